@@ -1,0 +1,155 @@
+# minet — build, test and run.  `make help` lists the targets.
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+BUILD     ?= build
+CC        ?= cc
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+# -Werror only where we control the compiler: `make test`, `make asan`, CI.
+WERROR    ?=
+ifeq ($(WERROR),1)
+WARN      += -Werror
+endif
+DEPS      := src/tools/install-deps.sh
+PKGS      := libcjson
+GUI_SRC   := $(wildcard src/gui/*.c)
+ifneq ($(GUI_SRC),)
+PKGS      += sdl2 SDL2_ttf SDL2_image
+endif
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
+
+ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
+             -Isrc -DMINET_VERSION='"$(VERSION)"' -DMINET_DATADIR='"$(PREFIX)/share/minet"' \
+             $(PKG_CFLAGS) -MMD -MP
+ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
+
+LIB_SRC   := $(wildcard src/core/*.c src/net/*.c src/proto/*.c src/io/*.c)
+LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
+GUI_OBJ   := $(GUI_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ  := $(BUILD)/src/main.o
+LIB       := $(BUILD)/libminet.a
+BIN       := $(BUILD)/minet
+TEST_SRC  := $(wildcard tests/test_*.c)
+TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
+FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TIME ?= 30
+SCENARIO  ?= scenarios/net_ping.json
+# V=1 shows every compiler command.
+ifeq ($(V),1)
+Q :=
+else
+Q = @echo '  CC    $<';
+endif
+
+.PHONY: all run test check-tests asan fuzz bench golden install uninstall clean help deps deps-test format
+
+all: minet
+
+minet: $(BIN)
+	@cp $(BIN) minet
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJ)
+	@rm -f $@
+	@echo '  AR    $@'
+	@$(AR) rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(GUI_OBJ) $(LIB)
+	@echo '  LD    $@'
+	@$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+
+$(BUILD)/tests/%: tests/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	@echo '  CC    $<'
+	@$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $< -o $@ $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+
+deps:
+	@$(DEPS) build
+deps-test:
+	@$(DEPS) test
+
+## run: install what is missing, build, run the default scenario
+run: deps
+	@$(MAKE) --no-print-directory minet
+	./minet $(SCENARIO)
+
+## test: build with -Werror and run every test (unit, golden, bad inputs, determinism)
+test: deps-test
+	@$(MAKE) --no-print-directory WERROR=1 BUILD=build/test check-tests
+
+check-tests: $(BIN) $(TEST_BIN)
+	@set -e; for t in $(TEST_BIN); do echo "== $$t"; $$t; done
+	@MINET=$(BIN) sh tests/run_bad.sh
+	@MINET=$(BIN) sh tests/run_golden.sh check
+	@MINET=$(BIN) sh tests/run_cli.sh
+	@echo "all tests passed"
+
+## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer
+asan: deps-test
+	@$(MAKE) --no-print-directory WERROR=1 BUILD=build/asan CFLAGS="-O1 -g -fno-omit-frame-pointer" \
+	  EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	  EXTRA_LDFLAGS="-fsanitize=address,undefined" check-tests
+
+## fuzz: each libFuzzer target for FUZZ_TIME seconds (default 30)
+fuzz:
+	@$(DEPS) fuzz
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="-O1 -g" \
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD:build=build/fuzz)/libminet.a
+	@set -e; for f in $(FUZZ_SRC); do \
+	  n=$$(basename $$f .c); mkdir -p build/fuzz/corpus/$$n; \
+	  clang -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g -Isrc -fsanitize=fuzzer,address,undefined \
+	    $$(pkg-config --cflags $(PKGS)) $$f build/fuzz/libminet.a -o build/fuzz/$$n $$(pkg-config --libs $(PKGS)) -lm; \
+	  seeds=tests/fuzz/seeds/$$n; \
+	  echo "== $$n ($(FUZZ_TIME)s)"; \
+	  build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
+	    build/fuzz/corpus/$$n $$( [ -d $$seeds ] && echo $$seeds ) 2>&1 | tail -n 12; \
+	done
+
+## bench: print the performance figures (events/s, JSONL records/s, load time)
+bench: deps
+	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/minet-bench
+	build/bench/minet-bench
+
+build/bench/minet-bench: src/tools/bench.c build/bench/libminet.a
+	$(CC) $(ALL_CFLAGS) $< -o $@ build/bench/libminet.a $(PKG_LIBS) -lm
+
+## golden: regenerate tests/golden/ from the scenarios (review the diff)
+golden: minet
+	@MINET=./minet sh tests/run_golden.sh update
+
+## install: binary, assets and man page under PREFIX (default /usr/local)
+install: minet
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/minet/scenarios \
+	  $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 minet $(DESTDIR)$(PREFIX)/bin/minet
+	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/minet/scenarios/
+	cp -R assets $(DESTDIR)$(PREFIX)/share/minet/
+	install -m 644 docs/minet.1 $(DESTDIR)$(PREFIX)/share/man/man1/minet.1
+
+uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/bin/minet $(DESTDIR)$(PREFIX)/share/minet \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/minet.1
+
+## format: clang-format every C file in place
+format:
+	clang-format -i $$(find src tests -name '*.[ch]')
+
+clean:
+	rm -rf build minet
+
+## help: this list
+help:
+	@echo "minet $(VERSION) — make targets:"
+	@echo "  make            build ./minet"
+	@sed -n 's/^## \([a-z]*\): \(.*\)/  make \1  \2/p' Makefile | awk '{ printf "  %-15s", $$1" "$$2; $$1=$$2=""; print substr($$0,3) }'
+	@echo "  make clean      remove build output"
+	@echo "Variables: SCENARIO=FILE (make run), PREFIX=DIR (make install), FUZZ_TIME=S (make fuzz)"
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

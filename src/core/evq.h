@@ -1,0 +1,72 @@
+/* evq — the event queue: an indexed 4-ary min-heap ordered by (time, seq).
+ *
+ * seq is a counter stamped on every push, so events at the same time run in
+ * the order they were scheduled; the order never depends on addresses.
+ * Each pending event lives in a slot; the heap holds slot numbers and each
+ * slot remembers its heap position, so cancel is O(log n).  A handle names
+ * a slot and its generation: cancelling an event that already ran (or was
+ * cancelled) is a harmless no-op, even from inside another handler.
+ *
+ * Costs: push and pop O(log n), cancel O(log n), peek O(1).  Nothing is
+ * allocated per event once the arrays have grown to the peak size. */
+#ifndef MN_EVQ_H
+#define MN_EVQ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef int64_t SimTime; /* virtual microseconds since t=0 */
+#define SIM_TIME_MAX INT64_MAX
+
+struct Sim;
+typedef void (*EvFn)(struct Sim *sim, void *ctx, uint64_t arg);
+
+/* 0 is never a valid handle. */
+typedef uint64_t EvHandle;
+
+typedef struct Event {
+    SimTime time;
+    EvFn fn;
+    void *ctx;
+    uint64_t arg;
+} Event;
+
+typedef struct EvqNode {
+    SimTime time;
+    uint64_t seq;
+    uint32_t slot;
+} EvqNode;
+
+typedef struct EvqSlot {
+    EvFn fn;
+    void *ctx;
+    uint64_t arg;
+    uint32_t pos; /* heap index while pending; next free slot while free */
+    uint32_t gen;
+} EvqSlot;
+
+typedef struct Evq {
+    EvqNode *heap;
+    size_t len, cap;
+    EvqSlot *slots;
+    size_t nslots, slots_cap;
+    uint32_t free_slot; /* head of the free list, UINT32_MAX if empty */
+    uint64_t seq;
+} Evq;
+
+void evq_init(Evq *q);
+void evq_fini(Evq *q);
+EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg);
+/* Removes a pending event.  Returns false if h already ran or was cancelled. */
+bool evq_cancel(Evq *q, EvHandle h);
+/* Removes the earliest event into *out.  Returns false if the queue is empty. */
+bool evq_pop(Evq *q, Event *out);
+/* Time of the earliest event, SIM_TIME_MAX if empty. */
+SimTime evq_peek_time(const Evq *q);
+static inline size_t evq_len(const Evq *q)
+{
+    return q->len;
+}
+
+#endif

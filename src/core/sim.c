@@ -1,0 +1,62 @@
+#include "sim.h"
+
+#include <assert.h>
+
+void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep)
+{
+    sim->now = 0;
+    evq_init(&sim->q);
+    rng_seed(&sim->rng, seed);
+    trace_init(&sim->trace, w, keep);
+    sim->world = w;
+    sim->net = NULL;
+    sim->next_pkt = 0;
+    sim->events = 0;
+    sim->stop_after_step = 0;
+    sim->stopped = false;
+}
+
+void sim_fini(Sim *sim)
+{
+    evq_fini(&sim->q);
+    trace_fini(&sim->trace);
+}
+
+EvHandle sim_at(Sim *sim, SimTime t, EvFn fn, void *ctx, uint64_t arg)
+{
+    assert(t >= sim->now);
+    return evq_push(&sim->q, t, fn, ctx, arg);
+}
+
+EvHandle sim_after(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg)
+{
+    assert(delay >= 0);
+    return evq_push(&sim->q, sim->now + delay, fn, ctx, arg);
+}
+
+bool sim_cancel(Sim *sim, EvHandle h)
+{
+    return evq_cancel(&sim->q, h);
+}
+
+bool sim_step(Sim *sim)
+{
+    Event ev;
+    if (sim->stopped || !evq_pop(&sim->q, &ev))
+        return false;
+    assert(ev.time >= sim->now);
+    sim->now = ev.time;
+    sim->events++;
+    ev.fn(sim, ev.ctx, ev.arg);
+    if (sim->stop_after_step && sim->trace.notes >= sim->stop_after_step)
+        sim->stopped = true;
+    return true;
+}
+
+void sim_run_until(Sim *sim, SimTime t)
+{
+    while (!sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= t)
+        sim_step(sim);
+    if (t != SIM_TIME_MAX && !sim->stopped && sim->now < t)
+        sim->now = t;
+}

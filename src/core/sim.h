@@ -1,0 +1,49 @@
+/* sim — one simulation: the virtual clock, the event queue, the random
+ * generator and the trace.  Everything a handler needs is reachable from
+ * its Sim *; two simulations never share state.
+ *
+ * Time only moves forward, to the time of the event being run.  A handler
+ * may schedule and cancel events freely, including the one it is in. */
+#ifndef MN_SIM_H
+#define MN_SIM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "evq.h"
+#include "rng.h"
+#include "trace.h"
+
+typedef struct Sim {
+    SimTime now;
+    Evq q;
+    Rng rng;
+    Trace trace;
+    struct World *world;      /* the network being simulated; may be NULL in tests */
+    struct Net *net;          /* runtime state of the network layer */
+    uint64_t next_pkt;        /* last packet id handed out */
+    uint64_t events;          /* events run so far */
+    uint32_t stop_after_step; /* 0: never; else stop once this note exists */
+    bool stopped;
+} Sim;
+
+/* keep: store every trace record in sim->trace (the GUI needs them). */
+void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep);
+void sim_fini(Sim *sim);
+
+EvHandle sim_at(Sim *sim, SimTime t, EvFn fn, void *ctx, uint64_t arg);
+EvHandle sim_after(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg);
+bool sim_cancel(Sim *sim, EvHandle h);
+/* A fresh packet id (1, 2, …). */
+static inline uint64_t sim_packet_id(Sim *sim)
+{
+    return ++sim->next_pkt;
+}
+
+/* Runs the earliest event.  False if there was none or the run was stopped. */
+bool sim_step(Sim *sim);
+/* Runs every event at or before t (unless stopped); the clock ends at t
+ * when t is finite, else at the last event's time. */
+void sim_run_until(Sim *sim, SimTime t);
+
+#endif

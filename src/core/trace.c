@@ -1,0 +1,201 @@
+#include "trace.h"
+
+#include <assert.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void trace_init(Trace *t, const struct World *w, bool keep)
+{
+    memset(t, 0, sizeof *t);
+    t->world = w;
+    t->keep = keep;
+}
+
+static void rec_free(TraceRec *r)
+{
+    free(r->bytes);
+    free(r->text);
+    free(r->table);
+    free(r->op);
+    free(r->key);
+}
+
+void trace_fini(Trace *t)
+{
+    for (size_t i = 0; i < t->n; i++)
+        rec_free(&t->recs[i]);
+    free(t->recs);
+    free(t->sinks);
+    memset(t, 0, sizeof *t);
+}
+
+void trace_add_sink(Trace *t, TraceSink s)
+{
+    t->sinks = xgrow(t->sinks, &t->sinks_cap, t->nsinks + 1, sizeof *t->sinks);
+    t->sinks[t->nsinks++] = s;
+}
+
+bool trace_end(Trace *t)
+{
+    bool ok = true;
+    for (size_t i = 0; i < t->nsinks; i++)
+        if (t->sinks[i].end && !t->sinks[i].end(t->sinks[i].ctx, t))
+            ok = false;
+    return ok;
+}
+
+static TraceRec blank(TraceKind kind, SimTime now)
+{
+    TraceRec r;
+    memset(&r, 0, sizeof r);
+    r.kind = kind;
+    r.time = now;
+    r.node = r.iface = r.peer = r.peer_iface = r.link = -1;
+    r.ttl = -1;
+    return r;
+}
+
+/* Hands r to the sinks, then stores it (taking its strings) or frees them. */
+static void emit(Trace *t, TraceRec *r)
+{
+    assert(t->n == 0 || !t->keep || r->time >= t->recs[t->n - 1].time);
+    r->step = t->notes;
+    for (size_t i = 0; i < t->nsinks; i++)
+        t->sinks[i].rec(t->sinks[i].ctx, t, r);
+    if (t->keep) {
+        t->recs = xgrow(t->recs, &t->cap, t->n + 1, sizeof *t->recs);
+        t->recs[t->n++] = *r;
+    } else {
+        rec_free(r);
+    }
+}
+
+static uint8_t *dup_bytes(const uint8_t *p, size_t n)
+{
+    if (!p || !n)
+        return NULL;
+    uint8_t *d = xmalloc(n);
+    memcpy(d, p, n);
+    return d;
+}
+
+static char *dup_opt(const char *s)
+{
+    return s ? xstrdup(s) : NULL;
+}
+
+void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface, int peer,
+               int peer_iface, int link, const uint8_t *frame, size_t len)
+{
+    TraceRec r = blank(TR_HOP, sent);
+    r.arrive = arrive;
+    r.pkt = pkt;
+    r.node = node;
+    r.iface = iface;
+    r.peer = peer;
+    r.peer_iface = peer_iface;
+    r.link = link;
+    r.bytes = dup_bytes(frame, len);
+    r.len = (uint32_t)len;
+    emit(t, &r);
+}
+
+void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node)
+{
+    TraceRec r = blank(TR_DELIVER, now);
+    r.pkt = pkt;
+    r.node = node;
+    emit(t, &r);
+}
+
+void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const uint8_t *frame,
+                size_t len, const char *reason)
+{
+    TraceRec r = blank(TR_DROP, now);
+    r.pkt = pkt;
+    r.node = node;
+    r.link = link;
+    r.bytes = dup_bytes(frame, len);
+    r.len = (uint32_t)len;
+    r.text = xstrdup(reason);
+    emit(t, &r);
+}
+
+void trace_state(Trace *t, SimTime now, int node, const char *table, const char *op,
+                 const char *key, const char *value, int64_t ttl)
+{
+    TraceRec r = blank(TR_STATE, now);
+    r.node = node;
+    r.table = xstrdup(table);
+    r.op = xstrdup(op);
+    r.key = dup_opt(key);
+    r.text = dup_opt(value);
+    r.ttl = ttl;
+    emit(t, &r);
+}
+
+uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
+{
+    TraceRec r = blank(TR_NOTE, now);
+    Buf b;
+    va_list ap;
+    buf_init(&b);
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    /* Captions are single lines (DESIGN.md rule 5). */
+    for (size_t i = 0; i < b.len; i++)
+        if (b.data[i] == '\n' || b.data[i] == '\t' || b.data[i] == '\r')
+            b.data[i] = ' ';
+    r.text = buf_take(&b);
+    r.pkt = pkt;
+    t->notes++;
+    emit(t, &r);
+    return t->notes;
+}
+
+uint64_t trace_command(Trace *t, SimTime now, int node, const char *line)
+{
+    TraceRec r = blank(TR_CONSOLE, now);
+    r.node = node;
+    r.cmd = ++t->cmds;
+    r.stream = CON_COMMAND;
+    r.text = xstrdup(line);
+    emit(t, &r);
+    return r.cmd;
+}
+
+void trace_output(Trace *t, SimTime now, int node, uint64_t cmd, ConsoleStream s, const char *text)
+{
+    TraceRec r = blank(TR_CONSOLE, now);
+    r.node = node;
+    r.cmd = cmd;
+    r.stream = s;
+    r.text = xstrdup(text);
+    emit(t, &r);
+}
+
+void trace_exit(Trace *t, SimTime now, int node, uint64_t cmd, int status)
+{
+    TraceRec r = blank(TR_CONSOLE, now);
+    r.node = node;
+    r.cmd = cmd;
+    r.stream = CON_EXIT;
+    r.status = status;
+    emit(t, &r);
+}
+
+const char *trace_kind_name(TraceKind k)
+{
+    static const char *const names[] = {"hop", "deliver", "drop", "state", "note", "console"};
+    return (size_t)k < MN_ARRAY_LEN(names) ? names[k] : "?";
+}
+
+const char *trace_stream_name(ConsoleStream s)
+{
+    static const char *const names[] = {"command", "stdout", "stderr", "exit"};
+    return (size_t)s < MN_ARRAY_LEN(names) ? names[s] : "?";
+}

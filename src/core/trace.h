@@ -1,0 +1,102 @@
+/* trace — the one record of what happened in a simulation.
+ *
+ * Protocol code emits typed records; sinks (the text, JSON Lines and CSV
+ * writers, the pcap writer, the GUI) only read them.  Records are emitted in
+ * non-decreasing time order.  When `keep` is set the trace also stores every
+ * record (the GUI folds them to show any moment); otherwise records only pass
+ * through the sinks.
+ *
+ * A step is one note (DESIGN.md rule 5): notes are numbered 1, 2, … as they
+ * are emitted, and every record carries the number of the latest note at
+ * the moment it was emitted (0 before the first). */
+#ifndef MN_TRACE_H
+#define MN_TRACE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "evq.h"
+#include "util.h"
+
+typedef enum TraceKind {
+    TR_HOP,     /* a frame crossed a link: node:iface -> peer:iface */
+    TR_DELIVER, /* the destination node accepted a packet */
+    TR_DROP,    /* a packet was lost; text says why */
+    TR_STATE,   /* a table on a node changed */
+    TR_NOTE,    /* a plain-English caption; one step */
+    TR_CONSOLE, /* what a command printed on a node */
+} TraceKind;
+
+typedef enum ConsoleStream {
+    CON_COMMAND, /* the command line as typed (text), no output */
+    CON_STDOUT,
+    CON_STDERR,
+    CON_EXIT, /* the command finished; status holds its exit status */
+} ConsoleStream;
+
+typedef struct TraceRec {
+    TraceKind kind;
+    SimTime time;         /* when it happened; a hop's send time */
+    uint64_t pkt;         /* packet id, 0 if none */
+    uint32_t step;        /* note number (a note's own, or the latest before) */
+    int node, iface;      /* hop: sender; others: the node concerned; -1 none */
+    int peer, peer_iface; /* hop: receiver */
+    int link;             /* hop, drop: the link; -1 none */
+    SimTime arrive;       /* hop: arrival time at the peer */
+    uint8_t *bytes;       /* hop, drop: the Ethernet frame */
+    uint32_t len;
+    char *text;             /* note: caption; drop: reason; console: text; state: value */
+    char *table, *op, *key; /* state */
+    int64_t ttl;            /* state: seconds left, -1 if none */
+    uint64_t cmd;           /* console: the command instance (1, 2, …) */
+    ConsoleStream stream;   /* console */
+    int status;             /* console CON_EXIT: exit status */
+} TraceRec;
+
+typedef struct Trace Trace;
+
+/* A sink sees every record as it is emitted and `end` once at the end.
+ * A sink that fails (disk full) records it and returns false from end. */
+typedef struct TraceSink {
+    void (*rec)(void *ctx, const Trace *t, const TraceRec *r);
+    bool (*end)(void *ctx, const Trace *t);
+    void *ctx;
+} TraceSink;
+
+struct Trace {
+    const struct World *world; /* names nodes, interfaces and links */
+    TraceRec *recs;
+    size_t n, cap;
+    bool keep;
+    uint32_t notes;
+    uint64_t cmds;
+    TraceSink *sinks;
+    size_t nsinks, sinks_cap;
+};
+
+void trace_init(Trace *t, const struct World *w, bool keep);
+void trace_fini(Trace *t);
+void trace_add_sink(Trace *t, TraceSink s);
+/* Calls every sink's end; false if any failed. */
+bool trace_end(Trace *t);
+
+/* Emitters.  Strings and bytes are copied. */
+void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface, int peer,
+               int peer_iface, int link, const uint8_t *frame, size_t len);
+void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node);
+void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const uint8_t *frame,
+                size_t len, const char *reason);
+void trace_state(Trace *t, SimTime now, int node, const char *table, const char *op,
+                 const char *key, const char *value, int64_t ttl);
+/* Returns the note's step number. */
+uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...) MN_PRINTF(4, 5);
+/* Starts a command on node; returns its instance number. */
+uint64_t trace_command(Trace *t, SimTime now, int node, const char *line);
+void trace_output(Trace *t, SimTime now, int node, uint64_t cmd, ConsoleStream s, const char *text);
+void trace_exit(Trace *t, SimTime now, int node, uint64_t cmd, int status);
+
+const char *trace_kind_name(TraceKind k);
+const char *trace_stream_name(ConsoleStream s);
+
+#endif

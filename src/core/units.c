@@ -1,0 +1,277 @@
+#include "units.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Quantities are parsed as exact decimals, never through strtod: the result
+ * is the same on every machine and in every locale, and "0.1s" is exactly
+ * 100000 µs.  A value is rounded to the nearest whole unit (µs, bit/s,
+ * byte), halves away from zero. */
+
+__extension__ typedef unsigned __int128 u128;
+
+typedef struct Unit {
+    const char *name;
+    uint64_t factor; /* in base units: µs, bit/s or bytes */
+} Unit;
+
+static const Unit time_units[] = {
+    {"us", 1}, {"\xc2\xb5s", 1}, {"ms", 1000}, {"s", 1000000}, {"min", 60000000}, {"h", 3600000000},
+};
+
+static const Unit rate_units[] = {
+    {"bit", 1},   {"kbit", 1000},   {"Mbit", 1000000},   {"Gbit", 1000000000},
+    {"bit/s", 1}, {"kbit/s", 1000}, {"Mbit/s", 1000000}, {"Gbit/s", 1000000000},
+};
+
+static const Unit size_units[] = {
+    {"B", 1},           {"kB", 1000},  {"KB", 1000},         {"MB", 1000000},
+    {"GB", 1000000000}, {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024 * 1024 * 1024},
+};
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Parses "<digits>[.<digits>]<unit>" into base units, at most max. */
+static bool parse_quantity(const char *s, const Unit *units, size_t n_units, uint64_t max,
+                           uint64_t *out, const char **why)
+{
+    const char *dummy;
+    if (!why)
+        why = &dummy;
+    if (!s || !*s) {
+        *why = "is empty";
+        return false;
+    }
+    for (const char *p = s; *p; p++)
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            *why = "contains a space";
+            return false;
+        }
+    if (*s == '-') {
+        *why = "is negative";
+        return false;
+    }
+    const char *p = s;
+    /* Integer part: leading zeros skipped, at most 20 significant digits
+     * (more is beyond any limit here and would overflow the check). */
+    while (*p == '0')
+        p++;
+    u128 ip = 0;
+    size_t idigits = 0;
+    bool any_digit = p > s;
+    while (is_digit(*p)) {
+        if (++idigits > 20) {
+            *why = "is too large";
+            return false;
+        }
+        ip = ip * 10 + (unsigned)(*p++ - '0');
+        any_digit = true;
+    }
+    /* Fraction: the first 18 digits count, the rest cannot change a value
+     * rounded to a whole µs, bit/s or byte. */
+    uint64_t frac = 0, scale = 1;
+    if (*p == '.') {
+        p++;
+        if (!is_digit(*p) && !any_digit) {
+            *why = "is not a number";
+            return false;
+        }
+        if (!is_digit(*p)) {
+            *why = "has a decimal point without digits after it";
+            return false;
+        }
+        while (is_digit(*p)) {
+            if (scale < 1000000000000000000u) {
+                frac = frac * 10 + (unsigned)(*p - '0');
+                scale *= 10;
+            }
+            p++;
+            any_digit = true;
+        }
+    }
+    if (!any_digit) {
+        *why = "is not a number";
+        return false;
+    }
+    if (!*p) {
+        *why = "has no unit";
+        return false;
+    }
+    const Unit *u = NULL;
+    for (size_t i = 0; i < n_units; i++)
+        if (strcmp(p, units[i].name) == 0)
+            u = &units[i];
+    if (!u) {
+        *why = "has an unknown unit";
+        return false;
+    }
+    u128 whole = ip * u->factor;
+    u128 part = (u128)frac * u->factor;
+    whole += part / scale;
+    if ((part % scale) * 2 >= scale)
+        whole++;
+    if (whole > max) {
+        *why = "is too large";
+        return false;
+    }
+    *out = (uint64_t)whole;
+    return true;
+}
+
+bool units_parse_time(const char *s, SimTime *out, const char **why)
+{
+    uint64_t v;
+    if (!parse_quantity(s, time_units, MN_ARRAY_LEN(time_units), INT64_MAX, &v, why))
+        return false;
+    *out = (SimTime)v;
+    return true;
+}
+
+bool units_parse_rate(const char *s, uint64_t *bits_per_s, const char **why)
+{
+    return parse_quantity(s, rate_units, MN_ARRAY_LEN(rate_units), UINT64_MAX, bits_per_s, why);
+}
+
+bool units_parse_size(const char *s, uint64_t *bytes, const char **why)
+{
+    return parse_quantity(s, size_units, MN_ARRAY_LEN(size_units), UINT64_MAX, bytes, why);
+}
+
+/* ---- RFC 3339 ------------------------------------------------------------ */
+
+/* Reads exactly n digits. */
+static bool digits(const char **p, int n, int *out)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (!is_digit((*p)[i]))
+            return false;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return true;
+}
+
+static bool expect(const char **p, char c)
+{
+    if (**p != c)
+        return false;
+    (*p)++;
+    return true;
+}
+
+static bool is_leap(int y)
+{
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap(y) ? 29 : d[m - 1];
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
+static int64_t days_from_civil(int64_t y, int m, int d)
+{
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    int64_t yoe = y - era * 400;
+    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+bool units_parse_rfc3339(const char *s, int64_t *unix_us)
+{
+    if (!s)
+        return false;
+    const char *p = s;
+    int y, mo, d, h, mi, sec;
+    if (!digits(&p, 4, &y) || !expect(&p, '-') || !digits(&p, 2, &mo) || !expect(&p, '-') ||
+        !digits(&p, 2, &d))
+        return false;
+    if (*p != 'T' && *p != 't')
+        return false;
+    p++;
+    if (!digits(&p, 2, &h) || !expect(&p, ':') || !digits(&p, 2, &mi) || !expect(&p, ':') ||
+        !digits(&p, 2, &sec))
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+        return false;
+    int64_t us = 0;
+    if (*p == '.') {
+        p++;
+        if (!is_digit(*p))
+            return false;
+        int64_t scale = 100000;
+        bool round_up = false;
+        for (int i = 0; is_digit(*p); i++, p++) {
+            if (scale > 0) {
+                us += (*p - '0') * scale;
+                scale /= 10;
+            } else if (i == 6) {
+                round_up = *p >= '5';
+            }
+        }
+        us += round_up;
+    }
+    int64_t offset_s = 0;
+    if (*p == 'Z' || *p == 'z') {
+        p++;
+    } else if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1;
+        int oh, om;
+        if (!digits(&p, 2, &oh) || !expect(&p, ':') || !digits(&p, 2, &om) || oh > 23 || om > 59)
+            return false;
+        offset_s = sign * (oh * 3600 + om * 60);
+    } else {
+        return false;
+    }
+    if (*p)
+        return false;
+    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+    *unix_us = t * 1000000 + us;
+    return true;
+}
+
+/* ---- formatting ---------------------------------------------------------- */
+
+/* Writes v / div with up to `places` decimals, trailing zeros dropped. */
+static void format_fixed(uint64_t v, uint64_t div, int places, const char *sign, const char *unit,
+                         char *buf, unsigned size)
+{
+    uint64_t whole = v / div, frac = v % div;
+    if (frac == 0) {
+        snprintf(buf, size, "%s%llu%s", sign, (unsigned long long)whole, unit);
+        return;
+    }
+    char f[24];
+    snprintf(f, sizeof f, "%0*llu", places, (unsigned long long)frac);
+    size_t n = strlen(f);
+    while (n > 0 && f[n - 1] == '0')
+        f[--n] = '\0';
+    snprintf(buf, size, "%s%llu.%s%s", sign, (unsigned long long)whole, f, unit);
+}
+
+void units_format_time(SimTime t, char *buf, unsigned size)
+{
+    if (!buf || size == 0)
+        return;
+    const char *sign = t < 0 ? "-" : "";
+    uint64_t v = t < 0 ? (uint64_t)0 - (uint64_t)t : (uint64_t)t;
+    if (v == 0)
+        snprintf(buf, size, "0s");
+    else if (v < 1000)
+        format_fixed(v, 1, 0, sign, "us", buf, size);
+    else if (v < 1000000)
+        format_fixed(v, 1000, 3, sign, "ms", buf, size);
+    else
+        format_fixed(v, 1000000, 6, sign, "s", buf, size);
+}

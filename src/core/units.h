@@ -1,0 +1,26 @@
+/* units — the quantities a scenario writes as strings with units.
+ *
+ *   time:  "250us", "5ms", "2s", "1.5min", "1h"   (µs, ms, s, min, h)
+ *   rate:  "64kbit", "100Mbit", "1Gbit", "1.5Gbit" (bit; k, M, G ×1000)
+ *   size:  "512B", "1.5KB", "4KiB", "2MB", "1MiB"  (B; K, M, G ×1000, Ki, Mi, Gi ×1024)
+ *
+ * A number without a unit, a negative value, NaN or an unknown unit is
+ * refused; *why then names what was wrong, for the loader's message. */
+#ifndef MN_UNITS_H
+#define MN_UNITS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "evq.h"
+
+bool units_parse_time(const char *s, SimTime *out, const char **why);
+bool units_parse_rate(const char *s, uint64_t *bits_per_s, const char **why);
+bool units_parse_size(const char *s, uint64_t *bytes, const char **why);
+/* RFC 3339 date-time ("2023-09-11T09:00:00Z", "…+02:00", fractions) to
+ * Unix microseconds. */
+bool units_parse_rfc3339(const char *s, int64_t *unix_us);
+/* Formats a time for people: "0s", "250us", "5ms", "1.5s". */
+void units_format_time(SimTime t, char *buf, unsigned size);
+
+#endif

@@ -1,0 +1,89 @@
+/* util — allocation that never fails, growable byte buffers, and error lists.
+ *
+ * Out of memory is not an error minet recovers from: xmalloc and friends
+ * abort with a message.  Everything else that can go wrong with input is
+ * collected in an Errors list and reported by the caller. */
+#ifndef MN_UTIL_H
+#define MN_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define MN_PRINTF(f, a) __attribute__((format(printf, f, a)))
+#else
+#define MN_PRINTF(f, a)
+#endif
+
+#define MN_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+void *xmalloc(size_t n);
+void *xcalloc(size_t count, size_t size);
+void *xrealloc(void *p, size_t n);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) MN_PRINTF(1, 2);
+
+/* Grows *cap (at least doubling) so that need elements of size fit. */
+void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+
+/* A growable byte buffer.  data is always NUL-terminated (not counted in
+ * len), so a buffer of text can be used as a C string. */
+typedef struct Buf {
+    char *data;
+    size_t len, cap;
+} Buf;
+
+void buf_init(Buf *b);
+void buf_fini(Buf *b);
+void buf_clear(Buf *b);
+void buf_reserve(Buf *b, size_t extra);
+void buf_put(Buf *b, const void *p, size_t n);
+void buf_puts(Buf *b, const char *s);
+void buf_putc(Buf *b, char c);
+void buf_printf(Buf *b, const char *fmt, ...) MN_PRINTF(2, 3);
+void buf_vprintf(Buf *b, const char *fmt, va_list ap);
+/* Takes the text out of b (caller frees it); b is left empty. */
+char *buf_take(Buf *b);
+
+/* A list of human-readable problems, each one complete line without the
+ * trailing newline.  Loaders append every problem they find, so a user
+ * sees them all in one run. */
+typedef struct Errors {
+    char **msg;
+    size_t n, cap;
+} Errors;
+
+void errors_init(Errors *e);
+void errors_fini(Errors *e);
+void errors_add(Errors *e, const char *fmt, ...) MN_PRINTF(2, 3);
+
+/* Big-endian stores and loads for wire formats. */
+static inline void put_be16(uint8_t *p, uint16_t v)
+{
+    p[0] = (uint8_t)(v >> 8);
+    p[1] = (uint8_t)v;
+}
+static inline void put_be32(uint8_t *p, uint32_t v)
+{
+    p[0] = (uint8_t)(v >> 24);
+    p[1] = (uint8_t)(v >> 16);
+    p[2] = (uint8_t)(v >> 8);
+    p[3] = (uint8_t)v;
+}
+static inline uint16_t get_be16(const uint8_t *p)
+{
+    return (uint16_t)((p[0] << 8) | p[1]);
+}
+static inline uint32_t get_be32(const uint8_t *p)
+{
+    return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* Levenshtein distance, for "did you mean". */
+size_t edit_distance(const char *a, const char *b);
+/* The candidate closest to word (NULL if none is close enough). */
+const char *closest_word(const char *word, const char *const *cands, size_t n);
+
+#endif

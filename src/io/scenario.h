@@ -1,0 +1,25 @@
+/* scenario — loads a scenario file (JSON, DESIGN.md) into a World.
+ *
+ * The only user of cJSON.  Strict: the whole file must be one JSON object,
+ * valid UTF-8 without NUL bytes, at most SCENARIO_MAX_BYTES, with no
+ * duplicate or unknown keys.  Every problem found is appended to errs as one
+ * line "FILE: JSON.path: what is wrong (what was expected)" (or
+ * "FILE:LINE:COL: …" when the JSON itself is malformed).  A scenario with
+ * any problem loads nothing: the result is NULL and nothing leaks. */
+#ifndef MN_SCENARIO_H
+#define MN_SCENARIO_H
+
+#include <stddef.h>
+
+#include "core/util.h"
+#include "net/world.h"
+
+#define SCENARIO_MAX_BYTES (8u << 20)
+
+/* Reads and loads path.  The caller owns the World (world_free). */
+World *scenario_load(const char *path, Errors *errs);
+/* Loads from memory; name is used in messages and dir resolves zone files. */
+World *scenario_load_mem(const char *name, const char *dir, const char *data, size_t len,
+                         Errors *errs);
+
+#endif

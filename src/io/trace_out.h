@@ -1,0 +1,32 @@
+/* trace_out — the trace writers: text for people, JSON Lines and CSV for
+ * programs (docs/trace-format.md documents every field).  Each is a
+ * TraceSink writing to a FILE the caller owns. */
+#ifndef MN_TRACE_OUT_H
+#define MN_TRACE_OUT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "core/trace.h"
+
+typedef enum TraceFormat {
+    TRACE_TEXT,
+    TRACE_JSONL,
+    TRACE_CSV,
+    TRACE_CONSOLE, /* only what commands printed, as on a terminal */
+} TraceFormat;
+
+/* The format a file name asks for (.txt, .jsonl, .csv); false if none. */
+bool trace_format_for(const char *path, TraceFormat *out);
+
+/* A sink writing fmt to f.  Free it with trace_writer_free after trace_end. */
+TraceSink trace_writer_new(TraceFormat fmt, FILE *f);
+void trace_writer_free(TraceSink s);
+
+/* One record as text (no newline), as the text writer prints it. */
+void trace_text_record(const Trace *t, const TraceRec *r, Buf *out);
+void trace_jsonl_record(const Trace *t, const TraceRec *r, Buf *out);
+void trace_csv_record(const Trace *t, const TraceRec *r, Buf *out);
+extern const char trace_csv_header[];
+
+#endif

@@ -1,0 +1,331 @@
+/* minet — the command.  Subcommands, options and exit statuses:
+ * 0 success, 1 run-time failure (I/O), 2 bad usage or bad input. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/sim.h"
+#include "core/units.h"
+#include "core/util.h"
+#include "io/outfile.h"
+#include "io/scenario.h"
+#include "io/trace_out.h"
+#include "net/net.h"
+#include "proto/shell.h"
+
+#ifndef MINET_VERSION
+#define MINET_VERSION "0.0.0"
+#endif
+#ifndef MINET_DATADIR
+#define MINET_DATADIR "/usr/local/share/minet"
+#endif
+
+#define DEFAULT_SCENARIO "scenarios/net_ping.json"
+
+static const char usage_text[] =
+    "Usage:\n"
+    "  minet [SCENARIO]                 open the classroom view (default: the built-in lecture)\n"
+    "  minet run SCENARIO [options]     run without a window; print the trace\n"
+    "  minet check SCENARIO...          validate scenarios; print every problem\n"
+    "  minet --help | --version\n"
+    "\n"
+    "Options for run:\n"
+    "  --trace FILE       also write the trace to FILE (.txt, .jsonl or .csv)\n"
+    "  --quiet            print only what the commands printed (the console transcript)\n"
+    "  --seed N           use seed N instead of the scenario's\n"
+    "  --until T          stop at simulated time T (e.g. 30s, 500ms)\n"
+    "  --until-step N     stop after step N (the Nth caption)\n"
+    "\n"
+    "Exit status: 0 success, 1 run-time failure (e.g. an unwritable file), 2 bad usage or input.\n"
+    "See minet(1) and docs/ for the scenario format and the trace formats.\n";
+
+static int usage_error(const char *fmt, const char *arg)
+{
+    fprintf(stderr, "minet: ");
+    fprintf(stderr, fmt, arg);
+    fprintf(stderr, "\nTry 'minet --help'.\n");
+    return 2;
+}
+
+/* ---- finding bundled files --------------------------------------------- */
+
+static bool readable(const char *path)
+{
+    return access(path, R_OK) == 0;
+}
+
+/* A bundled file: next to the binary (a build tree), under the installed
+ * data folder, or under $MINET_DATA. */
+static char *find_data(const char *rel)
+{
+    const char *env = getenv("MINET_DATA");
+    if (env && *env) {
+        char *p = xasprintf("%s/%s", env, rel);
+        if (readable(p))
+            return p;
+        free(p);
+    }
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        exe[n] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash)
+            *slash = '\0';
+        const char *up[] = {"%s/%s", "%s/../%s", "%s/../share/minet/%s"};
+        for (size_t i = 0; i < MN_ARRAY_LEN(up); i++) {
+            char *p = xasprintf(up[i], exe, rel);
+            if (readable(p))
+                return p;
+            free(p);
+        }
+    }
+    char *p = xasprintf("%s/%s", MINET_DATADIR, rel);
+    if (readable(p))
+        return p;
+    free(p);
+    return NULL;
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static World *load(const char *path)
+{
+    Errors errs;
+    errors_init(&errs);
+    World *w = scenario_load(path, &errs);
+    for (size_t i = 0; i < errs.n; i++)
+        fprintf(stderr, "%s\n", errs.msg[i]);
+    errors_fini(&errs);
+    return w;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+    if (argc < 1)
+        return usage_error("%s", "check needs a scenario file");
+    int status = 0;
+    for (int i = 0; i < argc; i++) {
+        World *w = load(argv[i]);
+        if (!w) {
+            status = 2;
+            continue;
+        }
+        printf("%s: ok (%zu nodes, %zu links, %zu script lines)\n", argv[i], w->n_nodes, w->n_links,
+               w->n_script);
+        world_free(w);
+    }
+    return status;
+}
+
+/* ---- running ----------------------------------------------------------- */
+
+typedef struct RunOpts {
+    const char *scenario;
+    const char *trace_path;
+    bool quiet;
+    bool has_seed;
+    uint64_t seed;
+    SimTime until;
+    uint32_t until_step;
+} RunOpts;
+
+static double wall_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Runs to the end, showing progress on a terminal for long runs. */
+static void run_loop(Sim *sim, SimTime until)
+{
+    bool tty = isatty(STDERR_FILENO);
+    double start = tty ? wall_seconds() : 0, last = start;
+    bool shown = false;
+    while (!sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= until) {
+        sim_step(sim);
+        if (tty && (sim->events & 0xffff) == 0) {
+            double now = wall_seconds();
+            if (now - last >= 0.5) {
+                char t[32];
+                units_format_time(sim->now, t, sizeof t);
+                fprintf(stderr, "\rminet: simulated %s, %" PRIu64 " events, %zu pending   ", t,
+                        sim->events, evq_len(&sim->q));
+                last = now;
+                shown = true;
+            }
+        }
+    }
+    if (shown)
+        fprintf(stderr, "\r%60s\r", "");
+}
+
+static int run(const RunOpts *o)
+{
+    World *w = load(o->scenario);
+    if (!w)
+        return 2;
+    TraceFormat fmt = TRACE_TEXT;
+    if (o->trace_path && !trace_format_for(o->trace_path, &fmt)) {
+        world_free(w);
+        return usage_error("--trace %s: unknown format (expected a name ending in .txt, .jsonl "
+                           "or .csv)",
+                           o->trace_path);
+    }
+    OutFile out = {0};
+    char why[512];
+    if (o->trace_path && !outfile_open(&out, o->trace_path, why, sizeof why)) {
+        fprintf(stderr, "minet: %s\n", why);
+        world_free(w);
+        return 1;
+    }
+    Sim sim;
+    sim_init(&sim, o->has_seed ? o->seed : w->seed, w, false);
+    Net *net = net_new(&sim);
+    TraceSink to_stdout = trace_writer_new(o->quiet ? TRACE_CONSOLE : TRACE_TEXT, stdout);
+    trace_add_sink(&sim.trace, to_stdout);
+    TraceSink to_file = {0};
+    if (o->trace_path) {
+        to_file = trace_writer_new(fmt, out.f);
+        trace_add_sink(&sim.trace, to_file);
+    }
+    shell_schedule_script(&sim);
+    sim.stop_after_step = o->until_step;
+    run_loop(&sim, o->until);
+    trace_end(&sim.trace);
+    int status = 0;
+    if (o->trace_path) {
+        if (ferror(out.f)) {
+            fprintf(stderr, "minet: %s: cannot write: %s\n", o->trace_path, strerror(EIO));
+            outfile_abort(&out);
+            status = 1;
+        } else if (!outfile_commit(&out, why, sizeof why)) {
+            fprintf(stderr, "minet: %s\n", why);
+            status = 1;
+        }
+    }
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "minet: standard output: cannot write: %s\n",
+                strerror(errno ? errno : EIO));
+        status = 1;
+    }
+    trace_writer_free(to_stdout);
+    trace_writer_free(to_file);
+    net_free(net);
+    sim_fini(&sim);
+    world_free(w);
+    return status;
+}
+
+static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
+{
+    if (*s < '0' || *s > '9')
+        return false;
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || *end || v > max)
+        return false;
+    *out = v;
+    return true;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+    RunOpts o = {0};
+    o.until = SIM_TIME_MAX;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        const char *val = i + 1 < argc ? argv[i + 1] : NULL;
+        bool takes = strcmp(a, "--trace") == 0 || strcmp(a, "--seed") == 0 ||
+                     strcmp(a, "--until") == 0 || strcmp(a, "--until-step") == 0;
+        if (takes && !val)
+            return usage_error("%s needs a value", a);
+        if (strcmp(a, "--trace") == 0) {
+            o.trace_path = val;
+        } else if (strcmp(a, "--seed") == 0) {
+            if (!parse_u64(val, (1ULL << 53), &o.seed))
+                return usage_error("--seed %s: expected a whole number from 0 to 2^53", val);
+            o.has_seed = true;
+        } else if (strcmp(a, "--until") == 0) {
+            const char *why;
+            if (!units_parse_time(val, &o.until, &why))
+                return usage_error("--until %s: expected a time such as 30s or 500ms", val);
+        } else if (strcmp(a, "--until-step") == 0) {
+            uint64_t n;
+            if (!parse_u64(val, UINT32_MAX, &n) || n == 0)
+                return usage_error("--until-step %s: expected a step number from 1", val);
+            o.until_step = (uint32_t)n;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            o.quiet = true;
+            continue;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option %s", a);
+        } else if (!o.scenario) {
+            o.scenario = a;
+            continue;
+        } else {
+            return usage_error("one scenario at a time (extra argument %s)", a);
+        }
+        i++;
+    }
+    if (!o.scenario)
+        return usage_error("%s", "run needs a scenario file");
+    return run(&o);
+}
+
+/* The classroom view needs the SDL window, which arrives with its own
+ * issue; until then `minet [SCENARIO]` runs headless and says so. */
+static int cmd_view(const char *scenario)
+{
+    char *found = NULL;
+    if (!scenario) {
+        found = find_data(DEFAULT_SCENARIO);
+        if (!found) {
+            fprintf(stderr,
+                    "minet: cannot find the default scenario %s (set MINET_DATA to the "
+                    "folder that holds scenarios/)\n",
+                    DEFAULT_SCENARIO);
+            return 1;
+        }
+        scenario = found;
+    }
+    fprintf(
+        stderr,
+        "minet: this build has no classroom window yet; running %s headless (as 'minet run').\n",
+        scenario);
+    RunOpts o = {0};
+    o.scenario = scenario;
+    o.until = SIM_TIME_MAX;
+    int status = run(&o);
+    free(found);
+    return status;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+                      strcmp(argv[1], "help") == 0)) {
+        fputs(usage_text, stdout);
+        return 0;
+    }
+    if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+        printf("minet %s\n", MINET_VERSION);
+        return 0;
+    }
+    if (argc >= 2 && strcmp(argv[1], "run") == 0)
+        return cmd_run(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
+    if (argc >= 2 && argv[1][0] == '-')
+        return usage_error("unknown option %s", argv[1]);
+    if (argc > 2)
+        return usage_error("unknown command %s", argv[1]);
+    return cmd_view(argc == 2 ? argv[1] : NULL);
+}

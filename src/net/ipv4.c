@@ -1,0 +1,264 @@
+#include "ipv4.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "net/icmp.h"
+#include "net/link.h"
+#include "net/net.h"
+#include "net/udp.h"
+
+/* ---- headers ----------------------------------------------------------- */
+
+uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
+{
+    uint64_t s = sum;
+    for (; len > 1; p += 2, len -= 2)
+        s += (uint32_t)((p[0] << 8) | p[1]);
+    if (len)
+        s += (uint32_t)(p[0] << 8);
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)~s;
+}
+
+uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+    return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
+}
+
+void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h)
+{
+    p[0] = 0x45;
+    p[1] = h->tos;
+    put_be16(p + 2, h->total_len);
+    put_be16(p + 4, h->id);
+    put_be16(p + 6, h->frag);
+    p[8] = h->ttl;
+    p[9] = h->proto;
+    put_be16(p + 10, 0);
+    put_be32(p + 12, h->src);
+    put_be32(p + 16, h->dst);
+    put_be16(p + 10, ipv4_checksum(p, IPV4_HLEN, 0));
+}
+
+bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, const char **why)
+{
+    if (len < IPV4_HLEN) {
+        *why = "truncated IPv4 header";
+        return false;
+    }
+    if (p[0] >> 4 != 4) {
+        *why = "not IPv4 (version field is not 4)";
+        return false;
+    }
+    h->ihl = (uint8_t)((p[0] & 15) * 4);
+    h->tos = p[1];
+    h->total_len = get_be16(p + 2);
+    h->id = get_be16(p + 4);
+    h->frag = get_be16(p + 6);
+    h->ttl = p[8];
+    h->proto = p[9];
+    h->checksum = get_be16(p + 10);
+    h->src = get_be32(p + 12);
+    h->dst = get_be32(p + 16);
+    if (h->ihl < IPV4_HLEN || h->ihl > len) {
+        *why = "bad IPv4 header length";
+        return false;
+    }
+    if (h->total_len < h->ihl || h->total_len > len) {
+        *why = "bad IPv4 total length";
+        return false;
+    }
+    if (ipv4_checksum(p, h->ihl, 0) != 0) {
+        *why = "bad IPv4 header checksum";
+        return false;
+    }
+    if ((h->frag & 0x3fff) != 0) {
+        *why = "IPv4 fragments are not supported";
+        return false;
+    }
+    return true;
+}
+
+/* ---- sending ----------------------------------------------------------- */
+
+static bool is_own_address(const World *w, int node, uint32_t ip)
+{
+    if ((ip >> 24) == 127)
+        return true;
+    int owner;
+    return world_find_addr(w, ip, &owner, NULL) && owner == node;
+}
+
+int ipv4_route(Sim *sim, int node, uint32_t dst)
+{
+    int owner;
+    if (!world_find_addr(sim->net->w, dst, &owner, NULL) || owner == node)
+        return -1;
+    return net_route(sim->net, node, owner);
+}
+
+static void on_local(Sim *sim, void *ctx, uint64_t arg)
+{
+    Packet *p = ctx;
+    ipv4_input(sim, (int)arg, -1, p->id, p->data, p->len);
+    net_packet_free(sim->net, p);
+}
+
+NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, size_t len,
+                 uint64_t *pkt_out)
+{
+    Net *net = sim->net;
+    const World *w = net->w;
+    if (!net->node_up[node])
+        return NET_NODE_DOWN;
+    if (len + IPV4_HLEN > ETH_MTU)
+        return NET_TOO_BIG;
+    bool local = is_own_address(w, node, s->dst);
+    int iface = local ? -1 : ipv4_route(sim, node, s->dst);
+    if (!local && iface < 0)
+        return NET_UNREACHABLE;
+    uint64_t id = s->pkt ? s->pkt : sim_packet_id(sim);
+    if (pkt_out)
+        *pkt_out = id;
+    Packet *p = net_packet_alloc(net);
+    p->id = id;
+    const Node *n = &w->nodes[node];
+    Ipv4Hdr h = {0};
+    h.total_len = (uint16_t)(IPV4_HLEN + len);
+    h.id = net->ip_id[node]++;
+    h.frag = s->df ? 0x4000 : 0;
+    h.ttl = s->ttl ? s->ttl : IPV4_DEFAULT_TTL;
+    h.proto = s->proto;
+    h.src = s->src ? s->src : world_iface_ip(w, node, iface);
+    h.dst = s->dst;
+    if (local) {
+        static const uint8_t zero[6];
+        eth_put_header(p->data, zero, zero, ETH_TYPE_IPV4);
+    } else {
+        const Iface *f = &n->ifaces[iface];
+        const uint8_t *peer_mac = w->nodes[f->peer].ifaces[f->peer_iface].mac;
+        eth_put_header(p->data, peer_mac, f->mac, ETH_TYPE_IPV4);
+    }
+    ipv4_put_header(p->data + ETH_HLEN, &h);
+    memcpy(p->data + ETH_HLEN + IPV4_HLEN, payload, len);
+    p->len = (uint32_t)(ETH_HLEN + IPV4_HLEN + len);
+    if (local)
+        sim_after(sim, 0, on_local, p, (uint64_t)node);
+    else
+        link_transmit(sim, node, iface, p);
+    return NET_OK;
+}
+
+/* ---- receiving --------------------------------------------------------- */
+
+static void drop(Sim *sim, uint64_t pkt, int node, const uint8_t *frame, size_t len,
+                 const char *reason)
+{
+    trace_drop(&sim->trace, sim->now, pkt, node, -1, frame, len, reason);
+}
+
+static void time_exceeded(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *h,
+                          const uint8_t *dgram, size_t len)
+{
+    const World *w = sim->net->w;
+    char src[16];
+    ip_format(h->src, src);
+    trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, "TTL expired");
+    if (!icmp_may_answer(dgram, len))
+        return;
+    uint64_t err = sim_packet_id(sim);
+    trace_note(&sim->trace, sim->now, err,
+               "%s drops the packet: its TTL (time to live) has run out. %s sends an ICMP "
+               "\"time exceeded\" message back to %s, which tells the sender where its packet "
+               "died. This is how traceroute finds each router on the path.",
+               w->nodes[node].id, w->nodes[node].id, src);
+    icmp_send_error(sim, node, iface, err, ICMP_TIME_EXCEEDED, 0, dgram, len);
+}
+
+static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
+                    const uint8_t *dgram, size_t len)
+{
+    Net *net = sim->net;
+    const World *w = net->w;
+    if (h->ttl <= 1) {
+        time_exceeded(sim, node, in_iface, pkt, h, dgram, len);
+        return;
+    }
+    int iface = ipv4_route(sim, node, h->dst);
+    if (iface < 0) {
+        trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, "no route");
+        if (icmp_may_answer(dgram, len)) {
+            uint64_t err = sim_packet_id(sim);
+            trace_note(&sim->trace, sim->now, err,
+                       "%s has no route to the packet's destination: it drops the packet and "
+                       "sends ICMP \"destination unreachable\" back to its sender.",
+                       w->nodes[node].id);
+            icmp_send_error(sim, node, in_iface, err, ICMP_DEST_UNREACH, ICMP_UNREACH_NET, dgram,
+                            len);
+        }
+        return;
+    }
+    const Iface *f = &w->nodes[node].ifaces[iface];
+    Packet *p = net_packet_alloc(net);
+    p->id = pkt;
+    eth_put_header(p->data, w->nodes[f->peer].ifaces[f->peer_iface].mac, f->mac, ETH_TYPE_IPV4);
+    memcpy(p->data + ETH_HLEN, dgram, len);
+    uint8_t *ip = p->data + ETH_HLEN;
+    ip[8] = (uint8_t)(h->ttl - 1);
+    put_be16(ip + 10, 0);
+    put_be16(ip + 10, ipv4_checksum(ip, h->ihl, 0));
+    p->len = (uint32_t)(ETH_HLEN + len);
+    link_transmit(sim, node, iface, p);
+}
+
+void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len)
+{
+    const World *w = sim->net->w;
+    if (len < ETH_HLEN) {
+        drop(sim, pkt, node, frame, len, "runt frame");
+        return;
+    }
+    if (iface >= 0) {
+        static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        const uint8_t *mac = w->nodes[node].ifaces[iface].mac;
+        if (memcmp(frame, mac, 6) != 0 && memcmp(frame, bcast, 6) != 0) {
+            drop(sim, pkt, node, frame, len, "frame not addressed to this interface");
+            return;
+        }
+    }
+    if (get_be16(frame + 12) != ETH_TYPE_IPV4) {
+        drop(sim, pkt, node, frame, len, "not an IPv4 frame");
+        return;
+    }
+    const uint8_t *dgram = frame + ETH_HLEN;
+    Ipv4Hdr h;
+    const char *why;
+    if (!ipv4_parse(dgram, len - ETH_HLEN, &h, &why)) {
+        drop(sim, pkt, node, frame, len, why);
+        return;
+    }
+    if (!is_own_address(w, node, h.dst)) {
+        if (w->nodes[node].role == MN_ROLE_ROUTER)
+            forward(sim, node, iface, pkt, &h, dgram, h.total_len);
+        else
+            drop(sim, pkt, node, frame, len, "not addressed to this node, which does not forward");
+        return;
+    }
+    trace_deliver(&sim->trace, sim->now, pkt, node);
+    const uint8_t *body = dgram + h.ihl;
+    size_t body_len = h.total_len - h.ihl;
+    switch (h.proto) {
+    case IP_PROTO_ICMP:
+        icmp_input(sim, node, pkt, &h, body, body_len);
+        break;
+    case IP_PROTO_UDP:
+        udp_input(sim, node, iface, pkt, &h, dgram, h.total_len);
+        break;
+    default:
+        drop(sim, pkt, node, frame, len, "no protocol handler");
+        break;
+    }
+}

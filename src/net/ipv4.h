@@ -1,0 +1,71 @@
+/* ipv4 — IPv4 headers and checksums, and the node's IP layer: sending,
+ * receiving, and forwarding on routers.
+ *
+ * Headers are 20 bytes (no options).  Only routers forward; a router
+ * decrements the TTL and answers a TTL that reaches zero with ICMP time
+ * exceeded.  Routes are shortest paths by latency, computed per sending
+ * node on first use (world_routes_from) and never changed: a link that goes
+ * down loses the packets sent on it, it does not reroute them. */
+#ifndef MN_IPV4_H
+#define MN_IPV4_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sim.h"
+
+#define IPV4_HLEN        20
+#define IP_PROTO_ICMP    1
+#define IP_PROTO_TCP     6
+#define IP_PROTO_UDP     17
+#define IPV4_DEFAULT_TTL 64
+
+typedef struct Ipv4Hdr {
+    uint8_t ihl; /* header length in bytes */
+    uint8_t tos;
+    uint16_t total_len;
+    uint16_t id;
+    uint16_t frag; /* flags and offset, as on the wire */
+    uint8_t ttl;
+    uint8_t proto;
+    uint16_t checksum;
+    uint32_t src, dst;
+} Ipv4Hdr;
+
+/* The Internet checksum (RFC 1071) of len bytes, starting from sum. */
+uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum);
+/* Partial sum of the pseudo-header used by UDP and TCP. */
+uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+/* Writes a 20-byte header at p (checksum filled in). */
+void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h);
+/* Parses and checks a header: version 4, length, checksum.  On failure
+ * *why says what was wrong. */
+bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, const char **why);
+
+typedef enum NetErr {
+    NET_OK,
+    NET_NODE_DOWN,   /* the sending node is down */
+    NET_UNREACHABLE, /* no route to the destination */
+    NET_TOO_BIG,     /* payload larger than the MTU allows */
+} NetErr;
+
+typedef struct Ipv4Send {
+    uint64_t pkt; /* packet id for the trace; 0 allocates one */
+    uint32_t src; /* 0: the address of the outgoing interface */
+    uint32_t dst;
+    uint8_t proto;
+    uint8_t ttl; /* 0: IPV4_DEFAULT_TTL */
+    bool df;
+} Ipv4Send;
+
+/* Sends an IP packet from node.  Returns the packet id through *pkt_out
+ * (may be NULL). */
+NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, size_t len,
+                 uint64_t *pkt_out);
+/* The interface node would send to dst on, or -1 if no route. */
+int ipv4_route(Sim *sim, int node, uint32_t dst);
+/* Called by the link layer when a frame arrives on node:iface. */
+void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len);
+
+#endif

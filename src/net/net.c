@@ -1,0 +1,142 @@
+#include "net.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+Net *net_new(Sim *sim)
+{
+    World *w = sim->world;
+    Net *net = xcalloc(1, sizeof *net);
+    net->w = w;
+    net->node_up = xmalloc((w->n_nodes + 1) * sizeof *net->node_up);
+    net->link_up = xmalloc((w->n_links + 1) * sizeof *net->link_up);
+    net->busy = xcalloc(2 * w->n_links + 1, sizeof *net->busy);
+    net->routes = xcalloc(w->n_nodes + 1, sizeof *net->routes);
+    net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);
+    net->next_port = xmalloc((w->n_nodes + 1) * sizeof *net->next_port);
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        net->node_up[i] = true;
+        /* Start each node's counters at a different, seed-dependent place,
+         * as real stacks do; the draws happen in node order, so they are
+         * the same on every run. */
+        net->ip_id[i] = (uint16_t)rng_below(&sim->rng, 65536);
+        net->next_port[i] = (uint16_t)(32768 + rng_below(&sim->rng, 60999 - 32768 + 1));
+    }
+    for (size_t i = 0; i < w->n_links; i++)
+        net->link_up[i] = true;
+    sim->net = net;
+    return net;
+}
+
+void net_free(Net *net)
+{
+    if (!net)
+        return;
+    for (size_t i = 0; i < net->w->n_nodes; i++)
+        free(net->routes[i]);
+    free(net->routes);
+    free(net->node_up);
+    free(net->link_up);
+    free(net->busy);
+    free(net->ip_id);
+    free(net->next_port);
+    while (net->free_pkts) {
+        Packet *p = net->free_pkts;
+        net->free_pkts = p->next;
+        free(p);
+    }
+    free(net->udp);
+    free(net->icmp);
+    free(net);
+}
+
+Packet *net_packet_alloc(Net *net)
+{
+    Packet *p = net->free_pkts;
+    if (p) {
+        net->free_pkts = p->next;
+    } else {
+        p = xmalloc(sizeof *p);
+        net->pkts_made++;
+    }
+    p->next = NULL;
+    p->id = 0;
+    p->link = p->dir = -1;
+    p->arrive = 0;
+    p->len = 0;
+    return p;
+}
+
+void net_packet_free(Net *net, Packet *p)
+{
+    p->next = net->free_pkts;
+    net->free_pkts = p;
+}
+
+int net_route(Net *net, int node, int dst)
+{
+    if (!net->routes[node]) {
+        net->routes[node] = xmalloc((net->w->n_nodes + 1) * sizeof **net->routes);
+        world_routes_from(net->w, node, net->routes[node]);
+    }
+    return net->routes[node][dst];
+}
+
+uint16_t net_ephemeral_port(Net *net, int node)
+{
+    uint16_t p = net->next_port[node];
+    net->next_port[node] = p >= 60999 ? 32768 : (uint16_t)(p + 1);
+    return p;
+}
+
+void net_link_label(const World *w, int link, char *buf, size_t size)
+{
+    const Link *l = &w->links[link];
+    snprintf(buf, size, "%s-%s", w->nodes[l->a].id, w->nodes[l->b].id);
+}
+
+void net_set_node_up(Sim *sim, int node, bool up)
+{
+    Net *net = sim->net;
+    const char *id = net->w->nodes[node].id;
+    if (net->node_up[node] == up) {
+        trace_note(&sim->trace, sim->now, 0, "%s is already %s: nothing changes.", id,
+                   up ? "up" : "down");
+        return;
+    }
+    net->node_up[node] = up;
+    trace_state(&sim->trace, sim->now, node, "status", up ? "up" : "down", id, NULL, -1);
+    if (up)
+        trace_note(&sim->trace, sim->now, 0, "%s is back up: it sends and answers packets again.",
+                   id);
+    else
+        trace_note(&sim->trace, sim->now, 0,
+                   "%s goes down: from now on it neither sends nor answers, and packets that "
+                   "reach it are lost.",
+                   id);
+}
+
+void net_set_link_up(Sim *sim, int link, bool up)
+{
+    Net *net = sim->net;
+    char label[160];
+    net_link_label(net->w, link, label, sizeof label);
+    if (net->link_up[link] == up) {
+        trace_note(&sim->trace, sim->now, 0, "The link %s is already %s: nothing changes.", label,
+                   up ? "up" : "down");
+        return;
+    }
+    net->link_up[link] = up;
+    trace_state(&sim->trace, sim->now, -1, "link", up ? "up" : "down", label, NULL, -1);
+    if (up)
+        trace_note(&sim->trace, sim->now, 0, "The link %s is back up: frames cross it again.",
+                   label);
+    else
+        trace_note(&sim->trace, sim->now, 0,
+                   "The link %s goes down: every frame sent on it is lost. Routes do not "
+                   "change, so packets that would cross it are lost too.",
+                   label);
+}

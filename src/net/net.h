@@ -1,0 +1,83 @@
+/* net — what changes while a network runs: which nodes and links are up,
+ * link queues, routes, IP identification counters, UDP port bindings and
+ * ICMP listeners, and the pool of packet buffers.
+ *
+ * One Net per Sim (sim->net), built from the Sim's World.  Packets in flight
+ * come from the pool, so a long run allocates nothing per packet once the
+ * pool has grown to the peak number in flight. */
+#ifndef MN_NET_H
+#define MN_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sim.h"
+#include "net/eth.h"
+#include "net/world.h"
+
+typedef struct Packet {
+    struct Packet *next; /* free list */
+    uint64_t id;
+    int link, dir; /* while on a link: which, and 0 (a→b) or 1 (b→a) */
+    SimTime arrive;
+    uint32_t len;
+    uint8_t data[ETH_FRAME_MAX]; /* the Ethernet frame */
+} Packet;
+
+typedef struct IcmpMsg IcmpMsg;
+typedef struct UdpMsg UdpMsg;
+typedef void (*IcmpFn)(Sim *sim, void *ctx, int node, const IcmpMsg *m);
+typedef void (*UdpFn)(Sim *sim, void *ctx, int node, const UdpMsg *m);
+
+typedef struct UdpBinding {
+    int node;
+    uint16_t port;
+    UdpFn fn;
+    void *ctx;
+} UdpBinding;
+
+typedef struct IcmpListener {
+    int node;
+    int handle;
+    IcmpFn fn; /* NULL once removed */
+    void *ctx;
+} IcmpListener;
+
+typedef struct Net {
+    World *w;
+    bool *node_up;
+    bool *link_up;
+    SimTime *busy;       /* per link and direction: when the transmitter is free */
+    int **routes;        /* per node, on first use: interface toward each node */
+    uint16_t *ip_id;     /* per node: next IPv4 identification */
+    uint16_t *next_port; /* per node: next ephemeral port */
+    Packet *free_pkts;
+    size_t pkts_made;
+    UdpBinding *udp;
+    size_t n_udp, udp_cap;
+    IcmpListener *icmp;
+    size_t n_icmp, icmp_cap;
+    int next_listener;
+} Net;
+
+/* Builds the runtime for sim->world and sets sim->net. */
+Net *net_new(Sim *sim);
+void net_free(Net *net);
+
+Packet *net_packet_alloc(Net *net);
+void net_packet_free(Net *net, Packet *p);
+
+/* The interface of node toward node dst, or -1 (routes on first use). */
+int net_route(Net *net, int node, int dst);
+/* A fresh ephemeral port (32768–60999, as Linux) on node. */
+uint16_t net_ephemeral_port(Net *net, int node);
+
+/* Faults.  Each emits a note saying what it means for the packets. */
+void net_set_node_up(Sim *sim, int node, bool up);
+void net_set_link_up(Sim *sim, int link, bool up);
+
+/* "r1–r2": a link named by its ends, for captions. */
+void net_link_label(const World *w, int link, char *buf, size_t size);
+
+#endif

@@ -1,0 +1,35 @@
+/* udp — datagrams with real checksums, and port bindings per node.  A
+ * datagram to a port nobody is bound to is answered with ICMP port
+ * unreachable, as a Linux host does (traceroute relies on it). */
+#ifndef MN_UDP_H
+#define MN_UDP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sim.h"
+#include "net/ipv4.h"
+#include "net/net.h"
+
+#define UDP_HLEN 8
+
+struct UdpMsg {
+    uint64_t pkt;
+    uint32_t src, dst;
+    uint16_t sport, dport;
+    uint8_t ttl;
+    const uint8_t *data;
+    size_t len;
+};
+
+/* False if the port is taken on that node. */
+bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx);
+void udp_unbind(Sim *sim, int node, uint16_t port);
+NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, uint16_t dport,
+                uint8_t ttl, const uint8_t *data, size_t len, uint64_t *pkt_out);
+/* dgram is the whole IP datagram (for an ICMP error that quotes it). */
+void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *dgram,
+               size_t len);
+
+#endif

@@ -1,0 +1,360 @@
+#include "world.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+World *world_new(void)
+{
+    World *w = xcalloc(1, sizeof *w);
+    w->seed = 1;
+    return w;
+}
+
+static void node_fini(Node *n)
+{
+    free(n->id);
+    free(n->ips);
+    free(n->region);
+    free(n->ifaces);
+    free(n->root_hints);
+    for (size_t i = 0; i < n->n_zones; i++)
+        free(n->zones[i]);
+    free(n->zones);
+}
+
+static void zone_fini(Zone *z)
+{
+    free(z->origin);
+    free(z->file);
+    free(z->file_as_written);
+    for (size_t i = 0; i < z->n_records; i++) {
+        ZoneRecord *r = &z->records[i];
+        free(r->line);
+        free(r->name);
+        free(r->type);
+        free(r->data);
+        free(r->region);
+        free(r->where);
+    }
+    free(z->records);
+}
+
+void world_free(World *w)
+{
+    if (!w)
+        return;
+    for (size_t i = 0; i < w->n_nodes; i++)
+        node_fini(&w->nodes[i]);
+    free(w->nodes);
+    free(w->links);
+    for (size_t i = 0; i < w->n_zones; i++)
+        zone_fini(&w->zones[i]);
+    free(w->zones);
+    for (size_t i = 0; i < w->n_script; i++) {
+        free(w->script[i].run);
+        free(w->script[i].where);
+    }
+    free(w->script);
+    free(w->addrs);
+    free(w->path);
+    free(w->title);
+    free(w->description);
+    free(w->start);
+    free(w);
+}
+
+static const char *const role_names[MN_ROLE_COUNT] = {"host", "router", "resolver", "dns"};
+
+const char *world_role_name(NodeRole r)
+{
+    return (unsigned)r < MN_ROLE_COUNT ? role_names[r] : "?";
+}
+
+int world_role_parse(const char *s)
+{
+    for (int i = 0; i < MN_ROLE_COUNT; i++)
+        if (strcmp(s, role_names[i]) == 0)
+            return i;
+    return -1;
+}
+
+int world_find_node(const World *w, const char *id)
+{
+    for (size_t i = 0; i < w->n_nodes; i++)
+        if (strcmp(w->nodes[i].id, id) == 0)
+            return (int)i;
+    return -1;
+}
+
+bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
+{
+    size_t lo = 0, hi = w->n_addrs;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (w->addrs[mid].ip < ip)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == w->n_addrs || w->addrs[lo].ip != ip)
+        return false;
+    if (node)
+        *node = w->addrs[lo].node;
+    if (iface)
+        *iface = w->addrs[lo].iface;
+    return true;
+}
+
+uint32_t world_iface_ip(const World *w, int node, int iface)
+{
+    const Node *n = &w->nodes[node];
+    if (iface >= 0 && (size_t)iface < n->n_ifaces)
+        return n->ifaces[iface].ip;
+    return n->n_ips ? n->ips[0] : 0;
+}
+
+/* ---- wiring ------------------------------------------------------------ */
+
+static uint32_t fnv1a(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+    const AddrEntry *x = a, *y = b;
+    if (x->ip != y->ip)
+        return x->ip < y->ip ? -1 : 1;
+    return x->node - y->node;
+}
+
+/* MAC: 02 (locally administered) : 4 bytes of a hash of the node id : the
+ * interface number.  A clash between two nodes' hashes is resolved by
+ * bumping the later node's hash, in node order, so it stays stable. */
+static void assign_macs(World *w)
+{
+    uint32_t *h = xcalloc(w->n_nodes, sizeof *h);
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        h[i] = fnv1a(w->nodes[i].id);
+        for (size_t j = 0; j < i; j++)
+            if (h[j] == h[i]) {
+                h[i]++;
+                j = (size_t)-1; /* start over: the bump may clash again */
+            }
+    }
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        Node *n = &w->nodes[i];
+        for (size_t k = 0; k < n->n_ifaces; k++) {
+            uint8_t *m = n->ifaces[k].mac;
+            m[0] = 0x02;
+            put_be32(m + 1, h[i]);
+            m[5] = (uint8_t)k;
+        }
+    }
+    free(h);
+}
+
+void world_wire(World *w)
+{
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        free(w->nodes[i].ifaces);
+        w->nodes[i].ifaces = NULL;
+        w->nodes[i].n_ifaces = 0;
+    }
+    size_t *cap = xcalloc(w->n_nodes, sizeof *cap);
+    for (size_t l = 0; l < w->n_links; l++) {
+        Link *k = &w->links[l];
+        int ends[2] = {k->a, k->b};
+        int *slots[2] = {&k->a_iface, &k->b_iface};
+        for (int e = 0; e < 2; e++) {
+            Node *n = &w->nodes[ends[e]];
+            n->ifaces = xgrow(n->ifaces, &cap[ends[e]], n->n_ifaces + 1, sizeof *n->ifaces);
+            Iface *f = &n->ifaces[n->n_ifaces];
+            memset(f, 0, sizeof *f);
+            snprintf(f->name, sizeof f->name, "eth%u", (unsigned)(n->n_ifaces % 100000000));
+            f->link = (int)l;
+            *slots[e] = (int)n->n_ifaces++;
+        }
+        w->nodes[k->a].ifaces[k->a_iface].peer = k->b;
+        w->nodes[k->a].ifaces[k->a_iface].peer_iface = k->b_iface;
+        w->nodes[k->b].ifaces[k->b_iface].peer = k->a;
+        w->nodes[k->b].ifaces[k->b_iface].peer_iface = k->a_iface;
+    }
+    free(cap);
+    /* Addresses: one per interface when a router lists one per link;
+     * otherwise the node's (first) address on every interface. */
+    free(w->addrs);
+    w->addrs = NULL;
+    w->n_addrs = 0;
+    size_t acap = 0;
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        Node *n = &w->nodes[i];
+        bool per_iface = n->n_ips > 1 && n->n_ips == n->n_ifaces;
+        for (size_t k = 0; k < n->n_ifaces; k++)
+            n->ifaces[k].ip = per_iface ? n->ips[k] : (n->n_ips ? n->ips[0] : 0);
+        for (size_t k = 0; k < n->n_ips; k++) {
+            w->addrs = xgrow(w->addrs, &acap, w->n_addrs + 1, sizeof *w->addrs);
+            w->addrs[w->n_addrs++] = (AddrEntry){n->ips[k], (int)i, per_iface ? (int)k : -1};
+        }
+    }
+    if (w->n_addrs)
+        qsort(w->addrs, w->n_addrs, sizeof *w->addrs, cmp_addr);
+    assign_macs(w);
+}
+
+/* ---- routing ----------------------------------------------------------- */
+
+/* Edge weight: latency first, then hop count, so paths strictly shorten as
+ * a packet moves and zero-latency links cannot make routers disagree. */
+#define HOP_WEIGHT 1
+#define LAT_SCALE  4096
+
+typedef struct HeapItem {
+    int64_t dist;
+    int node;
+} HeapItem;
+
+static bool item_less(HeapItem a, HeapItem b)
+{
+    return a.dist < b.dist || (a.dist == b.dist && a.node < b.node);
+}
+
+static void heap_push(HeapItem *h, size_t *n, HeapItem it)
+{
+    size_t i = (*n)++;
+    while (i > 0 && item_less(it, h[(i - 1) / 2])) {
+        h[i] = h[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h[i] = it;
+}
+
+static HeapItem heap_pop(HeapItem *h, size_t *n)
+{
+    HeapItem top = h[0], last = h[--*n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= *n)
+            break;
+        if (c + 1 < *n && item_less(h[c + 1], h[c]))
+            c++;
+        if (!item_less(h[c], last))
+            break;
+        h[i] = h[c];
+        i = c;
+    }
+    if (*n)
+        h[i] = last;
+    return top;
+}
+
+void world_routes_from(const World *w, int src, int *out_iface)
+{
+    size_t n = w->n_nodes;
+    int64_t *dist = xmalloc(n * sizeof *dist);
+    HeapItem *heap = xmalloc((2 * w->n_links + 2) * sizeof *heap);
+    size_t hn = 0;
+    for (size_t i = 0; i < n; i++) {
+        dist[i] = INT64_MAX;
+        out_iface[i] = -1;
+    }
+    dist[src] = 0;
+    heap_push(heap, &hn, (HeapItem){0, src});
+    while (hn) {
+        HeapItem it = heap_pop(heap, &hn);
+        if (it.dist != dist[it.node])
+            continue;
+        const Node *u = &w->nodes[it.node];
+        /* Only routers forward; other nodes are ends of paths. */
+        if (it.node != src && u->role != MN_ROLE_ROUTER)
+            continue;
+        for (size_t k = 0; k < u->n_ifaces; k++) {
+            const Iface *f = &u->ifaces[k];
+            const Link *l = &w->links[f->link];
+            int64_t d = it.dist + l->latency * LAT_SCALE + HOP_WEIGHT;
+            int v = f->peer;
+            int via = it.node == src ? (int)k : out_iface[it.node];
+            if (d < dist[v]) {
+                dist[v] = d;
+                out_iface[v] = via;
+                heap_push(heap, &hn, (HeapItem){d, v});
+            }
+        }
+    }
+    out_iface[src] = -1;
+    free(dist);
+    free(heap);
+}
+
+void world_components(const World *w, int *component)
+{
+    size_t n = w->n_nodes;
+    int *stack = xmalloc((n + 1) * sizeof *stack);
+    for (size_t i = 0; i < n; i++)
+        component[i] = -1;
+    int c = 0;
+    for (size_t s = 0; s < n; s++) {
+        if (component[s] >= 0)
+            continue;
+        size_t sp = 0;
+        stack[sp++] = (int)s;
+        component[s] = c;
+        while (sp) {
+            const Node *u = &w->nodes[stack[--sp]];
+            for (size_t k = 0; k < u->n_ifaces; k++) {
+                int v = u->ifaces[k].peer;
+                if (component[v] < 0) {
+                    component[v] = c;
+                    stack[sp++] = v;
+                }
+            }
+        }
+        c++;
+    }
+    free(stack);
+}
+
+void world_link_name(const World *w, int link, char *buf, size_t size)
+{
+    const Link *l = &w->links[link];
+    snprintf(buf, size, "%s:%s-%s:%s", w->nodes[l->a].id, w->nodes[l->a].ifaces[l->a_iface].name,
+             w->nodes[l->b].id, w->nodes[l->b].ifaces[l->b_iface].name);
+}
+
+void ip_format(uint32_t ip, char buf[16])
+{
+    snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+}
+
+bool ip_parse(const char *s, uint32_t *ip)
+{
+    uint32_t v = 0;
+    for (int part = 0; part < 4; part++) {
+        if (part > 0 && *s++ != '.')
+            return false;
+        if (*s < '0' || *s > '9')
+            return false;
+        unsigned n = 0;
+        int digits = 0;
+        const char *start = s;
+        while (*s >= '0' && *s <= '9' && digits < 4) {
+            n = n * 10 + (unsigned)(*s++ - '0');
+            digits++;
+        }
+        if (digits > 3 || n > 255 || (digits > 1 && *start == '0'))
+            return false;
+        v = (v << 8) | n;
+    }
+    if (*s)
+        return false;
+    *ip = v;
+    return true;
+}

@@ -1,0 +1,146 @@
+/* world — the network as a scenario describes it: nodes, their interfaces,
+ * links, zones and the script.  Loaded once (src/io/scenario.c), then only
+ * read; what changes while a simulation runs lives in Net (net.h).
+ *
+ * Always holds: node ids are unique; every address belongs to exactly one
+ * interface; interface i of a node is the end of the i-th link that names
+ * it (eth0, eth1, … in link order); MAC addresses are unique and stable. */
+#ifndef MN_WORLD_H
+#define MN_WORLD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/evq.h"
+
+typedef enum NodeRole {
+    MN_ROLE_HOST,
+    MN_ROLE_ROUTER,
+    MN_ROLE_RESOLVER,
+    MN_ROLE_DNS,
+    MN_ROLE_COUNT
+} NodeRole;
+
+typedef struct Iface {
+    char name[12]; /* eth0, eth1, … */
+    uint8_t mac[6];
+    uint32_t ip; /* host byte order */
+    int link;    /* index into World.links */
+    int peer, peer_iface;
+} Iface;
+
+typedef struct Node {
+    char *id;
+    NodeRole role;
+    uint32_t *ips; /* as listed; a router may list one per link */
+    size_t n_ips;
+    char *region; /* NULL if none */
+    bool has_pos;
+    double x, y;
+    Iface *ifaces;
+    size_t n_ifaces;
+    /* host */
+    bool has_dns;
+    uint32_t dns;
+    /* resolver */
+    bool recursive_mode;
+    bool qname_minimisation;
+    bool round_robin;
+    uint32_t *root_hints;
+    size_t n_root_hints;
+    /* dns */
+    char **zones;
+    size_t n_zones;
+    bool recursion;
+} Node;
+
+typedef struct Link {
+    int a, a_iface, b, b_iface;
+    SimTime latency;    /* µs, one way */
+    uint64_t bandwidth; /* bit/s */
+    double loss;        /* probability a frame is lost, 0..1 */
+} Link;
+
+/* One record of an inline zone: a master-file line, or an object. */
+typedef struct ZoneRecord {
+    char *line; /* the master-file line, or NULL for an object */
+    char *name, *type, *data, *region;
+    int64_t ttl; /* -1: the zone's default */
+    char *where; /* JSON path, for messages */
+} ZoneRecord;
+
+typedef struct Zone {
+    char *origin; /* "montana.edu." */
+    char *file;   /* master file, resolved against the scenario's folder; or NULL */
+    char *file_as_written;
+    ZoneRecord *records;
+    size_t n_records;
+} Zone;
+
+typedef struct ScriptLine {
+    SimTime at;
+    int node; /* -1 when `on` is absent (faults) */
+    char *run;
+    char *where; /* JSON path, for messages */
+} ScriptLine;
+
+typedef struct AddrEntry {
+    uint32_t ip;
+    int node, iface; /* iface -1: the node's address on every interface */
+} AddrEntry;
+
+typedef struct World {
+    char *path; /* the scenario file, as given */
+    char *title, *description;
+    uint64_t seed;
+    int64_t start_us; /* Unix time of t=0, µs */
+    char *start;      /* as written (RFC 3339) */
+    Node *nodes;
+    size_t n_nodes;
+    Link *links;
+    size_t n_links;
+    Zone *zones;
+    size_t n_zones;
+    ScriptLine *script;
+    size_t n_script;
+    AddrEntry *addrs; /* sorted by ip */
+    size_t n_addrs;
+} World;
+
+World *world_new(void);
+void world_free(World *w);
+
+const char *world_role_name(NodeRole r);
+/* -1 if unknown. */
+int world_role_parse(const char *s);
+
+/* Index of the node with this id, or -1.  O(n). */
+int world_find_node(const World *w, const char *id);
+/* Node and interface owning ip; false if none.  O(log n). */
+bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
+/* The address a node uses on an interface. */
+uint32_t world_iface_ip(const World *w, int node, int iface);
+
+/* Builds interfaces (names, MACs, addresses, peers) from the links and the
+ * sorted address index.  Called by the loader once nodes and links are set;
+ * returns false (with no change to validity) if two interfaces share an
+ * address — the loader reports that itself before calling. */
+void world_wire(World *w);
+
+/* Shortest paths by (latency, hops) from src, through routers only.
+ * Fills out_iface[dst] with src's interface toward dst, or -1 when no
+ * route exists (out_iface[src] is -1).  O(E log V). */
+void world_routes_from(const World *w, int src, int *out_iface);
+/* Every node linked (through any nodes) to every other?  Fills
+ * component[i] with the index of node i's connected component. */
+void world_components(const World *w, int *component);
+
+/* "a:eth0-b:eth1", written into buf. */
+void world_link_name(const World *w, int link, char *buf, size_t size);
+/* Formats an address in dotted quad. */
+void ip_format(uint32_t ip, char buf[16]);
+/* Parses a strict dotted quad ("10.0.0.1", no leading zeros). */
+bool ip_parse(const char *s, uint32_t *ip);
+
+#endif

@@ -1,0 +1,327 @@
+/* minet-bench — the performance figures `make bench` prints.  Not a test:
+ * figures on a shared machine vary, so it reports medians of several runs.
+ *
+ *  1. the event queue on a hold model (pop the earliest, push one later)
+ *     with 10^3, 10^5 and 10^6 pending events, beside a minimal binary heap
+ *     running the same workload in the same process (goal: ratio >= 0.6);
+ *  2. JSON Lines records written per second to a file (goal >= 1.5 M/s);
+ *  3. load time of a generated 2,000-node scenario (goal <= 50 ms). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/evq.h"
+#include "core/rng.h"
+#include "core/sim.h"
+#include "core/util.h"
+#include "io/scenario.h"
+#include "io/trace_out.h"
+
+#define RUNS 5
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return v[n / 2];
+}
+
+/* ---- 1. hold model ------------------------------------------------------ */
+
+/* The reference: the smallest binary heap that does the job, with no
+ * handles and no cancel. */
+typedef struct RefItem {
+    SimTime time;
+    uint64_t seq;
+    void *ctx;
+} RefItem;
+
+typedef struct RefHeap {
+    RefItem *a;
+    size_t n, cap;
+    uint64_t seq;
+} RefHeap;
+
+static inline bool ref_less(const RefItem *x, const RefItem *y)
+{
+    return x->time < y->time || (x->time == y->time && x->seq < y->seq);
+}
+
+static void ref_push(RefHeap *h, SimTime t, void *ctx)
+{
+    if (h->n == h->cap) {
+        h->cap = h->cap ? h->cap * 2 : 64;
+        h->a = xrealloc(h->a, h->cap * sizeof *h->a);
+    }
+    RefItem it = {t, h->seq++, ctx};
+    size_t i = h->n++;
+    while (i > 0 && ref_less(&it, &h->a[(i - 1) / 2])) {
+        h->a[i] = h->a[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    h->a[i] = it;
+}
+
+static RefItem ref_pop(RefHeap *h)
+{
+    RefItem top = h->a[0], last = h->a[--h->n];
+    size_t i = 0;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= h->n)
+            break;
+        if (c + 1 < h->n && ref_less(&h->a[c + 1], &h->a[c]))
+            c++;
+        if (!ref_less(&h->a[c], &last))
+            break;
+        h->a[i] = h->a[c];
+        i = c;
+    }
+    if (h->n)
+        h->a[i] = last;
+    return top;
+}
+
+static void nop(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)ctx;
+    (void)arg;
+}
+
+/* Increments from one seeded generator, the same for both queues. */
+static SimTime *make_increments(size_t n)
+{
+    SimTime *inc = xmalloc(n * sizeof *inc);
+    Rng r;
+    rng_seed(&r, 12345);
+    for (size_t i = 0; i < n; i++)
+        inc[i] = (SimTime)rng_below(&r, 1000000);
+    return inc;
+}
+
+static double hold_evq(size_t pending, const SimTime *inc, size_t ops)
+{
+    Evq q;
+    evq_init(&q);
+    for (size_t i = 0; i < pending; i++)
+        evq_push(&q, inc[i % ops], nop, NULL, i);
+    double t0 = now_s();
+    Event ev;
+    SimTime sink = 0;
+    for (size_t i = 0; i < ops; i++) {
+        evq_pop(&q, &ev);
+        sink += ev.time;
+        evq_push(&q, ev.time + inc[i], nop, NULL, i);
+    }
+    double dt = now_s() - t0;
+    evq_fini(&q);
+    if (sink == 42)
+        puts("");
+    return (double)ops / dt;
+}
+
+static double hold_ref(size_t pending, const SimTime *inc, size_t ops)
+{
+    RefHeap h = {0};
+    for (size_t i = 0; i < pending; i++)
+        ref_push(&h, inc[i % ops], NULL);
+    double t0 = now_s();
+    SimTime sink = 0;
+    for (size_t i = 0; i < ops; i++) {
+        RefItem it = ref_pop(&h);
+        sink += it.time;
+        ref_push(&h, it.time + inc[i], NULL);
+    }
+    double dt = now_s() - t0;
+    free(h.a);
+    if (sink == 42)
+        puts("");
+    return (double)ops / dt;
+}
+
+static void bench_hold(void)
+{
+    const size_t sizes[] = {1000, 100000, 1000000};
+    const size_t ops = 3000000;
+    SimTime *inc = make_increments(ops);
+    printf("event queue, hold model (%zu pops + pushes per run, median of %d runs):\n", ops, RUNS);
+    printf("  %10s  %14s  %14s  %6s\n", "pending", "minet evq/s", "ref heap/s", "ratio");
+    for (size_t s = 0; s < MN_ARRAY_LEN(sizes); s++) {
+        double a[RUNS], b[RUNS], r[RUNS];
+        for (int k = 0; k < RUNS; k++) {
+            /* Alternate which runs first, so neither always gets a warm cache. */
+            if (k % 2) {
+                b[k] = hold_ref(sizes[s], inc, ops);
+                a[k] = hold_evq(sizes[s], inc, ops);
+            } else {
+                a[k] = hold_evq(sizes[s], inc, ops);
+                b[k] = hold_ref(sizes[s], inc, ops);
+            }
+            r[k] = a[k] / b[k];
+        }
+        double ma = median(a, RUNS), mb = median(b, RUNS), mr = median(r, RUNS);
+        printf("  %10zu  %14.0f  %14.0f  %6.2f  %s\n", sizes[s], ma, mb, mr,
+               mr >= 0.6 ? "(goal >= 0.6: met)" : "(goal >= 0.6: NOT met)");
+    }
+    free(inc);
+}
+
+/* ---- 2. JSON Lines ------------------------------------------------------ */
+
+static const char tiny_scenario[] = "{\"minet\": 1, \"title\": \"bench\", \"nodes\": ["
+                                    "{\"id\": \"a\", \"role\": \"host\", \"ip\": \"10.0.0.1\"},"
+                                    "{\"id\": \"b\", \"role\": \"host\", \"ip\": \"10.0.0.2\"}],"
+                                    "\"links\": [{\"between\": [\"a\", \"b\"]}]}";
+
+static void bench_jsonl(void)
+{
+    Errors errs;
+    errors_init(&errs);
+    World *w = scenario_load_mem("bench.json", ".", tiny_scenario, strlen(tiny_scenario), &errs);
+    if (!w) {
+        for (size_t i = 0; i < errs.n; i++)
+            fprintf(stderr, "%s\n", errs.msg[i]);
+        exit(1);
+    }
+    errors_fini(&errs);
+    /* A typical mix: a hop (a 98-byte ping frame) for every two other records. */
+    uint8_t frame[98];
+    for (size_t i = 0; i < sizeof frame; i++)
+        frame[i] = (uint8_t)(i * 7);
+    frame[12] = 0x08;
+    frame[13] = 0x00;
+    frame[14] = 0x45;
+    const size_t n = 1500000;
+    char path[] = "/tmp/minet-bench-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        perror("mkstemp");
+        exit(1);
+    }
+    double rates[RUNS];
+    double bytes = 0;
+    for (int k = 0; k < RUNS; k++) {
+        FILE *f = fdopen(dup(fd), "wb");
+        Trace t;
+        trace_init(&t, w, false);
+        TraceSink s = trace_writer_new(TRACE_JSONL, f);
+        trace_add_sink(&t, s);
+        double t0 = now_s();
+        for (size_t i = 0; i < n; i++) {
+            switch (i % 3) {
+            case 0:
+                trace_hop(&t, (SimTime)i, (SimTime)i + 1000, i + 1, 0, 0, 1, 0, 0, frame,
+                          sizeof frame);
+                break;
+            case 1:
+                trace_note(&t, (SimTime)i, i, "a sends an ICMP echo request to b (icmp_seq=%zu).",
+                           i);
+                break;
+            default:
+                trace_deliver(&t, (SimTime)i, i, 1);
+                break;
+            }
+        }
+        trace_end(&t);
+        fflush(f);
+        double dt = now_s() - t0;
+        bytes = (double)ftell(f);
+        fclose(f);
+        trace_writer_free(s);
+        trace_fini(&t);
+        rates[k] = (double)n / dt;
+        if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+            perror("ftruncate");
+    }
+    close(fd);
+    unlink(path);
+    double m = median(rates, RUNS);
+    printf(
+        "JSON Lines writer: %.2f M records/s (median of %d runs of %zu records, %.0f MB each) %s\n",
+        m / 1e6, RUNS, n, bytes / 1e6,
+        m >= 1.5e6 ? "(goal >= 1.5 M/s: met)" : "(goal >= 1.5 M/s: NOT met)");
+    world_free(w);
+}
+
+/* ---- 3. loading a big scenario ----------------------------------------- */
+
+/* 2,000 nodes: 100 routers in a ring, each with 19 hosts; a script line per
+ * router. */
+static char *big_scenario(size_t *len)
+{
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\n\"minet\": 1,\n\"title\": \"2000 nodes\",\n\"nodes\": [\n");
+    const int routers = 100, per = 19;
+    for (int r = 0; r < routers; r++) {
+        buf_printf(&b, "{\"id\": \"r%d\", \"role\": \"router\", \"ip\": \"10.%d.0.1\"},\n", r, r);
+        for (int h = 0; h < per; h++)
+            buf_printf(&b, "{\"id\": \"h%d-%d\", \"role\": \"host\", \"ip\": \"10.%d.1.%d\"}%s\n",
+                       r, h, r, h + 1, (r == routers - 1 && h == per - 1) ? "" : ",");
+    }
+    buf_puts(&b, "],\n\"links\": [\n");
+    for (int r = 0; r < routers; r++) {
+        buf_printf(&b, "{\"between\": [\"r%d\", \"r%d\"], \"latency\": \"5ms\"},\n", r,
+                   (r + 1) % routers);
+        for (int h = 0; h < per; h++)
+            buf_printf(&b, "{\"between\": [\"h%d-%d\", \"r%d\"]}%s\n", r, h, r,
+                       (r == routers - 1 && h == per - 1) ? "" : ",");
+    }
+    buf_puts(&b, "],\n\"script\": [\n");
+    for (int r = 0; r < routers; r++)
+        buf_printf(&b, "{\"at\": \"%dms\", \"on\": \"h%d-0\", \"run\": \"ping -c 1 r%d\"}%s\n", r,
+                   r, (r + 50) % routers, r == routers - 1 ? "" : ",");
+    buf_puts(&b, "]\n}\n");
+    *len = b.len;
+    return buf_take(&b);
+}
+
+static void bench_load(void)
+{
+    size_t len;
+    char *json = big_scenario(&len);
+    double ms[RUNS];
+    size_t nodes = 0;
+    for (int k = 0; k < RUNS; k++) {
+        Errors errs;
+        errors_init(&errs);
+        double t0 = now_s();
+        World *w = scenario_load_mem("big.json", ".", json, len, &errs);
+        ms[k] = (now_s() - t0) * 1000;
+        if (!w) {
+            for (size_t i = 0; i < errs.n && i < 5; i++)
+                fprintf(stderr, "%s\n", errs.msg[i]);
+            exit(1);
+        }
+        nodes = w->n_nodes;
+        world_free(w);
+        errors_fini(&errs);
+    }
+    double m = median(ms, RUNS);
+    printf("scenario load: %zu nodes (%zu KB of JSON) in %.2f ms (median of %d) %s\n", nodes,
+           len / 1024, m, RUNS, m <= 50 ? "(goal <= 50 ms: met)" : "(goal <= 50 ms: NOT met)");
+    free(json);
+}
+
+int main(void)
+{
+    bench_hold();
+    bench_jsonl();
+    bench_load();
+    return 0;
+}

@@ -1,0 +1,68 @@
+#!/bin/sh
+# Installs what minet needs to build (and to test) when it is missing.
+#
+#   install-deps.sh build   libraries for `make` and `make run`
+#   install-deps.sh test    also cmocka and the tools the tests use
+#   install-deps.sh fuzz    also clang with libFuzzer
+#
+# On Debian and Ubuntu it runs apt-get as root, or through `sudo -n` (never a
+# password prompt), printing each command first.  Anywhere else, or without
+# root, it names the packages and stops.
+set -eu
+
+what=${1:-build}
+missing=""
+
+need_pc() { # pkg-config module, Debian package
+    pkg-config --exists "$1" 2>/dev/null || missing="$missing $2"
+}
+need_cmd() { # command, Debian package
+    command -v "$1" >/dev/null 2>&1 || missing="$missing $2"
+}
+
+need_cmd cc gcc
+need_cmd make make
+need_cmd pkg-config pkg-config
+if command -v pkg-config >/dev/null 2>&1; then
+    need_pc sdl2 libsdl2-dev
+    need_pc SDL2_ttf libsdl2-ttf-dev
+    need_pc SDL2_image libsdl2-image-dev
+    need_pc libcjson libcjson-dev
+    if [ "$what" = test ] || [ "$what" = fuzz ]; then
+        need_pc cmocka libcmocka-dev
+    fi
+else
+    missing="$missing libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcjson-dev"
+    if [ "$what" = test ] || [ "$what" = fuzz ]; then
+        missing="$missing libcmocka-dev"
+    fi
+fi
+if [ "$what" = fuzz ]; then
+    need_cmd clang clang
+fi
+
+[ -z "$missing" ] && exit 0
+
+echo "minet needs:$missing" >&2
+if [ ! -f /etc/debian_version ] || ! command -v apt-get >/dev/null 2>&1; then
+    echo "This is not a Debian or Ubuntu system: install the equivalent of these packages" >&2
+    echo "with your package manager, then run make again." >&2
+    exit 1
+fi
+if [ "$(id -u)" -eq 0 ]; then
+    as_root=""
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+    as_root="sudo -n"
+else
+    echo "Installing them needs root. Run:" >&2
+    echo "  sudo apt-get install$missing" >&2
+    echo "then run make again." >&2
+    exit 1
+fi
+run() {
+    echo "+ $*" >&2
+    "$@"
+}
+run $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
+# shellcheck disable=SC2086 # the package list is meant to split
+run $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

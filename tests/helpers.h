@@ -1,0 +1,111 @@
+/* helpers — building small worlds by hand and running them, for the unit
+ * tests.  Header-only so each test stays one program. */
+#ifndef MN_TEST_HELPERS_H
+#define MN_TEST_HELPERS_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/sim.h"
+#include "core/util.h"
+#include "net/net.h"
+#include "net/world.h"
+#include "proto/shell.h"
+
+static inline uint32_t tw_ip(const char *s)
+{
+    uint32_t ip = 0;
+    assert_true(ip_parse(s, &ip));
+    return ip;
+}
+
+static inline int tw_node(World *w, const char *id, NodeRole role, const char *ips)
+{
+    w->nodes = xrealloc(w->nodes, (w->n_nodes + 1) * sizeof *w->nodes);
+    Node *n = &w->nodes[w->n_nodes];
+    memset(n, 0, sizeof *n);
+    n->id = xstrdup(id);
+    n->role = role;
+    /* ips: one address, or several separated by commas (a router's, one per link) */
+    char *copy = xstrdup(ips);
+    for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
+        n->ips = xrealloc(n->ips, (n->n_ips + 1) * sizeof *n->ips);
+        n->ips[n->n_ips++] = tw_ip(tok);
+    }
+    free(copy);
+    return (int)w->n_nodes++;
+}
+
+static inline void tw_link(World *w, int a, int b, SimTime latency, uint64_t bw, double loss)
+{
+    w->links = xrealloc(w->links, (w->n_links + 1) * sizeof *w->links);
+    w->links[w->n_links++] = (Link){a, -1, b, -1, latency, bw, loss};
+}
+
+static inline void tw_script(World *w, SimTime at, int node, const char *run)
+{
+    w->script = xrealloc(w->script, (w->n_script + 1) * sizeof *w->script);
+    w->script[w->n_script++] = (ScriptLine){at, node, xstrdup(run), xstrdup("test")};
+}
+
+/* laptop - r1 - r2 - server, as scenarios/net_ping.json. */
+static inline World *tw_chain(void)
+{
+    World *w = world_new();
+    int laptop = tw_node(w, "laptop", MN_ROLE_HOST, "10.0.0.10");
+    int r1 = tw_node(w, "r1", MN_ROLE_ROUTER, "10.0.0.1,10.0.1.1");
+    int r2 = tw_node(w, "r2", MN_ROLE_ROUTER, "10.0.1.2,10.0.2.1");
+    int server = tw_node(w, "server", MN_ROLE_HOST, "10.0.2.10");
+    tw_link(w, laptop, r1, 1000, 100000000, 0);
+    tw_link(w, r1, r2, 10000, 10000000, 0);
+    tw_link(w, r2, server, 2000, 1000000000, 0);
+    return w;
+}
+
+/* Wires w, runs its script to the end with every record kept. */
+static inline void tw_run(Sim *sim, World *w, uint64_t seed)
+{
+    world_wire(w);
+    sim_init(sim, seed, w, true);
+    net_new(sim);
+    shell_schedule_script(sim);
+    sim_run_until(sim, SIM_TIME_MAX);
+}
+
+static inline void tw_done(Sim *sim)
+{
+    World *w = sim->world;
+    net_free(sim->net);
+    sim_fini(sim);
+    world_free(w);
+}
+
+/* Everything the commands printed (both streams), as a terminal shows it. */
+static inline char *tw_console(const Sim *sim)
+{
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind == TR_CONSOLE && (r->stream == CON_STDOUT || r->stream == CON_STDERR))
+            buf_puts(&b, r->text);
+    }
+    return buf_take(&b);
+}
+
+static inline size_t tw_count(const Sim *sim, TraceKind kind, const char *text)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind == kind && (!text || (r->text && strstr(r->text, text))))
+            n++;
+    }
+    return n;
+}
+
+#endif

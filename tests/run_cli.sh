@@ -1,0 +1,113 @@
+#!/bin/sh
+# The command as a user runs it: options, exit statuses, safe output files,
+# stopping early, and every bundled scenario passing `minet check`.
+set -u
+MINET=${MINET:-./minet}
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+fail=0
+n=0
+
+# expect STATUS DESCRIPTION -- COMMAND...: runs it, output in $tmp/out and $tmp/err.
+expect() {
+    want=$1
+    what=$2
+    shift 3
+    n=$((n + 1))
+    "$@" > "$tmp/out" 2> "$tmp/err"
+    got=$?
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $what: exit status $got, expected $want ($*)"
+        sed 's/^/    /' "$tmp/err" | head -n 5
+        fail=1
+        return 1
+    fi
+    return 0
+}
+contains() { # FILE TEXT DESCRIPTION
+    if ! grep -qF -- "$2" "$1"; then
+        echo "FAIL $3: expected \"$2\" in $(basename "$1")"
+        fail=1
+    fi
+}
+
+expect 0 "--help" -- "$MINET" --help && contains "$tmp/out" "minet run SCENARIO" "--help"
+expect 0 "--version" -- "$MINET" --version && contains "$tmp/out" "minet " "--version"
+expect 2 "unknown option" -- "$MINET" --frobnicate && contains "$tmp/err" "unknown option --frobnicate" "unknown option"
+expect 2 "run without a scenario" -- "$MINET" run
+expect 2 "run with an unknown option" -- "$MINET" run scenarios/net_ping.json --bogus
+expect 2 "--seed not a number" -- "$MINET" run scenarios/net_ping.json --seed x1
+expect 2 "--until without unit" -- "$MINET" run scenarios/net_ping.json --until 5
+expect 2 "--until-step 0" -- "$MINET" run scenarios/net_ping.json --until-step 0
+expect 2 "missing scenario file" -- "$MINET" run "$tmp/nope.json" && contains "$tmp/err" "nope.json: cannot read" "missing file"
+expect 2 "unknown trace format" -- "$MINET" run scenarios/net_ping.json --trace "$tmp/t.pdf"
+[ -e "$tmp/t.pdf" ] && { echo "FAIL unknown trace format left a file"; fail=1; }
+
+# An unwritable output: exit 1 and nothing left behind.
+mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+if [ "$(id -u)" != 0 ]; then
+    expect 1 "unwritable trace" -- "$MINET" run scenarios/net_ping.json --trace "$tmp/ro/t.jsonl"
+fi
+expect 1 "trace into a missing folder" -- "$MINET" run scenarios/net_ping.json --trace "$tmp/no/such/t.jsonl"
+contains "$tmp/err" "cannot write" "trace into a missing folder"
+if [ -n "$(ls -A "$tmp/ro")" ]; then
+    echo "FAIL a failed write left files behind"
+    fail=1
+fi
+# /dev/full: every write fails; the run must say so and leave no temp file.
+if [ -w /dev/full ]; then
+    expect 1 "stdout on a full disk" -- sh -c "\"$MINET\" run scenarios/net_ping.json > /dev/full"
+fi
+
+# Stopping early.
+expect 0 "--until-step 3" -- "$MINET" run scenarios/net_ping.json --until-step 3
+if [ "$(grep -c ' note ' "$tmp/out")" != 3 ]; then
+    echo "FAIL --until-step 3 printed $(grep -c ' note ' "$tmp/out") notes"
+    fail=1
+fi
+expect 0 "--until 1s" -- "$MINET" run scenarios/net_ping.json --until 1s
+if awk '{ if ($1 + 0 > 1.0) bad = 1 } END { exit !bad }' "$tmp/out"; then
+    echo "FAIL --until 1s printed records after 1 s"
+    fail=1
+fi
+expect 0 "--quiet" -- "$MINET" run scenarios/net_ping.json --quiet
+contains "$tmp/out" "laptop\$ ping -c 3 server" "--quiet transcript"
+if grep -q ' hop ' "$tmp/out"; then
+    echo "FAIL --quiet printed trace records"
+    fail=1
+fi
+# Another seed gives another run (ICMP identifiers differ), the same seed the same.
+"$MINET" run scenarios/net_ping.json --seed 7 > "$tmp/s7a"
+"$MINET" run scenarios/net_ping.json --seed 7 > "$tmp/s7b"
+"$MINET" run scenarios/net_ping.json --seed 8 > "$tmp/s8"
+cmp -s "$tmp/s7a" "$tmp/s7b" || { echo "FAIL --seed 7 twice differs"; fail=1; }
+cmp -s "$tmp/s7a" "$tmp/s8" && { echo "FAIL --seed 7 and 8 are the same"; fail=1; }
+n=$((n + 1))
+
+# Every trace format is written whole, and JSON Lines parses.
+for fmt in txt jsonl csv; do
+    expect 0 "--trace .$fmt" -- "$MINET" run scenarios/net_ping.json --trace "$tmp/t.$fmt"
+    [ -s "$tmp/t.$fmt" ] || { echo "FAIL --trace .$fmt is empty"; fail=1; }
+done
+if command -v python3 > /dev/null; then
+    python3 -c '
+import json, sys
+for i, line in enumerate(open(sys.argv[1]), 1):
+    r = json.loads(line)
+    assert "t" in r and "kind" in r, i
+' "$tmp/t.jsonl" || { echo "FAIL the JSON Lines trace does not parse"; fail=1; }
+    python3 -c '
+import csv, sys
+rows = list(csv.reader(open(sys.argv[1], newline="")))
+assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
+' "$tmp/t.csv" || { echo "FAIL the CSV trace is not rectangular"; fail=1; }
+fi
+ls "$tmp" | grep -q 'tmp-' && { echo "FAIL a temporary file was left behind"; fail=1; }
+
+# Every bundled scenario is valid.
+for s in scenarios/*.json; do
+    expect 0 "check $s" -- "$MINET" check "$s"
+done
+
+[ $fail = 0 ] && echo "cli: $n checks passed"
+exit $fail

@@ -1,0 +1,419 @@
+/* The network layer: wire bytes and checksums against known vectors,
+ * routing, serialization delay, loss with a fixed seed, faults, and the
+ * ping and traceroute programs on top of them. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "net/eth.h"
+#include "net/icmp.h"
+#include "net/ipv4.h"
+#include "net/link.h"
+#include "net/udp.h"
+
+static void test_checksum_rfc1071(void **state)
+{
+    (void)state;
+    /* RFC 1071 section 3's example: the one's complement sum is ddf2. */
+    const uint8_t data[] = {0x00, 0x01, 0xf2, 0x03, 0xf4, 0xf5, 0xf6, 0xf7};
+    assert_int_equal(ipv4_checksum(data, sizeof data, 0), (uint16_t)~0xddf2);
+    const uint8_t odd[] = {0x01};
+    assert_int_equal(ipv4_checksum(odd, 1, 0), (uint16_t)~0x0100);
+}
+
+static void test_ipv4_header_known_vector(void **state)
+{
+    (void)state;
+    /* A header from a real capture: 192.168.0.1 -> 192.168.0.199, UDP,
+     * TTL 64, DF, total length 0x73: checksum b861. */
+    const uint8_t want[IPV4_HLEN] = {0x45, 0x00, 0x00, 0x73, 0x00, 0x00, 0x40, 0x00, 0x40, 0x11,
+                                     0xb8, 0x61, 0xc0, 0xa8, 0x00, 0x01, 0xc0, 0xa8, 0x00, 0xc7};
+    Ipv4Hdr h = {0};
+    h.total_len = 0x73;
+    h.frag = 0x4000;
+    h.ttl = 64;
+    h.proto = IP_PROTO_UDP;
+    h.src = tw_ip("192.168.0.1");
+    h.dst = tw_ip("192.168.0.199");
+    uint8_t got[IPV4_HLEN + 0x73];
+    memset(got, 0, sizeof got);
+    ipv4_put_header(got, &h);
+    assert_memory_equal(got, want, IPV4_HLEN);
+    Ipv4Hdr back;
+    const char *why = NULL;
+    assert_true(ipv4_parse(got, sizeof got, &back, &why));
+    assert_int_equal(back.src, h.src);
+    got[10] ^= 1;
+    assert_false(ipv4_parse(got, sizeof got, &back, &why));
+    assert_string_equal(why, "bad IPv4 header checksum");
+    assert_false(ipv4_parse(got, 10, &back, &why));
+    assert_string_equal(why, "truncated IPv4 header");
+}
+
+static void test_ip_parse(void **state)
+{
+    (void)state;
+    uint32_t ip;
+    assert_true(ip_parse("10.0.0.1", &ip));
+    assert_int_equal(ip, 0x0a000001);
+    assert_true(ip_parse("255.255.255.255", &ip));
+    const char *bad[] = {"10.0.0",  "10.0.0.256", "010.0.0.1", "10.0.0.1 ", "a.b.c.d",
+                         "10..0.1", "",           "1.2.3.4.5", "1234.1.1.1"};
+    for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++)
+        assert_false(ip_parse(bad[i], &ip));
+    char buf[16];
+    ip_format(0xc0a800c7, buf);
+    assert_string_equal(buf, "192.168.0.199");
+}
+
+static void test_serialization(void **state)
+{
+    (void)state;
+    assert_int_equal(link_serialization(10000000, 1500), 1200); /* 12000 bits at 10 Mbit/s */
+    assert_int_equal(link_serialization(1000000000, 98), 1);    /* 0.784 µs rounds up */
+    assert_int_equal(link_serialization(100000000, 98), 8);     /* 7.84 µs */
+    assert_int_equal(link_serialization(64000, 100), 12500);
+}
+
+static void test_wiring_and_macs(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    world_wire(w);
+    const Node *r1 = &w->nodes[1];
+    assert_int_equal(r1->n_ifaces, 2);
+    assert_string_equal(r1->ifaces[0].name, "eth0");
+    assert_string_equal(r1->ifaces[1].name, "eth1");
+    assert_int_equal(r1->ifaces[0].ip, tw_ip("10.0.0.1"));
+    assert_int_equal(r1->ifaces[1].ip, tw_ip("10.0.1.1"));
+    assert_int_equal(r1->ifaces[0].peer, 0);
+    assert_int_equal(r1->ifaces[1].peer, 2);
+    assert_int_equal(r1->ifaces[0].mac[0], 0x02);
+    assert_int_equal(r1->ifaces[1].mac[5], 1);
+    assert_memory_not_equal(w->nodes[0].ifaces[0].mac, r1->ifaces[0].mac, 6);
+    int node, iface;
+    assert_true(world_find_addr(w, tw_ip("10.0.1.2"), &node, &iface));
+    assert_int_equal(node, 2);
+    assert_int_equal(iface, 0);
+    assert_false(world_find_addr(w, tw_ip("10.9.9.9"), &node, &iface));
+    char name[64];
+    world_link_name(w, 1, name, sizeof name);
+    assert_string_equal(name, "r1:eth1-r2:eth0");
+    world_free(w);
+}
+
+/* A square: a - r1 - b slow, a - r2 - b fast; and a host in the middle
+ * of another path that must not forward. */
+static void test_routing(void **state)
+{
+    (void)state;
+    World *w = world_new();
+    int a = tw_node(w, "a", MN_ROLE_HOST, "10.0.0.1");
+    int r1 = tw_node(w, "r1", MN_ROLE_ROUTER, "10.0.0.2");
+    int r2 = tw_node(w, "r2", MN_ROLE_ROUTER, "10.0.0.3");
+    int b = tw_node(w, "b", MN_ROLE_HOST, "10.0.0.4");
+    int c = tw_node(w, "c", MN_ROLE_HOST, "10.0.0.5");
+    tw_link(w, a, r1, 50000, 1000000000, 0); /* eth0 of a */
+    tw_link(w, r1, b, 50000, 1000000000, 0);
+    tw_link(w, a, r2, 1000, 1000000000, 0); /* eth1 of a */
+    tw_link(w, r2, b, 1000, 1000000000, 0);
+    tw_link(w, b, c, 1000, 1000000000, 0);
+    world_wire(w);
+    int out[5];
+    world_routes_from(w, a, out);
+    assert_int_equal(out[b], 1); /* the fast way, through r2 */
+    assert_int_equal(out[r1], 0);
+    assert_int_equal(out[a], -1);
+    assert_int_equal(out[c], -1); /* b is a host: it does not forward to c */
+    world_routes_from(w, r1, out);
+    assert_int_equal(out[r2], -1); /* only through hosts a or b, which do not forward */
+    world_free(w);
+}
+
+static void test_ping_rtt_adds_up(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 2 server");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    /* One way: laptop->r1 8 µs + 1 ms, r1->r2 79 µs + 10 ms, r2->server
+     * 1 µs + 2 ms = 13.088 ms; the round trip 26.176 ms. */
+    const char *want = "PING server (10.0.2.10) 56(84) bytes of data.\n"
+                       "64 bytes from server (10.0.2.10): icmp_seq=1 ttl=62 time=26.2 ms\n"
+                       "64 bytes from server (10.0.2.10): icmp_seq=2 ttl=62 time=26.2 ms\n"
+                       "\n"
+                       "--- server ping statistics ---\n"
+                       "2 packets transmitted, 2 received, 0% packet loss, time 1000ms\n"
+                       "rtt min/avg/max/mdev = 26.176/26.176/26.176/0.000 ms\n";
+    assert_string_equal(out, want);
+    /* Each request and reply crosses three links: 12 hops. */
+    assert_int_equal(tw_count(&sim, TR_HOP, NULL), 12);
+    assert_int_equal(tw_count(&sim, TR_DELIVER, NULL), 4);
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_frames_have_valid_checksums(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 1 10.0.2.10");
+    tw_script(w, 0, 0, "traceroute -n -q 1 10.0.2.10");
+    Sim sim;
+    tw_run(&sim, w, 3);
+    size_t checked = 0;
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        if (r->kind != TR_HOP)
+            continue;
+        const uint8_t *ip = r->bytes + ETH_HLEN;
+        size_t iplen = r->len - ETH_HLEN;
+        Ipv4Hdr h;
+        const char *why;
+        assert_int_equal(get_be16(r->bytes + 12), ETH_TYPE_IPV4);
+        assert_true(ipv4_parse(ip, iplen, &h, &why));
+        assert_int_equal(h.total_len, iplen);
+        const uint8_t *body = ip + IPV4_HLEN;
+        size_t blen = iplen - IPV4_HLEN;
+        if (h.proto == IP_PROTO_ICMP)
+            assert_int_equal(ipv4_checksum(body, blen, 0), 0);
+        else if (h.proto == IP_PROTO_UDP)
+            assert_int_equal(
+                ipv4_checksum(body, blen,
+                              ipv4_pseudo_sum(h.src, h.dst, IP_PROTO_UDP, (uint16_t)blen)),
+                0);
+        else
+            fail();
+        /* The frame goes to the peer interface's MAC from our own. */
+        const Node *from = &w->nodes[r->node];
+        assert_memory_equal(r->bytes + 6, from->ifaces[r->iface].mac, 6);
+        assert_memory_equal(r->bytes, w->nodes[r->peer].ifaces[r->peer_iface].mac, 6);
+        checked++;
+    }
+    /* ping: 3 hops each way; traceroute: probes 1+2+3 hops, answers 1+2+3. */
+    assert_int_equal(checked, 18);
+    tw_done(&sim);
+}
+
+static void test_ttl_exceeded(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 2 -t 1 10.0.2.10");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "PING 10.0.2.10 (10.0.2.10) 56(84) bytes of data.\n"
+                             "From 10.0.0.1 icmp_seq=1 Time to live exceeded\n"
+                             "From 10.0.0.1 icmp_seq=2 Time to live exceeded\n"
+                             "\n"
+                             "--- 10.0.2.10 ping statistics ---\n"
+                             "2 packets transmitted, 0 received, +2 errors, 100% packet loss, "
+                             "time 1000ms\n"
+                             "\n");
+    assert_int_equal(tw_count(&sim, TR_DROP, "TTL expired"), 2);
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_traceroute(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "traceroute server");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    /* 60-byte probes are 74-byte frames; the ICMP errors that answer them
+     * are 102 (they quote the probe whole).  Hop 2: out 6+1000 + 60+10000,
+     * back 82+10000 + 9+1000 = 22157 µs. */
+    assert_string_equal(out, "traceroute to server (10.0.2.10), 30 hops max, 60 byte packets\n"
+                             " 1  r1 (10.0.0.1)  2.015 ms  2.015 ms  2.015 ms\n"
+                             " 2  r2 (10.0.1.2)  22.157 ms  22.157 ms  22.157 ms\n"
+                             " 3  server (10.0.2.10)  26.159 ms  26.159 ms  26.159 ms\n");
+    free(out);
+    tw_done(&sim);
+}
+
+static size_t received(const char *out)
+{
+    const char *p = strstr(out, "transmitted, ");
+    return p ? (size_t)strtoul(p + strlen("transmitted, "), NULL, 10) : 0;
+}
+
+static void test_loss_is_seeded(void **state)
+{
+    (void)state;
+    size_t got[2];
+    char *outs[2];
+    for (int run = 0; run < 2; run++) {
+        World *w = tw_chain();
+        w->links[1].loss = 0.3;
+        tw_script(w, 0, 0, "ping -c 40 -i 0.2 -q 10.0.2.10");
+        Sim sim;
+        tw_run(&sim, w, 99);
+        outs[run] = tw_console(&sim);
+        got[run] = received(outs[run]);
+        assert_true(tw_count(&sim, TR_DROP, "lost on link") > 0);
+        tw_done(&sim);
+    }
+    assert_string_equal(outs[0], outs[1]);
+    /* Both directions cross the lossy link: about 0.7 * 0.7 get through. */
+    assert_true(got[0] > 8 && got[0] < 32);
+    free(outs[0]);
+    free(outs[1]);
+}
+
+static void test_link_down_and_up(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 5 10.0.2.10");
+    tw_script(w, 1500000, -1, "down r1 r2");
+    tw_script(w, 3500000, -1, "up r1 r2");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "icmp_seq=1 "));
+    assert_null(strstr(out, "icmp_seq=3 ")); /* sent at 2 s, while down */
+    assert_non_null(strstr(out, "icmp_seq=5 "));
+    assert_non_null(strstr(out, "5 packets transmitted, 3 received, 40% packet loss"));
+    assert_int_equal(tw_count(&sim, TR_DROP, "link down"), 2);
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_node_down(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, -1, "down server");
+    tw_script(w, 0, 0, "ping -c 1 -W 2 10.0.2.10");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_non_null(
+        strstr(out, "1 packets transmitted, 0 received, 100% packet loss, time 0ms\n\n"));
+    assert_int_equal(tw_count(&sim, TR_DROP, "node down"), 1);
+    /* The linger with no reply is -W: the command ends at 2 s. */
+    const TraceRec *last = &sim.trace.recs[sim.trace.n - 1];
+    assert_int_equal(last->kind, TR_CONSOLE);
+    assert_int_equal(last->stream, CON_EXIT);
+    assert_int_equal(last->status, 1);
+    assert_int_equal(last->time, 2000000);
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_ping_errors(void **state)
+{
+    (void)state;
+    struct {
+        const char *cmd, *out;
+        int status;
+    } cases[] = {
+        {"ping", "ping: usage error: Destination address required\n", 1},
+        {"ping -c abc server", "ping: invalid argument: 'abc'\n", 1},
+        {"ping -c 0 server",
+         "ping: invalid argument: '0': out of range: 1 <= value <= 9223372036854775807\n", 1},
+        {"ping nosuchhost", "ping: nosuchhost: Name or service not known\n", 2},
+        {"ping -V", "ping from iputils 20221126\n", 0},
+        {"traceroute -Z server", "Bad option `-Z' (argc 1)\n", 2},
+        {"traceroute nosuch",
+         "nosuch: Name or service not known\nCannot handle \"host\" cmdline arg `nosuch' on "
+         "position 1 (argc 1)\n",
+         2},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(cases); i++) {
+        World *w = tw_chain();
+        tw_script(w, 0, 0, cases[i].cmd);
+        Sim sim;
+        tw_run(&sim, w, 1);
+        char *out = tw_console(&sim);
+        assert_string_equal(out, cases[i].out);
+        const TraceRec *last = &sim.trace.recs[sim.trace.n - 1];
+        assert_int_equal(last->stream, CON_EXIT);
+        assert_int_equal(last->status, cases[i].status);
+        free(out);
+        tw_done(&sim);
+    }
+    /* A bad option prints the getopt message and the whole usage, exit 2. */
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -Z server");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_true(strncmp(out,
+                        "ping: invalid option -- 'Z'\n\nUsage\n  ping [options] <destination>\n",
+                        60) == 0);
+    assert_non_null(strstr(out, "For more details see ping(8).\n"));
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_interrupted_ping(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping 10.0.2.10");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    /* Without -c, the student stops it with Ctrl+C after the 4th reply. */
+    assert_non_null(strstr(out,
+                           "icmp_seq=4 ttl=62 time=26.2 ms\n^C\n--- 10.0.2.10 ping statistics ---\n"
+                           "4 packets transmitted, 4 received, 0% packet loss, time 3000ms\n"));
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_determinism(void **state)
+{
+    (void)state;
+    Buf a, b;
+    buf_init(&a);
+    buf_init(&b);
+    Buf *bufs[2] = {&a, &b};
+    for (int run = 0; run < 2; run++) {
+        World *w = tw_chain();
+        w->links[0].loss = 0.2;
+        tw_script(w, 0, 0, "ping -c 10 -i 0.3 server");
+        tw_script(w, 100000, 3, "traceroute laptop");
+        Sim sim;
+        tw_run(&sim, w, 5);
+        for (size_t i = 0; i < sim.trace.n; i++) {
+            const TraceRec *r = &sim.trace.recs[i];
+            buf_printf(bufs[run], "%lld %d %llu %s|", (long long)r->time, (int)r->kind,
+                       (unsigned long long)r->pkt, r->text ? r->text : "");
+            for (uint32_t k = 0; k < r->len; k++)
+                buf_printf(bufs[run], "%02x", r->bytes[k]);
+        }
+        tw_done(&sim);
+    }
+    assert_int_equal(a.len, b.len);
+    assert_memory_equal(a.data, b.data, a.len);
+    buf_fini(&a);
+    buf_fini(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_checksum_rfc1071), cmocka_unit_test(test_ipv4_header_known_vector),
+        cmocka_unit_test(test_ip_parse),         cmocka_unit_test(test_serialization),
+        cmocka_unit_test(test_wiring_and_macs),  cmocka_unit_test(test_routing),
+        cmocka_unit_test(test_ping_rtt_adds_up), cmocka_unit_test(test_frames_have_valid_checksums),
+        cmocka_unit_test(test_ttl_exceeded),     cmocka_unit_test(test_traceroute),
+        cmocka_unit_test(test_loss_is_seeded),   cmocka_unit_test(test_link_down_and_up),
+        cmocka_unit_test(test_node_down),        cmocka_unit_test(test_ping_errors),
+        cmocka_unit_test(test_interrupted_ping), cmocka_unit_test(test_determinism),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
