@@ -98,18 +98,21 @@ asan: deps-test
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" check-tests
 
 ## fuzz: each libFuzzer target for FUZZ_TIME seconds (default 30)
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined
 fuzz:
 	@$(DEPS) fuzz
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="-O1 -g" \
-	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" $(BUILD:build=build/fuzz)/libminet.a
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build/fuzz/libminet.a
 	@set -e; for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); mkdir -p build/fuzz/corpus/$$n; \
-	  clang -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g -Isrc -fsanitize=fuzzer,address,undefined \
-	    $$(pkg-config --cflags $(PKGS)) $$f build/fuzz/libminet.a -o build/fuzz/$$n $$(pkg-config --libs $(PKGS)) -lm; \
-	  seeds=tests/fuzz/seeds/$$n; \
-	  echo "== $$n ($(FUZZ_TIME)s)"; \
+	  echo "  FUZZ  $$n ($(FUZZ_TIME) s)"; \
+	  clang -std=c11 -D_POSIX_C_SOURCE=200809L -O1 -g -Isrc $(FUZZ_FLAGS) $(PKG_CFLAGS) \
+	    $$f build/fuzz/libminet.a -o build/fuzz/$$n $(PKG_LIBS) -lm; \
+	  seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
 	  build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
-	    build/fuzz/corpus/$$n $$( [ -d $$seeds ] && echo $$seeds ) 2>&1 | tail -n 12; \
+	    build/fuzz/corpus/$$n $$seeds > build/fuzz/$$n.log 2>&1 \
+	    || { tail -n 40 build/fuzz/$$n.log; exit 1; }; \
+	  grep -E 'stat::number_of_executed_units|Done' build/fuzz/$$n.log | tail -n 2; \
 	done
 
 ## bench: print the performance figures (events/s, JSONL records/s, load time)

@@ -188,6 +188,7 @@ static int run(const RunOpts *o)
     Sim sim;
     sim_init(&sim, o->has_seed ? o->seed : w->seed, w, false);
     Net *net = net_new(&sim);
+    Shell *shell = shell_new(&sim);
     TraceSink to_stdout = trace_writer_new(o->quiet ? TRACE_CONSOLE : TRACE_TEXT, stdout);
     trace_add_sink(&sim.trace, to_stdout);
     TraceSink to_file = {0};
@@ -217,6 +218,7 @@ static int run(const RunOpts *o)
     }
     trace_writer_free(to_stdout);
     trace_writer_free(to_file);
+    shell_free(shell);
     net_free(net);
     sim_fini(&sim);
     world_free(w);

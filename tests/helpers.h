@@ -72,6 +72,7 @@ static inline void tw_run(Sim *sim, World *w, uint64_t seed)
     world_wire(w);
     sim_init(sim, seed, w, true);
     net_new(sim);
+    shell_new(sim);
     shell_schedule_script(sim);
     sim_run_until(sim, SIM_TIME_MAX);
 }
@@ -79,6 +80,7 @@ static inline void tw_run(Sim *sim, World *w, uint64_t seed)
 static inline void tw_done(Sim *sim)
 {
     World *w = sim->world;
+    shell_free(sim->shell);
     net_free(sim->net);
     sim_fini(sim);
     world_free(w);

@@ -10,6 +10,7 @@ void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep)
     trace_init(&sim->trace, w, keep);
     sim->world = w;
     sim->net = NULL;
+    sim->shell = NULL;
     sim->next_pkt = 0;
     sim->events = 0;
     sim->stop_after_step = 0;

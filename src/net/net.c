@@ -43,11 +43,9 @@ void net_free(Net *net)
     free(net->busy);
     free(net->ip_id);
     free(net->next_port);
-    while (net->free_pkts) {
-        Packet *p = net->free_pkts;
-        net->free_pkts = p->next;
-        free(p);
-    }
+    for (size_t i = 0; i < net->pkts_made; i++)
+        free(net->all_pkts[i]);
+    free(net->all_pkts);
     free(net->udp);
     free(net->icmp);
     free(net);
@@ -60,7 +58,9 @@ Packet *net_packet_alloc(Net *net)
         net->free_pkts = p->next;
     } else {
         p = xmalloc(sizeof *p);
-        net->pkts_made++;
+        net->all_pkts =
+            xgrow(net->all_pkts, &net->pkts_cap, net->pkts_made + 1, sizeof *net->all_pkts);
+        net->all_pkts[net->pkts_made++] = p;
     }
     p->next = NULL;
     p->id = 0;

@@ -53,7 +53,8 @@ typedef struct Net {
     uint16_t *ip_id;     /* per node: next IPv4 identification */
     uint16_t *next_port; /* per node: next ephemeral port */
     Packet *free_pkts;
-    size_t pkts_made;
+    Packet **all_pkts; /* every packet made, so none leaks if a run stops early */
+    size_t pkts_made, pkts_cap;
     UdpBinding *udp;
     size_t n_udp, udp_cap;
     IcmpListener *icmp;

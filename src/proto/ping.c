@@ -89,6 +89,14 @@ static long long llsqrt(long long a)
     return x;
 }
 
+static void ping_free(void *state)
+{
+    Ping *pg = state;
+    free(pg->sent_at);
+    free(pg->seen);
+    free(pg);
+}
+
 static void finish(Ping *pg)
 {
     Proc *p = pg->proc;
@@ -134,9 +142,7 @@ static void finish(Ping *pg)
         icmp_unlisten(pg->sim, pg->listener);
     sim_cancel(pg->sim, pg->send_ev);
     sim_cancel(pg->sim, pg->exit_ev);
-    free(pg->sent_at);
-    free(pg->seen);
-    free(pg);
+    ping_free(pg);
     proc_exit(p, status);
 }
 
@@ -561,6 +567,8 @@ void ping_main(Proc *p, int argc, char **argv)
     if (pg->npackets > 65535)
         pg->npackets = 65535; /* icmp_seq is 16 bits; minet does not wrap it */
     pg->listener = icmp_listen(sim, pg->node, on_icmp, pg);
+    p->state = pg;
+    p->free_state = ping_free;
     pg->start_time = sim->now;
     send_one(pg);
 }

@@ -135,6 +135,37 @@ out:
 
 /* ---- running ----------------------------------------------------------- */
 
+struct Shell {
+    Proc *running;
+};
+
+Shell *shell_new(Sim *sim)
+{
+    Shell *sh = xcalloc(1, sizeof *sh);
+    sim->shell = sh;
+    return sh;
+}
+
+static void proc_free(Proc *p)
+{
+    if (p->free_state)
+        p->free_state(p->state);
+    buf_fini(&p->line);
+    free(p);
+}
+
+void shell_free(Shell *sh)
+{
+    if (!sh)
+        return;
+    while (sh->running) {
+        Proc *p = sh->running;
+        sh->running = p->next;
+        proc_free(p);
+    }
+    free(sh);
+}
+
 static void on_script_line(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)ctx;
@@ -177,6 +208,11 @@ void shell_run(Sim *sim, int node, const char *line)
         return;
     }
     Proc *p = xcalloc(1, sizeof *p);
+    Shell *sh = sim->shell;
+    p->next = sh->running;
+    if (sh->running)
+        sh->running->prev = p;
+    sh->running = p;
     p->sim = sim;
     p->node = node;
     buf_init(&p->line);
@@ -240,8 +276,15 @@ void proc_exit(Proc *p, int status)
 {
     flush_partial(p);
     trace_exit(&p->sim->trace, p->sim->now, p->node, p->cmd, status);
-    buf_fini(&p->line);
-    free(p);
+    Shell *sh = p->sim->shell;
+    if (p->prev)
+        p->prev->next = p->next;
+    else
+        sh->running = p->next;
+    if (p->next)
+        p->next->prev = p->prev;
+    p->free_state = NULL; /* the program freed its state before exiting */
+    proc_free(p);
 }
 
 bool shell_resolve(const Sim *sim, const char *name, uint32_t *ip)

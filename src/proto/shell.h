@@ -40,6 +40,12 @@ typedef struct ShellFault {
  * failure writes what is wrong and what was expected into why. */
 bool shell_fault_parse(const World *w, const char *line, ShellFault *out, char *why, size_t size);
 
+/* The running programs of a simulation.  shell_free ends any still
+ * running (a run stopped early) without printing anything. */
+typedef struct Shell Shell;
+Shell *shell_new(Sim *sim); /* sets sim->shell */
+void shell_free(Shell *sh);
+
 /* Schedules every script line of the world.  Needs sim->net (net_new). */
 void shell_schedule_script(Sim *sim);
 /* Runs one line on a node now (node may be -1 for faults). */
@@ -48,12 +54,16 @@ void shell_run(Sim *sim, int node, const char *line);
 /* ---- for programs ------------------------------------------------------ */
 
 typedef struct Proc {
+    struct Proc *prev, *next; /* the shell's list of running programs */
     Sim *sim;
     int node;
     uint64_t cmd; /* console instance */
     bool done;
     Buf line; /* output not yet ended by a newline */
     ConsoleStream line_stream;
+    /* The program's own state, and how to free it if the run ends first. */
+    void *state;
+    void (*free_state)(void *state);
 } Proc;
 
 /* Splits a command line into words (blanks separate; no quoting).

@@ -312,5 +312,7 @@ void traceroute_main(Proc *p, int argc, char **argv)
     tr->sport = net_ephemeral_port(sim->net, tr->node);
     tr->ttl = tr->first_ttl;
     tr->listener = icmp_listen(sim, tr->node, on_icmp, tr);
+    p->state = tr;
+    p->free_state = free;
     next_probe(tr);
 }
