@@ -152,7 +152,7 @@ help:
 	@echo "minet $(VERSION) — make targets:"
 	@echo "  make            build ./minet"
 	@sed -n 's/^## \([a-z]*\): \(.*\)/  make \1  \2/p' Makefile | awk '{ printf "  %-15s", $$1" "$$2; $$1=$$2=""; print substr($$0,3) }'
-	@echo "  make clean      remove build output"
+	@echo "  make clean     remove build output"
 	@echo "Variables: SCENARIO=FILE (make run), PREFIX=DIR (make install), FUZZ_TIME=S (make fuzz)"
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -1,5 +1,6 @@
 /* minet — the command.  Subcommands, options and exit statuses:
  * 0 success, 1 run-time failure (I/O), 2 bad usage or bad input. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -90,6 +91,18 @@ static char *find_data(const char *rel)
         return p;
     free(p);
     return NULL;
+}
+
+/* find_data, tidied for messages: "/usr/share/minet/…", not "bin/../share". */
+static char *find_data_clean(const char *rel)
+{
+    char *p = find_data(rel);
+    char real[PATH_MAX];
+    if (p && realpath(p, real)) {
+        free(p);
+        p = xstrdup(real);
+    }
+    return p;
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -288,7 +301,7 @@ static int cmd_view(const char *scenario)
 {
     char *found = NULL;
     if (!scenario) {
-        found = find_data(DEFAULT_SCENARIO);
+        found = find_data_clean(DEFAULT_SCENARIO);
         if (!found) {
             fprintf(stderr,
                     "minet: cannot find the default scenario %s (set MINET_DATA to the "
