@@ -17,6 +17,7 @@
 #include "io/scenario.h"
 #include "io/trace_out.h"
 #include "net/net.h"
+#include "proto/dns_server.h"
 #include "proto/shell.h"
 
 #ifndef MINET_VERSION
@@ -202,6 +203,7 @@ static int run(const RunOpts *o)
     sim_init(&sim, o->has_seed ? o->seed : w->seed, w, false);
     Net *net = net_new(&sim);
     Shell *shell = shell_new(&sim);
+    dns_servers_start(&sim);
     TraceSink to_stdout = trace_writer_new(o->quiet ? TRACE_CONSOLE : TRACE_TEXT, stdout);
     trace_add_sink(&sim.trace, to_stdout);
     TraceSink to_file = {0};
@@ -232,6 +234,7 @@ static int run(const RunOpts *o)
     trace_writer_free(to_stdout);
     trace_writer_free(to_file);
     shell_free(shell);
+    dns_servers_stop(&sim);
     net_free(net);
     sim_fini(&sim);
     world_free(w);

@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "net/net.h"
 #include "net/world.h"
+#include "proto/dns_server.h"
 #include "proto/shell.h"
 
 static inline uint32_t tw_ip(const char *s)
@@ -73,6 +74,7 @@ static inline void tw_run(Sim *sim, World *w, uint64_t seed)
     sim_init(sim, seed, w, true);
     net_new(sim);
     shell_new(sim);
+    dns_servers_start(sim);
     shell_schedule_script(sim);
     sim_run_until(sim, SIM_TIME_MAX);
 }
@@ -81,6 +83,7 @@ static inline void tw_done(Sim *sim)
 {
     World *w = sim->world;
     shell_free(sim->shell);
+    dns_servers_stop(sim);
     net_free(sim->net);
     sim_fini(sim);
     world_free(w);

@@ -687,7 +687,9 @@ static char *generate(size_t n_routers, size_t hosts_per_router, size_t n_zones)
     }
     buf_puts(&b, "],\n\"zones\": {");
     for (size_t z = 0; z < n_zones; z++)
-        buf_printf(&b, "%s\n\"zone%zu.example.\": {\"records\": [\"@ 3600 IN NS ns%zu.\"]}",
+        buf_printf(&b,
+                   "%s\n\"zone%zu.example.\": {\"records\": [\"@ 3600 IN SOA ns1 hm 1 2 3 4 5\", "
+                   "\"@ 3600 IN NS ns%zu.\"]}",
                    z ? "," : "", z, z);
     buf_puts(&b, "},\n\"script\": [");
     size_t k = 0;

@@ -11,6 +11,7 @@ void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep)
     sim->world = w;
     sim->net = NULL;
     sim->shell = NULL;
+    sim->dns = NULL;
     sim->next_pkt = 0;
     sim->events = 0;
     sim->stop_after_step = 0;

@@ -22,6 +22,7 @@ typedef struct Sim {
     struct World *world;      /* the network being simulated; may be NULL in tests */
     struct Net *net;          /* runtime state of the network layer */
     struct Shell *shell;      /* the programs running on nodes */
+    struct DnsServerSet *dns; /* the authoritative name servers */
     uint64_t next_pkt;        /* last packet id handed out */
     uint64_t events;          /* events run so far */
     uint32_t stop_after_step; /* 0: never; else stop once this note exists */

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include "core/units.h"
+#include "proto/dns_zone.h"
 #include "proto/shell.h"
 
 /* How loading goes:
@@ -2523,6 +2524,15 @@ World *scenario_load_mem(const char *name, const char *dir, const char *data, si
     } else {
         sort_script(w);
         world_wire(w);
+        /* Zones are read only once the JSON is sound: their messages name
+         * the zone file's lines, or the records' JSON paths. */
+        w->dns = dns_zones_load(w, errs);
+        if (w->dns) {
+            w->dns_free = dns_zones_free;
+        } else {
+            world_free(w);
+            w = NULL;
+        }
     }
     cJSON_Delete(root);
     loader_fini(&L);

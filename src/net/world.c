@@ -47,6 +47,8 @@ void world_free(World *w)
 {
     if (!w)
         return;
+    if (w->dns_free)
+        w->dns_free(w->dns);
     for (size_t i = 0; i < w->n_nodes; i++)
         node_fini(&w->nodes[i]);
     free(w->nodes);

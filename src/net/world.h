@@ -106,6 +106,10 @@ typedef struct World {
     size_t n_script;
     AddrEntry *addrs; /* sorted by ip */
     size_t n_addrs;
+    /* The zones parsed and checked (src/proto/dns_zone.c), and how to free
+     * them: the network layer only carries them for the DNS servers. */
+    struct DnsZoneSet *dns;
+    void (*dns_free)(struct DnsZoneSet *dns);
 } World;
 
 World *world_new(void);

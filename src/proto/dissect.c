@@ -5,6 +5,7 @@
 #include "net/ipv4.h"
 #include "net/udp.h"
 #include "net/world.h"
+#include "proto/dns_wire.h"
 
 static const char *unreach_name(uint8_t code)
 {
@@ -46,7 +47,21 @@ static void udp_summary(const uint8_t *p, size_t len, Buf *out)
         buf_puts(out, "UDP (truncated)");
         return;
     }
-    buf_printf(out, "UDP %u -> %u len=%u", get_be16(p), get_be16(p + 2), get_be16(p + 4));
+    uint16_t sport = get_be16(p), dport = get_be16(p + 2), ulen = get_be16(p + 4);
+    if ((sport == 53 || dport == 53) && ulen >= UDP_HLEN && ulen <= len) {
+        DnsMsg m;
+        char why[160];
+        dns_msg_init(&m);
+        if (dns_decode(&m, p + UDP_HLEN, ulen - UDP_HLEN, why, sizeof why)) {
+            buf_puts(out, "DNS ");
+            dns_msg_summary(&m, out);
+        } else {
+            buf_printf(out, "DNS (malformed: %s)", why);
+        }
+        dns_msg_fini(&m);
+        return;
+    }
+    buf_printf(out, "UDP %u -> %u len=%u", sport, dport, ulen);
 }
 
 void dissect_summary(const uint8_t *frame, size_t len, Buf *out)
@@ -96,8 +111,13 @@ const char *dissect_protocol(const uint8_t *frame, size_t len)
     switch (frame[ETH_HLEN + 9]) {
     case IP_PROTO_ICMP:
         return "ICMP";
-    case IP_PROTO_UDP:
+    case IP_PROTO_UDP: {
+        size_t ihl = (size_t)(frame[ETH_HLEN] & 15) * 4;
+        const uint8_t *u = frame + ETH_HLEN + ihl;
+        if (len >= ETH_HLEN + ihl + UDP_HLEN && (get_be16(u) == 53 || get_be16(u + 2) == 53))
+            return "DNS";
         return "UDP";
+    }
     case IP_PROTO_TCP:
         return "TCP";
     default:

@@ -8,5 +8,6 @@
 
 void ping_main(Proc *p, int argc, char **argv);
 void traceroute_main(Proc *p, int argc, char **argv);
+void dig_main(Proc *p, int argc, char **argv);
 
 #endif

@@ -18,9 +18,10 @@ typedef struct Program {
 static const Program programs[] = {
     {"ping", ping_main},
     {"traceroute", traceroute_main},
+    {"dig", dig_main},
 };
 
-static const char *const program_names[] = {"ping", "traceroute"};
+static const char *const program_names[] = {"ping", "traceroute", "dig"};
 
 static bool is_blank(char c)
 {

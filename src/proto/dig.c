@@ -1,0 +1,379 @@
+/* dig — BIND's dig 9.18 as Debian 12 ships it, for asking one server one
+ * question and reading its answer section by section.
+ *
+ *   dig [@SERVER] NAME [TYPE] [IN] [-t TYPE] [+[no]recurse] [+short] [+[no]edns]
+ *
+ * Like the real tool it sends RD unless +norecurse, EDNS (UDP size 1232,
+ * a client cookie) unless +noedns, waits 5 s for an answer and tries three
+ * times.  Without @SERVER it asks the node's local DNS server (`dns`). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "net/net.h"
+#include "net/udp.h"
+#include "proto/dns_wire.h"
+#include "proto/programs.h"
+
+#define DIG_VERSION "9.18.49-1~deb12u3-Debian"
+#define DIG_TIMEOUT 5000000
+#define DIG_TRIES   3
+
+typedef struct Dig {
+    Proc *proc;
+    Sim *sim;
+    int node;
+    char *args; /* the command line after "dig", as typed */
+    char server_name[256];
+    uint32_t server;
+    DnsName qname;
+    uint16_t qtype;
+    bool recurse, edns, short_form;
+    uint16_t id, port;
+    int tries;
+    SimTime sent;
+    EvHandle timer;
+    uint64_t pkt;
+} Dig;
+
+static void dig_free(void *state)
+{
+    Dig *d = state;
+    if (d->port)
+        udp_unbind(d->sim, d->node, d->port);
+    free(d->args);
+    free(d);
+}
+
+static void dig_exit(Dig *d, int status)
+{
+    Proc *p = d->proc;
+    sim_cancel(d->sim, d->timer);
+    dig_free(d);
+    p->state = NULL;
+    p->free_state = NULL;
+    proc_exit(p, status);
+}
+
+static void print_banner(Dig *d)
+{
+    proc_printf(d->proc, CON_STDOUT, "\n; <<>> DiG " DIG_VERSION " <<>> %s\n", d->args);
+    if (d->server_name[0])
+        proc_printf(d->proc, CON_STDOUT, "; (1 server found)\n");
+    proc_printf(d->proc, CON_STDOUT, ";; global options: +cmd\n");
+}
+
+/* Tabs to column target (at least one), as dig lines up its fields. */
+static void pad_to(Buf *b, size_t *col, size_t target)
+{
+    do {
+        buf_putc(b, '\t');
+        *col = (*col / 8 + 1) * 8;
+    } while (*col < target);
+}
+
+static void print_flags(Buf *b, const DnsMsg *m)
+{
+    buf_puts(b, ";; flags:");
+    const struct {
+        bool on;
+        const char *name;
+    } f[] = {{m->qr, "qr"}, {m->aa, "aa"}, {m->tc, "tc"}, {m->rd, "rd"},
+             {m->ra, "ra"}, {m->ad, "ad"}, {m->cd, "cd"}};
+    for (size_t i = 0; i < MN_ARRAY_LEN(f); i++)
+        if (f[i].on)
+            buf_printf(b, " %s", f[i].name);
+}
+
+static void print_section(Buf *b, const char *title, const DnsMsg *m, DnsSection s)
+{
+    size_t shown = 0;
+    for (size_t i = 0; i < m->n[s]; i++)
+        shown += m->rr[s][i].type != DNS_TYPE_OPT;
+    if (!shown)
+        return;
+    buf_printf(b, ";; %s SECTION:\n", title);
+    for (size_t i = 0; i < m->n[s]; i++) {
+        if (m->rr[s][i].type == DNS_TYPE_OPT)
+            continue;
+        dns_rr_to_text(&m->rr[s][i], b);
+        buf_putc(b, '\n');
+    }
+    buf_putc(b, '\n');
+}
+
+static void print_answer(Dig *d, const DnsMsg *m, size_t size)
+{
+    Buf b;
+    buf_init(&b);
+    char t[16], rc[16];
+    if (d->short_form) {
+        for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+            const DnsRR *rr = &m->rr[DNS_ANSWER][i];
+            dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, &b);
+            buf_putc(&b, '\n');
+        }
+        proc_printf(d->proc, CON_STDOUT, "%s", b.data ? b.data : "");
+        buf_fini(&b);
+        return;
+    }
+    const DnsRR *opt = NULL;
+    for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++)
+        if (m->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT)
+            opt = &m->rr[DNS_ADDITIONAL][i];
+    buf_puts(&b, ";; Got answer:\n");
+    buf_printf(&b, ";; ->>HEADER<<- opcode: QUERY, status: %s, id: %u\n",
+               dns_rcode_name(m->rcode, rc), m->id);
+    print_flags(&b, m);
+    buf_printf(&b, "; QUERY: %zu, ANSWER: %zu, AUTHORITY: %zu, ADDITIONAL: %zu\n", m->n_qd,
+               m->n[DNS_ANSWER], m->n[DNS_AUTHORITY], m->n[DNS_ADDITIONAL]);
+    if (d->recurse && !m->ra)
+        buf_puts(&b, ";; WARNING: recursion requested but not available\n");
+    buf_putc(&b, '\n');
+    if (opt) {
+        buf_puts(&b, ";; OPT PSEUDOSECTION:\n");
+        buf_printf(&b, "; EDNS: version: %u, flags:%s; udp: %u\n", (opt->ttl >> 16) & 0xff,
+                   (opt->ttl & 0x8000) ? " do" : "", opt->klass);
+    }
+    buf_puts(&b, ";; QUESTION SECTION:\n");
+    for (size_t i = 0; i < m->n_qd; i++) {
+        Buf name;
+        buf_init(&name);
+        buf_putc(&name, ';');
+        dns_name_to_text(&m->qd[i].name, &name);
+        size_t col = name.len;
+        buf_put(&b, name.data, name.len);
+        pad_to(&b, &col, 32);
+        char k[16];
+        buf_printf(&b, "%s\t%s\n", dns_class_name(m->qd[i].klass, k),
+                   dns_type_name(m->qd[i].type, t));
+        buf_fini(&name);
+    }
+    buf_putc(&b, '\n');
+    print_section(&b, "ANSWER", m, DNS_ANSWER);
+    print_section(&b, "AUTHORITY", m, DNS_AUTHORITY);
+    print_section(&b, "ADDITIONAL", m, DNS_ADDITIONAL);
+    SimTime rtt = d->sim->now - d->sent;
+    char addr[16];
+    ip_format(d->server, addr);
+    buf_printf(&b, ";; Query time: %lld msec\n", (long long)(rtt / 1000));
+    buf_printf(&b, ";; SERVER: %s#53(%s) (UDP)\n", addr, d->server_name[0] ? d->server_name : addr);
+    time_t when = (time_t)((d->sim->world->start_us + d->sim->now) / 1000000);
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    char date[64];
+    strftime(date, sizeof date, "%a %b %d %H:%M:%S UTC %Y", &tm);
+    buf_printf(&b, ";; WHEN: %s\n", date);
+    buf_printf(&b, ";; MSG SIZE  rcvd: %zu\n\n", size);
+    print_banner(d);
+    proc_printf(d->proc, CON_STDOUT, "%s", b.data);
+    buf_fini(&b);
+}
+
+static void send_query(Dig *d);
+
+static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    Dig *d = ctx;
+    d->timer = 0;
+    char addr[16];
+    ip_format(d->server, addr);
+    proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
+    trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within 5 s%s.", addr,
+               d->tries < DIG_TRIES ? ": it sends the query again" : " three times: it gives up");
+    if (d->tries < DIG_TRIES) {
+        send_query(d);
+        return;
+    }
+    if (!d->short_form) {
+        print_banner(d);
+        proc_printf(d->proc, CON_STDOUT, ";; no servers could be reached\n");
+    }
+    dig_exit(d, 9);
+}
+
+static void on_reply(Sim *sim, void *ctx, int node, const UdpMsg *m)
+{
+    (void)node;
+    Dig *d = ctx;
+    if (m->src != d->server || m->sport != 53 || m->len < 2 || get_be16(m->data) != d->id)
+        return; /* not our answer: a real resolver library ignores it too */
+    DnsMsg r;
+    dns_msg_init(&r);
+    char why[160];
+    if (!dns_decode(&r, m->data, m->len, why, sizeof why)) {
+        proc_printf(d->proc, CON_STDOUT, ";; Got bad packet: %s\n", why);
+        dns_msg_fini(&r);
+        return;
+    }
+    trace_note(&sim->trace, sim->now, m->pkt,
+               "dig has its answer after %lld ms and prints it section by section.",
+               (long long)((sim->now - d->sent) / 1000));
+    print_answer(d, &r, m->len);
+    dns_msg_fini(&r);
+    dig_exit(d, 0);
+}
+
+static void send_query(Dig *d)
+{
+    Sim *sim = d->sim;
+    DnsMsg q;
+    dns_msg_init(&q);
+    q.id = d->id;
+    q.rd = d->recurse;
+    q.ad = true; /* dig 9.18 sets AD in queries by default */
+    dns_msg_add_question(&q, &d->qname, d->qtype, DNS_CLASS_IN);
+    if (d->edns) {
+        uint8_t cookie[12];
+        put_be16(cookie, 10); /* COOKIE */
+        put_be16(cookie + 2, 8);
+        uint64_t c = rng_next(&sim->rng);
+        for (int i = 0; i < 8; i++)
+            cookie[4 + i] = (uint8_t)(c >> (8 * i));
+        DnsName root;
+        dns_name_root(&root);
+        dns_msg_add_rr(&q, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, 1232, 0, cookie, sizeof cookie);
+    }
+    uint8_t buf[DNS_UDP_MAX];
+    size_t n = dns_encode(&q, buf, sizeof buf);
+    dns_msg_fini(&q);
+    d->pkt = sim_packet_id(sim);
+    char qn[300], t[16], addr[16];
+    ip_format(d->server, addr);
+    dns_name_str(&d->qname, qn, sizeof qn);
+    size_t ql = strlen(qn);
+    if (ql > 1)
+        qn[ql - 1] = '\0'; /* mid-sentence: no final dot */
+    trace_note(&sim->trace, sim->now, d->pkt, "dig asks %s (%s) for the %s records of %s%s.",
+               d->server_name[0] ? d->server_name : addr, addr, dns_type_name(d->qtype, t), qn,
+               d->recurse ? ", with RD set: recursion desired"
+                          : ", with RD clear (+norecurse): answer only from what you know");
+    d->tries++;
+    d->sent = sim->now;
+    NetErr e = udp_send(sim, d->node, d->pkt, d->port, d->server, 53, 0, buf, n, NULL);
+    if (e == NET_UNREACHABLE) {
+        proc_printf(d->proc, CON_STDOUT,
+                    ";; UDP setup with %s#53(%s) for %s failed: network "
+                    "unreachable.\n",
+                    addr, addr, qn);
+    }
+    d->timer = sim_after(sim, DIG_TIMEOUT, on_timeout, d, 0);
+}
+
+static void usage_error(Proc *p, const char *bad)
+{
+    proc_printf(p, CON_STDOUT,
+                "Invalid option: %s\n"
+                "Usage:  dig [@global-server] [domain] [q-type] [q-class] {q-opt}\n"
+                "            {global-d-opt} host [@local-server] {local-d-opt}\n"
+                "            [ host [@local-server] {local-d-opt} [...]]\n"
+                "\n"
+                "Use \"dig -h\" (or \"dig -h | more\") for complete list of options\n",
+                bad);
+    proc_exit(p, 1);
+}
+
+static bool plus_option(Dig *d, const char *o)
+{
+    bool no = strncmp(o, "no", 2) == 0;
+    const char *name = no ? o + 2 : o;
+    size_t n = strlen(name);
+    /* dig accepts any unambiguous prefix of at least a few letters */
+    if (n >= 3 && strncmp(name, "recurse", n) == 0)
+        d->recurse = !no;
+    else if (n >= 2 && strncmp(name, "short", n) == 0)
+        d->short_form = !no;
+    else if (n >= 2 && strncmp(name, "edns", n) == 0)
+        d->edns = !no;
+    else if (n >= 2 && (strncmp(name, "cmd", n) == 0 || strncmp(name, "stats", n) == 0))
+        ; /* accepted; minet always prints them */
+    else
+        return false;
+    return true;
+}
+
+void dig_main(Proc *p, int argc, char **argv)
+{
+    Sim *sim = p->sim;
+    Dig *d = xcalloc(1, sizeof *d);
+    d->proc = p;
+    d->sim = sim;
+    d->node = p->node;
+    d->recurse = true;
+    d->edns = true;
+    d->qtype = DNS_TYPE_A;
+    Buf args;
+    buf_init(&args);
+    for (int i = 1; i < argc; i++)
+        buf_printf(&args, "%s%s", i > 1 ? " " : "", argv[i]);
+    d->args = buf_take(&args);
+    const char *name = NULL, *server = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        uint16_t type;
+        if (a[0] == '@') {
+            server = a + 1;
+        } else if (a[0] == '+') {
+            if (!plus_option(d, a + 1)) {
+                dig_free(d);
+                usage_error(p, a);
+                return;
+            }
+        } else if (strcmp(a, "-t") == 0 && i + 1 < argc) {
+            if (!dns_type_from_name(argv[++i], &type)) {
+                proc_printf(p, CON_STDERR, ";; Warning, ignoring invalid type %s\n", argv[i]);
+                continue;
+            }
+            d->qtype = type;
+        } else if (a[0] == '-') {
+            dig_free(d);
+            usage_error(p, a);
+            return;
+        } else if (name && dns_type_from_name(a, &type)) {
+            d->qtype = type;
+        } else if (name && (strcmp(a, "IN") == 0 || strcmp(a, "in") == 0)) {
+            continue;
+        } else {
+            name = a; /* dig takes the last name given */
+        }
+    }
+    if (!name)
+        name = ".";
+    DnsName root;
+    const char *why;
+    dns_name_root(&root);
+    if (!dns_name_from_text(&d->qname, name, strlen(name), &root, &why)) {
+        proc_printf(p, CON_STDOUT, "dig: '%s' is not a legal name (%s)\n", name, why);
+        dig_free(d);
+        proc_exit(p, 10);
+        return;
+    }
+    if (server) {
+        snprintf(d->server_name, sizeof d->server_name, "%s", server);
+        if (!shell_resolve(sim, server, &d->server)) {
+            proc_printf(p, CON_STDERR, "dig: couldn't get address for '%s': not found\n", server);
+            dig_free(d);
+            proc_exit(p, 10);
+            return;
+        }
+    } else {
+        const Node *n = &sim->world->nodes[p->node];
+        if (!n->has_dns) {
+            proc_printf(p, CON_STDERR, ";; no servers could be reached\n");
+            dig_free(d);
+            proc_exit(p, 9);
+            return;
+        }
+        d->server = n->dns;
+    }
+    d->id = (uint16_t)rng_below(&sim->rng, 65536);
+    do
+        d->port = net_ephemeral_port(sim->net, d->node);
+    while (!udp_bind(sim, d->node, d->port, on_reply, d));
+    p->state = d;
+    p->free_state = dig_free;
+    send_query(d);
+}

@@ -1,0 +1,283 @@
+#include "dns_name.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static inline uint8_t lower(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+void dns_name_root(DnsName *n)
+{
+    n->len = 1;
+    n->labels = 0;
+    n->data[0] = 0;
+}
+
+/* Appends origin's labels to n (which holds labels without the root). */
+static bool append(DnsName *n, size_t used, const DnsName *origin, const char **why)
+{
+    if (used + origin->len > DNS_NAME_MAX) {
+        *why = "name longer than 255 bytes";
+        return false;
+    }
+    memcpy(n->data + used, origin->data, origin->len);
+    n->len = (uint8_t)(used + origin->len);
+    n->labels = (uint8_t)(n->labels + origin->labels);
+    return true;
+}
+
+bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName *origin,
+                        const char **why)
+{
+    *why = NULL;
+    n->labels = 0;
+    if (len == 0) {
+        *why = "empty name";
+        return false;
+    }
+    if (len == 1 && text[0] == '@') {
+        if (!origin) {
+            *why = "\"@\" needs an origin";
+            return false;
+        }
+        *n = *origin;
+        return true;
+    }
+    if (len == 1 && text[0] == '.') {
+        dns_name_root(n);
+        return true;
+    }
+    size_t used = 1;     /* bytes of data written; data[0] waits for a length */
+    size_t label_at = 0; /* where the current label's length byte is */
+    size_t label_len = 0;
+    bool absolute = false;
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = (uint8_t)text[i];
+        if (c == '.') {
+            if (label_len == 0) {
+                *why = "empty label (two dots in a row, or a leading dot)";
+                return false;
+            }
+            n->data[label_at] = (uint8_t)label_len;
+            n->labels++;
+            if (i == len - 1) {
+                absolute = true;
+                break;
+            }
+            label_at = used++;
+            label_len = 0;
+            if (used > DNS_NAME_MAX) {
+                *why = "name longer than 255 bytes";
+                return false;
+            }
+            continue;
+        }
+        if (c == '\\') {
+            if (i + 1 >= len) {
+                *why = "a backslash at the end of a name";
+                return false;
+            }
+            uint8_t d = (uint8_t)text[i + 1];
+            if (d >= '0' && d <= '9') {
+                if (i + 3 >= len || !(text[i + 2] >= '0' && text[i + 2] <= '9') ||
+                    !(text[i + 3] >= '0' && text[i + 3] <= '9')) {
+                    *why = "\\DDD escape needs three digits";
+                    return false;
+                }
+                unsigned v = (unsigned)(d - '0') * 100 + (unsigned)(text[i + 2] - '0') * 10 +
+                             (unsigned)(text[i + 3] - '0');
+                if (v > 255) {
+                    *why = "\\DDD escape above 255";
+                    return false;
+                }
+                c = (uint8_t)v;
+                i += 3;
+            } else {
+                c = d;
+                i += 1;
+            }
+        }
+        if (label_len == DNS_LABEL_MAX) {
+            *why = "label longer than 63 bytes";
+            return false;
+        }
+        if (used >= DNS_NAME_MAX) {
+            *why = "name longer than 255 bytes";
+            return false;
+        }
+        n->data[used++] = c;
+        label_len++;
+    }
+    if (absolute) {
+        n->data[used++] = 0;
+        if (used > DNS_NAME_MAX) {
+            *why = "name longer than 255 bytes";
+            return false;
+        }
+        n->len = (uint8_t)used;
+        return true;
+    }
+    /* Relative: close the last label, then the origin. */
+    n->data[label_at] = (uint8_t)label_len;
+    n->labels++;
+    if (!origin) {
+        *why = "relative name without an origin";
+        return false;
+    }
+    return append(n, used, origin, why);
+}
+
+bool dns_name_parse(DnsName *n, const char *text, const DnsName *origin)
+{
+    const char *why;
+    return dns_name_from_text(n, text, strlen(text), origin, &why);
+}
+
+bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len)
+{
+    size_t i = 0;
+    int labels = 0;
+    while (i < len) {
+        uint8_t l = p[i];
+        if (l == 0) {
+            if (i + 1 > DNS_NAME_MAX)
+                return false;
+            memcpy(n->data, p, i + 1);
+            n->len = (uint8_t)(i + 1);
+            n->labels = (uint8_t)labels;
+            return true;
+        }
+        if (l > DNS_LABEL_MAX)
+            return false;
+        i += 1 + (size_t)l;
+        labels++;
+        if (i >= DNS_NAME_MAX)
+            return false;
+    }
+    return false;
+}
+
+void dns_name_to_text(const DnsName *n, Buf *out)
+{
+    if (n->len <= 1) {
+        buf_putc(out, '.');
+        return;
+    }
+    size_t i = 0;
+    while (i < n->len && n->data[i]) {
+        uint8_t l = n->data[i++];
+        for (uint8_t k = 0; k < l; k++) {
+            uint8_t c = n->data[i++];
+            if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' ||
+                c == '$') {
+                buf_putc(out, '\\');
+                buf_putc(out, (char)c);
+            } else if (c <= 0x20 || c >= 0x7f) {
+                buf_printf(out, "\\%03u", c);
+            } else {
+                buf_putc(out, (char)c);
+            }
+        }
+        buf_putc(out, '.');
+    }
+}
+
+const char *dns_name_str(const DnsName *n, char *buf, size_t size)
+{
+    Buf b;
+    buf_init(&b);
+    dns_name_to_text(n, &b);
+    snprintf(buf, size, "%s", b.data ? b.data : ".");
+    buf_fini(&b);
+    return buf;
+}
+
+bool dns_name_equal(const DnsName *a, const DnsName *b)
+{
+    if (a->len != b->len)
+        return false;
+    for (size_t i = 0; i < a->len; i++)
+        if (lower(a->data[i]) != lower(b->data[i]))
+            return false;
+    return true;
+}
+
+/* Offset of the label that starts the last k labels. */
+static size_t suffix_offset(const DnsName *n, int k)
+{
+    int skip = n->labels - k;
+    size_t i = 0;
+    while (skip-- > 0)
+        i += 1 + n->data[i];
+    return i;
+}
+
+bool dns_name_is_under(const DnsName *name, const DnsName *zone)
+{
+    if (zone->labels > name->labels)
+        return false;
+    size_t off = suffix_offset(name, zone->labels);
+    if ((size_t)name->len - off != zone->len)
+        return false;
+    for (size_t i = 0; i < zone->len; i++)
+        if (lower(name->data[off + i]) != lower(zone->data[i]))
+            return false;
+    return true;
+}
+
+void dns_name_suffix(const DnsName *n, int k, DnsName *out)
+{
+    size_t off = suffix_offset(n, k);
+    DnsName tmp;
+    tmp.len = (uint8_t)(n->len - off);
+    tmp.labels = (uint8_t)k;
+    memcpy(tmp.data, n->data + off, tmp.len);
+    *out = tmp;
+}
+
+void dns_name_parent(const DnsName *n, DnsName *out)
+{
+    if (n->labels == 0) {
+        dns_name_root(out);
+        return;
+    }
+    dns_name_suffix(n, n->labels - 1, out);
+}
+
+/* Label i from the right (0 = the TLD): start offset and length. */
+static void label_from_right(const DnsName *n, int i, const uint8_t **p, uint8_t *len)
+{
+    size_t off = suffix_offset(n, i + 1);
+    *len = n->data[off];
+    *p = n->data + off + 1;
+}
+
+int dns_name_compare(const DnsName *a, const DnsName *b)
+{
+    int na = a->labels, nb = b->labels;
+    for (int i = 0; i < na && i < nb; i++) {
+        const uint8_t *pa, *pb;
+        uint8_t la, lb;
+        label_from_right(a, i, &pa, &la);
+        label_from_right(b, i, &pb, &lb);
+        uint8_t m = la < lb ? la : lb;
+        for (uint8_t k = 0; k < m; k++) {
+            uint8_t ca = lower(pa[k]), cb = lower(pb[k]);
+            if (ca != cb)
+                return ca < cb ? -1 : 1;
+        }
+        if (la != lb)
+            return la < lb ? -1 : 1;
+    }
+    return na < nb ? -1 : (na > nb ? 1 : 0);
+}
+
+uint32_t dns_name_hash(const DnsName *n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n->len; i++)
+        h = (h ^ lower(n->data[i])) * 16777619u;
+    return h;
+}

@@ -1,0 +1,51 @@
+/* dns_name — domain names in wire form (RFC 1035 3.1): length-prefixed
+ * labels ending with the root's empty label, at most 255 bytes, labels at
+ * most 63.  Comparisons ignore ASCII case, as DNS does.  Text forms use
+ * RFC 1035 5.1 escapes (\. \\ \DDD) both ways. */
+#ifndef MN_DNS_NAME_H
+#define MN_DNS_NAME_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+
+#define DNS_NAME_MAX  255
+#define DNS_LABEL_MAX 63
+
+typedef struct DnsName {
+    uint8_t len;    /* bytes in data, including the final 0 */
+    uint8_t labels; /* not counting the root */
+    uint8_t data[DNS_NAME_MAX];
+} DnsName;
+
+/* The root, ".". */
+void dns_name_root(DnsName *n);
+/* Parses text of length len.  A name without a final dot is relative and
+ * gets origin appended (it is an error without an origin); "@" is the
+ * origin.  On failure *why says what was wrong. */
+bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName *origin,
+                        const char **why);
+/* Convenience for C strings. */
+bool dns_name_parse(DnsName *n, const char *text, const DnsName *origin);
+/* Checks wire bytes (uncompressed) and fills n; false if malformed. */
+bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len);
+/* Appends the text form, always absolute ("www.montana.edu.", "."). */
+void dns_name_to_text(const DnsName *n, Buf *out);
+/* Into a fixed buffer (truncated if it does not fit); returns buf. */
+const char *dns_name_str(const DnsName *n, char *buf, size_t size);
+
+bool dns_name_equal(const DnsName *a, const DnsName *b);
+/* name equals zone or is below it. */
+bool dns_name_is_under(const DnsName *name, const DnsName *zone);
+/* RFC 4034 6.1 canonical order: <0, 0, >0. */
+int dns_name_compare(const DnsName *a, const DnsName *b);
+/* Drops the leftmost label; the root stays the root. */
+void dns_name_parent(const DnsName *n, DnsName *out);
+/* The last k labels of n (k <= labels). */
+void dns_name_suffix(const DnsName *n, int k, DnsName *out);
+/* Case-insensitive hash. */
+uint32_t dns_name_hash(const DnsName *n);
+
+#endif

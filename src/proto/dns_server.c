@@ -1,0 +1,654 @@
+#include "dns_server.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "net/udp.h"
+
+#define MAX_CNAME_CHAIN 8
+#define EDNS_UDP_SIZE   1232 /* what NSD and BIND offer */
+
+typedef struct Served {
+    const DnsZone *zone;
+    uint32_t *rotation; /* per record: how far its RRset has rotated */
+} Served;
+
+struct DnsServer {
+    const World *w;
+    int node;
+    Served *zones;
+    size_t n_zones;
+    bool round_robin;
+    DnsMsg q, r;
+};
+
+DnsServer *dns_server_new(const World *w, int node)
+{
+    const Node *n = &w->nodes[node];
+    DnsServer *s = xcalloc(1, sizeof *s);
+    s->w = w;
+    s->node = node;
+    s->round_robin = n->round_robin;
+    s->zones = xcalloc(n->n_zones ? n->n_zones : 1, sizeof *s->zones);
+    for (size_t i = 0; i < n->n_zones; i++) {
+        DnsName origin;
+        if (!w->dns || !dns_name_parse(&origin, n->zones[i], NULL))
+            continue;
+        const DnsZone *z = dns_zones_find(w->dns, &origin);
+        if (!z)
+            continue;
+        s->zones[s->n_zones].zone = z;
+        s->zones[s->n_zones].rotation = xcalloc(z->n_rrs ? z->n_rrs : 1, sizeof(uint32_t));
+        s->n_zones++;
+    }
+    dns_msg_init(&s->q);
+    dns_msg_init(&s->r);
+    return s;
+}
+
+void dns_server_free(DnsServer *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->n_zones; i++)
+        free(s->zones[i].rotation);
+    free(s->zones);
+    dns_msg_fini(&s->q);
+    dns_msg_fini(&s->r);
+    free(s);
+}
+
+/* ---- finding data ------------------------------------------------------ */
+
+/* The served zone closest to name (the longest origin above it). */
+static Served *closest_zone(DnsServer *s, const DnsName *name)
+{
+    Served *best = NULL;
+    for (size_t i = 0; i < s->n_zones; i++) {
+        const DnsZone *z = s->zones[i].zone;
+        if (dns_name_is_under(name, &z->origin) &&
+            (!best || z->origin.labels > best->zone->origin.labels))
+            best = &s->zones[i];
+    }
+    return best;
+}
+
+/* The records of one type at a name, for an asker in a region: the
+ * region's own if it has any, else those for every region. */
+typedef struct RRset {
+    const DnsZoneRR *first;
+    size_t count;    /* records of this type, before region filtering */
+    uint16_t region; /* the region kept: 0 or the asker's */
+    size_t kept;
+    size_t at; /* index of the first in the zone */
+} RRset;
+
+static bool find_rrset(const DnsZone *z, const DnsZoneName *e, uint16_t type, uint16_t region,
+                       RRset *out)
+{
+    if (!e)
+        return false;
+    size_t i = e->first, end = e->first + e->count;
+    while (i < end && z->rrs[i].rr.type != type)
+        i++;
+    if (i == end)
+        return false;
+    size_t j = i;
+    size_t mine = 0, everyone = 0;
+    while (j < end && z->rrs[j].rr.type == type) {
+        if (region && z->rrs[j].region == region)
+            mine++;
+        else if (z->rrs[j].region == 0)
+            everyone++;
+        j++;
+    }
+    out->first = &z->rrs[i];
+    out->count = j - i;
+    out->at = i;
+    out->region = mine ? region : 0;
+    out->kept = mine ? mine : everyone;
+    return out->kept > 0;
+}
+
+/* Adds an RRset to a section, rotated by the server's counter if asked. */
+static void add_rrset(DnsServer *s, Served *sv, DnsMsg *r, DnsSection sec, const RRset *set,
+                      const DnsName *owner, bool rotate)
+{
+    size_t k = set->kept, start = 0;
+    if (rotate && s->round_robin && k > 1)
+        start = sv->rotation[set->at]++ % k;
+    const DnsZoneRR *keep[256];
+    size_t n = 0;
+    for (size_t i = 0; i < set->count && n < MN_ARRAY_LEN(keep); i++)
+        if (set->first[i].region == set->region)
+            keep[n++] = &set->first[i];
+    for (size_t i = 0; i < n; i++) {
+        const DnsRR *rr = &keep[(start + i) % n]->rr;
+        dns_msg_add_rr(r, sec, owner ? owner : &rr->name, rr->type, rr->klass, rr->ttl, rr->rdata,
+                       rr->rdlen);
+    }
+}
+
+static bool already(const DnsMsg *r, DnsSection sec, const DnsName *name, uint16_t type)
+{
+    for (size_t i = 0; i < r->n[sec]; i++)
+        if (r->rr[sec][i].type == type && dns_name_equal(&r->rr[sec][i].name, name))
+            return true;
+    for (size_t i = 0; i < r->n[DNS_ANSWER]; i++)
+        if (r->rr[DNS_ANSWER][i].type == type && dns_name_equal(&r->rr[DNS_ANSWER][i].name, name))
+            return true;
+    return false;
+}
+
+/* Addresses of target in additional, from whichever served zone has them. */
+static void add_addresses(DnsServer *s, DnsMsg *r, const DnsName *target, const char *region)
+{
+    Served *sv = closest_zone(s, target);
+    if (!sv)
+        return;
+    const DnsZone *z = sv->zone;
+    const DnsZoneName *e = dns_zone_lookup(z, target);
+    uint16_t reg = dns_zone_region(z, region);
+    static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
+    for (size_t t = 0; t < 2; t++) {
+        RRset set;
+        if (!already(r, DNS_ADDITIONAL, target, types[t]) && find_rrset(z, e, types[t], reg, &set))
+            add_rrset(s, sv, r, DNS_ADDITIONAL, &set, NULL, false);
+    }
+}
+
+/* The name inside NS, MX, SRV or CNAME rdata. */
+static bool target_of(const DnsRR *rr, DnsName *out)
+{
+    size_t off;
+    switch (rr->type) {
+    case DNS_TYPE_NS:
+    case DNS_TYPE_CNAME:
+        off = 0;
+        break;
+    case DNS_TYPE_MX:
+        off = 2;
+        break;
+    case 33: /* SRV */
+        off = 6;
+        break;
+    default:
+        return false;
+    }
+    return rr->rdlen > off && dns_name_from_wire(out, rr->rdata + off, rr->rdlen - off);
+}
+
+/* ---- answering --------------------------------------------------------- */
+
+typedef enum Outcome {
+    OUT_ANSWER,
+    OUT_REFERRAL,
+    OUT_NXDOMAIN,
+    OUT_NODATA,
+    OUT_REFUSED,
+} Outcome;
+
+typedef struct Story {
+    Outcome outcome;
+    const DnsZone *zone; /* where the last step was answered from */
+    DnsName cut;         /* a referral's delegation point */
+    DnsName last;        /* the name the last step looked up */
+    int chain;           /* CNAMEs followed */
+    bool loop;
+} Story;
+
+static void add_negative_soa(DnsMsg *r, const DnsZone *z)
+{
+    const DnsRR *soa = z->soa;
+    dns_msg_add_rr(r, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, z->negative_ttl, soa->rdata,
+                   soa->rdlen);
+}
+
+/* Where below the apex the path to name crosses a delegation, if it does. */
+static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, bool *exists_path)
+{
+    *exists_path = true;
+    for (int k = z->origin.labels + 1; k <= name->labels; k++) {
+        DnsName a;
+        dns_name_suffix(name, k, &a);
+        const DnsZoneName *e = dns_zone_lookup(z, &a);
+        if (!e) {
+            *exists_path = false;
+            return NULL;
+        }
+        for (size_t i = e->first; i < e->first + e->count; i++)
+            if (z->rrs[i].rr.type == DNS_TYPE_NS)
+                return e;
+    }
+    return NULL;
+}
+
+static void referral(DnsServer *s, Served *sv, DnsMsg *r, const DnsZoneName *cut,
+                     const char *region, Story *st)
+{
+    const DnsZone *z = sv->zone;
+    RRset ns;
+    uint16_t reg = dns_zone_region(z, region);
+    if (!find_rrset(z, cut, DNS_TYPE_NS, reg, &ns))
+        find_rrset(z, cut, DNS_TYPE_NS, 0, &ns);
+    add_rrset(s, sv, r, DNS_AUTHORITY, &ns, NULL, false);
+    /* Glue: only for name servers inside this zone (NSD's rule). */
+    for (size_t i = 0; i < r->n[DNS_AUTHORITY]; i++) {
+        DnsName t;
+        if (target_of(&r->rr[DNS_AUTHORITY][i], &t) && dns_name_is_under(&t, &z->origin)) {
+            const DnsZoneName *e = dns_zone_lookup(z, &t);
+            static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
+            for (size_t k = 0; k < 2; k++) {
+                RRset g;
+                if (!already(r, DNS_ADDITIONAL, &t, types[k]) &&
+                    find_rrset(z, e, types[k], reg, &g))
+                    add_rrset(s, sv, r, DNS_ADDITIONAL, &g, NULL, false);
+            }
+        }
+    }
+    st->outcome = OUT_REFERRAL;
+    st->zone = z;
+    st->cut = cut->name;
+}
+
+/* The zone's NS in authority and their addresses, after a positive answer. */
+static void add_zone_ns(DnsServer *s, Served *sv, DnsMsg *r, const char *region)
+{
+    const DnsZone *z = sv->zone;
+    const DnsZoneName *apex = dns_zone_lookup(z, &z->origin);
+    RRset ns;
+    if (!find_rrset(z, apex, DNS_TYPE_NS, dns_zone_region(z, region), &ns))
+        return;
+    if (!already(r, DNS_AUTHORITY, &z->origin, DNS_TYPE_NS))
+        add_rrset(s, sv, r, DNS_AUTHORITY, &ns, NULL, false);
+}
+
+static void additional_for(DnsServer *s, DnsMsg *r, DnsSection sec, size_t from, const char *region)
+{
+    for (size_t i = from; i < r->n[sec]; i++) {
+        DnsName t;
+        const DnsRR *rr = &r->rr[sec][i];
+        if (rr->type != DNS_TYPE_CNAME && target_of(rr, &t))
+            add_addresses(s, r, &t, region);
+    }
+}
+
+/* Answers qname/qtype into r, following CNAMEs. */
+static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qtype,
+                    const char *region, Story *st)
+{
+    DnsName qname = *qname0;
+    DnsName seen[MAX_CNAME_CHAIN + 1];
+    size_t nseen = 0;
+    Served *last_sv = NULL;
+    for (;;) {
+        seen[nseen++] = qname;
+        st->last = qname;
+        Served *sv = closest_zone(s, &qname);
+        if (!sv) {
+            /* Only possible after a CNAME: its target is somewhere else. */
+            st->outcome = st->chain ? OUT_ANSWER : OUT_REFUSED;
+            break;
+        }
+        const DnsZone *z = sv->zone;
+        last_sv = sv;
+        st->zone = z;
+        uint16_t reg = dns_zone_region(z, region);
+        bool path;
+        const DnsZoneName *cut = find_cut(z, &qname, &path);
+        if (cut) {
+            if (st->chain == 0) {
+                referral(s, sv, r, cut, region, st);
+                r->aa = false;
+            } else {
+                st->outcome = OUT_ANSWER; /* the chain leaves our authority */
+            }
+            return;
+        }
+        const DnsZoneName *e = path ? dns_zone_lookup(z, &qname) : NULL;
+        if (!e) {
+            r->rcode = DNS_RCODE_NXDOMAIN;
+            add_negative_soa(r, z);
+            st->outcome = OUT_NXDOMAIN;
+            return;
+        }
+        RRset set;
+        if (qtype != DNS_TYPE_CNAME && find_rrset(z, e, DNS_TYPE_CNAME, reg, &set)) {
+            size_t before = r->n[DNS_ANSWER];
+            add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, false);
+            DnsName target;
+            if (r->n[DNS_ANSWER] == before || !target_of(&r->rr[DNS_ANSWER][before], &target))
+                break;
+            bool loop = false;
+            for (size_t i = 0; i < nseen; i++)
+                loop |= dns_name_equal(&seen[i], &target);
+            if (loop || st->chain + 1 > MAX_CNAME_CHAIN || nseen > MAX_CNAME_CHAIN) {
+                st->loop = loop;
+                st->outcome = OUT_ANSWER;
+                break;
+            }
+            st->chain++;
+            qname = target;
+            continue;
+        }
+        if (qtype == DNS_TYPE_ANY) {
+            size_t before = r->n[DNS_ANSWER];
+            for (size_t i = e->first; i < e->first + e->count; i++)
+                if (i == e->first || z->rrs[i].rr.type != z->rrs[i - 1].rr.type)
+                    if (find_rrset(z, e, z->rrs[i].rr.type, reg, &set))
+                        add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, true);
+            st->outcome = r->n[DNS_ANSWER] > before ? OUT_ANSWER : OUT_NODATA;
+        } else if (find_rrset(z, e, qtype, reg, &set)) {
+            add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, true);
+            st->outcome = OUT_ANSWER;
+        } else {
+            add_negative_soa(r, z);
+            st->outcome = OUT_NODATA;
+            return;
+        }
+        break;
+    }
+    if (st->outcome != OUT_ANSWER || !last_sv)
+        return;
+    /* As NSD: the zone's NS in authority (unless the answer is that NS),
+     * then addresses for what the answer names, then for the NS. */
+    bool answer_is_apex_ns = r->n[DNS_ANSWER] && qtype == DNS_TYPE_NS &&
+                             dns_name_equal(&st->last, &last_sv->zone->origin);
+    additional_for(s, r, DNS_ANSWER, 0, region);
+    if (!answer_is_apex_ns && closest_zone(s, &st->last) == last_sv) {
+        add_zone_ns(s, last_sv, r, region);
+        additional_for(s, r, DNS_AUTHORITY, 0, region);
+    }
+}
+
+/* ---- captions ---------------------------------------------------------- */
+
+/* A name as a sentence uses it: "www.montana.edu", without the final dot
+ * that would end the sentence early; the root stays ".". */
+static const char *prose(const DnsName *n, char *buf, size_t size)
+{
+    dns_name_str(n, buf, size);
+    size_t len = strlen(buf);
+    if (len > 1 && buf[len - 1] == '.')
+        buf[len - 1] = '\0';
+    return buf;
+}
+
+/* A zone as people say it: "the root", ".edu", "montana.edu". */
+static const char *zone_prose(const DnsName *origin, char *buf, size_t size)
+{
+    if (origin->labels == 0) {
+        snprintf(buf, size, "the root");
+        return buf;
+    }
+    char n[300];
+    prose(origin, n, sizeof n);
+    snprintf(buf, size, origin->labels == 1 ? ".%s" : "%s", n);
+    return buf;
+}
+
+static void describe_server(const DnsServer *s, const DnsZone *z, Buf *out)
+{
+    const char *id = s->w->nodes[s->node].id;
+    char zn[300];
+    if (!z) {
+        buf_printf(out, "%s", id);
+        return;
+    }
+    zone_prose(&z->origin, zn, sizeof zn);
+    if (z->origin.labels == 0)
+        buf_printf(out, "The root server %s", id);
+    else if (z->origin.labels == 1)
+        buf_printf(out, "%s, the TLD server for %s,", id, zn);
+    else
+        buf_printf(out, "%s, authoritative for %s,", id, zn);
+}
+
+static void rdata_brief(const DnsRR *rr, Buf *out)
+{
+    char t[16];
+    buf_printf(out, "%s ", dns_type_name(rr->type, t));
+    size_t at = out->len;
+    dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, out);
+    if (out->len > at + 1 && out->data[out->len - 1] == '.')
+        out->data[--out->len] = '\0'; /* "MX 50 mail.montana.edu", mid-sentence */
+}
+
+static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, uint16_t qtype,
+                    const Story *st, Buf *out)
+{
+    char qn[300], tb[16], cn[300];
+    prose(qname, qn, sizeof qn);
+    const char *t = dns_type_name(qtype, tb);
+    switch (st->outcome) {
+    case OUT_REFUSED:
+        buf_printf(out,
+                   "%s serves no zone that contains %s and does not look names up for "
+                   "others, so it answers REFUSED.",
+                   s->w->nodes[s->node].id, qn);
+        return;
+    case OUT_REFERRAL: {
+        describe_server(s, st->zone, out);
+        zone_prose(&st->cut, cn, sizeof cn);
+        buf_printf(out, " does not know %s, but it knows who runs %s: ", qn, cn);
+        size_t n = r->n[DNS_AUTHORITY];
+        for (size_t i = 0; i < n && i < 3; i++) {
+            DnsName ns;
+            char nn[300];
+            if (!target_of(&r->rr[DNS_AUTHORITY][i], &ns))
+                continue;
+            buf_printf(out, "%s%s", i ? (i + 1 == n || i == 2 ? " and " : ", ") : "",
+                       prose(&ns, nn, sizeof nn));
+            for (size_t k = 0; k < r->n[DNS_ADDITIONAL]; k++) {
+                const DnsRR *g = &r->rr[DNS_ADDITIONAL][k];
+                if (g->type == DNS_TYPE_A && dns_name_equal(&g->name, &ns)) {
+                    buf_puts(out, " (");
+                    dns_rdata_to_text(g->type, g->rdata, g->rdlen, out);
+                    buf_puts(out, ")");
+                    break;
+                }
+            }
+        }
+        if (n > 3)
+            buf_printf(out, " and %zu more", n - 3);
+        buf_printf(out,
+                   ". It refers the asker there: a referral, with no answer, the NS "
+                   "records in the authority section%s, and AA clear because it is not "
+                   "the authority for %s.",
+                   r->n[DNS_ADDITIONAL] ? " and their addresses (glue) in the additional section"
+                                        : "",
+                   qn);
+        return;
+    }
+    case OUT_NXDOMAIN:
+        describe_server(s, st->zone, out);
+        prose(&st->last, cn, sizeof cn);
+        buf_printf(out,
+                   " answers that %s does not exist (NXDOMAIN)%s; the SOA record in the "
+                   "authority section says to remember that for %u s.",
+                   cn, st->chain ? " at the end of the alias chain" : "",
+                   r->rr[DNS_AUTHORITY][r->n[DNS_AUTHORITY] - 1].ttl);
+        return;
+    case OUT_NODATA:
+        describe_server(s, st->zone, out);
+        prose(&st->last, cn, sizeof cn);
+        buf_printf(out,
+                   " answers that %s exists but has no %s record: NOERROR with an empty "
+                   "answer (NODATA), and the SOA in the authority section says to remember "
+                   "that for %u s.",
+                   cn, t, r->rr[DNS_AUTHORITY][r->n[DNS_AUTHORITY] - 1].ttl);
+        return;
+    case OUT_ANSWER:
+        break;
+    }
+    describe_server(s, st->zone, out);
+    buf_printf(out, " answers %s %s with authority (AA): ", qn, t);
+    size_t n = r->n[DNS_ANSWER];
+    for (size_t i = 0; i < n && i < 6; i++) {
+        const DnsRR *rr = &r->rr[DNS_ANSWER][i];
+        DnsName tg;
+        if (rr->type == DNS_TYPE_CNAME && target_of(rr, &tg)) {
+            char a[300], b[300];
+            buf_printf(out, "%s%s is an alias (CNAME) for %s", i ? "; " : "",
+                       prose(&rr->name, a, sizeof a), prose(&tg, b, sizeof b));
+            continue;
+        }
+        buf_puts(out, i ? "; " : "");
+        rdata_brief(rr, out);
+    }
+    if (n > 6)
+        buf_printf(out, "; and %zu more", n - 6);
+    if (n)
+        buf_printf(out, " (TTL %u s)", r->rr[DNS_ANSWER][n - 1].ttl);
+    if (st->loop)
+        buf_puts(out, ". The aliases loop back, so it stops there");
+    else if (st->chain >= MAX_CNAME_CHAIN)
+        buf_puts(out, ". The chain of aliases is too long to follow further");
+    else if (st->chain && n && r->rr[DNS_ANSWER][n - 1].type == DNS_TYPE_CNAME)
+        buf_puts(out, ". The alias points outside its zones: the asker must look it up elsewhere");
+    if (s->round_robin && n > 1)
+        buf_puts(out, ". It rotates the order on each answer (round robin)");
+    buf_putc(out, '.');
+}
+
+/* ---- one query --------------------------------------------------------- */
+
+static size_t error_reply(const uint8_t *query, size_t len, uint8_t rcode, uint8_t *out, size_t cap)
+{
+    /* Header only, with the query's ID, opcode and RD: no question can be
+     * trusted from a message that did not decode. */
+    if (len < DNS_HEADER_LEN || cap < DNS_HEADER_LEN)
+        return 0;
+    memcpy(out, query, 4);
+    out[2] = (uint8_t)(0x80 | (query[2] & 0x79)); /* QR, opcode, RD */
+    out[3] = rcode;
+    memset(out + 4, 0, 8);
+    return DNS_HEADER_LEN;
+}
+
+size_t dns_server_answer(DnsServer *s, const uint8_t *query, size_t len, const char *region,
+                         uint8_t *out, size_t cap, Buf *cap_text)
+{
+    char why[160];
+    DnsMsg *q = &s->q, *r = &s->r;
+    if (len >= 3 && (query[2] & 0x80))
+        return 0; /* a response: never answer one */
+    if (!dns_decode(q, query, len, why, sizeof why)) {
+        if (cap_text)
+            buf_printf(cap_text, "%s cannot read the query (%s) and answers FORMERR.",
+                       s->w->nodes[s->node].id, why);
+        return error_reply(query, len, DNS_RCODE_FORMERR, out, cap);
+    }
+    if (q->opcode != DNS_OPCODE_QUERY) {
+        if (cap_text)
+            buf_printf(cap_text,
+                       "%s only answers standard queries (opcode QUERY): it answers "
+                       "NOTIMP to opcode %u.",
+                       s->w->nodes[s->node].id, q->opcode);
+        return error_reply(query, len, DNS_RCODE_NOTIMP, out, cap);
+    }
+    if (q->n_qd != 1 || q->n[DNS_ANSWER] || q->n[DNS_AUTHORITY]) {
+        if (cap_text)
+            buf_printf(cap_text,
+                       "%s expects exactly one question and no records in a query: "
+                       "it answers FORMERR.",
+                       s->w->nodes[s->node].id);
+        return error_reply(query, len, DNS_RCODE_FORMERR, out, cap);
+    }
+    size_t limit = DNS_UDP_MAX;
+    bool edns = false;
+    for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
+        if (q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT) {
+            edns = true;
+            uint16_t asked = q->rr[DNS_ADDITIONAL][i].klass;
+            limit =
+                asked < DNS_UDP_MAX ? DNS_UDP_MAX : (asked > EDNS_UDP_SIZE ? EDNS_UDP_SIZE : asked);
+        }
+    dns_msg_reset(r);
+    r->id = q->id;
+    r->qr = true;
+    r->opcode = q->opcode;
+    r->rd = q->rd;
+    r->cd = q->cd;
+    const DnsQuestion *qq = &q->qd[0];
+    dns_msg_add_question(r, &qq->name, qq->type, qq->klass);
+    Story st;
+    memset(&st, 0, sizeof st);
+    if (qq->klass != DNS_CLASS_IN && qq->klass != DNS_TYPE_ANY) {
+        r->rcode = DNS_RCODE_REFUSED;
+        st.outcome = OUT_REFUSED;
+    } else if (!closest_zone(s, &qq->name)) {
+        r->rcode = DNS_RCODE_REFUSED;
+        st.outcome = OUT_REFUSED;
+    } else {
+        r->aa = true;
+        resolve(s, r, &qq->name, qq->type, region, &st);
+        if (st.outcome == OUT_REFERRAL)
+            r->aa = false;
+    }
+    if (edns) {
+        /* OPT: our UDP size in CLASS, no extended flags, no options. */
+        DnsName root;
+        dns_name_root(&root);
+        dns_msg_add_rr(r, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_UDP_SIZE, 0, NULL, 0);
+    }
+    if (cap_text)
+        caption(s, r, &qq->name, qq->type, &st, cap_text);
+    return dns_encode(r, out, cap < limit ? cap : limit);
+}
+
+/* ---- on the network ---------------------------------------------------- */
+
+typedef struct DnsServerSet {
+    DnsServer **servers;
+    size_t n;
+} DnsServerSet;
+
+static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
+{
+    DnsServer *s = ctx;
+    int asker;
+    const char *region = NULL;
+    if (world_find_addr(sim->world, m->src, &asker, NULL))
+        region = sim->world->nodes[asker].region;
+    uint8_t out[ETH_MTU];
+    Buf cap;
+    buf_init(&cap);
+    size_t n =
+        dns_server_answer(s, m->data, m->len, region, out, ETH_MTU - IPV4_HLEN - UDP_HLEN, &cap);
+    if (n) {
+        uint64_t pkt = sim_packet_id(sim);
+        trace_note(&sim->trace, sim->now, pkt, "%s", cap.data ? cap.data : "");
+        udp_send(sim, node, pkt, 53, m->src, m->sport, 0, out, n, NULL);
+    }
+    buf_fini(&cap);
+}
+
+void dns_servers_start(Sim *sim)
+{
+    const World *w = sim->world;
+    DnsServerSet *set = xcalloc(1, sizeof *set);
+    set->servers = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->servers);
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        if (w->nodes[i].role != MN_ROLE_DNS)
+            continue;
+        DnsServer *s = dns_server_new(w, (int)i);
+        set->servers[set->n++] = s;
+        udp_bind(sim, (int)i, 53, on_query, s);
+    }
+    sim->dns = set;
+}
+
+void dns_servers_stop(Sim *sim)
+{
+    DnsServerSet *set = sim->dns;
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++)
+        dns_server_free(set->servers[i]);
+    free(set->servers);
+    free(set);
+    sim->dns = NULL;
+}

@@ -1,0 +1,122 @@
+/* dns_wire — DNS messages (RFC 1035 4) to and from wire bytes.
+ *
+ * Record data (rdata) is always held in uncompressed wire form; the
+ * encoder compresses the names it may (owner names, and the names inside
+ * NS, CNAME, PTR, MX and SOA rdata, RFC 3597 4), the decoder expands them.
+ * Types minet does not know travel as opaque bytes.
+ *
+ * The decoder treats its input as hostile: every length is checked before
+ * it is read, compression pointers must point backwards and may not loop,
+ * counts that overrun the message are refused, and every refusal says why.
+ *
+ * A DnsMsg owns its storage and can be reset and reused without
+ * allocating again once it has grown (the server answers a million
+ * queries a second through one). */
+#ifndef MN_DNS_WIRE_H
+#define MN_DNS_WIRE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+#include "proto/dns_name.h"
+
+enum {
+    DNS_TYPE_A = 1,
+    DNS_TYPE_NS = 2,
+    DNS_TYPE_CNAME = 5,
+    DNS_TYPE_SOA = 6,
+    DNS_TYPE_PTR = 12,
+    DNS_TYPE_MX = 15,
+    DNS_TYPE_TXT = 16,
+    DNS_TYPE_AAAA = 28,
+    DNS_TYPE_OPT = 41,
+    DNS_TYPE_ANY = 255,
+};
+
+enum { DNS_CLASS_IN = 1 };
+
+enum {
+    DNS_RCODE_NOERROR = 0,
+    DNS_RCODE_FORMERR = 1,
+    DNS_RCODE_SERVFAIL = 2,
+    DNS_RCODE_NXDOMAIN = 3,
+    DNS_RCODE_NOTIMP = 4,
+    DNS_RCODE_REFUSED = 5,
+};
+
+enum { DNS_OPCODE_QUERY = 0 };
+
+#define DNS_HEADER_LEN 12
+#define DNS_UDP_MAX    512 /* without EDNS */
+
+typedef enum DnsSection { DNS_ANSWER, DNS_AUTHORITY, DNS_ADDITIONAL, DNS_SECTIONS } DnsSection;
+
+typedef struct DnsRR {
+    DnsName name;
+    uint16_t type, klass;
+    uint32_t ttl;
+    uint16_t rdlen;
+    const uint8_t *rdata; /* uncompressed; owned by the message or zone */
+} DnsRR;
+
+typedef struct DnsQuestion {
+    DnsName name;
+    uint16_t type, klass;
+} DnsQuestion;
+
+typedef struct DnsArena DnsArena; /* blocks that never move */
+
+typedef struct DnsMsg {
+    uint16_t id;
+    bool qr, aa, tc, rd, ra, ad, cd, z;
+    uint8_t opcode, rcode;
+    DnsQuestion *qd;
+    size_t n_qd, qd_cap;
+    DnsRR *rr[DNS_SECTIONS];
+    size_t n[DNS_SECTIONS], cap[DNS_SECTIONS];
+    DnsArena *arena;
+} DnsMsg;
+
+void dns_msg_init(DnsMsg *m);
+void dns_msg_fini(DnsMsg *m);
+/* Empties m, keeping its storage. */
+void dns_msg_reset(DnsMsg *m);
+void dns_msg_add_question(DnsMsg *m, const DnsName *name, uint16_t type, uint16_t klass);
+/* Copies rdata into m. */
+DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t type, uint16_t klass,
+                      uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
+
+/* Decodes len bytes into m (reset first).  On failure returns false and
+ * writes the reason into why ("answer record 2: compression pointer
+ * loops"). */
+bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size);
+/* Encodes m into out (at most cap bytes, e.g. 512 for UDP without EDNS).
+ * When the records do not fit, whole records are left out from the end
+ * and TC is set in the output, as RFC 2181 9 asks (additional records
+ * that do not fit are dropped without TC).  Returns the length. */
+size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap);
+
+/* ---- text, as dig prints it -------------------------------------------- */
+
+/* "A", "MX", … or "TYPE1234" (RFC 3597). */
+const char *dns_type_name(uint16_t type, char buf[16]);
+/* Accepts the names above, case-insensitively; false if unknown. */
+bool dns_type_from_name(const char *s, uint16_t *type);
+/* "IN" or "CLASS3". */
+const char *dns_class_name(uint16_t klass, char buf[16]);
+/* "NOERROR", "NXDOMAIN", … or "RCODE11". */
+const char *dns_rcode_name(uint8_t rcode, char buf[16]);
+/* The rdata in presentation form ("10 smtp.google.com.", "\"v=spf1 -all\"",
+ * "\# 4 0a000001" for types minet does not know, RFC 3597 5). */
+void dns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, Buf *out);
+/* One record as dig prints it: name, TTL, class, type and rdata separated
+ * by tabs that line up at dig's columns. */
+void dns_rr_to_text(const DnsRR *rr, Buf *out);
+/* A one-line summary for traces: "Standard query 0x1a2b A www.montana.edu"
+ * or "Standard query response 0x1a2b A www.montana.edu CNAME web1… A …",
+ * as Wireshark's Info column says it. */
+void dns_msg_summary(const DnsMsg *m, Buf *out);
+
+#endif

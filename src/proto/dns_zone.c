@@ -1,0 +1,1158 @@
+#include "dns_zone.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_TOKENS 512
+#define MAX_TTL    2147483647u
+
+/* ---- where a record came from, for messages ---------------------------- */
+
+typedef struct Source {
+    const char *file;  /* the master file, or the scenario */
+    const char *where; /* the JSON path of an inline record, or NULL */
+} Source;
+
+typedef struct Loc {
+    const Source *src;
+    int line, col;
+} Loc;
+
+static void report(Errors *errs, Loc at, const char *fmt, ...) MN_PRINTF(3, 4);
+
+static void report(Errors *errs, Loc at, const char *fmt, ...)
+{
+    Buf b;
+    va_list ap;
+    buf_init(&b);
+    if (at.src->where && at.col == 0)
+        buf_printf(&b, "%s: %s: ", at.src->file, at.src->where);
+    else if (at.src->where)
+        buf_printf(&b, "%s: %s: column %d: ", at.src->file, at.src->where, at.col);
+    else
+        buf_printf(&b, "%s:%d:%d: ", at.src->file, at.line, at.col);
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    errors_add(errs, "%s", b.data);
+    buf_fini(&b);
+}
+
+/* ---- tokens ------------------------------------------------------------ */
+
+typedef struct Token {
+    const char *s;
+    size_t len;
+    Loc at;
+    bool quoted;
+} Token;
+
+typedef struct Lexer {
+    const Source *src;
+    const char *p, *end;
+    int line, col;
+    Errors *errs;
+    bool failed;
+} Lexer;
+
+static void lex_init(Lexer *L, const Source *src, const char *text, size_t len, Errors *errs)
+{
+    L->src = src;
+    L->p = text;
+    L->end = text + len;
+    L->line = 1;
+    L->col = 1;
+    L->errs = errs;
+    L->failed = false;
+}
+
+static Loc here(const Lexer *L)
+{
+    return (Loc){L->src, L->line, L->col};
+}
+
+static void advance(Lexer *L)
+{
+    if (*L->p == '\n') {
+        L->line++;
+        L->col = 1;
+    } else {
+        L->col++;
+    }
+    L->p++;
+}
+
+static bool is_blank(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r';
+}
+
+/* Reads one logical record (a line, or several joined by parentheses).
+ * Returns the number of tokens, 0 for nothing more, -1 after an error
+ * (reported; the rest of the record is skipped). */
+static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
+{
+    int n = 0, paren = 0;
+    Loc paren_at = here(L);
+    *leading_blank = false;
+    bool line_start = true;
+    while (L->p < L->end) {
+        char c = *L->p;
+        if (line_start && paren == 0 && n == 0) {
+            *leading_blank = is_blank(c);
+            line_start = false;
+        }
+        if (c == '\n') {
+            advance(L);
+            line_start = true;
+            if (paren == 0 && n > 0)
+                return n;
+            continue;
+        }
+        if (is_blank(c)) {
+            advance(L);
+            continue;
+        }
+        if (c == ';') {
+            while (L->p < L->end && *L->p != '\n')
+                advance(L);
+            continue;
+        }
+        if (c == '(') {
+            if (paren++ == 0)
+                paren_at = here(L);
+            advance(L);
+            continue;
+        }
+        if (c == ')') {
+            if (paren == 0) {
+                report(L->errs, here(L), "\")\" without a matching \"(\"");
+                goto skip;
+            }
+            paren--;
+            advance(L);
+            continue;
+        }
+        if (n == MAX_TOKENS) {
+            report(L->errs, here(L), "too many fields in one record (at most %d)", MAX_TOKENS);
+            goto skip;
+        }
+        Token *t = &toks[n++];
+        t->at = here(L);
+        t->quoted = c == '"';
+        if (t->quoted) {
+            advance(L);
+            t->s = L->p;
+            while (L->p < L->end && *L->p != '"' && *L->p != '\n') {
+                if (*L->p == '\\' && L->p + 1 < L->end && L->p[1] != '\n')
+                    advance(L);
+                advance(L);
+            }
+            if (L->p >= L->end || *L->p != '"') {
+                report(L->errs, t->at,
+                       "quoted string is not closed (expected a '\"' before the "
+                       "end of the line)");
+                goto skip;
+            }
+            t->len = (size_t)(L->p - t->s);
+            advance(L);
+            continue;
+        }
+        t->s = L->p;
+        while (L->p < L->end && !is_blank(*L->p) && *L->p != '\n' && *L->p != ';' && *L->p != '(' &&
+               *L->p != ')' && *L->p != '"') {
+            if (*L->p == '\\' && L->p + 1 < L->end && L->p[1] != '\n')
+                advance(L);
+            advance(L);
+        }
+        t->len = (size_t)(L->p - t->s);
+    }
+    if (paren > 0) {
+        report(L->errs, paren_at,
+               "\"(\" is never closed (expected a \")\" before the end of "
+               "the file)");
+        L->failed = true;
+        return -1;
+    }
+    return n;
+skip:
+    L->failed = true;
+    while (L->p < L->end && (*L->p != '\n' || paren > 0)) {
+        if (*L->p == '(')
+            paren++;
+        else if (*L->p == ')' && paren > 0)
+            paren--;
+        advance(L);
+    }
+    return -1;
+}
+
+static bool tok_is(const Token *t, const char *s)
+{
+    size_t n = strlen(s);
+    if (t->len != n || t->quoted)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        char a = t->s[i], b = s[i];
+        if (a >= 'a' && a <= 'z')
+            a = (char)(a - 32);
+        if (b >= 'a' && b <= 'z')
+            b = (char)(b - 32);
+        if (a != b)
+            return false;
+    }
+    return true;
+}
+
+static char *tok_str(const Token *t, char *buf, size_t size)
+{
+    size_t n = t->len < size - 1 ? t->len : size - 1;
+    memcpy(buf, t->s, n);
+    buf[n] = '\0';
+    return buf;
+}
+
+/* ---- numbers and TTLs -------------------------------------------------- */
+
+static bool parse_u32(const Token *t, uint32_t max, uint32_t *out)
+{
+    if (t->len == 0 || t->len > 10 || t->quoted)
+        return false;
+    uint64_t v = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        if (t->s[i] < '0' || t->s[i] > '9')
+            return false;
+        v = v * 10 + (uint64_t)(t->s[i] - '0');
+    }
+    if (v > max)
+        return false;
+    *out = (uint32_t)v;
+    return true;
+}
+
+/* BIND's TTL form: seconds, or numbers with units w d h m s ("1h30m"). */
+static bool parse_ttl(const Token *t, uint32_t *out)
+{
+    if (t->len == 0 || t->quoted || t->s[0] < '0' || t->s[0] > '9')
+        return false;
+    uint64_t total = 0, num = 0;
+    bool digits = false, any_unit = false;
+    for (size_t i = 0; i < t->len; i++) {
+        char c = t->s[i];
+        if (c >= '0' && c <= '9') {
+            num = num * 10 + (uint64_t)(c - '0');
+            digits = true;
+            if (num > MAX_TTL)
+                return false;
+            continue;
+        }
+        uint64_t mul;
+        switch (c | 0x20) {
+        case 'w':
+            mul = 604800;
+            break;
+        case 'd':
+            mul = 86400;
+            break;
+        case 'h':
+            mul = 3600;
+            break;
+        case 'm':
+            mul = 60;
+            break;
+        case 's':
+            mul = 1;
+            break;
+        default:
+            return false;
+        }
+        if (!digits)
+            return false;
+        total += num * mul;
+        num = 0;
+        digits = false;
+        any_unit = true;
+    }
+    if (digits)
+        total += num;
+    else if (!any_unit)
+        return false;
+    if (total > MAX_TTL)
+        return false;
+    *out = (uint32_t)total;
+    return true;
+}
+
+/* ---- rdata from text --------------------------------------------------- */
+
+typedef struct Rd {
+    Errors *errs;
+    const DnsName *origin;
+    Buf *out;
+} Rd;
+
+static bool rd_name(Rd *r, const Token *t)
+{
+    DnsName n;
+    const char *why;
+    if (t->quoted || !dns_name_from_text(&n, t->s, t->len, r->origin, &why)) {
+        char s[80];
+        report(r->errs, t->at, "\"%s\" is not a valid name: %s (expected a domain name)",
+               tok_str(t, s, sizeof s), t->quoted ? "it is quoted" : why);
+        return false;
+    }
+    buf_put(r->out, n.data, n.len);
+    return true;
+}
+
+static bool rd_u16(Rd *r, const Token *t, const char *what)
+{
+    uint32_t v;
+    char s[40];
+    if (!parse_u32(t, 65535, &v)) {
+        report(r->errs, t->at, "\"%s\" is not a valid %s (expected a number from 0 to 65535)",
+               tok_str(t, s, sizeof s), what);
+        return false;
+    }
+    uint8_t b[2];
+    put_be16(b, (uint16_t)v);
+    buf_put(r->out, b, 2);
+    return true;
+}
+
+/* A <character-string> (RFC 1035 3.3): quoted or not, escapes decoded. */
+static bool rd_string(Rd *r, const Token *t)
+{
+    uint8_t s[256];
+    size_t n = 0;
+    for (size_t i = 0; i < t->len; i++) {
+        uint8_t c = (uint8_t)t->s[i];
+        if (c == '\\' && i + 1 < t->len) {
+            uint8_t d = (uint8_t)t->s[i + 1];
+            if (d >= '0' && d <= '9') {
+                if (i + 3 >= t->len) {
+                    report(r->errs, t->at, "\\DDD escape needs three digits");
+                    return false;
+                }
+                const char *q = t->s + i + 1;
+                if (q[1] < '0' || q[1] > '9' || q[2] < '0' || q[2] > '9') {
+                    report(r->errs, t->at, "\\DDD escape needs three digits");
+                    return false;
+                }
+                unsigned v = (unsigned)(q[0] - '0') * 100 + (unsigned)(q[1] - '0') * 10 +
+                             (unsigned)(q[2] - '0');
+                if (v > 255) {
+                    report(r->errs, t->at, "\\DDD escape above 255");
+                    return false;
+                }
+                c = (uint8_t)v;
+                i += 3;
+            } else {
+                c = d;
+                i += 1;
+            }
+        }
+        if (n == 255) {
+            report(r->errs, t->at,
+                   "text string longer than 255 bytes (expected several "
+                   "strings of at most 255 bytes each)");
+            return false;
+        }
+        s[n++] = c;
+    }
+    buf_putc(r->out, (char)n);
+    buf_put(r->out, s, n);
+    return true;
+}
+
+static bool rd_hex(Rd *r, const Token *t, size_t *count)
+{
+    for (size_t i = 0; i < t->len; i += 2) {
+        unsigned v;
+        char two[3] = {t->s[i], i + 1 < t->len ? t->s[i + 1] : 0, 0};
+        char *end;
+        v = (unsigned)strtoul(two, &end, 16);
+        if (i + 1 >= t->len || *end || two[0] == '+' || two[0] == '-' || two[0] == ' ') {
+            char s[80];
+            report(r->errs, t->at, "\"%s\" is not hexadecimal (expected pairs of hex digits)",
+                   tok_str(t, s, sizeof s));
+            return false;
+        }
+        buf_putc(r->out, (char)v);
+        (*count)++;
+    }
+    return true;
+}
+
+static int want_fields(Rd *r, const Token *type_tok, int have, int want, const char *form)
+{
+    if (have == want)
+        return 1;
+    char s[20];
+    report(r->errs, type_tok->at, "%s record with %d field%s of data (expected %s)",
+           tok_str(type_tok, s, sizeof s), have, have == 1 ? "" : "s", form);
+    return 0;
+}
+
+/* Parses rdata tokens t[0..n) for type into r->out. */
+static bool rdata_from_text(Rd *r, uint16_t type, const Token *type_tok, const Token *t, int n)
+{
+    char s[80];
+    if (n >= 1 && tok_is(&t[0], "\\#")) {
+        /* RFC 3597: \# LENGTH HEX… */
+        uint32_t len;
+        if (n < 2 || !parse_u32(&t[1], 65535, &len)) {
+            report(r->errs, t[0].at, "\\# needs a length (expected \"\\# LENGTH HEX\")");
+            return false;
+        }
+        size_t got = 0;
+        for (int i = 2; i < n; i++)
+            if (!rd_hex(r, &t[i], &got))
+                return false;
+        if (got != len) {
+            report(r->errs, t[0].at, "\\# says %u bytes but %zu follow", len, got);
+            return false;
+        }
+        return true;
+    }
+    switch (type) {
+    case DNS_TYPE_A: {
+        uint32_t ip;
+        if (!want_fields(r, type_tok, n, 1, "one IPv4 address"))
+            return false;
+        if (!ip_parse(tok_str(&t[0], s, sizeof s), &ip)) {
+            report(r->errs, t[0].at,
+                   "\"%s\" is not an IPv4 address (expected a dotted quad "
+                   "like 192.0.2.1)",
+                   s);
+            return false;
+        }
+        uint8_t b[4];
+        put_be32(b, ip);
+        buf_put(r->out, b, 4);
+        return true;
+    }
+    case DNS_TYPE_AAAA: {
+        uint8_t b[16];
+        if (!want_fields(r, type_tok, n, 1, "one IPv6 address"))
+            return false;
+        if (inet_pton(AF_INET6, tok_str(&t[0], s, sizeof s), b) != 1) {
+            report(r->errs, t[0].at,
+                   "\"%s\" is not an IPv6 address (expected a form like "
+                   "2001:db8::1)",
+                   s);
+            return false;
+        }
+        buf_put(r->out, b, 16);
+        return true;
+    }
+    case DNS_TYPE_NS:
+    case DNS_TYPE_CNAME:
+    case DNS_TYPE_PTR:
+        return want_fields(r, type_tok, n, 1, "one domain name") && rd_name(r, &t[0]);
+    case DNS_TYPE_MX:
+        return want_fields(r, type_tok, n, 2, "a preference and a mail server: 10 mail") &&
+               rd_u16(r, &t[0], "preference") && rd_name(r, &t[1]);
+    case DNS_TYPE_SOA: {
+        if (!want_fields(r, type_tok, n, 7,
+                         "MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM, 7 fields"))
+            return false;
+        if (!rd_name(r, &t[0]) || !rd_name(r, &t[1]))
+            return false;
+        static const char *const what[] = {"serial", "refresh", "retry", "expire", "minimum"};
+        for (int i = 0; i < 5; i++) {
+            uint32_t v;
+            bool ok = i == 0 ? parse_u32(&t[2], UINT32_MAX, &v) : parse_ttl(&t[2 + i], &v);
+            if (!ok) {
+                report(r->errs, t[2 + i].at, "\"%s\" is not a valid SOA %s (expected %s)",
+                       tok_str(&t[2 + i], s, sizeof s), what[i],
+                       i == 0 ? "a number from 0 to 4294967295" : "a time like 3600 or 1h");
+                return false;
+            }
+            uint8_t b[4];
+            put_be32(b, v);
+            buf_put(r->out, b, 4);
+        }
+        return true;
+    }
+    case DNS_TYPE_TXT:
+    case 99: /* SPF */
+        if (n < 1) {
+            report(r->errs, type_tok->at,
+                   "TXT record without text (expected one or more "
+                   "strings, like \"v=spf1 -all\")");
+            return false;
+        }
+        for (int i = 0; i < n; i++)
+            if (!rd_string(r, &t[i]))
+                return false;
+        return true;
+    case 13: /* HINFO */
+        return want_fields(r, type_tok, n, 2, "CPU and OS strings") && rd_string(r, &t[0]) &&
+               rd_string(r, &t[1]);
+    case 33: /* SRV */
+        return want_fields(r, type_tok, n, 4, "PRIORITY WEIGHT PORT TARGET") &&
+               rd_u16(r, &t[0], "priority") && rd_u16(r, &t[1], "weight") &&
+               rd_u16(r, &t[2], "port") && rd_name(r, &t[3]);
+    case 257: { /* CAA */
+        uint32_t flags;
+        if (!want_fields(r, type_tok, n, 3, "FLAGS TAG VALUE, like 0 issue \"ca.example\""))
+            return false;
+        if (!parse_u32(&t[0], 255, &flags)) {
+            report(r->errs, t[0].at, "\"%s\" is not valid CAA flags (expected 0 to 255)",
+                   tok_str(&t[0], s, sizeof s));
+            return false;
+        }
+        buf_putc(r->out, (char)flags);
+        if (t[1].len == 0 || t[1].len > 255) {
+            report(r->errs, t[1].at, "bad CAA tag (expected a word like issue)");
+            return false;
+        }
+        buf_putc(r->out, (char)t[1].len);
+        buf_put(r->out, t[1].s, t[1].len);
+        /* The value is the rest of the rdata, not a <character-string>. */
+        size_t before = r->out->len;
+        if (!rd_string(r, &t[2]))
+            return false;
+        memmove(r->out->data + before, r->out->data + before + 1, r->out->len - before - 1);
+        r->out->len--;
+        return true;
+    }
+    default:
+        report(r->errs, type_tok->at,
+               "minet cannot read %s records in this form (expected the RFC 3597 form "
+               "\"\\# LENGTH HEX\")",
+               tok_str(type_tok, s, sizeof s));
+        return false;
+    }
+}
+
+static bool type_from_token(const Token *t, uint16_t *type)
+{
+    char s[24];
+    if (t->len >= sizeof s || t->quoted)
+        return false;
+    tok_str(t, s, sizeof s);
+    if (dns_type_from_name(s, type))
+        return true;
+    static const struct {
+        const char *name;
+        uint16_t type;
+    } extra[] = {{"SPF", 99},    {"HINFO", 13}, {"SRV", 33},   {"CAA", 257},  {"DS", 43},
+                 {"DNSKEY", 48}, {"RRSIG", 46}, {"NSEC", 47},  {"TLSA", 52},  {"SSHFP", 44},
+                 {"NAPTR", 35},  {"LOC", 29},   {"DNAME", 39}, {"HTTPS", 65}, {"SVCB", 64}};
+    for (size_t i = 0; i < MN_ARRAY_LEN(extra); i++)
+        if (tok_is(t, extra[i].name)) {
+            *type = extra[i].type;
+            return true;
+        }
+    return false;
+}
+
+/* ---- building a zone --------------------------------------------------- */
+
+typedef struct Pending {
+    DnsName name;
+    uint16_t type, region;
+    uint32_t ttl;
+    size_t rdoff, rdlen;
+    size_t order;
+    Loc at;
+} Pending;
+
+typedef struct Builder {
+    DnsZone *z;
+    Errors *errs;
+    Pending *recs;
+    size_t n, cap;
+    Buf rdata;
+    /* master-file state */
+    DnsName origin, last_owner;
+    bool have_last_owner;
+    bool have_default_ttl, have_last_ttl;
+    uint32_t default_ttl, last_ttl;
+    size_t first_error;
+    char *where; /* the zone as a whole, for messages: "FILE:1:1" or "FILE: zones[…]" */
+} Builder;
+
+static void builder_init(Builder *b, DnsZone *z, const DnsName *origin, Errors *errs, char *where)
+{
+    memset(b, 0, sizeof *b);
+    b->where = where;
+    b->z = z;
+    b->errs = errs;
+    b->origin = *origin;
+    buf_init(&b->rdata);
+    b->first_error = errs->n;
+}
+
+static bool add_record(Builder *b, const DnsName *owner, uint16_t type, uint32_t ttl,
+                       uint16_t region, size_t rdoff, Loc at)
+{
+    size_t rdlen = b->rdata.len - rdoff;
+    if (!dns_name_is_under(owner, &b->z->origin)) {
+        char on[300], zn[300];
+        report(b->errs, at, "%s is outside the zone %s (expected a name ending in %s)",
+               dns_name_str(owner, on, sizeof on), dns_name_str(&b->z->origin, zn, sizeof zn), zn);
+        return false;
+    }
+    if (rdlen > 65535) {
+        report(b->errs, at, "record data longer than 65535 bytes");
+        return false;
+    }
+    b->recs = xgrow(b->recs, &b->cap, b->n + 1, sizeof *b->recs);
+    b->recs[b->n] = (Pending){*owner, type, region, ttl, rdoff, rdlen, b->n, at};
+    b->n++;
+    return true;
+}
+
+/* One master-file record (tokens t[0..n)). */
+static void master_record(Builder *b, Token *t, int n, bool leading_blank)
+{
+    char s[300];
+    const char *why;
+    int i = 0;
+    if (!leading_blank && t[0].len > 0 && t[0].s[0] == '$' && !t[0].quoted) {
+        if (tok_is(&t[0], "$ORIGIN")) {
+            DnsName o;
+            if (n != 2 || !dns_name_from_text(&o, t[1].s, t[1].len, &b->origin, &why)) {
+                report(b->errs, t[0].at, "bad $ORIGIN (expected \"$ORIGIN name.\")");
+                return;
+            }
+            b->origin = o;
+        } else if (tok_is(&t[0], "$TTL")) {
+            if (n != 2 || !parse_ttl(&t[1], &b->default_ttl)) {
+                report(b->errs, t[0].at, "bad $TTL (expected \"$TTL 3600\" or \"$TTL 1h\")");
+                return;
+            }
+            b->have_default_ttl = true;
+        } else {
+            report(b->errs, t[0].at, "%s is not supported by minet (expected $ORIGIN or $TTL)",
+                   tok_str(&t[0], s, sizeof s));
+        }
+        return;
+    }
+    DnsName owner;
+    if (leading_blank) {
+        if (!b->have_last_owner) {
+            report(b->errs, t[0].at,
+                   "the first record has no owner (expected a name at the "
+                   "start of the line)");
+            return;
+        }
+        owner = b->last_owner;
+    } else {
+        if (t[0].quoted || !dns_name_from_text(&owner, t[0].s, t[0].len, &b->origin, &why)) {
+            report(b->errs, t[0].at,
+                   "\"%s\" is not a valid owner name: %s (expected a domain "
+                   "name, or @ for the origin)",
+                   tok_str(&t[0], s, sizeof s), t[0].quoted ? "it is quoted" : why);
+            return;
+        }
+        i = 1;
+    }
+    b->last_owner = owner;
+    b->have_last_owner = true;
+    bool have_ttl = false, have_class = false;
+    uint32_t ttl = 0;
+    uint16_t type = 0;
+    for (; i < n; i++) {
+        if (!have_class && tok_is(&t[i], "IN")) {
+            have_class = true;
+            continue;
+        }
+        if (!have_class &&
+            (tok_is(&t[i], "CH") || tok_is(&t[i], "HS") ||
+             (t[i].len > 5 && tok_is(&(Token){t[i].s, 5, t[i].at, false}, "CLASS")))) {
+            report(b->errs, t[i].at, "class %s is not supported (expected IN)",
+                   tok_str(&t[i], s, sizeof s));
+            return;
+        }
+        if (!have_ttl && t[i].len && t[i].s[0] >= '0' && t[i].s[0] <= '9') {
+            if (!parse_ttl(&t[i], &ttl)) {
+                report(b->errs, t[i].at,
+                       "\"%s\" is not a valid TTL (expected seconds up to "
+                       "2147483647, or a time like 1h30m)",
+                       tok_str(&t[i], s, sizeof s));
+                return;
+            }
+            have_ttl = true;
+            continue;
+        }
+        break;
+    }
+    if (i >= n) {
+        report(b->errs, t[n - 1].at,
+               "record without a type (expected a type such as A, NS, "
+               "MX after the owner, TTL and class)");
+        return;
+    }
+    if (!type_from_token(&t[i], &type)) {
+        report(b->errs, t[i].at,
+               "unknown type \"%s\" (expected A, AAAA, NS, CNAME, SOA, PTR, "
+               "MX, TXT, SRV, CAA, or TYPEnnn)",
+               tok_str(&t[i], s, sizeof s));
+        return;
+    }
+    if (!have_ttl) {
+        if (b->have_default_ttl) {
+            ttl = b->default_ttl;
+        } else if (b->have_last_ttl) {
+            ttl = b->last_ttl;
+        } else {
+            report(b->errs, t[0].at,
+                   "no TTL for this record (expected a TTL on the record, or "
+                   "a $TTL line before it)");
+            return;
+        }
+    } else {
+        b->last_ttl = ttl;
+        b->have_last_ttl = true;
+    }
+    size_t rdoff = b->rdata.len;
+    Rd r = {b->errs, &b->origin, &b->rdata};
+    if (!rdata_from_text(&r, type, &t[i], t + i + 1, n - i - 1)) {
+        b->rdata.len = rdoff;
+        return;
+    }
+    add_record(b, &owner, type, ttl, 0, rdoff, t[0].at);
+}
+
+static void parse_master(Builder *b, const Source *src, const char *text, size_t len)
+{
+    Lexer L;
+    Token *toks = xmalloc(MAX_TOKENS * sizeof *toks);
+    if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0) {
+        text += 3; /* a UTF-8 byte order mark, as some editors write */
+        len -= 3;
+    }
+    lex_init(&L, src, text, len, b->errs);
+    for (;;) {
+        bool leading;
+        int n = lex_record(&L, toks, &leading);
+        if (n == 0)
+            break;
+        if (n > 0)
+            master_record(b, toks, n, leading);
+    }
+    free(toks);
+}
+
+/* An inline object record: {name, type, ttl, data, region}. */
+static void object_record(Builder *b, const Source *src, const ZoneRecord *zr)
+{
+    Loc at = {src, 0, 0}; /* an object: its JSON path says where */
+    DnsName owner;
+    const char *why;
+    char s[300];
+    if (!dns_name_from_text(&owner, zr->name, strlen(zr->name), &b->origin, &why)) {
+        report(b->errs, at, "name \"%s\": %s (expected a domain name, or @ for the origin)",
+               zr->name, why);
+        return;
+    }
+    Token tt = {zr->type, strlen(zr->type), at, false};
+    uint16_t type;
+    if (!type_from_token(&tt, &type)) {
+        report(b->errs, at,
+               "unknown type \"%s\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, "
+               "TXT, SRV, CAA, or TYPEnnn)",
+               tok_str(&tt, s, sizeof s));
+        return;
+    }
+    uint32_t ttl;
+    if (zr->ttl >= 0) {
+        ttl = (uint32_t)zr->ttl;
+    } else if (b->have_default_ttl) {
+        ttl = b->default_ttl;
+    } else if (b->have_last_ttl) {
+        ttl = b->last_ttl;
+    } else {
+        report(b->errs, at, "no TTL (expected a \"ttl\", or an earlier record with one)");
+        return;
+    }
+    b->last_ttl = ttl;
+    b->have_last_ttl = true;
+    Source data_src = {src->file, src->where};
+    Lexer L;
+    Token *toks = xmalloc(MAX_TOKENS * sizeof *toks);
+    lex_init(&L, &data_src, zr->data, strlen(zr->data), b->errs);
+    bool leading;
+    int n = lex_record(&L, toks, &leading);
+    size_t rdoff = b->rdata.len;
+    Rd r = {b->errs, &b->origin, &b->rdata};
+    if (n >= 0 && rdata_from_text(&r, type, &tt, toks, n)) {
+        uint16_t region = 0;
+        if (zr->region) {
+            size_t k;
+            for (k = 0; k < b->z->n_regions; k++)
+                if (strcmp(b->z->regions[k], zr->region) == 0)
+                    break;
+            if (k == b->z->n_regions) {
+                b->z->regions = xrealloc(b->z->regions, (k + 1) * sizeof *b->z->regions);
+                b->z->regions[b->z->n_regions++] = xstrdup(zr->region);
+            }
+            region = (uint16_t)(k + 1);
+        }
+        add_record(b, &owner, type, ttl, region, rdoff, at);
+    } else {
+        b->rdata.len = rdoff;
+    }
+    free(toks);
+}
+
+/* ---- checking and indexing --------------------------------------------- */
+
+static int cmp_pending(const void *x, const void *y)
+{
+    const Pending *a = x, *b = y;
+    int c = dns_name_compare(&a->name, &b->name);
+    if (c)
+        return c;
+    if (a->type != b->type)
+        return a->type < b->type ? -1 : 1;
+    return a->order < b->order ? -1 : (a->order > b->order);
+}
+
+static void index_put(DnsZone *z, size_t name_i)
+{
+    size_t mask = z->index_cap - 1;
+    size_t h = dns_name_hash(&z->names[name_i].name) & mask;
+    while (z->index[h])
+        h = (h + 1) & mask;
+    z->index[h] = (uint32_t)(name_i + 1);
+}
+
+const DnsZoneName *dns_zone_lookup(const DnsZone *z, const DnsName *name)
+{
+    if (!z->index_cap)
+        return NULL;
+    size_t mask = z->index_cap - 1;
+    for (size_t h = dns_name_hash(name) & mask; z->index[h]; h = (h + 1) & mask) {
+        const DnsZoneName *e = &z->names[z->index[h] - 1];
+        if (dns_name_equal(&e->name, name))
+            return e;
+    }
+    return NULL;
+}
+
+/* Names with records, then their ancestors up to the apex as empty
+ * non-terminals; all in one hash index. */
+static void build_index(DnsZone *z)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < z->n_rrs; i++) {
+        if (i > 0 && dns_name_equal(&z->rrs[i].rr.name, &z->rrs[i - 1].rr.name)) {
+            z->names[z->n_names - 1].count++;
+            continue;
+        }
+        z->names = xgrow(z->names, &cap, z->n_names + 1, sizeof *z->names);
+        z->names[z->n_names++] = (DnsZoneName){z->rrs[i].rr.name, i, 1};
+    }
+    size_t with_records = z->n_names;
+    z->index_cap = 16;
+    while (z->index_cap < 2 * (with_records * 2 + 1))
+        z->index_cap *= 2;
+    z->index = xcalloc(z->index_cap, sizeof *z->index);
+    for (size_t i = 0; i < with_records; i++)
+        index_put(z, i);
+    for (size_t i = 0; i < with_records; i++) {
+        DnsName a = z->names[i].name;
+        while (a.labels > z->origin.labels) {
+            dns_name_parent(&a, &a);
+            if (dns_zone_lookup(z, &a))
+                break;
+            if (z->n_names * 2 + 2 > z->index_cap) {
+                /* Grow the index and re-insert. */
+                free(z->index);
+                z->index_cap *= 2;
+                z->index = xcalloc(z->index_cap, sizeof *z->index);
+                for (size_t k = 0; k < z->n_names; k++)
+                    index_put(z, k);
+            }
+            z->names = xgrow(z->names, &cap, z->n_names + 1, sizeof *z->names);
+            z->names[z->n_names] = (DnsZoneName){a, 0, 0};
+            index_put(z, z->n_names++);
+        }
+    }
+}
+
+static bool has_type(const DnsZone *z, const DnsZoneName *e, uint16_t type)
+{
+    for (size_t i = e->first; i < e->first + e->count; i++)
+        if (z->rrs[i].rr.type == type)
+            return true;
+    return false;
+}
+
+static void check_zone(Builder *b, const Pending *sorted)
+{
+    DnsZone *z = b->z;
+    char zn[300], nn[300];
+    dns_name_str(&z->origin, zn, sizeof zn);
+    const DnsZoneName *apex = dns_zone_lookup(z, &z->origin);
+    size_t soas = 0;
+    if (apex)
+        for (size_t i = apex->first; i < apex->first + apex->count; i++)
+            if (z->rrs[i].rr.type == DNS_TYPE_SOA) {
+                if (soas++ == 0)
+                    z->soa = &z->rrs[i].rr;
+                else
+                    report(b->errs, sorted[i].at,
+                           "a second SOA record for %s (expected exactly "
+                           "one)",
+                           zn);
+            }
+    const char *dot = strcmp(zn, ".") ? zn : "";
+    if (!soas)
+        errors_add(b->errs,
+                   "%s: zone %s has no SOA record at its apex (expected \"@ IN SOA "
+                   "ns1.%s hostmaster.%s 1 7200 3600 1209600 3600\")",
+                   b->where, zn, dot, dot);
+    if (!apex || !has_type(z, apex, DNS_TYPE_NS))
+        errors_add(b->errs,
+                   "%s: zone %s has no NS record at its apex (expected \"@ IN NS "
+                   "ns1.%s\")",
+                   b->where, zn, dot);
+    if (z->soa) {
+        uint32_t minimum = get_be32(z->soa->rdata + z->soa->rdlen - 4);
+        z->negative_ttl = z->soa->ttl < minimum ? z->soa->ttl : minimum;
+    }
+    for (size_t k = 0; k < z->n_names; k++) {
+        const DnsZoneName *e = &z->names[k];
+        if (e->count && has_type(z, e, DNS_TYPE_CNAME) && e->count > 1) {
+            for (size_t i = e->first; i < e->first + e->count; i++)
+                if (z->rrs[i].rr.type != DNS_TYPE_CNAME) {
+                    report(b->errs, sorted[i].at,
+                           "%s has a CNAME and other data (expected a "
+                           "CNAME alone at its name, RFC 1034 3.6.2)",
+                           dns_name_str(&e->name, nn, sizeof nn));
+                    break;
+                }
+            size_t cnames = 0;
+            for (size_t i = e->first; i < e->first + e->count; i++)
+                cnames += z->rrs[i].rr.type == DNS_TYPE_CNAME;
+            if (cnames > 1)
+                report(b->errs, sorted[e->first].at, "%s has %zu CNAME records (expected one)",
+                       dns_name_str(&e->name, nn, sizeof nn), cnames);
+        }
+    }
+    /* Glue: a name server named inside the zone it serves needs an address
+     * here, or nobody could ever reach it (BIND and NSD refuse such a zone).
+     * Servers named elsewhere are found through their own zones. */
+    for (size_t i = 0; i < z->n_rrs; i++) {
+        const DnsRR *rr = &z->rrs[i].rr;
+        DnsName target;
+        if (rr->type != DNS_TYPE_NS || !dns_name_from_wire(&target, rr->rdata, rr->rdlen) ||
+            !dns_name_is_under(&target, &rr->name))
+            continue;
+        const DnsZoneName *e = dns_zone_lookup(z, &target);
+        if (e && (has_type(z, e, DNS_TYPE_A) || has_type(z, e, DNS_TYPE_AAAA)))
+            continue;
+        dns_name_str(&rr->name, zn, sizeof zn);
+        report(b->errs, sorted[i].at,
+               "name server %s is inside %s but has no address here "
+               "(expected glue: an A or AAAA record for %s)",
+               dns_name_str(&target, nn, sizeof nn), zn, nn);
+    }
+}
+
+/* Sorts, removes duplicates, indexes and checks what the builder holds. */
+static bool finish(Builder *b)
+{
+    DnsZone *z = b->z;
+    if (b->errs->n > b->first_error) {
+        free(b->recs);
+        buf_fini(&b->rdata);
+        free(b->where);
+        return false;
+    }
+    qsort(b->recs, b->n, sizeof *b->recs, cmp_pending);
+    /* Identical records are one (BIND and NSD ignore repeats). */
+    size_t k = 0;
+    for (size_t i = 0; i < b->n; i++) {
+        const Pending *p = &b->recs[i];
+        if (k > 0) {
+            const Pending *q = &b->recs[k - 1];
+            if (q->type == p->type && q->region == p->region && q->rdlen == p->rdlen &&
+                dns_name_equal(&q->name, &p->name) &&
+                memcmp(b->rdata.data + q->rdoff, b->rdata.data + p->rdoff, p->rdlen) == 0)
+                continue;
+        }
+        b->recs[k++] = *p;
+    }
+    b->n = k;
+    z->rdata = (uint8_t *)buf_take(&b->rdata);
+    z->rrs = xcalloc(b->n ? b->n : 1, sizeof *z->rrs);
+    z->n_rrs = b->n;
+    for (size_t i = 0; i < b->n; i++) {
+        const Pending *p = &b->recs[i];
+        DnsZoneRR *r = &z->rrs[i];
+        r->rr.name = p->name;
+        r->rr.type = p->type;
+        r->rr.klass = DNS_CLASS_IN;
+        r->rr.ttl = p->ttl;
+        r->rr.rdlen = (uint16_t)p->rdlen;
+        r->rr.rdata = z->rdata + p->rdoff;
+        r->region = p->region;
+    }
+    build_index(z);
+    size_t before = b->errs->n;
+    check_zone(b, b->recs);
+    free(b->recs);
+    free(b->where);
+    return b->errs->n == before;
+}
+
+void dns_zone_fini(DnsZone *z)
+{
+    free(z->rrs);
+    free(z->names);
+    free(z->index);
+    free(z->rdata);
+    for (size_t i = 0; i < z->n_regions; i++)
+        free(z->regions[i]);
+    free(z->regions);
+    memset(z, 0, sizeof *z);
+}
+
+bool dns_zone_parse_text(DnsZone *z, const DnsName *origin, const char *file, const char *text,
+                         size_t len, Errors *errs)
+{
+    memset(z, 0, sizeof *z);
+    z->origin = *origin;
+    Builder b;
+    builder_init(&b, z, origin, errs, xasprintf("%s:1:1", file));
+    Source src = {file, NULL};
+    parse_master(&b, &src, text, len);
+    return finish(&b);
+}
+
+uint16_t dns_zone_region(const DnsZone *z, const char *region)
+{
+    if (!region)
+        return 0;
+    for (size_t i = 0; i < z->n_regions; i++)
+        if (strcmp(z->regions[i], region) == 0)
+            return (uint16_t)(i + 1);
+    return 0;
+}
+
+/* ---- the zones of a world ---------------------------------------------- */
+
+static char *read_file(const char *path, size_t *len, Errors *errs)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        errors_add(errs, "%s: cannot read: %s", path, strerror(errno));
+        return NULL;
+    }
+    Buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_put(&b, chunk, n);
+    bool bad = ferror(f);
+    fclose(f);
+    if (bad) {
+        errors_add(errs, "%s: cannot read: %s", path, strerror(EIO));
+        buf_fini(&b);
+        return NULL;
+    }
+    *len = b.len;
+    if (memchr(b.data ? b.data : "", '\0', b.len)) {
+        errors_add(errs, "%s: contains a NUL byte (expected a text file)", path);
+        buf_fini(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
+static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
+{
+    memset(z, 0, sizeof *z);
+    DnsName origin;
+    if (!dns_name_parse(&origin, src->origin, NULL)) {
+        errors_add(errs, "%s: zones[\"%s\"]: not a valid origin", w->path, src->origin);
+        return false;
+    }
+    z->origin = origin;
+    Builder b;
+    builder_init(&b, z, &origin, errs,
+                 src->file ? xasprintf("%s:1:1", src->file)
+                           : xasprintf("%s: zones[\"%s\"]", w->path, src->origin));
+    if (src->file) {
+        size_t len;
+        char *text = read_file(src->file, &len, errs);
+        if (!text) {
+            free(b.recs);
+            buf_fini(&b.rdata);
+            free(b.where);
+            return false;
+        }
+        Source s = {src->file, NULL};
+        parse_master(&b, &s, text, len);
+        free(text);
+        return finish(&b);
+    }
+    for (size_t i = 0; i < src->n_records; i++) {
+        const ZoneRecord *zr = &src->records[i];
+        Source s = {w->path, zr->where};
+        if (zr->line) {
+            Lexer L;
+            Token *toks = xmalloc(MAX_TOKENS * sizeof *toks);
+            lex_init(&L, &s, zr->line, strlen(zr->line), errs);
+            bool leading;
+            int n = lex_record(&L, toks, &leading);
+            if (n > 0)
+                master_record(&b, toks, n, leading);
+            else if (n == 0)
+                errors_add(errs,
+                           "%s: %s: empty record (expected a master-file line like "
+                           "\"www 3600 IN A 192.0.2.1\")",
+                           w->path, zr->where);
+            free(toks);
+        } else {
+            object_record(&b, &s, zr);
+        }
+    }
+    return finish(&b);
+}
+
+DnsZoneSet *dns_zones_load(const World *w, Errors *errs)
+{
+    DnsZoneSet *set = xcalloc(1, sizeof *set);
+    set->zones = xcalloc(w->n_zones ? w->n_zones : 1, sizeof *set->zones);
+    bool ok = true;
+    for (size_t i = 0; i < w->n_zones; i++) {
+        if (!load_zone(&set->zones[set->n], w, &w->zones[i], errs))
+            ok = false;
+        set->n++;
+    }
+    if (!ok) {
+        dns_zones_free(set);
+        return NULL;
+    }
+    return set;
+}
+
+void dns_zones_free(DnsZoneSet *set)
+{
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++)
+        dns_zone_fini(&set->zones[i]);
+    free(set->zones);
+    free(set);
+}
+
+const DnsZone *dns_zones_find(const DnsZoneSet *set, const DnsName *origin)
+{
+    for (size_t i = 0; i < set->n; i++)
+        if (dns_name_equal(&set->zones[i].origin, origin))
+            return &set->zones[i];
+    return NULL;
+}

@@ -1,0 +1,79 @@
+/* dns_zone — the zones of a scenario: parsed from RFC 1035 master files or
+ * inline records, checked, and indexed for the authoritative servers.
+ *
+ * Master files are read as BIND and NSD write them: $ORIGIN, $TTL, "@",
+ * relative and absolute names, optional TTL and class in either order, a
+ * line starting with blanks reusing the previous owner, parentheses across
+ * lines, ";" comments, quoted strings with escapes, TTLs with units
+ * ("1h30m").  Types A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SPF, SRV, CAA and
+ * HINFO are read in their usual form, any type in RFC 3597 form
+ * ("TYPE65280 \# 2 abcd").
+ *
+ * A zone is refused, with FILE:LINE:COL and what was expected, for a syntax
+ * error, a record outside the zone, no SOA or no NS at the apex, a CNAME
+ * beside other data, or an in-zone name server without an address (glue).
+ *
+ * Records are kept sorted by owner (canonical order), then type, then the
+ * order they were written in; every owner and every empty non-terminal
+ * (RFC 8020) is in a hash index, so a lookup is O(labels). */
+#ifndef MN_DNS_ZONE_H
+#define MN_DNS_ZONE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/util.h"
+#include "net/world.h"
+#include "proto/dns_name.h"
+#include "proto/dns_wire.h"
+
+typedef struct DnsZoneRR {
+    DnsRR rr;
+    uint16_t region; /* 0: every region; else 1 + index into DnsZone.regions */
+} DnsZoneRR;
+
+typedef struct DnsZoneName {
+    DnsName name;
+    size_t first, count; /* its records in DnsZone.rrs; count 0: empty non-terminal */
+} DnsZoneName;
+
+typedef struct DnsZone {
+    DnsName origin;
+    DnsZoneRR *rrs;
+    size_t n_rrs;
+    DnsZoneName *names;
+    size_t n_names;
+    uint32_t *index; /* open addressing: 1 + index into names, 0 empty */
+    size_t index_cap;
+    char **regions;
+    size_t n_regions;
+    uint8_t *rdata; /* every record's rdata */
+    const DnsRR *soa;
+    uint32_t negative_ttl; /* min(SOA TTL, SOA MINIMUM), RFC 2308 */
+} DnsZone;
+
+typedef struct DnsZoneSet {
+    DnsZone *zones;
+    size_t n;
+} DnsZoneSet;
+
+/* Parses and checks every zone of w.  Problems go to errs; NULL if any. */
+DnsZoneSet *dns_zones_load(const World *w, Errors *errs);
+void dns_zones_free(DnsZoneSet *set);
+/* The zone with exactly this origin, or NULL. */
+const DnsZone *dns_zones_find(const DnsZoneSet *set, const DnsName *origin);
+
+/* The owner entry for name (possibly an empty non-terminal), or NULL. */
+const DnsZoneName *dns_zone_lookup(const DnsZone *z, const DnsName *name);
+/* The region index for a region name (0 if the zone has no record limited
+ * to it). */
+uint16_t dns_zone_region(const DnsZone *z, const char *region);
+
+/* Parses one master-file text as a zone with the given origin (for tests
+ * and the fuzz target).  file names the text in messages. */
+bool dns_zone_parse_text(DnsZone *z, const DnsName *origin, const char *file, const char *text,
+                         size_t len, Errors *errs);
+void dns_zone_fini(DnsZone *z);
+
+#endif

@@ -1,0 +1,551 @@
+/* Zones and authoritative servers: master-file parsing (good and broken),
+ * and every answering rule of dns_server.h, checked on decoded responses. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "io/scenario.h"
+#include "proto/dns_server.h"
+#include "proto/dns_wire.h"
+#include "proto/dns_zone.h"
+
+/* A root, .edu, montana.edu on one server, and a second server holding
+ * both edu. and montana.edu. */
+static const char scenario[] =
+    "{\"minet\": 1, \"title\": \"t\","
+    " \"nodes\": ["
+    "  {\"id\": \"root\", \"role\": \"dns\", \"ip\": \"198.41.0.4\", \"zones\": [\".\"]},"
+    "  {\"id\": \"both\", \"role\": \"dns\", \"ip\": \"192.5.6.30\", \"zones\": [\"edu.\", "
+    "\"montana.edu.\"]},"
+    "  {\"id\": \"rr\", \"role\": \"dns\", \"ip\": \"153.90.1.2\", \"zones\": [\"montana.edu.\"], "
+    "\"round_robin\": true},"
+    "  {\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"region\": \"europe\"}"
+    " ],"
+    " \"links\": [{\"between\": [\"root\", \"both\"]}, {\"between\": [\"both\", \"rr\"]},"
+    "             {\"between\": [\"rr\", \"laptop\"]}],"
+    " \"zones\": {"
+    "  \".\": {\"records\": ["
+    "    \". 86400 IN SOA a.root-servers.net. nstld.verisign-grs.com. 1 1800 900 604800 86400\","
+    "    \". 518400 IN NS a.root-servers.net.\","
+    "    \"a.root-servers.net. 518400 IN A 198.41.0.4\","
+    "    \"edu. 172800 IN NS a.edu-servers.net.\","
+    "    \"edu. 172800 IN NS ns.elsewhere.org.\","
+    "    \"a.edu-servers.net. 172800 IN A 192.5.6.30\"]},"
+    "  \"edu.\": {\"records\": ["
+    "    \"$TTL 172800\","
+    "    \"@ IN SOA a.edu-servers.net. nstld.verisign-grs.com. 1 1800 900 604800 86400\","
+    "    \"@ IN NS a.edu-servers.net.\","
+    "    \"montana IN NS ns1.montana\","
+    "    \"ns1.montana IN A 153.90.1.1\","
+    "    \"msu IN NS ns.msu\","
+    "    \"msu IN NS ns.other.org.\","
+    "    \"ns.msu IN A 35.8.1.1\","
+    "    \"alias IN CNAME www.montana\"]},"
+    "  \"montana.edu.\": {\"records\": ["
+    "    \"$TTL 3600\","
+    "    \"@ 7200 IN SOA ns1 hostmaster 1 7200 3600 1209600 600\","
+    "    \"@ IN NS ns1\","
+    "    \"@ IN MX 50 mail\","
+    "    \"@ IN MX 60 mx.elsewhere.org.\","
+    "    \"@ IN A 153.90.3.95\","
+    "    \"@ IN A 153.90.2.191\","
+    "    \"@ IN A 153.90.2.192\","
+    "    \"ns1 IN A 153.90.1.1\","
+    "    \"mail IN A 153.90.9.9\","
+    "    \"www IN CNAME web1\","
+    "    \"web1 IN A 153.90.127.197\","
+    "    \"a.b.c IN A 1.2.3.4\","
+    "    \"loop1 IN CNAME loop2\","
+    "    \"loop2 IN CNAME loop1\","
+    "    \"c1 IN CNAME c2\", \"c2 IN CNAME c3\", \"c3 IN CNAME c4\", \"c4 IN CNAME c5\","
+    "    \"c5 IN CNAME c6\", \"c6 IN CNAME c7\", \"c7 IN CNAME c8\", \"c8 IN CNAME c9\","
+    "    \"c9 IN CNAME c10\", \"c10 IN A 10.9.9.9\","
+    "    \"dead IN CNAME nothing\","
+    "    \"out IN CNAME www.example.com.\","
+    "    {\"name\": \"geo\", \"type\": \"A\", \"data\": \"172.217.14.206\", \"region\": "
+    "\"europe\"},"
+    "    {\"name\": \"geo\", \"type\": \"A\", \"data\": \"142.251.211.238\"}]}"
+    " }}";
+
+typedef struct Fixture {
+    World *w;
+    DnsServer *root, *both, *rr;
+    DnsMsg m;
+} Fixture;
+
+static int setup(void **state)
+{
+    Fixture *f = calloc(1, sizeof *f);
+    Errors e;
+    errors_init(&e);
+    f->w = scenario_load_mem("t.json", ".", scenario, strlen(scenario), &e);
+    for (size_t i = 0; i < e.n; i++)
+        fprintf(stderr, "%s\n", e.msg[i]);
+    assert_non_null(f->w);
+    errors_fini(&e);
+    f->root = dns_server_new(f->w, 0);
+    f->both = dns_server_new(f->w, 1);
+    f->rr = dns_server_new(f->w, 2);
+    dns_msg_init(&f->m);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    Fixture *f = *state;
+    dns_server_free(f->root);
+    dns_server_free(f->both);
+    dns_server_free(f->rr);
+    dns_msg_fini(&f->m);
+    world_free(f->w);
+    free(f);
+    return 0;
+}
+
+static size_t make_query(uint8_t *out, uint16_t id, const char *name, uint16_t type)
+{
+    DnsMsg q;
+    DnsName n;
+    dns_msg_init(&q);
+    q.id = id;
+    assert_true(dns_name_parse(&n, name, NULL));
+    dns_msg_add_question(&q, &n, type, DNS_CLASS_IN);
+    size_t len = dns_encode(&q, out, 512);
+    dns_msg_fini(&q);
+    return len;
+}
+
+/* Asks s and decodes the answer into f->m; returns the caption. */
+static char *ask(Fixture *f, DnsServer *s, const char *name, uint16_t type, const char *region)
+{
+    uint8_t q[512], r[1500];
+    size_t qlen = make_query(q, 0x1234, name, type);
+    Buf cap;
+    buf_init(&cap);
+    size_t rlen = dns_server_answer(s, q, qlen, region, r, sizeof r, &cap);
+    assert_true(rlen > 0);
+    char why[160];
+    assert_true(dns_decode(&f->m, r, rlen, why, sizeof why));
+    assert_int_equal(f->m.id, 0x1234);
+    assert_true(f->m.qr);
+    assert_int_equal(f->m.n_qd, 1);
+    DnsName n;
+    assert_true(dns_name_parse(&n, name, NULL));
+    assert_true(dns_name_equal(&f->m.qd[0].name, &n));
+    assert_int_equal(f->m.qd[0].type, type);
+    return buf_take(&cap);
+}
+
+static char *rr_text(const DnsMsg *m, DnsSection s, size_t i)
+{
+    Buf b;
+    buf_init(&b);
+    dns_rr_to_text(&m->rr[s][i], &b);
+    return buf_take(&b);
+}
+
+static void assert_rr(const DnsMsg *m, DnsSection s, size_t i, const char *want)
+{
+    assert_true(i < m->n[s]);
+    char *t = rr_text(m, s, i);
+    /* Compare without the tabs' exact count: fields separated by blanks. */
+    char a[512], b[512];
+    size_t k = 0;
+    for (const char *p = t; *p && k < sizeof a - 1; p++)
+        if (*p != '\t' || (k && a[k - 1] != ' '))
+            a[k++] = *p == '\t' ? ' ' : *p;
+    a[k] = 0;
+    snprintf(b, sizeof b, "%s", want);
+    if (strcmp(a, b) != 0)
+        fail_msg("record %zu of section %d: got \"%s\", want \"%s\"", i, (int)s, a, b);
+    free(t);
+}
+
+static void test_closest_zone_answers(void **state)
+{
+    Fixture *f = *state;
+    char *cap = ask(f, f->both, "web1.montana.edu.", DNS_TYPE_A, NULL);
+    assert_true(f->m.aa);
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    assert_int_equal(f->m.n[DNS_ANSWER], 1);
+    assert_rr(&f->m, DNS_ANSWER, 0, "web1.montana.edu. 3600 IN A 153.90.127.197");
+    /* As NSD: the zone's NS in authority, its address in additional. */
+    assert_rr(&f->m, DNS_AUTHORITY, 0, "montana.edu. 3600 IN NS ns1.montana.edu.");
+    assert_rr(&f->m, DNS_ADDITIONAL, 0, "ns1.montana.edu. 3600 IN A 153.90.1.1");
+    assert_non_null(strstr(cap, "ns1.montana.edu") ||
+                    strstr(cap, "authoritative for montana.edu,"));
+    free(cap);
+}
+
+static void test_referral_with_glue(void **state)
+{
+    Fixture *f = *state;
+    char *cap = ask(f, f->root, "www.montana.edu.", DNS_TYPE_A, NULL);
+    assert_false(f->m.aa);
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    assert_int_equal(f->m.n[DNS_ANSWER], 0);
+    assert_int_equal(f->m.n[DNS_AUTHORITY], 2);
+    assert_rr(&f->m, DNS_AUTHORITY, 0, "edu. 172800 IN NS a.edu-servers.net.");
+    assert_rr(&f->m, DNS_AUTHORITY, 1, "edu. 172800 IN NS ns.elsewhere.org.");
+    /* Glue only for the server inside the root zone's data. */
+    assert_int_equal(f->m.n[DNS_ADDITIONAL], 1);
+    assert_rr(&f->m, DNS_ADDITIONAL, 0, "a.edu-servers.net. 172800 IN A 192.5.6.30");
+    assert_non_null(strstr(
+        cap, "The root server root does not know www.montana.edu, but it knows who runs .edu"));
+    assert_non_null(strstr(cap, "a.edu-servers.net (192.5.6.30)"));
+    free(cap);
+    /* A delegation inside edu.: glue for ns.msu.edu, none for ns.other.org. */
+    cap = ask(f, f->both, "www.msu.edu.", DNS_TYPE_A, NULL);
+    assert_false(f->m.aa);
+    assert_int_equal(f->m.n[DNS_AUTHORITY], 2);
+    assert_int_equal(f->m.n[DNS_ADDITIONAL], 1);
+    assert_rr(&f->m, DNS_ADDITIONAL, 0, "ns.msu.edu. 172800 IN A 35.8.1.1");
+    free(cap);
+    /* The delegation point itself, and the glue name: still a referral. */
+    free(ask(f, f->both, "msu.edu.", DNS_TYPE_NS, NULL));
+    assert_false(f->m.aa);
+    assert_int_equal(f->m.n[DNS_ANSWER], 0);
+    free(ask(f, f->both, "ns.msu.edu.", DNS_TYPE_A, NULL));
+    assert_false(f->m.aa);
+    assert_int_equal(f->m.n[DNS_AUTHORITY], 2);
+}
+
+static void test_cname_followed(void **state)
+{
+    Fixture *f = *state;
+    free(ask(f, f->both, "www.montana.edu.", DNS_TYPE_A, NULL));
+    assert_true(f->m.aa);
+    assert_int_equal(f->m.n[DNS_ANSWER], 2);
+    assert_rr(&f->m, DNS_ANSWER, 0, "www.montana.edu. 3600 IN CNAME web1.montana.edu.");
+    assert_rr(&f->m, DNS_ANSWER, 1, "web1.montana.edu. 3600 IN A 153.90.127.197");
+    /* Across the zones this server holds: edu. -> montana.edu. */
+    free(ask(f, f->both, "alias.edu.", DNS_TYPE_A, NULL));
+    assert_int_equal(f->m.n[DNS_ANSWER], 3);
+    assert_rr(&f->m, DNS_ANSWER, 2, "web1.montana.edu. 3600 IN A 153.90.127.197");
+    /* Asking for the CNAME itself does not follow it. */
+    free(ask(f, f->both, "www.montana.edu.", DNS_TYPE_CNAME, NULL));
+    assert_int_equal(f->m.n[DNS_ANSWER], 1);
+    /* A target outside the server's zones: the CNAME alone. */
+    free(ask(f, f->both, "out.montana.edu.", DNS_TYPE_A, NULL));
+    assert_int_equal(f->m.n[DNS_ANSWER], 1);
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    /* A target that does not exist: NXDOMAIN, with the CNAME. */
+    free(ask(f, f->both, "dead.montana.edu.", DNS_TYPE_A, NULL));
+    assert_int_equal(f->m.n[DNS_ANSWER], 1);
+    assert_int_equal(f->m.rcode, DNS_RCODE_NXDOMAIN);
+}
+
+static void test_cname_loop_and_long_chain(void **state)
+{
+    Fixture *f = *state;
+    char *cap = ask(f, f->both, "loop1.montana.edu.", DNS_TYPE_A, NULL);
+    assert_int_equal(f->m.n[DNS_ANSWER], 2); /* loop1 -> loop2 -> (loop1 again: stop) */
+    assert_non_null(strstr(cap, "loop"));
+    free(cap);
+    cap = ask(f, f->both, "c1.montana.edu.", DNS_TYPE_A, NULL);
+    /* c1..c9 are nine CNAMEs; it stops after following eight. */
+    assert_int_equal(f->m.n[DNS_ANSWER], 9);
+    assert_int_equal(f->m.rr[DNS_ANSWER][8].type, DNS_TYPE_CNAME);
+    assert_non_null(strstr(cap, "too long"));
+    free(cap);
+}
+
+static void test_nxdomain_and_nodata(void **state)
+{
+    Fixture *f = *state;
+    char *cap = ask(f, f->both, "nosuch.montana.edu.", DNS_TYPE_A, NULL);
+    assert_int_equal(f->m.rcode, DNS_RCODE_NXDOMAIN);
+    assert_true(f->m.aa);
+    assert_int_equal(f->m.n[DNS_ANSWER], 0);
+    /* Negative TTL: min(SOA TTL 7200, MINIMUM 600). */
+    assert_rr(&f->m, DNS_AUTHORITY, 0,
+              "montana.edu. 600 IN SOA ns1.montana.edu. hostmaster.montana.edu. 1 7200 3600 "
+              "1209600 600");
+    assert_non_null(strstr(cap, "NXDOMAIN"));
+    free(cap);
+    cap = ask(f, f->both, "montana.edu.", DNS_TYPE_AAAA, NULL);
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    assert_int_equal(f->m.n[DNS_ANSWER], 0);
+    assert_int_equal(f->m.n[DNS_AUTHORITY], 1);
+    assert_int_equal(f->m.rr[DNS_AUTHORITY][0].type, DNS_TYPE_SOA);
+    assert_non_null(strstr(cap, "NODATA"));
+    free(cap);
+    /* b.c.montana.edu and c.montana.edu exist only as parents of a.b.c:
+     * empty non-terminals, NODATA (RFC 8020), never NXDOMAIN. */
+    free(ask(f, f->both, "c.montana.edu.", DNS_TYPE_A, NULL));
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    assert_int_equal(f->m.n[DNS_ANSWER], 0);
+    free(ask(f, f->both, "b.c.montana.edu.", DNS_TYPE_A, NULL));
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    /* ... and below a name that does not exist, NXDOMAIN. */
+    free(ask(f, f->both, "x.nosuch.montana.edu.", DNS_TYPE_A, NULL));
+    assert_int_equal(f->m.rcode, DNS_RCODE_NXDOMAIN);
+}
+
+static void test_mx_additional(void **state)
+{
+    Fixture *f = *state;
+    free(ask(f, f->both, "montana.edu.", DNS_TYPE_MX, NULL));
+    assert_int_equal(f->m.n[DNS_ANSWER], 2);
+    assert_rr(&f->m, DNS_ANSWER, 0, "montana.edu. 3600 IN MX 50 mail.montana.edu.");
+    /* The exchange's address first, then the name server's (as NSD). */
+    assert_int_equal(f->m.n[DNS_ADDITIONAL], 2);
+    assert_rr(&f->m, DNS_ADDITIONAL, 0, "mail.montana.edu. 3600 IN A 153.90.9.9");
+    assert_rr(&f->m, DNS_ADDITIONAL, 1, "ns1.montana.edu. 3600 IN A 153.90.1.1");
+    /* NS at the apex: the answer, no authority, addresses in additional. */
+    free(ask(f, f->both, "montana.edu.", DNS_TYPE_NS, NULL));
+    assert_int_equal(f->m.n[DNS_ANSWER], 1);
+    assert_int_equal(f->m.n[DNS_AUTHORITY], 0);
+    assert_int_equal(f->m.n[DNS_ADDITIONAL], 1);
+}
+
+static void test_refused_formerr_notimp(void **state)
+{
+    Fixture *f = *state;
+    char *cap = ask(f, f->both, "www.google.com.", DNS_TYPE_A, NULL);
+    assert_int_equal(f->m.rcode, DNS_RCODE_REFUSED);
+    assert_false(f->m.aa);
+    assert_int_equal(f->m.n[DNS_ANSWER] + f->m.n[DNS_AUTHORITY], 0);
+    assert_non_null(strstr(cap, "REFUSED"));
+    free(cap);
+    uint8_t q[512], r[512];
+    size_t len = make_query(q, 0x4242, "www.montana.edu.", DNS_TYPE_A);
+    char why[160];
+    /* Malformed: the question cut short. */
+    size_t rlen = dns_server_answer(f->both, q, len - 3, NULL, r, sizeof r, NULL);
+    assert_true(rlen >= DNS_HEADER_LEN);
+    assert_true(dns_decode(&f->m, r, rlen, why, sizeof why));
+    assert_int_equal(f->m.rcode, DNS_RCODE_FORMERR);
+    assert_int_equal(f->m.id, 0x4242);
+    /* Opcode 2 (STATUS): NOTIMP. */
+    q[2] = (uint8_t)((q[2] & 0x87) | (2 << 3));
+    rlen = dns_server_answer(f->both, q, len, NULL, r, sizeof r, NULL);
+    assert_true(dns_decode(&f->m, r, rlen, why, sizeof why));
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOTIMP);
+    /* A response is never answered; nor are 5 stray bytes. */
+    q[2] = 0x80;
+    assert_int_equal(dns_server_answer(f->both, q, len, NULL, r, sizeof r, NULL), 0);
+    assert_int_equal(dns_server_answer(f->both, q, 5, NULL, r, sizeof r, NULL), 0);
+}
+
+static void test_round_robin(void **state)
+{
+    Fixture *f = *state;
+    char first[3][32];
+    for (int i = 0; i < 3; i++) {
+        free(ask(f, f->rr, "montana.edu.", DNS_TYPE_A, NULL));
+        assert_int_equal(f->m.n[DNS_ANSWER], 3);
+        Buf b;
+        buf_init(&b);
+        dns_rdata_to_text(DNS_TYPE_A, f->m.rr[DNS_ANSWER][0].rdata, 4, &b);
+        snprintf(first[i], sizeof first[i], "%s", b.data);
+        buf_fini(&b);
+    }
+    assert_string_equal(first[0], "153.90.3.95");
+    assert_string_equal(first[1], "153.90.2.191");
+    assert_string_equal(first[2], "153.90.2.192");
+    /* Without round_robin the order stays as written. */
+    for (int i = 0; i < 2; i++) {
+        free(ask(f, f->both, "montana.edu.", DNS_TYPE_A, NULL));
+        Buf b;
+        buf_init(&b);
+        dns_rdata_to_text(DNS_TYPE_A, f->m.rr[DNS_ANSWER][0].rdata, 4, &b);
+        assert_string_equal(b.data, "153.90.3.95");
+        buf_fini(&b);
+    }
+}
+
+static void test_regions(void **state)
+{
+    Fixture *f = *state;
+    free(ask(f, f->both, "geo.montana.edu.", DNS_TYPE_A, "europe"));
+    assert_int_equal(f->m.n[DNS_ANSWER], 1);
+    assert_rr(&f->m, DNS_ANSWER, 0, "geo.montana.edu. 3600 IN A 172.217.14.206");
+    free(ask(f, f->both, "geo.montana.edu.", DNS_TYPE_A, NULL));
+    assert_int_equal(f->m.n[DNS_ANSWER], 1);
+    assert_rr(&f->m, DNS_ANSWER, 0, "geo.montana.edu. 3600 IN A 142.251.211.238");
+    free(ask(f, f->both, "geo.montana.edu.", DNS_TYPE_A, "asia"));
+    assert_rr(&f->m, DNS_ANSWER, 0, "geo.montana.edu. 3600 IN A 142.251.211.238");
+}
+
+static void test_edns_and_truncation(void **state)
+{
+    Fixture *f = *state;
+    DnsMsg q;
+    DnsName n, root;
+    dns_msg_init(&q);
+    q.id = 7;
+    assert_true(dns_name_parse(&n, "montana.edu.", NULL));
+    dns_msg_add_question(&q, &n, DNS_TYPE_MX, DNS_CLASS_IN);
+    dns_name_root(&root);
+    dns_msg_add_rr(&q, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, 4096, 0, NULL, 0);
+    uint8_t qb[512], r[1500];
+    size_t len = dns_encode(&q, qb, sizeof qb);
+    size_t rlen = dns_server_answer(f->both, qb, len, NULL, r, sizeof r, NULL);
+    char why[160];
+    assert_true(dns_decode(&f->m, r, rlen, why, sizeof why));
+    const DnsRR *opt = &f->m.rr[DNS_ADDITIONAL][f->m.n[DNS_ADDITIONAL] - 1];
+    assert_int_equal(opt->type, DNS_TYPE_OPT);
+    assert_int_equal(opt->klass, 1232);
+    /* A tiny buffer: whole records are left out and TC is set. */
+    rlen = dns_server_answer(f->both, qb, len, NULL, r, 60, NULL);
+    assert_true(rlen <= 60);
+    assert_true(dns_decode(&f->m, r, rlen, why, sizeof why));
+    assert_true(f->m.tc);
+    dns_msg_fini(&q);
+}
+
+/* ---- zone files -------------------------------------------------------- */
+
+static const char good_zone[] = "; a zone as BIND writes it\r\n"
+                                "$ORIGIN example.org.\n"
+                                "$TTL 1h\n"
+                                "@\tIN\tSOA\tns1 hostmaster (\n"
+                                "\t\t\t2023091100 ; serial\n"
+                                "\t\t\t2h 1h 2w 1h )\n"
+                                "\t\tNS\tns1\n"
+                                "\t\tNS\tns2.example.net.\n"
+                                "ns1\t300\tIN\tA\t192.0.2.53\n"
+                                "ns1\tIN\t300\tAAAA\t2001:db8::53\n"
+                                "www\t\tCNAME\t@\n"
+                                "@\t\tA\t192.0.2.1\n"
+                                "txt\t\tTXT\t\"v=spf1 -all\" \"two; \\\"quoted\\\"\" bare\n"
+                                "sub.dom\\.ain\tA\t192.0.2.9\n"
+                                "_sip._tcp\tSRV\t10 60 5060 sip\n"
+                                "sip\tA\t192.0.2.10\n"
+                                "$ORIGIN sub.example.org.\n"
+                                "x\tA\t192.0.2.11\n"
+                                "unk\tTYPE65280 \\# 3 abcdef\n";
+
+static void test_zone_file_good(void **state)
+{
+    (void)state;
+    DnsZone z;
+    DnsName origin;
+    Errors e;
+    errors_init(&e);
+    assert_true(dns_name_parse(&origin, "example.org.", NULL));
+    bool ok = dns_zone_parse_text(&z, &origin, "example.zone", good_zone, strlen(good_zone), &e);
+    for (size_t i = 0; i < e.n; i++)
+        fprintf(stderr, "%s\n", e.msg[i]);
+    assert_true(ok);
+    assert_int_equal(e.n, 0);
+    assert_int_equal(z.n_rrs, 13);
+    assert_non_null(z.soa);
+    assert_int_equal(z.soa->ttl, 3600);
+    assert_int_equal(z.negative_ttl, 3600);
+    DnsName n;
+    assert_true(dns_name_parse(&n, "ns1.example.org.", NULL));
+    const DnsZoneName *ns1 = dns_zone_lookup(&z, &n);
+    assert_non_null(ns1);
+    assert_int_equal(ns1->count, 2);
+    assert_int_equal(z.rrs[ns1->first].rr.ttl, 300);
+    assert_true(dns_name_parse(&n, "x.sub.example.org.", NULL));
+    assert_non_null(dns_zone_lookup(&z, &n));
+    assert_true(dns_name_parse(&n, "sub.example.org.", NULL));
+    const DnsZoneName *ent = dns_zone_lookup(&z, &n);
+    assert_non_null(ent);
+    assert_int_equal(ent->count, 0); /* an empty non-terminal */
+    assert_true(dns_name_parse(&n, "txt.example.org.", NULL));
+    const DnsZoneName *txt = dns_zone_lookup(&z, &n);
+    Buf b;
+    buf_init(&b);
+    dns_rdata_to_text(DNS_TYPE_TXT, z.rrs[txt->first].rr.rdata, z.rrs[txt->first].rr.rdlen, &b);
+    assert_string_equal(b.data, "\"v=spf1 -all\" \"two; \\\"quoted\\\"\" \"bare\"");
+    buf_fini(&b);
+    dns_zone_fini(&z);
+    errors_fini(&e);
+}
+
+static void test_zone_file_errors(void **state)
+{
+    (void)state;
+    struct {
+        const char *text, *want;
+    } cases[] = {
+        {"$TTL 3600\n@ IN SOA ns hm 1 2 3 4 5\n@ IN NS ns\nns IN A 1.2.3\n",
+         "z.zone:4:9: \"1.2.3\" is not an IPv4 address (expected a dotted quad like 192.0.2.1)"},
+        {"$TTL 3600\n@ IN SOA ns hm 1 2 3 4 5\n@ IN NS ns\nns IN AA 1.2.3.4\n",
+         "z.zone:4:7: unknown type \"AA\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, "
+         "CAA, or TYPEnnn)"},
+        {"$TTL 3600\n@ IN NS ns\nns IN A 192.0.2.1\n",
+         "z.zone:1:1: zone example.org. has no SOA record at its apex (expected \"@ IN SOA "
+         "ns1.example.org. hostmaster.example.org. 1 7200 3600 1209600 3600\")"},
+        {"$TTL 3600\n@ IN SOA ns hm 1 2 3 4 5\nns IN A 192.0.2.1\n",
+         "z.zone:1:1: zone example.org. has no NS record at its apex (expected \"@ IN NS "
+         "ns1.example.org.\")"},
+        {"$TTL 3600\n@ IN SOA ns hm 1 2 3 4 5\n@ IN NS ns\n",
+         "z.zone:3:1: name server ns.example.org. is inside example.org. but has no address "
+         "here (expected glue: an A or AAAA record for ns.example.org.)"},
+        {"$TTL 3600\n@ IN SOA ns hm 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\nw IN CNAME ns\nw "
+         "IN A 192.0.2.2\n",
+         "z.zone:6:1: w.example.org. has a CNAME and other data (expected a CNAME alone at its "
+         "name, RFC 1034 3.6.2)"},
+        {"$TTL 3600\n@ IN SOA ns hm 1 2 3 4 5\n@ IN NS ns\nns IN A 192.0.2.1\nwww.other.org. IN A "
+         "192.0.2.2\n",
+         "z.zone:5:1: www.other.org. is outside the zone example.org. (expected a name ending in "
+         "example.org.)"},
+        {"$TTL 3600\n@ IN SOA ns hm ( 1 2 3 4 5\n",
+         "z.zone:2:16: \"(\" is never closed (expected a \")\" before the end of the file)"},
+        {"$TTL 3600\n@ IN TXT \"open\n",
+         "z.zone:2:10: quoted string is not closed (expected a '\"' before the end of the line)"},
+        {"@ IN NS ns\n",
+         "z.zone:1:1: no TTL for this record (expected a TTL on the record, or a $TTL line "
+         "before it)"},
+        {"$INCLUDE other.zone\n",
+         "z.zone:1:1: $INCLUDE is not supported by minet (expected $ORIGIN or $TTL)"},
+        {"$TTL 3600\n@ CH TXT \"x\"\n", "z.zone:2:3: class CH is not supported (expected IN)"},
+        {"$TTL 3600\n@ IN MX mail\n",
+         "z.zone:2:6: MX record with 1 field of data (expected a preference and a mail server: "
+         "10 mail)"},
+        {"$TTL 3600\n  IN A 192.0.2.1\n",
+         "z.zone:2:3: the first record has no owner (expected a name at the start of the line)"},
+        {"$TTL 3600\naaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa IN A "
+         "192.0.2.1\n",
+         "z.zone:2:1: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" is "
+         "not a valid owner name: label longer than 63 bytes (expected a domain name, "
+         "or @ for the origin)"},
+    };
+    DnsName origin;
+    assert_true(dns_name_parse(&origin, "example.org.", NULL));
+    for (size_t i = 0; i < MN_ARRAY_LEN(cases); i++) {
+        DnsZone z;
+        Errors e;
+        errors_init(&e);
+        bool ok =
+            dns_zone_parse_text(&z, &origin, "z.zone", cases[i].text, strlen(cases[i].text), &e);
+        assert_false(ok);
+        if (getenv("SHOW"))
+            printf("%zu: %s\n", i, e.n ? e.msg[0] : "(nothing)");
+        else if (e.n < 1 || strcmp(e.msg[0], cases[i].want) != 0)
+            fail_msg("case %zu:\n got: %s\nwant: %s", i, e.n ? e.msg[0] : "(nothing)",
+                     cases[i].want);
+        dns_zone_fini(&z);
+        errors_fini(&e);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_closest_zone_answers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_referral_with_glue, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cname_followed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_cname_loop_and_long_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_nxdomain_and_nodata, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_mx_additional, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_formerr_notimp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_round_robin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_regions, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_edns_and_truncation, setup, teardown),
+        cmocka_unit_test(test_zone_file_good),
+        cmocka_unit_test(test_zone_file_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
