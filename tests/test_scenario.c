@@ -415,10 +415,12 @@ static void test_bad_files(void **state)
             print_error("%s:\n--- expected\n%s--- got\n%s", json, expect, got);
             failures++;
         }
-        /* Every message is one line naming the file. */
+        /* Every message is one line naming the file: the scenario, or
+         * the zone file that has the problem. */
         for (size_t k = 0; k < e.n; k++) {
             assert_null(strchr(e.msg[k], '\n'));
-            assert_int_equal(strncmp(e.msg[k], json, strlen(json)), 0);
+            assert_true(strncmp(e.msg[k], json, strlen(json)) == 0 ||
+                        strncmp(e.msg[k], "tests/bad/zones/", 16) == 0);
         }
         world_free(w);
         errors_fini(&e);

@@ -198,6 +198,8 @@ bool dns_name_equal(const DnsName *a, const DnsName *b)
 {
     if (a->len != b->len)
         return false;
+    if (memcmp(a->data, b->data, a->len) == 0)
+        return true; /* the usual case: same spelling */
     for (size_t i = 0; i < a->len; i++)
         if (lower(a->data[i]) != lower(b->data[i]))
             return false;

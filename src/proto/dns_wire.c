@@ -589,8 +589,10 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
     size_t off[DNS_NAME_MAX / 2 + 1];
     uint32_t hash[DNS_NAME_MAX / 2 + 1];
     int labels = 0;
-    for (size_t i = 0; name[i]; i += 1 + (size_t)name[i])
+    for (size_t i = 0; name[i]; i += 1 + (size_t)name[i]) {
+        assert(i < len && name[i] <= DNS_LABEL_MAX); /* DnsName and rdata were checked */
         off[labels++] = i;
+    }
     /* Suffix hashes from the right: each covers its label and the rest. */
     uint32_t h = 2166136261u;
     for (int k = labels - 1; k >= 0; k--) {
@@ -895,10 +897,11 @@ static void generic_text(const uint8_t *p, size_t len, Buf *out)
     }
 }
 
-/* Like BIND's inet_ntop: the longest run of two or more zero groups (the
- * first of equal runs) becomes "::", lowercase hex, and an address whose
- * first 96 bits are zero (but more than its last group is set) or that is
- * IPv4-mapped ends in dotted quad: "::ffff:192.0.2.1", "::1.2.3.4". */
+/* Like BIND's inet_ntop (RFC 5952 but for one case): the longest run of
+ * two or more zero groups (the first of equal runs) becomes "::", hex is
+ * lowercase, and an IPv4-mapped address, or one whose first six groups
+ * are zero and seventh is not, ends in a dotted quad: "::ffff:192.0.2.1",
+ * "::1.2.3.4" (RFC 5952 would write "::102:304"). */
 static void aaaa_text(const uint8_t *p, Buf *out)
 {
     unsigned w[8];

@@ -16,8 +16,10 @@ typedef struct Source {
     const char *where; /* the JSON path of an inline record, or NULL */
 } Source;
 
+/* Copies the Source's pointers: a Source may be a local, a Loc outlives it
+ * (the strings belong to the World or the caller and outlive both). */
 typedef struct Loc {
-    const Source *src;
+    Source src;
     int line, col;
 } Loc;
 
@@ -28,12 +30,12 @@ static void report(Errors *errs, Loc at, const char *fmt, ...)
     Buf b;
     va_list ap;
     buf_init(&b);
-    if (at.src->where && at.col == 0)
-        buf_printf(&b, "%s: %s: ", at.src->file, at.src->where);
-    else if (at.src->where)
-        buf_printf(&b, "%s: %s: column %d: ", at.src->file, at.src->where, at.col);
+    if (at.src.where && at.col == 0)
+        buf_printf(&b, "%s: %s: ", at.src.file, at.src.where);
+    else if (at.src.where)
+        buf_printf(&b, "%s: %s: column %d: ", at.src.file, at.src.where, at.col);
     else
-        buf_printf(&b, "%s:%d:%d: ", at.src->file, at.line, at.col);
+        buf_printf(&b, "%s:%d:%d: ", at.src.file, at.line, at.col);
     va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
@@ -71,7 +73,7 @@ static void lex_init(Lexer *L, const Source *src, const char *text, size_t len, 
 
 static Loc here(const Lexer *L)
 {
-    return (Loc){L->src, L->line, L->col};
+    return (Loc){*L->src, L->line, L->col};
 }
 
 static void advance(Lexer *L)
@@ -744,7 +746,7 @@ static void parse_master(Builder *b, const Source *src, const char *text, size_t
 /* An inline object record: {name, type, ttl, data, region}. */
 static void object_record(Builder *b, const Source *src, const ZoneRecord *zr)
 {
-    Loc at = {src, 0, 0}; /* an object: its JSON path says where */
+    Loc at = {*src, 0, 0}; /* an object: its JSON path says where */
     DnsName owner;
     const char *why;
     char s[300];
