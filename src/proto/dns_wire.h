@@ -84,13 +84,15 @@ void dns_msg_fini(DnsMsg *m);
 /* Empties m, keeping its storage. */
 void dns_msg_reset(DnsMsg *m);
 void dns_msg_add_question(DnsMsg *m, const DnsName *name, uint16_t type, uint16_t klass);
-/* Copies rdata into m. */
+/* Copies rdata into m (NULL with rdlen 0 is fine).  The pointer returned
+ * is valid until the next record is added to the same section. */
 DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t type, uint16_t klass,
                       uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
 
 /* Decodes len bytes into m (reset first).  On failure returns false and
  * writes the reason into why ("answer record 2: compression pointer
- * loops"). */
+ * loops").  Bytes after the last record are ignored, as BIND does; why then
+ * says how many ("5 bytes after the last record, ignored"), else it is "". */
 bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size);
 /* Encodes m into out (at most cap bytes, e.g. 512 for UDP without EDNS).
  * When the records do not fit, whole records are left out from the end
@@ -104,12 +106,12 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap);
 const char *dns_type_name(uint16_t type, char buf[16]);
 /* Accepts the names above, case-insensitively; false if unknown. */
 bool dns_type_from_name(const char *s, uint16_t *type);
-/* "IN" or "CLASS3". */
+/* "IN", "CH", "HS", "NONE", "ANY" or "CLASS3", as dig prints them. */
 const char *dns_class_name(uint16_t klass, char buf[16]);
-/* "NOERROR", "NXDOMAIN", … or "RCODE11". */
+/* "NOERROR", "NXDOMAIN", … "RESERVED11", "BADVERS", "BADCOOKIE" or "?N", as dig. */
 const char *dns_rcode_name(uint8_t rcode, char buf[16]);
 /* The rdata in presentation form ("10 smtp.google.com.", "\"v=spf1 -all\"",
- * "\# 4 0a000001" for types minet does not know, RFC 3597 5). */
+ * "\# 4 0A000001" for types minet does not know, RFC 3597 5). */
 void dns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, Buf *out);
 /* One record as dig prints it: name, TTL, class, type and rdata separated
  * by tabs that line up at dig's columns. */

@@ -37,6 +37,12 @@ else
         missing="$missing libcmocka-dev"
     fi
 fi
+if [ "$what" = test ] || [ "$what" = fuzz ]; then
+    # Real DNS software judges minet's servers (tests/run_interop.sh).
+    need_cmd nsd nsd
+    need_cmd dig bind9-dnsutils
+    need_cmd named-checkzone bind9-utils
+fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang
 fi
