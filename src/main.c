@@ -17,6 +17,7 @@
 #include "io/scenario.h"
 #include "io/trace_out.h"
 #include "net/net.h"
+#include "proto/dns_resolver.h"
 #include "proto/dns_server.h"
 #include "proto/shell.h"
 
@@ -162,7 +163,8 @@ static void run_loop(Sim *sim, SimTime until)
     bool tty = isatty(STDERR_FILENO);
     double start = tty ? wall_seconds() : 0, last = start;
     bool shown = false;
-    while (!sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= until) {
+    while (!sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= until &&
+           (until != SIM_TIME_MAX || evq_foreground(&sim->q) > 0)) {
         sim_step(sim);
         if (tty && (sim->events & 0xffff) == 0) {
             double now = wall_seconds();
@@ -204,6 +206,7 @@ static int run(const RunOpts *o)
     Net *net = net_new(&sim);
     Shell *shell = shell_new(&sim);
     dns_servers_start(&sim);
+    dns_resolvers_start(&sim);
     TraceSink to_stdout = trace_writer_new(o->quiet ? TRACE_CONSOLE : TRACE_TEXT, stdout);
     trace_add_sink(&sim.trace, to_stdout);
     TraceSink to_file = {0};
@@ -235,6 +238,7 @@ static int run(const RunOpts *o)
     trace_writer_free(to_file);
     shell_free(shell);
     dns_servers_stop(&sim);
+    dns_resolvers_stop(&sim);
     net_free(net);
     sim_fini(&sim);
     world_free(w);

@@ -15,6 +15,7 @@ void evq_init(Evq *q)
     q->nslots = q->slots_cap = 0;
     q->free_slot = NO_SLOT;
     q->seq = 0;
+    q->foreground = 0;
 }
 
 void evq_fini(Evq *q)
@@ -81,6 +82,7 @@ static uint32_t slot_alloc(Evq *q)
 
 static void slot_free(Evq *q, uint32_t s)
 {
+    q->foreground -= !q->slots[s].background;
     q->slots[s].gen++;
     if (q->slots[s].gen == 0)
         q->slots[s].gen = 1;
@@ -88,10 +90,12 @@ static void slot_free(Evq *q, uint32_t s)
     q->free_slot = s;
 }
 
-EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg)
+static EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background)
 {
     uint32_t s = slot_alloc(q);
     EvqSlot *slot = &q->slots[s];
+    slot->background = background;
+    q->foreground += !background;
     slot->fn = fn;
     slot->ctx = ctx;
     slot->arg = arg;
@@ -100,6 +104,16 @@ EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg)
     q->len++;
     sift_up(q, q->len - 1, n);
     return ((uint64_t)slot->gen << 32) | s;
+}
+
+EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg)
+{
+    return push(q, t, fn, ctx, arg, false);
+}
+
+EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg)
+{
+    return push(q, t, fn, ctx, arg, true);
 }
 
 /* Takes the node at heap index i out, keeping the heap ordered. */

@@ -44,6 +44,7 @@ typedef struct EvqSlot {
     uint64_t arg;
     uint32_t pos; /* heap index while pending; next free slot while free */
     uint32_t gen;
+    bool background;
 } EvqSlot;
 
 typedef struct Evq {
@@ -53,11 +54,16 @@ typedef struct Evq {
     size_t nslots, slots_cap;
     uint32_t free_slot; /* head of the free list, UINT32_MAX if empty */
     uint64_t seq;
+    size_t foreground; /* pending events that are not background */
 } Evq;
 
 void evq_init(Evq *q);
 void evq_fini(Evq *q);
 EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg);
+/* A background event (a cache entry's expiry) runs in its turn like any
+ * other, but does not by itself keep a simulation going: see
+ * evq_foreground. */
+EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg);
 /* Removes a pending event.  Returns false if h already ran or was cancelled. */
 bool evq_cancel(Evq *q, EvHandle h);
 /* Removes the earliest event into *out.  Returns false if the queue is empty. */
@@ -67,6 +73,11 @@ SimTime evq_peek_time(const Evq *q);
 static inline size_t evq_len(const Evq *q)
 {
     return q->len;
+}
+/* Pending events that are not background. */
+static inline size_t evq_foreground(const Evq *q)
+{
+    return q->foreground;
 }
 
 #endif

@@ -12,6 +12,7 @@ void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep)
     sim->net = NULL;
     sim->shell = NULL;
     sim->dns = NULL;
+    sim->resolvers = NULL;
     sim->next_pkt = 0;
     sim->events = 0;
     sim->stop_after_step = 0;
@@ -36,6 +37,12 @@ EvHandle sim_after(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg)
     return evq_push(&sim->q, sim->now + delay, fn, ctx, arg);
 }
 
+EvHandle sim_after_background(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg)
+{
+    assert(delay >= 0);
+    return evq_push_background(&sim->q, sim->now + delay, fn, ctx, arg);
+}
+
 bool sim_cancel(Sim *sim, EvHandle h)
 {
     return evq_cancel(&sim->q, h);
@@ -57,7 +64,8 @@ bool sim_step(Sim *sim)
 
 void sim_run_until(Sim *sim, SimTime t)
 {
-    while (!sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= t)
+    while (!sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= t &&
+           (t != SIM_TIME_MAX || evq_foreground(&sim->q) > 0))
         sim_step(sim);
     if (t != SIM_TIME_MAX && !sim->stopped && sim->now < t)
         sim->now = t;

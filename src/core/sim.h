@@ -23,6 +23,7 @@ typedef struct Sim {
     struct Net *net;          /* runtime state of the network layer */
     struct Shell *shell;      /* the programs running on nodes */
     struct DnsServerSet *dns; /* the authoritative name servers */
+    struct DnsResolverSet *resolvers; /* the local DNS servers */
     uint64_t next_pkt;        /* last packet id handed out */
     uint64_t events;          /* events run so far */
     uint32_t stop_after_step; /* 0: never; else stop once this note exists */
@@ -35,6 +36,8 @@ void sim_fini(Sim *sim);
 
 EvHandle sim_at(Sim *sim, SimTime t, EvFn fn, void *ctx, uint64_t arg);
 EvHandle sim_after(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg);
+/* A background event (see evq.h): the run ends when only these remain. */
+EvHandle sim_after_background(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg);
 bool sim_cancel(Sim *sim, EvHandle h);
 /* A fresh packet id (1, 2, …). */
 static inline uint64_t sim_packet_id(Sim *sim)
@@ -45,7 +48,8 @@ static inline uint64_t sim_packet_id(Sim *sim)
 /* Runs the earliest event.  False if there was none or the run was stopped. */
 bool sim_step(Sim *sim);
 /* Runs every event at or before t (unless stopped); the clock ends at t
- * when t is finite, else at the last event's time. */
+ * when t is finite.  With t = SIM_TIME_MAX it runs until only background
+ * events are left, and the clock ends at the last event run. */
 void sim_run_until(Sim *sim, SimTime t);
 
 #endif

@@ -1,0 +1,187 @@
+#include "dns_cache.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table)
+{
+    memset(c, 0, sizeof *c);
+    c->sim = sim;
+    c->node = node;
+    c->table = table;
+}
+
+static void entry_free(DnsCacheEntry *e)
+{
+    for (size_t i = 0; i < e->n; i++)
+        free(e->rdata[i]);
+    free(e->rdata);
+    free(e->rdlen);
+    free(e);
+}
+
+void dns_cache_fini(DnsCache *c)
+{
+    for (size_t i = 0; i < c->n; i++)
+        entry_free(c->e[i]);
+    free(c->e);
+    memset(c, 0, sizeof *c);
+}
+
+static void key_text(const DnsName *name, uint16_t type, DnsCacheKind kind, Buf *out)
+{
+    char t[16];
+    dns_name_to_text(name, out);
+    if (kind == DNS_CACHE_NXDOMAIN)
+        buf_puts(out, " (any type)");
+    else
+        buf_printf(out, " %s", dns_type_name(type, t));
+}
+
+static void value_text(const DnsCacheEntry *e, Buf *out)
+{
+    if (e->kind == DNS_CACHE_NXDOMAIN) {
+        buf_puts(out, "NXDOMAIN");
+        return;
+    }
+    if (e->kind == DNS_CACHE_NODATA) {
+        buf_puts(out, "NODATA");
+        return;
+    }
+    for (size_t i = 0; i < e->n; i++) {
+        if (i)
+            buf_puts(out, ", ");
+        dns_rdata_to_text(e->type, e->rdata[i], e->rdlen[i], out);
+    }
+}
+
+static void record(DnsCache *c, const DnsCacheEntry *e, const char *op, int64_t ttl)
+{
+    Buf k, v;
+    buf_init(&k);
+    buf_init(&v);
+    key_text(&e->name, e->type, e->kind, &k);
+    value_text(e, &v);
+    trace_state(&c->sim->trace, c->sim->now, c->node, c->table, op, k.data, v.data, ttl);
+    buf_fini(&k);
+    buf_fini(&v);
+}
+
+static void remove_at(DnsCache *c, size_t i)
+{
+    entry_free(c->e[i]);
+    memmove(&c->e[i], &c->e[i + 1], (c->n - i - 1) * sizeof *c->e);
+    c->n--;
+}
+
+static void on_expire(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    DnsCacheEntry *e = ctx;
+    DnsCache *c = e->cache;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i] == e) {
+            e->expiry = 0;
+            record(c, e, "expire", 0);
+            remove_at(c, i);
+            return;
+        }
+}
+
+uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)
+{
+    SimTime left = e->expires - c->sim->now;
+    return left > 0 ? (uint32_t)(left / 1000000) : 0;
+}
+
+DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        DnsCacheEntry *e = c->e[i];
+        if (e->expires <= c->sim->now || !dns_name_equal(&e->name, name))
+            continue;
+        if (e->kind == DNS_CACHE_NXDOMAIN || e->type == type)
+            return e;
+    }
+    return NULL;
+}
+
+static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool all_types)
+{
+    for (size_t i = 0; i < c->n;) {
+        DnsCacheEntry *e = c->e[i];
+        if (dns_name_equal(&e->name, name) && (all_types || e->type == type ||
+                                               e->kind == DNS_CACHE_NXDOMAIN)) {
+            sim_cancel(c->sim, e->expiry);
+            remove_at(c, i);
+        } else {
+            i++;
+        }
+    }
+}
+
+static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
+                             uint32_t ttl)
+{
+    DnsCacheEntry *e = xcalloc(1, sizeof *e);
+    e->name = *name;
+    e->type = type;
+    e->kind = kind;
+    e->ttl = ttl;
+    e->expires = c->sim->now + (SimTime)ttl * 1000000;
+    e->seq = ++c->seq;
+    e->cache = c;
+    c->e = xgrow(c->e, &c->cap, c->n + 1, sizeof *c->e);
+    c->e[c->n++] = e;
+    return e;
+}
+
+static void arm(DnsCache *c, DnsCacheEntry *e)
+{
+    record(c, e, "insert", e->ttl);
+    e->expiry = sim_after_background(c->sim, (SimTime)e->ttl * 1000000, on_expire, e, 0);
+}
+
+void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n)
+{
+    size_t count = 0;
+    uint32_t ttl = UINT32_MAX;
+    for (size_t i = 0; i < n; i++)
+        if (rrs[i].type == type && dns_name_equal(&rrs[i].name, name)) {
+            count++;
+            if (rrs[i].ttl < ttl)
+                ttl = rrs[i].ttl; /* an RRset lives as long as its shortest TTL */
+        }
+    if (!count)
+        return;
+    drop_existing(c, name, type, false);
+    DnsCacheEntry *e = insert(c, name, type, DNS_CACHE_RRSET, ttl);
+    e->rdata = xcalloc(count, sizeof *e->rdata);
+    e->rdlen = xcalloc(count, sizeof *e->rdlen);
+    for (size_t i = 0; i < n; i++)
+        if (rrs[i].type == type && dns_name_equal(&rrs[i].name, name)) {
+            e->rdata[e->n] = xmalloc(rrs[i].rdlen ? rrs[i].rdlen : 1);
+            memcpy(e->rdata[e->n], rrs[i].rdata, rrs[i].rdlen);
+            e->rdlen[e->n++] = rrs[i].rdlen;
+        }
+    arm(c, e);
+}
+
+void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
+                            uint32_t ttl)
+{
+    drop_existing(c, name, type, kind == DNS_CACHE_NXDOMAIN);
+    DnsCacheEntry *e = insert(c, name, kind == DNS_CACHE_NXDOMAIN ? 0 : type, kind, ttl);
+    arm(c, e);
+}
+
+void dns_cache_flush(DnsCache *c)
+{
+    for (size_t i = 0; i < c->n; i++) {
+        sim_cancel(c->sim, c->e[i]->expiry);
+        entry_free(c->e[i]);
+    }
+    c->n = 0;
+    trace_state(&c->sim->trace, c->sim->now, c->node, c->table, "flush", NULL, NULL, -1);
+}

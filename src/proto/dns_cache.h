@@ -1,0 +1,68 @@
+/* dns_cache — what a resolver (or a host) remembers, and for how long.
+ *
+ * An entry is one RRset (name, type) with the time it expires, or a
+ * negative entry: the name does not exist (NXDOMAIN, for every type) or has
+ * no records of the type (NODATA), remembered for the SOA's negative TTL
+ * (RFC 2308).  TTLs count down in simulated time: what the cache hands out
+ * carries the seconds left.  Every insert, expiry and flush is a `state`
+ * record on the owning node, and each entry's expiry is a background event,
+ * so the trace shows entries disappearing at the moment they expire.
+ *
+ * Lookups are a linear scan: caches in a lesson hold tens of entries. */
+#ifndef MN_DNS_CACHE_H
+#define MN_DNS_CACHE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/sim.h"
+#include "proto/dns_wire.h"
+
+typedef enum DnsCacheKind {
+    DNS_CACHE_RRSET,
+    DNS_CACHE_NXDOMAIN, /* the name does not exist: type is 0 */
+    DNS_CACHE_NODATA,
+} DnsCacheKind;
+
+typedef struct DnsCacheEntry {
+    DnsName name;
+    uint16_t type;
+    DnsCacheKind kind;
+    SimTime expires;
+    uint32_t ttl; /* as received */
+    uint8_t **rdata;
+    uint16_t *rdlen;
+    size_t n;
+    uint32_t rotation; /* round robin: answers given from this entry */
+    uint64_t seq;      /* insertion order, for listings */
+    EvHandle expiry;
+    struct DnsCache *cache;
+} DnsCacheEntry;
+
+typedef struct DnsCache {
+    Sim *sim;
+    int node;
+    const char *table; /* "cache" for resolvers, "host cache" for hosts */
+    DnsCacheEntry **e;
+    size_t n, cap;
+    uint64_t seq;
+} DnsCache;
+
+void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table);
+void dns_cache_fini(DnsCache *c);
+
+/* The live entry for (name, type), or NULL.  A NXDOMAIN entry for the name
+ * answers every type. */
+DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type);
+/* Seconds left of an entry (rounded down). */
+uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e);
+/* Stores the records of rrs[0..n) whose name and type match, replacing an
+ * older entry for (name, type). */
+void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n);
+void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
+                            uint32_t ttl);
+/* Forgets everything (ipconfig /flushdns). */
+void dns_cache_flush(DnsCache *c);
+
+#endif

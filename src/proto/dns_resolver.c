@@ -1,0 +1,709 @@
+#include "dns_resolver.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/net.h"
+#include "net/udp.h"
+#include "proto/dns_cache.h"
+#include "proto/dns_wire.h"
+#include "proto/dns_zone.h"
+
+#define MAX_SERVERS 16
+#define MAX_CNAMES 8
+#define MAX_QUERIES 48 /* per lookup, against loops between delegations */
+#define MAX_DEPTH 3    /* glueless lookups inside glueless lookups */
+#define TRY_TIMEOUT 1000000
+#define EDNS_SIZE 1232
+
+typedef struct Server {
+    DnsName name;
+    uint32_t addr;
+    bool has_addr, tried, looked_up;
+} Server;
+
+typedef struct Resolver Resolver;
+
+typedef struct Task {
+    Resolver *r;
+    struct Task *parent; /* a glueless lookup serves its parent */
+    int depth;
+    /* the client's question (a parent's lookup has no client) */
+    uint32_t client;
+    uint16_t cport, cid;
+    bool rd, edns;
+    DnsName qname, cur;
+    uint16_t qtype;
+    DnsMsg chain; /* CNAMEs met so far, for the final answer */
+    int cnames;
+    /* the delegation being asked */
+    DnsName zone;
+    Server servers[MAX_SERVERS];
+    int nservers, current;
+    uint16_t qid, qport;
+    EvHandle timer;
+    int queries;
+    uint64_t sent_pkt;
+    bool waiting_sub;
+} Task;
+
+struct Resolver {
+    Sim *sim;
+    int node;
+    bool round_robin;
+    DnsCache cache;
+    Server hints[MAX_SERVERS];
+    int nhints;
+    Task **tasks;
+    size_t ntasks, tasks_cap;
+};
+
+typedef struct DnsResolverSet {
+    Resolver **r;
+    size_t n;
+} DnsResolverSet;
+
+static const char *node_id(const Resolver *r)
+{
+    return r->sim->world->nodes[r->node].id;
+}
+
+/* A name mid-sentence: no final dot. */
+static const char *prose(const DnsName *n, char *buf, size_t size)
+{
+    dns_name_str(n, buf, size);
+    size_t len = strlen(buf);
+    if (len > 1 && buf[len - 1] == '.')
+        buf[len - 1] = '\0';
+    return buf;
+}
+
+static const char *who(const Resolver *r, uint32_t addr)
+{
+    int n;
+    if (world_find_addr(r->sim->world, addr, &n, NULL))
+        return r->sim->world->nodes[n].id;
+    return "?";
+}
+
+/* ---- tasks --------------------------------------------------------------- */
+
+static void task_run(Task *t);
+
+static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
+{
+    Task *t = xcalloc(1, sizeof *t);
+    t->r = r;
+    t->qname = *name;
+    t->cur = *name;
+    t->qtype = type;
+    dns_msg_init(&t->chain);
+    t->current = -1;
+    r->tasks = xgrow(r->tasks, &r->tasks_cap, r->ntasks + 1, sizeof *r->tasks);
+    r->tasks[r->ntasks++] = t;
+    return t;
+}
+
+static void task_free(Task *t)
+{
+    Resolver *r = t->r;
+    if (t->qport)
+        udp_unbind(r->sim, r->node, t->qport);
+    sim_cancel(r->sim, t->timer);
+    dns_msg_fini(&t->chain);
+    for (size_t i = 0; i < r->ntasks; i++)
+        if (r->tasks[i] == t) {
+            r->tasks[i] = r->tasks[--r->ntasks];
+            break;
+        }
+    free(t);
+}
+
+/* ---- delegations ------------------------------------------------------- */
+
+static void fill_addresses(Task *t)
+{
+    for (int i = 0; i < t->nservers; i++) {
+        Server *s = &t->servers[i];
+        if (s->has_addr)
+            continue;
+        DnsCacheEntry *a = dns_cache_get(&t->r->cache, &s->name, DNS_TYPE_A);
+        if (a && a->kind == DNS_CACHE_RRSET && a->n && a->rdlen[0] == 4) {
+            s->addr = get_be32(a->rdata[0]);
+            s->has_addr = true;
+        }
+    }
+}
+
+/* The closest delegation for cur that the cache knows, else the hints. */
+static void closest_delegation(Task *t)
+{
+    Resolver *r = t->r;
+    t->nservers = 0;
+    t->current = -1;
+    for (int k = t->cur.labels; k >= 0; k--) {
+        DnsName z;
+        dns_name_suffix(&t->cur, k, &z);
+        DnsCacheEntry *ns = dns_cache_get(&r->cache, &z, DNS_TYPE_NS);
+        if (!ns || ns->kind != DNS_CACHE_RRSET)
+            continue;
+        t->zone = z;
+        for (size_t i = 0; i < ns->n && t->nservers < MAX_SERVERS; i++) {
+            Server *s = &t->servers[t->nservers];
+            memset(s, 0, sizeof *s);
+            if (dns_name_from_wire(&s->name, ns->rdata[i], ns->rdlen[i]))
+                t->nservers++;
+        }
+        fill_addresses(t);
+        return;
+    }
+    dns_name_root(&t->zone);
+    memcpy(t->servers, r->hints, sizeof r->hints);
+    t->nservers = r->nhints;
+}
+
+/* ---- answering the client ---------------------------------------------- */
+
+static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
+{
+    Resolver *r = t->r;
+    Sim *sim = r->sim;
+    DnsMsg m;
+    dns_msg_init(&m);
+    m.id = t->cid;
+    m.qr = true;
+    m.rd = t->rd;
+    m.ra = true;
+    m.rcode = rcode;
+    dns_msg_add_question(&m, &t->qname, t->qtype, DNS_CLASS_IN);
+    for (size_t i = 0; i < t->chain.n[DNS_ANSWER]; i++) {
+        const DnsRR *c = &t->chain.rr[DNS_ANSWER][i];
+        DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);
+        uint32_t ttl = e ? dns_cache_ttl_left(&r->cache, e) : c->ttl;
+        dns_msg_add_rr(&m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
+    }
+    if (final && final->kind == DNS_CACHE_RRSET) {
+        DnsCacheEntry *e = (DnsCacheEntry *)final;
+        size_t start = (r->round_robin && e->n > 1) ? e->rotation++ % e->n : 0;
+        uint32_t left = dns_cache_ttl_left(&r->cache, e);
+        for (size_t i = 0; i < e->n; i++) {
+            size_t k = (start + i) % e->n;
+            dns_msg_add_rr(&m, DNS_ANSWER, &e->name, e->type, DNS_CLASS_IN, left, e->rdata[k],
+                           e->rdlen[k]);
+        }
+    }
+    if (soa)
+        dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, soa->ttl, soa->rdata,
+                       soa->rdlen);
+    if (t->edns) {
+        DnsName root;
+        dns_name_root(&root);
+        dns_msg_add_rr(&m, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_SIZE, 0, NULL, 0);
+    }
+    uint8_t out[ETH_MTU];
+    size_t n = dns_encode(&m, out, t->edns ? EDNS_SIZE : DNS_UDP_MAX);
+    uint64_t pkt = sim_packet_id(sim);
+    char qn[300], tb[16], rc[16];
+    prose(&t->qname, qn, sizeof qn);
+    const char *client = who(r, t->client);
+    if (rcode == DNS_RCODE_NOERROR && m.n[DNS_ANSWER])
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
+                   "answer comes from its cache, not from the zone's own server).",
+                   node_id(r), client, qn, dns_type_name(t->qtype, tb));
+    else if (rcode == DNS_RCODE_NOERROR)
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s tells %s that %s has no %s record (NOERROR, empty answer).", node_id(r),
+                   client, qn, dns_type_name(t->qtype, tb));
+    else
+        trace_note(&sim->trace, sim->now, pkt, "%s answers %s with %s for %s.", node_id(r), client,
+                   dns_rcode_name(rcode, rc), qn);
+    udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
+    dns_msg_fini(&m);
+}
+
+/* The lookup ends: tell the client, or wake the parent lookup. */
+static void task_done(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
+{
+    Task *parent = t->parent;
+    if (parent) {
+        parent->waiting_sub = false;
+        task_free(t);
+        fill_addresses(parent);
+        task_run(parent);
+        return;
+    }
+    reply(t, rcode, final, soa);
+    task_free(t);
+}
+
+/* ---- asking upstream --------------------------------------------------- */
+
+static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m);
+
+static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    Task *t = ctx;
+    t->timer = 0;
+    Server *s = &t->servers[t->current];
+    char addr[16], sn[300];
+    ip_format(s->addr, addr);
+    trace_note(&sim->trace, sim->now, 0,
+               "%s got no answer from %s (%s) within 1 s: it gives up on that server and tries "
+               "the next one for %s.",
+               node_id(t->r), prose(&s->name, sn, sizeof sn), addr,
+               t->zone.labels ? "this zone" : "the root");
+    task_run(t);
+}
+
+static void send_query(Task *t, Server *s)
+{
+    Resolver *r = t->r;
+    Sim *sim = r->sim;
+    DnsMsg q;
+    dns_msg_init(&q);
+    t->qid = (uint16_t)rng_below(&sim->rng, 65536);
+    q.id = t->qid;
+    dns_msg_add_question(&q, &t->cur, t->qtype, DNS_CLASS_IN);
+    DnsName root;
+    dns_name_root(&root);
+    dns_msg_add_rr(&q, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_SIZE, 0, NULL, 0);
+    uint8_t buf[DNS_UDP_MAX];
+    size_t n = dns_encode(&q, buf, sizeof buf);
+    dns_msg_fini(&q);
+    if (!t->qport) {
+        do
+            t->qport = net_ephemeral_port(sim->net, r->node);
+        while (!udp_bind(sim, r->node, t->qport, on_upstream, t));
+    }
+    t->sent_pkt = sim_packet_id(sim);
+    char qn[300], sn[300], zn[300], addr[16], tb[16];
+    ip_format(s->addr, addr);
+    prose(&t->cur, qn, sizeof qn);
+    prose(&s->name, sn, sizeof sn);
+    prose(&t->zone, zn, sizeof zn);
+    const char *type = dns_type_name(t->qtype, tb);
+    if (t->zone.labels == 0)
+        trace_note(&sim->trace, sim->now, t->sent_pkt,
+                   "%s asks the root server %s (%s) for %s %s. The query is iterative (RD "
+                   "clear): the root will not look anything up, it only says what it knows.",
+                   node_id(r), sn, addr, qn, type);
+    else
+        trace_note(&sim->trace, sim->now, t->sent_pkt,
+                   "%s asks %s (%s), a server for %s%s, for %s %s.", node_id(r), sn, addr,
+                   t->zone.labels == 1 ? "." : "", zn, qn, type);
+    t->queries++;
+    udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
+    t->timer = sim_after(sim, TRY_TIMEOUT, on_timeout, t, 0);
+}
+
+static void start_sub_lookup(Task *t, Server *s)
+{
+    Resolver *r = t->r;
+    s->looked_up = true;
+    char sn[300], zn[300];
+    trace_note(&r->sim->trace, r->sim->now, 0,
+               "%s knows that %s is served by %s, but has no address for that server (no glue): "
+               "it looks up %s's address first.",
+               node_id(r), prose(&t->zone, zn, sizeof zn), prose(&s->name, sn, sizeof sn), sn);
+    if (t->current < 0)
+        t->current = 0; /* when woken, go on with this delegation */
+    Task *sub = task_new(r, &s->name, DNS_TYPE_A);
+    sub->parent = t;
+    sub->depth = t->depth + 1;
+    t->waiting_sub = true;
+    task_run(sub);
+}
+
+/* Picks the next server of the delegation and asks it; or fails. */
+static void ask_next(Task *t)
+{
+    for (int i = 0; i < t->nservers; i++) {
+        Server *s = &t->servers[i];
+        if (s->has_addr && !s->tried) {
+            s->tried = true;
+            t->current = i;
+            send_query(t, s);
+            return;
+        }
+    }
+    if (t->depth < MAX_DEPTH)
+        for (int i = 0; i < t->nservers; i++) {
+            Server *s = &t->servers[i];
+            if (!s->has_addr && !s->looked_up && !dns_name_is_under(&s->name, &t->cur)) {
+                start_sub_lookup(t, s);
+                return;
+            }
+        }
+    char qn[300];
+    trace_note(&t->r->sim->trace, t->r->sim->now, 0,
+               "Every server %s could ask about %s has failed: it gives up (SERVFAIL).",
+               node_id(t->r), prose(&t->cur, qn, sizeof qn));
+    task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
+}
+
+/* Answers from the cache as far as it goes; asks upstream otherwise. */
+static void task_run(Task *t)
+{
+    Resolver *r = t->r;
+    if (t->waiting_sub)
+        return;
+    if (t->current >= 0 && t->nservers > 0) {
+        ask_next(t);
+        return;
+    }
+    for (;;) {
+        DnsCacheEntry *e = dns_cache_get(&r->cache, &t->cur, t->qtype);
+        if (e) {
+            if (e->kind == DNS_CACHE_NXDOMAIN) {
+                task_done(t, DNS_RCODE_NXDOMAIN, NULL, NULL);
+                return;
+            }
+            task_done(t, DNS_RCODE_NOERROR, e, NULL);
+            return;
+        }
+        DnsCacheEntry *c = t->qtype == DNS_TYPE_CNAME
+                               ? NULL
+                               : dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
+        if (c && c->kind == DNS_CACHE_RRSET && c->n) {
+            DnsName target;
+            if (!dns_name_from_wire(&target, c->rdata[0], c->rdlen[0]) ||
+                t->cnames >= MAX_CNAMES) {
+                task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
+                return;
+            }
+            dns_msg_add_rr(&t->chain, DNS_ANSWER, &t->cur, DNS_TYPE_CNAME, DNS_CLASS_IN,
+                           dns_cache_ttl_left(&r->cache, c), c->rdata[0], c->rdlen[0]);
+            t->cnames++;
+            t->cur = target;
+            continue;
+        }
+        break;
+    }
+    if (t->queries >= MAX_QUERIES) {
+        task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
+        return;
+    }
+    closest_delegation(t);
+    ask_next(t);
+}
+
+/* ---- what comes back --------------------------------------------------- */
+
+static const DnsRR *find_soa(const DnsMsg *m)
+{
+    for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++)
+        if (m->rr[DNS_AUTHORITY][i].type == DNS_TYPE_SOA)
+            return &m->rr[DNS_AUTHORITY][i];
+    return NULL;
+}
+
+static uint32_t negative_ttl(const DnsRR *soa)
+{
+    if (!soa || soa->rdlen < 20)
+        return 0;
+    uint32_t minimum = get_be32(soa->rdata + soa->rdlen - 4);
+    return soa->ttl < minimum ? soa->ttl : minimum;
+}
+
+/* A referral: NS for a zone below the one asked, above the name. */
+static bool take_referral(Task *t, const DnsMsg *m)
+{
+    Resolver *r = t->r;
+    const DnsRR *ns = NULL;
+    for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++)
+        if (m->rr[DNS_AUTHORITY][i].type == DNS_TYPE_NS)
+            ns = &m->rr[DNS_AUTHORITY][i];
+    if (!ns || !dns_name_is_under(&t->cur, &ns->name) ||
+        !dns_name_is_under(&ns->name, &t->zone) || dns_name_equal(&ns->name, &t->zone))
+        return false;
+    DnsName cut = ns->name;
+    dns_cache_put(&r->cache, &cut, DNS_TYPE_NS, m->rr[DNS_AUTHORITY], m->n[DNS_AUTHORITY]);
+    /* Glue: addresses of the new servers, if within what the sender may
+     * speak for (its zone). */
+    for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
+        const DnsRR *g = &m->rr[DNS_ADDITIONAL][i];
+        if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) ||
+            !dns_name_is_under(&g->name, &t->zone))
+            continue;
+        bool named = false;
+        for (size_t k = 0; k < m->n[DNS_AUTHORITY]; k++) {
+            DnsName target;
+            const DnsRR *a = &m->rr[DNS_AUTHORITY][k];
+            if (a->type == DNS_TYPE_NS && dns_name_from_wire(&target, a->rdata, a->rdlen) &&
+                dns_name_equal(&target, &g->name))
+                named = true;
+        }
+        if (named && !dns_cache_get(&r->cache, &g->name, g->type))
+            dns_cache_put(&r->cache, &g->name, g->type, m->rr[DNS_ADDITIONAL],
+                          m->n[DNS_ADDITIONAL]);
+    }
+    closest_delegation(t);
+    return true;
+}
+
+/* Forget the delegation being asked: the next run starts from the cache. */
+static void restart(Task *t)
+{
+    t->current = -1;
+    t->nservers = 0;
+    if (t->qport) {
+        udp_unbind(t->r->sim, t->r->node, t->qport);
+        t->qport = 0;
+    }
+}
+
+static void handle_response(Task *t, const DnsMsg *m)
+{
+    Resolver *r = t->r;
+    Sim *sim = r->sim;
+    Server *s = &t->servers[t->current];
+    char sn[300], qn[300], tn[300], rc[16];
+    prose(&s->name, sn, sizeof sn);
+    prose(&t->cur, qn, sizeof qn);
+    if (m->rcode != DNS_RCODE_NOERROR && m->rcode != DNS_RCODE_NXDOMAIN) {
+        trace_note(&sim->trace, sim->now, 0,
+                   "%s answered %s, which is no use: %s tries the next server.", sn,
+                   dns_rcode_name(m->rcode, rc), node_id(r));
+        ask_next(t);
+        return;
+    }
+    /* The answer for the name asked, or a CNAME for it. */
+    bool have_type = false, have_cname = false;
+    DnsName target;
+    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+        const DnsRR *a = &m->rr[DNS_ANSWER][i];
+        if (!dns_name_equal(&a->name, &t->cur))
+            continue;
+        if (a->type == t->qtype)
+            have_type = true;
+        else if (a->type == DNS_TYPE_CNAME && dns_name_from_wire(&target, a->rdata, a->rdlen))
+            have_cname = true;
+    }
+    if (have_type) {
+        dns_cache_put(&r->cache, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        restart(t);
+        task_run(t);
+        return;
+    }
+    if (have_cname) {
+        dns_cache_put(&r->cache, &t->cur, DNS_TYPE_CNAME, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        trace_note(&sim->trace, sim->now, 0,
+                   "%s is an alias (CNAME) for %s. %s caches the alias and now looks up %s "
+                   "itself, starting from the closest zone it knows the servers of%s.",
+                   qn, prose(&target, tn, sizeof tn), node_id(r), tn,
+                   m->n[DNS_ANSWER] > 1 ? ", even though the answer already carried it: it only "
+                                          "trusts records for the name it asked"
+                                        : "");
+        restart(t);
+        task_run(t);
+        return;
+    }
+    const DnsRR *soa = find_soa(m);
+    if (m->rcode == DNS_RCODE_NXDOMAIN) {
+        uint32_t ttl = negative_ttl(soa);
+        if (ttl)
+            dns_cache_put_negative(&r->cache, &t->cur, 0, DNS_CACHE_NXDOMAIN, ttl);
+        task_done(t, DNS_RCODE_NXDOMAIN, NULL, soa);
+        return;
+    }
+    if (m->n[DNS_ANSWER] == 0 && take_referral(t, m)) {
+        ask_next(t);
+        return;
+    }
+    if (m->n[DNS_ANSWER] == 0 && (m->aa || soa)) {
+        uint32_t ttl = negative_ttl(soa);
+        if (ttl)
+            dns_cache_put_negative(&r->cache, &t->cur, t->qtype, DNS_CACHE_NODATA, ttl);
+        task_done(t, DNS_RCODE_NOERROR, NULL, soa);
+        return;
+    }
+    trace_note(&sim->trace, sim->now, 0,
+               "%s's answer neither answers %s nor refers further down (a lame server): %s "
+               "tries the next server.",
+               sn, qn, node_id(r));
+    ask_next(t);
+}
+
+static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
+{
+    (void)node;
+    Task *t = ctx;
+    if (t->current < 0 || !t->timer)
+        return;
+    Server *s = &t->servers[t->current];
+    DnsMsg msg;
+    dns_msg_init(&msg);
+    char why[160];
+    bool ok = m->src == s->addr && m->sport == 53 &&
+              dns_decode(&msg, m->data, m->len, why, sizeof why) && msg.qr &&
+              msg.id == t->qid && msg.n_qd == 1 && msg.qd[0].type == t->qtype &&
+              dns_name_equal(&msg.qd[0].name, &t->cur);
+    if (!ok) {
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "%s ignores this packet: its source, port, ID or question does not match "
+                   "the query it sent (that check is what stops forged answers).",
+                   node_id(t->r));
+        dns_msg_fini(&msg);
+        return;
+    }
+    sim_cancel(sim, t->timer);
+    t->timer = 0;
+    handle_response(t, &msg);
+    dns_msg_fini(&msg);
+}
+
+/* ---- the client side ---------------------------------------------------- */
+
+/* The cache entry that ends name's chain of cached aliases for type, if
+ * the whole answer is in the cache. */
+static DnsCacheEntry *cached_answer(Resolver *r, const DnsName *name, uint16_t type)
+{
+    DnsName cur = *name;
+    for (int i = 0; i <= MAX_CNAMES; i++) {
+        DnsCacheEntry *e = dns_cache_get(&r->cache, &cur, type);
+        if (e)
+            return e;
+        DnsCacheEntry *c = dns_cache_get(&r->cache, &cur, DNS_TYPE_CNAME);
+        if (!c || c->kind != DNS_CACHE_RRSET || !c->n ||
+            !dns_name_from_wire(&cur, c->rdata[0], c->rdlen[0]))
+            return NULL;
+    }
+    return NULL;
+}
+
+static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
+{
+    (void)node;
+    Resolver *r = ctx;
+    DnsMsg q;
+    dns_msg_init(&q);
+    char why[160];
+    if (!dns_decode(&q, m->data, m->len, why, sizeof why) || q.qr || q.n_qd != 1 ||
+        q.opcode != DNS_OPCODE_QUERY) {
+        dns_msg_fini(&q);
+        return; /* not a query minet's resolver answers: dropped, as Unbound drops junk */
+    }
+    Task *t = task_new(r, &q.qd[0].name, q.qd[0].type);
+    t->client = m->src;
+    t->cport = m->sport;
+    t->cid = q.id;
+    t->rd = q.rd;
+    for (size_t i = 0; i < q.n[DNS_ADDITIONAL]; i++)
+        t->edns |= q.rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+    char qn[300], tb[16];
+    prose(&t->qname, qn, sizeof qn);
+    DnsCacheEntry *hit = cached_answer(r, &t->qname, t->qtype);
+    if (hit)
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "%s receives %s's query for %s %s and finds the answer in its cache (%u s "
+                   "left of its TTL): no need to ask any other server.",
+                   node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
+                   dns_cache_ttl_left(&r->cache, hit));
+    else
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "%s receives %s's query for %s %s%s. Nothing in its cache answers it, so it "
+                   "starts looking it up.",
+                   node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
+                   q.rd ? " (RD set: please do the whole lookup for me)" : "");
+    dns_msg_fini(&q);
+    task_run(t);
+}
+
+/* ---- setting up --------------------------------------------------------- */
+
+static void add_hint(Resolver *r, const DnsName *name, uint32_t addr)
+{
+    if (r->nhints == MAX_SERVERS)
+        return;
+    Server *s = &r->hints[r->nhints++];
+    memset(s, 0, sizeof *s);
+    s->name = *name;
+    s->addr = addr;
+    s->has_addr = true;
+}
+
+/* The root hints: the addresses the scenario gives, or the root zone's own
+ * NS records and their glue, as a resolver's built-in hints file holds. */
+static void load_hints(Resolver *r)
+{
+    const World *w = r->sim->world;
+    const Node *n = &w->nodes[r->node];
+    for (size_t i = 0; i < n->n_root_hints; i++) {
+        DnsName name;
+        int owner;
+        const char *id = world_find_addr(w, n->root_hints[i], &owner, NULL)
+                             ? w->nodes[owner].id
+                             : "root-server.hint";
+        if (!dns_name_parse(&name, id, NULL) && !dns_name_parse(&name, "root-server.hint.", NULL))
+            continue;
+        add_hint(r, &name, n->root_hints[i]);
+    }
+    if (r->nhints || !w->dns)
+        return;
+    DnsName root;
+    dns_name_root(&root);
+    const DnsZone *z = dns_zones_find(w->dns, &root);
+    if (!z)
+        return;
+    const DnsZoneName *apex = dns_zone_lookup(z, &root);
+    for (size_t i = apex ? apex->first : 0; apex && i < apex->first + apex->count; i++) {
+        const DnsRR *ns = &z->rrs[i].rr;
+        DnsName target;
+        if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
+            continue;
+        const DnsZoneName *g = dns_zone_lookup(z, &target);
+        for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++)
+            if (z->rrs[k].rr.type == DNS_TYPE_A && z->rrs[k].rr.rdlen == 4)
+                add_hint(r, &target, get_be32(z->rrs[k].rr.rdata));
+    }
+}
+
+void dns_resolvers_start(Sim *sim)
+{
+    const World *w = sim->world;
+    DnsResolverSet *set = xcalloc(1, sizeof *set);
+    set->r = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->r);
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        if (w->nodes[i].role != MN_ROLE_RESOLVER)
+            continue;
+        Resolver *r = xcalloc(1, sizeof *r);
+        r->sim = sim;
+        r->node = (int)i;
+        r->round_robin = w->nodes[i].round_robin;
+        dns_cache_init(&r->cache, sim, (int)i, "cache");
+        load_hints(r);
+        udp_bind(sim, (int)i, 53, on_client, r);
+        set->r[set->n++] = r;
+    }
+    sim->resolvers = set;
+}
+
+void dns_resolvers_stop(Sim *sim)
+{
+    DnsResolverSet *set = sim->resolvers;
+    if (!set)
+        return;
+    for (size_t i = 0; i < set->n; i++) {
+        Resolver *r = set->r[i];
+        while (r->ntasks)
+            task_free(r->tasks[r->ntasks - 1]);
+        free(r->tasks);
+        dns_cache_fini(&r->cache);
+        free(r);
+    }
+    free(set->r);
+    free(set);
+    sim->resolvers = NULL;
+}
+
+struct DnsCache *dns_resolver_cache(Sim *sim, int node)
+{
+    DnsResolverSet *set = sim->resolvers;
+    for (size_t i = 0; set && i < set->n; i++)
+        if (set->r[i]->node == node)
+            return &set->r[i]->cache;
+    return NULL;
+}
