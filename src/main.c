@@ -19,6 +19,7 @@
 #include "net/net.h"
 #include "proto/dns_resolver.h"
 #include "proto/dns_server.h"
+#include "proto/dns_stub.h"
 #include "proto/shell.h"
 
 #ifndef MINET_VERSION
@@ -239,6 +240,7 @@ static int run(const RunOpts *o)
     shell_free(shell);
     dns_servers_stop(&sim);
     dns_resolvers_stop(&sim);
+    dns_stubs_stop(&sim);
     net_free(net);
     sim_fini(&sim);
     world_free(w);

@@ -16,6 +16,7 @@
 #include "net/world.h"
 #include "proto/dns_resolver.h"
 #include "proto/dns_server.h"
+#include "proto/dns_stub.h"
 #include "proto/shell.h"
 
 static inline uint32_t tw_ip(const char *s)
@@ -87,6 +88,7 @@ static inline void tw_done(Sim *sim)
     shell_free(sim->shell);
     dns_servers_stop(sim);
     dns_resolvers_stop(sim);
+    dns_stubs_stop(sim);
     net_free(sim->net);
     sim_fini(sim);
     world_free(w);

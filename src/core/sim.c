@@ -13,6 +13,7 @@ void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep)
     sim->shell = NULL;
     sim->dns = NULL;
     sim->resolvers = NULL;
+    sim->stubs = NULL;
     sim->next_pkt = 0;
     sim->events = 0;
     sim->stop_after_step = 0;

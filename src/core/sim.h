@@ -19,14 +19,15 @@ typedef struct Sim {
     Evq q;
     Rng rng;
     Trace trace;
-    struct World *world;      /* the network being simulated; may be NULL in tests */
-    struct Net *net;          /* runtime state of the network layer */
-    struct Shell *shell;      /* the programs running on nodes */
-    struct DnsServerSet *dns; /* the authoritative name servers */
+    struct World *world;              /* the network being simulated; may be NULL in tests */
+    struct Net *net;                  /* runtime state of the network layer */
+    struct Shell *shell;              /* the programs running on nodes */
+    struct DnsServerSet *dns;         /* the authoritative name servers */
     struct DnsResolverSet *resolvers; /* the local DNS servers */
-    uint64_t next_pkt;        /* last packet id handed out */
-    uint64_t events;          /* events run so far */
-    uint32_t stop_after_step; /* 0: never; else stop once this note exists */
+    struct DnsStubSet *stubs;         /* hosts' DNS caches */
+    uint64_t next_pkt;                /* last packet id handed out */
+    uint64_t events;                  /* events run so far */
+    uint32_t stop_after_step;         /* 0: never; else stop once this note exists */
     bool stopped;
 } Sim;
 

@@ -111,8 +111,8 @@ static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool 
 {
     for (size_t i = 0; i < c->n;) {
         DnsCacheEntry *e = c->e[i];
-        if (dns_name_equal(&e->name, name) && (all_types || e->type == type ||
-                                               e->kind == DNS_CACHE_NXDOMAIN)) {
+        if (dns_name_equal(&e->name, name) &&
+            (all_types || e->type == type || e->kind == DNS_CACHE_NXDOMAIN)) {
             sim_cancel(c->sim, e->expiry);
             remove_at(c, i);
         } else {
@@ -143,7 +143,29 @@ static void arm(DnsCache *c, DnsCacheEntry *e)
     e->expiry = sim_after_background(c->sim, (SimTime)e->ttl * 1000000, on_expire, e, 0);
 }
 
+static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
+                          size_t n);
+
 void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n)
+{
+    DnsCacheEntry *e = put(c, name, type, rrs, n);
+    if (e)
+        arm(c, e);
+}
+
+void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name, uint16_t type,
+                         const DnsRR *rrs, size_t n)
+{
+    DnsCacheEntry *e = put(c, name, type, rrs, n);
+    if (!e)
+        return;
+    e->has_group = true;
+    e->group = *group;
+    arm(c, e);
+}
+
+static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
+                          size_t n)
 {
     size_t count = 0;
     uint32_t ttl = UINT32_MAX;
@@ -154,7 +176,7 @@ void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR 
                 ttl = rrs[i].ttl; /* an RRset lives as long as its shortest TTL */
         }
     if (!count)
-        return;
+        return NULL;
     drop_existing(c, name, type, false);
     DnsCacheEntry *e = insert(c, name, type, DNS_CACHE_RRSET, ttl);
     e->rdata = xcalloc(count, sizeof *e->rdata);
@@ -165,7 +187,7 @@ void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR 
             memcpy(e->rdata[e->n], rrs[i].rdata, rrs[i].rdlen);
             e->rdlen[e->n++] = rrs[i].rdlen;
         }
-    arm(c, e);
+    return e;
 }
 
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,

@@ -38,6 +38,8 @@ typedef struct DnsCacheEntry {
     uint64_t seq;      /* insertion order, for listings */
     EvHandle expiry;
     struct DnsCache *cache;
+    bool has_group;
+    DnsName group; /* the name looked up that brought this entry (host caches) */
 } DnsCacheEntry;
 
 typedef struct DnsCache {
@@ -60,6 +62,10 @@ uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e);
 /* Stores the records of rrs[0..n) whose name and type match, replacing an
  * older entry for (name, type). */
 void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n);
+/* The same, remembering that looking up group brought it (ipconfig lists
+ * entries under the name looked up). */
+void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name, uint16_t type,
+                         const DnsRR *rrs, size_t n);
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl);
 /* Forgets everything (ipconfig /flushdns). */

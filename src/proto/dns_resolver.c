@@ -11,11 +11,11 @@
 #include "proto/dns_zone.h"
 
 #define MAX_SERVERS 16
-#define MAX_CNAMES 8
+#define MAX_CNAMES  8
 #define MAX_QUERIES 48 /* per lookup, against loops between delegations */
-#define MAX_DEPTH 3    /* glueless lookups inside glueless lookups */
+#define MAX_DEPTH   3  /* glueless lookups inside glueless lookups */
 #define TRY_TIMEOUT 1000000
-#define EDNS_SIZE 1232
+#define EDNS_SIZE   1232
 
 typedef struct Server {
     DnsName name;
@@ -184,7 +184,7 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
         dns_msg_add_rr(&m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
     }
     if (final && final->kind == DNS_CACHE_RRSET) {
-        DnsCacheEntry *e = (DnsCacheEntry *)final;
+        DnsCacheEntry *e = (DnsCacheEntry *) final;
         size_t start = (r->round_robin && e->n > 1) ? e->rotation++ % e->n : 0;
         uint32_t left = dns_cache_ttl_left(&r->cache, e);
         for (size_t i = 0; i < e->n; i++) {
@@ -364,13 +364,11 @@ static void task_run(Task *t)
             task_done(t, DNS_RCODE_NOERROR, e, NULL);
             return;
         }
-        DnsCacheEntry *c = t->qtype == DNS_TYPE_CNAME
-                               ? NULL
-                               : dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
+        DnsCacheEntry *c =
+            t->qtype == DNS_TYPE_CNAME ? NULL : dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
         if (c && c->kind == DNS_CACHE_RRSET && c->n) {
             DnsName target;
-            if (!dns_name_from_wire(&target, c->rdata[0], c->rdlen[0]) ||
-                t->cnames >= MAX_CNAMES) {
+            if (!dns_name_from_wire(&target, c->rdata[0], c->rdlen[0]) || t->cnames >= MAX_CNAMES) {
                 task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
                 return;
             }
@@ -416,8 +414,8 @@ static bool take_referral(Task *t, const DnsMsg *m)
     for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++)
         if (m->rr[DNS_AUTHORITY][i].type == DNS_TYPE_NS)
             ns = &m->rr[DNS_AUTHORITY][i];
-    if (!ns || !dns_name_is_under(&t->cur, &ns->name) ||
-        !dns_name_is_under(&ns->name, &t->zone) || dns_name_equal(&ns->name, &t->zone))
+    if (!ns || !dns_name_is_under(&t->cur, &ns->name) || !dns_name_is_under(&ns->name, &t->zone) ||
+        dns_name_equal(&ns->name, &t->zone))
         return false;
     DnsName cut = ns->name;
     dns_cache_put(&r->cache, &cut, DNS_TYPE_NS, m->rr[DNS_AUTHORITY], m->n[DNS_AUTHORITY]);
@@ -538,8 +536,8 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
     dns_msg_init(&msg);
     char why[160];
     bool ok = m->src == s->addr && m->sport == 53 &&
-              dns_decode(&msg, m->data, m->len, why, sizeof why) && msg.qr &&
-              msg.id == t->qid && msg.n_qd == 1 && msg.qd[0].type == t->qtype &&
+              dns_decode(&msg, m->data, m->len, why, sizeof why) && msg.qr && msg.id == t->qid &&
+              msg.n_qd == 1 && msg.qd[0].type == t->qtype &&
               dns_name_equal(&msg.qd[0].name, &t->cur);
     if (!ok) {
         trace_note(&sim->trace, sim->now, m->pkt,
@@ -634,9 +632,8 @@ static void load_hints(Resolver *r)
     for (size_t i = 0; i < n->n_root_hints; i++) {
         DnsName name;
         int owner;
-        const char *id = world_find_addr(w, n->root_hints[i], &owner, NULL)
-                             ? w->nodes[owner].id
-                             : "root-server.hint";
+        const char *id = world_find_addr(w, n->root_hints[i], &owner, NULL) ? w->nodes[owner].id
+                                                                            : "root-server.hint";
         if (!dns_name_parse(&name, id, NULL) && !dns_name_parse(&name, "root-server.hint.", NULL))
             continue;
         add_hint(r, &name, n->root_hints[i]);

@@ -15,6 +15,7 @@
 
 #include "net/icmp.h"
 #include "net/net.h"
+#include "proto/dns_stub.h"
 #include "proto/programs.h"
 
 #define DEFAULT_COUNT_WITHOUT_C 4
@@ -42,6 +43,7 @@ typedef struct Ping {
     SimTime start_time, cur_time;
     int listener;
     EvHandle send_ev, exit_ev;
+    DnsQuery *lookup; /* while the name is being looked up */
 } Ping;
 
 static const char usage_text[] =
@@ -92,6 +94,7 @@ static long long llsqrt(long long a)
 static void ping_free(void *state)
 {
     Ping *pg = state;
+    dns_query_cancel(pg->lookup);
     free(pg->sent_at);
     free(pg->seen);
     free(pg);
@@ -514,6 +517,29 @@ static bool parse_args(Ping *pg, int argc, char **argv, const char **target, int
     return true;
 }
 
+static void start(Ping *pg);
+
+static void on_resolved(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+{
+    Ping *pg = ctx;
+    Proc *p = pg->proc;
+    pg->lookup = NULL;
+    if (st != DNS_LOOKUP_OK) {
+        proc_printf(p, CON_STDERR, "ping: %s: %s\n", pg->hostname,
+                    st == DNS_LOOKUP_FAILED ? "Temporary failure in name resolution"
+                                            : "Name or service not known");
+        ping_free(pg);
+        p->state = NULL;
+        p->free_state = NULL;
+        proc_exit(p, 2);
+        return;
+    }
+    pg->dst = addr;
+    /* getaddrinfo's canonical name: the end of any chain of aliases. */
+    snprintf(pg->hostname, sizeof pg->hostname, "%s", canon);
+    start(pg);
+}
+
 void ping_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
@@ -537,22 +563,33 @@ void ping_main(Proc *p, int argc, char **argv)
             proc_exit(p, status);
         return;
     }
-    if (!shell_resolve(sim, target, &pg->dst)) {
-        proc_printf(p, CON_STDERR, "ping: %s: Name or service not known\n", target);
-        free(pg);
-        proc_exit(p, 2);
+    p->state = pg;
+    p->free_state = ping_free;
+    if (ip_parse(target, &pg->dst)) {
+        pg->numeric = true;
+        snprintf(pg->hostname, sizeof pg->hostname, "%s", target);
+        start(pg);
         return;
     }
-    uint32_t tmp;
-    if (ip_parse(target, &tmp))
-        pg->numeric = true;
     snprintf(pg->hostname, sizeof pg->hostname, "%s", target);
+    /* The callback may run at once, and may end the program. */
+    DnsQuery *q = dns_lookup_address(sim, p->node, target, on_resolved, pg);
+    if (q)
+        pg->lookup = q;
+}
+
+static void start(Ping *pg)
+{
+    Proc *p = pg->proc;
+    Sim *sim = pg->sim;
     int owner;
     bool own = (pg->dst >> 24) == 127 ||
                (world_find_addr(sim->world, pg->dst, &owner, NULL) && owner == pg->node);
     if (!own && ipv4_route(sim, pg->node, pg->dst) < 0) {
         proc_printf(p, CON_STDERR, "ping: connect: Network is unreachable\n");
-        free(pg);
+        ping_free(pg);
+        p->state = NULL;
+        p->free_state = NULL;
         proc_exit(p, 2);
         return;
     }
@@ -567,8 +604,6 @@ void ping_main(Proc *p, int argc, char **argv)
     if (pg->npackets > 65535)
         pg->npackets = 65535; /* icmp_seq is 16 bits; minet does not wrap it */
     pg->listener = icmp_listen(sim, pg->node, on_icmp, pg);
-    p->state = pg;
-    p->free_state = ping_free;
     pg->start_time = sim->now;
     send_one(pg);
 }

@@ -9,5 +9,7 @@
 void ping_main(Proc *p, int argc, char **argv);
 void traceroute_main(Proc *p, int argc, char **argv);
 void dig_main(Proc *p, int argc, char **argv);
+void host_main(Proc *p, int argc, char **argv);
+void ipconfig_main(Proc *p, int argc, char **argv);
 
 #endif

@@ -16,12 +16,11 @@ typedef struct Program {
 } Program;
 
 static const Program programs[] = {
-    {"ping", ping_main},
-    {"traceroute", traceroute_main},
-    {"dig", dig_main},
+    {"ping", ping_main}, {"traceroute", traceroute_main}, {"dig", dig_main},
+    {"host", host_main}, {"ipconfig", ipconfig_main},
 };
 
-static const char *const program_names[] = {"ping", "traceroute", "dig"};
+static const char *const program_names[] = {"ping", "traceroute", "dig", "host", "ipconfig"};
 
 static bool is_blank(char c)
 {

@@ -1,0 +1,66 @@
+/* dns_stub — the host side of DNS: one query at a time on behalf of a
+ * program (host, dig, nslookup, ping), with the real tools' timeouts and
+ * retries, and each host's own cache (what `ipconfig /displaydns` shows),
+ * filled by the lookups applications make.
+ *
+ * host, dig and nslookup always send a query, as the real tools do; only
+ * applications (ping now) look in the host cache first. */
+#ifndef MN_DNS_STUB_H
+#define MN_DNS_STUB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/sim.h"
+#include "proto/dns_cache.h"
+#include "proto/dns_wire.h"
+
+typedef struct DnsQueryOpts {
+    bool rd, edns, cookie, ad;
+    SimTime timeout; /* per try */
+    int tries;
+    const char *program; /* for captions: "host", "dig" */
+} DnsQueryOpts;
+
+typedef struct DnsQueryOps {
+    /* A matching reply arrived: the query is over (and freed) after this. */
+    void (*reply)(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt);
+    /* A try timed out; when last, the query is over (and freed) after this. */
+    void (*timeout)(void *ctx, int try_no, bool last);
+    /* Optional: the query was cancelled; free what ctx holds. */
+    void (*cancelled)(void *ctx);
+} DnsQueryOps;
+
+typedef struct DnsQuery DnsQuery;
+
+/* Sends name/type to server from node and waits.  Returns NULL (and calls
+ * nothing) if no route leads to the server. */
+DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *name, uint16_t type,
+                          const DnsQueryOpts *o, DnsQueryOps ops, void *ctx);
+/* Stops a query still waiting (its callbacks will not be called). */
+void dns_query_cancel(DnsQuery *q);
+
+/* ---- applications ------------------------------------------------------- */
+
+typedef enum DnsLookupStatus {
+    DNS_LOOKUP_OK,
+    DNS_LOOKUP_NXDOMAIN, /* "Name or service not known" */
+    DNS_LOOKUP_NODATA,   /* exists, but no address */
+    DNS_LOOKUP_FAILED,   /* SERVFAIL, timeouts: "Temporary failure in name resolution" */
+} DnsLookupStatus;
+
+/* canon: the name the address belongs to, after any aliases ("web1.montana.edu"),
+ * without the final dot; NULL unless status is DNS_LOOKUP_OK. */
+typedef void (*DnsLookupFn)(void *ctx, DnsLookupStatus status, uint32_t addr, const char *canon);
+
+/* Looks up name's IPv4 address for an application on node, as glibc does:
+ * the host cache first, then the node's DNS server.  The answer's records
+ * go into the host cache.  Calls fn exactly once, possibly at once.  The
+ * returned handle cancels it (NULL when fn was already called). */
+DnsQuery *dns_lookup_address(Sim *sim, int node, const char *name, DnsLookupFn fn, void *ctx);
+
+/* The host cache of node (made on first use). */
+DnsCache *dns_stub_cache(Sim *sim, int node);
+void dns_stubs_stop(Sim *sim);
+
+#endif

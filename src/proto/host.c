@@ -1,0 +1,344 @@
+/* host — BIND 9.18's host, the lecture's favourite:
+ *
+ *   host [-t TYPE] [-r] [-W SECONDS] [-R RETRIES] NAME [SERVER]
+ *
+ * Plain `host NAME` asks A, then AAAA, then MX, printing an alias line
+ * once and nothing for an empty answer; "has no TYPE record" appears only
+ * with -t.  An IPv4 address is looked up in reverse (PTR).  With a SERVER,
+ * the "Using domain server:" header comes first; a server given by name is
+ * looked up first.  Each try waits 5 s, and there are 2 tries (-R 1). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/dns_stub.h"
+#include "proto/programs.h"
+
+#define MAX_TYPES 3
+
+typedef struct Host {
+    Proc *proc;
+    Sim *sim;
+    char *name_text; /* as typed, for "Host X not found" */
+    DnsName name;
+    uint16_t types[MAX_TYPES];
+    int ntypes, next;
+    bool explicit_type, recurse, reverse;
+    char *server_text;
+    uint32_t server;
+    DnsQueryOpts o;
+    DnsQuery *q;
+    DnsName aliases[16]; /* owners whose alias line was printed */
+    int naliases;
+} Host;
+
+static void host_free(void *state)
+{
+    Host *h = state;
+    dns_query_cancel(h->q);
+    free(h->name_text);
+    free(h->server_text);
+    free(h);
+}
+
+static void host_exit(Host *h, int status)
+{
+    Proc *p = h->proc;
+    h->q = NULL;
+    host_free(h);
+    p->state = NULL;
+    p->free_state = NULL;
+    proc_exit(p, status);
+}
+
+/* Owner names print without the final dot; names inside data keep it. */
+static void owner_text(const DnsName *n, Buf *out)
+{
+    size_t at = out->len;
+    dns_name_to_text(n, out);
+    if (out->len - at > 1 && out->data[out->len - 1] == '.')
+        out->data[--out->len] = '\0';
+}
+
+static bool alias_printed(Host *h, const DnsName *n)
+{
+    for (int i = 0; i < h->naliases; i++)
+        if (dns_name_equal(&h->aliases[i], n))
+            return true;
+    if (h->naliases < 16)
+        h->aliases[h->naliases++] = *n;
+    return false;
+}
+
+static void print_rr(Host *h, const DnsRR *rr, Buf *b)
+{
+    char t[16];
+    size_t start = b->len;
+    owner_text(&rr->name, b);
+    switch (rr->type) {
+    case DNS_TYPE_A:
+        buf_puts(b, " has address ");
+        break;
+    case DNS_TYPE_AAAA:
+        buf_puts(b, " has IPv6 address ");
+        break;
+    case DNS_TYPE_CNAME:
+        if (alias_printed(h, &rr->name)) {
+            b->len = start;
+            b->data[start] = '\0';
+            return;
+        }
+        buf_puts(b, " is an alias for ");
+        break;
+    case DNS_TYPE_MX:
+        buf_puts(b, " mail is handled by ");
+        break;
+    case DNS_TYPE_NS:
+        buf_puts(b, " name server ");
+        break;
+    case DNS_TYPE_SOA:
+        buf_puts(b, " has SOA record ");
+        break;
+    case DNS_TYPE_TXT:
+        buf_puts(b, " descriptive text ");
+        break;
+    case DNS_TYPE_PTR:
+        buf_puts(b, " domain name pointer ");
+        break;
+    default:
+        buf_printf(b, " has %s record ", dns_type_name(rr->type, t));
+        break;
+    }
+    dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
+    buf_putc(b, '\n');
+}
+
+static void next_query(Host *h);
+
+static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
+{
+    (void)size;
+    Host *h = ctx;
+    h->q = NULL;
+    char rc[16], tb[16];
+    if (m->rcode != DNS_RCODE_NOERROR) {
+        trace_note(&h->sim->trace, h->sim->now, pkt,
+                   "host gets %s for %s and says the name was not found.",
+                   dns_rcode_name(m->rcode, rc), h->name_text);
+        proc_printf(h->proc, CON_STDOUT, "Host %s not found: %u(%s)\n", h->name_text, m->rcode,
+                    dns_rcode_name(m->rcode, rc));
+        host_exit(h, 1);
+        return;
+    }
+    Buf b;
+    buf_init(&b);
+    uint16_t type = h->types[h->next - 1];
+    size_t shown = 0;
+    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+        const DnsRR *rr = &m->rr[DNS_ANSWER][i];
+        if (rr->type != type && rr->type != DNS_TYPE_CNAME)
+            continue;
+        print_rr(h, rr, &b);
+        shown += rr->type == type;
+    }
+    bool nodata = !shown && (m->aa || m->ra);
+    if (h->explicit_type && nodata) {
+        Buf n;
+        buf_init(&n);
+        owner_text(&h->name, &n);
+        buf_printf(&b, "%s has no %s record\n", n.data, dns_type_name(type, tb));
+        buf_fini(&n);
+    }
+    trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
+               dns_type_name(type, tb), h->name_text,
+               shown ? " and prints it" : " (no records of that type)");
+    if (b.len)
+        proc_printf(h->proc, CON_STDOUT, "%s", b.data);
+    buf_fini(&b);
+    next_query(h);
+}
+
+static void on_timeout(void *ctx, int try_no, bool last)
+{
+    (void)try_no;
+    Host *h = ctx;
+    char addr[16];
+    ip_format(h->server, addr);
+    proc_printf(h->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
+    if (last) {
+        h->q = NULL;
+        proc_printf(h->proc, CON_STDOUT, ";; no servers could be reached\n");
+        host_exit(h, 1);
+    }
+}
+
+static void next_query(Host *h)
+{
+    if (h->next >= h->ntypes) {
+        host_exit(h, 0);
+        return;
+    }
+    uint16_t type = h->types[h->next++];
+    DnsQueryOps ops = {on_reply, on_timeout, NULL};
+    h->q = dns_query_start(h->sim, h->proc->node, h->server, &h->name, type, &h->o, ops, h);
+    if (!h->q) {
+        proc_printf(h->proc, CON_STDOUT, ";; no servers could be reached\n");
+        host_exit(h, 1);
+    }
+}
+
+static void print_server_header(Host *h)
+{
+    char addr[16];
+    ip_format(h->server, addr);
+    proc_printf(h->proc, CON_STDOUT,
+                "Using domain server:\nName: %s\nAddress: %s#53\nAliases: \n\n", h->server_text,
+                addr);
+}
+
+/* A SERVER given by name is looked up first, through the node's own DNS. */
+static void on_server_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+{
+    (void)canon;
+    Host *h = ctx;
+    h->q = NULL;
+    if (st != DNS_LOOKUP_OK) {
+        proc_printf(h->proc, CON_STDERR, "host: couldn't get address for '%s': %s\n",
+                    h->server_text, st == DNS_LOOKUP_NXDOMAIN ? "not found" : "failure");
+        host_exit(h, 1);
+        return;
+    }
+    h->server = addr;
+    print_server_header(h);
+    next_query(h);
+}
+
+static void usage(Proc *p)
+{
+    proc_printf(p, CON_STDERR,
+                "Usage: host [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n"
+                "            [-R number] [-m flag] [-p port] hostname [server]\n");
+    proc_exit(p, 1);
+}
+
+/* "10.0.0.10" -> "10.0.0.10.in-addr.arpa." */
+static bool reverse_name(const char *text, DnsName *out)
+{
+    uint32_t ip;
+    if (!ip_parse(text, &ip))
+        return false;
+    char buf[64];
+    snprintf(buf, sizeof buf, "%u.%u.%u.%u.in-addr.arpa.", ip & 255, (ip >> 8) & 255,
+             (ip >> 16) & 255, ip >> 24);
+    return dns_name_parse(out, buf, NULL);
+}
+
+void host_main(Proc *p, int argc, char **argv)
+{
+    Sim *sim = p->sim;
+    Host *h = xcalloc(1, sizeof *h);
+    h->proc = p;
+    h->sim = sim;
+    h->recurse = true;
+    h->o.timeout = 5000000;
+    h->o.tries = 2;
+    h->o.program = "host";
+    const char *name = NULL, *server = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (a[0] == '-' && a[1] && strchr("tWR", a[1])) {
+            const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
+            if (!v) {
+                free(h);
+                usage(p);
+                return;
+            }
+            if (a[1] == 't') {
+                uint16_t type;
+                if (!dns_type_from_name(v, &type)) {
+                    proc_printf(p, CON_STDERR, "host: invalid type: %s\n", v);
+                    free(h);
+                    proc_exit(p, 2);
+                    return;
+                }
+                h->types[0] = type;
+                h->ntypes = 1;
+                h->explicit_type = true;
+            } else if (a[1] == 'W') {
+                int s = atoi(v);
+                h->o.timeout = (SimTime)(s > 0 ? s : 1) * 1000000;
+            } else {
+                int r = atoi(v);
+                h->o.tries = (r > 0 ? r : 0) + 1;
+            }
+        } else if (strcmp(a, "-r") == 0) {
+            h->recurse = false;
+        } else if (strcmp(a, "-4") == 0 || strcmp(a, "-v") == 0) {
+            continue;
+        } else if (a[0] == '-') {
+            free(h);
+            usage(p);
+            return;
+        } else if (!name) {
+            name = a;
+        } else if (!server) {
+            server = a;
+        }
+    }
+    if (!name) {
+        free(h);
+        usage(p);
+        return;
+    }
+    h->o.rd = h->recurse;
+    h->name_text = xstrdup(name);
+    DnsName root;
+    dns_name_root(&root);
+    const char *why;
+    if (reverse_name(name, &h->name)) {
+        h->reverse = true;
+        if (!h->explicit_type) {
+            h->types[0] = DNS_TYPE_PTR;
+            h->ntypes = 1;
+        }
+        Buf b;
+        buf_init(&b);
+        dns_name_to_text(&h->name, &b);
+        free(h->name_text);
+        h->name_text = buf_take(&b);
+    } else if (!dns_name_from_text(&h->name, name, strlen(name), &root, &why)) {
+        proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name, why);
+        host_free(h);
+        proc_exit(p, 1);
+        return;
+    }
+    if (!h->ntypes) {
+        h->types[0] = DNS_TYPE_A;
+        h->types[1] = DNS_TYPE_AAAA;
+        h->types[2] = DNS_TYPE_MX;
+        h->ntypes = 3;
+    }
+    p->state = h;
+    p->free_state = host_free;
+    const Node *n = &sim->world->nodes[p->node];
+    if (server) {
+        h->server_text = xstrdup(server);
+        if (ip_parse(server, &h->server)) {
+            print_server_header(h);
+            next_query(h);
+            return;
+        }
+        /* The callback may run at once (and even end the program). */
+        DnsQuery *q = dns_lookup_address(sim, p->node, server, on_server_found, h);
+        if (q)
+            h->q = q;
+        return;
+    }
+    if (!n->has_dns) {
+        proc_printf(p, CON_STDOUT, ";; no servers could be reached\n");
+        host_exit(h, 1);
+        return;
+    }
+    h->server = n->dns;
+    next_query(h);
+}
