@@ -1,0 +1,320 @@
+/* The resolver and the host side: the iterative walk, the cache and its
+ * expiry, negative caching, retries to the next server, SERVFAIL, glueless
+ * delegations, aliases across zones, loss with a fixed seed, and what
+ * host and ipconfig print. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "io/scenario.h"
+
+/* root, .edu, .com; montana.edu on two servers; example.com; a glueless
+ * delegation (glueless.edu served by a name under montana.edu). */
+static const char world_json[] =
+    "{\"minet\": 1, \"title\": \"resolver\", \"nodes\": ["
+    " {\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"dns\": \"10.0.0.53\"},"
+    " {\"id\": \"local-dns\", \"role\": \"resolver\", \"ip\": \"10.0.0.53\"},"
+    " {\"id\": \"r\", \"role\": \"router\", \"ip\": [\"10.0.0.1\", \"10.0.0.2\", \"100.64.0.1\", "
+    "\"100.64.0.2\", \"100.64.0.3\", \"100.64.0.4\", \"100.64.0.5\", \"100.64.0.6\", "
+    "\"100.64.0.7\"]},"
+    " {\"id\": \"root\", \"role\": \"dns\", \"ip\": \"198.41.0.4\", \"zones\": [\".\"]},"
+    " {\"id\": \"edu\", \"role\": \"dns\", \"ip\": \"192.5.6.30\", \"zones\": [\"edu.\"]},"
+    " {\"id\": \"com\", \"role\": \"dns\", \"ip\": \"192.12.94.30\", \"zones\": [\"com.\"]},"
+    " {\"id\": \"ns1\", \"role\": \"dns\", \"ip\": \"153.90.1.1\", \"zones\": [\"montana.edu.\"]},"
+    " {\"id\": \"ns2\", \"role\": \"dns\", \"ip\": \"153.90.1.2\", \"zones\": [\"montana.edu.\"]},"
+    " {\"id\": \"exa\", \"role\": \"dns\", \"ip\": \"93.184.216.1\", \"zones\": "
+    "[\"example.com.\"]},"
+    " {\"id\": \"glue\", \"role\": \"dns\", \"ip\": \"153.90.1.9\", \"zones\": [\"glueless.edu.\"]}"
+    "], \"links\": ["
+    " {\"between\": [\"laptop\", \"r\"]}, {\"between\": [\"local-dns\", \"r\"]},"
+    " {\"between\": [\"root\", \"r\"], \"latency\": \"20ms\"},"
+    " {\"between\": [\"edu\", \"r\"], \"latency\": \"15ms\"},"
+    " {\"between\": [\"com\", \"r\"], \"latency\": \"15ms\"},"
+    " {\"between\": [\"ns1\", \"r\"], \"latency\": \"8ms\"},"
+    " {\"between\": [\"ns2\", \"r\"], \"latency\": \"9ms\"},"
+    " {\"between\": [\"exa\", \"r\"], \"latency\": \"30ms\"},"
+    " {\"between\": [\"glue\", \"r\"], \"latency\": \"5ms\"}"
+    "], \"zones\": {"
+    " \".\": {\"records\": [\"$TTL 86400\", \"@ IN SOA a.root. nstld.x. 1 1800 900 604800 86400\","
+    "  \"@ IN NS a.root.\", \"a.root. IN A 198.41.0.4\","
+    "  \"edu. 172800 IN NS a.edu-servers.net.\", \"a.edu-servers.net. 172800 IN A 192.5.6.30\","
+    "  \"com. 172800 IN NS e.gtld-servers.net.\", \"e.gtld-servers.net. 172800 IN A "
+    "192.12.94.30\"]},"
+    " \"edu.\": {\"records\": [\"$TTL 172800\", \"@ IN SOA a.edu-servers.net. x. 1 1800 900 "
+    "604800 86400\","
+    "  \"@ IN NS a.edu-servers.net.\","
+    "  \"montana IN NS ns1.montana\", \"montana IN NS ns2.montana\","
+    "  \"ns1.montana IN A 153.90.1.1\", \"ns2.montana IN A 153.90.1.2\","
+    "  \"glueless IN NS ns.montana.edu.\"]},"
+    " \"com.\": {\"records\": [\"$TTL 172800\", \"@ IN SOA e.gtld-servers.net. x. 1 1800 900 "
+    "604800 86400\","
+    "  \"@ IN NS e.gtld-servers.net.\", \"example IN NS ns.example\", \"ns.example IN A "
+    "93.184.216.1\"]},"
+    " \"montana.edu.\": {\"records\": [\"$TTL 3600\", \"@ IN SOA ns1 hm 1 7200 3600 1209600 "
+    "300\","
+    "  \"@ IN NS ns1\", \"@ IN NS ns2\", \"ns1 IN A 153.90.1.1\", \"ns2 IN A 153.90.1.2\","
+    "  \"ns IN A 153.90.1.9\", \"www IN CNAME web1\", \"web1 IN A 153.90.127.197\","
+    "  \"away 600 IN CNAME www.example.com.\"]},"
+    " \"example.com.\": {\"records\": [\"$TTL 3600\", \"@ IN SOA ns hm 1 7200 3600 1209600 "
+    "3600\","
+    "  \"@ IN NS ns\", \"ns IN A 93.184.216.1\", \"www IN A 93.184.216.34\"]},"
+    " \"glueless.edu.\": {\"records\": [\"$TTL 3600\", \"@ IN SOA ns.montana.edu. hm 1 7200 "
+    "3600 1209600 3600\","
+    "  \"@ IN NS ns.montana.edu.\", \"www IN A 153.90.77.77\"]}"
+    "}}";
+
+static World *load_world(void)
+{
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem("resolver.json", ".", world_json, strlen(world_json), &e);
+    for (size_t i = 0; i < e.n; i++)
+        fprintf(stderr, "%s\n", e.msg[i]);
+    assert_non_null(w);
+    errors_fini(&e);
+    return w;
+}
+
+#define S(x) ((SimTime)(x)*1000000)
+
+/* The destinations of the resolver's upstream queries, in order, as
+ * "root edu ns1 …". */
+static char *upstream(const Sim *sim)
+{
+    const World *w = sim->world;
+    int res = world_find_node(w, "local-dns");
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind != TR_HOP || r->node != res)
+            continue;
+        uint32_t dst = get_be32(r->bytes + 14 + 16);
+        uint16_t dport = get_be16(r->bytes + 14 + 20 + 2);
+        int owner;
+        if (dport != 53 || !world_find_addr(w, dst, &owner, NULL))
+            continue;
+        buf_printf(&b, "%s%s", b.len ? " " : "", w->nodes[owner].id);
+    }
+    return buf_take(&b);
+}
+
+static void run(Sim *sim, World *w, uint64_t seed)
+{
+    sim_init(sim, seed, w, true);
+    net_new(sim);
+    shell_new(sim);
+    dns_servers_start(sim);
+    dns_resolvers_start(sim);
+    shell_schedule_script(sim);
+    sim_run_until(sim, SIM_TIME_MAX);
+}
+
+static void test_cold_then_cached(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "host -t A www.montana.edu");
+    tw_script(w, S(5), 0, "host -t A www.montana.edu");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "www.montana.edu is an alias for web1.montana.edu.\n"
+                             "web1.montana.edu has address 153.90.127.197\n"
+                             "www.montana.edu is an alias for web1.montana.edu.\n"
+                             "web1.montana.edu has address 153.90.127.197\n");
+    /* root, .edu, montana.edu; then web1 from montana.edu, starting at the
+     * cached delegation; the second lookup sends nothing upstream. */
+    char *up = upstream(&sim);
+    assert_string_equal(up, "root edu ns1 ns1");
+    assert_true(tw_count(&sim, TR_STATE, "153.90.127.197") >= 1);
+    free(up);
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_expiry_goes_upstream_again(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "host -t A www.montana.edu");
+    tw_script(w, S(3700), 0, "host -t A www.montana.edu");
+    Sim sim;
+    run(&sim, w, 1);
+    /* After an hour the answer has expired but montana.edu's NS (2 days)
+     * has not: the second walk starts at ns1, skipping root and .edu. */
+    char *up = upstream(&sim);
+    assert_string_equal(up, "root edu ns1 ns1 ns1 ns1");
+    size_t expired = 0;
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        if (r->kind == TR_STATE && strcmp(r->op, "expire") == 0) {
+            expired++;
+            assert_true(r->time <= S(3700) + S(1));
+        }
+    }
+    assert_true(expired >= 2); /* the CNAME and the A record */
+    free(up);
+    tw_done(&sim);
+}
+
+static void test_negative_caching(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "host nosuch.montana.edu");
+    tw_script(w, S(100), 0, "host nosuch.montana.edu");
+    tw_script(w, S(400), 0, "host nosuch.montana.edu");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "Host nosuch.montana.edu not found: 3(NXDOMAIN)\n"
+                             "Host nosuch.montana.edu not found: 3(NXDOMAIN)\n"
+                             "Host nosuch.montana.edu not found: 3(NXDOMAIN)\n");
+    /* NXDOMAIN remembered for min(SOA TTL 3600, MINIMUM 300) = 300 s. */
+    char *up = upstream(&sim);
+    assert_string_equal(up, "root edu ns1 ns1");
+    free(up);
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_next_server_then_servfail(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, -1, "down ns1");
+    tw_script(w, 0, 0, "host -t A www.montana.edu");
+    tw_script(w, S(20), -1, "down ns2");
+    tw_script(w, S(20), 0, "host -t A other.montana.edu");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "www.montana.edu is an alias for web1.montana.edu.\n"
+                             "web1.montana.edu has address 153.90.127.197\n"
+                             "Host other.montana.edu not found: 2(SERVFAIL)\n");
+    char *up = upstream(&sim);
+    /* ns1 times out after 1 s; ns2 answers (also for web1, since ns1 failed
+     * for that lookup too); then both are down. */
+    assert_string_equal(up, "root edu ns1 ns2 ns1 ns2 ns1 ns2");
+    free(up);
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_glueless_and_cross_zone_alias(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "host -t A www.glueless.edu");
+    tw_script(w, S(10), 0, "host -t A away.montana.edu");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "www.glueless.edu has address 153.90.77.77\n"
+                             "away.montana.edu is an alias for www.example.com.\n"
+                             "www.example.com has address 93.184.216.34\n");
+    char *up = upstream(&sim);
+    /* .edu refers to ns.montana.edu without glue: its address is looked up
+     * first (from the cached .edu delegation), then glueless.edu is asked.
+     * Later the alias leads into .com, from the root. */
+    assert_string_equal(up, "root edu edu ns1 glue ns1 root com exa");
+    free(up);
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_loss_is_deterministic(void **state)
+{
+    (void)state;
+    char *outs[2], *ups[2];
+    for (int k = 0; k < 2; k++) {
+        World *w = load_world();
+        w->links[2].loss = 0.4; /* the root's link */
+        tw_script(w, 0, 0, "host -t A www.montana.edu");
+        Sim sim;
+        run(&sim, w, 42);
+        outs[k] = tw_console(&sim);
+        ups[k] = upstream(&sim);
+        tw_done(&sim);
+    }
+    assert_string_equal(outs[0], outs[1]);
+    assert_string_equal(ups[0], ups[1]);
+    for (int k = 0; k < 2; k++) {
+        free(outs[k]);
+        free(ups[k]);
+    }
+}
+
+static void test_ipconfig(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "ping -c 1 www.montana.edu");
+    tw_script(w, S(600), 0, "ipconfig /displaydns");
+    tw_script(w, S(601), 0, "ipconfig /flushdns");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    const char *want = "\nWindows IP Configuration\n\n"
+                       "    www.montana.edu\n"
+                       "    ----------------------------------------\n"
+                       "    Record Name . . . . . : www.montana.edu\n"
+                       "    Record Type . . . . . : 5\n"
+                       /* The resolver cached the CNAME a few ms before the A record: its
+                        * TTL had ticked to 3599 s when it answered. */
+                       "    Time To Live  . . . . : 2999\n"
+                       "    Data Length . . . . . : 8\n"
+                       "    Section . . . . . . . : Answer\n"
+                       "    CNAME Record  . . . . : web1.montana.edu\n\n"
+                       "    Record Name . . . . . : web1.montana.edu\n"
+                       "    Record Type . . . . . : 1\n"
+                       "    Time To Live  . . . . : 3000\n"
+                       "    Data Length . . . . . : 4\n"
+                       "    Section . . . . . . . : Answer\n"
+                       "    A (Host) Record . . . : 153.90.127.197\n\n\n"
+                       "\nWindows IP Configuration\n\n"
+                       "Successfully flushed the DNS Resolver Cache.\n";
+    const char *at = strstr(out, "\nWindows IP Configuration");
+    assert_non_null(at);
+    assert_string_equal(at, want);
+    assert_non_null(strstr(out, "PING web1.montana.edu (153.90.127.197)"));
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_host_errors(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "host -t BOGUS montana.edu");
+    tw_script(w, 0, 0, "host");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "host: invalid type: BOGUS\n"));
+    assert_non_null(strstr(out, "Usage: host [-aCdilrTvVw]"));
+    free(out);
+    tw_done(&sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cold_then_cached),
+        cmocka_unit_test(test_expiry_goes_upstream_again),
+        cmocka_unit_test(test_negative_caching),
+        cmocka_unit_test(test_next_server_then_servfail),
+        cmocka_unit_test(test_glueless_and_cross_zone_alias),
+        cmocka_unit_test(test_loss_is_deterministic),
+        cmocka_unit_test(test_ipconfig),
+        cmocka_unit_test(test_host_errors),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
