@@ -202,7 +202,7 @@ write_conf() { # DIR PORT ZONE FILE [ZONE FILE ...]
         echo "    xfrdir: \"$dir\""
         echo "    pidfile: \"$dir/nsd.pid\""
         echo "    logfile: \"$dir/nsd.log\""
-        echo "    rrl-ratelimit: 0" # 46 questions in a second must not be limited
+        echo "    rrl-ratelimit: 0" # dozens of answers a second must not be rate limited
         echo "remote-control:"
         echo "    control-enable: no"
         while [ $# -ge 2 ]; do
@@ -340,6 +340,7 @@ if [ "$nm" -ne "$nq" ]; then
     fail=1
 fi
 
+NSD_VERSION=$("$NSD" -v 2>&1 | head -n 1)
 same=0
 differ=0
 i=1
@@ -353,6 +354,7 @@ while [ $i -le "$nq" ]; do
     fi
     if [ "$(cat "$tmp/minet/$i.q")" != "$q" ]; then
         echo "FAIL question $i: minet ran \"$(cat "$tmp/minet/$i.q")\", expected \"$q\""
+        fail=1
     fi
     normalize "$tmp/nsd/$i.raw" > "$tmp/nsd/$i.txt"
     normalize "$tmp/minet/$i.raw" > "$tmp/minet/$i.txt"
@@ -361,7 +363,7 @@ while [ $i -le "$nq" ]; do
     else
         echo "FAIL question $i, $q: minet's answer differs from NSD's"
         diff -u "$tmp/nsd/$i.txt" "$tmp/minet/$i.txt" |
-            sed -e "1s|.*|--- NSD ($("$NSD" -v 2>&1 | head -n 1))|" -e "2s|.*|+++ minet|" -e 's/^/    /'
+            sed -e "1s|.*|--- $NSD_VERSION|" -e "2s|.*|+++ minet|" -e 's/^/    /'
         differ=$((differ + 1))
     fi
     i=$((i + 1))

@@ -284,7 +284,9 @@ static void test_ipconfig(void **state)
     const char *at = strstr(out, "\nWindows IP Configuration");
     assert_non_null(at);
     assert_string_equal(at, want);
-    assert_non_null(strstr(out, "PING web1.montana.edu (153.90.127.197)"));
+    /* The lookup filled the cache; no node has web1's address here, so
+     * ping itself finds no route (scenarios/dns_cache.json pings for real). */
+    assert_non_null(strstr(out, "ping: connect: Network is unreachable\n"));
     free(out);
     tw_done(&sim);
 }
