@@ -37,7 +37,7 @@ TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
 FUZZ_SRC  := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TIME ?= 30
-SCENARIO  ?= scenarios/net_ping.json
+SCENARIO  ?= scenarios/dns_lecture.json
 # V=1 shows every compiler command.
 ifeq ($(V),1)
 Q :=
@@ -80,7 +80,7 @@ run: deps
 	@$(MAKE) --no-print-directory minet
 	./minet $(SCENARIO)
 
-## test: build with -Werror and run every test (unit, golden, bad inputs, determinism)
+## test: build with -Werror and run every test (unit, golden, bad inputs, CLI, NSD interop)
 test: deps-test
 	@$(MAKE) --no-print-directory WERROR=1 BUILD=build/test check-tests
 
@@ -89,6 +89,7 @@ check-tests: $(BIN) $(TEST_BIN)
 	@MINET=$(BIN) sh tests/run_bad.sh
 	@MINET=$(BIN) sh tests/run_golden.sh check
 	@MINET=$(BIN) sh tests/run_cli.sh
+	@MINET=$(BIN) sh tests/run_interop.sh
 	@echo "all tests passed"
 
 ## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer

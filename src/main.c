@@ -29,7 +29,7 @@
 #define MINET_DATADIR "/usr/local/share/minet"
 #endif
 
-#define DEFAULT_SCENARIO "scenarios/net_ping.json"
+#define DEFAULT_SCENARIO "scenarios/dns_lecture.json"
 
 static const char usage_text[] =
     "Usage:\n"

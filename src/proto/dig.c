@@ -86,6 +86,57 @@ static void print_flags(Buf *b, const DnsMsg *m)
             buf_printf(b, " %s", f[i].name);
 }
 
+/* Extended DNS errors (RFC 8914) in an OPT record, as dig shows them. */
+static void print_ede(Buf *b, const DnsRR *opt)
+{
+    static const char *const names[] = {"Other",
+                                        "Unsupported DNSKEY Algorithm",
+                                        "Unsupported DS Digest Type",
+                                        "Stale Answer",
+                                        "Forged Answer",
+                                        "DNSSEC Indeterminate",
+                                        "DNSSEC Bogus",
+                                        "Signature Expired",
+                                        "Signature Not Yet Valid",
+                                        "DNSKEY Missing",
+                                        "RRSIGs Missing",
+                                        "No Zone Key Bit Set",
+                                        "NSEC Missing",
+                                        "Cached Error",
+                                        "Not Ready",
+                                        "Blocked",
+                                        "Censored",
+                                        "Filtered",
+                                        "Prohibited",
+                                        "Stale NXDOMAIN Answer",
+                                        "Not Authoritative",
+                                        "Not Supported",
+                                        "No Reachable Authority",
+                                        "Network Error",
+                                        "Invalid Data"};
+    const uint8_t *p = opt->rdata;
+    size_t n = opt->rdlen;
+    while (n >= 4) {
+        uint16_t code = get_be16(p), len = get_be16(p + 2);
+        if ((size_t)len + 4 > n)
+            break;
+        if (code == 15 && len >= 2) {
+            uint16_t info = get_be16(p + 4);
+            buf_printf(b, "; EDE: %u", info);
+            if (info < MN_ARRAY_LEN(names))
+                buf_printf(b, " (%s)", names[info]);
+            if (len > 2) {
+                buf_puts(b, ": (");
+                buf_put(b, p + 6, len - 2u);
+                buf_puts(b, ")");
+            }
+            buf_putc(b, '\n');
+        }
+        p += 4 + len;
+        n -= 4 + (size_t)len;
+    }
+}
+
 static void print_section(Buf *b, const char *title, const DnsMsg *m, DnsSection s)
 {
     size_t shown = 0;
@@ -135,6 +186,7 @@ static void print_answer(Dig *d, const DnsMsg *m, size_t size)
         buf_puts(&b, ";; OPT PSEUDOSECTION:\n");
         buf_printf(&b, "; EDNS: version: %u, flags:%s; udp: %u\n", (opt->ttl >> 16) & 0xff,
                    (opt->ttl & 0x8000) ? " do" : "", opt->klass);
+        print_ede(&b, opt);
     }
     buf_puts(&b, ";; QUESTION SECTION:\n");
     for (size_t i = 0; i < m->n_qd; i++) {
@@ -142,7 +194,7 @@ static void print_answer(Dig *d, const DnsMsg *m, size_t size)
         buf_init(&name);
         buf_putc(&name, ';');
         dns_name_to_text(&m->qd[i].name, &name);
-        size_t col = name.len;
+        size_t col = name.len - 1; /* dig lines up the name, not its ';' */
         buf_put(&b, name.data, name.len);
         pad_to(&b, &col, 32);
         char k[16];

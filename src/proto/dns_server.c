@@ -142,23 +142,6 @@ static bool already(const DnsMsg *r, DnsSection sec, const DnsName *name, uint16
     return false;
 }
 
-/* Addresses of target in additional, from whichever served zone has them. */
-static void add_addresses(DnsServer *s, DnsMsg *r, const DnsName *target, const char *region)
-{
-    Served *sv = closest_zone(s, target);
-    if (!sv)
-        return;
-    const DnsZone *z = sv->zone;
-    const DnsZoneName *e = dns_zone_lookup(z, target);
-    uint16_t reg = dns_zone_region(z, region);
-    static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
-    for (size_t t = 0; t < 2; t++) {
-        RRset set;
-        if (!already(r, DNS_ADDITIONAL, target, types[t]) && find_rrset(z, e, types[t], reg, &set))
-            add_rrset(s, sv, r, DNS_ADDITIONAL, &set, NULL, false);
-    }
-}
-
 /* The name inside NS, MX, SRV or CNAME rdata. */
 static bool target_of(const DnsRR *rr, DnsName *out)
 {
@@ -234,20 +217,20 @@ static void referral(DnsServer *s, Served *sv, DnsMsg *r, const DnsZoneName *cut
     if (!find_rrset(z, cut, DNS_TYPE_NS, reg, &ns))
         find_rrset(z, cut, DNS_TYPE_NS, 0, &ns);
     add_rrset(s, sv, r, DNS_AUTHORITY, &ns, NULL, false);
-    /* Glue: only for name servers inside this zone (NSD's rule). */
-    for (size_t i = 0; i < r->n[DNS_AUTHORITY]; i++) {
-        DnsName t;
-        if (target_of(&r->rr[DNS_AUTHORITY][i], &t) && dns_name_is_under(&t, &z->origin)) {
+    /* Glue: only for name servers inside this zone (NSD's rule); every A
+     * record first, then every AAAA, as NSD orders them. */
+    static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
+    size_t n_ns = r->n[DNS_AUTHORITY];
+    for (size_t k = 0; k < 2; k++)
+        for (size_t i = 0; i < n_ns; i++) {
+            DnsName t;
+            if (!target_of(&r->rr[DNS_AUTHORITY][i], &t) || !dns_name_is_under(&t, &z->origin))
+                continue;
             const DnsZoneName *e = dns_zone_lookup(z, &t);
-            static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
-            for (size_t k = 0; k < 2; k++) {
-                RRset g;
-                if (!already(r, DNS_ADDITIONAL, &t, types[k]) &&
-                    find_rrset(z, e, types[k], reg, &g))
-                    add_rrset(s, sv, r, DNS_ADDITIONAL, &g, NULL, false);
-            }
+            RRset g;
+            if (!already(r, DNS_ADDITIONAL, &t, types[k]) && find_rrset(z, e, types[k], reg, &g))
+                add_rrset(s, sv, r, DNS_ADDITIONAL, &g, NULL, false);
         }
-    }
     st->outcome = OUT_REFERRAL;
     st->zone = z;
     st->cut = cut->name;
@@ -265,14 +248,33 @@ static void add_zone_ns(DnsServer *s, Served *sv, DnsMsg *r, const char *region)
         add_rrset(s, sv, r, DNS_AUTHORITY, &ns, NULL, false);
 }
 
-static void additional_for(DnsServer *s, DnsMsg *r, DnsSection sec, size_t from, const char *region)
+static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, bool *exists_path);
+
+/* Additional data as NSD adds it: addresses of the names that the answer
+ * and authority sections mention (not CNAME targets), taken only from the
+ * answer's own zone and never from below one of its delegations; every A
+ * record first, then every AAAA. */
+static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *region)
 {
-    for (size_t i = from; i < r->n[sec]; i++) {
-        DnsName t;
-        const DnsRR *rr = &r->rr[sec][i];
-        if (rr->type != DNS_TYPE_CNAME && target_of(rr, &t))
-            add_addresses(s, r, &t, region);
-    }
+    const DnsZone *z = sv->zone;
+    uint16_t reg = dns_zone_region(z, region);
+    static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
+    static const DnsSection secs[] = {DNS_ANSWER, DNS_AUTHORITY};
+    for (size_t k = 0; k < 2; k++)
+        for (size_t si = 0; si < 2; si++)
+            for (size_t i = 0; i < r->n[secs[si]]; i++) {
+                const DnsRR *rr = &r->rr[secs[si]][i];
+                DnsName t;
+                bool path;
+                if (rr->type == DNS_TYPE_CNAME || !target_of(rr, &t) ||
+                    !dns_name_is_under(&t, &z->origin) || find_cut(z, &t, &path))
+                    continue;
+                const DnsZoneName *e = dns_zone_lookup(z, &t);
+                RRset set;
+                if (!already(r, DNS_ADDITIONAL, &t, types[k]) &&
+                    find_rrset(z, e, types[k], reg, &set))
+                    add_rrset(s, sv, r, DNS_ADDITIONAL, &set, NULL, false);
+            }
 }
 
 /* Answers qname/qtype into r, following CNAMEs. */
@@ -303,7 +305,10 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qty
                 referral(s, sv, r, cut, region, st);
                 r->aa = false;
             } else {
-                st->outcome = OUT_ANSWER; /* the chain leaves our authority */
+                /* The alias leads below a delegation: as NSD, keep AA for
+                 * the alias and add the referral for its target. */
+                referral(s, sv, r, cut, region, st);
+                st->outcome = OUT_ANSWER;
             }
             return;
         }
@@ -324,8 +329,14 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qty
             bool loop = false;
             for (size_t i = 0; i < nseen; i++)
                 loop |= dns_name_equal(&seen[i], &target);
-            if (loop || st->chain + 1 > MAX_CNAME_CHAIN || nseen > MAX_CNAME_CHAIN) {
-                st->loop = loop;
+            if (loop) {
+                /* As NSD: the answer stops where the chain repeats, with
+                 * nothing in authority or additional. */
+                st->loop = true;
+                st->outcome = OUT_ANSWER;
+                return;
+            }
+            if (st->chain + 1 > MAX_CNAME_CHAIN || nseen > MAX_CNAME_CHAIN) {
                 st->outcome = OUT_ANSWER;
                 break;
             }
@@ -334,12 +345,23 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qty
             continue;
         }
         if (qtype == DNS_TYPE_ANY) {
-            size_t before = r->n[DNS_ANSWER];
-            for (size_t i = e->first; i < e->first + e->count; i++)
-                if (i == e->first || z->rrs[i].rr.type != z->rrs[i - 1].rr.type)
-                    if (find_rrset(z, e, z->rrs[i].rr.type, reg, &set))
-                        add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, true);
-            st->outcome = r->n[DNS_ANSWER] > before ? OUT_ANSWER : OUT_NODATA;
+            /* RFC 8482, as NSD: one RRset, preferring these types, and
+             * nothing in authority or additional. */
+            static const uint16_t prefer[] = {DNS_TYPE_A, DNS_TYPE_AAAA, DNS_TYPE_SOA, DNS_TYPE_MX,
+                                              DNS_TYPE_PTR};
+            bool found = false;
+            for (size_t i = 0; i < MN_ARRAY_LEN(prefer) && !found; i++)
+                found = find_rrset(z, e, prefer[i], reg, &set);
+            if (!found && e->count)
+                found = find_rrset(z, e, z->rrs[e->first].rr.type, reg, &set);
+            if (!found) {
+                add_negative_soa(r, z);
+                st->outcome = OUT_NODATA;
+                return;
+            }
+            add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, true);
+            st->outcome = OUT_ANSWER;
+            return;
         } else if (find_rrset(z, e, qtype, reg, &set)) {
             add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, true);
             st->outcome = OUT_ANSWER;
@@ -353,14 +375,12 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qty
     if (st->outcome != OUT_ANSWER || !last_sv)
         return;
     /* As NSD: the zone's NS in authority (unless the answer is that NS),
-     * then addresses for what the answer names, then for the NS. */
+     * then the addresses of what the answer and the NS name. */
     bool answer_is_apex_ns = r->n[DNS_ANSWER] && qtype == DNS_TYPE_NS &&
                              dns_name_equal(&st->last, &last_sv->zone->origin);
-    additional_for(s, r, DNS_ANSWER, 0, region);
-    if (!answer_is_apex_ns && closest_zone(s, &st->last) == last_sv) {
+    if (!answer_is_apex_ns && closest_zone(s, &st->last) == last_sv)
         add_zone_ns(s, last_sv, r, region);
-        additional_for(s, r, DNS_AUTHORITY, 0, region);
-    }
+    add_additional(s, last_sv, r, region);
 }
 
 /* ---- captions ---------------------------------------------------------- */
@@ -589,10 +609,15 @@ size_t dns_server_answer(DnsServer *s, const uint8_t *query, size_t len, const c
             r->aa = false;
     }
     if (edns) {
-        /* OPT: our UDP size in CLASS, no extended flags, no options. */
+        /* OPT: our UDP size in CLASS, no extended flags; with REFUSED, as
+         * NSD, the extended error 20 "Not Authoritative" (RFC 8914). */
+        static const uint8_t ede_not_authoritative[] = {0, 15, 0, 2, 0, 20};
+        bool refused = r->rcode == DNS_RCODE_REFUSED;
         DnsName root;
         dns_name_root(&root);
-        dns_msg_add_rr(r, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_UDP_SIZE, 0, NULL, 0);
+        dns_msg_add_rr(r, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_UDP_SIZE, 0,
+                       refused ? ede_not_authoritative : NULL,
+                       refused ? sizeof ede_not_authoritative : 0);
     }
     if (cap_text)
         caption(s, r, &qq->name, qq->type, &st, cap_text);

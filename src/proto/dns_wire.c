@@ -496,13 +496,12 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 
 /* The compression table maps each name suffix already written (below
  * offset 0x4000, where a pointer can reach) to its offset.  Keys are the
- * suffix's uncompressed bytes, compared exactly: a name is only ever
- * replaced by a pointer to identical bytes, so encoding never changes the
- * case of a name (a resolver using 0x20 mixed case gets its question back
- * as sent).  It lives on the stack: 1024 suffixes at most, after which
- * names are written without adding more (still correct, less compact).
- * Each lookup costs one hash probe per label, so a large answer costs
- * O(records x labels), not a scan of the message. */
+ * suffix's uncompressed bytes, compared without regard to ASCII case, as
+ * NSD and BIND compress: names below a mixed-case question ("WWW.Montana.EDU")
+ * come out in the question's spelling, which is what dig then shows.  The
+ * question itself is always written as asked.  It lives on the stack: 1024 suffixes at most, after
+ * which names are written without adding more (still correct, less compact). Each lookup costs one
+ * hash probe per label, so a large answer costs O(records x labels), not a scan of the message. */
 #define CT_MAX     1024
 #define CT_BUCKETS 512 /* a power of two */
 #define CT_NONE    0xFFFF
@@ -549,11 +548,28 @@ static void put32(Enc *e, uint32_t v)
     put(e, b, 4);
 }
 
+static inline uint8_t ct_lower(uint8_t c)
+{
+    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
+}
+
+/* Label length bytes are below 64, so lowering every byte only folds the
+ * letters. */
+static bool ct_same(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    if (memcmp(a, b, len) == 0)
+        return true;
+    for (size_t i = 0; i < len; i++)
+        if (ct_lower(a[i]) != ct_lower(b[i]))
+            return false;
+    return true;
+}
+
 static uint16_t ct_find(const Enc *e, uint32_t h, const uint8_t *suffix, size_t len)
 {
     for (uint16_t k = e->head[h & (CT_BUCKETS - 1)]; k != CT_NONE; k = e->e[k].next) {
         const CEntry *c = &e->e[k];
-        if (c->hash == h && c->len == len && memcmp(c->suffix, suffix, len) == 0)
+        if (c->hash == h && c->len == len && ct_same(c->suffix, suffix, len))
             return c->off;
     }
     return CT_NONE;
@@ -598,7 +614,7 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
     for (int k = labels - 1; k >= 0; k--) {
         const uint8_t *l = name + off[k];
         for (size_t j = 0; j <= l[0]; j++)
-            h = (h ^ l[j]) * 16777619u;
+            h = (h ^ ct_lower(l[j])) * 16777619u;
         hash[k] = h;
     }
     int match = labels;
