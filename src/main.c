@@ -14,6 +14,7 @@
 #include "core/units.h"
 #include "core/util.h"
 #include "io/outfile.h"
+#include "io/pcap.h"
 #include "io/scenario.h"
 #include "io/trace_out.h"
 #include "net/net.h"
@@ -40,6 +41,9 @@ static const char usage_text[] =
     "\n"
     "Options for run:\n"
     "  --trace FILE       also write the trace to FILE (.txt, .jsonl or .csv)\n"
+    "  --pcap FILE        also write a capture for Wireshark (.pcapng, or .pcap for one\n"
+    "                     interface): every link, or with --capture what those nodes see\n"
+    "  --capture NODE,... capture on these nodes' interfaces instead of on every link\n"
     "  --quiet            print only what the commands printed (the console transcript)\n"
     "  --seed N           use seed N instead of the scenario's\n"
     "  --until T          stop at simulated time T (e.g. 30s, 500ms)\n"
@@ -144,6 +148,8 @@ static int cmd_check(int argc, char **argv)
 typedef struct RunOpts {
     const char *scenario;
     const char *trace_path;
+    const char *pcap_path;
+    const char *capture; /* node ids, comma-separated; NULL: every link */
     bool quiet;
     bool has_seed;
     uint64_t seed;
@@ -183,6 +189,23 @@ static void run_loop(Sim *sim, SimTime until)
         fprintf(stderr, "\r%60s\r", "");
 }
 
+/* Writes the capture and renames it into place; on failure says why and
+ * leaves nothing behind. */
+static bool write_capture(PcapWriter *pcap, OutFile *out, const char *path, SimTime end)
+{
+    char why[512];
+    if (!pcap_writer_write(pcap, out->f, end, why, sizeof why)) {
+        fprintf(stderr, "minet: %s: %s\n", path, why);
+        outfile_abort(out);
+        return false;
+    }
+    if (!outfile_commit(out, why, sizeof why)) {
+        fprintf(stderr, "minet: %s\n", why);
+        return false;
+    }
+    return true;
+}
+
 static int run(const RunOpts *o)
 {
     World *w = load(o->scenario);
@@ -195,10 +218,21 @@ static int run(const RunOpts *o)
                            "or .csv)",
                            o->trace_path);
     }
-    OutFile out = {0};
     char why[512];
-    if (o->trace_path && !outfile_open(&out, o->trace_path, why, sizeof why)) {
+    PcapWriter *pcap = NULL;
+    if (o->pcap_path) {
+        pcap = pcap_writer_new(w, o->pcap_path, o->capture, why, sizeof why);
+        if (!pcap) {
+            world_free(w);
+            return usage_error("%s", why);
+        }
+    }
+    OutFile out = {0}, pcap_out = {0};
+    if ((o->trace_path && !outfile_open(&out, o->trace_path, why, sizeof why)) ||
+        (pcap && !outfile_open(&pcap_out, o->pcap_path, why, sizeof why))) {
         fprintf(stderr, "minet: %s\n", why);
+        outfile_abort(&out);
+        pcap_writer_free(pcap);
         world_free(w);
         return 1;
     }
@@ -215,6 +249,8 @@ static int run(const RunOpts *o)
         to_file = trace_writer_new(fmt, out.f);
         trace_add_sink(&sim.trace, to_file);
     }
+    if (pcap)
+        trace_add_sink(&sim.trace, pcap_writer_sink(pcap));
     shell_schedule_script(&sim);
     sim.stop_after_step = o->until_step;
     run_loop(&sim, o->until);
@@ -230,6 +266,8 @@ static int run(const RunOpts *o)
             status = 1;
         }
     }
+    if (pcap && !write_capture(pcap, &pcap_out, o->pcap_path, sim.now))
+        status = 1;
     if (fflush(stdout) != 0 || ferror(stdout)) {
         fprintf(stderr, "minet: standard output: cannot write: %s\n",
                 strerror(errno ? errno : EIO));
@@ -237,6 +275,7 @@ static int run(const RunOpts *o)
     }
     trace_writer_free(to_stdout);
     trace_writer_free(to_file);
+    pcap_writer_free(pcap);
     shell_free(shell);
     dns_servers_stop(&sim);
     dns_resolvers_stop(&sim);
@@ -268,11 +307,16 @@ static int cmd_run(int argc, char **argv)
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(a, "--trace") == 0 || strcmp(a, "--seed") == 0 ||
-                     strcmp(a, "--until") == 0 || strcmp(a, "--until-step") == 0;
+                     strcmp(a, "--until") == 0 || strcmp(a, "--until-step") == 0 ||
+                     strcmp(a, "--pcap") == 0 || strcmp(a, "--capture") == 0;
         if (takes && !val)
             return usage_error("%s needs a value", a);
         if (strcmp(a, "--trace") == 0) {
             o.trace_path = val;
+        } else if (strcmp(a, "--pcap") == 0) {
+            o.pcap_path = val;
+        } else if (strcmp(a, "--capture") == 0) {
+            o.capture = val;
         } else if (strcmp(a, "--seed") == 0) {
             if (!parse_u64(val, (1ULL << 53), &o.seed))
                 return usage_error("--seed %s: expected a whole number from 0 to 2^53", val);
@@ -301,6 +345,8 @@ static int cmd_run(int argc, char **argv)
     }
     if (!o.scenario)
         return usage_error("%s", "run needs a scenario file");
+    if (o.capture && !o.pcap_path)
+        return usage_error("--capture %s: needs --pcap FILE to write the capture to", o.capture);
     return run(&o);
 }
 

@@ -13,6 +13,7 @@
 
 #include "net/net.h"
 #include "net/udp.h"
+#include "proto/dns_stub.h"
 #include "proto/dns_wire.h"
 #include "proto/programs.h"
 
@@ -29,7 +30,12 @@ typedef struct Dig {
     uint32_t server;
     DnsName qname;
     uint16_t qtype;
-    bool recurse, edns, short_form;
+    bool recurse, edns, short_form, trace;
+    /* +trace: the servers to ask next, and how far down we are */
+    DnsName ns[16];
+    uint32_t ns_addr[16];
+    int n_ns, steps;
+    DnsQuery *q;
     uint16_t id, port;
     int tries;
     SimTime sent;
@@ -40,6 +46,7 @@ typedef struct Dig {
 static void dig_free(void *state)
 {
     Dig *d = state;
+    dns_query_cancel(d->q);
     if (d->port)
         udp_unbind(d->sim, d->node, d->port);
     free(d->args);
@@ -49,6 +56,7 @@ static void dig_free(void *state)
 static void dig_exit(Dig *d, int status)
 {
     Proc *p = d->proc;
+    d->q = NULL; /* a query that ends the program is already over */
     sim_cancel(d->sim, d->timer);
     dig_free(d);
     p->state = NULL;
@@ -340,11 +348,179 @@ static bool plus_option(Dig *d, const char *o)
         d->short_form = !no;
     else if (n >= 2 && strncmp(name, "edns", n) == 0)
         d->edns = !no;
+    else if (n >= 2 && strncmp(name, "trace", n) == 0)
+        d->trace = !no;
     else if (n >= 2 && (strncmp(name, "cmd", n) == 0 || strncmp(name, "stats", n) == 0))
         ; /* accepted; minet always prints them */
     else
         return false;
     return true;
+}
+
+/* ---- +trace: the walk from the root, one referral at a time ------------ */
+
+static void trace_ask(Dig *d);
+
+static void trace_received(Dig *d, size_t size, uint32_t from, const char *name)
+{
+    char addr[16];
+    ip_format(from, addr);
+    proc_printf(d->proc, CON_STDOUT, ";; Received %zu bytes from %s#53(%s) in %lld ms\n\n", size,
+                addr, name ? name : addr, (long long)((d->sim->now - d->sent) / 1000));
+}
+
+static void print_records(Dig *d, const DnsMsg *m, DnsSection sec, uint16_t only)
+{
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < m->n[sec]; i++)
+        if (!only || m->rr[sec][i].type == only) {
+            dns_rr_to_text(&m->rr[sec][i], &b);
+            buf_putc(&b, '\n');
+        }
+    if (b.len)
+        proc_printf(d->proc, CON_STDOUT, "%s", b.data);
+    buf_fini(&b);
+}
+
+/* Takes the NS records of sec as the servers to ask next, with any glue. */
+static void take_servers(Dig *d, const DnsMsg *m, DnsSection sec)
+{
+    d->n_ns = 0;
+    for (size_t i = 0; i < m->n[sec] && d->n_ns < 16; i++) {
+        const DnsRR *rr = &m->rr[sec][i];
+        if (rr->type != DNS_TYPE_NS || !dns_name_from_wire(&d->ns[d->n_ns], rr->rdata, rr->rdlen))
+            continue;
+        d->ns_addr[d->n_ns] = 0;
+        for (size_t k = 0; k < m->n[DNS_ADDITIONAL]; k++) {
+            const DnsRR *g = &m->rr[DNS_ADDITIONAL][k];
+            if (g->type == DNS_TYPE_A && g->rdlen == 4 && dns_name_equal(&g->name, &d->ns[d->n_ns]))
+                d->ns_addr[d->n_ns] = get_be32(g->rdata);
+        }
+        d->n_ns++;
+    }
+}
+
+static void trace_timeout(void *ctx, int try_no, bool last)
+{
+    (void)try_no;
+    Dig *d = ctx;
+    char addr[16];
+    ip_format(d->server, addr);
+    proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
+    if (last) {
+        d->q = NULL;
+        proc_printf(d->proc, CON_STDOUT, ";; no servers could be reached\n");
+        dig_exit(d, 9);
+    }
+}
+
+static void trace_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
+{
+    Dig *d = ctx;
+    d->q = NULL;
+    char sn[300];
+    const char *name = d->server_name[0] ? d->server_name : NULL;
+    if (d->steps > 0) {
+        dns_name_str(&d->ns[0], sn, sizeof sn);
+        size_t l = strlen(sn);
+        if (l > 1)
+            sn[l - 1] = '\0';
+        name = sn;
+    }
+    bool referral = !m->n[DNS_ANSWER] && m->rcode == DNS_RCODE_NOERROR && m->n[DNS_AUTHORITY] &&
+                    m->rr[DNS_AUTHORITY][0].type == DNS_TYPE_NS && d->steps > 0;
+    if (d->steps == 0) {
+        print_records(d, m, DNS_ANSWER, 0);
+        trace_received(d, size, d->server, name);
+        take_servers(d, m, DNS_ANSWER);
+        trace_note(&d->sim->trace, d->sim->now, pkt,
+                   "dig +trace starts from the root: it has the root servers' names from the "
+                   "local DNS server, and now asks a root server itself, without recursion.");
+    } else if (referral) {
+        print_records(d, m, DNS_AUTHORITY, DNS_TYPE_NS);
+        trace_received(d, size, d->ns_addr[0], name);
+        take_servers(d, m, DNS_AUTHORITY);
+        trace_note(&d->sim->trace, d->sim->now, pkt,
+                   "dig +trace prints the referral and follows it to the next level down.");
+    } else {
+        print_records(d, m, m->n[DNS_ANSWER] ? DNS_ANSWER : DNS_AUTHORITY, 0);
+        trace_received(d, size, d->ns_addr[0], name);
+        trace_note(&d->sim->trace, d->sim->now, pkt,
+                   "dig +trace has reached the server that answers with authority: the walk "
+                   "is over.");
+        dig_exit(d, 0);
+        return;
+    }
+    d->steps++;
+    if (d->steps > 12 || !d->n_ns) {
+        dig_exit(d, 0);
+        return;
+    }
+    trace_ask(d);
+}
+
+static void trace_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+{
+    (void)canon;
+    Dig *d = ctx;
+    d->q = NULL;
+    if (st != DNS_LOOKUP_OK) {
+        char sn[300];
+        proc_printf(d->proc, CON_STDOUT, "dig: couldn't get address for '%s': not found\n",
+                    dns_name_str(&d->ns[0], sn, sizeof sn));
+        dig_exit(d, 10);
+        return;
+    }
+    d->ns_addr[0] = addr;
+    trace_ask(d);
+}
+
+/* Asks the first of the next servers; its address first if there was no glue. */
+static void trace_ask(Dig *d)
+{
+    DnsQueryOps ops = {trace_reply, trace_timeout, NULL};
+    DnsQueryOpts o = {.rd = false,
+                      .edns = d->edns,
+                      .cookie = true,
+                      .ad = true,
+                      .timeout = DIG_TIMEOUT,
+                      .tries = DIG_TRIES,
+                      .program = "dig +trace"};
+    if (!d->ns_addr[0]) {
+        char sn[300];
+        DnsQuery *q = dns_lookup_address(d->sim, d->node, dns_name_str(&d->ns[0], sn, sizeof sn),
+                                         trace_found, d);
+        if (q)
+            d->q = q;
+        return;
+    }
+    d->sent = d->sim->now;
+    d->q = dns_query_start(d->sim, d->node, d->ns_addr[0], &d->qname, d->qtype, &o, ops, d);
+}
+
+static void trace_start(Dig *d)
+{
+    proc_printf(d->proc, CON_STDOUT, "\n; <<>> DiG " DIG_VERSION " <<>> %s\n", d->args);
+    if (d->server_name[0])
+        proc_printf(d->proc, CON_STDOUT, "; (1 server found)\n");
+    proc_printf(d->proc, CON_STDOUT, ";; global options: +cmd\n");
+    DnsName root;
+    dns_name_root(&root);
+    DnsQueryOps ops = {trace_reply, trace_timeout, NULL};
+    DnsQueryOpts o = {.rd = true,
+                      .edns = d->edns,
+                      .cookie = true,
+                      .ad = true,
+                      .timeout = DIG_TIMEOUT,
+                      .tries = DIG_TRIES,
+                      .program = "dig +trace"};
+    d->sent = d->sim->now;
+    d->q = dns_query_start(d->sim, d->node, d->server, &root, DNS_TYPE_NS, &o, ops, d);
+    if (!d->q) {
+        proc_printf(d->proc, CON_STDOUT, ";; no servers could be reached\n");
+        dig_exit(d, 9);
+    }
 }
 
 void dig_main(Proc *p, int argc, char **argv)
@@ -427,5 +603,11 @@ void dig_main(Proc *p, int argc, char **argv)
     while (!udp_bind(sim, d->node, d->port, on_reply, d));
     p->state = d;
     p->free_state = dig_free;
+    if (d->trace) {
+        udp_unbind(sim, d->node, d->port); /* +trace sends through dns_stub */
+        d->port = 0;
+        trace_start(d);
+        return;
+    }
     send_query(d);
 }

@@ -52,6 +52,7 @@ struct Resolver {
     Sim *sim;
     int node;
     bool round_robin;
+    bool recursive; /* mode "recursive": ask the root with RD set, relay its answer */
     DnsCache cache;
     Server hints[MAX_SERVERS];
     int nhints;
@@ -196,6 +197,20 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     if (soa)
         dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, soa->ttl, soa->rdata,
                        soa->rdlen);
+    /* Addresses the cache holds for the names an NS or MX answer mentions,
+     * as Unbound adds them. */
+    for (size_t i = 0; final && i < m.n[DNS_ANSWER]; i++) {
+        const DnsRR *a = &m.rr[DNS_ANSWER][i];
+        size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
+        DnsName target;
+        if ((a->type != DNS_TYPE_NS && a->type != DNS_TYPE_MX) || a->rdlen <= off ||
+            !dns_name_from_wire(&target, a->rdata + off, a->rdlen - off))
+            continue;
+        DnsCacheEntry *g = dns_cache_get(&r->cache, &target, DNS_TYPE_A);
+        for (size_t k = 0; g && g->kind == DNS_CACHE_RRSET && k < g->n; k++)
+            dns_msg_add_rr(&m, DNS_ADDITIONAL, &target, DNS_TYPE_A, DNS_CLASS_IN,
+                           dns_cache_ttl_left(&r->cache, g), g->rdata[k], g->rdlen[k]);
+    }
     if (t->edns) {
         DnsName root;
         dns_name_root(&root);
@@ -266,6 +281,7 @@ static void send_query(Task *t, Server *s)
     dns_msg_init(&q);
     t->qid = (uint16_t)rng_below(&sim->rng, 65536);
     q.id = t->qid;
+    q.rd = r->recursive;
     dns_msg_add_question(&q, &t->cur, t->qtype, DNS_CLASS_IN);
     DnsName root;
     dns_name_root(&root);
@@ -285,7 +301,12 @@ static void send_query(Task *t, Server *s)
     prose(&s->name, sn, sizeof sn);
     prose(&t->zone, zn, sizeof zn);
     const char *type = dns_type_name(t->qtype, tb);
-    if (t->zone.labels == 0)
+    if (r->recursive)
+        trace_note(&sim->trace, sim->now, t->sent_pkt,
+                   "%s works in recursive mode: it asks %s (%s) for %s %s with RD set, asking "
+                   "it to find the answer itself.",
+                   node_id(r), sn, addr, qn, type);
+    else if (t->zone.labels == 0)
         trace_note(&sim->trace, sim->now, t->sent_pkt,
                    "%s asks the root server %s (%s) for %s %s. The query is iterative (RD "
                    "clear): the root will not look anything up, it only says what it knows.",
@@ -442,6 +463,32 @@ static bool take_referral(Task *t, const DnsMsg *m)
     return true;
 }
 
+/* Addresses in an answer's additional section, for the names its NS or MX
+ * records mention, if the server may speak for them (they are in its zone:
+ * the bailiwick rule). */
+static void cache_additional(Task *t, const DnsMsg *m)
+{
+    Resolver *r = t->r;
+    for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
+        const DnsRR *g = &m->rr[DNS_ADDITIONAL][i];
+        if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) ||
+            !dns_name_is_under(&g->name, &t->zone) || dns_cache_get(&r->cache, &g->name, g->type))
+            continue;
+        bool named = false;
+        for (size_t k = 0; k < m->n[DNS_ANSWER] && !named; k++) {
+            const DnsRR *a = &m->rr[DNS_ANSWER][k];
+            DnsName target;
+            size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
+            named = (a->type == DNS_TYPE_NS || a->type == DNS_TYPE_MX) && a->rdlen > off &&
+                    dns_name_from_wire(&target, a->rdata + off, a->rdlen - off) &&
+                    dns_name_equal(&target, &g->name);
+        }
+        if (named)
+            dns_cache_put(&r->cache, &g->name, g->type, m->rr[DNS_ADDITIONAL],
+                          m->n[DNS_ADDITIONAL]);
+    }
+}
+
 /* Forget the delegation being asked: the next run starts from the cache. */
 static void restart(Task *t)
 {
@@ -480,8 +527,25 @@ static void handle_response(Task *t, const DnsMsg *m)
         else if (a->type == DNS_TYPE_CNAME && dns_name_from_wire(&target, a->rdata, a->rdlen))
             have_cname = true;
     }
+    if (r->recursive && (have_type || have_cname)) {
+        /* A recursive server did the work: its whole answer, chain and all,
+         * goes into the cache, and the cache answers the client. */
+        for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+            const DnsRR *a = &m->rr[DNS_ANSWER][i];
+            bool first = true;
+            for (size_t k = 0; k < i; k++)
+                first &= !(m->rr[DNS_ANSWER][k].type == a->type &&
+                           dns_name_equal(&m->rr[DNS_ANSWER][k].name, &a->name));
+            if (first)
+                dns_cache_put(&r->cache, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        }
+        restart(t);
+        task_run(t);
+        return;
+    }
     if (have_type) {
         dns_cache_put(&r->cache, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        cache_additional(t, m);
         restart(t);
         task_run(t);
         return;
@@ -670,6 +734,7 @@ void dns_resolvers_start(Sim *sim)
         r->sim = sim;
         r->node = (int)i;
         r->round_robin = w->nodes[i].round_robin;
+        r->recursive = w->nodes[i].recursive_mode;
         dns_cache_init(&r->cache, sim, (int)i, "cache");
         load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);

@@ -6,6 +6,7 @@
 
 #include "net/net.h"
 #include "net/udp.h"
+#include "proto/dns_cache.h"
 
 #define MAX_CNAME_CHAIN 8
 #define EDNS_UDP_SIZE   1232 /* what NSD and BIND offer */
@@ -15,6 +16,8 @@ typedef struct Served {
     uint32_t *rotation; /* per record: how far its RRset has rotated */
 } Served;
 
+typedef struct Forward Forward;
+
 struct DnsServer {
     const World *w;
     int node;
@@ -22,6 +25,11 @@ struct DnsServer {
     size_t n_zones;
     bool round_robin;
     DnsMsg q, r;
+    /* recursion: true, the textbook's recursive figure */
+    Sim *sim;
+    bool recursion;
+    DnsCache cache;
+    Forward *forwards;
 };
 
 DnsServer *dns_server_new(const World *w, int node)
@@ -48,10 +56,16 @@ DnsServer *dns_server_new(const World *w, int node)
     return s;
 }
 
+static void forward_free(Forward *f);
+
 void dns_server_free(DnsServer *s)
 {
     if (!s)
         return;
+    while (s->forwards)
+        forward_free(s->forwards);
+    if (s->sim)
+        dns_cache_fini(&s->cache);
     for (size_t i = 0; i < s->n_zones; i++)
         free(s->zones[i].rotation);
     free(s->zones);
@@ -252,8 +266,8 @@ static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, bool *
 
 /* Additional data as NSD adds it: addresses of the names that the answer
  * and authority sections mention (not CNAME targets), taken only from the
- * answer's own zone and never from below one of its delegations; every A
- * record first, then every AAAA. */
+ * answer's own zone, and from below one of its delegations only for name
+ * servers (glue); every A record first, then every AAAA. */
 static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *region)
 {
     const DnsZone *z = sv->zone;
@@ -267,7 +281,8 @@ static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *regi
                 DnsName t;
                 bool path;
                 if (rr->type == DNS_TYPE_CNAME || !target_of(rr, &t) ||
-                    !dns_name_is_under(&t, &z->origin) || find_cut(z, &t, &path))
+                    !dns_name_is_under(&t, &z->origin) ||
+                    (rr->type != DNS_TYPE_NS && find_cut(z, &t, &path)))
                     continue;
                 const DnsZoneName *e = dns_zone_lookup(z, &t);
                 RRset set;
@@ -631,6 +646,209 @@ typedef struct DnsServerSet {
     size_t n;
 } DnsServerSet;
 
+/* ---- recursion ----------------------------------------------------------- */
+
+/* A server with recursion on does what the textbook's recursive figure
+ * shows, and what real root and TLD servers never do: where it would refer,
+ * it asks the next server itself (RD set), then relays the answer. */
+struct Forward {
+    DnsServer *s;
+    Forward *next;
+    uint32_t client;
+    uint16_t cport, cid;
+    bool edns;
+    DnsName qname;
+    uint16_t qtype;
+    uint32_t target[8];
+    DnsName tname[8];
+    int n, at;
+    uint16_t id, port;
+    EvHandle timer;
+};
+
+static void forward_free(Forward *f)
+{
+    DnsServer *s = f->s;
+    for (Forward **p = &s->forwards; *p; p = &(*p)->next)
+        if (*p == f) {
+            *p = f->next;
+            break;
+        }
+    if (f->port)
+        udp_unbind(s->sim, s->node, f->port);
+    sim_cancel(s->sim, f->timer);
+    free(f);
+}
+
+static const char *id_of(const DnsServer *s, uint32_t addr)
+{
+    int n;
+    return world_find_addr(s->w, addr, &n, NULL) ? s->w->nodes[n].id : "?";
+}
+
+static void relay(Forward *f, const DnsMsg *m, uint8_t rcode)
+{
+    DnsServer *s = f->s;
+    Sim *sim = s->sim;
+    DnsMsg out;
+    dns_msg_init(&out);
+    out.id = f->cid;
+    out.qr = true;
+    out.rd = true;
+    out.ra = true;
+    out.rcode = m ? m->rcode : rcode;
+    dns_msg_add_question(&out, &f->qname, f->qtype, DNS_CLASS_IN);
+    for (int sec = 0; m && sec < DNS_SECTIONS; sec++)
+        for (size_t i = 0; i < m->n[sec]; i++) {
+            const DnsRR *rr = &m->rr[sec][i];
+            if (rr->type == DNS_TYPE_OPT)
+                continue;
+            dns_msg_add_rr(&out, (DnsSection)sec, &rr->name, rr->type, rr->klass, rr->ttl,
+                           rr->rdata, rr->rdlen);
+        }
+    /* What comes back is cached, RRset by RRset. */
+    for (size_t i = 0; m && i < m->n[DNS_ANSWER]; i++) {
+        const DnsRR *rr = &m->rr[DNS_ANSWER][i];
+        bool first = true;
+        for (size_t k = 0; k < i; k++)
+            first &= !(m->rr[DNS_ANSWER][k].type == rr->type &&
+                       dns_name_equal(&m->rr[DNS_ANSWER][k].name, &rr->name));
+        if (first)
+            dns_cache_put(&s->cache, &rr->name, rr->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+    }
+    if (f->edns) {
+        DnsName root;
+        dns_name_root(&root);
+        dns_msg_add_rr(&out, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_UDP_SIZE, 0, NULL, 0);
+    }
+    uint8_t buf[ETH_MTU];
+    size_t n = dns_encode(&out, buf, f->edns ? EDNS_UDP_SIZE : DNS_UDP_MAX);
+    uint64_t pkt = sim_packet_id(sim);
+    char rc[16];
+    if (m)
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s relays the answer from %s to %s: AA clear (it is not the authority), RA "
+                   "set (it did the recursion), and it keeps a copy in its cache.",
+                   s->w->nodes[s->node].id, id_of(s, f->target[f->at]), id_of(s, f->client));
+    else
+        trace_note(&sim->trace, sim->now, pkt, "No server answered %s: it tells %s %s.",
+                   s->w->nodes[s->node].id, id_of(s, f->client), dns_rcode_name(rcode, rc));
+    udp_send(sim, s->node, pkt, 53, f->client, f->cport, 0, buf, n, NULL);
+    dns_msg_fini(&out);
+    forward_free(f);
+}
+
+static void forward_next(Forward *f);
+
+static void on_forward_timeout(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    Forward *f = ctx;
+    f->timer = 0;
+    f->at++;
+    forward_next(f);
+}
+
+static void on_forward_reply(Sim *sim, void *ctx, int node, const UdpMsg *m)
+{
+    (void)sim;
+    (void)node;
+    Forward *f = ctx;
+    DnsMsg r;
+    char why[160];
+    dns_msg_init(&r);
+    if (f->timer && m->src == f->target[f->at] && m->sport == 53 &&
+        dns_decode(&r, m->data, m->len, why, sizeof why) && r.qr && r.id == f->id && r.n_qd == 1 &&
+        r.qd[0].type == f->qtype && dns_name_equal(&r.qd[0].name, &f->qname)) {
+        sim_cancel(f->s->sim, f->timer);
+        f->timer = 0;
+        relay(f, &r, 0);
+    }
+    dns_msg_fini(&r);
+}
+
+static void forward_next(Forward *f)
+{
+    DnsServer *s = f->s;
+    Sim *sim = s->sim;
+    if (f->at >= f->n) {
+        relay(f, NULL, DNS_RCODE_SERVFAIL);
+        return;
+    }
+    DnsMsg q;
+    dns_msg_init(&q);
+    f->id = (uint16_t)rng_below(&sim->rng, 65536);
+    q.id = f->id;
+    q.rd = true;
+    dns_msg_add_question(&q, &f->qname, f->qtype, DNS_CLASS_IN);
+    if (f->edns) {
+        DnsName root;
+        dns_name_root(&root);
+        dns_msg_add_rr(&q, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_UDP_SIZE, 0, NULL, 0);
+    }
+    uint8_t buf[DNS_UDP_MAX];
+    size_t n = dns_encode(&q, buf, sizeof buf);
+    dns_msg_fini(&q);
+    if (!f->port)
+        do
+            f->port = net_ephemeral_port(sim->net, s->node);
+        while (!udp_bind(sim, s->node, f->port, on_forward_reply, f));
+    uint64_t pkt = sim_packet_id(sim);
+    char tn[300], addr[16];
+    ip_format(f->target[f->at], addr);
+    trace_note(&sim->trace, sim->now, pkt,
+               "%s has recursion switched on (real root and TLD servers never do): instead of "
+               "referring %s to %s, it asks %s (%s) itself, with RD set, and will relay the "
+               "answer.",
+               s->w->nodes[s->node].id, id_of(s, f->client), prose(&f->tname[f->at], tn, sizeof tn),
+               tn, addr);
+    udp_send(sim, s->node, pkt, f->port, f->target[f->at], 53, 0, buf, n, NULL);
+    f->timer = sim_after(sim, 1000000, on_forward_timeout, f, 0);
+}
+
+/* After answering: was s->r a referral the server should follow itself? */
+static bool start_forward(DnsServer *s, const UdpMsg *m)
+{
+    const DnsMsg *r = &s->r;
+    if (!s->recursion || !s->q.rd || r->aa || r->rcode != DNS_RCODE_NOERROR || r->n[DNS_ANSWER] ||
+        !r->n[DNS_AUTHORITY] || r->rr[DNS_AUTHORITY][0].type != DNS_TYPE_NS)
+        return false;
+    Forward *f = xcalloc(1, sizeof *f);
+    f->s = s;
+    for (size_t i = 0; i < r->n[DNS_AUTHORITY] && f->n < 8; i++) {
+        DnsName t;
+        if (!target_of(&r->rr[DNS_AUTHORITY][i], &t))
+            continue;
+        for (size_t k = 0; k < r->n[DNS_ADDITIONAL]; k++) {
+            const DnsRR *g = &r->rr[DNS_ADDITIONAL][k];
+            if (g->type == DNS_TYPE_A && g->rdlen == 4 && dns_name_equal(&g->name, &t) &&
+                f->n < 8) {
+                f->target[f->n] = get_be32(g->rdata);
+                f->tname[f->n++] = t;
+                break;
+            }
+        }
+    }
+    if (!f->n) {
+        free(f); /* no glue: it can only refer */
+        return false;
+    }
+    f->client = m->src;
+    f->cport = m->sport;
+    f->cid = s->q.id;
+    f->qname = s->q.qd[0].name;
+    f->qtype = s->q.qd[0].type;
+    for (size_t i = 0; i < s->q.n[DNS_ADDITIONAL]; i++)
+        f->edns |= s->q.rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+    f->next = s->forwards;
+    s->forwards = f;
+    forward_next(f);
+    return true;
+}
+
+/* ---- on the network ---------------------------------------------------- */
+
 static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
 {
     DnsServer *s = ctx;
@@ -643,7 +861,7 @@ static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
     buf_init(&cap);
     size_t n =
         dns_server_answer(s, m->data, m->len, region, out, ETH_MTU - IPV4_HLEN - UDP_HLEN, &cap);
-    if (n) {
+    if (n && !start_forward(s, m)) {
         uint64_t pkt = sim_packet_id(sim);
         trace_note(&sim->trace, sim->now, pkt, "%s", cap.data ? cap.data : "");
         udp_send(sim, node, pkt, 53, m->src, m->sport, 0, out, n, NULL);
@@ -660,6 +878,9 @@ void dns_servers_start(Sim *sim)
         if (w->nodes[i].role != MN_ROLE_DNS)
             continue;
         DnsServer *s = dns_server_new(w, (int)i);
+        s->sim = sim;
+        s->recursion = w->nodes[i].recursion;
+        dns_cache_init(&s->cache, sim, (int)i, "cache");
         set->servers[set->n++] = s;
         udp_bind(sim, (int)i, 53, on_query, s);
     }
