@@ -11,5 +11,6 @@ void traceroute_main(Proc *p, int argc, char **argv);
 void dig_main(Proc *p, int argc, char **argv);
 void host_main(Proc *p, int argc, char **argv);
 void ipconfig_main(Proc *p, int argc, char **argv);
+void nslookup_main(Proc *p, int argc, char **argv);
 
 #endif

@@ -17,10 +17,14 @@ typedef struct Program {
 
 static const Program programs[] = {
     {"ping", ping_main}, {"traceroute", traceroute_main}, {"dig", dig_main},
-    {"host", host_main}, {"ipconfig", ipconfig_main},
+    {"host", host_main}, {"ipconfig", ipconfig_main},     {"nslookup", nslookup_main},
 };
 
-static const char *const program_names[] = {"ping", "traceroute", "dig", "host", "ipconfig"};
+/* The same names, in the same order, for "did you mean". */
+static const char *const program_names[] = {"ping", "traceroute", "dig",
+                                            "host", "ipconfig",   "nslookup"};
+_Static_assert(MN_ARRAY_LEN(programs) == MN_ARRAY_LEN(program_names),
+               "every program has its name in program_names");
 
 static bool is_blank(char c)
 {

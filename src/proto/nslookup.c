@@ -1,0 +1,292 @@
+/* nslookup — BIND 9.18's nslookup, non-interactive:
+ *
+ *   nslookup [-type=TYPE] NAME [SERVER]
+ *
+ * It names the server first, asks A and then AAAA (or the one type asked),
+ * says "Non-authoritative answer:" when the answer comes from a cache, and
+ * prints each record in its own words. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto/dns_stub.h"
+#include "proto/programs.h"
+
+typedef struct Nslookup {
+    Proc *proc;
+    Sim *sim;
+    char *name_text;
+    DnsName name;
+    uint16_t types[2];
+    int ntypes, next;
+    bool explicit_type, said_nonauth;
+    char *server_text;
+    uint32_t server;
+    DnsQuery *q;
+    DnsName aliases[16];
+    int naliases;
+} Nslookup;
+
+static void ns_free(void *state)
+{
+    Nslookup *n = state;
+    dns_query_cancel(n->q);
+    free(n->name_text);
+    free(n->server_text);
+    free(n);
+}
+
+static void ns_exit(Nslookup *n, int status)
+{
+    Proc *p = n->proc;
+    n->q = NULL;
+    ns_free(n);
+    p->state = NULL;
+    p->free_state = NULL;
+    proc_exit(p, status);
+}
+
+static void no_dot(const DnsName *name, Buf *out)
+{
+    size_t at = out->len;
+    dns_name_to_text(name, out);
+    if (out->len - at > 1 && out->data[out->len - 1] == '.')
+        out->data[--out->len] = '\0';
+}
+
+/* A name inside rdata, without its final dot (SOA's origin and mail addr). */
+static void name_at(const uint8_t *p, size_t len, Buf *out)
+{
+    DnsName n;
+    if (dns_name_from_wire(&n, p, len))
+        no_dot(&n, out);
+}
+
+static bool seen_alias(Nslookup *n, const DnsName *owner)
+{
+    for (int i = 0; i < n->naliases; i++)
+        if (dns_name_equal(&n->aliases[i], owner))
+            return true;
+    if (n->naliases < 16)
+        n->aliases[n->naliases++] = *owner;
+    return false;
+}
+
+static void print_rr(Nslookup *n, const DnsRR *rr, Buf *b)
+{
+    switch (rr->type) {
+    case DNS_TYPE_A:
+    case DNS_TYPE_AAAA:
+        buf_puts(b, "Name:\t");
+        no_dot(&rr->name, b);
+        buf_puts(b, "\nAddress: ");
+        dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
+        buf_putc(b, '\n');
+        return;
+    case DNS_TYPE_SOA: {
+        no_dot(&rr->name, b);
+        size_t mlen = rr->rdlen;
+        DnsName m1;
+        if (!dns_name_from_wire(&m1, rr->rdata, mlen) || (size_t)m1.len + 21 > mlen)
+            return;
+        buf_puts(b, "\n\torigin = ");
+        name_at(rr->rdata, mlen, b);
+        buf_puts(b, "\n\tmail addr = ");
+        name_at(rr->rdata + m1.len, mlen - m1.len, b);
+        const uint8_t *num = rr->rdata + mlen - 20;
+        static const char *const what[] = {"serial", "refresh", "retry", "expire", "minimum"};
+        for (int i = 0; i < 5; i++)
+            buf_printf(b, "\n\t%s = %u", what[i], get_be32(num + 4 * i));
+        buf_putc(b, '\n');
+        return;
+    }
+    default:
+        break;
+    }
+    const char *label = rr->type == DNS_TYPE_CNAME ? "canonical name"
+                        : rr->type == DNS_TYPE_MX  ? "mail exchanger"
+                        : rr->type == DNS_TYPE_NS  ? "nameserver"
+                        : rr->type == DNS_TYPE_TXT ? "text"
+                        : rr->type == DNS_TYPE_PTR ? "name"
+                                                   : "rdata";
+    if (rr->type == DNS_TYPE_CNAME && seen_alias(n, &rr->name))
+        return;
+    no_dot(&rr->name, b);
+    buf_printf(b, "\t%s = ", label);
+    dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
+    buf_putc(b, '\n');
+}
+
+static void next_query(Nslookup *n);
+
+static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
+{
+    (void)size;
+    Nslookup *n = ctx;
+    n->q = NULL;
+    char rc[16];
+    if (m->rcode != DNS_RCODE_NOERROR) {
+        proc_printf(n->proc, CON_STDOUT, "** server can't find %s: %s\n\n", n->name_text,
+                    dns_rcode_name(m->rcode, rc));
+        trace_note(&n->sim->trace, n->sim->now, pkt, "nslookup reports %s for %s.",
+                   dns_rcode_name(m->rcode, rc), n->name_text);
+        ns_exit(n, 1);
+        return;
+    }
+    uint16_t type = n->types[n->next - 1];
+    Buf b;
+    buf_init(&b);
+    size_t shown = 0;
+    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+        const DnsRR *rr = &m->rr[DNS_ANSWER][i];
+        if (rr->type != type && rr->type != DNS_TYPE_CNAME)
+            continue;
+        if (!n->said_nonauth && !m->aa) {
+            buf_puts(&b, "Non-authoritative answer:\n");
+            n->said_nonauth = true;
+        }
+        print_rr(n, rr, &b);
+        shown += rr->type == type;
+    }
+    if (!shown && n->explicit_type)
+        buf_printf(&b, "*** Can't find %s: No answer\n", n->name_text);
+    if (b.len)
+        proc_printf(n->proc, CON_STDOUT, "%s", b.data);
+    buf_fini(&b);
+    trace_note(&n->sim->trace, n->sim->now, pkt, "nslookup prints what came back for %s.",
+               n->name_text);
+    next_query(n);
+}
+
+static void on_timeout(void *ctx, int try_no, bool last)
+{
+    (void)try_no;
+    Nslookup *n = ctx;
+    char addr[16];
+    ip_format(n->server, addr);
+    proc_printf(n->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
+    if (last) {
+        n->q = NULL;
+        proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");
+        ns_exit(n, 1);
+    }
+}
+
+static void next_query(Nslookup *n)
+{
+    if (n->next >= n->ntypes) {
+        proc_printf(n->proc, CON_STDOUT, "\n");
+        ns_exit(n, 0);
+        return;
+    }
+    DnsQueryOpts o = {.rd = true, .timeout = 2000000, .tries = 3, .program = "nslookup"};
+    DnsQueryOps ops = {on_reply, on_timeout, NULL};
+    uint16_t type = n->types[n->next++];
+    n->q = dns_query_start(n->sim, n->proc->node, n->server, &n->name, type, &o, ops, n);
+    if (!n->q) {
+        proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");
+        ns_exit(n, 1);
+    }
+}
+
+static void start(Nslookup *n)
+{
+    char addr[16];
+    ip_format(n->server, addr);
+    proc_printf(n->proc, CON_STDOUT, "Server:\t\t%s\nAddress:\t%s#53\n\n",
+                n->server_text ? n->server_text : addr, addr);
+    next_query(n);
+}
+
+static void on_server_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+{
+    (void)canon;
+    Nslookup *n = ctx;
+    n->q = NULL;
+    if (st != DNS_LOOKUP_OK) {
+        proc_printf(n->proc, CON_STDERR, ";; couldn't get address for '%s': not found\n",
+                    n->server_text);
+        ns_exit(n, 1);
+        return;
+    }
+    n->server = addr;
+    start(n);
+}
+
+void nslookup_main(Proc *p, int argc, char **argv)
+{
+    Sim *sim = p->sim;
+    Nslookup *n = xcalloc(1, sizeof *n);
+    n->proc = p;
+    n->sim = sim;
+    const char *name = NULL, *server = NULL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        const char *eq = strchr(a, '=');
+        if (a[0] == '-' && eq &&
+            (strncmp(a, "-type=", 6) == 0 || strncmp(a, "-query=", 7) == 0 ||
+             strncmp(a, "-q=", 3) == 0 || strncmp(a, "-t=", 3) == 0)) {
+            uint16_t type;
+            if (!dns_type_from_name(eq + 1, &type)) {
+                proc_printf(p, CON_STDOUT, "unknown query type: %s\n", eq + 1);
+                continue;
+            }
+            n->types[0] = type;
+            n->ntypes = 1;
+            n->explicit_type = true;
+        } else if (a[0] == '-') {
+            continue; /* other settings change nothing minet models */
+        } else if (!name) {
+            name = a;
+        } else if (!server) {
+            server = a;
+        }
+    }
+    if (!name) {
+        proc_printf(p, CON_STDERR,
+                    "minet runs nslookup non-interactively: give a name to "
+                    "look up (nslookup NAME [SERVER]).\n");
+        free(n);
+        proc_exit(p, 1);
+        return;
+    }
+    DnsName root;
+    const char *why;
+    dns_name_root(&root);
+    if (!dns_name_from_text(&n->name, name, strlen(name), &root, &why)) {
+        proc_printf(p, CON_STDOUT, "** server can't find %s: FORMERR\n\n", name);
+        free(n);
+        proc_exit(p, 1);
+        return;
+    }
+    n->name_text = xstrdup(name);
+    size_t nl = strlen(n->name_text);
+    if (nl > 1 && n->name_text[nl - 1] == '.')
+        n->name_text[nl - 1] = '\0';
+    if (!n->ntypes) {
+        n->types[0] = DNS_TYPE_A;
+        n->types[1] = DNS_TYPE_AAAA;
+        n->ntypes = 2;
+    }
+    p->state = n;
+    p->free_state = ns_free;
+    if (server) {
+        n->server_text = xstrdup(server);
+        if (ip_parse(server, &n->server)) {
+            start(n);
+            return;
+        }
+        DnsQuery *q = dns_lookup_address(sim, p->node, server, on_server_found, n);
+        if (q)
+            n->q = q;
+        return;
+    }
+    const Node *node = &sim->world->nodes[p->node];
+    if (!node->has_dns) {
+        proc_printf(p, CON_STDOUT, ";; no servers could be reached\n\n");
+        ns_exit(n, 1);
+        return;
+    }
+    n->server = node->dns;
+    start(n);
+}
