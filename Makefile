@@ -89,6 +89,7 @@ check-tests: $(BIN) $(TEST_BIN)
 	@MINET=$(BIN) sh tests/run_bad.sh
 	@MINET=$(BIN) sh tests/run_golden.sh check
 	@MINET=$(BIN) sh tests/run_cli.sh
+	@MINET=$(BIN) sh tests/run_docs.sh
 	@MINET=$(BIN) sh tests/run_interop.sh
 	@echo "all tests passed"
 

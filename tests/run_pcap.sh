@@ -1,0 +1,312 @@
+#!/bin/sh
+# Captures judged by Wireshark: every bundled scenario is written with --pcap
+# on every link (pcapng), on every node (--capture, pcapng) and on one host
+# with one interface (classic pcap), and tshark reads each file:
+#
+#  1. it opens, and no frame is malformed, has an expert error or a bad IPv4,
+#     UDP or ICMP checksum (tshark checks them all when asked; a corrupted
+#     copy proves the check can fail);
+#  2. frame by frame, in order, it equals what minet's own JSON Lines trace
+#     says: the interface, the timestamp (the scenario's start + simulated
+#     time), every byte, the comment (the packet's notes joined by "; "),
+#     and for DNS frames Wireshark's own summary (source, destination,
+#     Info column) equals minet's; captions and query names are visible;
+#  3. capinfos counts the same frames per interface, in strict time order;
+#  4. usage errors: .pcap for several interfaces, an unknown node, --capture
+#     without --pcap, an unknown extension (exit 2); an unwritable path
+#     (exit 1); none leaves a file behind.
+#
+#   MINET=build/minet sh tests/run_pcap.sh     (default ./minet)
+#
+# Run it from the repository's top folder.  It skips (exit 0) only when
+# tshark or capinfos is not installed.
+set -u
+MINET=${MINET:-./minet}
+command -v tshark > /dev/null 2>&1 || { echo "pcap: skipped: tshark is not installed (apt-get install tshark)"; exit 0; }
+command -v capinfos > /dev/null 2>&1 || { echo "pcap: skipped: capinfos is not installed (apt-get install tshark)"; exit 0; }
+if [ ! -x "$MINET" ]; then
+    echo "FAIL pcap: $MINET is not an executable (build it with make, or set MINET)"
+    exit 1
+fi
+tmp=$(mktemp -d)
+trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+fail=0
+checked=0
+
+# tshark warns on stderr when run as root; only its standard output counts.
+ts() { tshark "$@" 2> "$tmp/tshark.err"; }
+
+# ---- what the trace says -----------------------------------------------
+
+# expected JSONL START_US MODE [NODES]: one line per frame the capture must
+# hold, in its order: interface, time_epoch, bytes, comment, DNS summary
+# (or "-"), tab-separated.  MODE is links, nodes (NODES: comma-separated)
+# or bare (nodes, as classic pcap: no interface names, no comments).  Order: time, then the hop's place in
+# the trace, then received before sent.
+expected() {
+    awk -v start="$2" -v mode="$3" -v nodes="${4:-}" '
+    function jnum(s, k,   i, r) {
+        i = index(s, "\"" k "\":")
+        if (!i) return ""
+        r = substr(s, i + length(k) + 3)
+        match(r, /^-?[0-9]+/)
+        return substr(r, 1, RLENGTH)
+    }
+    function jstr(s, k,   i, r, v) {
+        i = index(s, "\"" k "\":\"")
+        if (!i) return ""
+        r = substr(s, i + length(k) + 4)
+        match(r, /^([^"\\]|\\.)*/)
+        v = substr(r, 1, RLENGTH)
+        gsub(/\\\\/, "\001", v)
+        gsub(/\\"/, "\"", v)
+        gsub(/\001/, "\\", v)
+        return v
+    }
+    function epoch(t,   us) {
+        us = start + t
+        return sprintf("%.0f.%06.0f000", (us - us % 1000000) / 1000000, us % 1000000)
+    }
+    function emit(t, seq, dir, ifname,   s) {
+        s = jstr($0, "summary")
+        if (s !~ / DNS /) s = "-"
+        printf "%.0f\t%d\t%d\t%s\t%s\t%s\t%s\t%s\n", t, seq, dir, ifname, epoch(t),
+            jstr($0, "bytes"), (mode == "bare" ? "" : comment[jnum($0, "pkt")]), s
+    }
+    BEGIN { n = split(nodes, list, ","); for (i = 1; i <= n; i++) on[list[i]] = 1 }
+    NR == FNR {
+        if ($0 ~ /"kind":"note"/ && jnum($0, "pkt") != "") {
+            p = jnum($0, "pkt")
+            comment[p] = (p in comment) ? comment[p] "; " jstr($0, "text") : jstr($0, "text")
+        }
+        if ($0 ~ /"kind":"drop"/ && jstr($0, "link") != "" &&
+            jstr($0, "reason") ~ /^(lost on link|link down|node down)$/)
+            lost[jnum($0, "pkt"), jstr($0, "link"), jnum($0, "t")] = 1
+        next
+    }
+    $0 ~ /"kind":"hop"/ {
+        if (mode == "links") {
+            emit(jnum($0, "t"), FNR, 0, jstr($0, "link"))
+            next
+        }
+        if (jstr($0, "node") in on)
+            emit(jnum($0, "t"), FNR, 2,
+                 mode == "bare" ? "" : jstr($0, "node") ":" jstr($0, "iface"))
+        if ((jstr($0, "to") in on) && !((jnum($0, "pkt"), jstr($0, "link"), jnum($0, "arrive")) in lost))
+            emit(jnum($0, "arrive"), FNR, 1,
+                 mode == "bare" ? "" : jstr($0, "to") ":" jstr($0, "to_iface"))
+    }' "$1" "$1" | sort -t "$(printf '\t')" -k1,1n -k2,2n -k3,3n | cut -f4-
+}
+
+# ---- what Wireshark reads ----------------------------------------------
+
+# actual FILE: the same columns, from tshark.
+actual() {
+    ts -r "$1" -T json -x | sed -n '/"frame_raw": \[/{n;p;}' | tr -d ' ",' > "$tmp/raw" || return 1
+    ts -r "$1" -T fields -E separator=/t -e frame.interface_name -e frame.time_epoch \
+        -e frame.comment -e _ws.col.Protocol -e ip.src -e ip.dst -e _ws.col.Info \
+        > "$tmp/fields" || return 1
+    paste "$tmp/raw" "$tmp/fields" | awk -F '\t' -v OFS='\t' '{
+        dns = $5 == "DNS" ? $6 " -> " $7 " DNS " $8 : "-"
+        print $2, $3, $1, $4, dns
+    }'
+}
+
+# judge FILE WHAT: opens, nothing malformed, no expert error, no bad checksum.
+judge() {
+    if ! ts -r "$1" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
+        -Y 'ip.checksum.status == "Bad" || udp.checksum.status == "Bad" || icmp.checksum.status == "Bad" || _ws.malformed || _ws.expert.severity >= "error"' \
+        > "$tmp/bad"; then
+        echo "FAIL $2: tshark cannot read it:"
+        sed 's/^/    /' "$tmp/tshark.err" | grep -v 'Running as user' | head -n 5
+        fail=1
+        return 1
+    fi
+    if [ -s "$tmp/bad" ]; then
+        echo "FAIL $2: malformed frames, expert errors or bad checksums:"
+        sed 's/^/    /' "$tmp/bad" | head -n 5
+        fail=1
+        return 1
+    fi
+    return 0
+}
+
+# compare FILE WHAT: frame by frame against $tmp/want.
+compare() {
+    actual "$1" > "$tmp/got" || { echo "FAIL $2: tshark cannot read it"; fail=1; return 1; }
+    if ! cmp -s "$tmp/want" "$tmp/got"; then
+        echo "FAIL $2: the frames differ from the trace (- trace, + tshark):"
+        diff "$tmp/want" "$tmp/got" | head -n 8 | cut -c1-300 | sed 's/^/    /'
+        fail=1
+        return 1
+    fi
+    return 0
+}
+
+# counts FILE WHAT: capinfos' packets per interface equal the trace's.
+counts() {
+    capinfos "$1" 2> /dev/null > "$tmp/info"
+    if ! grep -q 'Strict time order: *True' "$tmp/info"; then
+        echo "FAIL $2: frames are not in time order"
+        fail=1
+    fi
+    awk '/^ *Name = / { name = $3 } /^ *Number of packets = / && name != "" { if ($5 > 0) print name, $5; name = "" }' \
+        "$tmp/info" | sort > "$tmp/per_if"
+    cut -f1 "$tmp/want" | sort | uniq -c | awk '{ print $2, $1 }' | sort > "$tmp/per_if_want"
+    if ! cmp -s "$tmp/per_if" "$tmp/per_if_want"; then
+        echo "FAIL $2: packets per interface differ (- trace, + capinfos):"
+        diff "$tmp/per_if_want" "$tmp/per_if" | head -n 6 | sed 's/^/    /'
+        fail=1
+    fi
+}
+
+# ---- every bundled scenario --------------------------------------------
+
+for s in scenarios/*.json; do
+    name=$(basename "$s" .json)
+    start=$(sed -n 's/^ *"start": *"\([^"]*\)".*/\1/p' "$s" | head -n 1)
+    start_us=$(date -u -d "${start:-2023-09-11T09:00:00Z}" +%s%6N) || {
+        echo "FAIL $name: cannot read its start time $start"
+        fail=1
+        continue
+    }
+    if ! "$MINET" run "$s" --trace "$tmp/$name.jsonl" --pcap "$tmp/$name.pcapng" > /dev/null; then
+        echo "FAIL $name: minet run --pcap failed"
+        fail=1
+        continue
+    fi
+    checked=$((checked + 1))
+
+    # Every link.
+    if judge "$tmp/$name.pcapng" "$name (every link)"; then
+        expected "$tmp/$name.jsonl" "$start_us" links > "$tmp/want"
+        compare "$tmp/$name.pcapng" "$name (every link)"
+        counts "$tmp/$name.pcapng" "$name (every link)"
+        if ! ts -r "$tmp/$name.pcapng" -T fields -e frame.comment | grep -q '[a-z]'; then
+            echo "FAIL $name: no frame has a caption as its comment"
+            fail=1
+        fi
+        if ts -r "$tmp/$name.pcapng" -Y dns -T fields -e dns.qry.name | grep -qv '[a-z]'; then
+            echo "FAIL $name: a DNS frame without a query name"
+            fail=1
+        fi
+    fi
+
+    # Every node that sends or receives, as Wireshark on each would see it.
+    nodes=$(sed -n 's/.*"kind":"hop".*"node":"\([^"]*\)".*"to":"\([^"]*\)".*/\1\n\2/p' \
+        "$tmp/$name.jsonl" | awk '!seen[$0]++' | paste -s -d, -)
+    if "$MINET" run "$s" --pcap "$tmp/$name-nodes.pcapng" --capture "$nodes" > /dev/null; then
+        if judge "$tmp/$name-nodes.pcapng" "$name (--capture every node)"; then
+            expected "$tmp/$name.jsonl" "$start_us" nodes "$nodes" > "$tmp/want"
+            compare "$tmp/$name-nodes.pcapng" "$name (--capture every node)"
+            counts "$tmp/$name-nodes.pcapng" "$name (--capture every node)"
+        fi
+    else
+        echo "FAIL $name: minet run --capture $nodes failed"
+        fail=1
+    fi
+
+    # Classic pcap on the first node with one interface: the ends of the
+    # links, from the names of the link capture's interfaces.
+    one=$(capinfos "$tmp/$name.pcapng" 2> /dev/null | sed -n 's/^ *Name = //p' |
+        sed 's/^\(.*\):\(eth[0-9]*\)-\(.*\):\(eth[0-9]*\)$/\1\n\3/' |
+        awk '{ n[$0]++; if (n[$0] == 1) order[++k] = $0 } END { for (i = 1; i <= k; i++) if (n[order[i]] == 1) { print order[i]; exit } }')
+    if [ -n "$one" ]; then
+        if "$MINET" run "$s" --pcap "$tmp/$name.pcap" --capture "$one" > /dev/null; then
+            if judge "$tmp/$name.pcap" "$name (classic pcap on $one)"; then
+                expected "$tmp/$name.jsonl" "$start_us" bare "$one" > "$tmp/want"
+                compare "$tmp/$name.pcap" "$name (classic pcap on $one)"
+            fi
+        else
+            echo "FAIL $name: minet run --pcap $name.pcap --capture $one failed"
+            fail=1
+        fi
+    fi
+done
+if [ "$checked" -eq 0 ]; then
+    echo "FAIL pcap: no scenario was checked"
+    fail=1
+fi
+
+# ---- the judge can say no ----------------------------------------------
+
+# A corrupted IPv4 checksum must be caught, or the checks above prove nothing.
+"$MINET" run scenarios/dns_iterative.json --pcap "$tmp/bad.pcap" --capture laptop > /dev/null
+# 24-byte file header, 16-byte record header, 14-byte Ethernet header, then
+# the IPv4 checksum at offset 10.
+printf '\336\255' | dd of="$tmp/bad.pcap" bs=1 seek=64 conv=notrunc 2> /dev/null
+before=$fail
+if judge "$tmp/bad.pcap" "corrupted copy" > /dev/null; then
+    echo "FAIL pcap: tshark did not report a corrupted IPv4 checksum; the checks are blind"
+    before=1
+fi
+fail=$before
+
+# ---- usage errors ------------------------------------------------------
+
+# refuse STATUS WHAT MESSAGE FILE -- ARGS: exits STATUS, says MESSAGE, leaves no FILE.
+refuse() {
+    want=$1
+    what=$2
+    msg=$3
+    file=$4
+    shift 5
+    "$MINET" run "$@" > /dev/null 2> "$tmp/err"
+    got=$?
+    if [ "$got" != "$want" ]; then
+        echo "FAIL $what: exit status $got, expected $want"
+        sed 's/^/    /' "$tmp/err" | head -n 3
+        fail=1
+    elif ! grep -qF -- "$msg" "$tmp/err"; then
+        echo "FAIL $what: expected \"$msg\" in:"
+        sed 's/^/    /' "$tmp/err" | head -n 3
+        fail=1
+    fi
+    if [ -n "$(find "$(dirname "$file")" -name "$(basename "$file")*" 2> /dev/null)" ]; then
+        echo "FAIL $what: left $(basename "$file") (or a temporary) behind"
+        fail=1
+    fi
+}
+
+mkdir "$tmp/err-out"
+o=$tmp/err-out
+refuse 2 ".pcap of several links" "use a .pcapng file name" "$o/a.pcap" -- \
+    scenarios/dns_iterative.json --pcap "$o/a.pcap"
+refuse 2 ".pcap of a router" "classic pcap holds one interface" "$o/b.pcap" -- \
+    scenarios/dns_iterative.json --pcap "$o/b.pcap" --capture campus
+refuse 2 "unknown node in --capture" 'no node is called "lapto"' "$o/c.pcapng" -- \
+    scenarios/dns_iterative.json --pcap "$o/c.pcapng" --capture laptop,lapto
+refuse 2 "--capture without --pcap" "needs --pcap" "$o/d" -- \
+    scenarios/dns_iterative.json --capture laptop
+refuse 2 "unknown capture format" "expected a name ending in .pcapng or .pcap" "$o/e.cap" -- \
+    scenarios/dns_iterative.json --pcap "$o/e.cap"
+refuse 1 "capture into a missing folder" "cannot write" "$o/no/f.pcapng" -- \
+    scenarios/dns_iterative.json --pcap "$o/no/f.pcapng"
+if [ "$(id -u)" != 0 ]; then
+    mkdir "$tmp/ro" && chmod 555 "$tmp/ro"
+    refuse 1 "unwritable capture" "cannot write" "$tmp/ro/g.pcapng" -- \
+        scenarios/dns_iterative.json --pcap "$tmp/ro/g.pcapng"
+fi
+if [ -n "$(ls -A "$o")" ]; then
+    echo "FAIL refused runs left files behind: $(ls -A "$o")"
+    fail=1
+fi
+
+# Stopping early still writes a whole capture, of what happened so far.
+if "$MINET" run scenarios/dns_iterative.json --until-step 5 --pcap "$tmp/early.pcapng" \
+    --capture local-dns > /dev/null; then
+    judge "$tmp/early.pcapng" "--until-step 5"
+    n=$(ts -r "$tmp/early.pcapng" | wc -l)
+    if [ "$n" -lt 1 ] || [ "$n" -ge "$(ts -r "$tmp/dns_iterative-nodes.pcapng" -Y 'frame.interface_name == "local-dns:eth0"' | wc -l)" ]; then
+        echo "FAIL --until-step 5: $n frames, expected some but fewer than the whole run"
+        fail=1
+    fi
+else
+    echo "FAIL --until-step 5 --pcap failed"
+    fail=1
+fi
+
+if [ "$fail" != 0 ]; then
+    exit 1
+fi
+echo "pcap: $checked scenarios, each captured on every link, on every node and as classic pcap, read by $(tshark -v 2> /dev/null | head -n 1)"
