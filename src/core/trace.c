@@ -73,6 +73,13 @@ static void emit(Trace *t, TraceRec *r)
     }
 }
 
+/* Nobody keeps or reads the records (a benchmark, a run for its side
+ * effects): skip building them.  Step numbers still count. */
+static bool unheard(const Trace *t)
+{
+    return !t->keep && t->nsinks == 0;
+}
+
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)
 {
     if (!p || !n)
@@ -90,6 +97,8 @@ static char *dup_opt(const char *s)
 void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface, int peer,
                int peer_iface, int link, const uint8_t *frame, size_t len)
 {
+    if (unheard(t))
+        return;
     TraceRec r = blank(TR_HOP, sent);
     r.arrive = arrive;
     r.pkt = pkt;
@@ -105,6 +114,8 @@ void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, i
 
 void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node)
 {
+    if (unheard(t))
+        return;
     TraceRec r = blank(TR_DELIVER, now);
     r.pkt = pkt;
     r.node = node;
@@ -114,6 +125,8 @@ void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node)
 void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const uint8_t *frame,
                 size_t len, const char *reason)
 {
+    if (unheard(t))
+        return;
     TraceRec r = blank(TR_DROP, now);
     r.pkt = pkt;
     r.node = node;
@@ -127,6 +140,8 @@ void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const u
 void trace_state(Trace *t, SimTime now, int node, const char *table, const char *op,
                  const char *key, const char *value, int64_t ttl)
 {
+    if (unheard(t))
+        return;
     TraceRec r = blank(TR_STATE, now);
     r.node = node;
     r.table = xstrdup(table);
@@ -139,6 +154,8 @@ void trace_state(Trace *t, SimTime now, int node, const char *table, const char 
 
 uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
 {
+    if (unheard(t))
+        return ++t->notes;
     TraceRec r = blank(TR_NOTE, now);
     Buf b;
     va_list ap;
@@ -159,6 +176,8 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
 
 uint64_t trace_command(Trace *t, SimTime now, int node, const char *line)
 {
+    if (unheard(t))
+        return ++t->cmds;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;
     r.cmd = ++t->cmds;
@@ -170,6 +189,8 @@ uint64_t trace_command(Trace *t, SimTime now, int node, const char *line)
 
 void trace_output(Trace *t, SimTime now, int node, uint64_t cmd, ConsoleStream s, const char *text)
 {
+    if (unheard(t))
+        return;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;
     r.cmd = cmd;
@@ -180,6 +201,8 @@ void trace_output(Trace *t, SimTime now, int node, uint64_t cmd, ConsoleStream s
 
 void trace_exit(Trace *t, SimTime now, int node, uint64_t cmd, int status)
 {
+    if (unheard(t))
+        return;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;
     r.cmd = cmd;

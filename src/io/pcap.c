@@ -253,6 +253,7 @@ static void add_frame(PcapWriter *pw, const TraceRec *r, uint64_t seq, size_t of
 
 static void on_hop(PcapWriter *pw, const TraceRec *r, uint64_t seq)
 {
+    assert(r->link >= 0 && r->node >= 0 && r->peer >= 0);
     size_t off = pw->bytes.len;
     if (!pw->on_nodes) {
         buf_put(&pw->bytes, r->bytes, r->len);
@@ -338,15 +339,16 @@ static void prune_unarrived(PcapWriter *pw, SimTime end)
 {
     if (!pw->on_nodes)
         return;
-    qsort(pw->losses, pw->n_losses, sizeof *pw->losses, cmp_loss);
+    if (pw->n_losses > 1) /* qsort and bsearch want an array, even of 0 */
+        qsort(pw->losses, pw->n_losses, sizeof *pw->losses, cmp_loss);
     size_t keep = 0;
     for (size_t i = 0; i < pw->n_frames; i++) {
         const Frame *f = &pw->frames[i];
         bool gone = false;
         if (f->dir == DIR_IN) {
             Loss key = {f->pkt, f->time, f->link};
-            gone = f->time > end ||
-                   bsearch(&key, pw->losses, pw->n_losses, sizeof key, cmp_loss) != NULL;
+            gone = f->time > end || (pw->n_losses && bsearch(&key, pw->losses, pw->n_losses,
+                                                             sizeof key, cmp_loss) != NULL);
         }
         if (!gone)
             pw->frames[keep++] = *f;
@@ -366,43 +368,86 @@ static void sort_frames(PcapWriter *pw)
 
 /* ---- comments ---------------------------------------------------------- */
 
-/* Index of the first note about pkt, or n_notes.  Notes are sorted. */
-static size_t first_note(const PcapWriter *pw, uint64_t pkt)
+/* A packet's comment: its notes joined by "; " (DESIGN.md rule 5), built
+ * once per packet however many frames carry it. */
+typedef struct Comment {
+    uint64_t pkt;
+    size_t off; /* in Comments.text */
+    size_t len;
+} Comment;
+
+typedef struct Comments {
+    Comment *c; /* sorted by pkt */
+    size_t n, cap;
+    Buf text;
+    size_t cursor; /* the last one found: frames come mostly in packet order */
+} Comments;
+
+/* Cuts the text from off on to at most max bytes, at a UTF-8 character
+ * boundary, ending "…". */
+static void clip_utf8(Buf *b, size_t off, size_t max)
 {
-    size_t lo = 0, hi = pw->n_notes;
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    if (b->len - off <= max)
+        return;
+    size_t n = max - (sizeof ellipsis - 1);
+    while (n > 0 && ((unsigned char)b->data[off + n] & 0xC0) == 0x80)
+        n--;
+    b->len = off + n;
+    buf_puts(b, ellipsis);
+}
+
+static void comments_build(PcapWriter *pw, Comments *cs)
+{
+    memset(cs, 0, sizeof *cs);
+    buf_init(&cs->text);
+    if (pw->n_notes > 1)
+        qsort(pw->notes, pw->n_notes, sizeof *pw->notes, cmp_note);
+    for (size_t i = 0; i < pw->n_notes; i++) {
+        const NoteRef *nr = &pw->notes[i];
+        if (i == 0 || nr->pkt != pw->notes[i - 1].pkt) {
+            cs->c = xgrow(cs->c, &cs->cap, cs->n + 1, sizeof *cs->c);
+            cs->c[cs->n++] = (Comment){nr->pkt, cs->text.len, 0};
+        } else {
+            buf_puts(&cs->text, "; ");
+        }
+        buf_puts(&cs->text, pw->text.data + nr->off);
+        Comment *c = &cs->c[cs->n - 1];
+        if (i + 1 == pw->n_notes || pw->notes[i + 1].pkt != nr->pkt) {
+            clip_utf8(&cs->text, c->off, NG_OPT_MAX);
+            c->len = cs->text.len - c->off;
+        }
+    }
+}
+
+static void comments_free(Comments *cs)
+{
+    free(cs->c);
+    buf_fini(&cs->text);
+}
+
+/* pkt's comment, or NULL.  O(1) for the packet after the last one found,
+ * else O(log n). */
+static const Comment *comments_find(Comments *cs, uint64_t pkt)
+{
+    for (size_t k = cs->cursor; k < cs->n && k < cs->cursor + 2; k++) {
+        if (cs->c[k].pkt == pkt) {
+            cs->cursor = k;
+            return &cs->c[k];
+        }
+    }
+    size_t lo = 0, hi = cs->n;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
-        if (pw->notes[mid].pkt < pkt)
+        if (cs->c[mid].pkt < pkt)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo;
-}
-
-/* Cuts s to at most max bytes at a UTF-8 character boundary, ending "…". */
-static void clip_utf8(Buf *s, size_t max)
-{
-    static const char ellipsis[] = "\xe2\x80\xa6";
-    if (s->len <= max)
-        return;
-    size_t n = max - (sizeof ellipsis - 1);
-    while (n > 0 && ((unsigned char)s->data[n] & 0xC0) == 0x80)
-        n--;
-    s->len = n;
-    buf_puts(s, ellipsis);
-}
-
-/* The packet's comment: its notes joined by "; " (DESIGN.md rule 5). */
-static void comment_for(const PcapWriter *pw, uint64_t pkt, Buf *out)
-{
-    buf_clear(out);
-    for (size_t i = first_note(pw, pkt); i < pw->n_notes && pw->notes[i].pkt == pkt; i++) {
-        if (out->len)
-            buf_puts(out, "; ");
-        buf_puts(out, pw->text.data + pw->notes[i].off);
-    }
-    clip_utf8(out, NG_OPT_MAX);
+    if (lo == cs->n || cs->c[lo].pkt != pkt)
+        return NULL;
+    cs->cursor = lo;
+    return &cs->c[lo];
 }
 
 /* ---- writing ----------------------------------------------------------- */
@@ -574,12 +619,13 @@ static void put_idbs(Out *o, const PcapWriter *pw, Buf *body)
 }
 
 /* An Enhanced Packet Block, written straight into the output. */
-static void put_epb(Out *o, const PcapWriter *pw, const Frame *f, uint64_t ts, const Buf *comment)
+static void put_epb(Out *o, const PcapWriter *pw, const Frame *f, uint64_t ts, const char *comment,
+                    size_t comment_len)
 {
     uint32_t cap = f->len < SNAPLEN ? f->len : SNAPLEN;
     size_t opts = 0;
-    if (comment->len)
-        opts += 4 + comment->len + pad4(comment->len);
+    if (comment_len)
+        opts += 4 + comment_len + pad4(comment_len);
     if (f->dir != DIR_NONE)
         opts += 4 + 4;
     if (opts)
@@ -596,8 +642,8 @@ static void put_epb(Out *o, const PcapWriter *pw, const Frame *f, uint64_t ts, c
     buf_put(&o->b, h, sizeof h);
     buf_put(&o->b, pw->bytes.data + f->off, cap);
     put_pad(&o->b, cap);
-    if (comment->len)
-        put_opt(&o->b, NG_OPT_COMMENT, comment->data, comment->len);
+    if (comment_len)
+        put_opt(&o->b, NG_OPT_COMMENT, comment, comment_len);
     if (f->dir != DIR_NONE) {
         uint8_t flags[4];
         le32(flags, (uint32_t)f->dir);
@@ -610,20 +656,23 @@ static void put_epb(Out *o, const PcapWriter *pw, const Frame *f, uint64_t ts, c
 
 static void write_pcapng(Out *o, PcapWriter *pw)
 {
-    qsort(pw->notes, pw->n_notes, sizeof *pw->notes, cmp_note);
     Buf body;
     buf_init(&body);
     put_shb(o, &body);
     put_idbs(o, pw, &body);
+    buf_fini(&body);
+    Comments cs;
+    comments_build(pw, &cs);
     uint64_t start = (uint64_t)pw->w->start_us;
     for (size_t i = 0; i < pw->n_frames; i++) {
         const Frame *f = &pw->frames[i];
-        comment_for(pw, f->pkt, &body);
-        put_epb(o, pw, f, start + (uint64_t)f->time, &body);
+        const Comment *c = comments_find(&cs, f->pkt);
+        put_epb(o, pw, f, start + (uint64_t)f->time, c ? cs.text.data + c->off : NULL,
+                c ? c->len : 0);
         if (o->b.len >= OUT_CHUNK)
             out_flush(o);
     }
-    buf_fini(&body);
+    comments_free(&cs);
 }
 
 static bool write_classic(Out *o, PcapWriter *pw, char *why, size_t size)
@@ -644,7 +693,7 @@ static bool write_classic(Out *o, PcapWriter *pw, char *why, size_t size)
         if (!fits_classic(ts)) {
             snprintf(why, size,
                      "a frame is stamped after 2106-02-07, which classic pcap cannot hold "
-                     "(write a .pcapng file instead)");
+                     "(use a .pcapng file name instead)");
             return false;
         }
         uint32_t cap = f->len < SNAPLEN ? f->len : SNAPLEN;

@@ -78,6 +78,15 @@ void net_packet_free(Net *net, Packet *p)
 
 int net_route(Net *net, int node, int dst)
 {
+    /* A node with one interface sends everything out of it (if anything
+     * reaches dst, it is through there): no table needed.  Most hosts. */
+    const Node *n = &net->w->nodes[node];
+    if (n->n_ifaces == 1 && dst != node) {
+        if (!net->routes[node] && n->ifaces[0].peer == dst)
+            return 0;
+        if (!net->routes[node] && net->w->nodes[n->ifaces[0].peer].role == MN_ROLE_ROUTER)
+            return 0;
+    }
     if (!net->routes[node]) {
         net->routes[node] = xmalloc((net->w->n_nodes + 1) * sizeof **net->routes);
         world_routes_from(net->w, node, net->routes[node]);

@@ -30,9 +30,10 @@ typedef struct UdpMsg UdpMsg;
 typedef void (*IcmpFn)(Sim *sim, void *ctx, int node, const IcmpMsg *m);
 typedef void (*UdpFn)(Sim *sim, void *ctx, int node, const UdpMsg *m);
 
+/* A slot of the UDP binding table: open addressing on (node, port). */
 typedef struct UdpBinding {
-    int node;
-    uint16_t port;
+    uint64_t key;  /* node << 16 | port */
+    uint8_t state; /* 0 empty, 1 bound, 2 unbound (a tombstone) */
     UdpFn fn;
     void *ctx;
 } UdpBinding;
@@ -55,8 +56,8 @@ typedef struct Net {
     Packet *free_pkts;
     Packet **all_pkts; /* every packet made, so none leaks if a run stops early */
     size_t pkts_made, pkts_cap;
-    UdpBinding *udp;
-    size_t n_udp, udp_cap;
+    UdpBinding *udp;          /* hash table, udp_cap slots (a power of two) */
+    size_t udp_used, udp_cap; /* slots bound or tombstoned */
     IcmpListener *icmp;
     size_t n_icmp, icmp_cap;
     int next_listener;

@@ -1,29 +1,81 @@
 #include "udp.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
 #include "net/icmp.h"
 
+/* ---- bindings: a hash table, so a resolver with thousands of queries in
+ * flight (each on its own port) still finds a port in O(1) ---------------- */
+
+static uint64_t key_of(int node, uint16_t port)
+{
+    return ((uint64_t)(uint32_t)node << 16) | port;
+}
+
+static size_t slot_of(uint64_t key, size_t cap)
+{
+    uint64_t h = key * 0x9e3779b97f4a7c15ULL;
+    return (size_t)(h >> 32) & (cap - 1);
+}
+
+/* The bound slot for key, or NULL. */
+static UdpBinding *find(Net *net, uint64_t key)
+{
+    if (!net->udp_cap)
+        return NULL;
+    for (size_t i = slot_of(key, net->udp_cap);; i = (i + 1) & (net->udp_cap - 1)) {
+        UdpBinding *b = &net->udp[i];
+        if (b->state == 0)
+            return NULL;
+        if (b->state == 1 && b->key == key)
+            return b;
+    }
+}
+
+/* Re-inserts every binding into a table of cap slots, dropping tombstones. */
+static void rehash(Net *net, size_t cap)
+{
+    UdpBinding *old = net->udp;
+    size_t old_cap = net->udp_cap;
+    net->udp = xcalloc(cap, sizeof *net->udp);
+    net->udp_cap = cap;
+    net->udp_used = 0;
+    for (size_t i = 0; i < old_cap; i++) {
+        if (old[i].state != 1)
+            continue;
+        size_t k = slot_of(old[i].key, cap);
+        while (net->udp[k].state)
+            k = (k + 1) & (cap - 1);
+        net->udp[k] = old[i];
+        net->udp_used++;
+    }
+    free(old);
+}
+
 bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx)
 {
     Net *net = sim->net;
-    for (size_t i = 0; i < net->n_udp; i++)
-        if (net->udp[i].node == node && net->udp[i].port == port)
-            return false;
-    net->udp = xgrow(net->udp, &net->udp_cap, net->n_udp + 1, sizeof *net->udp);
-    net->udp[net->n_udp++] = (UdpBinding){node, port, fn, ctx};
+    uint64_t key = key_of(node, port);
+    if (find(net, key))
+        return false;
+    if ((net->udp_used + 1) * 2 > net->udp_cap)
+        rehash(net, net->udp_cap ? net->udp_cap * 2 : 64);
+    size_t k = slot_of(key, net->udp_cap);
+    while (net->udp[k].state == 1)
+        k = (k + 1) & (net->udp_cap - 1);
+    if (net->udp[k].state == 0)
+        net->udp_used++;
+    net->udp[k] = (UdpBinding){key, 1, fn, ctx};
     return true;
 }
 
 void udp_unbind(Sim *sim, int node, uint16_t port)
 {
-    Net *net = sim->net;
-    for (size_t i = 0; i < net->n_udp; i++)
-        if (net->udp[i].node == node && net->udp[i].port == port) {
-            net->udp[i] = net->udp[--net->n_udp];
-            return;
-        }
+    UdpBinding *b = find(sim->net, key_of(node, port));
+    if (b)
+        b->state = 2; /* a tombstone keeps later probes going */
 }
 
 NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, uint16_t dport,
@@ -73,12 +125,12 @@ void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, c
                 u + UDP_HLEN,
                 (size_t)(ulen - UDP_HLEN)};
     Net *net = sim->net;
-    for (size_t i = 0; i < net->n_udp; i++)
-        if (net->udp[i].node == node && net->udp[i].port == m.dport) {
-            UdpBinding b = net->udp[i];
-            b.fn(sim, b.ctx, node, &m);
-            return;
-        }
+    UdpBinding *b = find(net, key_of(node, m.dport));
+    if (b) {
+        UdpBinding copy = *b; /* the handler may bind and unbind */
+        copy.fn(sim, copy.ctx, node, &m);
+        return;
+    }
     trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, "port unreachable");
     if (!icmp_may_answer(dgram, len))
         return;

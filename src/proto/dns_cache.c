@@ -25,7 +25,53 @@ void dns_cache_fini(DnsCache *c)
     for (size_t i = 0; i < c->n; i++)
         entry_free(c->e[i]);
     free(c->e);
+    free(c->bucket);
     memset(c, 0, sizeof *c);
+}
+
+/* ---- the hash on (name, type) -------------------------------------------- */
+
+static size_t bucket_of(const DnsCache *c, const DnsName *name, uint16_t type)
+{
+    uint32_t h = dns_name_hash(name) ^ (type * 0x9e3779b1u);
+    return (size_t)h & (c->nbuckets - 1);
+}
+
+static void bucket_insert(DnsCache *c, DnsCacheEntry *e)
+{
+    size_t b = bucket_of(c, &e->name, e->type);
+    e->chain = c->bucket[b];
+    c->bucket[b] = e;
+}
+
+static void bucket_remove(DnsCache *c, DnsCacheEntry *e)
+{
+    for (DnsCacheEntry **p = &c->bucket[bucket_of(c, &e->name, e->type)]; *p; p = &(*p)->chain)
+        if (*p == e) {
+            *p = e->chain;
+            return;
+        }
+}
+
+static void grow_buckets(DnsCache *c)
+{
+    if (c->n < c->nbuckets)
+        return;
+    free(c->bucket);
+    c->nbuckets = c->nbuckets ? c->nbuckets * 2 : 64;
+    c->bucket = xcalloc(c->nbuckets, sizeof *c->bucket);
+    for (size_t i = 0; i < c->n; i++)
+        bucket_insert(c, c->e[i]);
+}
+
+static DnsCacheEntry *find(const DnsCache *c, const DnsName *name, uint16_t type)
+{
+    if (!c->nbuckets)
+        return NULL;
+    for (DnsCacheEntry *e = c->bucket[bucket_of(c, name, type)]; e; e = e->chain)
+        if (e->type == type && dns_name_equal(&e->name, name))
+            return e;
+    return NULL;
 }
 
 static void key_text(const DnsName *name, uint16_t type, DnsCacheKind kind, Buf *out)
@@ -69,6 +115,7 @@ static void record(DnsCache *c, const DnsCacheEntry *e, const char *op, int64_t 
 
 static void remove_at(DnsCache *c, size_t i)
 {
+    bucket_remove(c, c->e[i]);
     entry_free(c->e[i]);
     memmove(&c->e[i], &c->e[i + 1], (c->n - i - 1) * sizeof *c->e);
     c->n--;
@@ -97,18 +144,34 @@ uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)
 
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        DnsCacheEntry *e = c->e[i];
-        if (e->expires <= c->sim->now || !dns_name_equal(&e->name, name))
-            continue;
-        if (e->kind == DNS_CACHE_NXDOMAIN || e->type == type)
-            return e;
-    }
-    return NULL;
+    /* A NXDOMAIN entry is stored with type 0 and answers every type. */
+    DnsCacheEntry *e = find(c, name, 0);
+    if (!e || e->expires <= c->sim->now)
+        e = find(c, name, type);
+    return e && e->expires > c->sim->now ? e : NULL;
+}
+
+static void drop_entry(DnsCache *c, DnsCacheEntry *e)
+{
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i] == e) {
+            sim_cancel(c->sim, e->expiry);
+            remove_at(c, i);
+            return;
+        }
 }
 
 static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool all_types)
 {
+    if (!all_types) {
+        /* The usual case, through the hash: this type, and a NXDOMAIN. */
+        DnsCacheEntry *e;
+        if ((e = find(c, name, type)))
+            drop_entry(c, e);
+        if (type && (e = find(c, name, 0)))
+            drop_entry(c, e);
+        return;
+    }
     for (size_t i = 0; i < c->n;) {
         DnsCacheEntry *e = c->e[i];
         if (dns_name_equal(&e->name, name) &&
@@ -134,6 +197,9 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
     e->cache = c;
     c->e = xgrow(c->e, &c->cap, c->n + 1, sizeof *c->e);
     c->e[c->n++] = e;
+    grow_buckets(c);
+    if (find(c, name, type) != e) /* not already placed by a rehash */
+        bucket_insert(c, e);
     return e;
 }
 
@@ -205,5 +271,7 @@ void dns_cache_flush(DnsCache *c)
         entry_free(c->e[i]);
     }
     c->n = 0;
+    if (c->nbuckets)
+        memset(c->bucket, 0, c->nbuckets * sizeof *c->bucket);
     trace_state(&c->sim->trace, c->sim->now, c->node, c->table, "flush", NULL, NULL, -1);
 }

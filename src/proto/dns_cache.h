@@ -8,7 +8,10 @@
  * record on the owning node, and each entry's expiry is a background event,
  * so the trace shows entries disappearing at the moment they expire.
  *
- * Lookups are a linear scan: caches in a lesson hold tens of entries. */
+ * Entries are found through a hash on (name, type): a resolver serving
+ * thousands of hosts holds thousands of entries.  The array keeps them in
+ * insertion order for listings; taking one out of it is O(n), and happens
+ * only when an entry expires or is replaced. */
 #ifndef MN_DNS_CACHE_H
 #define MN_DNS_CACHE_H
 
@@ -39,16 +42,19 @@ typedef struct DnsCacheEntry {
     EvHandle expiry;
     struct DnsCache *cache;
     bool has_group;
-    DnsName group; /* the name looked up that brought this entry (host caches) */
+    DnsName group;               /* the name looked up that brought this entry (host caches) */
+    struct DnsCacheEntry *chain; /* the next entry in the same hash bucket */
 } DnsCacheEntry;
 
 typedef struct DnsCache {
     Sim *sim;
     int node;
     const char *table; /* "cache" for resolvers, "host cache" for hosts */
-    DnsCacheEntry **e;
+    DnsCacheEntry **e; /* in insertion order */
     size_t n, cap;
     uint64_t seq;
+    DnsCacheEntry **bucket;
+    size_t nbuckets; /* a power of two */
 } DnsCache;
 
 void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table);

@@ -7,7 +7,10 @@
  *  2. JSON Lines records written per second to a file (goal >= 1.5 M/s);
  *  3. load time of a generated 2,000-node scenario (goal <= 50 ms);
  *  4. queries answered per second by one authoritative server holding a
- *     100,000-record zone: decode, lookup, encode (goal >= 1,000,000/s). */
+ *     100,000-record zone: decode, lookup, encode (goal >= 1,000,000/s);
+ *  5. DNS lookups per second in a generated internet (10,000 hosts, 1,000
+ *     domains, names drawn from a Zipf distribution, caches on), with the
+ *     trace discarded (goal >= 100,000/s) and with JSON Lines written. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +23,10 @@
 #include "core/util.h"
 #include "io/scenario.h"
 #include "io/trace_out.h"
+#include "net/net.h"
+#include "proto/dns_resolver.h"
 #include "proto/dns_server.h"
+#include "proto/dns_stub.h"
 #include "proto/dns_wire.h"
 
 #define RUNS 5
@@ -413,6 +419,227 @@ static void bench_dns(void)
     free(zpath);
 }
 
+/* ---- 5. lookups in a generated internet ----------------------------------- */
+
+#define LK_HOSTS     10000
+#define LK_DOMAINS   1000
+#define LK_AUTH      50
+#define LK_RESOLVERS 10
+#define LK_ACCESS    100
+#define LK_LOOKUPS   300000
+
+static char *lookup_scenario(size_t *len)
+{
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"minet\": 1, \"title\": \"lookups\", \"nodes\": [\n");
+    /* core router: one address per link (access routers, servers, resolvers) */
+    int core_links = LK_ACCESS + 2 + LK_AUTH + LK_RESOLVERS;
+    buf_puts(&b, "{\"id\": \"core\", \"role\": \"router\", \"ip\": [");
+    for (int i = 0; i < core_links; i++)
+        buf_printf(&b, "%s\"100.%d.%d.1\"", i ? ", " : "", 64 + i / 250, i % 250);
+    buf_puts(&b, "]},\n");
+    for (int a = 0; a < LK_ACCESS; a++) {
+        buf_printf(&b, "{\"id\": \"r%d\", \"role\": \"router\", \"ip\": [\"100.%d.%d.2\"", a,
+                   64 + a / 250, a % 250);
+        for (int h = 0; h < LK_HOSTS / LK_ACCESS; h++)
+            buf_printf(&b, ", \"10.%d.%d.1\"", a, h);
+        buf_puts(&b, "]},\n");
+        for (int h = 0; h < LK_HOSTS / LK_ACCESS; h++)
+            buf_printf(&b,
+                       "{\"id\": \"h%d-%d\", \"role\": \"host\", \"ip\": \"10.%d.%d.2\", "
+                       "\"dns\": \"172.16.0.%d\"},\n",
+                       a, h, a, h, (a * 7 + h) % LK_RESOLVERS + 1);
+    }
+    buf_puts(&b, "{\"id\": \"root\", \"role\": \"dns\", \"ip\": \"198.41.0.4\", \"zones\": "
+                 "[\".\"]},\n");
+    buf_puts(&b, "{\"id\": \"tld\", \"role\": \"dns\", \"ip\": \"192.12.94.30\", \"zones\": "
+                 "[\"com.\"]},\n");
+    for (int s = 0; s < LK_AUTH; s++) {
+        buf_printf(&b, "{\"id\": \"ns%d\", \"role\": \"dns\", \"ip\": \"192.0.%d.1\", \"zones\": [",
+                   s, s);
+        for (int d = s; d < LK_DOMAINS; d += LK_AUTH)
+            buf_printf(&b, "%s\"d%d.com.\"", d == s ? "" : ", ", d);
+        buf_puts(&b, "]},\n");
+    }
+    for (int r = 0; r < LK_RESOLVERS; r++)
+        buf_printf(&b, "{\"id\": \"res%d\", \"role\": \"resolver\", \"ip\": \"172.16.0.%d\"}%s\n",
+                   r, r + 1, r + 1 < LK_RESOLVERS ? "," : "");
+    buf_puts(&b, "], \"links\": [\n");
+    for (int a = 0; a < LK_ACCESS; a++) {
+        buf_printf(&b, "{\"between\": [\"core\", \"r%d\"], \"latency\": \"2ms\"},\n", a);
+        for (int h = 0; h < LK_HOSTS / LK_ACCESS; h++)
+            buf_printf(&b, "{\"between\": [\"r%d\", \"h%d-%d\"]},\n", a, a, h);
+    }
+    buf_puts(&b, "{\"between\": [\"core\", \"root\"], \"latency\": \"20ms\"},\n");
+    buf_puts(&b, "{\"between\": [\"core\", \"tld\"], \"latency\": \"15ms\"},\n");
+    for (int s = 0; s < LK_AUTH; s++)
+        buf_printf(&b, "{\"between\": [\"core\", \"ns%d\"], \"latency\": \"%dms\"},\n", s,
+                   5 + s % 20);
+    for (int r = 0; r < LK_RESOLVERS; r++)
+        buf_printf(&b, "{\"between\": [\"core\", \"res%d\"], \"latency\": \"1ms\"}%s\n", r,
+                   r + 1 < LK_RESOLVERS ? "," : "");
+    buf_puts(&b, "], \"zones\": {\n");
+    buf_puts(&b,
+             "\".\": {\"records\": [\"$TTL 86400\", \"@ IN SOA root. x. 1 1800 900 604800 86400\", "
+             "\"@ IN NS root.\", \"root. IN A 198.41.0.4\", \"com. IN NS tld.com.\", "
+             "\"tld.com. IN A 192.12.94.30\"]},\n");
+    buf_puts(
+        &b, "\"com.\": {\"records\": [\"$TTL 86400\", \"@ IN SOA tld x. 1 1800 900 604800 86400\", "
+            "\"@ IN NS tld\", \"tld IN A 192.12.94.30\"");
+    for (int d = 0; d < LK_DOMAINS; d++)
+        buf_printf(&b, ", \"d%d IN NS ns.d%d\", \"ns.d%d IN A 192.0.%d.1\"", d, d, d, d % LK_AUTH);
+    buf_puts(&b, "]},\n");
+    for (int d = 0; d < LK_DOMAINS; d++) {
+        buf_printf(&b,
+                   "\"d%d.com.\": {\"records\": [\"$TTL 300\", \"@ IN SOA ns x. 1 1800 900 604800 "
+                   "300\", \"@ IN NS ns\", \"ns IN A 192.0.%d.1\", \"www IN CNAME web\", "
+                   "\"web IN A 198.51.%d.%d\"",
+                   d, d % LK_AUTH, d / 250, d % 250);
+        for (int h = 0; h < 8; h++)
+            buf_printf(&b, ", \"h%d IN A 203.0.%d.%d\"", h, d % 250, h);
+        buf_printf(&b, "]}%s\n", d + 1 < LK_DOMAINS ? "," : "");
+    }
+    buf_puts(&b, "}}\n");
+    *len = b.len;
+    return buf_take(&b);
+}
+
+typedef struct LookupBench {
+    Sim *sim;
+    World *w;
+    double *zipf_cdf;
+    int first_host;
+    uint64_t issued, done, failed;
+} LookupBench;
+
+static void lookup_done(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+{
+    (void)addr;
+    (void)canon;
+    LookupBench *lb = ctx;
+    lb->done++;
+    lb->failed += st != DNS_LOOKUP_OK;
+}
+
+static int zipf_draw(LookupBench *lb)
+{
+    double u = rng_double(&lb->sim->rng);
+    int lo = 0, hi = LK_DOMAINS - 1;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+        if (lb->zipf_cdf[mid] < u)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static void lookup_event(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    LookupBench *lb = ctx;
+    char name[64];
+    int d = zipf_draw(lb);
+    int h = (int)rng_below(&sim->rng, 9);
+    if (h == 8)
+        snprintf(name, sizeof name, "www.d%d.com", d);
+    else
+        snprintf(name, sizeof name, "h%d.d%d.com", h, d);
+    int host = lb->first_host + (int)rng_below(&sim->rng, LK_HOSTS);
+    lb->issued++;
+    dns_lookup_address(sim, host, name, lookup_done, lb);
+}
+
+static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
+{
+    Sim sim;
+    sim_init(&sim, 1, w, false);
+    net_new(&sim);
+    dns_servers_start(&sim);
+    dns_resolvers_start(&sim);
+    TraceSink sink = {0};
+    if (jsonl) {
+        sink = trace_writer_new(TRACE_JSONL, jsonl);
+        trace_add_sink(&sim.trace, sink);
+    }
+    LookupBench lb = {.sim = &sim, .w = w};
+    lb.zipf_cdf = xmalloc(LK_DOMAINS * sizeof *lb.zipf_cdf);
+    double sum = 0;
+    for (int i = 0; i < LK_DOMAINS; i++)
+        sum += 1.0 / (i + 1);
+    double acc = 0;
+    for (int i = 0; i < LK_DOMAINS; i++) {
+        acc += 1.0 / (i + 1) / sum;
+        lb.zipf_cdf[i] = acc;
+    }
+    lb.first_host = world_find_node(w, "h0-0");
+    /* One lookup every 20 µs of simulated time: 6 s for 300,000. */
+    for (int i = 0; i < LK_LOOKUPS; i++)
+        sim_at(&sim, (SimTime)i * 20, lookup_event, &lb, 0);
+    double t0 = now_s();
+    sim_run_until(&sim, SIM_TIME_MAX);
+    double dt = now_s() - t0;
+    trace_end(&sim.trace);
+    if (jsonl)
+        trace_writer_free(sink);
+    *failed = lb.failed + (lb.issued - lb.done);
+    free(lb.zipf_cdf);
+    dns_stubs_stop(&sim);
+    dns_resolvers_stop(&sim);
+    dns_servers_stop(&sim);
+    net_free(sim.net);
+    sim_fini(&sim);
+    return (double)LK_LOOKUPS / dt;
+}
+
+static void bench_lookups(void)
+{
+    size_t len;
+    char *json = lookup_scenario(&len);
+    Errors errs;
+    errors_init(&errs);
+    double t0 = now_s();
+    World *w = scenario_load_mem("lookups.json", ".", json, len, &errs);
+    double load_ms = (now_s() - t0) * 1000;
+    if (!w) {
+        for (size_t i = 0; i < errs.n && i < 5; i++)
+            fprintf(stderr, "%s\n", errs.msg[i]);
+        exit(1);
+    }
+    errors_fini(&errs);
+    enum { LK_RUNS = 3 };
+    double plain[LK_RUNS], with_jsonl[LK_RUNS];
+    uint64_t failed = 0;
+    char path[] = "/tmp/minet-bench-lookups-XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0) {
+        perror("mkstemp");
+        exit(1);
+    }
+    for (int k = 0; k < LK_RUNS; k++) {
+        plain[k] = run_lookups(w, NULL, &failed);
+        FILE *f = fdopen(dup(fd), "wb");
+        with_jsonl[k] = run_lookups(w, f, &failed);
+        fclose(f);
+        if (ftruncate(fd, 0) != 0 || lseek(fd, 0, SEEK_SET) != 0)
+            perror("ftruncate");
+    }
+    close(fd);
+    unlink(path);
+    double m = median(plain, LK_RUNS), mj = median(with_jsonl, LK_RUNS);
+    printf("DNS lookups, %d hosts, %d domains, Zipf names, caches on (%zu nodes, loaded in %.0f "
+           "ms):\n",
+           LK_HOSTS, LK_DOMAINS, w->n_nodes, load_ms);
+    printf("  trace discarded:      %.0f lookups/s (median of %d runs of %d; %llu failed) %s\n", m,
+           LK_RUNS, LK_LOOKUPS, (unsigned long long)failed,
+           m >= 1e5 ? "(goal >= 100,000/s: met)" : "(goal >= 100,000/s: NOT met)");
+    printf("  JSON Lines written:   %.0f lookups/s (median of %d runs)\n", mj, LK_RUNS);
+    world_free(w);
+    free(json);
+}
+
 int main(int argc, char **argv)
 {
     /* `minet-bench dns` runs one part alone. */
@@ -425,5 +652,7 @@ int main(int argc, char **argv)
         bench_load();
     if (!only || strcmp(only, "dns") == 0)
         bench_dns();
+    if (!only || strcmp(only, "lookups") == 0)
+        bench_lookups();
     return 0;
 }

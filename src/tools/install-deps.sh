@@ -42,6 +42,8 @@ if [ "$what" = test ] || [ "$what" = fuzz ]; then
     need_cmd nsd nsd
     need_cmd dig bind9-dnsutils
     need_cmd named-checkzone bind9-utils
+    # Wireshark's own dissectors judge minet's captures (tests/run_pcap.sh).
+    need_cmd tshark tshark
 fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang
