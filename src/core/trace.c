@@ -77,7 +77,7 @@ static void emit(Trace *t, TraceRec *r)
  * effects): skip building them.  Step numbers still count. */
 static bool unheard(const Trace *t)
 {
-    return !t->keep && t->nsinks == 0;
+    return !trace_wanted(t);
 }
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)

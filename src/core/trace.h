@@ -76,6 +76,13 @@ struct Trace {
 };
 
 void trace_init(Trace *t, const struct World *w, bool keep);
+/* Does anyone keep or read records?  Code that spends effort on a caption
+ * (formatting names, addresses) may skip it when not; the note must still
+ * be emitted, so step numbers stay the same. */
+static inline bool trace_wanted(const Trace *t)
+{
+    return t->keep || t->nsinks > 0;
+}
 void trace_fini(Trace *t);
 void trace_add_sink(Trace *t, TraceSink s);
 /* Calls every sink's end; false if any failed. */

@@ -88,8 +88,11 @@ static bool is_own_address(const World *w, int node, uint32_t ip)
 {
     if ((ip >> 24) == 127)
         return true;
-    int owner;
-    return world_find_addr(w, ip, &owner, NULL) && owner == node;
+    const Node *n = &w->nodes[node];
+    for (size_t i = 0; i < n->n_ips; i++)
+        if (n->ips[i] == ip)
+            return true;
+    return false;
 }
 
 int ipv4_route(Sim *sim, int node, uint32_t dst)

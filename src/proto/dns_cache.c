@@ -31,22 +31,26 @@ void dns_cache_fini(DnsCache *c)
 
 /* ---- the hash on (name, type) -------------------------------------------- */
 
-static size_t bucket_of(const DnsCache *c, const DnsName *name, uint16_t type)
+static uint32_t key_hash(const DnsName *name, uint16_t type)
 {
-    uint32_t h = dns_name_hash(name) ^ (type * 0x9e3779b1u);
-    return (size_t)h & (c->nbuckets - 1);
+    return (dns_name_hash(name) ^ type) * 0x9e3779b1u;
+}
+
+static size_t bucket_of(const DnsCache *c, uint32_t h)
+{
+    return (size_t)(h >> 8) & (c->nbuckets - 1);
 }
 
 static void bucket_insert(DnsCache *c, DnsCacheEntry *e)
 {
-    size_t b = bucket_of(c, &e->name, e->type);
+    size_t b = bucket_of(c, e->hash);
     e->chain = c->bucket[b];
     c->bucket[b] = e;
 }
 
 static void bucket_remove(DnsCache *c, DnsCacheEntry *e)
 {
-    for (DnsCacheEntry **p = &c->bucket[bucket_of(c, &e->name, e->type)]; *p; p = &(*p)->chain)
+    for (DnsCacheEntry **p = &c->bucket[bucket_of(c, e->hash)]; *p; p = &(*p)->chain)
         if (*p == e) {
             *p = e->chain;
             return;
@@ -68,8 +72,9 @@ static DnsCacheEntry *find(const DnsCache *c, const DnsName *name, uint16_t type
 {
     if (!c->nbuckets)
         return NULL;
-    for (DnsCacheEntry *e = c->bucket[bucket_of(c, name, type)]; e; e = e->chain)
-        if (e->type == type && dns_name_equal(&e->name, name))
+    uint32_t h = key_hash(name, type);
+    for (DnsCacheEntry *e = c->bucket[bucket_of(c, h)]; e; e = e->chain)
+        if (e->hash == h && e->type == type && dns_name_equal(&e->name, name))
             return e;
     return NULL;
 }
@@ -117,8 +122,11 @@ static void remove_at(DnsCache *c, size_t i)
 {
     bucket_remove(c, c->e[i]);
     entry_free(c->e[i]);
-    memmove(&c->e[i], &c->e[i + 1], (c->n - i - 1) * sizeof *c->e);
     c->n--;
+    if (i < c->n) {
+        c->e[i] = c->e[c->n];
+        c->e[i]->index = i;
+    }
 }
 
 static void on_expire(Sim *sim, void *ctx, uint64_t arg)
@@ -127,13 +135,9 @@ static void on_expire(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     DnsCacheEntry *e = ctx;
     DnsCache *c = e->cache;
-    for (size_t i = 0; i < c->n; i++)
-        if (c->e[i] == e) {
-            e->expiry = 0;
-            record(c, e, "expire", 0);
-            remove_at(c, i);
-            return;
-        }
+    e->expiry = 0;
+    record(c, e, "expire", 0);
+    remove_at(c, e->index);
 }
 
 uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)
@@ -153,12 +157,8 @@ DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
 
 static void drop_entry(DnsCache *c, DnsCacheEntry *e)
 {
-    for (size_t i = 0; i < c->n; i++)
-        if (c->e[i] == e) {
-            sim_cancel(c->sim, e->expiry);
-            remove_at(c, i);
-            return;
-        }
+    sim_cancel(c->sim, e->expiry);
+    remove_at(c, e->index);
 }
 
 static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool all_types)
@@ -190,12 +190,14 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
     DnsCacheEntry *e = xcalloc(1, sizeof *e);
     e->name = *name;
     e->type = type;
+    e->hash = key_hash(name, type);
     e->kind = kind;
     e->ttl = ttl;
     e->expires = c->sim->now + (SimTime)ttl * 1000000;
     e->seq = ++c->seq;
     e->cache = c;
     c->e = xgrow(c->e, &c->cap, c->n + 1, sizeof *c->e);
+    e->index = c->n;
     c->e[c->n++] = e;
     grow_buckets(c);
     if (find(c, name, type) != e) /* not already placed by a rehash */

@@ -9,9 +9,9 @@
  * so the trace shows entries disappearing at the moment they expire.
  *
  * Entries are found through a hash on (name, type): a resolver serving
- * thousands of hosts holds thousands of entries.  The array keeps them in
- * insertion order for listings; taking one out of it is O(n), and happens
- * only when an entry expires or is replaced. */
+ * thousands of hosts holds thousands of entries.  The array holds them in
+ * no particular order (removal swaps the last one in); listings sort by
+ * seq, the insertion order. */
 #ifndef MN_DNS_CACHE_H
 #define MN_DNS_CACHE_H
 
@@ -29,8 +29,11 @@ typedef enum DnsCacheKind {
 } DnsCacheKind;
 
 typedef struct DnsCacheEntry {
-    DnsName name;
+    /* first, so that walking a hash chain touches one cache line per entry */
+    struct DnsCacheEntry *chain; /* the next entry in the same hash bucket */
+    uint32_t hash;               /* of (name, type) */
     uint16_t type;
+    DnsName name;
     DnsCacheKind kind;
     SimTime expires;
     uint32_t ttl; /* as received */
@@ -41,16 +44,16 @@ typedef struct DnsCacheEntry {
     uint64_t seq;      /* insertion order, for listings */
     EvHandle expiry;
     struct DnsCache *cache;
+    size_t index; /* where it is in DnsCache.e */
     bool has_group;
-    DnsName group;               /* the name looked up that brought this entry (host caches) */
-    struct DnsCacheEntry *chain; /* the next entry in the same hash bucket */
+    DnsName group; /* the name looked up that brought this entry (host caches) */
 } DnsCacheEntry;
 
 typedef struct DnsCache {
     Sim *sim;
     int node;
     const char *table; /* "cache" for resolvers, "host cache" for hosts */
-    DnsCacheEntry **e; /* in insertion order */
+    DnsCacheEntry **e; /* every entry, in no order: sort by seq to list */
     size_t n, cap;
     uint64_t seq;
     DnsCacheEntry **bucket;

@@ -859,8 +859,8 @@ static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
     uint8_t out[ETH_MTU];
     Buf cap;
     buf_init(&cap);
-    size_t n =
-        dns_server_answer(s, m->data, m->len, region, out, ETH_MTU - IPV4_HLEN - UDP_HLEN, &cap);
+    size_t n = dns_server_answer(s, m->data, m->len, region, out, ETH_MTU - IPV4_HLEN - UDP_HLEN,
+                                 trace_wanted(&sim->trace) ? &cap : NULL);
     if (n && !start_forward(s, m)) {
         uint64_t pkt = sim_packet_id(sim);
         trace_note(&sim->trace, sim->now, pkt, "%s", cap.data ? cap.data : "");

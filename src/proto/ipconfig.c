@@ -63,13 +63,25 @@ static void print_record(Proc *p, const DnsCache *c, const DnsCacheEntry *e, siz
     buf_fini(&v);
 }
 
+static int by_seq(const void *a, const void *b)
+{
+    const DnsCacheEntry *x = *(const DnsCacheEntry *const *)a,
+                        *y = *(const DnsCacheEntry *const *)b;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
 static void display(Proc *p)
 {
     DnsCache *c = dns_stub_cache(p->sim, p->node);
     header(p);
+    /* In the order the entries came in. */
+    const DnsCacheEntry **e = xmalloc((c->n ? c->n : 1) * sizeof *e);
+    for (size_t i = 0; i < c->n; i++)
+        e[i] = c->e[i];
+    qsort(e, c->n, sizeof *e, by_seq);
     bool *done = xcalloc(c->n ? c->n : 1, sizeof *done);
     for (size_t i = 0; i < c->n; i++) {
-        const DnsCacheEntry *g = c->e[i];
+        const DnsCacheEntry *g = e[i];
         if (done[i] || g->kind != DNS_CACHE_RRSET)
             continue;
         DnsName group = g->has_group ? g->group : g->name;
@@ -77,17 +89,18 @@ static void display(Proc *p)
         no_dot(&group, name, sizeof name);
         proc_printf(p, CON_STDOUT, "    %s\n    ----------------------------------------\n", name);
         for (size_t k = i; k < c->n; k++) {
-            const DnsCacheEntry *e = c->e[k];
-            DnsName eg = e->has_group ? e->group : e->name;
-            if (done[k] || e->kind != DNS_CACHE_RRSET || !dns_name_equal(&eg, &group))
+            const DnsCacheEntry *x = e[k];
+            DnsName eg = x->has_group ? x->group : x->name;
+            if (done[k] || x->kind != DNS_CACHE_RRSET || !dns_name_equal(&eg, &group))
                 continue;
             done[k] = true;
-            for (size_t r = 0; r < e->n; r++)
-                print_record(p, c, e, r);
+            for (size_t r = 0; r < x->n; r++)
+                print_record(p, c, x, r);
         }
         proc_printf(p, CON_STDOUT, "\n");
     }
     free(done);
+    free(e);
     trace_note(&p->sim->trace, p->sim->now, 0,
                "ipconfig /displaydns lists %s's own DNS cache: what its applications looked up, "
                "with each record's time to live counting down.",

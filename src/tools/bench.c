@@ -509,8 +509,9 @@ typedef struct LookupBench {
     Sim *sim;
     World *w;
     double *zipf_cdf;
-    int first_host;
     uint64_t issued, done, failed;
+    uint64_t by_status[4];
+    int *hosts; /* node index of each host */
 } LookupBench;
 
 static void lookup_done(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
@@ -520,6 +521,7 @@ static void lookup_done(void *ctx, DnsLookupStatus st, uint32_t addr, const char
     LookupBench *lb = ctx;
     lb->done++;
     lb->failed += st != DNS_LOOKUP_OK;
+    lb->by_status[st]++;
 }
 
 static int zipf_draw(LookupBench *lb)
@@ -547,7 +549,7 @@ static void lookup_event(Sim *sim, void *ctx, uint64_t arg)
         snprintf(name, sizeof name, "www.d%d.com", d);
     else
         snprintf(name, sizeof name, "h%d.d%d.com", h, d);
-    int host = lb->first_host + (int)rng_below(&sim->rng, LK_HOSTS);
+    int host = lb->hosts[rng_below(&sim->rng, LK_HOSTS)];
     lb->issued++;
     dns_lookup_address(sim, host, name, lookup_done, lb);
 }
@@ -574,7 +576,10 @@ static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
         acc += 1.0 / (i + 1) / sum;
         lb.zipf_cdf[i] = acc;
     }
-    lb.first_host = world_find_node(w, "h0-0");
+    lb.hosts = xmalloc(LK_HOSTS * sizeof *lb.hosts);
+    for (size_t i = 0, k = 0; i < w->n_nodes && k < LK_HOSTS; i++)
+        if (w->nodes[i].role == MN_ROLE_HOST)
+            lb.hosts[k++] = (int)i;
     /* One lookup every 20 µs of simulated time: 6 s for 300,000. */
     for (int i = 0; i < LK_LOOKUPS; i++)
         sim_at(&sim, (SimTime)i * 20, lookup_event, &lb, 0);
@@ -585,7 +590,13 @@ static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
     if (jsonl)
         trace_writer_free(sink);
     *failed = lb.failed + (lb.issued - lb.done);
+    if (getenv("MINET_BENCH_DEBUG"))
+        fprintf(stderr, "issued %llu done %llu: ok %llu nxdomain %llu nodata %llu failed %llu\n",
+                (unsigned long long)lb.issued, (unsigned long long)lb.done,
+                (unsigned long long)lb.by_status[0], (unsigned long long)lb.by_status[1],
+                (unsigned long long)lb.by_status[2], (unsigned long long)lb.by_status[3]);
     free(lb.zipf_cdf);
+    free(lb.hosts);
     dns_stubs_stop(&sim);
     dns_resolvers_stop(&sim);
     dns_servers_stop(&sim);
