@@ -501,6 +501,9 @@ static void test_zone_file_errors(void **state)
         {"$INCLUDE other.zone\n",
          "z.zone:1:1: $INCLUDE is not supported by minet (expected $ORIGIN or $TTL)"},
         {"$TTL 3600\n@ CH TXT \"x\"\n", "z.zone:2:3: class CH is not supported (expected IN)"},
+        /* found by the fuzzer: SOA in RFC 3597 form, too short to be one */
+        {"$TTL 1h\n@ IN SOA \\# 2 abcd\n",
+         "z.zone:2:6: the \\# data is not a valid SOA record (expected its usual wire form)"},
         {"$TTL 3600\n@ IN MX mail\n",
          "z.zone:2:6: MX record with 1 field of data (expected a preference and a mail server: "
          "10 mail)"},

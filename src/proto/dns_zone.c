@@ -399,6 +399,45 @@ static int want_fields(Rd *r, const Token *type_tok, int have, int want, const c
     return 0;
 }
 
+/* A type minet knows, written in RFC 3597 form, must still be that type's
+ * data: the servers read SOA's numbers and the names in NS, MX, … */
+static bool generic_fits(Rd *r, uint16_t type, const Token *type_tok, const char *p, size_t len)
+{
+    const uint8_t *d = (const uint8_t *)p;
+    DnsName n1, n2;
+    bool ok = true;
+    switch (type) {
+    case DNS_TYPE_A:
+        ok = len == 4;
+        break;
+    case DNS_TYPE_AAAA:
+        ok = len == 16;
+        break;
+    case DNS_TYPE_NS:
+    case DNS_TYPE_CNAME:
+    case DNS_TYPE_PTR:
+        ok = dns_name_from_wire(&n1, d, len) && n1.len == len;
+        break;
+    case DNS_TYPE_MX:
+        ok = len > 2 && dns_name_from_wire(&n1, d + 2, len - 2) && n1.len == len - 2;
+        break;
+    case DNS_TYPE_SOA:
+        ok = dns_name_from_wire(&n1, d, len) && dns_name_from_wire(&n2, d + n1.len, len - n1.len) &&
+             (size_t)n1.len + n2.len + 20 == len;
+        break;
+    default:
+        break;
+    }
+    if (!ok) {
+        char s[20];
+        report(r->errs, type_tok->at,
+               "the \\# data is not a valid %s record (expected its usual "
+               "wire form)",
+               tok_str(type_tok, s, sizeof s));
+    }
+    return ok;
+}
+
 /* Parses rdata tokens t[0..n) for type into r->out. */
 static bool rdata_from_text(Rd *r, uint16_t type, const Token *type_tok, const Token *t, int n)
 {
@@ -418,7 +457,7 @@ static bool rdata_from_text(Rd *r, uint16_t type, const Token *type_tok, const T
             report(r->errs, t[0].at, "\\# says %u bytes but %zu follow", len, got);
             return false;
         }
-        return true;
+        return generic_fits(r, type, type_tok, r->out->data + r->out->len - got, got);
     }
     switch (type) {
     case DNS_TYPE_A: {
