@@ -113,6 +113,7 @@ fuzz:
 	    $$f build/fuzz/libminet.a -o build/fuzz/$$n $(PKG_LIBS) -lm; \
 	  seeds=tests/fuzz/seeds/$$n; [ -d $$seeds ] || seeds=; \
 	  build/fuzz/$$n -max_total_time=$(FUZZ_TIME) -max_len=65536 -print_final_stats=1 \
+	    -artifact_prefix=build/fuzz/$$n- \
 	    build/fuzz/corpus/$$n $$seeds > build/fuzz/$$n.log 2>&1 \
 	    || { tail -n 40 build/fuzz/$$n.log; exit 1; }; \
 	  grep -E 'stat::number_of_executed_units|Done' build/fuzz/$$n.log | tail -n 2; \
