@@ -45,7 +45,7 @@ else
 Q = @echo '  CC    $<';
 endif
 
-.PHONY: all run test check-tests asan fuzz bench golden install uninstall clean help deps deps-test format
+.PHONY: all run test check-tests interop asan fuzz bench golden install uninstall clean help deps deps-test format
 
 all: minet
 
@@ -93,6 +93,12 @@ check-tests: $(BIN) $(TEST_BIN)
 	@MINET=$(BIN) sh tests/run_pcap.sh
 	@MINET=$(BIN) sh tests/run_interop.sh
 	@echo "all tests passed"
+
+## interop: minet's resolver and host against real Unbound, BIND's host and NSD
+interop: deps-test
+	@$(DEPS) interop
+	@$(MAKE) --no-print-directory WERROR=1 BUILD=build/test build/test/minet
+	@MINET=build/test/minet sh tests/run_interop_resolver.sh
 
 ## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan: deps-test

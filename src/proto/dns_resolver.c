@@ -58,7 +58,35 @@ struct Resolver {
     int nhints;
     Task **tasks;
     size_t ntasks, tasks_cap;
+    /* Servers that timed out lately, tried last for a while (Unbound keeps
+     * such "infrastructure" facts for 15 minutes). */
+    uint32_t slow[32];
+    SimTime slow_until[32];
+    size_t nslow;
 };
+
+#define SLOW_MEMORY (15 * 60 * (SimTime)1000000)
+
+static bool is_slow(const Resolver *r, uint32_t addr)
+{
+    for (size_t i = 0; i < r->nslow; i++)
+        if (r->slow[i] == addr && r->slow_until[i] > r->sim->now)
+            return true;
+    return false;
+}
+
+static void mark_slow(Resolver *r, uint32_t addr)
+{
+    size_t i = 0;
+    while (i < r->nslow && r->slow[i] != addr && r->slow_until[i] > r->sim->now)
+        i++;
+    if (i == MN_ARRAY_LEN(r->slow))
+        i = 0; /* full: forget the oldest slot */
+    if (i == r->nslow)
+        r->nslow++;
+    r->slow[i] = addr;
+    r->slow_until[i] = r->sim->now + SLOW_MEMORY;
+}
 
 typedef struct DnsResolverSet {
     Resolver **r;
@@ -263,6 +291,7 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     Task *t = ctx;
     t->timer = 0;
     Server *s = &t->servers[t->current];
+    mark_slow(t->r, s->addr);
     char addr[16], sn[300];
     ip_format(s->addr, addr);
     trace_note(&sim->trace, sim->now, 0,
@@ -341,15 +370,17 @@ static void start_sub_lookup(Task *t, Server *s)
 /* Picks the next server of the delegation and asks it; or fails. */
 static void ask_next(Task *t)
 {
-    for (int i = 0; i < t->nservers; i++) {
-        Server *s = &t->servers[i];
-        if (s->has_addr && !s->tried) {
-            s->tried = true;
-            t->current = i;
-            send_query(t, s);
-            return;
+    /* Servers that answered lately first, then those that timed out. */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < t->nservers; i++) {
+            Server *s = &t->servers[i];
+            if (s->has_addr && !s->tried && is_slow(t->r, s->addr) == (pass == 1)) {
+                s->tried = true;
+                t->current = i;
+                send_query(t, s);
+                return;
+            }
         }
-    }
     if (t->depth < MAX_DEPTH)
         for (int i = 0; i < t->nservers; i++) {
             Server *s = &t->servers[i];

@@ -149,6 +149,15 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         buf_printf(&b, "%s has no %s record\n", n.data, dns_type_name(type, tb));
         buf_fini(&n);
     }
+    /* As BIND's host: once an answer shows the name is an alias, the next
+     * questions (AAAA, MX) are asked about the name it is an alias for. */
+    DnsName target;
+    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+        const DnsRR *rr = &m->rr[DNS_ANSWER][i];
+        if (rr->type == DNS_TYPE_CNAME && dns_name_equal(&rr->name, &h->name) &&
+            dns_name_from_wire(&target, rr->rdata, rr->rdlen))
+            h->name = target;
+    }
     trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
                dns_type_name(type, tb), h->name_text,
                shown ? " and prints it" : " (no records of that type)");

@@ -4,6 +4,7 @@
 #   install-deps.sh build   libraries for `make` and `make run`
 #   install-deps.sh test    also cmocka and the tools the tests use
 #   install-deps.sh fuzz    also clang with libFuzzer
+#   install-deps.sh interop also Unbound, for make interop
 #
 # On Debian and Ubuntu it runs apt-get as root, or through `sudo -n` (never a
 # password prompt), printing each command first.  Anywhere else, or without
@@ -33,11 +34,11 @@ if command -v pkg-config >/dev/null 2>&1; then
     fi
 else
     missing="$missing libsdl2-dev libsdl2-ttf-dev libsdl2-image-dev libcjson-dev"
-    if [ "$what" = test ] || [ "$what" = fuzz ]; then
+    if [ "$what" = test ] || [ "$what" = fuzz ] || [ "$what" = interop ]; then
         missing="$missing libcmocka-dev"
     fi
 fi
-if [ "$what" = test ] || [ "$what" = fuzz ]; then
+if [ "$what" = test ] || [ "$what" = fuzz ] || [ "$what" = interop ]; then
     # Real DNS software judges minet's servers (tests/run_interop.sh).
     need_cmd nsd nsd
     need_cmd dig bind9-dnsutils
@@ -47,6 +48,12 @@ if [ "$what" = test ] || [ "$what" = fuzz ]; then
 fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang
+fi
+if [ "$what" = interop ]; then
+    # A real resolver and BIND's host, in a network namespace of our own.
+    need_cmd unbound unbound
+    need_cmd host bind9-host
+    need_cmd unshare util-linux
 fi
 
 [ -z "$missing" ] && exit 0
