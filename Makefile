@@ -32,6 +32,7 @@ LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 GUI_OBJ   := $(GUI_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/src/main.o
 LIB       := $(BUILD)/libminet.a
+GUI_LIB   := $(if $(GUI_SRC),$(BUILD)/libminet-gui.a)
 BIN       := $(BUILD)/minet
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -61,14 +62,19 @@ $(LIB): $(LIB_OBJ)
 	@echo '  AR    $@'
 	@$(AR) rcs $@ $^
 
+$(BUILD)/libminet-gui.a: $(GUI_OBJ)
+	@rm -f $@
+	@echo '  AR    $@'
+	@$(AR) rcs $@ $^
+
 $(BIN): $(MAIN_OBJ) $(GUI_OBJ) $(LIB)
 	@echo '  LD    $@'
 	@$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
 
-$(BUILD)/tests/%: tests/%.c $(LIB)
+$(BUILD)/tests/%: tests/%.c $(LIB) $(GUI_LIB)
 	@mkdir -p $(dir $@)
 	@echo '  CC    $<'
-	@$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $< -o $@ $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
+	@$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $< -o $@ $(GUI_LIB) $(LIB) $(ALL_LDFLAGS) $(PKG_LIBS) $(CMOCKA_LIBS) -lm
 
 deps:
 	@$(DEPS) build

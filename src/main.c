@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/sim.h"
 #include "core/units.h"
 #include "core/util.h"
+#include "gui/gui.h"
 #include "io/outfile.h"
 #include "io/pcap.h"
 #include "io/scenario.h"
@@ -37,6 +39,8 @@ static const char usage_text[] =
     "  minet [SCENARIO]                 open the classroom view (default: the built-in lecture)\n"
     "  minet run SCENARIO [options]     run without a window; print the trace\n"
     "  minet check SCENARIO...          validate scenarios; print every problem\n"
+    "  minet shot SCENARIO --step N -o FILE.png [--size WxH] [--theme light|dark]\n"
+    "                                   picture of the classroom view at step N, no window\n"
     "  minet --help | --version\n"
     "\n"
     "Options for run:\n"
@@ -350,8 +354,21 @@ static int cmd_run(int argc, char **argv)
     return run(&o);
 }
 
-/* The classroom view needs the SDL window, which arrives with its own
- * issue; until then `minet [SCENARIO]` runs headless and says so. */
+/* The DejaVu fonts' folder, or NULL (with a message) if they are missing. */
+static char *find_fonts(void)
+{
+    char *font = find_data_clean("assets/fonts/DejaVuSans.ttf");
+    if (!font) {
+        fprintf(stderr, "minet: cannot find the fonts (assets/fonts/DejaVuSans.ttf); set "
+                        "MINET_DATA to the folder that holds assets/\n");
+        return NULL;
+    }
+    *strrchr(font, '/') = '\0';
+    return font;
+}
+
+/* `minet [SCENARIO]`: the classroom window; without a display, says so and
+ * runs headless as `minet run` does. */
 static int cmd_view(const char *scenario)
 {
     char *found = NULL;
@@ -366,15 +383,98 @@ static int cmd_view(const char *scenario)
         }
         scenario = found;
     }
-    fprintf(
-        stderr,
-        "minet: this build has no classroom window yet; running %s headless (as 'minet run').\n",
-        scenario);
-    RunOpts o = {0};
-    o.scenario = scenario;
-    o.until = SIM_TIME_MAX;
-    int status = run(&o);
+    char *fonts = find_fonts();
+    int status = fonts ? gui_run(scenario, fonts) : GUI_NO_DISPLAY;
+    free(fonts);
+    if (status == GUI_NO_DISPLAY) {
+        fprintf(stderr,
+                "minet: no display to open the classroom window on (DISPLAY is not set, or "
+                "SDL found no video driver); running %s headless, as 'minet run' does. For "
+                "pictures of the view without a window: minet shot %s --step N -o FILE.png\n",
+                scenario, scenario);
+        RunOpts o = {0};
+        o.scenario = scenario;
+        o.until = SIM_TIME_MAX;
+        status = run(&o);
+    }
     free(found);
+    return status;
+}
+
+/* "1280x720"; both from 16 to 8192. */
+static bool parse_size(const char *s, int *w, int *h)
+{
+    char *end;
+    errno = 0;
+    long a = strtol(s, &end, 10);
+    if (end == s || errno)
+        return false;
+    if (*end != 'x' && *end != 'X')
+        return false;
+    end++;
+    const char *t = end;
+    long b = strtol(t, &end, 10);
+    if (end == t || *end || errno || a < 16 || b < 16 || a > 8192 || b > 8192)
+        return false;
+    *w = (int)a;
+    *h = (int)b;
+    return true;
+}
+
+static int cmd_shot(int argc, char **argv)
+{
+    GuiShot o = {0};
+    o.width = 1280;
+    o.height = 720;
+    bool has_step = false;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes = strcmp(a, "--step") == 0 || strcmp(a, "--size") == 0 ||
+                     strcmp(a, "--theme") == 0 || strcmp(a, "-o") == 0 ||
+                     strcmp(a, "--output") == 0;
+        if (takes && i + 1 >= argc)
+            return usage_error("%s needs a value", a);
+        const char *val = takes ? argv[++i] : NULL;
+        if (strcmp(a, "--step") == 0) {
+            uint64_t n;
+            if (!parse_u64(val, UINT32_MAX, &n) || n == 0)
+                return usage_error("--step %s: expected a step number from 1", val);
+            o.step = (uint32_t)n;
+            has_step = true;
+        } else if (strcmp(a, "--size") == 0) {
+            if (!parse_size(val, &o.width, &o.height))
+                return usage_error("--size %s: expected WIDTHxHEIGHT in pixels, e.g. 1280x720 "
+                                   "(16 to 8192 each)",
+                                   val);
+        } else if (strcmp(a, "--theme") == 0) {
+            if (strcmp(val, "light") != 0 && strcmp(val, "dark") != 0)
+                return usage_error("--theme %s: expected light or dark", val);
+            o.dark = strcmp(val, "dark") == 0;
+        } else if (takes) {
+            o.out = val;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option %s", a);
+        } else if (!o.scenario) {
+            o.scenario = a;
+        } else {
+            return usage_error("one scenario at a time (extra argument %s)", a);
+        }
+    }
+    if (!o.scenario)
+        return usage_error("%s", "shot needs a scenario file");
+    if (!has_step)
+        return usage_error("%s", "shot needs --step N (the Nth caption, from 1)");
+    if (!o.out)
+        return usage_error("%s", "shot needs -o FILE.png");
+    size_t n = strlen(o.out);
+    if (n < 4 || strcasecmp(o.out + n - 4, ".png") != 0)
+        return usage_error("-o %s: expected a file name ending in .png", o.out);
+    char *fonts = find_fonts();
+    if (!fonts)
+        return 1;
+    o.font_dir = fonts;
+    int status = gui_shot(&o);
+    free(fonts);
     return status;
 }
 
@@ -393,6 +493,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "check") == 0)
         return cmd_check(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "shot") == 0)
+        return cmd_shot(argc - 2, argv + 2);
     if (argc >= 2 && argv[1][0] == '-')
         return usage_error("unknown option %s", argv[1]);
     if (argc > 2)

@@ -1,0 +1,428 @@
+#include "gui/draw.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+#define DRAW_PI 3.14159265358979323846
+
+/* ---- colours ----------------------------------------------------------- */
+
+typedef struct Theme {
+    SDL_Color bg, ink, faint, link, link_down, header, caption_bg, caption_ink, down;
+} Theme;
+
+static const Theme light = {
+    {250, 250, 247, 255}, {33, 37, 41, 255},    {110, 117, 125, 255},
+    {176, 184, 192, 255}, {214, 48, 49, 255},   {236, 238, 240, 255},
+    {28, 40, 56, 255},    {255, 255, 255, 255}, {170, 170, 170, 255},
+};
+static const Theme dark = {
+    {30, 34, 41, 255},  {232, 232, 232, 255}, {150, 158, 166, 255},
+    {85, 94, 106, 255}, {231, 76, 60, 255},   {40, 45, 54, 255},
+    {12, 16, 22, 255},  {255, 255, 255, 255}, {96, 100, 106, 255},
+};
+
+SDL_Color draw_kind_color(ModelKind k)
+{
+    static const SDL_Color c[MK_KIND_COUNT] = {
+        {74, 96, 117, 255},  /* host: slate */
+        {23, 165, 137, 255}, /* router: teal */
+        {34, 153, 84, 255},  /* resolver: green */
+        {192, 57, 43, 255},  /* root: red */
+        {230, 126, 34, 255}, /* TLD: orange */
+        {142, 68, 173, 255}, /* authoritative: purple */
+    };
+    return (unsigned)k < MK_KIND_COUNT ? c[k] : c[0];
+}
+
+SDL_Color draw_proto_color(const char *proto)
+{
+    if (strcmp(proto, "DNS") == 0)
+        return (SDL_Color){31, 111, 209, 255};
+    if (strcmp(proto, "ICMP") == 0)
+        return (SDL_Color){216, 27, 96, 255};
+    if (strcmp(proto, "TCP") == 0)
+        return (SDL_Color){109, 76, 65, 255};
+    return (SDL_Color){127, 140, 141, 255};
+}
+
+static void set_color(SDL_Renderer *r, SDL_Color c)
+{
+    SDL_SetRenderDrawColor(r, c.r, c.g, c.b, c.a);
+}
+
+/* ---- shapes ------------------------------------------------------------ */
+
+static void fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c)
+{
+    SDL_FRect f = {(float)x, (float)y, (float)w, (float)h};
+    set_color(r, c);
+    SDL_RenderFillRectF(r, &f);
+}
+
+static void fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
+{
+    SDL_Vertex v[64];
+    int idx[3 * 62];
+    if (n < 3 || n > 64)
+        return;
+    for (int i = 0; i < n; i++)
+        v[i] = (SDL_Vertex){{(float)xy[2 * i], (float)xy[2 * i + 1]}, c, {0, 0}};
+    for (int i = 1; i + 1 < n; i++) {
+        idx[3 * (i - 1)] = 0;
+        idx[3 * (i - 1) + 1] = i;
+        idx[3 * (i - 1) + 2] = i + 1;
+    }
+    SDL_RenderGeometry(r, NULL, v, n, idx, 3 * (n - 2));
+}
+
+static void thick_line(SDL_Renderer *r, double x0, double y0, double x1, double y1, double w,
+                       SDL_Color c)
+{
+    double dx = x1 - x0, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
+    if (len < 1e-9)
+        return;
+    double nx = -dy / len * w / 2, ny = dx / len * w / 2;
+    double q[8] = {x0 + nx, y0 + ny, x1 + nx, y1 + ny, x1 - nx, y1 - ny, x0 - nx, y0 - ny};
+    fill_poly(r, q, 4, c);
+}
+
+static void fill_circle(SDL_Renderer *r, double cx, double cy, double rad, SDL_Color c)
+{
+    double xy[2 * 40];
+    for (int i = 0; i < 40; i++) {
+        double a = 2 * DRAW_PI * i / 40;
+        xy[2 * i] = cx + rad * cos(a);
+        xy[2 * i + 1] = cy + rad * sin(a);
+    }
+    fill_poly(r, xy, 40, c);
+}
+
+/* A rectangle with cut corners: reads as rounded at icon sizes. */
+static void fill_box(SDL_Renderer *r, double x, double y, double w, double h, double cut,
+                     SDL_Color c)
+{
+    double xy[16] = {x + cut,     y,     x + w - cut, y,     x + w, y + cut,     x + w, y + h - cut,
+                     x + w - cut, y + h, x + cut,     y + h, x,     y + h - cut, x,     y + cut};
+    fill_poly(r, xy, 8, c);
+}
+
+static SDL_Color mix(SDL_Color a, SDL_Color b, double f)
+{
+    return (SDL_Color){(Uint8)(a.r + (b.r - a.r) * f), (Uint8)(a.g + (b.g - a.g) * f),
+                       (Uint8)(a.b + (b.b - a.b) * f), 255};
+}
+
+/* ---- geometry ---------------------------------------------------------- */
+
+void draw_rects(const View *v, DrawRects *o)
+{
+    double ui = fmin(v->w / 1280.0, v->h / 720.0);
+    if (ui <= 0)
+        ui = 1;
+    o->ui = ui;
+    int header = (int)(40 * ui), timeline = (int)(34 * ui), caption = (int)(132 * ui);
+    o->header = (SDL_Rect){0, 0, v->w, header};
+    o->caption = (SDL_Rect){0, v->h - caption, v->w, caption};
+    o->timeline = (SDL_Rect){0, o->caption.y - timeline, v->w, timeline};
+    o->net = (SDL_Rect){0, header, v->w, o->timeline.y - header};
+}
+
+void draw_node_xy(const Model *m, const View *v, int i, double *x, double *y)
+{
+    DrawRects d;
+    draw_rects(v, &d);
+    double mx = 90 * d.ui, top = 30 * d.ui, bottom = 44 * d.ui; /* room for labels */
+    double w = d.net.w - 2 * mx, h = d.net.h - top - bottom;
+    double px = d.net.x + mx + m->x[i] * w, py = d.net.y + top + m->y[i] * h;
+    double cx = d.net.x + d.net.w / 2.0, cy = d.net.y + d.net.h / 2.0;
+    double zoom = v->zoom > 0 ? v->zoom : 1;
+    *x = cx + (px - cx) * zoom + v->pan_x;
+    *y = cy + (py - cy) * zoom + v->pan_y;
+}
+
+bool draw_packet_xy(const Model *m, const View *v, const ModelHop *h, double t, double *x,
+                    double *y)
+{
+    double f = model_hop_frac(h, t);
+    if (f < 0)
+        return false;
+    double x0, y0, x1, y1;
+    draw_node_xy(m, v, h->from, &x0, &y0);
+    draw_node_xy(m, v, h->to, &x1, &y1);
+    *x = x0 + (x1 - x0) * f;
+    *y = y0 + (y1 - y0) * f;
+    return true;
+}
+
+/* ---- the network ------------------------------------------------------- */
+
+static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                       const Theme *th, double ui)
+{
+    /* A link with a packet on it is drawn wider, in the packet's colour. */
+    const char **busy = xcalloc(m->world->n_links + 1, sizeof *busy);
+    for (size_t i = 0; i < m->n_hops; i++)
+        if (m->hops[i].link >= 0 && model_hop_frac(&m->hops[i], p->t) >= 0)
+            busy[m->hops[i].link] = m->hops[i].proto;
+    for (size_t l = 0; l < m->world->n_links; l++) {
+        const Link *k = &m->world->links[l];
+        double x0, y0, x1, y1;
+        draw_node_xy(m, v, k->a, &x0, &y0);
+        draw_node_xy(m, v, k->b, &x1, &y1);
+        bool down = model_link_down(m, (int)l, p->t);
+        if (busy[l] && !down)
+            thick_line(r, x0, y0, x1, y1, 7 * ui, mix(th->bg, draw_proto_color(busy[l]), 0.35));
+        thick_line(r, x0, y0, x1, y1, 3 * ui, down ? th->link_down : th->link);
+        if (down) {
+            double mx = (x0 + x1) / 2, my = (y0 + y1) / 2, s = 9 * ui;
+            thick_line(r, mx - s, my - s, mx + s, my + s, 4 * ui, th->link_down);
+            thick_line(r, mx - s, my + s, mx + s, my - s, 4 * ui, th->link_down);
+        }
+    }
+    free(busy);
+}
+
+static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R, SDL_Color c,
+                      SDL_Color detail)
+{
+    switch (k) {
+    case MK_HOST: /* a laptop: screen and keyboard */
+        fill_box(r, x - 0.85 * R, y - 0.8 * R, 1.7 * R, 1.15 * R, 0.15 * R, c);
+        fill_rect(r, x - 0.65 * R, y - 0.62 * R, 1.3 * R, 0.12 * R, detail);
+        {
+            double base[8] = {x - 0.85 * R, y + 0.45 * R, x + 0.85 * R, y + 0.45 * R,
+                              x + 1.1 * R,  y + 0.75 * R, x - 1.1 * R,  y + 0.75 * R};
+            fill_poly(r, base, 4, c);
+        }
+        break;
+    case MK_ROUTER: /* a disc with four arrows */
+        fill_circle(r, x, y, R, c);
+        for (int i = 0; i < 4; i++) {
+            double a = DRAW_PI / 4 + i * DRAW_PI / 2, ca = cos(a), sa = sin(a);
+            thick_line(r, x + 0.35 * R * ca, y + 0.35 * R * sa, x + 0.78 * R * ca,
+                       y + 0.78 * R * sa, 0.16 * R, detail);
+        }
+        break;
+    case MK_RESOLVER: /* a box with a cache drawer */
+        fill_box(r, x - R, y - 0.8 * R, 2 * R, 1.6 * R, 0.3 * R, c);
+        fill_rect(r, x - 0.6 * R, y + 0.35 * R, 1.2 * R, 0.14 * R, detail);
+        fill_rect(r, x - 0.6 * R, y - 0.5 * R, 1.2 * R, 0.14 * R, detail);
+        break;
+    default: /* a name server: a tower with slots */
+        fill_box(r, x - 0.7 * R, y - R, 1.4 * R, 2 * R, 0.2 * R, c);
+        for (int i = 0; i < 3; i++)
+            fill_rect(r, x - 0.45 * R, y - 0.75 * R + i * 0.22 * R, 0.9 * R, 0.1 * R, detail);
+        fill_circle(r, x, y + 0.6 * R, 0.13 * R, detail);
+        break;
+    }
+}
+
+static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
+                       const Theme *th, double ui)
+{
+    double R = 20 * ui;
+    int name_px = (int)lround(15 * ui), ip_px = (int)lround(13 * ui);
+    for (size_t i = 0; i < m->world->n_nodes; i++) {
+        const Node *n = &m->world->nodes[i];
+        double x, y;
+        draw_node_xy(m, v, (int)i, &x, &y);
+        bool down = model_node_down(m, (int)i, p->t);
+        SDL_Color c = down ? th->down : draw_kind_color(m->kind[i]);
+        draw_icon(r, m->kind[i], x, y, R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
+        int ty = (int)(y + 1.05 * R), nw, nh;
+        text_size(txt, FACE_BOLD, name_px, n->id, &nw, &nh);
+        SDL_Color halo = th->bg;
+        halo.a = 210;
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+        fill_rect(r, x - nw / 2.0 - 3 * ui, ty, nw + 6 * ui, name_px * 1.25 + ip_px * 1.2, halo);
+        SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+        text_draw(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, n->id, (int)x, ty, 1);
+        char ip[16], line[48];
+        ip_format(n->n_ips ? n->ips[0] : 0, ip);
+        if (n->n_ips > 1)
+            snprintf(line, sizeof line, "%s +%zu", ip, n->n_ips - 1);
+        else
+            snprintf(line, sizeof line, "%s", ip);
+        text_draw(txt, FACE_SANS, ip_px, th->faint, line, (int)x, ty + (int)(name_px * 1.25), 1);
+        if (down)
+            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)x,
+                      (int)(y - 1.1 * R - name_px * 1.3), 1);
+    }
+}
+
+static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c, bool filled,
+                     SDL_Color bg)
+{
+    double w = 28 * s, h = 19 * s, b = 2.6 * s;
+    fill_rect(r, x - w / 2, y - h / 2, w, h, c);
+    SDL_Color inner = filled ? c : mix(bg, c, 0.12);
+    fill_rect(r, x - w / 2 + b, y - h / 2 + b, w - 2 * b, h - 2 * b, inner);
+    SDL_Color flap = filled ? (SDL_Color){255, 255, 255, 255} : c;
+    thick_line(r, x - w / 2 + b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
+    thick_line(r, x + w / 2 - b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
+}
+
+static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, double y, int px,
+                      SDL_Color ink, SDL_Color bg, double ui)
+{
+    int w, h;
+    SDL_Texture *tex = text_get(txt, FACE_BOLD, px, ink, 0, s, &w, &h);
+    if (!tex)
+        return;
+    double pad = 4 * ui;
+    SDL_Color back = bg;
+    back.a = 225;
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
+    fill_box(r, x - w / 2.0 - pad, y - h - pad, w + 2 * pad, h + pad, 3 * ui, back);
+    SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
+    SDL_Rect dst = {(int)lround(x - w / 2.0), (int)lround(y - h - pad / 2), w, h};
+    SDL_RenderCopy(r, tex, NULL, &dst);
+}
+
+static void draw_cross(SDL_Renderer *r, double x, double y, double s, SDL_Color c)
+{
+    thick_line(r, x - s, y - s, x + s, y + s, s * 0.45, c);
+    thick_line(r, x - s, y + s, x + s, y - s, s * 0.45, c);
+}
+
+static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
+                         const Theme *th, double ui)
+{
+    int px = (int)lround(14 * ui);
+    for (size_t i = 0; i < m->n_hops; i++) {
+        const ModelHop *h = &m->hops[i];
+        double f = model_hop_frac(h, p->t), x, y;
+        if (f < 0 || (h->lost && f >= h->lost_at))
+            continue;
+        draw_packet_xy(m, v, h, p->t, &x, &y);
+        SDL_Color c = draw_proto_color(h->proto);
+        envelope(r, x, y, ui, c, h->response, th->bg);
+        label_box(r, txt, h->label, x, y - 13 * ui, px, c, th->bg, ui);
+    }
+    /* Lost packets: a red cross where they were lost, for the rest of the
+     * step that lost them and the next. */
+    uint32_t now = p->step;
+    for (size_t i = 0; i < m->n_drops; i++) {
+        const ModelDrop *d = &m->drops[i];
+        if ((double)d->time > p->t || model_step_at(m, (double)d->time) + 1 < now)
+            continue;
+        double x, y;
+        if (d->hop >= 0) {
+            const ModelHop *h = &m->hops[d->hop];
+            double x0, y0, x1, y1;
+            draw_node_xy(m, v, h->from, &x0, &y0);
+            draw_node_xy(m, v, h->to, &x1, &y1);
+            x = x0 + (x1 - x0) * h->lost_at;
+            y = y0 + (y1 - y0) * h->lost_at;
+        } else if (d->node >= 0) {
+            draw_node_xy(m, v, d->node, &x, &y);
+        } else {
+            continue;
+        }
+        draw_cross(r, x, y, 11 * ui, th->link_down);
+        char s[96];
+        snprintf(s, sizeof s, "lost: %s", d->reason);
+        label_box(r, txt, s, x, y - 14 * ui, px, th->link_down, th->bg, ui);
+    }
+}
+
+/* ---- header, timeline, caption ----------------------------------------- */
+
+static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player *p,
+                        const DrawRects *d, const Theme *th)
+{
+    double ui = d->ui;
+    fill_rect(r, d->header.x, d->header.y, d->header.w, d->header.h, th->header);
+    int px = (int)lround(18 * ui), y = d->header.y + (int)((d->header.h - px * 1.2) / 2);
+    text_draw(txt, FACE_BOLD, px, th->ink, m->world->title, (int)(16 * ui), y, 0);
+    char s[128], speed[32];
+    if (p->speed >= 1)
+        snprintf(speed, sizeof speed, "%g×", p->speed);
+    else
+        snprintf(speed, sizeof speed, "%.3g×", p->speed);
+    snprintf(s, sizeof s, "%s   speed %s   t = %.6f s",
+             p->mode == PLAYER_PAUSED ? "❚❚ paused" : "▶ playing", speed, p->t / 1e6);
+    text_draw(txt, FACE_SANS, (int)lround(15 * ui), th->faint, s, d->header.w - (int)(16 * ui),
+              y + (int)(2 * ui), 2);
+}
+
+static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, const DrawRects *d,
+                          const Theme *th)
+{
+    double ui = d->ui, x0 = 24 * ui, x1 = d->timeline.w - 24 * ui;
+    double mid = d->timeline.y + d->timeline.h / 2.0;
+    fill_rect(r, d->timeline.x, d->timeline.y, d->timeline.w, d->timeline.h, th->bg);
+    thick_line(r, x0, mid, x1, mid, 4 * ui, th->link);
+    size_t n = m->n_steps;
+    if (n == 0)
+        return;
+    double pos = (p->step == 0 ? 0 : (p->step - 1 + player_step_progress(p))) / (double)n;
+    double cx = x0 + (x1 - x0) * pos;
+    SDL_Color done = draw_proto_color("DNS");
+    thick_line(r, x0, mid, cx, mid, 4 * ui, done);
+    for (size_t k = 0; k < n; k++) {
+        double x = x0 + (x1 - x0) * (double)k / (double)n;
+        bool cmd = k == 0 || m->steps[k].time != m->steps[k - 1].time;
+        double hh = (cmd ? 8 : 5) * ui;
+        fill_rect(r, x - ui, mid - hh, fmax(1, 2 * ui), 2 * hh, k < p->step ? done : th->faint);
+    }
+    fill_circle(r, cx, mid, 8 * ui, th->ink);
+}
+
+static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Player *p,
+                         const DrawRects *d, const Theme *th)
+{
+    double ui = d->ui;
+    const SDL_Rect *c = &d->caption;
+    fill_rect(r, c->x, c->y, c->w, c->h, th->caption_bg);
+    int pad = (int)(20 * ui), small = (int)lround(16 * ui);
+    char head[96];
+    const char *body;
+    if (p->step == 0) {
+        snprintf(head, sizeof head, "%zu steps   → next step   Space play   ← back", m->n_steps);
+        body = m->world->description ? m->world->description : m->world->title;
+    } else {
+        snprintf(head, sizeof head, "step %u of %zu", p->step, m->n_steps);
+        body = m->steps[p->step - 1].text;
+    }
+    SDL_Color accent = {120, 180, 255, 255};
+    text_draw(txt, FACE_BOLD, small, accent, head, pad, c->y + (int)(10 * ui), 0);
+    /* As large as fits: a classroom reads it from the back row. */
+    int top = c->y + (int)(10 * ui) + (int)(small * 1.4), room = c->y + c->h - top - (int)(8 * ui);
+    int wrap = c->w - 2 * pad;
+    for (int px = (int)lround(27 * ui); px >= 8; px -= px > 16 ? 2 : 1) {
+        int w, h;
+        SDL_Texture *tex = text_get(txt, FACE_SANS, px, th->caption_ink, wrap, body, &w, &h);
+        if (!tex)
+            return;
+        if (h <= room || px <= 10) {
+            SDL_Rect dst = {pad, top, w, h < room ? h : room};
+            SDL_Rect src = {0, 0, w, dst.h};
+            SDL_RenderCopy(r, tex, &src, &dst);
+            return;
+        }
+    }
+}
+
+void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v)
+{
+    const Theme *th = v->dark ? &dark : &light;
+    DrawRects d;
+    draw_rects(v, &d);
+    SDL_RenderSetClipRect(r, NULL);
+    set_color(r, th->bg);
+    SDL_RenderClear(r);
+    SDL_RenderSetClipRect(r, &d.net);
+    draw_links(r, m, p, v, th, d.ui);
+    draw_nodes(r, txt, m, p, v, th, d.ui);
+    draw_packets(r, txt, m, p, v, th, d.ui);
+    SDL_RenderSetClipRect(r, NULL);
+    draw_header(r, txt, m, p, &d, th);
+    draw_timeline(r, m, p, &d, th);
+    draw_caption(r, txt, m, p, &d, th);
+}

@@ -1,0 +1,45 @@
+/* draw — one frame of the classroom view, from the model and the cursor.
+ *
+ * The frame is a pure function of (model, player's step and time, view):
+ * nothing is remembered between frames except cached text textures, so
+ * stepping back and forth gives the same pixels.  Works on any
+ * SDL_Renderer, including a software renderer on a surface (`minet shot`,
+ * the tests).  Sizes scale with the output height, so a 4K projector and
+ * a laptop show the same picture. */
+#ifndef MN_GUI_DRAW_H
+#define MN_GUI_DRAW_H
+
+#include <SDL.h>
+#include <stdbool.h>
+
+#include "gui/model.h"
+#include "gui/player.h"
+#include "gui/text.h"
+
+typedef struct View {
+    int w, h; /* output pixels */
+    bool dark;
+    double zoom;         /* 1: the whole network fits */
+    double pan_x, pan_y; /* pixels */
+} View;
+
+/* The areas of the frame, in output pixels. */
+typedef struct DrawRects {
+    SDL_Rect header, net, timeline, caption;
+    double ui; /* scale: 1 at 1280×720 */
+} DrawRects;
+
+void draw_rects(const View *v, DrawRects *out);
+/* Where node i's icon is centred. */
+void draw_node_xy(const Model *m, const View *v, int i, double *x, double *y);
+/* Where a hop's packet is drawn at time t; false if it is not on its link. */
+bool draw_packet_xy(const Model *m, const View *v, const ModelHop *h, double t, double *x,
+                    double *y);
+/* The fill colour of a node of this kind (what a pixel test finds at its centre). */
+SDL_Color draw_kind_color(ModelKind k);
+/* The colour of a protocol's packets. */
+SDL_Color draw_proto_color(const char *proto);
+
+void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v);
+
+#endif

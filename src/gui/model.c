@@ -1,0 +1,387 @@
+#include "gui/model.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sim.h"
+#include "gui/layout.h"
+#include "io/scenario.h"
+#include "net/eth.h"
+#include "net/ipv4.h"
+#include "net/net.h"
+#include "net/udp.h"
+#include "proto/dissect.h"
+#include "proto/dns_resolver.h"
+#include "proto/dns_server.h"
+#include "proto/dns_stub.h"
+#include "proto/dns_wire.h"
+#include "proto/shell.h"
+
+/* ---- kinds ------------------------------------------------------------- */
+
+ModelKind model_kind_of(const Node *n)
+{
+    switch (n->role) {
+    case MN_ROLE_HOST:
+        return MK_HOST;
+    case MN_ROLE_ROUTER:
+        return MK_ROUTER;
+    case MN_ROLE_RESOLVER:
+        return MK_RESOLVER;
+    default:
+        break;
+    }
+    bool tld = n->n_zones > 0;
+    for (size_t i = 0; i < n->n_zones; i++) {
+        const char *z = n->zones[i];
+        if (strcmp(z, ".") == 0)
+            return MK_ROOT;
+        const char *dot = strchr(z, '.');
+        if (!dot || dot[1] != '\0') /* more than one label */
+            tld = false;
+    }
+    return tld ? MK_TLD : MK_AUTH;
+}
+
+const char *model_kind_name(ModelKind k)
+{
+    static const char *const names[MK_KIND_COUNT] = {
+        "host", "router", "local DNS server", "root server", "TLD server", "authoritative server",
+    };
+    return (unsigned)k < MK_KIND_COUNT ? names[k] : "?";
+}
+
+/* ---- frames ------------------------------------------------------------ */
+
+/* "www.montana.edu" (no final dot; "." stays "."). */
+static void name_text(const DnsName *n, char *buf, size_t size)
+{
+    dns_name_str(n, buf, size);
+    size_t len = strlen(buf);
+    if (len > 1 && buf[len - 1] == '.')
+        buf[len - 1] = '\0';
+}
+
+static void dns_label(const DnsMsg *m, char *label, size_t size)
+{
+    char name[DNS_NAME_MAX * 4 + 8], type[16], rd[64];
+    if (m->n_qd == 0) {
+        snprintf(label, size, "DNS");
+        return;
+    }
+    const DnsQuestion *q = &m->qd[0];
+    name_text(&q->name, name, sizeof name);
+    if (!m->qr) {
+        snprintf(label, size, "%s? %s", dns_type_name(q->type, type), name);
+        return;
+    }
+    if (m->rcode == DNS_RCODE_NXDOMAIN) {
+        snprintf(label, size, "NXDOMAIN %s", name);
+        return;
+    }
+    if (m->rcode != DNS_RCODE_NOERROR) {
+        snprintf(label, size, "%s", dns_rcode_name(m->rcode, type));
+        return;
+    }
+    /* The last answer record is the one the question asked for (after any
+     * CNAMEs); a round-robin set shows its first member and a count. */
+    size_t na = m->n[DNS_ANSWER];
+    if (na > 0) {
+        const DnsRR *last = &m->rr[DNS_ANSWER][na - 1];
+        size_t first = na - 1, same = 0;
+        for (size_t i = na; i-- > 0;) {
+            if (m->rr[DNS_ANSWER][i].type != last->type)
+                break;
+            first = i;
+            same++;
+        }
+        const DnsRR *rr = &m->rr[DNS_ANSWER][first];
+        Buf b;
+        buf_init(&b);
+        dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, &b);
+        if (b.len > 1 && b.data[b.len - 1] == '.')
+            b.data[--b.len] = '\0';
+        if (same > 1)
+            snprintf(rd, sizeof rd, " +%zu", same - 1);
+        else
+            rd[0] = '\0';
+        snprintf(label, size, "%s %s%s", dns_type_name(rr->type, type), b.data, rd);
+        buf_fini(&b);
+        return;
+    }
+    for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++) {
+        const DnsRR *rr = &m->rr[DNS_AUTHORITY][i];
+        if (rr->type == DNS_TYPE_NS) {
+            name_text(&rr->name, name, sizeof name);
+            snprintf(label, size, "referral: %s", name);
+            return;
+        }
+    }
+    snprintf(label, size, "no %s (NODATA)", dns_type_name(q->type, type));
+}
+
+void model_describe_frame(const uint8_t *frame, size_t len, const char **proto, bool *response,
+                          char *label, size_t size)
+{
+    *proto = dissect_protocol(frame, len);
+    *response = false;
+    snprintf(label, size, "%s", *proto);
+    if (len < ETH_HLEN + IPV4_HLEN)
+        return;
+    const uint8_t *ip = frame + ETH_HLEN;
+    size_t ihl = (size_t)(ip[0] & 15) * 4;
+    if (ihl < IPV4_HLEN || len < ETH_HLEN + ihl + 8)
+        return;
+    const uint8_t *l4 = ip + ihl;
+    size_t l4len = len - ETH_HLEN - ihl;
+    if (ip[9] == IP_PROTO_ICMP) {
+        uint8_t type = l4[0];
+        *response = type != 8;
+        snprintf(label, size, "%s",
+                 type == 8    ? "echo request"
+                 : type == 0  ? "echo reply"
+                 : type == 11 ? "time exceeded"
+                 : type == 3  ? "unreachable"
+                              : "ICMP");
+        return;
+    }
+    if (strcmp(*proto, "DNS") != 0 || l4len < UDP_HLEN + DNS_HEADER_LEN)
+        return;
+    const uint8_t *d = l4 + UDP_HLEN;
+    size_t dlen = l4len - UDP_HLEN;
+    *response = (d[2] & 0x80) != 0;
+    DnsMsg m;
+    dns_msg_init(&m);
+    char why[128];
+    if (dns_decode(&m, d, dlen, why, sizeof why))
+        dns_label(&m, label, size);
+    dns_msg_fini(&m);
+}
+
+/* ---- arithmetic -------------------------------------------------------- */
+
+double model_hop_frac(const ModelHop *h, double t)
+{
+    if (t <= (double)h->send || t > (double)h->arrive)
+        return -1.0;
+    if (h->arrive == h->send)
+        return 1.0;
+    return (t - (double)h->send) / (double)(h->arrive - h->send);
+}
+
+uint32_t model_step_at(const Model *m, double t)
+{
+    size_t lo = 0, hi = m->n_steps; /* count of steps with time < t */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if ((double)m->steps[mid].time < t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (uint32_t)lo;
+}
+
+SimTime model_step_start(const Model *m, uint32_t k)
+{
+    if (m->n_steps == 0)
+        return 0;
+    if (k == 0)
+        return m->steps[0].time;
+    if (k > m->n_steps)
+        k = (uint32_t)m->n_steps;
+    return m->steps[k - 1].time;
+}
+
+SimTime model_step_end(const Model *m, uint32_t k)
+{
+    if (k >= m->n_steps)
+        return m->end;
+    return m->steps[k].time; /* step k+1's start */
+}
+
+static bool status_down(const Model *m, bool is_link, int index, double t)
+{
+    bool down = false;
+    for (size_t i = 0; i < m->n_status && (double)m->status[i].time <= t; i++) {
+        const ModelStatus *s = &m->status[i];
+        if (s->is_link == is_link && s->index == index)
+            down = !s->up;
+    }
+    return down;
+}
+
+bool model_node_down(const Model *m, int node, double t)
+{
+    return status_down(m, false, node, t);
+}
+
+bool model_link_down(const Model *m, int link, double t)
+{
+    return status_down(m, true, link, t);
+}
+
+/* ---- loading ----------------------------------------------------------- */
+
+static void add_hop(Model *m, size_t *cap, const TraceRec *r)
+{
+    m->hops = xgrow(m->hops, cap, m->n_hops + 1, sizeof *m->hops);
+    ModelHop *h = &m->hops[m->n_hops++];
+    memset(h, 0, sizeof *h);
+    h->send = r->time;
+    h->arrive = r->arrive;
+    h->pkt = r->pkt;
+    h->from = r->node;
+    h->to = r->peer;
+    h->link = r->link;
+    model_describe_frame(r->bytes, r->len, &h->proto, &h->response, h->label, sizeof h->label);
+}
+
+/* The hop a drop ends: the packet's latest hop on that link arriving at
+ * the drop's moment.  -1 for drops inside a node. */
+static int drop_hop(const Model *m, const TraceRec *r)
+{
+    if (r->link < 0)
+        return -1;
+    for (size_t i = m->n_hops; i-- > 0;) {
+        const ModelHop *h = &m->hops[i];
+        if (h->pkt == r->pkt && h->link == r->link && h->arrive == r->time)
+            return (int)i;
+    }
+    return -1;
+}
+
+static void add_drop(Model *m, size_t *cap, const TraceRec *r)
+{
+    m->drops = xgrow(m->drops, cap, m->n_drops + 1, sizeof *m->drops);
+    ModelDrop *d = &m->drops[m->n_drops++];
+    d->time = r->time;
+    d->pkt = r->pkt;
+    d->node = r->node;
+    d->link = r->link;
+    d->reason = r->text ? r->text : "";
+    d->hop = drop_hop(m, r);
+    if (d->hop >= 0) {
+        ModelHop *h = &m->hops[d->hop];
+        h->lost = true;
+        /* A down receiver loses it at its door; a lossy link on the way. */
+        h->lost_at = strcmp(d->reason, "node down") == 0 ? 0.85 : 0.5;
+    }
+}
+
+static void add_status(Model *m, size_t *cap, const TraceRec *r)
+{
+    bool is_link = strcmp(r->table, "link") == 0;
+    if (!is_link && strcmp(r->table, "status") != 0)
+        return;
+    int index = r->node;
+    if (is_link) {
+        index = -1;
+        char label[160];
+        for (size_t i = 0; i < m->world->n_links && index < 0; i++) {
+            net_link_label(m->world, (int)i, label, sizeof label);
+            if (r->key && strcmp(label, r->key) == 0)
+                index = (int)i;
+        }
+    }
+    if (index < 0)
+        return;
+    m->status = xgrow(m->status, cap, m->n_status + 1, sizeof *m->status);
+    ModelStatus *s = &m->status[m->n_status++];
+    s->time = r->time;
+    s->is_link = is_link;
+    s->index = index;
+    s->up = strcmp(r->op, "up") == 0;
+}
+
+static void fold_trace(Model *m, const Trace *t)
+{
+    size_t hcap = 0, dcap = 0, scap = 0, ncap = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        const TraceRec *r = &t->recs[i];
+        if (r->time > m->end)
+            m->end = r->time;
+        switch (r->kind) {
+        case TR_HOP:
+            add_hop(m, &hcap, r);
+            if (r->arrive > m->end)
+                m->end = r->arrive;
+            break;
+        case TR_DROP:
+            add_drop(m, &dcap, r);
+            break;
+        case TR_STATE:
+            add_status(m, &scap, r);
+            break;
+        case TR_NOTE:
+            m->steps = xgrow(m->steps, &ncap, m->n_steps + 1, sizeof *m->steps);
+            m->steps[m->n_steps].time = r->time;
+            m->steps[m->n_steps].pkt = r->pkt;
+            m->steps[m->n_steps].text = r->text;
+            m->n_steps++;
+            break;
+        default:
+            break;
+        }
+    }
+}
+
+/* Runs the scenario as `minet run` does, keeping the trace. */
+static Sim *run_kept(World *w)
+{
+    Sim *sim = xcalloc(1, sizeof *sim);
+    sim_init(sim, w->seed, w, true);
+    Net *net = net_new(sim);
+    Shell *shell = shell_new(sim);
+    dns_servers_start(sim);
+    dns_resolvers_start(sim);
+    shell_schedule_script(sim);
+    sim_run_until(sim, SIM_TIME_MAX);
+    shell_free(shell);
+    dns_servers_stop(sim);
+    dns_resolvers_stop(sim);
+    dns_stubs_stop(sim);
+    net_free(net);
+    sim->net = NULL;
+    return sim;
+}
+
+Model *model_load(const char *path, Errors *errs)
+{
+    World *w = scenario_load(path, errs);
+    if (!w)
+        return NULL;
+    Model *m = xcalloc(1, sizeof *m);
+    m->world = w;
+    m->kind = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *m->kind);
+    for (size_t i = 0; i < w->n_nodes; i++)
+        m->kind[i] = model_kind_of(&w->nodes[i]);
+    m->x = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *m->x);
+    m->y = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *m->y);
+    m->layer = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *m->layer);
+    layout_compute(w, m->kind, m->x, m->y, m->layer);
+    m->sim = run_kept(w);
+    fold_trace(m, &m->sim->trace);
+    return m;
+}
+
+void model_free(Model *m)
+{
+    if (!m)
+        return;
+    if (m->sim) {
+        sim_fini(m->sim);
+        free(m->sim);
+    }
+    free(m->kind);
+    free(m->x);
+    free(m->y);
+    free(m->layer);
+    free(m->steps);
+    free(m->hops);
+    free(m->drops);
+    free(m->status);
+    world_free(m->world);
+    free(m);
+}

@@ -1,0 +1,120 @@
+/* model — what the classroom view shows, derived once from a kept trace.
+ *
+ * model_load runs the scenario to the end with every trace record kept
+ * (DESIGN.md rule 4: the trace is the single source of truth), then turns
+ * the records into flat arrays the view reads: the steps (one per note,
+ * rule 5), the hops with their send and arrival times and a short label
+ * decoded from the frame's bytes, the drops, and node and link status
+ * changes.  Nothing here includes SDL; every question the view asks
+ * ("where is packet p at time t", "which step is t in", "is node n down
+ * at t") is answered from these arrays and a time, so the picture at any
+ * moment is a pure function of the cursor (rule 6: replay, never undo).
+ *
+ * Times are virtual microseconds (SimTime); cursor times are doubles so an
+ * animation can stand between two microseconds. */
+#ifndef MN_GUI_MODEL_H
+#define MN_GUI_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/evq.h"
+#include "core/util.h"
+#include "net/world.h"
+
+/* How the view draws a node. */
+typedef enum ModelKind {
+    MK_HOST,
+    MK_ROUTER,
+    MK_RESOLVER,
+    MK_ROOT, /* a dns node serving "." */
+    MK_TLD,  /* a dns node serving only one-label zones ("edu.") */
+    MK_AUTH, /* any other dns node */
+    MK_KIND_COUNT
+} ModelKind;
+
+typedef struct ModelStep {
+    SimTime time;
+    uint64_t pkt; /* the packet it explains, 0 if none */
+    const char *text;
+} ModelStep;
+
+typedef struct ModelHop {
+    SimTime send, arrive;
+    uint64_t pkt;
+    int from, to, link;
+    const char *proto; /* "DNS", "ICMP", … (static strings) */
+    bool response;     /* DNS QR set, ICMP echo reply or error */
+    bool lost;         /* a drop ends this hop */
+    double lost_at;    /* where along the link it was lost (0..1) */
+    char label[64];    /* "A? www.montana.edu", "referral: edu", … */
+} ModelHop;
+
+typedef struct ModelDrop {
+    SimTime time;
+    uint64_t pkt;
+    int node, link, hop; /* hop: the hop it ends, or -1 */
+    const char *reason;
+} ModelDrop;
+
+/* A node or link going down or up. */
+typedef struct ModelStatus {
+    SimTime time;
+    bool is_link;
+    int index; /* node or link */
+    bool up;
+} ModelStatus;
+
+typedef struct Model {
+    World *world; /* owned */
+    ModelKind *kind;
+    double *x, *y; /* layout, each in 0..1 (y = 0 at the top) */
+    int *layer;    /* the layout's row, 0 at the top (layout.h) */
+    ModelStep *steps;
+    size_t n_steps;
+    ModelHop *hops; /* in trace order, so by send time */
+    size_t n_hops;
+    ModelDrop *drops;
+    size_t n_drops;
+    ModelStatus *status;
+    size_t n_status;
+    SimTime end;     /* the last moment anything happens */
+    struct Sim *sim; /* keeps the trace's strings alive */
+} Model;
+
+/* Loads and runs a scenario.  NULL on bad input, with every problem in
+ * errs.  The caller frees the result with model_free. */
+Model *model_load(const char *path, Errors *errs);
+void model_free(Model *m);
+
+/* Where a hop's packet is at time t, as a fraction of its link (0 at the
+ * sender, 1 at the receiver); negative when it is not on the link at t.
+ * A hop is on its link for send < t <= arrive: at its arrival time it is
+ * drawn at the receiver.  O(1). */
+double model_hop_frac(const ModelHop *h, double t);
+
+/* The step time t belongs to: the last note strictly before t (0 if none).
+ * Step k's animation runs from its note's time to the next note's time, so
+ * a moment shared by a note's arrival and the next note ends the earlier
+ * step.  O(log steps). */
+uint32_t model_step_at(const Model *m, double t);
+/* Step k (1-based) runs from model_step_start to model_step_end; step 0
+ * is the moment before the first. */
+SimTime model_step_start(const Model *m, uint32_t k);
+SimTime model_step_end(const Model *m, uint32_t k);
+
+/* Is the node (or link) down at time t? O(status changes). */
+bool model_node_down(const Model *m, int node, double t);
+bool model_link_down(const Model *m, int link, double t);
+
+/* The role-by-zones kind of a node (root, TLD, authoritative, …). */
+ModelKind model_kind_of(const Node *n);
+const char *model_kind_name(ModelKind k);
+
+/* Decodes a frame for the view: protocol, query or response, short label.
+ * The bytes are hostile: anything undecodable gives the protocol's name. */
+void model_describe_frame(const uint8_t *frame, size_t len, const char **proto, bool *response,
+                          char *label, size_t size);
+
+#endif

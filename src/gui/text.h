@@ -1,0 +1,58 @@
+/* text — fonts and a cache of rendered text as textures (SDL_ttf).
+ *
+ * Labels are drawn every frame but change rarely, so each (font, size,
+ * colour, wrap width, string) is rendered once into a texture and kept.
+ * The cache is a hash table with linear probing; when it fills past
+ * TEXT_CACHE_MAX entries it is emptied and refills from what is on screen
+ * (labels of one frame number in the hundreds).  Textures belong to one
+ * renderer: free the cache before its renderer. */
+#ifndef MN_GUI_TEXT_H
+#define MN_GUI_TEXT_H
+
+#include <SDL.h>
+#include <SDL_ttf.h>
+#include <stdbool.h>
+
+typedef enum TextFace { FACE_SANS, FACE_BOLD, FACE_MONO, FACE_COUNT } TextFace;
+
+#define TEXT_CACHE_MAX 2048
+
+typedef struct TextEntry {
+    uint64_t hash;
+    char *s;
+    int face, px, wrap;
+    SDL_Color c;
+    SDL_Texture *tex;
+    int w, h;
+} TextEntry;
+
+typedef struct TextFont {
+    int face, px;
+    TTF_Font *font;
+} TextFont;
+
+typedef struct Text {
+    SDL_Renderer *r;
+    char *path[FACE_COUNT];
+    TextFont *fonts; /* opened on first use, one per (face, size) */
+    size_t n_fonts, fonts_cap;
+    TextEntry *slots;
+    size_t cap, used;
+} Text;
+
+/* font_dir holds DejaVuSans.ttf, DejaVuSans-Bold.ttf, DejaVuSansMono.ttf.
+ * False (with a message in why) if they cannot be opened. */
+bool text_init(Text *t, SDL_Renderer *r, const char *font_dir, char *why, size_t size);
+void text_fini(Text *t);
+
+/* The texture for s (NULL for an empty string); w and h its size.  wrap > 0
+ * wraps lines at that many pixels.  Owned by the cache. */
+SDL_Texture *text_get(Text *t, TextFace face, int px, SDL_Color c, int wrap, const char *s, int *w,
+                      int *h);
+/* Draws s with its top-left (align 0), centre (1) or right (2) at x, y;
+ * returns its width. */
+int text_draw(Text *t, TextFace face, int px, SDL_Color c, const char *s, int x, int y, int align);
+/* Measures without drawing. */
+void text_size(Text *t, TextFace face, int px, const char *s, int *w, int *h);
+
+#endif
