@@ -220,6 +220,11 @@ static bool display_available(void)
 {
     const char *asked = getenv("SDL_VIDEODRIVER");
     bool user_asked = asked && *asked;
+    /* No X11 or Wayland display and no driver asked for: there is no
+     * screen, and asking SDL would only make it print warnings. */
+    const char *x11 = getenv("DISPLAY"), *wayland = getenv("WAYLAND_DISPLAY");
+    if (!user_asked && !(x11 && *x11) && !(wayland && *wayland))
+        return false;
     if (SDL_Init(SDL_INIT_VIDEO) != 0)
         return false;
     const char *drv = SDL_GetCurrentVideoDriver();
