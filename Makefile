@@ -131,13 +131,18 @@ fuzz:
 	  grep -E 'stat::number_of_executed_units|Done' build/fuzz/$$n.log | tail -n 2; \
 	done
 
-## bench: print the performance figures (events/s, JSONL records/s, load time)
+## bench: print the performance figures (events/s, JSONL records/s, DNS, pcapng, frame time)
 bench: deps
-	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/minet-bench
+	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/minet-bench \
+	  $(if $(GUI_SRC),build/bench/minet-bench-gui)
 	build/bench/minet-bench
+	$(if $(GUI_SRC),build/bench/minet-bench-gui assets/fonts)
 
 build/bench/minet-bench: src/tools/bench.c build/bench/libminet.a
 	$(CC) $(ALL_CFLAGS) $< -o $@ build/bench/libminet.a $(PKG_LIBS) -lm
+
+build/bench/minet-bench-gui: src/tools/bench_gui.c build/bench/libminet-gui.a build/bench/libminet.a
+	$(CC) $(ALL_CFLAGS) $< -o $@ build/bench/libminet-gui.a build/bench/libminet.a $(PKG_LIBS) -lm
 
 ## golden: regenerate tests/golden/ from the scenarios (review the diff)
 golden: minet

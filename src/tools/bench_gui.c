@@ -1,0 +1,169 @@
+/* minet-bench-gui — frame time of the classroom view through SDL's
+ * software renderer at 1280x720, the path a course VM without a GPU takes.
+ * Median of many frames; `make bench` runs it after minet-bench.
+ *
+ *  - the lecture scenario at a busy step;
+ *  - a generated star of 200 nodes with about 100 packets in flight;
+ *  - 2,000 nodes with about 1,000 in flight.
+ * Goals: median <= 8 ms for the first two, <= 33 ms for the largest.  A
+ * bare reference (the same number of filled rectangles and lines, no text)
+ * is timed beside each, so the figures can be read against the machine. */
+#include <SDL.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include <SDL_ttf.h>
+
+#include "gui/app.h"
+
+#define W      1280
+#define H      720
+#define FRAMES 60
+
+static double now_s(void)
+{
+    return (double)SDL_GetPerformanceCounter() / (double)SDL_GetPerformanceFrequency();
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* A star: one router, n-1 hosts; at 0 s every host pings the next one. */
+static char *star(int n, char *path, size_t size)
+{
+    snprintf(path, size, "/tmp/minet-bench-gui-%d-XXXXXX", n);
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        perror("mkstemp");
+        exit(1);
+    }
+    fprintf(f, "{\"minet\": 1, \"title\": \"star %d\", \"nodes\": [", n);
+    fprintf(f, "{\"id\": \"r\", \"role\": \"router\", \"ip\": [");
+    for (int i = 1; i < n; i++)
+        fprintf(f, "%s\"10.%d.%d.1\"", i > 1 ? ", " : "", i / 250, i % 250);
+    fprintf(f, "]}");
+    for (int i = 1; i < n; i++)
+        fprintf(f, ", {\"id\": \"h%d\", \"role\": \"host\", \"ip\": \"10.%d.%d.2\"}", i, i / 250,
+                i % 250);
+    fprintf(f, "], \"links\": [");
+    for (int i = 1; i < n; i++)
+        fprintf(f, "%s{\"between\": [\"r\", \"h%d\"], \"latency\": \"%dms\"}", i > 1 ? ", " : "", i,
+                5 + i % 20);
+    fprintf(f, "], \"script\": [");
+    for (int i = 1; i < n; i++)
+        fprintf(f, "%s{\"at\": \"0s\", \"on\": \"h%d\", \"run\": \"ping -c 1 -n 10.%d.%d.2\"}",
+                i > 1 ? ", " : "", i, (i % (n - 1) + 1) / 250, (i % (n - 1) + 1) % 250);
+    fprintf(f, "]}\n");
+    fclose(f);
+    return path;
+}
+
+static size_t in_flight(const Model *m, double t)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < m->n_hops; i++)
+        n += model_hop_frac(&m->hops[i], t) >= 0;
+    return n;
+}
+
+static double reference(SDL_Renderer *r, int nodes, int packets)
+{
+    double t[FRAMES];
+    for (int k = 0; k < FRAMES; k++) {
+        double t0 = now_s();
+        SDL_SetRenderDrawColor(r, 250, 250, 245, 255);
+        SDL_RenderClear(r);
+        SDL_SetRenderDrawColor(r, 160, 170, 180, 255);
+        for (int i = 0; i < nodes; i++)
+            SDL_RenderDrawLine(r, W / 2, H / 2, (i * 37) % W, (i * 53) % (H - 160));
+        SDL_SetRenderDrawColor(r, 40, 120, 200, 255);
+        for (int i = 0; i < nodes; i++) {
+            SDL_Rect box = {(i * 37) % W - 16, (i * 53) % (H - 160) - 16, 32, 32};
+            SDL_RenderFillRect(r, &box);
+        }
+        for (int i = 0; i < packets; i++) {
+            SDL_Rect env = {(i * 71) % W, (i * 29) % (H - 160), 22, 14};
+            SDL_RenderFillRect(r, &env);
+        }
+        SDL_RenderFlush(r);
+        t[k] = (now_s() - t0) * 1000;
+    }
+    qsort(t, FRAMES, sizeof *t, cmp_double);
+    return t[FRAMES / 2];
+}
+
+static void measure(const char *label, const char *scenario, const char *fonts, double goal,
+                    int ref_nodes, int ref_packets)
+{
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load(scenario, &errs);
+    errors_fini(&errs);
+    if (!m) {
+        fprintf(stderr, "minet-bench-gui: cannot load %s\n", scenario);
+        exit(1);
+    }
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, fonts, why, sizeof why)) {
+        fprintf(stderr, "minet-bench-gui: %s\n", why);
+        exit(1);
+    }
+    /* The busiest step: the one whose moment has the most hops in flight. */
+    uint32_t best = 1;
+    size_t most = 0;
+    for (uint32_t k = 1; k <= m->n_steps; k++) {
+        player_goto_step(&a.p, k);
+        size_t n = in_flight(m, a.p.t);
+        if (n > most) {
+            most = n;
+            best = k;
+        }
+    }
+    player_goto_step(&a.p, best);
+    app_frame(&a, 0); /* warm the text cache */
+    double t[FRAMES];
+    for (int k = 0; k < FRAMES; k++) {
+        double t0 = now_s();
+        app_frame(&a, 0);
+        SDL_RenderFlush(r);
+        t[k] = (now_s() - t0) * 1000;
+    }
+    qsort(t, FRAMES, sizeof *t, cmp_double);
+    double med = t[FRAMES / 2];
+    double ref = reference(r, ref_nodes ? ref_nodes : (int)m->world->n_nodes,
+                           ref_packets ? ref_packets : (int)most);
+    printf("  %-34s %5zu nodes %5zu in flight: %6.2f ms (bare reference %5.2f ms) %s\n", label,
+           m->world->n_nodes, most, med, ref, med <= goal ? "(goal met)" : "(goal NOT met)");
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+int main(int argc, char **argv)
+{
+    const char *fonts = argc > 1 ? argv[1] : "assets/fonts";
+    if (TTF_Init() != 0) {
+        fprintf(stderr, "minet-bench-gui: %s\n", TTF_GetError());
+        return 1;
+    }
+    printf("classroom view, frame time through the software renderer at %dx%d (median of %d):\n", W,
+           H, FRAMES);
+    measure("the DNS lecture, busiest step", "scenarios/dns_lecture.json", fonts, 8, 0, 0);
+    char p200[64], p2000[64];
+    measure("a star of 200 nodes", star(200, p200, sizeof p200), fonts, 8, 0, 0);
+    measure("a star of 2,000 nodes", star(2000, p2000, sizeof p2000), fonts, 33, 0, 0);
+    unlink(p200);
+    unlink(p2000);
+    TTF_Quit();
+    return 0;
+}
