@@ -105,6 +105,7 @@ interop: deps-test
 	@$(DEPS) interop
 	@$(MAKE) --no-print-directory WERROR=1 BUILD=build/test build/test/minet
 	@MINET=build/test/minet sh tests/run_interop_resolver.sh
+	@MINET=build/test/minet MINET_INTEROP_QMIN=1 sh tests/run_interop_resolver.sh
 
 ## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan: deps-test

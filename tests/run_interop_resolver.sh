@@ -84,6 +84,10 @@
 # minet), "info" what a rule set aside; the last line sums up.  The exit
 # status is 1 when anything differs.
 set -u
+# MINET_INTEROP_QMIN=1 runs both sides with QNAME minimisation on (RFC
+# 9156): Unbound's qname-minimisation, minet's qname_minimisation.
+QMIN=${MINET_INTEROP_QMIN:-0}
+if [ "$QMIN" = 1 ]; then QMIN_UNBOUND=yes; else QMIN_UNBOUND=no; fi
 
 MINET=${MINET:-./minet}
 case $MINET in
@@ -234,7 +238,7 @@ write_unbound_conf() { # DIR ADDRESSES MODE HINTS
         echo "    log-queries: yes"
         echo "    log-replies: yes"
         echo "    module-config: \"iterator\"" # no validator, no trust anchor
-        echo "    qname-minimisation: no"
+        echo "    qname-minimisation: $QMIN_UNBOUND"
         echo "    rrset-roundrobin: no"
         echo "    harden-referral-path: no"
         echo "    do-not-query-localhost: no"
@@ -269,7 +273,7 @@ scenario_body() { # SCENARIO
         fail=1
         return
     fi
-    awk -v out="$s" -f "$HERE/scenario.awk" "$s/flat"
+    awk -v out="$s" -v qmin="$QMIN" -f "$HERE/scenario.awk" "$s/flat"
     if [ -s "$s/unsupported" ]; then
         echo "skip $name: $(paste -s -d ';' "$s/unsupported" | sed 's/;/; /g')"
         nskipscen=$((nskipscen + 1))
@@ -668,7 +672,7 @@ for scen in "$@"; do
     run_scenario "$scen"
 done
 
-echo "interop-resolver: $nscen scenarios against $REAL ($nskipscen skipped);" \
+echo "interop-resolver (QNAME minimisation $QMIN_UNBOUND): $nscen scenarios against $REAL ($nskipscen skipped);" \
     "$nlines host lines: $nsame the same, $ndiffer differ ($nskiplines script lines left out);" \
     "query sequences: $seqsame the same, $seqdiffer differ ($nprimed priming queries of Unbound left out)"
 exit $fail

@@ -105,6 +105,32 @@ static char *upstream(const Sim *sim)
     return buf_take(&b);
 }
 
+/* The resolver's questions upstream, as "server:name:type" words. */
+static char *questions(const Sim *sim)
+{
+    const World *w = sim->world;
+    int res = world_find_node(w, "local-dns");
+    Buf b;
+    buf_init(&b);
+    DnsMsg m;
+    dns_msg_init(&m);
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind != TR_HOP || r->node != res || get_be16(r->bytes + 14 + 20 + 2) != 53)
+            continue;
+        char why[160], name[300], tb[16];
+        int owner;
+        uint32_t dst = get_be32(r->bytes + 14 + 16);
+        if (!dns_decode(&m, r->bytes + 14 + 28, r->len - 14 - 28, why, sizeof why) ||
+            !world_find_addr(w, dst, &owner, NULL))
+            continue;
+        buf_printf(&b, "%s%s:%s:%s", b.len ? " " : "", w->nodes[owner].id,
+                   dns_name_str(&m.qd[0].name, name, sizeof name), dns_type_name(m.qd[0].type, tb));
+    }
+    dns_msg_fini(&m);
+    return buf_take(&b);
+}
+
 static void run(Sim *sim, World *w, uint64_t seed)
 {
     sim_init(sim, seed, w, true);
@@ -292,6 +318,31 @@ static void test_ipconfig(void **state)
     tw_done(&sim);
 }
 
+static void test_qname_minimisation(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    w->nodes[world_find_node(w, "local-dns")].qname_minimisation = true;
+    tw_script(w, 0, 0, "host -t A www.montana.edu");
+    tw_script(w, S(10), 0, "host -t A nosuch.deep.montana.edu");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "www.montana.edu is an alias for web1.montana.edu.\n"
+                             "web1.montana.edu has address 153.90.127.197\n"
+                             "Host nosuch.deep.montana.edu not found: 3(NXDOMAIN)\n");
+    char *q = questions(&sim);
+    /* The root hears only "edu.", .edu only "montana.edu."; montana.edu's
+     * server gets the full name.  Below montana.edu, deep.montana.edu does
+     * not exist: NXDOMAIN, and (relaxed mode) the whole name is asked. */
+    assert_string_equal(q, "root:edu.:A edu:montana.edu.:A ns1:www.montana.edu.:A "
+                           "ns1:web1.montana.edu.:A ns1:deep.montana.edu.:A "
+                           "ns1:nosuch.deep.montana.edu.:A");
+    free(q);
+    free(out);
+    tw_done(&sim);
+}
+
 static void test_host_errors(void **state)
 {
     (void)state;
@@ -317,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_glueless_and_cross_zone_alias),
         cmocka_unit_test(test_loss_is_deterministic),
         cmocka_unit_test(test_ipconfig),
+        cmocka_unit_test(test_qname_minimisation),
         cmocka_unit_test(test_host_errors),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

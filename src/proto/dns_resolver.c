@@ -44,6 +44,13 @@ typedef struct Task {
     uint16_t qid, qport;
     EvHandle timer;
     int queries;
+    /* QNAME minimisation (RFC 9156): what was asked, and how far along */
+    DnsName asked;
+    uint16_t asked_type;
+    int mini_labels; /* labels of cur asked so far; 0: not minimising */
+    int mini_count;
+    bool mini_off;    /* given up on minimising this lookup */
+    bool mini_full_a; /* the full name was asked with type A already */
     uint64_t sent_pkt;
     bool waiting_sub;
 } Task;
@@ -53,6 +60,7 @@ struct Resolver {
     int node;
     bool round_robin;
     bool recursive; /* mode "recursive": ask the root with RD set, relay its answer */
+    bool qmin;      /* qname_minimisation */
     DnsCache cache;
     Server hints[MAX_SERVERS];
     int nhints;
@@ -302,6 +310,58 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     task_run(t);
 }
 
+/* The question to send: the whole name, or with QNAME minimisation (RFC
+ * 9156, as Unbound does it) only one label more than the zone being asked,
+ * type A, until the full name is reached.  Unbound adds one label at a
+ * time for the first four steps, then several. */
+#define MINIMISE_ONE_LAB       4
+#define MINIMISE_MULTIPLE_LABS 10
+
+/* Does the cache know that name exists (an address, an alias, or that it
+ * has no address)?  Unbound skips such names when minimising. */
+static bool known_name(Resolver *r, const DnsName *name)
+{
+    DnsCacheEntry *e = dns_cache_get(&r->cache, name, DNS_TYPE_A);
+    return (e && e->kind != DNS_CACHE_NXDOMAIN) || dns_cache_get(&r->cache, name, DNS_TYPE_CNAME);
+}
+
+static void choose_question(Task *t)
+{
+    Resolver *r = t->r;
+    t->asked = t->cur;
+    t->asked_type = t->qtype;
+    if (!r->qmin || r->recursive || t->mini_off || t->zone.labels >= t->cur.labels)
+        return;
+    int have = t->mini_labels > t->zone.labels ? t->mini_labels : t->zone.labels;
+    int remaining = t->cur.labels - have;
+    int add = 1;
+    if (t->mini_count >= MINIMISE_ONE_LAB) {
+        int left = MINIMISE_MULTIPLE_LABS - t->mini_count;
+        add = left > 1 ? remaining / left : remaining;
+        if (add < 1)
+            add = 1;
+    }
+    int labels = have + add;
+    DnsName name;
+    while (labels < t->cur.labels) {
+        dns_name_suffix(&t->cur, labels, &name);
+        if (!known_name(r, &name))
+            break;
+        labels++; /* known to exist: no need to ask */
+    }
+    if (labels < t->cur.labels) {
+        t->asked = name;
+        t->asked_type = DNS_TYPE_A;
+        return;
+    }
+    /* The full name: as Unbound, an unknown name is asked with type A
+     * first, and only then with the type wanted. */
+    if (t->qtype != DNS_TYPE_A && !t->mini_full_a && !known_name(r, &t->cur)) {
+        t->asked_type = DNS_TYPE_A;
+        t->mini_full_a = true;
+    }
+}
+
 static void send_query(Task *t, Server *s)
 {
     Resolver *r = t->r;
@@ -311,7 +371,8 @@ static void send_query(Task *t, Server *s)
     t->qid = (uint16_t)rng_below(&sim->rng, 65536);
     q.id = t->qid;
     q.rd = r->recursive;
-    dns_msg_add_question(&q, &t->cur, t->qtype, DNS_CLASS_IN);
+    choose_question(t);
+    dns_msg_add_question(&q, &t->asked, t->asked_type, DNS_CLASS_IN);
     DnsName root;
     dns_name_root(&root);
     dns_msg_add_rr(&q, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_SIZE, 0, NULL, 0);
@@ -326,10 +387,10 @@ static void send_query(Task *t, Server *s)
     t->sent_pkt = sim_packet_id(sim);
     char qn[300], sn[300], zn[300], addr[16], tb[16];
     ip_format(s->addr, addr);
-    prose(&t->cur, qn, sizeof qn);
+    prose(&t->asked, qn, sizeof qn);
     prose(&s->name, sn, sizeof sn);
     prose(&t->zone, zn, sizeof zn);
-    const char *type = dns_type_name(t->qtype, tb);
+    const char *type = dns_type_name(t->asked_type, tb);
     if (r->recursive)
         trace_note(&sim->trace, sim->now, t->sent_pkt,
                    "%s works in recursive mode: it asks %s (%s) for %s %s with RD set, asking "
@@ -525,10 +586,64 @@ static void restart(Task *t)
 {
     t->current = -1;
     t->nservers = 0;
+    t->mini_labels = 0;
+    t->mini_full_a = false;
     if (t->qport) {
         udp_unbind(t->r->sim, t->r->node, t->qport);
         t->qport = 0;
     }
+}
+
+/* The answer to a minimised question: a referral moves down; anything
+ * else says the name so far exists (or, NXDOMAIN, that Unbound's relaxed
+ * mode should stop minimising): ask again with more labels. */
+static bool handle_minimised(Task *t, const DnsMsg *m)
+{
+    Resolver *r = t->r;
+    if (dns_name_equal(&t->asked, &t->cur) && t->asked_type == t->qtype)
+        return false;
+    t->mini_count++;
+    if (m->rcode == DNS_RCODE_NOERROR && !m->n[DNS_ANSWER] && take_referral(t, m)) {
+        t->mini_labels = t->zone.labels;
+        ask_next(t);
+        return true;
+    }
+    char an[300];
+    prose(&t->asked, an, sizeof an);
+    /* Remember what the question showed: the name has an address, is an
+     * alias, or exists without an address. */
+    const DnsRR *soa = find_soa(m);
+    if (m->rcode == DNS_RCODE_NOERROR && m->n[DNS_ANSWER]) {
+        for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+            const DnsRR *a = &m->rr[DNS_ANSWER][i];
+            if (dns_name_equal(&a->name, &t->asked) &&
+                (a->type == DNS_TYPE_A || a->type == DNS_TYPE_CNAME)) {
+                dns_cache_put(&r->cache, &t->asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+                break;
+            }
+        }
+    } else if (m->rcode == DNS_RCODE_NOERROR && soa && negative_ttl(soa)) {
+        dns_cache_put_negative(&r->cache, &t->asked, DNS_TYPE_A, DNS_CACHE_NODATA,
+                               negative_ttl(soa));
+    }
+    if (m->rcode == DNS_RCODE_NXDOMAIN) {
+        t->mini_off = true;
+        trace_note(&r->sim->trace, r->sim->now, 0,
+                   "%s does not exist as a name of its own, so %s stops minimising and asks for "
+                   "the whole name (Unbound's relaxed mode).",
+                   an, node_id(r));
+    } else {
+        t->mini_labels = t->asked.labels;
+        trace_note(&r->sim->trace, r->sim->now, 0,
+                   "%s is not a zone of its own: %s adds the next label and asks the same "
+                   "server again (QNAME minimisation reveals one label at a time).",
+                   an, node_id(r));
+    }
+    /* The same servers again: the one that answered first. */
+    for (int i = 0; i < t->nservers; i++)
+        t->servers[i].tried = false;
+    ask_next(t);
+    return true;
 }
 
 static void handle_response(Task *t, const DnsMsg *m)
@@ -539,6 +654,8 @@ static void handle_response(Task *t, const DnsMsg *m)
     char sn[300], qn[300], tn[300], rc[16];
     prose(&s->name, sn, sizeof sn);
     prose(&t->cur, qn, sizeof qn);
+    if (m->rcode != DNS_RCODE_SERVFAIL && m->rcode != DNS_RCODE_REFUSED && handle_minimised(t, m))
+        return;
     if (m->rcode != DNS_RCODE_NOERROR && m->rcode != DNS_RCODE_NXDOMAIN) {
         trace_note(&sim->trace, sim->now, 0,
                    "%s answered %s, which is no use: %s tries the next server.", sn,
@@ -632,8 +749,8 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
     char why[160];
     bool ok = m->src == s->addr && m->sport == 53 &&
               dns_decode(&msg, m->data, m->len, why, sizeof why) && msg.qr && msg.id == t->qid &&
-              msg.n_qd == 1 && msg.qd[0].type == t->qtype &&
-              dns_name_equal(&msg.qd[0].name, &t->cur);
+              msg.n_qd == 1 && msg.qd[0].type == t->asked_type &&
+              dns_name_equal(&msg.qd[0].name, &t->asked);
     if (!ok) {
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s ignores this packet: its source, port, ID or question does not match "
@@ -766,6 +883,7 @@ void dns_resolvers_start(Sim *sim)
         r->node = (int)i;
         r->round_robin = w->nodes[i].round_robin;
         r->recursive = w->nodes[i].recursive_mode;
+        r->qmin = w->nodes[i].qname_minimisation;
         dns_cache_init(&r->cache, sim, (int)i, "cache");
         load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);

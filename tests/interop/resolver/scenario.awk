@@ -164,7 +164,10 @@ END {
                 unsupported("resolver " id " works in recursive mode, which Unbound's iterator has no counterpart for")
             # Unbound runs with rrset-roundrobin: no
             print "set nodes/" i "/round_robin false" > (out "/ops")
-            if (nf[i, "qname_minimisation"] == "true") {
+            # Both sides minimise, or neither (MINET_INTEROP_QMIN)
+            if (qmin == 1)
+                print "set nodes/" i "/qname_minimisation true" > (out "/ops")
+            else if (nf[i, "qname_minimisation"] == "true") {
                 print "set nodes/" i "/qname_minimisation false" > (out "/ops")
                 note("resolver " id ": qname_minimisation set to false (Unbound runs with it off)")
             }
