@@ -293,9 +293,7 @@ static void send_query(Dig *d)
         uint64_t c = rng_next(&sim->rng);
         for (int i = 0; i < 8; i++)
             cookie[4 + i] = (uint8_t)(c >> (8 * i));
-        DnsName root;
-        dns_name_root(&root);
-        dns_msg_add_rr(&q, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, 1232, 0, cookie, sizeof cookie);
+        dns_msg_add_opt(&q, 1232, cookie, sizeof cookie);
     }
     uint8_t buf[DNS_UDP_MAX];
     size_t n = dns_encode(&q, buf, sizeof buf);

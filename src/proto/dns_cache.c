@@ -258,6 +258,21 @@ static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const
     return e;
 }
 
+void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *group)
+{
+    for (size_t i = 0; i < n; i++) {
+        bool first = true;
+        for (size_t k = 0; k < i && first; k++)
+            first = !(rrs[k].type == rrs[i].type && dns_name_equal(&rrs[k].name, &rrs[i].name));
+        if (!first)
+            continue;
+        if (group)
+            dns_cache_put_group(c, group, &rrs[i].name, rrs[i].type, rrs, n);
+        else
+            dns_cache_put(c, &rrs[i].name, rrs[i].type, rrs, n);
+    }
+}
+
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl)
 {

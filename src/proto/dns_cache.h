@@ -75,6 +75,9 @@ void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR 
  * entries under the name looked up). */
 void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name, uint16_t type,
                          const DnsRR *rrs, size_t n);
+/* Stores every RRset among rrs[0..n) (an answer section), each once;
+ * group as for dns_cache_put_group, or NULL. */
+void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *group);
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl);
 /* Forgets everything (ipconfig /flushdns). */

@@ -194,6 +194,15 @@ const char *dns_name_str(const DnsName *n, char *buf, size_t size)
     return buf;
 }
 
+const char *dns_name_prose(const DnsName *n, char *buf, size_t size)
+{
+    dns_name_str(n, buf, size);
+    size_t len = strlen(buf);
+    if (len > 1 && buf[len - 1] == '.')
+        buf[len - 1] = '\0';
+    return buf;
+}
+
 bool dns_name_equal(const DnsName *a, const DnsName *b)
 {
     if (a->len != b->len)

@@ -36,6 +36,10 @@ void dns_name_to_text(const DnsName *n, Buf *out);
 /* Into a fixed buffer (truncated if it does not fit); returns buf. */
 const char *dns_name_str(const DnsName *n, char *buf, size_t size);
 
+/* The name as a sentence uses it, without the final dot that would end
+ * the sentence early ("www.montana.edu"); the root stays ".". */
+const char *dns_name_prose(const DnsName *n, char *buf, size_t size);
+
 bool dns_name_equal(const DnsName *a, const DnsName *b);
 /* name equals zone or is below it. */
 bool dns_name_is_under(const DnsName *name, const DnsName *zone);

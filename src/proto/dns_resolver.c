@@ -106,16 +106,6 @@ static const char *node_id(const Resolver *r)
     return r->sim->world->nodes[r->node].id;
 }
 
-/* A name mid-sentence: no final dot. */
-static const char *prose(const DnsName *n, char *buf, size_t size)
-{
-    dns_name_str(n, buf, size);
-    size_t len = strlen(buf);
-    if (len > 1 && buf[len - 1] == '.')
-        buf[len - 1] = '\0';
-    return buf;
-}
-
 static const char *who(const Resolver *r, uint32_t addr)
 {
     int n;
@@ -248,15 +238,13 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
                            dns_cache_ttl_left(&r->cache, g), g->rdata[k], g->rdlen[k]);
     }
     if (t->edns) {
-        DnsName root;
-        dns_name_root(&root);
-        dns_msg_add_rr(&m, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_SIZE, 0, NULL, 0);
+        dns_msg_add_opt(&m, EDNS_SIZE, NULL, 0);
     }
     uint8_t out[ETH_MTU];
     size_t n = dns_encode(&m, out, t->edns ? EDNS_SIZE : DNS_UDP_MAX);
     uint64_t pkt = sim_packet_id(sim);
     char qn[300], tb[16], rc[16];
-    prose(&t->qname, qn, sizeof qn);
+    dns_name_prose(&t->qname, qn, sizeof qn);
     const char *client = who(r, t->client);
     if (rcode == DNS_RCODE_NOERROR && m.n[DNS_ANSWER])
         trace_note(&sim->trace, sim->now, pkt,
@@ -305,7 +293,7 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     trace_note(&sim->trace, sim->now, 0,
                "%s got no answer from %s (%s) within 1 s: it gives up on that server and tries "
                "the next one for %s.",
-               node_id(t->r), prose(&s->name, sn, sizeof sn), addr,
+               node_id(t->r), dns_name_prose(&s->name, sn, sizeof sn), addr,
                t->zone.labels ? "this zone" : "the root");
     task_run(t);
 }
@@ -373,9 +361,7 @@ static void send_query(Task *t, Server *s)
     q.rd = r->recursive;
     choose_question(t);
     dns_msg_add_question(&q, &t->asked, t->asked_type, DNS_CLASS_IN);
-    DnsName root;
-    dns_name_root(&root);
-    dns_msg_add_rr(&q, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_SIZE, 0, NULL, 0);
+    dns_msg_add_opt(&q, EDNS_SIZE, NULL, 0);
     uint8_t buf[DNS_UDP_MAX];
     size_t n = dns_encode(&q, buf, sizeof buf);
     dns_msg_fini(&q);
@@ -387,9 +373,9 @@ static void send_query(Task *t, Server *s)
     t->sent_pkt = sim_packet_id(sim);
     char qn[300], sn[300], zn[300], addr[16], tb[16];
     ip_format(s->addr, addr);
-    prose(&t->asked, qn, sizeof qn);
-    prose(&s->name, sn, sizeof sn);
-    prose(&t->zone, zn, sizeof zn);
+    dns_name_prose(&t->asked, qn, sizeof qn);
+    dns_name_prose(&s->name, sn, sizeof sn);
+    dns_name_prose(&t->zone, zn, sizeof zn);
     const char *type = dns_type_name(t->asked_type, tb);
     if (r->recursive)
         trace_note(&sim->trace, sim->now, t->sent_pkt,
@@ -418,7 +404,8 @@ static void start_sub_lookup(Task *t, Server *s)
     trace_note(&r->sim->trace, r->sim->now, 0,
                "%s knows that %s is served by %s, but has no address for that server (no glue): "
                "it looks up %s's address first.",
-               node_id(r), prose(&t->zone, zn, sizeof zn), prose(&s->name, sn, sizeof sn), sn);
+               node_id(r), dns_name_prose(&t->zone, zn, sizeof zn),
+               dns_name_prose(&s->name, sn, sizeof sn), sn);
     if (t->current < 0)
         t->current = 0; /* when woken, go on with this delegation */
     Task *sub = task_new(r, &s->name, DNS_TYPE_A);
@@ -453,7 +440,7 @@ static void ask_next(Task *t)
     char qn[300];
     trace_note(&t->r->sim->trace, t->r->sim->now, 0,
                "Every server %s could ask about %s has failed: it gives up (SERVFAIL).",
-               node_id(t->r), prose(&t->cur, qn, sizeof qn));
+               node_id(t->r), dns_name_prose(&t->cur, qn, sizeof qn));
     task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
 }
 
@@ -609,7 +596,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
         return true;
     }
     char an[300];
-    prose(&t->asked, an, sizeof an);
+    dns_name_prose(&t->asked, an, sizeof an);
     /* Remember what the question showed: the name has an address, is an
      * alias, or exists without an address. */
     const DnsRR *soa = find_soa(m);
@@ -652,8 +639,8 @@ static void handle_response(Task *t, const DnsMsg *m)
     Sim *sim = r->sim;
     Server *s = &t->servers[t->current];
     char sn[300], qn[300], tn[300], rc[16];
-    prose(&s->name, sn, sizeof sn);
-    prose(&t->cur, qn, sizeof qn);
+    dns_name_prose(&s->name, sn, sizeof sn);
+    dns_name_prose(&t->cur, qn, sizeof qn);
     if (m->rcode != DNS_RCODE_SERVFAIL && m->rcode != DNS_RCODE_REFUSED && handle_minimised(t, m))
         return;
     if (m->rcode != DNS_RCODE_NOERROR && m->rcode != DNS_RCODE_NXDOMAIN) {
@@ -678,15 +665,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     if (r->recursive && (have_type || have_cname)) {
         /* A recursive server did the work: its whole answer, chain and all,
          * goes into the cache, and the cache answers the client. */
-        for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
-            const DnsRR *a = &m->rr[DNS_ANSWER][i];
-            bool first = true;
-            for (size_t k = 0; k < i; k++)
-                first &= !(m->rr[DNS_ANSWER][k].type == a->type &&
-                           dns_name_equal(&m->rr[DNS_ANSWER][k].name, &a->name));
-            if (first)
-                dns_cache_put(&r->cache, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
-        }
+        dns_cache_put_all(&r->cache, m->rr[DNS_ANSWER], m->n[DNS_ANSWER], NULL);
         restart(t);
         task_run(t);
         return;
@@ -703,7 +682,7 @@ static void handle_response(Task *t, const DnsMsg *m)
         trace_note(&sim->trace, sim->now, 0,
                    "%s is an alias (CNAME) for %s. %s caches the alias and now looks up %s "
                    "itself, starting from the closest zone it knows the servers of%s.",
-                   qn, prose(&target, tn, sizeof tn), node_id(r), tn,
+                   qn, dns_name_prose(&target, tn, sizeof tn), node_id(r), tn,
                    m->n[DNS_ANSWER] > 1 ? ", even though the answer already carried it: it only "
                                           "trusts records for the name it asked"
                                         : "");
@@ -804,7 +783,7 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
     for (size_t i = 0; i < q.n[DNS_ADDITIONAL]; i++)
         t->edns |= q.rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
     char qn[300], tb[16];
-    prose(&t->qname, qn, sizeof qn);
+    dns_name_prose(&t->qname, qn, sizeof qn);
     DnsCacheEntry *hit = cached_answer(r, &t->qname, t->qtype);
     if (hit)
         trace_note(&sim->trace, sim->now, m->pkt,

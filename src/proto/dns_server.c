@@ -400,17 +400,6 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qty
 
 /* ---- captions ---------------------------------------------------------- */
 
-/* A name as a sentence uses it: "www.montana.edu", without the final dot
- * that would end the sentence early; the root stays ".". */
-static const char *prose(const DnsName *n, char *buf, size_t size)
-{
-    dns_name_str(n, buf, size);
-    size_t len = strlen(buf);
-    if (len > 1 && buf[len - 1] == '.')
-        buf[len - 1] = '\0';
-    return buf;
-}
-
 /* A zone as people say it: "the root", ".edu", "montana.edu". */
 static const char *zone_prose(const DnsName *origin, char *buf, size_t size)
 {
@@ -419,7 +408,7 @@ static const char *zone_prose(const DnsName *origin, char *buf, size_t size)
         return buf;
     }
     char n[300];
-    prose(origin, n, sizeof n);
+    dns_name_prose(origin, n, sizeof n);
     snprintf(buf, size, origin->labels == 1 ? ".%s" : "%s", n);
     return buf;
 }
@@ -455,7 +444,7 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
                     const Story *st, Buf *out)
 {
     char qn[300], tb[16], cn[300];
-    prose(qname, qn, sizeof qn);
+    dns_name_prose(qname, qn, sizeof qn);
     const char *t = dns_type_name(qtype, tb);
     switch (st->outcome) {
     case OUT_REFUSED:
@@ -475,7 +464,7 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
             if (!target_of(&r->rr[DNS_AUTHORITY][i], &ns))
                 continue;
             buf_printf(out, "%s%s", i ? (i + 1 == n || i == 2 ? " and " : ", ") : "",
-                       prose(&ns, nn, sizeof nn));
+                       dns_name_prose(&ns, nn, sizeof nn));
             for (size_t k = 0; k < r->n[DNS_ADDITIONAL]; k++) {
                 const DnsRR *g = &r->rr[DNS_ADDITIONAL][k];
                 if (g->type == DNS_TYPE_A && dns_name_equal(&g->name, &ns)) {
@@ -499,7 +488,7 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
     }
     case OUT_NXDOMAIN:
         describe_server(s, st->zone, out);
-        prose(&st->last, cn, sizeof cn);
+        dns_name_prose(&st->last, cn, sizeof cn);
         buf_printf(out,
                    " answers that %s does not exist (NXDOMAIN)%s; the SOA record in the "
                    "authority section says to remember that for %u s.",
@@ -508,7 +497,7 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
         return;
     case OUT_NODATA:
         describe_server(s, st->zone, out);
-        prose(&st->last, cn, sizeof cn);
+        dns_name_prose(&st->last, cn, sizeof cn);
         buf_printf(out,
                    " answers that %s exists but has no %s record: NOERROR with an empty "
                    "answer (NODATA), and the SOA in the authority section says to remember "
@@ -527,7 +516,7 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
         if (rr->type == DNS_TYPE_CNAME && target_of(rr, &tg)) {
             char a[300], b[300];
             buf_printf(out, "%s%s is an alias (CNAME) for %s", i ? "; " : "",
-                       prose(&rr->name, a, sizeof a), prose(&tg, b, sizeof b));
+                       dns_name_prose(&rr->name, a, sizeof a), dns_name_prose(&tg, b, sizeof b));
             continue;
         }
         buf_puts(out, i ? "; " : "");
@@ -628,11 +617,8 @@ size_t dns_server_answer(DnsServer *s, const uint8_t *query, size_t len, const c
          * NSD, the extended error 20 "Not Authoritative" (RFC 8914). */
         static const uint8_t ede_not_authoritative[] = {0, 15, 0, 2, 0, 20};
         bool refused = r->rcode == DNS_RCODE_REFUSED;
-        DnsName root;
-        dns_name_root(&root);
-        dns_msg_add_rr(r, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_UDP_SIZE, 0,
-                       refused ? ede_not_authoritative : NULL,
-                       refused ? sizeof ede_not_authoritative : 0);
+        dns_msg_add_opt(r, EDNS_UDP_SIZE, refused ? ede_not_authoritative : NULL,
+                        refused ? sizeof ede_not_authoritative : 0);
     }
     if (cap_text)
         caption(s, r, &qq->name, qq->type, &st, cap_text);
@@ -707,19 +693,10 @@ static void relay(Forward *f, const DnsMsg *m, uint8_t rcode)
                            rr->rdata, rr->rdlen);
         }
     /* What comes back is cached, RRset by RRset. */
-    for (size_t i = 0; m && i < m->n[DNS_ANSWER]; i++) {
-        const DnsRR *rr = &m->rr[DNS_ANSWER][i];
-        bool first = true;
-        for (size_t k = 0; k < i; k++)
-            first &= !(m->rr[DNS_ANSWER][k].type == rr->type &&
-                       dns_name_equal(&m->rr[DNS_ANSWER][k].name, &rr->name));
-        if (first)
-            dns_cache_put(&s->cache, &rr->name, rr->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
-    }
+    if (m)
+        dns_cache_put_all(&s->cache, m->rr[DNS_ANSWER], m->n[DNS_ANSWER], NULL);
     if (f->edns) {
-        DnsName root;
-        dns_name_root(&root);
-        dns_msg_add_rr(&out, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_UDP_SIZE, 0, NULL, 0);
+        dns_msg_add_opt(&out, EDNS_UDP_SIZE, NULL, 0);
     }
     uint8_t buf[ETH_MTU];
     size_t n = dns_encode(&out, buf, f->edns ? EDNS_UDP_SIZE : DNS_UDP_MAX);
@@ -783,9 +760,7 @@ static void forward_next(Forward *f)
     q.rd = true;
     dns_msg_add_question(&q, &f->qname, f->qtype, DNS_CLASS_IN);
     if (f->edns) {
-        DnsName root;
-        dns_name_root(&root);
-        dns_msg_add_rr(&q, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, EDNS_UDP_SIZE, 0, NULL, 0);
+        dns_msg_add_opt(&q, EDNS_UDP_SIZE, NULL, 0);
     }
     uint8_t buf[DNS_UDP_MAX];
     size_t n = dns_encode(&q, buf, sizeof buf);
@@ -801,8 +776,8 @@ static void forward_next(Forward *f)
                "%s has recursion switched on (real root and TLD servers never do): instead of "
                "referring %s to %s, it asks %s (%s) itself, with RD set, and will relay the "
                "answer.",
-               s->w->nodes[s->node].id, id_of(s, f->client), prose(&f->tname[f->at], tn, sizeof tn),
-               tn, addr);
+               s->w->nodes[s->node].id, id_of(s, f->client),
+               dns_name_prose(&f->tname[f->at], tn, sizeof tn), tn, addr);
     udp_send(sim, s->node, pkt, f->port, f->target[f->at], 53, 0, buf, n, NULL);
     f->timer = sim_after(sim, 1000000, on_forward_timeout, f, 0);
 }

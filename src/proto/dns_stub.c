@@ -112,10 +112,7 @@ static void send_try(DnsQuery *q)
                 opt[4 + i] = (uint8_t)(c >> (8 * i));
             optlen = sizeof opt;
         }
-        DnsName root;
-        dns_name_root(&root);
-        dns_msg_add_rr(&m, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, 1232, 0, optlen ? opt : NULL,
-                       (uint16_t)optlen);
+        dns_msg_add_opt(&m, 1232, optlen ? opt : NULL, (uint16_t)optlen);
     }
     uint8_t buf[DNS_UDP_MAX];
     size_t n = dns_encode(&m, buf, sizeof buf);
@@ -249,17 +246,7 @@ static void lookup_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         return;
     }
     /* Every RRset of the answer goes into the host cache, in order. */
-    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
-        const DnsRR *rr = &m->rr[DNS_ANSWER][i];
-        bool first = true;
-        for (size_t k = 0; k < i; k++)
-            if (m->rr[DNS_ANSWER][k].type == rr->type &&
-                dns_name_equal(&m->rr[DNS_ANSWER][k].name, &rr->name))
-                first = false;
-        if (first)
-            dns_cache_put_group(c, &l->name, &rr->name, rr->type, m->rr[DNS_ANSWER],
-                                m->n[DNS_ANSWER]);
-    }
+    dns_cache_put_all(c, m->rr[DNS_ANSWER], m->n[DNS_ANSWER], &l->name);
     uint32_t addr;
     bool nx;
     char canon[300];

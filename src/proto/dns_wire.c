@@ -492,6 +492,13 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
     return true;
 }
 
+void dns_msg_add_opt(DnsMsg *m, uint16_t udp_size, const uint8_t *options, uint16_t len)
+{
+    DnsName root;
+    dns_name_root(&root);
+    dns_msg_add_rr(m, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, udp_size, 0, options, len);
+}
+
 /* ==== encoder ============================================================ */
 
 /* The compression table maps each name suffix already written (below

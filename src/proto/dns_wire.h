@@ -89,6 +89,10 @@ void dns_msg_add_question(DnsMsg *m, const DnsName *name, uint16_t type, uint16_
 DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t type, uint16_t klass,
                       uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
 
+/* Adds the EDNS OPT pseudo-record (RFC 6891) to the additional section:
+ * the UDP size offered, version 0, no flags, and options (may be NULL). */
+void dns_msg_add_opt(DnsMsg *m, uint16_t udp_size, const uint8_t *options, uint16_t len);
+
 /* Decodes len bytes into m (reset first).  On failure returns false and
  * writes the reason into why ("answer record 2: compression pointer
  * loops").  Bytes after the last record are ignored, as BIND does; why then

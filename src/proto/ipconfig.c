@@ -17,18 +17,10 @@ static void header(Proc *p)
     proc_printf(p, CON_STDOUT, "\nWindows IP Configuration\n\n");
 }
 
-static void no_dot(const DnsName *n, char *buf, size_t size)
-{
-    dns_name_str(n, buf, size);
-    size_t len = strlen(buf);
-    if (len > 1 && buf[len - 1] == '.')
-        buf[len - 1] = '\0';
-}
-
 static void print_record(Proc *p, const DnsCache *c, const DnsCacheEntry *e, size_t i)
 {
     char name[300];
-    no_dot(&e->name, name, sizeof name);
+    dns_name_prose(&e->name, name, sizeof name);
     unsigned len = e->type == DNS_TYPE_A ? 4 : e->type == DNS_TYPE_AAAA ? 16 : 8;
     proc_printf(p, CON_STDOUT,
                 "    Record Name . . . . . : %s\n"
@@ -86,7 +78,7 @@ static void display(Proc *p)
             continue;
         DnsName group = g->has_group ? g->group : g->name;
         char name[300];
-        no_dot(&group, name, sizeof name);
+        dns_name_prose(&group, name, sizeof name);
         proc_printf(p, CON_STDOUT, "    %s\n    ----------------------------------------\n", name);
         for (size_t k = i; k < c->n; k++) {
             const DnsCacheEntry *x = e[k];
