@@ -243,21 +243,25 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     uint8_t out[ETH_MTU];
     size_t n = dns_encode(&m, out, t->edns ? EDNS_SIZE : DNS_UDP_MAX);
     uint64_t pkt = sim_packet_id(sim);
-    char qn[300], tb[16], rc[16];
-    dns_name_prose(&t->qname, qn, sizeof qn);
-    const char *client = who(r, t->client);
-    if (rcode == DNS_RCODE_NOERROR && m.n[DNS_ANSWER])
-        trace_note(&sim->trace, sim->now, pkt,
-                   "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
-                   "answer comes from its cache, not from the zone's own server).",
-                   node_id(r), client, qn, dns_type_name(t->qtype, tb));
-    else if (rcode == DNS_RCODE_NOERROR)
-        trace_note(&sim->trace, sim->now, pkt,
-                   "%s tells %s that %s has no %s record (NOERROR, empty answer).", node_id(r),
-                   client, qn, dns_type_name(t->qtype, tb));
-    else
-        trace_note(&sim->trace, sim->now, pkt, "%s answers %s with %s for %s.", node_id(r), client,
-                   dns_rcode_name(rcode, rc), qn);
+    if (trace_wanted(&sim->trace)) {
+        char qn[300], tb[16], rc[16];
+        dns_name_prose(&t->qname, qn, sizeof qn);
+        const char *client = who(r, t->client);
+        if (rcode == DNS_RCODE_NOERROR && m.n[DNS_ANSWER])
+            trace_note(&sim->trace, sim->now, pkt,
+                       "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
+                       "answer comes from its cache, not from the zone's own server).",
+                       node_id(r), client, qn, dns_type_name(t->qtype, tb));
+        else if (rcode == DNS_RCODE_NOERROR)
+            trace_note(&sim->trace, sim->now, pkt,
+                       "%s tells %s that %s has no %s record (NOERROR, empty answer).", node_id(r),
+                       client, qn, dns_type_name(t->qtype, tb));
+        else
+            trace_note(&sim->trace, sim->now, pkt, "%s answers %s with %s for %s.", node_id(r),
+                       client, dns_rcode_name(rcode, rc), qn);
+    } else {
+        trace_note_skip(&sim->trace);
+    }
     udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
     dns_msg_fini(&m);
 }
@@ -371,26 +375,30 @@ static void send_query(Task *t, Server *s)
         while (!udp_bind(sim, r->node, t->qport, on_upstream, t));
     }
     t->sent_pkt = sim_packet_id(sim);
-    char qn[300], sn[300], zn[300], addr[16], tb[16];
-    ip_format(s->addr, addr);
-    dns_name_prose(&t->asked, qn, sizeof qn);
-    dns_name_prose(&s->name, sn, sizeof sn);
-    dns_name_prose(&t->zone, zn, sizeof zn);
-    const char *type = dns_type_name(t->asked_type, tb);
-    if (r->recursive)
-        trace_note(&sim->trace, sim->now, t->sent_pkt,
-                   "%s works in recursive mode: it asks %s (%s) for %s %s with RD set, asking "
-                   "it to find the answer itself.",
-                   node_id(r), sn, addr, qn, type);
-    else if (t->zone.labels == 0)
-        trace_note(&sim->trace, sim->now, t->sent_pkt,
-                   "%s asks the root server %s (%s) for %s %s. The query is iterative (RD "
-                   "clear): the root will not look anything up, it only says what it knows.",
-                   node_id(r), sn, addr, qn, type);
-    else
-        trace_note(&sim->trace, sim->now, t->sent_pkt,
-                   "%s asks %s (%s), a server for %s%s, for %s %s.", node_id(r), sn, addr,
-                   t->zone.labels == 1 ? "." : "", zn, qn, type);
+    if (trace_wanted(&sim->trace)) {
+        char qn[300], sn[300], zn[300], addr[16], tb[16];
+        ip_format(s->addr, addr);
+        dns_name_prose(&t->asked, qn, sizeof qn);
+        dns_name_prose(&s->name, sn, sizeof sn);
+        dns_name_prose(&t->zone, zn, sizeof zn);
+        const char *type = dns_type_name(t->asked_type, tb);
+        if (r->recursive)
+            trace_note(&sim->trace, sim->now, t->sent_pkt,
+                       "%s works in recursive mode: it asks %s (%s) for %s %s with RD set, asking "
+                       "it to find the answer itself.",
+                       node_id(r), sn, addr, qn, type);
+        else if (t->zone.labels == 0)
+            trace_note(&sim->trace, sim->now, t->sent_pkt,
+                       "%s asks the root server %s (%s) for %s %s. The query is iterative (RD "
+                       "clear): the root will not look anything up, it only says what it knows.",
+                       node_id(r), sn, addr, qn, type);
+        else
+            trace_note(&sim->trace, sim->now, t->sent_pkt,
+                       "%s asks %s (%s), a server for %s%s, for %s %s.", node_id(r), sn, addr,
+                       t->zone.labels == 1 ? "." : "", zn, qn, type);
+    } else {
+        trace_note_skip(&sim->trace);
+    }
     t->queries++;
     udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
     t->timer = sim_after(sim, TRY_TIMEOUT, on_timeout, t, 0);
@@ -782,21 +790,25 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
     t->rd = q.rd;
     for (size_t i = 0; i < q.n[DNS_ADDITIONAL]; i++)
         t->edns |= q.rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
-    char qn[300], tb[16];
-    dns_name_prose(&t->qname, qn, sizeof qn);
-    DnsCacheEntry *hit = cached_answer(r, &t->qname, t->qtype);
-    if (hit)
-        trace_note(&sim->trace, sim->now, m->pkt,
-                   "%s receives %s's query for %s %s and finds the answer in its cache (%u s "
-                   "left of its TTL): no need to ask any other server.",
-                   node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
-                   dns_cache_ttl_left(&r->cache, hit));
-    else
-        trace_note(&sim->trace, sim->now, m->pkt,
-                   "%s receives %s's query for %s %s%s. Nothing in its cache answers it, so it "
-                   "starts looking it up.",
-                   node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
-                   q.rd ? " (RD set: please do the whole lookup for me)" : "");
+    if (trace_wanted(&sim->trace)) {
+        char qn[300], tb[16];
+        dns_name_prose(&t->qname, qn, sizeof qn);
+        DnsCacheEntry *hit = cached_answer(r, &t->qname, t->qtype);
+        if (hit)
+            trace_note(&sim->trace, sim->now, m->pkt,
+                       "%s receives %s's query for %s %s and finds the answer in its cache (%u s "
+                       "left of its TTL): no need to ask any other server.",
+                       node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
+                       dns_cache_ttl_left(&r->cache, hit));
+        else
+            trace_note(&sim->trace, sim->now, m->pkt,
+                       "%s receives %s's query for %s %s%s. Nothing in its cache answers it, so it "
+                       "starts looking it up.",
+                       node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
+                       q.rd ? " (RD set: please do the whole lookup for me)" : "");
+    } else {
+        trace_note_skip(&sim->trace);
+    }
     dns_msg_fini(&q);
     task_run(t);
 }

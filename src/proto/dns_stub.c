@@ -118,17 +118,18 @@ static void send_try(DnsQuery *q)
     size_t n = dns_encode(&m, buf, sizeof buf);
     dns_msg_fini(&m);
     uint64_t pkt = sim_packet_id(sim);
-    char qn[300], tb[16], addr[16];
-    dns_name_str(&q->name, qn, sizeof qn);
-    size_t ql = strlen(qn);
-    if (ql > 1)
-        qn[ql - 1] = '\0';
-    ip_format(q->server, addr);
-    const char *server = shell_reverse(sim, q->server);
-    trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.", q->o.program,
-               sim->world->nodes[q->node].id, server ? server : addr, addr, qn,
-               dns_type_name(q->type, tb), q->o.rd ? " with RD set: recursion desired" : "",
-               q->tries ? ", again" : "");
+    if (trace_wanted(&sim->trace)) {
+        char qn[300], tb[16], addr[16];
+        dns_name_prose(&q->name, qn, sizeof qn);
+        ip_format(q->server, addr);
+        const char *server = shell_reverse(sim, q->server);
+        trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.", q->o.program,
+                   sim->world->nodes[q->node].id, server ? server : addr, addr, qn,
+                   dns_type_name(q->type, tb), q->o.rd ? " with RD set: recursion desired" : "",
+                   q->tries ? ", again" : "");
+    } else {
+        trace_note_skip(&sim->trace);
+    }
     q->tries++;
     udp_send(sim, q->node, pkt, q->port, q->server, 53, 0, buf, n, NULL);
     q->timer = sim_after(sim, q->o.timeout, on_timeout, q, 0);
