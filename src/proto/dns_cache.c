@@ -120,6 +120,7 @@ static void record(DnsCache *c, const DnsCacheEntry *e, const char *op, int64_t 
 
 static void remove_at(DnsCache *c, size_t i)
 {
+    c->n_nxdomain -= c->e[i]->kind == DNS_CACHE_NXDOMAIN;
     bucket_remove(c, c->e[i]);
     entry_free(c->e[i]);
     c->n--;
@@ -149,7 +150,7 @@ uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
 {
     /* A NXDOMAIN entry is stored with type 0 and answers every type. */
-    DnsCacheEntry *e = find(c, name, 0);
+    DnsCacheEntry *e = c->n_nxdomain ? find(c, name, 0) : NULL;
     if (!e || e->expires <= c->sim->now)
         e = find(c, name, type);
     return e && e->expires > c->sim->now ? e : NULL;
@@ -168,7 +169,7 @@ static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool 
         DnsCacheEntry *e;
         if ((e = find(c, name, type)))
             drop_entry(c, e);
-        if (type && (e = find(c, name, 0)))
+        if (type && c->n_nxdomain && (e = find(c, name, 0)))
             drop_entry(c, e);
         return;
     }
@@ -192,6 +193,7 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
     e->type = type;
     e->hash = key_hash(name, type);
     e->kind = kind;
+    c->n_nxdomain += kind == DNS_CACHE_NXDOMAIN;
     e->ttl = ttl;
     e->expires = c->sim->now + (SimTime)ttl * 1000000;
     e->seq = ++c->seq;
@@ -288,6 +290,7 @@ void dns_cache_flush(DnsCache *c)
         entry_free(c->e[i]);
     }
     c->n = 0;
+    c->n_nxdomain = 0;
     if (c->nbuckets)
         memset(c->bucket, 0, c->nbuckets * sizeof *c->bucket);
     trace_state(&c->sim->trace, c->sim->now, c->node, c->table, "flush", NULL, NULL, -1);

@@ -57,7 +57,8 @@ typedef struct DnsCache {
     size_t n, cap;
     uint64_t seq;
     DnsCacheEntry **bucket;
-    size_t nbuckets; /* a power of two */
+    size_t nbuckets;   /* a power of two */
+    size_t n_nxdomain; /* NXDOMAIN entries: none, and lookups skip looking for one */
 } DnsCache;
 
 void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table);

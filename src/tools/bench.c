@@ -514,7 +514,8 @@ typedef struct LookupBench {
     double *zipf_cdf;
     uint64_t issued, done, failed;
     uint64_t by_status[4];
-    int *hosts; /* node index of each host */
+    int *hosts;           /* node index of each host */
+    char (*names)[9][32]; /* per domain: h0..h7 and www, made once */
 } LookupBench;
 
 static void lookup_done(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
@@ -545,16 +546,11 @@ static void lookup_event(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     LookupBench *lb = ctx;
-    char name[64];
     int d = zipf_draw(lb);
     int h = (int)rng_below(&sim->rng, 9);
-    if (h == 8)
-        snprintf(name, sizeof name, "www.d%d.com", d);
-    else
-        snprintf(name, sizeof name, "h%d.d%d.com", h, d);
     int host = lb->hosts[rng_below(&sim->rng, LK_HOSTS)];
     lb->issued++;
-    dns_lookup_address(sim, host, name, lookup_done, lb);
+    dns_lookup_address(sim, host, lb->names[d][h], lookup_done, lb);
 }
 
 static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
@@ -579,6 +575,11 @@ static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
         acc += 1.0 / (i + 1) / sum;
         lb.zipf_cdf[i] = acc;
     }
+    lb.names = xmalloc(LK_DOMAINS * sizeof *lb.names);
+    for (int d = 0; d < LK_DOMAINS; d++)
+        for (int h = 0; h < 9; h++)
+            snprintf(lb.names[d][h], sizeof lb.names[d][h], h == 8 ? "www.d%d.com" : "h%d.d%d.com",
+                     h == 8 ? d : h, d);
     lb.hosts = xmalloc(LK_HOSTS * sizeof *lb.hosts);
     for (size_t i = 0, k = 0; i < w->n_nodes && k < LK_HOSTS; i++)
         if (w->nodes[i].role == MN_ROLE_HOST)
@@ -600,6 +601,7 @@ static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
                 (unsigned long long)lb.by_status[2], (unsigned long long)lb.by_status[3]);
     free(lb.zipf_cdf);
     free(lb.hosts);
+    free(lb.names);
     dns_stubs_stop(&sim);
     dns_resolvers_stop(&sim);
     dns_servers_stop(&sim);
