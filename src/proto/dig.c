@@ -572,7 +572,8 @@ void dig_main(Proc *p, int argc, char **argv)
     const char *why;
     dns_name_root(&root);
     if (!dns_name_from_text(&d->qname, name, strlen(name), &root, &why)) {
-        proc_printf(p, CON_STDOUT, "dig: '%s' is not a legal name (%s)\n", name, why);
+        proc_printf(p, CON_STDERR, "dig: '%s' is not a legal name (%s)\n", name,
+                    dns_name_bind_reason(why));
         dig_free(d);
         proc_exit(p, 10);
         return;

@@ -129,6 +129,21 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
     return append(n, used, origin, why);
 }
 
+const char *dns_name_bind_reason(const char *why)
+{
+    if (!why)
+        return "bad name";
+    if (strstr(why, "label longer"))
+        return "label too long";
+    if (strstr(why, "longer than 255"))
+        return "ran out of space";
+    if (strstr(why, "empty label"))
+        return "empty label";
+    if (strstr(why, "escape"))
+        return "bad escape";
+    return "unexpected end of input";
+}
+
 bool dns_name_parse(DnsName *n, const char *text, const DnsName *origin)
 {
     const char *why;

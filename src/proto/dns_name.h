@@ -27,6 +27,9 @@ void dns_name_root(DnsName *n);
  * origin.  On failure *why says what was wrong. */
 bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName *origin,
                         const char **why);
+/* BIND's words for why dns_name_from_text refused a name ("label too
+ * long", "ran out of space", …), as host and dig print them. */
+const char *dns_name_bind_reason(const char *why);
 /* Convenience for C strings. */
 bool dns_name_parse(DnsName *n, const char *text, const DnsName *origin);
 /* Checks wire bytes (uncompressed) and fills n; false if malformed. */

@@ -265,7 +265,8 @@ void host_main(Proc *p, int argc, char **argv)
             if (a[1] == 't') {
                 uint16_t type;
                 if (!dns_type_from_name(v, &type)) {
-                    proc_printf(p, CON_STDERR, "host: invalid type: %s\n", v);
+                    /* BIND's host ends this message with an empty line */
+                    proc_printf(p, CON_STDERR, "host: invalid type: %s\n\n", v);
                     free(h);
                     proc_exit(p, 2);
                     return;
@@ -316,7 +317,8 @@ void host_main(Proc *p, int argc, char **argv)
         free(h->name_text);
         h->name_text = buf_take(&b);
     } else if (!dns_name_from_text(&h->name, name, strlen(name), &root, &why)) {
-        proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name, why);
+        proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name,
+                    dns_name_bind_reason(why));
         host_free(h);
         proc_exit(p, 1);
         return;
