@@ -35,20 +35,14 @@ typedef struct Dig {
     DnsName ns[16];
     uint32_t ns_addr[16];
     int n_ns, steps;
-    DnsQuery *q;
-    uint16_t id, port;
-    int tries;
-    SimTime sent;
-    EvHandle timer;
-    uint64_t pkt;
+    DnsQuery *q;  /* the query waiting for its answer (dns_stub) */
+    SimTime sent; /* when the last try left, for "Query time" */
 } Dig;
 
 static void dig_free(void *state)
 {
     Dig *d = state;
     dns_query_cancel(d->q);
-    if (d->port)
-        udp_unbind(d->sim, d->node, d->port);
     free(d->args);
     free(d);
 }
@@ -57,7 +51,6 @@ static void dig_exit(Dig *d, int status)
 {
     Proc *p = d->proc;
     d->q = NULL; /* a query that ends the program is already over */
-    sim_cancel(d->sim, d->timer);
     dig_free(d);
     p->state = NULL;
     p->free_state = NULL;
@@ -231,23 +224,22 @@ static void print_answer(Dig *d, const DnsMsg *m, size_t size)
     buf_fini(&b);
 }
 
-static void send_query(Dig *d);
+/* ---- one question to one server ------------------------------------------ */
 
-static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
+static void on_timeout(void *ctx, int try_no, bool last)
 {
-    (void)sim;
-    (void)arg;
+    (void)try_no;
     Dig *d = ctx;
-    d->timer = 0;
     char addr[16];
     ip_format(d->server, addr);
     proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
     trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within 5 s%s.", addr,
-               d->tries < DIG_TRIES ? ": it sends the query again" : " three times: it gives up");
-    if (d->tries < DIG_TRIES) {
-        send_query(d);
+               last ? " three times: it gives up" : ": it sends the query again");
+    if (!last) {
+        d->sent = d->sim->now; /* dns_stub sends the next try now */
         return;
     }
+    d->q = NULL;
     if (!d->short_form) {
         print_banner(d);
         proc_printf(d->proc, CON_STDOUT, ";; no servers could be reached\n");
@@ -255,70 +247,44 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     dig_exit(d, 9);
 }
 
-static void on_reply(Sim *sim, void *ctx, int node, const UdpMsg *m)
+static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
 {
-    (void)node;
     Dig *d = ctx;
-    if (m->src != d->server || m->sport != 53 || m->len < 2 || get_be16(m->data) != d->id)
-        return; /* not our answer: a real resolver library ignores it too */
-    DnsMsg r;
-    dns_msg_init(&r);
-    char why[160];
-    if (!dns_decode(&r, m->data, m->len, why, sizeof why)) {
-        proc_printf(d->proc, CON_STDOUT, ";; Got bad packet: %s\n", why);
-        dns_msg_fini(&r);
-        return;
-    }
-    trace_note(&sim->trace, sim->now, m->pkt,
+    d->q = NULL;
+    trace_note(&d->sim->trace, d->sim->now, pkt,
                "dig has its answer after %lld ms and prints it section by section.",
-               (long long)((sim->now - d->sent) / 1000));
-    print_answer(d, &r, m->len);
-    dns_msg_fini(&r);
+               (long long)((d->sim->now - d->sent) / 1000));
+    print_answer(d, m, size);
     dig_exit(d, 0);
+}
+
+/* dig 9.18's defaults: AD set, EDNS with a client cookie, 5 s per try,
+ * three tries. */
+static DnsQueryOpts dig_opts(const Dig *d, bool rd, const char *program)
+{
+    return (DnsQueryOpts){.rd = rd,
+                          .edns = d->edns,
+                          .cookie = true,
+                          .ad = true,
+                          .timeout = DIG_TIMEOUT,
+                          .tries = DIG_TRIES,
+                          .program = program};
 }
 
 static void send_query(Dig *d)
 {
-    Sim *sim = d->sim;
-    DnsMsg q;
-    dns_msg_init(&q);
-    q.id = d->id;
-    q.rd = d->recurse;
-    q.ad = true; /* dig 9.18 sets AD in queries by default */
-    dns_msg_add_question(&q, &d->qname, d->qtype, DNS_CLASS_IN);
-    if (d->edns) {
-        uint8_t cookie[12];
-        put_be16(cookie, 10); /* COOKIE */
-        put_be16(cookie + 2, 8);
-        uint64_t c = rng_next(&sim->rng);
-        for (int i = 0; i < 8; i++)
-            cookie[4 + i] = (uint8_t)(c >> (8 * i));
-        dns_msg_add_opt(&q, 1232, cookie, sizeof cookie);
-    }
-    uint8_t buf[DNS_UDP_MAX];
-    size_t n = dns_encode(&q, buf, sizeof buf);
-    dns_msg_fini(&q);
-    d->pkt = sim_packet_id(sim);
-    char qn[300], t[16], addr[16];
-    ip_format(d->server, addr);
-    dns_name_str(&d->qname, qn, sizeof qn);
-    size_t ql = strlen(qn);
-    if (ql > 1)
-        qn[ql - 1] = '\0'; /* mid-sentence: no final dot */
-    trace_note(&sim->trace, sim->now, d->pkt, "dig asks %s (%s) for the %s records of %s%s.",
-               d->server_name[0] ? d->server_name : addr, addr, dns_type_name(d->qtype, t), qn,
-               d->recurse ? ", with RD set: recursion desired"
-                          : ", with RD clear (+norecurse): answer only from what you know");
-    d->tries++;
-    d->sent = sim->now;
-    NetErr e = udp_send(sim, d->node, d->pkt, d->port, d->server, 53, 0, buf, n, NULL);
-    if (e == NET_UNREACHABLE) {
+    DnsQueryOps ops = {on_reply, on_timeout, NULL};
+    DnsQueryOpts o = dig_opts(d, d->recurse, "dig");
+    d->sent = d->sim->now;
+    d->q = dns_query_start(d->sim, d->node, d->server, &d->qname, d->qtype, &o, ops, d);
+    if (!d->q) {
+        char addr[16], qn[300];
+        ip_format(d->server, addr);
         proc_printf(d->proc, CON_STDOUT,
-                    ";; UDP setup with %s#53(%s) for %s failed: network "
-                    "unreachable.\n",
-                    addr, addr, qn);
+                    ";; UDP setup with %s#53(%s) for %s failed: network unreachable.\n", addr, addr,
+                    dns_name_prose(&d->qname, qn, sizeof qn));
+        dig_exit(d, 9);
     }
-    d->timer = sim_after(sim, DIG_TIMEOUT, on_timeout, d, 0);
 }
 
 static void usage_error(Proc *p, const char *bad)
@@ -596,17 +562,10 @@ void dig_main(Proc *p, int argc, char **argv)
         }
         d->server = n->dns;
     }
-    d->id = (uint16_t)rng_below(&sim->rng, 65536);
-    do
-        d->port = net_ephemeral_port(sim->net, d->node);
-    while (!udp_bind(sim, d->node, d->port, on_reply, d));
     p->state = d;
     p->free_state = dig_free;
-    if (d->trace) {
-        udp_unbind(sim, d->node, d->port); /* +trace sends through dns_stub */
-        d->port = 0;
+    if (d->trace)
         trace_start(d);
-        return;
-    }
-    send_query(d);
+    else
+        send_query(d);
 }

@@ -125,7 +125,9 @@ static void send_try(DnsQuery *q)
         const char *server = shell_reverse(sim, q->server);
         trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.", q->o.program,
                    sim->world->nodes[q->node].id, server ? server : addr, addr, qn,
-                   dns_type_name(q->type, tb), q->o.rd ? " with RD set: recursion desired" : "",
+                   dns_type_name(q->type, tb),
+                   q->o.rd ? " with RD set: recursion desired"
+                           : " with RD clear: answer only from what you know",
                    q->tries ? ", again" : "");
     } else {
         trace_note_skip(&sim->trace);
