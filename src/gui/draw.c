@@ -119,13 +119,25 @@ static void thick_line(SDL_Renderer *r, double x0, double y0, double x1, double 
 
 static void fill_circle(SDL_Renderer *r, double cx, double cy, double rad, SDL_Color c)
 {
-    double xy[2 * 40];
-    for (int i = 0; i < 40; i++) {
-        double a = 2 * DRAW_PI * i / 40;
-        xy[2 * i] = cx + rad * cos(a);
-        xy[2 * i + 1] = cy + rad * sin(a);
+    /* Row by row, straight from the circle's equation. */
+    SDL_FRect rows[256];
+    int nrows = 0;
+    set_color(r, c);
+    for (double y = floor(cy - rad); y < cy + rad; y += 1) {
+        double dy = y + 0.5 - cy, half2 = rad * rad - dy * dy;
+        if (half2 <= 0)
+            continue;
+        double half = sqrt(half2), l = floor(cx - half + 0.5), h = floor(cx + half + 0.5);
+        if (h <= l)
+            continue;
+        rows[nrows++] = (SDL_FRect){(float)l, (float)y, (float)(h - l), 1.0f};
+        if (nrows == (int)(sizeof rows / sizeof rows[0])) {
+            SDL_RenderFillRectsF(r, rows, nrows);
+            nrows = 0;
+        }
     }
-    fill_poly(r, xy, 40, c);
+    if (nrows)
+        SDL_RenderFillRectsF(r, rows, nrows);
 }
 
 /* A rectangle with cut corners: reads as rounded at icon sizes. */
