@@ -260,11 +260,17 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
     }
 }
 
+#define CROWDED_NODES   400
+#define CROWDED_PACKETS 300
+
 static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
                        const Theme *th, double ui)
 {
     double R = 20 * ui;
     int name_px = (int)lround(15 * ui), ip_px = (int)lround(13 * ui);
+    /* Level of detail: past this many nodes on screen, names and addresses
+     * overlap into noise (and cost most of a frame); the inspector shows them. */
+    bool crowded = m->world->n_nodes > CROWDED_NODES;
     for (size_t i = 0; i < m->world->n_nodes; i++) {
         const Node *n = &m->world->nodes[i];
         double x, y;
@@ -272,6 +278,13 @@ static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player 
         bool down = model_node_down(m, (int)i, p->t);
         SDL_Color c = down ? th->down : draw_kind_color(m->kind[i]);
         draw_icon(r, m->kind[i], x, y, R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
+        if (crowded) {
+            /* Hundreds of nodes: names would only cover each other. */
+            if (down)
+                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)x,
+                          (int)(y - 1.1 * R - name_px * 1.3), 1);
+            continue;
+        }
         int ty = (int)(y + 1.05 * R), nw, nh;
         text_size(txt, FACE_BOLD, name_px, n->id, &nw, &nh);
         SDL_Color halo = th->bg;
@@ -332,6 +345,12 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
                          const Theme *th, double ui)
 {
     int px = (int)lround(14 * ui);
+    /* Level of detail, as for nodes: with this many envelopes on screen the
+     * labels only hide each other, so the envelopes go without them. */
+    size_t flying = 0;
+    for (size_t i = 0; i < m->n_hops && flying <= CROWDED_PACKETS; i++)
+        flying += model_hop_frac(&m->hops[i], p->t) >= 0;
+    bool crowded = flying > CROWDED_PACKETS;
     for (size_t i = 0; i < m->n_hops; i++) {
         const ModelHop *h = &m->hops[i];
         double f = model_hop_frac(h, p->t), x, y;
@@ -340,7 +359,8 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
         draw_packet_xy(m, v, h, p->t, &x, &y);
         SDL_Color c = draw_proto_color(h->proto);
         envelope(r, x, y, ui, c, h->response, th->bg);
-        label_box(r, txt, h->label, x, y - 13 * ui, px, c, th->bg, ui);
+        if (!crowded)
+            label_box(r, txt, h->label, x, y - 13 * ui, px, c, th->bg, ui);
     }
     /* Lost packets: a red cross where they were lost, for the rest of the
      * step that lost them and the next. */
