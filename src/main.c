@@ -89,7 +89,8 @@ static char *find_data(const char *rel)
         char *slash = strrchr(exe, '/');
         if (slash)
             *slash = '\0';
-        const char *up[] = {"%s/%s", "%s/../%s", "%s/../share/minet/%s"};
+        /* ./minet, build/minet, build/test/minet, PREFIX/bin/minet */
+        const char *up[] = {"%s/%s", "%s/../%s", "%s/../../%s", "%s/../share/minet/%s"};
         for (size_t i = 0; i < MN_ARRAY_LEN(up); i++) {
             char *p = xasprintf(up[i], exe, rel);
             if (readable(p))
@@ -385,18 +386,24 @@ static int cmd_view(const char *scenario)
     }
     char *fonts = find_fonts();
     int status = fonts ? gui_run(scenario, fonts) : GUI_NO_DISPLAY;
-    free(fonts);
     if (status == GUI_NO_DISPLAY) {
-        fprintf(stderr,
-                "minet: no display to open the classroom window on (DISPLAY is not set, or "
-                "SDL found no video driver); running %s headless, as 'minet run' does. For "
-                "pictures of the view without a window: minet shot %s --step N -o FILE.png\n",
-                scenario, scenario);
+        if (fonts)
+            fprintf(stderr,
+                    "minet: no display to open the classroom window on (DISPLAY is not set, or "
+                    "SDL found no video driver); running %s headless, as 'minet run' does. For "
+                    "pictures of the view without a window: minet shot %s --step N -o FILE.png\n",
+                    scenario, scenario);
+        else
+            fprintf(stderr,
+                    "minet: without its fonts the window cannot open; running %s "
+                    "headless, as 'minet run' does\n",
+                    scenario);
         RunOpts o = {0};
         o.scenario = scenario;
         o.until = SIM_TIME_MAX;
         status = run(&o);
     }
+    free(fonts);
     free(found);
     return status;
 }

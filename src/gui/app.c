@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "gui/gui.h"
@@ -254,6 +255,23 @@ static void loop(App *a)
     }
 }
 
+/* Is the renderer OpenGL running on Mesa's CPU rasterizers (a machine or
+ * a course VM without a GPU)?  Only when the user chose no driver. */
+static bool software_gl(SDL_Renderer *r)
+{
+    SDL_RendererInfo info;
+    const char *asked = getenv("SDL_RENDER_DRIVER");
+    if ((asked && *asked) || getenv("SDL_FRAMEBUFFER_ACCELERATION") ||
+        SDL_GetRendererInfo(r, &info) != 0 || strncmp(info.name, "opengl", 6) != 0)
+        return false;
+    typedef const unsigned char *(*GetString)(unsigned int);
+    GetString get = (GetString)(uintptr_t)SDL_GL_GetProcAddress("glGetString");
+    const unsigned int GL_RENDERER_ENUM = 0x1F01; /* GL_RENDERER */
+    const char *name = get ? (const char *)get(GL_RENDERER_ENUM) : NULL;
+    return name && (strstr(name, "llvmpipe") || strstr(name, "softpipe") ||
+                    strstr(name, "Software Rasterizer") || strstr(name, "SWR"));
+}
+
 int gui_run(const char *scenario, const char *font_dir)
 {
     if (!display_available())
@@ -271,6 +289,15 @@ int gui_run(const char *scenario, const char *font_dir)
     SDL_Renderer *r = NULL;
     if (win) {
         r = SDL_CreateRenderer(win, -1, SDL_RENDERER_ACCELERATED | SDL_RENDERER_PRESENTVSYNC);
+        if (r && software_gl(r)) {
+            /* No GPU: OpenGL would be emulated on the CPU (about 6 ms more a
+             * frame); SDL's own software renderer on the window's
+             * framebuffer is faster.  SDL_FRAMEBUFFER_ACCELERATION=0 and
+             * SDL_RENDER_DRIVER, set by the user, still decide. */
+            SDL_DestroyRenderer(r);
+            SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
+            r = NULL;
+        }
         if (!r)
             r = SDL_CreateRenderer(win, -1, SDL_RENDERER_SOFTWARE);
     }

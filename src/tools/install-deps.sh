@@ -45,6 +45,8 @@ if [ "$what" = test ] || [ "$what" = fuzz ] || [ "$what" = interop ]; then
     need_cmd named-checkzone bind9-utils
     # Wireshark's own dissectors judge minet's captures (tests/run_pcap.sh).
     need_cmd tshark tshark
+    # An X server without a screen, for the window test (tests/run_window.sh).
+    need_cmd xvfb-run xvfb
 fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang
