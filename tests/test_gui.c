@@ -7,6 +7,7 @@
  * (they need SDL), so the GUI's sources are compiled into this program. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -401,6 +402,49 @@ static void test_keys(void **state)
 
 /* ---- minet shot -------------------------------------------------------- */
 
+static void mouse(App *a, Uint32 type, int x, int y)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = type;
+    if (type == SDL_MOUSEMOTION) {
+        e.motion.x = x;
+        e.motion.y = y;
+    } else {
+        e.button.button = SDL_BUTTON_LEFT;
+        e.button.x = x;
+        e.button.y = y;
+    }
+    app_handle_event(a, &e);
+}
+
+/* Dragging a node moves it with the pointer; the view does not pan. */
+static void test_drag_node(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c);
+    render(&c);
+    int n = node(c.a.m, "laptop");
+    double x0, y0, x1, y1;
+    draw_node_xy(c.a.m, &c.a.v, n, &x0, &y0);
+    mouse(&c.a, SDL_MOUSEMOTION, (int)x0, (int)y0);
+    mouse(&c.a, SDL_MOUSEBUTTONDOWN, (int)x0, (int)y0);
+    mouse(&c.a, SDL_MOUSEMOTION, (int)x0 + 60, (int)y0 - 40);
+    mouse(&c.a, SDL_MOUSEBUTTONUP, (int)x0 + 60, (int)y0 - 40);
+    draw_node_xy(c.a.m, &c.a.v, n, &x1, &y1);
+    assert_true(fabs(x1 - x0 - 60) < 1.5);
+    assert_true(fabs(y1 - y0 + 40) < 1.5);
+    assert_true(c.a.v.pan_x == 0 && c.a.v.pan_y == 0);
+    /* Away from any node, the same drag pans the view. */
+    mouse(&c.a, SDL_MOUSEMOTION, 5, 100);
+    mouse(&c.a, SDL_MOUSEBUTTONDOWN, 5, 100);
+    mouse(&c.a, SDL_MOUSEMOTION, 25, 100);
+    mouse(&c.a, SDL_MOUSEBUTTONUP, 25, 100);
+    assert_true(c.a.v.pan_x == 20);
+    canvas_close(&c);
+}
+
 static void test_shot_files(void **state)
 {
     (void)state;
@@ -439,6 +483,7 @@ int main(void)
         cmocka_unit_test(test_caption_not_empty),
         cmocka_unit_test(test_back_and_forth_same_pixels),
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_drag_node),
         cmocka_unit_test(test_shot_files),
     };
     int status = cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
     a->r = r;
     a->v.zoom = 1;
     a->mouse_scale_x = a->mouse_scale_y = 1;
+    a->dragging_node = -1;
     player_init(&a->p, m);
     if (!text_init(&a->txt, r, font_dir, why, size)) {
         player_fini(&a->p);
@@ -116,6 +117,39 @@ static void timeline_jump(App *a, int x)
     player_goto_step(&a->p, (uint32_t)ceil(f * (double)a->m->n_steps));
 }
 
+/* The node under (x, y), within its icon's radius, or -1. */
+static int node_at(const App *a, int x, int y)
+{
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    double reach = 22 * d.ui * (a->v.zoom > 0 ? a->v.zoom : 1), best = reach * reach;
+    int found = -1;
+    for (size_t i = 0; i < a->m->world->n_nodes; i++) {
+        double nx, ny;
+        draw_node_xy(a->m, &a->v, (int)i, &nx, &ny);
+        double dd = (nx - x) * (nx - x) + (ny - y) * (ny - y);
+        if (dd <= best) {
+            best = dd;
+            found = (int)i;
+        }
+    }
+    return found;
+}
+
+/* Moves a node by (dx, dy) screen pixels: the inverse of draw_node_xy's
+ * scaling, so the icon follows the pointer. */
+static void move_node(App *a, int node, int dx, int dy)
+{
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    double zoom = a->v.zoom > 0 ? a->v.zoom : 1;
+    double w = d.net.w - 180 * d.ui, h = d.net.h - 74 * d.ui;
+    if (w <= 0 || h <= 0)
+        return;
+    a->m->x[node] = fmin(1, fmax(0, a->m->x[node] + dx / (w * zoom)));
+    a->m->y[node] = fmin(1, fmax(0, a->m->y[node] + dy / (h * zoom)));
+}
+
 static bool in_rect(const SDL_Rect *r, int x, int y)
 {
     return x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
@@ -141,15 +175,19 @@ static void on_mouse(App *a, const SDL_Event *e)
             a->dragging_timeline = true;
             timeline_jump(a, x);
         } else if (in_rect(&d.net, x, y)) {
-            a->dragging_pan = true;
+            a->dragging_node = node_at(a, x, y);
+            a->dragging_pan = a->dragging_node < 0;
         }
         break;
     case SDL_MOUSEBUTTONUP:
         a->dragging_pan = a->dragging_timeline = false;
+        a->dragging_node = -1;
         break;
     case SDL_MOUSEMOTION:
         if (a->dragging_timeline)
             timeline_jump(a, x);
+        else if (a->dragging_node >= 0)
+            move_node(a, a->dragging_node, x - a->last_x, y - a->last_y);
         else if (a->dragging_pan) {
             a->v.pan_x += x - a->last_x;
             a->v.pan_y += y - a->last_y;

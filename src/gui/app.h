@@ -5,8 +5,8 @@
  * Keys: Space play/pause, Right/Left next/previous step, Shift+Right/Left
  * one hop, Home/End, +/- speed (×2 each), 0 default speed, P pause after
  * each DNS answer, T light/dark, F fullscreen, Q or Escape quit.  Mouse:
- * wheel zooms, dragging the background pans, clicking or dragging on the
- * timeline jumps to a step. */
+ * wheel zooms, dragging a node moves it, dragging the background pans,
+ * clicking or dragging on the timeline jumps to a step. */
 #ifndef MN_GUI_APP_H
 #define MN_GUI_APP_H
 
@@ -27,6 +27,7 @@ typedef struct App {
     SDL_Window *win;                    /* NULL when rendering on a surface */
     float mouse_scale_x, mouse_scale_y; /* output pixels per window point (HiDPI) */
     bool dragging_pan, dragging_timeline;
+    int dragging_node; /* the node being moved with the mouse, or -1 */
     int last_x, last_y;
     bool quit;
 } App;
