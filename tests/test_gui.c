@@ -418,6 +418,36 @@ static void mouse(App *a, Uint32 type, int x, int y)
     app_handle_event(a, &e);
 }
 
+/* P: playing stops at the end of the first step in which a DNS response
+ * arrives. */
+static void test_pause_on_answer(void **state)
+{
+    (void)state;
+    Model *m = lecture();
+    Player p;
+    player_init(&p, m);
+    uint32_t want = 0;
+    for (uint32_t k = 1; k <= m->n_steps && !want; k++)
+        for (size_t i = 0; i < m->n_hops; i++) {
+            const ModelHop *h = &m->hops[i];
+            if (h->response && strcmp(h->proto, "DNS") == 0 && h->arrive > model_step_start(m, k) &&
+                h->arrive <= model_step_end(m, k)) {
+                want = k;
+                break;
+            }
+        }
+    assert_true(want > 1);
+    p.pause_on_answer = true;
+    player_toggle_play(&p);
+    for (int i = 0; i < 100000 && p.mode != PLAYER_PAUSED; i++)
+        player_tick(&p, 0.05);
+    assert_int_equal(p.mode, PLAYER_PAUSED);
+    assert_int_equal(p.step, want);
+    assert_true(p.t == (double)model_step_end(m, want));
+    player_fini(&p);
+    model_free(m);
+}
+
 /* Dragging a node moves it with the pointer; the view does not pan. */
 static void test_drag_node(void **state)
 {
@@ -483,6 +513,7 @@ int main(void)
         cmocka_unit_test(test_caption_not_empty),
         cmocka_unit_test(test_back_and_forth_same_pixels),
         cmocka_unit_test(test_keys),
+        cmocka_unit_test(test_pause_on_answer),
         cmocka_unit_test(test_drag_node),
         cmocka_unit_test(test_shot_files),
     };
