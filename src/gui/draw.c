@@ -64,6 +64,31 @@ static void fill_rect(SDL_Renderer *r, double x, double y, double w, double h, S
     SDL_RenderFillRectF(r, &f);
 }
 
+/* Rows of pixels waiting to be filled, sent to SDL in batches. */
+typedef struct Rows {
+    SDL_Renderer *r;
+    SDL_FRect row[256];
+    int n;
+} Rows;
+
+static void rows_flush(Rows *rs)
+{
+    if (rs->n)
+        SDL_RenderFillRectsF(rs->r, rs->row, rs->n);
+    rs->n = 0;
+}
+
+/* Pixels lo..hi (edges rounded to the nearest pixel) of row y. */
+static void rows_add(Rows *rs, double y, double lo, double hi)
+{
+    double l = floor(lo + 0.5), h = floor(hi + 0.5);
+    if (h <= l)
+        return;
+    rs->row[rs->n++] = (SDL_FRect){(float)l, (float)y, (float)(h - l), 1.0f};
+    if (rs->n == (int)MN_ARRAY_LEN(rs->row))
+        rows_flush(rs);
+}
+
 /* A convex polygon, filled row by row with rectangles.  SDL's software
  * renderer fills rectangles on a fast path, while SDL_RenderGeometry goes
  * through a generic per-pixel triangle rasterizer that costs several times
@@ -77,8 +102,7 @@ static void fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
         ymin = fmin(ymin, xy[2 * i + 1]);
         ymax = fmax(ymax, xy[2 * i + 1]);
     }
-    SDL_FRect rows[256];
-    int nrows = 0;
+    Rows rs = {.r = r};
     set_color(r, c);
     for (double y = floor(ymin); y < ymax; y += 1) {
         double yc = y + 0.5, lo = INFINITY, hi = -INFINITY;
@@ -91,19 +115,10 @@ static void fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
             lo = fmin(lo, x);
             hi = fmax(hi, x);
         }
-        if (hi <= lo)
-            continue;
-        double l = floor(lo + 0.5), h = floor(hi + 0.5);
-        if (h <= l)
-            continue;
-        rows[nrows++] = (SDL_FRect){(float)l, (float)y, (float)(h - l), 1.0f};
-        if (nrows == (int)(sizeof rows / sizeof rows[0])) {
-            SDL_RenderFillRectsF(r, rows, nrows);
-            nrows = 0;
-        }
+        if (hi > lo)
+            rows_add(&rs, y, lo, hi);
     }
-    if (nrows)
-        SDL_RenderFillRectsF(r, rows, nrows);
+    rows_flush(&rs);
 }
 
 static void thick_line(SDL_Renderer *r, double x0, double y0, double x1, double y1, double w,
@@ -120,24 +135,14 @@ static void thick_line(SDL_Renderer *r, double x0, double y0, double x1, double 
 static void fill_circle(SDL_Renderer *r, double cx, double cy, double rad, SDL_Color c)
 {
     /* Row by row, straight from the circle's equation. */
-    SDL_FRect rows[256];
-    int nrows = 0;
+    Rows rs = {.r = r};
     set_color(r, c);
     for (double y = floor(cy - rad); y < cy + rad; y += 1) {
         double dy = y + 0.5 - cy, half2 = rad * rad - dy * dy;
-        if (half2 <= 0)
-            continue;
-        double half = sqrt(half2), l = floor(cx - half + 0.5), h = floor(cx + half + 0.5);
-        if (h <= l)
-            continue;
-        rows[nrows++] = (SDL_FRect){(float)l, (float)y, (float)(h - l), 1.0f};
-        if (nrows == (int)(sizeof rows / sizeof rows[0])) {
-            SDL_RenderFillRectsF(r, rows, nrows);
-            nrows = 0;
-        }
+        if (half2 > 0)
+            rows_add(&rs, y, cx - sqrt(half2), cx + sqrt(half2));
     }
-    if (nrows)
-        SDL_RenderFillRectsF(r, rows, nrows);
+    rows_flush(&rs);
 }
 
 /* A rectangle with cut corners: reads as rounded at icon sizes. */
