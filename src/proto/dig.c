@@ -444,13 +444,7 @@ static void trace_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char
 static void trace_ask(Dig *d)
 {
     DnsQueryOps ops = {trace_reply, trace_timeout, NULL};
-    DnsQueryOpts o = {.rd = false,
-                      .edns = d->edns,
-                      .cookie = true,
-                      .ad = true,
-                      .timeout = DIG_TIMEOUT,
-                      .tries = DIG_TRIES,
-                      .program = "dig +trace"};
+    DnsQueryOpts o = dig_opts(d, false, "dig +trace");
     if (!d->ns_addr[0]) {
         char sn[300];
         DnsQuery *q = dns_lookup_address(d->sim, d->node, dns_name_str(&d->ns[0], sn, sizeof sn),
@@ -472,13 +466,7 @@ static void trace_start(Dig *d)
     DnsName root;
     dns_name_root(&root);
     DnsQueryOps ops = {trace_reply, trace_timeout, NULL};
-    DnsQueryOpts o = {.rd = true,
-                      .edns = d->edns,
-                      .cookie = true,
-                      .ad = true,
-                      .timeout = DIG_TIMEOUT,
-                      .tries = DIG_TRIES,
-                      .program = "dig +trace"};
+    DnsQueryOpts o = dig_opts(d, true, "dig +trace");
     d->sent = d->sim->now;
     d->q = dns_query_start(d->sim, d->node, d->server, &root, DNS_TYPE_NS, &o, ops, d);
     if (!d->q) {
