@@ -152,10 +152,11 @@ golden: minet
 
 ## install: binary, assets and man page under PREFIX (default /usr/local)
 install: minet
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/minet/scenarios \
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/minet/scenarios/zones \
 	  $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 minet $(DESTDIR)$(PREFIX)/bin/minet
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/minet/scenarios/
+	install -m 644 scenarios/zones/*.zone $(DESTDIR)$(PREFIX)/share/minet/scenarios/zones/
 	cp -R assets $(DESTDIR)$(PREFIX)/share/minet/
 	install -m 644 docs/minet.1 $(DESTDIR)$(PREFIX)/share/man/man1/minet.1
 
