@@ -124,8 +124,7 @@ static World *load(const char *path)
     Errors errs;
     errors_init(&errs);
     World *w = scenario_load(path, &errs);
-    for (size_t i = 0; i < errs.n; i++)
-        fprintf(stderr, "%s\n", errs.msg[i]);
+    errors_print(&errs, stderr);
     errors_fini(&errs);
     return w;
 }

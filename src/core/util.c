@@ -185,6 +185,12 @@ void errors_add(Errors *e, const char *fmt, ...)
     e->msg[e->n++] = buf_take(&b);
 }
 
+void errors_print(const Errors *e, FILE *f)
+{
+    for (size_t i = 0; i < e->n; i++)
+        fprintf(f, "%s\n", e->msg[i]);
+}
+
 /* ---- did you mean ------------------------------------------------------- */
 
 size_t edit_distance(const char *a, const char *b)

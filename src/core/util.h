@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #if defined(__GNUC__)
 #define MN_PRINTF(f, a) __attribute__((format(printf, f, a)))
@@ -58,6 +59,8 @@ typedef struct Errors {
 void errors_init(Errors *e);
 void errors_fini(Errors *e);
 void errors_add(Errors *e, const char *fmt, ...) MN_PRINTF(2, 3);
+/* Writes every problem to f, one per line. */
+void errors_print(const Errors *e, FILE *f);
 
 /* Big-endian stores and loads for wire formats. */
 static inline void put_be16(uint8_t *p, uint16_t v)

@@ -249,8 +249,7 @@ static Model *load_model(const char *path)
     Errors errs;
     errors_init(&errs);
     Model *m = model_load(path, &errs);
-    for (size_t i = 0; i < errs.n; i++)
-        fprintf(stderr, "%s\n", errs.msg[i]);
+    errors_print(&errs, stderr);
     errors_fini(&errs);
     return m;
 }

@@ -207,8 +207,7 @@ static void bench_jsonl(void)
     errors_init(&errs);
     World *w = scenario_load_mem("bench.json", ".", tiny_scenario, strlen(tiny_scenario), &errs);
     if (!w) {
-        for (size_t i = 0; i < errs.n; i++)
-            fprintf(stderr, "%s\n", errs.msg[i]);
+        errors_print(&errs, stderr);
         exit(1);
     }
     errors_fini(&errs);
@@ -317,8 +316,7 @@ static void bench_load(void)
         World *w = scenario_load_mem("big.json", ".", json, len, &errs);
         ms[k] = (now_s() - t0) * 1000;
         if (!w) {
-            for (size_t i = 0; i < errs.n && i < 5; i++)
-                fprintf(stderr, "%s\n", errs.msg[i]);
+            errors_print(&errs, stderr);
             exit(1);
         }
         nodes = w->n_nodes;
@@ -368,8 +366,7 @@ static void bench_dns(void)
     errors_init(&errs);
     World *w = scenario_load_mem("bench.json", dir, json, strlen(json), &errs);
     if (!w) {
-        for (size_t i = 0; i < errs.n && i < 5; i++)
-            fprintf(stderr, "%s\n", errs.msg[i]);
+        errors_print(&errs, stderr);
         exit(1);
     }
     errors_fini(&errs);
@@ -620,8 +617,7 @@ static void bench_lookups(void)
     World *w = scenario_load_mem("lookups.json", ".", json, len, &errs);
     double load_ms = (now_s() - t0) * 1000;
     if (!w) {
-        for (size_t i = 0; i < errs.n && i < 5; i++)
-            fprintf(stderr, "%s\n", errs.msg[i]);
+        errors_print(&errs, stderr);
         exit(1);
     }
     errors_fini(&errs);
