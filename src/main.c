@@ -40,6 +40,8 @@ static const char usage_text[] =
     "  minet run SCENARIO [options]     run without a window; print the trace\n"
     "  minet check SCENARIO...          validate scenarios; print every problem\n"
     "  minet shot SCENARIO --step N -o FILE.png [--size WxH] [--theme light|dark]\n"
+    "             [--inspect NODE] [--packet] [--field TEXT] [--filter DNS|ICMP|all]\n"
+    "             [--hops] [--no-panels] [--help-overlay] [--text-scale F]\n"
     "                                   picture of the classroom view at step N, no window\n"
     "  minet --help | --version\n"
     "\n"
@@ -437,7 +439,9 @@ static int cmd_shot(int argc, char **argv)
         const char *a = argv[i];
         bool takes = strcmp(a, "--step") == 0 || strcmp(a, "--size") == 0 ||
                      strcmp(a, "--theme") == 0 || strcmp(a, "-o") == 0 ||
-                     strcmp(a, "--output") == 0;
+                     strcmp(a, "--output") == 0 || strcmp(a, "--inspect") == 0 ||
+                     strcmp(a, "--field") == 0 || strcmp(a, "--filter") == 0 ||
+                     strcmp(a, "--text-scale") == 0;
         if (takes && i + 1 >= argc)
             return usage_error("%s needs a value", a);
         const char *val = takes ? argv[++i] : NULL;
@@ -456,6 +460,25 @@ static int cmd_shot(int argc, char **argv)
             if (strcmp(val, "light") != 0 && strcmp(val, "dark") != 0)
                 return usage_error("--theme %s: expected light or dark", val);
             o.dark = strcmp(val, "dark") == 0;
+        } else if (strcmp(a, "--inspect") == 0) {
+            o.inspect = val;
+        } else if (strcmp(a, "--field") == 0) {
+            o.field = val;
+        } else if (strcmp(a, "--filter") == 0) {
+            o.filter = val;
+        } else if (strcmp(a, "--text-scale") == 0) {
+            char *end;
+            o.text_scale = strtod(val, &end);
+            if (*end || !(o.text_scale >= 0.5 && o.text_scale <= 2.5))
+                return usage_error("--text-scale %s: expected a number from 0.5 to 2.5", val);
+        } else if (strcmp(a, "--packet") == 0) {
+            o.packet = true;
+        } else if (strcmp(a, "--hops") == 0) {
+            o.hops = true;
+        } else if (strcmp(a, "--no-panels") == 0) {
+            o.no_panels = true;
+        } else if (strcmp(a, "--help-overlay") == 0) {
+            o.help = true;
         } else if (takes) {
             o.out = val;
         } else if (a[0] == '-' && a[1]) {

@@ -467,10 +467,13 @@ static void test_drag_node(void **state)
     assert_true(fabs(y1 - y0 + 40) < 1.5);
     assert_true(c.a.v.pan_x == 0 && c.a.v.pan_y == 0);
     /* Away from any node, the same drag pans the view. */
-    mouse(&c.a, SDL_MOUSEMOTION, 5, 100);
-    mouse(&c.a, SDL_MOUSEBUTTONDOWN, 5, 100);
-    mouse(&c.a, SDL_MOUSEMOTION, 25, 100);
-    mouse(&c.a, SDL_MOUSEBUTTONUP, 25, 100);
+    DrawRects d;
+    draw_rects(&c.a.v, &d);
+    int x = d.net.x + 5;
+    mouse(&c.a, SDL_MOUSEMOTION, x, 100);
+    mouse(&c.a, SDL_MOUSEBUTTONDOWN, x, 100);
+    mouse(&c.a, SDL_MOUSEMOTION, x + 20, 100);
+    mouse(&c.a, SDL_MOUSEBUTTONUP, x + 20, 100);
     assert_true(c.a.v.pan_x == 20);
     canvas_close(&c);
 }
@@ -481,7 +484,13 @@ static void test_shot_files(void **state)
     char dir[] = "/tmp/minet-gui-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char *png = xasprintf("%s/step.png", dir);
-    GuiShot s = {LECTURE, FONTS, png, 5, 640, 360, true};
+    GuiShot s = {.scenario = LECTURE,
+                 .font_dir = FONTS,
+                 .out = png,
+                 .step = 5,
+                 .width = 640,
+                 .height = 360,
+                 .dark = true};
     assert_int_equal(gui_shot(&s), 0);
     SDL_Surface *img = IMG_Load(png);
     assert_non_null(img);

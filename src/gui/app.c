@@ -2,13 +2,16 @@
 
 #include <SDL_image.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gui/gui.h"
 #include "io/outfile.h"
+#include "io/scenario.h"
 
 /* ---- the app ----------------------------------------------------------- */
 
@@ -20,7 +23,13 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
     a->v.zoom = 1;
     a->mouse_scale_x = a->mouse_scale_y = 1;
     a->dragging_node = -1;
+    a->v.text_scale = 1;
+    a->show_events = a->show_console = a->show_inspector = true;
+    a->sel_node = a->sel_hop = a->tree_hop = a->sel_field = -1;
+    a->filter.node = -1;
+    a->events_stale = a->events_follow = true;
     player_init(&a->p, m);
+    app_sync_view(a);
     if (!text_init(&a->txt, r, font_dir, why, size)) {
         player_fini(&a->p);
         return false;
@@ -31,6 +40,16 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
 
 void app_fini(App *a)
 {
+    if (a->typing && a->win)
+        SDL_StopTextInput();
+    dissect_tree_fini(&a->tree);
+    event_list_fini(&a->events);
+    for (size_t i = 0; i < a->n_refused; i++)
+        free(a->refused[i].text);
+    free(a->refused);
+    for (size_t i = 0; i < a->n_history; i++)
+        free(a->history[i]);
+    free(a->history);
     text_fini(&a->txt);
     player_fini(&a->p);
     model_free(a->m);
@@ -51,9 +70,346 @@ void app_resize(App *a)
     }
 }
 
+/* ---- selection, the prompt, saving ------------------------------------- */
+
+void app_sync_view(App *a)
+{
+    bool shown = !a->panels_hidden;
+    a->v.events = shown && a->show_events;
+    a->v.console = shown && a->show_console;
+    /* The inspector keeps its column when nothing is selected: the network
+     * does not jump aside under the pointer when a node is clicked. */
+    a->v.inspector = shown && a->show_inspector;
+}
+
+void app_select_node(App *a, int node)
+{
+    a->sel_node = node;
+    a->inspect_packet = false;
+    a->inspect_top = 0;
+    if (node >= 0)
+        a->show_inspector = true;
+}
+
+void app_select_hop(App *a, int hop)
+{
+    a->sel_hop = hop;
+    a->inspect_packet = hop >= 0;
+    a->sel_field = -1;
+    a->inspect_top = 0;
+    if (hop >= 0)
+        a->show_inspector = true;
+}
+
+int app_prompt_node(const App *a)
+{
+    if (a->sel_node >= 0)
+        return a->sel_node;
+    for (size_t i = 0; i < a->m->world->n_nodes; i++)
+        if (a->m->world->nodes[i].role == MN_ROLE_HOST)
+            return (int)i;
+    return -1;
+}
+
+static void set_status(App *a, const char *fmt, ...) MN_PRINTF(2, 3);
+static void set_status(App *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    va_end(ap);
+    a->status_left = 4;
+}
+
+static void add_refused(App *a, SimTime at, const char *text)
+{
+    a->refused = xgrow(a->refused, &a->refused_cap, a->n_refused + 1, sizeof *a->refused);
+    size_t pos = a->n_refused;
+    while (pos > 0 && a->refused[pos - 1].time > at)
+        pos--;
+    memmove(&a->refused[pos + 1], &a->refused[pos], (a->n_refused - pos) * sizeof *a->refused);
+    a->refused[pos] = (ConsoleExtra){at, xstrdup(text)};
+    a->n_refused++;
+}
+
+static void remember(App *a, const char *line)
+{
+    if (a->n_history && strcmp(a->history[a->n_history - 1], line) == 0) {
+        a->history_pos = a->n_history;
+        return;
+    }
+    if (a->n_history == HISTORY_MAX) {
+        free(a->history[0]);
+        memmove(a->history, a->history + 1, (HISTORY_MAX - 1) * sizeof *a->history);
+        a->n_history--;
+    }
+    a->history = xrealloc(a->history, (a->n_history + 1) * sizeof *a->history);
+    a->history[a->n_history++] = xstrdup(line);
+    a->history_pos = a->n_history;
+}
+
+bool app_run_command(App *a, const char *line)
+{
+    char buf[PROMPT_MAX + 1];
+    snprintf(buf, sizeof buf, "%s", line ? line : a->prompt);
+    /* One line: a pasted newline or tab is a blank, as a shell reads it. */
+    for (char *c = buf; *c; c++)
+        if (*c == '\n' || *c == '\r' || *c == '\t')
+            *c = ' ';
+    a->prompt[0] = '\0';
+    a->prompt_len = 0;
+    a->console_back = 0;
+    const char *s = buf;
+    while (*s == ' ')
+        s++;
+    if (!*s)
+        return false;
+    remember(a, buf);
+    int node = app_prompt_node(a);
+    double t = a->p.t < 0 ? 0 : a->p.t;
+    SimTime at = (SimTime)ceil(t);
+    uint32_t step = a->p.step;
+    char why[512];
+    if (!model_add_line(a->m, at, node, buf, why, sizeof why)) {
+        Buf b;
+        buf_init(&b);
+        buf_printf(&b, "%s$ %s\n%s\n", node >= 0 ? a->m->world->nodes[node].id : "minet", buf, why);
+        add_refused(a, at, b.data);
+        buf_fini(&b);
+        set_status(a, "%s", why);
+        return false;
+    }
+    /* The model was run again: the trace up to the cursor is the same, the
+     * new steps follow it.  Keep the cursor and play them. */
+    Player old = a->p;
+    player_init(&a->p, a->m);
+    a->p.speed = old.speed;
+    a->p.pause_on_answer = old.pause_on_answer;
+    player_fini(&old);
+    a->p.step = step;
+    a->p.t = t;
+    a->p.mode = PLAYER_PLAYING;
+    a->events_stale = true;
+    a->tree_hop = -1;
+    if (a->sel_hop >= (int)a->m->n_hops)
+        app_select_hop(a, -1);
+    return true;
+}
+
+bool app_save(App *a, char *path, size_t size)
+{
+    const World *w = a->m->world;
+    size_t typed = 0;
+    for (size_t i = 0; i < w->n_script; i++)
+        typed += w->script[i].typed;
+    if (typed == 0) {
+        snprintf(path, size, "nothing typed yet: the scenario is unchanged");
+        return false;
+    }
+    /* SCENARIO-class-N.json beside the original, else in the current folder. */
+    const char *slash = strrchr(w->path, '/');
+    const char *base = slash ? slash + 1 : w->path;
+    size_t dir_len = slash ? (size_t)(slash - w->path) + 1 : 0;
+    size_t base_len = strlen(base);
+    if (base_len > 5 && strcmp(base + base_len - 5, ".json") == 0)
+        base_len -= 5;
+    char why[512] = "";
+    for (int place = 0; place < 2; place++) {
+        for (int n = 1; n < 1000; n++) {
+            snprintf(path, size, "%.*s%.*s-class-%d.json", place == 0 ? (int)dir_len : 0, w->path,
+                     (int)base_len, base, n);
+            if (access(path, F_OK) != 0)
+                break;
+        }
+        if (scenario_save_typed(w, path, place == 0 || dir_len == 0, why, sizeof why))
+            return true;
+        if (dir_len == 0)
+            break;
+    }
+    snprintf(path, size, "%s", why);
+    return false;
+}
+
+/* ---- keys -------------------------------------------------------------- */
+
+static void prompt_append(App *a, const char *text)
+{
+    for (const char *c = text; *c; c++) {
+        if (a->prompt_len >= PROMPT_MAX) {
+            if (!a->prompt_cut)
+                set_status(a, "A command has at most %d characters: the rest was left out.",
+                           PROMPT_MAX);
+            a->prompt_cut = true;
+            /* Never leave half a UTF-8 character at the end. */
+            while (a->prompt_len > 0 &&
+                   ((unsigned char)a->prompt[a->prompt_len - 1] & 0xC0) == 0x80)
+                a->prompt_len--;
+            if (a->prompt_len > 0 && ((unsigned char)a->prompt[a->prompt_len - 1] & 0x80))
+                a->prompt_len--;
+            a->prompt[a->prompt_len] = '\0';
+            return;
+        }
+        a->prompt[a->prompt_len++] = (*c == '\n' || *c == '\r' || *c == '\t') ? ' ' : *c;
+    }
+    a->prompt[a->prompt_len] = '\0';
+}
+
+static void start_typing(App *a, bool on)
+{
+    a->typing = on;
+    a->prompt_cut = false;
+    if (on) {
+        a->show_console = true;
+        a->panels_hidden = false;
+        SDL_StartTextInput();
+    }
+}
+
+static void history_move(App *a, int d)
+{
+    if (a->n_history == 0)
+        return;
+    if (d < 0 && a->history_pos > 0)
+        a->history_pos--;
+    else if (d > 0 && a->history_pos < a->n_history)
+        a->history_pos++;
+    a->prompt_len = 0;
+    a->prompt[0] = '\0';
+    if (a->history_pos < a->n_history)
+        prompt_append(a, a->history[a->history_pos]);
+}
+
+/* Keys while the prompt has the keyboard; false for keys it leaves alone. */
+static bool on_prompt_key(App *a, const SDL_KeyboardEvent *k)
+{
+    bool ctrl = (k->keysym.mod & KMOD_CTRL) != 0;
+    switch (k->keysym.sym) {
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+        app_run_command(a, NULL);
+        return true;
+    case SDLK_ESCAPE:
+        start_typing(a, false);
+        return true;
+    case SDLK_BACKSPACE:
+        while (a->prompt_len > 0 && ((unsigned char)a->prompt[a->prompt_len - 1] & 0xC0) == 0x80)
+            a->prompt_len--;
+        if (a->prompt_len > 0)
+            a->prompt_len--;
+        a->prompt[a->prompt_len] = '\0';
+        a->prompt_cut = false;
+        return true;
+    case SDLK_UP:
+        history_move(a, -1);
+        return true;
+    case SDLK_DOWN:
+        history_move(a, +1);
+        return true;
+    case SDLK_u:
+        if (ctrl) {
+            a->prompt_len = 0;
+            a->prompt[0] = '\0';
+        }
+        return true;
+    case SDLK_v:
+        if (ctrl && SDL_HasClipboardText()) {
+            char *clip = SDL_GetClipboardText();
+            if (clip)
+                prompt_append(a, clip);
+            SDL_free(clip);
+        }
+        return true;
+    case SDLK_F1:
+    case SDLK_F11:
+        return false;
+    default:
+        return true; /* letters arrive as text input */
+    }
+}
+
+static void cycle_node(App *a, int d)
+{
+    int n = (int)a->m->world->n_nodes;
+    if (n == 0)
+        return;
+    int cur = a->inspect_packet || a->sel_node < 0 ? (d > 0 ? -1 : 0) : a->sel_node;
+    app_select_node(a, ((cur + d) % n + n) % n);
+}
+
+static void inspect_step_packet(App *a)
+{
+    int hop = inspect_step_hop(a->m, a->p.step);
+    for (size_t i = 0; hop < 0 && i < a->m->n_hops; i++)
+        if (model_hop_frac(&a->m->hops[i], a->p.t) >= 0)
+            hop = (int)i;
+    if (hop >= 0)
+        app_select_hop(a, hop);
+    else
+        set_status(a, "No packet in this step.");
+}
+
+static void scale_text(App *a, double f)
+{
+    a->v.text_scale = f == 0 ? 1 : fmin(TEXT_SCALE_MAX, fmax(TEXT_SCALE_MIN, a->v.text_scale * f));
+}
+
+static void toggle_fullscreen(App *a)
+{
+    if (a->win) {
+        bool full = (SDL_GetWindowFlags(a->win) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
+        SDL_SetWindowFullscreen(a->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
+    }
+}
+
+static void on_escape(App *a)
+{
+    if (a->help)
+        a->help = false;
+    else if (a->typing)
+        a->typing = false;
+    else if (a->inspect_packet ? a->sel_hop >= 0 : a->sel_node >= 0)
+        a->inspect_packet ? app_select_hop(a, -1) : app_select_node(a, -1);
+    else
+        a->quit = true;
+}
+
+static void on_ctrl_key(App *a, SDL_Keycode sym)
+{
+    char path[1024];
+    switch (sym) {
+    case SDLK_PLUS:
+    case SDLK_EQUALS:
+    case SDLK_KP_PLUS:
+        scale_text(a, 1.15);
+        break;
+    case SDLK_MINUS:
+    case SDLK_KP_MINUS:
+        scale_text(a, 1 / 1.15);
+        break;
+    case SDLK_0:
+    case SDLK_KP_0:
+        scale_text(a, 0);
+        break;
+    case SDLK_s:
+        if (app_save(a, path, sizeof path))
+            set_status(a, "Saved to %s", path);
+        else
+            set_status(a, "Not saved: %s", path);
+        break;
+    default:
+        break;
+    }
+}
+
 static void on_key(App *a, const SDL_KeyboardEvent *k)
 {
+    if (a->typing && on_prompt_key(a, k))
+        return;
     bool shift = (k->keysym.mod & KMOD_SHIFT) != 0;
+    if (k->keysym.mod & KMOD_CTRL) {
+        on_ctrl_key(a, k->keysym.sym);
+        return;
+    }
     switch (k->keysym.sym) {
     case SDLK_SPACE:
         player_toggle_play(&a->p);
@@ -64,6 +420,18 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
     case SDLK_LEFT:
         shift ? player_prev_hop(&a->p) : player_prev_step(&a->p);
         break;
+    case SDLK_UP:
+    case SDLK_DOWN: {
+        int d = k->keysym.sym == SDLK_UP ? -1 : 1;
+        if (a->v.inspector && a->inspect_packet) {
+            int f = a->sel_field + d;
+            if (f >= 0 && f < (int)a->tree.n)
+                a->sel_field = f;
+        } else {
+            d < 0 ? player_prev_step(&a->p) : player_next_step(&a->p);
+        }
+        break;
+    }
     case SDLK_HOME:
         player_home(&a->p);
         break;
@@ -91,18 +459,69 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         a->v.dark = !a->v.dark;
         break;
     case SDLK_f:
-        if (a->win) {
-            bool full = (SDL_GetWindowFlags(a->win) & SDL_WINDOW_FULLSCREEN_DESKTOP) != 0;
-            SDL_SetWindowFullscreen(a->win, full ? 0 : SDL_WINDOW_FULLSCREEN_DESKTOP);
-        }
+    case SDLK_F11:
+        toggle_fullscreen(a);
+        break;
+    case SDLK_RETURN:
+    case SDLK_KP_ENTER:
+        start_typing(a, true);
+        break;
+    case SDLK_n:
+        cycle_node(a, shift ? -1 : 1);
+        break;
+    case SDLK_k:
+        inspect_step_packet(a);
+        break;
+    case SDLK_e:
+        a->show_events = !a->show_events;
+        a->panels_hidden = false;
+        break;
+    case SDLK_c:
+        a->show_console = !a->show_console;
+        a->panels_hidden = false;
+        break;
+    case SDLK_i:
+        a->show_inspector = !a->show_inspector;
+        a->panels_hidden = false;
+        break;
+    case SDLK_TAB:
+        a->panels_hidden = !a->panels_hidden;
+        break;
+    case SDLK_v:
+        panels_cycle_proto(a);
+        break;
+    case SDLK_b:
+        a->filter.node = a->filter.node >= 0 ? -1 : a->sel_node;
+        a->events_stale = true;
+        break;
+    case SDLK_x:
+        a->filter.hops = !a->filter.hops;
+        a->events_stale = true;
+        break;
+    case SDLK_PAGEUP:
+        a->console_back += 5;
+        break;
+    case SDLK_PAGEDOWN:
+        a->console_back = a->console_back > 5 ? a->console_back - 5 : 0;
+        break;
+    case SDLK_F1:
+    case SDLK_QUESTION:
+        a->help = !a->help;
+        break;
+    case SDLK_SLASH:
+        if (shift)
+            a->help = !a->help;
         break;
     case SDLK_q:
-    case SDLK_ESCAPE:
         a->quit = true;
+        break;
+    case SDLK_ESCAPE:
+        on_escape(a);
         break;
     default:
         break;
     }
+    app_sync_view(a);
 }
 
 /* The step under x on the timeline (the timeline draws step k in the k-th
@@ -171,15 +590,25 @@ static void on_mouse(App *a, const SDL_Event *e)
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button != SDL_BUTTON_LEFT)
             break;
+        if (a->typing && !in_rect(&d.console, x, y))
+            a->typing = false;
+        if (panels_click(a, x, y))
+            break;
         if (in_rect(&d.timeline, x, y)) {
             a->dragging_timeline = true;
             timeline_jump(a, x);
         } else if (in_rect(&d.net, x, y)) {
             a->dragging_node = node_at(a, x, y);
-            a->dragging_pan = a->dragging_node < 0;
+            int hop = a->dragging_node < 0 ? draw_packet_at(a->m, &a->v, a->p.t, x, y) : -1;
+            if (a->dragging_node >= 0)
+                app_select_node(a, a->dragging_node);
+            else if (hop >= 0)
+                app_select_hop(a, hop);
+            a->dragging_pan = a->dragging_node < 0 && hop < 0;
         }
         break;
     case SDL_MOUSEBUTTONUP:
+        app_sync_view(a);
         a->dragging_pan = a->dragging_timeline = false;
         a->dragging_node = -1;
         break;
@@ -194,6 +623,10 @@ static void on_mouse(App *a, const SDL_Event *e)
         }
         break;
     case SDL_MOUSEWHEEL: {
+        int mx, my;
+        SDL_GetMouseState(&mx, &my);
+        if (panels_wheel(a, (int)(mx * a->mouse_scale_x), (int)(my * a->mouse_scale_y), e->wheel.y))
+            break;
         double f = e->wheel.y > 0 ? 1.15 : e->wheel.y < 0 ? 1 / 1.15 : 1;
         double z = fmin(8, fmax(0.25, a->v.zoom * f));
         /* Zoom about the centre of the network area. */
@@ -220,6 +653,10 @@ void app_handle_event(App *a, const SDL_Event *e)
     case SDL_KEYDOWN:
         on_key(a, &e->key);
         break;
+    case SDL_TEXTINPUT:
+        if (a->typing)
+            prompt_append(a, e->text.text);
+        break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
             e->window.event == SDL_WINDOWEVENT_RESIZED)
@@ -239,7 +676,10 @@ void app_handle_event(App *a, const SDL_Event *e)
 void app_frame(App *a, double seconds)
 {
     player_tick(&a->p, seconds);
+    a->status_left -= seconds;
+    app_sync_view(a);
     draw_frame(a->r, &a->txt, a->m, &a->p, &a->v);
+    panels_draw(a);
 }
 
 /* ---- the window -------------------------------------------------------- */
@@ -385,6 +825,52 @@ static bool save_png(SDL_Surface *s, const char *path, char *why, size_t size)
     return outfile_commit(&out, why, size);
 }
 
+/* Opens the panels a shot asks for; 2 with a message if it names what
+ * does not exist. */
+static int shot_panels(App *a, const GuiShot *s)
+{
+    a->v.text_scale = s->text_scale > 0 ? s->text_scale : 1;
+    a->panels_hidden = s->no_panels;
+    a->help = s->help;
+    a->filter.hops = s->hops;
+    if (s->filter) {
+        while (!a->filter.proto || strcmp(a->filter.proto, s->filter) != 0) {
+            panels_cycle_proto(a);
+            if (!a->filter.proto && strcmp(s->filter, "all") == 0)
+                break;
+            if (!a->filter.proto) {
+                fprintf(stderr, "minet: --filter %s: expected DNS, ICMP or all\n", s->filter);
+                return 2;
+            }
+        }
+    }
+    if (s->inspect) {
+        int n = world_find_node(a->m->world, s->inspect);
+        if (n < 0) {
+            fprintf(stderr, "minet: --inspect %s: %s has no such node\n", s->inspect, s->scenario);
+            return 2;
+        }
+        app_select_node(a, n);
+    }
+    if (s->packet || s->field) {
+        int hop = inspect_step_hop(a->m, s->step);
+        if (hop < 0) {
+            fprintf(stderr, "minet: --packet: step %u explains no packet\n", s->step);
+            return 2;
+        }
+        app_select_hop(a, hop);
+        app_frame(a, 0); /* decodes the tree */
+        for (size_t i = 0; s->field && i < a->tree.n && a->sel_field < 0; i++)
+            if (strncmp(a->tree.f[i].text, s->field, strlen(s->field)) == 0)
+                a->sel_field = (int)i;
+        if (s->field && a->sel_field < 0) {
+            fprintf(stderr, "minet: --field %s: the packet has no such field\n", s->field);
+            return 2;
+        }
+    }
+    return 0;
+}
+
 int gui_shot(const GuiShot *s)
 {
     Model *m = load_model(s->scenario);
@@ -417,9 +903,11 @@ int gui_shot(const GuiShot *s)
         a.v.dark = s->dark;
         player_goto_step(&a.p, s->step);
         a.p.t = player_step_middle(&a.p, s->step);
-        app_frame(&a, 0);
+        status = shot_panels(&a, s);
+        if (status == 0)
+            app_frame(&a, 0);
         SDL_RenderFlush(r);
-        if (!save_png(surf, s->out, why, sizeof why)) {
+        if (status == 0 && !save_png(surf, s->out, why, sizeof why)) {
             fprintf(stderr, "minet: %s\n", why);
             status = 1;
         }

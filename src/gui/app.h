@@ -14,9 +14,14 @@
 #include <stdbool.h>
 
 #include "gui/draw.h"
+#include "gui/inspect.h"
 #include "gui/model.h"
 #include "gui/player.h"
 #include "gui/text.h"
+#include "proto/dissect.h"
+
+#define PROMPT_MAX  1024 /* bytes a typed command may have */
+#define HISTORY_MAX 200
 
 typedef struct App {
     Model *m;
@@ -30,6 +35,38 @@ typedef struct App {
     int dragging_node; /* the node being moved with the mouse, or -1 */
     int last_x, last_y;
     bool quit;
+
+    /* Panels: what is asked for (View says what is on screen). */
+    bool show_events, show_console, show_inspector, panels_hidden, help;
+    /* The inspector: a node's tables, or a packet's tree and bytes. */
+    int sel_node;        /* -1: none */
+    int sel_hop;         /* -1: none */
+    bool inspect_packet; /* the inspector shows sel_hop rather than sel_node */
+    int sel_field;       /* the packet tree's selected line, -1 none */
+    DissectTree tree;    /* sel_hop's frame, decoded */
+    int tree_hop;        /* the hop `tree` was decoded from, -1 none */
+    int inspect_top;     /* first line shown (scrolling) */
+    /* The event list. */
+    EventFilter filter;
+    EventList events;
+    bool events_stale;                         /* the filter or the model changed */
+    int events_top;                            /* first row shown */
+    bool events_follow;                        /* keep the current step in view */
+    uint32_t events_step;                      /* the step last followed */
+    SDL_Rect chip_proto, chip_node, chip_hops; /* the filter's buttons, as drawn */
+    /* The console and its prompt. */
+    int console_back;      /* lines scrolled back from the end */
+    ConsoleExtra *refused; /* typed lines minet could not run, by time */
+    size_t n_refused, refused_cap;
+    bool typing; /* keys go to the prompt */
+    char prompt[PROMPT_MAX + 1];
+    size_t prompt_len;
+    bool prompt_cut; /* the last paste was longer than PROMPT_MAX */
+    char **history;
+    size_t n_history, history_pos;
+    /* A message for the user (saved, refused, …) and how long it stays. */
+    char status[512];
+    double status_left;
 } App;
 
 /* Takes ownership of m.  r may be a window's or a software renderer.  False
@@ -43,5 +80,38 @@ void app_handle_event(App *a, const SDL_Event *e);
 void app_resize(App *a);
 /* Advances the animation and draws one frame (does not present). */
 void app_frame(App *a, double seconds);
+
+/* The node the prompt runs commands on: the selected node, else the first
+ * host, else -1. */
+int app_prompt_node(const App *a);
+/* Runs what the prompt holds (or `line`, when not NULL) at the cursor, as
+ * Enter does; false if minet could not run it (the console says why). */
+bool app_run_command(App *a, const char *line);
+/* Saves the scenario with the typed commands to a new file beside the
+ * original (or in the current folder); the path written goes in path.
+ * False with a message in path. */
+bool app_save(App *a, char *path, size_t size);
+/* Selects a node (opens the node inspector), or -1 for none. */
+void app_select_node(App *a, int node);
+/* Selects a hop (opens the packet inspector), or -1 for none. */
+void app_select_hop(App *a, int hop);
+/* Sets which panels are on screen from what is asked for. */
+void app_sync_view(App *a);
+
+/* ---- panels.c ---------------------------------------------------------- */
+
+/* Draws the event list, the console, the inspector, the help and the
+ * status message over a frame draw_frame drew. */
+void panels_draw(App *a);
+/* A left click at (x, y): true if a panel took it. */
+bool panels_click(App *a, int x, int y);
+/* The wheel over (x, y): true if a panel scrolled. */
+bool panels_wheel(App *a, int x, int y, int dy);
+/* The event list's protocol filter: all, DNS, ICMP, all, … */
+void panels_cycle_proto(App *a);
+/* Rebuilds the event list if stale. */
+void panels_refresh_events(App *a);
+/* Lines of the console at the cursor, refused lines included (for tests). */
+void panels_console_text(const App *a, Buf *out);
 
 #endif

@@ -11,30 +11,59 @@
 
 /* ---- colours ----------------------------------------------------------- */
 
-typedef struct Theme {
-    SDL_Color bg, ink, faint, link, link_down, header, caption_bg, caption_ink, down;
-} Theme;
+/* Protocol and node colours come from Okabe and Ito's palette ("Color
+ * Universal Design", 2008), which people with the common red-green and
+ * blue-yellow deficiencies still tell apart; shapes (a hollow query, a
+ * filled answer, an icon per role) carry the meaning a second time. */
+static const DrawTheme light = {
+    .bg = {250, 250, 247, 255},
+    .ink = {20, 22, 26, 255},
+    .faint = {84, 90, 98, 255},
+    .link = {160, 168, 178, 255},
+    .link_down = {200, 40, 30, 255},
+    .header = {232, 235, 238, 255},
+    .caption_bg = {24, 34, 48, 255},
+    .caption_ink = {255, 255, 255, 255},
+    .down = {170, 170, 170, 255},
+    .panel_bg = {255, 255, 255, 255},
+    .panel_head = {226, 230, 235, 255},
+    .rule = {205, 210, 216, 255},
+    .select_bg = {255, 226, 140, 255},
+    .bytes_bg = {86, 180, 233, 255},
+    .accent = {0, 94, 158, 255},
+};
+static const DrawTheme dark = {
+    .bg = {24, 27, 33, 255},
+    .ink = {240, 240, 240, 255},
+    .faint = {168, 176, 184, 255},
+    .link = {96, 106, 118, 255},
+    .link_down = {255, 105, 90, 255},
+    .header = {36, 41, 50, 255},
+    .caption_bg = {8, 11, 16, 255},
+    .caption_ink = {255, 255, 255, 255},
+    .down = {96, 100, 106, 255},
+    .panel_bg = {16, 18, 22, 255},
+    .panel_head = {44, 50, 60, 255},
+    .rule = {60, 66, 76, 255},
+    .select_bg = {110, 84, 10, 255},
+    .bytes_bg = {0, 96, 150, 255},
+    .accent = {120, 190, 255, 255},
+};
 
-static const Theme light = {
-    {250, 250, 247, 255}, {33, 37, 41, 255},    {110, 117, 125, 255},
-    {176, 184, 192, 255}, {214, 48, 49, 255},   {236, 238, 240, 255},
-    {28, 40, 56, 255},    {255, 255, 255, 255}, {170, 170, 170, 255},
-};
-static const Theme dark = {
-    {30, 34, 41, 255},  {232, 232, 232, 255}, {150, 158, 166, 255},
-    {85, 94, 106, 255}, {231, 76, 60, 255},   {40, 45, 54, 255},
-    {12, 16, 22, 255},  {255, 255, 255, 255}, {96, 100, 106, 255},
-};
+const DrawTheme *draw_theme(bool dark_theme)
+{
+    return dark_theme ? &dark : &light;
+}
 
 SDL_Color draw_kind_color(ModelKind k)
 {
     static const SDL_Color c[MK_KIND_COUNT] = {
-        {74, 96, 117, 255},  /* host: slate */
-        {23, 165, 137, 255}, /* router: teal */
-        {34, 153, 84, 255},  /* resolver: green */
-        {192, 57, 43, 255},  /* root: red */
-        {230, 126, 34, 255}, /* TLD: orange */
-        {142, 68, 173, 255}, /* authoritative: purple */
+        {74, 96, 117, 255},   /* host: slate */
+        {0, 158, 115, 255},   /* router: bluish green */
+        {0, 114, 178, 255},   /* resolver: blue */
+        {213, 94, 0, 255},    /* root: vermillion */
+        {230, 159, 0, 255},   /* TLD: orange */
+        {204, 121, 167, 255}, /* authoritative: reddish purple */
     };
     return (unsigned)k < MK_KIND_COUNT ? c[k] : c[0];
 }
@@ -42,12 +71,12 @@ SDL_Color draw_kind_color(ModelKind k)
 SDL_Color draw_proto_color(const char *proto)
 {
     if (strcmp(proto, "DNS") == 0)
-        return (SDL_Color){31, 111, 209, 255};
+        return (SDL_Color){0, 114, 178, 255}; /* blue */
     if (strcmp(proto, "ICMP") == 0)
-        return (SDL_Color){216, 27, 96, 255};
+        return (SDL_Color){213, 94, 0, 255}; /* vermillion */
     if (strcmp(proto, "TCP") == 0)
-        return (SDL_Color){109, 76, 65, 255};
-    return (SDL_Color){127, 140, 141, 255};
+        return (SDL_Color){0, 158, 115, 255}; /* bluish green */
+    return (SDL_Color){110, 110, 110, 255};
 }
 
 static void set_color(SDL_Renderer *r, SDL_Color c)
@@ -168,11 +197,27 @@ void draw_rects(const View *v, DrawRects *o)
     if (ui <= 0)
         ui = 1;
     o->ui = ui;
+    double scale = v->text_scale > 0 ? v->text_scale : 1;
+    o->ts = ui * scale;
     int header = (int)(40 * ui), timeline = (int)(34 * ui), caption = (int)(132 * ui);
     o->header = (SDL_Rect){0, 0, v->w, header};
     o->caption = (SDL_Rect){0, v->h - caption, v->w, caption};
     o->timeline = (SDL_Rect){0, o->caption.y - timeline, v->w, timeline};
-    o->net = (SDL_Rect){0, header, v->w, o->timeline.y - header};
+    int top = header, body = o->timeline.y - header;
+    /* Panels take a quarter of the width each side, wider with larger
+     * text, and always leave the network at least a third. */
+    int side = (int)fmin(v->w / 3.0, v->w * 0.25 * fmax(1, scale));
+    int right = (v->events || v->console) ? side : 0, left = v->inspector ? side : 0;
+    o->inspector = (SDL_Rect){0, top, left, left ? body : 0};
+    int events_h = v->events ? (v->console ? body * 11 / 20 : body) : 0;
+    o->events = (SDL_Rect){v->w - right, top, right, events_h};
+    o->console = (SDL_Rect){v->w - right, top + events_h, right, v->console ? body - events_h : 0};
+    o->net = (SDL_Rect){left, top, v->w - left - right, body};
+}
+
+void draw_fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c)
+{
+    fill_rect(r, x, y, w, h, c);
 }
 
 void draw_node_xy(const Model *m, const View *v, int i, double *x, double *y)
@@ -186,6 +231,26 @@ void draw_node_xy(const Model *m, const View *v, int i, double *x, double *y)
     double zoom = v->zoom > 0 ? v->zoom : 1;
     *x = cx + (px - cx) * zoom + v->pan_x;
     *y = cy + (py - cy) * zoom + v->pan_y;
+}
+
+int draw_packet_at(const Model *m, const View *v, double t, int x, int y)
+{
+    DrawRects d;
+    draw_rects(v, &d);
+    double reach = 18 * d.ui, best = reach * reach;
+    int found = -1;
+    for (size_t i = 0; i < m->n_hops; i++) {
+        const ModelHop *h = &m->hops[i];
+        double px, py, f = model_hop_frac(h, t);
+        if (f < 0 || (h->lost && f >= h->lost_at) || !draw_packet_xy(m, v, h, t, &px, &py))
+            continue;
+        double dd = (px - x) * (px - x) + (py - y) * (py - y);
+        if (dd <= best) {
+            best = dd;
+            found = (int)i;
+        }
+    }
+    return found;
 }
 
 bool draw_packet_xy(const Model *m, const View *v, const ModelHop *h, double t, double *x,
@@ -205,7 +270,7 @@ bool draw_packet_xy(const Model *m, const View *v, const ModelHop *h, double t, 
 /* ---- the network ------------------------------------------------------- */
 
 static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
-                       const Theme *th, double ui)
+                       const DrawTheme *th, double ui)
 {
     /* A link with a packet on it is drawn wider, in the packet's colour. */
     const char **busy = xcalloc(m->world->n_links + 1, sizeof *busy);
@@ -269,10 +334,10 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
 #define CROWDED_PACKETS 300
 
 static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
-                       const Theme *th, double ui)
+                       const DrawTheme *th, double ui)
 {
-    double R = 20 * ui;
-    int name_px = (int)lround(15 * ui), ip_px = (int)lround(13 * ui);
+    double R = 20 * ui, ts = ui * (v->text_scale > 0 ? v->text_scale : 1);
+    int name_px = (int)lround(15 * ts), ip_px = (int)lround(13 * ts);
     /* Level of detail: past this many nodes on screen, names and addresses
      * overlap into noise (and cost most of a frame); the inspector shows them. */
     bool crowded = m->world->n_nodes > CROWDED_NODES;
@@ -347,9 +412,9 @@ static void draw_cross(SDL_Renderer *r, double x, double y, double s, SDL_Color 
 }
 
 static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
-                         const Theme *th, double ui)
+                         const DrawTheme *th, double ui)
 {
-    int px = (int)lround(14 * ui);
+    int px = (int)lround(14 * ui * (v->text_scale > 0 ? v->text_scale : 1));
     /* Level of detail, as for nodes: with this many envelopes on screen the
      * labels only hide each other, so the envelopes go without them. */
     size_t flying = 0;
@@ -397,7 +462,7 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
 /* ---- header, timeline, caption ----------------------------------------- */
 
 static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player *p,
-                        const DrawRects *d, const Theme *th)
+                        const DrawRects *d, const DrawTheme *th)
 {
     double ui = d->ui;
     fill_rect(r, d->header.x, d->header.y, d->header.w, d->header.h, th->header);
@@ -415,7 +480,7 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
 }
 
 static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, const DrawRects *d,
-                          const Theme *th)
+                          const DrawTheme *th)
 {
     double ui = d->ui, x0 = 24 * ui, x1 = d->timeline.w - 24 * ui;
     double mid = d->timeline.y + d->timeline.h / 2.0;
@@ -438,12 +503,12 @@ static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, cons
 }
 
 static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Player *p,
-                         const DrawRects *d, const Theme *th)
+                         const DrawRects *d, const DrawTheme *th)
 {
     double ui = d->ui;
     const SDL_Rect *c = &d->caption;
     fill_rect(r, c->x, c->y, c->w, c->h, th->caption_bg);
-    int pad = (int)(20 * ui), small = (int)lround(16 * ui);
+    int pad = (int)(20 * ui), small = (int)lround(16 * d->ts);
     char head[96];
     const char *body;
     if (p->step == 0) {
@@ -458,7 +523,7 @@ static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Playe
     /* As large as fits: a classroom reads it from the back row. */
     int top = c->y + (int)(10 * ui) + (int)(small * 1.4), room = c->y + c->h - top - (int)(8 * ui);
     int wrap = c->w - 2 * pad;
-    for (int px = (int)lround(27 * ui); px >= 8; px -= px > 16 ? 2 : 1) {
+    for (int px = (int)lround(27 * d->ts); px >= 8; px -= px > 16 ? 2 : 1) {
         int w, h;
         SDL_Texture *tex = text_get(txt, FACE_SANS, px, th->caption_ink, wrap, body, &w, &h);
         if (!tex)
@@ -474,7 +539,7 @@ static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Playe
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v)
 {
-    const Theme *th = v->dark ? &dark : &light;
+    const DrawTheme *th = v->dark ? &dark : &light;
     DrawRects d;
     draw_rects(v, &d);
     SDL_RenderSetClipRect(r, NULL);

@@ -21,13 +21,31 @@ typedef struct View {
     bool dark;
     double zoom;         /* 1: the whole network fits */
     double pan_x, pan_y; /* pixels */
+    double text_scale;   /* 1: large, for a projector (Ctrl+ and Ctrl-) */
+    /* The panels on screen: the event list and the console share a column
+     * on the right, the inspector (node or packet) has one on the left. */
+    bool events, console, inspector;
 } View;
 
-/* The areas of the frame, in output pixels. */
+#define TEXT_SCALE_MIN 0.5
+#define TEXT_SCALE_MAX 2.5
+
+/* The areas of the frame, in output pixels; a hidden panel's is empty. */
 typedef struct DrawRects {
     SDL_Rect header, net, timeline, caption;
+    SDL_Rect events, console, inspector;
     double ui; /* scale: 1 at 1280×720 */
+    double ts; /* ui × the text scale: multiplies every font size */
 } DrawRects;
+
+/* The colours of a theme.  Both themes keep text at a contrast of at
+ * least 4.5:1 on its background (WCAG AA) for the back row. */
+typedef struct DrawTheme {
+    SDL_Color bg, ink, faint, link, link_down, header, caption_bg, caption_ink, down;
+    SDL_Color panel_bg, panel_head, rule, select_bg, bytes_bg, accent;
+} DrawTheme;
+
+const DrawTheme *draw_theme(bool dark);
 
 void draw_rects(const View *v, DrawRects *out);
 /* Where node i's icon is centred. */
@@ -41,5 +59,10 @@ SDL_Color draw_kind_color(ModelKind k);
 SDL_Color draw_proto_color(const char *proto);
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v);
+
+/* Shapes the panels draw with too. */
+void draw_fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c);
+/* The hop whose envelope is under (x, y) at time t, or -1. */
+int draw_packet_at(const Model *m, const View *v, double t, int x, int y);
 
 #endif

@@ -22,12 +22,20 @@ typedef struct GuiShot {
     uint32_t step;                         /* 1-based; must exist */
     int width, height;                     /* pixels */
     bool dark;
+    const char *inspect; /* a node id: open its inspector; NULL none */
+    bool packet;         /* open the packet inspector on the step's packet */
+    const char *field;   /* select the packet's first field starting with this */
+    const char *filter;  /* the event list's protocol, NULL for all */
+    bool hops;           /* list hops under the steps */
+    bool no_panels;      /* the network alone (Tab) */
+    bool help;           /* the keyboard help over it */
+    double text_scale;   /* 0: the default */
 } GuiShot;
 
 /* Renders the view half way through step `step` without a window and
  * writes a PNG.  Returns 0, 1 if the file cannot be written (nothing is
- * left behind), 2 on a bad scenario or a step that does not exist;
- * messages go to stderr. */
+ * left behind), 2 on a bad scenario, a step, node or field that does not
+ * exist; messages go to stderr. */
 int gui_shot(const GuiShot *s);
 
 #endif

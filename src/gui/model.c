@@ -232,6 +232,7 @@ static void add_hop(Model *m, size_t *cap, const TraceRec *r)
     h->send = r->time;
     h->arrive = r->arrive;
     h->pkt = r->pkt;
+    h->step = r->step;
     h->from = r->node;
     h->to = r->peer;
     h->link = r->link;
@@ -295,9 +296,15 @@ static void add_status(Model *m, size_t *cap, const TraceRec *r)
     s->up = strcmp(r->op, "up") == 0;
 }
 
+static void add_index(size_t **a, size_t *n, size_t *cap, size_t i)
+{
+    *a = xgrow(*a, cap, *n + 1, sizeof **a);
+    (*a)[(*n)++] = i;
+}
+
 static void fold_trace(Model *m, const Trace *t)
 {
-    size_t hcap = 0, dcap = 0, scap = 0, ncap = 0;
+    size_t hcap = 0, dcap = 0, scap = 0, ncap = 0, ccap = 0, tcap = 0;
     for (size_t i = 0; i < t->n; i++) {
         const TraceRec *r = &t->recs[i];
         if (r->time > m->end)
@@ -305,6 +312,7 @@ static void fold_trace(Model *m, const Trace *t)
         switch (r->kind) {
         case TR_HOP:
             add_hop(m, &hcap, r);
+            m->hops[m->n_hops - 1].rec = i;
             if (r->arrive > m->end)
                 m->end = r->arrive;
             break;
@@ -312,7 +320,13 @@ static void fold_trace(Model *m, const Trace *t)
             add_drop(m, &dcap, r);
             break;
         case TR_STATE:
-            add_status(m, &scap, r);
+            if (strcmp(r->table, "status") == 0 || strcmp(r->table, "link") == 0)
+                add_status(m, &scap, r);
+            else
+                add_index(&m->states, &m->n_states, &tcap, i);
+            break;
+        case TR_CONSOLE:
+            add_index(&m->console, &m->n_console, &ccap, i);
             break;
         case TR_NOTE:
             m->steps = xgrow(m->steps, &ncap, m->n_steps + 1, sizeof *m->steps);
@@ -366,6 +380,66 @@ Model *model_load(const char *path, Errors *errs)
     return m;
 }
 
+/* Frees what a run derived, keeping the world and the layout. */
+static void forget_run(Model *m)
+{
+    sim_fini(m->sim);
+    free(m->sim);
+    m->sim = NULL;
+    free(m->steps);
+    free(m->hops);
+    free(m->drops);
+    free(m->status);
+    free(m->console);
+    free(m->states);
+    m->steps = NULL;
+    m->hops = NULL;
+    m->drops = NULL;
+    m->status = NULL;
+    m->console = m->states = NULL;
+    m->n_steps = m->n_hops = m->n_drops = m->n_status = m->n_console = m->n_states = 0;
+    m->end = 0;
+}
+
+bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why, size_t size)
+{
+    World *w = m->world;
+    char prog[64];
+    switch (shell_classify(line, prog, sizeof prog)) {
+    case SHELL_EMPTY:
+        snprintf(why, size, "%s", "");
+        return false;
+    case SHELL_UNKNOWN:
+        snprintf(why, size, "%s: command not found", prog);
+        return false;
+    case SHELL_FAULT: {
+        ShellFault f;
+        if (!shell_fault_parse(w, line, &f, why, size))
+            return false;
+        node = -1;
+        break;
+    }
+    case SHELL_PROGRAM:
+        if (node < 0 || (size_t)node >= w->n_nodes) {
+            snprintf(why, size, "%s: no node to run it on (select one first)", prog);
+            return false;
+        }
+        break;
+    }
+    /* After every line at or before `at`: lines at one moment run in order. */
+    size_t pos = w->n_script;
+    while (pos > 0 && w->script[pos - 1].at > at)
+        pos--;
+    w->script = xrealloc(w->script, (w->n_script + 1) * sizeof *w->script);
+    memmove(&w->script[pos + 1], &w->script[pos], (w->n_script - pos) * sizeof *w->script);
+    w->script[pos] = (ScriptLine){at, node, xstrdup(line), xstrdup("typed at the prompt"), true};
+    w->n_script++;
+    forget_run(m);
+    m->sim = run_kept(w);
+    fold_trace(m, &m->sim->trace);
+    return true;
+}
+
 void model_free(Model *m)
 {
     if (!m)
@@ -382,6 +456,8 @@ void model_free(Model *m)
     free(m->hops);
     free(m->drops);
     free(m->status);
+    free(m->console);
+    free(m->states);
     world_free(m->world);
     free(m);
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "core/evq.h"
+#include "core/trace.h"
 #include "core/util.h"
 #include "net/world.h"
 
@@ -43,6 +44,8 @@ typedef struct ModelStep {
 typedef struct ModelHop {
     SimTime send, arrive;
     uint64_t pkt;
+    uint32_t step; /* the latest note when it was sent (trace.h) */
+    size_t rec;    /* its record in the kept trace: the frame's bytes */
     int from, to, link;
     const char *proto; /* "DNS", "ICMP", … (static strings) */
     bool response;     /* DNS QR set, ICMP echo reply or error */
@@ -79,14 +82,34 @@ typedef struct Model {
     size_t n_drops;
     ModelStatus *status;
     size_t n_status;
+    size_t *console; /* the trace's console records, by index */
+    size_t n_console;
+    size_t *states; /* the trace's state records of tables (not node or link status) */
+    size_t n_states;
     SimTime end;     /* the last moment anything happens */
-    struct Sim *sim; /* keeps the trace's strings alive */
+    struct Sim *sim; /* keeps the trace and its strings */
 } Model;
 
 /* Loads and runs a scenario.  NULL on bad input, with every problem in
  * errs.  The caller frees the result with model_free. */
 Model *model_load(const char *path, Errors *errs);
 void model_free(Model *m);
+
+/* Runs `line` on `node` (-1 for a fault) at time `at`, as if the scenario's
+ * script had said so: the line joins the script and the whole scenario
+ * runs again from zero (DESIGN.md rule 6), so the trace before `at` stays
+ * the same.  False, with what a shell would print in why, if the line is
+ * not something minet can run (an unknown program, an empty line, a fault
+ * naming no node or link); the model is then unchanged. */
+bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why, size_t size);
+
+/* Has the record happened by the cursor (step, t)?  A record belongs to
+ * the step of the latest note before it, so at the end of step k the
+ * records of step k+1 at the same moment are not shown yet. */
+static inline bool model_rec_shown(const TraceRec *r, uint32_t step, double t)
+{
+    return r->step <= step && (double)r->time <= t;
+}
 
 /* Where a hop's packet is at time t, as a fraction of its link (0 at the
  * sender, 1 at the receiver); negative when it is not on the link at t.

@@ -1,3 +1,4 @@
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "scenario.h"
 
 #include <cJSON.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "core/units.h"
+#include "io/outfile.h"
 #include "proto/dns_zone.h"
 #include "proto/shell.h"
 
@@ -2194,7 +2196,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
     }
     if (!ok)
         return;
-    w->script[w->n_script++] = (ScriptLine){t, node, xstrdup(line), path_str(p)};
+    w->script[w->n_script++] = (ScriptLine){t, node, xstrdup(line), path_str(p), false};
 }
 
 typedef struct TimeIdx {
@@ -2576,4 +2578,94 @@ World *scenario_load(const char *path, Errors *errs)
     free(dir);
     buf_fini(&b);
     return w;
+}
+
+/* ---- saving a session ------------------------------------------------------ */
+
+/* A time the loader reads back exactly: whole seconds, milliseconds or
+ * microseconds. */
+static void exact_time(SimTime t, char *buf, size_t size)
+{
+    if (t % 1000000 == 0)
+        snprintf(buf, size, "%llus", (unsigned long long)(t / 1000000));
+    else if (t % 1000 == 0)
+        snprintf(buf, size, "%llums", (unsigned long long)(t / 1000));
+    else
+        snprintf(buf, size, "%lluus", (unsigned long long)t);
+}
+
+/* Points every zone "file" at the zone file the world was loaded with, as
+ * an absolute path: the copy is not beside the original. */
+static bool absolute_zone_files(const World *w, cJSON *root, char *why, size_t size)
+{
+    cJSON *zones = cJSON_GetObjectItemCaseSensitive(root, "zones");
+    for (size_t i = 0; i < w->n_zones; i++) {
+        const Zone *z = &w->zones[i];
+        cJSON *zone = zones ? cJSON_GetObjectItemCaseSensitive(zones, z->origin) : NULL;
+        if (!z->file || !cJSON_IsObject(zone))
+            continue;
+        char *real = realpath(z->file, NULL);
+        if (!real) {
+            snprintf(why, size, "%s: %s", z->file, strerror(errno));
+            return false;
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(zone, "file", cJSON_CreateString(real));
+        free(real);
+    }
+    return true;
+}
+
+bool scenario_save_typed(const World *w, const char *out, bool beside, char *why, size_t size)
+{
+    FILE *f = fopen(w->path, "rb");
+    if (!f) {
+        snprintf(why, size, "%s: cannot read: %s", w->path, strerror(errno));
+        return false;
+    }
+    Buf b;
+    buf_init(&b);
+    char chunk[65536];
+    size_t n;
+    while (b.len <= SCENARIO_MAX_BYTES && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_put(&b, chunk, n);
+    fclose(f);
+    cJSON *root = b.data ? cJSON_ParseWithLength(b.data, b.len) : NULL;
+    buf_fini(&b);
+    if (!cJSON_IsObject(root)) {
+        snprintf(why, size, "%s: changed since it was loaded; not saved", w->path);
+        cJSON_Delete(root);
+        return false;
+    }
+    bool ok = beside || absolute_zone_files(w, root, why, size);
+    cJSON *script = cJSON_GetObjectItemCaseSensitive(root, "script");
+    if (ok && !script) {
+        script = cJSON_CreateArray();
+        cJSON_AddItemToObject(root, "script", script);
+    }
+    for (size_t i = 0; ok && i < w->n_script; i++) {
+        const ScriptLine *s = &w->script[i];
+        if (!s->typed)
+            continue;
+        char at[32];
+        exact_time(s->at, at, sizeof at);
+        cJSON *line = cJSON_CreateObject();
+        cJSON_AddStringToObject(line, "at", at);
+        if (s->node >= 0)
+            cJSON_AddStringToObject(line, "on", w->nodes[s->node].id);
+        cJSON_AddStringToObject(line, "run", s->run);
+        cJSON_AddItemToArray(script, line);
+    }
+    char *text = ok ? cJSON_Print(root) : NULL;
+    cJSON_Delete(root);
+    if (!ok)
+        return false;
+    OutFile o = {0};
+    if (!outfile_open(&o, out, why, size)) {
+        cJSON_free(text);
+        return false;
+    }
+    fputs(text, o.f);
+    fputc('\n', o.f);
+    cJSON_free(text);
+    return outfile_commit(&o, why, size);
 }

@@ -9,6 +9,7 @@
 #ifndef MN_SCENARIO_H
 #define MN_SCENARIO_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "core/util.h"
@@ -21,5 +22,13 @@ World *scenario_load(const char *path, Errors *errs);
 /* Loads from memory; name is used in messages and dir resolves zone files. */
 World *scenario_load_mem(const char *name, const char *dir, const char *data, size_t len,
                          Errors *errs);
+
+/* Writes a copy of the scenario file w was loaded from, with the script
+ * lines typed at the classroom view's prompt (ScriptLine.typed) added to
+ * its "script", to out (whole or not at all: outfile.h).  beside: out is in
+ * the same folder as the original, so zone files stay where they are;
+ * otherwise the copy names them by absolute path.  False with a message in
+ * why. */
+bool scenario_save_typed(const World *w, const char *out, bool beside, char *why, size_t size);
 
 #endif

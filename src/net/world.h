@@ -83,6 +83,7 @@ typedef struct ScriptLine {
     int node; /* -1 when `on` is absent (faults) */
     char *run;
     char *where; /* JSON path, for messages */
+    bool typed;  /* added at the classroom view's prompt, not in the file */
 } ScriptLine;
 
 typedef struct AddrEntry {

@@ -7,6 +7,7 @@
 #include "proto/dns_wire.h"
 
 #include <assert.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -130,6 +131,7 @@ void dns_msg_add_question(DnsMsg *m, const DnsName *name, uint16_t type, uint16_
     name_copy(&q->name, name);
     q->type = type;
     q->klass = klass;
+    q->wire_off = q->wire_len = 0;
     m->n_qd++;
 }
 
@@ -150,6 +152,7 @@ DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t typ
     if (rdlen)
         memcpy(copy, rdata, rdlen);
     rr->rdata = copy;
+    rr->wire_off = rr->wire_len = 0;
     m->n[s]++;
     return rr;
 }
@@ -376,6 +379,7 @@ static bool check_rdata(Dec *d, const DnsRR *rr, const uint8_t *rd, size_t rdlen
 static bool read_rr(Dec *d, DnsMsg *m, DnsSection s, size_t *pos)
 {
     DnsRR *rr = rr_slot(m, s);
+    size_t first = *pos;
     if (!read_name(d, pos, d->len, false, "owner name", &rr->name))
         return false;
     if (d->len - *pos < 10)
@@ -412,6 +416,8 @@ static bool read_rr(Dec *d, DnsMsg *m, DnsSection s, size_t *pos)
         rr->rdlen = (uint16_t)rdlen;
         break;
     }
+    rr->wire_off = (uint32_t)first;
+    rr->wire_len = (uint32_t)(end - first);
     m->n[s]++;
     return true;
 }
@@ -419,6 +425,7 @@ static bool read_rr(Dec *d, DnsMsg *m, DnsSection s, size_t *pos)
 static bool read_question(Dec *d, DnsMsg *m, size_t *pos)
 {
     DnsQuestion *q = question_slot(m);
+    size_t first = *pos;
     if (!read_name(d, pos, d->len, false, "name", &q->name))
         return false;
     if (d->len - *pos < 4)
@@ -427,6 +434,8 @@ static bool read_question(Dec *d, DnsMsg *m, size_t *pos)
     q->type = get_be16(d->p + *pos);
     q->klass = get_be16(d->p + *pos + 2);
     *pos += 4;
+    q->wire_off = (uint32_t)first;
+    q->wire_len = (uint32_t)(*pos - first);
     m->n_qd++;
     return true;
 }
@@ -1404,4 +1413,40 @@ void dns_msg_summary(const DnsMsg *m, Buf *out)
     for (int s = 0; s < DNS_SECTIONS; s++)
         for (size_t i = 0; i < m->n[s]; i++)
             ws_rr(&m->rr[s][i], out);
+}
+
+/* ---- a packet inspector's lines ---------------------------------------- */
+
+const char *dns_opcode_words(uint8_t opcode)
+{
+    return ws_opcode(opcode);
+}
+
+const char *dns_rcode_words(uint8_t rcode)
+{
+    return ws_rcode(rcode);
+}
+
+void dns_question_inspect(const DnsQuestion *q, Buf *out)
+{
+    char k[16];
+    ws_name(q->name.data, q->name.len, out);
+    buf_puts(out, ": type ");
+    ws_type(q->type, out);
+    buf_printf(out, ", class %s", dns_class_name(q->klass, k));
+}
+
+void dns_rr_inspect(const DnsRR *rr, Buf *out)
+{
+    char k[16];
+    ws_name(rr->name.data, rr->name.len, out);
+    buf_puts(out, ": type ");
+    ws_type(rr->type, out);
+    if (rr->type == DNS_TYPE_OPT) {
+        /* The class is the UDP payload size the sender can take (RFC 6891). */
+        buf_printf(out, ", UDP payload size %u", rr->klass);
+        return;
+    }
+    buf_printf(out, ", class %s, TTL %" PRIu32 ", ", dns_class_name(rr->klass, k), rr->ttl);
+    dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, out);
 }

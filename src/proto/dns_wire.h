@@ -59,11 +59,15 @@ typedef struct DnsRR {
     uint32_t ttl;
     uint16_t rdlen;
     const uint8_t *rdata; /* uncompressed; owned by the message or zone */
+    /* Decoded records: where the record lay in the message, for an
+     * inspector that highlights its bytes.  0, 0 for records built. */
+    uint32_t wire_off, wire_len;
 } DnsRR;
 
 typedef struct DnsQuestion {
     DnsName name;
     uint16_t type, klass;
+    uint32_t wire_off, wire_len; /* as in DnsRR */
 } DnsQuestion;
 
 typedef struct DnsArena DnsArena; /* blocks that never move */
@@ -124,5 +128,16 @@ void dns_rr_to_text(const DnsRR *rr, Buf *out);
  * or "Standard query response 0x1a2b A www.montana.edu CNAME web1… A …",
  * as Wireshark's Info column says it. */
 void dns_msg_summary(const DnsMsg *m, Buf *out);
+
+/* ---- a packet inspector's lines (Wireshark's words) -------------------- */
+
+/* "Standard query", "Inverse query", … or NULL for an unassigned opcode. */
+const char *dns_opcode_words(uint8_t opcode);
+/* "No error", "No such name", … or NULL for an unassigned rcode. */
+const char *dns_rcode_words(uint8_t rcode);
+/* "www.montana.edu: type A, class IN". */
+void dns_question_inspect(const DnsQuestion *q, Buf *out);
+/* "www.montana.edu: type CNAME, class IN, TTL 3600, web1.montana.edu." */
+void dns_rr_inspect(const DnsRR *rr, Buf *out);
 
 #endif

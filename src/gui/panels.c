@@ -1,0 +1,670 @@
+/* panels — the classroom view's event list, console, inspector, help and
+ * status message.  Everything shown is folded from the kept trace at the
+ * cursor (inspect.h); this file only draws it and says what a click hit. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/sim.h"
+#include "gui/app.h"
+#include "net/world.h"
+
+/* Longest piece of a line drawn: a texture wider than the screen is waste
+ * (and a 10,000-character paste would make one too wide to create). */
+#define DRAW_MAX_BYTES 240
+
+typedef struct Pen {
+    App *a;
+    const DrawTheme *th;
+    DrawRects d;
+    int px, lh; /* the panels' font size and line height */
+} Pen;
+
+static void pen_init(Pen *pen, App *a)
+{
+    pen->a = a;
+    pen->th = draw_theme(a->v.dark);
+    draw_rects(&a->v, &pen->d);
+    pen->px = (int)lround(15 * pen->d.ts);
+    if (pen->px < 8)
+        pen->px = 8;
+    pen->lh = (int)lround(pen->px * 1.45);
+}
+
+/* Copies at most DRAW_MAX_BYTES of s, cut on a character boundary. */
+static const char *clip_text(const char *s, char *buf, size_t size)
+{
+    size_t n = strlen(s);
+    if (n < size && n <= DRAW_MAX_BYTES)
+        return s;
+    n = size - 4 < DRAW_MAX_BYTES ? size - 4 : DRAW_MAX_BYTES;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    memcpy(buf, s, n);
+    memcpy(buf + n, "…", sizeof "…");
+    return buf;
+}
+
+static int put(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y, int align)
+{
+    char buf[DRAW_MAX_BYTES + 8];
+    if (!s || !*s)
+        return 0;
+    return text_draw(&pen->a->txt, face, pen->px, c, clip_text(s, buf, sizeof buf), x, y, align);
+}
+
+static bool inside(const SDL_Rect *r, int x, int y)
+{
+    return r->w > 0 && r->h > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
+}
+
+/* The panel's background and title bar; returns the area under the bar. */
+static SDL_Rect panel_frame(Pen *pen, SDL_Rect area, const char *title)
+{
+    SDL_Renderer *r = pen->a->r;
+    SDL_RenderSetClipRect(r, &area);
+    draw_fill_rect(r, area.x, area.y, area.w, area.h, pen->th->panel_bg);
+    draw_fill_rect(r, area.x, area.y, area.w, pen->lh + 4, pen->th->panel_head);
+    draw_fill_rect(r, area.x, area.y, 1, area.h, pen->th->rule);
+    draw_fill_rect(r, area.x, area.y + area.h - 1, area.w, 1, pen->th->rule);
+    put(pen, FACE_BOLD, pen->th->ink, title, area.x + pen->px / 2, area.y + 2, 0);
+    return (SDL_Rect){area.x, area.y + pen->lh + 4, area.w, area.h - pen->lh - 4};
+}
+
+/* A clickable word in a title bar, right-aligned at *right; moves *right left. */
+static SDL_Rect chip(Pen *pen, const SDL_Rect *area, int *right, const char *label, bool on)
+{
+    int w, h;
+    text_size(&pen->a->txt, FACE_SANS, pen->px, label, &w, &h);
+    int pad = pen->px / 2;
+    SDL_Rect r = {*right - w - 2 * pad, area->y + 2, w + 2 * pad, pen->lh};
+    draw_fill_rect(pen->a->r, r.x, r.y, r.w, r.h, on ? pen->th->select_bg : pen->th->panel_bg);
+    put(pen, FACE_SANS, pen->th->ink, label, r.x + pad, r.y, 0);
+    *right = r.x - pad / 2;
+    return r;
+}
+
+/* ---- the event list ---------------------------------------------------- */
+
+void panels_refresh_events(App *a)
+{
+    if (!a->events_stale)
+        return;
+    inspect_events(a->m, &a->filter, &a->events);
+    a->events_stale = false;
+    a->events_follow = true;
+    a->events_step = UINT32_MAX;
+}
+
+/* The row of the current step (the last step row at or before it). */
+static int current_row(const App *a)
+{
+    int found = -1;
+    for (size_t i = 0; i < a->events.n; i++) {
+        const EventRow *e = &a->events.rows[i];
+        if (e->step > a->p.step)
+            break;
+        if (!e->is_hop)
+            found = (int)i;
+    }
+    return found;
+}
+
+/* A step takes two lines (who talks to whom, then the caption), a hop one. */
+static int row_h(const Pen *pen, const EventRow *e)
+{
+    return e->is_hop ? pen->lh : 2 * pen->lh;
+}
+
+/* The list's body: under the title bar and the filter bar. */
+static SDL_Rect events_body(const Pen *pen)
+{
+    SDL_Rect r = pen->d.events;
+    int bars = 2 * (pen->lh + 4);
+    return (SDL_Rect){r.x, r.y + bars, r.w, r.h - bars};
+}
+
+/* Does row `last` fit when the list starts at `top`? */
+static bool fits(const Pen *pen, int top, int last, int height)
+{
+    int h = 0;
+    for (int i = top; i <= last; i++)
+        h += row_h(pen, &pen->a->events.rows[i]);
+    return h <= height;
+}
+
+static void draw_events(Pen *pen)
+{
+    App *a = pen->a;
+    const DrawTheme *th = pen->th;
+    SDL_Rect area = pen->d.events;
+    if (area.w <= 0 || area.h <= 0)
+        return;
+    panels_refresh_events(a);
+    panel_frame(pen, area, "Events");
+    char label[160];
+    snprintf(label, sizeof label, "step %u of %zu", a->p.step, a->m->n_steps);
+    put(pen, FACE_SANS, th->faint, label, area.x + area.w - pen->px / 2, area.y + 2, 2);
+    /* The filter bar: each button shows its setting; a click changes it. */
+    SDL_Rect bar = {area.x, area.y + pen->lh + 4, area.w, pen->lh + 4};
+    draw_fill_rect(a->r, bar.x, bar.y + bar.h - 1, bar.w, 1, th->rule);
+    int right = area.x + area.w - pen->px / 2;
+    a->chip_hops =
+        chip(pen, &bar, &right, a->filter.hops ? "with hops" : "steps only", a->filter.hops);
+    snprintf(label, sizeof label, "%s",
+             a->filter.node >= 0 ? a->m->world->nodes[a->filter.node].id : "every node");
+    a->chip_node = chip(pen, &bar, &right, label, a->filter.node >= 0);
+    snprintf(label, sizeof label, "%s", a->filter.proto ? a->filter.proto : "every protocol");
+    a->chip_proto = chip(pen, &bar, &right, label, a->filter.proto != NULL);
+
+    SDL_Rect body = events_body(pen);
+    int cur = current_row(a);
+    if (a->events_step != a->p.step) {
+        a->events_step = a->p.step;
+        a->events_follow = true;
+    }
+    if (a->events_follow && cur >= 0) {
+        if (cur < a->events_top)
+            a->events_top = cur;
+        while (a->events_top < cur && !fits(pen, a->events_top, cur, body.h))
+            a->events_top++;
+    }
+    if (a->events_top >= (int)a->events.n)
+        a->events_top = (int)a->events.n - 1;
+    if (a->events_top < 0)
+        a->events_top = 0;
+    SDL_RenderSetClipRect(a->r, &body);
+    if (a->events.n == 0)
+        put(pen, FACE_SANS, th->faint, "No step passes the filter.", body.x + pen->px / 2,
+            body.y + 2, 0);
+    int time_w, h;
+    text_size(&a->txt, FACE_SANS, pen->px, "00.000000 s", &time_w, &h);
+    int y = body.y;
+    for (int idx = a->events_top; idx < (int)a->events.n && y < body.y + body.h; idx++) {
+        const EventRow *e = &a->events.rows[idx];
+        int x = body.x + pen->px / 2, rh = row_h(pen, e);
+        bool selected = e->is_hop ? (int)e->hop == a->sel_hop && a->inspect_packet : idx == cur;
+        if (selected)
+            draw_fill_rect(a->r, body.x, y, body.w, rh, th->select_bg);
+        draw_fill_rect(a->r, body.x, y + rh - 1, body.w, 1, th->rule);
+        SDL_Color ink = e->step <= a->p.step ? th->ink : th->faint;
+        char t[32], k[16];
+        snprintf(t, sizeof t, "%.6f s", (double)e->time / 1e6);
+        if (e->is_hop)
+            x += pen->px * 3 / 2;
+        else {
+            snprintf(k, sizeof k, "%u", e->step);
+            put(pen, FACE_BOLD, ink, k, x + pen->px * 2, y, 2);
+        }
+        x += pen->px * 5 / 2;
+        put(pen, FACE_SANS, th->faint, t, x + time_w, y, 2);
+        x += time_w + pen->px / 2;
+        if (e->proto)
+            draw_fill_rect(a->r, x, y + pen->lh / 5, pen->px / 2, pen->lh * 3 / 5,
+                           draw_proto_color(e->proto));
+        x += pen->px;
+        if (e->from >= 0 && e->to >= 0) {
+            char ft[300];
+            snprintf(ft, sizeof ft, "%s → %s", a->m->world->nodes[e->from].id,
+                     a->m->world->nodes[e->to].id);
+            x += put(pen, e->is_hop ? FACE_SANS : FACE_BOLD, ink, ft, x, y, 0) + pen->px / 2;
+        }
+        if (e->is_hop)
+            put(pen, FACE_MONO, ink, e->text, x, y, 0);
+        else
+            put(pen, FACE_SANS, ink, e->text, body.x + pen->px * 3, y + pen->lh, 0);
+        y += rh;
+    }
+}
+
+/* The event row under y, or -1. */
+static int event_row_at(const Pen *pen, int y)
+{
+    SDL_Rect body = events_body(pen);
+    if (y < body.y)
+        return -1;
+    int top = body.y;
+    for (int i = pen->a->events_top; i < (int)pen->a->events.n; i++) {
+        top += row_h(pen, &pen->a->events.rows[i]);
+        if (y < top)
+            return i;
+    }
+    return -1;
+}
+
+/* ---- the console ------------------------------------------------------- */
+
+void panels_console_text(const App *a, Buf *out)
+{
+    inspect_console(a->m, a->p.step, a->p.t, a->refused, a->n_refused, out);
+}
+
+static void draw_console(Pen *pen)
+{
+    App *a = pen->a;
+    const DrawTheme *th = pen->th;
+    SDL_Rect area = pen->d.console;
+    if (area.w <= 0 || area.h <= 0)
+        return;
+    SDL_Rect body = panel_frame(pen, area, "Console");
+    int node = app_prompt_node(a);
+    SDL_Rect prompt = {body.x, body.y + body.h - pen->lh - 4, body.w, pen->lh + 4};
+    body.h -= prompt.h;
+    Buf b;
+    buf_init(&b);
+    panels_console_text(a, &b);
+    /* Split into lines; show the last ones that fit. */
+    size_t n_lines = 0, cap = 0;
+    const char **lines = NULL;
+    size_t *lens = NULL, lcap = 0;
+    for (char *s = b.data; s && *s;) {
+        char *nl = strchr(s, '\n');
+        size_t len = nl ? (size_t)(nl - s) : strlen(s);
+        lines = xgrow(lines, &cap, n_lines + 1, sizeof *lines);
+        lens = xgrow(lens, &lcap, n_lines + 1, sizeof *lens);
+        lines[n_lines] = s;
+        lens[n_lines++] = len;
+        s += len + (nl != NULL);
+    }
+    int rows = body.h / pen->lh;
+    if (rows < 1)
+        rows = 1;
+    if (a->console_back > (int)n_lines - rows)
+        a->console_back = (int)n_lines - rows;
+    if (a->console_back < 0)
+        a->console_back = 0;
+    int first = (int)n_lines - rows - a->console_back;
+    if (first < 0)
+        first = 0;
+    SDL_RenderSetClipRect(a->r, &body);
+    for (int i = 0; i < rows && first + i < (int)n_lines; i++) {
+        const char *s = lines[first + i];
+        size_t len = lens[first + i];
+        char line[DRAW_MAX_BYTES + 8];
+        size_t n = len < DRAW_MAX_BYTES ? len : DRAW_MAX_BYTES;
+        while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
+            n--;
+        memcpy(line, s, n);
+        line[n] = '\0';
+        /* A prompt line stands out, as a terminal's coloured prompt does. */
+        const char *dollar = strstr(line, "$ ");
+        bool is_prompt = dollar && strchr(line, ' ') == dollar + 1;
+        text_draw(&a->txt, is_prompt ? FACE_BOLD : FACE_MONO, pen->px,
+                  is_prompt ? th->accent : th->ink, line, body.x + pen->px / 2,
+                  body.y + i * pen->lh, 0);
+    }
+    free(lines);
+    free(lens);
+    buf_fini(&b);
+    /* The prompt. */
+    SDL_RenderSetClipRect(a->r, &prompt);
+    draw_fill_rect(a->r, prompt.x, prompt.y, prompt.w, prompt.h,
+                   a->typing ? th->select_bg : th->panel_head);
+    char ps[300];
+    snprintf(ps, sizeof ps, "%s$ ", node >= 0 ? a->m->world->nodes[node].id : "");
+    int x = prompt.x + pen->px / 2, y = prompt.y + 2;
+    x += text_draw(&a->txt, FACE_BOLD, pen->px, th->accent, ps, x, y, 0);
+    if (!a->typing && a->prompt_len == 0) {
+        put(pen, FACE_SANS, th->faint, "Enter: type a command (host, dig, nslookup, ping, down …)",
+            x, y, 0);
+    } else {
+        /* The end of the line, as much as fits, and a caret. */
+        int room = prompt.x + prompt.w - x - pen->px;
+        const char *s = a->prompt;
+        int w, h;
+        text_size(&a->txt, FACE_MONO, pen->px, "0", &w, &h);
+        size_t fit = w > 0 ? (size_t)(room / w) : a->prompt_len;
+        if (a->prompt_len > fit && fit > 0) {
+            s = a->prompt + a->prompt_len - fit;
+            while (((unsigned char)*s & 0xC0) == 0x80)
+                s++;
+        }
+        char shown[DRAW_MAX_BYTES + 8];
+        x += text_draw(&a->txt, FACE_MONO, pen->px, th->ink, clip_text(s, shown, sizeof shown), x,
+                       y, 0);
+        if (a->typing)
+            draw_fill_rect(a->r, x + 1, y + 2, fmax(2, pen->px / 8), pen->lh - 4, th->ink);
+    }
+}
+
+/* ---- the inspector ----------------------------------------------------- */
+
+static void ensure_tree(App *a)
+{
+    if (a->tree_hop == a->sel_hop)
+        return;
+    dissect_tree_fini(&a->tree);
+    a->tree_hop = a->sel_hop;
+    if (a->sel_hop < 0 || (size_t)a->sel_hop >= a->m->n_hops)
+        return;
+    const TraceRec *r = &a->m->sim->trace.recs[a->m->hops[a->sel_hop].rec];
+    dissect_tree(r->bytes, r->len, &a->tree);
+}
+
+static void draw_node_inspector(Pen *pen, SDL_Rect body)
+{
+    App *a = pen->a;
+    const DrawTheme *th = pen->th;
+    Inspect in = {0};
+    inspect_node(a->m, a->sel_node, a->p.step, a->p.t, &in);
+    int key_w = body.w * 2 / 5, y = body.y - a->inspect_top * pen->lh, x = body.x + pen->px / 2;
+    int lines = 0;
+    for (size_t i = 0; i < in.n; i++) {
+        const InspectSection *s = &in.s[i];
+        if (y + pen->lh > body.y && y < body.y + body.h) {
+            draw_fill_rect(a->r, body.x, y, body.w, pen->lh, th->panel_head);
+            put(pen, FACE_BOLD, th->ink, s->title, x, y, 0);
+        }
+        y += pen->lh;
+        lines++;
+        if (s->n == 0 && s->more == 0) {
+            put(pen, FACE_SANS, th->faint, "(empty)", x, y, 0);
+            y += pen->lh;
+            lines++;
+        }
+        for (size_t j = 0; j < s->n; j++) {
+            const InspectRow *row = &s->rows[j];
+            char ttl[48] = "";
+            if (row->ttl >= 0)
+                snprintf(ttl, sizeof ttl, "TTL %lld s", (long long)row->ttl);
+            /* One line when the key fits its column and the value the rest;
+             * else the key (and TTL) on one line and the value under it. */
+            int kw = 0, vw = 0, tw = 0, h;
+            text_size(&a->txt, FACE_BOLD, pen->px, row->key, &kw, &h);
+            text_size(&a->txt, FACE_SANS, pen->px, row->value, &vw, &h);
+            if (ttl[0])
+                text_size(&a->txt, FACE_SANS, pen->px, ttl, &tw, &h);
+            int right = body.x + body.w - pen->px / 2;
+            bool one =
+                kw < key_w - pen->px && body.x + key_w + vw + (tw ? tw + pen->px : 0) <= right;
+            int vx = one ? body.x + key_w : x + pen->px, vy = one ? y : y + pen->lh;
+            if (vy + pen->lh > body.y && y < body.y + body.h) {
+                SDL_Rect key = {x, y, (tw ? right - tw - pen->px / 2 : right) - x, pen->lh};
+                SDL_Rect clip;
+                SDL_IntersectRect(&key, &body, &clip);
+                SDL_RenderSetClipRect(a->r, &clip);
+                put(pen, FACE_BOLD, th->ink, row->key, x, y, 0);
+                SDL_RenderSetClipRect(a->r, &body);
+                if (tw)
+                    put(pen, FACE_SANS, th->accent, ttl, right, y, 2);
+                put(pen, FACE_SANS, th->ink, row->value, vx, vy, 0);
+            }
+            y += one ? pen->lh : 2 * pen->lh;
+            lines += one ? 1 : 2;
+        }
+        if (s->more) {
+            char more[64];
+            snprintf(more, sizeof more, "… and %zu more", s->more);
+            put(pen, FACE_SANS, th->faint, more, x, y, 0);
+            y += pen->lh;
+            lines++;
+        }
+    }
+    int rows = body.h / pen->lh;
+    if (a->inspect_top > lines - rows)
+        a->inspect_top = lines - rows > 0 ? lines - rows : 0;
+    inspect_fini(&in);
+}
+
+static void draw_packet_inspector(Pen *pen, SDL_Rect body)
+{
+    App *a = pen->a;
+    const DrawTheme *th = pen->th;
+    ensure_tree(a);
+    const TraceRec *rec = &a->m->sim->trace.recs[a->m->hops[a->sel_hop].rec];
+    /* The tree on top, the bytes under it. */
+    int hex_px = pen->px, cw, ch;
+    text_size(&a->txt, FACE_MONO, hex_px, "0", &cw, &ch);
+    int need = 4 + 2 + 16 * 3; /* "0000  xx xx …" */
+    while (hex_px > 8 && cw * need > body.w - pen->px) {
+        hex_px--;
+        text_size(&a->txt, FACE_MONO, hex_px, "0", &cw, &ch);
+    }
+    int hex_lh = (int)lround(hex_px * 1.3), hex_lines = (int)((rec->len + 15) / 16);
+    int hex_h = (int)fmin(hex_lines * hex_lh + pen->lh / 2, body.h * 0.45);
+    SDL_Rect tree = {body.x, body.y, body.w, body.h - hex_h};
+    SDL_Rect hex = {body.x, body.y + tree.h, body.w, hex_h};
+    SDL_RenderSetClipRect(a->r, &tree);
+    int rows = tree.h / pen->lh;
+    if (a->sel_field >= 0) { /* keep the selected line in view */
+        if (a->sel_field < a->inspect_top)
+            a->inspect_top = a->sel_field;
+        else if (a->sel_field >= a->inspect_top + rows)
+            a->inspect_top = a->sel_field - rows + 1;
+    }
+    if (a->inspect_top > (int)a->tree.n - rows)
+        a->inspect_top = (int)a->tree.n - rows;
+    if (a->inspect_top < 0)
+        a->inspect_top = 0;
+    for (int i = 0; i < rows && a->inspect_top + i < (int)a->tree.n; i++) {
+        int idx = a->inspect_top + i, y = tree.y + i * pen->lh;
+        const DissectField *f = &a->tree.f[idx];
+        if (idx == a->sel_field)
+            draw_fill_rect(a->r, tree.x, y, tree.w, pen->lh, th->select_bg);
+        int x = tree.x + pen->px / 2 + f->depth * pen->px * 5 / 4;
+        put(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y, 0);
+    }
+    SDL_RenderSetClipRect(a->r, &hex);
+    draw_fill_rect(a->r, hex.x, hex.y, hex.w, 1, th->rule);
+    const DissectField *sel =
+        a->sel_field >= 0 && a->sel_field < (int)a->tree.n ? &a->tree.f[a->sel_field] : NULL;
+    int y0 = hex.y + pen->lh / 4, x0 = hex.x + pen->px / 2;
+    for (int l = 0; l < hex_lines && y0 + l * hex_lh < hex.y + hex.h; l++) {
+        char line[80];
+        int y = y0 + l * hex_lh;
+        size_t k = (size_t)snprintf(line, sizeof line, "%04x ", l * 16);
+        for (int i = 0; i < 16; i++) {
+            size_t off = (size_t)l * 16 + (size_t)i;
+            if (off >= rec->len)
+                break;
+            if (sel && off >= sel->off && off < (size_t)sel->off + sel->len)
+                draw_fill_rect(a->r, x0 + (int)(k + 1) * cw - cw / 2, y, 3 * cw, hex_lh,
+                               th->bytes_bg);
+            k += (size_t)snprintf(line + k, sizeof line - k, " %02x", rec->bytes[off]);
+        }
+        text_draw(&a->txt, FACE_MONO, hex_px, th->ink, line, x0, y, 0);
+    }
+}
+
+static void draw_inspector(Pen *pen)
+{
+    App *a = pen->a;
+    SDL_Rect area = pen->d.inspector;
+    if (area.w <= 0 || area.h <= 0)
+        return;
+    char title[400];
+    if (a->inspect_packet && a->sel_hop >= 0 && (size_t)a->sel_hop < a->m->n_hops) {
+        const ModelHop *h = &a->m->hops[a->sel_hop];
+        snprintf(title, sizeof title, "Packet %llu: %s → %s", (unsigned long long)h->pkt,
+                 a->m->world->nodes[h->from].id, a->m->world->nodes[h->to].id);
+        SDL_Rect body = panel_frame(pen, area, title);
+        SDL_RenderSetClipRect(a->r, &body);
+        draw_packet_inspector(pen, body);
+    } else if (a->sel_node >= 0) {
+        snprintf(title, sizeof title, "%s", a->m->world->nodes[a->sel_node].id);
+        SDL_Rect body = panel_frame(pen, area, title);
+        SDL_RenderSetClipRect(a->r, &body);
+        draw_node_inspector(pen, body);
+    } else {
+        SDL_Rect body = panel_frame(pen, area, "Inspector");
+        SDL_RenderSetClipRect(a->r, &body);
+        int w, h, wrap = body.w - pen->px;
+        SDL_Texture *tex = text_get(&a->txt, FACE_SANS, pen->px, pen->th->faint, wrap,
+                                    "Click a node to see its tables (zones, caches with their "
+                                    "TTLs), or a packet or an event to see its bytes decoded. "
+                                    "Keys: N next node, K this step's packet.",
+                                    &w, &h);
+        if (tex)
+            SDL_RenderCopy(a->r, tex, NULL, &(SDL_Rect){body.x + pen->px / 2, body.y + 4, w, h});
+    }
+}
+
+/* ---- help and status --------------------------------------------------- */
+
+static const char *const help_lines[][2] = {
+    {"Space", "play / pause"},
+    {"→  ←", "next / previous step"},
+    {"Shift+→  Shift+←", "one hop forward / back"},
+    {"Home  End", "first / last step"},
+    {"+  −  0", "faster / slower / normal speed and zoom"},
+    {"P", "pause after each DNS answer"},
+    {"Enter", "type a command at the prompt (Esc leaves it)"},
+    {"↑  ↓  (at the prompt)", "earlier commands"},
+    {"N  Shift+N", "inspect the next / previous node"},
+    {"K", "inspect the packet of this step"},
+    {"↑  ↓", "move in the packet's fields"},
+    {"E  C  I", "show / hide events, console, inspector"},
+    {"Tab", "hide / show every panel"},
+    {"V  B  X", "event filter: protocol, selected node, hops"},
+    {"PgUp  PgDn", "scroll the console"},
+    {"Ctrl+  Ctrl−  Ctrl+0", "larger / smaller / normal text"},
+    {"T", "light / dark theme"},
+    {"F11", "fullscreen"},
+    {"Ctrl+S", "save the scenario with the typed commands"},
+    {"F1  ?", "this help"},
+    {"Esc", "close help, prompt or inspector"},
+    {"Q", "quit"},
+};
+
+static void draw_help(Pen *pen)
+{
+    App *a = pen->a;
+    const DrawTheme *th = pen->th;
+    size_t n = MN_ARRAY_LEN(help_lines);
+    int key_w = 0, val_w = 0, w, h;
+    for (size_t i = 0; i < n; i++) {
+        text_size(&a->txt, FACE_BOLD, pen->px, help_lines[i][0], &w, &h);
+        key_w = w > key_w ? w : key_w;
+        text_size(&a->txt, FACE_SANS, pen->px, help_lines[i][1], &w, &h);
+        val_w = w > val_w ? w : val_w;
+    }
+    int bw = key_w + val_w + pen->px * 4, bh = (int)(n + 2) * pen->lh + pen->px;
+    int bx = (a->v.w - bw) / 2, by = (a->v.h - bh) / 2;
+    SDL_RenderSetClipRect(a->r, NULL);
+    draw_fill_rect(a->r, bx - 2, by - 2, bw + 4, bh + 4, th->accent);
+    draw_fill_rect(a->r, bx, by, bw, bh, th->panel_bg);
+    int x = bx + pen->px, y = by + pen->px / 2;
+    put(pen, FACE_BOLD, th->ink, "Keys (F1 or ? to close)", x, y, 0);
+    y += pen->lh * 3 / 2;
+    for (size_t i = 0; i < n; i++, y += pen->lh) {
+        put(pen, FACE_BOLD, th->accent, help_lines[i][0], x, y, 0);
+        put(pen, FACE_SANS, th->ink, help_lines[i][1], x + key_w + pen->px * 2, y, 0);
+    }
+}
+
+static void draw_status(Pen *pen)
+{
+    App *a = pen->a;
+    if (a->status_left <= 0 || !a->status[0])
+        return;
+    SDL_RenderSetClipRect(a->r, NULL);
+    int w, h;
+    char buf[DRAW_MAX_BYTES + 8];
+    const char *s = clip_text(a->status, buf, sizeof buf);
+    text_size(&a->txt, FACE_BOLD, pen->px, s, &w, &h);
+    SDL_Rect net = pen->d.net;
+    int x = net.x + (net.w - w) / 2, y = net.y + pen->px / 2;
+    draw_fill_rect(a->r, x - pen->px, y - 2, w + 2 * pen->px, pen->lh + 4, pen->th->caption_bg);
+    put(pen, FACE_BOLD, pen->th->caption_ink, s, x, y, 0);
+}
+
+void panels_draw(App *a)
+{
+    Pen pen;
+    pen_init(&pen, a);
+    draw_events(&pen);
+    draw_console(&pen);
+    draw_inspector(&pen);
+    if (a->help)
+        draw_help(&pen);
+    draw_status(&pen);
+    SDL_RenderSetClipRect(a->r, NULL);
+}
+
+/* ---- the mouse --------------------------------------------------------- */
+
+static const char *const filter_protos[] = {NULL, "DNS", "ICMP"};
+
+void panels_cycle_proto(App *a)
+{
+    size_t n = MN_ARRAY_LEN(filter_protos), i = 0;
+    for (; i < n; i++)
+        if (a->filter.proto == filter_protos[i] ||
+            (a->filter.proto && filter_protos[i] && strcmp(a->filter.proto, filter_protos[i]) == 0))
+            break;
+    a->filter.proto = filter_protos[(i + 1) % n];
+    a->events_stale = true;
+}
+
+bool panels_click(App *a, int x, int y)
+{
+    Pen pen;
+    pen_init(&pen, a);
+    if (a->help) {
+        a->help = false;
+        return true;
+    }
+    if (inside(&pen.d.events, x, y)) {
+        if (inside(&a->chip_proto, x, y)) {
+            panels_cycle_proto(a);
+        } else if (inside(&a->chip_node, x, y)) {
+            a->filter.node = a->filter.node >= 0 ? -1 : a->sel_node;
+            a->events_stale = true;
+        } else if (inside(&a->chip_hops, x, y)) {
+            a->filter.hops = !a->filter.hops;
+            a->events_stale = true;
+        } else {
+            int i = event_row_at(&pen, y);
+            if (i >= 0) {
+                const EventRow *e = &a->events.rows[i];
+                player_goto_step(&a->p, e->step);
+                int hop = e->is_hop ? (int)e->hop : inspect_step_hop(a->m, e->step);
+                if (hop >= 0)
+                    app_select_hop(a, hop);
+            }
+        }
+        return true;
+    }
+    if (inside(&pen.d.console, x, y)) {
+        SDL_Rect prompt = pen.d.console;
+        prompt.y = prompt.y + prompt.h - pen.lh - 4;
+        if (inside(&prompt, x, y)) {
+            a->typing = true;
+            SDL_StartTextInput();
+        }
+        return true;
+    }
+    if (inside(&pen.d.inspector, x, y)) {
+        if (a->inspect_packet && a->sel_hop >= 0) {
+            int i = a->inspect_top + (y - pen.d.inspector.y - pen.lh - 4) / pen.lh;
+            if (y > pen.d.inspector.y + pen.lh + 4 && i >= 0 && i < (int)a->tree.n)
+                a->sel_field = i;
+        }
+        return true;
+    }
+    return false;
+}
+
+bool panels_wheel(App *a, int x, int y, int dy)
+{
+    Pen pen;
+    pen_init(&pen, a);
+    if (inside(&pen.d.events, x, y)) {
+        a->events_top -= dy * 3;
+        a->events_follow = false;
+        return true;
+    }
+    if (inside(&pen.d.console, x, y)) {
+        a->console_back += dy * 3;
+        return true;
+    }
+    if (inside(&pen.d.inspector, x, y)) {
+        a->inspect_top -= dy * 3;
+        if (a->inspect_top < 0)
+            a->inspect_top = 0;
+        a->sel_field = a->inspect_packet ? -1 : a->sel_field;
+        return true;
+    }
+    return false;
+}
