@@ -1,0 +1,680 @@
+/* Tests for the classroom view's panels (src/gui/panels.c, inspect.c and
+ * the prompt in app.c), on SDL's software renderer and fed SDL events:
+ * every panel must agree with what the headless run of the same scenario
+ * records, and nothing a student types may crash it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <SDL.h>
+
+#include "core/sim.h"
+#include "gui/app.h"
+#include "gui/inspect.h"
+#include "gui/model.h"
+#include "io/scenario.h"
+#include "proto/dissect.h"
+#include "proto/dns_wire.h"
+
+#define FONTS "assets/fonts"
+#define W     1280
+#define H     720
+
+typedef struct Canvas {
+    SDL_Surface *s;
+    SDL_Renderer *r;
+    App a;
+} Canvas;
+
+static Model *load(const char *path)
+{
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_non_null(m);
+    return m;
+}
+
+static void canvas_open(Canvas *c, const char *scenario)
+{
+    c->s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGB888);
+    assert_non_null(c->s);
+    c->r = SDL_CreateSoftwareRenderer(c->s);
+    assert_non_null(c->r);
+    char why[256];
+    if (!app_init(&c->a, load(scenario), c->r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    app_frame(&c->a, 0);
+}
+
+static void canvas_close(Canvas *c)
+{
+    app_fini(&c->a);
+    SDL_DestroyRenderer(c->r);
+    SDL_FreeSurface(c->s);
+}
+
+static int node(const Model *m, const char *id)
+{
+    int i = world_find_node(m->world, id);
+    assert_true(i >= 0);
+    return i;
+}
+
+static void send_key(App *a, SDL_Keycode sym, Uint16 mod)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_KEYDOWN;
+    e.key.state = SDL_PRESSED;
+    e.key.keysym.sym = sym;
+    e.key.keysym.mod = mod;
+    app_handle_event(a, &e);
+}
+
+/* Text as SDL delivers it: SDL_TEXTINPUT events of at most 31 bytes. */
+static void send_text(App *a, const char *s)
+{
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        SDL_Event e;
+        memset(&e, 0, sizeof e);
+        e.type = SDL_TEXTINPUT;
+        size_t k = n - i < sizeof e.text.text - 1 ? n - i : sizeof e.text.text - 1;
+        memcpy(e.text.text, s + i, k);
+        e.text.text[k] = '\0';
+        app_handle_event(a, &e);
+        i += k;
+    }
+}
+
+static void click(App *a, int x, int y)
+{
+    SDL_Event e;
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEMOTION;
+    e.motion.x = x;
+    e.motion.y = y;
+    app_handle_event(a, &e);
+    memset(&e, 0, sizeof e);
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = x;
+    e.button.y = y;
+    app_handle_event(a, &e);
+    e.type = SDL_MOUSEBUTTONUP;
+    app_handle_event(a, &e);
+}
+
+static void click_node(Canvas *c, const char *id)
+{
+    double x, y;
+    draw_node_xy(c->a.m, &c->a.v, node(c->a.m, id), &x, &y);
+    click(&c->a, (int)x, (int)y);
+}
+
+/* ---- the node inspector ------------------------------------------------- */
+
+typedef struct Entry {
+    char key[256], value[256];
+    int64_t ttl;
+} Entry;
+
+/* The oracle: a table folded straight from a headless run's state records,
+ * the way a student reading `minet run --trace x.jsonl` would (insert adds,
+ * expire removes; the TTL counts down from the insert). */
+static size_t headless_table(const char *scenario, const char *id, const char *table, uint32_t step,
+                             double t, Entry *out, size_t max)
+{
+    Errors errs;
+    errors_init(&errs);
+    World *w = scenario_load(scenario, &errs);
+    errors_fini(&errs);
+    assert_non_null(w);
+    Model *m = load(scenario); /* a second, separate run */
+    int nd = world_find_node(w, id);
+    size_t n = 0;
+    const Trace *tr = &m->sim->trace;
+    for (size_t i = 0; i < tr->n; i++) {
+        const TraceRec *r = &tr->recs[i];
+        if (r->kind != TR_STATE || r->node != nd || strcmp(r->table, table) != 0)
+            continue;
+        if (r->step > step || (double)r->time > t)
+            break;
+        for (size_t j = 0; j < n; j++)
+            if (strcmp(out[j].key, r->key) == 0) {
+                memmove(&out[j], &out[j + 1], (n - j - 1) * sizeof *out);
+                n--;
+                break;
+            }
+        if (strcmp(r->op, "insert") == 0) {
+            assert_true(n < max);
+            snprintf(out[n].key, sizeof out[n].key, "%s", r->key);
+            snprintf(out[n].value, sizeof out[n].value, "%s", r->text);
+            out[n].ttl = r->ttl - (int64_t)((t - (double)r->time) / 1e6);
+            n++;
+        }
+    }
+    model_free(m);
+    world_free(w);
+    return n;
+}
+
+static void expect_table(Canvas *c, const char *scenario, const char *id, const char *table,
+                         const char *title)
+{
+    App *a = &c->a;
+    Entry want[64];
+    size_t n = headless_table(scenario, id, table, a->p.step, a->p.t, want, 64);
+    Inspect in = {0};
+    inspect_node(a->m, a->sel_node, a->p.step, a->p.t, &in);
+    const InspectSection *s = inspect_find(&in, title);
+    assert_non_null(s);
+    assert_int_equal(s->n, n);
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(s->rows[i].key, want[i].key);
+        assert_string_equal(s->rows[i].value, want[i].value);
+        assert_int_equal(s->rows[i].ttl, want[i].ttl);
+    }
+    inspect_fini(&in);
+}
+
+#define CACHE "scenarios/dns_cache.json"
+
+/* Clicking a node opens its inspector with the cache the headless trace
+ * says it holds, at every step: entries appear, count down and expire. */
+static void test_click_node_cache(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, CACHE);
+    App *a = &c.a;
+    click_node(&c, "local-dns");
+    assert_int_equal(a->sel_node, node(a->m, "local-dns"));
+    assert_false(a->inspect_packet);
+    assert_true(a->v.inspector);
+    bool seen_entries = false, seen_expiry = false;
+    for (uint32_t k = 1; k <= a->m->n_steps; k++) {
+        player_goto_step(&a->p, k);
+        app_frame(a, 0);
+        expect_table(&c, CACHE, "local-dns", "cache", "Cache");
+    }
+    /* The laptop's own cache: filled by host, emptied when the TTL runs out. */
+    click_node(&c, "laptop");
+    assert_int_equal(a->sel_node, node(a->m, "laptop"));
+    for (uint32_t k = 1; k <= a->m->n_steps; k++) {
+        player_goto_step(&a->p, k);
+        app_frame(a, 0);
+        expect_table(&c, CACHE, "laptop", "host cache", "Host cache");
+        Inspect in = {0};
+        inspect_node(a->m, a->sel_node, k, a->p.t, &in);
+        size_t n = inspect_find(&in, "Host cache")->n;
+        seen_entries |= n > 0;
+        seen_expiry |= seen_entries && n == 0;
+        inspect_fini(&in);
+    }
+    assert_true(seen_entries && seen_expiry);
+    /* A name server lists its zones' records. */
+    click_node(&c, "ns1.montana.edu");
+    Inspect in = {0};
+    inspect_node(a->m, a->sel_node, a->p.step, a->p.t, &in);
+    const InspectSection *z = inspect_find(&in, "Zone montana.edu.");
+    assert_non_null(z);
+    bool soa = false;
+    for (size_t i = 0; i < z->n; i++)
+        soa |= strstr(z->rows[i].value, "IN SOA ns1.montana.edu.") != NULL;
+    assert_true(soa);
+    inspect_fini(&in);
+    canvas_close(&c);
+}
+
+/* ---- the packet inspector ----------------------------------------------- */
+
+static const DissectField *field(const DissectTree *t, const char *prefix)
+{
+    for (size_t i = 0; i < t->n; i++)
+        if (strncmp(t->f[i].text, prefix, strlen(prefix)) == 0)
+            return &t->f[i];
+    fail_msg("no field %s", prefix);
+    return NULL;
+}
+
+/* Clicking an envelope opens the packet inspector; its fields are the
+ * decoder's, and each stands for the bytes it was decoded from. */
+static void test_packet_fields(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/dns_lecture.json");
+    App *a = &c.a;
+    const Model *m = a->m;
+    /* The TLD server's referral, half way along its link. */
+    int hop = -1;
+    for (size_t i = 0; i < m->n_hops && hop < 0; i++)
+        if (m->hops[i].from == node(m, "a.edu-servers.net"))
+            hop = (int)i;
+    assert_true(hop >= 0);
+    const ModelHop *h = &m->hops[hop];
+    double t = (h->send + h->arrive) / 2.0, x, y;
+    player_goto_step(&a->p, model_step_at(m, t));
+    a->p.t = t;
+    app_frame(a, 0);
+    assert_true(draw_packet_xy(m, &a->v, h, t, &x, &y));
+    click(a, (int)x, (int)y);
+    assert_true(a->inspect_packet);
+    assert_int_equal(a->sel_hop, hop);
+    app_frame(a, 0);
+    assert_int_equal(a->tree_hop, hop);
+
+    const TraceRec *r = &m->sim->trace.recs[h->rec];
+    const DissectTree *t2 = &a->tree;
+    for (size_t i = 0; i < t2->n; i++)
+        assert_true((size_t)t2->f[i].off + t2->f[i].len <= r->len);
+    /* The DNS message as the decoder reads it. */
+    const DissectField *dns = field(t2, "Domain Name System (response)");
+    DnsMsg msg;
+    dns_msg_init(&msg);
+    char why[160];
+    assert_true(dns_decode(&msg, r->bytes + dns->off, dns->len, why, sizeof why));
+    char want[128];
+    snprintf(want, sizeof want, "Transaction ID: 0x%04x", msg.id);
+    const DissectField *id = field(t2, "Transaction ID");
+    assert_string_equal(id->text, want);
+    assert_int_equal(id->len, 2);
+    assert_int_equal((r->bytes[id->off] << 8) | r->bytes[id->off + 1], msg.id);
+    assert_int_equal(msg.n[DNS_ANSWER], 0);
+    assert_true(msg.n[DNS_AUTHORITY] > 0);
+    /* Every authority record: the same words as the decoder, and its bytes
+     * decode on their own to the same owner name. */
+    const DissectField *auth = field(t2, "Authoritative nameservers");
+    for (size_t i = 0; i < msg.n[DNS_AUTHORITY]; i++) {
+        const DissectField *f = auth + 1 + i;
+        Buf b;
+        buf_init(&b);
+        dns_rr_inspect(&msg.rr[DNS_AUTHORITY][i], &b);
+        assert_string_equal(f->text, b.data);
+        buf_fini(&b);
+        assert_true(f->off >= auth->off && f->off + f->len <= auth->off + auth->len);
+    }
+    /* The summary the text trace shows is built from the same decode. */
+    Buf sum;
+    buf_init(&sum);
+    dissect_summary(r->bytes, r->len, &sum);
+    Buf words;
+    buf_init(&words);
+    dns_msg_summary(&msg, &words);
+    assert_non_null(strstr(sum.data, words.data));
+    buf_fini(&sum);
+    buf_fini(&words);
+    /* Checksums are checked, not just shown. */
+    assert_non_null(strstr(field(t2, "Header Checksum")->text, "[correct]"));
+    assert_non_null(strstr(field(t2, "Checksum")->text, "[correct]"));
+    dns_msg_fini(&msg);
+    /* Down moves the selection through the fields. */
+    send_key(a, SDLK_DOWN, 0);
+    send_key(a, SDLK_DOWN, 0);
+    assert_int_equal(a->sel_field, 1);
+    app_frame(a, 0);
+    canvas_close(&c);
+}
+
+/* The tree of a damaged frame says so and never reads past it. */
+static void test_tree_hostile(void **state)
+{
+    (void)state;
+    Model *m = load("scenarios/dns_lecture.json");
+    const TraceRec *r = &m->sim->trace.recs[m->hops[0].rec];
+    uint8_t buf[2048];
+    for (size_t len = 0; len <= r->len; len++) {
+        memcpy(buf, r->bytes, len);
+        DissectTree t = {0};
+        dissect_tree(buf, len, &t);
+        assert_true(t.n > 0);
+        for (size_t i = 0; i < t.n; i++)
+            assert_true((size_t)t.f[i].off + t.f[i].len <= len);
+        dissect_tree_fini(&t);
+    }
+    model_free(m);
+}
+
+/* ---- the prompt --------------------------------------------------------- */
+
+static char *console_at_end(App *a)
+{
+    player_end(&a->p);
+    Buf b;
+    buf_init(&b);
+    panels_console_text(a, &b);
+    return buf_take(&b);
+}
+
+/* A command typed at the prompt prints what the same line in the script
+ * prints; the scenario saved with it runs to the same console. */
+static void test_prompt_same_as_script(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/dns_lecture.json");
+    App *a = &c.a;
+    player_goto_step(&a->p, 30);
+    double t = a->p.t;
+    size_t steps = a->m->n_steps;
+    send_key(a, SDLK_RETURN, 0);
+    assert_true(a->typing);
+    send_text(a, "host -t MX montana.edu");
+    app_frame(a, 0);
+    send_key(a, SDLK_RETURN, 0);
+    assert_int_equal(a->prompt_len, 0);
+    assert_true(a->m->n_steps > steps);
+    assert_true(a->p.t == t && a->p.step == 30);
+    assert_int_equal(a->p.mode, PLAYER_PLAYING);
+    for (int i = 0; i < 50; i++)
+        app_frame(a, 0.2);
+    char *typed = console_at_end(a);
+    assert_non_null(strstr(typed, "laptop$ host -t MX montana.edu\n"));
+    assert_non_null(strstr(typed, "montana.edu mail is handled by"));
+
+    /* The same line in a scenario's script. */
+    char dir[] = "/tmp/minet-panels-XXXXXX", path[256], why[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/with-mx.json", dir);
+    if (!scenario_save_typed(a->m->world, path, false, why, sizeof why))
+        fail_msg("%s", why);
+    Model *m = load(path);
+    assert_int_equal(m->world->n_script, a->m->world->n_script);
+    for (size_t i = 0; i < m->world->n_script; i++) {
+        assert_string_equal(m->world->script[i].run, a->m->world->script[i].run);
+        assert_true(m->world->script[i].at == a->m->world->script[i].at);
+    }
+    Canvas c2;
+    c2.s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGB888);
+    c2.r = SDL_CreateSoftwareRenderer(c2.s);
+    assert_true(app_init(&c2.a, m, c2.r, FONTS, why, sizeof why));
+    char *scripted = console_at_end(&c2.a);
+    assert_string_equal(typed, scripted);
+    free(typed);
+    free(scripted);
+    canvas_close(&c2);
+    unlink(path);
+    rmdir(dir);
+
+    /* History: Up brings the line back. */
+    send_key(a, SDLK_RETURN, 0);
+    send_key(a, SDLK_UP, 0);
+    assert_string_equal(a->prompt, "host -t MX montana.edu");
+    send_key(a, SDLK_ESCAPE, 0);
+    assert_false(a->typing);
+    canvas_close(&c);
+}
+
+/* Faults typed at the prompt: `down` takes a server down from then on. */
+static void test_prompt_fault(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/dns_lecture.json");
+    App *a = &c.a;
+    int ns = node(a->m, "ns1.montana.edu");
+    player_goto_step(&a->p, 3);
+    double t = a->p.t;
+    assert_true(app_run_command(a, "down ns1.montana.edu"));
+    assert_false(model_node_down(a->m, ns, t - 1));
+    assert_true(model_node_down(a->m, ns, t + 1));
+    canvas_close(&c);
+}
+
+/* Bad input gets the shell's words in the console and changes nothing; a
+ * long unknown command and a 10,000-character paste do not crash. */
+static void test_prompt_bad_input(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/dns_lecture.json");
+    App *a = &c.a;
+    player_goto_step(&a->p, 5);
+    size_t steps = a->m->n_steps, script = a->m->world->n_script;
+    assert_false(app_run_command(a, "frobnicate www.montana.edu"));
+    assert_int_equal(a->m->n_steps, steps);
+    assert_int_equal(a->m->world->n_script, script);
+    Buf b;
+    buf_init(&b);
+    panels_console_text(a, &b);
+    assert_non_null(strstr(b.data, "laptop$ frobnicate www.montana.edu\n"
+                                   "frobnicate: command not found\n"));
+    buf_fini(&b);
+    assert_false(app_run_command(a, "down no-such-node"));
+    assert_false(app_run_command(a, "   "));
+
+    /* A long unknown command. */
+    char *lng = malloc(5001);
+    memset(lng, 'z', 5000);
+    lng[5000] = '\0';
+    send_key(a, SDLK_RETURN, 0);
+    send_text(a, lng);
+    assert_int_equal(a->prompt_len, PROMPT_MAX);
+    app_frame(a, 0);
+    send_key(a, SDLK_RETURN, 0);
+    app_frame(a, 0);
+    assert_int_equal(a->m->world->n_script, script);
+    free(lng);
+
+    /* A 10,000-character paste after a real program: cut at PROMPT_MAX,
+     * run, and host prints its own complaint about the name. */
+    char *paste = malloc(10001);
+    memcpy(paste, "host ", 5);
+    for (int i = 5; i < 10000; i++)
+        paste[i] = (char)('a' + i % 26);
+    paste[10000] = '\0';
+    send_text(a, paste);
+    assert_int_equal(a->prompt_len, PROMPT_MAX);
+    assert_true(a->prompt_cut);
+    app_frame(a, 0);
+    send_key(a, SDLK_RETURN, 0);
+    for (int i = 0; i < 20; i++)
+        app_frame(a, 0.5);
+    assert_int_equal(a->m->world->n_script, script + 1);
+    char *text = console_at_end(a);
+    assert_non_null(strstr(text, "laptop$ host fghijk"));
+    app_frame(a, 0);
+    free(text);
+    free(paste);
+    canvas_close(&c);
+}
+
+/* ---- the event list ----------------------------------------------------- */
+
+static void test_event_filter(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, CACHE);
+    App *a = &c.a;
+    panels_refresh_events(a);
+    assert_int_equal(a->events.n, a->m->n_steps); /* every step, no hops */
+    send_key(a, SDLK_v, 0);                       /* DNS */
+    send_key(a, SDLK_v, 0);                       /* ICMP */
+    assert_string_equal(a->filter.proto, "ICMP");
+    app_frame(a, 0);
+    assert_true(a->events.n > 0 && a->events.n < a->m->n_steps);
+    for (size_t i = 0; i < a->events.n; i++) {
+        const EventRow *e = &a->events.rows[i];
+        bool icmp = e->proto && strcmp(e->proto, "ICMP") == 0;
+        for (size_t j = 0; j < a->m->n_hops && !icmp; j++)
+            icmp = a->m->hops[j].step == e->step && strcmp(a->m->hops[j].proto, "ICMP") == 0;
+        assert_true(icmp);
+    }
+    /* Hops under their steps, and only what the selected node sees. */
+    send_key(a, SDLK_v, 0); /* every protocol again */
+    assert_null(a->filter.proto);
+    click_node(&c, "a.root-servers.net");
+    send_key(a, SDLK_b, 0);
+    send_key(a, SDLK_x, 0);
+    app_frame(a, 0);
+    int root = node(a->m, "a.root-servers.net");
+    size_t hops = 0;
+    for (size_t i = 0; i < a->events.n; i++) {
+        const EventRow *e = &a->events.rows[i];
+        if (e->is_hop) {
+            hops++;
+            assert_true(e->from == root || e->to == root);
+        }
+    }
+    assert_true(hops >= 2); /* the query in, the referral out */
+    app_frame(a, 0);
+    canvas_close(&c);
+}
+
+/* Clicking an event row jumps to its step and opens its packet. */
+static void test_event_click(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/dns_lecture.json");
+    App *a = &c.a;
+    app_frame(a, 0);
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    /* The first rows sit under the title and filter bars; find row 3 by
+     * probing downwards. */
+    for (int y = d.events.y; y < d.events.y + d.events.h; y += 4) {
+        a->p.step = 0;
+        click(a, d.events.x + d.events.w / 2, y);
+        if (a->p.step == 3)
+            break;
+    }
+    assert_int_equal(a->p.step, 3);
+    assert_true(a->inspect_packet);
+    assert_int_equal(a->sel_hop, inspect_step_hop(a->m, 3));
+    canvas_close(&c);
+}
+
+/* ---- projector mode ----------------------------------------------------- */
+
+static void test_projector_keys(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/dns_lecture.json");
+    App *a = &c.a;
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    int net_w = d.net.w;
+    send_key(a, SDLK_TAB, 0); /* the topology gets the whole width */
+    draw_rects(&a->v, &d);
+    assert_int_equal(d.net.w, W);
+    send_key(a, SDLK_TAB, 0);
+    draw_rects(&a->v, &d);
+    assert_int_equal(d.net.w, net_w);
+    send_key(a, SDLK_e, 0);
+    send_key(a, SDLK_c, 0);
+    send_key(a, SDLK_i, 0);
+    assert_false(a->v.events || a->v.console || a->v.inspector);
+    send_key(a, SDLK_e, 0);
+    assert_true(a->v.events);
+    double ts = a->v.text_scale;
+    send_key(a, SDLK_EQUALS, KMOD_LCTRL);
+    assert_true(a->v.text_scale > ts);
+    send_key(a, SDLK_MINUS, KMOD_LCTRL);
+    send_key(a, SDLK_MINUS, KMOD_LCTRL);
+    assert_true(a->v.text_scale < ts);
+    send_key(a, SDLK_0, KMOD_LCTRL);
+    assert_true(a->v.text_scale == 1);
+    for (int i = 0; i < 40; i++)
+        send_key(a, SDLK_EQUALS, KMOD_LCTRL);
+    assert_true(a->v.text_scale == TEXT_SCALE_MAX);
+    app_frame(a, 0); /* the largest text still draws */
+    send_key(a, SDLK_F1, 0);
+    assert_true(a->help);
+    app_frame(a, 0);
+    send_key(a, SDLK_ESCAPE, 0);
+    assert_false(a->help);
+    assert_false(a->quit);
+    send_key(a, SDLK_n, 0);
+    assert_int_equal(a->sel_node, 0);
+    send_key(a, SDLK_n, KMOD_LSHIFT);
+    assert_int_equal(a->sel_node, (int)a->m->world->n_nodes - 1);
+    player_goto_step(&a->p, 4);
+    send_key(a, SDLK_k, 0);
+    assert_int_equal(a->sel_hop, inspect_step_hop(a->m, 4));
+    send_key(a, SDLK_ESCAPE, 0); /* closes the packet */
+    assert_int_equal(a->sel_hop, -1);
+    send_key(a, SDLK_t, 0);
+    assert_true(a->v.dark);
+    app_frame(a, 0);
+    canvas_close(&c);
+}
+
+/* Ctrl+S writes a new file beside the scenario, with the typed commands,
+ * that loads back; a second save does not overwrite the first. */
+static void test_save(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/minet-save-XXXXXX", src[256], why[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(src, sizeof src, "%s/net_ping.json", dir);
+    FILE *in = fopen("scenarios/net_ping.json", "rb"), *out = fopen(src, "wb");
+    assert_true(in && out);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+    Canvas c;
+    canvas_open(&c, src);
+    App *a = &c.a;
+    char path[1024];
+    assert_false(app_save(a, path, sizeof path)); /* nothing typed */
+    player_goto_step(&a->p, 2);
+    assert_true(app_run_command(a, "ping -c 1 server"));
+    send_key(a, SDLK_s, KMOD_LCTRL);
+    char want[300];
+    snprintf(want, sizeof want, "%s/net_ping-class-1.json", dir);
+    assert_int_equal(access(want, R_OK), 0);
+    assert_true(app_save(a, path, sizeof path));
+    snprintf(want, sizeof want, "%s/net_ping-class-2.json", dir);
+    assert_string_equal(path, want);
+    Errors errs;
+    errors_init(&errs);
+    World *w = scenario_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_non_null(w);
+    assert_int_equal(w->n_script, a->m->world->n_script);
+    (void)why;
+    world_free(w);
+    canvas_close(&c);
+    snprintf(want, sizeof want, "%s/net_ping-class-1.json", dir);
+    unlink(want);
+    unlink(path);
+    unlink(src);
+    rmdir(dir);
+}
+
+int main(void)
+{
+    if (SDL_Init(0) != 0 || TTF_Init() != 0) {
+        fprintf(stderr, "SDL: %s\n", SDL_GetError());
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_click_node_cache), cmocka_unit_test(test_packet_fields),
+        cmocka_unit_test(test_tree_hostile),     cmocka_unit_test(test_prompt_same_as_script),
+        cmocka_unit_test(test_prompt_fault),     cmocka_unit_test(test_prompt_bad_input),
+        cmocka_unit_test(test_event_filter),     cmocka_unit_test(test_event_click),
+        cmocka_unit_test(test_projector_keys),   cmocka_unit_test(test_save),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    TTF_Quit();
+    SDL_Quit();
+    return failed;
+}
