@@ -41,7 +41,7 @@ static const char usage_text[] =
     "  minet check SCENARIO...          validate scenarios; print every problem\n"
     "  minet shot SCENARIO --step N -o FILE.png [--size WxH] [--theme light|dark]\n"
     "             [--inspect NODE] [--packet] [--field TEXT] [--filter DNS|ICMP|all]\n"
-    "             [--hops] [--no-panels] [--help-overlay] [--text-scale F]\n"
+    "             [--hops] [--no-panels] [--help-overlay] [--text-scale F] [--type COMMAND]\n"
     "                                   picture of the classroom view at step N, no window\n"
     "  minet --help | --version\n"
     "\n"
@@ -441,7 +441,7 @@ static int cmd_shot(int argc, char **argv)
                      strcmp(a, "--theme") == 0 || strcmp(a, "-o") == 0 ||
                      strcmp(a, "--output") == 0 || strcmp(a, "--inspect") == 0 ||
                      strcmp(a, "--field") == 0 || strcmp(a, "--filter") == 0 ||
-                     strcmp(a, "--text-scale") == 0;
+                     strcmp(a, "--text-scale") == 0 || strcmp(a, "--type") == 0;
         if (takes && i + 1 >= argc)
             return usage_error("%s needs a value", a);
         const char *val = takes ? argv[++i] : NULL;
@@ -464,6 +464,8 @@ static int cmd_shot(int argc, char **argv)
             o.inspect = val;
         } else if (strcmp(a, "--field") == 0) {
             o.field = val;
+        } else if (strcmp(a, "--type") == 0) {
+            o.type = val;
         } else if (strcmp(a, "--filter") == 0) {
             o.filter = val;
         } else if (strcmp(a, "--text-scale") == 0) {

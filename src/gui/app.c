@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/sim.h"
 #include "gui/gui.h"
 #include "io/outfile.h"
 #include "io/scenario.h"
@@ -851,6 +852,26 @@ static int shot_panels(App *a, const GuiShot *s)
             return 2;
         }
         app_select_node(a, n);
+    }
+    if (s->type) {
+        SimTime at = (SimTime)ceil(a->p.t);
+        if (app_run_command(a, s->type)) {
+            /* Show the moment the typed command has printed everything. */
+            const TraceRec *recs = a->m->sim->trace.recs;
+            uint64_t cmd = 0;
+            for (size_t i = 0; i < a->m->n_console; i++) {
+                const TraceRec *r = &recs[a->m->console[i]];
+                if (!cmd && r->stream == CON_COMMAND && r->time == at && r->text &&
+                    strcmp(r->text, s->type) == 0)
+                    cmd = r->cmd;
+                if (cmd && r->cmd == cmd && r->stream == CON_EXIT) {
+                    player_goto_step(&a->p, r->step);
+                    break;
+                }
+            }
+        }
+        a->p.mode = PLAYER_PAUSED;
+        a->typing = false;
     }
     if (s->packet || s->field) {
         int hop = inspect_step_hop(a->m, s->step);

@@ -204,10 +204,13 @@ void draw_rects(const View *v, DrawRects *o)
     o->caption = (SDL_Rect){0, v->h - caption, v->w, caption};
     o->timeline = (SDL_Rect){0, o->caption.y - timeline, v->w, timeline};
     int top = header, body = o->timeline.y - header;
-    /* Panels take a quarter of the width each side, wider with larger
-     * text, and always leave the network at least a third. */
-    int side = (int)fmin(v->w / 3.0, v->w * 0.25 * fmax(1, scale));
-    int right = (v->events || v->console) ? side : 0, left = v->inspector ? side : 0;
+    /* Panels take a quarter of the width each side (the right column a
+     * third when it is alone), wider with larger text, and always leave
+     * the network at least a third. */
+    double share = v->inspector ? 0.25 : 0.34;
+    int side = (int)fmin(v->w / 3.0, v->w * share * fmax(1, scale));
+    int right = (v->events || v->console) ? side : 0;
+    int left = v->inspector ? (int)fmin(v->w / 3.0, v->w * 0.25 * fmax(1, scale)) : 0;
     o->inspector = (SDL_Rect){0, top, left, left ? body : 0};
     int events_h = v->events ? (v->console ? body * 11 / 20 : body) : 0;
     o->events = (SDL_Rect){v->w - right, top, right, events_h};

@@ -30,6 +30,7 @@ typedef struct GuiShot {
     bool no_panels;      /* the network alone (Tab) */
     bool help;           /* the keyboard help over it */
     double text_scale;   /* 0: the default */
+    const char *type;    /* typed at the prompt at the step; shown when it is done */
 } GuiShot;
 
 /* Renders the view half way through step `step` without a window and

@@ -281,11 +281,26 @@ static void draw_console(Pen *pen)
     for (int i = 0; i < rows && first + i < (int)n_lines; i++) {
         const char *s = lines[first + i];
         size_t len = lens[first + i];
+        /* Tabs to the next multiple of 8 columns, as a terminal does (dig
+         * lines its records up with them). */
         char line[DRAW_MAX_BYTES + 8];
-        size_t n = len < DRAW_MAX_BYTES ? len : DRAW_MAX_BYTES;
-        while (n > 0 && n < len && ((unsigned char)s[n] & 0xC0) == 0x80)
-            n--;
-        memcpy(line, s, n);
+        size_t n = 0, col = 0, j = 0;
+        for (; j < len && n < DRAW_MAX_BYTES; j++) {
+            if (s[j] == '\t') {
+                do
+                    line[n++] = ' ';
+                while (++col % 8 && n < DRAW_MAX_BYTES);
+                continue;
+            }
+            line[n++] = s[j];
+            col += ((unsigned char)s[j] & 0xC0) != 0x80;
+        }
+        if (j < len) { /* cut: never end inside a character */
+            while (n > 0 && ((unsigned char)line[n - 1] & 0xC0) == 0x80)
+                n--;
+            if (n > 0 && ((unsigned char)line[n - 1] & 0x80))
+                n--;
+        }
         line[n] = '\0';
         /* A prompt line stands out, as a terminal's coloured prompt does. */
         const char *dollar = strstr(line, "$ ");
