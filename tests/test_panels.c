@@ -160,7 +160,9 @@ static size_t headless_table(const char *scenario, const char *id, const char *t
             assert_true(n < max);
             snprintf(out[n].key, sizeof out[n].key, "%s", r->key);
             snprintf(out[n].value, sizeof out[n].value, "%s", r->text);
-            out[n].ttl = r->ttl - (int64_t)((t - (double)r->time) / 1e6);
+            /* Whole seconds left until it expires, as the cache counts. */
+            double left = (double)r->time + (double)r->ttl * 1e6 - t;
+            out[n].ttl = left > 0 ? (int64_t)(left / 1e6) : 0;
             n++;
         }
     }
@@ -223,6 +225,34 @@ static void test_click_node_cache(void **state)
         inspect_fini(&in);
     }
     assert_true(seen_entries && seen_expiry);
+    /* At the moment `ipconfig /displaydns` prints the laptop's cache, the
+     * inspector shows the same TTLs. */
+    const TraceRec *recs = a->m->sim->trace.recs;
+    int64_t printed[16];
+    size_t n_printed = 0;
+    uint64_t cmd = 0;
+    for (size_t i = 0; i < a->m->n_console; i++) {
+        const TraceRec *r = &recs[a->m->console[i]];
+        if (r->stream == CON_COMMAND && strncmp(r->text, "ipconfig /displaydns", 20) == 0)
+            cmd = r->cmd;
+        if (cmd && r->cmd == cmd && r->stream == CON_STDOUT) {
+            const char *ttl = strstr(r->text, "Time To Live");
+            if (ttl && n_printed < 16)
+                printed[n_printed++] = strtoll(strchr(ttl, ':') + 1, NULL, 10);
+            a->p.step = r->step;
+            a->p.t = (double)r->time;
+        }
+        if (cmd && r->cmd == cmd && r->stream == CON_EXIT)
+            break;
+    }
+    assert_true(n_printed > 0);
+    Inspect now = {0};
+    inspect_node(a->m, a->sel_node, a->p.step, a->p.t, &now);
+    const InspectSection *hc = inspect_find(&now, "Host cache");
+    assert_int_equal(hc->n, n_printed);
+    for (size_t i = 0; i < n_printed; i++)
+        assert_int_equal(hc->rows[i].ttl, printed[i]);
+    inspect_fini(&now);
     /* A name server lists its zones' records. */
     click_node(&c, "ns1.montana.edu");
     Inspect in = {0};

@@ -212,12 +212,13 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
                 break;
             }
         if (strcmp(op, "insert") == 0 || strcmp(op, "add") == 0 || strcmp(op, "push") == 0) {
-            /* The TTL as the record gave it, counted down to the cursor. */
+            /* The TTL counted down to the cursor in whole seconds left, as
+             * the cache itself counts (dns_cache_ttl_left): what
+             * `ipconfig /displaydns` prints at the same moment. */
             int64_t ttl = r->ttl;
             if (ttl >= 0) {
-                ttl -= (int64_t)floor((t - (double)r->time) / 1e6);
-                if (ttl < 0)
-                    ttl = 0;
+                double left = (double)r->time + (double)ttl * 1e6 - t;
+                ttl = left > 0 ? (int64_t)floor(left / 1e6) : 0;
             }
             row(s, key, r->text, ttl);
         }
