@@ -428,25 +428,43 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
     const DrawTheme *th = pen->th;
     ensure_tree(a);
     const TraceRec *rec = &a->m->sim->trace.recs[a->m->hops[a->sel_hop].rec];
-    /* The tree on top, the bytes under it. */
-    int hex_px = pen->px, cw, ch;
+    const DissectField *sel =
+        a->sel_field >= 0 && a->sel_field < (int)a->tree.n ? &a->tree.f[a->sel_field] : NULL;
+    /* The tree on top; the selected line in full (the tree cuts long lines
+     * at the panel's edge); the bytes, 16 a line, or 8 when 16 would need
+     * a font too small to read. */
+    int hex_px = pen->px, cw, ch, per_line = 16;
     text_size(&a->txt, FACE_MONO, hex_px, "0", &cw, &ch);
-    int need = 4 + 2 + 16 * 3; /* "0000  xx xx …" */
-    while (hex_px > 8 && cw * need > body.w - pen->px) {
-        hex_px--;
+    while (cw * (6 + per_line * 3) > body.w - pen->px) {
+        if (per_line == 16 && hex_px <= pen->px * 4 / 5) {
+            per_line = 8;
+            hex_px = pen->px;
+        } else if (hex_px > 8) {
+            hex_px--;
+        } else {
+            break;
+        }
         text_size(&a->txt, FACE_MONO, hex_px, "0", &cw, &ch);
     }
-    int hex_lh = (int)lround(hex_px * 1.3), hex_lines = (int)((rec->len + 15) / 16);
-    int hex_h = (int)fmin(hex_lines * hex_lh + pen->lh / 2, body.h * 0.45);
-    SDL_Rect tree = {body.x, body.y, body.w, body.h - hex_h};
-    SDL_Rect hex = {body.x, body.y + tree.h, body.w, hex_h};
+    int hex_lh = (int)lround(hex_px * 1.3);
+    int hex_lines = (int)((rec->len + (uint32_t)per_line - 1) / (uint32_t)per_line);
+    int hex_h = (int)fmin(hex_lines * hex_lh + pen->lh / 2, body.h * 0.42);
+    int wrap = body.w - pen->px, dw = 0, dh = 0;
+    SDL_Texture *detail =
+        sel ? text_get(&a->txt, FACE_SANS, pen->px, th->ink, wrap, sel->text, &dw, &dh) : NULL;
+    int detail_h = detail ? (int)fmin(dh, 3 * pen->lh) + pen->lh / 3 : 0;
+    SDL_Rect tree = {body.x, body.y, body.w, body.h - hex_h - detail_h};
+    SDL_Rect det = {body.x, tree.y + tree.h, body.w, detail_h};
+    SDL_Rect hex = {body.x, det.y + det.h, body.w, hex_h};
     SDL_RenderSetClipRect(a->r, &tree);
     int rows = tree.h / pen->lh;
-    if (a->sel_field >= 0) { /* keep the selected line in view */
+    if (rows < 1)
+        rows = 1;
+    if (a->sel_field >= 0) { /* keep the selected line in view, with what follows it */
         if (a->sel_field < a->inspect_top)
             a->inspect_top = a->sel_field;
         else if (a->sel_field >= a->inspect_top + rows)
-            a->inspect_top = a->sel_field - rows + 1;
+            a->inspect_top = a->sel_field - rows / 3;
     }
     if (a->inspect_top > (int)a->tree.n - rows)
         a->inspect_top = (int)a->tree.n - rows;
@@ -460,17 +478,26 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
         int x = tree.x + pen->px / 2 + f->depth * pen->px * 5 / 4;
         put(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y, 0);
     }
+    if (detail) {
+        SDL_RenderSetClipRect(a->r, &det);
+        draw_fill_rect(a->r, det.x, det.y, det.w, det.h, th->panel_head);
+        SDL_Rect src = {0, 0, dw, det.h - pen->lh / 3 < dh ? det.h - pen->lh / 3 : dh};
+        SDL_RenderCopy(a->r, detail, &src,
+                       &(SDL_Rect){det.x + pen->px / 2, det.y + pen->lh / 6, dw, src.h});
+    }
     SDL_RenderSetClipRect(a->r, &hex);
     draw_fill_rect(a->r, hex.x, hex.y, hex.w, 1, th->rule);
-    const DissectField *sel =
-        a->sel_field >= 0 && a->sel_field < (int)a->tree.n ? &a->tree.f[a->sel_field] : NULL;
     int y0 = hex.y + pen->lh / 4, x0 = hex.x + pen->px / 2;
-    for (int l = 0; l < hex_lines && y0 + l * hex_lh < hex.y + hex.h; l++) {
+    /* Keep the selected bytes in view when the dump is taller than its box. */
+    int first = 0, fit = (hex.h - pen->lh / 4) / hex_lh;
+    if (sel && fit > 0 && (int)(sel->off / (uint32_t)per_line) >= fit)
+        first = (int)(sel->off / (uint32_t)per_line) - fit / 3;
+    for (int l = first; l < hex_lines && y0 + (l - first) * hex_lh < hex.y + hex.h; l++) {
         char line[80];
-        int y = y0 + l * hex_lh;
-        size_t k = (size_t)snprintf(line, sizeof line, "%04x ", l * 16);
-        for (int i = 0; i < 16; i++) {
-            size_t off = (size_t)l * 16 + (size_t)i;
+        int y = y0 + (l - first) * hex_lh;
+        size_t k = (size_t)snprintf(line, sizeof line, "%04x ", l * per_line);
+        for (int i = 0; i < per_line; i++) {
+            size_t off = (size_t)l * (size_t)per_line + (size_t)i;
             if (off >= rec->len)
                 break;
             if (sel && off >= sel->off && off < (size_t)sel->off + sel->len)
