@@ -370,7 +370,9 @@ static void trace_timeout(void *ctx, int try_no, bool last)
     (void)try_no;
     Dig *d = ctx;
     char addr[16];
-    ip_format(d->server, addr);
+    /* The server asked: the local one for the root's names, then each
+     * level's first server. */
+    ip_format(d->steps > 0 ? d->ns_addr[0] : d->server, addr);
     proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
     if (last) {
         d->q = NULL;

@@ -294,10 +294,17 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     mark_slow(t->r, s->addr);
     char addr[16], sn[300];
     ip_format(s->addr, addr);
+    bool more = false; /* another server ask_next may still try */
+    for (int i = 0; i < t->nservers && !more; i++) {
+        const Server *o = &t->servers[i];
+        more = o->has_addr
+                   ? !o->tried
+                   : !o->looked_up && t->depth < MAX_DEPTH && !dns_name_is_under(&o->name, &t->cur);
+    }
     trace_note(&sim->trace, sim->now, 0,
-               "%s got no answer from %s (%s) within 1 s: it gives up on that server and tries "
-               "the next one for %s.",
+               "%s got no answer from %s (%s) within 1 s: it gives up on that server and %s %s.",
                node_id(t->r), dns_name_prose(&s->name, sn, sizeof sn), addr,
+               more ? "tries the next one for" : "has no other server left to try for",
                t->zone.labels ? "this zone" : "the root");
     task_run(t);
 }
