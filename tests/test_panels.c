@@ -456,9 +456,18 @@ static void test_prompt_fault(void **state)
     int ns = node(a->m, "ns1.montana.edu");
     player_goto_step(&a->p, 3);
     double t = a->p.t;
+    /* Selecting the server leaves the prompt on the laptop. */
+    click_node(&c, "ns1.montana.edu");
+    assert_int_equal(app_prompt_node(a), node(a->m, "laptop"));
     assert_true(app_run_command(a, "down ns1.montana.edu"));
     assert_false(model_node_down(a->m, ns, t - 1));
     assert_true(model_node_down(a->m, ns, t + 1));
+    /* Q with typed commands not saved warns once, then quits. */
+    send_key(a, SDLK_q, 0);
+    assert_false(a->quit);
+    assert_non_null(strstr(a->status, "not saved"));
+    send_key(a, SDLK_q, 0);
+    assert_true(a->quit);
     canvas_close(&c);
 }
 
@@ -680,6 +689,13 @@ static void test_save(void **state)
     errors_fini(&errs);
     assert_non_null(w);
     assert_int_equal(w->n_script, a->m->world->n_script);
+    /* The typed line sits in time order in the file, for a teacher to read. */
+    FILE *f = fopen(path, "rb");
+    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    buf[got] = '\0';
+    fclose(f);
+    char *typed = strstr(buf, "ping -c 1 server"), *later = strstr(buf, "traceroute server");
+    assert_true(typed && later && typed < later);
     (void)why;
     world_free(w);
     canvas_close(&c);

@@ -26,7 +26,7 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
     a->dragging_node = -1;
     a->v.text_scale = 1;
     a->show_events = a->show_console = a->show_inspector = true;
-    a->sel_node = a->sel_hop = a->tree_hop = a->sel_field = -1;
+    a->sel_node = a->sel_hop = a->tree_hop = a->sel_field = a->prompt_host = -1;
     a->filter.node = -1;
     a->events_stale = a->events_follow = true;
     player_init(&a->p, m);
@@ -81,11 +81,15 @@ void app_sync_view(App *a)
     /* The inspector keeps its column when nothing is selected: the network
      * does not jump aside under the pointer when a node is clicked. */
     a->v.inspector = shown && a->show_inspector;
+    a->v.mark_node = !a->inspect_packet && a->sel_node >= 0 ? a->sel_node + 1 : 0;
+    a->v.mark_hop = a->inspect_packet && a->sel_hop >= 0 ? a->sel_hop + 1 : 0;
 }
 
 void app_select_node(App *a, int node)
 {
     a->sel_node = node;
+    if (node >= 0 && a->m->world->nodes[node].role == MN_ROLE_HOST)
+        a->prompt_host = node;
     a->inspect_packet = false;
     a->inspect_top = 0;
     if (node >= 0)
@@ -104,8 +108,8 @@ void app_select_hop(App *a, int hop)
 
 int app_prompt_node(const App *a)
 {
-    if (a->sel_node >= 0)
-        return a->sel_node;
+    if (a->prompt_host >= 0)
+        return a->prompt_host;
     for (size_t i = 0; i < a->m->world->n_nodes; i++)
         if (a->m->world->nodes[i].role == MN_ROLE_HOST)
             return (int)i;
@@ -192,6 +196,8 @@ bool app_run_command(App *a, const char *line)
     a->p.mode = PLAYER_PLAYING;
     a->events_stale = true;
     a->tree_hop = -1;
+    a->unsaved = true;
+    a->quit_warned = false;
     if (a->sel_hop >= (int)a->m->n_hops)
         app_select_hop(a, -1);
     return true;
@@ -362,6 +368,18 @@ static void toggle_fullscreen(App *a)
     }
 }
 
+/* Q (or Esc with nothing open): typed commands not saved are lost, so
+ * the first press says so and the second quits. */
+static void ask_quit(App *a)
+{
+    if (a->unsaved && !a->quit_warned) {
+        a->quit_warned = true;
+        set_status(a, "The typed commands are not saved: Ctrl+S saves them, Q again quits.");
+        return;
+    }
+    a->quit = true;
+}
+
 static void on_escape(App *a)
 {
     if (a->help)
@@ -371,7 +389,7 @@ static void on_escape(App *a)
     else if (a->inspect_packet ? a->sel_hop >= 0 : a->sel_node >= 0)
         a->inspect_packet ? app_select_hop(a, -1) : app_select_node(a, -1);
     else
-        a->quit = true;
+        ask_quit(a);
 }
 
 static void on_ctrl_key(App *a, SDL_Keycode sym)
@@ -392,9 +410,10 @@ static void on_ctrl_key(App *a, SDL_Keycode sym)
         scale_text(a, 0);
         break;
     case SDLK_s:
-        if (app_save(a, path, sizeof path))
+        if (app_save(a, path, sizeof path)) {
             set_status(a, "Saved to %s", path);
-        else
+            a->unsaved = false;
+        } else
             set_status(a, "Not saved: %s", path);
         break;
     default:
@@ -514,7 +533,7 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
             a->help = !a->help;
         break;
     case SDLK_q:
-        a->quit = true;
+        ask_quit(a);
         break;
     case SDLK_ESCAPE:
         on_escape(a);
@@ -600,7 +619,18 @@ static void on_mouse(App *a, const SDL_Event *e)
             timeline_jump(a, x);
         } else if (in_rect(&d.net, x, y)) {
             a->dragging_node = node_at(a, x, y);
-            int hop = a->dragging_node < 0 ? draw_packet_at(a->m, &a->v, a->p.t, x, y) : -1;
+            int hop = draw_packet_at(a->m, &a->v, a->p.t, x, y);
+            if (hop >= 0 && a->dragging_node >= 0) {
+                /* An envelope arriving at a node: the nearer wins. */
+                double nx, ny, px, py;
+                draw_node_xy(a->m, &a->v, a->dragging_node, &nx, &ny);
+                draw_packet_xy(a->m, &a->v, &a->m->hops[hop], a->p.t, &px, &py);
+                if ((px - x) * (px - x) + (py - y) * (py - y) <
+                    (nx - x) * (nx - x) + (ny - y) * (ny - y))
+                    a->dragging_node = -1;
+                else
+                    hop = -1;
+            }
             if (a->dragging_node >= 0)
                 app_select_node(a, a->dragging_node);
             else if (hop >= 0)

@@ -40,6 +40,7 @@ typedef struct App {
     bool show_events, show_console, show_inspector, panels_hidden, help;
     /* The inspector: a node's tables, or a packet's tree and bytes. */
     int sel_node;        /* -1: none */
+    int prompt_host;     /* the host last selected: the prompt's; -1 none */
     int sel_hop;         /* -1: none */
     bool inspect_packet; /* the inspector shows sel_hop rather than sel_node */
     int sel_field;       /* the packet tree's selected line, -1 none */
@@ -67,6 +68,8 @@ typedef struct App {
     /* A message for the user (saved, refused, …) and how long it stays. */
     char status[512];
     double status_left;
+    bool unsaved;     /* commands typed since the last save */
+    bool quit_warned; /* Q said once that they would be lost */
 } App;
 
 /* Takes ownership of m.  r may be a window's or a software renderer.  False
@@ -81,8 +84,9 @@ void app_resize(App *a);
 /* Advances the animation and draws one frame (does not present). */
 void app_frame(App *a, double seconds);
 
-/* The node the prompt runs commands on: the selected node, else the first
- * host, else -1. */
+/* The host the prompt runs commands on: the host selected last, else the
+ * first host, else -1.  (A server selected in the inspector keeps the
+ * prompt on the host: students type commands on their laptop.) */
 int app_prompt_node(const App *a);
 /* Runs what the prompt holds (or `line`, when not NULL) at the cursor, as
  * Enter does; false if minet could not run it (the console says why). */

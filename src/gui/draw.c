@@ -207,10 +207,10 @@ void draw_rects(const View *v, DrawRects *o)
     /* Panels take a quarter of the width each side (the right column a
      * third when it is alone), wider with larger text, and always leave
      * the network at least a third. */
-    double share = v->inspector ? 0.25 : 0.34;
-    int side = (int)fmin(v->w / 3.0, v->w * share * fmax(1, scale));
+    double share = v->inspector ? 0.25 : 0.34, most = v->inspector ? 0.3 : 0.4;
+    int side = (int)fmin(v->w * most, v->w * share * fmax(1, scale));
     int right = (v->events || v->console) ? side : 0;
-    int left = v->inspector ? (int)fmin(v->w / 3.0, v->w * 0.25 * fmax(1, scale)) : 0;
+    int left = v->inspector ? (int)fmin(v->w * 0.3, v->w * 0.25 * fmax(1, scale)) : 0;
     o->inspector = (SDL_Rect){0, top, left, left ? body : 0};
     int events_h = v->events ? (v->console ? body * 11 / 20 : body) : 0;
     o->events = (SDL_Rect){v->w - right, top, right, events_h};
@@ -336,6 +336,42 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
 #define CROWDED_NODES   400
 #define CROWDED_PACKETS 300
 
+/* Which names drop a line.  Names sit under their icons; in a row of
+ * icons, a name that would run into its left neighbour's goes one label
+ * lower (when that one is not lowered), so a row of five name servers in
+ * a narrow window stays readable. */
+static void place_labels(Text *txt, const Model *m, const View *v, int name_px, double gap,
+                         bool *lower)
+{
+    size_t n = m->world->n_nodes;
+    size_t *order = xmalloc((n ? n : 1) * sizeof *order);
+    double *xs = xmalloc((n ? n : 1) * sizeof *xs), *ys = xmalloc((n ? n : 1) * sizeof *ys);
+    int *ws = xmalloc((n ? n : 1) * sizeof *ws);
+    for (size_t i = 0; i < n; i++) {
+        int h;
+        draw_node_xy(m, v, (int)i, &xs[i], &ys[i]);
+        text_size(txt, FACE_BOLD, name_px, m->world->nodes[i].id, &ws[i], &h);
+        lower[i] = false;
+        /* Insertion sort by row, then x (a few hundred nodes at most). */
+        size_t k = i;
+        while (k > 0 && (ys[order[k - 1]] > ys[i] + 0.5 ||
+                         (fabs(ys[order[k - 1]] - ys[i]) <= 0.5 && xs[order[k - 1]] > xs[i]))) {
+            order[k] = order[k - 1];
+            k--;
+        }
+        order[k] = i;
+    }
+    for (size_t k = 1; k < n; k++) {
+        size_t i = order[k], j = order[k - 1];
+        if (fabs(ys[i] - ys[j]) <= 0.5 && !lower[j] && xs[i] - xs[j] < (ws[i] + ws[j]) / 2.0 + gap)
+            lower[i] = true;
+    }
+    free(order);
+    free(xs);
+    free(ys);
+    free(ws);
+}
+
 static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
                        const DrawTheme *th, double ui)
 {
@@ -344,26 +380,32 @@ static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player 
     /* Level of detail: past this many nodes on screen, names and addresses
      * overlap into noise (and cost most of a frame); the inspector shows them. */
     bool crowded = m->world->n_nodes > CROWDED_NODES;
+    bool *lower = xcalloc(m->world->n_nodes + 1, sizeof *lower);
+    if (!crowded)
+        place_labels(txt, m, v, name_px, 8 * ui, lower);
+    double label_h = name_px * 1.25 + ip_px * 1.2;
     for (size_t i = 0; i < m->world->n_nodes; i++) {
         const Node *n = &m->world->nodes[i];
         double x, y;
         draw_node_xy(m, v, (int)i, &x, &y);
         bool down = model_node_down(m, (int)i, p->t);
         SDL_Color c = down ? th->down : draw_kind_color(m->kind[i]);
+        if (v->mark_node == (int)i + 1) /* the node in the inspector */
+            fill_circle(r, x, y, 1.55 * R, th->select_bg);
         draw_icon(r, m->kind[i], x, y, R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
+        int down_y = (int)(y - 1.1 * R - name_px * 1.3);
         if (crowded) {
             /* Hundreds of nodes: names would only cover each other. */
             if (down)
-                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)x,
-                          (int)(y - 1.1 * R - name_px * 1.3), 1);
+                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)x, down_y, 1);
             continue;
         }
-        int ty = (int)(y + 1.05 * R), nw, nh;
+        int ty = (int)(y + 1.05 * R + (lower[i] ? label_h : 0)), nw, nh;
         text_size(txt, FACE_BOLD, name_px, n->id, &nw, &nh);
         SDL_Color halo = th->bg;
         halo.a = 210;
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-        fill_rect(r, x - nw / 2.0 - 3 * ui, ty, nw + 6 * ui, name_px * 1.25 + ip_px * 1.2, halo);
+        fill_rect(r, x - nw / 2.0 - 3 * ui, ty, nw + 6 * ui, label_h, halo);
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
         text_draw(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, n->id, (int)x, ty, 1);
         char ip[16], line[48];
@@ -374,9 +416,9 @@ static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player 
             snprintf(line, sizeof line, "%s", ip);
         text_draw(txt, FACE_SANS, ip_px, th->faint, line, (int)x, ty + (int)(name_px * 1.25), 1);
         if (down)
-            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)x,
-                      (int)(y - 1.1 * R - name_px * 1.3), 1);
+            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)x, down_y, 1);
     }
+    free(lower);
 }
 
 static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c, bool filled,
@@ -431,6 +473,8 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
             continue;
         draw_packet_xy(m, v, h, p->t, &x, &y);
         SDL_Color c = draw_proto_color(h->proto);
+        if (v->mark_hop == (int)i + 1) /* the packet in the inspector */
+            fill_circle(r, x, y, 22 * ui, th->select_bg);
         envelope(r, x, y, ui, c, h->response, th->bg);
         if (!crowded)
             label_box(r, txt, h->label, x, y - 13 * ui, px, c, th->bg, ui);
@@ -477,7 +521,10 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
     else
         snprintf(speed, sizeof speed, "%.3g×", p->speed);
     snprintf(s, sizeof s, "%s   speed %s   t = %.6f s",
-             p->mode == PLAYER_PAUSED ? "❚❚ paused" : "▶ playing", speed, p->t / 1e6);
+             p->mode == PLAYER_PAUSED    ? "❚❚ paused"
+             : p->mode == PLAYER_PLAYING ? "▶ playing"
+                                         : "▶ stepping",
+             speed, p->t / 1e6);
     text_draw(txt, FACE_SANS, (int)lround(15 * ui), th->faint, s, d->header.w - (int)(16 * ui),
               y + (int)(2 * ui), 2);
 }

@@ -25,6 +25,9 @@ typedef struct View {
     /* The panels on screen: the event list and the console share a column
      * on the right, the inspector (node or packet) has one on the left. */
     bool events, console, inspector;
+    /* What the inspector shows, marked on the network: 1 + the node or
+     * hop index, 0 for none. */
+    int mark_node, mark_hop;
 } View;
 
 #define TEXT_SCALE_MIN 0.5

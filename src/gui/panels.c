@@ -94,6 +94,7 @@ void panels_refresh_events(App *a)
     inspect_events(a->m, &a->filter, &a->events);
     a->events_stale = false;
     a->events_follow = true;
+    a->events_top = 0;
     a->events_step = UINT32_MAX;
 }
 
@@ -164,6 +165,8 @@ static void draw_events(Pen *pen)
         a->events_step = a->p.step;
         a->events_follow = true;
     }
+    if (a->events_follow && cur < 0)
+        a->events_top = 0; /* before the first step that passes */
     if (a->events_follow && cur >= 0) {
         if (cur < a->events_top)
             a->events_top = cur;
@@ -240,6 +243,65 @@ void panels_console_text(const App *a, Buf *out)
     inspect_console(a->m, a->p.step, a->p.t, a->refused, a->n_refused, out);
 }
 
+/* Rows of the console as drawn, collected from the last one up. */
+typedef struct ConRow {
+    char *text;
+    bool prompt; /* a "NODE$ COMMAND" line */
+} ConRow;
+
+typedef struct ConRows {
+    ConRow *row;
+    size_t n, cap;
+} ConRows;
+
+#define WRAP_ROWS_MAX 64 /* rows one line may take; the rest is cut with "…" */
+
+/* Appends one console line's rows to `back`, last row first: tabs expanded
+ * to the next multiple of 8 columns (dig lines its records up with them),
+ * then cut every `cols` characters. */
+static void wrap_line(ConRows *back, const char *s, size_t len, size_t cols)
+{
+    Buf e;
+    buf_init(&e);
+    size_t col = 0, limit = cols * WRAP_ROWS_MAX, j = 0;
+    for (; j < len && col < limit; j++) {
+        if (s[j] == '\t') {
+            do
+                buf_putc(&e, ' ');
+            while (++col % 8);
+            continue;
+        }
+        buf_putc(&e, s[j]);
+        col += ((unsigned char)s[j] & 0xC0) != 0x80;
+    }
+    const char *text = e.data ? e.data : "";
+    const char *dollar = strstr(text, "$ ");
+    bool prompt = dollar && strchr(text, ' ') == dollar + 1;
+    /* Cut into rows of `cols` characters, never inside a character. */
+    size_t starts[WRAP_ROWS_MAX + 1], n = 0, pos = 0;
+    do {
+        starts[n++] = pos;
+        for (size_t c = 0; c < cols && pos < e.len; c++) {
+            pos++;
+            while (pos < e.len && ((unsigned char)text[pos] & 0xC0) == 0x80)
+                pos++;
+        }
+    } while (pos < e.len && n < WRAP_ROWS_MAX);
+    bool cut = pos < e.len || j < len;
+    starts[n] = pos;
+    for (size_t k = n; k-- > 0;) {
+        back->row = xgrow(back->row, &back->cap, back->n + 1, sizeof *back->row);
+        char *t = xstrndup(text + starts[k], starts[k + 1] - starts[k]);
+        if (cut && k == n - 1) {
+            char *more = xasprintf("%s…", t);
+            free(t);
+            t = more;
+        }
+        back->row[back->n++] = (ConRow){t, prompt && k == 0};
+    }
+    buf_fini(&e);
+}
+
 static void draw_console(Pen *pen)
 {
     App *a = pen->a;
@@ -254,7 +316,8 @@ static void draw_console(Pen *pen)
     Buf b;
     buf_init(&b);
     panels_console_text(a, &b);
-    /* Split into lines; show the last ones that fit. */
+    /* Split into lines; wrap them at the panel's width, as a terminal
+     * does; show the last rows that fit. */
     size_t n_lines = 0, cap = 0;
     const char **lines = NULL;
     size_t *lens = NULL, lcap = 0;
@@ -267,48 +330,34 @@ static void draw_console(Pen *pen)
         lens[n_lines++] = len;
         s += len + (nl != NULL);
     }
-    int rows = body.h / pen->lh;
+    int rows = body.h / pen->lh, cw, chh;
     if (rows < 1)
         rows = 1;
-    if (a->console_back > (int)n_lines - rows)
-        a->console_back = (int)n_lines - rows;
+    text_size(&a->txt, FACE_MONO, pen->px, "0", &cw, &chh);
+    size_t cols = cw > 0 ? (size_t)((body.w - pen->px) / cw) : 80;
+    if (cols < 8)
+        cols = 8;
+    if (cols > DRAW_MAX_BYTES / 4)
+        cols = DRAW_MAX_BYTES / 4; /* every row fits a draw buffer */
+    ConRows back = {0};            /* back.row[0] is the last row */
+    size_t need = (size_t)rows + (size_t)(a->console_back > 0 ? a->console_back : 0);
+    for (size_t i = n_lines; i-- > 0 && back.n < need;)
+        wrap_line(&back, lines[i], lens[i], cols);
+    if (back.n < need) /* scrolled back past the first line */
+        a->console_back = (int)back.n > rows ? (int)back.n - rows : 0;
     if (a->console_back < 0)
         a->console_back = 0;
-    int first = (int)n_lines - rows - a->console_back;
-    if (first < 0)
-        first = 0;
+    int visible = (int)back.n - a->console_back < rows ? (int)back.n - a->console_back : rows;
     SDL_RenderSetClipRect(a->r, &body);
-    for (int i = 0; i < rows && first + i < (int)n_lines; i++) {
-        const char *s = lines[first + i];
-        size_t len = lens[first + i];
-        /* Tabs to the next multiple of 8 columns, as a terminal does (dig
-         * lines its records up with them). */
-        char line[DRAW_MAX_BYTES + 8];
-        size_t n = 0, col = 0, j = 0;
-        for (; j < len && n < DRAW_MAX_BYTES; j++) {
-            if (s[j] == '\t') {
-                do
-                    line[n++] = ' ';
-                while (++col % 8 && n < DRAW_MAX_BYTES);
-                continue;
-            }
-            line[n++] = s[j];
-            col += ((unsigned char)s[j] & 0xC0) != 0x80;
-        }
-        if (j < len) { /* cut: never end inside a character */
-            while (n > 0 && ((unsigned char)line[n - 1] & 0xC0) == 0x80)
-                n--;
-            if (n > 0 && ((unsigned char)line[n - 1] & 0x80))
-                n--;
-        }
-        line[n] = '\0';
-        /* A prompt line stands out, as a terminal's coloured prompt does. */
-        const char *dollar = strstr(line, "$ ");
-        bool is_prompt = dollar && strchr(line, ' ') == dollar + 1;
-        text_draw(&a->txt, is_prompt ? FACE_BOLD : FACE_MONO, pen->px,
-                  is_prompt ? th->accent : th->ink, line, body.x + pen->px / 2,
-                  body.y + i * pen->lh, 0);
+    for (int r = 0; r < visible; r++) {
+        const ConRow *row = &back.row[a->console_back + visible - 1 - r];
+        text_draw(&a->txt, row->prompt ? FACE_BOLD : FACE_MONO, pen->px,
+                  row->prompt ? th->accent : th->ink, row->text, body.x + pen->px / 2,
+                  body.y + r * pen->lh, 0);
     }
+    for (size_t i = 0; i < back.n; i++)
+        free(back.row[i].text);
+    free(back.row);
     free(lines);
     free(lens);
     buf_fini(&b);
@@ -569,11 +618,18 @@ static const char *const help_lines[][2] = {
     {"Q", "quit"},
 };
 
-static void draw_help(Pen *pen)
+static void draw_help(Pen *big)
 {
-    App *a = pen->a;
-    const DrawTheme *th = pen->th;
+    App *a = big->a;
+    const DrawTheme *th = big->th;
     size_t n = MN_ARRAY_LEN(help_lines);
+    /* As large as the panels' text, but never taller than the window. */
+    Pen small = *big, *pen = &small;
+    double room = a->v.h - 2.0 * big->px, need = (double)(n + 2) * big->lh + big->px;
+    if (need > room) {
+        pen->px = (int)fmax(8, floor(big->px * room / need));
+        pen->lh = (int)lround(pen->px * 1.45);
+    }
     int key_w = 0, val_w = 0, w, h;
     for (size_t i = 0; i < n; i++) {
         text_size(&a->txt, FACE_BOLD, pen->px, help_lines[i][0], &w, &h);

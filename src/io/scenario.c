@@ -2653,7 +2653,27 @@ bool scenario_save_typed(const World *w, const char *out, bool beside, char *why
         if (s->node >= 0)
             cJSON_AddStringToObject(line, "on", w->nodes[s->node].id);
         cJSON_AddStringToObject(line, "run", s->run);
+        /* In time order: before the first line of the file that runs later
+         * (the loader would sort it there anyway; a teacher reads it). */
+        int pos = 0;
+        const cJSON *item = script->child;
+        for (; item; item = item->next, pos++) {
+            const cJSON *when = cJSON_GetObjectItemCaseSensitive(item, "at");
+            SimTime t;
+            const char *why_not;
+            if (cJSON_IsString(when) && units_parse_time(when->valuestring, &t, &why_not) &&
+                t > s->at)
+                break;
+        }
+        /* Moved by hand: cJSON 1.7.15's cJSON_InsertItemInArray refuses to
+         * insert into a parsed array. */
+        cJSON *later = cJSON_CreateArray();
+        while (item && cJSON_GetArraySize(script) > pos)
+            cJSON_AddItemToArray(later, cJSON_DetachItemFromArray(script, pos));
         cJSON_AddItemToArray(script, line);
+        while (cJSON_GetArraySize(later) > 0)
+            cJSON_AddItemToArray(script, cJSON_DetachItemFromArray(later, 0));
+        cJSON_Delete(later);
     }
     char *text = ok ? cJSON_Print(root) : NULL;
     cJSON_Delete(root);
