@@ -393,11 +393,13 @@ static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player 
         if (v->mark_node == (int)i + 1) /* the node in the inspector */
             fill_circle(r, x, y, 1.55 * R, th->select_bg);
         draw_icon(r, m->kind[i], x, y, R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
-        int down_y = (int)(y - 1.1 * R - name_px * 1.3);
+        /* DOWN under the name and address: packet labels and lost-packet
+         * crosses go above and beside the icon. */
+        int down_x = (int)x, down_y = (int)(y + 1.05 * R + (lower[i] ? 2 : 1) * label_h);
         if (crowded) {
             /* Hundreds of nodes: names would only cover each other. */
             if (down)
-                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)x, down_y, 1);
+                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", down_x, down_y, 1);
             continue;
         }
         int ty = (int)(y + 1.05 * R + (lower[i] ? label_h : 0)), nw, nh;
@@ -416,7 +418,7 @@ static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player 
             snprintf(line, sizeof line, "%s", ip);
         text_draw(txt, FACE_SANS, ip_px, th->faint, line, (int)x, ty + (int)(name_px * 1.25), 1);
         if (down)
-            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)x, down_y, 1);
+            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", down_x, down_y, 1);
     }
     free(lower);
 }
