@@ -15,8 +15,16 @@
 
 #include <SDL.h>
 
+#include <dirent.h>
+
 #include "core/sim.h"
 #include "gui/app.h"
+#include "io/trace_out.h"
+#include "net/net.h"
+#include "proto/dns_resolver.h"
+#include "proto/dns_server.h"
+#include "proto/dns_stub.h"
+#include "proto/shell.h"
 #include "gui/inspect.h"
 #include "gui/model.h"
 #include "io/scenario.h"
@@ -529,6 +537,70 @@ static void test_prompt_bad_input(void **state)
     canvas_close(&c);
 }
 
+/* What `minet run SCENARIO --quiet` prints: the headless run, as main.c
+ * runs it, with the console writer on a memory stream. */
+static char *headless_console(const char *path)
+{
+    Errors errs;
+    errors_init(&errs);
+    World *w = scenario_load(path, &errs);
+    errors_fini(&errs);
+    assert_non_null(w);
+    char *text = NULL;
+    size_t size = 0;
+    FILE *f = open_memstream(&text, &size);
+    Sim sim;
+    sim_init(&sim, w->seed, w, false);
+    Net *net = net_new(&sim);
+    Shell *shell = shell_new(&sim);
+    dns_servers_start(&sim);
+    dns_resolvers_start(&sim);
+    TraceSink sink = trace_writer_new(TRACE_CONSOLE, f);
+    trace_add_sink(&sim.trace, sink);
+    shell_schedule_script(&sim);
+    sim_run_until(&sim, SIM_TIME_MAX);
+    trace_end(&sim.trace);
+    shell_free(shell);
+    dns_servers_stop(&sim);
+    dns_resolvers_stop(&sim);
+    dns_stubs_stop(&sim);
+    net_free(net);
+    sim.net = NULL;
+    sim_fini(&sim);
+    trace_writer_free(sink);
+    fclose(f);
+    world_free(w);
+    return text;
+}
+
+/* For every bundled scenario, the console panel at the end shows exactly
+ * what `minet run --quiet` prints. */
+static void test_console_is_transcript(void **state)
+{
+    (void)state;
+    DIR *d = opendir("scenarios");
+    assert_non_null(d);
+    int checked = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "scenarios/%s", e->d_name);
+        Canvas c;
+        canvas_open(&c, path);
+        char *panel = console_at_end(&c.a), *headless = headless_console(path);
+        if (strcmp(panel, headless) != 0)
+            fail_msg("%s: the console panel differs from minet run --quiet", path);
+        free(panel);
+        free(headless);
+        canvas_close(&c);
+        checked++;
+    }
+    closedir(d);
+    assert_true(checked >= 14);
+}
+
 /* ---- the event list ----------------------------------------------------- */
 
 static void test_event_filter(void **state)
@@ -713,11 +785,17 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_click_node_cache), cmocka_unit_test(test_packet_fields),
-        cmocka_unit_test(test_tree_hostile),     cmocka_unit_test(test_prompt_same_as_script),
-        cmocka_unit_test(test_prompt_fault),     cmocka_unit_test(test_prompt_bad_input),
-        cmocka_unit_test(test_event_filter),     cmocka_unit_test(test_event_click),
-        cmocka_unit_test(test_projector_keys),   cmocka_unit_test(test_save),
+        cmocka_unit_test(test_click_node_cache),
+        cmocka_unit_test(test_packet_fields),
+        cmocka_unit_test(test_tree_hostile),
+        cmocka_unit_test(test_prompt_same_as_script),
+        cmocka_unit_test(test_prompt_fault),
+        cmocka_unit_test(test_prompt_bad_input),
+        cmocka_unit_test(test_console_is_transcript),
+        cmocka_unit_test(test_event_filter),
+        cmocka_unit_test(test_event_click),
+        cmocka_unit_test(test_projector_keys),
+        cmocka_unit_test(test_save),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

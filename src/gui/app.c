@@ -343,9 +343,19 @@ static void cycle_node(App *a, int d)
     app_select_node(a, ((cur + d) % n + n) % n);
 }
 
+/* K: the current step's packet; pressed again, the next packet on a link
+ * at the cursor, so every envelope on screen can be reached without the
+ * mouse. */
 static void inspect_step_packet(App *a)
 {
-    int hop = inspect_step_hop(a->m, a->p.step);
+    int first = inspect_step_hop(a->m, a->p.step), hop = -1;
+    if (a->inspect_packet && a->sel_hop >= 0) {
+        for (size_t i = (size_t)a->sel_hop + 1; hop < 0 && i < a->m->n_hops; i++)
+            if (model_hop_frac(&a->m->hops[i], a->p.t) >= 0 && (int)i != first)
+                hop = (int)i;
+    }
+    if (hop < 0 && first >= 0 && !(a->inspect_packet && a->sel_hop == first))
+        hop = first;
     for (size_t i = 0; hop < 0 && i < a->m->n_hops; i++)
         if (model_hop_frac(&a->m->hops[i], a->p.t) >= 0)
             hop = (int)i;
@@ -353,6 +363,15 @@ static void inspect_step_packet(App *a)
         app_select_hop(a, hop);
     else
         set_status(a, "No packet in this step.");
+}
+
+static void zoom_by(App *a, double f)
+{
+    double z = fmin(8, fmax(0.25, a->v.zoom * f));
+    /* Zoom about the centre of the network area. */
+    a->v.pan_x *= z / a->v.zoom;
+    a->v.pan_y *= z / a->v.zoom;
+    a->v.zoom = z;
 }
 
 static void scale_text(App *a, double f)
@@ -429,6 +448,25 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
     if (k->keysym.mod & KMOD_CTRL) {
         on_ctrl_key(a, k->keysym.sym);
         return;
+    }
+    if (k->keysym.mod & KMOD_ALT) { /* Alt+arrows pan the network */
+        double step = 40 * fmin(a->v.w / 1280.0, a->v.h / 720.0);
+        switch (k->keysym.sym) {
+        case SDLK_LEFT:
+            a->v.pan_x += step;
+            return;
+        case SDLK_RIGHT:
+            a->v.pan_x -= step;
+            return;
+        case SDLK_UP:
+            a->v.pan_y += step;
+            return;
+        case SDLK_DOWN:
+            a->v.pan_y -= step;
+            return;
+        default:
+            break;
+        }
     }
     switch (k->keysym.sym) {
     case SDLK_SPACE:
@@ -519,10 +557,22 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         a->events_stale = true;
         break;
     case SDLK_PAGEUP:
-        a->console_back += 5;
+        if (shift)
+            a->inspect_top = a->inspect_top > 5 ? a->inspect_top - 5 : 0;
+        else
+            a->console_back += 5;
         break;
     case SDLK_PAGEDOWN:
-        a->console_back = a->console_back > 5 ? a->console_back - 5 : 0;
+        if (shift)
+            a->inspect_top += 5;
+        else
+            a->console_back = a->console_back > 5 ? a->console_back - 5 : 0;
+        break;
+    case SDLK_RIGHTBRACKET:
+        zoom_by(a, 1.25);
+        break;
+    case SDLK_LEFTBRACKET:
+        zoom_by(a, 1 / 1.25);
         break;
     case SDLK_F1:
     case SDLK_QUESTION:
@@ -658,12 +708,7 @@ static void on_mouse(App *a, const SDL_Event *e)
         SDL_GetMouseState(&mx, &my);
         if (panels_wheel(a, (int)(mx * a->mouse_scale_x), (int)(my * a->mouse_scale_y), e->wheel.y))
             break;
-        double f = e->wheel.y > 0 ? 1.15 : e->wheel.y < 0 ? 1 / 1.15 : 1;
-        double z = fmin(8, fmax(0.25, a->v.zoom * f));
-        /* Zoom about the centre of the network area. */
-        a->v.pan_x *= z / a->v.zoom;
-        a->v.pan_y *= z / a->v.zoom;
-        a->v.zoom = z;
+        zoom_by(a, e->wheel.y > 0 ? 1.15 : e->wheel.y < 0 ? 1 / 1.15 : 1);
         break;
     }
     default:
