@@ -199,7 +199,9 @@ void draw_rects(const View *v, DrawRects *o)
     o->ui = ui;
     double scale = v->text_scale > 0 ? v->text_scale : 1;
     o->ts = ui * scale;
-    int header = (int)(40 * ui), timeline = (int)(34 * ui), caption = (int)(132 * ui);
+    /* The header grows with the text, up to half as tall again. */
+    int header = (int)(40 * ui * fmin(1.5, fmax(1, scale))), timeline = (int)(34 * ui),
+        caption = (int)(132 * ui);
     o->header = (SDL_Rect){0, 0, v->w, header};
     o->caption = (SDL_Rect){0, v->h - caption, v->w, caption};
     o->timeline = (SDL_Rect){0, o->caption.y - timeline, v->w, timeline};
@@ -375,7 +377,9 @@ static void place_labels(Text *txt, const Model *m, const View *v, int name_px, 
 static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
                        const DrawTheme *th, double ui)
 {
-    double R = 20 * ui, ts = ui * (v->text_scale > 0 ? v->text_scale : 1);
+    /* Names on the network grow more slowly than panel text: the
+     * network's area shrinks as the panels widen. */
+    double R = 20 * ui, ts = ui * sqrt(v->text_scale > 0 ? v->text_scale : 1);
     int name_px = (int)lround(15 * ts), ip_px = (int)lround(13 * ts);
     /* Level of detail: past this many nodes on screen, names and addresses
      * overlap into noise (and cost most of a frame); the inspector shows them. */
@@ -461,7 +465,7 @@ static void draw_cross(SDL_Renderer *r, double x, double y, double s, SDL_Color 
 static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
                          const DrawTheme *th, double ui)
 {
-    int px = (int)lround(14 * ui * (v->text_scale > 0 ? v->text_scale : 1));
+    int px = (int)lround(14 * ui * sqrt(v->text_scale > 0 ? v->text_scale : 1));
     /* Level of detail, as for nodes: with this many envelopes on screen the
      * labels only hide each other, so the envelopes go without them. */
     size_t flying = 0;
@@ -513,9 +517,9 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
 static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player *p,
                         const DrawRects *d, const DrawTheme *th)
 {
-    double ui = d->ui;
+    double ui = d->ui, hs = fmin(1.5, fmax(0.6, d->ts / ui)); /* as the header grows */
     fill_rect(r, d->header.x, d->header.y, d->header.w, d->header.h, th->header);
-    int px = (int)lround(18 * ui), y = d->header.y + (int)((d->header.h - px * 1.2) / 2);
+    int px = (int)lround(18 * ui * hs), y = d->header.y + (int)((d->header.h - px * 1.2) / 2);
     text_draw(txt, FACE_BOLD, px, th->ink, m->world->title, (int)(16 * ui), y, 0);
     char s[128], speed[32];
     if (p->speed >= 1)
@@ -527,7 +531,7 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
              : p->mode == PLAYER_PLAYING ? "▶ playing"
                                          : "▶ stepping",
              speed, p->t / 1e6);
-    text_draw(txt, FACE_SANS, (int)lround(15 * ui), th->faint, s, d->header.w - (int)(16 * ui),
+    text_draw(txt, FACE_SANS, (int)lround(15 * ui * hs), th->faint, s, d->header.w - (int)(16 * ui),
               y + (int)(2 * ui), 2);
 }
 

@@ -150,14 +150,26 @@ static void draw_events(Pen *pen)
     /* The filter bar: each button shows its setting; a click changes it. */
     SDL_Rect bar = {area.x, area.y + pen->lh + 4, area.w, pen->lh + 4};
     draw_fill_rect(a->r, bar.x, bar.y + bar.h - 1, bar.w, 1, th->rule);
-    int right = area.x + area.w - pen->px / 2;
-    a->chip_hops =
-        chip(pen, &bar, &right, a->filter.hops ? "with hops" : "steps only", a->filter.hops);
-    snprintf(label, sizeof label, "%s",
-             a->filter.node >= 0 ? a->m->world->nodes[a->filter.node].id : "every node");
-    a->chip_node = chip(pen, &bar, &right, label, a->filter.node >= 0);
-    snprintf(label, sizeof label, "%s", a->filter.proto ? a->filter.proto : "every protocol");
-    a->chip_proto = chip(pen, &bar, &right, label, a->filter.proto != NULL);
+    /* The long labels when they fit the bar, short ones otherwise. */
+    const char *node = a->filter.node >= 0 ? a->m->world->nodes[a->filter.node].id : NULL;
+    for (int shortened = 0; shortened < 2; shortened++) {
+        const char *hops = a->filter.hops ? (shortened ? "hops" : "with hops")
+                                          : (shortened ? "steps" : "steps only");
+        const char *proto =
+            a->filter.proto ? a->filter.proto : (shortened ? "all" : "every protocol");
+        snprintf(label, sizeof label, "%s", node ? node : shortened ? "all nodes" : "every node");
+        int w1, w2, w3, h;
+        text_size(&a->txt, FACE_SANS, pen->px, hops, &w1, &h);
+        text_size(&a->txt, FACE_SANS, pen->px, label, &w2, &h);
+        text_size(&a->txt, FACE_SANS, pen->px, proto, &w3, &h);
+        if (!shortened && w1 + w2 + w3 + 4 * pen->px > bar.w)
+            continue;
+        int right = area.x + area.w - pen->px / 2;
+        a->chip_hops = chip(pen, &bar, &right, hops, a->filter.hops);
+        a->chip_node = chip(pen, &bar, &right, label, node != NULL);
+        a->chip_proto = chip(pen, &bar, &right, proto, a->filter.proto != NULL);
+        break;
+    }
 
     SDL_Rect body = events_body(pen);
     int cur = current_row(a);
@@ -351,9 +363,10 @@ static void draw_console(Pen *pen)
     SDL_RenderSetClipRect(a->r, &body);
     for (int r = 0; r < visible; r++) {
         const ConRow *row = &back.row[a->console_back + visible - 1 - r];
-        text_draw(&a->txt, row->prompt ? FACE_BOLD : FACE_MONO, pen->px,
-                  row->prompt ? th->accent : th->ink, row->text, body.x + pen->px / 2,
-                  body.y + r * pen->lh, 0);
+        /* One face, so every row has the same columns; a prompt line
+         * stands out by its colour, as a terminal's coloured prompt. */
+        text_draw(&a->txt, FACE_MONO, pen->px, row->prompt ? th->accent : th->ink, row->text,
+                  body.x + pen->px / 2, body.y + r * pen->lh, 0);
     }
     for (size_t i = 0; i < back.n; i++)
         free(back.row[i].text);
