@@ -935,7 +935,7 @@ static int shot_panels(App *a, const GuiShot *s)
             const TraceRec *recs = a->m->sim->trace.recs;
             uint64_t cmd = 0;
             for (size_t i = 0; i < a->m->n_console; i++) {
-                const TraceRec *r = &recs[a->m->console[i]];
+                const TraceRec *r = &recs[a->m->console[i].rec];
                 if (!cmd && r->stream == CON_COMMAND && r->time == at && r->text &&
                     strcmp(r->text, s->type) == 0)
                     cmd = r->cmd;

@@ -192,8 +192,8 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
         table_section(out, first, "host cache");
     const TraceRec *recs = m->sim->trace.recs;
     for (size_t i = 0; i < m->n_states; i++) {
-        const TraceRec *r = &recs[m->states[i]];
-        if (!model_rec_shown(r, step, t))
+        const TraceRec *r = &recs[m->states[i].rec];
+        if (!model_ref_shown(m, &m->states[i], step, t))
             break; /* records are in time order */
         if (r->node != node || !r->table)
             continue;
@@ -244,8 +244,8 @@ void inspect_console(const Model *m, uint32_t step, double t, const ConsoleExtra
     const TraceRec *recs = m->sim->trace.recs;
     size_t k = 0;
     for (size_t i = 0; i < m->n_console; i++) {
-        const TraceRec *r = &recs[m->console[i]];
-        if (!model_rec_shown(r, step, t))
+        const TraceRec *r = &recs[m->console[i].rec];
+        if (!model_ref_shown(m, &m->console[i], step, t))
             break;
         for (; k < n_extra && extra[k].time < r->time; k++)
             buf_puts(out, extra[k].text);

@@ -198,7 +198,7 @@ SimTime model_step_end(const Model *m, uint32_t k)
 {
     if (k >= m->n_steps)
         return m->end;
-    return m->steps[k].time; /* step k+1's start */
+    return m->step_end[k];
 }
 
 static bool status_down(const Model *m, bool is_link, int index, double t)
@@ -296,10 +296,53 @@ static void add_status(Model *m, size_t *cap, const TraceRec *r)
     s->up = strcmp(r->op, "up") == 0;
 }
 
-static void add_index(size_t **a, size_t *n, size_t *cap, size_t i)
+static void add_ref(ModelRef **a, size_t *n, size_t *cap, size_t i, uint32_t step)
 {
     *a = xgrow(*a, cap, *n + 1, sizeof **a);
-    (*a)[(*n)++] = i;
+    (*a)[(*n)++] = (ModelRef){i, step};
+}
+
+bool model_ref_shown(const Model *m, const ModelRef *ref, uint32_t step, double t)
+{
+    return ref->step <= step && (double)m->sim->trace.recs[ref->rec].time <= t;
+}
+
+/* The step a console or state record is shown with (ModelRef). */
+static uint32_t shown_step(const Trace *t, size_t i)
+{
+    const TraceRec *r = &t->recs[i];
+    /* The next record that is not console or state, at the same moment. */
+    for (size_t j = i + 1; j < t->n && t->recs[j].time == r->time; j++) {
+        TraceKind k = t->recs[j].kind;
+        if (k == TR_NOTE)
+            return t->recs[j].step;
+        if (k != TR_CONSOLE && k != TR_STATE)
+            break;
+    }
+    return r->step;
+}
+
+/* Each step's end: its note, its hops' arrivals, its records (those shown
+ * with the next step excepted); never before the step before ends. */
+static void step_ends(Model *m, const Trace *t)
+{
+    m->step_end = xcalloc(m->n_steps + 1, sizeof *m->step_end);
+    for (size_t k = 1; k <= m->n_steps; k++)
+        m->step_end[k] = m->steps[k - 1].time;
+    for (size_t i = 0; i < t->n; i++) {
+        const TraceRec *r = &t->recs[i];
+        uint32_t k = r->step;
+        if (r->kind == TR_CONSOLE || r->kind == TR_STATE)
+            k = shown_step(t, i);
+        if (k == 0 || k > m->n_steps)
+            continue;
+        SimTime end = r->kind == TR_HOP ? r->arrive : r->time;
+        if (end > m->step_end[k])
+            m->step_end[k] = end;
+    }
+    for (size_t k = 1; k <= m->n_steps; k++)
+        if (m->step_end[k] < m->step_end[k - 1])
+            m->step_end[k] = m->step_end[k - 1];
 }
 
 static void fold_trace(Model *m, const Trace *t)
@@ -323,10 +366,10 @@ static void fold_trace(Model *m, const Trace *t)
             if (strcmp(r->table, "status") == 0 || strcmp(r->table, "link") == 0)
                 add_status(m, &scap, r);
             else
-                add_index(&m->states, &m->n_states, &tcap, i);
+                add_ref(&m->states, &m->n_states, &tcap, i, shown_step(t, i));
             break;
         case TR_CONSOLE:
-            add_index(&m->console, &m->n_console, &ccap, i);
+            add_ref(&m->console, &m->n_console, &ccap, i, shown_step(t, i));
             break;
         case TR_NOTE:
             m->steps = xgrow(m->steps, &ncap, m->n_steps + 1, sizeof *m->steps);
@@ -339,6 +382,7 @@ static void fold_trace(Model *m, const Trace *t)
             break;
         }
     }
+    step_ends(m, t);
 }
 
 /* Runs the scenario as `minet run` does, keeping the trace. */
@@ -392,6 +436,8 @@ static void forget_run(Model *m)
     free(m->status);
     free(m->console);
     free(m->states);
+    free(m->step_end);
+    m->step_end = NULL;
     m->steps = NULL;
     m->hops = NULL;
     m->drops = NULL;
@@ -458,6 +504,7 @@ void model_free(Model *m)
     free(m->status);
     free(m->console);
     free(m->states);
+    free(m->step_end);
     world_free(m->world);
     free(m);
 }

@@ -61,6 +61,17 @@ typedef struct ModelDrop {
     const char *reason;
 } ModelDrop;
 
+/* A console or state record, and the step it is shown with: its own
+ * (the latest note before it, trace.h), except that a record made at the
+ * very moment of the next note goes with that note.  A command's prompt
+ * line, its output, a cache insert happen in the same instant as the
+ * caption that explains them, and belong with it, not at the end of the
+ * step before. */
+typedef struct ModelRef {
+    size_t rec; /* index into the kept trace */
+    uint32_t step;
+} ModelRef;
+
 /* A node or link going down or up. */
 typedef struct ModelStatus {
     SimTime time;
@@ -82,12 +93,13 @@ typedef struct Model {
     size_t n_drops;
     ModelStatus *status;
     size_t n_status;
-    size_t *console; /* the trace's console records, by index */
+    ModelRef *console; /* the trace's console records */
     size_t n_console;
-    size_t *states; /* the trace's state records of tables (not node or link status) */
+    ModelRef *states; /* the trace's state records of tables (not node or link status) */
     size_t n_states;
-    SimTime end;     /* the last moment anything happens */
-    struct Sim *sim; /* keeps the trace and its strings */
+    SimTime *step_end; /* [k]: when step k's last packet arrives or record happens */
+    SimTime end;       /* the last moment anything happens */
+    struct Sim *sim;   /* keeps the trace and its strings */
 } Model;
 
 /* Loads and runs a scenario.  NULL on bad input, with every problem in
@@ -103,13 +115,9 @@ void model_free(Model *m);
  * naming no node or link); the model is then unchanged. */
 bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why, size_t size);
 
-/* Has the record happened by the cursor (step, t)?  A record belongs to
- * the step of the latest note before it, so at the end of step k the
- * records of step k+1 at the same moment are not shown yet. */
-static inline bool model_rec_shown(const TraceRec *r, uint32_t step, double t)
-{
-    return r->step <= step && (double)r->time <= t;
-}
+/* Has the record happened by the cursor (step, t)?  Along m->console or
+ * m->states, once one has not, none after it has. */
+bool model_ref_shown(const Model *m, const ModelRef *ref, uint32_t step, double t);
 
 /* Where a hop's packet is at time t, as a fraction of its link (0 at the
  * sender, 1 at the receiver); negative when it is not on the link at t.
@@ -117,13 +125,15 @@ static inline bool model_rec_shown(const TraceRec *r, uint32_t step, double t)
  * drawn at the receiver.  O(1). */
 double model_hop_frac(const ModelHop *h, double t);
 
-/* The step time t belongs to: the last note strictly before t (0 if none).
- * Step k's animation runs from its note's time to the next note's time, so
- * a moment shared by a note's arrival and the next note ends the earlier
- * step.  O(log steps). */
+/* The step time t belongs to: the last note strictly before t (0 if none),
+ * so a moment shared by an arrival and the next note is the earlier
+ * step's.  O(log steps). */
 uint32_t model_step_at(const Model *m, double t);
-/* Step k (1-based) runs from model_step_start to model_step_end; step 0
- * is the moment before the first. */
+/* Step k (1-based) runs from model_step_start (its note) to model_step_end
+ * (the last arrival or record of the step, never before the previous
+ * step's end); step 0 is the moment before the first.  Between one step's
+ * end and the next note nothing happens: a view at rest after step k
+ * shows the world as step k left it, not as the next step finds it. */
 SimTime model_step_start(const Model *m, uint32_t k);
 SimTime model_step_end(const Model *m, uint32_t k);
 

@@ -1,5 +1,7 @@
 #include "dns_cache.h"
 
+#include "net/world.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -130,15 +132,54 @@ static void remove_at(DnsCache *c, size_t i)
     }
 }
 
+static int by_seq(const void *a, const void *b)
+{
+    const DnsCacheEntry *x = *(DnsCacheEntry *const *)a, *y = *(DnsCacheEntry *const *)b;
+    return (x->seq > y->seq) - (x->seq < y->seq);
+}
+
+/* An entry's time to live ran out.  Every entry of the cache that expires
+ * at this same moment goes with it, under one caption: records that came
+ * in one answer leave together, and a student sees one step for it. */
 static void on_expire(Sim *sim, void *ctx, uint64_t arg)
 {
-    (void)sim;
     (void)arg;
-    DnsCacheEntry *e = ctx;
-    DnsCache *c = e->cache;
-    e->expiry = 0;
-    record(c, e, "expire", 0);
-    remove_at(c, e->index);
+    DnsCacheEntry *first = ctx;
+    DnsCache *c = first->cache;
+    first->expiry = 0;
+    size_t n = 0;
+    DnsCacheEntry **gone = xmalloc(c->n * sizeof *gone);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->e[i] == first || (c->e[i]->expiry && c->e[i]->expires == sim->now))
+            gone[n++] = c->e[i];
+    qsort(gone, n, sizeof *gone, by_seq); /* as they came in: deterministic */
+    if (trace_wanted(&sim->trace)) {
+        Buf keys;
+        buf_init(&keys);
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                buf_puts(&keys, i + 1 == n ? " and " : ", ");
+            key_text(&gone[i]->name, gone[i]->type, gone[i]->kind, &keys);
+        }
+        const char *who = sim->world ? sim->world->nodes[c->node].id : "a node";
+        trace_note(&sim->trace, sim->now, 0,
+                   "The time to live of %s in %s's %s has run out: %s forgets %s, and the next "
+                   "lookup of %s must ask again.",
+                   keys.data, who, c->table, who, n == 1 ? "it" : "them",
+                   n == 1 ? "that name" : "those names");
+        buf_fini(&keys);
+    } else {
+        trace_note_skip(&sim->trace);
+    }
+    for (size_t i = 0; i < n; i++) {
+        DnsCacheEntry *e = gone[i];
+        if (e != first)
+            sim_cancel(sim, e->expiry);
+        e->expiry = 0;
+        record(c, e, "expire", 0);
+        remove_at(c, e->index);
+    }
+    free(gone);
 }
 
 uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)

@@ -110,7 +110,7 @@ static int busiest_node(const Model *m)
     size_t *count = xcalloc(m->world->n_nodes, sizeof *count), most = 0;
     int best = -1;
     for (size_t i = 0; i < m->n_states; i++) {
-        int n = m->sim->trace.recs[m->states[i]].node;
+        int n = m->sim->trace.recs[m->states[i].rec].node;
         if (n >= 0 && ++count[n] > most) {
             most = count[n];
             best = n;
