@@ -455,10 +455,25 @@ static void test_prompt_same_as_script(void **state)
     unlink(path);
     rmdir(dir);
 
+    /* The packet in the inspector stays the same packet across a typed
+     * command when it was sent before it. */
+    player_goto_step(&a->p, 6);
+    int hop = inspect_step_hop(a->m, 6);
+    app_select_hop(a, hop);
+    ModelHop before = a->m->hops[hop];
+    assert_true(app_run_command(a, "host -t NS edu"));
+    assert_int_equal(a->sel_hop, hop);
+    assert_true(a->m->hops[a->sel_hop].pkt == before.pkt &&
+                a->m->hops[a->sel_hop].send == before.send);
+
     /* History: Up brings the line back. */
     send_key(a, SDLK_RETURN, 0);
     send_key(a, SDLK_UP, 0);
+    assert_string_equal(a->prompt, "host -t NS edu");
+    send_key(a, SDLK_UP, 0);
     assert_string_equal(a->prompt, "host -t MX montana.edu");
+    send_key(a, SDLK_DOWN, 0);
+    assert_string_equal(a->prompt, "host -t NS edu");
     send_key(a, SDLK_ESCAPE, 0);
     assert_false(a->typing);
     canvas_close(&c);
@@ -510,6 +525,29 @@ static void test_prompt_bad_input(void **state)
     buf_fini(&b);
     assert_false(app_run_command(a, "down no-such-node"));
     assert_false(app_run_command(a, "   "));
+
+    /* Refused at a cursor between two microseconds: shown at once. */
+    a->p.t = player_step_middle(&a->p, a->p.step) + 0.5;
+    assert_false(app_run_command(a, "nosuchtool"));
+    buf_init(&b);
+    panels_console_text(a, &b);
+    assert_non_null(strstr(b.data, "nosuchtool: command not found\n"));
+    buf_fini(&b);
+    player_goto_step(&a->p, 5);
+
+    /* A full prompt of two-byte characters takes no more, and loses none. */
+    send_key(a, SDLK_RETURN, 0);
+    for (int i = 0; i < PROMPT_MAX / 2; i++)
+        send_text(a, "é");
+    assert_int_equal(a->prompt_len, PROMPT_MAX);
+    send_text(a, "x");
+    assert_int_equal(a->prompt_len, PROMPT_MAX);
+    assert_true(strncmp(a->prompt + PROMPT_MAX - 2, "é", 2) == 0);
+    send_key(a, SDLK_BACKSPACE, 0);
+    assert_int_equal(a->prompt_len, PROMPT_MAX - 2);
+    send_key(a, SDLK_u, KMOD_LCTRL);
+    assert_int_equal(a->prompt_len, 0);
+    send_key(a, SDLK_ESCAPE, 0);
 
     /* A long unknown command. */
     char *lng = malloc(5001);
@@ -650,6 +688,15 @@ static void test_event_filter(void **state)
         }
     }
     assert_true(hops >= 2); /* the query in, the referral out */
+    /* Scrolled far past the top, then a click and a frame: nothing read
+     * outside the list. */
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    assert_true(panels_wheel(a, d.events.x + 10, d.events.y + d.events.h / 2, 50));
+    assert_true(a->events_top >= 0);
+    click(a, d.events.x + 10, d.events.y + d.events.h / 2);
+    player_next_step(&a->p);
+    app_frame(a, 0);
     app_frame(a, 0);
     canvas_close(&c);
 }
@@ -757,7 +804,11 @@ static void test_save(void **state)
     assert_false(app_save(a, path, sizeof path)); /* nothing typed */
     player_goto_step(&a->p, 2);
     assert_true(app_run_command(a, "ping -c 1 server"));
+    send_key(a, SDLK_RETURN, 0); /* Ctrl+S saves while typing too */
+    assert_true(a->typing);
     send_key(a, SDLK_s, KMOD_LCTRL);
+    assert_true(a->typing);
+    assert_int_equal(a->prompt_len, 0);
     char want[300];
     snprintf(want, sizeof want, "%s/net_ping-class-1.json", dir);
     assert_int_equal(access(want, R_OK), 0);

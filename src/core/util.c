@@ -193,6 +193,15 @@ void errors_print(const Errors *e, FILE *f)
 
 /* ---- did you mean ------------------------------------------------------- */
 
+size_t utf8_prefix(const char *s, size_t len, size_t n)
+{
+    if (n >= len)
+        return len;
+    while (n > 0 && utf8_cont(s[n]))
+        n--;
+    return n;
+}
+
 size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

@@ -7,6 +7,7 @@
 #define MN_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -83,6 +84,15 @@ static inline uint32_t get_be32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
+
+/* UTF-8, as far as cutting text goes: is c a continuation byte, and the
+ * longest prefix of s (len bytes) of at most n bytes that does not end
+ * inside a character. */
+static inline bool utf8_cont(char c)
+{
+    return ((unsigned char)c & 0xC0) == 0x80;
+}
+size_t utf8_prefix(const char *s, size_t len, size_t n);
 
 /* Levenshtein distance, for "did you mean". */
 size_t edit_distance(const char *a, const char *b);

@@ -96,6 +96,12 @@ void app_select_node(App *a, int node)
         a->show_inspector = true;
 }
 
+void app_toggle_node_filter(App *a)
+{
+    a->filter.node = a->filter.node >= 0 ? -1 : a->sel_node;
+    a->events_stale = true;
+}
+
 void app_select_hop(App *a, int hop)
 {
     a->sel_hop = hop;
@@ -113,7 +119,7 @@ int app_prompt_node(const App *a)
     for (size_t i = 0; i < a->m->world->n_nodes; i++)
         if (a->m->world->nodes[i].role == MN_ROLE_HOST)
             return (int)i;
-    return -1;
+    return a->sel_node; /* a network without hosts: the node selected */
 }
 
 static void set_status(App *a, const char *fmt, ...) MN_PRINTF(2, 3);
@@ -153,14 +159,22 @@ static void remember(App *a, const char *line)
     a->history_pos = a->n_history;
 }
 
+/* One line: a pasted newline or tab is a blank, as a shell reads it. */
+static void one_line(char *s)
+{
+    for (; *s; s++)
+        if (*s == '\n' || *s == '\r' || *s == '\t')
+            *s = ' ';
+}
+
 bool app_run_command(App *a, const char *line)
 {
     char buf[PROMPT_MAX + 1];
-    snprintf(buf, sizeof buf, "%s", line ? line : a->prompt);
-    /* One line: a pasted newline or tab is a blank, as a shell reads it. */
-    for (char *c = buf; *c; c++)
-        if (*c == '\n' || *c == '\r' || *c == '\t')
-            *c = ' ';
+    const char *src = line ? line : a->prompt;
+    size_t n = utf8_prefix(src, strlen(src), PROMPT_MAX);
+    memcpy(buf, src, n);
+    buf[n] = '\0';
+    one_line(buf);
     a->prompt[0] = '\0';
     a->prompt_len = 0;
     a->console_back = 0;
@@ -174,12 +188,16 @@ bool app_run_command(App *a, const char *line)
     double t = a->p.t < 0 ? 0 : a->p.t;
     SimTime at = (SimTime)ceil(t);
     uint32_t step = a->p.step;
+    /* The packet in the inspector, to find it again in the new run. */
+    bool had_hop = a->sel_hop >= 0 && (size_t)a->sel_hop < a->m->n_hops;
+    ModelHop sel = had_hop ? a->m->hops[a->sel_hop] : (ModelHop){0};
     char why[512];
     if (!model_add_line(a->m, at, node, buf, why, sizeof why)) {
         Buf b;
         buf_init(&b);
         buf_printf(&b, "%s$ %s\n%s\n", node >= 0 ? a->m->world->nodes[node].id : "minet", buf, why);
-        add_refused(a, at, b.data);
+        /* At the cursor's moment or before it, so it shows at once. */
+        add_refused(a, (SimTime)floor(t), b.data);
         buf_fini(&b);
         set_status(a, "%s", why);
         return false;
@@ -198,8 +216,21 @@ bool app_run_command(App *a, const char *line)
     a->tree_hop = -1;
     a->unsaved = true;
     a->quit_warned = false;
-    if (a->sel_hop >= (int)a->m->n_hops)
-        app_select_hop(a, -1);
+    /* Hops sent before the command are the same hops in the new run (rule
+     * 6); a later one may not exist any more. */
+    int found = -1;
+    for (size_t i = 0; had_hop && sel.send < at && i < a->m->n_hops && found < 0; i++) {
+        const ModelHop *h = &a->m->hops[i];
+        if (h->pkt == sel.pkt && h->send == sel.send && h->from == sel.from && h->to == sel.to)
+            found = (int)i;
+    }
+    if (had_hop) {
+        int field = a->sel_field;
+        bool packet = a->inspect_packet;
+        app_select_hop(a, found);
+        a->inspect_packet = packet && found >= 0;
+        a->sel_field = found >= 0 ? field : -1;
+    }
     return true;
 }
 
@@ -222,13 +253,19 @@ bool app_save(App *a, char *path, size_t size)
         base_len -= 5;
     char why[512] = "";
     for (int place = 0; place < 2; place++) {
-        for (int n = 1; n < 1000; n++) {
-            snprintf(path, size, "%.*s%.*s-class-%d.json", place == 0 ? (int)dir_len : 0, w->path,
-                     (int)base_len, base, n);
-            if (access(path, F_OK) != 0)
-                break;
+        bool free_name = false;
+        for (int n = 1; n < 1000 && !free_name; n++) {
+            int len = snprintf(path, size, "%.*s%.*s-class-%d.json", place == 0 ? (int)dir_len : 0,
+                               w->path, (int)base_len, base, n);
+            if (len < 0 || (size_t)len >= size) {
+                snprintf(path, size, "the scenario's path is too long to save beside it");
+                return false;
+            }
+            free_name = access(path, F_OK) != 0;
         }
-        if (scenario_save_typed(w, path, place == 0 || dir_len == 0, why, sizeof why))
+        if (!free_name)
+            snprintf(why, sizeof why, "%s: -class-1.json to -class-999.json all exist", w->path);
+        else if (scenario_save_typed(w, path, place == 0 || dir_len == 0, why, sizeof why))
             return true;
         if (dir_len == 0)
             break;
@@ -239,36 +276,41 @@ bool app_save(App *a, char *path, size_t size)
 
 /* ---- keys -------------------------------------------------------------- */
 
+/* Appends typed or pasted text, whole characters only, up to PROMPT_MAX
+ * bytes; what does not fit is left out, and the view says so once. */
 static void prompt_append(App *a, const char *text)
 {
-    for (const char *c = text; *c; c++) {
-        if (a->prompt_len >= PROMPT_MAX) {
+    for (const char *c = text; *c;) {
+        size_t n = 1;
+        while (utf8_cont(c[n]))
+            n++;
+        if (a->prompt_len + n > PROMPT_MAX) {
             if (!a->prompt_cut)
                 set_status(a, "A command has at most %d characters: the rest was left out.",
                            PROMPT_MAX);
             a->prompt_cut = true;
-            /* Never leave half a UTF-8 character at the end. */
-            while (a->prompt_len > 0 &&
-                   ((unsigned char)a->prompt[a->prompt_len - 1] & 0xC0) == 0x80)
-                a->prompt_len--;
-            if (a->prompt_len > 0 && ((unsigned char)a->prompt[a->prompt_len - 1] & 0x80))
-                a->prompt_len--;
-            a->prompt[a->prompt_len] = '\0';
-            return;
+            break;
         }
-        a->prompt[a->prompt_len++] = (*c == '\n' || *c == '\r' || *c == '\t') ? ' ' : *c;
+        memcpy(a->prompt + a->prompt_len, c, n);
+        a->prompt_len += n;
+        c += n;
     }
     a->prompt[a->prompt_len] = '\0';
+    one_line(a->prompt);
 }
 
-static void start_typing(App *a, bool on)
+void app_start_typing(App *a, bool on)
 {
-    a->typing = on;
     a->prompt_cut = false;
+    if (on == a->typing)
+        return;
+    a->typing = on;
     if (on) {
         a->show_console = true;
         a->panels_hidden = false;
         SDL_StartTextInput();
+    } else {
+        SDL_StopTextInput();
     }
 }
 
@@ -296,10 +338,10 @@ static bool on_prompt_key(App *a, const SDL_KeyboardEvent *k)
         app_run_command(a, NULL);
         return true;
     case SDLK_ESCAPE:
-        start_typing(a, false);
+        app_start_typing(a, false);
         return true;
     case SDLK_BACKSPACE:
-        while (a->prompt_len > 0 && ((unsigned char)a->prompt[a->prompt_len - 1] & 0xC0) == 0x80)
+        while (a->prompt_len > 0 && utf8_cont(a->prompt[a->prompt_len - 1]))
             a->prompt_len--;
         if (a->prompt_len > 0)
             a->prompt_len--;
@@ -328,9 +370,12 @@ static bool on_prompt_key(App *a, const SDL_KeyboardEvent *k)
         return true;
     case SDLK_F1:
     case SDLK_F11:
+    case SDLK_PAGEUP:
+    case SDLK_PAGEDOWN:
         return false;
     default:
-        return true; /* letters arrive as text input */
+        /* Ctrl+S, Ctrl+= … work while typing; letters arrive as text input. */
+        return !ctrl;
     }
 }
 
@@ -403,8 +448,6 @@ static void on_escape(App *a)
 {
     if (a->help)
         a->help = false;
-    else if (a->typing)
-        a->typing = false;
     else if (a->inspect_packet ? a->sel_hop >= 0 : a->sel_node >= 0)
         a->inspect_packet ? app_select_hop(a, -1) : app_select_node(a, -1);
     else
@@ -522,7 +565,7 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         break;
     case SDLK_RETURN:
     case SDLK_KP_ENTER:
-        start_typing(a, true);
+        app_start_typing(a, true);
         break;
     case SDLK_n:
         cycle_node(a, shift ? -1 : 1);
@@ -549,8 +592,7 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         panels_cycle_proto(a);
         break;
     case SDLK_b:
-        a->filter.node = a->filter.node >= 0 ? -1 : a->sel_node;
-        a->events_stale = true;
+        app_toggle_node_filter(a);
         break;
     case SDLK_x:
         a->filter.hops = !a->filter.hops;
@@ -639,11 +681,6 @@ static void move_node(App *a, int node, int dx, int dy)
     a->m->y[node] = fmin(1, fmax(0, a->m->y[node] + dy / (h * zoom)));
 }
 
-static bool in_rect(const SDL_Rect *r, int x, int y)
-{
-    return x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
-}
-
 static void on_mouse(App *a, const SDL_Event *e)
 {
     DrawRects d;
@@ -660,14 +697,14 @@ static void on_mouse(App *a, const SDL_Event *e)
     case SDL_MOUSEBUTTONDOWN:
         if (e->button.button != SDL_BUTTON_LEFT)
             break;
-        if (a->typing && !in_rect(&d.console, x, y))
-            a->typing = false;
+        if (a->typing && !rect_has(&d.console, x, y))
+            app_start_typing(a, false);
         if (panels_click(a, x, y))
             break;
-        if (in_rect(&d.timeline, x, y)) {
+        if (rect_has(&d.timeline, x, y)) {
             a->dragging_timeline = true;
             timeline_jump(a, x);
-        } else if (in_rect(&d.net, x, y)) {
+        } else if (rect_has(&d.net, x, y)) {
             a->dragging_node = node_at(a, x, y);
             int hop = draw_packet_at(a->m, &a->v, a->p.t, x, y);
             if (hop >= 0 && a->dragging_node >= 0) {
@@ -723,8 +760,8 @@ static void on_mouse(App *a, const SDL_Event *e)
 void app_handle_event(App *a, const SDL_Event *e)
 {
     switch (e->type) {
-    case SDL_QUIT:
-        a->quit = true;
+    case SDL_QUIT: /* the window's close button: the same care as Q */
+        ask_quit(a);
         break;
     case SDL_KEYDOWN:
         on_key(a, &e->key);

@@ -2,11 +2,12 @@
  * timing.  Split from gui_run so the tests can feed it events and render
  * it on a software renderer without a display.
  *
- * Keys: Space play/pause, Right/Left next/previous step, Shift+Right/Left
- * one hop, Home/End, +/- speed (×2 each), 0 default speed, P pause after
- * each DNS answer, T light/dark, F fullscreen, Q or Escape quit.  Mouse:
- * wheel zooms, dragging a node moves it, dragging the background pans,
- * clicking or dragging on the timeline jumps to a step. */
+ * The keys and the mouse are listed for users in docs/classroom.md and in
+ * the help overlay (F1, panels.c); on_key and on_mouse are the code.  A
+ * few rules: while the prompt has the keyboard, letters go to it and only
+ * Ctrl combinations, F1, F11 and PgUp/PgDn keep their meaning; Esc closes
+ * what is open before it quits; Q and the window's close button warn once
+ * when typed commands are not saved. */
 #ifndef MN_GUI_APP_H
 #define MN_GUI_APP_H
 
@@ -55,6 +56,7 @@ typedef struct App {
     bool events_follow;                        /* keep the current step in view */
     uint32_t events_step;                      /* the step last followed */
     SDL_Rect chip_proto, chip_node, chip_hops; /* the filter's buttons, as drawn */
+    SDL_Rect tree_rect;                        /* the packet tree's lines, as drawn */
     /* The console and its prompt. */
     int console_back;      /* lines scrolled back from the end */
     ConsoleExtra *refused; /* typed lines minet could not run, by time */
@@ -97,6 +99,11 @@ bool app_run_command(App *a, const char *line);
 bool app_save(App *a, char *path, size_t size);
 /* Selects a node (opens the node inspector), or -1 for none. */
 void app_select_node(App *a, int node);
+/* The event list shows only what the selected node sends and receives,
+ * or everything again. */
+void app_toggle_node_filter(App *a);
+/* Gives the keyboard to the prompt, or takes it back. */
+void app_start_typing(App *a, bool on);
 /* Selects a hop (opens the packet inspector), or -1 for none. */
 void app_select_hop(App *a, int hop);
 /* Sets which panels are on screen from what is asked for. */

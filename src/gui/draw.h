@@ -51,6 +51,11 @@ typedef struct DrawTheme {
 const DrawTheme *draw_theme(bool dark);
 
 void draw_rects(const View *v, DrawRects *out);
+/* Is (x, y) inside r (an empty r has nothing inside)? */
+static inline bool rect_has(const SDL_Rect *r, int x, int y)
+{
+    return r->w > 0 && r->h > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
+}
 /* Where node i's icon is centred. */
 void draw_node_xy(const Model *m, const View *v, int i, double *x, double *y);
 /* Where a hop's packet is drawn at time t; false if it is not on its link. */

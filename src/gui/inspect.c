@@ -27,10 +27,6 @@ static InspectSection *section(Inspect *in, const char *title)
 
 static void row(InspectSection *s, const char *key, const char *value, int64_t ttl)
 {
-    if (s->n >= INSPECT_MAX_ROWS) {
-        s->more++;
-        return;
-    }
     s->rows = xgrow(s->rows, &s->cap, s->n + 1, sizeof *s->rows);
     s->rows[s->n++] = (InspectRow){xstrdup(key), xstrdup(value ? value : ""), ttl};
 }
@@ -202,7 +198,6 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
         if (strcmp(op, "flush") == 0 || strcmp(op, "clear") == 0) {
             while (s->n)
                 row_remove(s, s->n - 1);
-            s->more = 0;
             continue;
         }
         const char *key = r->key ? r->key : "";
@@ -234,6 +229,17 @@ void inspect_node(const Model *m, int node, uint32_t step, double t, Inspect *ou
         return;
     for (size_t i = 0; i < MN_ARRAY_LEN(providers); i++)
         providers[i](m, node, step, t, out);
+    /* Past INSPECT_MAX_ROWS a section only counts the rest: cut after the
+     * whole fold, so removals of entries past the cut count too. */
+    for (size_t i = 0; i < out->n; i++) {
+        InspectSection *s = &out->s[i];
+        while (s->n > INSPECT_MAX_ROWS) {
+            s->n--;
+            free(s->rows[s->n].key);
+            free(s->rows[s->n].value);
+            s->more++;
+        }
+    }
 }
 
 /* ---- the console ------------------------------------------------------- */

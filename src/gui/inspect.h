@@ -6,9 +6,9 @@
  * (the node itself, its interfaces, the zones it serves, and every table
  * the trace's `state` records keep on it: caches today, mail queues,
  * mailboxes and FTP sessions as their protocols add them).  A table needs
- * no code here: its records' ops say what happens to an entry ("insert"
- * adds or replaces the key, "flush" empties the table, any other op —
- * "expire", "delete", "pop" — removes the key). */
+ * no code here: its records' ops say what happens to an entry ("insert",
+ * "add" and "push" add or replace the key, "flush" and "clear" empty the
+ * table, any other op — "expire", "delete", "pop" — removes the key). */
 #ifndef MN_GUI_INSPECT_H
 #define MN_GUI_INSPECT_H
 

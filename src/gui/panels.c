@@ -38,9 +38,7 @@ static const char *clip_text(const char *s, char *buf, size_t size)
     size_t n = strlen(s);
     if (n < size && n <= DRAW_MAX_BYTES)
         return s;
-    n = size - 4 < DRAW_MAX_BYTES ? size - 4 : DRAW_MAX_BYTES;
-    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-        n--;
+    n = utf8_prefix(s, n, size - 4 < DRAW_MAX_BYTES ? size - 4 : DRAW_MAX_BYTES);
     memcpy(buf, s, n);
     memcpy(buf + n, "…", sizeof "…");
     return buf;
@@ -52,11 +50,6 @@ static int put(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y
     if (!s || !*s)
         return 0;
     return text_draw(&pen->a->txt, face, pen->px, c, clip_text(s, buf, sizeof buf), x, y, align);
-}
-
-static bool inside(const SDL_Rect *r, int x, int y)
-{
-    return r->w > 0 && r->h > 0 && x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h;
 }
 
 /* The panel's background and title bar; returns the area under the bar. */
@@ -173,6 +166,10 @@ static void draw_events(Pen *pen)
 
     SDL_Rect body = events_body(pen);
     int cur = current_row(a);
+    if (a->events_top > (int)a->events.n - 1)
+        a->events_top = (int)a->events.n - 1;
+    if (a->events_top < 0)
+        a->events_top = 0;
     if (a->events_step != a->p.step) {
         a->events_step = a->p.step;
         a->events_follow = true;
@@ -193,8 +190,13 @@ static void draw_events(Pen *pen)
     if (a->events.n == 0)
         put(pen, FACE_SANS, th->faint, "No step passes the filter.", body.x + pen->px / 2,
             body.y + 2, 0);
-    int time_w, h;
-    text_size(&a->txt, FACE_SANS, pen->px, "00.000000 s", &time_w, &h);
+    /* Columns as wide as the largest step number and time need. */
+    int time_w, num_w, h;
+    char widest[48];
+    snprintf(widest, sizeof widest, "%.6f s", (double)a->m->end / 1e6);
+    text_size(&a->txt, FACE_SANS, pen->px, widest, &time_w, &h);
+    snprintf(widest, sizeof widest, "%zu", a->m->n_steps);
+    text_size(&a->txt, FACE_BOLD, pen->px, widest, &num_w, &h);
     int y = body.y;
     for (int idx = a->events_top; idx < (int)a->events.n && y < body.y + body.h; idx++) {
         const EventRow *e = &a->events.rows[idx];
@@ -206,13 +208,11 @@ static void draw_events(Pen *pen)
         SDL_Color ink = e->step <= a->p.step ? th->ink : th->faint;
         char t[32], k[16];
         snprintf(t, sizeof t, "%.6f s", (double)e->time / 1e6);
-        if (e->is_hop)
-            x += pen->px * 3 / 2;
-        else {
+        if (!e->is_hop) {
             snprintf(k, sizeof k, "%u", e->step);
-            put(pen, FACE_BOLD, ink, k, x + pen->px * 2, y, 2);
+            put(pen, FACE_BOLD, ink, k, x + num_w, y, 2);
         }
-        x += pen->px * 5 / 2;
+        x += num_w + pen->px / 2;
         put(pen, FACE_SANS, th->faint, t, x + time_w, y, 2);
         x += time_w + pen->px / 2;
         if (e->proto)
@@ -284,7 +284,7 @@ static void wrap_line(ConRows *back, const char *s, size_t len, size_t cols)
             continue;
         }
         buf_putc(&e, s[j]);
-        col += ((unsigned char)s[j] & 0xC0) != 0x80;
+        col += !utf8_cont(s[j]);
     }
     const char *text = e.data ? e.data : "";
     const char *dollar = strstr(text, "$ ");
@@ -295,7 +295,7 @@ static void wrap_line(ConRows *back, const char *s, size_t len, size_t cols)
         starts[n++] = pos;
         for (size_t c = 0; c < cols && pos < e.len; c++) {
             pos++;
-            while (pos < e.len && ((unsigned char)text[pos] & 0xC0) == 0x80)
+            while (pos < e.len && utf8_cont(text[pos]))
                 pos++;
         }
     } while (pos < e.len && n < WRAP_ROWS_MAX);
@@ -349,9 +349,7 @@ static void draw_console(Pen *pen)
     size_t cols = cw > 0 ? (size_t)((body.w - pen->px) / cw) : 80;
     if (cols < 8)
         cols = 8;
-    if (cols > DRAW_MAX_BYTES / 4)
-        cols = DRAW_MAX_BYTES / 4; /* every row fits a draw buffer */
-    ConRows back = {0};            /* back.row[0] is the last row */
+    ConRows back = {0}; /* back.row[0] is the last row */
     size_t need = (size_t)rows + (size_t)(a->console_back > 0 ? a->console_back : 0);
     for (size_t i = n_lines; i-- > 0 && back.n < need;)
         wrap_line(&back, lines[i], lens[i], cols);
@@ -386,20 +384,16 @@ static void draw_console(Pen *pen)
         put(pen, FACE_SANS, th->faint, "Enter: type a command (host, dig, nslookup, ping, down …)",
             x, y, 0);
     } else {
-        /* The end of the line, as much as fits, and a caret. */
-        int room = prompt.x + prompt.w - x - pen->px;
-        const char *s = a->prompt;
-        int w, h;
-        text_size(&a->txt, FACE_MONO, pen->px, "0", &w, &h);
-        size_t fit = w > 0 ? (size_t)(room / w) : a->prompt_len;
-        if (a->prompt_len > fit && fit > 0) {
-            s = a->prompt + a->prompt_len - fit;
-            while (((unsigned char)*s & 0xC0) == 0x80)
-                s++;
+        /* The end of the line, as many characters as fit, and a caret
+         * (cw: the console's character width). */
+        int fit = cw > 0 ? (prompt.x + prompt.w - x - pen->px) / cw : 0;
+        const char *s = a->prompt + a->prompt_len;
+        for (int k = 0; k < fit && s > a->prompt; k++) {
+            s--;
+            while (s > a->prompt && utf8_cont(*s))
+                s--;
         }
-        char shown[DRAW_MAX_BYTES + 8];
-        x += text_draw(&a->txt, FACE_MONO, pen->px, th->ink, clip_text(s, shown, sizeof shown), x,
-                       y, 0);
+        x += text_draw(&a->txt, FACE_MONO, pen->px, th->ink, s, x, y, 0);
         if (a->typing)
             draw_fill_rect(a->r, x + 1, y + 2, fmax(2, pen->px / 8), pen->lh - 4, th->ink);
     }
@@ -518,6 +512,16 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
     SDL_Rect tree = {body.x, body.y, body.w, body.h - hex_h - detail_h};
     SDL_Rect det = {body.x, tree.y + tree.h, body.w, detail_h};
     SDL_Rect hex = {body.x, det.y + det.h, body.w, hex_h};
+    /* The detail first: drawing the tree's lines may empty the text cache,
+     * and with it the texture just fetched. */
+    if (detail) {
+        SDL_RenderSetClipRect(a->r, &det);
+        draw_fill_rect(a->r, det.x, det.y, det.w, det.h, th->panel_head);
+        SDL_Rect src = {0, 0, dw, det.h - pen->lh / 3 < dh ? det.h - pen->lh / 3 : dh};
+        SDL_RenderCopy(a->r, detail, &src,
+                       &(SDL_Rect){det.x + pen->px / 2, det.y + pen->lh / 6, dw, src.h});
+    }
+    a->tree_rect = tree;
     SDL_RenderSetClipRect(a->r, &tree);
     int rows = tree.h / pen->lh;
     if (rows < 1)
@@ -539,13 +543,6 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
             draw_fill_rect(a->r, tree.x, y, tree.w, pen->lh, th->select_bg);
         int x = tree.x + pen->px / 2 + f->depth * pen->px * 5 / 4;
         put(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y, 0);
-    }
-    if (detail) {
-        SDL_RenderSetClipRect(a->r, &det);
-        draw_fill_rect(a->r, det.x, det.y, det.w, det.h, th->panel_head);
-        SDL_Rect src = {0, 0, dw, det.h - pen->lh / 3 < dh ? det.h - pen->lh / 3 : dh};
-        SDL_RenderCopy(a->r, detail, &src,
-                       &(SDL_Rect){det.x + pen->px / 2, det.y + pen->lh / 6, dw, src.h});
     }
     SDL_RenderSetClipRect(a->r, &hex);
     draw_fill_rect(a->r, hex.x, hex.y, hex.w, 1, th->rule);
@@ -717,13 +714,12 @@ bool panels_click(App *a, int x, int y)
         a->help = false;
         return true;
     }
-    if (inside(&pen.d.events, x, y)) {
-        if (inside(&a->chip_proto, x, y)) {
+    if (rect_has(&pen.d.events, x, y)) {
+        if (rect_has(&a->chip_proto, x, y)) {
             panels_cycle_proto(a);
-        } else if (inside(&a->chip_node, x, y)) {
-            a->filter.node = a->filter.node >= 0 ? -1 : a->sel_node;
-            a->events_stale = true;
-        } else if (inside(&a->chip_hops, x, y)) {
+        } else if (rect_has(&a->chip_node, x, y)) {
+            app_toggle_node_filter(a);
+        } else if (rect_has(&a->chip_hops, x, y)) {
             a->filter.hops = !a->filter.hops;
             a->events_stale = true;
         } else {
@@ -738,19 +734,17 @@ bool panels_click(App *a, int x, int y)
         }
         return true;
     }
-    if (inside(&pen.d.console, x, y)) {
+    if (rect_has(&pen.d.console, x, y)) {
         SDL_Rect prompt = pen.d.console;
         prompt.y = prompt.y + prompt.h - pen.lh - 4;
-        if (inside(&prompt, x, y)) {
-            a->typing = true;
-            SDL_StartTextInput();
-        }
+        if (rect_has(&prompt, x, y))
+            app_start_typing(a, true);
         return true;
     }
-    if (inside(&pen.d.inspector, x, y)) {
-        if (a->inspect_packet && a->sel_hop >= 0) {
-            int i = a->inspect_top + (y - pen.d.inspector.y - pen.lh - 4) / pen.lh;
-            if (y > pen.d.inspector.y + pen.lh + 4 && i >= 0 && i < (int)a->tree.n)
+    if (rect_has(&pen.d.inspector, x, y)) {
+        if (a->inspect_packet && a->sel_hop >= 0 && rect_has(&a->tree_rect, x, y)) {
+            int i = a->inspect_top + (y - a->tree_rect.y) / pen.lh;
+            if (i >= 0 && i < (int)a->tree.n)
                 a->sel_field = i;
         }
         return true;
@@ -762,16 +756,20 @@ bool panels_wheel(App *a, int x, int y, int dy)
 {
     Pen pen;
     pen_init(&pen, a);
-    if (inside(&pen.d.events, x, y)) {
+    if (rect_has(&pen.d.events, x, y)) {
         a->events_top -= dy * 3;
+        if (a->events_top > (int)a->events.n - 1)
+            a->events_top = (int)a->events.n - 1;
+        if (a->events_top < 0)
+            a->events_top = 0;
         a->events_follow = false;
         return true;
     }
-    if (inside(&pen.d.console, x, y)) {
+    if (rect_has(&pen.d.console, x, y)) {
         a->console_back += dy * 3;
         return true;
     }
-    if (inside(&pen.d.inspector, x, y)) {
+    if (rect_has(&pen.d.inspector, x, y)) {
         a->inspect_top -= dy * 3;
         if (a->inspect_top < 0)
             a->inspect_top = 0;

@@ -2515,6 +2515,8 @@ World *scenario_load_mem(const char *name, const char *dir, const char *data, si
     if (root) {
         L.w = w = world_new();
         w->path = xstrdup(L.name);
+        w->source = xstrndup(data, len); /* what a saved copy starts from */
+        w->source_len = len;
         load_root(&L, root);
         sort_pending(&L, root);
     }
@@ -2582,16 +2584,22 @@ World *scenario_load(const char *path, Errors *errs)
 
 /* ---- saving a session ------------------------------------------------------ */
 
-/* A time the loader reads back exactly: whole seconds, milliseconds or
- * microseconds. */
+/* A time in seconds that the loader reads back exactly: "5s",
+ * "20.004004s" (the loader's decimals are exact to the microsecond). */
 static void exact_time(SimTime t, char *buf, size_t size)
 {
-    if (t % 1000000 == 0)
-        snprintf(buf, size, "%llus", (unsigned long long)(t / 1000000));
-    else if (t % 1000 == 0)
-        snprintf(buf, size, "%llums", (unsigned long long)(t / 1000));
-    else
-        snprintf(buf, size, "%lluus", (unsigned long long)t);
+    unsigned long long s = (unsigned long long)(t / 1000000),
+                       us = (unsigned long long)(t % 1000000);
+    if (us == 0) {
+        snprintf(buf, size, "%llus", s);
+        return;
+    }
+    int digits = 6;
+    while (us % 10 == 0) {
+        us /= 10;
+        digits--;
+    }
+    snprintf(buf, size, "%llu.%0*llus", s, digits, us);
 }
 
 /* Points every zone "file" at the zone file the world was loaded with, as
@@ -2617,22 +2625,11 @@ static bool absolute_zone_files(const World *w, cJSON *root, char *why, size_t s
 
 bool scenario_save_typed(const World *w, const char *out, bool beside, char *why, size_t size)
 {
-    FILE *f = fopen(w->path, "rb");
-    if (!f) {
-        snprintf(why, size, "%s: cannot read: %s", w->path, strerror(errno));
-        return false;
-    }
-    Buf b;
-    buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while (b.len <= SCENARIO_MAX_BYTES && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(&b, chunk, n);
-    fclose(f);
-    cJSON *root = b.data ? cJSON_ParseWithLength(b.data, b.len) : NULL;
-    buf_fini(&b);
+    /* From the text the world was loaded from, not the file as it is now:
+     * it may have been edited or moved since. */
+    cJSON *root = w->source ? cJSON_ParseWithLength(w->source, w->source_len) : NULL;
     if (!cJSON_IsObject(root)) {
-        snprintf(why, size, "%s: changed since it was loaded; not saved", w->path);
+        snprintf(why, size, "%s: the scenario's text is not at hand; not saved", w->path);
         cJSON_Delete(root);
         return false;
     }

@@ -63,6 +63,7 @@ void world_free(World *w)
     free(w->script);
     free(w->addrs);
     free(w->path);
+    free(w->source);
     free(w->title);
     free(w->description);
     free(w->start);

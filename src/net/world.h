@@ -92,7 +92,9 @@ typedef struct AddrEntry {
 } AddrEntry;
 
 typedef struct World {
-    char *path; /* the scenario file, as given */
+    char *path;   /* the scenario file, as given */
+    char *source; /* its text, as loaded (a saved copy starts from it) */
+    size_t source_len;
     char *title, *description;
     uint64_t seed;
     int64_t start_us; /* Unix time of t=0, µs */

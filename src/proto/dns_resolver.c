@@ -285,6 +285,14 @@ static void task_done(Task *t, uint8_t rcode, const DnsCacheEntry *final, const 
 
 static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m);
 
+/* A server without an address that ask_next may still look up (glueless):
+ * not tried yet, not too deep, and not inside the name being resolved. */
+static bool can_look_up(const Task *t, const Server *s)
+{
+    return !s->has_addr && !s->looked_up && t->depth < MAX_DEPTH &&
+           !dns_name_is_under(&s->name, &t->cur);
+}
+
 static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
@@ -295,12 +303,8 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     char addr[16], sn[300];
     ip_format(s->addr, addr);
     bool more = false; /* another server ask_next may still try */
-    for (int i = 0; i < t->nservers && !more; i++) {
-        const Server *o = &t->servers[i];
-        more = o->has_addr
-                   ? !o->tried
-                   : !o->looked_up && t->depth < MAX_DEPTH && !dns_name_is_under(&o->name, &t->cur);
-    }
+    for (int i = 0; i < t->nservers && !more; i++)
+        more = t->servers[i].has_addr ? !t->servers[i].tried : can_look_up(t, &t->servers[i]);
     trace_note(&sim->trace, sim->now, 0,
                "%s got no answer from %s (%s) within 1 s: it gives up on that server and %s %s.",
                node_id(t->r), dns_name_prose(&s->name, sn, sizeof sn), addr,
@@ -444,14 +448,13 @@ static void ask_next(Task *t)
                 return;
             }
         }
-    if (t->depth < MAX_DEPTH)
-        for (int i = 0; i < t->nservers; i++) {
-            Server *s = &t->servers[i];
-            if (!s->has_addr && !s->looked_up && !dns_name_is_under(&s->name, &t->cur)) {
-                start_sub_lookup(t, s);
-                return;
-            }
+    for (int i = 0; i < t->nservers; i++) {
+        Server *s = &t->servers[i];
+        if (can_look_up(t, s)) {
+            start_sub_lookup(t, s);
+            return;
         }
+    }
     char qn[300];
     trace_note(&t->r->sim->trace, t->r->sim->now, 0,
                "Every server %s could ask about %s has failed: it gives up (SERVFAIL).",
