@@ -91,12 +91,21 @@ static void display(Proc *p)
         }
         proc_printf(p, CON_STDOUT, "\n");
     }
+    bool any = false;
+    for (size_t i = 0; i < c->n && !any; i++)
+        any = e[i]->kind == DNS_CACHE_RRSET;
     free(done);
     free(e);
-    trace_note(&p->sim->trace, p->sim->now, 0,
-               "ipconfig /displaydns lists %s's own DNS cache: what its applications looked up, "
-               "with each record's time to live counting down.",
-               p->sim->world->nodes[p->node].id);
+    if (any)
+        trace_note(&p->sim->trace, p->sim->now, 0,
+                   "ipconfig /displaydns lists %s's own DNS cache: what its applications looked "
+                   "up, with each record's time to live counting down.",
+                   p->sim->world->nodes[p->node].id);
+    else
+        trace_note(&p->sim->trace, p->sim->now, 0,
+                   "ipconfig /displaydns lists %s's own DNS cache, and it is empty: nothing has "
+                   "been looked up since it was last emptied, or all of it has expired.",
+                   p->sim->world->nodes[p->node].id);
 }
 
 void ipconfig_main(Proc *p, int argc, char **argv)
