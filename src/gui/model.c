@@ -427,9 +427,11 @@ Model *model_load(const char *path, Errors *errs)
 /* Frees what a run derived, keeping the world and the layout. */
 static void forget_run(Model *m)
 {
-    sim_fini(m->sim);
-    free(m->sim);
-    m->sim = NULL;
+    if (m->sim) {
+        sim_fini(m->sim);
+        free(m->sim);
+        m->sim = NULL;
+    }
     free(m->steps);
     free(m->hops);
     free(m->drops);
@@ -490,21 +492,11 @@ void model_free(Model *m)
 {
     if (!m)
         return;
-    if (m->sim) {
-        sim_fini(m->sim);
-        free(m->sim);
-    }
+    forget_run(m);
     free(m->kind);
     free(m->x);
     free(m->y);
     free(m->layer);
-    free(m->steps);
-    free(m->hops);
-    free(m->drops);
-    free(m->status);
-    free(m->console);
-    free(m->states);
-    free(m->step_end);
     world_free(m->world);
     free(m);
 }
