@@ -493,8 +493,8 @@ static void test_prompt_fault(void **state)
     click_node(&c, "ns1.montana.edu");
     assert_int_equal(app_prompt_node(a), node(a->m, "laptop"));
     assert_true(app_run_command(a, "down ns1.montana.edu"));
-    assert_false(model_node_down(a->m, ns, t - 1));
-    assert_true(model_node_down(a->m, ns, t + 1));
+    assert_false(model_node_down(a->m, ns, UINT32_MAX, t - 1));
+    assert_true(model_node_down(a->m, ns, UINT32_MAX, t + 1));
     /* Q with typed commands not saved warns once, then quits. */
     send_key(a, SDLK_q, 0);
     assert_false(a->quit);
@@ -725,6 +725,32 @@ static void test_event_click(void **state)
     canvas_close(&c);
 }
 
+/* A fault at 0 s shows with its caption (step 1), not before it; and
+ * while playing, the caption is never ahead of the clock. */
+static void test_faults_and_playing(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/dns_server_down.json");
+    App *a = &c.a;
+    int ns1 = node(a->m, "ns1.montana.edu");
+    player_home(&a->p);
+    assert_false(model_node_down(a->m, ns1, a->p.step, a->p.t));
+    player_goto_step(&a->p, 1);
+    assert_true(model_node_down(a->m, ns1, a->p.step, a->p.t));
+    player_home(&a->p);
+    player_toggle_play(&a->p);
+    a->p.speed = 50;
+    for (int i = 0; i < 4000 && a->p.mode == PLAYER_PLAYING; i++) {
+        app_frame(a, 0.05);
+        if (a->p.step > 0)
+            assert_true(a->p.t >= (double)model_step_start(a->m, a->p.step));
+    }
+    assert_int_equal(a->p.mode, PLAYER_PAUSED);
+    assert_int_equal(a->p.step, a->m->n_steps);
+    canvas_close(&c);
+}
+
 /* ---- projector mode ----------------------------------------------------- */
 
 static void test_projector_keys(void **state)
@@ -770,9 +796,16 @@ static void test_projector_keys(void **state)
     assert_int_equal(a->sel_node, 0);
     send_key(a, SDLK_n, KMOD_LSHIFT);
     assert_int_equal(a->sel_node, (int)a->m->world->n_nodes - 1);
+    /* K: the step's packet where it is at the cursor (at rest after the
+     * step, the last link it crossed). */
     player_goto_step(&a->p, 4);
     send_key(a, SDLK_k, 0);
-    assert_int_equal(a->sel_hop, inspect_step_hop(a->m, 4));
+    assert_true(a->sel_hop >= 0);
+    const ModelHop *kh = &a->m->hops[a->sel_hop];
+    assert_true(kh->pkt == a->m->hops[inspect_step_hop(a->m, 4)].pkt);
+    assert_true((double)kh->send < a->p.t && (double)kh->arrive <= a->p.t);
+    for (size_t i = (size_t)a->sel_hop + 1; i < a->m->n_hops; i++)
+        assert_false(a->m->hops[i].pkt == kh->pkt && (double)a->m->hops[i].send < a->p.t);
     send_key(a, SDLK_ESCAPE, 0); /* closes the packet */
     assert_int_equal(a->sel_hop, -1);
     send_key(a, SDLK_t, 0);
@@ -846,17 +879,12 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_click_node_cache),
-        cmocka_unit_test(test_packet_fields),
-        cmocka_unit_test(test_tree_hostile),
-        cmocka_unit_test(test_prompt_same_as_script),
-        cmocka_unit_test(test_prompt_fault),
-        cmocka_unit_test(test_prompt_bad_input),
-        cmocka_unit_test(test_console_is_transcript),
-        cmocka_unit_test(test_event_filter),
-        cmocka_unit_test(test_event_click),
-        cmocka_unit_test(test_projector_keys),
-        cmocka_unit_test(test_save),
+        cmocka_unit_test(test_click_node_cache),      cmocka_unit_test(test_packet_fields),
+        cmocka_unit_test(test_tree_hostile),          cmocka_unit_test(test_prompt_same_as_script),
+        cmocka_unit_test(test_prompt_fault),          cmocka_unit_test(test_prompt_bad_input),
+        cmocka_unit_test(test_console_is_transcript), cmocka_unit_test(test_event_filter),
+        cmocka_unit_test(test_event_click),           cmocka_unit_test(test_faults_and_playing),
+        cmocka_unit_test(test_projector_keys),        cmocka_unit_test(test_save),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

@@ -186,7 +186,9 @@ bool app_run_command(App *a, const char *line)
     remember(a, buf);
     int node = app_prompt_node(a);
     double t = a->p.t < 0 ? 0 : a->p.t;
-    SimTime at = (SimTime)ceil(t);
+    /* Just after the cursor: what happened at its very moment (the step on
+     * screen) stays as it was, and the line's own steps come after. */
+    SimTime at = (SimTime)floor(t) + 1;
     uint32_t step = a->p.step;
     /* The packet in the inspector, to find it again in the new run. */
     bool had_hop = a->sel_hop >= 0 && (size_t)a->sel_hop < a->m->n_hops;
@@ -391,9 +393,28 @@ static void cycle_node(App *a, int d)
 /* K: the current step's packet; pressed again, the next packet on a link
  * at the cursor, so every envelope on screen can be reached without the
  * mouse. */
+/* The hop of the current step's packet to show: the one on a link at the
+ * cursor, else the latest one sent by then; -1 if none. */
+static int step_packet_now(const App *a)
+{
+    int first = inspect_step_hop(a->m, a->p.step);
+    if (first < 0)
+        return -1;
+    uint64_t pkt = a->m->hops[first].pkt;
+    int latest = first;
+    for (size_t i = (size_t)first; i < a->m->n_hops && (double)a->m->hops[i].send < a->p.t; i++) {
+        if (a->m->hops[i].pkt != pkt)
+            continue;
+        if (model_hop_frac(&a->m->hops[i], a->p.t) >= 0)
+            return (int)i;
+        latest = (int)i;
+    }
+    return latest;
+}
+
 static void inspect_step_packet(App *a)
 {
-    int first = inspect_step_hop(a->m, a->p.step), hop = -1;
+    int first = step_packet_now(a), hop = -1;
     if (a->inspect_packet && a->sel_hop >= 0) {
         for (size_t i = (size_t)a->sel_hop + 1; hop < 0 && i < a->m->n_hops; i++)
             if (model_hop_frac(&a->m->hops[i], a->p.t) >= 0 && (int)i != first)

@@ -287,7 +287,7 @@ static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const V
         double x0, y0, x1, y1;
         draw_node_xy(m, v, k->a, &x0, &y0);
         draw_node_xy(m, v, k->b, &x1, &y1);
-        bool down = model_link_down(m, (int)l, p->t);
+        bool down = model_link_down(m, (int)l, p->step, p->t);
         if (busy[l] && !down)
             thick_line(r, x0, y0, x1, y1, 7 * ui, mix(th->bg, draw_proto_color(busy[l]), 0.35));
         thick_line(r, x0, y0, x1, y1, 3 * ui, down ? th->link_down : th->link);
@@ -392,7 +392,7 @@ static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player 
         const Node *n = &m->world->nodes[i];
         double x, y;
         draw_node_xy(m, v, (int)i, &x, &y);
-        bool down = model_node_down(m, (int)i, p->t);
+        bool down = model_node_down(m, (int)i, p->step, p->t);
         SDL_Color c = down ? th->down : draw_kind_color(m->kind[i]);
         if (v->mark_node == (int)i + 1) /* the node in the inspector */
             fill_circle(r, x, y, 1.55 * R, th->select_bg);
@@ -475,9 +475,18 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
     for (size_t i = 0; i < m->n_hops; i++) {
         const ModelHop *h = &m->hops[i];
         double f = model_hop_frac(h, p->t), x, y;
-        if (f < 0 || (h->lost && f >= h->lost_at))
+        if (f < 0 || (h->lost && f >= h->lost_at && p->step >= h->lost_step))
             continue;
         draw_packet_xy(m, v, h, p->t, &x, &y);
+        if (h->lost && f >= h->lost_at) {
+            /* Lost at this very moment, but its caption is the next step's:
+             * it waits where it is lost. */
+            double x0, y0, x1, y1;
+            draw_node_xy(m, v, h->from, &x0, &y0);
+            draw_node_xy(m, v, h->to, &x1, &y1);
+            x = x0 + (x1 - x0) * h->lost_at;
+            y = y0 + (y1 - y0) * h->lost_at;
+        }
         SDL_Color c = draw_proto_color(h->proto);
         if (v->mark_hop == (int)i + 1) /* the packet in the inspector */
             fill_circle(r, x, y, 22 * ui, th->select_bg);
@@ -490,7 +499,7 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
     uint32_t now = p->step;
     for (size_t i = 0; i < m->n_drops; i++) {
         const ModelDrop *d = &m->drops[i];
-        if ((double)d->time > p->t || model_step_at(m, (double)d->time) + 1 < now)
+        if ((double)d->time > p->t || d->step > now || d->step + 1 < now)
             continue;
         double x, y;
         if (d->hop >= 0) {
@@ -506,9 +515,12 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
             continue;
         }
         draw_cross(r, x, y, 11 * ui, th->link_down);
+        /* Beside the cross, not above it, where a name or an address may be. */
         char s[96];
+        int w, h;
         snprintf(s, sizeof s, "lost: %s", d->reason);
-        label_box(r, txt, s, x, y - 14 * ui, px, th->link_down, th->bg, ui);
+        text_size(txt, FACE_BOLD, px, s, &w, &h);
+        label_box(r, txt, s, x + 16 * ui + w / 2.0, y + h / 2.0, px, th->link_down, th->bg, ui);
     }
 }
 

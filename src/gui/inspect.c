@@ -68,11 +68,10 @@ typedef void (*Provider)(const Model *m, int node, uint32_t step, double t, Insp
 
 static void provide_node(const Model *m, int node, uint32_t step, double t, Inspect *out)
 {
-    (void)step;
     const Node *n = &m->world->nodes[node];
     InspectSection *s = section(out, "Node");
     row(s, "Role", model_kind_name(m->kind[node]), -1);
-    row(s, "Status", model_node_down(m, node, t) ? "DOWN" : "up", -1);
+    row(s, "Status", model_node_down(m, node, step, t) ? "DOWN" : "up", -1);
     if (n->region)
         row(s, "Region", n->region, -1);
     char ip[16], buf[256];

@@ -201,25 +201,25 @@ SimTime model_step_end(const Model *m, uint32_t k)
     return m->step_end[k];
 }
 
-static bool status_down(const Model *m, bool is_link, int index, double t)
+static bool status_down(const Model *m, bool is_link, int index, uint32_t step, double t)
 {
     bool down = false;
     for (size_t i = 0; i < m->n_status && (double)m->status[i].time <= t; i++) {
         const ModelStatus *s = &m->status[i];
-        if (s->is_link == is_link && s->index == index)
+        if (s->is_link == is_link && s->index == index && s->step <= step)
             down = !s->up;
     }
     return down;
 }
 
-bool model_node_down(const Model *m, int node, double t)
+bool model_node_down(const Model *m, int node, uint32_t step, double t)
 {
-    return status_down(m, false, node, t);
+    return status_down(m, false, node, step, t);
 }
 
-bool model_link_down(const Model *m, int link, double t)
+bool model_link_down(const Model *m, int link, uint32_t step, double t)
 {
-    return status_down(m, true, link, t);
+    return status_down(m, true, link, step, t);
 }
 
 /* ---- loading ----------------------------------------------------------- */
@@ -253,11 +253,27 @@ static int drop_hop(const Model *m, const TraceRec *r)
     return -1;
 }
 
-static void add_drop(Model *m, size_t *cap, const TraceRec *r)
+/* The step a console, state or drop record is shown with (ModelRef): the
+ * note made at the same moment right after it, if there is one. */
+static uint32_t shown_step(const Trace *t, size_t i)
+{
+    const TraceRec *r = &t->recs[i];
+    for (size_t j = i + 1; j < t->n && t->recs[j].time == r->time; j++) {
+        TraceKind k = t->recs[j].kind;
+        if (k == TR_NOTE)
+            return t->recs[j].step;
+        if (k != TR_CONSOLE && k != TR_STATE && k != TR_DROP)
+            break;
+    }
+    return r->step;
+}
+
+static void add_drop(Model *m, size_t *cap, const TraceRec *r, uint32_t step)
 {
     m->drops = xgrow(m->drops, cap, m->n_drops + 1, sizeof *m->drops);
     ModelDrop *d = &m->drops[m->n_drops++];
     d->time = r->time;
+    d->step = step;
     d->pkt = r->pkt;
     d->node = r->node;
     d->link = r->link;
@@ -266,12 +282,13 @@ static void add_drop(Model *m, size_t *cap, const TraceRec *r)
     if (d->hop >= 0) {
         ModelHop *h = &m->hops[d->hop];
         h->lost = true;
+        h->lost_step = step;
         /* A down receiver loses it at its door; a lossy link on the way. */
         h->lost_at = strcmp(d->reason, "node down") == 0 ? 0.85 : 0.5;
     }
 }
 
-static void add_status(Model *m, size_t *cap, const TraceRec *r)
+static void add_status(Model *m, size_t *cap, const TraceRec *r, uint32_t step)
 {
     bool is_link = strcmp(r->table, "link") == 0;
     if (!is_link && strcmp(r->table, "status") != 0)
@@ -291,6 +308,7 @@ static void add_status(Model *m, size_t *cap, const TraceRec *r)
     m->status = xgrow(m->status, cap, m->n_status + 1, sizeof *m->status);
     ModelStatus *s = &m->status[m->n_status++];
     s->time = r->time;
+    s->step = step;
     s->is_link = is_link;
     s->index = index;
     s->up = strcmp(r->op, "up") == 0;
@@ -307,21 +325,6 @@ bool model_ref_shown(const Model *m, const ModelRef *ref, uint32_t step, double 
     return ref->step <= step && (double)m->sim->trace.recs[ref->rec].time <= t;
 }
 
-/* The step a console or state record is shown with (ModelRef). */
-static uint32_t shown_step(const Trace *t, size_t i)
-{
-    const TraceRec *r = &t->recs[i];
-    /* The next record that is not console or state, at the same moment. */
-    for (size_t j = i + 1; j < t->n && t->recs[j].time == r->time; j++) {
-        TraceKind k = t->recs[j].kind;
-        if (k == TR_NOTE)
-            return t->recs[j].step;
-        if (k != TR_CONSOLE && k != TR_STATE)
-            break;
-    }
-    return r->step;
-}
-
 /* Each step's end: its note, its hops' arrivals, its records (those shown
  * with the next step excepted); never before the step before ends. */
 static void step_ends(Model *m, const Trace *t)
@@ -332,7 +335,7 @@ static void step_ends(Model *m, const Trace *t)
     for (size_t i = 0; i < t->n; i++) {
         const TraceRec *r = &t->recs[i];
         uint32_t k = r->step;
-        if (r->kind == TR_CONSOLE || r->kind == TR_STATE)
+        if (r->kind == TR_CONSOLE || r->kind == TR_STATE || r->kind == TR_DROP)
             k = shown_step(t, i);
         if (k == 0 || k > m->n_steps)
             continue;
@@ -360,11 +363,11 @@ static void fold_trace(Model *m, const Trace *t)
                 m->end = r->arrive;
             break;
         case TR_DROP:
-            add_drop(m, &dcap, r);
+            add_drop(m, &dcap, r, shown_step(t, i));
             break;
         case TR_STATE:
             if (strcmp(r->table, "status") == 0 || strcmp(r->table, "link") == 0)
-                add_status(m, &scap, r);
+                add_status(m, &scap, r, shown_step(t, i));
             else
                 add_ref(&m->states, &m->n_states, &tcap, i, shown_step(t, i));
             break;

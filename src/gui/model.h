@@ -47,15 +47,17 @@ typedef struct ModelHop {
     uint32_t step; /* the latest note when it was sent (trace.h) */
     size_t rec;    /* its record in the kept trace: the frame's bytes */
     int from, to, link;
-    const char *proto; /* "DNS", "ICMP", … (static strings) */
-    bool response;     /* DNS QR set, ICMP echo reply or error */
-    bool lost;         /* a drop ends this hop */
-    double lost_at;    /* where along the link it was lost (0..1) */
-    char label[64];    /* "A? www.montana.edu", "referral: edu", … */
+    const char *proto;  /* "DNS", "ICMP", … (static strings) */
+    bool response;      /* DNS QR set, ICMP echo reply or error */
+    bool lost;          /* a drop ends this hop */
+    double lost_at;     /* where along the link it was lost (0..1) */
+    uint32_t lost_step; /* the step that shows the loss (the drop's ModelRef rule) */
+    char label[64];     /* "A? www.montana.edu", "referral: edu", … */
 } ModelHop;
 
 typedef struct ModelDrop {
     SimTime time;
+    uint32_t step; /* the step it is shown with (as a ModelRef's) */
     uint64_t pkt;
     int node, link, hop; /* hop: the hop it ends, or -1 */
     const char *reason;
@@ -63,7 +65,8 @@ typedef struct ModelDrop {
 
 /* A console or state record, and the step it is shown with: its own
  * (the latest note before it, trace.h), except that a record made at the
- * very moment of the next note goes with that note.  A command's prompt
+ * very moment of the next note goes with that note (drops and node or
+ * link status changes follow the same rule).  A command's prompt
  * line, its output, a cache insert happen in the same instant as the
  * caption that explains them, and belong with it, not at the end of the
  * step before. */
@@ -75,6 +78,7 @@ typedef struct ModelRef {
 /* A node or link going down or up. */
 typedef struct ModelStatus {
     SimTime time;
+    uint32_t step; /* the step it is shown with (as a ModelRef's) */
     bool is_link;
     int index; /* node or link */
     bool up;
@@ -137,9 +141,10 @@ uint32_t model_step_at(const Model *m, double t);
 SimTime model_step_start(const Model *m, uint32_t k);
 SimTime model_step_end(const Model *m, uint32_t k);
 
-/* Is the node (or link) down at time t? O(status changes). */
-bool model_node_down(const Model *m, int node, double t);
-bool model_link_down(const Model *m, int link, double t);
+/* Is the node (or link) down at the cursor (step, t)?  A fault at t = 0
+ * is not shown before its caption, step 1.  O(status changes). */
+bool model_node_down(const Model *m, int node, uint32_t step, double t);
+bool model_link_down(const Model *m, int link, uint32_t step, double t);
 
 /* The role-by-zones kind of a node (root, TLD, authoritative, …). */
 ModelKind model_kind_of(const Node *n);

@@ -161,6 +161,9 @@ static void play_tick(Player *p, double seconds)
             return;
         }
         p->step++;
+        /* Nothing happens between a step's end and the next note: the
+         * caption and the clock change together. */
+        p->t = fmax(p->t, (double)model_step_start(m, p->step));
         if (model_step_end(m, p->step) == model_step_start(m, p->step))
             p->dwell_left = p->dwell;
     }
