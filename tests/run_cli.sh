@@ -104,6 +104,26 @@ assert all(len(r) == len(rows[0]) for r in rows), "ragged rows"
 fi
 ls "$tmp" | grep -q 'tmp-' && { echo "FAIL a temporary file was left behind"; fail=1; }
 
+# minet shot's panel options: pictures of the panels, and clear refusals.
+if "$MINET" --help | grep -q "minet shot"; then
+    L=scenarios/dns_lecture.json
+    expect 0 "shot --inspect" -- "$MINET" shot $L --step 12 --inspect local-dns -o "$tmp/i.png"
+    expect 0 "shot --field" -- "$MINET" shot $L --step 6 --field "Authoritative" -o "$tmp/f.png"
+    expect 0 "shot --type" -- "$MINET" shot $L --step 13 --type "host -t MX montana.edu" -o "$tmp/y.png"
+    expect 0 "shot --hops --filter" -- "$MINET" shot $L --step 8 --hops --filter DNS --text-scale 1.5 -o "$tmp/h.png"
+    for f in i f y h; do
+        [ -s "$tmp/$f.png" ] || { echo "FAIL shot $f.png was not written"; fail=1; }
+    done
+    expect 2 "shot --inspect unknown" -- "$MINET" shot $L --step 2 --inspect nosuch -o "$tmp/x.png" &&
+        contains "$tmp/err" "--inspect nosuch" "shot --inspect unknown"
+    expect 2 "shot --field unknown" -- "$MINET" shot $L --step 6 --field "Nonsense" -o "$tmp/x.png" &&
+        contains "$tmp/err" "no such field" "shot --field unknown"
+    expect 2 "shot --filter unknown" -- "$MINET" shot $L --step 2 --filter SMTP -o "$tmp/x.png" &&
+        contains "$tmp/err" "expected DNS, ICMP or all" "shot --filter unknown"
+    expect 2 "shot --text-scale out of range" -- "$MINET" shot $L --step 2 --text-scale 9 -o "$tmp/x.png"
+    [ -e "$tmp/x.png" ] && { echo "FAIL a refused shot left a file"; fail=1; }
+fi
+
 # Every bundled scenario is valid.
 for s in scenarios/*.json; do
     expect 0 "check $s" -- "$MINET" check "$s"
