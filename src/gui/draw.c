@@ -561,7 +561,9 @@ static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, cons
     double cx = x0 + (x1 - x0) * pos;
     SDL_Color done = draw_proto_color("DNS");
     thick_line(r, x0, mid, cx, mid, 4 * ui, done);
-    for (size_t k = 0; k < n; k++) {
+    /* A mark per step while they stand at least 2 pixels apart; past that
+     * (tens of thousands of steps) they would only paint the line. */
+    for (size_t k = 0; k < n && (x1 - x0) / (double)n >= 2; k++) {
         double x = x0 + (x1 - x0) * (double)k / (double)n;
         bool cmd = k == 0 || m->steps[k].time != m->steps[k - 1].time;
         double hh = (cmd ? 8 : 5) * ui;

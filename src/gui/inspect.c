@@ -31,14 +31,6 @@ static void row(InspectSection *s, const char *key, const char *value, int64_t t
     s->rows[s->n++] = (InspectRow){xstrdup(key), xstrdup(value ? value : ""), ttl};
 }
 
-static void row_remove(InspectSection *s, size_t i)
-{
-    free(s->rows[i].key);
-    free(s->rows[i].value);
-    memmove(&s->rows[i], &s->rows[i + 1], (s->n - i - 1) * sizeof *s->rows);
-    s->n--;
-}
-
 void inspect_fini(Inspect *in)
 {
     for (size_t i = 0; i < in->n; i++) {
@@ -175,6 +167,63 @@ static InspectSection *table_section(Inspect *in, size_t first, const char *tabl
     return section(in, title);
 }
 
+/* The fold of a node's tables: each live entry is the record that put it
+ * there; an index by (table, key) finds it again, so a table of thousands
+ * of entries folds in time linear in its records. */
+typedef struct Live {
+    const TraceRec *r; /* NULL once removed */
+} Live;
+
+typedef struct Fold {
+    Live *live;
+    size_t n, cap;
+    size_t *slot; /* 1 + index into live, 0 empty; open addressing */
+    size_t nslots, used;
+} Fold;
+
+static uint64_t key_hash(const char *table, const char *key)
+{
+    uint64_t h = 1469598103934665603u; /* FNV-1a */
+    for (const char *p = table; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211u;
+    h = (h ^ 0xFF) * 1099511628211u;
+    for (const char *p = key; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211u;
+    return h;
+}
+
+/* The slot for (table, key): the one holding it, or the empty one where it
+ * would go. */
+static size_t *fold_slot(Fold *f, const char *table, const char *key)
+{
+    size_t mask = f->nslots - 1, i = (size_t)key_hash(table, key) & mask;
+    for (;; i = (i + 1) & mask) {
+        size_t *sl = &f->slot[i];
+        if (!*sl)
+            return sl;
+        const TraceRec *r = f->live[*sl - 1].r;
+        if (r && strcmp(r->table, table) == 0 && strcmp(r->key ? r->key : "", key) == 0)
+            return sl;
+    }
+}
+
+static void fold_rehash(Fold *f)
+{
+    size_t *old = f->slot, n_old = f->nslots;
+    f->nslots = n_old ? 2 * n_old : 64;
+    f->slot = xcalloc(f->nslots, sizeof *f->slot);
+    f->used = 0;
+    for (size_t i = 0; i < n_old; i++) {
+        size_t v = old[i];
+        if (!v || !f->live[v - 1].r)
+            continue; /* removed entries are not carried over */
+        const TraceRec *r = f->live[v - 1].r;
+        *fold_slot(f, r->table, r->key ? r->key : "") = v;
+        f->used++;
+    }
+    free(old);
+}
+
 static void provide_tables(const Model *m, int node, uint32_t step, double t, Inspect *out)
 {
     size_t first = out->n;
@@ -186,37 +235,58 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
     if (n->role == MN_ROLE_HOST && n->has_dns)
         table_section(out, first, "host cache");
     const TraceRec *recs = m->sim->trace.recs;
+    Fold f = {0};
+    fold_rehash(&f);
     for (size_t i = 0; i < m->n_states; i++) {
         const TraceRec *r = &recs[m->states[i].rec];
         if (!model_ref_shown(m, &m->states[i], step, t))
             break; /* records are in time order */
         if (r->node != node || !r->table)
             continue;
-        InspectSection *s = table_section(out, first, r->table);
+        table_section(out, first, r->table); /* listed even while empty */
         const char *op = r->op ? r->op : "";
         if (strcmp(op, "flush") == 0 || strcmp(op, "clear") == 0) {
-            while (s->n)
-                row_remove(s, s->n - 1);
+            for (size_t j = 0; j < f.n; j++)
+                if (f.live[j].r && strcmp(f.live[j].r->table, r->table) == 0)
+                    f.live[j].r = NULL;
             continue;
         }
         const char *key = r->key ? r->key : "";
-        for (size_t j = 0; j < s->n; j++)
-            if (strcmp(s->rows[j].key, key) == 0) {
-                row_remove(s, j);
-                break;
-            }
+        size_t *sl = fold_slot(&f, r->table, key);
+        if (*sl)
+            f.live[*sl - 1].r = NULL; /* the key's older entry goes */
         if (strcmp(op, "insert") == 0 || strcmp(op, "add") == 0 || strcmp(op, "push") == 0) {
-            /* The TTL counted down to the cursor in whole seconds left, as
-             * the cache itself counts (dns_cache_ttl_left): what
-             * `ipconfig /displaydns` prints at the same moment. */
-            int64_t ttl = r->ttl;
-            if (ttl >= 0) {
-                double left = (double)r->time + (double)ttl * 1e6 - t;
-                ttl = left > 0 ? (int64_t)floor(left / 1e6) : 0;
-            }
-            row(s, key, r->text, ttl);
+            f.live = xgrow(f.live, &f.cap, f.n + 1, sizeof *f.live);
+            f.live[f.n++] = (Live){r};
+            if (!*sl)
+                f.used++;
+            *sl = f.n;
+            if (2 * f.used > f.nslots)
+                fold_rehash(&f);
         }
     }
+    /* The live entries, in the order they came in, each under its table
+     * (a handful of sections, found by title). */
+    for (size_t j = 0; j < f.n; j++) {
+        const TraceRec *r = f.live[j].r;
+        if (!r)
+            continue;
+        /* The TTL counted down to the cursor in whole seconds left, as the
+         * cache itself counts (dns_cache_ttl_left): what
+         * `ipconfig /displaydns` prints at the same moment. */
+        int64_t ttl = r->ttl;
+        if (ttl >= 0) {
+            double left = (double)r->time + (double)ttl * 1e6 - t;
+            ttl = left > 0 ? (int64_t)floor(left / 1e6) : 0;
+        }
+        InspectSection *sec = table_section(out, first, r->table);
+        if (sec->n < INSPECT_MAX_ROWS)
+            row(sec, r->key ? r->key : "", r->text, ttl);
+        else
+            sec->more++; /* counted, not copied */
+    }
+    free(f.live);
+    free(f.slot);
 }
 
 static const Provider providers[] = {provide_node, provide_interfaces, provide_zones,
@@ -274,22 +344,9 @@ void inspect_console(const Model *m, uint32_t step, double t, const ConsoleExtra
 
 int inspect_step_hop(const Model *m, uint32_t k)
 {
-    if (k < 1 || k > m->n_steps || m->steps[k - 1].pkt == 0)
+    if (k < 1 || k > m->n_steps)
         return -1;
-    const ModelStep *s = &m->steps[k - 1];
-    /* Hops are in send order: the first of this packet at or after the note. */
-    size_t lo = 0, hi = m->n_hops;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (m->hops[mid].send < s->time)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    for (size_t i = lo; i < m->n_hops; i++)
-        if (m->hops[i].pkt == s->pkt)
-            return (int)i;
-    return -1;
+    return m->step_hop[k - 1];
 }
 
 static bool hop_passes(const ModelHop *h, const EventFilter *f)

@@ -325,6 +325,48 @@ bool model_ref_shown(const Model *m, const ModelRef *ref, uint32_t step, double 
     return ref->step <= step && (double)m->sim->trace.recs[ref->rec].time <= t;
 }
 
+typedef struct PktHop {
+    uint64_t pkt;
+    SimTime send;
+    int hop;
+} PktHop;
+
+static int pkt_hop_cmp(const void *a, const void *b)
+{
+    const PktHop *x = a, *y = b;
+    if (x->pkt != y->pkt)
+        return x->pkt < y->pkt ? -1 : 1;
+    if (x->send != y->send)
+        return x->send < y->send ? -1 : 1;
+    return (x->hop > y->hop) - (x->hop < y->hop);
+}
+
+/* For each step, the first hop of the packet its note explains, sent at or
+ * after the note: hops sorted by (packet, send time), one binary search a
+ * step. */
+static void step_hops(Model *m)
+{
+    m->step_hop = xmalloc((m->n_steps ? m->n_steps : 1) * sizeof *m->step_hop);
+    PktHop *ph = xmalloc((m->n_hops ? m->n_hops : 1) * sizeof *ph);
+    for (size_t i = 0; i < m->n_hops; i++)
+        ph[i] = (PktHop){m->hops[i].pkt, m->hops[i].send, (int)i};
+    qsort(ph, m->n_hops, sizeof *ph, pkt_hop_cmp);
+    for (size_t k = 0; k < m->n_steps; k++) {
+        const ModelStep *st = &m->steps[k];
+        PktHop want = {st->pkt, st->time, -1};
+        size_t lo = 0, hi = m->n_hops;
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (pkt_hop_cmp(&ph[mid], &want) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        m->step_hop[k] = st->pkt && lo < m->n_hops && ph[lo].pkt == st->pkt ? ph[lo].hop : -1;
+    }
+    free(ph);
+}
+
 /* Each step's end: its note, its hops' arrivals, its records (those shown
  * with the next step excepted); never before the step before ends. */
 static void step_ends(Model *m, const Trace *t)
@@ -386,6 +428,7 @@ static void fold_trace(Model *m, const Trace *t)
         }
     }
     step_ends(m, t);
+    step_hops(m);
 }
 
 /* Runs the scenario as `minet run` does, keeping the trace. */
@@ -442,7 +485,9 @@ static void forget_run(Model *m)
     free(m->console);
     free(m->states);
     free(m->step_end);
+    free(m->step_hop);
     m->step_end = NULL;
+    m->step_hop = NULL;
     m->steps = NULL;
     m->hops = NULL;
     m->drops = NULL;

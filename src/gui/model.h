@@ -102,6 +102,7 @@ typedef struct Model {
     ModelRef *states; /* the trace's state records of tables (not node or link status) */
     size_t n_states;
     SimTime *step_end; /* [k]: when step k's last packet arrives or record happens */
+    int *step_hop;     /* [k-1]: the first hop of step k's packet at or after its note, or -1 */
     SimTime end;       /* the last moment anything happens */
     struct Sim *sim;   /* keeps the trace and its strings */
 } Model;

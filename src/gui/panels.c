@@ -91,18 +91,21 @@ void panels_refresh_events(App *a)
     a->events_step = UINT32_MAX;
 }
 
-/* The row of the current step (the last step row at or before it). */
+/* The row of the current step: the last step row at or before it.  Rows
+ * are in step order: a binary search. */
 static int current_row(const App *a)
 {
-    int found = -1;
-    for (size_t i = 0; i < a->events.n; i++) {
-        const EventRow *e = &a->events.rows[i];
-        if (e->step > a->p.step)
-            break;
-        if (!e->is_hop)
-            found = (int)i;
+    size_t lo = 0, hi = a->events.n; /* rows with step <= the cursor's: [0, lo) */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a->events.rows[mid].step <= a->p.step)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
-    return found;
+    while (lo > 0 && a->events.rows[lo - 1].is_hop)
+        lo--;
+    return (int)lo - 1;
 }
 
 /* A step takes two lines (who talks to whom, then the caption), a hop one. */
@@ -119,13 +122,17 @@ static SDL_Rect events_body(const Pen *pen)
     return (SDL_Rect){r.x, r.y + bars, r.w, r.h - bars};
 }
 
-/* Does row `last` fit when the list starts at `top`? */
+/* Does row `last` fit when the list starts at `top`?  Stops counting as
+ * soon as it does not: O(rows on screen). */
 static bool fits(const Pen *pen, int top, int last, int height)
 {
     int h = 0;
-    for (int i = top; i <= last; i++)
+    for (int i = top; i <= last; i++) {
         h += row_h(pen, &pen->a->events.rows[i]);
-    return h <= height;
+        if (h > height)
+            return false;
+    }
+    return true;
 }
 
 static void draw_events(Pen *pen)
@@ -179,8 +186,13 @@ static void draw_events(Pen *pen)
     if (a->events_follow && cur >= 0) {
         if (cur < a->events_top)
             a->events_top = cur;
-        while (a->events_top < cur && !fits(pen, a->events_top, cur, body.h))
-            a->events_top++;
+        else if (!fits(pen, a->events_top, cur, body.h)) {
+            /* The current row at the bottom: as many rows above it as fit. */
+            int top = cur, h = row_h(pen, &a->events.rows[cur]);
+            while (top > 0 && h + row_h(pen, &a->events.rows[top - 1]) <= body.h)
+                h += row_h(pen, &a->events.rows[--top]);
+            a->events_top = top;
+        }
     }
     if (a->events_top >= (int)a->events.n)
         a->events_top = (int)a->events.n - 1;
