@@ -20,9 +20,7 @@
 #include "io/scenario.h"
 #include "io/trace_out.h"
 #include "net/net.h"
-#include "proto/dns_resolver.h"
-#include "proto/dns_server.h"
-#include "proto/dns_stub.h"
+#include "proto/agents.h"
 #include "proto/shell.h"
 
 #ifndef MINET_VERSION
@@ -244,10 +242,7 @@ static int run(const RunOpts *o)
     }
     Sim sim;
     sim_init(&sim, o->has_seed ? o->seed : w->seed, w, false);
-    Net *net = net_new(&sim);
-    Shell *shell = shell_new(&sim);
-    dns_servers_start(&sim);
-    dns_resolvers_start(&sim);
+    agents_start(&sim);
     TraceSink to_stdout = trace_writer_new(o->quiet ? TRACE_CONSOLE : TRACE_TEXT, stdout);
     trace_add_sink(&sim.trace, to_stdout);
     TraceSink to_file = {0};
@@ -282,11 +277,7 @@ static int run(const RunOpts *o)
     trace_writer_free(to_stdout);
     trace_writer_free(to_file);
     pcap_writer_free(pcap);
-    shell_free(shell);
-    dns_servers_stop(&sim);
-    dns_resolvers_stop(&sim);
-    dns_stubs_stop(&sim);
-    net_free(net);
+    agents_stop(&sim);
     sim_fini(&sim);
     world_free(w);
     return status;

@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "net/net.h"
 #include "net/world.h"
+#include "proto/agents.h"
 #include "proto/dns_resolver.h"
 #include "proto/dns_server.h"
 #include "proto/dns_stub.h"
@@ -74,10 +75,7 @@ static inline void tw_run(Sim *sim, World *w, uint64_t seed)
 {
     world_wire(w);
     sim_init(sim, seed, w, true);
-    net_new(sim);
-    shell_new(sim);
-    dns_servers_start(sim);
-    dns_resolvers_start(sim);
+    agents_start(sim);
     shell_schedule_script(sim);
     sim_run_until(sim, SIM_TIME_MAX);
 }
@@ -85,11 +83,7 @@ static inline void tw_run(Sim *sim, World *w, uint64_t seed)
 static inline void tw_done(Sim *sim)
 {
     World *w = sim->world;
-    shell_free(sim->shell);
-    dns_servers_stop(sim);
-    dns_resolvers_stop(sim);
-    dns_stubs_stop(sim);
-    net_free(sim->net);
+    agents_stop(sim);
     sim_fini(sim);
     world_free(w);
 }

@@ -134,10 +134,7 @@ static char *questions(const Sim *sim)
 static void run(Sim *sim, World *w, uint64_t seed)
 {
     sim_init(sim, seed, w, true);
-    net_new(sim);
-    shell_new(sim);
-    dns_servers_start(sim);
-    dns_resolvers_start(sim);
+    agents_start(sim);
     shell_schedule_script(sim);
     sim_run_until(sim, SIM_TIME_MAX);
 }

@@ -20,10 +20,7 @@
 #include "core/sim.h"
 #include "gui/app.h"
 #include "io/trace_out.h"
-#include "net/net.h"
-#include "proto/dns_resolver.h"
-#include "proto/dns_server.h"
-#include "proto/dns_stub.h"
+#include "proto/agents.h"
 #include "proto/shell.h"
 #include "gui/inspect.h"
 #include "gui/model.h"
@@ -599,21 +596,13 @@ static char *headless_console(const char *path)
     FILE *f = open_memstream(&text, &size);
     Sim sim;
     sim_init(&sim, w->seed, w, false);
-    Net *net = net_new(&sim);
-    Shell *shell = shell_new(&sim);
-    dns_servers_start(&sim);
-    dns_resolvers_start(&sim);
+    agents_start(&sim);
     TraceSink sink = trace_writer_new(TRACE_CONSOLE, f);
     trace_add_sink(&sim.trace, sink);
     shell_schedule_script(&sim);
     sim_run_until(&sim, SIM_TIME_MAX);
     trace_end(&sim.trace);
-    shell_free(shell);
-    dns_servers_stop(&sim);
-    dns_resolvers_stop(&sim);
-    dns_stubs_stop(&sim);
-    net_free(net);
-    sim.net = NULL;
+    agents_stop(&sim);
     sim_fini(&sim);
     trace_writer_free(sink);
     fclose(f);

@@ -543,10 +543,7 @@ static PcapWriter *run_captured(Sim *sim, World *w, const char *capture)
     assert_non_null(pw);
     sim_init(sim, 99, w, true);
     trace_add_sink(&sim->trace, pcap_writer_sink(pw));
-    net_new(sim);
-    shell_new(sim);
-    dns_servers_start(sim);
-    dns_resolvers_start(sim);
+    agents_start(sim);
     shell_schedule_script(sim);
     sim_run_until(sim, SIM_TIME_MAX);
     return pw;

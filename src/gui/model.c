@@ -12,9 +12,7 @@
 #include "net/net.h"
 #include "net/udp.h"
 #include "proto/dissect.h"
-#include "proto/dns_resolver.h"
-#include "proto/dns_server.h"
-#include "proto/dns_stub.h"
+#include "proto/agents.h"
 #include "proto/dns_wire.h"
 #include "proto/shell.h"
 
@@ -436,18 +434,10 @@ static Sim *run_kept(World *w)
 {
     Sim *sim = xcalloc(1, sizeof *sim);
     sim_init(sim, w->seed, w, true);
-    Net *net = net_new(sim);
-    Shell *shell = shell_new(sim);
-    dns_servers_start(sim);
-    dns_resolvers_start(sim);
+    agents_start(sim);
     shell_schedule_script(sim);
     sim_run_until(sim, SIM_TIME_MAX);
-    shell_free(shell);
-    dns_servers_stop(sim);
-    dns_resolvers_stop(sim);
-    dns_stubs_stop(sim);
-    net_free(net);
-    sim->net = NULL;
+    agents_stop(sim);
     return sim;
 }
 
