@@ -28,6 +28,32 @@ static bool append(DnsName *n, size_t used, const DnsName *origin, const char **
     return true;
 }
 
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+size_t dns_text_escape(const char *text, size_t len, size_t i, uint8_t *c, const char **why)
+{
+    const char *d = text + i + 1;
+    if (!is_digit(d[0])) {
+        *c = (uint8_t)d[0];
+        return 2;
+    }
+    if (i + 3 >= len || !is_digit(d[1]) || !is_digit(d[2])) {
+        *why = "\\DDD escape needs three digits";
+        return 0;
+    }
+    unsigned v =
+        (unsigned)(d[0] - '0') * 100 + (unsigned)(d[1] - '0') * 10 + (unsigned)(d[2] - '0');
+    if (v > 255) {
+        *why = "\\DDD escape above 255";
+        return 0;
+    }
+    *c = (uint8_t)v;
+    return 4;
+}
+
 bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName *origin,
                         const char **why)
 {
@@ -79,25 +105,10 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
                 *why = "a backslash at the end of a name";
                 return false;
             }
-            uint8_t d = (uint8_t)text[i + 1];
-            if (d >= '0' && d <= '9') {
-                if (i + 3 >= len || !(text[i + 2] >= '0' && text[i + 2] <= '9') ||
-                    !(text[i + 3] >= '0' && text[i + 3] <= '9')) {
-                    *why = "\\DDD escape needs three digits";
-                    return false;
-                }
-                unsigned v = (unsigned)(d - '0') * 100 + (unsigned)(text[i + 2] - '0') * 10 +
-                             (unsigned)(text[i + 3] - '0');
-                if (v > 255) {
-                    *why = "\\DDD escape above 255";
-                    return false;
-                }
-                c = (uint8_t)v;
-                i += 3;
-            } else {
-                c = d;
-                i += 1;
-            }
+            size_t took = dns_text_escape(text, len, i, &c, why);
+            if (!took)
+                return false;
+            i += took - 1;
         }
         if (label_len == DNS_LABEL_MAX) {
             *why = "label longer than 63 bytes";

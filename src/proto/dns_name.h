@@ -22,6 +22,11 @@ typedef struct DnsName {
 
 /* The root, ".". */
 void dns_name_root(DnsName *n);
+/* Decodes the escape that starts at text[i], a backslash with at least one
+ * character after it (RFC 1035 5.1): "\\X" is the byte X, "\\DDD" the byte
+ * of that decimal value.  Puts the byte in *c and returns how many
+ * characters it took (2 or 4); 0, with *why, if it is malformed. */
+size_t dns_text_escape(const char *text, size_t len, size_t i, uint8_t *c, const char **why);
 /* Parses text of length len.  A name without a final dot is relative and
  * gets origin appended (it is an error without an origin); "@" is the
  * origin.  On failure *why says what was wrong. */

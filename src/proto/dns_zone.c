@@ -333,29 +333,13 @@ static bool rd_string(Rd *r, const Token *t)
     for (size_t i = 0; i < t->len; i++) {
         uint8_t c = (uint8_t)t->s[i];
         if (c == '\\' && i + 1 < t->len) {
-            uint8_t d = (uint8_t)t->s[i + 1];
-            if (d >= '0' && d <= '9') {
-                if (i + 3 >= t->len) {
-                    report(r->errs, t->at, "\\DDD escape needs three digits");
-                    return false;
-                }
-                const char *q = t->s + i + 1;
-                if (q[1] < '0' || q[1] > '9' || q[2] < '0' || q[2] > '9') {
-                    report(r->errs, t->at, "\\DDD escape needs three digits");
-                    return false;
-                }
-                unsigned v = (unsigned)(q[0] - '0') * 100 + (unsigned)(q[1] - '0') * 10 +
-                             (unsigned)(q[2] - '0');
-                if (v > 255) {
-                    report(r->errs, t->at, "\\DDD escape above 255");
-                    return false;
-                }
-                c = (uint8_t)v;
-                i += 3;
-            } else {
-                c = d;
-                i += 1;
+            const char *why;
+            size_t took = dns_text_escape(t->s, t->len, i, &c, &why);
+            if (!took) {
+                report(r->errs, t->at, "%s", why);
+                return false;
             }
+            i += took - 1;
         }
         if (n == 255) {
             report(r->errs, t->at,
