@@ -1,5 +1,6 @@
 #include "util.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -192,6 +193,21 @@ void errors_print(const Errors *e, FILE *f)
 }
 
 /* ---- did you mean ------------------------------------------------------- */
+
+int file_read(const char *path, size_t max, Buf *out, bool *opened)
+{
+    FILE *f = fopen(path, "rb");
+    *opened = f != NULL;
+    if (!f)
+        return errno ? errno : EIO;
+    char chunk[65536];
+    size_t n;
+    while (out->len <= max && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_put(out, chunk, n);
+    int failed = ferror(f), e = errno;
+    fclose(f);
+    return failed ? (e ? e : EIO) : 0;
+}
 
 size_t utf8_prefix(const char *s, size_t len, size_t n)
 {

@@ -85,6 +85,12 @@ static inline uint32_t get_be32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
+/* Reads the file at path into out (appended), stopping once out holds more
+ * than max bytes (enough to tell that a file is over a limit).  Returns 0,
+ * or the errno of the failure; *opened says whether the file could be
+ * opened at all (a failure after that is a read error). */
+int file_read(const char *path, size_t max, Buf *out, bool *opened);
+
 /* UTF-8, as far as cutting text goes: is c a continuation byte, and the
  * longest prefix of s (len bytes) of at most n bytes that does not end
  * inside a character. */

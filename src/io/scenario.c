@@ -2556,22 +2556,13 @@ static char *dir_of(const char *path)
 
 World *scenario_load(const char *path, Errors *errs)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        errors_add(errs, "%s: cannot read: %s", path, strerror(errno));
-        return NULL;
-    }
-    /* Read at most one byte past the limit: enough to know it is over. */
+    /* Read just past the limit: enough to know it is over. */
     Buf b;
     buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while (b.len <= SCENARIO_MAX_BYTES && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(&b, chunk, n);
-    int failed = ferror(f), e = errno;
-    fclose(f);
-    if (failed) {
-        errors_add(errs, "%s: cannot read: %s", path, strerror(e));
+    bool opened;
+    int err = file_read(path, SCENARIO_MAX_BYTES, &b, &opened);
+    if (err) {
+        errors_add(errs, "%s: cannot read: %s", path, strerror(err));
         buf_fini(&b);
         return NULL;
     }

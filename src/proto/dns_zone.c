@@ -1069,21 +1069,13 @@ uint16_t dns_zone_region(const DnsZone *z, const char *region)
 
 static char *read_file(const char *path, size_t *len, Errors *errs)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        errors_add(errs, "%s: cannot read: %s", path, strerror(errno));
-        return NULL;
-    }
     Buf b;
     buf_init(&b);
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_put(&b, chunk, n);
-    bool bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        errors_add(errs, "%s: cannot read: %s", path, strerror(EIO));
+    bool opened;
+    int err = file_read(path, SIZE_MAX, &b, &opened);
+    if (err) {
+        /* A failure while reading says only that: EIO. */
+        errors_add(errs, "%s: cannot read: %s", path, strerror(opened ? EIO : err));
         buf_fini(&b);
         return NULL;
     }
