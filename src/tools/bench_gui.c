@@ -40,16 +40,23 @@ static int cmp_double(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-/* A star: one router, n-1 hosts; at 0 s every host pings the next one. */
-static char *star(int n, char *path, size_t size)
+/* A new file for a generated scenario, its name in path. */
+static FILE *temp_scenario(const char *what, int n, char *path, size_t size)
 {
-    snprintf(path, size, "/tmp/minet-bench-gui-%d-XXXXXX", n);
+    snprintf(path, size, "/tmp/minet-bench-gui-%s-%d-XXXXXX", what, n);
     int fd = mkstemp(path);
     FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
     if (!f) {
         perror("mkstemp");
         exit(1);
     }
+    return f;
+}
+
+/* A star: one router, n-1 hosts; at 0 s every host pings the next one. */
+static char *star(int n, char *path, size_t size)
+{
+    FILE *f = temp_scenario("star", n, path, size);
     fprintf(f, "{\"minet\": 1, \"title\": \"star %d\", \"nodes\": [", n);
     fprintf(f, "{\"id\": \"r\", \"role\": \"router\", \"ip\": [");
     for (int i = 1; i < n; i++)
@@ -77,13 +84,7 @@ static char *star(int n, char *path, size_t size)
  * holds 2n lines. */
 static char *big_cache(int n, char *path, size_t size)
 {
-    snprintf(path, size, "/tmp/minet-bench-gui-cache-%d-XXXXXX", n);
-    int fd = mkstemp(path);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        perror("mkstemp");
-        exit(1);
-    }
+    FILE *f = temp_scenario("cache", n, path, size);
     fprintf(f,
             "{\"minet\": 1, \"title\": \"a cache of %d names\", \"nodes\": ["
             "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", "
