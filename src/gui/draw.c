@@ -258,17 +258,24 @@ int draw_packet_at(const Model *m, const View *v, double t, int x, int y)
     return found;
 }
 
+/* The point a fraction f along a hop's link. */
+static void hop_point(const Model *m, const View *v, const ModelHop *h, double f, double *x,
+                      double *y)
+{
+    double x0, y0, x1, y1;
+    draw_node_xy(m, v, h->from, &x0, &y0);
+    draw_node_xy(m, v, h->to, &x1, &y1);
+    *x = x0 + (x1 - x0) * f;
+    *y = y0 + (y1 - y0) * f;
+}
+
 bool draw_packet_xy(const Model *m, const View *v, const ModelHop *h, double t, double *x,
                     double *y)
 {
     double f = model_hop_frac(h, t);
     if (f < 0)
         return false;
-    double x0, y0, x1, y1;
-    draw_node_xy(m, v, h->from, &x0, &y0);
-    draw_node_xy(m, v, h->to, &x1, &y1);
-    *x = x0 + (x1 - x0) * f;
-    *y = y0 + (y1 - y0) * f;
+    hop_point(m, v, h, f, x, y);
     return true;
 }
 
@@ -477,16 +484,9 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
         double f = model_hop_frac(h, p->t), x, y;
         if (f < 0 || (h->lost && f >= h->lost_at && p->step >= h->lost_step))
             continue;
-        draw_packet_xy(m, v, h, p->t, &x, &y);
-        if (h->lost && f >= h->lost_at) {
-            /* Lost at this very moment, but its caption is the next step's:
-             * it waits where it is lost. */
-            double x0, y0, x1, y1;
-            draw_node_xy(m, v, h->from, &x0, &y0);
-            draw_node_xy(m, v, h->to, &x1, &y1);
-            x = x0 + (x1 - x0) * h->lost_at;
-            y = y0 + (y1 - y0) * h->lost_at;
-        }
+        /* Lost at this very moment, but its caption is the next step's: it
+         * waits where it is lost. */
+        hop_point(m, v, h, h->lost && f >= h->lost_at ? h->lost_at : f, &x, &y);
         SDL_Color c = draw_proto_color(h->proto);
         if (v->mark_hop == (int)i + 1) /* the packet in the inspector */
             fill_circle(r, x, y, 22 * ui, th->select_bg);
@@ -503,12 +503,7 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
             continue;
         double x, y;
         if (d->hop >= 0) {
-            const ModelHop *h = &m->hops[d->hop];
-            double x0, y0, x1, y1;
-            draw_node_xy(m, v, h->from, &x0, &y0);
-            draw_node_xy(m, v, h->to, &x1, &y1);
-            x = x0 + (x1 - x0) * h->lost_at;
-            y = y0 + (y1 - y0) * h->lost_at;
+            hop_point(m, v, &m->hops[d->hop], m->hops[d->hop].lost_at, &x, &y);
         } else if (d->node >= 0) {
             draw_node_xy(m, v, d->node, &x, &y);
         } else {
