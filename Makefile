@@ -27,7 +27,7 @@ ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(EXTRA_CFLAGS
              $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
-LIB_SRC   := $(wildcard src/core/*.c src/net/*.c src/proto/*.c src/io/*.c)
+LIB_SRC   := $(wildcard src/core/*.c src/net/*.c src/proto/*.c src/proto/*/*.c src/apps/*.c src/io/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
 GUI_OBJ   := $(GUI_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/src/main.o

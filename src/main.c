@@ -21,7 +21,7 @@
 #include "io/trace_out.h"
 #include "net/net.h"
 #include "proto/agents.h"
-#include "proto/shell.h"
+#include "apps/shell.h"
 
 #ifndef MINET_VERSION
 #define MINET_VERSION "0.0.0"

@@ -15,10 +15,10 @@
 #include "net/net.h"
 #include "net/world.h"
 #include "proto/agents.h"
-#include "proto/dns_resolver.h"
-#include "proto/dns_server.h"
-#include "proto/dns_stub.h"
-#include "proto/shell.h"
+#include "proto/dns/dns_resolver.h"
+#include "proto/dns/dns_server.h"
+#include "proto/dns/dns_stub.h"
+#include "apps/shell.h"
 
 static inline uint32_t tw_ip(const char *s)
 {

@@ -10,9 +10,9 @@
 #include <cmocka.h>
 
 #include "io/scenario.h"
-#include "proto/dns_server.h"
-#include "proto/dns_wire.h"
-#include "proto/dns_zone.h"
+#include "proto/dns/dns_server.h"
+#include "proto/dns/dns_wire.h"
+#include "proto/dns/dns_zone.h"
 
 /* A root, .edu, montana.edu on one server, and a second server holding
  * both edu. and montana.edu. */

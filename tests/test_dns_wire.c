@@ -1,4 +1,4 @@
-/* Tests for src/proto/dns_wire.c: real messages (tests/data/dns/, captured
+/* Tests for src/proto/dns/dns_wire.c: real messages (tests/data/dns/, captured
  * from NSD 4.6.1 and dig 9.18 on loopback), hostile bytes, truncation,
  * compression, and the text dig and tshark print for the same records. */
 #include <setjmp.h>
@@ -11,7 +11,7 @@
 
 #include <cmocka.h>
 
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_wire.h"
 
 #define DATA "tests/data/dns/"
 

@@ -21,12 +21,12 @@
 #include "gui/app.h"
 #include "io/trace_out.h"
 #include "proto/agents.h"
-#include "proto/shell.h"
+#include "apps/shell.h"
 #include "gui/inspect.h"
 #include "gui/model.h"
 #include "io/scenario.h"
 #include "proto/dissect.h"
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_wire.h"
 
 #define FONTS "assets/fonts"
 #define W     1280

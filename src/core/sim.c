@@ -6,18 +6,27 @@ void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep)
 {
     sim->now = 0;
     evq_init(&sim->q);
-    rng_seed(&sim->rng, seed);
+    sim->seed = seed;
     trace_init(&sim->trace, w, keep);
     sim->world = w;
     sim->net = NULL;
     sim->shell = NULL;
-    sim->dns = NULL;
-    sim->resolvers = NULL;
-    sim->stubs = NULL;
+    for (int i = 0; i < SIM_SVC_MAX; i++)
+        sim->svc[i] = NULL;
     sim->next_pkt = 0;
     sim->events = 0;
     sim->stop_after_step = 0;
     sim->stopped = false;
+}
+
+void sim_rng_stream(const Sim *sim, Rng *r, const char *purpose)
+{
+    /* FNV-1a of the name, mixed into the seed; rng_seed's splitmix64
+     * spreads neighbouring values apart. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *c = (const unsigned char *)purpose; *c; c++)
+        h = (h ^ *c) * 0x100000001b3ULL;
+    rng_seed(r, sim->seed ^ h);
 }
 
 void sim_fini(Sim *sim)

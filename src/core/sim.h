@@ -2,6 +2,8 @@
  * generator and the trace.  Everything a handler needs is reachable from
  * its Sim *; two simulations never share state.
  *
+ * Randomness comes from one stream per purpose (sim_rng_stream).
+ *
  * Time only moves forward, to the time of the event being run.  A handler
  * may schedule and cancel events freely, including the one it is in. */
 #ifndef MN_SIM_H
@@ -14,20 +16,23 @@
 #include "rng.h"
 #include "trace.h"
 
+/* Rows the services table may have; raise it when a table grows past. */
+#define SIM_SVC_MAX 16
+
 typedef struct Sim {
     SimTime now;
     Evq q;
-    Rng rng;
+    uint64_t seed;
     Trace trace;
-    struct World *world;              /* the network being simulated; may be NULL in tests */
-    struct Net *net;                  /* runtime state of the network layer */
-    struct Shell *shell;              /* the programs running on nodes */
-    struct DnsServerSet *dns;         /* the authoritative name servers */
-    struct DnsResolverSet *resolvers; /* the local DNS servers */
-    struct DnsStubSet *stubs;         /* hosts' DNS caches */
-    uint64_t next_pkt;                /* last packet id handed out */
-    uint64_t events;                  /* events run so far */
-    uint32_t stop_after_step;         /* 0: never; else stop once this note exists */
+    struct World *world; /* the network being simulated; may be NULL in tests */
+    struct Net *net;     /* runtime state of the network layer */
+    struct Shell *shell; /* the programs running on nodes */
+    /* Each service's own state, by its row in the services table
+     * (src/proto/services.h); the core knows none of them. */
+    void *svc[SIM_SVC_MAX];
+    uint64_t next_pkt;        /* last packet id handed out */
+    uint64_t events;          /* events run so far */
+    uint32_t stop_after_step; /* 0: never; else stop once this note exists */
     bool stopped;
 } Sim;
 
@@ -40,6 +45,11 @@ EvHandle sim_after(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg);
 /* A background event (see evq.h): the run ends when only these remain. */
 EvHandle sim_after_background(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg);
 bool sim_cancel(Sim *sim, EvHandle h);
+/* Seeds r as the generator for one purpose ("loss", "tcp-isn", …): each
+ * purpose draws from its own stream, derived from the scenario's seed and
+ * the purpose's name, so a draw added for one purpose leaves every other
+ * purpose's numbers, and its part of the trace, as they were. */
+void sim_rng_stream(const Sim *sim, Rng *r, const char *purpose);
 /* A fresh packet id (1, 2, …). */
 static inline uint64_t sim_packet_id(Sim *sim)
 {

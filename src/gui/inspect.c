@@ -10,9 +10,9 @@
 #include "core/sim.h"
 #include "net/eth.h"
 #include "proto/dissect.h"
-#include "proto/dns_name.h"
-#include "proto/dns_wire.h"
-#include "proto/dns_zone.h"
+#include "proto/dns/dns_name.h"
+#include "proto/dns/dns_wire.h"
+#include "proto/dns/dns_zone.h"
 
 /* ---- sections ---------------------------------------------------------- */
 

@@ -13,8 +13,8 @@
 #include "net/udp.h"
 #include "proto/dissect.h"
 #include "proto/agents.h"
-#include "proto/dns_wire.h"
-#include "proto/shell.h"
+#include "proto/dns/dns_wire.h"
+#include "apps/shell.h"
 
 /* ---- kinds ------------------------------------------------------------- */
 

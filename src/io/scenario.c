@@ -11,8 +11,8 @@
 
 #include "core/units.h"
 #include "io/outfile.h"
-#include "proto/dns_zone.h"
-#include "proto/shell.h"
+#include "proto/dns/dns_zone.h"
+#include "apps/shell.h"
 
 /* How loading goes:
  *

@@ -68,7 +68,7 @@ static void start_hop(Sim *sim, Packet *p, int node, int iface)
     int peer_iface = p->dir == 0 ? l->b_iface : l->a_iface;
     trace_hop(&sim->trace, sim->now, p->arrive, p->id, node, iface, peer, peer_iface, p->link,
               p->data, p->len);
-    bool lost = l->loss > 0 && rng_double(&sim->rng) < l->loss;
+    bool lost = l->loss > 0 && rng_double(&sim->net->loss_rng) < l->loss;
     sim_at(sim, p->arrive, lost ? on_lost : on_arrive, p, 0);
 }
 

@@ -17,13 +17,17 @@ Net *net_new(Sim *sim)
     net->routes = xcalloc(w->n_nodes + 1, sizeof *net->routes);
     net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);
     net->next_port = xmalloc((w->n_nodes + 1) * sizeof *net->next_port);
+    Rng ids, ports;
+    sim_rng_stream(sim, &ids, "ip-id");
+    sim_rng_stream(sim, &ports, "ports");
+    sim_rng_stream(sim, &net->loss_rng, "loss");
     for (size_t i = 0; i < w->n_nodes; i++) {
         net->node_up[i] = true;
         /* Start each node's counters at a different, seed-dependent place,
          * as real stacks do; the draws happen in node order, so they are
          * the same on every run. */
-        net->ip_id[i] = (uint16_t)rng_below(&sim->rng, 65536);
-        net->next_port[i] = (uint16_t)(32768 + rng_below(&sim->rng, 60999 - 32768 + 1));
+        net->ip_id[i] = (uint16_t)rng_below(&ids, 65536);
+        net->next_port[i] = (uint16_t)(32768 + rng_below(&ports, 60999 - 32768 + 1));
     }
     for (size_t i = 0; i < w->n_links; i++)
         net->link_up[i] = true;

@@ -53,6 +53,7 @@ typedef struct Net {
     int **routes;        /* per node, on first use: interface toward each node */
     uint16_t *ip_id;     /* per node: next IPv4 identification */
     uint16_t *next_port; /* per node: next ephemeral port */
+    Rng loss_rng;        /* "loss": which frames a lossy link loses */
     Packet *free_pkts;
     Packet **all_pkts; /* every packet made, so none leaks if a run stops early */
     size_t pkts_made, pkts_cap;

@@ -109,7 +109,7 @@ typedef struct World {
     size_t n_script;
     AddrEntry *addrs; /* sorted by ip */
     size_t n_addrs;
-    /* The zones parsed and checked (src/proto/dns_zone.c), and how to free
+    /* The zones parsed and checked (src/proto/dns/dns_zone.c), and how to free
      * them: the network layer only carries them for the DNS servers. */
     struct DnsZoneSet *dns;
     void (*dns_free)(struct DnsZoneSet *dns);

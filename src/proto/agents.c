@@ -1,26 +1,28 @@
 #include "proto/agents.h"
 
+#include "apps/shell.h"
 #include "net/net.h"
-#include "proto/dns_resolver.h"
-#include "proto/dns_server.h"
-#include "proto/dns_stub.h"
-#include "proto/shell.h"
+#include "proto/services.h"
 
 void agents_start(Sim *sim)
 {
     net_new(sim);
     shell_new(sim);
-    dns_servers_start(sim);
-    dns_resolvers_start(sim);
+    size_t n;
+    const Service *s = services_table(&n);
+    for (size_t i = 0; i < n; i++)
+        if (s[i].start)
+            s[i].start(sim);
 }
 
 void agents_stop(Sim *sim)
 {
     shell_free(sim->shell);
     sim->shell = NULL;
-    dns_servers_stop(sim);
-    dns_resolvers_stop(sim);
-    dns_stubs_stop(sim);
+    size_t n;
+    const Service *s = services_table(&n);
+    for (size_t i = n; i-- > 0;)
+        s[i].stop(sim);
     net_free(sim->net);
     sim->net = NULL;
 }

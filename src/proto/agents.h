@@ -1,8 +1,7 @@
 /* agents — every agent a scenario's world runs, started and stopped in one
- * place: the network layer, the shell, the authoritative name servers and
- * the local DNS servers (hosts' own caches start on first use, and stop
- * here).  `minet run`, the classroom view and the tests all run a scenario
- * through these two calls, so none can start them in another order.
+ * place: the network layer, the shell, then each row of the services table
+ * (services.h) in order; stopped in reverse.  `minet run`, the classroom view and the tests all run
+ * a scenario through these two calls, so none can start them in another order.
  *
  * Between the two, a caller adds its trace sinks, schedules the script
  * (shell_schedule_script) and runs the simulation. */
@@ -11,7 +10,7 @@
 
 #include "core/sim.h"
 
-/* Sets sim->net, sim->shell, sim->dns and sim->resolvers. */
+/* Sets sim->net, sim->shell and each service's sim->svc slot. */
 void agents_start(Sim *sim);
 /* Ends what is still running, without printing, and frees the agents;
  * the Sim itself is left for sim_fini. */

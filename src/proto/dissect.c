@@ -10,7 +10,7 @@
 #include "net/ipv4.h"
 #include "net/udp.h"
 #include "net/world.h"
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_wire.h"
 
 /* ---- the layers, found once for the summary and the tree ---------------- */
 

@@ -27,10 +27,10 @@
 #include "io/pcap.h"
 #include "io/trace_out.h"
 #include "net/net.h"
-#include "proto/dns_resolver.h"
-#include "proto/dns_server.h"
-#include "proto/dns_stub.h"
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_resolver.h"
+#include "proto/dns/dns_server.h"
+#include "proto/dns/dns_stub.h"
+#include "proto/dns/dns_wire.h"
 
 #define RUNS 5
 

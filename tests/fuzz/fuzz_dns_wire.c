@@ -18,7 +18,7 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

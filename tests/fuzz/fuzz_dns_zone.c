@@ -4,7 +4,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "proto/dns_zone.h"
+#include "proto/dns/dns_zone.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/services.h"
 #include "net/udp.h"
-#include "proto/shell.h"
+#include "apps/shell.h"
 
 struct DnsQuery {
     Sim *sim;
@@ -26,7 +27,21 @@ struct DnsQuery {
 typedef struct DnsStubSet {
     DnsCache **cache; /* per node, made on first use */
     size_t n;
+    Rng rng; /* "dns-stub": query IDs and cookies */
 } DnsStubSet;
+
+static DnsStubSet *stub_set(Sim *sim)
+{
+    DnsStubSet *set = sim->svc[SVC_DNS_STUB];
+    if (!set) {
+        set = xcalloc(1, sizeof *set);
+        set->n = sim->world->n_nodes;
+        set->cache = xcalloc(set->n ? set->n : 1, sizeof *set->cache);
+        sim_rng_stream(sim, &set->rng, "dns-stub");
+        sim->svc[SVC_DNS_STUB] = set;
+    }
+    return set;
+}
 
 static void query_free(DnsQuery *q)
 {
@@ -96,7 +111,8 @@ static void send_try(DnsQuery *q)
     Sim *sim = q->sim;
     DnsMsg m;
     dns_msg_init(&m);
-    q->id = (uint16_t)rng_below(&sim->rng, 65536);
+    Rng *rng = &stub_set(sim)->rng;
+    q->id = (uint16_t)rng_below(rng, 65536);
     m.id = q->id;
     m.rd = q->o.rd;
     m.ad = q->o.ad;
@@ -107,7 +123,7 @@ static void send_try(DnsQuery *q)
         if (q->o.cookie) {
             put_be16(opt, 10); /* COOKIE, a client cookie of 8 bytes */
             put_be16(opt + 2, 8);
-            uint64_t c = rng_next(&sim->rng);
+            uint64_t c = rng_next(rng);
             for (int i = 0; i < 8; i++)
                 opt[4 + i] = (uint8_t)(c >> (8 * i));
             optlen = sizeof opt;
@@ -165,13 +181,7 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
 
 DnsCache *dns_stub_cache(Sim *sim, int node)
 {
-    DnsStubSet *set = sim->stubs;
-    if (!set) {
-        set = xcalloc(1, sizeof *set);
-        set->n = sim->world->n_nodes;
-        set->cache = xcalloc(set->n ? set->n : 1, sizeof *set->cache);
-        sim->stubs = set;
-    }
+    DnsStubSet *set = stub_set(sim);
     if (!set->cache[node]) {
         set->cache[node] = xmalloc(sizeof **set->cache);
         dns_cache_init(set->cache[node], sim, node, "host cache");
@@ -181,7 +191,7 @@ DnsCache *dns_stub_cache(Sim *sim, int node)
 
 void dns_stubs_stop(Sim *sim)
 {
-    DnsStubSet *set = sim->stubs;
+    DnsStubSet *set = sim->svc[SVC_DNS_STUB];
     if (!set)
         return;
     for (size_t i = 0; i < set->n; i++)
@@ -191,7 +201,7 @@ void dns_stubs_stop(Sim *sim)
         }
     free(set->cache);
     free(set);
-    sim->stubs = NULL;
+    sim->svc[SVC_DNS_STUB] = NULL;
 }
 
 /* ---- lookups for applications ------------------------------------------ */

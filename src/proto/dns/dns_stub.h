@@ -12,8 +12,8 @@
 #include <stdint.h>
 
 #include "core/sim.h"
-#include "proto/dns_cache.h"
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_wire.h"
 
 typedef struct DnsQueryOpts {
     bool rd, edns, cookie, ad;

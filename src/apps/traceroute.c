@@ -14,7 +14,7 @@
 #include "net/icmp.h"
 #include "net/net.h"
 #include "net/udp.h"
-#include "proto/programs.h"
+#include "apps/apps.h"
 
 #define DEF_START_PORT 33434
 #define DEF_DATA_LEN   32 /* 40 less the UDP header: 60-byte packets */
@@ -41,7 +41,7 @@ typedef struct Trace_ {
 } Traceroute;
 
 static const char usage_text[] =
-#include "proto/traceroute_usage.inc"
+#include "apps/traceroute_usage.inc"
     ;
 
 static void next_probe(Traceroute *tr);

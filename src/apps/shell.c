@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "net/net.h"
-#include "proto/programs.h"
+#include "apps/apps.h"
 
 /* ---- what a line is ---------------------------------------------------- */
 
@@ -141,11 +141,13 @@ out:
 
 struct Shell {
     Proc *running;
+    Rng rng; /* "programs": what programs draw (ping's identifier) */
 };
 
 Shell *shell_new(Sim *sim)
 {
     Shell *sh = xcalloc(1, sizeof *sh);
+    sim_rng_stream(sim, &sh->rng, "programs");
     sim->shell = sh;
     return sh;
 }
@@ -289,6 +291,11 @@ void proc_exit(Proc *p, int status)
         p->next->prev = p->prev;
     p->free_state = NULL; /* the program freed its state before exiting */
     proc_free(p);
+}
+
+Rng *proc_rng(Proc *p)
+{
+    return &p->sim->shell->rng;
 }
 
 bool shell_resolve(const Sim *sim, const char *name, uint32_t *ip)

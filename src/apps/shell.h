@@ -75,6 +75,9 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...) MN_PRINTF(3, 4)
  * The Proc is freed: do not touch it afterwards. */
 void proc_exit(Proc *p, int status);
 
+/* The generator programs draw from (one stream for all programs). */
+Rng *proc_rng(Proc *p);
+
 /* Resolves what a student typed as a destination: a dotted quad, or (until
  * DNS lands) a node id, as if every host had the same /etc/hosts. */
 bool shell_resolve(const Sim *sim, const char *name, uint32_t *ip);

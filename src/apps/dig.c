@@ -13,9 +13,9 @@
 
 #include "net/net.h"
 #include "net/udp.h"
-#include "proto/dns_stub.h"
-#include "proto/dns_wire.h"
-#include "proto/programs.h"
+#include "proto/dns/dns_stub.h"
+#include "proto/dns/dns_wire.h"
+#include "apps/apps.h"
 
 #define DIG_VERSION "9.18.49-1~deb12u3-Debian"
 #define DIG_TIMEOUT 5000000

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "proto/dns_stub.h"
-#include "proto/programs.h"
+#include "proto/dns/dns_stub.h"
+#include "apps/apps.h"
 
 static void header(Proc *p)
 {

@@ -25,8 +25,8 @@
 
 #include "core/sim.h"
 #include "net/world.h"
-#include "proto/dns_wire.h"
-#include "proto/dns_zone.h"
+#include "proto/dns/dns_wire.h"
+#include "proto/dns/dns_zone.h"
 
 typedef struct DnsServer DnsServer;
 

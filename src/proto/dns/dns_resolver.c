@@ -5,10 +5,11 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/services.h"
 #include "net/udp.h"
-#include "proto/dns_cache.h"
-#include "proto/dns_wire.h"
-#include "proto/dns_zone.h"
+#include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_wire.h"
+#include "proto/dns/dns_zone.h"
 
 #define MAX_SERVERS 16
 #define MAX_CNAMES  8
@@ -99,6 +100,7 @@ static void mark_slow(Resolver *r, uint32_t addr)
 typedef struct DnsResolverSet {
     Resolver **r;
     size_t n;
+    Rng rng; /* "dns-resolver": query IDs */
 } DnsResolverSet;
 
 static const char *node_id(const Resolver *r)
@@ -371,7 +373,8 @@ static void send_query(Task *t, Server *s)
     Sim *sim = r->sim;
     DnsMsg q;
     dns_msg_init(&q);
-    t->qid = (uint16_t)rng_below(&sim->rng, 65536);
+    DnsResolverSet *set = sim->svc[SVC_DNS_RESOLVER];
+    t->qid = (uint16_t)rng_below(&set->rng, 65536);
     q.id = t->qid;
     q.rd = r->recursive;
     choose_question(t);
@@ -876,6 +879,7 @@ void dns_resolvers_start(Sim *sim)
     const World *w = sim->world;
     DnsResolverSet *set = xcalloc(1, sizeof *set);
     set->r = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->r);
+    sim_rng_stream(sim, &set->rng, "dns-resolver");
     for (size_t i = 0; i < w->n_nodes; i++) {
         if (w->nodes[i].role != MN_ROLE_RESOLVER)
             continue;
@@ -890,12 +894,12 @@ void dns_resolvers_start(Sim *sim)
         udp_bind(sim, (int)i, 53, on_client, r);
         set->r[set->n++] = r;
     }
-    sim->resolvers = set;
+    sim->svc[SVC_DNS_RESOLVER] = set;
 }
 
 void dns_resolvers_stop(Sim *sim)
 {
-    DnsResolverSet *set = sim->resolvers;
+    DnsResolverSet *set = sim->svc[SVC_DNS_RESOLVER];
     if (!set)
         return;
     for (size_t i = 0; i < set->n; i++) {
@@ -908,12 +912,12 @@ void dns_resolvers_stop(Sim *sim)
     }
     free(set->r);
     free(set);
-    sim->resolvers = NULL;
+    sim->svc[SVC_DNS_RESOLVER] = NULL;
 }
 
 struct DnsCache *dns_resolver_cache(Sim *sim, int node)
 {
-    DnsResolverSet *set = sim->resolvers;
+    DnsResolverSet *set = sim->svc[SVC_DNS_RESOLVER];
     for (size_t i = 0; set && i < set->n; i++)
         if (set->r[i]->node == node)
             return &set->r[i]->cache;

@@ -15,8 +15,8 @@
 
 #include "net/icmp.h"
 #include "net/net.h"
-#include "proto/dns_stub.h"
-#include "proto/programs.h"
+#include "proto/dns/dns_stub.h"
+#include "apps/apps.h"
 
 #define DEFAULT_COUNT_WITHOUT_C 4
 #define TIMEVAL_LEN             16
@@ -47,7 +47,7 @@ typedef struct Ping {
 } Ping;
 
 static const char usage_text[] =
-#include "proto/ping_usage.inc"
+#include "apps/ping_usage.inc"
     ;
 
 /* ---- output ------------------------------------------------------------ */
@@ -597,7 +597,7 @@ static void start(Ping *pg)
     ip_format(pg->dst, addr);
     proc_printf(p, CON_STDOUT, "PING %s (%s) %ld(%ld) bytes of data.\n", pg->hostname, addr,
                 pg->datalen, pg->datalen + ICMP_HLEN + IPV4_HLEN);
-    pg->ident = (uint16_t)rng_below(&sim->rng, 65536);
+    pg->ident = (uint16_t)rng_below(proc_rng(p), 65536);
     pg->sent_at =
         xcalloc((size_t)(pg->npackets > 65535 ? 65536 : pg->npackets + 1), sizeof *pg->sent_at);
     pg->seen = xcalloc((size_t)(pg->npackets > 65535 ? 65536 : pg->npackets + 1), 1);

@@ -5,8 +5,9 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/services.h"
 #include "net/udp.h"
-#include "proto/dns_cache.h"
+#include "proto/dns/dns_cache.h"
 
 #define MAX_CNAME_CHAIN 8
 #define EDNS_UDP_SIZE   1232 /* what NSD and BIND offer */
@@ -630,6 +631,7 @@ size_t dns_server_answer(DnsServer *s, const uint8_t *query, size_t len, const c
 typedef struct DnsServerSet {
     DnsServer **servers;
     size_t n;
+    Rng rng; /* "dns-server": IDs of the queries a recursive server forwards */
 } DnsServerSet;
 
 /* ---- recursion ----------------------------------------------------------- */
@@ -755,7 +757,8 @@ static void forward_next(Forward *f)
     }
     DnsMsg q;
     dns_msg_init(&q);
-    f->id = (uint16_t)rng_below(&sim->rng, 65536);
+    DnsServerSet *set = sim->svc[SVC_DNS_SERVER];
+    f->id = (uint16_t)rng_below(&set->rng, 65536);
     q.id = f->id;
     q.rd = true;
     dns_msg_add_question(&q, &f->qname, f->qtype, DNS_CLASS_IN);
@@ -849,6 +852,7 @@ void dns_servers_start(Sim *sim)
     const World *w = sim->world;
     DnsServerSet *set = xcalloc(1, sizeof *set);
     set->servers = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->servers);
+    sim_rng_stream(sim, &set->rng, "dns-server");
     for (size_t i = 0; i < w->n_nodes; i++) {
         if (w->nodes[i].role != MN_ROLE_DNS)
             continue;
@@ -859,17 +863,17 @@ void dns_servers_start(Sim *sim)
         set->servers[set->n++] = s;
         udp_bind(sim, (int)i, 53, on_query, s);
     }
-    sim->dns = set;
+    sim->svc[SVC_DNS_SERVER] = set;
 }
 
 void dns_servers_stop(Sim *sim)
 {
-    DnsServerSet *set = sim->dns;
+    DnsServerSet *set = sim->svc[SVC_DNS_SERVER];
     if (!set)
         return;
     for (size_t i = 0; i < set->n; i++)
         dns_server_free(set->servers[i]);
     free(set->servers);
     free(set);
-    sim->dns = NULL;
+    sim->svc[SVC_DNS_SERVER] = NULL;
 }

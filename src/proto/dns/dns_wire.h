@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "core/util.h"
-#include "proto/dns_name.h"
+#include "proto/dns/dns_name.h"
 
 enum {
     DNS_TYPE_A = 1,

@@ -25,8 +25,8 @@
 
 #include "core/util.h"
 #include "net/world.h"
-#include "proto/dns_name.h"
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_name.h"
+#include "proto/dns/dns_wire.h"
 
 typedef struct DnsZoneRR {
     DnsRR rr;

@@ -20,7 +20,7 @@
 #include <stdint.h>
 
 #include "core/sim.h"
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_wire.h"
 
 typedef enum DnsCacheKind {
     DNS_CACHE_RRSET,

@@ -4,7 +4,7 @@
  * the encoder with its compression table, and the text that dig and
  * Wireshark print.  Text formats were checked against dig 9.18 and tshark
  * 4.0 on real messages (tests/data/dns/ holds them). */
-#include "proto/dns_wire.h"
+#include "proto/dns/dns_wire.h"
 
 #include <assert.h>
 #include <inttypes.h>

@@ -1,0 +1,18 @@
+#include "proto/services.h"
+
+#include "core/util.h"
+#include "proto/dns/dns_resolver.h"
+#include "proto/dns/dns_server.h"
+#include "proto/dns/dns_stub.h"
+
+static const Service services[SVC_COUNT] = {
+    [SVC_DNS_SERVER] = {"dns-server", dns_servers_start, dns_servers_stop},
+    [SVC_DNS_RESOLVER] = {"dns-resolver", dns_resolvers_start, dns_resolvers_stop},
+    [SVC_DNS_STUB] = {"dns-stub", NULL, dns_stubs_stop},
+};
+
+const Service *services_table(size_t *n)
+{
+    *n = MN_ARRAY_LEN(services);
+    return services;
+}
