@@ -53,7 +53,8 @@ static inline void tw_link(World *w, int a, int b, SimTime latency, uint64_t bw,
 static inline void tw_script(World *w, SimTime at, int node, const char *run)
 {
     w->script = xrealloc(w->script, (w->n_script + 1) * sizeof *w->script);
-    w->script[w->n_script++] = (ScriptLine){at, node, xstrdup(run), xstrdup("test"), false};
+    w->script[w->n_script++] =
+        (ScriptLine){.at = at, .node = node, .run = xstrdup(run), .where = xstrdup("test")};
 }
 
 /* laptop - r1 - r2 - server, as scenarios/net_ping.json. */

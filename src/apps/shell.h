@@ -66,6 +66,28 @@ typedef struct Proc {
     void (*free_state)(void *state);
 } Proc;
 
+/* ---- programs that read input (DESIGN.md, "Programs that read input") --
+ * A program that reads lines says when it waits for one; the shell hands
+ * it the next line of its script line's `input` (or a line typed at the
+ * window's prompt) when it waits and 1 s has passed since it last printed
+ * or was last typed to, or at the line's own `at`.  The typed line is
+ * echoed to the console as the terminal shows it (stream stdin). */
+typedef enum ProcInputKind {
+    PROC_IN_LINE,   /* a line, without its newline */
+    PROC_IN_EOF,    /* ^D: end of input */
+    PROC_IN_INTR,   /* ^C */
+    PROC_IN_ESCAPE, /* ^]: telnet's escape character */
+} ProcInputKind;
+
+/* A program's input handler: its row's `input` in the programs table. */
+typedef void (*ProcInputFn)(Proc *p, ProcInputKind kind, const char *line, size_t len);
+
+/* The program waits for input now (true) or not (false). */
+void proc_wait_input(Proc *p, bool waiting);
+/* The program's own prompt ("ftp> ", "telnet> "), shown at the window's
+ * prompt while it waits; NULL for none.  Copied. */
+void proc_set_prompt(Proc *p, const char *prompt);
+
 /* Splits a command line into words (blanks separate; no quoting).
  * Returns the number of words (at most max). */
 size_t shell_split(char *line, char **argv, size_t max);

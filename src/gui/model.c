@@ -518,7 +518,11 @@ bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why,
         pos--;
     w->script = xrealloc(w->script, (w->n_script + 1) * sizeof *w->script);
     memmove(&w->script[pos + 1], &w->script[pos], (w->n_script - pos) * sizeof *w->script);
-    w->script[pos] = (ScriptLine){at, node, xstrdup(line), xstrdup("typed at the prompt"), true};
+    w->script[pos] = (ScriptLine){.at = at,
+                                  .node = node,
+                                  .run = xstrdup(line),
+                                  .where = xstrdup("typed at the prompt"),
+                                  .typed = true};
     w->n_script++;
     forget_run(m);
     m->sim = run_kept(w);

@@ -2106,7 +2106,74 @@ static const char *sanitize(Loader *L, const char *s)
     return keep(L, buf_take(&b));
 }
 
-static const char *const script_keys[] = {"at", "on", "run"};
+static const char *const script_keys[] = {"at", "on", "run", "input"};
+static const char *const input_keys[] = {"at", "text"};
+
+/* One line of a script line's `input`: a string, or {"at", "text"}. */
+static bool load_input_line(Loader *L, const cJSON *v, const Path *p, ScriptInput *out)
+{
+    out->at = -1;
+    out->text = NULL;
+    const cJSON *text = v;
+    if (cJSON_IsObject(v)) {
+        bool *dup = find_duplicates(L, v, p);
+        const cJSON *at = NULL;
+        text = NULL;
+        size_t k = 0;
+        for (const cJSON *c = v->child; c; c = c->next, k++) {
+            if (dup[k])
+                continue;
+            if (strcmp(c->string, "at") == 0)
+                at = c;
+            else if (strcmp(c->string, "text") == 0)
+                text = c;
+            else
+                unknown_key(L, c, p, c->string, input_keys, MN_ARRAY_LEN(input_keys));
+        }
+        free(dup);
+        if (!at || !text) {
+            err(L, v, p, "missing \"%s\" (expected {\"at\": \"3s\", \"text\": \"QUIT\"})",
+                at ? "text" : "at");
+            return false;
+        }
+        Path ap = field(p, "at");
+        if (!get_time(L, at, &ap, &out->at))
+            return false;
+    }
+    Path tp = text == v ? *p : field(p, "text");
+    const char *s = get_string(L, text, &tp, "a line the student types, like \"QUIT\"");
+    if (!s)
+        return false;
+    if (strchr(s, '\n') || strchr(s, '\r')) {
+        err(L, text, &tp, "a line of input holds a line break (expected one line per item)");
+        return false;
+    }
+    out->text = xstrdup(s);
+    return true;
+}
+
+static bool load_input(Loader *L, const cJSON *v, const Path *p, ScriptLine *sl)
+{
+    if (!cJSON_IsArray(v)) {
+        err(L, v, p,
+            "got %s (expected the lines typed into the program, like [\"HELO crepes.fr\", "
+            "{\"at\": \"5s\", \"text\": \"QUIT\"}, \"^D\"])",
+            got(L, v));
+        return false;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+    sl->input = xcalloc(n ? n : 1, sizeof *sl->input);
+    bool ok = true;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        Path ip = indexed(p, i);
+        ScriptInput in;
+        if (load_input_line(L, c, &ip, &in))
+            sl->input[sl->n_input++] = in;
+        else
+            ok = false;
+    }
+    return ok;
+}
 
 static void load_script_line(Loader *L, const cJSON *v, const Path *p)
 {
@@ -2119,7 +2186,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
         return;
     }
     bool *dup = find_duplicates(L, v, p);
-    const cJSON *at = NULL, *on = NULL, *run = NULL;
+    const cJSON *at = NULL, *on = NULL, *run = NULL, *input = NULL;
     size_t k = 0;
     for (const cJSON *c = v->child; c; c = c->next, k++) {
         if (dup[k])
@@ -2130,6 +2197,8 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
             on = c;
         else if (strcmp(c->string, "run") == 0)
             run = c;
+        else if (strcmp(c->string, "input") == 0)
+            input = c;
         else
             unknown_key(L, c, p, c->string, script_keys, MN_ARRAY_LEN(script_keys));
     }
@@ -2194,9 +2263,20 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
             ok = false;
         }
     }
-    if (!ok)
+    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0};
+    if (input) {
+        Path inp = field(p, "input");
+        ok &= load_input(L, input, &inp, &sl);
+    }
+    if (!ok) {
+        for (size_t i = 0; i < sl.n_input; i++)
+            free(sl.input[i].text);
+        free(sl.input);
         return;
-    w->script[w->n_script++] = (ScriptLine){t, node, xstrdup(line), path_str(p), false};
+    }
+    sl.run = xstrdup(line);
+    sl.where = path_str(p);
+    w->script[w->n_script++] = sl;
 }
 
 typedef struct TimeIdx {

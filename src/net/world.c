@@ -58,6 +58,9 @@ void world_free(World *w)
     free(w->zones);
     for (size_t i = 0; i < w->n_script; i++) {
         free(w->script[i].run);
+        for (size_t k = 0; k < w->script[i].n_input; k++)
+            free(w->script[i].input[k].text);
+        free(w->script[i].input);
         free(w->script[i].where);
     }
     free(w->script);

@@ -78,12 +78,22 @@ typedef struct Zone {
     size_t n_records;
 } Zone;
 
+/* A line a program reads, as a script line's `input` gives it.  Text is
+ * the line without its newline; "^D", "^C" and "^]" are end of input, an
+ * interrupt and telnet's escape. */
+typedef struct ScriptInput {
+    SimTime at; /* after the script line's start; -1: by the typing rule */
+    char *text;
+} ScriptInput;
+
 typedef struct ScriptLine {
     SimTime at;
     int node; /* -1 when `on` is absent (faults) */
     char *run;
-    char *where; /* JSON path, for messages */
-    bool typed;  /* added at the classroom view's prompt, not in the file */
+    char *where;        /* JSON path, for messages */
+    bool typed;         /* added at the classroom view's prompt, not in the file */
+    ScriptInput *input; /* what is typed into the program, in order */
+    size_t n_input;
 } ScriptLine;
 
 typedef struct AddrEntry {
