@@ -64,6 +64,7 @@ void world_free(World *w)
         free(w->script[i].where);
     }
     free(w->script);
+    free(w->tcp);
     free(w->addrs);
     free(w->path);
     free(w->source);

@@ -55,6 +55,15 @@ typedef struct Node {
     bool recursion;
 } Node;
 
+/* A node's TCP settings: its scenario key "tcp" (the loader fills them;
+ * src/net/tcp*.c reads them). */
+typedef struct TcpConf {
+    bool window_scaling; /* RFC 7323 window scaling (default false: 64 KiB windows) */
+    uint32_t rcvbuf;     /* receive buffer, bytes (default 65535) */
+    uint32_t sndbuf;     /* send buffer, bytes (default 65536) */
+    uint64_t read_rate;  /* bytes/s its programs read received data at; 0: at once */
+} TcpConf;
+
 typedef struct Link {
     int a, a_iface, b, b_iface;
     SimTime latency;    /* µs, one way */
@@ -115,6 +124,7 @@ typedef struct World {
     size_t n_links;
     Zone *zones;
     size_t n_zones;
+    TcpConf *tcp; /* per node; NULL when no node has the key: the defaults */
     ScriptLine *script;
     size_t n_script;
     AddrEntry *addrs; /* sorted by ip */
