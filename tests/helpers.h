@@ -107,7 +107,8 @@ static inline size_t tw_count(const Sim *sim, TraceKind kind, const char *text)
     size_t n = 0;
     for (size_t i = 0; i < sim->trace.n; i++) {
         const TraceRec *r = &sim->trace.recs[i];
-        if (r->kind == kind && (!text || (r->text && strstr(r->text, text))))
+        const char *s = r->kind == TR_DROP ? trace_drop_text(r->reason) : r->text;
+        if (r->kind == kind && (!text || (s && strstr(s, text))))
             n++;
     }
     return n;

@@ -45,14 +45,14 @@ static void test_ipv4_header_known_vector(void **state)
     ipv4_put_header(got, &h);
     assert_memory_equal(got, want, IPV4_HLEN);
     Ipv4Hdr back;
-    const char *why = NULL;
+    DropReason why = DROP_REASON_COUNT;
     assert_true(ipv4_parse(got, sizeof got, &back, &why));
     assert_int_equal(back.src, h.src);
     got[10] ^= 1;
     assert_false(ipv4_parse(got, sizeof got, &back, &why));
-    assert_string_equal(why, "bad IPv4 header checksum");
+    assert_int_equal(why, DROP_IPV4_CHECKSUM);
     assert_false(ipv4_parse(got, 10, &back, &why));
-    assert_string_equal(why, "truncated IPv4 header");
+    assert_int_equal(why, DROP_IPV4_TRUNCATED);
 }
 
 static void test_ip_parse(void **state)
@@ -176,7 +176,7 @@ static void test_frames_have_valid_checksums(void **state)
         const uint8_t *ip = r->bytes + ETH_HLEN;
         size_t iplen = r->len - ETH_HLEN;
         Ipv4Hdr h;
-        const char *why;
+        DropReason why;
         assert_int_equal(get_be16(r->bytes + 12), ETH_TYPE_IPV4);
         assert_true(ipv4_parse(ip, iplen, &h, &why));
         assert_int_equal(h.total_len, iplen);
@@ -390,8 +390,8 @@ static void test_determinism(void **state)
         tw_run(&sim, w, 5);
         for (size_t i = 0; i < sim.trace.n; i++) {
             const TraceRec *r = &sim.trace.recs[i];
-            buf_printf(bufs[run], "%lld %d %llu %s|", (long long)r->time, (int)r->kind,
-                       (unsigned long long)r->pkt, r->text ? r->text : "");
+            buf_printf(bufs[run], "%lld %d %llu %d %s|", (long long)r->time, (int)r->kind,
+                       (unsigned long long)r->pkt, (int)r->reason, r->text ? r->text : "");
             for (uint32_t k = 0; k < r->len; k++)
                 buf_printf(bufs[run], "%02x", r->bytes[k]);
         }

@@ -410,16 +410,16 @@ static void test_nodes_lost_frames(void **state)
     Cap c;
     cap_open(&c, tiny(), "t.pcapng", "a,b");
     hop(&c, 0, 1001, 1, 0, 0);
-    trace_drop(&c.t, 1001, 1, -1, 0, frame5, sizeof frame5, "lost on link");
+    trace_drop(&c.t, 1001, 1, -1, 0, frame5, sizeof frame5, DROP_LOST_ON_LINK);
     hop(&c, 2000, 3001, 2, 0, 0);
-    trace_drop(&c.t, 3001, 2, 1, 0, frame5, sizeof frame5, "link down");
+    trace_drop(&c.t, 3001, 2, 1, 0, frame5, sizeof frame5, DROP_LINK_DOWN);
     hop(&c, 4000, 5001, 3, 0, 0);
-    trace_drop(&c.t, 5001, 3, 1, 0, frame5, sizeof frame5, "node down");
-    hop(&c, 6000, 7001, 4, 0, 0);                                           /* arrives */
-    trace_drop(&c.t, 7001, 4, 1, 1, frame5, sizeof frame5, "lost on link"); /* other link */
-    trace_drop(&c.t, 7001, 4, 1, -1, NULL, 0, "port unreachable");
+    trace_drop(&c.t, 5001, 3, 1, 0, frame5, sizeof frame5, DROP_NODE_DOWN);
+    hop(&c, 6000, 7001, 4, 0, 0);                                              /* arrives */
+    trace_drop(&c.t, 7001, 4, 1, 1, frame5, sizeof frame5, DROP_LOST_ON_LINK); /* other link */
+    trace_drop(&c.t, 7001, 4, 1, -1, NULL, 0, DROP_PORT_UNREACHABLE);
     hop(&c, 8000, 9001, 5, 0, 0); /* arrives, then lost later on link 1 */
-    trace_drop(&c.t, 9500, 5, -1, 0, frame5, sizeof frame5, "lost on link");
+    trace_drop(&c.t, 9500, 5, -1, 0, frame5, sizeof frame5, DROP_LOST_ON_LINK);
     hop(&c, 10000, 11001, 6, 0, 0); /* still on the wire at the end */
     cap_write(&c, 10500);
     Blk b[32];
@@ -613,7 +613,7 @@ static void test_run_lossy_link_on_nodes(void **state)
     for (size_t i = 0; i < sim.trace.n; i++) {
         if (recs[i].kind == TR_HOP && recs[i].link == 1)
             (*(recs[i].node == 1 ? &hops12 : &hops21))++;
-        if (recs[i].kind != TR_DROP || strcmp(recs[i].text, "lost on link") != 0)
+        if (recs[i].kind != TR_DROP || recs[i].reason != DROP_LOST_ON_LINK)
             continue;
         /* Which way was it going?  Its latest hop says. */
         size_t j = i;

@@ -123,7 +123,7 @@ void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node)
 }
 
 void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const uint8_t *frame,
-                size_t len, const char *reason)
+                size_t len, DropReason reason)
 {
     if (unheard(t))
         return;
@@ -133,7 +133,7 @@ void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const u
     r.link = link;
     r.bytes = dup_bytes(frame, len);
     r.len = (uint32_t)len;
-    r.text = xstrdup(reason);
+    r.reason = reason;
     emit(t, &r);
 }
 
@@ -221,4 +221,35 @@ const char *trace_stream_name(ConsoleStream s)
 {
     static const char *const names[] = {"command", "stdout", "stderr", "exit"};
     return (size_t)s < MN_ARRAY_LEN(names) ? names[s] : "?";
+}
+
+const char *trace_drop_text(DropReason r)
+{
+    static const char *const texts[DROP_REASON_COUNT] = {
+        [DROP_LOST_ON_LINK] = "lost on link",
+        [DROP_LINK_DOWN] = "link down",
+        [DROP_NODE_DOWN] = "node down",
+        [DROP_RUNT_FRAME] = "runt frame",
+        [DROP_NOT_OUR_MAC] = "frame not addressed to this interface",
+        [DROP_NOT_IPV4] = "not an IPv4 frame",
+        [DROP_IPV4_TRUNCATED] = "truncated IPv4 header",
+        [DROP_IPV4_VERSION] = "not IPv4 (version field is not 4)",
+        [DROP_IPV4_HEADER_LEN] = "bad IPv4 header length",
+        [DROP_IPV4_TOTAL_LEN] = "bad IPv4 total length",
+        [DROP_IPV4_CHECKSUM] = "bad IPv4 header checksum",
+        [DROP_IPV4_FRAGMENT] = "IPv4 fragments are not supported",
+        [DROP_NOT_OUR_IP] = "not addressed to this node, which does not forward",
+        [DROP_NO_HANDLER] = "no protocol handler",
+        [DROP_TTL_EXPIRED] = "TTL expired",
+        [DROP_NO_ROUTE] = "no route",
+        [DROP_ICMP_TRUNCATED] = "truncated ICMP message",
+        [DROP_ICMP_CHECKSUM] = "bad ICMP checksum",
+        [DROP_UDP_LENGTH] = "bad UDP length",
+        [DROP_UDP_CHECKSUM] = "bad UDP checksum",
+        [DROP_PORT_UNREACHABLE] = "port unreachable",
+        [DROP_TCP_TRUNCATED] = "truncated TCP header",
+        [DROP_TCP_HEADER_LEN] = "bad TCP header length",
+        [DROP_TCP_CHECKSUM] = "bad TCP checksum",
+    };
+    return (size_t)r < MN_ARRAY_LEN(texts) && texts[r] ? texts[r] : "?";
 }

@@ -28,6 +28,38 @@ typedef enum TraceKind {
     TR_CONSOLE, /* what a command printed on a node */
 } TraceKind;
 
+/* Why a packet was dropped.  The texts (trace_drop_text) are what every
+ * sink prints; they are part of the golden traces, so a text never
+ * changes once a scenario shows it.  A new reason is a new row here and
+ * in trace.c's table. */
+typedef enum DropReason {
+    DROP_LOST_ON_LINK,     /* the link's loss rate took it */
+    DROP_LINK_DOWN,        /* the link went down under it */
+    DROP_NODE_DOWN,        /* it reached a node that is down */
+    DROP_RUNT_FRAME,       /* shorter than an Ethernet header */
+    DROP_NOT_OUR_MAC,      /* frame not addressed to this interface */
+    DROP_NOT_IPV4,         /* ethertype is not IPv4 */
+    DROP_IPV4_TRUNCATED,   /* shorter than an IPv4 header */
+    DROP_IPV4_VERSION,     /* version field is not 4 */
+    DROP_IPV4_HEADER_LEN,  /* IHL below 20 or past the end */
+    DROP_IPV4_TOTAL_LEN,   /* Total Length below IHL or past the end */
+    DROP_IPV4_CHECKSUM,    /* header checksum wrong */
+    DROP_IPV4_FRAGMENT,    /* fragments are not reassembled */
+    DROP_NOT_OUR_IP,       /* a host got a packet for someone else */
+    DROP_NO_HANDLER,       /* no protocol handler for the IP protocol */
+    DROP_TTL_EXPIRED,      /* a router's TTL reached zero */
+    DROP_NO_ROUTE,         /* a router has no route */
+    DROP_ICMP_TRUNCATED,   /* shorter than an ICMP header */
+    DROP_ICMP_CHECKSUM,    /* ICMP checksum wrong */
+    DROP_UDP_LENGTH,       /* UDP Length disagrees with the datagram */
+    DROP_UDP_CHECKSUM,     /* UDP checksum wrong */
+    DROP_PORT_UNREACHABLE, /* no UDP socket on the port */
+    DROP_TCP_TRUNCATED,    /* shorter than a TCP header */
+    DROP_TCP_HEADER_LEN,   /* Data Offset below 5 or past the end */
+    DROP_TCP_CHECKSUM,     /* TCP checksum wrong */
+    DROP_REASON_COUNT
+} DropReason;
+
 typedef enum ConsoleStream {
     CON_COMMAND, /* the command line as typed (text), no output */
     CON_STDOUT,
@@ -46,7 +78,8 @@ typedef struct TraceRec {
     SimTime arrive;       /* hop: arrival time at the peer */
     uint8_t *bytes;       /* hop, drop: the Ethernet frame */
     uint32_t len;
-    char *text;             /* note: caption; drop: reason; console: text; state: value */
+    DropReason reason;      /* drop: why (trace_drop_text) */
+    char *text;             /* note: caption; console: text; state: value; drop: NULL */
     char *table, *op, *key; /* state */
     int64_t ttl;            /* state: seconds left, -1 if none */
     uint64_t cmd;           /* console: the command instance (1, 2, …) */
@@ -93,7 +126,7 @@ void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, i
                int peer_iface, int link, const uint8_t *frame, size_t len);
 void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node);
 void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const uint8_t *frame,
-                size_t len, const char *reason);
+                size_t len, DropReason reason);
 void trace_state(Trace *t, SimTime now, int node, const char *table, const char *op,
                  const char *key, const char *value, int64_t ttl);
 /* Counts a note nobody will read (see trace_wanted) without building it;
@@ -111,5 +144,7 @@ void trace_exit(Trace *t, SimTime now, int node, uint64_t cmd, int status);
 
 const char *trace_kind_name(TraceKind k);
 const char *trace_stream_name(ConsoleStream s);
+/* "lost on link", "bad UDP checksum", … (static; "?" if out of range). */
+const char *trace_drop_text(DropReason r);
 
 #endif

@@ -513,7 +513,7 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
         /* Beside the cross, not above it, where a name or an address may be. */
         char s[96];
         int w, h;
-        snprintf(s, sizeof s, "lost: %s", d->reason);
+        snprintf(s, sizeof s, "lost: %s", trace_drop_text(d->reason));
         text_size(txt, FACE_BOLD, px, s, &w, &h);
         label_box(r, txt, s, x + 16 * ui + w / 2.0, y + h / 2.0, px, th->link_down, th->bg, ui);
     }

@@ -275,14 +275,14 @@ static void add_drop(Model *m, size_t *cap, const TraceRec *r, uint32_t step)
     d->pkt = r->pkt;
     d->node = r->node;
     d->link = r->link;
-    d->reason = r->text ? r->text : "";
+    d->reason = r->reason;
     d->hop = drop_hop(m, r);
     if (d->hop >= 0) {
         ModelHop *h = &m->hops[d->hop];
         h->lost = true;
         h->lost_step = step;
         /* A down receiver loses it at its door; a lossy link on the way. */
-        h->lost_at = strcmp(d->reason, "node down") == 0 ? 0.85 : 0.5;
+        h->lost_at = d->reason == DROP_NODE_DOWN ? 0.85 : 0.5;
     }
 }
 

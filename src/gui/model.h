@@ -60,7 +60,7 @@ typedef struct ModelDrop {
     uint32_t step; /* the step it is shown with (as a ModelRef's) */
     uint64_t pkt;
     int node, link, hop; /* hop: the hop it ends, or -1 */
-    const char *reason;
+    DropReason reason;   /* trace_drop_text names it */
 } ModelDrop;
 
 /* A console or state record, and the step it is shown with: its own

@@ -271,10 +271,9 @@ static void on_hop(PcapWriter *pw, const TraceRec *r, uint64_t seq)
 }
 
 /* Drops after which a hop's frame never reached its receiver's interface. */
-static bool never_arrived(const char *reason)
+static bool never_arrived(DropReason reason)
 {
-    return strcmp(reason, "lost on link") == 0 || strcmp(reason, "link down") == 0 ||
-           strcmp(reason, "node down") == 0;
+    return reason == DROP_LOST_ON_LINK || reason == DROP_LINK_DOWN || reason == DROP_NODE_DOWN;
 }
 
 static void on_rec(void *ctx, const Trace *t, const TraceRec *r)
@@ -288,8 +287,7 @@ static void on_rec(void *ctx, const Trace *t, const TraceRec *r)
         pw->notes = xgrow(pw->notes, &pw->cap_notes, pw->n_notes + 1, sizeof *pw->notes);
         pw->notes[pw->n_notes++] = (NoteRef){r->pkt, seq, pw->text.len};
         buf_put(&pw->text, r->text, strlen(r->text) + 1);
-    } else if (r->kind == TR_DROP && pw->on_nodes && r->link >= 0 && r->text &&
-               never_arrived(r->text)) {
+    } else if (r->kind == TR_DROP && pw->on_nodes && r->link >= 0 && never_arrived(r->reason)) {
         pw->losses = xgrow(pw->losses, &pw->cap_losses, pw->n_losses + 1, sizeof *pw->losses);
         pw->losses[pw->n_losses++] = (Loss){r->pkt, r->time, r->link};
     }

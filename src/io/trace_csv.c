@@ -57,7 +57,10 @@ void trace_csv_record(const Trace *t, const TraceRec *r, Buf *out)
         put_field(out, link[0] ? link : NULL);
         buf_puts(out, ",,,,");
     }
-    put_field(out, r->kind == TR_CONSOLE && r->stream == CON_EXIT ? NULL : r->text);
+    if (r->kind == TR_DROP)
+        put_field(out, trace_drop_text(r->reason));
+    else
+        put_field(out, r->kind == TR_CONSOLE && r->stream == CON_EXIT ? NULL : r->text);
     put_field(out, r->table);
     put_field(out, r->op);
     put_field(out, r->key);

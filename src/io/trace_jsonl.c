@@ -98,7 +98,7 @@ void trace_jsonl_record(const Trace *t, const TraceRec *r, Buf *out)
             world_link_name(w, r->link, link, sizeof link);
             put_key_str(out, "link", link);
         }
-        put_key_str(out, "reason", r->text);
+        put_key_str(out, "reason", trace_drop_text(r->reason));
         break;
     case TR_STATE:
         put_key_str(out, "table", r->table);

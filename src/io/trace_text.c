@@ -56,7 +56,7 @@ void trace_text_record(const Trace *t, const TraceRec *r, Buf *out)
         } else {
             buf_printf(out, "at %s", node_id(t, r->node));
         }
-        buf_printf(out, ": %s", r->text);
+        buf_printf(out, ": %s", trace_drop_text(r->reason));
         break;
     case TR_STATE:
         buf_printf(out, "%s %s %s %s", node_id(t, r->node), r->table, r->op, r->key ? r->key : "-");

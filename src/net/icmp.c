@@ -40,7 +40,7 @@ NetErr icmp_send_echo(Sim *sim, int node, uint64_t pkt, uint32_t dst, uint16_t i
 bool icmp_may_answer(const uint8_t *dgram, size_t len)
 {
     Ipv4Hdr h;
-    const char *why;
+    DropReason why;
     if (!ipv4_parse(dgram, len, &h, &why))
         return false;
     if ((h.frag & 0x1fff) != 0 || h.dst == 0xffffffffu)
@@ -137,7 +137,7 @@ void icmp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8
 {
     if (len < ICMP_HLEN || ipv4_checksum(body, len, 0) != 0) {
         trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0,
-                   len < ICMP_HLEN ? "truncated ICMP message" : "bad ICMP checksum");
+                   len < ICMP_HLEN ? DROP_ICMP_TRUNCATED : DROP_ICMP_CHECKSUM);
         return;
     }
     if (body[0] == ICMP_ECHO_REQUEST) {

@@ -43,14 +43,14 @@ void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h)
     put_be16(p + 10, ipv4_checksum(p, IPV4_HLEN, 0));
 }
 
-bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, const char **why)
+bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
 {
     if (len < IPV4_HLEN) {
-        *why = "truncated IPv4 header";
+        *why = DROP_IPV4_TRUNCATED;
         return false;
     }
     if (p[0] >> 4 != 4) {
-        *why = "not IPv4 (version field is not 4)";
+        *why = DROP_IPV4_VERSION;
         return false;
     }
     h->ihl = (uint8_t)((p[0] & 15) * 4);
@@ -64,19 +64,19 @@ bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, const char **why)
     h->src = get_be32(p + 12);
     h->dst = get_be32(p + 16);
     if (h->ihl < IPV4_HLEN || h->ihl > len) {
-        *why = "bad IPv4 header length";
+        *why = DROP_IPV4_HEADER_LEN;
         return false;
     }
     if (h->total_len < h->ihl || h->total_len > len) {
-        *why = "bad IPv4 total length";
+        *why = DROP_IPV4_TOTAL_LEN;
         return false;
     }
     if (ipv4_checksum(p, h->ihl, 0) != 0) {
-        *why = "bad IPv4 header checksum";
+        *why = DROP_IPV4_CHECKSUM;
         return false;
     }
     if ((h->frag & 0x3fff) != 0) {
-        *why = "IPv4 fragments are not supported";
+        *why = DROP_IPV4_FRAGMENT;
         return false;
     }
     return true;
@@ -158,7 +158,7 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
 /* ---- receiving --------------------------------------------------------- */
 
 static void drop(Sim *sim, uint64_t pkt, int node, const uint8_t *frame, size_t len,
-                 const char *reason)
+                 DropReason reason)
 {
     trace_drop(&sim->trace, sim->now, pkt, node, -1, frame, len, reason);
 }
@@ -169,7 +169,7 @@ static void time_exceeded(Sim *sim, int node, int iface, uint64_t pkt, const Ipv
     const World *w = sim->net->w;
     char src[16];
     ip_format(h->src, src);
-    trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, "TTL expired");
+    trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_TTL_EXPIRED);
     if (!icmp_may_answer(dgram, len))
         return;
     uint64_t err = sim_packet_id(sim);
@@ -192,7 +192,7 @@ static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
     }
     int iface = ipv4_route(sim, node, h->dst);
     if (iface < 0) {
-        trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, "no route");
+        trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_NO_ROUTE);
         if (icmp_may_answer(dgram, len)) {
             uint64_t err = sim_packet_id(sim);
             trace_note(&sim->trace, sim->now, err,
@@ -221,24 +221,24 @@ void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fram
 {
     const World *w = sim->net->w;
     if (len < ETH_HLEN) {
-        drop(sim, pkt, node, frame, len, "runt frame");
+        drop(sim, pkt, node, frame, len, DROP_RUNT_FRAME);
         return;
     }
     if (iface >= 0) {
         static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
         const uint8_t *mac = w->nodes[node].ifaces[iface].mac;
         if (memcmp(frame, mac, 6) != 0 && memcmp(frame, bcast, 6) != 0) {
-            drop(sim, pkt, node, frame, len, "frame not addressed to this interface");
+            drop(sim, pkt, node, frame, len, DROP_NOT_OUR_MAC);
             return;
         }
     }
     if (get_be16(frame + 12) != ETH_TYPE_IPV4) {
-        drop(sim, pkt, node, frame, len, "not an IPv4 frame");
+        drop(sim, pkt, node, frame, len, DROP_NOT_IPV4);
         return;
     }
     const uint8_t *dgram = frame + ETH_HLEN;
     Ipv4Hdr h;
-    const char *why;
+    DropReason why;
     if (!ipv4_parse(dgram, len - ETH_HLEN, &h, &why)) {
         drop(sim, pkt, node, frame, len, why);
         return;
@@ -247,7 +247,7 @@ void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fram
         if (w->nodes[node].role == MN_ROLE_ROUTER)
             forward(sim, node, iface, pkt, &h, dgram, h.total_len);
         else
-            drop(sim, pkt, node, frame, len, "not addressed to this node, which does not forward");
+            drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
         return;
     }
     trace_deliver(&sim->trace, sim->now, pkt, node);
@@ -261,7 +261,7 @@ void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fram
         udp_input(sim, node, iface, pkt, &h, dgram, h.total_len);
         break;
     default:
-        drop(sim, pkt, node, frame, len, "no protocol handler");
+        drop(sim, pkt, node, frame, len, DROP_NO_HANDLER);
         break;
     }
 }

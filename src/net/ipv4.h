@@ -40,8 +40,8 @@ uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len
 /* Writes a 20-byte header at p (checksum filled in). */
 void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h);
 /* Parses and checks a header: version 4, length, checksum.  On failure
- * *why says what was wrong. */
-bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, const char **why);
+ * *why says what was wrong (trace_drop_text names it). */
+bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why);
 
 typedef enum NetErr {
     NET_OK,

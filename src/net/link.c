@@ -12,7 +12,7 @@ SimTime link_serialization(uint64_t bits_per_s, size_t len)
     return (SimTime)us;
 }
 
-static void drop_with_note(Sim *sim, Packet *p, int node, const char *reason, const char *caption)
+static void drop_with_note(Sim *sim, Packet *p, int node, DropReason reason, const char *caption)
 {
     trace_drop(&sim->trace, sim->now, p->id, node, p->link, p->data, p->len, reason);
     trace_note(&sim->trace, sim->now, p->id, "%s", caption);
@@ -32,13 +32,13 @@ static void on_arrive(Sim *sim, void *ctx, uint64_t arg)
         net_link_label(net->w, p->link, label, sizeof label);
         snprintf(cap, sizeof cap,
                  "The frame is lost: the link %s went down while it was on its way.", label);
-        drop_with_note(sim, p, node, "link down", cap);
+        drop_with_note(sim, p, node, DROP_LINK_DOWN, cap);
         return;
     }
     if (!net->node_up[node]) {
         snprintf(cap, sizeof cap, "The packet reaches %s, which is down: it is lost.",
                  net->w->nodes[node].id);
-        drop_with_note(sim, p, node, "node down", cap);
+        drop_with_note(sim, p, node, DROP_NODE_DOWN, cap);
         return;
     }
     ipv4_input(sim, node, iface, p->id, p->data, p->len);
@@ -56,7 +56,7 @@ static void on_lost(Sim *sim, void *ctx, uint64_t arg)
     snprintf(cap, sizeof cap,
              "The frame is lost on the link %s (it loses %g%% of frames): it never reaches %s.",
              label, l->loss * 100.0, w->nodes[p->dir == 0 ? l->b : l->a].id);
-    drop_with_note(sim, p, -1, "lost on link", cap);
+    drop_with_note(sim, p, -1, DROP_LOST_ON_LINK, cap);
 }
 
 /* The frame starts onto the wire now: record the hop, then arrive or be lost. */
@@ -91,7 +91,7 @@ void link_transmit(Sim *sim, int node, int iface, Packet *p)
         snprintf(cap, sizeof cap,
                  "%s cannot send on the link %s: it is down, so the packet is lost.",
                  net->w->nodes[node].id, label);
-        drop_with_note(sim, p, node, "link down", cap);
+        drop_with_note(sim, p, node, DROP_LINK_DOWN, cap);
         return;
     }
     SimTime *busy = &net->busy[2 * p->link + p->dir];

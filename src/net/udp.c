@@ -107,13 +107,13 @@ void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, c
     const uint8_t *u = dgram + ip->ihl;
     size_t ulen_avail = len - ip->ihl;
     if (ulen_avail < UDP_HLEN || get_be16(u + 4) < UDP_HLEN || get_be16(u + 4) > ulen_avail) {
-        trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, "bad UDP length");
+        trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_UDP_LENGTH);
         return;
     }
     uint16_t ulen = get_be16(u + 4);
     if (get_be16(u + 6) != 0 &&
         ipv4_checksum(u, ulen, ipv4_pseudo_sum(ip->src, ip->dst, IP_PROTO_UDP, ulen)) != 0) {
-        trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, "bad UDP checksum");
+        trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_UDP_CHECKSUM);
         return;
     }
     UdpMsg m = {pkt,
@@ -131,7 +131,7 @@ void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, c
         copy.fn(sim, copy.ctx, node, &m);
         return;
     }
-    trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, "port unreachable");
+    trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_PORT_UNREACHABLE);
     if (!icmp_may_answer(dgram, len))
         return;
     uint64_t err = sim_packet_id(sim);
