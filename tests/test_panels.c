@@ -353,7 +353,7 @@ static void test_packet_fields(void **state)
     /* The summary the text trace shows is built from the same decode. */
     Buf sum;
     buf_init(&sum);
-    dissect_summary(r->bytes, r->len, &sum);
+    dissect_summary(NULL, r->bytes, r->len, &sum);
     Buf words;
     buf_init(&words);
     dns_msg_summary(&msg, &words);
@@ -382,7 +382,7 @@ static void test_tree_hostile(void **state)
     for (size_t len = 0; len <= r->len; len++) {
         memcpy(buf, r->bytes, len);
         DissectTree t = {0};
-        dissect_tree(buf, len, &t);
+        dissect_tree(NULL, buf, len, &t);
         assert_true(t.n > 0);
         for (size_t i = 0; i < t.n; i++)
             assert_true((size_t)t.f[i].off + t.f[i].len <= len);

@@ -404,7 +404,7 @@ void inspect_events(const Model *m, const EventFilter *f, EventList *out)
             if (!hop_passes(hp, f))
                 continue;
             buf_clear(&b);
-            dissect_summary(recs[hp->rec].bytes, recs[hp->rec].len, &b);
+            dissect_summary(m->dissect, recs[hp->rec].bytes, recs[hp->rec].len, &b);
             add_row(out, (EventRow){true, k, i, hp->send, hp->from, hp->to, hp->proto,
                                     xstrdup(b.data ? b.data : "")});
         }

@@ -52,109 +52,10 @@ const char *model_kind_name(ModelKind k)
 
 /* ---- frames ------------------------------------------------------------ */
 
-/* "www.montana.edu" (no final dot; "." stays "."). */
-static void name_text(const DnsName *n, char *buf, size_t size)
-{
-    dns_name_str(n, buf, size);
-    size_t len = strlen(buf);
-    if (len > 1 && buf[len - 1] == '.')
-        buf[len - 1] = '\0';
-}
-
-static void dns_label(const DnsMsg *m, char *label, size_t size)
-{
-    char name[DNS_NAME_MAX * 4 + 8], type[16], rd[64];
-    if (m->n_qd == 0) {
-        snprintf(label, size, "DNS");
-        return;
-    }
-    const DnsQuestion *q = &m->qd[0];
-    name_text(&q->name, name, sizeof name);
-    if (!m->qr) {
-        snprintf(label, size, "%s? %s", dns_type_name(q->type, type), name);
-        return;
-    }
-    if (m->rcode == DNS_RCODE_NXDOMAIN) {
-        snprintf(label, size, "NXDOMAIN %s", name);
-        return;
-    }
-    if (m->rcode != DNS_RCODE_NOERROR) {
-        snprintf(label, size, "%s", dns_rcode_name(m->rcode, type));
-        return;
-    }
-    /* The last answer record is the one the question asked for (after any
-     * CNAMEs); a round-robin set shows its first member and a count. */
-    size_t na = m->n[DNS_ANSWER];
-    if (na > 0) {
-        const DnsRR *last = &m->rr[DNS_ANSWER][na - 1];
-        size_t first = na - 1, same = 0;
-        for (size_t i = na; i-- > 0;) {
-            if (m->rr[DNS_ANSWER][i].type != last->type)
-                break;
-            first = i;
-            same++;
-        }
-        const DnsRR *rr = &m->rr[DNS_ANSWER][first];
-        Buf b;
-        buf_init(&b);
-        dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, &b);
-        if (b.len > 1 && b.data[b.len - 1] == '.')
-            b.data[--b.len] = '\0';
-        if (same > 1)
-            snprintf(rd, sizeof rd, " +%zu", same - 1);
-        else
-            rd[0] = '\0';
-        snprintf(label, size, "%s %s%s", dns_type_name(rr->type, type), b.data, rd);
-        buf_fini(&b);
-        return;
-    }
-    for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++) {
-        const DnsRR *rr = &m->rr[DNS_AUTHORITY][i];
-        if (rr->type == DNS_TYPE_NS) {
-            name_text(&rr->name, name, sizeof name);
-            snprintf(label, size, "referral: %s", name);
-            return;
-        }
-    }
-    snprintf(label, size, "no %s (NODATA)", dns_type_name(q->type, type));
-}
-
 void model_describe_frame(const uint8_t *frame, size_t len, const char **proto, bool *response,
                           char *label, size_t size)
 {
-    *proto = dissect_protocol(frame, len);
-    *response = false;
-    snprintf(label, size, "%s", *proto);
-    if (len < ETH_HLEN + IPV4_HLEN)
-        return;
-    const uint8_t *ip = frame + ETH_HLEN;
-    size_t ihl = (size_t)(ip[0] & 15) * 4;
-    if (ihl < IPV4_HLEN || len < ETH_HLEN + ihl + 8)
-        return;
-    const uint8_t *l4 = ip + ihl;
-    size_t l4len = len - ETH_HLEN - ihl;
-    if (ip[9] == IP_PROTO_ICMP) {
-        uint8_t type = l4[0];
-        *response = type != 8;
-        snprintf(label, size, "%s",
-                 type == 8    ? "echo request"
-                 : type == 0  ? "echo reply"
-                 : type == 11 ? "time exceeded"
-                 : type == 3  ? "unreachable"
-                              : "ICMP");
-        return;
-    }
-    if (strcmp(*proto, "DNS") != 0 || l4len < UDP_HLEN + DNS_HEADER_LEN)
-        return;
-    const uint8_t *d = l4 + UDP_HLEN;
-    size_t dlen = l4len - UDP_HLEN;
-    *response = (d[2] & 0x80) != 0;
-    DnsMsg m;
-    dns_msg_init(&m);
-    char why[128];
-    if (dns_decode(&m, d, dlen, why, sizeof why))
-        dns_label(&m, label, size);
-    dns_msg_fini(&m);
+    *proto = dissect_label(frame, len, label, size, response);
 }
 
 /* ---- arithmetic -------------------------------------------------------- */
@@ -235,6 +136,7 @@ static void add_hop(Model *m, size_t *cap, const TraceRec *r)
     h->to = r->peer;
     h->link = r->link;
     model_describe_frame(r->bytes, r->len, &h->proto, &h->response, h->label, sizeof h->label);
+    dissect_observe(m->dissect, r->bytes, r->len);
 }
 
 /* The hop a drop ends: the packet's latest hop on that link arriving at
@@ -391,6 +293,8 @@ static void step_ends(Model *m, const Trace *t)
 static void fold_trace(Model *m, const Trace *t)
 {
     size_t hcap = 0, dcap = 0, scap = 0, ncap = 0, ccap = 0, tcap = 0;
+    dissect_ctx_free(m->dissect);
+    m->dissect = dissect_ctx_new();
     for (size_t i = 0; i < t->n; i++) {
         const TraceRec *r = &t->recs[i];
         if (r->time > m->end)
@@ -468,6 +372,8 @@ static void forget_run(Model *m)
         free(m->sim);
         m->sim = NULL;
     }
+    dissect_ctx_free(m->dissect);
+    m->dissect = NULL;
     free(m->steps);
     free(m->hops);
     free(m->drops);

@@ -105,6 +105,7 @@ typedef struct Model {
     int *step_hop;     /* [k-1]: the first hop of step k's packet at or after its note, or -1 */
     SimTime end;       /* the last moment anything happens */
     struct Sim *sim;   /* keeps the trace and its strings */
+    struct DissectCtx *dissect; /* has seen every hop's frame (TCP's relative numbers) */
 } Model;
 
 /* Loads and runs a scenario.  NULL on bad input, with every problem in

@@ -422,7 +422,7 @@ static void ensure_tree(App *a)
     if (a->sel_hop < 0 || (size_t)a->sel_hop >= a->m->n_hops)
         return;
     const TraceRec *r = &a->m->sim->trace.recs[a->m->hops[a->sel_hop].rec];
-    dissect_tree(r->bytes, r->len, &a->tree);
+    dissect_tree(a->m->dissect, r->bytes, r->len, &a->tree);
 }
 
 static void draw_node_inspector(Pen *pen, SDL_Rect body)

@@ -29,7 +29,7 @@ static void put_field(Buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-void trace_csv_record(const Trace *t, const TraceRec *r, Buf *out)
+void trace_csv_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *out)
 {
     const World *w = t->world;
     char link[300] = "", num[32];
@@ -40,7 +40,7 @@ void trace_csv_record(const Trace *t, const TraceRec *r, Buf *out)
     if (r->kind == TR_HOP) {
         Buf s;
         buf_init(&s);
-        dissect_summary(r->bytes, r->len, &s);
+        dissect_summary(dc, r->bytes, r->len, &s);
         world_link_name(w, r->link, link, sizeof link);
         put_field(out, w->nodes[r->node].ifaces[r->iface].name);
         put_field(out, w->nodes[r->peer].id);

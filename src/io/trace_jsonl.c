@@ -63,7 +63,7 @@ static void put_hex(Buf *b, const uint8_t *p, size_t n)
     b->data[b->len] = '\0';
 }
 
-void trace_jsonl_record(const Trace *t, const TraceRec *r, Buf *out)
+void trace_jsonl_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *out)
 {
     const World *w = t->world;
     char link[300];
@@ -77,7 +77,7 @@ void trace_jsonl_record(const Trace *t, const TraceRec *r, Buf *out)
     case TR_HOP: {
         Buf s;
         buf_init(&s);
-        dissect_summary(r->bytes, r->len, &s);
+        dissect_summary(dc, r->bytes, r->len, &s);
         put_key_str(out, "iface", w->nodes[r->node].ifaces[r->iface].name);
         put_key_str(out, "to", w->nodes[r->peer].id);
         put_key_str(out, "to_iface", w->nodes[r->peer].ifaces[r->peer_iface].name);

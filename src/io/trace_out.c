@@ -11,6 +11,7 @@ typedef struct Writer {
     FILE *f;
     Buf buf;
     bool header_done;
+    DissectCtx *dc; /* the run's TCP conversations */
 } Writer;
 
 bool trace_format_for(const char *path, TraceFormat *out)
@@ -47,11 +48,11 @@ static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
     buf_clear(b);
     switch (w->fmt) {
     case TRACE_TEXT:
-        trace_text_record(t, r, b);
+        trace_text_record(t, w->dc, r, b);
         buf_putc(b, '\n');
         break;
     case TRACE_JSONL:
-        trace_jsonl_record(t, r, b);
+        trace_jsonl_record(t, w->dc, r, b);
         buf_putc(b, '\n');
         break;
     case TRACE_CSV:
@@ -59,7 +60,7 @@ static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
             fputs(trace_csv_header, w->f);
             w->header_done = true;
         }
-        trace_csv_record(t, r, b);
+        trace_csv_record(t, w->dc, r, b);
         buf_puts(b, "\r\n");
         break;
     case TRACE_CONSOLE:
@@ -87,6 +88,7 @@ TraceSink trace_writer_new(TraceFormat fmt, FILE *f)
     w->fmt = fmt;
     w->f = f;
     buf_init(&w->buf);
+    w->dc = dissect_ctx_new();
     return (TraceSink){writer_rec, writer_end, w};
 }
 
@@ -96,5 +98,6 @@ void trace_writer_free(TraceSink s)
     if (!w)
         return;
     buf_fini(&w->buf);
+    dissect_ctx_free(w->dc);
     free(w);
 }

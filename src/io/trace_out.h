@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "core/trace.h"
+#include "proto/dissect.h"
 
 typedef enum TraceFormat {
     TRACE_TEXT,
@@ -23,10 +24,12 @@ bool trace_format_for(const char *path, TraceFormat *out);
 TraceSink trace_writer_new(TraceFormat fmt, FILE *f);
 void trace_writer_free(TraceSink s);
 
-/* One record as text (no newline), as the text writer prints it. */
-void trace_text_record(const Trace *t, const TraceRec *r, Buf *out);
-void trace_jsonl_record(const Trace *t, const TraceRec *r, Buf *out);
-void trace_csv_record(const Trace *t, const TraceRec *r, Buf *out);
+/* One record as text (no newline), as the text writer prints it.  dc sees
+ * the hops' frames (proto/dissect.h: give one context every record of a
+ * trace, in order; NULL decodes each frame alone). */
+void trace_text_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *out);
+void trace_jsonl_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *out);
+void trace_csv_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *out);
 extern const char trace_csv_header[];
 
 #endif

@@ -31,7 +31,7 @@ static void put_line(Buf *b, const char *s)
     buf_put(b, s, n);
 }
 
-void trace_text_record(const Trace *t, const TraceRec *r, Buf *out)
+void trace_text_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *out)
 {
     const World *w = t->world;
     char link[300];
@@ -43,7 +43,7 @@ void trace_text_record(const Trace *t, const TraceRec *r, Buf *out)
                    w->nodes[r->node].ifaces[r->iface].name, node_id(t, r->peer),
                    w->nodes[r->peer].ifaces[r->peer_iface].name, r->len);
         buf_printf(out, "%" PRId64 ".%06" PRId64 ") ", r->arrive / 1000000, r->arrive % 1000000);
-        dissect_summary(r->bytes, r->len, out);
+        dissect_summary(dc, r->bytes, r->len, out);
         break;
     case TR_DELIVER:
         buf_printf(out, "#%" PRIu64 " at %s", r->pkt, node_id(t, r->node));

@@ -1,5 +1,6 @@
 #include "dissect.h"
 
+#include <assert.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -10,7 +11,7 @@
 #include "net/ipv4.h"
 #include "net/udp.h"
 #include "net/world.h"
-#include "proto/dns/dns_wire.h"
+#include "proto/dissect_tcp.h"
 
 /* ---- the layers, found once for the summary and the tree ---------------- */
 
@@ -26,9 +27,23 @@ typedef struct Layers {
     size_t ihl;        /* IPv4 header length */
     size_t l4, l4_len; /* offset of the IPv4 payload, and its length by Total Length */
     uint8_t proto, ttl;
-    bool dns; /* UDP to or from port 53, whole by UDP Length */
-    size_t dns_off, dns_len;
+    uint32_t src, dst;
+    const DissectApp *app; /* UDP: the row by port, with a whole UDP Length */
+    DissectPayload pay;    /* UDP: app's bytes (len may be 0) */
 } Layers;
+
+static void udp_find(const uint8_t *f, Layers *L)
+{
+    if (L->l4_len < UDP_HLEN)
+        return;
+    const uint8_t *u = f + L->l4;
+    uint16_t ulen = get_be16(u + 4), sport = get_be16(u), dport = get_be16(u + 2);
+    if (ulen < UDP_HLEN || ulen > L->l4_len)
+        return;
+    bool to_server;
+    L->app = dissect_app_for(IP_PROTO_UDP, sport, dport, &to_server);
+    L->pay = (DissectPayload){f, L->l4 + UDP_HLEN, ulen - UDP_HLEN, sport, dport, to_server};
+}
 
 static void layers_find(const uint8_t *f, size_t len, Layers *L)
 {
@@ -54,14 +69,39 @@ static void layers_find(const uint8_t *f, size_t len, Layers *L)
     L->l4_len = total - L->ihl;
     L->proto = ip[9];
     L->ttl = ip[8];
-    if (L->proto == IP_PROTO_UDP && L->l4_len >= UDP_HLEN) {
-        const uint8_t *u = f + L->l4;
-        uint16_t ulen = get_be16(u + 4);
-        if ((get_be16(u) == 53 || get_be16(u + 2) == 53) && ulen >= UDP_HLEN && ulen <= L->l4_len) {
-            L->dns = true;
-            L->dns_off = L->l4 + UDP_HLEN;
-            L->dns_len = ulen - UDP_HLEN;
-        }
+    L->src = get_be32(ip + 12);
+    L->dst = get_be32(ip + 16);
+    if (L->proto == IP_PROTO_UDP)
+        udp_find(f, L);
+}
+
+static DissectL4 layers_l4(const uint8_t *f, const Layers *L)
+{
+    return (DissectL4){f, L->l4, L->l4_len, L->src, L->dst};
+}
+
+/* ---- the context ---------------------------------------------------------- */
+
+DissectCtx *dissect_ctx_new(void)
+{
+    return xcalloc(1, sizeof(DissectCtx));
+}
+
+void dissect_ctx_free(DissectCtx *c)
+{
+    if (!c)
+        return;
+    dissect_tcp_fini(c);
+    free(c);
+}
+
+void dissect_observe(DissectCtx *c, const uint8_t *frame, size_t len)
+{
+    Layers L;
+    layers_find(frame, len, &L);
+    if (c && L.reached == R_IP && L.proto == IP_PROTO_TCP) {
+        DissectL4 l4 = layers_l4(frame, &L);
+        dissect_tcp_observe(c, &l4);
     }
 }
 
@@ -101,6 +141,21 @@ static void icmp_summary(const uint8_t *p, size_t len, uint8_t ttl, Buf *out)
     }
 }
 
+void dissect_app_label(const DissectApp *app, const DissectPayload *p, char *label, size_t size,
+                       bool *response)
+{
+    if (app->label) {
+        app->label(p, label, size, response);
+        return;
+    }
+    *response = !p->to_server;
+    Buf b;
+    buf_init(&b);
+    app->summary(p, &b);
+    snprintf(label, size, "%s", b.data ? b.data : app->name);
+    buf_fini(&b);
+}
+
 static void udp_summary(const uint8_t *f, const Layers *L, Buf *out)
 {
     const uint8_t *p = f + L->l4;
@@ -108,23 +163,15 @@ static void udp_summary(const uint8_t *f, const Layers *L, Buf *out)
         buf_puts(out, "UDP (truncated)");
         return;
     }
-    if (L->dns) {
-        DnsMsg m;
-        char why[160];
-        dns_msg_init(&m);
-        if (dns_decode(&m, f + L->dns_off, L->dns_len, why, sizeof why)) {
-            buf_puts(out, "DNS ");
-            dns_msg_summary(&m, out);
-        } else {
-            buf_printf(out, "DNS (malformed: %s)", why);
-        }
-        dns_msg_fini(&m);
+    if (L->app) {
+        buf_printf(out, "%s ", L->app->name);
+        L->app->summary(&L->pay, out);
         return;
     }
     buf_printf(out, "UDP %u -> %u len=%u", get_be16(p), get_be16(p + 2), get_be16(p + 4));
 }
 
-void dissect_summary(const uint8_t *frame, size_t len, Buf *out)
+void dissect_summary(DissectCtx *c, const uint8_t *frame, size_t len, Buf *out)
 {
     Layers L;
     layers_find(frame, len, &L);
@@ -153,6 +200,11 @@ void dissect_summary(const uint8_t *frame, size_t len, Buf *out)
     case IP_PROTO_UDP:
         udp_summary(frame, &L, out);
         break;
+    case IP_PROTO_TCP: {
+        DissectL4 l4 = layers_l4(frame, &L);
+        dissect_tcp_summary(c, &l4, out);
+        break;
+    }
     default:
         buf_printf(out, "IP protocol %u", L.proto);
         break;
@@ -169,19 +221,61 @@ const char *dissect_protocol(const uint8_t *frame, size_t len)
     case IP_PROTO_ICMP:
         return "ICMP";
     case IP_PROTO_UDP:
-        return L.dns ? "DNS" : "UDP";
-    case IP_PROTO_TCP:
-        return "TCP";
+        return L.app ? L.app->name : "UDP";
+    case IP_PROTO_TCP: {
+        DissectL4 l4 = layers_l4(frame, &L);
+        return dissect_tcp_protocol(&l4);
+    }
     default:
         return "IPv4";
     }
 }
 
+/* ---- the map's label ------------------------------------------------------ */
+
+static const char *icmp_label(uint8_t type)
+{
+    switch (type) {
+    case ICMP_ECHO_REQUEST:
+        return "echo request";
+    case ICMP_ECHO_REPLY:
+        return "echo reply";
+    case ICMP_TIME_EXCEEDED:
+        return "time exceeded";
+    case ICMP_DEST_UNREACH:
+        return "unreachable";
+    default:
+        return "ICMP";
+    }
+}
+
+const char *dissect_label(const uint8_t *frame, size_t len, char *label, size_t size,
+                          bool *response)
+{
+    assert(size > 0);
+    Layers L;
+    layers_find(frame, len, &L);
+    const char *proto = dissect_protocol(frame, len);
+    *response = false;
+    snprintf(label, size, "%s", proto);
+    if (L.reached != R_IP)
+        return proto;
+    if (L.proto == IP_PROTO_ICMP && L.l4_len >= ICMP_HLEN) {
+        uint8_t type = frame[L.l4];
+        *response = type != ICMP_ECHO_REQUEST;
+        snprintf(label, size, "%s", icmp_label(type));
+    } else if (L.proto == IP_PROTO_UDP && L.app) {
+        dissect_app_label(L.app, &L.pay, label, size, response);
+    } else if (L.proto == IP_PROTO_TCP) {
+        DissectL4 l4 = layers_l4(frame, &L);
+        dissect_tcp_label(&l4, label, size, response);
+    }
+    return proto;
+}
+
 /* ---- the tree ------------------------------------------------------------ */
 
-static void add(DissectTree *t, int depth, size_t off, size_t len, const char *fmt, ...)
-    MN_PRINTF(5, 6);
-static void add(DissectTree *t, int depth, size_t off, size_t len, const char *fmt, ...)
+void dissect_add(DissectTree *t, int depth, size_t off, size_t len, const char *fmt, ...)
 {
     t->f = xgrow(t->f, &t->cap, t->n + 1, sizeof *t->f);
     DissectField *d = &t->f[t->n++];
@@ -219,16 +313,21 @@ static const char *proto_name(uint8_t p)
     }
 }
 
+uint16_t dissect_checksum_should_be(uint16_t field, uint16_t sum)
+{
+    /* The right value is the one that would have made the sum zero. */
+    uint32_t fixed = (uint32_t)(uint16_t)~field + (uint16_t)~sum;
+    fixed = (fixed & 0xFFFF) + (fixed >> 16);
+    return (uint16_t)~fixed;
+}
+
 /* "[correct]" or "[incorrect, should be 0x…]": sum is the checksum
  * computed over the bytes with the field as sent, 0 when right. */
 static const char *checksum_status(uint16_t field, uint16_t sum, char *buf, size_t size)
 {
     if (sum == 0)
         return "[correct]";
-    /* The right value is the one that would have made the sum zero. */
-    uint32_t fixed = (uint32_t)(uint16_t)~field + (uint16_t)~sum;
-    fixed = (fixed & 0xFFFF) + (fixed >> 16);
-    snprintf(buf, size, "[incorrect, should be 0x%04x]", (uint16_t)~fixed);
+    snprintf(buf, size, "[incorrect, should be 0x%04x]", dissect_checksum_should_be(field, sum));
     return buf;
 }
 
@@ -237,11 +336,11 @@ static void eth_tree(const uint8_t *f, DissectTree *t)
     char dst[18], src[18];
     eth_format_mac(f, dst);
     eth_format_mac(f + 6, src);
-    add(t, 0, 0, ETH_HLEN, "Ethernet II, Src: %s, Dst: %s", src, dst);
-    add(t, 1, 0, 6, "Destination: %s", dst);
-    add(t, 1, 6, 6, "Source: %s", src);
+    dissect_add(t, 0, 0, ETH_HLEN, "Ethernet II, Src: %s, Dst: %s", src, dst);
+    dissect_add(t, 1, 0, 6, "Destination: %s", dst);
+    dissect_add(t, 1, 6, 6, "Source: %s", src);
     uint16_t type = get_be16(f + 12);
-    add(t, 1, 12, 2, "Type: %s (0x%04x)", type == ETH_TYPE_IPV4 ? "IPv4" : "unknown", type);
+    dissect_add(t, 1, 12, 2, "Type: %s (0x%04x)", type == ETH_TYPE_IPV4 ? "IPv4" : "unknown", type);
 }
 
 static void ipv4_tree(const uint8_t *f, const Layers *L, DissectTree *t)
@@ -251,24 +350,25 @@ static void ipv4_tree(const uint8_t *f, const Layers *L, DissectTree *t)
     char src[16], dst[16], why[48];
     ip_format(get_be32(ip + 12), src);
     ip_format(get_be32(ip + 16), dst);
-    add(t, 0, o, L->ihl, "Internet Protocol Version 4, Src: %s, Dst: %s", src, dst);
-    add(t, 1, o, 1, "0100 .... = Version: 4");
-    add(t, 1, o, 1, ".... %u%u%u%u = Header Length: %zu bytes (%zu)", (ip[0] >> 3) & 1,
-        (ip[0] >> 2) & 1, (ip[0] >> 1) & 1, ip[0] & 1, L->ihl, L->ihl / 4);
-    add(t, 1, o + 1, 1, "Differentiated Services Field: 0x%02x", ip[1]);
-    add(t, 1, o + 2, 2, "Total Length: %u", get_be16(ip + 2));
-    add(t, 1, o + 4, 2, "Identification: 0x%04x (%u)", get_be16(ip + 4), get_be16(ip + 4));
+    dissect_add(t, 0, o, L->ihl, "Internet Protocol Version 4, Src: %s, Dst: %s", src, dst);
+    dissect_add(t, 1, o, 1, "0100 .... = Version: 4");
+    dissect_add(t, 1, o, 1, ".... %u%u%u%u = Header Length: %zu bytes (%zu)", (ip[0] >> 3) & 1,
+                (ip[0] >> 2) & 1, (ip[0] >> 1) & 1, ip[0] & 1, L->ihl, L->ihl / 4);
+    dissect_add(t, 1, o + 1, 1, "Differentiated Services Field: 0x%02x", ip[1]);
+    dissect_add(t, 1, o + 2, 2, "Total Length: %u", get_be16(ip + 2));
+    dissect_add(t, 1, o + 4, 2, "Identification: 0x%04x (%u)", get_be16(ip + 4), get_be16(ip + 4));
     uint16_t frag = get_be16(ip + 6);
-    add(t, 1, o + 6, 1, "Flags: 0x%x%s%s", frag >> 13, (frag & 0x4000) ? ", Don't fragment" : "",
-        (frag & 0x2000) ? ", More fragments" : "");
-    add(t, 1, o + 6, 2, "Fragment Offset: %u", (frag & 0x1FFF) * 8u);
-    add(t, 1, o + 8, 1, "Time to Live: %u", ip[8]);
-    add(t, 1, o + 9, 1, "Protocol: %s (%u)", proto_name(ip[9]), ip[9]);
+    dissect_add(t, 1, o + 6, 1, "Flags: 0x%x%s%s", frag >> 13,
+                (frag & 0x4000) ? ", Don't fragment" : "",
+                (frag & 0x2000) ? ", More fragments" : "");
+    dissect_add(t, 1, o + 6, 2, "Fragment Offset: %u", (frag & 0x1FFF) * 8u);
+    dissect_add(t, 1, o + 8, 1, "Time to Live: %u", ip[8]);
+    dissect_add(t, 1, o + 9, 1, "Protocol: %s (%u)", proto_name(ip[9]), ip[9]);
     uint16_t sum = ipv4_checksum(ip, L->ihl, 0);
-    add(t, 1, o + 10, 2, "Header Checksum: 0x%04x %s", get_be16(ip + 10),
-        checksum_status(get_be16(ip + 10), sum, why, sizeof why));
-    add(t, 1, o + 12, 4, "Source Address: %s", src);
-    add(t, 1, o + 16, 4, "Destination Address: %s", dst);
+    dissect_add(t, 1, o + 10, 2, "Header Checksum: 0x%04x %s", get_be16(ip + 10),
+                checksum_status(get_be16(ip + 10), sum, why, sizeof why));
+    dissect_add(t, 1, o + 12, 4, "Source Address: %s", src);
+    dissect_add(t, 1, o + 16, 4, "Destination Address: %s", dst);
 }
 
 static const char *icmp_type_words(uint8_t type)
@@ -291,26 +391,28 @@ static void icmp_tree(const uint8_t *f, const Layers *L, DissectTree *t)
 {
     const uint8_t *p = f + L->l4;
     size_t o = L->l4, n = L->l4_len;
-    add(t, 0, o, n, "Internet Control Message Protocol");
+    dissect_add(t, 0, o, n, "Internet Control Message Protocol");
     if (n < ICMP_HLEN) {
-        add(t, 1, o, n, "[truncated: %zu of 8 header bytes]", n);
+        dissect_add(t, 1, o, n, "[truncated: %zu of 8 header bytes]", n);
         return;
     }
     char why[48];
-    add(t, 1, o, 1, "Type: %u (%s)", p[0], icmp_type_words(p[0]));
+    dissect_add(t, 1, o, 1, "Type: %u (%s)", p[0], icmp_type_words(p[0]));
     if (p[0] == ICMP_DEST_UNREACH)
-        add(t, 1, o + 1, 1, "Code: %u (%s)", p[1], unreach_name(p[1]));
+        dissect_add(t, 1, o + 1, 1, "Code: %u (%s)", p[1], unreach_name(p[1]));
     else if (p[0] == ICMP_TIME_EXCEEDED && p[1] == 0)
-        add(t, 1, o + 1, 1, "Code: 0 (Time to live exceeded in transit)");
+        dissect_add(t, 1, o + 1, 1, "Code: 0 (Time to live exceeded in transit)");
     else
-        add(t, 1, o + 1, 1, "Code: %u", p[1]);
-    add(t, 1, o + 2, 2, "Checksum: 0x%04x %s", get_be16(p + 2),
-        checksum_status(get_be16(p + 2), ipv4_checksum(p, n, 0), why, sizeof why));
+        dissect_add(t, 1, o + 1, 1, "Code: %u", p[1]);
+    dissect_add(t, 1, o + 2, 2, "Checksum: 0x%04x %s", get_be16(p + 2),
+                checksum_status(get_be16(p + 2), ipv4_checksum(p, n, 0), why, sizeof why));
     if (p[0] == ICMP_ECHO_REQUEST || p[0] == ICMP_ECHO_REPLY) {
-        add(t, 1, o + 4, 2, "Identifier (BE): %u (0x%04x)", get_be16(p + 4), get_be16(p + 4));
-        add(t, 1, o + 6, 2, "Sequence Number (BE): %u (0x%04x)", get_be16(p + 6), get_be16(p + 6));
+        dissect_add(t, 1, o + 4, 2, "Identifier (BE): %u (0x%04x)", get_be16(p + 4),
+                    get_be16(p + 4));
+        dissect_add(t, 1, o + 6, 2, "Sequence Number (BE): %u (0x%04x)", get_be16(p + 6),
+                    get_be16(p + 6));
         if (n > ICMP_HLEN)
-            add(t, 1, o + 8, n - 8, "Data (%zu bytes)", n - 8);
+            dissect_add(t, 1, o + 8, n - 8, "Data (%zu bytes)", n - 8);
     } else if (n > ICMP_HLEN) {
         /* The start of the datagram that caused the error (RFC 792). */
         Buf b;
@@ -321,115 +423,18 @@ static void icmp_tree(const uint8_t *f, const Layers *L, DissectTree *t)
             ip_format(get_be32(p + 8 + 16), dst);
             buf_printf(&b, ": %s -> %s, protocol %s", src, dst, proto_name(p[8 + 9]));
         }
-        add(t, 1, o + 8, n - 8, "Original datagram (%zu bytes)%s", n - 8, b.data ? b.data : "");
+        dissect_add(t, 1, o + 8, n - 8, "Original datagram (%zu bytes)%s", n - 8,
+                    b.data ? b.data : "");
         buf_fini(&b);
     }
 }
 
-/* The flag bits of a DNS header, one line each, as Wireshark draws them:
- * the 16 bits with the field's own shown and the others as dots. */
-static void dns_flag(DissectTree *t, size_t o, uint16_t flags, int hi, int width, const char *what)
+void dissect_app_tree(const DissectApp *app, const DissectPayload *p, DissectTree *t)
 {
-    char bits[24];
-    size_t k = 0;
-    for (int b = 15; b >= 0; b--) {
-        bool mine = b <= hi && b > hi - width;
-        bits[k++] = mine ? (char)('0' + ((flags >> b) & 1)) : '.';
-        if (b % 4 == 0 && b)
-            bits[k++] = ' ';
-    }
-    bits[k] = '\0';
-    add(t, 2, o + 2, 2, "%s = %s", bits, what);
-}
-
-static void dns_section_tree(const DnsMsg *m, int s, size_t o, DissectTree *t)
-{
-    static const char *const titles[DNS_SECTIONS] = {"Answers", "Authoritative nameservers",
-                                                     "Additional records"};
-    if (m->n[s] == 0)
-        return;
-    const DnsRR *first = &m->rr[s][0], *last = &m->rr[s][m->n[s] - 1];
-    add(t, 1, o + first->wire_off, last->wire_off + last->wire_len - first->wire_off, "%s",
-        titles[s]);
-    Buf b;
-    buf_init(&b);
-    for (size_t i = 0; i < m->n[s]; i++) {
-        buf_clear(&b);
-        dns_rr_inspect(&m->rr[s][i], &b);
-        add(t, 2, o + m->rr[s][i].wire_off, m->rr[s][i].wire_len, "%s", b.data);
-    }
-    buf_fini(&b);
-}
-
-static void dns_tree(const uint8_t *f, const Layers *L, DissectTree *t)
-{
-    size_t o = L->dns_off;
-    DnsMsg m;
-    char why[160];
-    dns_msg_init(&m);
-    if (!dns_decode(&m, f + o, L->dns_len, why, sizeof why)) {
-        add(t, 0, o, L->dns_len, "Domain Name System (malformed: %s)", why);
-        dns_msg_fini(&m);
-        return;
-    }
-    add(t, 0, o, L->dns_len, "Domain Name System (%s)", m.qr ? "response" : "query");
-    const uint8_t *p = f + o;
-    add(t, 1, o, 2, "Transaction ID: 0x%04x", m.id);
-    uint16_t flags = get_be16(p + 2);
-    const char *op = dns_opcode_words(m.opcode), *rc = dns_rcode_words(m.rcode);
-    char opbuf[32], rcbuf[32], line[96];
-    if (!op) {
-        snprintf(opbuf, sizeof opbuf, "Unknown operation (%u)", m.opcode);
-        op = opbuf;
-    }
-    if (!rc) {
-        snprintf(rcbuf, sizeof rcbuf, "Unknown error (%u)", m.rcode);
-        rc = rcbuf;
-    }
-    if (m.qr)
-        add(t, 1, o + 2, 2, "Flags: 0x%04x %s response, %s", flags, op, rc);
+    if (app->tree)
+        app->tree(p, t);
     else
-        add(t, 1, o + 2, 2, "Flags: 0x%04x %s", flags, op);
-    dns_flag(t, o, flags, 15, 1,
-             m.qr ? "Response: Message is a response" : "Response: Message is a query");
-    snprintf(line, sizeof line, "Opcode: %s (%u)", op, m.opcode);
-    dns_flag(t, o, flags, 14, 4, line);
-    if (m.qr)
-        dns_flag(t, o, flags, 10, 1,
-                 m.aa ? "Authoritative: Server is an authority for domain"
-                      : "Authoritative: Server is not an authority for domain");
-    dns_flag(t, o, flags, 9, 1,
-             m.tc ? "Truncated: Message is truncated" : "Truncated: Message is not truncated");
-    dns_flag(t, o, flags, 8, 1,
-             m.rd ? "Recursion desired: Do query recursively"
-                  : "Recursion desired: Don't do query recursively");
-    if (m.qr) {
-        dns_flag(t, o, flags, 7, 1,
-                 m.ra ? "Recursion available: Server can do recursive queries"
-                      : "Recursion available: Server can't do recursive queries");
-        snprintf(line, sizeof line, "Reply code: %s (%u)", rc, m.rcode);
-        dns_flag(t, o, flags, 3, 4, line);
-    }
-    add(t, 1, o + 4, 2, "Questions: %u", get_be16(p + 4));
-    add(t, 1, o + 6, 2, "Answer RRs: %u", get_be16(p + 6));
-    add(t, 1, o + 8, 2, "Authority RRs: %u", get_be16(p + 8));
-    add(t, 1, o + 10, 2, "Additional RRs: %u", get_be16(p + 10));
-    if (m.n_qd) {
-        const DnsQuestion *last = &m.qd[m.n_qd - 1];
-        add(t, 1, o + m.qd[0].wire_off, last->wire_off + last->wire_len - m.qd[0].wire_off,
-            "Queries");
-        Buf b;
-        buf_init(&b);
-        for (size_t i = 0; i < m.n_qd; i++) {
-            buf_clear(&b);
-            dns_question_inspect(&m.qd[i], &b);
-            add(t, 2, o + m.qd[i].wire_off, m.qd[i].wire_len, "%s", b.data);
-        }
-        buf_fini(&b);
-    }
-    for (int s = 0; s < DNS_SECTIONS; s++)
-        dns_section_tree(&m, s, o, t);
-    dns_msg_fini(&m);
+        dissect_add(t, 0, p->off, p->len, "%s", app->words);
 }
 
 static void udp_tree(const uint8_t *f, const Layers *L, DissectTree *t)
@@ -437,48 +442,51 @@ static void udp_tree(const uint8_t *f, const Layers *L, DissectTree *t)
     const uint8_t *u = f + L->l4;
     size_t o = L->l4;
     if (L->l4_len < UDP_HLEN) {
-        add(t, 0, o, L->l4_len, "User Datagram Protocol (truncated)");
+        dissect_add(t, 0, o, L->l4_len, "User Datagram Protocol (truncated)");
         return;
     }
     uint16_t sport = get_be16(u), dport = get_be16(u + 2), ulen = get_be16(u + 4);
-    add(t, 0, o, UDP_HLEN, "User Datagram Protocol, Src Port: %u, Dst Port: %u", sport, dport);
-    add(t, 1, o, 2, "Source Port: %u", sport);
-    add(t, 1, o + 2, 2, "Destination Port: %u", dport);
-    add(t, 1, o + 4, 2, "Length: %u", ulen);
+    dissect_add(t, 0, o, UDP_HLEN, "User Datagram Protocol, Src Port: %u, Dst Port: %u", sport,
+                dport);
+    dissect_add(t, 1, o, 2, "Source Port: %u", sport);
+    dissect_add(t, 1, o + 2, 2, "Destination Port: %u", dport);
+    dissect_add(t, 1, o + 4, 2, "Length: %u", ulen);
     uint16_t field = get_be16(u + 6);
     if (field == 0) {
-        add(t, 1, o + 6, 2, "Checksum: 0x0000 [none]");
+        dissect_add(t, 1, o + 6, 2, "Checksum: 0x0000 [none]");
     } else if (ulen >= UDP_HLEN && ulen <= L->l4_len) {
         const uint8_t *ip = f + ETH_HLEN;
         uint32_t ps = ipv4_pseudo_sum(get_be32(ip + 12), get_be32(ip + 16), IP_PROTO_UDP, ulen);
         char why[48];
-        add(t, 1, o + 6, 2, "Checksum: 0x%04x %s", field,
-            checksum_status(field, ipv4_checksum(u, ulen, ps), why, sizeof why));
+        dissect_add(t, 1, o + 6, 2, "Checksum: 0x%04x %s", field,
+                    checksum_status(field, ipv4_checksum(u, ulen, ps), why, sizeof why));
     } else {
-        add(t, 1, o + 6, 2, "Checksum: 0x%04x [unverified: bad length]", field);
+        dissect_add(t, 1, o + 6, 2, "Checksum: 0x%04x [unverified: bad length]", field);
     }
-    if (L->dns)
-        dns_tree(f, L, t);
+    if (L->app)
+        dissect_app_tree(L->app, &L->pay, t);
     else if (L->l4_len > UDP_HLEN)
-        add(t, 0, o + UDP_HLEN, L->l4_len - UDP_HLEN, "Data (%zu bytes)", L->l4_len - UDP_HLEN);
+        dissect_add(t, 0, o + UDP_HLEN, L->l4_len - UDP_HLEN, "Data (%zu bytes)",
+                    L->l4_len - UDP_HLEN);
 }
 
-void dissect_tree(const uint8_t *frame, size_t len, DissectTree *t)
+void dissect_tree(DissectCtx *c, const uint8_t *frame, size_t len, DissectTree *t)
 {
-    add(t, 0, 0, len, "Frame: %zu bytes on wire (%zu bits)", len, len * 8);
+    dissect_add(t, 0, 0, len, "Frame: %zu bytes on wire (%zu bits)", len, len * 8);
     Layers L;
     layers_find(frame, len, &L);
     if (L.reached == R_RUNT) {
-        add(t, 1, 0, len, "[runt: shorter than the 14-byte Ethernet header]");
+        dissect_add(t, 1, 0, len, "[runt: shorter than the 14-byte Ethernet header]");
         return;
     }
     eth_tree(frame, t);
     if (L.reached == R_ETH) {
-        add(t, 0, ETH_HLEN, len - ETH_HLEN, "Data (%zu bytes)", len - ETH_HLEN);
+        dissect_add(t, 0, ETH_HLEN, len - ETH_HLEN, "Data (%zu bytes)", len - ETH_HLEN);
         return;
     }
     if (L.reached == R_BAD_IP) {
-        add(t, 0, ETH_HLEN, len - ETH_HLEN, "Internet Protocol Version 4 (malformed header)");
+        dissect_add(t, 0, ETH_HLEN, len - ETH_HLEN,
+                    "Internet Protocol Version 4 (malformed header)");
         return;
     }
     ipv4_tree(frame, &L, t);
@@ -489,9 +497,14 @@ void dissect_tree(const uint8_t *frame, size_t len, DissectTree *t)
     case IP_PROTO_UDP:
         udp_tree(frame, &L, t);
         break;
+    case IP_PROTO_TCP: {
+        DissectL4 l4 = layers_l4(frame, &L);
+        dissect_tcp_tree(c, &l4, t);
+        break;
+    }
     default:
         if (L.l4_len)
-            add(t, 0, L.l4, L.l4_len, "Data (%zu bytes)", L.l4_len);
+            dissect_add(t, 0, L.l4, L.l4_len, "Data (%zu bytes)", L.l4_len);
         break;
     }
 }
