@@ -38,7 +38,7 @@ static const char usage_text[] =
     "  minet run SCENARIO [options]     run without a window; print the trace\n"
     "  minet check SCENARIO...          validate scenarios; print every problem\n"
     "  minet shot SCENARIO --step N -o FILE.png [--size WxH] [--theme light|dark]\n"
-    "             [--inspect NODE] [--packet] [--field TEXT] [--filter DNS|ICMP|all]\n"
+    "             [--inspect NODE] [--packet] [--field TEXT] [--filter PROTO|all]\n"
     "             [--hops] [--no-panels] [--help-overlay] [--text-scale F] [--type COMMAND]\n"
     "                                   picture of the classroom view at step N, no window\n"
     "  minet --help | --version\n"

@@ -959,6 +959,20 @@ static bool save_png(SDL_Surface *s, const char *path, char *why, size_t size)
     return outfile_commit(&out, why, size);
 }
 
+/* "minet: --filter SMTP: expected DNS, ICMP or all": the protocols this
+ * run's packets carry. */
+static void filter_usage(const App *a, const char *filter)
+{
+    const char *offer[32];
+    size_t n = panels_filter_protos(a, offer, MN_ARRAY_LEN(offer));
+    if (n > MN_ARRAY_LEN(offer))
+        n = MN_ARRAY_LEN(offer);
+    fprintf(stderr, "minet: --filter %s: expected ", filter);
+    for (size_t i = 0; i < n; i++)
+        fprintf(stderr, "%s%s", offer[i], i + 1 < n ? ", " : " or ");
+    fprintf(stderr, "all\n");
+}
+
 /* Opens the panels a shot asks for; 2 with a message if it names what
  * does not exist. */
 static int shot_panels(App *a, const GuiShot *s)
@@ -973,7 +987,7 @@ static int shot_panels(App *a, const GuiShot *s)
             if (!a->filter.proto && strcmp(s->filter, "all") == 0)
                 break;
             if (!a->filter.proto) {
-                fprintf(stderr, "minet: --filter %s: expected DNS, ICMP or all\n", s->filter);
+                filter_usage(a, s->filter);
                 return 2;
             }
         }

@@ -118,8 +118,13 @@ void panels_draw(App *a);
 bool panels_click(App *a, int x, int y);
 /* The wheel over (x, y): true if a panel scrolled. */
 bool panels_wheel(App *a, int x, int y, int dy);
-/* The event list's protocol filter: all, DNS, ICMP, all, … */
+/* The event list's protocol filter: every protocol, then each row of the
+ * colour table (draw.h) that some packet of the run carries, then every
+ * protocol again. */
 void panels_cycle_proto(App *a);
+/* The protocols the filter offers, in order: writes at most max names
+ * (static strings) and returns how many there are. */
+size_t panels_filter_protos(const App *a, const char **out, size_t max);
 /* Rebuilds the event list if stale. */
 void panels_refresh_events(App *a);
 /* Lines of the console at the cursor, refused lines included (for tests). */

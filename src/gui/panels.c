@@ -706,16 +706,39 @@ void panels_draw(App *a)
 
 /* ---- the mouse --------------------------------------------------------- */
 
-static const char *const filter_protos[] = {NULL, "DNS", "ICMP"};
+static bool run_has_proto(const Model *m, const char *proto)
+{
+    for (size_t i = 0; i < m->n_hops; i++)
+        if (strcmp(m->hops[i].proto, proto) == 0)
+            return true;
+    return false;
+}
+
+size_t panels_filter_protos(const App *a, const char **out, size_t max)
+{
+    size_t n, k = 0;
+    const DrawProto *rows = draw_protos(&n);
+    for (size_t i = 0; i < n; i++)
+        if (run_has_proto(a->m, rows[i].name)) {
+            if (k < max)
+                out[k] = rows[i].name;
+            k++;
+        }
+    return k;
+}
 
 void panels_cycle_proto(App *a)
 {
-    size_t n = MN_ARRAY_LEN(filter_protos), i = 0;
-    for (; i < n; i++)
-        if (a->filter.proto == filter_protos[i] ||
-            (a->filter.proto && filter_protos[i] && strcmp(a->filter.proto, filter_protos[i]) == 0))
-            break;
-    a->filter.proto = filter_protos[(i + 1) % n];
+    const char *offer[32];
+    size_t n = panels_filter_protos(a, offer, MN_ARRAY_LEN(offer)), i = 0;
+    if (n > MN_ARRAY_LEN(offer))
+        n = MN_ARRAY_LEN(offer);
+    if (a->filter.proto)
+        while (i < n && strcmp(offer[i], a->filter.proto) != 0)
+            i++;
+    else
+        i = (size_t)-1; /* every protocol: the first row comes next */
+    a->filter.proto = i + 1 < n ? offer[i + 1] : NULL;
     a->events_stale = true;
 }
 
