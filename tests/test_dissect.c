@@ -146,6 +146,10 @@ static const struct {
     {{SERVER, CLIENT, 587, 43317, 8017, 4017, PSH | ACK, 65160, NULL, 0,
       "250-mail\r\n250 AUTH PLAIN\r\n"},
      "SMTP S: 250-mail | AUTH PLAIN"},
+    /* Selective acknowledgements, their edges relative to the peer's ISN. */
+    {{CLIENT, SERVER, 43700, 9999, 1001, 5001, ACK, 64240,
+      "\x01\x01\x05\x12\x00\x00\x13\xed\x00\x00\x14\x51\x00\x00\x14\xb5\x00\x00\x15\x19", 20, NULL},
+     "TCP 43700 \u2192 9999 [ACK] Seq=1 Ack=1 Win=64240 Len=0 SLE=101 SRE=201 SLE=301 SRE=401"},
     /* A capture that starts in the middle: both sides count from 1. */
     {{CLIENT, SERVER, 43501, 25, 77777, 88888, ACK, 64240, NULL, 0, NULL},
      "TCP 43501 \u2192 25 [ACK] Seq=1 Ack=1 Win=64240 Len=0"},
@@ -457,6 +461,21 @@ static void test_tcp_tree(void **state)
     line(&t, "[Multiplier: 128]");
     line(&t, "Acknowledgment Number: 0");
     dissect_tree_fini(&t);
+
+    /* SACK blocks, relative to the acknowledged side's first number. */
+    for (size_t i = 0; i < MN_ARRAY_LEN(misc); i++) {
+        if (misc[i].s.sport != 43700)
+            continue;
+        len = build(f, sizeof f, &misc[i].s);
+        dissect_tree(c, f, len, &t);
+        line(&t, "Options: (20 bytes), No-Operation (NOP), No-Operation (NOP), SACK");
+        d = line(&t, "TCP Option - SACK 101-201 301-401");
+        assert_int_equal(d->off, o + 22);
+        assert_int_equal(d->len, 18);
+        assert_int_equal(line(&t, "left edge = 301 (relative)")->off, o + 32);
+        line(&t, "[TCP SACK Count: 2]");
+        dissect_tree_fini(&t);
+    }
 
     /* A wrong checksum says what it should be, as Wireshark does. */
     Seg syn = {CLIENT, SERVER, 43500, 25, 1, 0, SYN, 64240, NULL, 0, NULL};

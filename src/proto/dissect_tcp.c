@@ -324,8 +324,14 @@ static void flag_names(unsigned flags, Buf *out)
         buf_puts(out, "<None>");
 }
 
+/* The sender's peer's first sequence number: SACK edges count from it. */
+static uint32_t peer_base(const Seg *s)
+{
+    return s->ack - s->rel_ack;
+}
+
 /* The options Wireshark's Info column names, in the segment's order:
- * " MSS=1460 SACK_PERM TSval=4096 TSecr=0 WS=128". */
+ * " MSS=1460 SACK_PERM TSval=4096 TSecr=0 WS=128", " SLE=101 SRE=201". */
 static void option_summary(const Seg *s, Buf *out)
 {
     const uint8_t *o = s->p + TCP_MIN_HLEN;
@@ -347,6 +353,10 @@ static void option_summary(const Seg *s, Buf *out)
             buf_printf(out, " WS=%u", 1u << (o[i + 2] > 14 ? 14 : o[i + 2]));
         else if (kind == 4 && olen == 2)
             buf_puts(out, " SACK_PERM");
+        else if (kind == 5 && olen >= 10 && (olen - 2) % 8 == 0)
+            for (size_t k = i + 2; k + 8 <= i + olen; k += 8)
+                buf_printf(out, " SLE=%u SRE=%u", get_be32(o + k) - peer_base(s),
+                           get_be32(o + k + 4) - peer_base(s));
         else if (kind == 8 && olen == 10)
             buf_printf(out, " TSval=%u TSecr=%u", get_be32(o + i + 2), get_be32(o + i + 6));
         i += olen;
@@ -489,7 +499,25 @@ static void flags_tree(DissectTree *t, size_t o, const Seg *s)
     dissect_add(t, 2, o + 12, 2, "[TCP Flags: %s]", str);
 }
 
-static void option_lines(DissectTree *t, size_t at, const uint8_t *o, uint8_t kind, uint8_t olen)
+static void sack_lines(DissectTree *t, size_t at, const uint8_t *o, uint8_t olen, uint32_t base)
+{
+    Buf b;
+    buf_init(&b);
+    for (size_t k = 2; k + 8 <= olen; k += 8)
+        buf_printf(&b, " %u-%u", get_be32(o + k) - base, get_be32(o + k + 4) - base);
+    dissect_add(t, 2, at, olen, "TCP Option - SACK%s", b.data ? b.data : "");
+    buf_fini(&b);
+    dissect_add(t, 3, at, 1, "Kind: SACK (5)");
+    dissect_add(t, 3, at + 1, 1, "Length: %u", olen);
+    for (size_t k = 2; k + 8 <= olen; k += 8) {
+        dissect_add(t, 3, at + k, 4, "left edge = %u (relative)", get_be32(o + k) - base);
+        dissect_add(t, 3, at + k + 4, 4, "right edge = %u (relative)", get_be32(o + k + 4) - base);
+    }
+    dissect_add(t, 3, at + 2, olen - 2u, "[TCP SACK Count: %u]", (olen - 2u) / 8);
+}
+
+static void option_lines(DissectTree *t, size_t at, const uint8_t *o, uint8_t kind, uint8_t olen,
+                         uint32_t base)
 {
     switch (kind) {
     case 2:
@@ -512,6 +540,9 @@ static void option_lines(DissectTree *t, size_t at, const uint8_t *o, uint8_t ki
         dissect_add(t, 2, at, olen, "TCP Option - SACK permitted");
         dissect_add(t, 3, at, 1, "Kind: SACK Permitted (4)");
         dissect_add(t, 3, at + 1, 1, "Length: %u", olen);
+        break;
+    case 5:
+        sack_lines(t, at, o, olen, base);
         break;
     case 8:
         dissect_add(t, 2, at, olen, "TCP Option - Timestamps: TSval %u, TSecr %u", get_be32(o + 2),
@@ -537,6 +568,8 @@ static bool option_len_ok(uint8_t kind, uint8_t olen)
         return olen == 3;
     case 4:
         return olen == 2;
+    case 5:
+        return olen >= 10 && (olen - 2) % 8 == 0;
     case 8:
         return olen == 10;
     default:
@@ -575,10 +608,11 @@ static void options_tree(DissectTree *t, size_t o, const Seg *s)
                         olen, n - i);
             break;
         }
-        option_lines(t, at, p + i, kind, olen);
+        option_lines(t, at, p + i, kind, olen, peer_base(s));
         static const char *const words[] = {[2] = "Maximum segment size",
                                             [3] = "Window scale",
                                             [4] = "SACK permitted",
+                                            [5] = "SACK",
                                             [8] = "Timestamps"};
         buf_printf(&names, ", %s",
                    kind < MN_ARRAY_LEN(words) && words[kind] ? words[kind] : "Unknown");
