@@ -7,13 +7,9 @@
 #include "core/sim.h"
 #include "gui/layout.h"
 #include "io/scenario.h"
-#include "net/eth.h"
-#include "net/ipv4.h"
 #include "net/net.h"
-#include "net/udp.h"
 #include "proto/dissect.h"
 #include "proto/agents.h"
-#include "proto/dns/dns_wire.h"
 #include "apps/shell.h"
 
 /* ---- kinds ------------------------------------------------------------- */
