@@ -81,8 +81,9 @@ void dissect_add(DissectTree *t, int depth, size_t off, size_t len, const char *
  * offsets count from the frame's start), the ports, and which way it goes. */
 typedef struct DissectPayload {
     const uint8_t *frame;
-    size_t off,
-        len; /* the application's bytes: frame + off, len of them (TCP: len > 0; UDP: may be 0) */
+    /* The application's bytes: frame + off, len of them (TCP: len > 0;
+     * UDP: may be 0). */
+    size_t off, len;
     uint16_t sport, dport;
     bool to_server; /* the destination port is the row's */
 } DissectPayload;
