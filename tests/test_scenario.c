@@ -21,6 +21,8 @@
 #include "core/util.h"
 #include "io/scenario.h"
 #include "net/world.h"
+#include "proto/dns/dns_conf.h"
+#include "proto/roles.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -129,30 +131,33 @@ static void test_good_defaults(void **state)
     assert_int_equal(w->n_nodes, 6);
 
     const Node *laptop = node(w, "laptop");
-    assert_int_equal(laptop->role, MN_ROLE_HOST);
+    assert_int_equal(laptop->role, ROLE_HOST);
+    assert_false(laptop->router);
     assert_int_equal(laptop->n_ips, 1);
     assert_int_equal(laptop->ips[0], ip("10.0.0.10"));
-    assert_true(laptop->has_dns);
-    assert_int_equal(laptop->dns, ip("10.0.0.53"));
+    assert_true(dns_conf_node(w, world_find_node(w, "laptop"))->has_dns);
+    assert_int_equal(dns_conf_node(w, world_find_node(w, "laptop"))->dns, ip("10.0.0.53"));
     assert_true(laptop->has_pos);
     assert_true(laptop->x == 120 && laptop->y == 560);
     assert_null(laptop->region);
 
     const Node *res = node(w, "local-dns");
-    assert_int_equal(res->role, MN_ROLE_RESOLVER);
-    assert_false(res->recursive_mode);     /* iterative */
-    assert_false(res->qname_minimisation); /* default false */
-    assert_true(res->round_robin);         /* default TRUE for a resolver */
-    assert_int_equal(res->n_root_hints, 0);
+    const DnsNodeConf *resc = dns_conf_node(w, world_find_node(w, "local-dns"));
+    assert_int_equal(res->role, ROLE_RESOLVER);
+    assert_false(resc->recursive_mode);     /* iterative */
+    assert_false(resc->qname_minimisation); /* default false */
+    assert_true(resc->round_robin);         /* default TRUE for a resolver */
+    assert_int_equal(resc->n_root_hints, 0);
     assert_false(res->has_pos);
-    assert_false(res->has_dns);
+    assert_false(resc->has_dns);
 
     const Node *ns = node(w, "ns1.montana.edu");
-    assert_int_equal(ns->role, MN_ROLE_DNS);
-    assert_false(ns->round_robin); /* default FALSE for a dns server */
-    assert_false(ns->recursion);
-    assert_int_equal(ns->n_zones, 1);
-    assert_string_equal(ns->zones[0], "montana.edu.");
+    const DnsNodeConf *nsc = dns_conf_node(w, world_find_node(w, "ns1.montana.edu"));
+    assert_int_equal(ns->role, ROLE_DNS);
+    assert_false(nsc->round_robin); /* default FALSE for a dns server */
+    assert_false(nsc->recursion);
+    assert_int_equal(nsc->n_zones, 1);
+    assert_string_equal(nsc->zones[0], "montana.edu.");
     assert_string_equal(ns->region, "us-west");
 
     /* Links, with their defaults. */
@@ -193,12 +198,15 @@ static void test_good_defaults(void **state)
     assert_false(world_find_addr(w, ip("10.9.9.9"), NULL, NULL));
 
     /* Zones. */
-    assert_int_equal(w->n_zones, 3);
-    assert_string_equal(w->zones[0].origin, ".");
-    assert_string_equal(w->zones[0].file, "tests/data/zones/root.zone");
-    assert_string_equal(w->zones[0].file_as_written, "zones/root.zone");
-    assert_int_equal(w->zones[0].n_records, 0);
-    const Zone *z = &w->zones[2];
+    const DnsConf *dc = dns_conf_get(w);
+    assert_non_null(dc);
+    assert_non_null(dc->set);
+    assert_int_equal(dc->n_zones, 3);
+    assert_string_equal(dc->zones[0].origin, ".");
+    assert_string_equal(dc->zones[0].file, "tests/data/zones/root.zone");
+    assert_string_equal(dc->zones[0].file_as_written, "zones/root.zone");
+    assert_int_equal(dc->zones[0].n_records, 0);
+    const Zone *z = &dc->zones[2];
     assert_string_equal(z->origin, "montana.edu.");
     assert_null(z->file);
     assert_int_equal(z->n_records, 6);
@@ -280,7 +288,7 @@ static void test_router_per_interface(void **state)
     assert_int_equal(w->links[1].bandwidth, 64000);
     assert_int_equal(w->links[2].bandwidth, 1500000000);
     assert_true(w->links[2].loss == 1);
-    assert_int_equal(w->n_zones, 0);
+    assert_int_equal(dns_conf_get(w)->n_zones, 0);
     assert_int_equal(w->n_script, 0);
     world_free(w);
 }
@@ -306,11 +314,12 @@ static void test_minimal_and_single_node(void **state)
                "\"round_robin\": false, \"qname_minimisation\": true, \"root_hints\": "
                "[\"198.41.0.4\", \"199.9.14.201\"]}]}");
     assert_int_equal(w->seed, 0);
-    assert_true(w->nodes[0].recursive_mode);
-    assert_false(w->nodes[0].round_robin);
-    assert_true(w->nodes[0].qname_minimisation);
-    assert_int_equal(w->nodes[0].n_root_hints, 2);
-    assert_int_equal(w->nodes[0].root_hints[1], ip("199.9.14.201"));
+    const DnsNodeConf *c0 = dns_conf_node(w, 0);
+    assert_true(c0->recursive_mode);
+    assert_false(c0->round_robin);
+    assert_true(c0->qname_minimisation);
+    assert_int_equal(c0->n_root_hints, 2);
+    assert_int_equal(c0->root_hints[1], ip("199.9.14.201"));
     world_free(w);
 }
 
@@ -733,7 +742,7 @@ static void test_big_scenario(void **state)
         }
         assert_int_equal(w->n_nodes, 2 + 100 + 40 + 40 * 47);
         assert_int_equal(w->n_links, 1 + 100 + 40 + 40 * 47);
-        assert_int_equal(w->n_zones, 100);
+        assert_int_equal(dns_conf_get(w)->n_zones, 100);
         for (size_t i = 1; i < w->n_script; i++)
             assert_true(w->script[i - 1].at <= w->script[i].at);
         world_free(w);

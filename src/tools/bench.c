@@ -28,6 +28,7 @@
 #include "io/trace_out.h"
 #include "net/net.h"
 #include "proto/dns/dns_resolver.h"
+#include "proto/roles.h"
 #include "proto/dns/dns_server.h"
 #include "proto/dns/dns_stub.h"
 #include "proto/dns/dns_wire.h"
@@ -579,7 +580,7 @@ static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
                      h == 8 ? d : h, d);
     lb.hosts = xmalloc(LK_HOSTS * sizeof *lb.hosts);
     for (size_t i = 0, k = 0; i < w->n_nodes && k < LK_HOSTS; i++)
-        if (w->nodes[i].role == MN_ROLE_HOST)
+        if (w->nodes[i].role == ROLE_HOST)
             lb.hosts[k++] = (int)i;
     /* One lookup every 20 µs of simulated time: 6 s for 300,000. */
     for (int i = 0; i < LK_LOOKUPS; i++)
