@@ -198,10 +198,13 @@ bool sj_get_int(Loader *L, const cJSON *v, const Path *p, double min, double max
 bool sj_get_time(Loader *L, const cJSON *v, const Path *p, SimTime *out);
 /* A link's rate in bit/s, above zero ("100Mbit"). */
 bool sj_get_rate(Loader *L, const cJSON *v, const Path *p, uint64_t *out);
-/* A size in bytes ("64KiB"), at most max. */
-bool sj_get_size(Loader *L, const cJSON *v, const Path *p, uint64_t max, uint64_t *out);
+/* A size in bytes ("64KiB"), at most max (max_text: the same as a
+ * scenario writes it, "1GiB", for the message). */
+bool sj_get_size(Loader *L, const cJSON *v, const Path *p, uint64_t max, const char *max_text,
+                 uint64_t *out);
 /* A rate in bytes per second ("2KB/s"; zero allowed), at most max. */
-bool sj_get_byte_rate(Loader *L, const cJSON *v, const Path *p, uint64_t max, uint64_t *out);
+bool sj_get_byte_rate(Loader *L, const cJSON *v, const Path *p, uint64_t max, const char *max_text,
+                      uint64_t *out);
 /* A dotted quad, with an optional prefix length ("10.0.2.1/24"): *prefix
  * (if not NULL) is 24 when none is written.  unicast: also refuse 0.0.0.0
  * and 255.255.255.255, which no interface can have, and with a written

@@ -9,7 +9,6 @@
  * 8259, with no comments, trailing commas or bare words. */
 #include "io/scenario_int.h"
 
-#include <inttypes.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -495,8 +494,10 @@ static const char SIZE_EXPECTED[] =
 static const char BYTE_RATE_EXPECTED[] =
     "a rate like \"2KB/s\": a number and a unit, one of B/s, KB/s, MB/s, KiB/s, MiB/s";
 
-/* A quantity with units, parsed by parse, at most max. */
-static bool get_quantity(Loader *L, const cJSON *v, const Path *p, uint64_t max, uint64_t *out,
+/* A quantity with units, parsed by parse, at most max (max_text: max as
+ * the scenario would write it). */
+static bool get_quantity(Loader *L, const cJSON *v, const Path *p, uint64_t max,
+                         const char *max_text, uint64_t *out,
                          bool (*parse)(const char *, uint64_t *, const char **),
                          const char *expected)
 {
@@ -514,22 +515,23 @@ static bool get_quantity(Loader *L, const cJSON *v, const Path *p, uint64_t max,
         return false;
     }
     if (x > max) {
-        sj_err(L, v, p, "%s is too large (expected at most %" PRIu64 " bytes%s)", sj_q(L, s), max,
-               parse == units_parse_byte_rate ? " per second" : "");
+        sj_err(L, v, p, "%s is too large (expected at most %s)", sj_q(L, s), max_text);
         return false;
     }
     *out = x;
     return true;
 }
 
-bool sj_get_size(Loader *L, const cJSON *v, const Path *p, uint64_t max, uint64_t *out)
+bool sj_get_size(Loader *L, const cJSON *v, const Path *p, uint64_t max, const char *max_text,
+                 uint64_t *out)
 {
-    return get_quantity(L, v, p, max, out, units_parse_size, SIZE_EXPECTED);
+    return get_quantity(L, v, p, max, max_text, out, units_parse_size, SIZE_EXPECTED);
 }
 
-bool sj_get_byte_rate(Loader *L, const cJSON *v, const Path *p, uint64_t max, uint64_t *out)
+bool sj_get_byte_rate(Loader *L, const cJSON *v, const Path *p, uint64_t max, const char *max_text,
+                      uint64_t *out)
 {
-    return get_quantity(L, v, p, max, out, units_parse_byte_rate, BYTE_RATE_EXPECTED);
+    return get_quantity(L, v, p, max, max_text, out, units_parse_byte_rate, BYTE_RATE_EXPECTED);
 }
 
 /* ---- bytes and syntax ---------------------------------------------------- */

@@ -260,6 +260,22 @@ void scenario_save_script_line(const World *w, cJSON *script, const ScriptLine *
     if (s->node >= 0)
         cJSON_AddStringToObject(line, "on", w->nodes[s->node].id);
     cJSON_AddStringToObject(line, "run", s->run);
+    if (s->n_input) {
+        cJSON *input = cJSON_AddArrayToObject(line, "input");
+        for (size_t i = 0; i < s->n_input; i++) {
+            const ScriptInput *in = &s->input[i];
+            if (in->at < 0) {
+                cJSON_AddItemToArray(input, cJSON_CreateString(in->text));
+                continue;
+            }
+            char t[32];
+            exact_time(in->at, t, sizeof t);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "at", t);
+            cJSON_AddStringToObject(o, "text", in->text);
+            cJSON_AddItemToArray(input, o);
+        }
+    }
     /* In time order: before the first line of the file that runs later
      * (the loader would sort it there anyway; a teacher reads it). */
     int pos = 0;

@@ -15,7 +15,7 @@
 /* Buffers fit the 32-bit window arithmetic with window scaling's largest
  * shift (RFC 7323: 2^30); the default is one unscaled window. */
 #define BUF_MAX  (1u << 30)
-#define RATE_MAX (1ull << 40)
+#define RATE_MAX (1u << 30)
 
 static const char *const tcp_keys[] = {"window_scaling", "rcvbuf", "sndbuf", "read_rate"};
 
@@ -38,7 +38,7 @@ static TcpConf *conf(Loader *L, int i)
 static void get_buf(Loader *L, const cJSON *v, const Path *p, uint32_t *out)
 {
     uint64_t x;
-    if (!sj_get_size(L, v, p, BUF_MAX, &x))
+    if (!sj_get_size(L, v, p, BUF_MAX, "1GiB", &x))
         return;
     if (x == 0) {
         sj_err(L, v, p, "%s is zero (expected a buffer of at least one byte, like \"64KiB\")",
@@ -71,7 +71,7 @@ static void key_tcp(Loader *L, int i, const cJSON *v, const Path *p)
         else if (strcmp(e->string, "sndbuf") == 0)
             get_buf(L, e, &kp, &c->sndbuf);
         else if (strcmp(e->string, "read_rate") == 0)
-            sj_get_byte_rate(L, e, &kp, RATE_MAX, &c->read_rate);
+            sj_get_byte_rate(L, e, &kp, RATE_MAX, "1GiB/s", &c->read_rate);
         else
             sj_unknown_key(L, e, p, e->string, tcp_keys, MN_ARRAY_LEN(tcp_keys));
     }
