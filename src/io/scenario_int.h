@@ -9,6 +9,13 @@
  *   scenario_script.c  the script and its lines' input;
  *   scenario_<proto>.c each protocol's keys, one row of the table below.
  *
+ * Adding a protocol's keys (say mail): src/io/scenario_mail.c with a
+ * ScenarioProto row (its node keys' readers, a top-level key if any, its
+ * checks), an SP_MAIL id below and the row in scenario_protos.c; the role
+ * and which keys it accepts in proto/roles.c; the settings in the
+ * protocol's own conf (an ExtSlot in proto/services.h, read through
+ * src/proto/mail/mail_conf.h).  scenario.c does not change.
+ *
  * Every problem is noted with sj_err against the JSON value it is about,
  * with that value's path; the problems are sorted into file order at the
  * end.  A reader that cannot use a value reports it and leaves the World
