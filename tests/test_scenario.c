@@ -777,6 +777,11 @@ static void test_prefixes(void **state)
     assert_int_equal(b->prefixes[0], 24); /* the default */
     assert_int_equal(b->ifaces[0].prefix, 24);
     assert_int_equal(dns_conf_node(w, 2)->dns, ip("10.0.1.10"));
+    int ri = world_find_node(w, "r");
+    assert_true(world_iface_covers(w, ri, 0, ip("10.0.1.200")));
+    assert_false(world_iface_covers(w, ri, 0, ip("10.0.2.2")));
+    assert_true(world_iface_covers(w, ri, 1, ip("10.0.2.2")));
+    assert_false(world_iface_covers(w, ri, 1, ip("10.0.2.5"))); /* outside the /30 */
     world_free(w);
     /* /31 and /32 have no network or broadcast address to refuse. */
     w = mem_ok("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", \"role\": \"host\", "

@@ -99,6 +99,15 @@ uint32_t world_iface_ip(const World *w, int node, int iface)
     return n->n_ips ? n->ips[0] : 0;
 }
 
+bool world_iface_covers(const World *w, int node, int iface, uint32_t ip)
+{
+    const Node *n = &w->nodes[node];
+    assert(iface >= 0 && (size_t)iface < n->n_ifaces);
+    const Iface *f = &n->ifaces[iface];
+    uint32_t mask = f->prefix == 0 ? 0 : 0xffffffffu << (32 - f->prefix);
+    return (f->ip & mask) == (ip & mask);
+}
+
 /* ---- wiring ------------------------------------------------------------ */
 
 static uint32_t fnv1a(const char *s)

@@ -126,6 +126,10 @@ int world_find_node(const World *w, const char *id);
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
 /* The address a node uses on an interface. */
 uint32_t world_iface_ip(const World *w, int node, int iface);
+/* Is ip on the network of a node's interface, by the interface's address
+ * and prefix length (10.0.2.7 is on the link of 10.0.2.1/24)?  How a
+ * router knows which addresses are on its links.  After world_wire. */
+bool world_iface_covers(const World *w, int node, int iface, uint32_t ip);
 
 /* Builds interfaces (names, MACs, addresses, peers) from the links and the
  * sorted address index.  Called by the loader once nodes and links are set;
