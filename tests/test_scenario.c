@@ -20,6 +20,7 @@
 #include "core/units.h"
 #include "core/util.h"
 #include "io/scenario.h"
+#include "io/scenario_int.h"
 #include "net/world.h"
 #include "proto/dns/dns_conf.h"
 #include "proto/roles.h"
@@ -665,6 +666,34 @@ static void test_roles_table(void **state)
     assert_int_equal(roles_find("mail"), -1);
     assert_true(roles_get(ROLE_ROUTER)->router);
     assert_false(roles_get(ROLE_HOST)->router);
+    /* The tables agree: a reader for the role (or for any role) exists for
+     * every key a role accepts, and a role-bound reader names a role that
+     * accepts its key. */
+    const ScenarioProto *const *protos = scenario_protos();
+    for (size_t r = 0; r < n; r++)
+        for (const char *const *k = roles[r].keys; *k; k++) {
+            bool found = false;
+            for (int s = 0; s < SP_COUNT; s++)
+                for (size_t i = 0; i < protos[s]->n_keys; i++) {
+                    const ScenarioKey *sk = &protos[s]->keys[i];
+                    if (strcmp(sk->name, *k) == 0 &&
+                        (!sk->role || strcmp(sk->role, roles[r].name) == 0))
+                        found = true;
+                }
+            if (!found)
+                fail_msg("role %s accepts \"%s\", which no reader reads for it", roles[r].name, *k);
+        }
+    for (int s = 0; s < SP_COUNT; s++)
+        for (size_t i = 0; i < protos[s]->n_keys; i++) {
+            const ScenarioKey *sk = &protos[s]->keys[i];
+            bool accepted = false;
+            for (size_t r = 0; r < n; r++)
+                if ((!sk->role || strcmp(sk->role, roles[r].name) == 0) &&
+                    roles_accepts((int)r, sk->name))
+                    accepted = true;
+            if (!accepted)
+                fail_msg("no role accepts \"%s\"", sk->name);
+        }
     for (size_t r = 0; r < n; r++) {
         assert_non_null(roles[r].name);
         assert_non_null(roles[r].a);

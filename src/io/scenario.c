@@ -42,20 +42,38 @@ static const char DEFAULT_START[] = "2023-09-11T09:00:00Z";
 
 static const char *const common_keys[] = {"id", "role", "ip", "region", "pos"};
 
-/* The reader of a protocol's node key, or NULL. */
-static const ScenarioKey *find_node_key(const char *key)
+/* The reader of a protocol's node key for a node of role (-1: any), or
+ * NULL: the one for that very role first, else one for any role. */
+static const ScenarioKey *find_node_key(const char *key, int role)
 {
     const ScenarioProto *const *t = scenario_protos();
+    const ScenarioKey *any = NULL;
     for (int s = 0; s < SP_COUNT; s++)
-        for (size_t k = 0; k < t[s]->n_keys; k++)
-            if (strcmp(t[s]->keys[k].name, key) == 0)
-                return &t[s]->keys[k];
-    return NULL;
+        for (size_t k = 0; k < t[s]->n_keys; k++) {
+            const ScenarioKey *sk = &t[s]->keys[k];
+            if (strcmp(sk->name, key) != 0)
+                continue;
+            if (!sk->role || role < 0) {
+                if (!any)
+                    any = sk;
+            } else if (strcmp(sk->role, roles_get(role)->name) == 0) {
+                return sk;
+            }
+        }
+    return any ? any : role < 0 ? NULL : find_node_key(key, -1);
 }
 
-/* The keys a node of role may have (role -1: any role's), in the order
- * "expected one of" lists them: the common keys, then each protocol's.
- * Lives until the load ends. */
+static bool listed(const char *const *keys, size_t n, const char *key)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(keys[i], key) == 0)
+            return true;
+    return false;
+}
+
+/* The keys a node of role may have (role -1: any role's), each once, in
+ * the order "expected one of" lists them: the common keys, then each
+ * protocol's.  Lives until the load ends. */
 static const char **node_keys(Loader *L, int role, size_t *n)
 {
     const ScenarioProto *const *t = scenario_protos();
@@ -68,9 +86,11 @@ static const char **node_keys(Loader *L, int role, size_t *n)
     for (size_t k = 0; k < MN_ARRAY_LEN(common_keys); k++)
         keys[(*n)++] = common_keys[k];
     for (int s = 0; s < SP_COUNT; s++)
-        for (size_t k = 0; k < t[s]->n_keys; k++)
-            if (role < 0 || roles_accepts(role, t[s]->keys[k].name))
-                keys[(*n)++] = t[s]->keys[k].name;
+        for (size_t k = 0; k < t[s]->n_keys; k++) {
+            const char *name = t[s]->keys[k].name;
+            if ((role < 0 || roles_accepts(role, name)) && !listed(keys, *n, name))
+                keys[(*n)++] = name;
+        }
     return keys;
 }
 
@@ -251,7 +271,7 @@ static int node_role(Loader *L, const cJSON *v, const Path *p)
 static void node_other_key(Loader *L, int i, int role, const cJSON *c, const Path *p)
 {
     Path kp = sj_field(p, c->string);
-    const ScenarioKey *sk = find_node_key(c->string);
+    const ScenarioKey *sk = find_node_key(c->string, role);
     if (!sk)
         node_unknown_key(L, role, c, p);
     else if (role < 0)

@@ -529,13 +529,13 @@ static void fini(Loader *L)
 }
 
 static const ScenarioKey keys[] = {
-    {"dns", key_dns},
-    {"mode", key_mode},
-    {"qname_minimisation", key_qname_minimisation},
-    {"root_hints", key_root_hints},
-    {"round_robin", key_round_robin},
-    {"zones", key_zones},
-    {"recursion", key_recursion},
+    {"dns", key_dns, NULL},
+    {"mode", key_mode, NULL},
+    {"qname_minimisation", key_qname_minimisation, NULL},
+    {"root_hints", key_root_hints, NULL},
+    {"round_robin", key_round_robin, NULL},
+    {"zones", key_zones, NULL},
+    {"recursion", key_recursion, NULL},
 };
 
 const ScenarioProto scenario_dns_proto = {

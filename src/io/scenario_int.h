@@ -104,9 +104,14 @@ typedef struct Loader {
 /* Reads node key v (path p) of node i, whose role accepts it. */
 typedef void (*ScenarioKeyRead)(Loader *L, int i, const cJSON *v, const Path *p);
 
+/* A node key and its reader.  Two protocols may read keys of the same name
+ * for different roles (mail's and FTP's "users"): each names its role, and
+ * a node's key goes to the reader for its role, else to one with role
+ * NULL (any role that accepts the key, by the roles table). */
 typedef struct ScenarioKey {
     const char *name;
     ScenarioKeyRead read;
+    const char *role; /* the only role it reads the key for, or NULL */
 } ScenarioKey;
 
 /* One protocol's part of the loader.  Every hook may be NULL.  Order of

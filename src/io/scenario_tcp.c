@@ -79,7 +79,7 @@ static void key_tcp(Loader *L, int i, const cJSON *v, const Path *p)
 }
 
 static const ScenarioKey keys[] = {
-    {"tcp", key_tcp},
+    {"tcp", key_tcp, NULL},
 };
 
 const ScenarioProto scenario_tcp_proto = {
