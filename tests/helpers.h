@@ -15,6 +15,7 @@
 #include "net/net.h"
 #include "net/world.h"
 #include "proto/agents.h"
+#include "proto/roles.h"
 #include "proto/dns/dns_resolver.h"
 #include "proto/dns/dns_server.h"
 #include "proto/dns/dns_stub.h"
@@ -27,13 +28,15 @@ static inline uint32_t tw_ip(const char *s)
     return ip;
 }
 
-static inline int tw_node(World *w, const char *id, NodeRole role, const char *ips)
+/* role: a row of the roles table (ROLE_HOST, ROLE_ROUTER, …). */
+static inline int tw_node(World *w, const char *id, int role, const char *ips)
 {
     w->nodes = xrealloc(w->nodes, (w->n_nodes + 1) * sizeof *w->nodes);
     Node *n = &w->nodes[w->n_nodes];
     memset(n, 0, sizeof *n);
     n->id = xstrdup(id);
     n->role = role;
+    n->router = roles_get(role)->router;
     /* ips: one address, or several separated by commas (a router's, one per link) */
     char *copy = xstrdup(ips);
     for (char *tok = strtok(copy, ","); tok; tok = strtok(NULL, ",")) {
@@ -61,10 +64,10 @@ static inline void tw_script(World *w, SimTime at, int node, const char *run)
 static inline World *tw_chain(void)
 {
     World *w = world_new();
-    int laptop = tw_node(w, "laptop", MN_ROLE_HOST, "10.0.0.10");
-    int r1 = tw_node(w, "r1", MN_ROLE_ROUTER, "10.0.0.1,10.0.1.1");
-    int r2 = tw_node(w, "r2", MN_ROLE_ROUTER, "10.0.1.2,10.0.2.1");
-    int server = tw_node(w, "server", MN_ROLE_HOST, "10.0.2.10");
+    int laptop = tw_node(w, "laptop", ROLE_HOST, "10.0.0.10");
+    int r1 = tw_node(w, "r1", ROLE_ROUTER, "10.0.0.1,10.0.1.1");
+    int r2 = tw_node(w, "r2", ROLE_ROUTER, "10.0.1.2,10.0.2.1");
+    int server = tw_node(w, "server", ROLE_HOST, "10.0.2.10");
     tw_link(w, laptop, r1, 1000, 100000000, 0);
     tw_link(w, r1, r2, 10000, 10000000, 0);
     tw_link(w, r2, server, 2000, 1000000000, 0);

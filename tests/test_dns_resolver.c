@@ -13,6 +13,7 @@
 
 #include "helpers.h"
 #include "io/scenario.h"
+#include "proto/dns/dns_conf.h"
 
 /* root, .edu, .com; montana.edu on two servers; example.com; a glueless
  * delegation (glueless.edu served by a name under montana.edu). */
@@ -319,7 +320,7 @@ static void test_qname_minimisation(void **state)
 {
     (void)state;
     World *w = load_world();
-    w->nodes[world_find_node(w, "local-dns")].qname_minimisation = true;
+    dns_conf_node_mut(w, world_find_node(w, "local-dns"))->qname_minimisation = true;
     tw_script(w, 0, 0, "host -t A www.montana.edu");
     tw_script(w, S(10), 0, "host -t A nosuch.deep.montana.edu");
     Sim sim;

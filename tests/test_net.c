@@ -113,11 +113,11 @@ static void test_routing(void **state)
 {
     (void)state;
     World *w = world_new();
-    int a = tw_node(w, "a", MN_ROLE_HOST, "10.0.0.1");
-    int r1 = tw_node(w, "r1", MN_ROLE_ROUTER, "10.0.0.2");
-    int r2 = tw_node(w, "r2", MN_ROLE_ROUTER, "10.0.0.3");
-    int b = tw_node(w, "b", MN_ROLE_HOST, "10.0.0.4");
-    int c = tw_node(w, "c", MN_ROLE_HOST, "10.0.0.5");
+    int a = tw_node(w, "a", ROLE_HOST, "10.0.0.1");
+    int r1 = tw_node(w, "r1", ROLE_ROUTER, "10.0.0.2");
+    int r2 = tw_node(w, "r2", ROLE_ROUTER, "10.0.0.3");
+    int b = tw_node(w, "b", ROLE_HOST, "10.0.0.4");
+    int c = tw_node(w, "c", ROLE_HOST, "10.0.0.5");
     tw_link(w, a, r1, 50000, 1000000000, 0); /* eth0 of a */
     tw_link(w, r1, b, 50000, 1000000000, 0);
     tw_link(w, a, r2, 1000, 1000000000, 0); /* eth1 of a */

@@ -24,9 +24,9 @@
 static World *tiny(void)
 {
     World *w = world_new();
-    int a = tw_node(w, "a", MN_ROLE_HOST, "10.0.0.1");
-    int b = tw_node(w, "b", MN_ROLE_ROUTER, "10.0.0.2,10.0.1.1");
-    int c = tw_node(w, "c", MN_ROLE_HOST, "10.0.1.2");
+    int a = tw_node(w, "a", ROLE_HOST, "10.0.0.1");
+    int b = tw_node(w, "b", ROLE_ROUTER, "10.0.0.2,10.0.1.1");
+    int c = tw_node(w, "c", ROLE_HOST, "10.0.1.2");
     tw_link(w, a, b, 1000, 1000000000, 0);
     tw_link(w, b, c, 5000, 1000000000, 0);
     world_wire(w);
@@ -450,8 +450,8 @@ static void test_classic_header(void **state)
 {
     (void)state;
     World *w = world_new();
-    int a = tw_node(w, "a", MN_ROLE_HOST, "10.0.0.1");
-    int b = tw_node(w, "b", MN_ROLE_HOST, "10.0.0.2");
+    int a = tw_node(w, "a", ROLE_HOST, "10.0.0.1");
+    int b = tw_node(w, "b", ROLE_HOST, "10.0.0.2");
     tw_link(w, a, b, 1000, 1000000000, 0);
     world_wire(w);
     w->start_us = START_US;
@@ -515,9 +515,9 @@ static void test_capture_names(void **state)
 {
     (void)state;
     World *w = world_new();
-    int a = tw_node(w, "a,1", MN_ROLE_HOST, "10.0.0.1");
-    int b = tw_node(w, "b", MN_ROLE_HOST, "10.0.0.2");
-    tw_node(w, "lonely", MN_ROLE_HOST, "10.0.0.3");
+    int a = tw_node(w, "a,1", ROLE_HOST, "10.0.0.1");
+    int b = tw_node(w, "b", ROLE_HOST, "10.0.0.2");
+    tw_node(w, "lonely", ROLE_HOST, "10.0.0.3");
     tw_link(w, a, b, 1000, 1000000000, 0);
     world_wire(w);
     char why[512];

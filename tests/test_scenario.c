@@ -20,7 +20,10 @@
 #include "core/units.h"
 #include "core/util.h"
 #include "io/scenario.h"
+#include "io/scenario_int.h"
 #include "net/world.h"
+#include "proto/dns/dns_conf.h"
+#include "proto/roles.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -129,30 +132,33 @@ static void test_good_defaults(void **state)
     assert_int_equal(w->n_nodes, 6);
 
     const Node *laptop = node(w, "laptop");
-    assert_int_equal(laptop->role, MN_ROLE_HOST);
+    assert_int_equal(laptop->role, ROLE_HOST);
+    assert_false(laptop->router);
     assert_int_equal(laptop->n_ips, 1);
     assert_int_equal(laptop->ips[0], ip("10.0.0.10"));
-    assert_true(laptop->has_dns);
-    assert_int_equal(laptop->dns, ip("10.0.0.53"));
+    assert_true(dns_conf_node(w, world_find_node(w, "laptop"))->has_dns);
+    assert_int_equal(dns_conf_node(w, world_find_node(w, "laptop"))->dns, ip("10.0.0.53"));
     assert_true(laptop->has_pos);
     assert_true(laptop->x == 120 && laptop->y == 560);
     assert_null(laptop->region);
 
     const Node *res = node(w, "local-dns");
-    assert_int_equal(res->role, MN_ROLE_RESOLVER);
-    assert_false(res->recursive_mode);     /* iterative */
-    assert_false(res->qname_minimisation); /* default false */
-    assert_true(res->round_robin);         /* default TRUE for a resolver */
-    assert_int_equal(res->n_root_hints, 0);
+    const DnsNodeConf *resc = dns_conf_node(w, world_find_node(w, "local-dns"));
+    assert_int_equal(res->role, ROLE_RESOLVER);
+    assert_false(resc->recursive_mode);     /* iterative */
+    assert_false(resc->qname_minimisation); /* default false */
+    assert_true(resc->round_robin);         /* default TRUE for a resolver */
+    assert_int_equal(resc->n_root_hints, 0);
     assert_false(res->has_pos);
-    assert_false(res->has_dns);
+    assert_false(resc->has_dns);
 
     const Node *ns = node(w, "ns1.montana.edu");
-    assert_int_equal(ns->role, MN_ROLE_DNS);
-    assert_false(ns->round_robin); /* default FALSE for a dns server */
-    assert_false(ns->recursion);
-    assert_int_equal(ns->n_zones, 1);
-    assert_string_equal(ns->zones[0], "montana.edu.");
+    const DnsNodeConf *nsc = dns_conf_node(w, world_find_node(w, "ns1.montana.edu"));
+    assert_int_equal(ns->role, ROLE_DNS);
+    assert_false(nsc->round_robin); /* default FALSE for a dns server */
+    assert_false(nsc->recursion);
+    assert_int_equal(nsc->n_zones, 1);
+    assert_string_equal(nsc->zones[0], "montana.edu.");
     assert_string_equal(ns->region, "us-west");
 
     /* Links, with their defaults. */
@@ -193,12 +199,15 @@ static void test_good_defaults(void **state)
     assert_false(world_find_addr(w, ip("10.9.9.9"), NULL, NULL));
 
     /* Zones. */
-    assert_int_equal(w->n_zones, 3);
-    assert_string_equal(w->zones[0].origin, ".");
-    assert_string_equal(w->zones[0].file, "tests/data/zones/root.zone");
-    assert_string_equal(w->zones[0].file_as_written, "zones/root.zone");
-    assert_int_equal(w->zones[0].n_records, 0);
-    const Zone *z = &w->zones[2];
+    const DnsConf *dc = dns_conf_get(w);
+    assert_non_null(dc);
+    assert_non_null(dc->set);
+    assert_int_equal(dc->n_zones, 3);
+    assert_string_equal(dc->zones[0].origin, ".");
+    assert_string_equal(dc->zones[0].file, "tests/data/zones/root.zone");
+    assert_string_equal(dc->zones[0].file_as_written, "zones/root.zone");
+    assert_int_equal(dc->zones[0].n_records, 0);
+    const Zone *z = &dc->zones[2];
     assert_string_equal(z->origin, "montana.edu.");
     assert_null(z->file);
     assert_int_equal(z->n_records, 6);
@@ -280,7 +289,7 @@ static void test_router_per_interface(void **state)
     assert_int_equal(w->links[1].bandwidth, 64000);
     assert_int_equal(w->links[2].bandwidth, 1500000000);
     assert_true(w->links[2].loss == 1);
-    assert_int_equal(w->n_zones, 0);
+    assert_int_equal(dns_conf_get(w)->n_zones, 0);
     assert_int_equal(w->n_script, 0);
     world_free(w);
 }
@@ -306,11 +315,12 @@ static void test_minimal_and_single_node(void **state)
                "\"round_robin\": false, \"qname_minimisation\": true, \"root_hints\": "
                "[\"198.41.0.4\", \"199.9.14.201\"]}]}");
     assert_int_equal(w->seed, 0);
-    assert_true(w->nodes[0].recursive_mode);
-    assert_false(w->nodes[0].round_robin);
-    assert_true(w->nodes[0].qname_minimisation);
-    assert_int_equal(w->nodes[0].n_root_hints, 2);
-    assert_int_equal(w->nodes[0].root_hints[1], ip("199.9.14.201"));
+    const DnsNodeConf *c0 = dns_conf_node(w, 0);
+    assert_true(c0->recursive_mode);
+    assert_false(c0->round_robin);
+    assert_true(c0->qname_minimisation);
+    assert_int_equal(c0->n_root_hints, 2);
+    assert_int_equal(c0->root_hints[1], ip("199.9.14.201"));
     world_free(w);
 }
 
@@ -640,6 +650,258 @@ static void test_messages(void **state)
     }
 }
 
+/* ---- roles, tcp, prefixes, input ---------------------------------------- */
+
+/* Every key a role accepts has a reader, and every reader belongs to some
+ * role: a key in one table and not the other would be unknown to the
+ * loader, or never allowed. */
+static void test_roles_table(void **state)
+{
+    (void)state;
+    size_t n;
+    const Role *roles = roles_table(&n);
+    assert_int_equal(n, ROLE_COUNT);
+    assert_int_equal(roles_find("host"), ROLE_HOST);
+    assert_int_equal(roles_find("dns"), ROLE_DNS);
+    assert_int_equal(roles_find("mail"), -1);
+    assert_true(roles_get(ROLE_ROUTER)->router);
+    assert_false(roles_get(ROLE_HOST)->router);
+    /* The tables agree: a reader for the role (or for any role) exists for
+     * every key a role accepts, and a role-bound reader names a role that
+     * accepts its key. */
+    const ScenarioProto *const *protos = scenario_protos();
+    for (size_t r = 0; r < n; r++)
+        for (const char *const *k = roles[r].keys; *k; k++) {
+            bool found = false;
+            for (int s = 0; s < SP_COUNT; s++)
+                for (size_t i = 0; i < protos[s]->n_keys; i++) {
+                    const ScenarioKey *sk = &protos[s]->keys[i];
+                    if (strcmp(sk->name, *k) == 0 &&
+                        (!sk->role || strcmp(sk->role, roles[r].name) == 0))
+                        found = true;
+                }
+            if (!found)
+                fail_msg("role %s accepts \"%s\", which no reader reads for it", roles[r].name, *k);
+        }
+    for (int s = 0; s < SP_COUNT; s++)
+        for (size_t i = 0; i < protos[s]->n_keys; i++) {
+            const ScenarioKey *sk = &protos[s]->keys[i];
+            bool accepted = false;
+            for (size_t r = 0; r < n; r++)
+                if ((!sk->role || strcmp(sk->role, roles[r].name) == 0) &&
+                    roles_accepts((int)r, sk->name))
+                    accepted = true;
+            if (!accepted)
+                fail_msg("no role accepts \"%s\"", sk->name);
+        }
+    for (size_t r = 0; r < n; r++) {
+        assert_non_null(roles[r].name);
+        assert_non_null(roles[r].a);
+        assert_true(roles[r].icon < ROLE_ICON_COUNT);
+        for (const char *const *k = roles[r].keys; *k; k++) {
+            /* a node of this role with the key set to null: the reader
+             * runs and refuses null, so the key is known and allowed */
+            char *text = xasprintf("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", "
+                                   "\"role\": \"%s\", \"ip\": \"10.0.0.1\", \"%s\": null}]}",
+                                   roles[r].name, *k);
+            char *all = mem_errors(text, strlen(text));
+            assert_contains(all, "got null");
+            free(all);
+            free(text);
+        }
+    }
+    /* The icon: a name server's comes from its zones. */
+    World *w = load_ok("tests/data/good_dns.json");
+    assert_int_equal(roles_icon(w, world_find_node(w, "laptop")), ROLE_ICON_HOST);
+    assert_int_equal(roles_icon(w, world_find_node(w, "a.root-servers.net")), ROLE_ICON_ROOT);
+    assert_int_equal(roles_icon(w, world_find_node(w, "a.edu-servers.net")), ROLE_ICON_TLD);
+    assert_int_equal(roles_icon(w, world_find_node(w, "ns1.montana.edu")), ROLE_ICON_AUTH);
+    assert_true(roles_runs(w, world_find_node(w, "local-dns"), SVC_DNS_RESOLVER));
+    assert_false(roles_runs(w, world_find_node(w, "laptop"), SVC_DNS_SERVER));
+    assert_string_equal(roles_icon_name(ROLE_ICON_RESOLVER), "local DNS server");
+    world_free(w);
+}
+
+static int ext_freed;
+
+static void ext_free(void *data)
+{
+    ext_freed++;
+    free(data);
+}
+
+static void test_world_ext(void **state)
+{
+    (void)state;
+    World *w = world_new();
+    assert_null(world_ext(w, WORLD_EXT_MAX - 1));
+    world_ext_set(w, WORLD_EXT_MAX - 1, xstrdup("x"), ext_free);
+    assert_string_equal(world_ext(w, WORLD_EXT_MAX - 1), "x");
+    ext_freed = 0;
+    world_free(w);
+    assert_int_equal(ext_freed, 1);
+    /* A world built by hand has no DnsConf: its readers see the defaults. */
+    w = world_new();
+    assert_null(dns_conf_get(w));
+    assert_false(dns_conf_node(w, 3)->has_dns);
+    assert_null(dns_conf_zones(w));
+    dns_conf_node_mut(w, 2)->recursion = true;
+    assert_true(dns_conf_node(w, 2)->recursion);
+    assert_false(dns_conf_node(w, 1)->recursion);
+    world_free(w);
+}
+
+static void test_tcp_key(void **state)
+{
+    (void)state;
+    World *w = mem_ok("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", \"role\": "
+                      "\"host\", \"ip\": \"10.0.0.1\"}]}");
+    assert_null(w->tcp); /* nobody has the key: the defaults */
+    world_free(w);
+    w = mem_ok("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", \"role\": \"host\", "
+               "\"ip\": \"10.0.0.1\"}, {\"id\": \"b\", \"role\": \"dns\", \"ip\": \"10.0.0.2\", "
+               "\"tcp\": {\"window_scaling\": true, \"rcvbuf\": \"1MiB\", \"sndbuf\": \"64KiB\", "
+               "\"read_rate\": \"2KB/s\"}}], \"links\": [{\"between\": [\"a\", \"b\"]}]}");
+    assert_non_null(w->tcp);
+    assert_false(w->tcp[0].window_scaling);
+    assert_int_equal(w->tcp[0].rcvbuf, 65535);
+    assert_int_equal(w->tcp[0].sndbuf, 65536);
+    assert_int_equal(w->tcp[0].read_rate, 0);
+    assert_true(w->tcp[1].window_scaling);
+    assert_int_equal(w->tcp[1].rcvbuf, 1048576);
+    assert_int_equal(w->tcp[1].sndbuf, 65536);
+    assert_int_equal(w->tcp[1].read_rate, 2000);
+    world_free(w);
+    w = mem_ok("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", \"role\": \"host\", "
+               "\"ip\": \"10.0.0.1\", \"tcp\": {\"read_rate\": \"1.5KiB/s\"}}]}");
+    assert_int_equal(w->tcp[0].read_rate, 1536);
+    assert_int_equal(w->tcp[0].rcvbuf, 65535);
+    world_free(w);
+    uint64_t v;
+    const char *why;
+    assert_true(units_parse_byte_rate("64KiB/s", &v, &why));
+    assert_int_equal(v, 65536);
+    assert_false(units_parse_byte_rate("2KB", &v, &why));
+    assert_string_equal(why, "has an unknown unit");
+    assert_false(units_parse_byte_rate("2Mbit/s", &v, &why));
+}
+
+static void test_prefixes(void **state)
+{
+    (void)state;
+    World *w = mem_ok("{\"minet\": 1, \"title\": \"t\", \"nodes\": ["
+                      "{\"id\": \"a\", \"role\": \"host\", \"ip\": \"10.0.1.10/24\"},"
+                      "{\"id\": \"r\", \"role\": \"router\", \"ip\": [\"10.0.1.1/24\", "
+                      "\"10.0.2.1/30\"]},"
+                      "{\"id\": \"b\", \"role\": \"host\", \"ip\": \"10.0.2.2\", \"dns\": "
+                      "\"10.0.1.10/24\"}],"
+                      "\"links\": [{\"between\": [\"a\", \"r\"]}, {\"between\": [\"r\", \"b\"]}]}");
+    const Node *a = node(w, "a"), *r = node(w, "r"), *b = node(w, "b");
+    assert_int_equal(a->ips[0], ip("10.0.1.10"));
+    assert_int_equal(a->prefixes[0], 24);
+    assert_int_equal(r->prefixes[1], 30);
+    assert_int_equal(r->ifaces[0].prefix, 24);
+    assert_int_equal(r->ifaces[1].prefix, 30);
+    assert_int_equal(r->ifaces[1].ip, ip("10.0.2.1"));
+    assert_int_equal(b->prefixes[0], 24); /* the default */
+    assert_int_equal(b->ifaces[0].prefix, 24);
+    assert_int_equal(dns_conf_node(w, 2)->dns, ip("10.0.1.10"));
+    int ri = world_find_node(w, "r");
+    assert_true(world_iface_covers(w, ri, 0, ip("10.0.1.200")));
+    assert_false(world_iface_covers(w, ri, 0, ip("10.0.2.2")));
+    assert_true(world_iface_covers(w, ri, 1, ip("10.0.2.2")));
+    assert_false(world_iface_covers(w, ri, 1, ip("10.0.2.5"))); /* outside the /30 */
+    world_free(w);
+    /* /31 and /32 have no network or broadcast address to refuse. */
+    w = mem_ok("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", \"role\": \"host\", "
+               "\"ip\": \"10.0.0.0/31\"}, {\"id\": \"b\", \"role\": \"host\", \"ip\": "
+               "\"10.0.0.255/32\"}], \"links\": [{\"between\": [\"a\", \"b\"]}]}");
+    assert_int_equal(node(w, "a")->prefixes[0], 31);
+    world_free(w);
+    struct {
+        const char *ip, *want;
+    } cases[] = {
+        {"10.0.2.0/24", "mem.json: nodes[0].ip: \"10.0.2.0/24\" is the network address of the "
+                        "network 10.0.2.0/24 (expected an address of a host in it, like "
+                        "\"10.0.2.1/24\")"},
+        {"10.0.2.255/24", "is the broadcast address of the network 10.0.2.0/24"},
+        {"10.0.2.3/30", "is the broadcast address of the network 10.0.2.0/30"},
+        {"10.0.2.1/33", "mem.json: nodes[0].ip: \"10.0.2.1/33\" has a bad prefix length "
+                        "(expected a whole number from 0 to 32 after the \"/\", like "
+                        "\"10.0.2.1/24\")"},
+        {"10.0.2.1/", "has a bad prefix length"},
+        {"10.0.2.1/024", "has a bad prefix length"},
+        {"10.0.2.1/2x", "has a bad prefix length"},
+        {"10.0.2/24", "is not an IPv4 address (expected four numbers from 0 to 255 separated "
+                      "by dots, without leading zeros, like \"10.0.0.1\", with a prefix length "
+                      "if any, like \"10.0.0.1/24\")"},
+        {"0.0.0.0/8", "cannot be the address of a node"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *text = xasprintf("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", "
+                               "\"role\": \"host\", \"ip\": \"%s\"}]}",
+                               cases[i].ip);
+        char *all = mem_errors(text, strlen(text));
+        assert_contains(all, cases[i].want);
+        free(all);
+        free(text);
+    }
+}
+
+static void test_script_input(void **state)
+{
+    (void)state;
+    World *w = mem_ok("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", \"role\": "
+                      "\"host\", \"ip\": \"10.0.0.1\"}], \"script\": [{\"at\": \"1s\", \"on\": "
+                      "\"a\", \"run\": \"ping a\", \"input\": [\"HELO crepes.fr\", {\"at\": "
+                      "\"3s\", \"text\": \"QUIT\"}, \"^D\"]}]}");
+    assert_int_equal(w->n_script, 1);
+    const ScriptLine *s = &w->script[0];
+    assert_int_equal(s->n_input, 3);
+    assert_string_equal(s->input[0].text, "HELO crepes.fr");
+    assert_int_equal(s->input[0].at, -1);
+    assert_string_equal(s->input[1].text, "QUIT");
+    assert_int_equal(s->input[1].at, 3000000);
+    assert_string_equal(s->input[2].text, "^D");
+    world_free(w);
+}
+
+/* A line typed at the classroom view's prompt is saved with its input. */
+static void test_save_typed_input(void **state)
+{
+    (void)state;
+    World *w = mem_ok("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", \"role\": "
+                      "\"host\", \"ip\": \"10.0.0.1\"}]}");
+    w->script = xcalloc(1, sizeof *w->script);
+    ScriptInput *in = xcalloc(2, sizeof *in);
+    in[0] = (ScriptInput){-1, xstrdup("HELO crepes.fr")};
+    in[1] = (ScriptInput){2500000, xstrdup("QUIT")};
+    w->script[0] = (ScriptLine){.at = 1000000,
+                                .node = 0,
+                                .run = xstrdup("ping a"),
+                                .where = xstrdup("typed"),
+                                .typed = true,
+                                .input = in,
+                                .n_input = 2};
+    w->n_script = 1;
+    char path[] = "/tmp/minet-save-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char why[256];
+    assert_true(scenario_save_typed(w, path, true, why, sizeof why));
+    world_free(w);
+    w = load_ok(path);
+    unlink(path);
+    assert_int_equal(w->n_script, 1);
+    assert_int_equal(w->script[0].n_input, 2);
+    assert_string_equal(w->script[0].input[0].text, "HELO crepes.fr");
+    assert_int_equal(w->script[0].input[0].at, -1);
+    assert_string_equal(w->script[0].input[1].text, "QUIT");
+    assert_int_equal(w->script[0].input[1].at, 2500000);
+    world_free(w);
+}
+
 /* Errors are appended to what the list already holds. */
 static void test_errors_append(void **state)
 {
@@ -733,7 +995,7 @@ static void test_big_scenario(void **state)
         }
         assert_int_equal(w->n_nodes, 2 + 100 + 40 + 40 * 47);
         assert_int_equal(w->n_links, 1 + 100 + 40 + 40 * 47);
-        assert_int_equal(w->n_zones, 100);
+        assert_int_equal(dns_conf_get(w)->n_zones, 100);
         for (size_t i = 1; i < w->n_script; i++)
             assert_true(w->script[i - 1].at <= w->script[i].at);
         world_free(w);
@@ -787,6 +1049,12 @@ int main(void)
         cmocka_unit_test(test_quoting),
         cmocka_unit_test(test_messages),
         cmocka_unit_test(test_errors_append),
+        cmocka_unit_test(test_roles_table),
+        cmocka_unit_test(test_world_ext),
+        cmocka_unit_test(test_tcp_key),
+        cmocka_unit_test(test_prefixes),
+        cmocka_unit_test(test_script_input),
+        cmocka_unit_test(test_save_typed_input),
         cmocka_unit_test(test_big_scenario),
         cmocka_unit_test(test_big_broken),
     };

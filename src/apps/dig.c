@@ -13,6 +13,7 @@
 
 #include "net/net.h"
 #include "net/udp.h"
+#include "proto/dns/dns_conf.h"
 #include "proto/dns/dns_stub.h"
 #include "proto/dns/dns_wire.h"
 #include "apps/apps.h"
@@ -543,7 +544,7 @@ void dig_main(Proc *p, int argc, char **argv)
             return;
         }
     } else {
-        const Node *n = &sim->world->nodes[p->node];
+        const DnsNodeConf *n = dns_conf_node(sim->world, p->node);
         if (!n->has_dns) {
             proc_printf(p, CON_STDERR, ";; no servers could be reached\n");
             dig_free(d);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/dns/dns_conf.h"
 #include "proto/dns/dns_stub.h"
 #include "apps/apps.h"
 
@@ -331,7 +332,7 @@ void host_main(Proc *p, int argc, char **argv)
     }
     p->state = h;
     p->free_state = host_free;
-    const Node *n = &sim->world->nodes[p->node];
+    const DnsNodeConf *n = dns_conf_node(sim->world, p->node);
     if (server) {
         h->server_text = xstrdup(server);
         if (ip_parse(server, &h->server)) {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "proto/dns/dns_conf.h"
 #include "proto/dns/dns_stub.h"
 #include "apps/apps.h"
 
@@ -281,7 +282,7 @@ void nslookup_main(Proc *p, int argc, char **argv)
             n->q = q;
         return;
     }
-    const Node *node = &sim->world->nodes[p->node];
+    const DnsNodeConf *node = dns_conf_node(sim->world, p->node);
     if (!node->has_dns) {
         proc_printf(p, CON_STDOUT, ";; no servers could be reached\n\n");
         ns_exit(n, 1);

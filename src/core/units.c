@@ -31,6 +31,11 @@ static const Unit size_units[] = {
     {"GB", 1000000000}, {"KiB", 1024}, {"MiB", 1024 * 1024}, {"GiB", 1024 * 1024 * 1024},
 };
 
+static const Unit byte_rate_units[] = {
+    {"B/s", 1},           {"kB/s", 1000},  {"KB/s", 1000},         {"MB/s", 1000000},
+    {"GB/s", 1000000000}, {"KiB/s", 1024}, {"MiB/s", 1024 * 1024}, {"GiB/s", 1024 * 1024 * 1024},
+};
+
 static bool is_digit(char c)
 {
     return c >= '0' && c <= '9';
@@ -140,6 +145,12 @@ bool units_parse_rate(const char *s, uint64_t *bits_per_s, const char **why)
 bool units_parse_size(const char *s, uint64_t *bytes, const char **why)
 {
     return parse_quantity(s, size_units, MN_ARRAY_LEN(size_units), UINT64_MAX, bytes, why);
+}
+
+bool units_parse_byte_rate(const char *s, uint64_t *bytes_per_s, const char **why)
+{
+    return parse_quantity(s, byte_rate_units, MN_ARRAY_LEN(byte_rate_units), UINT64_MAX,
+                          bytes_per_s, why);
 }
 
 /* ---- RFC 3339 ------------------------------------------------------------ */

@@ -3,6 +3,7 @@
  *   time:  "250us", "5ms", "2s", "1.5min", "1h"   (µs, ms, s, min, h)
  *   rate:  "64kbit", "100Mbit", "1Gbit", "1.5Gbit" (bit; k, M, G ×1000)
  *   size:  "512B", "1.5KB", "4KiB", "2MB", "1MiB"  (B; K, M, G ×1000, Ki, Mi, Gi ×1024)
+ *   bytes per second: "2KB/s", "64KiB/s", "500B/s" (a size's units, then "/s")
  *
  * A number without a unit, a negative value, NaN or an unknown unit is
  * refused; *why then names what was wrong, for the loader's message. */
@@ -17,6 +18,7 @@
 bool units_parse_time(const char *s, SimTime *out, const char **why);
 bool units_parse_rate(const char *s, uint64_t *bits_per_s, const char **why);
 bool units_parse_size(const char *s, uint64_t *bytes, const char **why);
+bool units_parse_byte_rate(const char *s, uint64_t *bytes_per_s, const char **why);
 /* RFC 3339 date-time ("2023-09-11T09:00:00Z", "…+02:00", fractions) to
  * Unix microseconds. */
 bool units_parse_rfc3339(const char *s, int64_t *unix_us);

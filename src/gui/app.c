@@ -13,6 +13,7 @@
 #include "gui/gui.h"
 #include "io/outfile.h"
 #include "io/scenario.h"
+#include "proto/roles.h"
 
 /* ---- the app ----------------------------------------------------------- */
 
@@ -88,7 +89,7 @@ void app_sync_view(App *a)
 void app_select_node(App *a, int node)
 {
     a->sel_node = node;
-    if (node >= 0 && a->m->world->nodes[node].role == MN_ROLE_HOST)
+    if (node >= 0 && a->m->world->nodes[node].role == ROLE_HOST)
         a->prompt_host = node;
     a->inspect_packet = false;
     a->inspect_top = 0;
@@ -117,7 +118,7 @@ int app_prompt_node(const App *a)
     if (a->prompt_host >= 0)
         return a->prompt_host;
     for (size_t i = 0; i < a->m->world->n_nodes; i++)
-        if (a->m->world->nodes[i].role == MN_ROLE_HOST)
+        if (a->m->world->nodes[i].role == ROLE_HOST)
             return (int)i;
     return a->sel_node; /* a network without hosts: the node selected */
 }

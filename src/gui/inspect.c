@@ -61,28 +61,29 @@ typedef void (*Provider)(const Model *m, int node, uint32_t step, double t, Insp
 static void provide_node(const Model *m, int node, uint32_t step, double t, Inspect *out)
 {
     const Node *n = &m->world->nodes[node];
+    const DnsNodeConf *dc = dns_conf_node(m->world, node);
     InspectSection *s = section(out, "Node");
     row(s, "Role", model_kind_name(m->kind[node]), -1);
     row(s, "Status", model_node_down(m, node, step, t) ? "DOWN" : "up", -1);
     if (n->region)
         row(s, "Region", n->region, -1);
     char ip[16], buf[256];
-    if (n->role == MN_ROLE_HOST && n->has_dns) {
-        ip_format(n->dns, ip);
+    if (n->role == ROLE_HOST && dc->has_dns) {
+        ip_format(dc->dns, ip);
         row(s, "Local DNS server", ip, -1);
     }
-    if (n->role == MN_ROLE_RESOLVER) {
-        row(s, "Mode", n->recursive_mode ? "recursive" : "iterative", -1);
-        row(s, "QNAME minimisation", n->qname_minimisation ? "on" : "off", -1);
-        row(s, "Round robin", n->round_robin ? "on" : "off", -1);
+    if (n->role == ROLE_RESOLVER) {
+        row(s, "Mode", dc->recursive_mode ? "recursive" : "iterative", -1);
+        row(s, "QNAME minimisation", dc->qname_minimisation ? "on" : "off", -1);
+        row(s, "Round robin", dc->round_robin ? "on" : "off", -1);
     }
-    if (n->role == MN_ROLE_DNS) {
+    if (n->role == ROLE_DNS) {
         size_t k = 0;
         buf[0] = '\0';
-        for (size_t i = 0; i < n->n_zones && k < sizeof buf; i++)
-            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? ", " : "", n->zones[i]);
+        for (size_t i = 0; i < dc->n_zones && k < sizeof buf; i++)
+            k += (size_t)snprintf(buf + k, sizeof buf - k, "%s%s", i ? ", " : "", dc->zones[i]);
         row(s, "Authoritative for", buf, -1);
-        row(s, "Recursion", n->recursion ? "available" : "not available", -1);
+        row(s, "Recursion", dc->recursion ? "available" : "not available", -1);
     }
 }
 
@@ -126,8 +127,9 @@ static void provide_zones(const Model *m, int node, uint32_t step, double t, Ins
 {
     (void)step;
     (void)t;
-    const Node *n = &m->world->nodes[node];
-    if (n->role != MN_ROLE_DNS || !m->world->dns)
+    const DnsNodeConf *n = dns_conf_node(m->world, node);
+    const DnsZoneSet *set = dns_conf_zones(m->world);
+    if (m->world->nodes[node].role != ROLE_DNS || !set)
         return;
     Buf b;
     buf_init(&b);
@@ -135,7 +137,7 @@ static void provide_zones(const Model *m, int node, uint32_t step, double t, Ins
         DnsName origin;
         if (!dns_name_parse(&origin, n->zones[i], NULL))
             continue;
-        const DnsZone *z = dns_zones_find(m->world->dns, &origin);
+        const DnsZone *z = dns_zones_find(set, &origin);
         if (!z)
             continue;
         char title[300];
@@ -230,9 +232,9 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
     /* A cache is shown empty before anything is in it: that it starts
      * cold is part of the lesson. */
     const Node *n = &m->world->nodes[node];
-    if (n->role == MN_ROLE_RESOLVER)
+    if (n->role == ROLE_RESOLVER)
         table_section(out, first, "cache");
-    if (n->role == MN_ROLE_HOST && n->has_dns)
+    if (n->role == ROLE_HOST && dns_conf_node(m->world, node)->has_dns)
         table_section(out, first, "host cache");
     const TraceRec *recs = m->sim->trace.recs;
     Fold f = {0};

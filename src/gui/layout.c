@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "proto/dns/dns_conf.h"
+#include "proto/roles.h"
 
 /* ---- rows -------------------------------------------------------------- */
 
@@ -13,8 +15,8 @@ static void find_clients(const World *w, bool *client)
 {
     bool any = false;
     for (size_t i = 0; i < w->n_nodes; i++) {
-        const Node *n = &w->nodes[i];
-        if (n->role != MN_ROLE_HOST || !n->has_dns)
+        const DnsNodeConf *n = dns_conf_node(w, (int)i);
+        if (w->nodes[i].role != ROLE_HOST || !n->has_dns)
             continue;
         client[i] = any = true;
         int r, iface;
@@ -24,7 +26,7 @@ static void find_clients(const World *w, bool *client)
     if (any)
         return;
     for (size_t i = 0; i < w->n_nodes; i++)
-        client[i] = w->nodes[i].role == MN_ROLE_HOST || w->nodes[i].role == MN_ROLE_RESOLVER;
+        client[i] = w->nodes[i].role == ROLE_HOST || w->nodes[i].role == ROLE_RESOLVER;
 }
 
 /* Hops from the nearest client, through any node; -1 if none reaches. */

@@ -14,36 +14,14 @@
 
 /* ---- kinds ------------------------------------------------------------- */
 
-ModelKind model_kind_of(const Node *n)
+ModelKind model_kind_of(const World *w, int node)
 {
-    switch (n->role) {
-    case MN_ROLE_HOST:
-        return MK_HOST;
-    case MN_ROLE_ROUTER:
-        return MK_ROUTER;
-    case MN_ROLE_RESOLVER:
-        return MK_RESOLVER;
-    default:
-        break;
-    }
-    bool tld = n->n_zones > 0;
-    for (size_t i = 0; i < n->n_zones; i++) {
-        const char *z = n->zones[i];
-        if (strcmp(z, ".") == 0)
-            return MK_ROOT;
-        const char *dot = strchr(z, '.');
-        if (!dot || dot[1] != '\0') /* more than one label */
-            tld = false;
-    }
-    return tld ? MK_TLD : MK_AUTH;
+    return roles_icon(w, node);
 }
 
 const char *model_kind_name(ModelKind k)
 {
-    static const char *const names[MK_KIND_COUNT] = {
-        "host", "router", "local DNS server", "root server", "TLD server", "authoritative server",
-    };
-    return (unsigned)k < MK_KIND_COUNT ? names[k] : "?";
+    return roles_icon_name(k);
 }
 
 /* ---- frames ------------------------------------------------------------ */
@@ -350,7 +328,7 @@ Model *model_load(const char *path, Errors *errs)
     m->world = w;
     m->kind = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *m->kind);
     for (size_t i = 0; i < w->n_nodes; i++)
-        m->kind[i] = model_kind_of(&w->nodes[i]);
+        m->kind[i] = model_kind_of(w, (int)i);
     m->x = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *m->x);
     m->y = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *m->y);
     m->layer = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *m->layer);

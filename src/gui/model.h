@@ -23,17 +23,18 @@
 #include "core/trace.h"
 #include "core/util.h"
 #include "net/world.h"
+#include "proto/roles.h"
 
-/* How the view draws a node. */
-typedef enum ModelKind {
-    MK_HOST,
-    MK_ROUTER,
-    MK_RESOLVER,
-    MK_ROOT, /* a dns node serving "." */
-    MK_TLD,  /* a dns node serving only one-label zones ("edu.") */
-    MK_AUTH, /* any other dns node */
-    MK_KIND_COUNT
-} ModelKind;
+/* How the view draws a node: its role's icon (the roles table decides,
+ * proto/roles.h). */
+typedef RoleIcon ModelKind;
+#define MK_HOST       ROLE_ICON_HOST
+#define MK_ROUTER     ROLE_ICON_ROUTER
+#define MK_RESOLVER   ROLE_ICON_RESOLVER
+#define MK_ROOT       ROLE_ICON_ROOT /* a name server serving "." */
+#define MK_TLD        ROLE_ICON_TLD  /* a name server serving only one-label zones ("edu.") */
+#define MK_AUTH       ROLE_ICON_AUTH /* any other server */
+#define MK_KIND_COUNT ROLE_ICON_COUNT
 
 typedef struct ModelStep {
     SimTime time;
@@ -149,7 +150,7 @@ bool model_node_down(const Model *m, int node, uint32_t step, double t);
 bool model_link_down(const Model *m, int link, uint32_t step, double t);
 
 /* The role-by-zones kind of a node (root, TLD, authoritative, …). */
-ModelKind model_kind_of(const Node *n);
+ModelKind model_kind_of(const World *w, int node);
 const char *model_kind_name(ModelKind k);
 
 /* Decodes a frame for the view: protocol, query or response, short label.

@@ -244,7 +244,7 @@ void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fram
         return;
     }
     if (!is_own_address(w, node, h.dst)) {
-        if (w->nodes[node].role == MN_ROLE_ROUTER)
+        if (w->nodes[node].router)
             forward(sim, node, iface, pkt, &h, dgram, h.total_len);
         else
             drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);

@@ -88,7 +88,7 @@ int net_route(Net *net, int node, int dst)
     if (n->n_ifaces == 1 && dst != node) {
         if (!net->routes[node] && n->ifaces[0].peer == dst)
             return 0;
-        if (!net->routes[node] && net->w->nodes[n->ifaces[0].peer].role == MN_ROLE_ROUTER)
+        if (!net->routes[node] && net->w->nodes[n->ifaces[0].peer].router)
             return 0;
     }
     if (!net->routes[node]) {

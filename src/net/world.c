@@ -20,42 +20,20 @@ static void node_fini(Node *n)
     free(n->ips);
     free(n->region);
     free(n->ifaces);
-    free(n->root_hints);
-    for (size_t i = 0; i < n->n_zones; i++)
-        free(n->zones[i]);
-    free(n->zones);
-}
-
-static void zone_fini(Zone *z)
-{
-    free(z->origin);
-    free(z->file);
-    free(z->file_as_written);
-    for (size_t i = 0; i < z->n_records; i++) {
-        ZoneRecord *r = &z->records[i];
-        free(r->line);
-        free(r->name);
-        free(r->type);
-        free(r->data);
-        free(r->region);
-        free(r->where);
-    }
-    free(z->records);
+    free(n->prefixes);
 }
 
 void world_free(World *w)
 {
     if (!w)
         return;
-    if (w->dns_free)
-        w->dns_free(w->dns);
+    for (int i = WORLD_EXT_MAX; i-- > 0;)
+        if (w->ext[i].data && w->ext[i].free)
+            w->ext[i].free(w->ext[i].data);
     for (size_t i = 0; i < w->n_nodes; i++)
         node_fini(&w->nodes[i]);
     free(w->nodes);
     free(w->links);
-    for (size_t i = 0; i < w->n_zones; i++)
-        zone_fini(&w->zones[i]);
-    free(w->zones);
     for (size_t i = 0; i < w->n_script; i++) {
         free(w->script[i].run);
         for (size_t k = 0; k < w->script[i].n_input; k++)
@@ -74,19 +52,16 @@ void world_free(World *w)
     free(w);
 }
 
-static const char *const role_names[MN_ROLE_COUNT] = {"host", "router", "resolver", "dns"};
-
-const char *world_role_name(NodeRole r)
+void *world_ext(const World *w, int slot)
 {
-    return (unsigned)r < MN_ROLE_COUNT ? role_names[r] : "?";
+    assert(slot >= 0 && slot < WORLD_EXT_MAX);
+    return w->ext[slot].data;
 }
 
-int world_role_parse(const char *s)
+void world_ext_set(World *w, int slot, void *data, void (*free_fn)(void *data))
 {
-    for (int i = 0; i < MN_ROLE_COUNT; i++)
-        if (strcmp(s, role_names[i]) == 0)
-            return i;
-    return -1;
+    assert(slot >= 0 && slot < WORLD_EXT_MAX && !w->ext[slot].data);
+    w->ext[slot] = (WorldExt){data, free_fn};
 }
 
 int world_find_node(const World *w, const char *id)
@@ -122,6 +97,15 @@ uint32_t world_iface_ip(const World *w, int node, int iface)
     if (iface >= 0 && (size_t)iface < n->n_ifaces)
         return n->ifaces[iface].ip;
     return n->n_ips ? n->ips[0] : 0;
+}
+
+bool world_iface_covers(const World *w, int node, int iface, uint32_t ip)
+{
+    const Node *n = &w->nodes[node];
+    assert(iface >= 0 && (size_t)iface < n->n_ifaces);
+    const Iface *f = &n->ifaces[iface];
+    uint32_t mask = f->prefix == 0 ? 0 : 0xffffffffu << (32 - f->prefix);
+    return (f->ip & mask) == (ip & mask);
 }
 
 /* ---- wiring ------------------------------------------------------------ */
@@ -204,8 +188,11 @@ void world_wire(World *w)
     for (size_t i = 0; i < w->n_nodes; i++) {
         Node *n = &w->nodes[i];
         bool per_iface = n->n_ips > 1 && n->n_ips == n->n_ifaces;
-        for (size_t k = 0; k < n->n_ifaces; k++)
-            n->ifaces[k].ip = per_iface ? n->ips[k] : (n->n_ips ? n->ips[0] : 0);
+        for (size_t k = 0; k < n->n_ifaces; k++) {
+            size_t a = per_iface ? k : 0;
+            n->ifaces[k].ip = n->n_ips ? n->ips[a] : 0;
+            n->ifaces[k].prefix = n->prefixes && n->n_ips ? n->prefixes[a] : 24;
+        }
         for (size_t k = 0; k < n->n_ips; k++) {
             w->addrs = xgrow(w->addrs, &acap, w->n_addrs + 1, sizeof *w->addrs);
             w->addrs[w->n_addrs++] = (AddrEntry){n->ips[k], (int)i, per_iface ? (int)k : -1};
@@ -281,7 +268,7 @@ void world_routes_from(const World *w, int src, int *out_iface)
             continue;
         const Node *u = &w->nodes[it.node];
         /* Only routers forward; other nodes are ends of paths. */
-        if (it.node != src && u->role != MN_ROLE_ROUTER)
+        if (it.node != src && !u->router)
             continue;
         for (size_t k = 0; k < u->n_ifaces; k++) {
             const Iface *f = &u->ifaces[k];

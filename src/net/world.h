@@ -1,6 +1,7 @@
 /* world — the network as a scenario describes it: nodes, their interfaces,
- * links, zones and the script.  Loaded once (src/io/scenario.c), then only
- * read; what changes while a simulation runs lives in Net (net.h).
+ * links and the script, with what each protocol keeps about them in its
+ * extension slot.  Loaded once (src/io/scenario.c), then only read; what
+ * changes while a simulation runs lives in Net (net.h).
  *
  * Always holds: node ids are unique; every address belongs to exactly one
  * interface; interface i of a node is the end of the i-th link that names
@@ -14,45 +15,27 @@
 
 #include "core/evq.h"
 
-typedef enum NodeRole {
-    MN_ROLE_HOST,
-    MN_ROLE_ROUTER,
-    MN_ROLE_RESOLVER,
-    MN_ROLE_DNS,
-    MN_ROLE_COUNT
-} NodeRole;
-
 typedef struct Iface {
     char name[12]; /* eth0, eth1, … */
     uint8_t mac[6];
-    uint32_t ip; /* host byte order */
-    int link;    /* index into World.links */
+    uint32_t ip;    /* host byte order */
+    uint8_t prefix; /* prefix length of ip's network on this link, 0..32 */
+    int link;       /* index into World.links */
     int peer, peer_iface;
 } Iface;
 
 typedef struct Node {
     char *id;
-    NodeRole role;
+    int role;      /* a row of the roles table (proto/roles.h); the network layer never reads it */
+    bool router;   /* forwards packets between its links (its role's row says so) */
     uint32_t *ips; /* as listed; a router may list one per link */
+    uint8_t *prefixes; /* prefix length of each of ips ("10.0.2.1/24"; default 24) */
     size_t n_ips;
     char *region; /* NULL if none */
     bool has_pos;
     double x, y;
     Iface *ifaces;
     size_t n_ifaces;
-    /* host */
-    bool has_dns;
-    uint32_t dns;
-    /* resolver */
-    bool recursive_mode;
-    bool qname_minimisation;
-    bool round_robin;
-    uint32_t *root_hints;
-    size_t n_root_hints;
-    /* dns */
-    char **zones;
-    size_t n_zones;
-    bool recursion;
 } Node;
 
 /* A node's TCP settings: its scenario key "tcp" (the loader fills them;
@@ -70,22 +53,6 @@ typedef struct Link {
     uint64_t bandwidth; /* bit/s */
     double loss;        /* probability a frame is lost, 0..1 */
 } Link;
-
-/* One record of an inline zone: a master-file line, or an object. */
-typedef struct ZoneRecord {
-    char *line; /* the master-file line, or NULL for an object */
-    char *name, *type, *data, *region;
-    int64_t ttl; /* -1: the zone's default */
-    char *where; /* JSON path, for messages */
-} ZoneRecord;
-
-typedef struct Zone {
-    char *origin; /* "montana.edu." */
-    char *file;   /* master file, resolved against the scenario's folder; or NULL */
-    char *file_as_written;
-    ZoneRecord *records;
-    size_t n_records;
-} Zone;
 
 /* A line a program reads, as a script line's `input` gives it.  Text is
  * the line without its newline; "^D", "^C" and "^]" are end of input, an
@@ -105,6 +72,20 @@ typedef struct ScriptLine {
     size_t n_input;
 } ScriptLine;
 
+/* An extension slot: what one application protocol keeps about the world
+ * that the network layer does not know (its servers' data, each node's
+ * settings for it).  Slots are numbered by ExtSlot in proto/services.h, one
+ * per protocol; each protocol reads its own slot through its own conf
+ * header in src/proto/<proto>/ and fills it while the scenario loads
+ * (src/io/scenario_<proto>.c).  world_free calls free(data) for each filled slot, the
+ * last slot first. */
+#define WORLD_EXT_MAX 8
+
+typedef struct WorldExt {
+    void *data;
+    void (*free)(void *data);
+} WorldExt;
+
 typedef struct AddrEntry {
     uint32_t ip;
     int node, iface; /* iface -1: the node's address on every interface */
@@ -122,25 +103,22 @@ typedef struct World {
     size_t n_nodes;
     Link *links;
     size_t n_links;
-    Zone *zones;
-    size_t n_zones;
     TcpConf *tcp; /* per node; NULL when no node has the key: the defaults */
     ScriptLine *script;
     size_t n_script;
     AddrEntry *addrs; /* sorted by ip */
     size_t n_addrs;
-    /* The zones parsed and checked (src/proto/dns/dns_zone.c), and how to free
-     * them: the network layer only carries them for the DNS servers. */
-    struct DnsZoneSet *dns;
-    void (*dns_free)(struct DnsZoneSet *dns);
+    WorldExt ext[WORLD_EXT_MAX];
 } World;
 
 World *world_new(void);
 void world_free(World *w);
 
-const char *world_role_name(NodeRole r);
-/* -1 if unknown. */
-int world_role_parse(const char *s);
+/* The data in a slot, or NULL. */
+void *world_ext(const World *w, int slot);
+/* Fills an empty slot; the World owns data from now on and frees it with
+ * free_fn (which may be NULL). */
+void world_ext_set(World *w, int slot, void *data, void (*free_fn)(void *data));
 
 /* Index of the node with this id, or -1.  O(n). */
 int world_find_node(const World *w, const char *id);
@@ -148,6 +126,10 @@ int world_find_node(const World *w, const char *id);
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
 /* The address a node uses on an interface. */
 uint32_t world_iface_ip(const World *w, int node, int iface);
+/* Is ip on the network of a node's interface, by the interface's address
+ * and prefix length (10.0.2.7 is on the link of 10.0.2.1/24)?  How a
+ * router knows which addresses are on its links.  After world_wire. */
+bool world_iface_covers(const World *w, int node, int iface, uint32_t ip);
 
 /* Builds interfaces (names, MACs, addresses, peers) from the links and the
  * sorted address index.  Called by the loader once nodes and links are set;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "core/sim.h"
+#include "net/world.h"
 
 typedef enum ServiceId {
     SVC_DNS_SERVER,   /* authoritative name servers (role dns) */
@@ -21,6 +22,15 @@ typedef enum ServiceId {
 } ServiceId;
 
 _Static_assert(SVC_COUNT <= SIM_SVC_MAX, "raise SIM_SVC_MAX in core/sim.h");
+
+/* The World's extension slots (world.h, World.ext), one per protocol that
+ * keeps settings of its own: the protocol's conf header reads its slot. */
+typedef enum ExtSlot {
+    EXT_DNS, /* DnsConf (proto/dns/dns_conf.h): zones, resolvers, servers */
+    EXT_COUNT
+} ExtSlot;
+
+_Static_assert(EXT_COUNT <= WORLD_EXT_MAX, "raise WORLD_EXT_MAX in net/world.h");
 
 typedef struct Service {
     const char *name;

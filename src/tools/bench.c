@@ -28,6 +28,7 @@
 #include "io/trace_out.h"
 #include "net/net.h"
 #include "proto/dns/dns_resolver.h"
+#include "proto/roles.h"
 #include "proto/dns/dns_server.h"
 #include "proto/dns/dns_stub.h"
 #include "proto/dns/dns_wire.h"
@@ -508,6 +509,7 @@ static char *lookup_scenario(size_t *len)
 typedef struct LookupBench {
     Sim *sim;
     World *w;
+    Rng rng; /* which host asks for which name */
     double *zipf_cdf;
     uint64_t issued, done, failed;
     uint64_t by_status[4];
@@ -527,7 +529,7 @@ static void lookup_done(void *ctx, DnsLookupStatus st, uint32_t addr, const char
 
 static int zipf_draw(LookupBench *lb)
 {
-    double u = rng_double(&lb->sim->rng);
+    double u = rng_double(&lb->rng);
     int lo = 0, hi = LK_DOMAINS - 1;
     while (lo < hi) {
         int mid = (lo + hi) / 2;
@@ -544,8 +546,8 @@ static void lookup_event(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     LookupBench *lb = ctx;
     int d = zipf_draw(lb);
-    int h = (int)rng_below(&sim->rng, 9);
-    int host = lb->hosts[rng_below(&sim->rng, LK_HOSTS)];
+    int h = (int)rng_below(&lb->rng, 9);
+    int host = lb->hosts[rng_below(&lb->rng, LK_HOSTS)];
     lb->issued++;
     dns_lookup_address(sim, host, lb->names[d][h], lookup_done, lb);
 }
@@ -563,6 +565,7 @@ static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
         trace_add_sink(&sim.trace, sink);
     }
     LookupBench lb = {.sim = &sim, .w = w};
+    sim_rng_stream(&sim, &lb.rng, "bench-lookups");
     lb.zipf_cdf = xmalloc(LK_DOMAINS * sizeof *lb.zipf_cdf);
     double sum = 0;
     for (int i = 0; i < LK_DOMAINS; i++)
@@ -579,7 +582,7 @@ static double run_lookups(World *w, FILE *jsonl, uint64_t *failed)
                      h == 8 ? d : h, d);
     lb.hosts = xmalloc(LK_HOSTS * sizeof *lb.hosts);
     for (size_t i = 0, k = 0; i < w->n_nodes && k < LK_HOSTS; i++)
-        if (w->nodes[i].role == MN_ROLE_HOST)
+        if (w->nodes[i].role == ROLE_HOST)
             lb.hosts[k++] = (int)i;
     /* One lookup every 20 µs of simulated time: 6 s for 300,000. */
     for (int i = 0; i < LK_LOOKUPS; i++)

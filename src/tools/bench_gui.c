@@ -165,7 +165,7 @@ static int busiest_node(const Model *m)
     }
     free(count);
     for (size_t i = 0; best < 0 && i < m->world->n_nodes; i++)
-        if (m->world->nodes[i].role == MN_ROLE_ROUTER)
+        if (m->world->nodes[i].router)
             best = (int)i;
     return best;
 }

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/dns/dns_conf.h"
+#include "proto/roles.h"
 #include "proto/services.h"
 #include "net/udp.h"
 #include "proto/dns/dns_cache.h"
@@ -844,7 +846,7 @@ static void add_hint(Resolver *r, const DnsName *name, uint32_t addr)
 static void load_hints(Resolver *r)
 {
     const World *w = r->sim->world;
-    const Node *n = &w->nodes[r->node];
+    const DnsNodeConf *n = dns_conf_node(w, r->node);
     for (size_t i = 0; i < n->n_root_hints; i++) {
         DnsName name;
         int owner;
@@ -854,11 +856,12 @@ static void load_hints(Resolver *r)
             continue;
         add_hint(r, &name, n->root_hints[i]);
     }
-    if (r->nhints || !w->dns)
+    const struct DnsZoneSet *set = dns_conf_zones(w);
+    if (r->nhints || !set)
         return;
     DnsName root;
     dns_name_root(&root);
-    const DnsZone *z = dns_zones_find(w->dns, &root);
+    const DnsZone *z = dns_zones_find(set, &root);
     if (!z)
         return;
     const DnsZoneName *apex = dns_zone_lookup(z, &root);
@@ -881,14 +884,15 @@ void dns_resolvers_start(Sim *sim)
     set->r = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->r);
     sim_rng_stream(sim, &set->rng, "dns-resolver");
     for (size_t i = 0; i < w->n_nodes; i++) {
-        if (w->nodes[i].role != MN_ROLE_RESOLVER)
+        if (!roles_runs(w, (int)i, SVC_DNS_RESOLVER))
             continue;
+        const DnsNodeConf *c = dns_conf_node(w, (int)i);
         Resolver *r = xcalloc(1, sizeof *r);
         r->sim = sim;
         r->node = (int)i;
-        r->round_robin = w->nodes[i].round_robin;
-        r->recursive = w->nodes[i].recursive_mode;
-        r->qmin = w->nodes[i].qname_minimisation;
+        r->round_robin = c->round_robin;
+        r->recursive = c->recursive_mode;
+        r->qmin = c->qname_minimisation;
         dns_cache_init(&r->cache, sim, (int)i, "cache");
         load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);

@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/dns/dns_conf.h"
+#include "proto/roles.h"
 #include "proto/services.h"
 #include "net/udp.h"
 #include "proto/dns/dns_cache.h"
@@ -35,7 +37,8 @@ struct DnsServer {
 
 DnsServer *dns_server_new(const World *w, int node)
 {
-    const Node *n = &w->nodes[node];
+    const DnsNodeConf *n = dns_conf_node(w, node);
+    const struct DnsZoneSet *set = dns_conf_zones(w);
     DnsServer *s = xcalloc(1, sizeof *s);
     s->w = w;
     s->node = node;
@@ -43,9 +46,9 @@ DnsServer *dns_server_new(const World *w, int node)
     s->zones = xcalloc(n->n_zones ? n->n_zones : 1, sizeof *s->zones);
     for (size_t i = 0; i < n->n_zones; i++) {
         DnsName origin;
-        if (!w->dns || !dns_name_parse(&origin, n->zones[i], NULL))
+        if (!set || !dns_name_parse(&origin, n->zones[i], NULL))
             continue;
-        const DnsZone *z = dns_zones_find(w->dns, &origin);
+        const DnsZone *z = dns_zones_find(set, &origin);
         if (!z)
             continue;
         s->zones[s->n_zones].zone = z;
@@ -854,11 +857,11 @@ void dns_servers_start(Sim *sim)
     set->servers = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->servers);
     sim_rng_stream(sim, &set->rng, "dns-server");
     for (size_t i = 0; i < w->n_nodes; i++) {
-        if (w->nodes[i].role != MN_ROLE_DNS)
+        if (!roles_runs(w, (int)i, SVC_DNS_SERVER))
             continue;
         DnsServer *s = dns_server_new(w, (int)i);
         s->sim = sim;
-        s->recursion = w->nodes[i].recursion;
+        s->recursion = dns_conf_node(w, (int)i)->recursion;
         dns_cache_init(&s->cache, sim, (int)i, "cache");
         set->servers[set->n++] = s;
         udp_bind(sim, (int)i, 53, on_query, s);

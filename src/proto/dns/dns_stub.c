@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/dns/dns_conf.h"
 #include "proto/services.h"
 #include "net/udp.h"
 #include "apps/shell.h"
@@ -307,7 +308,8 @@ DnsQuery *dns_lookup_address(Sim *sim, int node, const char *text, DnsLookupFn f
         fn(ctx, DNS_LOOKUP_OK, addr, canon);
         return NULL;
     }
-    if (!n->has_dns) {
+    const DnsNodeConf *dc = dns_conf_node(sim->world, node);
+    if (!dc->has_dns) {
         /* No DNS server configured: the scenario's node ids work as a
          * shared /etc/hosts. */
         if (shell_resolve(sim, text, &addr))
@@ -326,7 +328,7 @@ DnsQuery *dns_lookup_address(Sim *sim, int node, const char *text, DnsLookupFn f
     DnsQueryOpts o = {
         .rd = true, .timeout = 5000000, .tries = 2, .program = "the resolver library"};
     DnsQueryOps ops = {lookup_reply, lookup_timeout, lookup_cancelled};
-    DnsQuery *q = dns_query_start(sim, node, n->dns, &name, DNS_TYPE_A, &o, ops, l);
+    DnsQuery *q = dns_query_start(sim, node, dc->dns, &name, DNS_TYPE_A, &o, ops, l);
     if (!q) {
         free(l);
         fn(ctx, DNS_LOOKUP_FAILED, 0, NULL);

@@ -1141,11 +1141,13 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
 
 DnsZoneSet *dns_zones_load(const World *w, Errors *errs)
 {
+    const DnsConf *c = dns_conf_get(w);
+    size_t n = c ? c->n_zones : 0;
     DnsZoneSet *set = xcalloc(1, sizeof *set);
-    set->zones = xcalloc(w->n_zones ? w->n_zones : 1, sizeof *set->zones);
+    set->zones = xcalloc(n ? n : 1, sizeof *set->zones);
     bool ok = true;
-    for (size_t i = 0; i < w->n_zones; i++) {
-        if (!load_zone(&set->zones[set->n], w, &w->zones[i], errs))
+    for (size_t i = 0; i < n; i++) {
+        if (!load_zone(&set->zones[set->n], w, &c->zones[i], errs))
             ok = false;
         set->n++;
     }

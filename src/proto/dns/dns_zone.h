@@ -25,6 +25,7 @@
 
 #include "core/util.h"
 #include "net/world.h"
+#include "proto/dns/dns_conf.h"
 #include "proto/dns/dns_name.h"
 #include "proto/dns/dns_wire.h"
 

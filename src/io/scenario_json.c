@@ -1,0 +1,1124 @@
+/* scenario_json — the scenario loader's strict JSON checker and its
+ * messages (scenario_int.h).
+ *
+ * Why our own checker before cJSON: cJSON says only where it stopped; a
+ * teacher needs to know what was expected there ("a comma or \"}\"", "a
+ * key in double quotes").  It checks bytes first (size, NUL, UTF-8), then
+ * the syntax, and stops at the first problem: after it nothing can be
+ * trusted.  Limits: nesting at most MAX_DEPTH; strings and numbers as RFC
+ * 8259, with no comments, trailing commas or bare words. */
+#include "io/scenario_int.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/units.h"
+
+#define MAX_DEPTH 512
+#define QUOTE_MAX 100 /* bytes of a user string shown in a message */
+
+/* ---- messages ------------------------------------------------------------ */
+
+void sj_sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+    if (n > 1)
+        qsort(base, n, size, cmp);
+}
+
+/* ---- messages ------------------------------------------------------------ */
+
+const char *sj_keep(Loader *L, char *s)
+{
+    L->scratch = xgrow(L->scratch, &L->cap_scratch, L->n_scratch + 1, sizeof *L->scratch);
+    L->scratch[L->n_scratch++] = s;
+    return s;
+}
+
+/* Length of the UTF-8 sequence starting with lead byte c (input is valid). */
+size_t sj_utf8_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+/* Code points a terminal might act on, or that reorder text: C1 controls,
+ * line and paragraph separators, bidirectional overrides and isolates. */
+static bool is_unsafe_cp(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 ||
+           (cp >= 0x200e && cp <= 0x200f) || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069);
+}
+
+static uint32_t utf8_decode(const unsigned char *p, size_t n)
+{
+    if (n == 1)
+        return p[0];
+    if (n == 2)
+        return ((uint32_t)(p[0] & 0x1f) << 6) | (p[1] & 0x3f);
+    if (n == 3)
+        return ((uint32_t)(p[0] & 0x0f) << 12) | ((uint32_t)(p[1] & 0x3f) << 6) | (p[2] & 0x3f);
+    return ((uint32_t)(p[0] & 0x07) << 18) | ((uint32_t)(p[1] & 0x3f) << 12) |
+           ((uint32_t)(p[2] & 0x3f) << 6) | (p[3] & 0x3f);
+}
+
+/* Appends s as a JSON string, escaped so that nothing reaches a terminal
+ * raw; at most QUOTE_MAX bytes of it, then "…". */
+void sj_put_quoted(Buf *b, const char *s, size_t n)
+{
+    buf_putc(b, '"');
+    size_t i = 0;
+    while (i < n) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = sj_utf8_len(c);
+        if (i + k > n)
+            k = n - i;
+        if (i + k > QUOTE_MAX) {
+            buf_puts(b, "\xe2\x80\xa6");
+            break;
+        }
+        if (c == '"' || c == '\\') {
+            buf_putc(b, '\\');
+            buf_putc(b, (char)c);
+        } else if (c == '\n') {
+            buf_puts(b, "\\n");
+        } else if (c == '\t') {
+            buf_puts(b, "\\t");
+        } else if (c == '\r') {
+            buf_puts(b, "\\r");
+        } else if (c < 0x20 || c == 0x7f) {
+            buf_printf(b, "\\u%04x", c);
+        } else if (k > 1 && is_unsafe_cp(utf8_decode((const unsigned char *)s + i, k))) {
+            buf_printf(b, "\\u%04x", (unsigned)utf8_decode((const unsigned char *)s + i, k));
+        } else {
+            buf_put(b, s + i, k);
+        }
+        i += k;
+    }
+    buf_putc(b, '"');
+}
+
+/* s quoted and escaped; lives until the load ends. */
+const char *sj_q(Loader *L, const char *s)
+{
+    Buf b;
+    buf_init(&b);
+    sj_put_quoted(&b, s, strlen(s));
+    return sj_keep(L, buf_take(&b));
+}
+
+static void path_put(Buf *b, const Path *p)
+{
+    if (!p || p->kind == P_ROOT)
+        return;
+    path_put(b, p->up);
+    bool top = !p->up || p->up->kind == P_ROOT;
+    switch (p->kind) {
+    case P_FIELD:
+        buf_printf(b, "%s%s", top ? "" : ".", p->key);
+        break;
+    case P_QUOTED:
+        buf_putc(b, '[');
+        sj_put_quoted(b, p->key, strlen(p->key));
+        buf_putc(b, ']');
+        break;
+    case P_INDEX:
+        buf_printf(b, "[%zu]", p->index);
+        break;
+    case P_ROOT:
+        break;
+    }
+}
+
+char *sj_path_str(const Path *p)
+{
+    Buf b;
+    buf_init(&b);
+    path_put(&b, p);
+    return buf_take(&b);
+}
+
+/* Notes one problem about the value at, whose path is p. */
+void sj_err(Loader *L, const cJSON *at, const Path *p, const char *fmt, ...)
+{
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s: ", L->name);
+    if (p && p->kind != P_ROOT) {
+        path_put(&b, p);
+        buf_puts(&b, ": ");
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    L->pend = xgrow(L->pend, &L->cap_pend, L->n_pend + 1, sizeof *L->pend);
+    L->pend[L->n_pend] = (Pending){at, L->n_pend, 0, buf_take(&b)};
+    L->n_pend++;
+}
+
+const char *sj_fmt_number(Loader *L, double v)
+{
+    return sj_keep(L, xasprintf("%.15g", v));
+}
+
+/* What a value is, for "got …" messages. */
+const char *sj_got(Loader *L, const cJSON *v)
+{
+    if (cJSON_IsString(v))
+        return sj_keep(L, xasprintf("the string %s", sj_q(L, v->valuestring)));
+    if (cJSON_IsNumber(v))
+        return isfinite(v->valuedouble)
+                   ? sj_keep(L, xasprintf("the number %s", sj_fmt_number(L, v->valuedouble)))
+                   : "a number too large to use";
+    if (cJSON_IsTrue(v))
+        return "true";
+    if (cJSON_IsFalse(v))
+        return "false";
+    if (cJSON_IsNull(v))
+        return "null";
+    if (cJSON_IsArray(v))
+        return "a list [ … ]";
+    return "an object { … }";
+}
+
+/* A comma-separated list of words, for "expected one of …". */
+const char *sj_join(Loader *L, const char *const *words, size_t n)
+{
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++)
+        buf_printf(&b, "%s%s", i ? ", " : "", words[i]);
+    return sj_keep(L, buf_take(&b));
+}
+
+int sj_casecmp(const char *a, const char *b)
+{
+    for (;; a++, b++) {
+        int x = (unsigned char)*a, y = (unsigned char)*b;
+        if (x >= 'A' && x <= 'Z')
+            x += 32;
+        if (y >= 'A' && y <= 'Z')
+            y += 32;
+        if (x != y || !x)
+            return x - y;
+    }
+}
+
+/* "; did you mean "x"?" or "". */
+const char *sj_suggest(Loader *L, const char *word, const char *const *cands, size_t n,
+                       const char **best)
+{
+    if (best)
+        *best = NULL;
+    if (L->suggest_budget < n)
+        return "";
+    L->suggest_budget -= n;
+    /* The same word in other case is the likeliest meaning. */
+    const char *c = NULL;
+    for (size_t i = 0; i < n && !c; i++)
+        if (sj_casecmp(word, cands[i]) == 0)
+            c = cands[i];
+    if (!c)
+        c = closest_word(word, cands, n);
+    if (!c)
+        return "";
+    if (best)
+        *best = c;
+    return sj_keep(L, xasprintf("; did you mean %s?", sj_q(L, c)));
+}
+
+void sj_unknown_key(Loader *L, const cJSON *at, const Path *p, const char *key,
+                    const char *const *cands, size_t n)
+{
+    sj_err(L, at, p, "unknown key %s (expected one of %s%s)", sj_q(L, key), sj_join(L, cands, n),
+           sj_suggest(L, key, cands, n, NULL));
+}
+
+/* Does obj have an unknown key that looks like a typo for key?  Then a
+ * "missing key" message would only repeat the "did you mean". */
+bool sj_typo_for(const cJSON *obj, const char *key, const char *const *known, size_t n)
+{
+    for (const cJSON *c = obj->child; c; c = c->next) {
+        size_t k = 0;
+        while (k < n && strcmp(known[k], c->string) != 0)
+            k++;
+        if (k < n)
+            continue;
+        const char *best = closest_word(c->string, known, n);
+        if (best && strcmp(best, key) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* ---- reading values ------------------------------------------------------ */
+
+typedef struct KeyIdx {
+    const char *key;
+    size_t idx;
+} KeyIdx;
+
+static int cmp_keyidx(const void *a, const void *b)
+{
+    const KeyIdx *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    if (c)
+        return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Flags each member of obj that repeats an earlier key, and reports it.
+ * O(n log n), so a "zones" object with thousands of origins is fine. */
+bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
+{
+    size_t n = 0;
+    for (const cJSON *c = obj->child; c; c = c->next)
+        n++;
+    bool *dup = xcalloc(n ? n : 1, sizeof *dup);
+    if (n < 2)
+        return dup;
+    KeyIdx *k = xmalloc(n * sizeof *k);
+    size_t i = 0;
+    for (const cJSON *c = obj->child; c; c = c->next, i++)
+        k[i] = (KeyIdx){c->string, i};
+    sj_sort(k, n, sizeof *k, cmp_keyidx);
+    for (i = 1; i < n; i++)
+        if (strcmp(k[i].key, k[i - 1].key) == 0)
+            dup[k[i].idx] = true;
+    free(k);
+    i = 0;
+    for (const cJSON *c = obj->child; c; c = c->next, i++)
+        if (dup[i])
+            sj_err(L, c, p, "duplicate key %s (expected each key once)", sj_q(L, c->string));
+    return dup;
+}
+
+Path sj_field(const Path *up, const char *key)
+{
+    return (Path){up, P_FIELD, key, 0};
+}
+
+Path sj_quoted(const Path *up, const char *key)
+{
+    return (Path){up, P_QUOTED, key, 0};
+}
+
+Path sj_indexed(const Path *up, size_t i)
+{
+    return (Path){up, P_INDEX, NULL, i};
+}
+
+const char *sj_get_string(Loader *L, const cJSON *v, const Path *p, const char *expected)
+{
+    if (cJSON_IsString(v))
+        return v->valuestring;
+    sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
+    return NULL;
+}
+
+bool sj_get_bool(Loader *L, const cJSON *v, const Path *p, bool *out)
+{
+    if (cJSON_IsBool(v)) {
+        *out = cJSON_IsTrue(v);
+        return true;
+    }
+    sj_err(L, v, p, "got %s (expected true or false, without quotes)", sj_got(L, v));
+    return false;
+}
+
+bool sj_get_number(Loader *L, const cJSON *v, const Path *p, const char *expected, double *out)
+{
+    if (!cJSON_IsNumber(v)) {
+        sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
+        return false;
+    }
+    if (!isfinite(v->valuedouble)) {
+        sj_err(L, v, p, "the number is too large (expected %s)", expected);
+        return false;
+    }
+    *out = v->valuedouble;
+    return true;
+}
+
+/* A whole number in min..max, which must lie within int64_t. */
+bool sj_get_int(Loader *L, const cJSON *v, const Path *p, double min, double max,
+                const char *expected, int64_t *out)
+{
+    double d;
+    if (!sj_get_number(L, v, p, expected, &d))
+        return false;
+    if (d != floor(d)) {
+        sj_err(L, v, p, "%s is not a whole number (expected %s)", sj_fmt_number(L, d), expected);
+        return false;
+    }
+    if (d < min || d > max) {
+        sj_err(L, v, p, "%s is out of range (expected %s)", sj_fmt_number(L, d), expected);
+        return false;
+    }
+    *out = (int64_t)d;
+    return true;
+}
+
+static const char TIME_EXPECTED[] =
+    "a time like \"5ms\": a number and a unit, one of us, ms, s, min, h";
+static const char RATE_EXPECTED[] =
+    "a rate like \"100Mbit\": a number and a unit, one of bit, kbit, Mbit, Gbit";
+
+bool sj_get_time(Loader *L, const cJSON *v, const Path *p, SimTime *out)
+{
+    if (cJSON_IsNumber(v)) {
+        sj_err(L, v, p, "got %s, without a unit (expected %s)", sj_got(L, v), TIME_EXPECTED);
+        return false;
+    }
+    const char *s = sj_get_string(L, v, p, TIME_EXPECTED);
+    const char *why;
+    if (!s)
+        return false;
+    if (!units_parse_time(s, out, &why)) {
+        sj_err(L, v, p, "%s %s (expected %s)", sj_q(L, s), why, TIME_EXPECTED);
+        return false;
+    }
+    return true;
+}
+
+bool sj_get_rate(Loader *L, const cJSON *v, const Path *p, uint64_t *out)
+{
+    if (cJSON_IsNumber(v)) {
+        sj_err(L, v, p, "got %s, without a unit (expected %s)", sj_got(L, v), RATE_EXPECTED);
+        return false;
+    }
+    const char *s = sj_get_string(L, v, p, RATE_EXPECTED);
+    const char *why;
+    if (!s)
+        return false;
+    if (!units_parse_rate(s, out, &why)) {
+        sj_err(L, v, p, "%s %s (expected %s)", sj_q(L, s), why, RATE_EXPECTED);
+        return false;
+    }
+    if (*out == 0) {
+        sj_err(L, v, p, "%s is zero (expected a rate above zero, like \"100Mbit\")", sj_q(L, s));
+        return false;
+    }
+    return true;
+}
+
+/* A dotted quad.  unicast: also refuse 0.0.0.0 and 255.255.255.255, which
+ * no interface can have. */
+/* The prefix length after the "/": 0 to 32, digits only, no leading zero. */
+static bool parse_prefix(const char *s, uint8_t *out)
+{
+    size_t n = strlen(s);
+    if (n < 1 || n > 2 || (n == 2 && s[0] == '0'))
+        return false;
+    unsigned v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return false;
+        v = v * 10 + (unsigned)(s[i] - '0');
+    }
+    if (v > 32)
+        return false;
+    *out = (uint8_t)v;
+    return true;
+}
+
+/* With a written prefix of /1 to /30, a node's address may be neither its
+ * network's address (host bits all zero) nor its broadcast address (all
+ * one); /31 (RFC 3021) and /32 have no such addresses. */
+static bool check_host_part(Loader *L, const cJSON *v, const Path *p, const char *s, uint32_t ip,
+                            uint8_t len)
+{
+    if (len < 1 || len > 30)
+        return true;
+    uint32_t mask = 0xffffffffu << (32 - len);
+    uint32_t host = ip & ~mask;
+    if (host != 0 && host != ~mask)
+        return true;
+    char net[16];
+    ip_format(ip & mask, net);
+    sj_err(L, v, p,
+           "%s is the %s address of the network %s/%u (expected an address of a host in it, "
+           "like \"%s\")",
+           sj_q(L, s), host == 0 ? "network" : "broadcast", net, (unsigned)len,
+           sj_keep(L, xasprintf("%u.%u.%u.%u/%u", (ip & mask) >> 24, ((ip & mask) >> 16) & 255,
+                                ((ip & mask) >> 8) & 255, ((ip & mask) & 255) + 1, (unsigned)len)));
+    return false;
+}
+
+bool sj_get_ip(Loader *L, const cJSON *v, const Path *p, bool unicast, uint32_t *out,
+               uint8_t *prefix)
+{
+    static const char expected[] = "an IPv4 address like \"10.0.0.1\"";
+    const char *s = sj_get_string(L, v, p, expected);
+    if (!s)
+        return false;
+    const char *slash = strchr(s, '/');
+    char *addr = slash ? xstrndup(s, (size_t)(slash - s)) : NULL;
+    uint32_t ip;
+    bool ok = ip_parse(addr ? addr : s, &ip);
+    free(addr);
+    if (!ok) {
+        sj_err(L, v, p,
+               "%s is not an IPv4 address (expected four numbers from 0 to 255 separated by "
+               "dots, without leading zeros, like \"10.0.0.1\"%s)",
+               sj_q(L, s), slash ? ", with a prefix length if any, like \"10.0.0.1/24\"" : "");
+        return false;
+    }
+    uint8_t len = 24;
+    if (slash && !parse_prefix(slash + 1, &len)) {
+        sj_err(L, v, p,
+               "%s has a bad prefix length (expected a whole number from 0 to 32 after the "
+               "\"/\", like \"10.0.2.1/24\")",
+               sj_q(L, s));
+        return false;
+    }
+    if (unicast && (ip == 0 || ip == 0xffffffffu)) {
+        sj_err(L, v, p,
+               "%s cannot be the address of a node (expected an address like \"10.0.0.1\")",
+               sj_q(L, s));
+        return false;
+    }
+    if (unicast && slash && !check_host_part(L, v, p, s, ip, len))
+        return false;
+    *out = ip;
+    if (prefix)
+        *prefix = len;
+    return true;
+}
+
+static const char SIZE_EXPECTED[] =
+    "a size like \"64KiB\": a number and a unit, one of B, KB, MB, GB, KiB, MiB, GiB";
+static const char BYTE_RATE_EXPECTED[] =
+    "a rate like \"2KB/s\": a number and a unit, one of B/s, KB/s, MB/s, KiB/s, MiB/s";
+
+/* A quantity with units, parsed by parse, at most max (max_text: max as
+ * the scenario would write it). */
+static bool get_quantity(Loader *L, const cJSON *v, const Path *p, uint64_t max,
+                         const char *max_text, uint64_t *out,
+                         bool (*parse)(const char *, uint64_t *, const char **),
+                         const char *expected)
+{
+    if (cJSON_IsNumber(v)) {
+        sj_err(L, v, p, "got %s, without a unit (expected %s)", sj_got(L, v), expected);
+        return false;
+    }
+    const char *s = sj_get_string(L, v, p, expected);
+    const char *why;
+    uint64_t x;
+    if (!s)
+        return false;
+    if (!parse(s, &x, &why)) {
+        sj_err(L, v, p, "%s %s (expected %s)", sj_q(L, s), why, expected);
+        return false;
+    }
+    if (x > max) {
+        sj_err(L, v, p, "%s is too large (expected at most %s)", sj_q(L, s), max_text);
+        return false;
+    }
+    *out = x;
+    return true;
+}
+
+bool sj_get_size(Loader *L, const cJSON *v, const Path *p, uint64_t max, const char *max_text,
+                 uint64_t *out)
+{
+    return get_quantity(L, v, p, max, max_text, out, units_parse_size, SIZE_EXPECTED);
+}
+
+bool sj_get_byte_rate(Loader *L, const cJSON *v, const Path *p, uint64_t max, const char *max_text,
+                      uint64_t *out)
+{
+    return get_quantity(L, v, p, max, max_text, out, units_parse_byte_rate, BYTE_RATE_EXPECTED);
+}
+
+/* ---- bytes and syntax ---------------------------------------------------- */
+
+typedef struct LineCol {
+    size_t line, col;
+} LineCol;
+
+bool sj_has_bom(const char *s, size_t len)
+{
+    return len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0;
+}
+
+/* Line and column (1-based, in characters) of byte pos.  A line ends with
+ * LF, CR LF or a lone CR. */
+static LineCol line_col(const char *s, size_t len, size_t pos)
+{
+    LineCol lc = {1, 1};
+    size_t i = sj_has_bom(s, len) ? 3 : 0;
+    if (pos > len)
+        pos = len;
+    for (; i < pos; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n' || (c == '\r' && (i + 1 >= len || s[i + 1] != '\n'))) {
+            lc.line++;
+            lc.col = 1;
+        } else if ((c & 0xc0) != 0x80) {
+            lc.col++;
+        }
+    }
+    return lc;
+}
+
+typedef struct Text {
+    Loader *L;
+    const char *s;
+    size_t len;
+} Text;
+
+static void err_pos(const Text *t, size_t pos, const char *fmt, ...) MN_PRINTF(3, 4);
+
+/* A problem with the text itself: FILE:LINE:COL: … */
+static void err_pos(const Text *t, size_t pos, const char *fmt, ...)
+{
+    Loader *L = t->L;
+    LineCol lc = line_col(t->s, t->len, pos);
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s:%zu:%zu: ", L->name, lc.line, lc.col);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    L->pend = xgrow(L->pend, &L->cap_pend, L->n_pend + 1, sizeof *L->pend);
+    L->pend[L->n_pend] = (Pending){NULL, L->n_pend, 0, buf_take(&b)};
+    L->n_pend++;
+}
+
+/* Length of a valid UTF-8 sequence at s[i], or 0. */
+static size_t utf8_valid(const unsigned char *s, size_t len, size_t i)
+{
+    unsigned char c = s[i];
+    if (c < 0x80)
+        return 1;
+    size_t n;
+    unsigned char lo = 0x80, hi = 0xbf;
+    if (c >= 0xc2 && c <= 0xdf) {
+        n = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        n = 3;
+        if (c == 0xe0)
+            lo = 0xa0;
+        if (c == 0xed)
+            hi = 0x9f; /* no surrogates */
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        n = 4;
+        if (c == 0xf0)
+            lo = 0x90;
+        if (c == 0xf4)
+            hi = 0x8f; /* nothing above U+10FFFF */
+    } else {
+        return 0;
+    }
+    if (i + n > len)
+        return 0;
+    if (s[i + 1] < lo || s[i + 1] > hi)
+        return 0;
+    for (size_t k = 2; k < n; k++)
+        if (s[i + k] < 0x80 || s[i + k] > 0xbf)
+            return 0;
+    return n;
+}
+
+static bool check_bytes(const Text *t)
+{
+    const unsigned char *u = (const unsigned char *)t->s;
+    for (size_t i = 0; i < t->len;) {
+        if (u[i] == 0) {
+            err_pos(t, i, "the file contains a NUL byte (expected UTF-8 text, not a binary file)");
+            return false;
+        }
+        size_t n = utf8_valid(u, t->len, i);
+        if (n == 0) {
+            err_pos(t, i,
+                    "byte 0x%02X is not valid UTF-8 (expected UTF-8 text: save the file as "
+                    "UTF-8)",
+                    u[i]);
+            return false;
+        }
+        i += n;
+    }
+    return true;
+}
+
+bool sj_is_ws(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+static bool is_word(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '+' || c == '-';
+}
+
+/* The word at pos (letters, digits, _ . + -), quoted, at most 40 bytes. */
+static const char *word_at(const Text *t, size_t pos)
+{
+    size_t n = 0;
+    while (pos + n < t->len && n < 40 && is_word(t->s[pos + n]))
+        n++;
+    Buf b;
+    buf_init(&b);
+    sj_put_quoted(&b, t->s + pos, n);
+    return sj_keep(t->L, buf_take(&b));
+}
+
+/* The character at pos, quoted (the text is valid UTF-8 by now). */
+static const char *char_at(const Text *t, size_t pos)
+{
+    size_t n = sj_utf8_len((unsigned char)t->s[pos]);
+    if (pos + n > t->len)
+        n = t->len - pos;
+    Buf b;
+    buf_init(&b);
+    sj_put_quoted(&b, t->s + pos, n);
+    return sj_keep(t->L, buf_take(&b));
+}
+
+static bool hex4(const Text *t, size_t i, unsigned *out)
+{
+    if (i + 4 > t->len)
+        return false;
+    unsigned v = 0;
+    for (size_t k = 0; k < 4; k++) {
+        char c = t->s[i + k];
+        unsigned d;
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return false;
+        v = v * 16 + d;
+    }
+    *out = v;
+    return true;
+}
+
+/* Scans the string starting at the quote at *pos. */
+static bool scan_string(const Text *t, size_t *pos)
+{
+    size_t start = *pos, i = start + 1;
+    while (i < t->len) {
+        unsigned char c = (unsigned char)t->s[i];
+        if (c == '"') {
+            *pos = i + 1;
+            return true;
+        }
+        if (c == '\n' || c == '\r') {
+            err_pos(t, i,
+                    "line break inside a string (expected the closing \" before the end of "
+                    "the line)");
+            return false;
+        }
+        if (c == '\t') {
+            err_pos(t, i, "tab character inside a string (expected \\t or spaces instead)");
+            return false;
+        }
+        if (c < 0x20) {
+            err_pos(t, i, "control character U+%04X inside a string (expected \\u%04X instead)", c,
+                    c);
+            return false;
+        }
+        if (c != '\\') {
+            i++;
+            continue;
+        }
+        if (i + 1 >= t->len)
+            break;
+        char e = t->s[i + 1];
+        if (e && strchr("\"\\/bfnrt", e)) {
+            i += 2;
+            continue;
+        }
+        unsigned cp, lo;
+        if (e != 'u' || !hex4(t, i + 2, &cp)) {
+            err_pos(t, i,
+                    "invalid escape %s in a string (expected one of \\\" \\\\ \\/ \\b \\f \\n "
+                    "\\r \\t \\uXXXX; a backslash itself is written \\\\)",
+                    sj_keep(t->L, xasprintf("\"\\\\%s", char_at(t, i + 1) + 1)));
+            return false;
+        }
+        if (cp == 0) {
+            err_pos(t, i,
+                    "\\u0000 (a NUL character) inside a string (expected text without NUL "
+                    "characters)");
+            return false;
+        }
+        if (cp >= 0xd800 && cp <= 0xdbff) {
+            if (i + 12 <= t->len && t->s[i + 6] == '\\' && t->s[i + 7] == 'u' &&
+                hex4(t, i + 8, &lo) && lo >= 0xdc00 && lo <= 0xdfff) {
+                i += 12;
+                continue;
+            }
+        }
+        if (cp >= 0xd800 && cp <= 0xdfff) {
+            err_pos(t, i,
+                    "\\u%04X is half of a surrogate pair (expected a high \\uD800-\\uDBFF "
+                    "followed by a low \\uDC00-\\uDFFF, or the character itself)",
+                    cp);
+            return false;
+        }
+        i += 6;
+    }
+    err_pos(t, start, "this string is never closed (expected a closing \")");
+    return false;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Scans a number at *pos: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)? */
+static bool scan_number(const Text *t, size_t *pos)
+{
+    const char *s = t->s;
+    size_t i = *pos, n = t->len;
+    bool ok = true;
+    if (i < n && s[i] == '-')
+        i++;
+    if (i < n && s[i] == '0') {
+        i++;
+    } else if (i < n && is_digit(s[i])) {
+        while (i < n && is_digit(s[i]))
+            i++;
+    } else {
+        ok = false;
+    }
+    if (ok && i < n && s[i] == '.') {
+        i++;
+        if (i >= n || !is_digit(s[i]))
+            ok = false;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (ok && i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (i >= n || !is_digit(s[i]))
+            ok = false;
+        while (i < n && is_digit(s[i]))
+            i++;
+    }
+    if (ok && i < n && is_word(s[i]))
+        ok = false;
+    if (!ok) {
+        err_pos(t, *pos,
+                "invalid number %s (expected a JSON number like 5, 0.25 or 1e3, without leading "
+                "zeros; a value with a unit, like \"5ms\", needs double quotes)",
+                word_at(t, *pos));
+        return false;
+    }
+    *pos = i;
+    return true;
+}
+
+typedef enum Want { W_VALUE, W_FIRST_VALUE, W_KEY, W_FIRST_KEY, W_COLON, W_AFTER } Want;
+
+typedef struct Opener {
+    char c;
+    size_t pos;
+} Opener;
+
+static const char VALUE_EXPECTED[] =
+    "a value: a \"string\" in double quotes, a number, true, false, null, [ … ] or { … }";
+
+/* One step of the syntax check at a value.  Returns false on a problem. */
+static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colon, size_t comma,
+                         Opener **stack, size_t *depth, size_t *cap)
+{
+    char c = t->s[*pos];
+    if (c == '{' || c == '[') {
+        if (*depth == MAX_DEPTH) {
+            err_pos(t, *pos, "nested too deeply (expected at most %d levels of [ ] and { })",
+                    MAX_DEPTH);
+            return false;
+        }
+        *stack = xgrow(*stack, cap, *depth + 1, sizeof **stack);
+        (*stack)[(*depth)++] = (Opener){c, *pos};
+        (*pos)++;
+        *want = c == '{' ? W_FIRST_KEY : W_FIRST_VALUE;
+        return true;
+    }
+    if (c == ']' && *want == W_FIRST_VALUE) {
+        (*depth)--;
+        (*pos)++;
+        *want = W_AFTER;
+        return true;
+    }
+    if ((c == ']' || c == '}') && after_colon) {
+        err_pos(t, *pos, "missing value after \":\" (expected %s)", VALUE_EXPECTED);
+        return false;
+    }
+    if (c == '}' && *want == W_FIRST_VALUE) {
+        const Opener *top = &(*stack)[*depth - 1];
+        LineCol lc = line_col(t->s, t->len, top->pos);
+        err_pos(t, *pos, "\"}\" does not match the \"[\" at %zu:%zu (expected a value or \"]\")",
+                lc.line, lc.col);
+        return false;
+    }
+    if ((c == ']' || c == '}') && *depth > 0) {
+        err_pos(t, comma,
+                "a comma before \"%c\" (expected another value after the comma, or no "
+                "comma)",
+                c);
+        return false;
+    }
+    *want = W_AFTER;
+    if (c == '"')
+        return scan_string(t, pos);
+    if (c == '-' || is_digit(c))
+        return scan_number(t, pos);
+    static const char *const lits[] = {"true", "false", "null"};
+    for (size_t k = 0; k < MN_ARRAY_LEN(lits); k++) {
+        size_t n = strlen(lits[k]);
+        if (*pos + n <= t->len && memcmp(t->s + *pos, lits[k], n) == 0 &&
+            (*pos + n == t->len || !is_word(t->s[*pos + n]))) {
+            *pos += n;
+            return true;
+        }
+    }
+    if (c == '\'')
+        err_pos(t, *pos, "single quotes (expected double quotes: \"…\")");
+    else if (is_word(c))
+        err_pos(t, *pos, "unexpected word %s (expected %s)", word_at(t, *pos), VALUE_EXPECTED);
+    else
+        err_pos(t, *pos, "unexpected %s (expected %s)", char_at(t, *pos), VALUE_EXPECTED);
+    return false;
+}
+
+static bool syntax_after(const Text *t, size_t *pos, Want *want, size_t *comma, bool *after_colon,
+                         Opener *stack, size_t *depth)
+{
+    char c = t->s[*pos];
+    if (*depth == 0) {
+        err_pos(t, *pos,
+                "unexpected text after the end of the scenario (expected nothing after "
+                "the final \"}\")");
+        return false;
+    }
+    const Opener *top = &stack[*depth - 1];
+    char close = top->c == '{' ? '}' : ']';
+    if (c == ',') {
+        *comma = (*pos)++;
+        *want = top->c == '{' ? W_KEY : W_VALUE;
+        *after_colon = false;
+        return true;
+    }
+    if (c == close) {
+        (*depth)--;
+        (*pos)++;
+        return true;
+    }
+    LineCol lc = line_col(t->s, t->len, top->pos);
+    if (c == '}' || c == ']')
+        err_pos(t, *pos, "\"%c\" does not match the \"%c\" at %zu:%zu (expected \",\" or \"%c\")",
+                c, top->c, lc.line, lc.col, close);
+    else if (top->c == '{' && c == '"')
+        err_pos(t, *pos,
+                "missing comma before this key (expected \",\" between the entries of "
+                "an object)");
+    else if (top->c == '[' && (c == '"' || c == '{' || c == '[' || is_word(c)))
+        err_pos(t, *pos,
+                "missing comma before this value (expected \",\" between the values of "
+                "a list)");
+    else
+        err_pos(t, *pos, "unexpected %s (expected \",\" or \"%c\")", char_at(t, *pos), close);
+    return false;
+}
+
+/* A strict JSON checker (RFC 8259), for messages that say what was
+ * expected.  cJSON only builds the tree once this has passed. */
+static bool check_syntax(const Text *t)
+{
+    Opener *stack = NULL;
+    size_t depth = 0, cap = 0, comma = 0, key = 0, key_end = 0;
+    size_t pos = sj_has_bom(t->s, t->len) ? 3 : 0;
+    Want want = W_VALUE;
+    bool after_colon = false, ok = false;
+    for (;;) {
+        while (pos < t->len && sj_is_ws(t->s[pos]))
+            pos++;
+        if (pos == t->len) {
+            if (depth == 0 && want == W_AFTER) {
+                ok = true;
+            } else if (depth > 0) {
+                const Opener *top = &stack[depth - 1];
+                LineCol lc = line_col(t->s, t->len, top->pos);
+                err_pos(t, pos,
+                        "the file ends too early: the \"%c\" at %zu:%zu is never closed "
+                        "(expected \"%c\")",
+                        top->c, lc.line, lc.col, top->c == '{' ? '}' : ']');
+            } else {
+                err_pos(t, pos, "the file ends too early (expected %s)", VALUE_EXPECTED);
+            }
+            break;
+        }
+        char c = t->s[pos];
+        if (c == '/') {
+            err_pos(t, pos,
+                    "comments are not allowed in JSON (expected no // or /* */; a note "
+                    "for students can go in \"description\")");
+            break;
+        }
+        if (want == W_AFTER) {
+            if (!syntax_after(t, &pos, &want, &comma, &after_colon, stack, &depth))
+                break;
+        } else if (want == W_COLON) {
+            if (c != ':') {
+                Buf b;
+                buf_init(&b);
+                sj_put_quoted(&b, t->s + key + 1, key_end - key - 2);
+                err_pos(t, pos, "missing \":\" after the key %s (expected \"key\": value)",
+                        sj_keep(t->L, buf_take(&b)));
+                break;
+            }
+            pos++;
+            want = W_VALUE;
+            after_colon = true;
+        } else if (want == W_KEY || want == W_FIRST_KEY) {
+            if (c == '"') {
+                key = pos;
+                if (!scan_string(t, &pos))
+                    break;
+                key_end = pos;
+                want = W_COLON;
+            } else if (c == '}' && want == W_FIRST_KEY) {
+                depth--;
+                pos++;
+                want = W_AFTER;
+            } else if (c == '}') {
+                err_pos(t, comma,
+                        "a comma before \"}\" (expected another entry after the comma, "
+                        "or no comma)");
+                break;
+            } else if (c == '\'') {
+                err_pos(t, pos, "single quotes (expected double quotes: \"…\")");
+                break;
+            } else if (is_word(c)) {
+                const char *w = word_at(t, pos);
+                err_pos(t, pos, "key %s without double quotes (expected \"key\": value, as in %s)",
+                        w, w);
+                break;
+            } else {
+                err_pos(t, pos, "unexpected %s (expected a key in double quotes, like \"id\")",
+                        char_at(t, pos));
+                break;
+            }
+        } else {
+            if (!syntax_value(t, &pos, &want, after_colon, comma, &stack, &depth, &cap))
+                break;
+            after_colon = false;
+        }
+    }
+    free(stack);
+    return ok;
+}
+
+/* shell_fault_parse quotes words as they are: escape what a terminal would
+ * act on. */
+const char *sj_sanitize(Loader *L, const char *s)
+{
+    Buf b;
+    buf_init(&b);
+    size_t n = strlen(s);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t k = utf8_valid((const unsigned char *)s, n, i);
+        if (k == 0) {
+            buf_printf(&b, "\\x%02x", c);
+            i++;
+        } else if (k == 1 && (c < 0x20 || c == 0x7f)) {
+            buf_printf(&b, "\\u%04x", c);
+            i++;
+        } else if (k > 1 && is_unsafe_cp(utf8_decode((const unsigned char *)s + i, k))) {
+            buf_printf(&b, "\\u%04x", (unsigned)utf8_decode((const unsigned char *)s + i, k));
+            i += k;
+        } else {
+            buf_put(&b, s + i, k);
+            i += k;
+        }
+    }
+    return sj_keep(L, buf_take(&b));
+}
+
+/* ---- reporting in file order --------------------------------------------- */
+
+typedef struct Ord {
+    uintptr_t item;
+    size_t order;
+} Ord;
+
+static size_t count_items(const cJSON *v)
+{
+    size_t n = 1;
+    for (const cJSON *c = v->child; c; c = c->next)
+        n += count_items(c);
+    return n;
+}
+
+static void number_items(const cJSON *v, Ord *out, size_t *n)
+{
+    out[*n] = (Ord){(uintptr_t)v, *n};
+    (*n)++;
+    for (const cJSON *c = v->child; c; c = c->next)
+        number_items(c, out, n);
+}
+
+static int cmp_ord(const void *a, const void *b)
+{
+    const Ord *x = a, *y = b;
+    return x->item < y->item ? -1 : x->item > y->item;
+}
+
+static int cmp_pending(const void *a, const void *b)
+{
+    const Pending *x = a, *y = b;
+    if (x->order != y->order)
+        return x->order < y->order ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Sorts the problems by the position of their value in the file (its place
+ * in a pre-order walk of the tree), then by the order they were found. */
+void sj_sort_pending(Loader *L, const cJSON *root)
+{
+    if (L->n_pend < 2 || !root)
+        return;
+    size_t n = count_items(root), k = 0;
+    Ord *ord = xmalloc(n * sizeof *ord);
+    number_items(root, ord, &k);
+    sj_sort(ord, n, sizeof *ord, cmp_ord);
+    for (size_t i = 0; i < L->n_pend; i++) {
+        Ord key = {(uintptr_t)L->pend[i].at, 0};
+        const Ord *o = L->pend[i].at ? bsearch(&key, ord, n, sizeof *ord, cmp_ord) : NULL;
+        L->pend[i].order = o ? o->order : 0;
+    }
+    sj_sort(L->pend, L->n_pend, sizeof *L->pend, cmp_pending);
+    free(ord);
+}
+
+/* ---- parsing ------------------------------------------------------------- */
+
+cJSON *sj_parse(Loader *L, const char *data, size_t len)
+{
+    Text t = {L, data, len};
+    if (!check_bytes(&t) || !check_syntax(&t))
+        return NULL;
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+    if (!root) /* our checker accepted what cJSON refused: only a limit of cJSON */
+        err_pos(&t, end ? (size_t)(end - data) : 0,
+                "cJSON cannot read the JSON here (expected simpler JSON)");
+    return root;
+}

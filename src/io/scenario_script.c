@@ -1,0 +1,299 @@
+/* scenario_script — the scenario's "script": when each command runs, on
+ * which node, and the lines typed into it (DESIGN.md, "Programs that read
+ * input"), read into World.script and written back when a session is saved. */
+#include "io/scenario_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/shell.h"
+#include "core/units.h"
+
+static const char *const script_keys[] = {"at", "on", "run", "input"};
+static const char *const input_keys[] = {"at", "text"};
+
+/* One line of a script line's `input`: a string, or {"at", "text"}. */
+static bool load_input_line(Loader *L, const cJSON *v, const Path *p, ScriptInput *out)
+{
+    out->at = -1;
+    out->text = NULL;
+    const cJSON *text = v;
+    if (cJSON_IsObject(v)) {
+        bool *dup = sj_find_duplicates(L, v, p);
+        const cJSON *at = NULL;
+        text = NULL;
+        size_t k = 0;
+        for (const cJSON *c = v->child; c; c = c->next, k++) {
+            if (dup[k])
+                continue;
+            if (strcmp(c->string, "at") == 0)
+                at = c;
+            else if (strcmp(c->string, "text") == 0)
+                text = c;
+            else
+                sj_unknown_key(L, c, p, c->string, input_keys, MN_ARRAY_LEN(input_keys));
+        }
+        free(dup);
+        if (!at || !text) {
+            sj_err(L, v, p, "missing \"%s\" (expected {\"at\": \"3s\", \"text\": \"QUIT\"})",
+                   at ? "text" : "at");
+            return false;
+        }
+        Path ap = sj_field(p, "at");
+        if (!sj_get_time(L, at, &ap, &out->at))
+            return false;
+    }
+    Path tp = text == v ? *p : sj_field(p, "text");
+    const char *s = sj_get_string(L, text, &tp, "a line the student types, like \"QUIT\"");
+    if (!s)
+        return false;
+    if (strchr(s, '\n') || strchr(s, '\r')) {
+        sj_err(L, text, &tp, "a line of input holds a line break (expected one line per item)");
+        return false;
+    }
+    out->text = xstrdup(s);
+    return true;
+}
+
+static bool load_input(Loader *L, const cJSON *v, const Path *p, ScriptLine *sl)
+{
+    if (!cJSON_IsArray(v)) {
+        sj_err(L, v, p,
+               "got %s (expected the lines typed into the program, like [\"HELO crepes.fr\", "
+               "{\"at\": \"5s\", \"text\": \"QUIT\"}, \"^D\"])",
+               sj_got(L, v));
+        return false;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+    sl->input = xcalloc(n ? n : 1, sizeof *sl->input);
+    bool ok = true;
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        Path ip = sj_indexed(p, i);
+        ScriptInput in;
+        if (load_input_line(L, c, &ip, &in))
+            sl->input[sl->n_input++] = in;
+        else
+            ok = false;
+    }
+    return ok;
+}
+
+static void load_script_line(Loader *L, const cJSON *v, const Path *p)
+{
+    World *w = L->w;
+    if (!cJSON_IsObject(v)) {
+        sj_err(L, v, p,
+               "got %s (expected a script line: an object like {\"at\": \"1s\", \"on\": \"pc1\", "
+               "\"run\": \"ping 10.0.0.1\"})",
+               sj_got(L, v));
+        return;
+    }
+    bool *dup = sj_find_duplicates(L, v, p);
+    const cJSON *at = NULL, *on = NULL, *run = NULL, *input = NULL;
+    size_t k = 0;
+    for (const cJSON *c = v->child; c; c = c->next, k++) {
+        if (dup[k])
+            continue;
+        if (strcmp(c->string, "at") == 0)
+            at = c;
+        else if (strcmp(c->string, "on") == 0)
+            on = c;
+        else if (strcmp(c->string, "run") == 0)
+            run = c;
+        else if (strcmp(c->string, "input") == 0)
+            input = c;
+        else
+            sj_unknown_key(L, c, p, c->string, script_keys, MN_ARRAY_LEN(script_keys));
+    }
+    free(dup);
+    bool ok = true;
+    SimTime t = 0;
+    if (!at) {
+        if (!sj_typo_for(v, "at", script_keys, MN_ARRAY_LEN(script_keys)))
+            sj_err(L, v, p, "missing \"at\" (expected the time the line runs, like \"1s\")");
+        ok = false;
+    } else {
+        Path ap = sj_field(p, "at");
+        ok &= sj_get_time(L, at, &ap, &t);
+    }
+    int node = -1;
+    if (on) {
+        Path op = sj_field(p, "on");
+        if (L->nodes_ok) {
+            node = scenario_ref_node(L, on, &op, NULL);
+            ok &= node >= 0;
+        } else {
+            ok = false;
+            sj_get_string(L, on, &op, "a node id from \"nodes\"");
+        }
+    }
+    size_t n_progs;
+    const char *const *progs = shell_programs(&n_progs);
+    const char *line = NULL;
+    if (!run) {
+        if (!sj_typo_for(v, "run", script_keys, MN_ARRAY_LEN(script_keys)))
+            sj_err(L, v, p, "missing \"run\" (expected the command to run, like \"%s …\")",
+                   n_progs ? progs[0] : "ping");
+        ok = false;
+    } else {
+        Path rp = sj_field(p, "run");
+        line = sj_get_string(L, run, &rp, "a command, as a student would type it");
+        ok &= line != NULL;
+        char prog[64];
+        ShellKind kind = line ? shell_classify(line, prog, sizeof prog) : SHELL_EMPTY;
+        if (!line) {
+            /* reported */
+        } else if (kind == SHELL_EMPTY) {
+            sj_err(L, run, &rp,
+                   "the command is empty (expected a program, one of %s, or a fault: down or up)",
+                   sj_join(L, progs, n_progs));
+            ok = false;
+        } else if (kind == SHELL_UNKNOWN) {
+            sj_err(L, run, &rp, "unknown program %s (expected one of %s%s)", sj_q(L, prog),
+                   sj_join(L, progs, n_progs), sj_suggest(L, prog, progs, n_progs, NULL));
+            ok = false;
+        } else if (kind == SHELL_FAULT) {
+            char why[512];
+            ShellFault f;
+            if (L->nodes_ok && L->links_ok && !shell_fault_parse(w, line, &f, why, sizeof why)) {
+                sj_err(L, run, &rp, "%s", sj_sanitize(L, why));
+                ok = false;
+            }
+        } else if (!on) {
+            if (!sj_typo_for(v, "on", script_keys, MN_ARRAY_LEN(script_keys)))
+                sj_err(L, v, p, "missing \"on\" (expected the id of the node that runs %s)",
+                       sj_q(L, prog));
+            ok = false;
+        }
+    }
+    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0};
+    if (input) {
+        Path inp = sj_field(p, "input");
+        ok &= load_input(L, input, &inp, &sl);
+    }
+    if (!ok) {
+        for (size_t i = 0; i < sl.n_input; i++)
+            free(sl.input[i].text);
+        free(sl.input);
+        return;
+    }
+    sl.run = xstrdup(line);
+    sl.where = sj_path_str(p);
+    w->script[w->n_script++] = sl;
+}
+
+typedef struct TimeIdx {
+    SimTime at;
+    size_t idx;
+} TimeIdx;
+
+static int cmp_time_idx(const void *a, const void *b)
+{
+    const TimeIdx *x = a, *y = b;
+    if (x->at != y->at)
+        return x->at < y->at ? -1 : 1;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Sorts the script by time; lines at the same time keep file order. */
+void scenario_sort_script(World *w)
+{
+    if (w->n_script < 2)
+        return;
+    TimeIdx *t = xmalloc(w->n_script * sizeof *t);
+    for (size_t i = 0; i < w->n_script; i++)
+        t[i] = (TimeIdx){w->script[i].at, i};
+    sj_sort(t, w->n_script, sizeof *t, cmp_time_idx);
+    ScriptLine *sorted = xmalloc(w->n_script * sizeof *sorted);
+    for (size_t i = 0; i < w->n_script; i++)
+        sorted[i] = w->script[t[i].idx];
+    free(w->script);
+    w->script = sorted;
+    free(t);
+}
+
+void scenario_load_script(Loader *L, const cJSON *v, const Path *p)
+{
+    World *w = L->w;
+    if (!cJSON_IsArray(v)) {
+        sj_err(L, v, p,
+               "got %s (expected a list of script lines, like [{\"at\": \"1s\", \"on\": \"pc1\", "
+               "\"run\": \"ping 10.0.0.1\"}])",
+               sj_got(L, v));
+        return;
+    }
+    size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
+    w->script = xcalloc(n ? n : 1, sizeof *w->script);
+    for (const cJSON *c = v->child; c; c = c->next, i++) {
+        Path sp = sj_indexed(p, i);
+        load_script_line(L, c, &sp);
+    }
+}
+
+/* ---- saving ------------------------------------------------------------- */
+
+/* A time in seconds that the loader reads back exactly: "5s",
+ * "20.004004s" (the loader's decimals are exact to the microsecond). */
+static void exact_time(SimTime t, char *buf, size_t size)
+{
+    unsigned long long s = (unsigned long long)(t / 1000000),
+                       us = (unsigned long long)(t % 1000000);
+    if (us == 0) {
+        snprintf(buf, size, "%llus", s);
+        return;
+    }
+    int digits = 6;
+    while (us % 10 == 0) {
+        us /= 10;
+        digits--;
+    }
+    snprintf(buf, size, "%llu.%0*llus", s, digits, us);
+}
+
+void scenario_save_script_line(const World *w, cJSON *script, const ScriptLine *s)
+{
+    char at[32];
+    exact_time(s->at, at, sizeof at);
+    cJSON *line = cJSON_CreateObject();
+    cJSON_AddStringToObject(line, "at", at);
+    if (s->node >= 0)
+        cJSON_AddStringToObject(line, "on", w->nodes[s->node].id);
+    cJSON_AddStringToObject(line, "run", s->run);
+    if (s->n_input) {
+        cJSON *input = cJSON_AddArrayToObject(line, "input");
+        for (size_t i = 0; i < s->n_input; i++) {
+            const ScriptInput *in = &s->input[i];
+            if (in->at < 0) {
+                cJSON_AddItemToArray(input, cJSON_CreateString(in->text));
+                continue;
+            }
+            char t[32];
+            exact_time(in->at, t, sizeof t);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "at", t);
+            cJSON_AddStringToObject(o, "text", in->text);
+            cJSON_AddItemToArray(input, o);
+        }
+    }
+    /* In time order: before the first line of the file that runs later
+     * (the loader would sort it there anyway; a teacher reads it). */
+    int pos = 0;
+    const cJSON *item = script->child;
+    for (; item; item = item->next, pos++) {
+        const cJSON *when = cJSON_GetObjectItemCaseSensitive(item, "at");
+        SimTime t;
+        const char *why_not;
+        if (cJSON_IsString(when) && units_parse_time(when->valuestring, &t, &why_not) && t > s->at)
+            break;
+    }
+    /* Moved by hand: cJSON 1.7.15's cJSON_InsertItemInArray refuses to
+     * insert into a parsed array. */
+    cJSON *later = cJSON_CreateArray();
+    while (item && cJSON_GetArraySize(script) > pos)
+        cJSON_AddItemToArray(later, cJSON_DetachItemFromArray(script, pos));
+    cJSON_AddItemToArray(script, line);
+    while (cJSON_GetArraySize(later) > 0)
+        cJSON_AddItemToArray(script, cJSON_DetachItemFromArray(later, 0));
+    cJSON_Delete(later);
+}
