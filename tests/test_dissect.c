@@ -607,8 +607,8 @@ static void test_tshark_agrees(void **state)
         return;
     }
     World *w = world_new();
-    int a = tw_node(w, "client", MN_ROLE_HOST, CLIENT);
-    int b = tw_node(w, "server", MN_ROLE_HOST, SERVER);
+    int a = tw_node(w, "client", ROLE_HOST, CLIENT);
+    int b = tw_node(w, "server", ROLE_HOST, SERVER);
     tw_link(w, a, b, 1000, 1000000000, 0);
     world_wire(w);
     w->start_us = 1694422800000000;
