@@ -59,6 +59,11 @@ static TraceRec blank(TraceKind kind, SimTime now)
 }
 
 /* Hands r to the sinks, then stores it (taking its strings) or frees them. */
+void trace_seal(Trace *t)
+{
+    t->sealed = true;
+}
+
 static void emit(Trace *t, TraceRec *r)
 {
     assert(t->n == 0 || !t->keep || r->time >= t->recs[t->n - 1].time);

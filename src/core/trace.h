@@ -102,6 +102,7 @@ struct Trace {
     TraceRec *recs;
     size_t n, cap;
     bool keep;
+    bool sealed; /* trace_seal: no record is taken any more */
     uint32_t notes;
     uint64_t cmds;
     TraceSink *sinks;
@@ -114,9 +115,13 @@ void trace_init(Trace *t, const struct World *w, bool keep);
  * be emitted, so step numbers stay the same. */
 static inline bool trace_wanted(const Trace *t)
 {
-    return t->keep || t->nsinks > 0;
+    return !t->sealed && (t->keep || t->nsinks > 0);
 }
 void trace_fini(Trace *t);
+/* The run is over: agents are being torn down, and what they do then
+ * (a program's connection closed as it is freed) is not part of the
+ * story.  Every emitter becomes a no-op. */
+void trace_seal(Trace *t);
 void trace_add_sink(Trace *t, TraceSink s);
 /* Calls every sink's end; false if any failed. */
 bool trace_end(Trace *t);

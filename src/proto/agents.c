@@ -17,6 +17,7 @@ void agents_start(Sim *sim)
 
 void agents_stop(Sim *sim)
 {
+    trace_seal(&sim->trace);
     shell_free(sim->shell);
     sim->shell = NULL;
     size_t n;
