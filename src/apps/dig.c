@@ -15,6 +15,7 @@
 #include "net/udp.h"
 #include "proto/dns/dns_stub.h"
 #include "proto/dns/dns_wire.h"
+#include "proto/resolve.h"
 #include "apps/apps.h"
 
 #define DIG_VERSION "9.18.49-1~deb12u3-Debian"
@@ -50,11 +51,8 @@ static void dig_free(void *state)
 static void dig_exit(Dig *d, int status)
 {
     Proc *p = d->proc;
-    d->q = NULL; /* a query that ends the program is already over */
-    dig_free(d);
-    p->state = NULL;
-    p->free_state = NULL;
-    proc_exit(p, status);
+    d->q = NULL;          /* a query that ends the program is already over */
+    proc_exit(p, status); /* frees d through free_state */
 }
 
 static void print_banner(Dig *d)
@@ -481,6 +479,8 @@ void dig_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
     Dig *d = xcalloc(1, sizeof *d);
+    p->state = d;
+    p->free_state = dig_free;
     d->proc = p;
     d->sim = sim;
     d->node = p->node;
@@ -500,7 +500,6 @@ void dig_main(Proc *p, int argc, char **argv)
             server = a + 1;
         } else if (a[0] == '+') {
             if (!plus_option(d, a + 1)) {
-                dig_free(d);
                 usage_error(p, a);
                 return;
             }
@@ -511,7 +510,6 @@ void dig_main(Proc *p, int argc, char **argv)
             }
             d->qtype = type;
         } else if (a[0] == '-') {
-            dig_free(d);
             usage_error(p, a);
             return;
         } else if (name && dns_type_from_name(a, &type)) {
@@ -530,15 +528,13 @@ void dig_main(Proc *p, int argc, char **argv)
     if (!dns_name_from_text(&d->qname, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDERR, "dig: '%s' is not a legal name (%s)\n", name,
                     dns_name_bind_reason(why));
-        dig_free(d);
         proc_exit(p, 10);
         return;
     }
     if (server) {
         snprintf(d->server_name, sizeof d->server_name, "%s", server);
-        if (!shell_resolve(sim, server, &d->server)) {
+        if (!resolve_hosts(sim, server, &d->server)) {
             proc_printf(p, CON_STDERR, "dig: couldn't get address for '%s': not found\n", server);
-            dig_free(d);
             proc_exit(p, 10);
             return;
         }
@@ -546,14 +542,11 @@ void dig_main(Proc *p, int argc, char **argv)
         const Node *n = &sim->world->nodes[p->node];
         if (!n->has_dns) {
             proc_printf(p, CON_STDERR, ";; no servers could be reached\n");
-            dig_free(d);
             proc_exit(p, 9);
             return;
         }
         d->server = n->dns;
     }
-    p->state = d;
-    p->free_state = dig_free;
     if (d->trace)
         trace_start(d);
     else

@@ -45,10 +45,7 @@ static void host_exit(Host *h, int status)
 {
     Proc *p = h->proc;
     h->q = NULL;
-    host_free(h);
-    p->state = NULL;
-    p->free_state = NULL;
-    proc_exit(p, status);
+    proc_exit(p, status); /* frees h through free_state */
 }
 
 /* Owner names print without the final dot; names inside data keep it. */
@@ -246,6 +243,8 @@ void host_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
     Host *h = xcalloc(1, sizeof *h);
+    p->state = h;
+    p->free_state = host_free;
     h->proc = p;
     h->sim = sim;
     h->recurse = true;
@@ -258,7 +257,6 @@ void host_main(Proc *p, int argc, char **argv)
         if (a[0] == '-' && a[1] && strchr("tWR", a[1])) {
             const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
-                free(h);
                 usage(p);
                 return;
             }
@@ -267,7 +265,6 @@ void host_main(Proc *p, int argc, char **argv)
                 if (!dns_type_from_name(v, &type)) {
                     /* BIND's host ends this message with an empty line */
                     proc_printf(p, CON_STDERR, "host: invalid type: %s\n\n", v);
-                    free(h);
                     proc_exit(p, 2);
                     return;
                 }
@@ -286,7 +283,6 @@ void host_main(Proc *p, int argc, char **argv)
         } else if (strcmp(a, "-4") == 0 || strcmp(a, "-v") == 0) {
             continue;
         } else if (a[0] == '-') {
-            free(h);
             usage(p);
             return;
         } else if (!name) {
@@ -296,7 +292,6 @@ void host_main(Proc *p, int argc, char **argv)
         }
     }
     if (!name) {
-        free(h);
         usage(p);
         return;
     }
@@ -319,7 +314,6 @@ void host_main(Proc *p, int argc, char **argv)
     } else if (!dns_name_from_text(&h->name, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name,
                     dns_name_bind_reason(why));
-        host_free(h);
         proc_exit(p, 1);
         return;
     }
@@ -329,8 +323,6 @@ void host_main(Proc *p, int argc, char **argv)
         h->types[2] = DNS_TYPE_MX;
         h->ntypes = 3;
     }
-    p->state = h;
-    p->free_state = host_free;
     const Node *n = &sim->world->nodes[p->node];
     if (server) {
         h->server_text = xstrdup(server);

@@ -40,10 +40,7 @@ static void ns_exit(Nslookup *n, int status)
 {
     Proc *p = n->proc;
     n->q = NULL;
-    ns_free(n);
-    p->state = NULL;
-    p->free_state = NULL;
-    proc_exit(p, status);
+    proc_exit(p, status); /* frees n through free_state */
 }
 
 static void no_dot(const DnsName *name, Buf *out)
@@ -217,6 +214,8 @@ void nslookup_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
     Nslookup *n = xcalloc(1, sizeof *n);
+    p->state = n;
+    p->free_state = ns_free;
     n->proc = p;
     n->sim = sim;
     const char *name = NULL, *server = NULL;
@@ -246,7 +245,6 @@ void nslookup_main(Proc *p, int argc, char **argv)
         proc_printf(p, CON_STDERR,
                     "minet runs nslookup non-interactively: give a name to "
                     "look up (nslookup NAME [SERVER]).\n");
-        free(n);
         proc_exit(p, 1);
         return;
     }
@@ -255,7 +253,6 @@ void nslookup_main(Proc *p, int argc, char **argv)
     dns_name_root(&root);
     if (!dns_name_from_text(&n->name, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDOUT, "** server can't find %s: FORMERR\n\n", name);
-        free(n);
         proc_exit(p, 1);
         return;
     }
@@ -268,8 +265,6 @@ void nslookup_main(Proc *p, int argc, char **argv)
         n->types[1] = DNS_TYPE_AAAA;
         n->ntypes = 2;
     }
-    p->state = n;
-    p->free_state = ns_free;
     if (server) {
         n->server_text = xstrdup(server);
         if (ip_parse(server, &n->server)) {

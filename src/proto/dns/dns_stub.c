@@ -7,7 +7,7 @@
 #include "net/net.h"
 #include "proto/services.h"
 #include "net/udp.h"
-#include "apps/shell.h"
+#include "proto/resolve.h"
 
 struct DnsQuery {
     Sim *sim;
@@ -138,7 +138,7 @@ static void send_try(DnsQuery *q)
         char qn[300], tb[16], addr[16];
         dns_name_prose(&q->name, qn, sizeof qn);
         ip_format(q->server, addr);
-        const char *server = shell_reverse(sim, q->server);
+        const char *server = resolve_hosts_reverse(sim, q->server);
         trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.", q->o.program,
                    sim->world->nodes[q->node].id, server ? server : addr, addr, qn,
                    dns_type_name(q->type, tb),
@@ -310,7 +310,7 @@ DnsQuery *dns_lookup_address(Sim *sim, int node, const char *text, DnsLookupFn f
     if (!n->has_dns) {
         /* No DNS server configured: the scenario's node ids work as a
          * shared /etc/hosts. */
-        if (shell_resolve(sim, text, &addr))
+        if (resolve_hosts(sim, text, &addr))
             fn(ctx, DNS_LOOKUP_OK, addr, text);
         else
             fn(ctx, DNS_LOOKUP_NXDOMAIN, 0, NULL);
