@@ -232,6 +232,48 @@ static void test_next_server_then_servfail(void **state)
     tw_done(&sim);
 }
 
+/* Captions say what happened: a send from a node that is down is not
+ * narrated as a query, and no packet leaves it. */
+static void test_no_caption_for_a_send_that_cannot_happen(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    int laptop = world_find_node(w, "laptop"), res = world_find_node(w, "local-dns");
+    tw_script(w, 0, -1, "down ns1");
+    tw_script(w, 0, 0, "host -t A www.montana.edu");
+    tw_script(w, 500000, -1, "down local-dns");
+    tw_script(w, S(1), -1, "down laptop");
+    Sim sim;
+    run(&sim, w, 1);
+    /* The resolver's next try (ns2, after ns1's 1 s timeout) and host's
+     * second try (after 5 s) both fall while their node is down. */
+    assert_int_equal(tw_count(&sim, TR_NOTE,
+                              "local-dns cannot ask ns2.montana.edu (153.90.1.2) for "
+                              "www.montana.edu A: local-dns is down, so no packet leaves."),
+                     1);
+    assert_int_equal(tw_count(&sim, TR_NOTE,
+                              "host on laptop cannot ask local-dns (10.0.0.53) for "
+                              "www.montana.edu A again: laptop is down, so no packet leaves."),
+                     1);
+    assert_int_equal(tw_count(&sim, TR_NOTE,
+                              "asks local-dns (10.0.0.53) for www.montana.edu A "
+                              "with RD set: recursion desired, again"),
+                     0);
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        if (r->kind == TR_HOP && r->node == laptop)
+            assert_true(r->time < S(1));
+        if (r->kind == TR_HOP && r->node == res)
+            assert_true(r->time < 500000);
+    }
+    char *out = tw_console(&sim);
+    assert_string_equal(out, ";; communications error to 10.0.0.53#53: timed out\n"
+                             ";; communications error to 10.0.0.53#53: timed out\n"
+                             ";; no servers could be reached\n");
+    free(out);
+    tw_done(&sim);
+}
+
 static void test_glueless_and_cross_zone_alias(void **state)
 {
     (void)state;
@@ -368,6 +410,7 @@ int main(void)
         cmocka_unit_test(test_negative_caching),
         cmocka_unit_test(test_next_server_then_servfail),
         cmocka_unit_test(test_glueless_and_cross_zone_alias),
+        cmocka_unit_test(test_no_caption_for_a_send_that_cannot_happen),
         cmocka_unit_test(test_loss_is_deterministic),
         cmocka_unit_test(test_ipconfig),
         cmocka_unit_test(test_qname_minimisation),

@@ -134,22 +134,35 @@ static void send_try(DnsQuery *q)
     size_t n = dns_encode(&m, buf, sizeof buf);
     dns_msg_fini(&m);
     uint64_t pkt = sim_packet_id(sim);
+    /* The caption says what happens: a query that cannot leave (the host
+     * went down, its route is gone) is not "asked".  Either way the
+     * library waits out its timeout, as it would for a lost packet. */
+    NetErr e = ipv4_send_check(sim, q->node, q->server, UDP_HLEN + n);
     if (trace_wanted(&sim->trace)) {
-        char qn[300], tb[16], addr[16];
+        char qn[300], tb[16], addr[16], why[200];
         dns_name_prose(&q->name, qn, sizeof qn);
         ip_format(q->server, addr);
         const char *server = resolve_hosts_reverse(sim, q->server);
-        trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.", q->o.program,
-                   sim->world->nodes[q->node].id, server ? server : addr, addr, qn,
-                   dns_type_name(q->type, tb),
-                   q->o.rd ? " with RD set: recursion desired"
-                           : " with RD clear: answer only from what you know",
-                   q->tries ? ", again" : "");
+        const char *node = sim->world->nodes[q->node].id;
+        if (e == NET_OK)
+            trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.",
+                       q->o.program, node, server ? server : addr, addr, qn,
+                       dns_type_name(q->type, tb),
+                       q->o.rd ? " with RD set: recursion desired"
+                               : " with RD clear: answer only from what you know",
+                       q->tries ? ", again" : "");
+        else
+            trace_note(&sim->trace, sim->now, 0,
+                       "%s on %s cannot ask %s (%s) for %s %s%s: %s, so no packet leaves.",
+                       q->o.program, node, server ? server : addr, addr, qn,
+                       dns_type_name(q->type, tb), q->tries ? " again" : "",
+                       ipv4_err_reason(sim, q->node, q->server, e, why, sizeof why));
     } else {
         trace_note_skip(&sim->trace);
     }
     q->tries++;
-    udp_send(sim, q->node, pkt, q->port, q->server, 53, 0, buf, n, NULL);
+    if (e == NET_OK)
+        udp_send(sim, q->node, pkt, q->port, q->server, 53, 0, buf, n, NULL);
     q->timer = sim_after(sim, q->o.timeout, on_timeout, q, 0);
 }
 
