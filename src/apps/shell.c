@@ -113,6 +113,7 @@ typedef struct ProcInput {
     bool waiting;
     EvHandle timer;
     char *prompt;
+    char *line; /* the command line: the "terminal" table's key */
 } ProcInput;
 
 Shell *shell_new(Sim *sim)
@@ -132,6 +133,7 @@ static void input_free(Sim *sim, ProcInput *in)
         free(in->buffered[i]);
     free(in->buffered);
     free(in->prompt);
+    free(in->line);
     free(in);
 }
 
@@ -248,6 +250,7 @@ static void start_line(Sim *sim, int node, const char *line, const AppProgram *a
     in->start = in->last = sim->now;
     in->lines = lines;
     in->n = n;
+    in->line = xstrdup(line);
     p->in = in;
     /* The handle p stays valid only while the program runs: main may end it. */
     uint64_t cmd = p->cmd;
@@ -413,12 +416,18 @@ void proc_wait_input(Proc *p, bool waiting)
     input_arm(p);
 }
 
+/* The prompt is state the window shows at its own prompt: a "terminal"
+ * table on the node, keyed by the command line, while the program runs. */
 void proc_set_prompt(Proc *p, const char *prompt)
 {
-    if (!p->in)
+    ProcInput *in = p->in;
+    if (!in || (!prompt && !in->prompt) || (prompt && in->prompt && !strcmp(prompt, in->prompt)))
         return;
-    free(p->in->prompt);
-    p->in->prompt = prompt ? xstrdup(prompt) : NULL;
+    free(in->prompt);
+    in->prompt = prompt ? xstrdup(prompt) : NULL;
+    Sim *sim = p->sim;
+    trace_state(&sim->trace, sim->now, p->node, "terminal", prompt ? "add" : "remove", in->line,
+                prompt, -1);
 }
 
 const char *proc_prompt(const Proc *p)
@@ -472,6 +481,7 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
 void proc_exit(Proc *p, int status)
 {
     flush_partial(p);
+    proc_set_prompt(p, NULL);
     trace_exit(&p->sim->trace, p->sim->now, p->node, p->cmd, status);
     Shell *sh = p->sim->shell;
     if (p->prev)

@@ -118,8 +118,12 @@ void shell_run_program(Sim *sim, int node, const char *line,
 
 /* The program waits for input now (true) or not (false). */
 void proc_wait_input(Proc *p, bool waiting);
-/* The program's own prompt ("ftp> ", "telnet> "), shown at the window's
- * prompt while it waits; NULL for none.  Copied. */
+/* The program's own prompt ("ftp> ", "telnet> "; "" for a program that
+ * reads lines without showing one, as nc); NULL for none.  Copied.  The
+ * trace keeps it as a state record of the node's "terminal" table (key:
+ * the command line), removed when the program ends; while it is set, the
+ * window's prompt types into the program and shows this prompt.  A program
+ * that only handles ^C (ping) sets none. */
 void proc_set_prompt(Proc *p, const char *prompt);
 /* The prompt last set, or NULL. */
 const char *proc_prompt(const Proc *p);

@@ -2263,7 +2263,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
             ok = false;
         }
     }
-    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0};
+    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0, false};
     if (input) {
         Path inp = field(p, "input");
         ok &= load_input(L, input, &inp, &sl);
@@ -2694,6 +2694,44 @@ static bool absolute_zone_files(const World *w, cJSON *root, char *why, size_t s
     return true;
 }
 
+/* A script line's input as the loader reads it: a string for a line typed
+ * by the typing rule, {"at", "text"} for one typed at a set time. */
+static cJSON *input_json(const ScriptLine *s)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < s->n_input; i++) {
+        const ScriptInput *in = &s->input[i];
+        if (in->at < 0) {
+            cJSON_AddItemToArray(arr, cJSON_CreateString(in->text));
+            continue;
+        }
+        char at[32];
+        exact_time(in->at, at, sizeof at);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "at", at);
+        cJSON_AddStringToObject(o, "text", in->text);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+/* Lines of the file that were typed into at the prompt get their whole
+ * input written back (found by their JSON path, "script[N]"). */
+static void save_typed_input(const World *w, cJSON *script)
+{
+    for (size_t i = 0; i < w->n_script; i++) {
+        const ScriptLine *s = &w->script[i];
+        unsigned idx;
+        if (s->typed || !s->input_typed || !s->where || sscanf(s->where, "script[%u]", &idx) != 1)
+            continue;
+        cJSON *item = cJSON_GetArrayItem(script, (int)idx);
+        if (!cJSON_IsObject(item))
+            continue;
+        cJSON_DeleteItemFromObjectCaseSensitive(item, "input");
+        cJSON_AddItemToObject(item, "input", input_json(s));
+    }
+}
+
 bool scenario_save_typed(const World *w, const char *out, bool beside, char *why, size_t size)
 {
     /* From the text the world was loaded from, not the file as it is now:
@@ -2710,6 +2748,8 @@ bool scenario_save_typed(const World *w, const char *out, bool beside, char *why
         script = cJSON_CreateArray();
         cJSON_AddItemToObject(root, "script", script);
     }
+    if (ok)
+        save_typed_input(w, script);
     for (size_t i = 0; ok && i < w->n_script; i++) {
         const ScriptLine *s = &w->script[i];
         if (!s->typed)
@@ -2721,6 +2761,8 @@ bool scenario_save_typed(const World *w, const char *out, bool beside, char *why
         if (s->node >= 0)
             cJSON_AddStringToObject(line, "on", w->nodes[s->node].id);
         cJSON_AddStringToObject(line, "run", s->run);
+        if (s->n_input)
+            cJSON_AddItemToObject(line, "input", input_json(s));
         /* In time order: before the first line of the file that runs later
          * (the loader would sort it there anyway; a teacher reads it). */
         int pos = 0;
