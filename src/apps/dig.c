@@ -36,14 +36,16 @@ typedef struct Dig {
     DnsName ns[16];
     uint32_t ns_addr[16];
     int n_ns, steps;
-    DnsQuery *q;  /* the query waiting for its answer (dns_stub) */
-    SimTime sent; /* when the last try left, for "Query time" */
+    DnsQuery *q;     /* the query waiting for its answer (dns_stub) */
+    Resolve *lookup; /* +trace: a server's address, without glue */
+    SimTime sent;    /* when the last try left, for "Query time" */
 } Dig;
 
 static void dig_free(void *state)
 {
     Dig *d = state;
     dns_query_cancel(d->q);
+    resolve_cancel(d->lookup);
     free(d->args);
     free(d);
 }
@@ -424,12 +426,12 @@ static void trace_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     trace_ask(d);
 }
 
-static void trace_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+static void trace_found(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
 {
     (void)canon;
     Dig *d = ctx;
-    d->q = NULL;
-    if (st != DNS_LOOKUP_OK) {
+    d->lookup = NULL;
+    if (st != RESOLVE_OK) {
         char sn[300];
         proc_printf(d->proc, CON_STDOUT, "dig: couldn't get address for '%s': not found\n",
                     dns_name_str(&d->ns[0], sn, sizeof sn));
@@ -447,10 +449,10 @@ static void trace_ask(Dig *d)
     DnsQueryOpts o = dig_opts(d, false, "dig +trace");
     if (!d->ns_addr[0]) {
         char sn[300];
-        DnsQuery *q = dns_lookup_address(d->sim, d->node, dns_name_str(&d->ns[0], sn, sizeof sn),
-                                         trace_found, d);
-        if (q)
-            d->q = q;
+        Resolve *r =
+            resolve_name(d->sim, d->node, dns_name_str(&d->ns[0], sn, sizeof sn), trace_found, d);
+        if (r)
+            d->lookup = r;
         return;
     }
     d->sent = d->sim->now;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "proto/dns/dns_stub.h"
+#include "proto/resolve.h"
 #include "apps/apps.h"
 
 #define MAX_TYPES 3
@@ -28,6 +29,7 @@ typedef struct Host {
     uint32_t server;
     DnsQueryOpts o;
     DnsQuery *q;
+    Resolve *lookup;     /* the server's address, when named */
     DnsName aliases[16]; /* owners whose alias line was printed */
     int naliases;
 } Host;
@@ -36,6 +38,7 @@ static void host_free(void *state)
 {
     Host *h = state;
     dns_query_cancel(h->q);
+    resolve_cancel(h->lookup);
     free(h->name_text);
     free(h->server_text);
     free(h);
@@ -203,14 +206,14 @@ static void print_server_header(Host *h)
 }
 
 /* A SERVER given by name is looked up first, through the node's own DNS. */
-static void on_server_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
 {
     (void)canon;
     Host *h = ctx;
-    h->q = NULL;
-    if (st != DNS_LOOKUP_OK) {
+    h->lookup = NULL;
+    if (st != RESOLVE_OK) {
         proc_printf(h->proc, CON_STDERR, "host: couldn't get address for '%s': %s\n",
-                    h->server_text, st == DNS_LOOKUP_NXDOMAIN ? "not found" : "failure");
+                    h->server_text, st == RESOLVE_NONAME ? "not found" : "failure");
         host_exit(h, 1);
         return;
     }
@@ -332,9 +335,9 @@ void host_main(Proc *p, int argc, char **argv)
             return;
         }
         /* The callback may run at once (and even end the program). */
-        DnsQuery *q = dns_lookup_address(sim, p->node, server, on_server_found, h);
-        if (q)
-            h->q = q;
+        Resolve *r = resolve_name(sim, p->node, server, on_server_found, h);
+        if (r)
+            h->lookup = r;
         return;
     }
     if (!n->has_dns) {

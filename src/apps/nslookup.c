@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "proto/dns/dns_stub.h"
+#include "proto/resolve.h"
 #include "apps/apps.h"
 
 typedef struct Nslookup {
@@ -23,6 +24,7 @@ typedef struct Nslookup {
     char *server_text;
     uint32_t server;
     DnsQuery *q;
+    Resolve *lookup; /* the server's address, when named */
     DnsName aliases[16];
     int naliases;
 } Nslookup;
@@ -31,6 +33,7 @@ static void ns_free(void *state)
 {
     Nslookup *n = state;
     dns_query_cancel(n->q);
+    resolve_cancel(n->lookup);
     free(n->name_text);
     free(n->server_text);
     free(n);
@@ -195,12 +198,12 @@ static void start(Nslookup *n)
     next_query(n);
 }
 
-static void on_server_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
 {
     (void)canon;
     Nslookup *n = ctx;
-    n->q = NULL;
-    if (st != DNS_LOOKUP_OK) {
+    n->lookup = NULL;
+    if (st != RESOLVE_OK) {
         proc_printf(n->proc, CON_STDERR, ";; couldn't get address for '%s': not found\n",
                     n->server_text);
         ns_exit(n, 1);
@@ -271,9 +274,9 @@ void nslookup_main(Proc *p, int argc, char **argv)
             start(n);
             return;
         }
-        DnsQuery *q = dns_lookup_address(sim, p->node, server, on_server_found, n);
-        if (q)
-            n->q = q;
+        Resolve *r = resolve_name(sim, p->node, server, on_server_found, n);
+        if (r)
+            n->lookup = r;
         return;
     }
     const Node *node = &sim->world->nodes[p->node];

@@ -43,6 +43,13 @@ Resolve *resolve_name(Sim *sim, int node, const char *name, ResolveFn fn, void *
         fn(ctx, RESOLVE_OK, addr, name);
         return NULL;
     }
+    if (!sim->world->nodes[node].has_dns) {
+        if (resolve_hosts(sim, name, &addr))
+            fn(ctx, RESOLVE_OK, addr, name);
+        else
+            fn(ctx, RESOLVE_NONAME, 0, NULL);
+        return NULL;
+    }
     Resolve *r = xcalloc(1, sizeof *r);
     r->fn = fn;
     r->ctx = ctx;

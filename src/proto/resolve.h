@@ -1,9 +1,10 @@
 /* resolve — the one way applications turn a name into an IPv4 address, as
- * getaddrinfo does on Debian: a dotted quad at once; otherwise the host's
- * stub resolver (dns_lookup_address: its own cache, then its DNS server;
- * on a host with no DNS server the scenario's node ids, as if every such
- * host had the same /etc/hosts).  ping, traceroute and later telnet, nc, ftp and
- * the mail server call this; host, dig and nslookup send their own queries.
+ * getaddrinfo does on Debian: a dotted quad at once; on a host with no DNS
+ * server the scenario's node ids, as if every such host had the same
+ * /etc/hosts; otherwise the host's stub resolver (dns_lookup_address: its
+ * own cache, then its DNS server).  ping, traceroute and later telnet, nc, ftp and
+ * the mail server call this, and so do host, nslookup and dig +trace for a
+ * server given by name; their own questions they send with dns_query_start.
  *
  * Reverse names for printing ("name (addr)") come from the node ids too:
  * minet has no PTR lookups for applications yet. */

@@ -7,7 +7,6 @@
 #include "net/net.h"
 #include "proto/services.h"
 #include "net/udp.h"
-#include "proto/resolve.h"
 
 struct DnsQuery {
     Sim *sim;
@@ -142,7 +141,10 @@ static void send_try(DnsQuery *q)
         char qn[300], tb[16], addr[16], why[200];
         dns_name_prose(&q->name, qn, sizeof qn);
         ip_format(q->server, addr);
-        const char *server = resolve_hosts_reverse(sim, q->server);
+        int owner;
+        const char *server = world_find_addr(sim->world, q->server, &owner, NULL)
+                                 ? sim->world->nodes[owner].id
+                                 : NULL;
         const char *node = sim->world->nodes[q->node].id;
         if (e == NET_OK)
             trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.",
@@ -320,13 +322,8 @@ DnsQuery *dns_lookup_address(Sim *sim, int node, const char *text, DnsLookupFn f
         fn(ctx, DNS_LOOKUP_OK, addr, canon);
         return NULL;
     }
-    if (!n->has_dns) {
-        /* No DNS server configured: the scenario's node ids work as a
-         * shared /etc/hosts. */
-        if (resolve_hosts(sim, text, &addr))
-            fn(ctx, DNS_LOOKUP_OK, addr, text);
-        else
-            fn(ctx, DNS_LOOKUP_NXDOMAIN, 0, NULL);
+    if (!n->has_dns) { /* resolve_name uses the node ids then */
+        fn(ctx, DNS_LOOKUP_FAILED, 0, NULL);
         return NULL;
     }
     Lookup *l = xcalloc(1, sizeof *l);
