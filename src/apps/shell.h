@@ -81,6 +81,11 @@ typedef struct Proc {
  * The rules in full (docs/scenario-format.md says the same for teachers):
  * - Waiting is a level: it holds from proc_wait_input(p, true) until
  *   proc_wait_input(p, false).  A program busy with a command clears it.
+ *   While it waits, a line printed without its newline (a prompt) shows
+ *   at once, as its own console record.
+ * - A program still waiting when nothing else is left to happen keeps
+ *   running: the run ends without its exit record, as a terminal left
+ *   open (an instructor adds ^D or ^C to end it).
  * - A line without `at` is typed when the program waits and 1 s has passed
  *   since it last printed or was last typed to, and after every earlier
  *   line was typed.  A line with `at` is typed at the script line's start
@@ -130,8 +135,9 @@ const char *proc_prompt(const Proc *p);
 
 /* Prints to stdout or stderr; each completed line becomes a console record. */
 void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...) MN_PRINTF(3, 4);
-/* Ends the program: flushes any partial line, records the exit status.
- * The Proc is freed: do not touch it afterwards. */
+/* Ends the program: flushes any partial line, records the exit status,
+ * frees its state (free_state), its input and its timers.  The Proc is
+ * freed: do not touch it afterwards. */
 void proc_exit(Proc *p, int status);
 
 /* The generator programs draw from (one stream for all programs). */
