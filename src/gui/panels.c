@@ -401,7 +401,7 @@ static void draw_console(Pen *pen)
         x += text_draw(&a->txt, FACE_BOLD, pen->px, th->accent, ps, x, y, 0);
     if (!a->typing && a->prompt_len == 0) {
         put(pen, FACE_SANS, th->faint,
-            reading >= 0 ? "Enter: type into the program (^C, ^D as lines)"
+            reading >= 0 ? "Enter: type into the program"
                          : "Enter: type a command (host, dig, nslookup, ping, down …)",
             x, y, 0);
     } else {
