@@ -926,6 +926,50 @@ static void test_save_input(void **state)
     rmdir(dir);
 }
 
+/* ^C at the window's prompt interrupts the program running there: ping
+ * prints its statistics at that moment, and saving keeps the ^C. */
+static void test_prompt_ctrl_c(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/net_ping.json");
+    App *a = &c.a;
+    World *w = a->m->world;
+    int line = -1;
+    for (size_t i = 0; i < w->n_script; i++)
+        if (strcmp(w->script[i].run, "ping -c 3 server") == 0)
+            line = (int)i;
+    assert_true(line >= 0);
+    int node = w->script[line].node;
+    SimTime at = w->script[line].at;
+    /* The cursor at the step of ping's second reply. */
+    uint32_t step = 0;
+    for (size_t i = 0; i < a->m->n_steps; i++)
+        if (a->m->steps[i].time <= at + 1500000)
+            step = (uint32_t)i + 1;
+    player_goto_step(&a->p, step);
+    a->prompt_host = node;
+    assert_int_equal(model_foreground(a->m, node, a->p.step, a->p.t), line);
+    assert_true(app_run_command(a, " ^C"));
+    w = a->m->world;
+    assert_int_equal(w->script[line].n_input, 1);
+    assert_string_equal(w->script[line].input[0].text, "^C");
+    assert_true(w->script[line].input_typed);
+    Buf b;
+    buf_init(&b);
+    inspect_console(a->m, UINT32_MAX, 1e12, NULL, 0, &b);
+    assert_non_null(strstr(b.data, "icmp_seq=2 ttl=62 time=26.2 ms\n^C\n"
+                                   "--- server ping statistics ---\n"
+                                   "2 packets transmitted, 2 received, 0% packet loss"));
+    buf_fini(&b);
+    /* Nothing runs there at the very end: ^C does nothing. */
+    player_goto_step(&a->p, (uint32_t)a->m->n_steps);
+    a->p.t = (double)a->m->end + 1;
+    assert_int_equal(model_foreground(a->m, node, UINT32_MAX, a->p.t), -1);
+    assert_false(app_run_command(a, "^C"));
+    canvas_close(&c);
+}
+
 int main(void)
 {
     if (SDL_Init(0) != 0 || TTF_Init() != 0) {
@@ -946,6 +990,7 @@ int main(void)
         cmocka_unit_test(test_projector_keys),
         cmocka_unit_test(test_save),
         cmocka_unit_test(test_save_input),
+        cmocka_unit_test(test_prompt_ctrl_c),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

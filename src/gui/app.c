@@ -187,6 +187,12 @@ bool app_run_command(App *a, const char *line)
     const char *s = buf;
     while (*s == ' ')
         s++;
+    /* ^C interrupts whatever runs there, as Ctrl+C in a terminal. */
+    if (reading < 0 && node >= 0 && strcmp(s, "^C") == 0) {
+        reading = model_foreground(a->m, node, step, t);
+        if (reading < 0)
+            return false; /* bash shows a fresh prompt */
+    }
     if (!*s && reading < 0)
         return false;
     remember(a, buf);
@@ -197,8 +203,8 @@ bool app_run_command(App *a, const char *line)
     bool had_hop = a->sel_hop >= 0 && (size_t)a->sel_hop < a->m->n_hops;
     ModelHop sel = had_hop ? a->m->hops[a->sel_hop] : (ModelHop){0};
     char why[512];
-    if (reading >= 0)
-        model_add_input(a->m, (size_t)reading, at, buf);
+    if (reading >= 0) /* ^C, ^D, ^] without the blanks around them */
+        model_add_input(a->m, (size_t)reading, at, s[0] == '^' && strlen(s) == 2 ? s : buf);
     else if (!model_add_line(a->m, at, node, buf, why, sizeof why)) {
         Buf b;
         buf_init(&b);

@@ -576,6 +576,24 @@ int model_reading(const Model *m, int node, uint32_t step, double t, char *promp
     return cmd ? script_line_of(m->world, cmd) : -1;
 }
 
+int model_foreground(const Model *m, int node, uint32_t step, double t)
+{
+    const TraceRec *recs = m->sim->trace.recs;
+    const TraceRec *cmd = NULL;
+    for (size_t i = 0; i < m->n_console; i++) {
+        const TraceRec *r = &recs[m->console[i].rec];
+        if (!model_ref_shown(m, &m->console[i], step, t))
+            break;
+        if (r->node != node)
+            continue;
+        if (r->stream == CON_COMMAND)
+            cmd = r;
+        else if (cmd && r->stream == CON_EXIT && r->cmd == cmd->cmd)
+            cmd = NULL;
+    }
+    return cmd ? script_line_of(m->world, cmd) : -1;
+}
+
 bool model_add_input(Model *m, size_t line, SimTime at, const char *text)
 {
     World *w = m->world;
