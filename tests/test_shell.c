@@ -93,6 +93,20 @@ static void test_classify_quoted(void **state)
     assert_null(apps_find("telnetd"));
 }
 
+static void test_fault_words(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    world_wire(w);
+    ShellFault f;
+    char why[256];
+    assert_true(shell_fault_parse(w, "down 'r1' \"r2\"", &f, why, sizeof why));
+    assert_true(f.link >= 0 && !f.up);
+    assert_false(shell_fault_parse(w, "down \"laptop", &f, why, sizeof why));
+    assert_string_equal(why, "bash: unexpected EOF while looking for matching `\"'");
+    world_free(w);
+}
+
 /* ---- a tiny program that reads lines ------------------------------------ */
 
 typedef struct Reader {
@@ -361,6 +375,7 @@ int main(void)
         cmocka_unit_test(test_cmdline_words),
         cmocka_unit_test(test_cmdline_open_quote),
         cmocka_unit_test(test_classify_quoted),
+        cmocka_unit_test(test_fault_words),
         cmocka_unit_test(test_input_typing_rule),
         cmocka_unit_test(test_input_at_waits_in_the_buffer),
         cmocka_unit_test(test_input_at_and_rule_mixed),

@@ -56,12 +56,16 @@ bool shell_fault_parse(const World *w, const char *line, ShellFault *out, char *
 {
     Cmdline c;
     char err[128];
-    cmdline_split(&c, line, err, sizeof err);
+    bool split = cmdline_split(&c, line, err, sizeof err);
     char **argv = c.argv;
     size_t argc = c.argc;
     bool ok = false;
     out->up = argc > 0 && strcmp(argv[0], "up") == 0;
     out->node = out->link = -1;
+    if (!split) {
+        snprintf(why, size, "%s", err);
+        goto out;
+    }
     if (argc < 2 || argc > 3) {
         snprintf(why, size,
                  "\"%s\" needs one node or the two ends of a link (expected \"%s NODE\" "
