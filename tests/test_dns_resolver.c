@@ -14,6 +14,7 @@
 #include "helpers.h"
 #include "io/scenario.h"
 #include "proto/dns/dns_conf.h"
+#include "proto/resolve.h"
 
 /* root, .edu, .com; montana.edu on two servers; example.com; a glueless
  * delegation (glueless.edu served by a name under montana.edu). */
@@ -233,6 +234,48 @@ static void test_next_server_then_servfail(void **state)
     tw_done(&sim);
 }
 
+/* Captions say what happened: a send from a node that is down is not
+ * narrated as a query, and no packet leaves it. */
+static void test_no_caption_for_a_send_that_cannot_happen(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    int laptop = world_find_node(w, "laptop"), res = world_find_node(w, "local-dns");
+    tw_script(w, 0, -1, "down ns1");
+    tw_script(w, 0, 0, "host -t A www.montana.edu");
+    tw_script(w, 500000, -1, "down local-dns");
+    tw_script(w, S(1), -1, "down laptop");
+    Sim sim;
+    run(&sim, w, 1);
+    /* The resolver's next try (ns2, after ns1's 1 s timeout) and host's
+     * second try (after 5 s) both fall while their node is down. */
+    assert_int_equal(tw_count(&sim, TR_NOTE,
+                              "local-dns cannot ask ns2.montana.edu (153.90.1.2) for "
+                              "www.montana.edu A: local-dns is down, so no packet leaves."),
+                     1);
+    assert_int_equal(tw_count(&sim, TR_NOTE,
+                              "host on laptop cannot ask local-dns (10.0.0.53) for "
+                              "www.montana.edu A again: laptop is down, so no packet leaves."),
+                     1);
+    assert_int_equal(tw_count(&sim, TR_NOTE,
+                              "asks local-dns (10.0.0.53) for www.montana.edu A "
+                              "with RD set: recursion desired, again"),
+                     0);
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        if (r->kind == TR_HOP && r->node == laptop)
+            assert_true(r->time < S(1));
+        if (r->kind == TR_HOP && r->node == res)
+            assert_true(r->time < 500000);
+    }
+    char *out = tw_console(&sim);
+    assert_string_equal(out, ";; communications error to 10.0.0.53#53: timed out\n"
+                             ";; communications error to 10.0.0.53#53: timed out\n"
+                             ";; no servers could be reached\n");
+    free(out);
+    tw_done(&sim);
+}
+
 static void test_glueless_and_cross_zone_alias(void **state)
 {
     (void)state;
@@ -361,6 +404,95 @@ static void test_host_errors(void **state)
     tw_done(&sim);
 }
 
+/* ---- resolve_name: the applications' entry point ------------------------ */
+
+typedef struct Got {
+    int calls;
+    ResolveStatus st;
+    uint32_t addr;
+    char canon[300];
+    SimTime when;
+    Sim *sim;
+} Got;
+
+static void got_it(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
+{
+    Got *g = ctx;
+    g->calls++;
+    g->st = st;
+    g->addr = addr;
+    snprintf(g->canon, sizeof g->canon, "%s", canon ? canon : "");
+    g->when = g->sim->now;
+}
+
+static void test_resolve_name(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    Sim sim;
+    run(&sim, w, 1); /* no script: the network is idle */
+    int laptop = world_find_node(w, "laptop");
+    /* A dotted quad: at once, no packet. */
+    Got g = {.sim = &sim};
+    assert_null(resolve_name(&sim, laptop, "192.0.2.7", got_it, &g));
+    assert_int_equal(g.calls, 1);
+    assert_int_equal(g.st, RESOLVE_OK);
+    assert_int_equal(g.addr, tw_ip("192.0.2.7"));
+    /* A name: through the host's DNS server, later; the canonical name
+     * is the end of the alias chain. */
+    Got n = {.sim = &sim};
+    Resolve *r = resolve_name(&sim, laptop, "www.montana.edu", got_it, &n);
+    assert_non_null(r);
+    assert_int_equal(n.calls, 0);
+    sim_run_until(&sim, SIM_TIME_MAX);
+    assert_int_equal(n.calls, 1);
+    assert_int_equal(n.st, RESOLVE_OK);
+    assert_int_equal(n.addr, tw_ip("153.90.127.197"));
+    assert_string_equal(n.canon, "web1.montana.edu");
+    assert_true(n.when > 0);
+    /* Now from the host cache: at once. */
+    Got c = {.sim = &sim};
+    assert_null(resolve_name(&sim, laptop, "www.montana.edu", got_it, &c));
+    assert_int_equal(c.calls, 1);
+    assert_int_equal(c.addr, n.addr);
+    /* No such name; a node id means nothing on a host with DNS. */
+    Got x = {.sim = &sim}, y = {.sim = &sim};
+    assert_non_null(resolve_name(&sim, laptop, "nosuch.montana.edu", got_it, &x));
+    assert_non_null(resolve_name(&sim, laptop, "ns1", got_it, &y));
+    sim_run_until(&sim, SIM_TIME_MAX);
+    assert_int_equal(x.calls, 1);
+    assert_int_equal(x.st, RESOLVE_NONAME);
+    assert_string_equal(resolve_strerror(x.st), "Name or service not known");
+    assert_int_equal(y.calls, 1);
+    assert_int_equal(y.st, RESOLVE_NONAME);
+    /* Cancelled: never called back. */
+    Got z = {.sim = &sim};
+    r = resolve_name(&sim, laptop, "www.example.com", got_it, &z);
+    assert_non_null(r);
+    resolve_cancel(r);
+    sim_run_until(&sim, SIM_TIME_MAX);
+    assert_int_equal(z.calls, 0);
+    tw_done(&sim);
+}
+
+static void test_resolve_name_without_dns(void **state)
+{
+    (void)state;
+    World *w = tw_chain(); /* no DNS anywhere: node ids, as /etc/hosts */
+    Sim sim;
+    tw_run(&sim, w, 1);
+    Got g = {.sim = &sim}, h = {.sim = &sim};
+    assert_null(resolve_name(&sim, 0, "server", got_it, &g));
+    assert_int_equal(g.st, RESOLVE_OK);
+    assert_int_equal(g.addr, tw_ip("10.0.2.10"));
+    assert_string_equal(g.canon, "server");
+    assert_null(resolve_name(&sim, 0, "nosuch", got_it, &h));
+    assert_int_equal(h.st, RESOLVE_NONAME);
+    assert_string_equal(resolve_hosts_reverse(&sim, tw_ip("10.0.1.2")), "r2");
+    assert_null(resolve_hosts_reverse(&sim, tw_ip("192.0.2.1")));
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -369,6 +501,9 @@ int main(void)
         cmocka_unit_test(test_negative_caching),
         cmocka_unit_test(test_next_server_then_servfail),
         cmocka_unit_test(test_glueless_and_cross_zone_alias),
+        cmocka_unit_test(test_no_caption_for_a_send_that_cannot_happen),
+        cmocka_unit_test(test_resolve_name),
+        cmocka_unit_test(test_resolve_name_without_dns),
         cmocka_unit_test(test_loss_is_deterministic),
         cmocka_unit_test(test_ipconfig),
         cmocka_unit_test(test_qname_minimisation),

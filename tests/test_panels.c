@@ -861,6 +861,115 @@ static void test_save(void **state)
     rmdir(dir);
 }
 
+/* Lines typed into programs are saved as their script lines' "input",
+ * read back the same (a file line's and a typed line's). */
+static void test_save_input(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/minet-save-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char src[256];
+    snprintf(src, sizeof src, "%s/net_ping.json", dir);
+    FILE *in = fopen("scenarios/net_ping.json", "rb"), *out = fopen(src, "wb");
+    assert_true(in && out);
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        fwrite(buf, 1, n, out);
+    fclose(in);
+    fclose(out);
+    Canvas c;
+    canvas_open(&c, src);
+    App *a = &c.a;
+    World *w = a->m->world;
+    int file_line = -1;
+    for (size_t i = 0; i < w->n_script; i++)
+        if (strcmp(w->script[i].run, "ping -c 3 server") == 0)
+            file_line = (int)i;
+    assert_true(file_line >= 0);
+    SimTime at = w->script[file_line].at;
+    /* ping sets no prompt: the window's prompt still runs commands then. */
+    assert_int_equal(
+        model_reading(a->m, w->script[file_line].node, UINT32_MAX, (double)at + 1, NULL, 0), -1);
+    assert_true(model_add_input(a->m, (size_t)file_line, at + 1500000, "hello there"));
+    assert_false(model_add_input(a->m, (size_t)file_line, at - 1, "too early"));
+    player_goto_step(&a->p, 2);
+    assert_true(app_run_command(a, "ping -c 1 10.0.2.10"));
+    w = a->m->world;
+    for (size_t i = 0; i < w->n_script; i++)
+        if (w->script[i].typed)
+            assert_true(model_add_input(a->m, i, w->script[i].at + 2000000, "^D"));
+    char path[1024];
+    assert_true(app_save(a, path, sizeof path));
+    Errors errs;
+    errors_init(&errs);
+    World *back = scenario_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_non_null(back);
+    int found = 0;
+    for (size_t i = 0; i < back->n_script; i++) {
+        const ScriptLine *l = &back->script[i];
+        bool typed = strcmp(l->run, "ping -c 1 10.0.2.10") == 0;
+        if (strcmp(l->run, "ping -c 3 server") != 0 && !typed)
+            continue;
+        found++;
+        assert_int_equal(l->n_input, 1);
+        assert_int_equal(l->input[0].at, typed ? 2000000 : 1500000);
+        assert_string_equal(l->input[0].text, typed ? "^D" : "hello there");
+    }
+    assert_int_equal(found, 2);
+    world_free(back);
+    canvas_close(&c);
+    unlink(path);
+    unlink(src);
+    rmdir(dir);
+}
+
+/* ^C at the window's prompt interrupts the program running there: ping
+ * prints its statistics at that moment, and saving keeps the ^C. */
+static void test_prompt_ctrl_c(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/net_ping.json");
+    App *a = &c.a;
+    World *w = a->m->world;
+    int line = -1;
+    for (size_t i = 0; i < w->n_script; i++)
+        if (strcmp(w->script[i].run, "ping -c 3 server") == 0)
+            line = (int)i;
+    assert_true(line >= 0);
+    int node = w->script[line].node;
+    SimTime at = w->script[line].at;
+    /* The cursor at the step of ping's second reply. */
+    uint32_t step = 0;
+    for (size_t i = 0; i < a->m->n_steps; i++)
+        if (a->m->steps[i].time <= at + 1500000)
+            step = (uint32_t)i + 1;
+    player_goto_step(&a->p, step);
+    a->prompt_host = node;
+    assert_int_equal(model_foreground(a->m, node, a->p.step, a->p.t), line);
+    assert_true(app_run_command(a, " ^C"));
+    w = a->m->world;
+    assert_int_equal(w->script[line].n_input, 1);
+    assert_string_equal(w->script[line].input[0].text, "^C");
+    assert_true(w->script[line].input_typed);
+    Buf b;
+    buf_init(&b);
+    inspect_console(a->m, UINT32_MAX, 1e12, NULL, 0, &b);
+    assert_non_null(strstr(b.data, "icmp_seq=2 ttl=62 time=26.2 ms\n^C\n"
+                                   "--- server ping statistics ---\n"
+                                   "2 packets transmitted, 2 received, 0% packet loss"));
+    buf_fini(&b);
+    /* Nothing runs there at the very end: ^C does nothing. */
+    player_goto_step(&a->p, (uint32_t)a->m->n_steps);
+    a->p.t = (double)a->m->end + 1;
+    assert_int_equal(model_foreground(a->m, node, UINT32_MAX, a->p.t), -1);
+    assert_false(app_run_command(a, "^C"));
+    canvas_close(&c);
+}
+
 int main(void)
 {
     if (SDL_Init(0) != 0 || TTF_Init() != 0) {
@@ -868,12 +977,20 @@ int main(void)
         return 1;
     }
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_click_node_cache),      cmocka_unit_test(test_packet_fields),
-        cmocka_unit_test(test_tree_hostile),          cmocka_unit_test(test_prompt_same_as_script),
-        cmocka_unit_test(test_prompt_fault),          cmocka_unit_test(test_prompt_bad_input),
-        cmocka_unit_test(test_console_is_transcript), cmocka_unit_test(test_event_filter),
-        cmocka_unit_test(test_event_click),           cmocka_unit_test(test_faults_and_playing),
-        cmocka_unit_test(test_projector_keys),        cmocka_unit_test(test_save),
+        cmocka_unit_test(test_click_node_cache),
+        cmocka_unit_test(test_packet_fields),
+        cmocka_unit_test(test_tree_hostile),
+        cmocka_unit_test(test_prompt_same_as_script),
+        cmocka_unit_test(test_prompt_fault),
+        cmocka_unit_test(test_prompt_bad_input),
+        cmocka_unit_test(test_console_is_transcript),
+        cmocka_unit_test(test_event_filter),
+        cmocka_unit_test(test_event_click),
+        cmocka_unit_test(test_faults_and_playing),
+        cmocka_unit_test(test_projector_keys),
+        cmocka_unit_test(test_save),
+        cmocka_unit_test(test_save_input),
+        cmocka_unit_test(test_prompt_ctrl_c),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

@@ -1,12 +1,33 @@
-/* apps — the entry points of the programs a student can run.  Each
- * reads its arguments like the real tool, prints through its Proc and ends
- * with proc_exit, possibly much later in simulated time. */
+/* apps — the programs a student can run, in one table.  Each program is
+ * one file with its entry point; it reads its arguments like the real tool,
+ * prints through its Proc and ends with proc_exit, possibly much later in
+ * simulated time (proc_exit frees its state through Proc.free_state).
+ *
+ * Adding a program: its file, its entry point below, one row in APPS_TABLE
+ * (apps.c).  A program that reads what the student types gives its input
+ * handler in the row (shell.h, "programs that read input"); NULL otherwise. */
 #ifndef MN_APPS_H
 #define MN_APPS_H
 
+#include <stddef.h>
+
 #include "apps/shell.h"
 
+typedef void (*AppMainFn)(Proc *p, int argc, char **argv);
+
+typedef struct AppProgram {
+    const char *name;
+    AppMainFn main;
+    ProcInputFn input; /* NULL: the program does not read its input */
+} AppProgram;
+
+/* The row of the program called name, or NULL. */
+const AppProgram *apps_find(const char *name);
+/* The programs' names, in table order (for messages and "did you mean"). */
+const char *const *apps_names(size_t *n);
+
 void ping_main(Proc *p, int argc, char **argv);
+void ping_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void traceroute_main(Proc *p, int argc, char **argv);
 void dig_main(Proc *p, int argc, char **argv);
 void host_main(Proc *p, int argc, char **argv);

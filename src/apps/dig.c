@@ -16,6 +16,7 @@
 #include "proto/dns/dns_conf.h"
 #include "proto/dns/dns_stub.h"
 #include "proto/dns/dns_wire.h"
+#include "proto/resolve.h"
 #include "apps/apps.h"
 
 #define DIG_VERSION "9.18.49-1~deb12u3-Debian"
@@ -36,14 +37,16 @@ typedef struct Dig {
     DnsName ns[16];
     uint32_t ns_addr[16];
     int n_ns, steps;
-    DnsQuery *q;  /* the query waiting for its answer (dns_stub) */
-    SimTime sent; /* when the last try left, for "Query time" */
+    DnsQuery *q;     /* the query waiting for its answer (dns_stub) */
+    Resolve *lookup; /* +trace: a server's address, without glue */
+    SimTime sent;    /* when the last try left, for "Query time" */
 } Dig;
 
 static void dig_free(void *state)
 {
     Dig *d = state;
     dns_query_cancel(d->q);
+    resolve_cancel(d->lookup);
     free(d->args);
     free(d);
 }
@@ -51,11 +54,8 @@ static void dig_free(void *state)
 static void dig_exit(Dig *d, int status)
 {
     Proc *p = d->proc;
-    d->q = NULL; /* a query that ends the program is already over */
-    dig_free(d);
-    p->state = NULL;
-    p->free_state = NULL;
-    proc_exit(p, status);
+    d->q = NULL;          /* a query that ends the program is already over */
+    proc_exit(p, status); /* frees d through free_state */
 }
 
 static void print_banner(Dig *d)
@@ -427,12 +427,12 @@ static void trace_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     trace_ask(d);
 }
 
-static void trace_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+static void trace_found(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
 {
     (void)canon;
     Dig *d = ctx;
-    d->q = NULL;
-    if (st != DNS_LOOKUP_OK) {
+    d->lookup = NULL;
+    if (st != RESOLVE_OK) {
         char sn[300];
         proc_printf(d->proc, CON_STDOUT, "dig: couldn't get address for '%s': not found\n",
                     dns_name_str(&d->ns[0], sn, sizeof sn));
@@ -450,10 +450,10 @@ static void trace_ask(Dig *d)
     DnsQueryOpts o = dig_opts(d, false, "dig +trace");
     if (!d->ns_addr[0]) {
         char sn[300];
-        DnsQuery *q = dns_lookup_address(d->sim, d->node, dns_name_str(&d->ns[0], sn, sizeof sn),
-                                         trace_found, d);
-        if (q)
-            d->q = q;
+        Resolve *r =
+            resolve_name(d->sim, d->node, dns_name_str(&d->ns[0], sn, sizeof sn), trace_found, d);
+        if (r)
+            d->lookup = r;
         return;
     }
     d->sent = d->sim->now;
@@ -482,6 +482,8 @@ void dig_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
     Dig *d = xcalloc(1, sizeof *d);
+    p->state = d;
+    p->free_state = dig_free;
     d->proc = p;
     d->sim = sim;
     d->node = p->node;
@@ -501,7 +503,6 @@ void dig_main(Proc *p, int argc, char **argv)
             server = a + 1;
         } else if (a[0] == '+') {
             if (!plus_option(d, a + 1)) {
-                dig_free(d);
                 usage_error(p, a);
                 return;
             }
@@ -512,7 +513,6 @@ void dig_main(Proc *p, int argc, char **argv)
             }
             d->qtype = type;
         } else if (a[0] == '-') {
-            dig_free(d);
             usage_error(p, a);
             return;
         } else if (name && dns_type_from_name(a, &type)) {
@@ -531,15 +531,13 @@ void dig_main(Proc *p, int argc, char **argv)
     if (!dns_name_from_text(&d->qname, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDERR, "dig: '%s' is not a legal name (%s)\n", name,
                     dns_name_bind_reason(why));
-        dig_free(d);
         proc_exit(p, 10);
         return;
     }
     if (server) {
         snprintf(d->server_name, sizeof d->server_name, "%s", server);
-        if (!shell_resolve(sim, server, &d->server)) {
+        if (!resolve_hosts(sim, server, &d->server)) {
             proc_printf(p, CON_STDERR, "dig: couldn't get address for '%s': not found\n", server);
-            dig_free(d);
             proc_exit(p, 10);
             return;
         }
@@ -547,14 +545,11 @@ void dig_main(Proc *p, int argc, char **argv)
         const DnsNodeConf *n = dns_conf_node(sim->world, p->node);
         if (!n->has_dns) {
             proc_printf(p, CON_STDERR, ";; no servers could be reached\n");
-            dig_free(d);
             proc_exit(p, 9);
             return;
         }
         d->server = n->dns;
     }
-    p->state = d;
-    p->free_state = dig_free;
     if (d->trace)
         trace_start(d);
     else

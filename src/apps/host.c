@@ -13,6 +13,7 @@
 
 #include "proto/dns/dns_conf.h"
 #include "proto/dns/dns_stub.h"
+#include "proto/resolve.h"
 #include "apps/apps.h"
 
 #define MAX_TYPES 3
@@ -29,6 +30,7 @@ typedef struct Host {
     uint32_t server;
     DnsQueryOpts o;
     DnsQuery *q;
+    Resolve *lookup;     /* the server's address, when named */
     DnsName aliases[16]; /* owners whose alias line was printed */
     int naliases;
 } Host;
@@ -37,6 +39,7 @@ static void host_free(void *state)
 {
     Host *h = state;
     dns_query_cancel(h->q);
+    resolve_cancel(h->lookup);
     free(h->name_text);
     free(h->server_text);
     free(h);
@@ -46,10 +49,7 @@ static void host_exit(Host *h, int status)
 {
     Proc *p = h->proc;
     h->q = NULL;
-    host_free(h);
-    p->state = NULL;
-    p->free_state = NULL;
-    proc_exit(p, status);
+    proc_exit(p, status); /* frees h through free_state */
 }
 
 /* Owner names print without the final dot; names inside data keep it. */
@@ -207,14 +207,14 @@ static void print_server_header(Host *h)
 }
 
 /* A SERVER given by name is looked up first, through the node's own DNS. */
-static void on_server_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
 {
     (void)canon;
     Host *h = ctx;
-    h->q = NULL;
-    if (st != DNS_LOOKUP_OK) {
+    h->lookup = NULL;
+    if (st != RESOLVE_OK) {
         proc_printf(h->proc, CON_STDERR, "host: couldn't get address for '%s': %s\n",
-                    h->server_text, st == DNS_LOOKUP_NXDOMAIN ? "not found" : "failure");
+                    h->server_text, st == RESOLVE_NONAME ? "not found" : "failure");
         host_exit(h, 1);
         return;
     }
@@ -247,6 +247,8 @@ void host_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
     Host *h = xcalloc(1, sizeof *h);
+    p->state = h;
+    p->free_state = host_free;
     h->proc = p;
     h->sim = sim;
     h->recurse = true;
@@ -259,7 +261,6 @@ void host_main(Proc *p, int argc, char **argv)
         if (a[0] == '-' && a[1] && strchr("tWR", a[1])) {
             const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
-                free(h);
                 usage(p);
                 return;
             }
@@ -268,7 +269,6 @@ void host_main(Proc *p, int argc, char **argv)
                 if (!dns_type_from_name(v, &type)) {
                     /* BIND's host ends this message with an empty line */
                     proc_printf(p, CON_STDERR, "host: invalid type: %s\n\n", v);
-                    free(h);
                     proc_exit(p, 2);
                     return;
                 }
@@ -287,7 +287,6 @@ void host_main(Proc *p, int argc, char **argv)
         } else if (strcmp(a, "-4") == 0 || strcmp(a, "-v") == 0) {
             continue;
         } else if (a[0] == '-') {
-            free(h);
             usage(p);
             return;
         } else if (!name) {
@@ -297,7 +296,6 @@ void host_main(Proc *p, int argc, char **argv)
         }
     }
     if (!name) {
-        free(h);
         usage(p);
         return;
     }
@@ -320,7 +318,6 @@ void host_main(Proc *p, int argc, char **argv)
     } else if (!dns_name_from_text(&h->name, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name,
                     dns_name_bind_reason(why));
-        host_free(h);
         proc_exit(p, 1);
         return;
     }
@@ -330,8 +327,6 @@ void host_main(Proc *p, int argc, char **argv)
         h->types[2] = DNS_TYPE_MX;
         h->ntypes = 3;
     }
-    p->state = h;
-    p->free_state = host_free;
     const DnsNodeConf *n = dns_conf_node(sim->world, p->node);
     if (server) {
         h->server_text = xstrdup(server);
@@ -341,9 +336,9 @@ void host_main(Proc *p, int argc, char **argv)
             return;
         }
         /* The callback may run at once (and even end the program). */
-        DnsQuery *q = dns_lookup_address(sim, p->node, server, on_server_found, h);
-        if (q)
-            h->q = q;
+        Resolve *r = resolve_name(sim, p->node, server, on_server_found, h);
+        if (r)
+            h->lookup = r;
         return;
     }
     if (!n->has_dns) {

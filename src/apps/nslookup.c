@@ -11,6 +11,7 @@
 
 #include "proto/dns/dns_conf.h"
 #include "proto/dns/dns_stub.h"
+#include "proto/resolve.h"
 #include "apps/apps.h"
 
 typedef struct Nslookup {
@@ -24,6 +25,7 @@ typedef struct Nslookup {
     char *server_text;
     uint32_t server;
     DnsQuery *q;
+    Resolve *lookup; /* the server's address, when named */
     DnsName aliases[16];
     int naliases;
 } Nslookup;
@@ -32,6 +34,7 @@ static void ns_free(void *state)
 {
     Nslookup *n = state;
     dns_query_cancel(n->q);
+    resolve_cancel(n->lookup);
     free(n->name_text);
     free(n->server_text);
     free(n);
@@ -41,10 +44,7 @@ static void ns_exit(Nslookup *n, int status)
 {
     Proc *p = n->proc;
     n->q = NULL;
-    ns_free(n);
-    p->state = NULL;
-    p->free_state = NULL;
-    proc_exit(p, status);
+    proc_exit(p, status); /* frees n through free_state */
 }
 
 static void no_dot(const DnsName *name, Buf *out)
@@ -199,12 +199,12 @@ static void start(Nslookup *n)
     next_query(n);
 }
 
-static void on_server_found(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
 {
     (void)canon;
     Nslookup *n = ctx;
-    n->q = NULL;
-    if (st != DNS_LOOKUP_OK) {
+    n->lookup = NULL;
+    if (st != RESOLVE_OK) {
         proc_printf(n->proc, CON_STDERR, ";; couldn't get address for '%s': not found\n",
                     n->server_text);
         ns_exit(n, 1);
@@ -218,6 +218,8 @@ void nslookup_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
     Nslookup *n = xcalloc(1, sizeof *n);
+    p->state = n;
+    p->free_state = ns_free;
     n->proc = p;
     n->sim = sim;
     const char *name = NULL, *server = NULL;
@@ -247,7 +249,6 @@ void nslookup_main(Proc *p, int argc, char **argv)
         proc_printf(p, CON_STDERR,
                     "minet runs nslookup non-interactively: give a name to "
                     "look up (nslookup NAME [SERVER]).\n");
-        free(n);
         proc_exit(p, 1);
         return;
     }
@@ -256,7 +257,6 @@ void nslookup_main(Proc *p, int argc, char **argv)
     dns_name_root(&root);
     if (!dns_name_from_text(&n->name, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDOUT, "** server can't find %s: FORMERR\n\n", name);
-        free(n);
         proc_exit(p, 1);
         return;
     }
@@ -269,17 +269,15 @@ void nslookup_main(Proc *p, int argc, char **argv)
         n->types[1] = DNS_TYPE_AAAA;
         n->ntypes = 2;
     }
-    p->state = n;
-    p->free_state = ns_free;
     if (server) {
         n->server_text = xstrdup(server);
         if (ip_parse(server, &n->server)) {
             start(n);
             return;
         }
-        DnsQuery *q = dns_lookup_address(sim, p->node, server, on_server_found, n);
-        if (q)
-            n->q = q;
+        Resolve *r = resolve_name(sim, p->node, server, on_server_found, n);
+        if (r)
+            n->lookup = r;
         return;
     }
     const DnsNodeConf *node = dns_conf_node(sim->world, p->node);

@@ -15,7 +15,7 @@
 
 #include "net/icmp.h"
 #include "net/net.h"
-#include "proto/dns/dns_stub.h"
+#include "proto/resolve.h"
 #include "apps/apps.h"
 
 #define DEFAULT_COUNT_WITHOUT_C 4
@@ -43,7 +43,7 @@ typedef struct Ping {
     SimTime start_time, cur_time;
     int listener;
     EvHandle send_ev, exit_ev;
-    DnsQuery *lookup; /* while the name is being looked up */
+    Resolve *lookup; /* while the name is being looked up */
 } Ping;
 
 static const char usage_text[] =
@@ -61,7 +61,7 @@ static void pr_addr(const Ping *pg, uint32_t ip, char *buf, size_t size)
         snprintf(buf, size, "%s", addr);
         return;
     }
-    const char *name = shell_reverse(pg->sim, ip);
+    const char *name = resolve_hosts_reverse(pg->sim, ip);
     snprintf(buf, size, "%s (%s)", name ? name : addr, addr);
 }
 
@@ -94,18 +94,25 @@ static long long llsqrt(long long a)
 static void ping_free(void *state)
 {
     Ping *pg = state;
-    dns_query_cancel(pg->lookup);
+    resolve_cancel(pg->lookup);
+    if (pg->listener)
+        icmp_unlisten(pg->sim, pg->listener);
+    sim_cancel(pg->sim, pg->send_ev);
+    sim_cancel(pg->sim, pg->exit_ev);
     free(pg->sent_at);
     free(pg->seen);
     free(pg);
 }
 
-static void finish(Ping *pg)
+/* The statistics, and the end.  echo_intr: minet's own Ctrl+C (no -c),
+ * which the terminal shows as "^C"; a ^C from the script line's input was
+ * echoed by the shell already. */
+static void finish(Ping *pg, bool echo_intr)
 {
     Proc *p = pg->proc;
     bool timing = pg->datalen >= TIMEVAL_LEN;
     SimTime tv = pg->cur_time - pg->start_time;
-    if (pg->interrupt)
+    if (echo_intr)
         proc_printf(p, CON_STDOUT, "^C");
     proc_printf(p, CON_STDOUT, "\n--- %s ping statistics ---\n", pg->hostname);
     proc_printf(p, CON_STDOUT, "%ld packets transmitted, %ld received", pg->ntransmitted,
@@ -141,11 +148,6 @@ static void finish(Ping *pg)
         proc_printf(p, CON_STDOUT, "%spipe %d", comma, pg->pipesize);
     proc_printf(p, CON_STDOUT, "\n");
     int status = (!pg->nreceived) ? 1 : 0;
-    if (pg->listener)
-        icmp_unlisten(pg->sim, pg->listener);
-    sim_cancel(pg->sim, pg->send_ev);
-    sim_cancel(pg->sim, pg->exit_ev);
-    ping_free(pg);
     proc_exit(p, status);
 }
 
@@ -155,7 +157,26 @@ static void on_exit_timer(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
     (void)arg;
-    finish(ctx);
+    Ping *pg = ctx;
+    pg->exit_ev = 0;
+    finish(pg, pg->interrupt);
+}
+
+void ping_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
+{
+    (void)line;
+    (void)len;
+    Ping *pg = p->state;
+    /* ping reads nothing; Ctrl+C prints the statistics, as SIGINT does.
+     * Before the name is resolved there are none: getaddrinfo is cut short. */
+    if (kind != PROC_IN_INTR)
+        return;
+    if (!pg || pg->lookup) {
+        proc_printf(p, CON_STDOUT, "\n");
+        proc_exit(p, 130);
+        return;
+    }
+    finish(pg, false);
 }
 
 static void schedule_exit(Ping *pg)
@@ -284,7 +305,7 @@ static void on_reply(Ping *pg, const IcmpMsg *m)
         proc_printf(pg->proc, CON_STDOUT, "\n");
     }
     if (done(pg))
-        finish(pg);
+        finish(pg, pg->interrupt);
 }
 
 static const char *icmp_error_text(uint8_t type, uint8_t code, char *buf, size_t size)
@@ -336,7 +357,7 @@ static void on_error(Ping *pg, const IcmpMsg *m)
         proc_printf(pg->proc, CON_STDOUT, "From %s icmp_seq=%u %s\n", from, seq,
                     icmp_error_text(m->type, m->code, text, sizeof text));
     if (done(pg))
-        finish(pg);
+        finish(pg, pg->interrupt);
 }
 
 static void on_icmp(Sim *sim, void *ctx, int node, const IcmpMsg *m)
@@ -519,18 +540,16 @@ static bool parse_args(Ping *pg, int argc, char **argv, const char **target, int
 
 static void start(Ping *pg);
 
-static void on_resolved(void *ctx, DnsLookupStatus st, uint32_t addr, const char *canon)
+static void on_resolved(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
 {
     Ping *pg = ctx;
     Proc *p = pg->proc;
     pg->lookup = NULL;
-    if (st != DNS_LOOKUP_OK) {
+    if (st != RESOLVE_OK) {
+        /* iputils says "Name or service not known" for a name without an
+         * address too. */
         proc_printf(p, CON_STDERR, "ping: %s: %s\n", pg->hostname,
-                    st == DNS_LOOKUP_FAILED ? "Temporary failure in name resolution"
-                                            : "Name or service not known");
-        ping_free(pg);
-        p->state = NULL;
-        p->free_state = NULL;
+                    resolve_strerror(st == RESOLVE_AGAIN ? st : RESOLVE_NONAME));
         proc_exit(p, 2);
         return;
     }
@@ -555,27 +574,25 @@ void ping_main(Proc *p, int argc, char **argv)
     pg->tmin = LONG_MAX;
     const char *target = NULL;
     int status;
+    p->state = pg;
+    p->free_state = ping_free;
     if (!parse_args(pg, argc, argv, &target, &status)) {
-        free(pg);
         if (status == 2)
             usage(p);
         else
             proc_exit(p, status);
         return;
     }
-    p->state = pg;
-    p->free_state = ping_free;
+    snprintf(pg->hostname, sizeof pg->hostname, "%s", target);
     if (ip_parse(target, &pg->dst)) {
         pg->numeric = true;
-        snprintf(pg->hostname, sizeof pg->hostname, "%s", target);
         start(pg);
         return;
     }
-    snprintf(pg->hostname, sizeof pg->hostname, "%s", target);
     /* The callback may run at once, and may end the program. */
-    DnsQuery *q = dns_lookup_address(sim, p->node, target, on_resolved, pg);
-    if (q)
-        pg->lookup = q;
+    Resolve *r = resolve_name(sim, p->node, target, on_resolved, pg);
+    if (r)
+        pg->lookup = r;
 }
 
 static void start(Ping *pg)
@@ -587,9 +604,6 @@ static void start(Ping *pg)
                (world_find_addr(sim->world, pg->dst, &owner, NULL) && owner == pg->node);
     if (!own && ipv4_route(sim, pg->node, pg->dst) < 0) {
         proc_printf(p, CON_STDERR, "ping: connect: Network is unreachable\n");
-        ping_free(pg);
-        p->state = NULL;
-        p->free_state = NULL;
         proc_exit(p, 2);
         return;
     }

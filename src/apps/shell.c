@@ -7,82 +7,37 @@
 
 #include "net/net.h"
 #include "apps/apps.h"
+#include "apps/cmdline.h"
 
 /* ---- what a line is ---------------------------------------------------- */
 
-typedef struct Program {
-    const char *name;
-    void (*run)(Proc *p, int argc, char **argv);
-} Program;
-
-static const Program programs[] = {
-    {"ping", ping_main}, {"traceroute", traceroute_main}, {"dig", dig_main},
-    {"host", host_main}, {"ipconfig", ipconfig_main},     {"nslookup", nslookup_main},
-};
-
-/* The same names, in the same order, for "did you mean". */
-static const char *const program_names[] = {"ping", "traceroute", "dig",
-                                            "host", "ipconfig",   "nslookup"};
-_Static_assert(MN_ARRAY_LEN(programs) == MN_ARRAY_LEN(program_names),
-               "every program has its name in program_names");
-
-static bool is_blank(char c)
-{
-    return c == ' ' || c == '\t';
-}
-
 ShellKind shell_classify(const char *line, char *prog, size_t size)
 {
-    while (is_blank(*line))
-        line++;
-    size_t n = 0;
-    while (line[n] && !is_blank(line[n]))
-        n++;
-    if (size) {
-        size_t k = n < size - 1 ? n : size - 1;
-        memcpy(prog, line, k);
-        prog[k] = '\0';
-    }
-    if (n == 0)
-        return SHELL_EMPTY;
-    if ((n == 4 && strncmp(line, "down", 4) == 0) || (n == 2 && strncmp(line, "up", 2) == 0))
-        return SHELL_FAULT;
-    for (size_t i = 0; i < MN_ARRAY_LEN(programs); i++)
-        if (strlen(programs[i].name) == n && strncmp(line, programs[i].name, n) == 0)
-            return SHELL_PROGRAM;
-    return SHELL_UNKNOWN;
+    Cmdline c;
+    char err[128];
+    cmdline_split(&c, line, err, sizeof err); /* an open quote still names the program */
+    const char *first = c.argc ? c.argv[0] : "";
+    if (size)
+        snprintf(prog, size, "%s", first);
+    ShellKind kind = SHELL_UNKNOWN;
+    if (c.argc == 0)
+        kind = SHELL_EMPTY;
+    else if (strcmp(first, "down") == 0 || strcmp(first, "up") == 0)
+        kind = SHELL_FAULT;
+    else if (apps_find(first))
+        kind = SHELL_PROGRAM;
+    cmdline_fini(&c);
+    return kind;
 }
 
 bool shell_program_known(const char *prog)
 {
-    for (size_t i = 0; i < MN_ARRAY_LEN(programs); i++)
-        if (strcmp(programs[i].name, prog) == 0)
-            return true;
-    return false;
+    return apps_find(prog) != NULL;
 }
 
 const char *const *shell_programs(size_t *n)
 {
-    *n = MN_ARRAY_LEN(program_names);
-    return program_names;
-}
-
-size_t shell_split(char *line, char **argv, size_t max)
-{
-    size_t n = 0;
-    char *p = line;
-    while (*p && n < max) {
-        while (is_blank(*p))
-            p++;
-        if (!*p)
-            break;
-        argv[n++] = p;
-        while (*p && !is_blank(*p))
-            p++;
-        if (*p)
-            *p++ = '\0';
-    }
-    return n;
+    return apps_names(n);
 }
 
 /* ---- faults ------------------------------------------------------------ */
@@ -99,12 +54,18 @@ static int find_link(const World *w, int a, int b)
 
 bool shell_fault_parse(const World *w, const char *line, ShellFault *out, char *why, size_t size)
 {
-    char *copy = xstrdup(line);
-    char *argv[4];
-    size_t argc = shell_split(copy, argv, 4);
+    Cmdline c;
+    char err[128];
+    bool split = cmdline_split(&c, line, err, sizeof err);
+    char **argv = c.argv;
+    size_t argc = c.argc;
     bool ok = false;
     out->up = argc > 0 && strcmp(argv[0], "up") == 0;
     out->node = out->link = -1;
+    if (!split) {
+        snprintf(why, size, "%s", err);
+        goto out;
+    }
     if (argc < 2 || argc > 3) {
         snprintf(why, size,
                  "\"%s\" needs one node or the two ends of a link (expected \"%s NODE\" "
@@ -133,7 +94,7 @@ bool shell_fault_parse(const World *w, const char *line, ShellFault *out, char *
     }
     ok = true;
 out:
-    free(copy);
+    cmdline_fini(&c);
     return ok;
 }
 
@@ -144,6 +105,21 @@ struct Shell {
     Rng rng; /* "programs": what programs draw (ping's identifier) */
 };
 
+/* What is typed into one program (shell.h, "programs that read input"). */
+typedef struct ProcInput {
+    ProcInputFn fn;
+    const ScriptInput *lines; /* the script line's input; typed in order */
+    size_t n, next;           /* next: the first line not yet typed */
+    SimTime start;            /* the script line's start, for `at` */
+    SimTime last;             /* when it last printed or was typed to */
+    char **buffered;          /* typed, not yet read (the terminal's buffer) */
+    size_t n_buffered, head;
+    bool waiting;
+    EvHandle timer;
+    char *prompt;
+    char *line; /* the command line: the "terminal" table's key */
+} ProcInput;
+
 Shell *shell_new(Sim *sim)
 {
     Shell *sh = xcalloc(1, sizeof *sh);
@@ -152,10 +128,24 @@ Shell *shell_new(Sim *sim)
     return sh;
 }
 
+static void input_free(Sim *sim, ProcInput *in)
+{
+    if (!in)
+        return;
+    sim_cancel(sim, in->timer);
+    for (size_t i = in->head; i < in->n_buffered; i++)
+        free(in->buffered[i]);
+    free(in->buffered);
+    free(in->prompt);
+    free(in->line);
+    free(in);
+}
+
 static void proc_free(Proc *p)
 {
     if (p->free_state)
         p->free_state(p->state);
+    input_free(p->sim, p->in);
     buf_fini(&p->line);
     free(p);
 }
@@ -172,11 +162,14 @@ void shell_free(Shell *sh)
     free(sh);
 }
 
+static void start_line(Sim *sim, int node, const char *line, const AppProgram *app,
+                       const ScriptInput *lines, size_t n);
+
 static void on_script_line(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)ctx;
     const ScriptLine *l = &sim->world->script[arg];
-    shell_run(sim, l->node, l->run);
+    start_line(sim, l->node, l->run, NULL, l->input, l->n_input);
 }
 
 void shell_schedule_script(Sim *sim)
@@ -201,18 +194,8 @@ static void run_fault(Sim *sim, const char *line)
         net_set_link_up(sim, f.link, f.up);
 }
 
-#define MAX_ARGS 64
-
-void shell_run(Sim *sim, int node, const char *line)
+static Proc *proc_new(Sim *sim, int node, const char *line)
 {
-    char prog[32];
-    ShellKind kind = shell_classify(line, prog, sizeof prog);
-    if (kind == SHELL_EMPTY)
-        return;
-    if (kind == SHELL_FAULT) {
-        run_fault(sim, line);
-        return;
-    }
     Proc *p = xcalloc(1, sizeof *p);
     Shell *sh = sim->shell;
     p->next = sh->running;
@@ -224,28 +207,239 @@ void shell_run(Sim *sim, int node, const char *line)
     buf_init(&p->line);
     p->line_stream = CON_STDOUT;
     p->cmd = trace_command(&sim->trace, sim->now, node, line);
-    if (kind == SHELL_UNKNOWN) {
+    return p;
+}
+
+static void input_arm(Proc *p);
+
+/* app: the program to run, or NULL for the table's row of the first word. */
+static void start_line(Sim *sim, int node, const char *line, const AppProgram *app,
+                       const ScriptInput *lines, size_t n)
+{
+    char prog[32];
+    ShellKind kind = shell_classify(line, prog, sizeof prog);
+    if (kind == SHELL_EMPTY)
+        return;
+    if (kind == SHELL_FAULT && !app) {
+        run_fault(sim, line);
+        return;
+    }
+    Proc *p = proc_new(sim, node, line);
+    Cmdline c;
+    char err[128];
+    if (!cmdline_split(&c, line, err, sizeof err)) {
+        /* bash never starts the program */
+        cmdline_fini(&c);
+        proc_printf(p, CON_STDERR, "%s\n", err);
+        proc_exit(p, 2);
+        return;
+    }
+    if (!app)
+        app = apps_find(prog);
+    if (!app) {
+        cmdline_fini(&c);
         proc_printf(p, CON_STDERR, "%s: command not found\n", prog);
         proc_exit(p, 127);
         return;
     }
     if (!sim->net->node_up[node]) {
+        cmdline_fini(&c);
         trace_note(&sim->trace, sim->now, 0, "%s is down, so \"%s\" cannot run there.",
                    sim->world->nodes[node].id, line);
         proc_exit(p, 1);
         return;
     }
-    char *copy = xstrdup(line);
-    char *argv[MAX_ARGS + 1];
-    size_t argc = shell_split(copy, argv, MAX_ARGS);
-    argv[argc] = NULL;
-    for (size_t i = 0; i < MN_ARRAY_LEN(programs); i++)
-        if (strcmp(programs[i].name, argv[0]) == 0) {
-            programs[i].run(p, (int)argc, argv);
+    ProcInput *in = xcalloc(1, sizeof *in);
+    in->fn = app->input;
+    in->start = in->last = sim->now;
+    in->lines = lines;
+    in->n = n;
+    in->line = xstrdup(line);
+    p->in = in;
+    /* The handle p stays valid only while the program runs: main may end it. */
+    uint64_t cmd = p->cmd;
+    app->main(p, (int)c.argc, c.argv);
+    cmdline_fini(&c);
+    for (Proc *q = sim->shell->running; q; q = q->next)
+        if (q->cmd == cmd) {
+            input_arm(q);
             break;
         }
-    free(copy);
 }
+
+void shell_run(Sim *sim, int node, const char *line)
+{
+    start_line(sim, node, line, NULL, NULL, 0);
+}
+
+void shell_run_program(Sim *sim, int node, const char *line,
+                       void (*main)(Proc *p, int argc, char **argv), ProcInputFn input,
+                       const ScriptInput *lines, size_t n)
+{
+    AppProgram app = {"", main, input};
+    start_line(sim, node, line, &app, lines, n);
+}
+
+/* ---- typing into a program --------------------------------------------- */
+
+/* The control lines a student types as ^C, ^D, ^]. */
+static bool is_ctrl(const char *text, char c)
+{
+    return text[0] == '^' && text[1] == c && text[2] == '\0';
+}
+
+static void flush_partial(Proc *p);
+
+static void echo(Proc *p, const char *text)
+{
+    flush_partial(p); /* a prompt shows before what is typed after it */
+    trace_output(&p->sim->trace, p->sim->now, p->node, p->cmd, CON_STDIN, text);
+}
+
+/* The time the next line is typed, or -1 if that waits for the program. */
+static SimTime next_typing(Proc *p)
+{
+    ProcInput *in = p->in;
+    if (!in->fn) /* it reads nothing: only ^C is typed */
+        while (in->next < in->n && !is_ctrl(in->lines[in->next].text, 'C'))
+            in->next++;
+    if (in->next >= in->n)
+        return -1;
+    const ScriptInput *l = &in->lines[in->next];
+    if (l->at >= 0)
+        return in->start + l->at > p->sim->now ? in->start + l->at : p->sim->now;
+    if (!in->waiting)
+        return -1;
+    return in->last + 1000000 > p->sim->now ? in->last + 1000000 : p->sim->now;
+}
+
+static void on_input_timer(Sim *sim, void *ctx, uint64_t arg);
+
+/* (Re)schedules the one timer: buffered lines for a waiting program at
+ * once, otherwise the next line's typing time. */
+static void input_arm(Proc *p)
+{
+    ProcInput *in = p->in;
+    if (!in)
+        return;
+    Sim *sim = p->sim;
+    sim_cancel(sim, in->timer);
+    in->timer = 0;
+    SimTime t = in->waiting && in->head < in->n_buffered ? sim->now : next_typing(p);
+    if (t >= 0)
+        in->timer = sim_at(sim, t, on_input_timer, p, 0);
+}
+
+/* Types the next script line: echo, then into the buffer (or, for ^C, to
+ * the program at once).  Returns false if the program ended. */
+static bool type_next(Proc *p)
+{
+    ProcInput *in = p->in;
+    const char *text = in->lines[in->next++].text;
+    in->last = p->sim->now;
+    if (is_ctrl(text, 'C')) {
+        if (!in->fn) {
+            echo(p, "^C\n");
+            proc_exit(p, 130);
+            return false;
+        }
+        echo(p, "^C");
+        in->fn(p, PROC_IN_INTR, NULL, 0);
+        return true; /* p may be gone: the caller does not touch it */
+    }
+    if (is_ctrl(text, ']'))
+        echo(p, "^]");
+    else if (!is_ctrl(text, 'D')) {
+        char *line = xmalloc(strlen(text) + 2);
+        sprintf(line, "%s\n", text);
+        echo(p, line);
+        free(line);
+    }
+    in->buffered = xrealloc(in->buffered, (in->n_buffered + 1) * sizeof *in->buffered);
+    in->buffered[in->n_buffered++] = xstrdup(text);
+    return true;
+}
+
+/* Hands the oldest buffered line to the program, which may end. */
+static void deliver(Proc *p)
+{
+    ProcInput *in = p->in;
+    char *text = in->buffered[in->head++];
+    ProcInputKind kind = PROC_IN_LINE;
+    if (is_ctrl(text, 'D'))
+        kind = PROC_IN_EOF;
+    else if (is_ctrl(text, ']'))
+        kind = PROC_IN_ESCAPE;
+    if (kind == PROC_IN_LINE)
+        in->fn(p, kind, text, strlen(text));
+    else
+        in->fn(p, kind, NULL, 0);
+    free(text);
+}
+
+static bool still_running(Sim *sim, uint64_t cmd, Proc **out)
+{
+    for (Proc *q = sim->shell->running; q; q = q->next)
+        if (q->cmd == cmd) {
+            *out = q;
+            return true;
+        }
+    return false;
+}
+
+static void on_input_timer(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    Proc *p = ctx;
+    ProcInput *in = p->in;
+    uint64_t cmd = p->cmd;
+    in->timer = 0;
+    if (!(in->waiting && in->head < in->n_buffered)) {
+        bool intr = is_ctrl(in->lines[in->next].text, 'C');
+        if (!type_next(p) || intr) {
+            if (still_running(sim, cmd, &p))
+                input_arm(p);
+            return;
+        }
+    }
+    if (in->waiting && in->head < in->n_buffered) {
+        deliver(p);
+        if (!still_running(sim, cmd, &p))
+            return;
+    }
+    input_arm(p);
+}
+
+void proc_wait_input(Proc *p, bool waiting)
+{
+    if (!p->in || p->in->waiting == waiting)
+        return;
+    p->in->waiting = waiting;
+    if (waiting)
+        flush_partial(p); /* the terminal shows a prompt while it waits */
+    input_arm(p);
+}
+
+/* The prompt is state the window shows at its own prompt: a "terminal"
+ * table on the node, keyed by the command line, while the program runs. */
+void proc_set_prompt(Proc *p, const char *prompt)
+{
+    ProcInput *in = p->in;
+    if (!in || (!prompt && !in->prompt) || (prompt && in->prompt && !strcmp(prompt, in->prompt)))
+        return;
+    free(in->prompt);
+    in->prompt = prompt ? xstrdup(prompt) : NULL;
+    Sim *sim = p->sim;
+    trace_state(&sim->trace, sim->now, p->node, "terminal", prompt ? "add" : "remove", in->line,
+                prompt, -1);
+}
+
+const char *proc_prompt(const Proc *p)
+{
+    return p->in ? p->in->prompt : NULL;
+}
+
+/* ---- output ------------------------------------------------------------ */
 
 static void flush_partial(Proc *p)
 {
@@ -273,14 +467,25 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
         buf_put(&p->line, start, (size_t)(nl - start + 1));
         flush_partial(p);
     }
-    if (*start)
+    if (*start) {
         buf_puts(&p->line, start);
+        if (p->in && p->in->waiting)
+            flush_partial(p); /* a prompt, shown while the program waits */
+    }
+    bool printed = b.len > 0;
     buf_fini(&b);
+    /* A person reads what was printed before typing the next line. */
+    if (p->in && printed) {
+        p->in->last = p->sim->now;
+        if (p->in->waiting && p->in->next < p->in->n)
+            input_arm(p);
+    }
 }
 
 void proc_exit(Proc *p, int status)
 {
     flush_partial(p);
+    proc_set_prompt(p, NULL);
     trace_exit(&p->sim->trace, p->sim->now, p->node, p->cmd, status);
     Shell *sh = p->sim->shell;
     if (p->prev)
@@ -289,30 +494,10 @@ void proc_exit(Proc *p, int status)
         sh->running = p->next;
     if (p->next)
         p->next->prev = p->prev;
-    p->free_state = NULL; /* the program freed its state before exiting */
     proc_free(p);
 }
 
 Rng *proc_rng(Proc *p)
 {
     return &p->sim->shell->rng;
-}
-
-bool shell_resolve(const Sim *sim, const char *name, uint32_t *ip)
-{
-    if (ip_parse(name, ip))
-        return true;
-    int n = world_find_node(sim->world, name);
-    if (n < 0 || sim->world->nodes[n].n_ips == 0)
-        return false;
-    *ip = sim->world->nodes[n].ips[0];
-    return true;
-}
-
-const char *shell_reverse(const Sim *sim, uint32_t ip)
-{
-    int n;
-    if (!world_find_addr(sim->world, ip, &n, NULL))
-        return NULL;
-    return sim->world->nodes[n].id;
 }

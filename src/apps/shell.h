@@ -1,12 +1,13 @@
-/* shell — runs script lines on nodes: the programs a student types (ping,
- * traceroute; host, dig, … arrive with DNS) and the faults an instructor
- * injects (down/up of a node or a link).
+/* shell — runs script lines on nodes: the programs a student types (the
+ * table in apps.c) and the faults an instructor injects (down/up of a node
+ * or a link).
  *
  * A running program is a Proc.  Everything it prints goes into the trace as
  * console records, line by line, at the simulated moment it is printed, and
  * its exit status ends it.  A program the scenario does not know is a
  * scenario error (the loader asks shell_program_known); a known program with
- * bad arguments runs and prints what the real tool prints. */
+ * bad arguments runs and prints what the real tool prints.  Lines are split
+ * into words as bash does (cmdline.h). */
 #ifndef MN_SHELL_H
 #define MN_SHELL_H
 
@@ -24,7 +25,8 @@ typedef enum ShellKind {
     SHELL_UNKNOWN, /* not a program minet knows */
 } ShellKind;
 
-/* Copies the first word into prog (truncated to size) and says what it is. */
+/* Copies the first word (unquoted, as cmdline.h splits it) into prog (truncated to size) and says
+ * what it is. */
 ShellKind shell_classify(const char *line, char *prog, size_t size);
 bool shell_program_known(const char *prog);
 /* The known programs, for "did you mean". */
@@ -61,9 +63,12 @@ typedef struct Proc {
     bool done;
     Buf line; /* output not yet ended by a newline */
     ConsoleStream line_stream;
-    /* The program's own state, and how to free it if the run ends first. */
+    /* The program's own state, and how to free it: proc_exit (or the end
+     * of the run) calls free_state(state); a program never frees it by
+     * hand before exiting. */
     void *state;
     void (*free_state)(void *state);
+    struct ProcInput *in; /* what is typed into it (shell.c) */
 } Proc;
 
 /* ---- programs that read input (DESIGN.md, "Programs that read input") --
@@ -71,7 +76,34 @@ typedef struct Proc {
  * it the next line of its script line's `input` (or a line typed at the
  * window's prompt) when it waits and 1 s has passed since it last printed
  * or was last typed to, or at the line's own `at`.  The typed line is
- * echoed to the console as the terminal shows it (stream stdin). */
+ * echoed to the console as the terminal shows it (stream stdin).
+ *
+ * The rules in full (docs/scenario-format.md says the same for teachers):
+ * - Waiting is a level: it holds from proc_wait_input(p, true) until
+ *   proc_wait_input(p, false).  A program busy with a command clears it.
+ *   While it waits, a line printed without its newline (a prompt) shows
+ *   at once, as its own console record.
+ * - A program still waiting when nothing else is left to happen keeps
+ *   running: the run ends without its exit record, as a terminal left
+ *   open (an instructor adds ^D or ^C to end it).
+ * - A line without `at` is typed when the program waits and 1 s has passed
+ *   since it last printed or was last typed to, and after every earlier
+ *   line was typed.  A line with `at` is typed at the script line's start
+ *   + at (or right after the line before it, if that was later), waiting
+ *   or not: as on a real tty it sits in the terminal's buffer until the
+ *   program waits, and is then delivered at once.
+ * - The handler is called from an event of its own, never from inside
+ *   proc_wait_input or proc_printf; it may call proc_exit.
+ * - ^C is a signal: delivered when typed, even if the program is not
+ *   waiting.  Without a handler the terminal shows "^C", bash a newline,
+ *   and the program ends with status 130 (128 + SIGINT).  A program with a
+ *   handler gets PROC_IN_INTR after the terminal showed "^C" (no newline)
+ *   and decides what to print.
+ * - ^D (end of file) shows nothing; ^] shows "^]".  Both wait in the
+ *   buffer like lines.
+ * - A program without a handler reads nothing: lines other than ^C are not
+ *   typed at all.  Lines still untyped or unread when a program ends are
+ *   dropped (the shell does not read them as commands). */
 typedef enum ProcInputKind {
     PROC_IN_LINE,   /* a line, without its newline */
     PROC_IN_EOF,    /* ^D: end of input */
@@ -82,28 +114,33 @@ typedef enum ProcInputKind {
 /* A program's input handler: its row's `input` in the programs table. */
 typedef void (*ProcInputFn)(Proc *p, ProcInputKind kind, const char *line, size_t len);
 
+/* Runs line on node now as the program main/input (which need not be in
+ * the programs table: the tests' own), typing lines[0..n) into it by the
+ * rules above.  lines must outlive the program. */
+void shell_run_program(Sim *sim, int node, const char *line,
+                       void (*main)(Proc *p, int argc, char **argv), ProcInputFn input,
+                       const ScriptInput *lines, size_t n);
+
 /* The program waits for input now (true) or not (false). */
 void proc_wait_input(Proc *p, bool waiting);
-/* The program's own prompt ("ftp> ", "telnet> "), shown at the window's
- * prompt while it waits; NULL for none.  Copied. */
+/* The program's own prompt ("ftp> ", "telnet> "; "" for a program that
+ * reads lines without showing one, as nc); NULL for none.  Copied.  The
+ * trace keeps it as a state record of the node's "terminal" table (key:
+ * the command line), removed when the program ends; while it is set, the
+ * window's prompt types into the program and shows this prompt.  A program
+ * that only handles ^C (ping) sets none. */
 void proc_set_prompt(Proc *p, const char *prompt);
+/* The prompt last set, or NULL. */
+const char *proc_prompt(const Proc *p);
 
-/* Splits a command line into words (blanks separate; no quoting).
- * Returns the number of words (at most max). */
-size_t shell_split(char *line, char **argv, size_t max);
 /* Prints to stdout or stderr; each completed line becomes a console record. */
 void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...) MN_PRINTF(3, 4);
-/* Ends the program: flushes any partial line, records the exit status.
- * The Proc is freed: do not touch it afterwards. */
+/* Ends the program: flushes any partial line, records the exit status,
+ * frees its state (free_state), its input and its timers.  The Proc is
+ * freed: do not touch it afterwards. */
 void proc_exit(Proc *p, int status);
 
 /* The generator programs draw from (one stream for all programs). */
 Rng *proc_rng(Proc *p);
-
-/* Resolves what a student typed as a destination: a dotted quad, or (until
- * DNS lands) a node id, as if every host had the same /etc/hosts. */
-bool shell_resolve(const Sim *sim, const char *name, uint32_t *ip);
-/* The reverse: the id of the node owning ip, or NULL. */
-const char *shell_reverse(const Sim *sim, uint32_t ip);
 
 #endif

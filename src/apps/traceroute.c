@@ -14,6 +14,7 @@
 #include "net/icmp.h"
 #include "net/net.h"
 #include "net/udp.h"
+#include "proto/resolve.h"
 #include "apps/apps.h"
 
 #define DEF_START_PORT 33434
@@ -38,6 +39,10 @@ typedef struct Trace_ {
     int listener;
     EvHandle timeout;
     uint64_t pkt;
+    Resolve *lookup;  /* while the name is being looked up */
+    const char *host; /* as typed (argv lives while main runs) */
+    char host_copy[256];
+    int argc;
 } Traceroute;
 
 static const char usage_text[] =
@@ -46,15 +51,20 @@ static const char usage_text[] =
 
 static void next_probe(Traceroute *tr);
 
-static void finish(Traceroute *tr, int status)
+static void traceroute_free(void *state)
 {
-    Proc *p = tr->proc;
-    proc_printf(p, CON_STDOUT, "\n");
+    Traceroute *tr = state;
+    resolve_cancel(tr->lookup);
     if (tr->listener)
         icmp_unlisten(tr->sim, tr->listener);
     sim_cancel(tr->sim, tr->timeout);
     free(tr);
-    proc_exit(p, status);
+}
+
+static void finish(Traceroute *tr, int status)
+{
+    proc_printf(tr->proc, CON_STDOUT, "\n");
+    proc_exit(tr->proc, status);
 }
 
 static void print_addr(Traceroute *tr, uint32_t ip)
@@ -65,7 +75,7 @@ static void print_addr(Traceroute *tr, uint32_t ip)
         proc_printf(tr->proc, CON_STDOUT, " %s", addr);
         return;
     }
-    const char *name = shell_reverse(tr->sim, ip);
+    const char *name = resolve_hosts_reverse(tr->sim, ip);
     proc_printf(tr->proc, CON_STDOUT, " %s (%s)", name ? name : addr, addr);
 }
 
@@ -153,7 +163,7 @@ static void on_icmp(Sim *sim, void *ctx, int node, const IcmpMsg *m)
     tr->last_addr = m->src;
     tr->last_rtt = rtt;
     proc_printf(tr->proc, CON_STDOUT, "  %.3f ms", (double)rtt / 1000.0);
-    const char *who = shell_reverse(sim, m->src);
+    const char *who = resolve_hosts_reverse(sim, m->src);
     char from[16];
     ip_format(m->src, from);
     if (m->type == ICMP_TIME_EXCEEDED) {
@@ -269,6 +279,8 @@ static int parse_args(Traceroute *tr, int argc, char **argv, const char **host)
     return -1;
 }
 
+static void on_resolved(void *ctx, ResolveStatus st, uint32_t addr, const char *canon);
+
 void traceroute_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
@@ -284,35 +296,50 @@ void traceroute_main(Proc *p, int argc, char **argv)
     tr->wait_here = 3.0;
     tr->last_rtt = -1;
     const char *host = NULL;
+    p->state = tr;
+    p->free_state = traceroute_free;
     int status = parse_args(tr, argc, argv, &host);
     if (status >= 0) {
-        free(tr);
         proc_exit(p, status);
         return;
     }
-    if (!shell_resolve(sim, host, &tr->dst)) {
-        proc_printf(p, CON_STDERR, "%s: Name or service not known\n", host);
+    snprintf(tr->host_copy, sizeof tr->host_copy, "%s", host);
+    tr->argc = argc;
+    /* The callback may run at once, and may end the program. */
+    Resolve *r = resolve_name(sim, p->node, tr->host_copy, on_resolved, tr);
+    if (r)
+        tr->lookup = r;
+}
+
+static void on_resolved(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
+{
+    (void)canon;
+    Traceroute *tr = ctx;
+    Proc *p = tr->proc;
+    Sim *sim = tr->sim;
+    const char *host = tr->host_copy;
+    tr->lookup = NULL;
+    if (st != RESOLVE_OK) {
+        proc_printf(p, CON_STDERR, "%s: %s\n", host,
+                    resolve_strerror(st == RESOLVE_AGAIN ? st : RESOLVE_NONAME));
         proc_printf(p, CON_STDERR,
                     "Cannot handle \"host\" cmdline arg `%s' on position 1 (argc %d)\n", host,
-                    argc - 1);
-        free(tr);
+                    tr->argc - 1);
         proc_exit(p, 2);
         return;
     }
-    char addr[16];
-    ip_format(tr->dst, addr);
-    proc_printf(p, CON_STDOUT, "traceroute to %s (%s), %d hops max, %d byte packets", host, addr,
-                tr->max_hops, IPV4_HLEN + UDP_HLEN + DEF_DATA_LEN);
+    tr->dst = addr;
+    char addr_text[16];
+    ip_format(tr->dst, addr_text);
+    proc_printf(p, CON_STDOUT, "traceroute to %s (%s), %d hops max, %d byte packets", host,
+                addr_text, tr->max_hops, IPV4_HLEN + UDP_HLEN + DEF_DATA_LEN);
     if (ipv4_route(sim, tr->node, tr->dst) < 0) {
         proc_printf(p, CON_STDERR, "\nconnect: Network is unreachable\n");
-        free(tr);
         proc_exit(p, 1);
         return;
     }
     tr->sport = net_ephemeral_port(sim->net, tr->node);
     tr->ttl = tr->first_ttl;
     tr->listener = icmp_listen(sim, tr->node, on_icmp, tr);
-    p->state = tr;
-    p->free_state = free;
     next_probe(tr);
 }

@@ -224,7 +224,7 @@ const char *trace_kind_name(TraceKind k)
 
 const char *trace_stream_name(ConsoleStream s)
 {
-    static const char *const names[] = {"command", "stdout", "stderr", "exit"};
+    static const char *const names[] = {"command", "stdout", "stderr", "exit", "stdin"};
     return (size_t)s < MN_ARRAY_LEN(names) ? names[s] : "?";
 }
 

@@ -64,7 +64,8 @@ typedef enum ConsoleStream {
     CON_COMMAND, /* the command line as typed (text), no output */
     CON_STDOUT,
     CON_STDERR,
-    CON_EXIT, /* the command finished; status holds its exit status */
+    CON_EXIT,  /* the command finished; status holds its exit status */
+    CON_STDIN, /* what was typed into it, as the terminal echoed it */
 } ConsoleStream;
 
 typedef struct TraceRec {

@@ -179,23 +179,34 @@ bool app_run_command(App *a, const char *line)
     a->prompt[0] = '\0';
     a->prompt_len = 0;
     a->console_back = 0;
+    int node = app_prompt_node(a);
+    double t = a->p.t < 0 ? 0 : a->p.t;
+    uint32_t step = a->p.step;
+    /* A program on the host that reads what is typed gets the line (an
+     * empty one too: a blank line means something to SMTP or nc). */
+    int reading = node >= 0 ? model_reading(a->m, node, step, t, NULL, 0) : -1;
     const char *s = buf;
     while (*s == ' ')
         s++;
-    if (!*s)
+    /* ^C interrupts whatever runs there, as Ctrl+C in a terminal. */
+    if (reading < 0 && node >= 0 && strcmp(s, "^C") == 0) {
+        reading = model_foreground(a->m, node, step, t);
+        if (reading < 0)
+            return false; /* bash shows a fresh prompt */
+    }
+    if (!*s && reading < 0)
         return false;
     remember(a, buf);
-    int node = app_prompt_node(a);
-    double t = a->p.t < 0 ? 0 : a->p.t;
     /* Just after the cursor: what happened at its very moment (the step on
      * screen) stays as it was, and the line's own steps come after. */
     SimTime at = (SimTime)floor(t) + 1;
-    uint32_t step = a->p.step;
     /* The packet in the inspector, to find it again in the new run. */
     bool had_hop = a->sel_hop >= 0 && (size_t)a->sel_hop < a->m->n_hops;
     ModelHop sel = had_hop ? a->m->hops[a->sel_hop] : (ModelHop){0};
     char why[512];
-    if (!model_add_line(a->m, at, node, buf, why, sizeof why)) {
+    if (reading >= 0) /* ^C, ^D, ^] without the blanks around them */
+        model_add_input(a->m, (size_t)reading, at, s[0] == '^' && strlen(s) == 2 ? s : buf);
+    else if (!model_add_line(a->m, at, node, buf, why, sizeof why)) {
         Buf b;
         buf_init(&b);
         buf_printf(&b, "%s$ %s\n%s\n", node >= 0 ? a->m->world->nodes[node].id : "minet", buf, why);
@@ -242,7 +253,7 @@ bool app_save(App *a, char *path, size_t size)
     const World *w = a->m->world;
     size_t typed = 0;
     for (size_t i = 0; i < w->n_script; i++)
-        typed += w->script[i].typed;
+        typed += w->script[i].typed || w->script[i].input_typed;
     if (typed == 0) {
         snprintf(path, size, "nothing typed yet: the scenario is unchanged");
         return false;

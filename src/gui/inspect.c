@@ -332,6 +332,7 @@ void inspect_console(const Model *m, uint32_t step, double t, const ConsoleExtra
             break;
         case CON_STDOUT:
         case CON_STDERR:
+        case CON_STDIN:
             buf_puts(out, r->text ? r->text : "");
             break;
         case CON_EXIT:

@@ -1,5 +1,6 @@
 #include "gui/model.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -404,6 +405,85 @@ bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why,
                                   .where = xstrdup("typed at the prompt"),
                                   .typed = true};
     w->n_script++;
+    forget_run(m);
+    m->sim = run_kept(w);
+    fold_trace(m, &m->sim->trace);
+    return true;
+}
+
+/* The script line a command record came from: same node, same text, same
+ * start (identical lines at one moment on one node: the first). */
+static int script_line_of(const World *w, const TraceRec *cmd)
+{
+    for (size_t i = 0; i < w->n_script; i++) {
+        const ScriptLine *l = &w->script[i];
+        if (l->node == cmd->node && l->at == cmd->time && strcmp(l->run, cmd->text) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+int model_reading(const Model *m, int node, uint32_t step, double t, char *prompt, size_t size)
+{
+    const TraceRec *recs = m->sim->trace.recs;
+    /* The node's "terminal" table (shell.h, proc_set_prompt): the program
+     * that set a prompt last and has not ended. */
+    const TraceRec *term = NULL;
+    for (size_t i = 0; i < m->n_states; i++) {
+        const TraceRec *r = &recs[m->states[i].rec];
+        if (!model_ref_shown(m, &m->states[i], step, t))
+            break;
+        if (r->node != node || strcmp(r->table, "terminal") != 0 || !r->key)
+            continue;
+        if (strcmp(r->op, "add") == 0)
+            term = r;
+        else if (term && strcmp(term->key, r->key) == 0)
+            term = NULL;
+    }
+    if (prompt && size)
+        snprintf(prompt, size, "%s", term && term->text ? term->text : "");
+    if (!term)
+        return -1;
+    const TraceRec *cmd = NULL; /* its command: the latest with that line */
+    for (size_t i = 0; i < m->n_console; i++) {
+        const TraceRec *r = &recs[m->console[i].rec];
+        if (!model_ref_shown(m, &m->console[i], step, t))
+            break;
+        if (r->node == node && r->stream == CON_COMMAND && r->text &&
+            strcmp(r->text, term->key) == 0)
+            cmd = r;
+    }
+    return cmd ? script_line_of(m->world, cmd) : -1;
+}
+
+int model_foreground(const Model *m, int node, uint32_t step, double t)
+{
+    const TraceRec *recs = m->sim->trace.recs;
+    const TraceRec *cmd = NULL;
+    for (size_t i = 0; i < m->n_console; i++) {
+        const TraceRec *r = &recs[m->console[i].rec];
+        if (!model_ref_shown(m, &m->console[i], step, t))
+            break;
+        if (r->node != node)
+            continue;
+        if (r->stream == CON_COMMAND)
+            cmd = r;
+        else if (cmd && r->stream == CON_EXIT && r->cmd == cmd->cmd)
+            cmd = NULL;
+    }
+    return cmd ? script_line_of(m->world, cmd) : -1;
+}
+
+bool model_add_input(Model *m, size_t line, SimTime at, const char *text)
+{
+    World *w = m->world;
+    assert(line < w->n_script);
+    ScriptLine *l = &w->script[line];
+    if (at < l->at)
+        return false;
+    l->input = xrealloc(l->input, (l->n_input + 1) * sizeof *l->input);
+    l->input[l->n_input++] = (ScriptInput){at - l->at, xstrdup(text)};
+    l->input_typed = true;
     forget_run(m);
     m->sim = run_kept(w);
     fold_trace(m, &m->sim->trace);

@@ -122,6 +122,24 @@ void model_free(Model *m);
  * naming no node or link); the model is then unchanged. */
 bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why, size_t size);
 
+/* The program that what is typed on node at the cursor (step, t) goes to:
+ * one that set a prompt (shell.h, proc_set_prompt: the node's "terminal"
+ * table) and has not ended by then.  Returns its script line's index, or
+ * -1 if none; its prompt ("" if none) goes into prompt (size bytes;
+ * prompt may be NULL). */
+int model_reading(const Model *m, int node, uint32_t step, double t, char *prompt, size_t size);
+
+/* The script line of the latest command started on node and not ended by
+ * the cursor (the terminal's foreground program), or -1: where a ^C typed
+ * at the window's prompt goes. */
+int model_foreground(const Model *m, int node, uint32_t step, double t);
+
+/* Types text into script line `line`'s program at time `at` (after the
+ * line's start): it joins the line's input at that moment and the
+ * scenario runs again, as for model_add_line.  False if the line has not
+ * started by then. */
+bool model_add_input(Model *m, size_t line, SimTime at, const char *text);
+
 /* Has the record happened by the cursor (step, t)?  Along m->console or
  * m->states, once one has not, none after it has. */
 bool model_ref_shown(const Model *m, const ModelRef *ref, uint32_t step, double t);

@@ -388,12 +388,21 @@ static void draw_console(Pen *pen)
     SDL_RenderSetClipRect(a->r, &prompt);
     draw_fill_rect(a->r, prompt.x, prompt.y, prompt.w, prompt.h,
                    a->typing ? th->select_bg : th->panel_head);
+    /* While a program that reads runs there, the prompt types into it and
+     * shows the program's own prompt ("ftp> "), or none. */
     char ps[300];
-    snprintf(ps, sizeof ps, "%s$ ", node >= 0 ? a->m->world->nodes[node].id : "");
+    int reading = node >= 0
+                      ? model_reading(a->m, node, a->p.step, a->p.t < 0 ? 0 : a->p.t, ps, sizeof ps)
+                      : -1;
+    if (reading < 0)
+        snprintf(ps, sizeof ps, "%s$ ", node >= 0 ? a->m->world->nodes[node].id : "");
     int x = prompt.x + pen->px / 2, y = prompt.y + 2;
-    x += text_draw(&a->txt, FACE_BOLD, pen->px, th->accent, ps, x, y, 0);
+    if (ps[0])
+        x += text_draw(&a->txt, FACE_BOLD, pen->px, th->accent, ps, x, y, 0);
     if (!a->typing && a->prompt_len == 0) {
-        put(pen, FACE_SANS, th->faint, "Enter: type a command (host, dig, nslookup, ping, down …)",
+        put(pen, FACE_SANS, th->faint,
+            reading >= 0 ? "Enter: type into the program"
+                         : "Enter: type a command (host, dig, nslookup, ping, down …)",
             x, y, 0);
     } else {
         /* The end of the line, as many characters as fit, and a caret

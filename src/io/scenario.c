@@ -1093,6 +1093,8 @@ bool scenario_save_typed(const World *w, const char *out, bool beside, char *why
         script = cJSON_CreateArray();
         cJSON_AddItemToObject(root, "script", script);
     }
+    if (ok)
+        scenario_save_typed_input(w, script);
     for (size_t i = 0; ok && i < w->n_script; i++) {
         const ScriptLine *s = &w->script[i];
         if (!s->typed)

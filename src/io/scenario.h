@@ -25,10 +25,10 @@ World *scenario_load_mem(const char *name, const char *dir, const char *data, si
 
 /* Writes a copy of the scenario file w was loaded from, with the script
  * lines typed at the classroom view's prompt (ScriptLine.typed) added to
- * its "script", to out (whole or not at all: outfile.h).  beside: out is in
- * the same folder as the original, so zone files stay where they are;
- * otherwise the copy names them by absolute path.  False with a message in
- * why. */
+ * its "script", and the lines typed into programs written as their script
+ * lines' "input" (ScriptLine.input_typed), to out (whole or not at all: outfile.h).  beside: out is
+ * in the same folder as the original, so zone files stay where they are; otherwise the copy names
+ * them by absolute path.  False with a message in why. */
 bool scenario_save_typed(const World *w, const char *out, bool beside, char *why, size_t size);
 
 #endif

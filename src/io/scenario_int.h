@@ -153,6 +153,9 @@ void scenario_load_script(Loader *L, const cJSON *v, const Path *p);
 void scenario_sort_script(World *w);
 /* Adds a typed line and its input to a saved copy's "script". */
 void scenario_save_script_line(const World *w, cJSON *script, const ScriptLine *s);
+/* Lines of the file that were typed into at the prompt get their whole
+ * input written back (found by their JSON path, "script[N]"). */
+void scenario_save_typed_input(const World *w, cJSON *script);
 
 /* ---- scenario_json.c: messages ---------------------------------------------- */
 

@@ -167,7 +167,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
             ok = false;
         }
     }
-    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0};
+    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0, false};
     if (input) {
         Path inp = sj_field(p, "input");
         ok &= load_input(L, input, &inp, &sl);
@@ -251,6 +251,42 @@ static void exact_time(SimTime t, char *buf, size_t size)
     snprintf(buf, size, "%llu.%0*llus", s, digits, us);
 }
 
+/* A script line's input as the loader reads it: a string for a line typed
+ * by the typing rule, {"at", "text"} for one typed at a set time. */
+static cJSON *input_json(const ScriptLine *s)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < s->n_input; i++) {
+        const ScriptInput *in = &s->input[i];
+        if (in->at < 0) {
+            cJSON_AddItemToArray(arr, cJSON_CreateString(in->text));
+            continue;
+        }
+        char at[32];
+        exact_time(in->at, at, sizeof at);
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "at", at);
+        cJSON_AddStringToObject(o, "text", in->text);
+        cJSON_AddItemToArray(arr, o);
+    }
+    return arr;
+}
+
+void scenario_save_typed_input(const World *w, cJSON *script)
+{
+    for (size_t i = 0; i < w->n_script; i++) {
+        const ScriptLine *s = &w->script[i];
+        unsigned idx;
+        if (s->typed || !s->input_typed || !s->where || sscanf(s->where, "script[%u]", &idx) != 1)
+            continue;
+        cJSON *item = cJSON_GetArrayItem(script, (int)idx);
+        if (!cJSON_IsObject(item))
+            continue;
+        cJSON_DeleteItemFromObjectCaseSensitive(item, "input");
+        cJSON_AddItemToObject(item, "input", input_json(s));
+    }
+}
+
 void scenario_save_script_line(const World *w, cJSON *script, const ScriptLine *s)
 {
     char at[32];
@@ -260,22 +296,8 @@ void scenario_save_script_line(const World *w, cJSON *script, const ScriptLine *
     if (s->node >= 0)
         cJSON_AddStringToObject(line, "on", w->nodes[s->node].id);
     cJSON_AddStringToObject(line, "run", s->run);
-    if (s->n_input) {
-        cJSON *input = cJSON_AddArrayToObject(line, "input");
-        for (size_t i = 0; i < s->n_input; i++) {
-            const ScriptInput *in = &s->input[i];
-            if (in->at < 0) {
-                cJSON_AddItemToArray(input, cJSON_CreateString(in->text));
-                continue;
-            }
-            char t[32];
-            exact_time(in->at, t, sizeof t);
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "at", t);
-            cJSON_AddStringToObject(o, "text", in->text);
-            cJSON_AddItemToArray(input, o);
-        }
-    }
+    if (s->n_input)
+        cJSON_AddItemToObject(line, "input", input_json(s));
     /* In time order: before the first line of the file that runs later
      * (the loader would sort it there anyway; a teacher reads it). */
     int pos = 0;

@@ -37,7 +37,7 @@ static void console_record(const Trace *t, const TraceRec *r, Buf *out)
         return;
     if (r->stream == CON_COMMAND)
         buf_printf(out, "%s$ %s\n", t->world->nodes[r->node].id, r->text);
-    else if (r->stream == CON_STDOUT || r->stream == CON_STDERR)
+    else if (r->stream == CON_STDOUT || r->stream == CON_STDERR || r->stream == CON_STDIN)
         buf_puts(out, r->text);
 }
 

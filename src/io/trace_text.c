@@ -84,6 +84,10 @@ void trace_text_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *o
         case CON_EXIT:
             buf_printf(out, "%s: exit status %d", node_id(t, r->node), r->status);
             break;
+        case CON_STDIN:
+            buf_printf(out, "%s|< ", node_id(t, r->node));
+            put_line(out, r->text);
+            break;
         }
         break;
     }

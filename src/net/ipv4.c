@@ -110,19 +110,50 @@ static void on_local(Sim *sim, void *ctx, uint64_t arg)
     net_packet_free(sim->net, p);
 }
 
+NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len)
+{
+    Net *net = sim->net;
+    if (!net->node_up[node])
+        return NET_NODE_DOWN;
+    if (len + IPV4_HLEN > ETH_MTU)
+        return NET_TOO_BIG;
+    if (!is_own_address(net->w, node, dst) && ipv4_route(sim, node, dst) < 0)
+        return NET_UNREACHABLE;
+    return NET_OK;
+}
+
+const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *buf, size_t size)
+{
+    const char *id = sim->net->w->nodes[node].id;
+    char addr[16];
+    ip_format(dst, addr);
+    switch (e) {
+    case NET_OK:
+        snprintf(buf, size, "%s", "");
+        break;
+    case NET_NODE_DOWN:
+        snprintf(buf, size, "%s is down", id);
+        break;
+    case NET_UNREACHABLE:
+        snprintf(buf, size, "%s has no route to %s", id, addr);
+        break;
+    case NET_TOO_BIG:
+        snprintf(buf, size, "the packet is larger than the link's MTU of %d bytes", ETH_MTU);
+        break;
+    }
+    return buf;
+}
+
 NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, size_t len,
                  uint64_t *pkt_out)
 {
     Net *net = sim->net;
     const World *w = net->w;
-    if (!net->node_up[node])
-        return NET_NODE_DOWN;
-    if (len + IPV4_HLEN > ETH_MTU)
-        return NET_TOO_BIG;
+    NetErr e = ipv4_send_check(sim, node, s->dst, len);
+    if (e != NET_OK)
+        return e;
     bool local = is_own_address(w, node, s->dst);
     int iface = local ? -1 : ipv4_route(sim, node, s->dst);
-    if (!local && iface < 0)
-        return NET_UNREACHABLE;
     uint64_t id = s->pkt ? s->pkt : sim_packet_id(sim);
     if (pkt_out)
         *pkt_out = id;

@@ -63,6 +63,14 @@ typedef struct Ipv4Send {
  * (may be NULL). */
 NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, size_t len,
                  uint64_t *pkt_out);
+/* What ipv4_send would return for len payload bytes from node to dst,
+ * without sending.  A caption comes before the hops of its packet (they
+ * carry the latest note's step), so code that narrates a send asks first
+ * and writes the note that matches what will happen. */
+NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len);
+/* Why a send from node to dst fails, for a caption ("laptop is down",
+ * "laptop has no route to 10.0.0.53"); "" for NET_OK. */
+const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *buf, size_t size);
 /* The interface node would send to dst on, or -1 if no route. */
 int ipv4_route(Sim *sim, int node, uint32_t dst);
 /* Called by the link layer when a frame arrives on node:iface. */

@@ -70,6 +70,7 @@ typedef struct ScriptLine {
     bool typed;         /* added at the classroom view's prompt, not in the file */
     ScriptInput *input; /* what is typed into the program, in order */
     size_t n_input;
+    bool input_typed; /* lines were typed at the classroom view's prompt: saving writes input */
 } ScriptLine;
 
 /* An extension slot: what one application protocol keeps about the world

@@ -247,11 +247,15 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     uint8_t out[ETH_MTU];
     size_t n = dns_encode(&m, out, t->edns ? EDNS_SIZE : DNS_UDP_MAX);
     uint64_t pkt = sim_packet_id(sim);
+    NetErr e = ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
     if (trace_wanted(&sim->trace)) {
-        char qn[300], tb[16], rc[16];
+        char qn[300], tb[16], rc[16], why[200];
         dns_name_prose(&t->qname, qn, sizeof qn);
         const char *client = who(r, t->client);
-        if (rcode == DNS_RCODE_NOERROR && m.n[DNS_ANSWER])
+        if (e != NET_OK)
+            trace_note(&sim->trace, sim->now, 0, "%s cannot answer %s about %s: %s.", node_id(r),
+                       client, qn, ipv4_err_reason(sim, r->node, t->client, e, why, sizeof why));
+        else if (rcode == DNS_RCODE_NOERROR && m.n[DNS_ANSWER])
             trace_note(&sim->trace, sim->now, pkt,
                        "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
                        "answer comes from its cache, not from the zone's own server).",
@@ -266,7 +270,8 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     } else {
         trace_note_skip(&sim->trace);
     }
-    udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
+    if (e == NET_OK)
+        udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
     dns_msg_fini(&m);
 }
 
@@ -391,14 +396,21 @@ static void send_query(Task *t, Server *s)
         while (!udp_bind(sim, r->node, t->qport, on_upstream, t));
     }
     t->sent_pkt = sim_packet_id(sim);
+    /* A query that cannot leave times out like a lost one: the resolver
+     * then tries the next server, as Unbound does after a send error. */
+    NetErr e = ipv4_send_check(sim, r->node, s->addr, UDP_HLEN + n);
     if (trace_wanted(&sim->trace)) {
-        char qn[300], sn[300], zn[300], addr[16], tb[16];
+        char qn[300], sn[300], zn[300], addr[16], tb[16], why[200];
         ip_format(s->addr, addr);
         dns_name_prose(&t->asked, qn, sizeof qn);
         dns_name_prose(&s->name, sn, sizeof sn);
         dns_name_prose(&t->zone, zn, sizeof zn);
         const char *type = dns_type_name(t->asked_type, tb);
-        if (r->recursive)
+        if (e != NET_OK)
+            trace_note(&sim->trace, sim->now, 0,
+                       "%s cannot ask %s (%s) for %s %s: %s, so no packet leaves.", node_id(r), sn,
+                       addr, qn, type, ipv4_err_reason(sim, r->node, s->addr, e, why, sizeof why));
+        else if (r->recursive)
             trace_note(&sim->trace, sim->now, t->sent_pkt,
                        "%s works in recursive mode: it asks %s (%s) for %s %s with RD set, asking "
                        "it to find the answer itself.",
@@ -416,7 +428,8 @@ static void send_query(Task *t, Server *s)
         trace_note_skip(&sim->trace);
     }
     t->queries++;
-    udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
+    if (e == NET_OK)
+        udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
     t->timer = sim_after(sim, TRY_TIMEOUT, on_timeout, t, 0);
 }
 

@@ -706,8 +706,13 @@ static void relay(Forward *f, const DnsMsg *m, uint8_t rcode)
     uint8_t buf[ETH_MTU];
     size_t n = dns_encode(&out, buf, f->edns ? EDNS_UDP_SIZE : DNS_UDP_MAX);
     uint64_t pkt = sim_packet_id(sim);
-    char rc[16];
-    if (m)
+    char rc[16], why[200];
+    NetErr e = ipv4_send_check(sim, s->node, f->client, UDP_HLEN + n);
+    if (e != NET_OK)
+        trace_note(&sim->trace, sim->now, 0, "%s cannot relay the answer to %s: %s.",
+                   s->w->nodes[s->node].id, id_of(s, f->client),
+                   ipv4_err_reason(sim, s->node, f->client, e, why, sizeof why));
+    else if (m)
         trace_note(&sim->trace, sim->now, pkt,
                    "%s relays the answer from %s to %s: AA clear (it is not the authority), RA "
                    "set (it did the recursion), and it keeps a copy in its cache.",
@@ -715,7 +720,8 @@ static void relay(Forward *f, const DnsMsg *m, uint8_t rcode)
     else
         trace_note(&sim->trace, sim->now, pkt, "No server answered %s: it tells %s %s.",
                    s->w->nodes[s->node].id, id_of(s, f->client), dns_rcode_name(rcode, rc));
-    udp_send(sim, s->node, pkt, 53, f->client, f->cport, 0, buf, n, NULL);
+    if (e == NET_OK)
+        udp_send(sim, s->node, pkt, 53, f->client, f->cport, 0, buf, n, NULL);
     dns_msg_fini(&out);
     forward_free(f);
 }
@@ -776,15 +782,23 @@ static void forward_next(Forward *f)
             f->port = net_ephemeral_port(sim->net, s->node);
         while (!udp_bind(sim, s->node, f->port, on_forward_reply, f));
     uint64_t pkt = sim_packet_id(sim);
-    char tn[300], addr[16];
+    char tn[300], addr[16], why[200];
     ip_format(f->target[f->at], addr);
-    trace_note(&sim->trace, sim->now, pkt,
-               "%s has recursion switched on (real root and TLD servers never do): instead of "
-               "referring %s to %s, it asks %s (%s) itself, with RD set, and will relay the "
-               "answer.",
-               s->w->nodes[s->node].id, id_of(s, f->client),
-               dns_name_prose(&f->tname[f->at], tn, sizeof tn), tn, addr);
-    udp_send(sim, s->node, pkt, f->port, f->target[f->at], 53, 0, buf, n, NULL);
+    NetErr e = ipv4_send_check(sim, s->node, f->target[f->at], UDP_HLEN + n);
+    if (e != NET_OK)
+        trace_note(&sim->trace, sim->now, 0, "%s cannot ask %s (%s) on behalf of %s: %s.",
+                   s->w->nodes[s->node].id, dns_name_prose(&f->tname[f->at], tn, sizeof tn), addr,
+                   id_of(s, f->client),
+                   ipv4_err_reason(sim, s->node, f->target[f->at], e, why, sizeof why));
+    else
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s has recursion switched on (real root and TLD servers never do): instead of "
+                   "referring %s to %s, it asks %s (%s) itself, with RD set, and will relay the "
+                   "answer.",
+                   s->w->nodes[s->node].id, id_of(s, f->client),
+                   dns_name_prose(&f->tname[f->at], tn, sizeof tn), tn, addr);
+    if (e == NET_OK)
+        udp_send(sim, s->node, pkt, f->port, f->target[f->at], 53, 0, buf, n, NULL);
     f->timer = sim_after(sim, 1000000, on_forward_timeout, f, 0);
 }
 
@@ -844,8 +858,16 @@ static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
                                  trace_wanted(&sim->trace) ? &cap : NULL);
     if (n && !start_forward(s, m)) {
         uint64_t pkt = sim_packet_id(sim);
-        trace_note(&sim->trace, sim->now, pkt, "%s", cap.data ? cap.data : "");
-        udp_send(sim, node, pkt, 53, m->src, m->sport, 0, out, n, NULL);
+        NetErr e = ipv4_send_check(sim, node, m->src, UDP_HLEN + n);
+        char why[200];
+        if (e == NET_OK)
+            trace_note(&sim->trace, sim->now, pkt, "%s", cap.data ? cap.data : "");
+        else
+            trace_note(&sim->trace, sim->now, 0, "%s cannot answer: %s.",
+                       sim->world->nodes[node].id,
+                       ipv4_err_reason(sim, node, m->src, e, why, sizeof why));
+        if (e == NET_OK)
+            udp_send(sim, node, pkt, 53, m->src, m->sport, 0, out, n, NULL);
     }
     buf_fini(&cap);
 }

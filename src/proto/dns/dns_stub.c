@@ -8,7 +8,6 @@
 #include "proto/dns/dns_conf.h"
 #include "proto/services.h"
 #include "net/udp.h"
-#include "apps/shell.h"
 
 struct DnsQuery {
     Sim *sim;
@@ -135,22 +134,38 @@ static void send_try(DnsQuery *q)
     size_t n = dns_encode(&m, buf, sizeof buf);
     dns_msg_fini(&m);
     uint64_t pkt = sim_packet_id(sim);
+    /* The caption says what happens: a query that cannot leave (the host
+     * went down, its route is gone) is not "asked".  Either way the
+     * library waits out its timeout, as it would for a lost packet. */
+    NetErr e = ipv4_send_check(sim, q->node, q->server, UDP_HLEN + n);
     if (trace_wanted(&sim->trace)) {
-        char qn[300], tb[16], addr[16];
+        char qn[300], tb[16], addr[16], why[200];
         dns_name_prose(&q->name, qn, sizeof qn);
         ip_format(q->server, addr);
-        const char *server = shell_reverse(sim, q->server);
-        trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.", q->o.program,
-                   sim->world->nodes[q->node].id, server ? server : addr, addr, qn,
-                   dns_type_name(q->type, tb),
-                   q->o.rd ? " with RD set: recursion desired"
-                           : " with RD clear: answer only from what you know",
-                   q->tries ? ", again" : "");
+        int owner;
+        const char *server = world_find_addr(sim->world, q->server, &owner, NULL)
+                                 ? sim->world->nodes[owner].id
+                                 : NULL;
+        const char *node = sim->world->nodes[q->node].id;
+        if (e == NET_OK)
+            trace_note(&sim->trace, sim->now, pkt, "%s on %s asks %s (%s) for %s %s%s%s.",
+                       q->o.program, node, server ? server : addr, addr, qn,
+                       dns_type_name(q->type, tb),
+                       q->o.rd ? " with RD set: recursion desired"
+                               : " with RD clear: answer only from what you know",
+                       q->tries ? ", again" : "");
+        else
+            trace_note(&sim->trace, sim->now, 0,
+                       "%s on %s cannot ask %s (%s) for %s %s%s: %s, so no packet leaves.",
+                       q->o.program, node, server ? server : addr, addr, qn,
+                       dns_type_name(q->type, tb), q->tries ? " again" : "",
+                       ipv4_err_reason(sim, q->node, q->server, e, why, sizeof why));
     } else {
         trace_note_skip(&sim->trace);
     }
     q->tries++;
-    udp_send(sim, q->node, pkt, q->port, q->server, 53, 0, buf, n, NULL);
+    if (e == NET_OK)
+        udp_send(sim, q->node, pkt, q->port, q->server, 53, 0, buf, n, NULL);
     q->timer = sim_after(sim, q->o.timeout, on_timeout, q, 0);
 }
 
@@ -309,13 +324,8 @@ DnsQuery *dns_lookup_address(Sim *sim, int node, const char *text, DnsLookupFn f
         return NULL;
     }
     const DnsNodeConf *dc = dns_conf_node(sim->world, node);
-    if (!dc->has_dns) {
-        /* No DNS server configured: the scenario's node ids work as a
-         * shared /etc/hosts. */
-        if (shell_resolve(sim, text, &addr))
-            fn(ctx, DNS_LOOKUP_OK, addr, text);
-        else
-            fn(ctx, DNS_LOOKUP_NXDOMAIN, 0, NULL);
+    if (!dc->has_dns) { /* resolve_name uses the node ids then */
+        fn(ctx, DNS_LOOKUP_FAILED, 0, NULL);
         return NULL;
     }
     Lookup *l = xcalloc(1, sizeof *l);

@@ -54,7 +54,8 @@ typedef enum DnsLookupStatus {
 typedef void (*DnsLookupFn)(void *ctx, DnsLookupStatus status, uint32_t addr, const char *canon);
 
 /* Looks up name's IPv4 address for an application on node, as glibc does:
- * the host cache first, then the node's DNS server.  The answer's records
+ * the host cache first, then the node's DNS server (DNS_LOOKUP_FAILED at
+ * once if it has none).  Applications call resolve_name (resolve.h).  The answer's records
  * go into the host cache.  Calls fn exactly once, possibly at once.  The
  * returned handle cancels it (NULL when fn was already called). */
 DnsQuery *dns_lookup_address(Sim *sim, int node, const char *name, DnsLookupFn fn, void *ctx);

@@ -1,0 +1,38 @@
+/* The programs table: one row per program, {name, main, input}.  The names
+ * list for messages comes from the same rows (an X-macro), so a program is
+ * added in exactly one place. */
+#include "apps.h"
+
+#include <string.h>
+
+#include "core/util.h"
+
+/* clang-format off */
+#define APPS_TABLE(X)                                   \
+    X("ping",       ping_main,       ping_input)        \
+    X("traceroute", traceroute_main, NULL)              \
+    X("dig",        dig_main,        NULL)              \
+    X("host",       host_main,       NULL)              \
+    X("ipconfig",   ipconfig_main,   NULL)              \
+    X("nslookup",   nslookup_main,   NULL)
+/* clang-format on */
+
+#define APP_ROW(name, main, input)  {name, main, input},
+#define APP_NAME(name, main, input) name,
+
+static const AppProgram programs[] = {APPS_TABLE(APP_ROW)};
+static const char *const names[] = {APPS_TABLE(APP_NAME)};
+
+const AppProgram *apps_find(const char *name)
+{
+    for (size_t i = 0; i < MN_ARRAY_LEN(programs); i++)
+        if (strcmp(programs[i].name, name) == 0)
+            return &programs[i];
+    return NULL;
+}
+
+const char *const *apps_names(size_t *n)
+{
+    *n = MN_ARRAY_LEN(names);
+    return names;
+}

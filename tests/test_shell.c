@@ -1,0 +1,390 @@
+/* The shell: splitting a command line as bash does, the programs table,
+ * and programs that read input (the typing rule, lines at a set time, the
+ * terminal's buffer, ^C, ^D, ^]), with a tiny program that reads lines. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "apps/apps.h"
+#include "apps/cmdline.h"
+
+/* ---- cmdline ------------------------------------------------------------ */
+
+/* Splits line and joins the words with '|' ("<err>" if it fails). */
+static char *split(const char *line)
+{
+    Cmdline c;
+    char err[128];
+    bool ok = cmdline_split(&c, line, err, sizeof err);
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < c.argc; i++)
+        buf_printf(&b, "%s[%s]", i ? " " : "", c.argv[i]);
+    if (!ok)
+        buf_printf(&b, " <%s>", err);
+    assert_null(c.argv[c.argc]);
+    cmdline_fini(&c);
+    return buf_take(&b);
+}
+
+static void expect_split(const char *line, const char *want)
+{
+    char *got = split(line);
+    assert_string_equal(got ? got : "", want);
+    free(got);
+}
+
+static void test_cmdline_words(void **state)
+{
+    (void)state;
+    expect_split("", "");
+    expect_split("  \t ", "");
+    expect_split("host  -t MX\tmontana.edu ", "[host] [-t] [MX] [montana.edu]");
+    expect_split("echo \"a b\"", "[echo] [a b]");
+    expect_split("echo 'a b'", "[echo] [a b]");
+    expect_split("a\"b c\"d", "[ab cd]");
+    expect_split("'a'\"b\"c", "[abc]");
+    expect_split("\"\" ''", "[] []");
+    expect_split("a\\ b", "[a b]");
+    expect_split("\\\"x", "[\"x]");
+    expect_split("'a\\b'", "[a\\b]");
+    expect_split("\"a\\\"b\\\\c\\$d\\xe\"", "[a\"b\\c$d\\xe]");
+    expect_split("'it''s'", "[its]");
+    expect_split("\"it's\"", "[it's]");
+    expect_split("a\\", "[a\\]"); /* bash -c 'echo a\' prints a\ */
+    expect_split("a\\\nb", "[ab]");
+}
+
+static void test_cmdline_open_quote(void **state)
+{
+    (void)state;
+    /* bash: echo "abc<Enter>^D */
+    expect_split("echo \"abc",
+                 "[echo] [abc] <bash: unexpected EOF while looking for matching `\"'>");
+    expect_split("echo 'abc", "[echo] [abc] <bash: unexpected EOF while looking for matching `''>");
+    expect_split("echo \"a'b",
+                 "[echo] [a'b] <bash: unexpected EOF while looking for matching `\"'>");
+}
+
+static void test_classify_quoted(void **state)
+{
+    (void)state;
+    char prog[32];
+    assert_int_equal(shell_classify("\"host\" x", prog, sizeof prog), SHELL_PROGRAM);
+    assert_string_equal(prog, "host");
+    assert_int_equal(shell_classify("ho'st' x", prog, sizeof prog), SHELL_PROGRAM);
+    assert_int_equal(shell_classify("'ho st'", prog, sizeof prog), SHELL_UNKNOWN);
+    assert_string_equal(prog, "ho st");
+    assert_int_equal(shell_classify("  ", prog, sizeof prog), SHELL_EMPTY);
+    assert_int_equal(shell_classify("down laptop", prog, sizeof prog), SHELL_FAULT);
+    size_t n;
+    const char *const *names = shell_programs(&n);
+    for (size_t i = 0; i < n; i++) {
+        const AppProgram *a = apps_find(names[i]);
+        assert_non_null(a);
+        assert_string_equal(a->name, names[i]);
+        assert_non_null(a->main);
+    }
+    assert_null(apps_find("telnetd"));
+}
+
+static void test_fault_words(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    world_wire(w);
+    ShellFault f;
+    char why[256];
+    assert_true(shell_fault_parse(w, "down 'r1' \"r2\"", &f, why, sizeof why));
+    assert_true(f.link >= 0 && !f.up);
+    assert_false(shell_fault_parse(w, "down \"laptop", &f, why, sizeof why));
+    assert_string_equal(why, "bash: unexpected EOF while looking for matching `\"'");
+    world_free(w);
+}
+
+/* ---- a tiny program that reads lines ------------------------------------ */
+
+typedef struct Reader {
+    Sim *sim;
+    EvHandle later;
+} Reader;
+
+static void reader_free(void *state)
+{
+    Reader *r = state;
+    sim_cancel(r->sim, r->later);
+    free(r);
+}
+
+static void reader_wait(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    Proc *p = ctx;
+    ((Reader *)p->state)->later = 0;
+    proc_printf(p, CON_STDOUT, "> ");
+    proc_wait_input(p, true);
+}
+
+/* "reader [DELAY_S]": prompts "> " (after DELAY_S seconds), then reads. */
+static void reader_main(Proc *p, int argc, char **argv)
+{
+    Reader *r = xcalloc(1, sizeof *r);
+    r->sim = p->sim;
+    p->state = r;
+    p->free_state = reader_free;
+    proc_set_prompt(p, "> ");
+    SimTime delay = argc > 1 ? (SimTime)atoi(argv[1]) * 1000000 : 0;
+    if (delay)
+        r->later = sim_after(p->sim, delay, reader_wait, p, 0);
+    else
+        reader_wait(p->sim, p, 0);
+}
+
+static void reader_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
+{
+    switch (kind) {
+    case PROC_IN_LINE:
+        if (len == 4 && memcmp(line, "quit", 4) == 0) {
+            proc_exit(p, 0);
+            return;
+        }
+        proc_printf(p, CON_STDOUT, "got %.*s\n> ", (int)len, line);
+        return;
+    case PROC_IN_EOF:
+        proc_printf(p, CON_STDOUT, "bye\n");
+        proc_exit(p, 3);
+        return;
+    case PROC_IN_ESCAPE:
+        proc_printf(p, CON_STDOUT, "\nesc\n> ");
+        return;
+    case PROC_IN_INTR:
+        proc_printf(p, CON_STDOUT, "\nintr\n> ");
+        return;
+    }
+}
+
+/* A program that reads nothing and runs for a minute. */
+static void sleeper_main(Proc *p, int argc, char **argv)
+{
+    (void)argc;
+    (void)argv;
+    Reader *r = xcalloc(1, sizeof *r);
+    r->sim = p->sim;
+    p->state = r;
+    p->free_state = reader_free;
+    r->later = sim_after(p->sim, 60000000, reader_wait, p, 0);
+}
+
+/* Runs one program on a lone host with the given input; returns the sim. */
+static void run_reader(Sim *sim, const char *line, ProcInputFn input, const ScriptInput *in,
+                       size_t n, void (*main)(Proc *, int, char **))
+{
+    World *w = world_new();
+    tw_node(w, "laptop", ROLE_HOST, "10.0.0.10");
+    world_wire(w);
+    sim_init(sim, 1, w, true);
+    agents_start(sim);
+    shell_run_program(sim, 0, line, main, input, in, n);
+    sim_run_until(sim, SIM_TIME_MAX);
+}
+
+/* The console as "time stream text" lines, for exact comparison. */
+static char *transcript(const Sim *sim)
+{
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind != TR_CONSOLE || r->stream == CON_COMMAND)
+            continue;
+        buf_printf(&b, "%.1f %s ", (double)r->time / 1e6, trace_stream_name(r->stream));
+        if (r->stream == CON_EXIT)
+            buf_printf(&b, "%d\n", r->status);
+        else
+            buf_printf(&b, "%s%s", r->text, strchr(r->text, '\n') ? "" : "\n");
+    }
+    return buf_take(&b);
+}
+
+static void expect_transcript(const Sim *sim, const char *want)
+{
+    char *got = transcript(sim);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_input_typing_rule(void **state)
+{
+    (void)state;
+    ScriptInput in[] = {{-1, "hello"}, {-1, "world"}, {-1, "^]"}, {-1, "^D"}, {-1, "never"}};
+    Sim sim;
+    run_reader(&sim, "reader", reader_input, in, MN_ARRAY_LEN(in), reader_main);
+    /* Each line 1 s after the program last printed (its prompt). */
+    expect_transcript(&sim, "0.0 stdout > \n"
+                            "1.0 stdin hello\n"
+                            "1.0 stdout got hello\n"
+                            "1.0 stdout > \n"
+                            "2.0 stdin world\n"
+                            "2.0 stdout got world\n"
+                            "2.0 stdout > \n"
+                            "3.0 stdin ^]\n"
+                            "3.0 stdout \n"
+                            "3.0 stdout esc\n"
+                            "3.0 stdout > \n"
+                            "4.0 stdout bye\n"
+                            "4.0 exit 3\n");
+    tw_done(&sim);
+}
+
+static void test_input_at_waits_in_the_buffer(void **state)
+{
+    (void)state;
+    /* Typed at 2 s and 2.5 s while the program is not reading yet: the
+     * terminal shows them at once; the program reads them at 5 s. */
+    ScriptInput in[] = {{2000000, "early"}, {2500000, "quit"}};
+    Sim sim;
+    run_reader(&sim, "reader 5", reader_input, in, MN_ARRAY_LEN(in), reader_main);
+    expect_transcript(&sim, "2.0 stdin early\n"
+                            "2.5 stdin quit\n"
+                            "5.0 stdout > \n"
+                            "5.0 stdout got early\n"
+                            "5.0 stdout > \n"
+                            "5.0 exit 0\n");
+    tw_done(&sim);
+}
+
+static void test_input_at_and_rule_mixed(void **state)
+{
+    (void)state;
+    /* An explicit time is counted from the line's start; a line after it
+     * follows the typing rule from there. */
+    ScriptInput in[] = {{3000000, "one"}, {-1, "quit"}};
+    Sim sim;
+    run_reader(&sim, "reader", reader_input, in, MN_ARRAY_LEN(in), reader_main);
+    expect_transcript(&sim, "0.0 stdout > \n"
+                            "3.0 stdin one\n"
+                            "3.0 stdout got one\n"
+                            "3.0 stdout > \n"
+                            "4.0 stdin quit\n"
+                            "4.0 exit 0\n");
+    tw_done(&sim);
+}
+
+static void test_input_intr(void **state)
+{
+    (void)state;
+    /* A program that handles ^C gets it even while not reading. */
+    ScriptInput in[] = {{1000000, "^C"}, {-1, "^D"}};
+    Sim sim;
+    run_reader(&sim, "reader 3", reader_input, in, MN_ARRAY_LEN(in), reader_main);
+    expect_transcript(&sim, "1.0 stdin ^C\n"
+                            "1.0 stdout \n"
+                            "1.0 stdout intr\n"
+                            "3.0 stdout > > \n"
+                            "4.0 stdout bye\n"
+                            "4.0 exit 3\n");
+    tw_done(&sim);
+}
+
+static void test_input_intr_default_and_no_reader(void **state)
+{
+    (void)state;
+    /* No handler: the lines are not typed at all; ^C ends it with 130, and
+     * its timer (freed with its state) never fires. */
+    ScriptInput in[] = {{1000000, "ignored"}, {-1, "ignored too"}, {4000000, "^C"}};
+    Sim sim;
+    run_reader(&sim, "sleeper", NULL, in, MN_ARRAY_LEN(in), sleeper_main);
+    expect_transcript(&sim, "4.0 stdin ^C\n"
+                            "4.0 exit 130\n");
+    assert_int_equal(sim.now, 4000000);
+    tw_done(&sim);
+}
+
+static void test_input_dropped_at_exit(void **state)
+{
+    (void)state;
+    ScriptInput in[] = {{-1, "quit"}, {-1, "after"}, {9000000, "late"}};
+    Sim sim;
+    run_reader(&sim, "reader", reader_input, in, MN_ARRAY_LEN(in), reader_main);
+    expect_transcript(&sim, "0.0 stdout > \n"
+                            "1.0 stdin quit\n"
+                            "1.0 exit 0\n");
+    assert_int_equal(sim.now, 1000000);
+    tw_done(&sim);
+}
+
+/* ---- the table's programs ------------------------------------------------ */
+
+static void test_open_quote_is_bash_error(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 1 \"server");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "bash: unexpected EOF while looking for matching `\"'\n");
+    free(out);
+    const TraceRec *last = &sim.trace.recs[sim.trace.n - 1];
+    assert_int_equal(last->stream, CON_EXIT);
+    assert_int_equal(last->status, 2);
+    tw_done(&sim);
+}
+
+static void test_quoted_argument(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 1 'server'");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "PING server (10.0.2.10)"));
+    free(out);
+    tw_done(&sim);
+}
+
+static void test_ping_interrupted_from_input(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping 10.0.2.10");
+    w->script[0].input = xcalloc(1, sizeof *w->script[0].input);
+    w->script[0].input[0] = (ScriptInput){2500000, xstrdup("^C")};
+    w->script[0].n_input = 1;
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = transcript(&sim);
+    assert_non_null(
+        strstr(t, "2.5 stdin ^C\n2.5 stdout \n2.5 stdout --- 10.0.2.10 ping statistics ---\n"
+                  "2.5 stdout 3 packets transmitted, 3 received, 0% packet loss, time 2000ms\n"));
+    assert_non_null(strstr(t, "2.5 exit 0\n"));
+    free(t);
+    tw_done(&sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cmdline_words),
+        cmocka_unit_test(test_cmdline_open_quote),
+        cmocka_unit_test(test_classify_quoted),
+        cmocka_unit_test(test_fault_words),
+        cmocka_unit_test(test_input_typing_rule),
+        cmocka_unit_test(test_input_at_waits_in_the_buffer),
+        cmocka_unit_test(test_input_at_and_rule_mixed),
+        cmocka_unit_test(test_input_intr),
+        cmocka_unit_test(test_input_intr_default_and_no_reader),
+        cmocka_unit_test(test_input_dropped_at_exit),
+        cmocka_unit_test(test_open_quote_is_bash_error),
+        cmocka_unit_test(test_quoted_argument),
+        cmocka_unit_test(test_ping_interrupted_from_input),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
