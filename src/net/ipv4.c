@@ -7,6 +7,7 @@
 #include "net/icmp.h"
 #include "net/link.h"
 #include "net/net.h"
+#include "net/tcp.h"
 #include "net/udp.h"
 
 /* ---- headers ----------------------------------------------------------- */
@@ -259,6 +260,9 @@ void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fram
         break;
     case IP_PROTO_UDP:
         udp_input(sim, node, iface, pkt, &h, dgram, h.total_len);
+        break;
+    case IP_PROTO_TCP:
+        tcp_input(sim, node, pkt, &h, body, body_len);
         break;
     default:
         drop(sim, pkt, node, frame, len, "no protocol handler");

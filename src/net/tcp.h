@@ -153,5 +153,9 @@ void tcp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8_
 /* Frees every connection of sim (the run is over or stopped early),
  * calling no callback. */
 void tcp_free_all(Sim *sim);
+/* Frees TCP's state of a Net without touching the event queue (net_free
+ * calls it; the queue may already be gone). */
+struct TcpStack;
+void tcp_stack_free(struct TcpStack *st);
 
 #endif
