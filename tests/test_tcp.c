@@ -106,7 +106,8 @@ typedef struct Net2 {
 } Net2;
 
 /* a (10.0.0.1) — b (10.0.0.2), one link. */
-static void net2_init(Net2 *n, SimTime latency, uint64_t bw, double loss, uint64_t seed, bool keep)
+static void net2_init(Net2 *n, SimTime latency, uint64_t bw, double loss, uint64_t seed, bool keep,
+                      const TcpConf *conf)
 {
     n->w = world_new();
     n->a = tw_node(n->w, "a", MN_ROLE_HOST, "10.0.0.1");
@@ -114,6 +115,11 @@ static void net2_init(Net2 *n, SimTime latency, uint64_t bw, double loss, uint64
     tw_link(n->w, n->a, n->b, latency, bw, loss);
     n->ipa = tw_ip("10.0.0.1");
     n->ipb = tw_ip("10.0.0.2");
+    if (conf) {
+        n->w->tcp = xcalloc(2, sizeof *n->w->tcp);
+        n->w->tcp[0] = conf[0];
+        n->w->tcp[1] = conf[1];
+    }
     world_wire(n->w);
     sim_init(&n->sim, seed, n->w, keep);
     net_new(&n->sim);
@@ -147,10 +153,10 @@ typedef struct Transfer {
 } Transfer;
 
 static void transfer_start(Transfer *t, size_t len, SimTime latency, uint64_t bw, double loss,
-                           uint64_t seed, bool keep)
+                           uint64_t seed, bool keep, const TcpConf *conf)
 {
     memset(t, 0, sizeof *t);
-    net2_init(&t->n, latency, bw, loss, seed, keep);
+    net2_init(&t->n, latency, bw, loss, seed, keep, conf);
     t->len = len;
     t->data = pattern(len, (uint32_t)seed);
     t->cli.sim = t->srv.sim = &t->n.sim;
@@ -205,7 +211,7 @@ static void test_handshake_data_close(void **state)
 {
     (void)state;
     Transfer t;
-    transfer_start(&t, 5000, 5000, 100000000, 0, 1, true);
+    transfer_start(&t, 5000, 5000, 100000000, 0, 1, true, NULL);
     Sim *sim = &t.n.sim;
     sim_run_until(sim, SIM_TIME_MAX);
     dump(sim);
@@ -241,7 +247,7 @@ static void test_refused(void **state)
 {
     (void)state;
     Net2 n;
-    net2_init(&n, 1000, 1000000000, 0, 1, true);
+    net2_init(&n, 1000, 1000000000, 0, 1, true, NULL);
     App a = {.sim = &n.sim};
     buf_init(&a.got);
     NetErr err;
@@ -265,7 +271,7 @@ static void test_lossy_transfers_deliver_every_byte(void **state)
     for (size_t li = 0; li < MN_ARRAY_LEN(losses); li++)
         for (uint64_t seed = 1; seed <= 4; seed++) {
             Transfer t;
-            transfer_start(&t, 300000, 2000, 100000000, losses[li], seed, false);
+            transfer_start(&t, 300000, 2000, 100000000, losses[li], seed, false, NULL);
             sim_run_until(&t.n.sim, SIM_TIME_MAX);
             assert_int_equal(t.srv.got.len, t.len);
             assert_memory_equal(t.srv.got.data, t.data, t.len);
@@ -274,12 +280,559 @@ static void test_lossy_transfers_deliver_every_byte(void **state)
         }
 }
 
+/* ---- the congestion window against RFC 5681 ------------------------------------------ */
+
+static TcpInfo info_of(Sim *sim, int node)
+{
+    TcpInfo in[4];
+    size_t n = tcp_node_conns(sim, node, in, 4);
+    for (size_t i = 0; i < n && i < 4; i++)
+        if (in[i].state != TCP_LISTEN)
+            return in[i];
+    TcpInfo none = {0};
+    return none;
+}
+
+static const TcpConf big_windows[2] = {{true, 16u << 20, 16u << 20, 0},
+                                       {true, 16u << 20, 16u << 20, 0}};
+
+static void set_link(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)ctx;
+    net_set_link_up(sim, 0, arg != 0);
+}
+
+/* The link blinks for 2 µs around the arrival of the tenth frame a sends
+ * from now: one data segment lost, with more behind it. */
+static void lose_next_frame(Sim *sim, int from)
+{
+    size_t seen = sim->trace.n;
+    int count = 0;
+    while (sim_step(sim)) {
+        for (; seen < sim->trace.n; seen++) {
+            const TraceRec *r = &sim->trace.recs[seen];
+            if (r->kind == TR_HOP && r->node == from && r->len > 1000 && ++count == 10) {
+                sim_at(sim, r->arrive - 1, set_link, NULL, 0);
+                sim_at(sim, r->arrive + 1, set_link, NULL, 1);
+                return;
+            }
+        }
+    }
+    fail_msg("no frame in flight");
+}
+
+static void test_cwnd_slow_start_doubles_per_rtt(void **state)
+{
+    (void)state;
+    Transfer t;
+    transfer_start(&t, 20u << 20, 10000, 1000000000, 0, 1, false, big_windows);
+    Sim *sim = &t.n.sim;
+    /* Established at 20 ms (one round trip); the first flight goes then,
+     * its ACKs come back 20 ms later.  Sample between the bursts of ACKs.
+     * Every second segment is acknowledged, and each ACK adds up to two
+     * segments (RFC 3465, L = 2): the window doubles per round trip, less
+     * the odd segment whose ACK is delayed. */
+    uint32_t prev = 0;
+    for (int k = 0; k < 6; k++) {
+        sim_run_until(sim, 30000 + k * 20000);
+        uint32_t cwnd = info_of(sim, t.n.a).cwnd;
+        if (k == 0)
+            assert_int_equal(cwnd, 10 * 1460); /* RFC 6928's initial window */
+        else
+            assert_true(cwnd >= prev * 17 / 10 && cwnd <= 2 * prev);
+        prev = cwnd;
+    }
+    assert_true(prev > 20 * 14600);
+    transfer_fini(&t);
+}
+
+/* One segment lost (the link blinks for 4 µs while a frame arrives):
+ * fast retransmit halves the window, recovery ends with cwnd = ssthresh,
+ * then congestion avoidance adds one segment per round trip. */
+static void test_cwnd_fast_retransmit_and_avoidance(void **state)
+{
+    (void)state;
+    Transfer t;
+    transfer_start(&t, 40u << 20, 10000, 1000000000, 0, 1, true, big_windows);
+    Sim *sim = &t.n.sim;
+    sim_run_until(sim, 95000);
+    lose_next_frame(sim, t.n.a);
+    /* Step to the fast retransmit: ssthresh changes there. */
+    TcpInfo before = info_of(sim, t.n.a), now = before;
+    while (now.ssthresh == before.ssthresh && sim_step(sim)) {
+        if (now.cwnd != info_of(sim, t.n.a).cwnd && info_of(sim, t.n.a).ssthresh == now.ssthresh)
+            before = info_of(sim, t.n.a);
+        now = info_of(sim, t.n.a);
+    }
+    assert_int_equal(tw_count(sim, TR_NOTE, "three duplicate ACKs"), 1);
+    /* ssthresh = FlightSize / 2 (the window was full), cwnd = ssthresh + 3 */
+    assert_true(now.ssthresh <= before.cwnd / 2 && now.ssthresh >= before.cwnd / 2 - 1460);
+    assert_int_equal(now.cwnd, now.ssthresh + 3 * 1460);
+    sim_run_until(sim, 200000);
+    TcpInfo after = info_of(sim, t.n.a);
+    dump(sim);
+    assert_int_equal(tw_count(sim, TR_NOTE, "leaves fast recovery"), 1);
+    assert_int_equal(tw_count(sim, TR_DROP, NULL), 1);
+    assert_int_equal(after.ssthresh, now.ssthresh);
+    assert_true(after.cwnd >= after.ssthresh && after.cwnd <= after.ssthresh + 4 * 1460);
+    /* Congestion avoidance: about one segment per round trip (20 ms). */
+    uint32_t c0 = info_of(sim, t.n.a).cwnd;
+    sim_run_until(sim, 200000 + 5 * 20000 + 500);
+    uint32_t c5 = info_of(sim, t.n.a).cwnd;
+    assert_true(c5 - c0 >= 4 * 1460 && c5 - c0 <= 6 * 1460);
+    transfer_fini(&t);
+}
+
+static void test_cwnd_timeout_falls_to_one_segment(void **state)
+{
+    (void)state;
+    Transfer t;
+    transfer_start(&t, 4u << 20, 10000, 1000000000, 0, 1, true, NULL);
+    Sim *sim = &t.n.sim;
+    sim_at(sim, 60000, set_link, NULL, 0); /* down for 1.5 s */
+    sim_at(sim, 1560000, set_link, NULL, 1);
+    sim_run_until(sim, 59000);
+    TcpInfo before = info_of(sim, t.n.a);
+    assert_true(before.cwnd > 10 * 1460);
+    /* The first timeout: rto after the handshake's samples is 200 ms. */
+    sim_run_until(sim, 60000 + 300000);
+    TcpInfo after = info_of(sim, t.n.a);
+    assert_int_equal(after.cwnd, 1460);
+    assert_true(after.ssthresh >= 2 * 1460);
+    assert_true(after.rto >= 2 * before.rto);
+    assert_true(tw_count(sim, TR_NOTE, "its retransmission timer") >= 1);
+    sim_run_until(sim, SIM_TIME_MAX);
+    assert_int_equal(t.srv.got.len, t.len);
+    assert_memory_equal(t.srv.got.data, t.data, t.len);
+    transfer_fini(&t);
+}
+
+/* ---- the state machine against hand-built segments --------------------------------------- */
+
+/* a runs TCP; "b" is the test: b is down, so a's segments go nowhere, and
+ * the test reads them off a's hop records and answers by hand. */
+typedef struct Peer {
+    Net2 n;
+    App app;
+    size_t seen; /* trace records read so far */
+} Peer;
+
+typedef struct Seg {
+    uint32_t seq, ack;
+    uint8_t flags;
+    uint16_t wnd;
+    uint32_t len;
+    uint16_t sport, dport;
+    uint8_t data[1600];
+} Seg;
+
+static void peer_init(Peer *p)
+{
+    memset(p, 0, sizeof *p);
+    net2_init(&p->n, 1000, 1000000000, 0, 7, true, NULL);
+    net_set_node_up(&p->n.sim, p->n.b, false);
+    p->app.sim = &p->n.sim;
+    buf_init(&p->app.got);
+}
+
+static void peer_fini(Peer *p)
+{
+    buf_fini(&p->app.got);
+    net2_fini(&p->n);
+}
+
+/* The next segment a sent (false if none). */
+static bool peer_next(Peer *p, Seg *out)
+{
+    sim_run_until(&p->n.sim, p->n.sim.now + 50); /* past the link's serialization */
+    const Trace *t = &p->n.sim.trace;
+    for (; p->seen < t->n; p->seen++) {
+        const TraceRec *r = &t->recs[p->seen];
+        if (r->kind != TR_HOP || r->node != p->n.a)
+            continue;
+        const uint8_t *ip = r->bytes + ETH_HLEN;
+        if (ip[9] != IP_PROTO_TCP)
+            continue;
+        const uint8_t *tcp = ip + 20;
+        size_t tlen = get_be16(ip + 2) - 20u;
+        size_t hlen = (size_t)(tcp[12] >> 4) * 4;
+        /* the checksum over the pseudo-header must come out right */
+        assert_int_equal(ipv4_checksum(tcp, tlen,
+                                       ipv4_pseudo_sum(get_be32(ip + 12), get_be32(ip + 16),
+                                                       IP_PROTO_TCP, (uint16_t)tlen)),
+                         0);
+        out->sport = get_be16(tcp);
+        out->dport = get_be16(tcp + 2);
+        out->seq = get_be32(tcp + 4);
+        out->ack = get_be32(tcp + 8);
+        out->flags = tcp[13];
+        out->wnd = get_be16(tcp + 14);
+        out->len = (uint32_t)(tlen - hlen);
+        memcpy(out->data, tcp + hlen, out->len);
+        p->seen++;
+        return true;
+    }
+    return false;
+}
+
+/* b → a, delivered to a's TCP now. */
+static void peer_send(Peer *p, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+                      uint8_t flags, uint16_t wnd, const void *data, size_t len)
+{
+    uint8_t seg[1600];
+    memset(seg, 0, 20);
+    put_be16(seg, sport);
+    put_be16(seg + 2, dport);
+    put_be32(seg + 4, seq);
+    put_be32(seg + 8, ack);
+    seg[12] = 5 << 4;
+    seg[13] = flags;
+    put_be16(seg + 14, wnd);
+    memcpy(seg + 20, data, len);
+    size_t tlen = 20 + len;
+    put_be16(seg + 16,
+             ipv4_checksum(seg, tlen,
+                           ipv4_pseudo_sum(p->n.ipb, p->n.ipa, IP_PROTO_TCP, (uint16_t)tlen)));
+    Ipv4Hdr ip = {.ihl = 20,
+                  .total_len = (uint16_t)(20 + tlen),
+                  .ttl = 64,
+                  .proto = IP_PROTO_TCP,
+                  .src = p->n.ipb,
+                  .dst = p->n.ipa};
+    tcp_input(&p->n.sim, p->n.a, sim_packet_id(&p->n.sim), &ip, seg, tlen);
+}
+
+static void run_for(Peer *p, SimTime d)
+{
+    sim_run_until(&p->n.sim, p->n.sim.now + d);
+}
+
+#define F_FIN 0x01
+#define F_SYN 0x02
+#define F_RST 0x04
+#define F_ACK 0x10
+
+/* a connects to b:80; the test answers the SYN.  Returns a's SYN. */
+static Seg peer_connect(Peer *p, uint32_t b_iss)
+{
+    NetErr err;
+    p->app.c = tcp_connect(&p->n.sim, p->n.a, p->n.ipb, 80, NULL, &app_ops, &p->app, &err);
+    assert_non_null(p->app.c);
+    Seg syn;
+    assert_true(peer_next(p, &syn));
+    assert_int_equal(syn.flags, F_SYN);
+    if (b_iss) {
+        peer_send(p, 80, syn.sport, b_iss, syn.seq + 1, F_SYN | F_ACK, 65535, NULL, 0);
+        assert_true(p->app.connected);
+        Seg ack;
+        assert_true(peer_next(p, &ack));
+        assert_int_equal(ack.flags, F_ACK);
+        assert_int_equal(ack.ack, b_iss + 1);
+    }
+    return syn;
+}
+
+static void test_lost_syn_retries_then_times_out(void **state)
+{
+    (void)state;
+    Peer p;
+    peer_init(&p);
+    peer_connect(&p, 0);
+    sim_run_until(&p.n.sim, SIM_TIME_MAX);
+    /* 1 + 6 SYNs, at 0, 1, 3, 7, 15, 31, 63 s; given up at 127 s. */
+    assert_int_equal(tw_count(&p.n.sim, TR_HOP, NULL), 7);
+    const SimTime want[] = {0, 1, 3, 7, 15, 31, 63};
+    size_t k = 0;
+    for (size_t i = 0; i < p.n.sim.trace.n; i++)
+        if (p.n.sim.trace.recs[i].kind == TR_HOP)
+            assert_int_equal(p.n.sim.trace.recs[i].time, want[k++] * 1000000);
+    assert_true(p.app.ended);
+    assert_int_equal(p.app.why, TCP_WHY_TIMEOUT);
+    assert_int_equal(p.app.ended_at, 127000000);
+    peer_fini(&p);
+}
+
+static void test_simultaneous_open(void **state)
+{
+    (void)state;
+    Peer p;
+    peer_init(&p);
+    Seg syn = peer_connect(&p, 0);
+    /* b's own SYN crosses a's: a answers SYN-ACK with its first ISN */
+    peer_send(&p, 80, syn.sport, 5000, 0, F_SYN, 65535, NULL, 0);
+    Seg s;
+    assert_true(peer_next(&p, &s));
+    assert_int_equal(s.flags, F_SYN | F_ACK);
+    assert_int_equal(s.seq, syn.seq);
+    assert_int_equal(s.ack, 5001);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_SYN_RECEIVED);
+    assert_false(p.app.connected);
+    peer_send(&p, 80, syn.sport, 5000, syn.seq + 1, F_SYN | F_ACK, 65535, NULL, 0);
+    assert_true(p.app.connected);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_ESTABLISHED);
+    peer_fini(&p);
+}
+
+static void test_simultaneous_close(void **state)
+{
+    (void)state;
+    Peer p;
+    peer_init(&p);
+    Seg syn = peer_connect(&p, 9000);
+    uint16_t port = syn.sport;
+    tcp_shutdown(p.app.c);
+    Seg fin;
+    assert_true(peer_next(&p, &fin));
+    assert_true(fin.flags & F_FIN);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_FIN_WAIT_1);
+    /* b's FIN crosses a's: CLOSING, then TIME-WAIT when a's FIN is acked */
+    peer_send(&p, 80, port, 9001, syn.seq + 1, F_FIN | F_ACK, 65535, NULL, 0);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_CLOSING);
+    assert_true(p.app.fin);
+    Seg ack;
+    assert_true(peer_next(&p, &ack));
+    assert_int_equal(ack.ack, 9002);
+    peer_send(&p, 80, port, 9002, syn.seq + 2, F_ACK, 65535, NULL, 0);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_TIME_WAIT);
+    assert_true(p.app.ended);
+    assert_int_equal(p.app.why, TCP_WHY_CLOSED);
+    peer_fini(&p);
+}
+
+static void test_out_of_order_and_duplicates(void **state)
+{
+    (void)state;
+    Peer p;
+    peer_init(&p);
+    Seg syn = peer_connect(&p, 100);
+    uint16_t port = syn.sport;
+    uint32_t ack = syn.seq + 1;
+    /* "world" arrives before "hello ": held, and a duplicate ACK at once */
+    peer_send(&p, 80, port, 107, ack, F_ACK, 65535, "world", 5);
+    assert_int_equal(p.app.got.len, 0);
+    Seg s;
+    assert_true(peer_next(&p, &s));
+    assert_int_equal(s.ack, 101);
+    peer_send(&p, 80, port, 101, ack, F_ACK, 65535, "hello ", 6);
+    assert_int_equal(p.app.got.len, 11);
+    assert_memory_equal(p.app.got.data, "hello world", 11);
+    assert_true(peer_next(&p, &s)); /* filling a hole is acknowledged at once */
+    assert_int_equal(s.ack, 112);
+    /* The same bytes again: acknowledged, not delivered twice. */
+    peer_send(&p, 80, port, 101, ack, F_ACK, 65535, "hello ", 6);
+    assert_true(peer_next(&p, &s));
+    assert_int_equal(s.ack, 112);
+    assert_int_equal(p.app.got.len, 11);
+    /* Overlapping: only the new tail is delivered. */
+    peer_send(&p, 80, port, 109, ack, F_ACK, 65535, "rld!", 4);
+    assert_int_equal(p.app.got.len, 12);
+    assert_memory_equal(p.app.got.data, "hello world!", 12);
+    /* An in-order segment alone is acknowledged after 40 ms (delayed ACK). */
+    assert_false(peer_next(&p, &s));
+    run_for(&p, 39000);
+    assert_false(peer_next(&p, &s));
+    run_for(&p, 2000);
+    assert_true(peer_next(&p, &s));
+    assert_int_equal(s.ack, 113);
+    /* A FIN out of order waits for the bytes before it. */
+    peer_send(&p, 80, port, 115, ack, F_ACK | F_FIN, 65535, "z", 1);
+    assert_false(p.app.fin);
+    peer_send(&p, 80, port, 113, ack, F_ACK, 65535, "xy", 2);
+    assert_true(p.app.fin);
+    assert_memory_equal(p.app.got.data, "hello world!xyz", 15);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_CLOSE_WAIT);
+    peer_fini(&p);
+}
+
+static void test_rst_in_each_state(void **state)
+{
+    (void)state;
+    /* ESTABLISHED, FIN-WAIT-1, FIN-WAIT-2, CLOSE-WAIT: "reset by peer" */
+    for (int k = 0; k < 4; k++) {
+        Peer p;
+        peer_init(&p);
+        Seg syn = peer_connect(&p, 100);
+        uint32_t ack = syn.seq + 1;
+        if (k == 1 || k == 2) {
+            tcp_shutdown(p.app.c);
+            ack++;
+        }
+        if (k == 2)
+            peer_send(&p, 80, syn.sport, 101, ack, F_ACK, 65535, NULL, 0);
+        if (k == 3)
+            peer_send(&p, 80, syn.sport, 101, ack, F_ACK | F_FIN, 65535, NULL, 0);
+        const TcpState want[] = {TCP_ESTABLISHED, TCP_FIN_WAIT_1, TCP_FIN_WAIT_2, TCP_CLOSE_WAIT};
+        assert_int_equal(state_of(&p.n.sim, p.n.a, 0), want[k]);
+        uint32_t seq = k == 3 ? 102 : 101;
+        /* outside the window: ignored */
+        peer_send(&p, 80, syn.sport, seq + 100000, 0, F_RST, 0, NULL, 0);
+        assert_false(p.app.ended);
+        peer_send(&p, 80, syn.sport, seq, 0, F_RST, 0, NULL, 0);
+        assert_true(p.app.ended);
+        assert_int_equal(p.app.why, TCP_WHY_RESET);
+        assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_CLOSED);
+        peer_fini(&p);
+    }
+    /* SYN-SENT: an RST that acknowledges the SYN means refused; one that
+     * does not is ignored. */
+    Peer p;
+    peer_init(&p);
+    Seg syn = peer_connect(&p, 0);
+    peer_send(&p, 80, syn.sport, 0, syn.seq + 7, F_RST | F_ACK, 0, NULL, 0);
+    assert_false(p.app.ended);
+    peer_send(&p, 80, syn.sport, 0, syn.seq + 1, F_RST | F_ACK, 0, NULL, 0);
+    assert_true(p.app.ended);
+    assert_int_equal(p.app.why, TCP_WHY_REFUSED);
+    peer_fini(&p);
+    /* LAST-ACK and TIME-WAIT: the connection just goes. */
+    for (int k = 0; k < 2; k++) {
+        peer_init(&p);
+        syn = peer_connect(&p, 100);
+        if (k == 0) {
+            peer_send(&p, 80, syn.sport, 101, syn.seq + 1, F_ACK | F_FIN, 65535, NULL, 0);
+            tcp_close(p.app.c);
+            assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_LAST_ACK);
+        } else {
+            tcp_shutdown(p.app.c);
+            peer_send(&p, 80, syn.sport, 101, syn.seq + 2, F_ACK | F_FIN, 65535, NULL, 0);
+            assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_TIME_WAIT);
+        }
+        peer_send(&p, 80, syn.sport, 102, 0, F_RST, 0, NULL, 0);
+        assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_CLOSED);
+        peer_fini(&p);
+    }
+    /* SYN-RECEIVED (passive): the half-open connection goes, the listener stays. */
+    peer_init(&p);
+    App srv = {.sim = &p.n.sim};
+    assert_non_null(tcp_listen(&p.n.sim, p.n.a, 7000, 4, &listen_ops, &srv));
+    peer_send(&p, 999, 7000, 5000, 0, F_SYN, 65535, NULL, 0);
+    Seg sa;
+    assert_true(peer_next(&p, &sa));
+    assert_int_equal(sa.flags, F_SYN | F_ACK);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 1), TCP_SYN_RECEIVED);
+    peer_send(&p, 999, 7000, 5001, 0, F_RST, 0, NULL, 0);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_LISTEN);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 1), TCP_CLOSED);
+    assert_int_equal(srv.accepted, 0);
+    peer_fini(&p);
+}
+
+static void test_lost_fin_and_final_ack(void **state)
+{
+    (void)state;
+    Peer p;
+    peer_init(&p);
+    Seg syn = peer_connect(&p, 100);
+    uint16_t port = syn.sport;
+    /* b closes; a acknowledges and closes too: LAST-ACK */
+    peer_send(&p, 80, port, 101, syn.seq + 1, F_ACK | F_FIN, 65535, NULL, 0);
+    Seg s;
+    assert_true(peer_next(&p, &s)); /* the ACK of b's FIN */
+    assert_int_equal(s.flags, F_ACK);
+    tcp_close(p.app.c);
+    assert_true(peer_next(&p, &s));
+    assert_true(s.flags & F_FIN);
+    assert_int_equal(s.ack, 102);
+    /* a's FIN is "lost": nothing comes back, so a sends it again */
+    run_for(&p, 1100000);
+    assert_true(peer_next(&p, &s));
+    assert_true(s.flags & F_FIN);
+    assert_int_equal(s.seq, syn.seq + 1);
+    peer_send(&p, 80, port, 102, syn.seq + 2, F_ACK, 65535, NULL, 0);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_CLOSED);
+    peer_fini(&p);
+
+    /* The other side: a is in TIME-WAIT and its last ACK was lost; b's FIN
+     * comes again and is acknowledged again. */
+    peer_init(&p);
+    syn = peer_connect(&p, 100);
+    port = syn.sport;
+    tcp_shutdown(p.app.c);
+    assert_true(peer_next(&p, &s));
+    peer_send(&p, 80, port, 101, syn.seq + 2, F_ACK | F_FIN, 65535, NULL, 0);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_TIME_WAIT);
+    assert_true(peer_next(&p, &s));
+    assert_int_equal(s.ack, 102);
+    run_for(&p, 1000000);
+    peer_send(&p, 80, port, 101, syn.seq + 2, F_ACK | F_FIN, 65535, NULL, 0);
+    assert_true(peer_next(&p, &s));
+    assert_int_equal(s.flags, F_ACK);
+    assert_int_equal(s.ack, 102);
+    /* TIME-WAIT starts again: 60 s from now, not from the first FIN */
+    run_for(&p, 59500000);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_TIME_WAIT);
+    run_for(&p, 1000000);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_CLOSED);
+    peer_fini(&p);
+}
+
+/* A receiver that reads nothing: its window closes, the sender probes,
+ * and when the program reads, the transfer finishes. */
+static void start_reading(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    App *a = ctx;
+    a->no_read = false;
+    tcp_recved(a->c, a->got.len);
+}
+
+static void test_zero_window_and_persist(void **state)
+{
+    (void)state;
+    Transfer t;
+    transfer_start(&t, 200000, 5000, 100000000, 0, 3, true, NULL);
+    t.srv.no_read = true;
+    Sim *sim = &t.n.sim;
+    sim_at(sim, 5000000, start_reading, &t.srv, 0);
+    sim_run_until(sim, 4900000);
+    TcpInfo in = info_of(sim, t.n.a);
+    assert_int_equal(in.peer_window, 0);
+    assert_int_equal(t.srv.got.len, 65535); /* exactly the buffer */
+    TcpInfo sv = info_of(sim, t.n.b);
+    assert_int_equal(sv.recv_q, 65535);
+    size_t probes = tw_count(sim, TR_NOTE, "one-byte probe");
+    assert_true(probes >= 3 && probes <= 6); /* 0.2, 0.4, 0.8, 1.6 s apart… */
+    assert_int_equal(tw_count(sim, TR_NOTE, "advertises a zero window"), 1);
+    sim_run_until(sim, SIM_TIME_MAX);
+    assert_int_equal(t.srv.got.len, t.len);
+    assert_memory_equal(t.srv.got.data, t.data, t.len);
+    assert_true(tw_count(sim, TR_NOTE, "its window opens") >= 1);
+    transfer_fini(&t);
+}
+
+/* read_rate: the window opens only as fast as the program reads. */
+static void test_read_rate_paces_the_sender(void **state)
+{
+    (void)state;
+    Transfer t;
+    const TcpConf slow[2] = {{0}, {.read_rate = 100000}}; /* b reads 100 kB/s */
+    transfer_start(&t, 500000, 1000, 1000000000, 0, 1, false, slow);
+    Sim *sim = &t.n.sim;
+    sim_run_until(sim, SIM_TIME_MAX);
+    assert_int_equal(t.srv.got.len, t.len);
+    /* 500 kB at 100 kB/s, less the 64 KiB the buffer takes at once */
+    assert_true(sim->now > 4000000 && sim->now < 5200000);
+    transfer_fini(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_handshake_data_close),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_lossy_transfers_deliver_every_byte),
+        cmocka_unit_test(test_cwnd_slow_start_doubles_per_rtt),
+        cmocka_unit_test(test_cwnd_fast_retransmit_and_avoidance),
+        cmocka_unit_test(test_cwnd_timeout_falls_to_one_segment),
+        cmocka_unit_test(test_lost_syn_retries_then_times_out),
+        cmocka_unit_test(test_simultaneous_open),
+        cmocka_unit_test(test_simultaneous_close),
+        cmocka_unit_test(test_out_of_order_and_duplicates),
+        cmocka_unit_test(test_rst_in_each_state),
+        cmocka_unit_test(test_lost_fin_and_final_ack),
+        cmocka_unit_test(test_zero_window_and_persist),
+        cmocka_unit_test(test_read_rate_paces_the_sender),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -86,10 +86,14 @@ void tcp_window_maybe_update(TcpConn *c)
 {
     if (c->ended || c->state < TCP_ESTABLISHED || c->rcv_fin)
         return;
+    /* As Linux (__tcp_cleanup_rbuf): an update of its own only when what
+     * was advertised has fallen to half the buffer or less and the window
+     * can at least double; otherwise the next ACK carries it. */
     uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+    if (2 * (size_t)cur > c->rcvbuf)
+        return;
     uint32_t w = tcp_rcv_window(c);
-    uint32_t step = c->rcvbuf / 2 < c->mss ? (uint32_t)c->rcvbuf / 2 : c->mss;
-    if (w > cur && (w - cur >= step || cur == 0)) {
+    if (w && w >= 2 * cur && w > cur) {
         if (c->in_input)
             c->ack_now = true;
         else
@@ -325,13 +329,13 @@ static void new_ack(TcpConn *c, const TcpSeg *s)
     c->retries = 0;
     if (c->in_recovery) {
         if (SEQ_GEQ(s->ack, c->recover)) {
-            uint32_t flight = c->snd_max - c->snd_una;
-            uint32_t w = (flight > c->mss ? flight : c->mss) + c->mss;
-            c->cwnd = w < c->ssthresh ? w : c->ssthresh;
+            /* RFC 6582 3.2 step 3, the second choice (Linux's too): the
+             * window is what the loss halved it to. */
+            c->cwnd = c->ssthresh;
             c->in_recovery = false;
             c->dupacks = 0;
             c->ca_acked = 0;
-            c->cc = c->cwnd < c->ssthresh ? TCP_CC_SLOW_START : TCP_CC_AVOIDANCE;
+            c->cc = TCP_CC_AVOIDANCE;
             char n[32];
             narrate_cc(c, s->pkt,
                        "Everything sent before the loss is now acknowledged: %s leaves fast "
@@ -645,10 +649,15 @@ static void conn_input(TcpConn *c, const TcpSeg *s0)
         return;
     }
     TcpSeg s = *s0;
-    if (c->state == TCP_SYN_RECEIVED && (s.flags & TCP_SYN) && !(s.flags & TCP_ACK) &&
-        s.seq == c->irs) {
-        tcp_send_syn(c, false); /* our SYN-ACK was lost: the peer sent its SYN again */
-        return;
+    if (c->state == TCP_SYN_RECEIVED && (s.flags & TCP_SYN) && s.seq == c->irs) {
+        if (!(s.flags & TCP_ACK)) {
+            tcp_send_syn(c, false); /* our SYN-ACK was lost: the peer sent its SYN again */
+            return;
+        }
+        /* Simultaneous open: the peer's SYN-ACK repeats its SYN and
+         * acknowledges ours (RFC 9293 figure 8). */
+        s.flags &= (uint8_t)~TCP_SYN;
+        s.seq++;
     }
     if (!acceptable(c, &s)) {
         if (s.flags & TCP_RST)

@@ -453,9 +453,10 @@ void tcp_output(TcpConn *c)
         len = cut_at_notes(c, c->snd_nxt, len);
         if (!len)
             break;
-        /* The sender's side of silly-window avoidance (RFC 9293 3.8.6.2.1). */
-        if (len < c->mss && len < avail && len < c->max_sndwnd / 2 &&
-            cut_at_notes(c, c->snd_nxt, avail) != len)
+        /* The sender's side of silly-window avoidance (RFC 9293
+         * 3.8.6.2.1): a piece smaller than a segment that the windows cut
+         * off waits while data is in flight; the ACKs will open them. */
+        if (len == usable && len < c->mss && len < avail && flight > 0)
             break;
         uint8_t flags = TCP_ACK;
         if (len == avail)
