@@ -7,12 +7,14 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "helpers.h"
 #include "net/eth.h"
 #include "net/ipv4.h"
 #include "net/tcp.h"
+#include "io/pcap.h"
 
 /* ---- a two-host world and two small programs ------------------------------------ */
 
@@ -144,7 +146,7 @@ static uint8_t *pattern(size_t len, uint32_t seed)
     return p;
 }
 
-/* a sends len bytes to b's port 7000 and closes; b closes on FIN. */
+/* a sends len bytes to b's port 5555 and closes; b closes on FIN. */
 typedef struct Transfer {
     Net2 n;
     App cli, srv;
@@ -152,8 +154,19 @@ typedef struct Transfer {
     size_t len;
 } Transfer;
 
+static void transfer_init(Transfer *t, size_t len, SimTime latency, uint64_t bw, double loss,
+                          uint64_t seed, bool keep, const TcpConf *conf);
+static void transfer_connect(Transfer *t);
+
 static void transfer_start(Transfer *t, size_t len, SimTime latency, uint64_t bw, double loss,
                            uint64_t seed, bool keep, const TcpConf *conf)
+{
+    transfer_init(t, len, latency, bw, loss, seed, keep, conf);
+    transfer_connect(t);
+}
+
+static void transfer_init(Transfer *t, size_t len, SimTime latency, uint64_t bw, double loss,
+                          uint64_t seed, bool keep, const TcpConf *conf)
 {
     memset(t, 0, sizeof *t);
     net2_init(&t->n, latency, bw, loss, seed, keep, conf);
@@ -166,9 +179,13 @@ static void transfer_start(Transfer *t, size_t len, SimTime latency, uint64_t bw
     t->cli.src_len = len;
     t->cli.close_when_done = true;
     t->srv.close_on_fin = true;
-    assert_non_null(tcp_listen(&t->n.sim, t->n.b, 7000, 16, &listen_ops, &t->srv));
+}
+
+static void transfer_connect(Transfer *t)
+{
+    assert_non_null(tcp_listen(&t->n.sim, t->n.b, 5555, 16, &listen_ops, &t->srv));
     NetErr err;
-    t->cli.c = tcp_connect(&t->n.sim, t->n.a, t->n.ipb, 7000, NULL, &app_ops, &t->cli, &err);
+    t->cli.c = tcp_connect(&t->n.sim, t->n.a, t->n.ipb, 5555, NULL, &app_ops, &t->cli, &err);
     assert_non_null(t->cli.c);
     assert_int_equal(err, NET_OK);
 }
@@ -231,7 +248,7 @@ static void test_handshake_data_close(void **state)
     assert_int_equal(state_of(sim, t.n.b, 0), TCP_LISTEN);
     assert_int_equal(state_of(sim, t.n.b, 1), TCP_CLOSED);
     /* Steps: SYN, SYN-ACK, ACK, each data segment (short), FINs and ACKs. */
-    assert_int_equal(tw_count(sim, TR_NOTE, "opens a TCP connection to b port 7000: SYN"), 1);
+    assert_int_equal(tw_count(sim, TR_NOTE, "opens a TCP connection to b port 5555: SYN"), 1);
     assert_int_equal(tw_count(sim, TR_NOTE, "SYN-ACK, its own first sequence number"), 1);
     assert_int_equal(tw_count(sim, TR_NOTE, "the connection is established"), 1);
     assert_int_equal(tw_count(sim, TR_NOTE, "sends 1460 bytes to b"), 3);
@@ -816,6 +833,103 @@ static void test_read_rate_paces_the_sender(void **state)
     transfer_fini(&t);
 }
 
+/* ---- Wireshark as the judge ---------------------------------------------------------------- */
+
+/* Runs cmd and returns what it printed (caller frees). */
+static char *run_cmd(const char *cmd)
+{
+    FILE *f = popen(cmd, "r");
+    assert_non_null(f);
+    Buf b;
+    buf_init(&b);
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_put(&b, chunk, n);
+    assert_int_equal(pclose(f), 0);
+    return buf_take(&b);
+}
+
+/* Bytes a sent in tshark's "follow,tcp,raw" output: hex lines without a
+ * leading tab are the first talker's. */
+static void follow_first_talker(const char *out, Buf *bytes)
+{
+    const char *p = strstr(out, "Node 1:");
+    assert_non_null(p);
+    p = strchr(p, '\n') + 1;
+    while (*p && *p != '=') {
+        const char *eol = strchr(p, '\n');
+        if (!eol)
+            break;
+        if (*p != '\t')
+            for (const char *q = p; q + 1 < eol; q += 2) {
+                unsigned v;
+                assert_int_equal(sscanf(q, "%2x", &v), 1);
+                buf_putc(bytes, (char)v);
+            }
+        p = eol + 1;
+    }
+}
+
+static void test_capture_judged_by_tshark(void **state)
+{
+    (void)state;
+    if (access("/usr/bin/tshark", X_OK) != 0) {
+        skip(); /* tshark is installed by make deps-test */
+        return;
+    }
+    Buf text;
+    buf_init(&text);
+    for (int i = 0; i < 4000; i++)
+        buf_printf(&text, "line %05d of a lossless transfer\r\n", i);
+    Transfer t;
+    transfer_init(&t, 0, 5000, 100000000, 0, 5, true, NULL);
+    t.cli.src = (const uint8_t *)text.data;
+    t.cli.src_len = text.len;
+    char why[300];
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/minet-tcp-%ld.pcapng", (long)getpid());
+    PcapWriter *pw = pcap_writer_new(t.n.w, path, NULL, why, sizeof why);
+    assert_non_null(pw);
+    trace_add_sink(&t.n.sim.trace, pcap_writer_sink(pw));
+    transfer_connect(&t);
+    sim_run_until(&t.n.sim, SIM_TIME_MAX);
+    assert_int_equal(t.srv.got.len, text.len);
+    assert_true(trace_end(&t.n.sim.trace));
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_true(pcap_writer_write(pw, f, t.n.sim.now, why, sizeof why));
+    assert_int_equal(fclose(f), 0);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd,
+             "tshark -r %s -Y 'tcp.analysis.flags && !tcp.analysis.window_update' 2>/dev/null",
+             path);
+    char *bad = run_cmd(cmd);
+    assert_string_equal(bad, "");
+    free(bad);
+    snprintf(cmd, sizeof cmd,
+             "tshark -r %s -Y 'tcp.checksum.status == 2' -o "
+             "tcp.check_checksum:TRUE 2>/dev/null",
+             path);
+    bad = run_cmd(cmd);
+    assert_string_equal(bad, "");
+    free(bad);
+    snprintf(cmd, sizeof cmd, "tshark -r %s -q -z follow,tcp,raw,0 2>/dev/null", path);
+    char *out = run_cmd(cmd);
+    Buf got;
+    buf_init(&got);
+    follow_first_talker(out, &got);
+    assert_int_equal(got.len, text.len);
+    assert_memory_equal(got.data, text.data, text.len);
+    free(out);
+    buf_fini(&got);
+    pcap_writer_free(pw);
+    unlink(path);
+    t.cli.src = NULL;
+    transfer_fini(&t);
+    buf_fini(&text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -833,6 +947,7 @@ int main(void)
         cmocka_unit_test(test_lost_fin_and_final_ack),
         cmocka_unit_test(test_zero_window_and_persist),
         cmocka_unit_test(test_read_rate_paces_the_sender),
+        cmocka_unit_test(test_capture_judged_by_tshark),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
