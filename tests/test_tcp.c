@@ -505,7 +505,8 @@ static void peer_send(Peer *p, uint16_t sport, uint16_t dport, uint32_t seq, uin
     seg[12] = 5 << 4;
     seg[13] = flags;
     put_be16(seg + 14, wnd);
-    memcpy(seg + 20, data, len);
+    if (len)
+        memcpy(seg + 20, data, len);
     size_t tlen = 20 + len;
     put_be16(seg + 16,
              ipv4_checksum(seg, tlen,

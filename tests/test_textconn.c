@@ -44,6 +44,7 @@ static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
     if (strcmp(line, "QUIT") == 0) {
         textconn_send(t, "221 Bye", "the server says goodbye and closes");
         textconn_close(t); /* inside the callback: only marked */
+        s->t = NULL;
         return;
     }
     char reply[TEXTCONN_MAX_LINE + 16];
@@ -113,6 +114,8 @@ static void side_fini(Side *s)
 
 static void pair_fini(Pair *p)
 {
+    textconn_free(p->cli.t);
+    textconn_free(p->srv.t);
     side_fini(&p->cli);
     side_fini(&p->srv);
     tcp_free_all(&p->sim);

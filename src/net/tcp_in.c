@@ -369,8 +369,11 @@ static void new_ack(TcpConn *c, const TcpSeg *s)
  * False if the segment goes no further. */
 static bool ack_input(TcpConn *c, const TcpSeg *s)
 {
-    if (c->probe_out && s->ack == c->snd_max + 1)
-        c->snd_max = s->ack; /* the receiver took the persist probe's byte */
+    if (c->probe_out) {
+        c->retries = 0; /* the probe was answered */
+        if (s->ack == c->snd_max + 1)
+            c->snd_max = s->ack; /* the receiver took the probe's byte */
+    }
     if (SEQ_GT(s->ack, c->snd_max)) {
         c->ack_now = true; /* acknowledges something never sent */
         return false;

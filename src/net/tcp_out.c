@@ -481,6 +481,17 @@ void tcp_output(TcpConn *c)
     }
 }
 
+/* The earliest segment sent and not acknowledged: its length and flags. */
+static uint8_t first_segment(const TcpConn *c, uint32_t *len)
+{
+    uint32_t end = data_end(c);
+    uint32_t sent = c->snd_max - c->snd_una;
+    bool fin_sent = c->fin_queued && SEQ_GT(c->snd_max, end);
+    uint32_t data = fin_sent ? sent - 1 : sent;
+    *len = data < c->mss ? data : c->mss;
+    return TCP_ACK | (fin_sent && c->snd_una + *len == end ? TCP_FIN : 0);
+}
+
 /* ---- RTT and timeouts ------------------------------------------------------------------ */
 
 void tcp_rto_sample(TcpConn *c, SimTime r)
@@ -510,13 +521,13 @@ static void backoff(TcpConn *c)
         c->rto = TCP_RTO_MAX;
 }
 
+/* what: "its 7 SYNs went unanswered" */
 static void give_up(TcpConn *c, const char *what)
 {
     if (tcp_note_wanted(c->sim)) {
         char peer[128];
         tcp_peer(c, peer, sizeof peer);
-        note(c, 0, "%s gives up: %s %s went unanswered. The connection to %s has timed out.",
-             tcp_self(c), what, c->state == TCP_SYN_SENT ? "" : "all its retransmissions", peer);
+        note(c, 0, "%s gives up: %s. Its connection to %s has timed out.", tcp_self(c), what, peer);
     }
     tcp_finish(c, TCP_WHY_TIMEOUT);
 }
@@ -531,7 +542,8 @@ static void timeout(TcpConn *c)
                 tcp_finish(c, TCP_WHY_TIMEOUT); /* never accepted: nobody to tell */
                 return;
             }
-            give_up(c, c->state == TCP_SYN_SENT ? "its 7 SYNs" : "its SYN-ACKs");
+            give_up(c, c->state == TCP_SYN_SENT ? "its 7 SYNs went unanswered"
+                                                : "its SYN-ACKs went unanswered");
             return;
         }
         c->retries++;
@@ -542,7 +554,7 @@ static void timeout(TcpConn *c)
     if (c->snd_una == c->snd_max)
         return;
     if (c->retries >= TCP_DATA_RETRIES) {
-        give_up(c, "");
+        give_up(c, "15 retransmissions went unanswered");
         return;
     }
     uint32_t flight = c->snd_max - c->snd_una;
@@ -560,11 +572,8 @@ static void timeout(TcpConn *c)
     c->retries++;
     backoff(c);
     c->snd_nxt = c->snd_una;
-    uint32_t end = data_end(c);
-    uint32_t len = SEQ_LT(c->snd_una, end) ? end - c->snd_una : 0;
-    if (len > c->mss)
-        len = c->mss;
-    uint8_t flags = TCP_ACK | (c->fin_queued && c->snd_una + len == end ? TCP_FIN : 0);
+    uint32_t len;
+    uint8_t flags = first_segment(c, &len);
     if (len == 0 && !(flags & TCP_FIN))
         return;
     uint64_t pkt = sim_packet_id(c->sim);
@@ -593,6 +602,13 @@ static void persist(TcpConn *c)
         tcp_output(c);
         return;
     }
+    /* Probes nobody answers end the connection, as Linux's
+     * tcp_retries2 does. */
+    if (c->retries >= TCP_DATA_RETRIES) {
+        give_up(c, "15 window probes went unanswered");
+        return;
+    }
+    c->retries++;
     uint64_t pkt = sim_packet_id(c->sim);
     NetErr e = tcp_can_send(c->sim, c->node, c->rip);
     if (tcp_note_wanted(c->sim)) {
@@ -627,11 +643,8 @@ void tcp_timer_fired(TcpConn *c, TcpTimer kind)
 
 void tcp_retransmit_first(TcpConn *c, const char *why)
 {
-    uint32_t end = data_end(c);
-    uint32_t len = SEQ_LT(c->snd_una, end) ? end - c->snd_una : 0;
-    if (len > c->mss)
-        len = c->mss;
-    uint8_t flags = TCP_ACK | (c->fin_queued && c->snd_una + len == end ? TCP_FIN : 0);
+    uint32_t len;
+    uint8_t flags = first_segment(c, &len);
     if (!len && !(flags & TCP_FIN))
         return;
     uint64_t pkt = sim_packet_id(c->sim);

@@ -251,3 +251,12 @@ TcpConn *textconn_tcp(const TextConn *t)
 {
     return t->c;
 }
+
+void textconn_free(TextConn *t)
+{
+    if (!t)
+        return;
+    if (!t->tcp_gone && !t->dead)
+        tcp_set_ops(t->c, NULL, NULL);
+    destroy(t);
+}

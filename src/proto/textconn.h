@@ -65,5 +65,9 @@ void textconn_close(TextConn *t);
 /* Resets the connection now (tcp_abort); queued lines are dropped. */
 void textconn_abort(TextConn *t);
 TcpConn *textconn_tcp(const TextConn *t);
+/* Frees t and leaves its connection alone: for a service stopping at the
+ * end of a run (tcp_free_all frees the connections).  Not from inside one
+ * of t's callbacks. */
+void textconn_free(TextConn *t);
 
 #endif
