@@ -478,20 +478,14 @@ static void syn_sent(TcpConn *c, const TcpSeg *s)
     bool ack = s->flags & TCP_ACK;
     if (ack && (SEQ_LEQ(s->ack, c->iss) || SEQ_GT(s->ack, c->snd_max))) {
         if (!(s->flags & TCP_RST))
-            tcp_send_rst_for(c->sim, c->node, s, false);
+            tcp_send_rst_for(c->sim, c->node, s);
         return;
     }
     if (s->flags & TCP_RST) {
         if (!ack)
             return;
-        if (tcp_note_wanted(c->sim)) {
-            char peer[128];
-            tcp_peer(c, peer, sizeof peer);
-            trace_note(&c->sim->trace, c->sim->now, s->pkt,
-                       "%s's SYN is answered with RST: nothing on %s listens on port %u, so the "
-                       "connection is refused.",
-                       tcp_self(c), peer, c->rport);
-        }
+        /* The RST's own caption (its sender's) says the connection is
+         * refused: no second step for the same segment. */
         tcp_finish(c, TCP_WHY_REFUSED);
         return;
     }
@@ -525,7 +519,7 @@ static void listen_input(TcpConn *l, const TcpSeg *s)
     if (s->flags & TCP_RST)
         return;
     if (s->flags & TCP_ACK) {
-        tcp_send_rst_for(sim, l->node, s, false);
+        tcp_send_rst_for(sim, l->node, s);
         return;
     }
     if (!(s->flags & TCP_SYN)) {
@@ -568,7 +562,7 @@ static void listen_input(TcpConn *l, const TcpSeg *s)
 static bool syn_received_ack(TcpConn *c, const TcpSeg *s)
 {
     if (!(SEQ_GT(s->ack, c->snd_una) && SEQ_LEQ(s->ack, c->snd_max))) {
-        tcp_send_rst_for(c->sim, c->node, s, false);
+        tcp_send_rst_for(c->sim, c->node, s);
         return false;
     }
     c->snd_una = s->ack;
@@ -620,7 +614,8 @@ static bool acceptable(const TcpConn *c, const TcpSeg *s)
     return in || (SEQ_GEQ(last, c->rcv_nxt) && SEQ_LT(last, c->rcv_nxt + wnd));
 }
 
-static void reset_received(TcpConn *c, const TcpSeg *s)
+/* An acceptable RST; its sender's caption explains it. */
+static void reset_received(TcpConn *c)
 {
     switch (c->state) {
     case TCP_SYN_RECEIVED:
@@ -633,14 +628,6 @@ static void reset_received(TcpConn *c, const TcpSeg *s)
         return;
     default:
         break;
-    }
-    if (tcp_note_wanted(c->sim)) {
-        char peer[128];
-        tcp_peer(c, peer, sizeof peer);
-        trace_note(&c->sim->trace, c->sim->now, s->pkt,
-                   "%s resets the connection (RST): %s drops it at once, and its program is "
-                   "told \"Connection reset by peer\".",
-                   peer, tcp_self(c));
     }
     tcp_finish(c, TCP_WHY_RESET);
 }
@@ -697,7 +684,7 @@ static void conn_input(TcpConn *c, const TcpSeg *s0)
         s.flags &= (uint8_t)~TCP_FIN;
     }
     if (s.flags & TCP_RST) {
-        reset_received(c, &s);
+        reset_received(c);
         return;
     }
     if (s.flags & TCP_SYN) {
@@ -750,7 +737,7 @@ void tcp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8_
         if (s.flags & TCP_RST)
             return; /* never answer a reset */
         tcp_drop(sim, node, pkt, "no TCP connection or listener on that port");
-        tcp_send_rst_for(sim, node, &s, true);
+        tcp_send_rst_for(sim, node, &s);
         return;
     }
     if (c->state == TCP_LISTEN) {

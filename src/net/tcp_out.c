@@ -268,15 +268,16 @@ void tcp_send_rst_conn(TcpConn *c, const char *why)
     if (tcp_note_wanted(sim)) {
         char peer[128], f[120];
         tcp_peer(c, peer, sizeof peer);
-        note(c, pkt, "%s resets its connection with %s (RST): %s.%s", tcp_self(c), peer, why,
-             failed(e, f, sizeof f));
+        note(c, pkt,
+             "%s resets its connection with %s (RST): %s. %s will drop the connection at once, "
+             "and its program is told \"Connection reset by peer\".%s",
+             tcp_self(c), peer, why, peer, failed(e, f, sizeof f));
     }
     tcp_send_segment(c, TCP_RST | TCP_ACK, c->snd_nxt, 0, pkt);
 }
 
-void tcp_send_rst_for(Sim *sim, int node, const TcpSeg *s, bool listener_refused)
+void tcp_send_rst_for(Sim *sim, int node, const TcpSeg *s)
 {
-    (void)listener_refused;
     uint8_t seg[TCP_HLEN + 8];
     Hdr h = {.src = s->dst, .dst = s->src, .sport = s->dport, .dport = s->sport, .wscale = -1};
     if (s->flags & TCP_ACK) {
@@ -304,8 +305,8 @@ void tcp_send_rst_for(Sim *sim, int node, const TcpSeg *s, bool listener_refused
         else
             trace_note(&sim->trace, sim->now, pkt,
                        "%s has no connection for this segment from %s (port %u): it answers "
-                       "with RST.%s",
-                       w->nodes[node].id, peer, s->dport, f);
+                       "with RST, which tells %s to drop whatever connection it has.%s",
+                       w->nodes[node].id, peer, s->dport, peer, f);
     }
     size_t hlen = put_header(seg, &h);
     send_raw(sim, node, &h, seg, hlen, 0, pkt);
@@ -330,10 +331,10 @@ static void narrate_data(TcpConn *c, uint64_t pkt, uint32_t seq, uint32_t len, u
         free(caption);
         return;
     }
-    if (len && c->bulk && !fin) {
+    if (len && c->bulk)
         c->bulk_segs++;
+    if (len && c->bulk && !fin)
         return; /* a hop: the transfer's start and end are its steps */
-    }
     if (len && !c->bulk && c->slen > (size_t)TCP_BULK_SEGS * c->mss) {
         c->bulk = true;
         c->bulk_segs = 1;

@@ -203,7 +203,7 @@ void tcp_send_ack(TcpConn *c);
 /* A reset from c (tcp_abort, data after close). */
 void tcp_send_rst_conn(TcpConn *c, const char *why);
 /* A reset for a segment that has no connection. */
-void tcp_send_rst_for(Sim *sim, int node, const TcpSeg *s, bool listener_refused);
+void tcp_send_rst_for(Sim *sim, int node, const TcpSeg *s);
 /* The retransmission or persist timer is due. */
 void tcp_timer_fired(TcpConn *c, TcpTimer kind);
 /* Sends the segment at snd_una again; why completes "laptop WHY: it sends
