@@ -806,6 +806,117 @@ static void test_lost_fin_and_final_ack(void **state)
     peer_fini(&p);
 }
 
+/* The largest "wnd N" a's state records showed. */
+static uint32_t max_peer_window(const Sim *sim, int node)
+{
+    uint32_t best = 0;
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        const char *w =
+            r->kind == TR_STATE && r->node == node && r->text ? strstr(r->text, " wnd ") : NULL;
+        if (w && (uint32_t)atol(w + 5) > best)
+            best = (uint32_t)atol(w + 5);
+    }
+    return best;
+}
+
+static void test_window_scaling(void **state)
+{
+    (void)state;
+    /* Both ends scale: as Linux, shift 7; windows past 64 KiB. */
+    const TcpConf both[2] = {{true, 1u << 20, 1u << 20, 0}, {true, 1u << 20, 1u << 20, 0}};
+    Transfer t;
+    transfer_start(&t, 3000000, 10000, 1000000000, 0, 1, true, both);
+    sim_run_until(&t.n.sim, SIM_TIME_MAX);
+    assert_int_equal(t.srv.got.len, t.len);
+    assert_memory_equal(t.srv.got.data, t.data, t.len);
+    assert_int_equal(tw_count(&t.n.sim, TR_NOTE, "scales its window by 2^7"), 2);
+    assert_true(max_peer_window(&t.n.sim, t.n.a) > 500000);
+    transfer_fini(&t);
+    /* Only a offers it: no scaling, 64 KiB at most. */
+    const TcpConf one[2] = {{true, 1u << 20, 1u << 20, 0}, {0}};
+    transfer_start(&t, 300000, 10000, 1000000000, 0, 1, true, one);
+    sim_run_until(&t.n.sim, SIM_TIME_MAX);
+    assert_int_equal(t.srv.got.len, t.len);
+    assert_int_equal(tw_count(&t.n.sim, TR_NOTE, "scales its window"), 1);
+    assert_true(max_peer_window(&t.n.sim, t.n.a) <= 65535);
+    assert_true(max_peer_window(&t.n.sim, t.n.b) <= 65535);
+    transfer_fini(&t);
+}
+
+/* A node talks to itself through 127.0.0.1. */
+static void test_loopback(void **state)
+{
+    (void)state;
+    Net2 n;
+    net2_init(&n, 1000, 1000000000, 0, 1, true, NULL);
+    App cli = {.sim = &n.sim}, srv = {.sim = &n.sim, .close_on_fin = true};
+    buf_init(&cli.got);
+    buf_init(&srv.got);
+    static const char msg[] = "hello, me";
+    cli.src = (const uint8_t *)msg;
+    cli.src_len = sizeof msg - 1;
+    cli.close_when_done = true;
+    assert_non_null(tcp_listen(&n.sim, n.a, 7000, 4, &listen_ops, &srv));
+    assert_null(tcp_listen(&n.sim, n.a, 7000, 4, &listen_ops, &srv)); /* taken */
+    NetErr err;
+    assert_non_null(tcp_connect(&n.sim, n.a, tw_ip("127.0.0.1"), 7000, NULL, &app_ops, &cli, &err));
+    sim_run_until(&n.sim, SIM_TIME_MAX);
+    assert_int_equal(srv.got.len, sizeof msg - 1);
+    assert_memory_equal(srv.got.data, msg, sizeof msg - 1);
+    assert_true(cli.ended);
+    assert_int_equal(cli.why, TCP_WHY_CLOSED);
+    assert_int_equal(tw_count(&n.sim, TR_HOP, NULL), 0); /* nothing on the wire */
+    buf_fini(&cli.got);
+    buf_fini(&srv.got);
+    net2_fini(&n);
+}
+
+/* tcp_connect fails at once when the node is down or has no route. */
+static void test_connect_errors(void **state)
+{
+    (void)state;
+    Net2 n;
+    net2_init(&n, 1000, 1000000000, 0, 1, true, NULL);
+    NetErr err = NET_OK;
+    assert_null(tcp_connect(&n.sim, n.a, tw_ip("192.0.2.1"), 80, NULL, &app_ops, NULL, &err));
+    assert_int_equal(err, NET_UNREACHABLE);
+    net_set_node_up(&n.sim, n.a, false);
+    assert_null(tcp_connect(&n.sim, n.a, n.ipb, 80, NULL, &app_ops, NULL, &err));
+    assert_int_equal(err, NET_NODE_DOWN);
+    net2_fini(&n);
+}
+
+/* A bad checksum is dropped with its reason and answered with nothing. */
+static void test_bad_checksum_dropped(void **state)
+{
+    (void)state;
+    Peer p;
+    peer_init(&p);
+    App srv = {.sim = &p.n.sim};
+    assert_non_null(tcp_listen(&p.n.sim, p.n.a, 7000, 4, &listen_ops, &srv));
+    uint8_t seg[20] = {0};
+    put_be16(seg, 999);
+    put_be16(seg + 2, 7000);
+    seg[12] = 5 << 4;
+    seg[13] = F_SYN;
+    put_be16(seg + 16, 0x1234); /* wrong */
+    Ipv4Hdr ip = {.ihl = 20,
+                  .total_len = 40,
+                  .ttl = 64,
+                  .proto = IP_PROTO_TCP,
+                  .src = p.n.ipb,
+                  .dst = p.n.ipa};
+    tcp_input(&p.n.sim, p.n.a, 99, &ip, seg, sizeof seg);
+    assert_int_equal(tw_count(&p.n.sim, TR_DROP, "bad TCP checksum"), 1);
+    tcp_input(&p.n.sim, p.n.a, 100, &ip, seg, 12);
+    assert_int_equal(tw_count(&p.n.sim, TR_DROP, "truncated TCP header"), 1);
+    Seg s;
+    assert_false(peer_next(&p, &s));
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 1), TCP_CLOSED);
+    peer_fini(&p);
+}
+
 /* A receiver that reads nothing: its window closes, the sender probes,
  * and when the program reads, the transfer finishes. */
 static void start_reading(Sim *sim, void *ctx, uint64_t arg)
@@ -972,6 +1083,10 @@ int main(void)
         cmocka_unit_test(test_zero_window_and_persist),
         cmocka_unit_test(test_read_rate_paces_the_sender),
         cmocka_unit_test(test_capture_judged_by_tshark),
+        cmocka_unit_test(test_window_scaling),
+        cmocka_unit_test(test_loopback),
+        cmocka_unit_test(test_connect_errors),
+        cmocka_unit_test(test_bad_checksum_dropped),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
