@@ -205,6 +205,20 @@ void tcp_release(TcpConn *c)
     }
 }
 
+/* "10.0.2.10:43312 10.0.2.20:25"; a listener "0.0.0.0:25 0.0.0.0:*". */
+static const char *conn_key(const TcpConn *c, char key[64])
+{
+    char l[16], r[16];
+    if (c->state == TCP_LISTEN) {
+        snprintf(key, 64, "0.0.0.0:%u 0.0.0.0:*", c->lport);
+        return key;
+    }
+    ip_format(c->lip, l);
+    ip_format(c->rip, r);
+    snprintf(key, 64, "%s:%u %s:%u", l, c->lport, r, c->rport);
+    return key;
+}
+
 /* Out of the table and silent; freed by tcp_release. */
 static void retire(TcpConn *c)
 {
@@ -218,17 +232,7 @@ static void retire(TcpConn *c)
     c->app_closed = true;
     if (trace_wanted(&c->sim->trace)) {
         char key[64];
-        snprintf(key, sizeof key, "%s", "");
-        TcpInfo in;
-        tcp_info(c, &in);
-        char l[16], r[16];
-        ip_format(in.local_ip, l);
-        ip_format(in.remote_ip, r);
-        if (c->state == TCP_LISTEN)
-            snprintf(key, sizeof key, "0.0.0.0:%u 0.0.0.0:*", c->lport);
-        else
-            snprintf(key, sizeof key, "%s:%u %s:%u", l, c->lport, r, c->rport);
-        trace_state(&c->sim->trace, c->sim->now, c->node, "tcp", "del", key, NULL, -1);
+        trace_state(&c->sim->trace, c->sim->now, c->node, "tcp", "del", conn_key(c, key), NULL, -1);
     }
     c->state = TCP_CLOSED;
 }
@@ -466,24 +470,18 @@ void tcp_record(TcpConn *c)
         return;
     TcpInfo in;
     tcp_info(c, &in);
-    char v[sizeof c->rec], rto[24];
+    char v[sizeof c->rec];
     if (c->state == TCP_LISTEN)
         snprintf(v, sizeof v, "LISTEN backlog %d", c->backlog);
     else
         snprintf(v, sizeof v, "%s send-q %u recv-q %u cwnd %u ssthresh %u rto %.3fs wnd %u",
                  tcp_state_name(c->state), in.send_q, in.recv_q, in.cwnd, in.ssthresh,
                  (double)in.rto / 1e6, in.peer_window);
-    (void)rto;
     if (strcmp(v, c->rec) == 0)
         return;
     memcpy(c->rec, v, sizeof v);
-    char key[64], l[16], r[16];
-    ip_format(in.local_ip, l);
-    ip_format(in.remote_ip, r);
-    if (c->state == TCP_LISTEN)
-        snprintf(key, sizeof key, "0.0.0.0:%u 0.0.0.0:*", c->lport);
-    else
-        snprintf(key, sizeof key, "%s:%u %s:%u", l, c->lport, r, c->rport);
+    char key[64];
+    conn_key(c, key);
     /* "add" replaces the key's older entry in the inspector's fold. */
     trace_state(&c->sim->trace, c->sim->now, c->node, "tcp", "add", key, v, -1);
 }
