@@ -297,6 +297,92 @@ static void test_lossy_transfers_deliver_every_byte(void **state)
         }
 }
 
+/* Data both ways under loss: b echoes everything a sends, and closes when
+ * a has closed and everything is echoed. */
+typedef struct Echo {
+    Buf back;
+    TcpConn *c;
+    size_t pending_off;
+    Buf pending;
+    bool fin;
+} Echo;
+
+static void echo_flush(Echo *e)
+{
+    while (e->c && e->pending_off < e->pending.len) {
+        size_t n =
+            tcp_write(e->c, e->pending.data + e->pending_off, e->pending.len - e->pending_off);
+        if (!n)
+            break;
+        e->pending_off += n;
+    }
+    if (e->c && e->fin && e->pending_off == e->pending.len) {
+        tcp_close(e->c);
+        e->c = NULL;
+    }
+}
+
+static void echo_received(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
+{
+    Echo *e = ctx;
+    if (!len)
+        e->fin = true;
+    buf_put(&e->pending, data, len);
+    tcp_recved(c, len);
+    echo_flush(e);
+}
+
+static void echo_sent(void *ctx, TcpConn *c, size_t n)
+{
+    (void)c;
+    (void)n;
+    echo_flush(ctx);
+}
+
+static const TcpOps echo_ops = {NULL, NULL, echo_received, echo_sent, NULL};
+
+static void echo_accepted(void *ctx, TcpConn *l, TcpConn *c)
+{
+    (void)l;
+    Echo *e = ctx;
+    e->c = c;
+    tcp_set_ops(c, &echo_ops, e);
+}
+
+static const TcpOps echo_listen_ops = {echo_accepted, NULL, NULL, NULL, NULL};
+
+static void test_echo_both_ways_under_loss(void **state)
+{
+    (void)state;
+    for (uint64_t seed = 1; seed <= 3; seed++) {
+        Net2 n;
+        net2_init(&n, 3000, 50000000, 0.03, seed, false, NULL);
+        Echo e = {0};
+        buf_init(&e.pending);
+        App cli = {.sim = &n.sim, .close_when_done = true};
+        buf_init(&cli.got);
+        size_t len = 200000;
+        uint8_t *data = pattern(len, (uint32_t)seed);
+        cli.src = data;
+        cli.src_len = len;
+        assert_non_null(tcp_listen(&n.sim, n.b, 7, 4, &echo_listen_ops, &e));
+        NetErr err;
+        assert_non_null(tcp_connect(&n.sim, n.a, n.ipb, 7, NULL, &app_ops, &cli, &err));
+        sim_run_until(&n.sim, SIM_TIME_MAX);
+        assert_int_equal(e.pending.len, len);
+        assert_memory_equal(e.pending.data, data, len);
+        assert_int_equal(cli.got.len, len);
+        assert_memory_equal(cli.got.data, data, len);
+        assert_true(cli.fin);
+        assert_true(cli.ended);
+        assert_int_equal(cli.why, TCP_WHY_CLOSED);
+        free(data);
+        buf_fini(&cli.got);
+        buf_fini(&e.pending);
+        net2_fini(&n);
+    }
+}
+
 /* A bulk transfer is a handful of steps: its start, each loss, each change
  * of congestion state, its end with counts; never one per segment. */
 static void test_bulk_narration(void **state)
@@ -317,6 +403,7 @@ static void test_bulk_narration(void **state)
     /* 685 data segments; the notes: handshake, teardown, the transfer's
      * start and end, and a few per loss */
     assert_true(notes < 20 + 4 * lost);
+    transfer_fini(&t);
 }
 
 /* ---- the congestion window against RFC 5681 ------------------------------------------ */
@@ -1070,6 +1157,7 @@ int main(void)
         cmocka_unit_test(test_handshake_data_close),
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_lossy_transfers_deliver_every_byte),
+        cmocka_unit_test(test_echo_both_ways_under_loss),
         cmocka_unit_test(test_bulk_narration),
         cmocka_unit_test(test_cwnd_slow_start_doubles_per_rtt),
         cmocka_unit_test(test_cwnd_fast_retransmit_and_avoidance),

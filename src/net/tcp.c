@@ -781,6 +781,7 @@ size_t tcp_node_conns(Sim *sim, int node, TcpInfo *out, size_t max)
     return n;
 }
 
+/* netstat's spelling (net-tools' tcp_state[]): CLOSED is "CLOSE". */
 const char *tcp_state_name(TcpState s)
 {
     static const char *const names[TCP_STATE_COUNT] = {
