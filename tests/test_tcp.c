@@ -1004,6 +1004,39 @@ static void test_bad_checksum_dropped(void **state)
     peer_fini(&p);
 }
 
+/* After tcp_close: FIN-WAIT-2 ends after 60 s without the peer's FIN, and
+ * data that still arrives is answered with RST. */
+static void test_closed_connection_leftovers(void **state)
+{
+    (void)state;
+    Peer p;
+    peer_init(&p);
+    Seg syn = peer_connect(&p, 100);
+    tcp_close(p.app.c);
+    Seg s;
+    assert_true(peer_next(&p, &s));
+    assert_true(s.flags & F_FIN);
+    peer_send(&p, 80, syn.sport, 101, syn.seq + 2, F_ACK, 65535, NULL, 0);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_FIN_WAIT_2);
+    sim_run_until(&p.n.sim, SIM_TIME_MAX); /* background only: the run ends */
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_FIN_WAIT_2);
+    run_for(&p, 61000000);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_CLOSED);
+    assert_false(p.app.ended); /* closed by its program: no callback */
+    peer_fini(&p);
+
+    peer_init(&p);
+    syn = peer_connect(&p, 100);
+    tcp_close(p.app.c);
+    assert_true(peer_next(&p, &s));
+    peer_send(&p, 80, syn.sport, 101, syn.seq + 2, F_ACK, 65535, "late", 4);
+    assert_true(peer_next(&p, &s));
+    assert_int_equal(s.flags & F_RST, F_RST);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_CLOSED);
+    assert_int_equal(p.app.got.len, 0);
+    peer_fini(&p);
+}
+
 /* A receiver that reads nothing: its window closes, the sender probes,
  * and when the program reads, the transfer finishes. */
 static void start_reading(Sim *sim, void *ctx, uint64_t arg)
@@ -1168,6 +1201,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order_and_duplicates),
         cmocka_unit_test(test_rst_in_each_state),
         cmocka_unit_test(test_lost_fin_and_final_ack),
+        cmocka_unit_test(test_closed_connection_leftovers),
         cmocka_unit_test(test_zero_window_and_persist),
         cmocka_unit_test(test_read_rate_paces_the_sender),
         cmocka_unit_test(test_capture_judged_by_tshark),

@@ -347,6 +347,12 @@ void tcp_enter_time_wait(TcpConn *c)
     }
 }
 
+void tcp_fin_wait_2_timer(TcpConn *c)
+{
+    if (!c->bg_ev)
+        c->bg_ev = sim_after_background(c->sim, TCP_FIN_TIMEOUT, on_time_wait, c, 0);
+}
+
 /* ---- reading at read_rate ------------------------------------------------- */
 
 /* The program reads 10 ms worth of bytes (at least one) per tick. */
@@ -717,8 +723,8 @@ void tcp_close(TcpConn *c)
         retire(c);
     } else {
         queue_fin(c);
-        if (c->state == TCP_FIN_WAIT_2 && !c->bg_ev)
-            c->bg_ev = sim_after_background(c->sim, TCP_FIN_TIMEOUT, on_time_wait, c, 0);
+        if (c->state == TCP_FIN_WAIT_2)
+            tcp_fin_wait_2_timer(c);
     }
     after_call(c);
 }

@@ -402,8 +402,11 @@ static bool ack_input(TcpConn *c, const TcpSeg *s)
         return false;
     switch (c->state) {
     case TCP_FIN_WAIT_1:
-        if (our_fin_acked(c))
+        if (our_fin_acked(c)) {
             tcp_set_state(c, TCP_FIN_WAIT_2);
+            if (c->app_closed)
+                tcp_fin_wait_2_timer(c);
+        }
         break;
     case TCP_CLOSING:
         if (our_fin_acked(c))

@@ -239,6 +239,11 @@ void tcp_send_ack(TcpConn *c)
                  "%s acknowledges %s's FIN (ack %s): both directions are closed. %s stays in "
                  "TIME-WAIT for 60 s (2×MSL) in case this last ACK is lost.%s",
                  tcp_self(c), peer, tcp_num(c->rcv_nxt, n), tcp_self(c), f);
+        else if (acks_fin && c->state == TCP_CLOSING)
+            note(c, pkt,
+                 "%s acknowledges %s's FIN (ack %s): both sides sent FIN at once (a simultaneous "
+                 "close), and %s now waits for the ACK of its own.%s",
+                 tcp_self(c), peer, tcp_num(c->rcv_nxt, n), tcp_self(c), f);
         else if (acks_fin)
             note(c, pkt,
                  "%s acknowledges %s's FIN (ack %s): %s will send no more, but %s may still send "

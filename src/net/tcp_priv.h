@@ -167,6 +167,9 @@ void tcp_finish(TcpConn *c, TcpWhy why);
 /* Frees c if it is over and nothing is inside it. */
 void tcp_release(TcpConn *c);
 void tcp_enter_time_wait(TcpConn *c);
+/* A connection its program closed waits at most 60 s in FIN-WAIT-2 for the
+ * peer's FIN (Linux's tcp_fin_timeout), in the background. */
+void tcp_fin_wait_2_timer(TcpConn *c);
 /* The retransmission timer: one one-shot event; moving it later costs
  * nothing (the event re-arms itself when it fires early). */
 void tcp_timer_set(TcpConn *c, TcpTimer kind, SimTime delay);
