@@ -11,7 +11,10 @@
 #include "net/net.h"
 #include "net/tcp_priv.h"
 
-void tcp_drop(Sim *sim, int node, uint64_t pkt, const char *reason)
+/* A received segment dropped: the one place TCP calls trace_drop (the
+ * reasons: truncated or bad header, bad checksum or option, no connection
+ * or listener, no SYN to a listener, listen queue full). */
+static void tcp_drop(Sim *sim, int node, uint64_t pkt, const char *reason)
 {
     trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, reason);
 }
@@ -155,7 +158,8 @@ static void ooo_store(TcpConn *c, uint32_t seq, const uint8_t *data, uint32_t le
     c->ooo_end[i] = e0;
 }
 
-void tcp_deliver_reassembled(TcpConn *c)
+/* Out-of-order bytes that the hole's filling made in order. */
+static void deliver_reassembled(TcpConn *c)
 {
     while (c->n_ooo && SEQ_LEQ(c->ooo_start[0], c->rcv_nxt) && !c->ended) {
         uint32_t end = c->ooo_end[0];
@@ -185,7 +189,7 @@ static void receive_data(TcpConn *c, const TcpSeg *s, uint32_t seq, const uint8_
     bool hole = c->n_ooo > 0;
     deliver(c, data, len);
     if (hole) {
-        tcp_deliver_reassembled(c);
+        deliver_reassembled(c);
         c->ack_now = true; /* the hole is filled: say so at once */
     } else if (c->rcv_nxt - c->acked_to > c->mss) {
         c->ack_now = true; /* every second full segment */

@@ -151,7 +151,8 @@ static const char *failed(NetErr e, char *buf, size_t size)
     return buf;
 }
 
-char *tcp_take_note(TcpConn *c, uint32_t seq, uint32_t end)
+/* The caption for bytes starting at seq, taken from the queue (NULL if none). */
+static char *take_note(TcpConn *c, uint32_t seq, uint32_t end)
 {
     if (!c->n_notes || SEQ_LT(c->notes[0].seq, seq) || SEQ_GEQ(c->notes[0].seq, end))
         return NULL;
@@ -398,7 +399,7 @@ static void send_data(TcpConn *c, uint32_t seq, uint32_t len, uint8_t flags)
         }
     } else {
         c->segs_sent++;
-        narrate_data(c, pkt, seq, len, flags, len ? tcp_take_note(c, seq, seq + len) : NULL, e);
+        narrate_data(c, pkt, seq, len, flags, len ? take_note(c, seq, seq + len) : NULL, e);
         if (!c->rtt_timing) {
             c->rtt_timing = true;
             c->rtt_seq = seq + len;

@@ -213,15 +213,7 @@ void tcp_timer_fired(TcpConn *c, TcpTimer kind);
  * the segment at seq N again." */
 void tcp_retransmit_first(TcpConn *c, const char *why);
 void tcp_rto_sample(TcpConn *c, SimTime rtt);
-/* Caption for the bytes at seq, taken from the queue (NULL if none). */
-char *tcp_take_note(TcpConn *c, uint32_t seq, uint32_t end);
 /* A bulk transfer is over: its closing note, on packet pkt. */
 void tcp_bulk_end(TcpConn *c, uint64_t pkt);
-
-/* ---- tcp_in.c ----------------------------------------------------------- */
-
-void tcp_deliver_reassembled(TcpConn *c);
-/* A dropped received segment: the one place TCP calls trace_drop. */
-void tcp_drop(Sim *sim, int node, uint64_t pkt, const char *reason);
 
 #endif
