@@ -42,9 +42,11 @@
  *  - Narration: a transfer turns "bulk" when more than 4 full segments
  *    wait in the send queue; from then on only its start, losses,
  *    retransmissions, congestion-state changes and its end (when the send
- *    queue is empty and acknowledged, with the counts) are steps.  A zero
- *    window advertised, a window that opens again, each persist probe, each
- *    RST and each FIN and its ACK are steps; the RST's caption is its
+ *    queue is empty and acknowledged, with the counts) are steps.  The
+ *    first zero window a connection advertises, its opening, and the
+ *    persist probes of the first zero window that needed them are steps
+ *    (later ones, as a slow reader's window flickers, are hops); each RST
+ *    and each FIN and its ACK are steps; the RST's caption is its
  *    sender's, so a reset or refused connection is one step.
  *  - Congestion control: cwnd and ssthresh in bytes; the initial ssthresh is
  *    the largest window the peer can advertise (65535 without scaling).
@@ -55,10 +57,14 @@
  *    (go-back-N: there is no SACK).
  *  - The receive window is the free receive buffer: bytes delivered through
  *    `received` take room until the program calls tcp_recved.  It is
- *    advertised without shrinking, grows only by a segment or half the
- *    buffer at a time (silly-window avoidance), and a window update of its
- *    own is sent, as Linux does, when the advertised window has fallen to
- *    half the buffer and can at least double.
+ *    offered in whole segments, as Linux does (a 65,535-byte buffer offers
+ *    64,240), never shrinks, grows only by a segment or half the buffer at
+ *    a time (silly-window avoidance), and a window update of its own is
+ *    sent, as Linux does, when the advertised window has fallen to half the
+ *    buffer and can at least double.  A sender does not send a piece
+ *    smaller than a segment that the window cuts off unless it is half the
+ *    largest window seen; the persist timer lets it go (RFC 9293
+ *    3.8.6.2.1's override).
  *  - TcpConf.read_rate (the "slow reader"): when it is not 0, tcp_recved
  *    does not free the bytes at once; the node's program reads them from
  *    the buffer at read_rate bytes/s, a hundredth of a second's worth at a

@@ -76,6 +76,10 @@ uint32_t tcp_rcv_window(TcpConn *c)
     /* Never move the right edge back (RFC 9293 3.8.6.2.2), and grow it only
      * by at least min(half the buffer, one segment): silly-window
      * avoidance on the receiving side. */
+    /* Whole segments, as Linux offers (65535 becomes 64,240 with 1460-byte
+     * segments): a sender that fills it sees a zero window, not a sliver. */
+    if (w > c->mss)
+        w -= w % c->mss;
     uint32_t cur = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
     if (w <= cur)
         return cur;
@@ -393,8 +397,10 @@ static bool ack_input(TcpConn *c, const TcpSeg *s)
         if (w > c->max_sndwnd)
             c->max_sndwnd = w;
     }
-    if (wnd_changed && c->snd_wnd > 0)
+    if (wnd_changed && c->snd_wnd > 0) {
         c->probe_out = false;
+        c->probes_told |= c->probed;
+    }
     if (SEQ_GT(s->ack, c->snd_una)) {
         c->probe_out = false;
         new_ack(c, s);

@@ -223,8 +223,13 @@ void tcp_send_ack(TcpConn *c)
     uint32_t adv;
     (void)window_field(c, false, &adv);
     bool wnd_change = (adv == 0) != c->zero_wnd_sent;
-    bool opens = wnd_change && adv > 0;
-    bool closes = wnd_change && adv == 0 && c->state != TCP_TIME_WAIT;
+    /* The first time the window closes and opens again is told; after
+     * that a slow reader's window flickers as hops, or the steps would
+     * drown the lesson. */
+    bool opens = wnd_change && adv > 0 && !c->wnd_told;
+    bool closes = wnd_change && adv == 0 && c->state != TCP_TIME_WAIT && !c->wnd_told;
+    if (opens)
+        c->wnd_told = true;
     if (!acks_fin && !opens && !closes) {
         tcp_send_segment(c, TCP_ACK, c->snd_nxt, 0, 0);
         return;
@@ -439,6 +444,7 @@ void tcp_output(TcpConn *c)
 {
     if (c->ended || !can_send_data(c))
         return;
+    c->wnd_held = false;
     for (;;) {
         uint32_t end = data_end(c);
         uint32_t flight = c->snd_nxt - c->snd_una;
@@ -462,9 +468,13 @@ void tcp_output(TcpConn *c)
             break;
         /* The sender's side of silly-window avoidance (RFC 9293
          * 3.8.6.2.1): a piece smaller than a segment that the windows cut
-         * off waits while data is in flight; the ACKs will open them. */
-        if (len == usable && len < c->mss && len < avail && flight > 0)
+         * off waits, while data is in flight (the ACKs will open them) or
+         * until the persist timer overrides (small_ok). */
+        if (len == usable && len < c->mss && len < avail && len < c->max_sndwnd / 2 &&
+            !c->small_ok) {
+            c->wnd_held = flight == 0;
             break;
+        }
         uint8_t flags = TCP_ACK;
         if (len == avail)
             flags |= TCP_PSH;
@@ -478,7 +488,7 @@ void tcp_output(TcpConn *c)
     if (c->snd_una != c->snd_max) {
         if (c->timer != TCP_T_RTO)
             tcp_timer_set(c, TCP_T_RTO, c->rto);
-    } else if (SEQ_LT(c->snd_nxt, data_end(c)) && c->snd_wnd == 0) {
+    } else if (SEQ_LT(c->snd_nxt, data_end(c)) && (c->snd_wnd == 0 || c->wnd_held)) {
         if (c->timer != TCP_T_PERSIST) {
             c->persist_iv = c->rto;
             tcp_timer_set(c, TCP_T_PERSIST, c->persist_iv);
@@ -606,7 +616,9 @@ static void timeout(TcpConn *c)
 static void persist(TcpConn *c)
 {
     if (c->snd_wnd > 0 || !SEQ_LT(c->snd_nxt, data_end(c))) {
+        c->small_ok = true; /* the window is too small for a segment: send what fits */
         tcp_output(c);
+        c->small_ok = false;
         return;
     }
     /* Probes nobody answers end the connection, as Linux's
@@ -618,7 +630,10 @@ static void persist(TcpConn *c)
     c->retries++;
     uint64_t pkt = sim_packet_id(c->sim);
     NetErr e = tcp_can_send(c->sim, c->node, c->rip);
-    if (tcp_note_wanted(c->sim)) {
+    /* The probes of the first zero window are steps; later ones, as the
+     * window flickers with a slow reader, are hops. */
+    c->probed = true;
+    if (!c->probes_told && tcp_note_wanted(c->sim)) {
         char peer[128], d[24], f[120];
         tcp_peer(c, peer, sizeof peer);
         note(c, pkt,

@@ -128,6 +128,11 @@ struct TcpConn {
     int retries;        /* timeouts in a row */
     SimTime persist_iv; /* next persist interval */
     bool probe_out;     /* a persist probe's byte is out */
+    bool wnd_held;      /* a piece smaller than a segment waits for the window */
+    bool small_ok;      /* the persist timer lets such a piece go */
+    bool wnd_told;      /* the first zero window and its opening have been told */
+    bool probed;        /* persist probes were sent ... */
+    bool probes_told;   /* ... and the window opened again: later probes are hops */
 
     /* timers */
     TcpTimer timer;
