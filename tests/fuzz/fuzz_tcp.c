@@ -49,11 +49,15 @@ static void p_received(void *ctx, TcpConn *c, const uint8_t *d, size_t len)
     p->got += len;
     if (!(p->mode & 0x20))
         tcp_recved(c, len);
-    if (!len && (p->mode & 0x40))
-        tcp_close(c);
-    else if (len && (p->mode & 0x80) && p->got > 3000)
+    if (!len && (p->mode & 0x40)) {
+        tcp_close(c); /* c is TCP's now: forget it */
+        if (p->c == c)
+            p->c = NULL;
+    } else if (len && (p->mode & 0x80) && p->got > 3000) {
         tcp_abort(c);
-    else if (len)
+        if (p->c == c)
+            p->c = NULL;
+    } else if (len)
         tcp_write(c, d, len > 2000 ? 2000 : len);
 }
 
