@@ -1073,6 +1073,24 @@ static void test_zero_window_and_persist(void **state)
     transfer_fini(&t);
 }
 
+/* A program that never reads: the sender probes, more and more slowly, and
+ * the run still ends once the probes are at their longest interval. */
+static void test_never_reading_ends_the_run(void **state)
+{
+    (void)state;
+    Transfer t;
+    transfer_start(&t, 200000, 5000, 100000000, 0, 3, false, NULL);
+    t.srv.no_read = true;
+    Sim *sim = &t.n.sim;
+    sim_run_until(sim, SIM_TIME_MAX);
+    assert_true(sim->now > 60000000 && sim->now < 300000000);
+    assert_int_equal(t.srv.got.len, 64240);
+    assert_int_equal(state_of(sim, t.n.a, 0), TCP_ESTABLISHED); /* more to send */
+    assert_int_equal(info_of(sim, t.n.a).peer_window, 0);
+    assert_false(t.cli.ended);
+    transfer_fini(&t);
+}
+
 /* read_rate: the window opens only as fast as the program reads. */
 static void test_read_rate_paces_the_sender(void **state)
 {
@@ -1204,6 +1222,7 @@ int main(void)
         cmocka_unit_test(test_lost_fin_and_final_ack),
         cmocka_unit_test(test_closed_connection_leftovers),
         cmocka_unit_test(test_zero_window_and_persist),
+        cmocka_unit_test(test_never_reading_ends_the_run),
         cmocka_unit_test(test_read_rate_paces_the_sender),
         cmocka_unit_test(test_capture_judged_by_tshark),
         cmocka_unit_test(test_window_scaling),

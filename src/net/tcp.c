@@ -257,7 +257,9 @@ static void on_timer(Sim *sim, void *ctx, uint64_t arg);
 static void timer_push(TcpConn *c, SimTime at)
 {
     c->timer_at = at;
-    c->timer_ev = sim_at(c->sim, at, on_timer, c, 0);
+    c->timer_ev_bg = c->timer_bg;
+    c->timer_ev = c->timer_bg ? sim_after_background(c->sim, at - c->sim->now, on_timer, c, 0)
+                              : sim_at(c->sim, at, on_timer, c, 0);
 }
 
 void tcp_timer_set(TcpConn *c, TcpTimer kind, SimTime delay)
@@ -265,7 +267,11 @@ void tcp_timer_set(TcpConn *c, TcpTimer kind, SimTime delay)
     SimTime at = c->sim->now + delay;
     c->timer = kind;
     c->timer_deadline = at;
-    if (c->timer_ev && c->timer_at <= at)
+    /* Probes at the longest interval go on as long as the run does, but
+     * do not keep it alive: a program that never reads would otherwise
+     * make a run without end. */
+    c->timer_bg = kind == TCP_T_PERSIST && delay >= TCP_PERSIST_MAX;
+    if (c->timer_ev && c->timer_at <= at && c->timer_ev_bg == c->timer_bg)
         return; /* fires early, sees the deadline, and re-arms */
     sim_cancel(c->sim, c->timer_ev);
     timer_push(c, at);

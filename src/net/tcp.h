@@ -74,7 +74,9 @@
  *  - Persist probes carry one byte (RFC 9293 3.8.6.1), at RTO, then
  *    doubling up to 60 s; 15 unanswered probes, or 15 unanswered
  *    retransmissions of data (Linux's tcp_retries2), end the connection
- *    with TCP_WHY_TIMEOUT.  A SYN-ACK is sent 5 times more at most.
+ *    with TCP_WHY_TIMEOUT.  Probes at the 60 s interval are background
+ *    events: a program that never reads does not make a run endless.  A
+ *    SYN-ACK is sent 5 times more at most.
  *  - `ended` is called when the connection is over for the program: on
  *    entering TIME-WAIT (which TCP then keeps alone, in the background),
  *    or on the last ACK of LAST-ACK.  A connection the program closed

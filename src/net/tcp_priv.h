@@ -138,6 +138,7 @@ struct TcpConn {
     TcpTimer timer;
     SimTime timer_deadline, timer_at;
     EvHandle timer_ev, delack_ev, bg_ev, read_ev;
+    bool timer_bg, timer_ev_bg; /* the timer wants, the event is, background */
 
     /* narration */
     bool bulk;
