@@ -337,8 +337,17 @@ static void narrate_data(TcpConn *c, uint64_t pkt, uint32_t seq, uint32_t len, u
     char peer[128], n[32], m[32], f[120];
     bool fin = flags & TCP_FIN;
     if (caption) {
-        if (tcp_note_wanted(c->sim))
-            note(c, pkt, "%s%s", caption, failed(e, f, sizeof f));
+        if (tcp_note_wanted(c->sim)) {
+            size_t cl = strlen(caption);
+            bool stop = cl && strchr(".!?", caption[cl - 1]);
+            char tail[160] = "";
+            if (fin)
+                snprintf(tail, sizeof tail,
+                         "%s The same segment carries FIN: %s has nothing "
+                         "more to send.",
+                         stop ? "" : ".", tcp_self(c));
+            note(c, pkt, "%s%s%s", caption, tail, failed(e, f, sizeof f));
+        }
         free(caption);
         return;
     }
