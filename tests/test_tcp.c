@@ -383,6 +383,32 @@ static void test_echo_both_ways_under_loss(void **state)
     }
 }
 
+/* Same seed, same trace: record for record, byte for byte. */
+static void test_deterministic(void **state)
+{
+    (void)state;
+    Transfer t1, t2;
+    transfer_start(&t1, 150000, 3000, 100000000, 0.03, 9, true, NULL);
+    sim_run_until(&t1.n.sim, SIM_TIME_MAX);
+    transfer_start(&t2, 150000, 3000, 100000000, 0.03, 9, true, NULL);
+    sim_run_until(&t2.n.sim, SIM_TIME_MAX);
+    const Trace *a = &t1.n.sim.trace, *b = &t2.n.sim.trace;
+    assert_int_equal(a->n, b->n);
+    assert_true(a->notes > 10);
+    for (size_t i = 0; i < a->n; i++) {
+        const TraceRec *x = &a->recs[i], *y = &b->recs[i];
+        assert_int_equal(x->kind, y->kind);
+        assert_int_equal(x->time, y->time);
+        assert_int_equal(x->pkt, y->pkt);
+        assert_int_equal(x->len, y->len);
+        if (x->len)
+            assert_memory_equal(x->bytes, y->bytes, x->len);
+        assert_string_equal(x->text ? x->text : "", y->text ? y->text : "");
+    }
+    transfer_fini(&t1);
+    transfer_fini(&t2);
+}
+
 /* A bulk transfer is a handful of steps: its start, each loss, each change
  * of congestion state, its end with counts; never one per segment. */
 static void test_bulk_narration(void **state)
@@ -1210,6 +1236,7 @@ int main(void)
         cmocka_unit_test(test_refused),
         cmocka_unit_test(test_lossy_transfers_deliver_every_byte),
         cmocka_unit_test(test_echo_both_ways_under_loss),
+        cmocka_unit_test(test_deterministic),
         cmocka_unit_test(test_bulk_narration),
         cmocka_unit_test(test_cwnd_slow_start_doubles_per_rtt),
         cmocka_unit_test(test_cwnd_fast_retransmit_and_avoidance),
