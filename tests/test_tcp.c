@@ -1030,6 +1030,34 @@ static void test_bad_checksum_dropped(void **state)
     peer_fini(&p);
 }
 
+/* A SYN-ACK nobody acknowledges: sent 5 more times (1, 2, 4, 8, 16 s
+ * apart), then the half-open connection goes quietly; the listener stays. */
+static void test_lost_synack(void **state)
+{
+    (void)state;
+    Peer p;
+    peer_init(&p);
+    App srv = {.sim = &p.n.sim};
+    assert_non_null(tcp_listen(&p.n.sim, p.n.a, 7000, 4, &listen_ops, &srv));
+    peer_send(&p, 999, 7000, 5000, 0, F_SYN, 65535, NULL, 0);
+    sim_run_until(&p.n.sim, SIM_TIME_MAX);
+    const SimTime want[] = {0, 1, 3, 7, 15, 31};
+    size_t k = 0;
+    for (size_t i = 0; i < p.n.sim.trace.n; i++) {
+        const TraceRec *r = &p.n.sim.trace.recs[i];
+        if (r->kind == TR_HOP) {
+            assert_true(k < MN_ARRAY_LEN(want));
+            assert_int_equal(r->time, want[k++] * 1000000);
+        }
+    }
+    assert_int_equal(k, 6);
+    assert_int_equal(p.n.sim.now, 63000000);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 0), TCP_LISTEN);
+    assert_int_equal(state_of(&p.n.sim, p.n.a, 1), TCP_CLOSED);
+    assert_int_equal(srv.accepted, 0);
+    peer_fini(&p);
+}
+
 /* After tcp_close: FIN-WAIT-2 ends after 60 s without the peer's FIN, and
  * data that still arrives is answered with RST. */
 static void test_closed_connection_leftovers(void **state)
@@ -1247,6 +1275,7 @@ int main(void)
         cmocka_unit_test(test_out_of_order_and_duplicates),
         cmocka_unit_test(test_rst_in_each_state),
         cmocka_unit_test(test_lost_fin_and_final_ack),
+        cmocka_unit_test(test_lost_synack),
         cmocka_unit_test(test_closed_connection_leftovers),
         cmocka_unit_test(test_zero_window_and_persist),
         cmocka_unit_test(test_never_reading_ends_the_run),
