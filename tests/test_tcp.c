@@ -1160,6 +1160,38 @@ static void test_read_rate_paces_the_sender(void **state)
     transfer_fini(&t);
 }
 
+/* The slow-reader lesson: a reader at 4 kB/s.  The buffer fills (ss shows
+ * it in Recv-Q), the receiver advertises a zero window, the sender probes,
+ * and the steps stay few. */
+static void test_slow_reader(void **state)
+{
+    (void)state;
+    Transfer t;
+    const TcpConf slow[2] = {{0}, {.read_rate = 4000}};
+    transfer_start(&t, 100000, 1000, 1000000000, 0, 1, true, slow);
+    Sim *sim = &t.n.sim;
+    sim_run_until(sim, 1000000);
+    assert_true(info_of(sim, t.n.b).recv_q > 60000);
+    sim_run_until(sim, SIM_TIME_MAX);
+    assert_int_equal(t.srv.got.len, t.len);
+    assert_memory_equal(t.srv.got.data, t.data, t.len);
+    /* (100,000 - 65,535) bytes at 4 kB/s */
+    assert_true(sim->now > 8000000 && sim->now < 10000000);
+    assert_int_equal(tw_count(sim, TR_NOTE, "advertises a zero window"), 1);
+    assert_int_equal(tw_count(sim, TR_NOTE, "its window opens"), 1);
+    assert_true(tw_count(sim, TR_NOTE, "one-byte probe") >= 1);
+    assert_true(sim->trace.notes < 20);
+    /* and many probes went out as hops */
+    size_t probes = 0;
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind == TR_HOP && r->node == t.n.a && r->len == 14 + 20 + 20 + 1)
+            probes++;
+    }
+    assert_true(probes > 10);
+    transfer_fini(&t);
+}
+
 /* ---- Wireshark as the judge ---------------------------------------------------------------- */
 
 /* Runs cmd and returns what it printed (caller frees). */
@@ -1280,6 +1312,7 @@ int main(void)
         cmocka_unit_test(test_zero_window_and_persist),
         cmocka_unit_test(test_never_reading_ends_the_run),
         cmocka_unit_test(test_read_rate_paces_the_sender),
+        cmocka_unit_test(test_slow_reader),
         cmocka_unit_test(test_capture_judged_by_tshark),
         cmocka_unit_test(test_window_scaling),
         cmocka_unit_test(test_loopback),

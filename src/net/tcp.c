@@ -766,7 +766,7 @@ void tcp_info(const TcpConn *c, TcpInfo *out)
         out->recv_q = 0; /* accepted at once: the accept queue stays empty */
         out->send_q = (uint32_t)c->backlog;
     } else {
-        out->recv_q = (uint32_t)(c->held - c->reading);
+        out->recv_q = (uint32_t)c->held; /* a slow reader's bytes wait here too */
         out->send_q = (uint32_t)c->slen;
     }
     out->cwnd = c->cwnd;

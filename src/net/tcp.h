@@ -68,9 +68,11 @@
  *  - TcpConf.read_rate (the "slow reader"): when it is not 0, tcp_recved
  *    does not free the bytes at once; the node's program reads them from
  *    the buffer at read_rate bytes/s, a hundredth of a second's worth at a
- *    time, and the window opens as they are read.  Recv-Q counts the bytes
- *    not yet passed to tcp_recved.  A reader slower than the link fills the
- *    buffer: the receiver advertises a zero window, and the sender probes.
+ *    time, and the window opens as they are read.  Recv-Q counts every byte
+ *    that takes room in the buffer: not yet passed to tcp_recved, or
+ *    passed and still waiting to be read at read_rate.  A reader slower
+ *    than the link fills the buffer: the receiver advertises a zero
+ *    window, and the sender probes.
  *  - Persist probes carry one byte (RFC 9293 3.8.6.1), at RTO, then
  *    doubling up to 60 s; 15 unanswered probes, or 15 unanswered
  *    retransmissions of data (Linux's tcp_retries2), end the connection
