@@ -255,6 +255,10 @@ const char *trace_drop_text(DropReason r)
         [DROP_TCP_TRUNCATED] = "truncated TCP header",
         [DROP_TCP_HEADER_LEN] = "bad TCP header length",
         [DROP_TCP_CHECKSUM] = "bad TCP checksum",
+        [DROP_TCP_OPTION_LEN] = "bad TCP option length",
+        [DROP_TCP_NO_LISTENER] = "no TCP connection or listener on that port",
+        [DROP_TCP_NO_SYN] = "TCP segment without SYN to a listening port",
+        [DROP_TCP_LISTEN_FULL] = "TCP listen queue full",
     };
     return (size_t)r < MN_ARRAY_LEN(texts) && texts[r] ? texts[r] : "?";
 }

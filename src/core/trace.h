@@ -57,6 +57,10 @@ typedef enum DropReason {
     DROP_TCP_TRUNCATED,    /* shorter than a TCP header */
     DROP_TCP_HEADER_LEN,   /* Data Offset below 5 or past the end */
     DROP_TCP_CHECKSUM,     /* TCP checksum wrong */
+    DROP_TCP_OPTION_LEN,   /* a TCP option's length runs past the header */
+    DROP_TCP_NO_LISTENER,  /* no connection or listener: answered with RST */
+    DROP_TCP_NO_SYN,       /* a segment to a listener that is not a SYN */
+    DROP_TCP_LISTEN_FULL,  /* the listener's queue is full */
     DROP_REASON_COUNT
 } DropReason;
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "net/tcp.h"
 
 Net *net_new(Sim *sim)
 {
@@ -52,6 +53,7 @@ void net_free(Net *net)
     free(net->all_pkts);
     free(net->udp);
     free(net->icmp);
+    tcp_stack_free(net->tcp);
     free(net);
 }
 

@@ -62,6 +62,7 @@ typedef struct Net {
     IcmpListener *icmp;
     size_t n_icmp, icmp_cap;
     int next_listener;
+    struct TcpStack *tcp; /* TCP's connections (src/net/tcp.c), made on first use */
 } Net;
 
 /* Builds the runtime for sim->world and sets sim->net. */

@@ -29,7 +29,69 @@
  * each loss and retransmission, each change of congestion state, its end
  * with counts) once it is not.  A pure ACK is a hop, never a step, outside
  * the handshake and teardown.  Every change of a connection is a `state`
- * record in the node's "tcp" table, keyed by the two ends. */
+ * record in the node's "tcp" table, keyed by the two ends.
+ *
+ * The details the lines above leave open:
+ *  - State records: key "10.0.2.10:43312 10.0.2.20:25" (local, then
+ *    remote; a listener "0.0.0.0:25 0.0.0.0:*"); op "add" whenever what
+ *    the row shows changes (the inspector's fold replaces the key's row),
+ *    "del" when TCP forgets the connection; value "ESTABLISHED send-q 0
+ *    recv-q 0 cwnd 14600 ssthresh 65535 rto 1.000s wnd 64240" (a
+ *    listener: "LISTEN backlog 128").  Nothing is recorded when the text
+ *    would not change, so pure ACKs of an idle connection add nothing.
+ *  - Narration: a transfer turns "bulk" when more than 4 full segments
+ *    wait in the send queue; from then on only its start, losses,
+ *    retransmissions, congestion-state changes and its end (when the send
+ *    queue is empty and acknowledged, with the counts) are steps.  The
+ *    first zero window a connection advertises, its opening, and the
+ *    persist probes of the first zero window that needed them are steps
+ *    (later ones, as a slow reader's window flickers, are hops); each RST
+ *    and each FIN and its ACK are steps; the RST's caption is its
+ *    sender's, so a reset or refused connection is one step.
+ *  - Congestion control: cwnd and ssthresh in bytes; the initial ssthresh is
+ *    the largest window the peer can advertise (65535 without scaling).
+ *    Slow start adds up to 2 segments per ACK (RFC 3465, L = 2), so the
+ *    window doubles per round trip with delayed ACKs; the window grows only
+ *    while it is what limits the sender (RFC 7661).  Fast recovery ends with
+ *    cwnd = ssthresh.  A timeout resends from the first unacknowledged byte
+ *    (go-back-N: there is no SACK).
+ *  - The receive window is the free receive buffer: bytes delivered through
+ *    `received` take room until the program calls tcp_recved.  It is
+ *    offered in whole segments, as Linux does (a 65,535-byte buffer offers
+ *    64,240), never shrinks, grows only by a segment or half the buffer at
+ *    a time (silly-window avoidance), and a window update of its own is
+ *    sent, as Linux does, when the advertised window has fallen to half the
+ *    buffer and can at least double.  A sender does not send a piece
+ *    smaller than a segment that the window cuts off unless it is half the
+ *    largest window seen; the persist timer lets it go (RFC 9293
+ *    3.8.6.2.1's override).
+ *  - TcpConf.read_rate (the "slow reader"): when it is not 0, tcp_recved
+ *    does not free the bytes at once; the node's program reads them from
+ *    the buffer at read_rate bytes/s, a hundredth of a second's worth at a
+ *    time, and the window opens as they are read.  Recv-Q counts every byte
+ *    that takes room in the buffer: not yet passed to tcp_recved, or
+ *    passed and still waiting to be read at read_rate.  A reader slower
+ *    than the link fills the buffer: the receiver advertises a zero
+ *    window, and the sender probes.
+ *  - Persist probes carry one byte (RFC 9293 3.8.6.1), at RTO, then
+ *    doubling up to 60 s; 15 unanswered probes, or 15 unanswered
+ *    retransmissions of data (Linux's tcp_retries2), end the connection
+ *    with TCP_WHY_TIMEOUT.  Probes at the 60 s interval are background
+ *    events: a program that never reads does not make a run endless.  A
+ *    SYN-ACK is sent 5 times more at most.
+ *  - `ended` is called when the connection is over for the program: on
+ *    entering TIME-WAIT (which TCP then keeps alone, in the background),
+ *    or on the last ACK of LAST-ACK.  A connection the program closed
+ *    with tcp_close that sits in FIN-WAIT-2 is forgotten after 60 s, as
+ *    Linux's tcp_fin_timeout.
+ *  - Listeners: backlog bounds the connections still in SYN-RECEIVED (a
+ *    SYN beyond it is dropped); `accepted` is called at once, so a
+ *    listener's Recv-Q is always 0.
+ *  - Costs: finding a segment's connection is one hash lookup on (node,
+ *    local port, remote address, remote port); timers never scan;
+ *    tcp_node_conns walks the node's own list.  The send buffer and the
+ *    out-of-order buffer are allocated once per connection, nothing per
+ *    segment. */
 #ifndef MN_TCP_H
 #define MN_TCP_H
 
@@ -153,5 +215,9 @@ void tcp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8_
 /* Frees every connection of sim (the run is over or stopped early),
  * calling no callback. */
 void tcp_free_all(Sim *sim);
+/* Frees TCP's state of a Net without touching the event queue (net_free
+ * calls it; the queue may already be gone). */
+struct TcpStack;
+void tcp_stack_free(struct TcpStack *st);
 
 #endif
