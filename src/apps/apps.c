@@ -14,7 +14,11 @@
     X("dig",        dig_main,        NULL)              \
     X("host",       host_main,       NULL)              \
     X("ipconfig",   ipconfig_main,   NULL)              \
-    X("nslookup",   nslookup_main,   NULL)
+    X("nslookup",   nslookup_main,   NULL)              \
+    X("telnet",     telnet_main,     telnet_input)      \
+    X("nc",         nc_main,         nc_input)          \
+    X("ss",         ss_main,         NULL)              \
+    X("netstat",    netstat_main,    NULL)
 /* clang-format on */
 
 #define APP_ROW(name, main, input)  {name, main, input},

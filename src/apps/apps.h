@@ -33,5 +33,11 @@ void dig_main(Proc *p, int argc, char **argv);
 void host_main(Proc *p, int argc, char **argv);
 void ipconfig_main(Proc *p, int argc, char **argv);
 void nslookup_main(Proc *p, int argc, char **argv);
+void telnet_main(Proc *p, int argc, char **argv);
+void telnet_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
+void nc_main(Proc *p, int argc, char **argv);
+void nc_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
+void ss_main(Proc *p, int argc, char **argv);
+void netstat_main(Proc *p, int argc, char **argv);
 
 #endif

@@ -330,6 +330,33 @@ static uint32_t data_end(const TcpConn *c)
     return c->sbuf_seq + (uint32_t)c->slen;
 }
 
+/* The first bytes of a segment as a student reads them in a caption:
+ * ": \"Hello server!\\n\"" — printable ASCII as it is, line breaks and
+ * other bytes escaped, cut after 48 characters with "…". */
+static void preview(const TcpConn *c, uint32_t seq, uint32_t len, char *out, size_t size)
+{
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, ": \"");
+    uint32_t shown = len < 48 ? len : 48;
+    for (uint32_t i = 0; i < shown; i++) {
+        uint8_t ch = c->sbuf[(size_t)(seq + i) & (c->scap - 1)];
+        if (ch == '\n')
+            buf_puts(&b, "\\n");
+        else if (ch == '\r')
+            buf_puts(&b, "\\r");
+        else if (ch == '"' || ch == '\\')
+            buf_printf(&b, "\\%c", ch);
+        else if (ch >= 0x20 && ch < 0x7f)
+            buf_putc(&b, (char)ch);
+        else
+            buf_printf(&b, "\\x%02x", ch);
+    }
+    buf_puts(&b, shown < len ? "\"…" : "\"");
+    snprintf(out, size, "%s", b.data);
+    buf_fini(&b);
+}
+
 /* Caption of a data segment sent for the first time. */
 static void narrate_data(TcpConn *c, uint64_t pkt, uint32_t seq, uint32_t len, uint8_t flags,
                          char *caption, NetErr e)
@@ -387,9 +414,12 @@ static void narrate_data(TcpConn *c, uint64_t pkt, uint32_t seq, uint32_t len, u
              c->rcv_fin && c->acked_to != c->rcv_nxt ? ", which also acknowledges the FIN it got"
                                                      : "",
              peer, f);
-    else
-        note(c, pkt, "%s sends %u byte%s to %s (seq %s).%s", tcp_self(c), len, len == 1 ? "" : "s",
-             peer, tcp_num(seq, n), f);
+    else {
+        char text[256];
+        preview(c, seq, len, text, sizeof text);
+        note(c, pkt, "%s sends %u byte%s to %s (seq %s)%s.%s", tcp_self(c), len,
+             len == 1 ? "" : "s", peer, tcp_num(seq, n), text, f);
+    }
 }
 
 /* Sends len bytes at seq (and the FIN if flags say so) as a first
