@@ -5,6 +5,9 @@
 #   install-deps.sh test    also cmocka and the tools the tests use
 #   install-deps.sh fuzz    also clang with libFuzzer
 #   install-deps.sh interop also Unbound, for make interop
+#   install-deps.sh bench   also ns-3 and g++, for make bench's TCP comparison
+#                           (only make bench asks for it; make and make test
+#                           never need ns-3)
 #
 # On Debian and Ubuntu it runs apt-get as root, or through `sudo -n` (never a
 # password prompt), printing each command first.  Anywhere else, or without
@@ -51,6 +54,11 @@ fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang
 fi
+if [ "$what" = bench ]; then
+    # ns-3 3.37 runs the same TCP bulk transfer (src/tools/bench_ns3.cc).
+    need_pc ns3-applications libns3-dev
+    need_cmd g++ g++
+fi
 if [ "$what" = interop ]; then
     # A real resolver and BIND's host, in a network namespace of our own.
     need_cmd unbound unbound
@@ -80,6 +88,14 @@ run() {
     echo "+ $*" >&2
     "$@"
 }
+# Installing ns-3 for a benchmark must not start a service on this machine:
+# a policy-rc.d that says no, for the time of the install, unless the machine
+# already has one.
+policy=/usr/sbin/policy-rc.d
+if [ "$what" = bench ] && [ ! -e "$policy" ]; then
+    run $as_root sh -c "printf '#!/bin/sh\\nexit 101\\n' > $policy && chmod 755 $policy"
+    trap 'run $as_root rm -f $policy' EXIT
+fi
 run $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # shellcheck disable=SC2086 # the package list is meant to split
 run $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
