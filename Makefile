@@ -138,10 +138,12 @@ bench: deps
 	@$(DEPS) bench || echo "ns-3 could not be installed: the TCP figures are printed without it"
 	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/minet-bench \
 	  $(if $(GUI_SRC),build/bench/minet-bench-gui)
-	build/bench/minet-bench
+	@rm -f build/bench/ns3-figures.txt
 	@if pkg-config --exists ns3-applications 2>/dev/null && command -v $(CXX) >/dev/null; then \
-	  $(MAKE) --no-print-directory build/bench/minet-bench-ns3 && build/bench/minet-bench-ns3; \
+	  $(MAKE) --no-print-directory build/bench/minet-bench-ns3 && \
+	  build/bench/minet-bench-ns3 5 build/bench/ns3-figures.txt; \
 	else echo "ns-3 not installed: no ns-3 figures (libns3-dev and $(CXX) are needed)"; fi
+	MINET_BENCH_NS3=build/bench/ns3-figures.txt build/bench/minet-bench
 	$(if $(GUI_SRC),build/bench/minet-bench-gui assets/fonts)
 
 build/bench/minet-bench: src/tools/bench.c build/bench/libminet.a

@@ -175,6 +175,8 @@ static std::string grouped(uint64_t n)
     return s;
 }
 
+static FILE *figures; /* argv[2]: "CASE SEGMENTS_PER_S" lines for minet-bench */
+
 static void bench_case(const char *name, double loss, int runs)
 {
     std::vector<double> wall, rate;
@@ -192,14 +194,21 @@ static void bench_case(const char *name, double loss, int runs)
         printf(", %s lost", grouped(r.dropped).c_str());
     printf("\n");
     fflush(stdout);
+    if (figures)
+        fprintf(figures, "%g %.0f\n", loss, median(rate));
 }
 
 int main(int argc, char **argv)
 {
     int runs = argc > 1 ? atoi(argv[1]) : 5;
-    if (runs < 1) {
-        fprintf(stderr, "usage: minet-bench-ns3 [runs]   (runs of each case, default 5)\n");
+    if (runs < 1 || argc > 3) {
+        fprintf(stderr, "usage: minet-bench-ns3 [runs [figures-file]]   (runs of each case, "
+                        "default 5)\n");
         return 2;
+    }
+    if (argc > 2 && !(figures = fopen(argv[2], "w"))) {
+        perror(argv[2]);
+        return 1;
     }
     /* Debian's ns-3 is built with its logging compiled in: NS_LOG in the
      * environment must not turn it on here. */
@@ -207,5 +216,9 @@ int main(int argc, char **argv)
     set_tcp_defaults();
     bench_case("lossless", 0, runs);
     bench_case("1 % loss", 0.01, runs);
+    if (figures && fclose(figures) != 0) {
+        perror(argv[2]);
+        return 1;
+    }
     return 0;
 }
