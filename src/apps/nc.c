@@ -238,8 +238,10 @@ void nc_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
         break;
     case PROC_IN_INTR:
     case PROC_IN_ESCAPE:
-        if (kind == PROC_IN_INTR)
+        if (kind == PROC_IN_INTR) { /* the terminal shows ^C; the shell a new line */
+            proc_printf(p, CON_STDOUT, "\n");
             proc_exit(p, 130); /* nc_free closes the connection: FIN */
+        }
         break;
     }
 }
@@ -418,6 +420,9 @@ void nc_main(Proc *p, int argc, char **argv)
     n->p = p;
     p->state = n;
     p->free_state = nc_free;
+    /* nc reads the terminal from the start (what is typed before the
+     * connection waits in it): the window's prompt types into it. */
+    proc_set_prompt(p, "");
     int first = parse_options(n, argc, argv);
     if (first < 0) {
         proc_exit(p, 1);
