@@ -970,6 +970,46 @@ static void test_prompt_ctrl_c(void **state)
     canvas_close(&c);
 }
 
+/* A line typed at the window's prompt while nc runs on the selected host
+ * goes to nc, as a terminal's line would: it crosses the connection and
+ * the server's nc prints it; saving keeps it as the script line's input. */
+static void test_prompt_types_into_nc(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, "scenarios/tcp_handshake.json");
+    App *a = &c.a;
+    World *w = a->m->world;
+    int line = -1;
+    for (size_t i = 0; i < w->n_script; i++)
+        if (strcmp(w->script[i].run, "nc -N 10.0.2.20 7000") == 0)
+            line = (int)i;
+    assert_true(line >= 0);
+    int node = w->script[line].node;
+    /* At 1.5 s the connection is up and nothing has been typed yet. */
+    uint32_t step = 0;
+    for (size_t i = 0; i < a->m->n_steps; i++)
+        if (a->m->steps[i].time <= 1500000)
+            step = (uint32_t)i + 1;
+    player_goto_step(&a->p, step);
+    a->prompt_host = node;
+    char prompt[32];
+    assert_int_equal(model_reading(a->m, node, a->p.step, a->p.t, prompt, sizeof prompt), line);
+    assert_string_equal(prompt, "");
+    assert_true(app_run_command(a, "typed in class"));
+    w = a->m->world;
+    assert_true(w->script[line].input_typed);
+    Buf b;
+    buf_init(&b);
+    inspect_console(a->m, UINT32_MAX, 1e12, NULL, 0, &b);
+    /* Echoed on the laptop, printed by the server's nc. */
+    const char *first = strstr(b.data, "typed in class\n");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "typed in class\n"));
+    buf_fini(&b);
+    canvas_close(&c);
+}
+
 int main(void)
 {
     if (SDL_Init(0) != 0 || TTF_Init() != 0) {
@@ -991,6 +1031,7 @@ int main(void)
         cmocka_unit_test(test_save),
         cmocka_unit_test(test_save_input),
         cmocka_unit_test(test_prompt_ctrl_c),
+        cmocka_unit_test(test_prompt_types_into_nc),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();
