@@ -469,8 +469,10 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
     }
     if (*start) {
         buf_puts(&p->line, start);
-        if (p->in && p->in->waiting)
-            flush_partial(p); /* a prompt, shown while the program waits */
+        /* A prompt, shown while the program waits; a program without one
+         * of its own (nc) prints data, whose line ends later. */
+        if (p->in && p->in->waiting && p->in->prompt && *p->in->prompt)
+            flush_partial(p);
     }
     bool printed = b.len > 0;
     buf_fini(&b);
