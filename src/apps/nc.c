@@ -16,6 +16,7 @@
 #include "apps/etc_services.h"
 #include "core/util.h"
 #include "net/tcp.h"
+#include "proto/files.h"
 #include "proto/resolve.h"
 
 typedef struct Nc {
@@ -28,9 +29,12 @@ typedef struct Nc {
     uint16_t port;
     char *port_text;
     Resolve *lookup;
-    Buf early;         /* lines typed before the connection: the terminal keeps them */
-    Buf out;           /* typed bytes the send buffer could not take yet */
-    bool shut_pending; /* -N and end of input: FIN once out is sent */
+    Buf early;            /* lines typed before the connection: the terminal keeps them */
+    Buf out;              /* typed bytes the send buffer could not take yet */
+    bool shut_pending;    /* -N and end of input: FIN once out is sent */
+    const NodeFile *file; /* `< FILE`: the input, sent as fast as TCP takes it */
+    uint64_t file_off;
+    bool file_eof; /* all of it is in TCP's hands */
     bool eof_early;
 } Nc;
 
@@ -142,17 +146,45 @@ static void send_bytes(Nc *n, const char *data, size_t len)
     flush_out(n);
 }
 
+/* Input from a file: as much as the send buffer takes, then the end of
+ * input (with -N, the FIN). */
+static void pump_file(Nc *n)
+{
+    uint8_t chunk[16384];
+    while (n->conn && n->file_off < n->file->size) {
+        size_t room = tcp_sndbuf(n->conn);
+        if (!room)
+            return;
+        size_t k =
+            files_read(n->file, n->file_off, chunk, room < sizeof chunk ? room : sizeof chunk);
+        n->file_off += tcp_write(n->conn, chunk, k);
+    }
+    if (n->conn && !n->file_eof) {
+        n->file_eof = true;
+        n->shut_pending = n->shut_on_eof;
+        flush_out(n);
+    }
+}
+
 static void on_sent(void *ctx, TcpConn *c, size_t acked)
 {
     (void)c;
     (void)acked;
-    flush_out(ctx);
+    Nc *n = ctx;
+    if (n->file)
+        pump_file(n);
+    else
+        flush_out(n);
 }
 
 /* netcat reads its input once connected; what was typed before is sent
  * then, as the terminal had kept it. */
 static void start_io(Nc *n)
 {
+    if (n->file) {
+        pump_file(n);
+        return;
+    }
     if (n->early.len)
         send_bytes(n, n->early.data, n->early.len);
     buf_clear(&n->early);
@@ -421,8 +453,11 @@ void nc_main(Proc *p, int argc, char **argv)
     p->state = n;
     p->free_state = nc_free;
     /* nc reads the terminal from the start (what is typed before the
-     * connection waits in it): the window's prompt types into it. */
-    proc_set_prompt(p, "");
+     * connection waits in it): the window's prompt types into it, unless
+     * its input is a file. */
+    n->file = proc_stdin_file(p);
+    if (!n->file)
+        proc_set_prompt(p, "");
     int first = parse_options(n, argc, argv);
     if (first < 0) {
         proc_exit(p, 1);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/files.h"
 #include "apps/apps.h"
 #include "apps/cmdline.h"
 
@@ -212,7 +213,61 @@ static Proc *proc_new(Sim *sim, int node, const char *line)
 
 static void input_arm(Proc *p);
 
-/* app: the program to run, or NULL for the table's row of the first word. */
+/* Takes the redirections out of the words, as bash does before it runs
+ * the program: `< FILE` (or `<FILE`) for its input, and `> /dev/null` or
+ * `>> /dev/null` for its output (minet's files cannot be written yet).
+ * False, with the message in err and the exit status in *status, when
+ * bash (or minet) cannot do it. */
+static bool take_redirects(Sim *sim, int node, Cmdline *c, const NodeFile **out, bool *null_out,
+                           char *err, size_t size, int *status)
+{
+    *out = NULL;
+    *null_out = false;
+    for (size_t i = 0; i < c->argc; i++) {
+        char op = c->argv[i][0];
+        if (op != '<' && op != '>')
+            continue;
+        size_t oplen = op == '>' && c->argv[i][1] == '>' ? 2 : 1;
+        bool joined = c->argv[i][oplen] != '\0';
+        if (!joined && i + 1 >= c->argc) {
+            snprintf(err, size, "bash: syntax error near unexpected token `newline'");
+            *status = 2;
+            return false;
+        }
+        const char *name = joined ? c->argv[i] + oplen : c->argv[i + 1];
+        if (op == '>') {
+            if (strcmp(name, "/dev/null") != 0) {
+                snprintf(err, size,
+                         "minet: %s: minet cannot write files yet; `> /dev/null` discards "
+                         "what a program prints",
+                         name);
+                *status = 1;
+                return false;
+            }
+            *null_out = true;
+        } else {
+            char *path = files_path(sim->world, node, name);
+            const NodeFile *f = files_find(sim->world, node, path);
+            bool dir = files_is_dir(sim->world, node, path);
+            free(path);
+            if (!f || dir) {
+                snprintf(err, size, "bash: %s: %s", name,
+                         dir ? "Is a directory" : "No such file or directory");
+                *status = 1;
+                return false;
+            }
+            *out = f;
+        }
+        size_t drop = joined ? 1 : 2;
+        for (size_t k = i; k < i + drop; k++)
+            free(c->argv[k]);
+        memmove(c->argv + i, c->argv + i + drop, (c->argc - i - drop + 1) * sizeof *c->argv);
+        c->argc -= drop;
+        i--;
+    }
+    return true;
+}
+
 static void start_line(Sim *sim, int node, const char *line, const AppProgram *app,
                        const ScriptInput *lines, size_t n)
 {
@@ -234,6 +289,14 @@ static void start_line(Sim *sim, int node, const char *line, const AppProgram *a
         proc_exit(p, 2);
         return;
     }
+    const NodeFile *stdin_file = NULL;
+    int status;
+    if (!take_redirects(sim, node, &c, &stdin_file, &p->stdout_null, err, sizeof err, &status)) {
+        cmdline_fini(&c);
+        proc_printf(p, CON_STDERR, "%s\n", err);
+        proc_exit(p, status);
+        return;
+    }
     if (!app)
         app = apps_find(prog);
     if (!app) {
@@ -252,8 +315,9 @@ static void start_line(Sim *sim, int node, const char *line, const AppProgram *a
     ProcInput *in = xcalloc(1, sizeof *in);
     in->fn = app->input;
     in->start = in->last = sim->now;
-    in->lines = lines;
-    in->n = n;
+    in->lines = stdin_file ? NULL : lines;
+    in->n = stdin_file ? 0 : n;
+    p->stdin_file = stdin_file;
     in->line = xstrdup(line);
     p->in = in;
     /* The handle p stays valid only while the program runs: main may end it. */
@@ -451,6 +515,8 @@ static void flush_partial(Proc *p)
 
 void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
 {
+    if (s == CON_STDOUT && p->stdout_null)
+        return;
     Buf b;
     va_list ap;
     buf_init(&b);
@@ -497,6 +563,11 @@ void proc_exit(Proc *p, int status)
     if (p->next)
         p->next->prev = p->prev;
     proc_free(p);
+}
+
+const NodeFile *proc_stdin_file(const Proc *p)
+{
+    return p->stdin_file;
 }
 
 Rng *proc_rng(Proc *p)

@@ -26,7 +26,8 @@ _Static_assert(SVC_COUNT <= SIM_SVC_MAX, "raise SIM_SVC_MAX in core/sim.h");
 /* The World's extension slots (world.h, World.ext), one per protocol that
  * keeps settings of its own: the protocol's conf header reads its slot. */
 typedef enum ExtSlot {
-    EXT_DNS, /* DnsConf (proto/dns/dns_conf.h): zones, resolvers, servers */
+    EXT_DNS,   /* DnsConf (proto/dns/dns_conf.h): zones, resolvers, servers */
+    EXT_FILES, /* FilesConf (proto/files.h): files on nodes, users at hosts */
     EXT_COUNT
 } ExtSlot;
 
