@@ -473,6 +473,59 @@ static SDL_Color series_color(const Pen *pen, size_t i)
     return pen->a->v.dark ? dark[i] : light[i];
 }
 
+/* The plot's time axis, with long idle stretches (a second between two
+ * typed lines, the wait before a transfer) cut down to a narrow break, so
+ * that what happens in a burst fills the width.  The time under each
+ * break's end says what was cut. */
+#define AXIS_GAPS 8
+typedef struct TimeAxis {
+    double t0, t1, x0, w;
+    double gap[AXIS_GAPS][2];
+    size_t n_gaps;
+    double gap_w; /* pixels one break takes */
+    double busy;  /* time outside the breaks */
+} TimeAxis;
+
+static int cmp_double(const void *x, const void *y)
+{
+    double a = *(const double *)x, b = *(const double *)y;
+    return (a > b) - (a < b);
+}
+
+/* A stretch with no point longer than a quarter of the span is a break. */
+static void axis_init(TimeAxis *ax, double *times, size_t n, double gap_w)
+{
+    double span = ax->t1 - ax->t0;
+    ax->n_gaps = 0;
+    ax->busy = span;
+    ax->gap_w = gap_w;
+    qsort(times, n, sizeof *times, cmp_double);
+    for (size_t i = 0; i + 1 < n && ax->n_gaps < AXIS_GAPS; i++)
+        if (times[i + 1] - times[i] > span / 4 && times[i] >= ax->t0) {
+            ax->gap[ax->n_gaps][0] = times[i];
+            ax->gap[ax->n_gaps++][1] = times[i + 1];
+            ax->busy -= times[i + 1] - times[i];
+        }
+    if (ax->busy < span / 50 || ax->w < 2 * (double)ax->n_gaps * gap_w + gap_w) {
+        ax->n_gaps = 0; /* nothing but breaks: show the time as it is */
+        ax->busy = span;
+    }
+}
+
+static double axis_x(const TimeAxis *ax, double t)
+{
+    double x = ax->x0, from = ax->t0;
+    double scale = (ax->w - (double)ax->n_gaps * ax->gap_w) / ax->busy;
+    for (size_t g = 0; g < ax->n_gaps && t > ax->gap[g][0]; g++) {
+        x += (ax->gap[g][0] - from) * scale;
+        if (t < ax->gap[g][1])
+            return x + ax->gap_w * (t - ax->gap[g][0]) / (ax->gap[g][1] - ax->gap[g][0]);
+        x += ax->gap_w;
+        from = ax->gap[g][1];
+    }
+    return x + (t - from) * scale;
+}
+
 #define PLOT_LINES 8 /* the plot's height in lines: legend, 6 of graph, times */
 
 static void plot_line(SDL_Renderer *r, double x0, double y0, double x1, double y1)
@@ -544,12 +597,39 @@ static void draw_plot(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
     draw_fill_rect(a->r, box.x, box.y, 1, box.h, th->rule);
     draw_fill_rect(a->r, box.x, box.y + box.h, box.w, 1, th->rule);
     draw_fill_rect(a->r, box.x, box.y, box.w, 1, th->rule);
+    TimeAxis ax = {.t0 = t0, .t1 = t1, .x0 = box.x, .w = box.w};
+    size_t nt = 1, tk = 0;
+    for (size_t i = 0; i < ns; i++)
+        nt += n[i];
+    double *times = xmalloc(nt * sizeof *times);
+    for (size_t i = 0; i < ns; i++)
+        for (size_t k = 0; k < n[i]; k++)
+            times[tk++] = (double)pts[i][k].time;
+    times[tk++] = t1;
+    axis_init(&ax, times, tk, pen->px);
+    free(times);
+    /* Times under the axis: its ends, and each break's end where it fits. */
     char tl[48];
+    int lw, lh2, left_end, right_start;
     snprintf(tl, sizeof tl, "%.3f s", t0 / 1e6);
-    put(pen, FACE_SANS, th->faint, tl, box.x, box.y + box.h + 2, 0);
+    left_end = box.x + put(pen, FACE_SANS, th->faint, tl, box.x, box.y + box.h + 2, 0);
     snprintf(tl, sizeof tl, "%.3f s", t1 / 1e6);
+    text_size(&a->txt, FACE_SANS, pen->px, tl, &lw, &lh2);
+    right_start = right - lw;
     put(pen, FACE_SANS, th->faint, tl, right, box.y + box.h + 2, 2);
-#define PX(tt) (box.x + (double)box.w * ((tt)-t0) / (t1 - t0))
+    for (size_t g = 0; g < ax.n_gaps; g++) {
+        double gx = axis_x(&ax, ax.gap[g][0]);
+        for (int k = 0; k < box.h; k += 6) /* a dotted line down the break */
+            draw_fill_rect(a->r, gx + ax.gap_w / 2, box.y + k, 1, 3, th->faint);
+        snprintf(tl, sizeof tl, "%.3f s", ax.gap[g][1] / 1e6);
+        text_size(&a->txt, FACE_SANS, pen->px, tl, &lw, &lh2);
+        int bx = (int)axis_x(&ax, ax.gap[g][1]);
+        if (bx > left_end + pen->px / 2 && bx + lw < right_start - pen->px / 2) {
+            put(pen, FACE_SANS, th->faint, tl, bx, box.y + box.h + 2, 0);
+            left_end = bx + lw;
+        }
+    }
+#define PX(tt) axis_x(&ax, (tt))
 #define PY(v)  (box.y + box.h - (double)box.h * (v) / ymax)
     for (size_t i = ns; i-- > 0;) { /* the first field drawn last, on top */
         SDL_Color c = series_color(pen, i);
