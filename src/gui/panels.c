@@ -942,8 +942,9 @@ static void draw_inspector(Pen *pen)
         int w, h, wrap = body.w - pen->px;
         SDL_Texture *tex = text_get(&a->txt, FACE_SANS, pen->px, pen->th->faint, wrap,
                                     "Click a node to see its tables (zones, caches with their "
-                                    "TTLs), or a packet or an event to see its bytes decoded. "
-                                    "Keys: N next node, K this step's packet.",
+                                    "TTLs, TCP connections), or a packet or an event to see its "
+                                    "bytes decoded. Keys: N next node, K this step's packet, R "
+                                    "a table entry (a connection's window over time).",
                                     &w, &h);
         if (tex)
             SDL_RenderCopy(a->r, tex, NULL, &(SDL_Rect){body.x + pen->px / 2, body.y + 4, w, h});
@@ -964,6 +965,7 @@ static const char *const help_lines[][2] = {
     {"↑  ↓  (at the prompt)", "earlier commands"},
     {"N  Shift+N", "inspect the next / previous node"},
     {"K", "inspect this step's packet; again: the next one"},
+    {"R  Shift+R", "the node's next / previous table entry, with its plot"},
     {"↑  ↓", "move in the packet's fields"},
     {"E  C  I", "show / hide events, console, inspector"},
     {"Tab", "hide / show every panel"},
