@@ -651,6 +651,19 @@ done:
     }
 }
 
+/* Has the entry one of the fields its table plots?  (A listening socket
+ * has no congestion window: no plot.) */
+static bool plots_something(const InspectSection *s, const InspectRow *row)
+{
+    char *f, v[64];
+    bool any = false;
+    for (size_t i = 0; s->plot && !any && (f = inspect_list_part(s->plot, i)); i++) {
+        any = inspect_field(row->value, f, v, sizeof v);
+        free(f);
+    }
+    return any;
+}
+
 static void add_hit(App *a, int y, int h, const char *table, const char *key)
 {
     a->row_hits = xgrow(a->row_hits, &a->row_hits_cap, a->n_row_hits + 1, sizeof *a->row_hits);
@@ -733,7 +746,7 @@ static int draw_columns(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
         }
         lines += used;
     }
-    if (sel && s->plot) {
+    if (sel && plots_something(s, sel)) {
         int py = y + lines * pen->lh;
         if (py + PLOT_LINES * pen->lh > body.y && py < body.y + body.h)
             draw_plot(pen, body, s, py);
