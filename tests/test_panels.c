@@ -455,6 +455,25 @@ static void test_select_row(void **state)
     assert_string_equal(a->sel_key, LAPTOP_CONN);
     click(a, 40, y);
     assert_null(a->sel_table);
+    /* After TIME-WAIT the connection is gone from the table; selected, its
+     * plot stays under a line that says when it went (a click there lets
+     * it go). */
+    click(a, 40, y);
+    assert_string_equal(a->sel_key, LAPTOP_CONN);
+    player_goto_step(&a->p, a->m->n_steps);
+    a->p.t = (double)a->m->end;
+    app_frame(a, 0);
+    Inspect in;
+    const InspectSection *s = tcp_table(a, "laptop", &in);
+    assert_int_equal(s->n, 0);
+    inspect_fini(&in);
+    hit = NULL;
+    for (size_t i = 0; i < a->n_row_hits && !hit; i++)
+        if (strcmp(a->row_hits[i].key, LAPTOP_CONN) == 0)
+            hit = &a->row_hits[i];
+    assert_non_null(hit);
+    click(a, 40, hit->y + hit->h / 2);
+    assert_null(a->sel_table);
     canvas_close(&c);
 }
 

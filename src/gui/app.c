@@ -1032,7 +1032,8 @@ static void filter_usage(const App *a, const char *filter)
 /* Opens the panels a shot asks for; 2 with a message if it names what
  * does not exist. */
 /* --row: the first entry of the selected node's tables at the cursor
- * whose key starts with prefix. */
+ * whose key starts with prefix, else the first such entry recorded before
+ * the cursor. */
 static bool shot_select_row(App *a, const char *prefix)
 {
     if (a->sel_node < 0)
@@ -1044,6 +1045,15 @@ static bool shot_select_row(App *a, const char *prefix)
             if (strncmp(in.s[i].rows[j].key, prefix, strlen(prefix)) == 0)
                 app_select_row(a, in.s[i].table, in.s[i].rows[j].key);
     inspect_fini(&in);
+    /* Else one that has gone by then (a closed connection keeps its plot). */
+    for (size_t i = 0; i < a->m->n_states && !a->sel_table; i++) {
+        const TraceRec *r = &a->m->sim->trace.recs[a->m->states[i].rec];
+        if (!model_ref_shown(a->m, &a->m->states[i], a->p.step, a->p.t))
+            break;
+        if (r->node == a->sel_node && r->table && r->key &&
+            strncmp(r->key, prefix, strlen(prefix)) == 0)
+            app_select_row(a, r->table, r->key);
+    }
     return a->sel_table != NULL;
 }
 

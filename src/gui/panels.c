@@ -492,7 +492,28 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-/* A stretch with no point longer than a quarter of the span is a break. */
+typedef struct Gap {
+    double from, to;
+} Gap;
+
+static int cmp_gap_len(const void *x, const void *y) /* longest first */
+{
+    const Gap *a = x, *b = y;
+    double la = a->to - a->from, lb = b->to - b->from;
+    return (la < lb) - (la > lb);
+}
+
+static int cmp_gap_time(const void *x, const void *y)
+{
+    const Gap *a = x, *b = y;
+    return (a->from > b->from) - (a->from < b->from);
+}
+
+/* The breaks: the longest stretches without a point, each longer than a
+ * quarter of the time left once the longer ones are taken out (so a
+ * minute of TIME-WAIT does not hide the seconds between typed lines), and
+ * as a group at least eight times longer than the next stretch (so the
+ * gaps inside a burst stay as they are). */
 static void axis_init(TimeAxis *ax, double *times, size_t n, double gap_w)
 {
     double span = ax->t1 - ax->t0;
@@ -500,13 +521,30 @@ static void axis_init(TimeAxis *ax, double *times, size_t n, double gap_w)
     ax->busy = span;
     ax->gap_w = gap_w;
     qsort(times, n, sizeof *times, cmp_double);
-    for (size_t i = 0; i + 1 < n && ax->n_gaps < AXIS_GAPS; i++)
-        if (times[i + 1] - times[i] > span / 4 && times[i] >= ax->t0) {
-            ax->gap[ax->n_gaps][0] = times[i];
-            ax->gap[ax->n_gaps++][1] = times[i + 1];
-            ax->busy -= times[i + 1] - times[i];
-        }
-    if (ax->busy < span / 50 || ax->w < 2 * (double)ax->n_gaps * gap_w + gap_w) {
+    Gap *g = xmalloc((n ? n : 1) * sizeof *g);
+    size_t ng = 0, take = 0;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (times[i] >= ax->t0 && times[i + 1] > times[i])
+            g[ng++] = (Gap){times[i], times[i + 1]};
+    qsort(g, ng, sizeof *g, cmp_gap_len);
+    double busy = span;
+    for (size_t k = 0; k < ng && k < AXIS_GAPS; k++) {
+        double len = g[k].to - g[k].from;
+        if (len <= busy / 4)
+            break;
+        busy -= len;
+        if (k + 1 < ng && len >= 8 * (g[k + 1].to - g[k + 1].from))
+            take = k + 1;
+    }
+    qsort(g, take, sizeof *g, cmp_gap_time);
+    for (size_t k = 0; k < take; k++) {
+        ax->gap[k][0] = g[k].from;
+        ax->gap[k][1] = g[k].to;
+        ax->busy -= g[k].to - g[k].from;
+    }
+    ax->n_gaps = take;
+    free(g);
+    if (ax->busy < span / 1e4 || ax->w < 2 * (double)ax->n_gaps * gap_w + gap_w) {
         ax->n_gaps = 0; /* nothing but breaks: show the time as it is */
         ax->busy = span;
     }
@@ -573,8 +611,6 @@ static void draw_plot(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
         lx += pen->px * 3 / 2;
         lx += put(pen, FACE_SANS, th->ink, item, lx, y, 0) + pen->px;
     }
-    if (gone >= 0)
-        put(pen, FACE_SANS, th->faint, "(closed)", lx, y, 0);
     if (!isfinite(t0)) {
         put(pen, FACE_SANS, th->faint, "nothing recorded yet", x0, y + pen->lh, 0);
         goto done;
@@ -759,6 +795,44 @@ static int draw_columns(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
     return lines;
 }
 
+/* Is the selected entry of this section's table no longer in it?  Its
+ * plot stays, under a line that says when it went. */
+static bool gone_selected(const App *a, const InspectSection *s)
+{
+    if (!a->sel_table || !s->table || !s->plot || strcmp(a->sel_table, s->table) != 0)
+        return false;
+    for (size_t j = 0; j < s->n; j++)
+        if (strcmp(s->rows[j].key, a->sel_key) == 0)
+            return false;
+    return true;
+}
+
+static int draw_gone(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
+{
+    App *a = pen->a;
+    InspectPoint *p = NULL;
+    size_t cap = 0;
+    SimTime end;
+    char *f = inspect_list_part(s->plot, 0);
+    size_t n = f ? inspect_series(a->m, a->sel_node, s->table, a->sel_key, f, a->p.step, a->p.t, &p,
+                                  &cap, &end)
+                 : 0;
+    free(f);
+    free(p);
+    if (n == 0 || end < 0)
+        return 0; /* not there yet (the cursor is before it) */
+    /* The key, and when it went; a click here lets the selection go. */
+    char line[80];
+    snprintf(line, sizeof line, "gone from the table at %.3f s", (double)end / 1e6);
+    draw_fill_rect(a->r, body.x, y, body.w, 2 * pen->lh, pen->th->select_bg);
+    add_hit(a, y, 2 * pen->lh, s->table, a->sel_key);
+    put(pen, FACE_BOLD, pen->th->ink, a->sel_key, body.x + pen->px / 2, y, 0);
+    put(pen, FACE_SANS, pen->th->ink, line, body.x + pen->px * 3 / 2, y + pen->lh, 0);
+    if (y + (PLOT_LINES + 2) * pen->lh > body.y && y < body.y + body.h)
+        draw_plot(pen, body, s, y + 2 * pen->lh);
+    return 2 + PLOT_LINES;
+}
+
 static void draw_node_inspector(Pen *pen, SDL_Rect body)
 {
     App *a = pen->a;
@@ -825,6 +899,11 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
             }
             y += one ? pen->lh : 2 * pen->lh;
             lines += one ? 1 : 2;
+        }
+        if (gone_selected(a, s)) {
+            int k = draw_gone(pen, body, s, y);
+            y += k * pen->lh;
+            lines += k;
         }
         if (s->more) {
             char more[64];
