@@ -257,6 +257,9 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
             break; /* records are in time order */
         if (r->node != node || !r->table)
             continue;
+        const StateTable *st = state_table_find(r->table);
+        if (st && st->hidden)
+            continue;
         table_section(out, first, r->table); /* listed even while empty */
         const char *op = r->op ? r->op : "";
         if (strcmp(op, "flush") == 0 || strcmp(op, "clear") == 0) {

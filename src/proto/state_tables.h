@@ -10,6 +10,8 @@
 #ifndef MN_STATE_TABLES_H
 #define MN_STATE_TABLES_H
 
+#include <stdbool.h>
+
 typedef struct StateTable {
     const char *table; /* the trace's table name: "tcp" */
     const char *title; /* the section's title: "TCP connections" */
@@ -23,6 +25,9 @@ typedef struct StateTable {
     /* Fields plotted over time for a selected row, '|'-separated; the
      * first is drawn strongest.  NULL: none. */
     const char *plot;
+    /* Bookkeeping the window reads but a class has no use for (which
+     * program reads a terminal): not shown in the inspector. */
+    bool hidden;
 } StateTable;
 
 /* The row of `table`, or NULL: the generic rule alone. */
