@@ -16,7 +16,7 @@
 #include "apps/etc_services.h"
 #include "core/util.h"
 #include "net/tcp.h"
-#include "proto/files.h"
+#include "proto/vfs.h"
 #include "proto/resolve.h"
 
 typedef struct Nc {
@@ -29,10 +29,10 @@ typedef struct Nc {
     uint16_t port;
     char *port_text;
     Resolve *lookup;
-    Buf early;            /* lines typed before the connection: the terminal keeps them */
-    Buf out;              /* typed bytes the send buffer could not take yet */
-    bool shut_pending;    /* -N and end of input: FIN once out is sent */
-    const NodeFile *file; /* `< FILE`: the input, sent as fast as TCP takes it */
+    Buf early;         /* lines typed before the connection: the terminal keeps them */
+    Buf out;           /* typed bytes the send buffer could not take yet */
+    bool shut_pending; /* -N and end of input: FIN once out is sent */
+    const char *file;  /* `< FILE`: the input, sent as fast as TCP takes it */
     uint64_t file_off;
     bool file_eof; /* all of it is in TCP's hands */
     bool eof_early;
@@ -151,13 +151,16 @@ static void send_bytes(Nc *n, const char *data, size_t len)
 static void pump_file(Nc *n)
 {
     uint8_t chunk[16384];
-    while (n->conn && n->file_off < n->file->size) {
-        size_t room = tcp_sndbuf(n->conn);
+    Vfs *v = vfs_of(n->p->sim);
+    while (n->conn && v) {
+        size_t room = tcp_sndbuf(n->conn), got = 0;
         if (!room)
             return;
-        size_t k =
-            files_read(n->file, n->file_off, chunk, room < sizeof chunk ? room : sizeof chunk);
-        n->file_off += tcp_write(n->conn, chunk, k);
+        VfsErr e = vfs_read(v, n->p->node, n->file, n->file_off, chunk,
+                            room < sizeof chunk ? room : sizeof chunk, &got);
+        if (e != VFS_OK || got == 0)
+            break; /* the end of the file, or it is gone: the end of input */
+        n->file_off += tcp_write(n->conn, chunk, got);
     }
     if (n->conn && !n->file_eof) {
         n->file_eof = true;
@@ -455,7 +458,7 @@ void nc_main(Proc *p, int argc, char **argv)
     /* nc reads the terminal from the start (what is typed before the
      * connection waits in it): the window's prompt types into it, unless
      * its input is a file. */
-    n->file = proc_stdin_file(p);
+    n->file = proc_stdin_path(p);
     if (!n->file)
         proc_set_prompt(p, "");
     int first = parse_options(n, argc, argv);

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "net/net.h"
-#include "proto/files.h"
+#include "proto/vfs.h"
 #include "apps/apps.h"
 #include "apps/cmdline.h"
 
@@ -148,6 +148,7 @@ static void proc_free(Proc *p)
         p->free_state(p->state);
     input_free(p->sim, p->in);
     buf_fini(&p->line);
+    free(p->stdin_path);
     free(p);
 }
 
@@ -218,8 +219,8 @@ static void input_arm(Proc *p);
  * `>> /dev/null` for its output (minet's files cannot be written yet).
  * False, with the message in err and the exit status in *status, when
  * bash (or minet) cannot do it. */
-static bool take_redirects(Sim *sim, int node, Cmdline *c, const NodeFile **out, bool *null_out,
-                           char *err, size_t size, int *status)
+static bool take_redirects(Sim *sim, int node, Cmdline *c, char **out, bool *null_out, char *err,
+                           size_t size, int *status)
 {
     *out = NULL;
     *null_out = false;
@@ -246,17 +247,21 @@ static bool take_redirects(Sim *sim, int node, Cmdline *c, const NodeFile **out,
             }
             *null_out = true;
         } else {
-            char *path = files_path(sim->world, node, name);
-            const NodeFile *f = files_find(sim->world, node, path);
-            bool dir = files_is_dir(sim->world, node, path);
-            free(path);
-            if (!f || dir) {
-                snprintf(err, size, "bash: %s: %s", name,
-                         dir ? "Is a directory" : "No such file or directory");
+            char home[VFS_NAME_MAX + 8], path[VFS_PATH_MAX];
+            snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, node));
+            VfsStat st = {0};
+            VfsErr e = vfs_path_norm(home, name, path, sizeof path, NULL);
+            if (e == VFS_OK)
+                e = vfs_of(sim) ? vfs_stat(vfs_of(sim), node, path, &st) : VFS_ENOENT;
+            if (e == VFS_OK && st.dir)
+                e = VFS_EISDIR;
+            if (e != VFS_OK) {
+                snprintf(err, size, "bash: %s: %s", name, vfs_strerror(e));
                 *status = 1;
                 return false;
             }
-            *out = f;
+            free(*out);
+            *out = xstrdup(path);
         }
         size_t drop = joined ? 1 : 2;
         for (size_t k = i; k < i + drop; k++)
@@ -289,9 +294,10 @@ static void start_line(Sim *sim, int node, const char *line, const AppProgram *a
         proc_exit(p, 2);
         return;
     }
-    const NodeFile *stdin_file = NULL;
+    char *stdin_path = NULL;
     int status;
-    if (!take_redirects(sim, node, &c, &stdin_file, &p->stdout_null, err, sizeof err, &status)) {
+    if (!take_redirects(sim, node, &c, &stdin_path, &p->stdout_null, err, sizeof err, &status)) {
+        free(stdin_path);
         cmdline_fini(&c);
         proc_printf(p, CON_STDERR, "%s\n", err);
         proc_exit(p, status);
@@ -315,9 +321,9 @@ static void start_line(Sim *sim, int node, const char *line, const AppProgram *a
     ProcInput *in = xcalloc(1, sizeof *in);
     in->fn = app->input;
     in->start = in->last = sim->now;
-    in->lines = stdin_file ? NULL : lines;
-    in->n = stdin_file ? 0 : n;
-    p->stdin_file = stdin_file;
+    in->lines = stdin_path ? NULL : lines;
+    in->n = stdin_path ? 0 : n;
+    p->stdin_path = stdin_path;
     in->line = xstrdup(line);
     p->in = in;
     /* The handle p stays valid only while the program runs: main may end it. */
@@ -565,9 +571,9 @@ void proc_exit(Proc *p, int status)
     proc_free(p);
 }
 
-const NodeFile *proc_stdin_file(const Proc *p)
+const char *proc_stdin_path(const Proc *p)
 {
-    return p->stdin_file;
+    return p->stdin_path;
 }
 
 Rng *proc_rng(Proc *p)

@@ -69,7 +69,7 @@ typedef struct Proc {
     void *state;
     void (*free_state)(void *state);
     struct ProcInput *in; /* what is typed into it (shell.c) */
-    const struct NodeFile *stdin_file; /* `< FILE`: its input is that file */
+    char *stdin_path; /* `< FILE`: its input is that file (an absolute path) */
     bool stdout_null;                  /* `> /dev/null`: what it prints goes nowhere */
 } Proc;
 
@@ -124,9 +124,10 @@ void shell_run_program(Sim *sim, int node, const char *line,
                        const ScriptInput *lines, size_t n);
 
 /* The file a program's input was redirected from (`nc HOST PORT < FILE`),
- * or NULL when it reads the terminal.  Nothing is typed into a program
- * whose input is a file. */
-const struct NodeFile *proc_stdin_file(const Proc *p);
+ * as an absolute path in the node's files (proto/vfs.h), or NULL when it
+ * reads the terminal.  Nothing is typed into a program whose input is a
+ * file. */
+const char *proc_stdin_path(const Proc *p);
 
 /* The program waits for input now (true) or not (false). */
 void proc_wait_input(Proc *p, bool waiting);
