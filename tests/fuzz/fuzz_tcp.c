@@ -22,6 +22,7 @@
 #include "net/net.h"
 #include "net/tcp.h"
 #include "net/tcp_priv.h"
+#include "proto/roles.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -100,13 +101,13 @@ static void check(Sim *sim, int node)
         if (c->ended || c->state == TCP_LISTEN)
             continue;
         if (c->busy != 0 || c->slen > c->sndbuf || c->n_ooo > TCP_OOO_MAX || c->held > c->rcvbuf ||
-            c->reading > c->held || SEQ_GT(c->snd_una, c->snd_max) ||
+            c->slow.len > c->held || SEQ_GT(c->snd_una, c->snd_max) ||
             SEQ_GT(c->snd_nxt, c->snd_max) || SEQ_LT(c->snd_nxt, c->snd_una) || c->cwnd == 0 ||
             c->mss == 0 || c->rto < TCP_RTO_MIN || c->rto > TCP_RTO_MAX) {
             fprintf(stderr,
-                    "state %d busy %d slen %zu held %zu reading %zu una %u nxt %u max %u "
+                    "state %d busy %d slen %zu held %zu unread %zu una %u nxt %u max %u "
                     "cwnd %u mss %u rto %lld\n",
-                    c->state, c->busy, c->slen, c->held, c->reading, c->snd_una, c->snd_nxt,
+                    c->state, c->busy, c->slen, c->held, c->slow.len, c->snd_una, c->snd_nxt,
                     c->snd_max, c->cwnd, c->mss, (long long)c->rto);
             abort();
         }
