@@ -182,10 +182,18 @@ static void on_expire(Sim *sim, void *ctx, uint64_t arg)
     free(gone);
 }
 
+/* As Unbound counts (it stores "now + TTL" in whole seconds of its clock
+ * and hands out that minus the current second): the seconds of the clock
+ * at which the entry came in, plus its TTL, minus the current second.  A
+ * record read a few milliseconds after caching shows its full TTL, and it
+ * drops by one as the clock's second turns. */
 uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)
 {
-    SimTime left = e->expires - c->sim->now;
-    return left > 0 ? (uint32_t)(left / 1000000) : 0;
+    if (e->expires <= c->sim->now)
+        return 0;
+    SimTime cached = e->expires - (SimTime)e->ttl * 1000000;
+    int64_t left = cached / 1000000 + (int64_t)e->ttl - c->sim->now / 1000000;
+    return left > 0 ? (uint32_t)(left > e->ttl ? e->ttl : left) : 0;
 }
 
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)

@@ -67,7 +67,9 @@ void dns_cache_fini(DnsCache *c);
 /* The live entry for (name, type), or NULL.  A NXDOMAIN entry for the name
  * answers every type. */
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type);
-/* Seconds left of an entry (rounded down). */
+/* Seconds left of an entry, as Unbound and Windows count them: the TTL
+ * minus the whole seconds of the clock that have turned since it came in
+ * (3600 a few ms after caching; 3599 once the clock's second changes). */
 uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e);
 /* Stores the records of rrs[0..n) whose name and type match, replacing an
  * older entry for (name, type). */
