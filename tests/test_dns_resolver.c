@@ -399,6 +399,54 @@ static void test_qname_minimisation(void **state)
     tw_done(&sim);
 }
 
+/* unbound-control on the resolver: flush and flush_zone remove entries
+ * (each a `delete` record), and print what Unbound 1.17's tool prints. */
+static void test_unbound_control(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    int res = world_find_node(w, "local-dns");
+    tw_script(w, 0, 0, "host www.montana.edu");
+    tw_script(w, S(5), res, "unbound-control flush www.montana.edu");
+    tw_script(w, S(6), res, "unbound-control flush_zone montana.edu");
+    tw_script(w, S(7), res, "unbound-control flush_all");
+    tw_script(w, S(8), res, "unbound-control flush_zone .");
+    tw_script(w, S(9), res, "unbound-control -q flush_zone .");
+    tw_script(w, S(10), res, "unbound-control flush");
+    tw_script(w, S(11), 0, "unbound-control flush_zone .");
+    tw_script(w, S(12), 0, "host www.montana.edu");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    const char *want = "www.montana.edu is an alias for web1.montana.edu.\n"
+                       "web1.montana.edu has address 153.90.127.197\n"
+                       "ok\n"
+                       "ok removed 4 rrsets, 3 messages and 0 key entries\n"
+                       "error unknown command 'flush_all'\n"
+                       "ok removed 2 rrsets, 0 messages and 0 key entries\n"
+                       "error: this option requires a domain name\n";
+    assert_memory_equal(out, want, strlen(want));
+    /* The laptop runs no Unbound: the tool cannot connect. */
+    assert_non_null(strstr(out, "] unbound-control["));
+    assert_non_null(
+        strstr(out, ":0] error: connect: Connection refused for 127.0.0.1 port 8953\n"));
+    assert_true(tw_count(&sim, TR_STATE, NULL) > 0);
+    size_t deleted = 0;
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        deleted += r->kind == TR_STATE && r->op && strcmp(r->op, "delete") == 0;
+    }
+    /* www's CNAME; montana.edu's NS, ns1's and ns2's A, web1's A and its
+     * two negative entries (AAAA, MX); then .edu's NS and glue. */
+    assert_int_equal(deleted, 1 + 6 + 2);
+    /* With the cache empty, the lookup at 12 s walks from the root again. */
+    char *up = upstream(&sim);
+    assert_non_null(strstr(up, " root edu "));
+    free(up);
+    free(out);
+    tw_done(&sim);
+}
+
 static void test_host_errors(void **state)
 {
     (void)state;
@@ -523,6 +571,7 @@ int main(void)
         cmocka_unit_test(test_ipconfig),
         cmocka_unit_test(test_qname_minimisation),
         cmocka_unit_test(test_host_errors),
+        cmocka_unit_test(test_unbound_control),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -786,6 +786,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
             if (dns_name_equal(&a->name, &t->asked) &&
                 (a->type == DNS_TYPE_A || a->type == DNS_TYPE_CNAME)) {
                 dns_cache_put(&r->cache, &t->asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+                dns_cache_mark_answer(&r->cache, &t->asked, a->type);
                 break;
             }
         }
@@ -847,12 +848,14 @@ static void handle_response(Task *t, const DnsMsg *m)
         /* A recursive server did the work: its whole answer, chain and all,
          * goes into the cache, and the cache answers the client. */
         dns_cache_put_all(&r->cache, m->rr[DNS_ANSWER], m->n[DNS_ANSWER], NULL);
+        dns_cache_mark_answer(&r->cache, &t->cur, have_type ? t->qtype : DNS_TYPE_CNAME);
         restart(t);
         task_run(t);
         return;
     }
     if (have_type) {
         dns_cache_put(&r->cache, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        dns_cache_mark_answer(&r->cache, &t->cur, t->qtype);
         cache_additional(t, m);
         restart(t);
         task_run(t);
@@ -860,6 +863,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     }
     if (have_cname) {
         dns_cache_put(&r->cache, &t->cur, DNS_TYPE_CNAME, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        dns_cache_mark_answer(&r->cache, &t->cur, DNS_TYPE_CNAME);
         trace_note(&sim->trace, sim->now, 0,
                    "%s is an alias (CNAME) for %s. %s caches the alias and now looks up %s "
                    "itself, starting from the closest zone it knows the servers of%s.",
