@@ -175,9 +175,10 @@ static size_t headless_table(const char *scenario, const char *id, const char *t
             assert_true(n < max);
             snprintf(out[n].key, sizeof out[n].key, "%s", r->key);
             snprintf(out[n].value, sizeof out[n].value, "%s", r->text);
-            /* Whole seconds left until it expires, as the cache counts. */
-            double left = (double)r->time + (double)r->ttl * 1e6 - t;
-            out[n].ttl = left > 0 ? (int64_t)(left / 1e6) : 0;
+            /* As the cache counts (Unbound's way): the TTL minus the whole
+             * seconds of the clock turned since the insert. */
+            int64_t left = r->time / 1000000 + r->ttl - (int64_t)(t / 1e6);
+            out[n].ttl = left > 0 ? left : 0;
             n++;
         }
     }

@@ -18,7 +18,8 @@
     X("telnet",     telnet_main,     telnet_input)      \
     X("nc",         nc_main,         nc_input)          \
     X("ss",         ss_main,         NULL)              \
-    X("netstat",    netstat_main,    NULL)
+    X("netstat",    netstat_main,    NULL)              \
+    X("unbound-control", unbound_control_main, NULL)
 /* clang-format on */
 
 #define APP_ROW(name, main, input)  {name, main, input},

@@ -39,5 +39,6 @@ void nc_main(Proc *p, int argc, char **argv);
 void nc_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void ss_main(Proc *p, int argc, char **argv);
 void netstat_main(Proc *p, int argc, char **argv);
+void unbound_control_main(Proc *p, int argc, char **argv);
 
 #endif

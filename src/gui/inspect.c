@@ -288,13 +288,14 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
         const TraceRec *r = f.live[j].r;
         if (!r)
             continue;
-        /* The TTL counted down to the cursor in whole seconds left, as the
-         * cache itself counts (dns_cache_ttl_left): what
-         * `ipconfig /displaydns` prints at the same moment. */
+        /* The TTL counted down to the cursor as the cache itself counts
+         * (dns_cache_ttl_left, Unbound's way): the TTL minus the whole
+         * seconds of the clock turned since the insert, so the inspector,
+         * dig and `ipconfig /displaydns` show the same number. */
         int64_t ttl = r->ttl;
         if (ttl >= 0) {
-            double left = (double)r->time + (double)ttl * 1e6 - t;
-            ttl = left > 0 ? (int64_t)floor(left / 1e6) : 0;
+            int64_t left = (int64_t)floor((double)r->time / 1e6) + ttl - (int64_t)floor(t / 1e6);
+            ttl = left < 0 ? 0 : left > r->ttl ? r->ttl : left;
         }
         InspectSection *sec = table_section(out, first, r->table);
         if (sec->n < INSPECT_MAX_ROWS)

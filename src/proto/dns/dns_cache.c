@@ -182,10 +182,18 @@ static void on_expire(Sim *sim, void *ctx, uint64_t arg)
     free(gone);
 }
 
+/* As Unbound counts (it stores "now + TTL" in whole seconds of its clock
+ * and hands out that minus the current second): the seconds of the clock
+ * at which the entry came in, plus its TTL, minus the current second.  A
+ * record read a few milliseconds after caching shows its full TTL, and it
+ * drops by one as the clock's second turns. */
 uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)
 {
-    SimTime left = e->expires - c->sim->now;
-    return left > 0 ? (uint32_t)(left / 1000000) : 0;
+    if (e->expires <= c->sim->now)
+        return 0;
+    SimTime cached = e->expires - (SimTime)e->ttl * 1000000;
+    int64_t left = cached / 1000000 + (int64_t)e->ttl - c->sim->now / 1000000;
+    return left > 0 ? (uint32_t)(left > e->ttl ? e->ttl : left) : 0;
 }
 
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
@@ -335,4 +343,64 @@ void dns_cache_flush(DnsCache *c)
     if (c->nbuckets)
         memset(c->bucket, 0, c->nbuckets * sizeof *c->bucket);
     trace_state(&c->sim->trace, c->sim->now, c->node, c->table, "flush", NULL, NULL, -1);
+}
+
+void dns_cache_mark_answer(DnsCache *c, const DnsName *name, uint16_t type)
+{
+    DnsCacheEntry *e = dns_cache_get(c, name, type);
+    if (e)
+        e->answer = true;
+}
+
+static bool flushed_type(uint16_t type)
+{
+    static const uint16_t types[] = {DNS_TYPE_A,     DNS_TYPE_AAAA,  DNS_TYPE_NS,   DNS_TYPE_SOA,
+                                     DNS_TYPE_CNAME, 39 /* DNAME */, DNS_TYPE_MX,   DNS_TYPE_PTR,
+                                     33 /* SRV */,   35 /* NAPTR */, 64 /* SVCB */, 65 /* HTTPS */};
+    for (size_t i = 0; i < MN_ARRAY_LEN(types); i++)
+        if (types[i] == type)
+            return true;
+    return false;
+}
+
+/* Forgets the entries of c that match, in the order they came in (so the
+ * state records are deterministic); returns them counted. */
+static size_t forget_matching(DnsCache *c, const DnsName *name, bool zone, size_t *rrsets,
+                              size_t *messages)
+{
+    size_t n = 0;
+    DnsCacheEntry **gone = xmalloc((c->n ? c->n : 1) * sizeof *gone);
+    for (size_t i = 0; i < c->n; i++) {
+        DnsCacheEntry *e = c->e[i];
+        bool match = zone ? dns_name_is_under(&e->name, name)
+                          : dns_name_equal(&e->name, name) &&
+                                (e->kind != DNS_CACHE_RRSET || flushed_type(e->type));
+        if (match)
+            gone[n++] = e;
+    }
+    qsort(gone, n, sizeof *gone, by_seq);
+    for (size_t i = 0; i < n; i++) {
+        DnsCacheEntry *e = gone[i];
+        if (rrsets)
+            *rrsets += e->kind == DNS_CACHE_RRSET;
+        if (messages)
+            *messages += e->kind != DNS_CACHE_RRSET || e->answer;
+        record(c, e, "delete", 0);
+        sim_cancel(c->sim, e->expiry);
+        e->expiry = 0;
+        remove_at(c, e->index);
+    }
+    free(gone);
+    return n;
+}
+
+size_t dns_cache_flush_name(DnsCache *c, const DnsName *name)
+{
+    return forget_matching(c, name, false, NULL, NULL);
+}
+
+size_t dns_cache_flush_zone(DnsCache *c, const DnsName *name, size_t *rrsets, size_t *messages)
+{
+    *rrsets = *messages = 0;
+    return forget_matching(c, name, true, rrsets, messages);
 }

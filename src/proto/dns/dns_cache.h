@@ -47,6 +47,7 @@ typedef struct DnsCacheEntry {
     size_t index; /* where it is in DnsCache.e */
     bool has_group;
     DnsName group; /* the name looked up that brought this entry (host caches) */
+    bool answer;   /* stored as the answer to a question (Unbound keeps a message for it) */
 } DnsCacheEntry;
 
 typedef struct DnsCache {
@@ -67,7 +68,9 @@ void dns_cache_fini(DnsCache *c);
 /* The live entry for (name, type), or NULL.  A NXDOMAIN entry for the name
  * answers every type. */
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type);
-/* Seconds left of an entry (rounded down). */
+/* Seconds left of an entry, as Unbound and Windows count them: the TTL
+ * minus the whole seconds of the clock that have turned since it came in
+ * (3600 a few ms after caching; 3599 once the clock's second changes). */
 uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e);
 /* Stores the records of rrs[0..n) whose name and type match, replacing an
  * older entry for (name, type). */
@@ -83,5 +86,17 @@ void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, Dns
                             uint32_t ttl);
 /* Forgets everything (ipconfig /flushdns). */
 void dns_cache_flush(DnsCache *c);
+/* Marks the live entry for (name, type) as the answer to a question. */
+void dns_cache_mark_answer(DnsCache *c, const DnsName *name, uint16_t type);
+/* `unbound-control flush NAME`: forgets name's entries of the types
+ * Unbound's flush removes (A, AAAA, NS, SOA, CNAME, DNAME, MX, PTR, SRV,
+ * NAPTR, SVCB, HTTPS) and its negative entries.  Each is a `delete` state
+ * record.  Returns how many went. */
+size_t dns_cache_flush_name(DnsCache *c, const DnsName *name);
+/* `unbound-control flush_zone NAME`: forgets every entry at or below name,
+ * counted as Unbound counts them: an RRset is an rrset, and one stored as
+ * an answer is a message too; a negative entry is a message.  Returns how
+ * many entries went. */
+size_t dns_cache_flush_zone(DnsCache *c, const DnsName *name, size_t *rrsets, size_t *messages);
 
 #endif

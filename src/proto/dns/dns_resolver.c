@@ -17,13 +17,32 @@
 #define MAX_CNAMES  8
 #define MAX_QUERIES 48 /* per lookup, against loops between delegations */
 #define MAX_DEPTH   3  /* glueless lookups inside glueless lookups */
-#define TRY_TIMEOUT 1000000
-#define EDNS_SIZE   1232
+/* Unbound's timeouts (util/rtt.c, iterator/iterator.c, iter_utils.c):
+ * a server it knows nothing of gets 376 ms (UNKNOWN_SERVER_NICENESS: RTO =
+ * srtt 0 + 4 * rttvar 94); each timeout doubles that server's RTO (up to
+ * 120 s); each answer feeds the measured round trip into srtt and rttvar
+ * (RFC 6298's gains 1/8 and 1/4, floor 50 ms).  A query goes to one of the
+ * delegation's servers whose RTO lies within 400 ms (RTT_BAND) of the
+ * best, at random among them, and each server is asked at most 5 times
+ * (outbound-msg-retry) per delegation. */
+#define RTT_UNKNOWN     376
+#define RTT_MIN_TIMEOUT 50
+#define RTT_MAX_TIMEOUT 120000
+#define RTT_BAND        400
+#define OUTBOUND_RETRY  5
+#define INFRA_HOST_TTL  (900 * (SimTime)1000000)
+/* A server whose RTO reached 12 s and that timed out 3 times for a kind of
+ * question (A, AAAA, other) is left out for that kind (infra.c's
+ * PROBE_MAXRTO and TIMEOUT_COUNT_MAX), so a dead zone ends in SERVFAIL. */
+#define PROBE_MAXRTO      12000
+#define TIMEOUT_COUNT_MAX 3
+#define EDNS_SIZE         1232
 
 typedef struct Server {
     DnsName name;
     uint32_t addr;
-    bool has_addr, tried, looked_up;
+    bool has_addr, looked_up;
+    int attempts; /* queries sent to it for this delegation */
 } Server;
 
 typedef struct Resolver Resolver;
@@ -36,6 +55,14 @@ typedef struct Task {
     uint32_t client;
     uint16_t cport, cid;
     bool rd, edns;
+    /* The same question again while this lookup runs (a client's retry):
+     * answered with it, as Unbound's mesh joins equal queries. */
+    struct Joined {
+        uint32_t client;
+        uint16_t cport, cid;
+        bool edns;
+    } joined[4];
+    int njoined;
     DnsName qname, cur;
     uint16_t qtype;
     DnsMsg chain; /* CNAMEs met so far, for the final answer */
@@ -55,8 +82,19 @@ typedef struct Task {
     bool mini_off;    /* given up on minimising this lookup */
     bool mini_full_a; /* the full name was asked with type A already */
     uint64_t sent_pkt;
+    SimTime sent_at;
+    int sent_rto; /* ms: the timeout this query waits */
     bool waiting_sub;
 } Task;
+
+/* What the resolver knows of a server's round trips (Unbound's infra
+ * cache), for 15 minutes after it last heard of it. */
+typedef struct Infra {
+    uint32_t addr;
+    int srtt, rttvar, rto; /* ms */
+    int timeouts[3];       /* A, AAAA, other */
+    SimTime expires;
+} Infra;
 
 struct Resolver {
     Sim *sim;
@@ -69,40 +107,76 @@ struct Resolver {
     int nhints;
     Task **tasks;
     size_t ntasks, tasks_cap;
-    /* Servers that timed out lately, tried last for a while (Unbound keeps
-     * such "infrastructure" facts for 15 minutes). */
-    uint32_t slow[32];
-    SimTime slow_until[32];
-    size_t nslow;
+    Infra *infra;
+    size_t ninfra, infra_cap;
 };
 
-#define SLOW_MEMORY (15 * 60 * (SimTime)1000000)
-
-static bool is_slow(const Resolver *r, uint32_t addr)
+/* The entry for addr, made fresh (RTO 376 ms) if unknown or expired.
+ * A linear scan: a resolver talks to a handful of servers here. */
+static Infra *infra_get(Resolver *r, uint32_t addr)
 {
-    for (size_t i = 0; i < r->nslow; i++)
-        if (r->slow[i] == addr && r->slow_until[i] > r->sim->now)
-            return true;
-    return false;
+    Infra *f = NULL;
+    for (size_t i = 0; i < r->ninfra && !f; i++)
+        if (r->infra[i].addr == addr)
+            f = &r->infra[i];
+    if (!f) {
+        r->infra = xgrow(r->infra, &r->infra_cap, r->ninfra + 1, sizeof *r->infra);
+        f = &r->infra[r->ninfra++];
+        f->addr = addr;
+        f->expires = 0;
+    }
+    if (f->expires <= r->sim->now) {
+        f->srtt = 0;
+        f->rttvar = RTT_UNKNOWN / 4;
+        f->rto = RTT_UNKNOWN;
+        memset(f->timeouts, 0, sizeof f->timeouts);
+    }
+    f->expires = r->sim->now + INFRA_HOST_TTL;
+    return f;
 }
 
-static void mark_slow(Resolver *r, uint32_t addr)
+static int calc_rto(const Infra *f)
 {
-    size_t i = 0;
-    while (i < r->nslow && r->slow[i] != addr && r->slow_until[i] > r->sim->now)
-        i++;
-    if (i == MN_ARRAY_LEN(r->slow))
-        i = 0; /* full: forget the oldest slot */
-    if (i == r->nslow)
-        r->nslow++;
-    r->slow[i] = addr;
-    r->slow_until[i] = r->sim->now + SLOW_MEMORY;
+    int rto = f->srtt + 4 * f->rttvar;
+    return rto < RTT_MIN_TIMEOUT ? RTT_MIN_TIMEOUT : rto > RTT_MAX_TIMEOUT ? RTT_MAX_TIMEOUT : rto;
+}
+
+/* A query that waited orig ms got nothing: double (rtt_lost). */
+static int type_slot(uint16_t type)
+{
+    return type == DNS_TYPE_A ? 0 : type == DNS_TYPE_AAAA ? 1 : 2;
+}
+
+static void infra_lost(Resolver *r, uint32_t addr, int orig, uint16_t type)
+{
+    Infra *f = infra_get(r, addr);
+    if (f->timeouts[type_slot(type)] < TIMEOUT_COUNT_MAX)
+        f->timeouts[type_slot(type)]++;
+    if (f->rto < orig)
+        return; /* an answer meanwhile brought it down */
+    orig = orig > RTT_MAX_TIMEOUT / 2 ? RTT_MAX_TIMEOUT : orig * 2;
+    if (f->rto <= orig)
+        f->rto = orig;
+}
+
+/* An answer after ms milliseconds (rtt_update). */
+static void infra_answer(Resolver *r, uint32_t addr, int ms)
+{
+    Infra *f = infra_get(r, addr);
+    int delta = ms - f->srtt;
+    f->srtt += delta / 8;
+    if (delta < 0)
+        delta = -delta;
+    f->rttvar += (delta - f->rttvar) / 4;
+    f->rto = calc_rto(f);
+    memset(f->timeouts, 0, sizeof f->timeouts);
 }
 
 typedef struct DnsResolverSet {
     Resolver **r;
     size_t n;
-    Rng rng; /* "dns-resolver": query IDs */
+    Rng rng;  /* "dns-resolver": query IDs */
+    Rng pick; /* "dns-resolver-servers": which server of a delegation */
 } DnsResolverSet;
 
 static const char *node_id(const Resolver *r)
@@ -287,6 +361,13 @@ static void task_done(Task *t, uint8_t rcode, const DnsCacheEntry *final, const 
         return;
     }
     reply(t, rcode, final, soa);
+    for (int i = 0; i < t->njoined; i++) {
+        t->client = t->joined[i].client;
+        t->cport = t->joined[i].cport;
+        t->cid = t->joined[i].cid;
+        t->edns = t->joined[i].edns;
+        reply(t, rcode, final, soa);
+    }
     task_free(t);
 }
 
@@ -302,22 +383,84 @@ static bool can_look_up(const Task *t, const Server *s)
            !dns_name_is_under(&s->name, &t->cur);
 }
 
+/* The RTO the resolver would wait for addr now, without touching its
+ * entry; RTT_MAX_TIMEOUT for a server left out for questions of type. */
+static int infra_peek(const Resolver *r, uint32_t addr, uint16_t type)
+{
+    for (size_t i = 0; i < r->ninfra; i++) {
+        const Infra *f = &r->infra[i];
+        if (f->addr != addr || f->expires <= r->sim->now)
+            continue;
+        if (f->rto >= PROBE_MAXRTO && calc_rto(f) * 4 <= f->rto &&
+            f->timeouts[type_slot(type)] >= TIMEOUT_COUNT_MAX)
+            return RTT_MAX_TIMEOUT;
+        return f->rto;
+    }
+    return RTT_UNKNOWN;
+}
+
+/* Unbound's server selection (iter_server_selection): the servers with
+ * an address and tries left whose RTO is within RTT_BAND of the best,
+ * one of them at random; NULL when none is left. */
+static Server *pick_server(Task *t)
+{
+    Resolver *r = t->r;
+    int sel[MAX_SERVERS], low = -1;
+    for (int i = 0; i < t->nservers; i++) {
+        const Server *s = &t->servers[i];
+        sel[i] = -1;
+        if (!s->has_addr || s->attempts >= OUTBOUND_RETRY)
+            continue;
+        int rto = infra_peek(r, s->addr, t->asked_type);
+        if (rto >= RTT_MAX_TIMEOUT)
+            continue; /* unresponsive: Unbound leaves it out */
+        sel[i] = rto;
+        if (low < 0 || rto < low)
+            low = rto;
+    }
+    if (low < 0)
+        return NULL;
+    int n = 0;
+    for (int i = 0; i < t->nservers; i++)
+        n += sel[i] >= 0 && sel[i] <= low + RTT_BAND;
+    DnsResolverSet *set = r->sim->svc[SVC_DNS_RESOLVER];
+    int k = n > 1 ? (int)rng_below(&set->pick, (uint64_t)n) : 0;
+    for (int i = 0; i < t->nservers; i++)
+        if (sel[i] >= 0 && sel[i] <= low + RTT_BAND && k-- == 0)
+            return &t->servers[i];
+    return NULL;
+}
+
 static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     Task *t = ctx;
     t->timer = 0;
     Server *s = &t->servers[t->current];
-    mark_slow(t->r, s->addr);
+    infra_lost(t->r, s->addr, t->sent_rto, t->asked_type);
+    int rto = infra_get(t->r, s->addr)->rto;
     char addr[16], sn[300];
     ip_format(s->addr, addr);
-    bool more = false; /* another server ask_next may still try */
-    for (int i = 0; i < t->nservers && !more; i++)
-        more = t->servers[i].has_addr ? !t->servers[i].tried : can_look_up(t, &t->servers[i]);
+    bool again = false, other = false; /* what ask_next may still do */
+    for (int i = 0; i < t->nservers; i++) {
+        const Server *o = &t->servers[i];
+        bool left = o->has_addr ? o->attempts < OUTBOUND_RETRY &&
+                                      infra_peek(t->r, o->addr, t->asked_type) < RTT_MAX_TIMEOUT
+                                : can_look_up(t, o);
+        if (o == s)
+            again = left;
+        else
+            other |= left;
+    }
+    const char *next = again && other ? "asks again, that server or another of"
+                       : again        ? "asks that server again: it is the only one it has for"
+                       : other        ? "has asked that server 5 times: it tries another one for"
+                                      : "has no other server left to try for";
     trace_note(&sim->trace, sim->now, 0,
-               "%s got no answer from %s (%s) within 1 s: it gives up on that server and %s %s.",
-               node_id(t->r), dns_name_prose(&s->name, sn, sizeof sn), addr,
-               more ? "tries the next one for" : "has no other server left to try for",
+               "%s got no answer from %s (%s) within %d ms: the query or its answer was lost, or "
+               "the server is down. As Unbound does, it doubles its timeout for that server (now "
+               "%d ms) and %s %s.",
+               node_id(t->r), dns_name_prose(&s->name, sn, sizeof sn), addr, t->sent_rto, rto, next,
                t->zone.labels ? "this zone" : "the root");
     task_run(t);
 }
@@ -396,6 +539,8 @@ static void send_query(Task *t, Server *s)
         while (!udp_bind(sim, r->node, t->qport, on_upstream, t));
     }
     t->sent_pkt = sim_packet_id(sim);
+    t->sent_at = sim->now;
+    t->sent_rto = infra_get(r, s->addr)->rto;
     /* A query that cannot leave times out like a lost one: the resolver
      * then tries the next server, as Unbound does after a send error. */
     NetErr e = ipv4_send_check(sim, r->node, s->addr, UDP_HLEN + n);
@@ -410,6 +555,11 @@ static void send_query(Task *t, Server *s)
             trace_note(&sim->trace, sim->now, 0,
                        "%s cannot ask %s (%s) for %s %s: %s, so no packet leaves.", node_id(r), sn,
                        addr, qn, type, ipv4_err_reason(sim, r->node, s->addr, e, why, sizeof why));
+        else if (s->attempts > 1)
+            trace_note(&sim->trace, sim->now, t->sent_pkt,
+                       "%s asks %s (%s) again for %s %s (try %d of %d to that server) and waits "
+                       "up to %d ms for the answer.",
+                       node_id(r), sn, addr, qn, type, s->attempts, OUTBOUND_RETRY, t->sent_rto);
         else if (r->recursive)
             trace_note(&sim->trace, sim->now, t->sent_pkt,
                        "%s works in recursive mode: it asks %s (%s) for %s %s with RD set, asking "
@@ -430,7 +580,7 @@ static void send_query(Task *t, Server *s)
     t->queries++;
     if (e == NET_OK)
         udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
-    t->timer = sim_after(sim, TRY_TIMEOUT, on_timeout, t, 0);
+    t->timer = sim_after(sim, (SimTime)t->sent_rto * 1000, on_timeout, t, 0);
 }
 
 static void start_sub_lookup(Task *t, Server *s)
@@ -455,24 +605,18 @@ static void start_sub_lookup(Task *t, Server *s)
 /* Picks the next server of the delegation and asks it; or fails. */
 static void ask_next(Task *t)
 {
-    /* Servers that answered lately first, then those that timed out. */
-    for (int pass = 0; pass < 2; pass++)
-        for (int i = 0; i < t->nservers; i++) {
-            Server *s = &t->servers[i];
-            if (s->has_addr && !s->tried && is_slow(t->r, s->addr) == (pass == 1)) {
-                s->tried = true;
-                t->current = i;
-                send_query(t, s);
-                return;
-            }
-        }
-    for (int i = 0; i < t->nservers; i++) {
-        Server *s = &t->servers[i];
-        if (can_look_up(t, s)) {
-            start_sub_lookup(t, s);
+    Server *s = pick_server(t);
+    if (s) {
+        s->attempts++;
+        t->current = (int)(s - t->servers);
+        send_query(t, s);
+        return;
+    }
+    for (int i = 0; i < t->nservers; i++)
+        if (can_look_up(t, &t->servers[i])) {
+            start_sub_lookup(t, &t->servers[i]);
             return;
         }
-    }
     char qn[300];
     trace_note(&t->r->sim->trace, t->r->sim->now, 0,
                "Every server %s could ask about %s has failed: it gives up (SERVFAIL).",
@@ -642,6 +786,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
             if (dns_name_equal(&a->name, &t->asked) &&
                 (a->type == DNS_TYPE_A || a->type == DNS_TYPE_CNAME)) {
                 dns_cache_put(&r->cache, &t->asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+                dns_cache_mark_answer(&r->cache, &t->asked, a->type);
                 break;
             }
         }
@@ -664,7 +809,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
     }
     /* The same servers again: the one that answered first. */
     for (int i = 0; i < t->nservers; i++)
-        t->servers[i].tried = false;
+        t->servers[i].attempts = 0;
     ask_next(t);
     return true;
 }
@@ -683,6 +828,7 @@ static void handle_response(Task *t, const DnsMsg *m)
         trace_note(&sim->trace, sim->now, 0,
                    "%s answered %s, which is no use: %s tries the next server.", sn,
                    dns_rcode_name(m->rcode, rc), node_id(r));
+        s->attempts = OUTBOUND_RETRY; /* not asked again for this delegation */
         ask_next(t);
         return;
     }
@@ -702,12 +848,14 @@ static void handle_response(Task *t, const DnsMsg *m)
         /* A recursive server did the work: its whole answer, chain and all,
          * goes into the cache, and the cache answers the client. */
         dns_cache_put_all(&r->cache, m->rr[DNS_ANSWER], m->n[DNS_ANSWER], NULL);
+        dns_cache_mark_answer(&r->cache, &t->cur, have_type ? t->qtype : DNS_TYPE_CNAME);
         restart(t);
         task_run(t);
         return;
     }
     if (have_type) {
         dns_cache_put(&r->cache, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        dns_cache_mark_answer(&r->cache, &t->cur, t->qtype);
         cache_additional(t, m);
         restart(t);
         task_run(t);
@@ -715,6 +863,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     }
     if (have_cname) {
         dns_cache_put(&r->cache, &t->cur, DNS_TYPE_CNAME, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        dns_cache_mark_answer(&r->cache, &t->cur, DNS_TYPE_CNAME);
         trace_note(&sim->trace, sim->now, 0,
                    "%s is an alias (CNAME) for %s. %s caches the alias and now looks up %s "
                    "itself, starting from the closest zone it knows the servers of%s.",
@@ -749,6 +898,7 @@ static void handle_response(Task *t, const DnsMsg *m)
                "%s's answer neither answers %s nor refers further down (a lame server): %s "
                "tries the next server.",
                sn, qn, node_id(r));
+    s->attempts = OUTBOUND_RETRY;
     ask_next(t);
 }
 
@@ -776,6 +926,7 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
     }
     sim_cancel(sim, t->timer);
     t->timer = 0;
+    infra_answer(t->r, s->addr, (int)((sim->now - t->sent_at) / 1000));
     handle_response(t, &msg);
     dns_msg_fini(&msg);
 }
@@ -799,6 +950,50 @@ static DnsCacheEntry *cached_answer(Resolver *r, const DnsName *name, uint16_t t
     return NULL;
 }
 
+/* A query equal to one a running lookup serves (same name, type and RD:
+ * a client asking again after its timeout) joins that lookup instead of
+ * starting another, as in Unbound's mesh; a repeat of the very same query
+ * (same client, port and ID) is dropped. */
+static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
+{
+    Task *t = NULL;
+    for (size_t i = 0; i < r->ntasks && !t; i++) {
+        Task *c = r->tasks[i];
+        if (!c->parent && c->qtype == q->qd[0].type && c->rd == q->rd &&
+            dns_name_equal(&c->qname, &q->qd[0].name))
+            t = c;
+    }
+    if (!t)
+        return false;
+    bool same = t->client == m->src && t->cport == m->sport && t->cid == q->id;
+    for (int i = 0; i < t->njoined && !same; i++)
+        same = t->joined[i].client == m->src && t->joined[i].cport == m->sport &&
+               t->joined[i].cid == q->id;
+    Sim *sim = r->sim;
+    char qn[300], tb[16];
+    dns_name_prose(&t->qname, qn, sizeof qn);
+    if (same || t->njoined == (int)MN_ARRAY_LEN(t->joined)) {
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "%s receives %s's query for %s %s once more; it is already working on it and "
+                   "drops the copy.",
+                   node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
+        return true;
+    }
+    struct Joined *j = &t->joined[t->njoined++];
+    j->client = m->src;
+    j->cport = m->sport;
+    j->cid = q->id;
+    j->edns = false;
+    for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
+        j->edns |= q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+    trace_note(&sim->trace, sim->now, m->pkt,
+               "%s receives %s's query for %s %s again (a new try, with a new ID): it is still "
+               "looking that name up, so it adds this query to the lookup in progress and will "
+               "answer both when it ends.",
+               node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
+    return true;
+}
+
 static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
 {
     (void)node;
@@ -810,6 +1005,10 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
         q.opcode != DNS_OPCODE_QUERY) {
         dns_msg_fini(&q);
         return; /* not a query minet's resolver answers: dropped, as Unbound drops junk */
+    }
+    if (join_running(r, &q, m)) {
+        dns_msg_fini(&q);
+        return;
     }
     Task *t = task_new(r, &q.qd[0].name, q.qd[0].type);
     t->client = m->src;
@@ -896,6 +1095,7 @@ void dns_resolvers_start(Sim *sim)
     DnsResolverSet *set = xcalloc(1, sizeof *set);
     set->r = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->r);
     sim_rng_stream(sim, &set->rng, "dns-resolver");
+    sim_rng_stream(sim, &set->pick, "dns-resolver-servers");
     for (size_t i = 0; i < w->n_nodes; i++) {
         if (!roles_runs(w, (int)i, SVC_DNS_RESOLVER))
             continue;
@@ -924,6 +1124,7 @@ void dns_resolvers_stop(Sim *sim)
         while (r->ntasks)
             task_free(r->tasks[r->ntasks - 1]);
         free(r->tasks);
+        free(r->infra);
         dns_cache_fini(&r->cache);
         free(r);
     }

@@ -9,8 +9,11 @@
  *  - a CNAME for the asked name is cached and its target looked up anew
  *    from the closest cached delegation (8 at most, a loop is SERVFAIL);
  *  - a name server without glue has its address looked up first;
- *  - each try waits one second, then the next server of the delegation is
- *    asked; when every server failed the client gets SERVFAIL;
+ *  - a query without an answer is sent again with Unbound's timeouts: 376 ms
+ *    for an unknown server, doubled on each timeout, the measured RTT after
+ *    an answer; a random server among those within 400 ms of the best, at
+ *    most 5 tries each; when none is left the client gets SERVFAIL;
+ *  - a client's retry of a question being looked up joins that lookup;
  *  - a response is used only if its source, port, ID and question match.
  *
  * Answers to the client have RA set and AA clear; with round_robin each

@@ -1,0 +1,1 @@
+host -t AAAA montana.edu

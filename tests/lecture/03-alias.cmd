@@ -1,0 +1,1 @@
+host -t CNAME img.huffingtonpost.com

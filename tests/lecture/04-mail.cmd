@@ -1,0 +1,1 @@
+host -t MX montana.edu

@@ -1,0 +1,2 @@
+host huffpost.com
+host huffpost.com

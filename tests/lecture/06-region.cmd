@@ -1,0 +1,1 @@
+host google.com 8.8.8.8
