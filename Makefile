@@ -46,7 +46,7 @@ else
 Q = @echo '  CC    $<';
 endif
 
-.PHONY: all run test check-tests interop asan fuzz bench golden install uninstall clean help deps deps-test format
+.PHONY: all run test check-tests interop asan fuzz bench fresh-check golden install uninstall clean help deps deps-test format
 
 all: minet
 
@@ -161,6 +161,10 @@ build/bench/minet-bench-ns3: src/tools/bench_ns3.cc
 
 build/bench/minet-bench-gui: src/tools/bench_gui.c build/bench/libminet-gui.a build/bench/libminet.a
 	$(CC) $(ALL_CFLAGS) $< -o $@ build/bench/libminet-gui.a build/bench/libminet.a $(PKG_LIBS) -lm
+
+## fresh-check: make run and make test in a fresh Debian 12 chroot (root; slow)
+fresh-check:
+	@sh src/tools/fresh-check.sh
 
 ## golden: regenerate tests/golden/ from the scenarios (review the diff)
 golden: minet
