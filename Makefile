@@ -199,4 +199,4 @@ help:
 	@echo "  make clean     remove build output"
 	@echo "Variables: SCENARIO=FILE (make run), PREFIX=DIR (make install), FUZZ_TIME=S (make fuzz)"
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/fresh -prune -o -name '*.d' -type f -print 2>/dev/null)

@@ -895,12 +895,22 @@ static bool software_gl(SDL_Renderer *r)
                     strstr(name, "Software Rasterizer") || strstr(name, "SWR"));
 }
 
-int gui_run(const char *scenario, const char *font_dir)
+int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
 {
+    static const GuiOpen defaults = {0};
+    if (!o)
+        o = &defaults;
     if (!display_available())
         return GUI_NO_DISPLAY;
     Model *m = load_model(scenario);
     if (!m) {
+        SDL_Quit();
+        return 2;
+    }
+    if (o->step > m->n_steps) {
+        fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", o->step, scenario,
+                m->n_steps, m->n_steps);
+        model_free(m);
         SDL_Quit();
         return 2;
     }
@@ -941,6 +951,11 @@ int gui_run(const char *scenario, const char *font_dir)
         status = 1;
     } else {
         a.win = win;
+        a.v.dark = o->dark;
+        if (o->text_scale > 0)
+            a.v.text_scale = o->text_scale;
+        if (o->step)
+            player_goto_step(&a.p, o->step);
         app_resize(&a);
         loop(&a);
         app_fini(&a);
