@@ -170,10 +170,12 @@ fresh-check:
 golden: minet
 	@MINET=./minet sh tests/run_golden.sh update
 
-## install: binary, assets and man page under PREFIX (default /usr/local)
+## install: binary, scenarios, assets, man page and docs under PREFIX (default /usr/local)
 install: minet
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/minet/scenarios/zones \
-	  $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/minet/images
+	install -m 644 README.md LICENSE docs/*.md $(DESTDIR)$(PREFIX)/share/doc/minet/
+	install -m 644 docs/images/*.png $(DESTDIR)$(PREFIX)/share/doc/minet/images/
 	install -m 755 minet $(DESTDIR)$(PREFIX)/bin/minet
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/minet/scenarios/
 	install -m 644 scenarios/zones/*.zone $(DESTDIR)$(PREFIX)/share/minet/scenarios/zones/
@@ -182,7 +184,7 @@ install: minet
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/minet $(DESTDIR)$(PREFIX)/share/minet \
-	  $(DESTDIR)$(PREFIX)/share/man/man1/minet.1
+	  $(DESTDIR)$(PREFIX)/share/man/man1/minet.1 $(DESTDIR)$(PREFIX)/share/doc/minet
 
 ## format: clang-format every C file in place
 format:
