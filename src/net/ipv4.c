@@ -238,9 +238,14 @@ static void arp_wait(Sim *sim, int node, int iface, int in_iface, uint32_t ip, P
 
 /* ARP gave up on a->ip: every waiting packet is dropped, and its sender
  * hears of it. */
-static void arp_fail(Sim *sim, ArpWait *a)
+static void arp_fail(Sim *sim, ArpWait *slot)
 {
     Net *net = sim->net;
+    /* A copy: an ICMP error sent below may itself wait for ARP, and that
+     * may move the table. */
+    ArpWait copy = *slot, *a = &copy;
+    slot->active = false;
+    slot->n = 0;
     const World *w = net->w;
     const char *id = w->nodes[a->node].id;
     char ip[16];
@@ -277,8 +282,6 @@ static void arp_fail(Sim *sim, ArpWait *a)
                         ICMP_DEST_UNREACH, ICMP_UNREACH_HOST, dgram, len);
         net_packet_free(net, p);
     }
-    a->active = false;
-    a->n = 0;
 }
 
 static void arp_tick(Sim *sim, void *ctx, uint64_t slot)
