@@ -53,6 +53,9 @@ if [ "$what" = test ] || [ "$what" = fuzz ] || [ "$what" = interop ]; then
     # xvfb-run needs xauth, which xvfb only recommends (and we install
     # without recommends).
     need_cmd xauth xauth
+    # The interop tests watch the NSD processes they start with ps, which
+    # a minimal Debian (debootstrap minbase, containers) does not have.
+    need_cmd ps procps
 fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang
