@@ -631,14 +631,12 @@ static void warn_relative_names(Loader *L, const DnsZoneSet *set)
             if (strlen(owner) > 1)
                 owner[strlen(owner) - 1] = '\0';
             const DnsZoneName *has = dns_zone_lookup(z, &target);
-            char said[DNS_NAME_MAX * 8 + 64] = "";
-            if (rr->type != DNS_TYPE_CNAME && !(has && has->count))
-                snprintf(said, sizeof said,
-                         "%s/%s '%s' has no address records (A or AAAA), as named-checkzone "
-                         "says: ",
-                         owner, type, name);
-            else
-                snprintf(said, sizeof said, "%s/%s '%s': ", owner, type, name);
+            const char *said =
+                rr->type != DNS_TYPE_CNAME && !(has && has->count)
+                    ? sj_keep(L, xasprintf("%s/%s '%s' has no address records (A or AAAA), as "
+                                           "named-checkzone says: ",
+                                           owner, type, name))
+                    : sj_keep(L, xasprintf("%s/%s '%s': ", owner, type, name));
             Path zp = sj_quoted(&top, origin);
             sj_warn(L, zone_item(L, origin), &zp,
                     "%s%.*s was written without its final dot, so the zone's origin was added to "
