@@ -15,6 +15,8 @@
 # build/fresh.  /proc is mounted in the chroot for the time of the run and
 # unmounted on exit.  A policy-rc.d in the chroot keeps the packages' daemons
 # (nsd) from starting there, since a chroot shares this machine's network.
+# apt's sources are those of an installed Debian 12 (with updates and
+# security).  Each command inside gets at most FRESH_TIMEOUT seconds (3600).
 # Needs root (debootstrap and chroot do).  Not part of make test or CI.
 set -eu
 
@@ -58,14 +60,23 @@ rm -rf "$root"
 echo "fresh-check: a fresh copy of the chroot in build/fresh/root"
 cp -a "$base" "$root"
 cp /etc/resolv.conf "$root/etc/resolv.conf"
+# The sources a Debian 12 install has (debootstrap writes only the first):
+# without bookworm-security, apt would install older point releases than a
+# real machine gets (BIND's dig, which make test compares byte for byte).
+cat > "$root/etc/apt/sources.list" << EOF
+deb $mirror bookworm main
+deb $mirror bookworm-updates main
+deb ${SECURITY_MIRROR:-http://deb.debian.org/debian-security} bookworm-security main
+EOF
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
 chmod 755 "$root/usr/sbin/policy-rc.d"
 mkdir -p "$root/root/minet"
 git archive HEAD | tar -x -C "$root/root/minet"
 mount -t proc proc "$root/proc"
 
+# A hung test must not hold the chroot (and its /proc) forever.
 inside() {
-    chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
+    timeout "${FRESH_TIMEOUT:-3600}" chroot "$root" /usr/bin/env -i HOME=/root TERM=dumb LANG=C.UTF-8 \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         sh -c "cd /root/minet && $1"
 }
