@@ -425,6 +425,22 @@ static void test_unknown_address(void **state)
     free(out);
     tw_done(&sim);
 
+    /* TCP hears the ICMP error in SYN-SENT and fails at once, as Linux. */
+    w = tw_chain();
+    tw_script(w, 0, 0, "nc 192.0.2.1 80");
+    tw_script(w, 1000000, 0, "telnet 10.0.2.99 25");
+    tw_run(&sim, w, 1);
+    out = tw_console(&sim);
+    assert_string_equal(out, "nc: connect to 192.0.2.1 port 80 (tcp) failed: Network is "
+                             "unreachable\n"
+                             "Trying 10.0.2.99...\n"
+                             "telnet: Unable to connect to remote host: No route to host\n");
+    assert_true(console_time(&sim, "Network is unreachable") < 100000);
+    SimTime host = console_time(&sim, "No route to host");
+    assert_true(host >= 4000000 && host < 4100000);
+    free(out);
+    tw_done(&sim);
+
     /* A name that no node has: a caption says so. */
     w = tw_chain();
     tw_script(w, 0, 0, "ping nosuchhost");
