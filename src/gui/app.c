@@ -900,17 +900,26 @@ int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
     static const GuiOpen defaults = {0};
     if (!o)
         o = &defaults;
-    if (!display_available())
-        return GUI_NO_DISPLAY;
-    Model *m = load_model(scenario);
-    if (!m) {
-        SDL_Quit();
-        return 2;
+    /* A step the run does not have is refused before any window opens (or
+     * the headless run starts). */
+    Model *m = NULL;
+    if (o->step) {
+        m = load_model(scenario);
+        if (!m)
+            return 2;
+        if (o->step > m->n_steps) {
+            fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", o->step, scenario,
+                    m->n_steps, m->n_steps);
+            model_free(m);
+            return 2;
+        }
     }
-    if (o->step > m->n_steps) {
-        fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", o->step, scenario,
-                m->n_steps, m->n_steps);
-        model_free(m);
+    if (!display_available()) {
+        if (m)
+            model_free(m);
+        return GUI_NO_DISPLAY;
+    }
+    if (!m && !(m = load_model(scenario))) {
         SDL_Quit();
         return 2;
     }

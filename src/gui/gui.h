@@ -23,7 +23,7 @@ typedef struct GuiOpen {
  * font_dir holds the DejaVu fonts; o may be NULL.  Returns an exit status
  * (0, 1 on a run-time failure, 2 on a bad scenario or a step it does not
  * have, with messages on stderr) or GUI_NO_DISPLAY before printing
- * anything. */
+ * anything (with o->step, the scenario is loaded and checked first). */
 int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o);
 
 typedef struct GuiShot {
