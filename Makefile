@@ -46,7 +46,7 @@ else
 Q = @echo '  CC    $<';
 endif
 
-.PHONY: all run test check-tests interop asan fuzz bench golden install uninstall clean help deps deps-test format
+.PHONY: all run test check-tests interop asan fuzz bench fresh-check golden install uninstall clean help deps deps-test format
 
 all: minet
 
@@ -163,14 +163,20 @@ build/bench/minet-bench-ns3: src/tools/bench_ns3.cc
 build/bench/minet-bench-gui: src/tools/bench_gui.c build/bench/libminet-gui.a build/bench/libminet.a
 	$(CC) $(ALL_CFLAGS) $< -o $@ build/bench/libminet-gui.a build/bench/libminet.a $(PKG_LIBS) -lm
 
+## fresh-check: make run and make test in a fresh Debian 12 chroot (root; slow)
+fresh-check:
+	@sh src/tools/fresh-check.sh
+
 ## golden: regenerate tests/golden/ from the scenarios (review the diff)
 golden: minet
 	@MINET=./minet sh tests/run_golden.sh update
 
-## install: binary, assets and man page under PREFIX (default /usr/local)
+## install: binary, scenarios, assets, man page and docs under PREFIX (default /usr/local)
 install: minet
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/minet/scenarios/zones \
-	  $(DESTDIR)$(PREFIX)/share/man/man1
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/doc/minet/images
+	install -m 644 README.md LICENSE docs/*.md $(DESTDIR)$(PREFIX)/share/doc/minet/
+	install -m 644 docs/images/*.png $(DESTDIR)$(PREFIX)/share/doc/minet/images/
 	install -m 755 minet $(DESTDIR)$(PREFIX)/bin/minet
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/minet/scenarios/
 	install -m 644 scenarios/zones/*.zone $(DESTDIR)$(PREFIX)/share/minet/scenarios/zones/
@@ -179,7 +185,7 @@ install: minet
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/bin/minet $(DESTDIR)$(PREFIX)/share/minet \
-	  $(DESTDIR)$(PREFIX)/share/man/man1/minet.1
+	  $(DESTDIR)$(PREFIX)/share/man/man1/minet.1 $(DESTDIR)$(PREFIX)/share/doc/minet
 
 ## format: clang-format every C file in place
 format:
@@ -196,4 +202,4 @@ help:
 	@echo "  make clean     remove build output"
 	@echo "Variables: SCENARIO=FILE (make run), PREFIX=DIR (make install), FUZZ_TIME=S (make fuzz)"
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -path $(BUILD)/fresh -prune -o -name '*.d' -type f -print 2>/dev/null)

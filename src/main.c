@@ -1,6 +1,7 @@
 /* minet — the command.  Subcommands, options and exit statuses:
  * 0 success, 1 run-time failure (I/O), 2 bad usage or bad input. */
 #define _XOPEN_SOURCE 700 /* realpath */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
@@ -34,9 +35,11 @@
 
 static const char usage_text[] =
     "Usage:\n"
-    "  minet [SCENARIO]                 open the classroom view (default: the built-in lecture)\n"
+    "  minet [SCENARIO] [--step N] [--theme light|dark] [--text-scale F]\n"
+    "                                   open the classroom view (default: the built-in lecture)\n"
     "  minet run SCENARIO [options]     run without a window; print the trace\n"
-    "  minet check SCENARIO...          validate scenarios; print every problem\n"
+    "  minet check [--strict] SCENARIO...\n"
+    "                                   validate scenarios; print every problem and warning\n"
     "  minet shot SCENARIO --step N -o FILE.png [--size WxH] [--theme light|dark]\n"
     "             [--inspect NODE [--row KEY]] [--packet] [--field TEXT] [--filter PROTO|all]\n"
     "             [--hops] [--no-panels] [--help-overlay] [--text-scale F] [--type COMMAND]\n"
@@ -44,7 +47,7 @@ static const char usage_text[] =
     "  minet --help | --version\n"
     "\n"
     "Options for run:\n"
-    "  --trace FILE       also write the trace to FILE (.txt, .jsonl or .csv)\n"
+    "  --trace FILE       also write the trace to FILE (.txt, .jsonl or .csv; one of each)\n"
     "  --pcap FILE        also write a capture for Wireshark (.pcapng, or .pcap for one\n"
     "                     interface): every link, or with --capture what those nodes see\n"
     "  --capture NODE,... capture on these nodes' interfaces instead of on every link\n"
@@ -53,6 +56,9 @@ static const char usage_text[] =
     "  --until T          stop at simulated time T (e.g. 30s, 500ms)\n"
     "  --until-step N     stop after step N (the Nth caption)\n"
     "\n"
+    "\n"
+    "A SCENARIO that is not a file here is looked for among the bundled scenarios by name\n"
+    "(minet dns_cache.json).\n"
     "Exit status: 0 success, 1 run-time failure (e.g. an unwritable file), 2 bad usage or input.\n"
     "See minet(1) and docs/ for the scenario format and the trace formats.\n";
 
@@ -117,32 +123,82 @@ static char *find_data_clean(const char *rel)
     return p;
 }
 
+/* A scenario as the user named it: the file if there is one here, else a
+ * bundled scenario of that name (`minet dns_cache.json` once installed:
+ * PREFIX/share/minet/scenarios/dns_cache.json).  A name with a folder in
+ * it is taken as given.  Returns a path to free, or NULL when path is the
+ * one to use. */
+static char *find_scenario(const char *path)
+{
+    if (readable(path) || strchr(path, '/'))
+        return NULL;
+    char *rel = xasprintf("scenarios/%s", path);
+    char *found = find_data_clean(rel);
+    free(rel);
+    return found;
+}
+
 /* ---- loading ----------------------------------------------------------- */
 
 static World *load(const char *path)
 {
+    char *found = find_scenario(path);
     Errors errs;
     errors_init(&errs);
-    World *w = scenario_load(path, &errs);
+    World *w = scenario_load(found ? found : path, &errs);
     errors_print(&errs, stderr);
     errors_fini(&errs);
+    free(found);
     return w;
 }
 
+/* `minet check [--strict] SCENARIO...`: problems are errors (exit 2);
+ * warnings (a scenario that loads but will surprise a class) print and
+ * exit 0, or 2 with --strict. */
 static int cmd_check(int argc, char **argv)
 {
-    if (argc < 1)
+    bool strict = false;
+    int n_files = 0;
+    for (int i = 0; i < argc; i++) {
+        if (strcmp(argv[i], "--strict") == 0)
+            strict = true;
+        else if (argv[i][0] == '-' && argv[i][1])
+            return usage_error("check: unknown option %s (check has --strict)", argv[i]);
+        else
+            n_files++;
+    }
+    if (n_files < 1)
         return usage_error("%s", "check needs a scenario file");
     int status = 0;
     for (int i = 0; i < argc; i++) {
-        World *w = load(argv[i]);
+        if (strcmp(argv[i], "--strict") == 0)
+            continue;
+        char *found = find_scenario(argv[i]);
+        const char *path = found ? found : argv[i];
+        Errors errs, warns;
+        errors_init(&errs);
+        errors_init(&warns);
+        World *w = scenario_load_warn(path, &errs, &warns);
+        errors_print(&errs, stderr);
+        errors_print(&warns, stderr);
+        size_t n_warn = warns.n;
+        errors_fini(&errs);
+        errors_fini(&warns);
         if (!w) {
             status = 2;
-            continue;
+        } else {
+            if (n_warn && strict)
+                status = 2;
+            printf("%s: %s (%zu nodes, %zu links, %zu script lines", path,
+                   n_warn ? (strict ? "warnings are errors with --strict" : "ok, with warnings")
+                          : "ok",
+                   w->n_nodes, w->n_links, w->n_script);
+            if (n_warn)
+                printf(", %zu warning%s", n_warn, n_warn == 1 ? "" : "s");
+            printf(")\n");
+            world_free(w);
         }
-        printf("%s: ok (%zu nodes, %zu links, %zu script lines)\n", argv[i], w->n_nodes, w->n_links,
-               w->n_script);
-        world_free(w);
+        free(found);
     }
     return status;
 }
@@ -151,7 +207,8 @@ static int cmd_check(int argc, char **argv)
 
 typedef struct RunOpts {
     const char *scenario;
-    const char *trace_path;
+    const char *trace_paths[3]; /* at most one of each format */
+    size_t n_traces;
     const char *pcap_path;
     const char *capture; /* node ids, comma-separated; NULL: every link */
     bool quiet;
@@ -215,13 +272,9 @@ static int run(const RunOpts *o)
     World *w = load(o->scenario);
     if (!w)
         return 2;
-    TraceFormat fmt = TRACE_TEXT;
-    if (o->trace_path && !trace_format_for(o->trace_path, &fmt)) {
-        world_free(w);
-        return usage_error("--trace %s: unknown format (expected a name ending in .txt, .jsonl "
-                           "or .csv)",
-                           o->trace_path);
-    }
+    TraceFormat fmts[3];
+    for (size_t i = 0; i < o->n_traces; i++)
+        (void)trace_format_for(o->trace_paths[i], &fmts[i]); /* checked by cmd_run */
     char why[512];
     PcapWriter *pcap = NULL;
     if (o->pcap_path) {
@@ -231,11 +284,16 @@ static int run(const RunOpts *o)
             return usage_error("%s", why);
         }
     }
-    OutFile out = {0}, pcap_out = {0};
-    if ((o->trace_path && !outfile_open(&out, o->trace_path, why, sizeof why)) ||
-        (pcap && !outfile_open(&pcap_out, o->pcap_path, why, sizeof why))) {
+    OutFile out[3] = {{0}}, pcap_out = {0};
+    bool opened = true;
+    for (size_t i = 0; opened && i < o->n_traces; i++)
+        opened = outfile_open(&out[i], o->trace_paths[i], why, sizeof why);
+    if (opened && pcap)
+        opened = outfile_open(&pcap_out, o->pcap_path, why, sizeof why);
+    if (!opened) {
         fprintf(stderr, "minet: %s\n", why);
-        outfile_abort(&out);
+        for (size_t i = 0; i < o->n_traces; i++)
+            outfile_abort(&out[i]);
         pcap_writer_free(pcap);
         world_free(w);
         return 1;
@@ -245,10 +303,10 @@ static int run(const RunOpts *o)
     agents_start(&sim);
     TraceSink to_stdout = trace_writer_new(o->quiet ? TRACE_CONSOLE : TRACE_TEXT, stdout);
     trace_add_sink(&sim.trace, to_stdout);
-    TraceSink to_file = {0};
-    if (o->trace_path) {
-        to_file = trace_writer_new(fmt, out.f);
-        trace_add_sink(&sim.trace, to_file);
+    TraceSink to_file[3] = {{0}};
+    for (size_t i = 0; i < o->n_traces; i++) {
+        to_file[i] = trace_writer_new(fmts[i], out[i].f);
+        trace_add_sink(&sim.trace, to_file[i]);
     }
     if (pcap)
         trace_add_sink(&sim.trace, pcap_writer_sink(pcap));
@@ -257,12 +315,12 @@ static int run(const RunOpts *o)
     run_loop(&sim, o->until);
     trace_end(&sim.trace);
     int status = 0;
-    if (o->trace_path) {
-        if (ferror(out.f)) {
-            fprintf(stderr, "minet: %s: cannot write: %s\n", o->trace_path, strerror(EIO));
-            outfile_abort(&out);
+    for (size_t i = 0; i < o->n_traces; i++) {
+        if (ferror(out[i].f)) {
+            fprintf(stderr, "minet: %s: cannot write: %s\n", o->trace_paths[i], strerror(EIO));
+            outfile_abort(&out[i]);
             status = 1;
-        } else if (!outfile_commit(&out, why, sizeof why)) {
+        } else if (!outfile_commit(&out[i], why, sizeof why)) {
             fprintf(stderr, "minet: %s\n", why);
             status = 1;
         }
@@ -275,7 +333,8 @@ static int run(const RunOpts *o)
         status = 1;
     }
     trace_writer_free(to_stdout);
-    trace_writer_free(to_file);
+    for (size_t i = 0; i < o->n_traces; i++)
+        trace_writer_free(to_file[i]);
     pcap_writer_free(pcap);
     agents_stop(&sim);
     sim_fini(&sim);
@@ -296,6 +355,31 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
     return true;
 }
 
+/* --trace FILE: one file of each format; the same format twice is a
+ * mistake (the first would be silently lost), two formats are both written. */
+static int add_trace(RunOpts *o, const char *path)
+{
+    TraceFormat fmt;
+    if (!trace_format_for(path, &fmt))
+        return usage_error("--trace %s: unknown format (expected a name ending in .txt, .jsonl "
+                           "or .csv)",
+                           path);
+    for (size_t i = 0; i < o->n_traces; i++) {
+        TraceFormat other;
+        (void)trace_format_for(o->trace_paths[i], &other);
+        if (other == fmt) {
+            fprintf(stderr,
+                    "minet: --trace %s: a trace of this format is already written to %s (one "
+                    "file per format: .txt, .jsonl, .csv)\nTry 'minet --help'.\n",
+                    path, o->trace_paths[i]);
+            return 2;
+        }
+    }
+    assert(o->n_traces < MN_ARRAY_LEN(o->trace_paths));
+    o->trace_paths[o->n_traces++] = path;
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     RunOpts o = {0};
@@ -309,8 +393,12 @@ static int cmd_run(int argc, char **argv)
         if (takes && !val)
             return usage_error("%s needs a value", a);
         if (strcmp(a, "--trace") == 0) {
-            o.trace_path = val;
+            int st = add_trace(&o, val);
+            if (st)
+                return st;
         } else if (strcmp(a, "--pcap") == 0) {
+            if (o.pcap_path)
+                return usage_error("--pcap %s: one capture per run (--pcap was given twice)", val);
             o.pcap_path = val;
         } else if (strcmp(a, "--capture") == 0) {
             o.capture = val;
@@ -330,8 +418,11 @@ static int cmd_run(int argc, char **argv)
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o.quiet = true;
             continue;
+        } else if (strcmp(a, "--step") == 0) {
+            return usage_error("%s", "run: unknown option --step (the window and shot take --step; "
+                                     "run stops after a step with --until-step N)");
         } else if (a[0] == '-' && a[1]) {
-            return usage_error("unknown option %s", a);
+            return usage_error("run: unknown option %s", a);
         } else if (!o.scenario) {
             o.scenario = a;
             continue;
@@ -361,10 +452,13 @@ static char *find_fonts(void)
 }
 
 /* `minet [SCENARIO]`: the classroom window; without a display, says so and
- * runs headless as `minet run` does. */
-static int cmd_view(const char *scenario)
+ * runs headless as `minet run` does (the whole run: --step, --theme and
+ * --text-scale are the window's). */
+static int cmd_view(const char *scenario, const GuiOpen *open)
 {
     char *found = NULL;
+    if (scenario && (found = find_scenario(scenario)))
+        scenario = found;
     if (!scenario) {
         found = find_data_clean(DEFAULT_SCENARIO);
         if (!found) {
@@ -377,7 +471,7 @@ static int cmd_view(const char *scenario)
         scenario = found;
     }
     char *fonts = find_fonts();
-    int status = fonts ? gui_run(scenario, fonts) : GUI_NO_DISPLAY;
+    int status = fonts ? gui_run(scenario, fonts, open) : GUI_NO_DISPLAY;
     if (status == GUI_NO_DISPLAY) {
         if (fonts)
             fprintf(stderr,
@@ -420,6 +514,69 @@ static bool parse_size(const char *s, int *w, int *h)
     return true;
 }
 
+/* --text-scale F, as the window and shot take it. */
+static int parse_text_scale(const char *val, double *out)
+{
+    char *end;
+    *out = strtod(val, &end);
+    if (end == val || *end || !(*out >= 0.5 && *out <= 2.5))
+        return usage_error("--text-scale %s: expected a number from 0.5 to 2.5", val);
+    return 0;
+}
+
+static int parse_theme(const char *val, bool *dark)
+{
+    if (strcmp(val, "light") != 0 && strcmp(val, "dark") != 0)
+        return usage_error("--theme %s: expected light or dark", val);
+    *dark = strcmp(val, "dark") == 0;
+    return 0;
+}
+
+/* `minet [SCENARIO] [--step N] [--theme light|dark] [--text-scale F]`, the
+ * options before or after the scenario.  An option that belongs to another
+ * subcommand is named as such: the mistake is the option, not the file. */
+static int cmd_window(int argc, char **argv)
+{
+    GuiOpen open = {0};
+    const char *scenario = NULL;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes =
+            strcmp(a, "--step") == 0 || strcmp(a, "--theme") == 0 || strcmp(a, "--text-scale") == 0;
+        if (takes && i + 1 >= argc)
+            return usage_error("%s needs a value", a);
+        const char *val = takes ? argv[++i] : NULL;
+        int st = 0;
+        if (strcmp(a, "--step") == 0) {
+            uint64_t n;
+            if (!parse_u64(val, UINT32_MAX, &n) || n == 0)
+                return usage_error("--step %s: expected a step number from 1", val);
+            open.step = (uint32_t)n;
+        } else if (strcmp(a, "--theme") == 0) {
+            st = parse_theme(val, &open.dark);
+        } else if (strcmp(a, "--text-scale") == 0) {
+            st = parse_text_scale(val, &open.text_scale);
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("unknown option %s (the window takes --step N, --theme "
+                               "light|dark and --text-scale F; see minet --help)",
+                               a);
+        } else if (!scenario) {
+            scenario = a;
+        } else if (strcmp(a, "run") == 0 || strcmp(a, "check") == 0 || strcmp(a, "shot") == 0) {
+            fprintf(stderr,
+                    "minet: %s: the subcommand comes first (minet %s %s)\nTry 'minet "
+                    "--help'.\n",
+                    a, a, scenario);
+            return 2;
+        } else {
+            return usage_error("one scenario at a time (extra argument %s)", a);
+        }
+        if (st)
+            return st;
+    }
+    return cmd_view(scenario, &open);
+}
+
 static int cmd_shot(int argc, char **argv)
 {
     GuiShot o = {0};
@@ -448,9 +605,8 @@ static int cmd_shot(int argc, char **argv)
                                    "(16 to 8192 each)",
                                    val);
         } else if (strcmp(a, "--theme") == 0) {
-            if (strcmp(val, "light") != 0 && strcmp(val, "dark") != 0)
-                return usage_error("--theme %s: expected light or dark", val);
-            o.dark = strcmp(val, "dark") == 0;
+            if (parse_theme(val, &o.dark))
+                return 2;
         } else if (strcmp(a, "--inspect") == 0) {
             o.inspect = val;
         } else if (strcmp(a, "--row") == 0) {
@@ -462,10 +618,8 @@ static int cmd_shot(int argc, char **argv)
         } else if (strcmp(a, "--filter") == 0) {
             o.filter = val;
         } else if (strcmp(a, "--text-scale") == 0) {
-            char *end;
-            o.text_scale = strtod(val, &end);
-            if (*end || !(o.text_scale >= 0.5 && o.text_scale <= 2.5))
-                return usage_error("--text-scale %s: expected a number from 0.5 to 2.5", val);
+            if (parse_text_scale(val, &o.text_scale))
+                return 2;
         } else if (strcmp(a, "--packet") == 0) {
             o.packet = true;
         } else if (strcmp(a, "--hops") == 0) {
@@ -496,8 +650,12 @@ static int cmd_shot(int argc, char **argv)
     char *fonts = find_fonts();
     if (!fonts)
         return 1;
+    char *found = find_scenario(o.scenario);
+    if (found)
+        o.scenario = found;
     o.font_dir = fonts;
     int status = gui_shot(&o);
+    free(found);
     free(fonts);
     return status;
 }
@@ -519,9 +677,5 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "shot") == 0)
         return cmd_shot(argc - 2, argv + 2);
-    if (argc >= 2 && argv[1][0] == '-')
-        return usage_error("unknown option %s", argv[1]);
-    if (argc > 2)
-        return usage_error("unknown command %s", argv[1]);
-    return cmd_view(argc == 2 ? argv[1] : NULL);
+    return cmd_window(argc - 1, argv + 1);
 }

@@ -48,5 +48,36 @@ for json in tests/bad/*.json; do
     fi
 done
 
+# tests/warn/: scenarios that load but would surprise a class.  `minet
+# check` prints the warnings (stderr equal to the .expect file) and exits 0;
+# with --strict the warnings are errors (exit 2).
+for json in tests/warn/*.json; do
+    expect=${json%.json}.expect
+    name=warn/$(basename "$json" .json)
+    ok=1
+    "$MINET" check "$json" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
+    status=$?
+    if [ "$status" -ne 0 ]; then
+        echo "FAIL $name: exit status $status (expected 0: warnings do not fail a check)"
+        ok=0
+    fi
+    if ! cmp -s "$expect" "$tmp/stderr"; then
+        echo "FAIL $name: stderr differs from $expect"
+        diff -u "$expect" "$tmp/stderr" | sed 's/^/    /'
+        ok=0
+    fi
+    "$MINET" check --strict "$json" >"$tmp/stdout" 2>"$tmp/stderr" </dev/null
+    status=$?
+    if [ "$status" -ne 2 ]; then
+        echo "FAIL $name: check --strict: exit status $status (expected 2)"
+        ok=0
+    fi
+    if [ "$ok" -eq 1 ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+    fi
+done
+
 echo "bad inputs: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

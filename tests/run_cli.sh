@@ -124,6 +124,52 @@ if "$MINET" --help | grep -q "minet shot"; then
     [ -e "$tmp/x.png" ] && { echo "FAIL a refused shot left a file"; fail=1; }
 fi
 
+# The window's options, and an option in the wrong place named as such.
+expect 2 "window: --step 0" -- "$MINET" scenarios/net_ping.json --step 0 &&
+    contains "$tmp/err" "--step 0: expected a step number from 1" "window: --step 0"
+expect 2 "window: --theme" -- "$MINET" --theme blue scenarios/net_ping.json &&
+    contains "$tmp/err" "--theme blue: expected light or dark" "window: --theme"
+expect 2 "window: unknown option after the file" -- "$MINET" scenarios/net_ping.json --until 3s &&
+    contains "$tmp/err" "unknown option --until" "window: unknown option after the file"
+expect 2 "subcommand after the file" -- "$MINET" scenarios/net_ping.json run &&
+    contains "$tmp/err" "the subcommand comes first (minet run scenarios/net_ping.json)" "subcommand after the file"
+expect 2 "run --step" -- "$MINET" run scenarios/net_ping.json --step 3 &&
+    contains "$tmp/err" "run stops after a step with --until-step N" "run --step"
+expect 2 "check: unknown option" -- "$MINET" check --bogus scenarios/net_ping.json &&
+    contains "$tmp/err" "check: unknown option --bogus" "check: unknown option"
+if grep -q "scenarios/net_ping.json" "$tmp/err"; then
+    echo "FAIL check: an unknown option blamed the scenario"
+    fail=1
+fi
+# Headless (no display): the window's options are accepted, the run prints.
+expect 0 "window headless with --step" -- env -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER= \
+    "$MINET" scenarios/net_ping.json --step 2 --theme dark --text-scale 1.5 &&
+    contains "$tmp/err" "headless" "window headless with --step"
+
+# --trace once per format: two formats are both written, the same twice is refused.
+expect 0 "two traces" -- "$MINET" run scenarios/net_ping.json --trace "$tmp/two.txt" --trace "$tmp/two.jsonl"
+[ -s "$tmp/two.txt" ] && [ -s "$tmp/two.jsonl" ] || { echo "FAIL two traces: not both written"; fail=1; }
+expect 2 "the same trace format twice" -- "$MINET" run scenarios/net_ping.json --trace "$tmp/a.txt" --trace "$tmp/b.txt" &&
+    contains "$tmp/err" "a trace of this format is already written to" "the same trace format twice"
+[ -e "$tmp/a.txt" ] || [ -e "$tmp/b.txt" ] && { echo "FAIL a refused --trace left a file"; fail=1; }
+expect 2 "--pcap twice" -- "$MINET" run scenarios/net_ping.json --pcap "$tmp/a.pcapng" --pcap "$tmp/b.pcapng"
+
+# A bundled scenario by name, from anywhere, as an installed minet finds it
+# (PREFIX/bin/minet beside PREFIX/share/minet/scenarios).
+mkdir -p "$tmp/inst/bin" "$tmp/inst/share/minet" "$tmp/elsewhere"
+cp "$MINET" "$tmp/inst/bin/minet"
+cp -R scenarios "$tmp/inst/share/minet/"
+(cd "$tmp/elsewhere" && env -u MINET_DATA "$tmp/inst/bin/minet" check net_ping.json > "$tmp/out" 2> "$tmp/err")
+n=$((n + 1))
+contains "$tmp/out" "share/minet/scenarios/net_ping.json: ok" "a bundled scenario by name"
+(cd "$tmp/elsewhere" && env -u MINET_DATA "$tmp/inst/bin/minet" run dns_cache.json --quiet > "$tmp/out" 2> "$tmp/err") ||
+    { echo "FAIL run of a bundled scenario by name"; fail=1; }
+# make install puts the documentation beside the man page.
+if command -v make > /dev/null 2>&1; then
+    make -n install DESTDIR=/nowhere 2> /dev/null | grep -q "share/doc/minet" ||
+        { echo "FAIL make install does not install the docs"; fail=1; }
+fi
+
 # Every bundled scenario is valid.
 for s in scenarios/*.json; do
     expect 0 "check $s" -- "$MINET" check "$s"

@@ -367,9 +367,11 @@ static void test_ipconfig(void **state)
     const char *at = strstr(out, "\nWindows IP Configuration");
     assert_non_null(at);
     assert_string_equal(at, want);
-    /* The lookup filled the cache; no node has web1's address here, so
-     * ping itself finds no route (scenarios/dns_cache.json pings for real). */
-    assert_non_null(strstr(out, "ping: connect: Network is unreachable\n"));
+    /* The lookup filled the cache; no node has web1's address here, and no
+     * link's network holds it: the laptop's gateway answers net unreachable
+     * (scenarios/dns_cache.json pings for real). */
+    if (!strstr(out, "From r (10.0.0.1) icmp_seq=1 Destination Net Unreachable\n"))
+        fail_msg("%s", out);
     free(out);
     tw_done(&sim);
 }

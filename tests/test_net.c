@@ -358,6 +358,97 @@ static void test_ping_errors(void **state)
     tw_done(&sim);
 }
 
+/* The time of the first console line that contains text. */
+static SimTime console_time(const Sim *sim, const char *text)
+{
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind == TR_CONSOLE && r->text && strstr(r->text, text))
+            return r->time;
+    }
+    fail_msg("no console line with %s", text);
+    return 0;
+}
+
+/* Nothing vanishes: a packet to an address that no node has is answered
+ * as a real network answers it. */
+static void test_unknown_address(void **state)
+{
+    (void)state;
+    /* On a router's link (10.0.2.0/24 at r2): three ARP requests a second
+     * apart, then ICMP host unreachable for both waiting packets. */
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 2 10.0.2.99");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "PING 10.0.2.99 (10.0.2.99) 56(84) bytes of data.\n"
+                             "From 10.0.1.2 icmp_seq=1 Destination Host Unreachable\n"
+                             "From 10.0.1.2 icmp_seq=2 Destination Host Unreachable\n"
+                             "\n"
+                             "--- 10.0.2.99 ping statistics ---\n"
+                             "2 packets transmitted, 0 received, +2 errors, 100% packet loss, "
+                             "time 1000ms\n"
+                             "pipe 2\n");
+    assert_int_equal(tw_count(&sim, TR_DROP, "no ARP reply"), 2);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "Who has 10.0.2.99? Tell 10.0.2.1"), 3);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "Nobody answered r2's 3 ARP requests"), 2);
+    SimTime t = console_time(&sim, "icmp_seq=1 Destination Host Unreachable");
+    assert_true(t >= 3000000 && t < 3100000);
+    free(out);
+    tw_done(&sim);
+
+    /* In no network of any link: net unreachable at once, from the first
+     * router (the laptop's default gateway). */
+    w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 1 192.0.2.1");
+    tw_run(&sim, w, 1);
+    out = tw_console(&sim);
+    assert_non_null(strstr(out, "From 10.0.0.1 icmp_seq=1 Destination Net Unreachable\n"));
+    assert_int_equal(tw_count(&sim, TR_DROP, "no route"), 1);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "r1 has no route to 192.0.2.1"), 1);
+    assert_int_equal(tw_count(&sim, TR_HOP, NULL), 2); /* there and the ICMP error back */
+    assert_true(console_time(&sim, "Destination Net Unreachable") < 10000);
+    free(out);
+    tw_done(&sim);
+
+    /* On the sender's own link: the sender asks by ARP itself, and ping
+     * hears of the failure from its own address, as on Linux. */
+    w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 1 10.0.0.99");
+    tw_run(&sim, w, 1);
+    out = tw_console(&sim);
+    assert_non_null(strstr(out, "From 10.0.0.10 icmp_seq=1 Destination Host Unreachable\n"));
+    assert_int_equal(tw_count(&sim, TR_NOTE, "Who has 10.0.0.99? Tell 10.0.0.10"), 3);
+    assert_int_equal(tw_count(&sim, TR_HOP, NULL), 0);
+    assert_int_equal(tw_count(&sim, TR_DROP, "no ARP reply"), 1);
+    free(out);
+    tw_done(&sim);
+
+    /* TCP hears the ICMP error in SYN-SENT and fails at once, as Linux. */
+    w = tw_chain();
+    tw_script(w, 0, 0, "nc 192.0.2.1 80");
+    tw_script(w, 1000000, 0, "telnet 10.0.2.99 25");
+    tw_run(&sim, w, 1);
+    out = tw_console(&sim);
+    assert_string_equal(out, "nc: connect to 192.0.2.1 port 80 (tcp) failed: Network is "
+                             "unreachable\n"
+                             "Trying 10.0.2.99...\n"
+                             "telnet: Unable to connect to remote host: No route to host\n");
+    assert_true(console_time(&sim, "Network is unreachable") < 100000);
+    SimTime host = console_time(&sim, "No route to host");
+    assert_true(host >= 4000000 && host < 4100000);
+    free(out);
+    tw_done(&sim);
+
+    /* A name that no node has: a caption says so. */
+    w = tw_chain();
+    tw_script(w, 0, 0, "ping nosuchhost");
+    tw_run(&sim, w, 1);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "no node of this network is called nosuchhost"), 1);
+    tw_done(&sim);
+}
+
 static void test_interrupted_ping(void **state)
 {
     (void)state;
@@ -414,6 +505,7 @@ int main(void)
         cmocka_unit_test(test_loss_is_seeded),   cmocka_unit_test(test_link_down_and_up),
         cmocka_unit_test(test_node_down),        cmocka_unit_test(test_ping_errors),
         cmocka_unit_test(test_interrupted_ping), cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_unknown_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

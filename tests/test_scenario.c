@@ -1181,6 +1181,61 @@ static void test_big_broken(void **state)
     free(text);
 }
 
+/* ---- warnings (minet check) ------------------------------------------------ */
+
+/* Warnings come only when asked for, never stop a load, and name the JSON
+ * path; a scenario without surprises has none. */
+static void test_warnings(void **state)
+{
+    (void)state;
+    Errors e, warns;
+    errors_init(&e);
+    errors_init(&warns);
+    World *w = scenario_load_warn("tests/warn/glue.json", &e, &warns);
+    assert_non_null(w);
+    assert_int_equal(e.n, 0);
+    char *all = joined(&warns);
+    assert_int_equal(warns.n, 4);
+    assert_contains(all, "tests/warn/glue.json: nodes[1].root_hints[1]: warning: no node has the "
+                         "address 199.9.14.201");
+    assert_contains(all, "zones[\".\"]: warning: the name server ns1.example.org. of example.org. "
+                         "has the address 10.0.1.11, which no node has");
+    assert_contains(all, "example.org/MX 'mail.example.org.example.org' has no address records "
+                         "(A or AAAA)");
+    assert_contains(all, "www.example.org/CNAME 'web.example.org.example.org'");
+    free(all);
+    world_free(w);
+    errors_fini(&warns);
+
+    /* The same file through scenario_load: no warnings anywhere. */
+    w = scenario_load("tests/warn/glue.json", &e);
+    assert_non_null(w);
+    assert_int_equal(e.n, 0);
+    world_free(w);
+
+    errors_init(&warns);
+    w = scenario_load_warn("tests/warn/no_root.json", &e, &warns);
+    assert_non_null(w);
+    all = joined(&warns);
+    assert_contains(all, "nodes[0].region: warning: \"region\" has no effect on a host");
+    assert_contains(all, "nodes[1]: warning: the resolver \"local-dns\" has no root zone");
+    assert_contains(all, "nodes[2]: warning: node \"ns1.example.org\" has no \"pos\" while 2 of "
+                         "the 4 nodes have one");
+    assert_contains(all, "zones[\"example.net.\"]: warning: no node serves the zone");
+    free(all);
+    world_free(w);
+    errors_fini(&warns);
+
+    /* A bundled lesson without such mistakes: none. */
+    errors_init(&warns);
+    w = scenario_load_warn("scenarios/net_ping.json", &e, &warns);
+    assert_non_null(w);
+    assert_int_equal(warns.n, 0);
+    world_free(w);
+    errors_fini(&warns);
+    errors_fini(&e);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1208,6 +1263,7 @@ int main(void)
         cmocka_unit_test(test_save_typed_input),
         cmocka_unit_test(test_big_scenario),
         cmocka_unit_test(test_big_broken),
+        cmocka_unit_test(test_warnings),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

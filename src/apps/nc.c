@@ -107,10 +107,12 @@ static void on_ended(void *ctx, TcpConn *c, TcpWhy why)
     Nc *n = ctx;
     n->conn = NULL;
     Proc *p = n->p;
-    const char *what = why == TCP_WHY_REFUSED   ? "Connection refused"
-                       : why == TCP_WHY_TIMEOUT ? "Connection timed out"
-                       : why == TCP_WHY_RESET   ? "Connection reset by peer"
-                                                : NULL;
+    const char *what = why == TCP_WHY_REFUSED        ? "Connection refused"
+                       : why == TCP_WHY_TIMEOUT      ? "Connection timed out"
+                       : why == TCP_WHY_RESET        ? "Connection reset by peer"
+                       : why == TCP_WHY_NET_UNREACH  ? "Network is unreachable"
+                       : why == TCP_WHY_HOST_UNREACH ? "No route to host"
+                                                     : NULL;
     if (!n->established && what) {
         proc_printf(p, CON_STDERR, "nc: connect to %s port %u (tcp) failed: %s\n", n->host, n->port,
                     what);

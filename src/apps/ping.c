@@ -223,7 +223,15 @@ static void send_one(Ping *pg)
     ip_format(pg->dst, dst);
     const World *w = sim->world;
     int iface = ipv4_route(sim, pg->node, pg->dst);
-    if (seq == 1 && iface >= 0) {
+    int owner;
+    if (seq == 1 && iface >= 0 && !world_find_addr(w, pg->dst, &owner, NULL) &&
+        world_iface_covers(w, pg->node, iface, pg->dst)) {
+        /* On the sender's own link: ARP must find it first (ipv4.c). */
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s sends an ICMP echo request (icmp_seq=1) to %s, an address on its own "
+                   "link %s: it must first learn that host's MAC address by ARP.",
+                   w->nodes[pg->node].id, dst, w->nodes[pg->node].ifaces[iface].name);
+    } else if (seq == 1 && iface >= 0) {
         int hop = w->nodes[pg->node].ifaces[iface].peer;
         trace_note(&sim->trace, sim->now, pkt,
                    "%s sends an ICMP echo request (icmp_seq=1) to %s; its first hop is %s. "
@@ -546,6 +554,18 @@ static void on_resolved(void *ctx, ResolveStatus st, uint32_t addr, const char *
     Proc *p = pg->proc;
     pg->lookup = NULL;
     if (st != RESOLVE_OK) {
+        Sim *sim = pg->sim;
+        const char *id = sim->world->nodes[pg->node].id;
+        if (st != RESOLVE_AGAIN && world_find_node(sim->world, pg->hostname) < 0)
+            trace_note(&sim->trace, sim->now, 0,
+                       "ping on %s cannot find an address for %s: the lookup says the name does "
+                       "not exist, and no node of this network is called %s. No packet is "
+                       "sent.",
+                       id, pg->hostname, pg->hostname);
+        else
+            trace_note(&sim->trace, sim->now, 0,
+                       "ping on %s cannot find an address for %s (%s), so no packet is sent.", id,
+                       pg->hostname, resolve_strerror(st));
         /* iputils says "Name or service not known" for a name without an
          * address too. */
         proc_printf(p, CON_STDERR, "ping: %s: %s\n", pg->hostname,

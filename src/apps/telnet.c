@@ -161,6 +161,14 @@ static void on_ended(void *ctx, TcpConn *c, TcpWhy why)
         proc_printf(t->p, CON_STDERR,
                     "telnet: Unable to connect to remote host: Connection timed out\n");
         break;
+    case TCP_WHY_NET_UNREACH:
+        proc_printf(t->p, CON_STDERR,
+                    "telnet: Unable to connect to remote host: Network is unreachable\n");
+        break;
+    case TCP_WHY_HOST_UNREACH:
+        proc_printf(t->p, CON_STDERR,
+                    "telnet: Unable to connect to remote host: No route to host\n");
+        break;
     case TCP_WHY_RESET:
         proc_printf(t->p, CON_STDOUT, "Connection closed by foreign host.\n");
         break;

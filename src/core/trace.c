@@ -259,6 +259,7 @@ const char *trace_drop_text(DropReason r)
         [DROP_TCP_NO_LISTENER] = "no TCP connection or listener on that port",
         [DROP_TCP_NO_SYN] = "TCP segment without SYN to a listening port",
         [DROP_TCP_LISTEN_FULL] = "TCP listen queue full",
+        [DROP_ARP_NO_REPLY] = "no ARP reply (host unreachable)",
     };
     return (size_t)r < MN_ARRAY_LEN(texts) && texts[r] ? texts[r] : "?";
 }

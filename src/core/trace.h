@@ -61,6 +61,7 @@ typedef enum DropReason {
     DROP_TCP_NO_LISTENER,  /* no connection or listener: answered with RST */
     DROP_TCP_NO_SYN,       /* a segment to a listener that is not a SYN */
     DROP_TCP_LISTEN_FULL,  /* the listener's queue is full */
+    DROP_ARP_NO_REPLY,     /* the address is on a link, but ARP got no reply (no node has it) */
     DROP_REASON_COUNT
 } DropReason;
 

@@ -939,12 +939,31 @@ static bool software_gl(SDL_Renderer *r)
                     strstr(name, "Software Rasterizer") || strstr(name, "SWR"));
 }
 
-int gui_run(const char *scenario, const char *font_dir)
+int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
 {
-    if (!display_available())
+    static const GuiOpen defaults = {0};
+    if (!o)
+        o = &defaults;
+    /* A step the run does not have is refused before any window opens (or
+     * the headless run starts). */
+    Model *m = NULL;
+    if (o->step) {
+        m = load_model(scenario);
+        if (!m)
+            return 2;
+        if (o->step > m->n_steps) {
+            fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", o->step, scenario,
+                    m->n_steps, m->n_steps);
+            model_free(m);
+            return 2;
+        }
+    }
+    if (!display_available()) {
+        if (m)
+            model_free(m);
         return GUI_NO_DISPLAY;
-    Model *m = load_model(scenario);
-    if (!m) {
+    }
+    if (!m && !(m = load_model(scenario))) {
         SDL_Quit();
         return 2;
     }
@@ -985,6 +1004,11 @@ int gui_run(const char *scenario, const char *font_dir)
         status = 1;
     } else {
         a.win = win;
+        a.v.dark = o->dark;
+        if (o->text_scale > 0)
+            a.v.text_scale = o->text_scale;
+        if (o->step)
+            player_goto_step(&a.p, o->step);
         app_resize(&a);
         loop(&a);
         app_fini(&a);

@@ -11,11 +11,20 @@
  * the user did not ask for with SDL_VIDEODRIVER. */
 #define GUI_NO_DISPLAY (-1)
 
+/* How the window opens (`minet FILE --step N --theme dark --text-scale F`);
+ * all zero: at the start, light, the default text size. */
+typedef struct GuiOpen {
+    uint32_t step; /* 0: the start; else at rest after step N (1-based) */
+    bool dark;
+    double text_scale; /* 0: the default */
+} GuiOpen;
+
 /* Opens the window on a scenario and plays it until the user closes it.
- * font_dir holds the DejaVu fonts.  Returns an exit status (0, 1 on a
- * run-time failure, 2 on a bad scenario, with messages on stderr) or
- * GUI_NO_DISPLAY before printing anything. */
-int gui_run(const char *scenario, const char *font_dir);
+ * font_dir holds the DejaVu fonts; o may be NULL.  Returns an exit status
+ * (0, 1 on a run-time failure, 2 on a bad scenario or a step it does not
+ * have, with messages on stderr) or GUI_NO_DISPLAY before printing
+ * anything (with o->step, the scenario is loaded and checked first). */
+int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o);
 
 typedef struct GuiShot {
     const char *scenario, *font_dir, *out; /* out: a .png path */

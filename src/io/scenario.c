@@ -986,8 +986,50 @@ static bool all_blank(const char *s, size_t len)
     return true;
 }
 
+/* "pos" on some nodes but not all: the others are laid out automatically,
+ * around the placed ones, which rarely looks as the author meant. */
+static void warn_pos(Loader *L, const Path *nodes_path)
+{
+    size_t with = 0, n = L->w->n_nodes;
+    for (size_t i = 0; i < n; i++)
+        with += cJSON_GetObjectItemCaseSensitive(L->ni[i].item, "pos") != NULL;
+    if (with == 0 || with == n)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (cJSON_GetObjectItemCaseSensitive(L->ni[i].item, "pos"))
+            continue;
+        Path np = sj_indexed(nodes_path, i);
+        sj_warn(L, L->ni[i].item, &np,
+                "node %s has no \"pos\" while %zu of the %zu nodes have one (expected \"pos\" "
+                "on every node or on none: a node without one is placed automatically, maybe "
+                "over the others)",
+                sj_q(L, L->w->nodes[i].id), with, n);
+    }
+}
+
+/* Each protocol's warnings, then the core's, sorted into file order
+ * (sj_sort_pending sorts L->pend, empty once the load has succeeded). */
+static void warn_all(Loader *L, const cJSON *root, Errors *warns)
+{
+    Path np = sj_field(NULL, "nodes");
+    warn_pos(L, &np);
+    const ScenarioProto *const *t = scenario_protos();
+    for (int s = 0; s < SP_COUNT; s++)
+        if (t[s]->warn)
+            t[s]->warn(L, &np);
+    sj_sort_pending(L, root);
+    for (size_t i = 0; i < L->n_pend; i++)
+        errors_add(warns, "%s", L->pend[i].msg);
+}
+
 World *scenario_load_mem(const char *name, const char *dir, const char *data, size_t len,
                          Errors *errs)
+{
+    return scenario_load_mem_warn(name, dir, data, len, errs, NULL);
+}
+
+World *scenario_load_mem_warn(const char *name, const char *dir, const char *data, size_t len,
+                              Errors *errs, Errors *warns)
 {
     Loader L = {0};
     L.name = name ? name : "scenario";
@@ -1032,6 +1074,9 @@ World *scenario_load_mem(const char *name, const char *dir, const char *data, si
         if (!finish_protos(&L, errs)) {
             world_free(w);
             w = NULL;
+        } else if (warns) {
+            L.warnings = true;
+            warn_all(&L, root, warns);
         }
     }
     if (root)
@@ -1054,6 +1099,11 @@ static char *dir_of(const char *path)
 
 World *scenario_load(const char *path, Errors *errs)
 {
+    return scenario_load_warn(path, errs, NULL);
+}
+
+World *scenario_load_warn(const char *path, Errors *errs, Errors *warns)
+{
     /* Read just past the limit: enough to know it is over. */
     Buf b;
     buf_init(&b);
@@ -1065,7 +1115,7 @@ World *scenario_load(const char *path, Errors *errs)
         return NULL;
     }
     char *dir = dir_of(path);
-    World *w = scenario_load_mem(path, dir, b.data ? b.data : "", b.len, errs);
+    World *w = scenario_load_mem_warn(path, dir, b.data ? b.data : "", b.len, errs, warns);
     free(dir);
     buf_fini(&b);
     return w;

@@ -19,9 +19,18 @@
 
 /* Reads and loads path.  The caller owns the World (world_free). */
 World *scenario_load(const char *path, Errors *errs);
+/* As scenario_load, and (when warns is not NULL) also appends to warns what
+ * loads but will surprise a class, one line each, "FILE: JSON.path:
+ * warning: …" (minet check prints them): a resolver without a root zone, a
+ * name server's address no node has, a zone no node serves, a relative name
+ * that repeats its zone, "pos" on some nodes only, a key with no effect.
+ * Warnings are looked for only in a scenario without problems. */
+World *scenario_load_warn(const char *path, Errors *errs, Errors *warns);
 /* Loads from memory; name is used in messages and dir resolves zone files. */
 World *scenario_load_mem(const char *name, const char *dir, const char *data, size_t len,
                          Errors *errs);
+World *scenario_load_mem_warn(const char *name, const char *dir, const char *data, size_t len,
+                              Errors *errs, Errors *warns);
 
 /* Writes a copy of the scenario file w was loaded from, with the script
  * lines typed at the classroom view's prompt (ScriptLine.typed) added to

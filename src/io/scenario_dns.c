@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "io/scenario_int.h"
@@ -25,6 +26,7 @@ typedef struct DnsLoad {
     bool zones_ok;          /* "zones" is absent or an object: references can be checked */
     const cJSON **dns_item; /* per node: its "dns" value, or NULL */
     size_t n_dns_item;
+    const cJSON *zones_item; /* the top-level "zones", for warnings */
 } DnsLoad;
 
 static DnsLoad *state(Loader *L)
@@ -404,6 +406,7 @@ static void load_zones(Loader *L, const cJSON *v, const Path *p)
         d->zones_ok = false;
         return;
     }
+    d->zones_item = v;
     bool *dup = sj_find_duplicates(L, v, p);
     size_t n = (size_t)cJSON_GetArraySize(v), k = 0;
     w->zones = xcalloc(n ? n : 1, sizeof *w->zones);
@@ -460,6 +463,216 @@ static void check(Loader *L, const Path *nodes_path)
                "no node has the address %s (expected the \"ip\" of the node that answers this "
                "host's DNS queries, usually a resolver)",
                ipbuf);
+    }
+}
+
+/* ---- warnings (minet check) --------------------------------------------- */
+
+/* Each warning is about a scenario that loads and runs, but where a class
+ * would see a lookup fail, or a key do nothing, for a reason that is not
+ * the lesson. */
+
+/* The JSON value of zone `origin` and its path, to hang a warning on. */
+static const cJSON *zone_item(Loader *L, const char *origin)
+{
+    const cJSON *z = state(L)->zones_item;
+    return z ? cJSON_GetObjectItemCaseSensitive(z, origin) : NULL;
+}
+
+static bool someone_serves(const World *w, const char *origin)
+{
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        const DnsNodeConf *n = dns_conf_node(w, (int)i);
+        for (size_t k = 0; k < n->n_zones; k++)
+            if (sj_casecmp(n->zones[k], origin) == 0)
+                return true;
+    }
+    return false;
+}
+
+/* A zone in "zones" that no node's "zones" lists: nobody answers for it. */
+static void warn_unserved(Loader *L)
+{
+    const DnsConf *c = dns_conf_get(L->w);
+    Path top = sj_field(NULL, "zones");
+    for (size_t i = 0; c && i < c->n_zones; i++) {
+        if (someone_serves(L->w, c->zones[i].origin))
+            continue;
+        Path zp = sj_quoted(&top, c->zones[i].origin);
+        sj_warn(L, zone_item(L, c->zones[i].origin), &zp,
+                "no node serves the zone %s (expected a node with role \"dns\" whose \"zones\" "
+                "lists it; until then its names cannot be looked up)",
+                sj_q(L, c->zones[i].origin));
+    }
+}
+
+/* An iterative resolver starts at the root: without "root_hints" it takes
+ * them from the root zone, which must exist and be served. */
+static void warn_no_root(Loader *L, const Path *nodes_path)
+{
+    const World *w = L->w;
+    bool root = someone_serves(w, ".");
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        const DnsNodeConf *n = dns_conf_node(w, (int)i);
+        if (w->nodes[i].role != ROLE_RESOLVER || n->recursive_mode || n->n_root_hints || root)
+            continue;
+        Path np = sj_indexed(nodes_path, i);
+        sj_warn(L, L->ni[i].item, &np,
+                "the resolver %s has no root zone to start from: no node serves \".\" and it has "
+                "no \"root_hints\" (expected a \"dns\" node with \"zones\": [\".\"], or "
+                "\"root_hints\"; until then every lookup it makes fails with SERVFAIL)",
+                sj_q(L, w->nodes[i].id));
+    }
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        const DnsNodeConf *n = dns_conf_node(w, (int)i);
+        const cJSON *hints = cJSON_GetObjectItemCaseSensitive(L->ni[i].item, "root_hints");
+        for (size_t k = 0; k < n->n_root_hints && hints; k++) {
+            if (scenario_has_addr(L, n->root_hints[k]))
+                continue;
+            char ip[16];
+            ip_format(n->root_hints[k], ip);
+            Path np = sj_indexed(nodes_path, i), hp = sj_field(&np, "root_hints"),
+                 ep = sj_indexed(&hp, k);
+            sj_warn(L, cJSON_GetArrayItem(hints, (int)k), &ep,
+                    "no node has the address %s (expected a root server's \"ip\"; queries sent "
+                    "there get no answer)",
+                    ip);
+        }
+    }
+}
+
+/* The address records of the names that NS records name (glue, and the
+ * zone's own servers): a resolver sends queries there. */
+static void warn_ns_addresses(Loader *L, const DnsZoneSet *set)
+{
+    Path top = sj_field(NULL, "zones");
+    for (size_t zi = 0; zi < set->n; zi++) {
+        const DnsZone *z = &set->zones[zi];
+        char origin[DNS_NAME_MAX * 4 + 1];
+        dns_name_str(&z->origin, origin, sizeof origin);
+        if (!someone_serves(L->w, origin))
+            continue; /* warn_unserved said so */
+        for (size_t i = 0; i < z->n_rrs; i++) {
+            const DnsRR *ns = &z->rrs[i].rr;
+            DnsName target;
+            if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
+                continue;
+            const DnsZoneName *g = dns_zone_lookup(z, &target);
+            for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++) {
+                const DnsRR *a = &z->rrs[k].rr;
+                if (a->type != DNS_TYPE_A || a->rdlen != 4 ||
+                    scenario_has_addr(L, get_be32(a->rdata)))
+                    continue;
+                char ip[16], name[DNS_NAME_MAX * 4 + 1], owner[DNS_NAME_MAX * 4 + 1];
+                ip_format(get_be32(a->rdata), ip);
+                dns_name_str(&target, name, sizeof name);
+                dns_name_str(&ns->name, owner, sizeof owner);
+                Path zp = sj_quoted(&top, origin);
+                sj_warn(L, zone_item(L, origin), &zp,
+                        "the name server %s of %s has the address %s, which no node has "
+                        "(expected the \"ip\" of a \"dns\" node; queries sent there get no "
+                        "answer)",
+                        name, owner, ip);
+            }
+        }
+    }
+}
+
+/* Does name end in origin twice ("mail.montana.edu.montana.edu.")?  Then a
+ * name in the zone was written without its final dot. */
+static bool repeats_origin(const DnsName *name, const DnsName *origin)
+{
+    if (origin->labels == 0 || name->labels < 2 * origin->labels)
+        return false;
+    DnsName tail;
+    dns_name_suffix(name, 2 * origin->labels, &tail);
+    if (!dns_name_is_under(&tail, origin))
+        return false;
+    /* tail is origin's labels, then origin: its first half must be origin too. */
+    char t[DNS_NAME_MAX * 4 + 1], o[DNS_NAME_MAX * 4 + 1];
+    dns_name_str(&tail, t, sizeof t);
+    dns_name_str(origin, o, sizeof o);
+    size_t on = strlen(o), tn = strlen(t);
+    return tn == 2 * on && strncasecmp(t, o, on) == 0;
+}
+
+/* A relative name in NS, MX or CNAME data that ends in the origin, as
+ * named-checkzone catches it ("MX 'mail.montana.edu.montana.edu' has no
+ * address records (A or AAAA)"). */
+static void warn_relative_names(Loader *L, const DnsZoneSet *set)
+{
+    Path top = sj_field(NULL, "zones");
+    for (size_t zi = 0; zi < set->n; zi++) {
+        const DnsZone *z = &set->zones[zi];
+        char origin[DNS_NAME_MAX * 4 + 1];
+        dns_name_str(&z->origin, origin, sizeof origin);
+        for (size_t i = 0; i < z->n_rrs; i++) {
+            const DnsRR *rr = &z->rrs[i].rr;
+            const char *type = rr->type == DNS_TYPE_NS      ? "NS"
+                               : rr->type == DNS_TYPE_MX    ? "MX"
+                               : rr->type == DNS_TYPE_CNAME ? "CNAME"
+                                                            : NULL;
+            size_t skip = rr->type == DNS_TYPE_MX ? 2 : 0;
+            DnsName target;
+            if (!type || rr->rdlen < skip ||
+                !dns_name_from_wire(&target, rr->rdata + skip, rr->rdlen - skip) ||
+                !repeats_origin(&target, &z->origin))
+                continue;
+            char name[DNS_NAME_MAX * 4 + 1], owner[DNS_NAME_MAX * 4 + 1];
+            dns_name_str(&target, name, sizeof name);
+            dns_name_str(&rr->name, owner, sizeof owner);
+            size_t n = strlen(name), on = strlen(origin);
+            char meant[DNS_NAME_MAX * 4 + 1];
+            snprintf(meant, sizeof meant, "%.*s", (int)(n - on), name);
+            /* named-checkzone's own words, names without the final dot:
+             * "example.org/MX 'mail.example.org.example.org' has no address
+             * records (A or AAAA)"; it says nothing of a CNAME. */
+            name[n - 1] = '\0';
+            if (strlen(owner) > 1)
+                owner[strlen(owner) - 1] = '\0';
+            const DnsZoneName *has = dns_zone_lookup(z, &target);
+            const char *said =
+                rr->type != DNS_TYPE_CNAME && !(has && has->count)
+                    ? sj_keep(L, xasprintf("%s/%s '%s' has no address records (A or AAAA), as "
+                                           "named-checkzone says: ",
+                                           owner, type, name))
+                    : sj_keep(L, xasprintf("%s/%s '%s': ", owner, type, name));
+            Path zp = sj_quoted(&top, origin);
+            sj_warn(L, zone_item(L, origin), &zp,
+                    "%s%.*s was written without its final dot, so the zone's origin was added to "
+                    "it (expected %s)",
+                    said, (int)(n - on - 1), meant, sj_q(L, meant));
+        }
+    }
+}
+
+/* "region" selects answers by the asker's region; hosts and routers ask
+ * through their resolver (name servers see the resolver's region). */
+static void warn_region(Loader *L, const Path *nodes_path)
+{
+    const World *w = L->w;
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        const cJSON *r = cJSON_GetObjectItemCaseSensitive(L->ni[i].item, "region");
+        int role = w->nodes[i].role;
+        if (!r || (role != ROLE_HOST && role != ROLE_ROUTER))
+            continue;
+        Path np = sj_indexed(nodes_path, i), rp = sj_field(&np, "region");
+        sj_warn(L, r, &rp,
+                "\"region\" has no effect on %s: name servers choose an answer by the region of "
+                "the resolver that asks them (expected \"region\" on a resolver)",
+                role == ROLE_HOST ? "a host, whose lookups go through its resolver" : "a router");
+    }
+}
+
+static void warn(Loader *L, const Path *nodes_path)
+{
+    warn_unserved(L);
+    warn_no_root(L, nodes_path);
+    warn_region(L, nodes_path);
+    const DnsZoneSet *set = dns_conf_zones(L->w);
+    if (set) {
+        warn_ns_addresses(L, set);
+        warn_relative_names(L, set);
     }
 }
 
@@ -547,6 +760,7 @@ const ScenarioProto scenario_dns_proto = {
     .node = node,
     .check = check,
     .finish = finish,
+    .warn = warn,
     .fini = fini,
     .save_elsewhere = absolute_zone_files,
 };

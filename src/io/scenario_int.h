@@ -97,6 +97,7 @@ typedef struct Loader {
     size_t cap_links;
 
     void *proto[SP_COUNT]; /* each protocol's own state while loading */
+    bool warnings;         /* the scenario loaded: sj_warn notes warnings */
 } Loader;
 
 /* ---- the protocol table ---------------------------------------------------- */
@@ -129,6 +130,9 @@ typedef struct ScenarioProto {
     void (*node)(Loader *L, int i, int role);
     void (*check)(Loader *L, const Path *nodes_path);
     bool (*finish)(Loader *L, Errors *errs);
+    /* Only for `minet check`, after finish succeeded: what loads but will
+     * surprise a class, noted with sj_warn (the JSON is still at hand). */
+    void (*warn)(Loader *L, const Path *nodes_path);
     void (*fini)(Loader *L);
     /* A saved copy that is not beside the original: point the files it
      * names at absolute paths.  False with a message in why. */
@@ -176,6 +180,8 @@ const char *sj_sanitize(Loader *L, const char *s);
 char *sj_path_str(const Path *p);
 /* Notes one problem about the value at, whose path is p. */
 void sj_err(Loader *L, const cJSON *at, const Path *p, const char *fmt, ...) MN_PRINTF(4, 5);
+/* A warning, "FILE: path: warning: …"; nothing unless L->warnings. */
+void sj_warn(Loader *L, const cJSON *at, const Path *p, const char *fmt, ...) MN_PRINTF(4, 5);
 const char *sj_fmt_number(Loader *L, double v);
 /* What a value is, for "got …" messages. */
 const char *sj_got(Loader *L, const cJSON *v);

@@ -159,6 +159,27 @@ void sj_err(Loader *L, const cJSON *at, const Path *p, const char *fmt, ...)
     L->n_pend++;
 }
 
+void sj_warn(Loader *L, const cJSON *at, const Path *p, const char *fmt, ...)
+{
+    if (!L->warnings)
+        return;
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s: ", L->name);
+    if (p && p->kind != P_ROOT) {
+        path_put(&b, p);
+        buf_puts(&b, ": ");
+    }
+    buf_puts(&b, "warning: ");
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    L->pend = xgrow(L->pend, &L->cap_pend, L->n_pend + 1, sizeof *L->pend);
+    L->pend[L->n_pend] = (Pending){at, L->n_pend, 0, buf_take(&b)};
+    L->n_pend++;
+}
+
 const char *sj_fmt_number(Loader *L, double v)
 {
     return sj_keep(L, xasprintf("%.15g", v));

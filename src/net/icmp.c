@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "net/tcp.h"
 
 /* Linux quotes as much of the offending datagram as fits in 576 bytes. */
 #define ICMP_QUOTE_MAX (576 - IPV4_HLEN - ICMP_HLEN)
@@ -165,4 +166,6 @@ void icmp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8
         if (l.fn && l.node == node)
             l.fn(sim, l.ctx, node, &m);
     }
+    if (m.has_orig && m.orig.proto == IP_PROTO_TCP)
+        tcp_icmp_input(sim, node, &m);
 }

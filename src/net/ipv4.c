@@ -101,12 +101,200 @@ static bool is_own_address(const World *w, int node, uint32_t ip)
     return false;
 }
 
+/* The interface of node whose network holds ip (world_iface_covers), or -1. */
+static int covering_iface(const World *w, int node, uint32_t ip)
+{
+    for (size_t f = 0; f < w->nodes[node].n_ifaces; f++)
+        if (world_iface_covers(w, node, (int)f, ip))
+            return (int)f;
+    return -1;
+}
+
+/* Where a packet to an address that no node has goes, as real routing
+ * tables send it: out of the sender's own link whose network holds it
+ * (then ARP asks for it, in vain); else toward the router with that
+ * network on one of its links (a connected route there, lowest node
+ * first); else a host's default gateway (its first neighbour that is a
+ * router).  -1: a router with no route (net unreachable).  O(nodes ×
+ * interfaces): only packets that cannot be delivered come here. */
+static int unknown_route(Sim *sim, int node, uint32_t dst)
+{
+    const World *w = sim->net->w;
+    int f = covering_iface(w, node, dst);
+    if (f >= 0)
+        return f;
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        if ((int)i == node || !w->nodes[i].router || covering_iface(w, (int)i, dst) < 0)
+            continue;
+        f = net_route(sim->net, node, (int)i);
+        if (f >= 0)
+            return f;
+    }
+    const Node *n = &w->nodes[node];
+    if (n->router)
+        return -1;
+    for (size_t k = 0; k < n->n_ifaces; k++)
+        if (w->nodes[n->ifaces[k].peer].router)
+            return (int)k;
+    return -1;
+}
+
 int ipv4_route(Sim *sim, int node, uint32_t dst)
 {
     int owner;
-    if (!world_find_addr(sim->net->w, dst, &owner, NULL) || owner == node)
+    if (!world_find_addr(sim->net->w, dst, &owner, NULL))
+        return unknown_route(sim, node, dst);
+    if (owner == node)
         return -1;
     return net_route(sim->net, node, owner);
+}
+
+/* Must node find dst's MAC address by ARP before it can send there?  Only
+ * for an address no node has on one of node's own links: every other
+ * neighbour's address is known (minet draws no ARP for those). */
+static bool needs_arp(const World *w, int node, uint32_t dst)
+{
+    int owner;
+    return !world_find_addr(w, dst, &owner, NULL) && covering_iface(w, node, dst) >= 0;
+}
+
+/* ---- ARP for an address no node has -------------------------------------- */
+
+/* As Linux (net.ipv4.neigh.default: mcast_solicit 3, retrans_time 1 s): three
+ * ARP requests a second apart, then the neighbour is unreachable and each
+ * waiting packet is answered with ICMP host unreachable (its own packets:
+ * the program is told).  The requests are captions, not frames: minet
+ * models no ARP where it succeeds, so it draws none where it fails. */
+#define ARP_REQUESTS 3
+#define ARP_RETRANS  1000000 /* µs */
+
+static void arp_tick(Sim *sim, void *ctx, uint64_t slot);
+
+static void arp_note_request(Sim *sim, const ArpWait *a)
+{
+    const World *w = sim->net->w;
+    const Node *n = &w->nodes[a->node];
+    const Iface *f = &n->ifaces[a->iface];
+    char ip[16], me[16], net_ip[16];
+    ip_format(a->ip, ip);
+    ip_format(f->ip, me);
+    uint32_t mask = f->prefix == 0 ? 0 : 0xffffffffu << (32 - f->prefix);
+    ip_format(f->ip & mask, net_ip);
+    if (a->requests == 1)
+        trace_note(&sim->trace, sim->now, 0,
+                   "%s: %s is on its link %s (network %s/%u), but %s does not know its MAC "
+                   "address. It broadcasts an ARP request, \"Who has %s? Tell %s\", and holds the "
+                   "packet until a reply comes (ARP request 1 of %d).",
+                   n->id, ip, f->name, net_ip, f->prefix, n->id, ip, me, ARP_REQUESTS);
+    else
+        trace_note(&sim->trace, sim->now, 0,
+                   "No ARP reply for %s: %s asks again, \"Who has %s? Tell %s\" (ARP request %d "
+                   "of %d, a second after the last).",
+                   ip, n->id, ip, me, a->requests, ARP_REQUESTS);
+}
+
+/* Holds frame p (node's packet to a->ip, or one it forwards, which came in
+ * on in_iface) until ARP gives up.  Takes ownership of p. */
+static void arp_wait(Sim *sim, int node, int iface, int in_iface, uint32_t ip, Packet *p)
+{
+    Net *net = sim->net;
+    size_t slot = net->n_arp;
+    for (size_t i = 0; i < net->n_arp; i++) {
+        ArpWait *a = &net->arp[i];
+        if (a->active && a->node == node && a->ip == ip) {
+            if (a->n == ARP_QUEUE_MAX) {
+                trace_drop(&sim->trace, sim->now, p->id, node, -1, NULL, 0, DROP_ARP_NO_REPLY);
+                trace_note(&sim->trace, sim->now, p->id,
+                           "%s drops the packet: %d packets already wait for ARP to find the "
+                           "next hop.",
+                           net->w->nodes[node].id, ARP_QUEUE_MAX);
+                net_packet_free(net, p);
+                return;
+            }
+            a->q[a->n] = p;
+            a->in_iface[a->n++] = in_iface;
+            return; /* it waits with the others: the requests already go out */
+        }
+        if (!a->active && slot == net->n_arp)
+            slot = i;
+    }
+    if (slot == net->n_arp) {
+        net->arp = xgrow(net->arp, &net->arp_cap, net->n_arp + 1, sizeof *net->arp);
+        net->n_arp++;
+    }
+    ArpWait *a = &net->arp[slot];
+    memset(a, 0, sizeof *a);
+    a->active = true;
+    a->node = node;
+    a->iface = iface;
+    a->ip = ip;
+    a->requests = 1;
+    a->q[0] = p;
+    a->in_iface[0] = in_iface;
+    a->n = 1;
+    arp_note_request(sim, a);
+    sim_after(sim, ARP_RETRANS, arp_tick, NULL, slot);
+}
+
+/* ARP gave up on a->ip: every waiting packet is dropped, and its sender
+ * hears of it. */
+static void arp_fail(Sim *sim, ArpWait *slot)
+{
+    Net *net = sim->net;
+    /* A copy: an ICMP error sent below may itself wait for ARP, and that
+     * may move the table. */
+    ArpWait copy = *slot, *a = &copy;
+    slot->active = false;
+    slot->n = 0;
+    const World *w = net->w;
+    const char *id = w->nodes[a->node].id;
+    char ip[16];
+    ip_format(a->ip, ip);
+    for (size_t i = 0; i < a->n; i++) {
+        Packet *p = a->q[i];
+        const uint8_t *dgram = p->data + ETH_HLEN;
+        size_t len = p->len - ETH_HLEN;
+        trace_drop(&sim->trace, sim->now, p->id, a->node, -1, NULL, 0, DROP_ARP_NO_REPLY);
+        if (!net->node_up[a->node] || !icmp_may_answer(dgram, len)) {
+            trace_note(&sim->trace, sim->now, p->id,
+                       "Nobody answered %s's %d ARP requests for %s: no node has that address. "
+                       "%s drops the packet.",
+                       id, ARP_REQUESTS, ip, id);
+            net_packet_free(net, p);
+            continue;
+        }
+        uint64_t err = sim_packet_id(sim);
+        char src[16];
+        ip_format(get_be32(dgram + 12), src);
+        if (a->in_iface[i] < 0)
+            trace_note(&sim->trace, sim->now, err,
+                       "Nobody answered %s's %d ARP requests for %s: no node has that address. "
+                       "%s drops its packet and tells the program that sent it: \"Destination "
+                       "Host Unreachable\", as Linux does after ARP's 3 s.",
+                       id, ARP_REQUESTS, ip, id);
+        else
+            trace_note(&sim->trace, sim->now, err,
+                       "Nobody answered %s's %d ARP requests for %s: no node has that address. "
+                       "%s drops the packet and sends ICMP \"destination unreachable\" (host "
+                       "unreachable) back to %s, as a router does after ARP's 3 s.",
+                       id, ARP_REQUESTS, ip, id, src);
+        icmp_send_error(sim, a->node, a->in_iface[i] < 0 ? a->iface : a->in_iface[i], err,
+                        ICMP_DEST_UNREACH, ICMP_UNREACH_HOST, dgram, len);
+        net_packet_free(net, p);
+    }
+}
+
+static void arp_tick(Sim *sim, void *ctx, uint64_t slot)
+{
+    (void)ctx;
+    ArpWait *a = &sim->net->arp[slot];
+    if (a->requests < ARP_REQUESTS && sim->net->node_up[a->node]) {
+        a->requests++;
+        arp_note_request(sim, a);
+        sim_after(sim, ARP_RETRANS, arp_tick, NULL, slot);
+        return;
+    }
+    arp_fail(sim, a);
 }
 
 static void on_local(Sim *sim, void *ctx, uint64_t arg)
@@ -187,6 +375,8 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
     p->len = (uint32_t)(ETH_HLEN + IPV4_HLEN + len);
     if (local)
         sim_after(sim, 0, on_local, p, (uint64_t)node);
+    else if (needs_arp(w, node, s->dst))
+        arp_wait(sim, node, iface, -1, s->dst, p);
     else
         link_transmit(sim, node, iface, p);
     return NET_OK;
@@ -218,6 +408,41 @@ static void time_exceeded(Sim *sim, int node, int iface, uint64_t pkt, const Ipv
     icmp_send_error(sim, node, iface, err, ICMP_TIME_EXCEEDED, 0, dgram, len);
 }
 
+/* A router without a route to h->dst: ICMP net unreachable at once. */
+static void no_route(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
+                     const uint8_t *dgram, size_t len)
+{
+    const World *w = sim->net->w;
+    const char *id = w->nodes[node].id;
+    char dst[16], src[16];
+    ip_format(h->dst, dst);
+    ip_format(h->src, src);
+    int owner;
+    bool exists = world_find_addr(w, h->dst, &owner, NULL);
+    trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_NO_ROUTE);
+    if (!icmp_may_answer(dgram, len)) {
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s has no route to %s: it drops the packet (an ICMP error is never "
+                   "answered with another).",
+                   id, dst);
+        return;
+    }
+    uint64_t err = sim_packet_id(sim);
+    if (exists)
+        trace_note(&sim->trace, sim->now, err,
+                   "%s has no route to %s (%s cannot be reached from here): it drops the packet "
+                   "and sends ICMP \"destination unreachable\" (net unreachable) back to %s.",
+                   id, dst, w->nodes[owner].id, src);
+    else
+        trace_note(&sim->trace, sim->now, err,
+                   "%s has no route to %s: no network of its links holds that address, no "
+                   "router it knows has it, and it has no default route (no node of this "
+                   "network has the address). It drops the packet and sends ICMP \"destination "
+                   "unreachable\" (net unreachable) back to %s at once.",
+                   id, dst, src);
+    icmp_send_error(sim, node, in_iface, err, ICMP_DEST_UNREACH, ICMP_UNREACH_NET, dgram, len);
+}
+
 static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
                     const uint8_t *dgram, size_t len)
 {
@@ -229,16 +454,7 @@ static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
     }
     int iface = ipv4_route(sim, node, h->dst);
     if (iface < 0) {
-        trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_NO_ROUTE);
-        if (icmp_may_answer(dgram, len)) {
-            uint64_t err = sim_packet_id(sim);
-            trace_note(&sim->trace, sim->now, err,
-                       "%s has no route to the packet's destination: it drops the packet and "
-                       "sends ICMP \"destination unreachable\" back to its sender.",
-                       w->nodes[node].id);
-            icmp_send_error(sim, node, in_iface, err, ICMP_DEST_UNREACH, ICMP_UNREACH_NET, dgram,
-                            len);
-        }
+        no_route(sim, node, in_iface, pkt, h, dgram, len);
         return;
     }
     const Iface *f = &w->nodes[node].ifaces[iface];
@@ -251,7 +467,10 @@ static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
     put_be16(ip + 10, 0);
     put_be16(ip + 10, ipv4_checksum(ip, h->ihl, 0));
     p->len = (uint32_t)(ETH_HLEN + len);
-    link_transmit(sim, node, iface, p);
+    if (needs_arp(w, node, h->dst))
+        arp_wait(sim, node, iface, in_iface, h->dst, p);
+    else
+        link_transmit(sim, node, iface, p);
 }
 
 void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len)

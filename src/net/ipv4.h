@@ -5,7 +5,15 @@
  * decrements the TTL and answers a TTL that reaches zero with ICMP time
  * exceeded.  Routes are shortest paths by latency, computed per sending
  * node on first use (world_routes_from) and never changed: a link that goes
- * down loses the packets sent on it, it does not reroute them. */
+ * down loses the packets sent on it, it does not reroute them.
+ *
+ * Nothing vanishes: a packet to an address that no node has goes where a
+ * real routing table sends it (toward the router with that address's
+ * network on a link, else the default gateway).  On a link's network, ARP
+ * asks three times a second apart (captions, not frames) and the packet is
+ * answered with ICMP host unreachable after 3 s; with no route at all, a
+ * router answers ICMP net unreachable at once.  Each with a drop record
+ * and a caption. */
 #ifndef MN_IPV4_H
 #define MN_IPV4_H
 
@@ -71,7 +79,9 @@ NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len);
 /* Why a send from node to dst fails, for a caption ("laptop is down",
  * "laptop has no route to 10.0.0.53"); "" for NET_OK. */
 const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *buf, size_t size);
-/* The interface node would send to dst on, or -1 if no route. */
+/* The interface node would send to dst on, or -1 if no route.  For an
+ * address no node has, the interface the packet would leave by (where it
+ * may then wait for ARP). */
 int ipv4_route(Sim *sim, int node, uint32_t dst);
 /* Called by the link layer when a frame arrives on node:iface. */
 void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len);

@@ -53,6 +53,7 @@ void net_free(Net *net)
     free(net->all_pkts);
     free(net->udp);
     free(net->icmp);
+    free(net->arp); /* its packets are in all_pkts */
     tcp_stack_free(net->tcp);
     free(net);
 }

@@ -45,6 +45,19 @@ typedef struct IcmpListener {
     void *ctx;
 } IcmpListener;
 
+/* A neighbour being asked for by ARP (ipv4.c): the packets waiting for its
+ * MAC address, which never comes, since no node has the address. */
+#define ARP_QUEUE_MAX 8
+typedef struct ArpWait {
+    bool active;
+    int node, iface; /* who asks, on which link */
+    uint32_t ip;     /* for whom */
+    int requests;    /* ARP requests sent so far */
+    size_t n;
+    Packet *q[ARP_QUEUE_MAX];    /* the frames waiting (IPv4 after the Ethernet header) */
+    int in_iface[ARP_QUEUE_MAX]; /* where each came in; -1: the node's own */
+} ArpWait;
+
 typedef struct Net {
     World *w;
     bool *node_up;
@@ -63,6 +76,8 @@ typedef struct Net {
     size_t n_icmp, icmp_cap;
     int next_listener;
     struct TcpStack *tcp; /* TCP's connections (src/net/tcp.c), made on first use */
+    ArpWait *arp;         /* ARP resolutions in progress (ipv4.c); slots are reused */
+    size_t n_arp, arp_cap;
 } Net;
 
 /* Builds the runtime for sim->world and sets sim->net. */

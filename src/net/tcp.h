@@ -126,6 +126,10 @@ typedef enum TcpWhy {
     TCP_WHY_REFUSED, /* RST answered our SYN: "Connection refused" */
     TCP_WHY_TIMEOUT, /* retransmissions ran out: "Connection timed out" */
     TCP_WHY_ABORTED, /* we called tcp_abort */
+    /* ICMP destination unreachable answered our SYN (as Linux, a connect
+     * fails at once): "Network is unreachable", "No route to host". */
+    TCP_WHY_NET_UNREACH,
+    TCP_WHY_HOST_UNREACH,
 } TcpWhy;
 
 typedef struct TcpConn TcpConn;
@@ -212,6 +216,11 @@ const char *tcp_state_name(TcpState s);
  * data.  Checks the checksum; a bad segment is dropped with its reason. */
 void tcp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *segment,
                size_t len);
+/* Called by icmp_input for a destination unreachable that quotes a TCP
+ * segment: a connection still in SYN-SENT fails (Linux's tcp_v4_err);
+ * later on, as there, it is a soft error and retransmission goes on. */
+struct IcmpMsg;
+void tcp_icmp_input(Sim *sim, int node, const struct IcmpMsg *m);
 /* Frees every connection of sim (the run is over or stopped early),
  * calling no callback. */
 void tcp_free_all(Sim *sim);

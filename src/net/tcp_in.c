@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "net/icmp.h"
 #include "net/net.h"
 #include "net/tcp_priv.h"
 
@@ -749,6 +750,30 @@ static void conn_input(TcpConn *c, const TcpSeg *s0)
 }
 
 /* ---- the entry point ---------------------------------------------------------------------- */
+
+void tcp_icmp_input(Sim *sim, int node, const struct IcmpMsg *m)
+{
+    if (m->type != ICMP_DEST_UNREACH || !m->has_orig || m->orig.proto != IP_PROTO_TCP ||
+        m->orig_payload_len < 4 || !sim->net->tcp)
+        return;
+    const uint8_t *q = m->orig_payload;
+    TcpConn *c = tcp_lookup(tcp_stack(sim), node, get_be16(q), m->orig.dst, get_be16(q + 2));
+    if (!c || c->ended || c->state != TCP_SYN_SENT)
+        return;
+    bool net = m->code == ICMP_UNREACH_NET;
+    if (m->code != ICMP_UNREACH_NET && m->code != ICMP_UNREACH_HOST)
+        return;
+    if (tcp_note_wanted(sim)) {
+        char peer[128];
+        tcp_peer(c, peer, sizeof peer);
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "The ICMP error tells %s that %s cannot be reached (%s): its connection "
+                   "attempt fails at once, with \"%s\", as Linux's does.",
+                   tcp_self(c), peer, net ? "net unreachable" : "host unreachable",
+                   net ? "Network is unreachable" : "No route to host");
+    }
+    tcp_finish(c, net ? TCP_WHY_NET_UNREACH : TCP_WHY_HOST_UNREACH);
+}
 
 void tcp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *segment,
                size_t len)

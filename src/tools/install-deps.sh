@@ -50,6 +50,12 @@ if [ "$what" = test ] || [ "$what" = fuzz ] || [ "$what" = interop ]; then
     need_cmd tshark tshark
     # An X server without a screen, for the window test (tests/run_window.sh).
     need_cmd xvfb-run xvfb
+    # xvfb-run needs xauth, which xvfb only recommends (and we install
+    # without recommends).
+    need_cmd xauth xauth
+    # The interop tests watch the NSD processes they start with ps, which
+    # a minimal Debian (debootstrap minbase, containers) does not have.
+    need_cmd ps procps
 fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang
