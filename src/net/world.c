@@ -128,28 +128,41 @@ static int cmp_addr(const void *a, const void *b)
 
 /* MAC: 02 (locally administered) : 4 bytes of a hash of the node id : the
  * interface number.  A clash between two nodes' hashes is resolved by
- * bumping the later node's hash, in node order, so it stays stable. */
+ * bumping the later node's hash, in node order, so it stays stable.  The
+ * hashes taken so far live in an open-addressing set: O(n) for n nodes. */
+static bool hash_taken(const uint32_t *set, size_t mask, const bool *used, uint32_t h, size_t *slot)
+{
+    size_t i = (h * 2654435761u) & mask;
+    while (used[i] && set[i] != h)
+        i = (i + 1) & mask;
+    *slot = i;
+    return used[i];
+}
+
 static void assign_macs(World *w)
 {
-    uint32_t *h = xcalloc(w->n_nodes, sizeof *h);
+    size_t cap = 16;
+    while (cap < 2 * w->n_nodes)
+        cap *= 2;
+    uint32_t *set = xmalloc(cap * sizeof *set);
+    bool *used = xcalloc(cap, sizeof *used);
     for (size_t i = 0; i < w->n_nodes; i++) {
-        h[i] = fnv1a(w->nodes[i].id);
-        for (size_t j = 0; j < i; j++)
-            if (h[j] == h[i]) {
-                h[i]++;
-                j = (size_t)-1; /* start over: the bump may clash again */
-            }
-    }
-    for (size_t i = 0; i < w->n_nodes; i++) {
+        uint32_t h = fnv1a(w->nodes[i].id);
+        size_t slot;
+        while (hash_taken(set, cap - 1, used, h, &slot))
+            h++; /* the bump may clash again */
+        set[slot] = h;
+        used[slot] = true;
         Node *n = &w->nodes[i];
         for (size_t k = 0; k < n->n_ifaces; k++) {
             uint8_t *m = n->ifaces[k].mac;
             m[0] = 0x02;
-            put_be32(m + 1, h[i]);
+            put_be32(m + 1, h);
             m[5] = (uint8_t)k;
         }
     }
-    free(h);
+    free(set);
+    free(used);
 }
 
 void world_wire(World *w)
@@ -286,6 +299,92 @@ void world_routes_from(const World *w, int src, int *out_iface)
     out_iface[src] = -1;
     free(dist);
     free(heap);
+}
+
+void world_router_index(const World *w, int *ridx, size_t *n_routers)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < w->n_nodes; i++)
+        ridx[i] = w->nodes[i].router ? (int)n++ : -1;
+    *n_routers = n;
+}
+
+/* The same search as world_routes_from, over the routers only: nodes that
+ * do not forward are ends of paths, so they cannot change a router's
+ * distance or first hop, and world_route_to finds them from their
+ * neighbours.  Routers are popped in the same (distance, node) order, so
+ * ties fall as they do there. */
+void world_routes_routers(const World *w, int src, const int *ridx, size_t n_routers, int64_t *dist,
+                          int *via)
+{
+    for (size_t i = 0; i < n_routers; i++) {
+        dist[i] = INT64_MAX;
+        via[i] = -1;
+    }
+    size_t heap_cap = 2 * w->n_links + 2, hn = 0;
+    HeapItem *heap = xmalloc(heap_cap * sizeof *heap);
+    if (ridx[src] >= 0)
+        dist[ridx[src]] = 0;
+    heap_push(heap, &hn, (HeapItem){0, src});
+    while (hn) {
+        HeapItem it = heap_pop(heap, &hn);
+        bool is_src = it.node == src;
+        if (!is_src && it.dist != dist[ridx[it.node]])
+            continue;
+        const Node *u = &w->nodes[it.node];
+        for (size_t k = 0; k < u->n_ifaces; k++) {
+            const Iface *f = &u->ifaces[k];
+            int v = f->peer, rv = ridx[v];
+            if (rv < 0 || v == src)
+                continue;
+            int64_t d = it.dist + w->links[f->link].latency * LAT_SCALE + HOP_WEIGHT;
+            if (d < dist[rv]) {
+                dist[rv] = d;
+                via[rv] = is_src ? (int)k : via[ridx[it.node]];
+                heap_push(heap, &hn, (HeapItem){d, v});
+            }
+        }
+    }
+    if (ridx[src] >= 0)
+        via[ridx[src]] = -1;
+    free(heap);
+}
+
+int world_route_to(const World *w, int src, const int *ridx, const int64_t *dist, const int *via,
+                   int dst)
+{
+    if (dst == src)
+        return -1;
+    if (ridx[dst] >= 0)
+        return via[ridx[dst]];
+    /* A node that does not forward: through the neighbour whose path to it
+     * is shortest; on a tie, the one the search reached first (src, then
+     * by distance and node), and its first link. */
+    const Node *n = &w->nodes[dst];
+    int64_t best = INT64_MAX, best_du = 0;
+    int best_u = -1, out = -1;
+    for (size_t j = 0; j < n->n_ifaces; j++) {
+        const Iface *f = &n->ifaces[j];
+        int u = f->peer;
+        int64_t du;
+        if (u == src)
+            du = 0;
+        else if (ridx[u] >= 0 && dist[ridx[u]] != INT64_MAX)
+            du = dist[ridx[u]];
+        else
+            continue;
+        int64_t d = du + w->links[f->link].latency * LAT_SCALE + HOP_WEIGHT;
+        /* src has distance 0, every router at least 1: (du, u) is the
+         * order the search reached them in. */
+        bool earlier = u != best_u && (du < best_du || (du == best_du && u < best_u));
+        if (d < best || (d == best && earlier)) {
+            best = d;
+            best_du = du;
+            best_u = u;
+            out = u == src ? f->peer_iface : via[ridx[u]];
+        }
+    }
+    return out;
 }
 
 void world_components(const World *w, int *component)
