@@ -295,7 +295,8 @@ static void on_rec(void *ctx, const Trace *t, const TraceRec *r)
 
 TraceSink pcap_writer_sink(PcapWriter *pw)
 {
-    return (TraceSink){on_rec, NULL, pw};
+    return (TraceSink){on_rec, NULL, pw,
+                       TRACE_KIND_BIT(TR_HOP) | TRACE_KIND_BIT(TR_NOTE) | TRACE_KIND_BIT(TR_DROP)};
 }
 
 /* ---- sorting ----------------------------------------------------------- */
