@@ -162,20 +162,20 @@ static void test_routing_shared_equals_full(void **state)
                 tw_link(w, a, b, lat[rng_below(&r, 5)], 1000000000, 0);
         }
         world_wire(w);
-        int *ridx = xmalloc((size_t)n * sizeof *ridx), *via = xmalloc((size_t)n * sizeof *via);
+        int *via = xmalloc((size_t)n * sizeof *via);
         int *full = xmalloc((size_t)n * sizeof *full);
         int64_t *dist = xmalloc((size_t)n * sizeof *dist);
-        size_t nr;
-        world_router_index(w, ridx, &nr);
+        WorldRouters g;
+        world_routers_init(&g, w);
         for (int src = 0; src < n; src++) {
             world_routes_from(w, src, full);
-            world_routes_routers(w, src, ridx, nr, dist, via);
+            world_routes_routers(w, &g, src, dist, via);
             for (int dst = 0; dst < n; dst++)
-                if (world_route_to(w, src, ridx, dist, via, dst) != full[dst])
+                if (world_route_to(w, &g, src, dist, via, dst) != full[dst])
                     fail_msg("round %d: route from n%d to n%d: %d, want %d", round, src, dst,
-                             world_route_to(w, src, ridx, dist, via, dst), full[dst]);
+                             world_route_to(w, &g, src, dist, via, dst), full[dst]);
         }
-        free(ridx);
+        world_routers_fini(&g);
         free(via);
         free(full);
         free(dist);

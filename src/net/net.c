@@ -23,8 +23,7 @@ Net *net_new(Sim *sim)
     net->link_up = xmalloc((w->n_links + 1) * sizeof *net->link_up);
     net->busy = xcalloc(2 * w->n_links + 1, sizeof *net->busy);
     net->routes = xcalloc(w->n_nodes + 1, sizeof *net->routes);
-    net->ridx = xmalloc((w->n_nodes + 1) * sizeof *net->ridx);
-    world_router_index(w, net->ridx, &net->n_routers);
+    world_routers_init(&net->routers, w);
     net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);
     net->next_port = xmalloc((w->n_nodes + 1) * sizeof *net->next_port);
     Rng ids, ports;
@@ -54,7 +53,7 @@ void net_free(Net *net)
         free(net->routes[i].via);
     }
     free(net->routes);
-    free(net->ridx);
+    world_routers_fini(&net->routers);
     free(net->node_up);
     free(net->link_up);
     free(net->busy);
@@ -107,11 +106,11 @@ int net_route(Net *net, int node, int dst)
             return 0;
     }
     if (!r->via) {
-        r->dist = xmalloc((net->n_routers + 1) * sizeof *r->dist);
-        r->via = xmalloc((net->n_routers + 1) * sizeof *r->via);
-        world_routes_routers(net->w, node, net->ridx, net->n_routers, r->dist, r->via);
+        r->dist = xmalloc((net->routers.n + 1) * sizeof *r->dist);
+        r->via = xmalloc((net->routers.n + 1) * sizeof *r->via);
+        world_routes_routers(net->w, &net->routers, node, r->dist, r->via);
     }
-    return world_route_to(net->w, node, net->ridx, r->dist, r->via, dst);
+    return world_route_to(net->w, &net->routers, node, r->dist, r->via, dst);
 }
 
 uint16_t net_ephemeral_port(Net *net, int node)

@@ -49,9 +49,8 @@ typedef struct Net {
     World *w;
     bool *node_up;
     bool *link_up;
-    SimTime *busy; /* per link and direction: when the transmitter is free */
-    int *ridx;     /* per node: its number among the routers, or -1 */
-    size_t n_routers;
+    SimTime *busy;            /* per link and direction: when the transmitter is free */
+    WorldRouters routers;     /* the routers and the links between them */
     struct NetRoutes *routes; /* per node, on first use: its search over the routers */
     uint16_t *ip_id;          /* per node: next IPv4 identification */
     uint16_t *next_port;      /* per node: next ephemeral port */

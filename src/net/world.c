@@ -301,12 +301,50 @@ void world_routes_from(const World *w, int src, int *out_iface)
     free(heap);
 }
 
-void world_router_index(const World *w, int *ridx, size_t *n_routers)
+static int64_t link_weight(const World *w, int link)
 {
-    size_t n = 0;
+    return w->links[link].latency * LAT_SCALE + HOP_WEIGHT;
+}
+
+void world_routers_init(WorldRouters *g, const World *w)
+{
+    g->ridx = xmalloc((w->n_nodes + 1) * sizeof *g->ridx);
+    g->n = 0;
     for (size_t i = 0; i < w->n_nodes; i++)
-        ridx[i] = w->nodes[i].router ? (int)n++ : -1;
-    *n_routers = n;
+        g->ridx[i] = w->nodes[i].router ? (int)g->n++ : -1;
+    g->first = xmalloc((g->n + 1) * sizeof *g->first);
+    size_t n_edges = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        n_edges = 0;
+        for (size_t i = 0; i < w->n_nodes; i++) {
+            int r = g->ridx[i];
+            if (r < 0)
+                continue;
+            if (pass)
+                g->first[r] = n_edges;
+            const Node *u = &w->nodes[i];
+            for (size_t k = 0; k < u->n_ifaces; k++) {
+                int v = u->ifaces[k].peer;
+                if (g->ridx[v] < 0)
+                    continue;
+                if (pass)
+                    g->edges[n_edges] =
+                        (WorldRouterEdge){(int)k, v, link_weight(w, u->ifaces[k].link)};
+                n_edges++;
+            }
+        }
+        if (!pass)
+            g->edges = xmalloc((n_edges + 1) * sizeof *g->edges);
+    }
+    g->first[g->n] = n_edges;
+}
+
+void world_routers_fini(WorldRouters *g)
+{
+    free(g->ridx);
+    free(g->first);
+    free(g->edges);
+    memset(g, 0, sizeof *g);
 }
 
 /* The same search as world_routes_from, over the routers only: nodes that
@@ -314,34 +352,45 @@ void world_router_index(const World *w, int *ridx, size_t *n_routers)
  * distance or first hop, and world_route_to finds them from their
  * neighbours.  Routers are popped in the same (distance, node) order, so
  * ties fall as they do there. */
-void world_routes_routers(const World *w, int src, const int *ridx, size_t n_routers, int64_t *dist,
-                          int *via)
+void world_routes_routers(const World *w, const WorldRouters *g, int src, int64_t *dist, int *via)
 {
-    for (size_t i = 0; i < n_routers; i++) {
+    const int *ridx = g->ridx;
+    for (size_t i = 0; i < g->n; i++) {
         dist[i] = INT64_MAX;
         via[i] = -1;
     }
-    size_t heap_cap = 2 * w->n_links + 2, hn = 0;
-    HeapItem *heap = xmalloc(heap_cap * sizeof *heap);
+    size_t hn = 0;
+    HeapItem *heap = xmalloc((g->first[g->n] + w->nodes[src].n_ifaces + 2) * sizeof *heap);
     if (ridx[src] >= 0)
         dist[ridx[src]] = 0;
-    heap_push(heap, &hn, (HeapItem){0, src});
+    else {
+        /* src does not forward: only its own links lead out. */
+        const Node *u = &w->nodes[src];
+        for (size_t k = 0; k < u->n_ifaces; k++) {
+            int v = u->ifaces[k].peer, rv = ridx[v];
+            int64_t d = link_weight(w, u->ifaces[k].link);
+            if (rv >= 0 && d < dist[rv]) {
+                dist[rv] = d;
+                via[rv] = (int)k;
+                heap_push(heap, &hn, (HeapItem){d, v});
+            }
+        }
+    }
+    if (ridx[src] >= 0)
+        heap_push(heap, &hn, (HeapItem){0, src});
     while (hn) {
         HeapItem it = heap_pop(heap, &hn);
-        bool is_src = it.node == src;
-        if (!is_src && it.dist != dist[ridx[it.node]])
+        int ru = ridx[it.node];
+        if (it.dist != dist[ru])
             continue;
-        const Node *u = &w->nodes[it.node];
-        for (size_t k = 0; k < u->n_ifaces; k++) {
-            const Iface *f = &u->ifaces[k];
-            int v = f->peer, rv = ridx[v];
-            if (rv < 0 || v == src)
-                continue;
-            int64_t d = it.dist + w->links[f->link].latency * LAT_SCALE + HOP_WEIGHT;
+        for (size_t e = g->first[ru]; e < g->first[ru + 1]; e++) {
+            const WorldRouterEdge *x = &g->edges[e];
+            int rv = ridx[x->peer];
+            int64_t d = it.dist + x->weight;
             if (d < dist[rv]) {
                 dist[rv] = d;
-                via[rv] = is_src ? (int)k : via[ridx[it.node]];
-                heap_push(heap, &hn, (HeapItem){d, v});
+                via[rv] = it.node == src ? x->iface : via[ru];
+                heap_push(heap, &hn, (HeapItem){d, x->peer});
             }
         }
     }
@@ -350,9 +399,10 @@ void world_routes_routers(const World *w, int src, const int *ridx, size_t n_rou
     free(heap);
 }
 
-int world_route_to(const World *w, int src, const int *ridx, const int64_t *dist, const int *via,
-                   int dst)
+int world_route_to(const World *w, const WorldRouters *g, int src, const int64_t *dist,
+                   const int *via, int dst)
 {
+    const int *ridx = g->ridx;
     if (dst == src)
         return -1;
     if (ridx[dst] >= 0)
@@ -373,7 +423,7 @@ int world_route_to(const World *w, int src, const int *ridx, const int64_t *dist
             du = dist[ridx[u]];
         else
             continue;
-        int64_t d = du + w->links[f->link].latency * LAT_SCALE + HOP_WEIGHT;
+        int64_t d = du + link_weight(w, f->link);
         /* src has distance 0, every router at least 1: (du, u) is the
          * order the search reached them in. */
         bool earlier = u != best_u && (du < best_du || (du == best_du && u < best_u));

@@ -142,17 +142,32 @@ void world_wire(World *w);
  * Fills out_iface[dst] with src's interface toward dst, or -1 when no
  * route exists (out_iface[src] is -1).  O(E log V). */
 void world_routes_from(const World *w, int src, int *out_iface);
-/* The same routes, shared and cheaper (what Net uses): ridx numbers the
- * routers (-1 for other nodes; world_router_index fills it), and
- * world_routes_routers keeps, per source, only each router's distance and
- * src's interface toward it: O(R) memory and O(E_R log R) time for R
- * routers and the links at them.  world_route_to then gives the interface
- * toward any node in O(its interfaces), equal to world_routes_from's. */
-void world_router_index(const World *w, int *ridx, size_t *n_routers);
-void world_routes_routers(const World *w, int src, const int *ridx, size_t n_routers, int64_t *dist,
-                          int *via);
-int world_route_to(const World *w, int src, const int *ridx, const int64_t *dist, const int *via,
-                   int dst);
+/* The same routes, shared and cheaper (what Net uses).  WorldRouters
+ * numbers the routers (ridx: -1 for other nodes) and lists the links
+ * between routers; world_routes_routers keeps, per source, only each
+ * router's distance and src's interface toward it: O(R) memory and
+ * O(L log R) time for R routers and L links between them.  world_route_to
+ * then gives the interface toward any node in O(its interfaces), equal to
+ * world_routes_from's, ties included. */
+typedef struct WorldRouterEdge {
+    int iface, peer; /* the router's interface, and the router on its other end */
+    int64_t weight;
+} WorldRouterEdge;
+
+typedef struct WorldRouters {
+    int *ridx;              /* per node: its number among the routers, or -1 */
+    size_t n;               /* routers */
+    size_t *first;          /* router r's edges are first[r] .. first[r + 1] - 1 */
+    WorldRouterEdge *edges; /* in interface order */
+} WorldRouters;
+
+/* After world_wire; the World must not change while g is used. */
+void world_routers_init(WorldRouters *g, const World *w);
+void world_routers_fini(WorldRouters *g);
+/* dist and via have g->n entries. */
+void world_routes_routers(const World *w, const WorldRouters *g, int src, int64_t *dist, int *via);
+int world_route_to(const World *w, const WorldRouters *g, int src, const int64_t *dist,
+                   const int *via, int dst);
 /* Every node linked (through any nodes) to every other?  Fills
  * component[i] with the index of node i's connected component. */
 void world_components(const World *w, int *component);
