@@ -250,8 +250,10 @@ static int run(const RunOpts *o)
         to_file = trace_writer_new(fmt, out.f);
         trace_add_sink(&sim.trace, to_file);
     }
-    if (pcap)
+    if (pcap) {
+        pcap_writer_stream(pcap, pcap_out.f);
         trace_add_sink(&sim.trace, pcap_writer_sink(pcap));
+    }
     shell_schedule_script(&sim);
     sim.stop_after_step = o->until_step;
     run_loop(&sim, o->until);
