@@ -103,6 +103,10 @@ struct PcapWriter {
     size_t n_ifs, cap_ifs;
     uint64_t seq; /* records seen */
     SimTime now;  /* the latest record's time: every earlier record is in */
+    /* The first frame waits for its packet, blocked_pkt, until at least
+     * blocked_until: no need to look again before (-1: look). */
+    uint64_t blocked_pkt;
+    SimTime blocked_until;
     /* frames waiting, a binary heap in file order */
     HeapEnt *heap;
     size_t n_heap, cap_heap;
@@ -235,6 +239,7 @@ PcapWriter *pcap_writer_new(const World *w, const char *name, const char *captur
     pw->w = w;
     pw->fmt = fmt;
     pw->now = -1;
+    pw->blocked_until = -1;
     buf_init(&pw->o.b);
     if (capture) {
         pw->on_nodes = true;
@@ -828,12 +833,22 @@ static void write_frame(PcapWriter *pw, Frame *f, PktState *p)
  * frame still to come sorts after it) and its packet is quiet. */
 static void flush_ready(PcapWriter *pw, bool all)
 {
+    if (!all && pw->now <= pw->blocked_until)
+        return;
+    pw->blocked_until = -1;
     while (pw->n_heap) {
         Frame *f = pw->heap[0].f;
+        if (!all && pw->now <= f->time)
+            break;
         PktState *p = st_find(pw, f->pkt);
         assert(p);
-        if (!all && (pw->now <= f->time || pw->now <= quiet_after(p)))
+        if (!all && pw->now <= quiet_after(p)) {
+            /* Its packet's quiet time only grows, unless it ends (on_end
+             * clears this). */
+            pw->blocked_pkt = f->pkt;
+            pw->blocked_until = quiet_after(p);
             break;
+        }
         heap_pop(pw);
         write_frame(pw, f, p);
         free(f);
@@ -917,6 +932,8 @@ static void on_end(PcapWriter *pw, const TraceRec *r)
     PktState *p = st_find(pw, r->pkt);
     if (!p)
         return;
+    if (r->pkt == pw->blocked_pkt)
+        pw->blocked_until = -1;
     p->ended = true;
     if (r->time > p->end)
         p->end = r->time;
