@@ -44,6 +44,7 @@ void world_free(World *w)
     free(w->script);
     free(w->tcp);
     free(w->addrs);
+    free(w->addr_slot);
     free(w->path);
     free(w->source);
     free(w->title);
@@ -72,8 +73,51 @@ int world_find_node(const World *w, const char *id)
     return -1;
 }
 
+static size_t addr_hash(uint32_t ip, size_t slots)
+{
+    return (size_t)((ip * 0x9e3779b1u) >> 7) & (slots - 1);
+}
+
+/* The hash on addresses; the first of equal addresses in sorted order
+ * wins, as the binary search finds it. */
+static void index_addrs(World *w)
+{
+    free(w->addr_slot);
+    size_t slots = 16;
+    while (slots < 2 * w->n_addrs)
+        slots *= 2;
+    w->addr_slot = xcalloc(slots, sizeof *w->addr_slot);
+    w->addr_slots = slots;
+    for (size_t i = 0; i < w->n_addrs; i++) {
+        size_t k = addr_hash(w->addrs[i].ip, slots);
+        bool dup = false;
+        while (w->addr_slot[k] && !dup) {
+            dup = w->addrs[w->addr_slot[k] - 1].ip == w->addrs[i].ip;
+            if (!dup)
+                k = (k + 1) & (slots - 1);
+        }
+        if (!dup)
+            w->addr_slot[k] = (uint32_t)(i + 1);
+    }
+}
+
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
 {
+    if (w->addr_slots) {
+        for (size_t k = addr_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
+            uint32_t s = w->addr_slot[k];
+            if (!s)
+                return false;
+            const AddrEntry *a = &w->addrs[s - 1];
+            if (a->ip == ip) {
+                if (node)
+                    *node = a->node;
+                if (iface)
+                    *iface = a->iface;
+                return true;
+            }
+        }
+    }
     size_t lo = 0, hi = w->n_addrs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -213,6 +257,7 @@ void world_wire(World *w)
     }
     if (w->n_addrs)
         qsort(w->addrs, w->n_addrs, sizeof *w->addrs, cmp_addr);
+    index_addrs(w);
     assign_macs(w);
 }
 

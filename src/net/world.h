@@ -109,6 +109,8 @@ typedef struct World {
     size_t n_script;
     AddrEntry *addrs; /* sorted by ip */
     size_t n_addrs;
+    uint32_t *addr_slot; /* open addressing on ip: 1 + index into addrs, 0 empty */
+    size_t addr_slots;   /* a power of two, or 0 before world_wire */
     WorldExt ext[WORLD_EXT_MAX];
 } World;
 
@@ -123,7 +125,8 @@ void world_ext_set(World *w, int slot, void *data, void (*free_fn)(void *data));
 
 /* Index of the node with this id, or -1.  O(n). */
 int world_find_node(const World *w, const char *id);
-/* Node and interface owning ip; false if none.  O(log n). */
+/* Node and interface owning ip; false if none.  O(1) after world_wire
+ * (a hash on the address), O(log n) before. */
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
 /* The address a node uses on an interface. */
 uint32_t world_iface_ip(const World *w, int node, int iface);
