@@ -134,10 +134,11 @@ fuzz:
 	  grep -E 'stat::number_of_executed_units|Done' build/fuzz/$$n.log | tail -n 2; \
 	done
 
-## bench: print the performance figures (events/s, DNS, pcapng, TCP beside ns-3, frame time)
+## bench: print the performance figures (events/s, DNS, pcapng, TCP beside ns-3, end to end, frame time)
 bench: deps
 	@$(DEPS) bench || echo "ns-3 could not be installed: the TCP figures are printed without it"
 	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/minet-bench \
+	  build/bench/minet \
 	  $(if $(GUI_SRC),build/bench/minet-bench-gui)
 	@rm -f build/bench/ns3-figures.txt
 	@if pkg-config --exists ns3-applications 2>/dev/null && command -v $(CXX) >/dev/null; then \

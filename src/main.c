@@ -308,8 +308,10 @@ static int run(const RunOpts *o)
         to_file[i] = trace_writer_new(fmts[i], out[i].f);
         trace_add_sink(&sim.trace, to_file[i]);
     }
-    if (pcap)
+    if (pcap) {
+        pcap_writer_stream(pcap, pcap_out.f);
         trace_add_sink(&sim.trace, pcap_writer_sink(pcap));
+    }
     shell_schedule_script(&sim);
     sim.stop_after_step = o->until_step;
     run_loop(&sim, o->until);

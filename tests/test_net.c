@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "core/rng.h"
 #include "net/eth.h"
 #include "net/icmp.h"
 #include "net/ipv4.h"
@@ -133,6 +134,53 @@ static void test_routing(void **state)
     world_routes_from(w, r1, out);
     assert_int_equal(out[r2], -1); /* only through hosts a or b, which do not forward */
     world_free(w);
+}
+
+/* The shared search over routers (what Net uses) gives exactly the routes
+ * of the full search from each node, ties included: random graphs with
+ * few latencies (many equal paths), parallel links, zero latencies, hosts
+ * on several links and hosts linked to hosts. */
+static void test_routing_shared_equals_full(void **state)
+{
+    (void)state;
+    Rng r;
+    rng_seed(&r, 2024);
+    for (int round = 0; round < 200; round++) {
+        World *w = world_new();
+        int n = 2 + (int)rng_below(&r, 14);
+        for (int i = 0; i < n; i++) {
+            char id[16], ip[24];
+            snprintf(id, sizeof id, "n%d", i);
+            snprintf(ip, sizeof ip, "10.0.%d.%d", round, i + 1);
+            tw_node(w, id, rng_below(&r, 2) ? ROLE_ROUTER : ROLE_HOST, ip);
+        }
+        int links = (int)rng_below(&r, (uint64_t)(3 * n));
+        static const SimTime lat[] = {0, 1000, 1000, 2000, 3000};
+        for (int k = 0; k < links; k++) {
+            int a = (int)rng_below(&r, (uint64_t)n), b = (int)rng_below(&r, (uint64_t)n);
+            if (a != b)
+                tw_link(w, a, b, lat[rng_below(&r, 5)], 1000000000, 0);
+        }
+        world_wire(w);
+        int *via = xmalloc((size_t)n * sizeof *via);
+        int *full = xmalloc((size_t)n * sizeof *full);
+        int64_t *dist = xmalloc((size_t)n * sizeof *dist);
+        WorldRouters g;
+        world_routers_init(&g, w);
+        for (int src = 0; src < n; src++) {
+            world_routes_from(w, src, full);
+            world_routes_routers(w, &g, src, dist, via);
+            for (int dst = 0; dst < n; dst++)
+                if (world_route_to(w, &g, src, dist, via, dst) != full[dst])
+                    fail_msg("round %d: route from n%d to n%d: %d, want %d", round, src, dst,
+                             world_route_to(w, &g, src, dist, via, dst), full[dst]);
+        }
+        world_routers_fini(&g);
+        free(via);
+        free(full);
+        free(dist);
+        world_free(w);
+    }
 }
 
 static void test_ping_rtt_adds_up(void **state)
@@ -497,14 +545,23 @@ static void test_determinism(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_checksum_rfc1071), cmocka_unit_test(test_ipv4_header_known_vector),
-        cmocka_unit_test(test_ip_parse),         cmocka_unit_test(test_serialization),
-        cmocka_unit_test(test_wiring_and_macs),  cmocka_unit_test(test_routing),
-        cmocka_unit_test(test_ping_rtt_adds_up), cmocka_unit_test(test_frames_have_valid_checksums),
-        cmocka_unit_test(test_ttl_exceeded),     cmocka_unit_test(test_traceroute),
-        cmocka_unit_test(test_loss_is_seeded),   cmocka_unit_test(test_link_down_and_up),
-        cmocka_unit_test(test_node_down),        cmocka_unit_test(test_ping_errors),
-        cmocka_unit_test(test_interrupted_ping), cmocka_unit_test(test_determinism),
+        cmocka_unit_test(test_checksum_rfc1071),
+        cmocka_unit_test(test_ipv4_header_known_vector),
+        cmocka_unit_test(test_ip_parse),
+        cmocka_unit_test(test_serialization),
+        cmocka_unit_test(test_wiring_and_macs),
+        cmocka_unit_test(test_routing),
+        cmocka_unit_test(test_routing_shared_equals_full),
+        cmocka_unit_test(test_ping_rtt_adds_up),
+        cmocka_unit_test(test_frames_have_valid_checksums),
+        cmocka_unit_test(test_ttl_exceeded),
+        cmocka_unit_test(test_traceroute),
+        cmocka_unit_test(test_loss_is_seeded),
+        cmocka_unit_test(test_link_down_and_up),
+        cmocka_unit_test(test_node_down),
+        cmocka_unit_test(test_ping_errors),
+        cmocka_unit_test(test_interrupted_ping),
+        cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_unknown_address),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

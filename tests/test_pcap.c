@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "helpers.h"
@@ -358,6 +359,78 @@ static void test_links_order_and_comments(void **state)
     cap_close(&c);
 }
 
+/* Notes that come after their packet is over (a timeout's caption, seconds
+ * later), and a packet that hops again after the writer let it go: every
+ * block of the packet still carries all its notes, whether the capture was
+ * streamed into the file (rewritten in place) or into a temporary one. */
+static void late_notes_trace(Cap *c)
+{
+    trace_note(&c->t, 0, 1, "a asks c");
+    hop(c, 0, 1001, 1, 0, 0);
+    hop(c, 1001, 6002, 1, 1, 1);
+    trace_deliver(&c->t, 6002, 1, 2);
+    trace_note(&c->t, 6002, 4, "four");
+    hop(c, 6002, 7003, 4, 0, 0);
+    trace_deliver(&c->t, 7003, 4, 1);
+    hop(c, 8000, 9001, 5, 0, 0); /* no notes at all */
+    trace_deliver(&c->t, 9001, 5, 1);
+    trace_note(&c->t, 3000000, 1, "no answer: a asks again");
+    hop(c, 5000000, 5005001, 4, 1, 1); /* let go long ago, and on the wire again */
+    trace_deliver(&c->t, 5005001, 4, 2);
+    trace_note(&c->t, 6000000, 0, "the end");
+}
+
+static void check_late_notes(Cap *c)
+{
+    Blk b[16];
+    assert_int_equal(blocks(c, b, 16), 3 + 5);
+    const char *want[] = {"a asks c; no answer: a asks again", "a asks c; no answer: a asks again",
+                          "four", NULL, "four"};
+    for (int i = 0; i < 5; i++) {
+        char *s = opt_str(&b[3 + i], 1);
+        if (want[i])
+            assert_string_equal(s, want[i]);
+        else
+            assert_null(s);
+        free(s);
+    }
+    assert_int_equal(epb_ts(&b[7]), (uint64_t)START_US + 5000000);
+}
+
+static void test_late_notes(void **state)
+{
+    (void)state;
+    Cap c;
+    cap_open(&c, tiny(), "t.pcapng", NULL);
+    late_notes_trace(&c);
+    cap_write(&c, SIM_TIME_MAX);
+    check_late_notes(&c);
+    cap_close(&c);
+    /* Streamed into the file itself, as minet run does. */
+    cap_open(&c, tiny(), "t.pcapng", NULL);
+    char path[] = "/tmp/minet-test-pcap-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "wb");
+    assert_non_null(f);
+    pcap_writer_stream(c.pw, f);
+    late_notes_trace(&c);
+    assert_true(trace_end(&c.t));
+    char why[256] = "";
+    if (!pcap_writer_write(c.pw, f, SIM_TIME_MAX, why, sizeof why))
+        fail_msg("pcap_writer_write: %s", why);
+    assert_int_equal(fclose(f), 0);
+    Buf got;
+    buf_init(&got);
+    bool opened;
+    assert_int_equal(file_read(path, 1 << 20, &got, &opened), 0);
+    unlink(path);
+    c.len = got.len;
+    c.data = buf_take(&got);
+    check_late_notes(&c);
+    cap_close(&c);
+}
+
 /* Node capture: one interface per network interface; sends stamped when
  * sent, receives when they arrive, in time order across interfaces, with
  * epb_flags saying which way. */
@@ -640,6 +713,7 @@ int main(void)
         cmocka_unit_test(test_option_padding),
         cmocka_unit_test(test_long_comment_clipped),
         cmocka_unit_test(test_links_order_and_comments),
+        cmocka_unit_test(test_late_notes),
         cmocka_unit_test(test_nodes_stamps_and_order),
         cmocka_unit_test(test_nodes_lost_frames),
         cmocka_unit_test(test_classic_header),

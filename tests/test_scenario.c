@@ -480,8 +480,8 @@ static void test_size_limit(void **state)
     /* One byte more: refused, naming the limit. */
     assert_null(scenario_load_mem("big.json", ".", big, max + 1, &e));
     assert_int_equal(e.n, 1);
-    assert_string_equal(e.msg[0], "big.json: the file is larger than 8388608 bytes (expected a "
-                                  "scenario of at most 8388608 bytes, 8 MiB)");
+    assert_string_equal(e.msg[0], "big.json: the file is larger than 67108864 bytes (expected a "
+                                  "scenario of at most 67108864 bytes, 64 MiB)");
     /* The same through a file. */
     char path[] = "/tmp/minet-test-big-XXXXXX";
     int fd = mkstemp(path);
@@ -492,8 +492,8 @@ static void test_size_limit(void **state)
     fclose(f);
     assert_null(scenario_load(path, &e));
     assert_int_equal(e.n, 2);
-    char *want = xasprintf("%s: the file is larger than 8388608 bytes (expected a scenario of at "
-                           "most 8388608 bytes, 8 MiB)",
+    char *want = xasprintf("%s: the file is larger than 67108864 bytes (expected a scenario of at "
+                           "most 67108864 bytes, 64 MiB)",
                            path);
     assert_string_equal(e.msg[1], want);
     free(want);

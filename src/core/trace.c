@@ -12,6 +12,7 @@ void trace_init(Trace *t, const struct World *w, bool keep)
     memset(t, 0, sizeof *t);
     t->world = w;
     t->keep = keep;
+    t->wants = keep ? TRACE_ALL_KINDS : 0;
 }
 
 static void rec_free(TraceRec *r)
@@ -36,6 +37,7 @@ void trace_add_sink(Trace *t, TraceSink s)
 {
     t->sinks = xgrow(t->sinks, &t->sinks_cap, t->nsinks + 1, sizeof *t->sinks);
     t->sinks[t->nsinks++] = s;
+    t->wants |= s.kinds ? s.kinds : TRACE_ALL_KINDS;
 }
 
 bool trace_end(Trace *t)
@@ -69,7 +71,8 @@ static void emit(Trace *t, TraceRec *r)
     assert(t->n == 0 || !t->keep || r->time >= t->recs[t->n - 1].time);
     r->step = t->notes;
     for (size_t i = 0; i < t->nsinks; i++)
-        t->sinks[i].rec(t->sinks[i].ctx, t, r);
+        if (!t->sinks[i].kinds || (t->sinks[i].kinds & TRACE_KIND_BIT(r->kind)))
+            t->sinks[i].rec(t->sinks[i].ctx, t, r);
     if (t->keep) {
         t->recs = xgrow(t->recs, &t->cap, t->n + 1, sizeof *t->recs);
         t->recs[t->n++] = *r;
@@ -78,11 +81,12 @@ static void emit(Trace *t, TraceRec *r)
     }
 }
 
-/* Nobody keeps or reads the records (a benchmark, a run for its side
- * effects): skip building them.  Step numbers still count. */
-static bool unheard(const Trace *t)
+/* Nobody keeps or reads records of this kind (a benchmark, a run for its
+ * side effects, --quiet reading only the console): skip building them.
+ * Step and command numbers still count. */
+static bool unheard(const Trace *t, TraceKind kind)
 {
-    return !trace_wanted(t);
+    return t->sealed || !(t->wants & TRACE_KIND_BIT(kind));
 }
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)
@@ -102,7 +106,7 @@ static char *dup_opt(const char *s)
 void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface, int peer,
                int peer_iface, int link, const uint8_t *frame, size_t len)
 {
-    if (unheard(t))
+    if (unheard(t, TR_HOP))
         return;
     TraceRec r = blank(TR_HOP, sent);
     r.arrive = arrive;
@@ -119,7 +123,7 @@ void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, i
 
 void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node)
 {
-    if (unheard(t))
+    if (unheard(t, TR_DELIVER))
         return;
     TraceRec r = blank(TR_DELIVER, now);
     r.pkt = pkt;
@@ -130,7 +134,7 @@ void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node)
 void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const uint8_t *frame,
                 size_t len, DropReason reason)
 {
-    if (unheard(t))
+    if (unheard(t, TR_DROP))
         return;
     TraceRec r = blank(TR_DROP, now);
     r.pkt = pkt;
@@ -145,7 +149,7 @@ void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const u
 void trace_state(Trace *t, SimTime now, int node, const char *table, const char *op,
                  const char *key, const char *value, int64_t ttl)
 {
-    if (unheard(t))
+    if (unheard(t, TR_STATE))
         return;
     TraceRec r = blank(TR_STATE, now);
     r.node = node;
@@ -159,7 +163,7 @@ void trace_state(Trace *t, SimTime now, int node, const char *table, const char 
 
 uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
 {
-    if (unheard(t))
+    if (unheard(t, TR_NOTE))
         return ++t->notes;
     TraceRec r = blank(TR_NOTE, now);
     Buf b;
@@ -181,7 +185,7 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
 
 uint64_t trace_command(Trace *t, SimTime now, int node, const char *line)
 {
-    if (unheard(t))
+    if (unheard(t, TR_CONSOLE))
         return ++t->cmds;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;
@@ -194,7 +198,7 @@ uint64_t trace_command(Trace *t, SimTime now, int node, const char *line)
 
 void trace_output(Trace *t, SimTime now, int node, uint64_t cmd, ConsoleStream s, const char *text)
 {
-    if (unheard(t))
+    if (unheard(t, TR_CONSOLE))
         return;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;
@@ -206,7 +210,7 @@ void trace_output(Trace *t, SimTime now, int node, uint64_t cmd, ConsoleStream s
 
 void trace_exit(Trace *t, SimTime now, int node, uint64_t cmd, int status)
 {
-    if (unheard(t))
+    if (unheard(t, TR_CONSOLE))
         return;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;

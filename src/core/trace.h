@@ -95,13 +95,19 @@ typedef struct TraceRec {
 
 typedef struct Trace Trace;
 
-/* A sink sees every record as it is emitted and `end` once at the end.
- * A sink that fails (disk full) records it and returns false from end. */
+/* A sink sees every record of the kinds it reads as it is emitted, and
+ * `end` once at the end.  A sink that fails (disk full) records it and
+ * returns false from end.  Records of a kind that no sink reads (and the
+ * trace does not keep) are not built at all. */
 typedef struct TraceSink {
     void (*rec)(void *ctx, const Trace *t, const TraceRec *r);
     bool (*end)(void *ctx, const Trace *t);
     void *ctx;
+    unsigned kinds; /* TRACE_KIND_BIT of each kind it reads; 0: every kind */
 } TraceSink;
+
+#define TRACE_KIND_BIT(k) (1u << (k))
+#define TRACE_ALL_KINDS   0x3fu
 
 struct Trace {
     const struct World *world; /* names nodes, interfaces and links */
@@ -113,15 +119,17 @@ struct Trace {
     uint64_t cmds;
     TraceSink *sinks;
     size_t nsinks, sinks_cap;
+    unsigned wants; /* kinds kept or read by a sink (TRACE_KIND_BIT) */
 };
 
 void trace_init(Trace *t, const struct World *w, bool keep);
-/* Does anyone keep or read records?  Code that spends effort on a caption
- * (formatting names, addresses) may skip it when not; the note must still
- * be emitted, so step numbers stay the same. */
+/* Does anyone keep or read records other than the console's (notes,
+ * states, packets)?  Code that spends effort on a caption (formatting
+ * names, addresses) may skip it when not; the note must still be emitted,
+ * so step numbers stay the same. */
 static inline bool trace_wanted(const Trace *t)
 {
-    return !t->sealed && (t->keep || t->nsinks > 0);
+    return !t->sealed && (t->wants & ~TRACE_KIND_BIT(TR_CONSOLE)) != 0;
 }
 void trace_fini(Trace *t);
 /* The run is over: agents are being torn down, and what they do then

@@ -9,6 +9,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
 
 #include "core/units.h"
 #include "core/util.h"
@@ -40,27 +42,53 @@
 /* epb_flags' direction bits, also used for link captures (none). */
 enum { DIR_NONE = 0, DIR_IN = 1, DIR_OUT = 2 };
 
+/* A frame waiting to be written: until the run is past its timestamp and
+ * its packet can gain no more notes (see "streaming" below). */
 typedef struct Frame {
     SimTime time;   /* simulated time it is stamped with */
     uint64_t seq;   /* the hop record's place in the trace: ties keep trace order */
     uint64_t pkt;   /* packet id: finds its notes */
-    size_t off;     /* its bytes, in PcapWriter.bytes */
     uint32_t len;   /* frame length */
     uint32_t iface; /* capture interface */
     int link;       /* the link it crossed: finds its losses */
     int dir;        /* DIR_* */
+    uint8_t bytes[];
 } Frame;
 
-typedef struct NoteRef {
-    uint64_t pkt, seq;
-    size_t off; /* its text, NUL-terminated, in PcapWriter.text */
-} NoteRef;
+/* A heap entry holds the frame's sort key, so that sifting reads no frame. */
+typedef struct HeapEnt {
+    SimTime time;
+    uint64_t seq;
+    int dir;
+    Frame *f;
+} HeapEnt;
 
-typedef struct Loss {
-    uint64_t pkt;
+typedef struct PktLoss {
     SimTime time;
     int link;
-} Loss;
+} PktLoss;
+
+/* What the writer knows of a packet while it may still matter. */
+typedef struct PktState {
+    uint64_t pkt;
+    bool used;         /* the slot holds a packet */
+    bool ended;        /* delivered or dropped, at `end` */
+    bool noted;        /* it has notes */
+    bool late;         /* in PcapWriter.late already */
+    uint32_t pending;  /* its frames waiting in the heap */
+    uint32_t written;  /* its frames in the file */
+    SimTime end, last; /* last: its latest arrival or note */
+    char *text;        /* its notes joined by "; " */
+    size_t len, cap;
+    PktLoss *losses; /* on nodes: where a hop of it never arrived */
+    size_t n_losses;
+} PktState;
+
+/* Output goes through a large buffer of our own: one fwrite per MiB. */
+typedef struct Out {
+    FILE *f;
+    Buf b;
+} Out;
 
 typedef struct CapIface {
     int node, iface; /* capturing on a node; node -1: iface is a link */
@@ -73,15 +101,31 @@ struct PcapWriter {
     int *first; /* on nodes: each node's first capture interface, or -1 */
     CapIface *ifs;
     size_t n_ifs, cap_ifs;
-    Frame *frames;
-    size_t n_frames, cap_frames;
-    Buf bytes;
-    NoteRef *notes;
-    size_t n_notes, cap_notes;
-    Buf text;
-    Loss *losses;
-    size_t n_losses, cap_losses;
     uint64_t seq; /* records seen */
+    SimTime now;  /* the latest record's time: every earlier record is in */
+    /* The first frame waits for its packet, blocked_pkt, until at least
+     * blocked_until: no need to look again before (-1: look). */
+    uint64_t blocked_pkt;
+    SimTime blocked_until;
+    /* frames waiting, a binary heap in file order */
+    HeapEnt *heap;
+    size_t n_heap, cap_heap;
+    /* packets, open addressing on pkt */
+    PktState *st;
+    size_t n_st, cap_st, sweep_at;
+    uint8_t *gone; /* per packet id: its state was let go after notes or frames */
+    size_t gone_bytes;
+    uint64_t *late; /* packets that gained a note after a frame of theirs was written */
+    size_t n_late, cap_late;
+    FILE *spill; /* pcapng: every note and the packet of every block written */
+    /* the output */
+    Out o;        /* o.f: the file being written, NULL until the first block */
+    bool own_out; /* o.f is our temporary file, copied to the caller's at the end */
+    uint64_t pos; /* bytes written to o.f so far, with those in o.b */
+    uint64_t header_len;
+    bool ending;
+    SimTime end;
+    char err[256]; /* the first error, or "" */
 };
 
 bool pcap_format_for(const char *path, PcapFormat *out)
@@ -194,8 +238,9 @@ PcapWriter *pcap_writer_new(const World *w, const char *name, const char *captur
     PcapWriter *pw = xcalloc(1, sizeof *pw);
     pw->w = w;
     pw->fmt = fmt;
-    buf_init(&pw->bytes);
-    buf_init(&pw->text);
+    pw->now = -1;
+    pw->blocked_until = -1;
+    buf_init(&pw->o.b);
     if (capture) {
         pw->on_nodes = true;
         pw->first = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof *pw->first);
@@ -228,11 +273,21 @@ void pcap_writer_free(PcapWriter *pw)
         return;
     free(pw->first);
     free(pw->ifs);
-    free(pw->frames);
-    buf_fini(&pw->bytes);
-    free(pw->notes);
-    buf_fini(&pw->text);
-    free(pw->losses);
+    for (size_t i = 0; i < pw->n_heap; i++)
+        free(pw->heap[i].f);
+    free(pw->heap);
+    for (size_t i = 0; i < pw->cap_st; i++) {
+        free(pw->st[i].text);
+        free(pw->st[i].losses);
+    }
+    free(pw->st);
+    free(pw->gone);
+    free(pw->late);
+    if (pw->spill)
+        fclose(pw->spill);
+    if (pw->own_out && pw->o.f)
+        fclose(pw->o.f);
+    buf_fini(&pw->o.b);
     free(pw);
 }
 
@@ -241,226 +296,19 @@ size_t pcap_writer_ifaces(const PcapWriter *pw)
     return pw->n_ifs;
 }
 
-/* ---- collecting, as the trace streams by ------------------------------- */
-
-static void add_frame(PcapWriter *pw, const TraceRec *r, uint64_t seq, size_t off, SimTime time,
-                      int iface, int dir)
-{
-    pw->frames = xgrow(pw->frames, &pw->cap_frames, pw->n_frames + 1, sizeof *pw->frames);
-    pw->frames[pw->n_frames++] =
-        (Frame){time, seq, r->pkt, off, r->len, (uint32_t)iface, r->link, dir};
-}
-
-static void on_hop(PcapWriter *pw, const TraceRec *r, uint64_t seq)
-{
-    assert(r->link >= 0 && r->node >= 0 && r->peer >= 0);
-    size_t off = pw->bytes.len;
-    if (!pw->on_nodes) {
-        buf_put(&pw->bytes, r->bytes, r->len);
-        add_frame(pw, r, seq, off, r->time, r->link, DIR_NONE);
-        return;
-    }
-    int out = pw->first[r->node], in = pw->first[r->peer];
-    if (out < 0 && in < 0)
-        return;
-    buf_put(&pw->bytes, r->bytes, r->len);
-    if (out >= 0)
-        add_frame(pw, r, seq, off, r->time, out + r->iface, DIR_OUT);
-    if (in >= 0)
-        add_frame(pw, r, seq, off, r->arrive, in + r->peer_iface, DIR_IN);
-}
-
-/* Drops after which a hop's frame never reached its receiver's interface. */
-static bool never_arrived(DropReason reason)
-{
-    return reason == DROP_LOST_ON_LINK || reason == DROP_LINK_DOWN || reason == DROP_NODE_DOWN;
-}
-
-static void on_rec(void *ctx, const Trace *t, const TraceRec *r)
-{
-    (void)t;
-    PcapWriter *pw = ctx;
-    uint64_t seq = pw->seq++;
-    if (r->kind == TR_HOP) {
-        on_hop(pw, r, seq);
-    } else if (r->kind == TR_NOTE && r->pkt && pw->fmt == PCAP_NG) {
-        pw->notes = xgrow(pw->notes, &pw->cap_notes, pw->n_notes + 1, sizeof *pw->notes);
-        pw->notes[pw->n_notes++] = (NoteRef){r->pkt, seq, pw->text.len};
-        buf_put(&pw->text, r->text, strlen(r->text) + 1);
-    } else if (r->kind == TR_DROP && pw->on_nodes && r->link >= 0 && never_arrived(r->reason)) {
-        pw->losses = xgrow(pw->losses, &pw->cap_losses, pw->n_losses + 1, sizeof *pw->losses);
-        pw->losses[pw->n_losses++] = (Loss){r->pkt, r->time, r->link};
-    }
-}
-
-TraceSink pcap_writer_sink(PcapWriter *pw)
-{
-    return (TraceSink){on_rec, NULL, pw};
-}
-
-/* ---- sorting ----------------------------------------------------------- */
-
-static int cmp_u64(uint64_t a, uint64_t b)
-{
-    return (a > b) - (a < b);
-}
-
-static int cmp_frame(const void *pa, const void *pb)
-{
-    const Frame *a = pa, *b = pb;
-    if (a->time != b->time)
-        return a->time < b->time ? -1 : 1;
-    if (a->seq != b->seq)
-        return cmp_u64(a->seq, b->seq);
-    return a->dir - b->dir;
-}
-
-static int cmp_note(const void *pa, const void *pb)
-{
-    const NoteRef *a = pa, *b = pb;
-    return a->pkt != b->pkt ? cmp_u64(a->pkt, b->pkt) : cmp_u64(a->seq, b->seq);
-}
-
-static int cmp_loss(const void *pa, const void *pb)
-{
-    const Loss *a = pa, *b = pb;
-    if (a->pkt != b->pkt)
-        return cmp_u64(a->pkt, b->pkt);
-    if (a->link != b->link)
-        return a->link < b->link ? -1 : 1;
-    return a->time < b->time ? -1 : a->time > b->time;
-}
-
-/* Removes the received frames that never arrived: lost, or still on the
- * wire at end. */
-static void prune_unarrived(PcapWriter *pw, SimTime end)
-{
-    if (!pw->on_nodes)
-        return;
-    if (pw->n_losses > 1) /* qsort and bsearch want an array, even of 0 */
-        qsort(pw->losses, pw->n_losses, sizeof *pw->losses, cmp_loss);
-    size_t keep = 0;
-    for (size_t i = 0; i < pw->n_frames; i++) {
-        const Frame *f = &pw->frames[i];
-        bool gone = false;
-        if (f->dir == DIR_IN) {
-            Loss key = {f->pkt, f->time, f->link};
-            gone = f->time > end || (pw->n_losses && bsearch(&key, pw->losses, pw->n_losses,
-                                                             sizeof key, cmp_loss) != NULL);
-        }
-        if (!gone)
-            pw->frames[keep++] = *f;
-    }
-    pw->n_frames = keep;
-}
-
-static void sort_frames(PcapWriter *pw)
-{
-    for (size_t i = 1; i < pw->n_frames; i++) {
-        if (cmp_frame(&pw->frames[i - 1], &pw->frames[i]) > 0) {
-            qsort(pw->frames, pw->n_frames, sizeof *pw->frames, cmp_frame);
-            return;
-        }
-    }
-}
-
-/* ---- comments ---------------------------------------------------------- */
-
-/* A packet's comment: its notes joined by "; " (DESIGN.md rule 5), built
- * once per packet however many frames carry it. */
-typedef struct Comment {
-    uint64_t pkt;
-    size_t off; /* in Comments.text */
-    size_t len;
-} Comment;
-
-typedef struct Comments {
-    Comment *c; /* sorted by pkt */
-    size_t n, cap;
-    Buf text;
-    size_t cursor; /* the last one found: frames come mostly in packet order */
-} Comments;
-
-/* Cuts the text from off on to at most max bytes, at a UTF-8 character
- * boundary, ending "…". */
-static void clip_utf8(Buf *b, size_t off, size_t max)
-{
-    static const char ellipsis[] = "\xe2\x80\xa6";
-    if (b->len - off <= max)
-        return;
-    size_t n = max - (sizeof ellipsis - 1);
-    while (n > 0 && ((unsigned char)b->data[off + n] & 0xC0) == 0x80)
-        n--;
-    b->len = off + n;
-    buf_puts(b, ellipsis);
-}
-
-static void comments_build(PcapWriter *pw, Comments *cs)
-{
-    memset(cs, 0, sizeof *cs);
-    buf_init(&cs->text);
-    if (pw->n_notes > 1)
-        qsort(pw->notes, pw->n_notes, sizeof *pw->notes, cmp_note);
-    for (size_t i = 0; i < pw->n_notes; i++) {
-        const NoteRef *nr = &pw->notes[i];
-        if (i == 0 || nr->pkt != pw->notes[i - 1].pkt) {
-            cs->c = xgrow(cs->c, &cs->cap, cs->n + 1, sizeof *cs->c);
-            cs->c[cs->n++] = (Comment){nr->pkt, cs->text.len, 0};
-        } else {
-            buf_puts(&cs->text, "; ");
-        }
-        buf_puts(&cs->text, pw->text.data + nr->off);
-        Comment *c = &cs->c[cs->n - 1];
-        if (i + 1 == pw->n_notes || pw->notes[i + 1].pkt != nr->pkt) {
-            clip_utf8(&cs->text, c->off, NG_OPT_MAX);
-            c->len = cs->text.len - c->off;
-        }
-    }
-}
-
-static void comments_free(Comments *cs)
-{
-    free(cs->c);
-    buf_fini(&cs->text);
-}
-
-/* pkt's comment, or NULL.  O(1) for the packet after the last one found,
- * else O(log n). */
-static const Comment *comments_find(Comments *cs, uint64_t pkt)
-{
-    for (size_t k = cs->cursor; k < cs->n && k < cs->cursor + 2; k++) {
-        if (cs->c[k].pkt == pkt) {
-            cs->cursor = k;
-            return &cs->c[k];
-        }
-    }
-    size_t lo = 0, hi = cs->n;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (cs->c[mid].pkt < pkt)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    if (lo == cs->n || cs->c[lo].pkt != pkt)
-        return NULL;
-    cs->cursor = lo;
-    return &cs->c[lo];
-}
-
 /* ---- writing ----------------------------------------------------------- */
-
-/* Output goes through a large buffer of our own: one fwrite per MiB. */
-typedef struct Out {
-    FILE *f;
-    Buf b;
-} Out;
 
 static void out_flush(Out *o)
 {
     if (o->b.len)
         fwrite(o->b.data, 1, o->b.len, o->f);
     buf_clear(&o->b);
+}
+
+static void out_flush_pw(PcapWriter *pw)
+{
+    pw->pos += pw->o.b.len;
+    out_flush(&pw->o);
 }
 
 static inline void le16(uint8_t *p, uint16_t v)
@@ -616,15 +464,36 @@ static void put_idbs(Out *o, const PcapWriter *pw, Buf *body)
     buf_fini(&desc);
 }
 
-/* An Enhanced Packet Block, written straight into the output. */
-static void put_epb(Out *o, const PcapWriter *pw, const Frame *f, uint64_t ts, const char *comment,
-                    size_t comment_len)
+/* ---- packet blocks -------------------------------------------------------- */
+
+/* A comment as written: at most NG_OPT_MAX bytes, cut at a UTF-8 character
+ * boundary and ending "…" when longer.  Returns its length; *p points at
+ * text or, when cut, into scratch. */
+static size_t comment_view(const char *text, size_t len, Buf *scratch, const char **p)
 {
-    uint32_t cap = f->len < SNAPLEN ? f->len : SNAPLEN;
+    static const char ellipsis[] = "\xe2\x80\xa6";
+    *p = text;
+    if (len <= NG_OPT_MAX)
+        return len;
+    size_t n = NG_OPT_MAX - (sizeof ellipsis - 1);
+    while (n > 0 && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--;
+    buf_clear(scratch);
+    buf_put(scratch, text, n);
+    buf_puts(scratch, ellipsis);
+    *p = scratch->data;
+    return scratch->len;
+}
+
+/* An Enhanced Packet Block, written straight into the output buffer. */
+static void put_epb(Buf *b, uint32_t iface, uint64_t ts, const uint8_t *data, uint32_t len, int dir,
+                    const char *comment, size_t comment_len)
+{
+    uint32_t cap = len < SNAPLEN ? len : SNAPLEN;
     size_t opts = 0;
     if (comment_len)
         opts += 4 + comment_len + pad4(comment_len);
-    if (f->dir != DIR_NONE)
+    if (dir != DIR_NONE)
         opts += 4 + 4;
     if (opts)
         opts += 4; /* opt_endofopt */
@@ -632,67 +501,320 @@ static void put_epb(Out *o, const PcapWriter *pw, const Frame *f, uint64_t ts, c
     uint8_t h[28];
     le32(h, NG_EPB);
     le32(h + 4, total);
-    le32(h + 8, f->iface);
+    le32(h + 8, iface);
     le32(h + 12, (uint32_t)(ts >> 32));
     le32(h + 16, (uint32_t)ts);
     le32(h + 20, cap);
-    le32(h + 24, f->len);
-    buf_put(&o->b, h, sizeof h);
-    buf_put(&o->b, pw->bytes.data + f->off, cap);
-    put_pad(&o->b, cap);
+    le32(h + 24, len);
+    buf_put(b, h, sizeof h);
+    buf_put(b, data, cap);
+    put_pad(b, cap);
     if (comment_len)
-        put_opt(&o->b, NG_OPT_COMMENT, comment, comment_len);
-    if (f->dir != DIR_NONE) {
+        put_opt(b, NG_OPT_COMMENT, comment, comment_len);
+    if (dir != DIR_NONE) {
         uint8_t flags[4];
-        le32(flags, (uint32_t)f->dir);
-        put_opt(&o->b, NG_EPB_FLAGS, flags, sizeof flags);
+        le32(flags, (uint32_t)dir);
+        put_opt(b, NG_EPB_FLAGS, flags, sizeof flags);
     }
     if (opts)
-        put_opt_end(&o->b);
-    put32(&o->b, total);
+        put_opt_end(b);
+    put32(b, total);
 }
 
-static void write_pcapng(Out *o, PcapWriter *pw)
+static void fail(PcapWriter *pw, const char *msg)
 {
-    Buf body;
-    buf_init(&body);
-    put_shb(o, &body);
-    put_idbs(o, pw, &body);
-    buf_fini(&body);
-    Comments cs;
-    comments_build(pw, &cs);
-    uint64_t start = (uint64_t)pw->w->start_us;
-    for (size_t i = 0; i < pw->n_frames; i++) {
-        const Frame *f = &pw->frames[i];
-        const Comment *c = comments_find(&cs, f->pkt);
-        put_epb(o, pw, f, start + (uint64_t)f->time, c ? cs.text.data + c->off : NULL,
-                c ? c->len : 0);
-        if (o->b.len >= OUT_CHUNK)
-            out_flush(o);
+    if (!pw->err[0])
+        snprintf(pw->err, sizeof pw->err, "%s", msg);
+}
+
+/* Section header and interfaces (pcapng), or the file header (pcap). */
+static void put_header(PcapWriter *pw)
+{
+    Out *o = &pw->o;
+    buf_reserve(&o->b, OUT_CHUNK + 2 * NG_OPT_MAX);
+    if (pw->fmt == PCAP_NG) {
+        Buf body;
+        buf_init(&body);
+        put_shb(o, &body);
+        put_idbs(o, pw, &body);
+        buf_fini(&body);
+    } else {
+        uint8_t h[24];
+        le32(h, PCAP_MAGIC_US);
+        le16(h + 4, 2); /* version 2.4 */
+        le16(h + 6, 4);
+        le32(h + 8, 0); /* thiszone: UTC */
+        le32(h + 12, 0);
+        le32(h + 16, SNAPLEN);
+        le32(h + 20, LINKTYPE_ETHERNET);
+        buf_put(&o->b, h, sizeof h);
     }
-    comments_free(&cs);
+    out_flush_pw(pw);
+    pw->header_len = pw->pos;
 }
 
-static bool write_classic(Out *o, PcapWriter *pw, char *why, size_t size)
+static bool ensure_out(PcapWriter *pw)
 {
-    uint8_t h[24];
-    le32(h, PCAP_MAGIC_US);
-    le16(h + 4, 2); /* version 2.4 */
-    le16(h + 6, 4);
-    le32(h + 8, 0); /* thiszone: UTC */
-    le32(h + 12, 0);
-    le32(h + 16, SNAPLEN);
-    le32(h + 20, LINKTYPE_ETHERNET);
-    buf_put(&o->b, h, sizeof h);
-    uint64_t start = (uint64_t)pw->w->start_us;
-    for (size_t i = 0; i < pw->n_frames; i++) {
-        const Frame *f = &pw->frames[i];
-        uint64_t ts = start + (uint64_t)f->time;
+    if (pw->o.f)
+        return true;
+    pw->o.f = tmpfile();
+    if (!pw->o.f) {
+        fail(pw, "cannot create a temporary file for the capture");
+        return false;
+    }
+    pw->own_out = true;
+    put_header(pw);
+    return true;
+}
+
+static bool ensure_spill(PcapWriter *pw)
+{
+    if (pw->spill)
+        return true;
+    pw->spill = tmpfile();
+    if (!pw->spill)
+        fail(pw, "cannot create a temporary file for the capture's comments");
+    return pw->spill != NULL;
+}
+
+/* ---- packets ----------------------------------------------------------- */
+
+static size_t st_slot(uint64_t pkt, size_t cap)
+{
+    return (size_t)((pkt * 0x9e3779b97f4a7c15ULL) >> 17) & (cap - 1);
+}
+
+static PktState *st_find(PcapWriter *pw, uint64_t pkt)
+{
+    if (!pw->cap_st)
+        return NULL;
+    for (size_t i = st_slot(pkt, pw->cap_st);; i = (i + 1) & (pw->cap_st - 1)) {
+        PktState *p = &pw->st[i];
+        if (!p->used)
+            return NULL;
+        if (p->pkt == pkt)
+            return p;
+    }
+}
+
+/* Moves the states that pass keep (all when keep is NULL) into a table of
+ * cap slots; frees the others' memory after calling drop on them. */
+static void st_rebuild(PcapWriter *pw, size_t cap, bool (*keep)(PcapWriter *, PktState *))
+{
+    PktState *old = pw->st;
+    size_t old_cap = pw->cap_st;
+    pw->st = xcalloc(cap, sizeof *pw->st);
+    pw->cap_st = cap;
+    pw->n_st = 0;
+    for (size_t i = 0; i < old_cap; i++) {
+        PktState *p = &old[i];
+        if (!p->used)
+            continue;
+        if (keep && !keep(pw, p)) {
+            free(p->text);
+            free(p->losses);
+            continue;
+        }
+        size_t k = st_slot(p->pkt, cap);
+        while (pw->st[k].used)
+            k = (k + 1) & (cap - 1);
+        pw->st[k] = *p;
+        pw->n_st++;
+    }
+    free(old);
+}
+
+/* Packet ids from the simulation count up from 1: one bit each says its
+ * state was let go.  Ids past GONE_MAX (never made by a run) are taken as
+ * let go, which at worst rewrites their comments at the end. */
+#define GONE_MAX (UINT64_C(1) << 32)
+
+static bool is_gone(const PcapWriter *pw, uint64_t pkt)
+{
+    if (pkt >= GONE_MAX)
+        return true;
+    return pkt / 8 < pw->gone_bytes && (pw->gone[pkt / 8] >> (pkt % 8) & 1);
+}
+
+static void set_gone(PcapWriter *pw, uint64_t pkt)
+{
+    if (pkt >= GONE_MAX)
+        return;
+    if (pkt / 8 >= pw->gone_bytes) {
+        size_t n = pw->gone_bytes ? pw->gone_bytes : 4096;
+        while (n <= pkt / 8)
+            n *= 2;
+        pw->gone = xrealloc(pw->gone, n);
+        memset(pw->gone + pw->gone_bytes, 0, n - pw->gone_bytes);
+        pw->gone_bytes = n;
+    }
+    pw->gone[pkt / 8] |= (uint8_t)(1u << (pkt % 8));
+}
+
+static void mark_late(PcapWriter *pw, PktState *p, uint64_t pkt)
+{
+    if (p && p->late)
+        return;
+    if (p)
+        p->late = true;
+    pw->late = xgrow(pw->late, &pw->cap_late, pw->n_late + 1, sizeof *pw->late);
+    pw->late[pw->n_late++] = pkt;
+}
+
+static PktState *st_get(PcapWriter *pw, uint64_t pkt)
+{
+    PktState *p = st_find(pw, pkt);
+    if (p)
+        return p;
+    if (2 * (pw->n_st + 1) > pw->cap_st)
+        st_rebuild(pw, pw->cap_st ? 2 * pw->cap_st : 1024, NULL);
+    size_t i = st_slot(pkt, pw->cap_st);
+    while (pw->st[i].used)
+        i = (i + 1) & (pw->cap_st - 1);
+    p = &pw->st[i];
+    memset(p, 0, sizeof *p);
+    p->used = true;
+    p->pkt = pkt;
+    pw->n_st++;
+    /* Its earlier notes or frames were let go: its comment is rebuilt at
+     * the end. */
+    if (is_gone(pw, pkt))
+        mark_late(pw, p, pkt);
+    return p;
+}
+
+/* After a packet is delivered or dropped, notes about it still come at
+ * that same moment (the receiver's caption); a packet that is neither
+ * (still queued, or a caption for one that never went out) is given this
+ * long.  A note later than that (a timeout's, seconds on) rewrites the
+ * comments of its frames at the end: the file is right either way, this
+ * only decides how much is held in memory and how often a rewrite is
+ * needed. */
+#define QUIET_GRACE 1000000 /* µs of simulated time */
+
+static SimTime quiet_after(const PktState *p)
+{
+    if (p->ended)
+        return p->end > p->last ? p->end : p->last;
+    return p->last > SIM_TIME_MAX - QUIET_GRACE ? SIM_TIME_MAX : p->last + QUIET_GRACE;
+}
+
+static bool st_keep(PcapWriter *pw, PktState *p)
+{
+    if (p->pending || pw->now <= quiet_after(p))
+        return true;
+    if (p->noted || p->written)
+        set_gone(pw, p->pkt);
+    return false;
+}
+
+/* Lets go of the packets that are over; amortised O(1) per packet. */
+static void st_sweep(PcapWriter *pw)
+{
+    if (pw->n_st < pw->sweep_at)
+        return;
+    size_t cap = pw->cap_st;
+    st_rebuild(pw, cap, st_keep);
+    while (cap > 1024 && 8 * pw->n_st < cap)
+        cap /= 2;
+    if (cap != pw->cap_st)
+        st_rebuild(pw, cap, NULL);
+    pw->sweep_at = 2 * pw->n_st > 4096 ? 2 * pw->n_st : 4096;
+}
+
+/* ---- the heap of frames, in file order ------------------------------------ */
+
+static int cmp_u64(uint64_t a, uint64_t b)
+{
+    return (a > b) - (a < b);
+}
+
+static bool ent_before(const HeapEnt *a, const HeapEnt *b)
+{
+    if (a->time != b->time)
+        return a->time < b->time;
+    if (a->seq != b->seq)
+        return cmp_u64(a->seq, b->seq) < 0;
+    return a->dir < b->dir;
+}
+
+static void heap_push(PcapWriter *pw, Frame *f)
+{
+    pw->heap = xgrow(pw->heap, &pw->cap_heap, pw->n_heap + 1, sizeof *pw->heap);
+    HeapEnt e = {f->time, f->seq, f->dir, f};
+    size_t i = pw->n_heap++;
+    while (i > 0 && ent_before(&e, &pw->heap[(i - 1) / 2])) {
+        pw->heap[i] = pw->heap[(i - 1) / 2];
+        i = (i - 1) / 2;
+    }
+    pw->heap[i] = e;
+}
+
+static Frame *heap_pop(PcapWriter *pw)
+{
+    Frame *top = pw->heap[0].f;
+    HeapEnt last = pw->heap[--pw->n_heap];
+    size_t i = 0, n = pw->n_heap;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n)
+            break;
+        if (c + 1 < n && ent_before(&pw->heap[c + 1], &pw->heap[c]))
+            c++;
+        if (!ent_before(&pw->heap[c], &last))
+            break;
+        pw->heap[i] = pw->heap[c];
+        i = c;
+    }
+    if (n)
+        pw->heap[i] = last;
+    return top;
+}
+
+/* ---- writing a frame ---------------------------------------------------- */
+
+static bool lost_at(const PktState *p, SimTime time, int link)
+{
+    for (size_t i = 0; i < p->n_losses; i++)
+        if (p->losses[i].time == time && p->losses[i].link == link)
+            return true;
+    return false;
+}
+
+static void spill_block(PcapWriter *pw, uint64_t pkt)
+{
+    if (!ensure_spill(pw))
+        return;
+    uint8_t rec[9] = {'E'};
+    memcpy(rec + 1, &pkt, 8);
+    fwrite(rec, 1, sizeof rec, pw->spill);
+}
+
+static void write_frame(PcapWriter *pw, Frame *f, PktState *p)
+{
+    p->pending--;
+    /* A frame received on a node that never arrived: lost, or still on
+     * the wire when the run stopped. */
+    if (f->dir == DIR_IN && ((pw->ending && f->time > pw->end) || lost_at(p, f->time, f->link)))
+        return;
+    if (pw->err[0] || !ensure_out(pw))
+        return;
+    uint64_t ts = (uint64_t)pw->w->start_us + (uint64_t)f->time;
+    Buf *b = &pw->o.b;
+    if (pw->fmt == PCAP_NG) {
+        Buf scratch;
+        buf_init(&scratch);
+        const char *c = NULL;
+        size_t clen = p->text ? comment_view(p->text, p->len, &scratch, &c) : 0;
+        put_epb(b, f->iface, ts, f->bytes, f->len, f->dir, c, clen);
+        buf_fini(&scratch);
+        spill_block(pw, f->pkt);
+        p->written++;
+    } else {
         if (!fits_classic(ts)) {
-            snprintf(why, size,
-                     "a frame is stamped after 2106-02-07, which classic pcap cannot hold "
+            fail(pw, "a frame is stamped after 2106-02-07, which classic pcap cannot hold "
                      "(use a .pcapng file name instead)");
-            return false;
+            return;
         }
         uint32_t cap = f->len < SNAPLEN ? f->len : SNAPLEN;
         uint8_t r[16];
@@ -700,28 +822,397 @@ static bool write_classic(Out *o, PcapWriter *pw, char *why, size_t size)
         le32(r + 4, (uint32_t)(ts % 1000000u));
         le32(r + 8, cap);
         le32(r + 12, f->len);
-        buf_put(&o->b, r, sizeof r);
-        buf_put(&o->b, pw->bytes.data + f->off, cap);
-        if (o->b.len >= OUT_CHUNK)
-            out_flush(o);
+        buf_put(b, r, sizeof r);
+        buf_put(b, f->bytes, cap);
+    }
+    if (b->len >= OUT_CHUNK)
+        out_flush_pw(pw);
+}
+
+/* Writes every frame that is final: the run is past its timestamp (every
+ * frame still to come sorts after it) and its packet is quiet. */
+static void flush_ready(PcapWriter *pw, bool all)
+{
+    if (!all && pw->now <= pw->blocked_until)
+        return;
+    pw->blocked_until = -1;
+    while (pw->n_heap) {
+        Frame *f = pw->heap[0].f;
+        if (!all && pw->now <= f->time)
+            break;
+        PktState *p = st_find(pw, f->pkt);
+        assert(p);
+        if (!all && pw->now <= quiet_after(p)) {
+            /* Its packet's quiet time only grows, unless it ends (on_end
+             * clears this). */
+            pw->blocked_pkt = f->pkt;
+            pw->blocked_until = quiet_after(p);
+            break;
+        }
+        heap_pop(pw);
+        write_frame(pw, f, p);
+        free(f);
+    }
+}
+
+/* ---- collecting, as the trace streams by ------------------------------- */
+
+static void add_frame(PcapWriter *pw, const TraceRec *r, uint64_t seq, SimTime time, int iface,
+                      int dir)
+{
+    PktState *p = st_get(pw, r->pkt);
+    p->pending++;
+    if (r->arrive > p->last)
+        p->last = r->arrive;
+    Frame *f = xmalloc(sizeof *f + r->len);
+    *f = (Frame){time, seq, r->pkt, r->len, (uint32_t)iface, r->link, dir};
+    memcpy(f->bytes, r->bytes, r->len);
+    heap_push(pw, f);
+}
+
+static void on_hop(PcapWriter *pw, const TraceRec *r, uint64_t seq)
+{
+    assert(r->link >= 0 && r->node >= 0 && r->peer >= 0);
+    if (!pw->on_nodes) {
+        add_frame(pw, r, seq, r->time, r->link, DIR_NONE);
+        return;
+    }
+    int out = pw->first[r->node], in = pw->first[r->peer];
+    if (out < 0 && in < 0) {
+        /* Not captured here, but its notes may wait for where it goes. */
+        PktState *p = st_find(pw, r->pkt);
+        if (p && r->arrive > p->last)
+            p->last = r->arrive;
+        return;
+    }
+    if (out >= 0)
+        add_frame(pw, r, seq, r->time, out + r->iface, DIR_OUT);
+    if (in >= 0)
+        add_frame(pw, r, seq, r->arrive, in + r->peer_iface, DIR_IN);
+}
+
+static void on_note(PcapWriter *pw, const TraceRec *r)
+{
+    size_t len = strlen(r->text);
+    if (ensure_spill(pw)) {
+        uint8_t h[13] = {'N'};
+        uint32_t n32 = (uint32_t)len;
+        memcpy(h + 1, &r->pkt, 8);
+        memcpy(h + 9, &n32, 4);
+        fwrite(h, 1, sizeof h, pw->spill);
+        fwrite(r->text, 1, len, pw->spill);
+    }
+    PktState *p = st_get(pw, r->pkt);
+    if (p->written)
+        mark_late(pw, p, r->pkt);
+    size_t need = p->len + (p->len ? 2 : 0) + len + 1;
+    if (need > p->cap) {
+        p->cap = need < 64 ? 64 : 2 * need;
+        p->text = xrealloc(p->text, p->cap);
+    }
+    if (p->len) {
+        memcpy(p->text + p->len, "; ", 2);
+        p->len += 2;
+    }
+    memcpy(p->text + p->len, r->text, len + 1);
+    p->len += len;
+    p->noted = true;
+    if (r->time > p->last)
+        p->last = r->time;
+}
+
+/* Drops after which a hop's frame never reached its receiver's interface. */
+static bool never_arrived(DropReason reason)
+{
+    return reason == DROP_LOST_ON_LINK || reason == DROP_LINK_DOWN || reason == DROP_NODE_DOWN;
+}
+
+static void on_end(PcapWriter *pw, const TraceRec *r)
+{
+    PktState *p = st_find(pw, r->pkt);
+    if (!p)
+        return;
+    if (r->pkt == pw->blocked_pkt)
+        pw->blocked_until = -1;
+    p->ended = true;
+    if (r->time > p->end)
+        p->end = r->time;
+    if (r->kind == TR_DROP && pw->on_nodes && r->link >= 0 && never_arrived(r->reason)) {
+        p->losses = xrealloc(p->losses, (p->n_losses + 1) * sizeof *p->losses);
+        p->losses[p->n_losses++] = (PktLoss){r->time, r->link};
+    }
+}
+
+static void on_rec(void *ctx, const Trace *t, const TraceRec *r)
+{
+    (void)t;
+    PcapWriter *pw = ctx;
+    if (r->time > pw->now) {
+        pw->now = r->time;
+        flush_ready(pw, false);
+        st_sweep(pw);
+    }
+    uint64_t seq = pw->seq++;
+    if (r->kind == TR_HOP)
+        on_hop(pw, r, seq);
+    else if (r->kind == TR_NOTE && r->pkt && pw->fmt == PCAP_NG)
+        on_note(pw, r);
+    else if (r->kind == TR_DROP || r->kind == TR_DELIVER)
+        on_end(pw, r);
+}
+
+TraceSink pcap_writer_sink(PcapWriter *pw)
+{
+    return (TraceSink){on_rec, NULL, pw,
+                       TRACE_KIND_BIT(TR_HOP) | TRACE_KIND_BIT(TR_NOTE) | TRACE_KIND_BIT(TR_DROP) |
+                           TRACE_KIND_BIT(TR_DELIVER)};
+}
+
+void pcap_writer_stream(PcapWriter *pw, FILE *f)
+{
+    assert(!pw->o.f && pw->seq == 0);
+    pw->o.f = f;
+    pw->own_out = false;
+    put_header(pw);
+}
+
+/* ---- late notes: rewriting the comments ------------------------------------ */
+
+typedef struct Fix {
+    uint64_t pkt;
+    Buf text; /* every note of it, joined */
+} Fix;
+
+static int cmp_fix(const void *a, const void *b)
+{
+    return cmp_u64(((const Fix *)a)->pkt, ((const Fix *)b)->pkt);
+}
+
+static Fix *fix_find(Fix *fx, size_t n, uint64_t pkt)
+{
+    Fix key = {.pkt = pkt};
+    return n ? bsearch(&key, fx, n, sizeof *fx, cmp_fix) : NULL;
+}
+
+/* The late packets' whole comments, from every note in the spill. */
+static Fix *fixes_build(PcapWriter *pw, size_t *n_out)
+{
+    Fix *fx = xcalloc(pw->n_late, sizeof *fx);
+    size_t n = 0;
+    for (size_t i = 0; i < pw->n_late; i++)
+        fx[n++].pkt = pw->late[i];
+    qsort(fx, n, sizeof *fx, cmp_fix);
+    size_t u = 0;
+    for (size_t i = 0; i < n; i++)
+        if (u == 0 || fx[u - 1].pkt != fx[i].pkt)
+            fx[u++] = fx[i];
+    n = u;
+    for (size_t i = 0; i < n; i++)
+        buf_init(&fx[i].text);
+    rewind(pw->spill);
+    uint8_t tag;
+    Buf note;
+    buf_init(&note);
+    while (fread(&tag, 1, 1, pw->spill) == 1) {
+        uint64_t pkt;
+        if (fread(&pkt, 8, 1, pw->spill) != 1)
+            break;
+        if (tag != 'N')
+            continue;
+        uint32_t len;
+        if (fread(&len, 4, 1, pw->spill) != 1)
+            break;
+        buf_clear(&note);
+        buf_reserve(&note, len + 1);
+        if (len && fread(note.data, 1, len, pw->spill) != len)
+            break;
+        Fix *f = fix_find(fx, n, pkt);
+        if (!f)
+            continue;
+        if (f->text.len)
+            buf_puts(&f->text, "; ");
+        buf_put(&f->text, note.data, len);
+    }
+    buf_fini(&note);
+    *n_out = n;
+    return fx;
+}
+
+/* The packet of the next block written, from the spill. */
+static bool spill_next_block(FILE *spill, uint64_t *pkt)
+{
+    uint8_t tag;
+    while (fread(&tag, 1, 1, spill) == 1) {
+        if (fread(pkt, 8, 1, spill) != 1)
+            return false;
+        if (tag == 'E')
+            return true;
+        uint32_t len;
+        if (fread(&len, 4, 1, spill) != 1 || fseeko(spill, (off_t)len, SEEK_CUR) != 0)
+            return false;
+    }
+    return false;
+}
+
+/* Copies the packet blocks of src to the output, giving the late packets'
+ * blocks their whole comments. */
+static void copy_blocks(PcapWriter *pw, FILE *src, Fix *fx, size_t n_fx)
+{
+    rewind(pw->spill);
+    Buf blk, scratch;
+    buf_init(&blk);
+    buf_init(&scratch);
+    uint8_t h[8];
+    while (fread(h, 1, 8, src) == 8) {
+        uint32_t type =
+            (uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24;
+        uint32_t total =
+            (uint32_t)h[4] | (uint32_t)h[5] << 8 | (uint32_t)h[6] << 16 | (uint32_t)h[7] << 24;
+        if (total < 12) {
+            fail(pw, "the capture's temporary file is damaged");
+            break;
+        }
+        buf_clear(&blk);
+        buf_reserve(&blk, total);
+        memcpy(blk.data, h, 8);
+        if (fread(blk.data + 8, 1, total - 8, src) != total - 8) {
+            fail(pw, "the capture's temporary file is damaged");
+            break;
+        }
+        blk.len = total;
+        uint64_t pkt;
+        Fix *f = NULL;
+        if (type == NG_EPB && spill_next_block(pw->spill, &pkt))
+            f = fix_find(fx, n_fx, pkt);
+        if (!f) {
+            buf_put(&pw->o.b, blk.data, blk.len);
+        } else {
+            const uint8_t *d = (const uint8_t *)blk.data;
+#define RD32(p)                                                                                    \
+    ((uint32_t)(p)[0] | (uint32_t)(p)[1] << 8 | (uint32_t)(p)[2] << 16 | (uint32_t)(p)[3] << 24)
+            uint32_t iface = RD32(d + 8), cap = RD32(d + 20), len = RD32(d + 24);
+            uint64_t ts = (uint64_t)RD32(d + 12) << 32 | RD32(d + 16);
+            int dir = DIR_NONE;
+            for (size_t o = 28 + cap + pad4(cap); o + 4 <= total - 4;) {
+                uint16_t code = (uint16_t)(d[o] | d[o + 1] << 8),
+                         olen = (uint16_t)(d[o + 2] | d[o + 3] << 8);
+                if (code == NG_OPT_END)
+                    break;
+                if (code == NG_EPB_FLAGS && olen == 4)
+                    dir = (int)RD32(d + o + 4);
+                o += 4 + olen + pad4(olen);
+            }
+#undef RD32
+            const char *c = NULL;
+            size_t clen = f->text.len ? comment_view(f->text.data, f->text.len, &scratch, &c) : 0;
+            put_epb(&pw->o.b, iface, ts, d + 28, len, dir, c, clen);
+            (void)cap;
+        }
+        if (pw->o.b.len >= OUT_CHUNK)
+            out_flush_pw(pw);
+    }
+    out_flush_pw(pw);
+    buf_fini(&blk);
+    buf_fini(&scratch);
+}
+
+static void fixes_free(Fix *fx, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        buf_fini(&fx[i].text);
+    free(fx);
+}
+
+/* Copies n bytes from src's current position to dst. */
+static bool copy_bytes(FILE *src, FILE *dst, uint64_t n)
+{
+    char buf[1 << 16];
+    while (n) {
+        size_t k = n < sizeof buf ? (size_t)n : sizeof buf;
+        if (fread(buf, 1, k, src) != k || fwrite(buf, 1, k, dst) != k)
+            return false;
+        n -= k;
     }
     return true;
 }
 
+/* The capture was written into the caller's file as it went: give the late
+ * packets their comments by copying the packet blocks aside and writing
+ * them back.  Rare: only a note that comes after its packet is over (a
+ * timeout's) needs it. */
+static void rewrite_in_place(PcapWriter *pw, Fix *fx, size_t n_fx)
+{
+    FILE *f = pw->o.f, *tmp = tmpfile();
+    if (!tmp) {
+        fail(pw, "cannot create a temporary file for the capture");
+        return;
+    }
+    int fd = fileno(f);
+    char buf[1 << 16];
+    bool ok = fflush(f) == 0;
+    for (uint64_t off = pw->header_len; off < pw->pos && ok;) {
+        size_t k = pw->pos - off < sizeof buf ? (size_t)(pw->pos - off) : sizeof buf;
+        ssize_t got = pread(fd, buf, k, (off_t)off);
+        ok = got > 0 && fwrite(buf, 1, (size_t)got, tmp) == (size_t)got;
+        off += got > 0 ? (uint64_t)got : 0;
+    }
+    if (!ok || fflush(tmp) != 0 || ftruncate(fd, (off_t)pw->header_len) != 0 ||
+        fseeko(f, (off_t)pw->header_len, SEEK_SET) != 0) {
+        fail(pw, "cannot rewrite the capture's comments (the file must be open for reading "
+                 "and writing)");
+        fclose(tmp);
+        return;
+    }
+    rewind(tmp);
+    pw->pos = pw->header_len;
+    copy_blocks(pw, tmp, fx, n_fx);
+    fclose(tmp);
+}
+
 bool pcap_writer_write(PcapWriter *pw, FILE *f, SimTime end, char *why, size_t size)
 {
-    prune_unarrived(pw, end);
-    sort_frames(pw);
-    Out o = {f, {0}};
-    buf_init(&o.b);
-    buf_reserve(&o.b, OUT_CHUNK + 2 * NG_OPT_MAX);
-    bool ok = true;
-    if (pw->fmt == PCAP_NG)
-        write_pcapng(&o, pw);
-    else
-        ok = write_classic(&o, pw, why, size);
-    if (ok)
-        out_flush(&o);
-    buf_fini(&o.b);
-    return ok;
+    pw->ending = true;
+    pw->end = end;
+    if (!pw->o.f) {
+        /* Nothing written yet: straight into f. */
+        pw->o.f = f;
+        pw->own_out = false;
+        put_header(pw);
+    }
+    flush_ready(pw, true);
+    out_flush_pw(pw);
+    size_t n_fx = 0;
+    Fix *fx = NULL;
+    if (pw->n_late && pw->spill && !pw->err[0]) {
+        fflush(pw->spill);
+        fx = fixes_build(pw, &n_fx);
+    }
+    if (pw->own_out && !pw->err[0]) {
+        /* Our temporary file: its header as is, then its blocks. */
+        FILE *tmp = pw->o.f;
+        fflush(tmp);
+        rewind(tmp);
+        if (!copy_bytes(tmp, f, pw->header_len))
+            fail(pw, "cannot read the capture's temporary file");
+        pw->o.f = f;
+        pw->own_out = false;
+        if (!pw->err[0]) {
+            if (n_fx)
+                copy_blocks(pw, tmp, fx, n_fx);
+            else {
+                uint64_t rest = pw->pos - pw->header_len;
+                if (!copy_bytes(tmp, f, rest))
+                    fail(pw, "cannot read the capture's temporary file");
+            }
+        }
+        fclose(tmp);
+    } else if (n_fx && !pw->err[0]) {
+        rewrite_in_place(pw, fx, n_fx);
+    }
+    fixes_free(fx, n_fx);
+    if (pw->err[0]) {
+        snprintf(why, size, "%s", pw->err);
+        return false;
+    }
+    return true;
 }

@@ -16,11 +16,16 @@
  * Timestamps are World.start_us plus simulated time, in microseconds.
  * Blocks are in timestamp order across interfaces; ties keep trace order.
  *
- * The writer is a TraceSink that buffers what it needs, because a packet's
- * notes may come before or after its hops: every captured frame (its bytes
- * plus about 48 bytes), every note that names a packet, every loss.  The
- * file is written at the end, in one pass.  Output depends only on the
- * trace: integers are written little-endian on every machine. */
+ * The writer is a TraceSink that streams: a frame is written as soon as
+ * it is final — the run is past its timestamp (so every frame still to come
+ * sorts after it) and its packet is over (delivered or dropped, and that
+ * moment past, so the receiver's caption is in its comment) — and only such
+ * frames wait in memory, with their packets' notes.  A note that comes
+ * later still (a timeout's caption about a query sent seconds before) is
+ * kept, with every note, in a temporary file; at the end the blocks of
+ * those packets are rewritten with their whole comments, so the file is
+ * always what the whole trace says.  Output depends only on the trace:
+ * integers are written little-endian on every machine. */
 #ifndef MN_PCAP_H
 #define MN_PCAP_H
 
@@ -58,12 +63,19 @@ TraceSink pcap_writer_sink(PcapWriter *pw);
 /* How many capture interfaces the file will describe. */
 size_t pcap_writer_ifaces(const PcapWriter *pw);
 
-/* Writes everything buffered to f, as one whole capture.  end is when the
- * run stopped: frames arriving later were still on the wire and are not
- * received.  Returns false with a message in why only when a timestamp does
- * not fit the format (classic pcap ends in 2106); write errors are left in
- * ferror(f) for the caller.  Call it once, after trace_end.  O(n log n) in
- * the number of frames. */
+/* Writes the capture into f as the run goes (call it before the first
+ * record; f's descriptor must be open for reading too, as a file made by
+ * mkstemp is, in case comments are rewritten at the end).  Without it the
+ * frames go to a temporary file that pcap_writer_write copies into its f. */
+void pcap_writer_stream(PcapWriter *pw, FILE *f);
+
+/* Finishes the capture in f (the stream's file, if one was given): writes
+ * what is still waiting, and rewrites late comments.  end is when the run
+ * stopped: frames arriving later were still on the wire and are not
+ * received.  Returns false with a message in why when a timestamp does not
+ * fit the format (classic pcap ends in 2106) or a temporary file fails;
+ * write errors are left in ferror(f) for the caller.  Call it once, after
+ * trace_end.  O(n log n) in the number of frames. */
 bool pcap_writer_write(PcapWriter *pw, FILE *f, SimTime end, char *why, size_t size);
 
 #endif

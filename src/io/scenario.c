@@ -1039,8 +1039,8 @@ World *scenario_load_mem_warn(const char *name, const char *dir, const char *dat
     if (len > SCENARIO_MAX_BYTES) {
         errors_add(errs,
                    "%s: the file is larger than %u bytes (expected a scenario of at most %u "
-                   "bytes, 8 MiB)",
-                   L.name, SCENARIO_MAX_BYTES, SCENARIO_MAX_BYTES);
+                   "bytes, %u MiB)",
+                   L.name, SCENARIO_MAX_BYTES, SCENARIO_MAX_BYTES, SCENARIO_MAX_BYTES >> 20);
         return NULL;
     }
     if (!data || all_blank(data, len)) {

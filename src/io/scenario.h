@@ -15,7 +15,7 @@
 #include "core/util.h"
 #include "net/world.h"
 
-#define SCENARIO_MAX_BYTES (8u << 20)
+#define SCENARIO_MAX_BYTES (64u << 20)
 
 /* Reads and loads path.  The caller owns the World (world_free). */
 World *scenario_load(const char *path, Errors *errs);

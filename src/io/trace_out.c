@@ -89,7 +89,9 @@ TraceSink trace_writer_new(TraceFormat fmt, FILE *f)
     w->f = f;
     buf_init(&w->buf);
     w->dc = dissect_ctx_new();
-    return (TraceSink){writer_rec, writer_end, w};
+    /* The console transcript reads only console records: no other is built. */
+    return (TraceSink){writer_rec, writer_end, w,
+                       fmt == TRACE_CONSOLE ? TRACE_KIND_BIT(TR_CONSOLE) : 0};
 }
 
 void trace_writer_free(TraceSink s)

@@ -4,7 +4,7 @@
  * Headers are 20 bytes (no options).  Only routers forward; a router
  * decrements the TTL and answers a TTL that reaches zero with ICMP time
  * exceeded.  Routes are shortest paths by latency, computed per sending
- * node on first use (world_routes_from) and never changed: a link that goes
+ * node on first use (world_routes_routers) and never changed: a link that goes
  * down loses the packets sent on it, it does not reroute them.
  *
  * Nothing vanishes: a packet to an address that no node has goes where a

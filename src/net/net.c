@@ -7,6 +7,13 @@
 #include "core/util.h"
 #include "net/tcp.h"
 
+/* One node's routes: each router's distance from it and its interface
+ * toward that router (world_routes_routers). */
+typedef struct NetRoutes {
+    int64_t *dist;
+    int *via;
+} NetRoutes;
+
 Net *net_new(Sim *sim)
 {
     World *w = sim->world;
@@ -16,6 +23,7 @@ Net *net_new(Sim *sim)
     net->link_up = xmalloc((w->n_links + 1) * sizeof *net->link_up);
     net->busy = xcalloc(2 * w->n_links + 1, sizeof *net->busy);
     net->routes = xcalloc(w->n_nodes + 1, sizeof *net->routes);
+    world_routers_init(&net->routers, w);
     net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);
     net->next_port = xmalloc((w->n_nodes + 1) * sizeof *net->next_port);
     Rng ids, ports;
@@ -40,9 +48,12 @@ void net_free(Net *net)
 {
     if (!net)
         return;
-    for (size_t i = 0; i < net->w->n_nodes; i++)
-        free(net->routes[i]);
+    for (size_t i = 0; i < net->w->n_nodes; i++) {
+        free(net->routes[i].dist);
+        free(net->routes[i].via);
+    }
     free(net->routes);
+    world_routers_fini(&net->routers);
     free(net->node_up);
     free(net->link_up);
     free(net->busy);
@@ -86,19 +97,21 @@ void net_packet_free(Net *net, Packet *p)
 int net_route(Net *net, int node, int dst)
 {
     /* A node with one interface sends everything out of it (if anything
-     * reaches dst, it is through there): no table needed.  Most hosts. */
+     * reaches dst, it is through there): no search needed.  Most hosts. */
     const Node *n = &net->w->nodes[node];
+    NetRoutes *r = &net->routes[node];
     if (n->n_ifaces == 1 && dst != node) {
-        if (!net->routes[node] && n->ifaces[0].peer == dst)
+        if (!r->via && n->ifaces[0].peer == dst)
             return 0;
-        if (!net->routes[node] && net->w->nodes[n->ifaces[0].peer].router)
+        if (!r->via && net->w->nodes[n->ifaces[0].peer].router)
             return 0;
     }
-    if (!net->routes[node]) {
-        net->routes[node] = xmalloc((net->w->n_nodes + 1) * sizeof **net->routes);
-        world_routes_from(net->w, node, net->routes[node]);
+    if (!r->via) {
+        r->dist = xmalloc((net->routers.n + 1) * sizeof *r->dist);
+        r->via = xmalloc((net->routers.n + 1) * sizeof *r->via);
+        world_routes_routers(net->w, &net->routers, node, r->dist, r->via);
     }
-    return net->routes[node][dst];
+    return world_route_to(net->w, &net->routers, node, r->dist, r->via, dst);
 }
 
 uint16_t net_ephemeral_port(Net *net, int node)

@@ -62,11 +62,12 @@ typedef struct Net {
     World *w;
     bool *node_up;
     bool *link_up;
-    SimTime *busy;       /* per link and direction: when the transmitter is free */
-    int **routes;        /* per node, on first use: interface toward each node */
-    uint16_t *ip_id;     /* per node: next IPv4 identification */
-    uint16_t *next_port; /* per node: next ephemeral port */
-    Rng loss_rng;        /* "loss": which frames a lossy link loses */
+    SimTime *busy;            /* per link and direction: when the transmitter is free */
+    WorldRouters routers;     /* the routers and the links between them */
+    struct NetRoutes *routes; /* per node, on first use: its search over the routers */
+    uint16_t *ip_id;          /* per node: next IPv4 identification */
+    uint16_t *next_port;      /* per node: next ephemeral port */
+    Rng loss_rng;             /* "loss": which frames a lossy link loses */
     Packet *free_pkts;
     Packet **all_pkts; /* every packet made, so none leaks if a run stops early */
     size_t pkts_made, pkts_cap;
@@ -87,7 +88,9 @@ void net_free(Net *net);
 Packet *net_packet_alloc(Net *net);
 void net_packet_free(Net *net, Packet *p);
 
-/* The interface of node toward node dst, or -1 (routes on first use). */
+/* The interface of node toward node dst, or -1.  A node's first call runs
+ * its search over the routers (world_routes_routers); each later call is
+ * O(dst's interfaces).  Memory: O(routers) per node that routes. */
 int net_route(Net *net, int node, int dst);
 /* A fresh ephemeral port (32768–60999, as Linux) on node. */
 uint16_t net_ephemeral_port(Net *net, int node);

@@ -44,6 +44,7 @@ void world_free(World *w)
     free(w->script);
     free(w->tcp);
     free(w->addrs);
+    free(w->addr_slot);
     free(w->path);
     free(w->source);
     free(w->title);
@@ -72,8 +73,51 @@ int world_find_node(const World *w, const char *id)
     return -1;
 }
 
+static size_t addr_hash(uint32_t ip, size_t slots)
+{
+    return (size_t)((ip * 0x9e3779b1u) >> 7) & (slots - 1);
+}
+
+/* The hash on addresses; the first of equal addresses in sorted order
+ * wins, as the binary search finds it. */
+static void index_addrs(World *w)
+{
+    free(w->addr_slot);
+    size_t slots = 16;
+    while (slots < 2 * w->n_addrs)
+        slots *= 2;
+    w->addr_slot = xcalloc(slots, sizeof *w->addr_slot);
+    w->addr_slots = slots;
+    for (size_t i = 0; i < w->n_addrs; i++) {
+        size_t k = addr_hash(w->addrs[i].ip, slots);
+        bool dup = false;
+        while (w->addr_slot[k] && !dup) {
+            dup = w->addrs[w->addr_slot[k] - 1].ip == w->addrs[i].ip;
+            if (!dup)
+                k = (k + 1) & (slots - 1);
+        }
+        if (!dup)
+            w->addr_slot[k] = (uint32_t)(i + 1);
+    }
+}
+
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
 {
+    if (w->addr_slots) {
+        for (size_t k = addr_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
+            uint32_t s = w->addr_slot[k];
+            if (!s)
+                return false;
+            const AddrEntry *a = &w->addrs[s - 1];
+            if (a->ip == ip) {
+                if (node)
+                    *node = a->node;
+                if (iface)
+                    *iface = a->iface;
+                return true;
+            }
+        }
+    }
     size_t lo = 0, hi = w->n_addrs;
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
@@ -128,28 +172,41 @@ static int cmp_addr(const void *a, const void *b)
 
 /* MAC: 02 (locally administered) : 4 bytes of a hash of the node id : the
  * interface number.  A clash between two nodes' hashes is resolved by
- * bumping the later node's hash, in node order, so it stays stable. */
+ * bumping the later node's hash, in node order, so it stays stable.  The
+ * hashes taken so far live in an open-addressing set: O(n) for n nodes. */
+static bool hash_taken(const uint32_t *set, size_t mask, const bool *used, uint32_t h, size_t *slot)
+{
+    size_t i = (h * 2654435761u) & mask;
+    while (used[i] && set[i] != h)
+        i = (i + 1) & mask;
+    *slot = i;
+    return used[i];
+}
+
 static void assign_macs(World *w)
 {
-    uint32_t *h = xcalloc(w->n_nodes, sizeof *h);
+    size_t cap = 16;
+    while (cap < 2 * w->n_nodes)
+        cap *= 2;
+    uint32_t *set = xmalloc(cap * sizeof *set);
+    bool *used = xcalloc(cap, sizeof *used);
     for (size_t i = 0; i < w->n_nodes; i++) {
-        h[i] = fnv1a(w->nodes[i].id);
-        for (size_t j = 0; j < i; j++)
-            if (h[j] == h[i]) {
-                h[i]++;
-                j = (size_t)-1; /* start over: the bump may clash again */
-            }
-    }
-    for (size_t i = 0; i < w->n_nodes; i++) {
+        uint32_t h = fnv1a(w->nodes[i].id);
+        size_t slot;
+        while (hash_taken(set, cap - 1, used, h, &slot))
+            h++; /* the bump may clash again */
+        set[slot] = h;
+        used[slot] = true;
         Node *n = &w->nodes[i];
         for (size_t k = 0; k < n->n_ifaces; k++) {
             uint8_t *m = n->ifaces[k].mac;
             m[0] = 0x02;
-            put_be32(m + 1, h[i]);
+            put_be32(m + 1, h);
             m[5] = (uint8_t)k;
         }
     }
-    free(h);
+    free(set);
+    free(used);
 }
 
 void world_wire(World *w)
@@ -200,6 +257,7 @@ void world_wire(World *w)
     }
     if (w->n_addrs)
         qsort(w->addrs, w->n_addrs, sizeof *w->addrs, cmp_addr);
+    index_addrs(w);
     assign_macs(w);
 }
 
@@ -286,6 +344,142 @@ void world_routes_from(const World *w, int src, int *out_iface)
     out_iface[src] = -1;
     free(dist);
     free(heap);
+}
+
+static int64_t link_weight(const World *w, int link)
+{
+    return w->links[link].latency * LAT_SCALE + HOP_WEIGHT;
+}
+
+void world_routers_init(WorldRouters *g, const World *w)
+{
+    g->ridx = xmalloc((w->n_nodes + 1) * sizeof *g->ridx);
+    g->n = 0;
+    for (size_t i = 0; i < w->n_nodes; i++)
+        g->ridx[i] = w->nodes[i].router ? (int)g->n++ : -1;
+    g->first = xmalloc((g->n + 1) * sizeof *g->first);
+    size_t n_edges = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        n_edges = 0;
+        for (size_t i = 0; i < w->n_nodes; i++) {
+            int r = g->ridx[i];
+            if (r < 0)
+                continue;
+            if (pass)
+                g->first[r] = n_edges;
+            const Node *u = &w->nodes[i];
+            for (size_t k = 0; k < u->n_ifaces; k++) {
+                int v = u->ifaces[k].peer;
+                if (g->ridx[v] < 0)
+                    continue;
+                if (pass)
+                    g->edges[n_edges] =
+                        (WorldRouterEdge){(int)k, v, link_weight(w, u->ifaces[k].link)};
+                n_edges++;
+            }
+        }
+        if (!pass)
+            g->edges = xmalloc((n_edges + 1) * sizeof *g->edges);
+    }
+    g->first[g->n] = n_edges;
+}
+
+void world_routers_fini(WorldRouters *g)
+{
+    free(g->ridx);
+    free(g->first);
+    free(g->edges);
+    memset(g, 0, sizeof *g);
+}
+
+/* The same search as world_routes_from, over the routers only: nodes that
+ * do not forward are ends of paths, so they cannot change a router's
+ * distance or first hop, and world_route_to finds them from their
+ * neighbours.  Routers are popped in the same (distance, node) order, so
+ * ties fall as they do there. */
+void world_routes_routers(const World *w, const WorldRouters *g, int src, int64_t *dist, int *via)
+{
+    const int *ridx = g->ridx;
+    for (size_t i = 0; i < g->n; i++) {
+        dist[i] = INT64_MAX;
+        via[i] = -1;
+    }
+    size_t hn = 0;
+    HeapItem *heap = xmalloc((g->first[g->n] + w->nodes[src].n_ifaces + 2) * sizeof *heap);
+    if (ridx[src] >= 0)
+        dist[ridx[src]] = 0;
+    else {
+        /* src does not forward: only its own links lead out. */
+        const Node *u = &w->nodes[src];
+        for (size_t k = 0; k < u->n_ifaces; k++) {
+            int v = u->ifaces[k].peer, rv = ridx[v];
+            int64_t d = link_weight(w, u->ifaces[k].link);
+            if (rv >= 0 && d < dist[rv]) {
+                dist[rv] = d;
+                via[rv] = (int)k;
+                heap_push(heap, &hn, (HeapItem){d, v});
+            }
+        }
+    }
+    if (ridx[src] >= 0)
+        heap_push(heap, &hn, (HeapItem){0, src});
+    while (hn) {
+        HeapItem it = heap_pop(heap, &hn);
+        int ru = ridx[it.node];
+        if (it.dist != dist[ru])
+            continue;
+        for (size_t e = g->first[ru]; e < g->first[ru + 1]; e++) {
+            const WorldRouterEdge *x = &g->edges[e];
+            int rv = ridx[x->peer];
+            int64_t d = it.dist + x->weight;
+            if (d < dist[rv]) {
+                dist[rv] = d;
+                via[rv] = it.node == src ? x->iface : via[ru];
+                heap_push(heap, &hn, (HeapItem){d, x->peer});
+            }
+        }
+    }
+    if (ridx[src] >= 0)
+        via[ridx[src]] = -1;
+    free(heap);
+}
+
+int world_route_to(const World *w, const WorldRouters *g, int src, const int64_t *dist,
+                   const int *via, int dst)
+{
+    const int *ridx = g->ridx;
+    if (dst == src)
+        return -1;
+    if (ridx[dst] >= 0)
+        return via[ridx[dst]];
+    /* A node that does not forward: through the neighbour whose path to it
+     * is shortest; on a tie, the one the search reached first (src, then
+     * by distance and node), and its first link. */
+    const Node *n = &w->nodes[dst];
+    int64_t best = INT64_MAX, best_du = 0;
+    int best_u = -1, out = -1;
+    for (size_t j = 0; j < n->n_ifaces; j++) {
+        const Iface *f = &n->ifaces[j];
+        int u = f->peer;
+        int64_t du;
+        if (u == src)
+            du = 0;
+        else if (ridx[u] >= 0 && dist[ridx[u]] != INT64_MAX)
+            du = dist[ridx[u]];
+        else
+            continue;
+        int64_t d = du + link_weight(w, f->link);
+        /* src has distance 0, every router at least 1: (du, u) is the
+         * order the search reached them in. */
+        bool earlier = u != best_u && (du < best_du || (du == best_du && u < best_u));
+        if (d < best || (d == best && earlier)) {
+            best = d;
+            best_du = du;
+            best_u = u;
+            out = u == src ? f->peer_iface : via[ridx[u]];
+        }
+    }
+    return out;
 }
 
 void world_components(const World *w, int *component)

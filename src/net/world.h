@@ -109,6 +109,8 @@ typedef struct World {
     size_t n_script;
     AddrEntry *addrs; /* sorted by ip */
     size_t n_addrs;
+    uint32_t *addr_slot; /* open addressing on ip: 1 + index into addrs, 0 empty */
+    size_t addr_slots;   /* a power of two, or 0 before world_wire */
     WorldExt ext[WORLD_EXT_MAX];
 } World;
 
@@ -123,7 +125,8 @@ void world_ext_set(World *w, int slot, void *data, void (*free_fn)(void *data));
 
 /* Index of the node with this id, or -1.  O(n). */
 int world_find_node(const World *w, const char *id);
-/* Node and interface owning ip; false if none.  O(log n). */
+/* Node and interface owning ip; false if none.  O(1) after world_wire
+ * (a hash on the address), O(log n) before. */
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
 /* The address a node uses on an interface. */
 uint32_t world_iface_ip(const World *w, int node, int iface);
@@ -142,6 +145,32 @@ void world_wire(World *w);
  * Fills out_iface[dst] with src's interface toward dst, or -1 when no
  * route exists (out_iface[src] is -1).  O(E log V). */
 void world_routes_from(const World *w, int src, int *out_iface);
+/* The same routes, shared and cheaper (what Net uses).  WorldRouters
+ * numbers the routers (ridx: -1 for other nodes) and lists the links
+ * between routers; world_routes_routers keeps, per source, only each
+ * router's distance and src's interface toward it: O(R) memory and
+ * O(L log R) time for R routers and L links between them.  world_route_to
+ * then gives the interface toward any node in O(its interfaces), equal to
+ * world_routes_from's, ties included. */
+typedef struct WorldRouterEdge {
+    int iface, peer; /* the router's interface, and the router on its other end */
+    int64_t weight;
+} WorldRouterEdge;
+
+typedef struct WorldRouters {
+    int *ridx;              /* per node: its number among the routers, or -1 */
+    size_t n;               /* routers */
+    size_t *first;          /* router r's edges are first[r] .. first[r + 1] - 1 */
+    WorldRouterEdge *edges; /* in interface order */
+} WorldRouters;
+
+/* After world_wire; the World must not change while g is used. */
+void world_routers_init(WorldRouters *g, const World *w);
+void world_routers_fini(WorldRouters *g);
+/* dist and via have g->n entries. */
+void world_routes_routers(const World *w, const WorldRouters *g, int src, int64_t *dist, int *via);
+int world_route_to(const World *w, const WorldRouters *g, int src, const int64_t *dist,
+                   const int *via, int dst);
 /* Every node linked (through any nodes) to every other?  Fills
  * component[i] with the index of node i's connected component. */
 void world_components(const World *w, int *component);

@@ -11,16 +11,31 @@
  *  5. DNS lookups per second in a generated internet (10,000 hosts, 1,000
  *     domains, names drawn from a Zipf distribution, caches on), with the
  *     trace discarded (goal >= 100,000/s) and with JSON Lines written;
- *  6. pcapng export of a large trace: packets per second and MB/s
- *     (goal >= 5,000,000 packets/s writing);
+ *  6. pcapng capture of a large trace, collected and streamed to a file
+ *     as the trace goes: packets per second and MB/s (goal >= 5,000,000
+ *     packets/s);
  *  7. a TCP bulk transfer of 100 MB over a 1 Gbit/s, 10 ms link, lossless
  *     and with 1 % loss, trace discarded: simulated segments per second of
  *     wall time (goal: 10x ns-3's BulkSendApplication; ns-3 is not
- *     installed here, so only our figure is printed). */
+ *     installed here, so only our figure is printed);
+ *  8. end to end, as a user runs it: the whole `minet run SCENARIO --quiet`
+ *     process (load included; the binary built beside this one, or
+ *     $MINET_BENCH_MINET) on a generated internet of 10,000 and 50,000
+ *     hosts, each running one `host -t A NAME` and one plain `host NAME`;
+ *     also with --pcap and with --trace x.jsonl.  Goals: >= 100,000
+ *     `host -t A` lookups/s at 10,000 hosts; 50,000 hosts cost <= 5.5x the
+ *     time of 10,000 and memory grows linearly (<= 5.5x); --pcap adds at
+ *     most 64 MB of memory at 50,000 hosts. */
+/* wait4: the child's own resource usage (max RSS), a BSD call glibc shows
+ * with _DEFAULT_SOURCE. */
+#define _DEFAULT_SOURCE
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -40,6 +55,8 @@
 #include "proto/dns/dns_wire.h"
 
 #define RUNS 5
+
+extern char **environ;
 
 static double now_s(void)
 {
@@ -677,7 +694,7 @@ static void bench_pcap(void)
     frame[12] = 0x08;
     frame[13] = 0x00;
     const size_t n = 2000000;
-    double write_rate[RUNS], total_rate[RUNS], mbps[RUNS];
+    double rate[RUNS], mbps[RUNS];
     for (int k = 0; k < RUNS; k++) {
         char why[256];
         PcapWriter *pw = pcap_writer_new(w, "bench.pcapng", NULL, why, sizeof why);
@@ -685,17 +702,6 @@ static void bench_pcap(void)
             fprintf(stderr, "%s\n", why);
             exit(1);
         }
-        Trace t;
-        trace_init(&t, w, false);
-        trace_add_sink(&t, pcap_writer_sink(pw));
-        double t0 = now_s();
-        /* A packet and its caption, as a scenario's trace has them. */
-        for (size_t i = 0; i < n; i++) {
-            trace_note(&t, (SimTime)i * 10, i + 1, "a sends packet %zu to b.", i);
-            trace_hop(&t, (SimTime)i * 10, (SimTime)i * 10 + 1000, i + 1, 0, 0, 1, 0, 0, frame,
-                      sizeof frame);
-        }
-        trace_end(&t);
         char path[] = "/tmp/minet-bench-pcap-XXXXXX";
         int fd = mkstemp(path);
         FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
@@ -703,25 +709,37 @@ static void bench_pcap(void)
             perror("mkstemp");
             exit(1);
         }
-        setvbuf(f, NULL, _IOFBF, 1 << 20);
-        double t1 = now_s();
+        Trace t;
+        trace_init(&t, w, false);
+        double t0 = now_s();
+        /* Streamed as minet run --pcap does: frames are written as the
+         * trace goes, each once its packet is delivered. */
+        pcap_writer_stream(pw, f);
+        trace_add_sink(&t, pcap_writer_sink(pw));
+        /* A packet and its caption, as a scenario's trace has them. */
+        for (size_t i = 0; i < n; i++) {
+            trace_note(&t, (SimTime)i * 10, i + 1, "a sends packet %zu to b.", i);
+            trace_hop(&t, (SimTime)i * 10, (SimTime)i * 10 + 5, i + 1, 0, 0, 1, 0, 0, frame,
+                      sizeof frame);
+            trace_deliver(&t, (SimTime)i * 10 + 5, i + 1, 1);
+        }
+        trace_end(&t);
         pcap_writer_write(pw, f, (SimTime)n * 10 + 1000, why, sizeof why);
         fflush(f);
-        double t2 = now_s();
+        double dt = now_s() - t0;
         long bytes = ftell(f);
         fclose(f);
         unlink(path);
-        write_rate[k] = (double)n / (t2 - t1);
-        total_rate[k] = (double)n / (t2 - t0);
-        mbps[k] = (double)bytes / 1e6 / (t2 - t1);
+        rate[k] = (double)n / dt;
+        mbps[k] = (double)bytes / 1e6 / dt;
         trace_fini(&t);
         pcap_writer_free(pw);
     }
-    double wr = median(write_rate, RUNS);
-    printf("pcapng export of %zu packets with comments: writing %.2f M packets/s (%.0f MB/s), "
-           "collecting and writing %.2f M packets/s (median of %d) %s\n",
-           n, wr / 1e6, median(mbps, RUNS), median(total_rate, RUNS) / 1e6, RUNS,
-           wr >= 5e6 ? "(goal >= 5 M/s writing: met)" : "(goal >= 5 M/s writing: NOT met)");
+    double r = median(rate, RUNS);
+    printf("pcapng capture of %zu packets with comments, collected and written as the trace "
+           "goes: %.2f M packets/s (%.0f MB/s; median of %d) %s\n",
+           n, r / 1e6, median(mbps, RUNS), RUNS,
+           r >= 5e6 ? "(goal >= 5 M/s: met)" : "(goal >= 5 M/s: NOT met)");
     world_free(w);
 }
 
@@ -871,6 +889,259 @@ static void bench_tcp(void)
     }
 }
 
+/* ---- 8. end to end: the minet command on a generated internet ----------- */
+
+/* hosts behind access routers (100 each) on a core router, 10 resolvers,
+ * a root, a .com server and 50 authoritative servers for 1,000 domains.
+ * Host k runs `host -t A NAME` at k * 20 µs and `host NAME` 5 s later;
+ * names are drawn from a Zipf distribution by a fixed generator. */
+static char *e2e_scenario(int hosts, size_t *len)
+{
+    const int per = 100, access = (hosts + per - 1) / per;
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "{\"minet\": 1, \"title\": \"%d hosts look names up\", \"nodes\": [\n", hosts);
+    int core_links = access + 2 + LK_AUTH + LK_RESOLVERS;
+    buf_puts(&b, "{\"id\": \"core\", \"role\": \"router\", \"ip\": [");
+    for (int i = 0; i < core_links; i++)
+        buf_printf(&b, "%s\"100.%d.%d.1\"", i ? ", " : "", 64 + i / 250, i % 250);
+    buf_puts(&b, "]},\n");
+    for (int a = 0; a < access; a++) {
+        buf_printf(&b, "{\"id\": \"r%d\", \"role\": \"router\", \"ip\": [\"100.%d.%d.2\"", a,
+                   64 + a / 250, a % 250);
+        for (int k = a * per; k < hosts && k < (a + 1) * per; k++)
+            buf_printf(&b, ", \"10.%d.%d.1\"", k / 250, k % 250);
+        buf_puts(&b, "]},\n");
+        for (int k = a * per; k < hosts && k < (a + 1) * per; k++)
+            buf_printf(&b,
+                       "{\"id\": \"h%d\", \"role\": \"host\", \"ip\": \"10.%d.%d.2\", \"dns\": "
+                       "\"172.16.0.%d\"},\n",
+                       k, k / 250, k % 250, k % LK_RESOLVERS + 1);
+    }
+    buf_puts(&b, "{\"id\": \"root\", \"role\": \"dns\", \"ip\": \"198.41.0.4\", \"zones\": "
+                 "[\".\"]},\n");
+    buf_puts(&b, "{\"id\": \"tld\", \"role\": \"dns\", \"ip\": \"192.12.94.30\", \"zones\": "
+                 "[\"com.\"]},\n");
+    for (int s = 0; s < LK_AUTH; s++) {
+        buf_printf(&b, "{\"id\": \"ns%d\", \"role\": \"dns\", \"ip\": \"192.0.%d.1\", \"zones\": [",
+                   s, s);
+        for (int d = s; d < LK_DOMAINS; d += LK_AUTH)
+            buf_printf(&b, "%s\"d%d.com.\"", d == s ? "" : ", ", d);
+        buf_puts(&b, "]},\n");
+    }
+    for (int r = 0; r < LK_RESOLVERS; r++)
+        buf_printf(&b, "{\"id\": \"res%d\", \"role\": \"resolver\", \"ip\": \"172.16.0.%d\"}%s\n",
+                   r, r + 1, r + 1 < LK_RESOLVERS ? "," : "");
+    buf_puts(&b, "], \"links\": [\n");
+    for (int a = 0; a < access; a++) {
+        buf_printf(&b, "{\"between\": [\"core\", \"r%d\"], \"latency\": \"2ms\"},\n", a);
+        for (int k = a * per; k < hosts && k < (a + 1) * per; k++)
+            buf_printf(&b, "{\"between\": [\"r%d\", \"h%d\"]},\n", a, k);
+    }
+    buf_puts(&b, "{\"between\": [\"core\", \"root\"], \"latency\": \"20ms\"},\n");
+    buf_puts(&b, "{\"between\": [\"core\", \"tld\"], \"latency\": \"15ms\"},\n");
+    for (int s = 0; s < LK_AUTH; s++)
+        buf_printf(&b, "{\"between\": [\"core\", \"ns%d\"], \"latency\": \"%dms\"},\n", s,
+                   5 + s % 20);
+    for (int r = 0; r < LK_RESOLVERS; r++)
+        buf_printf(&b, "{\"between\": [\"core\", \"res%d\"], \"latency\": \"1ms\"}%s\n", r,
+                   r + 1 < LK_RESOLVERS ? "," : "");
+    buf_puts(&b, "], \"zones\": {\n");
+    buf_puts(&b,
+             "\".\": {\"records\": [\"$TTL 86400\", \"@ IN SOA root. x. 1 1800 900 604800 86400\", "
+             "\"@ IN NS root.\", \"root. IN A 198.41.0.4\", \"com. IN NS tld.com.\", "
+             "\"tld.com. IN A 192.12.94.30\"]},\n");
+    buf_puts(
+        &b, "\"com.\": {\"records\": [\"$TTL 86400\", \"@ IN SOA tld x. 1 1800 900 604800 86400\", "
+            "\"@ IN NS tld\", \"tld IN A 192.12.94.30\"");
+    for (int d = 0; d < LK_DOMAINS; d++)
+        buf_printf(&b, ", \"d%d IN NS ns.d%d\", \"ns.d%d IN A 192.0.%d.1\"", d, d, d, d % LK_AUTH);
+    buf_puts(&b, "]},\n");
+    for (int d = 0; d < LK_DOMAINS; d++) {
+        buf_printf(&b,
+                   "\"d%d.com.\": {\"records\": [\"$TTL 300\", \"@ IN SOA ns x. 1 1800 900 604800 "
+                   "300\", \"@ IN NS ns\", \"ns IN A 192.0.%d.1\", \"www IN CNAME web\", "
+                   "\"web IN A 198.51.%d.%d\"",
+                   d, d % LK_AUTH, d / 250, d % 250);
+        for (int h = 0; h < 8; h++)
+            buf_printf(&b, ", \"h%d IN A 203.0.%d.%d\"", h, d % 250, h);
+        buf_printf(&b, "]}%s\n", d + 1 < LK_DOMAINS ? "," : "");
+    }
+    buf_puts(&b, "}, \"script\": [\n");
+    LookupBench lb = {0};
+    rng_seed(&lb.rng, 99);
+    lb.zipf_cdf = xmalloc(LK_DOMAINS * sizeof *lb.zipf_cdf);
+    double sum = 0, acc = 0;
+    for (int i = 0; i < LK_DOMAINS; i++)
+        sum += 1.0 / (i + 1);
+    for (int i = 0; i < LK_DOMAINS; i++) {
+        acc += 1.0 / (i + 1) / sum;
+        lb.zipf_cdf[i] = acc;
+    }
+    for (int k = 0; k < hosts; k++) {
+        for (int c = 0; c < 2; c++) {
+            int d = zipf_draw(&lb), h = (int)rng_below(&lb.rng, 9);
+            char name[32];
+            if (h == 8)
+                snprintf(name, sizeof name, "www.d%d.com", d);
+            else
+                snprintf(name, sizeof name, "h%d.d%d.com", h, d);
+            buf_printf(&b, "{\"at\": \"%lldus\", \"on\": \"h%d\", \"run\": \"host %s%s\"}%s\n",
+                       (long long)k * 20 + c * 5000000, k, c ? "" : "-t A ", name,
+                       k + 1 < hosts || !c ? "," : "");
+        }
+    }
+    buf_puts(&b, "]}\n");
+    free(lb.zipf_cdf);
+    *len = b.len;
+    return buf_take(&b);
+}
+
+typedef struct ProcRun {
+    double wall_s;
+    double cpu_s; /* user + system: steadier than wall time on a loaded machine */
+    double max_rss_mb;
+    int status;
+} ProcRun;
+
+/* Runs argv with stdout to /dev/null; wall time and the child's max RSS. */
+static ProcRun run_process(char *const argv[])
+{
+    ProcRun pr = {0, 0, 0, -1};
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid < 0) {
+        perror("fork");
+        exit(1);
+    }
+    if (pid == 0) {
+        FILE *null = freopen("/dev/null", "w", stdout);
+        (void)null;
+        execve(argv[0], argv, environ);
+        perror(argv[0]);
+        _exit(127);
+    }
+    int st;
+    struct rusage ru;
+    if (wait4(pid, &st, 0, &ru) < 0) {
+        perror("wait4");
+        exit(1);
+    }
+    pr.wall_s = now_s() - t0;
+    pr.cpu_s = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec +
+               ru.ru_stime.tv_usec / 1e6;
+    pr.max_rss_mb = (double)ru.ru_maxrss / 1024.0; /* KiB on Linux */
+    pr.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+    return pr;
+}
+
+typedef struct E2eFig {
+    double wall_s, cpu_s, rss_mb;
+} E2eFig;
+
+/* Median wall time and max RSS of `runs` runs of minet on the scenario. */
+static E2eFig e2e_measure(const char *minet, const char *scen, const char *opt, const char *file,
+                          int runs)
+{
+    double wall[RUNS], cpu[RUNS], rss[RUNS];
+    for (int k = 0; k < runs; k++) {
+        char *argv[8];
+        int n = 0;
+        argv[n++] = (char *)minet;
+        argv[n++] = (char *)"run";
+        argv[n++] = (char *)scen;
+        argv[n++] = (char *)"--quiet";
+        if (opt) {
+            argv[n++] = (char *)opt;
+            argv[n++] = (char *)file;
+        }
+        argv[n] = NULL;
+        ProcRun pr = run_process(argv);
+        if (pr.status != 0) {
+            fprintf(stderr, "minet-bench: %s run %s %s exited with %d\n", minet, scen,
+                    opt ? opt : "", pr.status);
+            exit(1);
+        }
+        wall[k] = pr.wall_s;
+        cpu[k] = pr.cpu_s;
+        rss[k] = pr.max_rss_mb;
+        if (file)
+            unlink(file);
+    }
+    return (E2eFig){median(wall, runs), median(cpu, runs), median(rss, runs)};
+}
+
+static const char *met(bool ok)
+{
+    return ok ? "met" : "NOT met";
+}
+
+static void bench_e2e(void)
+{
+    const char *minet = getenv("MINET_BENCH_MINET");
+    if (!minet)
+        minet = "build/bench/minet";
+    if (access(minet, X_OK) != 0) {
+        printf("end to end: %s is not built (make bench builds it): skipped\n", minet);
+        return;
+    }
+    char dir[] = "/tmp/minet-bench-e2e-XXXXXX";
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        exit(1);
+    }
+    static const int sizes[2] = {10000, 50000};
+    static const int runs[2] = {3, 3};
+    E2eFig fig[2][3];
+    char *scen[2];
+    size_t bytes[2];
+    char *pcap = xasprintf("%s/x.pcapng", dir), *jsonl = xasprintf("%s/x.jsonl", dir);
+    for (int i = 0; i < 2; i++) {
+        char *json = e2e_scenario(sizes[i], &bytes[i]);
+        scen[i] = xasprintf("%s/hosts%d.json", dir, sizes[i]);
+        FILE *f = fopen(scen[i], "wb");
+        if (!f || fwrite(json, 1, bytes[i], f) != bytes[i] || fclose(f) != 0) {
+            perror(scen[i]);
+            exit(1);
+        }
+        free(json);
+        fig[i][0] = e2e_measure(minet, scen[i], NULL, NULL, runs[i]);
+        fig[i][1] = e2e_measure(minet, scen[i], "--pcap", pcap, runs[i]);
+        fig[i][2] = e2e_measure(minet, scen[i], "--trace", jsonl, runs[i]);
+    }
+    printf("end to end: `minet run SCENARIO --quiet` as a process (load included), hosts each "
+           "running `host -t A NAME` and `host NAME` (median of %d runs; on a shared, loaded "
+           "machine wall time varies, CPU time (user + system) less):\n",
+           runs[0]);
+    static const char *const what[3] = {"--quiet", "--quiet --pcap x.pcapng",
+                                        "--quiet --trace x.jsonl"};
+    for (int i = 0; i < 2; i++)
+        for (int m = 0; m < 3; m++)
+            printf("  %6d hosts (%4.1f MB of JSON), %-24s wall %6.2f s, CPU %6.2f s, max RSS "
+                   "%5.0f MB: %7.0f `host -t A`/s of wall time, %7.0f/s of CPU\n",
+                   sizes[i], bytes[i] / 1e6, what[m], fig[i][m].wall_s, fig[i][m].cpu_s,
+                   fig[i][m].rss_mb, sizes[i] / fig[i][m].wall_s, sizes[i] / fig[i][m].cpu_s);
+    double rate = sizes[0] / fig[0][0].wall_s, rate_cpu = sizes[0] / fig[0][0].cpu_s;
+    printf("  `host -t A` lookups/s end to end, 10,000 hosts, --quiet: %.0f of wall time, %.0f of "
+           "CPU time (goal >= 100,000/s: %s)\n",
+           rate, rate_cpu, met(rate >= 1e5));
+    double tg = fig[1][0].cpu_s / fig[0][0].cpu_s, wg = fig[1][0].wall_s / fig[0][0].wall_s;
+    double mg = fig[1][0].rss_mb / fig[0][0].rss_mb;
+    printf("  10,000 -> 50,000 hosts: CPU time x%.2f (goal <= 5.5: %s; wall time x%.2f), max RSS "
+           "x%.2f (goal: linear, <= 5.5: %s)\n",
+           tg, met(tg <= 5.5), wg, mg, met(mg <= 5.5));
+    double add = fig[1][1].rss_mb - fig[1][0].rss_mb;
+    printf("  --pcap adds %.0f MB of memory at 50,000 hosts (goal <= 64 MB: %s)\n", add,
+           met(add <= 64));
+    for (int i = 0; i < 2; i++) {
+        unlink(scen[i]);
+        free(scen[i]);
+    }
+    free(pcap);
+    free(jsonl);
+    rmdir(dir);
+}
+
 int main(int argc, char **argv)
 {
     /* `minet-bench dns` runs one part alone. */
@@ -889,5 +1160,14 @@ int main(int argc, char **argv)
         bench_lookups();
     if (!only || strcmp(only, "tcp") == 0)
         bench_tcp();
+    if (!only || strcmp(only, "e2e") == 0)
+        bench_e2e();
+    if (only && strcmp(only, "scenario") == 0 && argc > 2) {
+        /* `minet-bench scenario N`: the end-to-end scenario for N hosts, on stdout. */
+        size_t len;
+        char *json = e2e_scenario(atoi(argv[2]), &len);
+        fwrite(json, 1, len, stdout);
+        free(json);
+    }
     return 0;
 }
