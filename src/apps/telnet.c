@@ -323,7 +323,8 @@ void telnet_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
         tcp_write(t->conn, intr, sizeof intr);
         break;
     }
-    case PROC_IN_ESCAPE:
+    case PROC_IN_ESCAPE: /* the real client's command(0, ...) starts a line first */
+        proc_printf(t->p, CON_STDOUT, "\n");
         command_prompt(t);
         break;
     }
