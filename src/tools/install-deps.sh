@@ -4,7 +4,8 @@
 #   install-deps.sh build   libraries for `make` and `make run`
 #   install-deps.sh test    also cmocka and the tools the tests use
 #   install-deps.sh fuzz    also clang with libFuzzer
-#   install-deps.sh interop also Unbound, for make interop
+#   install-deps.sh interop also Unbound, telnet, nc, ss, netstat and Python,
+#                           for make interop
 #
 # On Debian and Ubuntu it runs apt-get as root, or through `sudo -n` (never a
 # password prompt), printing each command first.  Anywhere else, or without
@@ -56,6 +57,12 @@ if [ "$what" = interop ]; then
     need_cmd unbound unbound
     need_cmd host bind9-host
     need_cmd unshare util-linux
+    # The real TCP programs, in network namespaces (tests/run_interop_tcp.sh).
+    need_cmd inetutils-telnet inetutils-telnet
+    need_cmd nc.openbsd netcat-openbsd
+    need_cmd ss iproute2
+    need_cmd netstat net-tools
+    need_cmd python3 python3
 fi
 
 [ -z "$missing" ] && exit 0
@@ -80,6 +87,14 @@ run() {
     echo "+ $*" >&2
     "$@"
 }
+# Packages such as nsd and unbound start their daemons when installed; a
+# policy-rc.d that answers 101 ("action forbidden") keeps every service
+# stopped.  It is ours only if there was none, and goes when we are done.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+    $as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    trap '$as_root rm -f "$policy"' EXIT
+fi
 run $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # shellcheck disable=SC2086 # the package list is meant to split
 run $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing
