@@ -46,6 +46,8 @@ if [ "$what" = test ] || [ "$what" = fuzz ] || [ "$what" = interop ]; then
     need_cmd named-checkzone bind9-utils
     # Wireshark's own dissectors judge minet's captures (tests/run_pcap.sh).
     need_cmd tshark tshark
+    # tests/pcap_tcp.py reads tshark's TCP analysis.
+    need_cmd python3 python3
     # An X server without a screen, for the window test (tests/run_window.sh).
     need_cmd xvfb-run xvfb
 fi
@@ -62,7 +64,6 @@ if [ "$what" = interop ]; then
     need_cmd nc.openbsd netcat-openbsd
     need_cmd ss iproute2
     need_cmd netstat net-tools
-    need_cmd python3 python3
 fi
 
 [ -z "$missing" ] && exit 0
