@@ -4,7 +4,7 @@
 
 Each node of SCENARIO becomes a network namespace PREFIX-NODE with the
 node's addresses on veth interfaces named as minet names them (eth0, eth1,
-... in the order of the node's links), static routes along the shortest
+... in the order of the node's links), minet's hosts table, static routes along the shortest
 paths, IPv4 forwarding on routers, and each link's latency as netem delay on
 both of its ends.  Every script line starts at its time (real seconds),
 `ip netns exec`'d in its node's namespace, in a pseudo-terminal of 80
@@ -46,7 +46,8 @@ KEYS = {"^D": b"\x04", "^C": b"\x03", "^]": b"\x1d"}
 
 
 def sh(*argv, check=True):
-    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    r = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, encoding="utf-8",
+                       errors="surrogateescape")
     if check and r.returncode != 0:
         raise SystemExit("FAIL interop-tcp: %s: %s" % (" ".join(argv), r.stderr.strip()))
     return r.stdout
@@ -60,7 +61,7 @@ def seconds(text):
 
 
 def records(trace):
-    with open(trace) as f:
+    with open(trace, errors="surrogateescape") as f:
         return [json.loads(l) for l in f if '"kind":"console"' in l]
 
 
@@ -82,9 +83,9 @@ def minet_side(trace, outdir):
         elif r["stream"] == "exit":
             status[c] = str(r["status"])
     for c in out:
-        with open(os.path.join(outdir, "%d.out" % c), "w") as f:
+        with open(os.path.join(outdir, "%d.out" % c), "w", errors="surrogateescape") as f:
             f.write(out[c])
-        with open(os.path.join(outdir, "%d.status" % c), "w") as f:
+        with open(os.path.join(outdir, "%d.status" % c), "w", errors="surrogateescape") as f:
             f.write(status.get(c, "running") + "\n")
 
 
@@ -108,10 +109,25 @@ def build(scen, prefix):
         al = addr_list(nodes[n])
         for k, i in enumerate(lst):
             addr[(n, i)] = al[k] if len(al) == len(lst) else al[0]
+    # minet's hosts table: every node's name with each of its addresses.
+    # `ip netns exec` mounts /etc/netns/NS/hosts on /etc/hosts (and
+    # nsswitch.conf, resolv.conf: a DNS server on the namespace's own loopback, where
+    # none listens, so that no lookup leaves the namespace).
+    hosts = "127.0.0.1\tlocalhost\n" + "".join(
+        "%s\t%s\n" % (a.split("/")[0], n) for n in nodes for a in addr_list(nodes[n]))
     for n in nodes:
         ns = "%s-%s" % (prefix, n)
         sh("ip", "netns", "add", ns)
         sh("ip", "-n", ns, "link", "set", "lo", "up")
+        os.makedirs("/etc/netns/" + ns, exist_ok=True)
+        with open("/etc/netns/%s/hosts" % ns, "w", errors="surrogateescape") as f:
+            f.write(hosts)
+        with open("/etc/netns/%s/resolv.conf" % ns, "w", errors="surrogateescape") as f:
+            f.write("nameserver 127.0.0.1\n")
+        # ... and names come from the hosts file alone, as in minet, where
+        # no DNS server answers a reverse lookup (nc -lv looks 0.0.0.0 up).
+        with open("/etc/netns/%s/nsswitch.conf" % ns, "w", errors="surrogateescape") as f:
+            f.write("hosts: files\n")
     for i, l in enumerate(links):
         a, b = l["between"]
         ea, eb = "mt%da" % i, "mt%db" % i
@@ -168,6 +184,12 @@ def down(prefix):
         name = ns.split(" ")[0]
         if name.startswith(prefix + "-"):
             sh("ip", "netns", "del", name, check=False)
+    if os.path.isdir("/etc/netns"):
+        for name in os.listdir("/etc/netns"):
+            if name.startswith(prefix + "-"):
+                for f in os.listdir("/etc/netns/" + name):
+                    os.remove("/etc/netns/%s/%s" % (name, f))
+                os.rmdir("/etc/netns/" + name)
 
 
 # ---- the programs ---------------------------------------------------------
@@ -201,7 +223,9 @@ class Prog:
         if self.status is None:
             pid, st = os.waitpid(self.pid, os.WNOHANG)
             if pid:
-                self.status = str(os.waitstatus_to_exitcode(st))
+                code = os.waitstatus_to_exitcode(st)
+                # killed by a signal: what a shell's $? says (^C: 130)
+                self.status = str(code if code >= 0 else 128 - code)
 
     def stop(self):
         if self.status is None:
@@ -253,7 +277,7 @@ def typing(scen, trace):
 def syn_ports(trace):
     """The source ports of the SYNs minet's hosts sent, in order."""
     ports, seen = [], set()
-    with open(trace) as f:
+    with open(trace, errors="surrogateescape") as f:
         for l in f:
             if '"kind":"hop"' not in l or "[SYN]" not in l:
                 continue
@@ -269,7 +293,7 @@ def syn_ports(trace):
 
 
 def run(scenario, trace, outdir, prefix):
-    with open(scenario) as f:
+    with open(scenario, errors="surrogateescape") as f:
         scen = json.load(f)
     typed = typing(scen, trace)
     down(prefix)
@@ -279,11 +303,11 @@ def run(scenario, trace, outdir, prefix):
         # SCENARIO.sysctl, if there is one: settings for every namespace.
         conf = os.path.splitext(scenario)[0] + ".sysctl"
         if os.path.exists(conf):
-            with open(conf) as f:
+            with open(conf, errors="surrogateescape") as f:
                 for setting in f.read().split():
                     for n in nodes:
                         sh("ip", "netns", "exec", "%s-%s" % (prefix, n), "sysctl", "-qw", setting)
-        with open(os.path.join(outdir, "netem"), "w") as f:
+        with open(os.path.join(outdir, "netem"), "w", errors="surrogateescape") as f:
             f.write("yes\n" if NETEM[0] else "no\n")
         for n in nodes:
             if nodes[n]["role"] == "host" and ifaces[n]:
@@ -340,17 +364,17 @@ def run(scenario, trace, outdir, prefix):
         if port not in real_ports:
             real_ports.append(port)
     mapping = dict(zip(real_ports, [str(x) for x in syn_ports(trace)]))
-    with open(os.path.join(outdir, "ports"), "w") as f:
+    with open(os.path.join(outdir, "ports"), "w", errors="surrogateescape") as f:
         for k, v in mapping.items():
             f.write("%s %s\n" % (k, v))
     for i, p in progs.items():
-        text = p.out.replace(b"\r\n", b"\n").decode("utf-8", "replace")
-        with open(os.path.join(outdir, "%d.raw" % i), "w") as f:
+        text = p.out.replace(b"\r\n", b"\n").decode("utf-8", "surrogateescape")
+        with open(os.path.join(outdir, "%d.raw" % i), "w", errors="surrogateescape") as f:
             f.write(text)
-        text = re.sub(r"(?<=[.:])(\d{4,5})\b", lambda m: mapping.get(m.group(1), m.group(1)), text)
-        with open(os.path.join(outdir, "%d.out" % i), "w") as f:
+        text = re.sub(r"(?<=[.: ])(\d{4,5})\b", lambda m: mapping.get(m.group(1), m.group(1)), text)
+        with open(os.path.join(outdir, "%d.out" % i), "w", errors="surrogateescape") as f:
             f.write(text)
-        with open(os.path.join(outdir, "%d.status" % i), "w") as f:
+        with open(os.path.join(outdir, "%d.status" % i), "w", errors="surrogateescape") as f:
             f.write(p.status + "\n")
 
 
@@ -375,7 +399,7 @@ def normal(text, cmd):
 
 
 def compare(scenario, mdir, rdir, title):
-    with open(scenario) as f:
+    with open(scenario, errors="surrogateescape") as f:
         scen = json.load(f)
     lines = [l for l in scen["script"] if "run" in l]
     same = differ = 0
@@ -384,9 +408,9 @@ def compare(scenario, mdir, rdir, title):
         got = {}
         for side, d in (("real", rdir), ("minet", mdir)):
             try:
-                with open(os.path.join(d, "%d.out" % i)) as f:
+                with open(os.path.join(d, "%d.out" % i), errors="surrogateescape") as f:
                     out = normal(f.read(), l["run"])
-                with open(os.path.join(d, "%d.status" % i)) as f:
+                with open(os.path.join(d, "%d.status" % i), errors="surrogateescape") as f:
                     st = f.read().strip()
             except OSError:
                 out, st = "", "not run"
