@@ -249,7 +249,7 @@ def typing(scen, trace):
             echoed.setdefault(c, []).append(t)
         elif r["stream"] in ("stdout", "stderr"):
             printed.setdefault(c, []).append(t)
-    lines = [l for l in scen["script"] if "run" in l]
+    lines = [l for l in scen["script"] if "on" in l]
     typed = {}
     for c, l in enumerate(lines, 1):
         if c not in starts:
@@ -317,7 +317,7 @@ def run(scenario, trace, outdir, prefix):
                      "eth0", "-f", "tcp", "-w", path],
                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
         time.sleep(1.0)  # dumpcap is listening
-        lines = [l for l in scen["script"] if "run" in l]
+        lines = [l for l in scen["script"] if "on" in l]
         end = max(seconds(l["at"]) for l in lines) + 3.0
         for c, ts in typed.items():
             end = max(end, seconds(lines[c - 1]["at"]) + ts[-1][0] + 3.0)
@@ -401,7 +401,7 @@ def normal(text, cmd):
 def compare(scenario, mdir, rdir, title):
     with open(scenario, errors="surrogateescape") as f:
         scen = json.load(f)
-    lines = [l for l in scen["script"] if "run" in l]
+    lines = [l for l in scen["script"] if "on" in l]
     same = differ = 0
     for i, l in enumerate(lines, 1):
         what = "%s line %d, %s$ %s" % (title, i, l["on"], l["run"])
