@@ -1,29 +1,41 @@
-"""Runs a minet scenario's script on real Linux, in network namespaces.
+"""Runs a minet scenario's script on real Linux, in network namespaces,
+and compares what the real programs and segments show with minet's.
 
     python3 real.py run SCENARIO TRACE.jsonl OUTDIR PREFIX
 
 Each node of SCENARIO becomes a network namespace PREFIX-NODE with the
 node's addresses on veth interfaces named as minet names them (eth0, eth1,
-... in the order of the node's links), minet's hosts table, static routes along the shortest
-paths, IPv4 forwarding on routers, and each link's latency as netem delay on
-both of its ends.  Every script line starts at its time (real seconds),
-`ip netns exec`'d in its node's namespace, in a pseudo-terminal of 80
-columns (ss lays out its columns by the terminal's width).  What the program
-reads is typed at the moment minet's run typed it (the "stdin" records of
-TRACE, minet's JSON Lines trace of the same scenario): a line with its
-newline, ^D as the terminal's end-of-file character, ^C and ^] as their
-control characters.  dumpcap captures each end host's eth0 meanwhile.
+... in the order of the node's links), minet's hosts table (and names from
+it alone), static routes along the shortest paths, IPv4 forwarding on
+routers, each link's latency as netem delay on both of its ends (when the
+kernel has netem: OUTDIR/netem says), and SCENARIO.sysctl's settings if
+that file exists.  Every script line starts at its time (real seconds;
+lines of one moment 0.15 s apart, in order), `ip netns exec`'d in its
+node's namespace, in a pseudo-terminal of 80 columns (ss lays out its
+columns by the terminal's width).  What the program reads is typed when
+minet's run typed it (the "stdin" records of TRACE, minet's JSON Lines
+trace of the same scenario; ^D, which is not echoed, by the scenario's
+rule): a line with its newline, ^D as the terminal's end-of-file
+character, ^C and ^] as their control characters.  dumpcap captures each
+end host's eth0 meanwhile.  Lines that are faults (down, up) are not
+played: the caller skips such scenarios.
 
-OUTDIR gets, for script line N (1-based, as minet's `cmd`), N.out (what the
-terminal showed, CR LF as LF) and N.status (the exit status, or "running"
-when it was still running at the end and was stopped), and NODE.pcapng.
+OUTDIR gets, for script line N (1-based among the program lines, as
+minet's `cmd`), N.out (what the terminal showed, CR LF as LF, Linux's
+ephemeral ports mapped to minet's), N.raw (unmapped) and N.status (the
+exit status as a shell's $? would say, or "running" when it was still
+running at the end and was stopped), and NODE.pcapng.
 
     python3 real.py minet TRACE.jsonl OUTDIR
-
-writes minet's side in the same form: N.out (stdout, stderr and the typed
-input, in the order of the trace), N.status.
-
-    python3 real.py down PREFIX      deletes the namespaces PREFIX-*
+        minet's side in the same form: N.out (stdout, stderr and the typed
+        input, in the order of the trace), N.status
+    python3 real.py compare SCENARIO MINETDIR REALDIR TITLE
+        "FAIL" and a diff for each line that differs (see normal()); the
+        counts same and different on standard error; exit 1 if any differs
+    python3 real.py segments MINET SCENARIO REALDIR NODE [assert|figures]
+        NODE's segments, real against minet's (see compare_segments())
+    python3 real.py down PREFIX
+        deletes the namespaces PREFIX-* and their /etc/netns folders
 
 Only namespaces this script made are touched; every process it starts is
 stopped by its own id.
@@ -195,6 +207,12 @@ def down(prefix):
 # ---- the programs ---------------------------------------------------------
 
 
+def shell_status(st):
+    """An exit status as a shell's $? says it: 128 + N for signal N (^C: 130)."""
+    code = os.waitstatus_to_exitcode(st)
+    return str(code if code >= 0 else 128 - code)
+
+
 class Prog:
     def __init__(self, ns, cmd, inputs):
         self.inputs = inputs  # [(seconds after start, bytes)]
@@ -223,15 +241,15 @@ class Prog:
         if self.status is None:
             pid, st = os.waitpid(self.pid, os.WNOHANG)
             if pid:
-                code = os.waitstatus_to_exitcode(st)
-                # killed by a signal: what a shell's $? says (^C: 130)
-                self.status = str(code if code >= 0 else 128 - code)
+                self.status = shell_status(st)
 
     def stop(self):
         if self.status is None:
             os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-            self.status = "running"
+            _, st = os.waitpid(self.pid, 0)
+            # it may have ended by itself since the last poll
+            killed = os.WIFSIGNALED(st) and os.WTERMSIG(st) == signal.SIGKILL
+            self.status = "running" if killed else shell_status(st)
 
 
 def typing(scen, trace):
@@ -297,7 +315,9 @@ def run(scenario, trace, outdir, prefix):
         scen = json.load(f)
     typed = typing(scen, trace)
     down(prefix)
-    caps = []
+    caps, progs = [], {}
+    # TERM ends this run as ^C does: the programs and captures are stopped.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         nodes, ifaces = build(scen, prefix)
         # SCENARIO.sysctl, if there is one: settings for every namespace.
@@ -321,7 +341,7 @@ def run(scenario, trace, outdir, prefix):
         end = max(seconds(l["at"]) for l in lines) + 3.0
         for c, ts in typed.items():
             end = max(end, seconds(lines[c - 1]["at"]) + ts[-1][0] + 3.0)
-        progs, began = {}, {}
+        began = {}
         t0 = time.monotonic()
         while True:
             now = time.monotonic() - t0
@@ -342,10 +362,10 @@ def run(scenario, trace, outdir, prefix):
             if now > end:
                 break
             time.sleep(0.01)
-        for i, p in progs.items():
-            p.stop()
         time.sleep(0.5)
     finally:
+        for p in progs.values():  # also when interrupted
+            p.stop()
         for c in caps:
             c.send_signal(signal.SIGINT)
             c.wait()
