@@ -11,10 +11,14 @@ TCP checksums checked, and:
   2. Wireshark's TCP analysis flags nothing ("Bad TCP": tcp.analysis.flags
      && !tcp.analysis.window_update) when no link loses packets and no
      link or node goes down; where packets are lost it may flag only what
-     loss causes: retransmissions (plain and fast), duplicate ACKs, and,
-     on the receiving host, the gap of the lost segment ("previous
-     segment not captured") and a retransmission arriving after later
-     segments (out-of-order);
+     loss causes: retransmissions (plain and fast; "spurious" where the
+     ACK was lost, not the data: the receiver's capture saw the data
+     already), duplicate ACKs, and, on the receiving host, the gap of the
+     lost segment ("previous segment not captured"), a retransmission
+     arriving after later segments (out-of-order), and "ACKed unseen
+     segment" where a retransmission carried the lost bytes and new ones
+     together (as Linux's also do: Wireshark does not count bytes first
+     seen in a retransmission);
   3. no expert item of severity warning or above, but "Connection reset
      (RST)" on a RST (a refused connection is a lesson) and the items of
      the analysis flags that item 2 allows;
@@ -35,8 +39,8 @@ import subprocess
 import sys
 from datetime import datetime, timezone
 
-LOSS_FLAGS = {"retransmission", "fast_retransmission", "duplicate_ack", "lost_segment",
-              "out_of_order"}
+LOSS_FLAGS = {"retransmission", "fast_retransmission", "spurious_retransmission",
+              "duplicate_ack", "lost_segment", "out_of_order", "ack_lost_segment"}
 ALWAYS = {"window_update"}
 FLAG_NAMES = {"retransmission", "fast_retransmission", "spurious_retransmission", "out_of_order",
               "lost_segment", "ack_lost_segment", "duplicate_ack", "zero_window",
