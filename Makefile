@@ -135,15 +135,31 @@ fuzz:
 	  grep -E 'stat::number_of_executed_units|Done' build/fuzz/$$n.log | tail -n 2; \
 	done
 
-## bench: print the performance figures (events/s, JSONL records/s, DNS, pcapng, frame time)
+## bench: print the performance figures (events/s, DNS, pcapng, TCP beside ns-3, frame time)
 bench: deps
+	@$(DEPS) bench || echo "ns-3 could not be installed: the TCP figures are printed without it"
 	@$(MAKE) --no-print-directory BUILD=build/bench CFLAGS="-O2 -g -DNDEBUG" build/bench/minet-bench \
 	  $(if $(GUI_SRC),build/bench/minet-bench-gui)
-	build/bench/minet-bench
+	@rm -f build/bench/ns3-figures.txt
+	@if pkg-config --exists ns3-applications 2>/dev/null && command -v $(CXX) >/dev/null; then \
+	  $(MAKE) --no-print-directory build/bench/minet-bench-ns3 && \
+	  build/bench/minet-bench-ns3 5 build/bench/ns3-figures.txt; \
+	else echo "ns-3 not installed: no ns-3 figures (libns3-dev and $(CXX) are needed)"; fi
+	MINET_BENCH_NS3=build/bench/ns3-figures.txt build/bench/minet-bench
 	$(if $(GUI_SRC),build/bench/minet-bench-gui assets/fonts)
 
 build/bench/minet-bench: src/tools/bench.c build/bench/libminet.a
 	$(CC) $(ALL_CFLAGS) $< -o $@ build/bench/libminet.a $(PKG_LIBS) -lm
+
+# ns-3's side of the TCP comparison, the one C++ program (ns-3 is a C++ library),
+# against Debian's libns3-dev: headers in /usr/include/ns3, libraries named here
+# because its ns3-core.pc lists libgsl.so, which only libgsl-dev ships.
+NS3_LIBS := -lns3-applications -lns3-internet -lns3-point-to-point -lns3-traffic-control \
+            -lns3-network -lns3-core
+build/bench/minet-bench-ns3: src/tools/bench_ns3.cc
+	@mkdir -p $(dir $@)
+	@echo '  CXX   $<'
+	@$(CXX) -std=c++17 -O2 -g -Wall -Wextra -Wshadow $< -o $@ $(NS3_LIBS)
 
 build/bench/minet-bench-gui: src/tools/bench_gui.c build/bench/libminet-gui.a build/bench/libminet.a
 	$(CC) $(ALL_CFLAGS) $< -o $@ build/bench/libminet-gui.a build/bench/libminet.a $(PKG_LIBS) -lm

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/vfs.h"
 #include "apps/apps.h"
 #include "apps/cmdline.h"
 
@@ -147,6 +148,7 @@ static void proc_free(Proc *p)
         p->free_state(p->state);
     input_free(p->sim, p->in);
     buf_fini(&p->line);
+    free(p->stdin_path);
     free(p);
 }
 
@@ -212,7 +214,65 @@ static Proc *proc_new(Sim *sim, int node, const char *line)
 
 static void input_arm(Proc *p);
 
-/* app: the program to run, or NULL for the table's row of the first word. */
+/* Takes the redirections out of the words, as bash does before it runs
+ * the program: `< FILE` (or `<FILE`) for its input, and `> /dev/null` or
+ * `>> /dev/null` for its output (minet's files cannot be written yet).
+ * False, with the message in err and the exit status in *status, when
+ * bash (or minet) cannot do it. */
+static bool take_redirects(Sim *sim, int node, Cmdline *c, char **out, bool *null_out, char *err,
+                           size_t size, int *status)
+{
+    *out = NULL;
+    *null_out = false;
+    for (size_t i = 0; i < c->argc; i++) {
+        char op = c->argv[i][0];
+        if (op != '<' && op != '>')
+            continue;
+        size_t oplen = op == '>' && c->argv[i][1] == '>' ? 2 : 1;
+        bool joined = c->argv[i][oplen] != '\0';
+        if (!joined && i + 1 >= c->argc) {
+            snprintf(err, size, "bash: syntax error near unexpected token `newline'");
+            *status = 2;
+            return false;
+        }
+        const char *name = joined ? c->argv[i] + oplen : c->argv[i + 1];
+        if (op == '>') {
+            if (strcmp(name, "/dev/null") != 0) {
+                snprintf(err, size,
+                         "minet: %s: minet cannot write files yet; `> /dev/null` discards "
+                         "what a program prints",
+                         name);
+                *status = 1;
+                return false;
+            }
+            *null_out = true;
+        } else {
+            char home[VFS_NAME_MAX + 8], path[VFS_PATH_MAX];
+            snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, node));
+            VfsStat st = {0};
+            VfsErr e = vfs_path_norm(home, name, path, sizeof path, NULL);
+            if (e == VFS_OK)
+                e = vfs_of(sim) ? vfs_stat(vfs_of(sim), node, path, &st) : VFS_ENOENT;
+            if (e == VFS_OK && st.dir)
+                e = VFS_EISDIR;
+            if (e != VFS_OK) {
+                snprintf(err, size, "bash: %s: %s", name, vfs_strerror(e));
+                *status = 1;
+                return false;
+            }
+            free(*out);
+            *out = xstrdup(path);
+        }
+        size_t drop = joined ? 1 : 2;
+        for (size_t k = i; k < i + drop; k++)
+            free(c->argv[k]);
+        memmove(c->argv + i, c->argv + i + drop, (c->argc - i - drop + 1) * sizeof *c->argv);
+        c->argc -= drop;
+        i--;
+    }
+    return true;
+}
+
 static void start_line(Sim *sim, int node, const char *line, const AppProgram *app,
                        const ScriptInput *lines, size_t n)
 {
@@ -234,6 +294,15 @@ static void start_line(Sim *sim, int node, const char *line, const AppProgram *a
         proc_exit(p, 2);
         return;
     }
+    char *stdin_path = NULL;
+    int status;
+    if (!take_redirects(sim, node, &c, &stdin_path, &p->stdout_null, err, sizeof err, &status)) {
+        free(stdin_path);
+        cmdline_fini(&c);
+        proc_printf(p, CON_STDERR, "%s\n", err);
+        proc_exit(p, status);
+        return;
+    }
     if (!app)
         app = apps_find(prog);
     if (!app) {
@@ -252,8 +321,9 @@ static void start_line(Sim *sim, int node, const char *line, const AppProgram *a
     ProcInput *in = xcalloc(1, sizeof *in);
     in->fn = app->input;
     in->start = in->last = sim->now;
-    in->lines = lines;
-    in->n = n;
+    in->lines = stdin_path ? NULL : lines;
+    in->n = stdin_path ? 0 : n;
+    p->stdin_path = stdin_path;
     in->line = xstrdup(line);
     p->in = in;
     /* The handle p stays valid only while the program runs: main may end it. */
@@ -451,6 +521,8 @@ static void flush_partial(Proc *p)
 
 void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
 {
+    if (s == CON_STDOUT && p->stdout_null)
+        return;
     Buf b;
     va_list ap;
     buf_init(&b);
@@ -469,8 +541,10 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
     }
     if (*start) {
         buf_puts(&p->line, start);
-        if (p->in && p->in->waiting)
-            flush_partial(p); /* a prompt, shown while the program waits */
+        /* A prompt, shown while the program waits; a program without one
+         * of its own (nc) prints data, whose line ends later. */
+        if (p->in && p->in->waiting && p->in->prompt && *p->in->prompt)
+            flush_partial(p);
     }
     bool printed = b.len > 0;
     buf_fini(&b);
@@ -495,6 +569,11 @@ void proc_exit(Proc *p, int status)
     if (p->next)
         p->next->prev = p->prev;
     proc_free(p);
+}
+
+const char *proc_stdin_path(const Proc *p)
+{
+    return p->stdin_path;
 }
 
 Rng *proc_rng(Proc *p)

@@ -69,6 +69,8 @@ typedef struct Proc {
     void *state;
     void (*free_state)(void *state);
     struct ProcInput *in; /* what is typed into it (shell.c) */
+    char *stdin_path; /* `< FILE`: its input is that file (an absolute path) */
+    bool stdout_null;                  /* `> /dev/null`: what it prints goes nowhere */
 } Proc;
 
 /* ---- programs that read input (DESIGN.md, "Programs that read input") --
@@ -120,6 +122,12 @@ typedef void (*ProcInputFn)(Proc *p, ProcInputKind kind, const char *line, size_
 void shell_run_program(Sim *sim, int node, const char *line,
                        void (*main)(Proc *p, int argc, char **argv), ProcInputFn input,
                        const ScriptInput *lines, size_t n);
+
+/* The file a program's input was redirected from (`nc HOST PORT < FILE`),
+ * as an absolute path in the node's files (proto/vfs.h), or NULL when it
+ * reads the terminal.  Nothing is typed into a program whose input is a
+ * file. */
+const char *proc_stdin_path(const Proc *p);
 
 /* The program waits for input now (true) or not (false). */
 void proc_wait_input(Proc *p, bool waiting);

@@ -130,7 +130,7 @@ static void on_connected(void *ctx, TcpConn *c)
     Telnet *t = ctx;
     proc_printf(t->p, CON_STDOUT, "Connected to %s.\nEscape character is '^]'.\n", t->name);
     t->command_mode = false;
-    proc_set_prompt(t->p, NULL);
+    proc_set_prompt(t->p, ""); /* typing goes to the connection */
     proc_wait_input(t->p, true);
 }
 
@@ -252,7 +252,7 @@ static void run_command(Telnet *t, const char *line)
     if (argc == 0) {
         if (t->conn) { /* back to the connection */
             t->command_mode = false;
-            proc_set_prompt(t->p, NULL);
+            proc_set_prompt(t->p, ""); /* typing goes to the connection */
         } else {
             command_prompt(t);
         }
@@ -323,8 +323,8 @@ void telnet_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
         tcp_write(t->conn, intr, sizeof intr);
         break;
     }
-    case PROC_IN_ESCAPE: /* the real client's command(0, ...) starts a line first */
-        proc_printf(t->p, CON_STDOUT, "\n");
+    case PROC_IN_ESCAPE: /* the terminal shows ^]; telnet starts a new line */
+        proc_printf(p, CON_STDOUT, "\n");
         command_prompt(t);
         break;
     }

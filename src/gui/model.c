@@ -474,6 +474,34 @@ int model_foreground(const Model *m, int node, uint32_t step, double t)
     return cmd ? script_line_of(m->world, cmd) : -1;
 }
 
+/* Where a line typed at `at` goes in script line `line`'s input: after
+ * the lines the run shows typed by then (its command's stdin echoes), and
+ * before an end of input (^D) that follows them, since a teacher types
+ * into the program while it still reads. */
+static size_t typed_by(const Model *m, size_t line, SimTime at)
+{
+    const ScriptLine *l = &m->world->script[line];
+    const TraceRec *recs = m->sim->trace.recs;
+    uint64_t cmd = 0;
+    size_t echoed = 0;
+    for (size_t i = 0; i < m->n_console; i++) {
+        const TraceRec *r = &recs[m->console[i].rec];
+        if (r->time > at)
+            break;
+        if (r->node != l->node)
+            continue;
+        if (r->stream == CON_COMMAND && r->time == l->at && r->text && !strcmp(r->text, l->run))
+            cmd = r->cmd;
+        else if (r->stream == CON_STDIN && cmd && r->cmd == cmd)
+            echoed++;
+    }
+    size_t pos = 0;
+    for (size_t seen = 0; pos < l->n_input && seen < echoed; pos++)
+        if (strcmp(l->input[pos].text, "^D") != 0)
+            seen++;
+    return pos;
+}
+
 bool model_add_input(Model *m, size_t line, SimTime at, const char *text)
 {
     World *w = m->world;
@@ -481,8 +509,11 @@ bool model_add_input(Model *m, size_t line, SimTime at, const char *text)
     ScriptLine *l = &w->script[line];
     if (at < l->at)
         return false;
+    size_t pos = typed_by(m, line, at);
     l->input = xrealloc(l->input, (l->n_input + 1) * sizeof *l->input);
-    l->input[l->n_input++] = (ScriptInput){at - l->at, xstrdup(text)};
+    memmove(l->input + pos + 1, l->input + pos, (l->n_input - pos) * sizeof *l->input);
+    l->input[pos] = (ScriptInput){at - l->at, xstrdup(text)};
+    l->n_input++;
     l->input_typed = true;
     forget_run(m);
     m->sim = run_kept(w);

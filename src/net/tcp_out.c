@@ -406,14 +406,17 @@ static void narrate_data(TcpConn *c, uint64_t pkt, uint32_t seq, uint32_t len, u
              "%s sends its last %u bytes to %s (seq %s) with FIN: it has nothing more to "
              "send.%s",
              tcp_self(c), len, peer, tcp_num(seq, n), f);
+    else if (fin && c->rcv_fin)
+        note(c, pkt,
+             "%s has nothing more to send either: FIN (seq %s)%s. Once %s acknowledges it, the "
+             "connection is over.%s",
+             tcp_self(c), tcp_num(seq, n),
+             c->acked_to != c->rcv_nxt ? ", which also acknowledges the FIN it got" : "", peer, f);
     else if (fin)
         note(c, pkt,
-             "%s has nothing more to send: FIN (seq %s)%s. It can still receive until %s "
+             "%s has nothing more to send: FIN (seq %s). It can still receive until %s "
              "closes too.%s",
-             tcp_self(c), tcp_num(seq, n),
-             c->rcv_fin && c->acked_to != c->rcv_nxt ? ", which also acknowledges the FIN it got"
-                                                     : "",
-             peer, f);
+             tcp_self(c), tcp_num(seq, n), peer, f);
     else {
         char text[256];
         preview(c, seq, len, text, sizeof text);

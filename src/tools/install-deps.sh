@@ -6,6 +6,9 @@
 #   install-deps.sh fuzz    also clang with libFuzzer
 #   install-deps.sh interop also Unbound, telnet, nc, ss, netstat and Python,
 #                           for make interop
+#   install-deps.sh bench   also ns-3 and g++, for make bench's TCP comparison
+#                           (only make bench asks for it; make and make test
+#                           never need ns-3)
 #
 # On Debian and Ubuntu it runs apt-get as root, or through `sudo -n` (never a
 # password prompt), printing each command first.  Anywhere else, or without
@@ -54,6 +57,11 @@ fi
 if [ "$what" = fuzz ]; then
     need_cmd clang clang
 fi
+if [ "$what" = bench ]; then
+    # ns-3 3.37 runs the same TCP bulk transfer (src/tools/bench_ns3.cc).
+    need_pc ns3-applications libns3-dev
+    need_cmd g++ g++
+fi
 if [ "$what" = interop ]; then
     # A real resolver and BIND's host, in a network namespace of our own.
     need_cmd unbound unbound
@@ -88,13 +96,13 @@ run() {
     echo "+ $*" >&2
     "$@"
 }
-# Packages such as nsd and unbound start their daemons when installed; a
+# Packages such as nsd, unbound and ns-3's start services when installed: a
 # policy-rc.d that answers 101 ("action forbidden") keeps every service
-# stopped.  It is ours only if there was none, and goes when we are done.
+# stopped for the time of the install, unless the machine already has one.
 policy=/usr/sbin/policy-rc.d
 if [ ! -e "$policy" ]; then
-    $as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
-    trap '$as_root rm -f "$policy"' EXIT
+    run $as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
+    trap 'run $as_root rm -f $policy' EXIT
 fi
 run $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # shellcheck disable=SC2086 # the package list is meant to split
