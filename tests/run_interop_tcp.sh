@@ -11,8 +11,9 @@
 #    ss, net-tools' netstat.  What each line shows on its terminal and its
 #    exit status must equal what minet's run of the same scenario prints.
 #    Set aside, each for a reason written in real.py's normal(): a CR
-#    printed before LF, and the order of ss's and netstat's rows within one
-#    state (Linux's hash order).  Linux's random ephemeral ports are mapped
+#    printed before LF, and the order of ss's and netstat's rows after the
+#    listeners (Linux's hash order); and after a program ended by ^C, the
+#    new line that bash would print is added (real.py's run()).  Linux's random ephemeral ports are mapped
 #    to minet's, SYN by SYN.  A scenario whose real run would take more
 #    than its own length plus a few seconds is cut there.
 # 2. Segments.  dumpcap captures each end host's side of the real run.

@@ -392,6 +392,10 @@ def run(scenario, trace, outdir, prefix):
         with open(os.path.join(outdir, "%d.raw" % i), "w", errors="surrogateescape") as f:
             f.write(text)
         text = re.sub(r"(?<=[.: ])(\d{4,5})\b", lambda m: mapping.get(m.group(1), m.group(1)), text)
+        # After a program that ^C ended, bash starts a new line (minet's
+        # transcript shows the shell's part too); here no shell runs.
+        if p.status == "130" and not text.endswith("\n"):
+            text += "\n"
         with open(os.path.join(outdir, "%d.out" % i), "w", errors="surrogateescape") as f:
             f.write(text)
         with open(os.path.join(outdir, "%d.status" % i), "w", errors="surrogateescape") as f:
