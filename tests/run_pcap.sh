@@ -12,7 +12,12 @@
 #     and for DNS frames Wireshark's own summary (source, destination,
 #     Info column) equals minet's; captions and query names are visible;
 #  3. capinfos counts the same frames per interface, in strict time order;
-#  4. usage errors: .pcap for several interfaces, an unknown node, --capture
+#  4. for a scenario with TCP, each end host's capture passes Wireshark's
+#     TCP analysis (tests/pcap_tcp.py: good checksums, no "Bad TCP" but
+#     what a lossy link causes, no expert warning but a RST's, and each
+#     connection's bytes, by tshark's follow, equal what the programs
+#     typed and printed); a lossy copy judged as lossless must fail;
+#  5. usage errors: .pcap for several interfaces, an unknown node, --capture
 #     without --pcap, an unknown extension (exit 2); an unwritable path
 #     (exit 1); none leaves a file behind.
 #
@@ -24,6 +29,7 @@ set -u
 MINET=${MINET:-./minet}
 command -v tshark > /dev/null 2>&1 || { echo "pcap: skipped: tshark is not installed (apt-get install tshark)"; exit 0; }
 command -v capinfos > /dev/null 2>&1 || { echo "pcap: skipped: capinfos is not installed (apt-get install tshark)"; exit 0; }
+command -v python3 > /dev/null 2>&1 || { echo "FAIL pcap: python3 is not installed (apt-get install python3)"; exit 1; }
 if [ ! -x "$MINET" ]; then
     echo "FAIL pcap: $MINET is not an executable (build it with make, or set MINET)"
     exit 1
@@ -32,6 +38,7 @@ tmp=$(mktemp -d)
 trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 fail=0
 checked=0
+tcp_checked=0
 
 # tshark warns on stderr when run as root; only its standard output counts.
 ts() { tshark "$@" 2> "$tmp/tshark.err"; }
@@ -101,20 +108,20 @@ expected() {
 
 # ---- what Wireshark reads ----------------------------------------------
 
-# judge FILE WHAT: tshark reads FILE, checking every IPv4, UDP and ICMP
+# judge FILE WHAT: tshark reads FILE, checking every IPv4, UDP, ICMP and TCP
 # checksum, into $tmp/json (with each frame's bytes) and $tmp/fields; fails
 # if it cannot, or if any frame is malformed, has an expert error (severity
 # 8388608, PI_ERROR) or a bad checksum (status 0).  One pass of JSON is half
 # the cost of a display filter run and a second read.
 judge() {
-    if ! ts -r "$1" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -T json -x \
-        > "$tmp/json"; then
+    if ! ts -r "$1" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE \
+        -o tcp.check_checksum:TRUE -T json -x > "$tmp/json"; then
         echo "FAIL $2: tshark cannot read it:"
         grep -v 'Running as user' "$tmp/tshark.err" | head -n 5 | sed 's/^/    /'
         fail=1
         return 1
     fi
-    if grep -E '"_ws\.malformed"|"_ws\.expert\.severity": "8388608"|"(ip|udp|icmp)\.checksum\.status": "0"' \
+    if grep -E '"_ws\.malformed"|"_ws\.expert\.severity": "8388608"|"(ip|udp|icmp|tcp)\.checksum\.status": "0"' \
         "$tmp/json" > "$tmp/bad"; then
         echo "FAIL $2: malformed frames, expert errors or bad checksums:"
         grep -E '"_ws\.expert\.message"|"frame\.number"' "$tmp/json" | grep -B1 -E 'Malformed|Bad' |
@@ -177,6 +184,16 @@ for s in scenarios/*.json; do
         continue
     fi
     checked=$((checked + 1))
+
+    # TCP, judged by Wireshark's analysis on each end host.
+    if grep -q '"proto":"TCP"' "$tmp/$name.jsonl"; then
+        if python3 tests/pcap_tcp.py "$MINET" "$s" "$tmp/$name.jsonl" "$tmp" > "$tmp/tcp.out"; then
+            tcp_checked=$((tcp_checked + 1))
+        else
+            grep '^FAIL' "$tmp/tcp.out" | head -n 10
+            fail=1
+        fi
+    fi
 
     # Every link.
     if judge "$tmp/$name.pcapng" "$name (every link)"; then
@@ -252,6 +269,29 @@ filter='ip.checksum.status == "Bad" || udp.checksum.status == "Bad" || icmp.chec
 if [ -z "$(ts -r "$tmp/bad.pcap" -o ip.check_checksum:TRUE -Y "$filter")" ] ||
     [ -n "$(ts -r "$tmp/dns_iterative.pcapng" -o ip.check_checksum:TRUE -o udp.check_checksum:TRUE -Y "$filter")" ]; then
     echo "FAIL pcap: the display filter for bad frames disagrees with the JSON check"
+    before=1
+fi
+# The same for TCP: a corrupted TCP checksum (at 24 + 16 + 14 + 20 + 16 in
+# a classic pcap of laptop), and a lossy copy of tcp_handshake judged as if
+# it were lossless, whose retransmissions must then be reported.
+"$MINET" run scenarios/tcp_refused.json --pcap "$tmp/badtcp.pcap" --capture laptop > /dev/null
+printf '\336\255' | dd of="$tmp/badtcp.pcap" bs=1 seek=90 conv=notrunc 2> /dev/null
+if judge "$tmp/badtcp.pcap" "a bad TCP checksum" > /dev/null; then
+    echo "FAIL pcap: tshark did not report a bad TCP checksum; the checks are blind"
+    before=1
+fi
+sed 's/"bandwidth": "10Mbit"}/"bandwidth": "10Mbit", "loss": 0.3}/; s/"seed": 1/"seed": 5/' \
+    scenarios/tcp_handshake.json > "$tmp/tcp_lossy.json"
+"$MINET" run "$tmp/tcp_lossy.json" --trace "$tmp/tcp_lossy.jsonl" > /dev/null
+if ! grep -q '"loss"' "$tmp/tcp_lossy.json" ||
+    python3 tests/pcap_tcp.py "$MINET" "$tmp/tcp_lossy.json" "$tmp/tcp_lossy.jsonl" "$tmp" \
+        lossless > "$tmp/tcp.out" || ! grep -q 'tcp.analysis.retransmission' "$tmp/tcp.out"; then
+    echo "FAIL pcap: Wireshark's TCP analysis did not report a lossy run's retransmissions; the TCP check is blind"
+    before=1
+fi
+if ! python3 tests/pcap_tcp.py "$MINET" "$tmp/tcp_lossy.json" "$tmp/tcp_lossy.jsonl" "$tmp" > "$tmp/tcp.out"; then
+    echo "FAIL pcap: a lossy copy of tcp_handshake:"
+    grep '^FAIL' "$tmp/tcp.out" | head -n 10 | sed 's/^/    /'
     before=1
 fi
 fail=$before
@@ -375,4 +415,4 @@ fi
 if [ "$fail" != 0 ]; then
     exit 1
 fi
-echo "pcap: $checked scenarios, each captured on every link, on every node and as classic pcap, and $doc_cmds commands of docs/homework.md, checked by $(tshark -v 2> /dev/null | head -n 1)"
+echo "pcap: $checked scenarios, each captured on every link, on every node and as classic pcap ($tcp_checked with TCP, judged by Wireshark's TCP analysis on each end host), and $doc_cmds commands of docs/homework.md, checked by $(tshark -v 2> /dev/null | head -n 1)"

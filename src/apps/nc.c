@@ -19,9 +19,12 @@
 #include "proto/vfs.h"
 #include "proto/resolve.h"
 
+#define NC_QUEUED 2 /* Linux's accept queue of a listen(s, 1) holds backlog + 1 */
+
 typedef struct Nc {
     Proc *p;
     TcpConn *listener, *conn;
+    TcpConn *queued[NC_QUEUED]; /* later connections the listener took but nc never accepts */
     bool listen, verbose, numeric, shut_on_eof, crlf, zero_io;
     bool established;        /* the handshake finished */
     uint32_t rcvbuf, sndbuf; /* 0: TCP's defaults */
@@ -45,6 +48,12 @@ static void nc_free(void *state)
         tcp_set_ops(n->listener, NULL, NULL);
         tcp_close(n->listener);
     }
+    /* Closing the listener resets what waited in its accept queue. */
+    for (int i = 0; i < NC_QUEUED; i++)
+        if (n->queued[i]) {
+            tcp_set_ops(n->queued[i], NULL, NULL);
+            tcp_abort(n->queued[i]);
+        }
     if (n->conn) {
         tcp_set_ops(n->conn, NULL, NULL);
         tcp_close(n->conn);
@@ -225,13 +234,43 @@ static const TcpOps conn_ops = {
     .ended = on_ended,
 };
 
+/* A connection in the accept queue: its bytes wait unread (ss shows them
+ * as its Recv-Q) until it ends or nc does. */
+static void queued_received(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
+{
+    (void)ctx, (void)c, (void)data, (void)len;
+}
+
+static void queued_ended(void *ctx, TcpConn *c, TcpWhy why)
+{
+    (void)why;
+    Nc *n = ctx;
+    for (int i = 0; i < NC_QUEUED; i++)
+        if (n->queued[i] == c)
+            n->queued[i] = NULL;
+}
+
+static const TcpOps queued_ops = {.received = queued_received, .ended = queued_ended};
+
 static void on_accepted(void *ctx, TcpConn *listener, TcpConn *c)
 {
+    (void)listener;
     Nc *n = ctx;
-    /* netcat-openbsd takes one connection, then stops listening. */
-    tcp_set_ops(listener, NULL, NULL);
-    tcp_close(listener);
-    n->listener = NULL;
+    /* netcat-openbsd accepts one connection, but keeps its listening
+     * socket open until it ends: ss shows the LISTEN row beside the
+     * ESTAB one, and a second client's handshake still completes, into
+     * the accept queue, where nobody reads it. */
+    if (n->conn || n->established) {
+        for (int i = 0; i < NC_QUEUED; i++)
+            if (!n->queued[i]) {
+                n->queued[i] = c;
+                tcp_set_ops(c, &queued_ops, n);
+                return;
+            }
+        tcp_set_ops(c, NULL, NULL);
+        tcp_abort(c);
+        return;
+    }
     n->conn = c;
     n->established = true;
     tcp_set_ops(c, &conn_ops, n);

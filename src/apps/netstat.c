@@ -5,8 +5,12 @@
  * included (netstat's filter differs from ss's).  Columns as net-tools
  * prints them: "%-4s  %6lu %6lu %-23s %-23s %-11s".
  *
- * Limits: TCP only; without -n, port names come from /etc/services and
- * addresses stay numeric (the real tool would also ask DNS for a name). */
+ * Without -n, port names come from /etc/services and host names from the
+ * hosts table (every node's name, as /etc/hosts would list them); 0.0.0.0
+ * stays a number, as in net-tools.
+ *
+ * Limits: TCP only; an address that is no node's stays numeric (the real
+ * tool would also ask DNS for its name). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +19,7 @@
 #include "apps/etc_services.h"
 #include "core/util.h"
 #include "net/tcp.h"
+#include "proto/resolve.h"
 
 static const char *netstat_state(TcpState s)
 {
@@ -36,10 +41,14 @@ static const char *netstat_state(TcpState s)
 
 /* "10.0.2.10:smtp", "0.0.0.0:*"; net-tools cuts a long address so that
  * address and port fit in 23 columns. */
-static void endpoint(char out[24], uint32_t ip, uint16_t port, bool numeric)
+static void endpoint(const Sim *sim, char out[24], uint32_t ip, uint16_t port, bool numeric)
 {
-    char addr[16], portbuf[8];
-    ip_format(ip, addr);
+    char addr[24], portbuf[8];
+    const char *host = numeric || !ip ? NULL : resolve_hosts_reverse(sim, ip);
+    if (host)
+        snprintf(addr, sizeof addr, "%s", host);
+    else
+        ip_format(ip, addr);
     const char *name = numeric || !port ? NULL : etc_service_name(port);
     if (!port)
         name = "*";
@@ -103,8 +112,8 @@ void netstat_main(Proc *p, int argc, char **argv)
         if (!all && listening != listener)
             continue;
         char local[24], remote[24];
-        endpoint(local, s->local_ip, s->local_port, numeric);
-        endpoint(remote, s->remote_ip, s->remote_port, numeric);
+        endpoint(p->sim, local, s->local_ip, s->local_port, numeric);
+        endpoint(p->sim, remote, s->remote_ip, s->remote_port, numeric);
         /* A listener's queues show as 0 here (ss shows its backlog). */
         proc_printf(p, CON_STDOUT, "%-4s  %6u %6u %-23s %-23s %-11s\n", "tcp",
                     listener ? 0 : s->recv_q, listener ? 0 : s->send_q, local, remote,

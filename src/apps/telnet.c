@@ -140,7 +140,7 @@ static void on_received(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
     if (len == 0) {
         tcp_set_ops(c, NULL, NULL);
         tcp_close(c);
-        after_close(t, "Connection closed by foreign host.", 1);
+        after_close(t, "Connection closed by foreign host.", 0); /* inetutils exits 0 */
         return;
     }
     show(t, data, len);

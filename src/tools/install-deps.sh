@@ -4,7 +4,8 @@
 #   install-deps.sh build   libraries for `make` and `make run`
 #   install-deps.sh test    also cmocka and the tools the tests use
 #   install-deps.sh fuzz    also clang with libFuzzer
-#   install-deps.sh interop also Unbound, for make interop
+#   install-deps.sh interop also Unbound, telnet, nc, ss, netstat and Python,
+#                           for make interop
 #   install-deps.sh bench   also ns-3 and g++, for make bench's TCP comparison
 #                           (only make bench asks for it; make and make test
 #                           never need ns-3)
@@ -48,6 +49,8 @@ if [ "$what" = test ] || [ "$what" = fuzz ] || [ "$what" = interop ]; then
     need_cmd named-checkzone bind9-utils
     # Wireshark's own dissectors judge minet's captures (tests/run_pcap.sh).
     need_cmd tshark tshark
+    # tests/pcap_tcp.py reads tshark's TCP analysis.
+    need_cmd python3 python3
     # An X server without a screen, for the window test (tests/run_window.sh).
     need_cmd xvfb-run xvfb
     # xvfb-run needs xauth, which xvfb only recommends (and we install
@@ -70,6 +73,11 @@ if [ "$what" = interop ]; then
     need_cmd unbound unbound
     need_cmd host bind9-host
     need_cmd unshare util-linux
+    # The real TCP programs, in network namespaces (tests/run_interop_tcp.sh).
+    need_cmd inetutils-telnet inetutils-telnet
+    need_cmd nc.openbsd netcat-openbsd
+    need_cmd ss iproute2
+    need_cmd netstat net-tools
 fi
 
 [ -z "$missing" ] && exit 0
@@ -94,12 +102,12 @@ run() {
     echo "+ $*" >&2
     "$@"
 }
-# Installing ns-3 for a benchmark must not start a service on this machine:
-# a policy-rc.d that says no, for the time of the install, unless the machine
-# already has one.
+# Packages such as nsd, unbound and ns-3's start services when installed: a
+# policy-rc.d that answers 101 ("action forbidden") keeps every service
+# stopped for the time of the install, unless the machine already has one.
 policy=/usr/sbin/policy-rc.d
-if [ "$what" = bench ] && [ ! -e "$policy" ]; then
-    run $as_root sh -c "printf '#!/bin/sh\\nexit 101\\n' > $policy && chmod 755 $policy"
+if [ ! -e "$policy" ]; then
+    run $as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
     trap 'run $as_root rm -f $policy' EXIT
 fi
 run $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
