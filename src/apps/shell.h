@@ -59,8 +59,20 @@ typedef struct Proc {
     struct Proc *prev, *next; /* the shell's list of running programs */
     Sim *sim;
     int node;
-    uint64_t cmd; /* console instance */
+    int term;     /* its terminal's number: 1, 2, … */
+    int term_idx; /* (shell.c) */
+    uint64_t id;  /* unique in the run (shell.c finds a Proc by it) */
+    int pid;      /* as the node numbers processes */
+    uint64_t cmd; /* console instance: its command line's */
     bool done;
+    struct Job *job;   /* (shell.c) the pipeline it belongs to */
+    bool last_in_pipe; /* its status is the pipeline's */
+    uint64_t to;       /* the next process of the pipe (its id), 0 if stdout is the console */
+    bool from_pipe;    /* stdin is the pipe from the one before */
+    bool eof;          /* that one ended */
+    bool delivered;    /* read_all was called */
+    Buf pipe;          /* stdin read so far */
+    void (*read_all)(struct Proc *p, const char *data, size_t len);
     Buf line; /* output not yet ended by a newline */
     ConsoleStream line_stream;
     /* The program's own state, and how to free it: proc_exit (or the end
@@ -139,6 +151,15 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...) MN_PRINTF(3, 4)
  * frees its state (free_state), its input and its timers.  The Proc is
  * freed: do not touch it afterwards. */
 void proc_exit(Proc *p, int status);
+
+/* Filters (grep, sed, sort, …) read all of their input, then print: calls
+ * fn once, from an event of its own, with the whole of stdin (NUL-ended):
+ * from a pipe, what the program before it printed, once that one ended;
+ * from the terminal, the lines typed up to ^D. */
+void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len));
+/* Its process ID on its node: counted from a fixed start per node, in the
+ * order processes start (bash prints it for a job in the background). */
+int proc_pid(const Proc *p);
 
 /* The generator programs draw from (one stream for all programs). */
 Rng *proc_rng(Proc *p);
