@@ -386,7 +386,29 @@ static bool selected(SedCmd *c, const char *line, long long n, bool last)
     return m != c->negate;
 }
 
-/* s///: returns whether it replaced anything; *line is replaced. */
+/* Appends the replacement of c for match m of s. */
+static void put_replacement(Buf *out, const SedCmd *c, const char *s, const regmatch_t *m)
+{
+    for (const char *r = c->repl; *r; r++) {
+        if (*r == '&') {
+            buf_put(out, s + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so));
+        } else if (*r == '\\' && r[1] >= '0' && r[1] <= '9') {
+            int g = *++r - '0';
+            if (m[g].rm_so >= 0)
+                buf_put(out, s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
+        } else if (*r == '\\' && r[1] == 'n') {
+            buf_putc(out, '\n');
+            r++;
+        } else if (*r == '\\' && r[1]) {
+            buf_putc(out, *++r);
+        } else
+            buf_putc(out, *r);
+    }
+}
+
+/* s///: returns whether it replaced anything; *line is replaced.  As GNU
+ * sed, an empty match right where the previous match ended does not count
+ * ('s/b*' + '/-/g' turns abc into -a-c-). */
 static bool substitute(SedCmd *c, char **line)
 {
     Buf out;
@@ -394,49 +416,36 @@ static bool substitute(SedCmd *c, char **line)
     const char *s = *line;
     regmatch_t m[10];
     long long k = 0;
-    bool done = false;
+    bool done = false, after_match = false;
     int eflags = 0;
-    while (*s || !done) {
+    for (;;) {
         if (regexec(&c->re, s, 10, m, eflags) != 0)
             break;
-        k++;
-        bool want = c->nth ? k >= c->nth : true;
-        if (!want) {
-            size_t adv = m[0].rm_eo > 0 ? (size_t)m[0].rm_eo : 1;
-            buf_put(&out, s, adv);
-            s += adv;
-            eflags = REG_NOTBOL;
+        eflags = REG_NOTBOL;
+        bool empty = m[0].rm_so == m[0].rm_eo;
+        if (empty && m[0].rm_so == 0 && after_match) {
+            if (!*s)
+                break;
+            buf_putc(&out, *s++);
+            after_match = false;
             continue;
         }
+        bool want = !c->nth || ++k >= c->nth;
         buf_put(&out, s, (size_t)m[0].rm_so);
-        for (const char *r = c->repl; *r; r++) {
-            if (*r == '&') {
-                buf_put(&out, s + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so));
-            } else if (*r == '\\' && r[1] >= '0' && r[1] <= '9') {
-                int g = *++r - '0';
-                if (m[g].rm_so >= 0)
-                    buf_put(&out, s + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
-            } else if (*r == '\\' && r[1] == 'n') {
-                buf_putc(&out, '\n');
-                r++;
-            } else if (*r == '\\' && r[1]) {
-                buf_putc(&out, *++r);
-            } else
-                buf_putc(&out, *r);
-        }
-        done = true;
-        if (m[0].rm_eo == m[0].rm_so) { /* an empty match: step over one character */
-            if (!s[m[0].rm_eo]) {
-                s += m[0].rm_eo;
-                break;
-            }
-            buf_putc(&out, s[m[0].rm_eo]);
-            s += m[0].rm_eo + 1;
+        if (want) {
+            put_replacement(&out, c, s, m);
+            done = true;
         } else
-            s += m[0].rm_eo;
-        eflags = REG_NOTBOL;
-        if (!c->global)
+            buf_put(&out, s + m[0].rm_so, (size_t)(m[0].rm_eo - m[0].rm_so));
+        s += m[0].rm_eo;
+        after_match = !empty;
+        if (want && !c->global)
             break;
+        if (empty) {
+            if (!*s)
+                break;
+            buf_putc(&out, *s++);
+        }
     }
     if (!done) {
         buf_fini(&out);
