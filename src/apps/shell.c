@@ -332,29 +332,29 @@ static void show_done(Sim *sim, int term)
             top = j->number;
         } else if (j->term == term && j->number > second)
             second = j->number;
-    for (Job **pj = &sh->jobs; *pj;) {
-        Job *j = *pj;
-        if (j->term != term || !j->number || !j->done) {
-            pj = &j->next;
-            continue;
+    for (int number = 1; number <= top; number++) /* in job order, as bash lists them */
+        for (Job **pj = &sh->jobs; *pj; pj = &(*pj)->next) {
+            Job *j = *pj;
+            if (j->term != term || j->number != number || !j->done)
+                continue;
+            char what[32];
+            if (j->status == 0)
+                snprintf(what, sizeof what, "Done");
+            else
+                snprintf(what, sizeof what, "Exit %d", j->status);
+            const Term *t = &sh->terms[term];
+            char *msg = xmalloc(strlen(j->text) + 64);
+            sprintf(msg, "[%d]%c  %-24s%s\n", j->number,
+                    j->number == top      ? '+'
+                    : j->number == second ? '-'
+                                          : ' ',
+                    what, j->text);
+            trace_output(&sim->trace, sim->now, t->node, t->number, j->cmd, CON_STDERR, msg);
+            free(msg);
+            *pj = j->next;
+            job_free(j);
+            break;
         }
-        char what[32];
-        if (j->status == 0)
-            snprintf(what, sizeof what, "Done");
-        else
-            snprintf(what, sizeof what, "Exit %d", j->status);
-        const Term *t = &sh->terms[term];
-        char *msg = xmalloc(strlen(j->text) + 64);
-        sprintf(msg, "[%d]%c  %-24s%s\n", j->number,
-                j->number == top      ? '+'
-                : j->number == second ? '-'
-                                      : ' ',
-                what, j->text);
-        trace_output(&sim->trace, sim->now, t->node, t->number, j->cmd, CON_STDERR, msg);
-        free(msg);
-        *pj = j->next;
-        job_free(j);
-    }
 }
 
 static int next_job_number(Shell *sh, int term)
@@ -472,7 +472,7 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
         r->typed_taken = true;
     for (size_t i = 0; i + 1 < pl->n; i++)
         if (procs[i])
-            procs[i]->to = ids[i + 1];
+            procs[i]->to = ids[i + 1] ? ids[i + 1] : UINT64_MAX; /* no reader: lost */
     if (bg) {
         char msg[48];
         snprintf(msg, sizeof msg, "[%d] %d\n", j->number, last_pid);
