@@ -6,8 +6,20 @@
  * console records, line by line, at the simulated moment it is printed, and
  * its exit status ends it.  A program the scenario does not know is a
  * scenario error (the loader asks shell_program_known); a known program with
- * bad arguments runs and prints what the real tool prints.  Lines are split
- * into words as bash does (cmdline.h). */
+ * bad arguments runs and prints what the real tool prints.  Lines are parsed
+ * as bash does (cmdline.h): words, pipelines, ; && || and &.
+ *
+ * Terminals: each node has terminals (1, 2, …; a script line's "terminal").
+ * A line typed into a terminal starts when the line before it there has
+ * ended (its foreground part: a background job does not hold it), so lines
+ * typed ahead wait in the terminal's queue, as bash reads them; its console
+ * record is emitted when it starts.  A line's programs all print under its
+ * console instance; its exit record (bash's $?) comes when its foreground
+ * part ends.  Background jobs print bash's "[1] 4001" at once and "[1]+
+ * Done …" before the terminal's next prompt.  A pipeline's programs start
+ * left to right; what one prints on stdout goes into the next one's pipe
+ * (proc_read_all), stderr to the console.  Faults are not a terminal's: they
+ * happen at their time. */
 #ifndef MN_SHELL_H
 #define MN_SHELL_H
 
