@@ -148,6 +148,7 @@ typedef struct Job {
 /* One command line typed into a terminal: its list runs pipeline after
  * pipeline while the terminal is busy. */
 typedef struct Run {
+    struct Run *lprev, *lnext; /* the shell's list (freed with it if the run stops early) */
     int term;
     uint64_t cmd;
     CmdList list;
@@ -170,6 +171,7 @@ typedef struct Term {
 
 struct Shell {
     Proc *running;
+    struct Run *runs;
     Job *jobs;
     Term *terms;
     size_t n_terms;
@@ -259,8 +261,12 @@ void shell_free(Shell *sh)
     while (sh->jobs) {
         Job *j = sh->jobs;
         sh->jobs = j->next;
-        run_free(j->run);
         job_free(j);
+    }
+    while (sh->runs) {
+        Run *r = sh->runs;
+        sh->runs = r->lnext;
+        run_free(r);
     }
     for (size_t i = 0; i < sh->n_terms; i++)
         while (sh->terms[i].head) {
@@ -511,6 +517,12 @@ static void run_end(Sim *sim, Run *r)
     if (!r->exited)
         trace_exit(&sim->trace, sim->now, t->node, t->number, r->cmd, r->status);
     int term = r->term;
+    if (r->lprev)
+        r->lprev->lnext = r->lnext;
+    else
+        sh->runs = r->lnext;
+    if (r->lnext)
+        r->lnext->lprev = r->lprev;
     run_free(r);
     sh->terms[term].busy = false;
     show_done(sim, term);
@@ -586,6 +598,10 @@ static void start_run(Sim *sim, int term, const char *line, const AppProgram *ap
     Term *t = &sh->terms[term];
     show_done(sim, term);
     Run *r = xcalloc(1, sizeof *r);
+    r->lnext = sh->runs;
+    if (sh->runs)
+        sh->runs->lprev = r;
+    sh->runs = r;
     r->term = term;
     if (app) {
         r->app_copy = *app;
@@ -951,8 +967,9 @@ void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
             sim_at(p->sim, p->sim->now, on_pipe_eof, NULL, p->id);
         return;
     }
-    if (p->in) {
+    if (p->in) { /* the window's prompt types into it, as into nc */
         p->in->fn = read_typed;
+        proc_set_prompt(p, "");
         proc_wait_input(p, true);
     }
 }
