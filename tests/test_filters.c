@@ -213,6 +213,8 @@ static void test_sed(void **state)
     check("sed /a", host_out);
     check("sed 2,", host_out);
     check("sed p nosuchfile", host_out);
+    check("sed -e p -e 's/a'", host_out);
+    check("sed -e 's/a/b/' -e k", host_out);
     assert_int_equal(failures, 0);
 }
 

@@ -37,7 +37,7 @@ typedef struct SedCmd {
 
 typedef struct Sed {
     bool quiet, extended;
-    Buf script; /* the -e expressions, one per line */
+    char **expr; /* the -e expressions (or the script operand) */
     int n_expr;
     SedCmd *cmd;
     size_t n_cmd;
@@ -58,7 +58,7 @@ static void sed_free(void *state)
         free(c->repl);
     }
     free(s->cmd);
-    buf_fini(&s->script);
+    free(s->expr);
     free(s);
 }
 
@@ -110,14 +110,15 @@ static const char sed_usage[] =
 typedef struct Parser {
     Proc *p;
     Sed *sed;
-    const char *s, *start; /* the script, and where it began (for "char N") */
+    const char *s, *start; /* the expression, and where it began (for "char N") */
+    int number;            /* which expression: 1, 2, … */
     char err[256];
 } Parser;
 
 static bool fail(Parser *ps, const char *at, const char *what)
 {
-    snprintf(ps->err, sizeof ps->err, "sed: -e expression #1, char %d: %s", (int)(at - ps->start),
-             what);
+    snprintf(ps->err, sizeof ps->err, "sed: -e expression #%d, char %d: %s", ps->number,
+             (int)(at - ps->start), what);
     return false;
 }
 
@@ -506,7 +507,6 @@ static void sed_read(Proc *p, const char *data, size_t len)
 void sed_main(Proc *p, int argc, char **argv)
 {
     Sed *sed = xcalloc(1, sizeof *sed);
-    buf_init(&sed->script);
     p->state = sed;
     p->free_state = sed_free;
     FiltOpts o;
@@ -518,9 +518,8 @@ void sed_main(Proc *p, int argc, char **argv)
         else if (c == 'E' || c == 'r')
             sed->extended = true;
         else if (c == 'e') {
-            if (sed->n_expr++)
-                buf_putc(&sed->script, '\n');
-            buf_puts(&sed->script, o.arg);
+            sed->expr = xrealloc(sed->expr, (size_t)(sed->n_expr + 1) * sizeof *sed->expr);
+            sed->expr[sed->n_expr++] = (char *)o.arg;
         } else if (c == '?' || c == ':') {
             filt_opt_error(p, &o, "sed", c);
             proc_printf(p, CON_STDERR, "%s", sed_usage);
@@ -545,16 +544,18 @@ void sed_main(Proc *p, int argc, char **argv)
             proc_exit(p, 1);
             return;
         }
-        buf_puts(&sed->script, o.operands[0]);
+        sed->expr = xcalloc(1, sizeof *sed->expr);
+        sed->expr[sed->n_expr++] = o.operands[0];
         first_file = 1;
     }
-    Parser ps = {p, sed, sed->script.data ? sed->script.data : "", NULL, ""};
-    ps.start = ps.s;
-    if (!parse_script(&ps)) {
-        proc_printf(p, CON_STDERR, "%s\n", ps.err);
-        filt_opts_fini(&o);
-        proc_exit(p, 1);
-        return;
+    for (int i = 0; i < sed->n_expr; i++) { /* argv's strings live while main runs */
+        Parser ps = {p, sed, sed->expr[i], sed->expr[i], i + 1, ""};
+        if (!parse_script(&ps)) {
+            proc_printf(p, CON_STDERR, "%s\n", ps.err);
+            filt_opts_fini(&o);
+            proc_exit(p, 1);
+            return;
+        }
     }
     bool files = false;
     for (size_t i = first_file; i < o.n_operands; i++)
