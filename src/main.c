@@ -38,7 +38,7 @@ static const char usage_text[] =
     "  minet run SCENARIO [options]     run without a window; print the trace\n"
     "  minet check SCENARIO...          validate scenarios; print every problem\n"
     "  minet shot SCENARIO --step N -o FILE.png [--size WxH] [--theme light|dark]\n"
-    "             [--inspect NODE] [--packet] [--field TEXT] [--filter PROTO|all]\n"
+    "             [--inspect NODE [--row KEY]] [--packet] [--field TEXT] [--filter PROTO|all]\n"
     "             [--hops] [--no-panels] [--help-overlay] [--text-scale F] [--type COMMAND]\n"
     "                                   picture of the classroom view at step N, no window\n"
     "  minet --help | --version\n"
@@ -428,11 +428,11 @@ static int cmd_shot(int argc, char **argv)
     bool has_step = false;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        bool takes = strcmp(a, "--step") == 0 || strcmp(a, "--size") == 0 ||
-                     strcmp(a, "--theme") == 0 || strcmp(a, "-o") == 0 ||
-                     strcmp(a, "--output") == 0 || strcmp(a, "--inspect") == 0 ||
-                     strcmp(a, "--field") == 0 || strcmp(a, "--filter") == 0 ||
-                     strcmp(a, "--text-scale") == 0 || strcmp(a, "--type") == 0;
+        bool takes =
+            strcmp(a, "--step") == 0 || strcmp(a, "--size") == 0 || strcmp(a, "--theme") == 0 ||
+            strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "--inspect") == 0 ||
+            strcmp(a, "--row") == 0 || strcmp(a, "--field") == 0 || strcmp(a, "--filter") == 0 ||
+            strcmp(a, "--text-scale") == 0 || strcmp(a, "--type") == 0;
         if (takes && i + 1 >= argc)
             return usage_error("%s needs a value", a);
         const char *val = takes ? argv[++i] : NULL;
@@ -453,6 +453,8 @@ static int cmd_shot(int argc, char **argv)
             o.dark = strcmp(val, "dark") == 0;
         } else if (strcmp(a, "--inspect") == 0) {
             o.inspect = val;
+        } else if (strcmp(a, "--row") == 0) {
+            o.row = val;
         } else if (strcmp(a, "--field") == 0) {
             o.field = val;
         } else if (strcmp(a, "--type") == 0) {

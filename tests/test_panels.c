@@ -282,6 +282,296 @@ static void test_click_node_cache(void **state)
     canvas_close(&c);
 }
 
+/* ---- TCP connections ---------------------------------------------------- */
+
+#define HANDSHAKE   "scenarios/tcp_handshake.json"
+#define LAPTOP_CONN "10.0.0.10:40010 10.0.2.20:7000"
+
+static const char *const tcp_cols[] = {"Local", "Remote",   "State", "Send-Q", "Recv-Q",
+                                       "cwnd",  "ssthresh", "rto",   "window"};
+
+/* The TCP table of node id at the cursor, as the inspector folds it. */
+static const InspectSection *tcp_table(App *a, const char *id, Inspect *in)
+{
+    memset(in, 0, sizeof *in);
+    inspect_node(a->m, node(a->m, id), a->p.step, a->p.t, in);
+    return inspect_find(in, "TCP connections");
+}
+
+/* The connection's latest value in the headless trace up to the cursor,
+ * "" once it is gone: the oracle for the table's cells. */
+static void headless_conn(const App *a, int nd, const char *key, char *out, size_t size)
+{
+    out[0] = '\0';
+    for (size_t i = 0; i < a->m->n_states; i++) {
+        const TraceRec *r = &a->m->sim->trace.recs[a->m->states[i].rec];
+        if (!model_ref_shown(a->m, &a->m->states[i], a->p.step, a->p.t))
+            break;
+        if (r->node == nd && strcmp(r->table, "tcp") == 0 && strcmp(r->key, key) == 0)
+            snprintf(out, size, "%s", strcmp(r->op, "add") == 0 ? r->text : "");
+    }
+}
+
+/* A node's TCP connections read as netstat's table: local, remote, state,
+ * the queues and the congestion state, each in its column, at every step
+ * (SYN_SENT, ESTABLISHED, TIME_WAIT, then gone); a listening socket's
+ * backlog is its Send-Q.  Tables of other values keep key and value. */
+static void test_tcp_table(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, HANDSHAKE);
+    App *a = &c.a;
+    click_node(&c, "laptop");
+    const char *seen[8];
+    size_t n_seen = 0;
+    /* Each step a millisecond in (the last step's rest is a minute later,
+     * past TIME-WAIT), and at rest. */
+    for (uint32_t k = 1; k <= 2 * a->m->n_steps; k++) {
+        player_goto_step(&a->p, (k + 1) / 2);
+        if (k % 2)
+            a->p.t = (double)model_step_start(a->m, a->p.step) + 1000;
+        app_frame(a, 0);
+        Inspect in;
+        const InspectSection *s = tcp_table(a, "laptop", &in);
+        char want[256];
+        headless_conn(a, node(a->m, "laptop"), LAPTOP_CONN, want, sizeof want);
+        assert_non_null(s);
+        assert_int_equal(s->n, want[0] ? 1 : 0);
+        if (s->n == 1) {
+            assert_int_equal(s->n_cols, MN_ARRAY_LEN(tcp_cols));
+            assert_int_equal(s->key_cols, 2);
+            for (size_t i = 0; i < s->n_cols; i++)
+                assert_string_equal(s->cols[i], tcp_cols[i]);
+            char **cell = s->rows[0].cells;
+            assert_string_equal(cell[0], "10.0.0.10:40010");
+            assert_string_equal(cell[1], "10.0.2.20:7000");
+            /* The cells are the record's words, in the columns' order. */
+            char line[256];
+            snprintf(line, sizeof line, "%s send-q %s recv-q %s cwnd %s ssthresh %s rto %s wnd %s",
+                     cell[2], cell[3], cell[4], cell[5], cell[6], cell[7], cell[8]);
+            assert_string_equal(line, want);
+            if (n_seen == 0 || strcmp(seen[n_seen - 1], cell[2]) != 0) {
+                const char *names[] = {"SYN_SENT", "ESTABLISHED", "FIN_WAIT1", "FIN_WAIT2",
+                                       "TIME_WAIT"};
+                for (size_t i = 0; i < MN_ARRAY_LEN(names); i++)
+                    if (strcmp(cell[2], names[i]) == 0 && n_seen < 8)
+                        seen[n_seen++] = names[i];
+            }
+        }
+        inspect_fini(&in);
+    }
+    assert_true(n_seen >= 3);
+    assert_string_equal(seen[0], "SYN_SENT");
+    assert_string_equal(seen[1], "ESTABLISHED");
+    assert_string_equal(seen[n_seen - 1], "TIME_WAIT");
+    /* A minute later TIME-WAIT is over: the table is empty. */
+    a->p.t = (double)a->m->end;
+    Inspect in;
+    const InspectSection *s = tcp_table(a, "laptop", &in);
+    assert_non_null(s);
+    assert_int_equal(s->n, 0);
+    inspect_fini(&in);
+    /* The server listens before anyone connects: ss shows the backlog as
+     * the listening socket's Send-Q. */
+    player_goto_step(&a->p, 1);
+    s = tcp_table(a, "server", &in);
+    assert_non_null(s);
+    assert_int_equal(s->n, 1);
+    assert_string_equal(s->rows[0].cells[0], "0.0.0.0:7000");
+    assert_string_equal(s->rows[0].cells[1], "0.0.0.0:*");
+    assert_string_equal(s->rows[0].cells[2], "LISTEN");
+    assert_int_equal(s->n_cols, 4); /* only the fields some entry has */
+    assert_string_equal(s->cols[3], "Send-Q");
+    assert_string_equal(s->rows[0].cells[3], "1");
+    inspect_fini(&in);
+    /* With a connection beside it, the listening socket's other cells
+     * are empty. */
+    player_goto_step(&a->p, 2);
+    s = tcp_table(a, "server", &in);
+    assert_non_null(s);
+    assert_int_equal(s->n, 2);
+    assert_int_equal(s->n_cols, MN_ARRAY_LEN(tcp_cols));
+    assert_string_equal(s->rows[0].cells[2], "LISTEN");
+    assert_string_equal(s->rows[0].cells[3], "1");
+    assert_string_equal(s->rows[0].cells[5], "");
+    assert_string_equal(s->rows[1].cells[2], "SYN_RECV");
+    inspect_fini(&in);
+    canvas_close(&c);
+    /* A cache's values are not pairs: key and value, no columns. */
+    canvas_open(&c, CACHE);
+    click_node(&c, "local-dns");
+    player_goto_step(&c.a.p, 12);
+    inspect_node(c.a.m, c.a.sel_node, c.a.p.step, c.a.p.t, &in);
+    s = inspect_find(&in, "Cache");
+    assert_non_null(s);
+    assert_true(s->n > 0);
+    assert_int_equal(s->n_cols, 0);
+    assert_null(s->rows[0].cells);
+    inspect_fini(&in);
+    canvas_close(&c);
+}
+
+/* R and Shift+R go through the entries; a click selects one and a second
+ * click lets it go; the selection is by key, so it stays while the cursor
+ * moves. */
+static void test_select_row(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open(&c, HANDSHAKE);
+    App *a = &c.a;
+    player_goto_step(&a->p, 5);
+    send_key(a, SDLK_r, 0); /* no node selected: nothing to go through */
+    assert_null(a->sel_table);
+    click_node(&c, "server");
+    send_key(a, SDLK_r, 0);
+    assert_string_equal(a->sel_table, "tcp");
+    assert_string_equal(a->sel_key, "10.0.2.20:7000 10.0.0.10:40010");
+    send_key(a, SDLK_r, 0); /* one entry: R comes back to it */
+    assert_string_equal(a->sel_key, "10.0.2.20:7000 10.0.0.10:40010");
+    send_key(a, SDLK_r, KMOD_LSHIFT);
+    assert_string_equal(a->sel_key, "10.0.2.20:7000 10.0.0.10:40010");
+    player_goto_step(&a->p, 1); /* listening only */
+    send_key(a, SDLK_r, 0);
+    assert_string_equal(a->sel_key, "0.0.0.0:7000 0.0.0.0:*");
+    /* Another node: the selection goes. */
+    click_node(&c, "laptop");
+    assert_null(a->sel_table);
+    /* A click on the row as drawn. */
+    player_goto_step(&a->p, 5);
+    app_frame(a, 0);
+    const RowHit *hit = NULL;
+    for (size_t i = 0; i < a->n_row_hits && !hit; i++)
+        if (strcmp(a->row_hits[i].key, LAPTOP_CONN) == 0)
+            hit = &a->row_hits[i];
+    assert_non_null(hit);
+    int y = hit->y + hit->h / 2;
+    click(a, 40, y);
+    assert_string_equal(a->sel_key, LAPTOP_CONN);
+    app_frame(a, 0); /* the plot is drawn under the table */
+    player_goto_step(&a->p, 7);
+    app_frame(a, 0);
+    assert_string_equal(a->sel_key, LAPTOP_CONN);
+    click(a, 40, y);
+    assert_null(a->sel_table);
+    /* After TIME-WAIT the connection is gone from the table; selected, its
+     * plot stays under a line that says when it went (a click there lets
+     * it go). */
+    click(a, 40, y);
+    assert_string_equal(a->sel_key, LAPTOP_CONN);
+    player_goto_step(&a->p, a->m->n_steps);
+    a->p.t = (double)a->m->end;
+    app_frame(a, 0);
+    Inspect in;
+    const InspectSection *s = tcp_table(a, "laptop", &in);
+    assert_int_equal(s->n, 0);
+    inspect_fini(&in);
+    hit = NULL;
+    for (size_t i = 0; i < a->n_row_hits && !hit; i++)
+        if (strcmp(a->row_hits[i].key, LAPTOP_CONN) == 0)
+            hit = &a->row_hits[i];
+    assert_non_null(hit);
+    click(a, 40, hit->y + hit->h / 2);
+    assert_null(a->sel_table);
+    canvas_close(&c);
+}
+
+/* A bulk transfer over a lossy link, written for the test: 300 lines of
+ * 1,000 characters typed at once into nc -N. */
+static void write_bulk(const char *path)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("{\"minet\": 1, \"title\": \"bulk\", \"seed\": 3, \"nodes\": ["
+          "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10/24\"},"
+          "{\"id\": \"r1\", \"role\": \"router\", \"ip\": [\"10.0.0.1/24\", \"10.0.2.1/24\"]},"
+          "{\"id\": \"server\", \"role\": \"host\", \"ip\": \"10.0.2.20/24\"}],"
+          "\"links\": [{\"between\": [\"laptop\", \"r1\"], \"bandwidth\": \"100Mbit\"},"
+          "{\"between\": [\"r1\", \"server\"], \"latency\": \"20ms\", \"bandwidth\": \"10Mbit\","
+          " \"loss\": 0.01}],"
+          "\"script\": [{\"at\": \"0s\", \"on\": \"server\", \"run\": \"nc -l 7000\"},"
+          "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"nc -N 10.0.2.20 7000\", \"input\": [",
+          f);
+    for (int i = 0; i < 300; i++) {
+        fputs("{\"at\": \"1s\", \"text\": \"", f);
+        for (int k = 0; k < 1000; k++)
+            fputc('a' + (i + k) % 26, f);
+        fputs("\"},", f);
+    }
+    fputs("{\"at\": \"1s\", \"text\": \"^D\"}]}]}\n", f);
+    fclose(f);
+}
+
+/* The plot's points are the connection's records: every value change of
+ * cwnd (and of the peer's window) up to the cursor, in time order.  Over
+ * a lossy link cwnd grows in slow start and is halved at a fast
+ * retransmit. */
+static void test_tcp_plot(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/minet-plot-XXXXXX", path[256];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/bulk.json", dir);
+    write_bulk(path);
+    Model *m = load(path);
+    int laptop = node(m, "laptop");
+    const char *key = NULL;
+    size_t want = 0;
+    for (size_t i = 0; i < m->n_states; i++) {
+        const TraceRec *r = &m->sim->trace.recs[m->states[i].rec];
+        if (r->node != laptop || strcmp(r->table, "tcp") != 0 || strcmp(r->op, "add") != 0)
+            continue;
+        key = key ? key : r->key;
+        want += strcmp(r->key, key) == 0;
+    }
+    assert_non_null(key);
+    InspectPoint *p = NULL;
+    size_t cap = 0;
+    SimTime end;
+    double t = (double)m->end;
+    size_t n =
+        inspect_series(m, laptop, "tcp", key, "cwnd", (uint32_t)m->n_steps, t, &p, &cap, &end);
+    assert_int_equal(n, want);
+    assert_true(end < 0); /* TIME-WAIT outlasts the run (DESIGN.md: a background timer) */
+    bool grew = false, halved = false;
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_states && k < n; i++) {
+        const TraceRec *r = &m->sim->trace.recs[m->states[i].rec];
+        if (r->node != laptop || strcmp(r->table, "tcp") != 0 || strcmp(r->op, "add") != 0 ||
+            strcmp(r->key, key) != 0)
+            continue;
+        char v[32];
+        assert_true(inspect_field(r->text, "cwnd", v, sizeof v));
+        assert_true(p[k].time == r->time);
+        assert_true(p[k].v == strtod(v, NULL));
+        if (k > 0) {
+            grew |= p[k].v > p[k - 1].v;
+            halved |= p[k].v <= p[k - 1].v / 2 + 1460 && p[k].v < p[k - 1].v;
+        }
+        k++;
+    }
+    assert_true(grew && halved);
+    /* Up to the cursor only: at step 1 the connection has one record. */
+    n = inspect_series(m, laptop, "tcp", key, "cwnd", 1, (double)model_step_end(m, 1), &p, &cap,
+                       &end);
+    assert_int_equal(n, 1);
+    assert_true(end < 0);
+    /* The peer's window: unknown (0) in SYN_SENT, then what it advertises. */
+    n = inspect_series(m, laptop, "tcp", key, "wnd", (uint32_t)m->n_steps, t, &p, &cap, &end);
+    assert_true(n > 2 && p[0].v == 0 && p[n - 1].v > 0);
+    /* No such field, no such key: no points. */
+    assert_int_equal(
+        inspect_series(m, laptop, "tcp", key, "nope", (uint32_t)m->n_steps, t, &p, &cap, &end), 0);
+    assert_int_equal(inspect_series(m, laptop, "tcp", "1.2.3.4:5 6.7.8.9:10", "cwnd",
+                                    (uint32_t)m->n_steps, t, &p, &cap, &end),
+                     0);
+    free(p);
+    model_free(m);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* ---- the packet inspector ----------------------------------------------- */
 
 static const DissectField *field(const DissectTree *t, const char *prefix)
@@ -1018,6 +1308,9 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_click_node_cache),
+        cmocka_unit_test(test_tcp_table),
+        cmocka_unit_test(test_select_row),
+        cmocka_unit_test(test_tcp_plot),
         cmocka_unit_test(test_packet_fields),
         cmocka_unit_test(test_tree_hostile),
         cmocka_unit_test(test_prompt_same_as_script),

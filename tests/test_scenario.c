@@ -24,6 +24,7 @@
 #include "net/world.h"
 #include "proto/dns/dns_conf.h"
 #include "proto/roles.h"
+#include "proto/vfs.h"
 
 /* ---- helpers ------------------------------------------------------------- */
 
@@ -902,6 +903,154 @@ static void test_save_typed_input(void **state)
     world_free(w);
 }
 
+/* ---- files and user ---------------------------------------------------------- */
+
+static const char FILES_SCENARIO[] =
+    "{\"minet\": 1, \"title\": \"t\", \"start\": \"2024-01-02T03:04:05Z\", \"nodes\": ["
+    "{\"id\": \"a\", \"role\": \"host\", \"ip\": \"10.0.0.1\", \"user\": \"alice\", \"files\": "
+    "{\"/home/alice/notes.txt\": \"text of the file\\n\", \"/home/alice/big.iso\": {\"size\": "
+    "\"10MB\"}, \"/srv/ftp/readme\": {\"file\": \"files/readme.txt\"}, \"/home/alice/empty/\": "
+    "{}, \"//tmp/./x/../y\": \"\"}},"
+    "{\"id\": \"b\", \"role\": \"host\", \"ip\": \"10.0.0.2\"},"
+    "{\"id\": \"c\", \"role\": \"dns\", \"ip\": \"10.0.0.3\"}],"
+    "\"links\": [{\"between\": [\"a\", \"b\"]}, {\"between\": [\"b\", \"c\"]}]}";
+
+static void stat_ok(const Vfs *v, int node, const char *path, VfsStat *st)
+{
+    if (vfs_stat(v, node, path, st) != VFS_OK)
+        fail_msg("no %s on node %d", path, node);
+}
+
+static void test_files_key(void **state)
+{
+    (void)state;
+    World *w = mem_ok(FILES_SCENARIO);
+    assert_string_equal(vfs_user(w, 0), "alice");
+    assert_string_equal(vfs_user(w, 1), "student");
+    Vfs *v = vfs_new(w, NULL);
+    VfsStat st;
+    stat_ok(v, 0, "/home/alice", &st);
+    assert_true(st.dir);
+    assert_int_equal(st.mode, 0755);
+    assert_string_equal(st.owner, "alice");
+    assert_int_equal(st.mtime_us, w->start_us);
+    stat_ok(v, 0, "/home", &st);
+    assert_string_equal(st.owner, "root");
+    stat_ok(v, 0, "/home/alice/notes.txt", &st);
+    assert_false(st.dir);
+    assert_int_equal(st.size, 17);
+    assert_int_equal(st.mode, 0644);
+    assert_string_equal(st.owner, "alice");
+    stat_ok(v, 0, "/home/alice/big.iso", &st);
+    assert_int_equal(st.size, 10000000);
+    stat_ok(v, 0, "/home/alice/empty", &st);
+    assert_true(st.dir);
+    stat_ok(v, 0, "/tmp/y", &st);
+    assert_int_equal(st.size, 0);
+    stat_ok(v, 0, "/srv/ftp/readme", &st);
+    assert_string_equal(st.owner, "root");
+    char buf[32];
+    size_t n;
+    assert_int_equal(vfs_read(v, 0, "/srv/ftp/readme", 0, buf, sizeof buf, &n), VFS_OK);
+    assert_int_equal(n, 8);
+    assert_memory_equal(buf, "read me\n", 8);
+    stat_ok(v, 1, "/home/student", &st); /* the default user's home */
+    assert_string_equal(st.owner, "student");
+    assert_int_equal(vfs_stat(v, 2, "/home", &st), VFS_ENOENT); /* a dns server has no user */
+    stat_ok(v, 2, "/", &st);
+    assert_int_equal(vfs_stored(v), 0);
+    vfs_free(v);
+
+    /* Saved elsewhere, the copy still finds files/readme.txt. */
+    char path[] = "/tmp/minet-files-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    close(fd);
+    char why[256];
+    assert_true(scenario_save_typed(w, path, false, why, sizeof why));
+    world_free(w);
+    w = load_ok(path);
+    unlink(path);
+    v = vfs_new(w, NULL);
+    assert_int_equal(vfs_read(v, 0, "/srv/ftp/readme", 0, buf, sizeof buf, &n), VFS_OK);
+    assert_memory_equal(buf, "read me\n", 8);
+    vfs_free(v);
+    world_free(w);
+}
+
+static char *files_errors(const char *node_keys)
+{
+    char *text = xasprintf("{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"a\", \"role\": "
+                           "\"host\", \"ip\": \"10.0.0.1\", %s}]}",
+                           node_keys);
+    char *all = mem_errors(text, strlen(text));
+    free(text);
+    return all;
+}
+
+static void errors_contain(const char *node_keys, const char *needle)
+{
+    char *all = files_errors(node_keys);
+    assert_contains(all, needle);
+    free(all);
+}
+
+static void test_files_errors(void **state)
+{
+    (void)state;
+    errors_contain("\"user\": \"Root\"", "nodes[0].user: \"Root\" is not a valid user name");
+    errors_contain("\"user\": 3", "nodes[0].user: got the number 3 (expected a user name");
+    errors_contain("\"files\": []", "nodes[0].files: got a list");
+    errors_contain("\"files\": {\"a.txt\": \"x\"}", "\"a.txt\" is not an absolute path");
+    errors_contain("\"files\": {\"/a/../../b\": \"x\"}", "goes above the root with \"..\"");
+    errors_contain("\"files\": {\"/a\": \"x\", \"/a/b\": \"y\"}",
+                   "nodes[0].files[\"/a/b\"]: \"/a/b\" is below \"/a\", which is a file");
+    errors_contain("\"files\": {\"/a/b\": \"y\", \"/a\": \"x\"}",
+                   "nodes[0].files[\"/a\"]: \"/a\" is already a folder");
+    errors_contain("\"files\": {\"/a\": \"x\", \"/a/\": {}}",
+                   "nodes[0].files[\"/a/\"]: \"/a\" is already a file");
+    errors_contain("\"files\": {\"/a\": \"x\", \"//a\": \"y\"}",
+                   "\"//a\" names the file \"/a\" a second time");
+    errors_contain("\"files\": {\"/home/student\": \"x\"}",
+                   "is the home folder of the user \"student\"");
+    errors_contain("\"user\": \"bob\", \"files\": {\"/home/bob\": \"x\"}",
+                   "is the home folder of the user \"bob\"");
+    errors_contain("\"files\": {\"/big\": {\"size\": \"1.5GB\"}}",
+                   "nodes[0].files[\"/big\"].size: \"1.5GB\" is too large (expected at most 1GB)");
+    errors_contain("\"files\": {\"/big\": {\"size\": 10}}", "without a unit");
+    errors_contain(
+        "\"files\": {\"/f\": {\"file\": \"nope.txt\"}}",
+        "nodes[0].files[\"/f\"].file: cannot read \"tests/data/nope.txt\": No such file");
+    errors_contain("\"files\": {\"/f\": {\"file\": \"zones\"}}", "is a folder (expected a regular");
+    errors_contain("\"files\": {\"/f\": {}}", "neither \"size\" nor \"file\" is given");
+    errors_contain("\"files\": {\"/f/\": \"x\"}", "a path ending in \"/\" is a folder");
+    errors_contain("\"files\": {\"/f\": {\"size\": \"1B\", \"file\": \"x\"}}",
+                   "both \"size\" and \"file\" are given");
+    errors_contain("\"files\": {\"/f\": {\"sise\": \"1B\"}}", "did you mean \"size\"?");
+    errors_contain("\"files\": {\"/f\": true}", "got true (expected the file's text");
+    errors_contain("\"files\": {\"/a\\u0001b\": \"x\"}", "the path contains the control character");
+    static const char router[] =
+        "{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"r\", \"role\": \"router\", "
+        "\"ip\": \"10.0.0.1\", \"files\": {}, \"user\": \"x\"}]}";
+    char *all = mem_errors(router, strlen(router));
+    assert_contains(all, "nodes[0].files: \"files\" is only for a host (this node is a router)");
+    assert_contains(all, "nodes[0].user: \"user\" is only for a host");
+    free(all);
+
+    /* A file beside the scenario of more than 64 MiB (sparse: costs no disk). */
+    char big[] = "/tmp/minet-big-XXXXXX";
+    int fd = mkstemp(big);
+    assert_true(fd >= 0);
+    assert_int_equal(ftruncate(fd, (off_t)VFS_HOST_FILE_MAX + 1), 0);
+    close(fd);
+    char *keys = xasprintf("\"files\": {\"/f\": {\"file\": \"%s\"}}", big);
+    all = files_errors(keys);
+    unlink(big);
+    assert_contains(all, "is 67108865 bytes long (expected a regular file of at most 64 MiB");
+    free(all);
+    free(keys);
+}
+
 /* Errors are appended to what the list already holds. */
 static void test_errors_append(void **state)
 {
@@ -1052,6 +1201,8 @@ int main(void)
         cmocka_unit_test(test_roles_table),
         cmocka_unit_test(test_world_ext),
         cmocka_unit_test(test_tcp_key),
+        cmocka_unit_test(test_files_key),
+        cmocka_unit_test(test_files_errors),
         cmocka_unit_test(test_prefixes),
         cmocka_unit_test(test_script_input),
         cmocka_unit_test(test_save_typed_input),

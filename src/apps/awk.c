@@ -246,7 +246,9 @@ void awk_main(Proc *p, int argc, char **argv)
     }
     for (; i < argc; i++)
         if (strcmp(argv[i], "-") != 0 && !strchr(argv[i], '=')) {
-            fail(p, "awk: cannot open %s (No such file or directory)\n", argv[i]);
+            filt_file_operand(p, "awk", argv[i],
+                              "awk: cannot open %s (No such file or directory)\n");
+            proc_exit(p, 2);
             return;
         }
     proc_read_all(p, awk_read);

@@ -196,7 +196,7 @@ void cut_main(Proc *p, int argc, char **argv)
         c->delim = *delim ? *delim : '\0';
     for (size_t i = 0; i < o.n_operands; i++)
         if (strcmp(o.operands[i], "-") != 0) {
-            proc_printf(p, CON_STDERR, "cut: %s: No such file or directory\n", o.operands[i]);
+            filt_file_operand(p, "cut", o.operands[i], "cut: %s: No such file or directory\n");
             filt_opts_fini(&o);
             proc_exit(p, 1);
             return;

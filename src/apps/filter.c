@@ -109,6 +109,16 @@ void filt_lines_fini(FiltLines *l)
     memset(l, 0, sizeof *l);
 }
 
+void filt_file_operand(Proc *p, const char *prog, const char *name, const char *real_fmt)
+{
+    if (proc_file_exists(p, name)) {
+        proc_printf(p, CON_STDERR, "%s: minet's %s reads its standard input only: use %s … < %s\n",
+                    prog, prog, prog, name);
+        return;
+    }
+    proc_printf(p, CON_STDERR, real_fmt, name);
+}
+
 bool filt_number(const char *s, long long *out)
 {
     if (!*s)

@@ -4,9 +4,10 @@
  * options) with its messages, the input split into lines, and the state
  * each filter keeps until its input has arrived.
  *
- * A filter reads its standard input only (proc_read_all): minet's hosts
- * have no files for them, so a file operand gets the tool's own "No such
- * file or directory", as on a machine without that file. */
+ * A filter reads its standard input only (proc_read_all): a pipe, the
+ * terminal or `< FILE`.  A file operand is not opened: one the node does
+ * not have gets the tool's own "No such file or directory"; one it has, a
+ * minet message that says to use `< FILE`. */
 #ifndef MN_FILTER_H
 #define MN_FILTER_H
 
@@ -48,6 +49,11 @@ typedef struct FiltLines {
 
 void filt_lines(FiltLines *l, const char *data, size_t len);
 void filt_lines_fini(FiltLines *l);
+
+/* Prints the message for a file operand (filter.h): real_fmt is the tool's
+ * own, with %s for the name ("grep: %s: No such file or directory\n"). */
+void filt_file_operand(Proc *p, const char *prog, const char *name, const char *real_fmt)
+    MN_PRINTF(4, 0);
 
 /* Whether s is a whole decimal number (digits only), with its value. */
 bool filt_number(const char *s, long long *out);

@@ -92,8 +92,10 @@ void head_main(Proc *p, int argc, char **argv)
     }
     for (size_t i = 0; i < o.n_operands; i++)
         if (strcmp(o.operands[i], "-") != 0) {
-            bad(p, &o, "head: cannot open '%s' for reading: No such file or directory\n",
-                o.operands[i]);
+            filt_file_operand(p, "head", o.operands[i],
+                              "head: cannot open '%s' for reading: No such file or directory\n");
+            filt_opts_fini(&o);
+            proc_exit(p, 1);
             return;
         }
     filt_opts_fini(&o);

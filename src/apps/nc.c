@@ -16,6 +16,7 @@
 #include "apps/etc_services.h"
 #include "core/util.h"
 #include "net/tcp.h"
+#include "proto/vfs.h"
 #include "proto/resolve.h"
 
 typedef struct Nc {
@@ -31,6 +32,9 @@ typedef struct Nc {
     Buf early;         /* lines typed before the connection: the terminal keeps them */
     Buf out;           /* typed bytes the send buffer could not take yet */
     bool shut_pending; /* -N and end of input: FIN once out is sent */
+    const char *file;  /* `< FILE`: the input, sent as fast as TCP takes it */
+    uint64_t file_off;
+    bool file_eof; /* all of it is in TCP's hands */
     bool eof_early;
 } Nc;
 
@@ -142,17 +146,48 @@ static void send_bytes(Nc *n, const char *data, size_t len)
     flush_out(n);
 }
 
+/* Input from a file: as much as the send buffer takes, then the end of
+ * input (with -N, the FIN). */
+static void pump_file(Nc *n)
+{
+    uint8_t chunk[16384];
+    Vfs *v = vfs_of(n->p->sim);
+    while (n->conn && v) {
+        size_t room = tcp_sndbuf(n->conn), got = 0;
+        if (!room)
+            return;
+        VfsErr e = vfs_read(v, n->p->node, n->file, n->file_off, chunk,
+                            room < sizeof chunk ? room : sizeof chunk, &got);
+        if (e != VFS_OK || got == 0)
+            break; /* the end of the file, or it is gone: the end of input */
+        n->file_off += tcp_write(n->conn, chunk, got);
+    }
+    if (n->conn && !n->file_eof) {
+        n->file_eof = true;
+        n->shut_pending = n->shut_on_eof;
+        flush_out(n);
+    }
+}
+
 static void on_sent(void *ctx, TcpConn *c, size_t acked)
 {
     (void)c;
     (void)acked;
-    flush_out(ctx);
+    Nc *n = ctx;
+    if (n->file)
+        pump_file(n);
+    else
+        flush_out(n);
 }
 
 /* netcat reads its input once connected; what was typed before is sent
  * then, as the terminal had kept it. */
 static void start_io(Nc *n)
 {
+    if (n->file) {
+        pump_file(n);
+        return;
+    }
     if (n->early.len)
         send_bytes(n, n->early.data, n->early.len);
     buf_clear(&n->early);
@@ -421,8 +456,11 @@ void nc_main(Proc *p, int argc, char **argv)
     p->state = n;
     p->free_state = nc_free;
     /* nc reads the terminal from the start (what is typed before the
-     * connection waits in it): the window's prompt types into it. */
-    proc_set_prompt(p, "");
+     * connection waits in it): the window's prompt types into it, unless
+     * its input is a file. */
+    n->file = proc_stdin_path(p);
+    if (!n->file)
+        proc_set_prompt(p, "");
     int first = parse_options(n, argc, argv);
     if (first < 0) {
         proc_exit(p, 1);

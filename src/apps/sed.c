@@ -560,8 +560,8 @@ void sed_main(Proc *p, int argc, char **argv)
     bool files = false;
     for (size_t i = first_file; i < o.n_operands; i++)
         if (strcmp(o.operands[i], "-") != 0) {
-            proc_printf(p, CON_STDERR, "sed: can't read %s: No such file or directory\n",
-                        o.operands[i]);
+            filt_file_operand(p, "sed", o.operands[i],
+                              "sed: can't read %s: No such file or directory\n");
             files = true;
         }
     filt_opts_fini(&o);

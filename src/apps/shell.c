@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "net/net.h"
+#include "proto/vfs.h"
 #include "apps/apps.h"
 #include "apps/cmdline.h"
 
@@ -231,6 +232,7 @@ static void proc_free(Proc *p)
     input_free(p->sim, p->in);
     buf_fini(&p->line);
     buf_fini(&p->pipe);
+    free(p->stdin_path);
     free(p);
 }
 
@@ -403,6 +405,65 @@ static Proc *find_proc(Sim *sim, uint64_t id)
     return NULL;
 }
 
+/* Takes the redirections out of the words, as bash does before it runs
+ * the program: `< FILE` (or `<FILE`) for its input, and `> /dev/null` or
+ * `>> /dev/null` for its output (minet's files cannot be written yet).
+ * False, with the message in err and the exit status in *status, when
+ * bash (or minet) cannot do it. */
+static bool take_redirects(Sim *sim, int node, Cmdline *c, char **out, bool *null_out, char *err,
+                           size_t size, int *status)
+{
+    *out = NULL;
+    *null_out = false;
+    for (size_t i = 0; i < c->argc; i++) {
+        char op = c->argv[i][0];
+        if (op != '<' && op != '>')
+            continue;
+        size_t oplen = op == '>' && c->argv[i][1] == '>' ? 2 : 1;
+        bool joined = c->argv[i][oplen] != '\0';
+        if (!joined && i + 1 >= c->argc) {
+            snprintf(err, size, "bash: syntax error near unexpected token `newline'");
+            *status = 2;
+            return false;
+        }
+        const char *name = joined ? c->argv[i] + oplen : c->argv[i + 1];
+        if (op == '>') {
+            if (strcmp(name, "/dev/null") != 0) {
+                snprintf(err, size,
+                         "minet: %s: minet cannot write files yet; `> /dev/null` discards "
+                         "what a program prints",
+                         name);
+                *status = 1;
+                return false;
+            }
+            *null_out = true;
+        } else {
+            char home[VFS_NAME_MAX + 8], path[VFS_PATH_MAX];
+            snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, node));
+            VfsStat st = {0};
+            VfsErr e = vfs_path_norm(home, name, path, sizeof path, NULL);
+            if (e == VFS_OK)
+                e = vfs_of(sim) ? vfs_stat(vfs_of(sim), node, path, &st) : VFS_ENOENT;
+            if (e == VFS_OK && st.dir)
+                e = VFS_EISDIR;
+            if (e != VFS_OK) {
+                snprintf(err, size, "bash: %s: %s", name, vfs_strerror(e));
+                *status = 1;
+                return false;
+            }
+            free(*out);
+            *out = xstrdup(path);
+        }
+        size_t drop = joined ? 1 : 2;
+        for (size_t k = i; k < i + drop; k++)
+            free(c->argv[k]);
+        memmove(c->argv + i, c->argv + i + drop, (c->argc - i - drop + 1) * sizeof *c->argv);
+        c->argc -= drop;
+        i--;
+    }
+    return true;
+}
+
 static void input_arm(Proc *p);
 static void run_continue(Sim *sim, Run *r);
 static void job_ended(Sim *sim, Job *j);
@@ -417,6 +478,18 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     p->job = j;
     p->last_in_pipe = last;
     j->left++;
+    char err[256];
+    int status;
+    if (!take_redirects(sim, t->node, c, &p->stdin_path, &p->stdout_null, err, sizeof err,
+                        &status)) {
+        proc_printf(p, CON_STDERR, "%s\n", err);
+        proc_exit(p, status);
+        return NULL;
+    }
+    if (c->argc == 0) { /* only redirections: bash opens the files, runs nothing */
+        proc_exit(p, 0);
+        return NULL;
+    }
     const AppProgram *app = r->app ? r->app : apps_find(c->argv[0]);
     if (!app) {
         proc_printf(p, CON_STDERR, "bash: %s: command not found\n", c->argv[0]);
@@ -432,7 +505,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     ProcInput *in = xcalloc(1, sizeof *in);
     in->fn = app->input;
     in->start = in->last = sim->now;
-    if (typed) {
+    if (typed && !p->stdin_path) {
         in->lines = r->lines;
         in->n = r->n;
     }
@@ -855,6 +928,8 @@ static void flush_partial(Proc *p)
 
 void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
 {
+    if (s == CON_STDOUT && p->stdout_null)
+        return;
     Buf b;
     va_list ap;
     buf_init(&b);
@@ -883,8 +958,10 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
     }
     if (*start) {
         buf_puts(&p->line, start);
-        if (p->in && p->in->waiting)
-            flush_partial(p); /* a prompt, shown while the program waits */
+        /* A prompt, shown while the program waits; a program without one
+         * of its own (nc) prints data, whose line ends later. */
+        if (p->in && p->in->waiting && p->in->prompt && *p->in->prompt)
+            flush_partial(p);
     }
     bool printed = b.len > 0;
     buf_fini(&b);
@@ -959,9 +1036,26 @@ static void read_typed(Proc *p, ProcInputKind kind, const char *line, size_t len
     }
 }
 
+/* The most of a file (`< FILE`) a filter reads: a 1 GB generated file
+ * would not fit in memory whole. */
+#define SHELL_READ_MAX (64u << 20)
+
 void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
 {
     p->read_all = fn;
+    if (p->stdin_path) { /* `< FILE`: the whole file, then the end of input */
+        Vfs *v = vfs_of(p->sim);
+        uint8_t chunk[16384];
+        size_t got = 1;
+        for (uint64_t off = 0; v && got && p->pipe.len < SHELL_READ_MAX; off += got)
+            if (vfs_read(v, p->node, p->stdin_path, off, chunk, sizeof chunk, &got) != VFS_OK)
+                break;
+            else
+                buf_put(&p->pipe, chunk, got);
+        p->eof = true;
+        sim_at(p->sim, p->sim->now, on_pipe_eof, NULL, p->id);
+        return;
+    }
     if (p->from_pipe) {
         if (p->eof)
             sim_at(p->sim, p->sim->now, on_pipe_eof, NULL, p->id);
@@ -974,9 +1068,24 @@ void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
     }
 }
 
+bool proc_file_exists(Proc *p, const char *name)
+{
+    Sim *sim = p->sim;
+    char home[VFS_NAME_MAX + 8], path[VFS_PATH_MAX];
+    snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, p->node));
+    VfsStat st = {0};
+    return vfs_of(sim) && vfs_path_norm(home, name, path, sizeof path, NULL) == VFS_OK &&
+           vfs_stat(vfs_of(sim), p->node, path, &st) == VFS_OK;
+}
+
 int proc_pid(const Proc *p)
 {
     return p->pid;
+}
+
+const char *proc_stdin_path(const Proc *p)
+{
+    return p->stdin_path;
 }
 
 Rng *proc_rng(Proc *p)

@@ -93,6 +93,8 @@ typedef struct Proc {
     void *state;
     void (*free_state)(void *state);
     struct ProcInput *in; /* what is typed into it (shell.c) */
+    char *stdin_path;     /* `< FILE`: its input is that file (an absolute path) */
+    bool stdout_null;     /* `> /dev/null`: what it prints goes nowhere */
 } Proc;
 
 /* ---- programs that read input (DESIGN.md, "Programs that read input") --
@@ -145,6 +147,12 @@ void shell_run_program(Sim *sim, int node, const char *line,
                        void (*main)(Proc *p, int argc, char **argv), ProcInputFn input,
                        const ScriptInput *lines, size_t n);
 
+/* The file a program's input was redirected from (`nc HOST PORT < FILE`),
+ * as an absolute path in the node's files (proto/vfs.h), or NULL when it
+ * reads the terminal.  Nothing is typed into a program whose input is a
+ * file. */
+const char *proc_stdin_path(const Proc *p);
+
 /* The program waits for input now (true) or not (false). */
 void proc_wait_input(Proc *p, bool waiting);
 /* The program's own prompt ("ftp> ", "telnet> "; "" for a program that
@@ -169,6 +177,9 @@ void proc_exit(Proc *p, int status);
  * from a pipe, what the program before it printed, once that one ended;
  * from the terminal, the lines typed up to ^D. */
 void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len));
+/* Whether the node has a file or directory called name (relative to the
+ * user's home, as bash's `< name` finds it). */
+bool proc_file_exists(Proc *p, const char *name);
 /* Its process ID on its node: counted from a fixed start per node, in the
  * order processes start (bash prints it for a job in the background). */
 int proc_pid(const Proc *p);

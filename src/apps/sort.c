@@ -114,8 +114,8 @@ void sort_main(Proc *p, int argc, char **argv)
     }
     for (size_t i = 0; i < o.n_operands; i++)
         if (strcmp(o.operands[i], "-") != 0) {
-            proc_printf(p, CON_STDERR, "sort: cannot read: %s: No such file or directory\n",
-                        o.operands[i]);
+            filt_file_operand(p, "sort", o.operands[i],
+                              "sort: cannot read: %s: No such file or directory\n");
             filt_opts_fini(&o);
             proc_exit(p, 2);
             return;

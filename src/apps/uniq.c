@@ -85,7 +85,7 @@ void uniq_main(Proc *p, int argc, char **argv)
         return;
     }
     if (o.n_operands && strcmp(o.operands[0], "-") != 0) {
-        proc_printf(p, CON_STDERR, "uniq: %s: No such file or directory\n", o.operands[0]);
+        filt_file_operand(p, "uniq", o.operands[0], "uniq: %s: No such file or directory\n");
         filt_opts_fini(&o);
         proc_exit(p, 1);
         return;

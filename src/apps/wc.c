@@ -96,7 +96,7 @@ void wc_main(Proc *p, int argc, char **argv)
             w->dash = true;
             continue;
         }
-        proc_printf(p, CON_STDERR, "wc: %s: No such file or directory\n", o.operands[i]);
+        filt_file_operand(p, "wc", o.operands[i], "wc: %s: No such file or directory\n");
         filt_opts_fini(&o);
         proc_exit(p, 1);
         return;

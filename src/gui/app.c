@@ -46,6 +46,12 @@ void app_fini(App *a)
         SDL_StopTextInput();
     dissect_tree_fini(&a->tree);
     event_list_fini(&a->events);
+    app_select_row(a, NULL, NULL);
+    for (size_t i = 0; i < a->n_row_hits; i++) {
+        free(a->row_hits[i].table);
+        free(a->row_hits[i].key);
+    }
+    free(a->row_hits);
     for (size_t i = 0; i < a->n_refused; i++)
         free(a->refused[i].text);
     free(a->refused);
@@ -88,6 +94,8 @@ void app_sync_view(App *a)
 
 void app_select_node(App *a, int node)
 {
+    if (node != a->sel_node)
+        app_select_row(a, NULL, NULL);
     a->sel_node = node;
     if (node >= 0 && a->m->world->nodes[node].role == ROLE_HOST)
         a->prompt_host = node;
@@ -95,6 +103,39 @@ void app_select_node(App *a, int node)
     a->inspect_top = 0;
     if (node >= 0)
         a->show_inspector = true;
+}
+
+void app_select_row(App *a, const char *table, const char *key)
+{
+    free(a->sel_table);
+    free(a->sel_key);
+    a->sel_table = table ? xstrdup(table) : NULL;
+    a->sel_key = table && key ? xstrdup(key) : NULL;
+}
+
+void app_cycle_row(App *a, int dir)
+{
+    if (a->sel_node < 0)
+        return;
+    a->inspect_packet = false;
+    a->show_inspector = true;
+    Inspect in = {0};
+    inspect_node(a->m, a->sel_node, a->p.step, a->p.t, &in);
+    /* Every entry of every table, in the order drawn. */
+    size_t n = 0, cur = SIZE_MAX;
+    for (size_t i = 0; i < in.n; i++)
+        for (size_t j = 0; in.s[i].table && j < in.s[i].n; j++, n++)
+            if (a->sel_table && strcmp(in.s[i].table, a->sel_table) == 0 &&
+                strcmp(in.s[i].rows[j].key, a->sel_key) == 0)
+                cur = n;
+    if (n > 0) {
+        size_t want = cur == SIZE_MAX ? (dir > 0 ? 0 : n - 1) : (cur + n + (size_t)dir) % n, k = 0;
+        for (size_t i = 0; i < in.n; i++)
+            for (size_t j = 0; in.s[i].table && j < in.s[i].n; j++, k++)
+                if (k == want)
+                    app_select_row(a, in.s[i].table, in.s[i].rows[j].key);
+    }
+    inspect_fini(&in);
 }
 
 void app_toggle_node_filter(App *a)
@@ -606,6 +647,9 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
     case SDLK_k:
         inspect_step_packet(a);
         break;
+    case SDLK_r:
+        app_cycle_row(a, shift ? -1 : 1);
+        break;
     case SDLK_e:
         a->show_events = !a->show_events;
         a->panels_hidden = false;
@@ -987,6 +1031,32 @@ static void filter_usage(const App *a, const char *filter)
 
 /* Opens the panels a shot asks for; 2 with a message if it names what
  * does not exist. */
+/* --row: the first entry of the selected node's tables at the cursor
+ * whose key starts with prefix, else the first such entry recorded before
+ * the cursor. */
+static bool shot_select_row(App *a, const char *prefix)
+{
+    if (a->sel_node < 0)
+        return false;
+    Inspect in = {0};
+    inspect_node(a->m, a->sel_node, a->p.step, a->p.t, &in);
+    for (size_t i = 0; i < in.n && !a->sel_table; i++)
+        for (size_t j = 0; in.s[i].table && j < in.s[i].n && !a->sel_table; j++)
+            if (strncmp(in.s[i].rows[j].key, prefix, strlen(prefix)) == 0)
+                app_select_row(a, in.s[i].table, in.s[i].rows[j].key);
+    inspect_fini(&in);
+    /* Else one that has gone by then (a closed connection keeps its plot). */
+    for (size_t i = 0; i < a->m->n_states && !a->sel_table; i++) {
+        const TraceRec *r = &a->m->sim->trace.recs[a->m->states[i].rec];
+        if (!model_ref_shown(a->m, &a->m->states[i], a->p.step, a->p.t))
+            break;
+        if (r->node == a->sel_node && r->table && r->key &&
+            strncmp(r->key, prefix, strlen(prefix)) == 0)
+            app_select_row(a, r->table, r->key);
+    }
+    return a->sel_table != NULL;
+}
+
 static int shot_panels(App *a, const GuiShot *s)
 {
     a->v.text_scale = s->text_scale > 0 ? s->text_scale : 1;
@@ -1011,6 +1081,12 @@ static int shot_panels(App *a, const GuiShot *s)
             return 2;
         }
         app_select_node(a, n);
+    }
+    if (s->row && !shot_select_row(a, s->row)) {
+        fprintf(stderr, "minet: --row %s: %s\n", s->row,
+                s->inspect ? "no entry of the node's tables at that step has such a key"
+                           : "needs --inspect NODE");
+        return 2;
     }
     if (s->type) {
         SimTime at = (SimTime)ceil(a->p.t);

@@ -24,6 +24,12 @@
 #define PROMPT_MAX  1024 /* bytes a typed command may have */
 #define HISTORY_MAX 200
 
+/* A row of a node's table as drawn: where it is, and which entry. */
+typedef struct RowHit {
+    int y, h;
+    char *table, *key;
+} RowHit;
+
 typedef struct App {
     Model *m;
     Player p;
@@ -48,6 +54,12 @@ typedef struct App {
     DissectTree tree;    /* sel_hop's frame, decoded */
     int tree_hop;        /* the hop `tree` was decoded from, -1 none */
     int inspect_top;     /* first line shown (scrolling) */
+    /* The node inspector's selected entry (its plot over time is drawn
+     * under its table), by table and key so that it stays selected while
+     * the cursor moves; NULL none.  Owned. */
+    char *sel_table, *sel_key;
+    RowHit *row_hits; /* the rows as last drawn */
+    size_t n_row_hits, row_hits_cap;
     /* The event list. */
     EventFilter filter;
     EventList events;
@@ -104,6 +116,11 @@ void app_select_node(App *a, int node);
 void app_toggle_node_filter(App *a);
 /* Gives the keyboard to the prompt, or takes it back. */
 void app_start_typing(App *a, bool on);
+/* Selects an entry of the node inspector's tables (NULL, NULL: none). */
+void app_select_row(App *a, const char *table, const char *key);
+/* Selects the next (dir 1) or previous (-1) entry of the selected node's
+ * tables at the cursor, as R and Shift+R do. */
+void app_cycle_row(App *a, int dir);
 /* Selects a hop (opens the packet inspector), or -1 for none. */
 void app_select_hop(App *a, int hop);
 /* Sets which panels are on screen from what is asked for. */

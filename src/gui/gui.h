@@ -23,6 +23,7 @@ typedef struct GuiShot {
     int width, height;                     /* pixels */
     bool dark;
     const char *inspect; /* a node id: open its inspector; NULL none */
+    const char *row;     /* with inspect: select the first table entry whose key starts so */
     bool packet;         /* open the packet inspector on the step's packet */
     const char *field;   /* select the packet's first field starting with this */
     const char *filter;  /* the event list's protocol, NULL for all */

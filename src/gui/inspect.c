@@ -13,6 +13,7 @@
 #include "proto/dns/dns_name.h"
 #include "proto/dns/dns_wire.h"
 #include "proto/dns/dns_zone.h"
+#include "proto/state_tables.h"
 
 /* ---- sections ---------------------------------------------------------- */
 
@@ -28,7 +29,7 @@ static InspectSection *section(Inspect *in, const char *title)
 static void row(InspectSection *s, const char *key, const char *value, int64_t ttl)
 {
     s->rows = xgrow(s->rows, &s->cap, s->n + 1, sizeof *s->rows);
-    s->rows[s->n++] = (InspectRow){xstrdup(key), xstrdup(value ? value : ""), ttl};
+    s->rows[s->n++] = (InspectRow){xstrdup(key), xstrdup(value ? value : ""), ttl, NULL};
 }
 
 void inspect_fini(Inspect *in)
@@ -38,9 +39,16 @@ void inspect_fini(Inspect *in)
         for (size_t j = 0; j < s->n; j++) {
             free(s->rows[j].key);
             free(s->rows[j].value);
+            for (size_t c = 0; s->rows[j].cells && c < s->n_cols; c++)
+                free(s->rows[j].cells[c]);
+            free(s->rows[j].cells);
         }
         free(s->rows);
         free(s->title);
+        free(s->table);
+        for (size_t j = 0; j < s->n_cols; j++)
+            free(s->cols[j]);
+        free(s->cols);
     }
     free(in->s);
     memset(in, 0, sizeof *in);
@@ -160,13 +168,17 @@ static void provide_zones(const Model *m, int node, uint32_t step, double t, Ins
 
 static InspectSection *table_section(Inspect *in, size_t first, const char *table)
 {
-    char title[128];
-    snprintf(title, sizeof title, "%s", table);
-    title[0] = (char)toupper((unsigned char)title[0]);
     for (size_t i = first; i < in->n; i++)
-        if (strcmp(in->s[i].title, title) == 0)
+        if (in->s[i].table && strcmp(in->s[i].table, table) == 0)
             return &in->s[i];
-    return section(in, title);
+    const StateTable *st = state_table_find(table);
+    char title[128];
+    snprintf(title, sizeof title, "%s", st ? st->title : table);
+    title[0] = (char)toupper((unsigned char)title[0]);
+    InspectSection *s = section(in, title);
+    s->table = xstrdup(table);
+    s->plot = st ? st->plot : NULL;
+    return s;
 }
 
 /* The fold of a node's tables: each live entry is the record that put it
@@ -245,6 +257,9 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
             break; /* records are in time order */
         if (r->node != node || !r->table)
             continue;
+        const StateTable *st = state_table_find(r->table);
+        if (st && st->hidden)
+            continue;
         table_section(out, first, r->table); /* listed even while empty */
         const char *op = r->op ? r->op : "";
         if (strcmp(op, "flush") == 0 || strcmp(op, "clear") == 0) {
@@ -291,6 +306,230 @@ static void provide_tables(const Model *m, int node, uint32_t step, double t, In
     free(f.slot);
 }
 
+/* ---- columns ----------------------------------------------------------- */
+
+/* The next space-separated word of *s (length in *len), or NULL at the end. */
+static const char *next_word(const char **s, size_t *len)
+{
+    const char *p = *s;
+    while (*p == ' ')
+        p++;
+    if (!*p)
+        return NULL;
+    const char *w = p;
+    while (*p && *p != ' ')
+        p++;
+    *len = (size_t)(p - w);
+    *s = p;
+    return w;
+}
+
+/* A field name: a lowercase word ("send-q", "cwnd"), not a value. */
+static bool field_name(const char *w, size_t len)
+{
+    if (len == 0 || !islower((unsigned char)w[0]))
+        return false;
+    for (size_t i = 1; i < len; i++)
+        if (!islower((unsigned char)w[i]) && !isdigit((unsigned char)w[i]) && w[i] != '-' &&
+            w[i] != '_')
+            return false;
+    return true;
+}
+
+/* Is v a word then one or more `name value` pairs? */
+static bool is_pairs(const char *v)
+{
+    size_t len, n = 0;
+    for (const char *w; (w = next_word(&v, &len)); n++)
+        if (n % 2 == 1 && !field_name(w, len))
+            return false;
+    return n >= 3 && n % 2 == 1;
+}
+
+bool inspect_field(const char *value, const char *name, char *out, size_t size)
+{
+    size_t len, vlen, nlen = strlen(name);
+    const char *v = value, *w;
+    if (!next_word(&v, &len))
+        return false; /* the leading word */
+    while ((w = next_word(&v, &len))) {
+        const char *val = next_word(&v, &vlen);
+        if (!val)
+            return false;
+        if (len == nlen && memcmp(w, name, len) == 0) {
+            snprintf(out, size, "%.*s", (int)vlen, val);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Number of space-separated words in s. */
+static size_t count_words(const char *s)
+{
+    size_t len, n = 0;
+    while (next_word(&s, &len))
+        n++;
+    return n;
+}
+
+char *inspect_list_part(const char *list, size_t i)
+{
+    for (; list && i > 0; i--) {
+        list = strchr(list, '|');
+        list = list ? list + 1 : NULL;
+    }
+    if (!list)
+        return NULL;
+    const char *bar = strchr(list, '|');
+    return xstrndup(list, bar ? (size_t)(bar - list) : strlen(list));
+}
+
+static void add_col(InspectSection *s, size_t *cap, char *head)
+{
+    s->cols = xgrow(s->cols, cap, s->n_cols + 1, sizeof *s->cols);
+    s->cols[s->n_cols++] = head;
+}
+
+/* The field names of the rows, as "name" strings in show order: the
+ * table's row's order first, then the rest as they first appear. */
+static size_t field_order(const InspectSection *s, const StateTable *st, char ***names)
+{
+    size_t n = 0, cap = 0, len;
+    char **out = NULL;
+    char *part;
+    for (size_t i = 0; st && st->fields && (part = inspect_list_part(st->fields, i)); i++) {
+        char *eq = strchr(part, '=');
+        if (eq)
+            *eq = '\0';
+        out = xgrow(out, &cap, n + 1, sizeof *out);
+        out[n++] = part;
+    }
+    for (size_t r = 0; r < s->n; r++) {
+        const char *v = s->rows[r].value, *w;
+        next_word(&v, &len);
+        while ((w = next_word(&v, &len))) {
+            bool known = false;
+            for (size_t k = 0; k < n && !known; k++)
+                known = strlen(out[k]) == len && memcmp(out[k], w, len) == 0;
+            if (!known) {
+                out = xgrow(out, &cap, n + 1, sizeof *out);
+                out[n++] = xstrndup(w, len);
+            }
+            next_word(&v, &len);
+        }
+    }
+    *names = out;
+    return n;
+}
+
+/* Is field `name` in some row of s? */
+static bool field_used(const InspectSection *s, const char *name)
+{
+    char v[8];
+    for (size_t r = 0; r < s->n; r++)
+        if (inspect_field(s->rows[r].value, name, v, sizeof v))
+            return true;
+    return false;
+}
+
+char *inspect_label(const char *table, const char *name)
+{
+    const StateTable *st = state_table_find(table);
+    char *part;
+    for (size_t i = 0; st && st->fields && (part = inspect_list_part(st->fields, i)); i++) {
+        char *eq = strchr(part, '=');
+        bool hit =
+            eq && (size_t)(eq - part) == strlen(name) && memcmp(part, name, strlen(name)) == 0;
+        if (hit) {
+            char *label = xstrdup(eq + 1);
+            free(part);
+            return label;
+        }
+        free(part);
+    }
+    return xstrdup(name);
+}
+
+/* Cuts a table's rows into columns when every value is a word then
+ * `name value` pairs (the rule in inspect.h). */
+static void columns(InspectSection *s)
+{
+    if (!s->table || s->n == 0)
+        return;
+    for (size_t r = 0; r < s->n; r++)
+        if (!is_pairs(s->rows[r].value))
+            return;
+    const StateTable *st = state_table_find(s->table);
+    /* The key's words get their own columns when the table's row names
+     * them all and every key has that many. */
+    size_t heads = 0;
+    for (const char *h = st ? st->heads : NULL; h; h = strchr(h, '|'), h = h ? h + 1 : NULL)
+        heads++;
+    size_t kw = heads > 1 ? heads - 1 : 0;
+    for (size_t r = 0; r < s->n && kw; r++)
+        if (count_words(s->rows[r].key) != kw)
+            kw = 0;
+    size_t cap = 0;
+    if (kw) {
+        for (size_t i = 0; i <= kw; i++)
+            add_col(s, &cap, inspect_list_part(st->heads, i));
+    } else {
+        add_col(s, &cap, xstrdup(""));
+        add_col(s, &cap, xstrdup(""));
+    }
+    s->key_cols = kw ? kw : 1;
+    /* One column per label: fields that share one share the column (ss
+     * shows a listening socket's backlog as its Send-Q). */
+    char **names;
+    size_t n_names = field_order(s, st, &names), n_fields = 0, first_field = s->n_cols;
+    char **fields = xmalloc((n_names ? n_names : 1) * sizeof *fields);
+    size_t *col = xmalloc((n_names ? n_names : 1) * sizeof *col);
+    for (size_t i = 0; i < n_names; i++) {
+        if (!field_used(s, names[i])) {
+            free(names[i]);
+            continue;
+        }
+        char *label = inspect_label(s->table, names[i]);
+        size_t c = first_field;
+        while (c < s->n_cols && strcmp(s->cols[c], label) != 0)
+            c++;
+        if (c == s->n_cols)
+            add_col(s, &cap, label);
+        else
+            free(label);
+        col[n_fields] = c;
+        fields[n_fields++] = names[i];
+    }
+    free(names);
+    for (size_t r = 0; r < s->n; r++) {
+        InspectRow *row = &s->rows[r];
+        row->cells = xcalloc(s->n_cols, sizeof *row->cells);
+        size_t c = 0, len = 0;
+        const char *k = row->key, *w;
+        if (kw)
+            while ((w = next_word(&k, &len)) && c < kw)
+                row->cells[c++] = xstrndup(w, len);
+        else
+            row->cells[c++] = xstrdup(row->key);
+        const char *v = row->value;
+        w = next_word(&v, &len);
+        row->cells[c++] = xstrndup(w, len);
+        for (size_t f = 0; f < n_fields; f++) {
+            char val[128];
+            if (!row->cells[col[f]] && inspect_field(row->value, fields[f], val, sizeof val))
+                row->cells[col[f]] = xstrdup(val);
+        }
+        for (c = first_field; c < s->n_cols; c++)
+            if (!row->cells[c])
+                row->cells[c] = xstrdup("");
+    }
+    for (size_t f = 0; f < n_fields; f++)
+        free(fields[f]);
+    free(fields);
+    free(col);
+}
+
 static const Provider providers[] = {provide_node, provide_interfaces, provide_zones,
                                      provide_tables};
 
@@ -310,7 +549,49 @@ void inspect_node(const Model *m, int node, uint32_t step, double t, Inspect *ou
             free(s->rows[s->n].value);
             s->more++;
         }
+        columns(s);
     }
+}
+
+/* ---- a field over time -------------------------------------------------- */
+
+size_t inspect_series(const Model *m, int node, const char *table, const char *key,
+                      const char *field, uint32_t step, double t, InspectPoint **pts, size_t *cap,
+                      SimTime *end)
+{
+    const TraceRec *recs = m->sim->trace.recs;
+    size_t n = 0;
+    *end = -1;
+    for (size_t i = 0; i < m->n_states; i++) {
+        const TraceRec *r = &recs[m->states[i].rec];
+        if (!model_ref_shown(m, &m->states[i], step, t))
+            break; /* records are in time order */
+        if (r->node != node || !r->table || strcmp(r->table, table) != 0)
+            continue;
+        const char *op = r->op ? r->op : "";
+        bool adds = strcmp(op, "insert") == 0 || strcmp(op, "add") == 0 || strcmp(op, "push") == 0;
+        bool mine = r->key && strcmp(r->key, key) == 0;
+        if (!mine && (adds || (strcmp(op, "flush") != 0 && strcmp(op, "clear") != 0)))
+            continue;
+        if (!adds) {
+            if (n)
+                *end = r->time; /* removed (or the table emptied) */
+            continue;
+        }
+        char v[64], *e;
+        if (!r->text || !inspect_field(r->text, field, v, sizeof v))
+            continue;
+        double x = strtod(v, &e);
+        if (e == v || !isfinite(x))
+            continue;
+        if (*end >= 0) { /* the key came back: a new entry, a new line */
+            n = 0;
+            *end = -1;
+        }
+        *pts = xgrow(*pts, cap, n + 1, sizeof **pts);
+        (*pts)[n++] = (InspectPoint){r->time, x};
+    }
+    return n;
 }
 
 /* ---- the console ------------------------------------------------------- */

@@ -7,6 +7,7 @@
 static const ScenarioProto *const rows[SP_COUNT] = {
     [SP_DNS] = &scenario_dns_proto,
     [SP_TCP] = &scenario_tcp_proto,
+    [SP_FILES] = &scenario_files_proto,
 };
 
 const ScenarioProto *const *scenario_protos(void)

@@ -176,6 +176,7 @@ static void conn_free_memory(TcpConn *c)
     free(c->notes);
     free(c->sbuf);
     free(c->rbuf);
+    buf_fini(&c->slow);
     free(c->label);
     free(c);
 }
@@ -361,7 +362,11 @@ void tcp_fin_wait_2_timer(TcpConn *c)
 
 /* ---- reading at read_rate ------------------------------------------------- */
 
-/* The program reads 10 ms worth of bytes (at least one) per tick. */
+/* A slow reader (read_rate) gets what arrived as it reads it: 10 ms worth
+ * of bytes (at least one) per tick, then the peer's FIN once every byte
+ * before it has been read.  The window opens as the bytes are read.  Its
+ * state record is written when the window is advertised again or the
+ * bytes are all read, not at every tick. */
 static void on_read(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
@@ -371,20 +376,40 @@ static void on_read(Sim *sim, void *ctx, uint64_t arg)
     uint64_t chunk = c->read_rate / 100;
     if (chunk < 1)
         chunk = 1;
-    size_t n = c->reading < chunk ? c->reading : (size_t)chunk;
-    c->reading -= n;
-    c->held -= n;
-    if (c->reading) {
-        SimTime dt = (SimTime)((uint64_t)c->reading < chunk
-                                   ? (uint64_t)c->reading * 1000000 / c->read_rate + 1
-                                   : 10000);
-        c->read_ev = sim_after(c->sim, dt, on_read, c, 0);
-    }
+    size_t n = c->slow.len < chunk ? c->slow.len : (size_t)chunk;
     c->busy++;
-    tcp_window_maybe_update(c);
-    tcp_record(c);
+    if (n) {
+        uint8_t *piece = xmalloc(n);
+        memcpy(piece, c->slow.data, n);
+        memmove(c->slow.data, c->slow.data + n, c->slow.len - n);
+        c->slow.len -= n;
+        c->held -= n;
+        if (!c->app_closed && c->ops.received)
+            c->ops.received(c->ctx, c, piece, n);
+        free(piece);
+    }
+    if (!c->ended && c->slow.len) {
+        c->read_ev = sim_after(c->sim, 10000, on_read, c, 0);
+    } else if (!c->ended && c->fin_unread) {
+        c->fin_unread = false;
+        if (!c->app_closed && c->ops.received)
+            c->ops.received(c->ctx, c, NULL, 0);
+    }
+    if (!c->ended) {
+        uint32_t adv = c->rcv_adv;
+        tcp_window_maybe_update(c);
+        if (adv != c->rcv_adv || !c->slow.len)
+            tcp_record(c);
+    }
     c->busy--;
     tcp_release(c);
+}
+
+void tcp_read_slowly(TcpConn *c, const uint8_t *data, size_t len)
+{
+    buf_put(&c->slow, data, len);
+    if (!c->read_ev)
+        c->read_ev = sim_after(c->sim, 10000, on_read, c, 0);
 }
 
 /* ---- names and numbers for captions --------------------------------------- */
@@ -657,20 +682,16 @@ void tcp_recved(TcpConn *c, size_t n)
 {
     if (c->ended)
         return;
-    size_t unread = c->held - c->reading;
+    if (c->read_rate)
+        return; /* a slow reader's bytes were counted as it read them */
+    size_t unread = c->held;
     if (n > unread)
         n = unread;
     if (!n)
         return;
     c->busy++;
-    if (!c->read_rate) {
-        c->held -= n;
-        tcp_window_maybe_update(c);
-    } else {
-        c->reading += n;
-        if (!c->read_ev)
-            c->read_ev = sim_after(c->sim, 10000, on_read, c, 0);
-    }
+    c->held -= n;
+    tcp_window_maybe_update(c);
     after_call(c);
 }
 

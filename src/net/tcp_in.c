@@ -118,7 +118,10 @@ static void deliver(TcpConn *c, const uint8_t *data, uint32_t len)
     c->held += len;
     if (c->app_closed || !c->ops.received)
         return;
-    c->ops.received(c->ctx, c, data, len);
+    if (c->read_rate)
+        tcp_read_slowly(c, data, len);
+    else
+        c->ops.received(c->ctx, c, data, len);
 }
 
 static void ooo_store(TcpConn *c, uint32_t seq, const uint8_t *data, uint32_t len)
@@ -213,6 +216,18 @@ static bool our_fin_acked(const TcpConn *c)
     return c->fin_queued && c->snd_una == c->sbuf_seq + (uint32_t)c->slen + 1;
 }
 
+/* The end of the peer's data, for the program: now, or once a slow
+ * reader has read what came before it. */
+static void deliver_eof(TcpConn *c)
+{
+    if (c->app_closed || !c->ops.received)
+        return;
+    if (c->read_rate && c->slow.len)
+        c->fin_unread = true;
+    else
+        c->ops.received(c->ctx, c, NULL, 0);
+}
+
 static void process_fin(TcpConn *c)
 {
     c->rcv_nxt++;
@@ -222,13 +237,11 @@ static void process_fin(TcpConn *c)
     case TCP_SYN_RECEIVED:
     case TCP_ESTABLISHED:
         tcp_set_state(c, TCP_CLOSE_WAIT);
-        if (!c->app_closed && c->ops.received)
-            c->ops.received(c->ctx, c, NULL, 0);
+        deliver_eof(c);
         break;
     case TCP_FIN_WAIT_1:
     case TCP_FIN_WAIT_2:
-        if (!c->app_closed && c->ops.received)
-            c->ops.received(c->ctx, c, NULL, 0);
+        deliver_eof(c);
         if (c->ended)
             return;
         if (c->state == TCP_FIN_WAIT_2 || our_fin_acked(c))

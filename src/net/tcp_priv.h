@@ -103,8 +103,9 @@ struct TcpConn {
     /* receiving */
     uint32_t irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge last advertised */
     size_t rcvbuf;
-    size_t held;    /* delivered, not yet read: takes room in the window */
-    size_t reading; /* passed to tcp_recved, read at read_rate */
+    size_t held;     /* delivered, not yet read: takes room in the window */
+    Buf slow;        /* read_rate: bytes that arrived and the program has not read */
+    bool fin_unread; /* read_rate: the peer's FIN waits behind them */
     uint64_t read_rate;
     uint32_t acked_to; /* rcv_nxt last acknowledged */
     bool rcv_fin;
@@ -185,6 +186,8 @@ uint32_t tcp_isn(Sim *sim);
 /* The receive window we would advertise now (before scaling). */
 uint32_t tcp_rcv_window(TcpConn *c);
 /* The window may have opened: send an update if it grew enough. */
+/* read_rate: hands arrived bytes to the program as it reads them. */
+void tcp_read_slowly(TcpConn *c, const uint8_t *data, size_t len);
 void tcp_window_maybe_update(TcpConn *c);
 
 /* Narration helpers. */

@@ -6,7 +6,7 @@
 #include "core/util.h"
 #include "proto/dns/dns_conf.h"
 
-static const char *const host_keys[] = {"dns", "tcp", NULL};
+static const char *const host_keys[] = {"dns", "tcp", "user", "files", NULL};
 static const char *const router_keys[] = {NULL};
 static const char *const resolver_keys[] = {
     "mode", "qname_minimisation", "root_hints", "round_robin", "tcp", NULL};

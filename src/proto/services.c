@@ -4,8 +4,10 @@
 #include "proto/dns/dns_resolver.h"
 #include "proto/dns/dns_server.h"
 #include "proto/dns/dns_stub.h"
+#include "proto/vfs.h"
 
 static const Service services[SVC_COUNT] = {
+    [SVC_FILES] = {"files", vfs_service_start, vfs_service_stop},
     [SVC_DNS_SERVER] = {"dns-server", dns_servers_start, dns_servers_stop},
     [SVC_DNS_RESOLVER] = {"dns-resolver", dns_resolvers_start, dns_resolvers_stop},
     [SVC_DNS_STUB] = {"dns-stub", NULL, dns_stubs_stop},

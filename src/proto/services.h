@@ -15,6 +15,7 @@
 #include "net/world.h"
 
 typedef enum ServiceId {
+    SVC_FILES,        /* each node's files (proto/vfs.h), first: servers read them at start */
     SVC_DNS_SERVER,   /* authoritative name servers (role dns) */
     SVC_DNS_RESOLVER, /* local DNS servers (role resolver) */
     SVC_DNS_STUB,     /* hosts' own DNS caches, made on first use */
@@ -26,7 +27,8 @@ _Static_assert(SVC_COUNT <= SIM_SVC_MAX, "raise SIM_SVC_MAX in core/sim.h");
 /* The World's extension slots (world.h, World.ext), one per protocol that
  * keeps settings of its own: the protocol's conf header reads its slot. */
 typedef enum ExtSlot {
-    EXT_DNS, /* DnsConf (proto/dns/dns_conf.h): zones, resolvers, servers */
+    EXT_DNS,   /* DnsConf (proto/dns/dns_conf.h): zones, resolvers, servers */
+    EXT_FILES, /* VfsConf (proto/vfs.h): each node's files and user */
     EXT_COUNT
 } ExtSlot;
 

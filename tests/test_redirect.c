@@ -1,0 +1,66 @@
+/* Tests for the shell's redirections (src/apps/shell.c): `nc HOST PORT <
+ * FILE` sends exactly the file, over a lossy link too, and bash's messages
+ * when it cannot. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "io/scenario.h"
+#include "proto/vfs.h"
+
+static const char scenario[] =
+    "{\"minet\": 1, \"title\": \"files\", \"seed\": 3, \"nodes\": ["
+    "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"user\": \"alice\","
+    " \"files\": {\"/home/alice/notes.txt\": \"line one\\nline two\\n\","
+    "  \"/home/alice/photo.jpg\": {\"size\": \"100KB\"}, \"/srv/empty/\": {}}},"
+    "{\"id\": \"server\", \"role\": \"host\", \"ip\": \"10.0.0.20\"}],"
+    "\"links\": [{\"between\": [\"laptop\", \"server\"], \"loss\": 0.05}],"
+    "\"script\": [{\"at\": \"0s\", \"on\": \"server\", \"run\": \"nc -l 7000\"},"
+    " {\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"nc -N 10.0.0.20 7000 < notes.txt\"},"
+    " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"nc -N 10.0.0.20 7000 < nothere\"},"
+    " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"nc -N 10.0.0.20 7000 < /srv/empty\"},"
+    " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"nc -l 7001 > notes.txt\"},"
+    " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"nc -N 10.0.0.20 7000 <\"}]}";
+
+static World *load(void)
+{
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem("files.json", ".", scenario, strlen(scenario), &e);
+    errors_print(&e, stderr);
+    errors_fini(&e);
+    assert_non_null(w);
+    return w;
+}
+
+/* nc < FILE sends the file over a lossy link, byte for byte; bash's
+ * messages for a missing file, a directory and a missing name; minet's
+ * for a file it cannot write. */
+static void test_redirects(void **state)
+{
+    (void)state;
+    Sim sim;
+    tw_run(&sim, load(), 3);
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "line one\nline two\n"));
+    assert_non_null(strstr(out, "bash: nothere: No such file or directory\n"));
+    assert_non_null(strstr(out, "bash: /srv/empty: Is a directory\n"));
+    assert_non_null(strstr(out, "bash: syntax error near unexpected token `newline'\n"));
+    assert_non_null(strstr(out, "minet: notes.txt: minet cannot write files yet"));
+    free(out);
+    tw_done(&sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_redirects),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
