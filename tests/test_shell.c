@@ -12,6 +12,7 @@
 #include "helpers.h"
 #include "apps/apps.h"
 #include "apps/cmdline.h"
+#include "io/scenario.h"
 
 /* ---- cmdline ------------------------------------------------------------ */
 
@@ -603,6 +604,40 @@ static void test_classify_lists(void **state)
     assert_int_equal(shell_classify("down laptop &", prog, sizeof prog), SHELL_UNKNOWN);
 }
 
+/* A filter reads `< FILE` from the node's files; a file operand is not
+ * opened: the tool's message for a file the node lacks, minet's for one it
+ * has. */
+static void test_filter_reads_file(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"files\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"user\": \"alice\","
+        " \"files\": {\"/home/alice/notes.txt\": \"b address\\nno\\na address\\n\"}}],"
+        "\"script\": [{\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"grep address < notes.txt "
+        "| sort\"},"
+        " {\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"wc -l notes.txt\"},"
+        " {\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"wc -l nothere\"}]}";
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem("files.json", ".", scenario, strlen(scenario), &e);
+    errors_print(&e, stderr);
+    errors_fini(&e);
+    assert_non_null(w);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ grep address < notes.txt | sort\n"
+                           "a address\n"
+                           "b address\n"
+                           "laptop$ wc -l notes.txt\n"
+                           "wc: minet's wc reads its standard input only: use wc … < notes.txt\n"
+                           "laptop$ wc -l nothere\n"
+                           "wc: nothere: No such file or directory\n");
+    free(t);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -627,6 +662,7 @@ int main(void)
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_command_not_found),
         cmocka_unit_test(test_classify_lists),
+        cmocka_unit_test(test_filter_reads_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
