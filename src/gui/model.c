@@ -455,9 +455,9 @@ int model_reading(const Model *m, int node, uint32_t step, double t, char *promp
         const TraceRec *r = &recs[m->console[i].rec];
         if (!model_ref_shown(m, &m->console[i], step, t))
             break;
-        if (r->node == node && r->stream == CON_COMMAND && r->text &&
+        if (r->node == node && r->term <= 1 && r->stream == CON_COMMAND && r->text &&
             strcmp(r->text, term->key) == 0)
-            cmd = r;
+            cmd = r; /* the window's prompt types into the first terminal */
     }
     return cmd ? script_line_of(m->world, cmd) : -1;
 }
@@ -470,7 +470,7 @@ int model_foreground(const Model *m, int node, uint32_t step, double t)
         const TraceRec *r = &recs[m->console[i].rec];
         if (!model_ref_shown(m, &m->console[i], step, t))
             break;
-        if (r->node != node)
+        if (r->node != node || r->term > 1) /* the first terminal's */
             continue;
         if (r->stream == CON_COMMAND)
             cmd = r;
