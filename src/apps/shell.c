@@ -328,8 +328,11 @@ static void run_fault(Sim *sim, const char *line)
 /* ---- jobs: what bash prints about the background --------------------- */
 
 /* "[1]+  Done                    nc -l 7000", as bash shows a background
- * job that ended, before the next prompt: + the current job (the latest),
- * - the one before, a blank for others. */
+ * job that ended, before the terminal's next prompt: when the foreground
+ * line that runs then (or the next one typed) has ended; not while bash
+ * waits at the prompt.  + marks the current job (the latest), - the one
+ * before, a blank the others.  A job that ended but is not yet shown keeps
+ * its number. */
 static void show_done(Sim *sim, int term)
 {
     Shell *sh = sim->shell;
@@ -669,7 +672,6 @@ static void start_run(Sim *sim, int term, const char *line, const AppProgram *ap
 {
     Shell *sh = sim->shell;
     Term *t = &sh->terms[term];
-    show_done(sim, term);
     Run *r = xcalloc(1, sizeof *r);
     r->lnext = sh->runs;
     if (sh->runs)

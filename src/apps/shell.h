@@ -16,7 +16,7 @@
  * record is emitted when it starts.  A line's programs all print under its
  * console instance; its exit record (bash's $?) comes when its foreground
  * part ends.  Background jobs print bash's "[1] 4001" at once and "[1]+
- * Done …" before the terminal's next prompt.  A pipeline's programs start
+ * Done …" before the terminal's next prompt after they end.  A pipeline's programs start
  * left to right; what one prints on stdout goes into the next one's pipe
  * (proc_read_all), stderr to the console.  Faults are not a terminal's: they
  * happen at their time. */
