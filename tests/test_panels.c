@@ -812,7 +812,7 @@ static void test_prompt_bad_input(void **state)
     buf_init(&b);
     panels_console_text(a, &b);
     assert_non_null(strstr(b.data, "laptop$ frobnicate www.montana.edu\n"
-                                   "frobnicate: command not found\n"));
+                                   "bash: frobnicate: command not found\n"));
     buf_fini(&b);
     assert_false(app_run_command(a, "down no-such-node"));
     assert_false(app_run_command(a, "   "));
@@ -822,7 +822,7 @@ static void test_prompt_bad_input(void **state)
     assert_false(app_run_command(a, "nosuchtool"));
     buf_init(&b);
     panels_console_text(a, &b);
-    assert_non_null(strstr(b.data, "nosuchtool: command not found\n"));
+    assert_non_null(strstr(b.data, "bash: nosuchtool: command not found\n"));
     buf_fini(&b);
     player_goto_step(&a->p, 5);
 

@@ -12,6 +12,7 @@
 #include "helpers.h"
 #include "apps/apps.h"
 #include "apps/cmdline.h"
+#include "io/scenario.h"
 
 /* ---- cmdline ------------------------------------------------------------ */
 
@@ -369,6 +370,278 @@ static void test_ping_interrupted_from_input(void **state)
     tw_done(&sim);
 }
 
+/* ---- the terminal: one line after another, &, terminals, pipes, lists --- */
+
+/* What the terminals show, as `minet run --quiet` prints it. */
+static char *terminals(const Sim *sim)
+{
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind != TR_CONSOLE)
+            continue;
+        if (r->stream == CON_COMMAND) {
+            buf_printf(&b, "%s", sim->world->nodes[r->node].id);
+            if (r->term > 1)
+                buf_printf(&b, "[%d]", r->term);
+            buf_printf(&b, "$ %s\n", r->text);
+        } else if (r->stream != CON_EXIT)
+            buf_puts(&b, r->text);
+    }
+    return buf_take(&b);
+}
+
+/* The time of the first console record of stream s whose text contains text. */
+static SimTime when(const Sim *sim, ConsoleStream s, const char *text)
+{
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind == TR_CONSOLE && r->stream == s &&
+            (!text || (r->text && strstr(r->text, text))))
+            return r->time;
+    }
+    return -1;
+}
+
+static void test_lines_wait_for_the_one_before(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 2 server");
+    tw_script(w, 0, 0, "ping -c 1 r1");
+    tw_script(w, 10000, 3, "ping -c 1 laptop"); /* another host: at once */
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    /* The second line starts when the first has ended, not at its `at`. */
+    const char *first_end = strstr(t, "rtt min/avg/max/mdev");
+    const char *second = strstr(t, "laptop$ ping -c 1 r1\n");
+    assert_non_null(first_end);
+    assert_non_null(second);
+    assert_true(second > first_end);
+    SimTime exit1 = -1;
+    for (size_t i = 0; i < sim.trace.n; i++)
+        if (sim.trace.recs[i].kind == TR_CONSOLE && sim.trace.recs[i].stream == CON_EXIT) {
+            exit1 = sim.trace.recs[i].time;
+            if (sim.trace.recs[i].node == 0)
+                break;
+        }
+    assert_true(exit1 > 1000000);
+    assert_int_equal(when(&sim, CON_COMMAND, "ping -c 1 r1"), exit1);
+    assert_int_equal(when(&sim, CON_COMMAND, "ping -c 1 laptop"), 10000);
+    free(t);
+    tw_done(&sim);
+}
+
+static void test_second_terminal(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 2 server");
+    tw_script(w, 500000, 0, "ping -c 1 r1");
+    w->script[1].terminal = 2;
+    Sim sim;
+    tw_run(&sim, w, 1);
+    assert_int_equal(when(&sim, CON_COMMAND, "ping -c 1 r1"), 500000);
+    char *t = terminals(&sim);
+    assert_non_null(strstr(t, "laptop[2]$ ping -c 1 r1\nPING r1"));
+    assert_non_null(strstr(t, "laptop$ ping -c 2 server\nPING server"));
+    free(t);
+    tw_done(&sim);
+}
+
+static void test_background_job(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 2 server &");
+    tw_script(w, 0, 0, "ping -c 1 r1");
+    tw_script(w, 5000000, 0, "ping -q -c 1 r1 & ping -q -c 1 server &");
+    tw_script(w, 9000000, 0, "ping -c 1 nosuchhost");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    /* The terminal is free at once: the next line starts at 0. */
+    assert_int_equal(when(&sim, CON_COMMAND, "ping -c 1 r1"), 0);
+    char *t = terminals(&sim);
+    /* bash prints the job and its PID (stderr), and "Done" before the
+     * prompt after the job's end (not while it waits at the prompt). */
+    assert_non_null(strstr(t, "laptop$ ping -c 2 server &\n[1] 4001\n"
+                              "PING server (10.0.2.10) 56(84) bytes of data.\n"
+                              "laptop$ ping -c 1 r1\n"));
+    /* Job 1 ended while bash waited at the prompt: shown after the next
+     * line, whose jobs are 2 and 3 (1 is not free until shown). */
+    assert_non_null(strstr(t, "laptop$ ping -q -c 1 r1 & ping -q -c 1 server &\n"
+                              "[2] 4003\nPING r1 (10.0.0.1) 56(84) bytes of data.\n[3] 4004\n"
+                              "PING server (10.0.2.10) 56(84) bytes of data.\n"
+                              "[1]   Done                    ping -c 2 server\n"));
+    assert_non_null(strstr(t, "laptop$ ping -c 1 nosuchhost\n"
+                              "ping: nosuchhost: Name or service not known\n"
+                              "[2]-  Done                    ping -q -c 1 r1\n"
+                              "[3]+  Done                    ping -q -c 1 server\n"));
+    assert_int_equal(when(&sim, CON_STDERR, "[1] 4001"), 0);
+    free(t);
+    tw_done(&sim);
+}
+
+static void test_pipeline(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 2 server | grep 'bytes from' | wc -l");
+    tw_script(w, 0, 0, "ping -c 1 server | sed -n 's/^PING \\([a-z]*\\).*/\\1/p'");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ ping -c 2 server | grep 'bytes from' | wc -l\n"
+                           "2\n"
+                           "laptop$ ping -c 1 server | sed -n 's/^PING \\([a-z]*\\).*/\\1/p'\n"
+                           "server\n");
+    free(t);
+    /* The filters print when their input has ended: when ping ends. */
+    SimTime two = when(&sim, CON_STDOUT, "2\n");
+    assert_true(two > 1000000);
+    tw_done(&sim);
+}
+
+static void test_lists(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 1 nosuchhost | wc -l && ping -c 1 r1 | wc -l");
+    tw_script(w, 0, 0, "grep -Q x && ping -c 1 r1 || ping -c 1 server | grep -c ttl");
+    tw_script(w, 0, 0, "ping -c 1 r1 | grep -c nothing; ping -c 1 r2 | grep -c ttl");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ ping -c 1 nosuchhost | wc -l && ping -c 1 r1 | wc -l\n"
+                           "ping: nosuchhost: Name or service not known\n"
+                           "0\n" /* wc's status is the pipeline's: && goes on */
+                           "6\n"
+                           "laptop$ grep -Q x && ping -c 1 r1 || ping -c 1 server | grep -c ttl\n"
+                           "grep: invalid option -- 'Q'\n"
+                           "Usage: grep [OPTION]... PATTERNS [FILE]...\n"
+                           "Try 'grep --help' for more information.\n"
+                           "1\n"
+                           "laptop$ ping -c 1 r1 | grep -c nothing; ping -c 1 r2 | grep -c ttl\n"
+                           "0\n"
+                           "1\n");
+    free(t);
+    /* The line's exit status is the last pipeline's. */
+    int last = -1;
+    for (size_t i = 0; i < sim.trace.n; i++)
+        if (sim.trace.recs[i].kind == TR_CONSOLE && sim.trace.recs[i].stream == CON_EXIT)
+            last = sim.trace.recs[i].status;
+    assert_int_equal(last, 0);
+    tw_done(&sim);
+}
+
+static void test_syntax_errors(void **state)
+{
+    (void)state;
+    static const char *const lines[][2] = {
+        {"ping -c 1 r1 | | wc", "bash: syntax error near unexpected token `|'\n"},
+        {"| wc", "bash: syntax error near unexpected token `|'\n"},
+        {"; ping r1", "bash: syntax error near unexpected token `;'\n"},
+        {"ping r1 ;; wc", "bash: syntax error near unexpected token `;;'\n"},
+        {"ping r1 & ;", "bash: syntax error near unexpected token `;'\n"},
+        {"&& ping r1", "bash: syntax error near unexpected token `&&'\n"},
+        {"ping -c 1 r1 &&", "bash: syntax error: unexpected end of file\n"},
+        {"ping -c 1 r1 |", "bash: syntax error: unexpected end of file\n"},
+        {"ping 'r1", "bash: unexpected EOF while looking for matching `''\n"},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(lines); i++) {
+        World *w = tw_chain();
+        world_wire(w);
+        Sim sim;
+        sim_init(&sim, 1, w, true);
+        agents_start(&sim);
+        shell_run(&sim, 0, lines[i][0]);
+        sim_run_until(&sim, SIM_TIME_MAX);
+        char *out = tw_console(&sim);
+        assert_string_equal(out, lines[i][1]);
+        free(out);
+        const TraceRec *last = &sim.trace.recs[sim.trace.n - 1];
+        assert_int_equal(last->stream, CON_EXIT);
+        assert_int_equal(last->status, 2);
+        assert_int_equal(tw_count(&sim, TR_HOP, NULL), 0); /* nothing ran */
+        tw_done(&sim);
+    }
+}
+
+static void test_command_not_found(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    world_wire(w);
+    Sim sim;
+    sim_init(&sim, 1, w, true);
+    agents_start(&sim);
+    shell_run(&sim, 0, "frobnicate | wc -l");
+    shell_run(&sim, 0, "ping -c 1 r1 | frobnicate");
+    sim_run_until(&sim, SIM_TIME_MAX);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ frobnicate | wc -l\n"
+                           "bash: frobnicate: command not found\n"
+                           "0\n"
+                           "laptop$ ping -c 1 r1 | frobnicate\n"
+                           "bash: frobnicate: command not found\n");
+    free(t);
+    const TraceRec *last = &sim.trace.recs[sim.trace.n - 1];
+    assert_int_equal(last->stream, CON_EXIT);
+    assert_int_equal(last->status, 127);
+    tw_done(&sim);
+}
+
+static void test_classify_lists(void **state)
+{
+    (void)state;
+    char prog[32];
+    assert_int_equal(shell_classify("host x | grep a | sed p", prog, sizeof prog), SHELL_PROGRAM);
+    assert_string_equal(prog, "host");
+    assert_int_equal(shell_classify("host x | grpe a", prog, sizeof prog), SHELL_UNKNOWN);
+    assert_string_equal(prog, "grpe");
+    assert_int_equal(shell_classify("host x; wireshark &", prog, sizeof prog), SHELL_UNKNOWN);
+    assert_string_equal(prog, "wireshark");
+    /* bash's own message, not a scenario error */
+    assert_int_equal(shell_classify("host x | | y", prog, sizeof prog), SHELL_PROGRAM);
+    assert_int_equal(shell_classify("down laptop &", prog, sizeof prog), SHELL_UNKNOWN);
+}
+
+/* A filter reads `< FILE` from the node's files; a file operand is not
+ * opened: the tool's message for a file the node lacks, minet's for one it
+ * has. */
+static void test_filter_reads_file(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"files\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"user\": \"alice\","
+        " \"files\": {\"/home/alice/notes.txt\": \"b address\\nno\\na address\\n\"}}],"
+        "\"script\": [{\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"grep address < notes.txt "
+        "| sort\"},"
+        " {\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"wc -l notes.txt\"},"
+        " {\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"wc -l nothere\"}]}";
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem("files.json", ".", scenario, strlen(scenario), &e);
+    errors_print(&e, stderr);
+    errors_fini(&e);
+    assert_non_null(w);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ grep address < notes.txt | sort\n"
+                           "a address\n"
+                           "b address\n"
+                           "laptop$ wc -l notes.txt\n"
+                           "wc: minet's wc reads its standard input only: use wc … < notes.txt\n"
+                           "laptop$ wc -l nothere\n"
+                           "wc: nothere: No such file or directory\n");
+    free(t);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -385,6 +658,15 @@ int main(void)
         cmocka_unit_test(test_open_quote_is_bash_error),
         cmocka_unit_test(test_quoted_argument),
         cmocka_unit_test(test_ping_interrupted_from_input),
+        cmocka_unit_test(test_lines_wait_for_the_one_before),
+        cmocka_unit_test(test_second_terminal),
+        cmocka_unit_test(test_background_job),
+        cmocka_unit_test(test_pipeline),
+        cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_command_not_found),
+        cmocka_unit_test(test_classify_lists),
+        cmocka_unit_test(test_filter_reads_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

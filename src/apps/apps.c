@@ -19,7 +19,16 @@
     X("nc",         nc_main,         nc_input)          \
     X("ss",         ss_main,         NULL)              \
     X("netstat",    netstat_main,    NULL)              \
-    X("unbound-control", unbound_control_main, NULL)
+    X("unbound-control", unbound_control_main, NULL) \
+    X("grep",       grep_main,       NULL)              \
+    X("sed",        sed_main,        NULL)              \
+    X("head",       head_main,       NULL)              \
+    X("tail",       tail_main,       NULL)              \
+    X("sort",       sort_main,       NULL)              \
+    X("uniq",       uniq_main,       NULL)              \
+    X("wc",         wc_main,         NULL)              \
+    X("cut",        cut_main,        NULL)              \
+    X("awk",        awk_main,        NULL)
 /* clang-format on */
 
 #define APP_ROW(name, main, input)  {name, main, input},

@@ -40,5 +40,15 @@ void nc_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void ss_main(Proc *p, int argc, char **argv);
 void netstat_main(Proc *p, int argc, char **argv);
 void unbound_control_main(Proc *p, int argc, char **argv);
+/* The filters of a pipeline (filter.h): they read all of stdin, then print. */
+void grep_main(Proc *p, int argc, char **argv);
+void sed_main(Proc *p, int argc, char **argv);
+void head_main(Proc *p, int argc, char **argv);
+void tail_main(Proc *p, int argc, char **argv);
+void sort_main(Proc *p, int argc, char **argv);
+void uniq_main(Proc *p, int argc, char **argv);
+void wc_main(Proc *p, int argc, char **argv);
+void cut_main(Proc *p, int argc, char **argv);
+void awk_main(Proc *p, int argc, char **argv);
 
 #endif

@@ -5,8 +5,10 @@
  * and unquoted parts next to each other join into one word (a"b c"d is
  * `ab cd`); "" is an empty word.
  *
- * Not (yet) handled: $ expansion, globs, ~, and the operators | ; && &
- * (they are words for now; a later parser adds them on top of this one). */
+ * cmdline_parse reads a whole line as bash's grammar does for simple
+ * commands: pipelines (|) joined into a list by ; && || and &, with bash's
+ * syntax errors.  Not handled: $ expansion, globs, ~, redirections, ( ),
+ * { }, |& (they are words). */
 #ifndef MN_CMDLINE_H
 #define MN_CMDLINE_H
 
@@ -25,5 +27,33 @@ typedef struct Cmdline {
  * caller can still name the program. */
 bool cmdline_split(Cmdline *c, const char *line, char *err, size_t size);
 void cmdline_fini(Cmdline *c);
+
+typedef enum CmdOp {
+    CMD_END, /* the last pipeline, with nothing after it */
+    CMD_SEQ, /* ; */
+    CMD_AND, /* && */
+    CMD_OR,  /* || */
+    CMD_BG,  /* & */
+} CmdOp;
+
+typedef struct CmdPipeline {
+    Cmdline *cmds; /* n commands, each one's stdout into the next one's stdin */
+    size_t n;
+    char *text; /* as bash shows the job: words as typed, one blank apart, " | " between */
+    CmdOp op;   /* what follows it */
+} CmdPipeline;
+
+typedef struct CmdList {
+    CmdPipeline *p;
+    size_t n; /* 0 for a line of blanks */
+} CmdList;
+
+/* Parses line into l (which cmdline_list_fini frees, whatever the outcome).
+ * A syntax error or an open quote gives false with bash's message in err
+ * (without a newline): "bash: syntax error near unexpected token `|'",
+ * "bash: syntax error: unexpected end of file" (a line ending in | && ||,
+ * where an interactive bash would ask for more). */
+bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size);
+void cmdline_list_fini(CmdList *l);
 
 #endif

@@ -14,20 +14,42 @@
 
 ShellKind shell_classify(const char *line, char *prog, size_t size)
 {
-    Cmdline c;
-    char err[128];
-    cmdline_split(&c, line, err, sizeof err); /* an open quote still names the program */
-    const char *first = c.argc ? c.argv[0] : "";
+    CmdList l;
+    char err[160];
+    bool parsed = cmdline_parse(&l, line, err, sizeof err);
+    const char *first = l.n && l.p[0].n && l.p[0].cmds[0].argc ? l.p[0].cmds[0].argv[0] : "";
+    ShellKind kind = SHELL_PROGRAM;
+    if (!parsed) {
+        /* bash prints its message: a line that runs (an open quote still
+         * names the program: the first word as split so far) */
+        Cmdline c;
+        cmdline_split(&c, line, err, sizeof err);
+        if (size)
+            snprintf(prog, size, "%s", c.argc ? c.argv[0] : "");
+        if (c.argc && !apps_find(c.argv[0]) && !strchr(line, '|') && !strchr(line, ';') &&
+            !strchr(line, '&'))
+            kind = SHELL_UNKNOWN;
+        cmdline_fini(&c);
+        cmdline_list_fini(&l);
+        return kind;
+    }
     if (size)
         snprintf(prog, size, "%s", first);
-    ShellKind kind = SHELL_UNKNOWN;
-    if (c.argc == 0)
+    if (l.n == 0)
         kind = SHELL_EMPTY;
-    else if (strcmp(first, "down") == 0 || strcmp(first, "up") == 0)
+    else if (l.n == 1 && l.p[0].n == 1 && l.p[0].op == CMD_END &&
+             (strcmp(first, "down") == 0 || strcmp(first, "up") == 0))
         kind = SHELL_FAULT;
-    else if (apps_find(first))
-        kind = SHELL_PROGRAM;
-    cmdline_fini(&c);
+    for (size_t i = 0; i < l.n && kind == SHELL_PROGRAM; i++)
+        for (size_t j = 0; j < l.p[i].n && kind == SHELL_PROGRAM; j++) {
+            const char *name = l.p[i].cmds[j].argv[0];
+            if (!apps_find(name)) {
+                if (size)
+                    snprintf(prog, size, "%s", name);
+                kind = SHELL_UNKNOWN;
+            }
+        }
+    cmdline_list_fini(&l);
     return kind;
 }
 
@@ -101,10 +123,66 @@ out:
 
 /* ---- running ----------------------------------------------------------- */
 
+/* A terminal of a node: the lines waiting for it, and its background jobs.
+ * Terminals live in one array of the shell (few: one or two per host). */
+typedef struct Pending {
+    struct Pending *next;
+    char *line;
+    const AppProgram *app; /* the tests' own program, or NULL */
+    AppProgram app_copy;
+    const ScriptInput *lines;
+    size_t n;
+} Pending;
+
+typedef struct Job {
+    struct Job *next; /* the shell's list */
+    int term;         /* index in Shell.terms */
+    int number;       /* bash's job number, 0 for a foreground pipeline */
+    char *text;       /* as bash shows it in "Done" */
+    int left;         /* processes still running */
+    int status;       /* the last process's */
+    uint64_t cmd;     /* its command line's console instance */
+    struct Run *run;  /* foreground: the line to continue, else NULL */
+    bool done;        /* background, ended, "Done" not yet shown */
+} Job;
+
+/* One command line typed into a terminal: its list runs pipeline after
+ * pipeline while the terminal is busy. */
+typedef struct Run {
+    struct Run *lprev, *lnext; /* the shell's list (freed with it if the run stops early) */
+    int term;
+    uint64_t cmd;
+    CmdList list;
+    size_t next; /* the next pipeline */
+    int status;  /* $? */
+    const AppProgram *app;
+    const ScriptInput *lines; /* typed into the first foreground process */
+    size_t n;
+    char *line;
+    AppProgram app_copy;
+    bool typed_taken; /* the typed lines went to a process already */
+    bool exited;      /* its exit record is out */
+} Run;
+
+typedef struct Term {
+    int node, number; /* number: 1, 2, … as a script line's "terminal" */
+    bool busy;
+    Pending *head, *tail;
+} Term;
+
 struct Shell {
     Proc *running;
-    Rng rng; /* "programs": what programs draw (ping's identifier) */
+    struct Run *runs;
+    Job *jobs;
+    Term *terms;
+    size_t n_terms;
+    uint64_t next_id; /* Proc.id */
+    int *next_pid;    /* per node: the PID the next process gets */
+    Rng rng;          /* "programs": what programs draw (ping's identifier) */
 };
+
+/* The first PID a node hands out: as on a machine some time after boot. */
+#define SHELL_FIRST_PID 4001
 
 /* What is typed into one program (shell.h, "programs that read input"). */
 typedef struct ProcInput {
@@ -116,6 +194,7 @@ typedef struct ProcInput {
     char **buffered;          /* typed, not yet read (the terminal's buffer) */
     size_t n_buffered, head;
     bool waiting;
+    bool quiet; /* background or inside a pipeline: no prompt in the window */
     EvHandle timer;
     char *prompt;
     char *line; /* the command line: the "terminal" table's key */
@@ -125,6 +204,10 @@ Shell *shell_new(Sim *sim)
 {
     Shell *sh = xcalloc(1, sizeof *sh);
     sim_rng_stream(sim, &sh->rng, "programs");
+    size_t n = sim->world ? sim->world->n_nodes : 0;
+    sh->next_pid = xcalloc(n ? n : 1, sizeof *sh->next_pid);
+    for (size_t i = 0; i < n; i++)
+        sh->next_pid[i] = SHELL_FIRST_PID;
     sim->shell = sh;
     return sh;
 }
@@ -148,8 +231,24 @@ static void proc_free(Proc *p)
         p->free_state(p->state);
     input_free(p->sim, p->in);
     buf_fini(&p->line);
+    buf_fini(&p->pipe);
     free(p->stdin_path);
     free(p);
+}
+
+static void run_free(Run *r)
+{
+    if (!r)
+        return;
+    cmdline_list_fini(&r->list);
+    free(r->line);
+    free(r);
+}
+
+static void job_free(Job *j)
+{
+    free(j->text);
+    free(j);
 }
 
 void shell_free(Shell *sh)
@@ -161,17 +260,47 @@ void shell_free(Shell *sh)
         sh->running = p->next;
         proc_free(p);
     }
+    while (sh->jobs) {
+        Job *j = sh->jobs;
+        sh->jobs = j->next;
+        job_free(j);
+    }
+    while (sh->runs) {
+        Run *r = sh->runs;
+        sh->runs = r->lnext;
+        run_free(r);
+    }
+    for (size_t i = 0; i < sh->n_terms; i++)
+        while (sh->terms[i].head) {
+            Pending *q = sh->terms[i].head;
+            sh->terms[i].head = q->next;
+            free(q->line);
+            free(q);
+        }
+    free(sh->terms);
+    free(sh->next_pid);
     free(sh);
 }
 
-static void start_line(Sim *sim, int node, const char *line, const AppProgram *app,
-                       const ScriptInput *lines, size_t n);
+static int term_find(Shell *sh, int node, int number)
+{
+    for (size_t i = 0; i < sh->n_terms; i++)
+        if (sh->terms[i].node == node && sh->terms[i].number == number)
+            return (int)i;
+    sh->terms = xrealloc(sh->terms, (sh->n_terms + 1) * sizeof *sh->terms);
+    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL};
+    return (int)sh->n_terms++;
+}
+
+static void line_arrives(Sim *sim, int node, int number, const char *line, const AppProgram *app,
+                         const ScriptInput *lines, size_t n);
 
 static void on_script_line(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)ctx;
     const ScriptLine *l = &sim->world->script[arg];
-    start_line(sim, l->node, l->run, NULL, l->input, l->n_input);
+    line_arrives(sim, l->node, l->terminal > 1 ? l->terminal : 1, l->run, NULL, l->input,
+                 l->n_input);
 }
 
 void shell_schedule_script(Sim *sim)
@@ -196,7 +325,61 @@ static void run_fault(Sim *sim, const char *line)
         net_set_link_up(sim, f.link, f.up);
 }
 
-static Proc *proc_new(Sim *sim, int node, const char *line)
+/* ---- jobs: what bash prints about the background --------------------- */
+
+/* "[1]+  Done                    nc -l 7000", as bash shows a background
+ * job that ended, before the terminal's next prompt: when the foreground
+ * line that runs then (or the next one typed) has ended; not while bash
+ * waits at the prompt.  + marks the current job (the latest), - the one
+ * before, a blank the others.  A job that ended but is not yet shown keeps
+ * its number. */
+static void show_done(Sim *sim, int term)
+{
+    Shell *sh = sim->shell;
+    int top = 0, second = 0;
+    for (Job *j = sh->jobs; j; j = j->next)
+        if (j->term == term && j->number > top) {
+            second = top;
+            top = j->number;
+        } else if (j->term == term && j->number > second)
+            second = j->number;
+    for (int number = 1; number <= top; number++) /* in job order, as bash lists them */
+        for (Job **pj = &sh->jobs; *pj; pj = &(*pj)->next) {
+            Job *j = *pj;
+            if (j->term != term || j->number != number || !j->done)
+                continue;
+            char what[32];
+            if (j->status == 0)
+                snprintf(what, sizeof what, "Done");
+            else
+                snprintf(what, sizeof what, "Exit %d", j->status);
+            const Term *t = &sh->terms[term];
+            char *msg = xmalloc(strlen(j->text) + 64);
+            sprintf(msg, "[%d]%c  %-24s%s\n", j->number,
+                    j->number == top      ? '+'
+                    : j->number == second ? '-'
+                                          : ' ',
+                    what, j->text);
+            trace_output(&sim->trace, sim->now, t->node, t->number, j->cmd, CON_STDERR, msg);
+            free(msg);
+            *pj = j->next;
+            job_free(j);
+            break;
+        }
+}
+
+static int next_job_number(Shell *sh, int term)
+{
+    int n = 0;
+    for (Job *j = sh->jobs; j; j = j->next)
+        if (j->term == term && j->number > n)
+            n = j->number;
+    return n + 1;
+}
+
+/* ---- starting a line --------------------------------------------------- */
+
+static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
 {
     Proc *p = xcalloc(1, sizeof *p);
     Shell *sh = sim->shell;
@@ -206,13 +389,24 @@ static Proc *proc_new(Sim *sim, int node, const char *line)
     sh->running = p;
     p->sim = sim;
     p->node = node;
+    p->term = sim->shell->terms[term].number;
+    p->term_idx = term;
+    p->id = ++sh->next_id;
+    p->pid = sh->next_pid[node]++;
     buf_init(&p->line);
+    buf_init(&p->pipe);
     p->line_stream = CON_STDOUT;
-    p->cmd = trace_command(&sim->trace, sim->now, node, line);
+    p->cmd = cmd;
     return p;
 }
 
-static void input_arm(Proc *p);
+static Proc *find_proc(Sim *sim, uint64_t id)
+{
+    for (Proc *q = sim->shell->running; q; q = q->next)
+        if (q->id == id)
+            return q;
+    return NULL;
+}
 
 /* Takes the redirections out of the words, as bash does before it runs
  * the program: `< FILE` (or `<FILE`) for its input, and `> /dev/null` or
@@ -273,8 +467,259 @@ static bool take_redirects(Sim *sim, int node, Cmdline *c, char **out, bool *nul
     return true;
 }
 
-static void start_line(Sim *sim, int node, const char *line, const AppProgram *app,
-                       const ScriptInput *lines, size_t n)
+static void input_arm(Proc *p);
+static void run_continue(Sim *sim, Run *r);
+static void job_ended(Sim *sim, Job *j);
+
+/* Starts one command of a pipeline: its Proc joins job j.  stdin_lines:
+ * what is typed into it (the terminal's lines), or NULL. */
+static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, bool quiet, bool last)
+{
+    Shell *sh = sim->shell;
+    Term *t = &sh->terms[r->term];
+    Proc *p = proc_new(sim, t->node, r->term, r->cmd);
+    p->job = j;
+    p->last_in_pipe = last;
+    j->left++;
+    char err[256];
+    int status;
+    if (!take_redirects(sim, t->node, c, &p->stdin_path, &p->stdout_null, err, sizeof err,
+                        &status)) {
+        proc_printf(p, CON_STDERR, "%s\n", err);
+        proc_exit(p, status);
+        return NULL;
+    }
+    if (c->argc == 0) { /* only redirections: bash opens the files, runs nothing */
+        proc_exit(p, 0);
+        return NULL;
+    }
+    const AppProgram *app = r->app ? r->app : apps_find(c->argv[0]);
+    if (!app) {
+        proc_printf(p, CON_STDERR, "bash: %s: command not found\n", c->argv[0]);
+        proc_exit(p, 127);
+        return NULL;
+    }
+    if (!sim->net->node_up[t->node]) {
+        trace_note(&sim->trace, sim->now, 0, "%s is down, so \"%s\" cannot run there.",
+                   sim->world->nodes[t->node].id, r->line);
+        proc_exit(p, 1);
+        return NULL;
+    }
+    ProcInput *in = xcalloc(1, sizeof *in);
+    in->fn = app->input;
+    in->start = in->last = sim->now;
+    if (typed && !p->stdin_path) {
+        in->lines = r->lines;
+        in->n = r->n;
+    }
+    in->quiet = quiet;
+    in->line = xstrdup(r->line);
+    p->in = in;
+    return p;
+}
+
+/* Runs pipeline pl of r: its commands start left to right, each one's
+ * stdout into the next one's stdin. */
+static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
+{
+    Shell *sh = sim->shell;
+    Job *j = xcalloc(1, sizeof *j);
+    j->term = r->term;
+    j->cmd = r->cmd;
+    j->text = xstrdup(pl->text);
+    j->run = bg ? NULL : r;
+    j->next = sh->jobs;
+    sh->jobs = j;
+    if (bg)
+        j->number = next_job_number(sh, r->term);
+    /* left counts down from here; a command that ends at once must not end
+     * the job before its neighbours started. */
+    j->left = 1;
+    uint64_t *ids = xcalloc(pl->n, sizeof *ids);
+    Proc **procs = xcalloc(pl->n, sizeof *procs);
+    int last_pid = 0;
+    bool typed = !bg && !r->typed_taken;
+    for (size_t i = 0; i < pl->n; i++) {
+        Proc *p = start_command(sim, r, j, &pl->cmds[i], typed && i == 0, bg || pl->n > 1,
+                                i == pl->n - 1);
+        last_pid = sh->next_pid[sh->terms[r->term].node] - 1;
+        if (p) {
+            ids[i] = p->id;
+            p->from_pipe = i > 0;
+            p->eof = i > 0 && !procs[i - 1]; /* nothing will write into its pipe */
+            procs[i] = p;
+        }
+    }
+    if (typed)
+        r->typed_taken = true;
+    for (size_t i = 0; i + 1 < pl->n; i++)
+        if (procs[i])
+            procs[i]->to = ids[i + 1] ? ids[i + 1] : UINT64_MAX; /* no reader: lost */
+    if (bg) {
+        char msg[48];
+        snprintf(msg, sizeof msg, "[%d] %d\n", j->number, last_pid);
+        const Term *t = &sh->terms[r->term];
+        trace_output(&sim->trace, sim->now, t->node, t->number, r->cmd, CON_STDERR, msg);
+    }
+    /* Run the mains now that the pipe is wired, left to right. */
+    for (size_t i = 0; i < pl->n; i++) {
+        Proc *p = ids[i] ? find_proc(sim, ids[i]) : NULL;
+        if (!p)
+            continue;
+        const AppProgram *app = r->app ? r->app : apps_find(pl->cmds[i].argv[0]);
+        app->main(p, (int)pl->cmds[i].argc, pl->cmds[i].argv);
+        if ((p = find_proc(sim, ids[i])) != NULL)
+            input_arm(p);
+    }
+    free(ids);
+    free(procs);
+    if (--j->left == 0)
+        job_ended(sim, j);
+}
+
+static void on_run_continue(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    run_continue(sim, ctx);
+}
+
+static void start_next_pending(Sim *sim, int term);
+
+/* The line's foreground part ended: the terminal is free. */
+static void run_end(Sim *sim, Run *r)
+{
+    Shell *sh = sim->shell;
+    Term *t = &sh->terms[r->term];
+    if (!r->exited)
+        trace_exit(&sim->trace, sim->now, t->node, t->number, r->cmd, r->status);
+    int term = r->term;
+    if (r->lprev)
+        r->lprev->lnext = r->lnext;
+    else
+        sh->runs = r->lnext;
+    if (r->lnext)
+        r->lnext->lprev = r->lprev;
+    run_free(r);
+    sh->terms[term].busy = false;
+    show_done(sim, term);
+    start_next_pending(sim, term);
+}
+
+/* Runs the next pipelines of r: up to one in the foreground (which calls
+ * back when it ends), any number in the background. */
+static void run_continue(Sim *sim, Run *r)
+{
+    while (r->next < r->list.n) {
+        CmdPipeline *pl = &r->list.p[r->next++];
+        if (r->next >= 2) {
+            CmdOp before = r->list.p[r->next - 2].op; /* skipped ones keep $? and their op */
+            if ((before == CMD_AND && r->status != 0) || (before == CMD_OR && r->status == 0))
+                continue; /* skipped; $? stays */
+        }
+        if (pl->op == CMD_BG) {
+            start_pipeline(sim, r, pl, true);
+            r->status = 0;
+            continue;
+        }
+        start_pipeline(sim, r, pl, false);
+        return; /* shell_job_ended continues */
+    }
+    run_end(sim, r);
+}
+
+/* Whether any pipeline of r is still to run, given $?. */
+static bool run_has_more(const Run *r)
+{
+    int status = r->status;
+    for (size_t i = r->next; i < r->list.n; i++) {
+        CmdOp before = i ? r->list.p[i - 1].op : CMD_END;
+        if ((before == CMD_AND && status != 0) || (before == CMD_OR && status == 0))
+            continue;
+        return true;
+    }
+    return false;
+}
+
+static void job_ended(Sim *sim, Job *j)
+{
+    Shell *sh = sim->shell;
+    if (j->run) {
+        Run *r = j->run;
+        r->status = j->status;
+        for (Job **pj = &sh->jobs; *pj; pj = &(*pj)->next)
+            if (*pj == j) {
+                *pj = j->next;
+                break;
+            }
+        job_free(j);
+        /* The prompt is back at once when nothing of the line is left (so
+         * a line of one command ends where its program ends); what comes
+         * next starts from an event of its own, as the last process is
+         * still ending. */
+        if (!run_has_more(r)) {
+            const Term *t = &sh->terms[r->term];
+            trace_exit(&sim->trace, sim->now, t->node, t->number, r->cmd, r->status);
+            r->exited = true;
+        }
+        sim_at(sim, sim->now, on_run_continue, r, 0);
+        return;
+    }
+    j->done = true;
+}
+
+static void start_run(Sim *sim, int term, const char *line, const AppProgram *app,
+                      const ScriptInput *lines, size_t n)
+{
+    Shell *sh = sim->shell;
+    Term *t = &sh->terms[term];
+    Run *r = xcalloc(1, sizeof *r);
+    r->lnext = sh->runs;
+    if (sh->runs)
+        sh->runs->lprev = r;
+    sh->runs = r;
+    r->term = term;
+    if (app) {
+        r->app_copy = *app;
+        r->app = &r->app_copy;
+    }
+    r->lines = lines;
+    r->n = n;
+    r->line = xstrdup(line);
+    r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, line);
+    t->busy = true;
+    char err[160];
+    if (!cmdline_parse(&r->list, line, err, sizeof err)) {
+        /* bash runs nothing of a line it cannot parse */
+        size_t used = strlen(err);
+        snprintf(err + used, sizeof err - used, "\n");
+        trace_output(&sim->trace, sim->now, t->node, t->number, r->cmd, CON_STDERR, err);
+        r->status = 2;
+        cmdline_list_fini(&r->list);
+        run_end(sim, r);
+        return;
+    }
+    run_continue(sim, r);
+}
+
+static void start_next_pending(Sim *sim, int term)
+{
+    Term *t = &sim->shell->terms[term];
+    Pending *q = t->head;
+    if (!q || t->busy)
+        return;
+    t->head = q->next;
+    if (!t->head)
+        t->tail = NULL;
+    start_run(sim, term, q->line, q->app ? &q->app_copy : NULL, q->lines, q->n);
+    free(q->line);
+    free(q);
+}
+
+/* A line typed (or scripted) at a terminal: it runs now if the terminal is
+ * free, otherwise when every line before it ran (bash reads typed-ahead
+ * lines one by one).  Faults are the instructor's, not a terminal's. */
+static void line_arrives(Sim *sim, int node, int number, const char *line, const AppProgram *app,
+                         const ScriptInput *lines, size_t n)
 {
     char prog[32];
     ShellKind kind = shell_classify(line, prog, sizeof prog);
@@ -284,62 +729,28 @@ static void start_line(Sim *sim, int node, const char *line, const AppProgram *a
         run_fault(sim, line);
         return;
     }
-    Proc *p = proc_new(sim, node, line);
-    Cmdline c;
-    char err[128];
-    if (!cmdline_split(&c, line, err, sizeof err)) {
-        /* bash never starts the program */
-        cmdline_fini(&c);
-        proc_printf(p, CON_STDERR, "%s\n", err);
-        proc_exit(p, 2);
-        return;
+    Shell *sh = sim->shell;
+    int term = term_find(sh, node, number);
+    Pending *q = xcalloc(1, sizeof *q);
+    q->line = xstrdup(line);
+    if (app) {
+        q->app_copy = *app;
+        q->app = &q->app_copy;
     }
-    char *stdin_path = NULL;
-    int status;
-    if (!take_redirects(sim, node, &c, &stdin_path, &p->stdout_null, err, sizeof err, &status)) {
-        free(stdin_path);
-        cmdline_fini(&c);
-        proc_printf(p, CON_STDERR, "%s\n", err);
-        proc_exit(p, status);
-        return;
-    }
-    if (!app)
-        app = apps_find(prog);
-    if (!app) {
-        cmdline_fini(&c);
-        proc_printf(p, CON_STDERR, "%s: command not found\n", prog);
-        proc_exit(p, 127);
-        return;
-    }
-    if (!sim->net->node_up[node]) {
-        cmdline_fini(&c);
-        trace_note(&sim->trace, sim->now, 0, "%s is down, so \"%s\" cannot run there.",
-                   sim->world->nodes[node].id, line);
-        proc_exit(p, 1);
-        return;
-    }
-    ProcInput *in = xcalloc(1, sizeof *in);
-    in->fn = app->input;
-    in->start = in->last = sim->now;
-    in->lines = stdin_path ? NULL : lines;
-    in->n = stdin_path ? 0 : n;
-    p->stdin_path = stdin_path;
-    in->line = xstrdup(line);
-    p->in = in;
-    /* The handle p stays valid only while the program runs: main may end it. */
-    uint64_t cmd = p->cmd;
-    app->main(p, (int)c.argc, c.argv);
-    cmdline_fini(&c);
-    for (Proc *q = sim->shell->running; q; q = q->next)
-        if (q->cmd == cmd) {
-            input_arm(q);
-            break;
-        }
+    q->lines = lines;
+    q->n = n;
+    Term *t = &sh->terms[term];
+    if (t->tail)
+        t->tail->next = q;
+    else
+        t->head = q;
+    t->tail = q;
+    start_next_pending(sim, term);
 }
 
 void shell_run(Sim *sim, int node, const char *line)
 {
-    start_line(sim, node, line, NULL, NULL, 0);
+    line_arrives(sim, node, 1, line, NULL, NULL, 0);
 }
 
 void shell_run_program(Sim *sim, int node, const char *line,
@@ -347,7 +758,7 @@ void shell_run_program(Sim *sim, int node, const char *line,
                        const ScriptInput *lines, size_t n)
 {
     AppProgram app = {"", main, input};
-    start_line(sim, node, line, &app, lines, n);
+    line_arrives(sim, node, 1, line, &app, lines, n);
 }
 
 /* ---- typing into a program --------------------------------------------- */
@@ -363,7 +774,7 @@ static void flush_partial(Proc *p);
 static void echo(Proc *p, const char *text)
 {
     flush_partial(p); /* a prompt shows before what is typed after it */
-    trace_output(&p->sim->trace, p->sim->now, p->node, p->cmd, CON_STDIN, text);
+    trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, CON_STDIN, text);
 }
 
 /* The time the next line is typed, or -1 if that waits for the program. */
@@ -447,14 +858,10 @@ static void deliver(Proc *p)
     free(text);
 }
 
-static bool still_running(Sim *sim, uint64_t cmd, Proc **out)
+static bool still_running(Sim *sim, uint64_t id, Proc **out)
 {
-    for (Proc *q = sim->shell->running; q; q = q->next)
-        if (q->cmd == cmd) {
-            *out = q;
-            return true;
-        }
-    return false;
+    *out = find_proc(sim, id);
+    return *out != NULL;
 }
 
 static void on_input_timer(Sim *sim, void *ctx, uint64_t arg)
@@ -462,7 +869,7 @@ static void on_input_timer(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     Proc *p = ctx;
     ProcInput *in = p->in;
-    uint64_t cmd = p->cmd;
+    uint64_t cmd = p->id;
     in->timer = 0;
     if (!(in->waiting && in->head < in->n_buffered)) {
         bool intr = is_ctrl(in->lines[in->next].text, 'C');
@@ -495,7 +902,8 @@ void proc_wait_input(Proc *p, bool waiting)
 void proc_set_prompt(Proc *p, const char *prompt)
 {
     ProcInput *in = p->in;
-    if (!in || (!prompt && !in->prompt) || (prompt && in->prompt && !strcmp(prompt, in->prompt)))
+    if (!in || in->quiet || (!prompt && !in->prompt) ||
+        (prompt && in->prompt && !strcmp(prompt, in->prompt)))
         return;
     free(in->prompt);
     in->prompt = prompt ? xstrdup(prompt) : NULL;
@@ -515,7 +923,8 @@ static void flush_partial(Proc *p)
 {
     if (!p->line.len)
         return;
-    trace_output(&p->sim->trace, p->sim->now, p->node, p->cmd, p->line_stream, p->line.data);
+    trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, p->line_stream,
+                 p->line.data);
     buf_clear(&p->line);
 }
 
@@ -529,6 +938,16 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
     va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
+    if (s == CON_STDOUT && p->to) { /* into the pipe, not the console */
+        Proc *down = find_proc(p->sim, p->to);
+        if (down)
+            buf_put(&down->pipe, b.data ? b.data : "", b.len);
+        bool printed = b.len > 0;
+        buf_fini(&b);
+        if (p->in && printed)
+            p->in->last = p->sim->now;
+        return;
+    }
     /* One console record per completed line; a partial line waits, unless
      * the other stream writes in between (the terminal shows it then). */
     if (p->line_stream != s)
@@ -556,19 +975,114 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
     }
 }
 
+static void on_pipe_eof(Sim *sim, void *ctx, uint64_t id);
+
 void proc_exit(Proc *p, int status)
 {
+    Sim *sim = p->sim;
     flush_partial(p);
     proc_set_prompt(p, NULL);
-    trace_exit(&p->sim->trace, p->sim->now, p->node, p->cmd, status);
-    Shell *sh = p->sim->shell;
+    Shell *sh = sim->shell;
     if (p->prev)
         p->prev->next = p->next;
     else
         sh->running = p->next;
     if (p->next)
         p->next->prev = p->prev;
+    Proc *down = p->to ? find_proc(sim, p->to) : NULL;
+    if (down) { /* end of file for the next one in the pipe */
+        down->eof = true;
+        sim_at(sim, sim->now, on_pipe_eof, NULL, down->id);
+    }
+    Job *j = p->job;
+    bool last = p->last_in_pipe;
     proc_free(p);
+    if (!j)
+        return;
+    if (last)
+        j->status = status;
+    if (--j->left == 0)
+        job_ended(sim, j);
+}
+
+/* ---- pipes -------------------------------------------------------------- */
+
+static void on_pipe_eof(Sim *sim, void *ctx, uint64_t id)
+{
+    (void)ctx;
+    Proc *p = find_proc(sim, id);
+    if (!p || !p->read_all || !p->eof || p->delivered)
+        return;
+    p->delivered = true;
+    p->read_all(p, p->pipe.data ? p->pipe.data : "", p->pipe.len);
+}
+
+/* A filter reading the terminal: lines up to ^D (^C ends it as bash
+ * shows it). */
+static void read_typed(Proc *p, ProcInputKind kind, const char *line, size_t len)
+{
+    if (kind == PROC_IN_LINE) {
+        buf_put(&p->pipe, line, len);
+        buf_putc(&p->pipe, '\n');
+        return;
+    }
+    if (kind == PROC_IN_INTR) {
+        trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, CON_STDIN, "\n");
+        proc_exit(p, 130);
+        return;
+    }
+    if (kind == PROC_IN_EOF) {
+        proc_wait_input(p, false);
+        p->eof = true;
+        sim_at(p->sim, p->sim->now, on_pipe_eof, NULL, p->id);
+    }
+}
+
+/* The most of a file (`< FILE`) a filter reads: a 1 GB generated file
+ * would not fit in memory whole. */
+#define SHELL_READ_MAX (64u << 20)
+
+void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
+{
+    p->read_all = fn;
+    if (p->stdin_path) { /* `< FILE`: the whole file, then the end of input */
+        Vfs *v = vfs_of(p->sim);
+        uint8_t chunk[16384];
+        size_t got = 1;
+        for (uint64_t off = 0; v && got && p->pipe.len < SHELL_READ_MAX; off += got)
+            if (vfs_read(v, p->node, p->stdin_path, off, chunk, sizeof chunk, &got) != VFS_OK)
+                break;
+            else
+                buf_put(&p->pipe, chunk, got);
+        p->eof = true;
+        sim_at(p->sim, p->sim->now, on_pipe_eof, NULL, p->id);
+        return;
+    }
+    if (p->from_pipe) {
+        if (p->eof)
+            sim_at(p->sim, p->sim->now, on_pipe_eof, NULL, p->id);
+        return;
+    }
+    if (p->in) { /* the window's prompt types into it, as into nc */
+        p->in->fn = read_typed;
+        proc_set_prompt(p, "");
+        proc_wait_input(p, true);
+    }
+}
+
+bool proc_file_exists(Proc *p, const char *name)
+{
+    Sim *sim = p->sim;
+    char home[VFS_NAME_MAX + 8], path[VFS_PATH_MAX];
+    snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, p->node));
+    VfsStat st = {0};
+    return vfs_of(sim) && vfs_path_norm(home, name, path, sizeof path, NULL) == VFS_OK &&
+           vfs_stat(vfs_of(sim), p->node, path, &st) == VFS_OK;
+}
+
+int proc_pid(const Proc *p)
+{
+    return p->pid;
 }
 
 const char *proc_stdin_path(const Proc *p)

@@ -6,8 +6,20 @@
  * console records, line by line, at the simulated moment it is printed, and
  * its exit status ends it.  A program the scenario does not know is a
  * scenario error (the loader asks shell_program_known); a known program with
- * bad arguments runs and prints what the real tool prints.  Lines are split
- * into words as bash does (cmdline.h). */
+ * bad arguments runs and prints what the real tool prints.  Lines are parsed
+ * as bash does (cmdline.h): words, pipelines, ; && || and &.
+ *
+ * Terminals: each node has terminals (1, 2, …; a script line's "terminal").
+ * A line typed into a terminal starts when the line before it there has
+ * ended (its foreground part: a background job does not hold it), so lines
+ * typed ahead wait in the terminal's queue, as bash reads them; its console
+ * record is emitted when it starts.  A line's programs all print under its
+ * console instance; its exit record (bash's $?) comes when its foreground
+ * part ends.  Background jobs print bash's "[1] 4001" at once and "[1]+
+ * Done …" before the terminal's next prompt after they end.  A pipeline's programs start
+ * left to right; what one prints on stdout goes into the next one's pipe
+ * (proc_read_all), stderr to the console.  Faults are not a terminal's: they
+ * happen at their time. */
 #ifndef MN_SHELL_H
 #define MN_SHELL_H
 
@@ -59,8 +71,20 @@ typedef struct Proc {
     struct Proc *prev, *next; /* the shell's list of running programs */
     Sim *sim;
     int node;
-    uint64_t cmd; /* console instance */
+    int term;     /* its terminal's number: 1, 2, … */
+    int term_idx; /* (shell.c) */
+    uint64_t id;  /* unique in the run (shell.c finds a Proc by it) */
+    int pid;      /* as the node numbers processes */
+    uint64_t cmd; /* console instance: its command line's */
     bool done;
+    struct Job *job;   /* (shell.c) the pipeline it belongs to */
+    bool last_in_pipe; /* its status is the pipeline's */
+    uint64_t to;       /* the next process of the pipe (its id), 0 if stdout is the console */
+    bool from_pipe;    /* stdin is the pipe from the one before */
+    bool eof;          /* that one ended */
+    bool delivered;    /* read_all was called */
+    Buf pipe;          /* stdin read so far */
+    void (*read_all)(struct Proc *p, const char *data, size_t len);
     Buf line; /* output not yet ended by a newline */
     ConsoleStream line_stream;
     /* The program's own state, and how to free it: proc_exit (or the end
@@ -69,8 +93,8 @@ typedef struct Proc {
     void *state;
     void (*free_state)(void *state);
     struct ProcInput *in; /* what is typed into it (shell.c) */
-    char *stdin_path; /* `< FILE`: its input is that file (an absolute path) */
-    bool stdout_null;                  /* `> /dev/null`: what it prints goes nowhere */
+    char *stdin_path;     /* `< FILE`: its input is that file (an absolute path) */
+    bool stdout_null;     /* `> /dev/null`: what it prints goes nowhere */
 } Proc;
 
 /* ---- programs that read input (DESIGN.md, "Programs that read input") --
@@ -147,6 +171,18 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...) MN_PRINTF(3, 4)
  * frees its state (free_state), its input and its timers.  The Proc is
  * freed: do not touch it afterwards. */
 void proc_exit(Proc *p, int status);
+
+/* Filters (grep, sed, sort, …) read all of their input, then print: calls
+ * fn once, from an event of its own, with the whole of stdin (NUL-ended):
+ * from a pipe, what the program before it printed, once that one ended;
+ * from the terminal, the lines typed up to ^D. */
+void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len));
+/* Whether the node has a file or directory called name (relative to the
+ * user's home, as bash's `< name` finds it). */
+bool proc_file_exists(Proc *p, const char *name);
+/* Its process ID on its node: counted from a fixed start per node, in the
+ * order processes start (bash prints it for a job in the background). */
+int proc_pid(const Proc *p);
 
 /* The generator programs draw from (one stream for all programs). */
 Rng *proc_rng(Proc *p);

@@ -183,12 +183,13 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
     return t->notes;
 }
 
-uint64_t trace_command(Trace *t, SimTime now, int node, const char *line)
+uint64_t trace_command(Trace *t, SimTime now, int node, int term, const char *line)
 {
     if (unheard(t, TR_CONSOLE))
         return ++t->cmds;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;
+    r.term = term;
     r.cmd = ++t->cmds;
     r.stream = CON_COMMAND;
     r.text = xstrdup(line);
@@ -196,24 +197,27 @@ uint64_t trace_command(Trace *t, SimTime now, int node, const char *line)
     return r.cmd;
 }
 
-void trace_output(Trace *t, SimTime now, int node, uint64_t cmd, ConsoleStream s, const char *text)
+void trace_output(Trace *t, SimTime now, int node, int term, uint64_t cmd, ConsoleStream s,
+                  const char *text)
 {
     if (unheard(t, TR_CONSOLE))
         return;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;
+    r.term = term;
     r.cmd = cmd;
     r.stream = s;
     r.text = xstrdup(text);
     emit(t, &r);
 }
 
-void trace_exit(Trace *t, SimTime now, int node, uint64_t cmd, int status)
+void trace_exit(Trace *t, SimTime now, int node, int term, uint64_t cmd, int status)
 {
     if (unheard(t, TR_CONSOLE))
         return;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;
+    r.term = term;
     r.cmd = cmd;
     r.stream = CON_EXIT;
     r.status = status;

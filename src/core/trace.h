@@ -89,6 +89,7 @@ typedef struct TraceRec {
     char *table, *op, *key; /* state */
     int64_t ttl;            /* state: seconds left, -1 if none */
     uint64_t cmd;           /* console: the command instance (1, 2, …) */
+    int term;               /* console: the node's terminal, 0 or 1 for the first */
     ConsoleStream stream;   /* console */
     int status;             /* console CON_EXIT: exit status */
 } TraceRec;
@@ -157,9 +158,11 @@ static inline uint32_t trace_note_skip(Trace *t)
 /* Returns the note's step number. */
 uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...) MN_PRINTF(4, 5);
 /* Starts a command on node; returns its instance number. */
-uint64_t trace_command(Trace *t, SimTime now, int node, const char *line);
-void trace_output(Trace *t, SimTime now, int node, uint64_t cmd, ConsoleStream s, const char *text);
-void trace_exit(Trace *t, SimTime now, int node, uint64_t cmd, int status);
+/* term: the node's terminal (1, 2, …; shown as NODE[2]$ when not 1). */
+uint64_t trace_command(Trace *t, SimTime now, int node, int term, const char *line);
+void trace_output(Trace *t, SimTime now, int node, int term, uint64_t cmd, ConsoleStream s,
+                  const char *text);
+void trace_exit(Trace *t, SimTime now, int node, int term, uint64_t cmd, int status);
 
 const char *trace_kind_name(TraceKind k);
 const char *trace_stream_name(ConsoleStream s);

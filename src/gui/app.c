@@ -1120,7 +1120,7 @@ static int shot_panels(App *a, const GuiShot *s)
             uint64_t cmd = 0;
             for (size_t i = 0; i < a->m->n_console; i++) {
                 const TraceRec *r = &recs[a->m->console[i].rec];
-                if (!cmd && r->stream == CON_COMMAND && r->time == at && r->text &&
+                if (!cmd && r->stream == CON_COMMAND && r->time >= at && r->text &&
                     strcmp(r->text, s->type) == 0)
                     cmd = r->cmd;
                 if (cmd && r->cmd == cmd && r->stream == CON_EXIT) {

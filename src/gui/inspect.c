@@ -610,7 +610,11 @@ void inspect_console(const Model *m, uint32_t step, double t, const ConsoleExtra
             buf_puts(out, extra[k].text);
         switch (r->stream) {
         case CON_COMMAND:
-            buf_printf(out, "%s$ %s\n", m->world->nodes[r->node].id, r->text ? r->text : "");
+            if (r->term > 1)
+                buf_printf(out, "%s[%d]$ %s\n", m->world->nodes[r->node].id, r->term,
+                           r->text ? r->text : "");
+            else
+                buf_printf(out, "%s$ %s\n", m->world->nodes[r->node].id, r->text ? r->text : "");
             break;
         case CON_STDOUT:
         case CON_STDERR:

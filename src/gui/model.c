@@ -377,7 +377,7 @@ bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why,
         snprintf(why, size, "%s", "");
         return false;
     case SHELL_UNKNOWN:
-        snprintf(why, size, "%s: command not found", prog);
+        snprintf(why, size, "bash: %s: command not found", prog);
         return false;
     case SHELL_FAULT: {
         ShellFault f;
@@ -413,14 +413,20 @@ bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why,
 
 /* The script line a command record came from: same node, same text, same
  * start (identical lines at one moment on one node: the first). */
+/* The script line a command record ran: a line queued behind a running
+ * one in its terminal starts later than its `at` (shell.h), so the latest
+ * line of that node, terminal and text typed by then. */
 static int script_line_of(const World *w, const TraceRec *cmd)
 {
+    int found = -1;
     for (size_t i = 0; i < w->n_script; i++) {
         const ScriptLine *l = &w->script[i];
-        if (l->node == cmd->node && l->at == cmd->time && strcmp(l->run, cmd->text) == 0)
-            return (int)i;
+        int term = l->terminal > 1 ? l->terminal : 0, rterm = cmd->term > 1 ? cmd->term : 0;
+        if (l->node == cmd->node && term == rterm && l->at <= cmd->time &&
+            strcmp(l->run, cmd->text) == 0)
+            found = (int)i;
     }
-    return -1;
+    return found;
 }
 
 int model_reading(const Model *m, int node, uint32_t step, double t, char *prompt, size_t size)
@@ -449,9 +455,9 @@ int model_reading(const Model *m, int node, uint32_t step, double t, char *promp
         const TraceRec *r = &recs[m->console[i].rec];
         if (!model_ref_shown(m, &m->console[i], step, t))
             break;
-        if (r->node == node && r->stream == CON_COMMAND && r->text &&
+        if (r->node == node && r->term <= 1 && r->stream == CON_COMMAND && r->text &&
             strcmp(r->text, term->key) == 0)
-            cmd = r;
+            cmd = r; /* the window's prompt types into the first terminal */
     }
     return cmd ? script_line_of(m->world, cmd) : -1;
 }
@@ -464,7 +470,7 @@ int model_foreground(const Model *m, int node, uint32_t step, double t)
         const TraceRec *r = &recs[m->console[i].rec];
         if (!model_ref_shown(m, &m->console[i], step, t))
             break;
-        if (r->node != node)
+        if (r->node != node || r->term > 1) /* the first terminal's */
             continue;
         if (r->stream == CON_COMMAND)
             cmd = r;
@@ -490,7 +496,7 @@ static size_t typed_by(const Model *m, size_t line, SimTime at)
             break;
         if (r->node != l->node)
             continue;
-        if (r->stream == CON_COMMAND && r->time == l->at && r->text && !strcmp(r->text, l->run))
+        if (r->stream == CON_COMMAND && r->text && script_line_of(m->world, r) == (int)line)
             cmd = r->cmd;
         else if (r->stream == CON_STDIN && cmd && r->cmd == cmd)
             echoed++;

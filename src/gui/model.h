@@ -129,9 +129,9 @@ bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why,
  * prompt may be NULL). */
 int model_reading(const Model *m, int node, uint32_t step, double t, char *prompt, size_t size);
 
-/* The script line of the latest command started on node and not ended by
- * the cursor (the terminal's foreground program), or -1: where a ^C typed
- * at the window's prompt goes. */
+/* The script line of the latest command started in node's first terminal
+ * and not ended by the cursor (the terminal's foreground program), or -1:
+ * where a ^C typed at the window's prompt goes. */
 int model_foreground(const Model *m, int node, uint32_t step, double t);
 
 /* Types text into script line `line`'s program at time `at` (after the

@@ -10,7 +10,7 @@
 #include "apps/shell.h"
 #include "core/units.h"
 
-static const char *const script_keys[] = {"at", "on", "run", "input"};
+static const char *const script_keys[] = {"at", "on", "run", "input", "terminal"};
 static const char *const input_keys[] = {"at", "text"};
 
 /* One line of a script line's `input`: a string, or {"at", "text"}. */
@@ -90,7 +90,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
         return;
     }
     bool *dup = sj_find_duplicates(L, v, p);
-    const cJSON *at = NULL, *on = NULL, *run = NULL, *input = NULL;
+    const cJSON *at = NULL, *on = NULL, *run = NULL, *input = NULL, *terminal = NULL;
     size_t k = 0;
     for (const cJSON *c = v->child; c; c = c->next, k++) {
         if (dup[k])
@@ -103,11 +103,19 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
             run = c;
         else if (strcmp(c->string, "input") == 0)
             input = c;
+        else if (strcmp(c->string, "terminal") == 0)
+            terminal = c;
         else
             sj_unknown_key(L, c, p, c->string, script_keys, MN_ARRAY_LEN(script_keys));
     }
     free(dup);
     bool ok = true;
+    int64_t term = 1;
+    if (terminal) {
+        Path tp = sj_field(p, "terminal");
+        ok &= sj_get_int(L, terminal, &tp, 1, 9, "a terminal of the node: 1 (the first), 2, … 9",
+                         &term);
+    }
     SimTime t = 0;
     if (!at) {
         if (!sj_typo_for(v, "at", script_keys, MN_ARRAY_LEN(script_keys)))
@@ -131,6 +139,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
     size_t n_progs;
     const char *const *progs = shell_programs(&n_progs);
     const char *line = NULL;
+    ShellKind kind = SHELL_EMPTY;
     if (!run) {
         if (!sj_typo_for(v, "run", script_keys, MN_ARRAY_LEN(script_keys)))
             sj_err(L, v, p, "missing \"run\" (expected the command to run, like \"%s …\")",
@@ -141,7 +150,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
         line = sj_get_string(L, run, &rp, "a command, as a student would type it");
         ok &= line != NULL;
         char prog[64];
-        ShellKind kind = line ? shell_classify(line, prog, sizeof prog) : SHELL_EMPTY;
+        kind = line ? shell_classify(line, prog, sizeof prog) : SHELL_EMPTY;
         if (!line) {
             /* reported */
         } else if (kind == SHELL_EMPTY) {
@@ -167,7 +176,14 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
             ok = false;
         }
     }
-    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0, false};
+    if (terminal && kind == SHELL_FAULT) {
+        Path tp = sj_field(p, "terminal");
+        sj_err(L, terminal, &tp,
+               "a fault is not typed into a terminal (expected \"terminal\" only with a "
+               "program)");
+        ok = false;
+    }
+    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0, false, (int)term};
     if (input) {
         Path inp = sj_field(p, "input");
         ok &= load_input(L, input, &inp, &sl);
@@ -296,6 +312,8 @@ void scenario_save_script_line(const World *w, cJSON *script, const ScriptLine *
     if (s->node >= 0)
         cJSON_AddStringToObject(line, "on", w->nodes[s->node].id);
     cJSON_AddStringToObject(line, "run", s->run);
+    if (s->terminal > 1)
+        cJSON_AddNumberToObject(line, "terminal", s->terminal);
     if (s->n_input)
         cJSON_AddItemToObject(line, "input", input_json(s));
     /* In time order: before the first line of the file that runs later

@@ -115,6 +115,8 @@ void trace_jsonl_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *
         break;
     case TR_CONSOLE:
         buf_printf(out, ",\"cmd\":%" PRIu64, r->cmd);
+        if (r->term > 1)
+            buf_printf(out, ",\"terminal\":%d", r->term);
         put_key_str(out, "stream", trace_stream_name(r->stream));
         if (r->stream == CON_EXIT)
             buf_printf(out, ",\"status\":%d", r->status);

@@ -68,27 +68,34 @@ void trace_text_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *o
     case TR_NOTE:
         buf_printf(out, "[%u] %s", r->step, r->text);
         break;
-    case TR_CONSOLE:
+    case TR_CONSOLE: {
+        /* NODE, or NODE[2] for another terminal of the node */
+        char who[160];
+        if (r->term > 1)
+            snprintf(who, sizeof who, "%s[%d]", node_id(t, r->node), r->term);
+        else
+            snprintf(who, sizeof who, "%s", node_id(t, r->node));
         switch (r->stream) {
         case CON_COMMAND:
-            buf_printf(out, "%s$ %s", node_id(t, r->node), r->text);
+            buf_printf(out, "%s$ %s", who, r->text);
             break;
         case CON_STDOUT:
-            buf_printf(out, "%s| ", node_id(t, r->node));
+            buf_printf(out, "%s| ", who);
             put_line(out, r->text);
             break;
         case CON_STDERR:
-            buf_printf(out, "%s|2 ", node_id(t, r->node));
+            buf_printf(out, "%s|2 ", who);
             put_line(out, r->text);
             break;
         case CON_EXIT:
-            buf_printf(out, "%s: exit status %d", node_id(t, r->node), r->status);
+            buf_printf(out, "%s: exit status %d", who, r->status);
             break;
         case CON_STDIN:
-            buf_printf(out, "%s|< ", node_id(t, r->node));
+            buf_printf(out, "%s|< ", who);
             put_line(out, r->text);
             break;
         }
         break;
+    }
     }
 }

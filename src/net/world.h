@@ -71,6 +71,7 @@ typedef struct ScriptLine {
     ScriptInput *input; /* what is typed into the program, in order */
     size_t n_input;
     bool input_typed; /* lines were typed at the classroom view's prompt: saving writes input */
+    int terminal;     /* 1, 2, …: which terminal of the node (0: the first) */
 } ScriptLine;
 
 /* An extension slot: what one application protocol keeps about the world

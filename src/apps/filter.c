@@ -1,0 +1,136 @@
+#include "filter.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+void filt_opts_init(FiltOpts *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->argc = argc;
+    o->argv = argv;
+    o->i = 1;
+}
+
+void filt_opts_fini(FiltOpts *o)
+{
+    free(o->operands);
+    free(o->bad_long);
+    o->operands = NULL;
+}
+
+static void add_operand(FiltOpts *o, char *s)
+{
+    o->operands = xrealloc(o->operands, (o->n_operands + 1) * sizeof *o->operands);
+    o->operands[o->n_operands++] = s;
+}
+
+int filt_opt(FiltOpts *o, const char *spec)
+{
+    o->arg = NULL;
+    while (!o->next) {
+        if (o->i >= o->argc)
+            return -1;
+        char *a = o->argv[o->i++];
+        if (strcmp(a, "--") == 0) { /* the rest are operands */
+            while (o->i < o->argc)
+                add_operand(o, o->argv[o->i++]);
+            return -1;
+        }
+        if (a[0] == '-' && a[1] == '-') {
+            free(o->bad_long);
+            o->bad_long = xstrdup(a);
+            return '?';
+        }
+        if (a[0] != '-' || a[1] == '\0') { /* "-" is stdin: an operand */
+            add_operand(o, a);
+            continue;
+        }
+        o->next = a + 1;
+    }
+    char c = *o->next++;
+    if (!*o->next)
+        o->next = NULL;
+    const char *at = c != ':' ? strchr(spec, c) : NULL;
+    if (!at) {
+        o->bad = c;
+        return '?';
+    }
+    if (at[1] != ':')
+        return c;
+    if (o->next) { /* -e'x': the rest of the word */
+        o->arg = o->next;
+        o->next = NULL;
+        return c;
+    }
+    if (o->i >= o->argc) {
+        o->bad = c;
+        return ':';
+    }
+    o->arg = o->argv[o->i++];
+    return c;
+}
+
+void filt_opt_error(Proc *p, const FiltOpts *o, const char *prog, int c)
+{
+    if (c == ':')
+        proc_printf(p, CON_STDERR, "%s: option requires an argument -- '%c'\n", prog, o->bad);
+    else if (o->bad_long)
+        proc_printf(p, CON_STDERR, "%s: unrecognized option '%s'\n", prog, o->bad_long);
+    else
+        proc_printf(p, CON_STDERR, "%s: invalid option -- '%c'\n", prog, o->bad);
+}
+
+void filt_lines(FiltLines *l, const char *data, size_t len)
+{
+    memset(l, 0, sizeof *l);
+    size_t start = 0;
+    for (size_t i = 0; i <= len; i++) {
+        if (i < len && data[i] != '\n')
+            continue;
+        if (i == len && start == len)
+            break;
+        l->line = xrealloc(l->line, (l->n + 1) * sizeof *l->line);
+        l->line[l->n++] = xstrndup(data + start, i - start);
+        if (i == len)
+            l->no_final_nl = true;
+        start = i + 1;
+    }
+}
+
+void filt_lines_fini(FiltLines *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->line[i]);
+    free(l->line);
+    memset(l, 0, sizeof *l);
+}
+
+void filt_file_operand(Proc *p, const char *prog, const char *name, const char *real_fmt)
+{
+    if (proc_file_exists(p, name)) {
+        proc_printf(p, CON_STDERR, "%s: minet's %s reads its standard input only: use %s … < %s\n",
+                    prog, prog, prog, name);
+        return;
+    }
+    proc_printf(p, CON_STDERR, real_fmt, name);
+}
+
+bool filt_number(const char *s, long long *out)
+{
+    if (!*s)
+        return false;
+    long long v = 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9')
+            return false;
+        if (v > (LLONG_MAX - 9) / 10)
+            v = LLONG_MAX / 10 - 1; /* saturates: more lines than any input */
+        v = v * 10 + (*s - '0');
+    }
+    *out = v;
+    return true;
+}

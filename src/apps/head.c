@@ -1,0 +1,103 @@
+/* head — GNU coreutils 9.1's head as a filter: -n N (the first N lines),
+ * -n -N (all but the last N), -N.  Standard input only; -c and the other
+ * options print a minet message. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/apps.h"
+#include "apps/filter.h"
+#include "core/util.h"
+
+typedef struct Head {
+    long long n;
+    bool all_but; /* -n -N */
+} Head;
+
+/* Prints line i of l as it was: with its newline, unless it had none. */
+static void put_line(Proc *p, const FiltLines *l, size_t i)
+{
+    bool nl = !(i + 1 == l->n && l->no_final_nl);
+    proc_printf(p, CON_STDOUT, "%s%s", l->line[i], nl ? "\n" : "");
+}
+
+static void head_read(Proc *p, const char *data, size_t len)
+{
+    Head *h = p->state;
+    FiltLines l;
+    filt_lines(&l, data, len);
+    size_t end = l.n;
+    if (h->all_but)
+        end = (long long)l.n > h->n ? l.n - (size_t)h->n : 0;
+    else if ((long long)l.n > h->n)
+        end = (size_t)h->n;
+    for (size_t i = 0; i < end; i++)
+        put_line(p, &l, i);
+    filt_lines_fini(&l);
+    proc_exit(p, 0);
+}
+
+static bool bad(Proc *p, FiltOpts *o, const char *fmt, const char *arg)
+{
+    proc_printf(p, CON_STDERR, fmt, arg);
+    filt_opts_fini(o);
+    proc_exit(p, 1);
+    return false;
+}
+
+void head_main(Proc *p, int argc, char **argv)
+{
+    Head *h = xcalloc(1, sizeof *h);
+    h->n = 10;
+    p->state = h;
+    p->free_state = free;
+    FiltOpts o;
+    int skip = 0;
+    if (argc > 1 && argv[1][0] == '-' && argv[1][1] >= '0' && argv[1][1] <= '9') {
+        /* the old form -N (only as the first argument) */
+        const char *s = argv[1] + 1;
+        size_t digits = strspn(s, "0123456789");
+        if (s[digits]) {
+            proc_printf(p, CON_STDERR,
+                        "head: invalid trailing option -- %c\n"
+                        "Try 'head --help' for more information.\n",
+                        s[digits]);
+            proc_exit(p, 1);
+            return;
+        }
+        filt_number(s, &h->n);
+        skip = 1;
+    }
+    filt_opts_init(&o, argc - skip, argv + skip);
+    int c;
+    while ((c = filt_opt(&o, "n:c:qvz")) != -1) {
+        if (c == 'n') {
+            const char *s = o.arg;
+            h->all_but = *s == '-';
+            if (*s == '-' || *s == '+')
+                s++;
+            if (!filt_number(s, &h->n)) {
+                bad(p, &o, "head: invalid number of lines: \xe2\x80\x98%s\xe2\x80\x99\n", o.arg);
+                return;
+            }
+        } else if (c == '?' || c == ':') {
+            filt_opt_error(p, &o, "head", c);
+            bad(p, &o, "Try '%s --help' for more information.\n", "head");
+            return;
+        } else {
+            char opt[3] = {'-', (char)c, 0};
+            bad(p, &o, "head: minet's head does not support %s (it supports -n N and -N)\n", opt);
+            return;
+        }
+    }
+    for (size_t i = 0; i < o.n_operands; i++)
+        if (strcmp(o.operands[i], "-") != 0) {
+            filt_file_operand(p, "head", o.operands[i],
+                              "head: cannot open '%s' for reading: No such file or directory\n");
+            filt_opts_fini(&o);
+            proc_exit(p, 1);
+            return;
+        }
+    filt_opts_fini(&o);
+    proc_read_all(p, head_read);
+}

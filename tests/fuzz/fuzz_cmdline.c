@@ -1,0 +1,42 @@
+/* libFuzzer target for the shell's parser (apps/cmdline.h): any text as a
+ * line a student types.  cmdline_parse and cmdline_split may not crash or
+ * read past the line; a parsed list has pipelines of at least one command
+ * of at least one word each, and the job text of each; a failed one has
+ * bash's message.  abort() otherwise. */
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/cmdline.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    char *line = malloc(size + 1);
+    memcpy(line, data, size);
+    line[size] = '\0';
+    char err[160] = "";
+    CmdList l;
+    if (cmdline_parse(&l, line, err, sizeof err)) {
+        for (size_t i = 0; i < l.n; i++) {
+            const CmdPipeline *p = &l.p[i];
+            if (p->n == 0 || !p->text)
+                abort();
+            for (size_t j = 0; j < p->n; j++)
+                if (p->cmds[j].argc == 0 || p->cmds[j].argv[p->cmds[j].argc] != NULL)
+                    abort();
+            if (i + 1 < l.n && p->op == CMD_END)
+                abort();
+        }
+    } else if (strncmp(err, "bash: ", 6) != 0)
+        abort();
+    cmdline_list_fini(&l);
+    Cmdline c;
+    cmdline_split(&c, line, err, sizeof err);
+    cmdline_fini(&c);
+    free(line);
+    return 0;
+}
