@@ -19,6 +19,7 @@ static void entry_free(DnsCacheEntry *e)
         free(e->rdata[i]);
     free(e->rdata);
     free(e->rdlen);
+    free(e->soa_rdata);
     free(e);
 }
 
@@ -319,8 +320,20 @@ void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *g
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl)
 {
+    dns_cache_put_negative_soa(c, name, type, kind, ttl, NULL);
+}
+
+void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
+                                uint32_t ttl, const DnsRR *soa)
+{
     drop_existing(c, name, type, kind == DNS_CACHE_NXDOMAIN);
     DnsCacheEntry *e = insert(c, name, kind == DNS_CACHE_NXDOMAIN ? 0 : type, kind, ttl);
+    if (soa && soa->rdlen) {
+        e->soa_name = soa->name;
+        e->soa_rdata = xmalloc(soa->rdlen);
+        memcpy(e->soa_rdata, soa->rdata, soa->rdlen);
+        e->soa_rdlen = soa->rdlen;
+    }
     arm(c, e);
 }
 

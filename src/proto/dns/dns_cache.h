@@ -47,6 +47,16 @@ typedef struct DnsCacheEntry {
     size_t index; /* where it is in DnsCache.e */
     bool has_group;
     DnsName group; /* the name looked up that brought this entry (host caches) */
+    /* A negative entry: the SOA that came with it (RFC 2308), which a
+     * resolver puts in the authority section of the answers it gives from
+     * the cache.  soa_rdata is NULL when there was none. */
+    DnsName soa_name;
+    uint8_t *soa_rdata;
+    uint16_t soa_rdlen;
+    /* Set by a resolver for an RRset that came in an answer section (not
+     * a referral's NS or glue): only these answer a question of type ANY,
+     * as Unbound's "answer" trust level. */
+    bool answer;
 } DnsCacheEntry;
 
 typedef struct DnsCache {
@@ -81,6 +91,9 @@ void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name,
 void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *group);
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl);
+/* The same, keeping a copy of soa (or none, if NULL). */
+void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
+                                uint32_t ttl, const DnsRR *soa);
 /* Forgets everything (ipconfig /flushdns). */
 void dns_cache_flush(DnsCache *c);
 

@@ -480,6 +480,53 @@ static void ask_next(Task *t)
     task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
 }
 
+/* The SOA a negative entry keeps, with the seconds the entry has left as
+ * its TTL (as Unbound counts down a cached negative answer). */
+static bool negative_soa(Resolver *r, const DnsCacheEntry *e, DnsRR *soa)
+{
+    if (e->kind == DNS_CACHE_RRSET || !e->soa_rdata)
+        return false;
+    memset(soa, 0, sizeof *soa);
+    soa->name = e->soa_name;
+    soa->type = DNS_TYPE_SOA;
+    soa->klass = DNS_CLASS_IN;
+    soa->ttl = dns_cache_ttl_left(&r->cache, e);
+    soa->rdata = e->soa_rdata;
+    soa->rdlen = e->soa_rdlen;
+    return true;
+}
+
+/* RFC 8482 leaves a resolver free in what it answers to ANY.  Unbound
+ * 1.17 (services/cache/dns.c, fill_any) answers from its cache with the
+ * RRsets of types A, AAAA, MX, SOA, NS and DNAME that it holds for the
+ * name from answer sections, in that order; with none, it asks upstream
+ * for ANY.  Returns whether the cache answered. */
+static bool any_from_cache(Task *t)
+{
+    static const uint16_t types[] = {DNS_TYPE_A,   DNS_TYPE_AAAA, DNS_TYPE_MX,
+                                     DNS_TYPE_SOA, DNS_TYPE_NS,   39 /* DNAME */};
+    Resolver *r = t->r;
+    size_t found = 0;
+    for (size_t i = 0; i < MN_ARRAY_LEN(types); i++) {
+        DnsCacheEntry *e = dns_cache_get(&r->cache, &t->cur, types[i]);
+        if (!e || e->kind != DNS_CACHE_RRSET || !e->answer)
+            continue;
+        uint32_t left = dns_cache_ttl_left(&r->cache, e);
+        for (size_t k = 0; k < e->n; k++)
+            dns_msg_add_rr(&t->chain, DNS_ANSWER, &e->name, e->type, DNS_CLASS_IN, left,
+                           e->rdata[k], e->rdlen[k]);
+        found += e->n;
+    }
+    if (!found)
+        return false;
+    trace_note(&r->sim->trace, r->sim->now, 0,
+               "%s answers the question of type ANY with what its cache holds for the name "
+               "(RFC 8482 lets a resolver give any part of it), as Unbound does.",
+               node_id(r));
+    task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+    return true;
+}
+
 /* Answers from the cache as far as it goes; asks upstream otherwise. */
 static void task_run(Task *t)
 {
@@ -490,18 +537,24 @@ static void task_run(Task *t)
         ask_next(t);
         return;
     }
+    if (t->qtype == DNS_TYPE_ANY && any_from_cache(t))
+        return;
     for (;;) {
         DnsCacheEntry *e = dns_cache_get(&r->cache, &t->cur, t->qtype);
         if (e) {
+            DnsRR soa;
+            bool has_soa = negative_soa(r, e, &soa);
             if (e->kind == DNS_CACHE_NXDOMAIN) {
-                task_done(t, DNS_RCODE_NXDOMAIN, NULL, NULL);
+                task_done(t, DNS_RCODE_NXDOMAIN, NULL, has_soa ? &soa : NULL);
                 return;
             }
-            task_done(t, DNS_RCODE_NOERROR, e, NULL);
+            task_done(t, DNS_RCODE_NOERROR, e, has_soa ? &soa : NULL);
             return;
         }
-        DnsCacheEntry *c =
-            t->qtype == DNS_TYPE_CNAME ? NULL : dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
+        /* A question of type ANY is answered by the alias itself. */
+        DnsCacheEntry *c = t->qtype == DNS_TYPE_CNAME || t->qtype == DNS_TYPE_ANY
+                               ? NULL
+                               : dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
         if (c && c->kind == DNS_CACHE_RRSET && c->n) {
             DnsName target;
             if (!dns_name_from_wire(&target, c->rdata[0], c->rdlen[0]) || t->cnames >= MAX_CNAMES) {
@@ -669,6 +722,32 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
     return true;
 }
 
+static void mark_answer(Resolver *r, const DnsName *name, uint16_t type)
+{
+    DnsCacheEntry *e = dns_cache_get(&r->cache, name, type);
+    if (e && e->kind == DNS_CACHE_RRSET)
+        e->answer = true;
+}
+
+/* An answer to ANY: its records for the name are the answer (an alias
+ * too: ANY is not followed through a CNAME), each RRset cached. */
+static void any_answered(Task *t, const DnsMsg *m)
+{
+    Resolver *r = t->r;
+    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+        const DnsRR *a = &m->rr[DNS_ANSWER][i];
+        if (!dns_name_equal(&a->name, &t->cur))
+            continue;
+        dns_msg_add_rr(&t->chain, DNS_ANSWER, &a->name, a->type, a->klass, a->ttl, a->rdata,
+                       a->rdlen);
+        if (!dns_cache_get(&r->cache, &a->name, a->type)) {
+            dns_cache_put(&r->cache, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+            mark_answer(r, &a->name, a->type);
+        }
+    }
+    task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+}
+
 static void handle_response(Task *t, const DnsMsg *m)
 {
     Resolver *r = t->r;
@@ -702,12 +781,19 @@ static void handle_response(Task *t, const DnsMsg *m)
         /* A recursive server did the work: its whole answer, chain and all,
          * goes into the cache, and the cache answers the client. */
         dns_cache_put_all(&r->cache, m->rr[DNS_ANSWER], m->n[DNS_ANSWER], NULL);
+        for (size_t i = 0; i < m->n[DNS_ANSWER]; i++)
+            mark_answer(r, &m->rr[DNS_ANSWER][i].name, m->rr[DNS_ANSWER][i].type);
         restart(t);
         task_run(t);
         return;
     }
+    if (t->qtype == DNS_TYPE_ANY && m->rcode == DNS_RCODE_NOERROR && m->n[DNS_ANSWER]) {
+        any_answered(t, m);
+        return;
+    }
     if (have_type) {
         dns_cache_put(&r->cache, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        mark_answer(r, &t->cur, t->qtype);
         cache_additional(t, m);
         restart(t);
         task_run(t);
@@ -730,7 +816,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     if (m->rcode == DNS_RCODE_NXDOMAIN) {
         uint32_t ttl = negative_ttl(soa);
         if (ttl)
-            dns_cache_put_negative(&r->cache, &t->cur, 0, DNS_CACHE_NXDOMAIN, ttl);
+            dns_cache_put_negative_soa(&r->cache, &t->cur, 0, DNS_CACHE_NXDOMAIN, ttl, soa);
         task_done(t, DNS_RCODE_NXDOMAIN, NULL, soa);
         return;
     }
@@ -741,7 +827,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     if (m->n[DNS_ANSWER] == 0 && (m->aa || soa)) {
         uint32_t ttl = negative_ttl(soa);
         if (ttl)
-            dns_cache_put_negative(&r->cache, &t->cur, t->qtype, DNS_CACHE_NODATA, ttl);
+            dns_cache_put_negative_soa(&r->cache, &t->cur, t->qtype, DNS_CACHE_NODATA, ttl, soa);
         task_done(t, DNS_RCODE_NOERROR, NULL, soa);
         return;
     }
