@@ -480,6 +480,24 @@ static void ask_next(Task *t)
     task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
 }
 
+/* An RRset just cached from an answer section may answer clients. */
+static void mark_answer(Resolver *r, const DnsName *name, uint16_t type)
+{
+    DnsCacheEntry *e = dns_cache_get(&r->cache, name, type);
+    if (e && e->kind == DNS_CACHE_RRSET)
+        e->answer = true;
+}
+
+/* The cache entry that answers a client's question for (name, type): a
+ * negative one, or an RRset that came in an answer section.  A referral's
+ * NS records and glue only guide the resolver: as Unbound, it asks the
+ * zone's own servers before it gives them to a client. */
+static DnsCacheEntry *answering_entry(Resolver *r, const DnsName *name, uint16_t type)
+{
+    DnsCacheEntry *e = dns_cache_get(&r->cache, name, type);
+    return e && (e->kind != DNS_CACHE_RRSET || e->answer) ? e : NULL;
+}
+
 /* The SOA a negative entry keeps, with the seconds the entry has left as
  * its TTL (as Unbound counts down a cached negative answer). */
 static bool negative_soa(Resolver *r, const DnsCacheEntry *e, DnsRR *soa)
@@ -540,7 +558,7 @@ static void task_run(Task *t)
     if (t->qtype == DNS_TYPE_ANY && any_from_cache(t))
         return;
     for (;;) {
-        DnsCacheEntry *e = dns_cache_get(&r->cache, &t->cur, t->qtype);
+        DnsCacheEntry *e = answering_entry(r, &t->cur, t->qtype);
         if (e) {
             DnsRR soa;
             bool has_soa = negative_soa(r, e, &soa);
@@ -695,6 +713,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
             if (dns_name_equal(&a->name, &t->asked) &&
                 (a->type == DNS_TYPE_A || a->type == DNS_TYPE_CNAME)) {
                 dns_cache_put(&r->cache, &t->asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+                mark_answer(r, &t->asked, a->type);
                 break;
             }
         }
@@ -720,13 +739,6 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
         t->servers[i].tried = false;
     ask_next(t);
     return true;
-}
-
-static void mark_answer(Resolver *r, const DnsName *name, uint16_t type)
-{
-    DnsCacheEntry *e = dns_cache_get(&r->cache, name, type);
-    if (e && e->kind == DNS_CACHE_RRSET)
-        e->answer = true;
 }
 
 /* An answer to ANY: its records for the name are the answer (an alias
@@ -801,6 +813,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     }
     if (have_cname) {
         dns_cache_put(&r->cache, &t->cur, DNS_TYPE_CNAME, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        mark_answer(r, &t->cur, DNS_TYPE_CNAME);
         trace_note(&sim->trace, sim->now, 0,
                    "%s is an alias (CNAME) for %s. %s caches the alias and now looks up %s "
                    "itself, starting from the closest zone it knows the servers of%s.",
@@ -874,7 +887,7 @@ static DnsCacheEntry *cached_answer(Resolver *r, const DnsName *name, uint16_t t
 {
     DnsName cur = *name;
     for (int i = 0; i <= MAX_CNAMES; i++) {
-        DnsCacheEntry *e = dns_cache_get(&r->cache, &cur, type);
+        DnsCacheEntry *e = answering_entry(r, &cur, type);
         if (e)
             return e;
         DnsCacheEntry *c = dns_cache_get(&r->cache, &cur, DNS_TYPE_CNAME);

@@ -9,5 +9,5 @@
 /^;; WHEN: / { $0 = ";; WHEN: DATE" }
 /^;; MSG SIZE  rcvd: [0-9]+$/ { $0 = ";; MSG SIZE  rcvd: N" }
 /^; COOKIE: / { next }
-/^;; Received [0-9]+ bytes from .* in [0-9]+ ms$/ { sub(/ in [0-9]+ ms$/, " in T ms") }
+/^(;; )?Received [0-9]+ bytes from .* in [0-9]+ ms$/ { sub(/ in [0-9]+ ms$/, " in T ms") }
 { print }
