@@ -28,7 +28,8 @@ typedef struct Host {
     uint16_t types[MAX_TYPES];
     int ntypes, next;
     bool explicit_type, recurse, reverse, verbose;
-    SimTime sent; /* when the current query left, for -v's "Received" */
+    bool absolute; /* typed with a final dot: no search list */
+    SimTime sent;  /* when the current query left, for -v's "Received" */
     char *server_text;
     uint32_t server;
     DnsQueryOpts o;
@@ -189,7 +190,8 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
                    dns_rcode_name(m->rcode, rc));
         /* BIND's host says "Received" twice after NXDOMAIN: once when the
          * search list is exhausted, once when the query ends. */
-        for (int i = 0; h->verbose && i < (m->rcode == DNS_RCODE_NXDOMAIN ? 2 : 1); i++)
+        bool searched = m->rcode == DNS_RCODE_NXDOMAIN && !h->reverse && !h->absolute;
+        for (int i = 0; h->verbose && i < (searched ? 2 : 1); i++)
             print_received(h, size, &b);
         proc_printf(h->proc, CON_STDOUT, "%s", b.data);
         buf_fini(&b);
@@ -262,6 +264,13 @@ static void on_timeout(void *ctx, int try_no, bool last)
     }
 }
 
+/* "Trying" names the lookup without a final dot. */
+static int trying_len(const char *name)
+{
+    size_t n = strlen(name);
+    return (int)(n > 1 && name[n - 1] == '.' ? n - 1 : n);
+}
+
 static void next_query(Host *h)
 {
     if (h->next >= h->ntypes) {
@@ -271,7 +280,8 @@ static void next_query(Host *h)
     uint16_t type = h->types[h->next++];
     DnsQueryOps ops = {on_reply, on_timeout, NULL};
     if (h->verbose)
-        proc_printf(h->proc, CON_STDOUT, "Trying \"%s\"\n", h->name_text);
+        proc_printf(h->proc, CON_STDOUT, "Trying \"%.*s\"\n", trying_len(h->name_text),
+                    h->name_text);
     h->sent = h->sim->now;
     h->q = dns_query_start(h->sim, h->proc->node, h->server, &h->name, type, &h->o, ops, h);
     if (!h->q) {
@@ -392,6 +402,7 @@ void host_main(Proc *p, int argc, char **argv)
     }
     h->o.rd = h->recurse;
     h->name_text = xstrdup(name);
+    h->absolute = name[0] && name[strlen(name) - 1] == '.';
     DnsName root;
     dns_name_root(&root);
     const char *why;

@@ -196,6 +196,8 @@ static void closest_delegation(Task *t)
 
 /* ---- answering the client ---------------------------------------------- */
 
+static uint32_t negative_ttl(const DnsRR *soa);
+
 static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
 {
     Resolver *r = t->r;
@@ -225,15 +227,15 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
         }
     }
     if (soa)
-        dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, soa->ttl, soa->rdata,
-                       soa->rdlen);
-    /* Addresses the cache holds for the names an NS or MX answer mentions,
-     * as Unbound adds them. */
+        dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, negative_ttl(soa),
+                       soa->rdata, soa->rdlen);
+    /* Addresses the cache holds for the name servers an NS answer names, as
+     * Unbound adds them (with its default minimal-responses, not for MX). */
     for (size_t i = 0; final && i < m.n[DNS_ANSWER]; i++) {
         const DnsRR *a = &m.rr[DNS_ANSWER][i];
         size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
         DnsName target;
-        if ((a->type != DNS_TYPE_NS && a->type != DNS_TYPE_MX) || a->rdlen <= off ||
+        if (a->type != DNS_TYPE_NS || a->rdlen <= off ||
             !dns_name_from_wire(&target, a->rdata + off, a->rdlen - off))
             continue;
         DnsCacheEntry *g = dns_cache_get(&r->cache, &target, DNS_TYPE_A);
@@ -515,7 +517,8 @@ static bool negative_soa(Resolver *r, const DnsCacheEntry *e, DnsRR *soa)
 }
 
 /* RFC 8482 leaves a resolver free in what it answers to ANY.  Unbound
- * 1.17 (services/cache/dns.c, fill_any) answers from its cache with the
+ * 1.17 (services/cache/dns.c, dns_cache_lookup and fill_any) answers from
+ * its cache with the alias, if it holds a CNAME for the name, else with the
  * RRsets of types A, AAAA, MX, SOA, NS and DNAME that it holds for the
  * name from answer sections, in that order; with none, it asks upstream
  * for ANY.  Returns whether the cache answered. */
@@ -525,6 +528,15 @@ static bool any_from_cache(Task *t)
                                      DNS_TYPE_SOA, DNS_TYPE_NS,   39 /* DNAME */};
     Resolver *r = t->r;
     size_t found = 0;
+    /* A cached alias answers first (Unbound's synth_cname_msg), and is not
+     * followed: ANY is answered by the CNAME itself. */
+    DnsCacheEntry *c = dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
+    if (c && c->kind == DNS_CACHE_RRSET && c->n) {
+        dns_msg_add_rr(&t->chain, DNS_ANSWER, &c->name, DNS_TYPE_CNAME, DNS_CLASS_IN,
+                       dns_cache_ttl_left(&r->cache, c), c->rdata[0], c->rdlen[0]);
+        task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+        return true;
+    }
     for (size_t i = 0; i < MN_ARRAY_LEN(types); i++) {
         DnsCacheEntry *e = dns_cache_get(&r->cache, &t->cur, types[i]);
         if (!e || e->kind != DNS_CACHE_RRSET || !e->answer)
@@ -605,12 +617,18 @@ static const DnsRR *find_soa(const DnsMsg *m)
     return NULL;
 }
 
+/* How long a negative answer is remembered: the SOA's TTL or its minimum,
+ * whichever is less (RFC 2308), and at most an hour (Unbound's
+ * cache-max-negative-ttl).  The SOA given to clients carries it as TTL. */
+#define MAX_NEGATIVE_TTL 3600
+
 static uint32_t negative_ttl(const DnsRR *soa)
 {
     if (!soa || soa->rdlen < 20)
         return 0;
     uint32_t minimum = get_be32(soa->rdata + soa->rdlen - 4);
-    return soa->ttl < minimum ? soa->ttl : minimum;
+    uint32_t ttl = soa->ttl < minimum ? soa->ttl : minimum;
+    return ttl < MAX_NEGATIVE_TTL ? ttl : MAX_NEGATIVE_TTL;
 }
 
 /* A referral: NS for a zone below the one asked, above the name. */
