@@ -96,6 +96,7 @@ check-tests: $(BIN) $(TEST_BIN)
 	@MINET=$(BIN) sh tests/run_golden.sh check
 	@MINET=$(BIN) sh tests/run_cli.sh
 	@MINET=$(BIN) sh tests/run_docs.sh
+	@MINET=$(BIN) sh tests/run_dns_options.sh
 	@MINET=$(BIN) sh tests/run_pcap.sh
 	@MINET=$(BIN) sh tests/run_window.sh
 	@MINET=$(BIN) sh tests/run_interop.sh
