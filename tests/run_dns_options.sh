@@ -53,7 +53,8 @@ while IFS=$tab read -r scen cmd; do
     copy=$tmp/$n/$(basename "$scen")
     if [ "$mode" = real ]; then
         rm -rf "$tmp/keep"
-        MINET_INTEROP_KEEP=$tmp/keep MINET=$MINET sh tests/run_interop_resolver.sh "$copy" \
+        MINET_INTEROP_TTL_EXACT=1 MINET_INTEROP_KEEP=$tmp/keep MINET=$MINET \
+            sh tests/run_interop_resolver.sh "$copy" \
             > "$tmp/$n/interop.out" 2>&1
         got=$tmp/keep/$(basename "$scen" .json)/real/1.stdout
         if [ ! -f "$got" ]; then

@@ -231,6 +231,8 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
                              uint32_t ttl)
 {
     DnsCacheEntry *e = xcalloc(1, sizeof *e);
+    if (c->max_ttl && ttl > c->max_ttl)
+        ttl = c->max_ttl;
     e->name = *name;
     e->type = type;
     e->hash = key_hash(name, type);

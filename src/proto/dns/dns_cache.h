@@ -69,6 +69,7 @@ typedef struct DnsCache {
     DnsCacheEntry **bucket;
     size_t nbuckets;   /* a power of two */
     size_t n_nxdomain; /* NXDOMAIN entries: none, and lookups skip looking for one */
+    uint32_t max_ttl;  /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
 } DnsCache;
 
 void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table);

@@ -1024,6 +1024,7 @@ void dns_resolvers_start(Sim *sim)
         r->recursive = c->recursive_mode;
         r->qmin = c->qname_minimisation;
         dns_cache_init(&r->cache, sim, (int)i, "cache");
+        r->cache.max_ttl = 86400; /* Unbound's cache-max-ttl: a day */
         load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);
         set->r[set->n++] = r;
