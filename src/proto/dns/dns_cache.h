@@ -70,6 +70,9 @@ typedef struct DnsCache {
     size_t nbuckets;   /* a power of two */
     size_t n_nxdomain; /* NXDOMAIN entries: none, and lookups skip looking for one */
     uint32_t max_ttl;  /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
+    /* A resolver's NXDOMAIN answers only the type that was asked (Unbound
+     * keeps them per question); otherwise it answers every type. */
+    bool nxdomain_per_type;
 } DnsCache;
 
 void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table);

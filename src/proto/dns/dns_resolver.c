@@ -847,7 +847,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     if (m->rcode == DNS_RCODE_NXDOMAIN) {
         uint32_t ttl = negative_ttl(soa);
         if (ttl)
-            dns_cache_put_negative_soa(&r->cache, &t->cur, 0, DNS_CACHE_NXDOMAIN, ttl, soa);
+            dns_cache_put_negative_soa(&r->cache, &t->cur, t->qtype, DNS_CACHE_NXDOMAIN, ttl, soa);
         task_done(t, DNS_RCODE_NXDOMAIN, NULL, soa);
         return;
     }
@@ -1025,6 +1025,8 @@ void dns_resolvers_start(Sim *sim)
         r->qmin = c->qname_minimisation;
         dns_cache_init(&r->cache, sim, (int)i, "cache");
         r->cache.max_ttl = 86400; /* Unbound's cache-max-ttl: a day */
+        /* Unbound keeps a NXDOMAIN per question: another type is asked again */
+        r->cache.nxdomain_per_type = true;
         load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);
         set->r[set->n++] = r;
