@@ -87,6 +87,13 @@ set -u
 # MINET_INTEROP_QMIN=1 runs both sides with QNAME minimisation on (RFC
 # 9156): Unbound's qname-minimisation, minet's qname_minimisation.
 QMIN=${MINET_INTEROP_QMIN:-0}
+# MINET_INTEROP_TOOLS=1 replaces each scenario's script with the options
+# students try (host -a, -v, -t ANY; dig +short, +noall +answer, ANY, -x;
+# nslookup -type=...), asked about the names its script looks up: see
+# tests/interop/resolver/battery.awk.
+TOOLS=${MINET_INTEROP_TOOLS:-0}
+# MINET_INTEROP_TTL_EXACT=1 compares TTLs exactly, and keeps the real
+# tools' output as printed (tests/run_dns_options.sh real takes it).
 if [ "$QMIN" = 1 ]; then QMIN_UNBOUND=yes; else QMIN_UNBOUND=no; fi
 
 MINET=${MINET:-./minet}
@@ -177,6 +184,7 @@ nskiplines=0
 seqsame=0
 seqdiffer=0
 nprimed=0
+nttl=0
 
 indent() { sed 's/^/    /'; }
 
@@ -273,6 +281,24 @@ scenario_body() { # SCENARIO
         fail=1
         return
     fi
+    json=$scen
+    if [ "$TOOLS" = 1 ]; then
+        # The options students try, on the names of the scenario's script
+        # (tests/interop/resolver/battery.awk).
+        awk -f "$HERE/battery.awk" "$s/flat" > "$s/battery"
+        if [ ! -s "$s/battery" ]; then
+            echo "skip $name: no host line to take names from, or a fault in its script"
+            nskipscen=$((nskipscen + 1))
+            return
+        fi
+        json=$s/battery.json
+        awk -v mode=edit -v ops="set script $(cat "$s/battery")" -f "$HERE/json.awk" "$scen" > "$json" &&
+            awk -f "$HERE/json.awk" "$json" > "$s/flat" 2> "$s/flat.err" || {
+            echo "FAIL $name: cannot write its copy with the options' script"
+            fail=1
+            return
+        }
+    fi
     awk -v out="$s" -v qmin="$QMIN" -f "$HERE/scenario.awk" "$s/flat"
     if [ -s "$s/unsupported" ]; then
         echo "skip $name: $(paste -s -d ';' "$s/unsupported" | sed 's/;/; /g')"
@@ -353,7 +379,7 @@ scenario_body() { # SCENARIO
 
     # -- minet, on its copy --
     ops=$(cat "$s/ops.sorted")
-    if ! awk -v mode=edit -v ops="$ops" -f "$HERE/json.awk" "$scen" > "$s/minet.json"; then
+    if ! awk -v mode=edit -v ops="$ops" -f "$HERE/json.awk" "$json" > "$s/minet.json"; then
         echo "FAIL $name: cannot write minet's copy"
         fail=1
         return
@@ -452,7 +478,7 @@ scenario_body() { # SCENARIO
             n=$((n + 1))
             hosts="$hosts $on"
             [ "$arg" = - ] || echo "resolv $arg"
-            echo "host $n $rest"
+            echo "run $n ${run%% *} $rest"
             echo "$idx$tab$on$tab$run" >> "$s/compared"
             ;;
         esac
@@ -543,8 +569,25 @@ scenario_body() { # SCENARIO
                 grep -v '^;; communications error to [0-9.]*#53: timed out$' "$s/real/$i.$stream" > "$s/real/$i.$stream.kept"
                 mv "$s/real/$i.$stream.kept" "$s/real/$i.$stream"
             fi
+            awk -f "$HERE/volatile.awk" "$s/real/$i.$stream" > "$s/real/$i.$stream.kept"
+            mv "$s/real/$i.$stream.kept" "$s/real/$i.$stream"
             # awk ends the last line with a newline: compare that separately
-            awk '{ print }' "$s/minet/$i.$stream" > "$s/minet/$i.$stream.lines"
+            awk -f "$HERE/volatile.awk" "$s/minet/$i.$stream" > "$s/minet/$i.$stream.lines"
+            # TTLs count down on both sides, over seconds of simulated time
+            # in minet and milliseconds of real time in Unbound: each may
+            # differ by the time either side has run, plus 1 for rounding.
+            if [ "${MINET_INTEROP_TTL_EXACT:-0}" != 1 ] &&
+                ! cmp -s "$s/real/$i.$stream" "$s/minet/$i.$stream.lines"; then
+                tol=$(awk -F "$tab" -v i="$i" -v r1="$(cat "$s/real/real/1.start")" \
+                    -v ri="$(cat "$s/real/real/$i.start")" '$1 == i {
+                        m = $3 / 1000000; r = ri - r1; t = m > r ? m : r
+                        print 1 + int(t + 0.999999) }' "$s/minet/cmds")
+                awk -v tol="${tol:-1}" -v minet="$s/minet/$i.$stream.lines" -f "$HERE/ttl.awk" \
+                    "$s/real/$i.$stream" > "$s/real/$i.$stream.ttl" 2> "$s/real/$i.$stream.ttlcount"
+                mv "$s/real/$i.$stream.ttl" "$s/real/$i.$stream"
+                c=$(sed -n 's/^ttl //p' "$s/real/$i.$stream.ttlcount")
+                nttl=$((nttl + ${c:-0}))
+            fi
             lr=$(tail -c 1 "$s/real/real/$i.$stream" | od -An -c | tr -d ' ')
             lm=$(tail -c 1 "$s/minet/$i.$stream" | od -An -c | tr -d ' ')
             if ! cmp -s "$s/real/$i.$stream" "$s/minet/$i.$stream.lines"; then
@@ -673,6 +716,7 @@ for scen in "$@"; do
 done
 
 echo "interop-resolver (QNAME minimisation $QMIN_UNBOUND): $nscen scenarios against $REAL ($nskipscen skipped);" \
-    "$nlines host lines: $nsame the same, $ndiffer differ ($nskiplines script lines left out);" \
+    "$nlines host, dig and nslookup lines: $nsame the same, $ndiffer differ ($nskiplines script lines left out;" \
+    "$nttl TTLs within the time elapsed);" \
     "query sequences: $seqsame the same, $seqdiffer differ ($nprimed priming queries of Unbound left out)"
 exit $fail

@@ -212,6 +212,69 @@ static void test_negative_caching(void **state)
     tw_done(&sim);
 }
 
+/* A negative answer from the cache carries the SOA, its TTL counting down
+ * from the negative TTL (here the SOA's MINIMUM, 300 s), as Unbound's. */
+static void test_negative_answer_from_cache_has_soa(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "dig +noall +authority nosuch.montana.edu");
+    tw_script(w, S(100), 0, "dig +noall +authority nosuch.montana.edu");
+    tw_script(w, S(101), 0, "dig +noall +authority web1.montana.edu MX");
+    tw_script(w, S(110), 0, "dig +noall +authority web1.montana.edu MX");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "montana.edu.\t\t300\tIN\tSOA\tns1.montana.edu. hm.montana.edu. 1 "
+                             "7200 3600 1209600 300\n"
+                             "montana.edu.\t\t200\tIN\tSOA\tns1.montana.edu. hm.montana.edu. 1 "
+                             "7200 3600 1209600 300\n"
+                             "montana.edu.\t\t300\tIN\tSOA\tns1.montana.edu. hm.montana.edu. 1 "
+                             "7200 3600 1209600 300\n"
+                             "montana.edu.\t\t291\tIN\tSOA\tns1.montana.edu. hm.montana.edu. 1 "
+                             "7200 3600 1209600 300\n");
+    free(out);
+    tw_done(&sim);
+}
+
+/* ANY, as Unbound 1.17: a cached alias answers alone; else the A, AAAA,
+ * MX, SOA, NS RRsets cached from answers; with none, ANY goes upstream,
+ * where the server (as NSD) gives one RRset. */
+static void test_any(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "dig +short montana.edu ANY");
+    tw_script(w, S(5), 0, "host www.montana.edu");
+    tw_script(w, S(10), 0, "dig +short www.montana.edu ANY");
+    tw_script(w, S(15), 0, "dig +short montana.edu NS");
+    tw_script(w, S(20), 0, "dig +short montana.edu ANY");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "ns1.montana.edu. hm.montana.edu. 1 7200 3600 1209600 300\n"
+                             "www.montana.edu is an alias for web1.montana.edu.\n"
+                             "web1.montana.edu has address 153.90.127.197\n"
+                             "web1.montana.edu.\n"
+                             "ns1.montana.edu.\n"
+                             "ns2.montana.edu.\n"
+                             "ns1.montana.edu. hm.montana.edu. 1 7200 3600 1209600 300\n"
+                             "ns1.montana.edu.\n"
+                             "ns2.montana.edu.\n");
+    /* The NS question goes to montana.edu's server: the NS records the .edu
+     * referral gave only guide the resolver.  The last ANY is answered from
+     * the cache: the SOA (from the first ANY's answer), then the NS, in
+     * Unbound's order (A, AAAA, MX, SOA, NS). */
+    char *q = questions(&sim);
+    /* (to either of its servers: the resolver picks one at random among
+     * the fastest, as Unbound) */
+    assert_true(strstr(q, "ns1:montana.edu.:NS") || strstr(q, "ns2:montana.edu.:NS"));
+    assert_null(strstr(q, "www.montana.edu.:ANY"));
+    free(q);
+    free(out);
+    tw_done(&sim);
+}
+
 static void test_next_server_then_servfail(void **state)
 {
     (void)state;
@@ -564,6 +627,8 @@ int main(void)
         cmocka_unit_test(test_cold_then_cached),
         cmocka_unit_test(test_expiry_goes_upstream_again),
         cmocka_unit_test(test_negative_caching),
+        cmocka_unit_test(test_negative_answer_from_cache_has_soa),
+        cmocka_unit_test(test_any),
         cmocka_unit_test(test_next_server_then_servfail),
         cmocka_unit_test(test_glueless_and_cross_zone_alias),
         cmocka_unit_test(test_no_caption_for_a_send_that_cannot_happen),

@@ -1,12 +1,14 @@
 /* host — BIND 9.18's host, the lecture's favourite:
  *
- *   host [-t TYPE] [-r] [-W SECONDS] [-R RETRIES] NAME [SERVER]
+ *   host [-a] [-v] [-t TYPE] [-r] [-W SECONDS] [-R RETRIES] NAME [SERVER]
  *
  * Plain `host NAME` asks A, then AAAA, then MX, printing an alias line
  * once and nothing for an empty answer; "has no TYPE record" appears only
- * with -t.  An IPv4 address is looked up in reverse (PTR).  With a SERVER,
- * the "Using domain server:" header comes first; a server given by name is
- * looked up first.  Each try waits 5 s, and there are 2 tries (-R 1). */
+ * with -t, and only when the answer section is empty (an alias line is an
+ * answer).  -v prints each reply whole, as dig does (without EDNS), between
+ * "Trying" and "Received"; -a is -v with type ANY.  An IPv4 address is looked up in reverse (PTR).
+ * With a SERVER, the "Using domain server:" header comes first; a server given by name is looked up
+ * first.  Each try waits 5 s, and there are 2 tries (-R 1). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,7 +27,9 @@ typedef struct Host {
     DnsName name;
     uint16_t types[MAX_TYPES];
     int ntypes, next;
-    bool explicit_type, recurse, reverse;
+    bool explicit_type, recurse, reverse, verbose;
+    bool absolute; /* typed with a final dot: no search list */
+    SimTime sent;  /* when the current query left, for -v's "Received" */
     char *server_text;
     uint32_t server;
     DnsQueryOpts o;
@@ -116,9 +120,63 @@ static void print_rr(Host *h, const DnsRR *rr, Buf *b)
 
 static void next_query(Host *h);
 
+/* -v: the reply as BIND's host prints it (dig's layout, its own header). */
+static void print_verbose(Host *h, const DnsMsg *m, Buf *b)
+{
+    static const char *const titles[] = {"ANSWER", "AUTHORITY", "ADDITIONAL"};
+    static const DnsSection secs[] = {DNS_ANSWER, DNS_AUTHORITY, DNS_ADDITIONAL};
+    char rc[16], t[16], k[16];
+    (void)h;
+    buf_printf(b, ";; ->>HEADER<<- opcode: QUERY, status: %s, id: %u\n",
+               dns_rcode_name(m->rcode, rc), m->id);
+    buf_puts(b, ";; flags:");
+    const struct {
+        bool on;
+        const char *name;
+    } f[] = {{m->qr, "qr"}, {m->aa, "aa"}, {m->tc, "tc"}, {m->rd, "rd"},
+             {m->ra, "ra"}, {m->ad, "ad"}, {m->cd, "cd"}};
+    for (size_t i = 0; i < MN_ARRAY_LEN(f); i++)
+        if (f[i].on)
+            buf_printf(b, " %s", f[i].name);
+    buf_printf(b, "; QUERY: %zu, ANSWER: %zu, AUTHORITY: %zu, ADDITIONAL: %zu\n", m->n_qd,
+               m->n[DNS_ANSWER], m->n[DNS_AUTHORITY], m->n[DNS_ADDITIONAL]);
+    if (m->n_qd) {
+        buf_puts(b, "\n;; QUESTION SECTION:\n");
+        for (size_t i = 0; i < m->n_qd; i++) {
+            size_t at = b->len;
+            buf_putc(b, ';');
+            dns_name_to_text(&m->qd[i].name, b);
+            size_t col = b->len - at - 1; /* the name lines up, not its ';' */
+            do {
+                buf_putc(b, '\t');
+                col = (col / 8 + 1) * 8;
+            } while (col < 32);
+            buf_printf(b, "%s\t%s\n", dns_class_name(m->qd[i].klass, k),
+                       dns_type_name(m->qd[i].type, t));
+        }
+    }
+    for (size_t s = 0; s < MN_ARRAY_LEN(secs); s++) {
+        if (!m->n[secs[s]])
+            continue;
+        buf_printf(b, "\n;; %s SECTION:\n", titles[s]);
+        for (size_t i = 0; i < m->n[secs[s]]; i++) {
+            dns_rr_to_text(&m->rr[secs[s]][i], b);
+            buf_putc(b, '\n');
+        }
+    }
+    buf_putc(b, '\n');
+}
+
+static void print_received(Host *h, size_t size, Buf *b)
+{
+    char addr[16];
+    ip_format(h->server, addr);
+    buf_printf(b, "Received %zu bytes from %s#53 in %lld ms\n", size, addr,
+               (long long)((h->sim->now - h->sent) / 1000));
+}
+
 static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
 {
-    (void)size;
     Host *h = ctx;
     h->q = NULL;
     char rc[16], tb[16];
@@ -126,8 +184,17 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         trace_note(&h->sim->trace, h->sim->now, pkt,
                    "host gets %s for %s and says the name was not found.",
                    dns_rcode_name(m->rcode, rc), h->name_text);
-        proc_printf(h->proc, CON_STDOUT, "Host %s not found: %u(%s)\n", h->name_text, m->rcode,
-                    dns_rcode_name(m->rcode, rc));
+        Buf b;
+        buf_init(&b);
+        buf_printf(&b, "Host %s not found: %u(%s)\n", h->name_text, m->rcode,
+                   dns_rcode_name(m->rcode, rc));
+        /* BIND's host says "Received" twice after NXDOMAIN: once when the
+         * search list is exhausted, once when the query ends. */
+        bool searched = m->rcode == DNS_RCODE_NXDOMAIN && !h->reverse && !h->absolute;
+        for (int i = 0; h->verbose && i < (searched ? 2 : 1); i++)
+            print_received(h, size, &b);
+        proc_printf(h->proc, CON_STDOUT, "%s", b.data);
+        buf_fini(&b);
         host_exit(h, 1);
         return;
     }
@@ -135,15 +202,22 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     buf_init(&b);
     uint16_t type = h->types[h->next - 1];
     size_t shown = 0;
-    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
-        const DnsRR *rr = &m->rr[DNS_ANSWER][i];
-        if (rr->type != type && rr->type != DNS_TYPE_CNAME)
-            continue;
-        print_rr(h, rr, &b);
-        shown += rr->type == type;
+    if (h->verbose) {
+        print_verbose(h, m, &b);
+        print_received(h, size, &b);
+        shown = m->n[DNS_ANSWER];
+    } else {
+        for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+            const DnsRR *rr = &m->rr[DNS_ANSWER][i];
+            if (rr->type != type && rr->type != DNS_TYPE_CNAME && type != DNS_TYPE_ANY)
+                continue;
+            print_rr(h, rr, &b);
+            shown += rr->type == type || type == DNS_TYPE_ANY;
+        }
     }
-    bool nodata = !shown && (m->aa || m->ra);
-    if (h->explicit_type && nodata) {
+    /* "has no TYPE record" only when the answer section is empty: an
+     * alias line is an answer too. */
+    if (h->explicit_type && !h->verbose && !m->n[DNS_ANSWER] && (m->aa || m->ra)) {
         Buf n;
         buf_init(&n);
         owner_text(&h->name, &n);
@@ -156,8 +230,16 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
         const DnsRR *rr = &m->rr[DNS_ANSWER][i];
         if (rr->type == DNS_TYPE_CNAME && dns_name_equal(&rr->name, &h->name) &&
-            dns_name_from_wire(&target, rr->rdata, rr->rdlen))
+            dns_name_from_wire(&target, rr->rdata, rr->rdlen)) {
             h->name = target;
+            if (h->verbose) {
+                Buf n;
+                buf_init(&n);
+                owner_text(&target, &n);
+                free(h->name_text);
+                h->name_text = buf_take(&n);
+            }
+        }
     }
     trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
                dns_type_name(type, tb), h->name_text,
@@ -182,6 +264,13 @@ static void on_timeout(void *ctx, int try_no, bool last)
     }
 }
 
+/* "Trying" names the lookup without a final dot. */
+static int trying_len(const char *name)
+{
+    size_t n = strlen(name);
+    return (int)(n > 1 && name[n - 1] == '.' ? n - 1 : n);
+}
+
 static void next_query(Host *h)
 {
     if (h->next >= h->ntypes) {
@@ -190,6 +279,10 @@ static void next_query(Host *h)
     }
     uint16_t type = h->types[h->next++];
     DnsQueryOps ops = {on_reply, on_timeout, NULL};
+    if (h->verbose)
+        proc_printf(h->proc, CON_STDOUT, "Trying \"%.*s\"\n", trying_len(h->name_text),
+                    h->name_text);
+    h->sent = h->sim->now;
     h->q = dns_query_start(h->sim, h->proc->node, h->server, &h->name, type, &h->o, ops, h);
     if (!h->q) {
         proc_printf(h->proc, CON_STDOUT, ";; no servers could be reached\n");
@@ -284,8 +377,16 @@ void host_main(Proc *p, int argc, char **argv)
             }
         } else if (strcmp(a, "-r") == 0) {
             h->recurse = false;
-        } else if (strcmp(a, "-4") == 0 || strcmp(a, "-v") == 0) {
+        } else if (strcmp(a, "-4") == 0) {
             continue;
+        } else if (a[0] == '-' && a[1] && strspn(a + 1, "av") == strlen(a + 1)) {
+            /* -v: verbose; -a: verbose, type ANY ("all") */
+            h->verbose = true;
+            if (strchr(a, 'a')) {
+                h->types[0] = DNS_TYPE_ANY;
+                h->ntypes = 1;
+                h->explicit_type = true;
+            }
         } else if (a[0] == '-') {
             usage(p);
             return;
@@ -301,6 +402,7 @@ void host_main(Proc *p, int argc, char **argv)
     }
     h->o.rd = h->recurse;
     h->name_text = xstrdup(name);
+    h->absolute = name[0] && name[strlen(name) - 1] == '.';
     DnsName root;
     dns_name_root(&root);
     const char *why;

@@ -2,9 +2,14 @@
  *
  *   nslookup [-type=TYPE] NAME [SERVER]
  *
- * It names the server first, asks A and then AAAA (or the one type asked),
- * says "Non-authoritative answer:" when the answer comes from a cache, and
- * prints each record in its own words. */
+ * It asks A and then AAAA (or the one type asked; PTR for an address),
+ * and prints as nslookup 9.18's printmessage does: the server first (for
+ * the A question, or any question of a type asked with -type=),
+ * "Non-authoritative answer:" when the answer comes from a cache, each
+ * record in its own words, and for a question of a type other than A and
+ * AAAA, "Authoritative answers can be found from:" with the authority and
+ * additional sections (the SOA of a NODATA answer, the addresses of name
+ * servers). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,13 +26,11 @@ typedef struct Nslookup {
     DnsName name;
     uint16_t types[2];
     int ntypes, next;
-    bool explicit_type, said_nonauth;
+    bool explicit_type, a_noanswer;
     char *server_text;
     uint32_t server;
     DnsQuery *q;
     Resolve *lookup; /* the server's address, when named */
-    DnsName aliases[16];
-    int naliases;
 } Nslookup;
 
 static void ns_free(void *state)
@@ -63,28 +66,20 @@ static void name_at(const uint8_t *p, size_t len, Buf *out)
         no_dot(&n, out);
 }
 
-static bool seen_alias(Nslookup *n, const DnsName *owner)
+/* One record as nslookup's printsection prints it: addresses in the
+ * answer section as "Name:" and "Address:", an SOA spelled out, anything
+ * else (an address elsewhere too) as "NAME<TAB>what = DATA". */
+static void print_rr(const DnsRR *rr, DnsSection sec, Buf *b)
 {
-    for (int i = 0; i < n->naliases; i++)
-        if (dns_name_equal(&n->aliases[i], owner))
-            return true;
-    if (n->naliases < 16)
-        n->aliases[n->naliases++] = *owner;
-    return false;
-}
-
-static void print_rr(Nslookup *n, const DnsRR *rr, Buf *b)
-{
-    switch (rr->type) {
-    case DNS_TYPE_A:
-    case DNS_TYPE_AAAA:
+    if ((rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) && sec == DNS_ANSWER) {
         buf_puts(b, "Name:\t");
         no_dot(&rr->name, b);
         buf_puts(b, "\nAddress: ");
         dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
         buf_putc(b, '\n');
         return;
-    case DNS_TYPE_SOA: {
+    }
+    if (rr->type == DNS_TYPE_SOA) {
         no_dot(&rr->name, b);
         size_t mlen = rr->rdlen;
         DnsName m1;
@@ -101,24 +96,33 @@ static void print_rr(Nslookup *n, const DnsRR *rr, Buf *b)
         buf_putc(b, '\n');
         return;
     }
-    default:
-        break;
-    }
-    const char *label = rr->type == DNS_TYPE_CNAME ? "canonical name"
-                        : rr->type == DNS_TYPE_MX  ? "mail exchanger"
-                        : rr->type == DNS_TYPE_NS  ? "nameserver"
-                        : rr->type == DNS_TYPE_TXT ? "text"
-                        : rr->type == DNS_TYPE_PTR ? "name"
-                                                   : "rdata";
-    if (rr->type == DNS_TYPE_CNAME && seen_alias(n, &rr->name))
-        return;
+    const char *label = rr->type == DNS_TYPE_A       ? "internet address = "
+                        : rr->type == DNS_TYPE_AAAA  ? "has AAAA address "
+                        : rr->type == DNS_TYPE_CNAME ? "canonical name = "
+                        : rr->type == DNS_TYPE_MX    ? "mail exchanger = "
+                        : rr->type == DNS_TYPE_NS    ? "nameserver = "
+                        : rr->type == DNS_TYPE_TXT   ? "text = "
+                        : rr->type == DNS_TYPE_PTR   ? "name = "
+                                                     : NULL;
     no_dot(&rr->name, b);
-    buf_printf(b, "\t%s = ", label);
+    buf_putc(b, '\t');
+    if (label)
+        buf_puts(b, label);
+    else
+        buf_printf(b, "rdata_%u = ", rr->type);
     dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
     buf_putc(b, '\n');
 }
 
+static void print_section(const DnsMsg *m, DnsSection sec, Buf *b)
+{
+    for (size_t i = 0; i < m->n[sec]; i++)
+        if (m->rr[sec][i].type != DNS_TYPE_OPT)
+            print_rr(&m->rr[sec][i], sec, b);
+}
+
 static void next_query(Nslookup *n);
+static void print_server(Nslookup *n, Buf *b);
 
 static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
 {
@@ -126,31 +130,44 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     Nslookup *n = ctx;
     n->q = NULL;
     char rc[16];
+    uint16_t type = n->types[n->next - 1];
+    bool defaults = !n->explicit_type; /* nslookup's default_lookups */
+    Buf b;
+    buf_init(&b);
+    if (!defaults || type == DNS_TYPE_A)
+        print_server(n, &b);
     if (m->rcode != DNS_RCODE_NOERROR) {
-        proc_printf(n->proc, CON_STDOUT, "** server can't find %s: %s\n\n", n->name_text,
-                    dns_rcode_name(m->rcode, rc));
+        buf_printf(&b, "** server can't find %s: %s\n\n", n->name_text,
+                   dns_rcode_name(m->rcode, rc));
+        proc_printf(n->proc, CON_STDOUT, "%s", b.data);
+        buf_fini(&b);
         trace_note(&n->sim->trace, n->sim->now, pkt, "nslookup reports %s for %s.",
                    dns_rcode_name(m->rcode, rc), n->name_text);
         ns_exit(n, 1);
         return;
     }
-    uint16_t type = n->types[n->next - 1];
-    Buf b;
-    buf_init(&b);
-    size_t shown = 0;
-    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+    /* The AAAA question that follows A is about the name at the end of the
+     * alias chain. */
+    DnsName target;
+    for (size_t i = 0; type == DNS_TYPE_A && i < m->n[DNS_ANSWER]; i++) {
         const DnsRR *rr = &m->rr[DNS_ANSWER][i];
-        if (rr->type != type && rr->type != DNS_TYPE_CNAME)
-            continue;
-        if (!n->said_nonauth && !m->aa) {
-            buf_puts(&b, "Non-authoritative answer:\n");
-            n->said_nonauth = true;
-        }
-        print_rr(n, rr, &b);
-        shown += rr->type == type;
+        if (rr->type == DNS_TYPE_CNAME && dns_name_equal(&rr->name, &n->name) &&
+            dns_name_from_wire(&target, rr->rdata, rr->rdlen))
+            n->name = target;
     }
-    if (!shown && n->explicit_type)
+    if (!m->aa && (!defaults || type == DNS_TYPE_A))
+        buf_puts(&b, "Non-authoritative answer:\n");
+    if (m->n[DNS_ANSWER])
+        print_section(m, DNS_ANSWER, &b);
+    else if (defaults && type == DNS_TYPE_A)
+        n->a_noanswer = true;
+    else if (!defaults || (type == DNS_TYPE_AAAA && n->a_noanswer))
         buf_printf(&b, "*** Can't find %s: No answer\n", n->name_text);
+    if (!m->aa && type != DNS_TYPE_A && type != DNS_TYPE_AAAA) {
+        buf_puts(&b, "\nAuthoritative answers can be found from:\n");
+        print_section(m, DNS_AUTHORITY, &b);
+        print_section(m, DNS_ADDITIONAL, &b);
+    }
     if (b.len)
         proc_printf(n->proc, CON_STDOUT, "%s", b.data);
     buf_fini(&b);
@@ -190,12 +207,16 @@ static void next_query(Nslookup *n)
     }
 }
 
-static void start(Nslookup *n)
+static void print_server(Nslookup *n, Buf *b)
 {
     char addr[16];
     ip_format(n->server, addr);
-    proc_printf(n->proc, CON_STDOUT, "Server:\t\t%s\nAddress:\t%s#53\n\n",
-                n->server_text ? n->server_text : addr, addr);
+    buf_printf(b, "Server:\t\t%s\nAddress:\t%s#53\n\n", n->server_text ? n->server_text : addr,
+               addr);
+}
+
+static void start(Nslookup *n)
+{
     next_query(n);
 }
 
@@ -255,6 +276,18 @@ void nslookup_main(Proc *p, int argc, char **argv)
     DnsName root;
     const char *why;
     dns_name_root(&root);
+    uint32_t ip;
+    char rev[64];
+    if (ip_parse(name, &ip)) {
+        /* an address: its PTR record, under in-addr.arpa */
+        snprintf(rev, sizeof rev, "%u.%u.%u.%u.in-addr.arpa", ip & 255, (ip >> 8) & 255,
+                 (ip >> 16) & 255, ip >> 24);
+        name = rev;
+        if (!n->ntypes) {
+            n->types[0] = DNS_TYPE_PTR;
+            n->ntypes = 1;
+        }
+    }
     if (!dns_name_from_text(&n->name, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDOUT, "** server can't find %s: FORMERR\n\n", name);
         proc_exit(p, 1);

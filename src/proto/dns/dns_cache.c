@@ -19,6 +19,7 @@ static void entry_free(DnsCacheEntry *e)
         free(e->rdata[i]);
     free(e->rdata);
     free(e->rdlen);
+    free(e->soa_rdata);
     free(e);
 }
 
@@ -85,7 +86,7 @@ static void key_text(const DnsName *name, uint16_t type, DnsCacheKind kind, Buf 
 {
     char t[16];
     dns_name_to_text(name, out);
-    if (kind == DNS_CACHE_NXDOMAIN)
+    if (kind == DNS_CACHE_NXDOMAIN && type == 0)
         buf_puts(out, " (any type)");
     else
         buf_printf(out, " %s", dns_type_name(type, t));
@@ -198,7 +199,8 @@ uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)
 
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
 {
-    /* A NXDOMAIN entry is stored with type 0 and answers every type. */
+    /* A NXDOMAIN entry is stored with type 0 and answers every type (with
+     * nxdomain_per_type, with the type asked, as any other entry). */
     DnsCacheEntry *e = c->n_nxdomain ? find(c, name, 0) : NULL;
     if (!e || e->expires <= c->sim->now)
         e = find(c, name, type);
@@ -238,6 +240,8 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
                              uint32_t ttl)
 {
     DnsCacheEntry *e = xcalloc(1, sizeof *e);
+    if (c->max_ttl && ttl > c->max_ttl)
+        ttl = c->max_ttl;
     e->name = *name;
     e->type = type;
     e->hash = key_hash(name, type);
@@ -327,8 +331,21 @@ void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *g
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl)
 {
-    drop_existing(c, name, type, kind == DNS_CACHE_NXDOMAIN);
-    DnsCacheEntry *e = insert(c, name, kind == DNS_CACHE_NXDOMAIN ? 0 : type, kind, ttl);
+    dns_cache_put_negative_soa(c, name, type, kind, ttl, NULL);
+}
+
+void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
+                                uint32_t ttl, const DnsRR *soa)
+{
+    bool every_type = kind == DNS_CACHE_NXDOMAIN && !c->nxdomain_per_type;
+    drop_existing(c, name, type, every_type);
+    DnsCacheEntry *e = insert(c, name, every_type ? 0 : type, kind, ttl);
+    if (soa && soa->rdlen) {
+        e->soa_name = soa->name;
+        e->soa_rdata = xmalloc(soa->rdlen);
+        memcpy(e->soa_rdata, soa->rdata, soa->rdlen);
+        e->soa_rdlen = soa->rdlen;
+    }
     arm(c, e);
 }
 

@@ -47,7 +47,16 @@ typedef struct DnsCacheEntry {
     size_t index; /* where it is in DnsCache.e */
     bool has_group;
     DnsName group; /* the name looked up that brought this entry (host caches) */
-    bool answer;   /* stored as the answer to a question (Unbound keeps a message for it) */
+    /* A negative entry: the SOA that came with it (RFC 2308), which a
+     * resolver puts in the authority section of the answers it gives from
+     * the cache.  soa_rdata is NULL when there was none. */
+    DnsName soa_name;
+    uint8_t *soa_rdata;
+    uint16_t soa_rdlen;
+    /* Set by a resolver for an RRset that came in an answer section (not
+     * a referral's NS or glue): only these answer a question of type ANY,
+     * as Unbound's "answer" trust level (Unbound keeps a message for it). */
+    bool answer;
 } DnsCacheEntry;
 
 typedef struct DnsCache {
@@ -60,6 +69,10 @@ typedef struct DnsCache {
     DnsCacheEntry **bucket;
     size_t nbuckets;   /* a power of two */
     size_t n_nxdomain; /* NXDOMAIN entries: none, and lookups skip looking for one */
+    uint32_t max_ttl;  /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
+    /* A resolver's NXDOMAIN answers only the type that was asked (Unbound
+     * keeps them per question); otherwise it answers every type. */
+    bool nxdomain_per_type;
 } DnsCache;
 
 void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table);
@@ -84,6 +97,9 @@ void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name,
 void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *group);
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl);
+/* The same, keeping a copy of soa (or none, if NULL). */
+void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
+                                uint32_t ttl, const DnsRR *soa);
 /* Forgets everything (ipconfig /flushdns). */
 void dns_cache_flush(DnsCache *c);
 /* Marks the live entry for (name, type) as the answer to a question. */

@@ -270,6 +270,8 @@ static void closest_delegation(Task *t)
 
 /* ---- answering the client ---------------------------------------------- */
 
+static uint32_t negative_ttl(const DnsRR *soa);
+
 static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
 {
     Resolver *r = t->r;
@@ -299,15 +301,15 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
         }
     }
     if (soa)
-        dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, soa->ttl, soa->rdata,
-                       soa->rdlen);
-    /* Addresses the cache holds for the names an NS or MX answer mentions,
-     * as Unbound adds them. */
+        dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, negative_ttl(soa),
+                       soa->rdata, soa->rdlen);
+    /* Addresses the cache holds for the name servers an NS answer names, as
+     * Unbound adds them (with its default minimal-responses, not for MX). */
     for (size_t i = 0; final && i < m.n[DNS_ANSWER]; i++) {
         const DnsRR *a = &m.rr[DNS_ANSWER][i];
         size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
         DnsName target;
-        if ((a->type != DNS_TYPE_NS && a->type != DNS_TYPE_MX) || a->rdlen <= off ||
+        if (a->type != DNS_TYPE_NS || a->rdlen <= off ||
             !dns_name_from_wire(&target, a->rdata + off, a->rdlen - off))
             continue;
         DnsCacheEntry *g = dns_cache_get(&r->cache, &target, DNS_TYPE_A);
@@ -624,6 +626,73 @@ static void ask_next(Task *t)
     task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
 }
 
+/* The cache entry that answers a client's question for (name, type): a
+ * negative one, or an RRset that came in an answer section.  A referral's
+ * NS records and glue only guide the resolver: as Unbound, it asks the
+ * zone's own servers before it gives them to a client. */
+static DnsCacheEntry *answering_entry(Resolver *r, const DnsName *name, uint16_t type)
+{
+    DnsCacheEntry *e = dns_cache_get(&r->cache, name, type);
+    return e && (e->kind != DNS_CACHE_RRSET || e->answer) ? e : NULL;
+}
+
+/* The SOA a negative entry keeps, with the seconds the entry has left as
+ * its TTL (as Unbound counts down a cached negative answer). */
+static bool negative_soa(Resolver *r, const DnsCacheEntry *e, DnsRR *soa)
+{
+    if (e->kind == DNS_CACHE_RRSET || !e->soa_rdata)
+        return false;
+    memset(soa, 0, sizeof *soa);
+    soa->name = e->soa_name;
+    soa->type = DNS_TYPE_SOA;
+    soa->klass = DNS_CLASS_IN;
+    soa->ttl = dns_cache_ttl_left(&r->cache, e);
+    soa->rdata = e->soa_rdata;
+    soa->rdlen = e->soa_rdlen;
+    return true;
+}
+
+/* RFC 8482 leaves a resolver free in what it answers to ANY.  Unbound
+ * 1.17 (services/cache/dns.c, dns_cache_lookup and fill_any) answers from
+ * its cache with the alias, if it holds a CNAME for the name, else with the
+ * RRsets of types A, AAAA, MX, SOA, NS and DNAME that it holds for the
+ * name from answer sections, in that order; with none, it asks upstream
+ * for ANY.  Returns whether the cache answered. */
+static bool any_from_cache(Task *t)
+{
+    static const uint16_t types[] = {DNS_TYPE_A,   DNS_TYPE_AAAA, DNS_TYPE_MX,
+                                     DNS_TYPE_SOA, DNS_TYPE_NS,   39 /* DNAME */};
+    Resolver *r = t->r;
+    size_t found = 0;
+    /* A cached alias answers first (Unbound's synth_cname_msg), and is not
+     * followed: ANY is answered by the CNAME itself. */
+    DnsCacheEntry *c = dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
+    if (c && c->kind == DNS_CACHE_RRSET && c->n) {
+        dns_msg_add_rr(&t->chain, DNS_ANSWER, &c->name, DNS_TYPE_CNAME, DNS_CLASS_IN,
+                       dns_cache_ttl_left(&r->cache, c), c->rdata[0], c->rdlen[0]);
+        task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+        return true;
+    }
+    for (size_t i = 0; i < MN_ARRAY_LEN(types); i++) {
+        DnsCacheEntry *e = dns_cache_get(&r->cache, &t->cur, types[i]);
+        if (!e || e->kind != DNS_CACHE_RRSET || !e->answer)
+            continue;
+        uint32_t left = dns_cache_ttl_left(&r->cache, e);
+        for (size_t k = 0; k < e->n; k++)
+            dns_msg_add_rr(&t->chain, DNS_ANSWER, &e->name, e->type, DNS_CLASS_IN, left,
+                           e->rdata[k], e->rdlen[k]);
+        found += e->n;
+    }
+    if (!found)
+        return false;
+    trace_note(&r->sim->trace, r->sim->now, 0,
+               "%s answers the question of type ANY with what its cache holds for the name "
+               "(RFC 8482 lets a resolver give any part of it), as Unbound does.",
+               node_id(r));
+    task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+    return true;
+}
+
 /* Answers from the cache as far as it goes; asks upstream otherwise. */
 static void task_run(Task *t)
 {
@@ -634,18 +703,24 @@ static void task_run(Task *t)
         ask_next(t);
         return;
     }
+    if (t->qtype == DNS_TYPE_ANY && any_from_cache(t))
+        return;
     for (;;) {
-        DnsCacheEntry *e = dns_cache_get(&r->cache, &t->cur, t->qtype);
+        DnsCacheEntry *e = answering_entry(r, &t->cur, t->qtype);
         if (e) {
+            DnsRR soa;
+            bool has_soa = negative_soa(r, e, &soa);
             if (e->kind == DNS_CACHE_NXDOMAIN) {
-                task_done(t, DNS_RCODE_NXDOMAIN, NULL, NULL);
+                task_done(t, DNS_RCODE_NXDOMAIN, NULL, has_soa ? &soa : NULL);
                 return;
             }
-            task_done(t, DNS_RCODE_NOERROR, e, NULL);
+            task_done(t, DNS_RCODE_NOERROR, e, has_soa ? &soa : NULL);
             return;
         }
-        DnsCacheEntry *c =
-            t->qtype == DNS_TYPE_CNAME ? NULL : dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
+        /* A question of type ANY is answered by the alias itself. */
+        DnsCacheEntry *c = t->qtype == DNS_TYPE_CNAME || t->qtype == DNS_TYPE_ANY
+                               ? NULL
+                               : dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
         if (c && c->kind == DNS_CACHE_RRSET && c->n) {
             DnsName target;
             if (!dns_name_from_wire(&target, c->rdata[0], c->rdlen[0]) || t->cnames >= MAX_CNAMES) {
@@ -678,12 +753,18 @@ static const DnsRR *find_soa(const DnsMsg *m)
     return NULL;
 }
 
+/* How long a negative answer is remembered: the SOA's TTL or its minimum,
+ * whichever is less (RFC 2308), and at most an hour (Unbound's
+ * cache-max-negative-ttl).  The SOA given to clients carries it as TTL. */
+#define MAX_NEGATIVE_TTL 3600
+
 static uint32_t negative_ttl(const DnsRR *soa)
 {
     if (!soa || soa->rdlen < 20)
         return 0;
     uint32_t minimum = get_be32(soa->rdata + soa->rdlen - 4);
-    return soa->ttl < minimum ? soa->ttl : minimum;
+    uint32_t ttl = soa->ttl < minimum ? soa->ttl : minimum;
+    return ttl < MAX_NEGATIVE_TTL ? ttl : MAX_NEGATIVE_TTL;
 }
 
 /* A referral: NS for a zone below the one asked, above the name. */
@@ -814,6 +895,25 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
     return true;
 }
 
+/* An answer to ANY: its records for the name are the answer (an alias
+ * too: ANY is not followed through a CNAME), each RRset cached. */
+static void any_answered(Task *t, const DnsMsg *m)
+{
+    Resolver *r = t->r;
+    for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
+        const DnsRR *a = &m->rr[DNS_ANSWER][i];
+        if (!dns_name_equal(&a->name, &t->cur))
+            continue;
+        dns_msg_add_rr(&t->chain, DNS_ANSWER, &a->name, a->type, a->klass, a->ttl, a->rdata,
+                       a->rdlen);
+        if (!dns_cache_get(&r->cache, &a->name, a->type)) {
+            dns_cache_put(&r->cache, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+            dns_cache_mark_answer(&r->cache, &a->name, a->type);
+        }
+    }
+    task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+}
+
 static void handle_response(Task *t, const DnsMsg *m)
 {
     Resolver *r = t->r;
@@ -849,8 +949,14 @@ static void handle_response(Task *t, const DnsMsg *m)
          * goes into the cache, and the cache answers the client. */
         dns_cache_put_all(&r->cache, m->rr[DNS_ANSWER], m->n[DNS_ANSWER], NULL);
         dns_cache_mark_answer(&r->cache, &t->cur, have_type ? t->qtype : DNS_TYPE_CNAME);
+        for (size_t i = 0; i < m->n[DNS_ANSWER]; i++)
+            dns_cache_mark_answer(&r->cache, &m->rr[DNS_ANSWER][i].name, m->rr[DNS_ANSWER][i].type);
         restart(t);
         task_run(t);
+        return;
+    }
+    if (t->qtype == DNS_TYPE_ANY && m->rcode == DNS_RCODE_NOERROR && m->n[DNS_ANSWER]) {
+        any_answered(t, m);
         return;
     }
     if (have_type) {
@@ -879,7 +985,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     if (m->rcode == DNS_RCODE_NXDOMAIN) {
         uint32_t ttl = negative_ttl(soa);
         if (ttl)
-            dns_cache_put_negative(&r->cache, &t->cur, 0, DNS_CACHE_NXDOMAIN, ttl);
+            dns_cache_put_negative_soa(&r->cache, &t->cur, t->qtype, DNS_CACHE_NXDOMAIN, ttl, soa);
         task_done(t, DNS_RCODE_NXDOMAIN, NULL, soa);
         return;
     }
@@ -890,7 +996,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     if (m->n[DNS_ANSWER] == 0 && (m->aa || soa)) {
         uint32_t ttl = negative_ttl(soa);
         if (ttl)
-            dns_cache_put_negative(&r->cache, &t->cur, t->qtype, DNS_CACHE_NODATA, ttl);
+            dns_cache_put_negative_soa(&r->cache, &t->cur, t->qtype, DNS_CACHE_NODATA, ttl, soa);
         task_done(t, DNS_RCODE_NOERROR, NULL, soa);
         return;
     }
@@ -939,7 +1045,7 @@ static DnsCacheEntry *cached_answer(Resolver *r, const DnsName *name, uint16_t t
 {
     DnsName cur = *name;
     for (int i = 0; i <= MAX_CNAMES; i++) {
-        DnsCacheEntry *e = dns_cache_get(&r->cache, &cur, type);
+        DnsCacheEntry *e = answering_entry(r, &cur, type);
         if (e)
             return e;
         DnsCacheEntry *c = dns_cache_get(&r->cache, &cur, DNS_TYPE_CNAME);
@@ -1107,6 +1213,9 @@ void dns_resolvers_start(Sim *sim)
         r->recursive = c->recursive_mode;
         r->qmin = c->qname_minimisation;
         dns_cache_init(&r->cache, sim, (int)i, "cache");
+        r->cache.max_ttl = 86400; /* Unbound's cache-max-ttl: a day */
+        /* Unbound keeps a NXDOMAIN per question: another type is asked again */
+        r->cache.nxdomain_per_type = true;
         load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);
         set->r[set->n++] = r;

@@ -103,6 +103,43 @@ typedef struct RRset {
     size_t at; /* index of the first in the zone */
 } RRset;
 
+/* The type of the one RRset NSD gives for ANY: NSD walks the name's
+ * RRsets in the order the zone first lists each type, and takes the first
+ * of type A, AAAA, SOA, MX or PTR; else the last of any other type but
+ * DNSKEY, RRSIG and NSEC; else one of those; 0 if none. */
+static uint16_t any_rrset_type(const DnsZone *z, const DnsZoneName *e)
+{
+    uint16_t pick = 0, normal = 0, other = 0;
+    uint32_t pick_at = 0, normal_at = 0;
+    for (size_t i = e ? e->first : 0; e && i < e->first + e->count; i++) {
+        uint16_t t = z->rrs[i].rr.type;
+        uint32_t at = z->rrs[i].order;
+        if (i > e->first && z->rrs[i - 1].rr.type == t)
+            continue; /* the RRset's place is its first record's */
+        for (size_t k = i + 1; k < e->first + e->count && z->rrs[k].rr.type == t; k++)
+            at = z->rrs[k].order < at ? z->rrs[k].order : at;
+        switch (t) {
+        case DNS_TYPE_A:
+        case DNS_TYPE_AAAA:
+        case DNS_TYPE_SOA:
+        case DNS_TYPE_MX:
+        case DNS_TYPE_PTR:
+            if (!pick || at < pick_at)
+                pick = t, pick_at = at;
+            break;
+        case 48: /* DNSKEY */
+        case 46: /* RRSIG */
+        case 47: /* NSEC */
+            other = t;
+            break;
+        default:
+            if (!normal || at > normal_at)
+                normal = t, normal_at = at;
+        }
+    }
+    return pick ? pick : normal ? normal : other;
+}
+
 static bool find_rrset(const DnsZone *z, const DnsZoneName *e, uint16_t type, uint16_t region,
                        RRset *out)
 {
@@ -364,15 +401,10 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qty
             continue;
         }
         if (qtype == DNS_TYPE_ANY) {
-            /* RFC 8482, as NSD: one RRset, preferring these types, and
+            /* RFC 8482, as NSD (query.c, answer_domain): one RRset, and
              * nothing in authority or additional. */
-            static const uint16_t prefer[] = {DNS_TYPE_A, DNS_TYPE_AAAA, DNS_TYPE_SOA, DNS_TYPE_MX,
-                                              DNS_TYPE_PTR};
-            bool found = false;
-            for (size_t i = 0; i < MN_ARRAY_LEN(prefer) && !found; i++)
-                found = find_rrset(z, e, prefer[i], reg, &set);
-            if (!found && e->count)
-                found = find_rrset(z, e, z->rrs[e->first].rr.type, reg, &set);
+            uint16_t pick = any_rrset_type(z, e);
+            bool found = pick && find_rrset(z, e, pick, reg, &set);
             if (!found) {
                 add_negative_soa(r, z);
                 st->outcome = OUT_NODATA;

@@ -1022,6 +1022,7 @@ static bool finish(Builder *b)
         r->rr.rdlen = (uint16_t)p->rdlen;
         r->rr.rdata = z->rdata + p->rdoff;
         r->region = p->region;
+        r->order = (uint32_t)p->order;
     }
     build_index(z);
     size_t before = b->errs->n;

@@ -32,6 +32,7 @@
 typedef struct DnsZoneRR {
     DnsRR rr;
     uint16_t region; /* 0: every region; else 1 + index into DnsZone.regions */
+    uint32_t order;  /* where the zone lists it, from 0 (rrs are sorted by name and type) */
 } DnsZoneRR;
 
 typedef struct DnsZoneName {

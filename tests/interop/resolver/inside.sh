@@ -18,8 +18,9 @@
 #   unbound NODE ADDRESS CONF LOG    the same for Unbound
 #   stop NODE                    stop what runs for NODE (by its process id)
 #   resolv ADDRESS               /etc/resolv.conf now says "nameserver ADDRESS"
-#   host N ARGS...               run BIND's host ARGS; its output, exit status
-#                                and start time go to DIR/real/N.*
+#   run N TOOL ARGS...           run BIND's TOOL (host, dig or nslookup) with
+#                                ARGS; its output, exit status and start time
+#                                go to DIR/real/N.*
 # Everything started is stopped by its process id at the end, or when a
 # step fails.
 set -u
@@ -122,12 +123,20 @@ while read -r what a1 a2 a3 a4 rest; do
         # Written in place: the bind mount points at this very file.
         echo "nameserver $a1" > "$dir/resolv.conf"
         ;;
-    host)
+    run)
         n=$a1
+        tool=$a2
+        case $tool in
+        host | dig | nslookup) ;;
+        *)
+            say "not a tool of this test: $tool"
+            exit 1
+            ;;
+        esac
         # shellcheck disable=SC2086 # the words of the command line
-        set -- $a2 $a3 $a4 $rest
+        set -- $a3 $a4 $rest
         date +%s.%N > "$dir/real/$n.start"
-        host "$@" > "$dir/real/$n.stdout" 2> "$dir/real/$n.stderr" < /dev/null
+        "$tool" "$@" > "$dir/real/$n.stdout" 2> "$dir/real/$n.stderr" < /dev/null
         echo $? > "$dir/real/$n.status"
         ;;
     '' | '#'*) ;;

@@ -240,33 +240,55 @@ END {
             printf "%s\t%s\tskip\t-\t%s\t%s\n", k, at[k], run, "unsupported fault" > (out "/lines")
             continue
         }
-        if (w[1] != "host") {
+        tool = w[1]
+        if (tool != "host" && tool != "dig" && tool != "nslookup") {
             printf "%s\t%s\tskip\t%s\t%s\t%s\n", k, at[k], on, run,
-                "not a host command" > (out "/lines")
+                "not a host, dig or nslookup command" > (out "/lines")
             print "del script/" k > (out "/ops")
             continue
         }
-        # host's options that take a value (BIND 9.18)
+        # The words of the command: options that take a value (BIND 9.18:
+        # host's -c -m -N -R -t -W, dig's -b -c -f -k -p -q -t -x -y), the
+        # server (host's and nslookup's second name, dig's @SERVER), and
+        # the name asked (dig -x ADDRESS asks its reverse name).
         npos = 0
         args = ""
         why = ""
+        server = ""
         for (q = 2; q <= nw; q++) {
             word = w[q]
-            if (word ~ /^-[cmNRtW]$/ && q < nw) {
+            valued = tool == "host" ? "^-[cmNRtW]$" : tool == "dig" ? "^-[bcfkpqtxy]$" : "^$"
+            if (word ~ valued && q < nw) {
+                if (word == "-x" && (w2 = local_to_unbound(w[q + 1])) != "")
+                    why = "Unbound answers " w[q + 1] " itself (" w2 "), without asking any server"
+                if (word == "-x" && !is_ipv4(w[q + 1]))
+                    why = "dig -x " w[q + 1] ": only IPv4 reverse names are played here"
                 args = args " " word " " w[q + 1]
                 q++
                 continue
             }
-            if (substr(word, 1, 1) == "-") {
-                if (index(word, "6"))
+            if (tool == "dig" && substr(word, 1, 1) == "@") {
+                server = substr(word, 2)
+                if (!is_ipv4(server) || !(server in map))
+                    why = "its server " server " is not the address of a dns or resolver node"
+                else
+                    word = "@" map[server]
+                args = args " " word
+                continue
+            }
+            if (substr(word, 1, 1) == "-" || (tool == "dig" && substr(word, 1, 1) == "+")) {
+                if (word ~ /^-[a-zA-Z]*6/ || word == "-6")
                     why = "option " word " would use IPv6, and the real servers have 127.0.0.0/8 only"
+                if (tool == "dig" && word ~ /^\+(no)?trace$/)
+                    why = "dig +trace asks the servers themselves; its timing shows in its output"
                 args = args " " word
                 continue
             }
             npos++
             if (npos == 1 && (w2 = local_to_unbound(word)) != "")
                 why = "Unbound answers " word " itself (" w2 "), without asking any server"
-            if (npos == 2) {
+            if (npos == 2 && tool != "dig") {
+                server = word
                 if (!is_ipv4(word) || !(word in map))
                     why = "its server " word " is not the address of a dns or resolver node"
                 else
@@ -276,7 +298,7 @@ END {
         }
         sub(/^ /, "", args)
         resolver = "-"
-        if (npos < 2) {
+        if (server == "") {
             i = (on in byid) ? byid[on] : -1
             d = i >= 0 ? nf[i, "dns"] : ""
             if (d == "" || !(d in map))
