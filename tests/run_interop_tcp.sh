@@ -117,7 +117,7 @@ for s in "$@"; do
         echo "skip $name: a program reads one of the scenario's files"
         continue
     fi
-    python3 "$HERE/real.py" minet "$d/trace.jsonl" "$d/minet" &&
+    python3 "$HERE/real.py" minet "$d/trace.jsonl" "$d/minet" "$s" &&
         python3 "$HERE/real.py" run "$s" "$d/trace.jsonl" "$d/real" "$prefix" || {
         echo "FAIL $name: the real run failed"
         fail=1

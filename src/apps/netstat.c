@@ -59,7 +59,9 @@ static void endpoint(const Sim *sim, char out[24], uint32_t ip, uint16_t port, b
     size_t room = 23 - strlen(name) - 1;
     if (strlen(addr) > room)
         addr[room] = '\0';
-    snprintf(out, 24, "%s:%s", addr, name);
+    char whole[64];
+    snprintf(whole, sizeof whole, "%s:%s", addr, name);
+    snprintf(out, 24, "%.23s", whole); /* fits: room was made above */
 }
 
 void netstat_main(Proc *p, int argc, char **argv)

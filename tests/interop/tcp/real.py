@@ -80,10 +80,27 @@ def records(trace):
 # ---- minet's side ---------------------------------------------------------
 
 
-def minet_side(trace, outdir):
+def minet_side(trace, outdir, scenario=None):
+    """Writes N.* for script line N.  Lines of one terminal that were typed
+    at one moment run one after another, so minet's command numbers may
+    interleave hosts differently from the script's order: each command is
+    matched with the first script line of its node and text not yet
+    matched."""
     out, status = {}, {}
+    lines = []
+    if scenario:
+        with open(scenario) as f:
+            lines = [(l.get("on"), l["run"]) for l in json.load(f)["script"] if "on" in l]
+    line_of, taken = {}, set()
     for r in records(trace):
-        c = r["cmd"]
+        if r.get("stream") == "command" and lines:
+            for i, (on, run) in enumerate(lines, 1):
+                if i not in taken and on == r["node"] and run == r["text"]:
+                    taken.add(i)
+                    line_of[r["cmd"]] = i
+                    break
+    for r in records(trace):
+        c = line_of.get(r["cmd"], r["cmd"])
         out.setdefault(c, "")
         if r["stream"] in ("stdout", "stderr"):
             out[c] += r["text"]
@@ -525,7 +542,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "run":
         run(*sys.argv[2:6])
     elif sys.argv[1] == "minet":
-        minet_side(*sys.argv[2:4])
+        minet_side(*sys.argv[2:5])
     elif sys.argv[1] == "compare":
         sys.exit(1 if compare(*sys.argv[2:6]) else 0)
     elif sys.argv[1] == "segments":
