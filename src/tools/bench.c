@@ -452,6 +452,42 @@ static void bench_dns(void)
 #define LK_ACCESS    100
 #define LK_LOOKUPS   300000
 
+/* The generated scenarios' common part: the core's links to the DNS
+ * servers and resolvers, then the root, .com and the domains' zones (the
+ * caller closes the "zones" object). */
+static void put_hierarchy(Buf *b)
+{
+    buf_puts(b, "{\"between\": [\"core\", \"root\"], \"latency\": \"20ms\"},\n");
+    buf_puts(b, "{\"between\": [\"core\", \"tld\"], \"latency\": \"15ms\"},\n");
+    for (int s = 0; s < LK_AUTH; s++)
+        buf_printf(b, "{\"between\": [\"core\", \"ns%d\"], \"latency\": \"%dms\"},\n", s,
+                   5 + s % 20);
+    for (int r = 0; r < LK_RESOLVERS; r++)
+        buf_printf(b, "{\"between\": [\"core\", \"res%d\"], \"latency\": \"1ms\"}%s\n", r,
+                   r + 1 < LK_RESOLVERS ? "," : "");
+    buf_puts(b, "], \"zones\": {\n");
+    buf_puts(b,
+             "\".\": {\"records\": [\"$TTL 86400\", \"@ IN SOA root. x. 1 1800 900 604800 86400\", "
+             "\"@ IN NS root.\", \"root. IN A 198.41.0.4\", \"com. IN NS tld.com.\", "
+             "\"tld.com. IN A 192.12.94.30\"]},\n");
+    buf_puts(
+        b, "\"com.\": {\"records\": [\"$TTL 86400\", \"@ IN SOA tld x. 1 1800 900 604800 86400\", "
+           "\"@ IN NS tld\", \"tld IN A 192.12.94.30\"");
+    for (int d = 0; d < LK_DOMAINS; d++)
+        buf_printf(b, ", \"d%d IN NS ns.d%d\", \"ns.d%d IN A 192.0.%d.1\"", d, d, d, d % LK_AUTH);
+    buf_puts(b, "]},\n");
+    for (int d = 0; d < LK_DOMAINS; d++) {
+        buf_printf(b,
+                   "\"d%d.com.\": {\"records\": [\"$TTL 300\", \"@ IN SOA ns x. 1 1800 900 604800 "
+                   "300\", \"@ IN NS ns\", \"ns IN A 192.0.%d.1\", \"www IN CNAME web\", "
+                   "\"web IN A 198.51.%d.%d\"",
+                   d, d % LK_AUTH, d / 250, d % 250);
+        for (int h = 0; h < 8; h++)
+            buf_printf(b, ", \"h%d IN A 203.0.%d.%d\"", h, d % 250, h);
+        buf_printf(b, "]}%s\n", d + 1 < LK_DOMAINS ? "," : "");
+    }
+}
+
 static char *lookup_scenario(size_t *len)
 {
     Buf b;
@@ -495,35 +531,7 @@ static char *lookup_scenario(size_t *len)
         for (int h = 0; h < LK_HOSTS / LK_ACCESS; h++)
             buf_printf(&b, "{\"between\": [\"r%d\", \"h%d-%d\"]},\n", a, a, h);
     }
-    buf_puts(&b, "{\"between\": [\"core\", \"root\"], \"latency\": \"20ms\"},\n");
-    buf_puts(&b, "{\"between\": [\"core\", \"tld\"], \"latency\": \"15ms\"},\n");
-    for (int s = 0; s < LK_AUTH; s++)
-        buf_printf(&b, "{\"between\": [\"core\", \"ns%d\"], \"latency\": \"%dms\"},\n", s,
-                   5 + s % 20);
-    for (int r = 0; r < LK_RESOLVERS; r++)
-        buf_printf(&b, "{\"between\": [\"core\", \"res%d\"], \"latency\": \"1ms\"}%s\n", r,
-                   r + 1 < LK_RESOLVERS ? "," : "");
-    buf_puts(&b, "], \"zones\": {\n");
-    buf_puts(&b,
-             "\".\": {\"records\": [\"$TTL 86400\", \"@ IN SOA root. x. 1 1800 900 604800 86400\", "
-             "\"@ IN NS root.\", \"root. IN A 198.41.0.4\", \"com. IN NS tld.com.\", "
-             "\"tld.com. IN A 192.12.94.30\"]},\n");
-    buf_puts(
-        &b, "\"com.\": {\"records\": [\"$TTL 86400\", \"@ IN SOA tld x. 1 1800 900 604800 86400\", "
-            "\"@ IN NS tld\", \"tld IN A 192.12.94.30\"");
-    for (int d = 0; d < LK_DOMAINS; d++)
-        buf_printf(&b, ", \"d%d IN NS ns.d%d\", \"ns.d%d IN A 192.0.%d.1\"", d, d, d, d % LK_AUTH);
-    buf_puts(&b, "]},\n");
-    for (int d = 0; d < LK_DOMAINS; d++) {
-        buf_printf(&b,
-                   "\"d%d.com.\": {\"records\": [\"$TTL 300\", \"@ IN SOA ns x. 1 1800 900 604800 "
-                   "300\", \"@ IN NS ns\", \"ns IN A 192.0.%d.1\", \"www IN CNAME web\", "
-                   "\"web IN A 198.51.%d.%d\"",
-                   d, d % LK_AUTH, d / 250, d % 250);
-        for (int h = 0; h < 8; h++)
-            buf_printf(&b, ", \"h%d IN A 203.0.%d.%d\"", h, d % 250, h);
-        buf_printf(&b, "]}%s\n", d + 1 < LK_DOMAINS ? "," : "");
-    }
+    put_hierarchy(&b);
     buf_puts(&b, "}}\n");
     *len = b.len;
     return buf_take(&b);
@@ -938,35 +946,7 @@ static char *e2e_scenario(int hosts, size_t *len)
         for (int k = a * per; k < hosts && k < (a + 1) * per; k++)
             buf_printf(&b, "{\"between\": [\"r%d\", \"h%d\"]},\n", a, k);
     }
-    buf_puts(&b, "{\"between\": [\"core\", \"root\"], \"latency\": \"20ms\"},\n");
-    buf_puts(&b, "{\"between\": [\"core\", \"tld\"], \"latency\": \"15ms\"},\n");
-    for (int s = 0; s < LK_AUTH; s++)
-        buf_printf(&b, "{\"between\": [\"core\", \"ns%d\"], \"latency\": \"%dms\"},\n", s,
-                   5 + s % 20);
-    for (int r = 0; r < LK_RESOLVERS; r++)
-        buf_printf(&b, "{\"between\": [\"core\", \"res%d\"], \"latency\": \"1ms\"}%s\n", r,
-                   r + 1 < LK_RESOLVERS ? "," : "");
-    buf_puts(&b, "], \"zones\": {\n");
-    buf_puts(&b,
-             "\".\": {\"records\": [\"$TTL 86400\", \"@ IN SOA root. x. 1 1800 900 604800 86400\", "
-             "\"@ IN NS root.\", \"root. IN A 198.41.0.4\", \"com. IN NS tld.com.\", "
-             "\"tld.com. IN A 192.12.94.30\"]},\n");
-    buf_puts(
-        &b, "\"com.\": {\"records\": [\"$TTL 86400\", \"@ IN SOA tld x. 1 1800 900 604800 86400\", "
-            "\"@ IN NS tld\", \"tld IN A 192.12.94.30\"");
-    for (int d = 0; d < LK_DOMAINS; d++)
-        buf_printf(&b, ", \"d%d IN NS ns.d%d\", \"ns.d%d IN A 192.0.%d.1\"", d, d, d, d % LK_AUTH);
-    buf_puts(&b, "]},\n");
-    for (int d = 0; d < LK_DOMAINS; d++) {
-        buf_printf(&b,
-                   "\"d%d.com.\": {\"records\": [\"$TTL 300\", \"@ IN SOA ns x. 1 1800 900 604800 "
-                   "300\", \"@ IN NS ns\", \"ns IN A 192.0.%d.1\", \"www IN CNAME web\", "
-                   "\"web IN A 198.51.%d.%d\"",
-                   d, d % LK_AUTH, d / 250, d % 250);
-        for (int h = 0; h < 8; h++)
-            buf_printf(&b, ", \"h%d IN A 203.0.%d.%d\"", h, d % 250, h);
-        buf_printf(&b, "]}%s\n", d + 1 < LK_DOMAINS ? "," : "");
-    }
+    put_hierarchy(&b);
     buf_puts(&b, "}, \"script\": [\n");
     LookupBench lb = {0};
     rng_seed(&lb.rng, 99);
