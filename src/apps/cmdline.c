@@ -17,6 +17,33 @@ static bool dq_escapable(char c)
     return c == '"' || c == '\\' || c == '$' || c == '`' || c == '\n';
 }
 
+/* Inside quotes, takes the character at *sp into w as bash does (and the
+ * one after a backslash that escapes it) and closes the quote at its end;
+ * false outside quotes. */
+static bool take_quoted(char *open, const char **sp, Buf *w)
+{
+    const char *s = *sp;
+    if (*open == '\'') {
+        if (*s == '\'')
+            *open = 0;
+        else
+            buf_putc(w, *s);
+        return true;
+    }
+    if (*open != '"')
+        return false;
+    if (*s == '"') {
+        *open = 0;
+    } else if (*s == '\\' && dq_escapable(s[1])) {
+        if (s[1] != '\n')
+            buf_putc(w, s[1]);
+        *sp = s + 1;
+    } else {
+        buf_putc(w, *s);
+    }
+    return true;
+}
+
 static void add_word(Cmdline *c, Buf *w)
 {
     c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof *c->argv);
@@ -34,24 +61,8 @@ bool cmdline_split(Cmdline *c, const char *line, char *err, size_t size)
     bool in_word = false;
     char open = 0; /* the quote still open, 0 if none */
     for (const char *s = line; *s; s++) {
-        if (open == '\'') {
-            if (*s == '\'')
-                open = 0;
-            else
-                buf_putc(&w, *s);
+        if (take_quoted(&open, &s, &w))
             continue;
-        }
-        if (open == '"') {
-            if (*s == '"')
-                open = 0;
-            else if (*s == '\\' && dq_escapable(s[1])) {
-                if (s[1] != '\n')
-                    buf_putc(&w, s[1]);
-                s++;
-            } else
-                buf_putc(&w, *s);
-            continue;
-        }
         if (is_blank(*s)) {
             if (in_word)
                 add_word(c, &w);
@@ -123,24 +134,8 @@ static bool tokenize(const char *line, Tok **toks, size_t *n, char *err, size_t 
     const char *start = line;
     const char *s = line;
     for (; *s; s++) {
-        if (open == '\'') {
-            if (*s == '\'')
-                open = 0;
-            else
-                buf_putc(&w, *s);
+        if (take_quoted(&open, &s, &w))
             continue;
-        }
-        if (open == '"') {
-            if (*s == '"')
-                open = 0;
-            else if (*s == '\\' && dq_escapable(s[1])) {
-                if (s[1] != '\n')
-                    buf_putc(&w, s[1]);
-                s++;
-            } else
-                buf_putc(&w, *s);
-            continue;
-        }
         const char *op = op_at(s);
         if (is_blank(*s) || op) {
             if (in_word) {
