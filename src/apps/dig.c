@@ -24,9 +24,10 @@
 #include "proto/resolve.h"
 #include "apps/apps.h"
 
-#define DIG_VERSION "9.18.49-1~deb12u3-Debian"
-#define DIG_TIMEOUT 5000000
-#define DIG_TRIES   3
+#define DIG_VERSION     "9.18.49-1~deb12u3-Debian"
+#define DIG_TIMEOUT     5000000
+#define DIG_TRIES       3
+#define DIG_TCP_TIMEOUT 10000000 /* dig's TCP_TIMEOUT: 10 s */
 
 typedef struct Dig {
     Proc *proc;
@@ -38,6 +39,10 @@ typedef struct Dig {
     DnsName qname;
     uint16_t qtype;
     bool recurse, edns, short_form, trace;
+    /* +[no]tcp, +[no]vc: set_tcp says whether either was given; without,
+     * a question of type ANY goes over TCP, as in dig 9.18.  over_tcp: the
+     * answer came over TCP (asked so, or after a truncated one). */
+    bool tcp, set_tcp, ignore, over_tcp;
     /* what to print (+[no]question, ..., +[no]cmd) */
     bool question, answer, authority, additional, comments, stats, cmd;
     /* +trace: the servers to ask next, and how far down we are */
@@ -188,16 +193,16 @@ static void print_question(Buf *b, const DnsMsg *m, bool comments)
         buf_putc(b, '\n');
 }
 
-/* Query time, SERVER, WHEN and MSG SIZE (+stats).  A question of type
- * ANY goes over TCP in dig 9.18 unless +notcp; minet's stub speaks UDP
- * only, so the line says UDP. */
+/* Query time, SERVER (with the transport the answer came by), WHEN and
+ * MSG SIZE (+stats). */
 static void print_stats(Dig *d, Buf *b, size_t size)
 {
     SimTime rtt = d->sim->now - d->sent;
     char addr[16];
     ip_format(d->server, addr);
     buf_printf(b, ";; Query time: %lld msec\n", (long long)(rtt / 1000));
-    buf_printf(b, ";; SERVER: %s#53(%s) (UDP)\n", addr, d->server_name[0] ? d->server_name : addr);
+    buf_printf(b, ";; SERVER: %s#53(%s) (%s)\n", addr, d->server_name[0] ? d->server_name : addr,
+               d->over_tcp ? "TCP" : "UDP");
     time_t when = (time_t)((d->sim->world->start_us + d->sim->now) / 1000000);
     struct tm tm;
     gmtime_r(&when, &tm);
@@ -267,7 +272,8 @@ static void on_timeout(void *ctx, int try_no, bool last)
     char addr[16];
     ip_format(d->server, addr);
     proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
-    trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within 5 s%s.", addr,
+    trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within %d s%s.", addr,
+               d->over_tcp ? DIG_TCP_TIMEOUT / 1000000 : DIG_TIMEOUT / 1000000,
                last ? " three times: it gives up" : ": it sends the query again");
     if (!last) {
         d->sent = d->sim->now; /* dns_stub sends the next try now */
@@ -278,6 +284,55 @@ static void on_timeout(void *ctx, int try_no, bool last)
         print_banner(d);
         proc_printf(d->proc, CON_STDOUT, ";; no servers could be reached\n");
     }
+    dig_exit(d, 9);
+}
+
+/* The UDP answer had TC set: dig says so and asks again over TCP. */
+static void on_truncated(void *ctx)
+{
+    Dig *d = ctx;
+    d->over_tcp = true;
+    d->sent = d->sim->now;
+    proc_printf(d->proc, CON_STDOUT, ";; Truncated, retrying in TCP mode.\n");
+}
+
+/* ISC's words for why a connection failed. */
+static const char *tcp_why_text(TcpWhy why)
+{
+    switch (why) {
+    case TCP_WHY_REFUSED:
+        return "connection refused";
+    case TCP_WHY_RESET:
+        return "connection reset";
+    case TCP_WHY_NET_UNREACH:
+        return "network unreachable";
+    case TCP_WHY_HOST_UNREACH:
+        return "host unreachable";
+    case TCP_WHY_TIMEOUT:
+        return "timed out";
+    default:
+        return "unexpected error";
+    }
+}
+
+/* A TCP try failed at once: dig 9.18 says so and, each time, that no
+ * server could be reached, then tries again at once. */
+static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
+{
+    (void)try_no;
+    Dig *d = ctx;
+    char addr[16], qn[300];
+    ip_format(d->server, addr);
+    proc_printf(d->proc, CON_STDOUT,
+                ";; Connection to %s#53(%s) for %s failed: %s.\n;; no servers could be reached\n",
+                addr, addr, dns_name_prose(&d->qname, qn, sizeof qn), tcp_why_text(why));
+    trace_note(&d->sim->trace, d->sim->now, 0, "dig could not connect to %s over TCP (%s)%s.", addr,
+               tcp_why_text(why), last ? ": it gives up" : ": it tries again");
+    if (!last) {
+        d->sent = d->sim->now;
+        return;
+    }
+    d->q = NULL;
     dig_exit(d, 9);
 }
 
@@ -296,18 +351,28 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
  * three tries. */
 static DnsQueryOpts dig_opts(const Dig *d, bool rd, const char *program)
 {
-    return (DnsQueryOpts){.rd = rd,
-                          .edns = d->edns,
-                          .cookie = true,
-                          .ad = true,
-                          .timeout = DIG_TIMEOUT,
-                          .tries = DIG_TRIES,
-                          .program = program};
+    return (DnsQueryOpts){
+        .rd = rd,
+        .edns = d->edns,
+        .cookie = true,
+        .ad = true,
+        .timeout = DIG_TIMEOUT,
+        .tries = DIG_TRIES,
+        .program = program,
+        .tcp = d->over_tcp,
+        .why_tcp =
+            d->set_tcp
+                ? "+tcp asks for it"
+                : "dig 9.18 asks for type ANY over TCP: such an answer may be too big for UDP",
+        .ignore_tc = d->ignore,
+        .tcp_timeout = DIG_TCP_TIMEOUT};
 }
 
 static void send_query(Dig *d)
 {
-    DnsQueryOps ops = {on_reply, on_timeout, NULL};
+    DnsQueryOps ops = {
+        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
+    d->over_tcp = d->set_tcp ? d->tcp : d->qtype == DNS_TYPE_ANY;
     DnsQueryOpts o = dig_opts(d, d->recurse, "dig");
     d->sent = d->sim->now;
     d->q = dns_query_start(d->sim, d->node, d->server, &d->qname, d->qtype, &o, ops, d);
@@ -359,6 +424,10 @@ static bool plus_option(Dig *d, const char *o)
         d->short_form = on;
     else if (is_opt(name, "edns", 2))
         d->edns = on;
+    else if (is_opt(name, "tcp", 3) || is_opt(name, "vc", 1))
+        d->tcp = on, d->set_tcp = true;
+    else if (is_opt(name, "ignore", 2))
+        d->ignore = on;
     else if (is_opt(name, "trace", 2))
         d->trace = on;
     else if (is_opt(name, "all", 2))
@@ -506,7 +575,7 @@ static void trace_found(void *ctx, ResolveStatus st, uint32_t addr, const char *
 /* Asks the first of the next servers; its address first if there was no glue. */
 static void trace_ask(Dig *d)
 {
-    DnsQueryOps ops = {trace_reply, trace_timeout, NULL};
+    DnsQueryOps ops = {.reply = trace_reply, .timeout = trace_timeout};
     DnsQueryOpts o = dig_opts(d, false, "dig +trace");
     if (!d->ns_addr[0]) {
         char sn[300];
@@ -528,7 +597,7 @@ static void trace_start(Dig *d)
     proc_printf(d->proc, CON_STDOUT, ";; global options: +cmd\n");
     DnsName root;
     dns_name_root(&root);
-    DnsQueryOps ops = {trace_reply, trace_timeout, NULL};
+    DnsQueryOps ops = {.reply = trace_reply, .timeout = trace_timeout};
     DnsQueryOpts o = dig_opts(d, true, "dig +trace");
     d->sent = d->sim->now;
     d->q = dns_query_start(d->sim, d->node, d->server, &root, DNS_TYPE_NS, &o, ops, d);

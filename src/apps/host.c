@@ -1,6 +1,6 @@
 /* host — BIND 9.18's host, the lecture's favourite:
  *
- *   host [-a] [-v] [-t TYPE] [-r] [-W SECONDS] [-R RETRIES] NAME [SERVER]
+ *   host [-a] [-v] [-T] [-t TYPE] [-r] [-W SECONDS] [-R RETRIES] NAME [SERVER]
  *
  * Plain `host NAME` asks A, then AAAA, then MX, printing an alias line
  * once and nothing for an empty answer; "has no TYPE record" appears only
@@ -8,7 +8,9 @@
  * answer).  -v prints each reply whole, as dig does (without EDNS), between
  * "Trying" and "Received"; -a is -v with type ANY.  An IPv4 address is looked up in reverse (PTR).
  * With a SERVER, the "Using domain server:" header comes first; a server given by name is looked up
- * first.  Each try waits 5 s, and there are 2 tries (-R 1). */
+ * first.  Each try waits 5 s (10 s over TCP), and there are 2 tries (-R 1).
+ * -T asks over TCP, and so does -t ANY (but not -a), as BIND 9.18's host
+ * does; an answer truncated over UDP is asked again over TCP, silently. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,8 +30,10 @@ typedef struct Host {
     uint16_t types[MAX_TYPES];
     int ntypes, next;
     bool explicit_type, recurse, reverse, verbose;
-    bool absolute; /* typed with a final dot: no search list */
-    SimTime sent;  /* when the current query left, for -v's "Received" */
+    bool tcp;         /* -T: every question over TCP */
+    bool verbose_any; /* -a, which asks ANY over UDP */
+    bool absolute;    /* typed with a final dot: no search list */
+    SimTime sent;     /* when the current query left, for -v's "Received" */
     char *server_text;
     uint32_t server;
     DnsQueryOpts o;
@@ -250,6 +254,30 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     next_query(h);
 }
 
+/* A TCP try failed at once: as BIND's host, each failure says so and
+ * that no server could be reached; after the last, host gives up. */
+static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
+{
+    (void)try_no;
+    Host *h = ctx;
+    static const char *const words[] = {[TCP_WHY_REFUSED] = "connection refused",
+                                        [TCP_WHY_RESET] = "connection reset",
+                                        [TCP_WHY_NET_UNREACH] = "network unreachable",
+                                        [TCP_WHY_HOST_UNREACH] = "host unreachable",
+                                        [TCP_WHY_TIMEOUT] = "timed out"};
+    const char *w =
+        (size_t)why < MN_ARRAY_LEN(words) && words[why] ? words[why] : "unexpected error";
+    char addr[16], qn[300];
+    ip_format(h->server, addr);
+    proc_printf(h->proc, CON_STDOUT,
+                ";; Connection to %s#53(%s) for %s failed: %s.\n;; no servers could be reached\n",
+                addr, addr, dns_name_prose(&h->name, qn, sizeof qn), w);
+    if (last) {
+        h->q = NULL;
+        host_exit(h, 1);
+    }
+}
+
 static void on_timeout(void *ctx, int try_no, bool last)
 {
     (void)try_no;
@@ -278,7 +306,7 @@ static void next_query(Host *h)
         return;
     }
     uint16_t type = h->types[h->next++];
-    DnsQueryOps ops = {on_reply, on_timeout, NULL};
+    DnsQueryOps ops = {.reply = on_reply, .timeout = on_timeout, .failed = on_failed};
     if (h->verbose)
         proc_printf(h->proc, CON_STDOUT, "Trying \"%.*s\"\n", trying_len(h->name_text),
                     h->name_text);
@@ -346,6 +374,7 @@ void host_main(Proc *p, int argc, char **argv)
     h->sim = sim;
     h->recurse = true;
     h->o.timeout = 5000000;
+    h->o.tcp_timeout = 10000000; /* BIND's TCP_TIMEOUT */
     h->o.tries = 2;
     h->o.program = "host";
     const char *name = NULL, *server = NULL;
@@ -371,18 +400,22 @@ void host_main(Proc *p, int argc, char **argv)
             } else if (a[1] == 'W') {
                 int s = atoi(v);
                 h->o.timeout = (SimTime)(s > 0 ? s : 1) * 1000000;
+                h->o.tcp_timeout = h->o.timeout;
             } else {
                 int r = atoi(v);
                 h->o.tries = (r > 0 ? r : 0) + 1;
             }
         } else if (strcmp(a, "-r") == 0) {
             h->recurse = false;
+        } else if (strcmp(a, "-T") == 0) {
+            h->tcp = true;
         } else if (strcmp(a, "-4") == 0) {
             continue;
         } else if (a[0] == '-' && a[1] && strspn(a + 1, "av") == strlen(a + 1)) {
             /* -v: verbose; -a: verbose, type ANY ("all") */
             h->verbose = true;
             if (strchr(a, 'a')) {
+                h->verbose_any = true;
                 h->types[0] = DNS_TYPE_ANY;
                 h->ntypes = 1;
                 h->explicit_type = true;
@@ -401,6 +434,12 @@ void host_main(Proc *p, int argc, char **argv)
         return;
     }
     h->o.rd = h->recurse;
+    /* BIND's host asks over TCP with -T, and for -t ANY (not for -a). */
+    bool any = h->explicit_type && !h->verbose_any && h->types[0] == DNS_TYPE_ANY;
+    h->o.tcp = h->tcp || any;
+    h->o.why_tcp =
+        h->tcp ? "-T asks for it"
+               : "BIND's host asks for type ANY over TCP: such an answer may be too big for UDP";
     h->name_text = xstrdup(name);
     h->absolute = name[0] && name[strlen(name) - 1] == '.';
     DnsName root;

@@ -1,6 +1,6 @@
 /* nslookup — BIND 9.18's nslookup, non-interactive:
  *
- *   nslookup [-type=TYPE] NAME [SERVER]
+ *   nslookup [-type=TYPE] [-[no]vc] NAME [SERVER]
  *
  * It asks A and then AAAA (or the one type asked; PTR for an address),
  * and prints as nslookup 9.18's printmessage does: the server first (for
@@ -9,7 +9,9 @@
  * record in its own words, and for a question of a type other than A and
  * AAAA, "Authoritative answers can be found from:" with the authority and
  * additional sections (the SOA of a NODATA answer, the addresses of name
- * servers). */
+ * servers).  -vc asks over TCP, and so does a question of type ANY
+ * (unless -novc); a truncated UDP answer is asked again over TCP, with
+ * ";; Truncated, retrying in TCP mode." */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +29,7 @@ typedef struct Nslookup {
     uint16_t types[2];
     int ntypes, next;
     bool explicit_type, a_noanswer;
+    bool vc, set_vc; /* -vc, -novc: over TCP or not; without either, ANY goes over TCP */
     char *server_text;
     uint32_t server;
     DnsQuery *q;
@@ -190,6 +193,36 @@ static void on_timeout(void *ctx, int try_no, bool last)
     }
 }
 
+/* The UDP answer had TC set: nslookup says so and asks again over TCP. */
+static void on_truncated(void *ctx)
+{
+    Nslookup *n = ctx;
+    proc_printf(n->proc, CON_STDOUT, ";; Truncated, retrying in TCP mode.\n");
+}
+
+/* A TCP try failed at once (-vc, or ANY): as BIND's nslookup. */
+static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
+{
+    (void)try_no;
+    Nslookup *n = ctx;
+    static const char *const words[] = {[TCP_WHY_REFUSED] = "connection refused",
+                                        [TCP_WHY_RESET] = "connection reset",
+                                        [TCP_WHY_NET_UNREACH] = "network unreachable",
+                                        [TCP_WHY_HOST_UNREACH] = "host unreachable",
+                                        [TCP_WHY_TIMEOUT] = "timed out"};
+    const char *w =
+        (size_t)why < MN_ARRAY_LEN(words) && words[why] ? words[why] : "unexpected error";
+    char addr[16], qn[300];
+    ip_format(n->server, addr);
+    proc_printf(n->proc, CON_STDOUT,
+                ";; Connection to %s#53(%s) for %s failed: %s.\n;; no servers could be reached\n%s",
+                addr, addr, dns_name_prose(&n->name, qn, sizeof qn), w, last ? "\n" : "");
+    if (last) {
+        n->q = NULL;
+        ns_exit(n, 1);
+    }
+}
+
 static void next_query(Nslookup *n)
 {
     if (n->next >= n->ntypes) {
@@ -197,9 +230,18 @@ static void next_query(Nslookup *n)
         ns_exit(n, 0);
         return;
     }
-    DnsQueryOpts o = {.rd = true, .timeout = 2000000, .tries = 3, .program = "nslookup"};
-    DnsQueryOps ops = {on_reply, on_timeout, NULL};
     uint16_t type = n->types[n->next++];
+    bool tcp = n->set_vc ? n->vc : type == DNS_TYPE_ANY;
+    DnsQueryOpts o = {.rd = true,
+                      .timeout = 2000000,
+                      .tries = 3,
+                      .program = "nslookup",
+                      .tcp = tcp,
+                      .why_tcp = n->set_vc ? "-vc asks for it"
+                                           : "BIND's nslookup asks for type ANY over TCP: such an "
+                                             "answer may be too big for UDP"};
+    DnsQueryOps ops = {
+        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
     n->q = dns_query_start(n->sim, n->proc->node, n->server, &n->name, type, &o, ops, n);
     if (!n->q) {
         proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");
@@ -258,6 +300,9 @@ void nslookup_main(Proc *p, int argc, char **argv)
             n->types[0] = type;
             n->ntypes = 1;
             n->explicit_type = true;
+        } else if (strcmp(a, "-vc") == 0 || strcmp(a, "-novc") == 0) {
+            n->vc = a[1] == 'v';
+            n->set_vc = true;
         } else if (a[0] == '-') {
             continue; /* other settings change nothing minet models */
         } else if (!name) {

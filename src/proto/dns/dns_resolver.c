@@ -10,6 +10,7 @@
 #include "proto/services.h"
 #include "net/udp.h"
 #include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_tcp.h"
 #include "proto/dns/dns_wire.h"
 #include "proto/dns/dns_zone.h"
 
@@ -47,6 +48,18 @@ typedef struct Server {
 
 typedef struct Resolver Resolver;
 
+/* A client's TCP connection to port 53 (RFC 7766).  Tasks that will
+ * answer over it hold a reference; it lives until the connection is gone
+ * and no task holds it any more. */
+typedef struct Client {
+    Resolver *r;
+    DnsTcp *d; /* NULL once the connection is gone */
+    uint32_t peer;
+    int refs;
+    EvHandle idle;
+    struct Client *next;
+} Client;
+
 typedef struct Task {
     Resolver *r;
     struct Task *parent; /* a glueless lookup serves its parent */
@@ -55,6 +68,7 @@ typedef struct Task {
     uint32_t client;
     uint16_t cport, cid;
     bool rd, edns;
+    Client *conn; /* asked over TCP: answered there */
     /* The same question again while this lookup runs (a client's retry):
      * answered with it, as Unbound's mesh joins equal queries. */
     struct Joined {
@@ -85,6 +99,12 @@ typedef struct Task {
     SimTime sent_at;
     int sent_rto; /* ms: the timeout this query waits */
     bool waiting_sub;
+    /* An answer came back truncated: the same server is asked again over
+     * TCP, as Unbound does. */
+    bool up_tcp;
+    DnsTcp *up;
+    uint8_t up_query[DNS_UDP_MAX];
+    size_t up_len;
 } Task;
 
 /* What the resolver knows of a server's round trips (Unbound's infra
@@ -109,6 +129,7 @@ struct Resolver {
     size_t ntasks, tasks_cap;
     Infra *infra;
     size_t ninfra, infra_cap;
+    Client *clients;
 };
 
 /* The entry for addr, made fresh (RTO 376 ms) if unknown or expired.
@@ -215,6 +236,8 @@ static void task_free(Task *t)
     Resolver *r = t->r;
     if (t->qport)
         udp_unbind(r->sim, r->node, t->qport);
+    if (t->up)
+        dns_tcp_close(t->up);
     sim_cancel(r->sim, t->timer);
     dns_msg_fini(&t->chain);
     for (size_t i = 0; i < r->ntasks; i++)
@@ -320,36 +343,71 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     if (t->edns) {
         dns_msg_add_opt(&m, EDNS_SIZE, NULL, 0);
     }
-    uint8_t out[ETH_MTU];
-    size_t n = dns_encode(&m, out, t->edns ? EDNS_SIZE : DNS_UDP_MAX);
-    uint64_t pkt = sim_packet_id(sim);
-    NetErr e = ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
+    /* Over UDP the answer is cut to 512 bytes (no EDNS) or the EDNS size,
+     * with TC set; over TCP only the 16-bit length limits it. */
+    Client *conn = t->conn;
+    size_t limit = conn ? DNS_TCP_MAX : t->edns ? EDNS_SIZE : DNS_UDP_MAX;
+    uint8_t *out = xmalloc(limit);
+    size_t n = dns_encode(&m, out, limit);
+    bool tc = n >= 4 && (out[2] & 0x02);
+    uint64_t pkt = conn ? 0 : sim_packet_id(sim);
+    NetErr e = conn ? NET_OK : ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
+    Buf cap;
+    buf_init(&cap);
     if (trace_wanted(&sim->trace)) {
         char qn[300], tb[16], rc[16], why[200];
         dns_name_prose(&t->qname, qn, sizeof qn);
         const char *client = who(r, t->client);
         if (e != NET_OK)
-            trace_note(&sim->trace, sim->now, 0, "%s cannot answer %s about %s: %s.", node_id(r),
-                       client, qn, ipv4_err_reason(sim, r->node, t->client, e, why, sizeof why));
+            buf_printf(&cap, "%s cannot answer %s about %s: %s.", node_id(r), client, qn,
+                       ipv4_err_reason(sim, r->node, t->client, e, why, sizeof why));
         else if (rcode == DNS_RCODE_NOERROR && m.n[DNS_ANSWER])
-            trace_note(&sim->trace, sim->now, pkt,
+            buf_printf(&cap,
                        "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
                        "answer comes from its cache, not from the zone's own server).",
                        node_id(r), client, qn, dns_type_name(t->qtype, tb));
         else if (rcode == DNS_RCODE_NOERROR)
-            trace_note(&sim->trace, sim->now, pkt,
-                       "%s tells %s that %s has no %s record (NOERROR, empty answer).", node_id(r),
-                       client, qn, dns_type_name(t->qtype, tb));
+            buf_printf(&cap, "%s tells %s that %s has no %s record (NOERROR, empty answer).",
+                       node_id(r), client, qn, dns_type_name(t->qtype, tb));
         else
-            trace_note(&sim->trace, sim->now, pkt, "%s answers %s with %s for %s.", node_id(r),
-                       client, dns_rcode_name(rcode, rc), qn);
+            buf_printf(&cap, "%s answers %s with %s for %s.", node_id(r), client,
+                       dns_rcode_name(rcode, rc), qn);
+        if (e == NET_OK && tc)
+            buf_printf(&cap,
+                       " The answer does not fit in %zu bytes (%s): it sends what fits with TC "
+                       "set (truncated), and the client should ask again over TCP.",
+                       limit, t->edns ? "the EDNS size" : "a UDP message without EDNS");
+        if (e == NET_OK && conn)
+            buf_printf(&cap,
+                       " It goes back over %s's TCP connection (%zu bytes and their 2-byte "
+                       "length).",
+                       client, n);
+    }
+    if (conn) {
+        if (conn->d)
+            dns_tcp_send(conn->d, out, n, cap.data);
+        else
+            trace_note(&sim->trace, sim->now, 0,
+                       "%s has the answer for %s, but the client closed its TCP connection: it "
+                       "is dropped.",
+                       node_id(r), who(r, t->client));
+    } else if (e == NET_OK) {
+        if (cap.data)
+            trace_note(&sim->trace, sim->now, pkt, "%s", cap.data);
+        else
+            trace_note_skip(&sim->trace);
+        udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
+    } else if (cap.data) {
+        trace_note(&sim->trace, sim->now, 0, "%s", cap.data);
     } else {
         trace_note_skip(&sim->trace);
     }
-    if (e == NET_OK)
-        udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
+    buf_fini(&cap);
+    free(out);
     dns_msg_fini(&m);
 }
+
+static void client_release(Client *c);
 
 /* The lookup ends: tell the client, or wake the parent lookup. */
 static void task_done(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
@@ -363,6 +421,9 @@ static void task_done(Task *t, uint8_t rcode, const DnsCacheEntry *final, const 
         return;
     }
     reply(t, rcode, final, soa);
+    if (t->conn)
+        client_release(t->conn);
+    t->conn = NULL;
     for (int i = 0; i < t->njoined; i++) {
         t->client = t->joined[i].client;
         t->cport = t->joined[i].cport;
@@ -438,6 +499,10 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     Task *t = ctx;
     t->timer = 0;
+    if (t->up)
+        dns_tcp_close(t->up);
+    t->up = NULL;
+    t->up_tcp = false;
     Server *s = &t->servers[t->current];
     infra_lost(t->r, s->addr, t->sent_rto, t->asked_type);
     int rto = infra_get(t->r, s->addr)->rto;
@@ -519,6 +584,87 @@ static void choose_question(Task *t)
     }
 }
 
+/* ---- asking upstream over TCP ------------------------------------------- */
+
+/* Unbound's tcp-auth-query-timeout: 3 s for a query over TCP, handshake
+ * included. */
+#define TCP_QUERY_TIMEOUT 3000
+
+static void handle_response(Task *t, const DnsMsg *m);
+
+static void on_up_connected(void *ctx, DnsTcp *d)
+{
+    Task *t = ctx;
+    char cap[600] = "";
+    if (trace_wanted(&t->r->sim->trace)) {
+        char qn[300], tb[16];
+        snprintf(cap, sizeof cap,
+                 "%s sends its query for %s %s again over the TCP connection, with the message's "
+                 "length in 2 bytes in front.",
+                 node_id(t->r), dns_name_prose(&t->asked, qn, sizeof qn),
+                 dns_type_name(t->asked_type, tb));
+    }
+    dns_tcp_send(d, t->up_query, t->up_len, cap[0] ? cap : NULL);
+}
+
+static void on_up_message(void *ctx, DnsTcp *d, const uint8_t *data, size_t len)
+{
+    Task *t = ctx;
+    Sim *sim = t->r->sim;
+    DnsMsg msg;
+    dns_msg_init(&msg);
+    char why[160];
+    bool ok = t->timer && dns_decode(&msg, data, len, why, sizeof why) && msg.qr &&
+              msg.id == t->qid && msg.n_qd == 1 && msg.qd[0].type == t->asked_type &&
+              dns_name_equal(&msg.qd[0].name, &t->asked);
+    if (ok) {
+        sim_cancel(sim, t->timer);
+        t->timer = 0;
+        /* The answer is in: the resolver closes the connection, and goes
+         * back to UDP for its next questions. */
+        dns_tcp_close(d);
+        t->up = NULL;
+        t->up_tcp = false;
+        Server *s = &t->servers[t->current];
+        infra_answer(t->r, s->addr, (int)((sim->now - t->sent_at) / 1000));
+        handle_response(t, &msg);
+    }
+    dns_msg_fini(&msg);
+}
+
+static void on_up_ended(void *ctx, DnsTcp *d, TcpWhy why)
+{
+    (void)d;
+    (void)why;
+    Task *t = ctx;
+    t->up = NULL; /* the try times out: on_timeout goes on */
+}
+
+static const DnsTcpOps up_tcp_ops = {on_up_connected, on_up_message, NULL, on_up_ended};
+
+static void on_timeout(Sim *sim, void *ctx, uint64_t arg);
+
+static void send_query_tcp(Task *t, Server *s, const uint8_t *buf, size_t n)
+{
+    Resolver *r = t->r;
+    Sim *sim = r->sim;
+    memcpy(t->up_query, buf, n);
+    t->up_len = n;
+    t->sent_at = sim->now;
+    t->sent_rto = TCP_QUERY_TIMEOUT;
+    char sn[300], addr[16];
+    ip_format(s->addr, addr);
+    trace_note(&sim->trace, sim->now, 0,
+               "%s opens a TCP connection to %s (%s), port 53, to ask its question again there.",
+               node_id(r), dns_name_prose(&s->name, sn, sizeof sn), addr);
+    t->queries++;
+    NetErr e = NET_OK;
+    if (t->up)
+        dns_tcp_close(t->up);
+    t->up = dns_tcp_connect(sim, r->node, s->addr, sn, &up_tcp_ops, t, &e);
+    t->timer = sim_after(sim, (SimTime)t->sent_rto * 1000, on_timeout, t, 0);
+}
+
 static void send_query(Task *t, Server *s)
 {
     Resolver *r = t->r;
@@ -535,6 +681,10 @@ static void send_query(Task *t, Server *s)
     uint8_t buf[DNS_UDP_MAX];
     size_t n = dns_encode(&q, buf, sizeof buf);
     dns_msg_fini(&q);
+    if (t->up_tcp) {
+        send_query_tcp(t, s, buf, n);
+        return;
+    }
     if (!t->qport) {
         do
             t->qport = net_ephemeral_port(sim->net, r->node);
@@ -1033,7 +1183,17 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
     sim_cancel(sim, t->timer);
     t->timer = 0;
     infra_answer(t->r, s->addr, (int)((sim->now - t->sent_at) / 1000));
-    handle_response(t, &msg);
+    if (msg.tc) {
+        char sn[300];
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "The answer from %s has TC set (truncated): it did not fit in UDP. As "
+                   "Unbound does, %s asks the same server again over TCP.",
+                   dns_name_prose(&s->name, sn, sizeof sn), node_id(t->r));
+        t->up_tcp = true;
+        send_query(t, s);
+    } else {
+        handle_response(t, &msg);
+    }
     dns_msg_fini(&msg);
 }
 
@@ -1100,51 +1260,157 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
     return true;
 }
 
+/* A client's query starts a lookup (answered over conn when not NULL). */
+static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t sport, uint64_t pkt,
+                       Client *conn)
+{
+    Sim *sim = r->sim;
+    Task *t = task_new(r, &q->qd[0].name, q->qd[0].type);
+    t->client = src;
+    t->cport = sport;
+    t->cid = q->id;
+    t->rd = q->rd;
+    t->conn = conn;
+    if (conn)
+        conn->refs++;
+    for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
+        t->edns |= q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+    if (trace_wanted(&sim->trace)) {
+        char qn[300], tb[16];
+        dns_name_prose(&t->qname, qn, sizeof qn);
+        const char *how = conn ? " over TCP" : "";
+        DnsCacheEntry *hit = cached_answer(r, &t->qname, t->qtype);
+        if (hit)
+            trace_note(&sim->trace, sim->now, pkt,
+                       "%s receives %s's query%s for %s %s and finds the answer in its cache (%u "
+                       "s left of its TTL): no need to ask any other server.",
+                       node_id(r), who(r, src), how, qn, dns_type_name(t->qtype, tb),
+                       dns_cache_ttl_left(&r->cache, hit));
+        else
+            trace_note(&sim->trace, sim->now, pkt,
+                       "%s receives %s's query%s for %s %s%s. Nothing in its cache answers it, so "
+                       "it starts looking it up.",
+                       node_id(r), who(r, src), how, qn, dns_type_name(t->qtype, tb),
+                       q->rd ? " (RD set: please do the whole lookup for me)" : "");
+    } else {
+        trace_note_skip(&sim->trace);
+    }
+    task_run(t);
+}
+
+/* A query that minet's resolver answers: anything else is dropped, as
+ * Unbound drops junk. */
+static bool decode_query(DnsMsg *q, const uint8_t *data, size_t len)
+{
+    char why[160];
+    return dns_decode(q, data, len, why, sizeof why) && !q->qr && q->n_qd == 1 &&
+           q->opcode == DNS_OPCODE_QUERY;
+}
+
 static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
 {
+    (void)sim;
     (void)node;
     Resolver *r = ctx;
     DnsMsg q;
     dns_msg_init(&q);
-    char why[160];
-    if (!dns_decode(&q, m->data, m->len, why, sizeof why) || q.qr || q.n_qd != 1 ||
-        q.opcode != DNS_OPCODE_QUERY) {
-        dns_msg_fini(&q);
-        return; /* not a query minet's resolver answers: dropped, as Unbound drops junk */
-    }
-    if (join_running(r, &q, m)) {
-        dns_msg_fini(&q);
-        return;
-    }
-    Task *t = task_new(r, &q.qd[0].name, q.qd[0].type);
-    t->client = m->src;
-    t->cport = m->sport;
-    t->cid = q.id;
-    t->rd = q.rd;
-    for (size_t i = 0; i < q.n[DNS_ADDITIONAL]; i++)
-        t->edns |= q.rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
-    if (trace_wanted(&sim->trace)) {
-        char qn[300], tb[16];
-        dns_name_prose(&t->qname, qn, sizeof qn);
-        DnsCacheEntry *hit = cached_answer(r, &t->qname, t->qtype);
-        if (hit)
-            trace_note(&sim->trace, sim->now, m->pkt,
-                       "%s receives %s's query for %s %s and finds the answer in its cache (%u s "
-                       "left of its TTL): no need to ask any other server.",
-                       node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
-                       dns_cache_ttl_left(&r->cache, hit));
-        else
-            trace_note(&sim->trace, sim->now, m->pkt,
-                       "%s receives %s's query for %s %s%s. Nothing in its cache answers it, so it "
-                       "starts looking it up.",
-                       node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
-                       q.rd ? " (RD set: please do the whole lookup for me)" : "");
-    } else {
-        trace_note_skip(&sim->trace);
-    }
+    if (decode_query(&q, m->data, m->len) && !join_running(r, &q, m))
+        start_task(r, &q, m->src, m->sport, m->pkt, NULL);
     dns_msg_fini(&q);
-    task_run(t);
 }
+
+/* ---- clients over TCP ----------------------------------------------------- */
+
+/* Unbound's tcp-idle-timeout: a client's connection that stays idle for
+ * 30 s is closed (a background event: it keeps no run alive). */
+#define CLIENT_IDLE 30000000
+
+static void client_free(Client *c)
+{
+    Resolver *r = c->r;
+    for (Client **p = &r->clients; *p; p = &(*p)->next)
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    sim_cancel(r->sim, c->idle);
+    free(c);
+}
+
+static void client_release(Client *c)
+{
+    if (--c->refs == 0 && !c->d)
+        client_free(c);
+}
+
+/* The connection is over for the resolver (closed or ended): answers
+ * still being looked up for it are dropped when they come. */
+static void client_gone(Client *c)
+{
+    c->d = NULL;
+    sim_cancel(c->r->sim, c->idle);
+    c->idle = 0;
+    if (!c->refs)
+        client_free(c);
+}
+
+static void on_client_idle(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    Client *c = ctx;
+    c->idle = 0;
+    trace_note(&sim->trace, sim->now, 0,
+               "%s closes the idle TCP connection of %s: no question came for %d s.", node_id(c->r),
+               who(c->r, c->peer), CLIENT_IDLE / 1000000);
+    dns_tcp_close(c->d);
+    client_gone(c);
+}
+
+static void on_client_message(void *ctx, DnsTcp *d, const uint8_t *data, size_t len)
+{
+    (void)d;
+    Client *c = ctx;
+    Resolver *r = c->r;
+    sim_cancel(r->sim, c->idle);
+    c->idle = sim_after_background(r->sim, CLIENT_IDLE, on_client_idle, c, 0);
+    DnsMsg q;
+    dns_msg_init(&q);
+    if (decode_query(&q, data, len))
+        start_task(r, &q, c->peer, 0, 0, c);
+    dns_msg_fini(&q);
+}
+
+static void on_client_closed(void *ctx, DnsTcp *d)
+{
+    dns_tcp_close(d);
+    client_gone(ctx);
+}
+
+static void on_client_ended(void *ctx, DnsTcp *d, TcpWhy why)
+{
+    (void)d;
+    (void)why;
+    client_gone(ctx);
+}
+
+static const DnsTcpOps client_ops = {NULL, on_client_message, on_client_closed, on_client_ended};
+
+static void on_client_accepted(void *ctx, TcpConn *listener, TcpConn *conn)
+{
+    (void)listener;
+    Resolver *r = ctx;
+    Client *c = xcalloc(1, sizeof *c);
+    c->r = r;
+    TcpInfo info;
+    tcp_info(conn, &info);
+    c->peer = info.remote_ip;
+    c->next = r->clients;
+    r->clients = c;
+    c->d = dns_tcp_new(conn, &client_ops, c);
+    c->idle = sim_after_background(r->sim, CLIENT_IDLE, on_client_idle, c, 0);
+}
+
+static const TcpOps client_listen_ops = {on_client_accepted, NULL, NULL, NULL, NULL};
 
 /* ---- setting up --------------------------------------------------------- */
 
@@ -1218,6 +1484,7 @@ void dns_resolvers_start(Sim *sim)
         r->cache.nxdomain_per_type = true;
         load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);
+        tcp_listen(sim, (int)i, 53, 256, &client_listen_ops, r); /* Unbound's TCP_BACKLOG */
         set->r[set->n++] = r;
     }
     sim->svc[SVC_DNS_RESOLVER] = set;
@@ -1230,8 +1497,19 @@ void dns_resolvers_stop(Sim *sim)
         return;
     for (size_t i = 0; i < set->n; i++) {
         Resolver *r = set->r[i];
+        for (size_t k = 0; k < r->ntasks; k++) {
+            dns_tcp_free(r->tasks[k]->up); /* TCP frees the connection */
+            r->tasks[k]->up = NULL;
+        }
         while (r->ntasks)
             task_free(r->tasks[r->ntasks - 1]);
+        while (r->clients) {
+            Client *c = r->clients;
+            r->clients = c->next;
+            dns_tcp_free(c->d);
+            sim_cancel(sim, c->idle);
+            free(c);
+        }
         free(r->tasks);
         free(r->infra);
         dns_cache_fini(&r->cache);

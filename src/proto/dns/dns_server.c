@@ -10,6 +10,7 @@
 #include "proto/services.h"
 #include "net/udp.h"
 #include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_tcp.h"
 
 #define MAX_CNAME_CHAIN 8
 #define EDNS_UDP_SIZE   1232 /* what NSD and BIND offer */
@@ -575,6 +576,23 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
 
 /* ---- one query --------------------------------------------------------- */
 
+/* A UDP answer cut short: what a student should know about TC. */
+static void truncated_caption(DnsServer *s, const DnsMsg *r, size_t limit, bool edns, Buf *out)
+{
+    uint8_t *full = xmalloc(DNS_TCP_MAX);
+    size_t whole = dns_encode(r, full, DNS_TCP_MAX);
+    free(full);
+    buf_printf(
+        out,
+        " The whole answer is %zu bytes, more than the %zu a UDP answer may carry here (%s): "
+        "%s sends the question alone with TC set (truncated), which tells the asker to ask "
+        "again over TCP.",
+        whole, limit,
+        edns ? "the smaller of the UDP sizes that the asker's EDNS record and the server offer"
+             : "512 bytes without EDNS",
+        s->w->nodes[s->node].id);
+}
+
 static size_t error_reply(const uint8_t *query, size_t len, uint8_t rcode, uint8_t *out, size_t cap)
 {
     /* Header only, with the query's ID, opcode and RD: no question can be
@@ -588,8 +606,9 @@ static size_t error_reply(const uint8_t *query, size_t len, uint8_t rcode, uint8
     return DNS_HEADER_LEN;
 }
 
-size_t dns_server_answer(DnsServer *s, const uint8_t *query, size_t len, const char *region,
-                         uint8_t *out, size_t cap, Buf *cap_text)
+/* The answer; stream: over TCP, where only cap limits its size. */
+static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char *region,
+                     uint8_t *out, size_t cap, Buf *cap_text, bool stream)
 {
     char why[160];
     DnsMsg *q = &s->q, *r = &s->r;
@@ -658,15 +677,47 @@ size_t dns_server_answer(DnsServer *s, const uint8_t *query, size_t len, const c
     }
     if (cap_text)
         caption(s, r, &qq->name, qq->type, &st, cap_text);
+    if (stream)
+        limit = cap;
+    size_t n = dns_encode(r, out, cap < limit ? cap : limit);
+    if (n < 4 || !(out[2] & 0x02))
+        return n;
+    /* Too big for UDP: as NSD, the question alone (and the OPT record)
+     * with TC set, never a part of the answer that could be taken for
+     * all of it. */
+    if (cap_text)
+        truncated_caption(s, r, limit, edns, cap_text);
+    r->tc = true;
+    r->n[DNS_ANSWER] = r->n[DNS_AUTHORITY] = 0;
+    size_t keep = 0;
+    for (size_t i = 0; i < r->n[DNS_ADDITIONAL]; i++)
+        if (r->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT)
+            r->rr[DNS_ADDITIONAL][keep++] = r->rr[DNS_ADDITIONAL][i];
+    r->n[DNS_ADDITIONAL] = keep;
     return dns_encode(r, out, cap < limit ? cap : limit);
+}
+
+size_t dns_server_answer(DnsServer *s, const uint8_t *query, size_t len, const char *region,
+                         uint8_t *out, size_t cap, Buf *cap_text)
+{
+    return answer(s, query, len, region, out, cap, cap_text, false);
+}
+
+size_t dns_server_answer_tcp(DnsServer *s, const uint8_t *query, size_t len, const char *region,
+                             uint8_t *out, size_t cap, Buf *cap_text)
+{
+    return answer(s, query, len, region, out, cap, cap_text, true);
 }
 
 /* ---- on the network ---------------------------------------------------- */
 
+typedef struct Session Session;
+
 typedef struct DnsServerSet {
     DnsServer **servers;
     size_t n;
-    Rng rng; /* "dns-server": IDs of the queries a recursive server forwards */
+    Rng rng;           /* "dns-server": IDs of the queries a recursive server forwards */
+    Session *sessions; /* TCP connections of clients, on every server */
 } DnsServerSet;
 
 /* ---- recursion ----------------------------------------------------------- */
@@ -904,6 +955,110 @@ static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
     buf_fini(&cap);
 }
 
+/* ---- over TCP (RFC 7766) -------------------------------------------------- */
+
+/* A client's TCP connection to port 53: it may ask several questions, one
+ * after the other or pipelined, each answered in order.  As NSD, a
+ * connection that stays idle is closed by the server (tcp-timeout 120 s);
+ * that timer is a background event, so it never keeps a run alive. */
+#define SESSION_IDLE 120000000
+
+struct Session {
+    DnsServer *s;
+    DnsTcp *d;
+    uint32_t peer;
+    EvHandle idle;
+    Session *next;
+};
+
+static void session_free(Session *x)
+{
+    DnsServerSet *set = x->s->sim->svc[SVC_DNS_SERVER];
+    for (Session **p = &set->sessions; *p; p = &(*p)->next)
+        if (*p == x) {
+            *p = x->next;
+            break;
+        }
+    sim_cancel(x->s->sim, x->idle);
+    free(x);
+}
+
+static void on_session_idle(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    Session *x = ctx;
+    x->idle = 0;
+    trace_note(&sim->trace, sim->now, 0,
+               "%s closes the idle TCP connection of %s: no question came for %d s.",
+               x->s->w->nodes[x->s->node].id, id_of(x->s, x->peer), SESSION_IDLE / 1000000);
+    dns_tcp_close(x->d);
+    session_free(x);
+}
+
+static void on_session_message(void *ctx, DnsTcp *d, const uint8_t *msg, size_t len)
+{
+    Session *x = ctx;
+    DnsServer *s = x->s;
+    Sim *sim = s->sim;
+    int asker;
+    const char *region = NULL;
+    if (world_find_addr(sim->world, x->peer, &asker, NULL))
+        region = sim->world->nodes[asker].region;
+    uint8_t *out = xmalloc(DNS_TCP_MAX);
+    Buf cap;
+    buf_init(&cap);
+    bool narrate = trace_wanted(&sim->trace);
+    size_t n = dns_server_answer_tcp(s, msg, len, region, out, DNS_TCP_MAX, narrate ? &cap : NULL);
+    if (n) {
+        if (narrate)
+            buf_printf(&cap,
+                       " The answer goes back over the same TCP connection, %zu bytes with "
+                       "their 2-byte length in front: over TCP no size limit cuts it short.",
+                       n);
+        dns_tcp_send(d, out, n, narrate ? cap.data : NULL);
+    }
+    buf_fini(&cap);
+    free(out);
+    sim_cancel(sim, x->idle);
+    x->idle = sim_after_background(sim, SESSION_IDLE, on_session_idle, x, 0);
+}
+
+/* The client closed its side: so does the server (its FIN follows). */
+static void on_session_closed(void *ctx, DnsTcp *d)
+{
+    Session *x = ctx;
+    dns_tcp_close(d);
+    session_free(x);
+}
+
+static void on_session_ended(void *ctx, DnsTcp *d, TcpWhy why)
+{
+    (void)d;
+    (void)why;
+    session_free(ctx);
+}
+
+static const DnsTcpOps session_ops = {NULL, on_session_message, on_session_closed,
+                                      on_session_ended};
+
+static void on_tcp_accepted(void *ctx, TcpConn *listener, TcpConn *c)
+{
+    (void)listener;
+    DnsServer *s = ctx;
+    DnsServerSet *set = s->sim->svc[SVC_DNS_SERVER];
+    Session *x = xcalloc(1, sizeof *x);
+    x->s = s;
+    TcpInfo info;
+    tcp_info(c, &info);
+    x->peer = info.remote_ip;
+    x->next = set->sessions;
+    set->sessions = x;
+    x->d = dns_tcp_new(c, &session_ops, x);
+    x->idle = sim_after_background(s->sim, SESSION_IDLE, on_session_idle, x, 0);
+}
+
+static const TcpOps listen_ops = {on_tcp_accepted, NULL, NULL, NULL, NULL};
+
 void dns_servers_start(Sim *sim)
 {
     const World *w = sim->world;
@@ -919,6 +1074,7 @@ void dns_servers_start(Sim *sim)
         dns_cache_init(&s->cache, sim, (int)i, "cache");
         set->servers[set->n++] = s;
         udp_bind(sim, (int)i, 53, on_query, s);
+        tcp_listen(sim, (int)i, 53, 256, &listen_ops, s); /* NSD's TCP_BACKLOG */
     }
     sim->svc[SVC_DNS_SERVER] = set;
 }
@@ -928,6 +1084,13 @@ void dns_servers_stop(Sim *sim)
     DnsServerSet *set = sim->svc[SVC_DNS_SERVER];
     if (!set)
         return;
+    while (set->sessions) {
+        Session *x = set->sessions;
+        set->sessions = x->next;
+        dns_tcp_free(x->d);
+        sim_cancel(sim, x->idle);
+        free(x);
+    }
     for (size_t i = 0; i < set->n; i++)
         dns_server_free(set->servers[i]);
     free(set->servers);

@@ -42,7 +42,17 @@ void dns_server_free(DnsServer *s);
 size_t dns_server_answer(DnsServer *s, const uint8_t *query, size_t len, const char *region,
                          uint8_t *out, size_t cap, Buf *caption);
 
-/* Binds UDP port 53 on every `dns` node of sim->world.  The servers live
+/* The same over TCP: no UDP size limit, only cap's (DNS_TCP_MAX for a
+ * whole answer), so TC is never set for lack of room. */
+size_t dns_server_answer_tcp(DnsServer *s, const uint8_t *query, size_t len, const char *region,
+                             uint8_t *out, size_t cap, Buf *caption);
+
+/* Binds UDP port 53 and listens on TCP port 53 on every `dns` node of
+ * sim->world.  A UDP answer larger than 512 bytes (without EDNS) or the
+ * EDNS size (at most 1232) is cut to the records that fit with TC set;
+ * over TCP each message has its 2-byte length in front, the connection
+ * may carry several questions, and the client closes it (an idle one is
+ * closed after 120 s, as NSD).  The servers live
  * until dns_servers_stop. */
 void dns_servers_start(Sim *sim);
 void dns_servers_stop(Sim *sim);

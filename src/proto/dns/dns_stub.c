@@ -8,6 +8,7 @@
 #include "proto/dns/dns_conf.h"
 #include "proto/services.h"
 #include "net/udp.h"
+#include "proto/dns/dns_tcp.h"
 
 struct DnsQuery {
     Sim *sim;
@@ -22,6 +23,11 @@ struct DnsQuery {
     int tries;
     EvHandle timer;
     bool in_callback, cancelled;
+    bool over_tcp;             /* asked over TCP now (from the start, or after TC) */
+    bool after_tc;             /* over TCP because a UDP answer was truncated */
+    DnsTcp *tcp;               /* this try's connection */
+    uint8_t qbuf[DNS_UDP_MAX]; /* the query, until the connection is up */
+    size_t qlen;
 };
 
 typedef struct DnsStubSet {
@@ -43,8 +49,18 @@ static DnsStubSet *stub_set(Sim *sim)
     return set;
 }
 
+/* The asker closes the connection once it has its answer, or gives up
+ * on it (its FIN goes out, as when a program closes its socket). */
+static void drop_tcp(DnsQuery *q)
+{
+    if (q->tcp)
+        dns_tcp_close(q->tcp);
+    q->tcp = NULL;
+}
+
 static void query_free(DnsQuery *q)
 {
+    drop_tcp(q);
     if (q->port)
         udp_unbind(q->sim, q->node, q->port);
     sim_cancel(q->sim, q->timer);
@@ -72,6 +88,7 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     DnsQuery *q = ctx;
     q->timer = 0;
+    drop_tcp(q);
     bool last = q->tries >= q->o.tries;
     q->in_callback = true;
     q->ops.timeout(q->ctx, q->tries, last);
@@ -82,36 +99,140 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
         send_try(q);
 }
 
-static void on_reply(Sim *sim, void *ctx, int node, const UdpMsg *m)
+/* A reply's bytes (over UDP or TCP): the answer, when it matches. */
+static void take_reply(DnsQuery *q, const uint8_t *data, size_t len, uint64_t pkt)
 {
-    (void)sim;
-    (void)node;
-    DnsQuery *q = ctx;
-    if (!q->timer || m->src != q->server || m->sport != 53 || m->len < 2 ||
-        get_be16(m->data) != q->id)
+    if (!q->timer || len < 2 || get_be16(data) != q->id)
         return; /* not the answer to this query: ignored, as a resolver library does */
     DnsMsg r;
     dns_msg_init(&r);
     char why[160];
-    if (!dns_decode(&r, m->data, m->len, why, sizeof why) || !r.qr || r.n_qd != 1 ||
+    if (!dns_decode(&r, data, len, why, sizeof why) || !r.qr || r.n_qd != 1 ||
         r.qd[0].type != q->type || !dns_name_equal(&r.qd[0].name, &q->name)) {
         dns_msg_fini(&r);
         return;
     }
     sim_cancel(q->sim, q->timer);
     q->timer = 0;
+    if (r.tc && !q->over_tcp && !q->o.ignore_tc) {
+        dns_msg_fini(&r);
+        trace_note(&q->sim->trace, q->sim->now, pkt,
+                   "The answer has TC set (truncated): it did not fit in a UDP message, so %s "
+                   "asks again over TCP, where a message may be up to 65,535 bytes long "
+                   "(RFC 7766).",
+                   q->o.program);
+        q->over_tcp = q->after_tc = true;
+        q->tries = 0;
+        if (q->ops.truncated) {
+            q->in_callback = true;
+            q->ops.truncated(q->ctx);
+            q->in_callback = false;
+            if (q->cancelled) {
+                query_free(q);
+                return;
+            }
+        }
+        send_try(q);
+        return;
+    }
     q->in_callback = true;
-    q->ops.reply(q->ctx, &r, m->len, m->pkt);
+    q->ops.reply(q->ctx, &r, len, pkt);
     dns_msg_fini(&r);
     query_free(q);
 }
 
-static void send_try(DnsQuery *q)
+static void on_reply(Sim *sim, void *ctx, int node, const UdpMsg *m)
+{
+    (void)sim;
+    (void)node;
+    DnsQuery *q = ctx;
+    if (m->src != q->server || m->sport != 53 || q->over_tcp)
+        return;
+    take_reply(q, m->data, m->len, m->pkt);
+}
+
+/* ---- over TCP ------------------------------------------------------------ */
+
+static void on_tcp_connected(void *ctx, DnsTcp *d)
+{
+    DnsQuery *q = ctx;
+    char cap[800] = "";
+    if (trace_wanted(&q->sim->trace)) {
+        char qn[300], tb[16];
+        dns_name_prose(&q->name, qn, sizeof qn);
+        snprintf(cap, sizeof cap,
+                 "%s sends its query for %s %s over the TCP connection: the same DNS message as "
+                 "over UDP, with its length in 2 bytes in front (RFC 1035 4.2.2).",
+                 q->o.program, qn, dns_type_name(q->type, tb));
+    }
+    dns_tcp_send(d, q->qbuf, q->qlen, cap[0] ? cap : NULL);
+}
+
+static void on_tcp_message(void *ctx, DnsTcp *d, const uint8_t *msg, size_t len)
+{
+    (void)d;
+    take_reply(ctx, msg, len, 0);
+}
+
+static void on_tcp_ended(void *ctx, DnsTcp *d, TcpWhy why)
+{
+    (void)d;
+    DnsQuery *q = ctx;
+    q->tcp = NULL;
+    if (!q->timer || why == TCP_WHY_CLOSED)
+        return; /* the server closed before answering: the try times out */
+    sim_cancel(q->sim, q->timer);
+    q->timer = 0;
+    bool last = q->tries >= q->o.tries;
+    q->in_callback = true;
+    if (q->ops.failed)
+        q->ops.failed(q->ctx, why, q->tries, last);
+    else
+        q->ops.timeout(q->ctx, q->tries, last);
+    q->in_callback = false;
+    if (last || q->cancelled)
+        query_free(q);
+    else
+        send_try(q);
+}
+
+static const DnsTcpOps query_tcp_ops = {on_tcp_connected, on_tcp_message, NULL, on_tcp_ended};
+
+/* A try over TCP: a connection of its own (as BIND's tools do), which the
+ * handshake's captions narrate; the query goes once it is up. */
+static void send_try_tcp(DnsQuery *q)
 {
     Sim *sim = q->sim;
+    if (trace_wanted(&sim->trace)) {
+        char qn[300], tb[16], addr[16];
+        dns_name_prose(&q->name, qn, sizeof qn);
+        ip_format(q->server, addr);
+        int owner;
+        const char *server = world_find_addr(sim->world, q->server, &owner, NULL)
+                                 ? sim->world->nodes[owner].id
+                                 : addr;
+        const char *why = q->after_tc    ? "the UDP answer was truncated"
+                          : q->o.why_tcp ? q->o.why_tcp
+                                         : "it was asked to use TCP";
+        trace_note(&sim->trace, sim->now, 0,
+                   "%s on %s will ask %s (%s) for %s %s over TCP%s (%s): first it opens a TCP "
+                   "connection to port 53, with the three-way handshake.",
+                   q->o.program, sim->world->nodes[q->node].id, server, addr, qn,
+                   dns_type_name(q->type, tb), q->tries ? " again" : "", why);
+    }
+    q->tries++;
+    NetErr e = NET_OK;
+    q->tcp = dns_tcp_connect(sim, q->node, q->server, NULL, &query_tcp_ops, q, &e);
+    SimTime t = q->o.tcp_timeout ? q->o.tcp_timeout : q->o.timeout;
+    q->timer = sim_after(sim, t, on_timeout, q, 0);
+}
+
+/* This try's query, with a new ID, into q->qbuf. */
+static void build_query(DnsQuery *q)
+{
     DnsMsg m;
     dns_msg_init(&m);
-    Rng *rng = &stub_set(sim)->rng;
+    Rng *rng = &stub_set(q->sim)->rng;
     q->id = (uint16_t)rng_below(rng, 65536);
     m.id = q->id;
     m.rd = q->o.rd;
@@ -130,9 +251,20 @@ static void send_try(DnsQuery *q)
         }
         dns_msg_add_opt(&m, 1232, optlen ? opt : NULL, (uint16_t)optlen);
     }
-    uint8_t buf[DNS_UDP_MAX];
-    size_t n = dns_encode(&m, buf, sizeof buf);
+    q->qlen = dns_encode(&m, q->qbuf, sizeof q->qbuf);
     dns_msg_fini(&m);
+}
+
+static void send_try(DnsQuery *q)
+{
+    Sim *sim = q->sim;
+    build_query(q);
+    if (q->over_tcp) {
+        send_try_tcp(q);
+        return;
+    }
+    const uint8_t *buf = q->qbuf;
+    size_t n = q->qlen;
     uint64_t pkt = sim_packet_id(sim);
     /* The caption says what happens: a query that cannot leave (the host
      * went down, its route is gone) is not "asked".  Either way the
@@ -184,6 +316,7 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
     q->name = *name;
     q->type = type;
     q->o = *o;
+    q->over_tcp = o->tcp;
     q->ops = ops;
     q->ctx = ctx;
     do
@@ -337,7 +470,8 @@ DnsQuery *dns_lookup_address(Sim *sim, int node, const char *text, DnsLookupFn f
     /* glibc's stub: RD, no EDNS, 5 s per try, 2 tries. */
     DnsQueryOpts o = {
         .rd = true, .timeout = 5000000, .tries = 2, .program = "the resolver library"};
-    DnsQueryOps ops = {lookup_reply, lookup_timeout, lookup_cancelled};
+    DnsQueryOps ops = {
+        .reply = lookup_reply, .timeout = lookup_timeout, .cancelled = lookup_cancelled};
     DnsQuery *q = dns_query_start(sim, node, dc->dns, &name, DNS_TYPE_A, &o, ops, l);
     if (!q) {
         free(l);

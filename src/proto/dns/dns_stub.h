@@ -3,6 +3,11 @@
  * retries, and each host's own cache (what `ipconfig /displaydns` shows),
  * filled by the lookups applications make.
  *
+ * A query goes over UDP, or over TCP (RFC 7766: a connection per try,
+ * the query with its 2-byte length in front, closed by the asker once the
+ * answer is in) when the options ask for it; a UDP answer with TC set is
+ * asked again over TCP, as BIND's tools and glibc do.
+ *
  * host, dig and nslookup always send a query, as the real tools do; only
  * applications (ping now) look in the host cache first. */
 #ifndef MN_DNS_STUB_H
@@ -12,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/sim.h"
+#include "net/tcp.h"
 #include "proto/dns/dns_cache.h"
 #include "proto/dns/dns_wire.h"
 
@@ -20,6 +26,15 @@ typedef struct DnsQueryOpts {
     SimTime timeout; /* per try */
     int tries;
     const char *program; /* for captions: "host", "dig" */
+    /* Over TCP from the start (dig +tcp, host -T, a question of type ANY
+     * from BIND's tools); why says why in the caption ("+tcp asks for
+     * it"; NULL: it was asked for). */
+    bool tcp;
+    const char *why_tcp;
+    /* A UDP answer with TC set is taken as it is (dig +ignore), instead
+     * of asking again over TCP. */
+    bool ignore_tc;
+    SimTime tcp_timeout; /* per try over TCP; 0: timeout */
 } DnsQueryOpts;
 
 typedef struct DnsQueryOps {
@@ -29,6 +44,13 @@ typedef struct DnsQueryOps {
     void (*timeout)(void *ctx, int try_no, bool last);
     /* Optional: the query was cancelled; free what ctx holds. */
     void (*cancelled)(void *ctx);
+    /* Optional: a UDP answer came with TC set; the query is asked again
+     * over TCP now, with the tries counted afresh. */
+    void (*truncated)(void *ctx);
+    /* Optional: a TCP connection for a try failed at once (refused,
+     * reset, unreachable); when last, the query is over (and freed) after
+     * this.  NULL: counted as a timeout. */
+    void (*failed)(void *ctx, TcpWhy why, int try_no, bool last);
 } DnsQueryOps;
 
 typedef struct DnsQuery DnsQuery;
