@@ -46,10 +46,11 @@ typedef struct Seg {
     const char *data; /* payload text, or NULL */
 } Seg;
 
-/* Ethernet + IPv4 + TCP with correct checksums; returns the length. */
-static size_t build(uint8_t *f, size_t cap, const Seg *s)
+/* Ethernet + IPv4 + TCP with correct checksums, carrying dlen bytes of
+ * data (s->data is not used); returns the length. */
+static size_t build_bytes(uint8_t *f, size_t cap, const Seg *s, const void *data, size_t dlen)
 {
-    size_t dlen = s->data ? strlen(s->data) : 0, hl = 20 + s->optlen;
+    size_t hl = 20 + s->optlen;
     size_t len = ETH_HLEN + IPV4_HLEN + hl + dlen;
     assert_true(len <= cap && hl % 4 == 0);
     memset(f, 0, len);
@@ -77,13 +78,25 @@ static size_t build(uint8_t *f, size_t cap, const Seg *s)
     if (s->optlen)
         memcpy(t + 20, s->opt, s->optlen);
     if (dlen)
-        memcpy(t + hl, s->data, dlen);
+        memcpy(t + hl, data, dlen);
     uint32_t ps = ipv4_pseudo_sum(h.src, h.dst, IP_PROTO_TCP, (uint16_t)(hl + dlen));
     put_be16(t + 16, ipv4_checksum(t, hl + dlen, ps));
     return len;
 }
 
+/* The same with s->data as the payload text. */
+static size_t build(uint8_t *f, size_t cap, const Seg *s)
+{
+    return build_bytes(f, cap, s, s->data, s->data ? strlen(s->data) : 0);
+}
+
 #define MSS1460 "\x02\x04\x05\xb4"
+
+/* A query for www.montana.edu A (ID 0x1c2d, RD) after its length (33),
+ * as it travels over TCP. */
+static const uint8_t dns_tcp_query[] = {0,   33,  0x1c, 0x2d, 1,   0,   0, 1,   0,   0,   0,   0,
+                                        0,   0,   3,    'w',  'w', 'w', 7, 'm', 'o', 'n', 't', 'a',
+                                        'n', 'a', 3,    'e',  'd', 'u', 0, 0,   1,   0,   1};
 
 /* An SMTP session as tshark saw it, and what tshark printed. */
 static const struct {
@@ -199,14 +212,13 @@ static void test_app_table(void **state)
     } rows[] = {
         {IP_PROTO_UDP, 53, "DNS"},      {IP_PROTO_TCP, 25, "SMTP"},  {IP_PROTO_TCP, 587, "SMTP"},
         {IP_PROTO_TCP, 110, "POP"},     {IP_PROTO_TCP, 143, "IMAP"}, {IP_PROTO_TCP, 21, "FTP"},
-        {IP_PROTO_TCP, 20, "FTP-DATA"}, {IP_PROTO_TCP, 80, "HTTP"},
+        {IP_PROTO_TCP, 20, "FTP-DATA"}, {IP_PROTO_TCP, 80, "HTTP"},  {IP_PROTO_TCP, 53, "DNS"},
     };
     for (size_t i = 0; i < MN_ARRAY_LEN(rows); i++) {
         const DissectApp *a = dissect_app_find(rows[i].transport, rows[i].port);
         assert_non_null(a);
         assert_string_equal(a->name, rows[i].name);
     }
-    assert_null(dissect_app_find(IP_PROTO_TCP, 53)); /* DNS over TCP: not yet a row */
     assert_null(dissect_app_find(IP_PROTO_UDP, 25));
     assert_null(dissect_app_find(IP_PROTO_TCP, 0));
     assert_null(dissect_app_find(IP_PROTO_TCP, 9999));
@@ -504,6 +516,50 @@ static void test_tcp_tree(void **state)
 
 /* ---- the map's labels and the protocol column ------------------------------------- */
 
+/* DNS over TCP in the inspector: the DNS layer starts at the length,
+ * its first field; a segment holding part of a message says so. */
+static void test_dns_over_tcp(void **state)
+{
+    (void)state;
+    Seg q = {CLIENT, SERVER, 43600, 53, 2001, 9001, PSH | ACK, 64240, NULL, 0, NULL};
+    uint8_t f[256];
+    size_t len = build_bytes(f, sizeof f, &q, dns_tcp_query, sizeof dns_tcp_query);
+    char *got = summary(NULL, f, len);
+    assert_string_equal(info_of(got), "DNS Standard query 0x1c2d A www.montana.edu");
+    free(got);
+    DissectTree t = {0};
+    dissect_tree(NULL, f, len, &t);
+    size_t o = ETH_HLEN + IPV4_HLEN + 20;
+    size_t at = 0;
+    while (at < t.n && strcmp(t.f[at].text, "Domain Name System (query)") != 0)
+        at++;
+    assert_true(at + 2 < t.n);
+    assert_int_equal(t.f[at].depth, 0);
+    assert_int_equal(t.f[at].off, o);
+    assert_int_equal(t.f[at].len, 35);
+    assert_string_equal(t.f[at + 1].text, "Length: 33");
+    assert_int_equal(t.f[at + 1].off, o);
+    assert_int_equal(t.f[at + 1].len, 2);
+    assert_string_equal(t.f[at + 2].text, "Transaction ID: 0x1c2d");
+    assert_int_equal(t.f[at + 2].off, o + 2);
+    dissect_tree_fini(&t);
+    char label[64];
+    bool response = true;
+    assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "DNS");
+    assert_string_equal(label, "A? www.montana.edu");
+    assert_false(response);
+    /* The first 20 bytes of the message only: a part of it. */
+    len = build_bytes(f, sizeof f, &q, dns_tcp_query, 22);
+    got = summary(NULL, f, len);
+    assert_string_equal(info_of(got), "DNS [TCP segment of a reassembled PDU]");
+    free(got);
+    memset(&t, 0, sizeof t);
+    dissect_tree(NULL, f, len, &t);
+    assert_string_equal(t.f[t.n - 2].text, "Domain Name System (a part of a longer message)");
+    assert_string_equal(t.f[t.n - 1].text, "Length: 33");
+    dissect_tree_fini(&t);
+}
+
 static void test_labels(void **state)
 {
     (void)state;
@@ -679,6 +735,7 @@ int main(void)
         cmocka_unit_test(test_tcp_streams),
         cmocka_unit_test(test_tcp_bad_segments),
         cmocka_unit_test(test_tcp_tree),
+        cmocka_unit_test(test_dns_over_tcp),
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_text_rows_escape),
         cmocka_unit_test(test_drop_texts),

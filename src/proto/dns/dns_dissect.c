@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "proto/dns/dns_tcp.h"
 #include "proto/dns/dns_wire.h"
 
 /* ---- the summary ---------------------------------------------------------- */
@@ -211,4 +212,62 @@ void dns_dissect_tree(const DissectPayload *pl, DissectTree *t)
     for (int s = 0; s < DNS_SECTIONS; s++)
         dns_section_tree(&m, s, o, t);
     dns_msg_fini(&m);
+}
+
+/* ---- over TCP (RFC 1035 4.2.2) -------------------------------------------------- */
+
+/* The segment's first message, without its length prefix: false when the
+ * segment does not hold a whole one (a part of a longer message). */
+static bool tcp_inner(const DissectPayload *p, DissectPayload *in)
+{
+    const uint8_t *msg;
+    size_t len, need;
+    if (!dns_tcp_split(p->frame + p->off, p->len, &msg, &len, &need))
+        return false;
+    *in = *p;
+    in->off = p->off + 2;
+    in->len = len;
+    return true;
+}
+
+void dns_tcp_dissect_summary(const DissectPayload *p, Buf *out)
+{
+    DissectPayload in;
+    if (tcp_inner(p, &in))
+        dns_dissect_summary(&in, out);
+    else
+        buf_puts(out, "[TCP segment of a reassembled PDU]");
+}
+
+void dns_tcp_dissect_label(const DissectPayload *p, char *label, size_t size, bool *response)
+{
+    DissectPayload in;
+    if (tcp_inner(p, &in)) {
+        dns_dissect_label(&in, label, size, response);
+        return;
+    }
+    snprintf(label, size, "DNS (part)");
+    *response = !p->to_server;
+}
+
+void dns_tcp_dissect_tree(const DissectPayload *p, DissectTree *t)
+{
+    DissectPayload in;
+    if (!tcp_inner(p, &in)) {
+        dissect_add(t, 0, p->off, p->len, "Domain Name System (a part of a longer message)");
+        if (p->len >= 2)
+            dissect_add(t, 1, p->off, 2, "Length: %u", get_be16(p->frame + p->off));
+        return;
+    }
+    size_t first = t->n;
+    dns_dissect_tree(&in, t);
+    if (t->n == first)
+        return;
+    /* The layer starts at the length, which is its first field. */
+    t->f[first].off = (uint32_t)p->off;
+    t->f[first].len += 2;
+    dissect_add(t, 1, p->off, 2, "Length: %zu", in.len);
+    DissectField len = t->f[t->n - 1];
+    memmove(&t->f[first + 2], &t->f[first + 1], (t->n - first - 2) * sizeof *t->f);
+    t->f[first + 1] = len;
 }

@@ -13,4 +13,12 @@ void dns_dissect_tree(const DissectPayload *p, DissectTree *t);
 /* The label, and whether the message is a response (QR set). */
 void dns_dissect_label(const DissectPayload *p, char *label, size_t size, bool *response);
 
+/* The same over TCP, where each message has a 2-byte length in front (the
+ * tree shows it as the layer's first field, "Length: 29", as Wireshark
+ * does).  A segment that holds only a part of a longer message is
+ * "[TCP segment of a reassembled PDU]". */
+void dns_tcp_dissect_summary(const DissectPayload *p, Buf *out);
+void dns_tcp_dissect_tree(const DissectPayload *p, DissectTree *t);
+void dns_tcp_dissect_label(const DissectPayload *p, char *label, size_t size, bool *response);
+
 #endif

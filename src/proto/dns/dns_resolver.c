@@ -295,6 +295,33 @@ static void closest_delegation(Task *t)
 
 static uint32_t negative_ttl(const DnsRR *soa);
 
+/* A UDP answer that does not fit, as Unbound cuts it: the answer
+ * section's RRsets that fit whole, nothing of the other sections but the
+ * OPT record, TC set.  Returns the new length of out. */
+static size_t truncate_whole(DnsMsg *m, uint8_t *out, size_t limit)
+{
+    size_t fit = get_be16(out + 6); /* answer records the encoder kept */
+    size_t keep = 0;
+    for (size_t i = 0; i < fit;) {
+        size_t end = i + 1;
+        while (end < m->n[DNS_ANSWER] && m->rr[DNS_ANSWER][end].type == m->rr[DNS_ANSWER][i].type &&
+               dns_name_equal(&m->rr[DNS_ANSWER][end].name, &m->rr[DNS_ANSWER][i].name))
+            end++;
+        if (end > fit)
+            break; /* this RRset was cut: it goes, and all after it */
+        keep = i = end;
+    }
+    m->n[DNS_ANSWER] = keep;
+    m->n[DNS_AUTHORITY] = 0;
+    size_t opt = 0;
+    for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++)
+        if (m->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT)
+            m->rr[DNS_ADDITIONAL][opt++] = m->rr[DNS_ADDITIONAL][i];
+    m->n[DNS_ADDITIONAL] = opt;
+    m->tc = true;
+    return dns_encode(m, out, limit);
+}
+
 static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
 {
     Resolver *r = t->r;
@@ -350,6 +377,8 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     uint8_t *out = xmalloc(limit);
     size_t n = dns_encode(&m, out, limit);
     bool tc = n >= 4 && (out[2] & 0x02);
+    if (tc)
+        n = truncate_whole(&m, out, limit);
     uint64_t pkt = conn ? 0 : sim_packet_id(sim);
     NetErr e = conn ? NET_OK : ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
     Buf cap;
@@ -374,8 +403,9 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
                        dns_rcode_name(rcode, rc), qn);
         if (e == NET_OK && tc)
             buf_printf(&cap,
-                       " The answer does not fit in %zu bytes (%s): it sends what fits with TC "
-                       "set (truncated), and the client should ask again over TCP.",
+                       " The answer does not fit in %zu bytes (%s): as Unbound, it sends only the "
+                       "record sets that fit whole, with TC set (truncated), and the client should "
+                       "ask again over TCP.",
                        limit, t->edns ? "the EDNS size" : "a UDP message without EDNS");
         if (e == NET_OK && conn)
             buf_printf(&cap,
