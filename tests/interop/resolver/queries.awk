@@ -79,10 +79,10 @@ BEGIN {
 }
 
 side == "minet" {
-    # TIME NODE SOURCE DESTINATION QNAME QTYPE
+    # TIME NODE SOURCE DESTINATION QNAME QTYPE TRANSPORT
     if (!($2 in who))
         next
-    print who[$2] "\t" label($1) " " $4 " " tname($6) " " $5
+    print who[$2] "\t" label($1) " " $4 " " tname($6) " " $5 ($7 == "TCP" ? " (TCP)" : "")
     next
 }
 

@@ -7,10 +7,11 @@
 # (what it printed on each stream, in order), DIR/N.status (its exit
 # status), and a line "N<TAB>NODE<TAB>START<TAB>END<TAB>COMMAND" in DIR/cmds.
 # Prints one line per DNS query that a node sends (the first hop of each
-# packet whose UDP destination port is 53 and whose QR bit is clear):
-#   TIME<TAB>NODE<TAB>SOURCE<TAB>DESTINATION<TAB>QNAME<TAB>QTYPE
+# packet whose UDP or TCP destination port is 53 and whose QR bit is clear):
+#   TIME<TAB>NODE<TAB>SOURCE<TAB>DESTINATION<TAB>QNAME<TAB>QTYPE<TAB>UDP|TCP
 # decoded from the frame's bytes, not from the summary: Ethernet II, IPv4,
-# UDP, then the DNS header and its first question.  QTYPE is a number.
+# UDP (or TCP and the message's 2-byte length), then the DNS header and its
+# first question.  QTYPE is a number.
 
 function field(name,    re) {
     re = "\"" name "\":(\"([^\"\\\\]|\\\\.)*\"|-?[0-9]+)"
@@ -90,13 +91,21 @@ BEGIN {
         next
     seen[pkt] = 1
     bytes = field("bytes")
-    if (b(12) != 8 || b(13) != 0 || b(23) != 17)
-        next # not IPv4, or not UDP
+    if (b(12) != 8 || b(13) != 0 || (b(23) != 17 && b(23) != 6))
+        next # not IPv4, or neither UDP nor TCP
     ip = 14
-    udp = ip + (b(ip) % 16) * 4
-    if (b(udp + 2) * 256 + b(udp + 3) != 53)
+    l4 = ip + (b(ip) % 16) * 4
+    if (b(l4 + 2) * 256 + b(l4 + 3) != 53)
         next
-    dns = udp + 8
+    tcp = b(23) == 6
+    if (tcp) {
+        # DNS over TCP: after the TCP header, the message's 2-byte length
+        # (a segment without data is not a query)
+        dns = l4 + int(b(l4 + 12) / 16) * 4 + 2
+        if (dns + 12 > length(bytes) / 2)
+            next
+    } else
+        dns = l4 + 8
     if (b(dns + 2) >= 128 || b(dns + 4) * 256 + b(dns + 5) < 1)
         next # a response, or no question
     src = b(ip + 12) "." b(ip + 13) "." b(ip + 14) "." b(ip + 15)
@@ -113,7 +122,8 @@ BEGIN {
     if (name == "")
         name = "."
     qtype = b(p + 1) * 256 + b(p + 2)
-    printf "%s\t%s\t%s\t%s\t%s\t%s\n", field("t"), field("node"), src, dst, name, qtype
+    printf "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", field("t"), field("node"), src, dst, name, qtype,
+        (tcp ? "TCP" : "UDP")
     next
 }
 
