@@ -16,6 +16,19 @@
 #include "proto/dns/dns_conf.h"
 #include "proto/resolve.h"
 
+/* Twelve TXT records of 100 bytes under big.example.com: an answer of
+ * about 1,300 bytes, more than UDP carries even with EDNS (1232). */
+#define TXT100                                                                                     \
+    "\\\""                                                                                         \
+    "01234567890123456789012345678901234567890123456789012345678901234567890123456789012345678901" \
+    "23456789"                                                                                     \
+    "\\\""
+#define BIG_TXT_1(n) "\"big IN TXT " #n " " TXT100 "\""
+#define BIG_TXT                                                                                         \
+    BIG_TXT_1(1)                                                                                        \
+    "," BIG_TXT_1(2) "," BIG_TXT_1(3) "," BIG_TXT_1(4) "," BIG_TXT_1(5) "," BIG_TXT_1(6) "," BIG_TXT_1( \
+        7) "," BIG_TXT_1(8) "," BIG_TXT_1(9) "," BIG_TXT_1(10) "," BIG_TXT_1(11) "," BIG_TXT_1(12)
+
 /* root, .edu, .com; montana.edu on two servers; example.com; a glueless
  * delegation (glueless.edu served by a name under montana.edu). */
 static const char world_json[] =
@@ -65,7 +78,7 @@ static const char world_json[] =
     "  \"away 600 IN CNAME www.example.com.\"]},"
     " \"example.com.\": {\"records\": [\"$TTL 3600\", \"@ IN SOA ns hm 1 7200 3600 1209600 "
     "3600\","
-    "  \"@ IN NS ns\", \"ns IN A 93.184.216.1\", \"www IN A 93.184.216.34\"]},"
+    "  \"@ IN NS ns\", \"ns IN A 93.184.216.1\", \"www IN A 93.184.216.34\"," BIG_TXT "]},"
     " \"glueless.edu.\": {\"records\": [\"$TTL 3600\", \"@ IN SOA ns.montana.edu. hm 1 7200 "
     "3600 1209600 3600\","
     "  \"@ IN NS ns.montana.edu.\", \"www IN A 153.90.77.77\"]}"
@@ -271,6 +284,87 @@ static void test_any(void **state)
     assert_true(strstr(q, "ns1:montana.edu.:NS") || strstr(q, "ns2:montana.edu.:NS"));
     assert_null(strstr(q, "www.montana.edu.:ANY"));
     free(q);
+    free(out);
+    tw_done(&sim);
+}
+
+/* Hops that a node sends over TCP to port 53 carrying data (queries). */
+static size_t tcp_queries(const Sim *sim, const char *from, const char *to)
+{
+    const World *w = sim->world;
+    int a = world_find_node(w, from), b = world_find_node(w, to);
+    size_t n = 0;
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind != TR_HOP || r->node != a || r->bytes[14 + 9] != 6 ||
+            get_be16(r->bytes + 14 + 20 + 2) != 53)
+            continue;
+        size_t data = get_be16(r->bytes + 14 + 2) - 20 - (size_t)(r->bytes[14 + 20 + 12] >> 4) * 4;
+        if (!data)
+            continue;
+        int owner;
+        if (world_find_addr(w, get_be32(r->bytes + 14 + 16), &owner, NULL) && owner == b)
+            n++;
+    }
+    return n;
+}
+
+/* An answer too big for UDP: the server truncates it, the resolver asks
+ * again over TCP (as Unbound), then truncates its own UDP answer, and dig
+ * asks again over TCP; host -T, dig +tcp and ANY use TCP from the start. */
+static void test_truncation_and_tcp(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "dig +noall +answer big.example.com TXT");
+    tw_script(w, S(5), 0, "host -T www.example.com");
+    tw_script(w, S(10), 0, "dig +tcp +short www.example.com");
+    tw_script(w, S(15), 0, "dig +notcp +short www.example.com ANY");
+    tw_script(w, S(20), 0, "nslookup -vc -type=A www.example.com");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, ";; Truncated, retrying in TCP mode.\n"));
+    for (int i = 1; i <= 12; i++) {
+        char line[64];
+        snprintf(line, sizeof line, "IN\tTXT\t\"%d\" \"0123", i);
+        assert_non_null(strstr(out, line));
+    }
+    assert_non_null(strstr(out, "www.example.com has address 93.184.216.34\n"));
+    assert_non_null(strstr(out, "\n93.184.216.34\n93.184.216.34\n"));
+    assert_non_null(strstr(out, "Name:\twww.example.com\nAddress: 93.184.216.34\n"));
+    /* exa truncated its UDP answer: the resolver asked it over TCP once;
+     * the laptop used TCP for dig's retry, host -T's three questions,
+     * dig +tcp and nslookup -vc (not for dig +notcp's ANY). */
+    assert_int_equal(tcp_queries(&sim, "local-dns", "exa"), 1);
+    assert_int_equal(tcp_queries(&sim, "laptop", "local-dns"), 1 + 3 + 1 + 1);
+    assert_true(tw_count(&sim, TR_NOTE, "asks the same server again over TCP") == 1);
+    assert_true(tw_count(&sim, TR_NOTE, "sends the question alone with TC set") == 1);
+    free(out);
+    tw_done(&sim);
+}
+
+/* A node that does not listen on TCP port 53 refuses: each try says so, as
+ * BIND's tools do (dig 3 tries, host 2, nslookup 3 and a blank line). */
+static void test_tcp_refused(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "dig +tcp @10.0.0.1 www.example.com");
+    tw_script(w, S(5), 0, "host -T www.example.com 10.0.0.1");
+    tw_script(w, S(10), 0, "nslookup -vc www.example.com 10.0.0.1");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    const char *one = ";; Connection to 10.0.0.1#53(10.0.0.1) for www.example.com failed: "
+                      "connection refused.\n;; no servers could be reached\n";
+    Buf want;
+    buf_init(&want);
+    for (int i = 0; i < 3 + 2 + 3; i++)
+        buf_puts(&want, one);
+    buf_puts(&want, "\n");
+    assert_string_equal(out, want.data);
+    buf_fini(&want);
     free(out);
     tw_done(&sim);
 }
@@ -630,6 +724,8 @@ int main(void)
         cmocka_unit_test(test_negative_answer_from_cache_has_soa),
         cmocka_unit_test(test_any),
         cmocka_unit_test(test_next_server_then_servfail),
+        cmocka_unit_test(test_truncation_and_tcp),
+        cmocka_unit_test(test_tcp_refused),
         cmocka_unit_test(test_glueless_and_cross_zone_alias),
         cmocka_unit_test(test_no_caption_for_a_send_that_cannot_happen),
         cmocka_unit_test(test_resolve_name),

@@ -32,6 +32,7 @@ typedef struct Host {
     bool explicit_type, recurse, reverse, verbose;
     bool tcp;         /* -T: every question over TCP */
     bool verbose_any; /* -a, which asks ANY over UDP */
+    bool header_due;  /* "Using domain server:" waits for the first answer */
     bool absolute;    /* typed with a final dot: no search list */
     SimTime sent;     /* when the current query left, for -v's "Received" */
     char *server_text;
@@ -123,6 +124,7 @@ static void print_rr(Host *h, const DnsRR *rr, Buf *b)
 }
 
 static void next_query(Host *h);
+static void print_server_header(Host *h);
 
 /* -v: the reply as BIND's host prints it (dig's layout, its own header). */
 static void print_verbose(Host *h, const DnsMsg *m, Buf *b)
@@ -183,6 +185,12 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
 {
     Host *h = ctx;
     h->q = NULL;
+    if (h->header_due) {
+        /* BIND's host names the server it was given once an answer comes
+         * (after -v's "Trying"), never when none does. */
+        h->header_due = false;
+        print_server_header(h);
+    }
     char rc[16], tb[16];
     if (m->rcode != DNS_RCODE_NOERROR) {
         trace_note(&h->sim->trace, h->sim->now, pkt,
@@ -340,7 +348,7 @@ static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const ch
         return;
     }
     h->server = addr;
-    print_server_header(h);
+    h->header_due = true;
     next_query(h);
 }
 
@@ -472,7 +480,7 @@ void host_main(Proc *p, int argc, char **argv)
     if (server) {
         h->server_text = xstrdup(server);
         if (ip_parse(server, &h->server)) {
-            print_server_header(h);
+            h->header_due = true;
             next_query(h);
             return;
         }

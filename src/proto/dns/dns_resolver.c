@@ -377,6 +377,7 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     uint8_t *out = xmalloc(limit);
     size_t n = dns_encode(&m, out, limit);
     bool tc = n >= 4 && (out[2] & 0x02);
+    size_t answers = m.n[DNS_ANSWER]; /* for the caption: what the answer is */
     if (tc)
         n = truncate_whole(&m, out, limit);
     uint64_t pkt = conn ? 0 : sim_packet_id(sim);
@@ -390,7 +391,7 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
         if (e != NET_OK)
             buf_printf(&cap, "%s cannot answer %s about %s: %s.", node_id(r), client, qn,
                        ipv4_err_reason(sim, r->node, t->client, e, why, sizeof why));
-        else if (rcode == DNS_RCODE_NOERROR && m.n[DNS_ANSWER])
+        else if (rcode == DNS_RCODE_NOERROR && answers)
             buf_printf(&cap,
                        "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
                        "answer comes from its cache, not from the zone's own server).",
