@@ -262,6 +262,24 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     next_query(h);
 }
 
+/* "Trying" names the lookup without a final dot. */
+static int trying_len(const char *name)
+{
+    size_t n = strlen(name);
+    return (int)(n > 1 && name[n - 1] == '.' ? n - 1 : n);
+}
+
+/* A truncated answer: host asks again over TCP, silently; -v says
+ * "Trying" again, as BIND's host does. */
+static void on_truncated(void *ctx)
+{
+    Host *h = ctx;
+    if (h->verbose)
+        proc_printf(h->proc, CON_STDOUT, "Trying \"%.*s\"\n", trying_len(h->name_text),
+                    h->name_text);
+    h->sent = h->sim->now;
+}
+
 /* A TCP try failed at once: as BIND's host, each failure says so and
  * that no server could be reached; after the last, host gives up. */
 static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
@@ -300,13 +318,6 @@ static void on_timeout(void *ctx, int try_no, bool last)
     }
 }
 
-/* "Trying" names the lookup without a final dot. */
-static int trying_len(const char *name)
-{
-    size_t n = strlen(name);
-    return (int)(n > 1 && name[n - 1] == '.' ? n - 1 : n);
-}
-
 static void next_query(Host *h)
 {
     if (h->next >= h->ntypes) {
@@ -314,7 +325,8 @@ static void next_query(Host *h)
         return;
     }
     uint16_t type = h->types[h->next++];
-    DnsQueryOps ops = {.reply = on_reply, .timeout = on_timeout, .failed = on_failed};
+    DnsQueryOps ops = {
+        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
     if (h->verbose)
         proc_printf(h->proc, CON_STDOUT, "Trying \"%.*s\"\n", trying_len(h->name_text),
                     h->name_text);
