@@ -6,7 +6,8 @@
 # console they must print, as BIND 9.18's host, iputils ping and Windows'
 # ipconfig print it over these zones; the slides show the same lines).
 # The slide's `host huffpost.com | grep "address" | sed …` needs the shell's
-# pipes: its host part is 05-rotation.
+# pipes: its host part is 05-rotation.  The slide types `ipconfig/displaydns`
+# without a space, as cmd.exe accepts it (10-displaydns-slide).
 set -u
 MINET=${MINET:-./minet}
 tmp=$(mktemp -d)

@@ -593,6 +593,37 @@ static void test_command_not_found(void **state)
     tw_done(&sim);
 }
 
+/* ipconfig comes from Windows: cmd.exe finds it in any case, and its
+ * name ends where a '/' starts; other names with a '/' are bash's paths. */
+static void test_cmd_exe_names(void **state)
+{
+    (void)state;
+    char prog[32];
+    assert_int_equal(shell_classify("ipconfig/displaydns", prog, sizeof prog), SHELL_PROGRAM);
+    assert_string_equal(prog, "ipconfig");
+    assert_int_equal(shell_classify("IPCONFIG /flushdns", prog, sizeof prog), SHELL_PROGRAM);
+    assert_int_equal(shell_classify("host/x y", prog, sizeof prog), SHELL_UNKNOWN);
+    World *w = tw_chain();
+    world_wire(w);
+    Sim sim;
+    sim_init(&sim, 1, w, true);
+    agents_start(&sim);
+    shell_run(&sim, 0, "ipconfig/flushdns");
+    shell_run(&sim, 0, "IpConfig/DisplayDNS");
+    shell_run(&sim, 0, "./ipconfig /displaydns");
+    sim_run_until(&sim, SIM_TIME_MAX);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ ipconfig/flushdns\n"
+                           "\nWindows IP Configuration\n\n"
+                           "Successfully flushed the DNS Resolver Cache.\n"
+                           "laptop$ IpConfig/DisplayDNS\n"
+                           "\nWindows IP Configuration\n\n"
+                           "laptop$ ./ipconfig /displaydns\n"
+                           "bash: ./ipconfig: No such file or directory\n");
+    free(t);
+    tw_done(&sim);
+}
+
 static void test_classify_lists(void **state)
 {
     (void)state;
@@ -666,6 +697,7 @@ int main(void)
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_command_not_found),
         cmocka_unit_test(test_classify_lists),
+        cmocka_unit_test(test_cmd_exe_names),
         cmocka_unit_test(test_filter_reads_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

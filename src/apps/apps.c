@@ -3,7 +3,9 @@
  * added in exactly one place. */
 #include "apps.h"
 
+#include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 
@@ -49,4 +51,32 @@ const char *const *apps_names(size_t *n)
 {
     *n = MN_ARRAY_LEN(names);
     return names;
+}
+
+/* The programs that come from Windows, run as cmd.exe runs them. */
+static const char *const from_windows[] = {"ipconfig"};
+
+void apps_cmd_exe_split(Cmdline *c)
+{
+    if (!c->argc || apps_find(c->argv[0]))
+        return;
+    const char *word = c->argv[0];
+    size_t name_len = strcspn(word, "/");
+    for (size_t i = 0; i < MN_ARRAY_LEN(from_windows); i++) {
+        const char *w = from_windows[i];
+        if (strlen(w) != name_len || strncasecmp(word, w, name_len) != 0)
+            continue;
+        /* "IPCONFIG/displaydns": the name, then the switch as a word of
+         * its own (cmd.exe's name ends where a '/' starts). */
+        char *rest = word[name_len] ? xstrdup(word + name_len) : NULL;
+        c->argv[0] = xstrdup(w);
+        free((char *)word);
+        if (rest) {
+            c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof *c->argv);
+            memmove(c->argv + 2, c->argv + 1, c->argc * sizeof *c->argv);
+            c->argv[1] = rest;
+            c->argc++;
+        }
+        return;
+    }
 }

@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 
+#include "apps/cmdline.h"
 #include "apps/shell.h"
 
 typedef void (*AppMainFn)(Proc *p, int argc, char **argv);
@@ -25,6 +26,12 @@ typedef struct AppProgram {
 const AppProgram *apps_find(const char *name);
 /* The programs' names, in table order (for messages and "did you mean"). */
 const char *const *apps_names(size_t *n);
+/* A command of a program that comes from Windows (ipconfig) is found as
+ * cmd.exe finds it: the name in any case, and ending where a '/' starts,
+ * so `ipconfig/displaydns` is `ipconfig /displaydns` and `IPCONFIG /all`
+ * is ipconfig.  Rewrites c's words in place; anything else is left alone
+ * (bash would say "No such file or directory"). */
+void apps_cmd_exe_split(Cmdline *c);
 
 void ping_main(Proc *p, int argc, char **argv);
 void ping_input(Proc *p, ProcInputKind kind, const char *line, size_t len);

@@ -3,11 +3,15 @@
  *   ipconfig /displaydns   the host's DNS cache, TTLs counting down
  *   ipconfig /flushdns     empties it
  *
+ * Switches in any case, after '/' or '-'; the shell finds ipconfig as
+ * cmd.exe does, so `ipconfig/displaydns` works too (apps.h).
+ *
  * Entries are listed under the name that was looked up, each record as a
  * block of dotted labels; Data Length is what Windows reports (4 for A, 16
  * for AAAA, 8 for names: a pointer's size). */
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "proto/dns/dns_stub.h"
 #include "apps/apps.h"
@@ -110,12 +114,14 @@ static void display(Proc *p)
 
 void ipconfig_main(Proc *p, int argc, char **argv)
 {
-    if (argc == 2 && (strcmp(argv[1], "/displaydns") == 0 || strcmp(argv[1], "-displaydns") == 0)) {
+    /* Windows reads its switches in any case, after '/' or '-'. */
+    const char *sw = argc == 2 && (argv[1][0] == '/' || argv[1][0] == '-') ? argv[1] + 1 : "";
+    if (strcasecmp(sw, "displaydns") == 0) {
         display(p);
         proc_exit(p, 0);
         return;
     }
-    if (argc == 2 && (strcmp(argv[1], "/flushdns") == 0 || strcmp(argv[1], "-flushdns") == 0)) {
+    if (strcasecmp(sw, "flushdns") == 0) {
         dns_cache_flush(dns_stub_cache(p->sim, p->node));
         header(p);
         proc_printf(p, CON_STDOUT, "Successfully flushed the DNS Resolver Cache.\n");

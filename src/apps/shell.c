@@ -12,11 +12,21 @@
 
 /* ---- what a line is ---------------------------------------------------- */
 
+/* Every command of l, with Windows' programs found as cmd.exe finds them. */
+static void cmd_exe_names(CmdList *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t j = 0; j < l->p[i].n; j++)
+            apps_cmd_exe_split(&l->p[i].cmds[j]);
+}
+
 ShellKind shell_classify(const char *line, char *prog, size_t size)
 {
     CmdList l;
     char err[160];
     bool parsed = cmdline_parse(&l, line, err, sizeof err);
+    if (parsed)
+        cmd_exe_names(&l);
     const char *first = l.n && l.p[0].n && l.p[0].cmds[0].argc ? l.p[0].cmds[0].argv[0] : "";
     ShellKind kind = SHELL_PROGRAM;
     if (!parsed) {
@@ -495,7 +505,9 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     }
     const AppProgram *app = r->app ? r->app : apps_find(c->argv[0]);
     if (!app) {
-        proc_printf(p, CON_STDERR, "bash: %s: command not found\n", c->argv[0]);
+        /* bash looks a name with a '/' up as a path, not on PATH */
+        proc_printf(p, CON_STDERR, "bash: %s: %s\n", c->argv[0],
+                    strchr(c->argv[0], '/') ? "No such file or directory" : "command not found");
         proc_exit(p, 127);
         return NULL;
     }
@@ -688,7 +700,10 @@ static void start_run(Sim *sim, int term, const char *line, const AppProgram *ap
     r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, line);
     t->busy = true;
     char err[160];
-    if (!cmdline_parse(&r->list, line, err, sizeof err)) {
+    bool parsed = cmdline_parse(&r->list, line, err, sizeof err);
+    if (parsed)
+        cmd_exe_names(&r->list);
+    if (!parsed) {
         /* bash runs nothing of a line it cannot parse */
         size_t used = strlen(err);
         snprintf(err + used, sizeof err - used, "\n");

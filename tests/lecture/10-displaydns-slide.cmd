@@ -1,0 +1,2 @@
+ping -c 1 www.cs.montana.edu
+ipconfig/displaydns
