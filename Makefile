@@ -97,6 +97,7 @@ check-tests: $(BIN) $(TEST_BIN)
 	@MINET=$(BIN) sh tests/run_cli.sh
 	@MINET=$(BIN) sh tests/run_docs.sh
 	@MINET=$(BIN) sh tests/run_lecture.sh
+	@MINET=$(BIN) sh tests/run_filter_files.sh
 	@MINET=$(BIN) sh tests/run_dns_options.sh
 	@MINET=$(BIN) sh tests/run_pcap.sh
 	@MINET=$(BIN) sh tests/run_window.sh

@@ -370,6 +370,36 @@ static void test_ping_interrupted_from_input(void **state)
     tw_done(&sim);
 }
 
+/* ^C reaches every program of the pipeline, as SIGINT reaches a
+ * terminal's foreground process group: grep dies with it, so ping's
+ * statistics (printed as it ends) reach no one, and the pipeline's status
+ * is grep's, 130.  A filter reading the terminal dies with its writer. */
+static void test_intr_reaches_the_whole_pipeline(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping 10.0.2.10 | grep -c icmp_seq");
+    w->script[0].input = xcalloc(1, sizeof *w->script[0].input);
+    w->script[0].input[0] = (ScriptInput){2500000, xstrdup("^C")};
+    w->script[0].n_input = 1;
+    tw_script(w, 5000000, 0, "grep a | wc -l");
+    w->script[1].input = xcalloc(2, sizeof *w->script[1].input);
+    w->script[1].input[0] = (ScriptInput){-1, xstrdup("abc")};
+    w->script[1].input[1] = (ScriptInput){-1, xstrdup("^C")};
+    w->script[1].n_input = 2;
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = transcript(&sim);
+    assert_non_null(strstr(t, "2.5 stdin ^C\n2.5 stdin \n2.5 exit 130\n"));
+    assert_null(strstr(t, "ping statistics"));
+    assert_null(strstr(t, "stdout 3\n"));
+    assert_non_null(strstr(t, "stdin abc\n"));
+    assert_non_null(strstr(t, "7.0 stdin ^C\n7.0 stdin \n7.0 exit 130\n"));
+    assert_null(strstr(t, "stdout 1\n")); /* wc died too: no count */
+    free(t);
+    tw_done(&sim);
+}
+
 /* ---- the terminal: one line after another, &, terminals, pipes, lists --- */
 
 /* What the terminals show, as `minet run --quiet` prints it. */
@@ -639,20 +669,26 @@ static void test_classify_lists(void **state)
     assert_int_equal(shell_classify("down laptop &", prog, sizeof prog), SHELL_UNKNOWN);
 }
 
-/* A filter reads `< FILE` from the node's files; a file operand is not
- * opened: the tool's message for a file the node lacks, minet's for one it
- * has. */
+/* Filters open their file operands through the node's files, as GNU's
+ * tools: several inputs get their names (grep) or headers (head), a
+ * missing file and a directory get the tool's own words and status. */
 static void test_filter_reads_file(void **state)
 {
     (void)state;
     static const char scenario[] =
         "{\"minet\": 1, \"title\": \"files\", \"nodes\": ["
         "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"user\": \"alice\","
-        " \"files\": {\"/home/alice/notes.txt\": \"b address\\nno\\na address\\n\"}}],"
+        " \"files\": {\"/home/alice/notes.txt\": \"b address\\nno\\na address\\n\","
+        " \"/home/alice/m.txt\": \"x address\\n\", \"/home/alice/d/\": {}}}],"
         "\"script\": [{\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"grep address < notes.txt "
         "| sort\"},"
-        " {\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"wc -l notes.txt\"},"
-        " {\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"wc -l nothere\"}]}";
+        " {\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"wc -l notes.txt\"},"
+        " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"wc -l nothere\"},"
+        " {\"at\": \"3s\", \"on\": \"laptop\", \"run\": \"grep address notes.txt m.txt x\"},"
+        " {\"at\": \"4s\", \"on\": \"laptop\", \"run\": \"head -n 1 d m.txt\"},"
+        " {\"at\": \"5s\", \"on\": \"laptop\", \"run\": \"wc notes.txt m.txt\"},"
+        " {\"at\": \"6s\", \"on\": \"laptop\", \"run\": \"sort x\"},"
+        " {\"at\": \"7s\", \"on\": \"laptop\", \"run\": \"sed -n 1p /home/alice/m.txt\"}]}";
     Errors e;
     errors_init(&e);
     World *w = scenario_load_mem("files.json", ".", scenario, strlen(scenario), &e);
@@ -666,10 +702,38 @@ static void test_filter_reads_file(void **state)
                            "a address\n"
                            "b address\n"
                            "laptop$ wc -l notes.txt\n"
-                           "wc: minet's wc reads its standard input only: use wc … < notes.txt\n"
+                           "3 notes.txt\n"
                            "laptop$ wc -l nothere\n"
-                           "wc: nothere: No such file or directory\n");
+                           "wc: nothere: No such file or directory\n"
+                           "laptop$ grep address notes.txt m.txt x\n"
+                           "notes.txt:b address\n"
+                           "notes.txt:a address\n"
+                           "m.txt:x address\n"
+                           "grep: x: No such file or directory\n"
+                           "laptop$ head -n 1 d m.txt\n"
+                           "==> d <==\n"
+                           "head: error reading 'd': Is a directory\n"
+                           "\n"
+                           "==> m.txt <==\n"
+                           "x address\n"
+                           "laptop$ wc notes.txt m.txt\n"
+                           " 3  5 23 notes.txt\n"
+                           " 1  2 10 m.txt\n"
+                           " 4  7 33 total\n"
+                           "laptop$ sort x\n"
+                           "sort: cannot read: x: No such file or directory\n"
+                           "laptop$ sed -n 1p /home/alice/m.txt\n"
+                           "x address\n");
     free(t);
+    /* grep's status is 2 when an input could not be read, even with matches */
+    int statuses[8], k = 0;
+    for (size_t i = 0; i < sim.trace.n && k < 8; i++)
+        if (sim.trace.recs[i].kind == TR_CONSOLE && sim.trace.recs[i].stream == CON_EXIT)
+            statuses[k++] = sim.trace.recs[i].status;
+    assert_int_equal(k, 8);
+    const int want[8] = {0, 0, 1, 2, 1, 0, 2, 0};
+    for (int i = 0; i < 8; i++)
+        assert_int_equal(statuses[i], want[i]);
     tw_done(&sim);
 }
 
@@ -689,6 +753,7 @@ int main(void)
         cmocka_unit_test(test_open_quote_is_bash_error),
         cmocka_unit_test(test_quoted_argument),
         cmocka_unit_test(test_ping_interrupted_from_input),
+        cmocka_unit_test(test_intr_reaches_the_whole_pipeline),
         cmocka_unit_test(test_lines_wait_for_the_one_before),
         cmocka_unit_test(test_second_terminal),
         cmocka_unit_test(test_background_job),

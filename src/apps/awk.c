@@ -151,7 +151,7 @@ static size_t split(const Awk *a, const char *line, Span *f, size_t max)
     return n;
 }
 
-static void awk_read(Proc *p, const char *data, size_t len)
+static void awk_one(Proc *p, const char *data, size_t len)
 {
     Awk *a = p->state;
     FiltLines l;
@@ -175,6 +175,25 @@ static void awk_read(Proc *p, const char *data, size_t len)
     }
     free(f);
     filt_lines_fini(&l);
+}
+
+/* Each input in turn, as mawk: one it cannot open ends it (status 2). */
+static void awk_files(Proc *p, ProcFile *in, size_t n_in)
+{
+    for (size_t k = 0; k < n_in; k++) {
+        if (in[k].err == VFS_EISDIR) {
+            proc_printf(p, CON_STDERR, "awk: read error (%s)\n", filt_error(&in[k]));
+            proc_exit(p, 2);
+            return;
+        }
+        if (in[k].err != VFS_OK) {
+            proc_printf(p, CON_STDERR, "awk: cannot open %s (%s)\n", in[k].name,
+                        filt_error(&in[k]));
+            proc_exit(p, 2);
+            return;
+        }
+        awk_one(p, in[k].data, in[k].len);
+    }
     proc_exit(p, 0);
 }
 
@@ -244,12 +263,13 @@ void awk_main(Proc *p, int argc, char **argv)
             return;
         }
     }
+    /* The operands: files ("-": standard input); var=value ones are
+     * assignments, which minet's awk programs cannot use: left out. */
+    char **files = xcalloc((size_t)(argc - i) + 1, sizeof *files);
+    size_t n = 0;
     for (; i < argc; i++)
-        if (strcmp(argv[i], "-") != 0 && !strchr(argv[i], '=')) {
-            filt_file_operand(p, "awk", argv[i],
-                              "awk: cannot open %s (No such file or directory)\n");
-            proc_exit(p, 2);
-            return;
-        }
-    proc_read_all(p, awk_read);
+        if (!strchr(argv[i], '='))
+            files[n++] = argv[i];
+    proc_read_files(p, files, n, awk_files);
+    free(files);
 }

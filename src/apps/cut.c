@@ -67,15 +67,24 @@ static void cut_line(Proc *p, const Cut *c, const char *line)
     proc_printf(p, CON_STDOUT, "\n");
 }
 
-static void cut_read(Proc *p, const char *data, size_t len)
+/* Each input in turn; one that cannot be read is said (status 1). */
+static void cut_files(Proc *p, ProcFile *in, size_t n_in)
 {
     Cut *c = p->state;
-    FiltLines l;
-    filt_lines(&l, data, len);
-    for (size_t i = 0; i < l.n; i++)
-        cut_line(p, c, l.line[i]);
-    filt_lines_fini(&l);
-    proc_exit(p, 0);
+    int status = 0;
+    for (size_t k = 0; k < n_in; k++) {
+        if (in[k].err != VFS_OK) {
+            proc_printf(p, CON_STDERR, "cut: %s: %s\n", in[k].name, filt_error(&in[k]));
+            status = 1;
+            continue;
+        }
+        FiltLines l;
+        filt_lines(&l, in[k].data, in[k].len);
+        for (size_t i = 0; i < l.n; i++)
+            cut_line(p, c, l.line[i]);
+        filt_lines_fini(&l);
+    }
+    proc_exit(p, status);
 }
 
 /* Parses LIST; on error returns cut's message (without "cut: "). */
@@ -194,13 +203,6 @@ void cut_main(Proc *p, int argc, char **argv)
     }
     if (delim)
         c->delim = *delim ? *delim : '\0';
-    for (size_t i = 0; i < o.n_operands; i++)
-        if (strcmp(o.operands[i], "-") != 0) {
-            filt_file_operand(p, "cut", o.operands[i], "cut: %s: No such file or directory\n");
-            filt_opts_fini(&o);
-            proc_exit(p, 1);
-            return;
-        }
+    proc_read_files(p, o.operands, o.n_operands, cut_files);
     filt_opts_fini(&o);
-    proc_read_all(p, cut_read);
 }

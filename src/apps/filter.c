@@ -109,14 +109,26 @@ void filt_lines_fini(FiltLines *l)
     memset(l, 0, sizeof *l);
 }
 
-void filt_file_operand(Proc *p, const char *prog, const char *name, const char *real_fmt)
+const char *filt_name(const ProcFile *f, const char *stdin_name)
 {
-    if (proc_file_exists(p, name)) {
-        proc_printf(p, CON_STDERR, "%s: minet's %s reads its standard input only: use %s … < %s\n",
-                    prog, prog, prog, name);
-        return;
+    return f->is_stdin ? stdin_name : f->name;
+}
+
+const char *filt_error(const ProcFile *f)
+{
+    return vfs_strerror(f->err);
+}
+
+void filt_join(const ProcFile *f, size_t n, Buf *out)
+{
+    buf_put(out, "", 0);
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].err != VFS_OK || !f[i].len)
+            continue;
+        if (out->len && out->data[out->len - 1] != '\n')
+            buf_putc(out, '\n');
+        buf_put(out, f[i].data, f[i].len);
     }
-    proc_printf(p, CON_STDERR, real_fmt, name);
 }
 
 bool filt_number(const char *s, long long *out)

@@ -4,10 +4,10 @@
  * options) with its messages, the input split into lines, and the state
  * each filter keeps until its input has arrived.
  *
- * A filter reads its standard input only (proc_read_all): a pipe, the
- * terminal or `< FILE`.  A file operand is not opened: one the node does
- * not have gets the tool's own "No such file or directory"; one it has, a
- * minet message that says to use `< FILE`. */
+ * A filter reads its file operands from the node's files, or its standard
+ * input when it has none or one is "-" (proc_read_files): a pipe, the
+ * terminal or `< FILE`.  A file the node lacks, or a directory, gets the
+ * tool's own message and exit status, in the order the tool meets it. */
 #ifndef MN_FILTER_H
 #define MN_FILTER_H
 
@@ -50,10 +50,16 @@ typedef struct FiltLines {
 void filt_lines(FiltLines *l, const char *data, size_t len);
 void filt_lines_fini(FiltLines *l);
 
-/* Prints the message for a file operand (filter.h): real_fmt is the tool's
- * own, with %s for the name ("grep: %s: No such file or directory\n"). */
-void filt_file_operand(Proc *p, const char *prog, const char *name, const char *real_fmt)
-    MN_PRINTF(4, 0);
+/* The name a tool gives an input in its headers and prefixes: the
+ * operand, or for standard input stdin_name ("(standard input)" for grep,
+ * "standard input" for head and tail). */
+const char *filt_name(const ProcFile *f, const char *stdin_name);
+/* Why f cannot be read, in errno's words ("No such file or directory"). */
+const char *filt_error(const ProcFile *f);
+/* The readable inputs joined into one text, as sed, sort and uniq read
+ * them (one that does not end with a newline gets one when more
+ * follows); NUL-ended. */
+void filt_join(const ProcFile *f, size_t n, Buf *out);
 
 /* Whether s is a whole decimal number (digits only), with its value. */
 bool filt_number(const char *s, long long *out);

@@ -1,11 +1,13 @@
-/* grep — GNU grep 3.8 as a filter: -v -i -c -n -q, -E (extended), -F
+/* grep — GNU grep 3.8 as a filter: -v -i -c -n -q -h, -E (extended), -F
  * (fixed strings), -G (basic, the default), -e PATTERN (any number), a
  * pattern of several lines as several patterns.  Regular expressions are
  * POSIX's (regcomp), with glibc's GNU extensions in basic ones (\| \+ \?),
  * as grep's own.
  *
- * Limits: standard input only; GNU's other options (-o, -w, -x, -A, …)
- * print a minet message that lists what minet's grep supports. */
+ * File operands are the node's files ("-" and none: standard input), each
+ * line prefixed with its input's name when there are several (-h: not).
+ * Limits: GNU's other options (-o, -w, -x, -A, …) print a minet message
+ * that lists what minet's grep supports. */
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +23,7 @@
 
 typedef struct Grep {
     bool invert, icase, count, number, quiet, fixed, extended;
+    bool no_names; /* -h: no file name before the lines of several inputs */
     char **pat;
     size_t n_pat;
     regex_t *re;
@@ -109,11 +112,13 @@ static bool matches(const Grep *g, const char *line)
     return false;
 }
 
-static void grep_read(Proc *p, const char *data, size_t len)
+/* One input: its matching lines (prefixed with its name when there are
+ * several inputs), or their count; returns how many matched. */
+static size_t grep_one(Proc *p, const Grep *g, const ProcFile *f, bool prefix)
 {
-    Grep *g = p->state;
     FiltLines l;
-    filt_lines(&l, data, len);
+    filt_lines(&l, f->data, f->len);
+    const char *name = filt_name(f, "(standard input)");
     size_t count = 0;
     for (size_t i = 0; i < l.n; i++) {
         if (matches(g, l.line[i]) == g->invert)
@@ -123,14 +128,37 @@ static void grep_read(Proc *p, const char *data, size_t len)
             break;
         if (g->count)
             continue;
+        if (prefix)
+            proc_printf(p, CON_STDOUT, "%s:", name);
         if (g->number)
             proc_printf(p, CON_STDOUT, "%zu:", i + 1);
         proc_printf(p, CON_STDOUT, "%s\n", l.line[i]);
     }
     if (g->count && !g->quiet)
-        proc_printf(p, CON_STDOUT, "%zu\n", count);
+        proc_printf(p, CON_STDOUT, "%s%s%zu\n", prefix ? name : "", prefix ? ":" : "", count);
     filt_lines_fini(&l);
-    proc_exit(p, count ? 0 : 1);
+    return count;
+}
+
+/* As GNU grep: 0 when a line matched, 1 when none did, 2 when an input
+ * could not be read (unless -q found a match: it stops there). */
+static void grep_files(Proc *p, ProcFile *f, size_t n)
+{
+    Grep *g = p->state;
+    bool matched = false, failed = false;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].err != VFS_OK) {
+            proc_printf(p, CON_STDERR, "grep: %s: %s\n", f[i].name, filt_error(&f[i]));
+            failed = true;
+            continue;
+        }
+        if (grep_one(p, g, &f[i], n > 1 && !g->no_names) > 0) {
+            matched = true;
+            if (g->quiet)
+                break;
+        }
+    }
+    proc_exit(p, matched && g->quiet ? 0 : failed ? 2 : matched ? 0 : 1);
 }
 
 void grep_main(Proc *p, int argc, char **argv)
@@ -142,7 +170,7 @@ void grep_main(Proc *p, int argc, char **argv)
     filt_opts_init(&o, argc, argv);
     bool have_e = false;
     int c;
-    while ((c = filt_opt(&o, "vicnqEFGe:" GREP_GNU_OPTS)) != -1) {
+    while ((c = filt_opt(&o, "vicnqhEFGe:" GREP_GNU_OPTS)) != -1) {
         switch (c) {
         case 'v':
             g->invert = true;
@@ -158,6 +186,9 @@ void grep_main(Proc *p, int argc, char **argv)
             break;
         case 'q':
             g->quiet = true;
+            break;
+        case 'h':
+            g->no_names = true;
             break;
         case 'E':
             g->extended = true;
@@ -183,7 +214,7 @@ void grep_main(Proc *p, int argc, char **argv)
             return;
         default:
             proc_printf(p, CON_STDERR,
-                        "grep: minet's grep does not support -%c (it supports -v -i -c -n -q "
+                        "grep: minet's grep does not support -%c (it supports -v -i -c -n -q -h "
                         "-E -F -G -e PATTERN)\n",
                         c);
             filt_opts_fini(&o);
@@ -202,20 +233,11 @@ void grep_main(Proc *p, int argc, char **argv)
         add_patterns(g, o.operands[0]);
         first_file = 1;
     }
-    bool files = false;
-    for (size_t i = first_file; i < o.n_operands; i++)
-        if (strcmp(o.operands[i], "-") != 0) {
-            filt_file_operand(p, "grep", o.operands[i], "grep: %s: No such file or directory\n");
-            files = true;
-        }
-    filt_opts_fini(&o);
     if (!compile(p, g)) {
+        filt_opts_fini(&o);
         proc_exit(p, 2);
         return;
     }
-    if (files) {
-        proc_exit(p, 2);
-        return;
-    }
-    proc_read_all(p, grep_read);
+    proc_read_files(p, o.operands + first_file, o.n_operands - first_file, grep_files);
+    filt_opts_fini(&o);
 }

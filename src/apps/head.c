@@ -1,6 +1,7 @@
 /* head — GNU coreutils 9.1's head as a filter: -n N (the first N lines),
- * -n -N (all but the last N), -N.  Standard input only; -c and the other
- * options print a minet message. */
+ * -n -N (all but the last N), -N, -q, -v; file operands from the node's
+ * files, each under "==> NAME <==" when there are several.  -c and the
+ * other options print a minet message. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,7 +12,8 @@
 
 typedef struct Head {
     long long n;
-    bool all_but; /* -n -N */
+    bool all_but;        /* -n -N */
+    bool quiet, verbose; /* -q: never the "==> NAME <==" headers; -v: always */
 } Head;
 
 /* Prints line i of l as it was: with its newline, unless it had none. */
@@ -21,9 +23,8 @@ static void put_line(Proc *p, const FiltLines *l, size_t i)
     proc_printf(p, CON_STDOUT, "%s%s", l->line[i], nl ? "\n" : "");
 }
 
-static void head_read(Proc *p, const char *data, size_t len)
+static void head_one(const Head *h, Proc *p, const char *data, size_t len)
 {
-    Head *h = p->state;
     FiltLines l;
     filt_lines(&l, data, len);
     size_t end = l.n;
@@ -34,7 +35,36 @@ static void head_read(Proc *p, const char *data, size_t len)
     for (size_t i = 0; i < end; i++)
         put_line(p, &l, i);
     filt_lines_fini(&l);
-    proc_exit(p, 0);
+}
+
+/* As coreutils: each input under "==> NAME <==" when there are several
+ * (a blank line between), a file that cannot be opened said and skipped,
+ * exit status 1 if any could not be read. */
+static void head_files(Proc *p, ProcFile *f, size_t n)
+{
+    Head *h = p->state;
+    bool headers = h->verbose || (n > 1 && !h->quiet), first = true;
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].err != VFS_OK && f[i].err != VFS_EISDIR) {
+            proc_printf(p, CON_STDERR, "head: cannot open '%s' for reading: %s\n", f[i].name,
+                        filt_error(&f[i]));
+            status = 1;
+            continue;
+        }
+        if (headers)
+            proc_printf(p, CON_STDOUT, "%s==> %s <==\n", first ? "" : "\n",
+                        filt_name(&f[i], "standard input"));
+        first = false;
+        if (f[i].err == VFS_EISDIR) {
+            proc_printf(p, CON_STDERR, "head: error reading '%s': %s\n", f[i].name,
+                        filt_error(&f[i]));
+            status = 1;
+            continue;
+        }
+        head_one(h, p, f[i].data, f[i].len);
+    }
+    proc_exit(p, status);
 }
 
 static bool bad(Proc *p, FiltOpts *o, const char *fmt, const char *arg)
@@ -80,24 +110,20 @@ void head_main(Proc *p, int argc, char **argv)
                 bad(p, &o, "head: invalid number of lines: \xe2\x80\x98%s\xe2\x80\x99\n", o.arg);
                 return;
             }
+        } else if (c == 'q' || c == 'v') {
+            h->quiet = c == 'q';
+            h->verbose = c == 'v';
         } else if (c == '?' || c == ':') {
             filt_opt_error(p, &o, "head", c);
             bad(p, &o, "Try '%s --help' for more information.\n", "head");
             return;
         } else {
             char opt[3] = {'-', (char)c, 0};
-            bad(p, &o, "head: minet's head does not support %s (it supports -n N and -N)\n", opt);
+            bad(p, &o, "head: minet's head does not support %s (it supports -n N, -N, -q and -v)\n",
+                opt);
             return;
         }
     }
-    for (size_t i = 0; i < o.n_operands; i++)
-        if (strcmp(o.operands[i], "-") != 0) {
-            filt_file_operand(p, "head", o.operands[i],
-                              "head: cannot open '%s' for reading: No such file or directory\n");
-            filt_opts_fini(&o);
-            proc_exit(p, 1);
-            return;
-        }
+    proc_read_files(p, o.operands, o.n_operands, head_files);
     filt_opts_fini(&o);
-    proc_read_all(p, head_read);
 }

@@ -112,8 +112,14 @@ static void finish(Ping *pg, bool echo_intr)
     Proc *p = pg->proc;
     bool timing = pg->datalen >= TIMEVAL_LEN;
     SimTime tv = pg->cur_time - pg->start_time;
-    if (echo_intr)
-        proc_printf(p, CON_STDOUT, "^C");
+    if (echo_intr) {
+        /* The terminal shows ^C: on ping's own line, or, when its output
+         * goes into a pipe, by itself; the rest of the pipeline gets it. */
+        bool piped = p->to != 0;
+        proc_ctrl_c(p, piped);
+        if (!piped)
+            proc_printf(p, CON_STDOUT, "^C");
+    }
     proc_printf(p, CON_STDOUT, "\n--- %s ping statistics ---\n", pg->hostname);
     proc_printf(p, CON_STDOUT, "%ld packets transmitted, %ld received", pg->ntransmitted,
                 pg->nreceived);

@@ -458,7 +458,7 @@ static bool substitute(SedCmd *c, char **line)
     return true;
 }
 
-static void sed_read(Proc *p, const char *data, size_t len)
+static void sed_run(Proc *p, const char *data, size_t len)
 {
     Sed *sed = p->state;
     FiltLines l;
@@ -501,7 +501,39 @@ static void sed_read(Proc *p, const char *data, size_t len)
             break;
     }
     filt_lines_fini(&l);
-    proc_exit(p, 0);
+}
+
+/* A file sed cannot read is said where sed meets it; minet runs the script
+ * over all the readable inputs at once, so one before the first readable
+ * input is said first, the others after the output.  Status 2 (4 for a
+ * directory: a read error), as GNU sed. */
+static void sed_unreadable(Proc *p, const ProcFile *f, int *status)
+{
+    if (f->err == VFS_EISDIR) {
+        proc_printf(p, CON_STDERR, "sed: read error on %s: %s\n", f->name, filt_error(f));
+        *status = 4;
+        return;
+    }
+    proc_printf(p, CON_STDERR, "sed: can't read %s: %s\n", f->name, filt_error(f));
+    if (*status < 2)
+        *status = 2;
+}
+
+static void sed_files(Proc *p, ProcFile *in, size_t n_in)
+{
+    int status = 0;
+    size_t first_ok = 0;
+    while (first_ok < n_in && in[first_ok].err != VFS_OK)
+        sed_unreadable(p, &in[first_ok++], &status);
+    Buf all;
+    buf_init(&all);
+    filt_join(in, n_in, &all);
+    sed_run(p, all.data, all.len);
+    buf_fini(&all);
+    for (size_t i = first_ok; i < n_in; i++)
+        if (in[i].err != VFS_OK)
+            sed_unreadable(p, &in[i], &status);
+    proc_exit(p, status);
 }
 
 void sed_main(Proc *p, int argc, char **argv)
@@ -557,17 +589,6 @@ void sed_main(Proc *p, int argc, char **argv)
             return;
         }
     }
-    bool files = false;
-    for (size_t i = first_file; i < o.n_operands; i++)
-        if (strcmp(o.operands[i], "-") != 0) {
-            filt_file_operand(p, "sed", o.operands[i],
-                              "sed: can't read %s: No such file or directory\n");
-            files = true;
-        }
+    proc_read_files(p, o.operands + first_file, o.n_operands - first_file, sed_files);
     filt_opts_fini(&o);
-    if (files) {
-        proc_exit(p, 2);
-        return;
-    }
-    proc_read_all(p, sed_read);
 }

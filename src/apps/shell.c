@@ -235,10 +235,13 @@ static void input_free(Sim *sim, ProcInput *in)
     free(in);
 }
 
+static void files_free(struct ProcFiles *pf);
+
 static void proc_free(Proc *p)
 {
     if (p->free_state)
         p->free_state(p->state);
+    files_free(p->files);
     input_free(p->sim, p->in);
     buf_fini(&p->line);
     buf_fini(&p->pipe);
@@ -785,6 +788,8 @@ static bool is_ctrl(const char *text, char c)
 }
 
 static void flush_partial(Proc *p);
+static void read_typed(Proc *p, ProcInputKind kind, const char *line, size_t len);
+static bool still_running(Sim *sim, uint64_t id, Proc **out);
 
 static void echo(Proc *p, const char *text)
 {
@@ -826,6 +831,47 @@ static void input_arm(Proc *p)
         in->timer = sim_at(sim, t, on_input_timer, p, 0);
 }
 
+/* ^C reaches every program of the foreground pipeline, as a terminal's
+ * SIGINT reaches its foreground process group: the others than p (the one
+ * typed into) first, so that what p prints as it ends (ping's statistics)
+ * finds no reader left, as in a terminal.  A program that reads its input
+ * handles ^C itself; the others end with status 130. */
+static void intr_pipeline(Proc *p, bool end_line)
+{
+    Sim *sim = p->sim;
+    size_t n = 0;
+    for (Proc *q = sim->shell->running; q; q = q->next)
+        n += q != p && q->job && q->job == p->job;
+    if (!n)
+        return;
+    uint64_t *ids = xcalloc(n, sizeof *ids);
+    size_t k = 0;
+    for (Proc *q = sim->shell->running; q; q = q->next)
+        if (q != p && q->job && q->job == p->job)
+            ids[k++] = q->id;
+    for (size_t i = 0; i < k; i++) {
+        Proc *q = find_proc(sim, ids[i]);
+        if (!q)
+            continue;
+        if (q->in && q->in->fn && q->in->fn != read_typed)
+            q->in->fn(q, PROC_IN_INTR, NULL, 0);
+        else
+            proc_exit(q, 130);
+    }
+    free(ids);
+    /* What p prints now goes into a pipe nobody reads: the line after
+     * "^C" ends as bash ends it after a job that SIGINT killed. */
+    if (end_line && p->to)
+        echo(p, "\n");
+}
+
+void proc_ctrl_c(Proc *p, bool show)
+{
+    if (show)
+        echo(p, "^C");
+    intr_pipeline(p, show);
+}
+
 /* Types the next script line: echo, then into the buffer (or, for ^C, to
  * the program at once).  Returns false if the program ended. */
 static bool type_next(Proc *p)
@@ -836,11 +882,16 @@ static bool type_next(Proc *p)
     if (is_ctrl(text, 'C')) {
         if (!in->fn) {
             echo(p, "^C\n");
+            intr_pipeline(p, false);
             proc_exit(p, 130);
             return false;
         }
+        uint64_t id = p->id;
         echo(p, "^C");
-        in->fn(p, PROC_IN_INTR, NULL, 0);
+        intr_pipeline(p, in->fn != read_typed); /* a filter ends the line itself */
+        if (!still_running(p->sim, id, &p))
+            return false;
+        p->in->fn(p, PROC_IN_INTR, NULL, 0);
         return true; /* p may be gone: the caller does not touch it */
     }
     if (is_ctrl(text, ']'))
@@ -1085,14 +1136,120 @@ void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
     }
 }
 
-bool proc_file_exists(Proc *p, const char *name)
+/* ---- file operands ------------------------------------------------------- */
+
+struct ProcFiles {
+    ProcFile *f;
+    Buf *data; /* each file's bytes */
+    size_t n;
+    void (*fn)(Proc *p, ProcFile *f, size_t n);
+};
+
+static void files_free(struct ProcFiles *pf)
+{
+    if (!pf)
+        return;
+    for (size_t i = 0; i < pf->n; i++) {
+        free((char *)pf->f[i].name);
+        buf_fini(&pf->data[i]);
+    }
+    free(pf->f);
+    free(pf->data);
+    free(pf);
+}
+
+/* name, relative to the user's home, into out (the file's bytes). */
+static VfsErr read_node_file(Proc *p, const char *name, Buf *out, bool *regular)
 {
     Sim *sim = p->sim;
+    Vfs *v = vfs_of(sim);
     char home[VFS_NAME_MAX + 8], path[VFS_PATH_MAX];
     snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, p->node));
     VfsStat st = {0};
-    return vfs_of(sim) && vfs_path_norm(home, name, path, sizeof path, NULL) == VFS_OK &&
-           vfs_stat(vfs_of(sim), p->node, path, &st) == VFS_OK;
+    VfsErr e = v ? vfs_path_norm(home, name, path, sizeof path, NULL) : VFS_ENOENT;
+    if (e == VFS_OK)
+        e = vfs_stat(v, p->node, path, &st);
+    if (e == VFS_OK && st.dir)
+        e = VFS_EISDIR;
+    if (e != VFS_OK)
+        return e;
+    *regular = true;
+    uint8_t chunk[16384];
+    size_t got = 1;
+    for (uint64_t off = 0; got && out->len < SHELL_READ_MAX; off += got) {
+        e = vfs_read(v, p->node, path, off, chunk, sizeof chunk, &got);
+        if (e != VFS_OK)
+            return e;
+        buf_put(out, chunk, got);
+    }
+    return VFS_OK;
+}
+
+static void files_deliver(Proc *p)
+{
+    struct ProcFiles *pf = p->files;
+    for (size_t i = 0; i < pf->n; i++) {
+        pf->f[i].data = pf->f[i].is_stdin || !pf->data[i].data ? pf->f[i].data : pf->data[i].data;
+        if (!pf->f[i].data)
+            pf->f[i].data = "";
+    }
+    p->delivered = true;
+    pf->fn(p, pf->f, pf->n);
+}
+
+static void files_stdin_read(Proc *p, const char *data, size_t len)
+{
+    struct ProcFiles *pf = p->files;
+    bool first = true;
+    for (size_t i = 0; i < pf->n; i++)
+        if (pf->f[i].is_stdin) {
+            pf->f[i].data = first ? data : "";
+            pf->f[i].len = first ? len : 0;
+            pf->f[i].regular = p->stdin_path != NULL;
+            first = false;
+        }
+    files_deliver(p);
+}
+
+static void on_files_ready(Sim *sim, void *ctx, uint64_t id)
+{
+    (void)ctx;
+    Proc *p = find_proc(sim, id);
+    if (p && p->files && !p->delivered)
+        files_deliver(p);
+}
+
+void proc_read_files(Proc *p, char *const *names, size_t n,
+                     void (*fn)(Proc *p, ProcFile *f, size_t n))
+{
+    static char *const dash[] = {"-"};
+    if (!n) {
+        names = dash;
+        n = 1;
+    }
+    struct ProcFiles *pf = xcalloc(1, sizeof *pf);
+    pf->f = xcalloc(n, sizeof *pf->f);
+    pf->data = xcalloc(n, sizeof *pf->data);
+    pf->n = n;
+    pf->fn = fn;
+    bool need_stdin = false;
+    for (size_t i = 0; i < n; i++) {
+        ProcFile *f = &pf->f[i];
+        f->name = xstrdup(names[i]);
+        buf_init(&pf->data[i]);
+        if (strcmp(names[i], "-") == 0) {
+            f->is_stdin = need_stdin = true;
+            continue;
+        }
+        f->err = read_node_file(p, names[i], &pf->data[i], &f->regular);
+        f->len = f->err == VFS_OK ? pf->data[i].len : 0;
+    }
+    files_free(p->files);
+    p->files = pf;
+    if (need_stdin)
+        proc_read_all(p, files_stdin_read);
+    else
+        sim_at(p->sim, p->sim->now, on_files_ready, NULL, p->id);
 }
 
 int proc_pid(const Proc *p)

@@ -29,6 +29,7 @@
 
 #include "core/sim.h"
 #include "net/world.h"
+#include "proto/vfs.h"
 
 typedef enum ShellKind {
     SHELL_EMPTY,   /* nothing but blanks */
@@ -92,9 +93,10 @@ typedef struct Proc {
      * hand before exiting. */
     void *state;
     void (*free_state)(void *state);
-    struct ProcInput *in; /* what is typed into it (shell.c) */
-    char *stdin_path;     /* `< FILE`: its input is that file (an absolute path) */
-    bool stdout_null;     /* `> /dev/null`: what it prints goes nowhere */
+    struct ProcInput *in;    /* what is typed into it (shell.c) */
+    char *stdin_path;        /* `< FILE`: its input is that file (an absolute path) */
+    struct ProcFiles *files; /* proc_read_files: the inputs (shell.c) */
+    bool stdout_null;        /* `> /dev/null`: what it prints goes nowhere */
 } Proc;
 
 /* ---- programs that read input (DESIGN.md, "Programs that read input") --
@@ -167,6 +169,13 @@ const char *proc_prompt(const Proc *p);
 
 /* Prints to stdout or stderr; each completed line becomes a console record. */
 void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...) MN_PRINTF(3, 4);
+/* The student presses Ctrl+C while p runs (minet does it for ping without
+ * -c; a ^C of the script line's input is handled by the shell): every
+ * other program of p's pipeline gets it, as a terminal's SIGINT reaches
+ * its foreground process group, and the terminal shows "^C" when show.
+ * p itself is left to the caller. */
+void proc_ctrl_c(Proc *p, bool show);
+
 /* Ends the program: flushes any partial line, records the exit status,
  * frees its state (free_state), its input and its timers.  The Proc is
  * freed: do not touch it afterwards. */
@@ -177,9 +186,24 @@ void proc_exit(Proc *p, int status);
  * from a pipe, what the program before it printed, once that one ended;
  * from the terminal, the lines typed up to ^D. */
 void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len));
-/* Whether the node has a file or directory called name (relative to the
- * user's home, as bash's `< name` finds it). */
-bool proc_file_exists(Proc *p, const char *name);
+/* One input of a filter that takes file operands, as GNU's tools open
+ * them: a file of the node's (relative to the user's home), or standard
+ * input ("-", or no operand at all). */
+typedef struct ProcFile {
+    const char *name; /* as given; "-" for standard input */
+    bool is_stdin;
+    const char *data; /* NUL-ended; "" when err is set */
+    size_t len;
+    VfsErr err;   /* VFS_OK, or why it cannot be read: VFS_ENOENT, VFS_EISDIR, … */
+    bool regular; /* a regular file (standard input only after `< FILE`) */
+} ProcFile;
+/* Reads each of names (n of them; none: standard input alone) and calls fn
+ * once, from an event of its own, with all of them in order: at once when
+ * all are files, after the end of standard input when one is "-" (the
+ * first "-" gets all of it, as the tools read it once).  The files stay
+ * until the program exits.  A file is read whole, up to 64 MiB. */
+void proc_read_files(Proc *p, char *const *names, size_t n,
+                     void (*fn)(Proc *p, ProcFile *f, size_t n));
 /* Its process ID on its node: counted from a fixed start per node, in the
  * order processes start (bash prints it for a job in the background). */
 int proc_pid(const Proc *p);

@@ -64,11 +64,25 @@ static int cmp(const void *pa, const void *pb)
     return c;
 }
 
-static void sort_read(Proc *p, const char *data, size_t len)
+/* As coreutils: sort reads every input before it prints, so one that
+ * cannot be read ends it (status 2) with nothing printed. */
+static void sort_files(Proc *p, ProcFile *in, size_t n_in)
 {
     Sort *s = p->state;
+    for (size_t i = 0; i < n_in; i++)
+        if (in[i].err != VFS_OK) {
+            proc_printf(p, CON_STDERR, "sort: %s: %s: %s\n",
+                        in[i].err == VFS_EISDIR ? "read failed" : "cannot read", in[i].name,
+                        filt_error(&in[i]));
+            proc_exit(p, 2);
+            return;
+        }
+    Buf all;
+    buf_init(&all);
+    filt_join(in, n_in, &all);
     FiltLines l;
-    filt_lines(&l, data, len);
+    filt_lines(&l, all.data, all.len);
+    buf_fini(&all);
     Key *k = xcalloc(l.n ? l.n : 1, sizeof *k);
     for (size_t i = 0; i < l.n; i++)
         k[i] = (Key){l.line[i], s->numeric ? leading_number(l.line[i]) : 0, i, s};
@@ -112,14 +126,6 @@ void sort_main(Proc *p, int argc, char **argv)
             return;
         }
     }
-    for (size_t i = 0; i < o.n_operands; i++)
-        if (strcmp(o.operands[i], "-") != 0) {
-            filt_file_operand(p, "sort", o.operands[i],
-                              "sort: cannot read: %s: No such file or directory\n");
-            filt_opts_fini(&o);
-            proc_exit(p, 2);
-            return;
-        }
+    proc_read_files(p, o.operands, o.n_operands, sort_files);
     filt_opts_fini(&o);
-    proc_read_all(p, sort_read);
 }

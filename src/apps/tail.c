@@ -1,6 +1,7 @@
 /* tail — GNU coreutils 9.1's tail as a filter: -n N (the last N lines),
- * -n +N (from line N on), -N.  Standard input only; -c, -f and the other
- * options print a minet message. */
+ * -n +N (from line N on), -N, -q, -v; file operands from the node's
+ * files, each under "==> NAME <==" when there are several.  -c, -f and
+ * the other options print a minet message. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,12 +12,12 @@
 
 typedef struct Tail {
     long long n;
-    bool from; /* -n +N */
+    bool from;           /* -n +N */
+    bool quiet, verbose; /* -q: never the "==> NAME <==" headers; -v: always */
 } Tail;
 
-static void tail_read(Proc *p, const char *data, size_t len)
+static void tail_one(const Tail *t, Proc *p, const char *data, size_t len)
 {
-    Tail *t = p->state;
     FiltLines l;
     filt_lines(&l, data, len);
     size_t start = 0;
@@ -29,7 +30,34 @@ static void tail_read(Proc *p, const char *data, size_t len)
         proc_printf(p, CON_STDOUT, "%s%s", l.line[i], nl ? "\n" : "");
     }
     filt_lines_fini(&l);
-    proc_exit(p, 0);
+}
+
+/* As coreutils, with head's headers and messages (tail's words). */
+static void tail_files(Proc *p, ProcFile *f, size_t n)
+{
+    Tail *t = p->state;
+    bool headers = t->verbose || (n > 1 && !t->quiet), first = true;
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].err != VFS_OK && f[i].err != VFS_EISDIR) {
+            proc_printf(p, CON_STDERR, "tail: cannot open '%s' for reading: %s\n", f[i].name,
+                        filt_error(&f[i]));
+            status = 1;
+            continue;
+        }
+        if (headers)
+            proc_printf(p, CON_STDOUT, "%s==> %s <==\n", first ? "" : "\n",
+                        filt_name(&f[i], "standard input"));
+        first = false;
+        if (f[i].err == VFS_EISDIR) {
+            proc_printf(p, CON_STDERR, "tail: error reading '%s': %s\n", f[i].name,
+                        filt_error(&f[i]));
+            status = 1;
+            continue;
+        }
+        tail_one(t, p, f[i].data, f[i].len);
+    }
+    proc_exit(p, status);
 }
 
 static void bad(Proc *p, FiltOpts *o, const char *fmt, const char *arg)
@@ -62,25 +90,21 @@ void tail_main(Proc *p, int argc, char **argv)
                 bad(p, &o, "tail: invalid number of lines: \xe2\x80\x98%s\xe2\x80\x99\n", o.arg);
                 return;
             }
+        } else if (c == 'q' || c == 'v') {
+            t->quiet = c == 'q';
+            t->verbose = c == 'v';
         } else if (c == '?' || c == ':') {
             filt_opt_error(p, &o, "tail", c);
             bad(p, &o, "Try '%s --help' for more information.\n", "tail");
             return;
         } else {
             char opt[3] = {'-', (char)c, 0};
-            bad(p, &o, "tail: minet's tail does not support %s (it supports -n N, -n +N and -N)\n",
+            bad(p, &o,
+                "tail: minet's tail does not support %s (it supports -n N, -n +N, -N, -q and -v)\n",
                 opt);
             return;
         }
     }
-    for (size_t i = 0; i < o.n_operands; i++)
-        if (strcmp(o.operands[i], "-") != 0) {
-            filt_file_operand(p, "tail", o.operands[i],
-                              "tail: cannot open '%s' for reading: No such file or directory\n");
-            filt_opts_fini(&o);
-            proc_exit(p, 1);
-            return;
-        }
+    proc_read_files(p, o.operands, o.n_operands, tail_files);
     filt_opts_fini(&o);
-    proc_read_all(p, tail_read);
 }

@@ -25,11 +25,20 @@ static void group(Proc *p, const Uniq *u, const char *line, size_t n)
         proc_printf(p, CON_STDOUT, "%s\n", line);
 }
 
-static void uniq_read(Proc *p, const char *data, size_t len)
+static void uniq_files(Proc *p, ProcFile *in, size_t n_in)
 {
+    (void)n_in; /* one input */
     Uniq *u = p->state;
+    if (in->err != VFS_OK) {
+        if (in->err == VFS_EISDIR)
+            proc_printf(p, CON_STDERR, "uniq: error reading '%s'\n", in->name);
+        else
+            proc_printf(p, CON_STDERR, "uniq: %s: %s\n", in->name, filt_error(in));
+        proc_exit(p, 1);
+        return;
+    }
     FiltLines l;
-    filt_lines(&l, data, len);
+    filt_lines(&l, in->data, in->len);
     size_t start = 0;
     for (size_t i = 1; i <= l.n; i++) {
         if (i < l.n && (u->icase ? strcasecmp(l.line[i], l.line[start])
@@ -84,12 +93,6 @@ void uniq_main(Proc *p, int argc, char **argv)
         proc_exit(p, 1);
         return;
     }
-    if (o.n_operands && strcmp(o.operands[0], "-") != 0) {
-        filt_file_operand(p, "uniq", o.operands[0], "uniq: %s: No such file or directory\n");
-        filt_opts_fini(&o);
-        proc_exit(p, 1);
-        return;
-    }
     if (o.n_operands == 2) {
         proc_printf(p, CON_STDERR,
                     "uniq: minet's uniq writes to the terminal only (no output file)\n");
@@ -97,6 +100,6 @@ void uniq_main(Proc *p, int argc, char **argv)
         proc_exit(p, 1);
         return;
     }
+    proc_read_files(p, o.operands, o.n_operands ? 1 : 0, uniq_files);
     filt_opts_fini(&o);
-    proc_read_all(p, uniq_read);
 }
