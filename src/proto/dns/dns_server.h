@@ -49,7 +49,7 @@ size_t dns_server_answer_tcp(DnsServer *s, const uint8_t *query, size_t len, con
 
 /* Binds UDP port 53 and listens on TCP port 53 on every `dns` node of
  * sim->world.  A UDP answer larger than 512 bytes (without EDNS) or the
- * EDNS size (at most 1232) is cut to the records that fit with TC set;
+ * EDNS size (at most 1232) goes out as NSD sends it: the question alone, TC set;
  * over TCP each message has its 2-byte length in front, the connection
  * may carry several questions, and the client closes it (an idle one is
  * closed after 120 s, as NSD).  The servers live
