@@ -410,8 +410,11 @@ static int cmd_run(int argc, char **argv)
             o.has_seed = true;
         } else if (strcmp(a, "--until") == 0) {
             const char *why;
-            if (!units_parse_time(val, &o.until, &why))
-                return usage_error("--until %s: expected a time such as 30s or 500ms", val);
+            if (!units_parse_time(val, &o.until, &why)) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "%s %s (expected a time such as 30s or 500ms)", val, why);
+                return usage_error("--until %s", msg);
+            }
         } else if (strcmp(a, "--until-step") == 0) {
             uint64_t n;
             if (!parse_u64(val, UINT32_MAX, &n) || n == 0)

@@ -235,6 +235,16 @@ EOF
 expect 0 "a 256-byte node id as a root hint" -- "$MINET" run "$tmp/h.json" --quiet
 contains "$tmp/out" "www has address 192.0.2.80" "a 256-byte node id as a root hint"
 
+# host -R as BIND 9.18 counts it (atoi + 1 tries, at least 2, in an int:
+# -R 2147483647 wraps to 2), and at most 100 tries in minet.
+lines "$tmp/r.json" "host -W 1 -R 0 -t A x.example 10.0.1.99" \
+    "host -W 1 -R 2147483647 -t A x.example 10.0.1.99" "host -W 1 -R 2147483646 -t A x.example 10.0.1.99"
+sed 's/"script": \[/"script": [{"at": "0s", "run": "down server"},/; s/10.0.1.99/10.0.1.10/' \
+    "$tmp/r.json" > "$tmp/r2.json"
+expect 0 "host -R" -- "$MINET" run "$tmp/r2.json" --quiet
+[ "$(grep -c 'communications error' "$tmp/out")" = $((2 + 2 + 100)) ] ||
+    { echo "FAIL host -R 0, 2147483647 and 2147483646 tried $(grep -c 'communications error' "$tmp/out") times, not 2, 2 and 100"; fail=1; }
+
 # Every bundled scenario is valid.
 for s in scenarios/*.json; do
     expect 0 "check $s" -- "$MINET" check "$s"
