@@ -535,18 +535,20 @@ static void send_query(Task *t, Server *s)
     uint8_t buf[DNS_UDP_MAX];
     size_t n = dns_encode(&q, buf, sizeof buf);
     dns_msg_fini(&q);
-    if (!t->qport) {
-        do
-            t->qport = net_ephemeral_port(sim->net, r->node);
-        while (!udp_bind(sim, r->node, t->qport, on_upstream, t));
-    }
+    if (!t->qport)
+        t->qport = udp_bind_ephemeral(sim, r->node, on_upstream, t);
     t->sent_pkt = sim_packet_id(sim);
     t->sent_at = sim->now;
     t->sent_rto = infra_get(r, s->addr)->rto;
     /* A query that cannot leave times out like a lost one: the resolver
      * then tries the next server, as Unbound does after a send error. */
     NetErr e = ipv4_send_check(sim, r->node, s->addr, UDP_HLEN + n);
-    if (trace_wanted(&sim->trace)) {
+    if (trace_wanted(&sim->trace) && !t->qport) { /* bind failed: EADDRINUSE */
+        trace_note(&sim->trace, sim->now, 0,
+                   "%s cannot send a query: every UDP port it could send from (32768 to 60999) is "
+                   "taken by a query still waiting, so no packet leaves.",
+                   node_id(r));
+    } else if (trace_wanted(&sim->trace)) {
         char qn[300], sn[300], zn[300], addr[16], tb[16], why[200];
         ip_format(s->addr, addr);
         dns_name_prose(&t->asked, qn, sizeof qn);
@@ -580,7 +582,7 @@ static void send_query(Task *t, Server *s)
         trace_note_skip(&sim->trace);
     }
     t->queries++;
-    if (e == NET_OK)
+    if (e == NET_OK && t->qport)
         udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
     t->timer = sim_after(sim, (SimTime)t->sent_rto * 1000, on_timeout, t, 0);
 }
