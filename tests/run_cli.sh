@@ -245,6 +245,30 @@ expect 0 "host -R" -- "$MINET" run "$tmp/r2.json" --quiet
 [ "$(grep -c 'communications error' "$tmp/out")" = $((2 + 2 + 100)) ] ||
     { echo "FAIL host -R 0, 2147483647 and 2147483646 tried $(grep -c 'communications error' "$tmp/out") times, not 2, 2 and 100"; fail=1; }
 
+# Resolvers that ask themselves: root_hints naming the resolver, or a
+# delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
+# forwarders asking each other end with the retry policy's limits.
+resolver_loop() { # FILE NODES ZONES
+    printf '%s\n' '{"minet": 1, "title": "t", "nodes": [' \
+        '{"id": "laptop", "role": "host", "ip": "10.0.0.10", "dns": "10.0.0.53"},' "$2]," \
+        '"links": [{"between": ["laptop", "res"]}' "$3," \
+        '"script": [{"at": "0s", "on": "laptop", "run": "host -t A www.example"}]}' > "$1"
+}
+resolver_loop "$tmp/l1.json" '{"id": "res", "role": "resolver", "ip": "10.0.0.53", "root_hints": ["10.0.0.53"]}' ']'
+resolver_loop "$tmp/l2.json" '{"id": "res", "role": "resolver", "ip": "10.0.0.53", "mode": "recursive", "root_hints": ["10.0.0.54"]},
+ {"id": "res2", "role": "resolver", "ip": "10.0.0.54", "mode": "recursive", "root_hints": ["10.0.0.53"]}' \
+    ', {"between": ["res", "res2"]}]'
+resolver_loop "$tmp/l3.json" '{"id": "res", "role": "resolver", "ip": "10.0.0.53"},
+ {"id": "root", "role": "dns", "ip": "10.0.0.1", "zones": ["."]}' ', {"between": ["res", "root"]}],
+ "zones": {".": {"records": ["@ 3600 IN SOA a. b. 1 2 3 4 5", "@ 3600 IN NS a.", "a 3600 IN A 10.0.0.1",
+  "example 3600 IN NS ns.example.", "ns.example 3600 IN A 10.0.0.53"]}}'
+for l in l1 l3; do
+    expect 0 "a resolver asking itself ($l)" -- "$MINET" run "$tmp/$l.json" --quiet --until 60s &&
+        contains "$tmp/out" "Host www.example not found: 2(SERVFAIL)" "a resolver asking itself ($l)"
+done
+expect 0 "two forwarders asking each other" -- "$MINET" run "$tmp/l2.json" --until 1h &&
+    contains "$tmp/out" "res answers laptop with SERVFAIL" "two forwarders asking each other"
+
 # Every bundled scenario is valid.
 for s in scenarios/*.json; do
     expect 0 "check $s" -- "$MINET" check "$s"

@@ -1102,6 +1102,24 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
     return true;
 }
 
+/* The query is this resolver's own, sent upstream by one of its lookups
+ * and come back to it (root_hints or a delegation naming itself): that
+ * lookup would wait on itself.  Unbound's mesh finds such a cycle between
+ * its queries and fails it; so does minet, with SERVFAIL at once. */
+static bool own_query_back(const Resolver *r, const DnsMsg *q, const UdpMsg *m)
+{
+    const Node *self = &r->sim->world->nodes[r->node];
+    bool mine = false;
+    for (size_t i = 0; i < self->n_ips && !mine; i++)
+        mine = self->ips[i] == m->src;
+    for (size_t i = 0; i < r->ntasks && mine; i++) {
+        const Task *t = r->tasks[i];
+        if (t->asked_type == q->qd[0].type && dns_name_equal(&t->asked, &q->qd[0].name))
+            return true;
+    }
+    return false;
+}
+
 static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
 {
     (void)node;
@@ -1114,7 +1132,8 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
         dns_msg_fini(&q);
         return; /* not a query minet's resolver answers: dropped, as Unbound drops junk */
     }
-    if (join_running(r, &q, m)) {
+    bool cycle = own_query_back(r, &q, m);
+    if (!cycle && join_running(r, &q, m)) {
         dns_msg_fini(&q);
         return;
     }
@@ -1125,6 +1144,18 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
     t->rd = q.rd;
     for (size_t i = 0; i < q.n[DNS_ADDITIONAL]; i++)
         t->edns |= q.rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+    if (cycle) {
+        char qn[300], tb[16];
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "%s receives its own query for %s %s: one of its lookups asked itself, and "
+                   "would wait for its own answer without end. As Unbound does with a query that "
+                   "depends on itself, it answers SERVFAIL at once.",
+                   node_id(r), dns_name_prose(&t->qname, qn, sizeof qn),
+                   dns_type_name(t->qtype, tb));
+        dns_msg_fini(&q);
+        task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
+        return;
+    }
     if (trace_wanted(&sim->trace)) {
         char qn[300], tb[16];
         dns_name_prose(&t->qname, qn, sizeof qn);
