@@ -317,6 +317,16 @@ static int run(const RunOpts *o)
     run_loop(&sim, o->until);
     trace_end(&sim.trace);
     int status = 0;
+    if (sim.stuck) {
+        char t[32];
+        units_format_time(sim.now, t, sizeof t);
+        fprintf(stderr,
+                "minet: %s: the run stopped at %s: %d events happened at that one instant and "
+                "time did not move on (a loop in the scenario with no delay in it?); what ran "
+                "before is written\n",
+                o->scenario, t, SIM_MAX_EVENTS_AT_ONCE);
+        status = 1;
+    }
     for (size_t i = 0; i < o->n_traces; i++) {
         if (ferror(out[i].f)) {
             fprintf(stderr, "minet: %s: cannot write: %s\n", o->trace_paths[i], strerror(EIO));
