@@ -269,6 +269,27 @@ done
 expect 0 "two forwarders asking each other" -- "$MINET" run "$tmp/l2.json" --until 1h &&
     contains "$tmp/out" "res answers laptop with SERVFAIL" "two forwarders asking each other"
 
+# Only regular files are read, found so by stat before any open: a FIFO
+# (whose open would block for ever) or a device is refused; a zone file is
+# at most 64 MiB.
+if mkfifo "$tmp/fifo.json" "$tmp/fifo.zone" 2> /dev/null; then
+    expect 2 "a FIFO scenario" -- timeout 10 "$MINET" run "$tmp/fifo.json" &&
+        contains "$tmp/err" "fifo.json: cannot read: not a regular file" "a FIFO scenario"
+    ln -s /dev/zero "$tmp/zero.zone"
+    ln -s /dev/urandom "$tmp/random.zone"
+    truncate -s 65M "$tmp/big.zone"
+    printf '%s\n' '{"minet": 1, "title": "t", "nodes": [' \
+        '{"id": "root", "role": "dns", "ip": "198.41.0.4", "zones": ["a.", "b.", "c.", "d."]}],' \
+        '"zones": {"a.": {"file": "fifo.zone"}, "b.": {"file": "zero.zone"},' \
+        '"c.": {"file": "random.zone"}, "d.": {"file": "big.zone"}}}' > "$tmp/z.json"
+    expect 2 "zone files that are not regular or too big" -- timeout 10 "$MINET" check "$tmp/z.json"
+    contains "$tmp/err" "fifo.zone\" is not a regular file" "a FIFO zone file"
+    contains "$tmp/err" "zero.zone\" is not a regular file" "/dev/zero as a zone file"
+    contains "$tmp/err" "random.zone\" is not a regular file" "/dev/urandom as a zone file"
+    contains "$tmp/err" "big.zone\" is 68157440 bytes long (expected a zone file of at most 64 MiB)" "a 65 MiB zone file"
+    rm -f "$tmp/big.zone"
+fi
+
 # Every bundled scenario is valid.
 for s in scenarios/*.json; do
     expect 0 "check $s" -- "$MINET" check "$s"

@@ -1110,7 +1110,7 @@ World *scenario_load_warn(const char *path, Errors *errs, Errors *warns)
     bool opened;
     int err = file_read(path, SCENARIO_MAX_BYTES, &b, &opened);
     if (err) {
-        errors_add(errs, "%s: cannot read: %s", path, strerror(err));
+        errors_add(errs, "%s: cannot read: %s", path, file_strerror(err));
         buf_fini(&b);
         return NULL;
     }

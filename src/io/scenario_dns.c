@@ -320,6 +320,12 @@ static void zone_file(Loader *L, Zone *z, const cJSON *v, const Path *p)
                expected);
     } else if (S_ISDIR(st.st_mode)) {
         sj_err(L, v, p, "%s is a folder (expected %s)", sj_q(L, path), expected);
+    } else if (!S_ISREG(st.st_mode)) { /* a FIFO would block the open below */
+        sj_err(L, v, p, "%s is not a regular file: a pipe, a device or a socket (expected %s)",
+               sj_q(L, path), expected);
+    } else if ((uint64_t)st.st_size > DNS_ZONE_FILE_MAX) {
+        sj_err(L, v, p, "%s is %lld bytes long (expected a zone file of at most 64 MiB)",
+               sj_q(L, path), (long long)st.st_size);
     } else if (!(f = fopen(path, "rb"))) {
         sj_err(L, v, p, "cannot read %s: %s (expected %s)", sj_q(L, path), strerror(errno),
                expected);

@@ -1073,10 +1073,15 @@ static char *read_file(const char *path, size_t *len, Errors *errs)
     Buf b;
     buf_init(&b);
     bool opened;
-    int err = file_read(path, SIZE_MAX, &b, &opened);
+    int err = file_read(path, DNS_ZONE_FILE_MAX, &b, &opened);
     if (err) {
         /* A failure while reading says only that: EIO. */
-        errors_add(errs, "%s: cannot read: %s", path, strerror(opened ? EIO : err));
+        errors_add(errs, "%s: cannot read: %s", path, file_strerror(opened ? EIO : err));
+        buf_fini(&b);
+        return NULL;
+    }
+    if (b.len > DNS_ZONE_FILE_MAX) {
+        errors_add(errs, "%s: more than 64 MiB (expected a zone file of at most 64 MiB)", path);
         buf_fini(&b);
         return NULL;
     }

@@ -29,6 +29,9 @@
 #include "proto/dns/dns_name.h"
 #include "proto/dns/dns_wire.h"
 
+/* The largest zone file loaded (a 1M-record zone is about 22 MB). */
+#define DNS_ZONE_FILE_MAX ((size_t)64 << 20)
+
 typedef struct DnsZoneRR {
     DnsRR rr;
     uint16_t region; /* 0: every region; else 1 + index into DnsZone.regions */
