@@ -415,8 +415,8 @@ static int cmd_run(int argc, char **argv)
         } else if (strcmp(a, "--capture") == 0) {
             o.capture = val;
         } else if (strcmp(a, "--seed") == 0) {
-            if (!parse_u64(val, (1ULL << 53), &o.seed))
-                return usage_error("--seed %s: expected a whole number from 0 to 2^53", val);
+            if (!parse_u64(val, (1ULL << 53) - 1, &o.seed))
+                return usage_error("--seed %s: expected a whole number from 0 to 2^53 - 1", val);
             o.has_seed = true;
         } else if (strcmp(a, "--until") == 0) {
             const char *why;

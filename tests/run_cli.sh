@@ -37,6 +37,7 @@ expect 2 "unknown option" -- "$MINET" --frobnicate && contains "$tmp/err" "unkno
 expect 2 "run without a scenario" -- "$MINET" run
 expect 2 "run with an unknown option" -- "$MINET" run scenarios/net_ping.json --bogus
 expect 2 "--seed not a number" -- "$MINET" run scenarios/net_ping.json --seed x1
+expect 2 "--seed 2^53" -- "$MINET" run scenarios/net_ping.json --seed 9007199254740992
 expect 2 "--until without unit" -- "$MINET" run scenarios/net_ping.json --until 5
 expect 2 "--until-step 0" -- "$MINET" run scenarios/net_ping.json --until-step 0
 expect 2 "missing scenario file" -- "$MINET" run "$tmp/nope.json" && contains "$tmp/err" "nope.json: cannot read" "missing file"
