@@ -606,7 +606,7 @@ static void test_messages(void **state)
         /* numbers where integers are due */
         {"\"seed\": 9007199254740994, \"nodes\": [{\"id\": \"a\", \"role\": \"host\", \"ip\": "
          "\"10.0.0.1\"}]",
-         "mem.json: seed: 9.00719925474099e+15 is out of range"},
+         "mem.json: seed: 9007199254740994 is out of range"},
         {"\"nodes\": [{\"id\": \"a\", \"role\": \"dns\", \"ip\": \"10.0.0.1\", \"zones\": "
          "[\"a.\"]}], \"zones\": {\"a.\": {\"records\": [{\"name\": \"@\", \"type\": \"A\", "
          "\"data\": \"1.2.3.4\", \"ttl\": 1.5}]}}",
