@@ -291,6 +291,53 @@ if mkfifo "$tmp/fifo.json" "$tmp/fifo.zone" 2> /dev/null; then
     rm -f "$tmp/big.zone"
 fi
 
+# An interrupted run leaves no temporary file: ^C, kill, a closed pipe and
+# an abort each end the run by their signal, with the temporaries removed.
+printf '{"minet": 1, "title": "long", "nodes": [{"id": "a", "role": "host", "ip": "10.0.0.1"},
+ {"id": "b", "role": "host", "ip": "10.0.0.2"}], "links": [{"between": ["a", "b"]}], "script": [' > "$tmp/long.json"
+i=0
+while [ $i -lt 200 ]; do
+    [ $i -gt 0 ] && printf ',' >> "$tmp/long.json"
+    printf '{"at": "%ds", "on": "a", "run": "ping -c 65535 -i 0.002 b"}\n' $((i * 200)) >> "$tmp/long.json"
+    i=$((i + 1))
+done
+printf ']}\n' >> "$tmp/long.json"
+mkdir "$tmp/sig"
+for sig in INT TERM HUP ABRT; do
+    "$MINET" run "$tmp/long.json" --trace "$tmp/sig/t.jsonl" --pcap "$tmp/sig/t.pcapng" > /dev/null 2>&1 &
+    pid=$!
+    sleep 1
+    kill -$sig $pid
+    wait $pid 2> /dev/null
+    got=$?
+    n=$((n + 1))
+    [ "$got" -gt 128 ] || { echo "FAIL SIG$sig: exit status $got, expected death by the signal"; fail=1; }
+    [ -z "$(ls -A "$tmp/sig")" ] || { echo "FAIL SIG$sig left $(ls "$tmp/sig")"; fail=1; }
+done
+"$MINET" run "$tmp/long.json" --trace "$tmp/sig/t.jsonl" | head -n 2 > /dev/null
+[ -z "$(ls -A "$tmp/sig")" ] || { echo "FAIL | head left $(ls "$tmp/sig")"; fail=1; }
+n=$((n + 1))
+
+# A full disk is named as such; a symbolic link as the output is followed
+# (the file it leads to is written, the link stays), a dangling one refused.
+if [ "$(id -u)" = 0 ] && mkdir "$tmp/full" && mount -t tmpfs -o size=64k tmpfs "$tmp/full" 2> /dev/null; then
+    expect 1 "a trace on a full disk" -- "$MINET" run scenarios/dns_lecture.json --quiet --trace "$tmp/full/t.jsonl"
+    contains "$tmp/err" "t.jsonl: cannot write: No space left on device" "a trace on a full disk"
+    expect 1 "a capture on a full disk" -- "$MINET" run scenarios/dns_lecture.json --quiet --pcap "$tmp/full/t.pcapng"
+    contains "$tmp/err" "t.pcapng: cannot write: No space left on device" "a capture on a full disk"
+    [ -z "$(ls -A "$tmp/full")" ] || { echo "FAIL a full disk kept $(ls "$tmp/full")"; fail=1; }
+    umount "$tmp/full"
+fi
+echo old > "$tmp/real.txt"
+ln -s real.txt "$tmp/link.txt"
+ln -s nowhere/x.txt "$tmp/dangling.txt"
+expect 0 "a trace through a symbolic link" -- "$MINET" run scenarios/net_ping.json --quiet --trace "$tmp/link.txt"
+[ -L "$tmp/link.txt" ] || { echo "FAIL the symbolic link was replaced"; fail=1; }
+contains "$tmp/real.txt" "ping -c 3 server" "a trace through a symbolic link"
+expect 1 "a trace through a dangling symbolic link" -- "$MINET" run scenarios/net_ping.json --quiet --trace "$tmp/dangling.txt" &&
+    contains "$tmp/err" "dangling.txt: cannot write: a symbolic link to a file that does not exist" "a dangling link"
+[ -L "$tmp/dangling.txt" ] || { echo "FAIL the dangling link was replaced"; fail=1; }
+
 # Every bundled scenario is valid.
 for s in scenarios/*.json; do
     expect 0 "check $s" -- "$MINET" check "$s"
