@@ -338,6 +338,20 @@ expect 1 "a trace through a dangling symbolic link" -- "$MINET" run scenarios/ne
     contains "$tmp/err" "dangling.txt: cannot write: a symbolic link to a file that does not exist" "a dangling link"
 [ -L "$tmp/dangling.txt" ] || { echo "FAIL the dangling link was replaced"; fail=1; }
 
+# Control characters from a scenario reach the terminal as cat -v shows
+# them, never raw (an OSC sequence would retitle the window).
+lines "$tmp/ctl.json" "host -t A 'x\\u001b]0;pwned\\u0007\\u007f\\u009b.example'"
+sed 's/\\\\u/\\u/g' "$tmp/ctl.json" > "$tmp/ctl2.json"
+for mode in --quiet --verbose; do
+    [ $mode = --verbose ] && mode=
+    expect 0 "control characters in a script line $mode" -- "$MINET" run "$tmp/ctl2.json" $mode
+    contains "$tmp/out" "x^[]0;pwned^G^?M-BM-^[.example" "control characters shown as cat -v does"
+    if LC_ALL=C grep -q "$(printf '[\033\007\177]')" "$tmp/out"; then
+        echo "FAIL a control character reached the terminal raw"
+        fail=1
+    fi
+done
+
 # Every bundled scenario is valid.
 for s in scenarios/*.json; do
     expect 0 "check $s" -- "$MINET" check "$s"
