@@ -445,7 +445,7 @@ static void test_zone_file_good(void **state)
     const DnsZoneName *ns1 = dns_zone_lookup(&z, &n);
     assert_non_null(ns1);
     assert_int_equal(ns1->count, 2);
-    assert_int_equal(z.rrs[ns1->first].rr.ttl, 300);
+    assert_int_equal(z.rrs[ns1->first].ttl, 300);
     assert_true(dns_name_parse(&n, "x.sub.example.org.", NULL));
     assert_non_null(dns_zone_lookup(&z, &n));
     assert_true(dns_name_parse(&n, "sub.example.org.", NULL));
@@ -456,7 +456,7 @@ static void test_zone_file_good(void **state)
     const DnsZoneName *txt = dns_zone_lookup(&z, &n);
     Buf b;
     buf_init(&b);
-    dns_rdata_to_text(DNS_TYPE_TXT, z.rrs[txt->first].rr.rdata, z.rrs[txt->first].rr.rdlen, &b);
+    dns_rdata_to_text(DNS_TYPE_TXT, z.rrs[txt->first].rdata, z.rrs[txt->first].rdlen, &b);
     assert_string_equal(b.data, "\"v=spf1 -all\" \"two; \\\"quoted\\\"\" \"bare\"");
     buf_fini(&b);
     dns_zone_fini(&z);

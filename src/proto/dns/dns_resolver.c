@@ -1217,14 +1217,14 @@ static void load_hints(Resolver *r)
         return;
     const DnsZoneName *apex = dns_zone_lookup(z, &root);
     for (size_t i = apex ? apex->first : 0; apex && i < apex->first + apex->count; i++) {
-        const DnsRR *ns = &z->rrs[i].rr;
+        const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i]), *ns = &ns_rr;
         DnsName target;
         if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
             continue;
         const DnsZoneName *g = dns_zone_lookup(z, &target);
         for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++)
-            if (z->rrs[k].rr.type == DNS_TYPE_A && z->rrs[k].rr.rdlen == 4)
-                add_hint(r, &target, get_be32(z->rrs[k].rr.rdata));
+            if (z->rrs[k].type == DNS_TYPE_A && z->rrs[k].rdlen == 4)
+                add_hint(r, &target, get_be32(z->rrs[k].rdata));
     }
 }
 
