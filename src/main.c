@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -225,13 +226,65 @@ static double wall_seconds(void)
     return (double)ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* ---- signals ------------------------------------------------------------ */
+
+/* A run writes its files to temporaries that only a complete run renames
+ * into place.  ^C, kill, or `| head` closing the pipe (SIGINT, SIGTERM,
+ * SIGHUP, SIGPIPE) only set this flag; the run loop sees it, removes the
+ * temporaries and ends by the same signal.  A crash (SIGABRT, SIGSEGV,
+ * SIGBUS, SIGFPE) cannot go back to the loop: its handler unlinks the
+ * temporaries itself (unlink is async-signal-safe) and dies as it would
+ * have.  These are the only mutable globals: a signal handler has no
+ * other way in. */
+static volatile sig_atomic_t caught_signal;
+static const char *volatile temp_paths[4];
+
+static void on_stop_signal(int sig)
+{
+    caught_signal = sig;
+}
+
+static void on_crash_signal(int sig)
+{
+    for (size_t i = 0; i < MN_ARRAY_LEN(temp_paths); i++)
+        if (temp_paths[i])
+            unlink(temp_paths[i]);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void catch_signals(void)
+{
+    static const int stop[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+    static const int crash[] = {SIGABRT, SIGSEGV, SIGBUS, SIGFPE};
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sigemptyset(&sa.sa_mask);
+    sa.sa_handler = on_stop_signal;
+    for (size_t i = 0; i < MN_ARRAY_LEN(stop); i++)
+        sigaction(stop[i], &sa, NULL);
+    sa.sa_handler = on_crash_signal;
+    for (size_t i = 0; i < MN_ARRAY_LEN(crash); i++)
+        sigaction(crash[i], &sa, NULL);
+}
+
+/* After the temporaries are gone: end as the signal would have ended us,
+ * so a shell sees 130 for ^C and a pipe's writer stops quietly. */
+static void die_by_caught_signal(void)
+{
+    int sig = caught_signal;
+    signal(sig, SIG_DFL);
+    raise(sig);
+    exit(128 + sig); /* not reached for these signals */
+}
+
 /* Runs to the end, showing progress on a terminal for long runs. */
 static void run_loop(Sim *sim, SimTime until)
 {
     bool tty = isatty(STDERR_FILENO);
     double start = tty ? wall_seconds() : 0, last = start;
     bool shown = false;
-    while (!sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= until &&
+    while (!caught_signal && !sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= until &&
            (until != SIM_TIME_MAX || evq_foreground(&sim->q) > 0)) {
         sim_step(sim);
         if (tty && (sim->events & 0xffff) == 0) {
@@ -269,6 +322,7 @@ static bool write_capture(PcapWriter *pcap, OutFile *out, const char *path, SimT
 
 static int run(const RunOpts *o)
 {
+    catch_signals();
     World *w = load(o->scenario);
     if (!w)
         return 2;
@@ -290,6 +344,10 @@ static int run(const RunOpts *o)
         opened = outfile_open(&out[i], o->trace_paths[i], why, sizeof why);
     if (opened && pcap)
         opened = outfile_open(&pcap_out, o->pcap_path, why, sizeof why);
+    for (size_t i = 0; opened && i < o->n_traces; i++)
+        temp_paths[i] = out[i].tmp;
+    if (opened && pcap)
+        temp_paths[3] = pcap_out.tmp;
     if (!opened) {
         fprintf(stderr, "minet: %s\n", why);
         for (size_t i = 0; i < o->n_traces; i++)
@@ -315,11 +373,32 @@ static int run(const RunOpts *o)
     shell_schedule_script(&sim);
     sim.stop_after_step = o->until_step;
     run_loop(&sim, o->until);
+    if (caught_signal) {
+        for (size_t i = 0; i < MN_ARRAY_LEN(temp_paths); i++)
+            temp_paths[i] = NULL;
+        for (size_t i = 0; i < o->n_traces; i++)
+            outfile_abort(&out[i]);
+        if (pcap)
+            outfile_abort(&pcap_out);
+        die_by_caught_signal();
+    }
     trace_end(&sim.trace);
     int status = 0;
+    if (sim.stuck) {
+        char t[32];
+        units_format_time(sim.now, t, sizeof t);
+        fprintf(stderr,
+                "minet: %s: the run stopped at %s: %d events happened at that one instant and "
+                "time did not move on (a loop in the scenario with no delay in it?); what ran "
+                "before is written\n",
+                o->scenario, t, SIM_MAX_EVENTS_AT_ONCE);
+        status = 1;
+    }
     for (size_t i = 0; i < o->n_traces; i++) {
+        temp_paths[i] = NULL; /* committed or removed below */
         if (ferror(out[i].f)) {
-            fprintf(stderr, "minet: %s: cannot write: %s\n", o->trace_paths[i], strerror(EIO));
+            fprintf(stderr, "minet: %s: cannot write: %s\n", o->trace_paths[i],
+                    strerror(outfile_errno(&out[i])));
             outfile_abort(&out[i]);
             status = 1;
         } else if (!outfile_commit(&out[i], why, sizeof why)) {
@@ -327,6 +406,7 @@ static int run(const RunOpts *o)
             status = 1;
         }
     }
+    temp_paths[3] = NULL;
     if (pcap && !write_capture(pcap, &pcap_out, o->pcap_path, sim.now))
         status = 1;
     if (fflush(stdout) != 0 || ferror(stdout)) {
@@ -405,13 +485,16 @@ static int cmd_run(int argc, char **argv)
         } else if (strcmp(a, "--capture") == 0) {
             o.capture = val;
         } else if (strcmp(a, "--seed") == 0) {
-            if (!parse_u64(val, (1ULL << 53), &o.seed))
-                return usage_error("--seed %s: expected a whole number from 0 to 2^53", val);
+            if (!parse_u64(val, (1ULL << 53) - 1, &o.seed))
+                return usage_error("--seed %s: expected a whole number from 0 to 2^53 - 1", val);
             o.has_seed = true;
         } else if (strcmp(a, "--until") == 0) {
             const char *why;
-            if (!units_parse_time(val, &o.until, &why))
-                return usage_error("--until %s: expected a time such as 30s or 500ms", val);
+            if (!units_parse_time(val, &o.until, &why)) {
+                char msg[200];
+                snprintf(msg, sizeof msg, "%s %s (expected a time such as 30s or 500ms)", val, why);
+                return usage_error("--until %s", msg);
+            }
         } else if (strcmp(a, "--until-step") == 0) {
             uint64_t n;
             if (!parse_u64(val, UINT32_MAX, &n) || n == 0)

@@ -37,6 +37,7 @@ expect 2 "unknown option" -- "$MINET" --frobnicate && contains "$tmp/err" "unkno
 expect 2 "run without a scenario" -- "$MINET" run
 expect 2 "run with an unknown option" -- "$MINET" run scenarios/net_ping.json --bogus
 expect 2 "--seed not a number" -- "$MINET" run scenarios/net_ping.json --seed x1
+expect 2 "--seed 2^53" -- "$MINET" run scenarios/net_ping.json --seed 9007199254740992
 expect 2 "--until without unit" -- "$MINET" run scenarios/net_ping.json --until 5
 expect 2 "--until-step 0" -- "$MINET" run scenarios/net_ping.json --until-step 0
 expect 2 "missing scenario file" -- "$MINET" run "$tmp/nope.json" && contains "$tmp/err" "nope.json: cannot read" "missing file"
@@ -169,6 +170,187 @@ if command -v make > /dev/null 2>&1; then
     make -n install DESTDIR=/nowhere 2> /dev/null | grep -q "share/doc/minet" ||
         { echo "FAIL make install does not install the docs"; fail=1; }
 fi
+
+# lines FILE CMD...: a laptop, a router and a server, one script line per
+# CMD run by the laptop 100 s apart; hostile arguments end in messages.
+lines() {
+    f=$1
+    shift
+    {
+        printf '{"minet": 1, "title": "t", "nodes": [\n'
+        printf ' {"id": "laptop", "role": "host", "ip": "10.0.0.10"},\n'
+        printf ' {"id": "r1", "role": "router", "ip": ["10.0.0.1", "10.0.1.1"]},\n'
+        printf ' {"id": "server", "role": "host", "ip": "10.0.1.10"}],\n'
+        printf ' "links": [{"between": ["laptop", "r1"]}, {"between": ["r1", "server"]}],\n'
+        printf ' "script": ['
+        t=0
+        sep=
+        for c in "$@"; do
+            printf '%s\n  {"at": "%ss", "on": "laptop", "run": "%s"}' "$sep" $t "$c"
+            sep=,
+            t=$((t + 100))
+        done
+        printf ']}\n'
+    } > "$f"
+}
+
+# Waits as traceroute 2.1 and iputils ping take them: nan or a wait past
+# poll's int milliseconds waits for the answer, a negative one is refused;
+# ping refuses what is not a finite number.
+lines "$tmp/w.json" "traceroute -w nan server" "traceroute -w 1e13 server" \
+    "traceroute -w 5,-1 server" "traceroute -w 1,2,-3 server" "ping -W nan -c 1 server" \
+    "ping -W inf -c 1 server" "ping -i nan server" "ping -i -1e300 server" "ping -W 2x -c 1 server"
+expect 0 "hostile waits" -- "$MINET" run "$tmp/w.json" --quiet
+[ "$(grep -c 'server (10.0.1.10)  4.004 ms  4.004 ms  4.004 ms' "$tmp/out")" = 2 ] ||
+    { echo "FAIL traceroute -w nan and -w 1e13 do not wait for each answer"; fail=1; }
+contains "$tmp/out" "bad wait specifications \`5,-1,0' used" "traceroute -w 5,-1"
+contains "$tmp/out" "bad wait specifications \`1,2,-3' used" "traceroute -w 1,2,-3"
+contains "$tmp/out" "ping: bad linger time: nan: Numerical result out of range" "ping -W nan"
+contains "$tmp/out" "ping: bad linger time: inf: Numerical result out of range" "ping -W inf"
+contains "$tmp/out" "ping: bad timing interval: nan: Numerical result out of range" "ping -i nan"
+contains "$tmp/out" "ping: cannot flood; minimal interval allowed for user is 2ms" "ping -i -1e300"
+contains "$tmp/out" "ping: option argument contains garbage: x" "ping -W 2x"
+contains "$tmp/out" "1 packets transmitted, 1 received" "ping -W 2x"
+
+# Names of 256 bytes on the wire (labels of 63, 63, 63 and 62, and the
+# root's) are refused as BIND's tools refuse them; a node with such an id
+# given as a root hint is not taken for a name.  (Before, the last byte was
+# written past the name: make asan caught it.)
+l63=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+long=$l63.$l63.$l63.${l63%a}.
+lines "$tmp/n.json" "host $long" "dig $long" "nslookup $long" "host ${long%.}"
+expect 0 "256-byte names" -- "$MINET" run "$tmp/n.json" --quiet
+contains "$tmp/out" "host: '$long' is not a legal name (ran out of space)" "host 256-byte name"
+contains "$tmp/out" "dig: '$long' is not a legal name (ran out of space)" "dig 256-byte name"
+contains "$tmp/out" "nslookup: '$long' is not a legal name (ran out of space)" "nslookup 256-byte name"
+cat > "$tmp/h.json" << EOF
+{"minet": 1, "title": "t",
+ "nodes": [{"id": "laptop", "role": "host", "ip": "10.0.0.10", "dns": "10.0.0.53"},
+  {"id": "res", "role": "resolver", "ip": "10.0.0.53", "root_hints": ["10.0.0.1"]},
+  {"id": "$long", "role": "dns", "ip": "10.0.0.1", "zones": ["."]}],
+ "links": [{"between": ["laptop", "res"]}, {"between": ["res", "$long"]}],
+ "zones": {".": {"records": ["@ 3600 IN SOA a. b. 1 2 3 4 5", "@ 3600 IN NS a.", "a 3600 IN A 10.0.0.1",
+  "www 3600 IN A 192.0.2.80"]}},
+ "script": [{"at": "0s", "on": "laptop", "run": "host www"}]}
+EOF
+expect 0 "a 256-byte node id as a root hint" -- "$MINET" run "$tmp/h.json" --quiet
+contains "$tmp/out" "www has address 192.0.2.80" "a 256-byte node id as a root hint"
+
+# host -R as BIND 9.18 counts it (atoi + 1 tries, at least 2, in an int:
+# -R 2147483647 wraps to 2), and at most 100 tries in minet.
+lines "$tmp/r.json" "host -W 1 -R 0 -t A x.example 10.0.1.99" \
+    "host -W 1 -R 2147483647 -t A x.example 10.0.1.99" "host -W 1 -R 2147483646 -t A x.example 10.0.1.99"
+sed 's/"script": \[/"script": [{"at": "0s", "run": "down server"},/; s/10.0.1.99/10.0.1.10/' \
+    "$tmp/r.json" > "$tmp/r2.json"
+expect 0 "host -R" -- "$MINET" run "$tmp/r2.json" --quiet
+[ "$(grep -c 'communications error' "$tmp/out")" = $((2 + 2 + 100)) ] ||
+    { echo "FAIL host -R 0, 2147483647 and 2147483646 tried $(grep -c 'communications error' "$tmp/out") times, not 2, 2 and 100"; fail=1; }
+
+# Resolvers that ask themselves: root_hints naming the resolver, or a
+# delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
+# forwarders asking each other end with the retry policy's limits.
+resolver_loop() { # FILE NODES ZONES
+    printf '%s\n' '{"minet": 1, "title": "t", "nodes": [' \
+        '{"id": "laptop", "role": "host", "ip": "10.0.0.10", "dns": "10.0.0.53"},' "$2]," \
+        '"links": [{"between": ["laptop", "res"]}' "$3," \
+        '"script": [{"at": "0s", "on": "laptop", "run": "host -t A www.example"}]}' > "$1"
+}
+resolver_loop "$tmp/l1.json" '{"id": "res", "role": "resolver", "ip": "10.0.0.53", "root_hints": ["10.0.0.53"]}' ']'
+resolver_loop "$tmp/l2.json" '{"id": "res", "role": "resolver", "ip": "10.0.0.53", "mode": "recursive", "root_hints": ["10.0.0.54"]},
+ {"id": "res2", "role": "resolver", "ip": "10.0.0.54", "mode": "recursive", "root_hints": ["10.0.0.53"]}' \
+    ', {"between": ["res", "res2"]}]'
+resolver_loop "$tmp/l3.json" '{"id": "res", "role": "resolver", "ip": "10.0.0.53"},
+ {"id": "root", "role": "dns", "ip": "10.0.0.1", "zones": ["."]}' ', {"between": ["res", "root"]}],
+ "zones": {".": {"records": ["@ 3600 IN SOA a. b. 1 2 3 4 5", "@ 3600 IN NS a.", "a 3600 IN A 10.0.0.1",
+  "example 3600 IN NS ns.example.", "ns.example 3600 IN A 10.0.0.53"]}}'
+for l in l1 l3; do
+    expect 0 "a resolver asking itself ($l)" -- "$MINET" run "$tmp/$l.json" --quiet --until 60s &&
+        contains "$tmp/out" "Host www.example not found: 2(SERVFAIL)" "a resolver asking itself ($l)"
+done
+expect 0 "two forwarders asking each other" -- "$MINET" run "$tmp/l2.json" --until 1h &&
+    contains "$tmp/out" "res answers laptop with SERVFAIL" "two forwarders asking each other"
+
+# Only regular files are read, found so by stat before any open: a FIFO
+# (whose open would block for ever) or a device is refused; a zone file is
+# at most 64 MiB.
+if mkfifo "$tmp/fifo.json" "$tmp/fifo.zone" 2> /dev/null; then
+    expect 2 "a FIFO scenario" -- timeout 10 "$MINET" run "$tmp/fifo.json" &&
+        contains "$tmp/err" "fifo.json: cannot read: not a regular file" "a FIFO scenario"
+    ln -s /dev/zero "$tmp/zero.zone"
+    ln -s /dev/urandom "$tmp/random.zone"
+    truncate -s 65M "$tmp/big.zone"
+    printf '%s\n' '{"minet": 1, "title": "t", "nodes": [' \
+        '{"id": "root", "role": "dns", "ip": "198.41.0.4", "zones": ["a.", "b.", "c.", "d."]}],' \
+        '"zones": {"a.": {"file": "fifo.zone"}, "b.": {"file": "zero.zone"},' \
+        '"c.": {"file": "random.zone"}, "d.": {"file": "big.zone"}}}' > "$tmp/z.json"
+    expect 2 "zone files that are not regular or too big" -- timeout 10 "$MINET" check "$tmp/z.json"
+    contains "$tmp/err" "fifo.zone\" is not a regular file" "a FIFO zone file"
+    contains "$tmp/err" "zero.zone\" is not a regular file" "/dev/zero as a zone file"
+    contains "$tmp/err" "random.zone\" is not a regular file" "/dev/urandom as a zone file"
+    contains "$tmp/err" "big.zone\" is 68157440 bytes long (expected a zone file of at most 64 MiB)" "a 65 MiB zone file"
+    rm -f "$tmp/big.zone"
+fi
+
+# An interrupted run leaves no temporary file: ^C, kill, a closed pipe and
+# an abort each end the run by their signal, with the temporaries removed.
+printf '{"minet": 1, "title": "long", "nodes": [{"id": "a", "role": "host", "ip": "10.0.0.1"},
+ {"id": "b", "role": "host", "ip": "10.0.0.2"}], "links": [{"between": ["a", "b"]}], "script": [' > "$tmp/long.json"
+i=0
+while [ $i -lt 200 ]; do
+    [ $i -gt 0 ] && printf ',' >> "$tmp/long.json"
+    printf '{"at": "%ds", "on": "a", "run": "ping -c 65535 -i 0.002 b"}\n' $((i * 200)) >> "$tmp/long.json"
+    i=$((i + 1))
+done
+printf ']}\n' >> "$tmp/long.json"
+mkdir "$tmp/sig"
+for sig in INT TERM HUP ABRT; do
+    "$MINET" run "$tmp/long.json" --trace "$tmp/sig/t.jsonl" --pcap "$tmp/sig/t.pcapng" > /dev/null 2>&1 &
+    pid=$!
+    sleep 1
+    kill -$sig $pid
+    wait $pid 2> /dev/null
+    got=$?
+    n=$((n + 1))
+    [ "$got" -gt 128 ] || { echo "FAIL SIG$sig: exit status $got, expected death by the signal"; fail=1; }
+    [ -z "$(ls -A "$tmp/sig")" ] || { echo "FAIL SIG$sig left $(ls "$tmp/sig")"; fail=1; }
+done
+"$MINET" run "$tmp/long.json" --trace "$tmp/sig/t.jsonl" | head -n 2 > /dev/null
+[ -z "$(ls -A "$tmp/sig")" ] || { echo "FAIL | head left $(ls "$tmp/sig")"; fail=1; }
+n=$((n + 1))
+
+# A full disk is named as such; a symbolic link as the output is followed
+# (the file it leads to is written, the link stays), a dangling one refused.
+if [ "$(id -u)" = 0 ] && mkdir "$tmp/full" && mount -t tmpfs -o size=64k tmpfs "$tmp/full" 2> /dev/null; then
+    expect 1 "a trace on a full disk" -- "$MINET" run scenarios/dns_lecture.json --quiet --trace "$tmp/full/t.jsonl"
+    contains "$tmp/err" "t.jsonl: cannot write: No space left on device" "a trace on a full disk"
+    expect 1 "a capture on a full disk" -- "$MINET" run scenarios/dns_lecture.json --quiet --pcap "$tmp/full/t.pcapng"
+    contains "$tmp/err" "t.pcapng: cannot write: No space left on device" "a capture on a full disk"
+    [ -z "$(ls -A "$tmp/full")" ] || { echo "FAIL a full disk kept $(ls "$tmp/full")"; fail=1; }
+    umount "$tmp/full"
+fi
+echo old > "$tmp/real.txt"
+ln -s real.txt "$tmp/link.txt"
+ln -s nowhere/x.txt "$tmp/dangling.txt"
+expect 0 "a trace through a symbolic link" -- "$MINET" run scenarios/net_ping.json --quiet --trace "$tmp/link.txt"
+[ -L "$tmp/link.txt" ] || { echo "FAIL the symbolic link was replaced"; fail=1; }
+contains "$tmp/real.txt" "ping -c 3 server" "a trace through a symbolic link"
+expect 1 "a trace through a dangling symbolic link" -- "$MINET" run scenarios/net_ping.json --quiet --trace "$tmp/dangling.txt" &&
+    contains "$tmp/err" "dangling.txt: cannot write: a symbolic link to a file that does not exist" "a dangling link"
+[ -L "$tmp/dangling.txt" ] || { echo "FAIL the dangling link was replaced"; fail=1; }
+
+# Control characters from a scenario reach the terminal as cat -v shows
+# them, never raw (an OSC sequence would retitle the window).
+lines "$tmp/ctl.json" "host -t A 'x\\u001b]0;pwned\\u0007\\u007f\\u009b.example'"
+sed 's/\\\\u/\\u/g' "$tmp/ctl.json" > "$tmp/ctl2.json"
+for mode in --quiet --verbose; do
+    [ $mode = --verbose ] && mode=
+    expect 0 "control characters in a script line $mode" -- "$MINET" run "$tmp/ctl2.json" $mode
+    contains "$tmp/out" "x^[]0;pwned^G^?M-BM-^[.example" "control characters shown as cat -v does"
+    if LC_ALL=C grep -q "$(printf '[\033\007\177]')" "$tmp/out"; then
+        echo "FAIL a control character reached the terminal raw"
+        fail=1
+    fi
+done
 
 # Every bundled scenario is valid.
 for s in scenarios/*.json; do

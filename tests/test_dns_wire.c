@@ -634,6 +634,38 @@ static void test_name_length_limits(void **state)
     assert_string_equal(refused(hex), "question 1: name is longer than 255 bytes");
 }
 
+/* Text names at the limit: 255 bytes on the wire load, 256 are refused
+ * before a byte is written past the name (the root's label counts). */
+static void test_text_name_limits(void **state)
+{
+    (void)state;
+    char text[300];
+    size_t n = 0;
+    for (int l = 0; l < 4; l++) {
+        int len = l < 3 ? 63 : 61;
+        memset(text + n, 'a', (size_t)len);
+        n += (size_t)len;
+        text[n++] = '.';
+    }
+    text[n] = 0;
+    DnsName *name = malloc(sizeof *name); /* on the heap: ASan sees a byte past it */
+    const char *why;
+    assert_true(dns_name_from_text(name, text, n, NULL, &why));
+    assert_int_equal(name->len, 255);
+    /* One more byte in the last label: 256 on the wire. */
+    memmove(text + 193, text + 192, n - 192 + 1);
+    text[192] = 'b';
+    assert_false(dns_name_from_text(name, text, n + 1, NULL, &why));
+    assert_string_equal(why, "name longer than 255 bytes");
+    assert_string_equal(dns_name_bind_reason(why), "ran out of space");
+    /* Relative, with an origin that takes it past 255. */
+    DnsName origin;
+    assert_true(dns_name_parse(&origin, "b.", NULL));
+    text[n] = 0; /* drop the final dot: relative */
+    assert_false(dns_name_from_text(name, text, n, &origin, &why));
+    free(name);
+}
+
 static void test_refuse_bad_rdata(void **state)
 {
     (void)state;
@@ -1166,14 +1198,15 @@ static void test_summary(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_real_vectors),       cmocka_unit_test(test_query_fields),
-        cmocka_unit_test(test_answer_fields),      cmocka_unit_test(test_refuse_header_and_counts),
-        cmocka_unit_test(test_refuse_bad_names),   cmocka_unit_test(test_name_length_limits),
-        cmocka_unit_test(test_refuse_bad_rdata),   cmocka_unit_test(test_accepted_oddities),
-        cmocka_unit_test(test_encode_compression), cmocka_unit_test(test_truncation),
-        cmocka_unit_test(test_thousand_records),   cmocka_unit_test(test_storage),
-        cmocka_unit_test(test_names_for_numbers),  cmocka_unit_test(test_dig_text),
-        cmocka_unit_test(test_rdata_text),         cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_real_vectors),      cmocka_unit_test(test_query_fields),
+        cmocka_unit_test(test_answer_fields),     cmocka_unit_test(test_refuse_header_and_counts),
+        cmocka_unit_test(test_refuse_bad_names),  cmocka_unit_test(test_name_length_limits),
+        cmocka_unit_test(test_refuse_bad_rdata),  cmocka_unit_test(test_text_name_limits),
+        cmocka_unit_test(test_accepted_oddities), cmocka_unit_test(test_encode_compression),
+        cmocka_unit_test(test_truncation),        cmocka_unit_test(test_thousand_records),
+        cmocka_unit_test(test_storage),           cmocka_unit_test(test_names_for_numbers),
+        cmocka_unit_test(test_dig_text),          cmocka_unit_test(test_rdata_text),
+        cmocka_unit_test(test_summary),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

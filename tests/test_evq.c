@@ -133,6 +133,39 @@ static void nop(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
 }
 
+/* An event that schedules itself again with no delay. */
+static void again_now(Sim *sim, void *ctx, uint64_t arg)
+{
+    (*(uint64_t *)ctx)++;
+    sim_after(sim, 0, again_now, ctx, arg);
+}
+
+/* A loop that never lets time move on stops after SIM_MAX_EVENTS_AT_ONCE
+ * events at that instant, with stuck set, even before --until's time;
+ * events at one instant that end are not cut short. */
+static void test_stuck_at_one_instant(void **state)
+{
+    (void)state;
+    Sim sim;
+    uint64_t runs = 0;
+    sim_init(&sim, 1, NULL, false);
+    sim_at(&sim, 5, again_now, &runs, 0);
+    sim_run_until(&sim, 10);
+    assert_true(sim.stuck);
+    assert_int_equal(runs, SIM_MAX_EVENTS_AT_ONCE);
+    assert_int_equal(sim.now, 5);
+    sim_fini(&sim);
+
+    sim_init(&sim, 1, NULL, false);
+    for (int i = 0; i < 1000; i++)
+        sim_at(&sim, 7, nop, NULL, 0);
+    sim_at(&sim, 8, nop, NULL, 0);
+    sim_run_until(&sim, SIM_TIME_MAX);
+    assert_false(sim.stuck);
+    assert_int_equal(sim.events, 1001);
+    sim_fini(&sim);
+}
+
 /* Many random pushes and cancels against a plain model. */
 static void test_random_against_model(void **state)
 {
@@ -216,6 +249,7 @@ int main(void)
         cmocka_unit_test(test_order_by_time_then_insertion), cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_cancel_from_handler),          cmocka_unit_test(test_run_until),
         cmocka_unit_test(test_random_against_model),         cmocka_unit_test(test_rng_determinism),
+        cmocka_unit_test(test_stuck_at_one_instant),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

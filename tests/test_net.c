@@ -406,6 +406,48 @@ static void test_ping_errors(void **state)
     tw_done(&sim);
 }
 
+static void no_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
+{
+    (void)ctx, (void)m, (void)size, (void)pkt;
+    fail();
+}
+
+static void no_timeout(void *ctx, int try_no, bool last)
+{
+    (void)ctx, (void)try_no, (void)last;
+    fail();
+}
+
+static void ignore_udp(Sim *sim, void *ctx, int node, const UdpMsg *m)
+{
+    (void)sim, (void)ctx, (void)node, (void)m;
+}
+
+/* 28,232 lookups waiting on one node hold every ephemeral port: the next
+ * bind fails (Linux's EADDRINUSE) and the query is refused at once, where
+ * the old loop looked for a free port without end. */
+static void test_ephemeral_ports_run_out(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    Sim sim;
+    tw_run(&sim, w, 1);
+    int held = 0;
+    while (udp_bind_ephemeral(&sim, 0, ignore_udp, NULL))
+        held++;
+    assert_int_equal(held, NET_EPHEMERAL_PORTS);
+    DnsName name;
+    assert_true(dns_name_parse(&name, "www.example.", NULL));
+    DnsQueryOpts o = {.rd = true, .timeout = 1000000, .tries = 2, .program = "host"};
+    DnsQueryOps ops = {.reply = no_reply, .timeout = no_timeout};
+    assert_null(dns_query_start(&sim, 0, tw_ip("10.0.2.10"), &name, DNS_TYPE_A, &o, ops, NULL));
+    assert_int_equal(tw_count(&sim, TR_NOTE, "every UDP port it could send from"), 1);
+    /* One port freed is found again. */
+    udp_unbind(&sim, 0, 40000);
+    assert_int_equal(udp_bind_ephemeral(&sim, 0, ignore_udp, NULL), 40000);
+    tw_done(&sim);
+}
+
 /* The time of the first console line that contains text. */
 static SimTime console_time(const Sim *sim, const char *text)
 {
@@ -563,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_interrupted_ping),
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_unknown_address),
+        cmocka_unit_test(test_ephemeral_ports_run_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

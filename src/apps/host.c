@@ -8,9 +8,11 @@
  * answer).  -v prints each reply whole, as dig does (without EDNS), between
  * "Trying" and "Received"; -a is -v with type ANY.  An IPv4 address is looked up in reverse (PTR).
  * With a SERVER, the "Using domain server:" header comes first; a server given by name is looked up
- * first.  Each try waits 5 s (10 s over TCP), and there are 2 tries (-R 1).
- * -T asks over TCP, and so does -t ANY (but not -a), as BIND 9.18's host
- * does; an answer truncated over UDP is asked again over TCP, silently. */
+ * first.  Each try waits 5 s (10 s over TCP), and there are 2 tries (-R 1;
+ * see host_tries).  -T asks over TCP, and so does -t ANY (but not -a), as
+ * BIND 9.18's host does; an answer truncated over UDP is asked again over
+ * TCP, silently. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,21 @@
 #include "apps/apps.h"
 
 #define MAX_TYPES 3
+/* minet's own bound on -R: BIND 9.18 would try 2^31 - 1 times, a line
+ * each, for -R 2147483646; a run stops at this many tries instead. */
+#define HOST_MAX_TRIES 100
+
+/* -R N: BIND 9.18's host takes atoi(N) + 1 tries, at least 2, in an int
+ * (so -R 0 still tries twice, and -R 2147483647 wraps to 2). */
+static int host_tries(int r)
+{
+    int64_t t = (int64_t)r + 1;
+    if (t > INT32_MAX)
+        t = 2;
+    if (t < 2)
+        t = 2;
+    return t > HOST_MAX_TRIES ? HOST_MAX_TRIES : (int)t;
+}
 
 typedef struct Host {
     Proc *proc;
@@ -422,8 +439,7 @@ void host_main(Proc *p, int argc, char **argv)
                 h->o.timeout = (SimTime)(s > 0 ? s : 1) * 1000000;
                 h->o.tcp_timeout = h->o.timeout;
             } else {
-                int r = atoi(v);
-                h->o.tries = (r > 0 ? r : 0) + 1;
+                h->o.tries = host_tries(atoi(v));
             }
         } else if (strcmp(a, "-r") == 0) {
             h->recurse = false;

@@ -334,8 +334,10 @@ void nslookup_main(Proc *p, int argc, char **argv)
         }
     }
     if (!dns_name_from_text(&n->name, name, strlen(name), &root, &why)) {
-        proc_printf(p, CON_STDOUT, "** server can't find %s: FORMERR\n\n", name);
-        proc_exit(p, 1);
+        /* BIND 9.18's nslookup refuses it before asking, with status 10. */
+        proc_printf(p, CON_STDERR, "nslookup: '%s' is not a legal name (%s)\n", name,
+                    dns_name_bind_reason(why));
+        proc_exit(p, 10);
         return;
     }
     n->name_text = xstrdup(name);

@@ -32,7 +32,8 @@ typedef struct Ping {
     long npackets;
     SimTime interval, linger;
     long datalen;
-    int ttl; /* 0: default */
+    int ttl;   /* 0: default */
+    int fatal; /* an argument error's exit status other than usage's (error(2, …)) */
     uint16_t ident;
     long ntransmitted, nreceived, nerrors, nrepeats;
     SimTime *sent_at; /* by sequence number */
@@ -405,17 +406,33 @@ static bool parse_long(Proc *p, const char *s, long lo, long hi, long *out)
     return true;
 }
 
-/* iputils' ping_strtod: garbage only warns and gives 0. */
-static double parse_double(Proc *p, const char *s)
+/* iputils' ping_strtod (20221126): trailing garbage only warns, and the
+ * number read before it counts; a value that is not a finite number (nan,
+ * inf, an overflow) is refused as ERANGE: "bad linger time: nan: Numerical
+ * result out of range", status 2. */
+static bool parse_double(Ping *pg, const char *s, const char *what, double *out)
 {
+    Proc *p = pg->proc;
     char *end;
-    double v = strtod(s, &end);
-    if (end == s || *end) {
-        proc_printf(p, CON_STDERR, "ping: option argument contains garbage: %s\n", s);
-        proc_printf(p, CON_STDERR, "ping: this will become fatal error in the future\n");
-        return 0;
+    errno = 0;
+    double v = *s ? strtod(s, &end) : 0;
+    if (!*s) {
+        proc_printf(p, CON_STDERR, "ping: %s: \n", what);
+        pg->fatal = 2;
+        return false;
     }
-    return v;
+    if (errno || end == s || *end) {
+        proc_printf(p, CON_STDERR, "ping: option argument contains garbage: %s\n", end);
+        proc_printf(p, CON_STDERR, "ping: this will become fatal error in the future\n");
+    }
+    int c = fpclassify(v);
+    if (c != FP_NORMAL && c != FP_ZERO) {
+        proc_printf(p, CON_STDERR, "ping: %s: %s: Numerical result out of range\n", what, s);
+        pg->fatal = 2;
+        return false;
+    }
+    *out = v;
+    return true;
 }
 
 static const char opts_with_arg[] = "cFNeiIlmMpQsStTwW";
@@ -456,22 +473,28 @@ static bool apply_option(Ping *pg, char opt, const char *arg)
         pg->ttl = (int)v;
         return true;
     case 'i':
-        d = parse_double(p, arg);
+        if (!parse_double(pg, arg, "bad timing interval", &d))
+            return false;
+        pg->fatal = 2; /* iputils' error(2, …) for both */
         if (d > INT_MAX / 1000.0) {
             proc_printf(p, CON_STDERR, "ping: bad timing interval: %s\n", arg);
             return false;
         }
-        pg->interval = (SimTime)((int)(d * 1000)) * 1000;
-        if (pg->interval < 2000) {
+        /* Below 2 ms (negative too) is a flood, refused before any cast. */
+        if (d < 0.002) {
             proc_printf(p, CON_STDERR,
                         "ping: cannot flood; minimal interval allowed for user is 2ms\n");
             return false;
         }
+        pg->fatal = 0;
+        pg->interval = (SimTime)((int)(d * 1000)) * 1000;
         return true;
     case 'W':
-        d = parse_double(p, arg);
+        if (!parse_double(pg, arg, "bad linger time", &d))
+            return false;
         if (d < 0 || d > INT_MAX / 1000.0) {
             proc_printf(p, CON_STDERR, "ping: bad linger time: %s\n", arg);
+            pg->fatal = 2;
             return false;
         }
         pg->linger = (SimTime)((int)(d * 1000)) * 1000;
@@ -603,7 +626,9 @@ void ping_main(Proc *p, int argc, char **argv)
     p->state = pg;
     p->free_state = ping_free;
     if (!parse_args(pg, argc, argv, &target, &status)) {
-        if (status == 2)
+        if (pg->fatal)
+            proc_exit(p, pg->fatal);
+        else if (status == 2)
             usage(p);
         else
             proc_exit(p, status);

@@ -7,6 +7,8 @@
  * The real tool keeps up to 16 probes in flight; minet sends one at a time
  * (as with -N 1) so that a class can follow each probe.  The lines printed
  * are the same either way.  Waiting follows -w MAX,HERE,NEAR (5, 3, 10). */
+#include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,14 +32,15 @@ typedef struct Trace_ {
     bool numeric;
     int first_ttl, max_hops, nprobes;
     uint16_t port, sport;
-    double wait_max, wait_here;
-    int ttl, probe;     /* current hop and probe within it */
-    SimTime sent;       /* when the current probe left */
-    uint32_t last_addr; /* last answering address on this hop, 0 if none */
-    SimTime last_rtt;   /* RTT of an answer on this hop, -1 if none */
-    bool final;         /* the destination answered on this hop */
+    double wait_max, wait_here, wait_near; /* near: read and checked; probes go one by one */
+    int ttl, probe;                        /* current hop and probe within it */
+    SimTime sent;                          /* when the current probe left */
+    uint32_t last_addr;                    /* last answering address on this hop, 0 if none */
+    SimTime last_rtt;                      /* RTT of an answer on this hop, -1 if none */
+    bool final;                            /* the destination answered on this hop */
     int listener;
-    EvHandle timeout;
+    EvHandle timeout; /* 0 while a probe waits without end (see wait_time) */
+    bool waiting;     /* a probe is out and unanswered */
     uint64_t pkt;
     Resolve *lookup;  /* while the name is being looked up */
     const char *host; /* as typed (argv lives while main runs) */
@@ -103,6 +106,7 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     Traceroute *tr = ctx;
     tr->timeout = 0;
+    tr->waiting = false;
     proc_printf(tr->proc, CON_STDOUT, " *");
     trace_note(&sim->trace, sim->now, tr->pkt,
                "No answer to the probe with TTL %d within the wait time: traceroute prints *.",
@@ -110,14 +114,20 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     advance(tr);
 }
 
+/* How long the current probe waits, or -1 for "until an answer comes".
+ * traceroute hands poll() ceil(seconds * 1000) as an int: a nan wait, or
+ * one past INT_MAX ms (24.8 days), becomes a negative timeout, which poll
+ * takes as no timeout at all. */
 static SimTime wait_time(const Traceroute *tr)
 {
     double w = tr->wait_max;
-    if (tr->last_rtt >= 0) {
+    if (tr->last_rtt >= 0 && tr->wait_here != 0) { /* a factor of 0 is not used */
         double here = tr->wait_here * ((double)tr->last_rtt / 1e6 + 0.001);
         if (here < w)
             w = here;
     }
+    if (!(ceil(w * 1000) <= INT_MAX))
+        return -1;
     return (SimTime)(w * 1e6);
 }
 
@@ -142,14 +152,16 @@ static void next_probe(Traceroute *tr)
     tr->sent = sim->now;
     udp_send(sim, tr->node, tr->pkt, tr->sport, tr->dst, dport, (uint8_t)tr->ttl, data, sizeof data,
              NULL);
-    tr->timeout = sim_after(sim, wait_time(tr), on_timeout, tr, 0);
+    SimTime wait = wait_time(tr);
+    tr->timeout = wait >= 0 ? sim_after(sim, wait, on_timeout, tr, 0) : 0;
+    tr->waiting = true;
 }
 
 static void on_icmp(Sim *sim, void *ctx, int node, const IcmpMsg *m)
 {
     (void)node;
     Traceroute *tr = ctx;
-    if (!tr->timeout || !m->has_orig || m->orig.proto != IP_PROTO_UDP || m->orig.dst != tr->dst ||
+    if (!tr->waiting || !m->has_orig || m->orig.proto != IP_PROTO_UDP || m->orig.dst != tr->dst ||
         m->orig_payload_len < UDP_HLEN)
         return;
     uint16_t sport = get_be16(m->orig_payload), dport = get_be16(m->orig_payload + 2);
@@ -157,6 +169,7 @@ static void on_icmp(Sim *sim, void *ctx, int node, const IcmpMsg *m)
         return;
     sim_cancel(sim, tr->timeout);
     tr->timeout = 0;
+    tr->waiting = false;
     SimTime rtt = sim->now - tr->sent;
     if (tr->probe == 0 || m->src != tr->last_addr)
         print_addr(tr, m->src);
@@ -202,6 +215,31 @@ static bool parse_int(Traceroute *tr, const char *s, int *out)
     return true;
 }
 
+/* -w MAX[,HERE[,NEAR]] as traceroute 2.1 reads it: each number is strtod's,
+ * any one character separates them, and giving -w sets the factors it
+ * leaves out to 0.  Negative values are refused after all arguments are
+ * read; nan and waits too long for poll's int milliseconds are accepted
+ * (they mean "wait for an answer without end"; see wait_time). */
+static bool parse_wait(Traceroute *tr, const char *v)
+{
+    char *end;
+    tr->wait_here = tr->wait_near = 0;
+    tr->wait_max = strtod(v, &end);
+    if (end == v)
+        return false;
+    if (!*end++)
+        return true;
+    const char *p = end;
+    tr->wait_here = strtod(p, &end);
+    if (end == p)
+        return false;
+    if (!*end++)
+        return true;
+    p = end;
+    tr->wait_near = strtod(p, &end);
+    return end != p && !*end;
+}
+
 static int parse_args(Traceroute *tr, int argc, char **argv, const char **host)
 {
     Proc *p = tr->proc;
@@ -218,16 +256,11 @@ static int parse_args(Traceroute *tr, int argc, char **argv, const char **host)
             int n = 0;
             char opt = a[1];
             if (opt == 'w') {
-                char *end;
-                double d = strtod(v, &end);
-                if (end == v || (*end && *end != ',') || d < 0) {
+                if (!parse_wait(tr, v)) {
                     proc_printf(p, CON_STDERR,
                                 "Cannot handle `-w' option with arg `%s' (argc %d)\n", v, i - 1);
                     return 2;
                 }
-                tr->wait_max = d;
-                if (*end == ',')
-                    tr->wait_here = strtod(end + 1, NULL);
                 continue;
             }
             if (!parse_int(tr, v, &n))
@@ -276,6 +309,11 @@ static int parse_args(Traceroute *tr, int argc, char **argv, const char **host)
         proc_printf(p, CON_STDERR, "first hop out of range\n");
         return 2;
     }
+    if (tr->wait_max < 0 || tr->wait_here < 0 || tr->wait_near < 0) {
+        proc_printf(p, CON_STDERR, "bad wait specifications `%g,%g,%g' used\n", tr->wait_max,
+                    tr->wait_here, tr->wait_near);
+        return 2;
+    }
     return -1;
 }
 
@@ -294,6 +332,7 @@ void traceroute_main(Proc *p, int argc, char **argv)
     tr->port = DEF_START_PORT;
     tr->wait_max = 5.0;
     tr->wait_here = 3.0;
+    tr->wait_near = 10.0;
     tr->last_rtt = -1;
     const char *host = NULL;
     p->state = tr;

@@ -16,7 +16,9 @@ void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep)
     sim->next_pkt = 0;
     sim->events = 0;
     sim->stop_after_step = 0;
+    sim->events_now = 0;
     sim->stopped = false;
+    sim->stuck = false;
 }
 
 void sim_rng_stream(const Sim *sim, Rng *r, const char *purpose)
@@ -61,9 +63,15 @@ bool sim_cancel(Sim *sim, EvHandle h)
 bool sim_step(Sim *sim)
 {
     Event ev;
-    if (sim->stopped || !evq_pop(&sim->q, &ev))
+    if (sim->stopped || !evq_len(&sim->q))
         return false;
+    if (evq_peek_time(&sim->q) == sim->now && sim->events_now >= SIM_MAX_EVENTS_AT_ONCE) {
+        sim->stopped = sim->stuck = true;
+        return false;
+    }
+    evq_pop(&sim->q, &ev);
     assert(ev.time >= sim->now);
+    sim->events_now = ev.time == sim->now ? sim->events_now + 1 : 1;
     sim->now = ev.time;
     sim->events++;
     ev.fn(sim, ev.ctx, ev.arg);

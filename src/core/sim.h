@@ -16,6 +16,12 @@
 #include "rng.h"
 #include "trace.h"
 
+/* Events one instant may hold before the run is stopped as stuck: a loop
+ * that never lets time move on (a message bounced between nodes with no
+ * delay) would otherwise run for ever, past any --until.  Ten million is
+ * far above what 50,000 hosts starting together need. */
+#define SIM_MAX_EVENTS_AT_ONCE 10000000
+
 /* Rows the services table may have; raise it when a table grows past. */
 #define SIM_SVC_MAX 16
 
@@ -33,7 +39,9 @@ typedef struct Sim {
     uint64_t next_pkt;        /* last packet id handed out */
     uint64_t events;          /* events run so far */
     uint32_t stop_after_step; /* 0: never; else stop once this note exists */
+    uint64_t events_now;      /* events run at the current time */
     bool stopped;
+    bool stuck; /* stopped after SIM_MAX_EVENTS_AT_ONCE events at one instant */
 } Sim;
 
 /* keep: store every trace record in sim->trace (the GUI needs them). */
@@ -56,7 +64,9 @@ static inline uint64_t sim_packet_id(Sim *sim)
     return ++sim->next_pkt;
 }
 
-/* Runs the earliest event.  False if there was none or the run was stopped. */
+/* Runs the earliest event.  False if there was none or the run was stopped
+ * (also when it would be event SIM_MAX_EVENTS_AT_ONCE + 1 at one time:
+ * then stuck is set, and the caller says so). */
 bool sim_step(Sim *sim);
 /* Runs every event at or before t (unless stopped); the clock ends at t
  * when t is finite.  With t = SIM_TIME_MAX it runs until only background

@@ -133,6 +133,11 @@ bool units_parse_time(const char *s, SimTime *out, const char **why)
     uint64_t v;
     if (!parse_quantity(s, time_units, MN_ARRAY_LEN(time_units), INT64_MAX, &v, why))
         return false;
+    if (v > (uint64_t)UNITS_TIME_MAX) {
+        if (why)
+            *why = "is longer than 1000000h (114 years), the longest time a run can reach";
+        return false;
+    }
     *out = (SimTime)v;
     return true;
 }

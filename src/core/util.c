@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 static void oom(size_t n)
 {
@@ -196,6 +197,14 @@ void errors_print(const Errors *e, FILE *f)
 
 int file_read(const char *path, size_t max, Buf *out, bool *opened)
 {
+    struct stat st;
+    *opened = false;
+    if (stat(path, &st) != 0)
+        return errno ? errno : EIO;
+    if (S_ISDIR(st.st_mode))
+        return EISDIR;
+    if (!S_ISREG(st.st_mode))
+        return FILE_NOT_REGULAR;
     FILE *f = fopen(path, "rb");
     *opened = f != NULL;
     if (!f)
@@ -207,6 +216,13 @@ int file_read(const char *path, size_t max, Buf *out, bool *opened)
     int failed = ferror(f), e = errno;
     fclose(f);
     return failed ? (e ? e : EIO) : 0;
+}
+
+const char *file_strerror(int err)
+{
+    if (err == FILE_NOT_REGULAR)
+        return "not a regular file (a pipe, a device or a socket; expected a file)";
+    return strerror(err);
 }
 
 size_t utf8_prefix(const char *s, size_t len, size_t n)

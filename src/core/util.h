@@ -87,9 +87,14 @@ static inline uint32_t get_be32(const uint8_t *p)
 
 /* Reads the file at path into out (appended), stopping once out holds more
  * than max bytes (enough to tell that a file is over a limit).  Returns 0,
- * or the errno of the failure; *opened says whether the file could be
- * opened at all (a failure after that is a read error). */
+ * or the errno of the failure, or FILE_NOT_REGULAR for anything but a
+ * regular file (a FIFO would block the open, a device never ends): that is
+ * found with stat, before the file is opened.  *opened says whether the
+ * file could be opened at all (a failure after that is a read error). */
 int file_read(const char *path, size_t max, Buf *out, bool *opened);
+#define FILE_NOT_REGULAR (-1)
+/* strerror, and "not a regular file (…)" for FILE_NOT_REGULAR. */
+const char *file_strerror(int err);
 
 /* UTF-8, as far as cutting text goes: is c a continuation byte, and the
  * longest prefix of s (len bytes) of at most n bytes that does not end

@@ -1,6 +1,8 @@
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "outfile.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,11 +10,35 @@
 
 #include "core/util.h"
 
+/* The file that writing to path would change: path itself, or where a
+ * symbolic link at path leads (the link is followed, as a shell's > does,
+ * and not replaced by the rename); NULL, with why, for a dangling link. */
+static char *write_target(const char *path, char *why, size_t size)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0 || !S_ISLNK(st.st_mode))
+        return xstrdup(path);
+    char *real = realpath(path, NULL);
+    if (!real) {
+        snprintf(why, size,
+                 "%s: cannot write: a symbolic link to %s, which cannot be followed (%s)", path,
+                 "a file that does not exist or a loop", strerror(errno));
+        return NULL;
+    }
+    char *out = xstrdup(real);
+    free(real); /* realpath's memory is malloc's, not xmalloc's */
+    return out;
+}
+
 bool outfile_open(OutFile *o, const char *path, char *why, size_t size)
 {
     o->f = NULL;
-    o->path = xstrdup(path);
-    o->tmp = xasprintf("%s.tmp-XXXXXX", path);
+    o->path = write_target(path, why, size);
+    if (!o->path) {
+        o->tmp = NULL;
+        return false;
+    }
+    o->tmp = xasprintf("%s.tmp-XXXXXX", o->path);
     int fd = mkstemp(o->tmp);
     if (fd < 0) {
         snprintf(why, size, "%s: cannot write: %s", path, strerror(errno));
@@ -38,10 +64,19 @@ bool outfile_open(OutFile *o, const char *path, char *why, size_t size)
     return true;
 }
 
+int outfile_errno(const OutFile *o)
+{
+    char c = 0;
+    errno = 0;
+    if (write(fileno(o->f), &c, 1) < 0 && errno)
+        return errno;
+    return EIO;
+}
+
 bool outfile_commit(OutFile *o, char *why, size_t size)
 {
     bool ok = !ferror(o->f);
-    int err = ok ? 0 : EIO;
+    int err = ok ? 0 : outfile_errno(o);
     if (fflush(o->f) != 0) {
         ok = false;
         err = errno;

@@ -19,5 +19,10 @@ bool outfile_open(OutFile *o, const char *path, char *why, size_t size);
 bool outfile_commit(OutFile *o, char *why, size_t size);
 /* Closes and removes the temporary. */
 void outfile_abort(OutFile *o);
+/* Why writing to the temporary failed, once ferror(o->f) says it did: the
+ * stream keeps no errno, so one byte is written to the file (about to be
+ * removed) to hear it again, e.g. ENOSPC on a full disk; EIO if that
+ * byte goes through. */
+int outfile_errno(const OutFile *o);
 
 #endif

@@ -33,8 +33,10 @@
  * Costs: every lookup by id, address or origin is a binary search in a
  * sorted index, so a scenario loads in O(n log n). */
 
-#define SEED_MAX       9007199254740992.0 /* 2^53: every integer up to it is exact */
-#define SUGGEST_BUDGET 200000             /* edit distances computed for "did you mean" */
+/* 2^53 - 1: every integer up to it is exact in JSON; 2^53 + 1 already
+ * reads as 2^53, so a seed from 2^53 up cannot be known as written. */
+#define SEED_MAX       9007199254740991.0
+#define SUGGEST_BUDGET 200000 /* edit distances computed for "did you mean" */
 
 static const char DEFAULT_START[] = "2023-09-11T09:00:00Z";
 
@@ -853,7 +855,8 @@ static void load_header(Loader *L, const cJSON *root, const Top *t)
     if ((v = top_get(t, "seed"))) {
         p = sj_field(NULL, "seed");
         int64_t seed;
-        if (sj_get_int(L, v, &p, 0, SEED_MAX, "a whole number from 0 to 9007199254740992", &seed))
+        if (sj_get_int(L, v, &p, 0, SEED_MAX,
+                       "a whole number from 0 to 9007199254740991 (2^53 - 1)", &seed))
             w->seed = (uint64_t)seed;
     }
     const char *start = DEFAULT_START;
@@ -1110,7 +1113,7 @@ World *scenario_load_warn(const char *path, Errors *errs, Errors *warns)
     bool opened;
     int err = file_read(path, SCENARIO_MAX_BYTES, &b, &opened);
     if (err) {
-        errors_add(errs, "%s: cannot read: %s", path, strerror(err));
+        errors_add(errs, "%s: cannot read: %s", path, file_strerror(err));
         buf_fini(&b);
         return NULL;
     }

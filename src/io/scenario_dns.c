@@ -320,6 +320,12 @@ static void zone_file(Loader *L, Zone *z, const cJSON *v, const Path *p)
                expected);
     } else if (S_ISDIR(st.st_mode)) {
         sj_err(L, v, p, "%s is a folder (expected %s)", sj_q(L, path), expected);
+    } else if (!S_ISREG(st.st_mode)) { /* a FIFO would block the open below */
+        sj_err(L, v, p, "%s is not a regular file: a pipe, a device or a socket (expected %s)",
+               sj_q(L, path), expected);
+    } else if ((uint64_t)st.st_size > DNS_ZONE_FILE_MAX) {
+        sj_err(L, v, p, "%s is %lld bytes long (expected a zone file of at most 64 MiB)",
+               sj_q(L, path), (long long)st.st_size);
     } else if (!(f = fopen(path, "rb"))) {
         sj_err(L, v, p, "cannot read %s: %s (expected %s)", sj_q(L, path), strerror(errno),
                expected);
@@ -553,13 +559,13 @@ static void warn_ns_addresses(Loader *L, const DnsZoneSet *set)
         if (!someone_serves(L->w, origin))
             continue; /* warn_unserved said so */
         for (size_t i = 0; i < z->n_rrs; i++) {
-            const DnsRR *ns = &z->rrs[i].rr;
+            const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i]), *ns = &ns_rr;
             DnsName target;
             if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
                 continue;
             const DnsZoneName *g = dns_zone_lookup(z, &target);
             for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++) {
-                const DnsRR *a = &z->rrs[k].rr;
+                const DnsRR a_rr = dns_zone_rr(z, &z->rrs[k]), *a = &a_rr;
                 if (a->type != DNS_TYPE_A || a->rdlen != 4 ||
                     scenario_has_addr(L, get_be32(a->rdata)))
                     continue;
@@ -607,7 +613,7 @@ static void warn_relative_names(Loader *L, const DnsZoneSet *set)
         char origin[DNS_NAME_MAX * 4 + 1];
         dns_name_str(&z->origin, origin, sizeof origin);
         for (size_t i = 0; i < z->n_rrs; i++) {
-            const DnsRR *rr = &z->rrs[i].rr;
+            const DnsRR rr_rr = dns_zone_rr(z, &z->rrs[i]), *rr = &rr_rr;
             const char *type = rr->type == DNS_TYPE_NS      ? "NS"
                                : rr->type == DNS_TYPE_MX    ? "MX"
                                : rr->type == DNS_TYPE_CNAME ? "CNAME"

@@ -182,6 +182,10 @@ void sj_warn(Loader *L, const cJSON *at, const Path *p, const char *fmt, ...)
 
 const char *sj_fmt_number(Loader *L, double v)
 {
+    /* Whole numbers as digits (a seed of 2^53 + 1 shows as the 2^53 that
+     * JSON made of it), others in %.15g. */
+    if (v == floor(v) && fabs(v) < 1e17)
+        return sj_keep(L, xasprintf("%.0f", v));
     return sj_keep(L, xasprintf("%.15g", v));
 }
 

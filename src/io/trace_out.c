@@ -10,6 +10,7 @@ typedef struct Writer {
     TraceFormat fmt;
     FILE *f;
     Buf buf;
+    Buf visible; /* buf with control characters made visible (put_visible) */
     bool header_done;
     DissectCtx *dc; /* the run's TCP conversations */
 } Writer;
@@ -44,6 +45,44 @@ static void console_record(const Trace *t, const TraceRec *r, Buf *out)
         buf_puts(out, r->text);
 }
 
+/* Text for people goes to terminals: a control character from a scenario
+ * (an ESC sequence in a script line, a BEL in a file a program prints)
+ * must not act on the terminal.  They are shown as cat -v shows them: ^[
+ * for ESC, ^? for DEL, M-BM-^[ for the C1 control U+009B; tab, newline and
+ * a CR before a newline stay as they are.  Other text, UTF-8 included, is
+ * untouched. */
+static void put_visible(Buf *out, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool c1 = c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] >= 0x80 &&
+                  (unsigned char)s[i + 1] <= 0x9f;
+        if (c1) {
+            buf_printf(out, "M-BM-^%c", (unsigned char)s[++i] - 0x80 + 64);
+        } else if (c == 0x7f) {
+            buf_puts(out, "^?");
+        } else if (c < 0x20 && c != '\n' && c != '\t' &&
+                   !(c == '\r' && i + 1 < n && s[i + 1] == '\n')) {
+            buf_putc(out, '^');
+            buf_putc(out, (char)(c + 64));
+        } else {
+            buf_putc(out, (char)c);
+        }
+    }
+}
+
+static bool has_control(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ||
+            (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f &&
+             (unsigned char)s[i + 1] >= 0x80))
+            return true;
+    }
+    return false;
+}
+
 static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
 {
     Writer *w = ctx;
@@ -70,6 +109,11 @@ static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
         console_record(t, r, b);
         break;
     }
+    if ((w->fmt == TRACE_TEXT || w->fmt == TRACE_CONSOLE) && has_control(b->data, b->len)) {
+        buf_clear(&w->visible);
+        put_visible(&w->visible, b->data, b->len);
+        b = &w->visible;
+    }
     if (b->len)
         fwrite(b->data, 1, b->len, w->f);
 }
@@ -91,6 +135,7 @@ TraceSink trace_writer_new(TraceFormat fmt, FILE *f)
     w->fmt = fmt;
     w->f = f;
     buf_init(&w->buf);
+    buf_init(&w->visible);
     w->dc = dissect_ctx_new();
     /* The console transcript reads only console records: no other is built. */
     return (TraceSink){writer_rec, writer_end, w,
@@ -103,6 +148,7 @@ void trace_writer_free(TraceSink s)
     if (!w)
         return;
     buf_fini(&w->buf);
+    buf_fini(&w->visible);
     dissect_ctx_free(w->dc);
     free(w);
 }

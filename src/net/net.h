@@ -94,6 +94,8 @@ void net_packet_free(Net *net, Packet *p);
 int net_route(Net *net, int node, int dst);
 /* A fresh ephemeral port (32768–60999, as Linux) on node. */
 uint16_t net_ephemeral_port(Net *net, int node);
+/* How many ports that range has (32768-60999). */
+#define NET_EPHEMERAL_PORTS (60999 - 32768 + 1)
 
 /* Faults.  Each emits a note saying what it means for the packets. */
 void net_set_node_up(Sim *sim, int node, bool up);

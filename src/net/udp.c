@@ -71,6 +71,16 @@ bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx)
     return true;
 }
 
+uint16_t udp_bind_ephemeral(Sim *sim, int node, UdpFn fn, void *ctx)
+{
+    for (int i = 0; i < NET_EPHEMERAL_PORTS; i++) {
+        uint16_t port = net_ephemeral_port(sim->net, node);
+        if (udp_bind(sim, node, port, fn, ctx))
+            return port;
+    }
+    return 0;
+}
+
 void udp_unbind(Sim *sim, int node, uint16_t port)
 {
     UdpBinding *b = find(sim->net, key_of(node, port));

@@ -25,6 +25,11 @@ struct UdpMsg {
 
 /* False if the port is taken on that node. */
 bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx);
+/* Binds the next free ephemeral port (32768-60999, Linux's range) and
+ * returns it; 0 when every one is taken on that node, where Linux's bind
+ * fails with EADDRINUSE: the caller fails the lookup instead of waiting.
+ * Costs at most one probe per port of the range. */
+uint16_t udp_bind_ephemeral(Sim *sim, int node, UdpFn fn, void *ctx);
 void udp_unbind(Sim *sim, int node, uint16_t port);
 NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, uint16_t dport,
                 uint8_t ttl, const uint8_t *data, size_t len, uint64_t *pkt_out);

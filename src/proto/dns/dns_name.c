@@ -122,11 +122,12 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
         label_len++;
     }
     if (absolute) {
-        n->data[used++] = 0;
-        if (used > DNS_NAME_MAX) {
+        /* The root's label must fit too: 255 bytes of labels make 256. */
+        if (used >= DNS_NAME_MAX) {
             *why = "name longer than 255 bytes";
             return false;
         }
+        n->data[used++] = 0;
         n->len = (uint8_t)used;
         return true;
     }

@@ -716,18 +716,20 @@ static void send_query(Task *t, Server *s)
         send_query_tcp(t, s, buf, n);
         return;
     }
-    if (!t->qport) {
-        do
-            t->qport = net_ephemeral_port(sim->net, r->node);
-        while (!udp_bind(sim, r->node, t->qport, on_upstream, t));
-    }
+    if (!t->qport)
+        t->qport = udp_bind_ephemeral(sim, r->node, on_upstream, t);
     t->sent_pkt = sim_packet_id(sim);
     t->sent_at = sim->now;
     t->sent_rto = infra_get(r, s->addr)->rto;
     /* A query that cannot leave times out like a lost one: the resolver
      * then tries the next server, as Unbound does after a send error. */
     NetErr e = ipv4_send_check(sim, r->node, s->addr, UDP_HLEN + n);
-    if (trace_wanted(&sim->trace)) {
+    if (trace_wanted(&sim->trace) && !t->qport) { /* bind failed: EADDRINUSE */
+        trace_note(&sim->trace, sim->now, 0,
+                   "%s cannot send a query: every UDP port it could send from (32768 to 60999) is "
+                   "taken by a query still waiting, so no packet leaves.",
+                   node_id(r));
+    } else if (trace_wanted(&sim->trace)) {
         char qn[300], sn[300], zn[300], addr[16], tb[16], why[200];
         ip_format(s->addr, addr);
         dns_name_prose(&t->asked, qn, sizeof qn);
@@ -761,7 +763,7 @@ static void send_query(Task *t, Server *s)
         trace_note_skip(&sim->trace);
     }
     t->queries++;
-    if (e == NET_OK)
+    if (e == NET_OK && t->qport)
         udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
     t->timer = sim_after(sim, (SimTime)t->sent_rto * 1000, on_timeout, t, 0);
 }
@@ -1291,9 +1293,29 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
     return true;
 }
 
-/* A client's query starts a lookup (answered over conn when not NULL). */
+/* The query is this resolver's own, sent upstream by one of its lookups
+ * and come back to it (root_hints or a delegation naming itself): that
+ * lookup would wait on itself.  Unbound's mesh finds such a cycle between
+ * its queries and fails it; so does minet, with SERVFAIL at once. */
+static bool own_query_back(const Resolver *r, const DnsMsg *q, uint32_t src)
+{
+    const Node *self = &r->sim->world->nodes[r->node];
+    bool mine = false;
+    for (size_t i = 0; i < self->n_ips && !mine; i++)
+        mine = self->ips[i] == src;
+    for (size_t i = 0; i < r->ntasks && mine; i++) {
+        const Task *t = r->tasks[i];
+        if (t->asked_type == q->qd[0].type && dns_name_equal(&t->asked, &q->qd[0].name))
+            return true;
+    }
+    return false;
+}
+
+/* A client's query starts a lookup (answered over conn when not NULL); a
+ * query of the resolver's own come back to it (cycle) is answered SERVFAIL
+ * at once. */
 static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t sport, uint64_t pkt,
-                       Client *conn)
+                       Client *conn, bool cycle)
 {
     Sim *sim = r->sim;
     Task *t = task_new(r, &q->qd[0].name, q->qd[0].type);
@@ -1306,6 +1328,17 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
         conn->refs++;
     for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
         t->edns |= q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+    if (cycle) {
+        char qn[300], tb[16];
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s receives its own query for %s %s: one of its lookups asked itself, and "
+                   "would wait for its own answer without end. As Unbound does with a query that "
+                   "depends on itself, it answers SERVFAIL at once.",
+                   node_id(r), dns_name_prose(&t->qname, qn, sizeof qn),
+                   dns_type_name(t->qtype, tb));
+        task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
+        return;
+    }
     if (trace_wanted(&sim->trace)) {
         char qn[300], tb[16];
         dns_name_prose(&t->qname, qn, sizeof qn);
@@ -1345,8 +1378,11 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
     Resolver *r = ctx;
     DnsMsg q;
     dns_msg_init(&q);
-    if (decode_query(&q, m->data, m->len) && !join_running(r, &q, m))
-        start_task(r, &q, m->src, m->sport, m->pkt, NULL);
+    if (decode_query(&q, m->data, m->len)) {
+        bool cycle = own_query_back(r, &q, m->src);
+        if (cycle || !join_running(r, &q, m))
+            start_task(r, &q, m->src, m->sport, m->pkt, NULL, cycle);
+    }
     dns_msg_fini(&q);
 }
 
@@ -1407,7 +1443,7 @@ static void on_client_message(void *ctx, DnsTcp *d, const uint8_t *data, size_t 
     DnsMsg q;
     dns_msg_init(&q);
     if (decode_query(&q, data, len))
-        start_task(r, &q, c->peer, 0, 0, c);
+        start_task(r, &q, c->peer, 0, 0, c, false);
     dns_msg_fini(&q);
 }
 
@@ -1481,14 +1517,14 @@ static void load_hints(Resolver *r)
         return;
     const DnsZoneName *apex = dns_zone_lookup(z, &root);
     for (size_t i = apex ? apex->first : 0; apex && i < apex->first + apex->count; i++) {
-        const DnsRR *ns = &z->rrs[i].rr;
+        const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i]), *ns = &ns_rr;
         DnsName target;
         if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
             continue;
         const DnsZoneName *g = dns_zone_lookup(z, &target);
         for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++)
-            if (z->rrs[k].rr.type == DNS_TYPE_A && z->rrs[k].rr.rdlen == 4)
-                add_hint(r, &target, get_be32(z->rrs[k].rr.rdata));
+            if (z->rrs[k].type == DNS_TYPE_A && z->rrs[k].rdlen == 4)
+                add_hint(r, &target, get_be32(z->rrs[k].rdata));
     }
 }
 

@@ -113,11 +113,11 @@ static uint16_t any_rrset_type(const DnsZone *z, const DnsZoneName *e)
     uint16_t pick = 0, normal = 0, other = 0;
     uint32_t pick_at = 0, normal_at = 0;
     for (size_t i = e ? e->first : 0; e && i < e->first + e->count; i++) {
-        uint16_t t = z->rrs[i].rr.type;
+        uint16_t t = z->rrs[i].type;
         uint32_t at = z->rrs[i].order;
-        if (i > e->first && z->rrs[i - 1].rr.type == t)
+        if (i > e->first && z->rrs[i - 1].type == t)
             continue; /* the RRset's place is its first record's */
-        for (size_t k = i + 1; k < e->first + e->count && z->rrs[k].rr.type == t; k++)
+        for (size_t k = i + 1; k < e->first + e->count && z->rrs[k].type == t; k++)
             at = z->rrs[k].order < at ? z->rrs[k].order : at;
         switch (t) {
         case DNS_TYPE_A:
@@ -147,13 +147,13 @@ static bool find_rrset(const DnsZone *z, const DnsZoneName *e, uint16_t type, ui
     if (!e)
         return false;
     size_t i = e->first, end = e->first + e->count;
-    while (i < end && z->rrs[i].rr.type != type)
+    while (i < end && z->rrs[i].type != type)
         i++;
     if (i == end)
         return false;
     size_t j = i;
     size_t mine = 0, everyone = 0;
-    while (j < end && z->rrs[j].rr.type == type) {
+    while (j < end && z->rrs[j].type == type) {
         if (region && z->rrs[j].region == region)
             mine++;
         else if (z->rrs[j].region == 0)
@@ -181,7 +181,7 @@ static void add_rrset(DnsServer *s, Served *sv, DnsMsg *r, DnsSection sec, const
         if (set->first[i].region == set->region)
             keep[n++] = &set->first[i];
     for (size_t i = 0; i < n; i++) {
-        const DnsRR *rr = &keep[(start + i) % n]->rr;
+        const DnsRR rrv = dns_zone_rr(sv->zone, keep[(start + i) % n]), *rr = &rrv;
         dns_msg_add_rr(r, sec, owner ? owner : &rr->name, rr->type, rr->klass, rr->ttl, rr->rdata,
                        rr->rdlen);
     }
@@ -258,7 +258,7 @@ static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, bool *
             return NULL;
         }
         for (size_t i = e->first; i < e->first + e->count; i++)
-            if (z->rrs[i].rr.type == DNS_TYPE_NS)
+            if (z->rrs[i].type == DNS_TYPE_NS)
                 return e;
     }
     return NULL;
@@ -289,7 +289,7 @@ static void referral(DnsServer *s, Served *sv, DnsMsg *r, const DnsZoneName *cut
         }
     st->outcome = OUT_REFERRAL;
     st->zone = z;
-    st->cut = cut->name;
+    dns_zone_name(z, cut, &st->cut);
 }
 
 /* The zone's NS in authority and their addresses, after a positive answer. */

@@ -310,6 +310,15 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
     if (!local && ipv4_route(sim, node, server) < 0)
         return NULL;
     DnsQuery *q = xcalloc(1, sizeof *q);
+    q->port = udp_bind_ephemeral(sim, node, on_reply, q);
+    if (!q->port) { /* every ephemeral port is taken: bind fails, as for no route */
+        trace_note(&sim->trace, sim->now, 0,
+                   "%s on %s cannot send a query: every UDP port it could send from (32768 to "
+                   "60999) is taken by a lookup still waiting.",
+                   o->program, sim->world->nodes[node].id);
+        free(q);
+        return NULL;
+    }
     q->sim = sim;
     q->node = node;
     q->server = server;
@@ -319,9 +328,6 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
     q->over_tcp = o->tcp;
     q->ops = ops;
     q->ctx = ctx;
-    do
-        q->port = net_ephemeral_port(sim->net, node);
-    while (!udp_bind(sim, node, q->port, on_reply, q));
     send_try(q);
     return q;
 }

@@ -579,12 +579,17 @@ static bool type_from_token(const Token *t, uint16_t *type)
 
 /* ---- building a zone --------------------------------------------------- */
 
+/* A record read, not yet sorted: its owner's wire form is in the
+ * builder's names (a record with the same owner as the one before shares
+ * it), rdata in the builder's rdata. */
 typedef struct Pending {
-    DnsName name;
+    const uint8_t *name; /* set once every record is read (names no longer moves) */
+    uint32_t name_off;
+    uint8_t name_len, labels;
     uint16_t type, region;
     uint32_t ttl;
-    size_t rdoff, rdlen;
-    size_t order;
+    uint32_t rdoff, rdlen;
+    uint32_t order;
     Loc at;
 } Pending;
 
@@ -594,6 +599,7 @@ typedef struct Builder {
     Pending *recs;
     size_t n, cap;
     Buf rdata;
+    Buf names; /* owners' wire forms */
     /* master-file state */
     DnsName origin, last_owner;
     bool have_last_owner;
@@ -611,6 +617,7 @@ static void builder_init(Builder *b, DnsZone *z, const DnsName *origin, Errors *
     b->errs = errs;
     b->origin = *origin;
     buf_init(&b->rdata);
+    buf_init(&b->names);
     b->first_error = errs->n;
 }
 
@@ -628,8 +635,22 @@ static bool add_record(Builder *b, const DnsName *owner, uint16_t type, uint32_t
         report(b->errs, at, "record data longer than 65535 bytes");
         return false;
     }
+    if (b->names.len + owner->len > UINT32_MAX || b->rdata.len > UINT32_MAX) {
+        report(b->errs, at, "the zone is too large (expected at most 4 GB of names and data)");
+        return false;
+    }
     b->recs = xgrow(b->recs, &b->cap, b->n + 1, sizeof *b->recs);
-    b->recs[b->n] = (Pending){*owner, type, region, ttl, rdoff, rdlen, b->n, at};
+    const Pending *prev = b->n ? &b->recs[b->n - 1] : NULL;
+    uint32_t name_off;
+    if (prev && prev->name_len == owner->len &&
+        memcmp(b->names.data + prev->name_off, owner->data, owner->len) == 0) {
+        name_off = prev->name_off;
+    } else {
+        name_off = (uint32_t)b->names.len;
+        buf_put(&b->names, owner->data, owner->len);
+    }
+    b->recs[b->n] = (Pending){NULL, name_off,        owner->len,      owner->labels,  type, region,
+                              ttl,  (uint32_t)rdoff, (uint32_t)rdlen, (uint32_t)b->n, at};
     b->n++;
     return true;
 }
@@ -830,10 +851,40 @@ static void object_record(Builder *b, const Source *src, const ZoneRecord *zr)
 
 /* ---- checking and indexing --------------------------------------------- */
 
+/* Owners are equal ignoring ASCII case, as dns_name_equal compares. */
+static bool same_owner(const Pending *a, const Pending *b)
+{
+    if (a->name == b->name)
+        return true;
+    if (a->name_len != b->name_len)
+        return false;
+    for (size_t i = 0; i < a->name_len; i++) {
+        uint8_t x = a->name[i], y = b->name[i];
+        if (x != y && (x | 0x20) != (y | 0x20))
+            return false;
+        if (x != y && ((x | 0x20) < 'a' || (x | 0x20) > 'z'))
+            return false;
+    }
+    return true;
+}
+
+static void pending_name(const Pending *p, DnsName *out)
+{
+    out->len = p->name_len;
+    out->labels = p->labels;
+    memcpy(out->data, p->name, p->name_len);
+}
+
 static int cmp_pending(const void *x, const void *y)
 {
     const Pending *a = x, *b = y;
-    int c = dns_name_compare(&a->name, &b->name);
+    int c = 0;
+    if (a->name != b->name) {
+        DnsName an, bn;
+        pending_name(a, &an);
+        pending_name(b, &bn);
+        c = dns_name_compare(&an, &bn);
+    }
     if (c)
         return c;
     if (a->type != b->type)
@@ -841,10 +892,32 @@ static int cmp_pending(const void *x, const void *y)
     return a->order < b->order ? -1 : (a->order > b->order);
 }
 
+void dns_zone_name(const DnsZone *z, const DnsZoneName *e, DnsName *out)
+{
+    out->len = e->len;
+    out->labels = e->labels;
+    memcpy(out->data, z->name_bytes + e->off, e->len);
+}
+
+DnsRR dns_zone_rr(const DnsZone *z, const DnsZoneRR *r)
+{
+    DnsRR rr;
+    memset(&rr, 0, sizeof rr);
+    dns_zone_name(z, &z->names[r->owner], &rr.name);
+    rr.type = r->type;
+    rr.klass = DNS_CLASS_IN;
+    rr.ttl = r->ttl;
+    rr.rdlen = r->rdlen;
+    rr.rdata = r->rdata;
+    return rr;
+}
+
 static void index_put(DnsZone *z, size_t name_i)
 {
     size_t mask = z->index_cap - 1;
-    size_t h = dns_name_hash(&z->names[name_i].name) & mask;
+    DnsName n;
+    dns_zone_name(z, &z->names[name_i], &n);
+    size_t h = dns_name_hash(&n) & mask;
     while (z->index[h])
         h = (h + 1) & mask;
     z->index[h] = (uint32_t)(name_i + 1);
@@ -857,7 +930,11 @@ const DnsZoneName *dns_zone_lookup(const DnsZone *z, const DnsName *name)
     size_t mask = z->index_cap - 1;
     for (size_t h = dns_name_hash(name) & mask; z->index[h]; h = (h + 1) & mask) {
         const DnsZoneName *e = &z->names[z->index[h] - 1];
-        if (dns_name_equal(&e->name, name))
+        DnsName n;
+        if (e->len != name->len)
+            continue;
+        dns_zone_name(z, e, &n);
+        if (dns_name_equal(&n, name))
             return e;
     }
     return NULL;
@@ -865,17 +942,8 @@ const DnsZoneName *dns_zone_lookup(const DnsZone *z, const DnsName *name)
 
 /* Names with records, then their ancestors up to the apex as empty
  * non-terminals; all in one hash index. */
-static void build_index(DnsZone *z)
+static void build_index(DnsZone *z, size_t cap)
 {
-    size_t cap = 0;
-    for (size_t i = 0; i < z->n_rrs; i++) {
-        if (i > 0 && dns_name_equal(&z->rrs[i].rr.name, &z->rrs[i - 1].rr.name)) {
-            z->names[z->n_names - 1].count++;
-            continue;
-        }
-        z->names = xgrow(z->names, &cap, z->n_names + 1, sizeof *z->names);
-        z->names[z->n_names++] = (DnsZoneName){z->rrs[i].rr.name, i, 1};
-    }
     size_t with_records = z->n_names;
     z->index_cap = 16;
     while (z->index_cap < 2 * (with_records * 2 + 1))
@@ -884,8 +952,12 @@ static void build_index(DnsZone *z)
     for (size_t i = 0; i < with_records; i++)
         index_put(z, i);
     for (size_t i = 0; i < with_records; i++) {
-        DnsName a = z->names[i].name;
+        /* An ancestor's wire form is a suffix of its descendant's. */
+        uint32_t off = z->names[i].off;
+        DnsName a;
+        dns_zone_name(z, &z->names[i], &a);
         while (a.labels > z->origin.labels) {
+            off += 1u + z->name_bytes[off];
             dns_name_parent(&a, &a);
             if (dns_zone_lookup(z, &a))
                 break;
@@ -898,7 +970,7 @@ static void build_index(DnsZone *z)
                     index_put(z, k);
             }
             z->names = xgrow(z->names, &cap, z->n_names + 1, sizeof *z->names);
-            z->names[z->n_names] = (DnsZoneName){a, 0, 0};
+            z->names[z->n_names] = (DnsZoneName){off, a.len, a.labels, 0, 0};
             index_put(z, z->n_names++);
         }
     }
@@ -907,7 +979,7 @@ static void build_index(DnsZone *z)
 static bool has_type(const DnsZone *z, const DnsZoneName *e, uint16_t type)
 {
     for (size_t i = e->first; i < e->first + e->count; i++)
-        if (z->rrs[i].rr.type == type)
+        if (z->rrs[i].type == type)
             return true;
     return false;
 }
@@ -921,10 +993,11 @@ static void check_zone(Builder *b, const Pending *sorted)
     size_t soas = 0;
     if (apex)
         for (size_t i = apex->first; i < apex->first + apex->count; i++)
-            if (z->rrs[i].rr.type == DNS_TYPE_SOA) {
-                if (soas++ == 0)
-                    z->soa = &z->rrs[i].rr;
-                else
+            if (z->rrs[i].type == DNS_TYPE_SOA) {
+                if (soas++ == 0) {
+                    z->soa_rr = dns_zone_rr(z, &z->rrs[i]);
+                    z->soa = &z->soa_rr;
+                } else
                     report(b->errs, sorted[i].at,
                            "a second SOA record for %s (expected exactly "
                            "one)",
@@ -948,27 +1021,32 @@ static void check_zone(Builder *b, const Pending *sorted)
     for (size_t k = 0; k < z->n_names; k++) {
         const DnsZoneName *e = &z->names[k];
         if (e->count && has_type(z, e, DNS_TYPE_CNAME) && e->count > 1) {
+            DnsName en;
+            dns_zone_name(z, e, &en);
             for (size_t i = e->first; i < e->first + e->count; i++)
-                if (z->rrs[i].rr.type != DNS_TYPE_CNAME) {
+                if (z->rrs[i].type != DNS_TYPE_CNAME) {
                     report(b->errs, sorted[i].at,
                            "%s has a CNAME and other data (expected a "
                            "CNAME alone at its name, RFC 1034 3.6.2)",
-                           dns_name_str(&e->name, nn, sizeof nn));
+                           dns_name_str(&en, nn, sizeof nn));
                     break;
                 }
             size_t cnames = 0;
             for (size_t i = e->first; i < e->first + e->count; i++)
-                cnames += z->rrs[i].rr.type == DNS_TYPE_CNAME;
+                cnames += z->rrs[i].type == DNS_TYPE_CNAME;
             if (cnames > 1)
                 report(b->errs, sorted[e->first].at, "%s has %zu CNAME records (expected one)",
-                       dns_name_str(&e->name, nn, sizeof nn), cnames);
+                       dns_name_str(&en, nn, sizeof nn), cnames);
         }
     }
     /* Glue: a name server named inside the zone it serves needs an address
      * here, or nobody could ever reach it (BIND and NSD refuse such a zone).
      * Servers named elsewhere are found through their own zones. */
     for (size_t i = 0; i < z->n_rrs; i++) {
-        const DnsRR *rr = &z->rrs[i].rr;
+        if (z->rrs[i].type != DNS_TYPE_NS)
+            continue;
+        DnsRR rrv = dns_zone_rr(z, &z->rrs[i]);
+        const DnsRR *rr = &rrv;
         DnsName target;
         if (rr->type != DNS_TYPE_NS || !dns_name_from_wire(&target, rr->rdata, rr->rdlen) ||
             !dns_name_is_under(&target, &rr->name))
@@ -991,9 +1069,12 @@ static bool finish(Builder *b)
     if (b->errs->n > b->first_error) {
         free(b->recs);
         buf_fini(&b->rdata);
+        buf_fini(&b->names);
         free(b->where);
         return false;
     }
+    for (size_t i = 0; i < b->n; i++)
+        b->recs[i].name = (const uint8_t *)b->names.data + b->recs[i].name_off;
     qsort(b->recs, b->n, sizeof *b->recs, cmp_pending);
     /* Identical records are one (BIND and NSD ignore repeats). */
     size_t k = 0;
@@ -1002,7 +1083,7 @@ static bool finish(Builder *b)
         if (k > 0) {
             const Pending *q = &b->recs[k - 1];
             if (q->type == p->type && q->region == p->region && q->rdlen == p->rdlen &&
-                dns_name_equal(&q->name, &p->name) &&
+                same_owner(q, p) &&
                 memcmp(b->rdata.data + q->rdoff, b->rdata.data + p->rdoff, p->rdlen) == 0)
                 continue;
         }
@@ -1010,21 +1091,27 @@ static bool finish(Builder *b)
     }
     b->n = k;
     z->rdata = (uint8_t *)buf_take(&b->rdata);
+    z->name_bytes = (uint8_t *)buf_take(&b->names);
     z->rrs = xcalloc(b->n ? b->n : 1, sizeof *z->rrs);
     z->n_rrs = b->n;
+    size_t cap = 0;
     for (size_t i = 0; i < b->n; i++) {
         const Pending *p = &b->recs[i];
-        DnsZoneRR *r = &z->rrs[i];
-        r->rr.name = p->name;
-        r->rr.type = p->type;
-        r->rr.klass = DNS_CLASS_IN;
-        r->rr.ttl = p->ttl;
-        r->rr.rdlen = (uint16_t)p->rdlen;
-        r->rr.rdata = z->rdata + p->rdoff;
-        r->region = p->region;
-        r->order = (uint32_t)p->order;
+        if (i == 0 || !same_owner(&b->recs[i - 1], p)) {
+            z->names = xgrow(z->names, &cap, z->n_names + 1, sizeof *z->names);
+            z->names[z->n_names++] =
+                (DnsZoneName){p->name_off, p->name_len, p->labels, (uint32_t)i, 0};
+        }
+        z->names[z->n_names - 1].count++;
+        z->rrs[i] = (DnsZoneRR){z->rdata + p->rdoff,
+                                (uint32_t)(z->n_names - 1),
+                                p->ttl,
+                                p->order,
+                                p->type,
+                                (uint16_t)p->rdlen,
+                                p->region};
     }
-    build_index(z);
+    build_index(z, cap);
     size_t before = b->errs->n;
     check_zone(b, b->recs);
     free(b->recs);
@@ -1038,6 +1125,7 @@ void dns_zone_fini(DnsZone *z)
     free(z->names);
     free(z->index);
     free(z->rdata);
+    free(z->name_bytes);
     for (size_t i = 0; i < z->n_regions; i++)
         free(z->regions[i]);
     free(z->regions);
@@ -1073,10 +1161,15 @@ static char *read_file(const char *path, size_t *len, Errors *errs)
     Buf b;
     buf_init(&b);
     bool opened;
-    int err = file_read(path, SIZE_MAX, &b, &opened);
+    int err = file_read(path, DNS_ZONE_FILE_MAX, &b, &opened);
     if (err) {
         /* A failure while reading says only that: EIO. */
-        errors_add(errs, "%s: cannot read: %s", path, strerror(opened ? EIO : err));
+        errors_add(errs, "%s: cannot read: %s", path, file_strerror(opened ? EIO : err));
+        buf_fini(&b);
+        return NULL;
+    }
+    if (b.len > DNS_ZONE_FILE_MAX) {
+        errors_add(errs, "%s: more than 64 MiB (expected a zone file of at most 64 MiB)", path);
         buf_fini(&b);
         return NULL;
     }
