@@ -16,12 +16,14 @@
 #include "core/units.h"
 #include "core/util.h"
 #include "gui/gui.h"
+#include "io/chart.h"
 #include "io/outfile.h"
 #include "io/pcap.h"
 #include "io/scenario.h"
 #include "io/trace_out.h"
 #include "net/net.h"
 #include "proto/agents.h"
+#include "proto/dissect.h"
 #include "apps/shell.h"
 
 #ifndef MINET_VERSION
@@ -44,6 +46,9 @@ static const char usage_text[] =
     "             [--inspect NODE [--row KEY]] [--packet] [--field TEXT] [--filter PROTO|all]\n"
     "             [--hops] [--no-panels] [--help-overlay] [--text-scale F] [--type COMMAND]\n"
     "                                   picture of the classroom view at step N, no window\n"
+    "  minet chart SCENARIO -o FILE.svg|FILE.png [--steps A-B] [--nodes NODE,...]\n"
+    "             [--proto dns|smtp|...] [--routers] [--blank-labels] [--theme light|dark]\n"
+    "                                   the message sequence chart, for handouts\n"
     "  minet --help | --version\n"
     "\n"
     "Options for run:\n"
@@ -662,6 +667,233 @@ static int cmd_shot(int argc, char **argv)
     return status;
 }
 
+/* ---- minet chart ------------------------------------------------------- */
+
+typedef struct ChartCmdOpts {
+    const char *scenario, *out, *steps, *nodes, *proto;
+    bool routers, blank, dark;
+} ChartCmdOpts;
+
+/* "A-B", "A-" (to the end), "-B", or "N". */
+static bool parse_steps(const char *s, uint32_t *first, uint32_t *last)
+{
+    const char *dash = strchr(s, '-');
+    uint64_t a = 0, b = 0;
+    if (!dash)
+        return parse_u64(s, UINT32_MAX, &a) && a > 0 && (*first = *last = (uint32_t)a, true);
+    char left[32];
+    size_t n = (size_t)(dash - s);
+    if (n >= sizeof left)
+        return false;
+    memcpy(left, s, n);
+    left[n] = '\0';
+    if ((n && (!parse_u64(left, UINT32_MAX, &a) || a == 0)) ||
+        (dash[1] && (!parse_u64(dash + 1, UINT32_MAX, &b) || b == 0)) || (!n && !dash[1]))
+        return false;
+    if (b && a > b)
+        return false;
+    *first = (uint32_t)a;
+    *last = (uint32_t)b;
+    return true;
+}
+
+/* The run's protocols, for --proto's message: "DNS, ICMP or TCP". */
+static bool chart_proto_known(const Trace *t, const char *want, Buf *offer)
+{
+    bool found = false;
+    for (size_t i = 0; i < t->n; i++) {
+        const TraceRec *r = &t->recs[i];
+        if (r->kind != TR_HOP)
+            continue;
+        const char *p = dissect_protocol(r->bytes, r->len);
+        found |= strcasecmp(p, want) == 0;
+        char key[40];
+        snprintf(key, sizeof key, "|%s|", p);
+        if (!offer->len)
+            buf_putc(offer, '|');
+        if (!strstr(offer->data, key))
+            buf_printf(offer, "%s|", p);
+    }
+    return found;
+}
+
+/* Marks the nodes of "a,b,c"; 2 with a message naming one that is not there. */
+static int chart_nodes(const World *w, const char *scenario, const char *list, bool *mark)
+{
+    char *copy = xstrdup(list);
+    int status = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && !status;
+         tok = strtok_r(NULL, ",", &save)) {
+        int n = world_find_node(w, tok);
+        if (n < 0) {
+            fprintf(stderr, "minet: --nodes %s: %s has no node %s\n", list, scenario, tok);
+            status = 2;
+        } else {
+            mark[n] = true;
+        }
+    }
+    free(copy);
+    return status;
+}
+
+static void offer_list(const char *bars, Buf *out)
+{
+    /* "|DNS|ICMP|TCP|" → "dns, icmp or tcp" */
+    size_t count = 0;
+    for (const char *p = bars; *p; p++)
+        count += *p == '|';
+    size_t k = 0;
+    for (const char *p = bars + 1; *p; p++) {
+        if (*p == '|') {
+            k++;
+            if (k + 1 < count - 1)
+                buf_puts(out, ", ");
+            else if (k + 1 == count - 1)
+                buf_puts(out, " or ");
+        } else {
+            buf_putc(out, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+        }
+    }
+}
+
+static int chart_write(const Chart *c, const ChartCmdOpts *o, bool png)
+{
+    if (png) {
+        char *fonts = find_fonts();
+        if (!fonts)
+            return 1;
+        int st = gui_chart_png(c, fonts, o->out, o->dark);
+        free(fonts);
+        return st;
+    }
+    OutFile out = {0};
+    char why[512];
+    if (!outfile_open(&out, o->out, why, sizeof why)) {
+        fprintf(stderr, "minet: %s\n", why);
+        return 1;
+    }
+    if (!chart_write_svg(c, out.f, gui_proto_hex)) {
+        fprintf(stderr, "minet: %s: cannot write the chart\n", o->out);
+        outfile_abort(&out);
+        return 1;
+    }
+    if (!outfile_commit(&out, why, sizeof why)) {
+        fprintf(stderr, "minet: %s\n", why);
+        return 1;
+    }
+    return 0;
+}
+
+static int chart_run(const ChartCmdOpts *o, World *w, bool png)
+{
+    ChartOpts co = {0};
+    if (o->steps && !parse_steps(o->steps, &co.first, &co.last))
+        return usage_error("--steps %s: expected A-B, A-, -B or N (step numbers from 1)", o->steps);
+    Sim sim;
+    sim_init(&sim, w->seed, w, true);
+    agents_start(&sim);
+    shell_schedule_script(&sim);
+    sim_run_until(&sim, SIM_TIME_MAX);
+    agents_stop(&sim);
+    int status = 0;
+    uint32_t notes = sim.trace.notes;
+    if ((co.first && co.first > notes) || (co.last && co.last > notes)) {
+        fprintf(stderr, "minet: --steps %s: %s has %u steps (1 to %u)\n", o->steps, o->scenario,
+                notes, notes);
+        status = 2;
+    }
+    bool *mark = xcalloc(w->n_nodes + 1, sizeof *mark);
+    if (!status && o->nodes) {
+        status = chart_nodes(w, o->scenario, o->nodes, mark);
+        co.nodes = mark;
+    }
+    Buf offer;
+    buf_init(&offer);
+    if (!status && o->proto && !chart_proto_known(&sim.trace, o->proto, &offer)) {
+        Buf words;
+        buf_init(&words);
+        offer_list(offer.len ? offer.data : "|", &words);
+        fprintf(stderr, "minet: --proto %s: %s carries %s\n", o->proto, o->scenario,
+                words.len ? words.data : "no packets");
+        buf_fini(&words);
+        status = 2;
+    }
+    buf_fini(&offer);
+    if (!status) {
+        co.proto = o->proto;
+        co.routers = o->routers;
+        co.blank_labels = o->blank;
+        const char *base = strrchr(o->scenario, '/');
+        base = base ? base + 1 : o->scenario;
+        char title[256];
+        if (co.first || co.last)
+            snprintf(title, sizeof title, "%s, steps %u to %u", base, co.first ? co.first : 1,
+                     co.last ? co.last : notes);
+        else
+            snprintf(title, sizeof title, "%s, steps 1 to %u", base, notes);
+        co.title = title;
+        Chart *c = chart_build(&sim.trace, w, &co);
+        status = chart_write(c, o, png);
+        chart_free(c);
+    }
+    free(mark);
+    sim_fini(&sim);
+    return status;
+}
+
+static int cmd_chart(int argc, char **argv)
+{
+    ChartCmdOpts o = {0};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
+                     strcmp(a, "--steps") == 0 || strcmp(a, "--nodes") == 0 ||
+                     strcmp(a, "--proto") == 0 || strcmp(a, "--theme") == 0;
+        if (takes && i + 1 >= argc)
+            return usage_error("%s needs a value", a);
+        const char *val = takes ? argv[++i] : NULL;
+        if (strcmp(a, "--steps") == 0)
+            o.steps = val;
+        else if (strcmp(a, "--nodes") == 0)
+            o.nodes = val;
+        else if (strcmp(a, "--proto") == 0)
+            o.proto = val;
+        else if (strcmp(a, "--theme") == 0) {
+            if (parse_theme(val, &o.dark))
+                return 2;
+        } else if (takes)
+            o.out = val;
+        else if (strcmp(a, "--routers") == 0)
+            o.routers = true;
+        else if (strcmp(a, "--blank-labels") == 0)
+            o.blank = true;
+        else if (a[0] == '-' && a[1])
+            return usage_error("chart: unknown option %s", a);
+        else if (!o.scenario)
+            o.scenario = a;
+        else
+            return usage_error("one scenario at a time (extra argument %s)", a);
+    }
+    if (!o.scenario)
+        return usage_error("%s", "chart needs a scenario file");
+    if (!o.out)
+        return usage_error("%s", "chart needs -o FILE.svg (or FILE.png)");
+    size_t n = strlen(o.out);
+    bool svg = n >= 4 && strcasecmp(o.out + n - 4, ".svg") == 0;
+    bool png = n >= 4 && strcasecmp(o.out + n - 4, ".png") == 0;
+    if (!svg && !png)
+        return usage_error("-o %s: expected a file name ending in .svg or .png", o.out);
+    if (svg && o.dark)
+        return usage_error("%s",
+                           "--theme: the SVG is for paper, always light (--theme is for .png)");
+    World *w = load(o.scenario);
+    if (!w)
+        return 2;
+    int status = chart_run(&o, w, png);
+    world_free(w);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -679,5 +911,7 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "shot") == 0)
         return cmd_shot(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "chart") == 0)
+        return cmd_chart(argc - 2, argv + 2);
     return cmd_window(argc - 1, argv + 1);
 }

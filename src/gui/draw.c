@@ -140,7 +140,7 @@ static void rows_add(Rows *rs, double y, double lo, double hi)
  * renderer fills rectangles on a fast path, while SDL_RenderGeometry goes
  * through a generic per-pixel triangle rasterizer that costs several times
  * more at these sizes (make bench measures it). */
-static void fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
+void draw_fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
 {
     if (n < 3)
         return;
@@ -168,15 +168,15 @@ static void fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
     rows_flush(&rs);
 }
 
-static void thick_line(SDL_Renderer *r, double x0, double y0, double x1, double y1, double w,
-                       SDL_Color c)
+void draw_thick_line(SDL_Renderer *r, double x0, double y0, double x1, double y1, double w,
+                     SDL_Color c)
 {
     double dx = x1 - x0, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
     if (len < 1e-9)
         return;
     double nx = -dy / len * w / 2, ny = dx / len * w / 2;
     double q[8] = {x0 + nx, y0 + ny, x1 + nx, y1 + ny, x1 - nx, y1 - ny, x0 - nx, y0 - ny};
-    fill_poly(r, q, 4, c);
+    draw_fill_poly(r, q, 4, c);
 }
 
 static void fill_circle(SDL_Renderer *r, double cx, double cy, double rad, SDL_Color c)
@@ -198,7 +198,7 @@ static void fill_box(SDL_Renderer *r, double x, double y, double w, double h, do
 {
     double xy[16] = {x + cut,     y,     x + w - cut, y,     x + w, y + cut,     x + w, y + h - cut,
                      x + w - cut, y + h, x + cut,     y + h, x,     y + h - cut, x,     y + cut};
-    fill_poly(r, xy, 8, c);
+    draw_fill_poly(r, xy, 8, c);
 }
 
 static SDL_Color mix(SDL_Color a, SDL_Color b, double f)
@@ -314,12 +314,13 @@ static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const V
         draw_node_xy(m, v, k->b, &x1, &y1);
         bool down = model_link_down(m, (int)l, p->step, p->t);
         if (busy[l] && !down)
-            thick_line(r, x0, y0, x1, y1, 7 * ui, mix(th->bg, draw_proto_color(busy[l]), 0.35));
-        thick_line(r, x0, y0, x1, y1, 3 * ui, down ? th->link_down : th->link);
+            draw_thick_line(r, x0, y0, x1, y1, 7 * ui,
+                            mix(th->bg, draw_proto_color(busy[l]), 0.35));
+        draw_thick_line(r, x0, y0, x1, y1, 3 * ui, down ? th->link_down : th->link);
         if (down) {
             double mx = (x0 + x1) / 2, my = (y0 + y1) / 2, s = 9 * ui;
-            thick_line(r, mx - s, my - s, mx + s, my + s, 4 * ui, th->link_down);
-            thick_line(r, mx - s, my + s, mx + s, my - s, 4 * ui, th->link_down);
+            draw_thick_line(r, mx - s, my - s, mx + s, my + s, 4 * ui, th->link_down);
+            draw_thick_line(r, mx - s, my + s, mx + s, my - s, 4 * ui, th->link_down);
         }
     }
     free(busy);
@@ -335,15 +336,15 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
         {
             double base[8] = {x - 0.85 * R, y + 0.45 * R, x + 0.85 * R, y + 0.45 * R,
                               x + 1.1 * R,  y + 0.75 * R, x - 1.1 * R,  y + 0.75 * R};
-            fill_poly(r, base, 4, c);
+            draw_fill_poly(r, base, 4, c);
         }
         break;
     case MK_ROUTER: /* a disc with four arrows */
         fill_circle(r, x, y, R, c);
         for (int i = 0; i < 4; i++) {
             double a = DRAW_PI / 4 + i * DRAW_PI / 2, ca = cos(a), sa = sin(a);
-            thick_line(r, x + 0.35 * R * ca, y + 0.35 * R * sa, x + 0.78 * R * ca,
-                       y + 0.78 * R * sa, 0.16 * R, detail);
+            draw_thick_line(r, x + 0.35 * R * ca, y + 0.35 * R * sa, x + 0.78 * R * ca,
+                            y + 0.78 * R * sa, 0.16 * R, detail);
         }
         break;
     case MK_RESOLVER: /* a box with a cache drawer */
@@ -460,8 +461,8 @@ static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c,
     SDL_Color inner = filled ? c : mix(bg, c, 0.12);
     fill_rect(r, x - w / 2 + b, y - h / 2 + b, w - 2 * b, h - 2 * b, inner);
     SDL_Color flap = filled ? (SDL_Color){255, 255, 255, 255} : c;
-    thick_line(r, x - w / 2 + b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
-    thick_line(r, x + w / 2 - b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
+    draw_thick_line(r, x - w / 2 + b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
+    draw_thick_line(r, x + w / 2 - b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
 }
 
 static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, double y, int px,
@@ -483,8 +484,8 @@ static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, doubl
 
 static void draw_cross(SDL_Renderer *r, double x, double y, double s, SDL_Color c)
 {
-    thick_line(r, x - s, y - s, x + s, y + s, s * 0.45, c);
-    thick_line(r, x - s, y + s, x + s, y - s, s * 0.45, c);
+    draw_thick_line(r, x - s, y - s, x + s, y + s, s * 0.45, c);
+    draw_thick_line(r, x - s, y + s, x + s, y - s, s * 0.45, c);
 }
 
 static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
@@ -566,14 +567,14 @@ static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, cons
     double ui = d->ui, x0 = 24 * ui, x1 = d->timeline.w - 24 * ui;
     double mid = d->timeline.y + d->timeline.h / 2.0;
     fill_rect(r, d->timeline.x, d->timeline.y, d->timeline.w, d->timeline.h, th->bg);
-    thick_line(r, x0, mid, x1, mid, 4 * ui, th->link);
+    draw_thick_line(r, x0, mid, x1, mid, 4 * ui, th->link);
     size_t n = m->n_steps;
     if (n == 0)
         return;
     double pos = (p->step == 0 ? 0 : (p->step - 1 + player_step_progress(p))) / (double)n;
     double cx = x0 + (x1 - x0) * pos;
     SDL_Color done = draw_proto_color("DNS");
-    thick_line(r, x0, mid, cx, mid, 4 * ui, done);
+    draw_thick_line(r, x0, mid, cx, mid, 4 * ui, done);
     /* A mark per step while they stand at least 2 pixels apart; past that
      * (tens of thousands of steps) they would only paint the line. */
     for (size_t k = 0; k < n && (x1 - x0) / (double)n >= 2; k++) {

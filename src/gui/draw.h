@@ -78,6 +78,10 @@ void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, con
 
 /* Shapes the panels draw with too. */
 void draw_fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c);
+/* A convex polygon (n corners, x y pairs), filled on SDL's fast rectangle path. */
+void draw_fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c);
+void draw_thick_line(SDL_Renderer *r, double x0, double y0, double x1, double y1, double w,
+                     SDL_Color c);
 /* The hop whose envelope is under (x, y) at time t, or -1. */
 int draw_packet_at(const Model *m, const View *v, double t, int x, int y);
 

@@ -49,4 +49,14 @@ typedef struct GuiShot {
  * exist; messages go to stderr. */
 int gui_shot(const GuiShot *s);
 
+/* The chart (io/chart.h) drawn as the window's chart panel draws it, at
+ * its own size (1 px a chart unit), into a PNG.  Returns 0, or 1 if the
+ * file cannot be written (nothing is left behind), with a message on
+ * stderr. */
+struct Chart;
+int gui_chart_png(const struct Chart *c, const char *font_dir, const char *out, bool dark);
+
+/* A protocol's colour on the map, as "#rrggbb" (ChartColorFn). */
+void gui_proto_hex(const char *proto, char out[8]);
+
 #endif
