@@ -45,6 +45,7 @@ static const char usage_text[] =
     "  minet shot SCENARIO --step N -o FILE.png [--size WxH] [--theme light|dark]\n"
     "             [--inspect NODE [--row KEY]] [--packet] [--field TEXT] [--filter PROTO|all]\n"
     "             [--hops] [--no-panels] [--help-overlay] [--text-scale F] [--type COMMAND]\n"
+    "             [--chart | --chart-only]\n"
     "                                   picture of the classroom view at step N, no window\n"
     "  minet chart SCENARIO -o FILE.svg|FILE.png [--steps A-B] [--nodes NODE,...]\n"
     "             [--proto dns|smtp|...] [--routers] [--blank-labels] [--theme light|dark]\n"
@@ -635,6 +636,10 @@ static int cmd_shot(int argc, char **argv)
             o.no_panels = true;
         } else if (strcmp(a, "--help-overlay") == 0) {
             o.help = true;
+        } else if (strcmp(a, "--chart") == 0) {
+            o.chart = 1;
+        } else if (strcmp(a, "--chart-only") == 0) {
+            o.chart = 2;
         } else if (takes) {
             o.out = val;
         } else if (a[0] == '-' && a[1]) {

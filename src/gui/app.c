@@ -30,6 +30,7 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
     a->sel_node = a->sel_hop = a->tree_hop = a->sel_field = a->prompt_host = -1;
     a->filter.node = -1;
     a->events_stale = a->events_follow = true;
+    a->chart_stale = a->chart_follow = true;
     player_init(&a->p, m);
     app_sync_view(a);
     if (!text_init(&a->txt, r, font_dir, why, size)) {
@@ -42,6 +43,8 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
 
 void app_fini(App *a)
 {
+    chart_free(a->chart);
+    a->chart = NULL;
     if (a->typing && a->win)
         SDL_StopTextInput();
     dissect_tree_fini(&a->tree);
@@ -88,6 +91,7 @@ void app_sync_view(App *a)
     /* The inspector keeps its column when nothing is selected: the network
      * does not jump aside under the pointer when a node is clicked. */
     a->v.inspector = shown && a->show_inspector;
+    a->v.chart = shown ? a->chart_mode : 0;
     a->v.mark_node = !a->inspect_packet && a->sel_node >= 0 ? a->sel_node + 1 : 0;
     a->v.mark_hop = a->inspect_packet && a->sel_hop >= 0 ? a->sel_hop + 1 : 0;
 }
@@ -268,6 +272,7 @@ bool app_run_command(App *a, const char *line)
     a->p.t = t;
     a->p.mode = PLAYER_PLAYING;
     a->events_stale = true;
+    a->chart_stale = true;
     a->tree_hop = -1;
     a->unsaved = true;
     a->quit_warned = false;
@@ -667,6 +672,12 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         break;
     case SDLK_v:
         panels_cycle_proto(a);
+        break;
+    case SDLK_s:
+        /* The chart: beside the map, in its place, off. */
+        a->chart_mode = (a->chart_mode + 1) % 3;
+        a->chart_follow = true;
+        a->panels_hidden = false;
         break;
     case SDLK_b:
         app_toggle_node_filter(a);
@@ -1085,6 +1096,7 @@ static int shot_panels(App *a, const GuiShot *s)
 {
     a->v.text_scale = s->text_scale > 0 ? s->text_scale : 1;
     a->panels_hidden = s->no_panels;
+    a->chart_mode = s->chart;
     a->help = s->help;
     a->filter.hops = s->hops;
     if (s->filter) {

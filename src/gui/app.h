@@ -14,6 +14,7 @@
 #include <SDL.h>
 #include <stdbool.h>
 
+#include "gui/chart_view.h"
 #include "gui/draw.h"
 #include "gui/inspect.h"
 #include "gui/model.h"
@@ -45,6 +46,15 @@ typedef struct App {
 
     /* Panels: what is asked for (View says what is on screen). */
     bool show_events, show_console, show_inspector, panels_hidden, help;
+    /* The sequence chart (io/chart.h), built from the model's trace when
+     * first shown and again after the model changes. */
+    int chart_mode;      /* View.chart: 0 off, 1 beside the map, 2 in its place */
+    Chart *chart;        /* NULL until shown; owned */
+    bool chart_stale;    /* the model changed */
+    bool chart_follow;   /* keep the current step's arrows in view */
+    double chart_top;    /* chart units scrolled, when not following */
+    uint32_t chart_step; /* the step last followed */
+    size_t chart_shown;  /* arrows drawn in the last frame (some part in view) */
     /* The inspector: a node's tables, or a packet's tree and bytes. */
     int sel_node;        /* -1: none */
     int prompt_host;     /* the host last selected: the prompt's; -1 none */
@@ -142,6 +152,10 @@ void panels_cycle_proto(App *a);
 /* The protocols the filter offers, in order: writes at most max names
  * (static strings) and returns how many there are. */
 size_t panels_filter_protos(const App *a, const char **out, size_t max);
+/* The chart panel's chart, built now if stale (NULL with the panel off
+ * and never shown), and where panels_draw puts it. */
+const Chart *panels_chart(App *a);
+void panels_chart_place(App *a, ChartPlace *pl);
 /* Rebuilds the event list if stale. */
 void panels_refresh_events(App *a);
 /* Lines of the console at the cursor, refused lines included (for tests). */

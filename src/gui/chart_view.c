@@ -212,6 +212,8 @@ int chartview_arrow_at(const Chart *c, const ChartPlace *pl, int x, int y)
 {
     if (!rect_has(&pl->clip, x, y))
         return -1;
+    if (pl->pin_names && pl->oy < pl->clip.y && y < pl->clip.y + c->head_h * pl->scale)
+        return -1; /* the names pinned over the arrows */
     double cx = (x - pl->ox) / pl->scale, cy = (y - pl->oy) / pl->scale;
     for (size_t i = 0; i < c->n_arrows; i++) {
         const ChartArrow *a = &c->arrows[i];

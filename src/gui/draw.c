@@ -236,6 +236,16 @@ void draw_rects(const View *v, DrawRects *o)
     o->events = (SDL_Rect){v->w - right, top, right, events_h};
     o->console = (SDL_Rect){v->w - right, top + events_h, right, v->console ? body - events_h : 0};
     o->net = (SDL_Rect){left, top, v->w - left - right, body};
+    o->chart = (SDL_Rect){0, 0, 0, 0};
+    if (v->chart == 1) {
+        /* Beside the map: the larger share of what the panels leave, since
+         * the chart's labels are text. */
+        int cw = (int)(o->net.w * 0.55);
+        o->net.w -= cw;
+        o->chart = (SDL_Rect){o->net.x + o->net.w, top, cw, body};
+    } else if (v->chart == 2) {
+        o->chart = o->net;
+    }
 }
 
 void draw_fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c)

@@ -25,6 +25,9 @@ typedef struct View {
     /* The panels on screen: the event list and the console share a column
      * on the right, the inspector (node or packet) has one on the left. */
     bool events, console, inspector;
+    /* The sequence chart: 0 none, 1 beside the map (the map's right half),
+     * 2 in the map's place. */
+    int chart;
     /* What the inspector shows, marked on the network: 1 + the node or
      * hop index, 0 for none. */
     int mark_node, mark_hop;
@@ -36,7 +39,7 @@ typedef struct View {
 /* The areas of the frame, in output pixels; a hidden panel's is empty. */
 typedef struct DrawRects {
     SDL_Rect header, net, timeline, caption;
-    SDL_Rect events, console, inspector;
+    SDL_Rect events, console, inspector, chart;
     double ui; /* scale: 1 at 1280×720 */
     double ts; /* ui × the text scale: multiplies every font size */
 } DrawRects;

@@ -41,6 +41,7 @@ typedef struct GuiShot {
     bool help;           /* the keyboard help over it */
     double text_scale;   /* 0: the default */
     const char *type;    /* typed at the prompt at the step; shown when it is done */
+    int chart;           /* the sequence chart: 1 beside the map, 2 in its place */
 } GuiShot;
 
 /* Renders the view half way through step `step` without a window and

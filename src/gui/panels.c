@@ -1061,6 +1061,7 @@ static const char *const help_lines[][2] = {
     {"↑  ↓", "move in the packet's fields"},
     {"E  C  I", "show / hide events, console, inspector"},
     {"Tab", "hide / show every panel"},
+    {"S", "sequence chart: beside the map, instead of it, off"},
     {"V  B  X", "event filter: protocol, selected node, hops"},
     {"PgUp  PgDn", "scroll the console (with Shift: the inspector)"},
     {"[  ]  Alt+arrows", "zoom out / in, move the network"},
@@ -1122,10 +1123,83 @@ static void draw_status(Pen *pen)
     put(pen, FACE_BOLD, pen->th->caption_ink, s, x, y, 0);
 }
 
+/* ---- the sequence chart ------------------------------------------------ */
+
+const Chart *panels_chart(App *a)
+{
+    if (a->chart && !a->chart_stale)
+        return a->chart;
+    if (!a->chart && a->chart_mode == 0)
+        return NULL;
+    chart_free(a->chart);
+    a->chart = chart_build(&a->m->sim->trace, a->m->world, NULL);
+    a->chart_stale = false;
+    return a->chart;
+}
+
+/* The chart's text as large as the panels' at least, and never under the
+ * 16 px it is laid out for: a chart wider than the panel follows the
+ * current step's arrow across, as it follows it down. */
+void panels_chart_place(App *a, ChartPlace *pl)
+{
+    Pen pen;
+    pen_init(&pen, a);
+    const Chart *c = panels_chart(a);
+    SDL_Rect area = pen.d.chart;
+    memset(pl, 0, sizeof *pl);
+    pl->dark = a->v.dark;
+    pl->step = a->p.step;
+    pl->pin_names = true;
+    pl->clip = (SDL_Rect){area.x + 1, area.y + pen.lh + 4, area.w - 1, area.h - pen.lh - 4};
+    if (!c || pl->clip.w <= 0 || pl->clip.h <= 0)
+        return;
+    double s = fmax(1.0, pen.d.ts);
+    pl->scale = s;
+    /* Across: centred, or following the current step's arrow. */
+    int cur = chart_arrow_of_step(c, a->p.step ? a->p.step : 1);
+    double over = c->width * s - pl->clip.w;
+    pl->ox = pl->clip.x + (over < 0 ? -over / 2 : 0);
+    if (over > 0 && cur >= 0) {
+        const ChartArrow *ar = &c->arrows[cur];
+        double want = pl->clip.x + pl->clip.w / 2.0 - (ar->x + ar->w / 2) * s;
+        pl->ox = fmin(pl->clip.x, fmax(pl->clip.x - over, want));
+    }
+    /* Down: the current step's first arrow a third of the way down. */
+    if (a->chart_follow || a->chart_step != a->p.step) {
+        a->chart_follow = true;
+        a->chart_step = a->p.step;
+        a->chart_top = cur >= 0 && a->p.step ? c->arrows[cur].y - pl->clip.h / s / 3 : 0;
+    }
+    double most = c->height - pl->clip.h / s;
+    if (a->chart_top > most)
+        a->chart_top = most;
+    if (a->chart_top < 0)
+        a->chart_top = 0;
+    pl->oy = pl->clip.y - a->chart_top * s;
+}
+
+static void draw_chart(Pen *pen)
+{
+    App *a = pen->a;
+    SDL_Rect area = pen->d.chart;
+    if (area.w <= 0 || area.h <= 0)
+        return;
+    const Chart *c = panels_chart(a);
+    char title[96];
+    snprintf(title, sizeof title, "Sequence chart (%zu messages)", c ? c->n_arrows : 0);
+    panel_frame(pen, area, title);
+    ChartPlace pl;
+    panels_chart_place(a, &pl);
+    if (c && pl.scale > 0)
+        chartview_draw(a->r, &a->txt, c, &pl, &a->chart_shown);
+    SDL_RenderSetClipRect(a->r, NULL);
+}
+
 void panels_draw(App *a)
 {
     Pen pen;
     pen_init(&pen, a);
+    draw_chart(&pen);
     draw_events(&pen);
     draw_console(&pen);
     draw_inspector(&pen);
@@ -1181,6 +1255,18 @@ bool panels_click(App *a, int x, int y)
         a->help = false;
         return true;
     }
+    if (rect_has(&pen.d.chart, x, y)) {
+        ChartPlace pl;
+        panels_chart_place(a, &pl);
+        int i = a->chart ? chartview_arrow_at(a->chart, &pl, x, y) : -1;
+        if (i >= 0) {
+            player_goto_step(&a->p, a->chart->arrows[i].step);
+            app_select_hop(a, a->chart->arrows[i].hop);
+            a->chart_follow = false;
+            a->chart_step = a->p.step;
+        }
+        return true;
+    }
     if (rect_has(&pen.d.events, x, y)) {
         if (rect_has(&a->chip_proto, x, y)) {
             panels_cycle_proto(a);
@@ -1234,8 +1320,13 @@ bool panels_wheel(App *a, int x, int y, int dy)
 {
     Pen pen;
     pen_init(&pen, a);
+    if (rect_has(&pen.d.chart, x, y)) {
+        a->chart_top -= dy * 3 * 46.0; /* three rows */
+        a->chart_follow = false;
+        a->chart_step = a->p.step;
+        return true;
+    }
     if (rect_has(&pen.d.events, x, y)) {
-        a->events_top -= dy * 3;
         if (a->events_top > (int)a->events.n - 1)
             a->events_top = (int)a->events.n - 1;
         if (a->events_top < 0)
