@@ -50,6 +50,8 @@ static const char usage_text[] =
     "  minet chart SCENARIO -o FILE.svg|FILE.png [--steps A-B] [--nodes NODE,...]\n"
     "             [--proto dns|smtp|...] [--routers] [--blank-labels] [--theme light|dark]\n"
     "                                   the message sequence chart, for handouts\n"
+    "  minet layout SCENARIO [--size WxH] [--step N] [--chart | --chart-only]\n"
+    "                                   what the window draws where, as JSON (for checks)\n"
     "  minet --help | --version\n"
     "\n"
     "Options for run:\n"
@@ -672,6 +674,57 @@ static int cmd_shot(int argc, char **argv)
     return status;
 }
 
+/* ---- minet layout ------------------------------------------------------ */
+
+static int cmd_layout(int argc, char **argv)
+{
+    const char *scenario = NULL;
+    int w = 1280, h = 720, chart = 0;
+    uint32_t step = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes = strcmp(a, "--size") == 0 || strcmp(a, "--step") == 0;
+        if (takes && i + 1 >= argc)
+            return usage_error("%s needs a value", a);
+        const char *val = takes ? argv[++i] : NULL;
+        if (strcmp(a, "--size") == 0) {
+            if (!parse_size(val, &w, &h))
+                return usage_error("--size %s: expected WIDTHxHEIGHT in pixels, e.g. 1280x720 "
+                                   "(16 to 8192 each)",
+                                   val);
+        } else if (strcmp(a, "--step") == 0) {
+            uint64_t n;
+            if (!parse_u64(val, UINT32_MAX, &n) || n == 0)
+                return usage_error("--step %s: expected a step number from 1", val);
+            step = (uint32_t)n;
+        } else if (strcmp(a, "--chart") == 0) {
+            chart = 1;
+        } else if (strcmp(a, "--chart-only") == 0) {
+            chart = 2;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("layout: unknown option %s", a);
+        } else if (!scenario) {
+            scenario = a;
+        } else {
+            return usage_error("one scenario at a time (extra argument %s)", a);
+        }
+    }
+    if (!scenario)
+        return usage_error("%s", "layout needs a scenario file");
+    char *fonts = find_fonts();
+    if (!fonts)
+        return 1;
+    char *found = find_scenario(scenario);
+    int status = gui_layout(found ? found : scenario, fonts, w, h, step, chart, stdout);
+    free(found);
+    free(fonts);
+    if (status == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "minet: cannot write the layout: %s\n", strerror(errno));
+        status = 1;
+    }
+    return status;
+}
+
 /* ---- minet chart ------------------------------------------------------- */
 
 typedef struct ChartCmdOpts {
@@ -916,6 +969,8 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "shot") == 0)
         return cmd_shot(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "layout") == 0)
+        return cmd_layout(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "chart") == 0)
         return cmd_chart(argc - 2, argv + 2);
     return cmd_window(argc - 1, argv + 1);

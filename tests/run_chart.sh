@@ -64,5 +64,21 @@ bad "ending in .svg or .png" scenarios/dns_lecture.json -o "$tmp/x.pdf"
 bad "needs -o" scenarios/dns_lecture.json
 bad "unknown option --frobnicate" scenarios/dns_lecture.json --frobnicate -o "$tmp/x.svg"
 [ -e "$tmp/x.svg" ] && { echo "FAIL chart: a refused chart left a file"; fail=1; }
+# minet layout: JSON with the items the issue names, at the size asked.
+if command -v python3 > /dev/null 2>&1; then
+    "$MINET" layout scenarios/dns_lecture.json --size 1024x768 --step 4 > "$tmp/layout.json" || fail=1
+    python3 - "$tmp/layout.json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["size"] == [1024, 768], d["size"]
+kinds = {i["kind"] for i in d["items"]}
+for k in ("node", "node-label", "packet-label", "caption", "panel-text"):
+    assert k in kinds, "no %s item" % k
+for i in d["items"]:
+    assert len(i["rect"]) == 4 and isinstance(i["font_px"], int) and i["id"] is not None
+PY
+fi
+"$MINET" layout scenarios/dns_lecture.json --step 999 > /dev/null 2> "$tmp/err"
+[ $? = 2 ] && grep -q "has 173 steps" "$tmp/err" || { echo "FAIL layout --step 999"; fail=1; }
 [ $fail = 0 ] && echo "chart: ok"
 exit $fail

@@ -67,6 +67,20 @@ void app_fini(App *a)
     a->m = NULL;
 }
 
+/* The caption bar's height for this size, text scale and run (computed
+ * again only when one of them changes). */
+static void fit_caption(App *a)
+{
+    if (a->caption_for_w == a->v.w && a->caption_for_h == a->v.h &&
+        a->caption_for_ts == a->v.text_scale && a->caption_for_steps == a->m->n_steps)
+        return;
+    a->v.caption_h = draw_caption_need(&a->txt, a->m, &a->v);
+    a->caption_for_w = a->v.w;
+    a->caption_for_h = a->v.h;
+    a->caption_for_ts = a->v.text_scale;
+    a->caption_for_steps = a->m->n_steps;
+}
+
 void app_resize(App *a)
 {
     int w = 0, h = 0;
@@ -79,6 +93,7 @@ void app_resize(App *a)
         a->mouse_scale_x = ww > 0 ? (float)w / (float)ww : 1;
         a->mouse_scale_y = wh > 0 ? (float)h / (float)wh : 1;
     }
+    fit_caption(a);
 }
 
 /* ---- selection, the prompt, saving ------------------------------------- */
@@ -879,6 +894,7 @@ void app_frame(App *a, double seconds)
     player_tick(&a->p, seconds);
     a->status_left -= seconds;
     app_sync_view(a);
+    fit_caption(a);
     draw_frame(a->r, &a->txt, a->m, &a->p, &a->v);
     panels_draw(a);
 }
@@ -1203,6 +1219,81 @@ int gui_shot(const GuiShot *s)
             fprintf(stderr, "minet: %s\n", why);
             status = 1;
         }
+        app_fini(&a);
+    }
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surf);
+    TTF_Quit();
+    return status;
+}
+
+/* ---- minet layout -------------------------------------------------------- */
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+int gui_layout(const char *scenario, const char *font_dir, int width, int height, uint32_t step,
+               int chart, FILE *out)
+{
+    Model *m = load_model(scenario);
+    if (!m)
+        return 2;
+    if (step > m->n_steps) {
+        fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", step, scenario,
+                m->n_steps, m->n_steps);
+        model_free(m);
+        return 2;
+    }
+    SDL_Surface *surf =
+        SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    if (!r) {
+        fprintf(stderr, "minet: cannot render a %d×%d view: %s\n", width, height, SDL_GetError());
+        SDL_FreeSurface(surf);
+        model_free(m);
+        return 1;
+    }
+    App a;
+    char why[512];
+    int status = 0;
+    if (!app_init(&a, m, r, font_dir, why, sizeof why)) {
+        fprintf(stderr, "minet: %s\n", why);
+        model_free(m);
+        status = 1;
+    } else {
+        if (step) {
+            player_goto_step(&a.p, step);
+            a.p.t = player_step_middle(&a.p, step);
+        }
+        a.chart_mode = chart;
+        TextLog log = {0};
+        app_frame(&a, 0); /* the caption bar's height, the chart */
+        a.txt.log = &log;
+        app_frame(&a, 0);
+        a.txt.log = NULL;
+        fprintf(out, "{\"size\": [%d, %d], \"items\": [", width, height);
+        for (size_t i = 0; i < log.n; i++) {
+            const TextItem *it = &log.items[i];
+            fprintf(out, "%s\n  {\"kind\": ", i ? "," : "");
+            json_string(out, it->kind);
+            fputs(", \"id\": ", out);
+            json_string(out, it->id);
+            fprintf(out, ", \"rect\": [%d, %d, %d, %d], \"font_px\": %d}", it->rect.x, it->rect.y,
+                    it->rect.w, it->rect.h, it->px);
+        }
+        fputs("\n]}\n", out);
+        text_log_fini(&log);
         app_fini(&a);
     }
     SDL_DestroyRenderer(r);

@@ -46,6 +46,10 @@ typedef struct App {
 
     /* Panels: what is asked for (View says what is on screen). */
     bool show_events, show_console, show_inspector, panels_hidden, help;
+    /* What View.caption_h was computed for. */
+    int caption_for_w, caption_for_h;
+    double caption_for_ts;
+    size_t caption_for_steps;
     /* The sequence chart (io/chart.h), built from the model's trace when
      * first shown and again after the model changes. */
     int chart_mode;      /* View.chart: 0 off, 1 beside the map, 2 in its place */

@@ -218,8 +218,8 @@ void draw_rects(const View *v, DrawRects *o)
     double scale = v->text_scale > 0 ? v->text_scale : 1;
     o->ts = ui * scale;
     /* The header grows with the text, up to half as tall again. */
-    int header = (int)(40 * ui * fmin(1.5, fmax(1, scale))), timeline = (int)(34 * ui),
-        caption = (int)(132 * ui);
+    int header = (int)fmax(30, 40 * ui * fmin(1.5, fmax(1, scale))), timeline = (int)(34 * ui),
+        caption = (int)fmax(132 * ui, v->caption_h);
     o->header = (SDL_Rect){0, 0, v->w, header};
     o->caption = (SDL_Rect){0, v->h - caption, v->w, caption};
     o->timeline = (SDL_Rect){0, o->caption.y - timeline, v->w, timeline};
@@ -374,93 +374,166 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
 #define CROWDED_NODES   400
 #define CROWDED_PACKETS 300
 
-/* Which names drop a line.  Names sit under their icons; in a row of
- * icons, a name that would run into its left neighbour's goes one label
- * lower (when that one is not lowered), so a row of five name servers in
- * a narrow window stays readable. */
-static void place_labels(Text *txt, const Model *m, const View *v, int name_px, double gap,
-                         bool *lower)
+/* ---- labels that never overlap ---------------------------------------- */
+
+/* Rectangles already taken on the map this frame: icons, then node labels,
+ * then packet labels.  A label takes the first free place of a short list;
+ * O(labels × taken) a frame, a few thousand tests for a classroom map. */
+typedef struct Taken {
+    DrawBox *b;
+    size_t n, cap;
+} Taken;
+
+static bool taken_hits(const Taken *t, DrawBox b)
 {
-    size_t n = m->world->n_nodes;
-    size_t *order = xmalloc((n ? n : 1) * sizeof *order);
-    double *xs = xmalloc((n ? n : 1) * sizeof *xs), *ys = xmalloc((n ? n : 1) * sizeof *ys);
-    int *ws = xmalloc((n ? n : 1) * sizeof *ws);
-    for (size_t i = 0; i < n; i++) {
-        int h;
-        draw_node_xy(m, v, (int)i, &xs[i], &ys[i]);
-        text_size(txt, FACE_BOLD, name_px, m->world->nodes[i].id, &ws[i], &h);
-        lower[i] = false;
-        /* Insertion sort by row, then x (a few hundred nodes at most). */
-        size_t k = i;
-        while (k > 0 && (ys[order[k - 1]] > ys[i] + 0.5 ||
-                         (fabs(ys[order[k - 1]] - ys[i]) <= 0.5 && xs[order[k - 1]] > xs[i]))) {
-            order[k] = order[k - 1];
-            k--;
-        }
-        order[k] = i;
+    for (size_t i = 0; i < t->n; i++) {
+        const DrawBox *o = &t->b[i];
+        if (b.x < o->x + o->w && o->x < b.x + b.w && b.y < o->y + o->h && o->y < b.y + b.h)
+            return true;
     }
-    for (size_t k = 1; k < n; k++) {
-        size_t i = order[k], j = order[k - 1];
-        if (fabs(ys[i] - ys[j]) <= 0.5 && !lower[j] && xs[i] - xs[j] < (ws[i] + ws[j]) / 2.0 + gap)
-            lower[i] = true;
-    }
-    free(order);
-    free(xs);
-    free(ys);
-    free(ws);
+    return false;
 }
 
-static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
-                       const DrawTheme *th, double ui)
+static void taken_add(Taken *t, DrawBox b)
 {
-    /* Names on the network grow more slowly than panel text: the
-     * network's area shrinks as the panels widen. */
-    double R = 20 * ui, ts = ui * sqrt(v->text_scale > 0 ? v->text_scale : 1);
-    int name_px = (int)lround(15 * ts), ip_px = (int)lround(13 * ts);
-    /* Level of detail: past this many nodes on screen, names and addresses
-     * overlap into noise (and cost most of a frame); the inspector shows them. */
-    bool crowded = m->world->n_nodes > CROWDED_NODES;
-    bool *lower = xcalloc(m->world->n_nodes + 1, sizeof *lower);
-    if (!crowded)
-        place_labels(txt, m, v, name_px, 8 * ui, lower);
-    double label_h = name_px * 1.25 + ip_px * 1.2;
-    for (size_t i = 0; i < m->world->n_nodes; i++) {
-        const Node *n = &m->world->nodes[i];
-        double x, y;
-        draw_node_xy(m, v, (int)i, &x, &y);
+    t->b = xgrow(t->b, &t->cap, t->n + 1, sizeof *t->b);
+    t->b[t->n++] = b;
+}
+
+static bool inside(const SDL_Rect *r, DrawBox b)
+{
+    return b.x >= r->x && b.y >= r->y && b.x + b.w <= r->x + r->w && b.y + b.h <= r->y + r->h;
+}
+
+/* The first of the candidate places (boxes of size w×h) inside the map and
+ * free; false if none is. */
+static bool first_free(const Taken *t, const SDL_Rect *net, const DrawBox *cand, size_t n,
+                       DrawBox *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (inside(net, cand[i]) && !taken_hits(t, cand[i])) {
+            *out = cand[i];
+            return true;
+        }
+    return false;
+}
+
+/* A node's label: under its icon; else above it, either nudged a third of
+ * its width aside, right of it, left of it, at its four corners, a line
+ * lower, a line higher.  Where none of these is free the address
+ * goes (the name alone, same places), and where the name alone fits
+ * nowhere the label goes: the inspector and the chart name the node. */
+static size_t label_places(double x, double y, double R, double w, double h, double line,
+                           DrawBox *c)
+{
+    size_t n = 0;
+    c[n++] = (DrawBox){x - w / 2, y + 1.05 * R, w, h};
+    c[n++] = (DrawBox){x - w / 2, y - 1.05 * R - h, w, h};
+    for (int side = -1; side <= 1; side += 2) { /* nudged a third of its width */
+        c[n++] = (DrawBox){x - w / 2 + side * w / 3, y + 1.05 * R, w, h};
+        c[n++] = (DrawBox){x - w / 2 + side * w / 3, y - 1.05 * R - h, w, h};
+    }
+    c[n++] = (DrawBox){x + 1.15 * R, y - h / 2, w, h};
+    c[n++] = (DrawBox){x - 1.15 * R - w, y - h / 2, w, h};
+    c[n++] = (DrawBox){x + 0.8 * R, y + 0.8 * R, w, h};
+    c[n++] = (DrawBox){x - 0.8 * R - w, y + 0.8 * R, w, h};
+    c[n++] = (DrawBox){x + 0.8 * R, y - 0.8 * R - h, w, h};
+    c[n++] = (DrawBox){x - 0.8 * R - w, y - 0.8 * R - h, w, h};
+    c[n++] = (DrawBox){x - w / 2, y + 1.05 * R + line, w, h};
+    c[n++] = (DrawBox){x - w / 2, y - 1.05 * R - h - line, w, h};
+    return n;
+}
+
+static void draw_icons(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
+                       const DrawTheme *th, const DrawRects *d, Taken *taken, double *xs,
+                       double *ys)
+{
+    double R = 20 * d->ui;
+    size_t n = m->world->n_nodes;
+    for (size_t i = 0; i < n; i++) {
+        draw_node_xy(m, v, (int)i, &xs[i], &ys[i]);
         bool down = model_node_down(m, (int)i, p->step, p->t);
         SDL_Color c = down ? th->down : draw_kind_color(m->kind[i]);
         if (v->mark_node == (int)i + 1) /* the node in the inspector */
-            fill_circle(r, x, y, 1.55 * R, th->select_bg);
-        draw_icon(r, m->kind[i], x, y, R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
-        /* DOWN under the name and address: packet labels and lost-packet
-         * crosses go above and beside the icon. */
-        int down_x = (int)x, down_y = (int)(y + 1.05 * R + (lower[i] ? 2 : 1) * label_h);
+            fill_circle(r, xs[i], ys[i], 1.55 * R, th->select_bg);
+        draw_icon(r, m->kind[i], xs[i], ys[i], R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
+        DrawBox icon = {xs[i] - 1.1 * R, ys[i] - R, 2.2 * R, 2 * R};
+        taken_add(taken, icon);
+        text_log(txt, "node", m->world->nodes[i].id,
+                 (SDL_Rect){(int)lround(icon.x), (int)lround(icon.y), (int)lround(icon.w),
+                            (int)lround(icon.h)},
+                 0);
+    }
+}
+
+/* The names and addresses, after the icons, envelopes and packet labels
+ * have taken their places: a label moves aside for a packet's. */
+static void draw_node_labels(SDL_Renderer *r, Text *txt, const Model *m, const Player *p,
+                             const View *v, const DrawTheme *th, const DrawRects *d, Taken *taken,
+                             const double *xs, const double *ys)
+{
+    /* Names on the network grow more slowly than panel text: the
+     * network's area shrinks as the panels widen.  Never under 16 px. */
+    double ui = d->ui, R = 20 * ui, ts = ui * sqrt(v->text_scale > 0 ? v->text_scale : 1);
+    int name_px = (int)fmax(DRAW_TEXT_MIN, lround(15 * ts));
+    int ip_px = (int)fmax(DRAW_TEXT_MIN, lround(13 * ts));
+    /* Level of detail: past this many nodes on screen, names and addresses
+     * overlap into noise (and cost most of a frame); the inspector shows them. */
+    bool crowded = m->world->n_nodes > CROWDED_NODES;
+    size_t n = m->world->n_nodes;
+    double name_h = name_px * 1.25, ip_h = ip_px * 1.2, pad = 3 * ui;
+    for (size_t o = 0; o < n; o++) {
+        size_t i = (size_t)m->label_order[o];
+        const Node *nd = &m->world->nodes[i];
+        bool down = model_node_down(m, (int)i, p->step, p->t);
+        char ip[16], line[48];
+        ip_format(nd->n_ips ? nd->ips[0] : 0, ip);
+        if (nd->n_ips > 1)
+            snprintf(line, sizeof line, "%s +%zu", ip, nd->n_ips - 1);
+        else
+            snprintf(line, sizeof line, "%s", ip);
+        int nw, iw, dw, hh;
+        text_size(txt, FACE_BOLD, name_px, nd->id, &nw, &hh);
+        text_size(txt, FACE_SANS, ip_px, line, &iw, &hh);
+        text_size(txt, FACE_BOLD, name_px, "DOWN", &dw, &hh);
         if (crowded) {
             /* Hundreds of nodes: names would only cover each other. */
             if (down)
-                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", down_x, down_y, 1);
+                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)xs[i],
+                          (int)(ys[i] + 1.05 * R), 1);
             continue;
         }
-        int ty = (int)(y + 1.05 * R + (lower[i] ? label_h : 0)), nw, nh;
-        text_size(txt, FACE_BOLD, name_px, n->id, &nw, &nh);
+        DrawBox cand[14], at;
+        double extra = down ? name_h : 0; /* DOWN under the name */
+        double w = fmax(fmax(nw, iw), down ? dw : 0) + 2 * pad;
+        bool with_ip = true;
+        size_t k = label_places(xs[i], ys[i], R, w, name_h + ip_h + extra, name_h, cand);
+        if (!first_free(taken, &d->net, cand, k, &at)) {
+            with_ip = false;
+            w = fmax(nw, down ? dw : 0) + 2 * pad;
+            k = label_places(xs[i], ys[i], R, w, name_h + extra, name_h, cand);
+            if (!first_free(taken, &d->net, cand, k, &at))
+                continue;
+        }
+        taken_add(taken, at);
         SDL_Color halo = th->bg;
         halo.a = 210;
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-        fill_rect(r, x - nw / 2.0 - 3 * ui, ty, nw + 6 * ui, label_h, halo);
+        fill_rect(r, at.x, at.y, at.w, at.h, halo);
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-        text_draw(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, n->id, (int)x, ty, 1);
-        char ip[16], line[48];
-        ip_format(n->n_ips ? n->ips[0] : 0, ip);
-        if (n->n_ips > 1)
-            snprintf(line, sizeof line, "%s +%zu", ip, n->n_ips - 1);
-        else
-            snprintf(line, sizeof line, "%s", ip);
-        text_draw(txt, FACE_SANS, ip_px, th->faint, line, (int)x, ty + (int)(name_px * 1.25), 1);
+        int cx = (int)lround(at.x + at.w / 2), ty = (int)lround(at.y);
+        txt->log_kind = "node-label";
+        txt->log_id = nd->id;
+        text_draw(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, nd->id, cx, ty, 1);
+        ty += (int)name_h;
+        if (with_ip) {
+            text_draw(txt, FACE_SANS, ip_px, th->faint, line, cx, ty, 1);
+            ty += (int)ip_h;
+        }
         if (down)
-            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", down_x, down_y, 1);
+            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", cx, ty, 1);
+        txt->log_kind = txt->log_id = NULL;
     }
-    free(lower);
 }
 
 static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c, bool filled,
@@ -475,21 +548,35 @@ static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c,
     draw_thick_line(r, x + w / 2 - b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
 }
 
+/* A packet's label (or a loss's): above the envelope at (x, y); else under
+ * it, right of it, left of it.  Where none is free the label goes and the
+ * envelope stays (K or a click names it). */
 static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, double y, int px,
-                      SDL_Color ink, SDL_Color bg, double ui)
+                      SDL_Color ink, SDL_Color bg, const DrawRects *d, Taken *taken, const char *id)
 {
     int w, h;
     SDL_Texture *tex = text_get(txt, FACE_BOLD, px, ink, 0, s, &w, &h);
     if (!tex)
         return;
-    double pad = 4 * ui;
+    double ui = d->ui, pad = 4 * ui, bw = w + 2 * pad, bh = h + pad, gap = 13 * ui;
+    DrawBox cand[4] = {
+        {x - bw / 2, y - gap - bh, bw, bh},
+        {x - bw / 2, y + gap, bw, bh},
+        {x + 16 * ui, y - bh / 2, bw, bh},
+        {x - 16 * ui - bw, y - bh / 2, bw, bh},
+    };
+    DrawBox at;
+    if (!first_free(taken, &d->net, cand, 4, &at))
+        return;
+    taken_add(taken, at);
     SDL_Color back = bg;
     back.a = 225;
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    fill_box(r, x - w / 2.0 - pad, y - h - pad, w + 2 * pad, h + pad, 3 * ui, back);
+    fill_box(r, at.x, at.y, at.w, at.h, 3 * ui, back);
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-    SDL_Rect dst = {(int)lround(x - w / 2.0), (int)lround(y - h - pad / 2), w, h};
+    SDL_Rect dst = {(int)lround(at.x + pad), (int)lround(at.y + pad / 2), w, h};
     SDL_RenderCopy(r, tex, NULL, &dst);
+    text_log(txt, "packet-label", id, dst, px);
 }
 
 static void draw_cross(SDL_Renderer *r, double x, double y, double s, SDL_Color c)
@@ -499,9 +586,11 @@ static void draw_cross(SDL_Renderer *r, double x, double y, double s, SDL_Color 
 }
 
 static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
-                         const DrawTheme *th, double ui)
+                         const DrawTheme *th, const DrawRects *d, Taken *taken)
 {
-    int px = (int)lround(14 * ui * sqrt(v->text_scale > 0 ? v->text_scale : 1));
+    double ui = d->ui;
+    int px =
+        (int)fmax(DRAW_LABEL_MIN, lround(14 * ui * sqrt(v->text_scale > 0 ? v->text_scale : 1)));
     /* Level of detail, as for nodes: with this many envelopes on screen the
      * labels only hide each other, so the envelopes go without them. */
     size_t flying = 0;
@@ -520,21 +609,25 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
         if (v->mark_hop == (int)i + 1) /* the packet in the inspector */
             fill_circle(r, x, y, 22 * ui, th->select_bg);
         envelope(r, x, y, ui, c, h->response, th->bg);
-        if (!crowded)
-            label_box(r, txt, h->label, x, y - 13 * ui, px, c, th->bg, ui);
+        taken_add(taken, (DrawBox){x - 14 * ui, y - 9.5 * ui, 28 * ui, 19 * ui});
+        if (!crowded) {
+            char id[32];
+            snprintf(id, sizeof id, "hop %zu", i + 1);
+            label_box(r, txt, h->label, x, y, px, c, th->bg, d, taken, id);
+        }
     }
     /* Lost packets: a red cross where they were lost, for the rest of the
      * step that lost them and the next. */
     uint32_t now = p->step;
     for (size_t i = 0; i < m->n_drops; i++) {
-        const ModelDrop *d = &m->drops[i];
-        if ((double)d->time > p->t || d->step > now || d->step + 1 < now)
+        const ModelDrop *dr = &m->drops[i];
+        if ((double)dr->time > p->t || dr->step > now || dr->step + 1 < now)
             continue;
         double x, y;
-        if (d->hop >= 0) {
-            hop_point(m, v, &m->hops[d->hop], m->hops[d->hop].lost_at, &x, &y);
-        } else if (d->node >= 0) {
-            draw_node_xy(m, v, d->node, &x, &y);
+        if (dr->hop >= 0) {
+            hop_point(m, v, &m->hops[dr->hop], m->hops[dr->hop].lost_at, &x, &y);
+        } else if (dr->node >= 0) {
+            draw_node_xy(m, v, dr->node, &x, &y);
         } else {
             continue;
         }
@@ -542,9 +635,12 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
         /* Beside the cross, not above it, where a name or an address may be. */
         char s[96];
         int w, h;
-        snprintf(s, sizeof s, "lost: %s", trace_drop_text(d->reason));
+        snprintf(s, sizeof s, "lost: %s", trace_drop_text(dr->reason));
         text_size(txt, FACE_BOLD, px, s, &w, &h);
-        label_box(r, txt, s, x + 16 * ui + w / 2.0, y + h / 2.0, px, th->link_down, th->bg, ui);
+        char id[32];
+        snprintf(id, sizeof id, "drop %zu", i + 1);
+        label_box(r, txt, s, x + 16 * ui + w / 2.0 + 4 * ui, y + 13 * ui + h / 2.0, px,
+                  th->link_down, th->bg, d, taken, id);
     }
 }
 
@@ -555,7 +651,8 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
 {
     double ui = d->ui, hs = fmin(1.5, fmax(0.6, d->ts / ui)); /* as the header grows */
     fill_rect(r, d->header.x, d->header.y, d->header.w, d->header.h, th->header);
-    int px = (int)lround(18 * ui * hs), y = d->header.y + (int)((d->header.h - px * 1.2) / 2);
+    int px = (int)fmax(DRAW_TEXT_MIN + 2, lround(18 * ui * hs));
+    int y = d->header.y + (int)((d->header.h - px * 1.2) / 2);
     text_draw(txt, FACE_BOLD, px, th->ink, m->world->title, (int)(16 * ui), y, 0);
     char s[128], speed[32];
     if (p->speed >= 1)
@@ -567,8 +664,8 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
              : p->mode == PLAYER_PLAYING ? "▶ playing"
                                          : "▶ stepping",
              speed, p->t / 1e6);
-    text_draw(txt, FACE_SANS, (int)lround(15 * ui * hs), th->faint, s, d->header.w - (int)(16 * ui),
-              y + (int)(2 * ui), 2);
+    text_draw(txt, FACE_SANS, (int)fmax(DRAW_TEXT_MIN, lround(15 * ui * hs)), th->faint, s,
+              d->header.w - (int)(16 * ui), y + (int)(2 * ui), 2);
 }
 
 static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, const DrawRects *d,
@@ -602,7 +699,7 @@ static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Playe
     double ui = d->ui;
     const SDL_Rect *c = &d->caption;
     fill_rect(r, c->x, c->y, c->w, c->h, th->caption_bg);
-    int pad = (int)(20 * ui), small = (int)lround(16 * d->ts);
+    int pad = (int)(20 * ui), small = (int)fmax(DRAW_TEXT_MIN, lround(16 * d->ts));
     char head[96];
     const char *body;
     if (p->step == 0) {
@@ -617,18 +714,64 @@ static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Playe
     /* As large as fits: a classroom reads it from the back row. */
     int top = c->y + (int)(10 * ui) + (int)(small * 1.4), room = c->y + c->h - top - (int)(8 * ui);
     int wrap = c->w - 2 * pad;
-    for (int px = (int)lround(27 * d->ts); px >= 8; px -= px > 16 ? 2 : 1) {
+    int most = (int)fmax(DRAW_CAPTION_MIN, lround(27 * d->ts));
+    for (int px = most; px >= DRAW_CAPTION_MIN; px -= 1) {
         int w, h;
         SDL_Texture *tex = text_get(txt, FACE_SANS, px, th->caption_ink, wrap, body, &w, &h);
         if (!tex)
             return;
-        if (h <= room || px <= 10) {
+        if (h <= room || px <= DRAW_CAPTION_MIN) {
             SDL_Rect dst = {pad, top, w, h < room ? h : room};
             SDL_Rect src = {0, 0, w, dst.h};
             SDL_RenderCopy(r, tex, &src, &dst);
+            text_log(txt, "caption", "caption", dst, px);
             return;
         }
     }
+}
+
+/* Lines of s wrapped at wrap pixels, words kept whole where they fit. */
+static int wrapped_lines(Text *txt, int px, const char *s, int wrap)
+{
+    int lines = 1, w, h;
+    char line[1024] = "";
+    const char *p = s;
+    while (*p) {
+        const char *sp = strchr(p, ' ');
+        size_t n = sp ? (size_t)(sp - p) : strlen(p);
+        char next[1024];
+        snprintf(next, sizeof next, "%s%s%.*s", line, *line ? " " : "", (int)n, p);
+        text_size(txt, FACE_SANS, px, next, &w, &h);
+        if (w > wrap && *line) {
+            lines++;
+            snprintf(line, sizeof line, "%.*s", (int)n, p);
+        } else {
+            snprintf(line, sizeof line, "%s", next);
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    return lines;
+}
+
+int draw_caption_need(Text *txt, const Model *m, const View *v)
+{
+    View probe = *v;
+    probe.caption_h = 0;
+    DrawRects d;
+    draw_rects(&probe, &d);
+    double ui = d.ui;
+    int pad = (int)(20 * ui), small = (int)fmax(DRAW_TEXT_MIN, lround(16 * d.ts));
+    int wrap = v->w - 2 * pad, lines = 1;
+    for (size_t k = 0; k < m->n_steps; k++)
+        lines = (int)fmax(lines, wrapped_lines(txt, DRAW_CAPTION_MIN, m->steps[k].text, wrap));
+    if (m->world->description)
+        lines = (int)fmax(lines, wrapped_lines(txt, DRAW_CAPTION_MIN, m->world->description, wrap));
+    int line_h;
+    text_size(txt, FACE_SANS, DRAW_CAPTION_MIN, "Ag", &wrap, &line_h);
+    int need = (int)(10 * ui) + (int)(small * 1.4) + lines * line_h + (int)(8 * ui) + 2;
+    return (int)fmin(need, v->h / 3.0);
 }
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v)
@@ -641,8 +784,15 @@ void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, con
     SDL_RenderClear(r);
     SDL_RenderSetClipRect(r, &d.net);
     draw_links(r, m, p, v, th, d.ui);
-    draw_nodes(r, txt, m, p, v, th, d.ui);
-    draw_packets(r, txt, m, p, v, th, d.ui);
+    Taken taken = {0};
+    size_t n = m->world->n_nodes;
+    double *xs = xmalloc((n ? n : 1) * sizeof *xs), *ys = xmalloc((n ? n : 1) * sizeof *ys);
+    draw_icons(r, txt, m, p, v, th, &d, &taken, xs, ys);
+    draw_packets(r, txt, m, p, v, th, &d, &taken);
+    draw_node_labels(r, txt, m, p, v, th, &d, &taken, xs, ys);
+    free(xs);
+    free(ys);
+    free(taken.b);
     SDL_RenderSetClipRect(r, NULL);
     draw_header(r, txt, m, p, &d, th);
     draw_timeline(r, m, p, &d, th);

@@ -16,6 +16,17 @@
 #include "gui/player.h"
 #include "gui/text.h"
 
+/* The smallest text on screen, in pixels, at any window size: read from
+ * the back row.  Packet labels on the map may be a little smaller; the
+ * caption is larger. */
+#define DRAW_TEXT_MIN    16
+#define DRAW_LABEL_MIN   14
+#define DRAW_CAPTION_MIN 24
+
+typedef struct DrawBox {
+    double x, y, w, h;
+} DrawBox;
+
 typedef struct View {
     int w, h; /* output pixels */
     bool dark;
@@ -31,6 +42,9 @@ typedef struct View {
     /* What the inspector shows, marked on the network: 1 + the node or
      * hop index, 0 for none. */
     int mark_node, mark_hop;
+    /* The caption bar's height, when the captions need more than the
+     * default to stay at 24 px or more (draw_caption_need); 0 none. */
+    int caption_h;
 } View;
 
 #define TEXT_SCALE_MIN 0.5
@@ -78,6 +92,10 @@ const DrawProto *draw_protos(size_t *n);
 SDL_Color draw_proto_color(const char *proto);
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v);
+/* The caption bar's height that shows the longest caption of the run at
+ * 24 px (at most a third of the window): View.caption_h.  O(characters of
+ * every caption); the app computes it once per size and model. */
+int draw_caption_need(Text *txt, const Model *m, const View *v);
 
 /* Shapes the panels draw with too. */
 void draw_fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c);

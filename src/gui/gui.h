@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* gui_run's answer when there is no display to open a window on: no video
  * driver at all, or only SDL's invisible `offscreen`/`dummy` drivers that
@@ -56,6 +57,15 @@ int gui_shot(const GuiShot *s);
  * stderr. */
 struct Chart;
 int gui_chart_png(const struct Chart *c, const char *font_dir, const char *out, bool dark);
+
+/* `minet layout`: what the window draws at width × height at step `step`
+ * (0: as it opens; else half way through the step, as `minet shot`), as
+ * JSON on out: {"size": [W, H], "items": [{"kind", "id", "rect": [x, y,
+ * w, h], "font_px"}, …]}.  Kinds: "node" (an icon), "node-label",
+ * "packet-label", "caption", "panel-text".  chart: 1 or 2 opens the chart
+ * panel (S).  Returns 0, or 2 on a bad scenario or step. */
+int gui_layout(const char *scenario, const char *font_dir, int width, int height, uint32_t step,
+               int chart, FILE *out);
 
 /* A protocol's colour on the map, as "#rrggbb" (ChartColorFn). */
 void gui_proto_hex(const char *proto, char out[8]);

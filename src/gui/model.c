@@ -242,6 +242,31 @@ static void step_hops(Model *m)
     free(ph);
 }
 
+/* The nodes in the order they first send or receive a packet, then the
+ * ones that never do, in scenario order: the order the map places their
+ * labels in (the lesson's nodes get the best places). */
+static void label_order(Model *m)
+{
+    size_t n = m->world->n_nodes;
+    free(m->label_order);
+    m->label_order = xmalloc((n ? n : 1) * sizeof *m->label_order);
+    bool *seen = xcalloc(n + 1, sizeof *seen);
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_hops && k < n; i++) {
+        int ends[2] = {m->hops[i].from, m->hops[i].to};
+        for (int e = 0; e < 2; e++)
+            if (ends[e] >= 0 && (size_t)ends[e] < n && !seen[ends[e]] &&
+                !m->world->nodes[ends[e]].router) {
+                seen[ends[e]] = true;
+                m->label_order[k++] = ends[e];
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!seen[i])
+            m->label_order[k++] = (int)i;
+    free(seen);
+}
+
 /* Each step's end: its note, its hops' arrivals, its records (those shown
  * with the next step excepted); never before the step before ends. */
 static void step_ends(Model *m, const Trace *t)
@@ -306,6 +331,7 @@ static void fold_trace(Model *m, const Trace *t)
     }
     step_ends(m, t);
     step_hops(m);
+    label_order(m);
 }
 
 /* Runs the scenario as `minet run` does, keeping the trace. */
@@ -357,6 +383,8 @@ static void forget_run(Model *m)
     free(m->states);
     free(m->step_end);
     free(m->step_hop);
+    free(m->label_order);
+    m->label_order = NULL;
     m->step_end = NULL;
     m->step_hop = NULL;
     m->steps = NULL;

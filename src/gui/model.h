@@ -104,6 +104,7 @@ typedef struct Model {
     size_t n_states;
     SimTime *step_end; /* [k]: when step k's last packet arrives or record happens */
     int *step_hop;     /* [k-1]: the first hop of step k's packet at or after its note, or -1 */
+    int *label_order;  /* the nodes, as the map places their labels (model.c) */
     SimTime end;       /* the last moment anything happens */
     struct Sim *sim;   /* keeps the trace and its strings */
     struct DissectCtx *dissect; /* has seen every hop's frame (TCP's relative numbers) */

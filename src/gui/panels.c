@@ -27,8 +27,8 @@ static void pen_init(Pen *pen, App *a)
     pen->th = draw_theme(a->v.dark);
     draw_rects(&a->v, &pen->d);
     pen->px = (int)lround(15 * pen->d.ts);
-    if (pen->px < 8)
-        pen->px = 8;
+    if (pen->px < DRAW_TEXT_MIN)
+        pen->px = DRAW_TEXT_MIN;
     pen->lh = (int)lround(pen->px * 1.45);
 }
 
@@ -936,7 +936,7 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
         if (per_line == 16 && hex_px <= pen->px * 4 / 5) {
             per_line = 8;
             hex_px = pen->px;
-        } else if (hex_px > 8) {
+        } else if (hex_px > DRAW_TEXT_MIN) {
             hex_px--;
         } else {
             break;
@@ -1082,9 +1082,9 @@ static void draw_help(Pen *big)
     /* As large as the panels' text, but never taller than the window. */
     Pen small = *big, *pen = &small;
     double room = a->v.h - 2.0 * big->px, need = (double)(n + 2) * big->lh + big->px;
-    if (need > room) {
-        pen->px = (int)fmax(8, floor(big->px * room / need));
-        pen->lh = (int)lround(pen->px * 1.45);
+    if (need > room) { /* closer lines first, then smaller text, never under 16 px */
+        pen->px = (int)fmax(DRAW_TEXT_MIN, floor(big->px * room / need));
+        pen->lh = (int)lround(pen->px * 1.25);
     }
     int key_w = 0, val_w = 0, w, h;
     for (size_t i = 0; i < n; i++) {

@@ -1,0 +1,188 @@
+/* Tests for what the window draws where (src/gui/draw.c's label placement,
+ * the text sizes of draw.c and panels.c), through the list `minet layout`
+ * prints: on every bundled scenario at 1024×768, 1280×720 and 1920×1080,
+ * at steps across the run, no label covers another label, a node or a
+ * packet's label, and no text is smaller than 16 px (packet labels 14 px,
+ * the caption 24 px). */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <SDL.h>
+
+#include "gui/app.h"
+#include "gui/gui.h"
+#include "gui/model.h"
+
+#define FONTS "assets/fonts"
+
+static const int sizes[][2] = {{1024, 768}, {1280, 720}, {1920, 1080}};
+
+static bool on_map(const char *kind)
+{
+    return strcmp(kind, "node") == 0 || strcmp(kind, "node-label") == 0 ||
+           strcmp(kind, "packet-label") == 0;
+}
+
+static bool overlap(const SDL_Rect *a, const SDL_Rect *b)
+{
+    return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+/* The rules, on one frame's list; returns how many items were checked. */
+static size_t check_frame(const TextLog *log, const char *where)
+{
+    for (size_t i = 0; i < log->n; i++) {
+        const TextItem *a = &log->items[i];
+        int least = strcmp(a->kind, "packet-label") == 0 ? 14
+                    : strcmp(a->kind, "caption") == 0    ? 24
+                    : strcmp(a->kind, "node") == 0       ? 0
+                                                         : 16;
+        if (a->px < least)
+            fail_msg("%s: %s \"%s\" is %d px, under %d", where, a->kind, a->id, a->px, least);
+        if (!on_map(a->kind) || strcmp(a->kind, "node") == 0)
+            continue;
+        for (size_t j = 0; j < log->n; j++) {
+            const TextItem *b = &log->items[j];
+            if (j == i || !on_map(b->kind))
+                continue;
+            /* A label's own lines sit one under another. */
+            if (strcmp(a->kind, "node-label") == 0 && strcmp(b->kind, "node-label") == 0 &&
+                strcmp(a->id, b->id) == 0)
+                continue;
+            if (overlap(&a->rect, &b->rect))
+                fail_msg("%s: %s \"%s\" [%d %d %d %d] covers %s \"%s\" [%d %d %d %d]", where,
+                         a->kind, a->id, a->rect.x, a->rect.y, a->rect.w, a->rect.h, b->kind, b->id,
+                         b->rect.x, b->rect.y, b->rect.w, b->rect.h);
+        }
+    }
+    return log->n;
+}
+
+static void check_scenario(const char *path)
+{
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_non_null(m);
+    for (size_t k = 0; k < MN_ARRAY_LEN(sizes); k++) {
+        int w = sizes[k][0], h = sizes[k][1];
+        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+        SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+        assert_non_null(r);
+        App a;
+        char why[256];
+        /* The App owns its model: the first size takes m, the others load
+         * their own. */
+        Model *mine = k == 0 ? m : NULL;
+        if (!mine) {
+            errors_init(&errs);
+            mine = model_load(path, &errs);
+            errors_fini(&errs);
+        }
+        if (!app_init(&a, mine, r, FONTS, why, sizeof why))
+            fail_msg("%s", why);
+        size_t n = a.m->n_steps, samples = n < 12 ? n : 12;
+        TextLog log = {0};
+        for (size_t i = 0; i <= samples; i++) {
+            uint32_t step =
+                i == 0 ? 0 : (uint32_t)(1 + (n - 1) * (i - 1) / (samples ? samples : 1));
+            if (step) {
+                player_goto_step(&a.p, step);
+                a.p.t = player_step_middle(&a.p, step);
+            }
+            app_frame(&a, 0);
+            log.n = 0;
+            a.txt.log = &log;
+            app_frame(&a, 0);
+            a.txt.log = NULL;
+            char where[640];
+            snprintf(where, sizeof where, "%s at %dx%d, step %u", path, w, h, step);
+            assert_true(check_frame(&log, where) > 0);
+        }
+        text_log_fini(&log);
+        app_fini(&a);
+        SDL_DestroyRenderer(r);
+        SDL_FreeSurface(s);
+    }
+}
+
+static void test_every_scenario(void **state)
+{
+    (void)state;
+    DIR *d = opendir("scenarios");
+    assert_non_null(d);
+    size_t done = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "scenarios/%s", e->d_name);
+        check_scenario(path);
+        done++;
+    }
+    closedir(d);
+    assert_true(done >= 10);
+}
+
+/* A packet label is what the step is about: it keeps its place, and a
+ * node's name moves aside for it. */
+static void test_packet_label_kept(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    for (uint32_t step = 1; step <= 13; step++) {
+        player_goto_step(&a.p, step);
+        a.p.t = player_step_middle(&a.p, step);
+        TextLog log = {0};
+        app_frame(&a, 0);
+        a.txt.log = &log;
+        app_frame(&a, 0);
+        a.txt.log = NULL;
+        size_t labels = 0, captions = 0;
+        for (size_t i = 0; i < log.n; i++) {
+            labels += strcmp(log.items[i].kind, "packet-label") == 0;
+            captions += strcmp(log.items[i].kind, "caption") == 0;
+        }
+        int hop = a.m->step_hop[step - 1];
+        if (hop >= 0 && model_hop_frac(&a.m->hops[hop], a.p.t) >= 0)
+            assert_true(labels >= 1);
+        assert_int_equal(captions, 1);
+        text_log_fini(&log);
+    }
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+int main(void)
+{
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_packet_label_kept),
+        cmocka_unit_test(test_every_scenario),
+    };
+    int st = cmocka_run_group_tests(tests, NULL, NULL);
+    TTF_Quit();
+    return st;
+}
