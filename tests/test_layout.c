@@ -175,11 +175,65 @@ static void test_packet_label_kept(void **state)
     SDL_FreeSurface(s);
 }
 
+/* At 1024×768 the console keeps words whole ("153.90.127.197" is never
+ * split), and the event list ends a cut caption after a word, with "…". */
+static void test_words_whole(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    player_goto_step(&a.p, 14);
+    TextLog log = {0};
+    app_frame(&a, 0);
+    a.txt.log = &log;
+    app_frame(&a, 0);
+    a.txt.log = NULL;
+    bool whole = false, cut = false;
+    for (size_t i = 0; i < log.n; i++) {
+        const char *t = log.items[i].id;
+        whole |= strstr(t, "153.90.127.197") != NULL;
+        assert_null(strstr(t, "153. "));
+        size_t n = strlen(t), e = strlen("…");
+        if (n > e && strcmp(t + n - e, "…") == 0) {
+            cut = true;
+            /* What is left is the caption's text up to the end of a word. */
+            char head[128];
+            snprintf(head, sizeof head, "%.*s", (int)(n - e), t);
+            bool found = false;
+            for (size_t k = 0; k < a.m->n_steps && !found; k++) {
+                const char *c = a.m->steps[k].text;
+                size_t h = strlen(head);
+                if (strncmp(c, head, h) == 0)
+                    found = c[h] == ' ' || c[h] == ',' || c[h] == ':' || c[h - 1] == ',' ||
+                            c[h - 1] == ':';
+            }
+            if (strstr(t, "→") == NULL && strchr(t, ' ') && !found)
+                fail_msg("\"%s\" is cut inside a word", t);
+        }
+    }
+    assert_true(whole);
+    assert_true(cut);
+    text_log_fini(&log);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
 int main(void)
 {
     SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_packet_label_kept),
+        cmocka_unit_test(test_words_whole),
         cmocka_unit_test(test_every_scenario),
     };
     int st = cmocka_run_group_tests(tests, NULL, NULL);

@@ -52,6 +52,41 @@ static int put(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y
     return text_draw(&pen->a->txt, face, pen->px, c, clip_text(s, buf, sizeof buf), x, y, align);
 }
 
+/* s drawn at (x, y) no wider than `room` pixels: cut after a word with
+ * "…" where it is longer (mid-word only when its first word does not fit).
+ * Returns the width drawn. */
+static int put_fit(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y, int room)
+{
+    char buf[DRAW_MAX_BYTES + 8];
+    if (!s || !*s)
+        return 0;
+    s = clip_text(s, buf, sizeof buf);
+    int w, h;
+    text_size(&pen->a->txt, face, pen->px, s, &w, &h);
+    if (w <= room)
+        return put(pen, face, c, s, x, y, 0);
+    char cut[DRAW_MAX_BYTES + 8];
+    size_t n = strlen(s), best = 0, best_word = 0;
+    for (size_t k = 1; k <= n; k++) {
+        if (k < n && utf8_cont(s[k]))
+            continue;
+        snprintf(cut, sizeof cut, "%.*s…", (int)k, s);
+        text_size(&pen->a->txt, face, pen->px, cut, &w, &h);
+        if (w > room)
+            break;
+        best = k;
+        if (k < n && (s[k] == ' ' || s[k - 1] == ',' || s[k - 1] == ':' || s[k - 1] == '('))
+            best_word = k;
+    }
+    size_t keep = best_word ? best_word : best;
+    while (keep > 0 && s[keep - 1] == ' ')
+        keep--;
+    if (keep == 0)
+        return 0;
+    snprintf(cut, sizeof cut, "%.*s…", (int)keep, s);
+    return put(pen, face, c, cut, x, y, 0);
+}
+
 /* The panel's background and title bar; returns the area under the bar. */
 static SDL_Rect panel_frame(Pen *pen, SDL_Rect area, const char *title)
 {
@@ -235,12 +270,16 @@ static void draw_events(Pen *pen)
             char ft[300];
             snprintf(ft, sizeof ft, "%s → %s", a->m->world->nodes[e->from].id,
                      a->m->world->nodes[e->to].id);
-            x += put(pen, e->is_hop ? FACE_SANS : FACE_BOLD, ink, ft, x, y, 0) + pen->px / 2;
+            int right = body.x + body.w - pen->px / 2;
+            x += put_fit(pen, e->is_hop ? FACE_SANS : FACE_BOLD, ink, ft, x, y, right - x) +
+                 pen->px / 2;
         }
+        int right = body.x + body.w - pen->px / 2;
         if (e->is_hop)
-            put(pen, FACE_MONO, ink, e->text, x, y, 0);
+            put_fit(pen, FACE_MONO, ink, e->text, x, y, right - x);
         else
-            put(pen, FACE_SANS, ink, e->text, body.x + pen->px * 3, y + pen->lh, 0);
+            put_fit(pen, FACE_SANS, ink, e->text, body.x + pen->px * 3, y + pen->lh,
+                    right - body.x - pen->px * 3);
         y += rh;
     }
 }
@@ -301,14 +340,24 @@ static void wrap_line(ConRows *back, const char *s, size_t len, size_t cols)
     const char *text = e.data ? e.data : "";
     const char *dollar = strstr(text, "$ ");
     bool prompt = dollar && strchr(text, ' ') == dollar + 1;
-    /* Cut into rows of `cols` characters, never inside a character. */
+    /* Cut into rows of `cols` characters, never inside a character, and
+     * after a space where the row has one: a word that fits on a row is
+     * never broken ("153.90.127.197" stays whole). */
     size_t starts[WRAP_ROWS_MAX + 1], n = 0, pos = 0;
     do {
+        size_t start = pos;
         starts[n++] = pos;
         for (size_t c = 0; c < cols && pos < e.len; c++) {
             pos++;
             while (pos < e.len && utf8_cont(text[pos]))
                 pos++;
+        }
+        if (pos < e.len && text[pos] != ' ') {
+            size_t sp = pos;
+            while (sp > start && text[sp - 1] != ' ')
+                sp--;
+            if (sp > start)
+                pos = sp;
         }
     } while (pos < e.len && n < WRAP_ROWS_MAX);
     bool cut = pos < e.len || j < len;
@@ -850,7 +899,7 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
         const InspectSection *s = &in.s[i];
         if (y + pen->lh > body.y && y < body.y + body.h) {
             draw_fill_rect(a->r, body.x, y, body.w, pen->lh, th->panel_head);
-            put(pen, FACE_BOLD, th->ink, s->title, x, y, 0);
+            put_fit(pen, FACE_BOLD, th->ink, s->title, x, y, body.x + body.w - x - pen->px / 2);
         }
         y += pen->lh;
         lines++;
@@ -983,7 +1032,8 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
         if (idx == a->sel_field)
             draw_fill_rect(a->r, tree.x, y, tree.w, pen->lh, th->select_bg);
         int x = tree.x + pen->px / 2 + f->depth * pen->px * 5 / 4;
-        put(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y, 0);
+        put_fit(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y,
+                tree.x + tree.w - x - pen->px / 2);
     }
     SDL_RenderSetClipRect(a->r, &hex);
     draw_fill_rect(a->r, hex.x, hex.y, hex.w, 1, th->rule);
