@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <math.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -228,12 +230,110 @@ static void test_words_whole(void **state)
     SDL_FreeSurface(s);
 }
 
+static char *copy_to(const char *dir, const char *name, const char *from, const char *insert)
+{
+    char *path = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&path, &size);
+    fprintf(out, "%s/%s", dir, name);
+    fclose(out);
+    FILE *in = fopen(from, "rb"), *o = fopen(path, "wb");
+    assert_true(in && o);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, in);
+    buf[n] = '\0';
+    /* insert goes right after the opening brace. */
+    fprintf(o, "{%s%s", insert, buf + 1);
+    fclose(in);
+    fclose(o);
+    return path;
+}
+
+/* "layout": "hierarchy" ignores "pos"; a node dragged in the window is
+ * saved with Ctrl+S as every node's "pos", and the saved file opens with
+ * the node where it was left. */
+static void test_layout_key_and_drag(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/minet-layout-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *given = copy_to(dir, "given.json", "scenarios/net_ping.json", "");
+    char *tree = copy_to(dir, "tree.json", "scenarios/net_ping.json", "\"layout\": \"hierarchy\",");
+    Errors errs;
+    errors_init(&errs);
+    Model *a = model_load(given, &errs), *b = model_load(tree, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_true(a && b);
+    int laptop = world_find_node(a->world, "laptop");
+    assert_true(a->x[laptop] < 0.06); /* its "pos" is the leftmost */
+    bool differs = false;
+    for (size_t i = 0; i < a->world->n_nodes; i++)
+        differs |= a->x[i] != b->x[i] || a->y[i] != b->y[i];
+    assert_true(differs);
+    model_free(b);
+
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App app;
+    char why[256];
+    if (!app_init(&app, a, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    app_frame(&app, 0);
+    char path[1024];
+    assert_false(app_save(&app, path, sizeof path)); /* nothing typed or moved */
+    double x, y;
+    /* r1 stands inside the others' box: moved a little, it stays inside,
+     * and the saved positions fit the window as they were shown. */
+    int r1 = world_find_node(app.m->world, "r1");
+    draw_node_xy(app.m, &app.v, r1, &x, &y);
+    double before_x = app.m->x[r1];
+    SDL_Event e = {0};
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = (int)x, e.button.y = (int)y;
+    app.mouse_scale_x = app.mouse_scale_y = 1;
+    app_handle_event(&app, &e);
+    e = (SDL_Event){0};
+    e.type = SDL_MOUSEMOTION;
+    e.motion.x = (int)x + 40, e.motion.y = (int)y - 20;
+    app_handle_event(&app, &e);
+    e = (SDL_Event){0};
+    e.type = SDL_MOUSEBUTTONUP;
+    e.button.button = SDL_BUTTON_LEFT;
+    app_handle_event(&app, &e);
+    double moved_x = app.m->x[r1], moved_y = app.m->y[r1];
+    assert_true(moved_x > before_x + 0.01);
+    assert_true(app.moved);
+    assert_true(app_save(&app, path, sizeof path));
+    errors_init(&errs);
+    Model *c = model_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_non_null(c);
+    for (size_t i = 0; i < c->world->n_nodes; i++)
+        assert_true(c->world->nodes[i].has_pos);
+    assert_true(fabs(c->x[r1] - moved_x) < 0.01);
+    assert_true(fabs(c->y[r1] - moved_y) < 0.01);
+    model_free(c);
+    app_fini(&app);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+    unlink(path);
+    unlink(given);
+    unlink(tree);
+    rmdir(dir);
+    free(given);
+    free(tree);
+}
+
 int main(void)
 {
     SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_packet_label_kept),
         cmocka_unit_test(test_words_whole),
+        cmocka_unit_test(test_layout_key_and_drag),
         cmocka_unit_test(test_every_scenario),
     };
     int st = cmocka_run_group_tests(tests, NULL, NULL);

@@ -315,9 +315,17 @@ bool app_save(App *a, char *path, size_t size)
     size_t typed = 0;
     for (size_t i = 0; i < w->n_script; i++)
         typed += w->script[i].typed || w->script[i].input_typed;
-    if (typed == 0) {
-        snprintf(path, size, "nothing typed yet: the scenario is unchanged");
+    if (typed == 0 && !a->moved) {
+        snprintf(path, size, "nothing typed or moved yet: the scenario is unchanged");
         return false;
+    }
+    double *xy = NULL;
+    if (a->moved) {
+        xy = xmalloc((w->n_nodes ? w->n_nodes : 1) * 2 * sizeof *xy);
+        for (size_t i = 0; i < w->n_nodes; i++) {
+            xy[2 * i] = a->m->x[i];
+            xy[2 * i + 1] = a->m->y[i];
+        }
     }
     /* SCENARIO-class-N.json beside the original, else in the current folder. */
     const char *slash = strrchr(w->path, '/');
@@ -340,11 +348,15 @@ bool app_save(App *a, char *path, size_t size)
         }
         if (!free_name)
             snprintf(why, sizeof why, "%s: -class-1.json to -class-999.json all exist", w->path);
-        else if (scenario_save_typed(w, path, place == 0 || dir_len == 0, why, sizeof why))
+        else if (scenario_save_with(w, path, place == 0 || dir_len == 0, xy, why, sizeof why)) {
+            free(xy);
+            a->moved = false;
             return true;
+        }
         if (dir_len == 0)
             break;
     }
+    free(xy);
     snprintf(path, size, "%s", why);
     return false;
 }
@@ -782,6 +794,10 @@ static void move_node(App *a, int node, int dx, int dy)
         return;
     a->m->x[node] = fmin(1, fmax(0, a->m->x[node] + dx / (w * zoom)));
     a->m->y[node] = fmin(1, fmax(0, a->m->y[node] + dy / (h * zoom)));
+    if (dx || dy) {
+        a->moved = true;
+        a->unsaved = true;
+    }
 }
 
 static void on_mouse(App *a, const SDL_Event *e)

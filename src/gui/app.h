@@ -96,7 +96,8 @@ typedef struct App {
     /* A message for the user (saved, refused, …) and how long it stays. */
     char status[512];
     double status_left;
-    bool unsaved;     /* commands typed since the last save */
+    bool unsaved;     /* commands typed (or nodes moved) since the last save */
+    bool moved;       /* a node dragged since the last save: Ctrl+S writes every "pos" */
     bool quit_warned; /* Q said once that they would be lost */
 } App;
 
