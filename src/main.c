@@ -37,7 +37,8 @@
 
 static const char usage_text[] =
     "Usage:\n"
-    "  minet [SCENARIO] [--step N] [--theme light|dark] [--text-scale F]\n"
+    "  minet [SCENARIO] [--step N [--field TEXT]] [--theme light|dark] [--text-scale F]\n"
+    "        [--pace read|hops]\n"
     "                                   open the classroom view (default: the built-in lecture)\n"
     "  minet run SCENARIO [options]     run without a window; print the trace\n"
     "  minet check [--strict] SCENARIO...\n"
@@ -551,12 +552,25 @@ static int cmd_window(int argc, char **argv)
     const char *scenario = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        bool takes =
-            strcmp(a, "--step") == 0 || strcmp(a, "--theme") == 0 || strcmp(a, "--text-scale") == 0;
+        bool takes = strcmp(a, "--step") == 0 || strcmp(a, "--theme") == 0 ||
+                     strcmp(a, "--text-scale") == 0 || strcmp(a, "--pace") == 0 ||
+                     strcmp(a, "--field") == 0;
         if (takes && i + 1 >= argc)
             return usage_error("%s needs a value", a);
         const char *val = takes ? argv[++i] : NULL;
         int st = 0;
+        if (strcmp(a, "--pace") == 0) {
+            if (strcmp(val, "hops") != 0 && strcmp(val, "read") != 0)
+                return usage_error("--pace %s: expected read (the default: each caption long "
+                                   "enough to read) or hops (as long as the packets take)",
+                                   val);
+            open.pace_hops = strcmp(val, "hops") == 0;
+            continue;
+        }
+        if (strcmp(a, "--field") == 0) {
+            open.field = val;
+            continue;
+        }
         if (strcmp(a, "--step") == 0) {
             uint64_t n;
             if (!parse_u64(val, UINT32_MAX, &n) || n == 0)
@@ -567,8 +581,9 @@ static int cmd_window(int argc, char **argv)
         } else if (strcmp(a, "--text-scale") == 0) {
             st = parse_text_scale(val, &open.text_scale);
         } else if (a[0] == '-' && a[1]) {
-            return usage_error("unknown option %s (the window takes --step N, --theme "
-                               "light|dark and --text-scale F; see minet --help)",
+            return usage_error("unknown option %s (the window takes --step N, --field TEXT, "
+                               "--theme light|dark, --text-scale F and --pace read|hops; see "
+                               "minet --help)",
                                a);
         } else if (!scenario) {
             scenario = a;
@@ -584,6 +599,9 @@ static int cmd_window(int argc, char **argv)
         if (st)
             return st;
     }
+    if (open.field && !open.step)
+        return usage_error("--field %s: needs --step N (the field of that step's packet)",
+                           open.field);
     return cmd_view(scenario, &open);
 }
 

@@ -282,6 +282,7 @@ bool app_run_command(App *a, const char *line)
     player_init(&a->p, a->m);
     a->p.speed = old.speed;
     a->p.pause_on_answer = old.pause_on_answer;
+    a->p.pace_hops = old.pace_hops;
     player_fini(&old);
     a->p.step = step;
     a->p.t = t;
@@ -700,6 +701,12 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
     case SDLK_v:
         panels_cycle_proto(a);
         break;
+    case SDLK_h:
+        a->p.pace_hops = !a->p.pace_hops;
+        set_status(a, "%s",
+                   a->p.pace_hops ? "hop pace: each step as long as its packets take"
+                                  : "reading pace: each caption stays long enough to read");
+        break;
     case SDLK_s:
         /* The chart: beside the map, in its place, off. */
         a->chart_mode = (a->chart_mode + 1) % 3;
@@ -982,6 +989,29 @@ static bool software_gl(SDL_Renderer *r)
                     strstr(name, "Software Rasterizer") || strstr(name, "SWR"));
 }
 
+/* --field TEXT: the line of step's packet that starts with field, and the
+ * packet's hop; -1 with a message on stderr if there is none. */
+static int find_field(const Model *m, uint32_t step, const char *field, int *hop)
+{
+    *hop = inspect_step_hop(m, step);
+    if (*hop < 0) {
+        fprintf(stderr, "minet: --field %s: step %u explains no packet\n", field, step);
+        return -1;
+    }
+    DissectTree t = {0};
+    const TraceRec *r = &m->sim->trace.recs[m->hops[*hop].rec];
+    dissect_tree(m->dissect, r->bytes, r->len, &t);
+    int found = -1;
+    for (size_t i = 0; i < t.n && found < 0; i++)
+        if (strncmp(t.f[i].text, field, strlen(field)) == 0)
+            found = (int)i;
+    dissect_tree_fini(&t);
+    if (found < 0)
+        fprintf(stderr, "minet: --field %s: the packet of step %u has no such field\n", field,
+                step);
+    return found;
+}
+
 int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
 {
     static const GuiOpen defaults = {0};
@@ -997,6 +1027,11 @@ int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
         if (o->step > m->n_steps) {
             fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", o->step, scenario,
                     m->n_steps, m->n_steps);
+            model_free(m);
+            return 2;
+        }
+        int hop;
+        if (o->field && find_field(m, o->step, o->field, &hop) < 0) {
             model_free(m);
             return 2;
         }
@@ -1052,6 +1087,13 @@ int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
             a.v.text_scale = o->text_scale;
         if (o->step)
             player_goto_step(&a.p, o->step);
+        a.p.pace_hops = o->pace_hops;
+        int hop, field = o->field && o->step ? find_field(a.m, o->step, o->field, &hop) : -1;
+        if (field >= 0) {
+            app_select_hop(&a, hop);
+            app_frame(&a, 0); /* decodes the tree */
+            a.sel_field = field;
+        }
         app_resize(&a);
         loop(&a);
         app_fini(&a);

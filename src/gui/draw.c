@@ -659,11 +659,11 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
         snprintf(speed, sizeof speed, "%g×", p->speed);
     else
         snprintf(speed, sizeof speed, "%.3g×", p->speed);
-    snprintf(s, sizeof s, "%s   speed %s   t = %.6f s",
+    snprintf(s, sizeof s, "%s   %s   speed %s   t = %.6f s",
              p->mode == PLAYER_PAUSED    ? "❚❚ paused"
              : p->mode == PLAYER_PLAYING ? "▶ playing"
                                          : "▶ stepping",
-             speed, p->t / 1e6);
+             p->pace_hops ? "hop pace" : "reading pace", speed, p->t / 1e6);
     text_draw(txt, FACE_SANS, (int)fmax(DRAW_TEXT_MIN, lround(15 * ui * hs)), th->faint, s,
               d->header.w - (int)(16 * ui), y + (int)(2 * ui), 2);
 }

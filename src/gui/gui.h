@@ -18,6 +18,8 @@ typedef struct GuiOpen {
     uint32_t step; /* 0: the start; else at rest after step N (1-based) */
     bool dark;
     double text_scale; /* 0: the default */
+    bool pace_hops;    /* --pace hops: play at hop pace, not reading pace */
+    const char *field; /* --field TEXT: the step's packet open, that field selected */
 } GuiOpen;
 
 /* Opens the window on a scenario and plays it until the user closes it.

@@ -1103,6 +1103,7 @@ static const char *const help_lines[][2] = {
     {"+  −", "faster / slower"},
     {"0", "normal speed, zoom and position"},
     {"P", "pause after each DNS answer"},
+    {"H", "pace: time to read each caption / as the hops take"},
     {"Enter", "type a command at the prompt (Esc leaves it)"},
     {"↑  ↓  (at the prompt)", "earlier commands"},
     {"N  Shift+N", "inspect the next / previous node"},
