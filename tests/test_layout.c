@@ -230,6 +230,88 @@ static void test_words_whole(void **state)
     SDL_FreeSurface(s);
 }
 
+static void key(App *a, SDL_Keycode sym, Uint16 mod)
+{
+    SDL_Event e = {0};
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = sym;
+    e.key.keysym.mod = mod;
+    app_handle_event(a, &e);
+}
+
+static int field_starting(const App *a, const char *prefix)
+{
+    for (size_t i = 0; i < a->tree.n; i++)
+        if (strncmp(a->tree.f[i].text, prefix, strlen(prefix)) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The packet inspector: Frame, Ethernet, IPv4 and UDP closed, DNS open;
+ * Tab reaches the DNS layer in four keys; a click on a layer's line opens
+ * or closes it; the inspector widens while a packet is open. */
+static void test_packet_sections(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    player_goto_step(&a.p, 6);
+    app_frame(&a, 0);
+    DrawRects before;
+    draw_rects(&a.v, &before);
+    key(&a, SDLK_k, 0); /* this step's packet */
+    app_frame(&a, 0);
+    DrawRects after;
+    draw_rects(&a.v, &after);
+    assert_true(after.inspector.w > before.inspector.w);
+    int version = field_starting(&a, "0100 .... = Version"), dns = field_starting(&a, "Domain");
+    int ns = field_starting(&a, "montana.edu: type NS");
+    assert_true(version > 0 && dns > 0 && ns > dns);
+    assert_false(app_field_shown(&a, version));
+    assert_true(app_field_shown(&a, ns));
+    assert_true(app_field_shown(&a, field_starting(&a, "Internet Protocol")));
+    /* Tab: Frame, Ethernet II, IPv4, UDP, DNS. */
+    int presses = 0;
+    while (a.sel_field != dns && presses < 10) {
+        key(&a, SDLK_TAB, 0);
+        presses++;
+    }
+    assert_int_equal(a.sel_field, dns);
+    assert_true(presses <= 5);
+    assert_false(a.panels_hidden); /* Tab went to the sections, not the panels */
+    /* Tab opened the layers it passed through; Shift+Tab goes back. */
+    assert_true(app_field_shown(&a, version));
+    key(&a, SDLK_TAB, KMOD_LSHIFT);
+    assert_int_equal(a.sel_field, field_starting(&a, "User Datagram"));
+    /* Closing IPv4 hides its fields, and ↓ skips them. */
+    int ip = field_starting(&a, "Internet Protocol");
+    app_toggle_section(&a, ip);
+    assert_false(app_field_shown(&a, version));
+    a.sel_field = ip;
+    key(&a, SDLK_DOWN, 0);
+    assert_true(a.sel_field > version);
+    app_frame(&a, 0);
+    /* Without a packet, Tab hides the panels as before. */
+    key(&a, SDLK_ESCAPE, 0);
+    app_frame(&a, 0);
+    app_select_hop(&a, -1);
+    app_frame(&a, 0);
+    key(&a, SDLK_TAB, 0);
+    assert_true(a.panels_hidden);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
 static char *copy_to(const char *dir, const char *name, const char *from, const char *insert)
 {
     char *path = NULL;
@@ -331,9 +413,8 @@ int main(void)
 {
     SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_packet_label_kept),
-        cmocka_unit_test(test_words_whole),
-        cmocka_unit_test(test_layout_key_and_drag),
+        cmocka_unit_test(test_packet_label_kept),   cmocka_unit_test(test_words_whole),
+        cmocka_unit_test(test_layout_key_and_drag), cmocka_unit_test(test_packet_sections),
         cmocka_unit_test(test_every_scenario),
     };
     int st = cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,12 @@
 
 /* ---- the app ----------------------------------------------------------- */
 
+/* A layer by its line's start: a bit in App.sections_open. */
+static const char *const section_names[] = {"Frame", "Ethernet", "Internet Protocol",
+                                            "User Datagram", "Transmission Control"};
+#define SECTION_APP      ((int)MN_ARRAY_LEN(section_names)) /* anything else */
+#define SECTIONS_DEFAULT (1u << SECTION_APP)
+
 bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why, size_t size)
 {
     memset(a, 0, sizeof *a);
@@ -31,6 +37,7 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
     a->filter.node = -1;
     a->events_stale = a->events_follow = true;
     a->chart_stale = a->chart_follow = true;
+    a->sections_open = SECTIONS_DEFAULT;
     player_init(&a->p, m);
     app_sync_view(a);
     if (!text_init(&a->txt, r, font_dir, why, size)) {
@@ -107,6 +114,7 @@ void app_sync_view(App *a)
      * does not jump aside under the pointer when a node is clicked. */
     a->v.inspector = shown && a->show_inspector;
     a->v.chart = shown ? a->chart_mode : 0;
+    a->v.inspector_wide = a->inspect_packet && a->sel_hop >= 0;
     a->v.mark_node = !a->inspect_packet && a->sel_node >= 0 ? a->sel_node + 1 : 0;
     a->v.mark_hop = a->inspect_packet && a->sel_hop >= 0 ? a->sel_hop + 1 : 0;
 }
@@ -155,6 +163,66 @@ void app_cycle_row(App *a, int dir)
                     app_select_row(a, in.s[i].table, in.s[i].rows[j].key);
     }
     inspect_fini(&in);
+}
+
+/* ---- the packet tree's sections ---------------------------------------- */
+
+static int section_class(const char *text)
+{
+    for (size_t i = 0; i < MN_ARRAY_LEN(section_names); i++)
+        if (strncmp(text, section_names[i], strlen(section_names[i])) == 0)
+            return (int)i;
+    return SECTION_APP;
+}
+
+/* The layer line a field belongs to, or -1. */
+static int section_of(const App *a, int field)
+{
+    for (int i = field; i >= 0 && i < (int)a->tree.n; i--)
+        if (a->tree.f[i].depth == 0)
+            return i;
+    return -1;
+}
+
+bool app_field_shown(const App *a, int field)
+{
+    if (field < 0 || field >= (int)a->tree.n)
+        return false;
+    if (a->tree.f[field].depth == 0)
+        return true;
+    int s = section_of(a, field);
+    return s < 0 || (a->sections_open >> section_class(a->tree.f[s].text) & 1u);
+}
+
+void app_toggle_section(App *a, int field)
+{
+    int s = section_of(a, field);
+    if (s < 0)
+        return;
+    a->sections_open ^= 1u << section_class(a->tree.f[s].text);
+    if (!app_field_shown(a, a->sel_field))
+        a->sel_field = s;
+}
+
+void app_select_field(App *a, int field)
+{
+    int s = section_of(a, field);
+    if (s >= 0)
+        a->sections_open |= 1u << section_class(a->tree.f[s].text);
+    a->sel_field = field;
+}
+
+void app_next_section(App *a, int dir)
+{
+    int n = (int)a->tree.n;
+    if (n == 0)
+        return;
+    int from = a->sel_field < 0 ? (dir > 0 ? -1 : n) : section_of(a, a->sel_field);
+    for (int i = from + dir; i >= 0 && i < n; i += dir)
+        if (a->tree.f[i].depth == 0) {
+            app_select_field(a, i);
+            return;
+        }
 }
 
 void app_toggle_node_filter(App *a)
@@ -633,6 +701,8 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         int d = k->keysym.sym == SDLK_UP ? -1 : 1;
         if (a->v.inspector && a->inspect_packet) {
             int f = a->sel_field + d;
+            while (f >= 0 && f < (int)a->tree.n && !app_field_shown(a, f))
+                f += d;
             if (f >= 0 && f < (int)a->tree.n)
                 a->sel_field = f;
         } else {
@@ -696,7 +766,11 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         a->panels_hidden = false;
         break;
     case SDLK_TAB:
-        a->panels_hidden = !a->panels_hidden;
+        /* With a packet open: its next layer; else every panel away. */
+        if (a->v.inspector && a->inspect_packet && a->sel_hop >= 0 && a->tree.n)
+            app_next_section(a, shift ? -1 : 1);
+        else
+            a->panels_hidden = !a->panels_hidden;
         break;
     case SDLK_v:
         panels_cycle_proto(a);
@@ -1092,7 +1166,7 @@ int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
         if (field >= 0) {
             app_select_hop(&a, hop);
             app_frame(&a, 0); /* decodes the tree */
-            a.sel_field = field;
+            app_select_field(&a, field);
         }
         app_resize(&a);
         loop(&a);
@@ -1228,7 +1302,7 @@ static int shot_panels(App *a, const GuiShot *s)
         app_frame(a, 0); /* decodes the tree */
         for (size_t i = 0; s->field && i < a->tree.n && a->sel_field < 0; i++)
             if (strncmp(a->tree.f[i].text, s->field, strlen(s->field)) == 0)
-                a->sel_field = (int)i;
+                app_select_field(a, (int)i);
         if (s->field && a->sel_field < 0) {
             fprintf(stderr, "minet: --field %s: the packet has no such field\n", s->field);
             return 2;

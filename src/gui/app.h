@@ -65,6 +65,10 @@ typedef struct App {
     int sel_hop;         /* -1: none */
     bool inspect_packet; /* the inspector shows sel_hop rather than sel_node */
     int sel_field;       /* the packet tree's selected line, -1 none */
+    /* Which layers of the packet tree are open (app_section_class): Frame,
+     * Ethernet, IPv4 and UDP/TCP closed at first, the application open, as
+     * a Wireshark habit; kept from packet to packet. */
+    unsigned sections_open;
     DissectTree tree;    /* sel_hop's frame, decoded */
     int tree_hop;        /* the hop `tree` was decoded from, -1 none */
     int inspect_top;     /* first line shown (scrolling) */
@@ -138,6 +142,15 @@ void app_select_row(App *a, const char *table, const char *key);
 void app_cycle_row(App *a, int dir);
 /* Selects a hop (opens the packet inspector), or -1 for none. */
 void app_select_hop(App *a, int hop);
+/* The packet tree's sections: is line `field` shown (a layer's own line
+ * always is; the lines under it while it is open)?  Toggle the section a
+ * line belongs to; move the selection to the next (dir 1) or previous
+ * (-1) layer's line, opening it (Tab, Shift+Tab); select a line, opening
+ * its section. */
+bool app_field_shown(const App *a, int field);
+void app_toggle_section(App *a, int field);
+void app_next_section(App *a, int dir);
+void app_select_field(App *a, int field);
 /* Sets which panels are on screen from what is asked for. */
 void app_sync_view(App *a);
 

@@ -230,7 +230,8 @@ void draw_rects(const View *v, DrawRects *o)
     double share = v->inspector ? 0.25 : 0.34, most = v->inspector ? 0.3 : 0.4;
     int side = (int)fmin(v->w * most, v->w * share * fmax(1, scale));
     int right = (v->events || v->console) ? side : 0;
-    int left = v->inspector ? (int)fmin(v->w * 0.3, v->w * 0.25 * fmax(1, scale)) : 0;
+    double lshare = v->inspector_wide ? 0.34 : 0.25, lmost = v->inspector_wide ? 0.4 : 0.3;
+    int left = v->inspector ? (int)fmin(v->w * lmost, v->w * lshare * fmax(1, scale)) : 0;
     o->inspector = (SDL_Rect){0, top, left, left ? body : 0};
     int events_h = v->events ? (v->console ? body * 11 / 20 : body) : 0;
     o->events = (SDL_Rect){v->w - right, top, right, events_h};
@@ -444,6 +445,21 @@ static size_t label_places(double x, double y, double R, double w, double h, dou
     return n;
 }
 
+/* The rectangle an icon covers (draw_icon's shapes). */
+static DrawBox icon_box(ModelKind k, double x, double y, double R)
+{
+    switch (k) {
+    case MK_HOST:
+        return (DrawBox){x - 1.1 * R, y - 0.8 * R, 2.2 * R, 1.55 * R};
+    case MK_ROUTER:
+        return (DrawBox){x - R, y - R, 2 * R, 2 * R};
+    case MK_RESOLVER:
+        return (DrawBox){x - R, y - 0.8 * R, 2 * R, 1.6 * R};
+    default:
+        return (DrawBox){x - 0.7 * R, y - R, 1.4 * R, 2 * R};
+    }
+}
+
 static void draw_icons(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
                        const DrawTheme *th, const DrawRects *d, Taken *taken, double *xs,
                        double *ys)
@@ -457,7 +473,7 @@ static void draw_icons(SDL_Renderer *r, Text *txt, const Model *m, const Player 
         if (v->mark_node == (int)i + 1) /* the node in the inspector */
             fill_circle(r, xs[i], ys[i], 1.55 * R, th->select_bg);
         draw_icon(r, m->kind[i], xs[i], ys[i], R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
-        DrawBox icon = {xs[i] - 1.1 * R, ys[i] - R, 2.2 * R, 2 * R};
+        DrawBox icon = icon_box(m->kind[i], xs[i], ys[i], R);
         taken_add(taken, icon);
         text_log(txt, "node", m->world->nodes[i].id,
                  (SDL_Rect){(int)lround(icon.x), (int)lround(icon.y), (int)lround(icon.w),
@@ -548,9 +564,28 @@ static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c,
     draw_thick_line(r, x + w / 2 - b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
 }
 
+/* Farther out: rings of eight places around (x, y), a label's height
+ * apart, up to four rings. */
+static bool label_ring(const Taken *t, const SDL_Rect *net, double x, double y, double bw,
+                       double bh, double gap, DrawBox *out)
+{
+    for (int ring = 1; ring <= 4; ring++) {
+        double dy = gap + ring * bh, dx = 16 + ring * bh;
+        DrawBox c[8] = {
+            {x - bw / 2, y - dy - bh, bw, bh}, {x - bw / 2, y + dy, bw, bh},
+            {x + dx, y - bh / 2, bw, bh},      {x - dx - bw, y - bh / 2, bw, bh},
+            {x + dx, y - dy - bh, bw, bh},     {x - dx - bw, y - dy - bh, bw, bh},
+            {x + dx, y + dy, bw, bh},          {x - dx - bw, y + dy, bw, bh},
+        };
+        if (first_free(t, net, c, 8, out))
+            return true;
+    }
+    return false;
+}
+
 /* A packet's label (or a loss's): above the envelope at (x, y); else under
- * it, right of it, left of it.  Where none is free the label goes and the
- * envelope stays (K or a click names it). */
+ * it, right of it, left of it, at its corners, or on rings farther out.  Where none is free the
+ * label goes and the envelope stays (K or a click names it). */
 static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, double y, int px,
                       SDL_Color ink, SDL_Color bg, const DrawRects *d, Taken *taken, const char *id)
 {
@@ -559,14 +594,15 @@ static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, doubl
     if (!tex)
         return;
     double ui = d->ui, pad = 4 * ui, bw = w + 2 * pad, bh = h + pad, gap = 13 * ui;
-    DrawBox cand[4] = {
-        {x - bw / 2, y - gap - bh, bw, bh},
-        {x - bw / 2, y + gap, bw, bh},
-        {x + 16 * ui, y - bh / 2, bw, bh},
-        {x - 16 * ui - bw, y - bh / 2, bw, bh},
+    DrawBox cand[] = {
+        {x - bw / 2, y - gap - bh, bw, bh},  {x - bw / 2, y + gap, bw, bh},
+        {x + 16 * ui, y - bh / 2, bw, bh},   {x - 16 * ui - bw, y - bh / 2, bw, bh},
+        {x + 10 * ui, y - gap - bh, bw, bh}, {x - 10 * ui - bw, y - gap - bh, bw, bh},
+        {x + 10 * ui, y + gap, bw, bh},      {x - 10 * ui - bw, y + gap, bw, bh},
     };
     DrawBox at;
-    if (!first_free(taken, &d->net, cand, 4, &at))
+    if (!first_free(taken, &d->net, cand, MN_ARRAY_LEN(cand), &at) &&
+        !label_ring(taken, &d->net, x, y, bw, bh, gap, &at))
         return;
     taken_add(taken, at);
     SDL_Color back = bg;

@@ -36,6 +36,7 @@ typedef struct View {
     /* The panels on screen: the event list and the console share a column
      * on the right, the inspector (node or packet) has one on the left. */
     bool events, console, inspector;
+    bool inspector_wide; /* a packet is open: the inspector takes more width */
     /* The sequence chart: 0 none, 1 beside the map (the map's right half),
      * 2 in the map's place. */
     int chart;

@@ -982,7 +982,7 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
     int hex_px = pen->px, cw, ch, per_line = 16;
     text_size(&a->txt, FACE_MONO, hex_px, "0", &cw, &ch);
     while (cw * (6 + per_line * 3) > body.w - pen->px) {
-        if (per_line == 16 && hex_px <= pen->px * 4 / 5) {
+        if (per_line == 16 && (hex_px <= pen->px * 4 / 5 || hex_px <= DRAW_TEXT_MIN)) {
             per_line = 8;
             hex_px = pen->px;
         } else if (hex_px > DRAW_TEXT_MIN) {
@@ -1016,25 +1016,44 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
     int rows = tree.h / pen->lh;
     if (rows < 1)
         rows = 1;
-    if (a->sel_field >= 0) { /* keep the selected line in view, with what follows it */
-        if (a->sel_field < a->inspect_top)
-            a->inspect_top = a->sel_field;
-        else if (a->sel_field >= a->inspect_top + rows)
-            a->inspect_top = a->sel_field - rows / 3;
+    /* The lines shown: every layer's, and those of the open layers.
+     * inspect_top counts shown lines. */
+    int n_vis = 0, sel_vis = -1;
+    int *vis = xmalloc((a->tree.n ? a->tree.n : 1) * sizeof *vis);
+    for (int i = 0; i < (int)a->tree.n; i++)
+        if (app_field_shown(a, i)) {
+            if (i == a->sel_field)
+                sel_vis = n_vis;
+            vis[n_vis++] = i;
+        }
+    if (sel_vis >= 0) { /* keep the selected line in view, with what follows it */
+        if (sel_vis < a->inspect_top)
+            a->inspect_top = sel_vis;
+        else if (sel_vis >= a->inspect_top + rows)
+            a->inspect_top = sel_vis - rows / 3;
     }
-    if (a->inspect_top > (int)a->tree.n - rows)
-        a->inspect_top = (int)a->tree.n - rows;
+    if (a->inspect_top > n_vis - rows)
+        a->inspect_top = n_vis - rows;
     if (a->inspect_top < 0)
         a->inspect_top = 0;
-    for (int i = 0; i < rows && a->inspect_top + i < (int)a->tree.n; i++) {
-        int idx = a->inspect_top + i, y = tree.y + i * pen->lh;
+    for (int i = 0; i < rows && a->inspect_top + i < n_vis; i++) {
+        int idx = vis[a->inspect_top + i], y = tree.y + i * pen->lh;
         const DissectField *f = &a->tree.f[idx];
         if (idx == a->sel_field)
             draw_fill_rect(a->r, tree.x, y, tree.w, pen->lh, th->select_bg);
         int x = tree.x + pen->px / 2 + f->depth * pen->px * 5 / 4;
+        if (f->depth == 0) { /* the layer's line: ▸ closed, ▾ open */
+            bool open = idx + 1 < (int)a->tree.n && a->tree.f[idx + 1].depth > 0 &&
+                        app_field_shown(a, idx + 1);
+            bool leaf = idx + 1 >= (int)a->tree.n || a->tree.f[idx + 1].depth == 0;
+            if (!leaf)
+                put(pen, FACE_SANS, th->faint, open ? "▾" : "▸", x, y, 0);
+            x += pen->px;
+        }
         put_fit(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y,
                 tree.x + tree.w - x - pen->px / 2);
     }
+    free(vis);
     SDL_RenderSetClipRect(a->r, &hex);
     draw_fill_rect(a->r, hex.x, hex.y, hex.w, 1, th->rule);
     int y0 = hex.y + pen->lh / 4, x0 = hex.x + pen->px / 2;
@@ -1347,9 +1366,21 @@ bool panels_click(App *a, int x, int y)
     }
     if (rect_has(&pen.d.inspector, x, y)) {
         if (a->inspect_packet && a->sel_hop >= 0 && rect_has(&a->tree_rect, x, y)) {
-            int i = a->inspect_top + (y - a->tree_rect.y) / pen.lh;
-            if (i >= 0 && i < (int)a->tree.n)
+            /* The shown line under the pointer; a layer's line opens or
+             * closes its layer. */
+            int want = a->inspect_top + (y - a->tree_rect.y) / pen.lh, k = 0;
+            for (int i = 0; i < (int)a->tree.n; i++) {
+                if (!app_field_shown(a, i))
+                    continue;
+                if (k++ != want)
+                    continue;
+                if (a->tree.f[i].depth == 0 && a->sel_field == i)
+                    app_toggle_section(a, i);
+                else if (a->tree.f[i].depth == 0 && !app_field_shown(a, i + 1))
+                    app_toggle_section(a, i);
                 a->sel_field = i;
+                break;
+            }
         } else if (!a->inspect_packet && a->sel_node >= 0 && y >= pen.d.inspector.y + pen.lh + 4) {
             /* A table's entry: selected, or unselected when clicked again. */
             for (size_t i = 0; i < a->n_row_hits; i++) {
