@@ -38,10 +38,13 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
     a->events_stale = a->events_follow = true;
     a->chart_stale = a->chart_follow = true;
     a->sections_open = SECTIONS_DEFAULT;
+    a->v.cache = draw_cache_new();
     player_init(&a->p, m);
     app_sync_view(a);
     if (!text_init(&a->txt, r, font_dir, why, size)) {
         player_fini(&a->p);
+        draw_cache_free(a->v.cache);
+        a->v.cache = NULL;
         return false;
     }
     app_resize(a);
@@ -50,6 +53,8 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
 
 void app_fini(App *a)
 {
+    draw_cache_free(a->v.cache);
+    a->v.cache = NULL;
     chart_free(a->chart);
     a->chart = NULL;
     if (a->typing && a->win)
@@ -969,6 +974,10 @@ void app_handle_event(App *a, const SDL_Event *e)
     case SDL_TEXTINPUT:
         if (a->typing)
             prompt_append(a, e->text.text);
+        break;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        draw_cache_reset(a->v.cache);
         break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||

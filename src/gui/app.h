@@ -69,9 +69,9 @@ typedef struct App {
      * Ethernet, IPv4 and UDP/TCP closed at first, the application open, as
      * a Wireshark habit; kept from packet to packet. */
     unsigned sections_open;
-    DissectTree tree;    /* sel_hop's frame, decoded */
-    int tree_hop;        /* the hop `tree` was decoded from, -1 none */
-    int inspect_top;     /* first line shown (scrolling) */
+    DissectTree tree; /* sel_hop's frame, decoded */
+    int tree_hop;     /* the hop `tree` was decoded from, -1 none */
+    int inspect_top;  /* first line shown (scrolling) */
     /* The node inspector's selected entry (its plot over time is drawn
      * under its table), by table and key so that it stays selected while
      * the cursor moves; NULL none.  Owned. */

@@ -159,6 +159,34 @@ static void draw_cmd(SDL_Renderer *r, Text *txt, const ChartCmd *k, const ChartP
     }
 }
 
+/* Does the command touch the clip?  A chart of hundreds of lifelines is
+ * mostly off screen: only what shows costs a frame. */
+static bool cmd_visible(const ChartCmd *k, const ChartPlace *pl)
+{
+    double x0 = fmin(k->x1, k->x2), x1 = fmax(k->x1, k->x2);
+    double y0 = fmin(k->y1, k->y2), y1 = fmax(k->y1, k->y2), pad = k->w + 2;
+    if (k->kind == CHART_HEAD)
+        pad = k->w * 2;
+    if (k->kind == CHART_CROSS || k->kind == CHART_HEAD)
+        x0 = fmin(x0, k->x1 - k->w), x1 = fmax(x1, k->x1 + k->w);
+    if (k->kind == CHART_TEXT) {
+        double w = chart_text_width(k->text, k->px, k->bold);
+        if (k->vertical) {
+            x0 = k->x1 - k->px, x1 = k->x1 + k->px;
+            y0 = k->y1 - w, y1 = k->y1 + w;
+        } else {
+            x0 = k->anchor == 0 ? k->x1 : k->anchor == 1 ? k->x1 - w / 2 : k->x1 - w;
+            x1 = x0 + w;
+            y0 = k->y1 - k->px, y1 = k->y1 + k->px / 3.0;
+        }
+    }
+    double s = pl->scale;
+    double l = pl->ox + (x0 - pad) * s, r = pl->ox + (x1 + pad) * s;
+    double t = pl->oy + (y0 - pad) * s, b = pl->oy + (y1 + pad) * s;
+    return r >= pl->clip.x && l <= pl->clip.x + pl->clip.w && b >= pl->clip.y &&
+           t <= pl->clip.y + pl->clip.h;
+}
+
 static bool arrow_visible(const ChartArrow *a, const ChartPlace *pl)
 {
     double top = pl->oy + a->top * pl->scale, bottom = top + a->h * pl->scale;
@@ -182,7 +210,8 @@ void chartview_draw(SDL_Renderer *r, Text *txt, const Chart *c, const ChartPlace
         draw_fill_rect(r, pl->clip.x, y, pl->clip.w, 38 * pl->scale, th->select_bg);
     }
     for (size_t i = 0; i < c->n_cmds; i++)
-        draw_cmd(r, txt, &c->cmds[i], pl, th);
+        if (cmd_visible(&c->cmds[i], pl))
+            draw_cmd(r, txt, &c->cmds[i], pl, th);
     if (shown) {
         *shown = 0;
         for (size_t i = 0; i < c->n_arrows; i++)

@@ -310,14 +310,10 @@ bool draw_packet_xy(const Model *m, const View *v, const ModelHop *h, double t, 
 
 /* ---- the network ------------------------------------------------------- */
 
+/* busy: the links with a packet on them, drawn wider in its colour. */
 static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
-                       const DrawTheme *th, double ui)
+                       const DrawTheme *th, double ui, const char **busy)
 {
-    /* A link with a packet on it is drawn wider, in the packet's colour. */
-    const char **busy = xcalloc(m->world->n_links + 1, sizeof *busy);
-    for (size_t i = 0; i < m->n_hops; i++)
-        if (m->hops[i].link >= 0 && model_hop_frac(&m->hops[i], p->t) >= 0)
-            busy[m->hops[i].link] = m->hops[i].proto;
     for (size_t l = 0; l < m->world->n_links; l++) {
         const Link *k = &m->world->links[l];
         double x0, y0, x1, y1;
@@ -334,7 +330,21 @@ static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const V
             draw_thick_line(r, mx - s, my + s, mx + s, my - s, 4 * ui, th->link_down);
         }
     }
-    free(busy);
+}
+
+/* The links with a packet on them at the cursor: the protocol of one of
+ * the packets, per link (NULL for a quiet link).  A new array. */
+static const char **busy_links(const Model *m, const Player *p)
+{
+    size_t lo, hi, nl = m->world->n_links;
+    model_hops_near(m, p->t, &lo, &hi);
+    const char **busy = xcalloc(nl + 1, sizeof *busy);
+    for (size_t i = lo; i < hi; i++) {
+        const ModelHop *h = &m->hops[i];
+        if (h->link >= 0 && (size_t)h->link < nl && model_hop_frac(h, p->t) >= 0)
+            busy[h->link] = h->proto;
+    }
+    return busy;
 }
 
 static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R, SDL_Color c,
@@ -375,30 +385,224 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
 #define CROWDED_NODES   400
 #define CROWDED_PACKETS 300
 
+/* ---- the map's still layer ------------------------------------------------ */
+
+/* An envelope drawn once per colour, fill and size, then copied. */
+typedef struct Sprite {
+    SDL_Color c, bg;
+    bool filled;
+    double s;
+    SDL_Texture *tex;
+    int w, h;
+} Sprite;
+
+#define SPRITES_MAX 32
+
+struct DrawCache {
+    SDL_Renderer *r;
+    SDL_Texture *tex;
+    int w, h;
+    uint64_t key;
+    Sprite sprite[SPRITES_MAX];
+    int n_sprites;
+};
+
+DrawCache *draw_cache_new(void)
+{
+    return xcalloc(1, sizeof(DrawCache));
+}
+
+void draw_cache_reset(DrawCache *c)
+{
+    if (!c)
+        return;
+    if (c->tex)
+        SDL_DestroyTexture(c->tex);
+    for (int i = 0; i < c->n_sprites; i++)
+        SDL_DestroyTexture(c->sprite[i].tex);
+    c->n_sprites = 0;
+    c->tex = NULL;
+    c->key = 0;
+}
+
+void draw_cache_free(DrawCache *c)
+{
+    draw_cache_reset(c);
+    free(c);
+}
+
+static uint64_t mix_key(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Everything the still layer depends on. */
+static uint64_t still_key(const Model *m, const Player *p, const View *v, const double *xs,
+                          const double *ys, const char **busy)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = mix_key(h, &m, sizeof m);
+    h = mix_key(h, &v->w, sizeof v->w);
+    h = mix_key(h, &v->h, sizeof v->h);
+    h = mix_key(h, &v->dark, sizeof v->dark);
+    h = mix_key(h, &v->mark_node, sizeof v->mark_node);
+    size_t n = m->world->n_nodes;
+    h = mix_key(h, xs, n * sizeof *xs);
+    h = mix_key(h, ys, n * sizeof *ys);
+    h = mix_key(h, busy, m->world->n_links * sizeof *busy); /* static strings */
+    for (size_t i = 0; i < m->n_status; i++) {
+        const ModelStatus *s = &m->status[i];
+        bool down = s->is_link ? model_link_down(m, s->index, p->step, p->t)
+                               : model_node_down(m, s->index, p->step, p->t);
+        h = mix_key(h, &down, sizeof down);
+    }
+    return h;
+}
+
+static void draw_icons(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                       const DrawTheme *th, const DrawRects *d, const double *xs, const double *ys);
+static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                       const DrawTheme *th, double ui, const char **busy);
+
+/* Copies the links and icons from the cache, drawing them there first if
+ * the view changed; false if there is no cache (or the renderer cannot
+ * draw into a texture): then the caller draws them itself. */
+static bool static_from_cache(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                              const DrawTheme *th, const DrawRects *d, const double *xs,
+                              const double *ys, const char **busy)
+{
+    DrawCache *c = v->cache;
+    if (!c || !SDL_RenderTargetSupported(r))
+        return false;
+    if (c->r != r || c->w != v->w || c->h != v->h) {
+        draw_cache_reset(c);
+        c->r = r;
+        c->w = v->w;
+        c->h = v->h;
+    }
+    if (!c->tex) {
+        c->tex =
+            SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, v->w, v->h);
+        if (!c->tex)
+            return false;
+        c->key = 0;
+    }
+    uint64_t key = still_key(m, p, v, xs, ys, busy);
+    if (key != c->key) {
+        SDL_Texture *old = SDL_GetRenderTarget(r);
+        if (SDL_SetRenderTarget(r, c->tex) != 0)
+            return false;
+        SDL_RenderSetClipRect(r, &d->net);
+        fill_rect(r, d->net.x, d->net.y, d->net.w, d->net.h, th->bg);
+        draw_links(r, m, p, v, th, d->ui, busy);
+        draw_icons(r, m, p, v, th, d, xs, ys);
+        SDL_SetRenderTarget(r, old);
+        SDL_RenderSetClipRect(r, &d->net);
+        c->key = key;
+    }
+    SDL_RenderCopy(r, c->tex, &d->net, &d->net);
+    return true;
+}
+
 /* ---- labels that never overlap ---------------------------------------- */
 
 /* Rectangles already taken on the map this frame: icons, then node labels,
  * then packet labels.  A label takes the first free place of a short list;
  * O(labels × taken) a frame, a few thousand tests for a classroom map. */
+/* The boxes are kept by the cells of a 64-pixel grid over the map that
+ * they touch, so a test looks only at its neighbours: O(1) a test for
+ * evenly spread labels. */
+#define TAKEN_CELL 64.0
+
+typedef struct TakenCell {
+    int *box;
+    size_t n, cap;
+} TakenCell;
+
 typedef struct Taken {
     DrawBox *b;
     size_t n, cap;
+    SDL_Rect area;
+    int cols, rows;
+    TakenCell *cell;
+    unsigned *seen; /* per box: the test that last looked at it */
+    size_t seen_cap;
+    unsigned test;
 } Taken;
 
-static bool taken_hits(const Taken *t, DrawBox b)
+static void taken_init(Taken *t, const SDL_Rect *area)
 {
-    for (size_t i = 0; i < t->n; i++) {
-        const DrawBox *o = &t->b[i];
-        if (b.x < o->x + o->w && o->x < b.x + b.w && b.y < o->y + o->h && o->y < b.y + b.h)
-            return true;
-    }
+    memset(t, 0, sizeof *t);
+    t->area = *area;
+    t->cols = (int)(area->w / TAKEN_CELL) + 1;
+    t->rows = (int)(area->h / TAKEN_CELL) + 1;
+    t->cell = xcalloc((size_t)t->cols * (size_t)t->rows, sizeof *t->cell);
+}
+
+static void taken_fini(Taken *t)
+{
+    for (int i = 0; i < t->cols * t->rows; i++)
+        free(t->cell[i].box);
+    free(t->cell);
+    free(t->b);
+    free(t->seen);
+}
+
+/* The cells box b touches, clamped to the grid. */
+static void taken_span(const Taken *t, DrawBox b, int *c0, int *c1, int *r0, int *r1)
+{
+    *c0 = (int)floor((b.x - t->area.x) / TAKEN_CELL);
+    *c1 = (int)floor((b.x + b.w - t->area.x) / TAKEN_CELL);
+    *r0 = (int)floor((b.y - t->area.y) / TAKEN_CELL);
+    *r1 = (int)floor((b.y + b.h - t->area.y) / TAKEN_CELL);
+    *c0 = *c0 < 0 ? 0 : *c0 >= t->cols ? t->cols - 1 : *c0;
+    *c1 = *c1 < 0 ? 0 : *c1 >= t->cols ? t->cols - 1 : *c1;
+    *r0 = *r0 < 0 ? 0 : *r0 >= t->rows ? t->rows - 1 : *r0;
+    *r1 = *r1 < 0 ? 0 : *r1 >= t->rows ? t->rows - 1 : *r1;
+}
+
+static bool taken_hits(Taken *t, DrawBox b)
+{
+    int c0, c1, r0, r1;
+    taken_span(t, b, &c0, &c1, &r0, &r1);
+    t->test++;
+    for (int r = r0; r <= r1; r++)
+        for (int c = c0; c <= c1; c++) {
+            const TakenCell *cell = &t->cell[r * t->cols + c];
+            for (size_t k = 0; k < cell->n; k++) {
+                int i = cell->box[k];
+                if (t->seen[i] == t->test)
+                    continue;
+                t->seen[i] = t->test;
+                const DrawBox *o = &t->b[i];
+                if (b.x < o->x + o->w && o->x < b.x + b.w && b.y < o->y + o->h && o->y < b.y + b.h)
+                    return true;
+            }
+        }
     return false;
 }
 
 static void taken_add(Taken *t, DrawBox b)
 {
     t->b = xgrow(t->b, &t->cap, t->n + 1, sizeof *t->b);
+    if (t->seen_cap < t->cap) {
+        t->seen = xrealloc(t->seen, t->cap * sizeof *t->seen);
+        memset(t->seen + t->seen_cap, 0, (t->cap - t->seen_cap) * sizeof *t->seen);
+        t->seen_cap = t->cap;
+    }
+    int i = (int)t->n;
     t->b[t->n++] = b;
+    int c0, c1, r0, r1;
+    taken_span(t, b, &c0, &c1, &r0, &r1);
+    for (int r = r0; r <= r1; r++)
+        for (int c = c0; c <= c1; c++) {
+            TakenCell *cell = &t->cell[r * t->cols + c];
+            cell->box = xgrow(cell->box, &cell->cap, cell->n + 1, sizeof *cell->box);
+            cell->box[cell->n++] = i;
+        }
 }
 
 static bool inside(const SDL_Rect *r, DrawBox b)
@@ -408,8 +612,7 @@ static bool inside(const SDL_Rect *r, DrawBox b)
 
 /* The first of the candidate places (boxes of size w×h) inside the map and
  * free; false if none is. */
-static bool first_free(const Taken *t, const SDL_Rect *net, const DrawBox *cand, size_t n,
-                       DrawBox *out)
+static bool first_free(Taken *t, const SDL_Rect *net, const DrawBox *cand, size_t n, DrawBox *out)
 {
     for (size_t i = 0; i < n; i++)
         if (inside(net, cand[i]) && !taken_hits(t, cand[i])) {
@@ -460,19 +663,26 @@ static DrawBox icon_box(ModelKind k, double x, double y, double R)
     }
 }
 
-static void draw_icons(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
-                       const DrawTheme *th, const DrawRects *d, Taken *taken, double *xs,
-                       double *ys)
+static void draw_icons(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                       const DrawTheme *th, const DrawRects *d, const double *xs, const double *ys)
 {
     double R = 20 * d->ui;
     size_t n = m->world->n_nodes;
     for (size_t i = 0; i < n; i++) {
-        draw_node_xy(m, v, (int)i, &xs[i], &ys[i]);
         bool down = model_node_down(m, (int)i, p->step, p->t);
         SDL_Color c = down ? th->down : draw_kind_color(m->kind[i]);
         if (v->mark_node == (int)i + 1) /* the node in the inspector */
             fill_circle(r, xs[i], ys[i], 1.55 * R, th->select_bg);
         draw_icon(r, m->kind[i], xs[i], ys[i], R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
+    }
+}
+
+/* The icons' rectangles: taken before any label is placed. */
+static void take_icons(Text *txt, const Model *m, const DrawRects *d, Taken *taken,
+                       const double *xs, const double *ys)
+{
+    double R = 20 * d->ui;
+    for (size_t i = 0; i < m->world->n_nodes; i++) {
         DrawBox icon = icon_box(m->kind[i], xs[i], ys[i], R);
         taken_add(taken, icon);
         text_log(txt, "node", m->world->nodes[i].id,
@@ -508,10 +718,12 @@ static void draw_node_labels(SDL_Renderer *r, Text *txt, const Model *m, const P
             snprintf(line, sizeof line, "%s +%zu", ip, nd->n_ips - 1);
         else
             snprintf(line, sizeof line, "%s", ip);
-        int nw, iw, dw, hh;
-        text_size(txt, FACE_BOLD, name_px, nd->id, &nw, &hh);
-        text_size(txt, FACE_SANS, ip_px, line, &iw, &hh);
-        text_size(txt, FACE_BOLD, name_px, "DOWN", &dw, &hh);
+        /* Sizes from the text cache: the textures are drawn just after. */
+        int nw, iw, dw = 0, hh;
+        text_get(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, 0, nd->id, &nw, &hh);
+        text_get(txt, FACE_SANS, ip_px, th->faint, 0, line, &iw, &hh);
+        if (down)
+            text_get(txt, FACE_BOLD, name_px, th->link_down, 0, "DOWN", &dw, &hh);
         if (crowded) {
             /* Hundreds of nodes: names would only cover each other. */
             if (down)
@@ -566,8 +778,8 @@ static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c,
 
 /* Farther out: rings of eight places around (x, y), a label's height
  * apart, up to four rings. */
-static bool label_ring(const Taken *t, const SDL_Rect *net, double x, double y, double bw,
-                       double bh, double gap, DrawBox *out)
+static bool label_ring(Taken *t, const SDL_Rect *net, double x, double y, double bw, double bh,
+                       double gap, DrawBox *out)
 {
     for (int ring = 1; ring <= 4; ring++) {
         double dy = gap + ring * bh, dx = 16 + ring * bh;
@@ -586,6 +798,55 @@ static bool label_ring(const Taken *t, const SDL_Rect *net, double x, double y, 
 /* A packet's label (or a loss's): above the envelope at (x, y); else under
  * it, right of it, left of it, at its corners, or on rings farther out.  Where none is free the
  * label goes and the envelope stays (K or a click names it). */
+static bool same_color(SDL_Color a, SDL_Color b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+}
+
+/* An envelope from the cache's sprites (drawn there on first use); false
+ * if there is no cache to draw from. */
+static bool envelope_sprite(SDL_Renderer *r, DrawCache *dc, double x, double y, double s,
+                            SDL_Color c, bool filled, SDL_Color bg)
+{
+    if (!dc || dc->r != r || !SDL_RenderTargetSupported(r))
+        return false;
+    Sprite *sp = NULL;
+    for (int i = 0; i < dc->n_sprites && !sp; i++)
+        if (same_color(dc->sprite[i].c, c) && same_color(dc->sprite[i].bg, bg) &&
+            dc->sprite[i].filled == filled && dc->sprite[i].s == s)
+            sp = &dc->sprite[i];
+    if (!sp) {
+        if (dc->n_sprites == SPRITES_MAX)
+            return false;
+        int w = (int)ceil(28 * s) + 2, h = (int)ceil(19 * s) + 2;
+        SDL_Texture *tex =
+            SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+        if (!tex)
+            return false;
+        SDL_Texture *old = SDL_GetRenderTarget(r);
+        SDL_Rect clip;
+        SDL_RenderGetClipRect(r, &clip);
+        bool clipped = SDL_RenderIsClipEnabled(r);
+        if (SDL_SetRenderTarget(r, tex) != 0) {
+            SDL_DestroyTexture(tex);
+            return false;
+        }
+        SDL_RenderSetClipRect(r, NULL);
+        fill_rect(r, 0, 0, w, h, bg);
+        envelope(r, w / 2.0, h / 2.0, s, c, filled, bg);
+        SDL_SetRenderTarget(r, old);
+        SDL_RenderSetClipRect(r, clipped ? &clip : NULL);
+        sp = &dc->sprite[dc->n_sprites++];
+        *sp = (Sprite){c, bg, filled, s, tex, w, h};
+    }
+    SDL_Rect dst = {(int)lround(x - sp->w / 2.0), (int)lround(y - sp->h / 2.0), sp->w, sp->h};
+    /* The sprite's one-pixel margin is background: only the envelope shows. */
+    SDL_Rect src = {1, 1, sp->w - 2, sp->h - 2};
+    dst.x += 1, dst.y += 1, dst.w -= 2, dst.h -= 2;
+    SDL_RenderCopy(r, sp->tex, &src, &dst);
+    return true;
+}
+
 static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, double y, int px,
                       SDL_Color ink, SDL_Color bg, const DrawRects *d, Taken *taken, const char *id)
 {
@@ -608,7 +869,7 @@ static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, doubl
     SDL_Color back = bg;
     back.a = 225;
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    fill_box(r, at.x, at.y, at.w, at.h, 3 * ui, back);
+    fill_rect(r, at.x, at.y, at.w, at.h, back); /* one rectangle: SDL's fast path */
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
     SDL_Rect dst = {(int)lround(at.x + pad), (int)lround(at.y + pad / 2), w, h};
     SDL_RenderCopy(r, tex, NULL, &dst);
@@ -629,29 +890,37 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
         (int)fmax(DRAW_LABEL_MIN, lround(14 * ui * sqrt(v->text_scale > 0 ? v->text_scale : 1)));
     /* Level of detail, as for nodes: with this many envelopes on screen the
      * labels only hide each other, so the envelopes go without them. */
-    size_t flying = 0;
-    for (size_t i = 0; i < m->n_hops && flying <= CROWDED_PACKETS; i++)
+    size_t flying = 0, lo, hi;
+    model_hops_near(m, p->t, &lo, &hi);
+    for (size_t i = lo; i < hi && flying <= CROWDED_PACKETS; i++)
         flying += model_hop_frac(&m->hops[i], p->t) >= 0;
     bool crowded = flying > CROWDED_PACKETS;
-    for (size_t i = 0; i < m->n_hops; i++) {
-        const ModelHop *h = &m->hops[i];
-        double f = model_hop_frac(h, p->t), x, y;
-        if (f < 0 || (h->lost && f >= h->lost_at && p->step >= h->lost_step))
-            continue;
-        /* Lost at this very moment, but its caption is the next step's: it
-         * waits where it is lost. */
-        hop_point(m, v, h, h->lost && f >= h->lost_at ? h->lost_at : f, &x, &y);
-        SDL_Color c = draw_proto_color(h->proto);
-        if (v->mark_hop == (int)i + 1) /* the packet in the inspector */
-            fill_circle(r, x, y, 22 * ui, th->select_bg);
-        envelope(r, x, y, ui, c, h->response, th->bg);
-        taken_add(taken, (DrawBox){x - 14 * ui, y - 9.5 * ui, 28 * ui, 19 * ui});
-        if (!crowded) {
-            char id[32];
-            snprintf(id, sizeof id, "hop %zu", i + 1);
-            label_box(r, txt, h->label, x, y, px, c, th->bg, d, taken, id);
+    /* Every envelope first, then the labels around them: no label goes
+     * where an envelope is. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = lo; i < hi; i++) {
+            const ModelHop *h = &m->hops[i];
+            double f = model_hop_frac(h, p->t), x, y;
+            if (f < 0 || (h->lost && f >= h->lost_at && p->step >= h->lost_step))
+                continue;
+            /* Lost at this very moment, but its caption is the next step's:
+             * it waits where it is lost. */
+            hop_point(m, v, h, h->lost && f >= h->lost_at ? h->lost_at : f, &x, &y);
+            SDL_Color c = draw_proto_color(h->proto);
+            if (pass == 1) {
+                if (!crowded) {
+                    char id[32];
+                    snprintf(id, sizeof id, "hop %zu", i + 1);
+                    label_box(r, txt, h->label, x, y, px, c, th->bg, d, taken, id);
+                }
+                continue;
+            }
+            if (v->mark_hop == (int)i + 1) /* the packet in the inspector */
+                fill_circle(r, x, y, 22 * ui, th->select_bg);
+            if (!envelope_sprite(r, v->cache, x, y, ui, c, h->response, th->bg))
+                envelope(r, x, y, ui, c, h->response, th->bg);
+            taken_add(taken, (DrawBox){x - 14 * ui, y - 9.5 * ui, 28 * ui, 19 * ui});
         }
-    }
     /* Lost packets: a red cross where they were lost, for the rest of the
      * step that lost them and the next. */
     uint32_t now = p->step;
@@ -819,16 +1088,24 @@ void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, con
     set_color(r, th->bg);
     SDL_RenderClear(r);
     SDL_RenderSetClipRect(r, &d.net);
-    draw_links(r, m, p, v, th, d.ui);
     Taken taken = {0};
     size_t n = m->world->n_nodes;
     double *xs = xmalloc((n ? n : 1) * sizeof *xs), *ys = xmalloc((n ? n : 1) * sizeof *ys);
-    draw_icons(r, txt, m, p, v, th, &d, &taken, xs, ys);
+    for (size_t i = 0; i < n; i++)
+        draw_node_xy(m, v, (int)i, &xs[i], &ys[i]);
+    const char **busy = busy_links(m, p);
+    if (!static_from_cache(r, m, p, v, th, &d, xs, ys, busy)) {
+        draw_links(r, m, p, v, th, d.ui, busy);
+        draw_icons(r, m, p, v, th, &d, xs, ys);
+    }
+    free(busy);
+    taken_init(&taken, &d.net);
+    take_icons(txt, m, &d, &taken, xs, ys);
     draw_packets(r, txt, m, p, v, th, &d, &taken);
     draw_node_labels(r, txt, m, p, v, th, &d, &taken, xs, ys);
     free(xs);
     free(ys);
-    free(taken.b);
+    taken_fini(&taken);
     SDL_RenderSetClipRect(r, NULL);
     draw_header(r, txt, m, p, &d, th);
     draw_timeline(r, m, p, &d, th);

@@ -27,6 +27,16 @@ typedef struct DrawBox {
     double x, y, w, h;
 } DrawBox;
 
+/* What does not move on the map (the links and the icons), kept in a
+ * texture and drawn again only when the view changes: the size, zoom,
+ * pan, theme, a node moved, marked, or a node or link going down or up.
+ * Owned by the app; draw_frame fills it. */
+typedef struct DrawCache DrawCache;
+DrawCache *draw_cache_new(void);
+void draw_cache_free(DrawCache *c);
+/* Forget the texture (the renderer lost its targets). */
+void draw_cache_reset(DrawCache *c);
+
 typedef struct View {
     int w, h; /* output pixels */
     bool dark;
@@ -46,6 +56,7 @@ typedef struct View {
     /* The caption bar's height, when the captions need more than the
      * default to stay at 24 px or more (draw_caption_need); 0 none. */
     int caption_h;
+    DrawCache *cache; /* NULL: draw the whole map every frame */
 } View;
 
 #define TEXT_SCALE_MIN 0.5

@@ -44,6 +44,22 @@ double model_hop_frac(const ModelHop *h, double t)
     return (t - (double)h->send) / (double)(h->arrive - h->send);
 }
 
+void model_hops_near(const Model *m, double t, size_t *lo, size_t *hi)
+{
+    size_t a = 0, b = m->n_hops; /* the first hop sent at or after t */
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if ((double)m->hops[mid].send < t)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *hi = a;
+    while (a > 0 && (double)m->hops[a - 1].send >= t - (double)m->longest)
+        a--;
+    *lo = a;
+}
+
 uint32_t model_step_at(const Model *m, double t)
 {
     size_t lo = 0, hi = m->n_steps; /* count of steps with time < t */
@@ -110,6 +126,8 @@ static void add_hop(Model *m, size_t *cap, const TraceRec *r)
     h->from = r->node;
     h->to = r->peer;
     h->link = r->link;
+    if (r->arrive - r->time > m->longest)
+        m->longest = r->arrive - r->time;
     model_describe_frame(r->bytes, r->len, &h->proto, &h->response, h->label, sizeof h->label);
     dissect_observe(m->dissect, r->bytes, r->len);
 }
@@ -394,6 +412,7 @@ static void forget_run(Model *m)
     m->console = m->states = NULL;
     m->n_steps = m->n_hops = m->n_drops = m->n_status = m->n_console = m->n_states = 0;
     m->end = 0;
+    m->longest = 0;
 }
 
 bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why, size_t size)
