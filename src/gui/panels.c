@@ -1130,7 +1130,7 @@ static const char *const help_lines[][2] = {
     {"R  Shift+R", "the node's next / previous table entry, with its plot"},
     {"↑  ↓", "move in the packet's fields"},
     {"E  C  I", "show / hide events, console, inspector"},
-    {"Tab", "hide / show every panel"},
+    {"Tab", "hide / show every panel (a packet open: its next layer)"},
     {"S", "sequence chart: beside the map, instead of it, off"},
     {"V  B  X", "event filter: protocol, selected node, hops"},
     {"PgUp  PgDn", "scroll the console (with Shift: the inspector)"},
