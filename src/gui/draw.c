@@ -1039,24 +1039,33 @@ static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Playe
 static int wrapped_lines(Text *txt, int px, const char *s, int wrap)
 {
     int lines = 1, w, h;
-    char line[1024] = "";
-    const char *p = s;
-    while (*p) {
-        const char *sp = strchr(p, ' ');
-        size_t n = sp ? (size_t)(sp - p) : strlen(p);
-        char next[1024];
-        snprintf(next, sizeof next, "%s%s%.*s", line, *line ? " " : "", (int)n, p);
-        text_size(txt, FACE_SANS, px, next, &w, &h);
-        if (w > wrap && *line) {
+    Buf line, next;
+    buf_init(&line);
+    buf_init(&next);
+    buf_puts(&line, "");
+    buf_puts(&next, "");
+    for (const char *p = s; *p;) {
+        size_t n = strcspn(p, " ");
+        bool had = line.len > 0;
+        buf_clear(&next);
+        buf_puts(&next, line.data);
+        if (had)
+            buf_putc(&next, ' ');
+        buf_put(&next, p, n);
+        text_size(txt, FACE_SANS, px, next.data, &w, &h);
+        buf_clear(&line);
+        if (w > wrap && had) {
             lines++;
-            snprintf(line, sizeof line, "%.*s", (int)n, p);
+            buf_put(&line, p, n);
         } else {
-            snprintf(line, sizeof line, "%s", next);
+            buf_puts(&line, next.data);
         }
         p += n;
         while (*p == ' ')
             p++;
     }
+    buf_fini(&line);
+    buf_fini(&next);
     return lines;
 }
 
