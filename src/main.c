@@ -17,12 +17,14 @@
 #include "core/units.h"
 #include "core/util.h"
 #include "gui/gui.h"
+#include "io/chart.h"
 #include "io/outfile.h"
 #include "io/pcap.h"
 #include "io/scenario.h"
 #include "io/trace_out.h"
 #include "net/net.h"
 #include "proto/agents.h"
+#include "proto/dissect.h"
 #include "apps/shell.h"
 
 #ifndef MINET_VERSION
@@ -36,7 +38,8 @@
 
 static const char usage_text[] =
     "Usage:\n"
-    "  minet [SCENARIO] [--step N] [--theme light|dark] [--text-scale F]\n"
+    "  minet [SCENARIO] [--step N [--field TEXT]] [--theme light|dark] [--text-scale F]\n"
+    "        [--pace read|hops]\n"
     "                                   open the classroom view (default: the built-in lecture)\n"
     "  minet run SCENARIO [options]     run without a window; print the trace\n"
     "  minet check [--strict] SCENARIO...\n"
@@ -44,7 +47,13 @@ static const char usage_text[] =
     "  minet shot SCENARIO --step N -o FILE.png [--size WxH] [--theme light|dark]\n"
     "             [--inspect NODE [--row KEY]] [--packet] [--field TEXT] [--filter PROTO|all]\n"
     "             [--hops] [--no-panels] [--help-overlay] [--text-scale F] [--type COMMAND]\n"
+    "             [--chart | --chart-only]\n"
     "                                   picture of the classroom view at step N, no window\n"
+    "  minet chart SCENARIO -o FILE.svg|FILE.png [--steps A-B] [--nodes NODE,...]\n"
+    "             [--proto dns|smtp|...] [--routers] [--blank-labels] [--theme light|dark]\n"
+    "                                   the message sequence chart, for handouts\n"
+    "  minet layout SCENARIO [--size WxH] [--step N] [--chart | --chart-only]\n"
+    "                                   what the window draws where, as JSON (for checks)\n"
     "  minet --help | --version\n"
     "\n"
     "Options for run:\n"
@@ -626,12 +635,25 @@ static int cmd_window(int argc, char **argv)
     const char *scenario = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
-        bool takes =
-            strcmp(a, "--step") == 0 || strcmp(a, "--theme") == 0 || strcmp(a, "--text-scale") == 0;
+        bool takes = strcmp(a, "--step") == 0 || strcmp(a, "--theme") == 0 ||
+                     strcmp(a, "--text-scale") == 0 || strcmp(a, "--pace") == 0 ||
+                     strcmp(a, "--field") == 0;
         if (takes && i + 1 >= argc)
             return usage_error("%s needs a value", a);
         const char *val = takes ? argv[++i] : NULL;
         int st = 0;
+        if (strcmp(a, "--pace") == 0) {
+            if (strcmp(val, "hops") != 0 && strcmp(val, "read") != 0)
+                return usage_error("--pace %s: expected read (the default: each caption long "
+                                   "enough to read) or hops (as long as the packets take)",
+                                   val);
+            open.pace_hops = strcmp(val, "hops") == 0;
+            continue;
+        }
+        if (strcmp(a, "--field") == 0) {
+            open.field = val;
+            continue;
+        }
         if (strcmp(a, "--step") == 0) {
             uint64_t n;
             if (!parse_u64(val, UINT32_MAX, &n) || n == 0)
@@ -642,8 +664,9 @@ static int cmd_window(int argc, char **argv)
         } else if (strcmp(a, "--text-scale") == 0) {
             st = parse_text_scale(val, &open.text_scale);
         } else if (a[0] == '-' && a[1]) {
-            return usage_error("unknown option %s (the window takes --step N, --theme "
-                               "light|dark and --text-scale F; see minet --help)",
+            return usage_error("unknown option %s (the window takes --step N, --field TEXT, "
+                               "--theme light|dark, --text-scale F and --pace read|hops; see "
+                               "minet --help)",
                                a);
         } else if (!scenario) {
             scenario = a;
@@ -659,6 +682,9 @@ static int cmd_window(int argc, char **argv)
         if (st)
             return st;
     }
+    if (open.field && !open.step)
+        return usage_error("--field %s: needs --step N (the field of that step's packet)",
+                           open.field);
     return cmd_view(scenario, &open);
 }
 
@@ -713,6 +739,10 @@ static int cmd_shot(int argc, char **argv)
             o.no_panels = true;
         } else if (strcmp(a, "--help-overlay") == 0) {
             o.help = true;
+        } else if (strcmp(a, "--chart") == 0) {
+            o.chart = 1;
+        } else if (strcmp(a, "--chart-only") == 0) {
+            o.chart = 2;
         } else if (takes) {
             o.out = val;
         } else if (a[0] == '-' && a[1]) {
@@ -745,6 +775,284 @@ static int cmd_shot(int argc, char **argv)
     return status;
 }
 
+/* ---- minet layout ------------------------------------------------------ */
+
+static int cmd_layout(int argc, char **argv)
+{
+    const char *scenario = NULL;
+    int w = 1280, h = 720, chart = 0;
+    uint32_t step = 0;
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes = strcmp(a, "--size") == 0 || strcmp(a, "--step") == 0;
+        if (takes && i + 1 >= argc)
+            return usage_error("%s needs a value", a);
+        const char *val = takes ? argv[++i] : NULL;
+        if (strcmp(a, "--size") == 0) {
+            if (!parse_size(val, &w, &h))
+                return usage_error("--size %s: expected WIDTHxHEIGHT in pixels, e.g. 1280x720 "
+                                   "(16 to 8192 each)",
+                                   val);
+        } else if (strcmp(a, "--step") == 0) {
+            uint64_t n;
+            if (!parse_u64(val, UINT32_MAX, &n) || n == 0)
+                return usage_error("--step %s: expected a step number from 1", val);
+            step = (uint32_t)n;
+        } else if (strcmp(a, "--chart") == 0) {
+            chart = 1;
+        } else if (strcmp(a, "--chart-only") == 0) {
+            chart = 2;
+        } else if (a[0] == '-' && a[1]) {
+            return usage_error("layout: unknown option %s", a);
+        } else if (!scenario) {
+            scenario = a;
+        } else {
+            return usage_error("one scenario at a time (extra argument %s)", a);
+        }
+    }
+    if (!scenario)
+        return usage_error("%s", "layout needs a scenario file");
+    char *fonts = find_fonts();
+    if (!fonts)
+        return 1;
+    char *found = find_scenario(scenario);
+    int status = gui_layout(found ? found : scenario, fonts, w, h, step, chart, stdout);
+    free(found);
+    free(fonts);
+    if (status == 0 && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "minet: cannot write the layout: %s\n", strerror(errno));
+        status = 1;
+    }
+    return status;
+}
+
+/* ---- minet chart ------------------------------------------------------- */
+
+typedef struct ChartCmdOpts {
+    const char *scenario, *out, *steps, *nodes, *proto;
+    bool routers, blank, dark;
+} ChartCmdOpts;
+
+/* "A-B", "A-" (to the end), "-B", or "N". */
+static bool parse_steps(const char *s, uint32_t *first, uint32_t *last)
+{
+    const char *dash = strchr(s, '-');
+    uint64_t a = 0, b = 0;
+    if (!dash)
+        return parse_u64(s, UINT32_MAX, &a) && a > 0 && (*first = *last = (uint32_t)a, true);
+    char left[32];
+    size_t n = (size_t)(dash - s);
+    if (n >= sizeof left)
+        return false;
+    memcpy(left, s, n);
+    left[n] = '\0';
+    if ((n && (!parse_u64(left, UINT32_MAX, &a) || a == 0)) ||
+        (dash[1] && (!parse_u64(dash + 1, UINT32_MAX, &b) || b == 0)) || (!n && !dash[1]))
+        return false;
+    if (b && a > b)
+        return false;
+    *first = (uint32_t)a;
+    *last = (uint32_t)b;
+    return true;
+}
+
+/* The run's protocols, for --proto's message: "DNS, ICMP or TCP". */
+static bool chart_proto_known(const Trace *t, const char *want, Buf *offer)
+{
+    bool found = false;
+    for (size_t i = 0; i < t->n; i++) {
+        const TraceRec *r = &t->recs[i];
+        if (r->kind != TR_HOP)
+            continue;
+        const char *p = dissect_protocol(r->bytes, r->len);
+        found |= strcasecmp(p, want) == 0;
+        char key[40];
+        snprintf(key, sizeof key, "|%s|", p);
+        if (!offer->len)
+            buf_putc(offer, '|');
+        if (!strstr(offer->data, key))
+            buf_printf(offer, "%s|", p);
+    }
+    return found;
+}
+
+/* Marks the nodes of "a,b,c"; 2 with a message naming one that is not there. */
+static int chart_nodes(const World *w, const char *scenario, const char *list, bool *mark)
+{
+    char *copy = xstrdup(list);
+    int status = 0;
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok && !status;
+         tok = strtok_r(NULL, ",", &save)) {
+        int n = world_find_node(w, tok);
+        if (n < 0) {
+            fprintf(stderr, "minet: --nodes %s: %s has no node %s\n", list, scenario, tok);
+            status = 2;
+        } else {
+            mark[n] = true;
+        }
+    }
+    free(copy);
+    return status;
+}
+
+static void offer_list(const char *bars, Buf *out)
+{
+    /* "|DNS|ICMP|TCP|" → "dns, icmp or tcp" */
+    size_t count = 0;
+    for (const char *p = bars; *p; p++)
+        count += *p == '|';
+    size_t k = 0;
+    for (const char *p = bars + 1; *p; p++) {
+        if (*p == '|') {
+            k++;
+            if (k + 1 < count - 1)
+                buf_puts(out, ", ");
+            else if (k + 1 == count - 1)
+                buf_puts(out, " or ");
+        } else {
+            buf_putc(out, (char)(*p >= 'A' && *p <= 'Z' ? *p - 'A' + 'a' : *p));
+        }
+    }
+}
+
+static int chart_write(const Chart *c, const ChartCmdOpts *o, bool png)
+{
+    if (png) {
+        char *fonts = find_fonts();
+        if (!fonts)
+            return 1;
+        int st = gui_chart_png(c, fonts, o->out, o->dark);
+        free(fonts);
+        return st;
+    }
+    OutFile out = {0};
+    char why[512];
+    if (!outfile_open(&out, o->out, why, sizeof why)) {
+        fprintf(stderr, "minet: %s\n", why);
+        return 1;
+    }
+    if (!chart_write_svg(c, out.f, gui_proto_hex)) {
+        fprintf(stderr, "minet: %s: cannot write the chart\n", o->out);
+        outfile_abort(&out);
+        return 1;
+    }
+    if (!outfile_commit(&out, why, sizeof why)) {
+        fprintf(stderr, "minet: %s\n", why);
+        return 1;
+    }
+    return 0;
+}
+
+static int chart_run(const ChartCmdOpts *o, World *w, bool png)
+{
+    ChartOpts co = {0};
+    if (o->steps && !parse_steps(o->steps, &co.first, &co.last))
+        return usage_error("--steps %s: expected A-B, A-, -B or N (step numbers from 1)", o->steps);
+    Sim sim;
+    sim_init(&sim, w->seed, w, true);
+    agents_start(&sim);
+    shell_schedule_script(&sim);
+    sim_run_until(&sim, SIM_TIME_MAX);
+    agents_stop(&sim);
+    int status = 0;
+    uint32_t notes = sim.trace.notes;
+    if ((co.first && co.first > notes) || (co.last && co.last > notes)) {
+        fprintf(stderr, "minet: --steps %s: %s has %u steps (1 to %u)\n", o->steps, o->scenario,
+                notes, notes);
+        status = 2;
+    }
+    bool *mark = xcalloc(w->n_nodes + 1, sizeof *mark);
+    if (!status && o->nodes) {
+        status = chart_nodes(w, o->scenario, o->nodes, mark);
+        co.nodes = mark;
+    }
+    Buf offer;
+    buf_init(&offer);
+    if (!status && o->proto && !chart_proto_known(&sim.trace, o->proto, &offer)) {
+        Buf words;
+        buf_init(&words);
+        offer_list(offer.len ? offer.data : "|", &words);
+        fprintf(stderr, "minet: --proto %s: %s carries %s\n", o->proto, o->scenario,
+                words.len ? words.data : "no packets");
+        buf_fini(&words);
+        status = 2;
+    }
+    buf_fini(&offer);
+    if (!status) {
+        co.proto = o->proto;
+        co.routers = o->routers;
+        co.blank_labels = o->blank;
+        const char *base = strrchr(o->scenario, '/');
+        base = base ? base + 1 : o->scenario;
+        char title[256];
+        if (co.first || co.last)
+            snprintf(title, sizeof title, "%s, steps %u to %u", base, co.first ? co.first : 1,
+                     co.last ? co.last : notes);
+        else
+            snprintf(title, sizeof title, "%s, steps 1 to %u", base, notes);
+        co.title = title;
+        Chart *c = chart_build(&sim.trace, w, &co);
+        status = chart_write(c, o, png);
+        chart_free(c);
+    }
+    free(mark);
+    sim_fini(&sim);
+    return status;
+}
+
+static int cmd_chart(int argc, char **argv)
+{
+    ChartCmdOpts o = {0};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        bool takes = strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 ||
+                     strcmp(a, "--steps") == 0 || strcmp(a, "--nodes") == 0 ||
+                     strcmp(a, "--proto") == 0 || strcmp(a, "--theme") == 0;
+        if (takes && i + 1 >= argc)
+            return usage_error("%s needs a value", a);
+        const char *val = takes ? argv[++i] : NULL;
+        if (strcmp(a, "--steps") == 0)
+            o.steps = val;
+        else if (strcmp(a, "--nodes") == 0)
+            o.nodes = val;
+        else if (strcmp(a, "--proto") == 0)
+            o.proto = val;
+        else if (strcmp(a, "--theme") == 0) {
+            if (parse_theme(val, &o.dark))
+                return 2;
+        } else if (takes)
+            o.out = val;
+        else if (strcmp(a, "--routers") == 0)
+            o.routers = true;
+        else if (strcmp(a, "--blank-labels") == 0)
+            o.blank = true;
+        else if (a[0] == '-' && a[1])
+            return usage_error("chart: unknown option %s", a);
+        else if (!o.scenario)
+            o.scenario = a;
+        else
+            return usage_error("one scenario at a time (extra argument %s)", a);
+    }
+    if (!o.scenario)
+        return usage_error("%s", "chart needs a scenario file");
+    if (!o.out)
+        return usage_error("%s", "chart needs -o FILE.svg (or FILE.png)");
+    size_t n = strlen(o.out);
+    bool svg = n >= 4 && strcasecmp(o.out + n - 4, ".svg") == 0;
+    bool png = n >= 4 && strcasecmp(o.out + n - 4, ".png") == 0;
+    if (!svg && !png)
+        return usage_error("-o %s: expected a file name ending in .svg or .png", o.out);
+    if (svg && o.dark)
+        return usage_error("%s",
+                           "--theme: the SVG is for paper, always light (--theme is for .png)");
+    World *w = load(o.scenario);
+    if (!w)
+        return 2;
+    int status = chart_run(&o, w, png);
+    world_free(w);
+    return status;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
@@ -762,5 +1070,9 @@ int main(int argc, char **argv)
         return cmd_check(argc - 2, argv + 2);
     if (argc >= 2 && strcmp(argv[1], "shot") == 0)
         return cmd_shot(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "layout") == 0)
+        return cmd_layout(argc - 2, argv + 2);
+    if (argc >= 2 && strcmp(argv[1], "chart") == 0)
+        return cmd_chart(argc - 2, argv + 2);
     return cmd_window(argc - 1, argv + 1);
 }

@@ -257,6 +257,52 @@ static bool color_near(const Canvas *c, double x, double y, int r, SDL_Color k)
     return false;
 }
 
+/* Seconds on screen from Space at the start until step k's note. */
+static double seconds_to_step(Player *p, uint32_t k)
+{
+    player_home(p);
+    player_toggle_play(p);
+    double t = 0;
+    while (p->step < k && p->mode == PLAYER_PLAYING && t < 3600) {
+        player_tick(p, 0.01);
+        t += 0.01;
+    }
+    return t;
+}
+
+/* Reading pace holds each caption at least its reading time (200 words a
+ * minute, 2 s at least, scaled by the speed keys); --pace hops plays as
+ * the hops take, faster here. */
+static void test_reading_pace(void **state)
+{
+    (void)state;
+    Model *m = lecture();
+    Player p;
+    player_init(&p, m);
+    assert_false(p.pace_hops);
+    /* Step 4's caption is about 60 words: some 18 s at 200 words a minute. */
+    double r4 = player_read_seconds(&p, 4);
+    assert_true(r4 > 12 && r4 < 25);
+    assert_true(player_read_seconds(&p, 2) >= PLAYER_READ_MIN);
+    double read = seconds_to_step(&p, 5);
+    double want = 0;
+    for (uint32_t k = 1; k <= 4; k++)
+        want += player_read_seconds(&p, k);
+    assert_true(read >= want - 0.05);
+    assert_true(read <= want + 2.0);
+    p.pace_hops = true;
+    double hops = seconds_to_step(&p, 5);
+    assert_true(hops < read / 3);
+    /* Faster playing shortens the reading time in proportion. */
+    p.pace_hops = false;
+    player_scale_speed(&p, 2);
+    assert_true(fabs(player_read_seconds(&p, 4) - r4 / 2) < 1e-9);
+    double faster = seconds_to_step(&p, 5);
+    assert_true(fabs(faster - read / 2) < 0.5);
+    player_fini(&p);
+    model_free(m);
+}
+
 static void test_node_colors(void **state)
 {
     (void)state;
@@ -517,6 +563,7 @@ int main(void)
         cmocka_unit_test(test_steps_and_hops),
         cmocka_unit_test(test_layout_rows),
         cmocka_unit_test(test_player_steps),
+        cmocka_unit_test(test_reading_pace),
         cmocka_unit_test(test_node_colors),
         cmocka_unit_test(test_packet_halfway),
         cmocka_unit_test(test_caption_not_empty),

@@ -17,6 +17,12 @@
 
 /* ---- the app ----------------------------------------------------------- */
 
+/* A layer by its line's start: a bit in App.sections_open. */
+static const char *const section_names[] = {"Frame", "Ethernet", "Internet Protocol",
+                                            "User Datagram", "Transmission Control"};
+#define SECTION_APP      ((int)MN_ARRAY_LEN(section_names)) /* anything else */
+#define SECTIONS_DEFAULT (1u << SECTION_APP)
+
 bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why, size_t size)
 {
     memset(a, 0, sizeof *a);
@@ -30,10 +36,15 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
     a->sel_node = a->sel_hop = a->tree_hop = a->sel_field = a->prompt_host = -1;
     a->filter.node = -1;
     a->events_stale = a->events_follow = true;
+    a->chart_stale = a->chart_follow = true;
+    a->sections_open = SECTIONS_DEFAULT;
+    a->v.cache = draw_cache_new();
     player_init(&a->p, m);
     app_sync_view(a);
     if (!text_init(&a->txt, r, font_dir, why, size)) {
         player_fini(&a->p);
+        draw_cache_free(a->v.cache);
+        a->v.cache = NULL;
         return false;
     }
     app_resize(a);
@@ -42,6 +53,10 @@ bool app_init(App *a, Model *m, SDL_Renderer *r, const char *font_dir, char *why
 
 void app_fini(App *a)
 {
+    draw_cache_free(a->v.cache);
+    a->v.cache = NULL;
+    chart_free(a->chart);
+    a->chart = NULL;
     if (a->typing && a->win)
         SDL_StopTextInput();
     dissect_tree_fini(&a->tree);
@@ -64,6 +79,20 @@ void app_fini(App *a)
     a->m = NULL;
 }
 
+/* The caption bar's height for this size, text scale and run (computed
+ * again only when one of them changes). */
+static void fit_caption(App *a)
+{
+    if (a->caption_for_w == a->v.w && a->caption_for_h == a->v.h &&
+        a->caption_for_ts == a->v.text_scale && a->caption_for_steps == a->m->n_steps)
+        return;
+    a->v.caption_h = draw_caption_need(&a->txt, a->m, &a->v);
+    a->caption_for_w = a->v.w;
+    a->caption_for_h = a->v.h;
+    a->caption_for_ts = a->v.text_scale;
+    a->caption_for_steps = a->m->n_steps;
+}
+
 void app_resize(App *a)
 {
     int w = 0, h = 0;
@@ -76,6 +105,7 @@ void app_resize(App *a)
         a->mouse_scale_x = ww > 0 ? (float)w / (float)ww : 1;
         a->mouse_scale_y = wh > 0 ? (float)h / (float)wh : 1;
     }
+    fit_caption(a);
 }
 
 /* ---- selection, the prompt, saving ------------------------------------- */
@@ -88,6 +118,8 @@ void app_sync_view(App *a)
     /* The inspector keeps its column when nothing is selected: the network
      * does not jump aside under the pointer when a node is clicked. */
     a->v.inspector = shown && a->show_inspector;
+    a->v.chart = shown ? a->chart_mode : 0;
+    a->v.inspector_wide = a->inspect_packet && a->sel_hop >= 0;
     a->v.mark_node = !a->inspect_packet && a->sel_node >= 0 ? a->sel_node + 1 : 0;
     a->v.mark_hop = a->inspect_packet && a->sel_hop >= 0 ? a->sel_hop + 1 : 0;
 }
@@ -136,6 +168,66 @@ void app_cycle_row(App *a, int dir)
                     app_select_row(a, in.s[i].table, in.s[i].rows[j].key);
     }
     inspect_fini(&in);
+}
+
+/* ---- the packet tree's sections ---------------------------------------- */
+
+static int section_class(const char *text)
+{
+    for (size_t i = 0; i < MN_ARRAY_LEN(section_names); i++)
+        if (strncmp(text, section_names[i], strlen(section_names[i])) == 0)
+            return (int)i;
+    return SECTION_APP;
+}
+
+/* The layer line a field belongs to, or -1. */
+static int section_of(const App *a, int field)
+{
+    for (int i = field; i >= 0 && i < (int)a->tree.n; i--)
+        if (a->tree.f[i].depth == 0)
+            return i;
+    return -1;
+}
+
+bool app_field_shown(const App *a, int field)
+{
+    if (field < 0 || field >= (int)a->tree.n)
+        return false;
+    if (a->tree.f[field].depth == 0)
+        return true;
+    int s = section_of(a, field);
+    return s < 0 || (a->sections_open >> section_class(a->tree.f[s].text) & 1u);
+}
+
+void app_toggle_section(App *a, int field)
+{
+    int s = section_of(a, field);
+    if (s < 0)
+        return;
+    a->sections_open ^= 1u << section_class(a->tree.f[s].text);
+    if (!app_field_shown(a, a->sel_field))
+        a->sel_field = s;
+}
+
+void app_select_field(App *a, int field)
+{
+    int s = section_of(a, field);
+    if (s >= 0)
+        a->sections_open |= 1u << section_class(a->tree.f[s].text);
+    a->sel_field = field;
+}
+
+void app_next_section(App *a, int dir)
+{
+    int n = (int)a->tree.n;
+    if (n == 0)
+        return;
+    int from = a->sel_field < 0 ? (dir > 0 ? -1 : n) : section_of(a, a->sel_field);
+    for (int i = from + dir; i >= 0 && i < n; i += dir)
+        if (a->tree.f[i].depth == 0) {
+            app_select_field(a, i);
+            return;
+        }
 }
 
 void app_toggle_node_filter(App *a)
@@ -263,11 +355,13 @@ bool app_run_command(App *a, const char *line)
     player_init(&a->p, a->m);
     a->p.speed = old.speed;
     a->p.pause_on_answer = old.pause_on_answer;
+    a->p.pace_hops = old.pace_hops;
     player_fini(&old);
     a->p.step = step;
     a->p.t = t;
     a->p.mode = PLAYER_PLAYING;
     a->events_stale = true;
+    a->chart_stale = true;
     a->tree_hop = -1;
     a->unsaved = true;
     a->quit_warned = false;
@@ -295,9 +389,17 @@ bool app_save(App *a, char *path, size_t size)
     size_t typed = 0;
     for (size_t i = 0; i < w->n_script; i++)
         typed += w->script[i].typed || w->script[i].input_typed;
-    if (typed == 0) {
-        snprintf(path, size, "nothing typed yet: the scenario is unchanged");
+    if (typed == 0 && !a->moved) {
+        snprintf(path, size, "nothing typed or moved yet: the scenario is unchanged");
         return false;
+    }
+    double *xy = NULL;
+    if (a->moved) {
+        xy = xmalloc((w->n_nodes ? w->n_nodes : 1) * 2 * sizeof *xy);
+        for (size_t i = 0; i < w->n_nodes; i++) {
+            xy[2 * i] = a->m->x[i];
+            xy[2 * i + 1] = a->m->y[i];
+        }
     }
     /* SCENARIO-class-N.json beside the original, else in the current folder. */
     const char *slash = strrchr(w->path, '/');
@@ -320,11 +422,15 @@ bool app_save(App *a, char *path, size_t size)
         }
         if (!free_name)
             snprintf(why, sizeof why, "%s: -class-1.json to -class-999.json all exist", w->path);
-        else if (scenario_save_typed(w, path, place == 0 || dir_len == 0, why, sizeof why))
+        else if (scenario_save_with(w, path, place == 0 || dir_len == 0, xy, why, sizeof why)) {
+            free(xy);
+            a->moved = false;
             return true;
+        }
         if (dir_len == 0)
             break;
     }
+    free(xy);
     snprintf(path, size, "%s", why);
     return false;
 }
@@ -600,6 +706,8 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         int d = k->keysym.sym == SDLK_UP ? -1 : 1;
         if (a->v.inspector && a->inspect_packet) {
             int f = a->sel_field + d;
+            while (f >= 0 && f < (int)a->tree.n && !app_field_shown(a, f))
+                f += d;
             if (f >= 0 && f < (int)a->tree.n)
                 a->sel_field = f;
         } else {
@@ -663,10 +771,26 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         a->panels_hidden = false;
         break;
     case SDLK_TAB:
-        a->panels_hidden = !a->panels_hidden;
+        /* With a packet open: its next layer; else every panel away. */
+        if (a->v.inspector && a->inspect_packet && a->sel_hop >= 0 && a->tree.n)
+            app_next_section(a, shift ? -1 : 1);
+        else
+            a->panels_hidden = !a->panels_hidden;
         break;
     case SDLK_v:
         panels_cycle_proto(a);
+        break;
+    case SDLK_h:
+        a->p.pace_hops = !a->p.pace_hops;
+        set_status(a, "%s",
+                   a->p.pace_hops ? "hop pace: each step as long as its packets take"
+                                  : "reading pace: each caption stays long enough to read");
+        break;
+    case SDLK_s:
+        /* The chart: beside the map, in its place, off. */
+        a->chart_mode = (a->chart_mode + 1) % 3;
+        a->chart_follow = true;
+        a->panels_hidden = false;
         break;
     case SDLK_b:
         app_toggle_node_filter(a);
@@ -756,6 +880,10 @@ static void move_node(App *a, int node, int dx, int dy)
         return;
     a->m->x[node] = fmin(1, fmax(0, a->m->x[node] + dx / (w * zoom)));
     a->m->y[node] = fmin(1, fmax(0, a->m->y[node] + dy / (h * zoom)));
+    if (dx || dy) {
+        a->moved = true;
+        a->unsaved = true;
+    }
 }
 
 static void on_mouse(App *a, const SDL_Event *e)
@@ -847,6 +975,10 @@ void app_handle_event(App *a, const SDL_Event *e)
         if (a->typing)
             prompt_append(a, e->text.text);
         break;
+    case SDL_RENDER_TARGETS_RESET:
+    case SDL_RENDER_DEVICE_RESET:
+        draw_cache_reset(a->v.cache);
+        break;
     case SDL_WINDOWEVENT:
         if (e->window.event == SDL_WINDOWEVENT_SIZE_CHANGED ||
             e->window.event == SDL_WINDOWEVENT_RESIZED)
@@ -868,6 +1000,7 @@ void app_frame(App *a, double seconds)
     player_tick(&a->p, seconds);
     a->status_left -= seconds;
     app_sync_view(a);
+    fit_caption(a);
     draw_frame(a->r, &a->txt, a->m, &a->p, &a->v);
     panels_draw(a);
 }
@@ -939,6 +1072,29 @@ static bool software_gl(SDL_Renderer *r)
                     strstr(name, "Software Rasterizer") || strstr(name, "SWR"));
 }
 
+/* --field TEXT: the line of step's packet that starts with field, and the
+ * packet's hop; -1 with a message on stderr if there is none. */
+static int find_field(const Model *m, uint32_t step, const char *field, int *hop)
+{
+    *hop = inspect_step_hop(m, step);
+    if (*hop < 0) {
+        fprintf(stderr, "minet: --field %s: step %u explains no packet\n", field, step);
+        return -1;
+    }
+    DissectTree t = {0};
+    const TraceRec *r = &m->sim->trace.recs[m->hops[*hop].rec];
+    dissect_tree(m->dissect, r->bytes, r->len, &t);
+    int found = -1;
+    for (size_t i = 0; i < t.n && found < 0; i++)
+        if (strncmp(t.f[i].text, field, strlen(field)) == 0)
+            found = (int)i;
+    dissect_tree_fini(&t);
+    if (found < 0)
+        fprintf(stderr, "minet: --field %s: the packet of step %u has no such field\n", field,
+                step);
+    return found;
+}
+
 int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
 {
     static const GuiOpen defaults = {0};
@@ -954,6 +1110,11 @@ int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
         if (o->step > m->n_steps) {
             fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", o->step, scenario,
                     m->n_steps, m->n_steps);
+            model_free(m);
+            return 2;
+        }
+        int hop;
+        if (o->field && find_field(m, o->step, o->field, &hop) < 0) {
             model_free(m);
             return 2;
         }
@@ -1009,6 +1170,13 @@ int gui_run(const char *scenario, const char *font_dir, const GuiOpen *o)
             a.v.text_scale = o->text_scale;
         if (o->step)
             player_goto_step(&a.p, o->step);
+        a.p.pace_hops = o->pace_hops;
+        int hop, field = o->field && o->step ? find_field(a.m, o->step, o->field, &hop) : -1;
+        if (field >= 0) {
+            app_select_hop(&a, hop);
+            app_frame(&a, 0); /* decodes the tree */
+            app_select_field(&a, field);
+        }
         app_resize(&a);
         loop(&a);
         app_fini(&a);
@@ -1085,6 +1253,7 @@ static int shot_panels(App *a, const GuiShot *s)
 {
     a->v.text_scale = s->text_scale > 0 ? s->text_scale : 1;
     a->panels_hidden = s->no_panels;
+    a->chart_mode = s->chart;
     a->help = s->help;
     a->filter.hops = s->hops;
     if (s->filter) {
@@ -1142,7 +1311,7 @@ static int shot_panels(App *a, const GuiShot *s)
         app_frame(a, 0); /* decodes the tree */
         for (size_t i = 0; s->field && i < a->tree.n && a->sel_field < 0; i++)
             if (strncmp(a->tree.f[i].text, s->field, strlen(s->field)) == 0)
-                a->sel_field = (int)i;
+                app_select_field(a, (int)i);
         if (s->field && a->sel_field < 0) {
             fprintf(stderr, "minet: --field %s: the packet has no such field\n", s->field);
             return 2;
@@ -1191,6 +1360,81 @@ int gui_shot(const GuiShot *s)
             fprintf(stderr, "minet: %s\n", why);
             status = 1;
         }
+        app_fini(&a);
+    }
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(surf);
+    TTF_Quit();
+    return status;
+}
+
+/* ---- minet layout -------------------------------------------------------- */
+
+static void json_string(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p < 0x20)
+            fprintf(f, "\\u%04x", *p);
+        else
+            fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+int gui_layout(const char *scenario, const char *font_dir, int width, int height, uint32_t step,
+               int chart, FILE *out)
+{
+    Model *m = load_model(scenario);
+    if (!m)
+        return 2;
+    if (step > m->n_steps) {
+        fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", step, scenario,
+                m->n_steps, m->n_steps);
+        model_free(m);
+        return 2;
+    }
+    SDL_Surface *surf =
+        SDL_CreateRGBSurfaceWithFormat(0, width, height, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = surf ? SDL_CreateSoftwareRenderer(surf) : NULL;
+    if (!r) {
+        fprintf(stderr, "minet: cannot render a %d×%d view: %s\n", width, height, SDL_GetError());
+        SDL_FreeSurface(surf);
+        model_free(m);
+        return 1;
+    }
+    App a;
+    char why[512];
+    int status = 0;
+    if (!app_init(&a, m, r, font_dir, why, sizeof why)) {
+        fprintf(stderr, "minet: %s\n", why);
+        model_free(m);
+        status = 1;
+    } else {
+        if (step) {
+            player_goto_step(&a.p, step);
+            a.p.t = player_step_middle(&a.p, step);
+        }
+        a.chart_mode = chart;
+        TextLog log = {0};
+        app_frame(&a, 0); /* the caption bar's height, the chart */
+        a.txt.log = &log;
+        app_frame(&a, 0);
+        a.txt.log = NULL;
+        fprintf(out, "{\"size\": [%d, %d], \"items\": [", width, height);
+        for (size_t i = 0; i < log.n; i++) {
+            const TextItem *it = &log.items[i];
+            fprintf(out, "%s\n  {\"kind\": ", i ? "," : "");
+            json_string(out, it->kind);
+            fputs(", \"id\": ", out);
+            json_string(out, it->id);
+            fprintf(out, ", \"rect\": [%d, %d, %d, %d], \"font_px\": %d}", it->rect.x, it->rect.y,
+                    it->rect.w, it->rect.h, it->px);
+        }
+        fputs("\n]}\n", out);
+        text_log_fini(&log);
         app_fini(&a);
     }
     SDL_DestroyRenderer(r);

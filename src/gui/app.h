@@ -14,6 +14,7 @@
 #include <SDL.h>
 #include <stdbool.h>
 
+#include "gui/chart_view.h"
 #include "gui/draw.h"
 #include "gui/inspect.h"
 #include "gui/model.h"
@@ -45,15 +46,32 @@ typedef struct App {
 
     /* Panels: what is asked for (View says what is on screen). */
     bool show_events, show_console, show_inspector, panels_hidden, help;
+    /* What View.caption_h was computed for. */
+    int caption_for_w, caption_for_h;
+    double caption_for_ts;
+    size_t caption_for_steps;
+    /* The sequence chart (io/chart.h), built from the model's trace when
+     * first shown and again after the model changes. */
+    int chart_mode;      /* View.chart: 0 off, 1 beside the map, 2 in its place */
+    Chart *chart;        /* NULL until shown; owned */
+    bool chart_stale;    /* the model changed */
+    bool chart_follow;   /* keep the current step's arrows in view */
+    double chart_top;    /* chart units scrolled, when not following */
+    uint32_t chart_step; /* the step last followed */
+    size_t chart_shown;  /* arrows drawn in the last frame (some part in view) */
     /* The inspector: a node's tables, or a packet's tree and bytes. */
     int sel_node;        /* -1: none */
     int prompt_host;     /* the host last selected: the prompt's; -1 none */
     int sel_hop;         /* -1: none */
     bool inspect_packet; /* the inspector shows sel_hop rather than sel_node */
     int sel_field;       /* the packet tree's selected line, -1 none */
-    DissectTree tree;    /* sel_hop's frame, decoded */
-    int tree_hop;        /* the hop `tree` was decoded from, -1 none */
-    int inspect_top;     /* first line shown (scrolling) */
+    /* Which layers of the packet tree are open (app_section_class): Frame,
+     * Ethernet, IPv4 and UDP/TCP closed at first, the application open, as
+     * a Wireshark habit; kept from packet to packet. */
+    unsigned sections_open;
+    DissectTree tree; /* sel_hop's frame, decoded */
+    int tree_hop;     /* the hop `tree` was decoded from, -1 none */
+    int inspect_top;  /* first line shown (scrolling) */
     /* The node inspector's selected entry (its plot over time is drawn
      * under its table), by table and key so that it stays selected while
      * the cursor moves; NULL none.  Owned. */
@@ -82,7 +100,8 @@ typedef struct App {
     /* A message for the user (saved, refused, …) and how long it stays. */
     char status[512];
     double status_left;
-    bool unsaved;     /* commands typed since the last save */
+    bool unsaved;     /* commands typed (or nodes moved) since the last save */
+    bool moved;       /* a node dragged since the last save: Ctrl+S writes every "pos" */
     bool quit_warned; /* Q said once that they would be lost */
 } App;
 
@@ -123,6 +142,15 @@ void app_select_row(App *a, const char *table, const char *key);
 void app_cycle_row(App *a, int dir);
 /* Selects a hop (opens the packet inspector), or -1 for none. */
 void app_select_hop(App *a, int hop);
+/* The packet tree's sections: is line `field` shown (a layer's own line
+ * always is; the lines under it while it is open)?  Toggle the section a
+ * line belongs to; move the selection to the next (dir 1) or previous
+ * (-1) layer's line, opening it (Tab, Shift+Tab); select a line, opening
+ * its section. */
+bool app_field_shown(const App *a, int field);
+void app_toggle_section(App *a, int field);
+void app_next_section(App *a, int dir);
+void app_select_field(App *a, int field);
 /* Sets which panels are on screen from what is asked for. */
 void app_sync_view(App *a);
 
@@ -142,6 +170,10 @@ void panels_cycle_proto(App *a);
 /* The protocols the filter offers, in order: writes at most max names
  * (static strings) and returns how many there are. */
 size_t panels_filter_protos(const App *a, const char **out, size_t max);
+/* The chart panel's chart, built now if stale (NULL with the panel off
+ * and never shown), and where panels_draw puts it. */
+const Chart *panels_chart(App *a);
+void panels_chart_place(App *a, ChartPlace *pl);
 /* Rebuilds the event list if stale. */
 void panels_refresh_events(App *a);
 /* Lines of the console at the cursor, refused lines included (for tests). */

@@ -140,7 +140,7 @@ static void rows_add(Rows *rs, double y, double lo, double hi)
  * renderer fills rectangles on a fast path, while SDL_RenderGeometry goes
  * through a generic per-pixel triangle rasterizer that costs several times
  * more at these sizes (make bench measures it). */
-static void fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
+void draw_fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
 {
     if (n < 3)
         return;
@@ -168,15 +168,15 @@ static void fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c)
     rows_flush(&rs);
 }
 
-static void thick_line(SDL_Renderer *r, double x0, double y0, double x1, double y1, double w,
-                       SDL_Color c)
+void draw_thick_line(SDL_Renderer *r, double x0, double y0, double x1, double y1, double w,
+                     SDL_Color c)
 {
     double dx = x1 - x0, dy = y1 - y0, len = sqrt(dx * dx + dy * dy);
     if (len < 1e-9)
         return;
     double nx = -dy / len * w / 2, ny = dx / len * w / 2;
     double q[8] = {x0 + nx, y0 + ny, x1 + nx, y1 + ny, x1 - nx, y1 - ny, x0 - nx, y0 - ny};
-    fill_poly(r, q, 4, c);
+    draw_fill_poly(r, q, 4, c);
 }
 
 static void fill_circle(SDL_Renderer *r, double cx, double cy, double rad, SDL_Color c)
@@ -198,7 +198,7 @@ static void fill_box(SDL_Renderer *r, double x, double y, double w, double h, do
 {
     double xy[16] = {x + cut,     y,     x + w - cut, y,     x + w, y + cut,     x + w, y + h - cut,
                      x + w - cut, y + h, x + cut,     y + h, x,     y + h - cut, x,     y + cut};
-    fill_poly(r, xy, 8, c);
+    draw_fill_poly(r, xy, 8, c);
 }
 
 static SDL_Color mix(SDL_Color a, SDL_Color b, double f)
@@ -218,8 +218,8 @@ void draw_rects(const View *v, DrawRects *o)
     double scale = v->text_scale > 0 ? v->text_scale : 1;
     o->ts = ui * scale;
     /* The header grows with the text, up to half as tall again. */
-    int header = (int)(40 * ui * fmin(1.5, fmax(1, scale))), timeline = (int)(34 * ui),
-        caption = (int)(132 * ui);
+    int header = (int)fmax(30, 40 * ui * fmin(1.5, fmax(1, scale))), timeline = (int)(34 * ui),
+        caption = (int)fmax(132 * ui, v->caption_h);
     o->header = (SDL_Rect){0, 0, v->w, header};
     o->caption = (SDL_Rect){0, v->h - caption, v->w, caption};
     o->timeline = (SDL_Rect){0, o->caption.y - timeline, v->w, timeline};
@@ -230,12 +230,23 @@ void draw_rects(const View *v, DrawRects *o)
     double share = v->inspector ? 0.25 : 0.34, most = v->inspector ? 0.3 : 0.4;
     int side = (int)fmin(v->w * most, v->w * share * fmax(1, scale));
     int right = (v->events || v->console) ? side : 0;
-    int left = v->inspector ? (int)fmin(v->w * 0.3, v->w * 0.25 * fmax(1, scale)) : 0;
+    double lshare = v->inspector_wide ? 0.34 : 0.25, lmost = v->inspector_wide ? 0.4 : 0.3;
+    int left = v->inspector ? (int)fmin(v->w * lmost, v->w * lshare * fmax(1, scale)) : 0;
     o->inspector = (SDL_Rect){0, top, left, left ? body : 0};
     int events_h = v->events ? (v->console ? body * 11 / 20 : body) : 0;
     o->events = (SDL_Rect){v->w - right, top, right, events_h};
     o->console = (SDL_Rect){v->w - right, top + events_h, right, v->console ? body - events_h : 0};
     o->net = (SDL_Rect){left, top, v->w - left - right, body};
+    o->chart = (SDL_Rect){0, 0, 0, 0};
+    if (v->chart == 1) {
+        /* Beside the map: the larger share of what the panels leave, since
+         * the chart's labels are text. */
+        int cw = (int)(o->net.w * 0.55);
+        o->net.w -= cw;
+        o->chart = (SDL_Rect){o->net.x + o->net.w, top, cw, body};
+    } else if (v->chart == 2) {
+        o->chart = o->net;
+    }
 }
 
 void draw_fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c)
@@ -299,14 +310,10 @@ bool draw_packet_xy(const Model *m, const View *v, const ModelHop *h, double t, 
 
 /* ---- the network ------------------------------------------------------- */
 
+/* busy: the links with a packet on them, drawn wider in its colour. */
 static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
-                       const DrawTheme *th, double ui)
+                       const DrawTheme *th, double ui, const char **busy)
 {
-    /* A link with a packet on it is drawn wider, in the packet's colour. */
-    const char **busy = xcalloc(m->world->n_links + 1, sizeof *busy);
-    for (size_t i = 0; i < m->n_hops; i++)
-        if (m->hops[i].link >= 0 && model_hop_frac(&m->hops[i], p->t) >= 0)
-            busy[m->hops[i].link] = m->hops[i].proto;
     for (size_t l = 0; l < m->world->n_links; l++) {
         const Link *k = &m->world->links[l];
         double x0, y0, x1, y1;
@@ -314,15 +321,30 @@ static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const V
         draw_node_xy(m, v, k->b, &x1, &y1);
         bool down = model_link_down(m, (int)l, p->step, p->t);
         if (busy[l] && !down)
-            thick_line(r, x0, y0, x1, y1, 7 * ui, mix(th->bg, draw_proto_color(busy[l]), 0.35));
-        thick_line(r, x0, y0, x1, y1, 3 * ui, down ? th->link_down : th->link);
+            draw_thick_line(r, x0, y0, x1, y1, 7 * ui,
+                            mix(th->bg, draw_proto_color(busy[l]), 0.35));
+        draw_thick_line(r, x0, y0, x1, y1, 3 * ui, down ? th->link_down : th->link);
         if (down) {
             double mx = (x0 + x1) / 2, my = (y0 + y1) / 2, s = 9 * ui;
-            thick_line(r, mx - s, my - s, mx + s, my + s, 4 * ui, th->link_down);
-            thick_line(r, mx - s, my + s, mx + s, my - s, 4 * ui, th->link_down);
+            draw_thick_line(r, mx - s, my - s, mx + s, my + s, 4 * ui, th->link_down);
+            draw_thick_line(r, mx - s, my + s, mx + s, my - s, 4 * ui, th->link_down);
         }
     }
-    free(busy);
+}
+
+/* The links with a packet on them at the cursor: the protocol of one of
+ * the packets, per link (NULL for a quiet link).  A new array. */
+static const char **busy_links(const Model *m, const Player *p)
+{
+    size_t lo, hi, nl = m->world->n_links;
+    model_hops_near(m, p->t, &lo, &hi);
+    const char **busy = xcalloc(nl + 1, sizeof *busy);
+    for (size_t i = lo; i < hi; i++) {
+        const ModelHop *h = &m->hops[i];
+        if (h->link >= 0 && (size_t)h->link < nl && model_hop_frac(h, p->t) >= 0)
+            busy[h->link] = h->proto;
+    }
+    return busy;
 }
 
 static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R, SDL_Color c,
@@ -335,15 +357,15 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
         {
             double base[8] = {x - 0.85 * R, y + 0.45 * R, x + 0.85 * R, y + 0.45 * R,
                               x + 1.1 * R,  y + 0.75 * R, x - 1.1 * R,  y + 0.75 * R};
-            fill_poly(r, base, 4, c);
+            draw_fill_poly(r, base, 4, c);
         }
         break;
     case MK_ROUTER: /* a disc with four arrows */
         fill_circle(r, x, y, R, c);
         for (int i = 0; i < 4; i++) {
             double a = DRAW_PI / 4 + i * DRAW_PI / 2, ca = cos(a), sa = sin(a);
-            thick_line(r, x + 0.35 * R * ca, y + 0.35 * R * sa, x + 0.78 * R * ca,
-                       y + 0.78 * R * sa, 0.16 * R, detail);
+            draw_thick_line(r, x + 0.35 * R * ca, y + 0.35 * R * sa, x + 0.78 * R * ca,
+                            y + 0.78 * R * sa, 0.16 * R, detail);
         }
         break;
     case MK_RESOLVER: /* a box with a cache drawer */
@@ -363,93 +385,383 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
 #define CROWDED_NODES   400
 #define CROWDED_PACKETS 300
 
-/* Which names drop a line.  Names sit under their icons; in a row of
- * icons, a name that would run into its left neighbour's goes one label
- * lower (when that one is not lowered), so a row of five name servers in
- * a narrow window stays readable. */
-static void place_labels(Text *txt, const Model *m, const View *v, int name_px, double gap,
-                         bool *lower)
+/* ---- the map's still layer ------------------------------------------------ */
+
+/* An envelope drawn once per colour, fill and size, then copied. */
+typedef struct Sprite {
+    SDL_Color c, bg;
+    bool filled;
+    double s;
+    SDL_Texture *tex;
+    int w, h;
+} Sprite;
+
+#define SPRITES_MAX 32
+
+struct DrawCache {
+    SDL_Renderer *r;
+    SDL_Texture *tex;
+    int w, h;
+    uint64_t key;
+    Sprite sprite[SPRITES_MAX];
+    int n_sprites;
+};
+
+DrawCache *draw_cache_new(void)
 {
-    size_t n = m->world->n_nodes;
-    size_t *order = xmalloc((n ? n : 1) * sizeof *order);
-    double *xs = xmalloc((n ? n : 1) * sizeof *xs), *ys = xmalloc((n ? n : 1) * sizeof *ys);
-    int *ws = xmalloc((n ? n : 1) * sizeof *ws);
-    for (size_t i = 0; i < n; i++) {
-        int h;
-        draw_node_xy(m, v, (int)i, &xs[i], &ys[i]);
-        text_size(txt, FACE_BOLD, name_px, m->world->nodes[i].id, &ws[i], &h);
-        lower[i] = false;
-        /* Insertion sort by row, then x (a few hundred nodes at most). */
-        size_t k = i;
-        while (k > 0 && (ys[order[k - 1]] > ys[i] + 0.5 ||
-                         (fabs(ys[order[k - 1]] - ys[i]) <= 0.5 && xs[order[k - 1]] > xs[i]))) {
-            order[k] = order[k - 1];
-            k--;
-        }
-        order[k] = i;
-    }
-    for (size_t k = 1; k < n; k++) {
-        size_t i = order[k], j = order[k - 1];
-        if (fabs(ys[i] - ys[j]) <= 0.5 && !lower[j] && xs[i] - xs[j] < (ws[i] + ws[j]) / 2.0 + gap)
-            lower[i] = true;
-    }
-    free(order);
-    free(xs);
-    free(ys);
-    free(ws);
+    return xcalloc(1, sizeof(DrawCache));
 }
 
-static void draw_nodes(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
-                       const DrawTheme *th, double ui)
+void draw_cache_reset(DrawCache *c)
 {
-    /* Names on the network grow more slowly than panel text: the
-     * network's area shrinks as the panels widen. */
-    double R = 20 * ui, ts = ui * sqrt(v->text_scale > 0 ? v->text_scale : 1);
-    int name_px = (int)lround(15 * ts), ip_px = (int)lround(13 * ts);
-    /* Level of detail: past this many nodes on screen, names and addresses
-     * overlap into noise (and cost most of a frame); the inspector shows them. */
-    bool crowded = m->world->n_nodes > CROWDED_NODES;
-    bool *lower = xcalloc(m->world->n_nodes + 1, sizeof *lower);
-    if (!crowded)
-        place_labels(txt, m, v, name_px, 8 * ui, lower);
-    double label_h = name_px * 1.25 + ip_px * 1.2;
-    for (size_t i = 0; i < m->world->n_nodes; i++) {
-        const Node *n = &m->world->nodes[i];
-        double x, y;
-        draw_node_xy(m, v, (int)i, &x, &y);
+    if (!c)
+        return;
+    if (c->tex)
+        SDL_DestroyTexture(c->tex);
+    for (int i = 0; i < c->n_sprites; i++)
+        SDL_DestroyTexture(c->sprite[i].tex);
+    c->n_sprites = 0;
+    c->tex = NULL;
+    c->key = 0;
+}
+
+void draw_cache_free(DrawCache *c)
+{
+    draw_cache_reset(c);
+    free(c);
+}
+
+static uint64_t mix_key(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Everything the still layer depends on. */
+static uint64_t still_key(const Model *m, const Player *p, const View *v, const double *xs,
+                          const double *ys, const char **busy)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    h = mix_key(h, &m, sizeof m);
+    h = mix_key(h, &v->w, sizeof v->w);
+    h = mix_key(h, &v->h, sizeof v->h);
+    h = mix_key(h, &v->dark, sizeof v->dark);
+    h = mix_key(h, &v->mark_node, sizeof v->mark_node);
+    size_t n = m->world->n_nodes;
+    h = mix_key(h, xs, n * sizeof *xs);
+    h = mix_key(h, ys, n * sizeof *ys);
+    h = mix_key(h, busy, m->world->n_links * sizeof *busy); /* static strings */
+    for (size_t i = 0; i < m->n_status; i++) {
+        const ModelStatus *s = &m->status[i];
+        bool down = s->is_link ? model_link_down(m, s->index, p->step, p->t)
+                               : model_node_down(m, s->index, p->step, p->t);
+        h = mix_key(h, &down, sizeof down);
+    }
+    return h;
+}
+
+static void draw_icons(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                       const DrawTheme *th, const DrawRects *d, const double *xs, const double *ys);
+static void draw_links(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                       const DrawTheme *th, double ui, const char **busy);
+
+/* Copies the links and icons from the cache, drawing them there first if
+ * the view changed; false if there is no cache (or the renderer cannot
+ * draw into a texture): then the caller draws them itself. */
+static bool static_from_cache(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                              const DrawTheme *th, const DrawRects *d, const double *xs,
+                              const double *ys, const char **busy)
+{
+    DrawCache *c = v->cache;
+    if (!c || !SDL_RenderTargetSupported(r))
+        return false;
+    if (c->r != r || c->w != v->w || c->h != v->h) {
+        draw_cache_reset(c);
+        c->r = r;
+        c->w = v->w;
+        c->h = v->h;
+    }
+    if (!c->tex) {
+        c->tex =
+            SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, v->w, v->h);
+        if (!c->tex)
+            return false;
+        c->key = 0;
+    }
+    uint64_t key = still_key(m, p, v, xs, ys, busy);
+    if (key != c->key) {
+        SDL_Texture *old = SDL_GetRenderTarget(r);
+        if (SDL_SetRenderTarget(r, c->tex) != 0)
+            return false;
+        SDL_RenderSetClipRect(r, &d->net);
+        fill_rect(r, d->net.x, d->net.y, d->net.w, d->net.h, th->bg);
+        draw_links(r, m, p, v, th, d->ui, busy);
+        draw_icons(r, m, p, v, th, d, xs, ys);
+        SDL_SetRenderTarget(r, old);
+        SDL_RenderSetClipRect(r, &d->net);
+        c->key = key;
+    }
+    SDL_RenderCopy(r, c->tex, &d->net, &d->net);
+    return true;
+}
+
+/* ---- labels that never overlap ---------------------------------------- */
+
+/* Rectangles already taken on the map this frame: icons, then node labels,
+ * then packet labels.  A label takes the first free place of a short list;
+ * O(labels × taken) a frame, a few thousand tests for a classroom map. */
+/* The boxes are kept by the cells of a 64-pixel grid over the map that
+ * they touch, so a test looks only at its neighbours: O(1) a test for
+ * evenly spread labels. */
+#define TAKEN_CELL 64.0
+
+typedef struct TakenCell {
+    int *box;
+    size_t n, cap;
+} TakenCell;
+
+typedef struct Taken {
+    DrawBox *b;
+    size_t n, cap;
+    SDL_Rect area;
+    int cols, rows;
+    TakenCell *cell;
+    unsigned *seen; /* per box: the test that last looked at it */
+    size_t seen_cap;
+    unsigned test;
+} Taken;
+
+static void taken_init(Taken *t, const SDL_Rect *area)
+{
+    memset(t, 0, sizeof *t);
+    t->area = *area;
+    t->cols = (int)(area->w / TAKEN_CELL) + 1;
+    t->rows = (int)(area->h / TAKEN_CELL) + 1;
+    t->cell = xcalloc((size_t)t->cols * (size_t)t->rows, sizeof *t->cell);
+}
+
+static void taken_fini(Taken *t)
+{
+    for (int i = 0; i < t->cols * t->rows; i++)
+        free(t->cell[i].box);
+    free(t->cell);
+    free(t->b);
+    free(t->seen);
+}
+
+/* The cells box b touches, clamped to the grid. */
+static void taken_span(const Taken *t, DrawBox b, int *c0, int *c1, int *r0, int *r1)
+{
+    *c0 = (int)floor((b.x - t->area.x) / TAKEN_CELL);
+    *c1 = (int)floor((b.x + b.w - t->area.x) / TAKEN_CELL);
+    *r0 = (int)floor((b.y - t->area.y) / TAKEN_CELL);
+    *r1 = (int)floor((b.y + b.h - t->area.y) / TAKEN_CELL);
+    *c0 = *c0 < 0 ? 0 : *c0 >= t->cols ? t->cols - 1 : *c0;
+    *c1 = *c1 < 0 ? 0 : *c1 >= t->cols ? t->cols - 1 : *c1;
+    *r0 = *r0 < 0 ? 0 : *r0 >= t->rows ? t->rows - 1 : *r0;
+    *r1 = *r1 < 0 ? 0 : *r1 >= t->rows ? t->rows - 1 : *r1;
+}
+
+static bool taken_hits(Taken *t, DrawBox b)
+{
+    int c0, c1, r0, r1;
+    taken_span(t, b, &c0, &c1, &r0, &r1);
+    t->test++;
+    for (int r = r0; r <= r1; r++)
+        for (int c = c0; c <= c1; c++) {
+            const TakenCell *cell = &t->cell[r * t->cols + c];
+            for (size_t k = 0; k < cell->n; k++) {
+                int i = cell->box[k];
+                if (t->seen[i] == t->test)
+                    continue;
+                t->seen[i] = t->test;
+                const DrawBox *o = &t->b[i];
+                if (b.x < o->x + o->w && o->x < b.x + b.w && b.y < o->y + o->h && o->y < b.y + b.h)
+                    return true;
+            }
+        }
+    return false;
+}
+
+static void taken_add(Taken *t, DrawBox b)
+{
+    t->b = xgrow(t->b, &t->cap, t->n + 1, sizeof *t->b);
+    if (t->seen_cap < t->cap) {
+        t->seen = xrealloc(t->seen, t->cap * sizeof *t->seen);
+        memset(t->seen + t->seen_cap, 0, (t->cap - t->seen_cap) * sizeof *t->seen);
+        t->seen_cap = t->cap;
+    }
+    int i = (int)t->n;
+    t->b[t->n++] = b;
+    int c0, c1, r0, r1;
+    taken_span(t, b, &c0, &c1, &r0, &r1);
+    for (int r = r0; r <= r1; r++)
+        for (int c = c0; c <= c1; c++) {
+            TakenCell *cell = &t->cell[r * t->cols + c];
+            cell->box = xgrow(cell->box, &cell->cap, cell->n + 1, sizeof *cell->box);
+            cell->box[cell->n++] = i;
+        }
+}
+
+static bool inside(const SDL_Rect *r, DrawBox b)
+{
+    return b.x >= r->x && b.y >= r->y && b.x + b.w <= r->x + r->w && b.y + b.h <= r->y + r->h;
+}
+
+/* The first of the candidate places (boxes of size w×h) inside the map and
+ * free; false if none is. */
+static bool first_free(Taken *t, const SDL_Rect *net, const DrawBox *cand, size_t n, DrawBox *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (inside(net, cand[i]) && !taken_hits(t, cand[i])) {
+            *out = cand[i];
+            return true;
+        }
+    return false;
+}
+
+/* A node's label: under its icon; else above it, either nudged a third of
+ * its width aside, right of it, left of it, at its four corners, a line
+ * lower, a line higher.  Where none of these is free the address
+ * goes (the name alone, same places), and where the name alone fits
+ * nowhere the label goes: the inspector and the chart name the node. */
+static size_t label_places(double x, double y, double R, double w, double h, double line,
+                           DrawBox *c)
+{
+    size_t n = 0;
+    c[n++] = (DrawBox){x - w / 2, y + 1.05 * R, w, h};
+    c[n++] = (DrawBox){x - w / 2, y - 1.05 * R - h, w, h};
+    for (int side = -1; side <= 1; side += 2) { /* nudged a third of its width */
+        c[n++] = (DrawBox){x - w / 2 + side * w / 3, y + 1.05 * R, w, h};
+        c[n++] = (DrawBox){x - w / 2 + side * w / 3, y - 1.05 * R - h, w, h};
+    }
+    c[n++] = (DrawBox){x + 1.15 * R, y - h / 2, w, h};
+    c[n++] = (DrawBox){x - 1.15 * R - w, y - h / 2, w, h};
+    c[n++] = (DrawBox){x + 0.8 * R, y + 0.8 * R, w, h};
+    c[n++] = (DrawBox){x - 0.8 * R - w, y + 0.8 * R, w, h};
+    c[n++] = (DrawBox){x + 0.8 * R, y - 0.8 * R - h, w, h};
+    c[n++] = (DrawBox){x - 0.8 * R - w, y - 0.8 * R - h, w, h};
+    c[n++] = (DrawBox){x - w / 2, y + 1.05 * R + line, w, h};
+    c[n++] = (DrawBox){x - w / 2, y - 1.05 * R - h - line, w, h};
+    return n;
+}
+
+/* The rectangle an icon covers (draw_icon's shapes). */
+static DrawBox icon_box(ModelKind k, double x, double y, double R)
+{
+    switch (k) {
+    case MK_HOST:
+        return (DrawBox){x - 1.1 * R, y - 0.8 * R, 2.2 * R, 1.55 * R};
+    case MK_ROUTER:
+        return (DrawBox){x - R, y - R, 2 * R, 2 * R};
+    case MK_RESOLVER:
+        return (DrawBox){x - R, y - 0.8 * R, 2 * R, 1.6 * R};
+    default:
+        return (DrawBox){x - 0.7 * R, y - R, 1.4 * R, 2 * R};
+    }
+}
+
+static void draw_icons(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
+                       const DrawTheme *th, const DrawRects *d, const double *xs, const double *ys)
+{
+    double R = 20 * d->ui;
+    size_t n = m->world->n_nodes;
+    for (size_t i = 0; i < n; i++) {
         bool down = model_node_down(m, (int)i, p->step, p->t);
         SDL_Color c = down ? th->down : draw_kind_color(m->kind[i]);
         if (v->mark_node == (int)i + 1) /* the node in the inspector */
-            fill_circle(r, x, y, 1.55 * R, th->select_bg);
-        draw_icon(r, m->kind[i], x, y, R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
-        /* DOWN under the name and address: packet labels and lost-packet
-         * crosses go above and beside the icon. */
-        int down_x = (int)x, down_y = (int)(y + 1.05 * R + (lower[i] ? 2 : 1) * label_h);
+            fill_circle(r, xs[i], ys[i], 1.55 * R, th->select_bg);
+        draw_icon(r, m->kind[i], xs[i], ys[i], R, c, mix(c, (SDL_Color){255, 255, 255, 255}, 0.6));
+    }
+}
+
+/* The icons' rectangles: taken before any label is placed. */
+static void take_icons(Text *txt, const Model *m, const DrawRects *d, Taken *taken,
+                       const double *xs, const double *ys)
+{
+    double R = 20 * d->ui;
+    for (size_t i = 0; i < m->world->n_nodes; i++) {
+        DrawBox icon = icon_box(m->kind[i], xs[i], ys[i], R);
+        taken_add(taken, icon);
+        text_log(txt, "node", m->world->nodes[i].id,
+                 (SDL_Rect){(int)lround(icon.x), (int)lround(icon.y), (int)lround(icon.w),
+                            (int)lround(icon.h)},
+                 0);
+    }
+}
+
+/* The names and addresses, after the icons, envelopes and packet labels
+ * have taken their places: a label moves aside for a packet's. */
+static void draw_node_labels(SDL_Renderer *r, Text *txt, const Model *m, const Player *p,
+                             const View *v, const DrawTheme *th, const DrawRects *d, Taken *taken,
+                             const double *xs, const double *ys)
+{
+    /* Names on the network grow more slowly than panel text: the
+     * network's area shrinks as the panels widen.  Never under 16 px. */
+    double ui = d->ui, R = 20 * ui, ts = ui * sqrt(v->text_scale > 0 ? v->text_scale : 1);
+    int name_px = (int)fmax(DRAW_TEXT_MIN, lround(15 * ts));
+    int ip_px = (int)fmax(DRAW_TEXT_MIN, lround(13 * ts));
+    /* Level of detail: past this many nodes on screen, names and addresses
+     * overlap into noise (and cost most of a frame); the inspector shows them. */
+    bool crowded = m->world->n_nodes > CROWDED_NODES;
+    size_t n = m->world->n_nodes;
+    double name_h = name_px * 1.25, ip_h = ip_px * 1.2, pad = 3 * ui;
+    for (size_t o = 0; o < n; o++) {
+        size_t i = (size_t)m->label_order[o];
+        const Node *nd = &m->world->nodes[i];
+        bool down = model_node_down(m, (int)i, p->step, p->t);
+        char ip[16], line[48];
+        ip_format(nd->n_ips ? nd->ips[0] : 0, ip);
+        if (nd->n_ips > 1)
+            snprintf(line, sizeof line, "%s +%zu", ip, nd->n_ips - 1);
+        else
+            snprintf(line, sizeof line, "%s", ip);
+        /* Sizes from the text cache: the textures are drawn just after. */
+        int nw, iw, dw = 0, hh;
+        text_get(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, 0, nd->id, &nw, &hh);
+        text_get(txt, FACE_SANS, ip_px, th->faint, 0, line, &iw, &hh);
+        if (down)
+            text_get(txt, FACE_BOLD, name_px, th->link_down, 0, "DOWN", &dw, &hh);
         if (crowded) {
             /* Hundreds of nodes: names would only cover each other. */
             if (down)
-                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", down_x, down_y, 1);
+                text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)xs[i],
+                          (int)(ys[i] + 1.05 * R), 1);
             continue;
         }
-        int ty = (int)(y + 1.05 * R + (lower[i] ? label_h : 0)), nw, nh;
-        text_size(txt, FACE_BOLD, name_px, n->id, &nw, &nh);
+        DrawBox cand[14], at;
+        double extra = down ? name_h : 0; /* DOWN under the name */
+        double w = fmax(fmax(nw, iw), down ? dw : 0) + 2 * pad;
+        bool with_ip = true;
+        size_t k = label_places(xs[i], ys[i], R, w, name_h + ip_h + extra, name_h, cand);
+        if (!first_free(taken, &d->net, cand, k, &at)) {
+            with_ip = false;
+            w = fmax(nw, down ? dw : 0) + 2 * pad;
+            k = label_places(xs[i], ys[i], R, w, name_h + extra, name_h, cand);
+            if (!first_free(taken, &d->net, cand, k, &at))
+                continue;
+        }
+        taken_add(taken, at);
         SDL_Color halo = th->bg;
         halo.a = 210;
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-        fill_rect(r, x - nw / 2.0 - 3 * ui, ty, nw + 6 * ui, label_h, halo);
+        fill_rect(r, at.x, at.y, at.w, at.h, halo);
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-        text_draw(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, n->id, (int)x, ty, 1);
-        char ip[16], line[48];
-        ip_format(n->n_ips ? n->ips[0] : 0, ip);
-        if (n->n_ips > 1)
-            snprintf(line, sizeof line, "%s +%zu", ip, n->n_ips - 1);
-        else
-            snprintf(line, sizeof line, "%s", ip);
-        text_draw(txt, FACE_SANS, ip_px, th->faint, line, (int)x, ty + (int)(name_px * 1.25), 1);
+        int cx = (int)lround(at.x + at.w / 2), ty = (int)lround(at.y);
+        txt->log_kind = "node-label";
+        txt->log_id = nd->id;
+        text_draw(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, nd->id, cx, ty, 1);
+        ty += (int)name_h;
+        if (with_ip) {
+            text_draw(txt, FACE_SANS, ip_px, th->faint, line, cx, ty, 1);
+            ty += (int)ip_h;
+        }
         if (down)
-            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", down_x, down_y, 1);
+            text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", cx, ty, 1);
+        txt->log_kind = txt->log_id = NULL;
     }
-    free(lower);
 }
 
 static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c, bool filled,
@@ -460,70 +772,167 @@ static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c,
     SDL_Color inner = filled ? c : mix(bg, c, 0.12);
     fill_rect(r, x - w / 2 + b, y - h / 2 + b, w - 2 * b, h - 2 * b, inner);
     SDL_Color flap = filled ? (SDL_Color){255, 255, 255, 255} : c;
-    thick_line(r, x - w / 2 + b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
-    thick_line(r, x + w / 2 - b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
+    draw_thick_line(r, x - w / 2 + b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
+    draw_thick_line(r, x + w / 2 - b, y - h / 2 + b, x, y + h * 0.12, 1.8 * s, flap);
+}
+
+/* Farther out: rings of eight places around (x, y), a label's height
+ * apart, up to four rings. */
+static bool label_ring(Taken *t, const SDL_Rect *net, double x, double y, double bw, double bh,
+                       double gap, DrawBox *out)
+{
+    for (int ring = 1; ring <= 4; ring++) {
+        double dy = gap + ring * bh, dx = 16 + ring * bh;
+        DrawBox c[8] = {
+            {x - bw / 2, y - dy - bh, bw, bh}, {x - bw / 2, y + dy, bw, bh},
+            {x + dx, y - bh / 2, bw, bh},      {x - dx - bw, y - bh / 2, bw, bh},
+            {x + dx, y - dy - bh, bw, bh},     {x - dx - bw, y - dy - bh, bw, bh},
+            {x + dx, y + dy, bw, bh},          {x - dx - bw, y + dy, bw, bh},
+        };
+        if (first_free(t, net, c, 8, out))
+            return true;
+    }
+    return false;
+}
+
+/* A packet's label (or a loss's): above the envelope at (x, y); else under
+ * it, right of it, left of it, at its corners, or on rings farther out.  Where none is free the
+ * label goes and the envelope stays (K or a click names it). */
+static bool same_color(SDL_Color a, SDL_Color b)
+{
+    return a.r == b.r && a.g == b.g && a.b == b.b && a.a == b.a;
+}
+
+/* An envelope from the cache's sprites (drawn there on first use); false
+ * if there is no cache to draw from. */
+static bool envelope_sprite(SDL_Renderer *r, DrawCache *dc, double x, double y, double s,
+                            SDL_Color c, bool filled, SDL_Color bg)
+{
+    if (!dc || dc->r != r || !SDL_RenderTargetSupported(r))
+        return false;
+    Sprite *sp = NULL;
+    for (int i = 0; i < dc->n_sprites && !sp; i++)
+        if (same_color(dc->sprite[i].c, c) && same_color(dc->sprite[i].bg, bg) &&
+            dc->sprite[i].filled == filled && dc->sprite[i].s == s)
+            sp = &dc->sprite[i];
+    if (!sp) {
+        if (dc->n_sprites == SPRITES_MAX)
+            return false;
+        int w = (int)ceil(28 * s) + 2, h = (int)ceil(19 * s) + 2;
+        SDL_Texture *tex =
+            SDL_CreateTexture(r, SDL_PIXELFORMAT_ARGB8888, SDL_TEXTUREACCESS_TARGET, w, h);
+        if (!tex)
+            return false;
+        SDL_Texture *old = SDL_GetRenderTarget(r);
+        SDL_Rect clip;
+        SDL_RenderGetClipRect(r, &clip);
+        bool clipped = SDL_RenderIsClipEnabled(r);
+        if (SDL_SetRenderTarget(r, tex) != 0) {
+            SDL_DestroyTexture(tex);
+            return false;
+        }
+        SDL_RenderSetClipRect(r, NULL);
+        fill_rect(r, 0, 0, w, h, bg);
+        envelope(r, w / 2.0, h / 2.0, s, c, filled, bg);
+        SDL_SetRenderTarget(r, old);
+        SDL_RenderSetClipRect(r, clipped ? &clip : NULL);
+        sp = &dc->sprite[dc->n_sprites++];
+        *sp = (Sprite){c, bg, filled, s, tex, w, h};
+    }
+    SDL_Rect dst = {(int)lround(x - sp->w / 2.0), (int)lround(y - sp->h / 2.0), sp->w, sp->h};
+    /* The sprite's one-pixel margin is background: only the envelope shows. */
+    SDL_Rect src = {1, 1, sp->w - 2, sp->h - 2};
+    dst.x += 1, dst.y += 1, dst.w -= 2, dst.h -= 2;
+    SDL_RenderCopy(r, sp->tex, &src, &dst);
+    return true;
 }
 
 static void label_box(SDL_Renderer *r, Text *txt, const char *s, double x, double y, int px,
-                      SDL_Color ink, SDL_Color bg, double ui)
+                      SDL_Color ink, SDL_Color bg, const DrawRects *d, Taken *taken, const char *id)
 {
     int w, h;
     SDL_Texture *tex = text_get(txt, FACE_BOLD, px, ink, 0, s, &w, &h);
     if (!tex)
         return;
-    double pad = 4 * ui;
+    double ui = d->ui, pad = 4 * ui, bw = w + 2 * pad, bh = h + pad, gap = 13 * ui;
+    DrawBox cand[] = {
+        {x - bw / 2, y - gap - bh, bw, bh},  {x - bw / 2, y + gap, bw, bh},
+        {x + 16 * ui, y - bh / 2, bw, bh},   {x - 16 * ui - bw, y - bh / 2, bw, bh},
+        {x + 10 * ui, y - gap - bh, bw, bh}, {x - 10 * ui - bw, y - gap - bh, bw, bh},
+        {x + 10 * ui, y + gap, bw, bh},      {x - 10 * ui - bw, y + gap, bw, bh},
+    };
+    DrawBox at;
+    if (!first_free(taken, &d->net, cand, MN_ARRAY_LEN(cand), &at) &&
+        !label_ring(taken, &d->net, x, y, bw, bh, gap, &at))
+        return;
+    taken_add(taken, at);
     SDL_Color back = bg;
     back.a = 225;
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-    fill_box(r, x - w / 2.0 - pad, y - h - pad, w + 2 * pad, h + pad, 3 * ui, back);
+    fill_rect(r, at.x, at.y, at.w, at.h, back); /* one rectangle: SDL's fast path */
     SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-    SDL_Rect dst = {(int)lround(x - w / 2.0), (int)lround(y - h - pad / 2), w, h};
+    SDL_Rect dst = {(int)lround(at.x + pad), (int)lround(at.y + pad / 2), w, h};
     SDL_RenderCopy(r, tex, NULL, &dst);
+    text_log(txt, "packet-label", id, dst, px);
 }
 
 static void draw_cross(SDL_Renderer *r, double x, double y, double s, SDL_Color c)
 {
-    thick_line(r, x - s, y - s, x + s, y + s, s * 0.45, c);
-    thick_line(r, x - s, y + s, x + s, y - s, s * 0.45, c);
+    draw_thick_line(r, x - s, y - s, x + s, y + s, s * 0.45, c);
+    draw_thick_line(r, x - s, y + s, x + s, y - s, s * 0.45, c);
 }
 
 static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v,
-                         const DrawTheme *th, double ui)
+                         const DrawTheme *th, const DrawRects *d, Taken *taken)
 {
-    int px = (int)lround(14 * ui * sqrt(v->text_scale > 0 ? v->text_scale : 1));
+    double ui = d->ui;
+    int px =
+        (int)fmax(DRAW_LABEL_MIN, lround(14 * ui * sqrt(v->text_scale > 0 ? v->text_scale : 1)));
     /* Level of detail, as for nodes: with this many envelopes on screen the
      * labels only hide each other, so the envelopes go without them. */
-    size_t flying = 0;
-    for (size_t i = 0; i < m->n_hops && flying <= CROWDED_PACKETS; i++)
+    size_t flying = 0, lo, hi;
+    model_hops_near(m, p->t, &lo, &hi);
+    for (size_t i = lo; i < hi && flying <= CROWDED_PACKETS; i++)
         flying += model_hop_frac(&m->hops[i], p->t) >= 0;
     bool crowded = flying > CROWDED_PACKETS;
-    for (size_t i = 0; i < m->n_hops; i++) {
-        const ModelHop *h = &m->hops[i];
-        double f = model_hop_frac(h, p->t), x, y;
-        if (f < 0 || (h->lost && f >= h->lost_at && p->step >= h->lost_step))
-            continue;
-        /* Lost at this very moment, but its caption is the next step's: it
-         * waits where it is lost. */
-        hop_point(m, v, h, h->lost && f >= h->lost_at ? h->lost_at : f, &x, &y);
-        SDL_Color c = draw_proto_color(h->proto);
-        if (v->mark_hop == (int)i + 1) /* the packet in the inspector */
-            fill_circle(r, x, y, 22 * ui, th->select_bg);
-        envelope(r, x, y, ui, c, h->response, th->bg);
-        if (!crowded)
-            label_box(r, txt, h->label, x, y - 13 * ui, px, c, th->bg, ui);
-    }
+    /* Every envelope first, then the labels around them: no label goes
+     * where an envelope is. */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = lo; i < hi; i++) {
+            const ModelHop *h = &m->hops[i];
+            double f = model_hop_frac(h, p->t), x, y;
+            if (f < 0 || (h->lost && f >= h->lost_at && p->step >= h->lost_step))
+                continue;
+            /* Lost at this very moment, but its caption is the next step's:
+             * it waits where it is lost. */
+            hop_point(m, v, h, h->lost && f >= h->lost_at ? h->lost_at : f, &x, &y);
+            SDL_Color c = draw_proto_color(h->proto);
+            if (pass == 1) {
+                if (!crowded) {
+                    char id[32];
+                    snprintf(id, sizeof id, "hop %zu", i + 1);
+                    label_box(r, txt, h->label, x, y, px, c, th->bg, d, taken, id);
+                }
+                continue;
+            }
+            if (v->mark_hop == (int)i + 1) /* the packet in the inspector */
+                fill_circle(r, x, y, 22 * ui, th->select_bg);
+            if (!envelope_sprite(r, v->cache, x, y, ui, c, h->response, th->bg))
+                envelope(r, x, y, ui, c, h->response, th->bg);
+            taken_add(taken, (DrawBox){x - 14 * ui, y - 9.5 * ui, 28 * ui, 19 * ui});
+        }
     /* Lost packets: a red cross where they were lost, for the rest of the
      * step that lost them and the next. */
     uint32_t now = p->step;
     for (size_t i = 0; i < m->n_drops; i++) {
-        const ModelDrop *d = &m->drops[i];
-        if ((double)d->time > p->t || d->step > now || d->step + 1 < now)
+        const ModelDrop *dr = &m->drops[i];
+        if ((double)dr->time > p->t || dr->step > now || dr->step + 1 < now)
             continue;
         double x, y;
-        if (d->hop >= 0) {
-            hop_point(m, v, &m->hops[d->hop], m->hops[d->hop].lost_at, &x, &y);
-        } else if (d->node >= 0) {
-            draw_node_xy(m, v, d->node, &x, &y);
+        if (dr->hop >= 0) {
+            hop_point(m, v, &m->hops[dr->hop], m->hops[dr->hop].lost_at, &x, &y);
+        } else if (dr->node >= 0) {
+            draw_node_xy(m, v, dr->node, &x, &y);
         } else {
             continue;
         }
@@ -531,9 +940,12 @@ static void draw_packets(SDL_Renderer *r, Text *txt, const Model *m, const Playe
         /* Beside the cross, not above it, where a name or an address may be. */
         char s[96];
         int w, h;
-        snprintf(s, sizeof s, "lost: %s", trace_drop_text(d->reason));
+        snprintf(s, sizeof s, "lost: %s", trace_drop_text(dr->reason));
         text_size(txt, FACE_BOLD, px, s, &w, &h);
-        label_box(r, txt, s, x + 16 * ui + w / 2.0, y + h / 2.0, px, th->link_down, th->bg, ui);
+        char id[32];
+        snprintf(id, sizeof id, "drop %zu", i + 1);
+        label_box(r, txt, s, x + 16 * ui + w / 2.0 + 4 * ui, y + 13 * ui + h / 2.0, px,
+                  th->link_down, th->bg, d, taken, id);
     }
 }
 
@@ -544,20 +956,21 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
 {
     double ui = d->ui, hs = fmin(1.5, fmax(0.6, d->ts / ui)); /* as the header grows */
     fill_rect(r, d->header.x, d->header.y, d->header.w, d->header.h, th->header);
-    int px = (int)lround(18 * ui * hs), y = d->header.y + (int)((d->header.h - px * 1.2) / 2);
+    int px = (int)fmax(DRAW_TEXT_MIN + 2, lround(18 * ui * hs));
+    int y = d->header.y + (int)((d->header.h - px * 1.2) / 2);
     text_draw(txt, FACE_BOLD, px, th->ink, m->world->title, (int)(16 * ui), y, 0);
     char s[128], speed[32];
     if (p->speed >= 1)
         snprintf(speed, sizeof speed, "%g×", p->speed);
     else
         snprintf(speed, sizeof speed, "%.3g×", p->speed);
-    snprintf(s, sizeof s, "%s   speed %s   t = %.6f s",
+    snprintf(s, sizeof s, "%s   %s   speed %s   t = %.6f s",
              p->mode == PLAYER_PAUSED    ? "❚❚ paused"
              : p->mode == PLAYER_PLAYING ? "▶ playing"
                                          : "▶ stepping",
-             speed, p->t / 1e6);
-    text_draw(txt, FACE_SANS, (int)lround(15 * ui * hs), th->faint, s, d->header.w - (int)(16 * ui),
-              y + (int)(2 * ui), 2);
+             p->pace_hops ? "hop pace" : "reading pace", speed, p->t / 1e6);
+    text_draw(txt, FACE_SANS, (int)fmax(DRAW_TEXT_MIN, lround(15 * ui * hs)), th->faint, s,
+              d->header.w - (int)(16 * ui), y + (int)(2 * ui), 2);
 }
 
 static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, const DrawRects *d,
@@ -566,14 +979,14 @@ static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, cons
     double ui = d->ui, x0 = 24 * ui, x1 = d->timeline.w - 24 * ui;
     double mid = d->timeline.y + d->timeline.h / 2.0;
     fill_rect(r, d->timeline.x, d->timeline.y, d->timeline.w, d->timeline.h, th->bg);
-    thick_line(r, x0, mid, x1, mid, 4 * ui, th->link);
+    draw_thick_line(r, x0, mid, x1, mid, 4 * ui, th->link);
     size_t n = m->n_steps;
     if (n == 0)
         return;
     double pos = (p->step == 0 ? 0 : (p->step - 1 + player_step_progress(p))) / (double)n;
     double cx = x0 + (x1 - x0) * pos;
     SDL_Color done = draw_proto_color("DNS");
-    thick_line(r, x0, mid, cx, mid, 4 * ui, done);
+    draw_thick_line(r, x0, mid, cx, mid, 4 * ui, done);
     /* A mark per step while they stand at least 2 pixels apart; past that
      * (tens of thousands of steps) they would only paint the line. */
     for (size_t k = 0; k < n && (x1 - x0) / (double)n >= 2; k++) {
@@ -591,7 +1004,7 @@ static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Playe
     double ui = d->ui;
     const SDL_Rect *c = &d->caption;
     fill_rect(r, c->x, c->y, c->w, c->h, th->caption_bg);
-    int pad = (int)(20 * ui), small = (int)lround(16 * d->ts);
+    int pad = (int)(20 * ui), small = (int)fmax(DRAW_TEXT_MIN, lround(16 * d->ts));
     char head[96];
     const char *body;
     if (p->step == 0) {
@@ -606,18 +1019,73 @@ static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Playe
     /* As large as fits: a classroom reads it from the back row. */
     int top = c->y + (int)(10 * ui) + (int)(small * 1.4), room = c->y + c->h - top - (int)(8 * ui);
     int wrap = c->w - 2 * pad;
-    for (int px = (int)lround(27 * d->ts); px >= 8; px -= px > 16 ? 2 : 1) {
+    int most = (int)fmax(DRAW_CAPTION_MIN, lround(27 * d->ts));
+    for (int px = most; px >= DRAW_CAPTION_MIN; px -= 1) {
         int w, h;
         SDL_Texture *tex = text_get(txt, FACE_SANS, px, th->caption_ink, wrap, body, &w, &h);
         if (!tex)
             return;
-        if (h <= room || px <= 10) {
+        if (h <= room || px <= DRAW_CAPTION_MIN) {
             SDL_Rect dst = {pad, top, w, h < room ? h : room};
             SDL_Rect src = {0, 0, w, dst.h};
             SDL_RenderCopy(r, tex, &src, &dst);
+            text_log(txt, "caption", "caption", dst, px);
             return;
         }
     }
+}
+
+/* Lines of s wrapped at wrap pixels, words kept whole where they fit. */
+static int wrapped_lines(Text *txt, int px, const char *s, int wrap)
+{
+    int lines = 1, w, h;
+    Buf line, next;
+    buf_init(&line);
+    buf_init(&next);
+    buf_puts(&line, "");
+    buf_puts(&next, "");
+    for (const char *p = s; *p;) {
+        size_t n = strcspn(p, " ");
+        bool had = line.len > 0;
+        buf_clear(&next);
+        buf_puts(&next, line.data);
+        if (had)
+            buf_putc(&next, ' ');
+        buf_put(&next, p, n);
+        text_size(txt, FACE_SANS, px, next.data, &w, &h);
+        buf_clear(&line);
+        if (w > wrap && had) {
+            lines++;
+            buf_put(&line, p, n);
+        } else {
+            buf_puts(&line, next.data);
+        }
+        p += n;
+        while (*p == ' ')
+            p++;
+    }
+    buf_fini(&line);
+    buf_fini(&next);
+    return lines;
+}
+
+int draw_caption_need(Text *txt, const Model *m, const View *v)
+{
+    View probe = *v;
+    probe.caption_h = 0;
+    DrawRects d;
+    draw_rects(&probe, &d);
+    double ui = d.ui;
+    int pad = (int)(20 * ui), small = (int)fmax(DRAW_TEXT_MIN, lround(16 * d.ts));
+    int wrap = v->w - 2 * pad, lines = 1;
+    for (size_t k = 0; k < m->n_steps; k++)
+        lines = (int)fmax(lines, wrapped_lines(txt, DRAW_CAPTION_MIN, m->steps[k].text, wrap));
+    if (m->world->description)
+        lines = (int)fmax(lines, wrapped_lines(txt, DRAW_CAPTION_MIN, m->world->description, wrap));
+    int line_h;
+    text_size(txt, FACE_SANS, DRAW_CAPTION_MIN, "Ag", &wrap, &line_h);
+    int need = (int)(10 * ui) + (int)(small * 1.4) + lines * line_h + (int)(8 * ui) + 2;
+    return (int)fmin(need, v->h / 3.0);
 }
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v)
@@ -629,9 +1097,24 @@ void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, con
     set_color(r, th->bg);
     SDL_RenderClear(r);
     SDL_RenderSetClipRect(r, &d.net);
-    draw_links(r, m, p, v, th, d.ui);
-    draw_nodes(r, txt, m, p, v, th, d.ui);
-    draw_packets(r, txt, m, p, v, th, d.ui);
+    Taken taken = {0};
+    size_t n = m->world->n_nodes;
+    double *xs = xmalloc((n ? n : 1) * sizeof *xs), *ys = xmalloc((n ? n : 1) * sizeof *ys);
+    for (size_t i = 0; i < n; i++)
+        draw_node_xy(m, v, (int)i, &xs[i], &ys[i]);
+    const char **busy = busy_links(m, p);
+    if (!static_from_cache(r, m, p, v, th, &d, xs, ys, busy)) {
+        draw_links(r, m, p, v, th, d.ui, busy);
+        draw_icons(r, m, p, v, th, &d, xs, ys);
+    }
+    free(busy);
+    taken_init(&taken, &d.net);
+    take_icons(txt, m, &d, &taken, xs, ys);
+    draw_packets(r, txt, m, p, v, th, &d, &taken);
+    draw_node_labels(r, txt, m, p, v, th, &d, &taken, xs, ys);
+    free(xs);
+    free(ys);
+    taken_fini(&taken);
     SDL_RenderSetClipRect(r, NULL);
     draw_header(r, txt, m, p, &d, th);
     draw_timeline(r, m, p, &d, th);

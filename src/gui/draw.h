@@ -16,6 +16,27 @@
 #include "gui/player.h"
 #include "gui/text.h"
 
+/* The smallest text on screen, in pixels, at any window size: read from
+ * the back row.  Packet labels on the map may be a little smaller; the
+ * caption is larger. */
+#define DRAW_TEXT_MIN    16
+#define DRAW_LABEL_MIN   14
+#define DRAW_CAPTION_MIN 24
+
+typedef struct DrawBox {
+    double x, y, w, h;
+} DrawBox;
+
+/* What does not move on the map (the links and the icons), kept in a
+ * texture and drawn again only when the view changes: the size, zoom,
+ * pan, theme, a node moved, marked, or a node or link going down or up.
+ * Owned by the app; draw_frame fills it. */
+typedef struct DrawCache DrawCache;
+DrawCache *draw_cache_new(void);
+void draw_cache_free(DrawCache *c);
+/* Forget the texture (the renderer lost its targets). */
+void draw_cache_reset(DrawCache *c);
+
 typedef struct View {
     int w, h; /* output pixels */
     bool dark;
@@ -25,9 +46,17 @@ typedef struct View {
     /* The panels on screen: the event list and the console share a column
      * on the right, the inspector (node or packet) has one on the left. */
     bool events, console, inspector;
+    bool inspector_wide; /* a packet is open: the inspector takes more width */
+    /* The sequence chart: 0 none, 1 beside the map (the map's right half),
+     * 2 in the map's place. */
+    int chart;
     /* What the inspector shows, marked on the network: 1 + the node or
      * hop index, 0 for none. */
     int mark_node, mark_hop;
+    /* The caption bar's height, when the captions need more than the
+     * default to stay at 24 px or more (draw_caption_need); 0 none. */
+    int caption_h;
+    DrawCache *cache; /* NULL: draw the whole map every frame */
 } View;
 
 #define TEXT_SCALE_MIN 0.5
@@ -36,7 +65,7 @@ typedef struct View {
 /* The areas of the frame, in output pixels; a hidden panel's is empty. */
 typedef struct DrawRects {
     SDL_Rect header, net, timeline, caption;
-    SDL_Rect events, console, inspector;
+    SDL_Rect events, console, inspector, chart;
     double ui; /* scale: 1 at 1280×720 */
     double ts; /* ui × the text scale: multiplies every font size */
 } DrawRects;
@@ -75,9 +104,17 @@ const DrawProto *draw_protos(size_t *n);
 SDL_Color draw_proto_color(const char *proto);
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v);
+/* The caption bar's height that shows the longest caption of the run at
+ * 24 px (at most a third of the window): View.caption_h.  O(characters of
+ * every caption); the app computes it once per size and model. */
+int draw_caption_need(Text *txt, const Model *m, const View *v);
 
 /* Shapes the panels draw with too. */
 void draw_fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c);
+/* A convex polygon (n corners, x y pairs), filled on SDL's fast rectangle path. */
+void draw_fill_poly(SDL_Renderer *r, const double *xy, int n, SDL_Color c);
+void draw_thick_line(SDL_Renderer *r, double x0, double y0, double x1, double y1, double w,
+                     SDL_Color c);
 /* The hop whose envelope is under (x, y) at time t, or -1. */
 int draw_packet_at(const Model *m, const View *v, double t, int x, int y);
 

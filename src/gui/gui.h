@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 /* gui_run's answer when there is no display to open a window on: no video
  * driver at all, or only SDL's invisible `offscreen`/`dummy` drivers that
@@ -17,6 +18,8 @@ typedef struct GuiOpen {
     uint32_t step; /* 0: the start; else at rest after step N (1-based) */
     bool dark;
     double text_scale; /* 0: the default */
+    bool pace_hops;    /* --pace hops: play at hop pace, not reading pace */
+    const char *field; /* --field TEXT: the step's packet open, that field selected */
 } GuiOpen;
 
 /* Opens the window on a scenario and plays it until the user closes it.
@@ -41,6 +44,7 @@ typedef struct GuiShot {
     bool help;           /* the keyboard help over it */
     double text_scale;   /* 0: the default */
     const char *type;    /* typed at the prompt at the step; shown when it is done */
+    int chart;           /* the sequence chart: 1 beside the map, 2 in its place */
 } GuiShot;
 
 /* Renders the view half way through step `step` without a window and
@@ -48,5 +52,24 @@ typedef struct GuiShot {
  * left behind), 2 on a bad scenario, a step, node or field that does not
  * exist; messages go to stderr. */
 int gui_shot(const GuiShot *s);
+
+/* The chart (io/chart.h) drawn as the window's chart panel draws it, at
+ * its own size (1 px a chart unit), into a PNG.  Returns 0, or 1 if the
+ * file cannot be written (nothing is left behind), with a message on
+ * stderr. */
+struct Chart;
+int gui_chart_png(const struct Chart *c, const char *font_dir, const char *out, bool dark);
+
+/* `minet layout`: what the window draws at width × height at step `step`
+ * (0: as it opens; else half way through the step, as `minet shot`), as
+ * JSON on out: {"size": [W, H], "items": [{"kind", "id", "rect": [x, y,
+ * w, h], "font_px"}, …]}.  Kinds: "node" (an icon), "node-label",
+ * "packet-label", "caption", "panel-text".  chart: 1 or 2 opens the chart
+ * panel (S).  Returns 0, or 2 on a bad scenario or step. */
+int gui_layout(const char *scenario, const char *font_dir, int width, int height, uint32_t step,
+               int chart, FILE *out);
+
+/* A protocol's colour on the map, as "#rrggbb" (ChartColorFn). */
+void gui_proto_hex(const char *proto, char out[8]);
 
 #endif

@@ -181,7 +181,28 @@ static void place_row(const World *w, const int *row, double *x, int r, const Sl
     free(ok);
 }
 
-static void order_rows(const World *w, const int *row, int rows, double *x, bool avoid)
+/* "web1.montana.edu" → "montana.edu"; NULL for a one-label name. */
+static const char *domain_of(const char *id)
+{
+    const char *dot = strchr(id, '.');
+    return dot && strchr(dot + 1, '.') ? dot + 1 : NULL;
+}
+
+/* A server that is not a name server (a web, mail or FTP server) stands
+ * right after its domain's name server in the row, when there is one. */
+static int domain_partner(const World *w, const ModelKind *kind, const int *row, int i)
+{
+    const char *d = kind[i] == MK_AUTH ? NULL : domain_of(w->nodes[i].id);
+    for (size_t j = 0; d && j < w->n_nodes; j++) {
+        const char *e = domain_of(w->nodes[j].id);
+        if ((int)j != i && kind[j] == MK_AUTH && row[j] == row[i] && e && strcmp(d, e) == 0)
+            return (int)j;
+    }
+    return -1;
+}
+
+static void order_rows(const World *w, const ModelKind *kind, const int *row, int rows, double *x,
+                       bool avoid)
 {
     Slot *s = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof *s);
     for (int r = 0; r < rows; r++) {
@@ -189,6 +210,11 @@ static void order_rows(const World *w, const int *row, int rows, double *x, bool
         for (size_t i = 0; i < w->n_nodes; i++)
             if (row[i] == r)
                 s[n++] = (Slot){neighbour_mean(w, x, (int)i, x[i]), (int)i};
+        for (size_t k = 0; k < n; k++) {
+            int j = domain_partner(w, kind, row, s[k].node);
+            if (j >= 0)
+                s[k].key = neighbour_mean(w, x, j, x[j]) + 1e-9 * (1 + s[k].node);
+        }
         qsort(s, n, sizeof *s, slot_cmp);
         if (avoid) {
             place_row(w, row, x, r, s, n);
@@ -201,6 +227,29 @@ static void order_rows(const World *w, const int *row, int rows, double *x, bool
 }
 
 /* ---- the scenario's own positions -------------------------------------- */
+
+/* A node laid out by the hierarchy moves along its row, out of the way of
+ * the nodes the scenario placed (closer than `gap`), to the nearest free
+ * spot. */
+static void clear_of_given(const World *w, double *x, const double *y, double gap)
+{
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        if (w->nodes[i].has_pos)
+            continue;
+        for (int k = 0; k < 40; k++) {
+            double cand = x[i] + (k % 2 ? 1 : -1) * ((k + 1) / 2) * gap * 0.5;
+            if (cand < 0.02 || cand > 0.98)
+                continue;
+            bool clash = false;
+            for (size_t j = 0; j < w->n_nodes && !clash; j++)
+                clash = w->nodes[j].has_pos && fabs(x[j] - cand) < gap && fabs(y[j] - y[i]) < gap;
+            if (!clash) {
+                x[i] = cand;
+                break;
+            }
+        }
+    }
+}
 
 static void fit_given(const World *w, double *x, double *y)
 {
@@ -234,10 +283,17 @@ void layout_compute(const World *w, const ModelKind *kind, double *x, double *y,
         x[i] = (double)i / (double)n;
     }
     /* Down and up again: each row follows its neighbours. */
-    order_rows(w, layer, rows, x, false);
-    order_rows(w, layer, rows, x, false);
-    order_rows(w, layer, rows, x, true);
+    order_rows(w, kind, layer, rows, x, false);
+    order_rows(w, kind, layer, rows, x, false);
+    order_rows(w, kind, layer, rows, x, true);
     for (size_t i = 0; i < n; i++)
         y[i] = (layer[i] + 0.5) / rows;
+    if (w->layout == WORLD_LAYOUT_HIERARCHY)
+        return;
+    size_t given = 0;
+    for (size_t i = 0; i < n; i++)
+        given += w->nodes[i].has_pos;
     fit_given(w, x, y);
+    if (given && given < n)
+        clear_of_given(w, x, y, 0.09);
 }

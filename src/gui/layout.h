@@ -1,7 +1,9 @@
 /* layout — where each node stands, in a unit square (x, y in 0..1, y = 0 at
  * the top), read like the textbook's DNS figure.
  *
- * Nodes with a `pos` keep it (scaled as a group into the square).  The
+ * Nodes with a `pos` keep it (scaled as a group into the square), unless
+ * the scenario says "layout": "hierarchy"; the others are moved along
+ * their row clear of them.  The
  * others are placed in rows, top to bottom: root servers; TLD servers;
  * authoritative servers with the hosts and resolvers that no host uses
  * (web servers, public resolvers); routers, the ones farther from the

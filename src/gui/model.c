@@ -44,6 +44,22 @@ double model_hop_frac(const ModelHop *h, double t)
     return (t - (double)h->send) / (double)(h->arrive - h->send);
 }
 
+void model_hops_near(const Model *m, double t, size_t *lo, size_t *hi)
+{
+    size_t a = 0, b = m->n_hops; /* the first hop sent at or after t */
+    while (a < b) {
+        size_t mid = a + (b - a) / 2;
+        if ((double)m->hops[mid].send < t)
+            a = mid + 1;
+        else
+            b = mid;
+    }
+    *hi = a;
+    while (a > 0 && (double)m->hops[a - 1].send >= t - (double)m->longest)
+        a--;
+    *lo = a;
+}
+
 uint32_t model_step_at(const Model *m, double t)
 {
     size_t lo = 0, hi = m->n_steps; /* count of steps with time < t */
@@ -110,6 +126,8 @@ static void add_hop(Model *m, size_t *cap, const TraceRec *r)
     h->from = r->node;
     h->to = r->peer;
     h->link = r->link;
+    if (r->arrive - r->time > m->longest)
+        m->longest = r->arrive - r->time;
     model_describe_frame(r->bytes, r->len, &h->proto, &h->response, h->label, sizeof h->label);
     dissect_observe(m->dissect, r->bytes, r->len);
 }
@@ -242,6 +260,31 @@ static void step_hops(Model *m)
     free(ph);
 }
 
+/* The nodes in the order they first send or receive a packet, then the
+ * ones that never do, in scenario order: the order the map places their
+ * labels in (the lesson's nodes get the best places). */
+static void label_order(Model *m)
+{
+    size_t n = m->world->n_nodes;
+    free(m->label_order);
+    m->label_order = xmalloc((n ? n : 1) * sizeof *m->label_order);
+    bool *seen = xcalloc(n + 1, sizeof *seen);
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_hops && k < n; i++) {
+        int ends[2] = {m->hops[i].from, m->hops[i].to};
+        for (int e = 0; e < 2; e++)
+            if (ends[e] >= 0 && (size_t)ends[e] < n && !seen[ends[e]] &&
+                !m->world->nodes[ends[e]].router) {
+                seen[ends[e]] = true;
+                m->label_order[k++] = ends[e];
+            }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (!seen[i])
+            m->label_order[k++] = (int)i;
+    free(seen);
+}
+
 /* Each step's end: its note, its hops' arrivals, its records (those shown
  * with the next step excepted); never before the step before ends. */
 static void step_ends(Model *m, const Trace *t)
@@ -306,6 +349,7 @@ static void fold_trace(Model *m, const Trace *t)
     }
     step_ends(m, t);
     step_hops(m);
+    label_order(m);
 }
 
 /* Runs the scenario as `minet run` does, keeping the trace. */
@@ -357,6 +401,8 @@ static void forget_run(Model *m)
     free(m->states);
     free(m->step_end);
     free(m->step_hop);
+    free(m->label_order);
+    m->label_order = NULL;
     m->step_end = NULL;
     m->step_hop = NULL;
     m->steps = NULL;
@@ -366,6 +412,7 @@ static void forget_run(Model *m)
     m->console = m->states = NULL;
     m->n_steps = m->n_hops = m->n_drops = m->n_status = m->n_console = m->n_states = 0;
     m->end = 0;
+    m->longest = 0;
 }
 
 bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why, size_t size)

@@ -104,7 +104,9 @@ typedef struct Model {
     size_t n_states;
     SimTime *step_end; /* [k]: when step k's last packet arrives or record happens */
     int *step_hop;     /* [k-1]: the first hop of step k's packet at or after its note, or -1 */
+    int *label_order;  /* the nodes, as the map places their labels (model.c) */
     SimTime end;       /* the last moment anything happens */
+    SimTime longest;   /* the longest hop, send to arrival */
     struct Sim *sim;   /* keeps the trace and its strings */
     struct DissectCtx *dissect; /* has seen every hop's frame (TCP's relative numbers) */
 } Model;
@@ -149,6 +151,11 @@ bool model_ref_shown(const Model *m, const ModelRef *ref, uint32_t step, double 
  * A hop is on its link for send < t <= arrive: at its arrival time it is
  * drawn at the receiver.  O(1). */
 double model_hop_frac(const ModelHop *h, double t);
+
+/* The hops that may be on their link at time t: [*lo, *hi) of m->hops
+ * (hops are in send order, none longer on its link than the longest).
+ * O(log hops + the hops sent in the longest hop's time before t). */
+void model_hops_near(const Model *m, double t, size_t *lo, size_t *hi);
 
 /* The step time t belongs to: the last note strictly before t (0 if none),
  * so a moment shared by an arrival and the next note is the earlier

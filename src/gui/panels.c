@@ -27,8 +27,8 @@ static void pen_init(Pen *pen, App *a)
     pen->th = draw_theme(a->v.dark);
     draw_rects(&a->v, &pen->d);
     pen->px = (int)lround(15 * pen->d.ts);
-    if (pen->px < 8)
-        pen->px = 8;
+    if (pen->px < DRAW_TEXT_MIN)
+        pen->px = DRAW_TEXT_MIN;
     pen->lh = (int)lround(pen->px * 1.45);
 }
 
@@ -50,6 +50,41 @@ static int put(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y
     if (!s || !*s)
         return 0;
     return text_draw(&pen->a->txt, face, pen->px, c, clip_text(s, buf, sizeof buf), x, y, align);
+}
+
+/* s drawn at (x, y) no wider than `room` pixels: cut after a word with
+ * "…" where it is longer (mid-word only when its first word does not fit).
+ * Returns the width drawn. */
+static int put_fit(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y, int room)
+{
+    char buf[DRAW_MAX_BYTES + 8];
+    if (!s || !*s)
+        return 0;
+    s = clip_text(s, buf, sizeof buf);
+    int w, h;
+    text_size(&pen->a->txt, face, pen->px, s, &w, &h);
+    if (w <= room)
+        return put(pen, face, c, s, x, y, 0);
+    char cut[DRAW_MAX_BYTES + 8];
+    size_t n = strlen(s), best = 0, best_word = 0;
+    for (size_t k = 1; k <= n; k++) {
+        if (k < n && utf8_cont(s[k]))
+            continue;
+        snprintf(cut, sizeof cut, "%.*s…", (int)k, s);
+        text_size(&pen->a->txt, face, pen->px, cut, &w, &h);
+        if (w > room)
+            break;
+        best = k;
+        if (k < n && (s[k] == ' ' || s[k - 1] == ',' || s[k - 1] == ':' || s[k - 1] == '('))
+            best_word = k;
+    }
+    size_t keep = best_word ? best_word : best;
+    while (keep > 0 && s[keep - 1] == ' ')
+        keep--;
+    if (keep == 0)
+        return 0;
+    snprintf(cut, sizeof cut, "%.*s…", (int)keep, s);
+    return put(pen, face, c, cut, x, y, 0);
 }
 
 /* The panel's background and title bar; returns the area under the bar. */
@@ -235,12 +270,16 @@ static void draw_events(Pen *pen)
             char ft[300];
             snprintf(ft, sizeof ft, "%s → %s", a->m->world->nodes[e->from].id,
                      a->m->world->nodes[e->to].id);
-            x += put(pen, e->is_hop ? FACE_SANS : FACE_BOLD, ink, ft, x, y, 0) + pen->px / 2;
+            int right = body.x + body.w - pen->px / 2;
+            x += put_fit(pen, e->is_hop ? FACE_SANS : FACE_BOLD, ink, ft, x, y, right - x) +
+                 pen->px / 2;
         }
+        int right = body.x + body.w - pen->px / 2;
         if (e->is_hop)
-            put(pen, FACE_MONO, ink, e->text, x, y, 0);
+            put_fit(pen, FACE_MONO, ink, e->text, x, y, right - x);
         else
-            put(pen, FACE_SANS, ink, e->text, body.x + pen->px * 3, y + pen->lh, 0);
+            put_fit(pen, FACE_SANS, ink, e->text, body.x + pen->px * 3, y + pen->lh,
+                    right - body.x - pen->px * 3);
         y += rh;
     }
 }
@@ -301,14 +340,24 @@ static void wrap_line(ConRows *back, const char *s, size_t len, size_t cols)
     const char *text = e.data ? e.data : "";
     const char *dollar = strstr(text, "$ ");
     bool prompt = dollar && strchr(text, ' ') == dollar + 1;
-    /* Cut into rows of `cols` characters, never inside a character. */
+    /* Cut into rows of `cols` characters, never inside a character, and
+     * after a space where the row has one: a word that fits on a row is
+     * never broken ("153.90.127.197" stays whole). */
     size_t starts[WRAP_ROWS_MAX + 1], n = 0, pos = 0;
     do {
+        size_t start = pos;
         starts[n++] = pos;
         for (size_t c = 0; c < cols && pos < e.len; c++) {
             pos++;
             while (pos < e.len && utf8_cont(text[pos]))
                 pos++;
+        }
+        if (pos < e.len && text[pos] != ' ') {
+            size_t sp = pos;
+            while (sp > start && text[sp - 1] != ' ')
+                sp--;
+            if (sp > start)
+                pos = sp;
         }
     } while (pos < e.len && n < WRAP_ROWS_MAX);
     bool cut = pos < e.len || j < len;
@@ -850,7 +899,7 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
         const InspectSection *s = &in.s[i];
         if (y + pen->lh > body.y && y < body.y + body.h) {
             draw_fill_rect(a->r, body.x, y, body.w, pen->lh, th->panel_head);
-            put(pen, FACE_BOLD, th->ink, s->title, x, y, 0);
+            put_fit(pen, FACE_BOLD, th->ink, s->title, x, y, body.x + body.w - x - pen->px / 2);
         }
         y += pen->lh;
         lines++;
@@ -933,10 +982,10 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
     int hex_px = pen->px, cw, ch, per_line = 16;
     text_size(&a->txt, FACE_MONO, hex_px, "0", &cw, &ch);
     while (cw * (6 + per_line * 3) > body.w - pen->px) {
-        if (per_line == 16 && hex_px <= pen->px * 4 / 5) {
+        if (per_line == 16 && (hex_px <= pen->px * 4 / 5 || hex_px <= DRAW_TEXT_MIN)) {
             per_line = 8;
             hex_px = pen->px;
-        } else if (hex_px > 8) {
+        } else if (hex_px > DRAW_TEXT_MIN) {
             hex_px--;
         } else {
             break;
@@ -967,24 +1016,44 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
     int rows = tree.h / pen->lh;
     if (rows < 1)
         rows = 1;
-    if (a->sel_field >= 0) { /* keep the selected line in view, with what follows it */
-        if (a->sel_field < a->inspect_top)
-            a->inspect_top = a->sel_field;
-        else if (a->sel_field >= a->inspect_top + rows)
-            a->inspect_top = a->sel_field - rows / 3;
+    /* The lines shown: every layer's, and those of the open layers.
+     * inspect_top counts shown lines. */
+    int n_vis = 0, sel_vis = -1;
+    int *vis = xmalloc((a->tree.n ? a->tree.n : 1) * sizeof *vis);
+    for (int i = 0; i < (int)a->tree.n; i++)
+        if (app_field_shown(a, i)) {
+            if (i == a->sel_field)
+                sel_vis = n_vis;
+            vis[n_vis++] = i;
+        }
+    if (sel_vis >= 0) { /* keep the selected line in view, with what follows it */
+        if (sel_vis < a->inspect_top)
+            a->inspect_top = sel_vis;
+        else if (sel_vis >= a->inspect_top + rows)
+            a->inspect_top = sel_vis - rows / 3;
     }
-    if (a->inspect_top > (int)a->tree.n - rows)
-        a->inspect_top = (int)a->tree.n - rows;
+    if (a->inspect_top > n_vis - rows)
+        a->inspect_top = n_vis - rows;
     if (a->inspect_top < 0)
         a->inspect_top = 0;
-    for (int i = 0; i < rows && a->inspect_top + i < (int)a->tree.n; i++) {
-        int idx = a->inspect_top + i, y = tree.y + i * pen->lh;
+    for (int i = 0; i < rows && a->inspect_top + i < n_vis; i++) {
+        int idx = vis[a->inspect_top + i], y = tree.y + i * pen->lh;
         const DissectField *f = &a->tree.f[idx];
         if (idx == a->sel_field)
             draw_fill_rect(a->r, tree.x, y, tree.w, pen->lh, th->select_bg);
         int x = tree.x + pen->px / 2 + f->depth * pen->px * 5 / 4;
-        put(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y, 0);
+        if (f->depth == 0) { /* the layer's line: ▸ closed, ▾ open */
+            bool open = idx + 1 < (int)a->tree.n && a->tree.f[idx + 1].depth > 0 &&
+                        app_field_shown(a, idx + 1);
+            bool leaf = idx + 1 >= (int)a->tree.n || a->tree.f[idx + 1].depth == 0;
+            if (!leaf)
+                put(pen, FACE_SANS, th->faint, open ? "▾" : "▸", x, y, 0);
+            x += pen->px;
+        }
+        put_fit(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y,
+                tree.x + tree.w - x - pen->px / 2);
     }
+    free(vis);
     SDL_RenderSetClipRect(a->r, &hex);
     draw_fill_rect(a->r, hex.x, hex.y, hex.w, 1, th->rule);
     int y0 = hex.y + pen->lh / 4, x0 = hex.x + pen->px / 2;
@@ -1053,6 +1122,7 @@ static const char *const help_lines[][2] = {
     {"+  −", "faster / slower"},
     {"0", "normal speed, zoom and position"},
     {"P", "pause after each DNS answer"},
+    {"H", "pace: time to read each caption / as the hops take"},
     {"Enter", "type a command at the prompt (Esc leaves it)"},
     {"↑  ↓  (at the prompt)", "earlier commands"},
     {"N  Shift+N", "inspect the next / previous node"},
@@ -1060,7 +1130,8 @@ static const char *const help_lines[][2] = {
     {"R  Shift+R", "the node's next / previous table entry, with its plot"},
     {"↑  ↓", "move in the packet's fields"},
     {"E  C  I", "show / hide events, console, inspector"},
-    {"Tab", "hide / show every panel"},
+    {"Tab", "hide / show every panel (a packet open: its next layer)"},
+    {"S", "sequence chart: beside the map, instead of it, off"},
     {"V  B  X", "event filter: protocol, selected node, hops"},
     {"PgUp  PgDn", "scroll the console (with Shift: the inspector)"},
     {"[  ]  Alt+arrows", "zoom out / in, move the network"},
@@ -1081,9 +1152,9 @@ static void draw_help(Pen *big)
     /* As large as the panels' text, but never taller than the window. */
     Pen small = *big, *pen = &small;
     double room = a->v.h - 2.0 * big->px, need = (double)(n + 2) * big->lh + big->px;
-    if (need > room) {
-        pen->px = (int)fmax(8, floor(big->px * room / need));
-        pen->lh = (int)lround(pen->px * 1.45);
+    if (need > room) { /* closer lines first, then smaller text, never under 16 px */
+        pen->px = (int)fmax(DRAW_TEXT_MIN, floor(big->px * room / need));
+        pen->lh = (int)lround(pen->px * 1.25);
     }
     int key_w = 0, val_w = 0, w, h;
     for (size_t i = 0; i < n; i++) {
@@ -1122,10 +1193,83 @@ static void draw_status(Pen *pen)
     put(pen, FACE_BOLD, pen->th->caption_ink, s, x, y, 0);
 }
 
+/* ---- the sequence chart ------------------------------------------------ */
+
+const Chart *panels_chart(App *a)
+{
+    if (a->chart && !a->chart_stale)
+        return a->chart;
+    if (!a->chart && a->chart_mode == 0)
+        return NULL;
+    chart_free(a->chart);
+    a->chart = chart_build(&a->m->sim->trace, a->m->world, NULL);
+    a->chart_stale = false;
+    return a->chart;
+}
+
+/* The chart's text as large as the panels' at least, and never under the
+ * 16 px it is laid out for: a chart wider than the panel follows the
+ * current step's arrow across, as it follows it down. */
+void panels_chart_place(App *a, ChartPlace *pl)
+{
+    Pen pen;
+    pen_init(&pen, a);
+    const Chart *c = panels_chart(a);
+    SDL_Rect area = pen.d.chart;
+    memset(pl, 0, sizeof *pl);
+    pl->dark = a->v.dark;
+    pl->step = a->p.step;
+    pl->pin_names = true;
+    pl->clip = (SDL_Rect){area.x + 1, area.y + pen.lh + 4, area.w - 1, area.h - pen.lh - 4};
+    if (!c || pl->clip.w <= 0 || pl->clip.h <= 0)
+        return;
+    double s = fmax(1.0, pen.d.ts);
+    pl->scale = s;
+    /* Across: centred, or following the current step's arrow. */
+    int cur = chart_arrow_of_step(c, a->p.step ? a->p.step : 1);
+    double over = c->width * s - pl->clip.w;
+    pl->ox = pl->clip.x + (over < 0 ? -over / 2 : 0);
+    if (over > 0 && cur >= 0) {
+        const ChartArrow *ar = &c->arrows[cur];
+        double want = pl->clip.x + pl->clip.w / 2.0 - (ar->x + ar->w / 2) * s;
+        pl->ox = fmin(pl->clip.x, fmax(pl->clip.x - over, want));
+    }
+    /* Down: the current step's first arrow a third of the way down. */
+    if (a->chart_follow || a->chart_step != a->p.step) {
+        a->chart_follow = true;
+        a->chart_step = a->p.step;
+        a->chart_top = cur >= 0 && a->p.step ? c->arrows[cur].y - pl->clip.h / s / 3 : 0;
+    }
+    double most = c->height - pl->clip.h / s;
+    if (a->chart_top > most)
+        a->chart_top = most;
+    if (a->chart_top < 0)
+        a->chart_top = 0;
+    pl->oy = pl->clip.y - a->chart_top * s;
+}
+
+static void draw_chart(Pen *pen)
+{
+    App *a = pen->a;
+    SDL_Rect area = pen->d.chart;
+    if (area.w <= 0 || area.h <= 0)
+        return;
+    const Chart *c = panels_chart(a);
+    char title[96];
+    snprintf(title, sizeof title, "Sequence chart (%zu messages)", c ? c->n_arrows : 0);
+    panel_frame(pen, area, title);
+    ChartPlace pl;
+    panels_chart_place(a, &pl);
+    if (c && pl.scale > 0)
+        chartview_draw(a->r, &a->txt, c, &pl, &a->chart_shown);
+    SDL_RenderSetClipRect(a->r, NULL);
+}
+
 void panels_draw(App *a)
 {
     Pen pen;
     pen_init(&pen, a);
+    draw_chart(&pen);
     draw_events(&pen);
     draw_console(&pen);
     draw_inspector(&pen);
@@ -1181,6 +1325,18 @@ bool panels_click(App *a, int x, int y)
         a->help = false;
         return true;
     }
+    if (rect_has(&pen.d.chart, x, y)) {
+        ChartPlace pl;
+        panels_chart_place(a, &pl);
+        int i = a->chart ? chartview_arrow_at(a->chart, &pl, x, y) : -1;
+        if (i >= 0) {
+            player_goto_step(&a->p, a->chart->arrows[i].step);
+            app_select_hop(a, a->chart->arrows[i].hop);
+            a->chart_follow = false;
+            a->chart_step = a->p.step;
+        }
+        return true;
+    }
     if (rect_has(&pen.d.events, x, y)) {
         if (rect_has(&a->chip_proto, x, y)) {
             panels_cycle_proto(a);
@@ -1210,9 +1366,21 @@ bool panels_click(App *a, int x, int y)
     }
     if (rect_has(&pen.d.inspector, x, y)) {
         if (a->inspect_packet && a->sel_hop >= 0 && rect_has(&a->tree_rect, x, y)) {
-            int i = a->inspect_top + (y - a->tree_rect.y) / pen.lh;
-            if (i >= 0 && i < (int)a->tree.n)
+            /* The shown line under the pointer; a layer's line opens or
+             * closes its layer. */
+            int want = a->inspect_top + (y - a->tree_rect.y) / pen.lh, k = 0;
+            for (int i = 0; i < (int)a->tree.n; i++) {
+                if (!app_field_shown(a, i))
+                    continue;
+                if (k++ != want)
+                    continue;
+                if (a->tree.f[i].depth == 0 && a->sel_field == i)
+                    app_toggle_section(a, i);
+                else if (a->tree.f[i].depth == 0 && !app_field_shown(a, i + 1))
+                    app_toggle_section(a, i);
                 a->sel_field = i;
+                break;
+            }
         } else if (!a->inspect_packet && a->sel_node >= 0 && y >= pen.d.inspector.y + pen.lh + 4) {
             /* A table's entry: selected, or unselected when clicked again. */
             for (size_t i = 0; i < a->n_row_hits; i++) {
@@ -1234,8 +1402,13 @@ bool panels_wheel(App *a, int x, int y, int dy)
 {
     Pen pen;
     pen_init(&pen, a);
+    if (rect_has(&pen.d.chart, x, y)) {
+        a->chart_top -= dy * 3 * 46.0; /* three rows */
+        a->chart_follow = false;
+        a->chart_step = a->p.step;
+        return true;
+    }
     if (rect_has(&pen.d.events, x, y)) {
-        a->events_top -= dy * 3;
         if (a->events_top > (int)a->events.n - 1)
             a->events_top = (int)a->events.n - 1;
         if (a->events_top < 0)

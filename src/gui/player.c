@@ -143,6 +143,34 @@ static bool step_has_answer(const Player *p, uint32_t k)
     return false;
 }
 
+double player_read_seconds(const Player *p, uint32_t k)
+{
+    if (k == 0 || k > p->m->n_steps)
+        return 0;
+    size_t words = 0;
+    bool in = false;
+    for (const char *c = p->m->steps[k - 1].text; c && *c; c++) {
+        bool space = *c == ' ' || *c == '\n' || *c == '\t';
+        words += !space && !in;
+        in = !space;
+    }
+    double s = fmax(PLAYER_READ_MIN, (double)words * 60.0 / PLAYER_READ_WPM);
+    return s * PLAYER_SPEED_DEFAULT / p->speed;
+}
+
+/* Reading pace: how much faster than hop pace step k's animation runs so
+ * that the step lasts as long as its caption takes to read (never faster
+ * than hop pace: a long step keeps its length). */
+static double read_scale(const Player *p, uint32_t k)
+{
+    if (p->pace_hops || k == 0)
+        return 1;
+    double s =
+        screen_between(p, (double)model_step_start(p->m, k), (double)model_step_end(p->m, k));
+    double r = player_read_seconds(p, k);
+    return s > 0 && r > s ? s / r : 1;
+}
+
 static void play_tick(Player *p, double seconds)
 {
     const Model *m = p->m;
@@ -153,7 +181,8 @@ static void play_tick(Player *p, double seconds)
             seconds -= d;
             continue;
         }
-        seconds = advance(p, seconds, (double)model_step_end(m, p->step));
+        double scale = read_scale(p, p->step);
+        seconds = advance(p, seconds * scale, (double)model_step_end(m, p->step)) / scale;
         if (p->t < (double)model_step_end(m, p->step))
             return;
         if (p->step >= m->n_steps || (p->pause_on_answer && step_has_answer(p, p->step))) {
@@ -165,7 +194,7 @@ static void play_tick(Player *p, double seconds)
          * caption and the clock change together. */
         p->t = fmax(p->t, (double)model_step_start(m, p->step));
         if (model_step_end(m, p->step) == model_step_start(m, p->step))
-            p->dwell_left = p->dwell;
+            p->dwell_left = p->pace_hops ? p->dwell : player_read_seconds(p, p->step);
     }
 }
 

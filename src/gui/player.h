@@ -11,7 +11,9 @@
  * shown for its length divided by the speed, but a piece with a packet on
  * a link lasts at least `min_hop` seconds on screen (so a 1 ms hop is seen)
  * and a piece with nothing moving at most `max_idle` (so five quiet
- * seconds between commands pass at once).  No SDL here. */
+ * seconds between commands pass at once).  While playing (Space), a step
+ * lasts at least as long as its caption takes to read (pace_hops below).
+ * No SDL here. */
 #ifndef MN_GUI_PLAYER_H
 #define MN_GUI_PLAYER_H
 
@@ -22,6 +24,8 @@
 #define PLAYER_SPEED_MIN     0.001
 #define PLAYER_SPEED_MAX     1000.0
 #define PLAYER_SPEED_DEFAULT 0.02
+#define PLAYER_READ_WPM      200.0 /* reading pace: words a minute */
+#define PLAYER_READ_MIN      2.0   /* reading pace: seconds a caption stays, at least */
 
 typedef enum PlayerMode {
     PLAYER_PAUSED,
@@ -42,8 +46,14 @@ typedef struct Player {
     double dwell;    /* seconds a step without motion stays up when playing */
     double dwell_left;
     bool pause_on_answer; /* playing: stop after each DNS response arrives */
-    SimTime *cuts;        /* sorted, distinct */
-    bool *moving;         /* moving[i]: a hop is on a link in (cuts[i], cuts[i+1]) */
+    /* Playing at hop pace: each step as long as its hops take (the time
+     * rules above).  Otherwise, reading pace (the default): each step
+     * stays up at least as long as its caption takes to read at
+     * PLAYER_READ_WPM (PLAYER_READ_MIN at least, scaled by the speed
+     * keys), its hops animated within that time. */
+    bool pace_hops;
+    SimTime *cuts; /* sorted, distinct */
+    bool *moving;  /* moving[i]: a hop is on a link in (cuts[i], cuts[i+1]) */
     size_t n_cuts;
 } Player;
 
@@ -63,6 +73,8 @@ void player_home(Player *p);
 void player_end(Player *p);
 void player_goto_step(Player *p, uint32_t k); /* at rest after step k */
 void player_toggle_play(Player *p);
+/* Seconds on screen step k's caption needs at reading pace (0 for step 0). */
+double player_read_seconds(const Player *p, uint32_t k);
 /* Multiplies the speed by f, within the limits. */
 void player_scale_speed(Player *p, double f);
 

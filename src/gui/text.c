@@ -144,7 +144,35 @@ int text_draw(Text *t, TextFace face, int px, SDL_Color c, const char *s, int x,
         return 0;
     SDL_Rect dst = {align == 1 ? x - w / 2 : align == 2 ? x - w : x, y, w, h};
     SDL_RenderCopy(t->r, tex, NULL, &dst);
+    if (t->log)
+        text_log(t, t->log_kind ? t->log_kind : "panel-text", t->log_id ? t->log_id : s, dst, px);
     return w;
+}
+
+void text_log(Text *t, const char *kind, const char *id, SDL_Rect r, int px)
+{
+    if (!t->log)
+        return;
+    SDL_Rect clip, cut = r;
+    SDL_RenderGetClipRect(t->r, &clip);
+    if (SDL_RenderIsClipEnabled(t->r) && !SDL_IntersectRect(&r, &clip, &cut))
+        return;
+    if (cut.w <= 0 || cut.h <= 0)
+        return;
+    TextLog *l = t->log;
+    l->items = xgrow(l->items, &l->cap, l->n + 1, sizeof *l->items);
+    TextItem *it = &l->items[l->n++];
+    memset(it, 0, sizeof *it);
+    snprintf(it->kind, sizeof it->kind, "%s", kind);
+    snprintf(it->id, sizeof it->id, "%s", id ? id : "");
+    it->rect = cut;
+    it->px = px;
+}
+
+void text_log_fini(TextLog *log)
+{
+    free(log->items);
+    memset(log, 0, sizeof *log);
 }
 
 void text_size(Text *t, TextFace face, int px, const char *s, int *w, int *h)

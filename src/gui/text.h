@@ -31,8 +31,27 @@ typedef struct TextFont {
     TTF_Font *font;
 } TextFont;
 
+/* What a frame drew where, for `minet layout` and the layout tests: each
+ * piece of text (and each node's icon) with its rectangle, cut to the
+ * renderer's clip; nothing drawn outside the clip is listed. */
+typedef struct TextItem {
+    char kind[16]; /* "node", "node-label", "packet-label", "caption", "panel-text", … */
+    char id[96];
+    SDL_Rect rect;
+    int px; /* font size; 0 for an icon */
+} TextItem;
+
+typedef struct TextLog {
+    TextItem *items;
+    size_t n, cap;
+} TextLog;
+
 typedef struct Text {
     SDL_Renderer *r;
+    /* When log is set, text_draw lists what it draws as log_kind (default
+     * "panel-text") with log_id (default the text itself). */
+    TextLog *log;
+    const char *log_kind, *log_id;
     char *path[FACE_COUNT];
     TextFont *fonts; /* opened on first use, one per (face, size) */
     size_t n_fonts, fonts_cap;
@@ -52,6 +71,10 @@ SDL_Texture *text_get(Text *t, TextFace face, int px, SDL_Color c, int wrap, con
 /* Draws s with its top-left (align 0), centre (1) or right (2) at x, y;
  * returns its width. */
 int text_draw(Text *t, TextFace face, int px, SDL_Color c, const char *s, int x, int y, int align);
+/* Lists an item in t->log (if any), cut to the renderer's clip. */
+void text_log(Text *t, const char *kind, const char *id, SDL_Rect r, int px);
+void text_log_fini(TextLog *log);
+
 /* Measures without drawing. */
 void text_size(Text *t, TextFace face, int px, const char *s, int *w, int *h);
 

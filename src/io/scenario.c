@@ -757,10 +757,26 @@ bool scenario_has_addr(const Loader *L, uint32_t ip)
     }
     return lo < L->n_addrs && L->addrs[lo].ip == ip;
 }
+/* "layout": "pos" places every node by its "pos": each must have one. */
+static void check_layout_pos(Loader *L, const Path *nodes_path)
+{
+    if (L->w->layout != WORLD_LAYOUT_POS)
+        return;
+    for (size_t i = 0; i < L->w->n_nodes; i++) {
+        if (L->w->nodes[i].has_pos)
+            continue;
+        Path np = sj_indexed(nodes_path, i);
+        sj_err(L, L->ni[i].item, &np,
+               "node %s has no \"pos\" (expected [x, y]: \"layout\": \"pos\" places every node "
+               "where its \"pos\" says)",
+               sj_q(L, L->w->nodes[i].id));
+    }
+}
+
 /* ---- the top level ------------------------------------------------------- */
 
-static const char *const core_keys[] = {"minet", "title", "description", "seed",
-                                        "start", "nodes", "links"};
+static const char *const core_keys[] = {"minet", "title",  "description", "seed",
+                                        "start", "layout", "nodes",       "links"};
 
 #define TOP_MAX (MN_ARRAY_LEN(core_keys) + SP_COUNT + 1)
 
@@ -852,6 +868,18 @@ static void load_header(Loader *L, const cJSON *root, const Top *t)
         if (s)
             w->description = xstrdup(s);
     }
+    if ((v = top_get(t, "layout"))) {
+        static const char expected[] = "\"hierarchy\" (the DNS tree, ignoring \"pos\") or "
+                                       "\"pos\" (every node where its \"pos\" says)";
+        p = sj_field(NULL, "layout");
+        const char *s = sj_get_string(L, v, &p, expected);
+        if (s && strcmp(s, "hierarchy") == 0)
+            w->layout = WORLD_LAYOUT_HIERARCHY;
+        else if (s && strcmp(s, "pos") == 0)
+            w->layout = WORLD_LAYOUT_POS;
+        else if (s)
+            sj_err(L, v, &p, "unknown layout %s (expected %s)", sj_q(L, s), expected);
+    }
     if ((v = top_get(t, "seed"))) {
         p = sj_field(NULL, "seed");
         int64_t seed;
@@ -924,6 +952,8 @@ static void load_root(Loader *L, const cJSON *root)
                "\"pc1\", \"role\": \"host\", \"ip\": \"10.0.0.1\"}])");
     if ((v = top_get(&t, "links")))
         load_links(L, v, &lp);
+    if (L->nodes_ok)
+        check_layout_pos(L, &np);
     if (L->nodes_ok) {
         check_parallel_links(L, v, &lp);
         check_router_ips(L, &np);
@@ -996,7 +1026,7 @@ static void warn_pos(Loader *L, const Path *nodes_path)
     size_t with = 0, n = L->w->n_nodes;
     for (size_t i = 0; i < n; i++)
         with += cJSON_GetObjectItemCaseSensitive(L->ni[i].item, "pos") != NULL;
-    if (with == 0 || with == n)
+    if (with == 0 || with == n || L->w->layout != WORLD_LAYOUT_AUTO)
         return;
     for (size_t i = 0; i < n; i++) {
         if (cJSON_GetObjectItemCaseSensitive(L->ni[i].item, "pos"))
@@ -1004,8 +1034,8 @@ static void warn_pos(Loader *L, const Path *nodes_path)
         Path np = sj_indexed(nodes_path, i);
         sj_warn(L, L->ni[i].item, &np,
                 "node %s has no \"pos\" while %zu of the %zu nodes have one (expected \"pos\" "
-                "on every node or on none: a node without one is placed automatically, maybe "
-                "over the others)",
+                "on every node or on none: a node without one is placed by the DNS hierarchy, "
+                "beside the placed ones)",
                 sj_q(L, L->w->nodes[i].id), with, n);
     }
 }
@@ -1128,6 +1158,31 @@ World *scenario_load_warn(const char *path, Errors *errs, Errors *warns)
 
 bool scenario_save_typed(const World *w, const char *out, bool beside, char *why, size_t size)
 {
+    return scenario_save_with(w, out, beside, NULL, why, size);
+}
+
+/* Every node's "pos" from xy (the view's unit square, in the scenario's
+ * pixels: 1000 across), added or replaced. */
+static void save_positions(const World *w, cJSON *root, const double *xy)
+{
+    cJSON *nodes = cJSON_GetObjectItemCaseSensitive(root, "nodes");
+    size_t i = 0;
+    for (cJSON *n = nodes ? nodes->child : NULL; n && i < w->n_nodes; n = n->next, i++) {
+        if (!cJSON_IsObject(n))
+            continue;
+        cJSON *pos = cJSON_CreateArray();
+        cJSON_AddItemToArray(pos, cJSON_CreateNumber(round(xy[2 * i] * 1000)));
+        cJSON_AddItemToArray(pos, cJSON_CreateNumber(round(xy[2 * i + 1] * 1000)));
+        if (cJSON_GetObjectItemCaseSensitive(n, "pos"))
+            cJSON_ReplaceItemInObjectCaseSensitive(n, "pos", pos);
+        else
+            cJSON_AddItemToObject(n, "pos", pos);
+    }
+}
+
+bool scenario_save_with(const World *w, const char *out, bool beside, const double *xy, char *why,
+                        size_t size)
+{
     /* From the text the world was loaded from, not the file as it is now:
      * it may have been edited or moved since. */
     cJSON *root = w->source ? cJSON_ParseWithLength(w->source, w->source_len) : NULL;
@@ -1148,6 +1203,8 @@ bool scenario_save_typed(const World *w, const char *out, bool beside, char *why
     }
     if (ok)
         scenario_save_typed_input(w, script);
+    if (ok && xy)
+        save_positions(w, root, xy);
     for (size_t i = 0; ok && i < w->n_script; i++) {
         const ScriptLine *s = &w->script[i];
         if (!s->typed)

@@ -39,5 +39,10 @@ World *scenario_load_mem_warn(const char *name, const char *dir, const char *dat
  * in the same folder as the original, so zone files stay where they are; otherwise the copy names
  * them by absolute path.  False with a message in why. */
 bool scenario_save_typed(const World *w, const char *out, bool beside, char *why, size_t size);
+/* The same, and with xy (2 numbers a node, each 0..1, NULL for none) every
+ * node's "pos" set to where the view shows it (a node dragged in the
+ * window stays there). */
+bool scenario_save_with(const World *w, const char *out, bool beside, const double *xy, char *why,
+                        size_t size);
 
 #endif

@@ -98,6 +98,8 @@ typedef struct World {
     char *source; /* its text, as loaded (a saved copy starts from it) */
     size_t source_len;
     char *title, *description;
+    /* The scenario's "layout": how the classroom view places the nodes. */
+    enum { WORLD_LAYOUT_AUTO, WORLD_LAYOUT_HIERARCHY, WORLD_LAYOUT_POS } layout;
     uint64_t seed;
     int64_t start_us; /* Unix time of t=0, µs */
     char *start;      /* as written (RFC 3339) */

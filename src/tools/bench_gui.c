@@ -124,6 +124,8 @@ static size_t in_flight(const Model *m, double t)
     return n;
 }
 
+static double ref_best; /* the bare program's fastest frame, beside its median */
+
 static double reference(SDL_Renderer *r, int nodes, int packets)
 {
     double t[FRAMES];
@@ -147,6 +149,7 @@ static double reference(SDL_Renderer *r, int nodes, int packets)
         t[k] = (now_s() - t0) * 1000;
     }
     qsort(t, FRAMES, sizeof *t, cmp_double);
+    ref_best = t[0];
     return t[FRAMES / 2];
 }
 
@@ -171,7 +174,7 @@ static int busiest_node(const Model *m)
 }
 
 static void measure(const char *label, const char *scenario, const char *fonts, double goal,
-                    bool panels, bool at_end)
+                    bool panels, bool at_end, int chart)
 {
     SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, W, H, 32, SDL_PIXELFORMAT_RGB888);
     SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
@@ -202,6 +205,7 @@ static void measure(const char *label, const char *scenario, const char *fonts, 
     }
     player_goto_step(&a.p, at_end ? (uint32_t)m->n_steps : best);
     a.panels_hidden = !panels;
+    a.chart_mode = chart;
     if (panels) {
         a.filter.hops = true;
         a.events_stale = true;
@@ -218,9 +222,19 @@ static void measure(const char *label, const char *scenario, const char *fonts, 
     qsort(t, FRAMES, sizeof *t, cmp_double);
     double med = t[FRAMES / 2];
     double ref = reference(r, (int)m->world->n_nodes, (int)most);
-    printf("  %-31s %-12s %5zu nodes %5zu in flight: %6.2f ms (bare %5.2f ms) %s\n", label,
-           panels ? "all panels" : "no panels", m->world->n_nodes, most, med, ref,
-           med <= goal ? "(goal met)" : "(goal NOT met)");
+    /* The chart panel's goal at 200 nodes: also within twice the bare program. */
+    bool twice = chart && panels && m->world->n_nodes >= 200;
+    bool met = med <= goal && (!twice || med <= 2 * ref);
+    /* The fastest frames too: on a machine shared with other work the
+     * medians wander, the best of 60 much less. */
+    printf("  %-31s %-12s %5zu nodes %5zu in flight: %6.2f ms (bare %5.2f ms, %.1fx; best %.2f "
+           "vs %.2f ms) %s\n",
+           label,
+           chart    ? "panels+chart"
+           : panels ? "all panels"
+                    : "no panels",
+           m->world->n_nodes, most, med, ref, ref > 0 ? med / ref : 0, t[0], ref_best,
+           met ? "(goal met)" : "(goal NOT met)");
     app_fini(&a);
     SDL_DestroyRenderer(r);
     SDL_FreeSurface(s);
@@ -240,15 +254,20 @@ int main(int argc, char **argv)
     star(2000, p2000, sizeof p2000);
     for (int panels = 0; panels < 2; panels++) {
         measure("the DNS lecture, busiest step", "scenarios/dns_lecture.json", fonts, 8, panels,
-                false);
-        measure("a star of 200 nodes", p200, fonts, 8, panels, false);
-        measure("a star of 2,000 nodes", p2000, fonts, 33, panels, false);
+                false, 0);
+        measure("a star of 200 nodes", p200, fonts, 8, panels, false, 0);
+        measure("a star of 2,000 nodes", p2000, fonts, 33, panels, false, 0);
     }
+    /* The goal of the chart panel (issue 17): 8 ms, and within twice the
+     * bare program, at 200 nodes with the chart beside the map. */
+    measure("a star of 200 nodes", p200, fonts, 8, true, false, 1);
+    measure("the DNS lecture, busiest step", "scenarios/dns_lecture.json", fonts, 8, true, false,
+            1);
     /* The panels' own cost: a cache of 2,000 entries folded every frame,
      * and a console of 4,000 lines. */
     char pcache[80];
     big_cache(2000, pcache, sizeof pcache);
-    measure("2,000 cached names, at the end", pcache, fonts, 8, true, true);
+    measure("2,000 cached names, at the end", pcache, fonts, 8, true, true, 0);
     unlink(pcache);
     unlink(p200);
     unlink(p2000);

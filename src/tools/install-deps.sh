@@ -53,6 +53,10 @@ if [ "$what" = test ] || [ "$what" = fuzz ] || [ "$what" = interop ]; then
     need_cmd python3 python3
     # An X server without a screen, for the window test (tests/run_window.sh).
     need_cmd xvfb-run xvfb
+    # minet chart's SVG is checked by libxml2 and rendered by librsvg
+    # (tests/run_chart.sh).
+    need_cmd xmllint libxml2-utils
+    need_cmd rsvg-convert librsvg2-bin
     # xvfb-run needs xauth, which xvfb only recommends (and we install
     # without recommends).
     need_cmd xauth xauth

@@ -1,0 +1,423 @@
+/* Tests for what the window draws where (src/gui/draw.c's label placement,
+ * the text sizes of draw.c and panels.c), through the list `minet layout`
+ * prints: on every bundled scenario at 1024×768, 1280×720 and 1920×1080,
+ * at steps across the run, no label covers another label, a node or a
+ * packet's label, and no text is smaller than 16 px (packet labels 14 px,
+ * the caption 24 px). */
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <math.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include <SDL.h>
+
+#include "gui/app.h"
+#include "gui/gui.h"
+#include "gui/model.h"
+
+#define FONTS "assets/fonts"
+
+static const int sizes[][2] = {{1024, 768}, {1280, 720}, {1920, 1080}};
+
+static bool on_map(const char *kind)
+{
+    return strcmp(kind, "node") == 0 || strcmp(kind, "node-label") == 0 ||
+           strcmp(kind, "packet-label") == 0;
+}
+
+static bool overlap(const SDL_Rect *a, const SDL_Rect *b)
+{
+    return a->x < b->x + b->w && b->x < a->x + a->w && a->y < b->y + b->h && b->y < a->y + a->h;
+}
+
+/* The rules, on one frame's list; returns how many items were checked. */
+static size_t check_frame(const TextLog *log, const char *where)
+{
+    for (size_t i = 0; i < log->n; i++) {
+        const TextItem *a = &log->items[i];
+        int least = strcmp(a->kind, "packet-label") == 0 ? 14
+                    : strcmp(a->kind, "caption") == 0    ? 24
+                    : strcmp(a->kind, "node") == 0       ? 0
+                                                         : 16;
+        if (a->px < least)
+            fail_msg("%s: %s \"%s\" is %d px, under %d", where, a->kind, a->id, a->px, least);
+        if (!on_map(a->kind) || strcmp(a->kind, "node") == 0)
+            continue;
+        for (size_t j = 0; j < log->n; j++) {
+            const TextItem *b = &log->items[j];
+            if (j == i || !on_map(b->kind))
+                continue;
+            /* A label's own lines sit one under another. */
+            if (strcmp(a->kind, "node-label") == 0 && strcmp(b->kind, "node-label") == 0 &&
+                strcmp(a->id, b->id) == 0)
+                continue;
+            if (overlap(&a->rect, &b->rect))
+                fail_msg("%s: %s \"%s\" [%d %d %d %d] covers %s \"%s\" [%d %d %d %d]", where,
+                         a->kind, a->id, a->rect.x, a->rect.y, a->rect.w, a->rect.h, b->kind, b->id,
+                         b->rect.x, b->rect.y, b->rect.w, b->rect.h);
+        }
+    }
+    return log->n;
+}
+
+static void check_scenario(const char *path)
+{
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_non_null(m);
+    for (size_t k = 0; k < MN_ARRAY_LEN(sizes); k++) {
+        int w = sizes[k][0], h = sizes[k][1];
+        SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+        SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+        assert_non_null(r);
+        App a;
+        char why[256];
+        /* The App owns its model: the first size takes m, the others load
+         * their own. */
+        Model *mine = k == 0 ? m : NULL;
+        if (!mine) {
+            errors_init(&errs);
+            mine = model_load(path, &errs);
+            errors_fini(&errs);
+        }
+        if (!app_init(&a, mine, r, FONTS, why, sizeof why))
+            fail_msg("%s", why);
+        size_t n = a.m->n_steps, samples = n < 12 ? n : 12;
+        TextLog log = {0};
+        for (size_t i = 0; i <= samples; i++) {
+            uint32_t step =
+                i == 0 ? 0 : (uint32_t)(1 + (n - 1) * (i - 1) / (samples ? samples : 1));
+            if (step) {
+                player_goto_step(&a.p, step);
+                a.p.t = player_step_middle(&a.p, step);
+            }
+            app_frame(&a, 0);
+            log.n = 0;
+            a.txt.log = &log;
+            app_frame(&a, 0);
+            a.txt.log = NULL;
+            char where[640];
+            snprintf(where, sizeof where, "%s at %dx%d, step %u", path, w, h, step);
+            assert_true(check_frame(&log, where) > 0);
+        }
+        text_log_fini(&log);
+        app_fini(&a);
+        SDL_DestroyRenderer(r);
+        SDL_FreeSurface(s);
+    }
+}
+
+static void test_every_scenario(void **state)
+{
+    (void)state;
+    DIR *d = opendir("scenarios");
+    assert_non_null(d);
+    size_t done = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".json") != 0)
+            continue;
+        char path[512];
+        snprintf(path, sizeof path, "scenarios/%s", e->d_name);
+        check_scenario(path);
+        done++;
+    }
+    closedir(d);
+    assert_true(done >= 10);
+}
+
+/* A packet label is what the step is about: it keeps its place, and a
+ * node's name moves aside for it. */
+static void test_packet_label_kept(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    for (uint32_t step = 1; step <= 13; step++) {
+        player_goto_step(&a.p, step);
+        a.p.t = player_step_middle(&a.p, step);
+        TextLog log = {0};
+        app_frame(&a, 0);
+        a.txt.log = &log;
+        app_frame(&a, 0);
+        a.txt.log = NULL;
+        size_t labels = 0, captions = 0;
+        for (size_t i = 0; i < log.n; i++) {
+            labels += strcmp(log.items[i].kind, "packet-label") == 0;
+            captions += strcmp(log.items[i].kind, "caption") == 0;
+        }
+        int hop = a.m->step_hop[step - 1];
+        if (hop >= 0 && model_hop_frac(&a.m->hops[hop], a.p.t) >= 0)
+            assert_true(labels >= 1);
+        assert_int_equal(captions, 1);
+        text_log_fini(&log);
+    }
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+/* At 1024×768 the console keeps words whole ("153.90.127.197" is never
+ * split), and the event list ends a cut caption after a word, with "…". */
+static void test_words_whole(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    player_goto_step(&a.p, 14);
+    TextLog log = {0};
+    app_frame(&a, 0);
+    a.txt.log = &log;
+    app_frame(&a, 0);
+    a.txt.log = NULL;
+    bool whole = false, cut = false;
+    for (size_t i = 0; i < log.n; i++) {
+        const char *t = log.items[i].id;
+        whole |= strstr(t, "153.90.127.197") != NULL;
+        assert_null(strstr(t, "153. "));
+        size_t n = strlen(t), e = strlen("…");
+        if (n > e && strcmp(t + n - e, "…") == 0) {
+            cut = true;
+            /* What is left is the caption's text up to the end of a word. */
+            char head[128];
+            snprintf(head, sizeof head, "%.*s", (int)(n - e), t);
+            bool found = false;
+            for (size_t k = 0; k < a.m->n_steps && !found; k++) {
+                const char *c = a.m->steps[k].text;
+                size_t h = strlen(head);
+                if (strncmp(c, head, h) == 0)
+                    found = c[h] == ' ' || c[h] == ',' || c[h] == ':' || c[h - 1] == ',' ||
+                            c[h - 1] == ':';
+            }
+            if (strstr(t, "→") == NULL && strchr(t, ' ') && !found)
+                fail_msg("\"%s\" is cut inside a word", t);
+        }
+    }
+    assert_true(whole);
+    assert_true(cut);
+    text_log_fini(&log);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+static void key(App *a, SDL_Keycode sym, Uint16 mod)
+{
+    SDL_Event e = {0};
+    e.type = SDL_KEYDOWN;
+    e.key.keysym.sym = sym;
+    e.key.keysym.mod = mod;
+    app_handle_event(a, &e);
+}
+
+static int field_starting(const App *a, const char *prefix)
+{
+    for (size_t i = 0; i < a->tree.n; i++)
+        if (strncmp(a->tree.f[i].text, prefix, strlen(prefix)) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The packet inspector: Frame, Ethernet, IPv4 and UDP closed, DNS open;
+ * Tab reaches the DNS layer in four keys; a click on a layer's line opens
+ * or closes it; the inspector widens while a packet is open. */
+static void test_packet_sections(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    player_goto_step(&a.p, 6);
+    app_frame(&a, 0);
+    DrawRects before;
+    draw_rects(&a.v, &before);
+    key(&a, SDLK_k, 0); /* this step's packet */
+    app_frame(&a, 0);
+    DrawRects after;
+    draw_rects(&a.v, &after);
+    assert_true(after.inspector.w > before.inspector.w);
+    int version = field_starting(&a, "0100 .... = Version"), dns = field_starting(&a, "Domain");
+    int ns = field_starting(&a, "montana.edu: type NS");
+    assert_true(version > 0 && dns > 0 && ns > dns);
+    assert_false(app_field_shown(&a, version));
+    assert_true(app_field_shown(&a, ns));
+    assert_true(app_field_shown(&a, field_starting(&a, "Internet Protocol")));
+    /* Tab: Frame, Ethernet II, IPv4, UDP, DNS. */
+    int presses = 0;
+    while (a.sel_field != dns && presses < 10) {
+        key(&a, SDLK_TAB, 0);
+        presses++;
+    }
+    assert_int_equal(a.sel_field, dns);
+    assert_true(presses <= 5);
+    assert_false(a.panels_hidden); /* Tab went to the sections, not the panels */
+    /* Tab opened the layers it passed through; Shift+Tab goes back. */
+    assert_true(app_field_shown(&a, version));
+    key(&a, SDLK_TAB, KMOD_LSHIFT);
+    assert_int_equal(a.sel_field, field_starting(&a, "User Datagram"));
+    /* Closing IPv4 hides its fields, and ↓ skips them. */
+    int ip = field_starting(&a, "Internet Protocol");
+    app_toggle_section(&a, ip);
+    assert_false(app_field_shown(&a, version));
+    a.sel_field = ip;
+    key(&a, SDLK_DOWN, 0);
+    assert_true(a.sel_field > version);
+    app_frame(&a, 0);
+    /* Without a packet, Tab hides the panels as before. */
+    key(&a, SDLK_ESCAPE, 0);
+    app_frame(&a, 0);
+    app_select_hop(&a, -1);
+    app_frame(&a, 0);
+    key(&a, SDLK_TAB, 0);
+    assert_true(a.panels_hidden);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+static char *copy_to(const char *dir, const char *name, const char *from, const char *insert)
+{
+    char *path = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&path, &size);
+    fprintf(out, "%s/%s", dir, name);
+    fclose(out);
+    FILE *in = fopen(from, "rb"), *o = fopen(path, "wb");
+    assert_true(in && o);
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, in);
+    buf[n] = '\0';
+    /* insert goes right after the opening brace. */
+    fprintf(o, "{%s%s", insert, buf + 1);
+    fclose(in);
+    fclose(o);
+    return path;
+}
+
+/* "layout": "hierarchy" ignores "pos"; a node dragged in the window is
+ * saved with Ctrl+S as every node's "pos", and the saved file opens with
+ * the node where it was left. */
+static void test_layout_key_and_drag(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/minet-layout-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char *given = copy_to(dir, "given.json", "scenarios/net_ping.json", "");
+    char *tree = copy_to(dir, "tree.json", "scenarios/net_ping.json", "\"layout\": \"hierarchy\",");
+    Errors errs;
+    errors_init(&errs);
+    Model *a = model_load(given, &errs), *b = model_load(tree, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_true(a && b);
+    int laptop = world_find_node(a->world, "laptop");
+    assert_true(a->x[laptop] < 0.06); /* its "pos" is the leftmost */
+    bool differs = false;
+    for (size_t i = 0; i < a->world->n_nodes; i++)
+        differs |= a->x[i] != b->x[i] || a->y[i] != b->y[i];
+    assert_true(differs);
+    model_free(b);
+
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1280, 720, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App app;
+    char why[256];
+    if (!app_init(&app, a, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    app_frame(&app, 0);
+    char path[1024];
+    assert_false(app_save(&app, path, sizeof path)); /* nothing typed or moved */
+    double x, y;
+    /* r1 stands inside the others' box: moved a little, it stays inside,
+     * and the saved positions fit the window as they were shown. */
+    int r1 = world_find_node(app.m->world, "r1");
+    draw_node_xy(app.m, &app.v, r1, &x, &y);
+    double before_x = app.m->x[r1];
+    SDL_Event e = {0};
+    e.type = SDL_MOUSEBUTTONDOWN;
+    e.button.button = SDL_BUTTON_LEFT;
+    e.button.x = (int)x, e.button.y = (int)y;
+    app.mouse_scale_x = app.mouse_scale_y = 1;
+    app_handle_event(&app, &e);
+    e = (SDL_Event){0};
+    e.type = SDL_MOUSEMOTION;
+    e.motion.x = (int)x + 40, e.motion.y = (int)y - 20;
+    app_handle_event(&app, &e);
+    e = (SDL_Event){0};
+    e.type = SDL_MOUSEBUTTONUP;
+    e.button.button = SDL_BUTTON_LEFT;
+    app_handle_event(&app, &e);
+    double moved_x = app.m->x[r1], moved_y = app.m->y[r1];
+    assert_true(moved_x > before_x + 0.01);
+    assert_true(app.moved);
+    assert_true(app_save(&app, path, sizeof path));
+    errors_init(&errs);
+    Model *c = model_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    assert_non_null(c);
+    for (size_t i = 0; i < c->world->n_nodes; i++)
+        assert_true(c->world->nodes[i].has_pos);
+    assert_true(fabs(c->x[r1] - moved_x) < 0.01);
+    assert_true(fabs(c->y[r1] - moved_y) < 0.01);
+    model_free(c);
+    app_fini(&app);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+    unlink(path);
+    unlink(given);
+    unlink(tree);
+    rmdir(dir);
+    free(given);
+    free(tree);
+}
+
+int main(void)
+{
+    SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_packet_label_kept),   cmocka_unit_test(test_words_whole),
+        cmocka_unit_test(test_layout_key_and_drag), cmocka_unit_test(test_packet_sections),
+        cmocka_unit_test(test_every_scenario),
+    };
+    int st = cmocka_run_group_tests(tests, NULL, NULL);
+    TTF_Quit();
+    return st;
+}
