@@ -29,6 +29,7 @@ _Static_assert(SVC_COUNT <= SIM_SVC_MAX, "raise SIM_SVC_MAX in core/sim.h");
 typedef enum ExtSlot {
     EXT_DNS,   /* DnsConf (proto/dns/dns_conf.h): zones, resolvers, servers */
     EXT_FILES, /* VfsConf (proto/vfs.h): each node's files and user */
+    EXT_MAIL,  /* MailConf (proto/mail/mail_conf.h): mail servers and accounts */
     EXT_COUNT
 } ExtSlot;
 
