@@ -21,8 +21,8 @@ static const Role roles[ROLE_COUNT] = {
                        SVC_BIT(SVC_DNS_RESOLVER), resolver_keys},
     [ROLE_DNS] = {"dns", "a dns server", ROLE_ICON_AUTH, dns_conf_icon, false,
                   SVC_BIT(SVC_DNS_SERVER), dns_keys},
-    [ROLE_MAIL] = {"mail", "a mail server", ROLE_ICON_AUTH, NULL, false, SVC_BIT(SVC_DNS_STUB),
-                   mail_keys},
+    [ROLE_MAIL] = {"mail", "a mail server", ROLE_ICON_AUTH, NULL, false,
+                   SVC_BIT(SVC_DNS_STUB) | SVC_BIT(SVC_MAIL), mail_keys},
 };
 
 _Static_assert(SVC_COUNT <= 32, "Role.services has one bit per service");

@@ -19,6 +19,7 @@ typedef enum ServiceId {
     SVC_DNS_SERVER,   /* authoritative name servers (role dns) */
     SVC_DNS_RESOLVER, /* local DNS servers (role resolver) */
     SVC_DNS_STUB,     /* hosts' own DNS caches, made on first use */
+    SVC_MAIL,         /* mail servers (role mail): SMTP, queue, mailboxes */
     SVC_COUNT
 } ServiceId;
 
