@@ -118,13 +118,14 @@ static char *captionf(MailServer *s, const char *fmt, ...)
 
 static const char *wait_words(SimTime t, char *buf, size_t size)
 {
-    long sec = (long)(t / SECOND);
-    if (sec % 3600 == 0 && sec >= 3600)
-        snprintf(buf, size, "%ld hour%s", sec / 3600, sec == 3600 ? "" : "s");
-    else if (sec % 60 == 0 && sec >= 60)
-        snprintf(buf, size, "%ld minute%s", sec / 60, sec == 60 ? "" : "s");
+    long sec = (long)(t / SECOND), min = sec / 60;
+    if (min == 0)
+        snprintf(buf, size, "%ld second%s", sec, sec == 1 ? "" : "s");
+    else if (sec % 60 == 0)
+        snprintf(buf, size, "%ld minute%s", min, min == 1 ? "" : "s");
     else
-        snprintf(buf, size, "%ld seconds", sec);
+        snprintf(buf, size, "%ld minute%s %ld second%s", min, min == 1 ? "" : "s", sec % 60,
+                 sec % 60 == 1 ? "" : "s");
     return buf;
 }
 
@@ -329,10 +330,11 @@ static void finish_attempt(MailDelivery *d)
         if (o->fate == FATE_DEFERRED && expired) {
             o->fate = FATE_BOUNCED;
             o->status[0] = '4';
+            char w[48];
             note(s,
                  "%s has kept the message for %s for longer than its queue lifetime (%s): it "
                  "gives up and returns it to the sender.",
-                 s->host, q->rcpts[i].addr, "queue.lifetime");
+                 s->host, q->rcpts[i].addr, wait_words(s->conf->queue.lifetime, w, sizeof w));
         }
         if (o->fate == FATE_SENT || o->fate == FATE_BOUNCED) {
             q->rcpts[i].done = true;
@@ -835,8 +837,8 @@ static void mx_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
             buf_printf(&b, "%s%s (preference %d)", i ? ", " : "", d->mx[i], order[i][0]);
         }
         d->n_mx = n;
-        note(s, "%s learns who receives mail for %s: %s. %s", s->host, d->domain, b.data,
-             n > 1 ? "It tries them in order, lowest preference first." : "");
+        note(s, "%s learns who receives mail for %s: %s.%s", s->host, d->domain, b.data,
+             n > 1 ? " It tries them in order, lowest preference first." : "");
         buf_fini(&b);
     }
     d->cur = 0;
