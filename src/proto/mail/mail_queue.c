@@ -202,7 +202,7 @@ static void set_fate(MailDelivery *d, size_t i, RcptFate fate, const char *statu
 
 /* ---- the DSN ------------------------------------------------------------------------ */
 
-/* Appends text wrapped at 76 columns, continuation lines indented by 4,
+/* Appends text wrapped before column 79, continuation lines indented by 4,
  * as Postfix's bounce daemon wraps its lines. */
 static void put_wrapped(Buf *b, const char *text)
 {
@@ -210,7 +210,7 @@ static void put_wrapped(Buf *b, const char *text)
     const char *p = text;
     while (*p) {
         size_t w = strcspn(p, " ");
-        if (col > indent && col + 1 + w > 76) {
+        if (col > indent && col + 1 + w >= 79) {
             buf_puts(b, "\n    ");
             col = indent = 4;
         } else if (col > indent) {
