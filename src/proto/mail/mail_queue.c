@@ -48,7 +48,7 @@ typedef struct Outcome {
 typedef enum ClientPhase { C_BANNER, C_EHLO, C_PIPE, C_DOT, C_QUIT } ClientPhase;
 
 struct MailDelivery {
-    MailDelivery *next;
+    MailDelivery *next, *prev;
     MailServer *s;
     MailQueued *q;
     Outcome *out; /* per recipient of q */
@@ -166,11 +166,12 @@ static void outcome_fini(Outcome *o)
 static void delivery_free(MailDelivery *d)
 {
     MailServer *s = d->s;
-    for (MailDelivery **p = &s->deliveries; *p; p = &(*p)->next)
-        if (*p == d) {
-            *p = d->next;
-            break;
-        }
+    if (d->prev)
+        d->prev->next = d->next;
+    else
+        s->deliveries = d->next;
+    if (d->next)
+        d->next->prev = d->prev;
     if (d->dq)
         dns_query_cancel(d->dq);
     if (d->aq)
@@ -976,6 +977,8 @@ static void deliver(MailServer *s, MailQueued *q)
     buf_init(&d->reply);
     buf_init(&d->ehlo);
     d->next = s->deliveries;
+    if (s->deliveries)
+        s->deliveries->prev = d;
     s->deliveries = d;
     deliver_locals(d);
     attempt_next_domain(d);

@@ -275,6 +275,22 @@ static void seed_mailboxes(MailServer *s)
     }
 }
 
+void mail_server_submit(MailServer *s, const char *sender, const char *const *rcpts, size_t n,
+                        const char *text, char qid[MAIL_QID_MAX])
+{
+    char id[MAIL_QID_MAX], date[64];
+    mail_new_qid(s, id);
+    mail_date(s->sim, s->sim->now, date, sizeof date);
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "Received: by %s (Postfix, from userid 1000)\n\tid %s; %s\n", s->host, id, date);
+    buf_puts(&b, text);
+    mail_queue_add(s, id, sender, (char *const *)rcpts, n, b.data);
+    buf_fini(&b);
+    if (qid)
+        memcpy(qid, id, MAIL_QID_MAX);
+}
+
 /* ---- the service ------------------------------------------------------------------ */
 
 static void on_accept(void *ctx, TcpConn *listener, TcpConn *c)

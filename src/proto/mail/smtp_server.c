@@ -28,7 +28,7 @@
 typedef enum AuthStep { AUTH_NONE, AUTH_PLAIN_WAIT, AUTH_LOGIN_USER, AUTH_LOGIN_PASS } AuthStep;
 
 struct SmtpSession {
-    SmtpSession *next;
+    SmtpSession *next, *prev;
     MailServer *srv;
     TextConn *t;
     uint32_t client_ip;
@@ -58,6 +58,7 @@ struct SmtpSession {
     char **pending;
     size_t n_pending, cap_pending;
     EvHandle idle;
+    SimTime last; /* the last line's time: the idle timer counts from it */
     bool closed;
 };
 
@@ -67,11 +68,13 @@ static void session_line(SmtpSession *ss, const char *line, size_t len);
 
 static void session_unlink(SmtpSession *ss)
 {
-    for (SmtpSession **p = &ss->srv->sessions; *p; p = &(*p)->next)
-        if (*p == ss) {
-            *p = ss->next;
-            return;
-        }
+    if (ss->prev)
+        ss->prev->next = ss->next;
+    else if (ss->srv->sessions == ss)
+        ss->srv->sessions = ss->next;
+    if (ss->next)
+        ss->next->prev = ss->prev;
+    ss->next = ss->prev = NULL;
 }
 
 static void session_free(SmtpSession *ss)
@@ -852,8 +855,7 @@ static void session_line(SmtpSession *ss, const char *line, size_t len)
         ss->pending[ss->n_pending++] = xstrndup(line, len);
         return;
     }
-    sim_cancel(ss->srv->sim, ss->idle);
-    ss->idle = sim_after_background(ss->srv->sim, SMTPD_IDLE_TIMEOUT, idle_timeout, ss, 0);
+    ss->last = ss->srv->sim->now; /* the idle timer re-arms itself from here */
     if (ss->data) {
         data_line(ss, line, len);
         return;
@@ -912,6 +914,12 @@ static void idle_timeout(Sim *sim, void *ctx, uint64_t arg)
     (void)sim;
     (void)arg;
     SmtpSession *ss = ctx;
+    SimTime quiet = ss->srv->sim->now - ss->last;
+    if (quiet < SMTPD_IDLE_TIMEOUT) {
+        ss->idle =
+            sim_after_background(ss->srv->sim, SMTPD_IDLE_TIMEOUT - quiet, idle_timeout, ss, 0);
+        return;
+    }
     char r[300];
     snprintf(r, sizeof r, "421 4.4.2 %s Error: timeout exceeded", ss->srv->host);
     char *c = cap(ss, "has waited 300 s for a command and hangs up (421).");
@@ -934,7 +942,10 @@ void smtp_session_accept(MailServer *s, TcpConn *c, bool submission)
     snprintf(ss->client, sizeof ss->client, "%s", mail_peer_name(s, info.remote_ip));
     ss->t = textconn_new(c, &session_ops, ss);
     ss->next = s->sessions;
+    if (s->sessions)
+        s->sessions->prev = ss;
     s->sessions = ss;
+    ss->last = s->sim->now;
     ss->idle = sim_after_background(s->sim, SMTPD_IDLE_TIMEOUT, idle_timeout, ss, 0);
     char r[300];
     snprintf(r, sizeof r, "220 %s ESMTP Postfix", s->host);
