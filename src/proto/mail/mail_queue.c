@@ -532,6 +532,17 @@ static void send_envelope(MailDelivery *d)
     d->cmd_next = 0;
 }
 
+/* Did the EHLO reply offer the extension (a line "250-KEYWORD …")? */
+static bool ehlo_has(const MailDelivery *d, const char *keyword)
+{
+    size_t n = strlen(keyword);
+    for (const char *p = d->ehlo.data; p && (p = strchr(p, '\n')); p++)
+        if (strlen(p + 1) >= 4 + n && strncasecmp(p + 5, keyword, n) == 0 &&
+            (p[5 + n] == '\0' || p[5 + n] == ' ' || p[5 + n] == '\n'))
+            return true;
+    return false;
+}
+
 static void on_reply(MailDelivery *d, const char *text)
 {
     MailServer *s = d->s;
@@ -565,9 +576,9 @@ static void on_reply(MailDelivery *d, const char *text)
             client_quit(d);
             return;
         }
-        d->pipelining = strstr(d->ehlo.data ? d->ehlo.data : "", "PIPELINING") != NULL;
-        d->dsn = strstr(d->ehlo.data ? d->ehlo.data : "", "\nDSN") != NULL;
-        d->size_ext = strstr(d->ehlo.data ? d->ehlo.data : "", "SIZE") != NULL;
+        d->pipelining = ehlo_has(d, "PIPELINING");
+        d->dsn = ehlo_has(d, "DSN");
+        d->size_ext = ehlo_has(d, "SIZE");
         send_envelope(d);
         return;
     case C_PIPE: {
