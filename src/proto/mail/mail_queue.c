@@ -237,13 +237,14 @@ static void make_bounce(MailDelivery *d)
     mail_date(s->sim, q->arrived, arrival, sizeof arrival);
     mail_stamp(s->sim, s->sim->now, stamp, sizeof stamp);
     char boundary[128];
-    snprintf(boundary, sizeof boundary, "%s.%lld/%s", qid,
+    snprintf(boundary, sizeof boundary, "%s.%lld/%s", q->id,
              (long long)((s->sim->world->start_us + s->sim->now) / SECOND), s->host);
     Buf b;
     buf_init(&b);
     buf_printf(&b, "Received: by %s (Postfix)\n\tid %s; %s\n", s->host, qid, date);
     buf_printf(&b, "Date: %s\n", date);
-    buf_printf(&b, "From: MAILER-DAEMON@%s (Mail Delivery System)\n", s->host);
+    buf_printf(&b, "From: Mail Delivery System <MAILER-DAEMON@%s>\n",
+               s->conf->n_domains ? s->conf->domains[0] : s->host); /* $myorigin */
     buf_puts(&b, "Subject: Undelivered Mail Returned to Sender\n");
     buf_printf(&b, "To: %s\n", q->sender);
     buf_puts(&b, "Auto-Submitted: auto-replied\nMIME-Version: 1.0\n");
@@ -296,20 +297,23 @@ static void make_bounce(MailDelivery *d)
             snprintf(line, sizeof line, "Diagnostic-Code: X-Postfix; %s", o->why);
         put_wrapped(&b, line);
     }
-    /* part 3: the returned message's headers */
+    /* part 3: the message itself (Postfix returns it whole while it is
+     * under bounce_size_limit, 50,000 bytes; beyond, its headers only) */
+    bool whole = q->size <= 50000;
     buf_printf(&b,
-               "\n--%s\nContent-Description: Undelivered Message Headers\n"
-               "Content-Type: text/rfc822-headers\n"
+               "\n--%s\nContent-Description: %s\nContent-Type: %s\n"
                "Content-Transfer-Encoding: 8bit\n\n",
-               boundary);
-    const char *end = strstr(q->text, "\n\n");
+               boundary, whole ? "Undelivered Message" : "Undelivered Message Headers",
+               whole ? "message/rfc822" : "text/rfc822-headers");
+    buf_printf(&b, "Return-Path: <%s>\n", q->sender);
+    const char *end = whole ? NULL : strstr(q->text, "\n\n");
     buf_put(&b, q->text, end ? (size_t)(end - q->text) + 1 : strlen(q->text));
     buf_printf(&b, "\n--%s--\n", boundary);
     char *rcpt = q->sender;
     note(s,
          "%s writes a bounce (a delivery status notification) from MAILER-DAEMON to %s: the "
          "subject \"Undelivered Mail Returned to Sender\", the reason for people, the report "
-         "for programs (message/delivery-status) and the message's headers.",
+         "for programs (message/delivery-status) and the message itself.",
          s->host, q->sender);
     mail_queue_add(s, qid, "", &rcpt, 1, b.data);
     buf_fini(&b);
