@@ -1022,7 +1022,10 @@ void mail_queue_add(MailServer *s, const char *qid, const char *sender, char *co
     for (size_t i = 0; i < n_rcpts; i++)
         q->rcpts[i].addr = xstrdup(rcpts[i]);
     q->text = xstrdup(text);
-    q->size = strlen(text);
+    /* Postfix counts a message's size with CRLF line ends (SIZE=, mailq) */
+    q->size = 0;
+    for (const char *p = text; *p; p++)
+        q->size += *p == '\n' ? 2 : 1;
     q->arrived = s->sim->now;
     q->queue = MAILQ_INCOMING;
     s->queue = xgrow(s->queue, &s->cap_queue, s->n_queue + 1, sizeof *s->queue);

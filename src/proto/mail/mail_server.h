@@ -64,8 +64,8 @@ typedef struct MailQueued {
     char *sender; /* "" for the null sender (a bounce) */
     MailRcpt *rcpts;
     size_t n_rcpts;
-    char *text; /* LF line ends */
-    size_t size;
+    char *text;  /* LF line ends */
+    size_t size; /* with CRLF line ends, as Postfix counts it */
     SimTime arrived;
     MailQueueName queue;
     SimTime next_try; /* deferred: when it is tried again */
