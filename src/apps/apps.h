@@ -47,6 +47,8 @@ void nc_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void ss_main(Proc *p, int argc, char **argv);
 void netstat_main(Proc *p, int argc, char **argv);
 void unbound_control_main(Proc *p, int argc, char **argv);
+void mailq_main(Proc *p, int argc, char **argv);
+void postqueue_main(Proc *p, int argc, char **argv);
 /* The filters of a pipeline (filter.h): they read all of stdin, then print. */
 void grep_main(Proc *p, int argc, char **argv);
 void sed_main(Proc *p, int argc, char **argv);
