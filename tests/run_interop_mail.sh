@@ -2,8 +2,9 @@
 # Mail interop: real Postfix is the judge of minet's mail servers, and the
 # real swaks, curl, s-nail and telnet of minet's programs.
 #
-# For each scenario (the bundled scenarios/mail_*.json and
-# tests/interop/mail/*.json) every node becomes a network namespace of our
+# For each scenario (the bundled scenarios/mail_*.json,
+# tests/interop/mail/*.json, and tests/mailapps/*.json where nc plays the
+# server) every node becomes a network namespace of our
 # own (tests/interop/tcp/real.py), each node of role "mail" runs a Postfix
 # 3.7 of its own (`postfix -c DIR`, main.cf as issue 14 prescribes: see
 # tests/interop/mail/real_mail.py) with Dovecot's auth for SASL on port
@@ -72,7 +73,7 @@ nscen=0
 nsame=0
 ndiffer=0
 
-[ $# -gt 0 ] || set -- $(ls scenarios/mail_*.json 2> /dev/null) "$HERE"/*.json
+[ $# -gt 0 ] || set -- $(ls scenarios/mail_*.json 2> /dev/null) "$HERE"/*.json tests/mailapps/*.json
 for s in "$@"; do
     name=$(basename "$s" .json)
     d=$tmp/$name

@@ -38,7 +38,9 @@ folder (a host's mail account becomes its ~/.mailrc for s-nail: v15-compat
 and the account's server on port 587 with AUTH), MAIL_CONFIG to a mail
 node's Postfix (for mailq), the host name of the UTS namespace set to the
 node's name (swaks says EHLO with it), the working directory the node's
-home, where the node's "files" are.  `mail` runs as s-nail.  With a
+home, where the node's "files" are.  `mail` runs as s-nail, its line
+editor off (line-editor-disable: the terminal then echoes what is typed,
+which is what the screen shows with the editor's redrawing too).  With a
 TRACE (minet's JSON Lines trace), input is typed when minet typed it;
 with "-", by the scenario's rule alone: each line once the program has
 been quiet for 1 s (no output, nothing typed), or at its "at".
@@ -173,7 +175,7 @@ postlog    unix-dgram n - n -   1  postlogd
     rcpt = users + sorted(aliases)
     write(os.path.join(etc, "recipients"), "".join("%s x\n" % u for u in rcpt))
     write(os.path.join(etc, "vmailbox"), "".join(
-        "%s@%s %s/\n" % (u, dom, u) for u in users for dom in domains + [name]))
+        "%s@%s %s\n" % (u, dom, u) for u in users for dom in domains + [name]))
     al = ""
     for a, target in sorted(aliases.items()):
         to = target if "@" in target else "%s@%s" % (target, domains[0] if domains else name)
@@ -236,6 +238,7 @@ def host_conf(node, work):
 set from=%s
 set mta=smtp://%s:%s@%s:587
 set smtp-auth=plain
+set line-editor-disable
 """ % (acct["address"], local, acct.get("password", ""), acct["server"]), 0o600)
 
 
@@ -405,9 +408,11 @@ def run(scenario, trace, outdir, prefix, work):
                 if i > 1 and (i - 1 not in progs or now < began[i - 1] + 0.15):
                     break
                 node = nodes[l["on"]]
-                user = node.get("user", "student")
-                env = {"HOME": home_of(work, node), "LANG": "C.UTF-8", "TERM": "xterm",
-                       "LOGNAME": user, "USER": user}
+                env = {"HOME": home_of(work, node), "LANG": "C.UTF-8", "TERM": "xterm"}
+                # swaks's default sender is $LOGNAME@host: the node's user.
+                # (s-nail warns when $LOGNAME is not the user it runs as.)
+                if l["run"].split()[0] != "mail":
+                    env["LOGNAME"] = env["USER"] = node.get("user", "student")
                 if node.get("role") == "mail":
                     env["MAIL_CONFIG"] = os.path.join(work, "nodes", node["id"], "etc")
                 progs[i] = Prog("%s-%s" % (prefix, l["on"]), l["on"], l["run"], list(typed.get(i, [])),
@@ -415,13 +420,14 @@ def run(scenario, trace, outdir, prefix, work):
                 began[i] = now
             for i, p in progs.items():
                 p.poll(now - began[i])
-                # a program still waiting for its input keeps the run going
+                # a program still to be typed to keeps the run going, for
+                # a minute at most after its line's start
                 if p.status is None and (p.live or p.inputs):
-                    end = max(end, now + 2.0)
+                    end = max(end, min(now + 2.0, began[i] + 60.0))
             if len(progs) == len(lines) and all(p.status is not None and p.fd is None
                                                 for p in progs.values()):
                 break
-            if now > end or now > 600:
+            if now > end:
                 break
             time.sleep(0.01)
         time.sleep(0.5)
@@ -433,6 +439,10 @@ def run(scenario, trace, outdir, prefix, work):
             c.wait()
         stop_servers(work)
         tcp.down(prefix)
+        save(scen, progs, outdir, work)
+
+
+def save(scen, progs, outdir, work):
     for n in mail_nodes(scen):
         d = os.path.join(work, "nodes", n["id"])
         if os.path.exists(os.path.join(d, "maillog")):
