@@ -18,6 +18,7 @@
     X("telnet",     telnet_main,     telnet_input)      \
     X("nc",         nc_main,         nc_input)          \
     X("swaks",      swaks_main,      swaks_input)       \
+    X("curl",       curl_main,       NULL)              \
     X("ss",         ss_main,         NULL)              \
     X("netstat",    netstat_main,    NULL)              \
     X("unbound-control", unbound_control_main, NULL) \

@@ -36,6 +36,7 @@
 #include "net/world.h"
 #include "proto/resolve.h"
 #include "proto/textconn.h"
+#include "proto/vfs.h"
 
 #define SWAKS_VERSION "20201014.0"
 #define SWAKS_TIMEOUT (30 * (SimTime)1000000) /* its connect and reply timeout */
@@ -840,7 +841,8 @@ void swaks_main(Proc *p, int argc, char **argv)
     }
     char def[300];
     if (!s->from) {
-        snprintf(def, sizeof def, "student@%s", node_name(s));
+        snprintf(def, sizeof def, "%s@%s",
+                 p->sim->world ? vfs_user(p->sim->world, p->node) : "student", node_name(s));
         s->from = xstrdup(def);
     }
     if (!s->helo)

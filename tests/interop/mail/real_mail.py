@@ -480,14 +480,35 @@ MASKS = [
     (re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 1-3]\d \d\d:\d\d:\d\d\b"), "ARRIVAL"),
     # message ids: the part before the @
     (re.compile(r"(Message-I[Dd]: *<)[^@>]*@", re.I), r"\1MSGID@"),
-    # curl's and swaks's timing of the connection, none here
+    # curl's progress meter: the speeds, and the times computed from them
+    # (total, left); the percentages, sizes and the time spent stay
+    (re.compile(r"^(\r?\s*\d+ +[\d.]+[kMG]? +\d+ +[\d.]+[kMG]? +\d+ +[\d.]+[kMG]? +)[\d.]+[kMG]? +"
+                r"[\d.]+[kMG]? [-:\d ]{8} ([-:\d ]{8}) [-:\d ]{8} +[\d.]+[kMG]?", re.M),
+     r"\1SPEED SPEED TOTAL \2 LEFT SPEED"),
+    # curl's "Failed to connect to HOST port N after 3 ms"
+    (re.compile(r"(after )\d+( ms)"), r"\1N\2"),
 ]
+
+
+# curl redraws its progress meter when it looks at the transfer and the
+# wall clock's second has changed since the last drawing: where a redraw
+# falls among the other lines depends on the second's phase at the start
+# (minet's: the scenario's start time).  Only the first drawing and the
+# last (which ends the line) are compared; redraws between them are set
+# aside.
+METER = re.compile(r"\r\s*\d+ +[\d.]+[kMG]? +\d+ +[\d.]+[kMG]? +\d+ +[\d.]+[kMG]? +SPEED SPEED "
+                   r"TOTAL [-:\d ]{8} LEFT SPEED(?!\n)")
 
 
 def mask(text):
     for rx, rep in MASKS:
         text = rx.sub(rep, text)
-    return text
+    seen = [0]
+
+    def redraw(m):
+        seen[0] += 1
+        return m.group(0) if seen[0] == 1 else ""
+    return METER.sub(redraw, text)
 
 
 def compare(scenario, mdir, rdir, title):
@@ -501,7 +522,8 @@ def compare(scenario, mdir, rdir, title):
         got = {}
         for side, d in (("real", rdir), ("minet", mdir)):
             try:
-                with open(os.path.join(d, "%d.out" % i), errors="surrogateescape") as f:
+                # newline="": a CR (curl's meter) stays a CR
+                with open(os.path.join(d, "%d.out" % i), errors="surrogateescape", newline="") as f:
                     out = mask(tcp.normal(f.read(), l["run"]))
                 with open(os.path.join(d, "%d.status" % i), errors="surrogateescape") as f:
                     st = f.read().strip()
