@@ -22,6 +22,8 @@
     X("ss",         ss_main,         NULL)              \
     X("netstat",    netstat_main,    NULL)              \
     X("unbound-control", unbound_control_main, NULL) \
+    X("mailq",      mailq_main,      NULL)              \
+    X("postqueue",  postqueue_main,  NULL)              \
     X("grep",       grep_main,       NULL)              \
     X("sed",        sed_main,        NULL)              \
     X("head",       head_main,       NULL)              \

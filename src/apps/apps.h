@@ -43,6 +43,8 @@ void curl_main(Proc *p, int argc, char **argv);
 void ss_main(Proc *p, int argc, char **argv);
 void netstat_main(Proc *p, int argc, char **argv);
 void unbound_control_main(Proc *p, int argc, char **argv);
+void mailq_main(Proc *p, int argc, char **argv);
+void postqueue_main(Proc *p, int argc, char **argv);
 /* The filters of a pipeline (filter.h): they read all of stdin, then print. */
 void grep_main(Proc *p, int argc, char **argv);
 void sed_main(Proc *p, int argc, char **argv);

@@ -6,11 +6,13 @@
 #include "core/util.h"
 #include "proto/dns/dns_conf.h"
 
-static const char *const host_keys[] = {"dns", "tcp", "user", "files", NULL};
+static const char *const host_keys[] = {"dns", "tcp", "user", "files", "mail", NULL};
 static const char *const router_keys[] = {NULL};
 static const char *const resolver_keys[] = {
     "mode", "qname_minimisation", "root_hints", "round_robin", "tcp", NULL};
 static const char *const dns_keys[] = {"round_robin", "zones", "recursion", "tcp", NULL};
+static const char *const mail_keys[] = {"domains", "users",     "aliases", "relay_from", "services",
+                                        "queue",   "mailboxes", "dns",     "tcp",        NULL};
 
 static const Role roles[ROLE_COUNT] = {
     [ROLE_HOST] = {"host", "a host", ROLE_ICON_HOST, NULL, false, SVC_BIT(SVC_DNS_STUB), host_keys},
@@ -19,6 +21,8 @@ static const Role roles[ROLE_COUNT] = {
                        SVC_BIT(SVC_DNS_RESOLVER), resolver_keys},
     [ROLE_DNS] = {"dns", "a dns server", ROLE_ICON_AUTH, dns_conf_icon, false,
                   SVC_BIT(SVC_DNS_SERVER), dns_keys},
+    [ROLE_MAIL] = {"mail", "a mail server", ROLE_ICON_AUTH, NULL, false,
+                   SVC_BIT(SVC_DNS_STUB) | SVC_BIT(SVC_MAIL), mail_keys},
 };
 
 _Static_assert(SVC_COUNT <= 32, "Role.services has one bit per service");

@@ -1,0 +1,354 @@
+/* mail_server — the service row: one MailServer per node of role mail,
+ * its listeners (25 and 587 as its "services" say), its mailboxes (filled
+ * from the scenario's "mailboxes" at time 0) and what the session and the
+ * queue share: dates, queue ids, local addresses, state records. */
+#define _DEFAULT_SOURCE /* timegm */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "proto/mail/mail_int.h"
+#include "proto/mail/smtp_cmd.h"
+#include "proto/resolve.h"
+#include "proto/services.h"
+
+typedef struct MailServers {
+    MailServer **by_node; /* NULL where the node is no mail server */
+    size_t n;
+} MailServers;
+
+MailServer *mail_server_of(Sim *sim, int node)
+{
+    MailServers *all = sim->svc[SVC_MAIL];
+    if (!all || node < 0 || (size_t)node >= all->n)
+        return NULL;
+    return all->by_node[node];
+}
+
+const char *mail_server_hostname(const MailServer *s)
+{
+    return s->host;
+}
+
+MailQueued *const *mail_server_queue(const MailServer *s, size_t *n)
+{
+    *n = s->n_queue;
+    return s->queue;
+}
+
+Mailbox *mail_server_mailbox(MailServer *s, const char *user)
+{
+    for (size_t i = 0; i < s->n_boxes; i++)
+        if (strcasecmp(s->boxes[i].user, user) == 0)
+            return &s->boxes[i];
+    return NULL;
+}
+
+/* ---- formatting --------------------------------------------------------------- */
+
+static struct tm wall(const Sim *sim, SimTime t)
+{
+    time_t when = (time_t)((sim->world->start_us + t) / 1000000);
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    return tm;
+}
+
+void mail_date(const Sim *sim, SimTime t, char *out, size_t size)
+{
+    struct tm tm = wall(sim, t);
+    strftime(out, size, "%a, %e %b %Y %H:%M:%S +0000 (UTC)", &tm);
+}
+
+void mail_stamp(const Sim *sim, SimTime t, char *out, size_t size)
+{
+    struct tm tm = wall(sim, t);
+    strftime(out, size, "%Y%m%d%H%M%S", &tm);
+}
+
+void mail_new_qid(MailServer *s, char out[MAIL_QID_MAX])
+{
+    unsigned usec = (unsigned)((s->sim->world->start_us + s->sim->now) % 1000000);
+    snprintf(out, MAIL_QID_MAX, "%05X%X", usec, s->qid_serial++);
+}
+
+bool mail_local_domain(const MailServer *s, const char *domain)
+{
+    if (strcasecmp(domain, s->host) == 0 ||
+        mail_conf_is_local_domain(s->sim->world, s->node, domain))
+        return true;
+    size_t n = strlen(domain);
+    if (n > 2 && domain[0] == '[' && domain[n - 1] == ']') {
+        char ip[20];
+        snprintf(ip, sizeof ip, "%.*s", (int)(n - 2), domain + 1);
+        uint32_t a;
+        int owner;
+        return ip_parse(ip, &a) && world_find_addr(s->sim->world, a, &owner, NULL) &&
+               owner == s->node;
+    }
+    return false;
+}
+
+const char *mail_local_target(const MailServer *s, const char *local, const char **remote)
+{
+    const World *w = s->sim->world;
+    *remote = NULL;
+    const char *alias = mail_conf_alias(w, s->node, local);
+    if (alias) {
+        if (strchr(alias, '@')) {
+            *remote = alias;
+            return NULL;
+        }
+        local = alias;
+    }
+    const MailUser *u = mail_conf_user(w, s->node, local);
+    if (u)
+        return u->name;
+    /* postmaster must always be reachable (RFC 5321 4.5.1): with no alias,
+     * the server's first user reads it. */
+    if (strcasecmp(local, "postmaster") == 0 && s->conf->n_users)
+        return s->conf->users[0].name;
+    return NULL;
+}
+
+const char *mail_peer_name(const MailServer *s, uint32_t ip)
+{
+    const char *name = resolve_hosts_reverse(s->sim, ip);
+    return name ? name : "unknown";
+}
+
+void mail_header(const char *text, const char *name, char *out, size_t size)
+{
+    size_t n = strlen(name);
+    out[0] = '\0';
+    for (const char *p = text; *p && *p != '\n';) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > n && strncasecmp(p, name, n) == 0 && p[n] == ':') {
+            const char *v = p + n + 1;
+            while (*v == ' ' || *v == '\t')
+                v++;
+            snprintf(out, size, "%.*s", (int)(len - (size_t)(v - p)), v);
+            return;
+        }
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+}
+
+static const char *const queue_names[] = {"incoming", "active", "deferred"};
+
+void mail_queue_record(MailServer *s, const MailQueued *q, const char *op)
+{
+    Trace *tr = &s->sim->trace;
+    if (!trace_wanted(tr))
+        return;
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s size %zu from <%s> to", queue_names[q->queue], q->size, q->sender);
+    for (size_t i = 0; i < q->n_rcpts; i++)
+        if (!q->rcpts[i].done)
+            buf_printf(&b, " <%s>", q->rcpts[i].addr);
+    int64_t ttl = -1;
+    if (q->queue == MAILQ_DEFERRED) {
+        buf_printf(&b, " next try %.0fs (%s)", (double)q->next_try / 1e6,
+                   q->reason ? q->reason : "");
+        ttl = (q->next_try - s->sim->now) / 1000000;
+    }
+    trace_state(tr, s->sim->now, s->node, "mail queue", op, q->id, b.data, ttl);
+    buf_fini(&b);
+}
+
+/* ---- mailboxes ------------------------------------------------------------------- */
+
+static size_t crlf_size(const char *text)
+{
+    size_t n = 0;
+    for (const char *p = text; *p; p++)
+        n += *p == '\n' ? 2 : 1;
+    return n;
+}
+
+static void mailbox_record(MailServer *s, const Mailbox *mb, const MailMsg *m)
+{
+    Trace *tr = &s->sim->trace;
+    if (!trace_wanted(tr))
+        return;
+    char key[96], value[600];
+    snprintf(key, sizeof key, "%s %u", mb->user, m->uid);
+    snprintf(value, sizeof value, "from %.200s subject \"%.200s\" size %zu flags %s", m->from,
+             m->subject, m->size, m->flags & MAIL_FLAG_SEEN ? "\\Seen" : "(none)");
+    trace_state(tr, s->sim->now, s->node, "mailbox", "add", key, value, -1);
+}
+
+static Mailbox *mailbox_get(MailServer *s, const char *user)
+{
+    Mailbox *mb = mail_server_mailbox(s, user);
+    if (mb)
+        return mb;
+    s->boxes = xrealloc(s->boxes, (s->n_boxes + 1) * sizeof *s->boxes);
+    mb = &s->boxes[s->n_boxes++];
+    memset(mb, 0, sizeof *mb);
+    mb->user = xstrdup(user);
+    mb->next_uid = 1;
+    mb->uidvalidity = (uint32_t)(s->sim->world->start_us / 1000000);
+    return mb;
+}
+
+static MailMsg *mailbox_add(MailServer *s, const char *user, const char *text)
+{
+    Mailbox *mb = mailbox_get(s, user);
+    mb->msgs = xgrow(mb->msgs, &mb->cap, mb->n + 1, sizeof *mb->msgs);
+    MailMsg *m = &mb->msgs[mb->n++];
+    memset(m, 0, sizeof *m);
+    m->uid = mb->next_uid++;
+    m->text = xstrdup(text);
+    m->size = crlf_size(text);
+    m->arrived = s->sim->now;
+    char buf[512];
+    mail_header(text, "From", buf, sizeof buf);
+    if (!buf[0]) { /* no From: header: the envelope sender */
+        char rp[512];
+        mail_header(text, "Return-Path", rp, sizeof rp);
+        snprintf(buf, sizeof buf, "%.*s", (int)strcspn(rp + (rp[0] == '<'), ">"),
+                 rp + (rp[0] == '<'));
+    }
+    m->from = xstrdup(buf);
+    mail_header(text, "Subject", buf, sizeof buf);
+    m->subject = xstrdup(buf);
+    mailbox_record(s, mb, m);
+    return m;
+}
+
+void mail_deliver_local(MailServer *s, const char *user, const char *text, const char *why)
+{
+    MailMsg *m = mailbox_add(s, user, text);
+    Trace *tr = &s->sim->trace;
+    if (trace_wanted(tr))
+        trace_note(tr, s->sim->now, 0,
+                   "%s puts the message into %s's mailbox (message %u, %zu bytes)%s: it waits "
+                   "there until %s reads it with POP3 or IMAP.",
+                   s->host, user, (unsigned)(s->boxes ? m->uid : 0), m->size, why, user);
+    else
+        trace_note_skip(tr);
+}
+
+/* The scenario's "mailboxes": messages there before time 0. */
+static void seed_mailboxes(MailServer *s)
+{
+    const MailServerConf *c = s->conf;
+    for (size_t i = 0; i < c->n_users; i++)
+        mailbox_get(s, c->users[i].name);
+    for (size_t i = 0; i < c->n_mailboxes; i++) {
+        const MailSeedBox *b = &c->mailboxes[i];
+        for (size_t k = 0; k < b->n_msgs; k++) {
+            const MailSeed *m = &b->msgs[k];
+            char date[64], stamp[32], qid[MAIL_QID_MAX];
+            mail_date(s->sim, 0, date, sizeof date);
+            mail_stamp(s->sim, 0, stamp, sizeof stamp);
+            mail_new_qid(s, qid);
+            const char *from = m->from ? m->from : "";
+            Buf t;
+            buf_init(&t);
+            buf_printf(&t, "Return-Path: <%s>\nX-Original-To: %s@%s\nDelivered-To: %s@%s\n", from,
+                       b->user, c->n_domains ? c->domains[0] : s->host, b->user,
+                       c->n_domains ? c->domains[0] : s->host);
+            buf_printf(&t, "Message-Id: <%s.%s@%s>\nDate: %s\n", stamp, qid, s->host,
+                       m->date ? m->date : date);
+            if (*from)
+                buf_printf(&t, "From: %s\n", from);
+            buf_printf(&t, "To: %s@%s\n", b->user, c->n_domains ? c->domains[0] : s->host);
+            if (m->subject)
+                buf_printf(&t, "Subject: %s\n", m->subject);
+            buf_puts(&t, "\n");
+            if (m->body) {
+                buf_puts(&t, m->body);
+                if (*m->body && m->body[strlen(m->body) - 1] != '\n')
+                    buf_putc(&t, '\n');
+            }
+            mailbox_add(s, b->user, t.data);
+            buf_fini(&t);
+        }
+    }
+}
+
+/* ---- the service ------------------------------------------------------------------ */
+
+static void on_accept(void *ctx, TcpConn *listener, TcpConn *c)
+{
+    MailServer *s = ctx;
+    smtp_session_accept(s, c, listener == s->listen[1]);
+}
+
+static const TcpOps listen_ops = {.accepted = on_accept};
+
+static MailServer *server_new(Sim *sim, int node)
+{
+    MailServer *s = xcalloc(1, sizeof *s);
+    s->sim = sim;
+    s->node = node;
+    s->host = sim->world->nodes[node].id;
+    s->conf = mail_server_conf(sim->world, node);
+    Rng r;
+    char purpose[96];
+    snprintf(purpose, sizeof purpose, "mail-queue-id %s", s->host);
+    sim_rng_stream(sim, &r, purpose);
+    s->qid_serial = 0xA00000u + (uint32_t)(rng_next(&r) % 0x100000u);
+    if (s->conf->services & MAIL_SVC_SMTP)
+        s->listen[0] = tcp_listen(sim, node, 25, 100, &listen_ops, s);
+    if (s->conf->services & MAIL_SVC_SUBMISSION)
+        s->listen[1] = tcp_listen(sim, node, 587, 100, &listen_ops, s);
+    seed_mailboxes(s);
+    return s;
+}
+
+void mail_servers_start(Sim *sim)
+{
+    World *w = sim->world;
+    MailServers *all = NULL;
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        if (!mail_is_server(w, (int)i))
+            continue;
+        if (!all) {
+            all = xcalloc(1, sizeof *all);
+            all->n = w->n_nodes;
+            all->by_node = xcalloc(w->n_nodes, sizeof *all->by_node);
+        }
+        all->by_node[i] = server_new(sim, (int)i);
+    }
+    sim->svc[SVC_MAIL] = all;
+}
+
+static void server_free(MailServer *s)
+{
+    smtp_sessions_free(s);
+    mail_queue_free(s);
+    for (size_t i = 0; i < s->n_boxes; i++) {
+        Mailbox *mb = &s->boxes[i];
+        for (size_t k = 0; k < mb->n; k++) {
+            free(mb->msgs[k].text);
+            free(mb->msgs[k].from);
+            free(mb->msgs[k].subject);
+        }
+        free(mb->msgs);
+        free(mb->user);
+    }
+    free(s->boxes);
+    free(s);
+}
+
+void mail_servers_stop(Sim *sim)
+{
+    MailServers *all = sim->svc[SVC_MAIL];
+    if (!all)
+        return;
+    for (size_t i = 0; i < all->n; i++)
+        if (all->by_node[i])
+            server_free(all->by_node[i]);
+    free(all->by_node);
+    free(all);
+    sim->svc[SVC_MAIL] = NULL;
+}
