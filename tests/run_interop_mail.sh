@@ -76,15 +76,17 @@ ndiffer=0
 [ $# -gt 0 ] || set -- $(ls scenarios/mail_*.json 2> /dev/null) "$HERE"/*.json tests/mailapps/*.json
 for s in "$@"; do
     name=$(basename "$s" .json)
-    d=$tmp/$name
-    rm -rf "$tmp/work"
+    # two folders may hold scenarios of one name (swaks_options.json)
+    d=$tmp/$(printf '%s' "${s%.json}" | tr '/' '_')
+    rm -rf "$tmp/work" "$d"
     mkdir -p "$d/minet" "$d/real" "$tmp/work"
     trace=-
     if [ "$mode" != real ]; then
         if ! "$MINET" run "$s" --trace "$d/trace.jsonl" > /dev/null 2> "$d/minet.err"; then
             # Until minet has mail servers, a scenario with role "mail" is
             # an error of minet's: the real side can still be shown.
-            if grep -q 'role' "$d/minet.err" && grep -q '"mail"' "$s"; then
+            if grep -q 'unknown program' "$d/minet.err" ||
+                { grep -q 'role' "$d/minet.err" && grep -q '"mail"' "$s"; }; then
                 echo "skip $name: minet cannot run it yet ($(head -n 1 "$d/minet.err")); MINET_INTEROP_MAIL=real shows Postfix's side"
                 continue
             fi

@@ -53,7 +53,11 @@ and NODE.mailbox/USER (what was delivered).
         as real.py's compare, after masking the volatile parts (mask())
     python3 real_mail.py client SCENARIO MINET REALDIR NODE
         the commands NODE's SMTP client sent to other servers (port 25,
-        from tshark), real Postfix's against minet's, masked
+        each connection's bytes as tshark follows them), real Postfix's
+        against minet's, masked; and SIZE=N: the size of the relayed
+        message includes the Received: header the server added, which
+        holds its queue id, whose length varies in Postfix (10 or 11 hex
+        digits, from the clock's microseconds and the queue file's inode)
     python3 real_mail.py show SCENARIO REALDIR
         prints each line's real transcript (for writing minet's side)
     python3 real_mail.py down PREFIX WORK
@@ -386,6 +390,10 @@ def run(scenario, trace, outdir, prefix, work):
     tcp.down(prefix)
     caps, progs = [], {}
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    # minet's default prefix length is 24 ("10.0.0.10" is 10.0.0.10/24)
+    for n in scen["nodes"]:
+        if "ip" in n:
+            n["ip"] = [a if "/" in a else a + "/24" for a in tcp.addr_list(n)]
     try:
         tcp.build(scen, prefix)
         for n in nodes.values():
@@ -413,6 +421,8 @@ def run(scenario, trace, outdir, prefix, work):
                 # (s-nail warns when $LOGNAME is not the user it runs as.)
                 if l["run"].split()[0] != "mail":
                     env["LOGNAME"] = env["USER"] = node.get("user", "student")
+                else:  # s-nail finds ~ in the password file, not in $HOME
+                    env["MAILRC"] = os.path.join(home_of(work, node), ".mailrc")
                 if node.get("role") == "mail":
                     env["MAIL_CONFIG"] = os.path.join(work, "nodes", node["id"], "etc")
                 progs[i] = Prog("%s-%s" % (prefix, l["on"]), l["on"], l["run"], list(typed.get(i, [])),
@@ -547,10 +557,29 @@ def compare(scenario, mdir, rdir, title):
 
 def client_commands(pcap, server_ip):
     """The SMTP commands a server's own client sent (from server_ip to
-    port 25 of another), one per line, in order, masked."""
-    out = tcp.sh("tshark", "-r", pcap, "-Y", "smtp.req && ip.src == %s && tcp.dstport == 25" % server_ip,
-                 "-T", "fields", "-e", "smtp.req.command", "-e", "smtp.req.parameter")
-    return [mask(l.rstrip()) for l in out.split("\n") if l.strip()]
+    port 25 of another), one per line, in order, masked: read from each
+    connection's byte stream (Postfix's client pipelines, so a segment
+    may carry several commands, or the end of the message and QUIT),
+    leaving out the message between DATA's 354 and its final dot."""
+    streams = tcp.sh("tshark", "-r", pcap, "-Y", "ip.src == %s && tcp.dstport == 25 && tcp.flags.syn == 1"
+                     " && tcp.flags.ack == 0" % server_ip, "-T", "fields", "-e", "tcp.stream").split()
+    out = []
+    for st in dict.fromkeys(streams):
+        text = tcp.sh("tshark", "-r", pcap, "-q", "-z", "follow,tcp,raw,%s" % st)
+        sent = b""
+        for line in text.split("\n"):
+            # the client's side is not indented (it opened the connection)
+            if line and not line.startswith("\t") and re.fullmatch(r"[0-9a-f]+", line):
+                sent += bytes.fromhex(line)
+        in_data = False
+        for cmd in sent.decode("utf-8", "surrogateescape").split("\r\n"):
+            if in_data:
+                in_data = cmd != "."
+                continue
+            if cmd:
+                out.append(mask(re.sub(r"\bSIZE=\d+", "SIZE=N", cmd)))
+            in_data = cmd.upper() == "DATA"
+    return out
 
 
 def compare_client(scenario, minet, rdir, node):
@@ -570,7 +599,7 @@ def compare_client(scenario, minet, rdir, node):
         return 1
     if real:
         print("info %s: %s's SMTP client sent the same %d commands as Postfix's: %s" % (
-            title, node, len(real), ", ".join(c.split("\t")[0] for c in real)))
+            title, node, len(real), ", ".join(c.split(" ")[0].split(":")[0] for c in real)))
     return 0
 
 
@@ -596,7 +625,7 @@ def show(scenario, rdir):
                 print("---- %s: the commands Postfix's SMTP client on %s sent" % (
                     os.path.basename(scenario), n["id"]))
                 for x in c:
-                    print(x.replace("\t", " ").rstrip())
+                    print(x)
 
 
 if __name__ == "__main__":
