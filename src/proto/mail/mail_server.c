@@ -141,6 +141,9 @@ void mail_header(const char *text, const char *name, char *out, size_t size)
 
 static const char *const queue_names[] = {"incoming", "active", "deferred"};
 
+/* The value is a word (the queue) then `name value` pairs, one word each,
+ * so that the inspector cuts it into columns: mailq's view.  The reason
+ * of a deferral (several words) is in the note and in mailq. */
 void mail_queue_record(MailServer *s, const MailQueued *q, const char *op)
 {
     Trace *tr = &s->sim->trace;
@@ -148,14 +151,17 @@ void mail_queue_record(MailServer *s, const MailQueued *q, const char *op)
         return;
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "%s size %zu from <%s> to", queue_names[q->queue], q->size, q->sender);
+    buf_printf(&b, "%s size %zu from %s to ", queue_names[q->queue], q->size,
+               *q->sender ? q->sender : "MAILER-DAEMON");
+    size_t shown = 0;
     for (size_t i = 0; i < q->n_rcpts; i++)
         if (!q->rcpts[i].done)
-            buf_printf(&b, " <%s>", q->rcpts[i].addr);
+            buf_printf(&b, "%s%s", shown++ ? "," : "", q->rcpts[i].addr);
+    if (!shown)
+        buf_puts(&b, "-");
     int64_t ttl = -1;
     if (q->queue == MAILQ_DEFERRED) {
-        buf_printf(&b, " next try %.0fs (%s)", (double)q->next_try / 1e6,
-                   q->reason ? q->reason : "");
+        buf_printf(&b, " next %.0fs", (double)q->next_try / 1e6);
         ttl = (q->next_try - s->sim->now) / 1000000;
     }
     trace_state(tr, s->sim->now, s->node, "mail queue", op, q->id, b.data, ttl);
@@ -179,8 +185,8 @@ static void mailbox_record(MailServer *s, const Mailbox *mb, const MailMsg *m)
         return;
     char key[96], value[600];
     snprintf(key, sizeof key, "%s %u", mb->user, m->uid);
-    snprintf(value, sizeof value, "from %.200s subject \"%.200s\" size %zu flags %s", m->from,
-             m->subject, m->size, m->flags & MAIL_FLAG_SEEN ? "\\Seen" : "(none)");
+    snprintf(value, sizeof value, "%s size %zu from %.200s subject \"%.200s\"",
+             m->flags & MAIL_FLAG_SEEN ? "seen" : "new", m->size, m->from, m->subject);
     trace_state(tr, s->sim->now, s->node, "mailbox", "add", key, value, -1);
 }
 
@@ -273,6 +279,22 @@ static void seed_mailboxes(MailServer *s)
             buf_fini(&t);
         }
     }
+}
+
+void mail_server_submit(MailServer *s, const char *sender, const char *const *rcpts, size_t n,
+                        const char *text, char qid[MAIL_QID_MAX])
+{
+    char id[MAIL_QID_MAX], date[64];
+    mail_new_qid(s, id);
+    mail_date(s->sim, s->sim->now, date, sizeof date);
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "Received: by %s (Postfix, from userid 1000)\n\tid %s; %s\n", s->host, id, date);
+    buf_puts(&b, text);
+    mail_queue_add(s, id, sender, (char *const *)rcpts, n, b.data);
+    buf_fini(&b);
+    if (qid)
+        memcpy(qid, id, MAIL_QID_MAX);
 }
 
 /* ---- the service ------------------------------------------------------------------ */
