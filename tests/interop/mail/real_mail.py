@@ -59,7 +59,8 @@ and NODE.mailbox/USER (what was delivered).
         holds its queue id, whose length varies in Postfix (10 or 11 hex
         digits, from the clock's microseconds and the queue file's inode)
     python3 real_mail.py show SCENARIO REALDIR
-        prints each line's real transcript (for writing minet's side)
+        prints each line's real transcript, masked (for writing minet's
+        side; tests/interop/mail/postfix/*.txt are such transcripts)
     python3 real_mail.py down PREFIX WORK
         stops the Postfix and Dovecot processes of WORK by their ids,
         deletes the namespaces PREFIX-*
@@ -212,6 +213,7 @@ postlog    unix-dgram n - n -   1  postlogd
     dv = os.path.join(d, "dovecot")
     write(os.path.join(dv, "passwd"), "".join(
         "%s:{PLAIN}%s\n" % (u, node["users"][u].get("password", "")) for u in users), 0o640)
+    shutil.chown(os.path.join(dv, "passwd"), group="dovecot")  # its auth worker reads it
     write(os.path.join(dv, "dovecot.conf"), """base_dir = {dv}/run
 protocols = none
 disable_plaintext_auth = no
@@ -593,6 +595,9 @@ MASKS = [
     (re.compile(r"^(\r?\s*\d+ +[\d.]+[kMG]? +\d+ +[\d.]+[kMG]? +\d+ +[\d.]+[kMG]? +)[\d.]+[kMG]? +"
                 r"[\d.]+[kMG]? [-:\d ]{8} ([-:\d ]{8}) [-:\d ]{8} +[\d.]+[kMG]?", re.M),
      r"\1SPEED SPEED TOTAL \2 LEFT SPEED"),
+    # the harness's folder for a node's home is /home/USER in minet
+    # (s-nail -vv says which ~/.mailrc it loads)
+    (re.compile(r"/\S*/work/nodes/[^/\s]+(/home/[^/\s]+)"), r"\1"),
     # curl's "Failed to connect to HOST port N after 3 ms"
     (re.compile(r"(after )\d+( ms)"), r"\1N\2"),
 ]
@@ -715,13 +720,14 @@ def show(scenario, rdir):
     lines = [l for l in scen["script"] if "on" in l]
     for i, l in enumerate(lines, 1):
         try:
-            with open(os.path.join(rdir, "%d.out" % i), errors="surrogateescape") as f:
+            with open(os.path.join(rdir, "%d.out" % i), errors="surrogateescape", newline="") as f:
                 out = f.read()
             with open(os.path.join(rdir, "%d.status" % i), errors="surrogateescape") as f:
                 st = f.read().strip()
         except OSError:
             out, st = "(not run)\n", "-"
         print("---- %s line %d: %s$ %s  (exit %s)" % (os.path.basename(scenario), i, l["on"], l["run"], st))
+        out = mask(tcp.normal(out, l["run"]))
         sys.stdout.write(out if out.endswith("\n") or not out else out + "\n")
     for n in mail_nodes(scen):
         cmds = os.path.join(rdir, n["id"] + ".pcapng")
