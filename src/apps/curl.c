@@ -52,6 +52,11 @@ typedef struct Curl {
     Buf body;
     /* the dialogue */
     Resolve *lookup;
+    /* resolve_name may answer before it returns: the answer waits here
+     * until it has returned, so that the program never ends inside it */
+    bool resolving, answered;
+    ResolveStatus res_st;
+    uint32_t res_ip;
     TextConn *conn;
     uint32_t ip;
     enum Step step;
@@ -445,6 +450,12 @@ static void on_resolved(void *ctx, ResolveStatus st, uint32_t ip, const char *ca
 {
     (void)canon;
     Curl *c = ctx;
+    if (c->resolving) {
+        c->answered = true;
+        c->res_st = st;
+        c->res_ip = ip;
+        return;
+    }
     Proc *p = c->p;
     c->lookup = NULL;
     if (st != RESOLVE_OK) {
@@ -618,5 +629,11 @@ void curl_main(Proc *p, int argc, char **argv)
         return;
     }
     meter_arm(c);
-    c->lookup = resolve_name(p->sim, p->node, c->host, on_resolved, c);
+    c->resolving = true;
+    Resolve *r = resolve_name(p->sim, p->node, c->host, on_resolved, c);
+    c->resolving = false;
+    if (c->answered)
+        on_resolved(c, c->res_st, c->res_ip, NULL);
+    else
+        c->lookup = r;
 }

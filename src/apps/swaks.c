@@ -64,6 +64,11 @@ typedef struct Swaks {
     char *host; /* the server's name, as written */
     uint16_t port;
     Resolve *lookup;
+    /* resolve_name may answer before it returns: the answer waits here
+     * until it has returned, so that the program never ends inside it */
+    bool resolving, answered;
+    ResolveStatus res_st;
+    uint32_t res_ip;
     TextConn *conn;
     EvHandle timer;
     enum Step step;
@@ -592,6 +597,12 @@ static void on_resolved(void *ctx, ResolveStatus st, uint32_t ip, const char *ca
 {
     (void)canon;
     Swaks *s = ctx;
+    if (s->resolving) {
+        s->answered = true;
+        s->res_st = st;
+        s->res_ip = ip;
+        return;
+    }
     Proc *p = s->p;
     s->lookup = NULL;
     if (st != RESOLVE_OK) {
@@ -653,7 +664,13 @@ static void start(Swaks *s)
         s->port = (uint16_t)v;
     }
     proc_printf(p, CON_STDOUT, "=== Trying %s:%u...\n", s->host, s->port);
-    s->lookup = resolve_name(p->sim, p->node, s->host, on_resolved, s);
+    s->resolving = true;
+    Resolve *r = resolve_name(p->sim, p->node, s->host, on_resolved, s);
+    s->resolving = false;
+    if (s->answered)
+        on_resolved(s, s->res_st, s->res_ip, NULL);
+    else
+        s->lookup = r;
 }
 
 /* Asks the next value that is missing, or starts. */
