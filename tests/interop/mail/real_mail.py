@@ -743,6 +743,8 @@ def show(scenario, rdir):
             out, st = "(not run)\n", "-"
         print("---- %s line %d: %s$ %s  (exit %s)" % (os.path.basename(scenario), i, l["on"], l["run"], st))
         out = mask(tcp.normal(out, l["run"]))
+        if l["run"].split()[0] == "mail":
+            out = screen(out)
         sys.stdout.write(out if out.endswith("\n") or not out else out + "\n")
     for n in mail_nodes(scen):
         cmds = os.path.join(rdir, n["id"] + ".pcapng")
