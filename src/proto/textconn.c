@@ -124,7 +124,7 @@ static void flush(TextConn *t)
         free(k->data);
         done++;
     }
-    if (done) { /* t->out may be NULL when nothing was queued */
+    if (done) { /* t->out may be NULL when nothing is queued */
         memmove(t->out, t->out + done, (t->n_out - done) * sizeof *t->out);
         t->n_out -= done;
     }
