@@ -99,6 +99,7 @@ check-tests: $(BIN) $(TEST_BIN)
 	@MINET=$(BIN) sh tests/run_lecture.sh
 	@MINET=$(BIN) sh tests/run_filter_files.sh
 	@MINET=$(BIN) sh tests/run_dns_options.sh
+	@MINET=$(BIN) sh tests/run_mailapps.sh
 	@MINET=$(BIN) sh tests/run_pcap.sh
 	@MINET=$(BIN) sh tests/run_window.sh
 	@MINET=$(BIN) sh tests/run_chart.sh
@@ -107,7 +108,8 @@ check-tests: $(BIN) $(TEST_BIN)
 
 ## interop: minet's resolver, host, dig and nslookup against real Unbound, BIND 9.18's tools and
 ##          NSD; telnet, nc, ss and netstat against the real ones, and TCP's segments against
-##          Linux's (as root)
+##          Linux's; the mail programs and servers against swaks, curl, s-nail and Postfix
+##          (as root)
 interop: deps-test
 	@$(DEPS) interop
 	@$(MAKE) --no-print-directory WERROR=1 BUILD=build/test build/test/minet
@@ -115,6 +117,7 @@ interop: deps-test
 	@MINET=build/test/minet MINET_INTEROP_QMIN=1 sh tests/run_interop_resolver.sh
 	@MINET=build/test/minet MINET_INTEROP_TOOLS=1 sh tests/run_interop_resolver.sh
 	@MINET=build/test/minet sh tests/run_interop_tcp.sh
+	@MINET=build/test/minet sh tests/run_interop_mail.sh
 
 ## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan: deps-test

@@ -19,6 +19,9 @@
     X("nslookup",   nslookup_main,   NULL)              \
     X("telnet",     telnet_main,     telnet_input)      \
     X("nc",         nc_main,         nc_input)          \
+    X("swaks",      swaks_main,      swaks_input)       \
+    X("curl",       curl_main,       NULL)              \
+    X("mail",       mail_main,       mail_input)        \
     X("ss",         ss_main,         NULL)              \
     X("netstat",    netstat_main,    NULL)              \
     X("unbound-control", unbound_control_main, NULL) \

@@ -4,8 +4,9 @@
 #   install-deps.sh build   libraries for `make` and `make run`
 #   install-deps.sh test    also cmocka and the tools the tests use
 #   install-deps.sh fuzz    also clang with libFuzzer
-#   install-deps.sh interop also Unbound, telnet, nc, ss, netstat and Python,
-#                           for make interop
+#   install-deps.sh interop also Unbound, telnet, nc, ss, netstat, Python,
+#                           Postfix, Dovecot, swaks, s-nail and curl, for
+#                           make interop
 #   install-deps.sh bench   also ns-3 and g++, for make bench's TCP comparison
 #                           (only make bench asks for it; make and make test
 #                           never need ns-3)
@@ -82,6 +83,14 @@ if [ "$what" = interop ]; then
     need_cmd nc.openbsd netcat-openbsd
     need_cmd ss iproute2
     need_cmd netstat net-tools
+    # Real mail software judges minet's mail servers and programs
+    # (tests/run_interop_mail.sh): Postfix with Dovecot's auth for SASL,
+    # and the real swaks, s-nail and curl.
+    need_cmd postfix postfix
+    need_cmd dovecot dovecot-core
+    need_cmd swaks swaks
+    need_cmd s-nail s-nail
+    need_cmd curl curl
 fi
 
 [ -z "$missing" ] && exit 0
@@ -114,6 +123,15 @@ if [ ! -e "$policy" ]; then
     run $as_root sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod 755 $policy"
     trap 'run $as_root rm -f $policy' EXIT
 fi
+# Postfix's package asks what kind of mail system this is: "No
+# configuration" leaves /etc/postfix/main.cf unwritten and the system's
+# Postfix unconfigured (make interop runs instances of its own, each with
+# its own main.cf); the policy above keeps it from starting.
+case " $missing " in
+*" postfix "*)
+    run $as_root sh -c "echo 'postfix postfix/main_mailer_type select No configuration' | debconf-set-selections"
+    ;;
+esac
 run $as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q
 # shellcheck disable=SC2086 # the package list is meant to split
 run $as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends $missing

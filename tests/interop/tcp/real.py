@@ -203,8 +203,10 @@ def build(scen, prefix):
             if not hops:
                 continue
             hop, i = hops[0]
+            # onlink: minet lets a link join two addresses of different
+            # subnets (a router's 100.64.x.1 and a server's 192.5.6.30)
             sh("ip", "-n", "%s-%s" % (prefix, src), "route", "add", net, "via",
-               addr[(hop, i)].split("/")[0])
+               addr[(hop, i)].split("/")[0], "dev", "eth%d" % ifaces[src].index(i), "onlink")
     return nodes, ifaces
 
 
