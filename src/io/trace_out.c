@@ -48,9 +48,10 @@ static void console_record(const Trace *t, const TraceRec *r, Buf *out)
 /* Text for people goes to terminals: a control character from a scenario
  * (an ESC sequence in a script line, a BEL in a file a program prints)
  * must not act on the terminal.  They are shown as cat -v shows them: ^[
- * for ESC, ^? for DEL, M-BM-^[ for the C1 control U+009B; tab, newline and
- * a CR before a newline stay as they are.  Other text, UTF-8 included, is
- * untouched. */
+ * for ESC, ^? for DEL, M-BM-^[ for the C1 control U+009B.  Tab, newline,
+ * backspace and CR stay as they are: they only move the cursor on its line,
+ * and programs draw with them (curl's progress meter returns to the start
+ * of its line).  Other text, UTF-8 included, is untouched. */
 static void put_visible(Buf *out, const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -61,8 +62,7 @@ static void put_visible(Buf *out, const char *s, size_t n)
             buf_printf(out, "M-BM-^%c", (unsigned char)s[++i] - 0x80 + 64);
         } else if (c == 0x7f) {
             buf_puts(out, "^?");
-        } else if (c < 0x20 && c != '\n' && c != '\t' &&
-                   !(c == '\r' && i + 1 < n && s[i + 1] == '\n')) {
+        } else if (c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != '\b') {
             buf_putc(out, '^');
             buf_putc(out, (char)(c + 64));
         } else {
@@ -75,7 +75,7 @@ static bool has_control(const char *s, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f ||
+        if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != '\b') || c == 0x7f ||
             (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f &&
              (unsigned char)s[i + 1] >= 0x80))
             return true;

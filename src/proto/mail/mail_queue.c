@@ -896,7 +896,7 @@ static void start_domain(MailDelivery *d)
     dns_name_root(&root);
     bool ok = dns_name_from_text(&name, d->domain, strlen(d->domain), &root, &why);
     DnsQueryOpts o = {.rd = true, .timeout = 5 * SECOND, .tries = 2, .program = "Postfix"};
-    DnsQueryOps ops = {mx_reply, mx_timeout, NULL};
+    DnsQueryOps ops = {.reply = mx_reply, .timeout = mx_timeout};
     d->dq = ok && dc->has_dns
                 ? dns_query_start(s->sim, s->node, dc->dns, &name, DNS_TYPE_MX, &o, ops, d)
                 : NULL;
