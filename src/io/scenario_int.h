@@ -71,7 +71,7 @@ typedef struct AddrRef {
 
 /* The rows of the protocol table (scenario_protos.c), in the order their
  * keys are offered in "expected one of …" lists. */
-typedef enum ScenarioProtoId { SP_DNS, SP_TCP, SP_FILES, SP_COUNT } ScenarioProtoId;
+typedef enum ScenarioProtoId { SP_DNS, SP_TCP, SP_FILES, SP_FTP, SP_COUNT } ScenarioProtoId;
 
 typedef struct Loader {
     const char *name, *dir;
@@ -139,7 +139,8 @@ typedef struct ScenarioProto {
     bool (*save_elsewhere)(const World *w, cJSON *root, char *why, size_t size);
 } ScenarioProto;
 
-extern const ScenarioProto scenario_dns_proto, scenario_tcp_proto, scenario_files_proto;
+extern const ScenarioProto scenario_dns_proto, scenario_tcp_proto, scenario_files_proto,
+    scenario_ftp_proto;
 
 /* The rows, indexed by ScenarioProtoId (scenario_protos.c). */
 const ScenarioProto *const *scenario_protos(void);

@@ -10,6 +10,8 @@ static const char *const host_keys[] = {"dns", "tcp", "user", "files", NULL};
 static const char *const router_keys[] = {NULL};
 static const char *const resolver_keys[] = {
     "mode", "qname_minimisation", "root_hints", "round_robin", "tcp", NULL};
+static const char *const ftp_keys[] = {"users", "anonymous", "passive_ports", "writable",
+                                       "ascii", "files",     "tcp",           NULL};
 static const char *const dns_keys[] = {"round_robin", "zones", "recursion", "tcp", NULL};
 
 static const Role roles[ROLE_COUNT] = {
@@ -19,6 +21,8 @@ static const Role roles[ROLE_COUNT] = {
                        SVC_BIT(SVC_DNS_RESOLVER), resolver_keys},
     [ROLE_DNS] = {"dns", "a dns server", ROLE_ICON_AUTH, dns_conf_icon, false,
                   SVC_BIT(SVC_DNS_SERVER), dns_keys},
+    [ROLE_FTP] = {"ftp", "an ftp server", ROLE_ICON_AUTH, NULL, false, SVC_BIT(SVC_FTP_SERVER),
+                  ftp_keys},
 };
 
 _Static_assert(SVC_COUNT <= 32, "Role.services has one bit per service");

@@ -15,7 +15,14 @@
 #include "net/world.h"
 #include "proto/services.h"
 
-typedef enum RoleId { ROLE_HOST, ROLE_ROUTER, ROLE_RESOLVER, ROLE_DNS, ROLE_COUNT } RoleId;
+typedef enum RoleId {
+    ROLE_HOST,
+    ROLE_ROUTER,
+    ROLE_RESOLVER,
+    ROLE_DNS,
+    ROLE_FTP,
+    ROLE_COUNT
+} RoleId;
 
 /* How the view draws a node (src/gui/draw.c draws each; model.h's
  * ModelKind is this enum). */

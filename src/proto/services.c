@@ -4,6 +4,7 @@
 #include "proto/dns/dns_resolver.h"
 #include "proto/dns/dns_server.h"
 #include "proto/dns/dns_stub.h"
+#include "proto/ftp/ftp_server.h"
 #include "proto/vfs.h"
 
 static const Service services[SVC_COUNT] = {
@@ -11,6 +12,7 @@ static const Service services[SVC_COUNT] = {
     [SVC_DNS_SERVER] = {"dns-server", dns_servers_start, dns_servers_stop},
     [SVC_DNS_RESOLVER] = {"dns-resolver", dns_resolvers_start, dns_resolvers_stop},
     [SVC_DNS_STUB] = {"dns-stub", NULL, dns_stubs_stop},
+    [SVC_FTP_SERVER] = {"ftp-server", ftp_servers_start, ftp_servers_stop},
 };
 
 const Service *services_table(size_t *n)

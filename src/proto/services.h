@@ -19,6 +19,7 @@ typedef enum ServiceId {
     SVC_DNS_SERVER,   /* authoritative name servers (role dns) */
     SVC_DNS_RESOLVER, /* local DNS servers (role resolver) */
     SVC_DNS_STUB,     /* hosts' own DNS caches, made on first use */
+    SVC_FTP_SERVER,   /* FTP servers (role ftp) */
     SVC_COUNT
 } ServiceId;
 
@@ -29,6 +30,7 @@ _Static_assert(SVC_COUNT <= SIM_SVC_MAX, "raise SIM_SVC_MAX in core/sim.h");
 typedef enum ExtSlot {
     EXT_DNS,   /* DnsConf (proto/dns/dns_conf.h): zones, resolvers, servers */
     EXT_FILES, /* VfsConf (proto/vfs.h): each node's files and user */
+    EXT_FTP,   /* FtpConf (proto/ftp/ftp_conf.h): FTP servers' accounts and ports */
     EXT_COUNT
 } ExtSlot;
 
