@@ -50,6 +50,7 @@ typedef struct Session {
     /* the data connection */
     DataMode mode;
     bool extended; /* EPSV or EPRT: for the state record */
+    bool epsv_all; /* after EPSV ALL, PORT and PASV are refused */
     uint32_t port_ip;
     uint16_t port_port;
     TcpConn *listener; /* PASV's */
@@ -653,6 +654,10 @@ static void cmd_port(Session *s, const FtpCommand *c, bool extended)
     uint16_t port;
     data_reset(s);
     bool ok = extended ? ftp_parse_eprt(c->arg, &ip, &port) : ftp_parse_port(c->arg, &ip, &port);
+    if (!ok && extended && c->arg_len > 2 && c->arg[1] != '1' && c->arg[2] == c->arg[0]) {
+        reply(s, NULL, "500 Bad EPRT protocol.");
+        return;
+    }
     if (!ok) {
         reply(s, NULL, extended ? "500 Bad EPRT command." : "500 Illegal PORT command.");
         return;
@@ -710,61 +715,68 @@ static void list_entry(Session *s, Buf *out, const char *real, const char *name,
     buf_printf(out, "%s\r\n", line);
 }
 
-/* LIST and NLST: the listing is made now, sent once the data connection
- * is up.  Options ("-la") are skipped as vsftpd skips them; a path that
- * does not exist lists nothing. */
-static void cmd_list(Session *s, const FtpCommand *c, bool names_only)
+/* What LIST, NLST and STAT list for arg (options such as "-la" skipped,
+ * as vsftpd skips them; "a" shows names that start with a dot, and "."
+ * and ".."): a file's own line, a folder's entries, nothing for a path
+ * that does not exist. */
+static void build_listing(Session *s, const char *arg, bool names_only, bool all, Buf *out)
 {
-    if (s->mode == DM_NONE) {
-        reply(s, NULL, "425 Use PORT or PASV first.");
-        return;
-    }
-    const char *arg = c->arg;
-    bool all = false;
     while (arg[0] == '-') {
         const char *e = strchr(arg, ' ');
         all = all || memchr(arg, 'a', e ? (size_t)(e - arg) : strlen(arg));
         arg = e ? e + 1 : arg + strlen(arg);
     }
     char vis[VFS_PATH_MAX], real[VFS_PATH_MAX];
-    buf_clear(&s->listing);
-    s->list_off = 0;
-    if (resolve(s, arg[0] ? arg : ".", vis, real)) {
-        VfsStat st;
-        FtpServer *srv = s->srv;
-        if (vfs_stat(files(s), srv->node, real, &st) == VFS_OK && !st.dir) {
-            list_entry(s, &s->listing, real, arg, &st, names_only);
-        } else if (vfs_stat(files(s), srv->node, real, &st) == VFS_OK) {
-            VfsDirent *ents = NULL;
-            size_t n = 0;
-            vfs_list(files(s), srv->node, real, &ents, &n);
-            if (n)
-                qsort(ents, n, sizeof *ents, cmp_dirent);
-            if (all && !names_only) {
-                char parent[VFS_PATH_MAX];
-                vfs_path_norm(real, "..", parent, sizeof parent, NULL);
-                VfsStat ps;
-                list_entry(s, &s->listing, real, ".", &st, false);
-                if (vfs_stat(files(s), srv->node, parent, &ps) == VFS_OK)
-                    list_entry(s, &s->listing, parent, "..", &ps, false);
-            }
-            for (size_t i = 0; i < n; i++) {
-                if (ents[i].name[0] == '.' && !all)
-                    continue;
-                char sub[2 * VFS_PATH_MAX];
-                snprintf(sub, sizeof sub, "%s/%s", strcmp(real, "/") ? real : "", ents[i].name);
-                if (names_only && arg[0]) {
-                    char shown[2 * VFS_PATH_MAX];
-                    snprintf(shown, sizeof shown, "%s/%s", arg, ents[i].name);
-                    list_entry(s, &s->listing, sub, shown, &ents[i].st, true);
-                } else {
-                    list_entry(s, &s->listing, sub, ents[i].name, &ents[i].st, names_only);
-                }
-            }
-            free(ents);
+    VfsStat st;
+    FtpServer *srv = s->srv;
+    if (!resolve(s, arg[0] ? arg : ".", vis, real) ||
+        vfs_stat(files(s), srv->node, real, &st) != VFS_OK)
+        return;
+    if (!st.dir) {
+        list_entry(s, out, real, arg, &st, names_only);
+        return;
+    }
+    VfsDirent *ents = NULL;
+    size_t n = 0;
+    vfs_list(files(s), srv->node, real, &ents, &n);
+    if (n)
+        qsort(ents, n, sizeof *ents, cmp_dirent);
+    if (all && !names_only) {
+        char parent[VFS_PATH_MAX];
+        VfsStat ps;
+        list_entry(s, out, real, ".", &st, false);
+        if (vfs_path_norm(real, "..", parent, sizeof parent, NULL) == VFS_OK &&
+            vfs_stat(files(s), srv->node, parent, &ps) == VFS_OK)
+            list_entry(s, out, parent, "..", &ps, false);
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (ents[i].name[0] == '.' && !all)
+            continue;
+        char sub[2 * VFS_PATH_MAX];
+        snprintf(sub, sizeof sub, "%s/%s", strcmp(real, "/") ? real : "", ents[i].name);
+        if (names_only && arg[0]) { /* NLST DIR: each name with DIR before it */
+            char shown[2 * VFS_PATH_MAX];
+            snprintf(shown, sizeof shown, "%s/%s", arg, ents[i].name);
+            list_entry(s, out, sub, shown, &ents[i].st, true);
+        } else {
+            list_entry(s, out, sub, ents[i].name, &ents[i].st, names_only);
         }
     }
-    snprintf(s->xname, sizeof s->xname, "%s", vis);
+    free(ents);
+}
+
+/* LIST and NLST: the listing is made now, sent once the data connection
+ * is up. */
+static void cmd_list(Session *s, const FtpCommand *c, bool names_only)
+{
+    if (s->mode == DM_NONE) {
+        reply(s, NULL, "425 Use PORT or PASV first.");
+        return;
+    }
+    buf_clear(&s->listing);
+    s->list_off = 0;
+    build_listing(s, c->arg, names_only, false, &s->listing);
+    snprintf(s->xname, sizeof s->xname, "%.*s", (int)c->arg_len, c->arg);
     open_data(s, names_only ? X_NLST : X_LIST);
 }
 
@@ -812,16 +824,19 @@ static void cmd_stor(Session *s, const FtpCommand *c, Xfer x)
         reply(s, NULL, "553 Could not create file.");
         return;
     }
-    if (x == X_STOU && exists) {
+    snprintf(s->xname, sizeof s->xname, "%s", arg);
+    /* STOU: wu-ftpd's names, as vsftpd makes them: NAME.1, NAME.2, … when
+     * NAME exists, and STOU.1, … without an argument */
+    if (x == X_STOU && (exists || !c->arg[0])) {
         char base[VFS_PATH_MAX];
         snprintf(base, sizeof base, "%s", s->xpath);
+        exists = true;
         for (unsigned k = 1; exists; k++) {
             snprintf(s->xpath, sizeof s->xpath, "%.*s.%u", VFS_PATH_MAX - 12, base, k);
+            snprintf(s->xname, sizeof s->xname, "%.*s.%u", VFS_PATH_MAX - 12, arg, k);
             exists = vfs_stat(files(s), srv->node, s->xpath, &st) == VFS_OK;
         }
     }
-    const char *slash = strrchr(s->xpath, '/');
-    snprintf(s->xname, sizeof s->xname, "%s", x == X_STOU ? slash + 1 : arg);
     VfsErr e = VFS_OK;
     if (x == X_APPE && exists) {
         /* appended to as it is */
@@ -838,6 +853,8 @@ static void cmd_stor(Session *s, const FtpCommand *c, Xfer x)
     } else {
         e = vfs_create(files(s), srv->node, s->xpath, s->acct->name);
     }
+    if (e == VFS_OK && !exists)
+        vfs_chmod(files(s), srv->node, s->xpath, 0600); /* local_umask=077 */
     if (e != VFS_OK) {
         reply(s, NULL, "553 Could not create file.");
         return;
@@ -865,32 +882,11 @@ static void cmd_cwd(Session *s, const char *arg)
 
 static void cmd_stat(Session *s, const FtpCommand *c)
 {
-    if (c->arg[0]) {
-        /* a listing over the control connection */
+    if (c->arg[0]) { /* a listing over the control connection, as ls -la */
         reply(s, NULL, "213-Status follows:");
         Buf list;
         buf_init(&list);
-        char vis[VFS_PATH_MAX], real[VFS_PATH_MAX];
-        VfsStat st;
-        if (resolve(s, c->arg, vis, real) &&
-            vfs_stat(files(s), s->srv->node, real, &st) == VFS_OK) {
-            if (!st.dir) {
-                list_entry(s, &list, real, c->arg, &st, false);
-            } else {
-                VfsDirent *ents = NULL;
-                size_t n = 0;
-                vfs_list(files(s), s->srv->node, real, &ents, &n);
-                if (n)
-                    qsort(ents, n, sizeof *ents, cmp_dirent);
-                for (size_t i = 0; i < n; i++) {
-                    char sub[2 * VFS_PATH_MAX];
-                    snprintf(sub, sizeof sub, "%s/%s", strcmp(real, "/") ? real : "", ents[i].name);
-                    if (ents[i].name[0] != '.')
-                        list_entry(s, &list, sub, ents[i].name, &ents[i].st, false);
-                }
-                free(ents);
-            }
-        }
+        build_listing(s, c->arg, false, true, &list);
         if (list.len)
             textconn_send_raw(s->ctl, list.data, list.len, NULL);
         buf_fini(&list);
@@ -1052,8 +1048,8 @@ static void cmd_simple_write(Session *s, const FtpCommand *c)
     if (is(v, "MKD", "XMKD")) {
         if (ok && may_write_in(s, real) &&
             vfs_mkdir(files(s), srv->node, real, s->acct->name) == VFS_OK) {
-            /* vsftpd quotes the path as given when it is absolute, else the full path */
-            reply(s, NULL, "257 \"%s\" created", c->arg[0] == '/' ? c->arg : vis);
+            vfs_chmod(files(s), srv->node, real, 0700); /* local_umask=077 */
+            reply(s, NULL, "257 \"%s\" created", vis);
         } else {
             reply(s, NULL, "550 Create directory operation failed.");
         }
@@ -1147,12 +1143,15 @@ static void postlogin(Session *s, const FtpCommand *c)
             reply(s, NULL, "200 Structure set to F.");
         else
             reply(s, NULL, "504 Bad STRU command.");
+    } else if ((is(v, "PASV", NULL) || is(v, "PORT", NULL)) && s->epsv_all) {
+        reply(s, NULL, "550 Permission denied.");
     } else if (is(v, "PASV", NULL)) {
         cmd_pasv(s, false);
     } else if (is(v, "EPSV", NULL)) {
-        if (c->arg_len == 3 && strncasecmp(c->arg, "ALL", 3) == 0)
+        if (c->arg_len == 3 && strncasecmp(c->arg, "ALL", 3) == 0) {
+            s->epsv_all = true;
             reply(s, NULL, "200 EPSV ALL ok.");
-        else if (c->arg[0] && !(c->arg_len == 1 && c->arg[0] == '1'))
+        } else if (c->arg[0] && !(c->arg_len == 1 && c->arg[0] == '1'))
             reply(s, NULL, "522 Bad network protocol.");
         else
             cmd_pasv(s, true);
