@@ -17,6 +17,7 @@
     X("nslookup",   nslookup_main,   NULL)              \
     X("telnet",     telnet_main,     telnet_input)      \
     X("nc",         nc_main,         nc_input)          \
+    X("ftp",        ftp_main,        ftp_input)         \
     X("ss",         ss_main,         NULL)              \
     X("netstat",    netstat_main,    NULL)              \
     X("unbound-control", unbound_control_main, NULL) \

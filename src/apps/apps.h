@@ -37,6 +37,8 @@ void telnet_main(Proc *p, int argc, char **argv);
 void telnet_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void nc_main(Proc *p, int argc, char **argv);
 void nc_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
+void ftp_main(Proc *p, int argc, char **argv);
+void ftp_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void ss_main(Proc *p, int argc, char **argv);
 void netstat_main(Proc *p, int argc, char **argv);
 void unbound_control_main(Proc *p, int argc, char **argv);

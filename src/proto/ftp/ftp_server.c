@@ -444,6 +444,14 @@ static void data_sent(void *ctx, TcpConn *c, size_t acked)
 static void data_received(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
 {
     Session *s = ctx;
+    bool upload = s->xfer == X_STOR || s->xfer == X_APPE || s->xfer == X_STOU;
+    if (len == 0 && !upload) { /* the client gave the connection up */
+        s->data = NULL;
+        s->data_up = false;
+        tcp_set_ops(c, NULL, NULL);
+        tcp_close(c);
+        return;
+    }
     if (len == 0) { /* the end of the file */
         if (s->cr_pending)
             vfs_append(files(s), s->srv->node, s->xpath, "\r", 1);
