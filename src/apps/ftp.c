@@ -69,6 +69,7 @@ struct Ftp {
     int final_code;
     Buf final_text; /* the held final reply, shown after the bar */
     Buf early;      /* data that came before the 150 reply (tnftp reads that first) */
+    bool started;   /* the 150 reply came */
     bool early_eof;
     uint64_t bytes, put_off, put_size;
     bool cr_pending;
@@ -530,7 +531,7 @@ static void take_eof(Ftp *f)
 static void data_received(void *ctx, TcpConn *c, const uint8_t *d, size_t len)
 {
     Ftp *f = ctx;
-    bool early = f->final_code != 150; /* kept until the 150 reply is read */
+    bool early = !f->started; /* kept until the 150 reply is read */
     if (len == 0) {
         tcp_set_ops(c, NULL, NULL);
         tcp_close(c);
@@ -553,7 +554,7 @@ static void data_sent(void *ctx, TcpConn *c, size_t acked)
     (void)c;
     (void)acked;
     Ftp *f = ctx;
-    if (f->job == J_PUT && f->final_code == 150)
+    if (f->job == J_PUT && f->started && !f->final_seen)
         put_pump(f);
 }
 
@@ -565,7 +566,7 @@ static void data_ended(void *ctx, TcpConn *c, TcpWhy why)
     f->data = NULL;
     if (f->data_eof || f->early_eof)
         return;
-    if (f->final_code != 150)
+    if (!f->started)
         f->early_eof = true;
     else
         take_eof(f);
@@ -593,7 +594,7 @@ static void data_accepted(void *ctx, TcpConn *listener, TcpConn *c)
     tcp_set_ops(f->listener, NULL, NULL);
     tcp_close(f->listener);
     f->listener = NULL;
-    if (f->job == J_PUT && f->final_code == 150)
+    if (f->job == J_PUT && f->started && !f->final_seen)
         put_pump(f);
 }
 
@@ -625,6 +626,7 @@ static void transfer_reply(Ftp *f, int code, const char *text)
     if (code == 150 || code == 125) {
         proc_printf(f->p, CON_STDOUT, "%s", text);
         f->final_code = 150;
+        f->started = true;
         f->then = transfer_reply; /* the final reply follows */
         if (f->job == J_GET) {
             if (vfs_create(vfs_of(f->p->sim), f->p->node, f->local,
@@ -643,7 +645,7 @@ static void transfer_reply(Ftp *f, int code, const char *text)
         }
         return;
     }
-    if (f->final_code != 150) { /* refused before any data */
+    if (!f->started) { /* refused before any data */
         proc_printf(f->p, CON_STDOUT, "%s", text);
         job_end(f);
         prompt(f);
@@ -703,7 +705,7 @@ static void after_eprt(Ftp *f, int code, const char *text)
  * sends f->cmd. */
 static void start_data(Ftp *f)
 {
-    f->data_eof = f->final_seen = false;
+    f->data_eof = f->final_seen = f->started = false;
     f->final_code = 0;
     f->bytes = 0;
     f->t0 = 0;
