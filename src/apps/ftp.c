@@ -3,15 +3,14 @@
  * Connects to the server's control connection, logs in with the
  * `Name (HOST:USER): ` and `Password:` prompts, then reads commands at
  * `ftp> `: open, user, close (disconnect), bye (quit, exit), pwd, cd,
- * cdup, ls (dir), get (recv), put (send), binary, ascii, passive, delete,
+ * cdup, ls (dir), get (recv), put (send), binary, ascii, passive, epsv4, delete,
  * mkdir, rmdir, rename, size, status.  It sends what tnftp sends: after
  * login SYST and FEAT; for ls EPSV (or EPRT when passive mode is off)
  * then LIST; for get TYPE I, SIZE, EPSV, RETR, then MDTM; for put TYPE I,
- * EPSV, STOR.  Like tnftp in a terminal it is verbose: the server's
- * replies are shown, except those of the commands it sends on its own
- * (TYPE, SIZE, MDTM, SYST, FEAT, PWD).  A transfer ends with the progress
- * bar's final line (an 80-column terminal) and the summary, with rates
- * from simulated time.
+ * EPSV, STOR (PASV and PORT instead of EPSV and EPRT after epsv4).  Like tnftp in a terminal it is
+ * verbose: the server's replies are shown, except those of the commands it sends on its own (TYPE,
+ * SIZE, MDTM, SYST, FEAT, PWD).  A transfer ends with the progress bar's final line (an 80-column
+ * terminal) and the summary, with rates from simulated time.
  *
  * Local files are the host user's (proto/vfs.h): get stores into
  * /home/USER, put reads from there.  ASCII mode converts line ends as
@@ -51,6 +50,7 @@ struct Ftp {
     uint32_t ip;
     bool connected, logged_in;
     bool passive;     /* default on */
+    bool epsv4;       /* EPSV and EPRT (default), or PASV and PORT */
     bool ascii;       /* the type asked for: binary after a UNIX login */
     char server_type; /* the server's current type: 'A' or 'I' */
     Want want;
@@ -674,8 +674,15 @@ static void after_epsv(Ftp *f, int code, const char *text)
 {
     proc_printf(f->p, CON_STDOUT, "%s", text);
     const char *bar = strstr(text, "(|||");
-    unsigned port = 0;
-    if (code != 229 || !bar || sscanf(bar, "(|||%u|)", &port) != 1 || !port || port > 65535) {
+    const char *paren = strchr(text, '(');
+    unsigned port = 0, h[4], p1 = 256, p2 = 256;
+    if (code == 227 && paren &&
+        sscanf(paren, "(%u,%u,%u,%u,%u,%u)", &h[0], &h[1], &h[2], &h[3], &p1, &p2) == 6 &&
+        p1 < 256 && p2 < 256)
+        port = p1 << 8 | p2; /* PASV: tnftp connects to the control connection's address */
+    else if (code != 229 || !bar || sscanf(bar, "(|||%u|)", &port) != 1)
+        port = 0;
+    if (!port || port > 65535) {
         job_end(f);
         prompt(f);
         return;
@@ -713,7 +720,7 @@ static void start_data(Ftp *f)
     f->early_eof = false;
     f->cr_pending = false;
     if (f->passive) {
-        send_cmd(f, true, after_epsv, "EPSV");
+        send_cmd(f, true, after_epsv, f->epsv4 ? "EPSV" : "PASV");
         return;
     }
     f->listener = tcp_listen(f->p->sim, f->p->node, 0, 1, &listen_ops, f);
@@ -722,7 +729,13 @@ static void start_data(Ftp *f)
     tcp_info(textconn_tcp(f->ctl), &ci);
     char addr[16];
     ip_format(ci.local_ip, addr);
-    send_cmd(f, true, after_eprt, "EPRT |1|%s|%u|", addr, li.local_port);
+    if (f->epsv4) {
+        send_cmd(f, true, after_eprt, "EPRT |1|%s|%u|", addr, li.local_port);
+        return;
+    }
+    uint32_t a = ci.local_ip;
+    send_cmd(f, true, after_eprt, "PORT %u,%u,%u,%u,%u,%u", a >> 24, (a >> 16) & 255,
+             (a >> 8) & 255, a & 255, li.local_port >> 8, li.local_port & 255);
 }
 
 static void after_type(Ftp *f, int code, const char *text);
@@ -839,12 +852,12 @@ static void status(Ftp *f)
                 "Put transfer rate throttle: off; maximum: 0; increment 1024.\n"
                 "Socket buffer sizes: send 16384, receive 131072.\n"
                 "Use of PORT cmds: on.\n"
-                "Use of EPSV/EPRT cmds for IPv4: on.\n"
+                "Use of EPSV/EPRT cmds for IPv4: %s.\n"
                 "Use of EPSV/EPRT cmds for IPv6: on.\n"
                 "Command line editing: on.\n"
                 "Version: tnftp 20210827\n",
-                f->passive ? "on" : "off", f->passive ? "on" : "off",
-                f->ascii ? "ascii" : "binary");
+                f->passive ? "on" : "off", f->passive ? "on" : "off", f->ascii ? "ascii" : "binary",
+                f->epsv4 ? "on" : "off");
     prompt(f);
 }
 
@@ -942,6 +955,10 @@ static void run_command(Ftp *f, const char *line)
         f->passive = !f->passive;
         proc_printf(f->p, CON_STDOUT, "Passive mode: %s; fallback to active mode: %s.\n",
                     f->passive ? "on" : "off", f->passive ? "on" : "off");
+        prompt(f);
+    } else if (IS("epsv4")) {
+        f->epsv4 = !f->epsv4;
+        proc_printf(f->p, CON_STDOUT, "EPSV/EPRT on IPv4 %s.\n", f->epsv4 ? "on" : "off");
         prompt(f);
     } else if (IS("status")) {
         status(f);
@@ -1106,6 +1123,7 @@ void ftp_main(Proc *p, int argc, char **argv)
     Ftp *f = xcalloc(1, sizeof *f);
     f->p = p;
     f->passive = true;
+    f->epsv4 = true;
     f->server_type = 'A';
     buf_init(&f->reply);
     buf_init(&f->final_text);
