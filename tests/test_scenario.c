@@ -579,7 +579,7 @@ static void test_quoting(void **state)
     char *all = mem_errors(text, strlen(text));
     assert_string_equal(all, "mem.json: nodes[0].role: unknown role "
                              "\"h\\u001b]0;pwned\\u0007\\u202e\\\"\" (expected one of host, "
-                             "router, resolver, dns)\n");
+                             "router, resolver, dns, ftp)\n");
     free(all);
     /* Long strings are cut. */
     Buf b;
@@ -1033,7 +1033,7 @@ static void test_files_errors(void **state)
         "{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"r\", \"role\": \"router\", "
         "\"ip\": \"10.0.0.1\", \"files\": {}, \"user\": \"x\"}]}";
     char *all = mem_errors(router, strlen(router));
-    assert_contains(all, "nodes[0].files: \"files\" is only for a host (this node is a router)");
+    assert_contains(all, "nodes[0].files: \"files\" is only for a host or an ftp server (this node is a router)");
     assert_contains(all, "nodes[0].user: \"user\" is only for a host");
     free(all);
 
