@@ -78,6 +78,10 @@ if [ "$what" = interop ]; then
     need_cmd nc.openbsd netcat-openbsd
     need_cmd ss iproute2
     need_cmd netstat net-tools
+    # The real FTP server and client (tests/run_interop_ftp.sh).
+    need_cmd vsftpd vsftpd
+    need_cmd tnftp tnftp
+    need_cmd openssl openssl
 fi
 
 [ -z "$missing" ] && exit 0

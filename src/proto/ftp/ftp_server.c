@@ -73,6 +73,7 @@ typedef struct Session {
     char **queued;
     size_t n_queued;
     bool quitting;
+    unsigned clients_at_start; /* STAT's "At session startup, client count was" */
 } Session;
 
 struct FtpServer {
@@ -82,7 +83,7 @@ struct FtpServer {
     TcpConn *listener;
     Session *sessions;
     Rng rng;
-    unsigned clients; /* sessions so far, for STAT's "client count" */
+    unsigned clients; /* sessions now, for STAT's "client count" */
 };
 
 typedef struct FtpServerSet {
@@ -916,7 +917,7 @@ static void cmd_stat(Session *s, const FtpCommand *c)
                "     vsFTPd 3.0.3 - secure, fast, stable\r\n"
                "211 End of status\r\n",
                s->peer, s->anon ? "ftp" : s->acct->name, s->ascii ? "ASCII" : "BINARY",
-               s->srv->clients);
+               s->clients_at_start);
     char cap[512];
     snprintf(cap, sizeof cap, "%s reports this session's status", node_name(s->srv));
     textconn_send_raw(s->ctl, b.data, b.len, cap);
@@ -1283,6 +1284,7 @@ static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
 static void session_free(Session *s)
 {
     FtpServer *srv = s->srv;
+    srv->clients--;
     data_reset(s);
     cancel(s, &s->idle);
     cancel(s, &s->delay);
@@ -1369,6 +1371,7 @@ static void on_accept(void *ctx, TcpConn *listener, TcpConn *c)
         srv->sessions->prev = s;
     srv->sessions = s;
     srv->clients++;
+    s->clients_at_start = srv->clients;
     s->ctl = textconn_new(c, &ctl_ops, s);
     char cap[512];
     snprintf(cap, sizeof cap,
