@@ -203,8 +203,17 @@ static void record(Session *s)
         return;
     Buf v;
     buf_init(&v);
+    /* the value's fields are separated by spaces: a space in the folder's
+     * name is shown as a no-break space (U+00A0), which looks the same */
+    Buf cwd;
+    buf_init(&cwd);
+    for (const char *c = s->logged_in ? s->cwd : "-"; *c; c++)
+        if (*c == ' ')
+            buf_puts(&cwd, "\xc2\xa0");
+        else
+            buf_putc(&cwd, *c);
     buf_printf(&v, "%s cwd %s type %s data %s",
-               s->logged_in ? (s->anon ? "ftp" : s->acct->name) : "-", s->logged_in ? s->cwd : "-",
+               s->logged_in ? (s->anon ? "ftp" : s->acct->name) : "-", cwd.data,
                s->ascii ? "ASCII" : "binary",
                s->mode == DM_NONE   ? "none"
                : s->mode == DM_PORT ? (s->extended ? "EPRT" : "PORT")
@@ -215,6 +224,7 @@ static void record(Session *s)
         buf_printf(&v, " transfer none bytes %llu", (unsigned long long)s->bytes);
     trace_state(t, srv->sim->now, srv->node, "ftp", "add", s->key, v.data, -1);
     buf_fini(&v);
+    buf_fini(&cwd);
 }
 
 static const char *node_name(const FtpServer *srv)
