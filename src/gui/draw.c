@@ -64,6 +64,7 @@ SDL_Color draw_kind_color(ModelKind k)
         {213, 94, 0, 255},    /* root: vermillion */
         {230, 159, 0, 255},   /* TLD: orange */
         {204, 121, 167, 255}, /* authoritative: reddish purple */
+        {86, 180, 233, 255},  /* FTP server: sky blue */
     };
     return (unsigned)k < MK_KIND_COUNT ? c[k] : c[0];
 }

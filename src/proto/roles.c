@@ -21,7 +21,7 @@ static const Role roles[ROLE_COUNT] = {
                        SVC_BIT(SVC_DNS_RESOLVER), resolver_keys},
     [ROLE_DNS] = {"dns", "a dns server", ROLE_ICON_AUTH, dns_conf_icon, false,
                   SVC_BIT(SVC_DNS_SERVER), dns_keys},
-    [ROLE_FTP] = {"ftp", "an ftp server", ROLE_ICON_AUTH, NULL, false, SVC_BIT(SVC_FTP_SERVER),
+    [ROLE_FTP] = {"ftp", "an ftp server", ROLE_ICON_FTP, NULL, false, SVC_BIT(SVC_FTP_SERVER),
                   ftp_keys},
 };
 
@@ -69,7 +69,9 @@ RoleIcon roles_icon(const World *w, int node)
 const char *roles_icon_name(RoleIcon icon)
 {
     static const char *const names[ROLE_ICON_COUNT] = {
-        "host", "router", "local DNS server", "root server", "TLD server", "authoritative server",
+        "host",        "router",     "local DNS server",
+        "root server", "TLD server", "authoritative server",
+        "FTP server",
     };
     return (unsigned)icon < ROLE_ICON_COUNT ? names[icon] : "?";
 }

@@ -33,6 +33,7 @@ typedef enum RoleIcon {
     ROLE_ICON_ROOT,     /* a name server for "." */
     ROLE_ICON_TLD,      /* a name server for one-label zones only ("edu.") */
     ROLE_ICON_AUTH,     /* any other server */
+    ROLE_ICON_FTP,      /* an FTP server (drawn as a server tower) */
     ROLE_ICON_COUNT
 } RoleIcon;
 
