@@ -4,7 +4,8 @@
  * `Name (HOST:USER): ` and `Password:` prompts, then reads commands at
  * `ftp> `: open, user, close (disconnect), bye (quit, exit), pwd, cd,
  * cdup, ls (dir), get (recv), put (send), binary, ascii, passive, epsv4, delete,
- * mkdir, rmdir, rename, size, status.  It sends what tnftp sends: after
+ * mkdir, rmdir, rename, size, status, mget and mput (asking before each
+ * file, "mget NAME [anpqy?]? ", until prompt turns that off).  It sends what tnftp sends: after
  * login SYST and FEAT; for ls EPSV (or EPRT when passive mode is off)
  * then LIST; for get TYPE I, SIZE, EPSV, RETR, then MDTM; for put TYPE I,
  * EPSV, STOR (PASV and PORT instead of EPSV and EPRT after epsv4).  Like tnftp in a terminal it is
@@ -16,8 +17,10 @@
  * /home/USER, put reads from there.  ASCII mode converts line ends as
  * tnftp does: CR LF to LF when receiving, LF to CR LF when sending.
  *
- * Limits: no globbing, mget/mput, proxy, macros or the other settings
+ * Limits: patterns only in mget (matched by the server) and mput (in the
+ * home folder); no proxy, macros or the other settings
  * `status` lists; one address per name. */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,8 +41,8 @@ typedef struct Ftp Ftp;
 /* What a command does with its replies: every reply, 1xx included. */
 typedef void (*ReplyFn)(Ftp *f, int code, const char *text);
 
-typedef enum Want { W_NONE, W_COMMAND, W_NAME, W_PASSWORD } Want;
-typedef enum FtpJob { J_NONE, J_LIST, J_GET, J_PUT } FtpJob;
+typedef enum Want { W_NONE, W_COMMAND, W_NAME, W_PASSWORD, W_CONFIRM } Want;
+typedef enum FtpJob { J_NONE, J_LIST, J_NLST, J_GET, J_PUT } FtpJob;
 
 struct Ftp {
     Proc *p;
@@ -75,6 +78,14 @@ struct Ftp {
     bool cr_pending;
     SimTime t0, t_data_end;
     char *rnfr_to; /* rename's second name */
+    /* mget and mput: the files still to do, and the patterns still to list */
+    bool prompting; /* ask before each file (the prompt command toggles it) */
+    FtpJob mjob;    /* J_GET or J_PUT while one runs, else J_NONE */
+    bool mall;      /* "a": the rest without asking */
+    bool asked;     /* this file's question was asked */
+    char **mfiles, **mpatterns;
+    size_t n_mfiles, next_mfile, n_mpatterns, next_mpattern;
+    Buf names; /* NLST's answer */
 };
 
 static void prompt(Ftp *f);
@@ -265,8 +276,15 @@ static const TextConnOps ctl_ops = {
 
 /* ---- input ------------------------------------------------------------------------- */
 
+static void mnext(Ftp *f);
+
 static void prompt(Ftp *f)
 {
+    if (f->mjob && f->connected) { /* the next file of mget or mput */
+        mnext(f);
+        return;
+    }
+    f->mjob = J_NONE;
     f->want = W_COMMAND;
     proc_set_echo(f->p, true);
     proc_printf(f->p, CON_STDOUT, "ftp> ");
@@ -452,6 +470,7 @@ static bool local_path(Ftp *f, const char *name, char *out)
 /* ---- transfers --------------------------------------------------------------------- */
 
 static void transfer_finish(Ftp *f);
+static void madd(Ftp *f, const char *name, size_t len);
 
 static void after_mdtm(Ftp *f, int code, const char *text)
 {
@@ -500,7 +519,7 @@ static void take_bytes(Ftp *f, const uint8_t *d, size_t len)
     f->bytes += len;
     Buf b;
     buf_init(&b);
-    if (f->ascii || f->job == J_LIST) {
+    if (f->ascii || f->job == J_LIST || f->job == J_NLST) {
         for (size_t i = 0; i < len; i++) {
             if (f->cr_pending && d[i] != '\n')
                 buf_putc(&b, '\r');
@@ -513,6 +532,8 @@ static void take_bytes(Ftp *f, const uint8_t *d, size_t len)
     }
     if (b.len && f->job == J_LIST)
         proc_printf(f->p, CON_STDOUT, "%s", b.data);
+    else if (b.len && f->job == J_NLST)
+        buf_put(&f->names, b.data, b.len);
     else if (b.len && f->job == J_GET)
         vfs_append(vfs_of(f->p->sim), f->p->node, f->local, b.data, b.len);
     buf_fini(&b);
@@ -607,15 +628,25 @@ static void transfer_finish(Ftp *f)
     if (!f->data_eof || !f->final_seen)
         return;
     bool ok = f->final_code == 226 || f->final_code == 250;
-    if (f->job != J_LIST && f->t0)
+    bool file = f->job == J_GET || f->job == J_PUT;
+    if (file && f->t0)
         progress_bar(f);
-    if (f->final_text.len)
+    if (f->final_text.len && f->job != J_NLST)
         proc_printf(f->p, CON_STDOUT, "%s", f->final_text.data);
-    if (f->job != J_LIST && f->t0 && ok)
+    if (file && f->t0 && ok)
         summary(f);
     if (f->job == J_GET && ok) {
         send_cmd(f, true, after_mdtm, "MDTM %s", f->remote);
         return;
+    }
+    if (f->job == J_NLST) { /* mget's names, one a line */
+        for (char *l = f->names.data; l && *l;) {
+            char *e = strchr(l, '\n');
+            size_t n = e ? (size_t)(e - l) : strlen(l);
+            if (n)
+                madd(f, l, n);
+            l = e ? e + 1 : l + n;
+        }
     }
     job_end(f);
     prompt(f);
@@ -623,8 +654,10 @@ static void transfer_finish(Ftp *f)
 
 static void transfer_reply(Ftp *f, int code, const char *text)
 {
+    bool hush = f->job == J_NLST; /* mget's listing is not shown */
     if (code == 150 || code == 125) {
-        proc_printf(f->p, CON_STDOUT, "%s", text);
+        if (!hush)
+            proc_printf(f->p, CON_STDOUT, "%s", text);
         f->final_code = 150;
         f->started = true;
         f->then = transfer_reply; /* the final reply follows */
@@ -646,7 +679,8 @@ static void transfer_reply(Ftp *f, int code, const char *text)
         return;
     }
     if (!f->started) { /* refused before any data */
-        proc_printf(f->p, CON_STDOUT, "%s", text);
+        if (!hush)
+            proc_printf(f->p, CON_STDOUT, "%s", text);
         job_end(f);
         prompt(f);
         return;
@@ -672,7 +706,8 @@ static void data_connected(void *ctx, TcpConn *c)
 
 static void after_epsv(Ftp *f, int code, const char *text)
 {
-    proc_printf(f->p, CON_STDOUT, "%s", text);
+    if (f->job != J_NLST)
+        proc_printf(f->p, CON_STDOUT, "%s", text);
     const char *bar = strstr(text, "(|||");
     const char *paren = strchr(text, '(');
     unsigned port = 0, h[4], p1 = 256, p2 = 256;
@@ -699,7 +734,8 @@ static void after_epsv(Ftp *f, int code, const char *text)
 
 static void after_eprt(Ftp *f, int code, const char *text)
 {
-    proc_printf(f->p, CON_STDOUT, "%s", text);
+    if (f->job != J_NLST)
+        proc_printf(f->p, CON_STDOUT, "%s", text);
     if (code != 200) {
         job_end(f);
         prompt(f);
@@ -870,12 +906,13 @@ static void transfer(Ftp *f, FtpJob job, const char *verb, const char *remote, c
     free(f->cmd);
     f->cmd = remote && remote[0] ? xasprintf("%s %s", verb, remote) : xstrdup(verb);
     busy(f);
-    if (job == J_LIST) {
+    if (job == J_LIST || job == J_NLST) {
         if (!need_type(f, 'A'))
             start_data(f);
         return;
     }
-    proc_printf(f->p, CON_STDOUT, "local: %s remote: %s\n", local, remote);
+    if (!f->asked) /* mget's question named the file already */
+        proc_printf(f->p, CON_STDOUT, "local: %s remote: %s\n", local, remote);
     if (!local_path(f, local, f->local)) {
         proc_printf(f->p, CON_STDERR, "ftp: Can't open `%s': File name too long\n", local);
         job_end(f);
@@ -900,6 +937,138 @@ static void transfer(Ftp *f, FtpJob job, const char *verb, const char *remote, c
         after_type(f, 200, "");
 }
 
+/* ---- mget and mput ---------------------------------------------------- */
+
+static void mfree(Ftp *f)
+{
+    for (size_t i = 0; i < f->n_mfiles; i++)
+        free(f->mfiles[i]);
+    for (size_t i = 0; i < f->n_mpatterns; i++)
+        free(f->mpatterns[i]);
+    free(f->mfiles);
+    free(f->mpatterns);
+    f->mfiles = f->mpatterns = NULL;
+    f->n_mfiles = f->next_mfile = f->n_mpatterns = f->next_mpattern = 0;
+    f->mjob = J_NONE;
+    f->mall = false;
+}
+
+static void madd(Ftp *f, const char *name, size_t len)
+{
+    f->mfiles = xrealloc(f->mfiles, (f->n_mfiles + 1) * sizeof *f->mfiles);
+    f->mfiles[f->n_mfiles++] = xstrndup(name, len);
+}
+
+/* mget stores a name with a folder in it only where that folder exists
+ * here, as tnftp does (it will not write outside the local folder). */
+static bool skip_nonlocal(Ftp *f, const char *name)
+{
+    const char *slash = strrchr(name, '/');
+    if (!slash)
+        return false;
+    char dir[VFS_PATH_MAX], path[VFS_PATH_MAX];
+    snprintf(dir, sizeof dir, "%.*s", (int)(slash - name), name);
+    VfsStat st;
+    if (local_path(f, dir[0] ? dir : "/", path) &&
+        vfs_stat(vfs_of(f->p->sim), f->p->node, path, &st) == VFS_OK && st.dir)
+        return false;
+    proc_printf(f->p, CON_STDERR, "ftp: Unable to determine real path of `%s': %s\n", dir,
+                "No such file or directory");
+    proc_printf(f->p, CON_STDERR, "Skipping non-relative filename `%s'\n", name);
+    return true;
+}
+
+/* The next step of mget or mput: the next pattern's listing, the next
+ * file's question (or transfer), or the prompt when all are done. */
+static void mnext(Ftp *f)
+{
+    if (f->mjob == J_GET && f->next_mpattern < f->n_mpatterns) {
+        buf_clear(&f->names);
+        transfer(f, J_NLST, "NLST", f->mpatterns[f->next_mpattern++], NULL);
+        return;
+    }
+    if (f->next_mfile >= f->n_mfiles) {
+        mfree(f);
+        prompt(f);
+        return;
+    }
+    const char *name = f->mfiles[f->next_mfile];
+    if (f->prompting && !f->mall) {
+        char *q = xasprintf("%s %s [anpqy?]? ", f->mjob == J_GET ? "mget" : "mput", name);
+        ask(f, W_CONFIRM, q);
+        free(q);
+        return;
+    }
+    f->next_mfile++;
+    if (f->mjob == J_GET && skip_nonlocal(f, name)) {
+        mnext(f);
+        return;
+    }
+    transfer(f, f->mjob, f->mjob == J_GET ? "RETR" : "STOR", name, name);
+}
+
+/* The answer to "mget NAME [anpqy?]? ", as tnftp's confirm() reads it. */
+static void mconfirm(Ftp *f, const char *line)
+{
+    const char *name = f->mfiles[f->next_mfile];
+    switch (line[0] | 0x20) {
+    case 'n':
+        f->next_mfile++;
+        mnext(f);
+        return;
+    case 'q':
+        mfree(f);
+        prompt(f);
+        return;
+    case '?' | 0x20:
+        proc_printf(f->p, CON_STDOUT,
+                    "\ta  answer `yes' to all remaining prompts\n"
+                    "\tn  answer `no' to this prompt\n"
+                    "\tp  turn off prompting (same as the prompt command)\n"
+                    "\tq  answer `no' to all remaining prompts and quit\n"
+                    "\ty  answer `yes' to this prompt\n");
+        mnext(f);
+        return;
+    case 'a':
+        f->mall = true;
+        break;
+    case 'p':
+        f->prompting = false;
+        proc_printf(f->p, CON_STDOUT, "Interactive mode: off.\n");
+        break;
+    default: /* y, and anything else */
+        break;
+    }
+    f->next_mfile++;
+    if (f->mjob == J_GET && skip_nonlocal(f, name)) {
+        mnext(f);
+        return;
+    }
+    f->asked = true;
+    transfer(f, f->mjob, f->mjob == J_GET ? "RETR" : "STOR", name, name);
+    f->asked = false;
+}
+
+/* mput's patterns, matched against the files in the user's home. */
+static void mput_expand(Ftp *f, char **pats, size_t n)
+{
+    char home[VFS_PATH_MAX];
+    snprintf(home, sizeof home, "/home/%s", vfs_user(f->p->sim->world, f->p->node));
+    for (size_t k = 0; k < n; k++) {
+        if (!strpbrk(pats[k], "*?[")) {
+            madd(f, pats[k], strlen(pats[k]));
+            continue;
+        }
+        VfsDirent *ents = NULL;
+        size_t m = 0;
+        vfs_list(vfs_of(f->p->sim), f->p->node, home, &ents, &m);
+        for (size_t i = 0; i < m; i++)
+            if (!ents[i].st.dir && fnmatch(pats[k], ents[i].name, FNM_PERIOD) == 0)
+                madd(f, ents[i].name, strlen(ents[i].name));
+        free(ents);
+    }
+}
+
 static bool need_conn(Ftp *f)
 {
     if (f->connected)
@@ -915,6 +1084,68 @@ static void usage(Ftp *f, const char *text)
     prompt(f);
 }
 
+/* tnftp's commands, for its abbreviations ("bi" is binary, "a" is
+ * ambiguous) and its help. */
+static const char *const COMMANDS[] = {
+    "!",        "$",          "account", "append",  "ascii",    "bell",    "binary",   "bye",
+    "case",     "cd",         "cdup",    "chmod",   "close",    "cr",      "debug",    "delete",
+    "dir",      "disconnect", "edit",    "epsv",    "epsv4",    "epsv6",   "exit",     "features",
+    "fget",     "form",       "ftp",     "gate",    "get",      "glob",    "hash",     "help",
+    "idle",     "image",      "lcd",     "less",    "lpage",    "lpwd",    "ls",       "macdef",
+    "mdelete",  "mdir",       "mget",    "mkdir",   "mls",      "mlsd",    "mlst",     "mode",
+    "modtime",  "more",       "mput",    "mreget",  "msend",    "newer",   "nlist",    "nmap",
+    "ntrans",   "open",       "page",    "passive", "pdir",     "pls",     "pmlsd",    "preserve",
+    "progress", "prompt",     "proxy",   "put",     "pwd",      "quit",    "quote",    "rate",
+    "rcvbuf",   "recv",       "reget",   "remopts", "rename",   "reset",   "restart",  "rhelp",
+    "rmdir",    "rstatus",    "runique", "send",    "sendport", "set",     "site",     "size",
+    "sndbuf",   "status",     "struct",  "sunique", "system",   "tenex",   "throttle", "trace",
+    "type",     "umask",      "unset",   "usage",   "user",     "verbose", "xferbuf",  "?",
+};
+
+static const char HELP_TEXT[] = "Commands may be abbreviated.  Commands are:\n\n"
+                                "!\t\tepsv6\t\tmget\t\tpreserve\tsendport\n"
+                                "$\t\texit\t\tmkdir\t\tprogress\tset\n"
+                                "account\t\tfeatures\tmls\t\tprompt\t\tsite\n"
+                                "append\t\tfget\t\tmlsd\t\tproxy\t\tsize\n"
+                                "ascii\t\tform\t\tmlst\t\tput\t\tsndbuf\n"
+                                "bell\t\tftp\t\tmode\t\tpwd\t\tstatus\n"
+                                "binary\t\tgate\t\tmodtime\t\tquit\t\tstruct\n"
+                                "bye\t\tget\t\tmore\t\tquote\t\tsunique\n"
+                                "case\t\tglob\t\tmput\t\trate\t\tsystem\n"
+                                "cd\t\thash\t\tmreget\t\trcvbuf\t\ttenex\n"
+                                "cdup\t\thelp\t\tmsend\t\trecv\t\tthrottle\n"
+                                "chmod\t\tidle\t\tnewer\t\treget\t\ttrace\n"
+                                "close\t\timage\t\tnlist\t\tremopts\t\ttype\n"
+                                "cr\t\tlcd\t\tnmap\t\trename\t\tumask\n"
+                                "debug\t\tless\t\tntrans\t\treset\t\tunset\n"
+                                "delete\t\tlpage\t\topen\t\trestart\t\tusage\n"
+                                "dir\t\tlpwd\t\tpage\t\trhelp\t\tuser\n"
+                                "disconnect\tls\t\tpassive\t\trmdir\t\tverbose\n"
+                                "edit\t\tmacdef\t\tpdir\t\trstatus\t\txferbuf\n"
+                                "epsv\t\tmdelete\t\tpls\t\trunique\t\t?\n"
+                                "epsv4\t\tmdir\t\tpmlsd\t\tsend\n";
+
+/* The command a typed word names: itself, or the one command it abbreviates;
+ * NULL and *ambiguous when it abbreviates several. */
+static const char *find_command(const char *word, bool *ambiguous)
+{
+    const char *found = NULL;
+    size_t len = strlen(word);
+    *ambiguous = false;
+    for (size_t i = 0; i < MN_ARRAY_LEN(COMMANDS); i++) {
+        if (strcmp(COMMANDS[i], word) == 0)
+            return COMMANDS[i];
+        if (strncmp(COMMANDS[i], word, len) == 0) {
+            if (found)
+                *ambiguous = true;
+            found = COMMANDS[i];
+        }
+    }
+    if (*ambiguous)
+        return NULL;
+    return found;
+}
+
 static void run_command(Ftp *f, const char *line)
 {
     Cmdline cl;
@@ -926,7 +1157,28 @@ static void run_command(Ftp *f, const char *line)
     }
     size_t argc = cl.argc;
     char **argv = cl.argv;
-    const char *c = argc ? argv[0] : "";
+    bool ambiguous = false;
+    const char *c = argc ? find_command(argv[0], &ambiguous) : "";
+    if (argc && !c) {
+        proc_printf(f->p, CON_STDOUT, "?%s command.\n", ambiguous ? "Ambiguous" : "Invalid");
+        prompt(f);
+        cmdline_fini(&cl);
+        return;
+    }
+    static const char *const offered[] = {
+        "bye",    "quit",  "exit",   "close",  "disconnect", "open",  "passive", "epsv4",
+        "help",   "?",     "prompt", "status", "user",       "pwd",   "cd",      "cdup",
+        "ls",     "dir",   "get",    "recv",   "put",        "send",  "mget",    "mput",
+        "binary", "image", "ascii",  "delete", "mkdir",      "rmdir", "rename",  "size"};
+    bool have = !argc;
+    for (size_t i = 0; i < MN_ARRAY_LEN(offered) && !have; i++)
+        have = strcmp(offered[i], c) == 0;
+    if (!have) { /* a command of tnftp's that this one does not have */
+        proc_printf(f->p, CON_STDOUT, "ftp: minet's ftp does not offer `%s'\n", c);
+        prompt(f);
+        cmdline_fini(&cl);
+        return;
+    }
 #define IS(a) (strcmp(c, a) == 0)
     if (argc == 0) {
         prompt(f);
@@ -955,6 +1207,13 @@ static void run_command(Ftp *f, const char *line)
         f->passive = !f->passive;
         proc_printf(f->p, CON_STDOUT, "Passive mode: %s; fallback to active mode: %s.\n",
                     f->passive ? "on" : "off", f->passive ? "on" : "off");
+        prompt(f);
+    } else if (IS("help") || IS("?")) {
+        proc_printf(f->p, CON_STDOUT, "%s", HELP_TEXT);
+        prompt(f);
+    } else if (IS("prompt")) {
+        f->prompting = !f->prompting;
+        proc_printf(f->p, CON_STDOUT, "Interactive mode %s.\n", f->prompting ? "on" : "off");
         prompt(f);
     } else if (IS("epsv4")) {
         f->epsv4 = !f->epsv4;
@@ -1000,6 +1259,22 @@ static void run_command(Ftp *f, const char *line)
             usage(f, "put local-file [remote-file]");
         else
             transfer(f, J_PUT, "STOR", argc > 2 ? argv[2] : argv[1], argv[1]);
+    } else if (IS("mget") || IS("mput")) {
+        if (argc < 2) {
+            usage(f, IS("mget") ? "mget remote-files" : "mput local-files");
+        } else {
+            busy(f);
+            mfree(f);
+            f->mjob = IS("mget") ? J_GET : J_PUT;
+            if (f->mjob == J_GET) {
+                f->mpatterns = xcalloc(argc - 1, sizeof *f->mpatterns);
+                for (size_t i = 1; i < argc; i++)
+                    f->mpatterns[f->n_mpatterns++] = xstrdup(argv[i]);
+            } else {
+                mput_expand(f, argv + 1, argc - 1);
+            }
+            mnext(f);
+        }
     } else if (IS("binary") || IS("image")) {
         busy(f);
         f->ascii = false;
@@ -1049,9 +1324,6 @@ static void run_command(Ftp *f, const char *line)
             f->remote = xstrdup(argv[1]);
             send_cmd(f, true, after_size_cmd, "SIZE %s", argv[1]);
         }
-    } else {
-        proc_printf(f->p, CON_STDOUT, "?Invalid command.\n");
-        prompt(f);
     }
 #undef IS
     cmdline_fini(&cl);
@@ -1096,6 +1368,10 @@ void ftp_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
         proc_set_echo(p, true);
         send_cmd(f, false, login_done, "PASS %s", line);
         break;
+    case W_CONFIRM:
+        busy(f);
+        mconfirm(f, line);
+        break;
     case W_NONE:
         break;
     }
@@ -1112,6 +1388,8 @@ static void ftp_free(void *state)
     free(f->cmd);
     free(f->remote);
     free(f->rnfr_to);
+    mfree(f);
+    buf_fini(&f->names);
     buf_fini(&f->reply);
     buf_fini(&f->final_text);
     buf_fini(&f->early);
@@ -1128,6 +1406,8 @@ void ftp_main(Proc *p, int argc, char **argv)
     buf_init(&f->reply);
     buf_init(&f->final_text);
     buf_init(&f->early);
+    buf_init(&f->names);
+    f->prompting = true;
     p->state = f;
     p->free_state = ftp_free;
     if (argc > 1 && argv[1][0] == '-') {

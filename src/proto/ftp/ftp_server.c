@@ -1,6 +1,7 @@
 #include "proto/ftp/ftp_server.h"
 
 #include <ctype.h>
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -748,6 +749,31 @@ static void build_listing(Session *s, const char *arg, bool names_only, bool all
     char vis[VFS_PATH_MAX], real[VFS_PATH_MAX];
     VfsStat st;
     FtpServer *srv = s->srv;
+    const char *slash = strrchr(arg, '/');
+    const char *last = slash ? slash + 1 : arg;
+    if (strpbrk(last, "*?[")) {
+        /* a pattern in the last name, as vsftpd matches it itself: the
+         * folder's entries that match, NLST's with the folder before them */
+        char dir[VFS_PATH_MAX];
+        snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - arg + 1) : 0, arg);
+        if (!resolve(s, dir[0] ? dir : ".", vis, real))
+            return;
+        VfsDirent *ents = NULL;
+        size_t n = 0;
+        vfs_list(files(s), srv->node, real, &ents, &n);
+        if (n)
+            qsort(ents, n, sizeof *ents, cmp_dirent);
+        for (size_t i = 0; i < n; i++) {
+            if (fnmatch(last, ents[i].name, FNM_PERIOD) != 0)
+                continue;
+            char sub[2 * VFS_PATH_MAX], shown[2 * VFS_PATH_MAX];
+            snprintf(sub, sizeof sub, "%s/%s", strcmp(real, "/") ? real : "", ents[i].name);
+            snprintf(shown, sizeof shown, "%s%s", names_only ? dir : "", ents[i].name);
+            list_entry(s, out, sub, shown, &ents[i].st, names_only);
+        }
+        free(ents);
+        return;
+    }
     if (!resolve(s, arg[0] ? arg : ".", vis, real) ||
         vfs_stat(files(s), srv->node, real, &st) != VFS_OK)
         return;

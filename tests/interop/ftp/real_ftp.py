@@ -64,6 +64,8 @@ SESSIONS = {
                "put nofile", "foo", "status", "close", "ls", "pwd", "open 127.0.0.1",
                "alice", "wonderland", "bye"],
     "login_failed": ["alice", "nope", "user alice wonderland", "pwd", "bye"],
+    "mget_mput": ["alice", "wonderland", "mget *.txt", "n", "y", "mput up*", "y", "prompt",
+                  "mget notes.txt", "mget pub/*", "a", "bye"],
 }
 
 CONF = """listen=YES
