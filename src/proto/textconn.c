@@ -124,6 +124,8 @@ static void flush(TextConn *t)
         free(k->data);
         done++;
     }
+    if (!done)
+        return; /* nothing sent (and t->out may be NULL: no memmove of it) */
     memmove(t->out, t->out + done, (t->n_out - done) * sizeof *t->out);
     t->n_out -= done;
 }
