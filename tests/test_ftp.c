@@ -510,6 +510,35 @@ static void test_client_login_failed(void **state)
     tw_done(&sim);
 }
 
+/* mget lists with NLST (the server matches the pattern) and asks before
+ * each file; mput matches in the home folder; prompt turns the questions
+ * off; commands may be abbreviated, and an ambiguous one is refused. */
+static void test_client_mget_mput(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", \"mget *.txt\", \"n\", \"y\", \"mput up*\", \"y\","
+            " \"prom\", \"mget pub/*\", \"a\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp> mget my notes.txt [anpqy?]? mget notes.txt [anpqy?]? "
+                                "229 Entering Extended Passive Mode"));
+    assert_non_null(strstr(out, "ftp> mput up.txt [anpqy?]? 229 Entering"));
+    assert_non_null(strstr(out, "Interactive mode off.\n"));
+    assert_non_null(strstr(out, "ftp: Unable to determine real path of `pub': No such file or "
+                                "directory\nSkipping non-relative filename `pub/paper.txt'\n"));
+    assert_non_null(strstr(out, "?Ambiguous command.\n"));
+    free(out);
+    char *got = file_of(&sim, "laptop", "/home/alice/notes.txt");
+    assert_string_equal(got, "hello\nworld\n");
+    free(got);
+    assert_null(file_of(&sim, "laptop", "/home/alice/my notes.txt"));
+    got = file_of(&sim, "server", "/home/alice/up.txt");
+    assert_string_equal(got, "one\ntwo\n");
+    free(got);
+    tw_done(&sim);
+}
+
 /* Two clients at once: the server's "ftp" table has a row for each, with
  * its own user and folder at the same moment. */
 static void test_two_clients(void **state)
@@ -559,6 +588,7 @@ int main(void)
         cmocka_unit_test(test_client_session),
         cmocka_unit_test(test_ascii),
         cmocka_unit_test(test_client_login_failed),
+        cmocka_unit_test(test_client_mget_mput),
         cmocka_unit_test(test_two_clients),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
