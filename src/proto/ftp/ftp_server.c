@@ -75,6 +75,8 @@ typedef struct Session {
     size_t n_queued;
     bool quitting;
     unsigned clients_at_start; /* STAT's "At session startup, client count was" */
+    int busy;                  /* callbacks running (enter/leave) */
+    bool dead;                 /* ended while busy: freed by the last leave */
 } Session;
 
 struct FtpServer {
@@ -237,6 +239,8 @@ static const char *node_name(const FtpServer *srv)
 static void reply(Session *s, const char *caption, const char *fmt, ...) MN_PRINTF(3, 4);
 static void reply(Session *s, const char *caption, const char *fmt, ...)
 {
+    if (!s->ctl)
+        return; /* the control connection is gone: nobody to answer */
     va_list ap;
     va_start(ap, fmt);
     Buf b;
@@ -320,6 +324,21 @@ static void data_reset(Session *s)
 }
 
 static void idle_timeout(Sim *sim, void *ctx, uint64_t arg);
+static void session_free(Session *s);
+
+/* Every callback into a session runs between enter and leave: a session
+ * that ends inside one (QUIT read from the queue, the third wrong
+ * password) is freed only when the outermost callback leaves. */
+static void enter(Session *s)
+{
+    s->busy++;
+}
+
+static void leave(Session *s)
+{
+    if (--s->busy == 0 && s->dead)
+        session_free(s);
+}
 
 static void touch(Session *s)
 {
@@ -337,7 +356,7 @@ static void xfer_done(Session *s)
     data_reset(s);
     record(s);
     touch(s);
-    while (s->n_queued && s->xfer == X_NONE && !s->quitting) {
+    while (s->n_queued && s->xfer == X_NONE && !s->quitting && !s->dead) {
         char *line = s->queued[0];
         memmove(s->queued, s->queued + 1, (s->n_queued - 1) * sizeof *s->queued);
         s->n_queued--;
@@ -446,14 +465,22 @@ static void store_bytes(Session *s, const uint8_t *data, size_t len)
     buf_fini(&b);
 }
 
-static void data_sent(void *ctx, TcpConn *c, size_t acked)
+static void data_sent_in(void *ctx, TcpConn *c, size_t acked)
 {
     (void)c;
     (void)acked;
     pump(ctx);
 }
 
-static void data_received(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
+static void data_sent(void *ctx, TcpConn *c, size_t acked)
+{
+    Session *s = ctx;
+    enter(s);
+    data_sent_in(ctx, c, acked);
+    leave(s);
+}
+
+static void data_received_in(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
 {
     Session *s = ctx;
     bool upload = s->xfer == X_STOR || s->xfer == X_APPE || s->xfer == X_STOU;
@@ -490,7 +517,15 @@ static void data_received(void *ctx, TcpConn *c, const uint8_t *data, size_t len
     }
 }
 
-static void data_ended(void *ctx, TcpConn *c, TcpWhy why)
+static void data_received(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
+{
+    Session *s = ctx;
+    enter(s);
+    data_received_in(ctx, c, data, len);
+    leave(s);
+}
+
+static void data_ended_in(void *ctx, TcpConn *c, TcpWhy why)
 {
     (void)c;
     Session *s = ctx;
@@ -509,7 +544,15 @@ static void data_ended(void *ctx, TcpConn *c, TcpWhy why)
     xfer_done(s);
 }
 
-static void data_connected(void *ctx, TcpConn *c)
+static void data_ended(void *ctx, TcpConn *c, TcpWhy why)
+{
+    Session *s = ctx;
+    enter(s);
+    data_ended_in(ctx, c, why);
+    leave(s);
+}
+
+static void data_connected_in(void *ctx, TcpConn *c)
 {
     (void)c;
     Session *s = ctx;
@@ -519,6 +562,14 @@ static void data_connected(void *ctx, TcpConn *c)
         start_transfer(s);
 }
 
+static void data_connected(void *ctx, TcpConn *c)
+{
+    Session *s = ctx;
+    enter(s);
+    data_connected_in(ctx, c);
+    leave(s);
+}
+
 static const TcpOps data_ops = {
     .connected = data_connected,
     .received = data_received,
@@ -526,7 +577,7 @@ static const TcpOps data_ops = {
     .ended = data_ended,
 };
 
-static void data_accepted(void *ctx, TcpConn *listener, TcpConn *c)
+static void data_accepted_in(void *ctx, TcpConn *listener, TcpConn *c)
 {
     (void)listener;
     Session *s = ctx;
@@ -545,6 +596,14 @@ static void data_accepted(void *ctx, TcpConn *listener, TcpConn *c)
     data_connected(s, c);
 }
 
+static void data_accepted(void *ctx, TcpConn *listener, TcpConn *c)
+{
+    Session *s = ctx;
+    enter(s);
+    data_accepted_in(ctx, listener, c);
+    leave(s);
+}
+
 static const TcpOps pasv_ops = {.accepted = data_accepted};
 
 static void data_failed(Session *s, const char *why)
@@ -557,13 +616,21 @@ static void data_failed(Session *s, const char *why)
     xfer_done(s);
 }
 
-static void data_timeout(Sim *sim, void *ctx, uint64_t arg)
+static void data_timeout_in(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
     (void)arg;
     Session *s = ctx;
     s->data_timer = 0;
     data_failed(s, "nothing connected within 60 seconds");
+}
+
+static void data_timeout(Sim *sim, void *ctx, uint64_t arg)
+{
+    Session *s = ctx;
+    enter(s);
+    data_timeout_in(sim, ctx, arg);
+    leave(s);
 }
 
 /* Sends 150 and starts the bytes. */
@@ -932,7 +999,7 @@ static void cmd_stat(Session *s, const FtpCommand *c)
         Buf list;
         buf_init(&list);
         build_listing(s, c->arg, false, true, &list);
-        if (list.len)
+        if (list.len && s->ctl)
             textconn_send_raw(s->ctl, list.data, list.len, NULL);
         buf_fini(&list);
         reply(s, NULL, "213 End of status");
@@ -956,12 +1023,15 @@ static void cmd_stat(Session *s, const FtpCommand *c)
                s->clients_at_start);
     char cap[512];
     snprintf(cap, sizeof cap, "%s reports this session's status", node_name(s->srv));
-    textconn_send_raw(s->ctl, b.data, b.len, cap);
+    if (s->ctl)
+        textconn_send_raw(s->ctl, b.data, b.len, cap);
     buf_fini(&b);
 }
 
 static void send_lines(Session *s, const char *text, const char *caption)
 {
+    if (!s->ctl)
+        return;
     textconn_send_raw(s->ctl, text, strlen(text), caption);
 }
 
@@ -985,12 +1055,13 @@ static void quit(Session *s)
              node_name(s->srv));
     reply(s, cap, "221 Goodbye.");
     s->quitting = true;
-    textconn_close(s->ctl);
+    if (s->ctl)
+        textconn_close(s->ctl);
     s->ctl = NULL;
     end_session(s);
 }
 
-static void login_failed(Sim *sim, void *ctx, uint64_t arg)
+static void login_failed_in(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
     (void)arg;
@@ -1002,19 +1073,28 @@ static void login_failed(Sim *sim, void *ctx, uint64_t arg)
     reply(s, cap, "530 Login incorrect.");
     if (++s->fails >= MAX_LOGIN_FAILS) {
         s->quitting = true;
-        textconn_close(s->ctl);
+        if (s->ctl)
+            textconn_close(s->ctl);
         s->ctl = NULL;
         end_session(s);
         return;
     }
     touch(s);
-    while (s->n_queued && !s->delay && s->ctl) {
+    while (s->n_queued && !s->delay && s->ctl && !s->dead) {
         char *line = s->queued[0];
         memmove(s->queued, s->queued + 1, (s->n_queued - 1) * sizeof *s->queued);
         s->n_queued--;
         run_line(s, line, strlen(line));
         free(line);
     }
+}
+
+static void login_failed(Sim *sim, void *ctx, uint64_t arg)
+{
+    Session *s = ctx;
+    enter(s);
+    login_failed_in(sim, ctx, arg);
+    leave(s);
 }
 
 static void cmd_pass(Session *s, const FtpCommand *c)
@@ -1308,13 +1388,21 @@ static void run_line(Session *s, const char *line, size_t len)
 
 /* ---- the control connection --------------------------------------------------------- */
 
-static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
+static void on_line_in(void *ctx, TextConn *t, const char *line, size_t len)
 {
     (void)t;
     Session *s = ctx;
     if (s->quitting)
         return;
     run_line(s, line, len);
+}
+
+static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
+{
+    Session *s = ctx;
+    enter(s);
+    on_line_in(ctx, t, line, len);
+    leave(s);
 }
 
 static void session_free(Session *s)
@@ -1343,11 +1431,20 @@ static void session_free(Session *s)
 static void end_session(Session *s)
 {
     FtpServer *srv = s->srv;
+    if (s->dead)
+        return;
     trace_state(&srv->sim->trace, srv->sim->now, srv->node, "ftp", "del", s->key, NULL, -1);
+    if (s->busy) { /* inside a callback: stop everything now, free on leave */
+        s->dead = true;
+        data_reset(s);
+        cancel(s, &s->idle);
+        cancel(s, &s->delay);
+        return;
+    }
     session_free(s);
 }
 
-static void on_closed(void *ctx, TextConn *t)
+static void on_closed_in(void *ctx, TextConn *t)
 {
     Session *s = ctx;
     s->ctl = NULL;
@@ -1355,7 +1452,15 @@ static void on_closed(void *ctx, TextConn *t)
     end_session(s);
 }
 
-static void on_ended(void *ctx, TextConn *t, TcpWhy why)
+static void on_closed(void *ctx, TextConn *t)
+{
+    Session *s = ctx;
+    enter(s);
+    on_closed_in(ctx, t);
+    leave(s);
+}
+
+static void on_ended_in(void *ctx, TextConn *t, TcpWhy why)
 {
     (void)t;
     (void)why;
@@ -1364,13 +1469,21 @@ static void on_ended(void *ctx, TextConn *t, TcpWhy why)
     end_session(s);
 }
 
+static void on_ended(void *ctx, TextConn *t, TcpWhy why)
+{
+    Session *s = ctx;
+    enter(s);
+    on_ended_in(ctx, t, why);
+    leave(s);
+}
+
 static const TextConnOps ctl_ops = {
     .line = on_line,
     .closed = on_closed,
     .ended = on_ended,
 };
 
-static void idle_timeout(Sim *sim, void *ctx, uint64_t arg)
+static void idle_timeout_in(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
     (void)arg;
@@ -1382,9 +1495,18 @@ static void idle_timeout(Sim *sim, void *ctx, uint64_t arg)
     }
     reply(s, NULL, "421 Timeout.");
     s->quitting = true;
-    textconn_close(s->ctl);
+    if (s->ctl)
+        textconn_close(s->ctl);
     s->ctl = NULL;
     end_session(s);
+}
+
+static void idle_timeout(Sim *sim, void *ctx, uint64_t arg)
+{
+    Session *s = ctx;
+    enter(s);
+    idle_timeout_in(sim, ctx, arg);
+    leave(s);
 }
 
 static void on_accept(void *ctx, TcpConn *listener, TcpConn *c)
