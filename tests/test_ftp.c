@@ -26,7 +26,8 @@ static World *load(const char *server_keys, const char *script)
     char *json = xasprintf(
         "{\"minet\": 1, \"title\": \"ftp\", \"seed\": 1, \"nodes\": ["
         "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10/24\", \"user\": \"alice\","
-        " \"files\": {\"/home/alice/up.txt\": \"one\\ntwo\\n\"}},"
+        " \"files\": {\"/home/alice/up.txt\": \"one\\ntwo\\n\","
+        " \"/home/alice/cmds.txt\": \"USER alice\\nPASS x\\nNOOP\\nQUIT\\nNOOP\\n\"}},"
         "{\"id\": \"server\", \"role\": \"ftp\", \"ip\": \"10.0.0.21/24\","
         " \"users\": {\"alice\": {\"password\": \"wonderland\"}, \"bob\": {\"password\": "
         "\"builder\"}},"
@@ -317,6 +318,26 @@ static void test_anonymous(void **state)
     free(out);
 }
 
+/* Lines that arrive together (nc sends a file at once) wait behind the
+ * failed login's second, are read in order, and QUIT among them ends the
+ * session: what follows it is not answered. */
+static void test_queued_quit(void **state)
+{
+    (void)state;
+    World *w = load("", "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"nc 10.0.0.21 21 < "
+                        "cmds.txt\"}");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "530 Login incorrect.\n"
+                             "530 Please login with USER and PASS.\n"
+                             "221 Goodbye.\n");
+    free(out);
+    tw_done(&sim);
+}
+
 /* A data connection to a port nobody listens on: the RST makes it 425. */
 static void test_refused_data_connection(void **state)
 {
@@ -584,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_anonymous),
         cmocka_unit_test(test_refused_data_connection),
+        cmocka_unit_test(test_queued_quit),
         cmocka_unit_test(test_rest_retr),
         cmocka_unit_test(test_client_session),
         cmocka_unit_test(test_ascii),
