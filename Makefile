@@ -108,8 +108,8 @@ check-tests: $(BIN) $(TEST_BIN)
 
 ## interop: minet's resolver, host, dig and nslookup against real Unbound, BIND 9.18's tools and
 ##          NSD; telnet, nc, ss and netstat against the real ones, and TCP's segments against
-##          Linux's; the mail programs and servers against swaks, curl, s-nail and Postfix
-##          (as root)
+##          Linux's; the mail programs and servers against swaks, curl, s-nail and Postfix;
+##          the FTP server and ftp against vsftpd 3.0.3 and tnftp (as root)
 interop: deps-test
 	@$(DEPS) interop
 	@$(MAKE) --no-print-directory WERROR=1 BUILD=build/test build/test/minet
@@ -118,6 +118,7 @@ interop: deps-test
 	@MINET=build/test/minet MINET_INTEROP_TOOLS=1 sh tests/run_interop_resolver.sh
 	@MINET=build/test/minet sh tests/run_interop_tcp.sh
 	@MINET=build/test/minet sh tests/run_interop_mail.sh
+	@MINET=build/test/minet sh tests/run_interop_ftp.sh
 
 ## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan: deps-test

@@ -580,7 +580,7 @@ static void test_quoting(void **state)
     char *all = mem_errors(text, strlen(text));
     assert_string_equal(all, "mem.json: nodes[0].role: unknown role "
                              "\"h\\u001b]0;pwned\\u0007\\u202e\\\"\" (expected one of host, "
-                             "router, resolver, dns, mail)\n");
+                             "router, resolver, dns, mail, ftp)\n");
     free(all);
     /* Long strings are cut. */
     Buf b;
@@ -666,7 +666,8 @@ static void test_roles_table(void **state)
     assert_int_equal(roles_find("host"), ROLE_HOST);
     assert_int_equal(roles_find("dns"), ROLE_DNS);
     assert_int_equal(roles_find("mail"), ROLE_MAIL);
-    assert_int_equal(roles_find("ftp"), -1);
+    assert_int_equal(roles_find("ftp"), ROLE_FTP);
+    assert_int_equal(roles_find("smtp"), -1);
     assert_true(roles_get(ROLE_ROUTER)->router);
     assert_false(roles_get(ROLE_HOST)->router);
     /* The tables agree: a reader for the role (or for any role) exists for
@@ -1035,7 +1036,9 @@ static void test_files_errors(void **state)
         "{\"minet\": 1, \"title\": \"t\", \"nodes\": [{\"id\": \"r\", \"role\": \"router\", "
         "\"ip\": \"10.0.0.1\", \"files\": {}, \"user\": \"x\"}]}";
     char *all = mem_errors(router, strlen(router));
-    assert_contains(all, "nodes[0].files: \"files\" is only for a host (this node is a router)");
+    assert_contains(
+        all,
+        "nodes[0].files: \"files\" is only for a host or an ftp server (this node is a router)");
     assert_contains(all, "nodes[0].user: \"user\" is only for a host");
     free(all);
 

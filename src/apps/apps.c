@@ -22,6 +22,7 @@
     X("swaks",      swaks_main,      swaks_input)       \
     X("curl",       curl_main,       NULL)              \
     X("mail",       mail_main,       mail_input)        \
+    X("ftp",        ftp_main,        ftp_input)         \
     X("ss",         ss_main,         NULL)              \
     X("netstat",    netstat_main,    NULL)              \
     X("unbound-control", unbound_control_main, NULL) \

@@ -49,6 +49,8 @@ void swaks_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void curl_main(Proc *p, int argc, char **argv);
 void mail_main(Proc *p, int argc, char **argv);
 void mail_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
+void ftp_main(Proc *p, int argc, char **argv);
+void ftp_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void ss_main(Proc *p, int argc, char **argv);
 void netstat_main(Proc *p, int argc, char **argv);
 void unbound_control_main(Proc *p, int argc, char **argv);

@@ -204,7 +204,8 @@ typedef struct ProcInput {
     char **buffered;          /* typed, not yet read (the terminal's buffer) */
     size_t n_buffered, head;
     bool waiting;
-    bool quiet; /* background or inside a pipeline: no prompt in the window */
+    bool quiet;  /* background or inside a pipeline: no prompt in the window */
+    bool noecho; /* the terminal does not show what is typed (a password) */
     EvHandle timer;
     char *prompt;
     char *line; /* the command line: the "terminal" table's key */
@@ -896,6 +897,8 @@ static bool type_next(Proc *p)
     }
     if (is_ctrl(text, ']'))
         echo(p, "^]");
+    else if (!is_ctrl(text, 'D') && in->noecho)
+        echo(p, "\n"); /* getpass shows nothing, then a new line */
     else if (!is_ctrl(text, 'D')) {
         char *line = xmalloc(strlen(text) + 2);
         sprintf(line, "%s\n", text);
@@ -961,6 +964,12 @@ void proc_wait_input(Proc *p, bool waiting)
     if (waiting)
         flush_partial(p); /* the terminal shows a prompt while it waits */
     input_arm(p);
+}
+
+void proc_set_echo(Proc *p, bool on)
+{
+    if (p->in)
+        p->in->noecho = !on;
 }
 
 /* The prompt is state the window shows at its own prompt: a "terminal"

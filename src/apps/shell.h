@@ -157,6 +157,10 @@ const char *proc_stdin_path(const Proc *p);
 
 /* The program waits for input now (true) or not (false). */
 void proc_wait_input(Proc *p, bool waiting);
+/* Whether the terminal shows what is typed (true, the default) or not (a
+ * password prompt, as getpass turns echo off: the line shows as a bare
+ * new line). */
+void proc_set_echo(Proc *p, bool on);
 /* The program's own prompt ("ftp> ", "telnet> "; "" for a program that
  * reads lines without showing one, as nc); NULL for none.  Copied.  The
  * trace keeps it as a state record of the node's "terminal" table (key:

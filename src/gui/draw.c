@@ -64,6 +64,8 @@ SDL_Color draw_kind_color(ModelKind k)
         {213, 94, 0, 255},    /* root: vermillion */
         {230, 159, 0, 255},   /* TLD: orange */
         {204, 121, 167, 255}, /* authoritative: reddish purple */
+        {86, 180, 233, 255},  /* FTP server: sky blue */
+        {240, 228, 66, 255},  /* mail server: yellow */
     };
     return (unsigned)k < MK_KIND_COUNT ? c[k] : c[0];
 }
@@ -373,6 +375,11 @@ static void draw_icon(SDL_Renderer *r, ModelKind k, double x, double y, double R
         fill_rect(r, x - 0.6 * R, y + 0.35 * R, 1.2 * R, 0.14 * R, detail);
         fill_rect(r, x - 0.6 * R, y - 0.5 * R, 1.2 * R, 0.14 * R, detail);
         break;
+    case MK_MAIL: /* an envelope: its flap folded down */
+        fill_box(r, x - R, y - 0.7 * R, 2 * R, 1.4 * R, 0.12 * R, c);
+        draw_thick_line(r, x - 0.85 * R, y - 0.55 * R, x, y + 0.1 * R, 0.14 * R, detail);
+        draw_thick_line(r, x, y + 0.1 * R, x + 0.85 * R, y - 0.55 * R, 0.14 * R, detail);
+        break;
     default: /* a name server: a tower with slots */
         fill_box(r, x - 0.7 * R, y - R, 1.4 * R, 2 * R, 0.2 * R, c);
         for (int i = 0; i < 3; i++)
@@ -658,6 +665,8 @@ static DrawBox icon_box(ModelKind k, double x, double y, double R)
         return (DrawBox){x - R, y - R, 2 * R, 2 * R};
     case MK_RESOLVER:
         return (DrawBox){x - R, y - 0.8 * R, 2 * R, 1.6 * R};
+    case MK_MAIL:
+        return (DrawBox){x - R, y - 0.7 * R, 2 * R, 1.4 * R};
     default:
         return (DrawBox){x - 0.7 * R, y - R, 1.4 * R, 2 * R};
     }

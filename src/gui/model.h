@@ -34,6 +34,7 @@ typedef RoleIcon ModelKind;
 #define MK_ROOT       ROLE_ICON_ROOT /* a name server serving "." */
 #define MK_TLD        ROLE_ICON_TLD  /* a name server serving only one-label zones ("edu.") */
 #define MK_AUTH       ROLE_ICON_AUTH /* any other server */
+#define MK_MAIL       ROLE_ICON_MAIL /* a mail server */
 #define MK_KIND_COUNT ROLE_ICON_COUNT
 
 typedef struct ModelStep {

@@ -71,7 +71,7 @@ typedef struct AddrRef {
 
 /* The rows of the protocol table (scenario_protos.c), in the order their
  * keys are offered in "expected one of …" lists. */
-typedef enum ScenarioProtoId { SP_DNS, SP_TCP, SP_FILES, SP_MAIL, SP_COUNT } ScenarioProtoId;
+typedef enum ScenarioProtoId { SP_DNS, SP_TCP, SP_FILES, SP_MAIL, SP_FTP, SP_COUNT } ScenarioProtoId;
 
 typedef struct Loader {
     const char *name, *dir;
@@ -140,7 +140,7 @@ typedef struct ScenarioProto {
 } ScenarioProto;
 
 extern const ScenarioProto scenario_dns_proto, scenario_tcp_proto, scenario_files_proto,
-    scenario_mail_proto;
+    scenario_mail_proto, scenario_ftp_proto;
 
 /* The rows, indexed by ScenarioProtoId (scenario_protos.c). */
 const ScenarioProto *const *scenario_protos(void);

@@ -9,6 +9,7 @@ static const ScenarioProto *const rows[SP_COUNT] = {
     [SP_TCP] = &scenario_tcp_proto,
     [SP_FILES] = &scenario_files_proto,
     [SP_MAIL] = &scenario_mail_proto,
+    [SP_FTP] = &scenario_ftp_proto,
 };
 
 const ScenarioProto *const *scenario_protos(void)

@@ -542,6 +542,12 @@ static bool port_free(TcpStack *st, int node, uint16_t port, uint32_t dst, uint1
 TcpConn *tcp_connect(Sim *sim, int node, uint32_t dst, uint16_t port, const char *label,
                      const TcpOps *ops, void *ctx, NetErr *err)
 {
+    return tcp_connect_from(sim, node, 0, dst, port, label, ops, ctx, err);
+}
+
+TcpConn *tcp_connect_from(Sim *sim, int node, uint16_t from, uint32_t dst, uint16_t port,
+                          const char *label, const TcpOps *ops, void *ctx, NetErr *err)
+{
     NetErr e = tcp_can_send(sim, node, dst);
     if (e != NET_OK) {
         if (err)
@@ -551,8 +557,8 @@ TcpConn *tcp_connect(Sim *sim, int node, uint32_t dst, uint16_t port, const char
     if (err)
         *err = NET_OK;
     TcpStack *st = tcp_stack(sim);
-    uint16_t lport = 0;
-    for (int i = 0; i < 60999 - 32768 + 1; i++) {
+    uint16_t lport = from && port_free(st, node, from, dst, port) ? from : 0;
+    for (int i = 0; !from && i < 60999 - 32768 + 1; i++) {
         uint16_t p = net_ephemeral_port(sim->net, node);
         if (port_free(st, node, p, dst, port)) {
             lport = p;
@@ -596,7 +602,12 @@ TcpConn *tcp_connect(Sim *sim, int node, uint32_t dst, uint16_t port, const char
 TcpConn *tcp_listen(Sim *sim, int node, uint16_t port, int backlog, const TcpOps *ops, void *ctx)
 {
     TcpStack *st = tcp_stack(sim);
-    if (find_slot(st, node, port, 0, 0))
+    for (int i = 0; port == 0 && i < 60999 - 32768 + 1; i++) {
+        uint16_t p = net_ephemeral_port(sim->net, node);
+        if (!find_slot(st, node, p, 0, 0))
+            port = p;
+    }
+    if (port == 0 || find_slot(st, node, port, 0, 0))
         return NULL;
     TcpConn *c = tcp_conn_new(sim, node);
     c->lport = port;

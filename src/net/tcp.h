@@ -159,7 +159,13 @@ typedef struct TcpOps {
  * address. */
 TcpConn *tcp_connect(Sim *sim, int node, uint32_t dst, uint16_t port, const char *label,
                      const TcpOps *ops, void *ctx, NetErr *err);
+/* The same from local port `from` (an FTP server's port 20); NULL with
+ * *err NET_UNREACHABLE when that port is in use towards dst:port. */
+TcpConn *tcp_connect_from(Sim *sim, int node, uint16_t from, uint32_t dst, uint16_t port,
+                          const char *label, const TcpOps *ops, void *ctx, NetErr *err);
 /* Listens on port of every address of node.  NULL if the port is taken.
+ * Port 0: a free ephemeral port (an FTP client's active data port);
+ * tcp_info tells which.
  * backlog is what ss shows as a listener's Send-Q. */
 TcpConn *tcp_listen(Sim *sim, int node, uint16_t port, int backlog, const TcpOps *ops, void *ctx);
 void tcp_set_ops(TcpConn *c, const TcpOps *ops, void *ctx);

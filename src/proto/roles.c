@@ -10,6 +10,8 @@ static const char *const host_keys[] = {"dns", "tcp", "user", "files", "mail", N
 static const char *const router_keys[] = {NULL};
 static const char *const resolver_keys[] = {
     "mode", "qname_minimisation", "root_hints", "round_robin", "tcp", NULL};
+static const char *const ftp_keys[] = {"users", "anonymous", "passive_ports", "writable",
+                                       "ascii", "files",     "tcp",           NULL};
 static const char *const dns_keys[] = {"round_robin", "zones", "recursion", "tcp", NULL};
 static const char *const mail_keys[] = {"domains", "users",     "aliases", "relay_from", "services",
                                         "queue",   "mailboxes", "dns",     "tcp",        NULL};
@@ -21,8 +23,10 @@ static const Role roles[ROLE_COUNT] = {
                        SVC_BIT(SVC_DNS_RESOLVER), resolver_keys},
     [ROLE_DNS] = {"dns", "a dns server", ROLE_ICON_AUTH, dns_conf_icon, false,
                   SVC_BIT(SVC_DNS_SERVER), dns_keys},
-    [ROLE_MAIL] = {"mail", "a mail server", ROLE_ICON_AUTH, NULL, false,
+    [ROLE_MAIL] = {"mail", "a mail server", ROLE_ICON_MAIL, NULL, false,
                    SVC_BIT(SVC_DNS_STUB) | SVC_BIT(SVC_MAIL), mail_keys},
+    [ROLE_FTP] = {"ftp", "an ftp server", ROLE_ICON_FTP, NULL, false, SVC_BIT(SVC_FTP_SERVER),
+                  ftp_keys},
 };
 
 _Static_assert(SVC_COUNT <= 32, "Role.services has one bit per service");
@@ -69,7 +73,9 @@ RoleIcon roles_icon(const World *w, int node)
 const char *roles_icon_name(RoleIcon icon)
 {
     static const char *const names[ROLE_ICON_COUNT] = {
-        "host", "router", "local DNS server", "root server", "TLD server", "authoritative server",
+        "host",        "router",      "local DNS server",
+        "root server", "TLD server",  "authoritative server",
+        "FTP server",  "mail server",
     };
     return (unsigned)icon < ROLE_ICON_COUNT ? names[icon] : "?";
 }

@@ -21,6 +21,7 @@ typedef enum RoleId {
     ROLE_RESOLVER,
     ROLE_DNS,
     ROLE_MAIL,
+    ROLE_FTP,
     ROLE_COUNT
 } RoleId;
 
@@ -33,6 +34,8 @@ typedef enum RoleIcon {
     ROLE_ICON_ROOT,     /* a name server for "." */
     ROLE_ICON_TLD,      /* a name server for one-label zones only ("edu.") */
     ROLE_ICON_AUTH,     /* any other server */
+    ROLE_ICON_FTP,      /* an FTP server (drawn as a server tower) */
+    ROLE_ICON_MAIL,     /* a mail server (an envelope) */
     ROLE_ICON_COUNT
 } RoleIcon;
 

@@ -5,6 +5,7 @@
 #include "proto/dns/dns_server.h"
 #include "proto/dns/dns_stub.h"
 #include "proto/mail/mail_server.h"
+#include "proto/ftp/ftp_server.h"
 #include "proto/vfs.h"
 
 static const Service services[SVC_COUNT] = {
@@ -13,6 +14,7 @@ static const Service services[SVC_COUNT] = {
     [SVC_DNS_RESOLVER] = {"dns-resolver", dns_resolvers_start, dns_resolvers_stop},
     [SVC_DNS_STUB] = {"dns-stub", NULL, dns_stubs_stop},
     [SVC_MAIL] = {"mail", mail_servers_start, mail_servers_stop},
+    [SVC_FTP_SERVER] = {"ftp-server", ftp_servers_start, ftp_servers_stop},
 };
 
 const Service *services_table(size_t *n)

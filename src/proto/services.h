@@ -20,6 +20,7 @@ typedef enum ServiceId {
     SVC_DNS_RESOLVER, /* local DNS servers (role resolver) */
     SVC_DNS_STUB,     /* hosts' own DNS caches, made on first use */
     SVC_MAIL,         /* mail servers (role mail): SMTP, queue, mailboxes */
+    SVC_FTP_SERVER,   /* FTP servers (role ftp) */
     SVC_COUNT
 } ServiceId;
 
@@ -31,6 +32,7 @@ typedef enum ExtSlot {
     EXT_DNS,   /* DnsConf (proto/dns/dns_conf.h): zones, resolvers, servers */
     EXT_FILES, /* VfsConf (proto/vfs.h): each node's files and user */
     EXT_MAIL,  /* MailConf (proto/mail/mail_conf.h): mail servers and accounts */
+    EXT_FTP,   /* FtpConf (proto/ftp/ftp_conf.h): FTP servers' accounts and ports */
     EXT_COUNT
 } ExtSlot;
 

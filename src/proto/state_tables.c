@@ -9,6 +9,11 @@ static const StateTable tables[] = {
      * listening socket's backlog is its Send-Q, as ss shows it. */
     {"tcp", "TCP connections", "Local|Remote|State",
      "send-q=Send-Q|recv-q=Recv-Q|cwnd|ssthresh|rto|wnd=window|backlog=Send-Q", "cwnd|wnd", false},
+    /* An FTP server's sessions, one row per client (its address and port):
+     * who is logged in ("-" before login), the working directory, the
+     * transfer type, the data mode and the transfer in progress. */
+    {"ftp", "FTP sessions", "Client|User",
+     "cwd=Directory|type=Type|data=Data mode|transfer=Transfer|bytes=Bytes", "bytes", false},
     /* The shell's record of which program reads a terminal, and its
      * prompt (shell.h, proc_set_prompt): for the window's prompt only. */
     {"terminal", "Terminal", "Command", "", NULL, true},

@@ -899,6 +899,19 @@ VfsErr vfs_mkdir(Vfs *v, int node, const char *path, const char *owner)
     return VFS_OK;
 }
 
+VfsErr vfs_chmod(Vfs *v, int node, const char *path, unsigned mode)
+{
+    const Entry *old;
+    VfsErr err = lookup(rtree(v, node), path, &old);
+    if (err)
+        return err;
+    size_t at;
+    Entry *e = tree_find(wtree(v, node), path, &at);
+    if (e)
+        e->mode = mode & 07777;
+    return VFS_OK;
+}
+
 VfsErr vfs_remove(Vfs *v, int node, const char *path)
 {
     const Entry *old;

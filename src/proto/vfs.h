@@ -220,6 +220,9 @@ VfsErr vfs_write_file(Vfs *v, int node, const char *path, const void *data, size
                       const char *owner);
 /* mkdir: the parent must exist; VFS_EEXIST if path does. */
 VfsErr vfs_mkdir(Vfs *v, int node, const char *path, const char *owner);
+/* Sets the permission bits of the entry at path (an FTP server's umask
+ * makes uploads 0600 and folders 0700, as vsftpd's local_umask=077). */
+VfsErr vfs_chmod(Vfs *v, int node, const char *path, unsigned mode);
 /* Removes a file or an empty directory (VFS_ENOTEMPTY otherwise, VFS_EINVAL
  * for "/"). */
 VfsErr vfs_remove(Vfs *v, int node, const char *path);

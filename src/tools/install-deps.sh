@@ -91,6 +91,10 @@ if [ "$what" = interop ]; then
     need_cmd swaks swaks
     need_cmd s-nail s-nail
     need_cmd curl curl
+    # The real FTP server and client (tests/run_interop_ftp.sh).
+    need_cmd vsftpd vsftpd
+    need_cmd tnftp tnftp
+    need_cmd openssl openssl
 fi
 
 [ -z "$missing" ] && exit 0

@@ -1,0 +1,326 @@
+#!/usr/bin/env python3
+"""FTP interop: real vsftpd 3.0.3 and tnftp against minet's server and ftp.
+
+Run by tests/run_interop_ftp.sh inside `unshare -n -m` (a network and a
+mount namespace of its own): /etc/passwd, /etc/shadow and /etc/group are
+copies with the scenario's users bind-mounted over the real ones, /home is
+a tmpfs with the scenario's files, vsftpd runs on 127.0.0.1 with its own
+configuration (Debian's, plus write_enable=YES and the passive ports) and
+is stopped by its PID.  Nothing outside the namespaces changes.
+
+  real_ftp.py MINET OUTDIR
+
+For each dialogue in DIALOGUES the control-connection replies of the real
+server (spoken to over a socket, line by line, waiting for each reply) must
+equal minet's (the same lines typed into telnet); for each client session
+in SESSIONS, what the real ftp prints in a pseudo-terminal must equal what
+minet's ftp prints.  Masked on both sides: listing dates, MDTM times,
+passive ports, the client's address and user in prompts, transfer rates.
+Exit status 1 on any difference (both sides are kept in OUTDIR)."""
+import json
+import os
+import pty
+import re
+import select
+import shutil
+import socket
+import subprocess
+import sys
+import time
+
+USERS = {"alice": ("wonderland", 1000), "bob": ("builder", 1001)}
+FILES = {
+    "/home/alice/notes.txt": "hello\nworld\n",
+    "/home/alice/my notes.txt": "spaces\n",
+    "/home/alice/pub/paper.txt": "paper\n",
+    "/home/bob/b.txt": "bob\n",
+}
+LAPTOP_FILES = {"up.txt": "one\ntwo\n"}
+
+LOGIN = ["USER alice", "PASS wonderland"]
+DIALOGUES = {
+    "before_login": ["SYST", "LIST", "PWD", "PASS x", "FEAT", "OPTS UTF8 ON", "USER alice",
+                     "PASS wrong", "USER alice", "PASS wrong", "USER alice", "PASS wrong"],
+    "after_login": LOGIN + [
+        "USER bob", "PASS x", "SYST", "PWD", "XPWD", "TYPE A", "TYPE I", "TYPE L 8", "TYPE X",
+        "MODE S", "MODE B", "STRU F", "STRU R", "NOOP", "ALLO 5", "REIN", "ACCT x", "SMNT x",
+        "SITE x", "FOO", "OPTS x", "SIZE notes.txt", "SIZE pub", "SIZE nothere",
+        "MDTM notes.txt", "MDTM pub", "LIST", "RETR notes.txt", "STOR x", "ABOR", "REST 5",
+        "RNTO x", "EPSV 2", "PORT 1,2,3", "PORT 10,0,0,99,4,1", "EPRT |2|::1|5000|", "EPRT x",
+        "STAT", "HELP", "EPSV ALL", "PORT 10,0,0,10,4,1", "PASV", "QUIT"],
+    "paths": LOGIN + [
+        "CWD pub", "PWD", "CWD ..", "CDUP", "PWD", "CDUP", "CDUP", "PWD",
+        "CWD /home/alice/pub/", "PWD", "CWD /nothere", "CWD",
+        "SIZE /home/alice/my notes.txt", "SIZE ../my notes.txt", "MKD new dir", "RMD new dir",
+        "MKD /home/bob/x", "DELE /home/bob/b.txt", "RNFR paper.txt",
+        "RNTO /home/alice/paper.txt", "SIZE /home/alice/paper.txt", "STAT /home/alice",
+        "DELE ../paper.txt", "DELE ../paper.txt", "RMD /home/alice", "QUIT"],
+}
+SESSIONS = {
+    "client": ["alice", "wonderland", "pwd", "ls", "ls pub", "get notes.txt", "put up.txt",
+               "passive", "ls", "get notes.txt n2.txt", "epsv4", "ls", "binary", "ascii",
+               "size notes.txt", "size nothere", "mkdir sub", "cd sub", "cdup", "rmdir sub",
+               "rename up.txt up2.txt", "delete up2.txt", "get nothere", "cd nothere",
+               "put nofile", "foo", "status", "close", "ls", "pwd", "open 127.0.0.1",
+               "alice", "wonderland", "bye"],
+    "login_failed": ["alice", "nope", "user alice wonderland", "pwd", "bye"],
+    "mget_mput": ["alice", "wonderland", "mget *.txt", "n", "y", "mput up*", "y", "prompt",
+                  "mget notes.txt", "mget pub/*", "a", "bye"],
+}
+
+CONF = """listen=YES
+listen_ipv6=NO
+anonymous_enable=NO
+local_enable=YES
+write_enable=YES
+dirmessage_enable=YES
+use_localtime=YES
+xferlog_enable=NO
+connect_from_port_20=YES
+secure_chroot_dir=/var/run/vsftpd/empty
+pam_service_name=vsftpd
+ssl_enable=NO
+pasv_min_port=50000
+pasv_max_port=50100
+background=NO
+"""
+
+
+def sh(*args):
+    subprocess.run(args, check=True)
+
+
+def setup(tmp):
+    for name in ("passwd", "shadow", "group"):
+        shutil.copy("/etc/" + name, os.path.join(tmp, name))
+    with open(os.path.join(tmp, "passwd"), "a") as p, \
+            open(os.path.join(tmp, "shadow"), "a") as s, \
+            open(os.path.join(tmp, "group"), "a") as g:
+        for user, (pw, uid) in USERS.items():
+            h = subprocess.run(["openssl", "passwd", "-6", pw], check=True,
+                               capture_output=True, text=True).stdout.strip()
+            p.write(f"{user}:x:{uid}:{uid}::/home/{user}:/bin/bash\n")
+            s.write(f"{user}:{h}:19000:0:99999:7:::\n")
+            g.write(f"{user}:x:{uid}:\n")
+    for name in ("passwd", "shadow", "group"):
+        sh("mount", "--bind", os.path.join(tmp, name), "/etc/" + name)
+    # a folder on disk, not a tmpfs: a folder's size is then 4096, as vsftpd lists it
+    home = os.path.join(tmp, "home")
+    os.makedirs(home, exist_ok=True)
+    sh("mount", "--bind", home, "/home")
+    os.makedirs("/var/run/vsftpd/empty", exist_ok=True)
+    sh("ip", "link", "set", "lo", "up")
+    conf = os.path.join(tmp, "vsftpd.conf")
+    with open(conf, "w") as f:
+        f.write(CONF)
+    return conf
+
+
+def reset_files(local):
+    for d in os.listdir("/home"):
+        shutil.rmtree(os.path.join("/home", d))
+    for user, (_, uid) in USERS.items():
+        os.makedirs(f"/home/{user}")
+    for path, text in FILES.items():
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+    for user, (_, uid) in USERS.items():
+        for root, dirs, files in os.walk(f"/home/{user}"):
+            for n in dirs + files + [""]:
+                os.chown(os.path.join(root, n) if n else root, uid, uid)
+    os.chmod("/home", 0o755)
+    shutil.rmtree(local, ignore_errors=True)
+    os.makedirs(local)
+    for name, text in LAPTOP_FILES.items():
+        with open(os.path.join(local, name), "w") as f:
+            f.write(text)
+
+
+def start_vsftpd(conf):
+    p = subprocess.Popen(["/usr/sbin/vsftpd", conf])
+    for _ in range(50):  # listening on port 21 (0x15)? Without connecting: no session
+        with open("/proc/net/tcp") as f:
+            if any(l.split()[1].endswith(":0015") and l.split()[3] == "0A" for l in f
+                   if l.strip() and not l.startswith("  sl")):
+                return p
+        time.sleep(0.1)
+    p.kill()
+    sys.exit("interop-ftp: vsftpd did not start")
+
+
+def read_reply(s):
+    """One whole reply (multi-line ones to their last line)."""
+    buf = b""
+    code = None
+    deadline = time.time() + 5
+    while time.time() < deadline:
+        lines = buf.split(b"\r\n")
+        for i, l in enumerate(lines[:-1]):
+            if i == 0 and len(l) >= 4 and l[3:4] == b"-":
+                code = l[:3]
+            if code is None and len(l) >= 4 and l[:3].isdigit() and l[3:4] == b" ":
+                return buf
+            if code is not None and l[:3] == code and l[3:4] == b" ":
+                return buf
+        r, _, _ = select.select([s], [], [], 0.1)
+        if r:
+            d = s.recv(65536)
+            if not d:
+                return buf
+            buf += d
+    return buf
+
+
+def real_dialogue(lines):
+    s = socket.create_connection(("127.0.0.1", 21))
+    out = read_reply(s)
+    for l in lines:
+        s.sendall(l.encode() + b"\r\n")
+        out += read_reply(s)
+    s.close()
+    return out.decode(errors="replace").replace("\r\n", "\n")
+
+
+def real_session(lines, local):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(local)
+        os.execvp("ftp", ["ftp", "127.0.0.1"])
+    out = b""
+
+    def pump(t):
+        nonlocal out
+        end = time.time() + t
+        while time.time() < end:
+            r, _, _ = select.select([fd], [], [], 0.05)
+            if r:
+                try:
+                    d = os.read(fd, 65536)
+                except OSError:
+                    return False
+                if not d:
+                    return False
+                out += d
+        return True
+    def prompted():
+        tail = out.decode(errors="replace")
+        return tail.endswith(("ftp> ", "Password: ")) or re.search(r"Name \([^)]*\): $", tail)
+
+    def wait_prompt(limit):
+        end = time.time() + limit
+        while time.time() < end and not prompted():
+            if not pump(0.1):
+                return False
+        return pump(0.2)  # and nothing after it
+    wait_prompt(5)
+    for l in lines:
+        os.write(fd, (l + "\n").encode())
+        pump(0.3)
+        if not wait_prompt(5):
+            break
+    pump(0.5)
+    os.waitpid(pid, 0)
+    text = out.decode(errors="replace").replace("\r\n", "\n")
+    # the progress bar's lines: what the terminal shows last
+    return "\n".join(l.split("\r")[-1] for l in text.split("\n"))
+
+
+def scenario(script):
+    files = dict(FILES)
+    return {
+        "minet": 1, "title": "interop", "seed": 1,
+        "nodes": [
+            {"id": "laptop", "role": "host", "ip": "10.0.0.10/24", "user": "alice",
+             "files": {"/home/alice/" + k: v for k, v in LAPTOP_FILES.items()}},
+            {"id": "server", "role": "ftp", "ip": "10.0.0.21/24",
+             "users": {u: {"password": pw} for u, (pw, _) in USERS.items()},
+             "files": files}],
+        "links": [{"between": ["laptop", "server"], "latency": "1ms"}],
+        "script": [script]}
+
+
+def minet(binary, tmp, name, script):
+    path = os.path.join(tmp, name + ".json")
+    with open(path, "w") as f:
+        json.dump(scenario(script), f)
+    r = subprocess.run([binary, "run", path, "--quiet"], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"interop-ftp: minet failed on {path}: {r.stderr}")
+    return r.stdout
+
+
+def mask(text):
+    text = re.sub(r"[A-Z][a-z]{2} [ 0-9]\d (?: \d{4}|\d\d:\d\d)", "DATE", text)
+    text = re.sub(r"\b213 \d{14}\b", "213 MDTM", text)
+    text = re.sub(r"\(\|\|\|\d+\|\)", "(|||PORT|)", text)
+    text = re.sub(r"Passive Mode \([\d,]+\)", "Passive Mode (ADDR)", text)
+    text = re.sub(r"(\s+|\()\d+\.\d\d [KMGT]?iB/s",
+                  lambda m: ("(" if m.group(1) == "(" else " ") + "RATE", text)
+    text = re.sub(r"Connected to \S+\n", "Connected to HOST\n", text)
+    text = re.sub(r"Connected and logged into \S+\n", "Connected and logged into HOST\n", text)
+    text = re.sub(r"Name \([^)]*\): ", "Name (HOST:USER): ", text)
+    text = re.sub(r"^     Connected to \S+$", "     Connected to ADDR", text, flags=re.M)
+    text = re.sub(r"Already connected to \S+,", "Already connected to HOST,", text)
+    return text
+
+
+def main():
+    binary, outdir = sys.argv[1], sys.argv[2]
+    os.makedirs(outdir, exist_ok=True)
+    tmp = os.path.join(outdir, "work")
+    os.makedirs(tmp, exist_ok=True)
+    conf = setup(tmp)
+    local = os.path.join(tmp, "local")
+    fail = 0
+    n = 0
+    for name, lines in DIALOGUES.items():
+        reset_files(local)
+        p = start_vsftpd(conf)
+        try:
+            real = real_dialogue(lines)
+        finally:
+            p.kill()
+            p.wait()
+        script = {"at": "1s", "on": "laptop", "run": "telnet 10.0.0.21 21", "input": lines}
+        ours = minet(binary, tmp, name, script)
+        head = "Trying 10.0.0.21...\nConnected to 10.0.0.21.\nEscape character is '^]'.\n"
+        ours = ours.split("\n", 1)[1]  # the command line
+        ours = ours[len(head):] if ours.startswith(head) else ours
+        typed = set(lines)
+        ours = "\n".join(l for l in ours.split("\n")
+                         if l not in typed and l != "Connection closed by foreign host.")
+        n += 1
+        if mask(real).rstrip("\n") != mask(ours).rstrip("\n"):
+            fail = 1
+            print(f"FAIL interop-ftp {name}: vsftpd and minet answer differently")
+        for side, text in (("real", real), ("minet", ours)):
+            with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
+                f.write(mask(text))
+    for name, lines in SESSIONS.items():
+        reset_files(local)
+        p = start_vsftpd(conf)
+        try:
+            real = real_session(lines, local)
+        finally:
+            p.kill()
+            p.wait()
+        # the real server is 127.0.0.1, minet's 10.0.0.21: an open names each its own
+        mine = [l.replace("127.0.0.1", "10.0.0.21") for l in lines]
+        script = {"at": "1s", "on": "laptop", "run": "ftp 10.0.0.21", "input": mine}
+        ours = minet(binary, tmp, name, script)
+        ours = ours.split("\n", 1)[1].replace("open 10.0.0.21", "open 127.0.0.1")
+        n += 1
+        if mask(real).rstrip("\n") != mask(ours).rstrip("\n"):
+            fail = 1
+            print(f"FAIL interop-ftp {name}: tnftp and minet's ftp print differently")
+        for side, text in (("real", real), ("minet", ours)):
+            with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
+                f.write(mask(text))
+    print(f"interop-ftp: {n} dialogues and sessions compared with vsftpd 3.0.3 and tnftp"
+          + ("" if not fail else f" (differences in {outdir})"))
+    sys.exit(fail)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,39 @@
+#!/bin/sh
+# FTP interop: real vsftpd 3.0.3 and tnftp are the judge of minet's FTP
+# server and its ftp client (tests/interop/ftp/real_ftp.py says how).
+#
+# In a network and mount namespace of its own (unshare -n -m: loopback
+# only, the scenario's users and /home visible inside alone), vsftpd runs
+# with its own configuration (Debian's /etc/vsftpd.conf plus
+# write_enable=YES and passive ports 50000-50100) and is stopped by its
+# PID.  Control dialogues (every command before and after login, paths)
+# must get the same replies from vsftpd as from minet's server; ftp
+# sessions (login, ls, get, put in passive and active mode, PASV/PORT after
+# epsv4, errors, close and open) must print the same in a pseudo-terminal
+# as minet's ftp.  Dates, MDTM times, passive ports, rates and the host and
+# user in prompts are masked.
+#
+#   MINET=build/minet sh tests/run_interop_ftp.sh     (default ./minet)
+#   MINET_INTEROP_KEEP=DIR ...   keeps both sides' outputs
+#
+# It needs root (unshare, mount, vsftpd switches users) and skips (exit 0)
+# when it is not root or a tool is missing.
+set -u
+MINET=${MINET:-./minet}
+case $MINET in
+/*) ;;
+*) MINET=$(pwd)/$MINET ;;
+esac
+skip() {
+    echo "interop-ftp: skipped: $1"
+    exit 0
+}
+[ "$(id -u)" = 0 ] || skip "needs root for unshare and vsftpd"
+for t in /usr/sbin/vsftpd:vsftpd ftp:tnftp python3:python3 unshare:util-linux openssl:openssl; do
+    command -v "${t%%:*}" > /dev/null 2>&1 || skip "${t%%:*} is not installed (apt-get install ${t#*:})"
+done
+out=${MINET_INTEROP_KEEP:-$(mktemp -d)}
+unshare -n -m --propagation private python3 tests/interop/ftp/real_ftp.py "$MINET" "$out"
+rc=$?
+[ -n "${MINET_INTEROP_KEEP:-}" ] || rm -rf "$out"
+exit $rc

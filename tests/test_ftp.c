@@ -1,0 +1,617 @@
+/* FTP: the server's command parser and listing line; every command before
+ * and after login, as vsftpd 3.0.3 answers it (checked against the real
+ * server); paths (".." above the home folder, absolute paths, names with
+ * spaces); ASCII and binary transfers; REST then RETR; active and passive
+ * data connections, a refused one; two clients' sessions side by side; and
+ * the ftp client's transcript. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+#include "io/scenario.h"
+#include "proto/ftp/ftp_server.h"
+#include "proto/vfs.h"
+
+/* ---- helpers ------------------------------------------------------------------ */
+
+/* A laptop (user alice) and a server (10.0.0.21), one link; server_keys
+ * and script are spliced into the JSON. */
+static World *load(const char *server_keys, const char *script)
+{
+    char *json = xasprintf(
+        "{\"minet\": 1, \"title\": \"ftp\", \"seed\": 1, \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10/24\", \"user\": \"alice\","
+        " \"files\": {\"/home/alice/up.txt\": \"one\\ntwo\\n\","
+        " \"/home/alice/cmds.txt\": \"USER alice\\nPASS x\\nNOOP\\nQUIT\\nNOOP\\n\"}},"
+        "{\"id\": \"server\", \"role\": \"ftp\", \"ip\": \"10.0.0.21/24\","
+        " \"users\": {\"alice\": {\"password\": \"wonderland\"}, \"bob\": {\"password\": "
+        "\"builder\"}},"
+        " \"files\": {\"/home/alice/notes.txt\": \"hello\\nworld\\n\","
+        " \"/home/alice/my notes.txt\": \"spaces\\n\", \"/home/bob/b.txt\": \"bob\\n\","
+        " \"/home/alice/pub/paper.txt\": \"paper\\n\"}%s%s}],"
+        "\"links\": [{\"between\": [\"laptop\", \"server\"], \"latency\": \"1ms\"}],"
+        "\"script\": [%s]}",
+        server_keys[0] ? ", " : "", server_keys, script);
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem("ftp.json", ".", json, strlen(json), &e);
+    errors_print(&e, stderr);
+    errors_fini(&e);
+    free(json);
+    assert_non_null(w);
+    return w;
+}
+
+/* A telnet session to port 21 typing lines (a JSON list's items). */
+static char *telnet(const char *lines)
+{
+    return xasprintf("{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"telnet 10.0.0.21 21\", "
+                     "\"input\": [%s]}",
+                     lines);
+}
+
+/* Runs a telnet session; returns what the server answered (the console
+ * without telnet's own first lines). */
+static char *session(const char *server_keys, const char *lines)
+{
+    char *script = telnet(lines);
+    World *w = load(server_keys, script);
+    free(script);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    tw_done(&sim);
+    const char *skip = "Trying 10.0.0.21...\nConnected to 10.0.0.21.\nEscape character is '^]'.\n";
+    assert_true(strncmp(out, skip, strlen(skip)) == 0);
+    char *rest = xstrdup(out + strlen(skip));
+    free(out);
+    if (getenv("FTP_TEST_SHOW"))
+        fprintf(stderr, "%s", rest);
+    return rest;
+}
+
+#define LOGIN "\"USER alice\", \"PASS wonderland\""
+
+/* ---- the parser ---------------------------------------------------------------- */
+
+static void test_parse_command(void **state)
+{
+    (void)state;
+    FtpCommand c;
+    ftp_parse_command("retr my notes.txt", 17, &c);
+    assert_string_equal(c.verb, "RETR");
+    assert_true(c.has_arg);
+    assert_int_equal(c.arg_len, 12);
+    assert_memory_equal(c.arg, "my notes.txt", 12);
+    ftp_parse_command("PWD", 3, &c);
+    assert_string_equal(c.verb, "PWD");
+    assert_false(c.has_arg);
+    assert_int_equal(c.arg_len, 0);
+    ftp_parse_command("", 0, &c);
+    assert_string_equal(c.verb, "");
+    ftp_parse_command("RETRIEVE x", 10, &c); /* longer than any verb */
+    assert_string_equal(c.verb, "?");
+    ftp_parse_command("RE\0R x", 6, &c); /* a NUL in the verb */
+    assert_string_equal(c.verb, "?");
+    ftp_parse_command("CWD ", 4, &c);
+    assert_true(c.has_arg);
+    assert_int_equal(c.arg_len, 0);
+}
+
+static void test_parse_port_eprt(void **state)
+{
+    (void)state;
+    uint32_t ip;
+    uint16_t port;
+    assert_true(ftp_parse_port("10,0,0,10,156,65", &ip, &port));
+    assert_int_equal(ip, 0x0a00000a);
+    assert_int_equal(port, 156 * 256 + 65);
+    assert_false(ftp_parse_port("10,0,0,10,156", &ip, &port));
+    assert_false(ftp_parse_port("10,0,0,10,156,256", &ip, &port));
+    assert_false(ftp_parse_port("10,0,0,10,156,65,1", &ip, &port));
+    assert_false(ftp_parse_port("a,0,0,10,156,65", &ip, &port));
+    assert_false(ftp_parse_port("", &ip, &port));
+    assert_true(ftp_parse_eprt("|1|10.0.0.10|40011|", &ip, &port));
+    assert_int_equal(ip, 0x0a00000a);
+    assert_int_equal(port, 40011);
+    assert_true(ftp_parse_eprt("!1!10.0.0.10!40011!", &ip, &port));
+    assert_false(ftp_parse_eprt("|2|::1|40011|", &ip, &port));
+    assert_false(ftp_parse_eprt("|1|10.0.0.10|70000|", &ip, &port));
+    assert_false(ftp_parse_eprt("|1|10.0.0.10|0|", &ip, &port));
+    assert_false(ftp_parse_eprt("|1|10.0.0.10|5", &ip, &port));
+    assert_false(ftp_parse_eprt("|1|10.0.0|5|", &ip, &port));
+    assert_false(ftp_parse_eprt("", &ip, &port));
+}
+
+/* vsftpd's line: "%s %4u %-8u %-8u %8llu %s %s", the date with the year
+ * when the file is more than 182 days old or in the future. */
+static void test_list_line(void **state)
+{
+    (void)state;
+    char line[256];
+    int64_t now = 1789117200; /* 2026-09-11 09:00:00 UTC */
+    ftp_list_line(line, sizeof line, false, 0644, 1, 1000, 1000, 271, now - 3600, now, "notes.txt");
+    assert_string_equal(line, "-rw-r--r--    1 1000     1000          271 Sep 11 08:00 notes.txt");
+    ftp_list_line(line, sizeof line, true, 0755, 3, 0, 0, 4096, now - 200LL * 86400, now, "pub");
+    assert_string_equal(line, "drwxr-xr-x    3 0        0            4096 Feb 23  2026 pub");
+    ftp_list_line(line, sizeof line, false, 0600, 1, 1001, 1001, 123456789, now + 60, now,
+                  "big.iso");
+    assert_string_equal(line, "-rw-------    1 1001     1001     123456789 Sep 11  2026 big.iso");
+}
+
+/* ---- the state machine ---------------------------------------------------------- */
+
+/* Before login: only USER, PASS, QUIT, FEAT and OPTS; PASS needs USER; a
+ * wrong password is answered a second later, and the third ends the
+ * session. */
+static void test_before_login(void **state)
+{
+    (void)state;
+    char *out = session("", "\"SYST\", \"LIST\", \"PWD\", \"PASS x\", \"FEAT\", \"OPTS UTF8 ON\", "
+                            "\"USER alice\", \"PASS wrong\", \"USER alice\", \"PASS wrong\", "
+                            "\"USER alice\", \"PASS wrong\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "530 Please login with USER and PASS.\n"
+                             "530 Please login with USER and PASS.\n"
+                             "530 Please login with USER and PASS.\n"
+                             "503 Login with USER first.\n"
+                             "211-Features:\n EPRT\n EPSV\n MDTM\n PASV\n REST STREAM\n SIZE\n"
+                             " TVFS\n211 End\n"
+                             "200 Always in UTF8 mode.\n"
+                             "331 Please specify the password.\n"
+                             "530 Login incorrect.\n"
+                             "331 Please specify the password.\n"
+                             "530 Login incorrect.\n"
+                             "331 Please specify the password.\n"
+                             "530 Login incorrect.\n"
+                             "Connection closed by foreign host.\n");
+    free(out);
+}
+
+/* After login, every command that needs no data connection. */
+static void test_after_login(void **state)
+{
+    (void)state;
+    char *out = session(
+        "", LOGIN ", \"USER bob\", \"PASS x\", \"SYST\", \"PWD\", \"XPWD\", \"TYPE A\", \"TYPE I\","
+                  " \"TYPE L 8\", \"TYPE X\", \"MODE S\", \"MODE B\", \"STRU F\", \"STRU R\","
+                  " \"NOOP\", \"ALLO 5\", \"REIN\", \"ACCT x\", \"SMNT x\", \"SITE x\", \"FOO\","
+                  " \"OPTS x\", \"SIZE notes.txt\", \"SIZE pub\", \"SIZE nothere\","
+                  " \"MDTM notes.txt\", \"MDTM pub\", \"LIST\", \"RETR notes.txt\", \"STOR x\","
+                  " \"ABOR\", \"REST 5\", \"RNTO x\", \"EPSV 2\", \"PORT 1,2,3\","
+                  " \"PORT 10,0,0,99,4,1\", \"EPRT |2|::1|5000|\", \"EPRT x\", \"EPSV ALL\","
+                  " \"PORT 10,0,0,10,4,1\", \"PASV\", \"QUIT\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "530 Can't change to another user.\n"
+                             "230 Already logged in.\n"
+                             "215 UNIX Type: L8\n"
+                             "257 \"/home/alice\" is the current directory\n"
+                             "257 \"/home/alice\" is the current directory\n"
+                             "200 Switching to ASCII mode.\n"
+                             "200 Switching to Binary mode.\n"
+                             "200 Switching to Binary mode.\n"
+                             "500 Unrecognised TYPE command.\n"
+                             "200 Mode set to S.\n"
+                             "504 Bad MODE command.\n"
+                             "200 Structure set to F.\n"
+                             "504 Bad STRU command.\n"
+                             "200 NOOP ok.\n"
+                             "202 ALLO command ignored.\n"
+                             "502 REIN not implemented.\n"
+                             "502 ACCT not implemented.\n"
+                             "502 SMNT not implemented.\n"
+                             "500 Unknown SITE command.\n"
+                             "500 Unknown command.\n"
+                             "501 Option not understood.\n"
+                             "213 12\n"
+                             "550 Could not get file size.\n"
+                             "550 Could not get file size.\n"
+                             "213 20230911090000\n"
+                             "550 Could not get file modification time.\n"
+                             "425 Use PORT or PASV first.\n"
+                             "425 Use PORT or PASV first.\n"
+                             "425 Use PORT or PASV first.\n"
+                             "225 No transfer to ABOR.\n"
+                             "350 Restart position accepted (5).\n"
+                             "503 RNFR required first.\n"
+                             "522 Bad network protocol.\n"
+                             "500 Illegal PORT command.\n"
+                             "500 Illegal PORT command.\n"
+                             "500 Bad EPRT protocol.\n"
+                             "500 Bad EPRT command.\n"
+                             "200 EPSV ALL ok.\n"
+                             "550 Permission denied.\n"
+                             "550 Permission denied.\n"
+                             "221 Goodbye.\n"
+                             "Connection closed by foreign host.\n");
+    free(out);
+}
+
+/* Paths: relative, absolute, ".." above the home folder (no chroot for
+ * local users), names with spaces; writing only where the user owns the
+ * folder. */
+static void test_paths(void **state)
+{
+    (void)state;
+    char *out = session(
+        "",
+        LOGIN ", \"CWD pub\", \"PWD\", \"CWD ..\", \"CDUP\", \"PWD\", \"CDUP\", \"CDUP\","
+              " \"PWD\", \"CWD /home/alice/pub/\", \"PWD\", \"CWD /nothere\", \"CWD\","
+              " \"SIZE /home/alice/my notes.txt\", \"SIZE ../my notes.txt\","
+              " \"MKD new dir\", \"RMD new dir\", \"MKD /home/bob/x\", \"DELE /home/bob/b.txt\","
+              " \"RNFR paper.txt\", \"RNTO /home/alice/paper.txt\", \"SIZE /home/alice/paper.txt\","
+              " \"DELE ../paper.txt\", \"DELE ../paper.txt\", \"RMD /home/alice\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/home/alice/pub\" is the current directory\n"
+                             "250 Directory successfully changed.\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/home\" is the current directory\n"
+                             "250 Directory successfully changed.\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/\" is the current directory\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/home/alice/pub\" is the current directory\n"
+                             "550 Failed to change directory.\n"
+                             "550 Failed to change directory.\n"
+                             "213 7\n"
+                             "213 7\n"
+                             "257 \"/home/alice/pub/new dir\" created\n"
+                             "250 Remove directory operation successful.\n"
+                             "550 Create directory operation failed.\n"
+                             "550 Delete operation failed.\n"
+                             "350 Ready for RNTO.\n"
+                             "250 Rename successful.\n"
+                             "213 6\n"
+                             "250 Delete operation successful.\n"
+                             "550 Delete operation failed.\n"
+                             "550 Remove directory operation failed.\n");
+    free(out);
+}
+
+/* writable: false is write_enable=NO. */
+static void test_read_only(void **state)
+{
+    (void)state;
+    char *out = session("\"writable\": false",
+                        LOGIN ", \"MKD x\", \"DELE notes.txt\", \"RNFR notes.txt\", \"STOR x\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "550 Permission denied.\n"
+                             "550 Permission denied.\n"
+                             "550 Permission denied.\n"
+                             "550 Permission denied.\n");
+    free(out);
+}
+
+/* Anonymous logins: chrooted to /srv/ftp, read-only. */
+static void test_anonymous(void **state)
+{
+    (void)state;
+    char *out = session("\"anonymous\": true",
+                        "\"USER anonymous\", \"PASS guest@\", \"PWD\", \"CDUP\", \"PWD\", "
+                        "\"MKD x\", \"USER alice\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "257 \"/\" is the current directory\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/\" is the current directory\n"
+                             "550 Permission denied.\n"
+                             "530 Can't change from guest user.\n");
+    free(out);
+    /* without it, "anonymous" is a user like any other, with no account */
+    out = session("", "\"USER anonymous\", \"PASS guest@\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "530 Login incorrect.\n");
+    free(out);
+}
+
+/* Lines that arrive together (nc sends a file at once) wait behind the
+ * failed login's second, are read in order, and QUIT among them ends the
+ * session: what follows it is not answered. */
+static void test_queued_quit(void **state)
+{
+    (void)state;
+    World *w = load("", "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"nc 10.0.0.21 21 < "
+                        "cmds.txt\"}");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "530 Login incorrect.\n"
+                             "530 Please login with USER and PASS.\n"
+                             "221 Goodbye.\n");
+    free(out);
+    tw_done(&sim);
+}
+
+/* A data connection to a port nobody listens on: the RST makes it 425. */
+static void test_refused_data_connection(void **state)
+{
+    (void)state;
+    char *out = session("", LOGIN ", \"PORT 10,0,0,10,4,1\", \"LIST\", \"NOOP\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "200 PORT command successful. Consider using PASV.\n"
+                             "425 Failed to establish connection.\n"
+                             "200 NOOP ok.\n");
+    free(out);
+}
+
+/* REST then RETR in passive mode: nc connects to the passive port the
+ * server offered (the same in every run: the seed picks it) and prints
+ * the file from byte 3. */
+static void test_rest_retr(void **state)
+{
+    (void)state;
+    char *script =
+        xasprintf("%s, {\"at\": \"5.5s\", \"on\": \"laptop\", \"run\": \"nc 10.0.0.21 "
+                  "50023\", \"terminal\": 2}",
+                  "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"telnet 10.0.0.21 21\","
+                  " \"input\": [" LOGIN ", \"REST 3\", \"EPSV\", \"RETR notes.txt\","
+                  " \"QUIT\"]}");
+    World *w = load("", script);
+    free(script);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "229 Entering Extended Passive Mode (|||50023|)\n"));
+    assert_non_null(strstr(out, "150 Opening BINARY mode data connection for notes.txt (12 "
+                                "bytes).\n"));
+    assert_non_null(strstr(out, "lo\nworld\n"));
+    assert_null(strstr(out, "hello"));
+    assert_non_null(strstr(out, "226 Transfer complete.\n"));
+    free(out);
+    tw_done(&sim);
+}
+
+/* ---- the client, and transfers ---------------------------------------------------- */
+
+static Sim *run_ftp(Sim *sim, const char *server_keys, const char *input)
+{
+    char *script = xasprintf(
+        "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"ftp server\", \"input\": [%s]}", input);
+    World *w = load(server_keys, script);
+    free(script);
+    tw_run(sim, w, 1);
+    if (getenv("FTP_TEST_SHOW")) {
+        char *out = tw_console(sim);
+        fprintf(stderr, "%s", out);
+        free(out);
+    }
+    return sim;
+}
+
+/* Reads a file of node into a string. */
+static char *file_of(Sim *sim, const char *node, const char *path)
+{
+    int n = world_find_node(sim->world, node);
+    VfsStat st;
+    if (vfs_stat(vfs_of(sim), n, path, &st) != VFS_OK)
+        return NULL;
+    char *s = xmalloc(st.size + 1);
+    size_t got = 0;
+    vfs_read(vfs_of(sim), n, path, 0, s, st.size, &got);
+    s[got] = 0;
+    return s;
+}
+
+/* tnftp's session: the login prompts, ls in passive and active mode, get,
+ * put (stored on the server, listed), a missing file. */
+static void test_client_session(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"\", \"wonderland\", \"pwd\", \"ls pub\", \"get notes.txt\", \"passive\", "
+            "\"put up.txt\", \"ls\", \"get nothere\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_string_equal(
+        out, "Connected to server.\n"
+             "220 (vsFTPd 3.0.3)\n"
+             "Name (server:alice): "
+             "331 Please specify the password.\n"
+             "Password: "
+             "230 Login successful.\n"
+             "Remote system type is UNIX.\n"
+             "Using binary mode to transfer files.\n"
+             "ftp> Remote directory: /home/alice\n"
+             "ftp> 229 Entering Extended Passive Mode (|||50023|)\n"
+             "150 Here comes the directory listing.\n"
+             "-rw-r--r--    1 1000     1000            6 Sep 11 09:00 paper.txt\n"
+             "226 Directory send OK.\n"
+             "ftp> local: notes.txt remote: notes.txt\n"
+             "229 Entering Extended Passive Mode (|||50077|)\n"
+             "150 Opening BINARY mode data connection for notes.txt (12 bytes).\n"
+             "100% |***********************************|    12       5.84 KiB/s    00:00 ETA\n"
+             "226 Transfer complete.\n"
+             "12 bytes received in 00:00 (5.84 KiB/s)\n"
+             "ftp> Passive mode: off; fallback to active mode: off.\n"
+             "ftp> local: up.txt remote: up.txt\n"
+             "200 EPRT command successful. Consider using EPSV.\n"
+             "150 Ok to send data.\n"
+             "100% |***********************************|     8       1.95 KiB/s    00:00 ETA\n"
+             "226 Transfer complete.\n"
+             "8 bytes sent in 00:00 (1.29 KiB/s)\n"
+             "ftp> 200 EPRT command successful. Consider using EPSV.\n"
+             "150 Here comes the directory listing.\n"
+             "-rw-r--r--    1 1000     1000            7 Sep 11 09:00 my notes.txt\n"
+             "-rw-r--r--    1 1000     1000           12 Sep 11 09:00 notes.txt\n"
+             "drwxr-xr-x    2 1000     1000         4096 Sep 11 09:00 pub\n"
+             "-rw-------    1 1000     1000            8 Sep 11 09:00 up.txt\n"
+             "226 Directory send OK.\n"
+             "ftp> local: nothere remote: nothere\n"
+             "200 EPRT command successful. Consider using EPSV.\n"
+             "550 Failed to open file.\n"
+             "ftp> 221 Goodbye.\n");
+    free(out);
+    char *got = file_of(&sim, "laptop", "/home/alice/notes.txt");
+    assert_string_equal(got, "hello\nworld\n");
+    free(got);
+    got = file_of(&sim, "server", "/home/alice/up.txt");
+    assert_string_equal(got, "one\ntwo\n");
+    free(got);
+    assert_null(file_of(&sim, "laptop", "/home/alice/nothere"));
+    /* active mode: the server's data connections came from port 20 */
+    assert_true(tw_count(&sim, TR_NOTE, "opens the data connection itself, from its port 20") == 2);
+    tw_done(&sim);
+}
+
+/* ASCII: Debian's vsftpd converts nothing and says BINARY; with "ascii" it
+ * sends CR LF and says ASCII; tnftp turns CR LF back into LF either way. */
+static void test_ascii(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "", "\"alice\", \"wonderland\", \"ascii\", \"get notes.txt\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "Opening BINARY mode data connection for notes.txt (12 bytes)"));
+    assert_non_null(strstr(out, "12 bytes received"));
+    free(out);
+    char *got = file_of(&sim, "laptop", "/home/alice/notes.txt");
+    assert_string_equal(got, "hello\nworld\n");
+    free(got);
+    tw_done(&sim);
+
+    run_ftp(&sim, "\"ascii\": true",
+            "\"alice\", \"wonderland\", \"ascii\", \"get notes.txt\", \"put up.txt\", \"bye\"");
+    out = tw_console(&sim);
+    assert_non_null(strstr(out, "Opening ASCII mode data connection for notes.txt (12 bytes)"));
+    assert_non_null(strstr(out, "14 bytes received")); /* two CR LF on the wire */
+    assert_non_null(strstr(out, "10 bytes sent"));
+    free(out);
+    got = file_of(&sim, "laptop", "/home/alice/notes.txt");
+    assert_string_equal(got, "hello\nworld\n");
+    free(got);
+    got = file_of(&sim, "server", "/home/alice/up.txt");
+    assert_string_equal(got, "one\ntwo\n");
+    free(got);
+    tw_done(&sim);
+}
+
+/* A failed login stays at the prompt; `user` logs in afterwards. */
+static void test_client_login_failed(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"nope\", \"user alice wonderland\", \"cd nowhere\", \"close\","
+            " \"ls\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "Connected to server.\n"
+                             "220 (vsFTPd 3.0.3)\n"
+                             "Name (server:alice): "
+                             "331 Please specify the password.\n"
+                             "Password: "
+                             "530 Login incorrect.\n"
+                             "ftp: Login failed\n"
+                             "ftp> 331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "Remote system type is UNIX.\n"
+                             "Using binary mode to transfer files.\n"
+                             "ftp> 550 Failed to change directory.\n"
+                             "ftp> 221 Goodbye.\n"
+                             "ftp> Not connected.\n"
+                             "ftp> ");
+    free(out);
+    tw_done(&sim);
+}
+
+/* mget lists with NLST (the server matches the pattern) and asks before
+ * each file; mput matches in the home folder; prompt turns the questions
+ * off; commands may be abbreviated, and an ambiguous one is refused. */
+static void test_client_mget_mput(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", \"mget *.txt\", \"n\", \"y\", \"mput up*\", \"y\","
+            " \"prom\", \"mget pub/*\", \"a\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp> mget my notes.txt [anpqy?]? mget notes.txt [anpqy?]? "
+                                "229 Entering Extended Passive Mode"));
+    assert_non_null(strstr(out, "ftp> mput up.txt [anpqy?]? 229 Entering"));
+    assert_non_null(strstr(out, "Interactive mode off.\n"));
+    assert_non_null(strstr(out, "ftp: Unable to determine real path of `pub': No such file or "
+                                "directory\nSkipping non-relative filename `pub/paper.txt'\n"));
+    assert_non_null(strstr(out, "?Ambiguous command.\n"));
+    free(out);
+    char *got = file_of(&sim, "laptop", "/home/alice/notes.txt");
+    assert_string_equal(got, "hello\nworld\n");
+    free(got);
+    assert_null(file_of(&sim, "laptop", "/home/alice/my notes.txt"));
+    got = file_of(&sim, "server", "/home/alice/up.txt");
+    assert_string_equal(got, "one\ntwo\n");
+    free(got);
+    tw_done(&sim);
+}
+
+/* Two clients at once: the server's "ftp" table has a row for each, with
+ * its own user and folder at the same moment. */
+static void test_two_clients(void **state)
+{
+    (void)state;
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load("scenarios/ftp_two_clients.json", &e);
+    errors_print(&e, stderr);
+    errors_fini(&e);
+    assert_non_null(w);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    bool alice_pub = false, both = false;
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        if (r->kind != TR_STATE || strcmp(r->table, "ftp") != 0 || !r->text)
+            continue;
+        if (strncmp(r->text, "alice cwd /home/alice/pub ", 26) == 0)
+            alice_pub = true;
+        if (alice_pub && strncmp(r->text, "bob cwd /home/bob ", 18) == 0)
+            both = true;
+    }
+    assert_true(both);
+    /* and the sessions are gone once both said bye */
+    assert_int_equal(tw_count(&sim, TR_STATE, NULL) > 0, 1);
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "Remote directory: /home/alice/pub\n"));
+    assert_non_null(strstr(out, "Remote directory: /home/bob\n"));
+    free(out);
+    tw_done(&sim);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_command),
+        cmocka_unit_test(test_parse_port_eprt),
+        cmocka_unit_test(test_list_line),
+        cmocka_unit_test(test_before_login),
+        cmocka_unit_test(test_after_login),
+        cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_read_only),
+        cmocka_unit_test(test_anonymous),
+        cmocka_unit_test(test_refused_data_connection),
+        cmocka_unit_test(test_queued_quit),
+        cmocka_unit_test(test_rest_retr),
+        cmocka_unit_test(test_client_session),
+        cmocka_unit_test(test_ascii),
+        cmocka_unit_test(test_client_login_failed),
+        cmocka_unit_test(test_client_mget_mput),
+        cmocka_unit_test(test_two_clients),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
