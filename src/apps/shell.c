@@ -145,7 +145,7 @@ typedef struct Pending {
 } Pending;
 
 typedef struct Job {
-    struct Job *next; /* the shell's list */
+    struct Job *next; /* its terminal's list */
     int term;         /* index in Shell.terms */
     int number;       /* bash's job number, 0 for a foreground pipeline */
     char *text;       /* as bash shows it in "Done" */
@@ -178,14 +178,17 @@ typedef struct Term {
     int node, number; /* number: 1, 2, … as a script line's "terminal" */
     bool busy;
     Pending *head, *tail;
+    Job *jobs;          /* its pipelines, the latest first */
+    int next_same_node; /* the node's next terminal (index in Shell.terms), or -1 */
 } Term;
 
 struct Shell {
     Proc *running;
     struct Run *runs;
-    Job *jobs;
     Term *terms;
-    size_t n_terms;
+    size_t n_terms, cap_terms;
+    int *first_term; /* per node: its first terminal (index in terms), or -1 */
+    size_t n_nodes;
     uint64_t next_id; /* Proc.id */
     int *next_pid;    /* per node: the PID the next process gets */
     Rng rng;          /* "programs": what programs draw (ping's identifier) */
@@ -216,8 +219,12 @@ Shell *shell_new(Sim *sim)
     sim_rng_stream(sim, &sh->rng, "programs");
     size_t n = sim->world ? sim->world->n_nodes : 0;
     sh->next_pid = xcalloc(n ? n : 1, sizeof *sh->next_pid);
-    for (size_t i = 0; i < n; i++)
+    sh->first_term = xcalloc(n ? n : 1, sizeof *sh->first_term);
+    sh->n_nodes = n;
+    for (size_t i = 0; i < n; i++) {
         sh->next_pid[i] = SHELL_FIRST_PID;
+        sh->first_term[i] = -1;
+    }
     sim->shell = sh;
     return sh;
 }
@@ -273,35 +280,53 @@ void shell_free(Shell *sh)
         sh->running = p->next;
         proc_free(p);
     }
-    while (sh->jobs) {
-        Job *j = sh->jobs;
-        sh->jobs = j->next;
-        job_free(j);
-    }
     while (sh->runs) {
         Run *r = sh->runs;
         sh->runs = r->lnext;
         run_free(r);
     }
-    for (size_t i = 0; i < sh->n_terms; i++)
+    for (size_t i = 0; i < sh->n_terms; i++) {
         while (sh->terms[i].head) {
             Pending *q = sh->terms[i].head;
             sh->terms[i].head = q->next;
             free(q->line);
             free(q);
         }
+        while (sh->terms[i].jobs) {
+            Job *j = sh->terms[i].jobs;
+            sh->terms[i].jobs = j->next;
+            job_free(j);
+        }
+    }
     free(sh->terms);
+    free(sh->first_term);
     free(sh->next_pid);
     free(sh);
 }
 
+/* The terminal `number` of node, made on first use.  Each node chains its
+ * own terminals, so finding one does not walk every host's. */
 static int term_find(Shell *sh, int node, int number)
 {
-    for (size_t i = 0; i < sh->n_terms; i++)
-        if (sh->terms[i].node == node && sh->terms[i].number == number)
-            return (int)i;
-    sh->terms = xrealloc(sh->terms, (sh->n_terms + 1) * sizeof *sh->terms);
-    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL};
+    bool indexed = node >= 0 && (size_t)node < sh->n_nodes;
+    if (indexed) {
+        for (int i = sh->first_term[node]; i >= 0; i = sh->terms[i].next_same_node)
+            if (sh->terms[i].number == number)
+                return i;
+    } else {
+        for (size_t i = 0; i < sh->n_terms; i++)
+            if (sh->terms[i].node == node && sh->terms[i].number == number)
+                return (int)i;
+    }
+    if (sh->n_terms == sh->cap_terms) {
+        sh->cap_terms = sh->cap_terms ? 2 * sh->cap_terms : 16;
+        sh->terms = xrealloc(sh->terms, sh->cap_terms * sizeof *sh->terms);
+    }
+    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, -1};
+    if (indexed) {
+        sh->terms[sh->n_terms].next_same_node = sh->first_term[node];
+        sh->first_term[node] = (int)sh->n_terms;
+    }
     return (int)sh->n_terms++;
 }
 
@@ -350,14 +375,14 @@ static void show_done(Sim *sim, int term)
 {
     Shell *sh = sim->shell;
     int top = 0, second = 0;
-    for (Job *j = sh->jobs; j; j = j->next)
+    for (Job *j = sh->terms[term].jobs; j; j = j->next)
         if (j->term == term && j->number > top) {
             second = top;
             top = j->number;
         } else if (j->term == term && j->number > second)
             second = j->number;
     for (int number = 1; number <= top; number++) /* in job order, as bash lists them */
-        for (Job **pj = &sh->jobs; *pj; pj = &(*pj)->next) {
+        for (Job **pj = &sh->terms[term].jobs; *pj; pj = &(*pj)->next) {
             Job *j = *pj;
             if (j->term != term || j->number != number || !j->done)
                 continue;
@@ -384,7 +409,7 @@ static void show_done(Sim *sim, int term)
 static int next_job_number(Shell *sh, int term)
 {
     int n = 0;
-    for (Job *j = sh->jobs; j; j = j->next)
+    for (Job *j = sh->terms[term].jobs; j; j = j->next)
         if (j->term == term && j->number > n)
             n = j->number;
     return n + 1;
@@ -543,8 +568,8 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
     j->cmd = r->cmd;
     j->text = xstrdup(pl->text);
     j->run = bg ? NULL : r;
-    j->next = sh->jobs;
-    sh->jobs = j;
+    j->next = sh->terms[r->term].jobs;
+    sh->terms[r->term].jobs = j;
     if (bg)
         j->number = next_job_number(sh, r->term);
     /* left counts down from here; a command that ends at once must not end
@@ -661,7 +686,7 @@ static void job_ended(Sim *sim, Job *j)
     if (j->run) {
         Run *r = j->run;
         r->status = j->status;
-        for (Job **pj = &sh->jobs; *pj; pj = &(*pj)->next)
+        for (Job **pj = &sh->terms[j->term].jobs; *pj; pj = &(*pj)->next)
             if (*pj == j) {
                 *pj = j->next;
                 break;
