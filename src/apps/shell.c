@@ -20,11 +20,15 @@ static void cmd_exe_names(CmdList *l)
             apps_cmd_exe_split(&l->p[i].cmds[j]);
 }
 
-ShellKind shell_classify(const char *line, char *prog, size_t size)
+/* shell_classify, keeping the parsed line: when *parsed, l holds the
+ * list (cmd.exe's names split) and the caller finishes it; otherwise l is
+ * already finished. */
+static ShellKind classify(const char *line, char *prog, size_t size, CmdList *out, bool *parsed_out)
 {
     CmdList l;
     char err[160];
     bool parsed = cmdline_parse(&l, line, err, sizeof err);
+    *parsed_out = false;
     if (parsed)
         cmd_exe_names(&l);
     const char *first = l.n && l.p[0].n && l.p[0].cmds[0].argc ? l.p[0].cmds[0].argv[0] : "";
@@ -59,7 +63,18 @@ ShellKind shell_classify(const char *line, char *prog, size_t size)
                 kind = SHELL_UNKNOWN;
             }
         }
-    cmdline_list_fini(&l);
+    *out = l;
+    *parsed_out = true;
+    return kind;
+}
+
+ShellKind shell_classify(const char *line, char *prog, size_t size)
+{
+    CmdList l;
+    bool parsed;
+    ShellKind kind = classify(line, prog, size, &l, &parsed);
+    if (parsed)
+        cmdline_list_fini(&l);
     return kind;
 }
 
@@ -142,6 +157,8 @@ typedef struct Pending {
     AppProgram app_copy;
     const ScriptInput *lines;
     size_t n;
+    CmdList list; /* the line parsed when it arrived, if parsed */
+    bool parsed;
 } Pending;
 
 typedef struct Job {
@@ -289,6 +306,8 @@ void shell_free(Shell *sh)
         while (sh->terms[i].head) {
             Pending *q = sh->terms[i].head;
             sh->terms[i].head = q->next;
+            if (q->parsed)
+                cmdline_list_fini(&q->list);
             free(q->line);
             free(q);
         }
@@ -707,7 +726,8 @@ static void job_ended(Sim *sim, Job *j)
     j->done = true;
 }
 
-static void start_run(Sim *sim, int term, const char *line, const AppProgram *app,
+/* Runs line at term; list: the line as parsed already (taken), or NULL. */
+static void start_run(Sim *sim, int term, const char *line, CmdList *list, const AppProgram *app,
                       const ScriptInput *lines, size_t n)
 {
     Shell *sh = sim->shell;
@@ -728,8 +748,10 @@ static void start_run(Sim *sim, int term, const char *line, const AppProgram *ap
     r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, line);
     t->busy = true;
     char err[160];
-    bool parsed = cmdline_parse(&r->list, line, err, sizeof err);
-    if (parsed)
+    bool parsed = true;
+    if (list)
+        r->list = *list;
+    else if ((parsed = cmdline_parse(&r->list, line, err, sizeof err)))
         cmd_exe_names(&r->list);
     if (!parsed) {
         /* bash runs nothing of a line it cannot parse */
@@ -753,7 +775,8 @@ static void start_next_pending(Sim *sim, int term)
     t->head = q->next;
     if (!t->head)
         t->tail = NULL;
-    start_run(sim, term, q->line, q->app ? &q->app_copy : NULL, q->lines, q->n);
+    start_run(sim, term, q->line, q->parsed ? &q->list : NULL, q->app ? &q->app_copy : NULL,
+              q->lines, q->n);
     free(q->line);
     free(q);
 }
@@ -765,17 +788,22 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
                          const ScriptInput *lines, size_t n)
 {
     char prog[32];
-    ShellKind kind = shell_classify(line, prog, sizeof prog);
-    if (kind == SHELL_EMPTY)
-        return;
-    if (kind == SHELL_FAULT && !app) {
-        run_fault(sim, line);
+    CmdList list;
+    bool parsed;
+    ShellKind kind = classify(line, prog, sizeof prog, &list, &parsed);
+    if (kind == SHELL_EMPTY || (kind == SHELL_FAULT && !app)) {
+        if (parsed)
+            cmdline_list_fini(&list);
+        if (kind == SHELL_FAULT)
+            run_fault(sim, line);
         return;
     }
     Shell *sh = sim->shell;
     int term = term_find(sh, node, number);
     Pending *q = xcalloc(1, sizeof *q);
     q->line = xstrdup(line);
+    q->list = list;
+    q->parsed = parsed;
     if (app) {
         q->app_copy = *app;
         q->app = &q->app_copy;
