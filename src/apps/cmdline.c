@@ -112,6 +112,8 @@ typedef struct Tok {
 static const char *op_at(const char *s)
 {
     static const char *const ops[] = {"||", "|", "&&", "&", ";;", ";"};
+    if (*s != '|' && *s != '&' && *s != ';')
+        return NULL; /* what every operator starts with: most characters are not */
     for (size_t i = 0; i < MN_ARRAY_LEN(ops); i++)
         if (strncmp(s, ops[i], strlen(ops[i])) == 0)
             return ops[i];
@@ -221,8 +223,9 @@ static bool build(CmdList *l, const Tok *t, size_t n, char *err, size_t size)
             c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof *c->argv);
             c->argv[c->argc++] = xstrdup(t[i].word);
             c->argv[c->argc] = NULL;
-            buf_printf(&text, "%s%s", text.len && text.data[text.len - 1] != ' ' ? " " : "",
-                       t[i].raw);
+            if (text.len && text.data[text.len - 1] != ' ')
+                buf_putc(&text, ' ');
+            buf_puts(&text, t[i].raw);
             continue;
         }
         if (!c || !strcmp(t[i].op, ";;")) {

@@ -20,11 +20,15 @@ static void cmd_exe_names(CmdList *l)
             apps_cmd_exe_split(&l->p[i].cmds[j]);
 }
 
-ShellKind shell_classify(const char *line, char *prog, size_t size)
+/* shell_classify, keeping the parsed line: when *parsed, l holds the
+ * list (cmd.exe's names split) and the caller finishes it; otherwise l is
+ * already finished. */
+static ShellKind classify(const char *line, char *prog, size_t size, CmdList *out, bool *parsed_out)
 {
     CmdList l;
     char err[160];
     bool parsed = cmdline_parse(&l, line, err, sizeof err);
+    *parsed_out = false;
     if (parsed)
         cmd_exe_names(&l);
     const char *first = l.n && l.p[0].n && l.p[0].cmds[0].argc ? l.p[0].cmds[0].argv[0] : "";
@@ -59,7 +63,18 @@ ShellKind shell_classify(const char *line, char *prog, size_t size)
                 kind = SHELL_UNKNOWN;
             }
         }
-    cmdline_list_fini(&l);
+    *out = l;
+    *parsed_out = true;
+    return kind;
+}
+
+ShellKind shell_classify(const char *line, char *prog, size_t size)
+{
+    CmdList l;
+    bool parsed;
+    ShellKind kind = classify(line, prog, size, &l, &parsed);
+    if (parsed)
+        cmdline_list_fini(&l);
     return kind;
 }
 
@@ -142,10 +157,12 @@ typedef struct Pending {
     AppProgram app_copy;
     const ScriptInput *lines;
     size_t n;
+    CmdList list; /* the line parsed when it arrived, if parsed */
+    bool parsed;
 } Pending;
 
 typedef struct Job {
-    struct Job *next; /* the shell's list */
+    struct Job *next; /* its terminal's list */
     int term;         /* index in Shell.terms */
     int number;       /* bash's job number, 0 for a foreground pipeline */
     char *text;       /* as bash shows it in "Done" */
@@ -178,14 +195,17 @@ typedef struct Term {
     int node, number; /* number: 1, 2, … as a script line's "terminal" */
     bool busy;
     Pending *head, *tail;
+    Job *jobs;          /* its pipelines, the latest first */
+    int next_same_node; /* the node's next terminal (index in Shell.terms), or -1 */
 } Term;
 
 struct Shell {
     Proc *running;
     struct Run *runs;
-    Job *jobs;
     Term *terms;
-    size_t n_terms;
+    size_t n_terms, cap_terms;
+    int *first_term; /* per node: its first terminal (index in terms), or -1 */
+    size_t n_nodes;
     uint64_t next_id; /* Proc.id */
     int *next_pid;    /* per node: the PID the next process gets */
     Rng rng;          /* "programs": what programs draw (ping's identifier) */
@@ -217,8 +237,12 @@ Shell *shell_new(Sim *sim)
     sim_rng_stream(sim, &sh->rng, "programs");
     size_t n = sim->world ? sim->world->n_nodes : 0;
     sh->next_pid = xcalloc(n ? n : 1, sizeof *sh->next_pid);
-    for (size_t i = 0; i < n; i++)
+    sh->first_term = xcalloc(n ? n : 1, sizeof *sh->first_term);
+    sh->n_nodes = n;
+    for (size_t i = 0; i < n; i++) {
         sh->next_pid[i] = SHELL_FIRST_PID;
+        sh->first_term[i] = -1;
+    }
     sim->shell = sh;
     return sh;
 }
@@ -274,35 +298,55 @@ void shell_free(Shell *sh)
         sh->running = p->next;
         proc_free(p);
     }
-    while (sh->jobs) {
-        Job *j = sh->jobs;
-        sh->jobs = j->next;
-        job_free(j);
-    }
     while (sh->runs) {
         Run *r = sh->runs;
         sh->runs = r->lnext;
         run_free(r);
     }
-    for (size_t i = 0; i < sh->n_terms; i++)
+    for (size_t i = 0; i < sh->n_terms; i++) {
         while (sh->terms[i].head) {
             Pending *q = sh->terms[i].head;
             sh->terms[i].head = q->next;
+            if (q->parsed)
+                cmdline_list_fini(&q->list);
             free(q->line);
             free(q);
         }
+        while (sh->terms[i].jobs) {
+            Job *j = sh->terms[i].jobs;
+            sh->terms[i].jobs = j->next;
+            job_free(j);
+        }
+    }
     free(sh->terms);
+    free(sh->first_term);
     free(sh->next_pid);
     free(sh);
 }
 
+/* The terminal `number` of node, made on first use.  Each node chains its
+ * own terminals, so finding one does not walk every host's. */
 static int term_find(Shell *sh, int node, int number)
 {
-    for (size_t i = 0; i < sh->n_terms; i++)
-        if (sh->terms[i].node == node && sh->terms[i].number == number)
-            return (int)i;
-    sh->terms = xrealloc(sh->terms, (sh->n_terms + 1) * sizeof *sh->terms);
-    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL};
+    bool indexed = node >= 0 && (size_t)node < sh->n_nodes;
+    if (indexed) {
+        for (int i = sh->first_term[node]; i >= 0; i = sh->terms[i].next_same_node)
+            if (sh->terms[i].number == number)
+                return i;
+    } else {
+        for (size_t i = 0; i < sh->n_terms; i++)
+            if (sh->terms[i].node == node && sh->terms[i].number == number)
+                return (int)i;
+    }
+    if (sh->n_terms == sh->cap_terms) {
+        sh->cap_terms = sh->cap_terms ? 2 * sh->cap_terms : 16;
+        sh->terms = xrealloc(sh->terms, sh->cap_terms * sizeof *sh->terms);
+    }
+    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, -1};
+    if (indexed) {
+        sh->terms[sh->n_terms].next_same_node = sh->first_term[node];
+        sh->first_term[node] = (int)sh->n_terms;
+    }
     return (int)sh->n_terms++;
 }
 
@@ -351,14 +395,14 @@ static void show_done(Sim *sim, int term)
 {
     Shell *sh = sim->shell;
     int top = 0, second = 0;
-    for (Job *j = sh->jobs; j; j = j->next)
+    for (Job *j = sh->terms[term].jobs; j; j = j->next)
         if (j->term == term && j->number > top) {
             second = top;
             top = j->number;
         } else if (j->term == term && j->number > second)
             second = j->number;
     for (int number = 1; number <= top; number++) /* in job order, as bash lists them */
-        for (Job **pj = &sh->jobs; *pj; pj = &(*pj)->next) {
+        for (Job **pj = &sh->terms[term].jobs; *pj; pj = &(*pj)->next) {
             Job *j = *pj;
             if (j->term != term || j->number != number || !j->done)
                 continue;
@@ -385,7 +429,7 @@ static void show_done(Sim *sim, int term)
 static int next_job_number(Shell *sh, int term)
 {
     int n = 0;
-    for (Job *j = sh->jobs; j; j = j->next)
+    for (Job *j = sh->terms[term].jobs; j; j = j->next)
         if (j->term == term && j->number > n)
             n = j->number;
     return n + 1;
@@ -544,8 +588,8 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
     j->cmd = r->cmd;
     j->text = xstrdup(pl->text);
     j->run = bg ? NULL : r;
-    j->next = sh->jobs;
-    sh->jobs = j;
+    j->next = sh->terms[r->term].jobs;
+    sh->terms[r->term].jobs = j;
     if (bg)
         j->number = next_job_number(sh, r->term);
     /* left counts down from here; a command that ends at once must not end
@@ -662,7 +706,7 @@ static void job_ended(Sim *sim, Job *j)
     if (j->run) {
         Run *r = j->run;
         r->status = j->status;
-        for (Job **pj = &sh->jobs; *pj; pj = &(*pj)->next)
+        for (Job **pj = &sh->terms[j->term].jobs; *pj; pj = &(*pj)->next)
             if (*pj == j) {
                 *pj = j->next;
                 break;
@@ -683,7 +727,8 @@ static void job_ended(Sim *sim, Job *j)
     j->done = true;
 }
 
-static void start_run(Sim *sim, int term, const char *line, const AppProgram *app,
+/* Runs line at term; list: the line as parsed already (taken), or NULL. */
+static void start_run(Sim *sim, int term, const char *line, CmdList *list, const AppProgram *app,
                       const ScriptInput *lines, size_t n)
 {
     Shell *sh = sim->shell;
@@ -704,8 +749,10 @@ static void start_run(Sim *sim, int term, const char *line, const AppProgram *ap
     r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, line);
     t->busy = true;
     char err[160];
-    bool parsed = cmdline_parse(&r->list, line, err, sizeof err);
-    if (parsed)
+    bool parsed = true;
+    if (list)
+        r->list = *list;
+    else if ((parsed = cmdline_parse(&r->list, line, err, sizeof err)))
         cmd_exe_names(&r->list);
     if (!parsed) {
         /* bash runs nothing of a line it cannot parse */
@@ -729,7 +776,8 @@ static void start_next_pending(Sim *sim, int term)
     t->head = q->next;
     if (!t->head)
         t->tail = NULL;
-    start_run(sim, term, q->line, q->app ? &q->app_copy : NULL, q->lines, q->n);
+    start_run(sim, term, q->line, q->parsed ? &q->list : NULL, q->app ? &q->app_copy : NULL,
+              q->lines, q->n);
     free(q->line);
     free(q);
 }
@@ -741,17 +789,22 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
                          const ScriptInput *lines, size_t n)
 {
     char prog[32];
-    ShellKind kind = shell_classify(line, prog, sizeof prog);
-    if (kind == SHELL_EMPTY)
-        return;
-    if (kind == SHELL_FAULT && !app) {
-        run_fault(sim, line);
+    CmdList list;
+    bool parsed;
+    ShellKind kind = classify(line, prog, sizeof prog, &list, &parsed);
+    if (kind == SHELL_EMPTY || (kind == SHELL_FAULT && !app)) {
+        if (parsed)
+            cmdline_list_fini(&list);
+        if (kind == SHELL_FAULT)
+            run_fault(sim, line);
         return;
     }
     Shell *sh = sim->shell;
     int term = term_find(sh, node, number);
     Pending *q = xcalloc(1, sizeof *q);
     q->line = xstrdup(line);
+    q->list = list;
+    q->parsed = parsed;
     if (app) {
         q->app_copy = *app;
         q->app = &q->app_copy;

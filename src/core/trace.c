@@ -86,7 +86,7 @@ static void emit(Trace *t, TraceRec *r)
  * Step and command numbers still count. */
 static bool unheard(const Trace *t, TraceKind kind)
 {
-    return t->sealed || !(t->wants & TRACE_KIND_BIT(kind));
+    return !trace_heard(t, kind);
 }
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)

@@ -132,6 +132,12 @@ static inline bool trace_wanted(const Trace *t)
 {
     return !t->sealed && (t->wants & ~TRACE_KIND_BIT(TR_CONSOLE)) != 0;
 }
+/* Whether records of kind k are read or kept: when not, a caller may skip
+ * building what it would pass (trace_state's key and value text). */
+static inline bool trace_heard(const Trace *t, TraceKind k)
+{
+    return !t->sealed && (t->wants & TRACE_KIND_BIT(k)) != 0;
+}
 void trace_fini(Trace *t);
 /* The run is over: agents are being torn down, and what they do then
  * (a program's connection closed as it is freed) is not part of the

@@ -117,16 +117,26 @@ static void path_put(Buf *b, const Path *p)
     bool top = !p->up || p->up->kind == P_ROOT;
     switch (p->kind) {
     case P_FIELD:
-        buf_printf(b, "%s%s", top ? "" : ".", p->key);
+        if (!top)
+            buf_putc(b, '.');
+        buf_puts(b, p->key);
         break;
     case P_QUOTED:
         buf_putc(b, '[');
         sj_put_quoted(b, p->key, strlen(p->key));
         buf_putc(b, ']');
         break;
-    case P_INDEX:
-        buf_printf(b, "[%zu]", p->index);
+    case P_INDEX: { /* "[12]": digits written here, as every script line's path is built */
+        char d[24];
+        size_t n = sizeof d, v = p->index;
+        d[--n] = ']';
+        do
+            d[--n] = (char)('0' + v % 10);
+        while ((v /= 10) != 0);
+        d[--n] = '[';
+        buf_put(b, d + n, sizeof d - n);
         break;
+    }
     case P_ROOT:
         break;
     }

@@ -111,6 +111,8 @@ static void value_text(const DnsCacheEntry *e, Buf *out)
 
 static void record(DnsCache *c, const DnsCacheEntry *e, const char *op, int64_t ttl)
 {
+    if (!trace_heard(&c->sim->trace, TR_STATE))
+        return; /* no sink reads the cache's rows: their text is not built */
     Buf k, v;
     buf_init(&k);
     buf_init(&v);

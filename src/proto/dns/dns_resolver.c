@@ -63,6 +63,9 @@ typedef struct Client {
 typedef struct Task {
     Resolver *r;
     struct Task *parent; /* a glueless lookup serves its parent */
+    size_t index;        /* in Resolver.tasks */
+    struct Task *hnext;  /* its bucket's chain in Resolver.by_name */
+    uint32_t hash;       /* of (qname, qtype) */
     int depth;
     /* the client's question (a parent's lookup has no client) */
     uint32_t client;
@@ -127,6 +130,8 @@ struct Resolver {
     int nhints;
     Task **tasks;
     size_t ntasks, tasks_cap;
+    Task **by_name;   /* tasks chained by (qname, qtype): a query finds its lookup at once */
+    size_t n_by_name; /* buckets, a power of two */
     Infra *infra;
     size_t ninfra, infra_cap;
     Client *clients;
@@ -217,6 +222,33 @@ static const char *who(const Resolver *r, uint32_t addr)
 
 static void task_run(Task *t);
 
+static uint32_t task_hash(const DnsName *name, uint16_t type)
+{
+    return (dns_name_hash(name) ^ type) * 0x9e3779b1u;
+}
+
+/* Chains t into its bucket, doubling the buckets with the tasks. */
+static void by_name_add(Resolver *r, Task *t)
+{
+    if (r->ntasks > r->n_by_name) {
+        size_t n = r->n_by_name ? 2 * r->n_by_name : 64;
+        Task **b = xcalloc(n, sizeof *b);
+        for (size_t i = 0; i < r->n_by_name; i++)
+            while (r->by_name[i]) {
+                Task *c = r->by_name[i];
+                r->by_name[i] = c->hnext;
+                c->hnext = b[c->hash & (n - 1)];
+                b[c->hash & (n - 1)] = c;
+            }
+        free(r->by_name);
+        r->by_name = b;
+        r->n_by_name = n;
+    }
+    Task **head = &r->by_name[t->hash & (r->n_by_name - 1)];
+    t->hnext = *head;
+    *head = t;
+}
+
 static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
 {
     Task *t = xcalloc(1, sizeof *t);
@@ -227,7 +259,10 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
     dns_msg_init(&t->chain);
     t->current = -1;
     r->tasks = xgrow(r->tasks, &r->tasks_cap, r->ntasks + 1, sizeof *r->tasks);
+    t->index = r->ntasks;
     r->tasks[r->ntasks++] = t;
+    t->hash = task_hash(name, type);
+    by_name_add(r, t);
     return t;
 }
 
@@ -240,11 +275,13 @@ static void task_free(Task *t)
         dns_tcp_close(t->up);
     sim_cancel(r->sim, t->timer);
     dns_msg_fini(&t->chain);
-    for (size_t i = 0; i < r->ntasks; i++)
-        if (r->tasks[i] == t) {
-            r->tasks[i] = r->tasks[--r->ntasks];
+    for (Task **p = &r->by_name[t->hash & (r->n_by_name - 1)]; *p; p = &(*p)->hnext)
+        if (*p == t) {
+            *p = t->hnext;
             break;
         }
+    r->tasks[t->index] = r->tasks[--r->ntasks];
+    r->tasks[t->index]->index = t->index;
     free(t);
 }
 
@@ -1255,13 +1292,12 @@ static DnsCacheEntry *cached_answer(Resolver *r, const DnsName *name, uint16_t t
  * (same client, port and ID) is dropped. */
 static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
 {
-    Task *t = NULL;
-    for (size_t i = 0; i < r->ntasks && !t; i++) {
-        Task *c = r->tasks[i];
-        if (!c->parent && c->qtype == q->qd[0].type && c->rd == q->rd &&
-            dns_name_equal(&c->qname, &q->qd[0].name))
+    Task *t = NULL; /* the first such lookup in r->tasks */
+    uint32_t h = task_hash(&q->qd[0].name, q->qd[0].type);
+    for (Task *c = r->n_by_name ? r->by_name[h & (r->n_by_name - 1)] : NULL; c; c = c->hnext)
+        if (c->hash == h && !c->parent && c->qtype == q->qd[0].type && c->rd == q->rd &&
+            dns_name_equal(&c->qname, &q->qd[0].name) && (!t || c->index < t->index))
             t = c;
-    }
     if (!t)
         return false;
     bool same = t->client == m->src && t->cport == m->sport && t->cid == q->id;
@@ -1578,6 +1614,7 @@ void dns_resolvers_stop(Sim *sim)
             free(c);
         }
         free(r->tasks);
+        free(r->by_name);
         free(r->infra);
         dns_cache_fini(&r->cache);
         free(r);
