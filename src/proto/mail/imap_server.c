@@ -1153,10 +1153,11 @@ static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
         mail_box_set_flags(is->srv, mb, (size_t)mi, next | keep);
         changed++;
         if (!silent) {
-            buf_printf(b, "* %zu FETCH (FLAGS ", k + 1);
-            put_flags(b, next, is_recent(is, m->uid));
+            buf_printf(b, "* %zu FETCH (", k + 1);
             if (uid)
-                buf_printf(b, " UID %" PRIu32, m->uid);
+                buf_printf(b, "UID %" PRIu32 " ", m->uid);
+            buf_puts(b, "FLAGS ");
+            put_flags(b, next, is_recent(is, m->uid));
             buf_puts(b, ")\r\n");
         }
     }

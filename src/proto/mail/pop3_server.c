@@ -9,8 +9,8 @@
  * ends without QUIT removes nothing.  RETR sets \Seen at once, TOP does
  * not (Dovecot's flag updates).  A failed login answers after Dovecot's
  * 2 s auth_failure_delay; lines typed meanwhile wait their turn.  Two
- * sessions may be open on one mailbox (no lock): what the other one
- * removed is "deleted" here too.
+ * sessions may be open on one mailbox (no lock): each keeps the list it
+ * saw at login, and RETR of a message the other one removed says so.
  *
  * Limits: AUTH answers what Dovecot answers to a bare AUTH and to the
  * mechanisms it lacks; SASL exchanges are PLAIN and LOGIN only. */
@@ -183,7 +183,7 @@ static bool msgnum(Pop3Session *ps, const char *args, bool more, size_t *k, cons
         return false;
     }
     size_t i = (size_t)num - 1;
-    if (ps->deleted[i] || msg_index(ps, i) < 0) {
+    if (ps->deleted[i]) {
         reply(ps, "-ERR Message is deleted.",
               cap(ps,
                   "answers -ERR: message %zu is marked for deletion (it goes at QUIT; RSET "
@@ -240,7 +240,7 @@ static void cmd_stat(Pop3Session *ps)
 {
     size_t n = 0, size = 0;
     for (size_t i = 0; i < ps->n; i++)
-        if (!ps->deleted[i] && msg_index(ps, i) >= 0) {
+        if (!ps->deleted[i]) {
             n++;
             size += ps->sizes[i];
         }
@@ -277,13 +277,13 @@ static void cmd_list(Pop3Session *ps, const char *args, bool uidl)
     buf_init(&b);
     size_t shown = 0;
     for (size_t i = 0; i < ps->n; i++)
-        shown += !ps->deleted[i] && msg_index(ps, i) >= 0;
+        shown += !ps->deleted[i];
     if (uidl)
         buf_puts(&b, "+OK\r\n");
     else
         buf_printf(&b, "+OK %zu messages:\r\n", shown);
     for (size_t i = 0; i < ps->n; i++) {
-        if (ps->deleted[i] || msg_index(ps, i) < 0)
+        if (ps->deleted[i])
             continue;
         if (uidl) {
             uidl_of(ps, i, id);
@@ -326,6 +326,16 @@ static void cmd_retr(Pop3Session *ps, const char *args, bool top)
     }
     Mailbox *mb = inbox(ps);
     long i = msg_index(ps, k);
+    if (i < 0) {
+        char r[80];
+        snprintf(r, sizeof r, "-ERR Message %zu expunged.", k + 1);
+        reply(ps, r,
+              cap(ps,
+                  "answers -ERR: another session has removed message %zu since this one "
+                  "logged in (Dovecot does not lock the mailbox).",
+                  k + 1));
+        return;
+    }
     MailMsg *m = &mb->msgs[i];
     if (top) {
         send_message(ps, m, lines, "+OK",
@@ -379,11 +389,10 @@ static void cmd_quit_update(Pop3Session *ps)
     for (size_t k = 0; k < ps->n; k++) {
         if (!ps->deleted[k])
             continue;
+        removed++;
         long i = msg_index(ps, k);
-        if (i >= 0) {
+        if (i >= 0)
             mail_box_remove(ps->srv, mb, (size_t)i);
-            removed++;
-        }
     }
     if (removed) {
         char *c = cap(ps,
@@ -526,7 +535,7 @@ static void cmd_auth(Pop3Session *ps, const char *args)
         *p = (char)toupper((unsigned char)*p);
     const char *initial = args[ml] == ' ' ? args + ml + 1 : NULL;
     if (strcmp(mech, "PLAIN") != 0 && strcmp(mech, "LOGIN") != 0) {
-        reply(ps, "-ERR Unsupported authentication mechanism.",
+        reply(ps, "-ERR [AUTH] Unsupported authentication mechanism.",
               cap(ps, "does not offer that mechanism (only PLAIN and LOGIN)."));
         return;
     }
