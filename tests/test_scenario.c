@@ -579,7 +579,7 @@ static void test_quoting(void **state)
     char *all = mem_errors(text, strlen(text));
     assert_string_equal(all, "mem.json: nodes[0].role: unknown role "
                              "\"h\\u001b]0;pwned\\u0007\\u202e\\\"\" (expected one of host, "
-                             "router, resolver, dns)\n");
+                             "router, resolver, dns, mail)\n");
     free(all);
     /* Long strings are cut. */
     Buf b;
@@ -664,7 +664,8 @@ static void test_roles_table(void **state)
     assert_int_equal(n, ROLE_COUNT);
     assert_int_equal(roles_find("host"), ROLE_HOST);
     assert_int_equal(roles_find("dns"), ROLE_DNS);
-    assert_int_equal(roles_find("mail"), -1);
+    assert_int_equal(roles_find("mail"), ROLE_MAIL);
+    assert_int_equal(roles_find("ftp"), -1);
     assert_true(roles_get(ROLE_ROUTER)->router);
     assert_false(roles_get(ROLE_HOST)->router);
     /* The tables agree: a reader for the role (or for any role) exists for

@@ -165,23 +165,19 @@ static void key_users(Loader *L, int i, const cJSON *v, const Path *p)
                    sj_got(L, e));
             continue;
         }
+        /* The user exists even when a key of it is wrong, so that its
+         * aliases and mailboxes are not reported too. */
         const char *password = "";
-        bool ok = true;
         for (const cJSON *f = e->child; f; f = f->next) {
             Path fp = sj_field(&up, f->string);
             if (strcmp(f->string, "password") == 0) {
                 const char *pw = sj_get_string(L, f, &fp, "a password, like \"hungry\"");
                 if (pw)
                     password = pw;
-                else
-                    ok = false;
             } else {
                 sj_unknown_key(L, f, &up, f->string, user_keys, MN_ARRAY_LEN(user_keys));
-                ok = false;
             }
         }
-        if (!ok)
-            continue;
         MailUser *u = &s->users[s->n_users++];
         u->name = lower_dup(e->string);
         u->password = xstrdup(password);

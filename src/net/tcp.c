@@ -343,6 +343,15 @@ void tcp_enter_time_wait(TcpConn *c)
     sim_cancel(c->sim, c->bg_ev);
     tcp_set_state(c, TCP_TIME_WAIT);
     c->bg_ev = sim_after_background(c->sim, 2 * TCP_MSL, on_time_wait, c, 0);
+    /* Every byte is sent, acknowledged and delivered: the buffers (64 KiB
+     * each) go now, not after 2×MSL, so a server that closes thousands of
+     * connections does not hold them all. */
+    if (c->slen == 0) {
+        free(c->sbuf);
+        c->sbuf = NULL;
+    }
+    free(c->rbuf);
+    c->rbuf = NULL;
     /* For the program the connection is over; TCP keeps its ends busy. */
     if (!c->app_closed) {
         c->app_closed = true;

@@ -12,6 +12,12 @@ static const StateTable tables[] = {
     /* The shell's record of which program reads a terminal, and its
      * prompt (shell.h, proc_set_prompt): for the window's prompt only. */
     {"terminal", "Terminal", "Command", "", NULL, true},
+    /* A mail server's queue as mailq lists it (proto/mail/mail_server.h),
+     * and its mailboxes, one row per message. */
+    {"mail queue", "Mail queue (mailq)", "Queue ID|Queue",
+     "size=Size|from=Sender|to=Recipients|next=Next try", NULL, false},
+    {"mailbox", "Mailboxes", "User|Message|Flags", "size=Size|from=From|subject=Subject", NULL,
+     false},
 };
 
 const StateTable *state_table_find(const char *table)

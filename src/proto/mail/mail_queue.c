@@ -48,7 +48,7 @@ typedef struct Outcome {
 typedef enum ClientPhase { C_BANNER, C_EHLO, C_PIPE, C_DOT, C_QUIT } ClientPhase;
 
 struct MailDelivery {
-    MailDelivery *next;
+    MailDelivery *next, *prev;
     MailServer *s;
     MailQueued *q;
     Outcome *out; /* per recipient of q */
@@ -166,11 +166,12 @@ static void outcome_fini(Outcome *o)
 static void delivery_free(MailDelivery *d)
 {
     MailServer *s = d->s;
-    for (MailDelivery **p = &s->deliveries; *p; p = &(*p)->next)
-        if (*p == d) {
-            *p = d->next;
-            break;
-        }
+    if (d->prev)
+        d->prev->next = d->next;
+    else
+        s->deliveries = d->next;
+    if (d->next)
+        d->next->prev = d->prev;
     if (d->dq)
         dns_query_cancel(d->dq);
     if (d->aq)
@@ -236,13 +237,14 @@ static void make_bounce(MailDelivery *d)
     mail_date(s->sim, q->arrived, arrival, sizeof arrival);
     mail_stamp(s->sim, s->sim->now, stamp, sizeof stamp);
     char boundary[128];
-    snprintf(boundary, sizeof boundary, "%s.%lld/%s", qid,
+    snprintf(boundary, sizeof boundary, "%s.%lld/%s", q->id,
              (long long)((s->sim->world->start_us + s->sim->now) / SECOND), s->host);
     Buf b;
     buf_init(&b);
     buf_printf(&b, "Received: by %s (Postfix)\n\tid %s; %s\n", s->host, qid, date);
     buf_printf(&b, "Date: %s\n", date);
-    buf_printf(&b, "From: MAILER-DAEMON@%s (Mail Delivery System)\n", s->host);
+    buf_printf(&b, "From: Mail Delivery System <MAILER-DAEMON@%s>\n",
+               s->conf->n_domains ? s->conf->domains[0] : s->host); /* $myorigin */
     buf_puts(&b, "Subject: Undelivered Mail Returned to Sender\n");
     buf_printf(&b, "To: %s\n", q->sender);
     buf_puts(&b, "Auto-Submitted: auto-replied\nMIME-Version: 1.0\n");
@@ -295,20 +297,23 @@ static void make_bounce(MailDelivery *d)
             snprintf(line, sizeof line, "Diagnostic-Code: X-Postfix; %s", o->why);
         put_wrapped(&b, line);
     }
-    /* part 3: the returned message's headers */
+    /* part 3: the message itself (Postfix returns it whole while it is
+     * under bounce_size_limit, 50,000 bytes; beyond, its headers only) */
+    bool whole = q->size <= 50000;
     buf_printf(&b,
-               "\n--%s\nContent-Description: Undelivered Message Headers\n"
-               "Content-Type: text/rfc822-headers\n"
+               "\n--%s\nContent-Description: %s\nContent-Type: %s\n"
                "Content-Transfer-Encoding: 8bit\n\n",
-               boundary);
-    const char *end = strstr(q->text, "\n\n");
+               boundary, whole ? "Undelivered Message" : "Undelivered Message Headers",
+               whole ? "message/rfc822" : "text/rfc822-headers");
+    buf_printf(&b, "Return-Path: <%s>\n", q->sender);
+    const char *end = whole ? NULL : strstr(q->text, "\n\n");
     buf_put(&b, q->text, end ? (size_t)(end - q->text) + 1 : strlen(q->text));
     buf_printf(&b, "\n--%s--\n", boundary);
     char *rcpt = q->sender;
     note(s,
          "%s writes a bounce (a delivery status notification) from MAILER-DAEMON to %s: the "
          "subject \"Undelivered Mail Returned to Sender\", the reason for people, the report "
-         "for programs (message/delivery-status) and the message's headers.",
+         "for programs (message/delivery-status) and the message itself.",
          s->host, q->sender);
     mail_queue_add(s, qid, "", &rcpt, 1, b.data);
     buf_fini(&b);
@@ -531,6 +536,17 @@ static void send_envelope(MailDelivery *d)
     d->cmd_next = 0;
 }
 
+/* Did the EHLO reply offer the extension (a line "250-KEYWORD …")? */
+static bool ehlo_has(const MailDelivery *d, const char *keyword)
+{
+    size_t n = strlen(keyword);
+    for (const char *p = d->ehlo.data; p && (p = strchr(p, '\n')); p++)
+        if (strlen(p + 1) >= 4 + n && strncasecmp(p + 5, keyword, n) == 0 &&
+            (p[5 + n] == '\0' || p[5 + n] == ' ' || p[5 + n] == '\n'))
+            return true;
+    return false;
+}
+
 static void on_reply(MailDelivery *d, const char *text)
 {
     MailServer *s = d->s;
@@ -564,9 +580,9 @@ static void on_reply(MailDelivery *d, const char *text)
             client_quit(d);
             return;
         }
-        d->pipelining = strstr(d->ehlo.data ? d->ehlo.data : "", "PIPELINING") != NULL;
-        d->dsn = strstr(d->ehlo.data ? d->ehlo.data : "", "\nDSN") != NULL;
-        d->size_ext = strstr(d->ehlo.data ? d->ehlo.data : "", "SIZE") != NULL;
+        d->pipelining = ehlo_has(d, "PIPELINING");
+        d->dsn = ehlo_has(d, "DSN");
+        d->size_ext = ehlo_has(d, "SIZE");
         send_envelope(d);
         return;
     case C_PIPE: {
@@ -976,6 +992,8 @@ static void deliver(MailServer *s, MailQueued *q)
     buf_init(&d->reply);
     buf_init(&d->ehlo);
     d->next = s->deliveries;
+    if (s->deliveries)
+        s->deliveries->prev = d;
     s->deliveries = d;
     deliver_locals(d);
     attempt_next_domain(d);
@@ -1004,7 +1022,10 @@ void mail_queue_add(MailServer *s, const char *qid, const char *sender, char *co
     for (size_t i = 0; i < n_rcpts; i++)
         q->rcpts[i].addr = xstrdup(rcpts[i]);
     q->text = xstrdup(text);
-    q->size = strlen(text);
+    /* Postfix counts a message's size with CRLF line ends (SIZE=, mailq) */
+    q->size = 0;
+    for (const char *p = text; *p; p++)
+        q->size += *p == '\n' ? 2 : 1;
     q->arrived = s->sim->now;
     q->queue = MAILQ_INCOMING;
     s->queue = xgrow(s->queue, &s->cap_queue, s->n_queue + 1, sizeof *s->queue);

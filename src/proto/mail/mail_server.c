@@ -141,6 +141,9 @@ void mail_header(const char *text, const char *name, char *out, size_t size)
 
 static const char *const queue_names[] = {"incoming", "active", "deferred"};
 
+/* The value is a word (the queue) then `name value` pairs, one word each,
+ * so that the inspector cuts it into columns: mailq's view.  The reason
+ * of a deferral (several words) is in the note and in mailq. */
 void mail_queue_record(MailServer *s, const MailQueued *q, const char *op)
 {
     Trace *tr = &s->sim->trace;
@@ -148,14 +151,17 @@ void mail_queue_record(MailServer *s, const MailQueued *q, const char *op)
         return;
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "%s size %zu from <%s> to", queue_names[q->queue], q->size, q->sender);
+    buf_printf(&b, "%s size %zu from %s to ", queue_names[q->queue], q->size,
+               *q->sender ? q->sender : "MAILER-DAEMON");
+    size_t shown = 0;
     for (size_t i = 0; i < q->n_rcpts; i++)
         if (!q->rcpts[i].done)
-            buf_printf(&b, " <%s>", q->rcpts[i].addr);
+            buf_printf(&b, "%s%s", shown++ ? "," : "", q->rcpts[i].addr);
+    if (!shown)
+        buf_puts(&b, "-");
     int64_t ttl = -1;
     if (q->queue == MAILQ_DEFERRED) {
-        buf_printf(&b, " next try %.0fs (%s)", (double)q->next_try / 1e6,
-                   q->reason ? q->reason : "");
+        buf_printf(&b, " next %.0fs", (double)q->next_try / 1e6);
         ttl = (q->next_try - s->sim->now) / 1000000;
     }
     trace_state(tr, s->sim->now, s->node, "mail queue", op, q->id, b.data, ttl);
@@ -177,22 +183,28 @@ void mail_box_record(MailServer *s, const Mailbox *mb, const MailMsg *m, const c
     Trace *tr = &s->sim->trace;
     if (!trace_wanted(tr))
         return;
-    /* \\Recent is left out: it says which session saw the message first,
-     * not something stored with it. */
-    static const char *const names[] = {"\\Seen", "\\Answered", "\\Flagged", "\\Deleted",
-                                        "\\Draft"};
-    char key[160], flags[80] = "";
+    /* The Flags column is one word: new or seen, then the other flags
+     * (\Recent is left out: it says which session saw the message first,
+     * not something stored with it). */
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } more[] = {{MAIL_FLAG_ANSWERED, ",answered"},
+                {MAIL_FLAG_FLAGGED, ",flagged"},
+                {MAIL_FLAG_DELETED, ",deleted"},
+                {MAIL_FLAG_DRAFT, ",draft"}};
+    char key[160], flags[64];
     bool inbox = !mb->folder || strcmp(mb->folder, "INBOX") == 0;
     snprintf(key, sizeof key, "%s%s%.64s %u", mb->user, inbox ? "" : "/", inbox ? "" : mb->folder,
              m->uid);
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (m->flags & (1u << i))
-            snprintf(flags + strlen(flags), sizeof flags - strlen(flags), "%s%s",
-                     flags[0] ? " " : "", names[i]);
+    snprintf(flags, sizeof flags, "%s", m->flags & MAIL_FLAG_SEEN ? "seen" : "new");
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++)
+        if (m->flags & more[i].bit)
+            snprintf(flags + strlen(flags), sizeof flags - strlen(flags), "%s", more[i].name);
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "from %.200s subject \"%.200s\" size %zu flags %s", m->from, m->subject, m->size,
-               flags[0] ? flags : "(none)");
+    buf_printf(&b, "%s size %zu from %.200s subject \"%.200s\"", flags, m->size, m->from,
+               m->subject);
     trace_state(tr, s->sim->now, s->node, "mailbox", op, key, b.data, -1);
     buf_fini(&b);
 }
@@ -288,6 +300,22 @@ static void seed_mailboxes(MailServer *s)
             buf_fini(&t);
         }
     }
+}
+
+void mail_server_submit(MailServer *s, const char *sender, const char *const *rcpts, size_t n,
+                        const char *text, char qid[MAIL_QID_MAX])
+{
+    char id[MAIL_QID_MAX], date[64];
+    mail_new_qid(s, id);
+    mail_date(s->sim, s->sim->now, date, sizeof date);
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "Received: by %s (Postfix, from userid 1000)\n\tid %s; %s\n", s->host, id, date);
+    buf_puts(&b, text);
+    mail_queue_add(s, id, sender, (char *const *)rcpts, n, b.data);
+    buf_fini(&b);
+    if (qid)
+        memcpy(qid, id, MAIL_QID_MAX);
 }
 
 /* ---- the service ------------------------------------------------------------------ */

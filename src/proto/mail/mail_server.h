@@ -68,8 +68,8 @@ typedef struct MailQueued {
     char *sender; /* "" for the null sender (a bounce) */
     MailRcpt *rcpts;
     size_t n_rcpts;
-    char *text; /* LF line ends */
-    size_t size;
+    char *text;  /* LF line ends */
+    size_t size; /* with CRLF line ends, as Postfix counts it */
     SimTime arrived;
     MailQueueName queue;
     SimTime next_try; /* deferred: when it is tried again */
@@ -86,6 +86,14 @@ const char *mail_server_hostname(const MailServer *s);
 MailQueued *const *mail_server_queue(const MailServer *s, size_t *n);
 /* User's mailbox (case insensitive), or NULL. */
 Mailbox *mail_server_mailbox(MailServer *s, const char *user);
+
+/* Queues a message written on the server itself (Postfix's sendmail
+ * command and pickup): Received: "by HOST (Postfix, from userid 1000)" is
+ * added, and delivery starts at once.  text has LF line ends and holds the
+ * headers the caller wants (From:, To:, Subject:, Date:, Message-Id:).
+ * Copies everything.  Writes the queue id into qid (if not NULL). */
+void mail_server_submit(MailServer *s, const char *sender, const char *const *rcpts, size_t n,
+                        const char *text, char qid[MAIL_QID_MAX]);
 
 /* The services table's row. */
 void mail_servers_start(Sim *sim);

@@ -25,10 +25,12 @@
 #include "proto/mail/mail_int.h"
 #include "proto/mail/smtp_cmd.h"
 
+#define AUTH_FAILURE_DELAY (2 * (SimTime)1000000)
+
 typedef enum AuthStep { AUTH_NONE, AUTH_PLAIN_WAIT, AUTH_LOGIN_USER, AUTH_LOGIN_PASS } AuthStep;
 
 struct SmtpSession {
-    SmtpSession *next;
+    SmtpSession *next, *prev;
     MailServer *srv;
     TextConn *t;
     uint32_t client_ip;
@@ -58,6 +60,7 @@ struct SmtpSession {
     char **pending;
     size_t n_pending, cap_pending;
     EvHandle idle;
+    SimTime last; /* the last line's time: the idle timer counts from it */
     bool closed;
 };
 
@@ -67,11 +70,13 @@ static void session_line(SmtpSession *ss, const char *line, size_t len);
 
 static void session_unlink(SmtpSession *ss)
 {
-    for (SmtpSession **p = &ss->srv->sessions; *p; p = &(*p)->next)
-        if (*p == ss) {
-            *p = ss->next;
-            return;
-        }
+    if (ss->prev)
+        ss->prev->next = ss->next;
+    else if (ss->srv->sessions == ss)
+        ss->srv->sessions = ss->next;
+    if (ss->next)
+        ss->next->prev = ss->prev;
+    ss->next = ss->prev = NULL;
 }
 
 static void session_free(SmtpSession *ss)
@@ -116,20 +121,28 @@ static void hold_done(Sim *sim, void *ctx, uint64_t arg);
 
 /* Sends reply (lines joined by "\r\n", without the last CRLF) with its
  * caption; after the soft error limit, 1 s later. */
-static void reply_full(SmtpSession *ss, const char *reply, const char *caption, bool close)
+static void reply_after(SmtpSession *ss, const char *reply, const char *caption, bool close,
+                        SimTime delay)
 {
     Trace *tr = &ss->srv->sim->trace;
     char *cap = caption && trace_wanted(tr) ? xstrdup(caption) : NULL;
-    if (ss->errors >= SMTPD_SOFT_ERRORS) {
+    if (ss->errors >= SMTPD_SOFT_ERRORS)
+        delay += SMTPD_ERROR_SLEEP;
+    if (delay > 0) {
         ss->holding = true;
         ss->held_reply = xstrdup(reply);
         ss->held_caption = cap;
         ss->held_close = close;
-        ss->hold_timer = sim_after(ss->srv->sim, SMTPD_ERROR_SLEEP, hold_done, ss, 0);
+        ss->hold_timer = sim_after(ss->srv->sim, delay, hold_done, ss, 0);
         return;
     }
     send_now(ss, reply, cap, close);
     free(cap);
+}
+
+static void reply_full(SmtpSession *ss, const char *reply, const char *caption, bool close)
+{
+    reply_after(ss, reply, caption, close, 0);
 }
 
 static void reply(SmtpSession *ss, const char *text, const char *caption)
@@ -622,19 +635,35 @@ static void auth_check(SmtpSession *ss, const char *user, const char *password)
                       u->name));
         return;
     }
-    reply_cap(ss, true, "535 5.7.8 Error: authentication failed: authentication failure",
-              cap(ss, "checks the password for %s: %s (535, 5.7.8).", user,
-                  u ? "it is wrong" : "there is no such user"));
+    /* Dovecot, which checks passwords for Postfix, answers a failure after
+     * 2 s (auth_failure_delay), to slow down guessing. */
+    char *c = cap(ss,
+                  "checks the password for %s: %s (535, 5.7.8), after a 2 s pause that slows "
+                  "down anyone guessing passwords.",
+                  user, u ? "it is wrong" : "there is no such user");
+    ss->errors++;
+    reply_after(ss, "535 5.7.8 Error: authentication failed: (reason unavailable)", c, false,
+                AUTH_FAILURE_DELAY);
+    free(c);
 }
 
-static void auth_plain(SmtpSession *ss, const char *b64)
+static void bad_base64(SmtpSession *ss, bool initial)
+{
+    ss->auth = AUTH_NONE;
+    reply_cap(ss, true,
+              initial ? "535 5.7.8 Error: authentication failed: Invalid base64 data in initial "
+                        "response"
+                      : "535 5.7.8 Error: authentication failed: Invalid base64 data in "
+                        "continued response",
+              cap(ss, "answers 535: what came is not base64, the encoding AUTH uses."));
+}
+
+static void auth_plain(SmtpSession *ss, const char *b64, bool initial)
 {
     char dec[512];
     size_t n;
     if (!smtp_base64_decode(b64, dec, sizeof dec, &n)) {
-        ss->auth = AUTH_NONE;
-        reply_cap(ss, true, "501 5.5.2 Cannot decode response",
-                  cap(ss, "answers 501: that is not base64."));
+        bad_base64(ss, initial);
         return;
     }
     /* authzid NUL authcid NUL password */
@@ -658,15 +687,13 @@ static void auth_line(SmtpSession *ss, const char *line)
         return;
     }
     if (ss->auth == AUTH_PLAIN_WAIT) {
-        auth_plain(ss, line);
+        auth_plain(ss, line, false);
         return;
     }
     char dec[256];
     size_t n;
     if (!smtp_base64_decode(line, dec, sizeof dec, &n)) {
-        ss->auth = AUTH_NONE;
-        reply_cap(ss, true, "501 5.5.2 Cannot decode response",
-                  cap(ss, "answers 501: that is not base64."));
+        bad_base64(ss, false);
         return;
     }
     if (ss->auth == AUTH_LOGIN_USER) {
@@ -692,14 +719,14 @@ static void cmd_auth(SmtpSession *ss, const char *args)
                   cap(ss, "answers 503: EHLO comes first."));
         return;
     }
-    if (ss->authed) {
-        reply_cap(ss, true, "503 5.5.1 Error: already authenticated",
-                  cap(ss, "answers 503: the client has already logged in."));
-        return;
-    }
     if (ss->mail) {
         reply_cap(ss, true, "503 5.5.1 Error: MAIL transaction in progress",
                   cap(ss, "answers 503: AUTH must come before MAIL FROM."));
+        return;
+    }
+    if (ss->authed) {
+        reply_cap(ss, true, "503 5.5.1 Error: already authenticated",
+                  cap(ss, "answers 503: the client has already logged in."));
         return;
     }
     char mech[32];
@@ -713,7 +740,7 @@ static void cmd_auth(SmtpSession *ss, const char *args)
     }
     if (strcasecmp(mech, "PLAIN") == 0) {
         if (initial && strcmp(initial, "=") != 0) {
-            auth_plain(ss, initial);
+            auth_plain(ss, initial, true);
             return;
         }
         ss->auth = AUTH_PLAIN_WAIT;
@@ -852,8 +879,7 @@ static void session_line(SmtpSession *ss, const char *line, size_t len)
         ss->pending[ss->n_pending++] = xstrndup(line, len);
         return;
     }
-    sim_cancel(ss->srv->sim, ss->idle);
-    ss->idle = sim_after_background(ss->srv->sim, SMTPD_IDLE_TIMEOUT, idle_timeout, ss, 0);
+    ss->last = ss->srv->sim->now; /* the idle timer re-arms itself from here */
     if (ss->data) {
         data_line(ss, line, len);
         return;
@@ -912,6 +938,12 @@ static void idle_timeout(Sim *sim, void *ctx, uint64_t arg)
     (void)sim;
     (void)arg;
     SmtpSession *ss = ctx;
+    SimTime quiet = ss->srv->sim->now - ss->last;
+    if (quiet < SMTPD_IDLE_TIMEOUT) {
+        ss->idle =
+            sim_after_background(ss->srv->sim, SMTPD_IDLE_TIMEOUT - quiet, idle_timeout, ss, 0);
+        return;
+    }
     char r[300];
     snprintf(r, sizeof r, "421 4.4.2 %s Error: timeout exceeded", ss->srv->host);
     char *c = cap(ss, "has waited 300 s for a command and hangs up (421).");
@@ -934,7 +966,10 @@ void smtp_session_accept(MailServer *s, TcpConn *c, bool submission)
     snprintf(ss->client, sizeof ss->client, "%s", mail_peer_name(s, info.remote_ip));
     ss->t = textconn_new(c, &session_ops, ss);
     ss->next = s->sessions;
+    if (s->sessions)
+        s->sessions->prev = ss;
     s->sessions = ss;
+    ss->last = s->sim->now;
     ss->idle = sim_after_background(s->sim, SMTPD_IDLE_TIMEOUT, idle_timeout, ss, 0);
     char r[300];
     snprintf(r, sizeof r, "220 %s ESMTP Postfix", s->host);
