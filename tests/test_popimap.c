@@ -310,6 +310,77 @@ static void test_imap_not_authenticated(void **state)
     tw_done(&sim);
 }
 
+/* Lines that are not commands, after login and before, in Dovecot's
+ * words. */
+static void test_imap_syntax_errors(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(
+        &sim, 143,
+        "\"\", \"a AUTHENTICATE CRAM-MD5\", \"b AUTHENTICATE PLAIN\", \"*\", \"c AUTHENTICATE "
+        "PLAIN AGJvYgBodW5ncnk=\", \"\", \"x\", \"d FETCH 1 (FLAGS))\", \"e LOGIN \\\"bob\", "
+        "\"f SELECT \\\"INBOX\", \"g STATUS INBOX (BOGUS)\", \"h LIST\", \"i LIST \\\"\\\" "
+        "\\\"\\\"\", \"j CREATE \\\"\\\"\", \"k UID foo 1\", \"l UID\", \"m SELECT INBOX\", \"n "
+        "FETCH 1 (FLAGS\", \"o FETCH 1 BODY[BOGUS]\", \"p FETCH 1 (FLAGS FLAGS)\", \"q UID COPY "
+        "99 INBOX\", \"r COPY 99 INBOX\", \"s STORE 1 BOGUS (\\\\Seen)\", \"t CHECK\", \"u "
+        "LOGOUT\"");
+    char *p = strstr(t, "ready.\n");
+    assert_non_null(p);
+    char *logged = strstr(p, "] Logged in\n");
+    assert_non_null(logged);
+    *strstr(p, "c OK [CAPABILITY") = '\0';
+    assert_string_equal(p, "ready.\n"
+                           "\n* BAD Error in IMAP command received by server.\n"
+                           "a AUTHENTICATE CRAM-MD5\n"
+                           "a NO [ALERT] Unsupported authentication mechanism.\n"
+                           "b AUTHENTICATE PLAIN\n+ \n*\n"
+                           "b BAD Authentication aborted by client.\n"
+                           "c AUTHENTICATE PLAIN AGJvYgBodW5ncnk=\n");
+    assert_string_equal(
+        logged + 12,
+        "\n* BAD Error in IMAP tag: Invalid tag (0.001 + 0.000 secs).\n"
+        "x\nx BAD Error in IMAP command: Invalid command name (0.001 + 0.000 secs).\n"
+        "d FETCH 1 (FLAGS))\nd BAD Error in IMAP command FETCH: Unexpected ')' (0.001 + 0.000 "
+        "secs).\n"
+        "e LOGIN \"bob\ne BAD Error in IMAP command LOGIN: Unknown command (0.001 + 0.000 "
+        "secs).\n"
+        "f SELECT \"INBOX\nf BAD Error in IMAP command SELECT: Missing '\"' (0.001 + 0.000 "
+        "secs).\n"
+        "g STATUS INBOX (BOGUS)\ng BAD Error in IMAP command STATUS: Invalid status item BOGUS "
+        "(0.001 + 0.000 secs).\n"
+        "h LIST\nh BAD Error in IMAP command LIST: Invalid reference (0.001 + 0.000 secs).\n"
+        "i LIST \"\" \"\"\n* LIST (\\Noselect) \".\" \"\"\ni OK List completed (0.001 + 0.000 "
+        "secs).\n"
+        "j CREATE \"\"\nj NO [CANNOT] Invalid mailbox name: Name is empty (0.001 + 0.000 "
+        "secs).\n"
+        "k UID foo 1\nk BAD Error in IMAP command UID FOO: Unknown command (0.001 + 0.000 "
+        "secs).\n"
+        "l UID\nl BAD Error in IMAP command: Invalid command name (0.001 + 0.000 secs).\n"
+        "m SELECT INBOX\n* FLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft)\n"
+        "* OK [PERMANENTFLAGS (\\Answered \\Flagged \\Deleted \\Seen \\Draft \\*)] Flags "
+        "permitted.\n"
+        "* 3 EXISTS\n* 3 RECENT\n* OK [UNSEEN 1] First unseen.\n"
+        "* OK [UIDVALIDITY 1694422800] UIDs valid\n* OK [UIDNEXT 4] Predicted next UID\n"
+        "m OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\n"
+        "n FETCH 1 (FLAGS\nn BAD Error in IMAP command FETCH: Missing ')' (0.001 + 0.000 "
+        "secs).\n"
+        "o FETCH 1 BODY[BOGUS]\no BAD Error in IMAP command FETCH: Invalid BODY[..] section "
+        "(0.001 + 0.000 secs).\n"
+        "p FETCH 1 (FLAGS FLAGS)\n* 1 FETCH (FLAGS (\\Recent))\np OK Fetch completed (0.001 + "
+        "0.000 secs).\n"
+        "q UID COPY 99 INBOX\nq OK No messages found (0.001 + 0.000 secs).\n"
+        "r COPY 99 INBOX\nr BAD Error in IMAP command COPY: Invalid messageset (0.001 + 0.000 "
+        "secs).\n"
+        "s STORE 1 BOGUS (\\Seen)\ns BAD Error in IMAP command STORE: Invalid arguments (0.001 "
+        "+ 0.000 secs).\n"
+        "t CHECK\nt OK Check completed (0.001 + 0.000 secs).\n"
+        "u LOGOUT\n* BYE Logging out\nu OK Logout completed (0.001 + 0.000 secs).\n"
+        "Connection closed by foreign host.\n");
+    free(t);
+    tw_done(&sim);
+}
+
 /* The authenticated and selected states, the replies Dovecot gave. */
 static void test_imap_selected(void **state)
 {
@@ -543,6 +614,7 @@ int main(void)
         cmocka_unit_test(test_pop3_update_state),
         cmocka_unit_test(test_pop3_no_lock),
         cmocka_unit_test(test_imap_not_authenticated),
+        cmocka_unit_test(test_imap_syntax_errors),
         cmocka_unit_test(test_imap_selected),
         cmocka_unit_test(test_imap_flags_and_uids_kept),
         cmocka_unit_test(test_imap_new_mail),

@@ -18,6 +18,7 @@ void imap_parse(const char *line, size_t len, ImapCmd *out)
     memcpy(out->store, line, len);
     out->store[len] = '\0';
     char *p = out->store, *end = out->store + len;
+    out->err = "Invalid arguments";
     if (strlen(p) != len) { /* a NUL inside */
         end = p + strlen(p);
         out->bad = true;
@@ -59,8 +60,11 @@ void imap_parse(const char *line, size_t len, ImapCmd *out)
             p++;
         } else if (*p == ')') {
             k->kind = IMAP_LIST_CLOSE;
-            if (--depth < 0)
+            if (--depth < 0) {
                 out->bad = true;
+                out->err = "Unexpected ')'";
+                return;
+            }
             p++;
         } else if (*p == '"') {
             char *w = ++p;
@@ -69,6 +73,7 @@ void imap_parse(const char *line, size_t len, ImapCmd *out)
             for (;;) {
                 if (p >= end) {
                     out->bad = true;
+                    out->err = "Missing '\"'";
                     return;
                 }
                 if (*p == '\\' && p + 1 < end && (p[1] == '"' || p[1] == '\\'))
@@ -113,8 +118,11 @@ void imap_parse(const char *line, size_t len, ImapCmd *out)
                     ImapTok *n = &out->args[out->n_args];
                     if (sep == ')') {
                         n->kind = IMAP_LIST_CLOSE;
-                        if (--depth < 0)
+                        if (--depth < 0) {
                             out->bad = true;
+                            out->err = "Unexpected ')'";
+                            return;
+                        }
                         p++;
                     } else {
                         /* "(" or "\"" glued to an atom: not IMAP */
@@ -128,8 +136,10 @@ void imap_parse(const char *line, size_t len, ImapCmd *out)
         }
         out->n_args++;
     }
-    if (depth != 0)
+    if (depth > 0) {
         out->bad = true;
+        out->err = "Missing ')'";
+    }
 }
 
 void imap_cmd_free(ImapCmd *c)

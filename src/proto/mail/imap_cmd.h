@@ -25,8 +25,9 @@ typedef struct ImapCmd {
     char *name; /* in capitals; NULL when the line has only a tag */
     ImapTok args[IMAP_MAX_ARGS];
     size_t n_args;
-    bool bad;    /* the arguments do not parse (unbalanced, a literal, too many) */
-    char *store; /* the line's copy the pointers point into */
+    bool bad;        /* the arguments do not parse (unbalanced, a literal, too many) */
+    const char *err; /* then why, in Dovecot's words ("Missing ')'") */
+    char *store;     /* the line's copy the pointers point into */
 } ImapCmd;
 
 /* Parses line (len bytes); imap_cmd_free releases it. */

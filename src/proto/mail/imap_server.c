@@ -392,6 +392,12 @@ static bool pattern_match(const char *pat, const char *name)
 static void cmd_list(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, bool lsub)
 {
     const char *ref = arg_str(c, 0), *pat = arg_str(c, 1);
+    if (c->n_args == 0) {
+        char r[120];
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: Invalid reference" TIMING, c->name);
+        tagged(is, b, tag, r, cap(is, "answers BAD: %s wants a reference and a pattern.", c->name));
+        return;
+    }
     if (!ref || !pat || c->n_args != 2) {
         bad_args(is, b, tag, c->name);
         return;
@@ -521,7 +527,7 @@ static void cmd_status(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
             char r[200];
             snprintf(r, sizeof r,
                      "BAD Error in IMAP command STATUS: Invalid status item %.40s" TIMING, it);
-            for (char *p = r + 52; *p && *p != ' '; p++)
+            for (char *p = strstr(r, "item ") + 5; *p && *p != ' '; p++)
                 *p = (char)toupper((unsigned char)*p);
             tagged(is, b, tag, r, cap(is, "answers BAD: STATUS does not know that item."));
             return;
@@ -572,7 +578,9 @@ static void cmd_create(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
         len--; /* a trailing separator names the same folder */
     char folder[128];
     if (len == 0 || len >= sizeof folder) {
-        tagged(is, b, tag, "NO Invalid mailbox name" TIMING,
+        tagged(is, b, tag,
+               len ? "NO [CANNOT] Invalid mailbox name: Name is too long" TIMING
+                   : "NO [CANNOT] Invalid mailbox name: Name is empty" TIMING,
                cap(is, "answers NO: that is no folder name."));
         return;
     }
@@ -674,7 +682,7 @@ static bool parse_item(const char *text, FetchItem *it, char *err, size_t errsiz
     if (*p == '\0')
         return true;
 invalid:
-    snprintf(err, errsize, "Invalid BODY[..] parameter: %.60s", up);
+    snprintf(err, errsize, "Invalid BODY[..] section");
     return false;
 }
 
@@ -981,6 +989,19 @@ static bool parse_items(const ImapCmd *c, size_t from, FetchItem *items, size_t 
     }
     if (*n == 0)
         return snprintf(err, errsize, "Invalid arguments"), false;
+    /* an item asked twice is answered once */
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < kept; j++)
+            dup |= items[j].kind == items[i].kind && items[j].peek == items[i].peek &&
+                   items[j].partial == items[i].partial && items[j].start == items[i].start &&
+                   items[j].count == items[i].count &&
+                   strcmp(items[j].section, items[i].section) == 0;
+        if (!dup)
+            items[kept++] = items[i];
+    }
+    *n = kept;
     return true;
 }
 
@@ -1226,7 +1247,7 @@ static void cmd_copy(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
         put_uidset(&r, dst, n);
         buf_puts(&r, "] Copy completed" TIMING);
     } else {
-        buf_puts(&r, "OK No messages found." TIMING);
+        buf_puts(&r, "OK No messages found" TIMING);
     }
     tagged(is, b, tag, r.data,
            cap(is, "copies %zu message%s into %s (COPY); COPYUID gives their new UIDs.", n,
@@ -1292,9 +1313,22 @@ static void cmd_close(ImapSession *is, Buf *b, const char *tag)
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
+static const char *const known[] = {"CAPABILITY", "NOOP",    "CHECK",  "LOGOUT", "LIST",  "LSUB",
+                                    "SELECT",     "EXAMINE", "STATUS", "CREATE", "FETCH", "STORE",
+                                    "COPY",       "EXPUNGE", "CLOSE",  "UID"};
+
 static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
 {
     const char *tag = c->tag, *name = c->name;
+    bool is_known = false;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        is_known |= strcmp(name, known[i]) == 0;
+    if (is_known && c->bad) {
+        char r[200];
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, c->err);
+        tagged(is, b, tag, r, cap(is, "answers BAD: the command's arguments do not parse."));
+        return;
+    }
     if (strcmp(name, "CAPABILITY") == 0) {
         cmd_capability(is, b, tag);
     } else if (strcmp(name, "NOOP") == 0 || strcmp(name, "CHECK") == 0) {
@@ -1320,16 +1354,19 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
     } else if (strcmp(name, "FETCH") == 0 || strcmp(name, "STORE") == 0 ||
                strcmp(name, "COPY") == 0 || strcmp(name, "EXPUNGE") == 0 ||
                strcmp(name, "CLOSE") == 0 || strcmp(name, "UID") == 0) {
-        if (!is->selected) {
+        bool uid = strcmp(name, "UID") == 0;
+        const char *sub = uid ? arg_str(c, 0) : name;
+        size_t a0 = uid ? 1 : 0;
+        bool sub_known = sub && (strcasecmp(sub, "FETCH") == 0 || strcasecmp(sub, "STORE") == 0 ||
+                                 strcasecmp(sub, "COPY") == 0);
+        if (!is->selected && (!uid || sub_known)) {
             tagged(is, b, tag, "BAD No mailbox selected" TIMING,
                    cap(is, "answers BAD: %s needs a mailbox; SELECT one first.", name));
             return;
         }
-        bool uid = strcmp(name, "UID") == 0;
-        const char *sub = uid ? arg_str(c, 0) : name;
-        size_t a0 = uid ? 1 : 0;
         if (!sub) {
-            bad_args(is, b, tag, name);
+            tagged(is, b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
+                   cap(is, "answers BAD: UID goes with FETCH, STORE or COPY."));
         } else if (strcasecmp(sub, "FETCH") == 0) {
             cmd_fetch(is, b, tag, c, a0, uid);
         } else if (strcasecmp(sub, "STORE") == 0) {
@@ -1340,9 +1377,12 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
             cmd_expunge(is, b, tag);
         } else if (!uid && strcmp(sub, "CLOSE") == 0) {
             cmd_close(is, b, tag);
-        } else {
-            char r[120];
-            snprintf(r, sizeof r, "BAD Error in IMAP command UID: Unknown command" TIMING);
+        } else if (uid) {
+            char r[160];
+            snprintf(r, sizeof r, "BAD Error in IMAP command UID %.40s: Unknown command" TIMING,
+                     sub);
+            for (char *p = r + 30; *p && *p != ':'; p++)
+                *p = (char)toupper((unsigned char)*p);
             tagged(is, b, tag, r, cap(is, "answers BAD: UID goes with FETCH, STORE or COPY."));
         }
     } else {
@@ -1359,17 +1399,23 @@ static void dispatch(ImapSession *is, const char *line, size_t len)
     Buf b;
     buf_init(&b);
     if (!c.tag) {
+        tagged(is, &b, "*",
+               is->authed ? "BAD Error in IMAP tag: Invalid tag" TIMING
+                          : "BAD Error in IMAP command received by server.",
+               cap(is, "answers BAD: an IMAP command starts with a tag."));
         imap_cmd_free(&c);
         buf_fini(&b);
-        return; /* Dovecot ignores an empty line */
+        return;
     }
     const char *tag = c.tag;
-    if (!c.name || c.bad) {
-        tagged(is, &b, tag,
-               is->authed ? "BAD Error in IMAP command received by server." TIMING
-                          : "BAD Error in IMAP command received by server.",
-               cap(is, "answers BAD: the line is not an IMAP command (a tag, a command, its "
-                       "arguments)."));
+    if (!c.name || (c.bad && !is->authed)) {
+        if (is->authed)
+            tagged(is, &b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
+                   cap(is, "answers BAD: a tag must be followed by a command."));
+        else
+            tagged(is, &b, tag, "BAD Error in IMAP command received by server.",
+                   cap(is, "answers BAD: the line is not an IMAP command (a tag, a command, "
+                           "its arguments)."));
     } else if (is->authed) {
         dispatch_authed(is, &b, &c);
     } else if (strcmp(c.name, "CAPABILITY") == 0) {
@@ -1389,7 +1435,7 @@ static void dispatch(ImapSession *is, const char *line, size_t len)
             textconn_send(is->t, "+ ", NULL);
         }
     } else if (strcmp(c.name, "AUTHENTICATE") == 0 && arg_str(&c, 0)) {
-        tagged(is, &b, tag, "NO Unsupported authentication mechanism.",
+        tagged(is, &b, tag, "NO [ALERT] Unsupported authentication mechanism.",
                cap(is, "does not offer that mechanism (only PLAIN and LOGIN)."));
     } else {
         tagged(is, &b, tag, "BAD Error in IMAP command received by server.",
