@@ -113,6 +113,7 @@ interop: deps-test
 	@MINET=build/test/minet MINET_INTEROP_QMIN=1 sh tests/run_interop_resolver.sh
 	@MINET=build/test/minet MINET_INTEROP_TOOLS=1 sh tests/run_interop_resolver.sh
 	@MINET=build/test/minet sh tests/run_interop_tcp.sh
+	@MINET=build/test/minet sh tests/run_interop_imap.sh
 
 ## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan: deps-test

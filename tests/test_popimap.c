@@ -272,6 +272,45 @@ static void test_pop3_no_lock(void **state)
     tw_done(&sim);
 }
 
+/* Dovecot's authentication penalty: after a failure, the next login from
+ * the same address waits until 4 s after the failure's answer (8 s after
+ * two different failures); the same wrong password again does not raise
+ * it, and a login resets it. */
+static void test_auth_penalty(void **state)
+{
+    (void)state;
+    Sim sim;
+    const char *script =
+        "{\"at\": \"1s\", \"on\": \"client\", \"run\": \"telnet 10.0.1.25 143\", \"input\": "
+        "[\"a LOGIN bob x\", \"b LOGIN bob hungry\", \"c LOGOUT\"]},"
+        "{\"at\": \"30s\", \"on\": \"phone\", \"run\": \"telnet 10.0.1.25 110\", \"input\": "
+        "[\"USER bob\", \"PASS y\", \"USER bob\", \"PASS z\", \"USER bob\", \"PASS hungry\", "
+        "\"QUIT\"]}";
+    tw_run(&sim, load_box(MSGS, script), 1);
+    SimTime sent[8] = {0}, answered[8] = {0};
+    size_t ns = 0, na = 0;
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        if (r->kind != TR_CONSOLE || !r->text)
+            continue;
+        if (strstr(r->text, "LOGIN bob") || strncmp(r->text, "PASS ", 5) == 0)
+            sent[ns < 8 ? ns++ : 7] = r->time;
+        if (strstr(r->text, "Authentication failed") || strstr(r->text, "Logged in"))
+            answered[na < 8 ? na++ : 7] = r->time;
+    }
+    assert_int_equal(ns, 5);
+    assert_int_equal(na, 5);
+    /* a: 2 s; b: until 4 s after a's answer */
+    assert_true(answered[0] - sent[0] >= 2000000 && answered[0] - sent[0] < 2200000);
+    assert_true(answered[1] >= answered[0] + 4000000 && answered[1] < answered[0] + 4200000);
+    /* the phone's address has its own count: y fails in 2 s; z waits for
+     * the 4 s, then fails; hungry waits 8 s after z's answer */
+    assert_true(answered[2] - sent[2] < 2200000);
+    assert_true(answered[3] >= answered[2] + 4000000 + 2000000);
+    assert_true(answered[4] >= answered[3] + 8000000 && answered[4] < answered[3] + 8200000);
+    tw_done(&sim);
+}
+
 static void test_imap_not_authenticated(void **state)
 {
     (void)state;
@@ -297,12 +336,14 @@ static void test_imap_not_authenticated(void **state)
              "n5 CAPABILITY\n* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE "
              "LITERAL+ AUTH=PLAIN AUTH=LOGIN\n"
              "n5 OK Pre-login capabilities listed, post-login capabilities have more.\n"
-             /* typed during the 2 s pause, answered in order after it */
+             /* typed during the 2 s pause, answered in order after it; n7
+              * waits 4 s more (the penalty of n6's failure) */
              "n6 LOGIN bob ketchup\nn7 LOGIN \"bob\" \"hungry\"\nn8 LOGIN bob hungry\n"
              "n6 NO [AUTHENTICATIONFAILED] Authentication failed.\n"
+             "n9 LOGOUT\n"
              "n7 OK [CAPABILITY %s] Logged in\n"
              "n8 BAD Error in IMAP command LOGIN: Unknown command (0.001 + 0.000 secs).\n"
-             "n9 LOGOUT\n* BYE Logging out\nn9 OK Logout completed (0.001 + 0.000 secs).\n"
+             "* BYE Logging out\nn9 OK Logout completed (0.001 + 0.000 secs).\n"
              "Connection closed by foreign host.\n",
              post);
     assert_string_equal(t, want);
@@ -613,6 +654,7 @@ int main(void)
         cmocka_unit_test(test_pop3_transaction),
         cmocka_unit_test(test_pop3_update_state),
         cmocka_unit_test(test_pop3_no_lock),
+        cmocka_unit_test(test_auth_penalty),
         cmocka_unit_test(test_imap_not_authenticated),
         cmocka_unit_test(test_imap_syntax_errors),
         cmocka_unit_test(test_imap_selected),

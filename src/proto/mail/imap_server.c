@@ -44,7 +44,9 @@ struct ImapSession {
     MailServer *srv;
     TextConn *t;
     bool authed;
+    uint32_t client_ip;
     char user[128];
+    char auth_user[600], auth_pass[600]; /* a login waiting */
     /* the selected mailbox */
     bool selected, readonly;
     char folder[128];
@@ -288,30 +290,53 @@ static void login_ok(ImapSession *is, const char *tag, const char *user)
     buf_fini(&b);
 }
 
-static void try_login(ImapSession *is, const char *tag, const char *user, const char *pass)
+/* Checks the login waiting (held_tag, auth_user, auth_pass): a failure
+ * is answered after Dovecot's 2 s auth_failure_delay. */
+static void auth_check(ImapSession *is)
 {
-    if (mail_check_login(is->srv, user, pass)) {
-        login_ok(is, tag, user);
+    if (mail_auth_check(is->srv, is->client_ip, is->auth_user, is->auth_pass)) {
+        login_ok(is, is->held_tag, is->auth_user);
+        free(is->held_tag);
+        is->held_tag = NULL;
         return;
     }
     is->holding = true;
+    is->hold_timer = sim_after(is->srv->sim, MAIL_AUTH_DELAY, hold_done, is, 1);
+}
+
+static void try_login(ImapSession *is, const char *tag, const char *user, const char *pass)
+{
+    free(is->held_tag);
     is->held_tag = xstrdup(tag);
-    is->hold_timer = sim_after(is->srv->sim, MAIL_AUTH_DELAY, hold_done, is, 0);
+    snprintf(is->auth_user, sizeof is->auth_user, "%s", user);
+    snprintf(is->auth_pass, sizeof is->auth_pass, "%s", pass);
+    SimTime wait = mail_auth_wait(is->srv, is->client_ip);
+    if (wait > 0) { /* earlier failures from this address: the penalty */
+        is->holding = true;
+        is->hold_timer = sim_after(is->srv->sim, wait, hold_done, is, 0);
+        return;
+    }
+    auth_check(is);
 }
 
 static void hold_done(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
-    (void)arg;
     ImapSession *is = ctx;
     is->holding = false;
-    Buf b;
-    buf_init(&b);
-    tagged(is, &b, is->held_tag, "NO [AUTHENTICATIONFAILED] Authentication failed.",
-           cap(is, "refuses the login after a 2 s pause (NO): wrong user name or password."));
-    buf_fini(&b);
-    free(is->held_tag);
-    is->held_tag = NULL;
+    if (arg == 0) {
+        auth_check(is);
+    } else {
+        Buf b;
+        buf_init(&b);
+        tagged(is, &b, is->held_tag, "NO [AUTHENTICATIONFAILED] Authentication failed.",
+               cap(is, "refuses the login after a 2 s pause (NO): wrong user name or password. "
+                       "The pause, and a longer one before this address may try again, slow "
+                       "down password guessing."));
+        buf_fini(&b);
+        free(is->held_tag);
+        is->held_tag = NULL;
+    }
     while (!is->holding && !is->closed && is->n_pending) {
         char *line = is->pending[0];
         memmove(is->pending, is->pending + 1, --is->n_pending * sizeof *is->pending);
@@ -1521,6 +1546,9 @@ void imap_session_accept(MailServer *s, TcpConn *c)
 {
     ImapSession *is = xcalloc(1, sizeof *is);
     is->srv = s;
+    TcpInfo info;
+    tcp_info(c, &info);
+    is->client_ip = info.remote_ip;
     is->t = textconn_new(c, &session_ops, is);
     is->next = s->access->imap_sessions;
     s->access->imap_sessions = is;

@@ -25,12 +25,26 @@
 typedef struct Pop3Session Pop3Session;
 typedef struct ImapSession ImapSession;
 
+/* Dovecot's authentication penalty for one client address (its anvil):
+ * failures with a user and password not among the last 10 raise it, a
+ * login resets it, and while it lasts a login waits (4 s after the last
+ * failure's answer, 8 s, then 15 s). */
+typedef struct MailPenalty {
+    uint32_t ip;
+    unsigned penalty;
+    SimTime last; /* when the last failure was answered */
+    uint32_t sums[10];
+    size_t n_sums;
+} MailPenalty;
+
 struct MailAccess {
     TcpConn *pop3, *imap;
     Pop3Session *pop3_sessions;
     ImapSession *imap_sessions;
     Mailbox **folders; /* created by IMAP, every user's */
     size_t n_folders;
+    MailPenalty *penalties;
+    size_t n_penalties;
 };
 
 /* User's folder name (INBOX in any case), or NULL. */
@@ -50,6 +64,11 @@ void mail_box_remove(MailServer *s, Mailbox *mb, size_t i);
 uint32_t mail_box_copy(MailServer *s, Mailbox *dst, const MailMsg *m);
 /* Is user's password pass? */
 bool mail_check_login(MailServer *s, const char *user, const char *pass);
+/* How long a login from ip waits before its password is checked (the
+ * penalty of earlier failures); 0: none. */
+SimTime mail_auth_wait(MailServer *s, uint32_t ip);
+/* Checks a login from ip and keeps the penalty's count. */
+bool mail_auth_check(MailServer *s, uint32_t ip, const char *user, const char *pass);
 /* The user's name as the configuration spells it (after a login). */
 const char *mail_user_name(MailServer *s, const char *user);
 

@@ -106,6 +106,70 @@ bool mail_check_login(MailServer *s, const char *user, const char *pass)
     return u && u->password && strcmp(u->password, pass) == 0;
 }
 
+static MailPenalty *penalty_of(MailServer *s, uint32_t ip, bool make)
+{
+    MailAccess *a = s->access;
+    for (size_t i = 0; i < a->n_penalties; i++)
+        if (a->penalties[i].ip == ip)
+            return &a->penalties[i];
+    if (!make)
+        return NULL;
+    a->penalties = xrealloc(a->penalties, (a->n_penalties + 1) * sizeof *a->penalties);
+    MailPenalty *e = &a->penalties[a->n_penalties++];
+    memset(e, 0, sizeof *e);
+    e->ip = ip;
+    return e;
+}
+
+/* Dovecot's auth_penalty_to_secs: 2 s doubled per failure, at most 15 s. */
+static SimTime penalty_time(unsigned penalty)
+{
+    unsigned secs = 2;
+    for (unsigned i = 0; i < penalty && secs < 15; i++)
+        secs *= 2;
+    return (SimTime)(secs < 15 ? secs : 15) * 1000000;
+}
+
+SimTime mail_auth_wait(MailServer *s, uint32_t ip)
+{
+    MailPenalty *e = penalty_of(s, ip, false);
+    if (!e || e->penalty == 0)
+        return 0;
+    SimTime until = e->last + penalty_time(e->penalty);
+    return s->sim->now < until ? until - s->sim->now : 0;
+}
+
+bool mail_auth_check(MailServer *s, uint32_t ip, const char *user, const char *pass)
+{
+    bool ok = mail_check_login(s, user, pass);
+    MailPenalty *e = penalty_of(s, ip, !ok);
+    if (ok) {
+        if (e)
+            e->penalty = 0;
+        return true;
+    }
+    uint32_t sum = 2166136261u; /* FNV-1a of user, NUL, password */
+    for (const char *p = user;; p++) {
+        sum = (sum ^ (unsigned char)*p) * 16777619u;
+        if (!*p)
+            break;
+    }
+    for (const char *p = pass; *p; p++)
+        sum = (sum ^ (unsigned char)*p) * 16777619u;
+    for (size_t i = 0; i < e->n_sums; i++)
+        if (e->sums[i] == sum)
+            return false; /* the same mistake again: no higher penalty */
+    if (e->n_sums == 10)
+        memmove(e->sums, e->sums + 1, 9 * sizeof *e->sums);
+    else
+        e->n_sums++;
+    e->sums[e->n_sums - 1] = sum;
+    if (e->penalty < 16)
+        e->penalty++;
+    e->last = s->sim->now + MAIL_AUTH_DELAY;
+    return false;
+}
+
 const char *mail_user_name(MailServer *s, const char *user)
 {
     const MailUser *u = mail_conf_user(s->sim->world, s->node, user);
@@ -154,6 +218,7 @@ void mail_access_free(MailServer *s)
         free(mb);
     }
     free(a->folders);
+    free(a->penalties);
     free(a);
     s->access = NULL;
 }

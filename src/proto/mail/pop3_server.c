@@ -32,7 +32,9 @@ struct Pop3Session {
     char user[POP3_ARG_MAX]; /* USER given, waiting for PASS */
     bool have_user;
     bool authed;
-    char login[POP3_ARG_MAX]; /* after login: the mailbox's user */
+    uint32_t client_ip;
+    char auth_user[POP3_ARG_MAX], auth_pass[POP3_ARG_MAX]; /* a login waiting */
+    char login[POP3_ARG_MAX];                              /* after login: the mailbox's user */
     /* The TRANSACTION state's view: the UIDs at login, their sizes, and
      * which are marked for deletion. */
     uint32_t *uids;
@@ -413,12 +415,6 @@ static void cmd_quit_update(Pop3Session *ps)
 
 static void hold_done(Sim *sim, void *ctx, uint64_t arg);
 
-static void login_failed(Pop3Session *ps)
-{
-    ps->holding = true;
-    ps->hold_timer = sim_after(ps->srv->sim, MAIL_AUTH_DELAY, hold_done, ps, 0);
-}
-
 static void login_ok(Pop3Session *ps, const char *user)
 {
     ps->authed = true;
@@ -434,23 +430,44 @@ static void login_ok(Pop3Session *ps, const char *user)
               ps->login, ps->n, ps->n == 1 ? "" : "s", size, ps->n));
 }
 
+/* Checks the login waiting in auth_user/auth_pass: a failure is answered
+ * after Dovecot's 2 s auth_failure_delay. */
+static void auth_check(Pop3Session *ps)
+{
+    if (mail_auth_check(ps->srv, ps->client_ip, ps->auth_user, ps->auth_pass)) {
+        login_ok(ps, ps->auth_user);
+        return;
+    }
+    ps->holding = true;
+    ps->hold_timer = sim_after(ps->srv->sim, MAIL_AUTH_DELAY, hold_done, ps, 1);
+}
+
 static void try_login(Pop3Session *ps, const char *user, const char *pass)
 {
-    if (mail_check_login(ps->srv, user, pass))
-        login_ok(ps, user);
-    else
-        login_failed(ps);
+    snprintf(ps->auth_user, sizeof ps->auth_user, "%s", user);
+    snprintf(ps->auth_pass, sizeof ps->auth_pass, "%s", pass);
+    SimTime wait = mail_auth_wait(ps->srv, ps->client_ip);
+    if (wait > 0) { /* earlier failures from this address: the penalty */
+        ps->holding = true;
+        ps->hold_timer = sim_after(ps->srv->sim, wait, hold_done, ps, 0);
+        return;
+    }
+    auth_check(ps);
 }
 
 static void hold_done(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
-    (void)arg;
     Pop3Session *ps = ctx;
     ps->holding = false;
-    reply(ps, "-ERR [AUTH] Authentication failed.",
-          cap(ps, "refuses the login after a 2 s pause (-ERR [AUTH]): wrong user name or "
-                  "password. The pause slows down password guessing."));
+    if (arg == 0) {
+        auth_check(ps);
+    } else {
+        reply(ps, "-ERR [AUTH] Authentication failed.",
+              cap(ps, "refuses the login after a 2 s pause (-ERR [AUTH]): wrong user name or "
+                      "password. The pause, and a longer one before this address may try "
+                      "again, slow down password guessing."));
+    }
     while (!ps->holding && !ps->closed && ps->n_pending) {
         char *line = ps->pending[0];
         memmove(ps->pending, ps->pending + 1, --ps->n_pending * sizeof *ps->pending);
@@ -501,7 +518,7 @@ static void sasl_line(Pop3Session *ps, const char *line)
         const char *pass = user ? memchr(user + 1, '\0', (size_t)(dec + n - user - 1)) : NULL;
         (void)authz;
         if (!pass) {
-            login_failed(ps);
+            try_login(ps, "", "\x01"); /* no password: fails like a wrong one */
             return;
         }
         try_login(ps, user + 1, pass + 1);
@@ -720,6 +737,9 @@ void pop3_session_accept(MailServer *s, TcpConn *c)
 {
     Pop3Session *ps = xcalloc(1, sizeof *ps);
     ps->srv = s;
+    TcpInfo info;
+    tcp_info(c, &info);
+    ps->client_ip = info.remote_ip;
     ps->t = textconn_new(c, &session_ops, ps);
     ps->next = s->access->pop3_sessions;
     s->access->pop3_sessions = ps;

@@ -38,9 +38,12 @@ def seed(scn, server, root):
                 f.write(t)
 
 def talk(scn, idx):
+    """Types the line's input as minet does: a line 1 s after the answer to
+    the one before, or at its own time ("at", from the line's start)."""
     d = json.load(open(scn))
     line = d['script'][idx]
     port = int(line['run'].split()[-1])
+    start = time.time()
     s = socket.create_connection(('127.0.0.1', port))
     s.settimeout(0.4)
     def rd(wait):
@@ -57,16 +60,22 @@ def talk(scn, idx):
                 break
             out += data
         return out.decode('utf-8', 'replace').replace('\r\n', '\n')
-    sys.stdout.write(rd(2))
+    sys.stdout.write(rd(5))
     for text in line.get('input', []):
+        if isinstance(text, dict):
+            at = float(text['at'].rstrip('s'))
+            text = text['text']
+            time.sleep(max(0.0, start + at - time.time()))
+        else:
+            time.sleep(0.6)
         if text in ('^]', 'close'):
             if text == 'close':
                 break
             continue
         sys.stdout.write(text + '\n')
         s.sendall((text + '\r\n').encode())
-        # a failed login answers after 2 s
-        sys.stdout.write(rd(3.5))
+        # a failed login answers after 2 s, a penalty adds up to 15 s
+        sys.stdout.write(rd(20))
     s.close()
 
 if sys.argv[1] == 'seed':
