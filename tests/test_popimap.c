@@ -560,6 +560,36 @@ static void test_imap_new_mail(void **state)
     tw_done(&sim);
 }
 
+/* An empty mailbox, as Dovecot answers it: no UNSEEN, UIDNEXT 1, "1:*" is
+ * no message set but "UID 1:*" is. */
+static void test_empty_mailbox(void **state)
+{
+    (void)state;
+    Sim sim;
+    const char *script =
+        "{\"at\": \"1s\", \"on\": \"client\", \"run\": \"telnet 10.0.1.25 143\", \"input\": "
+        "[\"a LOGIN bob hungry\", \"b SELECT INBOX\", \"c FETCH 1:* FLAGS\", \"d UID FETCH 1:* "
+        "FLAGS\", \"f STORE 1:* +FLAGS (\\\\Seen)\", \"g EXPUNGE\", \"h LOGOUT\"]},"
+        "{\"at\": \"1s\", \"on\": \"phone\", \"run\": \"telnet 10.0.1.25 110\", \"input\": "
+        "[\"USER bob\", \"PASS hungry\", \"STAT\", \"LIST\", \"UIDL\", \"QUIT\"]}";
+    tw_run(&sim, load_box("", script), 1);
+    char *imap = transcript(&sim, 0), *pop = transcript(&sim, 1);
+    assert_non_null(strstr(imap, "* 0 EXISTS\n* 0 RECENT\n* OK [UIDVALIDITY 1694422800] UIDs "
+                                 "valid\n* OK [UIDNEXT 1] Predicted next UID\n"));
+    assert_non_null(strstr(imap, "c FETCH 1:* FLAGS\nc BAD Error in IMAP command FETCH: Invalid "
+                                 "messageset (0.001 + 0.000 secs).\n"
+                                 "d UID FETCH 1:* FLAGS\nd OK Fetch completed (0.001 + 0.000 "
+                                 "secs).\n"
+                                 "f STORE 1:* +FLAGS (\\Seen)\nf BAD Error in IMAP command "
+                                 "STORE: Invalid messageset (0.001 + 0.000 secs).\n"
+                                 "g EXPUNGE\ng OK Expunge completed (0.001 + 0.000 secs).\n"));
+    assert_non_null(strstr(pop, "STAT\n+OK 0 0\nLIST\n+OK 0 messages:\n.\nUIDL\n+OK\n.\nQUIT\n"
+                                "+OK Logging out.\n"));
+    free(imap);
+    free(pop);
+    tw_done(&sim);
+}
+
 /* 3,000 messages: STAT, LIST and FETCH 1:* count them all. */
 static void test_large_mailbox(void **state)
 {
@@ -660,6 +690,7 @@ int main(void)
         cmocka_unit_test(test_imap_selected),
         cmocka_unit_test(test_imap_flags_and_uids_kept),
         cmocka_unit_test(test_imap_new_mail),
+        cmocka_unit_test(test_empty_mailbox),
         cmocka_unit_test(test_large_mailbox),
         cmocka_unit_test(test_parsers),
     };
