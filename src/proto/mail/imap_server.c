@@ -62,6 +62,7 @@ struct ImapSession {
     char *sasl_tag; /* AUTHENTICATE waiting for its line */
     EvHandle idle;
     bool closed;
+    bool draining; /* answering the lines that waited: free only after */
 };
 
 static void session_line(ImapSession *is, const char *line, size_t len);
@@ -121,7 +122,8 @@ static void session_end(ImapSession *is)
     is->closed = true;
     session_unlink(is);
     textconn_close(is->t);
-    session_free(is);
+    if (!is->draining)
+        session_free(is);
 }
 
 /* An IMAP string: an atom-safe quoted string, or a literal. */
@@ -337,12 +339,16 @@ static void hold_done(Sim *sim, void *ctx, uint64_t arg)
         free(is->held_tag);
         is->held_tag = NULL;
     }
+    is->draining = true;
     while (!is->holding && !is->closed && is->n_pending) {
         char *line = is->pending[0];
         memmove(is->pending, is->pending + 1, --is->n_pending * sizeof *is->pending);
         session_line(is, line, strlen(line));
         free(line);
     }
+    is->draining = false;
+    if (is->closed)
+        session_free(is); /* it ended while answering them */
 }
 
 static const char *arg_str(const ImapCmd *c, size_t i)

@@ -50,6 +50,7 @@ struct Pop3Session {
     size_t n_pending, cap_pending;
     EvHandle idle;
     bool closed;
+    bool draining; /* answering the lines that waited: free only after */
 };
 
 static void session_line(Pop3Session *ps, const char *line, size_t len);
@@ -115,7 +116,8 @@ static void session_end(Pop3Session *ps)
     ps->closed = true;
     session_unlink(ps);
     textconn_close(ps->t);
-    session_free(ps);
+    if (!ps->draining)
+        session_free(ps);
 }
 
 /* ---- the mailbox's view ------------------------------------------------------------- */
@@ -468,12 +470,16 @@ static void hold_done(Sim *sim, void *ctx, uint64_t arg)
                       "password. The pause, and a longer one before this address may try "
                       "again, slow down password guessing."));
     }
+    ps->draining = true;
     while (!ps->holding && !ps->closed && ps->n_pending) {
         char *line = ps->pending[0];
         memmove(ps->pending, ps->pending + 1, --ps->n_pending * sizeof *ps->pending);
         session_line(ps, line, strlen(line));
         free(line);
     }
+    ps->draining = false;
+    if (ps->closed)
+        session_free(ps); /* it ended while answering them */
 }
 
 static void cmd_capa(Pop3Session *ps)
