@@ -412,7 +412,7 @@ static size_t queue_times(const Sim *sim, const char *what, SimTime *out, size_t
         const TraceRec *r = &sim->trace.recs[i];
         if (r->kind == TR_STATE && strcmp(r->table, "mail queue") == 0 &&
             strcmp(r->op, "add") == 0 && strncmp(r->text, what, strlen(what)) == 0 &&
-            strstr(r->text, "<bob@hamburger.edu>") &&
+            strstr(r->text, " to bob@hamburger.edu") &&
             strcmp(sim->world->nodes[r->node].id, "mail.crepes.fr") == 0 && n < max)
             out[n++] = r->time;
     }

@@ -124,8 +124,10 @@ static void flush(TextConn *t)
         free(k->data);
         done++;
     }
-    memmove(t->out, t->out + done, (t->n_out - done) * sizeof *t->out);
-    t->n_out -= done;
+    if (done) { /* t->out may be NULL when nothing is queued */
+        memmove(t->out, t->out + done, (t->n_out - done) * sizeof *t->out);
+        t->n_out -= done;
+    }
 }
 
 static void enqueue(TextConn *t, const void *data, size_t len, const char *tail, const char *cap)
