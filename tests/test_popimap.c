@@ -590,6 +590,32 @@ static void test_empty_mailbox(void **state)
     tw_done(&sim);
 }
 
+/* IDLE: a message SMTP delivers is announced without a command; DONE
+ * ends it, another line is an error (Dovecot's texts; its timings are the
+ * time spent idling). */
+static void test_imap_idle(void **state)
+{
+    (void)state;
+    Sim sim;
+    const char *script =
+        "{\"at\": \"1s\", \"on\": \"client\", \"run\": \"telnet 10.0.1.25 143\", \"input\": "
+        "[\"a LOGIN bob hungry\", \"b SELECT INBOX\", \"c IDLE\", {\"at\": \"40s\", \"text\": "
+        "\"DONE\"}, \"d IDLE\", \"e NOOP\", \"DONE\", \"f LOGOUT\"]},"
+        "{\"at\": \"10s\", \"on\": \"phone\", \"run\": \"telnet 10.0.1.25 25\", \"input\": "
+        "[\"HELO phone\", \"MAIL FROM: <carol@example.org>\", \"RCPT TO: <bob@hamburger.edu>\", "
+        "\"DATA\", \"Subject: news\", \"\", \"Hi Bob\", \".\", \"QUIT\"]}";
+    tw_run(&sim, load_box(MSGS, script), 1);
+    char *t = transcript(&sim, 0);
+    const char *p =
+        strstr(t, "c IDLE\n+ idling\n* 4 EXISTS\n* 4 RECENT\nDONE\nc OK Idle completed (");
+    assert_non_null(p);
+    assert_non_null(strstr(p, "d IDLE\n+ idling\ne NOOP\nd BAD Expected DONE ("));
+    assert_non_null(strstr(p, "DONE\nDONE BAD Error in IMAP command: Invalid command name (0.001 "
+                              "+ 0.000 secs).\nf LOGOUT\n"));
+    free(t);
+    tw_done(&sim);
+}
+
 /* 3,000 messages: STAT, LIST and FETCH 1:* count them all. */
 static void test_large_mailbox(void **state)
 {
@@ -691,6 +717,7 @@ int main(void)
         cmocka_unit_test(test_imap_flags_and_uids_kept),
         cmocka_unit_test(test_imap_new_mail),
         cmocka_unit_test(test_empty_mailbox),
+        cmocka_unit_test(test_imap_idle),
         cmocka_unit_test(test_large_mailbox),
         cmocka_unit_test(test_parsers),
     };

@@ -13,7 +13,10 @@
  * since (EXPUNGE, EXISTS, RECENT), as a client needs.  BODY[...] sets
  * \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...] never does.
  *
- * Limits: no literals ({n}), no SEARCH, IDLE, DELETE, RENAME or
+ * IDLE reports new and removed messages within a second (Dovecot learns
+ * of them from inotify) and says "Still here" every 2 minutes.
+ *
+ * Limits: no literals ({n}), no SEARCH, DELETE, RENAME or
  * SUBSCRIBE; keywords given to STORE are not kept; BODY and
  * BODYSTRUCTURE describe every message as one text/plain part. */
 #define _DEFAULT_SOURCE
@@ -60,6 +63,9 @@ struct ImapSession {
     char **pending;
     size_t n_pending, cap_pending;
     char *sasl_tag; /* AUTHENTICATE waiting for its line */
+    char *idle_tag; /* IDLE: waiting for DONE */
+    SimTime idle_since;
+    EvHandle idle_poll;
     EvHandle idle;
     bool closed;
     bool draining; /* answering the lines that waited: free only after */
@@ -113,6 +119,9 @@ static void session_free(ImapSession *is)
     free(is->pending);
     free(is->held_tag);
     free(is->sasl_tag);
+    if (is->idle_tag)
+        sim_cancel(sim, is->idle_poll);
+    free(is->idle_tag);
     free(is->view);
     free(is);
 }
@@ -1342,11 +1351,66 @@ static void cmd_close(ImapSession *is, Buf *b, const char *tag)
                n, n == 1 ? "" : "s"));
 }
 
+/* ---- IDLE ------------------------------------------------------------------------------- */
+
+#define IDLE_POLL       ((SimTime)1000000)
+#define IDLE_STILL_HERE (120 * (SimTime)1000000)
+
+static void idle_poll(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    ImapSession *is = ctx;
+    Buf b;
+    buf_init(&b);
+    sync_view(is, &b);
+    SimTime waited = sim->now - is->idle_since;
+    if (!b.len && waited > 0 && waited % IDLE_STILL_HERE == 0)
+        buf_puts(&b, "* OK Still here\r\n");
+    flush(is, &b,
+          b.len ? cap(is, "tells the idling client at once what changed in the mailbox.") : NULL);
+    buf_fini(&b);
+    is->idle_poll = sim_after_background(sim, IDLE_POLL, idle_poll, is, 0);
+}
+
+static void cmd_idle(ImapSession *is, const char *tag)
+{
+    is->idle_tag = xstrdup(tag);
+    is->idle_since = is->srv->sim->now;
+    char *c = cap(is, "waits (IDLE): it will tell the client of new mail without being asked, "
+                      "until the client sends DONE.");
+    textconn_send(is->t, "+ idling", c);
+    free(c);
+    is->idle_poll = sim_after_background(is->srv->sim, IDLE_POLL, idle_poll, is, 0);
+}
+
+/* A line while idling: DONE ends it, anything else is an error. */
+static void idle_line(ImapSession *is, const char *line)
+{
+    sim_cancel(is->srv->sim, is->idle_poll);
+    char *tag = is->idle_tag;
+    is->idle_tag = NULL;
+    double secs = (double)(is->srv->sim->now - is->idle_since) / 1e6;
+    char r[200];
+    Buf b;
+    buf_init(&b);
+    if (strcasecmp(line, "DONE") == 0) {
+        snprintf(r, sizeof r, "OK Idle completed (%.3f + %.3f + %.3f secs).", secs + 0.001, secs,
+                 secs + 0.001);
+        tagged(is, &b, tag, r, cap(is, "ends IDLE (DONE)."));
+    } else {
+        snprintf(r, sizeof r, "BAD Expected DONE (%.3f + %.3f + %.3f secs).", secs + 0.001, secs,
+                 secs + 0.001);
+        tagged(is, &b, tag, r, cap(is, "answers BAD: during IDLE only DONE is expected."));
+    }
+    buf_fini(&b);
+    free(tag);
+}
+
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
 static const char *const known[] = {"CAPABILITY", "NOOP",    "CHECK",  "LOGOUT", "LIST",  "LSUB",
                                     "SELECT",     "EXAMINE", "STATUS", "CREATE", "FETCH", "STORE",
-                                    "COPY",       "EXPUNGE", "CLOSE",  "UID"};
+                                    "COPY",       "EXPUNGE", "CLOSE",  "UID",    "IDLE"};
 
 static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
 {
@@ -1370,6 +1434,8 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
         tagged(is, b, tag, r, cap(is, "answers %s, with any news of the mailbox first.", name));
     } else if (strcmp(name, "LOGOUT") == 0) {
         cmd_logout(is, b, tag);
+    } else if (strcmp(name, "IDLE") == 0) {
+        cmd_idle(is, tag);
     } else if (strcmp(name, "LIST") == 0 || strcmp(name, "LSUB") == 0) {
         cmd_list(is, b, tag, c, name[1] == 'S');
     } else if (strcmp(name, "SELECT") == 0 || strcmp(name, "EXAMINE") == 0) {
@@ -1489,6 +1555,10 @@ static void session_line(ImapSession *is, const char *line, size_t len)
     sim_cancel(is->srv->sim, is->idle);
     is->idle = sim_after_background(
         is->srv->sim, is->authed ? IMAP_IDLE_TIMEOUT : LOGIN_IDLE_TIMEOUT, idle_timeout, is, 0);
+    if (is->idle_tag) {
+        idle_line(is, line);
+        return;
+    }
     if (is->sasl_tag) {
         char *tag = is->sasl_tag;
         is->sasl_tag = NULL;
