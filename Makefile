@@ -119,6 +119,7 @@ interop: deps-test
 	@MINET=build/test/minet sh tests/run_interop_tcp.sh
 	@MINET=build/test/minet sh tests/run_interop_mail.sh
 	@MINET=build/test/minet sh tests/run_interop_ftp.sh
+	@MINET=build/test/minet sh tests/run_interop_imap.sh
 
 ## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan: deps-test

@@ -40,7 +40,7 @@ static const DissectApp apps[] = {
      IP_PROTO_TCP,
      {143, 0},
      "Internet Message Access Protocol",
-     dissect_text_reqresp,
+     dissect_text_imap,
      dissect_text_tree,
      dissect_text_label},
     {"FTP",

@@ -78,6 +78,25 @@ void dissect_text_reqresp(const DissectPayload *p, Buf *out)
     first_line(p, out);
 }
 
+void dissect_text_imap(const DissectPayload *p, Buf *out)
+{
+    /* Wireshark's IMAP Info names the segment's last line: for a response,
+     * the tagged OK/NO/BAD after the untagged data. */
+    buf_puts(out, p->to_server ? "Request: " : "Response: ");
+    size_t at = 0, last_n = 0;
+    const uint8_t *last = NULL;
+    while (at < p->len) {
+        const uint8_t *line;
+        size_t n = next_line(p, &at, &line);
+        if (n || !last) {
+            last = line;
+            last_n = n;
+        }
+    }
+    if (last)
+        put_escaped(out, last, last_n);
+}
+
 void dissect_text_http(const DissectPayload *p, Buf *out)
 {
     first_line(p, out);

@@ -15,6 +15,7 @@
 void dissect_text_smtp(const DissectPayload *p, Buf *out);    /* "C: …" / "S: … | …" */
 void dissect_text_pop(const DissectPayload *p, Buf *out);     /* "C: …" / "S: …" */
 void dissect_text_reqresp(const DissectPayload *p, Buf *out); /* "Request: …" / "Response: …" */
+void dissect_text_imap(const DissectPayload *p, Buf *out);    /* as reqresp, the last line */
 void dissect_text_http(const DissectPayload *p, Buf *out);    /* the first line and a space */
 void dissect_text_ftp_data(const DissectPayload *p, Buf *out); /* "FTP Data: 16 bytes" */
 

@@ -23,6 +23,7 @@
 
 typedef struct SmtpSession SmtpSession;
 typedef struct MailDelivery MailDelivery;
+typedef struct MailAccess MailAccess;
 
 struct MailServer {
     Sim *sim;
@@ -39,6 +40,7 @@ struct MailServer {
     MailDelivery *deliveries; /* attempts under way */
     EvHandle scan;            /* the next deferred-queue scan, if any */
     bool scan_set;
+    MailAccess *access; /* POP3 and IMAP: listeners, sessions, folders */
 };
 
 /* ---- mail_server.c ---------------------------------------------------------- */
@@ -62,6 +64,9 @@ void mail_deliver_local(MailServer *s, const char *user, const char *text, const
 const char *mail_peer_name(const MailServer *s, uint32_t ip);
 /* The value of header name in text ("" if absent), copied into out. */
 void mail_header(const char *text, const char *name, char *out, size_t size);
+/* Writes message m's "mailbox" state record (op "add", "set" or "del"):
+ * key "USER UID" (a folder: "USER/FOLDER UID"), value with every flag. */
+void mail_box_record(MailServer *s, const Mailbox *mb, const MailMsg *m, const char *op);
 /* Writes the queue entry's state record (op "add" or "del"). */
 void mail_queue_record(MailServer *s, const MailQueued *q, const char *op);
 
@@ -71,6 +76,13 @@ void mail_queue_record(MailServer *s, const MailQueued *q, const char *op);
 void smtp_session_accept(MailServer *s, TcpConn *c, bool submission);
 /* Frees every session without a word (the run is over). */
 void smtp_sessions_free(MailServer *s);
+
+/* ---- mail_store.c, pop3_server.c, imap_server.c ------------------------------- */
+
+/* Starts the POP3 (110) and IMAP (143) listeners the "services" name. */
+void mail_access_start(MailServer *s);
+/* Frees their sessions and the folders IMAP created (the run is over). */
+void mail_access_free(MailServer *s);
 
 /* ---- mail_queue.c ------------------------------------------------------------ */
 

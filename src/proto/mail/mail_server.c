@@ -178,16 +178,35 @@ static size_t crlf_size(const char *text)
     return n;
 }
 
-static void mailbox_record(MailServer *s, const Mailbox *mb, const MailMsg *m)
+void mail_box_record(MailServer *s, const Mailbox *mb, const MailMsg *m, const char *op)
 {
     Trace *tr = &s->sim->trace;
     if (!trace_wanted(tr))
         return;
-    char key[96], value[600];
-    snprintf(key, sizeof key, "%s %u", mb->user, m->uid);
-    snprintf(value, sizeof value, "%s size %zu from %.200s subject \"%.200s\"",
-             m->flags & MAIL_FLAG_SEEN ? "seen" : "new", m->size, m->from, m->subject);
-    trace_state(tr, s->sim->now, s->node, "mailbox", "add", key, value, -1);
+    /* The Flags column is one word: new or seen, then the other flags
+     * (\Recent is left out: it says which session saw the message first,
+     * not something stored with it). */
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } more[] = {{MAIL_FLAG_ANSWERED, ",answered"},
+                {MAIL_FLAG_FLAGGED, ",flagged"},
+                {MAIL_FLAG_DELETED, ",deleted"},
+                {MAIL_FLAG_DRAFT, ",draft"}};
+    char key[160], flags[64];
+    bool inbox = !mb->folder || strcmp(mb->folder, "INBOX") == 0;
+    snprintf(key, sizeof key, "%s%s%.64s %u", mb->user, inbox ? "" : "/", inbox ? "" : mb->folder,
+             m->uid);
+    snprintf(flags, sizeof flags, "%s", m->flags & MAIL_FLAG_SEEN ? "seen" : "new");
+    for (size_t i = 0; i < sizeof more / sizeof *more; i++)
+        if (m->flags & more[i].bit)
+            snprintf(flags + strlen(flags), sizeof flags - strlen(flags), "%s", more[i].name);
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s size %zu from %.200s subject \"%.200s\"", flags, m->size, m->from,
+               m->subject);
+    trace_state(tr, s->sim->now, s->node, "mailbox", op, key, b.data, -1);
+    buf_fini(&b);
 }
 
 static Mailbox *mailbox_get(MailServer *s, const char *user)
@@ -199,6 +218,7 @@ static Mailbox *mailbox_get(MailServer *s, const char *user)
     mb = &s->boxes[s->n_boxes++];
     memset(mb, 0, sizeof *mb);
     mb->user = xstrdup(user);
+    mb->folder = xstrdup("INBOX");
     mb->next_uid = 1;
     mb->uidvalidity = (uint32_t)(s->sim->world->start_us / 1000000);
     return mb;
@@ -214,6 +234,7 @@ static MailMsg *mailbox_add(MailServer *s, const char *user, const char *text)
     m->text = xstrdup(text);
     m->size = crlf_size(text);
     m->arrived = s->sim->now;
+    m->flags = MAIL_FLAG_RECENT;
     char buf[512];
     mail_header(text, "From", buf, sizeof buf);
     if (!buf[0]) { /* no From: header: the envelope sender */
@@ -225,7 +246,7 @@ static MailMsg *mailbox_add(MailServer *s, const char *user, const char *text)
     m->from = xstrdup(buf);
     mail_header(text, "Subject", buf, sizeof buf);
     m->subject = xstrdup(buf);
-    mailbox_record(s, mb, m);
+    mail_box_record(s, mb, m, "add");
     return m;
 }
 
@@ -324,6 +345,7 @@ static MailServer *server_new(Sim *sim, int node)
     if (s->conf->services & MAIL_SVC_SUBMISSION)
         s->listen[1] = tcp_listen(sim, node, 587, 100, &listen_ops, s);
     seed_mailboxes(s);
+    mail_access_start(s);
     return s;
 }
 
@@ -348,6 +370,7 @@ static void server_free(MailServer *s)
 {
     smtp_sessions_free(s);
     mail_queue_free(s);
+    mail_access_free(s);
     for (size_t i = 0; i < s->n_boxes; i++) {
         Mailbox *mb = &s->boxes[i];
         for (size_t k = 0; k < mb->n; k++) {
@@ -357,6 +380,7 @@ static void server_free(MailServer *s)
         }
         free(mb->msgs);
         free(mb->user);
+        free(mb->folder);
     }
     free(s->boxes);
     free(s);

@@ -33,6 +33,9 @@ enum {
     MAIL_FLAG_FLAGGED = 1u << 2,
     MAIL_FLAG_DELETED = 1u << 3,
     MAIL_FLAG_DRAFT = 1u << 4,
+    /* No session has seen the message yet: the first to open the mailbox
+     * read-write reports it \Recent and takes the flag away (Dovecot). */
+    MAIL_FLAG_RECENT = 1u << 5,
 };
 
 typedef struct MailMsg {
@@ -49,6 +52,7 @@ typedef struct Mailbox {
     MailMsg *msgs; /* in arrival order */
     size_t n, cap;
     uint32_t next_uid, uidvalidity;
+    char *folder; /* "INBOX", or a folder IMAP created ("Archive") */
 } Mailbox;
 
 typedef enum MailQueueName { MAILQ_INCOMING, MAILQ_ACTIVE, MAILQ_DEFERRED } MailQueueName;

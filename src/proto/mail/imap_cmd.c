@@ -1,0 +1,214 @@
+/* imap_cmd — IMAP command lines and sequence sets, parsed. */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "proto/mail/imap_cmd.h"
+
+static bool atom_char(char c)
+{
+    return c > ' ' && c != '(' && c != ')' && c != '"' && c != 0x7f;
+}
+
+void imap_parse(const char *line, size_t len, ImapCmd *out)
+{
+    memset(out, 0, sizeof *out);
+    out->store = xmalloc(len + 1);
+    memcpy(out->store, line, len);
+    out->store[len] = '\0';
+    char *p = out->store, *end = out->store + len;
+    out->err = "Invalid arguments";
+    if (strlen(p) != len) { /* a NUL inside */
+        end = p + strlen(p);
+        out->bad = true;
+    }
+    /* tag */
+    char *t = p;
+    while (p < end && *p != ' ')
+        p++;
+    if (p == t)
+        return;
+    out->tag = t;
+    if (p < end)
+        *p++ = '\0';
+    /* command */
+    char *c = p;
+    while (p < end && *p != ' ')
+        p++;
+    if (p > c) {
+        out->name = c;
+        if (p < end)
+            *p++ = '\0';
+        for (char *q = c; *q; q++)
+            *q = (char)toupper((unsigned char)*q);
+    }
+    int depth = 0;
+    while (p < end && out->name) {
+        if (*p == ' ') {
+            p++;
+            continue;
+        }
+        if (out->n_args == IMAP_MAX_ARGS) {
+            out->bad = true;
+            return;
+        }
+        ImapTok *k = &out->args[out->n_args];
+        if (*p == '(') {
+            k->kind = IMAP_LIST_OPEN;
+            depth++;
+            p++;
+        } else if (*p == ')') {
+            k->kind = IMAP_LIST_CLOSE;
+            if (--depth < 0) {
+                out->bad = true;
+                out->err = "Unexpected ')'";
+                return;
+            }
+            p++;
+        } else if (*p == '"') {
+            char *w = ++p;
+            k->kind = IMAP_STRING;
+            k->text = w;
+            for (;;) {
+                if (p >= end) {
+                    out->bad = true;
+                    out->err = "Missing '\"'";
+                    return;
+                }
+                if (*p == '\\' && p + 1 < end && (p[1] == '"' || p[1] == '\\'))
+                    p++;
+                else if (*p == '"')
+                    break;
+                *w++ = *p++;
+            }
+            *w = '\0';
+            p++; /* the closing quote */
+        } else if (*p == '{') {
+            out->bad = true; /* a literal */
+            return;
+        } else {
+            k->kind = IMAP_ATOM;
+            k->text = p;
+            int br = 0;
+            while (p < end &&
+                   (atom_char(*p) || (br > 0 && (*p == ' ' || *p == '(' || *p == ')')))) {
+                if (*p == '[')
+                    br++;
+                else if (*p == ']')
+                    br--;
+                p++;
+            }
+            if (br != 0) {
+                out->bad = true;
+                return;
+            }
+            if (p < end) {
+                char sep = *p;
+                *p = '\0';
+                if (sep != ' ') {
+                    /* ( ) or " right after an atom: put it back by
+                     * re-reading it (shift the rest one to the right is
+                     * not needed: handle the two cases here) */
+                    out->n_args++;
+                    if (out->n_args == IMAP_MAX_ARGS) {
+                        out->bad = true;
+                        return;
+                    }
+                    ImapTok *n = &out->args[out->n_args];
+                    if (sep == ')') {
+                        n->kind = IMAP_LIST_CLOSE;
+                        if (--depth < 0) {
+                            out->bad = true;
+                            out->err = "Unexpected ')'";
+                            return;
+                        }
+                        p++;
+                    } else {
+                        /* "(" or "\"" glued to an atom: not IMAP */
+                        out->bad = true;
+                        return;
+                    }
+                } else {
+                    p++;
+                }
+            }
+        }
+        out->n_args++;
+    }
+    if (depth > 0) {
+        out->bad = true;
+        out->err = "Missing ')'";
+    }
+}
+
+void imap_cmd_free(ImapCmd *c)
+{
+    free(c->store);
+    c->store = NULL;
+}
+
+static bool set_num(const char **p, uint32_t star, uint32_t *v)
+{
+    if (**p == '*') {
+        (*p)++;
+        *v = star;
+        return true;
+    }
+    if (**p < '1' || **p > '9')
+        return false;
+    uint64_t x = 0;
+    while (**p >= '0' && **p <= '9') {
+        x = x * 10 + (uint64_t)(**p - '0');
+        if (x > UINT32_MAX)
+            return false;
+        (*p)++;
+    }
+    *v = (uint32_t)x;
+    return true;
+}
+
+bool imap_parse_set(const char *text, uint32_t star, ImapSet *out)
+{
+    out->r = NULL;
+    out->n = 0;
+    size_t cap = 0;
+    const char *p = text;
+    for (;;) {
+        uint32_t a, b;
+        if (!set_num(&p, star, &a))
+            goto bad;
+        b = a;
+        if (*p == ':') {
+            p++;
+            if (!set_num(&p, star, &b))
+                goto bad;
+        }
+        out->r = xgrow(out->r, &cap, out->n + 1, sizeof *out->r);
+        out->r[out->n].lo = a < b ? a : b;
+        out->r[out->n].hi = a < b ? b : a;
+        out->n++;
+        if (*p == '\0')
+            return true;
+        if (*p++ != ',')
+            goto bad;
+    }
+bad:
+    imap_set_free(out);
+    return false;
+}
+
+bool imap_set_has(const ImapSet *s, uint32_t v)
+{
+    for (size_t i = 0; i < s->n; i++)
+        if (v >= s->r[i].lo && v <= s->r[i].hi)
+            return true;
+    return false;
+}
+
+void imap_set_free(ImapSet *s)
+{
+    free(s->r);
+    s->r = NULL;
+    s->n = 0;
+}

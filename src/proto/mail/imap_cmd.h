@@ -1,0 +1,49 @@
+/* imap_cmd — an IMAP command line split into its tag, command and
+ * arguments (RFC 3501's syntax: atoms, quoted strings, parenthesized
+ * lists; an atom keeps a bracketed part whole, so
+ * BODY.PEEK[HEADER.FIELDS (FROM)]<0.5> is one atom), and the sequence
+ * sets FETCH, STORE and COPY take.  No state, no I/O: the fuzz target's
+ * unit.  Limit: literals ({n}) are refused (a line is one command). */
+#ifndef MN_IMAP_CMD_H
+#define MN_IMAP_CMD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define IMAP_MAX_ARGS 64
+
+typedef enum ImapTokKind { IMAP_ATOM, IMAP_STRING, IMAP_LIST_OPEN, IMAP_LIST_CLOSE } ImapTokKind;
+
+typedef struct ImapTok {
+    ImapTokKind kind;
+    char *text; /* atom or string (unquoted), NUL-terminated; NULL for ( ) */
+} ImapTok;
+
+typedef struct ImapCmd {
+    char *tag;  /* NULL: an empty line */
+    char *name; /* in capitals; NULL when the line has only a tag */
+    ImapTok args[IMAP_MAX_ARGS];
+    size_t n_args;
+    bool bad;        /* the arguments do not parse (unbalanced, a literal, too many) */
+    const char *err; /* then why, in Dovecot's words ("Missing ')'") */
+    char *store;     /* the line's copy the pointers point into */
+} ImapCmd;
+
+/* Parses line (len bytes); imap_cmd_free releases it. */
+void imap_parse(const char *line, size_t len, ImapCmd *out);
+void imap_cmd_free(ImapCmd *c);
+
+/* A sequence set ("1:3,5,7:*") as ranges; "*" is star. */
+typedef struct ImapRange {
+    uint32_t lo, hi;
+} ImapRange;
+typedef struct ImapSet {
+    ImapRange *r;
+    size_t n;
+} ImapSet;
+bool imap_parse_set(const char *text, uint32_t star, ImapSet *out);
+bool imap_set_has(const ImapSet *s, uint32_t v);
+void imap_set_free(ImapSet *s);
+
+#endif

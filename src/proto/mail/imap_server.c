@@ -1,0 +1,1646 @@
+/* imap_server — one IMAP4rev1 session (RFC 3501), as Dovecot 2.3 answers
+ * it with ssl = no, disable_plaintext_auth = no and auth_mechanisms =
+ * plain login: the greeting and capabilities, the tagged OK/NO/BAD texts
+ * and the order of untagged responses are Dovecot's, checked against the
+ * real one.  A tagged reply's timing "(0.001 + 0.000 secs)" is a fixed
+ * figure: the simulated server takes no time.
+ *
+ * States: not authenticated (CAPABILITY, NOOP, LOGOUT, LOGIN,
+ * AUTHENTICATE PLAIN), authenticated (LIST, LSUB, SELECT, EXAMINE,
+ * STATUS, CREATE) and selected (FETCH, STORE, COPY, EXPUNGE, CLOSE, and
+ * their UID forms).  The session keeps its own numbering of the selected
+ * mailbox's messages (their UIDs); NOOP and CHECK report what changed
+ * since (EXPUNGE, EXISTS, RECENT), as a client needs.  BODY[...] sets
+ * \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...] never does.
+ *
+ * IDLE reports new and removed messages within a second (Dovecot learns
+ * of them from inotify) and says "Still here" every 2 minutes.
+ *
+ * Limits: no literals ({n}), no SEARCH, DELETE, RENAME or
+ * SUBSCRIBE; keywords given to STORE are not kept; BODY and
+ * BODYSTRUCTURE describe every message as one text/plain part. */
+#define _DEFAULT_SOURCE
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "proto/mail/imap_cmd.h"
+#include "proto/mail/mail_access.h"
+#include "proto/mail/pop3_cmd.h"
+
+#define CAPS_PRE "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ AUTH=PLAIN AUTH=LOGIN"
+#define CAPS_POST                                                                                  \
+    "IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE SORT SORT=DISPLAY THREAD=REFERENCES "        \
+    "THREAD=REFS THREAD=ORDEREDSUBJECT MULTIAPPEND URL-PARTIAL CATENATE UNSELECT CHILDREN "        \
+    "NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES "       \
+    "WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW "           \
+    "STATUS=SIZE SAVEDATE LITERAL+ NOTIFY"
+#define TIMING    " (0.001 + 0.000 secs)."
+#define FLAGS_ALL "\\Answered \\Flagged \\Deleted \\Seen \\Draft"
+
+struct ImapSession {
+    ImapSession *next;
+    MailServer *srv;
+    TextConn *t;
+    bool authed;
+    uint32_t client_ip;
+    char user[128];
+    char auth_user[600], auth_pass[600]; /* a login waiting */
+    /* the selected mailbox */
+    bool selected, readonly;
+    char folder[128];
+    uint32_t *view; /* UIDs by sequence number - 1 */
+    size_t n_view;
+    uint32_t recent_lo, recent_hi; /* UIDs this session reports \Recent */
+    /* a failed login's answer waits 2 s */
+    bool holding;
+    char *held_tag;
+    EvHandle hold_timer;
+    char **pending;
+    size_t n_pending, cap_pending;
+    char *sasl_tag; /* AUTHENTICATE waiting for its line */
+    char *idle_tag; /* IDLE: waiting for DONE */
+    SimTime idle_since;
+    EvHandle idle_poll;
+    EvHandle idle;
+    bool closed;
+    bool draining; /* answering the lines that waited: free only after */
+};
+
+static void session_line(ImapSession *is, const char *line, size_t len);
+
+/* ---- output ------------------------------------------------------------------ */
+
+static char *cap(ImapSession *is, const char *fmt, ...) MN_PRINTF(2, 3);
+static char *cap(ImapSession *is, const char *fmt, ...)
+{
+    if (!trace_wanted(&is->srv->sim->trace))
+        return NULL;
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s ", is->srv->host);
+    va_list ap;
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    return buf_take(&b);
+}
+
+/* Sends the buffer's lines with caption c (freed); clears the buffer. */
+static void flush(ImapSession *is, Buf *b, char *c)
+{
+    if (b->len)
+        textconn_send_raw(is->t, b->data, b->len, c);
+    free(c);
+    buf_clear(b);
+}
+
+static void session_unlink(ImapSession *is)
+{
+    for (ImapSession **p = &is->srv->access->imap_sessions; *p; p = &(*p)->next)
+        if (*p == is) {
+            *p = is->next;
+            return;
+        }
+}
+
+static void session_free(ImapSession *is)
+{
+    Sim *sim = is->srv->sim;
+    if (is->holding)
+        sim_cancel(sim, is->hold_timer);
+    sim_cancel(sim, is->idle);
+    for (size_t i = 0; i < is->n_pending; i++)
+        free(is->pending[i]);
+    free(is->pending);
+    free(is->held_tag);
+    free(is->sasl_tag);
+    if (is->idle_tag)
+        sim_cancel(sim, is->idle_poll);
+    free(is->idle_tag);
+    free(is->view);
+    free(is);
+}
+
+static void session_end(ImapSession *is)
+{
+    is->closed = true;
+    session_unlink(is);
+    textconn_close(is->t);
+    if (!is->draining)
+        session_free(is);
+}
+
+/* An IMAP string: an atom-safe quoted string, or a literal. */
+static void put_string(Buf *b, const char *s)
+{
+    if (!s) {
+        buf_puts(b, "NIL");
+        return;
+    }
+    bool literal = false;
+    for (const char *p = s; *p; p++)
+        if (*p == '\r' || *p == '\n' || (unsigned char)*p >= 0x80)
+            literal = true;
+    if (literal) {
+        buf_printf(b, "{%zu}\r\n%s", strlen(s), s);
+        return;
+    }
+    buf_putc(b, '"');
+    for (const char *p = s; *p; p++) {
+        if (*p == '"' || *p == '\\')
+            buf_putc(b, '\\');
+        buf_putc(b, *p);
+    }
+    buf_putc(b, '"');
+}
+
+/* A mailbox name as LIST prints it: an atom when it can be one. */
+static void put_name(Buf *b, const char *s)
+{
+    bool atom = *s != '\0';
+    for (const char *p = s; *p; p++)
+        if (!isalnum((unsigned char)*p) && !strchr(".-_", *p))
+            atom = false;
+    if (atom)
+        buf_puts(b, s);
+    else
+        put_string(b, s);
+}
+
+static void put_flags(Buf *b, unsigned f, bool recent)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } order[] = {{MAIL_FLAG_ANSWERED, "\\Answered"},
+                 {MAIL_FLAG_FLAGGED, "\\Flagged"},
+                 {MAIL_FLAG_DELETED, "\\Deleted"},
+                 {MAIL_FLAG_SEEN, "\\Seen"},
+                 {MAIL_FLAG_DRAFT, "\\Draft"}};
+    buf_putc(b, '(');
+    bool first = true;
+    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
+        if (f & order[i].bit) {
+            buf_printf(b, "%s%s", first ? "" : " ", order[i].name);
+            first = false;
+        }
+    if (recent)
+        buf_printf(b, "%s\\Recent", first ? "" : " ");
+    buf_putc(b, ')');
+}
+
+/* ---- the selected mailbox ------------------------------------------------------- */
+
+static Mailbox *selected_box(ImapSession *is)
+{
+    return is->selected ? mail_folder(is->srv, is->user, is->folder) : NULL;
+}
+
+static bool is_recent(const ImapSession *is, uint32_t uid)
+{
+    return uid >= is->recent_lo && uid < is->recent_hi;
+}
+
+/* Claims the \Recent flags of mb's newest messages for this session (when
+ * it may change the mailbox); returns how many are recent for it. */
+static size_t claim_recent(ImapSession *is, Mailbox *mb, size_t from)
+{
+    size_t n = 0;
+    for (size_t i = from; i < mb->n; i++)
+        if (mb->msgs[i].flags & MAIL_FLAG_RECENT) {
+            n++;
+            if (!is->readonly) {
+                mb->msgs[i].flags &= ~(unsigned)MAIL_FLAG_RECENT;
+                if (is->recent_lo == is->recent_hi)
+                    is->recent_lo = mb->msgs[i].uid;
+                is->recent_hi = mb->msgs[i].uid + 1;
+            }
+        }
+    return n;
+}
+
+/* Reports what changed in the mailbox since the session last looked:
+ * messages others removed (EXPUNGE), then new ones (EXISTS, RECENT). */
+static void sync_view(ImapSession *is, Buf *b)
+{
+    Mailbox *mb = selected_box(is);
+    if (!mb)
+        return;
+    for (size_t k = 0; k < is->n_view;) {
+        if (mail_box_find(mb, is->view[k]) < 0) {
+            buf_printf(b, "* %zu EXPUNGE\r\n", k + 1);
+            memmove(is->view + k, is->view + k + 1, (is->n_view - k - 1) * sizeof *is->view);
+            is->n_view--;
+        } else {
+            k++;
+        }
+    }
+    uint32_t last = is->n_view ? is->view[is->n_view - 1] : 0;
+    size_t from = mb->n;
+    for (size_t i = 0; i < mb->n; i++)
+        if (mb->msgs[i].uid > last) {
+            from = i;
+            break;
+        }
+    if (from == mb->n)
+        return;
+    is->view = xrealloc(is->view, mb->n * sizeof *is->view);
+    for (size_t i = from; i < mb->n; i++)
+        is->view[is->n_view++] = mb->msgs[i].uid;
+    size_t recent = claim_recent(is, mb, from);
+    size_t total = 0;
+    for (size_t k = 0; k < is->n_view; k++)
+        total += is_recent(is, is->view[k]);
+    buf_printf(b, "* %zu EXISTS\r\n* %zu RECENT\r\n", is->n_view, is->readonly ? recent : total);
+}
+
+/* ---- tagged replies -------------------------------------------------------------- */
+
+static void tagged(ImapSession *is, Buf *b, const char *tag, const char *text, char *c)
+{
+    buf_printf(b, "%s %s\r\n", tag, text);
+    flush(is, b, c);
+}
+
+static void bad_args(ImapSession *is, Buf *b, const char *tag, const char *name)
+{
+    char r[200];
+    snprintf(r, sizeof r, "BAD Error in IMAP command %.40s: Invalid arguments" TIMING, name);
+    tagged(is, b, tag, r, cap(is, "answers BAD: %s's arguments are not what IMAP expects.", name));
+}
+
+static void no_mailbox(ImapSession *is, Buf *b, const char *tag, const char *mailbox, bool copy)
+{
+    char r[300];
+    snprintf(r, sizeof r, "NO %sMailbox doesn't exist: %.128s" TIMING, copy ? "[TRYCREATE] " : "",
+             mailbox);
+    tagged(is, b, tag, r, cap(is, "answers NO: %s has no folder %s.", is->user, mailbox));
+}
+
+/* ---- not authenticated -------------------------------------------------------------- */
+
+static void hold_done(Sim *sim, void *ctx, uint64_t arg);
+
+static void login_ok(ImapSession *is, const char *tag, const char *user)
+{
+    is->authed = true;
+    snprintf(is->user, sizeof is->user, "%s", mail_user_name(is->srv, user));
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s OK [CAPABILITY " CAPS_POST "] Logged in\r\n", tag);
+    flush(is, &b,
+          cap(is,
+              "accepts %s's password (OK) and lists what it can do now: the authenticated "
+              "state, where the client picks a mailbox.",
+              is->user));
+    buf_fini(&b);
+}
+
+/* Checks the login waiting (held_tag, auth_user, auth_pass): a failure
+ * is answered after Dovecot's 2 s auth_failure_delay. */
+static void auth_check(ImapSession *is)
+{
+    if (mail_auth_check(is->srv, is->client_ip, is->auth_user, is->auth_pass)) {
+        login_ok(is, is->held_tag, is->auth_user);
+        free(is->held_tag);
+        is->held_tag = NULL;
+        return;
+    }
+    is->holding = true;
+    is->hold_timer = sim_after(is->srv->sim, MAIL_AUTH_DELAY, hold_done, is, 1);
+}
+
+static void try_login(ImapSession *is, const char *tag, const char *user, const char *pass)
+{
+    free(is->held_tag);
+    is->held_tag = xstrdup(tag);
+    snprintf(is->auth_user, sizeof is->auth_user, "%s", user);
+    snprintf(is->auth_pass, sizeof is->auth_pass, "%s", pass);
+    SimTime wait = mail_auth_wait(is->srv, is->client_ip);
+    if (wait > 0) { /* earlier failures from this address: the penalty */
+        is->holding = true;
+        is->hold_timer = sim_after(is->srv->sim, wait, hold_done, is, 0);
+        return;
+    }
+    auth_check(is);
+}
+
+static void hold_done(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    ImapSession *is = ctx;
+    is->holding = false;
+    if (arg == 0) {
+        auth_check(is);
+    } else {
+        Buf b;
+        buf_init(&b);
+        tagged(is, &b, is->held_tag, "NO [AUTHENTICATIONFAILED] Authentication failed.",
+               cap(is, "refuses the login after a 2 s pause (NO): wrong user name or password. "
+                       "The pause, and a longer one before this address may try again, slow "
+                       "down password guessing."));
+        buf_fini(&b);
+        free(is->held_tag);
+        is->held_tag = NULL;
+    }
+    is->draining = true;
+    while (!is->holding && !is->closed && is->n_pending) {
+        char *line = is->pending[0];
+        memmove(is->pending, is->pending + 1, --is->n_pending * sizeof *is->pending);
+        session_line(is, line, strlen(line));
+        free(line);
+    }
+    is->draining = false;
+    if (is->closed)
+        session_free(is); /* it ended while answering them */
+}
+
+static const char *arg_str(const ImapCmd *c, size_t i)
+{
+    if (i >= c->n_args || (c->args[i].kind != IMAP_ATOM && c->args[i].kind != IMAP_STRING))
+        return NULL;
+    return c->args[i].text;
+}
+
+static void sasl_plain(ImapSession *is, const char *tag, const char *b64)
+{
+    char dec[600];
+    long n = pop3_base64_decode(b64, dec, sizeof dec - 1);
+    Buf b;
+    buf_init(&b);
+    if (n < 0) {
+        tagged(is, &b, tag, "BAD Invalid base64 data in continued response",
+               cap(is, "refuses the line: it is not base64."));
+        buf_fini(&b);
+        return;
+    }
+    buf_fini(&b);
+    dec[n] = '\0';
+    const char *user = memchr(dec, '\0', (size_t)n);
+    const char *pass = user ? memchr(user + 1, '\0', (size_t)(dec + n - user - 1)) : NULL;
+    if (!pass) {
+        try_login(is, tag, "", "\x01"); /* fails, after the pause */
+        return;
+    }
+    try_login(is, tag, user + 1, pass + 1);
+}
+
+static void cmd_capability(ImapSession *is, Buf *b, const char *tag)
+{
+    buf_printf(b, "* CAPABILITY %s\r\n", is->authed ? CAPS_POST : CAPS_PRE);
+    tagged(is, b, tag,
+           is->authed ? "OK Capability completed" TIMING
+                      : "OK Pre-login capabilities listed, post-login capabilities have more.",
+           cap(is, "lists its capabilities (CAPABILITY)%s.",
+               is->authed ? "" : ": more are shown after login"));
+}
+
+static void cmd_logout(ImapSession *is, Buf *b, const char *tag)
+{
+    buf_puts(b, "* BYE Logging out\r\n");
+    tagged(is, b, tag, is->authed ? "OK Logout completed" TIMING : "OK Logout completed.",
+           cap(is, "says goodbye (BYE) and closes the connection; the messages stay on the "
+                   "server with their flags."));
+    session_end(is);
+}
+
+/* ---- authenticated ----------------------------------------------------------------- */
+
+static bool pattern_match(const char *pat, const char *name)
+{
+    if (*pat == '\0')
+        return *name == '\0';
+    if (*pat == '*' || *pat == '%') {
+        for (const char *n = name;; n++) {
+            if (pattern_match(pat + 1, n))
+                return true;
+            if (*n == '\0' || (*pat == '%' && *n == '.'))
+                return false;
+        }
+    }
+    return *name &&
+           (*pat == *name || (toupper((unsigned char)*pat) == toupper((unsigned char)*name) &&
+                              strncasecmp(name, "INBOX", 5) == 0)) &&
+           pattern_match(pat + 1, name + 1);
+}
+
+static void cmd_list(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, bool lsub)
+{
+    const char *ref = arg_str(c, 0), *pat = arg_str(c, 1);
+    if (c->n_args == 0) {
+        char r[120];
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: Invalid reference" TIMING, c->name);
+        tagged(is, b, tag, r, cap(is, "answers BAD: %s wants a reference and a pattern.", c->name));
+        return;
+    }
+    if (!ref || !pat || c->n_args != 2) {
+        bad_args(is, b, tag, c->name);
+        return;
+    }
+    if (!lsub && *pat == '\0') {
+        buf_puts(b, "* LIST (\\Noselect) \".\" \"\"\r\n");
+    } else if (!lsub) {
+        Mailbox *boxes[64];
+        size_t n = mail_folders(is->srv, is->user, boxes, 64);
+        char full[300];
+        /* Dovecot's Maildir listing: the folders, then INBOX */
+        for (size_t k = 0; k < n; k++) {
+            Mailbox *mb = boxes[(k + 1) % n];
+            snprintf(full, sizeof full, "%s", mb->folder);
+            char want[300];
+            snprintf(want, sizeof want, "%s%s", ref, pat);
+            if (!pattern_match(want, full))
+                continue;
+            buf_puts(b, "* LIST (\\HasNoChildren) \".\" ");
+            put_name(b, full);
+            buf_puts(b, "\r\n");
+        }
+    }
+    tagged(
+        is, b, tag, lsub ? "OK Lsub completed" TIMING : "OK List completed" TIMING,
+        lsub ? cap(is, "lists the subscribed folders (LSUB): none is subscribed.")
+             : cap(is, "lists %s's folders that match (LIST); \".\" separates levels.", is->user));
+}
+
+static size_t count_unseen(const Mailbox *mb, size_t *first)
+{
+    size_t n = 0;
+    *first = 0;
+    for (size_t i = 0; i < mb->n; i++)
+        if (!(mb->msgs[i].flags & MAIL_FLAG_SEEN)) {
+            if (!n)
+                *first = i + 1;
+            n++;
+        }
+    return n;
+}
+
+static size_t count_recent(const Mailbox *mb)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < mb->n; i++)
+        n += (mb->msgs[i].flags & MAIL_FLAG_RECENT) != 0;
+    return n;
+}
+
+static void cmd_select(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, bool examine)
+{
+    const char *name = arg_str(c, 0);
+    if (!name || c->n_args != 1) {
+        bad_args(is, b, tag, c->name);
+        return;
+    }
+    if (is->selected) {
+        buf_puts(b, "* OK [CLOSED] Previous mailbox closed.\r\n");
+        is->selected = false;
+        free(is->view);
+        is->view = NULL;
+        is->n_view = 0;
+    }
+    Mailbox *mb = mail_folder(is->srv, is->user, name);
+    if (!mb) {
+        no_mailbox(is, b, tag, name, false);
+        return;
+    }
+    is->selected = true;
+    is->readonly = examine;
+    snprintf(is->folder, sizeof is->folder, "%s", mb->folder);
+    is->recent_lo = is->recent_hi = 0;
+    is->view = xcalloc(mb->n ? mb->n : 1, sizeof *is->view);
+    for (size_t i = 0; i < mb->n; i++)
+        is->view[i] = mb->msgs[i].uid;
+    is->n_view = mb->n;
+    size_t recent = claim_recent(is, mb, 0), first;
+    size_t unseen = count_unseen(mb, &first);
+    buf_puts(b, "* FLAGS (" FLAGS_ALL ")\r\n");
+    if (examine)
+        buf_puts(b, "* OK [PERMANENTFLAGS ()] Read-only mailbox.\r\n");
+    else
+        buf_puts(b, "* OK [PERMANENTFLAGS (" FLAGS_ALL " \\*)] Flags permitted.\r\n");
+    buf_printf(b, "* %zu EXISTS\r\n* %zu RECENT\r\n", mb->n, recent);
+    if (unseen)
+        buf_printf(b, "* OK [UNSEEN %zu] First unseen.\r\n", first);
+    buf_printf(b, "* OK [UIDVALIDITY %" PRIu32 "] UIDs valid\r\n", mb->uidvalidity);
+    buf_printf(b, "* OK [UIDNEXT %" PRIu32 "] Predicted next UID\r\n", mb->next_uid);
+    tagged(is, b, tag,
+           examine ? "OK [READ-ONLY] Examine completed" TIMING
+                   : "OK [READ-WRITE] Select completed" TIMING,
+           cap(is,
+               "opens %s's %s%s: %zu message%s (EXISTS), %zu new (RECENT), %zu unread; "
+               "UIDVALIDITY and UIDNEXT let a client keep its copy in step.",
+               is->user, mb->folder, examine ? " read-only (EXAMINE)" : "", mb->n,
+               mb->n == 1 ? "" : "s", recent, unseen));
+}
+
+static void cmd_status(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
+{
+    const char *name = arg_str(c, 0);
+    if (!name || c->n_args < 3 || c->args[1].kind != IMAP_LIST_OPEN ||
+        c->args[c->n_args - 1].kind != IMAP_LIST_CLOSE) {
+        bad_args(is, b, tag, "STATUS");
+        return;
+    }
+    enum { S_MESSAGES = 1, S_RECENT = 2, S_UIDNEXT = 4, S_UIDVALIDITY = 8, S_UNSEEN = 16 };
+    unsigned want = 0;
+    for (size_t i = 2; i + 1 < c->n_args; i++) {
+        const char *it = c->args[i].text;
+        if (c->args[i].kind != IMAP_ATOM) {
+            bad_args(is, b, tag, "STATUS");
+            return;
+        }
+        if (strcasecmp(it, "MESSAGES") == 0)
+            want |= S_MESSAGES;
+        else if (strcasecmp(it, "RECENT") == 0)
+            want |= S_RECENT;
+        else if (strcasecmp(it, "UIDNEXT") == 0)
+            want |= S_UIDNEXT;
+        else if (strcasecmp(it, "UIDVALIDITY") == 0)
+            want |= S_UIDVALIDITY;
+        else if (strcasecmp(it, "UNSEEN") == 0)
+            want |= S_UNSEEN;
+        else {
+            char r[200];
+            snprintf(r, sizeof r,
+                     "BAD Error in IMAP command STATUS: Invalid status item %.40s" TIMING, it);
+            for (char *p = strstr(r, "item ") + 5; *p && *p != ' '; p++)
+                *p = (char)toupper((unsigned char)*p);
+            tagged(is, b, tag, r, cap(is, "answers BAD: STATUS does not know that item."));
+            return;
+        }
+    }
+    Mailbox *mb = mail_folder(is->srv, is->user, name);
+    if (!mb) {
+        no_mailbox(is, b, tag, name, false);
+        return;
+    }
+    size_t first;
+    buf_puts(b, "* STATUS ");
+    put_name(b, mb->folder);
+    buf_puts(b, " (");
+    const char *sp = "";
+    if (want & S_MESSAGES) {
+        buf_printf(b, "%sMESSAGES %zu", sp, mb->n);
+        sp = " ";
+    }
+    if (want & S_RECENT) {
+        buf_printf(b, "%sRECENT %zu", sp, count_recent(mb));
+        sp = " ";
+    }
+    if (want & S_UIDNEXT) {
+        buf_printf(b, "%sUIDNEXT %" PRIu32, sp, mb->next_uid);
+        sp = " ";
+    }
+    if (want & S_UIDVALIDITY) {
+        buf_printf(b, "%sUIDVALIDITY %" PRIu32, sp, mb->uidvalidity);
+        sp = " ";
+    }
+    if (want & S_UNSEEN)
+        buf_printf(b, "%sUNSEEN %zu", sp, count_unseen(mb, &first));
+    buf_puts(b, ")\r\n");
+    tagged(is, b, tag, "OK Status completed" TIMING,
+           cap(is, "reports on %s without opening it (STATUS).", mb->folder));
+}
+
+static void cmd_create(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
+{
+    const char *name = arg_str(c, 0);
+    if (!name || c->n_args != 1) {
+        bad_args(is, b, tag, "CREATE");
+        return;
+    }
+    size_t len = strlen(name);
+    while (len && name[len - 1] == '.')
+        len--; /* a trailing separator names the same folder */
+    char folder[128];
+    if (len == 0 || len >= sizeof folder) {
+        tagged(is, b, tag,
+               len ? "NO [CANNOT] Invalid mailbox name: Name is too long" TIMING
+                   : "NO [CANNOT] Invalid mailbox name: Name is empty" TIMING,
+               cap(is, "answers NO: that is no folder name."));
+        return;
+    }
+    snprintf(folder, sizeof folder, "%.*s", (int)len, name);
+    if (mail_folder(is->srv, is->user, folder)) {
+        tagged(is, b, tag, "NO [ALREADYEXISTS] Mailbox already exists" TIMING,
+               cap(is, "answers NO: %s already has a folder %s.", is->user, folder));
+        return;
+    }
+    mail_folder_create(is->srv, is->user, folder);
+    tagged(is, b, tag, "OK Create completed" TIMING,
+           cap(is, "creates the folder %s for %s: IMAP keeps folders on the server.", folder,
+               is->user));
+}
+
+/* ---- FETCH ------------------------------------------------------------------------------ */
+
+typedef enum FetchKind {
+    F_FLAGS,
+    F_UID,
+    F_SIZE,
+    F_DATE,
+    F_ENVELOPE,
+    F_BODY,          /* BODY[section]<partial> and BODY.PEEK */
+    F_RFC822,        /* RFC822 (sets \Seen) */
+    F_RFC822_HEADER, /* RFC822.HEADER */
+    F_RFC822_TEXT,   /* RFC822.TEXT (sets \Seen) */
+    F_STRUCTURE,     /* BODY (no section) */
+    F_BODYSTRUCTURE,
+} FetchKind;
+
+typedef struct FetchItem {
+    FetchKind kind;
+    bool peek;
+    char section[200]; /* "", HEADER, TEXT, HEADER.FIELDS (A B), ... in capitals */
+    bool partial;
+    uint64_t start, count;
+} FetchItem;
+
+#define MAX_ITEMS 32
+
+static bool parse_item(const char *text, FetchItem *it, char *err, size_t errsize)
+{
+    memset(it, 0, sizeof *it);
+    char up[256];
+    snprintf(up, sizeof up, "%s", text);
+    for (char *p = up; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    static const struct {
+        const char *name;
+        FetchKind kind;
+    } simple[] = {{"FLAGS", F_FLAGS},
+                  {"UID", F_UID},
+                  {"RFC822.SIZE", F_SIZE},
+                  {"INTERNALDATE", F_DATE},
+                  {"ENVELOPE", F_ENVELOPE},
+                  {"RFC822", F_RFC822},
+                  {"RFC822.HEADER", F_RFC822_HEADER},
+                  {"RFC822.TEXT", F_RFC822_TEXT},
+                  {"BODY", F_STRUCTURE},
+                  {"BODYSTRUCTURE", F_BODYSTRUCTURE}};
+    for (size_t i = 0; i < sizeof simple / sizeof *simple; i++)
+        if (strcmp(up, simple[i].name) == 0) {
+            it->kind = simple[i].kind;
+            return true;
+        }
+    const char *p = up;
+    if (strncmp(p, "BODY.PEEK[", 10) == 0) {
+        it->peek = true;
+        p += 10;
+    } else if (strncmp(p, "BODY[", 5) == 0) {
+        p += 5;
+    } else {
+        snprintf(err, errsize, "Unknown parameter: %.60s", up);
+        return false;
+    }
+    it->kind = F_BODY;
+    const char *close = strchr(p, ']');
+    if (!close)
+        goto invalid;
+    snprintf(it->section, sizeof it->section, "%.*s", (int)(close - p), p);
+    const char *s = it->section;
+    if (!(*s == '\0' || strcmp(s, "HEADER") == 0 || strcmp(s, "TEXT") == 0 || strcmp(s, "1") == 0 ||
+          strncmp(s, "HEADER.FIELDS (", 15) == 0 || strncmp(s, "HEADER.FIELDS.NOT (", 19) == 0))
+        goto invalid;
+    p = close + 1;
+    if (*p == '<') {
+        char *end;
+        it->partial = true;
+        it->start = strtoull(p + 1, &end, 10);
+        if (end == p + 1 || *end != '.')
+            goto invalid;
+        const char *q = end + 1;
+        it->count = strtoull(q, &end, 10);
+        if (end == q || *end != '>' || end[1] != '\0')
+            goto invalid;
+        return true;
+    }
+    if (*p == '\0')
+        return true;
+invalid:
+    snprintf(err, errsize, "Invalid BODY[..] section");
+    return false;
+}
+
+/* Part of the message as CRLF text: the whole, its header (with the blank
+ * line) or its body; fields: HEADER.FIELDS[.NOT]'s names. */
+static void message_part(const char *text, const char *section, Buf *out)
+{
+    bool header_only = strncmp(section, "HEADER", 6) == 0;
+    bool text_only = strcmp(section, "TEXT") == 0 || strcmp(section, "1") == 0;
+    const char *fields = NULL;
+    bool not = false;
+    if (strncmp(section, "HEADER.FIELDS.NOT (", 19) == 0) {
+        fields = section + 19;
+        not = true;
+    } else if (strncmp(section, "HEADER.FIELDS (", 15) == 0) {
+        fields = section + 15;
+    }
+    bool in_body = false, keep = true;
+    for (const char *p = text; *p;) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (!in_body) {
+            if (len == 0) {
+                in_body = true;
+                if (!text_only)
+                    buf_puts(out, "\r\n");
+                if (header_only)
+                    return;
+            } else if (!text_only) {
+                if (fields && p[0] != ' ' && p[0] != '\t') {
+                    size_t nl = strcspn(p, ":\n");
+                    keep = false;
+                    for (const char *f = fields; *f && *f != ')';) {
+                        size_t fl = strcspn(f, " )");
+                        if (fl == nl && strncasecmp(f, p, nl) == 0)
+                            keep = true;
+                        f += fl;
+                        while (*f == ' ')
+                            f++;
+                    }
+                    if (not )
+                        keep = !keep;
+                }
+                if (!fields || keep) {
+                    buf_put(out, p, len);
+                    buf_puts(out, "\r\n");
+                }
+            }
+        } else if (!header_only) {
+            buf_put(out, p, len);
+            buf_puts(out, "\r\n");
+        }
+        if (!eol)
+            break;
+        p = eol + 1;
+    }
+    if (!in_body && !text_only)
+        buf_puts(out, "\r\n");
+}
+
+static void put_addresses(Buf *b, const char *value)
+{
+    if (!value || !*value) {
+        buf_puts(b, "NIL");
+        return;
+    }
+    buf_putc(b, '(');
+    const char *p = value;
+    bool any = false;
+    while (*p) {
+        size_t len = strcspn(p, ",");
+        char one[400];
+        snprintf(one, sizeof one, "%.*s", (int)(len < 399 ? len : 399), p);
+        p += len + (p[len] == ',');
+        char *s = one;
+        while (*s == ' ')
+            s++;
+        if (!*s)
+            continue;
+        char name[400] = "", addr[400];
+        char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
+        if (lt && gt) {
+            snprintf(addr, sizeof addr, "%.*s", (int)(gt - lt - 1), lt + 1);
+            char *e = lt;
+            while (e > s && e[-1] == ' ')
+                e--;
+            if (*s == '"' && e > s + 1 && e[-1] == '"') {
+                s++;
+                e--;
+            }
+            snprintf(name, sizeof name, "%.*s", (int)(e - s), s);
+        } else {
+            snprintf(addr, sizeof addr, "%s", s);
+            size_t n = strlen(addr);
+            while (n && addr[n - 1] == ' ')
+                addr[--n] = '\0';
+        }
+        char *at = strrchr(addr, '@');
+        if (at)
+            *at = '\0';
+        buf_putc(b, '(');
+        put_string(b, *name ? name : NULL);
+        buf_puts(b, " NIL ");
+        put_string(b, addr);
+        buf_putc(b, ' ');
+        put_string(b, at ? at + 1 : NULL);
+        buf_putc(b, ')');
+        any = true;
+    }
+    if (!any)
+        buf_puts(b, "(NIL NIL NIL NIL)");
+    buf_putc(b, ')');
+}
+
+static void put_envelope(Buf *b, const char *text)
+{
+    char v[1024], from[1024];
+    buf_puts(b, "ENVELOPE (");
+    mail_header(text, "Date", v, sizeof v);
+    put_string(b, *v ? v : NULL);
+    buf_putc(b, ' ');
+    mail_header(text, "Subject", v, sizeof v);
+    put_string(b, *v ? v : NULL);
+    buf_putc(b, ' ');
+    mail_header(text, "From", from, sizeof from);
+    put_addresses(b, from);
+    buf_putc(b, ' ');
+    mail_header(text, "Sender", v, sizeof v);
+    put_addresses(b, *v ? v : from);
+    buf_putc(b, ' ');
+    mail_header(text, "Reply-To", v, sizeof v);
+    put_addresses(b, *v ? v : from);
+    static const char *const rest[] = {"To", "Cc", "Bcc"};
+    for (size_t i = 0; i < 3; i++) {
+        buf_putc(b, ' ');
+        mail_header(text, rest[i], v, sizeof v);
+        put_addresses(b, v);
+    }
+    buf_putc(b, ' ');
+    mail_header(text, "In-Reply-To", v, sizeof v);
+    put_string(b, *v ? v : NULL);
+    buf_putc(b, ' ');
+    mail_header(text, "Message-Id", v, sizeof v);
+    put_string(b, *v ? v : NULL);
+    buf_putc(b, ')');
+}
+
+static void put_structure(Buf *b, const char *text, bool ext)
+{
+    Buf body;
+    buf_init(&body);
+    message_part(text, "TEXT", &body);
+    size_t lines = 0;
+    for (size_t i = 0; i < body.len; i++)
+        lines += body.data[i] == '\n';
+    buf_printf(b, "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" %zu %zu%s)",
+               body.len, lines, ext ? " NIL NIL NIL NIL" : "");
+    buf_fini(&body);
+}
+
+static void internal_date(ImapSession *is, SimTime t, char *out, size_t size)
+{
+    time_t when = (time_t)((is->srv->sim->world->start_us + t) / 1000000);
+    struct tm tm;
+    gmtime_r(&when, &tm);
+    strftime(out, size, "%d-%b-%Y %H:%M:%S +0000", &tm);
+}
+
+static void put_literal(Buf *b, const char *name, const FetchItem *it, const Buf *part)
+{
+    size_t start = 0, n = part->len;
+    if (it->partial) {
+        start = it->start < part->len ? (size_t)it->start : part->len;
+        n = part->len - start;
+        if (it->count < n)
+            n = (size_t)it->count;
+        buf_printf(b, "%s<%" PRIu64 "> {%zu}\r\n", name, it->start, n);
+    } else {
+        buf_printf(b, "%s {%zu}\r\n", name, n);
+    }
+    buf_put(b, part->data + start, n);
+}
+
+/* One message's FETCH response. */
+static void fetch_one(ImapSession *is, Buf *b, Mailbox *mb, size_t seq, const FetchItem *items,
+                      size_t n_items, bool uid_cmd, size_t *seen_set)
+{
+    long i = mail_box_find(mb, is->view[seq]);
+    if (i < 0)
+        return;
+    MailMsg *m = &mb->msgs[i];
+    bool sets_seen = false, wants_flags = false, wants_uid = false;
+    for (size_t k = 0; k < n_items; k++) {
+        FetchKind kd = items[k].kind;
+        if ((kd == F_BODY && !items[k].peek) || kd == F_RFC822 || kd == F_RFC822_TEXT)
+            sets_seen = true;
+        wants_flags |= kd == F_FLAGS;
+        wants_uid |= kd == F_UID;
+    }
+    bool add_flags = false;
+    if (sets_seen && !is->readonly && !(m->flags & MAIL_FLAG_SEEN)) {
+        mail_box_set_flags(is->srv, mb, (size_t)i, m->flags | MAIL_FLAG_SEEN);
+        (*seen_set)++;
+        add_flags = !wants_flags;
+    }
+    buf_printf(b, "* %zu FETCH (", seq + 1);
+    const char *sp = "";
+    if (uid_cmd && !wants_uid) {
+        buf_printf(b, "UID %" PRIu32, m->uid);
+        sp = " ";
+    }
+    if (add_flags) {
+        buf_printf(b, "%sFLAGS ", sp);
+        put_flags(b, m->flags, is_recent(is, m->uid));
+        sp = " ";
+    }
+    for (size_t k = 0; k < n_items; k++) {
+        const FetchItem *it = &items[k];
+        buf_puts(b, sp);
+        sp = " ";
+        char d[64];
+        Buf part;
+        buf_init(&part);
+        switch (it->kind) {
+        case F_FLAGS:
+            buf_puts(b, "FLAGS ");
+            put_flags(b, m->flags, is_recent(is, m->uid));
+            break;
+        case F_UID:
+            buf_printf(b, "UID %" PRIu32, m->uid);
+            break;
+        case F_SIZE:
+            buf_printf(b, "RFC822.SIZE %zu", m->size);
+            break;
+        case F_DATE:
+            internal_date(is, m->arrived, d, sizeof d);
+            buf_printf(b, "INTERNALDATE \"%s\"", d);
+            break;
+        case F_ENVELOPE:
+            put_envelope(b, m->text);
+            break;
+        case F_STRUCTURE:
+        case F_BODYSTRUCTURE:
+            buf_puts(b, it->kind == F_STRUCTURE ? "BODY " : "BODYSTRUCTURE ");
+            put_structure(b, m->text, it->kind == F_BODYSTRUCTURE);
+            break;
+        case F_RFC822:
+        case F_RFC822_HEADER:
+        case F_RFC822_TEXT:
+        case F_BODY: {
+            const char *sec = it->kind == F_RFC822          ? ""
+                              : it->kind == F_RFC822_HEADER ? "HEADER"
+                              : it->kind == F_RFC822_TEXT   ? "TEXT"
+                                                            : it->section;
+            message_part(m->text, sec, &part);
+            char name[260];
+            if (it->kind == F_BODY)
+                snprintf(name, sizeof name, "BODY[%s]", it->section);
+            else
+                snprintf(name, sizeof name, "%s",
+                         it->kind == F_RFC822          ? "RFC822"
+                         : it->kind == F_RFC822_HEADER ? "RFC822.HEADER"
+                                                       : "RFC822.TEXT");
+            put_literal(b, name, it, &part);
+            break;
+        }
+        }
+        buf_fini(&part);
+    }
+    buf_puts(b, ")\r\n");
+}
+
+static bool parse_items(const ImapCmd *c, size_t from, FetchItem *items, size_t *n, char *err,
+                        size_t errsize)
+{
+    *n = 0;
+    if (from >= c->n_args)
+        return snprintf(err, errsize, "Invalid arguments"), false;
+    const ImapTok *a = &c->args[from];
+    if (a->kind == IMAP_ATOM && from + 1 == c->n_args) {
+        const char *macro = NULL;
+        if (strcasecmp(a->text, "ALL") == 0)
+            macro = "FLAGS INTERNALDATE RFC822.SIZE ENVELOPE";
+        else if (strcasecmp(a->text, "FAST") == 0)
+            macro = "FLAGS INTERNALDATE RFC822.SIZE";
+        else if (strcasecmp(a->text, "FULL") == 0)
+            macro = "FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY";
+        if (macro) {
+            char tmp[80];
+            snprintf(tmp, sizeof tmp, "%s", macro);
+            for (char *w = strtok(tmp, " "); w; w = strtok(NULL, " "))
+                parse_item(w, &items[(*n)++], err, errsize);
+            return true;
+        }
+        return parse_item(a->text, &items[(*n)++], err, errsize);
+    }
+    if (a->kind != IMAP_LIST_OPEN || c->args[c->n_args - 1].kind != IMAP_LIST_CLOSE)
+        return snprintf(err, errsize, "Invalid arguments"), false;
+    for (size_t i = from + 1; i + 1 < c->n_args; i++) {
+        if (c->args[i].kind != IMAP_ATOM || *n == MAX_ITEMS)
+            return snprintf(err, errsize, "Invalid arguments"), false;
+        if (!parse_item(c->args[i].text, &items[(*n)++], err, errsize))
+            return false;
+    }
+    if (*n == 0)
+        return snprintf(err, errsize, "Invalid arguments"), false;
+    /* an item asked twice is answered once */
+    size_t kept = 0;
+    for (size_t i = 0; i < *n; i++) {
+        bool dup = false;
+        for (size_t j = 0; j < kept; j++)
+            dup |= items[j].kind == items[i].kind && items[j].peek == items[i].peek &&
+                   items[j].partial == items[i].partial && items[j].start == items[i].start &&
+                   items[j].count == items[i].count &&
+                   strcmp(items[j].section, items[i].section) == 0;
+        if (!dup)
+            items[kept++] = items[i];
+    }
+    *n = kept;
+    return true;
+}
+
+/* The sequence numbers (0-based) a set names; uid: the set holds UIDs.
+ * Returns false (a BAD) for a sequence number beyond EXISTS. */
+static bool resolve_set(ImapSession *is, const char *text, bool uid, bool **pick)
+{
+    uint32_t star = uid ? (is->n_view ? is->view[is->n_view - 1] : 0) : (uint32_t)is->n_view;
+    ImapSet set;
+    if (!imap_parse_set(text, star ? star : (uid ? UINT32_MAX : 0), &set))
+        return false;
+    *pick = xcalloc(is->n_view ? is->n_view : 1, sizeof **pick);
+    bool ok = true;
+    if (!uid)
+        for (size_t r = 0; r < set.n; r++)
+            if (set.r[r].hi > is->n_view || set.r[r].lo == 0)
+                ok = false;
+    for (size_t k = 0; k < is->n_view && ok; k++)
+        (*pick)[k] = imap_set_has(&set, uid ? is->view[k] : (uint32_t)(k + 1));
+    imap_set_free(&set);
+    if (!ok) {
+        free(*pick);
+        *pick = NULL;
+    }
+    return ok;
+}
+
+static void invalid_set(ImapSession *is, Buf *b, const char *tag, const char *name)
+{
+    char r[200];
+    snprintf(r, sizeof r, "BAD Error in IMAP command %s: Invalid messageset" TIMING, name);
+    tagged(is, b, tag, r, cap(is, "answers BAD: the message numbers go past the mailbox's end."));
+}
+
+static void cmd_fetch(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, size_t a0,
+                      bool uid)
+{
+    const char *name = uid ? "UID FETCH" : "FETCH";
+    const char *set = arg_str(c, a0);
+    FetchItem items[MAX_ITEMS + 4];
+    size_t n_items;
+    char err[120], r[300];
+    if (!set) {
+        bad_args(is, b, tag, name);
+        return;
+    }
+    if (!parse_items(c, a0 + 1, items, &n_items, err, sizeof err)) {
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, err);
+        tagged(is, b, tag, r, cap(is, "answers BAD: FETCH does not know what to send."));
+        return;
+    }
+    bool *pick;
+    if (!resolve_set(is, set, uid, &pick)) {
+        invalid_set(is, b, tag, name);
+        return;
+    }
+    Mailbox *mb = selected_box(is);
+    size_t n = 0, seen = 0;
+    for (size_t k = 0; k < is->n_view; k++)
+        if (pick[k]) {
+            fetch_one(is, b, mb, k, items, n_items, uid, &seen);
+            n++;
+        }
+    free(pick);
+    tagged(is, b, tag, "OK Fetch completed" TIMING,
+           cap(is, "sends what was asked of %zu message%s (FETCH)%s.", n, n == 1 ? "" : "s",
+               seen ? "; reading a body without PEEK marks the message \\Seen on the server" : ""));
+}
+
+/* ---- STORE, COPY, EXPUNGE, CLOSE --------------------------------------------------------- */
+
+static bool parse_flag(const char *f, unsigned *bits, char *bad, size_t size)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"\\SEEN", MAIL_FLAG_SEEN},
+                 {"\\ANSWERED", MAIL_FLAG_ANSWERED},
+                 {"\\FLAGGED", MAIL_FLAG_FLAGGED},
+                 {"\\DELETED", MAIL_FLAG_DELETED},
+                 {"\\DRAFT", MAIL_FLAG_DRAFT}};
+    if (f[0] != '\\')
+        return true; /* a keyword: accepted, not kept */
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcasecmp(f, names[i].name) == 0) {
+            *bits |= names[i].bit;
+            return true;
+        }
+    snprintf(bad, size, "%.60s", f);
+    for (char *p = bad; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return false;
+}
+
+static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, size_t a0,
+                      bool uid)
+{
+    const char *name = uid ? "UID STORE" : "STORE";
+    const char *set = arg_str(c, a0), *what = arg_str(c, a0 + 1);
+    if (!set || !what || c->args[a0 + 1].kind != IMAP_ATOM || a0 + 2 >= c->n_args) {
+        bad_args(is, b, tag, name);
+        return;
+    }
+    char op[32];
+    snprintf(op, sizeof op, "%s", what);
+    for (char *p = op; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    int mode; /* 0 set, 1 add, -1 remove */
+    const char *base = op;
+    if (*base == '+' || *base == '-') {
+        mode = *base == '+' ? 1 : -1;
+        base++;
+    } else {
+        mode = 0;
+    }
+    bool silent = strcmp(base, "FLAGS.SILENT") == 0;
+    if (!silent && strcmp(base, "FLAGS") != 0) {
+        bad_args(is, b, tag, name);
+        return;
+    }
+    unsigned bits = 0;
+    char badflag[64];
+    size_t i = a0 + 2, end = c->n_args;
+    if (c->args[i].kind == IMAP_LIST_OPEN) {
+        if (c->args[end - 1].kind != IMAP_LIST_CLOSE) {
+            bad_args(is, b, tag, name);
+            return;
+        }
+        i++;
+        end--;
+    }
+    for (; i < end; i++) {
+        if (c->args[i].kind != IMAP_ATOM) {
+            bad_args(is, b, tag, name);
+            return;
+        }
+        if (!parse_flag(c->args[i].text, &bits, badflag, sizeof badflag)) {
+            char r[200];
+            snprintf(r, sizeof r, "BAD Error in IMAP command %s: Invalid system flag %s" TIMING,
+                     name, badflag);
+            tagged(is, b, tag, r, cap(is, "answers BAD: IMAP has no such system flag."));
+            return;
+        }
+    }
+    bool *pick;
+    if (!resolve_set(is, set, uid, &pick)) {
+        invalid_set(is, b, tag, name);
+        return;
+    }
+    if (is->readonly) {
+        free(pick);
+        tagged(is, b, tag, "OK Store ignored with read-only mailbox" TIMING,
+               cap(is, "changes nothing: the mailbox was opened read-only (EXAMINE)."));
+        return;
+    }
+    Mailbox *mb = selected_box(is);
+    size_t changed = 0;
+    for (size_t k = 0; k < is->n_view; k++) {
+        if (!pick[k])
+            continue;
+        long mi = mail_box_find(mb, is->view[k]);
+        if (mi < 0)
+            continue;
+        MailMsg *m = &mb->msgs[mi];
+        unsigned keep = m->flags & MAIL_FLAG_RECENT;
+        unsigned now = m->flags & ~(unsigned)MAIL_FLAG_RECENT;
+        unsigned next = mode > 0 ? now | bits : mode < 0 ? now & ~bits : bits;
+        if (next == now)
+            continue;
+        mail_box_set_flags(is->srv, mb, (size_t)mi, next | keep);
+        changed++;
+        if (!silent) {
+            buf_printf(b, "* %zu FETCH (", k + 1);
+            if (uid)
+                buf_printf(b, "UID %" PRIu32 " ", m->uid);
+            buf_puts(b, "FLAGS ");
+            put_flags(b, next, is_recent(is, m->uid));
+            buf_puts(b, ")\r\n");
+        }
+    }
+    free(pick);
+    tagged(is, b, tag, "OK Store completed" TIMING,
+           cap(is,
+               "changes the flags of %zu message%s on the server (STORE): every client "
+               "of %s sees them.",
+               changed, changed == 1 ? "" : "s", is->user));
+}
+
+static void put_uidset(Buf *b, const uint32_t *u, size_t n)
+{
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && u[j + 1] == u[j] + 1)
+            j++;
+        buf_printf(b, "%s%" PRIu32, i ? "," : "", u[i]);
+        if (j > i)
+            buf_printf(b, ":%" PRIu32, u[j]);
+        i = j + 1;
+    }
+}
+
+static void cmd_copy(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, size_t a0,
+                     bool uid)
+{
+    const char *name = uid ? "UID COPY" : "COPY";
+    const char *set = arg_str(c, a0), *dest = arg_str(c, a0 + 1);
+    if (!set || !dest || c->n_args != a0 + 2) {
+        bad_args(is, b, tag, name);
+        return;
+    }
+    bool *pick;
+    if (!resolve_set(is, set, uid, &pick)) {
+        invalid_set(is, b, tag, name);
+        return;
+    }
+    Mailbox *to = mail_folder(is->srv, is->user, dest);
+    if (!to) {
+        free(pick);
+        no_mailbox(is, b, tag, dest, true);
+        return;
+    }
+    Mailbox *mb = selected_box(is);
+    uint32_t *src = xcalloc(is->n_view + 1, sizeof *src),
+             *dst = xcalloc(is->n_view + 1, sizeof *dst);
+    size_t n = 0;
+    for (size_t k = 0; k < is->n_view; k++) {
+        long mi = pick[k] ? mail_box_find(mb, is->view[k]) : -1;
+        if (mi < 0)
+            continue;
+        /* mb may be to: copy from a snapshot of the message */
+        MailMsg m = mb->msgs[mi];
+        src[n] = m.uid;
+        dst[n] = mail_box_copy(is->srv, to, &m);
+        n++;
+    }
+    free(pick);
+    Buf r;
+    buf_init(&r);
+    if (n) {
+        buf_printf(&r, "OK [COPYUID %" PRIu32 " ", to->uidvalidity);
+        put_uidset(&r, src, n);
+        buf_putc(&r, ' ');
+        put_uidset(&r, dst, n);
+        buf_puts(&r, "] Copy completed" TIMING);
+    } else {
+        buf_puts(&r, "OK No messages found" TIMING);
+    }
+    tagged(is, b, tag, r.data,
+           cap(is, "copies %zu message%s into %s (COPY); COPYUID gives their new UIDs.", n,
+               n == 1 ? "" : "s", to->folder));
+    buf_fini(&r);
+    free(src);
+    free(dst);
+}
+
+/* Removes the \Deleted messages; reports them when report is set. */
+static size_t expunge(ImapSession *is, Buf *b, bool report)
+{
+    Mailbox *mb = selected_box(is);
+    size_t n = 0;
+    bool recent_gone = false;
+    for (size_t k = 0; k < is->n_view;) {
+        long mi = mail_box_find(mb, is->view[k]);
+        if (mi >= 0 && (mb->msgs[mi].flags & MAIL_FLAG_DELETED)) {
+            recent_gone |= is_recent(is, is->view[k]);
+            mail_box_remove(is->srv, mb, (size_t)mi);
+            if (report)
+                buf_printf(b, "* %zu EXPUNGE\r\n", k + 1);
+            memmove(is->view + k, is->view + k + 1, (is->n_view - k - 1) * sizeof *is->view);
+            is->n_view--;
+            n++;
+        } else {
+            k++;
+        }
+    }
+    /* Dovecot tells the new count when a recent message went */
+    if (report && recent_gone) {
+        size_t r = 0;
+        for (size_t k = 0; k < is->n_view; k++)
+            r += is_recent(is, is->view[k]);
+        buf_printf(b, "* %zu RECENT\r\n", r);
+    }
+    return n;
+}
+
+static void cmd_expunge(ImapSession *is, Buf *b, const char *tag)
+{
+    size_t n = is->readonly ? 0 : expunge(is, b, true);
+    tagged(is, b, tag, "OK Expunge completed" TIMING,
+           cap(is,
+               "removes the %zu message%s flagged \\Deleted (EXPUNGE): only now do they "
+               "leave the server.",
+               n, n == 1 ? "" : "s"));
+}
+
+static void cmd_close(ImapSession *is, Buf *b, const char *tag)
+{
+    size_t n = is->readonly ? 0 : expunge(is, b, false);
+    is->selected = false;
+    free(is->view);
+    is->view = NULL;
+    is->n_view = 0;
+    tagged(is, b, tag, "OK Close completed" TIMING,
+           cap(is,
+               "closes the mailbox (CLOSE), silently removing the %zu message%s flagged "
+               "\\Deleted.",
+               n, n == 1 ? "" : "s"));
+}
+
+/* ---- IDLE ------------------------------------------------------------------------------- */
+
+#define IDLE_POLL       ((SimTime)1000000)
+#define IDLE_STILL_HERE (120 * (SimTime)1000000)
+
+static void idle_poll(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    ImapSession *is = ctx;
+    Buf b;
+    buf_init(&b);
+    sync_view(is, &b);
+    SimTime waited = sim->now - is->idle_since;
+    if (!b.len && waited > 0 && waited % IDLE_STILL_HERE == 0)
+        buf_puts(&b, "* OK Still here\r\n");
+    flush(is, &b,
+          b.len ? cap(is, "tells the idling client at once what changed in the mailbox.") : NULL);
+    buf_fini(&b);
+    is->idle_poll = sim_after_background(sim, IDLE_POLL, idle_poll, is, 0);
+}
+
+static void cmd_idle(ImapSession *is, const char *tag)
+{
+    is->idle_tag = xstrdup(tag);
+    is->idle_since = is->srv->sim->now;
+    char *c = cap(is, "waits (IDLE): it will tell the client of new mail without being asked, "
+                      "until the client sends DONE.");
+    textconn_send(is->t, "+ idling", c);
+    free(c);
+    is->idle_poll = sim_after_background(is->srv->sim, IDLE_POLL, idle_poll, is, 0);
+}
+
+/* A line while idling: DONE ends it, anything else is an error. */
+static void idle_line(ImapSession *is, const char *line)
+{
+    sim_cancel(is->srv->sim, is->idle_poll);
+    char *tag = is->idle_tag;
+    is->idle_tag = NULL;
+    double secs = (double)(is->srv->sim->now - is->idle_since) / 1e6;
+    char r[200];
+    Buf b;
+    buf_init(&b);
+    if (strcasecmp(line, "DONE") == 0) {
+        snprintf(r, sizeof r, "OK Idle completed (%.3f + %.3f + %.3f secs).", secs + 0.001, secs,
+                 secs + 0.001);
+        tagged(is, &b, tag, r, cap(is, "ends IDLE (DONE)."));
+    } else {
+        snprintf(r, sizeof r, "BAD Expected DONE (%.3f + %.3f + %.3f secs).", secs + 0.001, secs,
+                 secs + 0.001);
+        tagged(is, &b, tag, r, cap(is, "answers BAD: during IDLE only DONE is expected."));
+    }
+    buf_fini(&b);
+    free(tag);
+}
+
+/* ---- dispatch ------------------------------------------------------------------------------ */
+
+static const char *const known[] = {"CAPABILITY", "NOOP",    "CHECK",  "LOGOUT", "LIST",  "LSUB",
+                                    "SELECT",     "EXAMINE", "STATUS", "CREATE", "FETCH", "STORE",
+                                    "COPY",       "EXPUNGE", "CLOSE",  "UID",    "IDLE"};
+
+static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
+{
+    const char *tag = c->tag, *name = c->name;
+    bool is_known = false;
+    for (size_t i = 0; i < sizeof known / sizeof *known; i++)
+        is_known |= strcmp(name, known[i]) == 0;
+    if (is_known && c->bad) {
+        char r[200];
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, c->err);
+        tagged(is, b, tag, r, cap(is, "answers BAD: the command's arguments do not parse."));
+        return;
+    }
+    if (strcmp(name, "CAPABILITY") == 0) {
+        cmd_capability(is, b, tag);
+    } else if (strcmp(name, "NOOP") == 0 || strcmp(name, "CHECK") == 0) {
+        sync_view(is, b);
+        char r[64];
+        snprintf(r, sizeof r, "OK %s completed" TIMING,
+                 strcmp(name, "NOOP") == 0 ? "NOOP" : "Check");
+        tagged(is, b, tag, r, cap(is, "answers %s, with any news of the mailbox first.", name));
+    } else if (strcmp(name, "LOGOUT") == 0) {
+        cmd_logout(is, b, tag);
+    } else if (strcmp(name, "IDLE") == 0) {
+        cmd_idle(is, tag);
+    } else if (strcmp(name, "LIST") == 0 || strcmp(name, "LSUB") == 0) {
+        cmd_list(is, b, tag, c, name[1] == 'S');
+    } else if (strcmp(name, "SELECT") == 0 || strcmp(name, "EXAMINE") == 0) {
+        cmd_select(is, b, tag, c, name[0] == 'E');
+    } else if (strcmp(name, "STATUS") == 0) {
+        cmd_status(is, b, tag, c);
+    } else if (strcmp(name, "CREATE") == 0) {
+        cmd_create(is, b, tag, c);
+    } else if (strcmp(name, "LOGIN") == 0 || strcmp(name, "AUTHENTICATE") == 0) {
+        char r[120];
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: Unknown command" TIMING, name);
+        tagged(is, b, tag, r, cap(is, "answers BAD: the client is logged in already."));
+    } else if (strcmp(name, "FETCH") == 0 || strcmp(name, "STORE") == 0 ||
+               strcmp(name, "COPY") == 0 || strcmp(name, "EXPUNGE") == 0 ||
+               strcmp(name, "CLOSE") == 0 || strcmp(name, "UID") == 0) {
+        bool uid = strcmp(name, "UID") == 0;
+        const char *sub = uid ? arg_str(c, 0) : name;
+        size_t a0 = uid ? 1 : 0;
+        bool sub_known = sub && (strcasecmp(sub, "FETCH") == 0 || strcasecmp(sub, "STORE") == 0 ||
+                                 strcasecmp(sub, "COPY") == 0);
+        if (!is->selected && (!uid || sub_known)) {
+            tagged(is, b, tag, "BAD No mailbox selected" TIMING,
+                   cap(is, "answers BAD: %s needs a mailbox; SELECT one first.", name));
+            return;
+        }
+        if (!sub) {
+            tagged(is, b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
+                   cap(is, "answers BAD: UID goes with FETCH, STORE or COPY."));
+        } else if (strcasecmp(sub, "FETCH") == 0) {
+            cmd_fetch(is, b, tag, c, a0, uid);
+        } else if (strcasecmp(sub, "STORE") == 0) {
+            cmd_store(is, b, tag, c, a0, uid);
+        } else if (strcasecmp(sub, "COPY") == 0) {
+            cmd_copy(is, b, tag, c, a0, uid);
+        } else if (!uid && strcmp(sub, "EXPUNGE") == 0) {
+            cmd_expunge(is, b, tag);
+        } else if (!uid && strcmp(sub, "CLOSE") == 0) {
+            cmd_close(is, b, tag);
+        } else if (uid) {
+            char r[160];
+            snprintf(r, sizeof r, "BAD Error in IMAP command UID %.40s: Unknown command" TIMING,
+                     sub);
+            for (char *p = r + 30; *p && *p != ':'; p++)
+                *p = (char)toupper((unsigned char)*p);
+            tagged(is, b, tag, r, cap(is, "answers BAD: UID goes with FETCH, STORE or COPY."));
+        }
+    } else {
+        char r[120];
+        snprintf(r, sizeof r, "BAD Error in IMAP command %.40s: Unknown command" TIMING, name);
+        tagged(is, b, tag, r, cap(is, "does not know the command %s (BAD).", name));
+    }
+}
+
+static void dispatch(ImapSession *is, const char *line, size_t len)
+{
+    ImapCmd c;
+    imap_parse(line, len, &c);
+    Buf b;
+    buf_init(&b);
+    if (!c.tag) {
+        tagged(is, &b, "*",
+               is->authed ? "BAD Error in IMAP tag: Invalid tag" TIMING
+                          : "BAD Error in IMAP command received by server.",
+               cap(is, "answers BAD: an IMAP command starts with a tag."));
+        imap_cmd_free(&c);
+        buf_fini(&b);
+        return;
+    }
+    const char *tag = c.tag;
+    if (!c.name || (c.bad && !is->authed)) {
+        if (is->authed)
+            tagged(is, &b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
+                   cap(is, "answers BAD: a tag must be followed by a command."));
+        else
+            tagged(is, &b, tag, "BAD Error in IMAP command received by server.",
+                   cap(is, "answers BAD: the line is not an IMAP command (a tag, a command, "
+                           "its arguments)."));
+    } else if (is->authed) {
+        dispatch_authed(is, &b, &c);
+    } else if (strcmp(c.name, "CAPABILITY") == 0) {
+        cmd_capability(is, &b, tag);
+    } else if (strcmp(c.name, "NOOP") == 0) {
+        tagged(is, &b, tag, "OK NOOP completed.", cap(is, "answers NOOP: still here."));
+    } else if (strcmp(c.name, "LOGOUT") == 0) {
+        cmd_logout(is, &b, tag);
+    } else if (strcmp(c.name, "LOGIN") == 0 && arg_str(&c, 0) && arg_str(&c, 1) && c.n_args == 2) {
+        try_login(is, tag, arg_str(&c, 0), arg_str(&c, 1));
+    } else if (strcmp(c.name, "AUTHENTICATE") == 0 && arg_str(&c, 0) &&
+               strcasecmp(arg_str(&c, 0), "PLAIN") == 0) {
+        if (c.n_args >= 2 && arg_str(&c, 1)) {
+            sasl_plain(is, tag, arg_str(&c, 1));
+        } else {
+            is->sasl_tag = xstrdup(tag);
+            textconn_send(is->t, "+ ", NULL);
+        }
+    } else if (strcmp(c.name, "AUTHENTICATE") == 0 && arg_str(&c, 0)) {
+        tagged(is, &b, tag, "NO [ALERT] Unsupported authentication mechanism.",
+               cap(is, "does not offer that mechanism (only PLAIN and LOGIN)."));
+    } else {
+        tagged(is, &b, tag, "BAD Error in IMAP command received by server.",
+               cap(is, "answers BAD: before login only CAPABILITY, NOOP, LOGOUT, LOGIN and "
+                       "AUTHENTICATE are known."));
+    }
+    buf_fini(&b);
+    imap_cmd_free(&c);
+}
+
+static void idle_timeout(Sim *sim, void *ctx, uint64_t arg);
+
+static void session_line(ImapSession *is, const char *line, size_t len)
+{
+    if (is->holding) {
+        is->pending = xgrow(is->pending, &is->cap_pending, is->n_pending + 1, sizeof *is->pending);
+        is->pending[is->n_pending++] = xstrndup(line, len);
+        return;
+    }
+    sim_cancel(is->srv->sim, is->idle);
+    is->idle = sim_after_background(
+        is->srv->sim, is->authed ? IMAP_IDLE_TIMEOUT : LOGIN_IDLE_TIMEOUT, idle_timeout, is, 0);
+    if (is->idle_tag) {
+        idle_line(is, line);
+        return;
+    }
+    if (is->sasl_tag) {
+        char *tag = is->sasl_tag;
+        is->sasl_tag = NULL;
+        if (strcmp(line, "*") == 0) {
+            Buf b;
+            buf_init(&b);
+            tagged(is, &b, tag, "BAD Authentication aborted by client.",
+                   cap(is, "stops the login: the client sent *."));
+            buf_fini(&b);
+        } else {
+            sasl_plain(is, tag, line);
+        }
+        free(tag);
+        return;
+    }
+    dispatch(is, line, len);
+}
+
+/* ---- the connection ---------------------------------------------------------------------- */
+
+static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
+{
+    (void)t;
+    session_line(ctx, line, len);
+}
+
+static void on_closed(void *ctx, TextConn *t)
+{
+    (void)t;
+    ImapSession *is = ctx;
+    if (is->holding)
+        return;
+    session_end(is);
+}
+
+static void on_ended(void *ctx, TextConn *t, TcpWhy why)
+{
+    (void)t;
+    (void)why;
+    ImapSession *is = ctx;
+    is->closed = true;
+    session_unlink(is);
+    session_free(is);
+}
+
+static const TextConnOps session_ops = {NULL, on_line, on_closed, on_ended};
+
+static void idle_timeout(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    ImapSession *is = ctx;
+    is->idle = 0;
+    char *c = cap(is, "has waited too long for a command and hangs up (BYE).");
+    textconn_send(is->t, "* BYE Disconnected for inactivity.", c);
+    free(c);
+    session_end(is);
+}
+
+void imap_session_accept(MailServer *s, TcpConn *c)
+{
+    ImapSession *is = xcalloc(1, sizeof *is);
+    is->srv = s;
+    TcpInfo info;
+    tcp_info(c, &info);
+    is->client_ip = info.remote_ip;
+    is->t = textconn_new(c, &session_ops, is);
+    is->next = s->access->imap_sessions;
+    s->access->imap_sessions = is;
+    is->idle = sim_after_background(s->sim, LOGIN_IDLE_TIMEOUT, idle_timeout, is, 0);
+    char *c0 = cap(is, "greets the IMAP client (* OK) and lists its capabilities; the client "
+                       "tags each command and the server's answer carries the same tag.");
+    textconn_send(is->t, "* OK [CAPABILITY " CAPS_PRE "] Dovecot (Debian) ready.", c0);
+    free(c0);
+}
+
+void imap_sessions_free(MailServer *s)
+{
+    while (s->access->imap_sessions) {
+        ImapSession *is = s->access->imap_sessions;
+        s->access->imap_sessions = is->next;
+        textconn_free(is->t);
+        session_free(is);
+    }
+}

@@ -1,0 +1,119 @@
+#!/bin/sh
+# POP3 and IMAP interop: a real Dovecot 2.3 is the judge of minet's mail
+# server on ports 110 and 143.  For each scenario (mail_pop3_dialogue and
+# mail_imap_dialogue, or those named), Dovecot gets the server's users and
+# mailboxes (Maildir, users in a passwd-file, the message texts minet
+# stores; tests/interop/mail/dovecot_session.py), runs with this
+# configuration: ssl = no, disable_plaintext_auth = no, auth_mechanisms =
+# plain login, in a network namespace of our own on 127.0.0.1, and each
+# script line's input is typed into its port, one line after the answer to
+# the last.  What Dovecot answers must equal what minet's run of the
+# scenario prints, line for line, with these masked: UIDVALIDITY (a time in
+# Dovecot, the scenario's start in minet) in [UIDVALIDITY n], [COPYUID n
+# and POP3's UIDLs, the timings of "(0.001 + 0.000 secs)", the queue ids
+# inside Message-Id, and LIST's \Marked and \Unmarked (Dovecot derives them
+# from the Maildir folders' modification times, which the real run's
+# timing decides; minet sends neither).  telnet's own lines (Trying, Connected, Escape,
+# the prompt, Connection closed) are minet's alone and left out.
+#
+#   MINET=build/minet sh tests/run_interop_imap.sh   (default ./minet)
+#   sh tests/run_interop_imap.sh S.json ...          only these scenarios
+#
+# It needs root (ip netns) and dovecot, and skips (exit 0) without them.
+# Dovecot is stopped by its PID and the namespace deleted at the end, also
+# when interrupted.
+set -u
+MINET=${MINET:-./minet}
+command -v dovecot > /dev/null 2>&1 || { echo "interop-imap: skipped: dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)"; exit 0; }
+command -v python3 > /dev/null 2>&1 || { echo "interop-imap: skipped: python3 is not installed"; exit 0; }
+[ "$(id -u)" = 0 ] || { echo "interop-imap: skipped: needs root for ip netns"; exit 0; }
+[ -x "$MINET" ] || { echo "FAIL interop-imap: $MINET is not an executable"; exit 1; }
+here=$(pwd)
+ns=mnmail$$
+tmp=$(mktemp -d)
+chmod 755 "$tmp"
+pid=
+cleanup() {
+    if [ -n "$pid" ]; then kill "$pid" 2> /dev/null; sleep 1; fi
+    ip netns del "$ns" 2> /dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+ip netns add "$ns" || { echo "FAIL interop-imap: cannot make a network namespace"; exit 1; }
+ip netns exec "$ns" ip link set lo up
+owner=$(id -u nobody):$(id -g nobody)
+fail=0
+n=0
+[ $# -gt 0 ] || set -- scenarios/mail_pop3_dialogue.json scenarios/mail_imap_dialogue.json
+
+# mask: what may differ between the two servers
+mask() {
+    sed -e 's/\[UIDVALIDITY [0-9]*\]/[UIDVALIDITY V]/' \
+        -e 's/\[COPYUID [0-9]* /[COPYUID V /' \
+        -e 's/^\(+OK \)\{0,1\}\([0-9][0-9]* [0-9a-f]\{8\}\)[0-9a-f]\{8\}$/\1\2VVVVVVVV/' \
+        -e 's/ ([0-9.]* + [0-9.]*\( + [0-9.]*\)\{0,1\} secs)\./ (T secs)./' \
+        -e 's/<20230911090000\.[0-9A-F]*@/<20230911090000.Q@/' \
+        -e '/^\* LIST /s/ \\\(Un\)\{0,1\}[Mm]arked//'
+}
+
+for s in "$@"; do
+    name=$(basename "$s" .json)
+    server=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(next(n["id"] for n in d["nodes"] if n.get("role") == "mail" and n.get("mailboxes")))' "$s")
+    users=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=next(n for n in d["nodes"] if n["id"] == sys.argv[2]); print(" ".join(u + ":" + v["password"] for u, v in n["users"].items()))' "$s" "$server")
+    rm -rf "$tmp/run" && mkdir -p "$tmp/run/mail" "$tmp/run/state"
+    : > "$tmp/run/users"
+    for up in $users; do
+        u=${up%%:*}
+        echo "$u:{PLAIN}${up#*:}:${owner}::$tmp/run/mail/$u" >> "$tmp/run/users"
+    done
+    python3 tests/interop/mail/dovecot_session.py seed "$s" "$server" "$tmp/run/mail"
+    chown -R "$owner" "$tmp/run/mail"
+    cat > "$tmp/run/dovecot.conf" << CONF
+base_dir = $tmp/run/base
+state_dir = $tmp/run/state
+log_path = $tmp/run/dovecot.log
+protocols = pop3 imap
+listen = 127.0.0.1
+ssl = no
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+mail_location = maildir:~/Maildir
+first_valid_uid = 1
+passdb {
+  driver = passwd-file
+  args = $tmp/run/users
+}
+userdb {
+  driver = passwd-file
+  args = $tmp/run/users
+}
+CONF
+    ip netns exec "$ns" dovecot -c "$tmp/run/dovecot.conf" || { echo "FAIL interop-imap: dovecot does not start (see $tmp/run/dovecot.log)"; fail=1; continue; }
+    sleep 1
+    pid=$(cat "$tmp/run/base/master.pid")
+    lines=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["script"]))' "$s")
+    i=0
+    : > "$tmp/real"
+    while [ $i -lt "$lines" ]; do
+        ip netns exec "$ns" python3 tests/interop/mail/dovecot_session.py talk "$s" $i >> "$tmp/real"
+        i=$((i + 1))
+    done
+    kill "$pid"
+    sleep 1
+    pid=
+    "$MINET" run "$s" --quiet | grep -v -e '^[^ ]*\$ ' -e '^Trying ' -e '^Connected to ' \
+        -e "^Escape character is" -e '^Connection closed' -e '^^\]$' -e '^telnet> ' > "$tmp/minet"
+    mask < "$tmp/real" > "$tmp/real.m"
+    mask < "$tmp/minet" > "$tmp/minet.m"
+    n=$((n + 1))
+    if cmp -s "$tmp/real.m" "$tmp/minet.m"; then
+        echo "ok $name: $(wc -l < "$tmp/minet.m") lines equal Dovecot's"
+    else
+        echo "FAIL $name: minet's dialogue differs from Dovecot's (- Dovecot, + minet):"
+        diff "$tmp/real.m" "$tmp/minet.m" | head -n 30 | sed 's/^/    /'
+        fail=1
+    fi
+done
+[ $fail = 0 ] && echo "interop-imap: $n scenarios, every reply equal to Dovecot 2.3's"
+exit $fail
