@@ -1,7 +1,8 @@
 /* curl — Debian 12's curl 7.88 for smtp:// URLs: `curl [-v] [-s]
  * smtp://SERVER[:PORT][/DOMAIN] --mail-from A --mail-rcpt B [--mail-rcpt
- * C …] -T FILE` sends FILE as a message (the POP3/IMAP and FTP issues add
- * their schemes to this file's table of schemes).
+ * C …] -T FILE` sends FILE as a message; `curl [-v] [-s] [-o FILE] [-T
+ * FILE] ftp://[USER[:PASS]@]HOST[:PORT]/PATH` lists a folder (PATH ends in
+ * /), fetches a file or uploads one (the FTP part below says how).
  *
  * What it prints, on stderr as curl does: the progress meter (its two
  * header lines and a line redrawn with \r at the start, every second and
