@@ -79,6 +79,7 @@ typedef struct Curl {
     char *file;    /* the path's last part: "" for a listing */
     char *prevdir; /* the folders as curl remembers them ("pub/") */
     int fstep;
+    bool cr_seen; /* a listing's last byte was CR */
     bool perform_said, size_known, epsv_off, data_eof, final_held;
     uint64_t dl_size, downloaded;
     TcpConn *data;
@@ -559,16 +560,31 @@ static void ftp_pump(Curl *c)
     }
 }
 
+/* A listing comes in ASCII: curl turns its CR LF (and a lone CR) into LF. */
 static void ftp_take(Curl *c, const uint8_t *d, size_t len)
 {
     c->downloaded += len;
-    if (c->outfile) {
-        vfs_append(vfs_of(c->p->sim), c->p->node, c->out_path, d, len);
-    } else {
-        proc_printf(c->p, CON_STDOUT, "%.*s", (int)len, (const char *)d);
-    }
     if (c->verbose && (c->outfile || c->p->to || c->p->stdout_null))
         proc_printf(c->p, CON_STDERR, "{ [%zu bytes data]\n", len);
+    Buf b;
+    buf_init(&b);
+    if (!*c->file) {
+        for (size_t i = 0; i < len; i++) {
+            if (c->cr_seen && d[i] == '\n') {
+                c->cr_seen = false;
+                continue;
+            }
+            c->cr_seen = d[i] == '\r';
+            buf_putc(&b, c->cr_seen ? '\n' : (char)d[i]);
+        }
+    } else {
+        buf_put(&b, d, len);
+    }
+    if (c->outfile)
+        vfs_append(vfs_of(c->p->sim), c->p->node, c->out_path, b.data, b.len);
+    else if (b.len)
+        proc_printf(c->p, CON_STDOUT, "%.*s", (int)b.len, b.data);
+    buf_fini(&b);
 }
 
 static void ftp_on_reply(Curl *c, const char *last);
