@@ -80,7 +80,7 @@ typedef struct Curl {
     char *prevdir; /* the folders as curl remembers them ("pub/") */
     int fstep;
     bool cr_seen; /* a listing's last byte was CR */
-    bool perform_said, size_known, epsv_off, data_eof, final_held;
+    bool perform_said, size_known, epsv_off, data_eof;
     uint64_t dl_size, downloaded;
     TcpConn *data;
     uint16_t data_port;
@@ -680,7 +680,8 @@ static void ftp_connect_data(Curl *c, unsigned port)
 {
     char addr[16];
     ip_format(c->ip, addr);
-    info(c, "Connecting to %s (%s) port %u", c->host, addr, port);
+    /* curl names the control connection's address, not the host's name */
+    info(c, "Connecting to %s (%s) port %u", addr, addr, port);
     info(c, "  Trying %s:%u...", addr, port);
     c->data_port = (uint16_t)port;
     c->fstep = FS_DATA_CONNECT;
@@ -786,7 +787,7 @@ static void ftp_on_reply(Curl *c, const char *last)
             info(c, "Skip %u.%u.%u.%u for data connection, re-use %s instead", h[0], h[1], h[2],
                  h[3], c->host);
         } else if (c->fstep == FS_EPSV && code / 100 != 2) {
-            info(c, "disabling EPSV usage");
+            info(c, "Failed EPSV attempt. Disabling EPSV");
             c->epsv_off = true;
             ftp_cmd(c, FS_PASV, "PASV");
             break;
@@ -1159,6 +1160,10 @@ void curl_main(Proc *p, int argc, char **argv)
         } else if (strcmp(a, "-T") == 0 || strcmp(a, "--upload-file") == 0) {
             free(c->upload);
             c->upload = xstrdup(argv[++i]);
+        } else if (strcmp(a, "--disable-epsv") == 0 || strcmp(a, "--no-epsv") == 0) {
+            c->epsv_off = true;
+        } else if (strcmp(a, "--epsv") == 0) {
+            c->epsv_off = false;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             free(c->outfile);
             c->outfile = xstrdup(argv[++i]);

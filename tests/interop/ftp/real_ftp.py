@@ -84,6 +84,8 @@ CURLS = {
     "curl_plain": [URL + "/notes.txt"],
     "curl_plain_o": ["-o", "n.txt", URL + "/notes.txt"],
     "curl_silent": ["-s", URL + "/"],
+    "curl_pasv": ["-v", "--disable-epsv", URL + "/pub/paper.txt"],
+    "curl_pasv_list": ["--disable-epsv", URL + "/pub/"],
     "curl_nothere": ["-v", URL + "/nothere"],
     "curl_nodir": ["-v", URL + "/nodir/x.txt"],
     "curl_badpw": ["-v", "ftp://alice:wrong@127.0.0.1/"],
