@@ -279,6 +279,7 @@ def mask_curl(text):
     the real server answers (minet's network always takes time: after)."""
     text = re.sub(r"[A-Z][a-z]{2} [ 0-9]\d (?: \d{4}|\d\d:\d\d)", "DATE", text)
     text = re.sub(r"\(\|\|\|\d+\|\)", "(|||PORT|)", text)
+    text = re.sub(r"Passive Mode \([\d,]+\)", "Passive Mode (ADDR)", text)
     text = re.sub(r"port 5\d{4}\b", "port PORT", text)
     text = re.sub(r"127\.0\.0\.1:5\d{4}", "127.0.0.1:PORT", text)
     text = re.sub(r"after \d+ ms", "after N ms", text)
