@@ -10,8 +10,11 @@
 # must get the same replies from vsftpd as from minet's server; ftp
 # sessions (login, ls, get, put in passive and active mode, PASV/PORT after
 # epsv4, errors, close and open) must print the same in a pseudo-terminal
-# as minet's ftp.  Dates, MDTM times, passive ports, rates and the host and
-# user in prompts are masked.
+# as minet's ftp; curl ftp:// (listings, files, -o, -T, -s, a refused
+# login, folder and file, a refused connection) must print the same as
+# minet's curl, byte for byte with its CRs, and end with the same status.
+# Dates, MDTM times, passive ports, rates and the meter's speeds and the
+# host and user in prompts are masked.
 #
 #   MINET=build/minet sh tests/run_interop_ftp.sh     (default ./minet)
 #   MINET_INTEROP_KEEP=DIR ...   keeps both sides' outputs

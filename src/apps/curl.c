@@ -1,7 +1,8 @@
 /* curl — Debian 12's curl 7.88 for smtp:// URLs: `curl [-v] [-s]
  * smtp://SERVER[:PORT][/DOMAIN] --mail-from A --mail-rcpt B [--mail-rcpt
- * C …] -T FILE` sends FILE as a message (the POP3/IMAP and FTP issues add
- * their schemes to this file's table of schemes).
+ * C …] -T FILE` sends FILE as a message; `curl [-v] [-s] [-o FILE] [-T
+ * FILE] ftp://[USER[:PASS]@]HOST[:PORT]/PATH` lists a folder (PATH ends in
+ * /), fetches a file or uploads one (the FTP part below says how).
  *
  * What it prints, on stderr as curl does: the progress meter (its two
  * header lines and a line redrawn with \r at the start, every second and
@@ -69,7 +70,26 @@ typedef struct Curl {
     bool upload_started;
     EvHandle meter;
     int64_t shown_sec; /* the clock's second when the meter was last drawn */
+    /* ftp:// (the FTP part below) */
+    bool ftp;
+    bool nometer; /* a download to the terminal: curl hides its meter */
+    char *user, *pass, *outfile;
+    char **dirs; /* the path's folders, one CWD each */
+    size_t n_dirs, dir_at;
+    char *file;    /* the path's last part: "" for a listing */
+    char *prevdir; /* the folders as curl remembers them ("pub/") */
+    int fstep;
+    bool cr_seen; /* a listing's last byte was CR */
+    bool perform_said, size_known, epsv_off, data_eof;
+    uint64_t dl_size, downloaded;
+    TcpConn *data;
+    uint16_t data_port;
+    Buf held;  /* control lines that came while the data flowed */
+    Buf early; /* data that came before the 150 reply (read after it) */
+    char out_path[1024];
 } Curl;
+
+static void ftp_on_line(Curl *c, const char *line, size_t len);
 
 static void curl_free(void *state)
 {
@@ -89,6 +109,20 @@ static void curl_free(void *state)
     free(c->error);
     buf_fini(&c->body);
     buf_fini(&c->reply);
+    if (c->data) {
+        tcp_set_ops(c->data, NULL, NULL);
+        tcp_abort(c->data);
+    }
+    free(c->user);
+    free(c->pass);
+    free(c->outfile);
+    for (size_t i = 0; i < c->n_dirs; i++)
+        free(c->dirs[i]);
+    free(c->dirs);
+    free(c->file);
+    free(c->prevdir);
+    buf_fini(&c->held);
+    buf_fini(&c->early);
     free(c);
 }
 
@@ -128,26 +162,38 @@ static int64_t clock_sec(Curl *c)
 static void meter_line(Curl *c, bool last)
 {
     c->shown_sec = clock_sec(c);
-    if (c->silent)
+    if (c->silent || c->nometer)
         return;
     SimTime spent = c->p->sim->now - c->started;
-    uint64_t total = c->upload_started ? c->body.len : 0;
+    /* curl's expected total: each direction's size when known, else its
+     * bytes so far */
+    uint64_t ul_total = c->upload_started ? c->body.len : c->uploaded;
+    uint64_t dl_total = c->size_known ? c->dl_size : c->downloaded;
+    uint64_t total = ul_total + dl_total, cur = c->uploaded + c->downloaded;
     uint64_t speed = spent > 0 ? c->uploaded * (uint64_t)CURL_SEC / (uint64_t)spent : 0;
-    int pct = total ? (int)(c->uploaded * 100 / total) : 0;
-    char t[16], x[16], z[16], up[16], cur[16], tt[16], ts[16], tl[16];
+    uint64_t dspeed = spent > 0 ? c->downloaded * (uint64_t)CURL_SEC / (uint64_t)spent : 0;
+    int pct = ul_total ? (int)(c->uploaded * 100 / ul_total) : 0;
+    int dpct = c->size_known && c->dl_size ? (int)(c->downloaded * 100 / c->dl_size) : 0;
+    int tpct = total ? (int)(cur * 100 / total) : 0;
+    char t[16], x[16], z[16], up[16], cur_s[16], tt[16], ts[16], tl[16];
     max5(t, total);
     max5(x, c->uploaded);
-    max5(z, 0);
+    max5(z, c->downloaded);
     max5(up, speed);
-    max5(cur, speed);
+    max5(cur_s, speed > dspeed ? speed : dspeed);
+    char dn[16];
+    max5(dn, dspeed);
     uint64_t s = (uint64_t)(spent / CURL_SEC);
     time8(ts, s);
     /* curl's estimate: the size at the average speed, less the time spent */
-    uint64_t estm = speed && total ? total / speed : 0;
+    uint64_t estm = speed && ul_total ? ul_total / speed : 0;
+    uint64_t destm = dspeed && c->size_known ? c->dl_size / dspeed : 0;
+    if (destm > estm)
+        estm = destm;
     time8(tt, estm);
     time8(tl, estm > s ? estm - s : 0);
-    proc_printf(c->p, CON_STDERR, "\r%3d %s  %3d %s  %3d %s  %s  %s %s %s %s %s%s", pct, t, 0, z,
-                pct, x, z, up, tt, ts, tl, cur, last ? "\n" : "");
+    proc_printf(c->p, CON_STDERR, "\r%3d %s  %3d %s  %3d %s  %s  %s %s %s %s %s%s", tpct, t, dpct,
+                z, pct, x, dn, up, tt, ts, tl, cur_s, last ? "\n" : "");
 }
 
 /* curl redraws its meter when it looks at the transfer (data came, or
@@ -362,6 +408,10 @@ static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
 {
     (void)t;
     Curl *c = ctx;
+    if (c->ftp) {
+        ftp_on_line(c, line, len);
+        return;
+    }
     if (!c->quiet_quit && c->meter)
         meter_check(c);
     if (c->verbose && !c->quiet_quit)
@@ -377,11 +427,511 @@ static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
         on_reply(c, line);
 }
 
+/* ---- ftp:// ----------------------------------------------------------
+ * curl's FTP state machine as curl 7.88 runs it: USER, PASS, PWD (the
+ * entry path), a CWD for each folder of the URL's path (its default
+ * multicwd), EPSV (PASV when EPSV is refused), TYPE A and LIST for a
+ * path ending in /, TYPE I, SIZE and RETR for a file, TYPE I and STOR for
+ * -T.  curl's do phase ends (its "ftp_perform ends" line) once the first
+ * command after PWD is sent; the final 226 is read only after the data
+ * connection ended, so replies that come earlier wait (c->held). */
+
+enum FtpStep {
+    FS_BANNER,
+    FS_USER,
+    FS_PASS,
+    FS_PWD,
+    FS_CWD,
+    FS_EPSV,
+    FS_PASV,
+    FS_DATA_CONNECT,
+    FS_TYPE,
+    FS_SIZE,
+    FS_TRANSFER, /* LIST, RETR or STOR sent */
+    FS_DATA,     /* the data flows */
+    FS_FINAL,    /* the data is over: the 226 */
+    FS_QUIT,
+};
+
+static void ftp_cmd(Curl *c, int step, const char *fmt, ...) MN_PRINTF(3, 4);
+
+static void ftp_cmd(Curl *c, int step, const char *fmt, ...)
+{
+    char line[1200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    c->fstep = step;
+    if (c->verbose && !c->quiet_quit)
+        proc_printf(c->p, CON_STDERR, "> %s\r\n", line);
+    char cap[1300];
+    snprintf(cap, sizeof cap, "curl sends %s",
+             strncmp(line, "PASS ", 5) == 0 ? "PASS (the password)" : line);
+    textconn_send(c->conn, line, cap);
+}
+
+/* The do phase's first command is out: curl's ftp_perform returns. */
+static void ftp_performed(Curl *c)
+{
+    if (!c->perform_said) {
+        c->perform_said = true;
+        info(c, "ftp_perform ends with SECONDARY: 0");
+    }
+}
+
+/* The end after the transfer or a refusal of a file: the connection stays
+ * in curl's cache (QUIT unshown as it exits). */
+static void ftp_finish(Curl *c, int status, const char *err)
+{
+    if (err) {
+        free(c->error);
+        c->error = xstrdup(err);
+        info(c, "%s", err);
+    }
+    if (status != 9 && c->fstep != FS_FINAL)
+        info(c, "Remembering we are in dir \"%s\"", c->prevdir);
+    meter_line(c, true);
+    sim_cancel(c->p->sim, c->meter);
+    c->meter = 0;
+    info(c, "Connection #0 to host %s left intact", c->host);
+    c->quiet_quit = true;
+    c->status = status;
+    ftp_cmd(c, FS_QUIT, "QUIT");
+}
+
+/* A failure that closes the connection at once (no QUIT). */
+static void ftp_close(Curl *c, int status, const char *err)
+{
+    free(c->error);
+    c->error = xstrdup(err);
+    info(c, "%s", err);
+    meter_line(c, true);
+    info(c, "Closing connection 0");
+    if (c->data) {
+        tcp_set_ops(c->data, NULL, NULL);
+        tcp_abort(c->data);
+        c->data = NULL;
+    }
+    if (c->conn) {
+        textconn_close(c->conn);
+        c->conn = NULL;
+    }
+    done(c, status);
+}
+
+static void ftp_epsv(Curl *c)
+{
+    if (c->epsv_off)
+        ftp_cmd(c, FS_PASV, "PASV");
+    else
+        ftp_cmd(c, FS_EPSV, "EPSV");
+    info(c, "Connect data stream passively");
+    ftp_performed(c);
+}
+
+static void ftp_next_dir(Curl *c)
+{
+    if (c->dir_at < c->n_dirs) {
+        ftp_cmd(c, FS_CWD, "CWD %s", c->dirs[c->dir_at++]);
+        ftp_performed(c);
+        return;
+    }
+    ftp_epsv(c);
+}
+
+static void ftp_pump(Curl *c)
+{
+    while (c->data && c->uploaded < c->body.len) {
+        size_t n = tcp_write(c->data, c->body.data + c->uploaded, c->body.len - c->uploaded);
+        if (!n)
+            return;
+        c->uploaded += n;
+        if (c->verbose)
+            proc_printf(c->p, CON_STDERR, "} [%zu bytes data]\n", n);
+    }
+    if (c->data && c->fstep == FS_DATA) {
+        tcp_set_ops(c->data, NULL, NULL);
+        tcp_close(c->data);
+        c->data = NULL;
+        info(c, "We are completely uploaded and fine");
+        info(c, "Remembering we are in dir \"%s\"", c->prevdir);
+        c->fstep = FS_FINAL;
+    }
+}
+
+/* A listing comes in ASCII: curl turns its CR LF (and a lone CR) into LF. */
+static void ftp_take(Curl *c, const uint8_t *d, size_t len)
+{
+    c->downloaded += len;
+    if (c->verbose && (c->outfile || c->p->to || c->p->stdout_null))
+        proc_printf(c->p, CON_STDERR, "{ [%zu bytes data]\n", len);
+    Buf b;
+    buf_init(&b);
+    if (!*c->file) {
+        for (size_t i = 0; i < len; i++) {
+            if (c->cr_seen && d[i] == '\n') {
+                c->cr_seen = false;
+                continue;
+            }
+            c->cr_seen = d[i] == '\r';
+            buf_putc(&b, c->cr_seen ? '\n' : (char)d[i]);
+        }
+    } else {
+        buf_put(&b, d, len);
+    }
+    if (c->outfile)
+        vfs_append(vfs_of(c->p->sim), c->p->node, c->out_path, b.data, b.len);
+    else if (b.len)
+        proc_printf(c->p, CON_STDOUT, "%.*s", (int)b.len, b.data);
+    buf_fini(&b);
+}
+
+static void ftp_on_reply(Curl *c, const char *last);
+
+/* The data connection is over: the final reply is read now. */
+static void ftp_data_over(Curl *c)
+{
+    c->fstep = FS_FINAL;
+    info(c, "Remembering we are in dir \"%s\"", c->prevdir);
+    /* the lines that came meanwhile */
+    char *held = buf_take(&c->held);
+    buf_init(&c->held);
+    for (char *l = held, *nl; l && *l; l = nl + 1) {
+        nl = strchr(l, '\n');
+        *nl = 0;
+        if (c->verbose)
+            proc_printf(c->p, CON_STDERR, "< %s\r\n", l);
+        if (strlen(l) >= 4 && l[3] == ' ' && c->fstep == FS_FINAL)
+            ftp_on_reply(c, l);
+    }
+    free(held);
+}
+
+static void ftp_data_recv(void *ctx, TcpConn *t, const uint8_t *d, size_t len)
+{
+    Curl *c = ctx;
+    if (len == 0) {
+        tcp_set_ops(t, NULL, NULL);
+        tcp_close(t);
+        c->data = NULL;
+        c->data_eof = true;
+        if (c->fstep == FS_DATA)
+            ftp_data_over(c);
+        return;
+    }
+    tcp_recved(t, len);
+    if (c->fstep != FS_DATA) { /* curl reads the data after the 150 */
+        buf_put(&c->early, d, len);
+        return;
+    }
+    if (c->meter)
+        meter_check(c);
+    ftp_take(c, d, len);
+}
+
+static void ftp_data_sent(void *ctx, TcpConn *t, size_t acked)
+{
+    (void)t;
+    (void)acked;
+    Curl *c = ctx;
+    if (c->upload && c->fstep == FS_DATA)
+        ftp_pump(c);
+}
+
+static void ftp_data_ended(void *ctx, TcpConn *t, TcpWhy why)
+{
+    (void)t;
+    Curl *c = ctx;
+    c->data = NULL;
+    c->data_eof = true;
+    if (c->fstep == FS_DATA_CONNECT) {
+        char msg[400];
+        snprintf(msg, sizeof msg,
+                 "Failed to connect to %s port %u after %lld ms: Couldn't connect to server",
+                 c->host, c->data_port, (long long)((c->p->sim->now - c->started) / 1000));
+        (void)why;
+        ftp_close(c, 7, msg);
+        return;
+    }
+    if (c->fstep == FS_DATA && !c->upload)
+        ftp_data_over(c);
+}
+
+static void ftp_data_connected(void *ctx, TcpConn *t)
+{
+    (void)t;
+    Curl *c = ctx;
+    char addr[16];
+    ip_format(c->ip, addr);
+    /* curl names the control connection's port here */
+    info(c, "Connected to %s (%s) port %u (#0)", c->host, addr, c->port);
+    ftp_cmd(c, FS_TYPE, "TYPE %c", *c->file || c->upload ? 'I' : 'A');
+}
+
+static const TcpOps ftp_data_ops = {
+    .connected = ftp_data_connected,
+    .received = ftp_data_recv,
+    .sent = ftp_data_sent,
+    .ended = ftp_data_ended,
+};
+
+static void ftp_connect_data(Curl *c, unsigned port)
+{
+    char addr[16];
+    ip_format(c->ip, addr);
+    /* curl names the control connection's address, not the host's name */
+    info(c, "Connecting to %s (%s) port %u", addr, addr, port);
+    info(c, "  Trying %s:%u...", addr, port);
+    c->data_port = (uint16_t)port;
+    c->fstep = FS_DATA_CONNECT;
+    NetErr err = NET_OK;
+    c->data =
+        tcp_connect(c->p->sim, c->p->node, c->ip, (uint16_t)port, c->host, &ftp_data_ops, c, &err);
+    if (!c->data)
+        ftp_data_ended(c, NULL, TCP_WHY_HOST_UNREACH);
+}
+
+/* LIST, RETR or STOR was answered with 150 (or 125). */
+static void ftp_start_transfer(Curl *c)
+{
+    c->fstep = FS_DATA;
+    if (c->upload) {
+        c->upload_started = true;
+        ftp_pump(c);
+        return;
+    }
+    info(c, "Maxdownload = -1");
+    if (c->size_known)
+        info(c, "Getting file with size: %llu", (unsigned long long)c->dl_size);
+    if (c->outfile && vfs_create(vfs_of(c->p->sim), c->p->node, c->out_path,
+                                 vfs_user(c->p->sim->world, c->p->node)) != VFS_OK) {
+        char msg[1200];
+        snprintf(msg, sizeof msg, "Failed writing body");
+        ftp_close(c, 23, msg);
+        return;
+    }
+    if (c->early.len)
+        ftp_take(c, (const uint8_t *)c->early.data, c->early.len);
+    buf_clear(&c->early);
+    if (c->data_eof)
+        ftp_data_over(c); /* the data came and ended before the 150 */
+}
+
+static void ftp_on_reply(Curl *c, const char *last)
+{
+    int code = code_of(last);
+    char msg[300];
+    switch (c->fstep) {
+    case FS_BANNER:
+        if (code != 220) {
+            snprintf(msg, sizeof msg, "Got a %03d ftp-server response when 220 was expected", code);
+            ftp_close(c, 8, msg);
+            break;
+        }
+        ftp_cmd(c, FS_USER, "USER %s", c->user);
+        break;
+    case FS_USER:
+        if (code == 331) {
+            ftp_cmd(c, FS_PASS, "PASS %s", c->pass);
+            break;
+        }
+        if (code == 230) {
+            ftp_cmd(c, FS_PWD, "PWD");
+            break;
+        }
+        snprintf(msg, sizeof msg, "Access denied: %03d", code);
+        ftp_close(c, 67, msg);
+        break;
+    case FS_PASS:
+        if (code / 100 != 2) {
+            snprintf(msg, sizeof msg, "Access denied: %03d", code);
+            ftp_close(c, 67, msg);
+            break;
+        }
+        ftp_cmd(c, FS_PWD, "PWD");
+        break;
+    case FS_PWD: {
+        const char *q = strchr(last, '"');
+        const char *e = q ? strchr(q + 1, '"') : NULL;
+        if (code == 257 && q && e)
+            info(c, "Entry path is '%.*s'", (int)(e - q - 1), q + 1);
+        if (!c->n_dirs)
+            info(c, "Request has same path as previous transfer");
+        c->dir_at = 0;
+        ftp_next_dir(c);
+        break;
+    }
+    case FS_CWD:
+        if (code / 100 != 2) {
+            ftp_finish(c, 9, "Server denied you to change to the given directory");
+            break;
+        }
+        ftp_next_dir(c);
+        break;
+    case FS_EPSV:
+    case FS_PASV: {
+        unsigned port = 0, h[4], p1 = 256, p2 = 256;
+        const char *paren = strchr(last, '(');
+        if (c->fstep == FS_EPSV && code == 229 && paren) {
+            if (sscanf(paren, "(|||%u|)", &port) != 1 || port > 65535)
+                port = 0;
+        } else if (c->fstep == FS_PASV && code == 227 && paren &&
+                   sscanf(paren, "(%u,%u,%u,%u,%u,%u)", &h[0], &h[1], &h[2], &h[3], &p1, &p2) ==
+                       6 &&
+                   p1 < 256 && p2 < 256) {
+            port = p1 << 8 | p2;
+            char addr[16];
+            ip_format(c->ip, addr);
+            /* curl 7.88 ignores the address in 227 (its --ftp-skip-pasv-ip) */
+            info(c, "Skip %u.%u.%u.%u for data connection, re-use %s instead", h[0], h[1], h[2],
+                 h[3], c->host);
+        } else if (c->fstep == FS_EPSV && code / 100 != 2) {
+            info(c, "Failed EPSV attempt. Disabling EPSV");
+            c->epsv_off = true;
+            ftp_cmd(c, FS_PASV, "PASV");
+            break;
+        }
+        if (!port) {
+            ftp_close(c, 13, "Bad PASV/EPSV response");
+            break;
+        }
+        ftp_connect_data(c, port);
+        break;
+    }
+    case FS_DATA_CONNECT:
+        break;
+    case FS_TYPE:
+        if (code / 100 != 2) {
+            ftp_close(c, 17, "Couldn't set desired mode");
+            break;
+        }
+        if (c->upload)
+            ftp_cmd(c, FS_TRANSFER, "STOR %s", c->file);
+        else if (*c->file)
+            ftp_cmd(c, FS_SIZE, "SIZE %s", c->file);
+        else
+            ftp_cmd(c, FS_TRANSFER, "LIST");
+        break;
+    case FS_SIZE:
+        if (code == 213) {
+            c->size_known = true;
+            c->dl_size = strtoull(last + 4, NULL, 10);
+        } else if (code == 550) {
+            ftp_finish(c, 78, "The file does not exist");
+            break;
+        }
+        ftp_cmd(c, FS_TRANSFER, "RETR %s", c->file);
+        break;
+    case FS_TRANSFER:
+        if (code == 150 || code == 125) {
+            ftp_start_transfer(c);
+            break;
+        }
+        if (c->upload) {
+            snprintf(msg, sizeof msg, "Failed FTP upload: %0d", code);
+            ftp_finish(c, 25, msg);
+        } else {
+            snprintf(msg, sizeof msg, "RETR response: %03d", code);
+            ftp_finish(c, *c->file && code == 550 ? 78 : 19, msg);
+        }
+        break;
+    case FS_DATA:
+        break;
+    case FS_FINAL:
+        if (code != 226 && code != 250) {
+            snprintf(msg, sizeof msg, "server did not report OK, got %d", code);
+            ftp_finish(c, 18, msg);
+            break;
+        }
+        if (c->size_known && c->downloaded != c->dl_size) {
+            snprintf(msg, sizeof msg, "Received only partial file: %llu bytes",
+                     (unsigned long long)c->downloaded);
+            ftp_finish(c, 18, msg);
+            break;
+        }
+        ftp_finish(c, 0, NULL);
+        break;
+    case FS_QUIT:
+        if (c->conn) {
+            textconn_close(c->conn);
+            c->conn = NULL;
+        }
+        done(c, c->status);
+        break;
+    }
+}
+
+static void ftp_on_line(Curl *c, const char *line, size_t len)
+{
+    if (!c->quiet_quit && c->meter)
+        meter_check(c);
+    if (c->fstep == FS_DATA) { /* read once the data is over */
+        buf_put(&c->held, line, len);
+        buf_putc(&c->held, '\n');
+        return;
+    }
+    if (c->verbose && !c->quiet_quit)
+        proc_printf(c->p, CON_STDERR, "< %.*s\r\n", (int)len, line);
+    bool coded = len >= 3 && line[0] >= '0' && line[0] <= '9' && line[1] >= '0' && line[1] <= '9' &&
+                 line[2] >= '0' && line[2] <= '9';
+    if (coded && (len == 3 || line[3] == ' ')) {
+        char *l = xstrndup(line, len);
+        ftp_on_reply(c, l);
+        free(l);
+    }
+}
+
+/* %XX in a URL's path. */
+static char *url_decode(const char *s, size_t n)
+{
+    char *out = xmalloc(n + 1);
+    size_t o = 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned v;
+        if (s[i] == '%' && i + 2 < n + 0 && sscanf(s + i + 1, "%2x", &v) == 1 &&
+            strchr("0123456789abcdefABCDEF", s[i + 1]) &&
+            strchr("0123456789abcdefABCDEF", s[i + 2])) {
+            out[o++] = (char)v;
+            i += 2;
+        } else {
+            out[o++] = s[i];
+        }
+    }
+    out[o] = 0;
+    return out;
+}
+
+/* USER:PASS@ and the path of ftp://[USER[:PASS]@]HOST[:PORT]/PATH */
+static void ftp_parse_path(Curl *c, const char *path)
+{
+    const char *file = strrchr(path, '/');
+    file = file ? file + 1 : path;
+    for (const char *s = path; s < file;) {
+        const char *e = strchr(s, '/');
+        if (e == s && s == path) { /* a leading empty folder: the root */
+            c->dirs = xrealloc(c->dirs, (c->n_dirs + 1) * sizeof *c->dirs);
+            c->dirs[c->n_dirs++] = xstrdup("/");
+        } else if (e > s) {
+            c->dirs = xrealloc(c->dirs, (c->n_dirs + 1) * sizeof *c->dirs);
+            c->dirs[c->n_dirs++] = url_decode(s, (size_t)(e - s));
+        }
+        s = e + 1;
+    }
+    c->prevdir = url_decode(path, (size_t)(file - path));
+    c->file = url_decode(file, strlen(file));
+    if (!*c->file && c->upload) { /* -T appends the file's name */
+        const char *slash = strrchr(c->upload, '/');
+        free(c->file);
+        c->file = xstrdup(slash ? slash + 1 : c->upload);
+    }
+}
+
 static void lost(Curl *c)
 {
     sim_cancel(c->p->sim, c->meter);
     c->meter = 0;
-    if (c->step == ST_QUIT) {
+    if (c->step == ST_QUIT || (c->ftp && c->fstep == FS_QUIT)) {
         if (!c->quiet_quit)
             info(c, "Closing connection 0");
         done(c, c->status);
@@ -501,8 +1051,11 @@ static bool parse_url(Curl *c)
         rest = sep + 3;
     } else if (strncasecmp(u, "smtp.", 5) == 0) {
         snprintf(scheme, sizeof scheme, "smtp");
+    } else if (strncasecmp(u, "ftp.", 4) == 0) {
+        snprintf(scheme, sizeof scheme, "ftp");
     }
-    if (strcasecmp(scheme, "smtp") != 0) {
+    c->ftp = strcasecmp(scheme, "ftp") == 0;
+    if (strcasecmp(scheme, "smtp") != 0 && !c->ftp) {
         char msg[200];
         snprintf(msg, sizeof msg, "Protocol \"%s\" not supported or disabled in libcurl", scheme);
         c->error = xstrdup(msg);
@@ -510,9 +1063,21 @@ static bool parse_url(Curl *c)
         info(c, "Closing connection -1");
         return false;
     }
+    /* USER[:PASSWORD]@ before the host (FTP's login; anonymous without) */
+    size_t auth = strcspn(rest, "/");
+    const char *at = memchr(rest, '@', auth);
+    if (at) {
+        const char *colon = memchr(rest, ':', (size_t)(at - rest));
+        c->user = url_decode(rest, (size_t)((colon ? colon : at) - rest));
+        c->pass = colon ? url_decode(colon + 1, (size_t)(at - colon - 1)) : xstrdup("");
+        rest = at + 1;
+    } else {
+        c->user = xstrdup("anonymous");
+        c->pass = xstrdup("ftp@example.com");
+    }
     size_t hl = strcspn(rest, ":/");
     c->host = xstrndup(rest, hl);
-    c->port = 25;
+    c->port = c->ftp ? 21 : 25;
     const char *after = rest + hl;
     if (*after == ':') {
         char *end;
@@ -525,6 +1090,10 @@ static bool parse_url(Curl *c)
         after = end;
     }
     const char *path = *after == '/' ? after + 1 : "";
+    if (c->ftp) {
+        ftp_parse_path(c, path);
+        return true;
+    }
     if (!*path && c->upload) { /* -T appends the file's name */
         const char *slash = strrchr(c->upload, '/');
         path = slash ? slash + 1 : c->upload;
@@ -569,7 +1138,7 @@ void curl_main(Proc *p, int argc, char **argv)
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         bool takes = strcmp(a, "--mail-from") == 0 || strcmp(a, "--mail-rcpt") == 0 ||
                      strcmp(a, "-T") == 0 || strcmp(a, "--upload-file") == 0 ||
-                     strcmp(a, "--url") == 0;
+                     strcmp(a, "--url") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0;
         if (takes && !val) {
             proc_printf(p, CON_STDERR, "curl: option %s: requires parameter\n", a);
             usage_hint(p);
@@ -591,6 +1160,13 @@ void curl_main(Proc *p, int argc, char **argv)
         } else if (strcmp(a, "-T") == 0 || strcmp(a, "--upload-file") == 0) {
             free(c->upload);
             c->upload = xstrdup(argv[++i]);
+        } else if (strcmp(a, "--disable-epsv") == 0 || strcmp(a, "--no-epsv") == 0) {
+            c->epsv_off = true;
+        } else if (strcmp(a, "--epsv") == 0) {
+            c->epsv_off = false;
+        } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
+            free(c->outfile);
+            c->outfile = xstrdup(argv[++i]);
         } else if (strcmp(a, "--url") == 0) {
             free(c->url);
             c->url = xstrdup(argv[++i]);
@@ -618,7 +1194,19 @@ void curl_main(Proc *p, int argc, char **argv)
         return;
     }
     c->started = p->sim->now;
-    if (!c->silent)
+    /* a download that goes to the terminal: curl hides its meter */
+    bool ftp_url = strncasecmp(c->url, "ftp://", 6) == 0 || strncasecmp(c->url, "ftp.", 4) == 0;
+    c->nometer = ftp_url && !c->upload && !c->outfile && !p->to && !p->stdout_null;
+    if (c->outfile) {
+        char home[300];
+        snprintf(home, sizeof home, "/home/%s", vfs_user(p->sim->world, p->node));
+        if (vfs_path_norm(home, c->outfile, c->out_path, sizeof c->out_path, NULL) != VFS_OK) {
+            proc_printf(p, CON_STDERR, "curl: (23) Failed writing body\n");
+            proc_exit(p, 23);
+            return;
+        }
+    }
+    if (!c->silent && !c->nometer)
         proc_printf(p, CON_STDERR,
                     "  %% Total    %% Received %% Xferd  Average Speed   Time    Time     Time  "
                     "Current\n                                 Dload  Upload   Total   Spent    "

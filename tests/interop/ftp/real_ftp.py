@@ -14,7 +14,9 @@ For each dialogue in DIALOGUES the control-connection replies of the real
 server (spoken to over a socket, line by line, waiting for each reply) must
 equal minet's (the same lines typed into telnet); for each client session
 in SESSIONS, what the real ftp prints in a pseudo-terminal must equal what
-minet's ftp prints.  Masked on both sides: listing dates, MDTM times,
+minet's ftp prints; for each command line in CURLS, what the real curl
+prints in a pseudo-terminal (and its exit status) must equal what minet's
+curl printed (its console records in the trace, with their CRs).  Masked on both sides: listing dates, MDTM times,
 passive ports, the client's address and user in prompts, transfer rates.
 Exit status 1 on any difference (both sides are kept in OUTDIR)."""
 import json
@@ -66,6 +68,28 @@ SESSIONS = {
     "login_failed": ["alice", "nope", "user alice wonderland", "pwd", "bye"],
     "mget_mput": ["alice", "wonderland", "mget *.txt", "n", "y", "mput up*", "y", "prompt",
                   "mget notes.txt", "mget pub/*", "a", "bye"],
+}
+
+# curl's ftp:// (127.0.0.1 here, 10.0.0.21 in minet): each command line alone
+URL = "ftp://alice:wonderland@127.0.0.1"
+CURLS = {
+    "curl_list": ["-v", URL + "/"],
+    "curl_list_sub": ["-v", URL + "/pub/"],
+    "curl_get": ["-v", URL + "/notes.txt"],
+    "curl_get_sub": ["-v", URL + "/pub/paper.txt"],
+    "curl_get_o": ["-v", "-o", "n.txt", URL + "/notes.txt"],
+    "curl_put": ["-v", "-T", "up.txt", URL + "/"],
+    "curl_put_name": ["-v", "-T", "up.txt", URL + "/pub/x.txt"],
+    "curl_space": ["-v", URL + "/my%20notes.txt"],
+    "curl_plain": [URL + "/notes.txt"],
+    "curl_plain_o": ["-o", "n.txt", URL + "/notes.txt"],
+    "curl_silent": ["-s", URL + "/"],
+    "curl_pasv": ["-v", "--disable-epsv", URL + "/pub/paper.txt"],
+    "curl_pasv_list": ["--disable-epsv", URL + "/pub/"],
+    "curl_nothere": ["-v", URL + "/nothere"],
+    "curl_nodir": ["-v", URL + "/nodir/x.txt"],
+    "curl_badpw": ["-v", "ftp://alice:wrong@127.0.0.1/"],
+    "curl_refused": ["-v", "ftp://alice:wonderland@127.0.0.1:2121/"],
 }
 
 CONF = """listen=YES
@@ -226,6 +250,70 @@ def real_session(lines, local):
     return "\n".join(l.split("\r")[-1] for l in text.split("\n"))
 
 
+def real_curl(args, local):
+    """What curl prints in a pseudo-terminal, and its exit status."""
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.chdir(local)
+        os.execvp("curl", ["curl"] + args)
+    out = b""
+    end = time.time() + 10
+    while time.time() < end:
+        r, _, _ = select.select([fd], [], [], 0.1)
+        if r:
+            try:
+                d = os.read(fd, 65536)
+            except OSError:
+                break
+            if not d:
+                break
+            out += d
+    _, st = os.waitpid(pid, 0)
+    # the terminal's CR before each LF is the pty's own
+    return out.decode(errors="replace").replace("\r\n", "\n"), os.waitstatus_to_exitcode(st)
+
+
+def mask_curl(text):
+    """Ports, dates, times and speeds; and curl's "ftp_perform ends" line,
+    whose place before or after the EPSV (or CWD) reply depends on how fast
+    the real server answers (minet's network always takes time: after)."""
+    text = re.sub(r"[A-Z][a-z]{2} [ 0-9]\d (?: \d{4}|\d\d:\d\d)", "DATE", text)
+    text = re.sub(r"\(\|\|\|\d+\|\)", "(|||PORT|)", text)
+    text = re.sub(r"Passive Mode \([\d,]+\)", "Passive Mode (ADDR)", text)
+    text = re.sub(r"port 5\d{4}\b", "port PORT", text)
+    text = re.sub(r"127\.0\.0\.1:5\d{4}", "127.0.0.1:PORT", text)
+    text = re.sub(r"after \d+ ms", "after N ms", text)
+    # the meter: the speeds and times vary
+    text = re.sub(r"(\r\s*\d+\s+\S+\s+\d+\s+\S+\s+\d+\s+\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+",
+                  r"\1 SPEEDS", text)
+    text = "\n".join(l for l in text.split("\n") if l != "* ftp_perform ends with SECONDARY: 0")
+    # redraws of the meter between its first and last drawing fall where
+    # the wall clock's second changes: only those two are compared
+    draws = list(re.finditer(r"\r[^\r\n]* SPEEDS", text))
+    for m in reversed(draws[1:-1] if len(draws) > 2 else []):
+        text = text[:m.start()] + text[m.end():]
+    return text
+
+
+def minet_curl(binary, tmp, name, line):
+    """What minet's curl printed (raw, from the trace), and its status."""
+    path = os.path.join(tmp, name + ".json")
+    trace = os.path.join(tmp, name + ".jsonl")
+    with open(path, "w") as f:
+        json.dump(scenario({"at": "1s", "on": "laptop", "run": line}), f)
+    r = subprocess.run([binary, "run", path, "--trace", trace], capture_output=True, text=True)
+    if r.returncode != 0:
+        sys.exit(f"interop-ftp: minet failed on {path}: {r.stderr}")
+    out, status = "", None
+    with open(trace) as f:
+        for rec in (json.loads(l) for l in f if '"kind":"console"' in l):
+            if rec.get("stream") in ("stdout", "stderr"):
+                out += rec["text"]
+            elif rec.get("stream") == "exit":
+                status = rec.get("status")
+    return out, status
+
+
 def scenario(script):
     files = dict(FILES)
     return {
@@ -317,7 +405,26 @@ def main():
         for side, text in (("real", real), ("minet", ours)):
             with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
                 f.write(mask(text))
-    print(f"interop-ftp: {n} dialogues and sessions compared with vsftpd 3.0.3 and tnftp"
+    for name, args in CURLS.items():
+        reset_files(local)
+        p = start_vsftpd(conf)
+        try:
+            real, rc = real_curl(args, local)
+        finally:
+            p.kill()
+            p.wait()
+        line = "curl " + " ".join(args).replace("127.0.0.1", "10.0.0.21")
+        ours, st = minet_curl(binary, tmp, name, line)
+        ours = ours.replace("10.0.0.21", "127.0.0.1") + f"exit {st}\n"
+        real += f"exit {rc}\n"
+        n += 1
+        if mask_curl(real).rstrip("\n") != mask_curl(ours).rstrip("\n"):
+            fail = 1
+            print(f"FAIL interop-ftp {name}: curl and minet's curl print differently")
+        for side, text in (("real", real), ("minet", ours)):
+            with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
+                f.write(mask_curl(text))
+    print(f"interop-ftp: {n} dialogues and sessions compared with vsftpd 3.0.3, tnftp and curl"
           + ("" if not fail else f" (differences in {outdir})"))
     sys.exit(fail)
 
