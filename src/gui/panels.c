@@ -1195,35 +1195,58 @@ static void draw_status(Pen *pen)
 
 /* ---- the sequence chart ------------------------------------------------ */
 
+/* The panel's width in chart units, and the scale: the chart's text as
+ * large as the panels' at least, and never under the 16 px it is laid out
+ * for. */
+static double chart_fit(App *a, const Pen *pen, SDL_Rect *clip, double *scale)
+{
+    SDL_Rect area = pen->d.chart;
+    *clip = (SDL_Rect){area.x + 1, area.y + pen->lh + 4, area.w - 1, area.h - pen->lh - 4};
+    *scale = fmax(1.0, pen->d.ts);
+    (void)a;
+    return clip->w / *scale;
+}
+
+/* Built for the panel's width: every lifeline in it (or, with too many,
+ * those around the current step), so it is built again when the width
+ * changes, or the step when some are left out. */
 const Chart *panels_chart(App *a)
 {
-    if (a->chart && !a->chart_stale)
+    Pen pen;
+    pen_init(&pen, a);
+    SDL_Rect clip;
+    double scale, fit_w = chart_fit(a, &pen, &clip, &scale);
+    if (fit_w < 1)
+        fit_w = 1;
+    if (a->chart && !a->chart_stale && fabs(a->chart_fit_w - fit_w) < 0.5 &&
+        (!a->chart->n_hidden || a->chart_focus == a->p.step))
         return a->chart;
     if (!a->chart && a->chart_mode == 0)
         return NULL;
     chart_free(a->chart);
-    a->chart = chart_build(&a->m->sim->trace, a->m->world, NULL);
+    ChartOpts o = {.fit_w = fit_w, .focus = a->p.step};
+    a->chart = chart_build(&a->m->sim->trace, a->m->world, &o);
     a->chart_stale = false;
+    a->chart_fit_w = fit_w;
+    a->chart_focus = a->p.step;
     return a->chart;
 }
 
-/* The chart's text as large as the panels' at least, and never under the
- * 16 px it is laid out for: a chart wider than the panel follows the
- * current step's arrow across, as it follows it down. */
+/* The chart fitted to the panel's width; it follows the current step's
+ * arrows down. */
 void panels_chart_place(App *a, ChartPlace *pl)
 {
     Pen pen;
     pen_init(&pen, a);
     const Chart *c = panels_chart(a);
-    SDL_Rect area = pen.d.chart;
     memset(pl, 0, sizeof *pl);
     pl->dark = a->v.dark;
     pl->step = a->p.step;
     pl->pin_names = true;
-    pl->clip = (SDL_Rect){area.x + 1, area.y + pen.lh + 4, area.w - 1, area.h - pen.lh - 4};
+    double s;
+    chart_fit(a, &pen, &pl->clip, &s);
     if (!c || pl->clip.w <= 0 || pl->clip.h <= 0)
         return;
-    double s = fmax(1.0, pen.d.ts);
     pl->scale = s;
     /* Across: centred, or following the current step's arrow. */
     int cur = chart_arrow_of_step(c, a->p.step ? a->p.step : 1);
