@@ -746,6 +746,8 @@ static void draw_arrow(Chart *c, int idx, const ChartOpts *o, double x0, double 
     int next = a->to > a->from ? a->from + 1 : a->from - 1;
     if (next != a->to && fabs(c->lives[next].x - x1) >= total + 2 * ARROW_HEAD + 8)
         left = x2 > x1 ? x1 + ARROW_HEAD : x1 - ARROW_HEAD - total;
+    if (fit) /* clear of the step numbers and of the "+N more" */
+        left = fmax(x0, fmin(left, x1_fit - total));
     ChartInk ink = unseen ? CHART_FAINT : CHART_INK;
     text(c, ink, left, base, CHART_TEXT_PX, true, 0, num, idx);
     if (o->blank_labels) {
@@ -908,7 +910,7 @@ static void lay_out(Chart *c, const World *w, const ChartOpts *o)
         /* "+9" over "more", at the edge the hidden lifelines' arrows go to. */
         char more[32];
         snprintf(more, sizeof more, "+%zu", c->n_hidden);
-        text(c, CHART_FAINT, o->fit_w - MARGIN / 2, top + 14, CHART_TEXT_PX, false, 2, more, -1);
+        text(c, CHART_FAINT, o->fit_w - MARGIN / 2, top + 12, CHART_TEXT_PX, false, 2, more, -1);
         text(c, CHART_FAINT, o->fit_w - MARGIN / 2, top + 31, CHART_TEXT_PX, false, 2, "more", -1);
     }
     if (c->n_arrows)
