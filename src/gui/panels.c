@@ -1195,39 +1195,45 @@ static void draw_status(Pen *pen)
 
 /* ---- the sequence chart ------------------------------------------------ */
 
-/* The panel's width in chart units, and the scale: the chart's text as
- * large as the panels' at least, and never under the 16 px it is laid out
- * for. */
-static double chart_fit(App *a, const Pen *pen, SDL_Rect *clip, double *scale)
+/* The panel's width in chart units at a scale, and the rectangle the
+ * chart is drawn in. */
+static double chart_fit(const Pen *pen, SDL_Rect *clip, double scale)
 {
     SDL_Rect area = pen->d.chart;
     *clip = (SDL_Rect){area.x + 1, area.y + pen->lh + 4, area.w - 1, area.h - pen->lh - 4};
-    *scale = fmax(1.0, pen->d.ts);
-    (void)a;
-    return clip->w / *scale;
+    return fmax(1, clip->w / scale);
 }
 
 /* Built for the panel's width: every lifeline in it (or, with too many,
  * those around the current step), so it is built again when the width
- * changes, or the step when some are left out. */
+ * changes, or the step when some are left out.  The chart's text is as
+ * large as the panels' but never under the 16 px it is laid out for, and
+ * large text gives way to lifelines: a chart that would leave some out at
+ * the panels' text scale is drawn at 16 px. */
 const Chart *panels_chart(App *a)
 {
     Pen pen;
     pen_init(&pen, a);
     SDL_Rect clip;
-    double scale, fit_w = chart_fit(a, &pen, &clip, &scale);
-    if (fit_w < 1)
-        fit_w = 1;
-    if (a->chart && !a->chart_stale && fabs(a->chart_fit_w - fit_w) < 0.5 &&
+    double big = fmax(1.0, pen.d.ts);
+    if (a->chart && !a->chart_stale && a->chart_big == big &&
+        fabs(a->chart_fit_w - chart_fit(&pen, &clip, a->chart_scale)) < 0.5 &&
         (!a->chart->n_hidden || a->chart_focus == a->p.step))
         return a->chart;
     if (!a->chart && a->chart_mode == 0)
         return NULL;
-    chart_free(a->chart);
-    ChartOpts o = {.fit_w = fit_w, .focus = a->p.step};
-    a->chart = chart_build(&a->m->sim->trace, a->m->world, &o);
+    for (int pass = 0; pass < 2; pass++) {
+        double scale = pass ? 1.0 : big;
+        chart_free(a->chart);
+        ChartOpts o = {.fit_w = chart_fit(&pen, &clip, scale), .focus = a->p.step};
+        a->chart = chart_build(&a->m->sim->trace, a->m->world, &o);
+        a->chart_fit_w = o.fit_w;
+        a->chart_scale = scale;
+        if (!a->chart->n_hidden || big <= 1)
+            break;
+    }
+    a->chart_big = big;
     a->chart_stale = false;
-    a->chart_fit_w = fit_w;
     a->chart_focus = a->p.step;
     return a->chart;
 }
@@ -1243,8 +1249,8 @@ void panels_chart_place(App *a, ChartPlace *pl)
     pl->dark = a->v.dark;
     pl->step = a->p.step;
     pl->pin_names = true;
-    double s;
-    chart_fit(a, &pen, &pl->clip, &s);
+    chart_fit(&pen, &pl->clip, 1);
+    double s = a->chart_scale > 0 ? a->chart_scale : 1;
     if (!c || pl->clip.w <= 0 || pl->clip.h <= 0)
         return;
     pl->scale = s;
