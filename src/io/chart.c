@@ -462,6 +462,7 @@ static void make_arrows(Build *b, Chart *c)
 
 #define MARGIN     16.0
 #define HEAD_H     34.0 /* a name's box */
+#define HEAD_H2    54.0 /* a fitted chart's name's box on two lines */
 #define ROW_H      46.0
 #define GAP_MIN    40.0 /* between two lifelines, beyond what their names need */
 #define LABEL_MAX  420.0
@@ -531,6 +532,33 @@ static char *fit_text(const char *s, double width, int px, bool bold)
     char *r = xasprintf("%s…", out);
     free(out);
     return r;
+}
+
+/* A fitted chart's name in its box: whole on one line if it fits, else
+ * broken after a '.' or '-' (the longest first part that fits) with the
+ * rest on a second line, cut with "…" if need be; *two NULL when one line. */
+static char *split_name(const char *name, double room, char **two)
+{
+    *two = NULL;
+    if (chart_text_width(name, CHART_TEXT_PX, true) <= room)
+        return xstrdup(name);
+    char *first = xstrdup(name);
+    size_t best = 0;
+    for (size_t k = 1; name[k]; k++) {
+        if (name[k - 1] != '.' && name[k - 1] != '-')
+            continue;
+        first[k] = '\0';
+        if (chart_text_width(first, CHART_TEXT_PX, true) <= room)
+            best = k;
+        first[k] = name[k];
+    }
+    if (!best) {
+        free(first);
+        return fit_text(name, room, CHART_TEXT_PX, true);
+    }
+    first[best] = '\0';
+    *two = fit_text(name + best, room, CHART_TEXT_PX, true);
+    return first;
 }
 
 static const char *node_name(const World *w, int node)
@@ -878,8 +906,17 @@ static void lay_out(Chart *c, const World *w, const ChartOpts *o)
     else
         place_lives(c, w, o, x0);
     double top = y;
-    c->head_h = top + HEAD_H + 8;
-    double ay = top + HEAD_H + ROW_H;
+    /* A fitted chart's names share the spacing: on two lines when one
+     * is too short for them, cut with "…" to fit. */
+    double name_room =
+        c->n_lives - c->n_hidden ? (fit_x1 - x0) / (double)(c->n_lives - c->n_hidden) - 20 : 0;
+    double head = HEAD_H;
+    for (size_t i = 0; fit && i < c->n_lives; i++)
+        if (!c->lives[i].hidden &&
+            chart_text_width(node_name(w, c->lives[i].node), CHART_TEXT_PX, true) > name_room)
+            head = HEAD_H2;
+    c->head_h = top + head + 8;
+    double ay = top + head + ROW_H;
     for (size_t i = 0; i < c->n_arrows; i++, ay += ROW_H)
         c->arrows[i].y = ay;
     double bottom = ay - ROW_H + 22;
@@ -889,32 +926,37 @@ static void lay_out(Chart *c, const World *w, const ChartOpts *o)
         bottom = top + 40;
     }
     double right = fit ? o->fit_w : MARGIN + 420;
-    /* A fitted chart's names share the spacing: cut with "…" to fit. */
-    double name_room =
-        c->n_lives - c->n_hidden ? (fit_x1 - x0) / (double)(c->n_lives - c->n_hidden) - 20 : 0;
+    double mid = top + head / 2 + 6; /* a line's baseline, centred in the band */
     for (size_t i = 0; i < c->n_lives; i++) {
         if (c->lives[i].hidden)
             continue;
-        char *name = fit ? fit_text(node_name(w, c->lives[i].node), name_room, CHART_TEXT_PX, true)
+        char *two = NULL;
+        char *name = fit ? split_name(node_name(w, c->lives[i].node), name_room, &two)
                          : xstrdup(node_name(w, c->lives[i].node));
-        double nw = chart_text_width(name, CHART_TEXT_PX, true) + 16, x = c->lives[i].x;
-        line(c, CHART_FAINT, NULL, x, top + HEAD_H, x, bottom, 1, "", -1);
+        double nw = chart_text_width(name, CHART_TEXT_PX, true), x = c->lives[i].x;
+        if (two)
+            nw = fmax(nw, chart_text_width(two, CHART_TEXT_PX, true));
+        nw += 16;
+        line(c, CHART_FAINT, NULL, x, top + head, x, bottom, 1, "", -1);
         ChartCmd *b = cmd(c, CHART_BOX, CHART_INK, -1);
-        b->x1 = x - nw / 2, b->y1 = top, b->x2 = x + nw / 2, b->y2 = top + HEAD_H;
+        b->x1 = x - nw / 2, b->y1 = top, b->x2 = x + nw / 2, b->y2 = top + head;
         b->w = 1.5;
-        text(c, CHART_INK, x, top + 23, CHART_TEXT_PX, true, 1, name, -1);
+        text(c, CHART_INK, x, two ? top + 22 : mid, CHART_TEXT_PX, true, 1, name, -1);
+        if (two)
+            text(c, CHART_INK, x, top + 42, CHART_TEXT_PX, true, 1, two, -1);
         right = fmax(right, x + nw / 2 + MARGIN);
         free(name);
+        free(two);
     }
     if (c->n_hidden) {
         /* "+9" over "more", at the edge the hidden lifelines' arrows go to. */
         char more[32];
         snprintf(more, sizeof more, "+%zu", c->n_hidden);
-        text(c, CHART_FAINT, o->fit_w - MARGIN / 2, top + 12, CHART_TEXT_PX, false, 2, more, -1);
-        text(c, CHART_FAINT, o->fit_w - MARGIN / 2, top + 31, CHART_TEXT_PX, false, 2, "more", -1);
+        text(c, CHART_FAINT, o->fit_w - MARGIN / 2, mid - 10, CHART_TEXT_PX, false, 2, more, -1);
+        text(c, CHART_FAINT, o->fit_w - MARGIN / 2, mid + 10, CHART_TEXT_PX, false, 2, "more", -1);
     }
     if (c->n_arrows)
-        text(c, CHART_FAINT, MARGIN, top + 23, small, false, 0, "step", -1);
+        text(c, CHART_FAINT, MARGIN, mid, small, false, 0, "step", -1);
     uint32_t shown = 0;
     for (size_t i = 0; i < c->n_arrows; i++) {
         const ChartArrow *a = &c->arrows[i];
