@@ -261,6 +261,18 @@ static void test_panel_matches_svg(void **state)
     assert_int_equal(count(svg, "<g id=\"arrow-"), panel->n_arrows);
     ChartPlace pl;
     panels_chart_place(&a, &pl);
+    /* No window onto a column: the lifelines drawn are inside the panel,
+     * and those not drawn are counted. */
+    size_t drawn = 0;
+    for (size_t i = 0; i < panel->n_lives; i++) {
+        if (panel->lives[i].hidden)
+            continue;
+        drawn++;
+        double x = pl.ox + panel->lives[i].x * pl.scale;
+        assert_true(x > pl.clip.x && x < pl.clip.x + pl.clip.w);
+    }
+    assert_true(drawn >= 5);
+    assert_int_equal(drawn + panel->n_hidden, file->n_lives);
     size_t checked = 0;
     for (size_t i = 0; i < panel->n_arrows; i++) {
         const ChartArrow *p = &panel->arrows[i], *f = &file->arrows[i];

@@ -3,7 +3,9 @@
  * prints: on every bundled scenario at 1024×768, 1280×720 and 1920×1080,
  * at steps across the run, no label covers another label, a node or a
  * packet's label, and no text is smaller than 16 px (packet labels 14 px,
- * the caption 24 px). */
+ * the caption 24 px); with the sequence chart beside the map or in its
+ * place, no two icons touch, the chart's texts do not overlap, and it shows
+ * every lifeline or says how many it leaves out. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -68,6 +70,56 @@ static size_t check_frame(const TextLog *log, const char *where)
     return log->n;
 }
 
+/* With the sequence chart open: no two icons touch, no two of the chart
+ * panel's texts overlap, and the chart shows every lifeline or those of
+ * the current step at least, saying how many it leaves out. */
+static void check_chart_frame(const App *a, const TextLog *log, const char *where)
+{
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    for (size_t i = 0; i < log->n; i++) {
+        const TextItem *p = &log->items[i];
+        bool node = strcmp(p->kind, "node") == 0;
+        bool in_chart = strcmp(p->kind, "panel-text") == 0 && overlap(&p->rect, &d.chart);
+        if (!node && !in_chart)
+            continue;
+        for (size_t j = i + 1; j < log->n; j++) {
+            const TextItem *q = &log->items[j];
+            if (strcmp(q->kind, p->kind) != 0 || (in_chart && !overlap(&q->rect, &d.chart)))
+                continue;
+            if (overlap(&p->rect, &q->rect))
+                fail_msg("%s, chart open: %s \"%s\" [%d %d %d %d] covers \"%s\" [%d %d %d %d]",
+                         where, p->kind, p->id, p->rect.x, p->rect.y, p->rect.w, p->rect.h, q->id,
+                         q->rect.x, q->rect.y, q->rect.w, q->rect.h);
+        }
+    }
+    const Chart *c = a->chart;
+    assert_non_null(c);
+    size_t hidden = 0;
+    for (size_t i = 0; i < c->n_lives; i++) {
+        hidden += c->lives[i].hidden;
+        /* A shown lifeline lies inside the panel. */
+        if (!c->lives[i].hidden && c->lives[i].x > a->chart_fit_w)
+            fail_msg("%s: lifeline %zu at %.0f, outside a panel %.0f wide", where, i, c->lives[i].x,
+                     a->chart_fit_w);
+    }
+    assert_int_equal(hidden, c->n_hidden);
+    for (size_t k = 0; k < c->n_arrows; k++)
+        if (c->arrows[k].step == a->chart_focus && a->chart_focus &&
+            (c->lives[c->arrows[k].from].hidden || c->lives[c->arrows[k].to].hidden))
+            fail_msg("%s: arrow %u of the current step goes to a lifeline not shown", where,
+                     c->arrows[k].number);
+    if (hidden) {
+        char more[32];
+        snprintf(more, sizeof more, "+%zu", hidden);
+        bool said = false;
+        for (size_t i = 0; i < log->n; i++)
+            said |= strcmp(log->items[i].id, more) == 0;
+        if (!said)
+            fail_msg("%s: %zu lifelines left out without \"%s more\"", where, hidden, more);
+    }
+}
+
 static void check_scenario(const char *path)
 {
     Errors errs;
@@ -110,6 +162,20 @@ static void check_scenario(const char *path)
             char where[640];
             snprintf(where, sizeof where, "%s at %dx%d, step %u", path, w, h, step);
             assert_true(check_frame(&log, where) > 0);
+            /* The chart beside the map, then in its place. */
+            for (int mode = 1; mode <= 2 && i % 3 == 0; mode++) {
+                a.chart_mode = mode;
+                app_frame(&a, 0);
+                log.n = 0;
+                a.txt.log = &log;
+                app_frame(&a, 0);
+                a.txt.log = NULL;
+                snprintf(where, sizeof where, "%s at %dx%d, step %u, chart %s", path, w, h, step,
+                         mode == 1 ? "beside the map" : "in its place");
+                check_frame(&log, where);
+                check_chart_frame(&a, &log, where);
+            }
+            a.chart_mode = 0;
         }
         text_log_fini(&log);
         app_fini(&a);

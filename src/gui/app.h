@@ -52,13 +52,16 @@ typedef struct App {
     size_t caption_for_steps;
     /* The sequence chart (io/chart.h), built from the model's trace when
      * first shown and again after the model changes. */
-    int chart_mode;      /* View.chart: 0 off, 1 beside the map, 2 in its place */
-    Chart *chart;        /* NULL until shown; owned */
-    bool chart_stale;    /* the model changed */
-    bool chart_follow;   /* keep the current step's arrows in view */
-    double chart_top;    /* chart units scrolled, when not following */
-    uint32_t chart_step; /* the step last followed */
-    size_t chart_shown;  /* arrows drawn in the last frame (some part in view) */
+    int chart_mode;                /* View.chart: 0 off, 1 beside the map, 2 in its place */
+    Chart *chart;                  /* NULL until shown; owned */
+    bool chart_stale;              /* the model changed */
+    bool chart_follow;             /* keep the current step's arrows in view */
+    double chart_top;              /* chart units scrolled, when not following */
+    uint32_t chart_step;           /* the step last followed */
+    size_t chart_shown;            /* arrows drawn in the last frame (some part in view) */
+    double chart_fit_w;            /* the width it was fitted to, chart units */
+    double chart_scale, chart_big; /* pixels a chart unit; the panels' text scale it was built at */
+    uint32_t chart_focus;          /* the step its lifelines were chosen around (some hidden) */
     /* The inspector: a node's tables, or a packet's tree and bytes. */
     int sel_node;        /* -1: none */
     int prompt_host;     /* the host last selected: the prompt's; -1 none */

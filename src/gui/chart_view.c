@@ -201,6 +201,14 @@ void chartview_draw(SDL_Renderer *r, Text *txt, const Chart *c, const ChartPlace
     bool had = SDL_RenderIsClipEnabled(r);
     SDL_RenderSetClipRect(r, &pl->clip);
     draw_fill_rect(r, pl->clip.x, pl->clip.y, pl->clip.w, pl->clip.h, th->panel_bg);
+    bool pinned = pl->pin_names && pl->oy < pl->clip.y;
+    if (pinned) {
+        /* Scrolled: the arrows below the names' band, none under it. */
+        int band = (int)ceil(c->head_h * pl->scale);
+        SDL_Rect below = {pl->clip.x, pl->clip.y + band, pl->clip.w, pl->clip.h - band};
+        if (below.h > 0)
+            SDL_RenderSetClipRect(r, &below);
+    }
     /* The current step: a band behind its arrows. */
     for (size_t i = 0; pl->step && i < c->n_arrows; i++) {
         const ChartArrow *a = &c->arrows[i];
@@ -217,8 +225,9 @@ void chartview_draw(SDL_Renderer *r, Text *txt, const Chart *c, const ChartPlace
         for (size_t i = 0; i < c->n_arrows; i++)
             *shown += arrow_visible(&c->arrows[i], pl);
     }
-    if (pl->pin_names && pl->oy < pl->clip.y) {
+    if (pinned) {
         /* Scrolled: the names stay at the top, over the arrows. */
+        SDL_RenderSetClipRect(r, &pl->clip);
         ChartPlace top = *pl;
         top.oy = pl->clip.y;
         double band = c->head_h * pl->scale;

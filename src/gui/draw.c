@@ -219,6 +219,7 @@ void draw_rects(const View *v, DrawRects *o)
     o->ui = ui;
     double scale = v->text_scale > 0 ? v->text_scale : 1;
     o->ts = ui * scale;
+    o->icon_r = 20 * ui;
     /* The header grows with the text, up to half as tall again. */
     int header = (int)fmax(30, 40 * ui * fmin(1.5, fmax(1, scale))), timeline = (int)(34 * ui),
         caption = (int)fmax(132 * ui, v->caption_h);
@@ -655,6 +656,24 @@ static size_t label_places(double x, double y, double R, double w, double h, dou
     return n;
 }
 
+/* The icons' size: 20 × ui, or less when the map is narrow (the chart
+ * beside it) so that no two icons touch: an icon is at most 2.2 R wide and
+ * 2 R tall, so two nodes dx, dy apart keep clear with R under
+ * max(dx / 2.2, dy / 2), less a gap.  Never under a fifth of the full
+ * size (two nodes laid out on one spot).  O(nodes²). */
+static double icon_size(const Model *m, const DrawRects *d, const double *xs, const double *ys)
+{
+    double R = 20 * d->ui, least = 4 * d->ui;
+    size_t n = m->world->n_nodes;
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = i + 1; j < n; j++) {
+            double fit = fmax(fabs(xs[i] - xs[j]) / 2.2, fabs(ys[i] - ys[j]) / 2) - 2;
+            if (fit < R)
+                R = fmax(least, fit);
+        }
+    return R;
+}
+
 /* The rectangle an icon covers (draw_icon's shapes). */
 static DrawBox icon_box(ModelKind k, double x, double y, double R)
 {
@@ -675,7 +694,7 @@ static DrawBox icon_box(ModelKind k, double x, double y, double R)
 static void draw_icons(SDL_Renderer *r, const Model *m, const Player *p, const View *v,
                        const DrawTheme *th, const DrawRects *d, const double *xs, const double *ys)
 {
-    double R = 20 * d->ui;
+    double R = d->icon_r;
     size_t n = m->world->n_nodes;
     for (size_t i = 0; i < n; i++) {
         bool down = model_node_down(m, (int)i, p->step, p->t);
@@ -690,7 +709,7 @@ static void draw_icons(SDL_Renderer *r, const Model *m, const Player *p, const V
 static void take_icons(Text *txt, const Model *m, const DrawRects *d, Taken *taken,
                        const double *xs, const double *ys)
 {
-    double R = 20 * d->ui;
+    double R = d->icon_r;
     for (size_t i = 0; i < m->world->n_nodes; i++) {
         DrawBox icon = icon_box(m->kind[i], xs[i], ys[i], R);
         taken_add(taken, icon);
@@ -709,7 +728,7 @@ static void draw_node_labels(SDL_Renderer *r, Text *txt, const Model *m, const P
 {
     /* Names on the network grow more slowly than panel text: the
      * network's area shrinks as the panels widen.  Never under 16 px. */
-    double ui = d->ui, R = 20 * ui, ts = ui * sqrt(v->text_scale > 0 ? v->text_scale : 1);
+    double ui = d->ui, R = d->icon_r, ts = ui * sqrt(v->text_scale > 0 ? v->text_scale : 1);
     int name_px = (int)fmax(DRAW_TEXT_MIN, lround(15 * ts));
     int ip_px = (int)fmax(DRAW_TEXT_MIN, lround(13 * ts));
     /* Level of detail: past this many nodes on screen, names and addresses
@@ -1111,6 +1130,7 @@ void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, con
     double *xs = xmalloc((n ? n : 1) * sizeof *xs), *ys = xmalloc((n ? n : 1) * sizeof *ys);
     for (size_t i = 0; i < n; i++)
         draw_node_xy(m, v, (int)i, &xs[i], &ys[i]);
+    d.icon_r = icon_size(m, &d, xs, ys);
     const char **busy = busy_links(m, p);
     if (!static_from_cache(r, m, p, v, th, &d, xs, ys, busy)) {
         draw_links(r, m, p, v, th, d.ui, busy);

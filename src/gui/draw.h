@@ -66,8 +66,9 @@ typedef struct View {
 typedef struct DrawRects {
     SDL_Rect header, net, timeline, caption;
     SDL_Rect events, console, inspector, chart;
-    double ui; /* scale: 1 at 1280×720 */
-    double ts; /* ui × the text scale: multiplies every font size */
+    double ui;     /* scale: 1 at 1280×720 */
+    double ts;     /* ui × the text scale: multiplies every font size */
+    double icon_r; /* a node icon's size: 20 × ui, less where icons would touch */
 } DrawRects;
 
 /* The colours of a theme.  Both themes keep text at a contrast of at

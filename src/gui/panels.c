@@ -1195,35 +1195,64 @@ static void draw_status(Pen *pen)
 
 /* ---- the sequence chart ------------------------------------------------ */
 
+/* The panel's width in chart units at a scale, and the rectangle the
+ * chart is drawn in. */
+static double chart_fit(const Pen *pen, SDL_Rect *clip, double scale)
+{
+    SDL_Rect area = pen->d.chart;
+    *clip = (SDL_Rect){area.x + 1, area.y + pen->lh + 4, area.w - 1, area.h - pen->lh - 4};
+    return fmax(1, clip->w / scale);
+}
+
+/* Built for the panel's width: every lifeline in it (or, with too many,
+ * those around the current step), so it is built again when the width
+ * changes, or the step when some are left out.  The chart's text is as
+ * large as the panels' but never under the 16 px it is laid out for, and
+ * large text gives way to lifelines: a chart that would leave some out at
+ * the panels' text scale is drawn at 16 px. */
 const Chart *panels_chart(App *a)
 {
-    if (a->chart && !a->chart_stale)
+    Pen pen;
+    pen_init(&pen, a);
+    SDL_Rect clip;
+    double big = fmax(1.0, pen.d.ts);
+    if (a->chart && !a->chart_stale && a->chart_big == big &&
+        fabs(a->chart_fit_w - chart_fit(&pen, &clip, a->chart_scale)) < 0.5 &&
+        (!a->chart->n_hidden || a->chart_focus == a->p.step))
         return a->chart;
     if (!a->chart && a->chart_mode == 0)
         return NULL;
-    chart_free(a->chart);
-    a->chart = chart_build(&a->m->sim->trace, a->m->world, NULL);
+    for (int pass = 0; pass < 2; pass++) {
+        double scale = pass ? 1.0 : big;
+        chart_free(a->chart);
+        ChartOpts o = {.fit_w = chart_fit(&pen, &clip, scale), .focus = a->p.step};
+        a->chart = chart_build(&a->m->sim->trace, a->m->world, &o);
+        a->chart_fit_w = o.fit_w;
+        a->chart_scale = scale;
+        if (!a->chart->n_hidden || big <= 1)
+            break;
+    }
+    a->chart_big = big;
     a->chart_stale = false;
+    a->chart_focus = a->p.step;
     return a->chart;
 }
 
-/* The chart's text as large as the panels' at least, and never under the
- * 16 px it is laid out for: a chart wider than the panel follows the
- * current step's arrow across, as it follows it down. */
+/* The chart fitted to the panel's width; it follows the current step's
+ * arrows down. */
 void panels_chart_place(App *a, ChartPlace *pl)
 {
     Pen pen;
     pen_init(&pen, a);
     const Chart *c = panels_chart(a);
-    SDL_Rect area = pen.d.chart;
     memset(pl, 0, sizeof *pl);
     pl->dark = a->v.dark;
     pl->step = a->p.step;
     pl->pin_names = true;
-    pl->clip = (SDL_Rect){area.x + 1, area.y + pen.lh + 4, area.w - 1, area.h - pen.lh - 4};
+    chart_fit(&pen, &pl->clip, 1);
+    double s = a->chart_scale > 0 ? a->chart_scale : 1;
     if (!c || pl->clip.w <= 0 || pl->clip.h <= 0)
         return;
-    double s = fmax(1.0, pen.d.ts);
     pl->scale = s;
     /* Across: centred, or following the current step's arrow. */
     int cur = chart_arrow_of_step(c, a->p.step ? a->p.step : 1);

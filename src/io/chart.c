@@ -383,7 +383,7 @@ static int life_of(Chart *c, int node)
         if (c->lives[i].node == node)
             return (int)i;
     c->lives = xrealloc(c->lives, (c->n_lives + 1) * sizeof *c->lives);
-    c->lives[c->n_lives] = (ChartLife){node, 0};
+    c->lives[c->n_lives] = (ChartLife){node, 0, false};
     return (int)c->n_lives++;
 }
 
@@ -462,6 +462,7 @@ static void make_arrows(Build *b, Chart *c)
 
 #define MARGIN     16.0
 #define HEAD_H     34.0 /* a name's box */
+#define HEAD_H2    54.0 /* a fitted chart's name's box on two lines */
 #define ROW_H      46.0
 #define GAP_MIN    40.0 /* between two lifelines, beyond what their names need */
 #define LABEL_MAX  420.0
@@ -469,6 +470,7 @@ static void make_arrows(Build *b, Chart *c)
 #define BRACKET_W  24.0
 #define ARROW_HEAD 11.0
 #define LEGEND_ROW 30.0
+#define FIT_GAP    64.0 /* a fitted chart's narrowest spacing: "local-…" in its box */
 
 static ChartCmd *cmd(Chart *c, ChartCmdKind kind, ChartInk ink, int arrow)
 {
@@ -532,6 +534,33 @@ static char *fit_text(const char *s, double width, int px, bool bold)
     return r;
 }
 
+/* A fitted chart's name in its box: whole on one line if it fits, else
+ * broken after a '.' or '-' (the longest first part that fits) with the
+ * rest on a second line, cut with "…" if need be; *two NULL when one line. */
+static char *split_name(const char *name, double room, char **two)
+{
+    *two = NULL;
+    if (chart_text_width(name, CHART_TEXT_PX, true) <= room)
+        return xstrdup(name);
+    char *first = xstrdup(name);
+    size_t best = 0;
+    for (size_t k = 1; name[k]; k++) {
+        if (name[k - 1] != '.' && name[k - 1] != '-')
+            continue;
+        first[k] = '\0';
+        if (chart_text_width(first, CHART_TEXT_PX, true) <= room)
+            best = k;
+        first[k] = name[k];
+    }
+    if (!best) {
+        free(first);
+        return fit_text(name, room, CHART_TEXT_PX, true);
+    }
+    first[best] = '\0';
+    *two = fit_text(name + best, room, CHART_TEXT_PX, true);
+    return first;
+}
+
 static const char *node_name(const World *w, int node)
 {
     return node >= 0 && (size_t)node < w->n_nodes ? w->nodes[node].id : "?";
@@ -578,6 +607,90 @@ static void place_lives(Chart *c, const World *w, const ChartOpts *o, double x0)
     free(gap);
 }
 
+/* Marks (into on, when mark) the lifelines of step's arrows; returns how
+ * many of them were not marked before. */
+static size_t step_lives(const Chart *c, uint32_t step, bool *on, bool mark)
+{
+    bool *seen = xmalloc(c->n_lives * sizeof *seen);
+    memcpy(seen, on, c->n_lives * sizeof *seen);
+    size_t fresh = 0;
+    for (size_t k = 0; k < c->n_arrows; k++) {
+        const ChartArrow *a = &c->arrows[k];
+        int ends[2] = {a->from, a->to};
+        for (int e = 0; e < 2 && a->step == step; e++)
+            if (!seen[ends[e]]) {
+                seen[ends[e]] = true;
+                fresh++;
+            }
+    }
+    if (mark)
+        memcpy(on, seen, c->n_lives * sizeof *seen);
+    free(seen);
+    return fresh;
+}
+
+/* The panel's lifelines, spread evenly over [x0, x1]; when they do not fit
+ * FIT_GAP apart, those of the focus step and then of the steps nearest it,
+ * a whole step at a time, the others hidden at the edge they lie towards.
+ * Returns the right end of the spread (less than x1 when some are hidden:
+ * room for the "+N more"). */
+static double place_fit(Chart *c, const ChartOpts *o, double x0, double x1)
+{
+    size_t n = c->n_lives;
+    c->n_hidden = 0;
+    if (n == 0)
+        return x1;
+    bool *on = xcalloc(n, sizeof *on);
+    size_t shown = n;
+    if ((x1 - x0) / (double)n < FIT_GAP) {
+        char more[32];
+        snprintf(more, sizeof more, "+%zu", n);
+        x1 -= fmax(chart_text_width(more, CHART_TEXT_PX, false),
+                   chart_text_width("more", CHART_TEXT_PX, false)) +
+              8;
+        size_t room = (size_t)fmax(1, floor((x1 - x0) / FIT_GAP));
+        int cur = chart_arrow_of_step(c, o->focus ? o->focus : 1);
+        uint32_t focus = cur >= 0 ? c->arrows[cur].step : c->arrows[c->n_arrows - 1].step;
+        uint32_t lo = c->arrows[0].step, hi = c->arrows[c->n_arrows - 1].step;
+        shown = step_lives(c, focus, on, true);
+        /* Outwards from the focus, the earlier step first. */
+        for (uint32_t d = 1; focus - lo >= d || hi - focus >= d; d++) {
+            bool full = false;
+            for (int side = 0; side < 2 && !full; side++) {
+                if (side == 0 ? focus - lo < d : hi - focus < d)
+                    continue;
+                uint32_t st = side == 0 ? focus - d : focus + d;
+                size_t fresh = step_lives(c, st, on, false);
+                if (shown + fresh > room)
+                    full = true;
+                else
+                    shown += step_lives(c, st, on, true);
+            }
+            if (full)
+                break;
+        }
+        c->n_hidden = n - shown;
+    } else {
+        for (size_t i = 0; i < n; i++)
+            on[i] = true;
+    }
+    double gap = (x1 - x0) / (double)shown;
+    size_t k = 0, first = n;
+    for (size_t i = 0; i < n; i++)
+        if (on[i]) {
+            c->lives[i].x = x0 + gap * ((double)k++ + 0.5);
+            if (first == n)
+                first = i;
+        }
+    for (size_t i = 0; i < n; i++) {
+        c->lives[i].hidden = !on[i];
+        if (!on[i])
+            c->lives[i].x = i < first ? x0 - 6 : x1 + 6;
+    }
+    free(on);
+    return x1;
+}
+
 /* Gutter columns for the brackets: a connection takes the first column
  * free over its arrows. */
 static int place_conns(Chart *c)
@@ -602,16 +715,36 @@ static int place_conns(Chart *c)
     return cols;
 }
 
-static void draw_arrow(Chart *c, int idx, const ChartOpts *o)
+/* A fitted chart's arrow label: what fits in room after the number; NULL
+ * when not even a letter and "…" do. */
+static char *fit_label(const ChartArrow *a, double room)
+{
+    char num[16];
+    snprintf(num, sizeof num, "%u", a->number);
+    room -= chart_text_width(num, CHART_TEXT_PX, true) + 8;
+    if (room < chart_text_width("W…", CHART_TEXT_PX, false))
+        return NULL;
+    return fit_text(a->label, fmin(room, LABEL_MAX), CHART_TEXT_PX, false);
+}
+
+/* x0, x1: a fitted chart's lifelines' extent (an arrow between two hidden
+ * lifelines has its label there). */
+static void draw_arrow(Chart *c, int idx, const ChartOpts *o, double x0, double x1_fit)
 {
     ChartArrow *a = &c->arrows[idx];
     double x1 = c->lives[a->from].x, x2 = c->lives[a->to].x, y = a->y;
     double dir = x2 >= x1 ? 1 : -1;
+    bool fit = o->fit_w > 0, unseen = c->lives[a->from].hidden && c->lives[a->to].hidden;
+    char *s = NULL;
+    if (fit && !o->blank_labels)
+        s = fit_label(a, unseen ? x1_fit - x0 : fabs(x2 - x1) - 2 * ARROW_HEAD - 6);
     const char *dash = chart_proto_dash(a->proto);
     double end = x2;
     if (a->lost)
         end = x1 + (x2 - x1) * (a->count > 1 ? 1.0 : 0.85);
-    if (a->count > 1 || !a->lost) {
+    if (unseen) {
+        /* Both ends left out: the arrow is a row of the list only. */
+    } else if (a->count > 1 || !a->lost) {
         line(c, CHART_PROTO, a->proto, x1, y, end - dir * ARROW_HEAD * 0.6, y, 2, dash, idx);
         ChartCmd *h = cmd(c, CHART_HEAD, CHART_PROTO, idx);
         h->proto = a->proto;
@@ -621,7 +754,7 @@ static void draw_arrow(Chart *c, int idx, const ChartOpts *o)
     } else {
         line(c, CHART_PROTO, a->proto, x1, y, end, y, 2, dash, idx);
     }
-    if (a->lost && a->count == 1) {
+    if (a->lost && a->count == 1 && !unseen) {
         ChartCmd *x = cmd(c, CHART_CROSS, CHART_INK, idx);
         x->x1 = end, x->y1 = y;
         x->w = 7;
@@ -631,20 +764,29 @@ static void draw_arrow(Chart *c, int idx, const ChartOpts *o)
     snprintf(num, sizeof num, "%u", a->number);
     double nw = chart_text_width(num, CHART_TEXT_PX, true);
     double total = label_width(a, o->blank_labels);
+    if (fit && !o->blank_labels)
+        total = nw + (s ? 8 + chart_text_width(s, CHART_TEXT_PX, false) : 0);
+    if (unseen)
+        x1 = x2 = x0 + total / 2;
     /* Beside the sender when it fits before the next lifeline, so that it
      * crosses none; else centred over the arrow. */
     double mid = (x1 + x2) / 2, left = mid - total / 2, base = y - 8;
     int next = a->to > a->from ? a->from + 1 : a->from - 1;
     if (next != a->to && fabs(c->lives[next].x - x1) >= total + 2 * ARROW_HEAD + 8)
         left = x2 > x1 ? x1 + ARROW_HEAD : x1 - ARROW_HEAD - total;
-    text(c, CHART_INK, left, base, CHART_TEXT_PX, true, 0, num, idx);
+    if (fit) /* clear of the step numbers and of the "+N more" */
+        left = fmax(x0, fmin(left, x1_fit - total));
+    ChartInk ink = unseen ? CHART_FAINT : CHART_INK;
+    text(c, ink, left, base, CHART_TEXT_PX, true, 0, num, idx);
     if (o->blank_labels) {
         line(c, CHART_FAINT, NULL, left + nw + 8, base + 2, left + total, base + 2, 1, "2 3", idx);
     } else {
-        char *s = fit_text(a->label, LABEL_MAX, CHART_TEXT_PX, false);
-        text(c, CHART_INK, left + nw + 8, base, CHART_TEXT_PX, false, 0, s, idx);
-        free(s);
+        if (!fit)
+            s = fit_text(a->label, LABEL_MAX, CHART_TEXT_PX, false);
+        if (s)
+            text(c, ink, left + nw + 8, base, CHART_TEXT_PX, false, 0, s, idx);
     }
+    free(s);
     double lo = fmin(fmin(x1, x2), left), hi = fmax(fmax(x1, x2), left + total);
     a->x = lo - 4;
     a->w = hi - lo + 8;
@@ -684,8 +826,9 @@ static void draw_conn(Chart *c, const ChartConn *k, const World *w, double gx)
 
 /* The key to the styles: each protocol's line, an open and a filled head,
  * a cross. */
-static double draw_legend(Chart *c, double y)
+static double draw_legend(Chart *c, double y, bool fit)
 {
+    int small = fit ? CHART_TEXT_PX : CHART_TEXT_PX - 2;
     const char *seen[32];
     size_t n = 0;
     bool lost = false;
@@ -704,7 +847,7 @@ static double draw_legend(Chart *c, double y)
         if (!dup)
             seen[n++] = "TCP";
     }
-    double x = MARGIN, right = fmax(c->width - MARGIN, 520);
+    double x = MARGIN, right = fit ? c->width - MARGIN : fmax(c->width - MARGIN, 520);
     for (size_t i = 0; i < n + 3; i++) {
         const char *word = i < n        ? seen[i]
                            : i == n     ? "query, request"
@@ -712,7 +855,7 @@ static double draw_legend(Chart *c, double y)
                                         : "lost";
         if (i == n + 2 && !lost)
             break;
-        double w = 44 + chart_text_width(word, CHART_TEXT_PX - 2, false) + 22;
+        double w = 44 + chart_text_width(word, small, false) + 22;
         if (x + w > right && x > MARGIN) {
             x = MARGIN;
             y += LEGEND_ROW;
@@ -733,7 +876,7 @@ static double draw_legend(Chart *c, double y)
             k->x1 = x + 26, k->y1 = y - 5;
             k->w = 7;
         }
-        text(c, CHART_FAINT, x + 44, y, CHART_TEXT_PX - 2, false, 0, word, -1);
+        text(c, CHART_FAINT, x + 44, y, small, false, 0, word, -1);
         x += w;
     }
     return y + LEGEND_ROW / 2;
@@ -746,19 +889,34 @@ static void lay_out(Chart *c, const World *w, const ChartOpts *o)
         text(c, CHART_INK, MARGIN, y + CHART_TITLE_PX, CHART_TITLE_PX, true, 0, o->title, -1);
         y += CHART_TITLE_PX + 16;
     }
+    /* The panel's text is never under 16 px; the SVG's faint words are 14. */
+    int small = o->fit_w > 0 ? CHART_TEXT_PX : CHART_TEXT_PX - 2;
     /* The left gutter: step numbers, then the connections' brackets. */
     char last[24];
     snprintf(last, sizeof last, "%u", c->n_arrows ? c->arrows[c->n_arrows - 1].step : 0);
-    double step_w = fmax(chart_text_width("step", CHART_TEXT_PX - 2, false),
-                         chart_text_width(last, CHART_TEXT_PX - 2, false)) +
-                    12;
+    double step_w =
+        fmax(chart_text_width("step", small, false), chart_text_width(last, small, false)) + 12;
     int cols = place_conns(c);
     double gx = MARGIN + step_w;
     double x0 = gx + cols * BRACKET_W + (cols ? 10 : 0);
-    place_lives(c, w, o, x0);
+    bool fit = o->fit_w > 0;
+    double fit_x1 = fit ? fmax(x0 + FIT_GAP, o->fit_w - MARGIN / 2) : 0;
+    if (fit)
+        fit_x1 = place_fit(c, o, x0, fit_x1);
+    else
+        place_lives(c, w, o, x0);
     double top = y;
-    c->head_h = top + HEAD_H + 8;
-    double ay = top + HEAD_H + ROW_H;
+    /* A fitted chart's names share the spacing: on two lines when one
+     * is too short for them, cut with "…" to fit. */
+    double name_room =
+        c->n_lives - c->n_hidden ? (fit_x1 - x0) / (double)(c->n_lives - c->n_hidden) - 20 : 0;
+    double head = HEAD_H;
+    for (size_t i = 0; fit && i < c->n_lives; i++)
+        if (!c->lives[i].hidden &&
+            chart_text_width(node_name(w, c->lives[i].node), CHART_TEXT_PX, true) > name_room)
+            head = HEAD_H2;
+    c->head_h = top + head + 8;
+    double ay = top + head + ROW_H;
     for (size_t i = 0; i < c->n_arrows; i++, ay += ROW_H)
         c->arrows[i].y = ay;
     double bottom = ay - ROW_H + 22;
@@ -767,38 +925,56 @@ static void lay_out(Chart *c, const World *w, const ChartOpts *o)
              "No messages in the chosen steps, nodes and protocols.", -1);
         bottom = top + 40;
     }
-    double right = MARGIN + 420;
+    double right = fit ? o->fit_w : MARGIN + 420;
+    double mid = top + head / 2 + 6; /* a line's baseline, centred in the band */
     for (size_t i = 0; i < c->n_lives; i++) {
-        const char *name = node_name(w, c->lives[i].node);
-        double nw = chart_text_width(name, CHART_TEXT_PX, true) + 16, x = c->lives[i].x;
-        line(c, CHART_FAINT, NULL, x, top + HEAD_H, x, bottom, 1, "", -1);
+        if (c->lives[i].hidden)
+            continue;
+        char *two = NULL;
+        char *name = fit ? split_name(node_name(w, c->lives[i].node), name_room, &two)
+                         : xstrdup(node_name(w, c->lives[i].node));
+        double nw = chart_text_width(name, CHART_TEXT_PX, true), x = c->lives[i].x;
+        if (two)
+            nw = fmax(nw, chart_text_width(two, CHART_TEXT_PX, true));
+        nw += 16;
+        line(c, CHART_FAINT, NULL, x, top + head, x, bottom, 1, "", -1);
         ChartCmd *b = cmd(c, CHART_BOX, CHART_INK, -1);
-        b->x1 = x - nw / 2, b->y1 = top, b->x2 = x + nw / 2, b->y2 = top + HEAD_H;
+        b->x1 = x - nw / 2, b->y1 = top, b->x2 = x + nw / 2, b->y2 = top + head;
         b->w = 1.5;
-        text(c, CHART_INK, x, top + 23, CHART_TEXT_PX, true, 1, name, -1);
+        text(c, CHART_INK, x, two ? top + 22 : mid, CHART_TEXT_PX, true, 1, name, -1);
+        if (two)
+            text(c, CHART_INK, x, top + 42, CHART_TEXT_PX, true, 1, two, -1);
         right = fmax(right, x + nw / 2 + MARGIN);
+        free(name);
+        free(two);
+    }
+    if (c->n_hidden) {
+        /* "+9" over "more", at the edge the hidden lifelines' arrows go to. */
+        char more[32];
+        snprintf(more, sizeof more, "+%zu", c->n_hidden);
+        text(c, CHART_FAINT, o->fit_w - MARGIN / 2, mid - 10, CHART_TEXT_PX, false, 2, more, -1);
+        text(c, CHART_FAINT, o->fit_w - MARGIN / 2, mid + 10, CHART_TEXT_PX, false, 2, "more", -1);
     }
     if (c->n_arrows)
-        text(c, CHART_FAINT, MARGIN, top + 23, CHART_TEXT_PX - 2, false, 0, "step", -1);
+        text(c, CHART_FAINT, MARGIN, mid, small, false, 0, "step", -1);
     uint32_t shown = 0;
     for (size_t i = 0; i < c->n_arrows; i++) {
         const ChartArrow *a = &c->arrows[i];
         if (a->step != shown) {
             char s[24];
             snprintf(s, sizeof s, "%u", a->step);
-            text(c, CHART_FAINT, MARGIN + step_w - 12, a->y - 8, CHART_TEXT_PX - 2, false, 2, s,
-                 -1);
+            text(c, CHART_FAINT, MARGIN + step_w - 12, a->y - 8, small, false, 2, s, -1);
             shown = a->step;
         }
     }
     for (size_t i = 0; i < c->n_conns; i++)
         draw_conn(c, &c->conns[i], w, gx);
     for (size_t i = 0; i < c->n_arrows; i++) {
-        draw_arrow(c, (int)i, o);
+        draw_arrow(c, (int)i, o, x0, fit_x1);
         right = fmax(right, c->arrows[i].x + c->arrows[i].w + MARGIN);
     }
     c->width = right;
-    c->height = draw_legend(c, bottom + 34) + MARGIN;
+    c->height = draw_legend(c, bottom + 34, fit) + MARGIN;
 }
 
 Chart *chart_build(const Trace *t, const World *w, const ChartOpts *o)

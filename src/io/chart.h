@@ -47,6 +47,13 @@ typedef struct ChartOpts {
     bool routers;         /* one arrow per hop, routers with lifelines of their own */
     bool blank_labels;    /* labels left as lines to fill in (numbers stay) */
     const char *title;    /* NULL: none */
+    /* The window's panel: lifelines spread over this width (chart units),
+     * names and labels shortened with "…" to fit; 0: as wide as the names
+     * and labels need (minet chart).  When even the narrowest spacing is
+     * too wide, only the lifelines of the steps around `focus` are drawn
+     * (those of `focus` always), and the chart says how many are not. */
+    double fit_w;
+    uint32_t focus;
 } ChartOpts;
 
 typedef enum ChartInk {
@@ -95,6 +102,7 @@ typedef struct ChartArrow {
 typedef struct ChartLife {
     int node;
     double x;
+    bool hidden; /* fitted to a panel with no room for it: not drawn */
 } ChartLife;
 
 typedef struct ChartConn {
@@ -117,6 +125,7 @@ typedef struct Chart {
     size_t n_cmds, cmds_cap;
     double width, height; /* chart units */
     double head_h;        /* the names' band at the top (the panel keeps it in view) */
+    size_t n_hidden;      /* lifelines left out (ChartOpts.fit_w) */
 } Chart;
 
 /* Reads the trace (kept, so every record is there) and lays the chart out.
