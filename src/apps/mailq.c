@@ -3,14 +3,16 @@
  *
  *   -Queue ID-  --Size-- ----Arrival Time---- -Sender/Recipient-------
  *   0E1FEA74663     306 Thu Dec  3 12:08:22  alice@crepes.fr
- *                         (connect to mail.hamburger.edu[10.2.0.25]:25: Connection refused)
- *                                            bob@hamburger.edu
+ *                   (connect to mail.gone.edu[10.2.0.99]:25: No route to host)
+ *                                            bob@gone.edu
  *
  *   -- 0 Kbytes in 1 Request.
  *
  * A '*' after the id marks a message in the active queue; a bounce's
  * sender shows as MAILER-DAEMON; the reason of a deferral stands above the
- * recipients it applies to.  On a node that is no mail server Postfix is
+ * recipients it applies to, in parentheses that end at column 78 (a longer
+ * reason starts at column 1 and runs on); recipients without a reason
+ * after one with a reason get "(reason unavailable)".  On a node that is no mail server Postfix is
  * not running: "postqueue: fatal: Queue report unavailable - mail system
  * is down", status 69.
  *
@@ -40,6 +42,7 @@ static void list_one(Proc *p, const MailQueued *q)
     proc_printf(p, CON_STDOUT, "%-11s%c%7zu %s  %s\n", q->id, q->queue == MAILQ_ACTIVE ? '*' : ' ',
                 q->size, when, *q->sender ? q->sender : "MAILER-DAEMON");
     /* Recipients grouped under their reason, in order of first use. */
+    const char *said = "";
     for (size_t i = 0; i < q->n_rcpts; i++) {
         const MailRcpt *r = &q->rcpts[i];
         if (r->done)
@@ -52,8 +55,15 @@ static void list_one(Proc *p, const MailQueued *q)
                  (r->reason && q->rcpts[k].reason && strcmp(r->reason, q->rcpts[k].reason) == 0));
         if (seen)
             continue;
-        if (r->reason)
-            proc_printf(p, CON_STDOUT, "%22s(%s)\n", "", r->reason);
+        /* postqueue says a reason whenever it changes from the previous
+         * recipient's, right-aligned so that ")" is in column 78. */
+        const char *now = r->reason ? r->reason : "";
+        if (strcmp(now, said) != 0) {
+            const char *show = *now ? now : "reason unavailable";
+            int pad = 76 - (int)strlen(show);
+            proc_printf(p, CON_STDOUT, "%*s(%s)\n", pad < 0 ? 0 : pad, "", show);
+            said = now;
+        }
         for (size_t k = i; k < q->n_rcpts; k++) {
             const MailRcpt *o = &q->rcpts[k];
             bool same = (!r->reason && !o->reason) ||

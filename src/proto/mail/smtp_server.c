@@ -3,13 +3,15 @@
  * texts are Postfix's (checked against the real one), including the
  * errors a student provokes by typing.
  *
- * Postfix's error discipline is kept: every error reply counts; from the
- * 10th on (smtpd_soft_error_limit) each reply waits 1 s
- * (smtpd_error_sleep_time), and at the 20th (smtpd_hard_error_limit) the
- * next command gets "421 4.7.0 HOST Error: too many errors" and the
- * connection is closed.  A message accepted resets the count.  Lines that
- * arrive while a reply waits are kept and answered in order, so pipelined
- * commands get their replies in order.
+ * Postfix's error discipline is kept: an error counts once its reply is
+ * out; every reply given with 10 or more errors counted
+ * (smtpd_soft_error_limit) waits 1 s first (smtpd_error_sleep_time), so
+ * the 10th error's reply is at once and the 11th reply waits; once 20
+ * errors are counted (smtpd_hard_error_limit), "421 4.7.0 HOST Error: too
+ * many errors" follows the 20th error's reply without waiting for another
+ * command (after its own 1 s), and the connection is closed.  A message accepted resets the count.
+ * Lines that arrive while a reply waits are kept and answered in order, so pipelined commands get
+ * their replies in order.
  *
  * Limits: no TLS (STARTTLS is "not implemented", as with no certificate);
  * BDAT counts the chunk in lines as they arrive (CRLF each), which is
@@ -65,6 +67,7 @@ struct SmtpSession {
 };
 
 static void session_line(SmtpSession *ss, const char *line, size_t len);
+static char *cap(SmtpSession *ss, const char *fmt, ...) MN_PRINTF(2, 3);
 
 /* ---- replies ---------------------------------------------------------------- */
 
@@ -150,10 +153,33 @@ static void reply(SmtpSession *ss, const char *text, const char *caption)
     reply_full(ss, text, caption, false);
 }
 
-static void error_reply(SmtpSession *ss, const char *text, const char *caption)
+/* Postfix checks its hard error limit before it reads each command: once
+ * the count reaches it, the 421 goes out (and the connection closes) as
+ * soon as the last reply is out.  True if it did. */
+static bool hard_limit(SmtpSession *ss)
+{
+    if (ss->errors < SMTPD_HARD_ERRORS || ss->holding || ss->closed)
+        return false;
+    char r[300];
+    snprintf(r, sizeof r, "421 4.7.0 %s Error: too many errors", ss->srv->host);
+    char *c = cap(ss, "has had %d errors from this client and hangs up (421).", ss->errors);
+    reply_full(ss, r, c, true);
+    free(c);
+    return true;
+}
+
+/* An error counts after its reply (which waits only for the errors before
+ * it). */
+static void count_error(SmtpSession *ss)
 {
     ss->errors++;
+    hard_limit(ss);
+}
+
+static void error_reply(SmtpSession *ss, const char *text, const char *caption)
+{
     reply(ss, text, caption);
+    count_error(ss);
 }
 
 static void run_pending(SmtpSession *ss)
@@ -178,13 +204,12 @@ static void hold_done(Sim *sim, void *ctx, uint64_t arg)
     send_now(ss, r, c, close);
     free(r);
     free(c);
-    if (!close)
+    if (!close && !hard_limit(ss))
         run_pending(ss);
 }
 
 /* ---- captions ---------------------------------------------------------------- */
 
-static char *cap(SmtpSession *ss, const char *fmt, ...) MN_PRINTF(2, 3);
 static char *cap(SmtpSession *ss, const char *fmt, ...)
 {
     if (!trace_wanted(&ss->srv->sim->trace))
@@ -641,10 +666,10 @@ static void auth_check(SmtpSession *ss, const char *user, const char *password)
                   "checks the password for %s: %s (535, 5.7.8), after a 2 s pause that slows "
                   "down anyone guessing passwords.",
                   user, u ? "it is wrong" : "there is no such user");
-    ss->errors++;
     reply_after(ss, "535 5.7.8 Error: authentication failed: (reason unavailable)", c, false,
                 AUTH_FAILURE_DELAY);
     free(c);
+    count_error(ss);
 }
 
 static void bad_base64(SmtpSession *ss, bool initial)
@@ -890,15 +915,6 @@ static void session_line(SmtpSession *ss, const char *line, size_t len)
     }
     if (ss->auth != AUTH_NONE) {
         auth_line(ss, line);
-        return;
-    }
-    if (ss->errors >= SMTPD_HARD_ERRORS) {
-        char r[300];
-        snprintf(r, sizeof r, "421 4.7.0 %s Error: too many errors", ss->srv->host);
-        char *c = cap(ss, "has had %d errors from this client and hangs up (421).", ss->errors);
-        ss->errors = 0; /* the reply itself does not wait */
-        reply_full(ss, r, c, true);
-        free(c);
         return;
     }
     dispatch(ss, line, len);

@@ -43,7 +43,10 @@ editor redraws each line as it is typed: the comparison keeps what the
 screen shows, see mask()).  With a
 TRACE (minet's JSON Lines trace), input is typed when minet typed it;
 with "-", by the scenario's rule alone: each line once the program has
-been quiet for 1 s (no output, nothing typed), or at its "at".
+been quiet for 1 s (no output, nothing typed), or at its "at".  A line
+without "on" ("down NODE", "up NODE", "down A B", "up A B") is played at
+its time as minet has it: what is sent to or from the node (or over the
+link) is lost without a word (see faults()).
 
 OUTDIR gets N.out (the terminal, CR LF as LF), N.status, NODE.pcapng for
 each mail node (its eth0, TCP port 25 and 587), NODE.log (Postfix's log)
@@ -54,7 +57,8 @@ and NODE.mailbox/USER (what was delivered).
     python3 real_mail.py client SCENARIO MINET REALDIR NODE
         the commands NODE's SMTP client sent to other servers (port 25,
         each connection's bytes as tshark follows them), real Postfix's
-        against minet's, masked; and SIZE=N: the size of the relayed
+        against minet's (up to the time the real run stopped, see
+        MINET_INTEROP_MAIL_CUT), masked; and SIZE=N: the size of the relayed
         message includes the Received: header the server added, which
         holds its queue id, whose length varies in Postfix (10 or 11 hex
         digits, from the clock's microseconds and the queue file's inode)
@@ -196,11 +200,16 @@ postlog    unix-dgram n - n -   1  postlogd
     write(os.path.join(etc, "aliases"), al)
     tr = ""
     routed = set()
+    # a domain's exchange by the name its MX gives, when it is that node's
+    # (Postfix names it in "connect to NAME[IP]:25: ..." as minet does)
+    mx = {dom: (target, ip) for dom, target, ip in zone_mx(scen)}
     for n in mail_nodes(scen):
         if n["id"] != name:
             for dom in n.get("domains", []):
-                tr += "%s smtp:[%s]\n" % (dom.lower().rstrip("."), ip_of(n))
-                routed.add(dom.lower().rstrip("."))
+                dom = dom.lower().rstrip(".")
+                target, ip = mx.get(dom, (None, None))
+                tr += "%s smtp:[%s]\n" % (dom, target if ip == ip_of(n) else ip_of(n))
+                routed.add(dom)
     for dom, target, _ in zone_mx(scen):  # an MX to a machine that is no node
         if dom not in routed and dom not in domains:
             tr += "%s smtp:[%s]\n" % (dom, target)
@@ -429,6 +438,62 @@ def live_inputs(line):
     return [(at, tcp.KEYS.get(t, (t + "\n").encode())) for at, t in out]
 
 
+# What a node or link that is down does in minet, which has no ARP: the
+# frames to it (and from it) are lost without a word, so that a client
+# connecting to it times out (Postfix: "Connection timed out" after
+# smtp_connect_timeout).  A namespace's interface going down would instead
+# make the neighbour's ARP fail and its kernel answer "No route to host".
+# So a fault here gives each side of the link a permanent neighbour entry
+# for the other side's address with a MAC address nobody has; "up" deletes
+# those entries and ARP works again.
+NOWHERE = "02:00:00:00:00:00"
+
+
+def faults(scen):
+    """[(seconds, "down"|"up", [links])] of the script's lines without "on":
+    "down NODE" (all its links) and "down A B" (the link between A and B)."""
+    links = scen.get("links", [])
+    out = []
+    for l in scen["script"]:
+        if "on" in l:
+            continue
+        w = l["run"].split()
+        if len(w) < 2 or w[0] not in ("down", "up"):
+            continue
+        if len(w) == 2:
+            which = [i for i, k in enumerate(links) if w[1] in k["between"]]
+        else:
+            which = [i for i, k in enumerate(links) if sorted(k["between"]) == sorted(w[1:3])]
+        out.append((tcp.seconds(l["at"]), w[0], which))
+    return out
+
+
+def fault(scen, prefix, verb, which):
+    nodes = {n["id"]: n for n in scen["nodes"]}
+    links = scen.get("links", [])
+    ifaces = {n: [] for n in nodes}
+    for i, k in enumerate(links):
+        for n in k["between"]:
+            ifaces[n].append(i)
+
+    def addr_on(n, i):
+        al = tcp.addr_list(nodes[n])
+        a = al[ifaces[n].index(i)] if len(al) == len(ifaces[n]) else al[0]
+        return a.split("/")[0]
+
+    for i in which:
+        a, b = links[i]["between"]
+        for here, there in ((a, b), (b, a)):
+            ns = "%s-%s" % (prefix, here)
+            dev = "eth%d" % ifaces[here].index(i)
+            if verb == "down":
+                cmd = ["ip", "-n", ns, "neigh", "replace", addr_on(there, i), "lladdr", NOWHERE,
+                       "nud", "permanent", "dev", dev]
+            else:
+                cmd = ["ip", "-n", ns, "neigh", "del", addr_on(there, i), "dev", dev]
+            subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def run(scenario, trace, outdir, prefix, work):
     with open(scenario, errors="surrogateescape") as f:
         scen = json.load(f)
@@ -465,9 +530,13 @@ def run(scenario, trace, outdir, prefix, work):
         time.sleep(1.0)  # dumpcap is listening
         end = max(tcp.seconds(l["at"]) for l in lines) + 5.0
         began = {}
+        pending = sorted((f for f in faults(scen) if f[0] <= CUT), key=lambda f: f[0])
         t0 = time.monotonic()
         while True:
             now = time.monotonic() - t0
+            while pending and now >= pending[0][0]:
+                fault(scen, prefix, pending[0][1], pending[0][2])
+                pending.pop(0)
             for i, l in enumerate(lines, 1):
                 if i in progs or now < tcp.seconds(l["at"]):
                     continue
@@ -714,7 +783,11 @@ def compare_client(scenario, minet, rdir, node):
     n = {x["id"]: x for x in scen["nodes"]}[node]
     real = client_commands(os.path.join(rdir, node + ".pcapng"), ip_of(n))
     mpath = os.path.join(rdir, "minet-%s.pcapng" % node)
-    tcp.sh(minet, "run", scenario, "--pcap", mpath, "--capture", node)
+    until = []
+    if os.path.exists(os.path.join(rdir, "cut")):  # the real run stopped there
+        with open(os.path.join(rdir, "cut")) as f:
+            until = ["--until", "%gs" % float(f.read().split()[1])]
+    tcp.sh(minet, "run", scenario, "--pcap", mpath, "--capture", node, *until)
     mine = client_commands(mpath, ip_of(n))
     title = os.path.basename(scenario)
     if real != mine:
