@@ -656,6 +656,10 @@ MASKS = [
      "DATE"),
     # mailq's arrival time: "Thu Dec  3 11:41:24"
     (re.compile(r"\b(Mon|Tue|Wed|Thu|Fri|Sat|Sun) [A-Z][a-z]{2} [ 1-3]\d \d\d:\d\d:\d\d\b"), "ARRIVAL"),
+    # mailq's size: the message holds its queue id (Received:), and
+    # Postfix's ids are 10 or 11 hex digits by the queue file's inode, so
+    # the real size may be a byte more or less from one machine to another
+    (re.compile(r"^(QUEUEID[*!]? +)\d+(?= ARRIVAL)", re.M), r"\1SIZE"),
     # message ids: the part before the @
     (re.compile(r"(Message-I[Dd]: *<)[^@>]*@", re.I), r"\1MSGID@"),
     # curl's progress meter: the speeds, and the times computed from them
