@@ -5,8 +5,8 @@
 #   install-deps.sh test    also cmocka and the tools the tests use
 #   install-deps.sh fuzz    also clang with libFuzzer
 #   install-deps.sh interop also Unbound, telnet, nc, ss, netstat, Python,
-#                           Postfix, Dovecot, swaks, s-nail and curl, for
-#                           make interop
+#                           Postfix, Dovecot (POP3, IMAP), swaks, s-nail,
+#                           curl, vsftpd and tnftp, for make interop
 #   install-deps.sh bench   also ns-3 and g++, for make bench's TCP comparison
 #                           (only make bench asks for it; make and make test
 #                           never need ns-3)
@@ -88,6 +88,9 @@ if [ "$what" = interop ]; then
     # and the real swaks, s-nail and curl.
     need_cmd postfix postfix
     need_cmd dovecot dovecot-core
+    # Dovecot's POP3 and IMAP servers judge minet's (tests/run_interop_imap.sh).
+    [ -x /usr/lib/dovecot/pop3 ] || missing="$missing dovecot-pop3d"
+    [ -x /usr/lib/dovecot/imap ] || missing="$missing dovecot-imapd"
     need_cmd swaks swaks
     need_cmd s-nail s-nail
     need_cmd curl curl
