@@ -16,8 +16,9 @@
 #include "evq.h"
 
 /* The longest time written anywhere (1,000,000 h, 114 years): any sum of
- * a few such times, a DNS TTL and a program's wait stays far inside
- * SimTime, so no clock, expiry or arrival time can overflow. */
+ * a few such times, a record's 32-bit lifetime in seconds and a program's
+ * wait stays far inside SimTime, so no clock, expiry or arrival time can
+ * overflow. */
 #define UNITS_TIME_MAX ((SimTime)1000000 * 3600 * 1000000)
 
 bool units_parse_time(const char *s, SimTime *out, const char **why);
