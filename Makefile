@@ -161,8 +161,8 @@ bench: deps
 	MINET_BENCH_NS3=build/bench/ns3-figures.txt build/bench/minet-bench
 	$(if $(GUI_SRC),build/bench/minet-bench-gui assets/fonts)
 
-build/bench/minet-bench: src/tools/bench.c build/bench/libminet.a
-	$(CC) $(ALL_CFLAGS) $< -o $@ build/bench/libminet.a $(PKG_LIBS) -lm
+build/bench/minet-bench: src/tools/bench.c src/tools/bench_apps.c src/tools/bench.h build/bench/libminet.a
+	$(CC) $(ALL_CFLAGS) src/tools/bench.c src/tools/bench_apps.c -o $@ build/bench/libminet.a $(PKG_LIBS) -lm
 
 # ns-3's side of the TCP comparison, the one C++ program (ns-3 is a C++ library),
 # against Debian's libns3-dev: headers in /usr/include/ns3, libraries named here
