@@ -27,7 +27,9 @@ static World *load(const char *server_keys, const char *script)
         "{\"minet\": 1, \"title\": \"ftp\", \"seed\": 1, \"nodes\": ["
         "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10/24\", \"user\": \"alice\","
         " \"files\": {\"/home/alice/up.txt\": \"one\\ntwo\\n\","
-        " \"/home/alice/cmds.txt\": \"USER alice\\nPASS x\\nNOOP\\nQUIT\\nNOOP\\n\"}},"
+        " \"/home/alice/cmds.txt\": \"USER alice\\nPASS x\\nNOOP\\nQUIT\\nNOOP\\n\","
+        " \"/home/alice/list.txt\": \"USER alice\\nPASS x\\nUSER alice\\nPASS wonderland\\n"
+        "PASV\\nLIST\\nNOOP\\n\"}},"
         "{\"id\": \"server\", \"role\": \"ftp\", \"ip\": \"10.0.0.21/24\","
         " \"users\": {\"alice\": {\"password\": \"wonderland\"}, \"bob\": {\"password\": "
         "\"builder\"}},"
@@ -338,6 +340,29 @@ static void test_queued_quit(void **state)
     tw_done(&sim);
 }
 
+/* The lines waiting behind a failed login run until one of them starts a
+ * transfer; the rest wait behind that transfer (here a LIST whose data
+ * connection never comes, given up after vsftpd's accept timeout). */
+static void test_queued_transfer(void **state)
+{
+    (void)state;
+    World *w = load("", "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"nc 10.0.0.21 21 < "
+                        "list.txt\"}");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "530 Login incorrect.\n"
+                             "331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "227 Entering Passive Mode (10,0,0,21,195,103).\n"
+                             "425 Failed to establish connection.\n"
+                             "200 NOOP ok.\n");
+    free(out);
+    tw_done(&sim);
+}
+
 /* A data connection to a port nobody listens on: the RST makes it 425. */
 static void test_refused_data_connection(void **state)
 {
@@ -606,6 +631,7 @@ int main(void)
         cmocka_unit_test(test_anonymous),
         cmocka_unit_test(test_refused_data_connection),
         cmocka_unit_test(test_queued_quit),
+        cmocka_unit_test(test_queued_transfer),
         cmocka_unit_test(test_rest_retr),
         cmocka_unit_test(test_client_session),
         cmocka_unit_test(test_ascii),

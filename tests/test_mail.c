@@ -406,6 +406,25 @@ static void test_relay_rules(void **state)
     tw_done(&sim);
 }
 
+/* QUIT sent right behind a wrong password waits out the 2 s pause, is then
+ * answered and ends the session (which must not be used after). */
+static void test_quit_behind_auth_failure(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, "client", 587,
+                       "{\"at\": \"2s\", \"text\": \"EHLO crepes.fr\"}, {\"at\": \"3s\", "
+                       "\"text\": \"AUTH PLAIN Ym9iAGJvYgB3cm9uZw==\"}, {\"at\": \"3s\", "
+                       "\"text\": \"QUIT\"}, {\"at\": \"3s\", \"text\": \"NOOP\"}");
+    const char *end = "AUTH PLAIN Ym9iAGJvYgB3cm9uZw==\nQUIT\nNOOP\n535 5.7.8 Error: "
+                      "authentication failed: (reason unavailable)\n221 2.0.0 Bye\n"
+                      "Connection closed by foreign host.\n";
+    assert_true(strlen(t) > strlen(end));
+    assert_string_equal(t + strlen(t) - strlen(end), end);
+    free(t);
+    tw_done(&sim);
+}
+
 /* ---- the queue: scenarios/ ------------------------------------------------ */
 
 static World *load_file(const char *path)
@@ -610,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_dots_and_long_lines),
         cmocka_unit_test(test_pipelining),
         cmocka_unit_test(test_relay_rules),
+        cmocka_unit_test(test_quit_behind_auth_failure),
         cmocka_unit_test(test_retry_backoff),
         cmocka_unit_test(test_bounce_parts),
         cmocka_unit_test(test_mx_order_and_fallback),

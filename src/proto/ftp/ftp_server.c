@@ -346,6 +346,19 @@ static void touch(Session *s)
     s->idle = sim_after_background(s->srv->sim, IDLE_TIMEOUT, idle_timeout, s, 0);
 }
 
+/* Runs the commands that arrived during a transfer or a failed login's pause, in order, until
+ * one of them starts another transfer or pause (run_line would queue the rest again). */
+static void run_queued(Session *s)
+{
+    while (s->n_queued && s->xfer == X_NONE && !s->delay && s->ctl && !s->quitting && !s->dead) {
+        char *line = s->queued[0];
+        memmove(s->queued, s->queued + 1, (s->n_queued - 1) * sizeof *s->queued);
+        s->n_queued--;
+        run_line(s, line, strlen(line));
+        free(line);
+    }
+}
+
 /* The transfer is over: the mode is spent, queued commands run. */
 static void xfer_done(Session *s)
 {
@@ -356,13 +369,7 @@ static void xfer_done(Session *s)
     data_reset(s);
     record(s);
     touch(s);
-    while (s->n_queued && s->xfer == X_NONE && !s->quitting && !s->dead) {
-        char *line = s->queued[0];
-        memmove(s->queued, s->queued + 1, (s->n_queued - 1) * sizeof *s->queued);
-        s->n_queued--;
-        run_line(s, line, strlen(line));
-        free(line);
-    }
+    run_queued(s);
 }
 
 static bool sending(const Session *s)
@@ -1080,13 +1087,7 @@ static void login_failed_in(Sim *sim, void *ctx, uint64_t arg)
         return;
     }
     touch(s);
-    while (s->n_queued && !s->delay && s->ctl && !s->dead) {
-        char *line = s->queued[0];
-        memmove(s->queued, s->queued + 1, (s->n_queued - 1) * sizeof *s->queued);
-        s->n_queued--;
-        run_line(s, line, strlen(line));
-        free(line);
-    }
+    run_queued(s);
 }
 
 static void login_failed(Sim *sim, void *ctx, uint64_t arg)

@@ -61,6 +61,7 @@ struct SmtpSession {
     bool held_close;
     char **pending;
     size_t n_pending, cap_pending;
+    bool draining; /* run_pending is answering them: session_end leaves the freeing to it */
     EvHandle idle;
     SimTime last; /* the last line's time: the idle timer counts from it */
     bool closed;
@@ -105,7 +106,8 @@ static void session_end(SmtpSession *ss)
     ss->closed = true;
     session_unlink(ss);
     textconn_close(ss->t);
-    session_free(ss);
+    if (!ss->draining)
+        session_free(ss);
 }
 
 static void send_now(SmtpSession *ss, const char *reply, const char *caption, bool close)
@@ -182,14 +184,20 @@ static void error_reply(SmtpSession *ss, const char *text, const char *caption)
     count_error(ss);
 }
 
+/* Answers the commands that came during a pause; one of them may end the
+ * session, which is freed only after the loop. */
 static void run_pending(SmtpSession *ss)
 {
+    ss->draining = true;
     while (!ss->holding && !ss->closed && ss->n_pending) {
         char *line = ss->pending[0];
         memmove(ss->pending, ss->pending + 1, --ss->n_pending * sizeof *ss->pending);
         session_line(ss, line, strlen(line));
         free(line);
     }
+    ss->draining = false;
+    if (ss->closed)
+        session_free(ss);
 }
 
 static void hold_done(Sim *sim, void *ctx, uint64_t arg)
@@ -944,7 +952,8 @@ static void on_ended(void *ctx, TextConn *t, TcpWhy why)
     SmtpSession *ss = ctx;
     ss->closed = true;
     session_unlink(ss);
-    session_free(ss);
+    if (!ss->draining)
+        session_free(ss);
 }
 
 static const TextConnOps session_ops = {NULL, on_line, on_closed, on_ended};
