@@ -101,6 +101,13 @@ void filt_lines(FiltLines *l, const char *data, size_t len)
     }
 }
 
+void filt_usage_fail(Proc *p, FiltOpts *o, const char *fmt, const char *arg)
+{
+    proc_printf(p, CON_STDERR, fmt, arg);
+    filt_opts_fini(o);
+    proc_exit(p, 1);
+}
+
 void filt_lines_fini(FiltLines *l)
 {
     for (size_t i = 0; i < l->n; i++)
@@ -129,6 +136,39 @@ void filt_join(const ProcFile *f, size_t n, Buf *out)
             buf_putc(out, '\n');
         buf_put(out, f[i].data, f[i].len);
     }
+}
+
+void filt_put_line(Proc *p, const FiltLines *l, size_t i)
+{
+    bool nl = !(i + 1 == l->n && l->no_final_nl);
+    proc_printf(p, CON_STDOUT, "%s%s", l->line[i], nl ? "\n" : "");
+}
+
+int filt_each_headed(Proc *p, const ProcFile *f, size_t n, const char *prog, bool quiet,
+                     bool verbose, void (*one)(Proc *p, const char *data, size_t len))
+{
+    bool headers = verbose || (n > 1 && !quiet), first = true;
+    int status = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (f[i].err != VFS_OK && f[i].err != VFS_EISDIR) {
+            proc_printf(p, CON_STDERR, "%s: cannot open '%s' for reading: %s\n", prog, f[i].name,
+                        filt_error(&f[i]));
+            status = 1;
+            continue;
+        }
+        if (headers)
+            proc_printf(p, CON_STDOUT, "%s==> %s <==\n", first ? "" : "\n",
+                        filt_name(&f[i], "standard input"));
+        first = false;
+        if (f[i].err == VFS_EISDIR) {
+            proc_printf(p, CON_STDERR, "%s: error reading '%s': %s\n", prog, f[i].name,
+                        filt_error(&f[i]));
+            status = 1;
+            continue;
+        }
+        one(p, f[i].data, f[i].len);
+    }
+    return status;
 }
 
 bool filt_number(const char *s, long long *out)

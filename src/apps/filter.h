@@ -38,6 +38,8 @@ int filt_opt(FiltOpts *o, const char *spec);
  * "grep: invalid option -- 'x'", "grep: option requires an argument --
  * 'e'", "grep: unrecognized option '--foo'". */
 void filt_opt_error(Proc *p, const FiltOpts *o, const char *prog, int c);
+/* Prints fmt with arg on standard error, frees o and exits with status 1. */
+void filt_usage_fail(Proc *p, FiltOpts *o, const char *fmt, const char *arg);
 
 /* The lines of data: each without its newline; the last one is kept even
  * without a newline.  *no_final_nl says whether the data ended without one. */
@@ -60,6 +62,16 @@ const char *filt_error(const ProcFile *f);
  * them (one that does not end with a newline gets one when more
  * follows); NUL-ended. */
 void filt_join(const ProcFile *f, size_t n, Buf *out);
+
+/* Prints line i of l as it was: with its newline, unless it had none. */
+void filt_put_line(Proc *p, const FiltLines *l, size_t i);
+/* head's and tail's loop over their inputs, as coreutils runs it: each
+ * input under "==> NAME <==" when there are several (or verbose, never
+ * when quiet; a blank line between), one that cannot be read said in
+ * prog's words and skipped.  one(p, data, len) prints an input.  Returns
+ * the exit status: 1 if any could not be read. */
+int filt_each_headed(Proc *p, const ProcFile *f, size_t n, const char *prog, bool quiet,
+                     bool verbose, void (*one)(Proc *p, const char *data, size_t len));
 
 /* Whether s is a whole decimal number (digits only), with its value. */
 bool filt_number(const char *s, long long *out);

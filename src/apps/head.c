@@ -16,15 +16,9 @@ typedef struct Head {
     bool quiet, verbose; /* -q: never the "==> NAME <==" headers; -v: always */
 } Head;
 
-/* Prints line i of l as it was: with its newline, unless it had none. */
-static void put_line(Proc *p, const FiltLines *l, size_t i)
+static void head_one(Proc *p, const char *data, size_t len)
 {
-    bool nl = !(i + 1 == l->n && l->no_final_nl);
-    proc_printf(p, CON_STDOUT, "%s%s", l->line[i], nl ? "\n" : "");
-}
-
-static void head_one(const Head *h, Proc *p, const char *data, size_t len)
-{
+    const Head *h = p->state;
     FiltLines l;
     filt_lines(&l, data, len);
     size_t end = l.n;
@@ -33,46 +27,14 @@ static void head_one(const Head *h, Proc *p, const char *data, size_t len)
     else if ((long long)l.n > h->n)
         end = (size_t)h->n;
     for (size_t i = 0; i < end; i++)
-        put_line(p, &l, i);
+        filt_put_line(p, &l, i);
     filt_lines_fini(&l);
 }
 
-/* As coreutils: each input under "==> NAME <==" when there are several
- * (a blank line between), a file that cannot be opened said and skipped,
- * exit status 1 if any could not be read. */
 static void head_files(Proc *p, ProcFile *f, size_t n)
 {
     Head *h = p->state;
-    bool headers = h->verbose || (n > 1 && !h->quiet), first = true;
-    int status = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (f[i].err != VFS_OK && f[i].err != VFS_EISDIR) {
-            proc_printf(p, CON_STDERR, "head: cannot open '%s' for reading: %s\n", f[i].name,
-                        filt_error(&f[i]));
-            status = 1;
-            continue;
-        }
-        if (headers)
-            proc_printf(p, CON_STDOUT, "%s==> %s <==\n", first ? "" : "\n",
-                        filt_name(&f[i], "standard input"));
-        first = false;
-        if (f[i].err == VFS_EISDIR) {
-            proc_printf(p, CON_STDERR, "head: error reading '%s': %s\n", f[i].name,
-                        filt_error(&f[i]));
-            status = 1;
-            continue;
-        }
-        head_one(h, p, f[i].data, f[i].len);
-    }
-    proc_exit(p, status);
-}
-
-static bool bad(Proc *p, FiltOpts *o, const char *fmt, const char *arg)
-{
-    proc_printf(p, CON_STDERR, fmt, arg);
-    filt_opts_fini(o);
-    proc_exit(p, 1);
-    return false;
+    proc_exit(p, filt_each_headed(p, f, n, "head", h->quiet, h->verbose, head_one));
 }
 
 void head_main(Proc *p, int argc, char **argv)
@@ -107,7 +69,8 @@ void head_main(Proc *p, int argc, char **argv)
             if (*s == '-' || *s == '+')
                 s++;
             if (!filt_number(s, &h->n)) {
-                bad(p, &o, "head: invalid number of lines: \xe2\x80\x98%s\xe2\x80\x99\n", o.arg);
+                filt_usage_fail(
+                    p, &o, "head: invalid number of lines: \xe2\x80\x98%s\xe2\x80\x99\n", o.arg);
                 return;
             }
         } else if (c == 'q' || c == 'v') {
@@ -115,11 +78,12 @@ void head_main(Proc *p, int argc, char **argv)
             h->verbose = c == 'v';
         } else if (c == '?' || c == ':') {
             filt_opt_error(p, &o, "head", c);
-            bad(p, &o, "Try '%s --help' for more information.\n", "head");
+            filt_usage_fail(p, &o, "Try '%s --help' for more information.\n", "head");
             return;
         } else {
             char opt[3] = {'-', (char)c, 0};
-            bad(p, &o, "head: minet's head does not support %s (it supports -n N, -N, -q and -v)\n",
+            filt_usage_fail(
+                p, &o, "head: minet's head does not support %s (it supports -n N, -N, -q and -v)\n",
                 opt);
             return;
         }
