@@ -127,8 +127,8 @@ static void test_tcp_bulk_and_bracket(void **state)
     assert_true(c->conns[0].closed);
     assert_int_equal(c->conns[0].first, 0);
     assert_int_equal(c->conns[0].last, (int)c->n_arrows - 1);
-    assert_string_equal(c->arrows[0].label, "SYN");
-    assert_string_equal(c->arrows[1].label, "SYN, ACK");
+    assert_string_equal(c->arrows[0].label, "[SYN]");
+    assert_string_equal(c->arrows[1].label, "[SYN, ACK]");
     bool bulk = false;
     for (size_t i = 0; i < c->n_arrows; i++) {
         const ChartArrow *a = &c->arrows[i];

@@ -374,7 +374,7 @@ static void merged_label(ChartArrow *a, const Merge *g)
     if (g->cls == 1)
         snprintf(a->label, sizeof a->label, "data ×%u (%s B%s)", a->count, bytes, lost);
     else
-        snprintf(a->label, sizeof a->label, "ACK ×%u%s", a->count, lost);
+        snprintf(a->label, sizeof a->label, "[ACK] ×%u%s", a->count, lost);
 }
 
 static int life_of(Chart *c, int node)
