@@ -5,7 +5,8 @@
  * packet's label, and no text is smaller than 16 px (packet labels 14 px,
  * the caption 24 px); with the sequence chart beside the map or in its
  * place, no two icons touch, the chart's texts do not overlap, and it shows
- * every lifeline or says how many it leaves out. */
+ * every lifeline or says how many it leaves out; beside the map it shows
+ * every lifeline, with the inspector open too from 1280×720 up. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,6 +121,27 @@ static void check_chart_frame(const App *a, const TextLog *log, const char *wher
     }
 }
 
+/* The chart beside the map, every panel open: it shows every lifeline of
+ * the bundled (lecture) scenarios, in the event list's and console's
+ * column, leaving the map at least a quarter of the width; the inspector
+ * keeps its column where the window has room for it. */
+static void check_beside(const App *a, const char *where)
+{
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    const Chart *c = a->chart;
+    if (c->n_hidden)
+        fail_msg("%s: %zu of %zu lifelines left out", where, c->n_hidden, c->n_lives);
+    if (d.net.w < a->v.w / 4 || d.events.w || d.console.w)
+        fail_msg("%s: the map %d px wide, the event list %d, the console %d", where, d.net.w,
+                 d.events.w, d.console.w);
+    if (d.chart.x + d.chart.w != a->v.w || d.net.x + d.net.w != d.chart.x)
+        fail_msg("%s: the chart is not at the right of the map", where);
+    if (a->v.w >= 1280 && c->n_lives <= 11 && d.inspector.w < a->v.w / 5)
+        fail_msg("%s: the inspector %d px wide beside %zu lifelines", where, d.inspector.w,
+                 c->n_lives);
+}
+
 static void check_scenario(const char *path)
 {
     Errors errs;
@@ -174,6 +196,8 @@ static void check_scenario(const char *path)
                          mode == 1 ? "beside the map" : "in its place");
                 check_frame(&log, where);
                 check_chart_frame(&a, &log, where);
+                if (mode == 1)
+                    check_beside(&a, where);
             }
             a.chart_mode = 0;
         }

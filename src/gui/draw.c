@@ -242,11 +242,35 @@ void draw_rects(const View *v, DrawRects *o)
     o->net = (SDL_Rect){left, top, v->w - left - right, body};
     o->chart = (SDL_Rect){0, 0, 0, 0};
     if (v->chart == 1) {
-        /* Beside the map: the larger share of what the panels leave, since
-         * the chart's labels are text. */
-        int cw = (int)(o->net.w * 0.55);
-        o->net.w -= cw;
-        o->chart = (SDL_Rect){o->net.x + o->net.w, top, cw, body};
+        /* Beside the map the chart takes the event list's and console's
+         * column: its rows are the list's steps, numbered and clickable, so
+         * the list gives way rather than squeeze the chart.  It is as wide
+         * as its lifelines need at the panels' text size, at 16 px where
+         * that would leave the map under a quarter of the width.  The
+         * inspector narrows (to a fifth) for it, and where even that leaves
+         * a lifeline out it waits, until the chart goes in the map's place
+         * or away (S); a chart with more lifelines than any width shows
+         * (hundreds of hosts) takes the old share instead, those around
+         * the current step in it. */
+        o->events = (SDL_Rect){v->w, top, 0, 0};
+        o->console = (SDL_Rect){v->w, top, 0, 0};
+        double need = v->chart_need > 0 ? v->chart_need + 2 : 0, big = fmax(1, o->ts);
+        int map_min = v->w / 4, cw;
+        if (need > 0 && need <= v->w - map_min) {
+            if (left && v->w - left - map_min < need)
+                left = v->w - map_min - need >= v->w * 0.2 ? (int)(v->w - map_min - need) : 0;
+            cw = (int)ceil(fmin(need * big, v->w - left - map_min));
+        } else {
+            cw = (int)((v->w - left) * 0.55);
+        }
+        o->inspector = (SDL_Rect){0, top, left, left ? body : 0};
+        o->net = (SDL_Rect){left, top, v->w - left - cw, body};
+        o->chart = (SDL_Rect){v->w - cw, top, cw, body};
+        if (v->typing) { /* the prompt under the chart, as long as it is typed */
+            int ch = body * 3 / 5;
+            o->chart.h = ch;
+            o->console = (SDL_Rect){v->w - cw, top + ch, cw, body - ch};
+        }
     } else if (v->chart == 2) {
         o->chart = o->net;
     }
