@@ -219,7 +219,9 @@ void draw_rects(const View *v, DrawRects *o)
     o->ui = ui;
     double scale = v->text_scale > 0 ? v->text_scale : 1;
     o->ts = ui * scale;
-    o->icon_r = 20 * ui;
+    /* Icons no smaller than at 1280×720: at 1024×768 they stand beside
+     * 16 px text, which does not shrink either. */
+    o->icon_r = 20 * fmax(1, ui);
     /* The header grows with the text, up to half as tall again. */
     int header = (int)fmax(30, 40 * ui * fmin(1.5, fmax(1, scale))), timeline = (int)(34 * ui),
         caption = (int)fmax(132 * ui, v->caption_h);
@@ -687,7 +689,7 @@ static size_t label_places(double x, double y, double R, double w, double h, dou
  * size (two nodes laid out on one spot).  O(nodes²). */
 static double icon_size(const Model *m, const DrawRects *d, const double *xs, const double *ys)
 {
-    double R = 20 * d->ui, least = 4 * d->ui;
+    double R = 20 * fmax(1, d->ui), least = 4 * d->ui;
     size_t n = m->world->n_nodes;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {
