@@ -271,8 +271,8 @@ static void test_panel_matches_svg(void **state)
         double x = pl.ox + panel->lives[i].x * pl.scale;
         assert_true(x > pl.clip.x && x < pl.clip.x + pl.clip.w);
     }
-    assert_true(drawn >= 5);
-    assert_int_equal(drawn + panel->n_hidden, file->n_lives);
+    assert_int_equal(drawn, file->n_lives); /* the event list's column gave way */
+    assert_int_equal(panel->n_hidden, 0);
     size_t checked = 0;
     for (size_t i = 0; i < panel->n_arrows; i++) {
         const ChartArrow *p = &panel->arrows[i], *f = &file->arrows[i];

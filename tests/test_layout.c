@@ -198,6 +198,9 @@ static void check_scenario(const char *path)
                 check_chart_frame(&a, &log, where);
                 if (mode == 1)
                     check_beside(&a, where);
+                else if (a.chart->n_hidden) /* in the map's place: all of them too */
+                    fail_msg("%s: %zu of %zu lifelines left out", where, a.chart->n_hidden,
+                             a.chart->n_lives);
             }
             a.chart_mode = 0;
         }

@@ -274,7 +274,20 @@ void draw_rects(const View *v, DrawRects *o)
             o->console = (SDL_Rect){v->w - cw, top + ch, cw, body - ch};
         }
     } else if (v->chart == 2) {
+        /* In the map's place; where that leaves a lifeline out, the event
+         * list's and console's column too (the console under the chart
+         * while a command is typed). */
         o->chart = o->net;
+        if (v->chart_need > 0 && v->chart_need + 2 > o->net.w && right) {
+            o->chart.w += right;
+            o->events = (SDL_Rect){v->w, top, 0, 0};
+            o->console = (SDL_Rect){v->w, top, 0, 0};
+            if (v->typing) {
+                int ch = body * 3 / 5;
+                o->chart.h = ch;
+                o->console = (SDL_Rect){o->chart.x, top + ch, o->chart.w, body - ch};
+            }
+        }
     }
 }
 
