@@ -78,6 +78,22 @@ for i in d["items"]:
     assert len(i["rect"]) == 4 and isinstance(i["font_px"], int) and i["id"] is not None
 PY
 fi
+# The chart beside the map, every panel open: every lifeline of every
+# bundled scenario shows, at the three sizes the classroom tests.
+if command -v python3 > /dev/null 2>&1; then
+    for s in scenarios/*.json; do
+        for size in 1024x768 1280x720 1920x1080; do
+            "$MINET" layout "$s" --size $size --step 1 --chart > "$tmp/beside.json" || fail=1
+            python3 - "$tmp/beside.json" "$s" "$size" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))
+c = d.get("chart")
+if not c or c["shown"] != c["lifelines"]:
+    sys.exit("FAIL layout %s --size %s --chart: lifelines %s" % (sys.argv[2], sys.argv[3], c))
+PY
+        done
+    done
+fi
 "$MINET" layout scenarios/dns_lecture.json --step 999 > /dev/null 2> "$tmp/err"
 [ $? = 2 ] && grep -q "has 173 steps" "$tmp/err" || { echo "FAIL layout --step 999"; fail=1; }
 [ $fail = 0 ] && echo "chart: ok"

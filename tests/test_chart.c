@@ -127,8 +127,8 @@ static void test_tcp_bulk_and_bracket(void **state)
     assert_true(c->conns[0].closed);
     assert_int_equal(c->conns[0].first, 0);
     assert_int_equal(c->conns[0].last, (int)c->n_arrows - 1);
-    assert_string_equal(c->arrows[0].label, "SYN");
-    assert_string_equal(c->arrows[1].label, "SYN, ACK");
+    assert_string_equal(c->arrows[0].label, "[SYN]");
+    assert_string_equal(c->arrows[1].label, "[SYN, ACK]");
     bool bulk = false;
     for (size_t i = 0; i < c->n_arrows; i++) {
         const ChartArrow *a = &c->arrows[i];
@@ -271,8 +271,8 @@ static void test_panel_matches_svg(void **state)
         double x = pl.ox + panel->lives[i].x * pl.scale;
         assert_true(x > pl.clip.x && x < pl.clip.x + pl.clip.w);
     }
-    assert_true(drawn >= 5);
-    assert_int_equal(drawn + panel->n_hidden, file->n_lives);
+    assert_int_equal(drawn, file->n_lives); /* the event list's column gave way */
+    assert_int_equal(panel->n_hidden, 0);
     size_t checked = 0;
     for (size_t i = 0; i < panel->n_arrows; i++) {
         const ChartArrow *p = &panel->arrows[i], *f = &file->arrows[i];
@@ -306,8 +306,9 @@ static void test_panel_matches_svg(void **state)
     }
     assert_true(checked >= 3);
 
-    /* A click on arrow 9's line jumps to its step. */
-    int k = 8;
+    /* A click on the line of the arrow two after the current step's
+     * first jumps to its step. */
+    int k = chart_arrow_of_step(panel, 6) + 2;
     const ChartArrow *p = &panel->arrows[k];
     int cx = (int)(pl.ox + (p->x + p->w / 2) * pl.scale), cy = (int)(pl.oy + p->y * pl.scale);
     if (rect_has(&pl.clip, cx, cy)) {
@@ -316,7 +317,7 @@ static void test_panel_matches_svg(void **state)
         assert_true(a.inspect_packet);
         assert_int_equal(a.sel_hop, p->hop);
     } else {
-        fail_msg("arrow 9 is not in view at step 6");
+        fail_msg("arrow %d is not in view at step 6", k + 1);
     }
     free(svg);
     chart_free(file);

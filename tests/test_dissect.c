@@ -568,11 +568,11 @@ static void test_labels(void **state)
     bool response = true;
     size_t len = build(f, sizeof f, &smtp[0].s);
     assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "TCP");
-    assert_string_equal(label, "SYN");
+    assert_string_equal(label, "[SYN]");
     assert_false(response);
     len = build(f, sizeof f, &smtp[1].s);
     dissect_label(f, len, label, sizeof label, &response);
-    assert_string_equal(label, "SYN, ACK");
+    assert_string_equal(label, "[SYN, ACK]");
     assert_true(response);
     len = build(f, sizeof f, &smtp[3].s);
     assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "SMTP");
@@ -589,7 +589,7 @@ static void test_labels(void **state)
     Seg other = {CLIENT, SERVER, 43600, 9999, 1, 1, PSH | ACK, 100, NULL, 0, "hello"};
     len = build(f, sizeof f, &other);
     assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "TCP");
-    assert_string_equal(label, "PSH, ACK (5 B)");
+    assert_string_equal(label, "[PSH, ACK] (5 B)");
     /* A small label is cut, never overrun. */
     char small[6];
     len = build(f, sizeof f, &smtp[3].s);

@@ -5,7 +5,8 @@
  * packet's label, and no text is smaller than 16 px (packet labels 14 px,
  * the caption 24 px); with the sequence chart beside the map or in its
  * place, no two icons touch, the chart's texts do not overlap, and it shows
- * every lifeline or says how many it leaves out. */
+ * every lifeline or says how many it leaves out; beside the map it shows
+ * every lifeline, with the inspector open too from 1280×720 up. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,6 +121,27 @@ static void check_chart_frame(const App *a, const TextLog *log, const char *wher
     }
 }
 
+/* The chart beside the map, every panel open: it shows every lifeline of
+ * the bundled (lecture) scenarios, in the event list's and console's
+ * column, leaving the map at least a quarter of the width; the inspector
+ * keeps its column where the window has room for it. */
+static void check_beside(const App *a, const char *where)
+{
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    const Chart *c = a->chart;
+    if (c->n_hidden)
+        fail_msg("%s: %zu of %zu lifelines left out", where, c->n_hidden, c->n_lives);
+    if (d.net.w < a->v.w / 4 || d.events.w || d.console.w)
+        fail_msg("%s: the map %d px wide, the event list %d, the console %d", where, d.net.w,
+                 d.events.w, d.console.w);
+    if (d.chart.x + d.chart.w != a->v.w || d.net.x + d.net.w != d.chart.x)
+        fail_msg("%s: the chart is not at the right of the map", where);
+    if (a->v.w >= 1280 && c->n_lives <= 11 && d.inspector.w < a->v.w / 5)
+        fail_msg("%s: the inspector %d px wide beside %zu lifelines", where, d.inspector.w,
+                 c->n_lives);
+}
+
 static void check_scenario(const char *path)
 {
     Errors errs;
@@ -174,6 +196,11 @@ static void check_scenario(const char *path)
                          mode == 1 ? "beside the map" : "in its place");
                 check_frame(&log, where);
                 check_chart_frame(&a, &log, where);
+                if (mode == 1)
+                    check_beside(&a, where);
+                else if (a.chart->n_hidden) /* in the map's place: all of them too */
+                    fail_msg("%s: %zu of %zu lifelines left out", where, a.chart->n_hidden,
+                             a.chart->n_lives);
             }
             a.chart_mode = 0;
         }
@@ -182,6 +209,78 @@ static void check_scenario(const char *path)
         SDL_DestroyRenderer(r);
         SDL_FreeSurface(s);
     }
+}
+
+/* A star of 200 hosts (as minet-bench-gui makes it): the hosts wrap into
+ * rows of at most 16, about as many rows as across, instead of one row of
+ * 199 specks; at 1024×768 with every panel open no two icons overlap and
+ * each is at least 7 px across. */
+static void test_star_wraps(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/minet-test-star-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    fprintf(f, "{\"minet\": 1, \"title\": \"star\", \"nodes\": [");
+    fprintf(f, "{\"id\": \"r\", \"role\": \"router\", \"ip\": [");
+    for (int i = 1; i < 200; i++)
+        fprintf(f, "%s\"10.%d.%d.1\"", i > 1 ? ", " : "", i / 250, i % 250);
+    fprintf(f, "]}");
+    for (int i = 1; i < 200; i++)
+        fprintf(f, ", {\"id\": \"h%d\", \"role\": \"host\", \"ip\": \"10.%d.%d.2\"}", i, i / 250,
+                i % 250);
+    fprintf(f, "], \"links\": [");
+    for (int i = 1; i < 200; i++)
+        fprintf(f, "%s{\"between\": [\"r\", \"h%d\"]}", i > 1 ? ", " : "", i);
+    fprintf(
+        f, "], \"script\": [{\"at\": \"0s\", \"on\": \"h1\", \"run\": \"ping -c 1 10.0.2.2\"}]}\n");
+    fclose(f);
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    unlink(path);
+    assert_non_null(m);
+    int across[64] = {0}, rows = 0;
+    for (size_t i = 1; i < m->world->n_nodes; i++) {
+        assert_true(m->layer[i] >= 1 && m->layer[i] < 64);
+        across[m->layer[i]]++;
+        rows = m->layer[i] > rows ? m->layer[i] : rows;
+    }
+    assert_int_equal(m->layer[0], 0); /* the router above its hosts */
+    assert_true(rows >= 12 && rows <= 16);
+    for (int r = 1; r <= rows; r++)
+        assert_true(across[r] >= 1 && across[r] <= 16);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    TextLog log = {0};
+    app_frame(&a, 0);
+    a.txt.log = &log;
+    app_frame(&a, 0);
+    a.txt.log = NULL;
+    size_t icons = 0;
+    for (size_t i = 0; i < log.n; i++) {
+        const TextItem *p = &log.items[i];
+        if (strcmp(p->kind, "node") != 0)
+            continue;
+        icons++;
+        if (p->rect.w < 7)
+            fail_msg("icon %s only %d px wide", p->id, p->rect.w);
+        for (size_t j = i + 1; j < log.n; j++)
+            if (strcmp(log.items[j].kind, "node") == 0 && overlap(&p->rect, &log.items[j].rect))
+                fail_msg("icons %s and %s overlap", p->id, log.items[j].id);
+    }
+    assert_int_equal(icons, 200);
+    text_log_fini(&log);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
 }
 
 static void test_every_scenario(void **state)
@@ -481,7 +580,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_packet_label_kept),   cmocka_unit_test(test_words_whole),
         cmocka_unit_test(test_layout_key_and_drag), cmocka_unit_test(test_packet_sections),
-        cmocka_unit_test(test_every_scenario),
+        cmocka_unit_test(test_star_wraps),          cmocka_unit_test(test_every_scenario),
     };
     int st = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

@@ -119,9 +119,13 @@ void app_sync_view(App *a)
      * does not jump aside under the pointer when a node is clicked. */
     a->v.inspector = shown && a->show_inspector;
     a->v.chart = shown ? a->chart_mode : 0;
+    a->v.typing = a->typing;
     a->v.inspector_wide = a->inspect_packet && a->sel_hop >= 0;
     a->v.mark_node = !a->inspect_packet && a->sel_node >= 0 ? a->sel_node + 1 : 0;
     a->v.mark_hop = a->inspect_packet && a->sel_hop >= 0 ? a->sel_hop + 1 : 0;
+    /* The chart's width depends on its lifelines: known once it is built. */
+    if (a->v.chart)
+        panels_chart(a);
 }
 
 void app_select_node(App *a, int node)
@@ -759,11 +763,14 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         app_cycle_row(a, shift ? -1 : 1);
         break;
     case SDLK_e:
-        a->show_events = !a->show_events;
+        /* The chart beside the map holds the list's column: E gives it back. */
+        a->show_events = a->chart_mode == 1 || !a->show_events;
+        a->chart_mode = a->chart_mode == 1 ? 0 : a->chart_mode;
         a->panels_hidden = false;
         break;
     case SDLK_c:
-        a->show_console = !a->show_console;
+        a->show_console = a->chart_mode == 1 || !a->show_console;
+        a->chart_mode = a->chart_mode == 1 ? 0 : a->chart_mode;
         a->panels_hidden = false;
         break;
     case SDLK_i:
@@ -1299,7 +1306,9 @@ static int shot_panels(App *a, const GuiShot *s)
             }
         }
         a->p.mode = PLAYER_PAUSED;
-        a->typing = false;
+        /* The prompt stays open after Enter, as in the window; so with the
+         * chart beside the map the console stacks under it. */
+        a->typing = a->chart_mode == 1;
     }
     if (s->packet || s->field) {
         int hop = inspect_step_hop(a->m, s->step);
@@ -1433,7 +1442,18 @@ int gui_layout(const char *scenario, const char *font_dir, int width, int height
             fprintf(out, ", \"rect\": [%d, %d, %d, %d], \"font_px\": %d}", it->rect.x, it->rect.y,
                     it->rect.w, it->rect.h, it->px);
         }
-        fputs("\n]}\n", out);
+        fputs("\n]", out);
+        if (a.chart && a.v.chart) {
+            /* The chart panel: where, and how many of its lifelines show. */
+            DrawRects d;
+            draw_rects(&a.v, &d);
+            fprintf(out,
+                    ",\n\"chart\": {\"rect\": [%d, %d, %d, %d], \"lifelines\": %zu, "
+                    "\"shown\": %zu}",
+                    d.chart.x, d.chart.y, d.chart.w, d.chart.h, a.chart->n_lives,
+                    a.chart->n_lives - a.chart->n_hidden);
+        }
+        fputs("}\n", out);
         text_log_fini(&log);
         app_fini(&a);
     }

@@ -219,7 +219,9 @@ void draw_rects(const View *v, DrawRects *o)
     o->ui = ui;
     double scale = v->text_scale > 0 ? v->text_scale : 1;
     o->ts = ui * scale;
-    o->icon_r = 20 * ui;
+    /* Icons no smaller than at 1280×720: at 1024×768 they stand beside
+     * 16 px text, which does not shrink either. */
+    o->icon_r = 20 * fmax(1, ui);
     /* The header grows with the text, up to half as tall again. */
     int header = (int)fmax(30, 40 * ui * fmin(1.5, fmax(1, scale))), timeline = (int)(34 * ui),
         caption = (int)fmax(132 * ui, v->caption_h);
@@ -242,13 +244,50 @@ void draw_rects(const View *v, DrawRects *o)
     o->net = (SDL_Rect){left, top, v->w - left - right, body};
     o->chart = (SDL_Rect){0, 0, 0, 0};
     if (v->chart == 1) {
-        /* Beside the map: the larger share of what the panels leave, since
-         * the chart's labels are text. */
-        int cw = (int)(o->net.w * 0.55);
-        o->net.w -= cw;
-        o->chart = (SDL_Rect){o->net.x + o->net.w, top, cw, body};
+        /* Beside the map the chart takes the event list's and console's
+         * column: its rows are the list's steps, numbered and clickable, so
+         * the list gives way rather than squeeze the chart.  It is as wide
+         * as its lifelines need at the panels' text size, at 16 px where
+         * that would leave the map under a quarter of the width.  The
+         * inspector narrows (to a fifth) for it, and where even that leaves
+         * a lifeline out it waits, until the chart goes in the map's place
+         * or away (S); a chart with more lifelines than any width shows
+         * (hundreds of hosts) takes the old share instead, those around
+         * the current step in it. */
+        o->events = (SDL_Rect){v->w, top, 0, 0};
+        o->console = (SDL_Rect){v->w, top, 0, 0};
+        double need = v->chart_need > 0 ? v->chart_need + 2 : 0, big = fmax(1, o->ts);
+        int map_min = v->w / 4, cw;
+        if (need > 0 && need <= v->w - map_min) {
+            if (left && v->w - left - map_min < need)
+                left = v->w - map_min - need >= v->w * 0.2 ? (int)(v->w - map_min - need) : 0;
+            cw = (int)ceil(fmin(need * big, v->w - left - map_min));
+        } else {
+            cw = (int)((v->w - left) * 0.55);
+        }
+        o->inspector = (SDL_Rect){0, top, left, left ? body : 0};
+        o->net = (SDL_Rect){left, top, v->w - left - cw, body};
+        o->chart = (SDL_Rect){v->w - cw, top, cw, body};
+        if (v->typing) { /* the prompt under the chart, as long as it is typed */
+            int ch = body * 3 / 5;
+            o->chart.h = ch;
+            o->console = (SDL_Rect){v->w - cw, top + ch, cw, body - ch};
+        }
     } else if (v->chart == 2) {
+        /* In the map's place; where that leaves a lifeline out, the event
+         * list's and console's column too (the console under the chart
+         * while a command is typed). */
         o->chart = o->net;
+        if (v->chart_need > 0 && v->chart_need + 2 > o->net.w && right) {
+            o->chart.w += right;
+            o->events = (SDL_Rect){v->w, top, 0, 0};
+            o->console = (SDL_Rect){v->w, top, 0, 0};
+            if (v->typing) {
+                int ch = body * 3 / 5;
+                o->chart.h = ch;
+                o->console = (SDL_Rect){o->chart.x, top + ch, o->chart.w, body - ch};
+            }
+        }
     }
 }
 
@@ -663,7 +702,7 @@ static size_t label_places(double x, double y, double R, double w, double h, dou
  * size (two nodes laid out on one spot).  O(nodes²). */
 static double icon_size(const Model *m, const DrawRects *d, const double *xs, const double *ys)
 {
-    double R = 20 * d->ui, least = 4 * d->ui;
+    double R = 20 * fmax(1, d->ui), least = 4 * d->ui;
     size_t n = m->world->n_nodes;
     for (size_t i = 0; i < n; i++)
         for (size_t j = i + 1; j < n; j++) {

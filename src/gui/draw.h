@@ -47,9 +47,13 @@ typedef struct View {
      * on the right, the inspector (node or packet) has one on the left. */
     bool events, console, inspector;
     bool inspector_wide; /* a packet is open: the inspector takes more width */
-    /* The sequence chart: 0 none, 1 beside the map (the map's right half),
-     * 2 in the map's place. */
+    /* The sequence chart: 0 none, 1 beside the map (in the event list's
+     * and console's column), 2 in the map's place. */
     int chart;
+    /* The chart's narrowest width that shows every lifeline at its 16 px
+     * (Chart.fit_need, 1 px a unit); 0 not known yet. */
+    double chart_need;
+    bool typing; /* a command being typed: the console shows beside the chart too */
     /* What the inspector shows, marked on the network: 1 + the node or
      * hop index, 0 for none. */
     int mark_node, mark_hop;

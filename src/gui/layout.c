@@ -10,6 +10,9 @@
 
 /* ---- rows -------------------------------------------------------------- */
 
+/* The most nodes a row holds side by side before it wraps. */
+#define WRAP_AFTER 16
+
 /* Clients: hosts that have a local DNS server, and the servers they name. */
 static void find_clients(const World *w, bool *client)
 {
@@ -271,6 +274,53 @@ static void fit_given(const World *w, double *x, double *y)
     }
 }
 
+/* A row of more nodes than can stand side by side legibly (a star of
+ * hundreds of hosts) wraps into several, in its order, about as many
+ * across as there are rows of it, every other one offset by half a slot so
+ * that the lines from above pass between the icons; the last one centred.
+ * Returns the number of rows after wrapping. */
+static int wrap_rows(const World *w, double *x, int *layer, int rows)
+{
+    size_t n = w->n_nodes;
+    int *count = xcalloc((size_t)rows, sizeof *count);
+    for (size_t i = 0; i < n; i++)
+        count[layer[i]]++;
+    int *first = xcalloc((size_t)rows + 1, sizeof *first); /* a row's first wrapped row */
+    int *per = xcalloc((size_t)rows, sizeof *per);
+    for (int r = 0; r < rows; r++) {
+        per[r] = count[r];
+        if (count[r] > WRAP_AFTER)
+            per[r] = (int)fmax(WRAP_AFTER, ceil(sqrt((double)count[r])));
+        first[r + 1] = first[r] + (count[r] + per[r] - 1) / (per[r] ? per[r] : 1);
+    }
+    Slot *s = xmalloc((n ? n : 1) * sizeof *s);
+    for (int r = 0; r < rows; r++) {
+        if (count[r] <= per[r])
+            continue;
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++)
+            if (layer[i] == r)
+                s[k++] = (Slot){x[i], (int)i};
+        qsort(s, k, sizeof *s, slot_cmp);
+        int across = per[r], lines = first[r + 1] - first[r];
+        for (size_t j = 0; j < k; j++) {
+            int line = (int)j / across, at = (int)j % across;
+            int here = line == lines - 1 ? (int)k - line * across : across;
+            double shift = line % 2 ? 0.25 : -0.25;
+            x[s[j].node] = (at + 0.5 + (across - here) / 2.0 + shift) / across;
+            layer[s[j].node] = -1 - (first[r] + line); /* marked: already wrapped */
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        layer[i] = layer[i] < 0 ? -1 - layer[i] : first[layer[i]];
+    int total = first[rows];
+    free(s);
+    free(per);
+    free(first);
+    free(count);
+    return total;
+}
+
 void layout_compute(const World *w, const ModelKind *kind, double *x, double *y, int *layer)
 {
     size_t n = w->n_nodes;
@@ -286,6 +336,7 @@ void layout_compute(const World *w, const ModelKind *kind, double *x, double *y,
     order_rows(w, kind, layer, rows, x, false);
     order_rows(w, kind, layer, rows, x, false);
     order_rows(w, kind, layer, rows, x, true);
+    rows = wrap_rows(w, x, layer, rows);
     for (size_t i = 0; i < n; i++)
         y[i] = (layer[i] + 0.5) / rows;
     if (w->layout == WORLD_LAYOUT_HIERARCHY)

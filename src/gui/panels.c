@@ -1208,8 +1208,9 @@ static double chart_fit(const Pen *pen, SDL_Rect *clip, double scale)
  * those around the current step), so it is built again when the width
  * changes, or the step when some are left out.  The chart's text is as
  * large as the panels' but never under the 16 px it is laid out for, and
- * large text gives way to lifelines: a chart that would leave some out at
- * the panels' text scale is drawn at 16 px. */
+ * large text gives way to lifelines: the text shrinks (to 16 px at least)
+ * until every lifeline fits.  Beside the map the panel's width comes from
+ * the chart (draw_rects, View.chart_need): a first build tells it. */
 const Chart *panels_chart(App *a)
 {
     Pen pen;
@@ -1222,15 +1223,21 @@ const Chart *panels_chart(App *a)
         return a->chart;
     if (!a->chart && a->chart_mode == 0)
         return NULL;
-    for (int pass = 0; pass < 2; pass++) {
-        double scale = pass ? 1.0 : big;
+    for (int pass = 0; pass < 3; pass++) {
+        double scale = big;
+        double need = a->v.chart_need;
+        chart_fit(&pen, &clip, 1);
+        if (need > 0 && clip.w / need < big)
+            scale = fmax(1.0, clip.w / need);
         chart_free(a->chart);
         ChartOpts o = {.fit_w = chart_fit(&pen, &clip, scale), .focus = a->p.step};
         a->chart = chart_build(&a->m->sim->trace, a->m->world, &o);
         a->chart_fit_w = o.fit_w;
         a->chart_scale = scale;
-        if (!a->chart->n_hidden || big <= 1)
+        if (fabs(a->chart->fit_need - a->v.chart_need) < 0.5)
             break;
+        a->v.chart_need = a->chart->fit_need; /* the panel's width changes */
+        pen_init(&pen, a);
     }
     a->chart_big = big;
     a->chart_stale = false;
@@ -1263,11 +1270,13 @@ void panels_chart_place(App *a, ChartPlace *pl)
         double want = pl->clip.x + pl->clip.w / 2.0 - (ar->x + ar->w / 2) * s;
         pl->ox = fmin(pl->clip.x, fmax(pl->clip.x - over, want));
     }
-    /* Down: the current step's first arrow a third of the way down. */
+    /* Down: the current step's first arrow a third of the way down what
+     * the names pinned at the top leave. */
     if (a->chart_follow || a->chart_step != a->p.step) {
         a->chart_follow = true;
         a->chart_step = a->p.step;
-        a->chart_top = cur >= 0 && a->p.step ? c->arrows[cur].y - pl->clip.h / s / 3 : 0;
+        double band = c->head_h, below = fmax(0, pl->clip.h / s - band);
+        a->chart_top = cur >= 0 && a->p.step ? c->arrows[cur].y - band - below / 3 : 0;
     }
     double most = c->height - pl->clip.h / s;
     if (a->chart_top > most)

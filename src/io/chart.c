@@ -374,7 +374,7 @@ static void merged_label(ChartArrow *a, const Merge *g)
     if (g->cls == 1)
         snprintf(a->label, sizeof a->label, "data ×%u (%s B%s)", a->count, bytes, lost);
     else
-        snprintf(a->label, sizeof a->label, "ACK ×%u%s", a->count, lost);
+        snprintf(a->label, sizeof a->label, "[ACK] ×%u%s", a->count, lost);
 }
 
 static int life_of(Chart *c, int node)
@@ -470,7 +470,7 @@ static void make_arrows(Build *b, Chart *c)
 #define BRACKET_W  24.0
 #define ARROW_HEAD 11.0
 #define LEGEND_ROW 30.0
-#define FIT_GAP    64.0 /* a fitted chart's narrowest spacing: "local-…" in its box */
+#define FIT_GAP    52.0 /* a fitted chart's narrowest spacing: names staggered in two rows */
 
 static ChartCmd *cmd(Chart *c, ChartCmdKind kind, ChartInk ink, int arrow)
 {
@@ -736,8 +736,13 @@ static void draw_arrow(Chart *c, int idx, const ChartOpts *o, double x0, double 
     double dir = x2 >= x1 ? 1 : -1;
     bool fit = o->fit_w > 0, unseen = c->lives[a->from].hidden && c->lives[a->to].hidden;
     char *s = NULL;
+    /* A fitted chart's label too long for its arrow runs on over the
+     * lifelines beyond it, from the arrow's end with the more room; only
+     * the panel's edge cuts it. */
+    double span = fabs(x2 - x1) - 2 * ARROW_HEAD - 6, lo_x = fmin(x1, x2), hi_x = fmax(x1, x2);
+    double run_right = x1_fit - lo_x - ARROW_HEAD, run_left = hi_x - ARROW_HEAD - x0;
     if (fit && !o->blank_labels)
-        s = fit_label(a, unseen ? x1_fit - x0 : fabs(x2 - x1) - 2 * ARROW_HEAD - 6);
+        s = fit_label(a, unseen ? x1_fit - x0 : fmax(span, fmax(run_right, run_left)));
     const char *dash = chart_proto_dash(a->proto);
     double end = x2;
     if (a->lost)
@@ -774,6 +779,8 @@ static void draw_arrow(Chart *c, int idx, const ChartOpts *o, double x0, double 
     int next = a->to > a->from ? a->from + 1 : a->from - 1;
     if (next != a->to && fabs(c->lives[next].x - x1) >= total + 2 * ARROW_HEAD + 8)
         left = x2 > x1 ? x1 + ARROW_HEAD : x1 - ARROW_HEAD - total;
+    else if (fit && !unseen && total > span)
+        left = run_right >= run_left ? lo_x + ARROW_HEAD : hi_x - ARROW_HEAD - total;
     if (fit) /* clear of the step numbers and of the "+N more" */
         left = fmax(x0, fmin(left, x1_fit - total));
     ChartInk ink = unseen ? CHART_FAINT : CHART_INK;
@@ -905,18 +912,37 @@ static void lay_out(Chart *c, const World *w, const ChartOpts *o)
         fit_x1 = place_fit(c, o, x0, fit_x1);
     else
         place_lives(c, w, o, x0);
+    c->fit_need = x0 + (double)c->n_lives * FIT_GAP + MARGIN / 2 + 1;
     double top = y;
     /* A fitted chart's names share the spacing: on two lines when one
-     * is too short for them, cut with "…" to fit. */
-    double name_room =
-        c->n_lives - c->n_hidden ? (fit_x1 - x0) / (double)(c->n_lives - c->n_hidden) - 20 : 0;
+     * is too short for them (broken after a dot or hyphen); where that is
+     * not enough, in two staggered rows, each name as wide as two
+     * columns; cut with "…" only beyond that. */
+    double spacing =
+        c->n_lives - c->n_hidden ? (fit_x1 - x0) / (double)(c->n_lives - c->n_hidden) : 0;
+    double name_room = spacing - 20;
     double head = HEAD_H;
-    for (size_t i = 0; fit && i < c->n_lives; i++)
-        if (!c->lives[i].hidden &&
-            chart_text_width(node_name(w, c->lives[i].node), CHART_TEXT_PX, true) > name_room)
-            head = HEAD_H2;
-    c->head_h = top + head + 8;
-    double ay = top + head + ROW_H;
+    bool stagger = false;
+    for (size_t i = 0; fit && i < c->n_lives; i++) {
+        if (c->lives[i].hidden)
+            continue;
+        const char *nm = node_name(w, c->lives[i].node);
+        if (chart_text_width(nm, CHART_TEXT_PX, true) <= name_room)
+            continue;
+        head = HEAD_H2;
+        char *two = NULL, *one = split_name(nm, name_room, &two);
+        if (strstr(one, "…") || (two && strstr(two, "…")))
+            stagger = true;
+        free(one);
+        free(two);
+    }
+    if (stagger && c->n_lives - c->n_hidden > 1)
+        name_room = 2 * spacing - 28;
+    else
+        stagger = false;
+    double row2 = stagger ? head + 6 : 0; /* the second row's offset */
+    c->head_h = top + head + row2 + 8;
+    double ay = top + head + row2 + ROW_H;
     for (size_t i = 0; i < c->n_arrows; i++, ay += ROW_H)
         c->arrows[i].y = ay;
     double bottom = ay - ROW_H + 22;
@@ -926,25 +952,40 @@ static void lay_out(Chart *c, const World *w, const ChartOpts *o)
         bottom = top + 40;
     }
     double right = fit ? o->fit_w : MARGIN + 420;
-    double mid = top + head / 2 + 6; /* a line's baseline, centred in the band */
+    double mid = top + (head + row2) / 2 + 6; /* a line's baseline, centred in the band */
+    size_t nth = 0;
     for (size_t i = 0; i < c->n_lives; i++) {
         if (c->lives[i].hidden)
             continue;
+        double btop = top + (nth++ % 2 ? row2 : 0);
         char *two = NULL;
-        char *name = fit ? split_name(node_name(w, c->lives[i].node), name_room, &two)
+        double room = name_room, x = c->lives[i].x, bx = x;
+        /* Staggered, a box reaches at most a column less 6 either way (its
+         * row's neighbours and the other row's lifelines stay clear); the
+         * first and last less where the step numbers and the edge are. */
+        double reach_l = spacing - 6, reach_r = spacing - 6;
+        if (stagger) {
+            reach_l = fmin(reach_l, x - x0 + 12);
+            reach_r = fmin(reach_r, o->fit_w - 2 - x);
+            room = fmin(room, reach_l + reach_r - 16);
+        }
+        char *name = fit ? split_name(node_name(w, c->lives[i].node), room, &two)
                          : xstrdup(node_name(w, c->lives[i].node));
-        double nw = chart_text_width(name, CHART_TEXT_PX, true), x = c->lives[i].x;
+        double nw = chart_text_width(name, CHART_TEXT_PX, true);
         if (two)
             nw = fmax(nw, chart_text_width(two, CHART_TEXT_PX, true));
         nw += 16;
-        line(c, CHART_FAINT, NULL, x, top + head, x, bottom, 1, "", -1);
+        if (stagger) /* off centre where one side has less room */
+            bx = fmax(x - reach_l + nw / 2, fmin(x, x + reach_r - nw / 2));
+        line(c, CHART_FAINT, NULL, x, btop + head, x, bottom, 1, "", -1);
         ChartCmd *b = cmd(c, CHART_BOX, CHART_INK, -1);
-        b->x1 = x - nw / 2, b->y1 = top, b->x2 = x + nw / 2, b->y2 = top + head;
+        b->x1 = bx - nw / 2, b->y1 = btop, b->x2 = bx + nw / 2, b->y2 = btop + head;
         b->w = 1.5;
-        text(c, CHART_INK, x, two ? top + 22 : mid, CHART_TEXT_PX, true, 1, name, -1);
+        double bmid = btop + head / 2 + 6;
+        text(c, CHART_INK, bx, two ? btop + 22 : bmid, CHART_TEXT_PX, true, 1, name, -1);
         if (two)
-            text(c, CHART_INK, x, top + 42, CHART_TEXT_PX, true, 1, two, -1);
-        right = fmax(right, x + nw / 2 + MARGIN);
+            text(c, CHART_INK, bx, btop + 42, CHART_TEXT_PX, true, 1, two, -1);
+        right = fmax(right, bx + nw / 2 + MARGIN);
         free(name);
         free(two);
     }

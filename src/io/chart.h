@@ -126,6 +126,7 @@ typedef struct Chart {
     double width, height; /* chart units */
     double head_h;        /* the names' band at the top (the panel keeps it in view) */
     size_t n_hidden;      /* lifelines left out (ChartOpts.fit_w) */
+    double fit_need;      /* the narrowest fit_w that leaves none out, chart units */
 } Chart;
 
 /* Reads the trace (kept, so every record is there) and lays the chart out.

@@ -436,9 +436,12 @@ void dissect_tcp_label(const DissectL4 *l4, char *label, size_t size, bool *resp
         dissect_app_label(app, &p, label, size, response);
         return;
     }
+    /* Bracketed as in Wireshark's Info column: "[SYN, ACK]". */
     Buf b;
     buf_init(&b);
+    buf_puts(&b, "[");
     flag_names(s.flags, &b);
+    buf_puts(&b, "]");
     if (s.whole && s.dlen)
         buf_printf(&b, " (%zu B)", s.dlen);
     snprintf(label, size, "%s", b.data);
