@@ -106,7 +106,7 @@ typedef struct Reader {
     size_t lit_msg; /* the message (1-based) a literal belongs to */
     bool lit_body;  /* it is BODY[TEXT] */
     size_t *queue;  /* messages to print once fetched */
-    size_t n_queue;
+    size_t n_queue, printed;
     bool quitting, updated, error_ring;
 } Reader;
 
@@ -301,13 +301,10 @@ void mail_read_headline(char *out, size_t size, bool dot, char status, int num, 
 
 static char status_of(const Reader *r, const Msg *m)
 {
-    if (m->read)
-        return 'R';
-    if (!r->imap)
-        return 'N';
-    if (m->seen)
-        return 'O';
-    return m->recent ? 'N' : 'U';
+    bool fresh = !r->imap || m->recent; /* POP3 knows no flags: all new */
+    if (m->read || m->seen)
+        return fresh ? 'R' : 'O';
+    return fresh ? 'N' : 'U';
 }
 
 /* The message's text as s-nail counts it: lines and bytes with the empty
@@ -402,11 +399,13 @@ static void send(Reader *r, Step step, const char *fmt, ...)
     va_end(ap);
     r->step = step;
     char *cap = NULL;
-    if (trace_wanted(&r->p->sim->trace)) {
-        bool pw = strncmp(b.data, "PASS ", 5) == 0 || strstr(b.data, " LOGIN ");
-        cap = xasprintf("%s's mail (s-nail) sends %s", r->p->sim->world->nodes[r->p->node].id,
-                        pw ? (r->imap ? "LOGIN (user and password)" : "PASS (the password)")
-                           : b.data);
+    if (trace_wanted(&r->p->sim->trace)) { /* the password is not shown */
+        const char *login = strstr(b.data, " LOGIN \"");
+        const char *pw = strncmp(b.data, "PASS ", 5) == 0 ? b.data + 4
+                         : login                          ? strchr(login + 8, '"') + 1
+                                                          : NULL;
+        cap = xasprintf("%s's mail (s-nail) sends %.*s%s", r->p->sim->world->nodes[r->p->node].id,
+                        pw ? (int)(pw - b.data) : (int)b.len, b.data, pw ? " (the password)" : "");
     }
     textconn_send(r->conn, b.data, cap);
     free(cap);
@@ -915,6 +914,8 @@ static void print_next_queued(Reader *r)
             return;
         }
         memmove(r->queue, r->queue + 1, --r->n_queue * sizeof *r->queue);
+        if (r->printed++) /* messages printed together are one line apart */
+            proc_printf(r->p, CON_STDOUT, "\n");
         show(r, i);
     }
     prompt(r);
@@ -952,21 +953,27 @@ static bool msglist(Reader *r, const char *args, bool want_deleted, size_t **sel
             err(r, "No applicable messages");
             return false;
         }
-        if (*end == '-')
+        if (*end == '-') {
             b = strtol(end + 1, &end, 10);
+            if (b < a) { /* "3-1" is "1-3" */
+                long t = a;
+                a = b;
+                b = t;
+            }
+        }
         if (*end) {
             free(*sel);
             *sel = NULL;
             err(r, "No applicable messages");
             return false;
         }
-        for (long k = a; k <= b && b - a < 100000; k++) {
-            if (k < 1 || (size_t)k > r->n) {
-                free(*sel);
-                *sel = NULL;
-                err(r, "%ld: Invalid message number", k);
-                return false;
-            }
+        if (a < 1 || (size_t)b > r->n) {
+            free(*sel);
+            *sel = NULL;
+            err(r, "%ld: Invalid message number", a < 1 ? a : b);
+            return false;
+        }
+        for (long k = a; k <= b; k++) {
             if (r->msgs[k - 1].deleted != want_deleted) {
                 free(*sel);
                 *sel = NULL;
@@ -990,6 +997,7 @@ static void cmd_print(Reader *r, const char *args)
     free(r->queue);
     r->queue = sel;
     r->n_queue = n;
+    r->printed = 0;
     proc_wait_input(r->p, false);
     print_next_queued(r);
 }
@@ -1064,7 +1072,9 @@ static void cmd_headers(Reader *r, const char *args)
             headline(r, i);
             any = true;
         }
-    if (!any)
+    if (!any && r->n)
+        err(r, "No applicable messages");
+    else if (!any)
         proc_printf(r->p, CON_STDOUT, "No more mail.\n");
     prompt(r);
 }
@@ -1119,7 +1129,7 @@ static const struct {
     Cmd cmd;
 } commands[] = {
     {"print", 1, C_PRINT},     {"type", 1, C_PRINT},
-    {"delete", 1, C_DELETE},   {"undelete", 1, C_UNDELETE},
+    {"delete", 1, C_DELETE},   {"undelete", 3, C_UNDELETE},
     {"headers", 1, C_HEADERS}, {"from", 1, C_FROM},
     {"search", 3, C_FROM},     {"next", 1, C_NEXT},
     {"quit", 1, C_QUIT},       {"xit", 1, C_XIT},
@@ -1156,12 +1166,20 @@ static void run_command(Reader *r, const char *line)
     else
         while (line[l] && isalpha((unsigned char)line[l]))
             l++;
-    if (l == 0) /* "1", "3": s-nail prints that message */
-        l = 0;
     const char *name = NULL;
     Cmd c = l ? lookup(line, l, &name) : C_NONE;
     const char *args = line + l;
-    if (l == 0 && isdigit((unsigned char)*line)) {
+    if (c == C_NONE && l == 1 && *line == 'u') { /* s-nail takes a lone u for a modifier */
+        proc_printf(r->p, CON_STDERR, "s-nail: Ignoring yet unused `u' command modifier!\n");
+        c = C_PRINT;
+        name = "print";
+    }
+    if (*line == '!') {
+        err(r, "shell escapes (!) are not available in minet's mail");
+        prompt(r);
+        return;
+    }
+    if (l == 0 && isdigit((unsigned char)*line)) { /* "2": s-nail prints message 2 */
         c = C_PRINT;
         name = "print";
         args = line;
