@@ -76,6 +76,7 @@ typedef enum Step {
     S_HEADERS,
     S_BODY,
     S_STORE,
+    S_UNDELETE,
     S_CLOSE,
     S_LOGOUT,
     /* neither */
@@ -137,6 +138,7 @@ bool mail_read_active(const Proc *p)
 
 static void prompt(Reader *r);
 static void print_next_queued(Reader *r);
+static void next_undelete(Reader *r);
 
 /* An error as s-nail reports it; the first one also mentions the ring. */
 static void err(Reader *r, const char *fmt, ...) MN_PRINTF(2, 3);
@@ -718,6 +720,9 @@ static void imap_tagged(Reader *r, bool ok, const char *line)
     case S_STORE:
         next_update(r);
         return;
+    case S_UNDELETE:
+        next_undelete(r);
+        return;
     case S_CLOSE:
         send(r, S_LOGOUT, "LOGOUT");
         return;
@@ -923,14 +928,14 @@ static void print_next_queued(Reader *r)
 
 /* The messages a list names ("1 3", "2-4", none: the dot), into sel;
  * false after printing s-nail's complaint. */
-static bool msglist(Reader *r, const char *args, bool want_deleted, size_t **sel, size_t *n)
+static bool msglist(Reader *r, const char *args, bool any, size_t **sel, size_t *n)
 {
     *sel = NULL;
     *n = 0;
     while (*args == ' ' || *args == '\t')
         args++;
     if (!*args) {
-        if (r->n == 0 || r->msgs[r->dot].deleted != want_deleted) {
+        if (r->n == 0 || (!any && r->msgs[r->dot].deleted)) {
             err(r, "No applicable messages");
             return false;
         }
@@ -974,7 +979,7 @@ static bool msglist(Reader *r, const char *args, bool want_deleted, size_t **sel
             return false;
         }
         for (long k = a; k <= b; k++) {
-            if (r->msgs[k - 1].deleted != want_deleted) {
+            if (!any && r->msgs[k - 1].deleted) {
                 free(*sel);
                 *sel = NULL;
                 err(r, "%ld: inappropriate message", k);
@@ -1020,6 +1025,20 @@ static void cmd_next(Reader *r)
     cmd_print(r, num);
 }
 
+/* IMAP's undelete: UID STORE -FLAGS (\Deleted) for each queued message. */
+static void next_undelete(Reader *r)
+{
+    if (!r->n_queue || !r->conn) {
+        r->n_queue = 0;
+        r->step = S_IDLE;
+        prompt(r);
+        return;
+    }
+    unsigned uid = r->msgs[r->queue[0]].uid;
+    memmove(r->queue, r->queue + 1, --r->n_queue * sizeof *r->queue);
+    send(r, S_UNDELETE, "UID STORE %u -FLAGS (\\Deleted)", uid);
+}
+
 static void cmd_delete(Reader *r, const char *args, bool undo)
 {
     size_t *sel, n;
@@ -1028,6 +1047,14 @@ static void cmd_delete(Reader *r, const char *args, bool undo)
             r->msgs[sel[k]].deleted = !undo;
         if (undo) {
             r->dot = sel[n - 1];
+            if (r->imap && r->conn) { /* s-nail tells the server at once */
+                free(r->queue);
+                r->queue = sel;
+                r->n_queue = n;
+                proc_wait_input(r->p, false);
+                next_undelete(r);
+                return;
+            }
         } else {
             /* the dot moves to the next message left, else the one before */
             size_t last = sel[n - 1], i = last + 1;
@@ -1251,7 +1278,8 @@ void mail_read_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
         prompt(r);
         return;
     }
-    if (kind == PROC_IN_EOF) {
+    if (kind == PROC_IN_EOF) { /* its line editor shows it */
+        proc_printf(p, CON_STDOUT, "^D\n");
         quit(r);
         return;
     }
