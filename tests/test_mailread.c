@@ -212,7 +212,11 @@ static void test_wrong_password(void **state)
     (void)state;
     Sim sim;
     run(&sim, "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"mail -f pop3://alice@10.0.1.25\", "
-              "\"input\": [\"secret\", \"p 1\", \"h\", \"q\"]}");
+              "\"input\": [\"secret\", \"p 1\", \"h\", \"q\"]},"
+              "{\"at\": \"30s\", \"on\": \"phone\", \"run\": \"mail -f imap://alice@10.0.1.25\", "
+              "\"input\": [\"secret\"]},"
+              "{\"at\": \"60s\", \"on\": \"phone\", \"run\": \"mail -f imap://bob@10.0.0.1\", "
+              "\"input\": [\"secret\"]}");
     char *s = screen(&sim, 0);
     assert_non_null(strstr(s, "alice@10.0.1.25 requires a password: "));
     assert_null(strstr(s, "secret"));
@@ -221,6 +225,13 @@ static void test_wrong_password(void **state)
                               "(Currently no active mailbox)\nNo more mail.\n"));
     assert_non_null(strstr(s, "? p 1\ns-nail: print: needs an active mailbox\n"));
     assert_non_null(strstr(s, "? h\ns-nail: headers: needs an active mailbox\n"));
+    free(s);
+    /* IMAP gives up at once, as does a refused connection */
+    s = screen(&sim, 1);
+    assert_non_null(strstr(s, "alice@10.0.1.25 requires a password: \n"
+                              "s-nail: IMAP error: [AUTHENTICATIONFAILED] Authentication failed.\n"
+                              "bob@10.0.0.1 requires a password: \n"
+                              "s-nail: Could not connect(2): Connection refused\n"));
     free(s);
     tw_done(&sim);
 }

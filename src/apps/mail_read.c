@@ -732,15 +732,22 @@ static void imap_tagged(Reader *r, bool ok, const char *line)
     default:
         return;
     }
+    /* "T2 NO [AUTHENTICATIONFAILED] …": s-nail shows what follows NO */
+    const char *sp = strchr(line, ' ');
+    const char *text = sp ? strchr(sp + 1, ' ') : NULL;
     char why[600];
-    snprintf(why, sizeof why, "IMAP error: %s", line);
-    if (r->open) {
+    snprintf(why, sizeof why, "IMAP error: %s", text ? text + 1 : line);
+    if (!r->open) { /* no mailbox: s-nail gives up */
+        hang_up(r);
+        proc_printf(r->p, CON_STDERR, "s-nail: %s\n", why);
+        proc_exit(r->p, 1);
+        return;
+    }
+    {
         err(r, "%s", why);
         r->step = S_IDLE;
         r->n_queue = 0;
         prompt(r);
-    } else {
-        no_mailbox(r, why);
     }
 }
 
@@ -844,9 +851,11 @@ static void on_ended(void *ctx, TextConn *t, TcpWhy why)
         return;
     }
     r->conn = NULL;
-    no_mailbox(r, why == TCP_WHY_REFUSED   ? "Connection refused"
-                  : why == TCP_WHY_TIMEOUT ? "Connection timed out"
-                                           : "No route to host");
+    proc_printf(r->p, CON_STDERR, "s-nail: Could not connect(2): %s\n",
+                why == TCP_WHY_REFUSED   ? "Connection refused"
+                : why == TCP_WHY_TIMEOUT ? "Connection timed out"
+                                         : "No route to host");
+    proc_exit(r->p, 1);
 }
 
 static const TextConnOps reader_ops = {.line = on_line, .closed = on_closed, .ended = on_ended};
@@ -863,9 +872,8 @@ static void on_resolved(void *ctx, ResolveStatus st, uint32_t ip, const char *ca
     }
     r->lookup = NULL;
     if (st != RESOLVE_OK) {
-        char why[400];
-        snprintf(why, sizeof why, "Could not resolve host: %s", r->host);
-        no_mailbox(r, why);
+        proc_printf(r->p, CON_STDERR, "s-nail: Could not resolve host: %s\n", r->host);
+        proc_exit(r->p, 1);
         return;
     }
     r->res_ip = ip;
