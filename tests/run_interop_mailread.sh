@@ -17,6 +17,7 @@
 #
 #   MINET=build/minet sh tests/run_interop_mailread.sh   (default ./minet)
 #   sh tests/run_interop_mailread.sh S.json ...          only these scenarios
+#   MAILREAD_KEEP=DIR sh tests/run_interop_mailread.sh    keeps both sides' transcripts in DIR
 #
 # It needs root (ip netns), dovecot, s-nail and python3, and skips (exit 0)
 # without them.  Dovecot is stopped by its PID and the namespace deleted at
@@ -44,7 +45,7 @@ ip netns exec "$ns" ip link set lo up
 owner=$(id -u nobody):$(id -g nobody)
 fail=0
 n=0
-[ $# -gt 0 ] || set -- tests/interop/mail/mail_reader.json
+[ $# -gt 0 ] || set -- tests/interop/mail/mail_reader.json tests/interop/mail/mail_reader_pages.json
 
 mask() {
     sed -e 's/mail\.hamburger\.edu/SERVER/g; s/127\.0\.0\.1/SERVER/g' \
@@ -106,6 +107,10 @@ CONF
     "$MINET" run "$s" | sed -n "s/^ *[0-9.]*  *note  *\[[0-9]*\] [^ ]*'s mail (s-nail) sends //p" > "$tmp/minet.wire"
     mask < "$tmp/real" > "$tmp/real.m"
     mask < "$tmp/minet" > "$tmp/minet.m"
+    if [ -n "${MAILREAD_KEEP:-}" ]; then
+        mkdir -p "$MAILREAD_KEEP"
+        for f in real.m minet.m real.wire minet.wire; do cp "$tmp/$f" "$MAILREAD_KEEP/$name.$f"; done
+    fi
     n=$((n + 1))
     if cmp -s "$tmp/real.m" "$tmp/minet.m"; then
         echo "ok $name: $(wc -l < "$tmp/minet.m") lines on the terminal equal s-nail's"

@@ -40,17 +40,17 @@ static const char world_json[] =
     "{\"id\": \"gw\", \"role\": \"router\", \"ip\": [\"10.0.0.1\", \"10.0.0.2\", \"10.0.1.1\"]},"
     "{\"id\": \"mail.hamburger.edu\", \"role\": \"mail\", \"ip\": \"10.0.1.25\","
     " \"domains\": [\"hamburger.edu\"], \"users\": {\"bob\": {\"password\": \"hungry\"}},"
-    " \"mailboxes\": {\"bob\": [" MSGS "]}}],"
+    " \"mailboxes\": {\"bob\": [%s]}}],"
     "\"links\": [{\"between\": [\"laptop\", \"gw\"]}, {\"between\": [\"phone\", \"gw\"]},"
     "{\"between\": [\"gw\", \"mail.hamburger.edu\"]}],"
     "\"script\": [%s]}";
 
-/* Runs the script lines (a JSON array's inside). */
-static void run(Sim *sim, const char *script)
+/* Runs the script lines (a JSON array's inside) with bob's messages box. */
+static void run_box(Sim *sim, const char *box, const char *script)
 {
-    size_t n = strlen(world_json) + strlen(script) + 1;
+    size_t n = strlen(world_json) + strlen(box) + strlen(script) + 1;
     char *json = xmalloc(n);
-    snprintf(json, n, world_json, script);
+    snprintf(json, n, world_json, box, script);
     Errors e;
     errors_init(&e);
     World *w = scenario_load_mem("mailread.json", ".", json, strlen(json), &e);
@@ -59,6 +59,11 @@ static void run(Sim *sim, const char *script)
     free(json);
     assert_non_null(w);
     tw_run(sim, w, 1);
+}
+
+static void run(Sim *sim, const char *script)
+{
+    run_box(sim, MSGS, script);
 }
 
 /* What node's terminal showed (the command lines left out). */
@@ -185,8 +190,10 @@ static void test_imap_session(void **state)
     assert_string_equal(w, "T1 CAPABILITY\nT2 LOGIN \"bob\" (the password)\nT3 SELECT "
                            "\"INBOX\"\nT4 FETCH 1:3 (FLAGS UID)\nT5 FETCH 1:3 (RFC822.SIZE "
                            "INTERNALDATE)\nT6 UID FETCH 1:3 (RFC822.HEADER)\nT7 UID FETCH 1 "
-                           "(BODY.PEEK[TEXT])\nT8 UID STORE 1 +FLAGS (\\Seen)\nT9 UID STORE 3 "
-                           "+FLAGS (\\Deleted)\nT10 CLOSE\nT11 LOGOUT\n"
+                           "(BODY.PEEK[TEXT])\nT8 UID STORE 1 +FLAGS (\\Seen)\n"
+                           /* a deleted message counts as read */
+                           "T9 UID STORE 3 +FLAGS (\\Seen)\nT10 UID STORE 3 +FLAGS "
+                           "(\\Deleted)\nT11 CLOSE\nT12 LOGOUT\n"
                            "T1 CAPABILITY\nT2 LOGIN \"bob\" (the password)\nT3 SELECT "
                            "\"INBOX\"\nT4 FETCH 1:2 (FLAGS UID)\nT5 FETCH 1:2 (RFC822.SIZE "
                            "INTERNALDATE)\nT6 UID FETCH 1:2 (RFC822.HEADER)\nT7 LOGOUT\n");
@@ -271,12 +278,53 @@ static void test_nonsense(void **state)
     tw_done(&sim);
 }
 
+/* 30 messages: one screenful of 22 at a time (z, z-, h N); IMAP fetches
+ * the headers of what it shows, and the whole message to print one whose
+ * headers it has not seen. */
+static void test_screenfuls(void **state)
+{
+    (void)state;
+    Buf box;
+    buf_init(&box);
+    for (int i = 1; i <= 30; i++)
+        buf_printf(&box,
+                   "%s{\"from\": \"alice@crepes.fr\", \"subject\": \"Note %d\", \"date\": "
+                   "\"Mon, 11 Sep 2023 09:%02d:00 +0000\", \"body\": \"Note %d.\\n\"}",
+                   i > 1 ? "," : "", i, i, i);
+    Sim sim;
+    run_box(&sim, box.data,
+            "{\"at\": \"1s\", \"on\": \"phone\", \"run\": \"mail\", \"input\": [\"p 30\", "
+            "\"z\", \"z\", \"z-\", \"z-\", \"h 25\", \"d 1-5\", \"h\", \"z\", \"x\"]}");
+    buf_fini(&box);
+    char *w = wire(&sim, "phone");
+    assert_non_null(strstr(w, "T5 FETCH 1:30 (RFC822.SIZE INTERNALDATE)\nT6 UID FETCH 1:22 "
+                              "(RFC822.HEADER)\nT7 UID FETCH 30 (BODY.PEEK[])\nT8 UID FETCH "
+                              "23:29 (RFC822.HEADER)\n"));
+    assert_null(strstr(w, "T9"));
+    free(w);
+    char *s = screen(&sim, 1);
+    assert_non_null(strstr(s, " N 22 alice@crepes.fr    2023-09-11 09:22     /2"));
+    assert_non_null(strstr(s, "? z\n\xe2\x96\xb8N 23 "));
+    assert_non_null(strstr(s, "? z\nOn last screenful of messages\n\xe2\x96\xb8N 23 "));
+    assert_non_null(strstr(s, "? z-\n\xe2\x96\xb8N  1 "));
+    assert_non_null(strstr(s, "? z-\nOn first screenful of messages\n\xe2\x96\xb8N  1 "));
+    assert_non_null(strstr(s, "? h 25\n\xe2\x96\xb8N 23 "));
+    assert_non_null(strstr(s, " R 30 alice@crepes.fr    2023-09-11 09:30   11/"));
+    /* after d 1-5 the screenfuls count the 25 left: 6 to 27, then 28 to 30 */
+    assert_non_null(strstr(s, "? h\n\xe2\x96\xb8N  6 "));
+    assert_non_null(strstr(s, " N 27 alice@crepes.fr    2023-09-11 09:27     /275   Note 27   "
+                              "                 \n? z\n\xe2\x96\xb8N 28 "));
+    free(s);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_headline),       cmocka_unit_test(test_pop3_session),
         cmocka_unit_test(test_pop3_xit_keeps), cmocka_unit_test(test_imap_session),
         cmocka_unit_test(test_wrong_password), cmocka_unit_test(test_nonsense),
+        cmocka_unit_test(test_screenfuls),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

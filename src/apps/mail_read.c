@@ -28,6 +28,7 @@
  * The help text is printed whole (s-nail pages it with --More-- in a
  * 24-line terminal); `headers` lists every message, not one screen. */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +45,7 @@
 #include "proto/vfs.h"
 
 #define COLUMNS   80
+#define SCREEN    22 /* headers a screenful holds: 24 lines less 2 */
 #define POP3_PORT 110
 #define IMAP_PORT 143
 
@@ -103,10 +105,14 @@ typedef struct Reader {
     unsigned tag;   /* IMAP's T1, T2, … */
     Buf multi;      /* a multi-line answer or literal being read */
     bool in_multi;
-    size_t literal; /* bytes of an IMAP literal still to read */
-    size_t lit_msg; /* the message (1-based) a literal belongs to */
-    bool lit_body;  /* it is BODY[TEXT] */
-    size_t *queue;  /* messages to print once fetched */
+    size_t literal;   /* bytes of an IMAP literal still to read */
+    size_t lit_msg;   /* the message (1-based) a literal belongs to */
+    bool lit_body;    /* it is BODY[TEXT], or BODY[] when whole */
+    bool whole;       /* the body is fetched with its headers (BODY.PEEK[]) */
+    size_t screen;    /* the screenful last shown (headers, z) */
+    const char *line; /* the command being run */
+    char *redo;       /* the command to run again once its headers came */
+    size_t *queue;    /* messages to print once fetched */
     size_t n_queue, printed;
     bool quitting, updated, error_ring;
 } Reader;
@@ -128,6 +134,7 @@ static void reader_free(void *state)
     free(r->host);
     free(r->url);
     free(r->password);
+    free(r->redo);
     free(r);
 }
 
@@ -139,6 +146,8 @@ bool mail_read_active(const Proc *p)
 static void prompt(Reader *r);
 static void print_next_queued(Reader *r);
 static void next_undelete(Reader *r);
+static void run_command(Reader *r, const char *line);
+static bool fetch_missing(Reader *r, const size_t *list, size_t k, bool first_only);
 
 /* An error as s-nail reports it; the first one also mentions the ring. */
 static void err(Reader *r, const char *fmt, ...) MN_PRINTF(2, 3);
@@ -448,11 +457,12 @@ static void opened(Reader *r)
         buf_printf(&b, " %zu unread", unread);
     proc_printf(r->p, CON_STDOUT, "%s\n", b.data);
     buf_fini(&b);
-    if (r->n == 0)
+    if (r->n == 0) {
         proc_printf(r->p, CON_STDOUT, "No more mail.\n");
-    for (size_t i = 0; i < r->n; i++)
-        headline(r, i);
-    prompt(r);
+        prompt(r);
+        return;
+    }
+    run_command(r, "h"); /* the dot's screenful */
 }
 
 /* Logging in failed or the server went away: no active mailbox. */
@@ -656,6 +666,14 @@ static void literal_done(Reader *r)
         m->head = t;
         return;
     }
+    if (r->whole) { /* BODY[]: the headers are the part before the empty line */
+        const char *e = strstr(t, "\n\n");
+        free(m->head);
+        m->head = xstrndup(t, e ? (size_t)(e - t) + 2 : strlen(t));
+        free(m->text);
+        m->text = t;
+        return;
+    }
     /* the whole message: the headers, the empty line, the body */
     Buf b;
     buf_init(&b);
@@ -700,16 +718,18 @@ static void imap_tagged(Reader *r, bool ok, const char *line)
     case S_SIZES:
         if (!ok)
             break;
-        if (r->msgs[0].uid == r->msgs[r->n - 1].uid)
-            send(r, S_HEADERS, "UID FETCH %u (RFC822.HEADER)", r->msgs[0].uid);
-        else
-            send(r, S_HEADERS, "UID FETCH %u:%u (RFC822.HEADER)", r->msgs[0].uid,
-                 r->msgs[r->n - 1].uid);
+        opened(r);
         return;
-    case S_HEADERS:
+    case S_HEADERS: /* the command that wanted them runs again */
         if (!ok)
             break;
-        opened(r);
+        r->step = S_IDLE;
+        if (r->redo) {
+            char *c = r->redo;
+            r->redo = NULL;
+            run_command(r, c);
+            free(c);
+        }
         return;
     case S_BODY:
         if (!ok)
@@ -919,7 +939,10 @@ static void print_next_queued(Reader *r)
                 r->n_queue = 0;
                 break;
             }
-            if (r->imap)
+            r->whole = r->imap && !m->head;
+            if (r->whole)
+                send(r, S_BODY, "UID FETCH %u (BODY.PEEK[])", m->uid);
+            else if (r->imap)
                 send(r, S_BODY, "UID FETCH %u (BODY.PEEK[TEXT])", m->uid);
             else
                 send(r, S_RETR, "RETR %zu", i + 1);
@@ -1051,8 +1074,11 @@ static void cmd_delete(Reader *r, const char *args, bool undo)
 {
     size_t *sel, n;
     if (msglist(r, args, undo, &sel, &n)) {
-        for (size_t k = 0; k < n; k++)
+        for (size_t k = 0; k < n; k++) { /* s-nail counts a deleted message as read */
             r->msgs[sel[k]].deleted = !undo;
+            if (!undo)
+                r->msgs[sel[k]].read = true;
+        }
         if (undo) {
             r->dot = sel[n - 1];
             if (r->imap && r->conn) { /* s-nail tells the server at once */
@@ -1083,7 +1109,11 @@ static void cmd_from(Reader *r, const char *args)
 {
     size_t *sel, n;
     if (msglist(r, args, false, &sel, &n)) {
-        r->dot = sel[n - 1];
+        if (fetch_missing(r, sel, n, true)) {
+            free(sel);
+            return;
+        }
+        r->dot = sel[0];
         for (size_t k = 0; k < n; k++)
             headline(r, sel[k]);
         free(sel);
@@ -1091,6 +1121,78 @@ static void cmd_from(Reader *r, const char *args)
     prompt(r);
 }
 
+/* How many messages before message i are not deleted: its place in the
+ * screenfuls, which count only those. */
+static size_t rank(const Reader *r, size_t i)
+{
+    size_t k = 0;
+    for (size_t j = 0; j < i && j < r->n; j++)
+        k += !r->msgs[j].deleted;
+    return k;
+}
+
+/* IMAP: s-nail fetches headers when it shows them.  Sends the fetch of
+ * those list lacks (the first one only, or one UID range), and the current
+ * command runs again when it is answered; false if none is lacking. */
+static bool fetch_missing(Reader *r, const size_t *list, size_t k, bool first_only)
+{
+    size_t lo = SIZE_MAX, hi = 0;
+    for (size_t j = 0; j < k && r->imap && r->conn; j++)
+        if (!r->msgs[list[j]].head) {
+            if (lo == SIZE_MAX)
+                lo = list[j];
+            hi = list[j];
+            if (first_only)
+                break;
+        }
+    if (lo == SIZE_MAX)
+        return false;
+    free(r->redo);
+    r->redo = xstrdup(r->line ? r->line : "h");
+    proc_wait_input(r->p, false);
+    if (lo == hi)
+        send(r, S_HEADERS, "UID FETCH %u (RFC822.HEADER)", r->msgs[lo].uid);
+    else
+        send(r, S_HEADERS, "UID FETCH %u:%u (RFC822.HEADER)", r->msgs[lo].uid, r->msgs[hi].uid);
+    return true;
+}
+
+/* Shows screenful screen: SCREEN messages not deleted, from the
+ * screen * SCREEN-th on (the last SCREEN when that is past the end).  The
+ * dot moves to its first message unless the dot is message n (SIZE_MAX:
+ * none).  note comes first. */
+static void headers_screen(Reader *r, size_t screen, size_t n, const char *note)
+{
+    if (r->n == 0) {
+        proc_printf(r->p, CON_STDOUT, "No more mail.\n");
+        prompt(r);
+        return;
+    }
+    size_t left = rank(r, r->n), start = screen * SCREEN;
+    if (start >= left)
+        start = left > SCREEN ? left - SCREEN : 0;
+    size_t list[SCREEN], k = 0;
+    for (size_t i = 0, at = 0; i < r->n && k < SCREEN; i++)
+        if (!r->msgs[i].deleted && at++ >= start)
+            list[k++] = i;
+    if (k == 0) {
+        err(r, "No applicable messages");
+        prompt(r);
+        return;
+    }
+    size_t dot = r->dot != n || r->msgs[r->dot].deleted ? list[0] : r->dot;
+    if (fetch_missing(r, list, k, false))
+        return;
+    r->dot = dot;
+    r->screen = screen;
+    if (note)
+        proc_printf(r->p, CON_STDOUT, "%s\n", note);
+    for (size_t j = 0; j < k; j++)
+        headline(r, list[j]);
+    prompt(r);
+}
+
+/* headers [N]: the screenful of the dot, or of N. */
 static void cmd_headers(Reader *r, const char *args)
 {
     size_t *sel = NULL, n = 0;
@@ -1100,18 +1202,28 @@ static void cmd_headers(Reader *r, const char *args)
         prompt(r);
         return;
     }
+    size_t at = sel ? sel[0] : r->dot;
     free(sel);
-    bool any = false;
-    for (size_t i = 0; i < r->n; i++)
-        if (!r->msgs[i].deleted) {
-            headline(r, i);
-            any = true;
-        }
-    if (!any && r->n)
-        err(r, "No applicable messages");
-    else if (!any)
-        proc_printf(r->p, CON_STDOUT, "No more mail.\n");
-    prompt(r);
+    headers_screen(r, rank(r, at) / SCREEN, at, NULL);
+}
+
+/* z, z+: the next screenful; z-: the one before. */
+static void cmd_scroll(Reader *r, const char *args)
+{
+    while (*args == ' ')
+        args++;
+    if (*args == '-') {
+        if (r->screen == 0)
+            headers_screen(r, 0, SIZE_MAX, "On first screenful of messages");
+        else
+            headers_screen(r, r->screen - 1, SIZE_MAX, NULL);
+        return;
+    }
+    /* the last screenful: s-nail counts the deleted messages here */
+    if ((r->screen + 1) * SCREEN >= r->n)
+        headers_screen(r, r->screen, SIZE_MAX, "On last screenful of messages");
+    else
+        headers_screen(r, r->screen + 1, SIZE_MAX, NULL);
 }
 
 static void help(Reader *r)
@@ -1146,6 +1258,7 @@ static void help(Reader *r)
 
 typedef enum Cmd {
     C_NONE,
+    C_SCROLL,
     C_PRINT,
     C_DELETE,
     C_UNDELETE,
@@ -1169,7 +1282,7 @@ static const struct {
     {"search", 3, C_FROM},     {"next", 1, C_NEXT},
     {"quit", 1, C_QUIT},       {"xit", 1, C_XIT},
     {"exit", 2, C_XIT},        {"help", 4, C_HELP},
-    {"?", 1, C_HELP},
+    {"?", 1, C_HELP},          {"z", 1, C_SCROLL},
 };
 
 static Cmd lookup(const char *w, size_t l, const char **name)
@@ -1185,6 +1298,7 @@ static Cmd lookup(const char *w, size_t l, const char **name)
 
 static void run_command(Reader *r, const char *line)
 {
+    r->line = line;
     while (*line == ' ' || *line == '\t')
         line++;
     if (!*line) {
@@ -1260,6 +1374,9 @@ static void run_command(Reader *r, const char *line)
         return;
     case C_HELP:
         help(r);
+        return;
+    case C_SCROLL:
+        cmd_scroll(r, args);
         return;
     case C_NONE:
         return;
