@@ -1,32 +1,36 @@
 /* mail_read — `mail` reading a mailbox over POP3 or IMAP, as s-nail
  * 14.9.24 does with Debian's /etc/s-nail.rc (hold, emptystart, showname,
  * crt, the retain list), v15-compat and the host's mail account (its
- * password, so no prompt), in an 80-column terminal.
+ * password, so no prompt), in a terminal of 80 columns and 24 lines.
  *
  * It connects with the protocol the account's `read` names (or the -f
  * URL's scheme), prints "s-nail version v14.9.24.  Type `?' for help",
- * the folder line ("pop3://bob@SERVER: 2 messages 2 new") and the header
- * summary, then reads commands at "? ": print/type [N…], delete [N…],
- * undelete, headers, from [N…], next (also an empty line), help (?),
- * quit (also ^D), xit/exit.  What goes on the wire is what s-nail sends,
- * as captured against Dovecot 2.3:
+ * the folder line ("pop3://bob@SERVER: 2 messages 2 new") and the
+ * screenful of the header summary with the current message (22 lines,
+ * the deleted left out), then reads commands at "? ": print/type [N…],
+ * delete [N…], undelete, headers [N], z/z-, from [N…], next (also an
+ * empty line), help (?), quit (also ^D), xit/exit.  What goes on the wire
+ * is what s-nail sends, as captured against Dovecot 2.3
+ * (tests/run_interop_mailread.sh compares them):
  *   POP3: USER, PASS, STAT, LIST n and TOP n 0 for each message, RETR n
  *         when a message is first printed, at quit DELE n for each
  *         deleted one, then QUIT (xit: the connection is dropped, so the
  *         server deletes nothing);
  *   IMAP: CAPABILITY, LOGIN "u" "p", SELECT "INBOX", FETCH 1:n (FLAGS
- *         UID), FETCH 1:n (RFC822.SIZE INTERNALDATE), UID FETCH a:b
- *         (RFC822.HEADER), UID FETCH u (BODY.PEEK[TEXT]) when printing; at
- *         quit UID STORE u +FLAGS (\Seen) for each message read, UID STORE
- *         u +FLAGS (\Deleted) for each deleted one, CLOSE if any was, and
- *         LOGOUT (xit: dropped).
- * One difference: s-nail sends its last STOREs and CLOSE without waiting
- * for the replies in between; this one waits for each reply.
+ *         UID), FETCH 1:n (RFC822.SIZE INTERNALDATE); UID FETCH a:b
+ *         (RFC822.HEADER) for the headers of what it shows, when it shows
+ *         them; UID FETCH u (BODY.PEEK[TEXT]) to print (BODY.PEEK[] when
+ *         the headers are not there yet); undelete: UID STORE u -FLAGS
+ *         (\Deleted) at once; at quit UID STORE u +FLAGS (\Seen) for each
+ *         message read or deleted, UID STORE u +FLAGS (\Deleted) for each
+ *         deleted one, CLOSE if any was, and LOGOUT (xit: dropped).
+ * One difference: s-nail sends some of its last STOREs, CLOSE and LOGOUT
+ * without waiting for the replies in between; this one waits for each.
  *
- * The status letters: N new (POP3: every message; IMAP: \Recent and not
- * \Seen), U unread, O old (\Seen on the server), R read in this session.
+ * The status letters: N new (POP3: every message; IMAP: \Recent), U
+ * unread, R read (new ones, or in this session), O old (read before).
  * The help text is printed whole (s-nail pages it with --More-- in a
- * 24-line terminal); `headers` lists every message, not one screen. */
+ * 24-line terminal, unless PAGER says otherwise). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
