@@ -109,7 +109,8 @@ check-tests: $(BIN) $(TEST_BIN)
 
 ## interop: minet's resolver, host, dig and nslookup against real Unbound, BIND 9.18's tools and
 ##          NSD; telnet, nc, ss and netstat against the real ones, and TCP's segments against
-##          Linux's; the mail programs and servers against swaks, curl, s-nail and Postfix;
+##          Linux's; the mail programs and servers against swaks, curl, s-nail and Postfix, and
+##          mail reading over POP3 and IMAP against s-nail with Dovecot 2.3;
 ##          the FTP server and ftp against vsftpd 3.0.3 and tnftp (as root)
 interop: deps-test
 	@$(DEPS) interop
@@ -121,6 +122,7 @@ interop: deps-test
 	@MINET=build/test/minet sh tests/run_interop_mail.sh
 	@MINET=build/test/minet sh tests/run_interop_ftp.sh
 	@MINET=build/test/minet sh tests/run_interop_imap.sh
+	@MINET=build/test/minet sh tests/run_interop_mailread.sh
 
 ## asan: the tests under AddressSanitizer and UndefinedBehaviorSanitizer
 asan: deps-test

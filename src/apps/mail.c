@@ -23,8 +23,8 @@
  * 4).  -vv prints s-nail's account of itself: the files it loads and their
  * commands, and the dialogue as `>>> ` and `>>> SERVER: ` lines.
  *
- * Not here: reading mail (`mail` alone, -f), which the POP3/IMAP issue
- * adds. */
+ * Reading mail (`mail` alone, `mail -f pop3://…` or `imap://…`) is
+ * mail_read.c's. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +32,7 @@
 #include <time.h>
 
 #include "apps/apps.h"
+#include "apps/mail_read.h"
 #include "core/rng.h"
 #include "core/util.h"
 #include "net/tcp.h"
@@ -455,6 +456,10 @@ static void ask_send(Mail *m)
 
 void mail_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
 {
+    if (mail_read_active(p)) {
+        mail_read_input(p, kind, line, len);
+        return;
+    }
     Mail *m = p->state;
     if (kind == PROC_IN_INTR) {
         proc_exit(p, 130);
@@ -504,6 +509,7 @@ void mail_main(Proc *p, int argc, char **argv)
     buf_init(&m->body);
     p->state = m;
     p->free_state = mail_free;
+    bool reading = false;
     int i = 1;
     for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
         const char *a = argv[i];
@@ -514,6 +520,8 @@ void mail_main(Proc *p, int argc, char **argv)
         for (const char *c = a + 1; *c; c++) {
             if (*c == 'v') {
                 m->verbose++;
+            } else if (*c == 'f') {
+                reading = true;
             } else if (*c == 's') {
                 const char *v = c[1] ? c + 1 : (i + 1 < argc ? argv[++i] : NULL);
                 if (!v) {
@@ -537,11 +545,20 @@ void mail_main(Proc *p, int argc, char **argv)
     }
     const World *w = p->sim->world;
     m->acct = w ? mail_account(w, p->node) : NULL;
-    if (m->n_to == 0) {
-        /* reading mail is the POP3/IMAP issue's */
-        proc_printf(p, CON_STDERR, "s-nail: No mail for %s at /var/mail/%s\n", home_user(m),
-                    home_user(m));
-        proc_exit(p, 1);
+    if (reading || m->n_to == 0) { /* -f's operand is the folder */
+        char *folder = reading && m->n_to ? xstrdup(m->to[0]) : NULL;
+        if (reading && m->n_to > 1) {
+            proc_printf(p, CON_STDERR, "s-nail: -f takes one folder\n");
+            free(folder);
+            usage(p);
+            return;
+        }
+        const MailAccount *acct = m->acct;
+        mail_free(m); /* the reader takes the process over */
+        p->state = NULL;
+        p->free_state = NULL;
+        mail_read_main(p, acct, folder);
+        free(folder);
         return;
     }
     if (m->verbose >= 2) {
