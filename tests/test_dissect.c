@@ -763,9 +763,9 @@ static void test_ftp_data_tree_and_label(void **state)
     assert_int_equal(d->off, o);
     assert_int_equal(d->len, 6);
     line(&t, "[Setup method: PASV]");
-    line(&t, "[Set up by: 227 Entering Passive Mode (10,0,2,25,195,80)., on the control "
-             "connection (TCP stream 0)]");
-    line(&t, "[Passive mode: the server listens on 10.0.2.25 port 50000, the client connects]");
+    line(&t, "[Passive: the client connects to 10.0.2.25 port 50000]");
+    line(&t, "[Announced on the control connection (TCP stream 0): 227 Entering Passive Mode "
+             "(10,0,2,25,195,80).]");
     line(&t, "[Command: RETR notes.txt]");
     line(&t, "Line-based text data (1 line)");
     d = line(&t, "notes\\n");
@@ -786,7 +786,7 @@ static void test_ftp_data_tree_and_label(void **state)
     memset(&t, 0, sizeof t);
     dissect_tree(c, f, len, &t);
     line(&t, "[Setup method: PORT]");
-    line(&t, "[Active mode: the client listens on 10.0.0.10 port 43266, the server connects]");
+    line(&t, "[Active: the server connects to 10.0.0.10 port 43266]");
     dissect_tree_fini(&t);
     dissect_ctx_free(c);
 }

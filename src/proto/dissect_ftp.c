@@ -220,16 +220,14 @@ void dissect_ftp_data_tree(const DissectPayload *p, DissectTree *t)
         char addr[16];
         ip_format(d->ip, addr);
         dissect_add(t, 1, p->off, 0, "[Setup method: %s]", d->method);
-        dissect_add(t, 1, p->off, 0, "[Set up by: %s, on the control connection (TCP stream %d)]",
-                    d->setup, d->control);
         if (d->passive)
-            dissect_add(t, 1, p->off, 0,
-                        "[Passive mode: the server listens on %s port %u, the client connects]",
-                        addr, d->port);
+            dissect_add(t, 1, p->off, 0, "[Passive: the client connects to %s port %u]", addr,
+                        d->port);
         else
-            dissect_add(t, 1, p->off, 0,
-                        "[Active mode: the client listens on %s port %u, the server connects]",
-                        addr, d->port);
+            dissect_add(t, 1, p->off, 0, "[Active: the server connects to %s port %u]", addr,
+                        d->port);
+        dissect_add(t, 1, p->off, 0, "[Announced on the control connection (TCP stream %d): %s]",
+                    d->control, d->setup);
         if (d->command[0])
             dissect_add(t, 1, p->off, 0, "[Command: %s]", d->command);
     } else {
