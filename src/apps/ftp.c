@@ -75,6 +75,7 @@ struct Ftp {
     bool started;   /* the 150 reply came */
     bool early_eof;
     uint64_t bytes, put_off, put_size;
+    int64_t get_size; /* SIZE's answer before a get; -1 when it gave none */
     bool cr_pending;
     SimTime t0, t_data_end;
     char *rnfr_to; /* rename's second name */
@@ -111,7 +112,11 @@ static void fmt_rate(char *out, size_t size, int width, uint64_t bytes, SimTime 
 static void progress_bar(Ftp *f)
 {
     static const char *const suffixes[] = {"", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    uint64_t size = f->job == J_PUT ? f->put_size : f->bytes;
+    /* tnftp's file size: the local file's for a put, SIZE's answer for a
+     * get (ASCII mode sends more bytes than that: CR before each LF) */
+    uint64_t size = f->job == J_PUT    ? f->put_size
+                    : f->get_size >= 0 ? (uint64_t)f->get_size
+                                       : f->bytes;
     uint64_t abbrev = f->bytes;
     size_t i = 0;
     for (; abbrev >= 100000 && i < 6; i++)
@@ -125,8 +130,10 @@ static void progress_bar(Ftp *f)
     int n = BAR_WIDTH * ratio / 100;
     memset(stars, '*', (size_t)n);
     stars[n] = 0;
-    proc_printf(f->p, CON_STDOUT, "%3d%% |%s%*s| %5llu %-3s %s    00:00 ETA\n", ratio, stars,
-                BAR_WIDTH - n, "", (unsigned long long)abbrev, suffixes[i], rate);
+    /* no estimate when nothing came or more than the size came */
+    const char *eta = f->bytes == 0 || f->bytes > size ? "--:--" : "00:00";
+    proc_printf(f->p, CON_STDOUT, "%3d%% |%s%*s| %5llu %-3s %s    %s ETA\n", ratio, stars,
+                BAR_WIDTH - n, "", (unsigned long long)abbrev, suffixes[i], rate, eta);
 }
 
 static void summary(Ftp *f)
@@ -788,8 +795,9 @@ static bool need_type(Ftp *f, char want)
 
 static void after_size(Ftp *f, int code, const char *text)
 {
-    (void)code;
-    (void)text;
+    char *end = NULL;
+    unsigned long long n = code == 213 ? strtoull(text + 4, &end, 10) : 0;
+    f->get_size = code == 213 && end != text + 4 ? (int64_t)n : -1;
     start_data(f);
 }
 
@@ -797,6 +805,7 @@ static void after_type(Ftp *f, int code, const char *text)
 {
     (void)code;
     (void)text;
+    f->get_size = -1;
     if (f->job == J_GET)
         send_cmd(f, true, after_size, "SIZE %s", f->remote);
     else
