@@ -79,6 +79,14 @@ VARIANTS = {
                   ["anonymous", "guest@example.com", "pwd", "ls", "cd pub", "ls", "cd /",
                    "cd ..", "pwd", "get readme.txt", "put up.txt", "mkdir x", "delete readme.txt",
                    "cd /home/alice", "status", "bye"]),
+    # the server ends an idle session while the client sits at its prompt
+    # (vsftpd's idle_session_timeout: 300 s in minet, 2 s for the real one;
+    # a pair is (line, seconds the real side waits first, minet's "at"))
+    "idle_421": ("idle_session_timeout=2\n", {},
+                 ["alice", "wonderland", ("ls", 4, "320s"), "pwd", "bye"]),
+    "idle_421_pwd": ("idle_session_timeout=2\n", {},
+                     ["alice", "wonderland", ("pwd", 4, "320s"), "ls", "status", "bye"]),
+    "idle_421_bye": ("idle_session_timeout=2\n", {}, ["alice", "wonderland", ("bye", 4, "320s")]),
     "ascii": ("ascii_upload_enable=YES\nascii_download_enable=YES\n", {"ascii": True},
               ["alice", "wonderland", "ascii", "get notes.txt", "put up.txt", "size up.txt",
                "binary", "size up.txt", "get notes.txt n2.txt", "get up.txt u2.txt", "ascii",
@@ -267,6 +275,9 @@ def real_session(lines, local):
         return pump(0.2)  # and nothing after it
     wait_prompt(5)
     for l in lines:
+        if isinstance(l, tuple):
+            pump(l[1])
+            l = l[0]
         os.write(fd, (l + "\n").encode())
         pump(0.3)
         if not wait_prompt(5):
@@ -431,7 +442,8 @@ def main():
             p.kill()
             p.wait()
         # the real server is 127.0.0.1, minet's 10.0.0.21: an open names each its own
-        mine = [l.replace("127.0.0.1", "10.0.0.21") for l in lines]
+        mine = [{"at": l[2], "text": l[0]} if isinstance(l, tuple)
+                else l.replace("127.0.0.1", "10.0.0.21") for l in lines]
         script = {"at": "1s", "on": "laptop", "run": "ftp 10.0.0.21", "input": mine}
         ours = minet(binary, tmp, name, script, server)
         ours = ours.split("\n", 1)[1].replace("open 10.0.0.21", "open 127.0.0.1")
