@@ -101,6 +101,7 @@ check-tests: $(BIN) $(TEST_BIN)
 	@MINET=$(BIN) sh tests/run_dns_options.sh
 	@MINET=$(BIN) sh tests/run_mailapps.sh
 	@MINET=$(BIN) sh tests/run_ftpapps.sh
+	@MINET=$(BIN) sh tests/run_ftpdata.sh
 	@MINET=$(BIN) sh tests/run_pcap.sh
 	@MINET=$(BIN) sh tests/run_window.sh
 	@MINET=$(BIN) sh tests/run_chart.sh

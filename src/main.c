@@ -860,11 +860,12 @@ static bool parse_steps(const char *s, uint32_t *first, uint32_t *last)
 static bool chart_proto_known(const Trace *t, const char *want, Buf *offer)
 {
     bool found = false;
+    DissectCtx *dc = dissect_ctx_new();
     for (size_t i = 0; i < t->n; i++) {
         const TraceRec *r = &t->recs[i];
         if (r->kind != TR_HOP)
             continue;
-        const char *p = dissect_protocol(r->bytes, r->len);
+        const char *p = dissect_protocol(dc, r->bytes, r->len);
         found |= strcasecmp(p, want) == 0;
         char key[40];
         snprintf(key, sizeof key, "|%s|", p);
@@ -873,6 +874,7 @@ static bool chart_proto_known(const Trace *t, const char *want, Buf *offer)
         if (!strstr(offer->data, key))
             buf_printf(offer, "%s|", p);
     }
+    dissect_ctx_free(dc);
     return found;
 }
 

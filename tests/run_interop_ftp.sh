@@ -9,8 +9,11 @@
 # PID.  Control dialogues (every command before and after login, paths)
 # must get the same replies from vsftpd as from minet's server; ftp
 # sessions (login, ls, get, put in passive and active mode, PASV/PORT after
-# epsv4, errors, close and open) must print the same in a pseudo-terminal
-# as minet's ftp; curl ftp:// (listings, files, -o, -T, -s, a refused
+# epsv4, errors, close and open; an anonymous login into /srv/ftp with
+# anonymous_enable=YES; ASCII transfers with ascii_upload_enable and
+# ascii_download_enable; 421 Timeout. while the client sits at its prompt,
+# with idle_session_timeout=2 for vsftpd and minet's 300 s) must print the
+# same in a pseudo-terminal as minet's ftp; curl ftp:// (listings, files, -o, -T, -s, a refused
 # login, folder and file, a refused connection) must print the same as
 # minet's curl, byte for byte with its CRs, and end with the same status.
 # Dates, MDTM times, passive ports, rates and the meter's speeds and the

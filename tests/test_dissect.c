@@ -6,7 +6,7 @@
  * _ws.col.Protocol -e _ws.col.Info`), minus its sequence analysis marks
  * ("[TCP Retransmission]", "[TCP Dup ACK …]"), which minet does not show.
  * test_tshark_agrees writes the frames as a pcapng and, when tshark is
- * installed, asks it again. */
+ * installed, asks it again: FTP's data connections on passive ports too. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -172,6 +172,75 @@ static const struct {
     {{CLIENT, SERVER, 43503, 25, 1000, 0, RST, 0, NULL, 0, NULL},
      "TCP 43503 \u2192 25 [RST] Seq=1 Win=0 Len=0"},
 };
+
+/* An FTP session whose data connections are announced on its control
+ * connection (43320 -> 21): PASV, EPSV and PORT, each followed by the
+ * command the data answers, and what tshark printed. */
+#define FTP_CTL 43320
+static const struct {
+    Seg s;
+    const char *info;
+} ftp[] = {
+    {{SERVER, CLIENT, 21, FTP_CTL, 10001, 20001, PSH | ACK, 64240, NULL, 0,
+      "220 (vsFTPd 3.0.3)\r\n"},
+     "FTP Response: 220 (vsFTPd 3.0.3)"},
+    {{CLIENT, SERVER, FTP_CTL, 21, 20001, 10021, PSH | ACK, 64240, NULL, 0, "TYPE I\r\n"},
+     "FTP Request: TYPE I"},
+    {{SERVER, CLIENT, 21, FTP_CTL, 10021, 20009, PSH | ACK, 64240, NULL, 0,
+      "200 Switching to Binary mode.\r\n"},
+     "FTP Response: 200 Switching to Binary mode."},
+    {{CLIENT, SERVER, FTP_CTL, 21, 20009, 10052, PSH | ACK, 64240, NULL, 0, "PASV\r\n"},
+     "FTP Request: PASV"},
+    {{SERVER, CLIENT, 21, FTP_CTL, 10052, 20015, PSH | ACK, 64240, NULL, 0,
+      "227 Entering Passive Mode (10,0,2,25,195,80).\r\n"},
+     "FTP Response: 227 Entering Passive Mode (10,0,2,25,195,80)."},
+    {{CLIENT, SERVER, 43321, 50000, 30000, 0, SYN, 64240, NULL, 0, NULL},
+     "TCP 43321 \u2192 50000 [SYN] Seq=0 Win=64240 Len=0"},
+    {{SERVER, CLIENT, 50000, 43321, 40000, 30001, SYN | ACK, 64240, NULL, 0, NULL},
+     "TCP 50000 \u2192 43321 [SYN, ACK] Seq=0 Ack=1 Win=64240 Len=0"},
+    {{CLIENT, SERVER, FTP_CTL, 21, 20015, 10099, PSH | ACK, 64240, NULL, 0, "RETR notes.txt\r\n"},
+     "FTP Request: RETR notes.txt"},
+    {{SERVER, CLIENT, 50000, 43321, 40001, 30001, PSH | ACK, 64240, NULL, 0, "notes\n"},
+     "FTP-DATA FTP Data: 6 bytes (PASV) (RETR notes.txt)"},
+    {{CLIENT, SERVER, FTP_CTL, 21, 20031, 10099, PSH | ACK, 64240, NULL, 0, "MDTM notes.txt\r\n"},
+     "FTP Request: MDTM notes.txt"},
+    {{CLIENT, SERVER, FTP_CTL, 21, 20047, 10099, PSH | ACK, 64240, NULL, 0, "EPSV\r\n"},
+     "FTP Request: EPSV"},
+    {{SERVER, CLIENT, 21, FTP_CTL, 10099, 20053, PSH | ACK, 64240, NULL, 0,
+      "229 Entering Extended Passive Mode (|||50001|)\r\n"},
+     "FTP Response: 229 Entering Extended Passive Mode (|||50001|)"},
+    {{CLIENT, SERVER, 43322, 50001, 31000, 0, SYN, 64240, NULL, 0, NULL},
+     "TCP 43322 \u2192 50001 [SYN] Seq=0 Win=64240 Len=0"},
+    {{CLIENT, SERVER, FTP_CTL, 21, 20053, 10147, PSH | ACK, 64240, NULL, 0, "LIST\r\n"},
+     "FTP Request: LIST"},
+    {{SERVER, CLIENT, 50001, 43322, 41000, 31001, PSH | ACK, 64240, NULL, 0,
+      "-rw-r--r--    1 1000     1000            6 Sep 11 09:00 notes.txt\r\n"},
+     "FTP-DATA FTP Data: 67 bytes (EPASV) (LIST)"},
+    {{CLIENT, SERVER, FTP_CTL, 21, 20059, 10147, PSH | ACK, 64240, NULL, 0,
+      "PORT 10,0,0,10,169,2\r\n"},
+     "FTP Request: PORT 10,0,0,10,169,2"},
+    {{SERVER, CLIENT, 21, FTP_CTL, 10147, 20081, PSH | ACK, 64240, NULL, 0,
+      "200 PORT command successful. Consider using PASV.\r\n"},
+     "FTP Response: 200 PORT command successful. Consider using PASV."},
+    {{CLIENT, SERVER, FTP_CTL, 21, 20081, 10198, PSH | ACK, 64240, NULL, 0, "STOR up.txt\r\n"},
+     "FTP Request: STOR up.txt"},
+    {{SERVER, CLIENT, 20, 43266, 42000, 0, SYN, 64240, NULL, 0, NULL},
+     "TCP 20 \u2192 43266 [SYN] Seq=0 Win=64240 Len=0"},
+    {{CLIENT, SERVER, 43266, 20, 32000, 42001, SYN | ACK, 64240, NULL, 0, NULL},
+     "TCP 43266 \u2192 20 [SYN, ACK] Seq=0 Ack=1 Win=64240 Len=0"},
+    {{CLIENT, SERVER, 43266, 20, 32001, 42001, PSH | ACK, 64240, NULL, 0, "uploaded\n"},
+     "FTP-DATA FTP Data: 9 bytes (PORT) (STOR up.txt)"},
+};
+
+/* The row of ftp[] that carries text, or fails. */
+static size_t ftp_row(const char *text)
+{
+    for (size_t i = 0; i < MN_ARRAY_LEN(ftp); i++)
+        if (ftp[i].s.data && strcmp(ftp[i].s.data, text) == 0)
+            return i;
+    fail_msg("no row \"%s\"", text);
+    return 0;
+}
 
 static char *summary(DissectCtx *c, const uint8_t *f, size_t len)
 {
@@ -348,7 +417,7 @@ static void test_tcp_bad_segments(void **state)
     got = summary(NULL, f, ETH_HLEN + IPV4_HLEN + 10);
     assert_string_equal(info_of(got), "TCP 43500 \u2192 25[Malformed Packet]");
     free(got);
-    assert_string_equal(dissect_protocol(f, ETH_HLEN + IPV4_HLEN + 10), "TCP");
+    assert_string_equal(dissect_protocol(NULL, f, ETH_HLEN + IPV4_HLEN + 10), "TCP");
     /* A Data Offset below 5 words. */
     len = build(f, sizeof f, &syn);
     f[ETH_HLEN + IPV4_HLEN + 12] = 0x40;
@@ -545,7 +614,7 @@ static void test_dns_over_tcp(void **state)
     dissect_tree_fini(&t);
     char label[64];
     bool response = true;
-    assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "DNS");
+    assert_string_equal(dissect_label(NULL, f, len, label, sizeof label, &response), "DNS");
     assert_string_equal(label, "A? www.montana.edu");
     assert_false(response);
     /* The first 20 bytes of the message only: a part of it. */
@@ -567,33 +636,33 @@ static void test_labels(void **state)
     char label[64];
     bool response = true;
     size_t len = build(f, sizeof f, &smtp[0].s);
-    assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "TCP");
+    assert_string_equal(dissect_label(NULL, f, len, label, sizeof label, &response), "TCP");
     assert_string_equal(label, "[SYN]");
     assert_false(response);
     len = build(f, sizeof f, &smtp[1].s);
-    dissect_label(f, len, label, sizeof label, &response);
+    dissect_label(NULL, f, len, label, sizeof label, &response);
     assert_string_equal(label, "[SYN, ACK]");
     assert_true(response);
     len = build(f, sizeof f, &smtp[3].s);
-    assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "SMTP");
+    assert_string_equal(dissect_label(NULL, f, len, label, sizeof label, &response), "SMTP");
     assert_string_equal(label, "220 mail.hamburger.edu ESMTP Postfix");
     assert_true(response);
     len = build(f, sizeof f, &smtp[4].s);
-    dissect_label(f, len, label, sizeof label, &response);
+    dissect_label(NULL, f, len, label, sizeof label, &response);
     assert_string_equal(label, "HELO crepes.fr");
     assert_false(response);
     len = build(f, sizeof f, &misc[2].s);
-    assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "FTP-DATA");
+    assert_string_equal(dissect_label(NULL, f, len, label, sizeof label, &response), "FTP-DATA");
     assert_string_equal(label, "data (16 B)");
     /* Data on a port without a row: the flags and the size. */
     Seg other = {CLIENT, SERVER, 43600, 9999, 1, 1, PSH | ACK, 100, NULL, 0, "hello"};
     len = build(f, sizeof f, &other);
-    assert_string_equal(dissect_label(f, len, label, sizeof label, &response), "TCP");
+    assert_string_equal(dissect_label(NULL, f, len, label, sizeof label, &response), "TCP");
     assert_string_equal(label, "[PSH, ACK] (5 B)");
     /* A small label is cut, never overrun. */
     char small[6];
     len = build(f, sizeof f, &smtp[3].s);
-    dissect_label(f, len, small, sizeof small, &response);
+    dissect_label(NULL, f, len, small, sizeof small, &response);
     assert_string_equal(small, "220 m");
 }
 
@@ -650,6 +719,157 @@ static void test_drop_texts(void **state)
     assert_string_equal(trace_drop_text((DropReason)-1), "?");
 }
 
+/* ---- FTP's data connections -------------------------------------------------------- */
+
+/* In trace order, each data connection is FTP-DATA whatever its ports,
+ * with the method that announced it and the command it answers; the
+ * control connection reads the same as before. */
+static void test_ftp_data_links(void **state)
+{
+    (void)state;
+    DissectCtx *c = dissect_ctx_new();
+    for (size_t i = 0; i < MN_ARRAY_LEN(ftp); i++)
+        check_summary(c, &ftp[i].s, ftp[i].info);
+    dissect_ctx_free(c);
+    /* Without a context a frame is judged alone: the passive port has no
+     * row, port 20 still has one. */
+    uint8_t f[256];
+    size_t len = build(f, sizeof f, &ftp[ftp_row("notes\n")].s);
+    assert_string_equal(dissect_protocol(NULL, f, len), "TCP");
+    len = build(f, sizeof f, &ftp[ftp_row("uploaded\n")].s);
+    char *got = summary(NULL, f, len);
+    assert_string_equal(info_of(got), "FTP-DATA FTP Data: 9 bytes");
+    free(got);
+}
+
+/* The inspector's lines for a passive data connection, and the map's
+ * label: the server's file answers, the client's upload does not. */
+static void test_ftp_data_tree_and_label(void **state)
+{
+    (void)state;
+    DissectCtx *c = dissect_ctx_new();
+    size_t data = ftp_row("notes\n");
+    for (size_t i = 0; i < data; i++) {
+        uint8_t g[256];
+        dissect_observe(c, g, build(g, sizeof g, &ftp[i].s));
+    }
+    uint8_t f[256];
+    size_t len = build(f, sizeof f, &ftp[data].s);
+    DissectTree t = {0};
+    dissect_tree(c, f, len, &t);
+    size_t o = ETH_HLEN + IPV4_HLEN + 20;
+    const DissectField *d = line(&t, "FTP Data (6 bytes data)");
+    assert_int_equal(d->depth, 0);
+    assert_int_equal(d->off, o);
+    assert_int_equal(d->len, 6);
+    line(&t, "[Setup method: PASV]");
+    line(&t, "[Passive: the client connects to 10.0.2.25 port 50000]");
+    line(&t, "[Announced on the control connection (TCP stream 0): 227 Entering Passive Mode "
+             "(10,0,2,25,195,80).]");
+    line(&t, "[Command: RETR notes.txt]");
+    line(&t, "Line-based text data (1 line)");
+    d = line(&t, "notes\\n");
+    assert_int_equal(d->depth, 1);
+    dissect_tree_fini(&t);
+    char label[64];
+    bool response = false;
+    assert_string_equal(dissect_label(c, f, len, label, sizeof label, &response), "FTP-DATA");
+    assert_string_equal(label, "data (6 B)");
+    assert_true(response);
+    for (size_t i = data + 1; i < MN_ARRAY_LEN(ftp); i++) {
+        uint8_t g[256];
+        dissect_observe(c, g, build(g, sizeof g, &ftp[i].s));
+    }
+    len = build(f, sizeof f, &ftp[ftp_row("uploaded\n")].s);
+    assert_string_equal(dissect_label(c, f, len, label, sizeof label, &response), "FTP-DATA");
+    assert_false(response);
+    memset(&t, 0, sizeof t);
+    dissect_tree(c, f, len, &t);
+    line(&t, "[Setup method: PORT]");
+    line(&t, "[Active: the server connects to 10.0.0.10 port 43266]");
+    dissect_tree_fini(&t);
+    dissect_ctx_free(c);
+}
+
+/* Every frame seen twice (as on the next link), and an old 227 sent again
+ * after the 229: the control connection's bytes are read once, so the
+ * EPSV connection still answers LIST. */
+static void test_ftp_data_read_once(void **state)
+{
+    (void)state;
+    DissectCtx *c = dissect_ctx_new();
+    size_t again = ftp_row("227 Entering Passive Mode (10,0,2,25,195,80).\r\n");
+    size_t after = ftp_row("229 Entering Extended Passive Mode (|||50001|)\r\n");
+    for (size_t i = 0; i < MN_ARRAY_LEN(ftp); i++) {
+        uint8_t g[256];
+        size_t len = build(g, sizeof g, &ftp[i].s);
+        dissect_observe(c, g, len);
+        check_summary(c, &ftp[i].s, ftp[i].info);
+        if (i == after)
+            dissect_observe(c, g, build(g, sizeof g, &ftp[again].s));
+    }
+    dissect_ctx_free(c);
+}
+
+/* A data connection is linked only to what was announced to its own
+ * client; malformed announcements announce nothing; EPRT links (where
+ * tshark 4.0 does not). */
+static void test_ftp_data_announcements(void **state)
+{
+    (void)state;
+    static const char *const bad[] = {
+        "227 Entering Passive Mode (10,0,2,25,300,80).\r\n",
+        "227 Entering Passive Mode (10,0,2,25,195).\r\n",
+        "227\r\n",
+        "229 Entering Extended Passive Mode (|||0|)\r\n",
+        "229 Entering Extended Passive Mode (|||99999|)\r\n",
+        "229 Entering Extended Passive Mode (1||50000|)\r\n",
+        "229 Entering Extended Passive Mode (|||50000\r\n",
+    };
+    for (size_t k = 0; k < MN_ARRAY_LEN(bad); k++) {
+        DissectCtx *c = dissect_ctx_new();
+        Seg r = {SERVER, CLIENT, 21, FTP_CTL, 10001, 20001, PSH | ACK, 64240, NULL, 0, bad[k]};
+        uint8_t f[256];
+        dissect_observe(c, f, build(f, sizeof f, &r));
+        Seg syn = {CLIENT, SERVER, 43321, 50000, 30000, 0, SYN, 64240, NULL, 0, NULL};
+        dissect_observe(c, f, build(f, sizeof f, &syn));
+        Seg d = {SERVER, CLIENT, 50000, 43321, 40001, 30001, PSH | ACK, 64240, NULL, 0, "x\n"};
+        size_t len = build(f, sizeof f, &d);
+        assert_string_equal(dissect_protocol(c, f, len), "TCP");
+        dissect_ctx_free(c);
+    }
+    /* Another client's connection to the announced port is not FTP-DATA;
+     * an EPRT's is, from any port of the server. */
+    DissectCtx *c = dissect_ctx_new();
+    check_summary(c, &ftp[ftp_row("227 Entering Passive Mode (10,0,2,25,195,80).\r\n")].s,
+                  "FTP Response: 227 Entering Passive Mode (10,0,2,25,195,80).");
+    Seg other = {"10.0.0.11", SERVER, 43330, 50000, 5000, 0, SYN, 64240, NULL, 0, NULL};
+    uint8_t f[256];
+    dissect_observe(c, f, build(f, sizeof f, &other));
+    Seg od = {SERVER, "10.0.0.11", 50000, 43330, 6001, 5001, PSH | ACK, 64240, NULL, 0, "x\n"};
+    size_t len = build(f, sizeof f, &od);
+    assert_string_equal(dissect_protocol(c, f, len), "TCP");
+    Seg eprt = {CLIENT,
+                SERVER,
+                FTP_CTL,
+                21,
+                20001,
+                10068,
+                PSH | ACK,
+                64240,
+                NULL,
+                0,
+                "EPRT |1|10.0.0.10|43267|\r\n"};
+    check_summary(c, &eprt, "FTP Request: EPRT |1|10.0.0.10|43267|");
+    Seg list = {CLIENT, SERVER, FTP_CTL, 21, 20027, 10068, PSH | ACK, 64240, NULL, 0, "LIST\r\n"};
+    check_summary(c, &list, "FTP Request: LIST");
+    Seg syn = {SERVER, CLIENT, 2020, 43267, 7000, 0, SYN, 64240, NULL, 0, NULL};
+    dissect_observe(c, f, build(f, sizeof f, &syn));
+    Seg d = {SERVER, CLIENT, 2020, 43267, 7001, 0, PSH, 64240, NULL, 0, "a\r\nb\r\n"};
+    check_summary(c, &d, "FTP-DATA FTP Data: 6 bytes (EPRT) (LIST)");
+    dissect_ctx_free(c);
+}
+
 /* ---- Wireshark as the judge ----------------------------------------------------------- */
 
 /* Writes every frame above as a pcapng (through minet's own writer, one
@@ -679,9 +899,11 @@ static void test_tshark_agrees(void **state)
     DissectCtx *c = dissect_ctx_new();
     Buf want;
     buf_init(&want);
-    size_t n = MN_ARRAY_LEN(smtp) + MN_ARRAY_LEN(misc);
+    size_t n_sm = MN_ARRAY_LEN(smtp) + MN_ARRAY_LEN(misc), n = n_sm + MN_ARRAY_LEN(ftp);
     for (size_t i = 0; i < n; i++) {
-        const Seg *s = i < MN_ARRAY_LEN(smtp) ? &smtp[i].s : &misc[i - MN_ARRAY_LEN(smtp)].s;
+        const Seg *s = i < MN_ARRAY_LEN(smtp) ? &smtp[i].s
+                       : i < n_sm             ? &misc[i - MN_ARRAY_LEN(smtp)].s
+                                              : &ftp[i - n_sm].s;
         uint8_t f[256];
         size_t len = build(f, sizeof f, s);
         int from = strcmp(s->src, CLIENT) == 0 ? a : b;
@@ -739,6 +961,10 @@ int main(void)
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_text_rows_escape),
         cmocka_unit_test(test_drop_texts),
+        cmocka_unit_test(test_ftp_data_links),
+        cmocka_unit_test(test_ftp_data_tree_and_label),
+        cmocka_unit_test(test_ftp_data_read_once),
+        cmocka_unit_test(test_ftp_data_announcements),
         cmocka_unit_test(test_tshark_agrees),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

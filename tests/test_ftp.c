@@ -496,6 +496,47 @@ static void test_client_session(void **state)
     tw_done(&sim);
 }
 
+/* vsftpd ends a session idle for 300 s with 421 Timeout. while the student
+ * sits at tnftp's prompt: nothing shows until the next command, which gets
+ * that reply (pwd, asking quietly, says it cannot tell); then the client is
+ * not connected. */
+/* When the console first printed text (its time), or -1. */
+static SimTime printed_at(const Sim *sim, const char *text)
+{
+    for (size_t i = 0; i < sim->trace.n; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind == TR_CONSOLE && r->text && strstr(r->text, text))
+            return r->time;
+    }
+    return -1;
+}
+
+static void test_client_idle_timeout(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", {\"at\": \"320s\", \"text\": \"ls\"}, \"pwd\", "
+            "\"status\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "Using binary mode to transfer files.\nftp> 421 Timeout.\n"
+                                "ftp> Not connected.\nftp> Not connected.\nNo proxy"));
+    /* the server said it at 301 s; the student sees it with ls, at 320 s */
+    assert_true(printed_at(&sim, "421 Timeout.") >= 320 * 1000000LL);
+    free(out);
+    tw_done(&sim);
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", {\"at\": \"320s\", \"text\": \"pwd\"}, \"ls\", "
+            "\"bye\"");
+    out = tw_console(&sim);
+    assert_non_null(strstr(out, "Using binary mode to transfer files.\nftp> Unable to determine "
+                                "remote directory\nftp> Not connected.\nftp> "));
+    assert_null(strstr(out, "421"));
+    assert_true(printed_at(&sim, "Unable to determine") >= 320 * 1000000LL);
+    free(out);
+    tw_done(&sim);
+}
+
 /* ASCII: Debian's vsftpd converts nothing and says BINARY; with "ascii" it
  * sends CR LF and says ASCII; tnftp turns CR LF back into LF either way. */
 static void test_ascii(void **state)
@@ -518,6 +559,12 @@ static void test_ascii(void **state)
     assert_non_null(strstr(out, "Opening ASCII mode data connection for notes.txt (12 bytes)"));
     assert_non_null(strstr(out, "14 bytes received")); /* two CR LF on the wire */
     assert_non_null(strstr(out, "10 bytes sent"));
+    /* more bytes than SIZE said (or than the local file has): tnftp's
+     * meter gives no estimate */
+    assert_non_null(strstr(out, "|    14       "));
+    assert_non_null(strstr(out, "|    10       "));
+    assert_null(strstr(out, "00:00 ETA"));
+    assert_non_null(strstr(out, "--:-- ETA\n226 Transfer complete.\n14 bytes received"));
     free(out);
     got = file_of(&sim, "laptop", "/home/alice/notes.txt");
     assert_string_equal(got, "hello\nworld\n");
@@ -634,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_queued_transfer),
         cmocka_unit_test(test_rest_retr),
         cmocka_unit_test(test_client_session),
+        cmocka_unit_test(test_client_idle_timeout),
         cmocka_unit_test(test_ascii),
         cmocka_unit_test(test_client_login_failed),
         cmocka_unit_test(test_client_mget_mput),

@@ -75,6 +75,13 @@ struct Ftp {
     bool started;   /* the 150 reply came */
     bool early_eof;
     uint64_t bytes, put_off, put_size;
+    int64_t get_size; /* SIZE's answer before a get; -1 when it gave none */
+    /* The server ended the session while the student sat at the prompt
+     * (vsftpd's idle timeout, or a server that went away): tnftp reads the
+     * control connection only for a command, so it learns it then.  held
+     * is the 421 reply that came, or NULL for a bare close. */
+    bool gone;
+    char *held;
     bool cr_pending;
     SimTime t0, t_data_end;
     char *rnfr_to; /* rename's second name */
@@ -111,7 +118,11 @@ static void fmt_rate(char *out, size_t size, int width, uint64_t bytes, SimTime 
 static void progress_bar(Ftp *f)
 {
     static const char *const suffixes[] = {"", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    uint64_t size = f->job == J_PUT ? f->put_size : f->bytes;
+    /* tnftp's file size: the local file's for a put, SIZE's answer for a
+     * get (ASCII mode sends more bytes than that: CR before each LF) */
+    uint64_t size = f->job == J_PUT    ? f->put_size
+                    : f->get_size >= 0 ? (uint64_t)f->get_size
+                                       : f->bytes;
     uint64_t abbrev = f->bytes;
     size_t i = 0;
     for (; abbrev >= 100000 && i < 6; i++)
@@ -125,8 +136,10 @@ static void progress_bar(Ftp *f)
     int n = BAR_WIDTH * ratio / 100;
     memset(stars, '*', (size_t)n);
     stars[n] = 0;
-    proc_printf(f->p, CON_STDOUT, "%3d%% |%s%*s| %5llu %-3s %s    00:00 ETA\n", ratio, stars,
-                BAR_WIDTH - n, "", (unsigned long long)abbrev, suffixes[i], rate);
+    /* no estimate when nothing came or more than the size came */
+    const char *eta = f->bytes == 0 || f->bytes > size ? "--:--" : "00:00";
+    proc_printf(f->p, CON_STDOUT, "%3d%% |%s%*s| %5llu %-3s %s    %s ETA\n", ratio, stars,
+                BAR_WIDTH - n, "", (unsigned long long)abbrev, suffixes[i], rate, eta);
 }
 
 static void summary(Ftp *f)
@@ -232,6 +245,12 @@ static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
     ReplyFn fn = f->then;
     if (code >= 200 || !fn)
         f->then = NULL;
+    if (code == 421 && !fn && f->want == W_COMMAND) { /* read with the next command */
+        free(f->held);
+        f->held = text;
+        f->gone = true;
+        return;
+    }
     if (code == 421) { /* the server ends the session */
         proc_printf(f->p, CON_STDOUT, "%s", text);
         free(text);
@@ -250,6 +269,12 @@ static void on_closed(void *ctx, TextConn *t)
 {
     Ftp *f = ctx;
     (void)t;
+    if (f->want == W_COMMAND && !f->then && f->connected) { /* at the prompt */
+        textconn_close(f->ctl);
+        f->ctl = NULL;
+        f->gone = true;
+        return;
+    }
     bool waiting = f->then != NULL || f->want == W_NONE;
     textconn_close(f->ctl);
     f->ctl = NULL;
@@ -788,8 +813,9 @@ static bool need_type(Ftp *f, char want)
 
 static void after_size(Ftp *f, int code, const char *text)
 {
-    (void)code;
-    (void)text;
+    char *end = NULL;
+    unsigned long long n = code == 213 ? strtoull(text + 4, &end, 10) : 0;
+    f->get_size = code == 213 && end != text + 4 ? (int64_t)n : -1;
     start_data(f);
 }
 
@@ -797,6 +823,7 @@ static void after_type(Ftp *f, int code, const char *text)
 {
     (void)code;
     (void)text;
+    f->get_size = -1;
     if (f->job == J_GET)
         send_cmd(f, true, after_size, "SIZE %s", f->remote);
     else
@@ -1069,6 +1096,27 @@ static void mput_expand(Ftp *f, char **pats, size_t n)
     }
 }
 
+/* A command that talks to the server, typed after the server ended the
+ * session at the prompt: what tnftp's first read gets (the held 421, or
+ * the end of the connection) is its answer, and the session is over. */
+static void answer_gone(Ftp *f, const char *c)
+{
+    if (strcmp(c, "pwd") == 0) /* tnftp asks PWD quietly */
+        proc_printf(f->p, CON_STDOUT, "Unable to determine remote directory\n");
+    else
+        proc_printf(f->p, CON_STDOUT, "%s",
+                    f->held ? f->held
+                            : "421 Service not available, remote server has closed connection.\n");
+    free(f->held);
+    f->held = NULL;
+    f->gone = false;
+    lost(f);
+    if (strcmp(c, "bye") == 0 || strcmp(c, "quit") == 0 || strcmp(c, "exit") == 0)
+        proc_exit(f->p, 0);
+    else
+        prompt(f);
+}
+
 static bool need_conn(Ftp *f)
 {
     if (f->connected)
@@ -1180,6 +1228,13 @@ static void run_command(Ftp *f, const char *line)
         return;
     }
 #define IS(a) (strcmp(c, a) == 0)
+    bool local = IS("open") || IS("passive") || IS("epsv4") || IS("help") || IS("?") ||
+                 IS("prompt") || IS("status");
+    if (argc && f->gone && !local) {
+        answer_gone(f, c);
+        cmdline_fini(&cl);
+        return;
+    }
     if (argc == 0) {
         prompt(f);
     } else if (IS("bye") || IS("quit") || IS("exit")) {
@@ -1388,6 +1443,7 @@ static void ftp_free(void *state)
     free(f->cmd);
     free(f->remote);
     free(f->rnfr_to);
+    free(f->held);
     mfree(f);
     buf_fini(&f->names);
     buf_fini(&f->reply);

@@ -27,10 +27,10 @@ const char *model_kind_name(ModelKind k)
 
 /* ---- frames ------------------------------------------------------------ */
 
-void model_describe_frame(const uint8_t *frame, size_t len, const char **proto, bool *response,
-                          char *label, size_t size)
+void model_describe_frame(struct DissectCtx *dc, const uint8_t *frame, size_t len,
+                          const char **proto, bool *response, char *label, size_t size)
 {
-    *proto = dissect_label(frame, len, label, size, response);
+    *proto = dissect_label(dc, frame, len, label, size, response);
 }
 
 /* ---- arithmetic -------------------------------------------------------- */
@@ -128,8 +128,9 @@ static void add_hop(Model *m, size_t *cap, const TraceRec *r)
     h->link = r->link;
     if (r->arrive - r->time > m->longest)
         m->longest = r->arrive - r->time;
-    model_describe_frame(r->bytes, r->len, &h->proto, &h->response, h->label, sizeof h->label);
-    dissect_observe(m->dissect, r->bytes, r->len);
+    /* labelling the frame shows it to the context, in trace order */
+    model_describe_frame(m->dissect, r->bytes, r->len, &h->proto, &h->response, h->label,
+                         sizeof h->label);
 }
 
 /* The hop a drop ends: the packet's latest hop on that link arriving at

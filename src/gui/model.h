@@ -180,8 +180,10 @@ ModelKind model_kind_of(const World *w, int node);
 const char *model_kind_name(ModelKind k);
 
 /* Decodes a frame for the view: protocol, query or response, short label.
- * The bytes are hostile: anything undecodable gives the protocol's name. */
-void model_describe_frame(const uint8_t *frame, size_t len, const char **proto, bool *response,
-                          char *label, size_t size);
+ * The bytes are hostile: anything undecodable gives the protocol's name.
+ * dc (NULL: none) is the run's dissector context, given the frames in
+ * trace order (an FTP data connection on a passive port needs it). */
+void model_describe_frame(struct DissectCtx *dc, const uint8_t *frame, size_t len,
+                          const char **proto, bool *response, char *label, size_t size);
 
 #endif

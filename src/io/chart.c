@@ -137,6 +137,7 @@ typedef struct Build {
     ChartConn *conns;
     size_t n_conns, conns_cap;
     char **conn_protos; /* per connection: the application names it carries, "|A|B|" */
+    DissectCtx *dc;     /* the frames so far: FTP's data connections on any port */
 } Build;
 
 static size_t slot_of(const Build *b, uint64_t pkt)
@@ -166,7 +167,7 @@ static Msg *new_msg(Build *b, const TraceRec *r, size_t rec, int hop)
     m->to = -1;
     m->last_peer = r->peer;
     m->conn = -1;
-    m->proto = dissect_label(r->bytes, r->len, m->label, sizeof m->label, &m->response);
+    m->proto = dissect_label(b->dc, r->bytes, r->len, m->label, sizeof m->label, &m->response);
     m->seg = parse_seg(r->bytes, r->len);
     if (!b->o->routers) {
         size_t i = slot_of(b, r->pkt);
@@ -1023,7 +1024,7 @@ Chart *chart_build(const Trace *t, const World *w, const ChartOpts *o)
     ChartOpts none = {0};
     if (!o)
         o = &none;
-    Build b = {.t = t, .w = w, .o = o};
+    Build b = {.t = t, .w = w, .o = o, .dc = dissect_ctx_new()};
     read_trace(&b);
     find_conns(&b);
     Chart *c = xcalloc(1, sizeof *c);
@@ -1036,6 +1037,7 @@ Chart *chart_build(const Trace *t, const World *w, const ChartOpts *o)
     free(b.msgs);
     free(b.keys);
     free(b.vals);
+    dissect_ctx_free(b.dc);
     return c;
 }
 

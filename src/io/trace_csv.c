@@ -47,7 +47,7 @@ void trace_csv_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *ou
         put_field(out, w->nodes[r->peer].ifaces[r->peer_iface].name);
         put_field(out, link);
         buf_printf(out, ",%" PRId64 ",%u", r->arrive, r->len);
-        put_field(out, dissect_protocol(r->bytes, r->len));
+        put_field(out, dissect_protocol(dc, r->bytes, r->len));
         put_field(out, s.data ? s.data : "");
         buf_fini(&s);
     } else {

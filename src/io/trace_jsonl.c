@@ -84,7 +84,7 @@ void trace_jsonl_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *
         world_link_name(w, r->link, link, sizeof link);
         put_key_str(out, "link", link);
         buf_printf(out, ",\"arrive\":%" PRId64 ",\"len\":%u", r->arrive, r->len);
-        put_key_str(out, "proto", dissect_protocol(r->bytes, r->len));
+        put_key_str(out, "proto", dissect_protocol(dc, r->bytes, r->len));
         put_key_str(out, "summary", s.data ? s.data : "");
         buf_puts(out, ",\"bytes\":");
         put_hex(out, r->bytes, r->len);

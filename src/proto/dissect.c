@@ -42,7 +42,7 @@ static void udp_find(const uint8_t *f, Layers *L)
         return;
     bool to_server;
     L->app = dissect_app_for(IP_PROTO_UDP, sport, dport, &to_server);
-    L->pay = (DissectPayload){f, L->l4 + UDP_HLEN, ulen - UDP_HLEN, sport, dport, to_server};
+    L->pay = (DissectPayload){f, L->l4 + UDP_HLEN, ulen - UDP_HLEN, sport, dport, to_server, NULL};
 }
 
 static void layers_find(const uint8_t *f, size_t len, Layers *L)
@@ -211,7 +211,7 @@ void dissect_summary(DissectCtx *c, const uint8_t *frame, size_t len, Buf *out)
     }
 }
 
-const char *dissect_protocol(const uint8_t *frame, size_t len)
+const char *dissect_protocol(DissectCtx *c, const uint8_t *frame, size_t len)
 {
     Layers L;
     layers_find(frame, len, &L);
@@ -224,7 +224,7 @@ const char *dissect_protocol(const uint8_t *frame, size_t len)
         return L.app ? L.app->name : "UDP";
     case IP_PROTO_TCP: {
         DissectL4 l4 = layers_l4(frame, &L);
-        return dissect_tcp_protocol(&l4);
+        return dissect_tcp_protocol(c, &l4);
     }
     default:
         return "IPv4";
@@ -249,13 +249,13 @@ static const char *icmp_label(uint8_t type)
     }
 }
 
-const char *dissect_label(const uint8_t *frame, size_t len, char *label, size_t size,
+const char *dissect_label(DissectCtx *c, const uint8_t *frame, size_t len, char *label, size_t size,
                           bool *response)
 {
     assert(size > 0);
     Layers L;
     layers_find(frame, len, &L);
-    const char *proto = dissect_protocol(frame, len);
+    const char *proto = dissect_protocol(c, frame, len);
     *response = false;
     snprintf(label, size, "%s", proto);
     if (L.reached != R_IP)
@@ -268,7 +268,7 @@ const char *dissect_label(const uint8_t *frame, size_t len, char *label, size_t 
         dissect_app_label(L.app, &L.pay, label, size, response);
     } else if (L.proto == IP_PROTO_TCP) {
         DissectL4 l4 = layers_l4(frame, &L);
-        dissect_tcp_label(&l4, label, size, response);
+        dissect_tcp_label(c, &l4, label, size, response);
     }
     return proto;
 }

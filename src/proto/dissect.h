@@ -13,7 +13,9 @@
  *
  * TCP's relative sequence numbers and stream indexes need the frames seen
  * before: a DissectCtx remembers each conversation's first sequence
- * numbers.  Give every frame of one trace, in trace order, to one context
+ * numbers, and what FTP's control connections announced, so that a
+ * passive data connection on any port is FTP-DATA, linked to its control
+ * connection (dissect_ftp.h).  Give every frame of one trace, in trace order, to one context
  * (a sink keeps one for its run); asking again about a frame it has seen
  * gives the same answer.  A NULL context stands for a fresh one that sees
  * only this frame. */
@@ -27,6 +29,8 @@
 #include "core/util.h"
 
 typedef struct DissectCtx DissectCtx;
+/* An FTP data connection announced on a control connection (dissect_ftp.h). */
+typedef struct DissectFtpData DissectFtpData;
 
 /* A context with no conversations; free with dissect_ctx_free. */
 DissectCtx *dissect_ctx_new(void);
@@ -43,12 +47,12 @@ void dissect_observe(DissectCtx *c, const uint8_t *frame, size_t len);
 void dissect_summary(DissectCtx *c, const uint8_t *frame, size_t len, Buf *out);
 /* "ICMP", "UDP", "TCP", "DNS", "SMTP", … (Wireshark's Protocol column):
  * the protocol a filter or a colour goes by.  Static. */
-const char *dissect_protocol(const uint8_t *frame, size_t len);
+const char *dissect_protocol(DissectCtx *c, const uint8_t *frame, size_t len);
 /* The map's label for a frame ("A? www.montana.edu", "echo reply",
  * "SYN, ACK", "HELO crepes.fr"), at most size - 1 bytes, and whether the
  * frame answers (a DNS response, an ICMP reply or error, a server's
  * segment).  Returns dissect_protocol's answer. */
-const char *dissect_label(const uint8_t *frame, size_t len, char *label, size_t size,
+const char *dissect_label(DissectCtx *c, const uint8_t *frame, size_t len, char *label, size_t size,
                           bool *response);
 
 /* One line of the tree: a layer (depth 0) or a field inside one, and the
@@ -85,7 +89,10 @@ typedef struct DissectPayload {
      * UDP: may be 0). */
     size_t off, len;
     uint16_t sport, dport;
-    bool to_server; /* the destination port is the row's */
+    bool to_server; /* the destination port is the row's (FTP-DATA: the server's end) */
+    /* FTP-DATA: the connection's setup, when a context saw it announced;
+     * NULL otherwise (and for every other row) */
+    const DissectFtpData *ftp_data;
 } DissectPayload;
 
 typedef struct DissectApp {
@@ -104,6 +111,8 @@ typedef struct DissectApp {
 /* The rows (dissect_apps.c), in no particular order: ports are unique per
  * transport. */
 const DissectApp *dissect_apps(size_t *n);
+/* The row named name (its Protocol column) for transport, or NULL. */
+const DissectApp *dissect_app_named(uint8_t transport, const char *name);
 /* The row for transport and port, or NULL.  O(rows). */
 const DissectApp *dissect_app_find(uint8_t transport, uint16_t port);
 /* The row a segment between sport and dport goes to (the lower port

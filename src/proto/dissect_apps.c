@@ -4,6 +4,9 @@
 #include "proto/dissect.h"
 
 #include "net/ipv4.h"
+#include <string.h>
+
+#include "proto/dissect_ftp.h"
 #include "proto/dissect_text.h"
 #include "proto/dns/dns_dissect.h"
 
@@ -54,9 +57,9 @@ static const DissectApp apps[] = {
      IP_PROTO_TCP,
      {20, 0},
      "FTP Data",
-     dissect_text_ftp_data,
-     NULL,
-     dissect_text_data_label},
+     dissect_ftp_data_summary,
+     dissect_ftp_data_tree,
+     dissect_ftp_data_label},
     {"HTTP",
      IP_PROTO_TCP,
      {80, 0},
@@ -70,6 +73,14 @@ const DissectApp *dissect_apps(size_t *n)
 {
     *n = MN_ARRAY_LEN(apps);
     return apps;
+}
+
+const DissectApp *dissect_app_named(uint8_t transport, const char *name)
+{
+    for (size_t i = 0; i < MN_ARRAY_LEN(apps); i++)
+        if (apps[i].transport == transport && strcmp(apps[i].name, name) == 0)
+            return &apps[i];
+    return NULL;
 }
 
 const DissectApp *dissect_app_find(uint8_t transport, uint16_t port)

@@ -30,6 +30,7 @@ struct TcpConv {
     bool known[2];    /* base[i] is set */
     int8_t ws[2];     /* shift count, WS_NO_SYN or WS_NONE */
     uint32_t older;   /* index + 1 of the 4-tuple's previous conversation, 0 none */
+    DissectFtpConv ftp;
 };
 
 /* ---- the header, read once ---------------------------------------------- */
@@ -215,6 +216,7 @@ static int conv_new(DissectCtx *c, size_t slot, const DissectL4 *l4, const Seg *
     v->port[1] = s->dport;
     v->ws[0] = v->ws[1] = WS_NO_SYN;
     v->older = c->slot[slot];
+    v->ftp.data = dissect_ftp_match(&c->ftp, l4->src, s->sport, l4->dst, s->dport);
     c->slot[slot] = (uint32_t)++c->n_conv;
     return (int)c->n_conv - 1;
 }
@@ -257,12 +259,17 @@ static void conv_track(DissectCtx *c, const DissectL4 *l4, Seg *s)
     } else {
         s->ws = (s->flags & TH_SYN) ? WS_NO_SYN : (v->ws[me] == WS_NONE ? WS_NONE : WS_NO_SYN);
     }
+    if (s->whole && s->dlen &&
+        (dissect_ftp_is_control(s->sport) || dissect_ftp_is_control(s->dport)))
+        dissect_ftp_control(&c->ftp, &v->ftp, k, dissect_ftp_is_control(s->dport), l4->src, l4->dst,
+                            s->rel_seq, s->p + s->data, s->dlen);
 }
 
 void dissect_tcp_fini(DissectCtx *c)
 {
     free(c->conv);
     free(c->slot);
+    dissect_ftp_fini(&c->ftp);
     c->conv = NULL;
     c->slot = NULL;
     c->n_conv = c->cap_conv = c->n_slot = 0;
@@ -291,14 +298,35 @@ void dissect_tcp_observe(DissectCtx *c, const DissectL4 *l4)
 
 /* ---- the application ---------------------------------------------------- */
 
-static const DissectApp *seg_app(const DissectL4 *l4, const Seg *s, DissectPayload *p)
+/* The segment as seg_load reads it when there is a context, else only read:
+ * without a context no conversation says more than the ports. */
+static bool seg_get(DissectCtx *c, const DissectL4 *l4, Seg *s)
+{
+    return c ? seg_load(c, l4, s) : seg_read(l4, s);
+}
+
+/* The row for s's data: the FTP-DATA row for a connection a control
+ * connection announced (c tracked s), else the row by port. */
+static const DissectApp *seg_app(const DissectCtx *c, const DissectL4 *l4, const Seg *s,
+                                 DissectPayload *p)
 {
     if (!s->whole || s->dlen == 0)
         return NULL;
-    bool to_server;
-    const DissectApp *app = dissect_app_for(IP_PROTO_TCP, s->sport, s->dport, &to_server);
+    bool to_server = false;
+    const DissectApp *app = NULL;
+    const DissectFtpData *fd = NULL;
+    if (c && s->stream >= 0 && (size_t)s->stream < c->n_conv && c->conv[s->stream].ftp.data) {
+        fd = &c->ftp.data[c->conv[s->stream].ftp.data - 1];
+        app = dissect_app_named(IP_PROTO_TCP, "FTP-DATA");
+        /* passive: the announced end is the server's; active: the client's */
+        bool to_announced = l4->dst == fd->ip && s->dport == fd->port;
+        to_server = fd->passive ? to_announced : !to_announced;
+    }
+    if (!app)
+        app = dissect_app_for(IP_PROTO_TCP, s->sport, s->dport, &to_server);
     if (app)
-        *p = (DissectPayload){l4->frame, l4->off + s->data, s->dlen, s->sport, s->dport, to_server};
+        *p = (DissectPayload){l4->frame, l4->off + s->data, s->dlen, s->sport,
+                              s->dport,  to_server,         fd};
     return app;
 }
 
@@ -403,7 +431,7 @@ void dissect_tcp_summary(DissectCtx *c, const DissectL4 *l4, Buf *out)
         return;
     }
     DissectPayload p;
-    const DissectApp *app = seg_app(l4, &s, &p);
+    const DissectApp *app = seg_app(c, l4, &s, &p);
     if (app) {
         buf_printf(out, "%s ", app->name);
         app->summary(&p, out);
@@ -413,25 +441,25 @@ void dissect_tcp_summary(DissectCtx *c, const DissectL4 *l4, Buf *out)
     tcp_info(&s, out);
 }
 
-const char *dissect_tcp_protocol(const DissectL4 *l4)
+const char *dissect_tcp_protocol(DissectCtx *c, const DissectL4 *l4)
 {
     Seg s;
     DissectPayload p;
-    if (!seg_read(l4, &s))
+    if (!seg_get(c, l4, &s))
         return "TCP";
-    const DissectApp *app = seg_app(l4, &s, &p);
+    const DissectApp *app = seg_app(c, l4, &s, &p);
     return app ? app->name : "TCP";
 }
 
-void dissect_tcp_label(const DissectL4 *l4, char *label, size_t size, bool *response)
+void dissect_tcp_label(DissectCtx *c, const DissectL4 *l4, char *label, size_t size, bool *response)
 {
     Seg s;
     DissectPayload p;
-    if (!seg_read(l4, &s))
+    if (!seg_get(c, l4, &s))
         return;
     /* The end with the lower port is the server, as for the rows. */
     *response = s.sport < s.dport;
-    const DissectApp *app = seg_app(l4, &s, &p);
+    const DissectApp *app = seg_app(c, l4, &s, &p);
     if (app) {
         dissect_app_label(app, &p, label, size, response);
         return;
@@ -713,7 +741,7 @@ void dissect_tcp_tree(DissectCtx *c, const DissectL4 *l4, DissectTree *t)
         return;
     dissect_add(t, 1, o + s.data, s.dlen, "TCP payload (%zu bytes)", s.dlen);
     DissectPayload p;
-    const DissectApp *app = seg_app(l4, &s, &p);
+    const DissectApp *app = seg_app(c, l4, &s, &p);
     if (app)
         dissect_app_tree(app, &p, t);
     else

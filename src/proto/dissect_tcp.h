@@ -20,6 +20,7 @@
 #define MN_DISSECT_TCP_H
 
 #include "proto/dissect.h"
+#include "proto/dissect_ftp.h"
 
 /* A transport layer inside a frame: frame + off, len bytes (by IPv4 Total
  * Length, so possibly fewer than a header), between src and dst. */
@@ -36,9 +37,10 @@ struct DissectCtx {
     size_t n_conv, cap_conv;
     uint32_t *slot; /* hash of 4-tuples: index + 1 of its latest conversation, 0 empty */
     size_t n_slot;  /* a power of two, or 0 */
+    DissectFtp ftp; /* FTP's announced data connections */
 };
 
-/* Frees the conversations (not c itself). */
+/* Frees the conversations and what they announced (not c itself). */
 void dissect_tcp_fini(DissectCtx *c);
 
 /* Tracks the segment's conversation in c. */
@@ -46,10 +48,12 @@ void dissect_tcp_observe(DissectCtx *c, const DissectL4 *l4);
 /* Appends "TCP 43312 → 25 [SYN] …" or, for a segment with data for an
  * application row, "SMTP C: HELO crepes.fr". */
 void dissect_tcp_summary(DissectCtx *c, const DissectL4 *l4, Buf *out);
-/* "TCP", or the application row's name when the segment carries data. */
-const char *dissect_tcp_protocol(const DissectL4 *l4);
+/* "TCP", or the application row's name when the segment carries data.
+ * With c, the segment is tracked as by dissect_tcp_observe. */
+const char *dissect_tcp_protocol(DissectCtx *c, const DissectL4 *l4);
 /* "SYN, ACK", "FIN, ACK", "ACK" (no data), or the application's label. */
-void dissect_tcp_label(const DissectL4 *l4, char *label, size_t size, bool *response);
+void dissect_tcp_label(DissectCtx *c, const DissectL4 *l4, char *label, size_t size,
+                       bool *response);
 /* Transmission Control Protocol and the application's lines. */
 void dissect_tcp_tree(DissectCtx *c, const DissectL4 *l4, DissectTree *t);
 

@@ -103,15 +103,10 @@ void dissect_text_http(const DissectPayload *p, Buf *out)
     buf_putc(out, ' ');
 }
 
-void dissect_text_ftp_data(const DissectPayload *p, Buf *out)
+/* The payload's lines at depth, at most TREE_LINES, each as sent with its
+ * end shown as Wireshark shows it. */
+static void lines_tree(const DissectPayload *p, DissectTree *t, int depth)
 {
-    buf_printf(out, "FTP Data: %zu bytes", p->len);
-}
-
-void dissect_text_tree(const DissectPayload *p, DissectTree *t)
-{
-    const DissectApp *app = dissect_app_find(IP_PROTO_TCP, p->to_server ? p->dport : p->sport);
-    dissect_add(t, 0, p->off, p->len, "%s", app ? app->words : "Data");
     size_t at = 0;
     Buf b;
     buf_init(&b);
@@ -121,17 +116,39 @@ void dissect_text_tree(const DissectPayload *p, DissectTree *t)
         const uint8_t *line;
         size_t n = next_line(p, &at, &line);
         buf_clear(&b);
-        /* The line as sent, its end shown as Wireshark shows it. */
         put_escaped(&b, line, n);
         if (at - start > n + 1)
             buf_puts(&b, "\\r\\n");
         else if (at - start > n)
             buf_puts(&b, "\\n");
-        dissect_add(t, 1, p->off + start, at - start, "%s", b.data ? b.data : "");
+        dissect_add(t, depth, p->off + start, at - start, "%s", b.data ? b.data : "");
     }
     if (at < p->len)
-        dissect_add(t, 1, p->off + at, p->len - at, "[%zu more bytes]", p->len - at);
+        dissect_add(t, depth, p->off + at, p->len - at, "[%zu more bytes]", p->len - at);
     buf_fini(&b);
+}
+
+void dissect_text_tree(const DissectPayload *p, DissectTree *t)
+{
+    const DissectApp *app = dissect_app_find(IP_PROTO_TCP, p->to_server ? p->dport : p->sport);
+    dissect_add(t, 0, p->off, p->len, "%s", app ? app->words : "Data");
+    lines_tree(p, t, 1);
+}
+
+void dissect_text_lines(const DissectPayload *p, DissectTree *t)
+{
+    const uint8_t *b = p->frame + p->off;
+    size_t check = p->len < 20 ? p->len : 20, lines = 0;
+    for (size_t i = 0; i < check; i++)
+        if (b[i] != '\r' && b[i] != '\n' && (b[i] < 0x20 || b[i] >= 0x7F))
+            return;
+    for (size_t i = 0; i < p->len; i++)
+        lines += b[i] == '\n';
+    if (p->len && b[p->len - 1] != '\n')
+        lines++;
+    dissect_add(t, 0, p->off, p->len, "Line-based text data (%zu line%s)", lines,
+                lines == 1 ? "" : "s");
+    lines_tree(p, t, 1);
 }
 
 void dissect_text_label(const DissectPayload *p, char *label, size_t size, bool *response)
@@ -142,10 +159,4 @@ void dissect_text_label(const DissectPayload *p, char *label, size_t size, bool 
     first_line(p, &b);
     snprintf(label, size, "%s", b.data ? b.data : "");
     buf_fini(&b);
-}
-
-void dissect_text_data_label(const DissectPayload *p, char *label, size_t size, bool *response)
-{
-    *response = !p->to_server;
-    snprintf(label, size, "data (%zu B)", p->len);
 }

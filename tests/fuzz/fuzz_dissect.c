@@ -26,12 +26,12 @@ static void one_frame(DissectCtx *c, const uint8_t *frame, size_t size)
     Buf b;
     buf_init(&b);
     dissect_summary(c, frame, size, &b);
-    if (!b.data || !b.data[0] || !dissect_protocol(frame, size))
+    if (!b.data || !b.data[0] || !dissect_protocol(c, frame, size))
         abort();
     buf_fini(&b);
     char label[64];
     bool response;
-    if (!dissect_label(frame, size, label, sizeof label, &response) ||
+    if (!dissect_label(c, frame, size, label, sizeof label, &response) ||
         strlen(label) >= sizeof label)
         abort();
     DissectTree t = {0};

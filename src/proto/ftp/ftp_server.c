@@ -12,82 +12,16 @@
 #include "net/tcp.h"
 #include "net/world.h"
 #include "proto/ftp/ftp_conf.h"
+#include "proto/ftp/ftp_session.h"
 #include "proto/roles.h"
 #include "proto/services.h"
 #include "proto/textconn.h"
 #include "proto/vfs.h"
 
-#define SEC              1000000LL
-#define IDLE_TIMEOUT     (300 * SEC)  /* idle_session_timeout */
-#define DATA_TIMEOUT     (60 * SEC)   /* accept_timeout, connect_timeout */
-#define LOGIN_FAIL_DELAY (1 * SEC)    /* delay_failed_login */
-#define MAX_LOGIN_FAILS  3            /* max_login_fails */
-#define CHUNK            16384        /* bytes read from a file at a time */
-#define STATE_EVERY      (256 * 1024) /* a transfer's progress record, every so many bytes */
+#define IDLE_TIMEOUT     (300 * SEC) /* idle_session_timeout */
+#define LOGIN_FAIL_DELAY (1 * SEC)   /* delay_failed_login */
+#define MAX_LOGIN_FAILS  3           /* max_login_fails */
 #define SIX_MONTHS_S     (60LL * 60 * 24 * 182)
-
-typedef enum DataMode { DM_NONE, DM_PORT, DM_PASV } DataMode;
-typedef enum Xfer { X_NONE, X_LIST, X_NLST, X_RETR, X_STOR, X_APPE, X_STOU } Xfer;
-
-typedef struct FtpServer FtpServer;
-
-typedef struct Session {
-    struct Session *prev, *next;
-    FtpServer *srv;
-    TextConn *ctl;
-    char key[32];  /* the client's end, "10.0.2.10:43312": the state record's key */
-    char peer[16]; /* the client's address */
-    uint32_t peer_ip, local_ip;
-    /* login */
-    char *user; /* as given with USER, or NULL */
-    bool logged_in, anon;
-    const FtpUser *acct;
-    int fails;
-    EvHandle delay; /* a failed login's answer, 1 s later */
-    /* where it is */
-    const char *root;       /* "" or "/srv/ftp" (anonymous, chrooted) */
-    char cwd[VFS_PATH_MAX]; /* as the client sees it */
-    bool ascii;             /* TYPE A */
-    /* the data connection */
-    DataMode mode;
-    bool extended; /* EPSV or EPRT: for the state record */
-    bool epsv_all; /* after EPSV ALL, PORT and PASV are refused */
-    uint32_t port_ip;
-    uint16_t port_port;
-    TcpConn *listener; /* PASV's */
-    uint16_t pasv_port;
-    TcpConn *data;
-    bool data_up; /* connected (or accepted) */
-    /* the transfer */
-    Xfer xfer;
-    bool xfer_started;        /* 150 sent */
-    char xpath[VFS_PATH_MAX]; /* the file, as the server sees it */
-    char xname[VFS_PATH_MAX]; /* the argument, as the client wrote it */
-    Buf listing;
-    size_t list_off;
-    uint64_t off, size, bytes, bytes_recorded;
-    bool cr_pending; /* ASCII upload: a CR waits to see whether LF follows */
-    uint64_t rest;
-    char *rnfr; /* RNFR's path, as the server sees it */
-    EvHandle data_timer, idle;
-    /* lines that arrived while a transfer ran: vsftpd reads them after it */
-    char **queued;
-    size_t n_queued;
-    bool quitting;
-    unsigned clients_at_start; /* STAT's "At session startup, client count was" */
-    int busy;                  /* callbacks running (enter/leave) */
-    bool dead;                 /* ended while busy: freed by the last leave */
-} Session;
-
-struct FtpServer {
-    Sim *sim;
-    int node;
-    const FtpNodeConf *conf;
-    TcpConn *listener;
-    Session *sessions;
-    Rng rng;
-    unsigned clients; /* sessions now, for STAT's "client count" */
-};
 
 typedef struct FtpServerSet {
     FtpServer **servers;
@@ -198,7 +132,7 @@ static const char *xfer_verb(Xfer x)
     return names[x];
 }
 
-static void record(Session *s)
+void ftp_server_record(Session *s)
 {
     FtpServer *srv = s->srv;
     Trace *t = &srv->sim->trace;
@@ -230,14 +164,13 @@ static void record(Session *s)
     buf_fini(&cwd);
 }
 
-static const char *node_name(const FtpServer *srv)
+const char *ftp_server_node_name(const FtpServer *srv)
 {
     return srv->sim->world->nodes[srv->node].id;
 }
 
 /* Sends one reply line; caption (NULL: a generic one) explains it. */
-static void reply(Session *s, const char *caption, const char *fmt, ...) MN_PRINTF(3, 4);
-static void reply(Session *s, const char *caption, const char *fmt, ...)
+void ftp_server_reply(Session *s, const char *caption, const char *fmt, ...)
 {
     if (!s->ctl)
         return; /* the control connection is gone: nobody to answer */
@@ -249,7 +182,8 @@ static void reply(Session *s, const char *caption, const char *fmt, ...)
     va_end(ap);
     char *cap = NULL;
     if (!caption && trace_wanted(&s->srv->sim->trace))
-        cap = xasprintf("%s answers on the control connection: %s", node_name(s->srv), b.data);
+        cap = xasprintf("%s answers on the control connection: %s", ftp_server_node_name(s->srv),
+                        b.data);
     textconn_send(s->ctl, b.data, caption ? caption : cap);
     free(cap);
     buf_fini(&b);
@@ -271,7 +205,7 @@ static bool resolve(const Session *s, const char *arg, char *vis, char *real)
     return n > 0 && n < VFS_PATH_MAX;
 }
 
-static Vfs *files(const Session *s)
+Vfs *ftp_server_files(const Session *s)
 {
     return vfs_of(s->srv->sim);
 }
@@ -285,70 +219,47 @@ static bool may_write_in(const Session *s, const char *real)
     if (vfs_path_norm(real, "..", parent, sizeof parent, NULL) != VFS_OK)
         return false;
     VfsStat st;
-    if (vfs_stat(files(s), s->srv->node, parent, &st) != VFS_OK || !st.dir)
+    if (vfs_stat(ftp_server_files(s), s->srv->node, parent, &st) != VFS_OK || !st.dir)
         return false;
     return strcmp(st.owner, s->acct->name) == 0;
 }
 
-/* ---- the data connection ---------------------------------------------------------- */
+/* ---- the session, shared with the data connection's half (ftp_data.c) ---------- */
 
-static void start_transfer(Session *s);
-static void data_failed(Session *s, const char *why);
 static void run_line(Session *s, const char *line, size_t len);
+static void idle_timeout(Sim *sim, void *ctx, uint64_t arg);
+static void session_free(Session *s);
 
-static void cancel(Session *s, EvHandle *h)
+void ftp_server_cancel(Session *s, EvHandle *h)
 {
     if (*h)
         sim_cancel(s->srv->sim, *h);
     *h = 0;
 }
 
-/* Forgets the data connection and the mode (vsftpd asks for a new PORT or
- * PASV before each transfer). */
-static void data_reset(Session *s)
-{
-    cancel(s, &s->data_timer);
-    if (s->listener) {
-        tcp_set_ops(s->listener, NULL, NULL);
-        tcp_close(s->listener);
-        s->listener = NULL;
-    }
-    if (s->data) {
-        tcp_set_ops(s->data, NULL, NULL);
-        tcp_close(s->data);
-        s->data = NULL;
-    }
-    s->data_up = false;
-    s->mode = DM_NONE;
-    s->extended = false;
-}
-
-static void idle_timeout(Sim *sim, void *ctx, uint64_t arg);
-static void session_free(Session *s);
-
 /* Every callback into a session runs between enter and leave: a session
  * that ends inside one (QUIT read from the queue, the third wrong
  * password) is freed only when the outermost callback leaves. */
-static void enter(Session *s)
+void ftp_server_enter(Session *s)
 {
     s->busy++;
 }
 
-static void leave(Session *s)
+void ftp_server_leave(Session *s)
 {
     if (--s->busy == 0 && s->dead)
         session_free(s);
 }
 
-static void touch(Session *s)
+void ftp_server_touch(Session *s)
 {
-    cancel(s, &s->idle);
+    ftp_server_cancel(s, &s->idle);
     s->idle = sim_after_background(s->srv->sim, IDLE_TIMEOUT, idle_timeout, s, 0);
 }
 
 /* Runs the commands that arrived during a transfer or a failed login's pause, in order, until
  * one of them starts another transfer or pause (run_line would queue the rest again). */
-static void run_queued(Session *s)
+void ftp_server_run_queued(Session *s)
 {
     while (s->n_queued && s->xfer == X_NONE && !s->delay && s->ctl && !s->quitting && !s->dead) {
         char *line = s->queued[0];
@@ -359,422 +270,7 @@ static void run_queued(Session *s)
     }
 }
 
-/* The transfer is over: the mode is spent, queued commands run. */
-static void xfer_done(Session *s)
-{
-    s->xfer = X_NONE;
-    s->xfer_started = false;
-    s->rest = 0;
-    buf_clear(&s->listing);
-    data_reset(s);
-    record(s);
-    touch(s);
-    run_queued(s);
-}
-
-static bool sending(const Session *s)
-{
-    return s->xfer == X_LIST || s->xfer == X_NLST || s->xfer == X_RETR;
-}
-
-/* The last byte is queued: FIN ends the file, and 226 says so. */
-static void send_finished(Session *s)
-{
-    TcpConn *d = s->data;
-    s->data = NULL;
-    tcp_set_ops(d, NULL, NULL);
-    tcp_close(d);
-    FtpServer *srv = s->srv;
-    char cap[512];
-    snprintf(cap, sizeof cap,
-             "%s closes the data connection: its FIN marks the end of the %s (%llu bytes), and "
-             "226 on the control connection confirms it",
-             node_name(srv), s->xfer == X_RETR ? "file" : "listing", (unsigned long long)s->bytes);
-    reply(s, cap, s->xfer == X_RETR ? "226 Transfer complete." : "226 Directory send OK.");
-    xfer_done(s);
-}
-
-/* Sends as much as the data connection takes now. */
-static void pump(Session *s)
-{
-    while (s->data && sending(s)) {
-        size_t room = tcp_sndbuf(s->data);
-        if (room == 0)
-            return;
-        uint8_t chunk[CHUNK];
-        size_t n = 0;
-        if (s->xfer != X_RETR) {
-            n = s->listing.len - s->list_off;
-            if (n > room)
-                n = room;
-            if (n)
-                tcp_write(s->data, s->listing.data + s->list_off, n);
-            s->list_off += n;
-            s->bytes += n;
-        } else {
-            size_t want = room < CHUNK / 2 ? room : CHUNK / 2;
-            if (s->srv->conf->ascii && s->ascii) {
-                /* ASCII mode: each LF goes out as CR LF */
-                uint8_t raw[CHUNK / 2];
-                size_t got = 0;
-                vfs_read(files(s), s->srv->node, s->xpath, s->off, raw, want / 2 ? want / 2 : 1,
-                         &got);
-                for (size_t i = 0; i < got; i++) {
-                    if (raw[i] == '\n')
-                        chunk[n++] = '\r';
-                    chunk[n++] = raw[i];
-                }
-                s->off += got;
-                if (got == 0)
-                    n = 0;
-                else if (n > room) { /* cannot happen often: send what fits next time */
-                    size_t took = tcp_write(s->data, chunk, n);
-                    s->bytes += took;
-                    continue;
-                }
-            } else {
-                vfs_read(files(s), s->srv->node, s->xpath, s->off, chunk, want, &n);
-                s->off += n;
-            }
-            if (n)
-                tcp_write(s->data, chunk, n);
-            s->bytes += n;
-        }
-        if (s->bytes - s->bytes_recorded >= STATE_EVERY) {
-            s->bytes_recorded = s->bytes;
-            record(s);
-        }
-        if (n == 0) {
-            send_finished(s);
-            return;
-        }
-    }
-}
-
-static void store_bytes(Session *s, const uint8_t *data, size_t len)
-{
-    FtpServer *srv = s->srv;
-    Buf b;
-    buf_init(&b);
-    if (srv->conf->ascii && s->ascii) { /* CR LF comes in, LF is stored */
-        for (size_t i = 0; i < len; i++) {
-            if (s->cr_pending && data[i] != '\n')
-                buf_putc(&b, '\r');
-            s->cr_pending = data[i] == '\r';
-            if (!s->cr_pending)
-                buf_putc(&b, (char)data[i]);
-        }
-        data = (const uint8_t *)b.data;
-        len = b.len;
-    }
-    if (len)
-        vfs_append(files(s), srv->node, s->xpath, data, len);
-    buf_fini(&b);
-}
-
-static void data_sent_in(void *ctx, TcpConn *c, size_t acked)
-{
-    (void)c;
-    (void)acked;
-    pump(ctx);
-}
-
-static void data_sent(void *ctx, TcpConn *c, size_t acked)
-{
-    Session *s = ctx;
-    enter(s);
-    data_sent_in(ctx, c, acked);
-    leave(s);
-}
-
-static void data_received_in(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
-{
-    Session *s = ctx;
-    bool upload = s->xfer == X_STOR || s->xfer == X_APPE || s->xfer == X_STOU;
-    if (len == 0 && !upload) { /* the client gave the connection up */
-        s->data = NULL;
-        s->data_up = false;
-        tcp_set_ops(c, NULL, NULL);
-        tcp_close(c);
-        return;
-    }
-    if (len == 0) { /* the end of the file */
-        if (s->cr_pending)
-            vfs_append(files(s), s->srv->node, s->xpath, "\r", 1);
-        s->data = NULL;
-        tcp_set_ops(c, NULL, NULL);
-        tcp_close(c);
-        char cap[512];
-        snprintf(cap, sizeof cap,
-                 "The client's FIN ended the data connection: the upload is complete (%llu "
-                 "bytes), and %.100s stored it as %.200s",
-                 (unsigned long long)s->bytes, node_name(s->srv), s->xpath);
-        reply(s, cap, "226 Transfer complete.");
-        xfer_done(s);
-        return;
-    }
-    tcp_recved(c, len);
-    if (s->xfer == X_STOR || s->xfer == X_APPE || s->xfer == X_STOU) {
-        store_bytes(s, data, len);
-        s->bytes += len;
-        if (s->bytes - s->bytes_recorded >= STATE_EVERY) {
-            s->bytes_recorded = s->bytes;
-            record(s);
-        }
-    }
-}
-
-static void data_received(void *ctx, TcpConn *c, const uint8_t *data, size_t len)
-{
-    Session *s = ctx;
-    enter(s);
-    data_received_in(ctx, c, data, len);
-    leave(s);
-}
-
-static void data_ended_in(void *ctx, TcpConn *c, TcpWhy why)
-{
-    (void)c;
-    Session *s = ctx;
-    s->data = NULL;
-    bool up = s->data_up;
-    s->data_up = false;
-    if (s->xfer == X_NONE)
-        return; /* a passive connection nobody used */
-    if (!up || !s->xfer_started) {
-        data_failed(s, why == TCP_WHY_REFUSED ? "the client refused it" : "it was not made");
-        return;
-    }
-    reply(s, NULL,
-          sending(s) ? "426 Failure writing network stream."
-                     : "426 Failure reading network stream.");
-    xfer_done(s);
-}
-
-static void data_ended(void *ctx, TcpConn *c, TcpWhy why)
-{
-    Session *s = ctx;
-    enter(s);
-    data_ended_in(ctx, c, why);
-    leave(s);
-}
-
-static void data_connected_in(void *ctx, TcpConn *c)
-{
-    (void)c;
-    Session *s = ctx;
-    s->data_up = true;
-    cancel(s, &s->data_timer);
-    if (s->xfer != X_NONE)
-        start_transfer(s);
-}
-
-static void data_connected(void *ctx, TcpConn *c)
-{
-    Session *s = ctx;
-    enter(s);
-    data_connected_in(ctx, c);
-    leave(s);
-}
-
-static const TcpOps data_ops = {
-    .connected = data_connected,
-    .received = data_received,
-    .sent = data_sent,
-    .ended = data_ended,
-};
-
-static void data_accepted_in(void *ctx, TcpConn *listener, TcpConn *c)
-{
-    (void)listener;
-    Session *s = ctx;
-    TcpInfo in;
-    tcp_info(c, &in);
-    if (s->data || in.remote_ip != s->peer_ip) { /* pasv_promiscuous=NO */
-        tcp_abort(c);
-        return;
-    }
-    s->data = c;
-    tcp_set_ops(c, &data_ops, s);
-    /* vsftpd accepts one connection and closes the listening socket */
-    tcp_set_ops(s->listener, NULL, NULL);
-    tcp_close(s->listener);
-    s->listener = NULL;
-    data_connected(s, c);
-}
-
-static void data_accepted(void *ctx, TcpConn *listener, TcpConn *c)
-{
-    Session *s = ctx;
-    enter(s);
-    data_accepted_in(ctx, listener, c);
-    leave(s);
-}
-
-static const TcpOps pasv_ops = {.accepted = data_accepted};
-
-static void data_failed(Session *s, const char *why)
-{
-    char cap[512];
-    snprintf(cap, sizeof cap,
-             "The data connection failed (%s): %.100s answers 425 on the control connection", why,
-             node_name(s->srv));
-    reply(s, cap, "425 Failed to establish connection.");
-    xfer_done(s);
-}
-
-static void data_timeout_in(Sim *sim, void *ctx, uint64_t arg)
-{
-    (void)sim;
-    (void)arg;
-    Session *s = ctx;
-    s->data_timer = 0;
-    data_failed(s, "nothing connected within 60 seconds");
-}
-
-static void data_timeout(Sim *sim, void *ctx, uint64_t arg)
-{
-    Session *s = ctx;
-    enter(s);
-    data_timeout_in(sim, ctx, arg);
-    leave(s);
-}
-
-/* Sends 150 and starts the bytes. */
-static void start_transfer(Session *s)
-{
-    FtpServer *srv = s->srv;
-    s->xfer_started = true;
-    const char *name = s->xname;
-    bool ascii = srv->conf->ascii && s->ascii;
-    switch (s->xfer) {
-    case X_LIST:
-    case X_NLST:
-        reply(s, NULL, "150 Here comes the directory listing.");
-        break;
-    case X_RETR: {
-        char cap[VFS_PATH_MAX + 200];
-        snprintf(cap, sizeof cap, "%s starts sending %s (%llu bytes) over the data connection",
-                 node_name(srv), name, (unsigned long long)(s->size - s->off));
-        reply(s, cap, "150 Opening %s mode data connection for %s (%llu bytes).",
-              ascii ? "ASCII" : "BINARY", name, (unsigned long long)s->size);
-        break;
-    }
-    case X_STOU:
-        reply(s, NULL, "150 FILE: %s", name);
-        break;
-    default:
-        reply(s, NULL, "150 Ok to send data.");
-        break;
-    }
-    record(s);
-    if (sending(s))
-        pump(s);
-}
-
-/* Opens (active) or awaits (passive) the data connection for a transfer
- * whose checks passed. */
-static void open_data(Session *s, Xfer x)
-{
-    FtpServer *srv = s->srv;
-    s->xfer = x;
-    s->bytes = s->bytes_recorded = 0;
-    s->cr_pending = false;
-    record(s);
-    if (s->mode == DM_PASV) {
-        if (s->data_up) {
-            start_transfer(s);
-            return;
-        }
-        s->data_timer = sim_after(srv->sim, DATA_TIMEOUT, data_timeout, s, 0);
-        return;
-    }
-    char label[16], cap[256];
-    ip_format(s->port_ip, label);
-    if (trace_wanted(&srv->sim->trace)) {
-        snprintf(cap, sizeof cap,
-                 "Active mode: %s opens the data connection itself, from its port 20 to %s "
-                 "port %u, the address the client gave with %s",
-                 node_name(srv), label, s->port_port, s->extended ? "EPRT" : "PORT");
-        trace_note(&srv->sim->trace, srv->sim->now, 0, "%s", cap);
-    }
-    NetErr err = NET_OK;
-    s->data = tcp_connect_from(srv->sim, srv->node, FTP_DATA_PORT, s->port_ip, s->port_port, label,
-                               &data_ops, s, &err);
-    if (!s->data) {
-        data_failed(s, "the server could not send to that address");
-        return;
-    }
-    s->data_timer = sim_after(srv->sim, DATA_TIMEOUT, data_timeout, s, 0);
-}
-
-/* ---- commands --------------------------------------------------------------------- */
-
-static void cmd_pasv(Session *s, bool extended)
-{
-    FtpServer *srv = s->srv;
-    data_reset(s);
-    unsigned span = (unsigned)srv->conf->pasv_max - srv->conf->pasv_min + 1;
-    uint16_t port = 0;
-    for (unsigned tries = 0; tries < span * 2 && !s->listener; tries++) {
-        port = (uint16_t)(srv->conf->pasv_min + rng_below(&srv->rng, span));
-        s->listener = tcp_listen(srv->sim, srv->node, port, 1, &pasv_ops, s);
-    }
-    if (!s->listener) {
-        reply(s, NULL, "500 OOPS: vsf_sysutil_bind");
-        return;
-    }
-    s->mode = DM_PASV;
-    s->extended = extended;
-    s->pasv_port = port;
-    char cap[512];
-    snprintf(cap, sizeof cap,
-             "Passive mode: %s listens on port %u and tells the client to connect there; the "
-             "client will open the data connection",
-             node_name(srv), port);
-    if (extended) {
-        reply(s, cap, "229 Entering Extended Passive Mode (|||%u|)", port);
-    } else {
-        uint32_t a = s->local_ip;
-        reply(s, cap, "227 Entering Passive Mode (%u,%u,%u,%u,%u,%u).", a >> 24, (a >> 16) & 255,
-              (a >> 8) & 255, a & 255, port >> 8, port & 255);
-    }
-    record(s);
-}
-
-static void cmd_port(Session *s, const FtpCommand *c, bool extended)
-{
-    uint32_t ip;
-    uint16_t port;
-    data_reset(s);
-    bool ok = extended ? ftp_parse_eprt(c->arg, &ip, &port) : ftp_parse_port(c->arg, &ip, &port);
-    if (!ok && extended && c->arg_len > 2 && c->arg[1] != '1' && c->arg[2] == c->arg[0]) {
-        reply(s, NULL, "500 Bad EPRT protocol.");
-        return;
-    }
-    if (!ok) {
-        reply(s, NULL, extended ? "500 Bad EPRT command." : "500 Illegal PORT command.");
-        return;
-    }
-    if (ip != s->peer_ip) { /* port_promiscuous=NO */
-        reply(s, NULL, extended ? "500 Illegal EPRT command." : "500 Illegal PORT command.");
-        return;
-    }
-    s->mode = DM_PORT;
-    s->extended = extended;
-    s->port_ip = ip;
-    s->port_port = port;
-    char addr[16], cap[256];
-    ip_format(ip, addr);
-    snprintf(cap, sizeof cap,
-             "Active mode: the client listens on %s port %u; %s will connect to it from port 20 "
-             "when a transfer starts",
-             addr, port, node_name(s->srv));
-    reply(s, cap,
-          extended ? "200 EPRT command successful. Consider using EPSV."
-                   : "200 PORT command successful. Consider using PASV.");
-    record(s);
-}
+/* ---- listings ---------------------------------------------------------------------- */
 
 static int cmp_dirent(const void *a, const void *b)
 {
@@ -786,7 +282,7 @@ static unsigned subdirs(const Session *s, const char *path)
     VfsDirent *ents = NULL;
     size_t n = 0;
     unsigned k = 0;
-    if (vfs_list(files(s), s->srv->node, path, &ents, &n) == VFS_OK)
+    if (vfs_list(ftp_server_files(s), s->srv->node, path, &ents, &n) == VFS_OK)
         for (size_t i = 0; i < n; i++)
             k += ents[i].st.dir;
     free(ents);
@@ -834,7 +330,7 @@ static void build_listing(Session *s, const char *arg, bool names_only, bool all
             return;
         VfsDirent *ents = NULL;
         size_t n = 0;
-        vfs_list(files(s), srv->node, real, &ents, &n);
+        vfs_list(ftp_server_files(s), srv->node, real, &ents, &n);
         if (n)
             qsort(ents, n, sizeof *ents, cmp_dirent);
         for (size_t i = 0; i < n; i++) {
@@ -849,7 +345,7 @@ static void build_listing(Session *s, const char *arg, bool names_only, bool all
         return;
     }
     if (!resolve(s, arg[0] ? arg : ".", vis, real) ||
-        vfs_stat(files(s), srv->node, real, &st) != VFS_OK)
+        vfs_stat(ftp_server_files(s), srv->node, real, &st) != VFS_OK)
         return;
     if (!st.dir) {
         list_entry(s, out, real, arg, &st, names_only);
@@ -857,7 +353,7 @@ static void build_listing(Session *s, const char *arg, bool names_only, bool all
     }
     VfsDirent *ents = NULL;
     size_t n = 0;
-    vfs_list(files(s), srv->node, real, &ents, &n);
+    vfs_list(ftp_server_files(s), srv->node, real, &ents, &n);
     if (n)
         qsort(ents, n, sizeof *ents, cmp_dirent);
     if (all && !names_only) {
@@ -865,7 +361,7 @@ static void build_listing(Session *s, const char *arg, bool names_only, bool all
         VfsStat ps;
         list_entry(s, out, real, ".", &st, false);
         if (vfs_path_norm(real, "..", parent, sizeof parent, NULL) == VFS_OK &&
-            vfs_stat(files(s), srv->node, parent, &ps) == VFS_OK)
+            vfs_stat(ftp_server_files(s), srv->node, parent, &ps) == VFS_OK)
             list_entry(s, out, parent, "..", &ps, false);
     }
     for (size_t i = 0; i < n; i++) {
@@ -884,63 +380,97 @@ static void build_listing(Session *s, const char *arg, bool names_only, bool all
     free(ents);
 }
 
+/* A transfer needs a PORT, EPRT, PASV or EPSV before it: false (and 425)
+ * without one. */
+static bool have_data_mode(Session *s)
+{
+    if (s->mode != DM_NONE)
+        return true;
+    ftp_server_reply(s, NULL, "425 Use PORT or PASV first.");
+    return false;
+}
+
 /* LIST and NLST: the listing is made now, sent once the data connection
  * is up. */
 static void cmd_list(Session *s, const FtpCommand *c, bool names_only)
 {
-    if (s->mode == DM_NONE) {
-        reply(s, NULL, "425 Use PORT or PASV first.");
+    if (!have_data_mode(s))
         return;
-    }
     buf_clear(&s->listing);
     s->list_off = 0;
     build_listing(s, c->arg, names_only, false, &s->listing);
     snprintf(s->xname, sizeof s->xname, "%.*s", (int)c->arg_len, c->arg);
-    open_data(s, names_only ? X_NLST : X_LIST);
+    ftp_data_open(s, names_only ? X_NLST : X_LIST);
+}
+
+/* The plain file arg names: its path as the server holds it into real,
+ * and its stat.  False when there is none (or it is a folder). */
+static bool stat_file(const Session *s, const char *arg, char *real, VfsStat *st)
+{
+    char vis[VFS_PATH_MAX];
+    return resolve(s, arg, vis, real) &&
+           vfs_stat(ftp_server_files(s), s->srv->node, real, st) == VFS_OK && !st->dir;
+}
+
+/* SIZE and MDTM: a plain file's size, or its time as YYYYMMDDhhmmss (UTC). */
+static void cmd_size_mdtm(Session *s, const FtpCommand *c, bool mdtm)
+{
+    char real[VFS_PATH_MAX];
+    VfsStat st;
+    if (!stat_file(s, c->arg, real, &st)) {
+        ftp_server_reply(s, NULL,
+                         mdtm ? "550 Could not get file modification time."
+                              : "550 Could not get file size.");
+        return;
+    }
+    if (!mdtm) {
+        ftp_server_reply(s, NULL, "213 %llu", (unsigned long long)st.size);
+        return;
+    }
+    time_t t = (time_t)(st.mtime_us / SEC);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    char when[32];
+    strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm);
+    ftp_server_reply(s, NULL, "213 %s", when);
 }
 
 static void cmd_retr(Session *s, const FtpCommand *c)
 {
-    if (s->mode == DM_NONE) {
-        reply(s, NULL, "425 Use PORT or PASV first.");
+    if (!have_data_mode(s))
         return;
-    }
-    char vis[VFS_PATH_MAX];
     VfsStat st;
-    if (!resolve(s, c->arg, vis, s->xpath) ||
-        vfs_stat(files(s), s->srv->node, s->xpath, &st) != VFS_OK || st.dir) {
-        reply(s, NULL, "550 Failed to open file.");
+    if (!stat_file(s, c->arg, s->xpath, &st)) {
+        ftp_server_reply(s, NULL, "550 Failed to open file.");
         return;
     }
     snprintf(s->xname, sizeof s->xname, "%.*s", (int)c->arg_len, c->arg);
     s->size = st.size;
     s->off = s->rest < st.size ? s->rest : st.size;
-    open_data(s, X_RETR);
+    ftp_data_open(s, X_RETR);
 }
 
 static void cmd_stor(Session *s, const FtpCommand *c, Xfer x)
 {
     FtpServer *srv = s->srv;
     if (!srv->conf->writable || s->anon) {
-        reply(s, NULL, "550 Permission denied.");
+        ftp_server_reply(s, NULL, "550 Permission denied.");
         return;
     }
-    if (s->mode == DM_NONE) {
-        reply(s, NULL, "425 Use PORT or PASV first.");
+    if (!have_data_mode(s))
         return;
-    }
     char vis[VFS_PATH_MAX];
     const char *arg = c->arg;
     if (x == X_STOU && !arg[0])
         arg = "STOU";
     if (!resolve(s, arg, vis, s->xpath) || !may_write_in(s, s->xpath)) {
-        reply(s, NULL, "553 Could not create file.");
+        ftp_server_reply(s, NULL, "553 Could not create file.");
         return;
     }
     VfsStat st;
-    bool exists = vfs_stat(files(s), srv->node, s->xpath, &st) == VFS_OK;
+    bool exists = vfs_stat(ftp_server_files(s), srv->node, s->xpath, &st) == VFS_OK;
     if (exists && st.dir) {
-        reply(s, NULL, "553 Could not create file.");
+        ftp_server_reply(s, NULL, "553 Could not create file.");
         return;
     }
     snprintf(s->xname, sizeof s->xname, "%s", arg);
@@ -953,7 +483,7 @@ static void cmd_stor(Session *s, const FtpCommand *c, Xfer x)
         for (unsigned k = 1; exists; k++) {
             snprintf(s->xpath, sizeof s->xpath, "%.*s.%u", VFS_PATH_MAX - 12, base, k);
             snprintf(s->xname, sizeof s->xname, "%.*s.%u", VFS_PATH_MAX - 12, arg, k);
-            exists = vfs_stat(files(s), srv->node, s->xpath, &st) == VFS_OK;
+            exists = vfs_stat(ftp_server_files(s), srv->node, s->xpath, &st) == VFS_OK;
         }
     }
     VfsErr e = VFS_OK;
@@ -966,50 +496,50 @@ static void cmd_stor(Session *s, const FtpCommand *c, Xfer x)
         buf_init(&head);
         buf_reserve(&head, (size_t)keep);
         size_t got = 0;
-        vfs_read(files(s), srv->node, s->xpath, 0, head.data, (size_t)keep, &got);
-        e = vfs_write_file(files(s), srv->node, s->xpath, head.data, got, s->acct->name);
+        vfs_read(ftp_server_files(s), srv->node, s->xpath, 0, head.data, (size_t)keep, &got);
+        e = vfs_write_file(ftp_server_files(s), srv->node, s->xpath, head.data, got, s->acct->name);
         buf_fini(&head);
     } else {
-        e = vfs_create(files(s), srv->node, s->xpath, s->acct->name);
+        e = vfs_create(ftp_server_files(s), srv->node, s->xpath, s->acct->name);
     }
     if (e == VFS_OK && !exists)
-        vfs_chmod(files(s), srv->node, s->xpath, 0600); /* local_umask=077 */
+        vfs_chmod(ftp_server_files(s), srv->node, s->xpath, 0600); /* local_umask=077 */
     if (e != VFS_OK) {
-        reply(s, NULL, "553 Could not create file.");
+        ftp_server_reply(s, NULL, "553 Could not create file.");
         return;
     }
-    open_data(s, x);
+    ftp_data_open(s, x);
 }
 
 static void cmd_cwd(Session *s, const char *arg)
 {
     char vis[VFS_PATH_MAX], real[VFS_PATH_MAX];
     VfsStat st;
-    if (!resolve(s, arg, vis, real) || vfs_stat(files(s), s->srv->node, real, &st) != VFS_OK ||
-        !st.dir) {
-        reply(s, NULL, "550 Failed to change directory.");
+    if (!resolve(s, arg, vis, real) ||
+        vfs_stat(ftp_server_files(s), s->srv->node, real, &st) != VFS_OK || !st.dir) {
+        ftp_server_reply(s, NULL, "550 Failed to change directory.");
         return;
     }
     strcpy(s->cwd, vis);
     char cap[VFS_PATH_MAX + 100];
     snprintf(cap, sizeof cap,
              "%s changes this session's working directory to %s (only this client's)",
-             node_name(s->srv), vis);
-    reply(s, cap, "250 Directory successfully changed.");
-    record(s);
+             ftp_server_node_name(s->srv), vis);
+    ftp_server_reply(s, cap, "250 Directory successfully changed.");
+    ftp_server_record(s);
 }
 
 static void cmd_stat(Session *s, const FtpCommand *c)
 {
     if (c->arg[0]) { /* a listing over the control connection, as ls -la */
-        reply(s, NULL, "213-Status follows:");
+        ftp_server_reply(s, NULL, "213-Status follows:");
         Buf list;
         buf_init(&list);
         build_listing(s, c->arg, false, true, &list);
         if (list.len && s->ctl)
             textconn_send_raw(s->ctl, list.data, list.len, NULL);
         buf_fini(&list);
-        reply(s, NULL, "213 End of status");
+        ftp_server_reply(s, NULL, "213 End of status");
         return;
     }
     Buf b;
@@ -1029,7 +559,7 @@ static void cmd_stat(Session *s, const FtpCommand *c)
                s->peer, s->anon ? "ftp" : s->acct->name, s->ascii ? "ASCII" : "BINARY",
                s->clients_at_start);
     char cap[512];
-    snprintf(cap, sizeof cap, "%s reports this session's status", node_name(s->srv));
+    snprintf(cap, sizeof cap, "%s reports this session's status", ftp_server_node_name(s->srv));
     if (s->ctl)
         textconn_send_raw(s->ctl, b.data, b.len, cap);
     buf_fini(&b);
@@ -1055,17 +585,34 @@ static const char HELP[] =
 
 static void end_session(Session *s);
 
-static void quit(Session *s)
+/* The server closes the control connection (QUIT, the third wrong password,
+ * the idle timeout): the session ends, and lines still arriving are
+ * ignored. */
+static void hang_up(Session *s)
 {
-    char cap[512];
-    snprintf(cap, sizeof cap, "%.100s says goodbye and closes the control connection",
-             node_name(s->srv));
-    reply(s, cap, "221 Goodbye.");
     s->quitting = true;
     if (s->ctl)
         textconn_close(s->ctl);
     s->ctl = NULL;
     end_session(s);
+}
+
+/* OPTS, the same before and after login. */
+static void cmd_opts(Session *s, const FtpCommand *c)
+{
+    if (c->arg_len == 7 && strncasecmp(c->arg, "UTF8 ON", 7) == 0)
+        ftp_server_reply(s, NULL, "200 Always in UTF8 mode.");
+    else
+        ftp_server_reply(s, NULL, "501 Option not understood.");
+}
+
+static void quit(Session *s)
+{
+    char cap[512];
+    snprintf(cap, sizeof cap, "%.100s says goodbye and closes the control connection",
+             ftp_server_node_name(s->srv));
+    ftp_server_reply(s, cap, "221 Goodbye.");
+    hang_up(s);
 }
 
 static void login_failed_in(Sim *sim, void *ctx, uint64_t arg)
@@ -1076,26 +623,22 @@ static void login_failed_in(Sim *sim, void *ctx, uint64_t arg)
     s->delay = 0;
     char cap[512];
     snprintf(cap, sizeof cap, "%s refuses the login (a wrong name or password), 1 s later",
-             node_name(s->srv));
-    reply(s, cap, "530 Login incorrect.");
+             ftp_server_node_name(s->srv));
+    ftp_server_reply(s, cap, "530 Login incorrect.");
     if (++s->fails >= MAX_LOGIN_FAILS) {
-        s->quitting = true;
-        if (s->ctl)
-            textconn_close(s->ctl);
-        s->ctl = NULL;
-        end_session(s);
+        hang_up(s);
         return;
     }
-    touch(s);
-    run_queued(s);
+    ftp_server_touch(s);
+    ftp_server_run_queued(s);
 }
 
 static void login_failed(Sim *sim, void *ctx, uint64_t arg)
 {
     Session *s = ctx;
-    enter(s);
+    ftp_server_enter(s);
     login_failed_in(sim, ctx, arg);
-    leave(s);
+    ftp_server_leave(s);
 }
 
 static void cmd_pass(Session *s, const FtpCommand *c)
@@ -1118,10 +661,11 @@ static void cmd_pass(Session *s, const FtpCommand *c)
     s->root = anon ? "/srv/ftp" : "";
     snprintf(s->cwd, sizeof s->cwd, "%s", anon ? "/" : u->home);
     char cap[VFS_PATH_MAX + 160];
-    snprintf(cap, sizeof cap, "%s logs %s in: this session now works in %s", node_name(srv),
-             anon ? "an anonymous user" : u->name, anon ? "/srv/ftp" : u->home);
-    reply(s, cap, "230 Login successful.");
-    record(s);
+    snprintf(cap, sizeof cap, "%s logs %s in: this session now works in %s",
+             ftp_server_node_name(srv), anon ? "an anonymous user" : u->name,
+             anon ? "/srv/ftp" : u->home);
+    ftp_server_reply(s, cap, "230 Login successful.");
+    ftp_server_record(s);
 }
 
 /* Commands before login: vsftpd's prelogin.c. */
@@ -1132,12 +676,12 @@ static void prelogin(Session *s, const FtpCommand *c)
         free(s->user);
         s->user = xstrndup(c->arg, c->arg_len);
         char cap[512];
-        snprintf(cap, sizeof cap, "%.100s asks for the password of %.60s", node_name(s->srv),
-                 s->user);
-        reply(s, cap, "331 Please specify the password.");
+        snprintf(cap, sizeof cap, "%.100s asks for the password of %.60s",
+                 ftp_server_node_name(s->srv), s->user);
+        ftp_server_reply(s, cap, "331 Please specify the password.");
     } else if (strcmp(v, "PASS") == 0) {
         if (!s->user)
-            reply(s, NULL, "503 Login with USER first.");
+            ftp_server_reply(s, NULL, "503 Login with USER first.");
         else
             cmd_pass(s, c);
     } else if (strcmp(v, "QUIT") == 0) {
@@ -1145,14 +689,11 @@ static void prelogin(Session *s, const FtpCommand *c)
     } else if (strcmp(v, "FEAT") == 0) {
         send_lines(s, FEAT, NULL);
     } else if (strcmp(v, "OPTS") == 0) {
-        if (c->arg_len == 7 && strncasecmp(c->arg, "UTF8 ON", 7) == 0)
-            reply(s, NULL, "200 Always in UTF8 mode.");
-        else
-            reply(s, NULL, "501 Option not understood.");
+        cmd_opts(s, c);
     } else if (!v[0] && !c->has_arg) {
         /* an empty line is ignored, as vsftpd does */
     } else {
-        reply(s, NULL, "530 Please login with USER and PASS.");
+        ftp_server_reply(s, NULL, "530 Please login with USER and PASS.");
     }
 }
 
@@ -1168,53 +709,55 @@ static void cmd_simple_write(Session *s, const FtpCommand *c)
     char vis[VFS_PATH_MAX], real[VFS_PATH_MAX];
     bool ok = resolve(s, c->arg, vis, real);
     if (!srv->conf->writable || s->anon) {
-        reply(s, NULL, "550 Permission denied.");
+        ftp_server_reply(s, NULL, "550 Permission denied.");
         return;
     }
     if (is(v, "MKD", "XMKD")) {
         if (ok && may_write_in(s, real) &&
-            vfs_mkdir(files(s), srv->node, real, s->acct->name) == VFS_OK) {
-            vfs_chmod(files(s), srv->node, real, 0700); /* local_umask=077 */
-            reply(s, NULL, "257 \"%s\" created", vis);
+            vfs_mkdir(ftp_server_files(s), srv->node, real, s->acct->name) == VFS_OK) {
+            vfs_chmod(ftp_server_files(s), srv->node, real, 0700); /* local_umask=077 */
+            ftp_server_reply(s, NULL, "257 \"%s\" created", vis);
         } else {
-            reply(s, NULL, "550 Create directory operation failed.");
+            ftp_server_reply(s, NULL, "550 Create directory operation failed.");
         }
     } else if (is(v, "RMD", "XRMD")) {
         VfsStat st;
-        if (ok && may_write_in(s, real) && vfs_stat(files(s), srv->node, real, &st) == VFS_OK &&
-            st.dir && vfs_remove(files(s), srv->node, real) == VFS_OK)
-            reply(s, NULL, "250 Remove directory operation successful.");
+        if (ok && may_write_in(s, real) &&
+            vfs_stat(ftp_server_files(s), srv->node, real, &st) == VFS_OK && st.dir &&
+            vfs_remove(ftp_server_files(s), srv->node, real) == VFS_OK)
+            ftp_server_reply(s, NULL, "250 Remove directory operation successful.");
         else
-            reply(s, NULL, "550 Remove directory operation failed.");
+            ftp_server_reply(s, NULL, "550 Remove directory operation failed.");
     } else if (is(v, "DELE", NULL)) {
         VfsStat st;
-        if (ok && may_write_in(s, real) && vfs_stat(files(s), srv->node, real, &st) == VFS_OK &&
-            !st.dir && vfs_remove(files(s), srv->node, real) == VFS_OK)
-            reply(s, NULL, "250 Delete operation successful.");
+        if (ok && may_write_in(s, real) &&
+            vfs_stat(ftp_server_files(s), srv->node, real, &st) == VFS_OK && !st.dir &&
+            vfs_remove(ftp_server_files(s), srv->node, real) == VFS_OK)
+            ftp_server_reply(s, NULL, "250 Delete operation successful.");
         else
-            reply(s, NULL, "550 Delete operation failed.");
+            ftp_server_reply(s, NULL, "550 Delete operation failed.");
     } else if (is(v, "RNFR", NULL)) {
         VfsStat st;
         free(s->rnfr);
         s->rnfr = NULL;
-        if (ok && vfs_stat(files(s), srv->node, real, &st) == VFS_OK) {
+        if (ok && vfs_stat(ftp_server_files(s), srv->node, real, &st) == VFS_OK) {
             s->rnfr = xstrdup(real);
-            reply(s, NULL, "350 Ready for RNTO.");
+            ftp_server_reply(s, NULL, "350 Ready for RNTO.");
         } else {
-            reply(s, NULL, "550 RNFR command failed.");
+            ftp_server_reply(s, NULL, "550 RNFR command failed.");
         }
     } else { /* RNTO */
         if (!s->rnfr) {
-            reply(s, NULL, "503 RNFR required first.");
+            ftp_server_reply(s, NULL, "503 RNFR required first.");
             return;
         }
         char *from = s->rnfr;
         s->rnfr = NULL;
         if (ok && may_write_in(s, real) && may_write_in(s, from) &&
-            vfs_rename(files(s), srv->node, from, real) == VFS_OK)
-            reply(s, NULL, "250 Rename successful.");
+            vfs_rename(ftp_server_files(s), srv->node, from, real) == VFS_OK)
+            ftp_server_reply(s, NULL, "250 Rename successful.");
         else
-            reply(s, NULL, "550 Rename failed.");
+            ftp_server_reply(s, NULL, "550 Rename failed.");
         free(from);
     }
 }
@@ -1223,7 +766,6 @@ static void cmd_simple_write(Session *s, const FtpCommand *c)
 static void postlogin(Session *s, const FtpCommand *c)
 {
     const char *v = c->verb;
-    FtpServer *srv = s->srv;
     if (!is(v, "RNTO", NULL) && s->rnfr && !is(v, "RNFR", NULL)) {
         free(s->rnfr); /* RNTO must follow RNFR at once */
         s->rnfr = NULL;
@@ -1231,19 +773,19 @@ static void postlogin(Session *s, const FtpCommand *c)
     if (is(v, "QUIT", NULL)) {
         quit(s);
     } else if (is(v, "PWD", "XPWD")) {
-        reply(s, NULL, "257 \"%s\" is the current directory", s->cwd);
+        ftp_server_reply(s, NULL, "257 \"%s\" is the current directory", s->cwd);
     } else if (is(v, "CWD", "XCWD")) {
         cmd_cwd(s, c->arg);
     } else if (is(v, "CDUP", "XCUP")) {
         cmd_cwd(s, "..");
     } else if (is(v, "SYST", NULL)) {
-        reply(s, NULL, "215 UNIX Type: L8");
+        ftp_server_reply(s, NULL, "215 UNIX Type: L8");
     } else if (is(v, "FEAT", NULL)) {
         send_lines(s, FEAT, NULL);
     } else if (is(v, "HELP", NULL)) {
         send_lines(s, HELP, NULL);
     } else if (is(v, "NOOP", NULL)) {
-        reply(s, NULL, "200 NOOP ok.");
+        ftp_server_reply(s, NULL, "200 NOOP ok.");
     } else if (is(v, "TYPE", NULL)) {
         char t[8] = {0};
         snprintf(t, sizeof t, "%.*s", (int)(c->arg_len < 7 ? c->arg_len : 7), c->arg);
@@ -1251,40 +793,40 @@ static void postlogin(Session *s, const FtpCommand *c)
             *q = (char)toupper((unsigned char)*q);
         if (strcmp(t, "A") == 0 || strcmp(t, "A N") == 0) {
             s->ascii = true;
-            reply(s, NULL, "200 Switching to ASCII mode.");
+            ftp_server_reply(s, NULL, "200 Switching to ASCII mode.");
         } else if (strcmp(t, "I") == 0 || strcmp(t, "L 8") == 0) {
             s->ascii = false;
-            reply(s, NULL, "200 Switching to Binary mode.");
+            ftp_server_reply(s, NULL, "200 Switching to Binary mode.");
         } else {
-            reply(s, NULL, "500 Unrecognised TYPE command.");
+            ftp_server_reply(s, NULL, "500 Unrecognised TYPE command.");
         }
-        record(s);
+        ftp_server_record(s);
     } else if (is(v, "MODE", NULL)) {
         if (c->arg_len == 1 && toupper((unsigned char)c->arg[0]) == 'S')
-            reply(s, NULL, "200 Mode set to S.");
+            ftp_server_reply(s, NULL, "200 Mode set to S.");
         else
-            reply(s, NULL, "504 Bad MODE command.");
+            ftp_server_reply(s, NULL, "504 Bad MODE command.");
     } else if (is(v, "STRU", NULL)) {
         if (c->arg_len == 1 && toupper((unsigned char)c->arg[0]) == 'F')
-            reply(s, NULL, "200 Structure set to F.");
+            ftp_server_reply(s, NULL, "200 Structure set to F.");
         else
-            reply(s, NULL, "504 Bad STRU command.");
+            ftp_server_reply(s, NULL, "504 Bad STRU command.");
     } else if ((is(v, "PASV", NULL) || is(v, "PORT", NULL)) && s->epsv_all) {
-        reply(s, NULL, "550 Permission denied.");
+        ftp_server_reply(s, NULL, "550 Permission denied.");
     } else if (is(v, "PASV", NULL)) {
-        cmd_pasv(s, false);
+        ftp_data_pasv(s, false);
     } else if (is(v, "EPSV", NULL)) {
         if (c->arg_len == 3 && strncasecmp(c->arg, "ALL", 3) == 0) {
             s->epsv_all = true;
-            reply(s, NULL, "200 EPSV ALL ok.");
+            ftp_server_reply(s, NULL, "200 EPSV ALL ok.");
         } else if (c->arg[0] && !(c->arg_len == 1 && c->arg[0] == '1'))
-            reply(s, NULL, "522 Bad network protocol.");
+            ftp_server_reply(s, NULL, "522 Bad network protocol.");
         else
-            cmd_pasv(s, true);
+            ftp_data_pasv(s, true);
     } else if (is(v, "PORT", NULL)) {
-        cmd_port(s, c, false);
+        ftp_data_port(s, c, false);
     } else if (is(v, "EPRT", NULL)) {
-        cmd_port(s, c, true);
+        ftp_data_port(s, c, true);
     } else if (is(v, "LIST", NULL)) {
         cmd_list(s, c, false);
     } else if (is(v, "NLST", NULL)) {
@@ -1302,69 +844,35 @@ static void postlogin(Session *s, const FtpCommand *c)
         if (c->arg[0] == '-')
             off = 0;
         s->rest = off;
-        reply(s, NULL, "350 Restart position accepted (%llu).", off);
+        ftp_server_reply(s, NULL, "350 Restart position accepted (%llu).", off);
     } else if (is(v, "SIZE", NULL)) {
-        char vis[VFS_PATH_MAX], real[VFS_PATH_MAX];
-        VfsStat st;
-        if (resolve(s, c->arg, vis, real) && vfs_stat(files(s), srv->node, real, &st) == VFS_OK &&
-            !st.dir)
-            reply(s, NULL, "213 %llu", (unsigned long long)st.size);
-        else
-            reply(s, NULL, "550 Could not get file size.");
+        cmd_size_mdtm(s, c, false);
     } else if (is(v, "MDTM", NULL)) {
-        char vis[VFS_PATH_MAX], real[VFS_PATH_MAX];
-        VfsStat st;
-        if (resolve(s, c->arg, vis, real) && vfs_stat(files(s), srv->node, real, &st) == VFS_OK &&
-            !st.dir) {
-            time_t t = (time_t)(st.mtime_us / SEC);
-            struct tm tm;
-            gmtime_r(&t, &tm);
-            char when[32];
-            strftime(when, sizeof when, "%Y%m%d%H%M%S", &tm);
-            reply(s, NULL, "213 %s", when);
-        } else {
-            reply(s, NULL, "550 Could not get file modification time.");
-        }
+        cmd_size_mdtm(s, c, true);
     } else if (is(v, "MKD", "XMKD") || is(v, "RMD", "XRMD") || is(v, "DELE", NULL) ||
                is(v, "RNFR", NULL) || is(v, "RNTO", NULL)) {
         cmd_simple_write(s, c);
     } else if (is(v, "ABOR", NULL)) {
-        reply(s, NULL, "225 No transfer to ABOR.");
+        ftp_server_reply(s, NULL, "225 No transfer to ABOR.");
     } else if (is(v, "STAT", NULL)) {
         cmd_stat(s, c);
     } else if (is(v, "USER", NULL)) {
-        reply(s, NULL,
-              s->anon ? "530 Can't change from guest user." : "530 Can't change to another user.");
+        ftp_server_reply(s, NULL,
+                         s->anon ? "530 Can't change from guest user."
+                                 : "530 Can't change to another user.");
     } else if (is(v, "PASS", NULL)) {
-        reply(s, NULL, "230 Already logged in.");
+        ftp_server_reply(s, NULL, "230 Already logged in.");
     } else if (is(v, "ALLO", NULL)) {
-        reply(s, NULL, "202 ALLO command ignored.");
+        ftp_server_reply(s, NULL, "202 ALLO command ignored.");
     } else if (is(v, "REIN", NULL) || is(v, "ACCT", NULL) || is(v, "SMNT", NULL)) {
-        reply(s, NULL, "502 %s not implemented.", v);
+        ftp_server_reply(s, NULL, "502 %s not implemented.", v);
     } else if (is(v, "OPTS", NULL)) {
-        if (c->arg_len == 7 && strncasecmp(c->arg, "UTF8 ON", 7) == 0)
-            reply(s, NULL, "200 Always in UTF8 mode.");
-        else
-            reply(s, NULL, "501 Option not understood.");
+        cmd_opts(s, c);
     } else if (is(v, "SITE", NULL)) {
-        reply(s, NULL, "500 Unknown SITE command.");
+        ftp_server_reply(s, NULL, "500 Unknown SITE command.");
     } else {
-        reply(s, NULL, "500 Unknown command.");
+        ftp_server_reply(s, NULL, "500 Unknown command.");
     }
-}
-
-/* ABOR while a transfer runs: the data connection is reset, 426 and 226. */
-static void abort_transfer(Session *s)
-{
-    if (s->data) {
-        tcp_set_ops(s->data, NULL, NULL);
-        tcp_abort(s->data);
-        s->data = NULL;
-    }
-    if (s->xfer_started)
-        reply(s, NULL, "426 Failure writing network stream.");
-    reply(s, NULL, "226 ABOR successful.");
-    xfer_done(s);
 }
 
 static void run_line(Session *s, const char *line, size_t len)
@@ -1373,14 +881,14 @@ static void run_line(Session *s, const char *line, size_t len)
     ftp_parse_command(line, len, &c);
     if (s->xfer != X_NONE || s->delay) {
         if (s->xfer != X_NONE && strcmp(c.verb, "ABOR") == 0) {
-            abort_transfer(s);
+            ftp_data_abort(s);
             return;
         }
         s->queued = xrealloc(s->queued, (s->n_queued + 1) * sizeof *s->queued);
         s->queued[s->n_queued++] = xstrndup(line, len);
         return;
     }
-    touch(s);
+    ftp_server_touch(s);
     if (s->logged_in)
         postlogin(s, &c);
     else
@@ -1401,18 +909,18 @@ static void on_line_in(void *ctx, TextConn *t, const char *line, size_t len)
 static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
 {
     Session *s = ctx;
-    enter(s);
+    ftp_server_enter(s);
     on_line_in(ctx, t, line, len);
-    leave(s);
+    ftp_server_leave(s);
 }
 
 static void session_free(Session *s)
 {
     FtpServer *srv = s->srv;
     srv->clients--;
-    data_reset(s);
-    cancel(s, &s->idle);
-    cancel(s, &s->delay);
+    ftp_data_reset(s);
+    ftp_server_cancel(s, &s->idle);
+    ftp_server_cancel(s, &s->delay);
     if (s->prev)
         s->prev->next = s->next;
     else
@@ -1437,9 +945,9 @@ static void end_session(Session *s)
     trace_state(&srv->sim->trace, srv->sim->now, srv->node, "ftp", "del", s->key, NULL, -1);
     if (s->busy) { /* inside a callback: stop everything now, free on leave */
         s->dead = true;
-        data_reset(s);
-        cancel(s, &s->idle);
-        cancel(s, &s->delay);
+        ftp_data_reset(s);
+        ftp_server_cancel(s, &s->idle);
+        ftp_server_cancel(s, &s->delay);
         return;
     }
     session_free(s);
@@ -1456,9 +964,9 @@ static void on_closed_in(void *ctx, TextConn *t)
 static void on_closed(void *ctx, TextConn *t)
 {
     Session *s = ctx;
-    enter(s);
+    ftp_server_enter(s);
     on_closed_in(ctx, t);
-    leave(s);
+    ftp_server_leave(s);
 }
 
 static void on_ended_in(void *ctx, TextConn *t, TcpWhy why)
@@ -1473,9 +981,9 @@ static void on_ended_in(void *ctx, TextConn *t, TcpWhy why)
 static void on_ended(void *ctx, TextConn *t, TcpWhy why)
 {
     Session *s = ctx;
-    enter(s);
+    ftp_server_enter(s);
     on_ended_in(ctx, t, why);
-    leave(s);
+    ftp_server_leave(s);
 }
 
 static const TextConnOps ctl_ops = {
@@ -1491,23 +999,19 @@ static void idle_timeout_in(Sim *sim, void *ctx, uint64_t arg)
     Session *s = ctx;
     s->idle = 0;
     if (s->xfer != X_NONE) {
-        touch(s);
+        ftp_server_touch(s);
         return;
     }
-    reply(s, NULL, "421 Timeout.");
-    s->quitting = true;
-    if (s->ctl)
-        textconn_close(s->ctl);
-    s->ctl = NULL;
-    end_session(s);
+    ftp_server_reply(s, NULL, "421 Timeout.");
+    hang_up(s);
 }
 
 static void idle_timeout(Sim *sim, void *ctx, uint64_t arg)
 {
     Session *s = ctx;
-    enter(s);
+    ftp_server_enter(s);
     idle_timeout_in(sim, ctx, arg);
-    leave(s);
+    ftp_server_leave(s);
 }
 
 static void on_accept(void *ctx, TcpConn *listener, TcpConn *c)
@@ -1536,10 +1040,10 @@ static void on_accept(void *ctx, TcpConn *listener, TcpConn *c)
     snprintf(cap, sizeof cap,
              "%.100s greets the new client on the control connection (port 21): a session of its "
              "own begins",
-             node_name(srv));
-    reply(s, cap, "220 (vsFTPd 3.0.3)");
-    record(s);
-    touch(s);
+             ftp_server_node_name(srv));
+    ftp_server_reply(s, cap, "220 (vsFTPd 3.0.3)");
+    ftp_server_record(s);
+    ftp_server_touch(s);
 }
 
 static const TcpOps listen_ops = {.accepted = on_accept};

@@ -14,7 +14,8 @@ For each dialogue in DIALOGUES the control-connection replies of the real
 server (spoken to over a socket, line by line, waiting for each reply) must
 equal minet's (the same lines typed into telnet); for each client session
 in SESSIONS, what the real ftp prints in a pseudo-terminal must equal what
-minet's ftp prints; for each command line in CURLS, what the real curl
+minet's ftp prints (and in VARIANTS the same against a server configured
+otherwise: anonymous logins into /srv/ftp, ASCII conversion); for each command line in CURLS, what the real curl
 prints in a pseudo-terminal (and its exit status) must equal what minet's
 curl printed (its console records in the trace, with their CRs).  Masked on both sides: listing dates, MDTM times,
 passive ports, the client's address and user in prompts, transfer rates.
@@ -68,6 +69,28 @@ SESSIONS = {
     "login_failed": ["alice", "nope", "user alice wonderland", "pwd", "bye"],
     "mget_mput": ["alice", "wonderland", "mget *.txt", "n", "y", "mput up*", "y", "prompt",
                   "mget notes.txt", "mget pub/*", "a", "bye"],
+}
+
+# sessions against a server configured otherwise: (vsftpd.conf lines, the
+# minet server's keys, ftp's input)
+ANON_FILES = {"/srv/ftp/readme.txt": "welcome\n", "/srv/ftp/pub/list.txt": "a\nb\n"}
+VARIANTS = {
+    "anonymous": ("anonymous_enable=YES\n", {"anonymous": True},
+                  ["anonymous", "guest@example.com", "pwd", "ls", "cd pub", "ls", "cd /",
+                   "cd ..", "pwd", "get readme.txt", "put up.txt", "mkdir x", "delete readme.txt",
+                   "cd /home/alice", "status", "bye"]),
+    # the server ends an idle session while the client sits at its prompt
+    # (vsftpd's idle_session_timeout: 300 s in minet, 2 s for the real one;
+    # a pair is (line, seconds the real side waits first, minet's "at"))
+    "idle_421": ("idle_session_timeout=2\n", {},
+                 ["alice", "wonderland", ("ls", 4, "320s"), "pwd", "bye"]),
+    "idle_421_pwd": ("idle_session_timeout=2\n", {},
+                     ["alice", "wonderland", ("pwd", 4, "320s"), "ls", "status", "bye"]),
+    "idle_421_bye": ("idle_session_timeout=2\n", {}, ["alice", "wonderland", ("bye", 4, "320s")]),
+    "ascii": ("ascii_upload_enable=YES\nascii_download_enable=YES\n", {"ascii": True},
+              ["alice", "wonderland", "ascii", "get notes.txt", "put up.txt", "size up.txt",
+               "binary", "size up.txt", "get notes.txt n2.txt", "get up.txt u2.txt", "ascii",
+               "get up.txt u3.txt", "bye"]),
 }
 
 # curl's ftp:// (127.0.0.1 here, 10.0.0.21 in minet): each command line alone
@@ -132,6 +155,10 @@ def setup(tmp):
     home = os.path.join(tmp, "home")
     os.makedirs(home, exist_ok=True)
     sh("mount", "--bind", home, "/home")
+    # anonymous FTP's root, as Debian's vsftpd package makes it (root:ftp, 0755)
+    srv = os.path.join(tmp, "srv_ftp")
+    os.makedirs(srv, exist_ok=True)
+    sh("mount", "--bind", srv, "/srv/ftp")
     os.makedirs("/var/run/vsftpd/empty", exist_ok=True)
     sh("ip", "link", "set", "lo", "up")
     conf = os.path.join(tmp, "vsftpd.conf")
@@ -154,6 +181,15 @@ def reset_files(local):
             for n in dirs + files + [""]:
                 os.chown(os.path.join(root, n) if n else root, uid, uid)
     os.chmod("/home", 0o755)
+    for d in os.listdir("/srv/ftp"):
+        shutil.rmtree(os.path.join("/srv/ftp", d), ignore_errors=True)
+        if os.path.exists(os.path.join("/srv/ftp", d)):
+            os.remove(os.path.join("/srv/ftp", d))
+    for path, text in ANON_FILES.items():
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as f:
+            f.write(text)
+    os.chmod("/srv/ftp", 0o755)
     shutil.rmtree(local, ignore_errors=True)
     os.makedirs(local)
     for name, text in LAPTOP_FILES.items():
@@ -239,6 +275,9 @@ def real_session(lines, local):
         return pump(0.2)  # and nothing after it
     wait_prompt(5)
     for l in lines:
+        if isinstance(l, tuple):
+            pump(l[1])
+            l = l[0]
         os.write(fd, (l + "\n").encode())
         pump(0.3)
         if not wait_prompt(5):
@@ -314,8 +353,10 @@ def minet_curl(binary, tmp, name, line):
     return out, status
 
 
-def scenario(script):
+def scenario(script, server=None):
     files = dict(FILES)
+    if server and server.get("anonymous"):
+        files.update(ANON_FILES)
     return {
         "minet": 1, "title": "interop", "seed": 1,
         "nodes": [
@@ -323,15 +364,15 @@ def scenario(script):
              "files": {"/home/alice/" + k: v for k, v in LAPTOP_FILES.items()}},
             {"id": "server", "role": "ftp", "ip": "10.0.0.21/24",
              "users": {u: {"password": pw} for u, (pw, _) in USERS.items()},
-             "files": files}],
+             "files": files, **(server or {})}],
         "links": [{"between": ["laptop", "server"], "latency": "1ms"}],
         "script": [script]}
 
 
-def minet(binary, tmp, name, script):
+def minet(binary, tmp, name, script, server=None):
     path = os.path.join(tmp, name + ".json")
     with open(path, "w") as f:
-        json.dump(scenario(script), f)
+        json.dump(scenario(script, server), f)
     r = subprocess.run([binary, "run", path, "--quiet"], capture_output=True, text=True)
     if r.returncode != 0:
         sys.exit(f"interop-ftp: minet failed on {path}: {r.stderr}")
@@ -385,18 +426,26 @@ def main():
         for side, text in (("real", real), ("minet", ours)):
             with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
                 f.write(mask(text))
-    for name, lines in SESSIONS.items():
+    sessions = [(name, lines, "", None) for name, lines in SESSIONS.items()]
+    sessions += [(name, lines, extra, server) for name, (extra, server, lines) in VARIANTS.items()]
+    for name, lines, extra, server in sessions:
         reset_files(local)
-        p = start_vsftpd(conf)
+        vconf = conf
+        if extra:
+            vconf = os.path.join(tmp, f"vsftpd-{name}.conf")
+            with open(vconf, "w") as f:
+                f.write(CONF + extra)
+        p = start_vsftpd(vconf)
         try:
             real = real_session(lines, local)
         finally:
             p.kill()
             p.wait()
         # the real server is 127.0.0.1, minet's 10.0.0.21: an open names each its own
-        mine = [l.replace("127.0.0.1", "10.0.0.21") for l in lines]
+        mine = [{"at": l[2], "text": l[0]} if isinstance(l, tuple)
+                else l.replace("127.0.0.1", "10.0.0.21") for l in lines]
         script = {"at": "1s", "on": "laptop", "run": "ftp 10.0.0.21", "input": mine}
-        ours = minet(binary, tmp, name, script)
+        ours = minet(binary, tmp, name, script, server)
         ours = ours.split("\n", 1)[1].replace("open 10.0.0.21", "open 127.0.0.1")
         n += 1
         if mask(real).rstrip("\n") != mask(ours).rstrip("\n"):
