@@ -153,7 +153,13 @@ static void by_name_add(Resolver *r, Task *t)
 
 static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
 {
-    Task *t = xcalloc(1, sizeof *t);
+    Task *t = r->spare;
+    if (t) {
+        r->spare = t->parent;
+        memset(t, 0, sizeof *t);
+    } else {
+        t = xcalloc(1, sizeof *t);
+    }
     t->r = r;
     t->qname = *name;
     t->cur = *name;
@@ -184,7 +190,8 @@ static void task_free(Task *t)
         }
     r->tasks[t->index] = r->tasks[--r->ntasks];
     r->tasks[t->index]->index = t->index;
-    free(t);
+    t->parent = r->spare;
+    r->spare = t;
 }
 
 /* ---- delegations ------------------------------------------------------- */
@@ -962,9 +969,11 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
     Resolver *r = t->r;
     Sim *sim = r->sim;
     Server *s = &t->servers[t->current];
-    char sn[300], qn[300], tn[300], rc[16];
-    dns_name_prose(&s->name, sn, sizeof sn);
-    dns_name_prose(&t->cur, qn, sizeof qn);
+    char sn[300] = "", qn[300] = "", tn[300] = "", rc[16];
+    if (trace_wanted(&sim->trace)) { /* --quiet reads no note: no prose */
+        dns_name_prose(&s->name, sn, sizeof sn);
+        dns_name_prose(&t->cur, qn, sizeof qn);
+    }
     if (m->rcode != DNS_RCODE_SERVFAIL && m->rcode != DNS_RCODE_REFUSED && handle_minimised(t, m))
         return;
     if (m->rcode != DNS_RCODE_NOERROR && m->rcode != DNS_RCODE_NXDOMAIN) {
@@ -1435,6 +1444,11 @@ void dns_resolvers_stop(Sim *sim)
             dns_tcp_free(c->d);
             sim_cancel(sim, c->idle);
             free(c);
+        }
+        while (r->spare) {
+            Task *t = r->spare;
+            r->spare = t->parent;
+            free(t);
         }
         free(r->tasks);
         free(r->by_name);

@@ -111,6 +111,10 @@ struct Resolver {
     Infra *infra;
     size_t ninfra, infra_cap;
     Client *clients;
+    /* Tasks done, kept for the next lookups (chained by parent): a Task is
+     * 6 KB, too big for malloc's cache of small chunks, and a busy
+     * resolver starts one per question. */
+    Task *spare;
 };
 
 /* dns_resolver.c offers: */
