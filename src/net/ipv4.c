@@ -95,6 +95,8 @@ static bool is_own_address(const World *w, int node, uint32_t ip)
     if ((ip >> 24) == 127)
         return true;
     const Node *n = &w->nodes[node];
+    if (n->n_ips > 4) /* a router with many links: the hash on addresses */
+        return world_node_has_addr(w, node, ip);
     for (size_t i = 0; i < n->n_ips; i++)
         if (n->ips[i] == ip)
             return true;
