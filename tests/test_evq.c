@@ -217,6 +217,58 @@ static void test_random_against_model(void **state)
     evq_fini(&q);
 }
 
+/* Pushes, pops and cancels interleaved, with times from now to 4 s
+ * ahead: events land in both heaps (near and later than EVQ_NEAR), later
+ * ones come due while the clock moves, and every pop must still be the
+ * earliest live event by (time, insertion), as a plain scan finds it. */
+static void test_two_heaps_against_scan(void **state)
+{
+    (void)state;
+    enum { N = 6000 };
+    Evq q;
+    Rng r;
+    evq_init(&q);
+    rng_seed(&r, 7);
+    SimTime *time = calloc(N, sizeof *time);
+    EvHandle *h = calloc(N, sizeof *h);
+    char *live = calloc(N, 1);
+    SimTime now = 0;
+    size_t pushed = 0, popped = 0, later = 0;
+    while (pushed < N || evq_len(&q)) {
+        uint64_t what = rng_below(&r, 10);
+        if (pushed < N && what < 5) {
+            SimTime ahead = rng_below(&r, 2) ? (SimTime)rng_below(&r, 4 * EVQ_NEAR)
+                                             : (SimTime)rng_below(&r, 50);
+            later += ahead > EVQ_NEAR;
+            time[pushed] = now + ahead;
+            h[pushed] = evq_push(&q, time[pushed], nop, NULL, pushed);
+            live[pushed++] = 1;
+        } else if (pushed && what < 7) {
+            uint64_t k = rng_below(&r, pushed);
+            assert_int_equal(evq_cancel(&q, h[k]), live[k]);
+            live[k] = 0;
+        } else if (evq_len(&q)) {
+            size_t want = N;
+            for (size_t i = 0; i < pushed; i++)
+                if (live[i] && (want == N || time[i] < time[want]))
+                    want = i;
+            assert_int_equal(evq_peek_time(&q), time[want]);
+            Event ev;
+            assert_true(evq_pop(&q, &ev));
+            assert_int_equal(ev.arg, want);
+            live[want] = 0;
+            now = ev.time;
+            popped++;
+        }
+    }
+    assert_true(later > N / 4); /* the later heap was used */
+    assert_true(popped > N / 4);
+    free(time);
+    free(h);
+    free(live);
+    evq_fini(&q);
+}
+
 static void test_rng_determinism(void **state)
 {
     (void)state;
@@ -246,10 +298,14 @@ static void test_rng_determinism(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order_by_time_then_insertion), cmocka_unit_test(test_cancel),
-        cmocka_unit_test(test_cancel_from_handler),          cmocka_unit_test(test_run_until),
-        cmocka_unit_test(test_random_against_model),         cmocka_unit_test(test_rng_determinism),
+        cmocka_unit_test(test_order_by_time_then_insertion),
+        cmocka_unit_test(test_cancel),
+        cmocka_unit_test(test_cancel_from_handler),
+        cmocka_unit_test(test_run_until),
+        cmocka_unit_test(test_random_against_model),
+        cmocka_unit_test(test_rng_determinism),
         cmocka_unit_test(test_stuck_at_one_instant),
+        cmocka_unit_test(test_two_heaps_against_scan),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

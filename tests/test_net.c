@@ -102,6 +102,13 @@ static void test_wiring_and_macs(void **state)
     assert_int_equal(node, 2);
     assert_int_equal(iface, 0);
     assert_false(world_find_addr(w, tw_ip("10.9.9.9"), &node, &iface));
+    /* Whose address is it (the hash ipv4_input asks for routers with many
+     * links): r1 has both of its own, not its neighbour's, not a stranger's. */
+    assert_true(world_node_has_addr(w, 1, tw_ip("10.0.0.1")));
+    assert_true(world_node_has_addr(w, 1, tw_ip("10.0.1.1")));
+    assert_false(world_node_has_addr(w, 1, tw_ip("10.0.1.2")));
+    assert_true(world_node_has_addr(w, 2, tw_ip("10.0.1.2")));
+    assert_false(world_node_has_addr(w, 1, tw_ip("10.9.9.9")));
     char name[64];
     world_link_name(w, 1, name, sizeof name);
     assert_string_equal(name, "r1:eth1-r2:eth0");

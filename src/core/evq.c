@@ -9,8 +9,9 @@
 
 void evq_init(Evq *q)
 {
-    q->heap = NULL;
-    q->len = q->cap = 0;
+    q->near = q->later = (EvqHeap){NULL, 0, 0};
+    q->len = 0;
+    q->last = 0;
     q->slots = NULL;
     q->nslots = q->slots_cap = 0;
     q->free_slot = NO_SLOT;
@@ -20,7 +21,8 @@ void evq_init(Evq *q)
 
 void evq_fini(Evq *q)
 {
-    free(q->heap);
+    free(q->near.a);
+    free(q->later.a);
     free(q->slots);
     evq_init(q);
 }
@@ -30,41 +32,42 @@ static inline bool before(const EvqNode *a, const EvqNode *b)
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-static inline void place(Evq *q, size_t i, EvqNode n)
+/* tag: 0 for the near heap, EVQ_LATER for the later one. */
+static inline void place(Evq *q, EvqHeap *h, uint32_t tag, size_t i, EvqNode n)
 {
-    q->heap[i] = n;
-    q->slots[n.slot].pos = (uint32_t)i;
+    h->a[i] = n;
+    q->slots[n.slot].pos = (uint32_t)i | tag;
 }
 
-static void sift_up(Evq *q, size_t i, EvqNode n)
+static void sift_up(Evq *q, EvqHeap *h, uint32_t tag, size_t i, EvqNode n)
 {
     while (i > 0) {
         size_t parent = (i - 1) / 4;
-        if (!before(&n, &q->heap[parent]))
+        if (!before(&n, &h->a[parent]))
             break;
-        place(q, i, q->heap[parent]);
+        place(q, h, tag, i, h->a[parent]);
         i = parent;
     }
-    place(q, i, n);
+    place(q, h, tag, i, n);
 }
 
-static void sift_down(Evq *q, size_t i, EvqNode n)
+static void sift_down(Evq *q, EvqHeap *h, uint32_t tag, size_t i, EvqNode n)
 {
     for (;;) {
         size_t first = 4 * i + 1;
-        if (first >= q->len)
+        if (first >= h->len)
             break;
-        size_t last = first + 4 < q->len ? first + 4 : q->len;
+        size_t last = first + 4 < h->len ? first + 4 : h->len;
         size_t best = first;
         for (size_t c = first + 1; c < last; c++)
-            if (before(&q->heap[c], &q->heap[best]))
+            if (before(&h->a[c], &h->a[best]))
                 best = c;
-        if (!before(&q->heap[best], &n))
+        if (!before(&h->a[best], &n))
             break;
-        place(q, i, q->heap[best]);
+        place(q, h, tag, i, h->a[best]);
         i = best;
     }
-    place(q, i, n);
+    place(q, h, tag, i, n);
 }
 
 static uint32_t slot_alloc(Evq *q)
@@ -99,10 +102,14 @@ static EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool b
     slot->fn = fn;
     slot->ctx = ctx;
     slot->arg = arg;
-    q->heap = xgrow(q->heap, &q->cap, q->len + 1, sizeof *q->heap);
+    bool later = t - q->last > EVQ_NEAR;
+    EvqHeap *h = later ? &q->later : &q->near;
+    assert(h->len < EVQ_LATER);
+    h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
     EvqNode n = {t, q->seq++, s};
+    h->len++;
     q->len++;
-    sift_up(q, q->len - 1, n);
+    sift_up(q, h, later ? EVQ_LATER : 0, h->len - 1, n);
     return ((uint64_t)slot->gen << 32) | s;
 }
 
@@ -116,16 +123,18 @@ EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg
     return push(q, t, fn, ctx, arg, true);
 }
 
-/* Takes the node at heap index i out, keeping the heap ordered. */
-static void remove_at(Evq *q, size_t i)
+/* Takes the node at index i of the heap tagged tag out, keeping it ordered. */
+static void remove_at(Evq *q, uint32_t tag, size_t i)
 {
-    EvqNode last = q->heap[--q->len];
-    if (i == q->len)
+    EvqHeap *h = tag ? &q->later : &q->near;
+    q->len--;
+    EvqNode last = h->a[--h->len];
+    if (i == h->len)
         return;
-    if (i > 0 && before(&last, &q->heap[(i - 1) / 4]))
-        sift_up(q, i, last);
+    if (i > 0 && before(&last, &h->a[(i - 1) / 4]))
+        sift_up(q, h, tag, i, last);
     else
-        sift_down(q, i, last);
+        sift_down(q, h, tag, i, last);
 }
 
 bool evq_cancel(Evq *q, EvHandle h)
@@ -133,27 +142,41 @@ bool evq_cancel(Evq *q, EvHandle h)
     uint32_t s = (uint32_t)h, gen = (uint32_t)(h >> 32);
     if (h == 0 || s >= q->nslots || q->slots[s].gen != gen)
         return false;
-    remove_at(q, q->slots[s].pos);
+    uint32_t pos = q->slots[s].pos;
+    remove_at(q, pos & EVQ_LATER, pos & ~EVQ_LATER);
     slot_free(q, s);
     return true;
 }
 
+/* The heap whose top comes first, NULL if both are empty. */
+static const EvqHeap *first_heap(const Evq *q)
+{
+    if (!q->later.len)
+        return q->near.len ? &q->near : NULL;
+    if (!q->near.len)
+        return &q->later;
+    return before(&q->later.a[0], &q->near.a[0]) ? &q->later : &q->near;
+}
+
 bool evq_pop(Evq *q, Event *out)
 {
-    if (q->len == 0)
+    const EvqHeap *h = first_heap(q);
+    if (!h)
         return false;
-    EvqNode top = q->heap[0];
+    EvqNode top = h->a[0];
     EvqSlot *slot = &q->slots[top.slot];
     out->time = top.time;
     out->fn = slot->fn;
     out->ctx = slot->ctx;
     out->arg = slot->arg;
-    remove_at(q, 0);
+    remove_at(q, h == &q->later ? EVQ_LATER : 0, 0);
     slot_free(q, top.slot);
+    q->last = top.time;
     return true;
 }
 
 SimTime evq_peek_time(const Evq *q)
 {
-    return q->len ? q->heap[0].time : SIM_TIME_MAX;
+    const EvqHeap *h = first_heap(q);
+    return h ? h->a[0].time : SIM_TIME_MAX;
 }

@@ -1,11 +1,17 @@
-/* evq — the event queue: an indexed 4-ary min-heap ordered by (time, seq).
+/* evq — the event queue: indexed 4-ary min-heaps ordered by (time, seq).
  *
  * seq is a counter stamped on every push, so events at the same time run in
  * the order they were scheduled; the order never depends on addresses.
- * Each pending event lives in a slot; the heap holds slot numbers and each
- * slot remembers its heap position, so cancel is O(log n).  A handle names
- * a slot and its generation: cancelling an event that already ran (or was
- * cancelled) is a harmless no-op, even from inside another handler.
+ * Each pending event lives in a slot; a heap holds slot numbers and each
+ * slot remembers its heap and position, so cancel is O(log n).  A handle
+ * names a slot and its generation: cancelling an event that already ran (or
+ * was cancelled) is a harmless no-op, even from inside another handler.
+ *
+ * Two heaps: events due within EVQ_NEAR of the last event popped, and the
+ * later ones (cache expiries, long timeouts, a script's later lines).  Pop
+ * takes the smaller of the two tops by (time, seq), so the order is exactly
+ * that of one heap; but the many far events, which rarely run, no longer
+ * deepen every pop of the busy near heap.
  *
  * Costs: push and pop O(log n), cancel O(log n), peek O(1).  Nothing is
  * allocated per event once the arrays have grown to the peak size. */
@@ -38,18 +44,29 @@ typedef struct EvqNode {
     uint32_t slot;
 } EvqNode;
 
+#define EVQ_LATER 0x80000000u
+
 typedef struct EvqSlot {
     EvFn fn;
     void *ctx;
     uint64_t arg;
-    uint32_t pos; /* heap index while pending; next free slot while free */
+    uint32_t pos; /* heap index while pending (EVQ_LATER set: in the later heap);
+                     next free slot while free */
     uint32_t gen;
     bool background;
 } EvqSlot;
 
-typedef struct Evq {
-    EvqNode *heap;
+#define EVQ_NEAR ((SimTime)10000) /* µs */
+
+typedef struct EvqHeap {
+    EvqNode *a;
     size_t len, cap;
+} EvqHeap;
+
+typedef struct Evq {
+    EvqHeap near, later;
+    size_t len;   /* pending events, both heaps */
+    SimTime last; /* time of the last event popped */
     EvqSlot *slots;
     size_t nslots, slots_cap;
     uint32_t free_slot; /* head of the free list, UINT32_MAX if empty */

@@ -95,6 +95,8 @@ static bool is_own_address(const World *w, int node, uint32_t ip)
     if ((ip >> 24) == 127)
         return true;
     const Node *n = &w->nodes[node];
+    if (n->n_ips > 4) /* a router with many links: the hash on addresses */
+        return world_node_has_addr(w, node, ip);
     for (size_t i = 0; i < n->n_ips; i++)
         if (n->ips[i] == ip)
             return true;
@@ -139,23 +141,38 @@ static int unknown_route(Sim *sim, int node, uint32_t dst)
     return -1;
 }
 
+/* node's slot for dst in the next-hop cache. */
+static NetHop *hop_slot(const Net *net, int node, uint32_t dst)
+{
+    uint64_t k = ((uint64_t)(uint32_t)node << 32 | dst) * 0x9e3779b97f4a7c15ULL;
+    return &net->hops[(size_t)(k >> 40) & net->hop_mask];
+}
+
 int ipv4_route(Sim *sim, int node, uint32_t dst)
 {
+    Net *net = sim->net;
+    NetHop *h = hop_slot(net, node, dst);
+    if (h->node == node && h->dst == dst)
+        return h->iface;
     int owner;
-    if (!world_find_addr(sim->net->w, dst, &owner, NULL))
-        return unknown_route(sim, node, dst);
-    if (owner == node)
-        return -1;
-    return net_route(sim->net, node, owner);
+    if (!world_find_addr(net->w, dst, &owner, NULL))
+        return unknown_route(sim, node, dst); /* rare: not cached */
+    int iface = owner == node ? -1 : net_route(net, node, owner);
+    *h = (NetHop){dst, node, iface};
+    return iface;
 }
 
 /* Must node find dst's MAC address by ARP before it can send there?  Only
  * for an address no node has on one of node's own links: every other
- * neighbour's address is known (minet draws no ARP for those). */
-static bool needs_arp(const World *w, int node, uint32_t dst)
+ * neighbour's address is known (minet draws no ARP for those).  An address
+ * in the next-hop cache is one some node has. */
+static bool needs_arp(const Net *net, int node, uint32_t dst)
 {
+    const NetHop *h = hop_slot(net, node, dst);
+    if (h->node == node && h->dst == dst)
+        return false;
     int owner;
-    return !world_find_addr(w, dst, &owner, NULL) && covering_iface(w, node, dst) >= 0;
+    return !world_find_addr(net->w, dst, &owner, NULL) && covering_iface(net->w, node, dst) >= 0;
 }
 
 /* ---- ARP for an address no node has -------------------------------------- */
@@ -375,7 +392,7 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
     p->len = (uint32_t)(ETH_HLEN + IPV4_HLEN + len);
     if (local)
         sim_after(sim, 0, on_local, p, (uint64_t)node);
-    else if (needs_arp(w, node, s->dst))
+    else if (needs_arp(net, node, s->dst))
         arp_wait(sim, node, iface, -1, s->dst, p);
     else
         link_transmit(sim, node, iface, p);
@@ -467,7 +484,7 @@ static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
     put_be16(ip + 10, 0);
     put_be16(ip + 10, ipv4_checksum(ip, h->ihl, 0));
     p->len = (uint32_t)(ETH_HLEN + len);
-    if (needs_arp(w, node, h->dst))
+    if (needs_arp(net, node, h->dst))
         arp_wait(sim, node, iface, in_iface, h->dst, p);
     else
         link_transmit(sim, node, iface, p);

@@ -24,6 +24,15 @@ Net *net_new(Sim *sim)
     net->busy = xcalloc(2 * w->n_links + 1, sizeof *net->busy);
     net->routes = xcalloc(w->n_nodes + 1, sizeof *net->routes);
     world_routers_init(&net->routers, w);
+    /* Four slots a node (at least 1,024, at most 2^20): a busy router or
+     * resolver talks to many addresses, a host to a few. */
+    size_t hops = 1024;
+    while (hops < 4 * w->n_nodes && hops < ((size_t)1 << 20))
+        hops *= 2;
+    net->hops = xmalloc(hops * sizeof *net->hops);
+    net->hop_mask = hops - 1;
+    for (size_t i = 0; i < hops; i++)
+        net->hops[i] = (NetHop){0, -1, -1};
     net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);
     net->next_port = xmalloc((w->n_nodes + 1) * sizeof *net->next_port);
     Rng ids, ports;
@@ -53,6 +62,7 @@ void net_free(Net *net)
         free(net->routes[i].via);
     }
     free(net->routes);
+    free(net->hops);
     world_routers_fini(&net->routers);
     free(net->node_up);
     free(net->link_up);

@@ -58,6 +58,15 @@ typedef struct ArpWait {
     int in_iface[ARP_QUEUE_MAX]; /* where each came in; -1: the node's own */
 } ArpWait;
 
+/* A slot of the next-hop cache: node sends to dst (an address some node
+ * has) out of iface (-1: dst is node's own).  Routes never change during a
+ * run, so a slot is only ever overwritten by another (node, dst). */
+typedef struct NetHop {
+    uint32_t dst;
+    int32_t node; /* -1: empty */
+    int32_t iface;
+} NetHop;
+
 typedef struct Net {
     World *w;
     bool *node_up;
@@ -65,9 +74,11 @@ typedef struct Net {
     SimTime *busy;            /* per link and direction: when the transmitter is free */
     WorldRouters routers;     /* the routers and the links between them */
     struct NetRoutes *routes; /* per node, on first use: its search over the routers */
-    uint16_t *ip_id;          /* per node: next IPv4 identification */
-    uint16_t *next_port;      /* per node: next ephemeral port */
-    Rng loss_rng;             /* "loss": which frames a lossy link loses */
+    NetHop *hops;             /* next-hop cache, direct-mapped, hop_mask + 1 slots */
+    size_t hop_mask;
+    uint16_t *ip_id;     /* per node: next IPv4 identification */
+    uint16_t *next_port; /* per node: next ephemeral port */
+    Rng loss_rng;        /* "loss": which frames a lossy link loses */
     Packet *free_pkts;
     Packet **all_pkts; /* every packet made, so none leaks if a run stops early */
     size_t pkts_made, pkts_cap;

@@ -101,21 +101,16 @@ static void index_addrs(World *w)
     }
 }
 
-bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
+/* The index in w->addrs of the first entry for ip, or SIZE_MAX. */
+static size_t addr_index(const World *w, uint32_t ip)
 {
     if (w->addr_slots) {
         for (size_t k = addr_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
             uint32_t s = w->addr_slot[k];
             if (!s)
-                return false;
-            const AddrEntry *a = &w->addrs[s - 1];
-            if (a->ip == ip) {
-                if (node)
-                    *node = a->node;
-                if (iface)
-                    *iface = a->iface;
-                return true;
-            }
+                return SIZE_MAX;
+            if (w->addrs[s - 1].ip == ip)
+                return s - 1;
         }
     }
     size_t lo = 0, hi = w->n_addrs;
@@ -126,13 +121,27 @@ bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
         else
             hi = mid;
     }
-    if (lo == w->n_addrs || w->addrs[lo].ip != ip)
+    return lo < w->n_addrs && w->addrs[lo].ip == ip ? lo : SIZE_MAX;
+}
+
+bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
+{
+    size_t i = addr_index(w, ip);
+    if (i == SIZE_MAX)
         return false;
     if (node)
-        *node = w->addrs[lo].node;
+        *node = w->addrs[i].node;
     if (iface)
-        *iface = w->addrs[lo].iface;
+        *iface = w->addrs[i].iface;
     return true;
+}
+
+bool world_node_has_addr(const World *w, int node, uint32_t ip)
+{
+    for (size_t i = addr_index(w, ip); i < w->n_addrs && w->addrs[i].ip == ip; i++)
+        if (w->addrs[i].node == node)
+            return true;
+    return false;
 }
 
 uint32_t world_iface_ip(const World *w, int node, int iface)

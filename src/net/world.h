@@ -131,6 +131,9 @@ int world_find_node(const World *w, const char *id);
 /* Node and interface owning ip; false if none.  O(1) after world_wire
  * (a hash on the address), O(log n) before. */
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
+/* Whether node has ip among its addresses (equal addresses on several nodes
+ * included).  O(1) after world_wire, as world_find_addr. */
+bool world_node_has_addr(const World *w, int node, uint32_t ip);
 /* The address a node uses on an interface. */
 uint32_t world_iface_ip(const World *w, int node, int iface);
 /* Is ip on the network of a node's interface, by the interface's address

@@ -10,11 +10,11 @@
 #include "proto/services.h"
 #include "net/udp.h"
 #include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_resolver_int.h"
 #include "proto/dns/dns_tcp.h"
 #include "proto/dns/dns_wire.h"
 #include "proto/dns/dns_zone.h"
 
-#define MAX_SERVERS 16
 #define MAX_CNAMES  8
 #define MAX_QUERIES 48 /* per lookup, against loops between delegations */
 #define MAX_DEPTH   3  /* glueless lookups inside glueless lookups */
@@ -38,104 +38,6 @@
 #define PROBE_MAXRTO      12000
 #define TIMEOUT_COUNT_MAX 3
 #define EDNS_SIZE         1232
-
-typedef struct Server {
-    DnsName name;
-    uint32_t addr;
-    bool has_addr, looked_up;
-    int attempts; /* queries sent to it for this delegation */
-} Server;
-
-typedef struct Resolver Resolver;
-
-/* A client's TCP connection to port 53 (RFC 7766).  Tasks that will
- * answer over it hold a reference; it lives until the connection is gone
- * and no task holds it any more. */
-typedef struct Client {
-    Resolver *r;
-    DnsTcp *d; /* NULL once the connection is gone */
-    uint32_t peer;
-    int refs;
-    EvHandle idle;
-    struct Client *next;
-} Client;
-
-typedef struct Task {
-    Resolver *r;
-    struct Task *parent; /* a glueless lookup serves its parent */
-    size_t index;        /* in Resolver.tasks */
-    struct Task *hnext;  /* its bucket's chain in Resolver.by_name */
-    uint32_t hash;       /* of (qname, qtype) */
-    int depth;
-    /* the client's question (a parent's lookup has no client) */
-    uint32_t client;
-    uint16_t cport, cid;
-    bool rd, edns;
-    Client *conn; /* asked over TCP: answered there */
-    /* The same question again while this lookup runs (a client's retry):
-     * answered with it, as Unbound's mesh joins equal queries. */
-    struct Joined {
-        uint32_t client;
-        uint16_t cport, cid;
-        bool edns;
-    } joined[4];
-    int njoined;
-    DnsName qname, cur;
-    uint16_t qtype;
-    DnsMsg chain; /* CNAMEs met so far, for the final answer */
-    int cnames;
-    /* the delegation being asked */
-    DnsName zone;
-    Server servers[MAX_SERVERS];
-    int nservers, current;
-    uint16_t qid, qport;
-    EvHandle timer;
-    int queries;
-    /* QNAME minimisation (RFC 9156): what was asked, and how far along */
-    DnsName asked;
-    uint16_t asked_type;
-    int mini_labels; /* labels of cur asked so far; 0: not minimising */
-    int mini_count;
-    bool mini_off;    /* given up on minimising this lookup */
-    bool mini_full_a; /* the full name was asked with type A already */
-    uint64_t sent_pkt;
-    SimTime sent_at;
-    int sent_rto; /* ms: the timeout this query waits */
-    bool waiting_sub;
-    /* An answer came back truncated: the same server is asked again over
-     * TCP, as Unbound does. */
-    bool up_tcp;
-    DnsTcp *up;
-    uint8_t up_query[DNS_UDP_MAX];
-    size_t up_len;
-} Task;
-
-/* What the resolver knows of a server's round trips (Unbound's infra
- * cache), for 15 minutes after it last heard of it. */
-typedef struct Infra {
-    uint32_t addr;
-    int srtt, rttvar, rto; /* ms */
-    int timeouts[3];       /* A, AAAA, other */
-    SimTime expires;
-} Infra;
-
-struct Resolver {
-    Sim *sim;
-    int node;
-    bool round_robin;
-    bool recursive; /* mode "recursive": ask the root with RD set, relay its answer */
-    bool qmin;      /* qname_minimisation */
-    DnsCache cache;
-    Server hints[MAX_SERVERS];
-    int nhints;
-    Task **tasks;
-    size_t ntasks, tasks_cap;
-    Task **by_name;   /* tasks chained by (qname, qtype): a query finds its lookup at once */
-    size_t n_by_name; /* buckets, a power of two */
-    Infra *infra;
-    size_t ninfra, infra_cap;
-    Client *clients;
-};
 
 /* The entry for addr, made fresh (RTO 376 ms) if unknown or expired.
  * A linear scan: a resolver talks to a handful of servers here. */
@@ -186,7 +88,7 @@ static void infra_lost(Resolver *r, uint32_t addr, int orig, uint16_t type)
 }
 
 /* An answer after ms milliseconds (rtt_update). */
-static void infra_answer(Resolver *r, uint32_t addr, int ms)
+void resolver_infra_answer(Resolver *r, uint32_t addr, int ms)
 {
     Infra *f = infra_get(r, addr);
     int delta = ms - f->srtt;
@@ -205,7 +107,7 @@ typedef struct DnsResolverSet {
     Rng pick; /* "dns-resolver-servers": which server of a delegation */
 } DnsResolverSet;
 
-static const char *node_id(const Resolver *r)
+const char *resolver_node_id(const Resolver *r)
 {
     return r->sim->world->nodes[r->node].id;
 }
@@ -251,7 +153,13 @@ static void by_name_add(Resolver *r, Task *t)
 
 static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
 {
-    Task *t = xcalloc(1, sizeof *t);
+    Task *t = r->spare;
+    if (t) {
+        r->spare = t->parent;
+        memset(t, 0, sizeof *t);
+    } else {
+        t = xcalloc(1, sizeof *t);
+    }
     t->r = r;
     t->qname = *name;
     t->cur = *name;
@@ -282,7 +190,8 @@ static void task_free(Task *t)
         }
     r->tasks[t->index] = r->tasks[--r->ntasks];
     r->tasks[t->index]->index = t->index;
-    free(t);
+    t->parent = r->spare;
+    r->spare = t;
 }
 
 /* ---- delegations ------------------------------------------------------- */
@@ -426,18 +335,18 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
         dns_name_prose(&t->qname, qn, sizeof qn);
         const char *client = who(r, t->client);
         if (e != NET_OK)
-            buf_printf(&cap, "%s cannot answer %s about %s: %s.", node_id(r), client, qn,
+            buf_printf(&cap, "%s cannot answer %s about %s: %s.", resolver_node_id(r), client, qn,
                        ipv4_err_reason(sim, r->node, t->client, e, why, sizeof why));
         else if (rcode == DNS_RCODE_NOERROR && answers)
             buf_printf(&cap,
                        "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
                        "answer comes from its cache, not from the zone's own server).",
-                       node_id(r), client, qn, dns_type_name(t->qtype, tb));
+                       resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb));
         else if (rcode == DNS_RCODE_NOERROR)
             buf_printf(&cap, "%s tells %s that %s has no %s record (NOERROR, empty answer).",
-                       node_id(r), client, qn, dns_type_name(t->qtype, tb));
+                       resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb));
         else
-            buf_printf(&cap, "%s answers %s with %s for %s.", node_id(r), client,
+            buf_printf(&cap, "%s answers %s with %s for %s.", resolver_node_id(r), client,
                        dns_rcode_name(rcode, rc), qn);
         if (e == NET_OK && tc)
             buf_printf(&cap,
@@ -458,7 +367,7 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
             trace_note(&sim->trace, sim->now, 0,
                        "%s has the answer for %s, but the client closed its TCP connection: it "
                        "is dropped.",
-                       node_id(r), who(r, t->client));
+                       resolver_node_id(r), who(r, t->client));
     } else if (e == NET_OK) {
         if (cap.data)
             trace_note(&sim->trace, sim->now, pkt, "%s", cap.data);
@@ -562,7 +471,7 @@ static Server *pick_server(Task *t)
     return NULL;
 }
 
-static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
+void resolver_on_timeout(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     Task *t = ctx;
@@ -595,8 +504,8 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
                "%s got no answer from %s (%s) within %d ms: the query or its answer was lost, or "
                "the server is down. As Unbound does, it doubles its timeout for that server (now "
                "%d ms) and %s %s.",
-               node_id(t->r), dns_name_prose(&s->name, sn, sizeof sn), addr, t->sent_rto, rto, next,
-               t->zone.labels ? "this zone" : "the root");
+               resolver_node_id(t->r), dns_name_prose(&s->name, sn, sizeof sn), addr, t->sent_rto,
+               rto, next, t->zone.labels ? "this zone" : "the root");
     task_run(t);
 }
 
@@ -652,87 +561,6 @@ static void choose_question(Task *t)
     }
 }
 
-/* ---- asking upstream over TCP ------------------------------------------- */
-
-/* Unbound's tcp-auth-query-timeout: 3 s for a query over TCP, handshake
- * included. */
-#define TCP_QUERY_TIMEOUT 3000
-
-static void handle_response(Task *t, const DnsMsg *m);
-
-static void on_up_connected(void *ctx, DnsTcp *d)
-{
-    Task *t = ctx;
-    char cap[600] = "";
-    if (trace_wanted(&t->r->sim->trace)) {
-        char qn[300], tb[16];
-        snprintf(cap, sizeof cap,
-                 "%s sends its query for %s %s again over the TCP connection, with the message's "
-                 "length in 2 bytes in front.",
-                 node_id(t->r), dns_name_prose(&t->asked, qn, sizeof qn),
-                 dns_type_name(t->asked_type, tb));
-    }
-    dns_tcp_send(d, t->up_query, t->up_len, cap[0] ? cap : NULL);
-}
-
-static void on_up_message(void *ctx, DnsTcp *d, const uint8_t *data, size_t len)
-{
-    Task *t = ctx;
-    Sim *sim = t->r->sim;
-    DnsMsg msg;
-    dns_msg_init(&msg);
-    char why[160];
-    bool ok = t->timer && dns_decode(&msg, data, len, why, sizeof why) && msg.qr &&
-              msg.id == t->qid && msg.n_qd == 1 && msg.qd[0].type == t->asked_type &&
-              dns_name_equal(&msg.qd[0].name, &t->asked);
-    if (ok) {
-        sim_cancel(sim, t->timer);
-        t->timer = 0;
-        /* The answer is in: the resolver closes the connection, and goes
-         * back to UDP for its next questions. */
-        dns_tcp_close(d);
-        t->up = NULL;
-        t->up_tcp = false;
-        Server *s = &t->servers[t->current];
-        infra_answer(t->r, s->addr, (int)((sim->now - t->sent_at) / 1000));
-        handle_response(t, &msg);
-    }
-    dns_msg_fini(&msg);
-}
-
-static void on_up_ended(void *ctx, DnsTcp *d, TcpWhy why)
-{
-    (void)d;
-    (void)why;
-    Task *t = ctx;
-    t->up = NULL; /* the try times out: on_timeout goes on */
-}
-
-static const DnsTcpOps up_tcp_ops = {on_up_connected, on_up_message, NULL, on_up_ended};
-
-static void on_timeout(Sim *sim, void *ctx, uint64_t arg);
-
-static void send_query_tcp(Task *t, Server *s, const uint8_t *buf, size_t n)
-{
-    Resolver *r = t->r;
-    Sim *sim = r->sim;
-    memcpy(t->up_query, buf, n);
-    t->up_len = n;
-    t->sent_at = sim->now;
-    t->sent_rto = TCP_QUERY_TIMEOUT;
-    char sn[300], addr[16];
-    ip_format(s->addr, addr);
-    trace_note(&sim->trace, sim->now, 0,
-               "%s opens a TCP connection to %s (%s), port 53, to ask its question again there.",
-               node_id(r), dns_name_prose(&s->name, sn, sizeof sn), addr);
-    t->queries++;
-    NetErr e = NET_OK;
-    if (t->up)
-        dns_tcp_close(t->up);
-    t->up = dns_tcp_connect(sim, r->node, s->addr, sn, &up_tcp_ops, t, &e);
-    t->timer = sim_after(sim, (SimTime)t->sent_rto * 1000, on_timeout, t, 0);
-}
-
 static void send_query(Task *t, Server *s)
 {
     Resolver *r = t->r;
@@ -750,7 +578,7 @@ static void send_query(Task *t, Server *s)
     size_t n = dns_encode(&q, buf, sizeof buf);
     dns_msg_fini(&q);
     if (t->up_tcp) {
-        send_query_tcp(t, s, buf, n);
+        resolver_ask_tcp(t, s, buf, n);
         return;
     }
     if (!t->qport)
@@ -765,7 +593,7 @@ static void send_query(Task *t, Server *s)
         trace_note(&sim->trace, sim->now, 0,
                    "%s cannot send a query: every UDP port it could send from (32768 to 60999) is "
                    "taken by a query still waiting, so no packet leaves.",
-                   node_id(r));
+                   resolver_node_id(r));
     } else if (trace_wanted(&sim->trace)) {
         char qn[300], sn[300], zn[300], addr[16], tb[16], why[200];
         ip_format(s->addr, addr);
@@ -775,34 +603,36 @@ static void send_query(Task *t, Server *s)
         const char *type = dns_type_name(t->asked_type, tb);
         if (e != NET_OK)
             trace_note(&sim->trace, sim->now, 0,
-                       "%s cannot ask %s (%s) for %s %s: %s, so no packet leaves.", node_id(r), sn,
-                       addr, qn, type, ipv4_err_reason(sim, r->node, s->addr, e, why, sizeof why));
+                       "%s cannot ask %s (%s) for %s %s: %s, so no packet leaves.",
+                       resolver_node_id(r), sn, addr, qn, type,
+                       ipv4_err_reason(sim, r->node, s->addr, e, why, sizeof why));
         else if (s->attempts > 1)
             trace_note(&sim->trace, sim->now, t->sent_pkt,
                        "%s asks %s (%s) again for %s %s (try %d of %d to that server) and waits "
                        "up to %d ms for the answer.",
-                       node_id(r), sn, addr, qn, type, s->attempts, OUTBOUND_RETRY, t->sent_rto);
+                       resolver_node_id(r), sn, addr, qn, type, s->attempts, OUTBOUND_RETRY,
+                       t->sent_rto);
         else if (r->recursive)
             trace_note(&sim->trace, sim->now, t->sent_pkt,
                        "%s works in recursive mode: it asks %s (%s) for %s %s with RD set, asking "
                        "it to find the answer itself.",
-                       node_id(r), sn, addr, qn, type);
+                       resolver_node_id(r), sn, addr, qn, type);
         else if (t->zone.labels == 0)
             trace_note(&sim->trace, sim->now, t->sent_pkt,
                        "%s asks the root server %s (%s) for %s %s. The query is iterative (RD "
                        "clear): the root will not look anything up, it only says what it knows.",
-                       node_id(r), sn, addr, qn, type);
+                       resolver_node_id(r), sn, addr, qn, type);
         else
             trace_note(&sim->trace, sim->now, t->sent_pkt,
-                       "%s asks %s (%s), a server for %s%s, for %s %s.", node_id(r), sn, addr,
-                       t->zone.labels == 1 ? "." : "", zn, qn, type);
+                       "%s asks %s (%s), a server for %s%s, for %s %s.", resolver_node_id(r), sn,
+                       addr, t->zone.labels == 1 ? "." : "", zn, qn, type);
     } else {
         trace_note_skip(&sim->trace);
     }
     t->queries++;
     if (e == NET_OK && t->qport)
         udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
-    t->timer = sim_after(sim, (SimTime)t->sent_rto * 1000, on_timeout, t, 0);
+    t->timer = sim_after(sim, (SimTime)t->sent_rto * 1000, resolver_on_timeout, t, 0);
 }
 
 static void start_sub_lookup(Task *t, Server *s)
@@ -813,7 +643,7 @@ static void start_sub_lookup(Task *t, Server *s)
     trace_note(&r->sim->trace, r->sim->now, 0,
                "%s knows that %s is served by %s, but has no address for that server (no glue): "
                "it looks up %s's address first.",
-               node_id(r), dns_name_prose(&t->zone, zn, sizeof zn),
+               resolver_node_id(r), dns_name_prose(&t->zone, zn, sizeof zn),
                dns_name_prose(&s->name, sn, sizeof sn), sn);
     if (t->current < 0)
         t->current = 0; /* when woken, go on with this delegation */
@@ -842,7 +672,7 @@ static void ask_next(Task *t)
     char qn[300];
     trace_note(&t->r->sim->trace, t->r->sim->now, 0,
                "Every server %s could ask about %s has failed: it gives up (SERVFAIL).",
-               node_id(t->r), dns_name_prose(&t->cur, qn, sizeof qn));
+               resolver_node_id(t->r), dns_name_prose(&t->cur, qn, sizeof qn));
     task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
 }
 
@@ -908,7 +738,7 @@ static bool any_from_cache(Task *t)
     trace_note(&r->sim->trace, r->sim->now, 0,
                "%s answers the question of type ANY with what its cache holds for the name "
                "(RFC 8482 lets a resolver give any part of it), as Unbound does.",
-               node_id(r));
+               resolver_node_id(r));
     task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
     return true;
 }
@@ -1100,13 +930,13 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
         trace_note(&r->sim->trace, r->sim->now, 0,
                    "%s does not exist as a name of its own, so %s stops minimising and asks for "
                    "the whole name (Unbound's relaxed mode).",
-                   an, node_id(r));
+                   an, resolver_node_id(r));
     } else {
         t->mini_labels = t->asked.labels;
         trace_note(&r->sim->trace, r->sim->now, 0,
                    "%s is not a zone of its own: %s adds the next label and asks the same "
                    "server again (QNAME minimisation reveals one label at a time).",
-                   an, node_id(r));
+                   an, resolver_node_id(r));
     }
     /* The same servers again: the one that answered first. */
     for (int i = 0; i < t->nservers; i++)
@@ -1134,20 +964,22 @@ static void any_answered(Task *t, const DnsMsg *m)
     task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
 }
 
-static void handle_response(Task *t, const DnsMsg *m)
+void resolver_handle_response(Task *t, const DnsMsg *m)
 {
     Resolver *r = t->r;
     Sim *sim = r->sim;
     Server *s = &t->servers[t->current];
-    char sn[300], qn[300], tn[300], rc[16];
-    dns_name_prose(&s->name, sn, sizeof sn);
-    dns_name_prose(&t->cur, qn, sizeof qn);
+    char sn[300] = "", qn[300] = "", tn[300] = "", rc[16];
+    if (trace_wanted(&sim->trace)) { /* --quiet reads no note: no prose */
+        dns_name_prose(&s->name, sn, sizeof sn);
+        dns_name_prose(&t->cur, qn, sizeof qn);
+    }
     if (m->rcode != DNS_RCODE_SERVFAIL && m->rcode != DNS_RCODE_REFUSED && handle_minimised(t, m))
         return;
     if (m->rcode != DNS_RCODE_NOERROR && m->rcode != DNS_RCODE_NXDOMAIN) {
         trace_note(&sim->trace, sim->now, 0,
                    "%s answered %s, which is no use: %s tries the next server.", sn,
-                   dns_rcode_name(m->rcode, rc), node_id(r));
+                   dns_rcode_name(m->rcode, rc), resolver_node_id(r));
         s->attempts = OUTBOUND_RETRY; /* not asked again for this delegation */
         ask_next(t);
         return;
@@ -1193,7 +1025,7 @@ static void handle_response(Task *t, const DnsMsg *m)
         trace_note(&sim->trace, sim->now, 0,
                    "%s is an alias (CNAME) for %s. %s caches the alias and now looks up %s "
                    "itself, starting from the closest zone it knows the servers of%s.",
-                   qn, dns_name_prose(&target, tn, sizeof tn), node_id(r), tn,
+                   qn, dns_name_prose(&target, tn, sizeof tn), resolver_node_id(r), tn,
                    m->n[DNS_ANSWER] > 1 ? ", even though the answer already carried it: it only "
                                           "trusts records for the name it asked"
                                         : "");
@@ -1223,7 +1055,7 @@ static void handle_response(Task *t, const DnsMsg *m)
     trace_note(&sim->trace, sim->now, 0,
                "%s's answer neither answers %s nor refers further down (a lame server): %s "
                "tries the next server.",
-               sn, qn, node_id(r));
+               sn, qn, resolver_node_id(r));
     s->attempts = OUTBOUND_RETRY;
     ask_next(t);
 }
@@ -1246,23 +1078,23 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s ignores this packet: its source, port, ID or question does not match "
                    "the query it sent (that check is what stops forged answers).",
-                   node_id(t->r));
+                   resolver_node_id(t->r));
         dns_msg_fini(&msg);
         return;
     }
     sim_cancel(sim, t->timer);
     t->timer = 0;
-    infra_answer(t->r, s->addr, (int)((sim->now - t->sent_at) / 1000));
+    resolver_infra_answer(t->r, s->addr, (int)((sim->now - t->sent_at) / 1000));
     if (msg.tc) {
         char sn[300];
         trace_note(&sim->trace, sim->now, m->pkt,
                    "The answer from %s has TC set (truncated): it did not fit in UDP. As "
                    "Unbound does, %s asks the same server again over TCP.",
-                   dns_name_prose(&s->name, sn, sizeof sn), node_id(t->r));
+                   dns_name_prose(&s->name, sn, sizeof sn), resolver_node_id(t->r));
         t->up_tcp = true;
         send_query(t, s);
     } else {
-        handle_response(t, &msg);
+        resolver_handle_response(t, &msg);
     }
     dns_msg_fini(&msg);
 }
@@ -1311,7 +1143,7 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s receives %s's query for %s %s once more; it is already working on it and "
                    "drops the copy.",
-                   node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
+                   resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
         return true;
     }
     struct Joined *j = &t->joined[t->njoined++];
@@ -1325,7 +1157,7 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
                "%s receives %s's query for %s %s again (a new try, with a new ID): it is still "
                "looking that name up, so it adds this query to the lookup in progress and will "
                "answer both when it ends.",
-               node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
+               resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
     return true;
 }
 
@@ -1370,7 +1202,7 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
                    "%s receives its own query for %s %s: one of its lookups asked itself, and "
                    "would wait for its own answer without end. As Unbound does with a query that "
                    "depends on itself, it answers SERVFAIL at once.",
-                   node_id(r), dns_name_prose(&t->qname, qn, sizeof qn),
+                   resolver_node_id(r), dns_name_prose(&t->qname, qn, sizeof qn),
                    dns_type_name(t->qtype, tb));
         task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
         return;
@@ -1384,13 +1216,13 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
             trace_note(&sim->trace, sim->now, pkt,
                        "%s receives %s's query%s for %s %s and finds the answer in its cache (%u "
                        "s left of its TTL): no need to ask any other server.",
-                       node_id(r), who(r, src), how, qn, dns_type_name(t->qtype, tb),
+                       resolver_node_id(r), who(r, src), how, qn, dns_type_name(t->qtype, tb),
                        dns_cache_ttl_left(&r->cache, hit));
         else
             trace_note(&sim->trace, sim->now, pkt,
                        "%s receives %s's query%s for %s %s%s. Nothing in its cache answers it, so "
                        "it starts looking it up.",
-                       node_id(r), who(r, src), how, qn, dns_type_name(t->qtype, tb),
+                       resolver_node_id(r), who(r, src), how, qn, dns_type_name(t->qtype, tb),
                        q->rd ? " (RD set: please do the whole lookup for me)" : "");
     } else {
         trace_note_skip(&sim->trace);
@@ -1463,8 +1295,8 @@ static void on_client_idle(Sim *sim, void *ctx, uint64_t arg)
     Client *c = ctx;
     c->idle = 0;
     trace_note(&sim->trace, sim->now, 0,
-               "%s closes the idle TCP connection of %s: no question came for %d s.", node_id(c->r),
-               who(c->r, c->peer), CLIENT_IDLE / 1000000);
+               "%s closes the idle TCP connection of %s: no question came for %d s.",
+               resolver_node_id(c->r), who(c->r, c->peer), CLIENT_IDLE / 1000000);
     dns_tcp_close(c->d);
     client_gone(c);
 }
@@ -1612,6 +1444,11 @@ void dns_resolvers_stop(Sim *sim)
             dns_tcp_free(c->d);
             sim_cancel(sim, c->idle);
             free(c);
+        }
+        while (r->spare) {
+            Task *t = r->spare;
+            r->spare = t->parent;
+            free(t);
         }
         free(r->tasks);
         free(r->by_name);

@@ -17,8 +17,14 @@
 
 /* Rdata lives in blocks that never move, so DnsRR.rdata stays valid while
  * records are added.  dns_msg_reset rewinds to the first block and reuses
- * the chain in order, so a message that has grown allocates nothing more. */
+ * the chain in order, so a message that has grown allocates nothing more.
+ * Most messages are small and short-lived (one per packet decoded): the
+ * first block, and the first record and question arrays, are sized for
+ * them, small enough for malloc's per-thread cache of small chunks; a
+ * bigger message grows into 4 KB blocks and doubled arrays. */
+#define ARENA_FIRST 480
 #define ARENA_BLOCK 4096
+#define RR_FIRST    3 /* records of a section */
 
 typedef struct ArenaBlock {
     struct ArenaBlock *next;
@@ -45,7 +51,7 @@ static uint8_t *arena_alloc(DnsMsg *m, size_t n)
 {
     if (!m->arena) {
         m->arena = xmalloc(sizeof *m->arena);
-        m->arena->head = m->arena->cur = block_new(ARENA_BLOCK);
+        m->arena->head = m->arena->cur = block_new(ARENA_FIRST);
     }
     DnsArena *a = m->arena;
     ArenaBlock *b = a->cur;
@@ -110,18 +116,26 @@ static void name_copy(DnsName *to, const DnsName *from)
     memcpy(to->data, from->data, from->len);
 }
 
+/* Room for one more element in *p (n used of *cap), first cap first, then
+ * doubling. */
+static void *grow_from(void *p, size_t n, size_t *cap, size_t first, size_t size)
+{
+    if (n < *cap)
+        return p;
+    *cap = *cap ? *cap * 2 : first;
+    return xrealloc(p, *cap * size);
+}
+
 static DnsQuestion *question_slot(DnsMsg *m)
 {
-    if (m->n_qd == m->qd_cap)
-        m->qd = xgrow(m->qd, &m->qd_cap, m->n_qd + 1, sizeof *m->qd);
+    m->qd = grow_from(m->qd, m->n_qd, &m->qd_cap, 1, sizeof *m->qd);
     return &m->qd[m->n_qd];
 }
 
 /* The next free record of section s, not yet counted in m->n[s]. */
 static DnsRR *rr_slot(DnsMsg *m, DnsSection s)
 {
-    if (m->n[s] == m->cap[s])
-        m->rr[s] = xgrow(m->rr[s], &m->cap[s], m->n[s] + 1, sizeof *m->rr[s]);
+    m->rr[s] = grow_from(m->rr[s], m->n[s], &m->cap[s], RR_FIRST, sizeof *m->rr[s]);
     return &m->rr[s][m->n[s]];
 }
 

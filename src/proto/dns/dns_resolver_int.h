@@ -1,0 +1,133 @@
+/* dns_resolver_int — what the resolver's files share (src/proto/dns/
+ * dns_resolver*.c only):
+ *
+ *   dns_resolver.c      the service: lookups (tasks), the cache, asking
+ *                       upstream over UDP, answering clients over UDP and TCP;
+ *   dns_resolver_tcp.c  asking upstream over TCP, after an answer came
+ *                       back truncated (TC set), as Unbound does. */
+#ifndef MN_DNS_RESOLVER_INT_H
+#define MN_DNS_RESOLVER_INT_H
+
+#include "core/sim.h"
+#include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_tcp.h"
+#include "proto/dns/dns_wire.h"
+
+#define MAX_SERVERS 16
+
+typedef struct Server {
+    DnsName name;
+    uint32_t addr;
+    bool has_addr, looked_up;
+    int attempts; /* queries sent to it for this delegation */
+} Server;
+
+typedef struct Resolver Resolver;
+
+/* A client's TCP connection to port 53 (RFC 7766).  Tasks that will
+ * answer over it hold a reference; it lives until the connection is gone
+ * and no task holds it any more. */
+typedef struct Client {
+    Resolver *r;
+    DnsTcp *d; /* NULL once the connection is gone */
+    uint32_t peer;
+    int refs;
+    EvHandle idle;
+    struct Client *next;
+} Client;
+
+typedef struct Task {
+    Resolver *r;
+    struct Task *parent; /* a glueless lookup serves its parent */
+    size_t index;        /* in Resolver.tasks */
+    struct Task *hnext;  /* its bucket's chain in Resolver.by_name */
+    uint32_t hash;       /* of (qname, qtype) */
+    int depth;
+    /* the client's question (a parent's lookup has no client) */
+    uint32_t client;
+    uint16_t cport, cid;
+    bool rd, edns;
+    Client *conn; /* asked over TCP: answered there */
+    /* The same question again while this lookup runs (a client's retry):
+     * answered with it, as Unbound's mesh joins equal queries. */
+    struct Joined {
+        uint32_t client;
+        uint16_t cport, cid;
+        bool edns;
+    } joined[4];
+    int njoined;
+    DnsName qname, cur;
+    uint16_t qtype;
+    DnsMsg chain; /* CNAMEs met so far, for the final answer */
+    int cnames;
+    /* the delegation being asked */
+    DnsName zone;
+    Server servers[MAX_SERVERS];
+    int nservers, current;
+    uint16_t qid, qport;
+    EvHandle timer;
+    int queries;
+    /* QNAME minimisation (RFC 9156): what was asked, and how far along */
+    DnsName asked;
+    uint16_t asked_type;
+    int mini_labels; /* labels of cur asked so far; 0: not minimising */
+    int mini_count;
+    bool mini_off;    /* given up on minimising this lookup */
+    bool mini_full_a; /* the full name was asked with type A already */
+    uint64_t sent_pkt;
+    SimTime sent_at;
+    int sent_rto; /* ms: the timeout this query waits */
+    bool waiting_sub;
+    /* An answer came back truncated: the same server is asked again over
+     * TCP, as Unbound does. */
+    bool up_tcp;
+    DnsTcp *up;
+    uint8_t up_query[DNS_UDP_MAX];
+    size_t up_len;
+} Task;
+
+/* What the resolver knows of a server's round trips (Unbound's infra
+ * cache), for 15 minutes after it last heard of it. */
+typedef struct Infra {
+    uint32_t addr;
+    int srtt, rttvar, rto; /* ms */
+    int timeouts[3];       /* A, AAAA, other */
+    SimTime expires;
+} Infra;
+
+struct Resolver {
+    Sim *sim;
+    int node;
+    bool round_robin;
+    bool recursive; /* mode "recursive": ask the root with RD set, relay its answer */
+    bool qmin;      /* qname_minimisation */
+    DnsCache cache;
+    Server hints[MAX_SERVERS];
+    int nhints;
+    Task **tasks;
+    size_t ntasks, tasks_cap;
+    Task **by_name;   /* tasks chained by (qname, qtype): a query finds its lookup at once */
+    size_t n_by_name; /* buckets, a power of two */
+    Infra *infra;
+    size_t ninfra, infra_cap;
+    Client *clients;
+    /* Tasks done, kept for the next lookups (chained by parent): a Task is
+     * 6 KB, too big for malloc's cache of small chunks, and a busy
+     * resolver starts one per question. */
+    Task *spare;
+};
+
+/* dns_resolver.c offers: */
+const char *resolver_node_id(const Resolver *r);
+/* An answer from addr after ms milliseconds (Unbound's rtt_update). */
+void resolver_infra_answer(Resolver *r, uint32_t addr, int ms);
+/* The timer of a query that got no answer in time (arg unused). */
+void resolver_on_timeout(Sim *sim, void *ctx, uint64_t arg);
+/* A response that matches t's query, over UDP or TCP. */
+void resolver_handle_response(Task *t, const DnsMsg *m);
+
+/* dns_resolver_tcp.c offers: asks s again over a new TCP connection with
+ * the query buf (n bytes), and arms t's timer (3 s, handshake included). */
+void resolver_ask_tcp(Task *t, Server *s, const uint8_t *buf, size_t n);
+
+#endif
