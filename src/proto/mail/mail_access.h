@@ -5,7 +5,8 @@
  *                  beside each user's INBOX, and the store's changes (flags,
  *                  copies, removals), each one a "mailbox" state record;
  *   pop3_server.c  one POP3 session (RFC 1939, CAPA from RFC 2449);
- *   imap_server.c  one IMAP4rev1 session (RFC 3501).
+ *   imap_server.c  one IMAP4rev1 session (RFC 3501), its FETCH responses
+ *                  written by imap_fetch.c.
  *
  * A Mailbox pointer stays valid for the run: INBOXes are made at start,
  * folders are allocated one by one.  Sessions still find their mailbox by
