@@ -341,7 +341,8 @@ static void test_imap_not_authenticated(void **state)
              "n6 LOGIN bob ketchup\nn7 LOGIN \"bob\" \"hungry\"\nn8 LOGIN bob hungry\n"
              "n6 NO [AUTHENTICATIONFAILED] Authentication failed.\n"
              "n9 LOGOUT\n"
-             "n7 OK [CAPABILITY %s] Logged in\n"
+             /* after CAPABILITY, Dovecot lists them untagged at login */
+             "* CAPABILITY %s\nn7 OK Logged in\n"
              "n8 BAD Error in IMAP command LOGIN: Unknown command (0.001 + 0.000 secs).\n"
              "* BYE Logging out\nn9 OK Logout completed (0.001 + 0.000 secs).\n"
              "Connection closed by foreign host.\n",
@@ -703,6 +704,40 @@ static void test_parsers(void **state)
     assert_false(imap_parse_set("99999999999", 5, &s));
 }
 
+/* SEARCH's keys alone, combined (a row, OR, NOT, parentheses, a set)
+ * and in UID form, and its mistakes, in Dovecot's words (make interop
+ * compares more with the real one). */
+static void test_imap_search(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, 143,
+                       "\"s0 LOGIN bob hungry\", \"s1 SELECT INBOX\", \"s2 STORE 2 +FLAGS.SILENT "
+                       "(\\\\Flagged \\\\Seen)\", \"s3 SEARCH FROM alice\", \"s4 SEARCH OR "
+                       "FLAGGED SUBJECT welcome\", \"s5 UID SEARCH NOT SEEN\", \"s6 SEARCH (UNSEEN "
+                       "BODY ketchup)\", \"s7 SEARCH 2:* NOT FLAGGED\", \"s8 SEARCH FOO\", \"s9 "
+                       "SEARCH CHARSET KOI8-R ALL\", \"t1 SEARCH LARGER 1 SMALLER 2\", \"t2 SEARCH "
+                       "OR SEEN\", \"t3 LOGOUT\"");
+    static const char *const want[] = {
+        "s3 SEARCH FROM alice\n* SEARCH 1 2\ns3 OK Search completed",
+        "\n* SEARCH 2 3\ns4 OK",
+        "\n* SEARCH 1 3\ns5 OK",
+        "\n* SEARCH 1\ns6 OK",
+        "\n* SEARCH 3\ns7 OK",
+        "s8 BAD Error in IMAP command SEARCH: Unknown argument FOO (0.001 + 0.000 secs).\n",
+        "s9 NO [BADCHARSET] Unknown charset (0.001 + 0.000 secs).\n",
+        "\n* SEARCH\nt1 OK",
+        "t2 BAD Error in IMAP command SEARCH: Missing argument (0.001 + 0.000 secs).\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        if (!strstr(t, want[i]))
+            fprintf(stderr, "missing: %s\nin:\n%s", want[i], t);
+        assert_non_null(strstr(t, want[i]));
+    }
+    free(t);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -714,6 +749,7 @@ int main(void)
         cmocka_unit_test(test_imap_not_authenticated),
         cmocka_unit_test(test_imap_syntax_errors),
         cmocka_unit_test(test_imap_selected),
+        cmocka_unit_test(test_imap_search),
         cmocka_unit_test(test_imap_flags_and_uids_kept),
         cmocka_unit_test(test_imap_new_mail),
         cmocka_unit_test(test_empty_mailbox),

@@ -7,7 +7,7 @@
  *
  * States: not authenticated (CAPABILITY, NOOP, LOGOUT, LOGIN,
  * AUTHENTICATE PLAIN), authenticated (LIST, LSUB, SELECT, EXAMINE,
- * STATUS, CREATE) and selected (FETCH, STORE, COPY, EXPUNGE, CLOSE, and
+ * STATUS, CREATE) and selected (FETCH, STORE, COPY, SEARCH, EXPUNGE, CLOSE, and
  * their UID forms).  The session keeps its own numbering of the selected
  * mailbox's messages (their UIDs); NOOP and CHECK report what changed
  * since (EXPUNGE, EXISTS, RECENT), as a client needs.  BODY[...] sets
@@ -18,7 +18,9 @@
  *
  * FETCH's items and the response's text are imap_fetch.c's.
  *
- * Limits: no literals ({n}), no SEARCH, DELETE, RENAME or
+ * SEARCH's keys are imap_search.c's.
+ *
+ * Limits: no literals ({n}), no DELETE, RENAME or
  * SUBSCRIBE; keywords given to STORE are not kept. */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
@@ -31,6 +33,7 @@
 
 #include "proto/mail/imap_cmd.h"
 #include "proto/mail/imap_fetch.h"
+#include "proto/mail/imap_search.h"
 #include "proto/mail/mail_access.h"
 #include "proto/mail/pop3_cmd.h"
 
@@ -49,6 +52,7 @@ struct ImapSession {
     MailServer *srv;
     TextConn *t;
     bool authed;
+    bool asked_caps; /* CAPABILITY before login: Dovecot then lists them untagged at login */
     uint32_t client_ip;
     char user[128];
     char auth_user[600], auth_pass[600]; /* a login waiting */
@@ -248,7 +252,10 @@ static void login_ok(ImapSession *is, const char *tag, const char *user)
     snprintf(is->user, sizeof is->user, "%s", mail_user_name(is->srv, user));
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "%s OK [CAPABILITY " CAPS_POST "] Logged in\r\n", tag);
+    if (is->asked_caps) /* the client reads CAPABILITY responses, not codes */
+        buf_printf(&b, "* CAPABILITY " CAPS_POST "\r\n%s OK Logged in\r\n", tag);
+    else
+        buf_printf(&b, "%s OK [CAPABILITY " CAPS_POST "] Logged in\r\n", tag);
     flush(is, &b,
           cap(is,
               "accepts %s's password (OK) and lists what it can do now: the authenticated "
@@ -348,6 +355,8 @@ static void sasl_plain(ImapSession *is, const char *tag, const char *b64)
 
 static void cmd_capability(ImapSession *is, Buf *b, const char *tag)
 {
+    if (!is->authed)
+        is->asked_caps = true;
     buf_printf(b, "* CAPABILITY %s\r\n", is->authed ? CAPS_POST : CAPS_PRE);
     tagged(is, b, tag,
            is->authed ? "OK Capability completed" TIMING
@@ -919,6 +928,43 @@ static void cmd_close(ImapSession *is, Buf *b, const char *tag)
                n, n == 1 ? "" : "s"));
 }
 
+/* ---- SEARCH ------------------------------------------------------------------------------ */
+
+static void cmd_search(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, size_t a0,
+                       bool uid)
+{
+    const char *name = uid ? "UID SEARCH" : "SEARCH";
+    ImapSearchView v = {.mb = selected_box(is),
+                        .view = is->view,
+                        .n_view = is->n_view,
+                        .recent_lo = is->recent_lo,
+                        .recent_hi = is->recent_hi,
+                        .epoch_us = is->srv->sim->world->start_us};
+    bool *match = xcalloc(is->n_view ? is->n_view : 1, sizeof *match);
+    char err[200], r[300];
+    ImapSearchErr st = imap_search(c, a0, &v, match, err, sizeof err);
+    if (st == IMAP_SEARCH_BAD) {
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, err);
+        tagged(is, b, tag, r, cap(is, "answers BAD: SEARCH does not understand its keys."));
+    } else if (st == IMAP_SEARCH_NO) {
+        snprintf(r, sizeof r, "NO %s" TIMING, err);
+        tagged(is, b, tag, r, cap(is, "answers NO: it knows no such character set."));
+    } else {
+        size_t n = 0;
+        buf_puts(b, "* SEARCH");
+        for (size_t k = 0; k < is->n_view; k++)
+            if (match[k]) {
+                buf_printf(b, " %" PRIu32, uid ? is->view[k] : (uint32_t)(k + 1));
+                n++;
+            }
+        buf_puts(b, "\r\n");
+        tagged(is, b, tag, "OK Search completed" TIMING,
+               cap(is, "lists the %zu message%s that match (SEARCH): %s.", n, n == 1 ? "" : "s",
+                   uid ? "their UIDs" : "their numbers"));
+    }
+    free(match);
+}
+
 /* ---- IDLE ------------------------------------------------------------------------------- */
 
 #define IDLE_POLL       ((SimTime)1000000)
@@ -978,7 +1024,7 @@ static void idle_line(ImapSession *is, const char *line)
 
 static const char *const known[] = {"CAPABILITY", "NOOP",    "CHECK",  "LOGOUT", "LIST",  "LSUB",
                                     "SELECT",     "EXAMINE", "STATUS", "CREATE", "FETCH", "STORE",
-                                    "COPY",       "EXPUNGE", "CLOSE",  "UID",    "IDLE"};
+                                    "COPY",       "EXPUNGE", "CLOSE",  "UID",    "IDLE",  "SEARCH"};
 
 static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
 {
@@ -1018,12 +1064,13 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
         tagged(is, b, tag, r, cap(is, "answers BAD: the client is logged in already."));
     } else if (strcmp(name, "FETCH") == 0 || strcmp(name, "STORE") == 0 ||
                strcmp(name, "COPY") == 0 || strcmp(name, "EXPUNGE") == 0 ||
-               strcmp(name, "CLOSE") == 0 || strcmp(name, "UID") == 0) {
+               strcmp(name, "CLOSE") == 0 || strcmp(name, "UID") == 0 ||
+               strcmp(name, "SEARCH") == 0) {
         bool uid = strcmp(name, "UID") == 0;
         const char *sub = uid ? arg_str(c, 0) : name;
         size_t a0 = uid ? 1 : 0;
         bool sub_known = sub && (strcasecmp(sub, "FETCH") == 0 || strcasecmp(sub, "STORE") == 0 ||
-                                 strcasecmp(sub, "COPY") == 0);
+                                 strcasecmp(sub, "COPY") == 0 || strcasecmp(sub, "SEARCH") == 0);
         if (!is->selected && (!uid || sub_known)) {
             tagged(is, b, tag, "BAD No mailbox selected" TIMING,
                    cap(is, "answers BAD: %s needs a mailbox; SELECT one first.", name));
@@ -1038,6 +1085,8 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
             cmd_store(is, b, tag, c, a0, uid);
         } else if (strcasecmp(sub, "COPY") == 0) {
             cmd_copy(is, b, tag, c, a0, uid);
+        } else if (strcasecmp(sub, "SEARCH") == 0) {
+            cmd_search(is, b, tag, c, a0, uid);
         } else if (!uid && strcmp(sub, "EXPUNGE") == 0) {
             cmd_expunge(is, b, tag);
         } else if (!uid && strcmp(sub, "CLOSE") == 0) {
