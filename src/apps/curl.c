@@ -1132,6 +1132,8 @@ void curl_main(Proc *p, int argc, char **argv)
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             free(c->outfile);
             c->outfile = xstrdup(argv[++i]);
+        } else if (strcmp(a, "-I") == 0 || strcmp(a, "--head") == 0) {
+            c->head = true;
         } else if (strcmp(a, "-l") == 0 || strcmp(a, "--list-only") == 0) {
             c->list_only = true;
         } else if (strcmp(a, "-u") == 0 || strcmp(a, "--user") == 0) {

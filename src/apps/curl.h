@@ -65,6 +65,7 @@ typedef struct Curl {
     char out_path[1024];
     /* pop3:// and imap:// (curl_mail.c) */
     bool list_only;                      /* -l */
+    bool head;                           /* -I: POP3's command expects no body (-X DELE) */
     char *custom;                        /* -X: the command's word */
     char *custom_args;                   /* -X: the rest ("" when none) */
     char *mailbox, *uid, *msgno, *query; /* IMAP's URL parts; POP3's message in msgno */

@@ -4,7 +4,8 @@
  * pop3://[USER:PASS@]HOST[:PORT]/[N]: CAPA, then AUTH PLAIN (the
  * credentials after the server's "+ ", base64) when CAPA offers SASL
  * PLAIN, USER and PASS when it offers only USER; then LIST (no N, or -l),
- * RETR N, or the -X command (with N after it).  The listing or the message
+ * RETR N, or the -X command (with N after it); -I expects no body (so
+ * -X DELE -I ends after the +OK: the deletion happens at curl's QUIT).  The listing or the message
  * goes to stdout (or -o FILE) as the server sends it, CR LF kept, a
  * stuffed dot removed.  A refused login ends with "Login denied" (67) and
  * no QUIT; a refused command with QUIT shown and "Weird server reply" (8).
@@ -274,8 +275,8 @@ static void pop3_line(Curl *c, const char *line, size_t len)
         }
         if (!create_out(c))
             return;
-        if (c->msgno && *c->msgno && c->list_only && !c->custom) {
-            finish(c); /* LIST n: its one line, no body */
+        if (c->head || (c->msgno && *c->msgno && c->list_only && !c->custom)) {
+            finish(c); /* -I, or LIST n: the one line, no body */
             return;
         }
         c->mstep = MS_BODY;
