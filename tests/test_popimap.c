@@ -738,6 +738,34 @@ static void test_imap_search(void **state)
     tw_done(&sim);
 }
 
+/* SUBSCRIBE, UNSUBSCRIBE and LSUB: only an existing folder, in the order
+ * subscribed, INBOX in any case as INBOX. */
+static void test_imap_subscribe(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, 143,
+                       "\"u0 LOGIN bob hungry\", \"u1 CREATE Recipes\", \"u2 SUBSCRIBE Nope\", "
+                       "\"u3 SUBSCRIBE Recipes\", \"u4 SUBSCRIBE inbox\", \"u5 LSUB \\\"\\\" "
+                       "*\", \"u6 UNSUBSCRIBE Recipes\", \"u7 LSUB \\\"\\\" *\", \"u8 "
+                       "SUBSCRIBE\", \"u9 LOGOUT\"");
+    static const char *const want[] = {
+        "u2 NO Mailbox doesn't exist: Nope (0.001 + 0.000 secs).\n",
+        "u3 OK Subscribe completed",
+        "* LSUB () \".\" Recipes\n* LSUB () \".\" INBOX\nu5 OK Lsub completed",
+        "u6 OK Unsubscribe completed",
+        "u7 LSUB \"\" *\n* LSUB () \".\" INBOX\nu7 OK Lsub completed",
+        "u8 BAD Error in IMAP command SUBSCRIBE: Missing arguments (0.001 + 0.000 secs).\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        if (!strstr(t, want[i]))
+            fprintf(stderr, "missing: %s\nin:\n%s", want[i], t);
+        assert_non_null(strstr(t, want[i]));
+    }
+    free(t);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -750,6 +778,7 @@ int main(void)
         cmocka_unit_test(test_imap_syntax_errors),
         cmocka_unit_test(test_imap_selected),
         cmocka_unit_test(test_imap_search),
+        cmocka_unit_test(test_imap_subscribe),
         cmocka_unit_test(test_imap_flags_and_uids_kept),
         cmocka_unit_test(test_imap_new_mail),
         cmocka_unit_test(test_empty_mailbox),

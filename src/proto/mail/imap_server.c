@@ -7,11 +7,10 @@
  *
  * States: not authenticated (CAPABILITY, NOOP, LOGOUT, LOGIN,
  * AUTHENTICATE PLAIN), authenticated (LIST, LSUB, SELECT, EXAMINE,
- * STATUS, CREATE) and selected (FETCH, STORE, COPY, SEARCH, EXPUNGE, CLOSE, and
- * their UID forms).  The session keeps its own numbering of the selected
- * mailbox's messages (their UIDs); NOOP and CHECK report what changed
- * since (EXPUNGE, EXISTS, RECENT), as a client needs.  BODY[...] sets
- * \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...] never does.
+ * STATUS, CREATE, SUBSCRIBE, UNSUBSCRIBE) and selected (FETCH, STORE, COPY, SEARCH, EXPUNGE, CLOSE,
+ * and their UID forms).  The session keeps its own numbering of the selected mailbox's messages
+ * (their UIDs); NOOP and CHECK report what changed since (EXPUNGE, EXISTS, RECENT), as a client
+ * needs.  BODY[...] sets \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...] never does.
  *
  * IDLE reports new and removed messages within a second (Dovecot learns
  * of them from inotify) and says "Still here" every 2 minutes.
@@ -20,8 +19,8 @@
  *
  * SEARCH's keys are imap_search.c's.
  *
- * Limits: no literals ({n}), no DELETE, RENAME or
- * SUBSCRIBE; keywords given to STORE are not kept. */
+ * Limits: no literals ({n}), no DELETE or RENAME; keywords given to
+ * STORE are not kept. */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
 #include <inttypes.h>
@@ -409,7 +408,18 @@ static void cmd_list(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
     }
     if (!lsub && *pat == '\0') {
         buf_puts(b, "* LIST (\\Noselect) \".\" \"\"\r\n");
-    } else if (!lsub) {
+    } else if (lsub) {
+        const char *subs[64];
+        size_t n = mail_subscriptions(is->srv, is->user, subs, 64);
+        char want[300];
+        snprintf(want, sizeof want, "%s%s", ref, pat);
+        for (size_t k = 0; k < n; k++)
+            if (pattern_match(want, subs[k])) {
+                buf_puts(b, "* LSUB () \".\" ");
+                put_name(b, subs[k]);
+                buf_puts(b, "\r\n");
+            }
+    } else {
         Mailbox *boxes[64];
         size_t n = mail_folders(is->srv, is->user, boxes, 64);
         char full[300];
@@ -428,7 +438,7 @@ static void cmd_list(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
     }
     tagged(
         is, b, tag, lsub ? "OK Lsub completed" TIMING : "OK List completed" TIMING,
-        lsub ? cap(is, "lists the subscribed folders (LSUB): none is subscribed.")
+        lsub ? cap(is, "lists the folders %s subscribed to (LSUB).", is->user)
              : cap(is, "lists %s's folders that match (LIST); \".\" separates levels.", is->user));
 }
 
@@ -599,6 +609,33 @@ static void cmd_create(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     tagged(is, b, tag, "OK Create completed" TIMING,
            cap(is, "creates the folder %s for %s: IMAP keeps folders on the server.", folder,
                is->user));
+}
+
+/* SUBSCRIBE and UNSUBSCRIBE: the folders a client shows (LSUB); a folder
+ * must exist to be subscribed to, unsubscribing is always OK. */
+static void cmd_subscribe(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, bool sub)
+{
+    const char *name = arg_str(c, 0), *cmd = sub ? "SUBSCRIBE" : "UNSUBSCRIBE";
+    char r[300];
+    if (!name || c->n_args != 1) {
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: Missing arguments" TIMING, cmd);
+        tagged(is, b, tag, r, cap(is, "answers BAD: %s wants a folder's name.", cmd));
+        return;
+    }
+    Mailbox *mb = mail_folder(is->srv, is->user, name);
+    if (sub && !mb) {
+        no_mailbox(is, b, tag, name, false);
+        return;
+    }
+    /* INBOX in any case is INBOX */
+    const char *as = mb && strcasecmp(name, "INBOX") == 0 ? "INBOX" : name;
+    if (sub)
+        mail_subscribe(is->srv, is->user, as);
+    else
+        mail_unsubscribe(is->srv, is->user, as);
+    tagged(is, b, tag, sub ? "OK Subscribe completed" TIMING : "OK Unsubscribe completed" TIMING,
+           cap(is, "%s %s %s %s: LSUB lists the folders a client shows.",
+               sub ? "subscribes" : "unsubscribes", is->user, sub ? "to" : "from", as));
 }
 
 /* ---- FETCH ------------------------------------------------------------------------------ */
@@ -1022,9 +1059,10 @@ static void idle_line(ImapSession *is, const char *line)
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
-static const char *const known[] = {"CAPABILITY", "NOOP",    "CHECK",  "LOGOUT", "LIST",  "LSUB",
-                                    "SELECT",     "EXAMINE", "STATUS", "CREATE", "FETCH", "STORE",
-                                    "COPY",       "EXPUNGE", "CLOSE",  "UID",    "IDLE",  "SEARCH"};
+static const char *const known[] = {"CAPABILITY", "NOOP",   "CHECK",   "LOGOUT",    "LIST",
+                                    "LSUB",       "SELECT", "EXAMINE", "STATUS",    "CREATE",
+                                    "FETCH",      "STORE",  "COPY",    "EXPUNGE",   "CLOSE",
+                                    "UID",        "IDLE",   "SEARCH",  "SUBSCRIBE", "UNSUBSCRIBE"};
 
 static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
 {
@@ -1058,6 +1096,8 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
         cmd_status(is, b, tag, c);
     } else if (strcmp(name, "CREATE") == 0) {
         cmd_create(is, b, tag, c);
+    } else if (strcmp(name, "SUBSCRIBE") == 0 || strcmp(name, "UNSUBSCRIBE") == 0) {
+        cmd_subscribe(is, b, tag, c, name[0] == 'S');
     } else if (strcmp(name, "LOGIN") == 0 || strcmp(name, "AUTHENTICATE") == 0) {
         char r[120];
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: Unknown command" TIMING, name);

@@ -46,6 +46,8 @@ struct MailAccess {
     size_t n_folders;
     MailPenalty *penalties;
     size_t n_penalties;
+    char **subs; /* IMAP's subscriptions, "user/folder", in the order made */
+    size_t n_subs;
 };
 
 /* User's folder name (INBOX in any case), or NULL. */
@@ -55,6 +57,13 @@ Mailbox *mail_folder_create(MailServer *s, const char *user, const char *name);
 /* User's folders, INBOX first then in creation order; returns the count,
  * at most max. */
 size_t mail_folders(MailServer *s, const char *user, Mailbox **out, size_t max);
+/* IMAP's subscriptions: is user subscribed to name?  Subscribe (false
+ * if already), unsubscribe (false if not); the names user is subscribed
+ * to, in the order made (at most max). */
+bool mail_subscribed(MailServer *s, const char *user, const char *name);
+bool mail_subscribe(MailServer *s, const char *user, const char *name);
+bool mail_unsubscribe(MailServer *s, const char *user, const char *name);
+size_t mail_subscriptions(MailServer *s, const char *user, const char **out, size_t max);
 /* Index of the message with uid in mb, or -1. */
 long mail_box_find(const Mailbox *mb, uint32_t uid);
 /* Sets message i's flags to flags (a state record when they change). */

@@ -52,6 +52,57 @@ size_t mail_folders(MailServer *s, const char *user, Mailbox **out, size_t max)
     return n;
 }
 
+/* A subscription's entry: "user/folder" (a user name has no '/'). */
+static long sub_find(MailAccess *a, const char *user, const char *name)
+{
+    size_t ul = strlen(user);
+    for (size_t i = 0; i < a->n_subs; i++)
+        if (strncasecmp(a->subs[i], user, ul) == 0 && a->subs[i][ul] == '/' &&
+            strcmp(a->subs[i] + ul + 1, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+bool mail_subscribed(MailServer *s, const char *user, const char *name)
+{
+    return s->access && sub_find(s->access, user, name) >= 0;
+}
+
+bool mail_subscribe(MailServer *s, const char *user, const char *name)
+{
+    MailAccess *a = s->access;
+    if (!a || sub_find(a, user, name) >= 0)
+        return false;
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s/%s", user, name);
+    a->subs = xrealloc(a->subs, (a->n_subs + 1) * sizeof *a->subs);
+    a->subs[a->n_subs++] = buf_take(&b);
+    return true;
+}
+
+bool mail_unsubscribe(MailServer *s, const char *user, const char *name)
+{
+    MailAccess *a = s->access;
+    long i = a ? sub_find(a, user, name) : -1;
+    if (i < 0)
+        return false;
+    free(a->subs[i]);
+    memmove(a->subs + i, a->subs + i + 1, (a->n_subs - (size_t)i - 1) * sizeof *a->subs);
+    a->n_subs--;
+    return true;
+}
+
+size_t mail_subscriptions(MailServer *s, const char *user, const char **out, size_t max)
+{
+    MailAccess *a = s->access;
+    size_t n = 0, ul = strlen(user);
+    for (size_t i = 0; a && i < a->n_subs && n < max; i++)
+        if (strncasecmp(a->subs[i], user, ul) == 0 && a->subs[i][ul] == '/')
+            out[n++] = a->subs[i] + ul + 1;
+    return n;
+}
+
 long mail_box_find(const Mailbox *mb, uint32_t uid)
 {
     size_t lo = 0, hi = mb->n; /* UIDs ascend */
@@ -218,6 +269,9 @@ void mail_access_free(MailServer *s)
         free(mb);
     }
     free(a->folders);
+    for (size_t i = 0; i < a->n_subs; i++)
+        free(a->subs[i]);
+    free(a->subs);
     free(a->penalties);
     free(a);
     s->access = NULL;
