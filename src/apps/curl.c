@@ -994,6 +994,12 @@ static void usage_hint(Proc *p)
 static bool parse_url(Curl *c)
 {
     const char *u = c->url;
+    for (const char *s = u; *s; s++)
+        if ((unsigned char)*s <= ' ') { /* a space must be %20 */
+            c->error = xstrdup("URL using bad/illegal format or missing URL");
+            curl_info(c, "Closing connection -1");
+            return false;
+        }
     const char *sep = strstr(u, "://");
     if (!sep) {
         /* curl guesses the scheme from the name; smtp.… would be SMTP */
@@ -1196,7 +1202,7 @@ void curl_main(Proc *p, int argc, char **argv)
                     "Left  Speed\n");
     curl_meter_line(c, false);
     if (!parse_url(c)) {
-        curl_done(c, strncmp(c->error, "Port", 4) == 0 ? 3 : 1);
+        curl_done(c, strncmp(c->error, "Port", 4) == 0 || strncmp(c->error, "URL", 3) == 0 ? 3 : 1);
         return;
     }
     meter_arm(c);
