@@ -72,6 +72,7 @@ typedef struct Curl {
     int mstep;
     unsigned tag;                          /* IMAP's A001, A002, ... */
     bool sasl_plain, sasl_login, user_cmd; /* what the server offers */
+    bool out_made;                         /* -o's file is made (at the first byte, as curl) */
     bool got_untagged;                     /* FETCH: the message's literal came */
     uint64_t literal_left;                 /* bytes of a literal still to come */
     Buf lit;                               /* the literal so far */

@@ -111,13 +111,19 @@ static void imap_send(Curl *c, int step, const char *caption, const char *fmt, .
     mail_send(c, step, tagcap, "A%03u %s", c->tag, cmd);
 }
 
-/* The body's bytes: stdout or -o's file. */
-static void put_out(Curl *c, const char *d, size_t n)
+static bool create_out(Curl *c);
+
+/* The body's bytes: stdout or -o's file (made at the first byte); false
+ * when the file cannot be made (curl has ended: c is gone). */
+static bool put_out(Curl *c, const char *d, size_t n)
 {
+    if (c->outfile && !c->out_made && !create_out(c))
+        return false;
     if (c->outfile)
         vfs_append(vfs_of(c->p->sim), c->p->node, c->out_path, d, n);
     else if (n)
         proc_printf(c->p, CON_STDOUT, "%.*s", (int)n, d);
+    return true;
 }
 
 /* Success: the connection stays in curl's cache; QUIT/LOGOUT unshown. */
@@ -163,11 +169,13 @@ static void fail_close(Curl *c, int status, const char *msg)
 
 static bool create_out(Curl *c)
 {
-    if (!c->outfile)
+    if (!c->outfile || c->out_made)
         return true;
     if (vfs_create(vfs_of(c->p->sim), c->p->node, c->out_path,
-                   vfs_user(c->p->sim->world, c->p->node)) == VFS_OK)
+                   vfs_user(c->p->sim->world, c->p->node)) == VFS_OK) {
+        c->out_made = true;
         return true;
+    }
     fail_close(c, 23, "Failed writing body");
     return false;
 }
@@ -209,8 +217,8 @@ static void pop3_line(Curl *c, const char *line, size_t len)
             line++;
             len--;
         }
-        put_out(c, line, len);
-        put_out(c, "\r\n", 2);
+        if (put_out(c, line, len))
+            put_out(c, "\r\n", 2);
         return;
     }
     if (c->verbose && c->mstep != MS_END)
@@ -273,8 +281,6 @@ static void pop3_line(Curl *c, const char *line, size_t len)
             fail_logout(c, 8, "Weird server reply", false);
             return;
         }
-        if (!create_out(c))
-            return;
         if (c->head || (c->msgno && *c->msgno && c->list_only && !c->custom)) {
             finish(c); /* -I, or LIST n: the one line, no body */
             return;
@@ -380,7 +386,8 @@ static void imap_literal(Curl *c, const char *line, size_t len)
     c->literal_left -= n;
     if (c->literal_left)
         return;
-    put_out(c, c->lit.data, c->lit.len);
+    if (!put_out(c, c->lit.data, c->lit.len))
+        return;
     curl_info(c, "Written %zu bytes, 0 bytes are left for transfer", c->lit.len);
     c->downloaded = 0;
     if (n < len && c->verbose) /* the response's end after the literal */
@@ -469,10 +476,8 @@ static void imap_line(Curl *c, const char *line, size_t len)
         imap_after_select(c);
         break;
     case MS_CMD:
-        if (untagged && wanted(c, line, len)) {
-            put_out(c, line, len);
-            put_out(c, "\r\n", 2);
-        }
+        if (untagged && wanted(c, line, len) && (!put_out(c, line, len) || !put_out(c, "\r\n", 2)))
+            return;
         if (!tagged)
             return;
         if (!ok) {
@@ -494,8 +499,6 @@ static void imap_line(Curl *c, const char *line, size_t len)
             c->got_untagged = true;
             c->literal_left = strtoull(brace + 1, NULL, 10);
             curl_info(c, "Found %llu bytes to download", (unsigned long long)c->literal_left);
-            if (!create_out(c))
-                return;
             buf_clear(&c->lit);
             if (!c->literal_left)
                 curl_info(c, "Written 0 bytes, 0 bytes are left for transfer");
