@@ -766,6 +766,35 @@ static void test_imap_subscribe(void **state)
     tw_done(&sim);
 }
 
+/* DELETE and RENAME: their refusals, the messages gone from the store,
+ * and a session whose open folder is renamed ended at its next command. */
+static void test_imap_delete_rename(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, 143,
+                       "\"v0 LOGIN bob hungry\", \"v1 CREATE Old\", \"v2 SELECT INBOX\", \"v3 "
+                       "COPY 1:3 Old\", \"v4 RENAME Old New\", \"v5 STATUS New (MESSAGES)\", \"v6 "
+                       "DELETE INBOX\", \"v7 RENAME INBOX X\", \"v8 DELETE Nope\", \"v9 SELECT "
+                       "New\", \"w1 RENAME New Newer\", \"w2 NOOP\"");
+    static const char *const want[] = {
+        "v4 OK Rename completed",
+        "* STATUS New (MESSAGES 3)\nv5 OK",
+        "v6 NO INBOX can't be deleted (0.001 + 0.000 secs).\n",
+        "v7 NO [CANNOT] Renaming INBOX isn't supported (0.001 + 0.000 secs).\n",
+        "v8 NO [NONEXISTENT] Mailbox doesn't exist: Nope (0.001 + 0.000 secs).\n",
+        "w1 OK Rename completed",
+        "w2 NOOP\n* BYE IMAP session state is inconsistent, please relogin.\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        if (!strstr(t, want[i]))
+            fprintf(stderr, "missing: %s\nin:\n%s", want[i], t);
+        assert_non_null(strstr(t, want[i]));
+    }
+    free(t);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -779,6 +808,7 @@ int main(void)
         cmocka_unit_test(test_imap_selected),
         cmocka_unit_test(test_imap_search),
         cmocka_unit_test(test_imap_subscribe),
+        cmocka_unit_test(test_imap_delete_rename),
         cmocka_unit_test(test_imap_flags_and_uids_kept),
         cmocka_unit_test(test_imap_new_mail),
         cmocka_unit_test(test_empty_mailbox),

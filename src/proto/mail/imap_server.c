@@ -7,10 +7,11 @@
  *
  * States: not authenticated (CAPABILITY, NOOP, LOGOUT, LOGIN,
  * AUTHENTICATE PLAIN), authenticated (LIST, LSUB, SELECT, EXAMINE,
- * STATUS, CREATE, SUBSCRIBE, UNSUBSCRIBE) and selected (FETCH, STORE, COPY, SEARCH, EXPUNGE, CLOSE,
- * and their UID forms).  The session keeps its own numbering of the selected mailbox's messages
- * (their UIDs); NOOP and CHECK report what changed since (EXPUNGE, EXISTS, RECENT), as a client
- * needs.  BODY[...] sets \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...] never does.
+ * STATUS, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE) and selected (FETCH, STORE, COPY, SEARCH,
+ * EXPUNGE, CLOSE, and their UID forms).  The session keeps its own numbering of the selected
+ * mailbox's messages (their UIDs); NOOP and CHECK report what changed since (EXPUNGE, EXISTS,
+ * RECENT), as a client needs.  BODY[...] sets \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...]
+ * never does.
  *
  * IDLE reports new and removed messages within a second (Dovecot learns
  * of them from inotify) and says "Still here" every 2 minutes.
@@ -19,8 +20,10 @@
  *
  * SEARCH's keys are imap_search.c's.
  *
- * Limits: no literals ({n}), no DELETE or RENAME; keywords given to
- * STORE are not kept. */
+ * DELETE or RENAME of a folder a session has open ends that session at
+ * its next command ("state is inconsistent"), as in Dovecot.
+ *
+ * Limits: no literals ({n}); keywords given to STORE are not kept. */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
 #include <inttypes.h>
@@ -57,6 +60,7 @@ struct ImapSession {
     char auth_user[600], auth_pass[600]; /* a login waiting */
     /* the selected mailbox */
     bool selected, readonly;
+    Mailbox *sel_box; /* the folder selected: gone or renamed, the session ends */
     char folder[128];
     uint32_t *view; /* UIDs by sequence number - 1 */
     size_t n_view;
@@ -483,6 +487,7 @@ static void cmd_select(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
         return;
     }
     is->selected = true;
+    is->sel_box = mb;
     is->readonly = examine;
     snprintf(is->folder, sizeof is->folder, "%s", mb->folder);
     is->recent_lo = is->recent_hi = 0;
@@ -636,6 +641,84 @@ static void cmd_subscribe(ImapSession *is, Buf *b, const char *tag, const ImapCm
     tagged(is, b, tag, sub ? "OK Subscribe completed" TIMING : "OK Unsubscribe completed" TIMING,
            cap(is, "%s %s %s %s: LSUB lists the folders a client shows.",
                sub ? "subscribes" : "unsubscribes", is->user, sub ? "to" : "from", as));
+}
+
+/* DELETE: a folder and its messages (not INBOX); the session that had it
+ * selected is ended, as Dovecot does. */
+static void cmd_delete(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
+{
+    const char *name = arg_str(c, 0);
+    char r[300];
+    if (!name || c->n_args != 1) {
+        tagged(is, b, tag, "BAD Error in IMAP command DELETE: Missing arguments" TIMING,
+               cap(is, "answers BAD: DELETE wants a folder's name."));
+        return;
+    }
+    if (strcasecmp(name, "INBOX") == 0) {
+        tagged(is, b, tag, "NO INBOX can't be deleted" TIMING,
+               cap(is, "answers NO: INBOX, where mail arrives, stays."));
+        return;
+    }
+    Mailbox *mb = mail_folder(is->srv, is->user, name);
+    if (!mb) {
+        snprintf(r, sizeof r, "NO [NONEXISTENT] Mailbox doesn't exist: %.128s" TIMING, name);
+        tagged(is, b, tag, r, cap(is, "answers NO: %s has no folder %s.", is->user, name));
+        return;
+    }
+    size_t n = mb->n;
+    mail_folder_delete(is->srv, mb);
+    bool mine = is->selected && is->sel_box == mb;
+    if (mine)
+        buf_printf(b,
+                   "%s OK Delete completed" TIMING "\r\n* BYE Selected mailbox was deleted, "
+                   "have to disconnect.\r\n",
+                   tag);
+    else
+        buf_printf(b, "%s OK Delete completed" TIMING "\r\n", tag);
+    flush(is, b,
+          cap(is, "deletes the folder %s of %s and its %zu message%s (DELETE)%s.", name, is->user,
+              n, n == 1 ? "" : "s", mine ? ", and ends the session that had it open" : ""));
+    if (mine)
+        session_end(is);
+}
+
+/* RENAME a folder (not INBOX) to a free name. */
+static void cmd_rename(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
+{
+    const char *from = arg_str(c, 0), *to = arg_str(c, 1);
+    char r[300];
+    if (!from || !to || c->n_args != 2) {
+        tagged(is, b, tag, "BAD Error in IMAP command RENAME: Missing arguments" TIMING,
+               cap(is, "answers BAD: RENAME wants the folder's name and its new name."));
+        return;
+    }
+    Mailbox *mb = mail_folder(is->srv, is->user, from);
+    if (!mb) {
+        snprintf(r, sizeof r, "NO [NONEXISTENT] Mailbox doesn't exist: %.128s" TIMING, from);
+        tagged(is, b, tag, r, cap(is, "answers NO: %s has no folder %s.", is->user, from));
+        return;
+    }
+    if (strcasecmp(from, "INBOX") == 0) {
+        tagged(is, b, tag, "NO [CANNOT] Renaming INBOX isn't supported" TIMING,
+               cap(is, "answers NO: INBOX keeps its name."));
+        return;
+    }
+    size_t len = strlen(to);
+    if (mail_folder(is->srv, is->user, to)) {
+        tagged(is, b, tag, "NO [ALREADYEXISTS] Target mailbox already exists" TIMING,
+               cap(is, "answers NO: %s already has a folder %s.", is->user, to));
+        return;
+    }
+    if (len == 0 || len >= sizeof is->folder) {
+        tagged(is, b, tag,
+               len ? "NO [CANNOT] Invalid mailbox name: Name is too long" TIMING
+                   : "NO [CANNOT] Invalid mailbox name: Name is empty" TIMING,
+               cap(is, "answers NO: that is no folder name."));
+        return;
+    }
+    mail_folder_rename(is->srv, mb, to);
+    tagged(is, b, tag, "OK Rename completed" TIMING,
+           cap(is, "renames the folder %s of %s to %s (RENAME).", from, is->user, to));
 }
 
 /* ---- FETCH ------------------------------------------------------------------------------ */
@@ -1059,14 +1142,21 @@ static void idle_line(ImapSession *is, const char *line)
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
-static const char *const known[] = {"CAPABILITY", "NOOP",   "CHECK",   "LOGOUT",    "LIST",
-                                    "LSUB",       "SELECT", "EXAMINE", "STATUS",    "CREATE",
-                                    "FETCH",      "STORE",  "COPY",    "EXPUNGE",   "CLOSE",
-                                    "UID",        "IDLE",   "SEARCH",  "SUBSCRIBE", "UNSUBSCRIBE"};
+static const char *const known[] = {
+    "CAPABILITY", "NOOP",   "CHECK",     "LOGOUT",      "LIST",   "LSUB",    "SELECT", "EXAMINE",
+    "STATUS",     "CREATE", "FETCH",     "STORE",       "COPY",   "EXPUNGE", "CLOSE",  "UID",
+    "IDLE",       "SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "DELETE", "RENAME"};
 
 static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
 {
     const char *tag = c->tag, *name = c->name;
+    if (is->selected && (selected_box(is) != is->sel_box)) {
+        /* another session deleted or renamed the folder (or this one renamed it) */
+        buf_puts(b, "* BYE IMAP session state is inconsistent, please relogin.\r\n");
+        flush(is, b, cap(is, "ends the session: the folder it had open was deleted or renamed."));
+        session_end(is);
+        return;
+    }
     bool is_known = false;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         is_known |= strcmp(name, known[i]) == 0;
@@ -1096,6 +1186,10 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
         cmd_status(is, b, tag, c);
     } else if (strcmp(name, "CREATE") == 0) {
         cmd_create(is, b, tag, c);
+    } else if (strcmp(name, "DELETE") == 0) {
+        cmd_delete(is, b, tag, c);
+    } else if (strcmp(name, "RENAME") == 0) {
+        cmd_rename(is, b, tag, c);
     } else if (strcmp(name, "SUBSCRIBE") == 0 || strcmp(name, "UNSUBSCRIBE") == 0) {
         cmd_subscribe(is, b, tag, c, name[0] == 'S');
     } else if (strcmp(name, "LOGIN") == 0 || strcmp(name, "AUTHENTICATE") == 0) {

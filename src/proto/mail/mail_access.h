@@ -46,6 +46,9 @@ struct MailAccess {
     size_t n_folders;
     MailPenalty *penalties;
     size_t n_penalties;
+    Mailbox **gone; /* folders IMAP deleted: kept until the end, so that a
+                     * pointer a session holds stays valid */
+    size_t n_gone;
     char **subs; /* IMAP's subscriptions, "user/folder", in the order made */
     size_t n_subs;
 };
@@ -54,6 +57,10 @@ struct MailAccess {
 Mailbox *mail_folder(MailServer *s, const char *user, const char *name);
 /* Creates folder name for user (not INBOX, not existing). */
 Mailbox *mail_folder_create(MailServer *s, const char *user, const char *name);
+/* Deletes folder mb (not INBOX) with its messages (a state record
+ * each); renames it to name (its messages' records move with it). */
+void mail_folder_delete(MailServer *s, Mailbox *mb);
+void mail_folder_rename(MailServer *s, Mailbox *mb, const char *name);
 /* User's folders, INBOX first then in creation order; returns the count,
  * at most max. */
 size_t mail_folders(MailServer *s, const char *user, Mailbox **out, size_t max);

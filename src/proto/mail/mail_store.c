@@ -33,10 +33,39 @@ Mailbox *mail_folder_create(MailServer *s, const char *user, const char *name)
     for (size_t i = 0; i < a->n_folders; i++)
         if (a->folders[i]->uidvalidity > v)
             v = a->folders[i]->uidvalidity;
+    for (size_t i = 0; i < a->n_gone; i++)
+        if (a->gone[i]->uidvalidity > v)
+            v = a->gone[i]->uidvalidity;
     mb->uidvalidity = v + 1;
     a->folders = xrealloc(a->folders, (a->n_folders + 1) * sizeof *a->folders);
     a->folders[a->n_folders++] = mb;
     return mb;
+}
+
+void mail_folder_delete(MailServer *s, Mailbox *mb)
+{
+    MailAccess *a = s->access;
+    while (mb->n)
+        mail_box_remove(s, mb, mb->n - 1);
+    for (size_t i = 0; i < a->n_folders; i++)
+        if (a->folders[i] == mb) {
+            memmove(a->folders + i, a->folders + i + 1,
+                    (a->n_folders - i - 1) * sizeof *a->folders);
+            a->n_folders--;
+            break;
+        }
+    a->gone = xrealloc(a->gone, (a->n_gone + 1) * sizeof *a->gone);
+    a->gone[a->n_gone++] = mb;
+}
+
+void mail_folder_rename(MailServer *s, Mailbox *mb, const char *name)
+{
+    for (size_t i = 0; i < mb->n; i++)
+        mail_box_record(s, mb, &mb->msgs[i], "del");
+    free(mb->folder);
+    mb->folder = xstrdup(name);
+    for (size_t i = 0; i < mb->n; i++)
+        mail_box_record(s, mb, &mb->msgs[i], "add");
 }
 
 size_t mail_folders(MailServer *s, const char *user, Mailbox **out, size_t max)
@@ -256,6 +285,10 @@ void mail_access_free(MailServer *s)
         return;
     pop3_sessions_free(s);
     imap_sessions_free(s);
+    a->folders = xrealloc(a->folders, (a->n_folders + a->n_gone + 1) * sizeof *a->folders);
+    for (size_t i = 0; i < a->n_gone; i++)
+        a->folders[a->n_folders++] = a->gone[i];
+    free(a->gone);
     for (size_t i = 0; i < a->n_folders; i++) {
         Mailbox *mb = a->folders[i];
         for (size_t k = 0; k < mb->n; k++) {
