@@ -1,7 +1,9 @@
 #!/bin/sh
 # POP3 and IMAP interop: a real Dovecot 2.3 is the judge of minet's mail
-# server on ports 110 and 143.  For each scenario (mail_pop3_dialogue and
-# mail_imap_dialogue, or those named), Dovecot gets the server's users and
+# server on ports 110 and 143.  For each scenario (mail_pop3_dialogue,
+# mail_imap_dialogue and tests/interop/mail/imap_search.json, which adds
+# SEARCH, DELETE, RENAME and subscriptions; or those named), Dovecot gets
+# the server's users and
 # mailboxes (Maildir, users in a passwd-file, the message texts minet
 # stores; tests/interop/mail/dovecot_session.py), runs with this
 # configuration: ssl = no, disable_plaintext_auth = no, auth_mechanisms =
