@@ -341,7 +341,8 @@ static void test_imap_not_authenticated(void **state)
              "n6 LOGIN bob ketchup\nn7 LOGIN \"bob\" \"hungry\"\nn8 LOGIN bob hungry\n"
              "n6 NO [AUTHENTICATIONFAILED] Authentication failed.\n"
              "n9 LOGOUT\n"
-             "n7 OK [CAPABILITY %s] Logged in\n"
+             /* after CAPABILITY, Dovecot lists them untagged at login */
+             "* CAPABILITY %s\nn7 OK Logged in\n"
              "n8 BAD Error in IMAP command LOGIN: Unknown command (0.001 + 0.000 secs).\n"
              "* BYE Logging out\nn9 OK Logout completed (0.001 + 0.000 secs).\n"
              "Connection closed by foreign host.\n",
@@ -703,6 +704,97 @@ static void test_parsers(void **state)
     assert_false(imap_parse_set("99999999999", 5, &s));
 }
 
+/* SEARCH's keys alone, combined (a row, OR, NOT, parentheses, a set)
+ * and in UID form, and its mistakes, in Dovecot's words (make interop
+ * compares more with the real one). */
+static void test_imap_search(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, 143,
+                       "\"s0 LOGIN bob hungry\", \"s1 SELECT INBOX\", \"s2 STORE 2 +FLAGS.SILENT "
+                       "(\\\\Flagged \\\\Seen)\", \"s3 SEARCH FROM alice\", \"s4 SEARCH OR "
+                       "FLAGGED SUBJECT welcome\", \"s5 UID SEARCH NOT SEEN\", \"s6 SEARCH (UNSEEN "
+                       "BODY ketchup)\", \"s7 SEARCH 2:* NOT FLAGGED\", \"s8 SEARCH FOO\", \"s9 "
+                       "SEARCH CHARSET KOI8-R ALL\", \"t1 SEARCH LARGER 1 SMALLER 2\", \"t2 SEARCH "
+                       "OR SEEN\", \"t3 LOGOUT\"");
+    static const char *const want[] = {
+        "s3 SEARCH FROM alice\n* SEARCH 1 2\ns3 OK Search completed",
+        "\n* SEARCH 2 3\ns4 OK",
+        "\n* SEARCH 1 3\ns5 OK",
+        "\n* SEARCH 1\ns6 OK",
+        "\n* SEARCH 3\ns7 OK",
+        "s8 BAD Error in IMAP command SEARCH: Unknown argument FOO (0.001 + 0.000 secs).\n",
+        "s9 NO [BADCHARSET] Unknown charset (0.001 + 0.000 secs).\n",
+        "\n* SEARCH\nt1 OK",
+        "t2 BAD Error in IMAP command SEARCH: Missing argument (0.001 + 0.000 secs).\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        if (!strstr(t, want[i]))
+            fprintf(stderr, "missing: %s\nin:\n%s", want[i], t);
+        assert_non_null(strstr(t, want[i]));
+    }
+    free(t);
+    tw_done(&sim);
+}
+
+/* SUBSCRIBE, UNSUBSCRIBE and LSUB: only an existing folder, in the order
+ * subscribed, INBOX in any case as INBOX. */
+static void test_imap_subscribe(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, 143,
+                       "\"u0 LOGIN bob hungry\", \"u1 CREATE Recipes\", \"u2 SUBSCRIBE Nope\", "
+                       "\"u3 SUBSCRIBE Recipes\", \"u4 SUBSCRIBE inbox\", \"u5 LSUB \\\"\\\" "
+                       "*\", \"u6 UNSUBSCRIBE Recipes\", \"u7 LSUB \\\"\\\" *\", \"u8 "
+                       "SUBSCRIBE\", \"u9 LOGOUT\"");
+    static const char *const want[] = {
+        "u2 NO Mailbox doesn't exist: Nope (0.001 + 0.000 secs).\n",
+        "u3 OK Subscribe completed",
+        "* LSUB () \".\" Recipes\n* LSUB () \".\" INBOX\nu5 OK Lsub completed",
+        "u6 OK Unsubscribe completed",
+        "u7 LSUB \"\" *\n* LSUB () \".\" INBOX\nu7 OK Lsub completed",
+        "u8 BAD Error in IMAP command SUBSCRIBE: Missing arguments (0.001 + 0.000 secs).\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        if (!strstr(t, want[i]))
+            fprintf(stderr, "missing: %s\nin:\n%s", want[i], t);
+        assert_non_null(strstr(t, want[i]));
+    }
+    free(t);
+    tw_done(&sim);
+}
+
+/* DELETE and RENAME: their refusals, the messages gone from the store,
+ * and a session whose open folder is renamed ended at its next command. */
+static void test_imap_delete_rename(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, 143,
+                       "\"v0 LOGIN bob hungry\", \"v1 CREATE Old\", \"v2 SELECT INBOX\", \"v3 "
+                       "COPY 1:3 Old\", \"v4 RENAME Old New\", \"v5 STATUS New (MESSAGES)\", \"v6 "
+                       "DELETE INBOX\", \"v7 RENAME INBOX X\", \"v8 DELETE Nope\", \"v9 SELECT "
+                       "New\", \"w1 RENAME New Newer\", \"w2 NOOP\"");
+    static const char *const want[] = {
+        "v4 OK Rename completed",
+        "* STATUS New (MESSAGES 3)\nv5 OK",
+        "v6 NO INBOX can't be deleted (0.001 + 0.000 secs).\n",
+        "v7 NO [CANNOT] Renaming INBOX isn't supported (0.001 + 0.000 secs).\n",
+        "v8 NO [NONEXISTENT] Mailbox doesn't exist: Nope (0.001 + 0.000 secs).\n",
+        "w1 OK Rename completed",
+        "w2 NOOP\n* BYE IMAP session state is inconsistent, please relogin.\n",
+    };
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        if (!strstr(t, want[i]))
+            fprintf(stderr, "missing: %s\nin:\n%s", want[i], t);
+        assert_non_null(strstr(t, want[i]));
+    }
+    free(t);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -714,6 +806,9 @@ int main(void)
         cmocka_unit_test(test_imap_not_authenticated),
         cmocka_unit_test(test_imap_syntax_errors),
         cmocka_unit_test(test_imap_selected),
+        cmocka_unit_test(test_imap_search),
+        cmocka_unit_test(test_imap_subscribe),
+        cmocka_unit_test(test_imap_delete_rename),
         cmocka_unit_test(test_imap_flags_and_uids_kept),
         cmocka_unit_test(test_imap_new_mail),
         cmocka_unit_test(test_empty_mailbox),

@@ -2,7 +2,9 @@
  * smtp://SERVER[:PORT][/DOMAIN] --mail-from A --mail-rcpt B [--mail-rcpt
  * C …] -T FILE` sends FILE as a message; `curl [-v] [-s] [-o FILE] [-T
  * FILE] ftp://[USER[:PASS]@]HOST[:PORT]/PATH` lists a folder (PATH ends in
- * /), fetches a file or uploads one (the FTP part below says how).
+ * /), fetches a file or uploads one (the FTP part below says how);
+ * pop3:// and imap:// list and fetch mail (curl_mail.c says how, with -l,
+ * -X COMMAND and -u USER:PASS).  curl.h holds what the two files share.
  *
  * What it prints, on stderr as curl does: the progress meter (its two
  * header lines and a line redrawn with \r at the start, every second and
@@ -29,65 +31,13 @@
 #include <strings.h>
 
 #include "apps/apps.h"
+#include "apps/curl.h"
 #include "core/util.h"
 #include "net/tcp.h"
 #include "net/world.h"
 #include "proto/resolve.h"
 #include "proto/textconn.h"
 #include "proto/vfs.h"
-
-#define CURL_SEC ((SimTime)1000000)
-
-enum Step { ST_CONNECT, ST_BANNER, ST_EHLO, ST_HELO, ST_MAIL, ST_RCPT, ST_DATA, ST_DOT, ST_QUIT };
-
-typedef struct Curl {
-    Proc *p;
-    bool verbose, silent;
-    char *url, *from, *upload;
-    char **rcpts;
-    size_t n_rcpts, rcpt_at;
-    /* the URL */
-    char *host, *path;
-    uint16_t port;
-    /* the file */
-    Buf body;
-    /* the dialogue */
-    Resolve *lookup;
-    /* resolve_name may answer before it returns: the answer waits here
-     * until it has returned, so that the program never ends inside it */
-    bool resolving, answered;
-    ResolveStatus res_st;
-    uint32_t res_ip;
-    TextConn *conn;
-    uint32_t ip;
-    enum Step step;
-    bool size_offered, quiet_quit;
-    Buf reply;
-    int status; /* the exit status once QUIT is answered */
-    char *error;
-    SimTime started;
-    uint64_t uploaded; /* bytes of the message sent (the meter's Xferd) */
-    bool upload_started;
-    EvHandle meter;
-    int64_t shown_sec; /* the clock's second when the meter was last drawn */
-    /* ftp:// (the FTP part below) */
-    bool ftp;
-    bool nometer; /* a download to the terminal: curl hides its meter */
-    char *user, *pass, *outfile;
-    char **dirs; /* the path's folders, one CWD each */
-    size_t n_dirs, dir_at;
-    char *file;    /* the path's last part: "" for a listing */
-    char *prevdir; /* the folders as curl remembers them ("pub/") */
-    int fstep;
-    bool cr_seen; /* a listing's last byte was CR */
-    bool perform_said, size_known, epsv_off, data_eof;
-    uint64_t dl_size, downloaded;
-    TcpConn *data;
-    uint16_t data_port;
-    Buf held;  /* control lines that came while the data flowed */
-    Buf early; /* data that came before the 150 reply (read after it) */
-    char out_path[1024];
-} Curl;
 
 static void ftp_on_line(Curl *c, const char *line, size_t len);
 
@@ -123,6 +73,7 @@ static void curl_free(void *state)
     free(c->prevdir);
     buf_fini(&c->held);
     buf_fini(&c->early);
+    curl_mail_free(c);
     free(c);
 }
 
@@ -159,7 +110,7 @@ static int64_t clock_sec(Curl *c)
     return ((w ? w->start_us : 0) + c->p->sim->now) / 1000000;
 }
 
-static void meter_line(Curl *c, bool last)
+void curl_meter_line(Curl *c, bool last)
 {
     c->shown_sec = clock_sec(c);
     if (c->silent || c->nometer)
@@ -199,10 +150,10 @@ static void meter_line(Curl *c, bool last)
 /* curl redraws its meter when it looks at the transfer (data came, or
  * its wait timed out) and the clock's second is not the one it last drew
  * in. */
-static void meter_check(Curl *c)
+void curl_meter_check(Curl *c)
 {
     if (clock_sec(c) != c->shown_sec)
-        meter_line(c, false);
+        curl_meter_line(c, false);
 }
 
 static void meter_arm(Curl *c);
@@ -212,7 +163,7 @@ static void on_meter(Sim *sim, void *ctx, uint64_t arg)
     (void)sim;
     (void)arg;
     Curl *c = ctx;
-    meter_check(c);
+    curl_meter_check(c);
     meter_arm(c);
 }
 
@@ -226,9 +177,7 @@ static void meter_arm(Curl *c)
 
 /* ---- the dialogue ---------------------------------------------------- */
 
-static void info(Curl *c, const char *fmt, ...) MN_PRINTF(2, 3);
-
-static void info(Curl *c, const char *fmt, ...)
+void curl_info(Curl *c, const char *fmt, ...)
 {
     if (!c->verbose)
         return;
@@ -240,7 +189,7 @@ static void info(Curl *c, const char *fmt, ...)
     proc_printf(c->p, CON_STDERR, "* %s\n", line);
 }
 
-static void done(Curl *c, int status)
+void curl_done(Curl *c, int status)
 {
     sim_cancel(c->p->sim, c->meter);
     c->meter = 0;
@@ -278,8 +227,8 @@ static void fail(Curl *c, int status, const char *fmt, ...)
     va_end(ap);
     free(c->error);
     c->error = xstrdup(msg);
-    info(c, "%s", msg);
-    meter_line(c, true);
+    curl_info(c, "%s", msg);
+    curl_meter_line(c, true);
     sim_cancel(c->p->sim, c->meter);
     c->meter = 0;
     c->status = status;
@@ -313,7 +262,7 @@ static void send_body(Curl *c)
     if (c->verbose)
         proc_printf(c->p, CON_STDERR, "} [%zu bytes data]\n", n);
     textconn_send_raw(c->conn, m.data, m.len, "curl sends the file as the message");
-    info(c, "We are completely uploaded and fine");
+    curl_info(c, "We are completely uploaded and fine");
     buf_fini(&m);
     c->step = ST_DOT;
 }
@@ -385,10 +334,10 @@ static void on_reply(Curl *c, const char *last)
             fail(c, 8, "Weird server reply: %d", code);
             break;
         }
-        meter_line(c, true);
+        curl_meter_line(c, true);
         sim_cancel(c->p->sim, c->meter);
         c->meter = 0;
-        info(c, "Connection #0 to host %s left intact", c->host);
+        curl_info(c, "Connection #0 to host %s left intact", c->host);
         /* as curl exits, its connection cache says QUIT, unshown */
         c->quiet_quit = true;
         c->status = 0;
@@ -398,8 +347,8 @@ static void on_reply(Curl *c, const char *last)
         textconn_close(c->conn);
         c->conn = NULL;
         if (!c->quiet_quit)
-            info(c, "Closing connection 0");
-        done(c, c->status);
+            curl_info(c, "Closing connection 0");
+        curl_done(c, c->status);
         break;
     }
 }
@@ -412,8 +361,12 @@ static void on_line(void *ctx, TextConn *t, const char *line, size_t len)
         ftp_on_line(c, line, len);
         return;
     }
+    if (c->pop3 || c->imap) {
+        curl_mail_line(c, line, len);
+        return;
+    }
     if (!c->quiet_quit && c->meter)
-        meter_check(c);
+        curl_meter_check(c);
     if (c->verbose && !c->quiet_quit)
         proc_printf(c->p, CON_STDERR, "< %.*s\r\n", (int)len, line);
     bool coded = len >= 3 && line[0] >= '0' && line[0] <= '9' && line[1] >= '0' && line[1] <= '9' &&
@@ -476,7 +429,7 @@ static void ftp_performed(Curl *c)
 {
     if (!c->perform_said) {
         c->perform_said = true;
-        info(c, "ftp_perform ends with SECONDARY: 0");
+        curl_info(c, "ftp_perform ends with SECONDARY: 0");
     }
 }
 
@@ -487,14 +440,14 @@ static void ftp_finish(Curl *c, int status, const char *err)
     if (err) {
         free(c->error);
         c->error = xstrdup(err);
-        info(c, "%s", err);
+        curl_info(c, "%s", err);
     }
     if (status != 9 && c->fstep != FS_FINAL)
-        info(c, "Remembering we are in dir \"%s\"", c->prevdir);
-    meter_line(c, true);
+        curl_info(c, "Remembering we are in dir \"%s\"", c->prevdir);
+    curl_meter_line(c, true);
     sim_cancel(c->p->sim, c->meter);
     c->meter = 0;
-    info(c, "Connection #0 to host %s left intact", c->host);
+    curl_info(c, "Connection #0 to host %s left intact", c->host);
     c->quiet_quit = true;
     c->status = status;
     ftp_cmd(c, FS_QUIT, "QUIT");
@@ -505,9 +458,9 @@ static void ftp_close(Curl *c, int status, const char *err)
 {
     free(c->error);
     c->error = xstrdup(err);
-    info(c, "%s", err);
-    meter_line(c, true);
-    info(c, "Closing connection 0");
+    curl_info(c, "%s", err);
+    curl_meter_line(c, true);
+    curl_info(c, "Closing connection 0");
     if (c->data) {
         tcp_set_ops(c->data, NULL, NULL);
         tcp_abort(c->data);
@@ -517,7 +470,7 @@ static void ftp_close(Curl *c, int status, const char *err)
         textconn_close(c->conn);
         c->conn = NULL;
     }
-    done(c, status);
+    curl_done(c, status);
 }
 
 static void ftp_epsv(Curl *c)
@@ -526,7 +479,7 @@ static void ftp_epsv(Curl *c)
         ftp_cmd(c, FS_PASV, "PASV");
     else
         ftp_cmd(c, FS_EPSV, "EPSV");
-    info(c, "Connect data stream passively");
+    curl_info(c, "Connect data stream passively");
     ftp_performed(c);
 }
 
@@ -554,8 +507,8 @@ static void ftp_pump(Curl *c)
         tcp_set_ops(c->data, NULL, NULL);
         tcp_close(c->data);
         c->data = NULL;
-        info(c, "We are completely uploaded and fine");
-        info(c, "Remembering we are in dir \"%s\"", c->prevdir);
+        curl_info(c, "We are completely uploaded and fine");
+        curl_info(c, "Remembering we are in dir \"%s\"", c->prevdir);
         c->fstep = FS_FINAL;
     }
 }
@@ -593,7 +546,7 @@ static void ftp_on_reply(Curl *c, const char *last);
 static void ftp_data_over(Curl *c)
 {
     c->fstep = FS_FINAL;
-    info(c, "Remembering we are in dir \"%s\"", c->prevdir);
+    curl_info(c, "Remembering we are in dir \"%s\"", c->prevdir);
     /* the lines that came meanwhile */
     char *held = buf_take(&c->held);
     buf_init(&c->held);
@@ -626,7 +579,7 @@ static void ftp_data_recv(void *ctx, TcpConn *t, const uint8_t *d, size_t len)
         return;
     }
     if (c->meter)
-        meter_check(c);
+        curl_meter_check(c);
     ftp_take(c, d, len);
 }
 
@@ -665,7 +618,7 @@ static void ftp_data_connected(void *ctx, TcpConn *t)
     char addr[16];
     ip_format(c->ip, addr);
     /* curl names the control connection's port here */
-    info(c, "Connected to %s (%s) port %u (#0)", c->host, addr, c->port);
+    curl_info(c, "Connected to %s (%s) port %u (#0)", c->host, addr, c->port);
     ftp_cmd(c, FS_TYPE, "TYPE %c", *c->file || c->upload ? 'I' : 'A');
 }
 
@@ -681,8 +634,8 @@ static void ftp_connect_data(Curl *c, unsigned port)
     char addr[16];
     ip_format(c->ip, addr);
     /* curl names the control connection's address, not the host's name */
-    info(c, "Connecting to %s (%s) port %u", addr, addr, port);
-    info(c, "  Trying %s:%u...", addr, port);
+    curl_info(c, "Connecting to %s (%s) port %u", addr, addr, port);
+    curl_info(c, "  Trying %s:%u...", addr, port);
     c->data_port = (uint16_t)port;
     c->fstep = FS_DATA_CONNECT;
     NetErr err = NET_OK;
@@ -701,9 +654,9 @@ static void ftp_start_transfer(Curl *c)
         ftp_pump(c);
         return;
     }
-    info(c, "Maxdownload = -1");
+    curl_info(c, "Maxdownload = -1");
     if (c->size_known)
-        info(c, "Getting file with size: %llu", (unsigned long long)c->dl_size);
+        curl_info(c, "Getting file with size: %llu", (unsigned long long)c->dl_size);
     if (c->outfile && vfs_create(vfs_of(c->p->sim), c->p->node, c->out_path,
                                  vfs_user(c->p->sim->world, c->p->node)) != VFS_OK) {
         char msg[1200];
@@ -755,9 +708,9 @@ static void ftp_on_reply(Curl *c, const char *last)
         const char *q = strchr(last, '"');
         const char *e = q ? strchr(q + 1, '"') : NULL;
         if (code == 257 && q && e)
-            info(c, "Entry path is '%.*s'", (int)(e - q - 1), q + 1);
+            curl_info(c, "Entry path is '%.*s'", (int)(e - q - 1), q + 1);
         if (!c->n_dirs)
-            info(c, "Request has same path as previous transfer");
+            curl_info(c, "Request has same path as previous transfer");
         c->dir_at = 0;
         ftp_next_dir(c);
         break;
@@ -784,10 +737,10 @@ static void ftp_on_reply(Curl *c, const char *last)
             char addr[16];
             ip_format(c->ip, addr);
             /* curl 7.88 ignores the address in 227 (its --ftp-skip-pasv-ip) */
-            info(c, "Skip %u.%u.%u.%u for data connection, re-use %s instead", h[0], h[1], h[2],
-                 h[3], c->host);
+            curl_info(c, "Skip %u.%u.%u.%u for data connection, re-use %s instead", h[0], h[1],
+                      h[2], h[3], c->host);
         } else if (c->fstep == FS_EPSV && code / 100 != 2) {
-            info(c, "Failed EPSV attempt. Disabling EPSV");
+            curl_info(c, "Failed EPSV attempt. Disabling EPSV");
             c->epsv_off = true;
             ftp_cmd(c, FS_PASV, "PASV");
             break;
@@ -857,7 +810,7 @@ static void ftp_on_reply(Curl *c, const char *last)
             textconn_close(c->conn);
             c->conn = NULL;
         }
-        done(c, c->status);
+        curl_done(c, c->status);
         break;
     }
 }
@@ -865,7 +818,7 @@ static void ftp_on_reply(Curl *c, const char *last)
 static void ftp_on_line(Curl *c, const char *line, size_t len)
 {
     if (!c->quiet_quit && c->meter)
-        meter_check(c);
+        curl_meter_check(c);
     if (c->fstep == FS_DATA) { /* read once the data is over */
         buf_put(&c->held, line, len);
         buf_putc(&c->held, '\n');
@@ -883,7 +836,7 @@ static void ftp_on_line(Curl *c, const char *line, size_t len)
 }
 
 /* %XX in a URL's path. */
-static char *url_decode(const char *s, size_t n)
+char *curl_url_decode(const char *s, size_t n)
 {
     char *out = xmalloc(n + 1);
     size_t o = 0;
@@ -914,12 +867,12 @@ static void ftp_parse_path(Curl *c, const char *path)
             c->dirs[c->n_dirs++] = xstrdup("/");
         } else if (e > s) {
             c->dirs = xrealloc(c->dirs, (c->n_dirs + 1) * sizeof *c->dirs);
-            c->dirs[c->n_dirs++] = url_decode(s, (size_t)(e - s));
+            c->dirs[c->n_dirs++] = curl_url_decode(s, (size_t)(e - s));
         }
         s = e + 1;
     }
-    c->prevdir = url_decode(path, (size_t)(file - path));
-    c->file = url_decode(file, strlen(file));
+    c->prevdir = curl_url_decode(path, (size_t)(file - path));
+    c->file = curl_url_decode(file, strlen(file));
     if (!*c->file && c->upload) { /* -T appends the file's name */
         const char *slash = strrchr(c->upload, '/');
         free(c->file);
@@ -931,17 +884,19 @@ static void lost(Curl *c)
 {
     sim_cancel(c->p->sim, c->meter);
     c->meter = 0;
+    if ((c->pop3 || c->imap) && c->step != ST_CONNECT && curl_mail_lost(c))
+        return;
     if (c->step == ST_QUIT || (c->ftp && c->fstep == FS_QUIT)) {
         if (!c->quiet_quit)
-            info(c, "Closing connection 0");
-        done(c, c->status);
+            curl_info(c, "Closing connection 0");
+        curl_done(c, c->status);
         return;
     }
     free(c->error);
     c->error = xstrdup("Connection died, tried 5 times before giving up");
-    meter_line(c, true);
-    info(c, "Closing connection 0");
-    done(c, 56);
+    curl_meter_line(c, true);
+    curl_info(c, "Closing connection 0");
+    curl_done(c, 56);
 }
 
 static void on_closed(void *ctx, TextConn *t)
@@ -967,16 +922,16 @@ static void on_ended(void *ctx, TextConn *t, TcpWhy why)
                        : why == TCP_WHY_NET_UNREACH  ? "Network is unreachable"
                        : why == TCP_WHY_HOST_UNREACH ? "No route to host"
                                                      : "Connection timed out";
-    info(c, "connect to %s port %u failed: %s", addr, c->port, what);
+    curl_info(c, "connect to %s port %u failed: %s", addr, c->port, what);
     char msg[400];
     snprintf(msg, sizeof msg,
              "Failed to connect to %s port %u after %lld ms: Couldn't connect to server", c->host,
              c->port, (long long)((c->p->sim->now - c->started) / 1000));
     c->error = xstrdup(msg);
-    info(c, "%s", msg);
-    meter_line(c, true);
-    info(c, "Closing connection 0");
-    done(c, 7);
+    curl_info(c, "%s", msg);
+    curl_meter_line(c, true);
+    curl_info(c, "Closing connection 0");
+    curl_done(c, 7);
 }
 
 static void on_connected(void *ctx, TextConn *t)
@@ -985,7 +940,7 @@ static void on_connected(void *ctx, TextConn *t)
     Curl *c = ctx;
     char addr[16];
     ip_format(c->ip, addr);
-    info(c, "Connected to %s (%s) port %u (#0)", c->host, addr, c->port);
+    curl_info(c, "Connected to %s (%s) port %u (#0)", c->host, addr, c->port);
     c->step = ST_BANNER;
 }
 
@@ -1012,15 +967,15 @@ static void on_resolved(void *ctx, ResolveStatus st, uint32_t ip, const char *ca
         char msg[300];
         snprintf(msg, sizeof msg, "Could not resolve host: %s", c->host);
         c->error = xstrdup(msg);
-        info(c, "%s", msg);
-        info(c, "Closing connection 0");
-        done(c, 6);
+        curl_info(c, "%s", msg);
+        curl_info(c, "Closing connection 0");
+        curl_done(c, 6);
         return;
     }
     c->ip = ip;
     char addr[16];
     ip_format(ip, addr);
-    info(c, "  Trying %s:%u...", addr, c->port);
+    curl_info(c, "  Trying %s:%u...", addr, c->port);
     NetErr err = NET_OK;
     c->step = ST_CONNECT;
     c->conn = textconn_connect(p->sim, p->node, ip, c->port, "curl", &curl_ops, c, &err);
@@ -1039,6 +994,12 @@ static void usage_hint(Proc *p)
 static bool parse_url(Curl *c)
 {
     const char *u = c->url;
+    for (const char *s = u; *s; s++)
+        if ((unsigned char)*s <= ' ') { /* a space must be %20 */
+            c->error = xstrdup("URL using bad/illegal format or missing URL");
+            curl_info(c, "Closing connection -1");
+            return false;
+        }
     const char *sep = strstr(u, "://");
     if (!sep) {
         /* curl guesses the scheme from the name; smtp.… would be SMTP */
@@ -1055,29 +1016,33 @@ static bool parse_url(Curl *c)
         snprintf(scheme, sizeof scheme, "ftp");
     }
     c->ftp = strcasecmp(scheme, "ftp") == 0;
-    if (strcasecmp(scheme, "smtp") != 0 && !c->ftp) {
+    c->pop3 = strcasecmp(scheme, "pop3") == 0;
+    c->imap = strcasecmp(scheme, "imap") == 0;
+    if (strcasecmp(scheme, "smtp") != 0 && !c->ftp && !c->pop3 && !c->imap) {
         char msg[200];
         snprintf(msg, sizeof msg, "Protocol \"%s\" not supported or disabled in libcurl", scheme);
         c->error = xstrdup(msg);
-        info(c, "%s", msg);
-        info(c, "Closing connection -1");
+        curl_info(c, "%s", msg);
+        curl_info(c, "Closing connection -1");
         return false;
     }
     /* USER[:PASSWORD]@ before the host (FTP's login; anonymous without) */
     size_t auth = strcspn(rest, "/");
     const char *at = memchr(rest, '@', auth);
     if (at) {
+        free(c->user);
+        free(c->pass);
         const char *colon = memchr(rest, ':', (size_t)(at - rest));
-        c->user = url_decode(rest, (size_t)((colon ? colon : at) - rest));
-        c->pass = colon ? url_decode(colon + 1, (size_t)(at - colon - 1)) : xstrdup("");
+        c->user = curl_url_decode(rest, (size_t)((colon ? colon : at) - rest));
+        c->pass = colon ? curl_url_decode(colon + 1, (size_t)(at - colon - 1)) : xstrdup("");
         rest = at + 1;
-    } else {
+    } else if (c->ftp && !c->user) {
         c->user = xstrdup("anonymous");
         c->pass = xstrdup("ftp@example.com");
     }
     size_t hl = strcspn(rest, ":/");
     c->host = xstrndup(rest, hl);
-    c->port = c->ftp ? 21 : 25;
+    c->port = c->ftp ? 21 : c->pop3 ? 110 : c->imap ? 143 : 25;
     const char *after = rest + hl;
     if (*after == ':') {
         char *end;
@@ -1092,6 +1057,10 @@ static bool parse_url(Curl *c)
     const char *path = *after == '/' ? after + 1 : "";
     if (c->ftp) {
         ftp_parse_path(c, path);
+        return true;
+    }
+    if (c->pop3 || c->imap) {
+        curl_mail_path(c, path);
         return true;
     }
     if (!*path && c->upload) { /* -T appends the file's name */
@@ -1136,9 +1105,11 @@ void curl_main(Proc *p, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-        bool takes = strcmp(a, "--mail-from") == 0 || strcmp(a, "--mail-rcpt") == 0 ||
-                     strcmp(a, "-T") == 0 || strcmp(a, "--upload-file") == 0 ||
-                     strcmp(a, "--url") == 0 || strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0;
+        bool takes =
+            strcmp(a, "--mail-from") == 0 || strcmp(a, "--mail-rcpt") == 0 ||
+            strcmp(a, "-T") == 0 || strcmp(a, "--upload-file") == 0 || strcmp(a, "--url") == 0 ||
+            strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "-u") == 0 ||
+            strcmp(a, "--user") == 0 || strcmp(a, "-X") == 0 || strcmp(a, "--request") == 0;
         if (takes && !val) {
             proc_printf(p, CON_STDERR, "curl: option %s: requires parameter\n", a);
             usage_hint(p);
@@ -1167,6 +1138,23 @@ void curl_main(Proc *p, int argc, char **argv)
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
             free(c->outfile);
             c->outfile = xstrdup(argv[++i]);
+        } else if (strcmp(a, "-I") == 0 || strcmp(a, "--head") == 0) {
+            c->head = true;
+        } else if (strcmp(a, "-l") == 0 || strcmp(a, "--list-only") == 0) {
+            c->list_only = true;
+        } else if (strcmp(a, "-u") == 0 || strcmp(a, "--user") == 0) {
+            const char *v = argv[++i], *colon = strchr(v, ':');
+            free(c->user);
+            free(c->pass);
+            c->user = colon ? xstrndup(v, (size_t)(colon - v)) : xstrdup(v);
+            c->pass = xstrdup(colon ? colon + 1 : "");
+        } else if (strcmp(a, "-X") == 0 || strcmp(a, "--request") == 0) {
+            const char *v = argv[++i];
+            size_t w = strcspn(v, " ");
+            free(c->custom);
+            free(c->custom_args);
+            c->custom = xstrndup(v, w);
+            c->custom_args = xstrdup(v[w] ? v + w + 1 : "");
         } else if (strcmp(a, "--url") == 0) {
             free(c->url);
             c->url = xstrdup(argv[++i]);
@@ -1190,12 +1178,13 @@ void curl_main(Proc *p, int argc, char **argv)
         proc_printf(p, CON_STDERR, "curl: Can't open '%s'!\n", c->upload);
         usage_hint(p);
         c->error = xstrdup("Failed to open/read local data from file/application");
-        done(c, 26);
+        curl_done(c, 26);
         return;
     }
     c->started = p->sim->now;
     /* a download that goes to the terminal: curl hides its meter */
-    bool ftp_url = strncasecmp(c->url, "ftp://", 6) == 0 || strncasecmp(c->url, "ftp.", 4) == 0;
+    bool ftp_url = strncasecmp(c->url, "ftp://", 6) == 0 || strncasecmp(c->url, "ftp.", 4) == 0 ||
+                   strncasecmp(c->url, "pop3://", 7) == 0 || strncasecmp(c->url, "imap://", 7) == 0;
     c->nometer = ftp_url && !c->upload && !c->outfile && !p->to && !p->stdout_null;
     if (c->outfile) {
         char home[300];
@@ -1211,9 +1200,9 @@ void curl_main(Proc *p, int argc, char **argv)
                     "  %% Total    %% Received %% Xferd  Average Speed   Time    Time     Time  "
                     "Current\n                                 Dload  Upload   Total   Spent    "
                     "Left  Speed\n");
-    meter_line(c, false);
+    curl_meter_line(c, false);
     if (!parse_url(c)) {
-        done(c, strncmp(c->error, "Port", 4) == 0 ? 3 : 1);
+        curl_done(c, strncmp(c->error, "Port", 4) == 0 || strncmp(c->error, "URL", 3) == 0 ? 3 : 1);
         return;
     }
     meter_arm(c);

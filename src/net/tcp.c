@@ -323,8 +323,9 @@ static void on_delack(Sim *sim, void *ctx, uint64_t arg)
 void tcp_delack_start(TcpConn *c)
 {
     /* Background, as DESIGN.md says: an ACK still owed does not keep a
-     * finished run alive. */
-    if (!c->delack_ev)
+     * finished run alive.  A connection the application aborted while its
+     * segment was being read (retired, soon freed) owes nothing. */
+    if (!c->delack_ev && !c->ended)
         c->delack_ev = sim_after_background(c->sim, TCP_DELACK, on_delack, c, 0);
 }
 

@@ -7,18 +7,23 @@
  *
  * States: not authenticated (CAPABILITY, NOOP, LOGOUT, LOGIN,
  * AUTHENTICATE PLAIN), authenticated (LIST, LSUB, SELECT, EXAMINE,
- * STATUS, CREATE) and selected (FETCH, STORE, COPY, EXPUNGE, CLOSE, and
- * their UID forms).  The session keeps its own numbering of the selected
- * mailbox's messages (their UIDs); NOOP and CHECK report what changed
- * since (EXPUNGE, EXISTS, RECENT), as a client needs.  BODY[...] sets
- * \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...] never does.
+ * STATUS, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE) and selected (FETCH, STORE, COPY, SEARCH,
+ * EXPUNGE, CLOSE, and their UID forms).  The session keeps its own numbering of the selected
+ * mailbox's messages (their UIDs); NOOP and CHECK report what changed since (EXPUNGE, EXISTS,
+ * RECENT), as a client needs.  BODY[...] sets \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...]
+ * never does.
  *
  * IDLE reports new and removed messages within a second (Dovecot learns
  * of them from inotify) and says "Still here" every 2 minutes.
  *
- * Limits: no literals ({n}), no SEARCH, DELETE, RENAME or
- * SUBSCRIBE; keywords given to STORE are not kept; BODY and
- * BODYSTRUCTURE describe every message as one text/plain part. */
+ * FETCH's items and the response's text are imap_fetch.c's.
+ *
+ * SEARCH's keys are imap_search.c's.
+ *
+ * DELETE or RENAME of a folder a session has open ends that session at
+ * its next command ("state is inconsistent"), as in Dovecot.
+ *
+ * Limits: no literals ({n}); keywords given to STORE are not kept. */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
 #include <inttypes.h>
@@ -29,6 +34,8 @@
 #include <time.h>
 
 #include "proto/mail/imap_cmd.h"
+#include "proto/mail/imap_fetch.h"
+#include "proto/mail/imap_search.h"
 #include "proto/mail/mail_access.h"
 #include "proto/mail/pop3_cmd.h"
 
@@ -47,11 +54,13 @@ struct ImapSession {
     MailServer *srv;
     TextConn *t;
     bool authed;
+    bool asked_caps; /* CAPABILITY before login: Dovecot then lists them untagged at login */
     uint32_t client_ip;
     char user[128];
     char auth_user[600], auth_pass[600]; /* a login waiting */
     /* the selected mailbox */
     bool selected, readonly;
+    Mailbox *sel_box; /* the folder selected: gone or renamed, the session ends */
     char folder[128];
     uint32_t *view; /* UIDs by sequence number - 1 */
     size_t n_view;
@@ -135,30 +144,6 @@ static void session_end(ImapSession *is)
         session_free(is);
 }
 
-/* An IMAP string: an atom-safe quoted string, or a literal. */
-static void put_string(Buf *b, const char *s)
-{
-    if (!s) {
-        buf_puts(b, "NIL");
-        return;
-    }
-    bool literal = false;
-    for (const char *p = s; *p; p++)
-        if (*p == '\r' || *p == '\n' || (unsigned char)*p >= 0x80)
-            literal = true;
-    if (literal) {
-        buf_printf(b, "{%zu}\r\n%s", strlen(s), s);
-        return;
-    }
-    buf_putc(b, '"');
-    for (const char *p = s; *p; p++) {
-        if (*p == '"' || *p == '\\')
-            buf_putc(b, '\\');
-        buf_putc(b, *p);
-    }
-    buf_putc(b, '"');
-}
-
 /* A mailbox name as LIST prints it: an atom when it can be one. */
 static void put_name(Buf *b, const char *s)
 {
@@ -169,29 +154,7 @@ static void put_name(Buf *b, const char *s)
     if (atom)
         buf_puts(b, s);
     else
-        put_string(b, s);
-}
-
-static void put_flags(Buf *b, unsigned f, bool recent)
-{
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } order[] = {{MAIL_FLAG_ANSWERED, "\\Answered"},
-                 {MAIL_FLAG_FLAGGED, "\\Flagged"},
-                 {MAIL_FLAG_DELETED, "\\Deleted"},
-                 {MAIL_FLAG_SEEN, "\\Seen"},
-                 {MAIL_FLAG_DRAFT, "\\Draft"}};
-    buf_putc(b, '(');
-    bool first = true;
-    for (size_t i = 0; i < sizeof order / sizeof *order; i++)
-        if (f & order[i].bit) {
-            buf_printf(b, "%s%s", first ? "" : " ", order[i].name);
-            first = false;
-        }
-    if (recent)
-        buf_printf(b, "%s\\Recent", first ? "" : " ");
-    buf_putc(b, ')');
+        imap_put_string(b, s);
 }
 
 /* ---- the selected mailbox ------------------------------------------------------- */
@@ -292,7 +255,10 @@ static void login_ok(ImapSession *is, const char *tag, const char *user)
     snprintf(is->user, sizeof is->user, "%s", mail_user_name(is->srv, user));
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "%s OK [CAPABILITY " CAPS_POST "] Logged in\r\n", tag);
+    if (is->asked_caps) /* the client reads CAPABILITY responses, not codes */
+        buf_printf(&b, "* CAPABILITY " CAPS_POST "\r\n%s OK Logged in\r\n", tag);
+    else
+        buf_printf(&b, "%s OK [CAPABILITY " CAPS_POST "] Logged in\r\n", tag);
     flush(is, &b,
           cap(is,
               "accepts %s's password (OK) and lists what it can do now: the authenticated "
@@ -392,6 +358,8 @@ static void sasl_plain(ImapSession *is, const char *tag, const char *b64)
 
 static void cmd_capability(ImapSession *is, Buf *b, const char *tag)
 {
+    if (!is->authed)
+        is->asked_caps = true;
     buf_printf(b, "* CAPABILITY %s\r\n", is->authed ? CAPS_POST : CAPS_PRE);
     tagged(is, b, tag,
            is->authed ? "OK Capability completed" TIMING
@@ -444,7 +412,18 @@ static void cmd_list(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
     }
     if (!lsub && *pat == '\0') {
         buf_puts(b, "* LIST (\\Noselect) \".\" \"\"\r\n");
-    } else if (!lsub) {
+    } else if (lsub) {
+        const char *subs[64];
+        size_t n = mail_subscriptions(is->srv, is->user, subs, 64);
+        char want[300];
+        snprintf(want, sizeof want, "%s%s", ref, pat);
+        for (size_t k = 0; k < n; k++)
+            if (pattern_match(want, subs[k])) {
+                buf_puts(b, "* LSUB () \".\" ");
+                put_name(b, subs[k]);
+                buf_puts(b, "\r\n");
+            }
+    } else {
         Mailbox *boxes[64];
         size_t n = mail_folders(is->srv, is->user, boxes, 64);
         char full[300];
@@ -463,7 +442,7 @@ static void cmd_list(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
     }
     tagged(
         is, b, tag, lsub ? "OK Lsub completed" TIMING : "OK List completed" TIMING,
-        lsub ? cap(is, "lists the subscribed folders (LSUB): none is subscribed.")
+        lsub ? cap(is, "lists the folders %s subscribed to (LSUB).", is->user)
              : cap(is, "lists %s's folders that match (LIST); \".\" separates levels.", is->user));
 }
 
@@ -508,6 +487,7 @@ static void cmd_select(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
         return;
     }
     is->selected = true;
+    is->sel_box = mb;
     is->readonly = examine;
     snprintf(is->folder, sizeof is->folder, "%s", mb->folder);
     is->recent_lo = is->recent_hi = 0;
@@ -636,277 +616,115 @@ static void cmd_create(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
                is->user));
 }
 
-/* ---- FETCH ------------------------------------------------------------------------------ */
-
-typedef enum FetchKind {
-    F_FLAGS,
-    F_UID,
-    F_SIZE,
-    F_DATE,
-    F_ENVELOPE,
-    F_BODY,          /* BODY[section]<partial> and BODY.PEEK */
-    F_RFC822,        /* RFC822 (sets \Seen) */
-    F_RFC822_HEADER, /* RFC822.HEADER */
-    F_RFC822_TEXT,   /* RFC822.TEXT (sets \Seen) */
-    F_STRUCTURE,     /* BODY (no section) */
-    F_BODYSTRUCTURE,
-} FetchKind;
-
-typedef struct FetchItem {
-    FetchKind kind;
-    bool peek;
-    char section[200]; /* "", HEADER, TEXT, HEADER.FIELDS (A B), ... in capitals */
-    bool partial;
-    uint64_t start, count;
-} FetchItem;
-
-#define MAX_ITEMS 32
-
-static bool parse_item(const char *text, FetchItem *it, char *err, size_t errsize)
+/* SUBSCRIBE and UNSUBSCRIBE: the folders a client shows (LSUB); a folder
+ * must exist to be subscribed to, unsubscribing is always OK. */
+static void cmd_subscribe(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, bool sub)
 {
-    memset(it, 0, sizeof *it);
-    char up[256];
-    snprintf(up, sizeof up, "%s", text);
-    for (char *p = up; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    static const struct {
-        const char *name;
-        FetchKind kind;
-    } simple[] = {{"FLAGS", F_FLAGS},
-                  {"UID", F_UID},
-                  {"RFC822.SIZE", F_SIZE},
-                  {"INTERNALDATE", F_DATE},
-                  {"ENVELOPE", F_ENVELOPE},
-                  {"RFC822", F_RFC822},
-                  {"RFC822.HEADER", F_RFC822_HEADER},
-                  {"RFC822.TEXT", F_RFC822_TEXT},
-                  {"BODY", F_STRUCTURE},
-                  {"BODYSTRUCTURE", F_BODYSTRUCTURE}};
-    for (size_t i = 0; i < sizeof simple / sizeof *simple; i++)
-        if (strcmp(up, simple[i].name) == 0) {
-            it->kind = simple[i].kind;
-            return true;
-        }
-    const char *p = up;
-    if (strncmp(p, "BODY.PEEK[", 10) == 0) {
-        it->peek = true;
-        p += 10;
-    } else if (strncmp(p, "BODY[", 5) == 0) {
-        p += 5;
-    } else {
-        snprintf(err, errsize, "Unknown parameter: %.60s", up);
-        return false;
-    }
-    it->kind = F_BODY;
-    const char *close = strchr(p, ']');
-    if (!close)
-        goto invalid;
-    snprintf(it->section, sizeof it->section, "%.*s", (int)(close - p), p);
-    const char *s = it->section;
-    if (!(*s == '\0' || strcmp(s, "HEADER") == 0 || strcmp(s, "TEXT") == 0 || strcmp(s, "1") == 0 ||
-          strncmp(s, "HEADER.FIELDS (", 15) == 0 || strncmp(s, "HEADER.FIELDS.NOT (", 19) == 0))
-        goto invalid;
-    p = close + 1;
-    if (*p == '<') {
-        char *end;
-        it->partial = true;
-        it->start = strtoull(p + 1, &end, 10);
-        if (end == p + 1 || *end != '.')
-            goto invalid;
-        const char *q = end + 1;
-        it->count = strtoull(q, &end, 10);
-        if (end == q || *end != '>' || end[1] != '\0')
-            goto invalid;
-        return true;
-    }
-    if (*p == '\0')
-        return true;
-invalid:
-    snprintf(err, errsize, "Invalid BODY[..] section");
-    return false;
-}
-
-/* Part of the message as CRLF text: the whole, its header (with the blank
- * line) or its body; fields: HEADER.FIELDS[.NOT]'s names. */
-static void message_part(const char *text, const char *section, Buf *out)
-{
-    bool header_only = strncmp(section, "HEADER", 6) == 0;
-    bool text_only = strcmp(section, "TEXT") == 0 || strcmp(section, "1") == 0;
-    const char *fields = NULL;
-    bool not = false;
-    if (strncmp(section, "HEADER.FIELDS.NOT (", 19) == 0) {
-        fields = section + 19;
-        not = true;
-    } else if (strncmp(section, "HEADER.FIELDS (", 15) == 0) {
-        fields = section + 15;
-    }
-    bool in_body = false, keep = true;
-    for (const char *p = text; *p;) {
-        const char *eol = strchr(p, '\n');
-        size_t len = eol ? (size_t)(eol - p) : strlen(p);
-        if (!in_body) {
-            if (len == 0) {
-                in_body = true;
-                if (!text_only)
-                    buf_puts(out, "\r\n");
-                if (header_only)
-                    return;
-            } else if (!text_only) {
-                if (fields && p[0] != ' ' && p[0] != '\t') {
-                    size_t nl = strcspn(p, ":\n");
-                    keep = false;
-                    for (const char *f = fields; *f && *f != ')';) {
-                        size_t fl = strcspn(f, " )");
-                        if (fl == nl && strncasecmp(f, p, nl) == 0)
-                            keep = true;
-                        f += fl;
-                        while (*f == ' ')
-                            f++;
-                    }
-                    if (not )
-                        keep = !keep;
-                }
-                if (!fields || keep) {
-                    buf_put(out, p, len);
-                    buf_puts(out, "\r\n");
-                }
-            }
-        } else if (!header_only) {
-            buf_put(out, p, len);
-            buf_puts(out, "\r\n");
-        }
-        if (!eol)
-            break;
-        p = eol + 1;
-    }
-    if (!in_body && !text_only)
-        buf_puts(out, "\r\n");
-}
-
-static void put_addresses(Buf *b, const char *value)
-{
-    if (!value || !*value) {
-        buf_puts(b, "NIL");
+    const char *name = arg_str(c, 0), *cmd = sub ? "SUBSCRIBE" : "UNSUBSCRIBE";
+    char r[300];
+    if (!name || c->n_args != 1) {
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: Missing arguments" TIMING, cmd);
+        tagged(is, b, tag, r, cap(is, "answers BAD: %s wants a folder's name.", cmd));
         return;
     }
-    buf_putc(b, '(');
-    const char *p = value;
-    bool any = false;
-    while (*p) {
-        size_t len = strcspn(p, ",");
-        char one[400];
-        snprintf(one, sizeof one, "%.*s", (int)(len < 399 ? len : 399), p);
-        p += len + (p[len] == ',');
-        char *s = one;
-        while (*s == ' ')
-            s++;
-        if (!*s)
-            continue;
-        char name[400] = "", addr[400];
-        char *lt = strchr(s, '<'), *gt = lt ? strchr(lt, '>') : NULL;
-        if (lt && gt) {
-            snprintf(addr, sizeof addr, "%.*s", (int)(gt - lt - 1), lt + 1);
-            char *e = lt;
-            while (e > s && e[-1] == ' ')
-                e--;
-            if (*s == '"' && e > s + 1 && e[-1] == '"') {
-                s++;
-                e--;
-            }
-            snprintf(name, sizeof name, "%.*s", (int)(e - s), s);
-        } else {
-            snprintf(addr, sizeof addr, "%s", s);
-            size_t n = strlen(addr);
-            while (n && addr[n - 1] == ' ')
-                addr[--n] = '\0';
-        }
-        char *at = strrchr(addr, '@');
-        if (at)
-            *at = '\0';
-        buf_putc(b, '(');
-        put_string(b, *name ? name : NULL);
-        buf_puts(b, " NIL ");
-        put_string(b, addr);
-        buf_putc(b, ' ');
-        put_string(b, at ? at + 1 : NULL);
-        buf_putc(b, ')');
-        any = true;
+    Mailbox *mb = mail_folder(is->srv, is->user, name);
+    if (sub && !mb) {
+        no_mailbox(is, b, tag, name, false);
+        return;
     }
-    if (!any)
-        buf_puts(b, "(NIL NIL NIL NIL)");
-    buf_putc(b, ')');
+    /* INBOX in any case is INBOX */
+    const char *as = mb && strcasecmp(name, "INBOX") == 0 ? "INBOX" : name;
+    if (sub)
+        mail_subscribe(is->srv, is->user, as);
+    else
+        mail_unsubscribe(is->srv, is->user, as);
+    tagged(is, b, tag, sub ? "OK Subscribe completed" TIMING : "OK Unsubscribe completed" TIMING,
+           cap(is, "%s %s %s %s: LSUB lists the folders a client shows.",
+               sub ? "subscribes" : "unsubscribes", is->user, sub ? "to" : "from", as));
 }
 
-static void put_envelope(Buf *b, const char *text)
+/* DELETE: a folder and its messages (not INBOX); the session that had it
+ * selected is ended, as Dovecot does. */
+static void cmd_delete(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
 {
-    char v[1024], from[1024];
-    buf_puts(b, "ENVELOPE (");
-    mail_header(text, "Date", v, sizeof v);
-    put_string(b, *v ? v : NULL);
-    buf_putc(b, ' ');
-    mail_header(text, "Subject", v, sizeof v);
-    put_string(b, *v ? v : NULL);
-    buf_putc(b, ' ');
-    mail_header(text, "From", from, sizeof from);
-    put_addresses(b, from);
-    buf_putc(b, ' ');
-    mail_header(text, "Sender", v, sizeof v);
-    put_addresses(b, *v ? v : from);
-    buf_putc(b, ' ');
-    mail_header(text, "Reply-To", v, sizeof v);
-    put_addresses(b, *v ? v : from);
-    static const char *const rest[] = {"To", "Cc", "Bcc"};
-    for (size_t i = 0; i < 3; i++) {
-        buf_putc(b, ' ');
-        mail_header(text, rest[i], v, sizeof v);
-        put_addresses(b, v);
+    const char *name = arg_str(c, 0);
+    char r[300];
+    if (!name || c->n_args != 1) {
+        tagged(is, b, tag, "BAD Error in IMAP command DELETE: Missing arguments" TIMING,
+               cap(is, "answers BAD: DELETE wants a folder's name."));
+        return;
     }
-    buf_putc(b, ' ');
-    mail_header(text, "In-Reply-To", v, sizeof v);
-    put_string(b, *v ? v : NULL);
-    buf_putc(b, ' ');
-    mail_header(text, "Message-Id", v, sizeof v);
-    put_string(b, *v ? v : NULL);
-    buf_putc(b, ')');
-}
-
-static void put_structure(Buf *b, const char *text, bool ext)
-{
-    Buf body;
-    buf_init(&body);
-    message_part(text, "TEXT", &body);
-    size_t lines = 0;
-    for (size_t i = 0; i < body.len; i++)
-        lines += body.data[i] == '\n';
-    buf_printf(b, "(\"text\" \"plain\" (\"charset\" \"us-ascii\") NIL NIL \"7bit\" %zu %zu%s)",
-               body.len, lines, ext ? " NIL NIL NIL NIL" : "");
-    buf_fini(&body);
-}
-
-static void internal_date(ImapSession *is, SimTime t, char *out, size_t size)
-{
-    time_t when = (time_t)((is->srv->sim->world->start_us + t) / 1000000);
-    struct tm tm;
-    gmtime_r(&when, &tm);
-    strftime(out, size, "%d-%b-%Y %H:%M:%S +0000", &tm);
-}
-
-static void put_literal(Buf *b, const char *name, const FetchItem *it, const Buf *part)
-{
-    size_t start = 0, n = part->len;
-    if (it->partial) {
-        start = it->start < part->len ? (size_t)it->start : part->len;
-        n = part->len - start;
-        if (it->count < n)
-            n = (size_t)it->count;
-        buf_printf(b, "%s<%" PRIu64 "> {%zu}\r\n", name, it->start, n);
-    } else {
-        buf_printf(b, "%s {%zu}\r\n", name, n);
+    if (strcasecmp(name, "INBOX") == 0) {
+        tagged(is, b, tag, "NO INBOX can't be deleted" TIMING,
+               cap(is, "answers NO: INBOX, where mail arrives, stays."));
+        return;
     }
-    buf_put(b, part->data + start, n);
+    Mailbox *mb = mail_folder(is->srv, is->user, name);
+    if (!mb) {
+        snprintf(r, sizeof r, "NO [NONEXISTENT] Mailbox doesn't exist: %.128s" TIMING, name);
+        tagged(is, b, tag, r, cap(is, "answers NO: %s has no folder %s.", is->user, name));
+        return;
+    }
+    size_t n = mb->n;
+    mail_folder_delete(is->srv, mb);
+    bool mine = is->selected && is->sel_box == mb;
+    if (mine)
+        buf_printf(b,
+                   "%s OK Delete completed" TIMING "\r\n* BYE Selected mailbox was deleted, "
+                   "have to disconnect.\r\n",
+                   tag);
+    else
+        buf_printf(b, "%s OK Delete completed" TIMING "\r\n", tag);
+    flush(is, b,
+          cap(is, "deletes the folder %s of %s and its %zu message%s (DELETE)%s.", name, is->user,
+              n, n == 1 ? "" : "s", mine ? ", and ends the session that had it open" : ""));
+    if (mine)
+        session_end(is);
 }
 
-/* One message's FETCH response. */
+/* RENAME a folder (not INBOX) to a free name. */
+static void cmd_rename(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
+{
+    const char *from = arg_str(c, 0), *to = arg_str(c, 1);
+    char r[300];
+    if (!from || !to || c->n_args != 2) {
+        tagged(is, b, tag, "BAD Error in IMAP command RENAME: Missing arguments" TIMING,
+               cap(is, "answers BAD: RENAME wants the folder's name and its new name."));
+        return;
+    }
+    Mailbox *mb = mail_folder(is->srv, is->user, from);
+    if (!mb) {
+        snprintf(r, sizeof r, "NO [NONEXISTENT] Mailbox doesn't exist: %.128s" TIMING, from);
+        tagged(is, b, tag, r, cap(is, "answers NO: %s has no folder %s.", is->user, from));
+        return;
+    }
+    if (strcasecmp(from, "INBOX") == 0) {
+        tagged(is, b, tag, "NO [CANNOT] Renaming INBOX isn't supported" TIMING,
+               cap(is, "answers NO: INBOX keeps its name."));
+        return;
+    }
+    size_t len = strlen(to);
+    if (mail_folder(is->srv, is->user, to)) {
+        tagged(is, b, tag, "NO [ALREADYEXISTS] Target mailbox already exists" TIMING,
+               cap(is, "answers NO: %s already has a folder %s.", is->user, to));
+        return;
+    }
+    if (len == 0 || len >= sizeof is->folder) {
+        tagged(is, b, tag,
+               len ? "NO [CANNOT] Invalid mailbox name: Name is too long" TIMING
+                   : "NO [CANNOT] Invalid mailbox name: Name is empty" TIMING,
+               cap(is, "answers NO: that is no folder name."));
+        return;
+    }
+    mail_folder_rename(is->srv, mb, to);
+    tagged(is, b, tag, "OK Rename completed" TIMING,
+           cap(is, "renames the folder %s of %s to %s (RENAME).", from, is->user, to));
+}
+
+/* ---- FETCH ------------------------------------------------------------------------------ */
+
+/* One message's FETCH response; reading a body without PEEK sets \\Seen
+ * first (counted in seen_set) unless the mailbox was EXAMINEd. */
 static void fetch_one(ImapSession *is, Buf *b, Mailbox *mb, size_t seq, const FetchItem *items,
                       size_t n_items, bool uid_cmd, size_t *seen_set)
 {
@@ -914,135 +732,14 @@ static void fetch_one(ImapSession *is, Buf *b, Mailbox *mb, size_t seq, const Fe
     if (i < 0)
         return;
     MailMsg *m = &mb->msgs[i];
-    bool sets_seen = false, wants_flags = false, wants_uid = false;
-    for (size_t k = 0; k < n_items; k++) {
-        FetchKind kd = items[k].kind;
-        if ((kd == F_BODY && !items[k].peek) || kd == F_RFC822 || kd == F_RFC822_TEXT)
-            sets_seen = true;
-        wants_flags |= kd == F_FLAGS;
-        wants_uid |= kd == F_UID;
-    }
     bool add_flags = false;
-    if (sets_seen && !is->readonly && !(m->flags & MAIL_FLAG_SEEN)) {
+    if (imap_fetch_sets_seen(items, n_items) && !is->readonly && !(m->flags & MAIL_FLAG_SEEN)) {
         mail_box_set_flags(is->srv, mb, (size_t)i, m->flags | MAIL_FLAG_SEEN);
         (*seen_set)++;
-        add_flags = !wants_flags;
+        add_flags = !imap_fetch_wants(items, n_items, F_FLAGS);
     }
-    buf_printf(b, "* %zu FETCH (", seq + 1);
-    const char *sp = "";
-    if (uid_cmd && !wants_uid) {
-        buf_printf(b, "UID %" PRIu32, m->uid);
-        sp = " ";
-    }
-    if (add_flags) {
-        buf_printf(b, "%sFLAGS ", sp);
-        put_flags(b, m->flags, is_recent(is, m->uid));
-        sp = " ";
-    }
-    for (size_t k = 0; k < n_items; k++) {
-        const FetchItem *it = &items[k];
-        buf_puts(b, sp);
-        sp = " ";
-        char d[64];
-        Buf part;
-        buf_init(&part);
-        switch (it->kind) {
-        case F_FLAGS:
-            buf_puts(b, "FLAGS ");
-            put_flags(b, m->flags, is_recent(is, m->uid));
-            break;
-        case F_UID:
-            buf_printf(b, "UID %" PRIu32, m->uid);
-            break;
-        case F_SIZE:
-            buf_printf(b, "RFC822.SIZE %zu", m->size);
-            break;
-        case F_DATE:
-            internal_date(is, m->arrived, d, sizeof d);
-            buf_printf(b, "INTERNALDATE \"%s\"", d);
-            break;
-        case F_ENVELOPE:
-            put_envelope(b, m->text);
-            break;
-        case F_STRUCTURE:
-        case F_BODYSTRUCTURE:
-            buf_puts(b, it->kind == F_STRUCTURE ? "BODY " : "BODYSTRUCTURE ");
-            put_structure(b, m->text, it->kind == F_BODYSTRUCTURE);
-            break;
-        case F_RFC822:
-        case F_RFC822_HEADER:
-        case F_RFC822_TEXT:
-        case F_BODY: {
-            const char *sec = it->kind == F_RFC822          ? ""
-                              : it->kind == F_RFC822_HEADER ? "HEADER"
-                              : it->kind == F_RFC822_TEXT   ? "TEXT"
-                                                            : it->section;
-            message_part(m->text, sec, &part);
-            char name[260];
-            if (it->kind == F_BODY)
-                snprintf(name, sizeof name, "BODY[%s]", it->section);
-            else
-                snprintf(name, sizeof name, "%s",
-                         it->kind == F_RFC822          ? "RFC822"
-                         : it->kind == F_RFC822_HEADER ? "RFC822.HEADER"
-                                                       : "RFC822.TEXT");
-            put_literal(b, name, it, &part);
-            break;
-        }
-        }
-        buf_fini(&part);
-    }
-    buf_puts(b, ")\r\n");
-}
-
-static bool parse_items(const ImapCmd *c, size_t from, FetchItem *items, size_t *n, char *err,
-                        size_t errsize)
-{
-    *n = 0;
-    if (from >= c->n_args)
-        return snprintf(err, errsize, "Invalid arguments"), false;
-    const ImapTok *a = &c->args[from];
-    if (a->kind == IMAP_ATOM && from + 1 == c->n_args) {
-        const char *macro = NULL;
-        if (strcasecmp(a->text, "ALL") == 0)
-            macro = "FLAGS INTERNALDATE RFC822.SIZE ENVELOPE";
-        else if (strcasecmp(a->text, "FAST") == 0)
-            macro = "FLAGS INTERNALDATE RFC822.SIZE";
-        else if (strcasecmp(a->text, "FULL") == 0)
-            macro = "FLAGS INTERNALDATE RFC822.SIZE ENVELOPE BODY";
-        if (macro) {
-            char tmp[80];
-            snprintf(tmp, sizeof tmp, "%s", macro);
-            for (char *w = strtok(tmp, " "); w; w = strtok(NULL, " "))
-                parse_item(w, &items[(*n)++], err, errsize);
-            return true;
-        }
-        return parse_item(a->text, &items[(*n)++], err, errsize);
-    }
-    if (a->kind != IMAP_LIST_OPEN || c->args[c->n_args - 1].kind != IMAP_LIST_CLOSE)
-        return snprintf(err, errsize, "Invalid arguments"), false;
-    for (size_t i = from + 1; i + 1 < c->n_args; i++) {
-        if (c->args[i].kind != IMAP_ATOM || *n == MAX_ITEMS)
-            return snprintf(err, errsize, "Invalid arguments"), false;
-        if (!parse_item(c->args[i].text, &items[(*n)++], err, errsize))
-            return false;
-    }
-    if (*n == 0)
-        return snprintf(err, errsize, "Invalid arguments"), false;
-    /* an item asked twice is answered once */
-    size_t kept = 0;
-    for (size_t i = 0; i < *n; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < kept; j++)
-            dup |= items[j].kind == items[i].kind && items[j].peek == items[i].peek &&
-                   items[j].partial == items[i].partial && items[j].start == items[i].start &&
-                   items[j].count == items[i].count &&
-                   strcmp(items[j].section, items[i].section) == 0;
-        if (!dup)
-            items[kept++] = items[i];
-    }
-    *n = kept;
-    return true;
+    imap_fetch_response(b, seq + 1, m, items, n_items, uid_cmd, add_flags, is_recent(is, m->uid),
+                        is->srv->sim->world->start_us);
 }
 
 /* The sequence numbers (0-based) a set names; uid: the set holds UIDs.
@@ -1081,14 +778,14 @@ static void cmd_fetch(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
 {
     const char *name = uid ? "UID FETCH" : "FETCH";
     const char *set = arg_str(c, a0);
-    FetchItem items[MAX_ITEMS + 4];
+    FetchItem items[IMAP_FETCH_MAX_ITEMS + 4];
     size_t n_items;
     char err[120], r[300];
     if (!set) {
         bad_args(is, b, tag, name);
         return;
     }
-    if (!parse_items(c, a0 + 1, items, &n_items, err, sizeof err)) {
+    if (!imap_fetch_items(c, a0 + 1, items, &n_items, err, sizeof err)) {
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, err);
         tagged(is, b, tag, r, cap(is, "answers BAD: FETCH does not know what to send."));
         return;
@@ -1218,7 +915,7 @@ static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
             if (uid)
                 buf_printf(b, "UID %" PRIu32 " ", m->uid);
             buf_puts(b, "FLAGS ");
-            put_flags(b, next, is_recent(is, m->uid));
+            imap_put_flags(b, next, is_recent(is, m->uid));
             buf_puts(b, ")\r\n");
         }
     }
@@ -1351,6 +1048,43 @@ static void cmd_close(ImapSession *is, Buf *b, const char *tag)
                n, n == 1 ? "" : "s"));
 }
 
+/* ---- SEARCH ------------------------------------------------------------------------------ */
+
+static void cmd_search(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, size_t a0,
+                       bool uid)
+{
+    const char *name = uid ? "UID SEARCH" : "SEARCH";
+    ImapSearchView v = {.mb = selected_box(is),
+                        .view = is->view,
+                        .n_view = is->n_view,
+                        .recent_lo = is->recent_lo,
+                        .recent_hi = is->recent_hi,
+                        .epoch_us = is->srv->sim->world->start_us};
+    bool *match = xcalloc(is->n_view ? is->n_view : 1, sizeof *match);
+    char err[200], r[300];
+    ImapSearchErr st = imap_search(c, a0, &v, match, err, sizeof err);
+    if (st == IMAP_SEARCH_BAD) {
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, err);
+        tagged(is, b, tag, r, cap(is, "answers BAD: SEARCH does not understand its keys."));
+    } else if (st == IMAP_SEARCH_NO) {
+        snprintf(r, sizeof r, "NO %s" TIMING, err);
+        tagged(is, b, tag, r, cap(is, "answers NO: it knows no such character set."));
+    } else {
+        size_t n = 0;
+        buf_puts(b, "* SEARCH");
+        for (size_t k = 0; k < is->n_view; k++)
+            if (match[k]) {
+                buf_printf(b, " %" PRIu32, uid ? is->view[k] : (uint32_t)(k + 1));
+                n++;
+            }
+        buf_puts(b, "\r\n");
+        tagged(is, b, tag, "OK Search completed" TIMING,
+               cap(is, "lists the %zu message%s that match (SEARCH): %s.", n, n == 1 ? "" : "s",
+                   uid ? "their UIDs" : "their numbers"));
+    }
+    free(match);
+}
+
 /* ---- IDLE ------------------------------------------------------------------------------- */
 
 #define IDLE_POLL       ((SimTime)1000000)
@@ -1408,13 +1142,21 @@ static void idle_line(ImapSession *is, const char *line)
 
 /* ---- dispatch ------------------------------------------------------------------------------ */
 
-static const char *const known[] = {"CAPABILITY", "NOOP",    "CHECK",  "LOGOUT", "LIST",  "LSUB",
-                                    "SELECT",     "EXAMINE", "STATUS", "CREATE", "FETCH", "STORE",
-                                    "COPY",       "EXPUNGE", "CLOSE",  "UID",    "IDLE"};
+static const char *const known[] = {
+    "CAPABILITY", "NOOP",   "CHECK",     "LOGOUT",      "LIST",   "LSUB",    "SELECT", "EXAMINE",
+    "STATUS",     "CREATE", "FETCH",     "STORE",       "COPY",   "EXPUNGE", "CLOSE",  "UID",
+    "IDLE",       "SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "DELETE", "RENAME"};
 
 static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
 {
     const char *tag = c->tag, *name = c->name;
+    if (is->selected && (selected_box(is) != is->sel_box)) {
+        /* another session deleted or renamed the folder (or this one renamed it) */
+        buf_puts(b, "* BYE IMAP session state is inconsistent, please relogin.\r\n");
+        flush(is, b, cap(is, "ends the session: the folder it had open was deleted or renamed."));
+        session_end(is);
+        return;
+    }
     bool is_known = false;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         is_known |= strcmp(name, known[i]) == 0;
@@ -1444,18 +1186,25 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
         cmd_status(is, b, tag, c);
     } else if (strcmp(name, "CREATE") == 0) {
         cmd_create(is, b, tag, c);
+    } else if (strcmp(name, "DELETE") == 0) {
+        cmd_delete(is, b, tag, c);
+    } else if (strcmp(name, "RENAME") == 0) {
+        cmd_rename(is, b, tag, c);
+    } else if (strcmp(name, "SUBSCRIBE") == 0 || strcmp(name, "UNSUBSCRIBE") == 0) {
+        cmd_subscribe(is, b, tag, c, name[0] == 'S');
     } else if (strcmp(name, "LOGIN") == 0 || strcmp(name, "AUTHENTICATE") == 0) {
         char r[120];
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: Unknown command" TIMING, name);
         tagged(is, b, tag, r, cap(is, "answers BAD: the client is logged in already."));
     } else if (strcmp(name, "FETCH") == 0 || strcmp(name, "STORE") == 0 ||
                strcmp(name, "COPY") == 0 || strcmp(name, "EXPUNGE") == 0 ||
-               strcmp(name, "CLOSE") == 0 || strcmp(name, "UID") == 0) {
+               strcmp(name, "CLOSE") == 0 || strcmp(name, "UID") == 0 ||
+               strcmp(name, "SEARCH") == 0) {
         bool uid = strcmp(name, "UID") == 0;
         const char *sub = uid ? arg_str(c, 0) : name;
         size_t a0 = uid ? 1 : 0;
         bool sub_known = sub && (strcasecmp(sub, "FETCH") == 0 || strcasecmp(sub, "STORE") == 0 ||
-                                 strcasecmp(sub, "COPY") == 0);
+                                 strcasecmp(sub, "COPY") == 0 || strcasecmp(sub, "SEARCH") == 0);
         if (!is->selected && (!uid || sub_known)) {
             tagged(is, b, tag, "BAD No mailbox selected" TIMING,
                    cap(is, "answers BAD: %s needs a mailbox; SELECT one first.", name));
@@ -1470,6 +1219,8 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
             cmd_store(is, b, tag, c, a0, uid);
         } else if (strcasecmp(sub, "COPY") == 0) {
             cmd_copy(is, b, tag, c, a0, uid);
+        } else if (strcasecmp(sub, "SEARCH") == 0) {
+            cmd_search(is, b, tag, c, a0, uid);
         } else if (!uid && strcmp(sub, "EXPUNGE") == 0) {
             cmd_expunge(is, b, tag);
         } else if (!uid && strcmp(sub, "CLOSE") == 0) {

@@ -5,7 +5,8 @@
  *                  beside each user's INBOX, and the store's changes (flags,
  *                  copies, removals), each one a "mailbox" state record;
  *   pop3_server.c  one POP3 session (RFC 1939, CAPA from RFC 2449);
- *   imap_server.c  one IMAP4rev1 session (RFC 3501).
+ *   imap_server.c  one IMAP4rev1 session (RFC 3501), its FETCH responses
+ *                  written by imap_fetch.c.
  *
  * A Mailbox pointer stays valid for the run: INBOXes are made at start,
  * folders are allocated one by one.  Sessions still find their mailbox by
@@ -45,15 +46,31 @@ struct MailAccess {
     size_t n_folders;
     MailPenalty *penalties;
     size_t n_penalties;
+    Mailbox **gone; /* folders IMAP deleted: kept until the end, so that a
+                     * pointer a session holds stays valid */
+    size_t n_gone;
+    char **subs; /* IMAP's subscriptions, "user/folder", in the order made */
+    size_t n_subs;
 };
 
 /* User's folder name (INBOX in any case), or NULL. */
 Mailbox *mail_folder(MailServer *s, const char *user, const char *name);
 /* Creates folder name for user (not INBOX, not existing). */
 Mailbox *mail_folder_create(MailServer *s, const char *user, const char *name);
+/* Deletes folder mb (not INBOX) with its messages (a state record
+ * each); renames it to name (its messages' records move with it). */
+void mail_folder_delete(MailServer *s, Mailbox *mb);
+void mail_folder_rename(MailServer *s, Mailbox *mb, const char *name);
 /* User's folders, INBOX first then in creation order; returns the count,
  * at most max. */
 size_t mail_folders(MailServer *s, const char *user, Mailbox **out, size_t max);
+/* IMAP's subscriptions: is user subscribed to name?  Subscribe (false
+ * if already), unsubscribe (false if not); the names user is subscribed
+ * to, in the order made (at most max). */
+bool mail_subscribed(MailServer *s, const char *user, const char *name);
+bool mail_subscribe(MailServer *s, const char *user, const char *name);
+bool mail_unsubscribe(MailServer *s, const char *user, const char *name);
+size_t mail_subscriptions(MailServer *s, const char *user, const char **out, size_t max);
 /* Index of the message with uid in mb, or -1. */
 long mail_box_find(const Mailbox *mb, uint32_t uid);
 /* Sets message i's flags to flags (a state record when they change). */

@@ -33,10 +33,39 @@ Mailbox *mail_folder_create(MailServer *s, const char *user, const char *name)
     for (size_t i = 0; i < a->n_folders; i++)
         if (a->folders[i]->uidvalidity > v)
             v = a->folders[i]->uidvalidity;
+    for (size_t i = 0; i < a->n_gone; i++)
+        if (a->gone[i]->uidvalidity > v)
+            v = a->gone[i]->uidvalidity;
     mb->uidvalidity = v + 1;
     a->folders = xrealloc(a->folders, (a->n_folders + 1) * sizeof *a->folders);
     a->folders[a->n_folders++] = mb;
     return mb;
+}
+
+void mail_folder_delete(MailServer *s, Mailbox *mb)
+{
+    MailAccess *a = s->access;
+    while (mb->n)
+        mail_box_remove(s, mb, mb->n - 1);
+    for (size_t i = 0; i < a->n_folders; i++)
+        if (a->folders[i] == mb) {
+            memmove(a->folders + i, a->folders + i + 1,
+                    (a->n_folders - i - 1) * sizeof *a->folders);
+            a->n_folders--;
+            break;
+        }
+    a->gone = xrealloc(a->gone, (a->n_gone + 1) * sizeof *a->gone);
+    a->gone[a->n_gone++] = mb;
+}
+
+void mail_folder_rename(MailServer *s, Mailbox *mb, const char *name)
+{
+    for (size_t i = 0; i < mb->n; i++)
+        mail_box_record(s, mb, &mb->msgs[i], "del");
+    free(mb->folder);
+    mb->folder = xstrdup(name);
+    for (size_t i = 0; i < mb->n; i++)
+        mail_box_record(s, mb, &mb->msgs[i], "add");
 }
 
 size_t mail_folders(MailServer *s, const char *user, Mailbox **out, size_t max)
@@ -49,6 +78,57 @@ size_t mail_folders(MailServer *s, const char *user, Mailbox **out, size_t max)
     for (size_t i = 0; i < a->n_folders && n < max; i++)
         if (strcasecmp(a->folders[i]->user, user) == 0)
             out[n++] = a->folders[i];
+    return n;
+}
+
+/* A subscription's entry: "user/folder" (a user name has no '/'). */
+static long sub_find(MailAccess *a, const char *user, const char *name)
+{
+    size_t ul = strlen(user);
+    for (size_t i = 0; i < a->n_subs; i++)
+        if (strncasecmp(a->subs[i], user, ul) == 0 && a->subs[i][ul] == '/' &&
+            strcmp(a->subs[i] + ul + 1, name) == 0)
+            return (long)i;
+    return -1;
+}
+
+bool mail_subscribed(MailServer *s, const char *user, const char *name)
+{
+    return s->access && sub_find(s->access, user, name) >= 0;
+}
+
+bool mail_subscribe(MailServer *s, const char *user, const char *name)
+{
+    MailAccess *a = s->access;
+    if (!a || sub_find(a, user, name) >= 0)
+        return false;
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "%s/%s", user, name);
+    a->subs = xrealloc(a->subs, (a->n_subs + 1) * sizeof *a->subs);
+    a->subs[a->n_subs++] = buf_take(&b);
+    return true;
+}
+
+bool mail_unsubscribe(MailServer *s, const char *user, const char *name)
+{
+    MailAccess *a = s->access;
+    long i = a ? sub_find(a, user, name) : -1;
+    if (i < 0)
+        return false;
+    free(a->subs[i]);
+    memmove(a->subs + i, a->subs + i + 1, (a->n_subs - (size_t)i - 1) * sizeof *a->subs);
+    a->n_subs--;
+    return true;
+}
+
+size_t mail_subscriptions(MailServer *s, const char *user, const char **out, size_t max)
+{
+    MailAccess *a = s->access;
+    size_t n = 0, ul = strlen(user);
+    for (size_t i = 0; a && i < a->n_subs && n < max; i++)
+        if (strncasecmp(a->subs[i], user, ul) == 0 && a->subs[i][ul] == '/')
+            out[n++] = a->subs[i] + ul + 1;
     return n;
 }
 
@@ -205,6 +285,10 @@ void mail_access_free(MailServer *s)
         return;
     pop3_sessions_free(s);
     imap_sessions_free(s);
+    a->folders = xrealloc(a->folders, (a->n_folders + a->n_gone + 1) * sizeof *a->folders);
+    for (size_t i = 0; i < a->n_gone; i++)
+        a->folders[a->n_folders++] = a->gone[i];
+    free(a->gone);
     for (size_t i = 0; i < a->n_folders; i++) {
         Mailbox *mb = a->folders[i];
         for (size_t k = 0; k < mb->n; k++) {
@@ -218,6 +302,9 @@ void mail_access_free(MailServer *s)
         free(mb);
     }
     free(a->folders);
+    for (size_t i = 0; i < a->n_subs; i++)
+        free(a->subs[i]);
+    free(a->subs);
     free(a->penalties);
     free(a);
     s->access = NULL;
