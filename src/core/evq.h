@@ -8,7 +8,7 @@
  * was cancelled) is a harmless no-op, even from inside another handler.
  *
  * Two heaps: events due within EVQ_NEAR of the last event popped, and the
- * later ones (cache expiries, long timeouts, a script's later lines).  Pop
+ * later ones (record expiries, long timeouts, a script's later lines).  Pop
  * takes the smaller of the two tops by (time, seq), so the order is exactly
  * that of one heap; but the many far events, which rarely run, no longer
  * deepen every pop of the busy near heap.

@@ -25,7 +25,7 @@ Net *net_new(Sim *sim)
     net->routes = xcalloc(w->n_nodes + 1, sizeof *net->routes);
     world_routers_init(&net->routers, w);
     /* Four slots a node (at least 1,024, at most 2^20): a busy router or
-     * resolver talks to many addresses, a host to a few. */
+     * server talks to many addresses, a host to a few. */
     size_t hops = 1024;
     while (hops < 4 * w->n_nodes && hops < ((size_t)1 << 20))
         hops *= 2;
