@@ -95,6 +95,20 @@ static char *wire(const Sim *sim, const char *node)
     return buf_take(&b);
 }
 
+/* When node's mail first sent cmd (a line as wire() shows it); -1 never. */
+static SimTime sent_at(const Sim *sim, const char *node, const char *cmd)
+{
+    char *want = xasprintf("%s's mail (s-nail) sends %s", node, cmd);
+    SimTime t = -1;
+    for (size_t i = 0; i < sim->trace.n && t < 0; i++) {
+        const TraceRec *r = &sim->trace.recs[i];
+        if (r->kind == TR_NOTE && r->text && strcmp(r->text, want) == 0)
+            t = r->time;
+    }
+    free(want);
+    return t;
+}
+
 static Mailbox *bob(Sim *sim)
 {
     return mail_server_mailbox(mail_server_of(sim, 3), "bob");
@@ -198,6 +212,16 @@ static void test_imap_session(void **state)
                            "\"INBOX\"\nT4 FETCH 1:2 (FLAGS UID)\nT5 FETCH 1:2 (RFC822.SIZE "
                            "INTERNALDATE)\nT6 UID FETCH 1:2 (RFC822.HEADER)\nT7 LOGOUT\n");
     free(w);
+    /* s-nail waits for the first STORE's reply only; the other STOREs and
+     * CLOSE go out together, and LOGOUT after CLOSE's reply */
+    SimTime t8 = sent_at(&sim, "phone", "T8 UID STORE 1 +FLAGS (\\Seen)");
+    SimTime t9 = sent_at(&sim, "phone", "T9 UID STORE 3 +FLAGS (\\Seen)");
+    SimTime t11 = sent_at(&sim, "phone", "T11 CLOSE");
+    SimTime t12 = sent_at(&sim, "phone", "T12 LOGOUT");
+    assert_true(t8 >= 0 && t8 < t9);
+    assert_true(t9 == sent_at(&sim, "phone", "T10 UID STORE 3 +FLAGS (\\Deleted)"));
+    assert_true(t9 == t11);
+    assert_true(t11 < t12);
     Mailbox *b = bob(&sim);
     assert_int_equal(b->n, 2);
     assert_true(b->msgs[0].flags & MAIL_FLAG_SEEN);

@@ -24,8 +24,10 @@
  *         (\Deleted) at once; at quit UID STORE u +FLAGS (\Seen) for each
  *         message read or deleted, UID STORE u +FLAGS (\Deleted) for each
  *         deleted one, CLOSE if any was, and LOGOUT (xit: dropped).
- * One difference: s-nail sends some of its last STOREs, CLOSE and LOGOUT
- * without waiting for the replies in between; this one waits for each.
+ *         The first of those STOREs waits for its reply; the others and
+ *         the CLOSE (or, with nothing deleted, the LOGOUT) follow it
+ *         without waiting, and the last one's reply is awaited, as s-nail
+ *         14.9 sends them to Dovecot.
  *
  * The status letters: N new (POP3: every message; IMAP: \Recent), U
  * unread, R read (new ones, or in this session), O old (read before).
@@ -119,6 +121,7 @@ typedef struct Reader {
     size_t *queue;    /* messages to print once fetched */
     size_t n_queue, printed;
     bool quitting, updated, error_ring;
+    size_t stores; /* the UID STOREs sent at quit */
 } Reader;
 
 static void reader_free(void *state)
@@ -505,19 +508,19 @@ static void next_update(Reader *r)
         send(r, S_QUIT, "QUIT");
         return;
     }
-    /* r->cur counts the message and its two STOREs: 2i (\Seen), 2i+1 (\Deleted) */
+    /* r->cur counts the message and its two STOREs: 2i (\Seen), 2i+1 (\Deleted).
+     * The first STORE waits for its reply; the rest go out at once. */
     for (; r->cur < 2 * r->n; r->cur++) {
         Msg *m = &r->msgs[r->cur / 2];
-        if (r->cur % 2 == 0 && m->read && !m->seen) {
-            r->updated = true;
+        const char *flag = r->cur % 2 == 0 && m->read && !m->seen ? "\\Seen"
+                           : r->cur % 2 == 1 && m->deleted        ? "\\Deleted"
+                                                                  : NULL;
+        if (!flag)
+            continue;
+        r->updated = true;
+        send(r, S_STORE, "UID STORE %u +FLAGS (%s)", m->uid, flag);
+        if (r->stores++ == 0) {
             r->cur++;
-            send(r, S_STORE, "UID STORE %u +FLAGS (\\Seen)", m->uid);
-            return;
-        }
-        if (r->cur % 2 == 1 && m->deleted) {
-            r->updated = true;
-            r->cur++;
-            send(r, S_STORE, "UID STORE %u +FLAGS (\\Deleted)", m->uid);
             return;
         }
     }
@@ -825,8 +828,10 @@ static void imap_line(Reader *r, const char *line, size_t len)
         return;
     }
     if (line[0] == 'T') {
+        /* only the last command's reply moves on: the others were sent
+         * without waiting (the STOREs at quit) */
         const char *sp = strchr(line, ' ');
-        if (sp)
+        if (sp && strtoul(line + 1, NULL, 10) == r->tag)
             imap_tagged(r, strncmp(sp + 1, "OK", 2) == 0, line);
     }
 }
