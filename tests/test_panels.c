@@ -19,6 +19,7 @@
 
 #include "core/sim.h"
 #include "gui/app.h"
+#include "gui/chart_view.h"
 #include "io/trace_out.h"
 #include "proto/agents.h"
 #include "apps/shell.h"
@@ -1304,6 +1305,160 @@ static void test_prompt_types_into_nc(void **state)
     canvas_close(&c);
 }
 
+/* The chart at a given window size: the lecture at step 6, rendered. */
+static void canvas_open_size(Canvas *c, int w, int h)
+{
+    c->s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+    assert_non_null(c->s);
+    c->r = SDL_CreateSoftwareRenderer(c->s);
+    assert_non_null(c->r);
+    char why[256];
+    if (!app_init(&c->a, load("scenarios/dns_lecture.json"), c->r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    player_goto_step(&c->a.p, 6);
+    c->a.p.t = player_step_middle(&c->a.p, 6);
+    app_frame(&c->a, 0);
+}
+
+static bool shown(const SDL_Rect *r)
+{
+    return r->w > 0 && r->h > 0;
+}
+
+/* Every lifeline of the current step's arrows is drawn. */
+static void assert_step_lives_shown(const App *a)
+{
+    const Chart *c = a->chart;
+    size_t n = 0;
+    for (size_t i = 0; i < c->n_arrows; i++) {
+        if (c->arrows[i].step != a->p.step)
+            continue;
+        assert_false(c->lives[c->arrows[i].from].hidden);
+        assert_false(c->lives[c->arrows[i].to].hidden);
+        n++;
+    }
+    assert_true(n > 0);
+}
+
+/* Whatever the teacher just asked for shows: at 1024×768 the chart beside
+ * the map leaves the inspector out for its lifelines, but a click on an
+ * arrow opens its packet in the inspector, at a fifth of the width, and
+ * the chart narrows (the current step's lifelines stay, +N more) instead;
+ * S moves the chart on as before, and back beside the map it takes the
+ * room again. */
+static void test_chart_gives_way_to_inspector(void **state)
+{
+    (void)state;
+    Canvas c;
+    canvas_open_size(&c, 1024, 768);
+    App *a = &c.a;
+    DrawRects d;
+    send_key(a, SDLK_s, 0);
+    app_frame(a, 0);
+    draw_rects(&a->v, &d);
+    assert_int_equal(a->chart_mode, 1);
+    assert_int_equal(d.inspector.w, 0); /* waits: every lifeline shows */
+    assert_int_equal(a->chart->n_hidden, 0);
+    /* Click the first arrow found in the panel. */
+    ChartPlace pl;
+    panels_chart_place(a, &pl);
+    int hit = -1, hx = 0, hy = 0;
+    for (int y = d.chart.y; y < d.chart.y + d.chart.h && hit < 0; y += 2)
+        for (int x = d.chart.x; x < d.chart.x + d.chart.w && hit < 0; x += 4)
+            if ((hit = chartview_arrow_at(a->chart, &pl, x, y)) >= 0)
+                hx = x, hy = y;
+    assert_true(hit >= 0);
+    click(a, hx, hy);
+    app_frame(a, 0);
+    draw_rects(&a->v, &d);
+    assert_true(a->inspect_packet && a->sel_hop == a->chart->arrows[hit].hop);
+    assert_int_equal(a->p.step, a->chart->arrows[hit].step);
+    assert_int_equal(a->chart_mode, 1);
+    assert_true(d.inspector.w >= 1024 / 5 && d.inspector.h > 0);
+    assert_true(d.net.w >= 1024 / 4 && d.chart.w > 0);
+    assert_int_equal(d.inspector.w + d.net.w + d.chart.w, 1024);
+    assert_true(a->chart->n_hidden > 0); /* +N more, the stated rule */
+    assert_step_lives_shown(a);
+    /* S: in the map's place, with the inspector and every lifeline. */
+    send_key(a, SDLK_s, 0);
+    app_frame(a, 0);
+    draw_rects(&a->v, &d);
+    assert_int_equal(a->chart_mode, 2);
+    assert_true(shown(&d.inspector));
+    assert_int_equal(a->chart->n_hidden, 0);
+    /* Off, then beside again: the chart takes its room back. */
+    send_key(a, SDLK_s, 0);
+    send_key(a, SDLK_s, 0);
+    app_frame(a, 0);
+    draw_rects(&a->v, &d);
+    assert_int_equal(a->chart_mode, 1);
+    assert_int_equal(d.inspector.w, 0);
+    assert_int_equal(a->chart->n_hidden, 0);
+    /* A node clicked on the map asks for the inspector too; Escape lets
+     * the packet go, but I hides it. */
+    send_key(a, SDLK_n, 0);
+    app_frame(a, 0);
+    draw_rects(&a->v, &d);
+    assert_true(a->sel_node >= 0 && d.inspector.w >= 1024 / 5);
+    send_key(a, SDLK_i, 0);
+    app_frame(a, 0);
+    draw_rects(&a->v, &d);
+    assert_int_equal(d.inspector.w, 0);
+    assert_int_equal(a->chart->n_hidden, 0);
+    canvas_close(&c);
+}
+
+/* With the chart in the map's place holding the event list's column too
+ * (its lifelines need it), E and C show their panel: the chart gives the
+ * column back and narrows, staying in the map's place; pressed again they
+ * hide it; after S the chart takes the column again. */
+static void test_chart_gives_way_to_list(void **state)
+{
+    (void)state;
+    int sizes[][2] = {{1024, 768}, {1280, 720}};
+    for (size_t k = 0; k < 2; k++) {
+        int w = sizes[k][0];
+        SDL_Keycode keys[] = {SDLK_e, SDLK_c};
+        for (size_t j = 0; j < 2; j++) {
+            Canvas c;
+            canvas_open_size(&c, w, sizes[k][1]);
+            App *a = &c.a;
+            DrawRects d;
+            send_key(a, SDLK_s, 0);
+            send_key(a, SDLK_s, 0);
+            app_frame(a, 0);
+            draw_rects(&a->v, &d);
+            assert_int_equal(a->chart_mode, 2);
+            assert_false(shown(&d.events) || shown(&d.console)); /* the chart holds them */
+            assert_int_equal(a->chart->n_hidden, 0);
+            send_key(a, keys[j], 0);
+            app_frame(a, 0);
+            draw_rects(&a->v, &d);
+            assert_int_equal(a->chart_mode, 2);
+            assert_true(shown(j == 0 ? &d.events : &d.console));
+            assert_true(d.chart.x == d.net.x && d.chart.x + d.chart.w <= d.events.x);
+            assert_true(shown(&d.inspector));
+            assert_step_lives_shown(a);
+            /* Again: the panel goes. */
+            send_key(a, keys[j], 0);
+            app_frame(a, 0);
+            draw_rects(&a->v, &d);
+            assert_false(shown(j == 0 ? &d.events : &d.console));
+            send_key(a, keys[j], 0);
+            /* S off, S beside, S in the map's place: the column is the
+             * chart's again. */
+            for (int i = 0; i < 3; i++)
+                send_key(a, SDLK_s, 0);
+            app_frame(a, 0);
+            draw_rects(&a->v, &d);
+            assert_int_equal(a->chart_mode, 2);
+            assert_false(shown(&d.events) || shown(&d.console));
+            assert_int_equal(a->chart->n_hidden, 0);
+            canvas_close(&c);
+        }
+    }
+}
+
 int main(void)
 {
     if (SDL_Init(0) != 0 || TTF_Init() != 0) {
@@ -1325,6 +1480,8 @@ int main(void)
         cmocka_unit_test(test_event_click),
         cmocka_unit_test(test_faults_and_playing),
         cmocka_unit_test(test_projector_keys),
+        cmocka_unit_test(test_chart_gives_way_to_inspector),
+        cmocka_unit_test(test_chart_gives_way_to_list),
         cmocka_unit_test(test_save),
         cmocka_unit_test(test_save_input),
         cmocka_unit_test(test_prompt_ctrl_c),

@@ -120,6 +120,8 @@ void app_sync_view(App *a)
     a->v.inspector = shown && a->show_inspector;
     a->v.chart = shown ? a->chart_mode : 0;
     a->v.typing = a->typing;
+    a->v.inspector_claim = a->inspector_asked && a->v.inspector;
+    a->v.right_claim = a->right_asked && (a->v.events || a->v.console);
     a->v.inspector_wide = a->inspect_packet && a->sel_hop >= 0;
     a->v.mark_node = !a->inspect_packet && a->sel_node >= 0 ? a->sel_node + 1 : 0;
     a->v.mark_hop = a->inspect_packet && a->sel_hop >= 0 ? a->sel_hop + 1 : 0;
@@ -138,7 +140,7 @@ void app_select_node(App *a, int node)
     a->inspect_packet = false;
     a->inspect_top = 0;
     if (node >= 0)
-        a->show_inspector = true;
+        a->show_inspector = a->inspector_asked = true;
 }
 
 void app_select_row(App *a, const char *table, const char *key)
@@ -154,7 +156,7 @@ void app_cycle_row(App *a, int dir)
     if (a->sel_node < 0)
         return;
     a->inspect_packet = false;
-    a->show_inspector = true;
+    a->show_inspector = a->inspector_asked = true;
     Inspect in = {0};
     inspect_node(a->m, a->sel_node, a->p.step, a->p.t, &in);
     /* Every entry of every table, in the order drawn. */
@@ -247,7 +249,7 @@ void app_select_hop(App *a, int hop)
     a->sel_field = -1;
     a->inspect_top = 0;
     if (hop >= 0)
-        a->show_inspector = true;
+        a->show_inspector = a->inspector_asked = true;
 }
 
 int app_prompt_node(const App *a)
@@ -379,8 +381,9 @@ bool app_run_command(App *a, const char *line)
     }
     if (had_hop) {
         int field = a->sel_field;
-        bool packet = a->inspect_packet;
-        app_select_hop(a, found);
+        bool packet = a->inspect_packet, asked = a->inspector_asked;
+        app_select_hop(a, found); /* the same packet followed: not a new request */
+        a->inspector_asked = asked;
         a->inspect_packet = packet && found >= 0;
         a->sel_field = found >= 0 ? field : -1;
     }
@@ -628,6 +631,29 @@ static void ask_quit(App *a)
     a->quit = true;
 }
 
+/* E or C: the panel shows if it was not on screen, else it goes.  The
+ * chart beside the map holds the event list's and console's column: it
+ * goes away and gives the column back.  In the map's place the chart may
+ * hold that column too, for lifelines: it gives it back and shows the
+ * lifelines around the current step (+N more) until S moves it again. */
+static void show_right_panel(App *a, bool events)
+{
+    bool *want = events ? &a->show_events : &a->show_console;
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    const SDL_Rect *r = events ? &d.events : &d.console;
+    bool seen = !a->panels_hidden && *want && r->w > 0 && r->h > 0;
+    if (a->chart_mode == 1) {
+        *want = true;
+        a->chart_mode = 0;
+    } else {
+        *want = !seen;
+        if (!seen && a->chart_mode == 2)
+            a->right_asked = true;
+    }
+    a->panels_hidden = false;
+}
+
 static void on_escape(App *a)
 {
     if (a->help)
@@ -763,18 +789,12 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
         app_cycle_row(a, shift ? -1 : 1);
         break;
     case SDLK_e:
-        /* The chart beside the map holds the list's column: E gives it back. */
-        a->show_events = a->chart_mode == 1 || !a->show_events;
-        a->chart_mode = a->chart_mode == 1 ? 0 : a->chart_mode;
-        a->panels_hidden = false;
-        break;
     case SDLK_c:
-        a->show_console = a->chart_mode == 1 || !a->show_console;
-        a->chart_mode = a->chart_mode == 1 ? 0 : a->chart_mode;
-        a->panels_hidden = false;
+        show_right_panel(a, k->keysym.sym == SDLK_e);
         break;
     case SDLK_i:
         a->show_inspector = !a->show_inspector;
+        a->inspector_asked = a->show_inspector;
         a->panels_hidden = false;
         break;
     case SDLK_TAB:
@@ -796,6 +816,8 @@ static void on_key(App *a, const SDL_KeyboardEvent *k)
     case SDLK_s:
         /* The chart: beside the map, in its place, off. */
         a->chart_mode = (a->chart_mode + 1) % 3;
+        /* The chart moved: it takes the room it needs again. */
+        a->inspector_asked = a->right_asked = false;
         a->chart_follow = true;
         a->panels_hidden = false;
         break;

@@ -53,6 +53,8 @@ typedef struct App {
     /* The sequence chart (io/chart.h), built from the model's trace when
      * first shown and again after the model changes. */
     int chart_mode;                /* View.chart: 0 off, 1 beside the map, 2 in its place */
+    bool inspector_asked;          /* View.inspector_claim, until S */
+    bool right_asked;              /* View.right_claim, until S */
     Chart *chart;                  /* NULL until shown; owned */
     bool chart_stale;              /* the model changed */
     bool chart_follow;             /* keep the current step's arrows in view */

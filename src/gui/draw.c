@@ -259,8 +259,14 @@ void draw_rects(const View *v, DrawRects *o)
         double need = v->chart_need > 0 ? v->chart_need + 2 : 0, big = fmax(1, o->ts);
         int map_min = v->w / 4, cw;
         if (need > 0 && need <= v->w - map_min) {
+            /* The inspector asked for since S (an arrow, a packet or a
+             * node clicked) keeps its fifth: the chart shows the lifelines
+             * around the current step then, +N more. */
+            int fifth = (int)(v->w * 0.2);
             if (left && v->w - left - map_min < need)
-                left = v->w - map_min - need >= v->w * 0.2 ? (int)(v->w - map_min - need) : 0;
+                left = v->w - map_min - need >= fifth ? (int)(v->w - map_min - need)
+                       : v->inspector_claim           ? fifth
+                                                      : 0;
             cw = (int)ceil(fmin(need * big, v->w - left - map_min));
         } else {
             cw = (int)((v->w - left) * 0.55);
@@ -276,9 +282,9 @@ void draw_rects(const View *v, DrawRects *o)
     } else if (v->chart == 2) {
         /* In the map's place; where that leaves a lifeline out, the event
          * list's and console's column too (the console under the chart
-         * while a command is typed). */
+         * while a command is typed), unless E or C asked for it since S. */
         o->chart = o->net;
-        if (v->chart_need > 0 && v->chart_need + 2 > o->net.w && right) {
+        if (v->chart_need > 0 && v->chart_need + 2 > o->net.w && right && !v->right_claim) {
             o->chart.w += right;
             o->events = (SDL_Rect){v->w, top, 0, 0};
             o->console = (SDL_Rect){v->w, top, 0, 0};

@@ -54,6 +54,12 @@ typedef struct View {
      * (Chart.fit_need, 1 px a unit); 0 not known yet. */
     double chart_need;
     bool typing; /* a command being typed: the console shows beside the chart too */
+    /* A panel the teacher asked for after the chart last moved (S): it
+     * keeps its column, and the chart shows fewer lifelines (+N more)
+     * rather than hide it.  inspector_claim: an arrow, a packet or a node
+     * clicked, K, N, R or I; right_claim: E or C with the chart in the
+     * map's place. */
+    bool inspector_claim, right_claim;
     /* What the inspector shows, marked on the network: 1 + the node or
      * hop index, 0 for none. */
     int mark_node, mark_hop;
