@@ -26,7 +26,7 @@ static World *load(const char *server_keys, const char *script)
     char *json = xasprintf(
         "{\"minet\": 1, \"title\": \"ftp\", \"seed\": 1, \"nodes\": ["
         "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10/24\", \"user\": \"alice\","
-        " \"files\": {\"/home/alice/up.txt\": \"one\\ntwo\\n\","
+        " \"files\": {\"/home/alice/up.txt\": \"one\\ntwo\\n\", \"/home/alice/empty.txt\": \"\","
         " \"/home/alice/cmds.txt\": \"USER alice\\nPASS x\\nNOOP\\nQUIT\\nNOOP\\n\","
         " \"/home/alice/list.txt\": \"USER alice\\nPASS x\\nUSER alice\\nPASS wonderland\\n"
         "PASV\\nLIST\\nNOOP\\n\"}},"
@@ -435,6 +435,40 @@ static char *file_of(Sim *sim, const char *node, const char *path)
     return s;
 }
 
+/* A zero-byte file both ways: tnftp draws no percentage, bar or estimate
+ * for a size of 0, only the bytes and the rate, and prints no summary. */
+static void test_client_zero_bytes(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", \"put empty.txt\", \"get empty.txt e2.txt\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp> local: empty.txt remote: empty.txt\n"
+                                "229 Entering Extended Passive Mode (|||50023|)\n"
+                                "150 Ok to send data.\n"
+                                "     0        0.00 KiB/s \n"
+                                "226 Transfer complete.\n"
+                                "ftp> local: e2.txt remote: empty.txt\n"));
+    assert_non_null(strstr(out, "150 Opening BINARY mode data connection for empty.txt (0 bytes).\n"
+                                "     0        0.00 KiB/s \n"
+                                "226 Transfer complete.\n"
+                                "ftp> 221 Goodbye.\n"));
+    assert_null(strstr(out, "100%"));
+    assert_null(strstr(out, "bytes sent"));
+    assert_null(strstr(out, "bytes received"));
+    free(out);
+    char *got = file_of(&sim, "server", "/home/alice/empty.txt");
+    assert_non_null(got);
+    assert_string_equal(got, "");
+    free(got);
+    got = file_of(&sim, "laptop", "/home/alice/e2.txt");
+    assert_non_null(got);
+    assert_string_equal(got, "");
+    free(got);
+    tw_done(&sim);
+}
+
 /* tnftp's session: the login prompts, ls in passive and active mode, get,
  * put (stored on the server, listed), a missing file. */
 static void test_client_session(void **state)
@@ -462,14 +496,14 @@ static void test_client_session(void **state)
              "ftp> local: notes.txt remote: notes.txt\n"
              "229 Entering Extended Passive Mode (|||50077|)\n"
              "150 Opening BINARY mode data connection for notes.txt (12 bytes).\n"
-             "100% |***********************************|    12       5.84 KiB/s    00:00 ETA\n"
+             "100% |***********************************|    12        5.84 KiB/s    00:00 ETA\n"
              "226 Transfer complete.\n"
              "12 bytes received in 00:00 (5.84 KiB/s)\n"
              "ftp> Passive mode: off; fallback to active mode: off.\n"
              "ftp> local: up.txt remote: up.txt\n"
              "200 EPRT command successful. Consider using EPSV.\n"
              "150 Ok to send data.\n"
-             "100% |***********************************|     8       1.95 KiB/s    00:00 ETA\n"
+             "100% |***********************************|     8        1.95 KiB/s    00:00 ETA\n"
              "226 Transfer complete.\n"
              "8 bytes sent in 00:00 (1.29 KiB/s)\n"
              "ftp> 200 EPRT command successful. Consider using EPSV.\n"
@@ -681,6 +715,7 @@ int main(void)
         cmocka_unit_test(test_queued_transfer),
         cmocka_unit_test(test_rest_retr),
         cmocka_unit_test(test_client_session),
+        cmocka_unit_test(test_client_zero_bytes),
         cmocka_unit_test(test_client_idle_timeout),
         cmocka_unit_test(test_ascii),
         cmocka_unit_test(test_client_login_failed),

@@ -38,7 +38,7 @@ FILES = {
     "/home/alice/pub/paper.txt": "paper\n",
     "/home/bob/b.txt": "bob\n",
 }
-LAPTOP_FILES = {"up.txt": "one\ntwo\n"}
+LAPTOP_FILES = {"up.txt": "one\ntwo\n", "empty.txt": ""}
 
 LOGIN = ["USER alice", "PASS wonderland"]
 DIALOGUES = {
@@ -66,6 +66,9 @@ SESSIONS = {
                "rename up.txt up2.txt", "delete up2.txt", "get nothere", "cd nothere",
                "put nofile", "foo", "status", "close", "ls", "pwd", "open 127.0.0.1",
                "alice", "wonderland", "bye"],
+    # a zero-byte file both ways: tnftp draws no bar for it
+    "zero_bytes": ["alice", "wonderland", "put empty.txt", "get empty.txt e2.txt", "passive",
+                   "get empty.txt e3.txt", "put empty.txt e4.txt", "ls", "bye"],
     "login_failed": ["alice", "nope", "user alice wonderland", "pwd", "bye"],
     "mget_mput": ["alice", "wonderland", "mget *.txt", "n", "y", "mput up*", "y", "prompt",
                   "mget notes.txt", "mget pub/*", "a", "bye"],
