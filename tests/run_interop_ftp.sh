@@ -12,8 +12,11 @@
 # epsv4, errors, close and open; an anonymous login into /srv/ftp with
 # anonymous_enable=YES; ASCII transfers with ascii_upload_enable and
 # ascii_download_enable; 421 Timeout. while the client sits at its prompt,
-# with idle_session_timeout=2 for vsftpd and minet's 300 s) must print the
-# same in a pseudo-terminal as minet's ftp; curl ftp:// (listings, files, -o, -T, -s, a refused
+# with idle_session_timeout=2 for vsftpd and minet's 300 s; a zero-byte
+# put and get) must print the same in a pseudo-terminal as minet's ftp;
+# ABOR sent while a RETR runs (the client then reads the whole file, or
+# closes the data connection: 226 or 426, then 225) must get the same
+# replies; curl ftp:// (listings, files, -o, -T, -s, a refused
 # login, folder and file, a refused connection) must print the same as
 # minet's curl, byte for byte with its CRs, and end with the same status.
 # Dates, MDTM times, passive ports, rates and the meter's speeds and the

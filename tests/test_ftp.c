@@ -19,14 +19,16 @@
 
 /* ---- helpers ------------------------------------------------------------------ */
 
-/* A laptop (user alice) and a server (10.0.0.21), one link; server_keys
- * and script are spliced into the JSON. */
-static World *load(const char *server_keys, const char *script)
+/* A laptop (user alice) and a server (10.0.0.21), one link; more_files
+ * (the server's), link_keys, server_keys and script are spliced into the
+ * JSON. */
+static World *load_with(const char *more_files, const char *link_keys, const char *server_keys,
+                        const char *script)
 {
     char *json = xasprintf(
         "{\"minet\": 1, \"title\": \"ftp\", \"seed\": 1, \"nodes\": ["
         "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10/24\", \"user\": \"alice\","
-        " \"files\": {\"/home/alice/up.txt\": \"one\\ntwo\\n\","
+        " \"files\": {\"/home/alice/up.txt\": \"one\\ntwo\\n\", \"/home/alice/empty.txt\": \"\","
         " \"/home/alice/cmds.txt\": \"USER alice\\nPASS x\\nNOOP\\nQUIT\\nNOOP\\n\","
         " \"/home/alice/list.txt\": \"USER alice\\nPASS x\\nUSER alice\\nPASS wonderland\\n"
         "PASV\\nLIST\\nNOOP\\n\"}},"
@@ -35,10 +37,11 @@ static World *load(const char *server_keys, const char *script)
         "\"builder\"}},"
         " \"files\": {\"/home/alice/notes.txt\": \"hello\\nworld\\n\","
         " \"/home/alice/my notes.txt\": \"spaces\\n\", \"/home/bob/b.txt\": \"bob\\n\","
-        " \"/home/alice/pub/paper.txt\": \"paper\\n\"}%s%s}],"
-        "\"links\": [{\"between\": [\"laptop\", \"server\"], \"latency\": \"1ms\"}],"
+        " \"/home/alice/pub/paper.txt\": \"paper\\n\"%s%s}%s%s}],"
+        "\"links\": [{\"between\": [\"laptop\", \"server\"], \"latency\": \"1ms\"%s%s}],"
         "\"script\": [%s]}",
-        server_keys[0] ? ", " : "", server_keys, script);
+        more_files[0] ? ", " : "", more_files, server_keys[0] ? ", " : "", server_keys,
+        link_keys[0] ? ", " : "", link_keys, script);
     Errors e;
     errors_init(&e);
     World *w = scenario_load_mem("ftp.json", ".", json, strlen(json), &e);
@@ -47,6 +50,11 @@ static World *load(const char *server_keys, const char *script)
     free(json);
     assert_non_null(w);
     return w;
+}
+
+static World *load(const char *server_keys, const char *script)
+{
+    return load_with("", "", server_keys, script);
 }
 
 /* A telnet session to port 21 typing lines (a JSON list's items). */
@@ -404,6 +412,63 @@ static void test_rest_retr(void **state)
     tw_done(&sim);
 }
 
+/* ABOR while a 1 MB RETR runs over a 1 Mbit/s link (8 s): vsftpd with
+ * Debian's configuration reads no command during a transfer, so ABOR waits
+ * for its end and gets 225.  nc takes the data connection at nc_at; with
+ * interrupt it is stopped by ^C 3 s later, mid-file (its close makes the server's next
+ * segment meet RST: 426), otherwise it reads the whole file (226). */
+static char *abor_during_retr(const char *nc_at, bool interrupt)
+{
+    size_t size = 1 << 20;
+    char *big = xmalloc(size + 1);
+    memset(big, 'x', size);
+    big[size] = 0;
+    char *files = xasprintf("\"/home/alice/big.bin\": \"%s\"", big);
+    free(big);
+    char *script = xasprintf(
+        "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"telnet 10.0.0.21 21\", \"input\": "
+        "[" LOGIN ", \"EPSV\", \"RETR big.bin\", \"ABOR\", \"NOOP\", \"QUIT\"]}, "
+        "{\"at\": \"%s\", \"on\": \"laptop\", \"run\": \"nc 10.0.0.21 50023 > /dev/null\", "
+        "\"terminal\": 2%s}",
+        nc_at, interrupt ? ", \"input\": [{\"at\": \"3s\", \"text\": \"^C\"}]" : "");
+    World *w = load_with(files, "\"bandwidth\": \"1Mbit\"", "", script);
+    free(files);
+    free(script);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    tw_done(&sim);
+    if (getenv("FTP_TEST_SHOW"))
+        fprintf(stderr, "%s", out);
+    return out;
+}
+
+static void test_abor_during_retr(void **state)
+{
+    (void)state;
+    /* the data connection is made after ABOR was typed: the whole file */
+    char *out = abor_during_retr("6.5s", false);
+    assert_non_null(strstr(out, "229 Entering Extended Passive Mode (|||50023|)\n"
+                                "150 Opening BINARY mode data connection for big.bin (1048576 "
+                                "bytes).\n"
+                                "226 Transfer complete.\n"
+                                "225 No transfer to ABOR.\n"
+                                "200 NOOP ok.\n"
+                                "221 Goodbye.\n"));
+    free(out);
+    /* the transfer runs when ABOR comes; the client then closes its end */
+    out = abor_during_retr("4.5s", true);
+    assert_non_null(strstr(out, "229 Entering Extended Passive Mode (|||50023|)\n"
+                                "150 Opening BINARY mode data connection for big.bin (1048576 "
+                                "bytes).\n"
+                                "426 Failure writing network stream.\n"
+                                "225 No transfer to ABOR.\n"
+                                "200 NOOP ok.\n"
+                                "221 Goodbye.\n"));
+    assert_null(strstr(out, "226"));
+    free(out);
+}
+
 /* ---- the client, and transfers ---------------------------------------------------- */
 
 static Sim *run_ftp(Sim *sim, const char *server_keys, const char *input)
@@ -435,6 +500,40 @@ static char *file_of(Sim *sim, const char *node, const char *path)
     return s;
 }
 
+/* A zero-byte file both ways: tnftp draws no percentage, bar or estimate
+ * for a size of 0, only the bytes and the rate, and prints no summary. */
+static void test_client_zero_bytes(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", \"put empty.txt\", \"get empty.txt e2.txt\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp> local: empty.txt remote: empty.txt\n"
+                                "229 Entering Extended Passive Mode (|||50023|)\n"
+                                "150 Ok to send data.\n"
+                                "     0        0.00 KiB/s \n"
+                                "226 Transfer complete.\n"
+                                "ftp> local: e2.txt remote: empty.txt\n"));
+    assert_non_null(strstr(out, "150 Opening BINARY mode data connection for empty.txt (0 bytes).\n"
+                                "     0        0.00 KiB/s \n"
+                                "226 Transfer complete.\n"
+                                "ftp> 221 Goodbye.\n"));
+    assert_null(strstr(out, "100%"));
+    assert_null(strstr(out, "bytes sent"));
+    assert_null(strstr(out, "bytes received"));
+    free(out);
+    char *got = file_of(&sim, "server", "/home/alice/empty.txt");
+    assert_non_null(got);
+    assert_string_equal(got, "");
+    free(got);
+    got = file_of(&sim, "laptop", "/home/alice/e2.txt");
+    assert_non_null(got);
+    assert_string_equal(got, "");
+    free(got);
+    tw_done(&sim);
+}
+
 /* tnftp's session: the login prompts, ls in passive and active mode, get,
  * put (stored on the server, listed), a missing file. */
 static void test_client_session(void **state)
@@ -462,14 +561,14 @@ static void test_client_session(void **state)
              "ftp> local: notes.txt remote: notes.txt\n"
              "229 Entering Extended Passive Mode (|||50077|)\n"
              "150 Opening BINARY mode data connection for notes.txt (12 bytes).\n"
-             "100% |***********************************|    12       5.84 KiB/s    00:00 ETA\n"
+             "100% |***********************************|    12        5.84 KiB/s    00:00 ETA\n"
              "226 Transfer complete.\n"
              "12 bytes received in 00:00 (5.84 KiB/s)\n"
              "ftp> Passive mode: off; fallback to active mode: off.\n"
              "ftp> local: up.txt remote: up.txt\n"
              "200 EPRT command successful. Consider using EPSV.\n"
              "150 Ok to send data.\n"
-             "100% |***********************************|     8       1.95 KiB/s    00:00 ETA\n"
+             "100% |***********************************|     8        1.95 KiB/s    00:00 ETA\n"
              "226 Transfer complete.\n"
              "8 bytes sent in 00:00 (1.29 KiB/s)\n"
              "ftp> 200 EPRT command successful. Consider using EPSV.\n"
@@ -680,7 +779,9 @@ int main(void)
         cmocka_unit_test(test_queued_quit),
         cmocka_unit_test(test_queued_transfer),
         cmocka_unit_test(test_rest_retr),
+        cmocka_unit_test(test_abor_during_retr),
         cmocka_unit_test(test_client_session),
+        cmocka_unit_test(test_client_zero_bytes),
         cmocka_unit_test(test_client_idle_timeout),
         cmocka_unit_test(test_ascii),
         cmocka_unit_test(test_client_login_failed),

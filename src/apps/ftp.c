@@ -115,21 +115,25 @@ static void fmt_rate(char *out, size_t size, int width, uint64_t bytes, SimTime 
              (int)((bps % 1024) * 100 / 1024), units[i]);
 }
 
+/* The bar's final line.  tnftp draws the percentage, the bar and the
+ * estimate only for a file of known, non-zero size (SIZE's answer for a get,
+ * the local file's for a put); otherwise just the bytes and the rate. */
 static void progress_bar(Ftp *f)
 {
     static const char *const suffixes[] = {"", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
-    /* tnftp's file size: the local file's for a put, SIZE's answer for a
-     * get (ASCII mode sends more bytes than that: CR before each LF) */
-    uint64_t size = f->job == J_PUT    ? f->put_size
-                    : f->get_size >= 0 ? (uint64_t)f->get_size
-                                       : f->bytes;
+    int64_t size = f->job == J_PUT ? (int64_t)f->put_size : f->get_size;
     uint64_t abbrev = f->bytes;
     size_t i = 0;
     for (; abbrev >= 100000 && i < 6; i++)
         abbrev >>= 10;
     char rate[48];
     fmt_rate(rate, sizeof rate, 3, f->bytes, f->t_data_end - f->t0);
-    int ratio = size ? (int)(f->bytes * 100 / size) : 100;
+    if (size <= 0) {
+        proc_printf(f->p, CON_STDOUT, " %5llu %-3s  %s \n", (unsigned long long)abbrev, suffixes[i],
+                    rate);
+        return;
+    }
+    int ratio = (int)(f->bytes * 100 / (uint64_t)size);
     if (ratio > 100)
         ratio = 100;
     char stars[BAR_WIDTH + 1];
@@ -137,11 +141,12 @@ static void progress_bar(Ftp *f)
     memset(stars, '*', (size_t)n);
     stars[n] = 0;
     /* no estimate when nothing came or more than the size came */
-    const char *eta = f->bytes == 0 || f->bytes > size ? "--:--" : "00:00";
-    proc_printf(f->p, CON_STDOUT, "%3d%% |%s%*s| %5llu %-3s %s    %s ETA\n", ratio, stars,
+    const char *eta = f->bytes == 0 || f->bytes > (uint64_t)size ? "--:--" : "00:00";
+    proc_printf(f->p, CON_STDOUT, "%3d%% |%s%*s| %5llu %-3s  %s    %s ETA\n", ratio, stars,
                 BAR_WIDTH - n, "", (unsigned long long)abbrev, suffixes[i], rate, eta);
 }
 
+/* The summary line: tnftp prints none when no byte moved. */
 static void summary(Ftp *f)
 {
     SimTime el = f->p->sim->now - f->t0;
@@ -658,7 +663,7 @@ static void transfer_finish(Ftp *f)
         progress_bar(f);
     if (f->final_text.len && f->job != J_NLST)
         proc_printf(f->p, CON_STDOUT, "%s", f->final_text.data);
-    if (file && f->t0 && ok)
+    if (file && f->t0 && ok && f->bytes > 0)
         summary(f);
     if (f->job == J_GET && ok) {
         send_cmd(f, true, after_mdtm, "MDTM %s", f->remote);

@@ -1,7 +1,7 @@
 /* The data connection's half of the FTP server (see ftp_session.h): the
  * modes PORT/EPRT and PASV/EPSV, the connection made from port 20 or
  * accepted on a passive port, the bytes of a listing or a file sent or
- * stored, and the end of each transfer (226, 425, 426, ABOR). */
+ * stored, and the end of each transfer (226, 425, 426). */
 #include "proto/ftp/ftp_session.h"
 
 #include <stdio.h>
@@ -183,9 +183,14 @@ static void data_received_in(void *ctx, TcpConn *c, const uint8_t *data, size_t 
 {
     Session *s = ctx;
     bool upload = s->xfer == X_STOR || s->xfer == X_APPE || s->xfer == X_STOU;
-    if (len == 0 && !upload) { /* the client gave the connection up */
-        drop(&s->data);
-        s->data_up = false;
+    if (len == 0 && !upload) {
+        /* The client's FIN.  Before a transfer the connection is given up;
+         * during one vsftpd keeps sending: a client that closed for good
+         * answers with RST, and the transfer ends in 426. */
+        if (s->xfer == X_NONE) {
+            drop(&s->data);
+            s->data_up = false;
+        }
         return;
     }
     if (len == 0) { /* the end of the file */
@@ -456,18 +461,4 @@ void ftp_data_port(Session *s, const FtpCommand *c, bool extended)
                      extended ? "200 EPRT command successful. Consider using EPSV."
                               : "200 PORT command successful. Consider using PASV.");
     ftp_server_record(s);
-}
-
-/* ABOR while a transfer runs: the data connection is reset, 426 and 226. */
-void ftp_data_abort(Session *s)
-{
-    if (s->data) {
-        tcp_set_ops(s->data, NULL, NULL);
-        tcp_abort(s->data);
-        s->data = NULL;
-    }
-    if (s->xfer_started)
-        ftp_server_reply(s, NULL, "426 Failure writing network stream.");
-    ftp_server_reply(s, NULL, "226 ABOR successful.");
-    xfer_done(s);
 }

@@ -879,11 +879,11 @@ static void run_line(Session *s, const char *line, size_t len)
 {
     FtpCommand c;
     ftp_parse_command(line, len, &c);
+    /* vsftpd with Debian's configuration (async_abor_enable=NO) reads no
+     * command while a transfer runs, ABOR included: it waits its turn and,
+     * the transfer over (226, or 426 if the client closed the data
+     * connection), gets 225 No transfer to ABOR. */
     if (s->xfer != X_NONE || s->delay) {
-        if (s->xfer != X_NONE && strcmp(c.verb, "ABOR") == 0) {
-            ftp_data_abort(s);
-            return;
-        }
         s->queued = xrealloc(s->queued, (s->n_queued + 1) * sizeof *s->queued);
         s->queued[s->n_queued++] = xstrndup(line, len);
         return;

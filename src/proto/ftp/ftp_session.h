@@ -1,10 +1,9 @@
 /* ftp_session — what the FTP server's two halves share, internal to
  * src/proto/ftp: ftp_server.c owns the sessions, their control connection
  * and the commands; ftp_data.c owns the data connection (PORT/EPRT,
- * PASV/EPSV, connecting or accepting, sending and receiving the bytes,
- * ABOR).  A session is only ever used between ftp_server_enter and
- * ftp_server_leave, so that one ending inside a callback is freed only
- * when the outermost callback returns. */
+ * PASV/EPSV, connecting or accepting, sending and receiving the bytes).  A session is only ever
+ * used between ftp_server_enter and ftp_server_leave, so that one ending inside a callback is freed
+ * only when the outermost callback returns. */
 #ifndef MN_FTP_SESSION_H
 #define MN_FTP_SESSION_H
 
@@ -116,7 +115,5 @@ void ftp_data_port(Session *s, const FtpCommand *c, bool extended);
 /* Starts transfer x, whose checks passed: connects (active) or waits for
  * the client (passive), then 150 and the bytes. */
 void ftp_data_open(Session *s, Xfer x);
-/* ABOR while a transfer runs: the data connection is reset, 426 and 226. */
-void ftp_data_abort(Session *s);
 
 #endif
