@@ -45,7 +45,8 @@ ip netns exec "$ns" ip link set lo up
 owner=$(id -u nobody):$(id -g nobody)
 fail=0
 n=0
-[ $# -gt 0 ] || set -- tests/interop/mail/mail_reader.json tests/interop/mail/mail_reader_pages.json
+[ $# -gt 0 ] || set -- tests/interop/mail/mail_reader.json tests/interop/mail/mail_reader_pages.json \
+    tests/interop/mail/mail_reader_empty.json
 
 mask() {
     sed -e 's/mail\.hamburger\.edu/SERVER/g; s/127\.0\.0\.1/SERVER/g' \

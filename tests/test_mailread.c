@@ -268,6 +268,34 @@ static void test_wrong_password(void **state)
 }
 
 /* Whatever is typed, the reader answers and goes on. */
+/* An empty mailbox, over POP3 and IMAP: "No more mail." at the start and
+ * for z, "No applicable messages" for any message list and for h, as
+ * s-nail 14.9 answers with Dovecot (tests/interop/mail/mail_reader_empty.json). */
+static void test_empty_mailbox(void **state)
+{
+    (void)state;
+    static const char want[] = "0 messages\nNo more mail.\n? h\ns-nail: No applicable messages\n"
+                               "s-nail: There are messages in the error ring, manageable via "
+                               "`errors' command\n? p 1\ns-nail: No applicable messages\n? z\n"
+                               "On last screenful of messages\nNo more mail.\n? f\ns-nail: No "
+                               "applicable messages\n? n\nAt EOF\n? q\n";
+    for (int node = 0; node < 2; node++) {
+        Sim sim;
+        char script[256];
+        snprintf(script, sizeof script,
+                 "{\"at\": \"1s\", \"on\": \"%s\", \"run\": \"mail\", \"input\": [\"h\", "
+                 "\"p 1\", \"z\", \"f\", \"n\", \"q\"]}",
+                 node ? "phone" : "laptop");
+        run_box(&sim, "", script);
+        char *s = screen(&sim, node);
+        const char *at = strstr(s, "0 messages\n");
+        assert_non_null(at);
+        assert_string_equal(at, want);
+        free(s);
+        tw_done(&sim);
+    }
+}
+
 static void test_nonsense(void **state)
 {
     (void)state;
@@ -348,7 +376,7 @@ int main(void)
         cmocka_unit_test(test_headline),       cmocka_unit_test(test_pop3_session),
         cmocka_unit_test(test_pop3_xit_keeps), cmocka_unit_test(test_imap_session),
         cmocka_unit_test(test_wrong_password), cmocka_unit_test(test_nonsense),
-        cmocka_unit_test(test_screenfuls),
+        cmocka_unit_test(test_screenfuls),     cmocka_unit_test(test_empty_mailbox),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -974,8 +974,12 @@ static bool msglist(Reader *r, const char *args, bool any, size_t **sel, size_t 
     *n = 0;
     while (*args == ' ' || *args == '\t')
         args++;
+    if (r->n == 0) { /* an empty mailbox: whatever the list says */
+        err(r, "No applicable messages");
+        return false;
+    }
     if (!*args) {
-        if (r->n == 0 || (!any && r->msgs[r->dot].deleted)) {
+        if (!any && r->msgs[r->dot].deleted) {
             err(r, "No applicable messages");
             return false;
         }
@@ -1172,8 +1176,8 @@ static bool fetch_missing(Reader *r, const size_t *list, size_t k, bool first_on
  * none).  note comes first. */
 static void headers_screen(Reader *r, size_t screen, size_t n, const char *note)
 {
-    if (r->n == 0) {
-        proc_printf(r->p, CON_STDOUT, "No more mail.\n");
+    if (r->n == 0) { /* z on an empty mailbox */
+        proc_printf(r->p, CON_STDOUT, "%s%sNo more mail.\n", note ? note : "", note ? "\n" : "");
         prompt(r);
         return;
     }
@@ -1207,7 +1211,7 @@ static void cmd_headers(Reader *r, const char *args)
     size_t *sel = NULL, n = 0;
     while (*args == ' ')
         args++;
-    if (*args && !msglist(r, args, false, &sel, &n)) {
+    if ((*args || r->n == 0) && !msglist(r, args, false, &sel, &n)) {
         prompt(r);
         return;
     }
