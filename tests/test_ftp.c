@@ -675,6 +675,22 @@ static void test_ascii(void **state)
 }
 
 /* A failed login stays at the prompt; `user` logs in afterwards. */
+/* An open quote runs to the end of the line, as tnftp's makeargv reads it
+ * (compared with tnftp in run_interop_ftp.sh's open_quote session). */
+static void test_client_open_quote(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "", "\"alice\", \"wonderland\", \"cd \\\"pub\", \"pwd\", \"foo \\\"x\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp> 250 Directory successfully changed.\n"
+                                "ftp> Remote directory: /home/alice/pub\n"
+                                "ftp> ?Invalid command.\n"
+                                "ftp> 221 Goodbye.\n"));
+    free(out);
+    tw_done(&sim);
+}
+
 static void test_client_login_failed(void **state)
 {
     (void)state;
@@ -785,6 +801,7 @@ int main(void)
         cmocka_unit_test(test_client_idle_timeout),
         cmocka_unit_test(test_ascii),
         cmocka_unit_test(test_client_login_failed),
+        cmocka_unit_test(test_client_open_quote),
         cmocka_unit_test(test_client_mget_mput),
         cmocka_unit_test(test_two_clients),
     };

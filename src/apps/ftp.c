@@ -1203,11 +1203,8 @@ static void run_command(Ftp *f, const char *line)
 {
     Cmdline cl;
     char err[128];
-    if (!cmdline_split(&cl, line, err, sizeof err)) {
-        proc_printf(f->p, CON_STDOUT, "?Invalid command.\n");
-        prompt(f);
-        return;
-    }
+    /* as tnftp's makeargv, an open quote runs to the end of the line */
+    cmdline_split(&cl, line, err, sizeof err);
     size_t argc = cl.argc;
     char **argv = cl.argv;
     bool ambiguous = false;

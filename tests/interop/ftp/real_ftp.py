@@ -70,6 +70,8 @@ SESSIONS = {
     # a zero-byte file both ways: tnftp draws no bar for it
     "zero_bytes": ["alice", "wonderland", "put empty.txt", "get empty.txt e2.txt", "passive",
                    "get empty.txt e3.txt", "put empty.txt e4.txt", "ls", "bye"],
+    # an open quote runs to the end of the line (tnftp's makeargv)
+    "open_quote": ["alice", "wonderland", "ls \"pub", "cd \"pub", "pwd", "foo \"x", "bye"],
     "login_failed": ["alice", "nope", "user alice wonderland", "pwd", "bye"],
     "mget_mput": ["alice", "wonderland", "mget *.txt", "n", "y", "mput up*", "y", "prompt",
                   "mget notes.txt", "mget pub/*", "a", "bye"],
