@@ -242,6 +242,14 @@ class Prog:
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
             os.execvp("ip", ["ip", "netns", "exec", ns, "sh", "-c", "exec " + cmd])
         self.pid, self.fd = pid, fd
+        # A ^C typed before the child has made the terminal its own would
+        # signal nobody (a loaded machine may take that long): wait for
+        # that, or for the child's end (a quick program like ss).
+        for _ in range(500):
+            if os.tcgetpgrp(fd) == pid or os.waitid(
+                    os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                break
+            time.sleep(0.002)
 
     def poll(self, now):
         while self.inputs and now >= self.inputs[0][0]:
