@@ -238,6 +238,7 @@ void grep_main(Proc *p, int argc, char **argv)
         proc_exit(p, 2);
         return;
     }
-    proc_read_files(p, o.operands + first_file, o.n_operands - first_file, grep_files);
+    proc_read_files(p, o.n_operands ? o.operands + first_file : NULL, o.n_operands - first_file,
+                    grep_files);
     filt_opts_fini(&o);
 }

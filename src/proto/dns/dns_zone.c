@@ -1075,7 +1075,8 @@ static bool finish(Builder *b)
     }
     for (size_t i = 0; i < b->n; i++)
         b->recs[i].name = (const uint8_t *)b->names.data + b->recs[i].name_off;
-    qsort(b->recs, b->n, sizeof *b->recs, cmp_pending);
+    if (b->n)
+        qsort(b->recs, b->n, sizeof *b->recs, cmp_pending);
     /* Identical records are one (BIND and NSD ignore repeats). */
     size_t k = 0;
     for (size_t i = 0; i < b->n; i++) {

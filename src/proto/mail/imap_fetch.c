@@ -299,7 +299,8 @@ static void put_literal(Buf *b, const char *name, const FetchItem *it, const Buf
     } else {
         buf_printf(b, "%s {%zu}\r\n", name, n);
     }
-    buf_put(b, part->data + start, n);
+    if (n)
+        buf_put(b, part->data + start, n);
 }
 
 bool imap_fetch_sets_seen(const FetchItem *items, size_t n)
