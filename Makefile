@@ -132,11 +132,11 @@ asan: deps-test
 	  EXTRA_LDFLAGS="-fsanitize=address,undefined" check-tests
 
 ## fuzz: each libFuzzer target for FUZZ_TIME seconds (default 30)
-FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined
+FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 fuzz:
 	@$(DEPS) fuzz
 	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang CFLAGS="-O1 -g" \
-	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined" build/fuzz/libminet.a
+	  EXTRA_CFLAGS="-fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined" build/fuzz/libminet.a
 	@set -e; for f in $(FUZZ_SRC); do \
 	  n=$$(basename $$f .c); mkdir -p build/fuzz/corpus/$$n; \
 	  echo "  FUZZ  $$n ($(FUZZ_TIME) s)"; \
