@@ -441,7 +441,8 @@ static bool rdata_from_text(Rd *r, uint16_t type, const Token *type_tok, const T
             report(r->errs, t[0].at, "\\# says %u bytes but %zu follow", len, got);
             return false;
         }
-        return generic_fits(r, type, type_tok, r->out->data + r->out->len - got, got);
+        const char *rdata = got ? r->out->data + r->out->len - got : ""; /* \# 0: none yet */
+        return generic_fits(r, type, type_tok, rdata, got);
     }
     switch (type) {
     case DNS_TYPE_A: {
