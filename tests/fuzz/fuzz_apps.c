@@ -11,11 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/sim.h"
 #include "core/util.h"
 #include "io/scenario.h"
-#include "proto/agents.h"
-#include "apps/shell.h"
+#include "fuzz_script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -58,17 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     w->script[0] = (ScriptLine){.at = 0, .node = 0, .run = line, .where = xstrdup("fuzz")};
     w->n_script = 1;
 
-    Sim sim;
-    sim_init(&sim, 1, w, false);
-    agents_start(&sim);
-    shell_schedule_script(&sim);
-    uint64_t start = sim.events;
-    while (sim.events - start < BUDGET_EVENTS && evq_len(&sim.q) &&
-           evq_peek_time(&sim.q) <= BUDGET_TIME && evq_foreground(&sim.q) > 0 && sim_step(&sim))
-        ;
-    agents_stop(&sim);
-    sim_fini(&sim);
-    world_free(w);
+    fuzz_run_script(w, BUDGET_EVENTS, BUDGET_TIME);
     errors_fini(&errs);
     return 0;
 }

@@ -13,11 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "apps/shell.h"
-#include "core/sim.h"
 #include "core/util.h"
 #include "io/scenario.h"
-#include "proto/agents.h"
+#include "fuzz_script.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -42,9 +40,12 @@ static const char world_json[] =
     " {\"between\": [\"gw\", \"ftp\"]}]}";
 
 /* The program; for curl the first typed line is the rest of its command. */
-static const char *const programs[] = {
-    "mail", "mail -f imap://bob@10.0.1.25", "ftp 10.0.2.21", "telnet 10.0.1.25 110",
-    "telnet 10.0.1.25 143", "curl -v "};
+static const char *const programs[] = {"mail",
+                                       "mail -f imap://bob@10.0.1.25",
+                                       "ftp 10.0.2.21",
+                                       "telnet 10.0.1.25 110",
+                                       "telnet 10.0.1.25 143",
+                                       "curl -v "};
 
 #define MAX_LINES     64
 #define BUDGET_EVENTS 200000
@@ -93,17 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                 .n_input = n_input};
     w->n_script = 1;
 
-    Sim sim;
-    sim_init(&sim, 1, w, false);
-    agents_start(&sim);
-    shell_schedule_script(&sim);
-    uint64_t start = sim.events;
-    while (sim.events - start < BUDGET_EVENTS && evq_len(&sim.q) &&
-           evq_peek_time(&sim.q) <= BUDGET_TIME && evq_foreground(&sim.q) > 0 && sim_step(&sim))
-        ;
-    agents_stop(&sim);
-    sim_fini(&sim);
-    world_free(w);
+    fuzz_run_script(w, BUDGET_EVENTS, BUDGET_TIME);
     errors_fini(&errs);
     return 0;
 }
