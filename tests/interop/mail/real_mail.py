@@ -399,6 +399,9 @@ class Prog(tcp.Prog):
             "unshare", "--uts", "sh", "-c", inner]
         pid, fd = os.forkpty()
         if pid == 0:
+            # ^C must interrupt, even when this run ignores SIGINT
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGQUIT, signal.SIG_DFL)
             import fcntl
             import struct
             import termios

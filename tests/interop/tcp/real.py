@@ -239,6 +239,10 @@ class Prog:
         self.status = None
         pid, fd = os.forkpty()
         if pid == 0:
+            # a terminal's ^C must interrupt, even when this run was
+            # started with SIGINT ignored (as a background job is)
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            signal.signal(signal.SIGQUIT, signal.SIG_DFL)
             fcntl.ioctl(0, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
             os.execvp("ip", ["ip", "netns", "exec", ns, "sh", "-c", "exec " + cmd])
         self.pid, self.fd = pid, fd
