@@ -75,10 +75,13 @@ nscen=0
 nsame=0
 ndiffer=0
 
-# The POP3 and IMAP dialogues (mail_pop3_*, mail_imap_*) speak to Dovecot,
-# not Postfix: tests/run_interop_imap.sh judges them.
-[ $# -gt 0 ] || set -- $(ls scenarios/mail_*.json 2> /dev/null | grep -v -e '/mail_pop3_' -e '/mail_imap_') \
-    "$HERE"/*.json tests/mailapps/*.json
+# What reads mail over POP3 or IMAP speaks to Dovecot, not Postfix:
+# run_interop_imap.sh (the dialogues, imap_search, curl_mail) and
+# run_interop_mailread.sh (mail_reader*) judge it; mail_end_to_end ends
+# with Bob's reader.
+[ $# -gt 0 ] || set -- $(ls scenarios/mail_*.json "$HERE"/*.json tests/mailapps/*.json 2> /dev/null |
+    grep -v -e '/mail_pop3_' -e '/mail_imap_' -e '/mail_end_to_end' -e '/imap_search' \
+        -e '/mail_reader' -e '/curl_mail')
 for s in "$@"; do
     name=$(basename "$s" .json)
     # two folders may hold scenarios of one name (swaks_options.json)
