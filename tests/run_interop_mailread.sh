@@ -48,6 +48,8 @@ n=0
 [ $# -gt 0 ] || set -- tests/interop/mail/mail_reader.json tests/interop/mail/mail_reader_pages.json \
     tests/interop/mail/mail_reader_empty.json
 
+. tests/interop/mail/dovecot.sh
+
 mask() {
     sed -e 's/mail\.hamburger\.edu/SERVER/g; s/127\.0\.0\.1/SERVER/g' \
         -e 's/<[0-9]\{14\}\.[0-9A-F]*@/<ID@/'
@@ -57,42 +59,12 @@ for s in "$@"; do
     name=$(basename "$s" .json)
     python3 tests/interop/mail/snail_session.py prepare "$s" "$tmp/scn.json"
     s=$tmp/scn.json
-    server=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(next(n["id"] for n in d["nodes"] if n.get("role") == "mail" and n.get("mailboxes")))' "$s")
-    users=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); n=next(n for n in d["nodes"] if n["id"] == sys.argv[2]); print(" ".join(u + ":" + v["password"] for u, v in n["users"].items()))' "$s" "$server")
-    rm -rf "$tmp/run" && mkdir -p "$tmp/run/mail" "$tmp/run/state"
-    : > "$tmp/run/users"
+    ip netns exec "$ns" ip addr add 127.0.0.2/8 dev lo 2> /dev/null
+    start_dovecot "$s" 127.0.0.2 || { echo "FAIL interop-mailread: dovecot does not start (see $tmp/run/dovecot.log)"; fail=1; continue; }
     printf 'set v15-compat\n' > "$tmp/run/mailrc"
     for up in $users; do
-        u=${up%%:*}
-        echo "$u:{PLAIN}${up#*:}:${owner}::$tmp/run/mail/$u" >> "$tmp/run/users"
-        echo "set password-$u@127.0.0.1=${up#*:}" >> "$tmp/run/mailrc"
+        echo "set password-${up%%:*}@127.0.0.1=${up#*:}" >> "$tmp/run/mailrc"
     done
-    python3 tests/interop/mail/dovecot_session.py seed "$s" "$server" "$tmp/run/mail"
-    chown -R "$owner" "$tmp/run/mail"
-    cat > "$tmp/run/dovecot.conf" << CONF
-base_dir = $tmp/run/base
-state_dir = $tmp/run/state
-log_path = $tmp/run/dovecot.log
-protocols = pop3 imap
-listen = 127.0.0.2
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-mail_location = maildir:~/Maildir
-first_valid_uid = 1
-passdb {
-  driver = passwd-file
-  args = $tmp/run/users
-}
-userdb {
-  driver = passwd-file
-  args = $tmp/run/users
-}
-CONF
-    ip netns exec "$ns" ip addr add 127.0.0.2/8 dev lo 2> /dev/null
-    ip netns exec "$ns" dovecot -c "$tmp/run/dovecot.conf" || { echo "FAIL interop-mailread: dovecot does not start (see $tmp/run/dovecot.log)"; fail=1; continue; }
-    sleep 1
-    pid=$(cat "$tmp/run/base/master.pid")
     lines=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))["script"]))' "$s")
     i=0
     : > "$tmp/real"
@@ -101,9 +73,7 @@ CONF
         ip netns exec "$ns" python3 tests/interop/mail/snail_session.py talk "$s" $i "$tmp/run/mailrc" "$tmp/real.wire" >> "$tmp/real"
         i=$((i + 1))
     done
-    kill "$pid"
-    sleep 1
-    pid=
+    stop_dovecot
     "$MINET" run "$s" --quiet | grep -v '^[^ ]*\$ ' > "$tmp/minet"
     "$MINET" run "$s" | sed -n "s/^ *[0-9.]*  *note  *\[[0-9]*\] [^ ]*'s mail (s-nail) sends //p" > "$tmp/minet.wire"
     mask < "$tmp/real" > "$tmp/real.m"
