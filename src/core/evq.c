@@ -5,23 +5,25 @@
 
 #include "util.h"
 
-#define NO_SLOT UINT32_MAX
+#define NO_SLOT    UINT32_MAX
+#define WHEEL_MASK (EVQ_WHEEL_SLOTS - 1u)
+#define SUMMARY    (EVQ_WHEEL_WORDS / 64u)
+
+_Static_assert(EVQ_WHEEL_SLOTS > EVQ_NEAR, "the wheel spans more than the near window");
+_Static_assert((EVQ_WHEEL_SLOTS & WHEEL_MASK) == 0, "the wheel's size is a power of two");
 
 void evq_init(Evq *q)
 {
-    q->near = q->later = (EvqHeap){NULL, 0, 0};
-    q->len = 0;
-    q->last = 0;
-    q->slots = NULL;
-    q->nslots = q->slots_cap = 0;
+    *q = (Evq){0};
+    q->near.first = -1;
     q->free_slot = NO_SLOT;
-    q->seq = 0;
-    q->foreground = 0;
 }
 
 void evq_fini(Evq *q)
 {
-    free(q->near.a);
+    free(q->near.head);
+    free(q->near.tail);
+    free(q->near.used);
     free(q->later.a);
     free(q->slots);
     evq_init(q);
@@ -32,27 +34,30 @@ static inline bool before(const EvqNode *a, const EvqNode *b)
     return a->time < b->time || (a->time == b->time && a->seq < b->seq);
 }
 
-/* tag: 0 for the near heap, EVQ_LATER for the later one. */
-static inline void place(Evq *q, EvqHeap *h, uint32_t tag, size_t i, EvqNode n)
+/* ---- the later heap ---------------------------------------------------- */
+
+static inline void place(Evq *q, size_t i, EvqNode n)
 {
-    h->a[i] = n;
-    q->slots[n.slot].pos = (uint32_t)i | tag;
+    q->later.a[i] = n;
+    q->slots[n.slot].pos = (uint32_t)i;
 }
 
-static void sift_up(Evq *q, EvqHeap *h, uint32_t tag, size_t i, EvqNode n)
+static void sift_up(Evq *q, size_t i, EvqNode n)
 {
+    EvqHeap *h = &q->later;
     while (i > 0) {
         size_t parent = (i - 1) / 4;
         if (!before(&n, &h->a[parent]))
             break;
-        place(q, h, tag, i, h->a[parent]);
+        place(q, i, h->a[parent]);
         i = parent;
     }
-    place(q, h, tag, i, n);
+    place(q, i, n);
 }
 
-static void sift_down(Evq *q, EvqHeap *h, uint32_t tag, size_t i, EvqNode n)
+static void sift_down(Evq *q, size_t i, EvqNode n)
 {
+    EvqHeap *h = &q->later;
     for (;;) {
         size_t first = 4 * i + 1;
         if (first >= h->len)
@@ -64,11 +69,128 @@ static void sift_down(Evq *q, EvqHeap *h, uint32_t tag, size_t i, EvqNode n)
                 best = c;
         if (!before(&h->a[best], &n))
             break;
-        place(q, h, tag, i, h->a[best]);
+        place(q, i, h->a[best]);
         i = best;
     }
-    place(q, h, tag, i, n);
+    place(q, i, n);
 }
+
+static void heap_push(Evq *q, uint32_t s)
+{
+    EvqHeap *h = &q->later;
+    assert(h->len < EVQ_WHEEL);
+    h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
+    h->len++;
+    sift_up(q, h->len - 1, (EvqNode){q->slots[s].time, q->slots[s].seq, s});
+}
+
+static void heap_remove(Evq *q, size_t i)
+{
+    EvqHeap *h = &q->later;
+    EvqNode last = h->a[--h->len];
+    if (i == h->len)
+        return;
+    if (i > 0 && before(&last, &h->a[(i - 1) / 4]))
+        sift_up(q, i, last);
+    else
+        sift_down(q, i, last);
+}
+
+/* ---- the wheel ----------------------------------------------------------- */
+
+static void wheel_alloc(EvqWheel *w)
+{
+    w->head = xmalloc(EVQ_WHEEL_SLOTS * sizeof *w->head);
+    w->tail = xmalloc(EVQ_WHEEL_SLOTS * sizeof *w->tail);
+    w->used = xcalloc(EVQ_WHEEL_WORDS, sizeof *w->used);
+    for (size_t b = 0; b < EVQ_WHEEL_SLOTS; b++)
+        w->head[b] = w->tail[b] = NO_SLOT;
+}
+
+static void wheel_push(Evq *q, uint32_t s)
+{
+    EvqWheel *w = &q->near;
+    if (!w->head)
+        wheel_alloc(w);
+    EvqSlot *slot = &q->slots[s];
+    uint32_t b = (uint32_t)slot->time & WHEEL_MASK;
+    slot->pos = EVQ_WHEEL;
+    slot->next = NO_SLOT;
+    slot->prev = w->tail[b];
+    if (w->tail[b] == NO_SLOT) {
+        w->head[b] = s;
+        w->used[b / 64] |= 1ULL << (b % 64);
+        w->summary[b / 4096] |= 1ULL << (b / 64 % 64);
+    } else {
+        q->slots[w->tail[b]].next = s;
+    }
+    w->tail[b] = s;
+    if (w->len++ == 0 || (w->first >= 0 && slot->time < w->first))
+        w->first = slot->time;
+}
+
+static void wheel_remove(Evq *q, uint32_t s)
+{
+    EvqWheel *w = &q->near;
+    const EvqSlot *slot = &q->slots[s];
+    uint32_t b = (uint32_t)slot->time & WHEEL_MASK;
+    if (slot->prev == NO_SLOT)
+        w->head[b] = slot->next;
+    else
+        q->slots[slot->prev].next = slot->next;
+    if (slot->next == NO_SLOT)
+        w->tail[b] = slot->prev;
+    else
+        q->slots[slot->next].prev = slot->prev;
+    if (w->head[b] == NO_SLOT) {
+        w->used[b / 64] &= ~(1ULL << (b % 64));
+        if (!w->used[b / 64])
+            w->summary[b / 4096] &= ~(1ULL << (b / 64 % 64));
+        if (slot->time == w->first)
+            w->first = -1;
+    }
+    w->len--;
+}
+
+/* The first word of used at or after word i (circularly) that is not 0;
+ * the caller knows one exists.  The last round looks at i's own group
+ * again, whole: its words below i come last. */
+static size_t next_word(const EvqWheel *w, size_t i)
+{
+    for (size_t k = 0;; k++) {
+        assert(k <= SUMMARY);
+        size_t g = (i / 64 + k) % SUMMARY;
+        uint64_t bits = w->summary[g];
+        if (k == 0)
+            bits &= ~0ULL << (i % 64);
+        if (bits)
+            return g * 64 + (size_t)__builtin_ctzll(bits);
+    }
+}
+
+/* The slot of the wheel's earliest event.  Its events lie within
+ * [last, last + EVQ_NEAR], so the first bucket in use from last's, going
+ * round, holds it. */
+static uint32_t wheel_first(Evq *q)
+{
+    EvqWheel *w = &q->near;
+    if (w->first >= 0)
+        return w->head[(uint32_t)w->first & WHEEL_MASK];
+    size_t from = (size_t)((uint64_t)q->last & WHEEL_MASK);
+    size_t word = from / 64;
+    uint64_t bits = w->used[word] & (~0ULL << (from % 64));
+    if (!bits) {
+        word = next_word(w, (word + 1) % EVQ_WHEEL_WORDS);
+        bits = w->used[word];
+        if (word == from / 64) /* round to the low bits of from's own word */
+            bits &= (1ULL << (from % 64)) - 1;
+    }
+    uint32_t s = w->head[word * 64 + (size_t)__builtin_ctzll(bits)];
+    w->first = q->slots[s].time;
+    return s;
+}
+
+/* ---- the queue ----------------------------------------------------------- */
 
 static uint32_t slot_alloc(Evq *q)
 {
@@ -102,14 +224,13 @@ static EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool b
     slot->fn = fn;
     slot->ctx = ctx;
     slot->arg = arg;
-    bool later = t - q->last > EVQ_NEAR;
-    EvqHeap *h = later ? &q->later : &q->near;
-    assert(h->len < EVQ_LATER);
-    h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
-    EvqNode n = {t, q->seq++, s};
-    h->len++;
+    slot->time = t;
+    slot->seq = q->seq++;
     q->len++;
-    sift_up(q, h, later ? EVQ_LATER : 0, h->len - 1, n);
+    if (t >= q->last && t - q->last <= EVQ_NEAR)
+        wheel_push(q, s);
+    else
+        heap_push(q, s);
     return ((uint64_t)slot->gen << 32) | s;
 }
 
@@ -123,18 +244,15 @@ EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg
     return push(q, t, fn, ctx, arg, true);
 }
 
-/* Takes the node at index i of the heap tagged tag out, keeping it ordered. */
-static void remove_at(Evq *q, uint32_t tag, size_t i)
+static void take_out(Evq *q, uint32_t s)
 {
-    EvqHeap *h = tag ? &q->later : &q->near;
-    q->len--;
-    EvqNode last = h->a[--h->len];
-    if (i == h->len)
-        return;
-    if (i > 0 && before(&last, &h->a[(i - 1) / 4]))
-        sift_up(q, h, tag, i, last);
+    uint32_t pos = q->slots[s].pos;
+    if (pos == EVQ_WHEEL)
+        wheel_remove(q, s);
     else
-        sift_down(q, h, tag, i, last);
+        heap_remove(q, pos);
+    q->len--;
+    slot_free(q, s);
 }
 
 bool evq_cancel(Evq *q, EvHandle h)
@@ -142,41 +260,40 @@ bool evq_cancel(Evq *q, EvHandle h)
     uint32_t s = (uint32_t)h, gen = (uint32_t)(h >> 32);
     if (h == 0 || s >= q->nslots || q->slots[s].gen != gen)
         return false;
-    uint32_t pos = q->slots[s].pos;
-    remove_at(q, pos & EVQ_LATER, pos & ~EVQ_LATER);
-    slot_free(q, s);
+    take_out(q, s);
     return true;
 }
 
-/* The heap whose top comes first, NULL if both are empty. */
-static const EvqHeap *first_heap(const Evq *q)
+/* The slot of the earliest event, NO_SLOT if there is none. */
+static uint32_t first_slot(Evq *q)
 {
+    uint32_t near = q->near.len ? wheel_first(q) : NO_SLOT;
     if (!q->later.len)
-        return q->near.len ? &q->near : NULL;
-    if (!q->near.len)
-        return &q->later;
-    return before(&q->later.a[0], &q->near.a[0]) ? &q->later : &q->near;
+        return near;
+    const EvqNode *top = &q->later.a[0];
+    if (near == NO_SLOT)
+        return top->slot;
+    EvqNode n = {q->slots[near].time, q->slots[near].seq, near};
+    return before(top, &n) ? top->slot : near;
 }
 
 bool evq_pop(Evq *q, Event *out)
 {
-    const EvqHeap *h = first_heap(q);
-    if (!h)
+    uint32_t s = first_slot(q);
+    if (s == NO_SLOT)
         return false;
-    EvqNode top = h->a[0];
-    EvqSlot *slot = &q->slots[top.slot];
-    out->time = top.time;
+    const EvqSlot *slot = &q->slots[s];
+    out->time = slot->time;
     out->fn = slot->fn;
     out->ctx = slot->ctx;
     out->arg = slot->arg;
-    remove_at(q, h == &q->later ? EVQ_LATER : 0, 0);
-    slot_free(q, top.slot);
-    q->last = top.time;
+    q->last = slot->time;
+    take_out(q, s);
     return true;
 }
 
-SimTime evq_peek_time(const Evq *q)
+SimTime evq_peek_time(Evq *q)
 {
-    const EvqHeap *h = first_heap(q);
-    return h ? h->a[0].time : SIM_TIME_MAX;
+    uint32_t s = first_slot(q);
+    return s == NO_SLOT ? SIM_TIME_MAX : q->slots[s].time;
 }

@@ -1,20 +1,27 @@
-/* evq — the event queue: indexed 4-ary min-heaps ordered by (time, seq).
+/* evq — the event queue, ordered by (time, seq).
  *
  * seq is a counter stamped on every push, so events at the same time run in
  * the order they were scheduled; the order never depends on addresses.
- * Each pending event lives in a slot; a heap holds slot numbers and each
- * slot remembers its heap and position, so cancel is O(log n).  A handle
- * names a slot and its generation: cancelling an event that already ran (or
- * was cancelled) is a harmless no-op, even from inside another handler.
+ * Each pending event lives in a slot.  A handle names a slot and its
+ * generation: cancelling an event that already ran (or was cancelled) is a
+ * harmless no-op, even from inside another handler.
  *
- * Two heaps: events due within EVQ_NEAR of the last event popped, and the
- * later ones (record expiries, long timeouts, a script's later lines).  Pop
- * takes the smaller of the two tops by (time, seq), so the order is exactly
- * that of one heap; but the many far events, which rarely run, no longer
- * deepen every pop of the busy near heap.
+ * Two places hold pending events:
+ * - the wheel, for events due within EVQ_NEAR of the last event popped
+ *   (packets on the wire, short timers: nearly all of them).  It has a
+ *   bucket per microsecond of a window longer than EVQ_NEAR, each a list in
+ *   push order (so in seq order), and a bitmap of the buckets in use.
+ *   Every event in it lies in [last, last + EVQ_NEAR], so a bucket never
+ *   holds two times; push and cancel are O(1), and pop finds the first
+ *   bucket in use from the bitmap, a word (64 µs) at a time;
+ * - a 4-ary min-heap for the later ones (record expiries, long timeouts, a
+ *   script's later lines), whose nodes remember their slot and each slot its
+ *   position, so cancel is O(log n).
+ * Pop takes the smaller of the two firsts by (time, seq), so the order is
+ * exactly that of one queue.
  *
- * Costs: push and pop O(log n), cancel O(log n), peek O(1).  Nothing is
- * allocated per event once the arrays have grown to the peak size. */
+ * Nothing is allocated per event once the arrays have grown to the peak
+ * size. */
 #ifndef MN_EVQ_H
 #define MN_EVQ_H
 
@@ -44,28 +51,41 @@ typedef struct EvqNode {
     uint32_t slot;
 } EvqNode;
 
-#define EVQ_LATER 0x80000000u
+#define EVQ_WHEEL 0x80000000u /* EvqSlot.pos of an event in the wheel */
 
 typedef struct EvqSlot {
     EvFn fn;
     void *ctx;
     uint64_t arg;
-    uint32_t pos; /* heap index while pending (EVQ_LATER set: in the later heap);
-                     next free slot while free */
+    SimTime time;
+    uint64_t seq;
+    uint32_t pos;        /* heap index, or EVQ_WHEEL; next free slot while free */
+    uint32_t prev, next; /* neighbours in the wheel's bucket */
     uint32_t gen;
     bool background;
 } EvqSlot;
 
-#define EVQ_NEAR ((SimTime)10000) /* µs */
+#define EVQ_NEAR        ((SimTime)10000) /* µs */
+#define EVQ_WHEEL_SLOTS 16384u           /* buckets: a power of two above EVQ_NEAR */
+#define EVQ_WHEEL_WORDS (EVQ_WHEEL_SLOTS / 64u)
 
 typedef struct EvqHeap {
     EvqNode *a;
     size_t len, cap;
 } EvqHeap;
 
+typedef struct EvqWheel {
+    uint32_t *head, *tail;                   /* EVQ_WHEEL_SLOTS each, UINT32_MAX when empty */
+    uint64_t *used;                          /* a bit per bucket in use */
+    uint64_t summary[EVQ_WHEEL_WORDS / 64u]; /* a bit per word of used that is not 0 */
+    size_t len;
+    SimTime first; /* time of its earliest event, -1 when not known */
+} EvqWheel;
+
 typedef struct Evq {
-    EvqHeap near, later;
-    size_t len;   /* pending events, both heaps */
+    EvqWheel near;
+    EvqHeap later;
+    size_t len;   /* pending events, both places */
     SimTime last; /* time of the last event popped */
     EvqSlot *slots;
     size_t nslots, slots_cap;
@@ -86,7 +106,8 @@ bool evq_cancel(Evq *q, EvHandle h);
 /* Removes the earliest event into *out.  Returns false if the queue is empty. */
 bool evq_pop(Evq *q, Event *out);
 /* Time of the earliest event, SIM_TIME_MAX if empty. */
-SimTime evq_peek_time(const Evq *q);
+/* (Not const: it remembers where the first event is.) */
+SimTime evq_peek_time(Evq *q);
 static inline size_t evq_len(const Evq *q)
 {
     return q->len;
