@@ -269,6 +269,37 @@ static void test_two_heaps_against_scan(void **state)
     evq_fini(&q);
 }
 
+/* The wheel's buckets go round: near events whose times straddle a
+ * multiple of its size, popped from every kind of starting point, still
+ * come out by (time, insertion). */
+static void test_wheel_wraps(void **state)
+{
+    (void)state;
+    static const SimTime offsets[] = {0, 1, 62, 63, 64, 65, 4095, 4096, EVQ_NEAR - 1, EVQ_NEAR};
+    enum { N = sizeof offsets / sizeof offsets[0] };
+    for (SimTime base = EVQ_WHEEL_SLOTS - 2 * EVQ_NEAR; base < 3 * EVQ_WHEEL_SLOTS; base += 997) {
+        if (base < 0)
+            continue;
+        Evq q;
+        evq_init(&q);
+        Event ev;
+        evq_push(&q, base, nop, NULL, 99); /* brings the clock to base */
+        assert_true(evq_pop(&q, &ev));
+        for (size_t i = 0; i < N; i++) /* pushed last first, ties in pairs */
+            evq_push(&q, base + offsets[N - 1 - i], nop, NULL, N - 1 - i);
+        evq_push(&q, base + offsets[3], nop, NULL, 100);
+        assert_int_equal(evq_peek_time(&q), base);
+        size_t order[] = {0, 1, 2, 3, 100, 4, 5, 6, 7, 8, 9};
+        for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+            assert_true(evq_pop(&q, &ev));
+            assert_int_equal(ev.arg, order[i]);
+            assert_int_equal(ev.time, base + offsets[order[i] == 100 ? 3 : order[i]]);
+        }
+        assert_false(evq_pop(&q, &ev));
+        evq_fini(&q);
+    }
+}
+
 static void test_rng_determinism(void **state)
 {
     (void)state;
@@ -306,6 +337,7 @@ int main(void)
         cmocka_unit_test(test_rng_determinism),
         cmocka_unit_test(test_stuck_at_one_instant),
         cmocka_unit_test(test_two_heaps_against_scan),
+        cmocka_unit_test(test_wheel_wraps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
