@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "helpers.h"
@@ -25,6 +26,40 @@ static void test_checksum_rfc1071(void **state)
     assert_int_equal(ipv4_checksum(data, sizeof data, 0), (uint16_t)~0xddf2);
     const uint8_t odd[] = {0x01};
     assert_int_equal(ipv4_checksum(odd, 1, 0), (uint16_t)~0x0100);
+}
+
+/* RFC 1071's sum of big-endian 16-bit words, one at a time: the model the
+ * fast checksum must match for every length, content and starting sum. */
+static uint16_t checksum_model(const uint8_t *p, size_t len, uint32_t sum)
+{
+    uint64_t s = sum;
+    for (size_t i = 0; i + 1 < len; i += 2)
+        s += (uint32_t)(p[i] << 8 | p[i + 1]);
+    if (len % 2)
+        s += (uint32_t)(p[len - 1] << 8);
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    return (uint16_t)~s;
+}
+
+static void test_checksum_against_model(void **state)
+{
+    (void)state;
+    Rng r;
+    rng_seed(&r, 1071);
+    uint8_t buf[1600];
+    for (int round = 0; round < 4000; round++) {
+        size_t len = (size_t)rng_below(&r, round < 2000 ? 80 : sizeof buf);
+        int fill = (int)rng_below(&r, 4); /* random, all zero, all 0xff, one byte */
+        for (size_t i = 0; i < len; i++)
+            buf[i] = fill == 0 ? (uint8_t)rng_below(&r, 256) : fill == 1 ? 0 : 0xff;
+        if (fill == 3 && len)
+            buf[rng_below(&r, len)] = (uint8_t)rng_below(&r, 256);
+        uint32_t sum = rng_below(&r, 3) == 0 ? 0 : (uint32_t)rng_below(&r, 0x50000);
+        size_t off = (size_t)rng_below(&r, 8) % (sizeof buf - len + 1); /* unaligned too */
+        memmove(buf + off, buf, len);
+        assert_int_equal(ipv4_checksum(buf + off, len, sum), checksum_model(buf + off, len, sum));
+    }
 }
 
 static void test_ipv4_header_known_vector(void **state)
@@ -595,6 +630,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_checksum_rfc1071),
+        cmocka_unit_test(test_checksum_against_model),
         cmocka_unit_test(test_ipv4_header_known_vector),
         cmocka_unit_test(test_ip_parse),
         cmocka_unit_test(test_serialization),
