@@ -74,15 +74,18 @@ void apps_cmd_exe_split(Cmdline *c)
             continue;
         /* "IPCONFIG/displaydns": the name, then the switch as a word of
          * its own (cmd.exe's name ends where a '/' starts). */
-        char *rest = word[name_len] ? xstrdup(word + name_len) : NULL;
-        c->argv[0] = xstrdup(w);
-        free((char *)word);
-        if (rest) {
-            c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof *c->argv);
-            memmove(c->argv + 2, c->argv + 1, c->argc * sizeof *c->argv);
-            c->argv[1] = rest;
-            c->argc++;
-        }
+        const char **words = xmalloc((c->argc + 1) * sizeof *words);
+        size_t n = 0;
+        words[n++] = w;
+        if (word[name_len])
+            words[n++] = word + name_len;
+        for (size_t k = 1; k < c->argc; k++)
+            words[n++] = c->argv[k];
+        Cmdline split;
+        cmdline_from_words(&split, words, n);
+        free(words);
+        cmdline_fini(c);
+        *c = split;
         return;
     }
 }

@@ -16,7 +16,7 @@
 #include <stddef.h>
 
 typedef struct Cmdline {
-    char **argv; /* argc words, then NULL */
+    char **argv; /* argc words, then NULL: one allocation, the pointers then the words */
     size_t argc;
 } Cmdline;
 
@@ -27,6 +27,8 @@ typedef struct Cmdline {
  * caller can still name the program. */
 bool cmdline_split(Cmdline *c, const char *line, char *err, size_t size);
 void cmdline_fini(Cmdline *c);
+/* Makes c hold copies of words[0..n) (cmdline_fini frees them). */
+void cmdline_from_words(Cmdline *c, const char *const *words, size_t n);
 
 typedef enum CmdOp {
     CMD_END, /* the last pipeline, with nothing after it */

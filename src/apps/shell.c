@@ -20,6 +20,18 @@ static void cmd_exe_names(CmdList *l)
             apps_cmd_exe_split(&l->p[i].cmds[j]);
 }
 
+/* name into prog (size bytes), cut short if need be. */
+static void copy_name(char *prog, size_t size, const char *name)
+{
+    if (!size)
+        return;
+    size_t n = strlen(name);
+    if (n >= size)
+        n = size - 1;
+    memcpy(prog, name, n);
+    prog[n] = '\0';
+}
+
 /* shell_classify, keeping the parsed line: when *parsed, l holds the
  * list (cmd.exe's names split) and the caller finishes it; otherwise l is
  * already finished. */
@@ -38,8 +50,7 @@ static ShellKind classify(const char *line, char *prog, size_t size, CmdList *ou
          * names the program: the first word as split so far) */
         Cmdline c;
         cmdline_split(&c, line, err, sizeof err);
-        if (size)
-            snprintf(prog, size, "%s", c.argc ? c.argv[0] : "");
+        copy_name(prog, size, c.argc ? c.argv[0] : "");
         if (c.argc && !apps_find(c.argv[0]) && !strchr(line, '|') && !strchr(line, ';') &&
             !strchr(line, '&'))
             kind = SHELL_UNKNOWN;
@@ -47,8 +58,7 @@ static ShellKind classify(const char *line, char *prog, size_t size, CmdList *ou
         cmdline_list_fini(&l);
         return kind;
     }
-    if (size)
-        snprintf(prog, size, "%s", first);
+    copy_name(prog, size, first);
     if (l.n == 0)
         kind = SHELL_EMPTY;
     else if (l.n == 1 && l.p[0].n == 1 && l.p[0].op == CMD_END &&
@@ -58,8 +68,7 @@ static ShellKind classify(const char *line, char *prog, size_t size, CmdList *ou
         for (size_t j = 0; j < l.p[i].n && kind == SHELL_PROGRAM; j++) {
             const char *name = l.p[i].cmds[j].argv[0];
             if (!apps_find(name)) {
-                if (size)
-                    snprintf(prog, size, "%s", name);
+                copy_name(prog, size, name);
                 kind = SHELL_UNKNOWN;
             }
         }
@@ -515,9 +524,7 @@ static bool take_redirects(Sim *sim, int node, Cmdline *c, char **out, bool *nul
             free(*out);
             *out = xstrdup(path);
         }
-        size_t drop = joined ? 1 : 2;
-        for (size_t k = i; k < i + drop; k++)
-            free(c->argv[k]);
+        size_t drop = joined ? 1 : 2; /* the words stay in argv's allocation */
         memmove(c->argv + i, c->argv + i + drop, (c->argc - i - drop + 1) * sizeof *c->argv);
         c->argc -= drop;
         i--;
