@@ -1073,37 +1073,43 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
     va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
+    proc_write(p, s, b.data ? b.data : "", b.len);
+    buf_fini(&b);
+}
+
+void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
+{
+    if (s == CON_STDOUT && p->stdout_null)
+        return;
     if (s == CON_STDOUT && p->to) { /* into the pipe, not the console */
         Proc *down = find_proc(p->sim, p->to);
         if (down)
-            buf_put(&down->pipe, b.data ? b.data : "", b.len);
-        bool printed = b.len > 0;
-        buf_fini(&b);
-        if (p->in && printed)
+            buf_put(&down->pipe, data, len);
+        if (p->in && len)
             p->in->last = p->sim->now;
         return;
     }
     /* One console record per completed line; a partial line waits, unless
-     * the other stream writes in between (the terminal shows it then). */
+     * the other stream writes in between (the terminal shows it then).
+     * The console shows text: a NUL ends what it shows. */
     if (p->line_stream != s)
         flush_partial(p);
     p->line_stream = s;
-    const char *start = b.data ? b.data : "";
-    for (const char *nl; (nl = strchr(start, '\n')) != NULL; start = nl + 1) {
+    const char *start = data, *end = data + strnlen(data, len);
+    for (const char *nl; (nl = memchr(start, '\n', (size_t)(end - start))) != NULL;
+         start = nl + 1) {
         buf_put(&p->line, start, (size_t)(nl - start + 1));
         flush_partial(p);
     }
-    if (*start) {
-        buf_puts(&p->line, start);
+    if (start < end) {
+        buf_put(&p->line, start, (size_t)(end - start));
         /* A prompt, shown while the program waits; a program without one
          * of its own (nc) prints data, whose line ends later. */
         if (p->in && p->in->waiting && p->in->prompt && *p->in->prompt)
             flush_partial(p);
     }
-    bool printed = b.len > 0;
-    buf_fini(&b);
     /* A person reads what was printed before typing the next line. */
-    if (p->in && printed) {
+    if (p->in && len) {
         p->in->last = p->sim->now;
         if (p->in->waiting && p->in->next < p->in->n)
             input_arm(p);
