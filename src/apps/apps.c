@@ -48,7 +48,7 @@ static const char *const names[] = {APPS_TABLE(APP_NAME)};
 const AppProgram *apps_find(const char *name)
 {
     for (size_t i = 0; i < MN_ARRAY_LEN(programs); i++)
-        if (strcmp(programs[i].name, name) == 0)
+        if (programs[i].name[0] == name[0] && strcmp(programs[i].name, name) == 0)
             return &programs[i];
     return NULL;
 }

@@ -19,6 +19,13 @@ static bool dq_escapable(char c)
 
 /* ---- scanning ------------------------------------------------------------ */
 
+/* The characters that are not simply part of a word outside quotes:
+ * blanks, quotes, the backslash and what operators start with. */
+static const bool special[256] = {
+    [' '] = true,  ['\t'] = true, ['\n'] = true, ['\''] = true, ['"'] = true,
+    ['\\'] = true, ['|'] = true,  ['&'] = true,  [';'] = true,
+};
+
 /* A word (its bytes as bash reads them, and the text as typed) or an
  * operator. */
 typedef struct Tok {
@@ -109,6 +116,15 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             } else {
                 s->bytes[s->used++] = *c;
             }
+            continue;
+        }
+        if (!special[(unsigned char)*c]) { /* most characters: part of a word */
+            if (!in_word) {
+                start = c;
+                at = s->used;
+                in_word = true;
+            }
+            s->bytes[s->used++] = *c;
             continue;
         }
         const char *op = ops ? op_at(c) : NULL;

@@ -157,24 +157,11 @@ out:
 
 /* ---- running ----------------------------------------------------------- */
 
-/* A terminal of a node: the lines waiting for it, and its background jobs.
- * Terminals live in one array of the shell (few: one or two per host). */
-typedef struct Pending {
-    struct Pending *next;
-    char *line;
-    const AppProgram *app; /* the tests' own program, or NULL */
-    AppProgram app_copy;
-    const ScriptInput *lines;
-    size_t n;
-    CmdList list; /* the line parsed when it arrived, if parsed */
-    bool parsed;
-} Pending;
-
 typedef struct Job {
     struct Job *next; /* its terminal's list */
     int term;         /* index in Shell.terms */
     int number;       /* bash's job number, 0 for a foreground pipeline */
-    char *text;       /* as bash shows it in "Done" */
+    char *text;       /* background: as bash shows it in "Done" */
     int left;         /* processes still running */
     int status;       /* the last process's */
     uint64_t cmd;     /* its command line's console instance */
@@ -182,28 +169,34 @@ typedef struct Job {
     bool done;        /* background, ended, "Done" not yet shown */
 } Job;
 
-/* One command line typed into a terminal: its list runs pipeline after
+/* One command line typed into a terminal: it waits in the terminal's
+ * queue until the lines before it ran, then its list runs pipeline after
  * pipeline while the terminal is busy. */
 typedef struct Run {
-    struct Run *lprev, *lnext; /* the shell's list (freed with it if the run stops early) */
+    struct Run *queued; /* the next line waiting in its terminal */
+    struct Run *lprev,
+        *lnext; /* once started: the shell's list (freed with it if the run stops early) */
     int term;
     uint64_t cmd;
-    CmdList list;
+    CmdList list; /* parsed when the line arrived, if it could be */
+    bool parsed;
     size_t next; /* the next pipeline */
     int status;  /* $? */
     const AppProgram *app;
     const ScriptInput *lines; /* typed into the first foreground process */
     size_t n;
-    char *line;
     AppProgram app_copy;
     bool typed_taken; /* the typed lines went to a process already */
     bool exited;      /* its exit record is out */
+    char line[];      /* as typed */
 } Run;
 
+/* A terminal of a node: the lines waiting for it, and its background jobs.
+ * Terminals live in one array of the shell (few: one or two per host). */
 typedef struct Term {
     int node, number; /* number: 1, 2, … as a script line's "terminal" */
     bool busy;
-    Pending *head, *tail;
+    Run *head, *tail;   /* the lines waiting */
     Job *jobs;          /* its pipelines, the latest first */
     int next_same_node; /* the node's next terminal (index in Shell.terms), or -1 */
 } Term;
@@ -240,6 +233,13 @@ typedef struct ProcInput {
     char *line; /* the command line: the "terminal" table's key */
 } ProcInput;
 
+/* A process and what is typed into it, in one allocation (Proc.in points
+ * to in once the program runs). */
+typedef struct ProcBlock {
+    Proc p;
+    ProcInput in;
+} ProcBlock;
+
 Shell *shell_new(Sim *sim)
 {
     Shell *sh = xcalloc(1, sizeof *sh);
@@ -266,7 +266,6 @@ static void input_free(Sim *sim, ProcInput *in)
     free(in->buffered);
     free(in->prompt);
     free(in->line);
-    free(in);
 }
 
 static void files_free(struct ProcFiles *pf);
@@ -280,7 +279,7 @@ static void proc_free(Proc *p)
     buf_fini(&p->line);
     buf_fini(&p->pipe);
     free(p->stdin_path);
-    free(p);
+    free(p); /* and its input: one ProcBlock */
 }
 
 static void run_free(Run *r)
@@ -288,7 +287,6 @@ static void run_free(Run *r)
     if (!r)
         return;
     cmdline_list_fini(&r->list);
-    free(r->line);
     free(r);
 }
 
@@ -314,12 +312,9 @@ void shell_free(Shell *sh)
     }
     for (size_t i = 0; i < sh->n_terms; i++) {
         while (sh->terms[i].head) {
-            Pending *q = sh->terms[i].head;
-            sh->terms[i].head = q->next;
-            if (q->parsed)
-                cmdline_list_fini(&q->list);
-            free(q->line);
-            free(q);
+            Run *q = sh->terms[i].head;
+            sh->terms[i].head = q->queued;
+            run_free(q);
         }
         while (sh->terms[i].jobs) {
             Job *j = sh->terms[i].jobs;
@@ -448,7 +443,8 @@ static int next_job_number(Shell *sh, int term)
 
 static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
 {
-    Proc *p = xcalloc(1, sizeof *p);
+    ProcBlock *b = xcalloc(1, sizeof *b);
+    Proc *p = &b->p;
     Shell *sh = sim->shell;
     p->next = sh->running;
     if (sh->running)
@@ -572,7 +568,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         proc_exit(p, 1);
         return NULL;
     }
-    ProcInput *in = xcalloc(1, sizeof *in);
+    ProcInput *in = &((ProcBlock *)p)->in;
     in->fn = app->input;
     in->start = in->last = sim->now;
     if (typed && !p->stdin_path) {
@@ -593,7 +589,7 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
     Job *j = xcalloc(1, sizeof *j);
     j->term = r->term;
     j->cmd = r->cmd;
-    j->text = xstrdup(pl->text);
+    j->text = bg ? xstrdup(pl->text) : NULL; /* only a background job shows it */
     j->run = bg ? NULL : r;
     j->next = sh->terms[r->term].jobs;
     sh->terms[r->term].jobs = j;
@@ -602,8 +598,10 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
     /* left counts down from here; a command that ends at once must not end
      * the job before its neighbours started. */
     j->left = 1;
-    uint64_t *ids = xcalloc(pl->n, sizeof *ids);
-    Proc **procs = xcalloc(pl->n, sizeof *procs);
+    uint64_t ids_small[8] = {0};
+    Proc *procs_small[8] = {0};
+    uint64_t *ids = pl->n <= 8 ? ids_small : xcalloc(pl->n, sizeof *ids);
+    Proc **procs = pl->n <= 8 ? procs_small : xcalloc(pl->n, sizeof *procs);
     int last_pid = 0;
     bool typed = !bg && !r->typed_taken;
     for (size_t i = 0; i < pl->n; i++) {
@@ -638,8 +636,10 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
         if ((p = find_proc(sim, ids[i])) != NULL)
             input_arm(p);
     }
-    free(ids);
-    free(procs);
+    if (ids != ids_small) {
+        free(ids);
+        free(procs);
+    }
     if (--j->left == 0)
         job_ended(sim, j);
 }
@@ -734,35 +734,21 @@ static void job_ended(Sim *sim, Job *j)
     j->done = true;
 }
 
-/* Runs line at term; list: the line as parsed already (taken), or NULL. */
-static void start_run(Sim *sim, int term, const char *line, CmdList *list, const AppProgram *app,
-                      const ScriptInput *lines, size_t n)
+/* Runs r, the next line of its terminal. */
+static void start_run(Sim *sim, Run *r)
 {
     Shell *sh = sim->shell;
-    Term *t = &sh->terms[term];
-    Run *r = xcalloc(1, sizeof *r);
+    Term *t = &sh->terms[r->term];
     r->lnext = sh->runs;
     if (sh->runs)
         sh->runs->lprev = r;
     sh->runs = r;
-    r->term = term;
-    if (app) {
-        r->app_copy = *app;
-        r->app = &r->app_copy;
-    }
-    r->lines = lines;
-    r->n = n;
-    r->line = xstrdup(line);
-    r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, line);
+    r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, r->line);
     t->busy = true;
-    char err[160];
-    bool parsed = true;
-    if (list)
-        r->list = *list;
-    else if ((parsed = cmdline_parse(&r->list, line, err, sizeof err)))
-        cmd_exe_names(&r->list);
-    if (!parsed) {
+    if (!r->parsed) {
         /* bash runs nothing of a line it cannot parse */
+        char err[160];
+        cmdline_parse(&r->list, r->line, err, sizeof err);
         size_t used = strlen(err);
         snprintf(err + used, sizeof err - used, "\n");
         trace_output(&sim->trace, sim->now, t->node, t->number, r->cmd, CON_STDERR, err);
@@ -777,16 +763,13 @@ static void start_run(Sim *sim, int term, const char *line, CmdList *list, const
 static void start_next_pending(Sim *sim, int term)
 {
     Term *t = &sim->shell->terms[term];
-    Pending *q = t->head;
-    if (!q || t->busy)
+    Run *r = t->head;
+    if (!r || t->busy)
         return;
-    t->head = q->next;
+    t->head = r->queued;
     if (!t->head)
         t->tail = NULL;
-    start_run(sim, term, q->line, q->parsed ? &q->list : NULL, q->app ? &q->app_copy : NULL,
-              q->lines, q->n);
-    free(q->line);
-    free(q);
+    start_run(sim, r);
 }
 
 /* A line typed (or scripted) at a terminal: it runs now if the terminal is
@@ -808,22 +791,25 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
     }
     Shell *sh = sim->shell;
     int term = term_find(sh, node, number);
-    Pending *q = xcalloc(1, sizeof *q);
-    q->line = xstrdup(line);
-    q->list = list;
-    q->parsed = parsed;
+    size_t len = strlen(line);
+    Run *r = xcalloc(1, sizeof *r + len + 1);
+    memcpy(r->line, line, len + 1);
+    r->term = term;
+    if (parsed)
+        r->list = list;
+    r->parsed = parsed;
     if (app) {
-        q->app_copy = *app;
-        q->app = &q->app_copy;
+        r->app_copy = *app;
+        r->app = &r->app_copy;
     }
-    q->lines = lines;
-    q->n = n;
+    r->lines = lines;
+    r->n = n;
     Term *t = &sh->terms[term];
     if (t->tail)
-        t->tail->next = q;
+        t->tail->queued = r;
     else
-        t->head = q;
-    t->tail = q;
+        t->head = r;
+    t->tail = r;
     start_next_pending(sim, term);
 }
 
