@@ -92,7 +92,8 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
     s->n = 0;
     s->cap = MN_ARRAY_LEN(s->t_small);
     s->bytes = len <= sizeof s->bytes_small ? s->bytes_small : xmalloc(len);
-    s->used = 0;
+    char *b = s->bytes; /* written through locals: a char store may alias *s */
+    size_t used = 0;
     bool in_word = false;
     char open = 0;            /* the quote still open, 0 if none */
     const char *start = line; /* where the word began */
@@ -103,7 +104,7 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             if (*c == '\'')
                 open = 0;
             else
-                s->bytes[s->used++] = *c;
+                b[used++] = *c;
             continue;
         }
         if (open == '"') {
@@ -111,26 +112,26 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
                 open = 0;
             } else if (*c == '\\' && dq_escapable(c[1])) {
                 if (c[1] != '\n')
-                    s->bytes[s->used++] = c[1];
+                    b[used++] = c[1];
                 c++;
             } else {
-                s->bytes[s->used++] = *c;
+                b[used++] = *c;
             }
             continue;
         }
         if (!special[(unsigned char)*c]) { /* most characters: part of a word */
             if (!in_word) {
                 start = c;
-                at = s->used;
+                at = used;
                 in_word = true;
             }
-            s->bytes[s->used++] = *c;
+            b[used++] = *c;
             continue;
         }
         const char *op = ops ? op_at(c) : NULL;
         if (is_blank(*c) || op) {
             if (in_word)
-                push(s, (Tok){NULL, at, s->used - at, start, (size_t)(c - start)});
+                push(s, (Tok){NULL, at, used - at, start, (size_t)(c - start)});
             in_word = false;
             if (op) {
                 push(s, (Tok){op, 0, 0, NULL, 0});
@@ -144,18 +145,19 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
         }
         if (!in_word) {
             start = c;
-            at = s->used;
+            at = used;
             in_word = true;
         }
         if (*c == '\'' || *c == '"')
             open = *c;
         else if (*c == '\\' && c[1])
-            s->bytes[s->used++] = *++c;
+            b[used++] = *++c;
         else /* a backslash at the very end stays, as bash -c 'echo a\' prints a\ */
-            s->bytes[s->used++] = *c;
+            b[used++] = *c;
     }
     if (in_word)
-        push(s, (Tok){NULL, at, s->used - at, start, (size_t)(c - start)});
+        push(s, (Tok){NULL, at, used - at, start, (size_t)(c - start)});
+    s->used = used;
     if (open) {
         snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", open);
         return false;

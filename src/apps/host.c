@@ -62,6 +62,7 @@ typedef struct Host {
     Resolve *lookup;  /* the server's address, when named */
     DnsName *aliases; /* owners whose alias line was printed (up to HOST_MAX_ALIASES) */
     int naliases, cap_aliases;
+    Buf out; /* what a reply prints (kept from one reply to the next) */
 } Host;
 
 static void host_free(void *state)
@@ -72,6 +73,7 @@ static void host_free(void *state)
     free(h->name_text);
     free(h->server_text);
     free(h->aliases);
+    buf_fini(&h->out);
     free(h);
 }
 
@@ -236,31 +238,28 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         host_exit(h, 1);
         return;
     }
-    Buf b;
-    buf_init(&b);
+    Buf *b = &h->out;
+    buf_clear(b);
     uint16_t type = h->types[h->next - 1];
     size_t shown = 0;
     if (h->verbose) {
-        print_verbose(h, m, &b);
-        print_received(h, size, &b);
+        print_verbose(h, m, b);
+        print_received(h, size, b);
         shown = m->n[DNS_ANSWER];
     } else {
         for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
             const DnsRR *rr = &m->rr[DNS_ANSWER][i];
             if (rr->type != type && rr->type != DNS_TYPE_CNAME && type != DNS_TYPE_ANY)
                 continue;
-            print_rr(h, rr, &b);
+            print_rr(h, rr, b);
             shown += rr->type == type || type == DNS_TYPE_ANY;
         }
     }
     /* "has no TYPE record" only when the answer section is empty: an
      * alias line is an answer too. */
     if (h->explicit_type && !h->verbose && !m->n[DNS_ANSWER] && (m->aa || m->ra)) {
-        Buf n;
-        buf_init(&n);
-        owner_text(&h->name, &n);
-        buf_printf(&b, "%s has no %s record\n", n.data, dns_type_name(type, tb));
-        buf_fini(&n);
+        owner_text(&h->name, b);
+        buf_printf(b, " has no %s record\n", dns_type_name(type, tb));
     }
     /* As BIND's host: once an answer shows the name is an alias, the next
      * questions (AAAA, MX) are asked about the name it is an alias for. */
@@ -282,9 +281,8 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
                dns_type_name(type, tb), h->name_text,
                shown ? " and prints it" : " (no records of that type)");
-    if (b.len)
-        proc_write(h->proc, CON_STDOUT, b.data, b.len);
-    buf_fini(&b);
+    if (b->len)
+        proc_write(h->proc, CON_STDOUT, b->data, b->len);
     next_query(h);
 }
 
