@@ -36,13 +36,15 @@ typedef struct Tok {
 } Tok;
 
 /* The tokens of a line.  A word's bytes are never more than the
- * characters typed for it, so the line's length bounds them all.  Most
+ * characters typed for it, and a blank or an operator comes between two
+ * words, so the line's length and one byte bound them all, each word's
+ * NUL included.  Most
  * lines are short: their tokens and bytes fit in the arrays here, and
  * scanning them allocates nothing. */
 typedef struct Scan {
     Tok *t;
     size_t n, cap;
-    char *bytes; /* every word's bytes, one after the other, without NULs */
+    char *bytes; /* every word's bytes, one after the other, a NUL after each */
     size_t used;
     Tok t_small[32];
     char bytes_small[256];
@@ -74,6 +76,14 @@ static void push(Scan *s, Tok t)
     s->t[s->n++] = t;
 }
 
+/* The word whose bytes began at at in b, typed from start to end: its
+ * token, and a NUL after its bytes. */
+static void end_word(Scan *s, char *b, size_t *used, size_t at, const char *start, const char *end)
+{
+    push(s, (Tok){NULL, at, *used - at, start, (size_t)(end - start)});
+    b[(*used)++] = '\0';
+}
+
 static void scan_fini(Scan *s)
 {
     if (s->t != s->t_small)
@@ -91,7 +101,7 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
     s->t = s->t_small;
     s->n = 0;
     s->cap = MN_ARRAY_LEN(s->t_small);
-    s->bytes = len <= sizeof s->bytes_small ? s->bytes_small : xmalloc(len);
+    s->bytes = len < sizeof s->bytes_small ? s->bytes_small : xmalloc(len + 1);
     char *b = s->bytes; /* written through locals: a char store may alias *s */
     size_t used = 0;
     bool in_word = false;
@@ -131,7 +141,7 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
         const char *op = ops ? op_at(c) : NULL;
         if (is_blank(*c) || op) {
             if (in_word)
-                push(s, (Tok){NULL, at, used - at, start, (size_t)(c - start)});
+                end_word(s, b, &used, at, start, c);
             in_word = false;
             if (op) {
                 push(s, (Tok){op, 0, 0, NULL, 0});
@@ -156,7 +166,7 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             b[used++] = *c;
     }
     if (in_word)
-        push(s, (Tok){NULL, at, used - at, start, (size_t)(c - start)});
+        end_word(s, b, &used, at, start, c);
     s->used = used;
     if (open) {
         snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", open);
@@ -343,6 +353,22 @@ bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size)
     bool ok = scan(&s, line, true, err, size) && check(&s, &n_pipes, &n_cmds, err, size);
     if (ok)
         build(l, &s, n_pipes, n_cmds);
+    scan_fini(&s);
+    return ok;
+}
+
+bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *program, bool alone),
+                      void *ctx, char *err, size_t size)
+{
+    Scan s;
+    size_t n_pipes, n_cmds;
+    bool ok = scan(&s, line, true, err, size) && check(&s, &n_pipes, &n_cmds, err, size);
+    bool alone = ok && n_cmds == 1;
+    for (size_t i = 0; alone && i < s.n; i++)
+        alone = !s.t[i].op;
+    for (size_t i = 0; ok && i < s.n; i++)
+        if (!s.t[i].op && (i == 0 || s.t[i - 1].op))
+            fn(ctx, s.bytes + s.t[i].at, alone);
     scan_fini(&s);
     return ok;
 }

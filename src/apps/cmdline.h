@@ -58,4 +58,11 @@ typedef struct CmdList {
 bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size);
 void cmdline_list_fini(CmdList *l);
 
+/* Checks line as cmdline_parse does, without building the list: when it
+ * parses, calls fn with the first word of each command (its program), in
+ * order, and alone when the line is that one command and nothing else (no
+ * | ; && || &); otherwise false with bash's message in err. */
+bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *program, bool alone),
+                      void *ctx, char *err, size_t size);
+
 #endif

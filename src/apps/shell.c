@@ -32,59 +32,82 @@ static void copy_name(char *prog, size_t size, const char *name)
     prog[n] = '\0';
 }
 
-/* shell_classify, keeping the parsed line: when *parsed, l holds the
- * list (cmd.exe's names split) and the caller finishes it; otherwise l is
- * already finished. */
-static ShellKind classify(const char *line, char *prog, size_t size, CmdList *out, bool *parsed_out)
+/* A line that does not parse: bash prints its message, so it runs (an
+ * open quote still names the program: the first word as split so far). */
+static ShellKind classify_unparsed(const char *line, char *prog, size_t size)
 {
-    CmdList l;
     char err[160];
-    bool parsed = cmdline_parse(&l, line, err, sizeof err);
-    *parsed_out = false;
-    if (parsed)
-        cmd_exe_names(&l);
-    const char *first = l.n && l.p[0].n && l.p[0].cmds[0].argc ? l.p[0].cmds[0].argv[0] : "";
+    Cmdline c;
+    cmdline_split(&c, line, err, sizeof err);
+    copy_name(prog, size, c.argc ? c.argv[0] : "");
     ShellKind kind = SHELL_PROGRAM;
-    if (!parsed) {
-        /* bash prints its message: a line that runs (an open quote still
-         * names the program: the first word as split so far) */
-        Cmdline c;
-        cmdline_split(&c, line, err, sizeof err);
-        copy_name(prog, size, c.argc ? c.argv[0] : "");
-        if (c.argc && !apps_find(c.argv[0]) && !strchr(line, '|') && !strchr(line, ';') &&
-            !strchr(line, '&'))
-            kind = SHELL_UNKNOWN;
-        cmdline_fini(&c);
-        cmdline_list_fini(&l);
-        return kind;
-    }
-    copy_name(prog, size, first);
-    if (l.n == 0)
-        kind = SHELL_EMPTY;
-    else if (l.n == 1 && l.p[0].n == 1 && l.p[0].op == CMD_END &&
-             (strcmp(first, "down") == 0 || strcmp(first, "up") == 0))
-        kind = SHELL_FAULT;
-    for (size_t i = 0; i < l.n && kind == SHELL_PROGRAM; i++)
-        for (size_t j = 0; j < l.p[i].n && kind == SHELL_PROGRAM; j++) {
-            const char *name = l.p[i].cmds[j].argv[0];
-            if (!apps_find(name)) {
-                copy_name(prog, size, name);
-                kind = SHELL_UNKNOWN;
-            }
-        }
-    *out = l;
-    *parsed_out = true;
+    if (c.argc && !apps_find(c.argv[0]) && !strchr(line, '|') && !strchr(line, ';') &&
+        !strchr(line, '&'))
+        kind = SHELL_UNKNOWN;
+    cmdline_fini(&c);
     return kind;
 }
 
+/* What a line is, judged command by command in order. */
+typedef struct Verdict {
+    ShellKind kind;
+    size_t n; /* the commands judged so far */
+    char *prog;
+    size_t size;
+} Verdict;
+
+/* One command of the line, by its program (as cmd.exe finds Windows'). */
+static void judge(void *ctx, const char *name, bool alone)
+{
+    Verdict *v = ctx;
+    if (v->n++ == 0) {
+        copy_name(v->prog, v->size, name);
+        if (alone && (strcmp(name, "down") == 0 || strcmp(name, "up") == 0))
+            v->kind = SHELL_FAULT;
+    }
+    if (v->kind == SHELL_PROGRAM && !apps_find(name)) {
+        copy_name(v->prog, v->size, name);
+        v->kind = SHELL_UNKNOWN;
+    }
+}
+
+/* judge, for a command's first word as typed. */
+static void judge_word(void *ctx, const char *word, bool alone)
+{
+    judge(ctx, apps_cmd_exe_name(word), alone);
+}
+
+/* shell_classify, keeping the parsed line: when *parsed, l holds the
+ * list (cmd.exe's names split) and the caller finishes it; otherwise l is
+ * already finished. */
+static ShellKind classify(const char *line, char *prog, size_t size, CmdList *l, bool *parsed)
+{
+    char err[160];
+    copy_name(prog, size, "");
+    *parsed = cmdline_parse(l, line, err, sizeof err);
+    if (!*parsed) {
+        cmdline_list_fini(l);
+        return classify_unparsed(line, prog, size);
+    }
+    cmd_exe_names(l);
+    Verdict v = {SHELL_PROGRAM, 0, prog, size};
+    bool alone = l->n == 1 && l->p[0].n == 1 && l->p[0].op == CMD_END;
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t j = 0; j < l->p[i].n; j++)
+            judge(&v, l->p[i].cmds[j].argv[0], alone);
+    return v.n ? v.kind : SHELL_EMPTY;
+}
+
+/* The loader's check keeps nothing: the line is judged without building
+ * its list. */
 ShellKind shell_classify(const char *line, char *prog, size_t size)
 {
-    CmdList l;
-    bool parsed;
-    ShellKind kind = classify(line, prog, size, &l, &parsed);
-    if (parsed)
-        cmdline_list_fini(&l);
-    return kind;
+    char err[160];
+    copy_name(prog, size, "");
+    Verdict v = {SHELL_PROGRAM, 0, prog, size};
+    if (!cmdline_programs(line, judge_word, &v, err, sizeof err))
+        return classify_unparsed(line, prog, size);
+    return v.n ? v.kind : SHELL_EMPTY;
 }
 
 bool shell_program_known(const char *prog)
