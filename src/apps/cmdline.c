@@ -20,10 +20,11 @@ static bool dq_escapable(char c)
 /* ---- scanning ------------------------------------------------------------ */
 
 /* The characters that are not simply part of a word outside quotes:
- * blanks, quotes, the backslash and what operators start with. */
+ * blanks, quotes, the backslash, what operators start with, and the NUL
+ * that ends the line. */
 static const bool special[256] = {
-    [' '] = true,  ['\t'] = true, ['\n'] = true, ['\''] = true, ['"'] = true,
-    ['\\'] = true, ['|'] = true,  ['&'] = true,  [';'] = true,
+    ['\0'] = true, [' '] = true,  ['\t'] = true, ['\n'] = true, ['\''] = true,
+    ['"'] = true,  ['\\'] = true, ['|'] = true,  ['&'] = true,  [';'] = true,
 };
 
 /* A word (its bytes as bash reads them, and the text as typed) or an
@@ -135,7 +136,10 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
                 at = used;
                 in_word = true;
             }
-            b[used++] = *c;
+            do
+                b[used++] = *c++;
+            while (!special[(unsigned char)*c]);
+            c--;
             continue;
         }
         const char *op = ops ? op_at(c) : NULL;
