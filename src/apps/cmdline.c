@@ -186,7 +186,7 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
  * words go. */
 static char *argv_new(Cmdline *c, size_t n, size_t bytes)
 {
-    c->argv = xmalloc((n + 1) * sizeof *c->argv + bytes);
+    c->mem = c->argv = xmalloc((n + 1) * sizeof *c->argv + bytes);
     c->argv[n] = NULL;
     c->argc = n;
     return (char *)(c->argv + n + 1);
@@ -233,9 +233,10 @@ void cmdline_from_words(Cmdline *c, const char *const *words, size_t n)
 
 void cmdline_fini(Cmdline *c)
 {
-    free(c->argv);
+    free(c->mem);
     c->argv = NULL;
     c->argc = 0;
+    c->mem = NULL;
 }
 
 /* ---- lists and pipelines ------------------------------------------------ */
@@ -294,18 +295,24 @@ static bool check(const Scan *s, size_t *n_pipes, size_t *n_cmds, char *err, siz
     return true;
 }
 
-/* Builds the checked tokens into l: one allocation holds the pipelines,
- * their commands and their texts (each command's words are its own). */
+/* Builds the checked tokens into l, in one allocation: the pipelines,
+ * their commands, the commands' argv, the job texts and the words. */
 static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
 {
     if (!n_pipes)
         return;
-    size_t text = n_pipes; /* the NULs */
-    for (size_t i = 0; i < s->n; i++)
+    size_t n_words = 0, text = n_pipes; /* the texts' NULs */
+    for (size_t i = 0; i < s->n; i++) {
+        n_words += !s->t[i].op;
         text += s->t[i].op ? 3 : s->t[i].raw_len + 1;
-    CmdPipeline *p = xmalloc(n_pipes * sizeof *p + n_cmds * sizeof(Cmdline) + text);
+    }
+    CmdPipeline *p = xmalloc(n_pipes * sizeof *p + n_cmds * sizeof(Cmdline) +
+                             (n_words + n_cmds) * sizeof(char *) + text + s->used);
     Cmdline *cmd = (Cmdline *)(p + n_pipes);
-    char *tx = (char *)(cmd + n_cmds);
+    char **slot = (char **)(cmd + n_cmds); /* each command's argv, its NULL after */
+    char *tx = (char *)(slot + n_words + n_cmds);
+    char *words = tx + text;
+    memcpy(words, s->bytes, s->used); /* every word, NUL-ended, as scanned */
     l->p = p;
     CmdPipeline *cur = NULL;
     size_t first = 0; /* the current command's first word */
@@ -313,7 +320,10 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
     for (size_t i = 0; i <= s->n; i++) {
         const Tok *t = i < s->n ? &s->t[i] : NULL;
         if (in_cmd && (!t || t->op)) { /* the command ends */
-            pack_tokens(&cur->cmds[cur->n++], s, first, i);
+            cur->cmds[cur->n++] = (Cmdline){slot, i - first, NULL};
+            for (size_t k = first; k < i; k++)
+                *slot++ = words + s->t[k].at;
+            *slot++ = NULL;
             in_cmd = false;
         }
         if (!t)
@@ -382,7 +392,7 @@ void cmdline_list_fini(CmdList *l)
     for (size_t i = 0; i < l->n; i++)
         for (size_t j = 0; j < l->p[i].n; j++)
             cmdline_fini(&l->p[i].cmds[j]);
-    free(l->p); /* the pipelines, their commands and texts: one allocation */
+    free(l->p); /* the pipelines, their commands, texts and words: one allocation */
     l->p = NULL;
     l->n = 0;
 }

@@ -16,8 +16,10 @@
 #include <stddef.h>
 
 typedef struct Cmdline {
-    char **argv; /* argc words, then NULL: one allocation, the pointers then the words */
+    char **argv; /* argc words, then NULL */
     size_t argc;
+    void *mem; /* what argv and its words live in, when their own (cmdline_fini frees it);
+                  NULL for a command of a CmdList, whose words live in the list's */
 } Cmdline;
 
 /* Splits line into c (which cmdline_fini frees, whatever the outcome).

@@ -543,7 +543,7 @@ static bool take_redirects(Sim *sim, int node, Cmdline *c, char **out, bool *nul
             free(*out);
             *out = xstrdup(path);
         }
-        size_t drop = joined ? 1 : 2; /* the words stay in argv's allocation */
+        size_t drop = joined ? 1 : 2; /* the words stay where they live */
         memmove(c->argv + i, c->argv + i + drop, (c->argc - i - drop + 1) * sizeof *c->argv);
         c->argc -= drop;
         i--;
