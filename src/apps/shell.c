@@ -253,7 +253,7 @@ typedef struct ProcInput {
     bool noecho; /* the terminal does not show what is typed (a password) */
     EvHandle timer;
     char *prompt;
-    char *line; /* the command line: the "terminal" table's key */
+    char *line; /* the command line: the "terminal" table's key, once a prompt is set */
 } ProcInput;
 
 /* A process and what is typed into it, in one allocation (Proc.in points
@@ -599,7 +599,6 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         in->n = r->n;
     }
     in->quiet = quiet;
-    in->line = xstrdup(r->line);
     p->in = in;
     return p;
 }
@@ -1051,6 +1050,8 @@ void proc_set_prompt(Proc *p, const char *prompt)
         return;
     free(in->prompt);
     in->prompt = prompt ? xstrdup(prompt) : NULL;
+    if (!in->line) /* a program in the foreground: its line is running */
+        in->line = xstrdup(p->job->run->line);
     Sim *sim = p->sim;
     trace_state(&sim->trace, sim->now, p->node, "terminal", prompt ? "add" : "remove", in->line,
                 prompt, -1);
