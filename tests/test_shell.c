@@ -72,6 +72,66 @@ static void test_cmdline_open_quote(void **state)
                  "[echo] [a'b] <bash: unexpected EOF while looking for matching `\"'>");
 }
 
+/* cmdline_programs: each command's program, and "alone"; "|" when the
+ * line does not parse, then bash's message. */
+static void collect(void *ctx, const char *program, bool alone)
+{
+    buf_printf(ctx, "%s%s ", program, alone ? "!" : "");
+}
+
+static void expect_programs(const char *line, const char *want)
+{
+    Buf b;
+    buf_init(&b);
+    char err[160];
+    if (!cmdline_programs(line, collect, &b, err, sizeof err))
+        buf_printf(&b, "| %s", err);
+    assert_string_equal(b.data ? b.data : "", want);
+    buf_fini(&b);
+}
+
+static void test_cmdline_programs(void **state)
+{
+    (void)state;
+    expect_programs("", "");
+    expect_programs("down 'r1' r2", "down! ");
+    expect_programs("down r1 &", "down ");
+    expect_programs("host -t A x | grep a; \"s\"ed p && IPCONFIG/all &",
+                    "host grep sed IPCONFIG/all ");
+    expect_programs("host x |", "| bash: syntax error: unexpected end of file");
+    expect_programs("host x ;; y", "| bash: syntax error near unexpected token `;;'");
+    expect_programs("host 'x", "| bash: unexpected EOF while looking for matching `''");
+}
+
+/* A parsed list: words as bash reads them, each pipeline's text as typed,
+ * and a command cmd.exe renames keeps the others' words. */
+static void test_cmdline_list(void **state)
+{
+    (void)state;
+    CmdList l;
+    char err[160];
+    assert_true(cmdline_parse(&l, "IPCONFIG/all  'a b'|grep \"x\"y & host z", err, sizeof err));
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.p[0].n, 2);
+    assert_int_equal(l.p[0].op, CMD_BG);
+    assert_string_equal(l.p[0].text, "IPCONFIG/all 'a b' | grep \"x\"y");
+    assert_string_equal(l.p[1].text, "host z");
+    apps_cmd_exe_split(&l.p[0].cmds[0]);
+    const Cmdline *c = &l.p[0].cmds[0];
+    assert_int_equal(c->argc, 3);
+    assert_string_equal(c->argv[0], "ipconfig");
+    assert_string_equal(c->argv[1], "/all");
+    assert_string_equal(c->argv[2], "a b");
+    assert_null(c->argv[3]);
+    assert_string_equal(l.p[0].cmds[1].argv[1], "xy");
+    assert_null(l.p[1].cmds[0].argv[2]);
+    cmdline_list_fini(&l);
+    assert_false(cmdline_parse(&l, "a && || b", err, sizeof err));
+    assert_string_equal(err, "bash: syntax error near unexpected token `||'");
+    assert_int_equal(l.n, 0);
+    cmdline_list_fini(&l);
+}
+
 static void test_classify_quoted(void **state)
 {
     (void)state;
@@ -742,6 +802,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cmdline_words),
         cmocka_unit_test(test_cmdline_open_quote),
+        cmocka_unit_test(test_cmdline_programs),
+        cmocka_unit_test(test_cmdline_list),
         cmocka_unit_test(test_classify_quoted),
         cmocka_unit_test(test_fault_words),
         cmocka_unit_test(test_input_typing_rule),

@@ -48,7 +48,7 @@ static const char *const names[] = {APPS_TABLE(APP_NAME)};
 const AppProgram *apps_find(const char *name)
 {
     for (size_t i = 0; i < MN_ARRAY_LEN(programs); i++)
-        if (strcmp(programs[i].name, name) == 0)
+        if (programs[i].name[0] == name[0] && strcmp(programs[i].name, name) == 0)
             return &programs[i];
     return NULL;
 }
@@ -62,27 +62,45 @@ const char *const *apps_names(size_t *n)
 /* The programs that come from Windows, run as cmd.exe runs them. */
 static const char *const from_windows[] = {"ipconfig"};
 
+/* The program from Windows that word names as cmd.exe reads it, or NULL. */
+static const char *windows_program(const char *word)
+{
+    size_t name_len = strcspn(word, "/");
+    for (size_t i = 0; i < MN_ARRAY_LEN(from_windows); i++) {
+        const char *w = from_windows[i];
+        if (strlen(w) == name_len && strncasecmp(word, w, name_len) == 0)
+            return w;
+    }
+    return NULL;
+}
+
+const char *apps_cmd_exe_name(const char *word)
+{
+    const char *w = apps_find(word) ? NULL : windows_program(word);
+    return w ? w : word;
+}
+
 void apps_cmd_exe_split(Cmdline *c)
 {
     if (!c->argc || apps_find(c->argv[0]))
         return;
     const char *word = c->argv[0];
-    size_t name_len = strcspn(word, "/");
-    for (size_t i = 0; i < MN_ARRAY_LEN(from_windows); i++) {
-        const char *w = from_windows[i];
-        if (strlen(w) != name_len || strncasecmp(word, w, name_len) != 0)
-            continue;
-        /* "IPCONFIG/displaydns": the name, then the switch as a word of
-         * its own (cmd.exe's name ends where a '/' starts). */
-        char *rest = word[name_len] ? xstrdup(word + name_len) : NULL;
-        c->argv[0] = xstrdup(w);
-        free((char *)word);
-        if (rest) {
-            c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof *c->argv);
-            memmove(c->argv + 2, c->argv + 1, c->argc * sizeof *c->argv);
-            c->argv[1] = rest;
-            c->argc++;
-        }
+    const char *w = windows_program(word);
+    if (!w)
         return;
-    }
+    /* "IPCONFIG/displaydns": the name, then the switch as a word of its
+     * own (cmd.exe's name ends where a '/' starts). */
+    size_t name_len = strlen(w);
+    const char **words = xmalloc((c->argc + 1) * sizeof *words);
+    size_t n = 0;
+    words[n++] = w;
+    if (word[name_len])
+        words[n++] = word + name_len;
+    for (size_t k = 1; k < c->argc; k++)
+        words[n++] = c->argv[k];
+    Cmdline split;
+    cmdline_from_words(&split, words, n);
+    free(words);
+    cmdline_fini(c);
+    *c = split;
 }

@@ -32,6 +32,10 @@ const char *const *apps_names(size_t *n);
  * is ipconfig.  Rewrites c's words in place; anything else is left alone
  * (bash would say "No such file or directory"). */
 void apps_cmd_exe_split(Cmdline *c);
+/* The program cmd.exe finds for a command's first word, as
+ * apps_cmd_exe_split names it ("IPCONFIG/all": "ipconfig"); word itself
+ * for any other. */
+const char *apps_cmd_exe_name(const char *word);
 
 void ping_main(Proc *p, int argc, char **argv);
 void ping_input(Proc *p, ProcInputKind kind, const char *line, size_t len);

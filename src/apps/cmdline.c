@@ -17,96 +17,39 @@ static bool dq_escapable(char c)
     return c == '"' || c == '\\' || c == '$' || c == '`' || c == '\n';
 }
 
-/* Inside quotes, takes the character at *sp into w as bash does (and the
- * one after a backslash that escapes it) and closes the quote at its end;
- * false outside quotes. */
-static bool take_quoted(char *open, const char **sp, Buf *w)
-{
-    const char *s = *sp;
-    if (*open == '\'') {
-        if (*s == '\'')
-            *open = 0;
-        else
-            buf_putc(w, *s);
-        return true;
-    }
-    if (*open != '"')
-        return false;
-    if (*s == '"') {
-        *open = 0;
-    } else if (*s == '\\' && dq_escapable(s[1])) {
-        if (s[1] != '\n')
-            buf_putc(w, s[1]);
-        *sp = s + 1;
-    } else {
-        buf_putc(w, *s);
-    }
-    return true;
-}
+/* ---- scanning ------------------------------------------------------------ */
 
-static void add_word(Cmdline *c, Buf *w)
-{
-    c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof *c->argv);
-    c->argv[c->argc++] = xstrdup(w->data ? w->data : "");
-    c->argv[c->argc] = NULL;
-    buf_clear(w);
-}
+/* The characters that are not simply part of a word outside quotes:
+ * blanks, quotes, the backslash, what operators start with, and the NUL
+ * that ends the line. */
+static const bool special[256] = {
+    ['\0'] = true, [' '] = true,  ['\t'] = true, ['\n'] = true, ['\''] = true,
+    ['"'] = true,  ['\\'] = true, ['|'] = true,  ['&'] = true,  [';'] = true,
+};
 
-bool cmdline_split(Cmdline *c, const char *line, char *err, size_t size)
-{
-    c->argv = xcalloc(1, sizeof *c->argv);
-    c->argc = 0;
-    Buf w;
-    buf_init(&w);
-    bool in_word = false;
-    char open = 0; /* the quote still open, 0 if none */
-    for (const char *s = line; *s; s++) {
-        if (take_quoted(&open, &s, &w))
-            continue;
-        if (is_blank(*s)) {
-            if (in_word)
-                add_word(c, &w);
-            in_word = false;
-            continue;
-        }
-        if (*s == '\\' && s[1] == '\n') { /* a continued line */
-            s++;
-            continue;
-        }
-        in_word = true;
-        if (*s == '\'' || *s == '"')
-            open = *s;
-        else if (*s == '\\' && s[1])
-            buf_putc(&w, *++s);
-        else /* a backslash at the very end stays, as bash -c 'echo a\' prints a\ */
-            buf_putc(&w, *s);
-    }
-    if (in_word)
-        add_word(c, &w);
-    buf_fini(&w);
-    if (open) {
-        snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", open);
-        return false;
-    }
-    return true;
-}
-
-void cmdline_fini(Cmdline *c)
-{
-    for (size_t i = 0; i < c->argc; i++)
-        free(c->argv[i]);
-    free(c->argv);
-    c->argv = NULL;
-    c->argc = 0;
-}
-
-/* ---- lists and pipelines ------------------------------------------------ */
-
+/* A word (its bytes as bash reads them, and the text as typed) or an
+ * operator. */
 typedef struct Tok {
-    char *word; /* NULL for an operator */
-    const char *op;
-    char *raw; /* the word as typed */
+    const char *op;  /* the operator, or NULL for a word */
+    size_t at, len;  /* a word's bytes: len of them at Scan.bytes + at */
+    const char *raw; /* a word as typed: raw_len bytes of the line */
+    size_t raw_len;
 } Tok;
+
+/* The tokens of a line.  A word's bytes are never more than the
+ * characters typed for it, and a blank or an operator comes between two
+ * words, so the line's length and one byte bound them all, each word's
+ * NUL included.  Most
+ * lines are short: their tokens and bytes fit in the arrays here, and
+ * scanning them allocates nothing. */
+typedef struct Scan {
+    Tok *t;
+    size_t n, cap;
+    char *bytes; /* every word's bytes, one after the other, a NUL after each */
+    size_t used;
+    Tok t_small[32];
+    char bytes_small[256];
+} Scan;
 
 /* The operator at s, or NULL: longest first, as bash's tokenizer reads. */
 static const char *op_at(const char *s)
@@ -120,61 +63,187 @@ static const char *op_at(const char *s)
     return NULL;
 }
 
-static void push_tok(Tok **t, size_t *n, char *word, const char *op, char *raw)
+static void push(Scan *s, Tok t)
 {
-    *t = xrealloc(*t, (*n + 1) * sizeof **t);
-    (*t)[(*n)++] = (Tok){word, op, raw};
+    if (s->n == s->cap) {
+        s->cap *= 2;
+        if (s->t == s->t_small) {
+            s->t = xmalloc(s->cap * sizeof *s->t);
+            memcpy(s->t, s->t_small, sizeof s->t_small);
+        } else {
+            s->t = xrealloc(s->t, s->cap * sizeof *s->t);
+        }
+    }
+    s->t[s->n++] = t;
 }
 
-/* Splits line into words and operators; false on an open quote. */
-static bool tokenize(const char *line, Tok **toks, size_t *n, char *err, size_t size)
+/* The word whose bytes began at at in b, typed from start to end: its
+ * token, and a NUL after its bytes. */
+static void end_word(Scan *s, char *b, size_t *used, size_t at, const char *start, const char *end)
 {
-    Buf w;
-    buf_init(&w);
+    push(s, (Tok){NULL, at, *used - at, start, (size_t)(end - start)});
+    b[(*used)++] = '\0';
+}
+
+static void scan_fini(Scan *s)
+{
+    if (s->t != s->t_small)
+        free(s->t);
+    if (s->bytes != s->bytes_small)
+        free(s->bytes);
+}
+
+/* Splits line into words, and with ops into operators too.  An open
+ * quote gives false with bash's message in err; the tokens then end with
+ * the unterminated word. */
+static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
+{
+    size_t len = strlen(line);
+    s->t = s->t_small;
+    s->n = 0;
+    s->cap = MN_ARRAY_LEN(s->t_small);
+    s->bytes = len < sizeof s->bytes_small ? s->bytes_small : xmalloc(len + 1);
+    char *b = s->bytes; /* written through locals: a char store may alias *s */
+    size_t used = 0;
     bool in_word = false;
-    char open = 0;
-    const char *start = line;
-    const char *s = line;
-    for (; *s; s++) {
-        if (take_quoted(&open, &s, &w))
+    char open = 0;            /* the quote still open, 0 if none */
+    const char *start = line; /* where the word began */
+    size_t at = 0;            /* where its bytes begin */
+    const char *c = line;
+    for (; *c; c++) {
+        if (open == '\'') {
+            if (*c == '\'')
+                open = 0;
+            else
+                b[used++] = *c;
             continue;
-        const char *op = op_at(s);
-        if (is_blank(*s) || op) {
-            if (in_word) {
-                push_tok(toks, n, xstrdup(w.data ? w.data : ""), NULL,
-                         xstrndup(start, (size_t)(s - start)));
-                buf_clear(&w);
+        }
+        if (open == '"') {
+            if (*c == '"') {
+                open = 0;
+            } else if (*c == '\\' && dq_escapable(c[1])) {
+                if (c[1] != '\n')
+                    b[used++] = c[1];
+                c++;
+            } else {
+                b[used++] = *c;
             }
+            continue;
+        }
+        if (!special[(unsigned char)*c]) { /* most characters: part of a word */
+            if (!in_word) {
+                start = c;
+                at = used;
+                in_word = true;
+            }
+            do
+                b[used++] = *c++;
+            while (!special[(unsigned char)*c]);
+            c--;
+            continue;
+        }
+        const char *op = ops ? op_at(c) : NULL;
+        if (is_blank(*c) || op) {
+            if (in_word)
+                end_word(s, b, &used, at, start, c);
             in_word = false;
             if (op) {
-                push_tok(toks, n, NULL, op, NULL);
-                s += strlen(op) - 1;
+                push(s, (Tok){op, 0, 0, NULL, 0});
+                c += strlen(op) - 1;
             }
             continue;
         }
-        if (*s == '\\' && s[1] == '\n') {
-            s++;
+        if (*c == '\\' && c[1] == '\n') { /* a continued line */
+            c++;
             continue;
         }
-        if (!in_word)
-            start = s;
-        in_word = true;
-        if (*s == '\'' || *s == '"')
-            open = *s;
-        else if (*s == '\\' && s[1])
-            buf_putc(&w, *++s);
-        else
-            buf_putc(&w, *s);
+        if (!in_word) {
+            start = c;
+            at = used;
+            in_word = true;
+        }
+        if (*c == '\'' || *c == '"')
+            open = *c;
+        else if (*c == '\\' && c[1])
+            b[used++] = *++c;
+        else /* a backslash at the very end stays, as bash -c 'echo a\' prints a\ */
+            b[used++] = *c;
     }
     if (in_word)
-        push_tok(toks, n, xstrdup(w.data ? w.data : ""), NULL,
-                 xstrndup(start, (size_t)(s - start)));
-    buf_fini(&w);
+        end_word(s, b, &used, at, start, c);
+    s->used = used;
     if (open) {
         snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", open);
         return false;
     }
     return true;
+}
+
+/* ---- words --------------------------------------------------------------- */
+
+/* Gives c room for n words of bytes bytes in all (their NULs counted):
+ * argv is one allocation, the pointers then the words.  Returns where the
+ * words go. */
+static char *argv_new(Cmdline *c, size_t n, size_t bytes)
+{
+    c->mem = c->argv = xmalloc((n + 1) * sizeof *c->argv + bytes);
+    c->argv[n] = NULL;
+    c->argc = n;
+    return (char *)(c->argv + n + 1);
+}
+
+/* Puts the word of len bytes at src into argv[i] at *w. */
+static void argv_put(Cmdline *c, size_t i, char **w, const char *src, size_t len)
+{
+    c->argv[i] = *w;
+    memcpy(*w, src, len);
+    (*w)[len] = '\0';
+    *w += len + 1;
+}
+
+/* c's words: the tokens [from, to) of s, all words. */
+static void pack_tokens(Cmdline *c, const Scan *s, size_t from, size_t to)
+{
+    size_t bytes = 0;
+    for (size_t i = from; i < to; i++)
+        bytes += s->t[i].len + 1;
+    char *w = argv_new(c, to - from, bytes);
+    for (size_t i = from; i < to; i++)
+        argv_put(c, i - from, &w, s->bytes + s->t[i].at, s->t[i].len);
+}
+
+bool cmdline_split(Cmdline *c, const char *line, char *err, size_t size)
+{
+    Scan s;
+    bool ok = scan(&s, line, false, err, size);
+    pack_tokens(c, &s, 0, s.n);
+    scan_fini(&s);
+    return ok;
+}
+
+void cmdline_from_words(Cmdline *c, const char *const *words, size_t n)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++)
+        bytes += strlen(words[i]) + 1;
+    char *w = argv_new(c, n, bytes);
+    for (size_t i = 0; i < n; i++)
+        argv_put(c, i, &w, words[i], strlen(words[i]));
+}
+
+void cmdline_fini(Cmdline *c)
+{
+    free(c->mem);
+    c->argv = NULL;
+    c->argc = 0;
+    c->mem = NULL;
+}
+
+/* ---- lists and pipelines ------------------------------------------------ */
+
+static bool is_op(const Tok *t, const char *op)
+{
+    return t->op && strcmp(t->op, op) == 0;
 }
 
 static CmdOp op_kind(const char *op)
@@ -188,98 +257,142 @@ static CmdOp op_kind(const char *op)
     return CMD_BG;
 }
 
-static CmdPipeline *new_pipeline(CmdList *l)
+/* Checks the tokens against bash's grammar for simple commands, and
+ * counts the pipelines and commands; false with bash's message on a
+ * syntax error. */
+static bool check(const Scan *s, size_t *n_pipes, size_t *n_cmds, char *err, size_t size)
 {
-    l->p = xrealloc(l->p, (l->n + 1) * sizeof *l->p);
-    CmdPipeline *p = &l->p[l->n++];
-    memset(p, 0, sizeof *p);
-    return p;
-}
-
-static Cmdline *new_command(CmdPipeline *p)
-{
-    p->cmds = xrealloc(p->cmds, (p->n + 1) * sizeof *p->cmds);
-    Cmdline *c = &p->cmds[p->n++];
-    c->argv = xcalloc(1, sizeof *c->argv);
-    c->argc = 0;
-    return c;
-}
-
-/* Builds the list from the tokens, as bash's grammar does for simple
- * commands; false with bash's message on a syntax error. */
-static bool build(CmdList *l, const Tok *t, size_t n, char *err, size_t size)
-{
-    CmdPipeline *p = NULL;
-    Cmdline *c = NULL;
-    Buf text;
-    buf_init(&text);
-    bool ok = true;
-    for (size_t i = 0; i < n && ok; i++) {
-        if (t[i].word) {
-            if (!p)
-                p = new_pipeline(l);
-            if (!c)
-                c = new_command(p);
-            c->argv = xrealloc(c->argv, (c->argc + 2) * sizeof *c->argv);
-            c->argv[c->argc++] = xstrdup(t[i].word);
-            c->argv[c->argc] = NULL;
-            if (text.len && text.data[text.len - 1] != ' ')
-                buf_putc(&text, ' ');
-            buf_puts(&text, t[i].raw);
+    bool in_pipe = false, in_cmd = false;
+    const char *ended_by = NULL; /* the operator after the last pipeline */
+    *n_pipes = *n_cmds = 0;
+    for (size_t i = 0; i < s->n; i++) {
+        const Tok *t = &s->t[i];
+        if (!t->op) {
+            *n_pipes += !in_pipe;
+            *n_cmds += !in_cmd;
+            in_pipe = in_cmd = true;
             continue;
         }
-        if (!c || !strcmp(t[i].op, ";;")) {
-            snprintf(err, size, "bash: syntax error near unexpected token `%s'", t[i].op);
-            ok = false;
+        if (!in_cmd || is_op(t, ";;")) {
+            snprintf(err, size, "bash: syntax error near unexpected token `%s'", t->op);
+            return false;
+        }
+        in_cmd = false;
+        if (is_op(t, "|"))
+            continue;
+        ended_by = t->op;
+        in_pipe = false;
+    }
+    if (in_pipe && !in_cmd) { /* ended after |: an interactive bash would ask for more */
+        snprintf(err, size, "bash: syntax error: unexpected end of file");
+        return false;
+    }
+    CmdOp last = ended_by ? op_kind(ended_by) : CMD_END;
+    if (!in_pipe && (last == CMD_AND || last == CMD_OR)) {
+        snprintf(err, size, "bash: syntax error: unexpected end of file");
+        return false;
+    }
+    return true;
+}
+
+/* Builds the checked tokens into l, in one allocation: the pipelines,
+ * their commands, the commands' argv, the job texts and the words. */
+static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
+{
+    if (!n_pipes)
+        return;
+    size_t n_words = 0, text = n_pipes; /* the texts' NULs */
+    for (size_t i = 0; i < s->n; i++) {
+        n_words += !s->t[i].op;
+        text += s->t[i].op ? 3 : s->t[i].raw_len + 1;
+    }
+    CmdPipeline *p = xmalloc(n_pipes * sizeof *p + n_cmds * sizeof(Cmdline) +
+                             (n_words + n_cmds) * sizeof(char *) + text + s->used);
+    Cmdline *cmd = (Cmdline *)(p + n_pipes);
+    char **slot = (char **)(cmd + n_cmds); /* each command's argv, its NULL after */
+    char *tx = (char *)(slot + n_words + n_cmds);
+    char *words = tx + text;
+    memcpy(words, s->bytes, s->used); /* every word, NUL-ended, as scanned */
+    l->p = p;
+    CmdPipeline *cur = NULL;
+    size_t first = 0; /* the current command's first word */
+    bool in_cmd = false;
+    for (size_t i = 0; i <= s->n; i++) {
+        const Tok *t = i < s->n ? &s->t[i] : NULL;
+        if (in_cmd && (!t || t->op)) { /* the command ends */
+            cur->cmds[cur->n++] = (Cmdline){slot, i - first, NULL};
+            for (size_t k = first; k < i; k++)
+                *slot++ = words + s->t[k].at;
+            *slot++ = NULL;
+            in_cmd = false;
+        }
+        if (!t)
             break;
-        }
-        c = NULL;
-        if (!strcmp(t[i].op, "|")) {
-            buf_puts(&text, " | ");
+        if (!t->op) {
+            if (!cur) {
+                cur = &p[l->n++];
+                *cur = (CmdPipeline){cmd, 0, tx, CMD_END};
+            }
+            if (!in_cmd) {
+                in_cmd = true;
+                first = i;
+                cmd++;
+            }
+            /* as bash shows the job: the words as typed, one blank apart */
+            if (tx != cur->text && tx[-1] != ' ')
+                *tx++ = ' ';
+            memcpy(tx, t->raw, t->raw_len);
+            tx += t->raw_len;
             continue;
         }
-        p->op = op_kind(t[i].op);
-        p->text = buf_take(&text);
-        p = NULL;
+        if (is_op(t, "|")) {
+            memcpy(tx, " | ", 3);
+            tx += 3;
+            continue;
+        }
+        cur->op = op_kind(t->op);
+        *tx++ = '\0';
+        cur = NULL;
     }
-    if (ok && p && !c) { /* ended after | (and && or ||: p is NULL then) */
-        snprintf(err, size, "bash: syntax error: unexpected end of file");
-        ok = false;
-    }
-    if (ok && !p && l->n && (l->p[l->n - 1].op == CMD_AND || l->p[l->n - 1].op == CMD_OR)) {
-        snprintf(err, size, "bash: syntax error: unexpected end of file");
-        ok = false;
-    }
-    if (p && !p->text)
-        p->text = buf_take(&text);
-    buf_fini(&text);
-    return ok;
+    if (cur)
+        *tx = '\0';
 }
 
 bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size)
 {
     l->p = NULL;
     l->n = 0;
-    Tok *t = NULL;
-    size_t n = 0;
-    bool ok = tokenize(line, &t, &n, err, size) && build(l, t, n, err, size);
-    for (size_t i = 0; i < n; i++) {
-        free(t[i].word);
-        free(t[i].raw);
-    }
-    free(t);
+    Scan s;
+    size_t n_pipes, n_cmds;
+    bool ok = scan(&s, line, true, err, size) && check(&s, &n_pipes, &n_cmds, err, size);
+    if (ok)
+        build(l, &s, n_pipes, n_cmds);
+    scan_fini(&s);
+    return ok;
+}
+
+bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *program, bool alone),
+                      void *ctx, char *err, size_t size)
+{
+    Scan s;
+    size_t n_pipes, n_cmds;
+    bool ok = scan(&s, line, true, err, size) && check(&s, &n_pipes, &n_cmds, err, size);
+    bool alone = ok && n_cmds == 1;
+    for (size_t i = 0; alone && i < s.n; i++)
+        alone = !s.t[i].op;
+    for (size_t i = 0; ok && i < s.n; i++)
+        if (!s.t[i].op && (i == 0 || s.t[i - 1].op))
+            fn(ctx, s.bytes + s.t[i].at, alone);
+    scan_fini(&s);
     return ok;
 }
 
 void cmdline_list_fini(CmdList *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
+    for (size_t i = 0; i < l->n; i++)
         for (size_t j = 0; j < l->p[i].n; j++)
             cmdline_fini(&l->p[i].cmds[j]);
-        free(l->p[i].cmds);
-        free(l->p[i].text);
-    }
-    free(l->p);
+    free(l->p); /* the pipelines, their commands, texts and words: one allocation */
     l->p = NULL;
     l->n = 0;
 }

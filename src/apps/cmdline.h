@@ -18,6 +18,8 @@
 typedef struct Cmdline {
     char **argv; /* argc words, then NULL */
     size_t argc;
+    void *mem; /* what argv and its words live in, when their own (cmdline_fini frees it);
+                  NULL for a command of a CmdList, whose words live in the list's */
 } Cmdline;
 
 /* Splits line into c (which cmdline_fini frees, whatever the outcome).
@@ -27,6 +29,8 @@ typedef struct Cmdline {
  * caller can still name the program. */
 bool cmdline_split(Cmdline *c, const char *line, char *err, size_t size);
 void cmdline_fini(Cmdline *c);
+/* Makes c hold copies of words[0..n) (cmdline_fini frees them). */
+void cmdline_from_words(Cmdline *c, const char *const *words, size_t n);
 
 typedef enum CmdOp {
     CMD_END, /* the last pipeline, with nothing after it */
@@ -55,5 +59,12 @@ typedef struct CmdList {
  * where an interactive bash would ask for more). */
 bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size);
 void cmdline_list_fini(CmdList *l);
+
+/* Checks line as cmdline_parse does, without building the list: when it
+ * parses, calls fn with the first word of each command (its program), in
+ * order, and alone when the line is that one command and nothing else (no
+ * | ; && || &); otherwise false with bash's message in err. */
+bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *program, bool alone),
+                      void *ctx, char *err, size_t size);
 
 #endif

@@ -26,6 +26,9 @@
 /* minet's own bound on -R: BIND 9.18 would try 2^31 - 1 times, a line
  * each, for -R 2147483646; a run stops at this many tries instead. */
 #define HOST_MAX_TRIES 100
+/* The alias lines host remembers having printed (an answer with more
+ * prints them again). */
+#define HOST_MAX_ALIASES 16
 
 /* -R N: BIND 9.18's host takes atoi(N) + 1 tries, at least 2, in an int
  * (so -R 0 still tries twice, and -R 2147483647 wraps to 2). */
@@ -56,9 +59,10 @@ typedef struct Host {
     uint32_t server;
     DnsQueryOpts o;
     DnsQuery *q;
-    Resolve *lookup;     /* the server's address, when named */
-    DnsName aliases[16]; /* owners whose alias line was printed */
-    int naliases;
+    Resolve *lookup;  /* the server's address, when named */
+    DnsName *aliases; /* owners whose alias line was printed (up to HOST_MAX_ALIASES) */
+    int naliases, cap_aliases;
+    Buf out; /* what a reply prints (kept from one reply to the next) */
 } Host;
 
 static void host_free(void *state)
@@ -68,6 +72,8 @@ static void host_free(void *state)
     resolve_cancel(h->lookup);
     free(h->name_text);
     free(h->server_text);
+    free(h->aliases);
+    buf_fini(&h->out);
     free(h);
 }
 
@@ -92,8 +98,13 @@ static bool alias_printed(Host *h, const DnsName *n)
     for (int i = 0; i < h->naliases; i++)
         if (dns_name_equal(&h->aliases[i], n))
             return true;
-    if (h->naliases < 16)
-        h->aliases[h->naliases++] = *n;
+    if (h->naliases == HOST_MAX_ALIASES)
+        return false;
+    if (h->naliases == h->cap_aliases) { /* most lookups meet one alias or none */
+        h->cap_aliases = h->cap_aliases ? 2 * h->cap_aliases : 2;
+        h->aliases = xrealloc(h->aliases, (size_t)h->cap_aliases * sizeof *h->aliases);
+    }
+    h->aliases[h->naliases++] = *n;
     return false;
 }
 
@@ -222,36 +233,33 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         bool searched = m->rcode == DNS_RCODE_NXDOMAIN && !h->reverse && !h->absolute;
         for (int i = 0; h->verbose && i < (searched ? 2 : 1); i++)
             print_received(h, size, &b);
-        proc_printf(h->proc, CON_STDOUT, "%s", b.data);
+        proc_write(h->proc, CON_STDOUT, b.data, b.len);
         buf_fini(&b);
         host_exit(h, 1);
         return;
     }
-    Buf b;
-    buf_init(&b);
+    Buf *b = &h->out;
+    buf_clear(b);
     uint16_t type = h->types[h->next - 1];
     size_t shown = 0;
     if (h->verbose) {
-        print_verbose(h, m, &b);
-        print_received(h, size, &b);
+        print_verbose(h, m, b);
+        print_received(h, size, b);
         shown = m->n[DNS_ANSWER];
     } else {
         for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
             const DnsRR *rr = &m->rr[DNS_ANSWER][i];
             if (rr->type != type && rr->type != DNS_TYPE_CNAME && type != DNS_TYPE_ANY)
                 continue;
-            print_rr(h, rr, &b);
+            print_rr(h, rr, b);
             shown += rr->type == type || type == DNS_TYPE_ANY;
         }
     }
     /* "has no TYPE record" only when the answer section is empty: an
      * alias line is an answer too. */
     if (h->explicit_type && !h->verbose && !m->n[DNS_ANSWER] && (m->aa || m->ra)) {
-        Buf n;
-        buf_init(&n);
-        owner_text(&h->name, &n);
-        buf_printf(&b, "%s has no %s record\n", n.data, dns_type_name(type, tb));
-        buf_fini(&n);
+        owner_text(&h->name, b);
+        buf_printf(b, " has no %s record\n", dns_type_name(type, tb));
     }
     /* As BIND's host: once an answer shows the name is an alias, the next
      * questions (AAAA, MX) are asked about the name it is an alias for. */
@@ -273,9 +281,8 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
                dns_type_name(type, tb), h->name_text,
                shown ? " and prints it" : " (no records of that type)");
-    if (b.len)
-        proc_printf(h->proc, CON_STDOUT, "%s", b.data);
-    buf_fini(&b);
+    if (b->len)
+        proc_write(h->proc, CON_STDOUT, b->data, b->len);
     next_query(h);
 }
 

@@ -20,62 +20,94 @@ static void cmd_exe_names(CmdList *l)
             apps_cmd_exe_split(&l->p[i].cmds[j]);
 }
 
-/* shell_classify, keeping the parsed line: when *parsed, l holds the
- * list (cmd.exe's names split) and the caller finishes it; otherwise l is
- * already finished. */
-static ShellKind classify(const char *line, char *prog, size_t size, CmdList *out, bool *parsed_out)
+/* name into prog (size bytes), cut short if need be. */
+static void copy_name(char *prog, size_t size, const char *name)
 {
-    CmdList l;
+    if (!size)
+        return;
+    size_t n = strlen(name);
+    if (n >= size)
+        n = size - 1;
+    memcpy(prog, name, n);
+    prog[n] = '\0';
+}
+
+/* A line that does not parse: bash prints its message, so it runs (an
+ * open quote still names the program: the first word as split so far). */
+static ShellKind classify_unparsed(const char *line, char *prog, size_t size)
+{
     char err[160];
-    bool parsed = cmdline_parse(&l, line, err, sizeof err);
-    *parsed_out = false;
-    if (parsed)
-        cmd_exe_names(&l);
-    const char *first = l.n && l.p[0].n && l.p[0].cmds[0].argc ? l.p[0].cmds[0].argv[0] : "";
+    Cmdline c;
+    cmdline_split(&c, line, err, sizeof err);
+    copy_name(prog, size, c.argc ? c.argv[0] : "");
     ShellKind kind = SHELL_PROGRAM;
-    if (!parsed) {
-        /* bash prints its message: a line that runs (an open quote still
-         * names the program: the first word as split so far) */
-        Cmdline c;
-        cmdline_split(&c, line, err, sizeof err);
-        if (size)
-            snprintf(prog, size, "%s", c.argc ? c.argv[0] : "");
-        if (c.argc && !apps_find(c.argv[0]) && !strchr(line, '|') && !strchr(line, ';') &&
-            !strchr(line, '&'))
-            kind = SHELL_UNKNOWN;
-        cmdline_fini(&c);
-        cmdline_list_fini(&l);
-        return kind;
-    }
-    if (size)
-        snprintf(prog, size, "%s", first);
-    if (l.n == 0)
-        kind = SHELL_EMPTY;
-    else if (l.n == 1 && l.p[0].n == 1 && l.p[0].op == CMD_END &&
-             (strcmp(first, "down") == 0 || strcmp(first, "up") == 0))
-        kind = SHELL_FAULT;
-    for (size_t i = 0; i < l.n && kind == SHELL_PROGRAM; i++)
-        for (size_t j = 0; j < l.p[i].n && kind == SHELL_PROGRAM; j++) {
-            const char *name = l.p[i].cmds[j].argv[0];
-            if (!apps_find(name)) {
-                if (size)
-                    snprintf(prog, size, "%s", name);
-                kind = SHELL_UNKNOWN;
-            }
-        }
-    *out = l;
-    *parsed_out = true;
+    if (c.argc && !apps_find(c.argv[0]) && !strchr(line, '|') && !strchr(line, ';') &&
+        !strchr(line, '&'))
+        kind = SHELL_UNKNOWN;
+    cmdline_fini(&c);
     return kind;
 }
 
+/* What a line is, judged command by command in order. */
+typedef struct Verdict {
+    ShellKind kind;
+    size_t n; /* the commands judged so far */
+    char *prog;
+    size_t size;
+} Verdict;
+
+/* One command of the line, by its program (as cmd.exe finds Windows'). */
+static void judge(void *ctx, const char *name, bool alone)
+{
+    Verdict *v = ctx;
+    if (v->n++ == 0) {
+        copy_name(v->prog, v->size, name);
+        if (alone && (strcmp(name, "down") == 0 || strcmp(name, "up") == 0))
+            v->kind = SHELL_FAULT;
+    }
+    if (v->kind == SHELL_PROGRAM && !apps_find(name)) {
+        copy_name(v->prog, v->size, name);
+        v->kind = SHELL_UNKNOWN;
+    }
+}
+
+/* judge, for a command's first word as typed. */
+static void judge_word(void *ctx, const char *word, bool alone)
+{
+    judge(ctx, apps_cmd_exe_name(word), alone);
+}
+
+/* shell_classify, keeping the parsed line: when *parsed, l holds the
+ * list (cmd.exe's names split) and the caller finishes it; otherwise l is
+ * already finished. */
+static ShellKind classify(const char *line, char *prog, size_t size, CmdList *l, bool *parsed)
+{
+    char err[160];
+    copy_name(prog, size, "");
+    *parsed = cmdline_parse(l, line, err, sizeof err);
+    if (!*parsed) {
+        cmdline_list_fini(l);
+        return classify_unparsed(line, prog, size);
+    }
+    cmd_exe_names(l);
+    Verdict v = {SHELL_PROGRAM, 0, prog, size};
+    bool alone = l->n == 1 && l->p[0].n == 1 && l->p[0].op == CMD_END;
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t j = 0; j < l->p[i].n; j++)
+            judge(&v, l->p[i].cmds[j].argv[0], alone);
+    return v.n ? v.kind : SHELL_EMPTY;
+}
+
+/* The loader's check keeps nothing: the line is judged without building
+ * its list. */
 ShellKind shell_classify(const char *line, char *prog, size_t size)
 {
-    CmdList l;
-    bool parsed;
-    ShellKind kind = classify(line, prog, size, &l, &parsed);
-    if (parsed)
-        cmdline_list_fini(&l);
-    return kind;
+    char err[160];
+    copy_name(prog, size, "");
+    Verdict v = {SHELL_PROGRAM, 0, prog, size};
+    if (!cmdline_programs(line, judge_word, &v, err, sizeof err))
+        return classify_unparsed(line, prog, size);
+    return v.n ? v.kind : SHELL_EMPTY;
 }
 
 bool shell_program_known(const char *prog)
@@ -148,24 +180,11 @@ out:
 
 /* ---- running ----------------------------------------------------------- */
 
-/* A terminal of a node: the lines waiting for it, and its background jobs.
- * Terminals live in one array of the shell (few: one or two per host). */
-typedef struct Pending {
-    struct Pending *next;
-    char *line;
-    const AppProgram *app; /* the tests' own program, or NULL */
-    AppProgram app_copy;
-    const ScriptInput *lines;
-    size_t n;
-    CmdList list; /* the line parsed when it arrived, if parsed */
-    bool parsed;
-} Pending;
-
 typedef struct Job {
     struct Job *next; /* its terminal's list */
     int term;         /* index in Shell.terms */
     int number;       /* bash's job number, 0 for a foreground pipeline */
-    char *text;       /* as bash shows it in "Done" */
+    char *text;       /* background: as bash shows it in "Done" */
     int left;         /* processes still running */
     int status;       /* the last process's */
     uint64_t cmd;     /* its command line's console instance */
@@ -173,28 +192,34 @@ typedef struct Job {
     bool done;        /* background, ended, "Done" not yet shown */
 } Job;
 
-/* One command line typed into a terminal: its list runs pipeline after
+/* One command line typed into a terminal: it waits in the terminal's
+ * queue until the lines before it ran, then its list runs pipeline after
  * pipeline while the terminal is busy. */
 typedef struct Run {
-    struct Run *lprev, *lnext; /* the shell's list (freed with it if the run stops early) */
+    struct Run *queued; /* the next line waiting in its terminal */
+    struct Run *lprev,
+        *lnext; /* once started: the shell's list (freed with it if the run stops early) */
     int term;
     uint64_t cmd;
-    CmdList list;
+    CmdList list; /* parsed when the line arrived, if it could be */
+    bool parsed;
     size_t next; /* the next pipeline */
     int status;  /* $? */
     const AppProgram *app;
     const ScriptInput *lines; /* typed into the first foreground process */
     size_t n;
-    char *line;
     AppProgram app_copy;
     bool typed_taken; /* the typed lines went to a process already */
     bool exited;      /* its exit record is out */
+    char line[];      /* as typed */
 } Run;
 
+/* A terminal of a node: the lines waiting for it, and its background jobs.
+ * Terminals live in one array of the shell (few: one or two per host). */
 typedef struct Term {
     int node, number; /* number: 1, 2, … as a script line's "terminal" */
     bool busy;
-    Pending *head, *tail;
+    Run *head, *tail;   /* the lines waiting */
     Job *jobs;          /* its pipelines, the latest first */
     int next_same_node; /* the node's next terminal (index in Shell.terms), or -1 */
 } Term;
@@ -228,8 +253,15 @@ typedef struct ProcInput {
     bool noecho; /* the terminal does not show what is typed (a password) */
     EvHandle timer;
     char *prompt;
-    char *line; /* the command line: the "terminal" table's key */
+    char *line; /* the command line: the "terminal" table's key, once a prompt is set */
 } ProcInput;
+
+/* A process and what is typed into it, in one allocation (Proc.in points
+ * to in once the program runs). */
+typedef struct ProcBlock {
+    Proc p;
+    ProcInput in;
+} ProcBlock;
 
 Shell *shell_new(Sim *sim)
 {
@@ -257,7 +289,6 @@ static void input_free(Sim *sim, ProcInput *in)
     free(in->buffered);
     free(in->prompt);
     free(in->line);
-    free(in);
 }
 
 static void files_free(struct ProcFiles *pf);
@@ -271,7 +302,7 @@ static void proc_free(Proc *p)
     buf_fini(&p->line);
     buf_fini(&p->pipe);
     free(p->stdin_path);
-    free(p);
+    free(p); /* and its input: one ProcBlock */
 }
 
 static void run_free(Run *r)
@@ -279,7 +310,6 @@ static void run_free(Run *r)
     if (!r)
         return;
     cmdline_list_fini(&r->list);
-    free(r->line);
     free(r);
 }
 
@@ -305,12 +335,9 @@ void shell_free(Shell *sh)
     }
     for (size_t i = 0; i < sh->n_terms; i++) {
         while (sh->terms[i].head) {
-            Pending *q = sh->terms[i].head;
-            sh->terms[i].head = q->next;
-            if (q->parsed)
-                cmdline_list_fini(&q->list);
-            free(q->line);
-            free(q);
+            Run *q = sh->terms[i].head;
+            sh->terms[i].head = q->queued;
+            run_free(q);
         }
         while (sh->terms[i].jobs) {
             Job *j = sh->terms[i].jobs;
@@ -439,7 +466,8 @@ static int next_job_number(Shell *sh, int term)
 
 static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
 {
-    Proc *p = xcalloc(1, sizeof *p);
+    ProcBlock *b = xcalloc(1, sizeof *b);
+    Proc *p = &b->p;
     Shell *sh = sim->shell;
     p->next = sh->running;
     if (sh->running)
@@ -515,9 +543,7 @@ static bool take_redirects(Sim *sim, int node, Cmdline *c, char **out, bool *nul
             free(*out);
             *out = xstrdup(path);
         }
-        size_t drop = joined ? 1 : 2;
-        for (size_t k = i; k < i + drop; k++)
-            free(c->argv[k]);
+        size_t drop = joined ? 1 : 2; /* the words stay where they live */
         memmove(c->argv + i, c->argv + i + drop, (c->argc - i - drop + 1) * sizeof *c->argv);
         c->argc -= drop;
         i--;
@@ -565,7 +591,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         proc_exit(p, 1);
         return NULL;
     }
-    ProcInput *in = xcalloc(1, sizeof *in);
+    ProcInput *in = &((ProcBlock *)p)->in;
     in->fn = app->input;
     in->start = in->last = sim->now;
     if (typed && !p->stdin_path) {
@@ -573,7 +599,6 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         in->n = r->n;
     }
     in->quiet = quiet;
-    in->line = xstrdup(r->line);
     p->in = in;
     return p;
 }
@@ -586,7 +611,7 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
     Job *j = xcalloc(1, sizeof *j);
     j->term = r->term;
     j->cmd = r->cmd;
-    j->text = xstrdup(pl->text);
+    j->text = bg ? xstrdup(pl->text) : NULL; /* only a background job shows it */
     j->run = bg ? NULL : r;
     j->next = sh->terms[r->term].jobs;
     sh->terms[r->term].jobs = j;
@@ -595,8 +620,10 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
     /* left counts down from here; a command that ends at once must not end
      * the job before its neighbours started. */
     j->left = 1;
-    uint64_t *ids = xcalloc(pl->n, sizeof *ids);
-    Proc **procs = xcalloc(pl->n, sizeof *procs);
+    uint64_t ids_small[8] = {0};
+    Proc *procs_small[8] = {0};
+    uint64_t *ids = pl->n <= 8 ? ids_small : xcalloc(pl->n, sizeof *ids);
+    Proc **procs = pl->n <= 8 ? procs_small : xcalloc(pl->n, sizeof *procs);
     int last_pid = 0;
     bool typed = !bg && !r->typed_taken;
     for (size_t i = 0; i < pl->n; i++) {
@@ -631,8 +658,10 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
         if ((p = find_proc(sim, ids[i])) != NULL)
             input_arm(p);
     }
-    free(ids);
-    free(procs);
+    if (ids != ids_small) {
+        free(ids);
+        free(procs);
+    }
     if (--j->left == 0)
         job_ended(sim, j);
 }
@@ -727,35 +756,21 @@ static void job_ended(Sim *sim, Job *j)
     j->done = true;
 }
 
-/* Runs line at term; list: the line as parsed already (taken), or NULL. */
-static void start_run(Sim *sim, int term, const char *line, CmdList *list, const AppProgram *app,
-                      const ScriptInput *lines, size_t n)
+/* Runs r, the next line of its terminal. */
+static void start_run(Sim *sim, Run *r)
 {
     Shell *sh = sim->shell;
-    Term *t = &sh->terms[term];
-    Run *r = xcalloc(1, sizeof *r);
+    Term *t = &sh->terms[r->term];
     r->lnext = sh->runs;
     if (sh->runs)
         sh->runs->lprev = r;
     sh->runs = r;
-    r->term = term;
-    if (app) {
-        r->app_copy = *app;
-        r->app = &r->app_copy;
-    }
-    r->lines = lines;
-    r->n = n;
-    r->line = xstrdup(line);
-    r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, line);
+    r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, r->line);
     t->busy = true;
-    char err[160];
-    bool parsed = true;
-    if (list)
-        r->list = *list;
-    else if ((parsed = cmdline_parse(&r->list, line, err, sizeof err)))
-        cmd_exe_names(&r->list);
-    if (!parsed) {
+    if (!r->parsed) {
         /* bash runs nothing of a line it cannot parse */
+        char err[160];
+        cmdline_parse(&r->list, r->line, err, sizeof err);
         size_t used = strlen(err);
         snprintf(err + used, sizeof err - used, "\n");
         trace_output(&sim->trace, sim->now, t->node, t->number, r->cmd, CON_STDERR, err);
@@ -770,16 +785,13 @@ static void start_run(Sim *sim, int term, const char *line, CmdList *list, const
 static void start_next_pending(Sim *sim, int term)
 {
     Term *t = &sim->shell->terms[term];
-    Pending *q = t->head;
-    if (!q || t->busy)
+    Run *r = t->head;
+    if (!r || t->busy)
         return;
-    t->head = q->next;
+    t->head = r->queued;
     if (!t->head)
         t->tail = NULL;
-    start_run(sim, term, q->line, q->parsed ? &q->list : NULL, q->app ? &q->app_copy : NULL,
-              q->lines, q->n);
-    free(q->line);
-    free(q);
+    start_run(sim, r);
 }
 
 /* A line typed (or scripted) at a terminal: it runs now if the terminal is
@@ -801,22 +813,25 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
     }
     Shell *sh = sim->shell;
     int term = term_find(sh, node, number);
-    Pending *q = xcalloc(1, sizeof *q);
-    q->line = xstrdup(line);
-    q->list = list;
-    q->parsed = parsed;
+    size_t len = strlen(line);
+    Run *r = xcalloc(1, sizeof *r + len + 1);
+    memcpy(r->line, line, len + 1);
+    r->term = term;
+    if (parsed)
+        r->list = list;
+    r->parsed = parsed;
     if (app) {
-        q->app_copy = *app;
-        q->app = &q->app_copy;
+        r->app_copy = *app;
+        r->app = &r->app_copy;
     }
-    q->lines = lines;
-    q->n = n;
+    r->lines = lines;
+    r->n = n;
     Term *t = &sh->terms[term];
     if (t->tail)
-        t->tail->next = q;
+        t->tail->queued = r;
     else
-        t->head = q;
-    t->tail = q;
+        t->head = r;
+    t->tail = r;
     start_next_pending(sim, term);
 }
 
@@ -1035,6 +1050,8 @@ void proc_set_prompt(Proc *p, const char *prompt)
         return;
     free(in->prompt);
     in->prompt = prompt ? xstrdup(prompt) : NULL;
+    if (!in->line) /* a program in the foreground: its line is running */
+        in->line = xstrdup(p->job->run->line);
     Sim *sim = p->sim;
     trace_state(&sim->trace, sim->now, p->node, "terminal", prompt ? "add" : "remove", in->line,
                 prompt, -1);
@@ -1066,37 +1083,43 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
     va_start(ap, fmt);
     buf_vprintf(&b, fmt, ap);
     va_end(ap);
+    proc_write(p, s, b.data ? b.data : "", b.len);
+    buf_fini(&b);
+}
+
+void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
+{
+    if (s == CON_STDOUT && p->stdout_null)
+        return;
     if (s == CON_STDOUT && p->to) { /* into the pipe, not the console */
         Proc *down = find_proc(p->sim, p->to);
         if (down)
-            buf_put(&down->pipe, b.data ? b.data : "", b.len);
-        bool printed = b.len > 0;
-        buf_fini(&b);
-        if (p->in && printed)
+            buf_put(&down->pipe, data, len);
+        if (p->in && len)
             p->in->last = p->sim->now;
         return;
     }
     /* One console record per completed line; a partial line waits, unless
-     * the other stream writes in between (the terminal shows it then). */
+     * the other stream writes in between (the terminal shows it then).
+     * The console shows text: a NUL ends what it shows. */
     if (p->line_stream != s)
         flush_partial(p);
     p->line_stream = s;
-    const char *start = b.data ? b.data : "";
-    for (const char *nl; (nl = strchr(start, '\n')) != NULL; start = nl + 1) {
+    const char *start = data, *end = data + strnlen(data, len);
+    for (const char *nl; (nl = memchr(start, '\n', (size_t)(end - start))) != NULL;
+         start = nl + 1) {
         buf_put(&p->line, start, (size_t)(nl - start + 1));
         flush_partial(p);
     }
-    if (*start) {
-        buf_puts(&p->line, start);
+    if (start < end) {
+        buf_put(&p->line, start, (size_t)(end - start));
         /* A prompt, shown while the program waits; a program without one
          * of its own (nc) prints data, whose line ends later. */
         if (p->in && p->in->waiting && p->in->prompt && *p->in->prompt)
             flush_partial(p);
     }
-    bool printed = b.len > 0;
-    buf_fini(&b);
     /* A person reads what was printed before typing the next line. */
-    if (p->in && printed) {
+    if (p->in && len) {
         p->in->last = p->sim->now;
         if (p->in->waiting && p->in->next < p->in->n)
             input_arm(p);

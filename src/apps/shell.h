@@ -173,6 +173,8 @@ const char *proc_prompt(const Proc *p);
 
 /* Prints to stdout or stderr; each completed line becomes a console record. */
 void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...) MN_PRINTF(3, 4);
+/* Prints len bytes of data as they are (proc_printf without the format). */
+void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len);
 /* The student presses Ctrl+C while p runs (minet does it for ping without
  * -c; a ^C of the script line's input is handled by the shell): every
  * other program of p's pipeline gets it, as a terminal's SIGINT reaches

@@ -60,33 +60,9 @@ static TraceRec blank(TraceKind kind, SimTime now)
     return r;
 }
 
-/* Hands r to the sinks, then stores it (taking its strings) or frees them. */
 void trace_seal(Trace *t)
 {
     t->sealed = true;
-}
-
-static void emit(Trace *t, TraceRec *r)
-{
-    assert(t->n == 0 || !t->keep || r->time >= t->recs[t->n - 1].time);
-    r->step = t->notes;
-    for (size_t i = 0; i < t->nsinks; i++)
-        if (!t->sinks[i].kinds || (t->sinks[i].kinds & TRACE_KIND_BIT(r->kind)))
-            t->sinks[i].rec(t->sinks[i].ctx, t, r);
-    if (t->keep) {
-        t->recs = xgrow(t->recs, &t->cap, t->n + 1, sizeof *t->recs);
-        t->recs[t->n++] = *r;
-    } else {
-        rec_free(r);
-    }
-}
-
-/* Nobody keeps or reads records of this kind (a benchmark, a run for its
- * side effects, --quiet reading only the console): skip building them.
- * Step and command numbers still count. */
-static bool unheard(const Trace *t, TraceKind kind)
-{
-    return !trace_heard(t, kind);
 }
 
 static uint8_t *dup_bytes(const uint8_t *p, size_t n)
@@ -103,6 +79,36 @@ static char *dup_opt(const char *s)
     return s ? xstrdup(s) : NULL;
 }
 
+/* Hands r to the sinks (which copy what they keep), then stores it when
+ * the trace keeps records.  r's strings and bytes are the caller's: only a
+ * record that is kept gets copies of its own. */
+static void emit(Trace *t, TraceRec *r)
+{
+    assert(t->n == 0 || !t->keep || r->time >= t->recs[t->n - 1].time);
+    r->step = t->notes;
+    for (size_t i = 0; i < t->nsinks; i++)
+        if (!t->sinks[i].kinds || (t->sinks[i].kinds & TRACE_KIND_BIT(r->kind)))
+            t->sinks[i].rec(t->sinks[i].ctx, t, r);
+    if (!t->keep)
+        return;
+    t->recs = xgrow(t->recs, &t->cap, t->n + 1, sizeof *t->recs);
+    TraceRec *k = &t->recs[t->n++];
+    *k = *r;
+    k->bytes = dup_bytes(r->bytes, r->len);
+    k->text = dup_opt(r->text);
+    k->table = dup_opt(r->table);
+    k->op = dup_opt(r->op);
+    k->key = dup_opt(r->key);
+}
+
+/* Nobody keeps or reads records of this kind (a benchmark, a run for its
+ * side effects, --quiet reading only the console): skip building them.
+ * Step and command numbers still count. */
+static bool unheard(const Trace *t, TraceKind kind)
+{
+    return !trace_heard(t, kind);
+}
+
 void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface, int peer,
                int peer_iface, int link, const uint8_t *frame, size_t len)
 {
@@ -116,7 +122,7 @@ void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, i
     r.peer = peer;
     r.peer_iface = peer_iface;
     r.link = link;
-    r.bytes = dup_bytes(frame, len);
+    r.bytes = len ? (uint8_t *)frame : NULL;
     r.len = (uint32_t)len;
     emit(t, &r);
 }
@@ -140,7 +146,7 @@ void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const u
     r.pkt = pkt;
     r.node = node;
     r.link = link;
-    r.bytes = dup_bytes(frame, len);
+    r.bytes = len ? (uint8_t *)frame : NULL;
     r.len = (uint32_t)len;
     r.reason = reason;
     emit(t, &r);
@@ -153,10 +159,10 @@ void trace_state(Trace *t, SimTime now, int node, const char *table, const char 
         return;
     TraceRec r = blank(TR_STATE, now);
     r.node = node;
-    r.table = xstrdup(table);
-    r.op = xstrdup(op);
-    r.key = dup_opt(key);
-    r.text = dup_opt(value);
+    r.table = (char *)table;
+    r.op = (char *)op;
+    r.key = (char *)key;
+    r.text = (char *)value;
     r.ttl = ttl;
     emit(t, &r);
 }
@@ -176,10 +182,11 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
     for (size_t i = 0; i < b.len; i++)
         if (b.data[i] == '\n' || b.data[i] == '\t' || b.data[i] == '\r')
             b.data[i] = ' ';
-    r.text = buf_take(&b);
+    r.text = b.data ? b.data : (char *)"";
     r.pkt = pkt;
     t->notes++;
     emit(t, &r);
+    buf_fini(&b);
     return t->notes;
 }
 
@@ -192,7 +199,7 @@ uint64_t trace_command(Trace *t, SimTime now, int node, int term, const char *li
     r.term = term;
     r.cmd = ++t->cmds;
     r.stream = CON_COMMAND;
-    r.text = xstrdup(line);
+    r.text = (char *)line;
     emit(t, &r);
     return r.cmd;
 }
@@ -207,7 +214,7 @@ void trace_output(Trace *t, SimTime now, int node, int term, uint64_t cmd, Conso
     r.term = term;
     r.cmd = cmd;
     r.stream = s;
-    r.text = xstrdup(text);
+    r.text = (char *)text;
     emit(t, &r);
 }
 

@@ -215,14 +215,17 @@ static int cmp_time_idx(const void *a, const void *b)
 /* Sorts the script by time; lines at the same time keep file order. */
 void scenario_sort_script(World *w)
 {
-    if (w->n_script < 2)
+    size_t i = 1;
+    while (i < w->n_script && w->script[i - 1].at <= w->script[i].at)
+        i++;
+    if (i >= w->n_script) /* in time order already, as most scripts are written */
         return;
     TimeIdx *t = xmalloc(w->n_script * sizeof *t);
-    for (size_t i = 0; i < w->n_script; i++)
+    for (i = 0; i < w->n_script; i++)
         t[i] = (TimeIdx){w->script[i].at, i};
     sj_sort(t, w->n_script, sizeof *t, cmp_time_idx);
     ScriptLine *sorted = xmalloc(w->n_script * sizeof *sorted);
-    for (size_t i = 0; i < w->n_script; i++)
+    for (i = 0; i < w->n_script; i++)
         sorted[i] = w->script[t[i].idx];
     free(w->script);
     w->script = sorted;
