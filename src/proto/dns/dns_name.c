@@ -312,10 +312,18 @@ int dns_name_compare(const DnsName *a, const DnsName *b)
     return na < nb ? -1 : (na > nb ? 1 : 0);
 }
 
-uint32_t dns_name_hash(const DnsName *n)
+/* FNV-1a over the bytes with bit 0x20 set: names equal without regard to
+ * ASCII case hash the same (a few other bytes fold together too, such as
+ * '@' and '`', which only costs a rare collision). */
+uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len)
 {
     uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n->len; i++)
-        h = (h ^ lower(n->data[i])) * 16777619u;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (wire[i] | 0x20u)) * 16777619u;
     return h;
+}
+
+uint32_t dns_name_hash(const DnsName *n)
+{
+    return dns_name_hash_wire(n->data, n->len);
 }

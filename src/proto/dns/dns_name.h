@@ -59,5 +59,9 @@ void dns_name_parent(const DnsName *n, DnsName *out);
 void dns_name_suffix(const DnsName *n, int k, DnsName *out);
 /* Case-insensitive hash. */
 uint32_t dns_name_hash(const DnsName *n);
+/* The same hash of a name's wire form (len bytes, uncompressed), e.g. a
+ * suffix of a DnsName's data: dns_name_hash(n) is
+ * dns_name_hash_wire(n->data, n->len). */
+uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len);
 
 #endif
