@@ -156,7 +156,7 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
     Task *t = r->spare;
     if (t) {
         r->spare = t->parent;
-        memset(t, 0, sizeof *t);
+        memset(t, 0, offsetof(Task, servers)); /* the rest is 8 KB, filled as used */
     } else {
         t = xcalloc(1, sizeof *t);
     }
@@ -320,7 +320,8 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
      * with TC set; over TCP only the 16-bit length limits it. */
     Client *conn = t->conn;
     size_t limit = conn ? DNS_TCP_MAX : t->edns ? EDNS_SIZE : DNS_UDP_MAX;
-    uint8_t *out = xmalloc(limit);
+    uint8_t udp[EDNS_SIZE];
+    uint8_t *out = conn ? xmalloc(limit) : udp;
     size_t n = dns_encode(&m, out, limit);
     bool tc = n >= 4 && (out[2] & 0x02);
     size_t answers = m.n[DNS_ANSWER]; /* for the caption: what the answer is */
@@ -380,7 +381,8 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
         trace_note_skip(&sim->trace);
     }
     buf_fini(&cap);
-    free(out);
+    if (out != udp)
+        free(out);
     dns_msg_fini(&m);
 }
 

@@ -58,11 +58,9 @@ typedef struct Task {
     int njoined;
     DnsName qname, cur;
     uint16_t qtype;
-    DnsMsg chain; /* CNAMEs met so far, for the final answer */
     int cnames;
-    /* the delegation being asked */
+    /* the delegation being asked (servers, at the end) */
     DnsName zone;
-    Server servers[MAX_SERVERS];
     int nservers, current;
     uint16_t qid, qport;
     EvHandle timer;
@@ -82,8 +80,12 @@ typedef struct Task {
      * TCP, as Unbound does. */
     bool up_tcp;
     DnsTcp *up;
-    uint8_t up_query[DNS_UDP_MAX];
     size_t up_len;
+    /* Not zeroed when a Task is reused (task_new clears what is above):
+     * each is only read as far as filled. */
+    Server servers[MAX_SERVERS];   /* nservers of them */
+    uint8_t up_query[DNS_UDP_MAX]; /* up_len bytes */
+    DnsMsg chain;                  /* CNAMEs met so far, for the final answer (dns_msg_init) */
 } Task;
 
 /* What the resolver knows of a server's round trips (Unbound's infra
