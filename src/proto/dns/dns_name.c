@@ -312,15 +312,25 @@ int dns_name_compare(const DnsName *a, const DnsName *b)
     return na < nb ? -1 : (na > nb ? 1 : 0);
 }
 
-/* FNV-1a over the bytes with bit 0x20 set: names equal without regard to
- * ASCII case hash the same (a few other bytes fold together too, such as
- * '@' and '`', which only costs a rare collision). */
+/* Eight bytes at a time, each with bit 0x20 set: names equal without
+ * regard to ASCII case hash the same (a few other bytes fold together
+ * too, such as '@' and '`', which only costs a rare collision).  The value
+ * depends on the machine's byte order; it is only used in memory. */
 uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < len; i++)
-        h = (h ^ (wire[i] | 0x20u)) * 16777619u;
-    return h;
+    const uint64_t fold = 0x2020202020202020u, mul = 0x9E3779B97F4A7C15u;
+    uint64_t h = len * mul, w;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, wire + i, 8);
+        h = (h ^ (w | fold)) * mul;
+        h ^= h >> 29;
+    }
+    w = 0;
+    for (size_t k = 0; i < len; i++, k += 8)
+        w |= (uint64_t)(wire[i] | 0x20u) << k;
+    h = (h ^ w) * mul;
+    return (uint32_t)(h ^ (h >> 32));
 }
 
 uint32_t dns_name_hash(const DnsName *n)

@@ -154,12 +154,11 @@ static void by_name_add(Resolver *r, Task *t)
 static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
 {
     Task *t = r->spare;
-    if (t) {
+    if (t)
         r->spare = t->parent;
-        memset(t, 0, offsetof(Task, servers)); /* the rest is 8 KB, filled as used */
-    } else {
-        t = xcalloc(1, sizeof *t);
-    }
+    else
+        t = xmalloc(sizeof *t);
+    memset(t, 0, offsetof(Task, servers)); /* the rest is 8 KB, filled as used */
     t->r = r;
     t->qname = *name;
     t->cur = *name;

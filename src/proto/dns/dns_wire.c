@@ -648,7 +648,7 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
     for (int k = labels - 1; k >= 0; k--) {
         const uint8_t *l = name + off[k];
         for (size_t j = 0; j <= l[0]; j++)
-            h = (h ^ ct_lower(l[j])) * 16777619u;
+            h = (h ^ (l[j] | 0x20u)) * 16777619u; /* equal without regard to case: same hash */
         hash[k] = h;
     }
     int match = labels;
