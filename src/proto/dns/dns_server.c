@@ -410,18 +410,19 @@ static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *regi
             }
 }
 
-/* Answers qname/qtype into r, following CNAMEs. */
-static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qtype,
+/* Answers qname/qtype into r, following CNAMEs; sv0 is qname0's closest
+ * zone. */
+static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0, uint16_t qtype,
                     const char *region, Story *st)
 {
     DnsName qname = *qname0;
     DnsName seen[MAX_CNAME_CHAIN + 1];
     size_t nseen = 0;
-    Served *last_sv = NULL;
+    Served *last_sv = NULL, *sv = NULL;
     for (;;) {
         seen[nseen++] = qname;
         st->last = qname;
-        Served *sv = closest_zone(s, &qname);
+        sv = nseen == 1 ? sv0 : closest_zone(s, &qname);
         if (!sv) {
             /* Only possible after a CNAME: its target is somewhere else. */
             st->outcome = st->chain ? OUT_ANSWER : OUT_REFUSED;
@@ -506,7 +507,7 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qty
      * then the addresses of what the answer and the NS name. */
     bool answer_is_apex_ns = r->n[DNS_ANSWER] && qtype == DNS_TYPE_NS &&
                              dns_name_equal(&st->last, &last_sv->zone->origin);
-    if (!answer_is_apex_ns && closest_zone(s, &st->last) == last_sv)
+    if (!answer_is_apex_ns && sv == last_sv) /* st->last's zone is the answer's */
         add_zone_ns(s, last_sv, r, region);
     add_additional(s, last_sv, r, region);
 }
@@ -731,15 +732,16 @@ static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char 
     dns_msg_add_question(r, &qq->name, qq->type, qq->klass);
     Story st;
     memset(&st, 0, sizeof st);
+    Served *sv = NULL;
     if (qq->klass != DNS_CLASS_IN && qq->klass != DNS_TYPE_ANY) {
         r->rcode = DNS_RCODE_REFUSED;
         st.outcome = OUT_REFUSED;
-    } else if (!closest_zone(s, &qq->name)) {
+    } else if (!(sv = closest_zone(s, &qq->name))) {
         r->rcode = DNS_RCODE_REFUSED;
         st.outcome = OUT_REFUSED;
     } else {
         r->aa = true;
-        resolve(s, r, &qq->name, qq->type, region, &st);
+        resolve(s, r, &qq->name, sv, qq->type, region, &st);
         if (st.outcome == OUT_REFERRAL)
             r->aa = false;
     }

@@ -660,16 +660,14 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
             break;
         }
     }
-    for (int k = 0; k < match; k++) {
-        size_t at = e->pos;
-        put(e, name + off[k], 1 + (size_t)name[off[k]]);
-        if (!e->full)
-            ct_add(e, hash[k], name + off[k], len - off[k], at);
-    }
+    /* The labels before the match in one piece (the whole name, its root
+     * included, when nothing matched), then the pointer. */
+    size_t at = e->pos;
+    put(e, name, match < labels ? off[match] : len);
+    for (int k = 0; k < match && !e->full; k++)
+        ct_add(e, hash[k], name + off[k], len - off[k], at + off[k]);
     if (match < labels)
         put16(e, (uint16_t)(0xC000 | target));
-    else
-        put(e, "", 1);
 }
 
 /* Rdata with names that may be compressed (RFC 3597 4: NS, CNAME, PTR,
