@@ -538,8 +538,12 @@ void dns_msg_add_opt(DnsMsg *m, uint16_t udp_size, const uint8_t *options, uint1
  * hash probe per label, so a large answer costs O(records x labels), not a scan of the message. */
 #define CT_MAX     1024
 #define CT_BUCKETS 512 /* a power of two */
-#define CT_NONE    0xFFFF
-#define PTR_LIMIT  0x4000
+/* A message of at most this many bytes (any UDP one) holds few names: it
+ * uses only the first CT_SMALL buckets, so fewer are cleared per message. */
+#define CT_SMALL_MSG 4096
+#define CT_SMALL     64
+#define CT_NONE      0xFFFF
+#define PTR_LIMIT    0x4000
 
 typedef struct CEntry {
     const uint8_t *suffix; /* uncompressed, in the message being encoded */
@@ -553,6 +557,7 @@ typedef struct Enc {
     size_t pos, cap;
     bool full; /* a write did not fit */
     size_t n;
+    uint32_t mask; /* buckets in use, less one */
     uint16_t head[CT_BUCKETS];
     CEntry e[CT_MAX];
 } Enc;
@@ -601,7 +606,7 @@ static bool ct_same(const uint8_t *a, const uint8_t *b, size_t len)
 
 static uint16_t ct_find(const Enc *e, uint32_t h, const uint8_t *suffix, size_t len)
 {
-    for (uint16_t k = e->head[h & (CT_BUCKETS - 1)]; k != CT_NONE; k = e->e[k].next) {
+    for (uint16_t k = e->head[h & e->mask]; k != CT_NONE; k = e->e[k].next) {
         const CEntry *c = &e->e[k];
         if (c->hash == h && c->len == len && ct_same(c->suffix, suffix, len))
             return c->off;
@@ -618,7 +623,7 @@ static void ct_add(Enc *e, uint32_t h, const uint8_t *suffix, size_t len, size_t
     c->hash = h;
     c->len = (uint8_t)len;
     c->off = (uint16_t)off;
-    uint16_t *b = &e->head[h & (CT_BUCKETS - 1)];
+    uint16_t *b = &e->head[h & e->mask];
     c->next = *b;
     *b = (uint16_t)e->n++;
 }
@@ -628,7 +633,7 @@ static void ct_rollback(Enc *e, size_t n)
 {
     while (e->n > n) {
         CEntry *c = &e->e[--e->n];
-        e->head[c->hash & (CT_BUCKETS - 1)] = c->next;
+        e->head[c->hash & e->mask] = c->next;
     }
 }
 
@@ -768,7 +773,8 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
     e.cap = cap;
     e.full = false;
     e.n = 0;
-    memset(e.head, 0xFF, sizeof e.head);
+    e.mask = (cap <= CT_SMALL_MSG ? CT_SMALL : CT_BUCKETS) - 1;
+    memset(e.head, 0xFF, (e.mask + 1) * sizeof e.head[0]);
 
     bool tc = m->tc;
     size_t nq = 0, count[DNS_SECTIONS] = {0, 0, 0};
