@@ -18,7 +18,8 @@ void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table)
 static DnsCacheEntry *entry_new(size_t count, size_t bytes)
 {
     size_t ptrs = sizeof(DnsCacheEntry) + count * sizeof(uint8_t *);
-    DnsCacheEntry *e = xcalloc(1, ptrs + count * sizeof(uint16_t) + bytes);
+    DnsCacheEntry *e = xmalloc(ptrs + count * sizeof(uint16_t) + bytes);
+    memset(e, 0, offsetof(DnsCacheEntry, name)); /* the names are set before they are read */
     e->rdata = count ? (uint8_t **)(e + 1) : NULL;
     e->rdlen = count ? (uint16_t *)((char *)e + ptrs) : NULL;
     return e;
@@ -260,7 +261,9 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
     DnsCacheEntry *e = entry_new(count, bytes);
     if (c->max_ttl && ttl > c->max_ttl)
         ttl = c->max_ttl;
-    e->name = *name;
+    e->name.len = name->len;
+    e->name.labels = name->labels;
+    memcpy(e->name.data, name->data, name->len);
     e->type = type;
     e->hash = key_hash(name, type);
     e->kind = kind;
