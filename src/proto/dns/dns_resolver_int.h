@@ -112,6 +112,8 @@ struct Resolver {
     size_t n_by_name; /* buckets, a power of two */
     Infra *infra;
     size_t ninfra, infra_cap;
+    uint32_t *infra_slot; /* by address, open addressing: 1 + index into infra, 0 empty */
+    size_t infra_nslots;  /* a power of two, at least twice ninfra */
     Client *clients;
     /* Tasks done, kept for the next lookups (chained by parent): a Task is
      * 6 KB, too big for malloc's cache of small chunks, and a busy
