@@ -186,38 +186,57 @@ bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len)
     return false;
 }
 
-void dns_name_to_text(const DnsName *n, Buf *out)
+/* The longest text form: every byte of a 255-byte name as \DDD, and the
+ * final dot. */
+#define NAME_TEXT_MAX (4 * DNS_NAME_MAX + 2)
+
+/* Writes the text form into t (NAME_TEXT_MAX bytes, not terminated);
+ * returns its length. */
+static size_t name_text(const DnsName *n, char *t)
 {
     if (n->len <= 1) {
-        buf_putc(out, '.');
-        return;
+        t[0] = '.';
+        return 1;
     }
-    size_t i = 0;
+    size_t i = 0, o = 0;
     while (i < n->len && n->data[i]) {
         uint8_t l = n->data[i++];
         for (uint8_t k = 0; k < l; k++) {
             uint8_t c = n->data[i++];
             if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' ||
                 c == '$') {
-                buf_putc(out, '\\');
-                buf_putc(out, (char)c);
+                t[o++] = '\\';
+                t[o++] = (char)c;
             } else if (c <= 0x20 || c >= 0x7f) {
-                buf_printf(out, "\\%03u", c);
+                t[o++] = '\\';
+                t[o++] = (char)('0' + c / 100);
+                t[o++] = (char)('0' + c / 10 % 10);
+                t[o++] = (char)('0' + c % 10);
             } else {
-                buf_putc(out, (char)c);
+                t[o++] = (char)c;
             }
         }
-        buf_putc(out, '.');
+        t[o++] = '.';
     }
+    return o;
+}
+
+void dns_name_to_text(const DnsName *n, Buf *out)
+{
+    char t[NAME_TEXT_MAX];
+    buf_put(out, t, name_text(n, t));
 }
 
 const char *dns_name_str(const DnsName *n, char *buf, size_t size)
 {
-    Buf b;
-    buf_init(&b);
-    dns_name_to_text(n, &b);
-    snprintf(buf, size, "%s", b.data ? b.data : ".");
-    buf_fini(&b);
+    char t[NAME_TEXT_MAX];
+    size_t len = name_text(n, t);
+    if (size == 0)
+        return buf;
+    if (len > size - 1)
+        len = size - 1; /* cut short, as snprintf would */
+    memcpy(buf, t, len);
+    buf[len] = '\0';
     return buf;
 }
 
