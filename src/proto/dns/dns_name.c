@@ -287,11 +287,10 @@ bool dns_name_is_under(const DnsName *name, const DnsName *zone)
 void dns_name_suffix(const DnsName *n, int k, DnsName *out)
 {
     size_t off = suffix_offset(n, k);
-    DnsName tmp;
-    tmp.len = (uint8_t)(n->len - off);
-    tmp.labels = (uint8_t)k;
-    memcpy(tmp.data, n->data + off, tmp.len);
-    *out = tmp;
+    uint8_t len = (uint8_t)(n->len - off);
+    memmove(out->data, n->data + off, len); /* out may be n */
+    out->len = len;
+    out->labels = (uint8_t)k;
 }
 
 void dns_name_parent(const DnsName *n, DnsName *out)
