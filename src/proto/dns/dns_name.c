@@ -249,16 +249,21 @@ const char *dns_name_prose(const DnsName *n, char *buf, size_t size)
     return buf;
 }
 
-bool dns_name_equal(const DnsName *a, const DnsName *b)
+bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len)
 {
-    if (a->len != b->len)
+    if (a->len != len)
         return false;
-    if (memcmp(a->data, b->data, a->len) == 0)
+    if (memcmp(a->data, wire, len) == 0)
         return true; /* the usual case: same spelling */
-    for (size_t i = 0; i < a->len; i++)
-        if (lower(a->data[i]) != lower(b->data[i]))
+    for (size_t i = 0; i < len; i++)
+        if (lower(a->data[i]) != lower(wire[i]))
             return false;
     return true;
+}
+
+bool dns_name_equal(const DnsName *a, const DnsName *b)
+{
+    return dns_name_equal_wire(a, b->data, b->len);
 }
 
 /* Offset of the label that starts the last k labels. */

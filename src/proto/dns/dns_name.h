@@ -49,6 +49,8 @@ const char *dns_name_str(const DnsName *n, char *buf, size_t size);
 const char *dns_name_prose(const DnsName *n, char *buf, size_t size);
 
 bool dns_name_equal(const DnsName *a, const DnsName *b);
+/* The same against a name's wire form (len bytes, uncompressed). */
+bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len);
 /* name equals zone or is below it. */
 bool dns_name_is_under(const DnsName *name, const DnsName *zone);
 /* RFC 4034 6.1 canonical order: <0, 0, >0. */

@@ -44,23 +44,12 @@ static void origin_index_init(OriginIndex *x, size_t n)
     x->slot = xcalloc(x->cap, sizeof *x->slot);
 }
 
-static bool same_wire(const DnsName *origin, const uint8_t *wire, size_t len)
-{
-    if (origin->len != len)
-        return false;
-    DnsName n;
-    n.len = (uint8_t)len;
-    n.labels = origin->labels;
-    memcpy(n.data, wire, len);
-    return dns_name_equal(origin, &n);
-}
-
 /* The index of the origin equal to wire (len bytes, hash h), or -1. */
 static long origin_index_find(const OriginIndex *x, const uint8_t *wire, size_t len, uint32_t h)
 {
     size_t mask = x->cap - 1;
     for (size_t i = h & mask; x->slot[i].origin; i = (i + 1) & mask)
-        if (x->slot[i].hash == h && same_wire(x->slot[i].origin, wire, len))
+        if (x->slot[i].hash == h && dns_name_equal_wire(x->slot[i].origin, wire, len))
             return (long)x->slot[i].idx;
     return -1;
 }
