@@ -342,16 +342,21 @@ int dns_name_compare(const DnsName *a, const DnsName *b)
 uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len)
 {
     const uint64_t fold = 0x2020202020202020u, mul = 0x9E3779B97F4A7C15u;
-    uint64_t h = len * mul, w;
+    uint64_t h = len * mul, w = 0;
     size_t i = 0;
     for (; i + 8 <= len; i += 8) {
         memcpy(&w, wire + i, 8);
         h = (h ^ (w | fold)) * mul;
         h ^= h >> 29;
     }
-    w = 0;
-    for (size_t k = 0; i < len; i++, k += 8)
-        w |= (uint64_t)(wire[i] | 0x20u) << k;
+    if (i < len && len >= 8) {
+        memcpy(&w, wire + len - 8, 8); /* the last 8 bytes, overlapping the chunk before */
+        w |= fold;
+    } else {
+        w = 0;
+        for (size_t k = 0; i < len; i++, k += 8)
+            w |= (uint64_t)(wire[i] | 0x20u) << k;
+    }
     h = (h ^ w) * mul;
     return (uint32_t)(h ^ (h >> 32));
 }
