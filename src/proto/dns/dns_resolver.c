@@ -1258,8 +1258,7 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
     task_run(t);
 }
 
-/* A query that minet's resolver answers: anything else is dropped, as
- * Unbound drops junk. */
+/* A query that minet's resolver answers: anything else is dropped, as Unbound drops junk. */
 static bool decode_query(DnsMsg *q, const uint8_t *data, size_t len)
 {
     char why[160];
