@@ -939,6 +939,56 @@ static void test_thousand_records(void **state)
     dns_msg_fini(&r2);
 }
 
+/* A name's text cut to the caller's buffer, as snprintf would cut it. */
+static void test_name_str_cut(void **state)
+{
+    (void)state;
+    DnsName n = name_of("www.montana.edu.");
+    char b[32];
+    assert_string_equal(dns_name_str(&n, b, sizeof b), "www.montana.edu.");
+    assert_string_equal(dns_name_str(&n, b, 5), "www.");
+    assert_string_equal(dns_name_str(&n, b, 1), "");
+    assert_string_equal(dns_name_prose(&n, b, sizeof b), "www.montana.edu");
+    DnsName root;
+    dns_name_root(&root);
+    assert_string_equal(dns_name_prose(&root, b, sizeof b), ".");
+}
+
+/* A small message lives inside its DnsMsg; a bigger one moves to the
+ * heap; after a reset a small one fits inside again, and every record
+ * reads back as written each time. */
+static void test_storage_inline_and_heap(void **state)
+{
+    (void)state;
+    DnsMsg m;
+    dns_msg_init(&m);
+    DnsName n = name_of("a.example.");
+    uint8_t rd[300];
+    for (size_t i = 0; i < sizeof rd; i++)
+        rd[i] = (uint8_t)i;
+    for (int round = 0; round < 3; round++) {
+        int count = round == 1 ? 40 : 2; /* the middle round overflows */
+        dns_msg_reset(&m);
+        dns_msg_add_question(&m, &n, 99, DNS_CLASS_IN);
+        dns_msg_add_question(&m, &n, 98, DNS_CLASS_IN);
+        for (int i = 0; i < count; i++)
+            for (int s = 0; s < DNS_SECTIONS; s++)
+                dns_msg_add_rr(&m, (DnsSection)s, &n, (uint16_t)(100 + i), DNS_CLASS_IN, 1, rd,
+                               (uint16_t)(100 + i % 200));
+        assert_int_equal(m.n_qd, 2);
+        assert_int_equal(m.qd[1].type, 98);
+        for (int s = 0; s < DNS_SECTIONS; s++) {
+            assert_int_equal(m.n[s], count);
+            for (int i = 0; i < count; i++) {
+                assert_int_equal(m.rr[s][i].type, 100 + i);
+                assert_int_equal(m.rr[s][i].rdlen, 100 + i % 200);
+                assert_memory_equal(m.rr[s][i].rdata, rd, m.rr[s][i].rdlen);
+            }
+        }
+    }
+    dns_msg_fini(&m);
+}
+
 static void test_storage(void **state)
 {
     (void)state;
@@ -1137,6 +1187,9 @@ static void test_rdata_text(void **state)
     assert_rdata_text(DNS_TYPE_TXT, b, n, "\"\\195\\169\\255\"");
     /* Rdata that does not parse as its type falls back to RFC 3597. */
     assert_rdata_text(DNS_TYPE_A, (const uint8_t *)"\1\2\3", 3, "\\# 3 010203");
+    /* Every width of an address byte, as inet_ntop writes them. */
+    assert_rdata_text(DNS_TYPE_A, (const uint8_t *)"\0\11\12\377", 4, "0.9.10.255");
+    assert_rdata_text(DNS_TYPE_A, (const uint8_t *)"\143\144\310\1", 4, "99.100.200.1");
     assert_rdata_text(DNS_TYPE_TXT, (const uint8_t *)"\5ab", 3, "\\# 3 056162");
     assert_rdata_text(DNS_TYPE_TXT, (const uint8_t *)"", 0, "\\# 0");
     assert_rdata_text(DNS_TYPE_CNAME, (const uint8_t *)"\3ab", 3, "\\# 3 036162");
@@ -1204,7 +1257,8 @@ int main(void)
         cmocka_unit_test(test_refuse_bad_rdata),  cmocka_unit_test(test_text_name_limits),
         cmocka_unit_test(test_accepted_oddities), cmocka_unit_test(test_encode_compression),
         cmocka_unit_test(test_truncation),        cmocka_unit_test(test_thousand_records),
-        cmocka_unit_test(test_storage),           cmocka_unit_test(test_names_for_numbers),
+        cmocka_unit_test(test_storage),           cmocka_unit_test(test_storage_inline_and_heap),
+        cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_names_for_numbers),
         cmocka_unit_test(test_dig_text),          cmocka_unit_test(test_rdata_text),
         cmocka_unit_test(test_summary),
     };

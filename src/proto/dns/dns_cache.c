@@ -13,13 +13,26 @@ void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table)
     c->table = table;
 }
 
+/* An entry is one allocation: the entry, then its rdata pointers and
+ * lengths (count of each), then room for bytes of rdata (or the SOA). */
+static DnsCacheEntry *entry_new(size_t count, size_t bytes)
+{
+    size_t ptrs = sizeof(DnsCacheEntry) + count * sizeof(uint8_t *);
+    DnsCacheEntry *e = xmalloc(ptrs + count * sizeof(uint16_t) + bytes);
+    memset(e, 0, offsetof(DnsCacheEntry, name)); /* the names are set before they are read */
+    e->rdata = count ? (uint8_t **)(e + 1) : NULL;
+    e->rdlen = count ? (uint16_t *)((char *)e + ptrs) : NULL;
+    return e;
+}
+
+/* Where the rdata bytes of an entry made for count records begin. */
+static uint8_t *entry_bytes(DnsCacheEntry *e, size_t count)
+{
+    return (uint8_t *)e + sizeof(DnsCacheEntry) + count * (sizeof(uint8_t *) + sizeof(uint16_t));
+}
+
 static void entry_free(DnsCacheEntry *e)
 {
-    for (size_t i = 0; i < e->n; i++)
-        free(e->rdata[i]);
-    free(e->rdata);
-    free(e->rdlen);
-    free(e->soa_rdata);
     free(e);
 }
 
@@ -60,15 +73,18 @@ static void bucket_remove(DnsCache *c, DnsCacheEntry *e)
         }
 }
 
-static void grow_buckets(DnsCache *c)
+/* Doubles the buckets once there are as many entries, and rehashes every
+ * entry; true if it did. */
+static bool grow_buckets(DnsCache *c)
 {
     if (c->n < c->nbuckets)
-        return;
+        return false;
     free(c->bucket);
     c->nbuckets = c->nbuckets ? c->nbuckets * 2 : 64;
     c->bucket = xcalloc(c->nbuckets, sizeof *c->bucket);
     for (size_t i = 0; i < c->n; i++)
         bucket_insert(c, c->e[i]);
+    return true;
 }
 
 static DnsCacheEntry *find(const DnsCache *c, const DnsName *name, uint16_t type)
@@ -238,13 +254,16 @@ static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool 
     }
 }
 
+/* A new entry with room for count records and bytes of rdata. */
 static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
-                             uint32_t ttl)
+                             uint32_t ttl, size_t count, size_t bytes)
 {
-    DnsCacheEntry *e = xcalloc(1, sizeof *e);
+    DnsCacheEntry *e = entry_new(count, bytes);
     if (c->max_ttl && ttl > c->max_ttl)
         ttl = c->max_ttl;
-    e->name = *name;
+    e->name.len = name->len;
+    e->name.labels = name->labels;
+    memcpy(e->name.data, name->data, name->len);
     e->type = type;
     e->hash = key_hash(name, type);
     e->kind = kind;
@@ -256,8 +275,7 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
     c->e = xgrow(c->e, &c->cap, c->n + 1, sizeof *c->e);
     e->index = c->n;
     c->e[c->n++] = e;
-    grow_buckets(c);
-    if (find(c, name, type) != e) /* not already placed by a rehash */
+    if (!grow_buckets(c)) /* a rehash placed e with the others */
         bucket_insert(c, e);
     return e;
 }
@@ -292,24 +310,26 @@ void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name,
 static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
                           size_t n)
 {
-    size_t count = 0;
+    size_t count = 0, bytes = 0;
     uint32_t ttl = UINT32_MAX;
     for (size_t i = 0; i < n; i++)
         if (rrs[i].type == type && dns_name_equal(&rrs[i].name, name)) {
             count++;
+            bytes += rrs[i].rdlen;
             if (rrs[i].ttl < ttl)
                 ttl = rrs[i].ttl; /* an RRset lives as long as its shortest TTL */
         }
     if (!count)
         return NULL;
     drop_existing(c, name, type, false);
-    DnsCacheEntry *e = insert(c, name, type, DNS_CACHE_RRSET, ttl);
-    e->rdata = xcalloc(count, sizeof *e->rdata);
-    e->rdlen = xcalloc(count, sizeof *e->rdlen);
+    DnsCacheEntry *e = insert(c, name, type, DNS_CACHE_RRSET, ttl, count, bytes);
+    uint8_t *p = entry_bytes(e, count);
     for (size_t i = 0; i < n; i++)
         if (rrs[i].type == type && dns_name_equal(&rrs[i].name, name)) {
-            e->rdata[e->n] = xmalloc(rrs[i].rdlen ? rrs[i].rdlen : 1);
-            memcpy(e->rdata[e->n], rrs[i].rdata, rrs[i].rdlen);
+            e->rdata[e->n] = p;
+            if (rrs[i].rdlen)
+                memcpy(p, rrs[i].rdata, rrs[i].rdlen);
+            p += rrs[i].rdlen;
             e->rdlen[e->n++] = rrs[i].rdlen;
         }
     return e;
@@ -341,10 +361,11 @@ void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type,
 {
     bool every_type = kind == DNS_CACHE_NXDOMAIN && !c->nxdomain_per_type;
     drop_existing(c, name, type, every_type);
-    DnsCacheEntry *e = insert(c, name, every_type ? 0 : type, kind, ttl);
-    if (soa && soa->rdlen) {
+    size_t soa_len = soa ? soa->rdlen : 0;
+    DnsCacheEntry *e = insert(c, name, every_type ? 0 : type, kind, ttl, 0, soa_len);
+    if (soa_len) {
         e->soa_name = soa->name;
-        e->soa_rdata = xmalloc(soa->rdlen);
+        e->soa_rdata = entry_bytes(e, 0);
         memcpy(e->soa_rdata, soa->rdata, soa->rdlen);
         e->soa_rdlen = soa->rdlen;
     }

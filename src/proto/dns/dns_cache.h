@@ -33,7 +33,6 @@ typedef struct DnsCacheEntry {
     struct DnsCacheEntry *chain; /* the next entry in the same hash bucket */
     uint32_t hash;               /* of (name, type) */
     uint16_t type;
-    DnsName name;
     DnsCacheKind kind;
     SimTime expires;
     uint32_t ttl; /* as received */
@@ -46,17 +45,21 @@ typedef struct DnsCacheEntry {
     struct DnsCache *cache;
     size_t index; /* where it is in DnsCache.e */
     bool has_group;
-    DnsName group; /* the name looked up that brought this entry (host caches) */
     /* A negative entry: the SOA that came with it (RFC 2308), which a
      * resolver puts in the authority section of the answers it gives from
      * the cache.  soa_rdata is NULL when there was none. */
-    DnsName soa_name;
     uint8_t *soa_rdata;
     uint16_t soa_rdlen;
     /* Set by a resolver for an RRset that came in an answer section (not
      * a referral's NS or glue): only these answer a question of type ANY,
      * as Unbound's "answer" trust level (Unbound keeps a message for it). */
     bool answer;
+    /* The names last: a new entry is not cleared past this point; each
+     * is only read once set (group with has_group, soa_name with
+     * soa_rdata). */
+    DnsName name;
+    DnsName group;    /* the name looked up that brought this entry (host caches) */
+    DnsName soa_name; /* the SOA's owner */
 } DnsCacheEntry;
 
 typedef struct DnsCache {

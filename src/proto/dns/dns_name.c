@@ -186,38 +186,57 @@ bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len)
     return false;
 }
 
-void dns_name_to_text(const DnsName *n, Buf *out)
+/* The longest text form: every byte of a 255-byte name as \DDD, and the
+ * final dot. */
+#define NAME_TEXT_MAX (4 * DNS_NAME_MAX + 2)
+
+/* Writes the text form into t (NAME_TEXT_MAX bytes, not terminated);
+ * returns its length. */
+static size_t name_text(const DnsName *n, char *t)
 {
     if (n->len <= 1) {
-        buf_putc(out, '.');
-        return;
+        t[0] = '.';
+        return 1;
     }
-    size_t i = 0;
+    size_t i = 0, o = 0;
     while (i < n->len && n->data[i]) {
         uint8_t l = n->data[i++];
         for (uint8_t k = 0; k < l; k++) {
             uint8_t c = n->data[i++];
             if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' ||
                 c == '$') {
-                buf_putc(out, '\\');
-                buf_putc(out, (char)c);
+                t[o++] = '\\';
+                t[o++] = (char)c;
             } else if (c <= 0x20 || c >= 0x7f) {
-                buf_printf(out, "\\%03u", c);
+                t[o++] = '\\';
+                t[o++] = (char)('0' + c / 100);
+                t[o++] = (char)('0' + c / 10 % 10);
+                t[o++] = (char)('0' + c % 10);
             } else {
-                buf_putc(out, (char)c);
+                t[o++] = (char)c;
             }
         }
-        buf_putc(out, '.');
+        t[o++] = '.';
     }
+    return o;
+}
+
+void dns_name_to_text(const DnsName *n, Buf *out)
+{
+    char t[NAME_TEXT_MAX];
+    buf_put(out, t, name_text(n, t));
 }
 
 const char *dns_name_str(const DnsName *n, char *buf, size_t size)
 {
-    Buf b;
-    buf_init(&b);
-    dns_name_to_text(n, &b);
-    snprintf(buf, size, "%s", b.data ? b.data : ".");
-    buf_fini(&b);
+    char t[NAME_TEXT_MAX];
+    size_t len = name_text(n, t);
+    if (size == 0)
+        return buf;
+    if (len > size - 1)
+        len = size - 1; /* cut short, as snprintf would */
+    memcpy(buf, t, len);
+    buf[len] = '\0';
     return buf;
 }
 
@@ -230,16 +249,21 @@ const char *dns_name_prose(const DnsName *n, char *buf, size_t size)
     return buf;
 }
 
-bool dns_name_equal(const DnsName *a, const DnsName *b)
+bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len)
 {
-    if (a->len != b->len)
+    if (a->len != len)
         return false;
-    if (memcmp(a->data, b->data, a->len) == 0)
+    if (memcmp(a->data, wire, len) == 0)
         return true; /* the usual case: same spelling */
-    for (size_t i = 0; i < a->len; i++)
-        if (lower(a->data[i]) != lower(b->data[i]))
+    for (size_t i = 0; i < len; i++)
+        if (lower(a->data[i]) != lower(wire[i]))
             return false;
     return true;
+}
+
+bool dns_name_equal(const DnsName *a, const DnsName *b)
+{
+    return dns_name_equal_wire(a, b->data, b->len);
 }
 
 /* Offset of the label that starts the last k labels. */
@@ -268,11 +292,10 @@ bool dns_name_is_under(const DnsName *name, const DnsName *zone)
 void dns_name_suffix(const DnsName *n, int k, DnsName *out)
 {
     size_t off = suffix_offset(n, k);
-    DnsName tmp;
-    tmp.len = (uint8_t)(n->len - off);
-    tmp.labels = (uint8_t)k;
-    memcpy(tmp.data, n->data + off, tmp.len);
-    *out = tmp;
+    uint8_t len = (uint8_t)(n->len - off);
+    memmove(out->data, n->data + off, len); /* out may be n */
+    out->len = len;
+    out->labels = (uint8_t)k;
 }
 
 void dns_name_parent(const DnsName *n, DnsName *out)
@@ -312,10 +335,33 @@ int dns_name_compare(const DnsName *a, const DnsName *b)
     return na < nb ? -1 : (na > nb ? 1 : 0);
 }
 
+/* Eight bytes at a time, each with bit 0x20 set: names equal without
+ * regard to ASCII case hash the same (a few other bytes fold together
+ * too, such as '@' and '`', which only costs a rare collision).  The value
+ * depends on the machine's byte order; it is only used in memory. */
+uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len)
+{
+    const uint64_t fold = 0x2020202020202020u, mul = 0x9E3779B97F4A7C15u;
+    uint64_t h = len * mul, w = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, wire + i, 8);
+        h = (h ^ (w | fold)) * mul;
+        h ^= h >> 29;
+    }
+    if (i < len && len >= 8) {
+        memcpy(&w, wire + len - 8, 8); /* the last 8 bytes, overlapping the chunk before */
+        w |= fold;
+    } else {
+        w = 0;
+        for (size_t k = 0; i < len; i++, k += 8)
+            w |= (uint64_t)(wire[i] | 0x20u) << k;
+    }
+    h = (h ^ w) * mul;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
 uint32_t dns_name_hash(const DnsName *n)
 {
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n->len; i++)
-        h = (h ^ lower(n->data[i])) * 16777619u;
-    return h;
+    return dns_name_hash_wire(n->data, n->len);
 }

@@ -49,6 +49,8 @@ const char *dns_name_str(const DnsName *n, char *buf, size_t size);
 const char *dns_name_prose(const DnsName *n, char *buf, size_t size);
 
 bool dns_name_equal(const DnsName *a, const DnsName *b);
+/* The same against a name's wire form (len bytes, uncompressed). */
+bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len);
 /* name equals zone or is below it. */
 bool dns_name_is_under(const DnsName *name, const DnsName *zone);
 /* RFC 4034 6.1 canonical order: <0, 0, >0. */
@@ -59,5 +61,9 @@ void dns_name_parent(const DnsName *n, DnsName *out);
 void dns_name_suffix(const DnsName *n, int k, DnsName *out);
 /* Case-insensitive hash. */
 uint32_t dns_name_hash(const DnsName *n);
+/* The same hash of a name's wire form (len bytes, uncompressed), e.g. a
+ * suffix of a DnsName's data: dns_name_hash(n) is
+ * dns_name_hash_wire(n->data, n->len). */
+uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len);
 
 #endif

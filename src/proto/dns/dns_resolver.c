@@ -39,19 +39,49 @@
 #define TIMEOUT_COUNT_MAX 3
 #define EDNS_SIZE         1232
 
-/* The entry for addr, made fresh (RTO 376 ms) if unknown or expired.
- * A linear scan: a resolver talks to a handful of servers here. */
+static size_t infra_home(const Resolver *r, uint32_t addr)
+{
+    uint32_t h = addr * 0x9e3779b1u;
+    return (h ^ (h >> 16)) & (r->infra_nslots - 1);
+}
+
+/* The entry for addr (one at most), or NULL. */
+static Infra *infra_find(const Resolver *r, uint32_t addr)
+{
+    if (!r->infra_nslots)
+        return NULL;
+    for (size_t i = infra_home(r, addr); r->infra_slot[i]; i = (i + 1) & (r->infra_nslots - 1))
+        if (r->infra[r->infra_slot[i] - 1].addr == addr)
+            return &r->infra[r->infra_slot[i] - 1];
+    return NULL;
+}
+
+static void infra_place(Resolver *r, size_t k)
+{
+    size_t i = infra_home(r, r->infra[k].addr);
+    while (r->infra_slot[i])
+        i = (i + 1) & (r->infra_nslots - 1);
+    r->infra_slot[i] = (uint32_t)(k + 1);
+}
+
+/* The entry for addr, made fresh (RTO 376 ms) if unknown or expired. */
 static Infra *infra_get(Resolver *r, uint32_t addr)
 {
-    Infra *f = NULL;
-    for (size_t i = 0; i < r->ninfra && !f; i++)
-        if (r->infra[i].addr == addr)
-            f = &r->infra[i];
+    Infra *f = infra_find(r, addr);
     if (!f) {
         r->infra = xgrow(r->infra, &r->infra_cap, r->ninfra + 1, sizeof *r->infra);
         f = &r->infra[r->ninfra++];
         f->addr = addr;
         f->expires = 0;
+        if (2 * r->ninfra > r->infra_nslots) {
+            free(r->infra_slot);
+            r->infra_nslots = r->infra_nslots ? 2 * r->infra_nslots : 16;
+            r->infra_slot = xcalloc(r->infra_nslots, sizeof *r->infra_slot);
+            for (size_t k = 0; k < r->ninfra; k++)
+                infra_place(r, k);
+        } else {
+            infra_place(r, r->ninfra - 1);
+        }
     }
     if (f->expires <= r->sim->now) {
         f->srtt = 0;
@@ -154,12 +184,11 @@ static void by_name_add(Resolver *r, Task *t)
 static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
 {
     Task *t = r->spare;
-    if (t) {
+    if (t)
         r->spare = t->parent;
-        memset(t, 0, sizeof *t);
-    } else {
-        t = xcalloc(1, sizeof *t);
-    }
+    else
+        t = xmalloc(sizeof *t);
+    memset(t, 0, offsetof(Task, servers)); /* the rest is 8 KB, filled as used */
     t->r = r;
     t->qname = *name;
     t->cur = *name;
@@ -320,7 +349,8 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
      * with TC set; over TCP only the 16-bit length limits it. */
     Client *conn = t->conn;
     size_t limit = conn ? DNS_TCP_MAX : t->edns ? EDNS_SIZE : DNS_UDP_MAX;
-    uint8_t *out = xmalloc(limit);
+    uint8_t udp[EDNS_SIZE];
+    uint8_t *out = conn ? xmalloc(limit) : udp;
     size_t n = dns_encode(&m, out, limit);
     bool tc = n >= 4 && (out[2] & 0x02);
     size_t answers = m.n[DNS_ANSWER]; /* for the caption: what the answer is */
@@ -380,7 +410,8 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
         trace_note_skip(&sim->trace);
     }
     buf_fini(&cap);
-    free(out);
+    if (out != udp)
+        free(out);
     dns_msg_fini(&m);
 }
 
@@ -427,16 +458,13 @@ static bool can_look_up(const Task *t, const Server *s)
  * entry; RTT_MAX_TIMEOUT for a server left out for questions of type. */
 static int infra_peek(const Resolver *r, uint32_t addr, uint16_t type)
 {
-    for (size_t i = 0; i < r->ninfra; i++) {
-        const Infra *f = &r->infra[i];
-        if (f->addr != addr || f->expires <= r->sim->now)
-            continue;
-        if (f->rto >= PROBE_MAXRTO && calc_rto(f) * 4 <= f->rto &&
-            f->timeouts[type_slot(type)] >= TIMEOUT_COUNT_MAX)
-            return RTT_MAX_TIMEOUT;
-        return f->rto;
-    }
-    return RTT_UNKNOWN;
+    const Infra *f = infra_find(r, addr);
+    if (!f || f->expires <= r->sim->now)
+        return RTT_UNKNOWN;
+    if (f->rto >= PROBE_MAXRTO && calc_rto(f) * 4 <= f->rto &&
+        f->timeouts[type_slot(type)] >= TIMEOUT_COUNT_MAX)
+        return RTT_MAX_TIMEOUT;
+    return f->rto;
 }
 
 /* Unbound's server selection (iter_server_selection): the servers with
@@ -1230,8 +1258,7 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
     task_run(t);
 }
 
-/* A query that minet's resolver answers: anything else is dropped, as
- * Unbound drops junk. */
+/* A query that minet's resolver answers: anything else is dropped, as Unbound drops junk. */
 static bool decode_query(DnsMsg *q, const uint8_t *data, size_t len)
 {
     char why[160];
@@ -1453,6 +1480,7 @@ void dns_resolvers_stop(Sim *sim)
         free(r->tasks);
         free(r->by_name);
         free(r->infra);
+        free(r->infra_slot);
         dns_cache_fini(&r->cache);
         free(r);
     }

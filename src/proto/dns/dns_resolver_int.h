@@ -58,11 +58,9 @@ typedef struct Task {
     int njoined;
     DnsName qname, cur;
     uint16_t qtype;
-    DnsMsg chain; /* CNAMEs met so far, for the final answer */
     int cnames;
-    /* the delegation being asked */
+    /* the delegation being asked (servers, at the end) */
     DnsName zone;
-    Server servers[MAX_SERVERS];
     int nservers, current;
     uint16_t qid, qport;
     EvHandle timer;
@@ -82,8 +80,12 @@ typedef struct Task {
      * TCP, as Unbound does. */
     bool up_tcp;
     DnsTcp *up;
-    uint8_t up_query[DNS_UDP_MAX];
     size_t up_len;
+    /* Not zeroed when a Task is reused (task_new clears what is above):
+     * each is only read as far as filled. */
+    Server servers[MAX_SERVERS];   /* nservers of them */
+    uint8_t up_query[DNS_UDP_MAX]; /* up_len bytes */
+    DnsMsg chain;                  /* CNAMEs met so far, for the final answer (dns_msg_init) */
 } Task;
 
 /* What the resolver knows of a server's round trips (Unbound's infra
@@ -110,6 +112,8 @@ struct Resolver {
     size_t n_by_name; /* buckets, a power of two */
     Infra *infra;
     size_t ninfra, infra_cap;
+    uint32_t *infra_slot; /* by address, open addressing: 1 + index into infra, 0 empty */
+    size_t infra_nslots;  /* a power of two, at least twice ninfra */
     Client *clients;
     /* Tasks done, kept for the next lookups (chained by parent): a Task is
      * 6 KB, too big for malloc's cache of small chunks, and a busy

@@ -22,11 +22,57 @@ typedef struct Served {
 
 typedef struct Forward Forward;
 
+/* Zones by origin, open addressing on the origin's hash: finding the zone
+ * closest to a name is one probe per label of the name, whatever the
+ * number of zones.  A slot with origin NULL is empty; the table is at
+ * least twice as big as what it holds. */
+typedef struct OriginSlot {
+    const DnsName *origin;
+    uint32_t hash, idx;
+} OriginSlot;
+
+typedef struct OriginIndex {
+    OriginSlot *slot;
+    size_t cap; /* a power of two */
+} OriginIndex;
+
+static void origin_index_init(OriginIndex *x, size_t n)
+{
+    x->cap = 8;
+    while (x->cap < 2 * n)
+        x->cap *= 2;
+    x->slot = xcalloc(x->cap, sizeof *x->slot);
+}
+
+/* The index of the origin equal to wire (len bytes, hash h), or -1. */
+static long origin_index_find(const OriginIndex *x, const uint8_t *wire, size_t len, uint32_t h)
+{
+    size_t mask = x->cap - 1;
+    for (size_t i = h & mask; x->slot[i].origin; i = (i + 1) & mask)
+        if (x->slot[i].hash == h && dns_name_equal_wire(x->slot[i].origin, wire, len))
+            return (long)x->slot[i].idx;
+    return -1;
+}
+
+/* Adds origin as idx, unless an equal origin is there already (the first
+ * one listed wins, as a scan in order would find it). */
+static void origin_index_add(OriginIndex *x, const DnsName *origin, uint32_t idx)
+{
+    uint32_t h = dns_name_hash(origin);
+    if (origin_index_find(x, origin->data, origin->len, h) >= 0)
+        return;
+    size_t mask = x->cap - 1, i = h & mask;
+    while (x->slot[i].origin)
+        i = (i + 1) & mask;
+    x->slot[i] = (OriginSlot){origin, h, idx};
+}
+
 struct DnsServer {
     const World *w;
     int node;
     Served *zones;
     size_t n_zones;
+    OriginIndex by_origin; /* of zones */
     bool round_robin;
     DnsMsg q, r;
     /* recursion: true, the textbook's recursive figure */
@@ -36,7 +82,9 @@ struct DnsServer {
     Forward *forwards;
 };
 
-DnsServer *dns_server_new(const World *w, int node)
+/* all: every zone of the world's set by origin (NULL: look each up in
+ * the set, a scan). */
+static DnsServer *server_new(const World *w, int node, const OriginIndex *all)
 {
     const DnsNodeConf *n = dns_conf_node(w, node);
     const struct DnsZoneSet *set = dns_conf_zones(w);
@@ -49,16 +97,30 @@ DnsServer *dns_server_new(const World *w, int node)
         DnsName origin;
         if (!set || !dns_name_parse(&origin, n->zones[i], NULL))
             continue;
-        const DnsZone *z = dns_zones_find(set, &origin);
+        const DnsZone *z = NULL;
+        if (all) {
+            long k = origin_index_find(all, origin.data, origin.len, dns_name_hash(&origin));
+            z = k >= 0 ? &set->zones[k] : NULL;
+        } else {
+            z = dns_zones_find(set, &origin);
+        }
         if (!z)
             continue;
         s->zones[s->n_zones].zone = z;
         s->zones[s->n_zones].rotation = xcalloc(z->n_rrs ? z->n_rrs : 1, sizeof(uint32_t));
         s->n_zones++;
     }
+    origin_index_init(&s->by_origin, s->n_zones);
+    for (size_t i = 0; i < s->n_zones; i++)
+        origin_index_add(&s->by_origin, &s->zones[i].zone->origin, (uint32_t)i);
     dns_msg_init(&s->q);
     dns_msg_init(&s->r);
     return s;
+}
+
+DnsServer *dns_server_new(const World *w, int node)
+{
+    return server_new(w, node, NULL);
 }
 
 static void forward_free(Forward *f);
@@ -74,6 +136,7 @@ void dns_server_free(DnsServer *s)
     for (size_t i = 0; i < s->n_zones; i++)
         free(s->zones[i].rotation);
     free(s->zones);
+    free(s->by_origin.slot);
     dns_msg_fini(&s->q);
     dns_msg_fini(&s->r);
     free(s);
@@ -81,17 +144,19 @@ void dns_server_free(DnsServer *s)
 
 /* ---- finding data ------------------------------------------------------ */
 
-/* The served zone closest to name (the longest origin above it). */
+/* The served zone closest to name (the longest origin above it): the
+ * name's suffixes, longest first, looked up by origin. */
 static Served *closest_zone(DnsServer *s, const DnsName *name)
 {
-    Served *best = NULL;
-    for (size_t i = 0; i < s->n_zones; i++) {
-        const DnsZone *z = s->zones[i].zone;
-        if (dns_name_is_under(name, &z->origin) &&
-            (!best || z->origin.labels > best->zone->origin.labels))
-            best = &s->zones[i];
+    for (size_t off = 0;; off += 1u + name->data[off]) {
+        size_t len = name->len - off;
+        const uint8_t *p = name->data + off;
+        long k = origin_index_find(&s->by_origin, p, len, dns_name_hash_wire(p, len));
+        if (k >= 0)
+            return &s->zones[k];
+        if (name->data[off] == 0)
+            return NULL;
     }
-    return best;
 }
 
 /* The records of one type at a name, for an asker in a region: the
@@ -334,18 +399,19 @@ static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *regi
             }
 }
 
-/* Answers qname/qtype into r, following CNAMEs. */
-static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qtype,
+/* Answers qname/qtype into r, following CNAMEs; sv0 is qname0's closest
+ * zone. */
+static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0, uint16_t qtype,
                     const char *region, Story *st)
 {
     DnsName qname = *qname0;
     DnsName seen[MAX_CNAME_CHAIN + 1];
     size_t nseen = 0;
-    Served *last_sv = NULL;
+    Served *last_sv = NULL, *sv = NULL;
     for (;;) {
         seen[nseen++] = qname;
         st->last = qname;
-        Served *sv = closest_zone(s, &qname);
+        sv = nseen == 1 ? sv0 : closest_zone(s, &qname);
         if (!sv) {
             /* Only possible after a CNAME: its target is somewhere else. */
             st->outcome = st->chain ? OUT_ANSWER : OUT_REFUSED;
@@ -430,7 +496,7 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, uint16_t qty
      * then the addresses of what the answer and the NS name. */
     bool answer_is_apex_ns = r->n[DNS_ANSWER] && qtype == DNS_TYPE_NS &&
                              dns_name_equal(&st->last, &last_sv->zone->origin);
-    if (!answer_is_apex_ns && closest_zone(s, &st->last) == last_sv)
+    if (!answer_is_apex_ns && sv == last_sv) /* st->last's zone is the answer's */
         add_zone_ns(s, last_sv, r, region);
     add_additional(s, last_sv, r, region);
 }
@@ -655,15 +721,16 @@ static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char 
     dns_msg_add_question(r, &qq->name, qq->type, qq->klass);
     Story st;
     memset(&st, 0, sizeof st);
+    Served *sv = NULL;
     if (qq->klass != DNS_CLASS_IN && qq->klass != DNS_TYPE_ANY) {
         r->rcode = DNS_RCODE_REFUSED;
         st.outcome = OUT_REFUSED;
-    } else if (!closest_zone(s, &qq->name)) {
+    } else if (!(sv = closest_zone(s, &qq->name))) {
         r->rcode = DNS_RCODE_REFUSED;
         st.outcome = OUT_REFUSED;
     } else {
         r->aa = true;
-        resolve(s, r, &qq->name, qq->type, region, &st);
+        resolve(s, r, &qq->name, sv, qq->type, region, &st);
         if (st.outcome == OUT_REFERRAL)
             r->aa = false;
     }
@@ -1065,10 +1132,15 @@ void dns_servers_start(Sim *sim)
     DnsServerSet *set = xcalloc(1, sizeof *set);
     set->servers = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->servers);
     sim_rng_stream(sim, &set->rng, "dns-server");
+    const struct DnsZoneSet *zones = dns_conf_zones(w);
+    OriginIndex all;
+    origin_index_init(&all, zones ? zones->n : 0);
+    for (size_t i = 0; zones && i < zones->n; i++)
+        origin_index_add(&all, &zones->zones[i].origin, (uint32_t)i);
     for (size_t i = 0; i < w->n_nodes; i++) {
         if (!roles_runs(w, (int)i, SVC_DNS_SERVER))
             continue;
-        DnsServer *s = dns_server_new(w, (int)i);
+        DnsServer *s = server_new(w, (int)i, &all);
         s->sim = sim;
         s->recursion = dns_conf_node(w, (int)i)->recursion;
         dns_cache_init(&s->cache, sim, (int)i, "cache");
@@ -1076,6 +1148,7 @@ void dns_servers_start(Sim *sim)
         udp_bind(sim, (int)i, 53, on_query, s);
         tcp_listen(sim, (int)i, 53, 256, &listen_ops, s); /* NSD's TCP_BACKLOG */
     }
+    free(all.slot);
     sim->svc[SVC_DNS_SERVER] = set;
 }
 

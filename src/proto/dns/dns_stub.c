@@ -23,11 +23,11 @@ struct DnsQuery {
     int tries;
     EvHandle timer;
     bool in_callback, cancelled;
-    bool over_tcp;             /* asked over TCP now (from the start, or after TC) */
-    bool after_tc;             /* over TCP because a UDP answer was truncated */
-    DnsTcp *tcp;               /* this try's connection */
-    uint8_t qbuf[DNS_UDP_MAX]; /* the query, until the connection is up */
+    bool over_tcp; /* asked over TCP now (from the start, or after TC) */
+    bool after_tc; /* over TCP because a UDP answer was truncated */
+    DnsTcp *tcp;   /* this try's connection */
     size_t qlen;
+    uint8_t qbuf[DNS_UDP_MAX]; /* the query (qlen bytes); last: not zeroed */
 };
 
 typedef struct DnsStubSet {
@@ -309,7 +309,8 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
                  (world_find_addr(sim->world, server, &owner, NULL) && owner == node);
     if (!local && ipv4_route(sim, node, server) < 0)
         return NULL;
-    DnsQuery *q = xcalloc(1, sizeof *q);
+    DnsQuery *q = xmalloc(sizeof *q);
+    memset(q, 0, offsetof(DnsQuery, qbuf)); /* qbuf is filled before it is read */
     q->port = udp_bind_ephemeral(sim, node, on_reply, q);
     if (!q->port) { /* every ephemeral port is taken: bind fails, as for no route */
         trace_note(&sim->trace, sim->now, 0,

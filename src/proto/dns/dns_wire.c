@@ -16,29 +16,23 @@
 /* ==== storage =========================================================== */
 
 /* Rdata lives in blocks that never move, so DnsRR.rdata stays valid while
- * records are added.  dns_msg_reset rewinds to the first block and reuses
- * the chain in order, so a message that has grown allocates nothing more.
- * Most messages are small and short-lived (one per packet decoded): the
- * first block, and the first record and question arrays, are sized for
- * them, small enough for malloc's per-thread cache of small chunks; a
- * bigger message grows into 4 KB blocks and doubled arrays. */
-#define ARENA_FIRST 480
+ * records are added.  Most messages are small and short-lived (one per
+ * packet decoded or built): their rdata, questions and records fit in the
+ * DnsMsg itself.  A bigger message grows into 4 KB heap blocks and
+ * doubled arrays; dns_msg_reset rewinds to the inline bytes and reuses the
+ * chain of blocks in order, so a message that has grown allocates nothing
+ * more. */
 #define ARENA_BLOCK 4096
-#define RR_FIRST    3 /* records of a section */
 
-typedef struct ArenaBlock {
-    struct ArenaBlock *next;
+struct DnsArenaBlock {
+    struct DnsArenaBlock *next;
     size_t size, used;
     uint8_t data[];
-} ArenaBlock;
-
-struct DnsArena {
-    ArenaBlock *head, *cur;
 };
 
-static ArenaBlock *block_new(size_t size)
+static DnsArenaBlock *block_new(size_t size)
 {
-    ArenaBlock *b = xmalloc(sizeof *b + size);
+    DnsArenaBlock *b = xmalloc(sizeof *b + size);
     b->next = NULL;
     b->size = size;
     b->used = 0;
@@ -49,50 +43,58 @@ static ArenaBlock *block_new(size_t size)
  * so callers may hand the pointer to memcpy. */
 static uint8_t *arena_alloc(DnsMsg *m, size_t n)
 {
-    if (!m->arena) {
-        m->arena = xmalloc(sizeof *m->arena);
-        m->arena->head = m->arena->cur = block_new(ARENA_FIRST);
+    if (!m->cur && DNS_MSG_INLINE_BYTES - m->bytes_used >= n) {
+        uint8_t *p = m->bytes + m->bytes_used;
+        m->bytes_used += n;
+        return p;
     }
-    DnsArena *a = m->arena;
-    ArenaBlock *b = a->cur;
-    if (b->size - b->used < n) {
+    DnsArenaBlock *b = m->cur;
+    if (!b || b->size - b->used < n) {
         /* The next block in the chain is reused if it is big enough; a
          * bigger one is put in front of it otherwise. */
-        ArenaBlock *next = b->next;
+        DnsArenaBlock **link = b ? &b->next : &m->blocks;
+        DnsArenaBlock *next = *link;
         if (!next || next->size < n) {
-            ArenaBlock *fresh = block_new(n > ARENA_BLOCK ? n : ARENA_BLOCK);
+            DnsArenaBlock *fresh = block_new(n > ARENA_BLOCK ? n : ARENA_BLOCK);
             fresh->next = next;
-            b->next = fresh;
+            *link = fresh;
             next = fresh;
         }
         next->used = 0;
-        a->cur = b = next;
+        m->cur = b = next;
     }
     uint8_t *p = b->data + b->used;
     b->used += n;
     return p;
 }
 
+/* Only the header and the bookkeeping: the inline storage is filled as it
+ * is used. */
 void dns_msg_init(DnsMsg *m)
 {
-    memset(m, 0, sizeof *m);
+    memset(m, 0, offsetof(DnsMsg, qd_inline));
+    m->qd = m->qd_inline;
+    m->qd_cap = MN_ARRAY_LEN(m->qd_inline);
+    for (int s = 0; s < DNS_SECTIONS; s++) {
+        m->rr[s] = m->rr_inline[s];
+        m->cap[s] = DNS_MSG_INLINE_RR;
+    }
 }
 
 void dns_msg_fini(DnsMsg *m)
 {
-    if (m->arena) {
-        ArenaBlock *b = m->arena->head;
-        while (b) {
-            ArenaBlock *next = b->next;
-            free(b);
-            b = next;
-        }
-        free(m->arena);
+    DnsArenaBlock *b = m->blocks;
+    while (b) {
+        DnsArenaBlock *next = b->next;
+        free(b);
+        b = next;
     }
-    free(m->qd);
+    if (m->qd != m->qd_inline)
+        free(m->qd);
     for (int s = 0; s < DNS_SECTIONS; s++)
-        free(m->rr[s]);
-    memset(m, 0, sizeof *m);
+        if (m->rr[s] != m->rr_inline[s])
+            free(m->rr[s]);
+    dns_msg_init(m);
 }
 
 void dns_msg_reset(DnsMsg *m)
@@ -103,10 +105,8 @@ void dns_msg_reset(DnsMsg *m)
     m->n_qd = 0;
     for (int s = 0; s < DNS_SECTIONS; s++)
         m->n[s] = 0;
-    if (m->arena) {
-        m->arena->cur = m->arena->head;
-        m->arena->head->used = 0;
-    }
+    m->bytes_used = 0;
+    m->cur = NULL;
 }
 
 static void name_copy(DnsName *to, const DnsName *from)
@@ -116,26 +116,30 @@ static void name_copy(DnsName *to, const DnsName *from)
     memcpy(to->data, from->data, from->len);
 }
 
-/* Room for one more element in *p (n used of *cap), first cap first, then
- * doubling. */
-static void *grow_from(void *p, size_t n, size_t *cap, size_t first, size_t size)
+/* Room for one more element in *p (n used of *cap), doubling; the
+ * inline array (in_msg) is left for the heap, never freed. */
+static void *grow(void *p, void *in_msg, size_t n, size_t *cap, size_t size)
 {
     if (n < *cap)
         return p;
-    *cap = *cap ? *cap * 2 : first;
-    return xrealloc(p, *cap * size);
+    *cap = *cap ? *cap * 2 : 4;
+    if (p != in_msg)
+        return xrealloc(p, *cap * size);
+    void *q = xmalloc(*cap * size);
+    memcpy(q, p, n * size);
+    return q;
 }
 
 static DnsQuestion *question_slot(DnsMsg *m)
 {
-    m->qd = grow_from(m->qd, m->n_qd, &m->qd_cap, 1, sizeof *m->qd);
+    m->qd = grow(m->qd, m->qd_inline, m->n_qd, &m->qd_cap, sizeof *m->qd);
     return &m->qd[m->n_qd];
 }
 
 /* The next free record of section s, not yet counted in m->n[s]. */
 static DnsRR *rr_slot(DnsMsg *m, DnsSection s)
 {
-    m->rr[s] = grow_from(m->rr[s], m->n[s], &m->cap[s], RR_FIRST, sizeof *m->rr[s]);
+    m->rr[s] = grow(m->rr[s], m->rr_inline[s], m->n[s], &m->cap[s], sizeof *m->rr[s]);
     return &m->rr[s][m->n[s]];
 }
 
@@ -534,8 +538,12 @@ void dns_msg_add_opt(DnsMsg *m, uint16_t udp_size, const uint8_t *options, uint1
  * hash probe per label, so a large answer costs O(records x labels), not a scan of the message. */
 #define CT_MAX     1024
 #define CT_BUCKETS 512 /* a power of two */
-#define CT_NONE    0xFFFF
-#define PTR_LIMIT  0x4000
+/* A message of at most this many bytes (any UDP one) holds few names: it
+ * uses only the first CT_SMALL buckets, so fewer are cleared per message. */
+#define CT_SMALL_MSG 4096
+#define CT_SMALL     64
+#define CT_NONE      0xFFFF
+#define PTR_LIMIT    0x4000
 
 typedef struct CEntry {
     const uint8_t *suffix; /* uncompressed, in the message being encoded */
@@ -549,6 +557,7 @@ typedef struct Enc {
     size_t pos, cap;
     bool full; /* a write did not fit */
     size_t n;
+    uint32_t mask; /* buckets in use, less one */
     uint16_t head[CT_BUCKETS];
     CEntry e[CT_MAX];
 } Enc;
@@ -597,7 +606,7 @@ static bool ct_same(const uint8_t *a, const uint8_t *b, size_t len)
 
 static uint16_t ct_find(const Enc *e, uint32_t h, const uint8_t *suffix, size_t len)
 {
-    for (uint16_t k = e->head[h & (CT_BUCKETS - 1)]; k != CT_NONE; k = e->e[k].next) {
+    for (uint16_t k = e->head[h & e->mask]; k != CT_NONE; k = e->e[k].next) {
         const CEntry *c = &e->e[k];
         if (c->hash == h && c->len == len && ct_same(c->suffix, suffix, len))
             return c->off;
@@ -614,7 +623,7 @@ static void ct_add(Enc *e, uint32_t h, const uint8_t *suffix, size_t len, size_t
     c->hash = h;
     c->len = (uint8_t)len;
     c->off = (uint16_t)off;
-    uint16_t *b = &e->head[h & (CT_BUCKETS - 1)];
+    uint16_t *b = &e->head[h & e->mask];
     c->next = *b;
     *b = (uint16_t)e->n++;
 }
@@ -624,7 +633,7 @@ static void ct_rollback(Enc *e, size_t n)
 {
     while (e->n > n) {
         CEntry *c = &e->e[--e->n];
-        e->head[c->hash & (CT_BUCKETS - 1)] = c->next;
+        e->head[c->hash & e->mask] = c->next;
     }
 }
 
@@ -644,7 +653,7 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
     for (int k = labels - 1; k >= 0; k--) {
         const uint8_t *l = name + off[k];
         for (size_t j = 0; j <= l[0]; j++)
-            h = (h ^ ct_lower(l[j])) * 16777619u;
+            h = (h ^ (l[j] | 0x20u)) * 16777619u; /* equal without regard to case: same hash */
         hash[k] = h;
     }
     int match = labels;
@@ -656,16 +665,14 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
             break;
         }
     }
-    for (int k = 0; k < match; k++) {
-        size_t at = e->pos;
-        put(e, name + off[k], 1 + (size_t)name[off[k]]);
-        if (!e->full)
-            ct_add(e, hash[k], name + off[k], len - off[k], at);
-    }
+    /* The labels before the match in one piece (the whole name, its root
+     * included, when nothing matched), then the pointer. */
+    size_t at = e->pos;
+    put(e, name, match < labels ? off[match] : len);
+    for (int k = 0; k < match && !e->full; k++)
+        ct_add(e, hash[k], name + off[k], len - off[k], at + off[k]);
     if (match < labels)
         put16(e, (uint16_t)(0xC000 | target));
-    else
-        put(e, "", 1);
 }
 
 /* Rdata with names that may be compressed (RFC 3597 4: NS, CNAME, PTR,
@@ -766,7 +773,8 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
     e.cap = cap;
     e.full = false;
     e.n = 0;
-    memset(e.head, 0xFF, sizeof e.head);
+    e.mask = (cap <= CT_SMALL_MSG ? CT_SMALL : CT_BUCKETS) - 1;
+    memset(e.head, 0xFF, (e.mask + 1) * sizeof e.head[0]);
 
     bool tc = m->tc;
     size_t nq = 0, count[DNS_SECTIONS] = {0, 0, 0};
@@ -1063,13 +1071,31 @@ static void opt_options_text(const uint8_t *p, size_t len, Buf *out)
     }
 }
 
+/* "192.0.2.1": every answer a student's host prints, so without printf. */
+static void a_text(const uint8_t *p, Buf *out)
+{
+    char t[16];
+    size_t n = 0;
+    for (int i = 0; i < 4; i++) {
+        unsigned v = p[i];
+        if (i)
+            t[n++] = '.';
+        if (v >= 100)
+            t[n++] = (char)('0' + v / 100);
+        if (v >= 10)
+            t[n++] = (char)('0' + v / 10 % 10);
+        t[n++] = (char)('0' + v % 10);
+    }
+    buf_put(out, t, n);
+}
+
 static void rdata_text(uint16_t type, uint16_t klass, const uint8_t *p, size_t len, Buf *out)
 {
     size_t a, b;
     switch (type) {
     case DNS_TYPE_A:
         if (len == 4 && klass == DNS_CLASS_IN) {
-            buf_printf(out, "%u.%u.%u.%u", p[0], p[1], p[2], p[3]);
+            a_text(p, out);
             return;
         }
         break;

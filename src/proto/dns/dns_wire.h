@@ -11,7 +11,10 @@
  *
  * A DnsMsg owns its storage and can be reset and reused without
  * allocating again once it has grown (the server answers a million
- * queries a second through one). */
+ * queries a second through one).  A small message (a question, 3 records
+ * a section, 480 bytes of rdata) fits in the DnsMsg itself and allocates
+ * nothing; its arrays may then point into it, so a DnsMsg is never copied
+ * by value (about 3.5 KB: fine on the stack). */
 #ifndef MN_DNS_WIRE_H
 #define MN_DNS_WIRE_H
 
@@ -70,7 +73,10 @@ typedef struct DnsQuestion {
     uint32_t wire_off, wire_len; /* as in DnsRR */
 } DnsQuestion;
 
-typedef struct DnsArena DnsArena; /* blocks that never move */
+typedef struct DnsArenaBlock DnsArenaBlock; /* rdata blocks that never move */
+
+#define DNS_MSG_INLINE_RR    3   /* records of a section held inside a DnsMsg */
+#define DNS_MSG_INLINE_BYTES 480 /* rdata bytes held inside a DnsMsg */
 
 typedef struct DnsMsg {
     uint16_t id;
@@ -80,7 +86,14 @@ typedef struct DnsMsg {
     size_t n_qd, qd_cap;
     DnsRR *rr[DNS_SECTIONS];
     size_t n[DNS_SECTIONS], cap[DNS_SECTIONS];
-    DnsArena *arena;
+    /* Rdata: the inline bytes first, then heap blocks (cur NULL: the
+     * inline bytes are being filled). */
+    size_t bytes_used;
+    DnsArenaBlock *blocks, *cur;
+    /* The inline storage; the arrays above point here until they grow. */
+    DnsQuestion qd_inline[1];
+    DnsRR rr_inline[DNS_SECTIONS][DNS_MSG_INLINE_RR];
+    uint8_t bytes[DNS_MSG_INLINE_BYTES];
 } DnsMsg;
 
 void dns_msg_init(DnsMsg *m);

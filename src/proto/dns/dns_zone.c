@@ -931,11 +931,7 @@ const DnsZoneName *dns_zone_lookup(const DnsZone *z, const DnsName *name)
     size_t mask = z->index_cap - 1;
     for (size_t h = dns_name_hash(name) & mask; z->index[h]; h = (h + 1) & mask) {
         const DnsZoneName *e = &z->names[z->index[h] - 1];
-        DnsName n;
-        if (e->len != name->len)
-            continue;
-        dns_zone_name(z, e, &n);
-        if (dns_name_equal(&n, name))
+        if (dns_name_equal_wire(name, z->name_bytes + e->off, e->len))
             return e;
     }
     return NULL;
