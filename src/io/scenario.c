@@ -256,17 +256,18 @@ static void node_unknown_key(Loader *L, int role, const cJSON *c, const Path *p)
 
 static int node_role(Loader *L, const cJSON *v, const Path *p)
 {
+    int role = cJSON_IsString(v) ? roles_find(v->valuestring) : -1;
+    if (role >= 0)
+        return role;
+    /* The message's words are built only for a message. */
     size_t n;
     const char **words = role_words(L, &n);
     const char *list = sj_join(L, words, n);
     const char *s = sj_get_string(L, v, p, sj_keep(L, xasprintf("one of %s", list)));
-    if (!s)
-        return -1;
-    int role = roles_find(s);
-    if (role < 0)
+    if (s)
         sj_err(L, v, p, "unknown role %s (expected one of %s%s)", sj_q(L, s), list,
                sj_suggest(L, s, words, n, NULL));
-    return role;
+    return -1;
 }
 
 /* A key that is not common: read by its protocol, if the role accepts it. */
@@ -340,17 +341,20 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
         }
     }
     free(dup);
-    size_t n_known, n_roles;
-    const char **known = node_keys(L, -1, &n_known);
-    const char **roles = role_words(L, &n_roles);
-    if (!has_id && !sj_typo_for(v, "id", known, n_known))
-        sj_err(L, v, p, "missing \"id\" (expected a unique name for the node, like \"laptop\")");
-    if (!has_role && !sj_typo_for(v, "role", known, n_known))
-        sj_err(L, v, p, "missing \"role\" (expected one of %s)", sj_join(L, roles, n_roles));
-    if (!has_ip) {
-        if (!sj_typo_for(v, "ip", known, n_known))
-            sj_err(L, v, p, "missing \"ip\" (expected the node's address, like \"10.0.0.1\")");
-        L->ips_ok = false;
+    if (!has_id || !has_role || !has_ip) {
+        size_t n_known, n_roles;
+        const char **known = node_keys(L, -1, &n_known);
+        const char **roles = role_words(L, &n_roles);
+        if (!has_id && !sj_typo_for(v, "id", known, n_known))
+            sj_err(L, v, p,
+                   "missing \"id\" (expected a unique name for the node, like \"laptop\")");
+        if (!has_role && !sj_typo_for(v, "role", known, n_known))
+            sj_err(L, v, p, "missing \"role\" (expected one of %s)", sj_join(L, roles, n_roles));
+        if (!has_ip) {
+            if (!sj_typo_for(v, "ip", known, n_known))
+                sj_err(L, v, p, "missing \"ip\" (expected the node's address, like \"10.0.0.1\")");
+            L->ips_ok = false;
+        }
     }
     if (!n->id) {
         n->id = xstrdup(""); /* never matches a reference: ids are checked non-empty */

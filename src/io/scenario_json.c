@@ -664,6 +664,10 @@ static bool check_bytes(const Text *t)
 {
     const unsigned char *u = (const unsigned char *)t->s;
     for (size_t i = 0; i < t->len;) {
+        if (u[i] - 1u < 0x7fu) { /* the common case: ASCII, not NUL */
+            i++;
+            continue;
+        }
         if (u[i] == 0) {
             err_pos(t, i, "the file contains a NUL byte (expected UTF-8 text, not a binary file)");
             return false;
@@ -744,6 +748,10 @@ static bool scan_string(const Text *t, size_t *pos)
     size_t start = *pos, i = start + 1;
     while (i < t->len) {
         unsigned char c = (unsigned char)t->s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') { /* the common case: a plain character */
+            i++;
+            continue;
+        }
         if (c == '"') {
             *pos = i + 1;
             return true;
