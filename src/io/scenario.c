@@ -17,8 +17,9 @@
  *   1. bytes: size limit, no NUL, valid UTF-8;
  *   2. syntax: our own strict JSON checker, so that a malformed file gets a
  *      message saying what was expected at LINE:COL (cJSON only says where);
+ *      it builds cJSON's tree as it checks, in blocks freed with the load;
  *      both in scenario_json.c;
- *   3. cJSON builds the tree, which is then read into a World, every
+ *   3. the tree is read into a World, every
  *      problem noted against the JSON value it is about: the common keys
  *      here, each protocol's keys by its row of the protocol table
  *      (scenario_int.h), which roles accept which keys by the roles table
@@ -986,6 +987,7 @@ static void loader_fini(Loader *L)
     free(L->id_words);
     free(L->addrs);
     free(L->link_file_index);
+    sj_tree_free(L);
 }
 
 static void begin_protos(Loader *L)
@@ -1118,7 +1120,6 @@ World *scenario_load_mem_warn(const char *name, const char *dir, const char *dat
     }
     if (root)
         fini_protos(&L);
-    cJSON_Delete(root);
     loader_fini(&L);
     return w;
 }

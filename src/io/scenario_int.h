@@ -71,7 +71,14 @@ typedef struct AddrRef {
 
 /* The rows of the protocol table (scenario_protos.c), in the order their
  * keys are offered in "expected one of …" lists. */
-typedef enum ScenarioProtoId { SP_DNS, SP_TCP, SP_FILES, SP_MAIL, SP_FTP, SP_COUNT } ScenarioProtoId;
+typedef enum ScenarioProtoId {
+    SP_DNS,
+    SP_TCP,
+    SP_FILES,
+    SP_MAIL,
+    SP_FTP,
+    SP_COUNT
+} ScenarioProtoId;
 
 typedef struct Loader {
     const char *name, *dir;
@@ -98,6 +105,14 @@ typedef struct Loader {
 
     void *proto[SP_COUNT]; /* each protocol's own state while loading */
     bool warnings;         /* the scenario loaded: sj_warn notes warnings */
+
+    /* The JSON tree (sj_parse): its items in blocks, its strings in one
+     * buffer; or, for what only cJSON reads as it does, cJSON's own tree. */
+    cJSON **tree_blocks;
+    size_t n_tree_blocks, cap_tree_blocks, tree_used;
+    char *tree_text;
+    size_t tree_text_used;
+    cJSON *cjson_root;
 } Loader;
 
 /* ---- the protocol table ---------------------------------------------------- */
@@ -239,8 +254,9 @@ bool sj_get_ip(Loader *L, const cJSON *v, const Path *p, bool unicast, uint32_t 
 bool sj_is_ws(char c);
 bool sj_has_bom(const char *s, size_t len);
 /* Checks the bytes and the syntax (stopping at the first problem, noted
- * as FILE:LINE:COL), then builds the tree; NULL if anything is wrong.  The
- * caller frees it with cJSON_Delete. */
+ * as FILE:LINE:COL), building the tree as it goes; NULL if anything is
+ * wrong.  The tree is read only, and lives until sj_tree_free. */
 cJSON *sj_parse(Loader *L, const char *data, size_t len);
+void sj_tree_free(Loader *L);
 
 #endif

@@ -1,14 +1,16 @@
 /* scenario_json — the scenario loader's strict JSON checker and its
  * messages (scenario_int.h).
  *
- * Why our own checker before cJSON: cJSON says only where it stopped; a
- * teacher needs to know what was expected there ("a comma or \"}\"", "a
- * key in double quotes").  It checks bytes first (size, NUL, UTF-8), then
- * the syntax, and stops at the first problem: after it nothing can be
+ * Why our own checker rather than cJSON's parser: cJSON says only where it
+ * stopped; a teacher needs to know what was expected there ("a comma or
+ * \"}\"", "a key in double quotes").  It checks bytes first (size, NUL,
+ * UTF-8), then the syntax, building cJSON's tree as it goes (one pass over
+ * the text), and stops at the first problem: after it nothing can be
  * trusted.  Limits: nesting at most MAX_DEPTH; strings and numbers as RFC
  * 8259, with no comments, trailing commas or bare words. */
 #include "io/scenario_int.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -871,30 +873,198 @@ typedef enum Want { W_VALUE, W_FIRST_VALUE, W_KEY, W_FIRST_KEY, W_COLON, W_AFTER
 typedef struct Opener {
     char c;
     size_t pos;
+    cJSON *item, *last; /* the list or object, and its last member so far */
 } Opener;
+
+/* The checker's state as it goes: the open lists and objects, and the tree
+ * built so far. */
+typedef struct Parse {
+    const Text *t;
+    Opener *stack;
+    size_t depth, cap;
+    char *key; /* the key of the member whose value comes next */
+    cJSON *root;
+    bool long_number; /* a number longer than cJSON reads */
+} Parse;
+
+/* ---- the tree ------------------------------------------------------------ */
+
+/* The checker builds the tree as it checks: the same cJSON items that
+ * cJSON_Parse would make, but in the Loader's blocks, all freed at once when
+ * the load ends.  Every string (unescaped, with its NUL) goes into one buffer
+ * as long as the text, which always suffices: a string's quotes are at least
+ * as long as what unescaping adds. */
+#define TREE_BLOCK    1024 /* items per block */
+#define CJSON_NUM_MAX 63   /* the longest number cJSON reads (its buffer of 64) */
+
+static cJSON *tree_item(Loader *L, int type)
+{
+    if (L->tree_used == TREE_BLOCK || L->n_tree_blocks == 0) {
+        L->tree_blocks = xgrow(L->tree_blocks, &L->cap_tree_blocks, L->n_tree_blocks + 1,
+                               sizeof *L->tree_blocks);
+        L->tree_blocks[L->n_tree_blocks++] = xcalloc(TREE_BLOCK, sizeof(cJSON));
+        L->tree_used = 0;
+    }
+    cJSON *item = &L->tree_blocks[L->n_tree_blocks - 1][L->tree_used++];
+    item->type = type;
+    return item;
+}
+
+/* Writes code point cp as UTF-8 at o; returns the end. */
+static char *put_utf8(char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xc0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xe0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else {
+        *o++ = (char)(0xf0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    return o;
+}
+
+/* The string checked from the quote at start to end (past its closing
+ * quote), unescaped into the Loader's string buffer. */
+static char *tree_string(const Text *t, size_t start, size_t end)
+{
+    Loader *L = t->L;
+    const char *s = t->s + start + 1;
+    size_t n = end - start - 2;
+    char *out = L->tree_text + L->tree_text_used, *o = out;
+    const char *bs = memchr(s, '\\', n);
+    if (!bs) {
+        memcpy(o, s, n);
+        o += n;
+    }
+    for (size_t i = 0; bs && i < n;) {
+        if (s[i] != '\\') {
+            *o++ = s[i++];
+            continue;
+        }
+        char e = s[i + 1];
+        i += 2;
+        switch (e) {
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'u': { /* checked: four hex digits, a surrogate only in a pair */
+            unsigned cp, lo;
+            hex4(t, start + 1 + i, &cp);
+            i += 4;
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                hex4(t, start + 1 + i + 2, &lo);
+                i += 6;
+                cp = 0x10000 + (((cp & 0x3ff) << 10) | (lo & 0x3ff));
+            }
+            o = put_utf8(o, cp);
+            break;
+        }
+        default: /* " \ / */
+            *o++ = e;
+            break;
+        }
+    }
+    *o++ = '\0';
+    L->tree_text_used = (size_t)(o - L->tree_text);
+    return out;
+}
+
+/* The number checked from start to end, read as cJSON reads it. */
+static void tree_number(Parse *ps, cJSON *item, size_t start, size_t end)
+{
+    char d[CJSON_NUM_MAX + 1];
+    size_t n = end - start;
+    if (n > CJSON_NUM_MAX) {
+        ps->long_number = true;
+        n = CJSON_NUM_MAX;
+    }
+    memcpy(d, ps->t->s + start, n);
+    d[n] = '\0';
+    double v = strtod(d, NULL);
+    item->valuedouble = v;
+    item->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
+}
+
+/* Adds item to the open list or object (with the pending key), or makes it
+ * the root. */
+static void tree_attach(Parse *ps, cJSON *item)
+{
+    if (ps->depth == 0) {
+        ps->root = item;
+        return;
+    }
+    Opener *up = &ps->stack[ps->depth - 1];
+    item->string = ps->key;
+    ps->key = NULL;
+    if (!up->item->child) {
+        up->item->child = item;
+    } else {
+        up->last->next = item;
+        item->prev = up->last;
+    }
+    up->last = item;
+    up->item->child->prev = item; /* as cJSON keeps it: the first's prev is the last */
+}
+
+void sj_tree_free(Loader *L)
+{
+    for (size_t i = 0; i < L->n_tree_blocks; i++)
+        free(L->tree_blocks[i]);
+    free(L->tree_blocks);
+    free(L->tree_text);
+    cJSON_Delete(L->cjson_root);
+    L->tree_blocks = NULL;
+    L->tree_text = NULL;
+    L->cjson_root = NULL;
+    L->n_tree_blocks = L->cap_tree_blocks = L->tree_used = L->tree_text_used = 0;
+}
+
+/* ---- the syntax ---------------------------------------------------------- */
 
 static const char VALUE_EXPECTED[] =
     "a value: a \"string\" in double quotes, a number, true, false, null, [ … ] or { … }";
 
 /* One step of the syntax check at a value.  Returns false on a problem. */
-static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colon, size_t comma,
-                         Opener **stack, size_t *depth, size_t *cap)
+static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, size_t comma)
 {
+    const Text *t = ps->t;
     char c = t->s[*pos];
     if (c == '{' || c == '[') {
-        if (*depth == MAX_DEPTH) {
+        if (ps->depth == MAX_DEPTH) {
             err_pos(t, *pos, "nested too deeply (expected at most %d levels of [ ] and { })",
                     MAX_DEPTH);
             return false;
         }
-        *stack = xgrow(*stack, cap, *depth + 1, sizeof **stack);
-        (*stack)[(*depth)++] = (Opener){c, *pos};
+        cJSON *item = tree_item(t->L, c == '{' ? cJSON_Object : cJSON_Array);
+        tree_attach(ps, item);
+        ps->stack = xgrow(ps->stack, &ps->cap, ps->depth + 1, sizeof *ps->stack);
+        ps->stack[ps->depth++] = (Opener){c, *pos, item, NULL};
         (*pos)++;
         *want = c == '{' ? W_FIRST_KEY : W_FIRST_VALUE;
         return true;
     }
     if (c == ']' && *want == W_FIRST_VALUE) {
-        (*depth)--;
+        ps->depth--;
         (*pos)++;
         *want = W_AFTER;
         return true;
@@ -904,13 +1074,13 @@ static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colo
         return false;
     }
     if (c == '}' && *want == W_FIRST_VALUE) {
-        const Opener *top = &(*stack)[*depth - 1];
+        const Opener *top = &ps->stack[ps->depth - 1];
         LineCol lc = line_col(t->s, t->len, top->pos);
         err_pos(t, *pos, "\"}\" does not match the \"[\" at %zu:%zu (expected a value or \"]\")",
                 lc.line, lc.col);
         return false;
     }
-    if ((c == ']' || c == '}') && *depth > 0) {
+    if ((c == ']' || c == '}') && ps->depth > 0) {
         err_pos(t, comma,
                 "a comma before \"%c\" (expected another value after the comma, or no "
                 "comma)",
@@ -918,16 +1088,35 @@ static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colo
         return false;
     }
     *want = W_AFTER;
-    if (c == '"')
-        return scan_string(t, pos);
-    if (c == '-' || is_digit(c))
-        return scan_number(t, pos);
-    static const char *const lits[] = {"true", "false", "null"};
+    size_t start = *pos;
+    if (c == '"') {
+        if (!scan_string(t, pos))
+            return false;
+        cJSON *item = tree_item(t->L, cJSON_String);
+        item->valuestring = tree_string(t, start, *pos);
+        tree_attach(ps, item);
+        return true;
+    }
+    if (c == '-' || is_digit(c)) {
+        if (!scan_number(t, pos))
+            return false;
+        cJSON *item = tree_item(t->L, cJSON_Number);
+        tree_number(ps, item, start, *pos);
+        tree_attach(ps, item);
+        return true;
+    }
+    static const struct {
+        const char *word;
+        int type;
+    } lits[] = {{"true", cJSON_True}, {"false", cJSON_False}, {"null", cJSON_NULL}};
     for (size_t k = 0; k < MN_ARRAY_LEN(lits); k++) {
-        size_t n = strlen(lits[k]);
-        if (*pos + n <= t->len && memcmp(t->s + *pos, lits[k], n) == 0 &&
+        size_t n = strlen(lits[k].word);
+        if (*pos + n <= t->len && memcmp(t->s + *pos, lits[k].word, n) == 0 &&
             (*pos + n == t->len || !is_word(t->s[*pos + n]))) {
             *pos += n;
+            cJSON *item = tree_item(t->L, lits[k].type);
+            item->valueint = lits[k].type == cJSON_True; /* as cJSON sets it */
+            tree_attach(ps, item);
             return true;
         }
     }
@@ -940,17 +1129,17 @@ static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colo
     return false;
 }
 
-static bool syntax_after(const Text *t, size_t *pos, Want *want, size_t *comma, bool *after_colon,
-                         Opener *stack, size_t *depth)
+static bool syntax_after(Parse *ps, size_t *pos, Want *want, size_t *comma, bool *after_colon)
 {
+    const Text *t = ps->t;
     char c = t->s[*pos];
-    if (*depth == 0) {
+    if (ps->depth == 0) {
         err_pos(t, *pos,
                 "unexpected text after the end of the scenario (expected nothing after "
                 "the final \"}\")");
         return false;
     }
-    const Opener *top = &stack[*depth - 1];
+    const Opener *top = &ps->stack[ps->depth - 1];
     char close = top->c == '{' ? '}' : ']';
     if (c == ',') {
         *comma = (*pos)++;
@@ -959,7 +1148,7 @@ static bool syntax_after(const Text *t, size_t *pos, Want *want, size_t *comma, 
         return true;
     }
     if (c == close) {
-        (*depth)--;
+        ps->depth--;
         (*pos)++;
         return true;
     }
@@ -981,22 +1170,23 @@ static bool syntax_after(const Text *t, size_t *pos, Want *want, size_t *comma, 
 }
 
 /* A strict JSON checker (RFC 8259), for messages that say what was
- * expected.  cJSON only builds the tree once this has passed. */
-static bool check_syntax(const Text *t)
+ * expected, which builds the tree as it goes; NULL on a problem. */
+static cJSON *check_syntax(const Text *t, bool *long_number)
 {
-    Opener *stack = NULL;
-    size_t depth = 0, cap = 0, comma = 0, key = 0, key_end = 0;
+    Parse ps = {.t = t};
+    size_t comma = 0, key = 0, key_end = 0;
     size_t pos = sj_has_bom(t->s, t->len) ? 3 : 0;
     Want want = W_VALUE;
     bool after_colon = false, ok = false;
+    t->L->tree_text = xmalloc(t->len + 1);
     for (;;) {
         while (pos < t->len && sj_is_ws(t->s[pos]))
             pos++;
         if (pos == t->len) {
-            if (depth == 0 && want == W_AFTER) {
+            if (ps.depth == 0 && want == W_AFTER) {
                 ok = true;
-            } else if (depth > 0) {
-                const Opener *top = &stack[depth - 1];
+            } else if (ps.depth > 0) {
+                const Opener *top = &ps.stack[ps.depth - 1];
                 LineCol lc = line_col(t->s, t->len, top->pos);
                 err_pos(t, pos,
                         "the file ends too early: the \"%c\" at %zu:%zu is never closed "
@@ -1015,7 +1205,7 @@ static bool check_syntax(const Text *t)
             break;
         }
         if (want == W_AFTER) {
-            if (!syntax_after(t, &pos, &want, &comma, &after_colon, stack, &depth))
+            if (!syntax_after(&ps, &pos, &want, &comma, &after_colon))
                 break;
         } else if (want == W_COLON) {
             if (c != ':') {
@@ -1035,9 +1225,10 @@ static bool check_syntax(const Text *t)
                 if (!scan_string(t, &pos))
                     break;
                 key_end = pos;
+                ps.key = tree_string(t, key, key_end);
                 want = W_COLON;
             } else if (c == '}' && want == W_FIRST_KEY) {
-                depth--;
+                ps.depth--;
                 pos++;
                 want = W_AFTER;
             } else if (c == '}') {
@@ -1059,13 +1250,14 @@ static bool check_syntax(const Text *t)
                 break;
             }
         } else {
-            if (!syntax_value(t, &pos, &want, after_colon, comma, &stack, &depth, &cap))
+            if (!syntax_value(&ps, &pos, &want, after_colon, comma))
                 break;
             after_colon = false;
         }
     }
-    free(stack);
-    return ok;
+    free(ps.stack);
+    *long_number = ps.long_number;
+    return ok ? ps.root : NULL;
 }
 
 /* shell_fault_parse quotes words as they are: escape what a terminal would
@@ -1156,10 +1348,15 @@ void sj_sort_pending(Loader *L, const cJSON *root)
 cJSON *sj_parse(Loader *L, const char *data, size_t len)
 {
     Text t = {L, data, len};
-    if (!check_bytes(&t) || !check_syntax(&t))
-        return NULL;
+    bool long_number = false;
+    cJSON *root = check_bytes(&t) ? check_syntax(&t, &long_number) : NULL;
+    if (!root || !long_number)
+        return root;
+    /* A number longer than cJSON reads: cJSON builds the tree, so that its
+     * limit answers as it always has. */
+    sj_tree_free(L);
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+    root = L->cjson_root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
     if (!root) /* our checker accepted what cJSON refused: only a limit of cJSON */
         err_pos(&t, end ? (size_t)(end - data) : 0,
                 "cJSON cannot read the JSON here (expected simpler JSON)");
