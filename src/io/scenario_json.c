@@ -71,8 +71,17 @@ static uint32_t utf8_decode(const unsigned char *p, size_t n)
 void sj_put_quoted(Buf *b, const char *s, size_t n)
 {
     buf_putc(b, '"');
-    size_t i = 0;
+    size_t i = 0, plain_end = n < QUOTE_MAX ? n : QUOTE_MAX;
     while (i < n) {
+        size_t run = i; /* printable ASCII that needs no escape, in one piece */
+        while (run < plain_end && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' &&
+               s[run] != '\\')
+            run++;
+        if (run > i) {
+            buf_put(b, s + i, run - i);
+            i = run;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         size_t k = sj_utf8_len(c);
         if (i + k > n)

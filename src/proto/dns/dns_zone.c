@@ -1235,6 +1235,28 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
     return finish(&b);
 }
 
+/* Fills set->by_origin, at most half full; of zones with one origin (in
+ * any case) the first is the one found, as a search in order would. */
+static void index_origins(DnsZoneSet *set)
+{
+    size_t size = 4;
+    while (size < 2 * set->n)
+        size *= 2;
+    set->by_origin = xmalloc(size * sizeof *set->by_origin);
+    set->mask = size - 1;
+    for (size_t h = 0; h < size; h++)
+        set->by_origin[h] = SIZE_MAX;
+    for (size_t i = 0; i < set->n; i++) {
+        const DnsName *o = &set->zones[i].origin;
+        size_t h = dns_name_hash(o) & set->mask;
+        while (set->by_origin[h] != SIZE_MAX &&
+               !dns_name_equal(&set->zones[set->by_origin[h]].origin, o))
+            h = (h + 1) & set->mask;
+        if (set->by_origin[h] == SIZE_MAX)
+            set->by_origin[h] = i;
+    }
+}
+
 DnsZoneSet *dns_zones_load(const World *w, Errors *errs)
 {
     const DnsConf *c = dns_conf_get(w);
@@ -1251,6 +1273,7 @@ DnsZoneSet *dns_zones_load(const World *w, Errors *errs)
         dns_zones_free(set);
         return NULL;
     }
+    index_origins(set);
     return set;
 }
 
@@ -1261,13 +1284,19 @@ void dns_zones_free(DnsZoneSet *set)
     for (size_t i = 0; i < set->n; i++)
         dns_zone_fini(&set->zones[i]);
     free(set->zones);
+    free(set->by_origin);
     free(set);
 }
 
 const DnsZone *dns_zones_find(const DnsZoneSet *set, const DnsName *origin)
 {
-    for (size_t i = 0; i < set->n; i++)
+    if (!set->by_origin)
+        return NULL;
+    for (size_t h = dns_name_hash(origin) & set->mask;; h = (h + 1) & set->mask) {
+        size_t i = set->by_origin[h];
+        if (i == SIZE_MAX)
+            return NULL;
         if (dns_name_equal(&set->zones[i].origin, origin))
             return &set->zones[i];
-    return NULL;
+    }
 }
