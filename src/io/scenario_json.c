@@ -326,15 +326,21 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
     bool *dup = xcalloc(n ? n : 1, sizeof *dup);
     if (n < 2)
         return dup;
-    KeyIdx *k = xmalloc(n * sizeof *k);
     size_t i = 0;
-    for (const cJSON *c = obj->child; c; c = c->next, i++)
-        k[i] = (KeyIdx){c->string, i};
-    sj_sort(k, n, sizeof *k, cmp_keyidx);
-    for (i = 1; i < n; i++)
-        if (strcmp(k[i].key, k[i - 1].key) == 0)
-            dup[k[i].idx] = true;
-    free(k);
+    if (n <= 8) { /* most objects: comparing each pair is cheaper than sorting */
+        for (const cJSON *c = obj->child; c; c = c->next, i++)
+            for (const cJSON *e = obj->child; e != c && !dup[i]; e = e->next)
+                dup[i] = strcmp(e->string, c->string) == 0;
+    } else {
+        KeyIdx *k = xmalloc(n * sizeof *k);
+        for (const cJSON *c = obj->child; c; c = c->next, i++)
+            k[i] = (KeyIdx){c->string, i};
+        sj_sort(k, n, sizeof *k, cmp_keyidx);
+        for (i = 1; i < n; i++)
+            if (strcmp(k[i].key, k[i - 1].key) == 0)
+                dup[k[i].idx] = true;
+        free(k);
+    }
     i = 0;
     for (const cJSON *c = obj->child; c; c = c->next, i++)
         if (dup[i])

@@ -218,6 +218,20 @@ static void assign_macs(World *w)
     free(used);
 }
 
+/* "eth" and k (at most 8 digits, which the name has room for). */
+static void iface_name(char name[12], size_t k)
+{
+    char d[8];
+    size_t n = 0;
+    do
+        d[n++] = (char)('0' + k % 10);
+    while ((k /= 10) != 0);
+    memcpy(name, "eth", 3);
+    for (size_t i = 0; i < n; i++)
+        name[3 + i] = d[n - 1 - i];
+    name[3 + n] = '\0';
+}
+
 void world_wire(World *w)
 {
     for (size_t i = 0; i < w->n_nodes; i++) {
@@ -235,7 +249,7 @@ void world_wire(World *w)
             n->ifaces = xgrow(n->ifaces, &cap[ends[e]], n->n_ifaces + 1, sizeof *n->ifaces);
             Iface *f = &n->ifaces[n->n_ifaces];
             memset(f, 0, sizeof *f);
-            snprintf(f->name, sizeof f->name, "eth%u", (unsigned)(n->n_ifaces % 100000000));
+            iface_name(f->name, n->n_ifaces % 100000000);
             f->link = (int)l;
             *slots[e] = (int)n->n_ifaces++;
         }
