@@ -31,8 +31,8 @@
  * Phase 3 reports everything, but avoids cascades: a reference to a broken
  * or missing thing is not checked again (see the *_ok flags and quiet).
  *
- * Costs: every lookup by id, address or origin is a binary search in a
- * sorted index, so a scenario loads in O(n log n). */
+ * Costs: a lookup by id is a hash table's, by address or origin a binary
+ * search in a sorted index, so a scenario loads in O(n log n). */
 
 /* 2^53 - 1: every integer up to it is exact in JSON; 2^53 + 1 already
  * reads as 2^53, so a seed from 2^53 up cannot be known as written. */
@@ -363,39 +363,50 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
     }
 }
 
-static int cmp_id(const void *a, const void *b)
+static size_t id_hash(const char *s)
 {
-    const IdEntry *x = a, *y = b;
-    int c = strcmp(x->id, y->id);
-    if (c)
-        return c;
-    return x->node - y->node;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
 }
 
-/* Sorts the ids, reports duplicates, keeps first occurrences for lookups. */
+/* The slot of id in L->id_slots: where it is, or the empty one it would take. */
+static size_t id_slot(const Loader *L, const char *id)
+{
+    size_t h = id_hash(id) & L->id_mask;
+    while (L->id_slots[h] >= 0 && strcmp(L->w->nodes[L->id_slots[h]].id, id) != 0)
+        h = (h + 1) & L->id_mask;
+    return h;
+}
+
+/* Indexes the ids in a hash table, first occurrences only, and reports the
+ * others as duplicates. */
 static void index_ids(Loader *L, const Path *nodes_path)
 {
     World *w = L->w;
-    L->ids = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof *L->ids);
+    size_t size = 4;
+    while (size < 2 * w->n_nodes)
+        size *= 2;
+    L->id_slots = xmalloc(size * sizeof *L->id_slots);
+    L->id_mask = size - 1;
+    for (size_t h = 0; h < size; h++)
+        L->id_slots[h] = -1;
     L->id_words = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof *L->id_words);
-    for (size_t i = 0; i < w->n_nodes; i++)
-        if (L->ni[i].id_item && w->nodes[i].id[0])
-            L->ids[L->n_ids++] = (IdEntry){w->nodes[i].id, (int)i};
-    sj_sort(L->ids, L->n_ids, sizeof *L->ids, cmp_id);
-    size_t out = 0;
-    for (size_t k = 0; k < L->n_ids; k++) {
-        if (out > 0 && strcmp(L->ids[k].id, L->ids[out - 1].id) == 0) {
-            int i = L->ids[k].node, first = L->ids[out - 1].node;
-            Path np = sj_indexed(nodes_path, (size_t)i), ip = sj_field(&np, "id");
-            sj_err(L, L->ni[i].id_item, &ip,
-                   "duplicate id %s (expected each node id once; nodes[%d].id already uses it)",
-                   sj_q(L, L->ids[k].id), first);
-            L->ni[i].quiet = true;
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        if (!L->ni[i].id_item || !w->nodes[i].id[0])
+            continue;
+        size_t h = id_slot(L, w->nodes[i].id);
+        if (L->id_slots[h] < 0) {
+            L->id_slots[h] = (int)i;
             continue;
         }
-        L->ids[out++] = L->ids[k];
+        Path np = sj_indexed(nodes_path, i), ip = sj_field(&np, "id");
+        sj_err(L, L->ni[i].id_item, &ip,
+               "duplicate id %s (expected each node id once; nodes[%d].id already uses it)",
+               sj_q(L, w->nodes[i].id), L->id_slots[h]);
+        L->ni[i].quiet = true;
     }
-    L->n_ids = out;
     /* For "did you mean": first occurrences, in file order. */
     for (size_t i = 0; i < w->n_nodes; i++)
         if (L->ni[i].id_item && w->nodes[i].id[0] && !L->ni[i].quiet)
@@ -404,16 +415,7 @@ static void index_ids(Loader *L, const Path *nodes_path)
 
 static int find_id(const Loader *L, const char *id)
 {
-    IdEntry key = {id, -1};
-    size_t lo = 0, hi = L->n_ids;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(L->ids[mid].id, key.id) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < L->n_ids && strcmp(L->ids[lo].id, id) == 0 ? L->ids[lo].node : -1;
+    return L->id_slots ? L->id_slots[id_slot(L, id)] : -1;
 }
 
 int scenario_ref_node(Loader *L, const cJSON *v, const Path *p, int *guess)
@@ -983,7 +985,7 @@ static void loader_fini(Loader *L)
         free(L->scratch[i]);
     free(L->scratch);
     free(L->ni);
-    free(L->ids);
+    free(L->id_slots);
     free(L->id_words);
     free(L->addrs);
     free(L->link_file_index);

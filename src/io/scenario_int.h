@@ -58,11 +58,6 @@ typedef struct NodeInfo {
     size_t n_links;
 } NodeInfo;
 
-typedef struct IdEntry {
-    const char *id;
-    int node;
-} IdEntry;
-
 typedef struct AddrRef {
     uint32_t ip;
     int node, elem; /* elem -1: "ip" is a string */
@@ -90,8 +85,8 @@ typedef struct Loader {
     size_t suggest_budget;
 
     NodeInfo *ni;
-    IdEntry *ids; /* sorted by id, first occurrences only */
-    size_t n_ids;
+    int *id_slots;         /* node ids by hash (-1: empty), first occurrences only */
+    size_t id_mask;        /* the table's size - 1, a power of two */
     const char **id_words; /* ids in node order, for "did you mean" */
     size_t n_id_words;
     AddrRef *addrs; /* sorted by ip once the nodes are read */
