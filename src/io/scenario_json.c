@@ -680,7 +680,16 @@ static size_t utf8_valid(const unsigned char *s, size_t len, size_t i)
 static bool check_bytes(const Text *t)
 {
     const unsigned char *u = (const unsigned char *)t->s;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     for (size_t i = 0; i < t->len;) {
+        uint64_t v;
+        if (i + 8 <= t->len) { /* eight bytes at once: no high bit set, and none is 0 */
+            memcpy(&v, u + i, 8);
+            if (((v | ((v - ones) & ~v)) & highs) == 0) {
+                i += 8;
+                continue;
+            }
+        }
         if (u[i] - 1u < 0x7fu) { /* the common case: ASCII, not NUL */
             i++;
             continue;
