@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -715,16 +716,6 @@ static void check_router_ips(Loader *L, const Path *nodes_path)
     }
 }
 
-static int cmp_addr_ref(const void *a, const void *b)
-{
-    const AddrRef *x = a, *y = b;
-    if (x->ip != y->ip)
-        return x->ip < y->ip ? -1 : 1;
-    if (x->node != y->node)
-        return x->node < y->node ? -1 : 1;
-    return x->elem < y->elem ? -1 : x->elem > y->elem;
-}
-
 static void addr_path(const AddrRef *a, char *buf, size_t size)
 {
     if (a->elem < 0)
@@ -735,7 +726,8 @@ static void addr_path(const AddrRef *a, char *buf, size_t size)
 
 static void check_addresses(Loader *L, const Path *nodes_path)
 {
-    sj_sort(L->addrs, L->n_addrs, sizeof *L->addrs, cmp_addr_ref);
+    /* By address; each address's uses in file order, as they were added. */
+    world_sort_by_u32(L->addrs, L->n_addrs, sizeof *L->addrs, offsetof(AddrRef, ip));
     for (size_t k = 1; k < L->n_addrs; k++) {
         const AddrRef *a = &L->addrs[k], *first = &L->addrs[k - 1];
         if (a->ip != first->ip)

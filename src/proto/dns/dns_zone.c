@@ -1211,12 +1211,14 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
         free(text);
         return finish(&b);
     }
+    Token *toks = NULL; /* for every line-form record of the zone */
     for (size_t i = 0; i < src->n_records; i++) {
         const ZoneRecord *zr = &src->records[i];
         Source s = {w->path, zr->where};
         if (zr->line) {
             Lexer L;
-            Token *toks = xmalloc(MAX_TOKENS * sizeof *toks);
+            if (!toks)
+                toks = xmalloc(MAX_TOKENS * sizeof *toks);
             lex_init(&L, &s, zr->line, strlen(zr->line), errs);
             bool leading;
             int n = lex_record(&L, toks, &leading);
@@ -1227,11 +1229,11 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
                            "%s: %s: empty record (expected a master-file line like "
                            "\"www 3600 IN A 192.0.2.1\")",
                            w->path, zr->where);
-            free(toks);
         } else {
             object_record(&b, &s, zr);
         }
     }
+    free(toks);
     return finish(&b);
 }
 
