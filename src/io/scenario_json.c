@@ -768,10 +768,12 @@ static bool hex4(const Text *t, size_t i, unsigned *out)
     return true;
 }
 
-/* Scans the string starting at the quote at *pos. */
-static bool scan_string(const Text *t, size_t *pos)
+/* Scans the string starting at the quote at *pos; *escaped: it has a
+ * backslash. */
+static bool scan_string(const Text *t, size_t *pos, bool *escaped)
 {
     size_t start = *pos, i = start + 1;
+    *escaped = false;
     while (i < t->len) {
         unsigned char c = (unsigned char)t->s[i];
         if (c >= 0x20 && c != '"' && c != '\\') { /* the common case: a plain character */
@@ -801,6 +803,7 @@ static bool scan_string(const Text *t, size_t *pos)
             i++;
             continue;
         }
+        *escaped = true;
         if (i + 1 >= t->len)
             break;
         char e = t->s[i + 1];
@@ -926,11 +929,11 @@ static cJSON *tree_item(Loader *L, int type)
     if (L->tree_used == TREE_BLOCK || L->n_tree_blocks == 0) {
         L->tree_blocks = xgrow(L->tree_blocks, &L->cap_tree_blocks, L->n_tree_blocks + 1,
                                sizeof *L->tree_blocks);
-        L->tree_blocks[L->n_tree_blocks++] = xcalloc(TREE_BLOCK, sizeof(cJSON));
+        L->tree_blocks[L->n_tree_blocks++] = xmalloc(TREE_BLOCK * sizeof(cJSON));
         L->tree_used = 0;
     }
     cJSON *item = &L->tree_blocks[L->n_tree_blocks - 1][L->tree_used++];
-    item->type = type;
+    *item = (cJSON){.type = type};
     return item;
 }
 
@@ -957,18 +960,17 @@ static char *put_utf8(char *o, uint32_t cp)
 
 /* The string checked from the quote at start to end (past its closing
  * quote), unescaped into the Loader's string buffer. */
-static char *tree_string(const Text *t, size_t start, size_t end)
+static char *tree_string(const Text *t, size_t start, size_t end, bool escaped)
 {
     Loader *L = t->L;
     const char *s = t->s + start + 1;
     size_t n = end - start - 2;
     char *out = L->tree_text + L->tree_text_used, *o = out;
-    const char *bs = memchr(s, '\\', n);
-    if (!bs) {
+    if (!escaped) {
         memcpy(o, s, n);
         o += n;
     }
-    for (size_t i = 0; bs && i < n;) {
+    for (size_t i = 0; escaped && i < n;) {
         if (s[i] != '\\') {
             *o++ = s[i++];
             continue;
@@ -1114,10 +1116,11 @@ static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, s
     *want = W_AFTER;
     size_t start = *pos;
     if (c == '"') {
-        if (!scan_string(t, pos))
+        bool escaped;
+        if (!scan_string(t, pos, &escaped))
             return false;
         cJSON *item = tree_item(t->L, cJSON_String);
-        item->valuestring = tree_string(t, start, *pos);
+        item->valuestring = tree_string(t, start, *pos, escaped);
         tree_attach(ps, item);
         return true;
     }
@@ -1246,10 +1249,11 @@ static cJSON *check_syntax(const Text *t, bool *long_number)
         } else if (want == W_KEY || want == W_FIRST_KEY) {
             if (c == '"') {
                 key = pos;
-                if (!scan_string(t, &pos))
+                bool escaped;
+                if (!scan_string(t, &pos, &escaped))
                     break;
                 key_end = pos;
-                ps.key = tree_string(t, key, key_end);
+                ps.key = tree_string(t, key, key_end, escaped);
                 want = W_COLON;
             } else if (c == '}' && want == W_FIRST_KEY) {
                 ps.depth--;
