@@ -120,6 +120,21 @@ const char *sj_q(Loader *L, const char *s)
     return sj_keep(L, buf_take(&b));
 }
 
+/* "[i]" at d (room for 24); returns its length. */
+static size_t put_index(char d[24], size_t i)
+{
+    char r[20];
+    size_t n = 0, k = 0;
+    do
+        r[n++] = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    d[k++] = '[';
+    while (n > 0)
+        d[k++] = r[--n];
+    d[k++] = ']';
+    return k;
+}
+
 static void path_put(Buf *b, const Path *p)
 {
     if (!p || p->kind == P_ROOT)
@@ -137,15 +152,10 @@ static void path_put(Buf *b, const Path *p)
         sj_put_quoted(b, p->key, strlen(p->key));
         buf_putc(b, ']');
         break;
-    case P_INDEX: { /* "[12]": digits written here, as every script line's path is built */
+    case P_INDEX: { /* digits written here, as every script line's path is built */
         char d[24];
-        size_t n = sizeof d, v = p->index;
-        d[--n] = ']';
-        do
-            d[--n] = (char)('0' + v % 10);
-        while ((v /= 10) != 0);
-        d[--n] = '[';
-        buf_put(b, d + n, sizeof d - n);
+        size_t n = put_index(d, p->index);
+        buf_put(b, d, n);
         break;
     }
     case P_ROOT:
@@ -159,6 +169,16 @@ char *sj_path_str(const Path *p)
     buf_init(&b);
     path_put(&b, p);
     return buf_take(&b);
+}
+
+char *sj_path_index(const char *list, size_t i)
+{
+    size_t n = strlen(list);
+    char *s = xmalloc(n + 25);
+    memcpy(s, list, n);
+    n += put_index(s + n, i);
+    s[n] = '\0';
+    return s;
 }
 
 /* Notes one problem about the value at, whose path is p. */
