@@ -102,12 +102,11 @@ typedef struct Loader {
     bool warnings;         /* the scenario loaded: sj_warn notes warnings */
 
     /* The JSON tree (sj_parse): its items in blocks, its strings in one
-     * buffer; or, for what only cJSON reads as it does, cJSON's own tree. */
+     * buffer. */
     cJSON **tree_blocks;
     size_t n_tree_blocks, cap_tree_blocks, tree_used;
     char *tree_text;
     size_t tree_text_used;
-    cJSON *cjson_root;
 } Loader;
 
 /* ---- the protocol table ---------------------------------------------------- */

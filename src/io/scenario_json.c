@@ -931,7 +931,6 @@ typedef struct Parse {
     size_t depth, cap;
     char *key; /* the key of the member whose value comes next */
     cJSON *root;
-    bool long_number; /* a number longer than cJSON reads */
 } Parse;
 
 /* ---- the tree ------------------------------------------------------------ */
@@ -941,8 +940,7 @@ typedef struct Parse {
  * the load ends.  Every string (unescaped, with its NUL) goes into one buffer
  * as long as the text, which always suffices: a string's quotes are at least
  * as long as what unescaping adds. */
-#define TREE_BLOCK    1024 /* items per block */
-#define CJSON_NUM_MAX 63   /* the longest number cJSON reads (its buffer of 64) */
+#define TREE_BLOCK 1024 /* items per block */
 
 static cJSON *tree_item(Loader *L, int type)
 {
@@ -1035,18 +1033,19 @@ static char *tree_string(const Text *t, size_t start, size_t end, bool escaped)
     return out;
 }
 
-/* The number checked from start to end, read as cJSON reads it. */
-static void tree_number(Parse *ps, cJSON *item, size_t start, size_t end)
+/* The number checked from start to end, read as cJSON reads it: strtod on
+ * a copy of it. */
+static void tree_number(const Text *t, cJSON *item, size_t start, size_t end)
 {
-    char d[CJSON_NUM_MAX + 1];
+    char small[64], *d = small;
     size_t n = end - start;
-    if (n > CJSON_NUM_MAX) {
-        ps->long_number = true;
-        n = CJSON_NUM_MAX;
-    }
-    memcpy(d, ps->t->s + start, n);
+    if (n >= sizeof small)
+        d = xmalloc(n + 1);
+    memcpy(d, t->s + start, n);
     d[n] = '\0';
     double v = strtod(d, NULL);
+    if (d != small)
+        free(d);
     item->valuedouble = v;
     item->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
 }
@@ -1078,10 +1077,8 @@ void sj_tree_free(Loader *L)
         free(L->tree_blocks[i]);
     free(L->tree_blocks);
     free(L->tree_text);
-    cJSON_Delete(L->cjson_root);
     L->tree_blocks = NULL;
     L->tree_text = NULL;
-    L->cjson_root = NULL;
     L->n_tree_blocks = L->cap_tree_blocks = L->tree_used = L->tree_text_used = 0;
 }
 
@@ -1148,7 +1145,7 @@ static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, s
         if (!scan_number(t, pos))
             return false;
         cJSON *item = tree_item(t->L, cJSON_Number);
-        tree_number(ps, item, start, *pos);
+        tree_number(t, item, start, *pos);
         tree_attach(ps, item);
         return true;
     }
@@ -1218,7 +1215,7 @@ static bool syntax_after(Parse *ps, size_t *pos, Want *want, size_t *comma, bool
 
 /* A strict JSON checker (RFC 8259), for messages that say what was
  * expected, which builds the tree as it goes; NULL on a problem. */
-static cJSON *check_syntax(const Text *t, bool *long_number)
+static cJSON *check_syntax(const Text *t)
 {
     Parse ps = {.t = t};
     size_t comma = 0, key = 0, key_end = 0;
@@ -1304,7 +1301,6 @@ static cJSON *check_syntax(const Text *t, bool *long_number)
         }
     }
     free(ps.stack);
-    *long_number = ps.long_number;
     return ok ? ps.root : NULL;
 }
 
@@ -1396,17 +1392,5 @@ void sj_sort_pending(Loader *L, const cJSON *root)
 cJSON *sj_parse(Loader *L, const char *data, size_t len)
 {
     Text t = {L, data, len};
-    bool long_number = false;
-    cJSON *root = check_bytes(&t) ? check_syntax(&t, &long_number) : NULL;
-    if (!root || !long_number)
-        return root;
-    /* A number longer than cJSON reads: cJSON builds the tree, so that its
-     * limit answers as it always has. */
-    sj_tree_free(L);
-    const char *end = NULL;
-    root = L->cjson_root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-    if (!root) /* our checker accepted what cJSON refused: only a limit of cJSON */
-        err_pos(&t, end ? (size_t)(end - data) : 0,
-                "cJSON cannot read the JSON here (expected simpler JSON)");
-    return root;
+    return check_bytes(&t) ? check_syntax(&t) : NULL;
 }
