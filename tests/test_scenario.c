@@ -571,6 +571,31 @@ static void test_nesting_limit(void **state)
     free(deep);
 }
 
+/* The checker builds the tree as cJSON would: every escape, number form
+ * and literal reads as cJSON reads it, numbers longer than 63 characters
+ * included. */
+static void test_tree_values(void **state)
+{
+    (void)state;
+    World *w = mem_ok("{\"minet\": 1.0e0, \"title\": \"a\\\"b\\\\c\\/d\\be\\ff\\ng\\rh\\ti"
+                      "\\u0041\\u00e9\\u20ac\\ud83d\\ude00\", \"description\": \"\", \"seed\": "
+                      "12345678901234, \"nodes\": [{\"id\": \"a\", \"role\": \"host\", \"ip\": "
+                      "\"10.0.0.1\", \"pos\": [-1.5e2, 0.25]}], \"links\": []}");
+    assert_string_equal(w->title, "a\"b\\c/d\be\ff\ng\rh\tiA\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80");
+    assert_string_equal(w->description, "");
+    assert_int_equal(w->seed, 12345678901234);
+    assert_true(w->nodes[0].has_pos);
+    assert_true(w->nodes[0].x == -150.0 && w->nodes[0].y == 0.25);
+    world_free(w);
+    const char *text = "{\"minet\": 1, \"title\": \"t\", \"seed\": "
+                       "1234567890123456789012345678901234567890123456789012345678901234567890, "
+                       "\"nodes\": [{\"id\": \"a\", \"role\": \"host\", \"ip\": \"10.0.0.1\"}]}";
+    char *all = mem_errors(text, strlen(text));
+    assert_string_equal(all, "mem.json: seed: 1.23456789012346e+69 is out of range (expected a "
+                             "whole number from 0 to 9007199254740991 (2^53 - 1))\n");
+    free(all);
+}
+
 static void test_quoting(void **state)
 {
     (void)state;
@@ -1249,6 +1274,7 @@ int main(void)
         cmocka_unit_test(test_router_per_interface),
         cmocka_unit_test(test_minimal_and_single_node),
         cmocka_unit_test(test_utf8_title_and_bom),
+        cmocka_unit_test(test_tree_values),
         cmocka_unit_test(test_crlf),
         cmocka_unit_test(test_bad_files),
         cmocka_unit_test(test_missing_file),

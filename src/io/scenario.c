@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,8 +18,9 @@
  *   1. bytes: size limit, no NUL, valid UTF-8;
  *   2. syntax: our own strict JSON checker, so that a malformed file gets a
  *      message saying what was expected at LINE:COL (cJSON only says where);
+ *      it builds cJSON's tree as it checks, in blocks freed with the load;
  *      both in scenario_json.c;
- *   3. cJSON builds the tree, which is then read into a World, every
+ *   3. the tree is read into a World, every
  *      problem noted against the JSON value it is about: the common keys
  *      here, each protocol's keys by its row of the protocol table
  *      (scenario_int.h), which roles accept which keys by the roles table
@@ -30,8 +32,8 @@
  * Phase 3 reports everything, but avoids cascades: a reference to a broken
  * or missing thing is not checked again (see the *_ok flags and quiet).
  *
- * Costs: every lookup by id, address or origin is a binary search in a
- * sorted index, so a scenario loads in O(n log n). */
+ * Costs: a lookup by id is a hash table's, by address or origin a binary
+ * search in a sorted index, so a scenario loads in O(n log n). */
 
 /* 2^53 - 1: every integer up to it is exact in JSON; 2^53 + 1 already
  * reads as 2^53, so a seed from 2^53 up cannot be known as written. */
@@ -256,17 +258,18 @@ static void node_unknown_key(Loader *L, int role, const cJSON *c, const Path *p)
 
 static int node_role(Loader *L, const cJSON *v, const Path *p)
 {
+    int role = cJSON_IsString(v) ? roles_find(v->valuestring) : -1;
+    if (role >= 0)
+        return role;
+    /* The message's words are built only for a message. */
     size_t n;
     const char **words = role_words(L, &n);
     const char *list = sj_join(L, words, n);
     const char *s = sj_get_string(L, v, p, sj_keep(L, xasprintf("one of %s", list)));
-    if (!s)
-        return -1;
-    int role = roles_find(s);
-    if (role < 0)
+    if (s)
         sj_err(L, v, p, "unknown role %s (expected one of %s%s)", sj_q(L, s), list,
                sj_suggest(L, s, words, n, NULL));
-    return role;
+    return -1;
 }
 
 /* A key that is not common: read by its protocol, if the role accepts it. */
@@ -340,17 +343,20 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
         }
     }
     free(dup);
-    size_t n_known, n_roles;
-    const char **known = node_keys(L, -1, &n_known);
-    const char **roles = role_words(L, &n_roles);
-    if (!has_id && !sj_typo_for(v, "id", known, n_known))
-        sj_err(L, v, p, "missing \"id\" (expected a unique name for the node, like \"laptop\")");
-    if (!has_role && !sj_typo_for(v, "role", known, n_known))
-        sj_err(L, v, p, "missing \"role\" (expected one of %s)", sj_join(L, roles, n_roles));
-    if (!has_ip) {
-        if (!sj_typo_for(v, "ip", known, n_known))
-            sj_err(L, v, p, "missing \"ip\" (expected the node's address, like \"10.0.0.1\")");
-        L->ips_ok = false;
+    if (!has_id || !has_role || !has_ip) {
+        size_t n_known, n_roles;
+        const char **known = node_keys(L, -1, &n_known);
+        const char **roles = role_words(L, &n_roles);
+        if (!has_id && !sj_typo_for(v, "id", known, n_known))
+            sj_err(L, v, p,
+                   "missing \"id\" (expected a unique name for the node, like \"laptop\")");
+        if (!has_role && !sj_typo_for(v, "role", known, n_known))
+            sj_err(L, v, p, "missing \"role\" (expected one of %s)", sj_join(L, roles, n_roles));
+        if (!has_ip) {
+            if (!sj_typo_for(v, "ip", known, n_known))
+                sj_err(L, v, p, "missing \"ip\" (expected the node's address, like \"10.0.0.1\")");
+            L->ips_ok = false;
+        }
     }
     if (!n->id) {
         n->id = xstrdup(""); /* never matches a reference: ids are checked non-empty */
@@ -358,39 +364,50 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
     }
 }
 
-static int cmp_id(const void *a, const void *b)
+static size_t id_hash(const char *s)
 {
-    const IdEntry *x = a, *y = b;
-    int c = strcmp(x->id, y->id);
-    if (c)
-        return c;
-    return x->node - y->node;
+    uint32_t h = 2166136261u; /* FNV-1a */
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
 }
 
-/* Sorts the ids, reports duplicates, keeps first occurrences for lookups. */
+/* The slot of id in L->id_slots: where it is, or the empty one it would take. */
+static size_t id_slot(const Loader *L, const char *id)
+{
+    size_t h = id_hash(id) & L->id_mask;
+    while (L->id_slots[h] >= 0 && strcmp(L->w->nodes[L->id_slots[h]].id, id) != 0)
+        h = (h + 1) & L->id_mask;
+    return h;
+}
+
+/* Indexes the ids in a hash table, first occurrences only, and reports the
+ * others as duplicates. */
 static void index_ids(Loader *L, const Path *nodes_path)
 {
     World *w = L->w;
-    L->ids = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof *L->ids);
+    size_t size = 4;
+    while (size < 2 * w->n_nodes)
+        size *= 2;
+    L->id_slots = xmalloc(size * sizeof *L->id_slots);
+    L->id_mask = size - 1;
+    for (size_t h = 0; h < size; h++)
+        L->id_slots[h] = -1;
     L->id_words = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof *L->id_words);
-    for (size_t i = 0; i < w->n_nodes; i++)
-        if (L->ni[i].id_item && w->nodes[i].id[0])
-            L->ids[L->n_ids++] = (IdEntry){w->nodes[i].id, (int)i};
-    sj_sort(L->ids, L->n_ids, sizeof *L->ids, cmp_id);
-    size_t out = 0;
-    for (size_t k = 0; k < L->n_ids; k++) {
-        if (out > 0 && strcmp(L->ids[k].id, L->ids[out - 1].id) == 0) {
-            int i = L->ids[k].node, first = L->ids[out - 1].node;
-            Path np = sj_indexed(nodes_path, (size_t)i), ip = sj_field(&np, "id");
-            sj_err(L, L->ni[i].id_item, &ip,
-                   "duplicate id %s (expected each node id once; nodes[%d].id already uses it)",
-                   sj_q(L, L->ids[k].id), first);
-            L->ni[i].quiet = true;
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        if (!L->ni[i].id_item || !w->nodes[i].id[0])
+            continue;
+        size_t h = id_slot(L, w->nodes[i].id);
+        if (L->id_slots[h] < 0) {
+            L->id_slots[h] = (int)i;
             continue;
         }
-        L->ids[out++] = L->ids[k];
+        Path np = sj_indexed(nodes_path, i), ip = sj_field(&np, "id");
+        sj_err(L, L->ni[i].id_item, &ip,
+               "duplicate id %s (expected each node id once; nodes[%d].id already uses it)",
+               sj_q(L, w->nodes[i].id), L->id_slots[h]);
+        L->ni[i].quiet = true;
     }
-    L->n_ids = out;
     /* For "did you mean": first occurrences, in file order. */
     for (size_t i = 0; i < w->n_nodes; i++)
         if (L->ni[i].id_item && w->nodes[i].id[0] && !L->ni[i].quiet)
@@ -399,16 +416,7 @@ static void index_ids(Loader *L, const Path *nodes_path)
 
 static int find_id(const Loader *L, const char *id)
 {
-    IdEntry key = {id, -1};
-    size_t lo = 0, hi = L->n_ids;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (strcmp(L->ids[mid].id, key.id) < 0)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < L->n_ids && strcmp(L->ids[lo].id, id) == 0 ? L->ids[lo].node : -1;
+    return L->id_slots ? L->id_slots[id_slot(L, id)] : -1;
 }
 
 int scenario_ref_node(Loader *L, const cJSON *v, const Path *p, int *guess)
@@ -708,16 +716,6 @@ static void check_router_ips(Loader *L, const Path *nodes_path)
     }
 }
 
-static int cmp_addr_ref(const void *a, const void *b)
-{
-    const AddrRef *x = a, *y = b;
-    if (x->ip != y->ip)
-        return x->ip < y->ip ? -1 : 1;
-    if (x->node != y->node)
-        return x->node < y->node ? -1 : 1;
-    return x->elem < y->elem ? -1 : x->elem > y->elem;
-}
-
 static void addr_path(const AddrRef *a, char *buf, size_t size)
 {
     if (a->elem < 0)
@@ -728,7 +726,8 @@ static void addr_path(const AddrRef *a, char *buf, size_t size)
 
 static void check_addresses(Loader *L, const Path *nodes_path)
 {
-    sj_sort(L->addrs, L->n_addrs, sizeof *L->addrs, cmp_addr_ref);
+    /* By address; each address's uses in file order, as they were added. */
+    world_sort_by_u32(L->addrs, L->n_addrs, sizeof *L->addrs, offsetof(AddrRef, ip));
     for (size_t k = 1; k < L->n_addrs; k++) {
         const AddrRef *a = &L->addrs[k], *first = &L->addrs[k - 1];
         if (a->ip != first->ip)
@@ -978,10 +977,11 @@ static void loader_fini(Loader *L)
         free(L->scratch[i]);
     free(L->scratch);
     free(L->ni);
-    free(L->ids);
+    free(L->id_slots);
     free(L->id_words);
     free(L->addrs);
     free(L->link_file_index);
+    sj_tree_free(L);
 }
 
 static void begin_protos(Loader *L)
@@ -1114,7 +1114,6 @@ World *scenario_load_mem_warn(const char *name, const char *dir, const char *dat
     }
     if (root)
         fini_protos(&L);
-    cJSON_Delete(root);
     loader_fini(&L);
     return w;
 }

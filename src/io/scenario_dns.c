@@ -208,7 +208,9 @@ static void check_origin(Loader *L, const char *o, const cJSON *at, const Path *
     }
 }
 
-static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p)
+/* Record v, whose path is p, element at of the list whose path is list. */
+static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const char *list,
+                        size_t at)
 {
     static const char *const keys[] = {"name", "type", "ttl", "data", "region"};
     static const char expected[] =
@@ -293,7 +295,7 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p)
         sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
         return;
     }
-    r.where = sj_path_str(p);
+    r.where = sj_path_index(list, at);
     z->records[z->n_records++] = r;
 }
 
@@ -385,10 +387,12 @@ static void load_zone(Loader *L, Zone *z, const cJSON *v, const Path *p)
     }
     size_t n = (size_t)cJSON_GetArraySize(records), i = 0;
     z->records = xcalloc(n ? n : 1, sizeof *z->records);
+    char *list = sj_path_str(&rp);
     for (const cJSON *c = records->child; c; c = c->next, i++) {
         Path ep = sj_indexed(&rp, i);
-        load_record(L, z, c, &ep);
+        load_record(L, z, c, &ep, list, i);
     }
+    free(list);
 }
 
 static int cmp_zone_case(const void *a, const void *b)

@@ -58,11 +58,6 @@ typedef struct NodeInfo {
     size_t n_links;
 } NodeInfo;
 
-typedef struct IdEntry {
-    const char *id;
-    int node;
-} IdEntry;
-
 typedef struct AddrRef {
     uint32_t ip;
     int node, elem; /* elem -1: "ip" is a string */
@@ -71,7 +66,14 @@ typedef struct AddrRef {
 
 /* The rows of the protocol table (scenario_protos.c), in the order their
  * keys are offered in "expected one of …" lists. */
-typedef enum ScenarioProtoId { SP_DNS, SP_TCP, SP_FILES, SP_MAIL, SP_FTP, SP_COUNT } ScenarioProtoId;
+typedef enum ScenarioProtoId {
+    SP_DNS,
+    SP_TCP,
+    SP_FILES,
+    SP_MAIL,
+    SP_FTP,
+    SP_COUNT
+} ScenarioProtoId;
 
 typedef struct Loader {
     const char *name, *dir;
@@ -83,8 +85,8 @@ typedef struct Loader {
     size_t suggest_budget;
 
     NodeInfo *ni;
-    IdEntry *ids; /* sorted by id, first occurrences only */
-    size_t n_ids;
+    int *id_slots;         /* node ids by hash (-1: empty), first occurrences only */
+    size_t id_mask;        /* the table's size - 1, a power of two */
     const char **id_words; /* ids in node order, for "did you mean" */
     size_t n_id_words;
     AddrRef *addrs; /* sorted by ip once the nodes are read */
@@ -98,6 +100,13 @@ typedef struct Loader {
 
     void *proto[SP_COUNT]; /* each protocol's own state while loading */
     bool warnings;         /* the scenario loaded: sj_warn notes warnings */
+
+    /* The JSON tree (sj_parse): its items in blocks, its strings in one
+     * buffer. */
+    cJSON **tree_blocks;
+    size_t n_tree_blocks, cap_tree_blocks, tree_used;
+    char *tree_text;
+    size_t tree_text_used;
 } Loader;
 
 /* ---- the protocol table ---------------------------------------------------- */
@@ -179,6 +188,9 @@ const char *sj_q(Loader *L, const char *s);
 const char *sj_sanitize(Loader *L, const char *s);
 /* "nodes[2].ip"; the caller frees it. */
 char *sj_path_str(const Path *p);
+/* The path of element i of the list whose path is list ("…[i]"), as
+ * sj_path_str writes it; the caller frees it. */
+char *sj_path_index(const char *list, size_t i);
 /* Notes one problem about the value at, whose path is p. */
 void sj_err(Loader *L, const cJSON *at, const Path *p, const char *fmt, ...) MN_PRINTF(4, 5);
 /* A warning, "FILE: path: warning: …"; nothing unless L->warnings. */
@@ -239,8 +251,9 @@ bool sj_get_ip(Loader *L, const cJSON *v, const Path *p, bool unicast, uint32_t 
 bool sj_is_ws(char c);
 bool sj_has_bom(const char *s, size_t len);
 /* Checks the bytes and the syntax (stopping at the first problem, noted
- * as FILE:LINE:COL), then builds the tree; NULL if anything is wrong.  The
- * caller frees it with cJSON_Delete. */
+ * as FILE:LINE:COL), building the tree as it goes; NULL if anything is
+ * wrong.  The tree is read only, and lives until sj_tree_free. */
 cJSON *sj_parse(Loader *L, const char *data, size_t len);
+void sj_tree_free(Loader *L);
 
 #endif

@@ -1,14 +1,16 @@
 /* scenario_json — the scenario loader's strict JSON checker and its
  * messages (scenario_int.h).
  *
- * Why our own checker before cJSON: cJSON says only where it stopped; a
- * teacher needs to know what was expected there ("a comma or \"}\"", "a
- * key in double quotes").  It checks bytes first (size, NUL, UTF-8), then
- * the syntax, and stops at the first problem: after it nothing can be
+ * Why our own checker rather than cJSON's parser: cJSON says only where it
+ * stopped; a teacher needs to know what was expected there ("a comma or
+ * \"}\"", "a key in double quotes").  It checks bytes first (size, NUL,
+ * UTF-8), then the syntax, building cJSON's tree as it goes (one pass over
+ * the text), and stops at the first problem: after it nothing can be
  * trusted.  Limits: nesting at most MAX_DEPTH; strings and numbers as RFC
  * 8259, with no comments, trailing commas or bare words. */
 #include "io/scenario_int.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -69,8 +71,17 @@ static uint32_t utf8_decode(const unsigned char *p, size_t n)
 void sj_put_quoted(Buf *b, const char *s, size_t n)
 {
     buf_putc(b, '"');
-    size_t i = 0;
+    size_t i = 0, plain_end = n < QUOTE_MAX ? n : QUOTE_MAX;
     while (i < n) {
+        size_t run = i; /* printable ASCII that needs no escape, in one piece */
+        while (run < plain_end && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' &&
+               s[run] != '\\')
+            run++;
+        if (run > i) {
+            buf_put(b, s + i, run - i);
+            i = run;
+            continue;
+        }
         unsigned char c = (unsigned char)s[i];
         size_t k = sj_utf8_len(c);
         if (i + k > n)
@@ -109,6 +120,21 @@ const char *sj_q(Loader *L, const char *s)
     return sj_keep(L, buf_take(&b));
 }
 
+/* "[i]" at d (room for 24); returns its length. */
+static size_t put_index(char d[24], size_t i)
+{
+    char r[20];
+    size_t n = 0, k = 0;
+    do
+        r[n++] = (char)('0' + i % 10);
+    while ((i /= 10) != 0);
+    d[k++] = '[';
+    while (n > 0)
+        d[k++] = r[--n];
+    d[k++] = ']';
+    return k;
+}
+
 static void path_put(Buf *b, const Path *p)
 {
     if (!p || p->kind == P_ROOT)
@@ -126,15 +152,10 @@ static void path_put(Buf *b, const Path *p)
         sj_put_quoted(b, p->key, strlen(p->key));
         buf_putc(b, ']');
         break;
-    case P_INDEX: { /* "[12]": digits written here, as every script line's path is built */
+    case P_INDEX: { /* digits written here, as every script line's path is built */
         char d[24];
-        size_t n = sizeof d, v = p->index;
-        d[--n] = ']';
-        do
-            d[--n] = (char)('0' + v % 10);
-        while ((v /= 10) != 0);
-        d[--n] = '[';
-        buf_put(b, d + n, sizeof d - n);
+        size_t n = put_index(d, p->index);
+        buf_put(b, d, n);
         break;
     }
     case P_ROOT:
@@ -148,6 +169,16 @@ char *sj_path_str(const Path *p)
     buf_init(&b);
     path_put(&b, p);
     return buf_take(&b);
+}
+
+char *sj_path_index(const char *list, size_t i)
+{
+    size_t n = strlen(list);
+    char *s = xmalloc(n + 25);
+    memcpy(s, list, n);
+    n += put_index(s + n, i);
+    s[n] = '\0';
+    return s;
 }
 
 /* Notes one problem about the value at, whose path is p. */
@@ -315,15 +346,21 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
     bool *dup = xcalloc(n ? n : 1, sizeof *dup);
     if (n < 2)
         return dup;
-    KeyIdx *k = xmalloc(n * sizeof *k);
     size_t i = 0;
-    for (const cJSON *c = obj->child; c; c = c->next, i++)
-        k[i] = (KeyIdx){c->string, i};
-    sj_sort(k, n, sizeof *k, cmp_keyidx);
-    for (i = 1; i < n; i++)
-        if (strcmp(k[i].key, k[i - 1].key) == 0)
-            dup[k[i].idx] = true;
-    free(k);
+    if (n <= 8) { /* most objects: comparing each pair is cheaper than sorting */
+        for (const cJSON *c = obj->child; c; c = c->next, i++)
+            for (const cJSON *e = obj->child; e != c && !dup[i]; e = e->next)
+                dup[i] = strcmp(e->string, c->string) == 0;
+    } else {
+        KeyIdx *k = xmalloc(n * sizeof *k);
+        for (const cJSON *c = obj->child; c; c = c->next, i++)
+            k[i] = (KeyIdx){c->string, i};
+        sj_sort(k, n, sizeof *k, cmp_keyidx);
+        for (i = 1; i < n; i++)
+            if (strcmp(k[i].key, k[i - 1].key) == 0)
+                dup[k[i].idx] = true;
+        free(k);
+    }
     i = 0;
     for (const cJSON *c = obj->child; c; c = c->next, i++)
         if (dup[i])
@@ -663,7 +700,20 @@ static size_t utf8_valid(const unsigned char *s, size_t len, size_t i)
 static bool check_bytes(const Text *t)
 {
     const unsigned char *u = (const unsigned char *)t->s;
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     for (size_t i = 0; i < t->len;) {
+        uint64_t v;
+        if (i + 8 <= t->len) { /* eight bytes at once: no high bit set, and none is 0 */
+            memcpy(&v, u + i, 8);
+            if (((v | ((v - ones) & ~v)) & highs) == 0) {
+                i += 8;
+                continue;
+            }
+        }
+        if (u[i] - 1u < 0x7fu) { /* the common case: ASCII, not NUL */
+            i++;
+            continue;
+        }
         if (u[i] == 0) {
             err_pos(t, i, "the file contains a NUL byte (expected UTF-8 text, not a binary file)");
             return false;
@@ -738,12 +788,18 @@ static bool hex4(const Text *t, size_t i, unsigned *out)
     return true;
 }
 
-/* Scans the string starting at the quote at *pos. */
-static bool scan_string(const Text *t, size_t *pos)
+/* Scans the string starting at the quote at *pos; *escaped: it has a
+ * backslash. */
+static bool scan_string(const Text *t, size_t *pos, bool *escaped)
 {
     size_t start = *pos, i = start + 1;
+    *escaped = false;
     while (i < t->len) {
         unsigned char c = (unsigned char)t->s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') { /* the common case: a plain character */
+            i++;
+            continue;
+        }
         if (c == '"') {
             *pos = i + 1;
             return true;
@@ -767,6 +823,7 @@ static bool scan_string(const Text *t, size_t *pos)
             i++;
             continue;
         }
+        *escaped = true;
         if (i + 1 >= t->len)
             break;
         char e = t->s[i + 1];
@@ -863,30 +920,194 @@ typedef enum Want { W_VALUE, W_FIRST_VALUE, W_KEY, W_FIRST_KEY, W_COLON, W_AFTER
 typedef struct Opener {
     char c;
     size_t pos;
+    cJSON *item, *last; /* the list or object, and its last member so far */
 } Opener;
+
+/* The checker's state as it goes: the open lists and objects, and the tree
+ * built so far. */
+typedef struct Parse {
+    const Text *t;
+    Opener *stack;
+    size_t depth, cap;
+    char *key; /* the key of the member whose value comes next */
+    cJSON *root;
+} Parse;
+
+/* ---- the tree ------------------------------------------------------------ */
+
+/* The checker builds the tree as it checks: the same cJSON items that
+ * cJSON_Parse would make, but in the Loader's blocks, all freed at once when
+ * the load ends.  Every string (unescaped, with its NUL) goes into one buffer
+ * as long as the text, which always suffices: a string's quotes are at least
+ * as long as what unescaping adds. */
+#define TREE_BLOCK 1024 /* items per block */
+
+static cJSON *tree_item(Loader *L, int type)
+{
+    if (L->tree_used == TREE_BLOCK || L->n_tree_blocks == 0) {
+        L->tree_blocks = xgrow(L->tree_blocks, &L->cap_tree_blocks, L->n_tree_blocks + 1,
+                               sizeof *L->tree_blocks);
+        L->tree_blocks[L->n_tree_blocks++] = xmalloc(TREE_BLOCK * sizeof(cJSON));
+        L->tree_used = 0;
+    }
+    cJSON *item = &L->tree_blocks[L->n_tree_blocks - 1][L->tree_used++];
+    *item = (cJSON){.type = type};
+    return item;
+}
+
+/* Writes code point cp as UTF-8 at o; returns the end. */
+static char *put_utf8(char *o, uint32_t cp)
+{
+    if (cp < 0x80) {
+        *o++ = (char)cp;
+    } else if (cp < 0x800) {
+        *o++ = (char)(0xc0 | (cp >> 6));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else if (cp < 0x10000) {
+        *o++ = (char)(0xe0 | (cp >> 12));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    } else {
+        *o++ = (char)(0xf0 | (cp >> 18));
+        *o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+        *o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+        *o++ = (char)(0x80 | (cp & 0x3f));
+    }
+    return o;
+}
+
+/* The string checked from the quote at start to end (past its closing
+ * quote), unescaped into the Loader's string buffer. */
+static char *tree_string(const Text *t, size_t start, size_t end, bool escaped)
+{
+    Loader *L = t->L;
+    const char *s = t->s + start + 1;
+    size_t n = end - start - 2;
+    char *out = L->tree_text + L->tree_text_used, *o = out;
+    if (!escaped) {
+        memcpy(o, s, n);
+        o += n;
+    }
+    for (size_t i = 0; escaped && i < n;) {
+        if (s[i] != '\\') {
+            *o++ = s[i++];
+            continue;
+        }
+        char e = s[i + 1];
+        i += 2;
+        switch (e) {
+        case 'b':
+            *o++ = '\b';
+            break;
+        case 'f':
+            *o++ = '\f';
+            break;
+        case 'n':
+            *o++ = '\n';
+            break;
+        case 'r':
+            *o++ = '\r';
+            break;
+        case 't':
+            *o++ = '\t';
+            break;
+        case 'u': { /* checked: four hex digits, a surrogate only in a pair */
+            unsigned cp, lo;
+            hex4(t, start + 1 + i, &cp);
+            i += 4;
+            if (cp >= 0xd800 && cp <= 0xdbff) {
+                hex4(t, start + 1 + i + 2, &lo);
+                i += 6;
+                cp = 0x10000 + (((cp & 0x3ff) << 10) | (lo & 0x3ff));
+            }
+            o = put_utf8(o, cp);
+            break;
+        }
+        default: /* " \ / */
+            *o++ = e;
+            break;
+        }
+    }
+    *o++ = '\0';
+    L->tree_text_used = (size_t)(o - L->tree_text);
+    return out;
+}
+
+/* The number checked from start to end, read as cJSON reads it: strtod on
+ * a copy of it. */
+static void tree_number(const Text *t, cJSON *item, size_t start, size_t end)
+{
+    char small[64], *d = small;
+    size_t n = end - start;
+    if (n >= sizeof small)
+        d = xmalloc(n + 1);
+    memcpy(d, t->s + start, n);
+    d[n] = '\0';
+    double v = strtod(d, NULL);
+    if (d != small)
+        free(d);
+    item->valuedouble = v;
+    item->valueint = v >= INT_MAX ? INT_MAX : v <= (double)INT_MIN ? INT_MIN : (int)v;
+}
+
+/* Adds item to the open list or object (with the pending key), or makes it
+ * the root. */
+static void tree_attach(Parse *ps, cJSON *item)
+{
+    if (ps->depth == 0) {
+        ps->root = item;
+        return;
+    }
+    Opener *up = &ps->stack[ps->depth - 1];
+    item->string = ps->key;
+    ps->key = NULL;
+    if (!up->item->child) {
+        up->item->child = item;
+    } else {
+        up->last->next = item;
+        item->prev = up->last;
+    }
+    up->last = item;
+    up->item->child->prev = item; /* as cJSON keeps it: the first's prev is the last */
+}
+
+void sj_tree_free(Loader *L)
+{
+    for (size_t i = 0; i < L->n_tree_blocks; i++)
+        free(L->tree_blocks[i]);
+    free(L->tree_blocks);
+    free(L->tree_text);
+    L->tree_blocks = NULL;
+    L->tree_text = NULL;
+    L->n_tree_blocks = L->cap_tree_blocks = L->tree_used = L->tree_text_used = 0;
+}
+
+/* ---- the syntax ---------------------------------------------------------- */
 
 static const char VALUE_EXPECTED[] =
     "a value: a \"string\" in double quotes, a number, true, false, null, [ … ] or { … }";
 
 /* One step of the syntax check at a value.  Returns false on a problem. */
-static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colon, size_t comma,
-                         Opener **stack, size_t *depth, size_t *cap)
+static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, size_t comma)
 {
+    const Text *t = ps->t;
     char c = t->s[*pos];
     if (c == '{' || c == '[') {
-        if (*depth == MAX_DEPTH) {
+        if (ps->depth == MAX_DEPTH) {
             err_pos(t, *pos, "nested too deeply (expected at most %d levels of [ ] and { })",
                     MAX_DEPTH);
             return false;
         }
-        *stack = xgrow(*stack, cap, *depth + 1, sizeof **stack);
-        (*stack)[(*depth)++] = (Opener){c, *pos};
+        cJSON *item = tree_item(t->L, c == '{' ? cJSON_Object : cJSON_Array);
+        tree_attach(ps, item);
+        ps->stack = xgrow(ps->stack, &ps->cap, ps->depth + 1, sizeof *ps->stack);
+        ps->stack[ps->depth++] = (Opener){c, *pos, item, NULL};
         (*pos)++;
         *want = c == '{' ? W_FIRST_KEY : W_FIRST_VALUE;
         return true;
     }
     if (c == ']' && *want == W_FIRST_VALUE) {
-        (*depth)--;
+        ps->depth--;
         (*pos)++;
         *want = W_AFTER;
         return true;
@@ -896,13 +1117,13 @@ static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colo
         return false;
     }
     if (c == '}' && *want == W_FIRST_VALUE) {
-        const Opener *top = &(*stack)[*depth - 1];
+        const Opener *top = &ps->stack[ps->depth - 1];
         LineCol lc = line_col(t->s, t->len, top->pos);
         err_pos(t, *pos, "\"}\" does not match the \"[\" at %zu:%zu (expected a value or \"]\")",
                 lc.line, lc.col);
         return false;
     }
-    if ((c == ']' || c == '}') && *depth > 0) {
+    if ((c == ']' || c == '}') && ps->depth > 0) {
         err_pos(t, comma,
                 "a comma before \"%c\" (expected another value after the comma, or no "
                 "comma)",
@@ -910,16 +1131,36 @@ static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colo
         return false;
     }
     *want = W_AFTER;
-    if (c == '"')
-        return scan_string(t, pos);
-    if (c == '-' || is_digit(c))
-        return scan_number(t, pos);
-    static const char *const lits[] = {"true", "false", "null"};
+    size_t start = *pos;
+    if (c == '"') {
+        bool escaped;
+        if (!scan_string(t, pos, &escaped))
+            return false;
+        cJSON *item = tree_item(t->L, cJSON_String);
+        item->valuestring = tree_string(t, start, *pos, escaped);
+        tree_attach(ps, item);
+        return true;
+    }
+    if (c == '-' || is_digit(c)) {
+        if (!scan_number(t, pos))
+            return false;
+        cJSON *item = tree_item(t->L, cJSON_Number);
+        tree_number(t, item, start, *pos);
+        tree_attach(ps, item);
+        return true;
+    }
+    static const struct {
+        const char *word;
+        int type;
+    } lits[] = {{"true", cJSON_True}, {"false", cJSON_False}, {"null", cJSON_NULL}};
     for (size_t k = 0; k < MN_ARRAY_LEN(lits); k++) {
-        size_t n = strlen(lits[k]);
-        if (*pos + n <= t->len && memcmp(t->s + *pos, lits[k], n) == 0 &&
+        size_t n = strlen(lits[k].word);
+        if (*pos + n <= t->len && memcmp(t->s + *pos, lits[k].word, n) == 0 &&
             (*pos + n == t->len || !is_word(t->s[*pos + n]))) {
             *pos += n;
+            cJSON *item = tree_item(t->L, lits[k].type);
+            item->valueint = lits[k].type == cJSON_True; /* as cJSON sets it */
+            tree_attach(ps, item);
             return true;
         }
     }
@@ -932,17 +1173,17 @@ static bool syntax_value(const Text *t, size_t *pos, Want *want, bool after_colo
     return false;
 }
 
-static bool syntax_after(const Text *t, size_t *pos, Want *want, size_t *comma, bool *after_colon,
-                         Opener *stack, size_t *depth)
+static bool syntax_after(Parse *ps, size_t *pos, Want *want, size_t *comma, bool *after_colon)
 {
+    const Text *t = ps->t;
     char c = t->s[*pos];
-    if (*depth == 0) {
+    if (ps->depth == 0) {
         err_pos(t, *pos,
                 "unexpected text after the end of the scenario (expected nothing after "
                 "the final \"}\")");
         return false;
     }
-    const Opener *top = &stack[*depth - 1];
+    const Opener *top = &ps->stack[ps->depth - 1];
     char close = top->c == '{' ? '}' : ']';
     if (c == ',') {
         *comma = (*pos)++;
@@ -951,7 +1192,7 @@ static bool syntax_after(const Text *t, size_t *pos, Want *want, size_t *comma, 
         return true;
     }
     if (c == close) {
-        (*depth)--;
+        ps->depth--;
         (*pos)++;
         return true;
     }
@@ -973,22 +1214,23 @@ static bool syntax_after(const Text *t, size_t *pos, Want *want, size_t *comma, 
 }
 
 /* A strict JSON checker (RFC 8259), for messages that say what was
- * expected.  cJSON only builds the tree once this has passed. */
-static bool check_syntax(const Text *t)
+ * expected, which builds the tree as it goes; NULL on a problem. */
+static cJSON *check_syntax(const Text *t)
 {
-    Opener *stack = NULL;
-    size_t depth = 0, cap = 0, comma = 0, key = 0, key_end = 0;
+    Parse ps = {.t = t};
+    size_t comma = 0, key = 0, key_end = 0;
     size_t pos = sj_has_bom(t->s, t->len) ? 3 : 0;
     Want want = W_VALUE;
     bool after_colon = false, ok = false;
+    t->L->tree_text = xmalloc(t->len + 1);
     for (;;) {
         while (pos < t->len && sj_is_ws(t->s[pos]))
             pos++;
         if (pos == t->len) {
-            if (depth == 0 && want == W_AFTER) {
+            if (ps.depth == 0 && want == W_AFTER) {
                 ok = true;
-            } else if (depth > 0) {
-                const Opener *top = &stack[depth - 1];
+            } else if (ps.depth > 0) {
+                const Opener *top = &ps.stack[ps.depth - 1];
                 LineCol lc = line_col(t->s, t->len, top->pos);
                 err_pos(t, pos,
                         "the file ends too early: the \"%c\" at %zu:%zu is never closed "
@@ -1007,7 +1249,7 @@ static bool check_syntax(const Text *t)
             break;
         }
         if (want == W_AFTER) {
-            if (!syntax_after(t, &pos, &want, &comma, &after_colon, stack, &depth))
+            if (!syntax_after(&ps, &pos, &want, &comma, &after_colon))
                 break;
         } else if (want == W_COLON) {
             if (c != ':') {
@@ -1024,12 +1266,14 @@ static bool check_syntax(const Text *t)
         } else if (want == W_KEY || want == W_FIRST_KEY) {
             if (c == '"') {
                 key = pos;
-                if (!scan_string(t, &pos))
+                bool escaped;
+                if (!scan_string(t, &pos, &escaped))
                     break;
                 key_end = pos;
+                ps.key = tree_string(t, key, key_end, escaped);
                 want = W_COLON;
             } else if (c == '}' && want == W_FIRST_KEY) {
-                depth--;
+                ps.depth--;
                 pos++;
                 want = W_AFTER;
             } else if (c == '}') {
@@ -1051,13 +1295,13 @@ static bool check_syntax(const Text *t)
                 break;
             }
         } else {
-            if (!syntax_value(t, &pos, &want, after_colon, comma, &stack, &depth, &cap))
+            if (!syntax_value(&ps, &pos, &want, after_colon, comma))
                 break;
             after_colon = false;
         }
     }
-    free(stack);
-    return ok;
+    free(ps.stack);
+    return ok ? ps.root : NULL;
 }
 
 /* shell_fault_parse quotes words as they are: escape what a terminal would
@@ -1148,12 +1392,5 @@ void sj_sort_pending(Loader *L, const cJSON *root)
 cJSON *sj_parse(Loader *L, const char *data, size_t len)
 {
     Text t = {L, data, len};
-    if (!check_bytes(&t) || !check_syntax(&t))
-        return NULL;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
-    if (!root) /* our checker accepted what cJSON refused: only a limit of cJSON */
-        err_pos(&t, end ? (size_t)(end - data) : 0,
-                "cJSON cannot read the JSON here (expected simpler JSON)");
-    return root;
+    return check_bytes(&t) ? check_syntax(&t) : NULL;
 }

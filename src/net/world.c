@@ -1,6 +1,7 @@
 #include "world.h"
 
 #include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,12 +172,29 @@ static uint32_t fnv1a(const char *s)
     return h;
 }
 
-static int cmp_addr(const void *a, const void *b)
+void world_sort_by_u32(void *base, size_t n, size_t size, size_t key)
 {
-    const AddrEntry *x = a, *y = b;
-    if (x->ip != y->ip)
-        return x->ip < y->ip ? -1 : 1;
-    return x->node - y->node;
+    if (n < 2)
+        return;
+    unsigned char *src = base, *dst = xmalloc(n * size);
+    for (unsigned shift = 0; shift < 32; shift += 8) { /* a stable counting sort per byte */
+        size_t at[257] = {0};
+        uint32_t k;
+        for (size_t i = 0; i < n; i++) {
+            memcpy(&k, src + i * size + key, sizeof k);
+            at[((k >> shift) & 255) + 1]++;
+        }
+        for (size_t b = 1; b < 257; b++)
+            at[b] += at[b - 1];
+        for (size_t i = 0; i < n; i++) {
+            memcpy(&k, src + i * size + key, sizeof k);
+            memcpy(dst + at[(k >> shift) & 255]++ * size, src + i * size, size);
+        }
+        unsigned char *t = src;
+        src = dst;
+        dst = t;
+    }
+    free(dst); /* after four passes the sorted elements are back in base */
 }
 
 /* MAC: 02 (locally administered) : 4 bytes of a hash of the node id : the
@@ -218,6 +236,20 @@ static void assign_macs(World *w)
     free(used);
 }
 
+/* "eth" and k (at most 8 digits, which the name has room for). */
+static void iface_name(char name[12], size_t k)
+{
+    char d[8];
+    size_t n = 0;
+    do
+        d[n++] = (char)('0' + k % 10);
+    while ((k /= 10) != 0);
+    memcpy(name, "eth", 3);
+    for (size_t i = 0; i < n; i++)
+        name[3 + i] = d[n - 1 - i];
+    name[3 + n] = '\0';
+}
+
 void world_wire(World *w)
 {
     for (size_t i = 0; i < w->n_nodes; i++) {
@@ -235,7 +267,7 @@ void world_wire(World *w)
             n->ifaces = xgrow(n->ifaces, &cap[ends[e]], n->n_ifaces + 1, sizeof *n->ifaces);
             Iface *f = &n->ifaces[n->n_ifaces];
             memset(f, 0, sizeof *f);
-            snprintf(f->name, sizeof f->name, "eth%u", (unsigned)(n->n_ifaces % 100000000));
+            iface_name(f->name, n->n_ifaces % 100000000);
             f->link = (int)l;
             *slots[e] = (int)n->n_ifaces++;
         }
@@ -264,8 +296,8 @@ void world_wire(World *w)
             w->addrs[w->n_addrs++] = (AddrEntry){n->ips[k], (int)i, per_iface ? (int)k : -1};
         }
     }
-    if (w->n_addrs)
-        qsort(w->addrs, w->n_addrs, sizeof *w->addrs, cmp_addr);
+    /* By address, each address's nodes in node order, as they were added. */
+    world_sort_by_u32(w->addrs, w->n_addrs, sizeof *w->addrs, offsetof(AddrEntry, ip));
     index_addrs(w);
     assign_macs(w);
 }

@@ -1207,12 +1207,14 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
         free(text);
         return finish(&b);
     }
+    Token *toks = NULL; /* for every line-form record of the zone */
     for (size_t i = 0; i < src->n_records; i++) {
         const ZoneRecord *zr = &src->records[i];
         Source s = {w->path, zr->where};
         if (zr->line) {
             Lexer L;
-            Token *toks = xmalloc(MAX_TOKENS * sizeof *toks);
+            if (!toks)
+                toks = xmalloc(MAX_TOKENS * sizeof *toks);
             lex_init(&L, &s, zr->line, strlen(zr->line), errs);
             bool leading;
             int n = lex_record(&L, toks, &leading);
@@ -1223,12 +1225,34 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
                            "%s: %s: empty record (expected a master-file line like "
                            "\"www 3600 IN A 192.0.2.1\")",
                            w->path, zr->where);
-            free(toks);
         } else {
             object_record(&b, &s, zr);
         }
     }
+    free(toks);
     return finish(&b);
+}
+
+/* Fills set->by_origin, at most half full; of zones with one origin (in
+ * any case) the first is the one found, as a search in order would. */
+static void index_origins(DnsZoneSet *set)
+{
+    size_t size = 4;
+    while (size < 2 * set->n)
+        size *= 2;
+    set->by_origin = xmalloc(size * sizeof *set->by_origin);
+    set->mask = size - 1;
+    for (size_t h = 0; h < size; h++)
+        set->by_origin[h] = SIZE_MAX;
+    for (size_t i = 0; i < set->n; i++) {
+        const DnsName *o = &set->zones[i].origin;
+        size_t h = dns_name_hash(o) & set->mask;
+        while (set->by_origin[h] != SIZE_MAX &&
+               !dns_name_equal(&set->zones[set->by_origin[h]].origin, o))
+            h = (h + 1) & set->mask;
+        if (set->by_origin[h] == SIZE_MAX)
+            set->by_origin[h] = i;
+    }
 }
 
 DnsZoneSet *dns_zones_load(const World *w, Errors *errs)
@@ -1247,6 +1271,7 @@ DnsZoneSet *dns_zones_load(const World *w, Errors *errs)
         dns_zones_free(set);
         return NULL;
     }
+    index_origins(set);
     return set;
 }
 
@@ -1257,13 +1282,19 @@ void dns_zones_free(DnsZoneSet *set)
     for (size_t i = 0; i < set->n; i++)
         dns_zone_fini(&set->zones[i]);
     free(set->zones);
+    free(set->by_origin);
     free(set);
 }
 
 const DnsZone *dns_zones_find(const DnsZoneSet *set, const DnsName *origin)
 {
-    for (size_t i = 0; i < set->n; i++)
+    if (!set->by_origin)
+        return NULL;
+    for (size_t h = dns_name_hash(origin) & set->mask;; h = (h + 1) & set->mask) {
+        size_t i = set->by_origin[h];
+        if (i == SIZE_MAX)
+            return NULL;
         if (dns_name_equal(&set->zones[i].origin, origin))
             return &set->zones[i];
-    return NULL;
+    }
 }

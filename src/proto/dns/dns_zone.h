@@ -74,6 +74,10 @@ typedef struct DnsZone {
 typedef struct DnsZoneSet {
     DnsZone *zones;
     size_t n;
+    /* By origin: a hash table of indexes into zones (SIZE_MAX: empty), its
+     * size a power of two, mask = size - 1. */
+    size_t *by_origin;
+    size_t mask;
 } DnsZoneSet;
 
 /* Parses and checks every zone of w.  Problems go to errs; NULL if any. */
