@@ -303,16 +303,8 @@ static void check(Loader *L, const Path *nodes_path)
     World *w = L->w;
     for (size_t i = 0; i < w->n_nodes; i++) {
         int node = (int)i;
-        if (roles_accepts(w->nodes[i].role, "user")) {
-            const char *user = vfs_user(w, node);
-            size_t n = strlen(user);
-            char buf[64], *home = n + 7 <= sizeof buf ? buf : xmalloc(n + 7);
-            memcpy(home, "/home/", 6);
-            memcpy(home + 6, user, n + 1);
-            vfs_conf_add_dir(w, node, home, NULL); /* the tree is empty: cannot clash */
-            if (home != buf)
-                free(home);
-        }
+        if (roles_accepts(w->nodes[i].role, "user"))
+            vfs_conf_add_home(w, node); /* the tree is empty: cannot clash */
         if (i >= f->n_files || !f->files[i])
             continue;
         Path np = sj_indexed(nodes_path, i), fp = sj_field(&np, "files");

@@ -33,7 +33,9 @@ typedef struct Tree {
 
 typedef struct NodeFiles {
     char *user; /* NULL: VFS_DEFAULT_USER */
-    Tree tree;  /* n 0: a lone "/" */
+    Tree tree;  /* n 0: a lone "/", or the home below when home is set */
+    bool home;  /* tree is empty but stands for "/", "/home" and the user's
+                 * home folder, made when something reads or adds to it */
 } NodeFiles;
 
 struct VfsConf {
@@ -52,7 +54,8 @@ typedef struct GenHead {
 struct Vfs {
     const World *w;
     const SimTime *clock;
-    Tree **trees; /* per node: the World's table, or this Sim's copy */
+    Tree **trees; /* per node: the World's table, or this Sim's copy; NULL:
+                   * the World's home-only table, made on the first look */
     bool *owned;  /* trees[i] is this Sim's copy */
     size_t n_nodes;
     uint64_t stored; /* bytes held in own buffers of owned tables */
@@ -383,9 +386,12 @@ const char *vfs_user(const World *w, int node)
     return c->nodes[node].user;
 }
 
+static Tree *conf_tree(World *w, int node);
+
 void vfs_conf_set_user(World *w, int node, const char *user)
 {
     assert(vfs_valid_user(user));
+    conf_tree(w, node); /* a promised home keeps the name it was promised with */
     NodeFiles *nf = conf_node(w, node);
     free(nf->user);
     nf->user = xstrdup(user);
@@ -438,23 +444,67 @@ static VfsErr prepare(Tree *t, const char *path, bool dir, int64_t mtime, const 
     return VFS_OK;
 }
 
-static VfsErr conf_add(World *w, int node, const char *path, Entry **out, bool dir,
+static VfsErr tree_add(Tree *t, const char *path, Entry **out, bool dir, int64_t mtime,
                        const char **clash)
 {
     assert(path[0] == '/');
-    Tree *t = &conf_node(w, node)->tree;
-    tree_root(t, w->start_us);
+    tree_root(t, mtime);
     bool exists;
-    VfsErr err = prepare(t, path, dir, w->start_us, clash, &exists);
+    VfsErr err = prepare(t, path, dir, mtime, clash, &exists);
     if (err || exists)
         return err;
     size_t olen;
     const char *owner = vfs_default_owner(path, &olen);
-    Entry *e = entry_new(path, dir, owner, olen, w->start_us);
+    Entry *e = entry_new(path, dir, owner, olen, mtime);
     tree_insert(t, e);
     if (out)
         *out = e;
     return VFS_OK;
+}
+
+/* "/home/USER" into buf (of VFS_PATH_MAX). */
+static const char *home_path(const char *user, char *buf)
+{
+    size_t n = strlen(user);
+    assert(n + 7 <= VFS_PATH_MAX);
+    memcpy(buf, "/home/", 6);
+    memcpy(buf + 6, user, n + 1);
+    return buf;
+}
+
+/* t (empty) as "/", "/home" and user's home folder. */
+static void make_home(Tree *t, const char *user, int64_t mtime)
+{
+    char buf[VFS_PATH_MAX];
+    tree_add(t, home_path(user, buf), NULL, true, mtime, NULL);
+}
+
+/* node's table, its home made if it was only promised. */
+static Tree *conf_tree(World *w, int node)
+{
+    NodeFiles *nf = conf_node(w, node);
+    if (nf->home) {
+        nf->home = false;
+        make_home(&nf->tree, vfs_user(w, node), w->start_us);
+    }
+    return &nf->tree;
+}
+
+static VfsErr conf_add(World *w, int node, const char *path, Entry **out, bool dir,
+                       const char **clash)
+{
+    return tree_add(conf_tree(w, node), path, out, dir, w->start_us, clash);
+}
+
+void vfs_conf_add_home(World *w, int node)
+{
+    NodeFiles *nf = conf_node(w, node);
+    if (nf->tree.n == 0 && !nf->home) {
+        nf->home = true; /* made when first needed: most hosts never look */
+        return;
+    }
+    char buf[VFS_PATH_MAX];
+    conf_add(w, node, home_path(vfs_user(w, node), buf), NULL, true, NULL);
 }
 
 VfsErr vfs_conf_add_dir(World *w, int node, const char *path, const char **clash)
@@ -504,9 +554,15 @@ VfsErr vfs_conf_stat(const World *w, int node, const char *path, VfsStat *st)
 {
     const VfsConf *c = vfs_conf_get(w);
     if (!c || node < 0 || (size_t)node >= c->n_nodes || c->nodes[node].tree.n == 0) {
-        if (strcmp(path, "/") != 0)
+        bool home = c && node >= 0 && (size_t)node < c->n_nodes && c->nodes[node].home;
+        const char *user = vfs_user(w, node);
+        char buf[VFS_PATH_MAX];
+        const char *owner = "root";
+        if (home && strcmp(path, home_path(user, buf)) == 0)
+            owner = user;
+        else if (strcmp(path, "/") != 0 && !(home && strcmp(path, "/home") == 0))
             return VFS_ENOENT;
-        *st = (VfsStat){.dir = true, .mode = 0755, .owner = "root", .mtime_us = w->start_us};
+        *st = (VfsStat){.dir = true, .mode = 0755, .owner = owner, .mtime_us = w->start_us};
         return VFS_OK;
     }
     const Entry *e = tree_find(&c->nodes[node].tree, path, NULL);
@@ -571,6 +627,8 @@ Vfs *vfs_new(const World *w, const SimTime *clock)
             index_generated(v, v->trees[i]);
             continue;
         }
+        if (c && i < c->n_nodes && c->nodes[i].home)
+            continue; /* rtree makes it */
         v->trees[i] = xcalloc(1, sizeof *v->trees[i]);
         v->owned[i] = true;
         tree_root(v->trees[i], w->start_us);
@@ -616,19 +674,27 @@ uint64_t vfs_stored(const Vfs *v)
     return v->stored;
 }
 
+/* The node's table.  A home-only table is made here on the first look;
+ * v is changed behind its const, which no reader can tell. */
 static const Tree *rtree(const Vfs *v, int node)
 {
     assert(node >= 0 && (size_t)node < v->n_nodes);
+    if (!v->trees[node]) {
+        Vfs *mv = (Vfs *)v;
+        Tree *t = xcalloc(1, sizeof *t);
+        make_home(t, vfs_user(v->w, node), v->w->start_us);
+        mv->trees[node] = t;
+        mv->owned[node] = true;
+    }
     return v->trees[node];
 }
 
 /* The node's table, copied on its first change. */
 static Tree *wtree(Vfs *v, int node)
 {
-    assert(node >= 0 && (size_t)node < v->n_nodes);
+    const Tree *src = rtree(v, node);
     if (v->owned[node])
         return v->trees[node];
-    const Tree *src = v->trees[node];
     Tree *t = xcalloc(1, sizeof *t);
     t->e = xmalloc(src->n * sizeof *t->e);
     t->n = t->cap = src->n;

@@ -136,6 +136,9 @@ void vfs_conf_set_user(World *w, int node, const char *user);
  *                adding a file; adding a directory twice is fine);
  *   VFS_ENOTDIR  a parent is a file (*clash is that file). */
 VfsErr vfs_conf_add_dir(World *w, int node, const char *path, const char **clash);
+/* "/home/USER" (vfs_user) as a directory.  On a node with no files yet it
+ * costs nothing until something reads or adds to the node's files. */
+void vfs_conf_add_home(World *w, int node);
 /* Copies the len bytes. */
 VfsErr vfs_conf_add_bytes(World *w, int node, const char *path, const void *data, size_t len,
                           const char **clash);
