@@ -287,6 +287,54 @@ static void test_overlay_isolation(void **state)
     world_free(w);
 }
 
+/* A promised home reads as the folders a built one has: in the World, in
+ * each Sim, and once a file or a new user name makes it real. */
+static void test_promised_home(void **state)
+{
+    (void)state;
+    World *w = one_host(1);
+    vfs_conf_set_user(w, 0, "ann");
+    vfs_conf_add_home(w, 0);
+    vfs_conf_add_home(w, 1);
+    VfsStat st;
+    assert_int_equal(vfs_conf_stat(w, 0, "/home/ann", &st), VFS_OK);
+    assert_true(st.dir);
+    assert_int_equal(st.mode, 0755);
+    assert_string_equal(st.owner, "ann");
+    assert_int_equal(st.mtime_us, w->start_us);
+    assert_int_equal(vfs_conf_stat(w, 0, "/home", &st), VFS_OK);
+    assert_string_equal(st.owner, "root");
+    assert_int_equal(vfs_conf_stat(w, 0, "/", &st), VFS_OK);
+    assert_int_equal(vfs_conf_stat(w, 0, "/home/student", &st), VFS_ENOENT);
+    assert_int_equal(vfs_conf_stat(w, 0, "/etc", &st), VFS_ENOENT);
+    /* The user named after the promise: the promise keeps the old name. */
+    vfs_conf_set_user(w, 1, "bob");
+    assert_int_equal(vfs_conf_stat(w, 1, "/home/" VFS_DEFAULT_USER, &st), VFS_OK);
+    assert_string_equal(st.owner, VFS_DEFAULT_USER);
+    assert_int_equal(vfs_conf_stat(w, 1, "/home/bob", &st), VFS_ENOENT);
+    assert_int_equal(vfs_conf_add_bytes(w, 1, "/etc/motd", "hi\n", 3, NULL), VFS_OK);
+    assert_int_equal(vfs_conf_stat(w, 1, "/home/" VFS_DEFAULT_USER, &st), VFS_OK);
+    assert_int_equal(vfs_conf_stat(w, 1, "/etc", &st), VFS_OK);
+    world_wire(w);
+    Sim s;
+    sim_init(&s, 1, w, false);
+    agents_start(&s);
+    Vfs *v = vfs_of(&s);
+    VfsDirent *d;
+    size_t n;
+    assert_int_equal(vfs_list(v, 0, "/home", &d, &n), VFS_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(d[0].name, "ann");
+    free(d);
+    s.now = 7;
+    assert_int_equal(vfs_write_file(v, 0, "/home/ann/x", "x", 1, "ann"), VFS_OK);
+    assert_int_equal(vfs_stat(v, 0, "/home/ann/x", &st), VFS_OK);
+    assert_int_equal(vfs_conf_stat(w, 0, "/home/ann/x", &st), VFS_ENOENT);
+    agents_stop(&s);
+    sim_fini(&s);
+    world_free(w);
+}
+
 static void test_changes_and_errors(void **state)
 {
     (void)state;
@@ -366,7 +414,7 @@ int main(void)
         cmocka_unit_test(test_normalise),         cmocka_unit_test(test_listing_order),
         cmocka_unit_test(test_generated),         cmocka_unit_test(test_copy_stays_generated),
         cmocka_unit_test(test_overlay_isolation), cmocka_unit_test(test_changes_and_errors),
-        cmocka_unit_test(test_write_limit),
+        cmocka_unit_test(test_write_limit),       cmocka_unit_test(test_promised_home),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
