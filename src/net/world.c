@@ -20,7 +20,6 @@ static void node_fini(Node *n)
     free(n->id);
     free(n->ips);
     free(n->region);
-    free(n->ifaces);
     free(n->prefixes);
 }
 
@@ -35,6 +34,7 @@ void world_free(World *w)
         node_fini(&w->nodes[i]);
     free(w->nodes);
     free(w->links);
+    free(w->iface_pool);
     for (size_t i = 0; i < w->n_script; i++) {
         free(w->script[i].run);
         for (size_t k = 0; k < w->script[i].n_input; k++)
@@ -252,21 +252,29 @@ static void iface_name(char name[12], size_t k)
 
 void world_wire(World *w)
 {
-    for (size_t i = 0; i < w->n_nodes; i++) {
-        free(w->nodes[i].ifaces);
-        w->nodes[i].ifaces = NULL;
+    /* All interfaces in one array, each node's together in link order. */
+    for (size_t i = 0; i < w->n_nodes; i++)
         w->nodes[i].n_ifaces = 0;
+    for (size_t l = 0; l < w->n_links; l++) {
+        w->nodes[w->links[l].a].n_ifaces++;
+        w->nodes[w->links[l].b].n_ifaces++;
     }
-    size_t *cap = xcalloc(w->n_nodes, sizeof *cap);
+    free(w->iface_pool);
+    w->iface_pool = xcalloc(w->n_links ? 2 * w->n_links : 1, sizeof *w->iface_pool);
+    Iface *next = w->iface_pool;
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        Node *n = &w->nodes[i];
+        n->ifaces = n->n_ifaces ? next : NULL;
+        next += n->n_ifaces;
+        n->n_ifaces = 0;
+    }
     for (size_t l = 0; l < w->n_links; l++) {
         Link *k = &w->links[l];
         int ends[2] = {k->a, k->b};
         int *slots[2] = {&k->a_iface, &k->b_iface};
         for (int e = 0; e < 2; e++) {
             Node *n = &w->nodes[ends[e]];
-            n->ifaces = xgrow(n->ifaces, &cap[ends[e]], n->n_ifaces + 1, sizeof *n->ifaces);
             Iface *f = &n->ifaces[n->n_ifaces];
-            memset(f, 0, sizeof *f);
             iface_name(f->name, n->n_ifaces % 100000000);
             f->link = (int)l;
             *slots[e] = (int)n->n_ifaces++;
@@ -276,7 +284,6 @@ void world_wire(World *w)
         w->nodes[k->b].ifaces[k->b_iface].peer = k->a;
         w->nodes[k->b].ifaces[k->b_iface].peer_iface = k->a_iface;
     }
-    free(cap);
     /* Addresses: one per interface when a router lists one per link;
      * otherwise the node's (first) address on every interface. */
     free(w->addrs);

@@ -34,7 +34,7 @@ typedef struct Node {
     char *region; /* NULL if none */
     bool has_pos;
     double x, y;
-    Iface *ifaces;
+    Iface *ifaces; /* into World.iface_pool */
     size_t n_ifaces;
 } Node;
 
@@ -107,7 +107,8 @@ typedef struct World {
     size_t n_nodes;
     Link *links;
     size_t n_links;
-    TcpConf *tcp; /* per node; NULL when no node has the key: the defaults */
+    Iface *iface_pool; /* every node's ifaces, by node (world_wire) */
+    TcpConf *tcp;      /* per node; NULL when no node has the key: the defaults */
     ScriptLine *script;
     size_t n_script;
     AddrEntry *addrs; /* sorted by ip */
