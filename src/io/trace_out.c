@@ -37,10 +37,14 @@ static void console_record(const Trace *t, const TraceRec *r, Buf *out)
     if (r->kind != TR_CONSOLE)
         return;
     if (r->stream == CON_COMMAND) {
-        if (r->term > 1)
+        if (r->term > 1) {
             buf_printf(out, "%s[%d]$ %s\n", t->world->nodes[r->node].id, r->term, r->text);
-        else
-            buf_printf(out, "%s$ %s\n", t->world->nodes[r->node].id, r->text);
+        } else { /* the usual prompt, without printf */
+            buf_puts(out, t->world->nodes[r->node].id);
+            buf_put(out, "$ ", 2);
+            buf_puts(out, r->text);
+            buf_putc(out, '\n');
+        }
     } else if (r->stream == CON_STDOUT || r->stream == CON_STDERR || r->stream == CON_STDIN)
         buf_puts(out, r->text);
 }
