@@ -54,9 +54,10 @@ typedef struct DnsCacheEntry {
      * a referral's NS or glue): only these answer a question of type ANY,
      * as Unbound's "answer" trust level (Unbound keeps a message for it). */
     bool answer;
-    /* The names last: a new entry is not cleared past this point; each
-     * is only read once set (group with has_group, soa_name with
-     * soa_rdata). */
+    /* The names last: a new entry is not cleared past this point, and is
+     * allocated only as far as the names it uses: group exists only when
+     * has_group is set, soa_name only when soa_rdata is.  So an entry is
+     * never copied whole. */
     DnsName name;
     DnsName group;    /* the name looked up that brought this entry (host caches) */
     DnsName soa_name; /* the SOA's owner */

@@ -773,8 +773,8 @@ static bool any_from_cache(Task *t)
      * followed: ANY is answered by the CNAME itself. */
     DnsCacheEntry *c = dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
     if (c && c->kind == DNS_CACHE_RRSET && c->n) {
-        chain_add(t, &c->name, DNS_TYPE_CNAME, DNS_CLASS_IN,
-                       dns_cache_ttl_left(&r->cache, c), c->rdata[0], c->rdlen[0]);
+        chain_add(t, &c->name, DNS_TYPE_CNAME, DNS_CLASS_IN, dns_cache_ttl_left(&r->cache, c),
+                  c->rdata[0], c->rdlen[0]);
         task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
         return true;
     }
@@ -784,8 +784,7 @@ static bool any_from_cache(Task *t)
             continue;
         uint32_t left = dns_cache_ttl_left(&r->cache, e);
         for (size_t k = 0; k < e->n; k++)
-            chain_add(t, &e->name, e->type, DNS_CLASS_IN, left,
-                           e->rdata[k], e->rdlen[k]);
+            chain_add(t, &e->name, e->type, DNS_CLASS_IN, left, e->rdata[k], e->rdlen[k]);
         found += e->n;
     }
     if (!found)
@@ -832,8 +831,8 @@ static void task_run(Task *t)
                 task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
                 return;
             }
-            chain_add(t, &t->cur, DNS_TYPE_CNAME, DNS_CLASS_IN,
-                           dns_cache_ttl_left(&r->cache, c), c->rdata[0], c->rdlen[0]);
+            chain_add(t, &t->cur, DNS_TYPE_CNAME, DNS_CLASS_IN, dns_cache_ttl_left(&r->cache, c),
+                      c->rdata[0], c->rdlen[0]);
             t->cnames++;
             t->cur = target;
             continue;
@@ -1009,8 +1008,7 @@ static void any_answered(Task *t, const DnsMsg *m)
         const DnsRR *a = &m->rr[DNS_ANSWER][i];
         if (!dns_name_equal(&a->name, &t->cur))
             continue;
-        chain_add(t, &a->name, a->type, a->klass, a->ttl, a->rdata,
-                       a->rdlen);
+        chain_add(t, &a->name, a->type, a->klass, a->ttl, a->rdata, a->rdlen);
         if (!dns_cache_get(&r->cache, &a->name, a->type)) {
             dns_cache_put(&r->cache, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
             dns_cache_mark_answer(&r->cache, &a->name, a->type);
