@@ -641,6 +641,18 @@ static void ct_rollback(Enc *e, size_t n)
  * its longest suffix written before by a pointer. */
 static void put_name(Enc *e, const uint8_t *name, size_t len)
 {
+    /* Two names are most of a message's: the root (an OPT record's owner)
+     * and the question again (answers' owners).  Neither needs hashing:
+     * the root is never compressed, and the first name in the table is
+     * the only entry equal to itself. */
+    if (len == 1) {
+        put(e, name, 1);
+        return;
+    }
+    if (e->n && e->e[0].len == len && ct_same(e->e[0].suffix, name, len)) {
+        put16(e, (uint16_t)(0xC000 | e->e[0].off));
+        return;
+    }
     size_t off[DNS_NAME_MAX / 2 + 1];
     uint32_t hash[DNS_NAME_MAX / 2 + 1];
     int labels = 0;
@@ -648,17 +660,21 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
         assert(i < len && name[i] <= DNS_LABEL_MAX); /* DnsName and rdata were checked */
         off[labels++] = i;
     }
-    /* Suffix hashes from the right: each covers its label and the rest. */
+    /* Suffix hashes from the right: each covers its label and the rest.
+     * A label counts by its length and its first and last bytes: cheap,
+     * and enough to tell a message's few dozen suffixes apart (ct_same
+     * settles the rest; equal suffixes have equal hashes, whatever the
+     * case of their letters). */
     uint32_t h = 2166136261u;
     for (int k = labels - 1; k >= 0; k--) {
         const uint8_t *l = name + off[k];
-        for (size_t j = 0; j <= l[0]; j++)
-            h = (h ^ (l[j] | 0x20u)) * 16777619u; /* equal without regard to case: same hash */
+        uint32_t v = (uint32_t)l[0] << 16 | (uint32_t)(l[1] | 0x20u) << 8 | (l[l[0]] | 0x20u);
+        h = (h ^ v) * 16777619u;
         hash[k] = h;
     }
     int match = labels;
     uint16_t target = CT_NONE;
-    for (int k = 0; k < labels; k++) {
+    for (int k = 0; k < labels && e->n; k++) {
         target = ct_find(e, hash[k], name + off[k], len - off[k]);
         if (target != CT_NONE) {
             match = k;
