@@ -14,13 +14,12 @@ void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table)
 }
 
 /* An entry is one allocation: the entry as far as the names it uses (head
- * bytes: name only, name and group, or all three), then its rdata pointers
- * and lengths (count of each), then room for bytes of rdata (or the SOA).
- * Most entries carry neither a group nor a SOA: they are a third of the
- * size of a whole DnsCacheEntry. */
+ * bytes: its name, or its name and group), then its rdata pointers and
+ * lengths (count of each), then room for bytes of rdata (or the SOA and
+ * its owner).  Most entries carry no group: they are half the size of a
+ * whole DnsCacheEntry. */
 #define HEAD_NAME  offsetof(DnsCacheEntry, group)
-#define HEAD_GROUP offsetof(DnsCacheEntry, soa_name)
-#define HEAD_ALL   sizeof(DnsCacheEntry)
+#define HEAD_GROUP sizeof(DnsCacheEntry)
 
 static size_t head_size(size_t head)
 {
@@ -374,15 +373,26 @@ void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type,
     bool every_type = kind == DNS_CACHE_NXDOMAIN && !c->nxdomain_per_type;
     drop_existing(c, name, type, every_type);
     size_t soa_len = soa ? soa->rdlen : 0;
-    size_t head = soa_len ? HEAD_ALL : HEAD_NAME;
-    DnsCacheEntry *e = insert(c, name, every_type ? 0 : type, kind, ttl, head, 0, soa_len);
+    size_t owner_len = soa_len ? soa->name.len : 0;
+    DnsCacheEntry *e =
+        insert(c, name, every_type ? 0 : type, kind, ttl, HEAD_NAME, 0, soa_len + owner_len);
     if (soa_len) {
-        e->soa_name = soa->name;
-        e->soa_rdata = entry_bytes(e, head, 0);
+        e->soa_rdata = entry_bytes(e, HEAD_NAME, 0);
         memcpy(e->soa_rdata, soa->rdata, soa->rdlen);
         e->soa_rdlen = soa->rdlen;
+        e->soa_owner = e->soa_rdata + soa_len;
+        memcpy(e->soa_owner, soa->name.data, owner_len);
+        e->soa_owner_len = (uint8_t)owner_len;
+        e->soa_owner_labels = soa->name.labels;
     }
     arm(c, e);
+}
+
+void dns_cache_soa_owner(const DnsCacheEntry *e, DnsName *out)
+{
+    out->len = e->soa_owner_len;
+    out->labels = e->soa_owner_labels;
+    memcpy(out->data, e->soa_owner, e->soa_owner_len);
 }
 
 void dns_cache_flush(DnsCache *c)

@@ -748,7 +748,7 @@ static bool negative_soa(Resolver *r, const DnsCacheEntry *e, DnsRR *soa)
     if (e->kind == DNS_CACHE_RRSET || !e->soa_rdata)
         return false;
     memset(soa, 0, sizeof *soa);
-    soa->name = e->soa_name;
+    dns_cache_soa_owner(e, &soa->name);
     soa->type = DNS_TYPE_SOA;
     soa->klass = DNS_CLASS_IN;
     soa->ttl = dns_cache_ttl_left(&r->cache, e);
