@@ -215,6 +215,9 @@ typedef struct Dec {
     size_t size;
     int sec;    /* -2 header, -1 question, else a DnsSection */
     size_t idx; /* 1-based record (or question) number */
+    /* The first question's name, at offset 12, once the questions are
+     * read (else NULL): a pointer to it is the most common name. */
+    const DnsName *qname;
 } Dec;
 
 static bool fail(Dec *d, const char *fmt, ...) MN_PRINTF(2, 3);
@@ -254,6 +257,14 @@ static bool read_name(Dec *d, size_t *pos, size_t end, bool in_rdata, const char
                       DnsName *out)
 {
     size_t i = *pos, lim = end, floor = *pos, after = 0;
+    if (d->qname && i + 1 < lim && d->p[i] == 0xC0 && d->p[i + 1] == DNS_HEADER_LEN) {
+        /* Only a pointer to the question, which read as it does here. */
+        out->len = d->qname->len;
+        out->labels = d->qname->labels;
+        memcpy(out->data, d->qname->data, d->qname->len);
+        *pos = i + 2;
+        return true;
+    }
     const char *bound = in_rdata ? "record data" : "message";
     bool jumped = false;
     size_t n = 0;
@@ -471,7 +482,7 @@ static bool overrun(Dec *d, unsigned promised, const char *what, size_t got)
  * success why holds that warning, or "" when there is none. */
 bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 {
-    Dec d = {p, len, why, size, -2, 0};
+    Dec d = {p, len, why, size, -2, 0, NULL};
     dns_msg_reset(m);
     if (why && size)
         why[0] = '\0';
@@ -500,6 +511,8 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
         if (!read_question(&d, m, &pos))
             return false;
     }
+    if (qd)
+        d.qname = &m->qd[0].name;
     for (int s = 0; s < DNS_SECTIONS; s++) {
         for (unsigned i = 0; i < count[s]; i++) {
             if (pos >= len) {
