@@ -805,6 +805,47 @@ static void test_encode_compression(void **state)
     dns_msg_fini(&m);
 }
 
+/* The encoder puts the first name's suffixes in its table only when a
+ * later name may point into them: a message without a question
+ * compresses against its first record's owner all the same, and a record
+ * left out does not take the first name with it. */
+static void test_encode_first_name(void **state)
+{
+    (void)state;
+    DnsMsg m;
+    dns_msg_init(&m);
+    m.qr = true;
+    DnsName www = name_of("www.example."), zone = name_of("example."), ns = name_of("ns.example.");
+    uint8_t a1[4] = {192, 0, 2, 1}, a2[4] = {192, 0, 2, 2};
+    dns_msg_add_rr(&m, DNS_ANSWER, &www, DNS_TYPE_A, DNS_CLASS_IN, 1, a1, 4);
+    dns_msg_add_rr(&m, DNS_ANSWER, &www, DNS_TYPE_A, DNS_CLASS_IN, 1, a2, 4);
+    dns_msg_add_rr(&m, DNS_AUTHORITY, &zone, DNS_TYPE_NS, DNS_CLASS_IN, 1, ns.data, ns.len);
+    uint8_t out[512], want[256];
+    size_t n = dns_encode(&m, out, sizeof out);
+    size_t wn = unhex("0000 8000 0000 0002 0001 0000"
+                      "03 777777 07 6578616d706c65 00 0001 0001 00000001 0004 c0000201"
+                      "c00c 0001 0001 00000001 0004 c0000202"
+                      "c010 0002 0001 00000001 0005 02 6e73 c010",
+                      want, sizeof want);
+    assert_int_equal(n, wn);
+    assert_memory_equal(out, want, wn);
+    /* One byte short: the NS record (whose names point into the first
+     * owner) is left out whole, the rest is as before. */
+    n = dns_encode(&m, out, wn - 1);
+    assert_int_equal(n, 55);
+    assert_memory_equal(out + 12, want + 12, 55 - 12);
+    assert_int_equal(out[2] & 0x02, 0x02); /* TC */
+    /* Without room for the first record, the second owner is written in
+     * full, not as a pointer to a name that is not there. */
+    dns_msg_reset(&m);
+    m.qr = true;
+    dns_msg_add_rr(&m, DNS_ANSWER, &www, DNS_TYPE_A, DNS_CLASS_IN, 1, a1, 4);
+    dns_msg_add_rr(&m, DNS_ADDITIONAL, &www, DNS_TYPE_A, DNS_CLASS_IN, 1, a2, 4);
+    n = dns_encode(&m, out, 12 + 13 + 10 + 3);
+    assert_int_equal(n, 12);
+    dns_msg_fini(&m);
+}
+
 static void test_truncation(void **state)
 {
     (void)state;
@@ -1260,7 +1301,7 @@ int main(void)
         cmocka_unit_test(test_storage),           cmocka_unit_test(test_storage_inline_and_heap),
         cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_names_for_numbers),
         cmocka_unit_test(test_dig_text),          cmocka_unit_test(test_rdata_text),
-        cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_summary),           cmocka_unit_test(test_encode_first_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

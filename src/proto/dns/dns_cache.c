@@ -13,22 +13,33 @@ void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table)
     c->table = table;
 }
 
-/* An entry is one allocation: the entry, then its rdata pointers and
- * lengths (count of each), then room for bytes of rdata (or the SOA). */
-static DnsCacheEntry *entry_new(size_t count, size_t bytes)
+/* An entry is one allocation: the entry as far as the names it uses (head
+ * bytes: its name, or its name and group), then its rdata pointers and
+ * lengths (count of each), then room for bytes of rdata (or the SOA and
+ * its owner).  Most entries carry no group: they are half the size of a
+ * whole DnsCacheEntry. */
+#define HEAD_NAME  offsetof(DnsCacheEntry, group)
+#define HEAD_GROUP sizeof(DnsCacheEntry)
+
+static size_t head_size(size_t head)
 {
-    size_t ptrs = sizeof(DnsCacheEntry) + count * sizeof(uint8_t *);
+    return (head + sizeof(void *) - 1) / sizeof(void *) * sizeof(void *);
+}
+
+static DnsCacheEntry *entry_new(size_t head, size_t count, size_t bytes)
+{
+    size_t ptrs = head_size(head) + count * sizeof(uint8_t *);
     DnsCacheEntry *e = xmalloc(ptrs + count * sizeof(uint16_t) + bytes);
     memset(e, 0, offsetof(DnsCacheEntry, name)); /* the names are set before they are read */
-    e->rdata = count ? (uint8_t **)(e + 1) : NULL;
+    e->rdata = count ? (uint8_t **)((char *)e + head_size(head)) : NULL;
     e->rdlen = count ? (uint16_t *)((char *)e + ptrs) : NULL;
     return e;
 }
 
-/* Where the rdata bytes of an entry made for count records begin. */
-static uint8_t *entry_bytes(DnsCacheEntry *e, size_t count)
+/* Where the rdata bytes of an entry made for head and count records begin. */
+static uint8_t *entry_bytes(DnsCacheEntry *e, size_t head, size_t count)
 {
-    return (uint8_t *)e + sizeof(DnsCacheEntry) + count * (sizeof(uint8_t *) + sizeof(uint16_t));
+    return (uint8_t *)e + head_size(head) + count * (sizeof(uint8_t *) + sizeof(uint16_t));
 }
 
 static void entry_free(DnsCacheEntry *e)
@@ -256,9 +267,9 @@ static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool 
 
 /* A new entry with room for count records and bytes of rdata. */
 static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
-                             uint32_t ttl, size_t count, size_t bytes)
+                             uint32_t ttl, size_t head, size_t count, size_t bytes)
 {
-    DnsCacheEntry *e = entry_new(count, bytes);
+    DnsCacheEntry *e = entry_new(head, count, bytes);
     if (c->max_ttl && ttl > c->max_ttl)
         ttl = c->max_ttl;
     e->name.len = name->len;
@@ -287,11 +298,11 @@ static void arm(DnsCache *c, DnsCacheEntry *e)
 }
 
 static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
-                          size_t n);
+                          size_t n, size_t head);
 
 void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n)
 {
-    DnsCacheEntry *e = put(c, name, type, rrs, n);
+    DnsCacheEntry *e = put(c, name, type, rrs, n, HEAD_NAME);
     if (e)
         arm(c, e);
 }
@@ -299,7 +310,7 @@ void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR 
 void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name, uint16_t type,
                          const DnsRR *rrs, size_t n)
 {
-    DnsCacheEntry *e = put(c, name, type, rrs, n);
+    DnsCacheEntry *e = put(c, name, type, rrs, n, HEAD_GROUP);
     if (!e)
         return;
     e->has_group = true;
@@ -308,7 +319,7 @@ void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name,
 }
 
 static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
-                          size_t n)
+                          size_t n, size_t head)
 {
     size_t count = 0, bytes = 0;
     uint32_t ttl = UINT32_MAX;
@@ -322,8 +333,8 @@ static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const
     if (!count)
         return NULL;
     drop_existing(c, name, type, false);
-    DnsCacheEntry *e = insert(c, name, type, DNS_CACHE_RRSET, ttl, count, bytes);
-    uint8_t *p = entry_bytes(e, count);
+    DnsCacheEntry *e = insert(c, name, type, DNS_CACHE_RRSET, ttl, head, count, bytes);
+    uint8_t *p = entry_bytes(e, head, count);
     for (size_t i = 0; i < n; i++)
         if (rrs[i].type == type && dns_name_equal(&rrs[i].name, name)) {
             e->rdata[e->n] = p;
@@ -362,14 +373,26 @@ void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type,
     bool every_type = kind == DNS_CACHE_NXDOMAIN && !c->nxdomain_per_type;
     drop_existing(c, name, type, every_type);
     size_t soa_len = soa ? soa->rdlen : 0;
-    DnsCacheEntry *e = insert(c, name, every_type ? 0 : type, kind, ttl, 0, soa_len);
+    size_t owner_len = soa_len ? soa->name.len : 0;
+    DnsCacheEntry *e =
+        insert(c, name, every_type ? 0 : type, kind, ttl, HEAD_NAME, 0, soa_len + owner_len);
     if (soa_len) {
-        e->soa_name = soa->name;
-        e->soa_rdata = entry_bytes(e, 0);
+        e->soa_rdata = entry_bytes(e, HEAD_NAME, 0);
         memcpy(e->soa_rdata, soa->rdata, soa->rdlen);
         e->soa_rdlen = soa->rdlen;
+        e->soa_owner = e->soa_rdata + soa_len;
+        memcpy(e->soa_owner, soa->name.data, owner_len);
+        e->soa_owner_len = (uint8_t)owner_len;
+        e->soa_owner_labels = soa->name.labels;
     }
     arm(c, e);
+}
+
+void dns_cache_soa_owner(const DnsCacheEntry *e, DnsName *out)
+{
+    out->len = e->soa_owner_len;
+    out->labels = e->soa_owner_labels;
+    memcpy(out->data, e->soa_owner, e->soa_owner_len);
 }
 
 void dns_cache_flush(DnsCache *c)

@@ -50,16 +50,17 @@ typedef struct DnsCacheEntry {
      * the cache.  soa_rdata is NULL when there was none. */
     uint8_t *soa_rdata;
     uint16_t soa_rdlen;
+    uint8_t *soa_owner; /* the SOA's owner in wire form, soa_owner_len bytes */
+    uint8_t soa_owner_len, soa_owner_labels;
     /* Set by a resolver for an RRset that came in an answer section (not
      * a referral's NS or glue): only these answer a question of type ANY,
      * as Unbound's "answer" trust level (Unbound keeps a message for it). */
     bool answer;
-    /* The names last: a new entry is not cleared past this point; each
-     * is only read once set (group with has_group, soa_name with
-     * soa_rdata). */
+    /* The names last: a new entry is not cleared past this point, and is
+     * allocated only as far as the names it uses: group exists only when
+     * has_group is set.  So an entry is never copied whole. */
     DnsName name;
-    DnsName group;    /* the name looked up that brought this entry (host caches) */
-    DnsName soa_name; /* the SOA's owner */
+    DnsName group; /* the name looked up that brought this entry (host caches) */
 } DnsCacheEntry;
 
 typedef struct DnsCache {
@@ -103,6 +104,8 @@ void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, Dns
 /* The same, keeping a copy of soa (or none, if NULL). */
 void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                                 uint32_t ttl, const DnsRR *soa);
+/* The owner of the SOA a negative entry keeps (soa_rdata not NULL). */
+void dns_cache_soa_owner(const DnsCacheEntry *e, DnsName *out);
 /* Forgets everything (ipconfig /flushdns). */
 void dns_cache_flush(DnsCache *c);
 /* Marks the live entry for (name, type) as the answer to a question. */

@@ -187,13 +187,12 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
     if (t)
         r->spare = t->parent;
     else
-        t = xmalloc(sizeof *t);
-    memset(t, 0, offsetof(Task, servers)); /* the rest is 8 KB, filled as used */
+        t = xcalloc(1, sizeof *t);
+    memset(t, 0, offsetof(Task, servers)); /* the arrays after it stay */
     t->r = r;
     t->qname = *name;
     t->cur = *name;
     t->qtype = type;
-    dns_msg_init(&t->chain);
     t->current = -1;
     r->tasks = xgrow(r->tasks, &r->tasks_cap, r->ntasks + 1, sizeof *r->tasks);
     t->index = r->ntasks;
@@ -211,7 +210,10 @@ static void task_free(Task *t)
     if (t->up)
         dns_tcp_close(t->up);
     sim_cancel(r->sim, t->timer);
-    dns_msg_fini(&t->chain);
+    if (t->chain) {
+        dns_msg_fini(t->chain);
+        free(t->chain);
+    }
     for (Task **p = &r->by_name[t->hash & (r->n_by_name - 1)]; *p; p = &(*p)->hnext)
         if (*p == t) {
             *p = t->hnext;
@@ -221,6 +223,28 @@ static void task_free(Task *t)
     r->tasks[t->index]->index = t->index;
     t->parent = r->spare;
     r->spare = t;
+}
+
+/* Room for n servers (at most MAX_SERVERS) in t->servers. */
+static void servers_room(Task *t, int n)
+{
+    if (n <= t->servers_cap)
+        return;
+    t->servers_cap = t->servers_cap * 2 > n ? t->servers_cap * 2 : n;
+    if (t->servers_cap > MAX_SERVERS)
+        t->servers_cap = MAX_SERVERS;
+    t->servers = xrealloc(t->servers, (size_t)t->servers_cap * sizeof *t->servers);
+}
+
+/* Adds a record to the CNAMEs met so far. */
+static void chain_add(Task *t, const DnsName *name, uint16_t type, uint16_t klass, uint32_t ttl,
+                      const uint8_t *rdata, uint16_t rdlen)
+{
+    if (!t->chain) {
+        t->chain = xmalloc(sizeof *t->chain);
+        dns_msg_init(t->chain);
+    }
+    dns_msg_add_rr(t->chain, DNS_ANSWER, name, type, klass, ttl, rdata, rdlen);
 }
 
 /* ---- delegations ------------------------------------------------------- */
@@ -252,6 +276,7 @@ static void closest_delegation(Task *t)
         if (!ns || ns->kind != DNS_CACHE_RRSET)
             continue;
         t->zone = z;
+        servers_room(t, ns->n < MAX_SERVERS ? (int)ns->n : MAX_SERVERS);
         for (size_t i = 0; i < ns->n && t->nservers < MAX_SERVERS; i++) {
             Server *s = &t->servers[t->nservers];
             memset(s, 0, sizeof *s);
@@ -262,7 +287,9 @@ static void closest_delegation(Task *t)
         return;
     }
     dns_name_root(&t->zone);
-    memcpy(t->servers, r->hints, sizeof r->hints);
+    servers_room(t, r->nhints);
+    if (r->nhints)
+        memcpy(t->servers, r->hints, (size_t)r->nhints * sizeof *t->servers);
     t->nservers = r->nhints;
 }
 
@@ -309,8 +336,8 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     m.ra = true;
     m.rcode = rcode;
     dns_msg_add_question(&m, &t->qname, t->qtype, DNS_CLASS_IN);
-    for (size_t i = 0; i < t->chain.n[DNS_ANSWER]; i++) {
-        const DnsRR *c = &t->chain.rr[DNS_ANSWER][i];
+    for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
+        const DnsRR *c = &t->chain->rr[DNS_ANSWER][i];
         DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);
         uint32_t ttl = e ? dns_cache_ttl_left(&r->cache, e) : c->ttl;
         dns_msg_add_rr(&m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
@@ -721,7 +748,7 @@ static bool negative_soa(Resolver *r, const DnsCacheEntry *e, DnsRR *soa)
     if (e->kind == DNS_CACHE_RRSET || !e->soa_rdata)
         return false;
     memset(soa, 0, sizeof *soa);
-    soa->name = e->soa_name;
+    dns_cache_soa_owner(e, &soa->name);
     soa->type = DNS_TYPE_SOA;
     soa->klass = DNS_CLASS_IN;
     soa->ttl = dns_cache_ttl_left(&r->cache, e);
@@ -746,8 +773,8 @@ static bool any_from_cache(Task *t)
      * followed: ANY is answered by the CNAME itself. */
     DnsCacheEntry *c = dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
     if (c && c->kind == DNS_CACHE_RRSET && c->n) {
-        dns_msg_add_rr(&t->chain, DNS_ANSWER, &c->name, DNS_TYPE_CNAME, DNS_CLASS_IN,
-                       dns_cache_ttl_left(&r->cache, c), c->rdata[0], c->rdlen[0]);
+        chain_add(t, &c->name, DNS_TYPE_CNAME, DNS_CLASS_IN, dns_cache_ttl_left(&r->cache, c),
+                  c->rdata[0], c->rdlen[0]);
         task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
         return true;
     }
@@ -757,8 +784,7 @@ static bool any_from_cache(Task *t)
             continue;
         uint32_t left = dns_cache_ttl_left(&r->cache, e);
         for (size_t k = 0; k < e->n; k++)
-            dns_msg_add_rr(&t->chain, DNS_ANSWER, &e->name, e->type, DNS_CLASS_IN, left,
-                           e->rdata[k], e->rdlen[k]);
+            chain_add(t, &e->name, e->type, DNS_CLASS_IN, left, e->rdata[k], e->rdlen[k]);
         found += e->n;
     }
     if (!found)
@@ -805,8 +831,8 @@ static void task_run(Task *t)
                 task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
                 return;
             }
-            dns_msg_add_rr(&t->chain, DNS_ANSWER, &t->cur, DNS_TYPE_CNAME, DNS_CLASS_IN,
-                           dns_cache_ttl_left(&r->cache, c), c->rdata[0], c->rdlen[0]);
+            chain_add(t, &t->cur, DNS_TYPE_CNAME, DNS_CLASS_IN, dns_cache_ttl_left(&r->cache, c),
+                      c->rdata[0], c->rdlen[0]);
             t->cnames++;
             t->cur = target;
             continue;
@@ -982,8 +1008,7 @@ static void any_answered(Task *t, const DnsMsg *m)
         const DnsRR *a = &m->rr[DNS_ANSWER][i];
         if (!dns_name_equal(&a->name, &t->cur))
             continue;
-        dns_msg_add_rr(&t->chain, DNS_ANSWER, &a->name, a->type, a->klass, a->ttl, a->rdata,
-                       a->rdlen);
+        chain_add(t, &a->name, a->type, a->klass, a->ttl, a->rdata, a->rdlen);
         if (!dns_cache_get(&r->cache, &a->name, a->type)) {
             dns_cache_put(&r->cache, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
             dns_cache_mark_answer(&r->cache, &a->name, a->type);
@@ -1475,6 +1500,8 @@ void dns_resolvers_stop(Sim *sim)
         while (r->spare) {
             Task *t = r->spare;
             r->spare = t->parent;
+            free(t->servers);
+            free(t->up_query);
             free(t);
         }
         free(r->tasks);

@@ -81,11 +81,14 @@ typedef struct Task {
     bool up_tcp;
     DnsTcp *up;
     size_t up_len;
-    /* Not zeroed when a Task is reused (task_new clears what is above):
-     * each is only read as far as filled. */
-    Server servers[MAX_SERVERS];   /* nservers of them */
-    uint8_t up_query[DNS_UDP_MAX]; /* up_len bytes */
-    DnsMsg chain;                  /* CNAMEs met so far, for the final answer (dns_msg_init) */
+    /* CNAMEs met so far, for the final answer: NULL until the first. */
+    DnsMsg *chain;
+    /* Kept when a Task is reused (task_new clears what is above), and
+     * allocated only as a lookup needs them: most lookups meet one or two
+     * servers per delegation and never ask over TCP. */
+    Server *servers;   /* nservers of them, room for servers_cap */
+    int servers_cap;   /* at most MAX_SERVERS */
+    uint8_t *up_query; /* DNS_UDP_MAX bytes, up_len used; NULL until TCP */
 } Task;
 
 /* What the resolver knows of a server's round trips (Unbound's infra
@@ -115,9 +118,8 @@ struct Resolver {
     uint32_t *infra_slot; /* by address, open addressing: 1 + index into infra, 0 empty */
     size_t infra_nslots;  /* a power of two, at least twice ninfra */
     Client *clients;
-    /* Tasks done, kept for the next lookups (chained by parent): a Task is
-     * 6 KB, too big for malloc's cache of small chunks, and a busy
-     * resolver starts one per question. */
+    /* Tasks done, kept for the next lookups (chained by parent), with
+     * their server arrays: a busy resolver starts one per question. */
     Task *spare;
 };
 

@@ -67,6 +67,8 @@ void resolver_ask_tcp(Task *t, Server *s, const uint8_t *buf, size_t n)
 {
     Resolver *r = t->r;
     Sim *sim = r->sim;
+    if (!t->up_query)
+        t->up_query = xmalloc(DNS_UDP_MAX);
     memcpy(t->up_query, buf, n);
     t->up_len = n;
     t->sent_at = sim->now;

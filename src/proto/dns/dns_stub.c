@@ -10,6 +10,10 @@
 #include "net/udp.h"
 #include "proto/dns/dns_tcp.h"
 
+/* The longest query a stub sends: the header, a question of the longest
+ * name, and an OPT record with a client cookie. */
+#define QUERY_MAX (DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11 + 12)
+
 struct DnsQuery {
     Sim *sim;
     int node;
@@ -27,7 +31,7 @@ struct DnsQuery {
     bool after_tc; /* over TCP because a UDP answer was truncated */
     DnsTcp *tcp;   /* this try's connection */
     size_t qlen;
-    uint8_t qbuf[DNS_UDP_MAX]; /* the query (qlen bytes); last: not zeroed */
+    uint8_t qbuf[QUERY_MAX]; /* the query (qlen bytes); last: not zeroed */
 };
 
 typedef struct DnsStubSet {

@@ -215,6 +215,9 @@ typedef struct Dec {
     size_t size;
     int sec;    /* -2 header, -1 question, else a DnsSection */
     size_t idx; /* 1-based record (or question) number */
+    /* The first question's name, at offset 12, once the questions are
+     * read (else NULL): a pointer to it is the most common name. */
+    const DnsName *qname;
 } Dec;
 
 static bool fail(Dec *d, const char *fmt, ...) MN_PRINTF(2, 3);
@@ -254,6 +257,14 @@ static bool read_name(Dec *d, size_t *pos, size_t end, bool in_rdata, const char
                       DnsName *out)
 {
     size_t i = *pos, lim = end, floor = *pos, after = 0;
+    if (d->qname && i + 1 < lim && d->p[i] == 0xC0 && d->p[i + 1] == DNS_HEADER_LEN) {
+        /* Only a pointer to the question, which read as it does here. */
+        out->len = d->qname->len;
+        out->labels = d->qname->labels;
+        memcpy(out->data, d->qname->data, d->qname->len);
+        *pos = i + 2;
+        return true;
+    }
     const char *bound = in_rdata ? "record data" : "message";
     bool jumped = false;
     size_t n = 0;
@@ -471,7 +482,7 @@ static bool overrun(Dec *d, unsigned promised, const char *what, size_t got)
  * success why holds that warning, or "" when there is none. */
 bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 {
-    Dec d = {p, len, why, size, -2, 0};
+    Dec d = {p, len, why, size, -2, 0, NULL};
     dns_msg_reset(m);
     if (why && size)
         why[0] = '\0';
@@ -500,6 +511,8 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
         if (!read_question(&d, m, &pos))
             return false;
     }
+    if (qd)
+        d.qname = &m->qd[0].name;
     for (int s = 0; s < DNS_SECTIONS; s++) {
         for (unsigned i = 0; i < count[s]; i++) {
             if (pos >= len) {
@@ -557,6 +570,12 @@ typedef struct Enc {
     size_t pos, cap;
     bool full; /* a write did not fit */
     size_t n;
+    /* The first name written (not the root): its suffixes go into the
+     * table only when a later name may point into them (pending), so a
+     * message with one name (a query) hashes none. */
+    const uint8_t *first;
+    size_t first_len, first_off; /* first_len 0: none yet */
+    bool pending;
     uint32_t mask; /* buckets in use, less one */
     uint16_t head[CT_BUCKETS];
     CEntry e[CT_MAX];
@@ -637,28 +656,76 @@ static void ct_rollback(Enc *e, size_t n)
     }
 }
 
-/* Writes an uncompressed wire name (len bytes, already checked), replacing
- * its longest suffix written before by a pointer. */
-static void put_name(Enc *e, const uint8_t *name, size_t len)
+/* The offsets of name's labels into off, and the hashes of its suffixes
+ * into hash; returns how many labels.  A label counts by its length and
+ * its first and last bytes: cheap, and enough to tell a message's few
+ * dozen suffixes apart (ct_same settles the rest; equal suffixes have
+ * equal hashes, whatever the case of their letters). */
+static int suffix_hashes(const uint8_t *name, size_t len, size_t *off, uint32_t *hash)
 {
-    size_t off[DNS_NAME_MAX / 2 + 1];
-    uint32_t hash[DNS_NAME_MAX / 2 + 1];
     int labels = 0;
     for (size_t i = 0; name[i]; i += 1 + (size_t)name[i]) {
         assert(i < len && name[i] <= DNS_LABEL_MAX); /* DnsName and rdata were checked */
         off[labels++] = i;
     }
-    /* Suffix hashes from the right: each covers its label and the rest. */
+    (void)len;
     uint32_t h = 2166136261u;
     for (int k = labels - 1; k >= 0; k--) {
         const uint8_t *l = name + off[k];
-        for (size_t j = 0; j <= l[0]; j++)
-            h = (h ^ (l[j] | 0x20u)) * 16777619u; /* equal without regard to case: same hash */
+        uint32_t v = (uint32_t)l[0] << 16 | (uint32_t)(l[1] | 0x20u) << 8 | (l[l[0]] | 0x20u);
+        h = (h ^ v) * 16777619u;
         hash[k] = h;
     }
+    return labels;
+}
+
+/* Puts the first name's suffixes into the table, as if added when it was
+ * written. */
+static void add_first(Enc *e)
+{
+    size_t off[DNS_NAME_MAX / 2 + 1];
+    uint32_t hash[DNS_NAME_MAX / 2 + 1];
+    int labels = suffix_hashes(e->first, e->first_len, off, hash);
+    for (int k = 0; k < labels; k++)
+        ct_add(e, hash[k], e->first + off[k], e->first_len - off[k], e->first_off + off[k]);
+    e->pending = false;
+}
+
+/* Writes an uncompressed wire name (len bytes, already checked), replacing
+ * its longest suffix written before by a pointer. */
+static void put_name(Enc *e, const uint8_t *name, size_t len)
+{
+    /* Most names in a message are the root (an OPT record's owner), the
+     * first name, or the first name again (answers' owners): none needs
+     * hashing.  The root is never compressed; the first name is the only
+     * entry of the table equal to itself. */
+    if (len == 1) {
+        put(e, name, 1);
+        return;
+    }
+    if (e->first_len == len && ct_same(e->first, name, len)) {
+        put16(e, (uint16_t)(0xC000 | e->first_off));
+        return;
+    }
+    if (!e->first_len && e->n == 0 && e->pos < PTR_LIMIT) {
+        size_t at = e->pos;
+        put(e, name, len);
+        if (!e->full) {
+            e->first = name;
+            e->first_len = len;
+            e->first_off = at;
+            e->pending = true;
+        }
+        return;
+    }
+    if (e->pending)
+        add_first(e);
+    size_t off[DNS_NAME_MAX / 2 + 1];
+    uint32_t hash[DNS_NAME_MAX / 2 + 1];
+    int labels = suffix_hashes(name, len, off, hash);
     int match = labels;
     uint16_t target = CT_NONE;
-    for (int k = 0; k < labels; k++) {
+    for (int k = 0; k < labels && e->n; k++) {
         target = ct_find(e, hash[k], name + off[k], len - off[k]);
         if (target != CT_NONE) {
             match = k;
@@ -673,6 +740,23 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
         ct_add(e, hash[k], name + off[k], len - off[k], at + off[k]);
     if (match < labels)
         put16(e, (uint16_t)(0xC000 | target));
+}
+
+/* Forgets what a record that did not fit wrote (from start) and added to
+ * the table (entries past n): the first name too if it was in it, or, if
+ * this record put the first name's suffixes in the table (they are its
+ * first entries), only those. */
+static void undo(Enc *e, size_t start, size_t n)
+{
+    e->full = false;
+    e->pos = start;
+    ct_rollback(e, n);
+    if (e->first_len && e->first_off >= start) {
+        e->first_len = 0;
+        e->pending = false;
+    } else if (e->first_len && e->n == 0) {
+        e->pending = true;
+    }
 }
 
 /* Rdata with names that may be compressed (RFC 3597 4: NS, CNAME, PTR,
@@ -726,9 +810,7 @@ static bool put_rr(Enc *e, const DnsRR *rr)
     put16(e, 0);
     put_rdata(e, rr);
     if (e->full) {
-        e->full = false;
-        e->pos = start;
-        ct_rollback(e, n);
+        undo(e, start, n);
         return false;
     }
     put_be16(e->out + at, (uint16_t)(e->pos - at - 2));
@@ -742,9 +824,7 @@ static bool put_question(Enc *e, const DnsQuestion *q)
     put16(e, q->type);
     put16(e, q->klass);
     if (e->full) {
-        e->full = false;
-        e->pos = start;
-        ct_rollback(e, n);
+        undo(e, start, n);
         return false;
     }
     return true;
@@ -773,6 +853,8 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
     e.cap = cap;
     e.full = false;
     e.n = 0;
+    e.first_len = 0;
+    e.pending = false;
     e.mask = (cap <= CT_SMALL_MSG ? CT_SMALL : CT_BUCKETS) - 1;
     memset(e.head, 0xFF, (e.mask + 1) * sizeof e.head[0]);
 
