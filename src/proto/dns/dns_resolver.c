@@ -18,117 +18,14 @@
 #define MAX_CNAMES  8
 #define MAX_QUERIES 48 /* per lookup, against loops between delegations */
 #define MAX_DEPTH   3  /* glueless lookups inside glueless lookups */
-/* Unbound's timeouts (util/rtt.c, iterator/iterator.c, iter_utils.c):
- * a server it knows nothing of gets 376 ms (UNKNOWN_SERVER_NICENESS: RTO =
- * srtt 0 + 4 * rttvar 94); each timeout doubles that server's RTO (up to
- * 120 s); each answer feeds the measured round trip into srtt and rttvar
- * (RFC 6298's gains 1/8 and 1/4, floor 50 ms).  A query goes to one of the
- * delegation's servers whose RTO lies within 400 ms (RTT_BAND) of the
- * best, at random among them, and each server is asked at most 5 times
- * (outbound-msg-retry) per delegation. */
-#define RTT_UNKNOWN     376
-#define RTT_MIN_TIMEOUT 50
-#define RTT_MAX_TIMEOUT 120000
-#define RTT_BAND        400
-#define OUTBOUND_RETRY  5
-#define INFRA_HOST_TTL  (900 * (SimTime)1000000)
-/* A server whose RTO reached 12 s and that timed out 3 times for a kind of
- * question (A, AAAA, other) is left out for that kind (infra.c's
- * PROBE_MAXRTO and TIMEOUT_COUNT_MAX), so a dead zone ends in SERVFAIL. */
-#define PROBE_MAXRTO      12000
-#define TIMEOUT_COUNT_MAX 3
-#define EDNS_SIZE         1232
-
-static size_t infra_home(const Resolver *r, uint32_t addr)
-{
-    uint32_t h = addr * 0x9e3779b1u;
-    return (h ^ (h >> 16)) & (r->infra_nslots - 1);
-}
-
-/* The entry for addr (one at most), or NULL. */
-static Infra *infra_find(const Resolver *r, uint32_t addr)
-{
-    if (!r->infra_nslots)
-        return NULL;
-    for (size_t i = infra_home(r, addr); r->infra_slot[i]; i = (i + 1) & (r->infra_nslots - 1))
-        if (r->infra[r->infra_slot[i] - 1].addr == addr)
-            return &r->infra[r->infra_slot[i] - 1];
-    return NULL;
-}
-
-static void infra_place(Resolver *r, size_t k)
-{
-    size_t i = infra_home(r, r->infra[k].addr);
-    while (r->infra_slot[i])
-        i = (i + 1) & (r->infra_nslots - 1);
-    r->infra_slot[i] = (uint32_t)(k + 1);
-}
-
-/* The entry for addr, made fresh (RTO 376 ms) if unknown or expired. */
-static Infra *infra_get(Resolver *r, uint32_t addr)
-{
-    Infra *f = infra_find(r, addr);
-    if (!f) {
-        r->infra = xgrow(r->infra, &r->infra_cap, r->ninfra + 1, sizeof *r->infra);
-        f = &r->infra[r->ninfra++];
-        f->addr = addr;
-        f->expires = 0;
-        if (2 * r->ninfra > r->infra_nslots) {
-            free(r->infra_slot);
-            r->infra_nslots = r->infra_nslots ? 2 * r->infra_nslots : 16;
-            r->infra_slot = xcalloc(r->infra_nslots, sizeof *r->infra_slot);
-            for (size_t k = 0; k < r->ninfra; k++)
-                infra_place(r, k);
-        } else {
-            infra_place(r, r->ninfra - 1);
-        }
-    }
-    if (f->expires <= r->sim->now) {
-        f->srtt = 0;
-        f->rttvar = RTT_UNKNOWN / 4;
-        f->rto = RTT_UNKNOWN;
-        memset(f->timeouts, 0, sizeof f->timeouts);
-    }
-    f->expires = r->sim->now + INFRA_HOST_TTL;
-    return f;
-}
-
-static int calc_rto(const Infra *f)
-{
-    int rto = f->srtt + 4 * f->rttvar;
-    return rto < RTT_MIN_TIMEOUT ? RTT_MIN_TIMEOUT : rto > RTT_MAX_TIMEOUT ? RTT_MAX_TIMEOUT : rto;
-}
-
-/* A query that waited orig ms got nothing: double (rtt_lost). */
-static int type_slot(uint16_t type)
-{
-    return type == DNS_TYPE_A ? 0 : type == DNS_TYPE_AAAA ? 1 : 2;
-}
-
-static void infra_lost(Resolver *r, uint32_t addr, int orig, uint16_t type)
-{
-    Infra *f = infra_get(r, addr);
-    if (f->timeouts[type_slot(type)] < TIMEOUT_COUNT_MAX)
-        f->timeouts[type_slot(type)]++;
-    if (f->rto < orig)
-        return; /* an answer meanwhile brought it down */
-    orig = orig > RTT_MAX_TIMEOUT / 2 ? RTT_MAX_TIMEOUT : orig * 2;
-    if (f->rto <= orig)
-        f->rto = orig;
-}
-
-/* An answer after ms milliseconds (rtt_update). */
-void resolver_infra_answer(Resolver *r, uint32_t addr, int ms)
-{
-    Infra *f = infra_get(r, addr);
-    int delta = ms - f->srtt;
-    f->srtt += delta / 8;
-    if (delta < 0)
-        delta = -delta;
-    f->rttvar += (delta - f->rttvar) / 4;
-    f->rto = calc_rto(f);
-    memset(f->timeouts, 0, sizeof f->timeouts);
-}
+/* Unbound's server selection: a query goes to one of the delegation's
+ * servers whose RTO lies within 400 ms (RTT_BAND) of the best, at random
+ * among them, and each server is asked at most 5 times
+ * (outbound-msg-retry) per delegation.  The RTOs are in
+ * dns_resolver_infra.c. */
+#define RTT_BAND       400
+#define OUTBOUND_RETRY 5
+#define EDNS_SIZE      1232
 
 typedef struct DnsResolverSet {
     Resolver **r;
@@ -481,19 +378,6 @@ static bool can_look_up(const Task *t, const Server *s)
            !dns_name_is_under(&s->name, &t->cur);
 }
 
-/* The RTO the resolver would wait for addr now, without touching its
- * entry; RTT_MAX_TIMEOUT for a server left out for questions of type. */
-static int infra_peek(const Resolver *r, uint32_t addr, uint16_t type)
-{
-    const Infra *f = infra_find(r, addr);
-    if (!f || f->expires <= r->sim->now)
-        return RTT_UNKNOWN;
-    if (f->rto >= PROBE_MAXRTO && calc_rto(f) * 4 <= f->rto &&
-        f->timeouts[type_slot(type)] >= TIMEOUT_COUNT_MAX)
-        return RTT_MAX_TIMEOUT;
-    return f->rto;
-}
-
 /* Unbound's server selection (iter_server_selection): the servers with
  * an address and tries left whose RTO is within RTT_BAND of the best,
  * one of them at random; NULL when none is left. */
@@ -506,7 +390,7 @@ static Server *pick_server(Task *t)
         sel[i] = -1;
         if (!s->has_addr || s->attempts >= OUTBOUND_RETRY)
             continue;
-        int rto = infra_peek(r, s->addr, t->asked_type);
+        int rto = resolver_infra_peek(r, s->addr, t->asked_type);
         if (rto >= RTT_MAX_TIMEOUT)
             continue; /* unresponsive: Unbound leaves it out */
         sel[i] = rto;
@@ -536,16 +420,17 @@ void resolver_on_timeout(Sim *sim, void *ctx, uint64_t arg)
     t->up = NULL;
     t->up_tcp = false;
     Server *s = &t->servers[t->current];
-    infra_lost(t->r, s->addr, t->sent_rto, t->asked_type);
-    int rto = infra_get(t->r, s->addr)->rto;
+    resolver_infra_lost(t->r, s->addr, t->sent_rto, t->asked_type);
+    int rto = resolver_infra_get(t->r, s->addr)->rto;
     char addr[16], sn[300];
     ip_format(s->addr, addr);
     bool again = false, other = false; /* what ask_next may still do */
     for (int i = 0; i < t->nservers; i++) {
         const Server *o = &t->servers[i];
-        bool left = o->has_addr ? o->attempts < OUTBOUND_RETRY &&
-                                      infra_peek(t->r, o->addr, t->asked_type) < RTT_MAX_TIMEOUT
-                                : can_look_up(t, o);
+        bool left = o->has_addr
+                        ? o->attempts < OUTBOUND_RETRY &&
+                              resolver_infra_peek(t->r, o->addr, t->asked_type) < RTT_MAX_TIMEOUT
+                        : can_look_up(t, o);
         if (o == s)
             again = left;
         else
@@ -640,7 +525,7 @@ static void send_query(Task *t, Server *s)
         t->qport = udp_bind_ephemeral(sim, r->node, on_upstream, t);
     t->sent_pkt = sim_packet_id(sim);
     t->sent_at = sim->now;
-    t->sent_rto = infra_get(r, s->addr)->rto;
+    t->sent_rto = resolver_infra_get(r, s->addr)->rto;
     /* A query that cannot leave times out like a lost one: the resolver
      * then tries the next server, as Unbound does after a send error. */
     NetErr e = ipv4_send_check(sim, r->node, s->addr, UDP_HLEN + n);

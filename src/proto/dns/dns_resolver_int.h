@@ -123,10 +123,22 @@ struct Resolver {
     Task *spare;
 };
 
-/* dns_resolver.c offers: */
-const char *resolver_node_id(const Resolver *r);
+/* dns_resolver_infra.c offers (a server it knows nothing of gets
+ * RTT_UNKNOWN ms; RTOs are capped at RTT_MAX_TIMEOUT): */
+#define RTT_UNKNOWN     376
+#define RTT_MAX_TIMEOUT 120000
+/* The entry for addr, made fresh (RTO 376 ms) if unknown or expired. */
+Infra *resolver_infra_get(Resolver *r, uint32_t addr);
 /* An answer from addr after ms milliseconds (Unbound's rtt_update). */
 void resolver_infra_answer(Resolver *r, uint32_t addr, int ms);
+/* A query to addr that waited orig ms got nothing (rtt_lost). */
+void resolver_infra_lost(Resolver *r, uint32_t addr, int orig, uint16_t type);
+/* The RTO the resolver would wait for addr now, without touching its
+ * entry; RTT_MAX_TIMEOUT for a server left out for questions of type. */
+int resolver_infra_peek(const Resolver *r, uint32_t addr, uint16_t type);
+
+/* dns_resolver.c offers: */
+const char *resolver_node_id(const Resolver *r);
 /* The timer of a query that got no answer in time (arg unused). */
 void resolver_on_timeout(Sim *sim, void *ctx, uint64_t arg);
 /* A response that matches t's query, over UDP or TCP. */
