@@ -71,6 +71,14 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size)
     return xrealloc(p, c * size);
 }
 
+size_t hash_slots(size_t n, size_t min)
+{
+    size_t size = min;
+    while (size < 2 * n)
+        size *= 2;
+    return size;
+}
+
 /* ---- Buf ---------------------------------------------------------------- */
 
 void buf_init(Buf *b)

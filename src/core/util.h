@@ -30,6 +30,10 @@ char *xasprintf(const char *fmt, ...) MN_PRINTF(1, 2);
 /* Grows *cap (at least doubling) so that need elements of size fit. */
 void *xgrow(void *p, size_t *cap, size_t need, size_t size);
 
+/* Slots for an open-addressing hash table of n entries: the smallest power
+ * of two, at least min (a power of two), that keeps it at most half full. */
+size_t hash_slots(size_t n, size_t min);
+
 /* A growable byte buffer.  data is always NUL-terminated (not counted in
  * len), so a buffer of text can be used as a C string. */
 typedef struct Buf {

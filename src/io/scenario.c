@@ -386,9 +386,7 @@ static size_t id_slot(const Loader *L, const char *id)
 static void index_ids(Loader *L, const Path *nodes_path)
 {
     World *w = L->w;
-    size_t size = 4;
-    while (size < 2 * w->n_nodes)
-        size *= 2;
+    size_t size = hash_slots(w->n_nodes, 4);
     L->id_slots = xmalloc(size * sizeof *L->id_slots);
     L->id_mask = size - 1;
     for (size_t h = 0; h < size; h++)

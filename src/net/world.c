@@ -212,9 +212,7 @@ static bool hash_taken(const uint32_t *set, size_t mask, const bool *used, uint3
 
 static void assign_macs(World *w)
 {
-    size_t cap = 16;
-    while (cap < 2 * w->n_nodes)
-        cap *= 2;
+    size_t cap = hash_slots(w->n_nodes, 16);
     uint32_t *set = xmalloc(cap * sizeof *set);
     bool *used = xcalloc(cap, sizeof *used);
     for (size_t i = 0; i < w->n_nodes; i++) {

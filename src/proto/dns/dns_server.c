@@ -38,9 +38,7 @@ typedef struct OriginIndex {
 
 static void origin_index_init(OriginIndex *x, size_t n)
 {
-    x->cap = 8;
-    while (x->cap < 2 * n)
-        x->cap *= 2;
+    x->cap = hash_slots(n, 8);
     x->slot = xcalloc(x->cap, sizeof *x->slot);
 }
 

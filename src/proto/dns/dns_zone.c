@@ -942,9 +942,7 @@ const DnsZoneName *dns_zone_lookup(const DnsZone *z, const DnsName *name)
 static void build_index(DnsZone *z, size_t cap)
 {
     size_t with_records = z->n_names;
-    z->index_cap = 16;
-    while (z->index_cap < 2 * (with_records * 2 + 1))
-        z->index_cap *= 2;
+    z->index_cap = hash_slots(with_records * 2 + 1, 16);
     z->index = xcalloc(z->index_cap, sizeof *z->index);
     for (size_t i = 0; i < with_records; i++)
         index_put(z, i);
@@ -1237,9 +1235,7 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
  * any case) the first is the one found, as a search in order would. */
 static void index_origins(DnsZoneSet *set)
 {
-    size_t size = 4;
-    while (size < 2 * set->n)
-        size *= 2;
+    size_t size = hash_slots(set->n, 4);
     set->by_origin = xmalloc(size * sizeof *set->by_origin);
     set->mask = size - 1;
     for (size_t h = 0; h < size; h++)
