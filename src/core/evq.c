@@ -152,13 +152,17 @@ static void wheel_remove(Evq *q, uint32_t s)
     w->len--;
 }
 
+/* The wheel's events lie within [last, last + EVQ_NEAR], less than a
+ * round: going on from last's word, the search meets one before it comes
+ * back to last's group of words. */
+_Static_assert(EVQ_NEAR / 64 + 1 <= (SUMMARY - 1) * 64, "the search never goes round");
+
 /* The first word of used at or after word i (circularly) that is not 0;
- * the caller knows one exists.  The last round looks at i's own group
- * again, whole: its words below i come last. */
+ * the caller knows one exists within the next EVQ_NEAR / 64 + 1 words. */
 static size_t next_word(const EvqWheel *w, size_t i)
 {
     for (size_t k = 0;; k++) {
-        assert(k <= SUMMARY);
+        assert(k < SUMMARY);
         size_t g = (i / 64 + k) % SUMMARY;
         uint64_t bits = w->summary[g];
         if (k == 0)
@@ -182,8 +186,6 @@ static uint32_t wheel_first(Evq *q)
     if (!bits) {
         word = next_word(w, (word + 1) % EVQ_WHEEL_WORDS);
         bits = w->used[word];
-        if (word == from / 64) /* round to the low bits of from's own word */
-            bits &= (1ULL << (from % 64)) - 1;
     }
     uint32_t s = w->head[word * 64 + (size_t)__builtin_ctzll(bits)];
     w->first = q->slots[s].time;
