@@ -272,9 +272,7 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
     DnsCacheEntry *e = entry_new(head, count, bytes);
     if (c->max_ttl && ttl > c->max_ttl)
         ttl = c->max_ttl;
-    e->name.len = name->len;
-    e->name.labels = name->labels;
-    memcpy(e->name.data, name->data, name->len);
+    dns_name_copy(&e->name, name);
     e->type = type;
     e->hash = key_hash(name, type);
     e->kind = kind;

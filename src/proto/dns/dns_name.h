@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/util.h"
 
@@ -47,6 +48,14 @@ const char *dns_name_str(const DnsName *n, char *buf, size_t size);
 /* The name as a sentence uses it, without the final dot that would end
  * the sentence early ("www.montana.edu"); the root stays ".". */
 const char *dns_name_prose(const DnsName *n, char *buf, size_t size);
+
+/* *to = *from, copying only the bytes the name uses. */
+static inline void dns_name_copy(DnsName *to, const DnsName *from)
+{
+    to->len = from->len;
+    to->labels = from->labels;
+    memcpy(to->data, from->data, from->len);
+}
 
 bool dns_name_equal(const DnsName *a, const DnsName *b);
 /* The same against a name's wire form (len bytes, uncompressed). */

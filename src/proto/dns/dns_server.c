@@ -80,9 +80,7 @@ struct DnsServer {
     Forward *forwards;
 };
 
-/* all: every zone of the world's set by origin (NULL: look each up in
- * the set, a scan). */
-static DnsServer *server_new(const World *w, int node, const OriginIndex *all)
+DnsServer *dns_server_new(const World *w, int node)
 {
     const DnsNodeConf *n = dns_conf_node(w, node);
     const struct DnsZoneSet *set = dns_conf_zones(w);
@@ -95,13 +93,7 @@ static DnsServer *server_new(const World *w, int node, const OriginIndex *all)
         DnsName origin;
         if (!set || !dns_name_parse(&origin, n->zones[i], NULL))
             continue;
-        const DnsZone *z = NULL;
-        if (all) {
-            long k = origin_index_find(all, origin.data, origin.len, dns_name_hash(&origin));
-            z = k >= 0 ? &set->zones[k] : NULL;
-        } else {
-            z = dns_zones_find(set, &origin);
-        }
+        const DnsZone *z = dns_zones_find(set, &origin);
         if (!z)
             continue;
         s->zones[s->n_zones].zone = z;
@@ -114,11 +106,6 @@ static DnsServer *server_new(const World *w, int node, const OriginIndex *all)
     dns_msg_init(&s->q);
     dns_msg_init(&s->r);
     return s;
-}
-
-DnsServer *dns_server_new(const World *w, int node)
-{
-    return server_new(w, node, NULL);
 }
 
 static void forward_free(Forward *f);
@@ -1130,15 +1117,10 @@ void dns_servers_start(Sim *sim)
     DnsServerSet *set = xcalloc(1, sizeof *set);
     set->servers = xcalloc(w->n_nodes ? w->n_nodes : 1, sizeof *set->servers);
     sim_rng_stream(sim, &set->rng, "dns-server");
-    const struct DnsZoneSet *zones = dns_conf_zones(w);
-    OriginIndex all;
-    origin_index_init(&all, zones ? zones->n : 0);
-    for (size_t i = 0; zones && i < zones->n; i++)
-        origin_index_add(&all, &zones->zones[i].origin, (uint32_t)i);
     for (size_t i = 0; i < w->n_nodes; i++) {
         if (!roles_runs(w, (int)i, SVC_DNS_SERVER))
             continue;
-        DnsServer *s = server_new(w, (int)i, &all);
+        DnsServer *s = dns_server_new(w, (int)i);
         s->sim = sim;
         s->recursion = dns_conf_node(w, (int)i)->recursion;
         dns_cache_init(&s->cache, sim, (int)i, "cache");
@@ -1146,7 +1128,6 @@ void dns_servers_start(Sim *sim)
         udp_bind(sim, (int)i, 53, on_query, s);
         tcp_listen(sim, (int)i, 53, 256, &listen_ops, s); /* NSD's TCP_BACKLOG */
     }
-    free(all.slot);
     sim->svc[SVC_DNS_SERVER] = set;
 }
 

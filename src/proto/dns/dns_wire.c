@@ -108,20 +108,13 @@ void dns_msg_reset(DnsMsg *m)
     m->cur = NULL;
 }
 
-static void name_copy(DnsName *to, const DnsName *from)
-{
-    to->len = from->len;
-    to->labels = from->labels;
-    memcpy(to->data, from->data, from->len);
-}
-
 /* Room for one more element in *p (n used of *cap), doubling; the
  * inline array (in_msg) is left for the heap, never freed. */
 static void *grow(void *p, void *in_msg, size_t n, size_t *cap, size_t size)
 {
     if (n < *cap)
         return p;
-    *cap = *cap ? *cap * 2 : 4;
+    *cap *= 2; /* never 0: the inline arrays have room */
     if (p != in_msg)
         return xrealloc(p, *cap * size);
     void *q = xmalloc(*cap * size);
@@ -145,7 +138,7 @@ static DnsRR *rr_slot(DnsMsg *m, DnsSection s)
 void dns_msg_add_question(DnsMsg *m, const DnsName *name, uint16_t type, uint16_t klass)
 {
     DnsQuestion *q = question_slot(m);
-    name_copy(&q->name, name);
+    dns_name_copy(&q->name, name);
     q->type = type;
     q->klass = klass;
     q->wire_off = q->wire_len = 0;
@@ -160,7 +153,7 @@ DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t typ
     assert(s >= DNS_ANSWER && s < DNS_SECTIONS);
     assert(rdata || rdlen == 0);
     DnsRR *rr = rr_slot(m, s);
-    name_copy(&rr->name, name);
+    dns_name_copy(&rr->name, name);
     rr->type = type;
     rr->klass = klass;
     rr->ttl = ttl;
@@ -255,9 +248,7 @@ static bool read_name(Dec *d, size_t *pos, size_t end, bool in_rdata, const char
     size_t i = *pos, lim = end, floor = *pos, after = 0;
     if (d->qname && i + 1 < lim && d->p[i] == 0xC0 && d->p[i + 1] == DNS_HEADER_LEN) {
         /* Only a pointer to the question, which read as it does here. */
-        out->len = d->qname->len;
-        out->labels = d->qname->labels;
-        memcpy(out->data, d->qname->data, d->qname->len);
+        dns_name_copy(out, d->qname);
         *pos = i + 2;
         return true;
     }

@@ -1284,8 +1284,6 @@ void dns_zones_free(DnsZoneSet *set)
 
 const DnsZone *dns_zones_find(const DnsZoneSet *set, const DnsName *origin)
 {
-    if (!set->by_origin)
-        return NULL;
     for (size_t h = dns_name_hash(origin) & set->mask;; h = (h + 1) & set->mask) {
         size_t i = set->by_origin[h];
         if (i == SIZE_MAX)
