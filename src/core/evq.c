@@ -7,7 +7,6 @@
 
 #define NO_SLOT    UINT32_MAX
 #define WHEEL_MASK (EVQ_WHEEL_SLOTS - 1u)
-#define SUMMARY    (EVQ_WHEEL_WORDS / 64u)
 
 _Static_assert(EVQ_WHEEL_SLOTS > EVQ_NEAR, "the wheel spans more than the near window");
 _Static_assert((EVQ_WHEEL_SLOTS & WHEEL_MASK) == 0, "the wheel's size is a power of two");
@@ -155,15 +154,15 @@ static void wheel_remove(Evq *q, uint32_t s)
 /* The wheel's events lie within [last, last + EVQ_NEAR], less than a
  * round: going on from last's word, the search meets one before it comes
  * back to last's group of words. */
-_Static_assert(EVQ_NEAR / 64 + 1 <= (SUMMARY - 1) * 64, "the search never goes round");
+_Static_assert(EVQ_NEAR / 64 + 1 <= (EVQ_WHEEL_GROUPS - 1) * 64, "the search never goes round");
 
 /* The first word of used at or after word i (circularly) that is not 0;
  * the caller knows one exists within the next EVQ_NEAR / 64 + 1 words. */
 static size_t next_word(const EvqWheel *w, size_t i)
 {
     for (size_t k = 0;; k++) {
-        assert(k < SUMMARY);
-        size_t g = (i / 64 + k) % SUMMARY;
+        assert(k < EVQ_WHEEL_GROUPS);
+        size_t g = (i / 64 + k) % EVQ_WHEEL_GROUPS;
         uint64_t bits = w->summary[g];
         if (k == 0)
             bits &= ~0ULL << (i % 64);

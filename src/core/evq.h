@@ -65,9 +65,10 @@ typedef struct EvqSlot {
     bool background;
 } EvqSlot;
 
-#define EVQ_NEAR        ((SimTime)10000) /* µs */
-#define EVQ_WHEEL_SLOTS 16384u           /* buckets: a power of two above EVQ_NEAR */
-#define EVQ_WHEEL_WORDS (EVQ_WHEEL_SLOTS / 64u)
+#define EVQ_NEAR         ((SimTime)10000) /* µs */
+#define EVQ_WHEEL_SLOTS  16384u           /* buckets: a power of two above EVQ_NEAR */
+#define EVQ_WHEEL_WORDS  (EVQ_WHEEL_SLOTS / 64u)
+#define EVQ_WHEEL_GROUPS (EVQ_WHEEL_WORDS / 64u) /* of 64 words */
 
 typedef struct EvqHeap {
     EvqNode *a;
@@ -75,9 +76,9 @@ typedef struct EvqHeap {
 } EvqHeap;
 
 typedef struct EvqWheel {
-    uint32_t *head, *tail;                   /* EVQ_WHEEL_SLOTS each, UINT32_MAX when empty */
-    uint64_t *used;                          /* a bit per bucket in use */
-    uint64_t summary[EVQ_WHEEL_WORDS / 64u]; /* a bit per word of used that is not 0 */
+    uint32_t *head, *tail;              /* EVQ_WHEEL_SLOTS each, UINT32_MAX when empty */
+    uint64_t *used;                     /* a bit per bucket in use */
+    uint64_t summary[EVQ_WHEEL_GROUPS]; /* a bit per word of used that is not 0 */
     size_t len;
     SimTime first; /* time of its earliest event, -1 when not known */
 } EvqWheel;

@@ -79,6 +79,14 @@ size_t hash_slots(size_t n, size_t min)
     return size;
 }
 
+uint32_t str_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+    for (; *s; s++)
+        h = (h ^ (uint8_t)*s) * 16777619u;
+    return h;
+}
+
 /* ---- Buf ---------------------------------------------------------------- */
 
 void buf_init(Buf *b)

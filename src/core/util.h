@@ -34,6 +34,9 @@ void *xgrow(void *p, size_t *cap, size_t need, size_t size);
  * of two, at least min (a power of two), that keeps it at most half full. */
 size_t hash_slots(size_t n, size_t min);
 
+/* FNV-1a of a string: a hash for tables keyed by text. */
+uint32_t str_hash(const char *s);
+
 /* A growable byte buffer.  data is always NUL-terminated (not counted in
  * len), so a buffer of text can be used as a C string. */
 typedef struct Buf {

@@ -220,9 +220,7 @@ static void read_trace(Build *b)
     size_t hops = 0;
     for (size_t i = 0; i < t->n; i++)
         hops += t->recs[i].kind == TR_HOP;
-    b->n_slots = 16;
-    while (b->n_slots < 2 * hops)
-        b->n_slots *= 2;
+    b->n_slots = hash_slots(hops, 16);
     b->keys = xcalloc(b->n_slots, sizeof *b->keys);
     b->vals = xcalloc(b->n_slots, sizeof *b->vals);
     int hop = 0;

@@ -364,18 +364,10 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
     }
 }
 
-static size_t id_hash(const char *s)
-{
-    uint32_t h = 2166136261u; /* FNV-1a */
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
 /* The slot of id in L->id_slots: where it is, or the empty one it would take. */
 static size_t id_slot(const Loader *L, const char *id)
 {
-    size_t h = id_hash(id) & L->id_mask;
+    size_t h = str_hash(id) & L->id_mask;
     while (L->id_slots[h] >= 0 && strcmp(L->w->nodes[L->id_slots[h]].id, id) != 0)
         h = (h + 1) & L->id_mask;
     return h;

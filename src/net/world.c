@@ -84,9 +84,7 @@ static size_t addr_hash(uint32_t ip, size_t slots)
 static void index_addrs(World *w)
 {
     free(w->addr_slot);
-    size_t slots = 16;
-    while (slots < 2 * w->n_addrs)
-        slots *= 2;
+    size_t slots = hash_slots(w->n_addrs, 16);
     w->addr_slot = xcalloc(slots, sizeof *w->addr_slot);
     w->addr_slots = slots;
     for (size_t i = 0; i < w->n_addrs; i++) {
@@ -164,14 +162,6 @@ bool world_iface_covers(const World *w, int node, int iface, uint32_t ip)
 
 /* ---- wiring ------------------------------------------------------------ */
 
-static uint32_t fnv1a(const char *s)
-{
-    uint32_t h = 2166136261u;
-    for (; *s; s++)
-        h = (h ^ (uint8_t)*s) * 16777619u;
-    return h;
-}
-
 void world_sort_by_u32(void *base, size_t n, size_t size, size_t key)
 {
     if (n < 2)
@@ -216,7 +206,7 @@ static void assign_macs(World *w)
     uint32_t *set = xmalloc(cap * sizeof *set);
     bool *used = xcalloc(cap, sizeof *used);
     for (size_t i = 0; i < w->n_nodes; i++) {
-        uint32_t h = fnv1a(w->nodes[i].id);
+        uint32_t h = str_hash(w->nodes[i].id);
         size_t slot;
         while (hash_taken(set, cap - 1, used, h, &slot))
             h++; /* the bump may clash again */

@@ -57,7 +57,7 @@ Infra *resolver_infra_get(Resolver *r, uint32_t addr)
         f->expires = 0;
         if (2 * r->ninfra > r->infra_nslots) {
             free(r->infra_slot);
-            r->infra_nslots = r->infra_nslots ? 2 * r->infra_nslots : 16;
+            r->infra_nslots = hash_slots(r->ninfra, 16);
             r->infra_slot = xcalloc(r->infra_nslots, sizeof *r->infra_slot);
             for (size_t k = 0; k < r->ninfra; k++)
                 infra_place(r, k);
