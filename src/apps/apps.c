@@ -82,11 +82,11 @@ const char *apps_cmd_exe_name(const char *word)
 
 void apps_cmd_exe_split(Cmdline *c)
 {
-    if (!c->argc || apps_find(c->argv[0]))
+    if (!c->argc)
         return;
     const char *word = c->argv[0];
-    const char *w = windows_program(word);
-    if (!w)
+    const char *w = apps_cmd_exe_name(word);
+    if (w == word)
         return;
     /* "IPCONFIG/displaydns": the name, then the switch as a word of its
      * own (cmd.exe's name ends where a '/' starts). */

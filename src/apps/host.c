@@ -224,17 +224,16 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         trace_note(&h->sim->trace, h->sim->now, pkt,
                    "host gets %s for %s and says the name was not found.",
                    dns_rcode_name(m->rcode, rc), h->name_text);
-        Buf b;
-        buf_init(&b);
-        buf_printf(&b, "Host %s not found: %u(%s)\n", h->name_text, m->rcode,
+        Buf *b = &h->out;
+        buf_clear(b);
+        buf_printf(b, "Host %s not found: %u(%s)\n", h->name_text, m->rcode,
                    dns_rcode_name(m->rcode, rc));
         /* BIND's host says "Received" twice after NXDOMAIN: once when the
          * search list is exhausted, once when the query ends. */
         bool searched = m->rcode == DNS_RCODE_NXDOMAIN && !h->reverse && !h->absolute;
         for (int i = 0; h->verbose && i < (searched ? 2 : 1); i++)
-            print_received(h, size, &b);
-        proc_write(h->proc, CON_STDOUT, b.data, b.len);
-        buf_fini(&b);
+            print_received(h, size, b);
+        proc_write(h->proc, CON_STDOUT, b->data, b->len);
         host_exit(h, 1);
         return;
     }
