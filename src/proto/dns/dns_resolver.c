@@ -123,14 +123,9 @@ static void task_free(Task *t)
 }
 
 /* Room for n servers (at most MAX_SERVERS) in t->servers. */
-static void servers_room(Task *t, int n)
+static void servers_room(Task *t, size_t n)
 {
-    if (n <= t->servers_cap)
-        return;
-    t->servers_cap = t->servers_cap * 2 > n ? t->servers_cap * 2 : n;
-    if (t->servers_cap > MAX_SERVERS)
-        t->servers_cap = MAX_SERVERS;
-    t->servers = xrealloc(t->servers, (size_t)t->servers_cap * sizeof *t->servers);
+    t->servers = xgrow(t->servers, &t->servers_cap, n, sizeof *t->servers);
 }
 
 /* Adds a record to the CNAMEs met so far. */
@@ -173,7 +168,7 @@ static void closest_delegation(Task *t)
         if (!ns || ns->kind != DNS_CACHE_RRSET)
             continue;
         t->zone = z;
-        servers_room(t, ns->n < MAX_SERVERS ? (int)ns->n : MAX_SERVERS);
+        servers_room(t, ns->n < MAX_SERVERS ? ns->n : MAX_SERVERS);
         for (size_t i = 0; i < ns->n && t->nservers < MAX_SERVERS; i++) {
             Server *s = &t->servers[t->nservers];
             memset(s, 0, sizeof *s);
@@ -184,7 +179,7 @@ static void closest_delegation(Task *t)
         return;
     }
     dns_name_root(&t->zone);
-    servers_room(t, r->nhints);
+    servers_room(t, (size_t)r->nhints);
     if (r->nhints)
         memcpy(t->servers, r->hints, (size_t)r->nhints * sizeof *t->servers);
     t->nservers = r->nhints;

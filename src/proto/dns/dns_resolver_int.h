@@ -86,9 +86,9 @@ typedef struct Task {
     /* Kept when a Task is reused (task_new clears what is above), and
      * allocated only as a lookup needs them: most lookups meet one or two
      * servers per delegation and never ask over TCP. */
-    Server *servers;   /* nservers of them, room for servers_cap */
-    int servers_cap;   /* at most MAX_SERVERS */
-    uint8_t *up_query; /* DNS_UDP_MAX bytes, up_len used; NULL until TCP */
+    Server *servers;    /* nservers of them, room for servers_cap */
+    size_t servers_cap; /* 8 or MAX_SERVERS (16): xgrow's sizes */
+    uint8_t *up_query;  /* DNS_UDP_MAX bytes, up_len used; NULL until TCP */
 } Task;
 
 /* What the resolver knows of a server's round trips (Unbound's infra
