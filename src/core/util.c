@@ -1,6 +1,8 @@
 #include "util.h"
 
 #include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,7 +110,7 @@ void buf_clear(Buf *b)
         b->data[0] = '\0';
 }
 
-void buf_reserve(Buf *b, size_t extra)
+void buf_grow(Buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
     if (need <= b->cap)
@@ -134,30 +136,263 @@ void buf_puts(Buf *b, const char *s)
     buf_put(b, s, strlen(s));
 }
 
-void buf_putc(Buf *b, char c)
+void buf_put_int(Buf *b, int64_t v)
 {
-    buf_reserve(b, 1);
-    b->data[b->len++] = c;
+    char tmp[24];
+    char *p = tmp + sizeof tmp;
+    uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    buf_put(b, p, (size_t)(tmp + sizeof tmp - p));
+}
+
+/* ---- buf_vprintf --------------------------------------------------------
+ * glibc's vsnprintf costs about a thousand instructions a call, most of it
+ * setting up a FILE, and the trace writers make millions of calls.  So the
+ * conversions minet's text uses are written here: %s (with '-', a width and
+ * a precision, '*' for either), %c, %%, and %d %i %u %x %X with '-' or '0'
+ * and a width, under every length modifier.  At any other conversion the
+ * rest of the format goes to vsnprintf, so the text is byte for byte what
+ * vsnprintf writes. */
+
+typedef struct Spec {
+    bool left, zero; /* the '-' and '0' flags */
+    bool plain;      /* no other flag, and no width or precision too big to be real */
+    bool width_star, prec_star;
+    int width, prec; /* prec -1: none */
+    char length;     /* 0, or 'H' (hh), 'h', 'l', 'q' (ll), 'L', 'z', 'j', 't' */
+    char conv;
+} Spec;
+
+/* Reads the spec after a '%' at f; returns the character after it. */
+static const char *parse_spec(const char *f, Spec *sp)
+{
+    *sp = (Spec){.plain = true, .prec = -1};
+    for (;; f++) {
+        if (*f == '-')
+            sp->left = true;
+        else if (*f == '0')
+            sp->zero = true;
+        else if (*f == '+' || *f == ' ' || *f == '#' || *f == '\'')
+            sp->plain = false;
+        else
+            break;
+    }
+    if (*f == '*') {
+        sp->width_star = true;
+        f++;
+    }
+    for (; *f >= '0' && *f <= '9'; f++)
+        if ((sp->width = sp->width * 10 + (*f - '0')) > 99999)
+            sp->plain = false;
+    if (*f == '.') {
+        sp->prec = 0;
+        if (*++f == '*') {
+            sp->prec_star = true;
+            f++;
+        }
+        for (; *f >= '0' && *f <= '9'; f++)
+            if ((sp->prec = sp->prec * 10 + (*f - '0')) > 99999)
+                sp->plain = false;
+    }
+    if ((f[0] == 'h' || f[0] == 'l') && f[1] == f[0]) {
+        sp->length = f[0] == 'h' ? 'H' : 'q';
+        f += 2;
+    } else if (*f == 'h' || *f == 'l' || *f == 'L' || *f == 'q' || *f == 'j' || *f == 'z' ||
+               *f == 't') {
+        sp->length = *f++;
+    }
+    sp->conv = *f;
+    return *f ? f + 1 : f;
+}
+
+/* Whether buf_vprintf writes the conversion itself. */
+static bool spec_is_ours(const Spec *sp)
+{
+    if (!sp->plain)
+        return false;
+    switch (sp->conv) {
+    case 's':
+        return !sp->zero && !sp->length;
+    case 'c':
+        return !sp->zero && !sp->length && !sp->width_star && !sp->width && sp->prec < 0;
+    case 'd':
+    case 'i':
+    case 'u':
+    case 'x':
+    case 'X':
+        return sp->prec < 0 && sp->length != 'L';
+    default:
+        return false;
+    }
+}
+
+static intmax_t read_signed(char length, va_list *args)
+{
+    switch (length) {
+    case 'H':
+        return (signed char)va_arg(*args, int);
+    case 'h':
+        return (short)va_arg(*args, int);
+    case 'l':
+        return va_arg(*args, long);
+    case 'q':
+        return va_arg(*args, long long);
+    case 'z':
+        return (intmax_t)va_arg(*args, size_t);
+    case 'j':
+        return va_arg(*args, intmax_t);
+    case 't':
+        return va_arg(*args, ptrdiff_t);
+    default:
+        return va_arg(*args, int);
+    }
+}
+
+static uintmax_t read_unsigned(char length, va_list *args)
+{
+    switch (length) {
+    case 'H':
+        return (unsigned char)va_arg(*args, unsigned);
+    case 'h':
+        return (unsigned short)va_arg(*args, unsigned);
+    case 'l':
+        return va_arg(*args, unsigned long);
+    case 'q':
+        return va_arg(*args, unsigned long long);
+    case 'z':
+        return va_arg(*args, size_t);
+    case 'j':
+        return va_arg(*args, uintmax_t);
+    case 't':
+        return (uintmax_t)va_arg(*args, ptrdiff_t);
+    default:
+        return va_arg(*args, unsigned);
+    }
+}
+
+/* Appends n bytes from p in a field of sp's width, padded on the left with
+ * pad (after the n_sign bytes of sign at the start of p, when pad is '0'),
+ * or with spaces on the right. */
+static void put_field(Buf *b, const Spec *sp, const char *p, size_t n, char pad, size_t n_sign)
+{
+    size_t fill = (size_t)sp->width > n ? (size_t)sp->width - n : 0;
+    buf_reserve(b, n + fill);
+    char *d = b->data + b->len;
+    if (!sp->left && pad == '0') {
+        memcpy(d, p, n_sign);
+        d += n_sign;
+        p += n_sign;
+        n -= n_sign;
+    }
+    if (!sp->left)
+        for (; fill; fill--)
+            *d++ = pad;
+    memcpy(d, p, n);
+    d += n;
+    for (; fill; fill--)
+        *d++ = ' ';
+    b->len = (size_t)(d - b->data);
+    b->data[b->len] = '\0';
+}
+
+static void put_integer(Buf *b, const Spec *sp, va_list *args)
+{
+    bool neg = false;
+    uintmax_t u;
+    if (sp->conv == 'd' || sp->conv == 'i') {
+        intmax_t v = read_signed(sp->length, args);
+        neg = v < 0;
+        u = neg ? -(uintmax_t)v : (uintmax_t)v;
+    } else {
+        u = read_unsigned(sp->length, args);
+    }
+    const char *digits = sp->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+    unsigned base = sp->conv == 'x' || sp->conv == 'X' ? 16 : 10;
+    char tmp[3 * sizeof u + 2];
+    char *p = tmp + sizeof tmp;
+    do {
+        *--p = digits[u % base];
+        u /= base;
+    } while (u);
+    if (neg)
+        *--p = '-';
+    put_field(b, sp, p, (size_t)(tmp + sizeof tmp - p), sp->zero ? '0' : ' ', neg);
+}
+
+/* Appends what vsnprintf writes for the format from fmt on. */
+static void put_rest(Buf *b, const char *fmt, va_list *args)
+{
+    va_list again;
+    va_copy(again, *args);
+    buf_reserve(b, 64);
+    size_t room = b->cap - b->len;
+    int n = vsnprintf(b->data + b->len, room, fmt, *args);
+    if (n >= 0 && (size_t)n >= room) {
+        buf_reserve(b, (size_t)n);
+        vsnprintf(b->data + b->len, b->cap - b->len, fmt, again);
+    }
+    va_end(again);
+    if (n > 0)
+        b->len += (size_t)n;
     b->data[b->len] = '\0';
 }
 
 void buf_vprintf(Buf *b, const char *fmt, va_list ap)
 {
-    va_list ap2;
-    va_copy(ap2, ap);
-    buf_reserve(b, 64);
-    size_t room = b->cap - b->len;
-    int n = vsnprintf(b->data + b->len, room, fmt, ap);
-    if (n < 0) {
-        va_end(ap2);
-        return;
+    va_list args;
+    va_copy(args, ap);
+    buf_reserve(b, 0);
+    const char *f = fmt;
+    while (*f) {
+        const char *lit = f;
+        while (*f && *f != '%')
+            f++;
+        if (f > lit)
+            buf_put(b, lit, (size_t)(f - lit));
+        if (!*f)
+            break;
+        if (f[1] == '%') {
+            buf_putc(b, '%');
+            f += 2;
+            continue;
+        }
+        Spec sp;
+        const char *next = parse_spec(f + 1, &sp);
+        if (!spec_is_ours(&sp)) {
+            put_rest(b, f, &args);
+            break;
+        }
+        f = next;
+        if (sp.width_star) {
+            sp.width = va_arg(args, int);
+            if (sp.width < 0) {
+                sp.left = true;
+                sp.width = sp.width < -99999 ? 99999 : -sp.width;
+            }
+            sp.width = sp.width > 99999 ? 99999 : sp.width;
+        }
+        if (sp.prec_star && (sp.prec = va_arg(args, int)) < 0)
+            sp.prec = -1;
+        if (sp.left)
+            sp.zero = false;
+        if (sp.conv == 's') {
+            const char *s = va_arg(args, const char *);
+            if (!s) /* as glibc: "(null)", or nothing when the precision cuts it */
+                s = sp.prec < 0 || sp.prec >= 6 ? "(null)" : "";
+            size_t n = sp.prec >= 0 ? strnlen(s, (size_t)sp.prec) : strlen(s);
+            put_field(b, &sp, s, n, ' ', 0);
+        } else if (sp.conv == 'c') {
+            buf_putc(b, (char)va_arg(args, int));
+        } else {
+            put_integer(b, &sp, &args);
+        }
     }
-    if ((size_t)n >= room) {
-        buf_reserve(b, (size_t)n);
-        vsnprintf(b->data + b->len, b->cap - b->len, fmt, ap2);
-    }
-    va_end(ap2);
-    b->len += (size_t)n;
+    va_end(args);
 }
 
 void buf_printf(Buf *b, const char *fmt, ...)

@@ -47,10 +47,26 @@ typedef struct Buf {
 void buf_init(Buf *b);
 void buf_fini(Buf *b);
 void buf_clear(Buf *b);
-void buf_reserve(Buf *b, size_t extra);
+void buf_grow(Buf *b, size_t extra);
 void buf_put(Buf *b, const void *p, size_t n);
 void buf_puts(Buf *b, const char *s);
-void buf_putc(Buf *b, char c);
+
+/* Makes room for extra more bytes and the terminating NUL. */
+static inline void buf_reserve(Buf *b, size_t extra)
+{
+    if (b->len + extra >= b->cap)
+        buf_grow(b, extra);
+}
+
+static inline void buf_putc(Buf *b, char c)
+{
+    buf_reserve(b, 1);
+    b->data[b->len++] = c;
+    b->data[b->len] = '\0';
+}
+
+/* Appends v in decimal. */
+void buf_put_int(Buf *b, int64_t v);
 void buf_printf(Buf *b, const char *fmt, ...) MN_PRINTF(2, 3);
 void buf_vprintf(Buf *b, const char *fmt, va_list ap);
 /* Takes the text out of b (caller frees it); b is left empty. */

@@ -1,0 +1,156 @@
+/* Tests for src/core/util.c (buf_printf writes what vsnprintf writes) and
+ * for the text helpers the trace writers use instead of printf. */
+#include <inttypes.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <wchar.h>
+
+#include <cmocka.h>
+
+#include "core/util.h"
+#include "net/world.h"
+
+/* buf_printf appends after text already in the buffer; the result must be
+ * that text followed by vsnprintf's. */
+static void MN_PRINTF(1, 2) same(const char *fmt, ...)
+{
+    va_list ap, ap2, ap3;
+    va_start(ap, fmt);
+    va_copy(ap2, ap);
+    va_copy(ap3, ap);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    assert_true(n >= 0);
+    char *want = xmalloc((size_t)n + 6);
+    memcpy(want, "lead:", 5);
+    vsnprintf(want + 5, (size_t)n + 1, fmt, ap2);
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "lead:");
+    buf_vprintf(&b, fmt, ap3);
+    va_end(ap3);
+    va_end(ap2);
+    va_end(ap);
+    if (b.len != (size_t)n + 5 || memcmp(b.data, want, b.len) != 0 || b.data[b.len] != '\0')
+        fail_msg("format \"%s\": buf_printf wrote \"%.80s\" (%zu bytes), vsnprintf \"%.80s\" "
+                 "(%d bytes)",
+                 fmt, b.data, b.len - 5, want, n);
+    free(want);
+    buf_fini(&b);
+}
+
+static void test_strings(void **state)
+{
+    (void)state;
+    same("%s", "");
+    same("plain text, no conversion");
+    same("%s and %s", "one", "two");
+    same("[%8s] [%-8s] [%2s]", "abc", "abc", "abcdef");
+    same("[%.3s] [%.0s] [%.10s]", "abcdef", "abc", "abc");
+    same("[%*s] [%-*s] [%*s]", 6, "ab", 6, "ab", -6, "ab");
+    same("[%.*s] [%.*s] [%*.*s]", 2, "abcdef", -1, "abcdef", 7, 3, "abcdef");
+    same("%c%c%c", 'a', '%', 'z');
+    same("100%% done, %d%%", 50);
+    same("%s", "\x1b]0;title\x07 and utf-8: \xc3\xa9");
+}
+
+static void test_integers(void **state)
+{
+    (void)state;
+    same("%d %i %u", 0, -1, 4294967295u);
+    same("%d %d", INT32_MIN, INT32_MAX);
+    same("[%5d] [%-5d] [%05d] [%05d]", 42, 42, 42, -42);
+    same("[%1d] [%02d] [%03d]", -12345, 7, -7);
+    same("[%*d] [%*d] [%0*d]", 6, 42, -6, 42, 4, 3);
+    same("%x %X %02x %04X %-4x|", 0xbeefu, 0xbeefu, 5u, 0xau, 0xau);
+    same("%ld %lu %lx", -1234567890123L, 1234567890123UL, 0xdeadbeefcafeUL);
+    same("%lld %llu %llx", (long long)INT64_MIN, (unsigned long long)UINT64_MAX,
+         (unsigned long long)UINT64_MAX);
+    same("%zu %zd %zx", (size_t)123456789, (ssize_t)-5, (size_t)255);
+    same("%jd %ju %td", (intmax_t)-9, (uintmax_t)9, (ptrdiff_t)-3);
+    same("%hd %hu %hhd %hhu %hx", 70000, 70000, 300, 300, 0x12345);
+    same("%" PRId64 " %" PRIu64 " %" PRIx64, (int64_t)-1, (uint64_t)1 << 63, (uint64_t)0xabc);
+}
+
+/* Conversions written by vsnprintf: the rest of the format goes to it. */
+static void test_handed_on(void **state)
+{
+    (void)state;
+    same("%.1f ms and %s", 1.25, "after");
+    same("%s then %5.2f then %d", "before", 3.14159, 7);
+    same("%+d % d %#x %#o %o", 5, 5, 255u, 8u, 8u);
+    same("%.3d %8.3d", 7, -7);
+    same("%p", (void *)0);
+    same("%e %g %G", 12345.678, 0.0001, 1e20);
+    same("%lc", (wint_t)'x');
+    same("%123456d|", 1);
+}
+
+/* Formats the compiler warns of, which minet's code never has: still what
+ * vsnprintf writes. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wformat"
+#pragma GCC diagnostic ignored "-Wformat-extra-args"
+static void test_odd(void **state)
+{
+    (void)state;
+    same("[%-05d]", 42);
+    same("%05s|", "ab");
+    same("%5%|");
+}
+
+#pragma GCC diagnostic ignored "-Wformat-overflow"
+static void test_null_string(void **state)
+{
+    (void)state;
+    const char *volatile null = NULL;
+    same("%s", null);
+    same("[%.3s] [%.6s] [%10s]", null, null, null);
+}
+#pragma GCC diagnostic pop
+
+static void test_put_int(void **state)
+{
+    (void)state;
+    Buf b;
+    buf_init(&b);
+    buf_put_int(&b, 0);
+    buf_putc(&b, ' ');
+    buf_put_int(&b, -7);
+    buf_putc(&b, ' ');
+    buf_put_int(&b, INT64_MIN);
+    buf_putc(&b, ' ');
+    buf_put_int(&b, INT64_MAX);
+    assert_string_equal(b.data, "0 -7 -9223372036854775808 9223372036854775807");
+    buf_fini(&b);
+}
+
+static void test_ip_format(void **state)
+{
+    (void)state;
+    const uint32_t ips[] = {0, 0xffffffffu, 0x0a006409u, 0x7f000001u, 0xc0a80a63u, 0x01020304u};
+    for (size_t i = 0; i < sizeof ips / sizeof ips[0]; i++) {
+        char got[16], want[16];
+        uint32_t ip = ips[i];
+        ip_format(ip, got);
+        snprintf(want, sizeof want, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255,
+                 ip & 255);
+        assert_string_equal(got, want);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_strings),     cmocka_unit_test(test_integers),
+        cmocka_unit_test(test_handed_on),   cmocka_unit_test(test_odd),
+        cmocka_unit_test(test_null_string), cmocka_unit_test(test_put_int),
+        cmocka_unit_test(test_ip_format),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
