@@ -1,5 +1,4 @@
 /* JSON Lines: one object per record, fields as docs/trace-format.md lists. */
-#include <inttypes.h>
 
 #include "io/trace_out.h"
 #include "net/world.h"
@@ -42,11 +41,10 @@ static void put_str(Buf *b, const char *s)
     buf_putc(b, '"');
 }
 
-static void put_key_str(Buf *b, const char *key, const char *val)
-{
-    buf_printf(b, ",\"%s\":", key);
-    put_str(b, val);
-}
+/* ,"key": then the value; keys are string literals of plain words. */
+#define put_key(b, key)          buf_put(b, ",\"" key "\":", sizeof(",\"" key "\":") - 1)
+#define put_key_str(b, key, val) (put_key(b, key), put_str(b, val))
+#define put_key_int(b, key, val) (put_key(b, key), buf_put_int(b, val))
 
 static void put_hex(Buf *b, const uint8_t *p, size_t n)
 {
@@ -67,10 +65,12 @@ void trace_jsonl_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *
 {
     const World *w = t->world;
     char link[300];
-    buf_printf(out, "{\"t\":%" PRId64 ",\"kind\":\"%s\",\"step\":%u", r->time,
-               trace_kind_name(r->kind), r->step);
+    buf_put(out, "{\"t\":", 5);
+    buf_put_int(out, r->time);
+    put_key_str(out, "kind", trace_kind_name(r->kind));
+    put_key_int(out, "step", r->step);
     if (r->pkt)
-        buf_printf(out, ",\"pkt\":%" PRIu64, r->pkt);
+        put_key_int(out, "pkt", (int64_t)r->pkt);
     if (r->node >= 0)
         put_key_str(out, "node", w->nodes[r->node].id);
     switch (r->kind) {
@@ -83,7 +83,8 @@ void trace_jsonl_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *
         put_key_str(out, "to_iface", w->nodes[r->peer].ifaces[r->peer_iface].name);
         world_link_name(w, r->link, link, sizeof link);
         put_key_str(out, "link", link);
-        buf_printf(out, ",\"arrive\":%" PRId64 ",\"len\":%u", r->arrive, r->len);
+        put_key_int(out, "arrive", r->arrive);
+        put_key_int(out, "len", r->len);
         put_key_str(out, "proto", dissect_protocol(dc, r->bytes, r->len));
         put_key_str(out, "summary", s.data ? s.data : "");
         buf_puts(out, ",\"bytes\":");
@@ -108,18 +109,18 @@ void trace_jsonl_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *
         if (r->text)
             put_key_str(out, "value", r->text);
         if (r->ttl >= 0)
-            buf_printf(out, ",\"ttl\":%" PRId64, r->ttl);
+            put_key_int(out, "ttl", r->ttl);
         break;
     case TR_NOTE:
         put_key_str(out, "text", r->text);
         break;
     case TR_CONSOLE:
-        buf_printf(out, ",\"cmd\":%" PRIu64, r->cmd);
+        put_key_int(out, "cmd", (int64_t)r->cmd);
         if (r->term > 1)
-            buf_printf(out, ",\"terminal\":%d", r->term);
+            put_key_int(out, "terminal", r->term);
         put_key_str(out, "stream", trace_stream_name(r->stream));
         if (r->stream == CON_EXIT)
-            buf_printf(out, ",\"status\":%d", r->status);
+            put_key_int(out, "status", r->status);
         else
             put_key_str(out, "text", r->text);
         break;

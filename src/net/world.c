@@ -546,16 +546,42 @@ void world_components(const World *w, int *component)
     free(stack);
 }
 
+/* Appends s at *at, keeping one byte of the size bytes at buf for the NUL,
+ * as snprintf cuts; the trace writers name a link for every hop. */
+static void append_cut(char *buf, size_t size, size_t *at, const char *s)
+{
+    size_t n = strlen(s);
+    if (*at + n >= size)
+        n = size - 1 - *at;
+    memcpy(buf + *at, s, n);
+    *at += n;
+}
+
 void world_link_name(const World *w, int link, char *buf, size_t size)
 {
     const Link *l = &w->links[link];
-    snprintf(buf, size, "%s:%s-%s:%s", w->nodes[l->a].id, w->nodes[l->a].ifaces[l->a_iface].name,
-             w->nodes[l->b].id, w->nodes[l->b].ifaces[l->b_iface].name);
+    const char *parts[] = {w->nodes[l->a].id, ":", w->nodes[l->a].ifaces[l->a_iface].name, "-",
+                           w->nodes[l->b].id, ":", w->nodes[l->b].ifaces[l->b_iface].name};
+    if (size == 0)
+        return;
+    size_t at = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        append_cut(buf, size, &at, parts[i]);
+    buf[at] = '\0';
 }
 
 void ip_format(uint32_t ip, char buf[16])
 {
-    snprintf(buf, 16, "%u.%u.%u.%u", ip >> 24, (ip >> 16) & 255, (ip >> 8) & 255, ip & 255);
+    char *d = buf;
+    for (int shift = 24; shift >= 0; shift -= 8) {
+        unsigned v = (ip >> shift) & 255;
+        if (v >= 100)
+            *d++ = (char)('0' + v / 100);
+        if (v >= 10)
+            *d++ = (char)('0' + v / 10 % 10);
+        *d++ = (char)('0' + v % 10);
+        *d++ = shift ? '.' : '\0';
+    }
 }
 
 bool ip_parse(const char *s, uint32_t *ip)
