@@ -84,6 +84,7 @@ typedef struct Net {
     size_t pkts_made, pkts_cap;
     UdpBinding *udp;          /* hash table, udp_cap slots (a power of two) */
     size_t udp_used, udp_cap; /* slots bound or tombstoned */
+    size_t udp_live;          /* slots bound */
     IcmpListener *icmp;
     size_t n_icmp, icmp_cap;
     int next_listener;

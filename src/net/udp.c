@@ -60,14 +60,22 @@ bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx)
     uint64_t key = key_of(node, port);
     if (find(net, key))
         return false;
-    if ((net->udp_used + 1) * 2 > net->udp_cap)
-        rehash(net, net->udp_cap ? net->udp_cap * 2 : 64);
+    if ((net->udp_used + 1) * 2 > net->udp_cap) {
+        /* Sized by the bindings alive, not by the tombstones that filled
+         * the table: ports bound and unbound by every lookup would
+         * otherwise double it again and again. */
+        size_t cap = 64;
+        while ((net->udp_live + 1) * 4 > cap)
+            cap *= 2;
+        rehash(net, cap);
+    }
     size_t k = slot_of(key, net->udp_cap);
     while (net->udp[k].state == 1)
         k = (k + 1) & (net->udp_cap - 1);
     if (net->udp[k].state == 0)
         net->udp_used++;
     net->udp[k] = (UdpBinding){key, 1, fn, ctx};
+    net->udp_live++;
     return true;
 }
 
@@ -84,8 +92,10 @@ uint16_t udp_bind_ephemeral(Sim *sim, int node, UdpFn fn, void *ctx)
 void udp_unbind(Sim *sim, int node, uint16_t port)
 {
     UdpBinding *b = find(sim->net, key_of(node, port));
-    if (b)
+    if (b) {
         b->state = 2; /* a tombstone keeps later probes going */
+        sim->net->udp_live--;
+    }
 }
 
 NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, uint16_t dport,
