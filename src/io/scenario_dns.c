@@ -489,24 +489,47 @@ static const cJSON *zone_item(Loader *L, const char *origin)
     return z ? cJSON_GetObjectItemCaseSensitive(z, origin) : NULL;
 }
 
-static bool someone_serves(const World *w, const char *origin)
+/* The origins that some node's "zones" lists, sorted (ignoring case) so
+ * that each zone is looked up in them once: a scan of every node for
+ * every zone took most of `minet check`'s time on 10,000 hosts. */
+typedef struct Served {
+    const char **origin;
+    size_t n;
+} Served;
+
+static int by_origin(const void *a, const void *b)
 {
+    return sj_casecmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static Served served_origins(const World *w)
+{
+    Served s = {NULL, 0};
+    size_t cap = 0;
     for (size_t i = 0; i < w->n_nodes; i++) {
         const DnsNodeConf *n = dns_conf_node(w, (int)i);
-        for (size_t k = 0; k < n->n_zones; k++)
-            if (sj_casecmp(n->zones[k], origin) == 0)
-                return true;
+        for (size_t k = 0; k < n->n_zones; k++) {
+            s.origin = xgrow(s.origin, &cap, s.n + 1, sizeof *s.origin);
+            s.origin[s.n++] = n->zones[k];
+        }
     }
-    return false;
+    if (s.n)
+        qsort(s.origin, s.n, sizeof *s.origin, by_origin);
+    return s;
+}
+
+static bool someone_serves(const Served *s, const char *origin)
+{
+    return s->n && bsearch(&origin, s->origin, s->n, sizeof *s->origin, by_origin);
 }
 
 /* A zone in "zones" that no node's "zones" lists: nobody answers for it. */
-static void warn_unserved(Loader *L)
+static void warn_unserved(Loader *L, const Served *served)
 {
     const DnsConf *c = dns_conf_get(L->w);
     Path top = sj_field(NULL, "zones");
     for (size_t i = 0; c && i < c->n_zones; i++) {
-        if (someone_serves(L->w, c->zones[i].origin))
+        if (someone_serves(served, c->zones[i].origin))
             continue;
         Path zp = sj_quoted(&top, c->zones[i].origin);
         sj_warn(L, zone_item(L, c->zones[i].origin), &zp,
@@ -518,10 +541,10 @@ static void warn_unserved(Loader *L)
 
 /* An iterative resolver starts at the root: without "root_hints" it takes
  * them from the root zone, which must exist and be served. */
-static void warn_no_root(Loader *L, const Path *nodes_path)
+static void warn_no_root(Loader *L, const Path *nodes_path, const Served *served)
 {
     const World *w = L->w;
-    bool root = someone_serves(w, ".");
+    bool root = someone_serves(served, ".");
     for (size_t i = 0; i < w->n_nodes; i++) {
         const DnsNodeConf *n = dns_conf_node(w, (int)i);
         if (w->nodes[i].role != ROLE_RESOLVER || n->recursive_mode || n->n_root_hints || root)
@@ -553,14 +576,14 @@ static void warn_no_root(Loader *L, const Path *nodes_path)
 
 /* The address records of the names that NS records name (glue, and the
  * zone's own servers): a resolver sends queries there. */
-static void warn_ns_addresses(Loader *L, const DnsZoneSet *set)
+static void warn_ns_addresses(Loader *L, const DnsZoneSet *set, const Served *served)
 {
     Path top = sj_field(NULL, "zones");
     for (size_t zi = 0; zi < set->n; zi++) {
         const DnsZone *z = &set->zones[zi];
         char origin[DNS_NAME_MAX * 4 + 1];
         dns_name_str(&z->origin, origin, sizeof origin);
-        if (!someone_serves(L->w, origin))
+        if (!someone_serves(served, origin))
             continue; /* warn_unserved said so */
         for (size_t i = 0; i < z->n_rrs; i++) {
             const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i]), *ns = &ns_rr;
@@ -676,14 +699,16 @@ static void warn_region(Loader *L, const Path *nodes_path)
 
 static void warn(Loader *L, const Path *nodes_path)
 {
-    warn_unserved(L);
-    warn_no_root(L, nodes_path);
+    Served served = served_origins(L->w);
+    warn_unserved(L, &served);
+    warn_no_root(L, nodes_path, &served);
     warn_region(L, nodes_path);
     const DnsZoneSet *set = dns_conf_zones(L->w);
     if (set) {
-        warn_ns_addresses(L, set);
+        warn_ns_addresses(L, set, &served);
         warn_relative_names(L, set);
     }
+    free(served.origin);
 }
 
 /* ---- saving ------------------------------------------------------------- */
