@@ -177,6 +177,64 @@ static void test_cold_then_cached(void **state)
     tw_done(&sim);
 }
 
+/* Six hosts ask the resolver for the same name at the same instant: the
+ * first query starts the lookup and the five others join it (Unbound's
+ * mesh keeps every client of a lookup), so one walk goes upstream and
+ * every host gets its answer at once, with none dropped or timing out. */
+static void test_many_clients_join_one_lookup(void **state)
+{
+    (void)state;
+    enum { HOSTS = 6 };
+    /* each host on a link of its own to the router, after the others */
+    const char *rip = strstr(world_json, "\"100.64.0.7\"") + strlen("\"100.64.0.7\""),
+               *nend = strstr(world_json, "], \"links\""),
+               *lend = strstr(world_json, "], \"zones\"");
+    Buf j;
+    buf_init(&j);
+    buf_put(&j, world_json, (size_t)(rip - world_json));
+    for (int i = 0; i < HOSTS; i++)
+        buf_printf(&j, ", \"10.1.%d.1\"", i);
+    buf_put(&j, rip, (size_t)(nend - rip));
+    for (int i = 0; i < HOSTS; i++)
+        buf_printf(&j,
+                   ", {\"id\": \"h%d\", \"role\": \"host\", \"ip\": \"10.1.%d.2\", \"dns\": "
+                   "\"10.0.0.53\"}",
+                   i, i);
+    buf_put(&j, nend, (size_t)(lend - nend));
+    for (int i = 0; i < HOSTS; i++)
+        buf_printf(&j, ", {\"between\": [\"h%d\", \"r\"]}", i);
+    buf_puts(&j, lend);
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem("resolver.json", ".", j.data, j.len, &e);
+    for (size_t i = 0; i < e.n; i++)
+        fprintf(stderr, "%s\n", e.msg[i]);
+    assert_non_null(w);
+    errors_fini(&e);
+    buf_fini(&j);
+    for (int i = 0; i < HOSTS; i++)
+        tw_script(w, 0, world_find_node(w, (char[]){'h', (char)('0' + i), '\0'}),
+                  "host -t A web1.montana.edu");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    Buf want;
+    buf_init(&want);
+    for (int i = 0; i < HOSTS; i++)
+        buf_puts(&want, "web1.montana.edu has address 153.90.127.197\n");
+    assert_string_equal(out, want.data);
+    char *up = upstream(&sim);
+    assert_string_equal(up, "root edu ns1");
+    assert_int_equal(tw_count(&sim, TR_NOTE, "while it is already looking that name up for h0"),
+                     HOSTS - 1);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "drops the copy"), 0);
+    assert_int_equal(tw_count(&sim, TR_CONSOLE, "timed out"), 0);
+    buf_fini(&want);
+    free(up);
+    free(out);
+    tw_done(&sim);
+}
+
 static void test_expiry_goes_upstream_again(void **state)
 {
     (void)state;
@@ -719,6 +777,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cold_then_cached),
+        cmocka_unit_test(test_many_clients_join_one_lookup),
         cmocka_unit_test(test_expiry_goes_upstream_again),
         cmocka_unit_test(test_negative_caching),
         cmocka_unit_test(test_negative_answer_from_cache_has_soa),

@@ -1052,9 +1052,10 @@ static DnsCacheEntry *cached_answer(Resolver *r, const DnsName *name, uint16_t t
 }
 
 /* A query equal to one a running lookup serves (same name, type and RD:
- * a client asking again after its timeout) joins that lookup instead of
- * starting another, as in Unbound's mesh; a repeat of the very same query
- * (same client, port and ID) is dropped. */
+ * a client asking again after its timeout, or another client asking the
+ * same name) joins that lookup instead of starting another, as in
+ * Unbound's mesh; a repeat of the very same query (same client, port and
+ * ID) is dropped. */
 static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
 {
     Task *t = NULL; /* the first such lookup in r->tasks */
@@ -1066,19 +1067,23 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
     if (!t)
         return false;
     bool same = t->client == m->src && t->cport == m->sport && t->cid == q->id;
-    for (int i = 0; i < t->njoined && !same; i++)
+    bool again = t->client == m->src; /* this client asked it before */
+    for (int i = 0; i < t->njoined && !same; i++) {
         same = t->joined[i].client == m->src && t->joined[i].cport == m->sport &&
                t->joined[i].cid == q->id;
+        again |= t->joined[i].client == m->src;
+    }
     Sim *sim = r->sim;
     char qn[300], tb[16];
     dns_name_prose(&t->qname, qn, sizeof qn);
-    if (same || t->njoined == (int)MN_ARRAY_LEN(t->joined)) {
+    if (same) {
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s receives %s's query for %s %s once more; it is already working on it and "
                    "drops the copy.",
                    resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
         return true;
     }
+    t->joined = xgrow(t->joined, &t->joined_cap, (size_t)t->njoined + 1, sizeof *t->joined);
     struct Joined *j = &t->joined[t->njoined++];
     j->client = m->src;
     j->cport = m->sport;
@@ -1086,11 +1091,20 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
     j->edns = false;
     for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
         j->edns |= q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
-    trace_note(&sim->trace, sim->now, m->pkt,
-               "%s receives %s's query for %s %s again (a new try, with a new ID): it is still "
-               "looking that name up, so it adds this query to the lookup in progress and will "
-               "answer both when it ends.",
-               resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
+    const char *all = t->njoined == 1 ? "both" : "all of them";
+    if (again)
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "%s receives %s's query for %s %s again (a new try, with a new ID): it is "
+                   "still looking that name up, so it adds this query to the lookup in progress "
+                   "and will answer %s when it ends.",
+                   resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb), all);
+    else
+        trace_note(&sim->trace, sim->now, m->pkt,
+                   "%s receives %s's query for %s %s while it is already looking that name up "
+                   "for %s: it adds this query to the lookup in progress and will answer %s "
+                   "when it ends, with one lookup.",
+                   resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
+                   who(r, t->client), all);
     return true;
 }
 
@@ -1382,6 +1396,7 @@ void dns_resolvers_stop(Sim *sim)
             r->spare = t->parent;
             free(t->servers);
             free(t->up_query);
+            free(t->joined);
             free(t);
         }
         free(r->tasks);

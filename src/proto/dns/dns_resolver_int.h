@@ -48,14 +48,7 @@ typedef struct Task {
     uint16_t cport, cid;
     bool rd, edns;
     Client *conn; /* asked over TCP: answered there */
-    /* The same question again while this lookup runs (a client's retry):
-     * answered with it, as Unbound's mesh joins equal queries. */
-    struct Joined {
-        uint32_t client;
-        uint16_t cport, cid;
-        bool edns;
-    } joined[4];
-    int njoined;
+    int njoined;  /* queries joined to this lookup: in joined */
     DnsName qname, cur;
     uint16_t qtype;
     int cnames;
@@ -89,6 +82,15 @@ typedef struct Task {
     Server *servers;    /* nservers of them, room for servers_cap */
     size_t servers_cap; /* 8 or MAX_SERVERS (16): xgrow's sizes */
     uint8_t *up_query;  /* DNS_UDP_MAX bytes, up_len used; NULL until TCP */
+    /* The same question while this lookup runs (a client's retry, or
+     * another client asking the same name): answered with it, as
+     * Unbound's mesh joins equal queries, however many they are. */
+    struct Joined {
+        uint32_t client;
+        uint16_t cport, cid;
+        bool edns;
+    } * joined;
+    size_t joined_cap;
 } Task;
 
 /* What the resolver knows of a server's round trips (Unbound's infra
