@@ -157,7 +157,8 @@ void buf_put_int(Buf *b, int64_t v)
  * a precision, '*' for either), %c, %%, and %d %i %u %x %X with '-' or '0'
  * and a width, under every length modifier.  At any other conversion the
  * rest of the format goes to vsnprintf, so the text is byte for byte what
- * vsnprintf writes. */
+ * vsnprintf writes, but for a width above 99,999 given by '*',
+ * which is capped there (no text of minet's is that wide). */
 
 typedef struct Spec {
     bool left, zero; /* the '-' and '0' flags */
