@@ -53,6 +53,7 @@ void dns_cache_fini(DnsCache *c)
         entry_free(c->e[i]);
     free(c->e);
     free(c->bucket);
+    free(c->tbucket);
     memset(c, 0, sizeof *c);
 }
 
@@ -84,6 +85,31 @@ static void bucket_remove(DnsCache *c, DnsCacheEntry *e)
         }
 }
 
+/* ---- the hash on the instant of expiry ----------------------------------
+ * on_expire finds every entry that expires with the one whose event fired
+ * here, not by a scan of the whole cache (quadratic in a long run). */
+
+static size_t tbucket_of(const DnsCache *c, SimTime t)
+{
+    return (size_t)(((uint64_t)t * 0x9e3779b97f4a7c15ULL) >> 32) & (c->nbuckets - 1);
+}
+
+static void tbucket_insert(DnsCache *c, DnsCacheEntry *e)
+{
+    size_t b = tbucket_of(c, e->expires);
+    e->tchain = c->tbucket[b];
+    c->tbucket[b] = e;
+}
+
+static void tbucket_remove(DnsCache *c, DnsCacheEntry *e)
+{
+    for (DnsCacheEntry **p = &c->tbucket[tbucket_of(c, e->expires)]; *p; p = &(*p)->tchain)
+        if (*p == e) {
+            *p = e->tchain;
+            return;
+        }
+}
+
 /* Doubles the buckets once there are as many entries, and rehashes every
  * entry; true if it did. */
 static bool grow_buckets(DnsCache *c)
@@ -91,10 +117,14 @@ static bool grow_buckets(DnsCache *c)
     if (c->n < c->nbuckets)
         return false;
     free(c->bucket);
+    free(c->tbucket);
     c->nbuckets = c->nbuckets ? c->nbuckets * 2 : 64;
     c->bucket = xcalloc(c->nbuckets, sizeof *c->bucket);
-    for (size_t i = 0; i < c->n; i++)
+    c->tbucket = xcalloc(c->nbuckets, sizeof *c->tbucket);
+    for (size_t i = 0; i < c->n; i++) {
         bucket_insert(c, c->e[i]);
+        tbucket_insert(c, c->e[i]);
+    }
     return true;
 }
 
@@ -154,6 +184,7 @@ static void remove_at(DnsCache *c, size_t i)
 {
     c->n_nxdomain -= c->e[i]->kind == DNS_CACHE_NXDOMAIN;
     bucket_remove(c, c->e[i]);
+    tbucket_remove(c, c->e[i]);
     entry_free(c->e[i]);
     c->n--;
     if (i < c->n) {
@@ -177,11 +208,13 @@ static void on_expire(Sim *sim, void *ctx, uint64_t arg)
     DnsCacheEntry *first = ctx;
     DnsCache *c = first->cache;
     first->expiry = 0;
-    size_t n = 0;
-    DnsCacheEntry **gone = xmalloc(c->n * sizeof *gone);
-    for (size_t i = 0; i < c->n; i++)
-        if (c->e[i] == first || (c->e[i]->expiry && c->e[i]->expires == sim->now))
-            gone[n++] = c->e[i];
+    size_t n = 0, cap = 0;
+    DnsCacheEntry **gone = NULL;
+    for (DnsCacheEntry *e = c->tbucket[tbucket_of(c, sim->now)]; e; e = e->tchain)
+        if (e == first || (e->expiry && e->expires == sim->now)) {
+            gone = xgrow(gone, &cap, n + 1, sizeof *gone);
+            gone[n++] = e;
+        }
     qsort(gone, n, sizeof *gone, by_seq); /* as they came in: deterministic */
     if (trace_wanted(&sim->trace)) {
         Buf keys;
@@ -284,8 +317,10 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
     c->e = xgrow(c->e, &c->cap, c->n + 1, sizeof *c->e);
     e->index = c->n;
     c->e[c->n++] = e;
-    if (!grow_buckets(c)) /* a rehash placed e with the others */
+    if (!grow_buckets(c)) { /* a rehash placed e with the others */
         bucket_insert(c, e);
+        tbucket_insert(c, e);
+    }
     return e;
 }
 
@@ -401,8 +436,10 @@ void dns_cache_flush(DnsCache *c)
     }
     c->n = 0;
     c->n_nxdomain = 0;
-    if (c->nbuckets)
+    if (c->nbuckets) {
         memset(c->bucket, 0, c->nbuckets * sizeof *c->bucket);
+        memset(c->tbucket, 0, c->nbuckets * sizeof *c->tbucket);
+    }
     trace_state(&c->sim->trace, c->sim->now, c->node, c->table, "flush", NULL, NULL, -1);
 }
 

@@ -30,8 +30,9 @@ typedef enum DnsCacheKind {
 
 typedef struct DnsCacheEntry {
     /* first, so that walking a hash chain touches one cache line per entry */
-    struct DnsCacheEntry *chain; /* the next entry in the same hash bucket */
-    uint32_t hash;               /* of (name, type) */
+    struct DnsCacheEntry *chain;  /* the next entry in the same hash bucket */
+    struct DnsCacheEntry *tchain; /* the next entry in the same expiry-time bucket */
+    uint32_t hash;                /* of (name, type) */
     uint16_t type;
     DnsCacheKind kind;
     SimTime expires;
@@ -71,9 +72,10 @@ typedef struct DnsCache {
     size_t n, cap;
     uint64_t seq;
     DnsCacheEntry **bucket;
-    size_t nbuckets;   /* a power of two */
-    size_t n_nxdomain; /* NXDOMAIN entries: none, and lookups skip looking for one */
-    uint32_t max_ttl;  /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
+    DnsCacheEntry **tbucket; /* the entries by the instant they expire */
+    size_t nbuckets;         /* of each table; a power of two */
+    size_t n_nxdomain;       /* NXDOMAIN entries: none, and lookups skip looking for one */
+    uint32_t max_ttl;        /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
     /* A resolver's NXDOMAIN answers only the type that was asked (Unbound
      * keeps them per question); otherwise it answers every type. */
     bool nxdomain_per_type;
