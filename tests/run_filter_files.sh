@@ -1,5 +1,7 @@
 #!/bin/sh
-# The filters' file operands, judged by the real GNU tools: each line of
+# The filters' file operands, cat and echo, and the shell's redirections
+# (> >> 2> &> 2>&1 <, and the files they write), judged by the real GNU
+# tools and bash: each line of
 # tests/data/filter_files/commands runs in bash on a terminal (script(1),
 # so that what a tool prints on its two streams comes in the order a
 # terminal shows it), in a folder holding the same files as the host
@@ -14,21 +16,24 @@ MINET=${MINET:-./minet}
 for t in script bash python3; do
     command -v $t > /dev/null 2>&1 || { echo "filter files: skipped: $t is not installed"; exit 0; }
 done
-CMDS=tests/data/filter_files/commands
+CMDS=${CMDS:-tests/data/filter_files/commands}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/minet-filter-files.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/home/d"
 printf 'b address\nno\na address\n' > "$tmp/home/n.txt"
 printf 'x address\n' > "$tmp/home/m.txt"
 
-# The real tools, as a student's terminal shows them.
+# The real tools, as a student's terminal shows them: an interactive bash
+# (its own messages then read "bash: FILE: …", as at a prompt), each line
+# run once, since a line may write a file the next one reads.
 : > "$tmp/real"
 while IFS= read -r c; do
     [ -n "$c" ] || continue
     printf '$ %s\n' "$c" >> "$tmp/real"
-    (cd "$tmp/home" && LC_ALL=C.UTF-8 script -qec "bash --norc --noprofile -c '$(printf '%s' "$c" | sed "s/'/'\\\\''/g")' < /dev/null" /dev/null < /dev/null) |
-        tr -d '\r' >> "$tmp/real"
-    printf '[%s]\n' "$(cd "$tmp/home" && bash -c "$c" < /dev/null > /dev/null 2>&1; echo $?)" >> "$tmp/real"
+    (cd "$tmp/home" && LC_ALL=C.UTF-8 script -qec "bash --norc --noprofile -i -c '$(printf '%s' "$c" | sed "s/'/'\\\\''/g")' < /dev/null" /dev/null < /dev/null > "$tmp/out"
+        echo $? > "$tmp/status")
+    tr -d '\r' < "$tmp/out" >> "$tmp/real"
+    printf '[%s]\n' "$(cat "$tmp/status")" >> "$tmp/real"
 done < "$CMDS"
 
 # minet: the same files on the host, one command a second.
@@ -69,4 +74,4 @@ if ! cmp -s "$tmp/real" "$tmp/minet"; then
     diff -u "$tmp/real" "$tmp/minet" | sed 's/^/    /' | head -n 60
     exit 1
 fi
-echo "filter files: $n commands print what GNU grep, sed, coreutils and mawk print"
+echo "filter files: $n commands print what bash, GNU grep, sed, coreutils and mawk print"

@@ -132,6 +132,65 @@ static void test_cmdline_list(void **state)
     cmdline_list_fini(&l);
 }
 
+/* Redirections as bash's tokenizer reads them: out of the words, with the
+ * descriptor typed right before them, in the order typed; a quoted '>'
+ * or a descriptor set apart by a blank is a word; the job's text as bash
+ * shows it (words first, then "2> f", "2>&1"); a redirection without its
+ * word is bash's syntax error. */
+static void test_cmdline_redirections(void **state)
+{
+    (void)state;
+    CmdList l;
+    char err[160];
+    assert_true(cmdline_parse(&l, "> log head n.txt>out 2>&1 | wc -l <x &", err, sizeof err));
+    assert_int_equal(l.n, 1);
+    assert_int_equal(l.p[0].n, 2);
+    const Cmdline *c = &l.p[0].cmds[0];
+    assert_int_equal(c->argc, 2);
+    assert_string_equal(c->argv[0], "head");
+    assert_string_equal(c->argv[1], "n.txt");
+    assert_null(c->argv[2]);
+    assert_int_equal(c->nredir, 3);
+    assert_string_equal(c->redir[0].op, ">");
+    assert_int_equal(c->redir[0].fd, -1);
+    assert_string_equal(c->redir[0].word, "log");
+    assert_string_equal(c->redir[1].word, "out");
+    assert_string_equal(c->redir[2].op, ">&");
+    assert_int_equal(c->redir[2].fd, 2);
+    assert_string_equal(c->redir[2].word, "1");
+    c = &l.p[0].cmds[1];
+    assert_int_equal(c->argc, 2);
+    assert_int_equal(c->nredir, 1);
+    assert_string_equal(c->redir[0].op, "<");
+    assert_string_equal(c->redir[0].word, "x");
+    assert_string_equal(l.p[0].text, "head n.txt > log > out 2>&1 | wc -l < x");
+    cmdline_list_fini(&l);
+
+    assert_true(cmdline_parse(&l, "grep '>' a 2 >b '2'>c &>> d", err, sizeof err));
+    c = &l.p[0].cmds[0];
+    assert_int_equal(c->argc, 5);
+    assert_string_equal(c->argv[1], ">");
+    assert_string_equal(c->argv[3], "2");
+    assert_string_equal(c->argv[4], "2");
+    assert_int_equal(c->nredir, 3);
+    assert_int_equal(c->redir[0].fd, -1);
+    assert_int_equal(c->redir[1].fd, -1);
+    assert_string_equal(c->redir[2].op, "&>>");
+    cmdline_list_fini(&l);
+
+    assert_true(cmdline_parse(&l, "> empty", err, sizeof err));
+    assert_int_equal(l.p[0].cmds[0].argc, 0);
+    assert_int_equal(l.p[0].cmds[0].nredir, 1);
+    cmdline_list_fini(&l);
+    assert_false(cmdline_parse(&l, "head n.txt >", err, sizeof err));
+    assert_string_equal(err, "bash: syntax error near unexpected token `newline'");
+    cmdline_list_fini(&l);
+    assert_false(cmdline_parse(&l, "head n.txt 2> | wc", err, sizeof err));
+    assert_string_equal(err, "bash: syntax error near unexpected token `|'");
+    cmdline_list_fini(&l);
+    expect_programs("> log head x 2>&1 | > f; wc", "head  wc ");
+}
+
 static void test_classify_quoted(void **state)
 {
     (void)state;
@@ -804,6 +863,7 @@ int main(void)
         cmocka_unit_test(test_cmdline_open_quote),
         cmocka_unit_test(test_cmdline_programs),
         cmocka_unit_test(test_cmdline_list),
+        cmocka_unit_test(test_cmdline_redirections),
         cmocka_unit_test(test_classify_quoted),
         cmocka_unit_test(test_fault_words),
         cmocka_unit_test(test_input_typing_rule),

@@ -36,7 +36,9 @@
     X("uniq",       uniq_main,       NULL)              \
     X("wc",         wc_main,         NULL)              \
     X("cut",        cut_main,        NULL)              \
-    X("awk",        awk_main,        NULL)
+    X("awk",        awk_main,        NULL)              \
+    X("cat",        cat_main,        NULL)              \
+    X("echo",       echo_main,       NULL)
 /* clang-format on */
 
 #define APP_ROW(name, main, input)  {name, main, input},
@@ -101,6 +103,8 @@ void apps_cmd_exe_split(Cmdline *c)
     Cmdline split;
     cmdline_from_words(&split, words, n);
     free(words);
+    split.redir = c->redir; /* they live where c's list keeps them */
+    split.nredir = c->nredir;
     cmdline_fini(c);
     *c = split;
 }

@@ -70,5 +70,7 @@ void uniq_main(Proc *p, int argc, char **argv);
 void wc_main(Proc *p, int argc, char **argv);
 void cut_main(Proc *p, int argc, char **argv);
 void awk_main(Proc *p, int argc, char **argv);
+void cat_main(Proc *p, int argc, char **argv);
+void echo_main(Proc *p, int argc, char **argv);
 
 #endif

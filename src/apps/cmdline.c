@@ -1,5 +1,6 @@
 #include "cmdline.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,8 +24,8 @@ static bool dq_escapable(char c)
  * blanks, quotes, the backslash, what operators start with, and the NUL
  * that ends the line. */
 static const bool special[256] = {
-    ['\0'] = true, [' '] = true,  ['\t'] = true, ['\n'] = true, ['\''] = true,
-    ['"'] = true,  ['\\'] = true, ['|'] = true,  ['&'] = true,  [';'] = true,
+    ['\0'] = true, [' '] = true, ['\t'] = true, ['\n'] = true, ['\''] = true, ['"'] = true,
+    ['\\'] = true, ['|'] = true, ['&'] = true,  [';'] = true,  ['<'] = true,  ['>'] = true,
 };
 
 /* A word (its bytes as bash reads them, and the text as typed) or an
@@ -34,6 +35,7 @@ typedef struct Tok {
     size_t at, len;  /* a word's bytes: len of them at Scan.bytes + at */
     const char *raw; /* a word as typed: raw_len bytes of the line */
     size_t raw_len;
+    int fd; /* a redirection's file descriptor as typed (2 in 2>), -1 if none */
 } Tok;
 
 /* The tokens of a line.  A word's bytes are never more than the
@@ -54,13 +56,20 @@ typedef struct Scan {
 /* The operator at s, or NULL: longest first, as bash's tokenizer reads. */
 static const char *op_at(const char *s)
 {
-    static const char *const ops[] = {"||", "|", "&&", "&", ";;", ";"};
-    if (*s != '|' && *s != '&' && *s != ';')
+    static const char *const ops[] = {"||", "|",  "&&", "&>>", "&>", "&",  ";;", ";", ">>",
+                                      ">|", ">&", ">",  "<<<", "<<", "<&", "<>", "<"};
+    if (*s != '|' && *s != '&' && *s != ';' && *s != '<' && *s != '>')
         return NULL; /* what every operator starts with: most characters are not */
     for (size_t i = 0; i < MN_ARRAY_LEN(ops); i++)
         if (strncmp(s, ops[i], strlen(ops[i])) == 0)
             return ops[i];
     return NULL;
+}
+
+/* Is op a redirection (the word after it is its file)? */
+static bool is_redir(const char *op)
+{
+    return op && (op[0] == '<' || op[0] == '>' || (op[0] == '&' && op[1] == '>'));
 }
 
 static void push(Scan *s, Tok t)
@@ -81,7 +90,7 @@ static void push(Scan *s, Tok t)
  * token, and a NUL after its bytes. */
 static void end_word(Scan *s, char *b, size_t *used, size_t at, const char *start, const char *end)
 {
-    push(s, (Tok){NULL, at, *used - at, start, (size_t)(end - start)});
+    push(s, (Tok){NULL, at, *used - at, start, (size_t)(end - start), -1});
     b[(*used)++] = '\0';
 }
 
@@ -144,11 +153,19 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
         }
         const char *op = ops ? op_at(c) : NULL;
         if (is_blank(*c) || op) {
+            int fd = -1;
+            /* digits typed right before < or > name the file descriptor */
+            if (in_word && (*c == '<' || *c == '>') &&
+                strspn(start, "0123456789") == (size_t)(c - start)) {
+                fd = c - start > 9 ? INT_MAX : atoi(start);
+                used = at;
+                in_word = false;
+            }
             if (in_word)
                 end_word(s, b, &used, at, start, c);
             in_word = false;
             if (op) {
-                push(s, (Tok){op, 0, 0, NULL, 0});
+                push(s, (Tok){op, 0, 0, NULL, 0, fd});
                 c += strlen(op) - 1;
             }
             continue;
@@ -189,6 +206,8 @@ static char *argv_new(Cmdline *c, size_t n, size_t bytes)
     c->mem = c->argv = xmalloc((n + 1) * sizeof *c->argv + bytes);
     c->argv[n] = NULL;
     c->argc = n;
+    c->redir = NULL;
+    c->nredir = 0;
     return (char *)(c->argv + n + 1);
 }
 
@@ -236,6 +255,8 @@ void cmdline_fini(Cmdline *c)
     free(c->mem);
     c->argv = NULL;
     c->argc = 0;
+    c->redir = NULL;
+    c->nredir = 0;
     c->mem = NULL;
 }
 
@@ -267,7 +288,16 @@ static bool check(const Scan *s, size_t *n_pipes, size_t *n_cmds, char *err, siz
     *n_pipes = *n_cmds = 0;
     for (size_t i = 0; i < s->n; i++) {
         const Tok *t = &s->t[i];
-        if (!t->op) {
+        if (!t->op || is_redir(t->op)) {
+            if (t->op) { /* a redirection takes the word after it */
+                const Tok *w = i + 1 < s->n ? &s->t[i + 1] : NULL;
+                if (!w || w->op) {
+                    snprintf(err, size, "bash: syntax error near unexpected token `%s'",
+                             w ? w->op : "newline");
+                    return false;
+                }
+                i++;
+            }
             *n_pipes += !in_pipe;
             *n_cmds += !in_cmd;
             in_pipe = in_cmd = true;
@@ -295,54 +325,93 @@ static bool check(const Scan *s, size_t *n_pipes, size_t *n_cmds, char *err, siz
     return true;
 }
 
+/* Appends to tx what bash shows of the command made of tokens [from, to):
+ * its words as typed, one blank apart, then its redirections as bash
+ * writes them back ("2> /dev/null", "2>&1"). */
+static char *command_text(char *tx, const char *begin, const Scan *s, size_t from, size_t to)
+{
+    for (int redirs = 0; redirs < 2; redirs++)
+        for (size_t i = from; i < to; i++) {
+            const Tok *t = &s->t[i];
+            const Tok *w = t->op ? &s->t[++i] : t; /* a redirection's word is its own */
+            if ((t->op != NULL) != (redirs == 1))
+                continue;
+            if (tx != begin && tx[-1] != ' ')
+                *tx++ = ' ';
+            if (t->op) {
+                if (t->fd >= 0)
+                    tx += sprintf(tx, "%d", t->fd);
+                tx += sprintf(tx, "%s", t->op);
+                bool dup = (!strcmp(t->op, ">&") || !strcmp(t->op, "<&")) &&
+                           w->len == strspn(s->bytes + w->at, "0123456789-");
+                if (!dup)
+                    *tx++ = ' ';
+            }
+            memcpy(tx, w->raw, w->raw_len);
+            tx += w->raw_len;
+        }
+    return tx;
+}
+
 /* Builds the checked tokens into l, in one allocation: the pipelines,
- * their commands, the commands' argv, the job texts and the words. */
+ * their commands, the commands' redirections and argv, the job texts and
+ * the words. */
 static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
 {
     if (!n_pipes)
         return;
-    size_t n_words = 0, text = n_pipes; /* the texts' NULs */
+    size_t n_words = 0, n_redir = 0, text = n_pipes; /* the texts' NULs */
     for (size_t i = 0; i < s->n; i++) {
-        n_words += !s->t[i].op;
-        text += s->t[i].op ? 3 : s->t[i].raw_len + 1;
+        const Tok *t = &s->t[i];
+        if (is_redir(t->op)) {
+            n_redir++;
+            text += 16 + s->t[++i].raw_len; /* " 2147483647&>> " and the word */
+            continue;
+        }
+        n_words += !t->op;
+        text += t->op ? 3 : t->raw_len + 1;
     }
-    CmdPipeline *p = xmalloc(n_pipes * sizeof *p + n_cmds * sizeof(Cmdline) +
-                             (n_words + n_cmds) * sizeof(char *) + text + s->used);
+    CmdPipeline *p =
+        xmalloc(n_pipes * sizeof *p + n_cmds * sizeof(Cmdline) + n_redir * sizeof(CmdRedir) +
+                (n_words + n_cmds) * sizeof(char *) + text + s->used);
     Cmdline *cmd = (Cmdline *)(p + n_pipes);
-    char **slot = (char **)(cmd + n_cmds); /* each command's argv, its NULL after */
+    CmdRedir *rd = (CmdRedir *)(cmd + n_cmds);
+    char **slot = (char **)(rd + n_redir); /* each command's argv, its NULL after */
     char *tx = (char *)(slot + n_words + n_cmds);
     char *words = tx + text;
     memcpy(words, s->bytes, s->used); /* every word, NUL-ended, as scanned */
     l->p = p;
     CmdPipeline *cur = NULL;
-    size_t first = 0; /* the current command's first word */
-    bool in_cmd = false;
+    Cmdline *c = NULL; /* the command being built */
+    size_t first = 0;  /* its first token */
     for (size_t i = 0; i <= s->n; i++) {
         const Tok *t = i < s->n ? &s->t[i] : NULL;
-        if (in_cmd && (!t || t->op)) { /* the command ends */
-            cur->cmds[cur->n++] = (Cmdline){slot, i - first, NULL};
-            for (size_t k = first; k < i; k++)
-                *slot++ = words + s->t[k].at;
+        if (c && (!t || (t->op && !is_redir(t->op)))) { /* the command ends */
             *slot++ = NULL;
-            in_cmd = false;
+            tx = command_text(tx, cur->text, s, first, i);
+            c = NULL;
         }
         if (!t)
             break;
-        if (!t->op) {
+        if (!t->op || is_redir(t->op)) {
             if (!cur) {
                 cur = &p[l->n++];
                 *cur = (CmdPipeline){cmd, 0, tx, CMD_END};
             }
-            if (!in_cmd) {
-                in_cmd = true;
+            if (!c) {
+                c = cmd++;
+                *c = (Cmdline){slot, 0, rd, 0, NULL};
+                cur->n++;
                 first = i;
-                cmd++;
             }
-            /* as bash shows the job: the words as typed, one blank apart */
-            if (tx != cur->text && tx[-1] != ' ')
-                *tx++ = ' ';
-            memcpy(tx, t->raw, t->raw_len);
-            tx += t->raw_len;
+            if (t->op) {
+                const Tok *w = &s->t[++i];
+                *rd++ = (CmdRedir){t->op, t->fd, words + w->at};
+                c->nredir++;
+            } else {
+                *slot++ = words + t->at;
+                c->argc++;
+            }
             continue;
         }
         if (is_op(t, "|")) {
@@ -379,10 +448,22 @@ bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *progra
     bool ok = scan(&s, line, true, err, size) && check(&s, &n_pipes, &n_cmds, err, size);
     bool alone = ok && n_cmds == 1;
     for (size_t i = 0; alone && i < s.n; i++)
-        alone = !s.t[i].op;
-    for (size_t i = 0; ok && i < s.n; i++)
-        if (!s.t[i].op && (i == 0 || s.t[i - 1].op))
-            fn(ctx, s.bytes + s.t[i].at, alone);
+        alone = !s.t[i].op || is_redir(s.t[i].op);
+    bool in_cmd = false, named = false; /* in a command; its program was seen */
+    for (size_t i = 0; ok && i <= s.n; i++) {
+        const Tok *t = i < s.n ? &s.t[i] : NULL;
+        if (t && is_redir(t->op)) {
+            i++; /* its word is a file, not the program */
+            in_cmd = true;
+        } else if (!t || t->op) {
+            if (in_cmd && !named) /* redirections alone: no program */
+                fn(ctx, "", alone);
+            in_cmd = named = false;
+        } else if (!named) {
+            in_cmd = named = true;
+            fn(ctx, s.bytes + t->at, alone);
+        }
+    }
     scan_fini(&s);
     return ok;
 }

@@ -6,18 +6,30 @@
  * `ab cd`); "" is an empty word.
  *
  * cmdline_parse reads a whole line as bash's grammar does for simple
- * commands: pipelines (|) joined into a list by ; && || and &, with bash's
- * syntax errors.  Not handled: $ expansion, globs, ~, redirections, ( ),
- * { }, |& (they are words). */
+ * commands: pipelines (|) joined into a list by ; && || and &, and each
+ * command's redirections (< > >> >| &> &>> >& <& << <<< <>, with an
+ * optional file descriptor before them: 2>, 2>&1), with bash's syntax
+ * errors.  Not handled: $ expansion, globs, ~, ( ), { }, |& (they are
+ * words). */
 #ifndef MN_CMDLINE_H
 #define MN_CMDLINE_H
 
 #include <stdbool.h>
 #include <stddef.h>
 
+/* A redirection as typed: the operator, the file descriptor written
+ * before it (-1 if none) and the word after it. */
+typedef struct CmdRedir {
+    const char *op; /* "<", ">", ">>", ">|", "&>", "&>>", ">&", "<&", "<<", "<<<" or "<>" */
+    int fd;
+    const char *word;
+} CmdRedir;
+
 typedef struct Cmdline {
     char **argv; /* argc words, then NULL */
     size_t argc;
+    CmdRedir *redir; /* nredir of them, in the order typed (cmdline_parse only) */
+    size_t nredir;
     void *mem; /* what argv and its words live in, when their own (cmdline_fini frees it);
                   NULL for a command of a CmdList, whose words live in the list's */
 } Cmdline;
@@ -61,7 +73,8 @@ bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size);
 void cmdline_list_fini(CmdList *l);
 
 /* Checks line as cmdline_parse does, without building the list: when it
- * parses, calls fn with the first word of each command (its program), in
+ * parses, calls fn with the first word of each command that is not a
+ * redirection's (its program; "" for a command of redirections alone), in
  * order, and alone when the line is that one command and nothing else (no
  * | ; && || &); otherwise false with bash's message in err. */
 bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *program, bool alone),

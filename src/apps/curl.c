@@ -517,7 +517,7 @@ static void ftp_pump(Curl *c)
 static void ftp_take(Curl *c, const uint8_t *d, size_t len)
 {
     c->downloaded += len;
-    if (c->verbose && (c->outfile || c->p->to || c->p->stdout_null))
+    if (c->verbose && (c->outfile || !proc_stdout_is_tty(c->p)))
         proc_printf(c->p, CON_STDERR, "{ [%zu bytes data]\n", len);
     Buf b;
     buf_init(&b);
@@ -1185,7 +1185,7 @@ void curl_main(Proc *p, int argc, char **argv)
     /* a download that goes to the terminal: curl hides its meter */
     bool ftp_url = strncasecmp(c->url, "ftp://", 6) == 0 || strncasecmp(c->url, "ftp.", 4) == 0 ||
                    strncasecmp(c->url, "pop3://", 7) == 0 || strncasecmp(c->url, "imap://", 7) == 0;
-    c->nometer = ftp_url && !c->upload && !c->outfile && !p->to && !p->stdout_null;
+    c->nometer = ftp_url && !c->upload && !c->outfile && proc_stdout_is_tty(p);
     if (c->outfile) {
         char home[300];
         snprintf(home, sizeof home, "/home/%s", vfs_user(p->sim->world, p->node));

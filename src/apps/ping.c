@@ -116,7 +116,7 @@ static void finish(Ping *pg, bool echo_intr)
     if (echo_intr) {
         /* The terminal shows ^C: on ping's own line, or, when its output
          * goes into a pipe, by itself; the rest of the pipeline gets it. */
-        bool piped = p->to != 0;
+        bool piped = !proc_stdout_is_tty(p);
         proc_ctrl_c(p, piped);
         if (!piped)
             proc_printf(p, CON_STDOUT, "^C");

@@ -60,6 +60,10 @@ typedef struct Verdict {
 static void judge(void *ctx, const char *name, bool alone)
 {
     Verdict *v = ctx;
+    if (!*name) { /* a command of redirections alone (`> FILE`): bash runs no program */
+        v->n++;
+        return;
+    }
     if (v->n++ == 0) {
         copy_name(v->prog, v->size, name);
         if (alone && (strcmp(name, "down") == 0 || strcmp(name, "up") == 0))
@@ -94,7 +98,7 @@ static ShellKind classify(const char *line, char *prog, size_t size, CmdList *l,
     bool alone = l->n == 1 && l->p[0].n == 1 && l->p[0].op == CMD_END;
     for (size_t i = 0; i < l->n; i++)
         for (size_t j = 0; j < l->p[i].n; j++)
-            judge(&v, l->p[i].cmds[j].argv[0], alone);
+            judge(&v, l->p[i].cmds[j].argc ? l->p[i].cmds[j].argv[0] : "", alone);
     return v.n ? v.kind : SHELL_EMPTY;
 }
 
@@ -302,6 +306,8 @@ static void proc_free(Proc *p)
     buf_fini(&p->line);
     buf_fini(&p->pipe);
     free(p->stdin_path);
+    free(p->out[0].path);
+    free(p->out[1].path);
     free(p); /* and its input: one ProcBlock */
 }
 
@@ -483,6 +489,8 @@ static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
     buf_init(&p->pipe);
     p->line_stream = CON_STDOUT;
     p->cmd = cmd;
+    p->out[0].to = PROC_OUT_STDOUT;
+    p->out[1].to = PROC_OUT_STDERR;
     return p;
 }
 
@@ -494,59 +502,152 @@ static Proc *find_proc(Sim *sim, uint64_t id)
     return NULL;
 }
 
-/* Takes the redirections out of the words, as bash does before it runs
- * the program: `< FILE` (or `<FILE`) for its input, and `> /dev/null` or
- * `>> /dev/null` for its output (minet's files cannot be written yet).
- * False, with the message in err and the exit status in *status, when
- * bash (or minet) cannot do it. */
-static bool take_redirects(Sim *sim, int node, Cmdline *c, char **out, bool *null_out, char *err,
-                           size_t size, int *status)
+/* word as an absolute path of p's node into path (VFS_PATH_MAX bytes): a
+ * relative one is the user's home's, as bash runs there. */
+static VfsErr user_path(Sim *sim, const Proc *p, const char *word, char *path)
 {
-    *out = NULL;
-    *null_out = false;
-    for (size_t i = 0; i < c->argc; i++) {
-        char op = c->argv[i][0];
-        if (op != '<' && op != '>')
-            continue;
-        size_t oplen = op == '>' && c->argv[i][1] == '>' ? 2 : 1;
-        bool joined = c->argv[i][oplen] != '\0';
-        if (!joined && i + 1 >= c->argc) {
-            snprintf(err, size, "bash: syntax error near unexpected token `newline'");
-            *status = 2;
-            return false;
-        }
-        const char *name = joined ? c->argv[i] + oplen : c->argv[i + 1];
-        if (op == '>') {
-            if (strcmp(name, "/dev/null") != 0) {
+    char home[VFS_NAME_MAX + 8];
+    snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, p->node));
+    return vfs_of(sim) ? vfs_path_norm(home, word, path, VFS_PATH_MAX, NULL) : VFS_ENOENT;
+}
+
+/* Where `> word` sends its descriptor: /dev/null, /dev/stdout, /dev/stderr
+ * and /dev/tty as bash makes them, or a file of the node, created (or
+ * emptied, unless append) now, as bash opens it before the program runs.
+ * False with bash's message in err. */
+static bool open_out(Sim *sim, Proc *p, const char *word, bool append, struct ProcOut *o, char *err,
+                     size_t size)
+{
+    free(o->path);
+    o->path = NULL;
+    if (!strcmp(word, "/dev/null") || !strcmp(word, "/dev/tty")) {
+        o->to = word[5] == 'n' ? PROC_OUT_NULL : PROC_OUT_TTY;
+        return true;
+    }
+    if (!strcmp(word, "/dev/stdout") || !strcmp(word, "/dev/stderr")) {
+        const struct ProcOut *from = &p->out[word[8] == 'e'];
+        o->to = from->to;
+        o->path = from->path ? xstrdup(from->path) : NULL;
+        return true;
+    }
+    char path[VFS_PATH_MAX];
+    const char *user = vfs_user(sim->world, p->node);
+    Vfs *v = vfs_of(sim);
+    VfsStat st = {0};
+    VfsErr e = user_path(sim, p, word, path);
+    if (e == VFS_OK) {
+        VfsErr found = vfs_stat(v, p->node, path, &st);
+        if (found == VFS_OK && st.dir)
+            e = VFS_EISDIR;
+        else if (found != VFS_OK || !append)
+            e = vfs_create(v, p->node, path, user);
+    }
+    if (e != VFS_OK) {
+        snprintf(err, size, "bash: %s: %s", word, vfs_strerror(e));
+        return false;
+    }
+    o->to = PROC_OUT_FILE;
+    o->path = xstrdup(path);
+    return true;
+}
+
+static bool all_digits(const char *s)
+{
+    return *s && s[strspn(s, "0123456789")] == '\0';
+}
+
+/* Carries out c's redirections in the order typed, as bash does before it
+ * runs the program: `< FILE` is its input; `> FILE`, `>| FILE`, `>> FILE`
+ * (after a descriptor, 2> FILE) and `&> FILE`, `&>> FILE`, `>& FILE` (both
+ * outputs) send them to a file, made or emptied at once; `2>&1` and `1>&2`
+ * send one where the other goes now.  False, with the message in err and
+ * the exit status in *status, when bash cannot (or minet does not) do it;
+ * the files made before stay made, as with bash. */
+static bool open_redirects(Sim *sim, Proc *p, const Cmdline *c, char *err, size_t size, int *status)
+{
+    *status = 1;
+    for (size_t i = 0; i < c->nredir; i++) {
+        const char *op = c->redir[i].op, *word = c->redir[i].word;
+        int fd = c->redir[i].fd;
+        if (!strcmp(op, "<")) {
+            if (fd > 0) {
                 snprintf(err, size,
-                         "minet: %s: minet cannot write files yet; `> /dev/null` discards "
-                         "what a program prints",
-                         name);
-                *status = 1;
+                         "minet: %d<: only a program's standard input (<) can be "
+                         "read from a file",
+                         fd);
                 return false;
             }
-            *null_out = true;
-        } else {
-            char home[VFS_NAME_MAX + 8], path[VFS_PATH_MAX];
-            snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, node));
+            char path[VFS_PATH_MAX];
             VfsStat st = {0};
-            VfsErr e = vfs_path_norm(home, name, path, sizeof path, NULL);
+            VfsErr e = user_path(sim, p, word, path);
             if (e == VFS_OK)
-                e = vfs_of(sim) ? vfs_stat(vfs_of(sim), node, path, &st) : VFS_ENOENT;
+                e = vfs_stat(vfs_of(sim), p->node, path, &st);
             if (e == VFS_OK && st.dir)
                 e = VFS_EISDIR;
             if (e != VFS_OK) {
-                snprintf(err, size, "bash: %s: %s", name, vfs_strerror(e));
-                *status = 1;
+                snprintf(err, size, "bash: %s: %s", word, vfs_strerror(e));
                 return false;
             }
-            free(*out);
-            *out = xstrdup(path);
+            free(p->stdin_path);
+            p->stdin_path = xstrdup(path);
+            continue;
         }
-        size_t drop = joined ? 1 : 2; /* the words stay where they live */
-        memmove(c->argv + i, c->argv + i + drop, (c->argc - i - drop + 1) * sizeof *c->argv);
-        c->argc -= drop;
-        i--;
+        if (op[0] == '<') { /* << <<< <& <> */
+            snprintf(err, size,
+                     "minet: `%s' is not supported (expected `< FILE' for a "
+                     "program's input)",
+                     op);
+            return false;
+        }
+        bool dup = !strcmp(op, ">&") && (all_digits(word) || !strcmp(word, "-"));
+        if (dup) {
+            int from = all_digits(word) && strlen(word) < 10 ? atoi(word) : -1;
+            int to = fd < 0 ? 1 : fd;
+            if (!strcmp(word, "-") || to > 2 || to == 0 || from == 0) {
+                if (fd >= 0)
+                    snprintf(err, size, "minet: %d>&%s: only 2>&1 and 1>&2 are supported", fd,
+                             word);
+                else
+                    snprintf(err, size, "minet: >&%s: only 2>&1 and 1>&2 are supported", word);
+                return false;
+            }
+            if (from != 1 && from != 2) {
+                snprintf(err, size, "bash: %s: Bad file descriptor", word);
+                return false;
+            }
+            struct ProcOut *o = &p->out[to - 1];
+            const struct ProcOut *f = &p->out[from - 1];
+            if (o != f) {
+                free(o->path);
+                o->to = f->to;
+                o->path = f->path ? xstrdup(f->path) : NULL;
+            }
+            continue;
+        }
+        bool both = op[0] == '&' || !strcmp(op, ">&");
+        bool append = !strcmp(op, ">>") || !strcmp(op, "&>>");
+        if (both && fd >= 0) { /* 2>&file */
+            snprintf(err, size, "bash: %s: ambiguous redirect", word);
+            return false;
+        }
+        if (fd < 0)
+            fd = 1;
+        if (fd == 0 || fd > 2) { /* bash opens it; no program of minet's writes there */
+            struct ProcOut unused = {0};
+            bool ok = open_out(sim, p, word, append, &unused, err, size);
+            free(unused.path);
+            if (!ok)
+                return false;
+            continue;
+        }
+        if (!open_out(sim, p, word, append, &p->out[both ? 0 : fd - 1], err, size))
+            return false;
+        if (both) {
+            struct ProcOut *o = &p->out[1];
+            free(o->path);
+            o->to = p->out[0].to;
+            o->path = p->out[0].path ? xstrdup(p->out[0].path) : NULL;
+        }
     }
     return true;
 }
@@ -567,8 +668,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     j->left++;
     char err[256];
     int status;
-    if (!take_redirects(sim, t->node, c, &p->stdin_path, &p->stdout_null, err, sizeof err,
-                        &status)) {
+    if (!open_redirects(sim, p, c, err, sizeof err, &status)) {
         proc_printf(p, CON_STDERR, "%s\n", err);
         proc_exit(p, status);
         return NULL;
@@ -1073,9 +1173,39 @@ static void flush_partial(Proc *p)
     buf_clear(&p->line);
 }
 
+/* The output of p that stream s (its standard output or error) goes to;
+ * NULL for a stream that is not redirected (what the shell echoes). */
+static const struct ProcOut *out_of(const Proc *p, ConsoleStream s)
+{
+    return s == CON_STDOUT ? &p->out[0] : s == CON_STDERR ? &p->out[1] : NULL;
+}
+
+bool proc_stdout_is_tty(const Proc *p)
+{
+    unsigned char to = p->out[0].to;
+    return to == PROC_OUT_TTY || to == PROC_OUT_STDERR || (to == PROC_OUT_STDOUT && !p->to);
+}
+
+/* Appends what p wrote to the file o names.  A write that fails (the
+ * file or the simulation's files too big) is said once on the terminal;
+ * the rest of the output is lost, as a program that cannot write loses
+ * it. */
+static void write_file(Proc *p, const struct ProcOut *o, const char *data, size_t len)
+{
+    Vfs *v = vfs_of(p->sim);
+    VfsErr e = v ? vfs_append(v, p->node, o->path, data, len) : VFS_ENOSPC;
+    if (e == VFS_OK || p->write_failed)
+        return;
+    p->write_failed = true;
+    char msg[VFS_PATH_MAX + 80];
+    snprintf(msg, sizeof msg, "minet: %s: %s\n", o->path, vfs_strerror(e));
+    trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, CON_STDERR, msg);
+}
+
 void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
 {
-    if (s == CON_STDOUT && p->stdout_null)
+    const struct ProcOut *o = out_of(p, s);
+    if (o && o->to == PROC_OUT_NULL)
         return;
     Buf b;
     va_list ap;
@@ -1089,9 +1219,30 @@ void proc_printf(Proc *p, ConsoleStream s, const char *fmt, ...)
 
 void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
 {
-    if (s == CON_STDOUT && p->stdout_null)
-        return;
-    if (s == CON_STDOUT && p->to) { /* into the pipe, not the console */
+    const struct ProcOut *o = out_of(p, s);
+    bool to_pipe = false;
+    if (o) {
+        switch (o->to) {
+        case PROC_OUT_NULL:
+            return;
+        case PROC_OUT_FILE:
+            write_file(p, o, data, len);
+            if (p->in && len)
+                p->in->last = p->sim->now;
+            return;
+        case PROC_OUT_TTY:
+            s = CON_STDOUT;
+            break;
+        case PROC_OUT_STDERR:
+            s = CON_STDERR;
+            break;
+        default: /* PROC_OUT_STDOUT: the pipe, or the terminal */
+            s = CON_STDOUT;
+            to_pipe = p->to != 0;
+            break;
+        }
+    }
+    if (to_pipe) { /* into the pipe, not the console */
         Proc *down = find_proc(p->sim, p->to);
         if (down)
             buf_put(&down->pipe, data, len);

@@ -96,8 +96,27 @@ typedef struct Proc {
     struct ProcInput *in;    /* what is typed into it (shell.c) */
     char *stdin_path;        /* `< FILE`: its input is that file (an absolute path) */
     struct ProcFiles *files; /* proc_read_files: the inputs (shell.c) */
-    bool stdout_null;        /* `> /dev/null`: what it prints goes nowhere */
+    /* Where its standard output and standard error go (out[0], out[1]),
+     * as its redirections left them (shell.c). */
+    struct ProcOut {
+        unsigned char to; /* PROC_OUT_* */
+        char *path;       /* PROC_OUT_FILE: the file (absolute), which it appends to */
+    } out[2];
+    bool write_failed; /* a write into a file failed: said once */
 } Proc;
+
+enum {
+    PROC_OUT_STDOUT, /* where standard output goes unredirected: the pipe, or the terminal */
+    PROC_OUT_STDERR, /* the terminal, as standard error */
+    PROC_OUT_TTY,    /* the terminal, as standard output (> /dev/tty) */
+    PROC_OUT_NULL,   /* nowhere (> /dev/null) */
+    PROC_OUT_FILE,   /* a file of the node */
+};
+
+/* Does what p prints on its standard output reach the terminal (not a
+ * pipe, a file or /dev/null)?  Programs that print differently to a
+ * terminal (curl's meter) ask. */
+bool proc_stdout_is_tty(const Proc *p);
 
 /* ---- programs that read input (DESIGN.md, "Programs that read input") --
  * A program that reads lines says when it waits for one; the shell hands

@@ -1,8 +1,9 @@
 /* libFuzzer target for the shell's parser (apps/cmdline.h): any text as a
  * line a student types.  cmdline_parse and cmdline_split may not crash or
  * read past the line; a parsed list has pipelines of at least one command
- * of at least one word each, and the job text of each; a failed one has
- * bash's message.  abort() otherwise. */
+ * of at least one word or redirection each (a redirection with its
+ * operator and word), and the job text of each; a failed one has bash's
+ * message.  abort() otherwise. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -25,9 +26,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             const CmdPipeline *p = &l.p[i];
             if (p->n == 0 || !p->text)
                 abort();
-            for (size_t j = 0; j < p->n; j++)
-                if (p->cmds[j].argc == 0 || p->cmds[j].argv[p->cmds[j].argc] != NULL)
+            for (size_t j = 0; j < p->n; j++) {
+                const Cmdline *c = &p->cmds[j];
+                if ((c->argc == 0 && c->nredir == 0) || c->argv[c->argc] != NULL)
                     abort();
+                for (size_t k = 0; k < c->nredir; k++)
+                    if (!c->redir[k].op || !c->redir[k].word || c->redir[k].fd < -1)
+                        abort();
+            }
             if (i + 1 < l.n && p->op == CMD_END)
                 abort();
         }
