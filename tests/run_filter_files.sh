@@ -19,6 +19,7 @@ done
 CMDS=${CMDS:-tests/data/filter_files/commands}
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/minet-filter-files.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
+chmod 755 "$tmp" # as the host's /home, the folder above the user's home (ls -la shows it)
 mkdir -p "$tmp/home/d"
 printf 'b address\nno\na address\n' > "$tmp/home/n.txt"
 printf 'x address\n' > "$tmp/home/m.txt"

@@ -38,7 +38,8 @@
     X("cut",        cut_main,        NULL)              \
     X("awk",        awk_main,        NULL)              \
     X("cat",        cat_main,        NULL)              \
-    X("echo",       echo_main,       NULL)
+    X("echo",       echo_main,       NULL)              \
+    X("ls",         ls_main,         NULL)
 /* clang-format on */
 
 #define APP_ROW(name, main, input)  {name, main, input},

@@ -72,5 +72,6 @@ void cut_main(Proc *p, int argc, char **argv);
 void awk_main(Proc *p, int argc, char **argv);
 void cat_main(Proc *p, int argc, char **argv);
 void echo_main(Proc *p, int argc, char **argv);
+void ls_main(Proc *p, int argc, char **argv);
 
 #endif
