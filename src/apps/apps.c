@@ -39,7 +39,11 @@
     X("awk",        awk_main,        NULL)              \
     X("cat",        cat_main,        NULL)              \
     X("echo",       echo_main,       NULL)              \
-    X("ls",         ls_main,         NULL)
+    X("ls",         ls_main,         NULL)              \
+    X("mkdir",      mkdir_main,      NULL)              \
+    X("rmdir",      rmdir_main,      NULL)              \
+    X("rm",         rm_main,         NULL)              \
+    X("mv",         mv_main,         NULL)
 /* clang-format on */
 
 #define APP_ROW(name, main, input)  {name, main, input},

@@ -73,5 +73,10 @@ void awk_main(Proc *p, int argc, char **argv);
 void cat_main(Proc *p, int argc, char **argv);
 void echo_main(Proc *p, int argc, char **argv);
 void ls_main(Proc *p, int argc, char **argv);
+/* files.c */
+void mkdir_main(Proc *p, int argc, char **argv);
+void rmdir_main(Proc *p, int argc, char **argv);
+void rm_main(Proc *p, int argc, char **argv);
+void mv_main(Proc *p, int argc, char **argv);
 
 #endif
