@@ -518,16 +518,20 @@ static VfsErr user_path(Sim *sim, const Proc *p, const char *word, char *path)
 static bool open_out(Sim *sim, Proc *p, const char *word, bool append, struct ProcOut *o, char *err,
                      size_t size)
 {
-    free(o->path);
-    o->path = NULL;
+    struct ProcOut now = {0}; /* o changes only if the redirection is made */
+    bool device = true;
     if (!strcmp(word, "/dev/null") || !strcmp(word, "/dev/tty")) {
-        o->to = word[5] == 'n' ? PROC_OUT_NULL : PROC_OUT_TTY;
-        return true;
-    }
-    if (!strcmp(word, "/dev/stdout") || !strcmp(word, "/dev/stderr")) {
+        now.to = word[5] == 'n' ? PROC_OUT_NULL : PROC_OUT_TTY;
+    } else if (!strcmp(word, "/dev/stdout") || !strcmp(word, "/dev/stderr")) {
         const struct ProcOut *from = &p->out[word[8] == 'e'];
-        o->to = from->to;
-        o->path = from->path ? xstrdup(from->path) : NULL;
+        now.to = from->to;
+        now.path = from->path ? xstrdup(from->path) : NULL;
+    } else {
+        device = false;
+    }
+    if (device) {
+        free(o->path);
+        *o = now;
         return true;
     }
     char path[VFS_PATH_MAX];
@@ -546,6 +550,7 @@ static bool open_out(Sim *sim, Proc *p, const char *word, bool append, struct Pr
         snprintf(err, size, "bash: %s: %s", word, vfs_strerror(e));
         return false;
     }
+    free(o->path);
     o->to = PROC_OUT_FILE;
     o->path = xstrdup(path);
     return true;
