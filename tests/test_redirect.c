@@ -44,7 +44,8 @@ static World *load(void)
 
 /* nc < FILE sends the file over a lossy link, byte for byte; > and >>
  * with 2>&1 write the file, and nothing of it reaches the terminal; bash's
- * messages for a missing file, a directory and a missing name. */
+ * messages for a missing file, a directory written to and a missing
+ * name. */
 static void test_redirects(void **state)
 {
     (void)state;
@@ -55,9 +56,10 @@ static void test_redirects(void **state)
     assert_non_null(strstr(out, "bash: nothere: No such file or directory\n"));
     assert_non_null(strstr(out, "bash: /srv/empty: Is a directory\n"));
     assert_non_null(strstr(out, "bash: syntax error near unexpected token `newline'\n"));
-    const char *dir = strstr(out, "bash: /srv/empty: Is a directory\n"); /* < and > */
-    assert_non_null(dir);
-    assert_non_null(strstr(dir + 1, "bash: /srv/empty: Is a directory\n"));
+    /* only > refuses a folder: bash opens one for < and nc's read ends
+     * its input at once, as Debian's nc.openbsd does */
+    const char *dir = strstr(out, "bash: /srv/empty: Is a directory\n");
+    assert_null(strstr(dir + 1, "bash: /srv/empty: Is a directory\n"));
     assert_null(strstr(out, "cannot open"));
     char data[256] = {0};
     size_t n = 0;

@@ -178,6 +178,16 @@ static void test_cmdline_redirections(void **state)
     assert_string_equal(c->redir[2].op, "&>>");
     cmdline_list_fini(&l);
 
+    /* the 1 that 2>& names is its word, not the descriptor of the > after */
+    assert_true(cmdline_parse(&l, "echo a 2>&1>f8", err, sizeof err));
+    c = &l.p[0].cmds[0];
+    assert_int_equal(c->argc, 2);
+    assert_int_equal(c->nredir, 2);
+    assert_string_equal(c->redir[0].word, "1");
+    assert_int_equal(c->redir[1].fd, -1);
+    assert_string_equal(c->redir[1].word, "f8");
+    cmdline_list_fini(&l);
+
     assert_true(cmdline_parse(&l, "> empty", err, sizeof err));
     assert_int_equal(l.p[0].cmds[0].argc, 0);
     assert_int_equal(l.p[0].cmds[0].nredir, 1);
@@ -856,6 +866,51 @@ static void test_filter_reads_file(void **state)
     tw_done(&sim);
 }
 
+/* rm -r never empties the node: "/" (GNU's --preserve-root), and "." or
+ * ".." however they are written.  (Not in run_filter_files.sh, which runs
+ * each line in a real bash.) */
+static void test_rm_keeps_root(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"rm\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\","
+        " \"files\": {\"/home/student/m.txt\": \"x\\n\", \"/etc/hosts\": \"\"}}],"
+        "\"script\": [{\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"rm -rf /\"},"
+        " {\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"rm -r //\"},"
+        " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"rm -rf ///\"},"
+        " {\"at\": \"3s\", \"on\": \"laptop\", \"run\": \"rm -rf ../.. /home/..\"},"
+        " {\"at\": \"4s\", \"on\": \"laptop\", \"run\": \"rm /\"},"
+        " {\"at\": \"5s\", \"on\": \"laptop\", \"run\": \"cat m.txt /etc/hosts\"}]}";
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem("rm.json", ".", scenario, strlen(scenario), &e);
+    errors_print(&e, stderr);
+    errors_fini(&e);
+    assert_non_null(w);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ rm -rf /\n"
+                           "rm: it is dangerous to operate recursively on '/'\n"
+                           "rm: use --no-preserve-root to override this failsafe\n"
+                           "laptop$ rm -r //\n"
+                           "rm: it is dangerous to operate recursively on '//' (same as '/')\n"
+                           "rm: use --no-preserve-root to override this failsafe\n"
+                           "laptop$ rm -rf ///\n"
+                           "rm: it is dangerous to operate recursively on '/'\n"
+                           "rm: use --no-preserve-root to override this failsafe\n"
+                           "laptop$ rm -rf ../.. /home/..\n"
+                           "rm: refusing to remove '.' or '..' directory: skipping '../..'\n"
+                           "rm: refusing to remove '.' or '..' directory: skipping '/home/..'\n"
+                           "laptop$ rm /\n"
+                           "rm: cannot remove '/': Is a directory\n"
+                           "laptop$ cat m.txt /etc/hosts\n"
+                           "x\n");
+    free(t);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -886,6 +941,7 @@ int main(void)
         cmocka_unit_test(test_classify_lists),
         cmocka_unit_test(test_cmd_exe_names),
         cmocka_unit_test(test_filter_reads_file),
+        cmocka_unit_test(test_rm_keeps_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

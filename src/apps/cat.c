@@ -96,6 +96,11 @@ static void cat_files(Proc *p, ProcFile *f, size_t n)
             status = 1;
             continue;
         }
+        if (f[i].is_output && f[i].len) { /* it would read what it writes, without end */
+            proc_printf(p, CON_STDERR, "cat: %s: input file is output file\n", f[i].name);
+            status = 1;
+            continue;
+        }
         cat_one(p, c, f[i].data, f[i].len);
     }
     proc_exit(p, status);

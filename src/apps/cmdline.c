@@ -154,8 +154,11 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
         const char *op = ops ? op_at(c) : NULL;
         if (is_blank(*c) || op) {
             int fd = -1;
-            /* digits typed right before < or > name the file descriptor */
-            if (in_word && (*c == '<' || *c == '>') &&
+            /* digits typed right before < or > name the file descriptor,
+             * unless they are the one 2>& or <& names (2>&1>f) */
+            const char *prev = s->n ? s->t[s->n - 1].op : NULL; /* the token before the word */
+            bool dup_word = prev && (!strcmp(prev, ">&") || !strcmp(prev, "<&"));
+            if (in_word && (*c == '<' || *c == '>') && !dup_word &&
                 strspn(start, "0123456789") == (size_t)(c - start)) {
                 fd = c - start > 9 ? INT_MAX : atoi(start);
                 used = at;

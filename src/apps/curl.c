@@ -1075,9 +1075,8 @@ static bool read_upload(Curl *c)
 {
     Proc *p = c->p;
     Vfs *v = vfs_of(p->sim);
-    char home[300], path[1024];
-    snprintf(home, sizeof home, "/home/%s", vfs_user(p->sim->world, p->node));
-    if (!v || vfs_path_norm(home, c->upload, path, sizeof path, NULL) != VFS_OK)
+    char path[VFS_PATH_MAX];
+    if (proc_path(p, c->upload, path) != VFS_OK)
         return false;
     VfsStat st;
     if (vfs_stat(v, p->node, path, &st) != VFS_OK)
@@ -1136,8 +1135,8 @@ void curl_main(Proc *p, int argc, char **argv)
         } else if (strcmp(a, "--epsv") == 0) {
             c->epsv_off = false;
         } else if (strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0) {
-            free(c->outfile);
-            c->outfile = xstrdup(argv[++i]);
+            free(c->outfile); /* "-": standard output, as without -o */
+            c->outfile = strcmp(argv[++i], "-") ? xstrdup(argv[i]) : NULL;
         } else if (strcmp(a, "-I") == 0 || strcmp(a, "--head") == 0) {
             c->head = true;
         } else if (strcmp(a, "-l") == 0 || strcmp(a, "--list-only") == 0) {
@@ -1187,9 +1186,7 @@ void curl_main(Proc *p, int argc, char **argv)
                    strncasecmp(c->url, "pop3://", 7) == 0 || strncasecmp(c->url, "imap://", 7) == 0;
     c->nometer = ftp_url && !c->upload && !c->outfile && proc_stdout_is_tty(p);
     if (c->outfile) {
-        char home[300];
-        snprintf(home, sizeof home, "/home/%s", vfs_user(p->sim->world, p->node));
-        if (vfs_path_norm(home, c->outfile, c->out_path, sizeof c->out_path, NULL) != VFS_OK) {
+        if (proc_path(p, c->outfile, c->out_path) != VFS_OK) {
             proc_printf(p, CON_STDERR, "curl: (23) Failed writing body\n");
             proc_exit(p, 23);
             return;

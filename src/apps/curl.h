@@ -62,7 +62,7 @@ typedef struct Curl {
     uint16_t data_port;
     Buf held;  /* control lines that came while the data flowed */
     Buf early; /* data that came before the 150 reply (read after it) */
-    char out_path[1024];
+    char out_path[VFS_PATH_MAX];
     /* pop3:// and imap:// (curl_mail.c) */
     bool list_only;                      /* -l */
     bool head;                           /* -I: POP3's command expects no body (-X DELE) */

@@ -15,15 +15,6 @@
 #include "core/util.h"
 #include "proto/vfs.h"
 
-/* arg as an absolute path of the node (its user's home for a relative
- * one) into path (VFS_PATH_MAX bytes). */
-static VfsErr abs_path(Proc *p, const char *arg, char *path)
-{
-    char home[VFS_NAME_MAX + 8];
-    snprintf(home, sizeof home, "/home/%s", vfs_user(p->sim->world, p->node));
-    return vfs_of(p->sim) ? vfs_path_norm(home, arg, path, VFS_PATH_MAX, NULL) : VFS_ENOENT;
-}
-
 /* Parses the options of spec into flags (one bool per letter of letters);
  * false after getopt's message and "Try ..." (the program has exited). */
 static bool options(Proc *p, FiltOpts *o, const char *prog, const char *spec, const char *letters,
@@ -51,7 +42,73 @@ static bool missing_operand(Proc *p, FiltOpts *o, const char *prog)
     return true;
 }
 
+/* Is the last name of arg (trailing "/" aside) "." (1) or ".." (2)?  0
+ * otherwise. */
+static int dot_base(const char *arg)
+{
+    size_t n = strlen(arg);
+    while (n > 1 && arg[n - 1] == '/')
+        n--;
+    size_t b = n;
+    while (b && arg[b - 1] != '/')
+        b--;
+    if (n - b == 1 && arg[b] == '.')
+        return 1;
+    return n - b == 2 && arg[b] == '.' && arg[b + 1] == '.' ? 2 : 0;
+}
+
 /* ---- mkdir ---------------------------------------------------------------- */
+
+/* mkdir -p ARG: each missing folder on the way, as GNU makes them, name by
+ * name as typed (so "p/../r" makes p, then r beside it); each made one is
+ * shown as the part of arg that names it.  False after the message. */
+static bool mkdir_parents(Proc *p, Vfs *v, const char *arg, bool verbose)
+{
+    char path[VFS_PATH_MAX];
+    VfsErr e = proc_path(p, arg[0] == '/' ? "/" : ".", path);
+    size_t len = strcmp(path, "/") ? strlen(path) : 0;
+    const char *user = vfs_user(p->sim->world, p->node);
+    int shown = (int)strlen(arg); /* the part of arg named in a message */
+    for (const char *s = arg; e == VFS_OK && *s;) {
+        size_t n = strcspn(s, "/");
+        const char *next = s + n;
+        if (n == 0 || (n == 1 && s[0] == '.')) {
+            s = next + (n == 0);
+            continue;
+        }
+        if (n == 2 && !memcmp(s, "..", 2)) {
+            while (len && path[len - 1] != '/')
+                len--;
+            len = len ? len - 1 : 0;
+            s = next;
+            continue;
+        }
+        if (len + 1 + n >= sizeof path) {
+            e = VFS_ENAMETOOLONG;
+            break;
+        }
+        path[len++] = '/';
+        memcpy(path + len, s, n);
+        len += n;
+        path[len] = '\0';
+        VfsStat st;
+        bool last = next[strspn(next, "/")] == '\0';
+        shown = (int)(last ? strlen(arg) : (size_t)(next - arg));
+        if (vfs_stat(v, p->node, path, &st) != VFS_OK) {
+            e = vfs_mkdir(v, p->node, path, user);
+            if (e == VFS_OK && verbose)
+                proc_printf(p, CON_STDOUT, "mkdir: created directory '%.*s'\n", shown, arg);
+        } else if (!st.dir) {
+            e = last ? VFS_EEXIST : VFS_ENOTDIR;
+        }
+        s = next;
+    }
+    if (e != VFS_OK)
+        proc_printf(p, CON_STDERR,
+                    "mkdir: cannot create directory \xe2\x80\x98%.*s\xe2\x80\x99: %s\n", shown, arg,
+                    vfs_strerror(e));
+    return e == VFS_OK;
+}
 
 void mkdir_main(Proc *p, int argc, char **argv)
 {
@@ -65,44 +122,24 @@ void mkdir_main(Proc *p, int argc, char **argv)
     int status = 0;
     for (size_t i = 0; i < o.n_operands; i++) {
         const char *arg = o.operands[i];
-        char path[VFS_PATH_MAX];
-        VfsErr e = abs_path(p, arg, path);
-        if (e == VFS_OK && f[0]) { /* each missing folder on the way, then the last */
-            size_t arg_len = strlen(arg);
-            for (char *s = path + 1;; s++) {
-                bool end = *s == '\0';
-                if (*s != '/' && !end)
-                    continue;
-                *s = '\0';
-                VfsStat st;
-                /* the part of what was typed that names this folder */
-                size_t tail = end ? 0 : strlen(s + 1);
-                int shown = (int)(end ? arg_len : arg_len - tail - 1);
-                if (vfs_stat(v, p->node, path, &st) != VFS_OK) {
-                    e = vfs_mkdir(v, p->node, path, user);
-                    if (e == VFS_OK && f[1])
-                        proc_printf(p, CON_STDOUT, "mkdir: created directory '%.*s'\n", shown, arg);
-                } else if (!st.dir) {
-                    e = VFS_ENOTDIR;
-                }
-                if (!end)
-                    *s = '/';
-                if (e != VFS_OK) { /* said of the folder that could not be made */
-                    proc_printf(p, CON_STDERR,
-                                "mkdir: cannot create directory \xe2\x80\x98%.*s\xe2\x80\x99: %s\n",
-                                shown, arg, vfs_strerror(e));
-                    status = 1;
-                    e = VFS_OK;
-                    break;
-                }
-                if (end)
-                    break;
-            }
-        } else if (e == VFS_OK) {
-            e = vfs_mkdir(v, p->node, path, user);
-            if (e == VFS_OK && f[1])
-                proc_printf(p, CON_STDOUT, "mkdir: created directory '%s'\n", arg);
+        if (f[0]) {
+            status |= !mkdir_parents(p, v, arg, f[1]);
+            continue;
         }
+        /* mkdir(2) makes "x/" as "x" */
+        size_t n = strlen(arg);
+        while (n > 1 && arg[n - 1] == '/')
+            n--;
+        char *name = xstrndup(arg, n), path[VFS_PATH_MAX];
+        VfsErr e = proc_path(p, name, path);
+        VfsStat st;
+        if (e == VFS_OK && vfs_stat(v, p->node, path, &st) == VFS_OK)
+            e = VFS_EEXIST;
+        if (e == VFS_OK)
+            e = vfs_mkdir(v, p->node, path, user);
+        free(name);
+        if (e == VFS_OK && f[1])
+            proc_printf(p, CON_STDOUT, "mkdir: created directory '%s'\n", arg);
         if (e != VFS_OK) {
             proc_printf(p, CON_STDERR,
                         "mkdir: cannot create directory \xe2\x80\x98%s\xe2\x80\x99: %s\n", arg,
@@ -131,11 +168,13 @@ void rmdir_main(Proc *p, int argc, char **argv)
         VfsStat st;
         if (f[0])
             proc_printf(p, CON_STDOUT, "rmdir: removing directory, '%s'\n", arg);
-        VfsErr e = abs_path(p, arg, path);
+        VfsErr e = proc_path(p, arg, path);
         if (e == VFS_OK)
             e = vfs_stat(v, p->node, path, &st);
         if (e == VFS_OK && !st.dir)
             e = VFS_ENOTDIR;
+        if (e == VFS_OK && dot_base(arg)) /* rmdir(2) refuses "x/." and "x/.." */
+            e = dot_base(arg) == 1 ? VFS_EINVAL : VFS_ENOTEMPTY;
         if (e == VFS_OK)
             e = vfs_remove(v, p->node, path);
         if (e != VFS_OK) {
@@ -186,6 +225,40 @@ static bool remove_tree(Proc *p, Vfs *v, const char *path, const char *name, boo
     return ok;
 }
 
+/* rm's work for one operand; its exit status. */
+static int remove_operand(Proc *p, Vfs *v, const char *arg, bool force, bool recursive,
+                          bool verbose)
+{
+    if (recursive && dot_base(arg)) {
+        proc_printf(p, CON_STDERR, "rm: refusing to remove '.' or '..' directory: skipping '%s'\n",
+                    arg);
+        return 1;
+    }
+    char path[VFS_PATH_MAX];
+    VfsStat st;
+    VfsErr e = proc_path(p, arg, path);
+    if (e == VFS_OK && recursive && !strcmp(path, "/")) { /* GNU's --preserve-root */
+        if (!strcmp(arg, "/"))
+            proc_printf(p, CON_STDERR, "rm: it is dangerous to operate recursively on '/'\n");
+        else
+            proc_printf(p, CON_STDERR,
+                        "rm: it is dangerous to operate recursively on '%s' (same as '/')\n", arg);
+        proc_printf(p, CON_STDERR, "rm: use --no-preserve-root to override this failsafe\n");
+        return 1;
+    }
+    if (e == VFS_OK)
+        e = vfs_stat(v, p->node, path, &st);
+    if (e == VFS_ENOENT && force)
+        return 0;
+    if (e == VFS_OK && st.dir && !recursive)
+        e = VFS_EISDIR;
+    if (e != VFS_OK) {
+        proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", arg, vfs_strerror(e));
+        return 1;
+    }
+    return remove_tree(p, v, path, arg, verbose) ? 0 : 1;
+}
+
 void rm_main(Proc *p, int argc, char **argv)
 {
     FiltOpts o;
@@ -199,30 +272,16 @@ void rm_main(Proc *p, int argc, char **argv)
     Vfs *v = vfs_of(p->sim);
     int status = 0;
     for (size_t i = 0; i < o.n_operands; i++) {
-        const char *arg = o.operands[i];
-        const char *base = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
-        if (recursive && (!strcmp(base, ".") || !strcmp(base, ".."))) {
-            proc_printf(p, CON_STDERR,
-                        "rm: refusing to remove '.' or '..' directory: skipping '%s'\n", arg);
+        /* named as GNU's fts names it: two or more trailing "/" made one */
+        const char *typed = o.operands[i];
+        size_t len = strlen(typed);
+        if (len > 2 && typed[len - 1] == '/')
+            while (len > 1 && typed[len - 2] == '/')
+                len--;
+        char *arg = xstrndup(typed, len);
+        if (remove_operand(p, v, arg, force, recursive, verbose) != 0)
             status = 1;
-            continue;
-        }
-        char path[VFS_PATH_MAX];
-        VfsStat st;
-        VfsErr e = abs_path(p, arg, path);
-        if (e == VFS_OK)
-            e = vfs_stat(v, p->node, path, &st);
-        if (e == VFS_ENOENT && force)
-            continue;
-        if (e == VFS_OK && st.dir && !recursive)
-            e = VFS_EISDIR;
-        if (e != VFS_OK) {
-            proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", arg, vfs_strerror(e));
-            status = 1;
-            continue;
-        }
-        if (!remove_tree(p, v, path, arg, verbose))
-            status = 1;
+        free(arg);
     }
     filt_opts_fini(&o);
     proc_exit(p, status);
@@ -250,11 +309,11 @@ void mv_main(Proc *p, int argc, char **argv)
     const char *target = o.operands[o.n_operands - 1];
     char tpath[VFS_PATH_MAX];
     VfsStat tst;
-    bool into = abs_path(p, target, tpath) == VFS_OK &&
+    bool into = proc_path(p, target, tpath) == VFS_OK &&
                 vfs_stat(v, p->node, tpath, &tst) == VFS_OK && tst.dir;
     if (o.n_operands > 2 && !into) {
         proc_printf(p, CON_STDERR, "mv: target '%s': %s\n", target,
-                    vfs_strerror(abs_path(p, target, tpath) == VFS_OK &&
+                    vfs_strerror(proc_path(p, target, tpath) == VFS_OK &&
                                          vfs_stat(v, p->node, tpath, &tst) == VFS_OK
                                      ? VFS_ENOTDIR
                                      : VFS_ENOENT));
@@ -267,7 +326,7 @@ void mv_main(Proc *p, int argc, char **argv)
         const char *arg = o.operands[i];
         char from[VFS_PATH_MAX], to[VFS_PATH_MAX];
         VfsStat st;
-        VfsErr e = abs_path(p, arg, from);
+        VfsErr e = proc_path(p, arg, from);
         if (e == VFS_OK)
             e = vfs_stat(v, p->node, from, &st);
         if (e != VFS_OK) {
@@ -275,15 +334,35 @@ void mv_main(Proc *p, int argc, char **argv)
             status = 1;
             continue;
         }
-        /* into a folder: under the source's own name */
-        const char *base = strrchr(from, '/') + 1;
+        /* into a folder: under the source's own name, as typed */
+        size_t end = strlen(arg), start;
+        while (end > 1 && arg[end - 1] == '/')
+            end--;
+        for (start = end; start && arg[start - 1] != '/';)
+            start--;
         char *shown =
-            into ? xasprintf("%s%s%s", target, target[strlen(target) - 1] == '/' ? "" : "/", base)
+            into ? xasprintf("%s%s%.*s", target, target[strlen(target) - 1] == '/' ? "" : "/",
+                             (int)(end - start), arg + start)
                  : xstrdup(target);
-        e = abs_path(p, shown, to);
+        e = proc_path(p, shown, to);
+        if (e == VFS_ENOTDIR) { /* what stat(2) says of the destination */
+            proc_printf(p, CON_STDERR, "mv: cannot stat '%s': %s\n", shown, vfs_strerror(e));
+            status = 1;
+            free(shown);
+            continue;
+        }
         VfsStat dst;
         bool dst_exists = e == VFS_OK && vfs_stat(v, p->node, to, &dst) == VFS_OK;
-        if (e == VFS_OK && dst_exists && st.dir && !dst.dir) {
+        if (e == VFS_OK && !st.dir && !dst_exists && proc_path_names_dir(shown))
+            e = VFS_ENOTDIR; /* rename(2) makes no file of "x/" */
+        if (e == VFS_OK && !strcmp(from, to)) {
+            proc_printf(p, CON_STDERR, "mv: '%s' and '%s' are the same file\n", arg, shown);
+            status = 1;
+        } else if (e == VFS_OK && dot_base(arg)) { /* rename(2) refuses "." and ".." */
+            proc_printf(p, CON_STDERR, "mv: cannot move '%s' to '%s': %s\n", arg, shown,
+                        vfs_strerror(VFS_EBUSY));
+            status = 1;
+        } else if (e == VFS_OK && dst_exists && st.dir && !dst.dir) {
             proc_printf(p, CON_STDERR,
                         "mv: cannot overwrite non-directory '%s' with directory '%s'\n", shown,
                         arg);

@@ -161,8 +161,8 @@ int filt_each_headed(Proc *p, const ProcFile *f, size_t n, const char *prog, boo
                         filt_name(&f[i], "standard input"));
         first = false;
         if (f[i].err == VFS_EISDIR) {
-            proc_printf(p, CON_STDERR, "%s: error reading '%s': %s\n", prog, f[i].name,
-                        filt_error(&f[i]));
+            proc_printf(p, CON_STDERR, "%s: error reading '%s': %s\n", prog,
+                        filt_name(&f[i], "standard input"), filt_error(&f[i]));
             status = 1;
             continue;
         }

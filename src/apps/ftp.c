@@ -492,9 +492,7 @@ static void open_host(Ftp *f, const char *host, const char *port)
 
 static bool local_path(Ftp *f, const char *name, char *out)
 {
-    char home[VFS_PATH_MAX];
-    snprintf(home, sizeof home, "/home/%s", vfs_user(f->p->sim->world, f->p->node));
-    return vfs_path_norm(home, name, out, VFS_PATH_MAX, NULL) == VFS_OK;
+    return proc_path(f->p, name, out) == VFS_OK;
 }
 
 /* ---- transfers --------------------------------------------------------------------- */
@@ -945,8 +943,9 @@ static void transfer(Ftp *f, FtpJob job, const char *verb, const char *remote, c
     }
     if (!f->asked) /* mget's question named the file already */
         proc_printf(f->p, CON_STDOUT, "local: %s remote: %s\n", local, remote);
-    if (!local_path(f, local, f->local)) {
-        proc_printf(f->p, CON_STDERR, "ftp: Can't open `%s': File name too long\n", local);
+    VfsErr bad = proc_path(f->p, local, f->local);
+    if (bad != VFS_OK) {
+        proc_printf(f->p, CON_STDERR, "ftp: Can't open `%s': %s\n", local, vfs_strerror(bad));
         job_end(f);
         prompt(f);
         return;
@@ -1085,7 +1084,8 @@ static void mconfirm(Ftp *f, const char *line)
 static void mput_expand(Ftp *f, char **pats, size_t n)
 {
     char home[VFS_PATH_MAX];
-    snprintf(home, sizeof home, "/home/%s", vfs_user(f->p->sim->world, f->p->node));
+    if (proc_path(f->p, ".", home) != VFS_OK)
+        return;
     for (size_t k = 0; k < n; k++) {
         if (!strpbrk(pats[k], "*?[")) {
             madd(f, pats[k], strlen(pats[k]));

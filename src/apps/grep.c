@@ -148,7 +148,8 @@ static void grep_files(Proc *p, ProcFile *f, size_t n)
     bool matched = false, failed = false;
     for (size_t i = 0; i < n; i++) {
         if (f[i].err != VFS_OK) {
-            proc_printf(p, CON_STDERR, "grep: %s: %s\n", f[i].name, filt_error(&f[i]));
+            proc_printf(p, CON_STDERR, "grep: %s: %s\n", filt_name(&f[i], "(standard input)"),
+                        filt_error(&f[i]));
             failed = true;
             continue;
         }

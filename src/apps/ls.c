@@ -342,8 +342,6 @@ static void ls_run(Proc *p, Ls *o, char **names, size_t n_names)
     const Vfs *v = vfs_of(sim);
     int64_t now_s = ((sim->world ? sim->world->start_us : 0) + sim->now) / 1000000;
     bool tty = proc_stdout_is_tty(p);
-    char home[VFS_NAME_MAX + 8];
-    snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, p->node));
     char *dot = ".";
     if (!n_names) {
         names = &dot;
@@ -356,7 +354,7 @@ static void ls_run(Proc *p, Ls *o, char **names, size_t n_names)
     for (size_t i = 0; i < n_names; i++) {
         char path[VFS_PATH_MAX];
         VfsStat st = {0};
-        VfsErr e = v ? vfs_path_norm(home, names[i], path, sizeof path, NULL) : VFS_ENOENT;
+        VfsErr e = proc_path(p, names[i], path);
         if (e == VFS_OK)
             e = vfs_stat(v, p->node, path, &st);
         if (e != VFS_OK) {

@@ -510,7 +510,8 @@ static void sed_run(Proc *p, const char *data, size_t len)
 static void sed_unreadable(Proc *p, const ProcFile *f, int *status)
 {
     if (f->err == VFS_EISDIR) {
-        proc_printf(p, CON_STDERR, "sed: read error on %s: %s\n", f->name, filt_error(f));
+        proc_printf(p, CON_STDERR, "sed: read error on %s: %s\n", filt_name(f, "stdin"),
+                    filt_error(f));
         *status = 4;
         return;
     }

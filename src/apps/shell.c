@@ -9,6 +9,7 @@
 #include "proto/vfs.h"
 #include "apps/apps.h"
 #include "apps/cmdline.h"
+#include "apps/shell_redirect.h"
 
 /* ---- what a line is ---------------------------------------------------- */
 
@@ -502,161 +503,6 @@ static Proc *find_proc(Sim *sim, uint64_t id)
     return NULL;
 }
 
-/* word as an absolute path of p's node into path (VFS_PATH_MAX bytes): a
- * relative one is the user's home's, as bash runs there. */
-static VfsErr user_path(Sim *sim, const Proc *p, const char *word, char *path)
-{
-    char home[VFS_NAME_MAX + 8];
-    snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, p->node));
-    return vfs_of(sim) ? vfs_path_norm(home, word, path, VFS_PATH_MAX, NULL) : VFS_ENOENT;
-}
-
-/* Where `> word` sends its descriptor: /dev/null, /dev/stdout, /dev/stderr
- * and /dev/tty as bash makes them, or a file of the node, created (or
- * emptied, unless append) now, as bash opens it before the program runs.
- * False with bash's message in err. */
-static bool open_out(Sim *sim, Proc *p, const char *word, bool append, struct ProcOut *o, char *err,
-                     size_t size)
-{
-    struct ProcOut now = {0}; /* o changes only if the redirection is made */
-    bool device = true;
-    if (!strcmp(word, "/dev/null") || !strcmp(word, "/dev/tty")) {
-        now.to = word[5] == 'n' ? PROC_OUT_NULL : PROC_OUT_TTY;
-    } else if (!strcmp(word, "/dev/stdout") || !strcmp(word, "/dev/stderr")) {
-        const struct ProcOut *from = &p->out[word[8] == 'e'];
-        now.to = from->to;
-        now.path = from->path ? xstrdup(from->path) : NULL;
-    } else {
-        device = false;
-    }
-    if (device) {
-        free(o->path);
-        *o = now;
-        return true;
-    }
-    char path[VFS_PATH_MAX];
-    const char *user = vfs_user(sim->world, p->node);
-    Vfs *v = vfs_of(sim);
-    VfsStat st = {0};
-    VfsErr e = user_path(sim, p, word, path);
-    if (e == VFS_OK) {
-        VfsErr found = vfs_stat(v, p->node, path, &st);
-        if (found == VFS_OK && st.dir)
-            e = VFS_EISDIR;
-        else if (found != VFS_OK || !append)
-            e = vfs_create(v, p->node, path, user);
-    }
-    if (e != VFS_OK) {
-        snprintf(err, size, "bash: %s: %s", word, vfs_strerror(e));
-        return false;
-    }
-    free(o->path);
-    o->to = PROC_OUT_FILE;
-    o->path = xstrdup(path);
-    return true;
-}
-
-static bool all_digits(const char *s)
-{
-    return *s && s[strspn(s, "0123456789")] == '\0';
-}
-
-/* Carries out c's redirections in the order typed, as bash does before it
- * runs the program: `< FILE` is its input; `> FILE`, `>| FILE`, `>> FILE`
- * (after a descriptor, 2> FILE) and `&> FILE`, `&>> FILE`, `>& FILE` (both
- * outputs) send them to a file, made or emptied at once; `2>&1` and `1>&2`
- * send one where the other goes now.  False, with the message in err and
- * the exit status in *status, when bash cannot (or minet does not) do it;
- * the files made before stay made, as with bash. */
-static bool open_redirects(Sim *sim, Proc *p, const Cmdline *c, char *err, size_t size, int *status)
-{
-    *status = 1;
-    for (size_t i = 0; i < c->nredir; i++) {
-        const char *op = c->redir[i].op, *word = c->redir[i].word;
-        int fd = c->redir[i].fd;
-        if (!strcmp(op, "<")) {
-            if (fd > 0) {
-                snprintf(err, size,
-                         "minet: %d<: only a program's standard input (<) can be "
-                         "read from a file",
-                         fd);
-                return false;
-            }
-            char path[VFS_PATH_MAX];
-            VfsStat st = {0};
-            VfsErr e = user_path(sim, p, word, path);
-            if (e == VFS_OK)
-                e = vfs_stat(vfs_of(sim), p->node, path, &st);
-            if (e == VFS_OK && st.dir)
-                e = VFS_EISDIR;
-            if (e != VFS_OK) {
-                snprintf(err, size, "bash: %s: %s", word, vfs_strerror(e));
-                return false;
-            }
-            free(p->stdin_path);
-            p->stdin_path = xstrdup(path);
-            continue;
-        }
-        if (op[0] == '<') { /* << <<< <& <> */
-            snprintf(err, size,
-                     "minet: `%s' is not supported (expected `< FILE' for a "
-                     "program's input)",
-                     op);
-            return false;
-        }
-        bool dup = !strcmp(op, ">&") && (all_digits(word) || !strcmp(word, "-"));
-        if (dup) {
-            int from = all_digits(word) && strlen(word) < 10 ? atoi(word) : -1;
-            int to = fd < 0 ? 1 : fd;
-            if (!strcmp(word, "-") || to > 2 || to == 0 || from == 0) {
-                if (fd >= 0)
-                    snprintf(err, size, "minet: %d>&%s: only 2>&1 and 1>&2 are supported", fd,
-                             word);
-                else
-                    snprintf(err, size, "minet: >&%s: only 2>&1 and 1>&2 are supported", word);
-                return false;
-            }
-            if (from != 1 && from != 2) {
-                snprintf(err, size, "bash: %s: Bad file descriptor", word);
-                return false;
-            }
-            struct ProcOut *o = &p->out[to - 1];
-            const struct ProcOut *f = &p->out[from - 1];
-            if (o != f) {
-                free(o->path);
-                o->to = f->to;
-                o->path = f->path ? xstrdup(f->path) : NULL;
-            }
-            continue;
-        }
-        bool both = op[0] == '&' || !strcmp(op, ">&");
-        bool append = !strcmp(op, ">>") || !strcmp(op, "&>>");
-        if (both && fd >= 0) { /* 2>&file */
-            snprintf(err, size, "bash: %s: ambiguous redirect", word);
-            return false;
-        }
-        if (fd < 0)
-            fd = 1;
-        if (fd == 0 || fd > 2) { /* bash opens it; no program of minet's writes there */
-            struct ProcOut unused = {0};
-            bool ok = open_out(sim, p, word, append, &unused, err, size);
-            free(unused.path);
-            if (!ok)
-                return false;
-            continue;
-        }
-        if (!open_out(sim, p, word, append, &p->out[both ? 0 : fd - 1], err, size))
-            return false;
-        if (both) {
-            struct ProcOut *o = &p->out[1];
-            free(o->path);
-            o->to = p->out[0].to;
-            o->path = p->out[0].path ? xstrdup(p->out[0].path) : NULL;
-        }
-    }
-    return true;
-}
-
 static void input_arm(Proc *p);
 static void run_continue(Sim *sim, Run *r);
 static void job_ended(Sim *sim, Job *j);
@@ -671,10 +517,16 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     p->job = j;
     p->last_in_pipe = last;
     j->left++;
-    char err[256];
+    size_t size = 160; /* bash's message names the word, however long */
+    for (size_t i = 0; i < c->nredir; i++)
+        size += strlen(c->redir[i].word);
+    char *err = xmalloc(size);
     int status;
-    if (!open_redirects(sim, p, c, err, sizeof err, &status)) {
+    bool opened = shell_open_redirects(sim, p, c, err, size, &status);
+    if (!opened)
         proc_printf(p, CON_STDERR, "%s\n", err);
+    free(err);
+    if (!opened) {
         proc_exit(p, status);
         return NULL;
     }
@@ -1249,7 +1101,7 @@ void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
     }
     if (to_pipe) { /* into the pipe, not the console */
         Proc *down = find_proc(p->sim, p->to);
-        if (down)
+        if (down && !down->stdin_path) /* `< FILE` took the place of the pipe */
             buf_put(&down->pipe, data, len);
         if (p->in && len)
             p->in->last = p->sim->now;
@@ -1404,10 +1256,11 @@ static VfsErr read_node_file(Proc *p, const char *name, Buf *out, bool *regular)
 {
     Sim *sim = p->sim;
     Vfs *v = vfs_of(sim);
-    char home[VFS_NAME_MAX + 8], path[VFS_PATH_MAX];
-    snprintf(home, sizeof home, "/home/%s", vfs_user(sim->world, p->node));
+    char path[VFS_PATH_MAX];
     VfsStat st = {0};
-    VfsErr e = v ? vfs_path_norm(home, name, path, sizeof path, NULL) : VFS_ENOENT;
+    if (!strcmp(name, "/dev/null"))
+        return VFS_OK; /* nothing */
+    VfsErr e = proc_path(p, name, path);
     if (e == VFS_OK)
         e = vfs_stat(v, p->node, path, &st);
     if (e == VFS_OK && st.dir)
@@ -1438,6 +1291,12 @@ static void files_deliver(Proc *p)
     pf->fn(p, pf->f, pf->n);
 }
 
+/* Does p's standard output go to the file at path? */
+static bool is_output(const Proc *p, const char *path)
+{
+    return p->out[0].to == PROC_OUT_FILE && !strcmp(p->out[0].path, path);
+}
+
 static void files_stdin_read(Proc *p, const char *data, size_t len)
 {
     struct ProcFiles *pf = p->files;
@@ -1447,6 +1306,11 @@ static void files_stdin_read(Proc *p, const char *data, size_t len)
             pf->f[i].data = first ? data : "";
             pf->f[i].len = first ? len : 0;
             pf->f[i].regular = p->stdin_path != NULL;
+            pf->f[i].is_output = p->stdin_path && is_output(p, p->stdin_path);
+            VfsStat st;
+            if (p->stdin_path && vfs_stat(vfs_of(p->sim), p->node, p->stdin_path, &st) == VFS_OK &&
+                st.dir) /* `< FOLDER` */
+                pf->f[i].err = VFS_EISDIR;
             first = false;
         }
     files_deliver(p);
@@ -1478,11 +1342,14 @@ void proc_read_files(Proc *p, char *const *names, size_t n,
         ProcFile *f = &pf->f[i];
         f->name = xstrdup(names[i]);
         buf_init(&pf->data[i]);
-        if (strcmp(names[i], "-") == 0) {
+        if (!strcmp(names[i], "-") || !strcmp(names[i], "/dev/stdin")) {
             f->is_stdin = need_stdin = true;
             continue;
         }
         f->err = read_node_file(p, names[i], &pf->data[i], &f->regular);
+        char path[VFS_PATH_MAX];
+        f->is_output =
+            f->err == VFS_OK && proc_path(p, names[i], path) == VFS_OK && is_output(p, path);
         f->len = f->err == VFS_OK ? pf->data[i].len : 0;
     }
     files_free(p->files);

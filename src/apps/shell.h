@@ -118,6 +118,19 @@ enum {
  * terminal (curl's meter) ask. */
 bool proc_stdout_is_tty(const Proc *p);
 
+/* word as an absolute path of p's node into path (VFS_PATH_MAX bytes): a
+ * relative one is the user's home's (/home/USER), as bash and the
+ * programs it starts run there.  Resolved as the kernel resolves a path:
+ * every name followed by "/" must be a folder (VFS_ENOENT when it is
+ * missing, unless it is the last, VFS_ENOTDIR when it is a file), before a
+ * ".." after it goes back up; so "n.txt/" and "n.txt/../m.txt" are
+ * VFS_ENOTDIR, and "nodir/../m.txt" VFS_ENOENT.  VFS_ENOENT when the World
+ * has no files, as vfs_path_norm's errors otherwise. */
+VfsErr proc_path(const Proc *p, const char *word, char *path);
+/* Does word name a folder by how it is written (ending in "/", "." or
+ * ".."), so that it cannot be made as a file (open(2) says VFS_EISDIR)? */
+bool proc_path_names_dir(const char *word);
+
 /* ---- programs that read input (DESIGN.md, "Programs that read input") --
  * A program that reads lines says when it waits for one; the shell hands
  * it the next line of its script line's `input` (or a line typed at the
@@ -219,8 +232,9 @@ typedef struct ProcFile {
     bool is_stdin;
     const char *data; /* NUL-ended; "" when err is set */
     size_t len;
-    VfsErr err;   /* VFS_OK, or why it cannot be read: VFS_ENOENT, VFS_EISDIR, … */
-    bool regular; /* a regular file (standard input only after `< FILE`) */
+    VfsErr err;     /* VFS_OK, or why it cannot be read: VFS_ENOENT, VFS_EISDIR, … */
+    bool regular;   /* a regular file (standard input only after `< FILE`) */
+    bool is_output; /* the file standard output goes to (`cat f >> f`) */
 } ProcFile;
 /* Reads each of names (n of them; none: standard input alone) and calls fn
  * once, from an event of its own, with all of them in order: at once when

@@ -92,7 +92,9 @@ static void wc_files(Proc *p, ProcFile *in, size_t n)
     for (size_t i = 0; i < n; i++) {
         Counts c = {{0}};
         if (in[i].err != VFS_OK) {
-            proc_printf(p, CON_STDERR, "wc: %s: %s\n", in[i].name, filt_error(&in[i]));
+            proc_printf(p, CON_STDERR, "wc: %s: %s\n",
+                        in[i].is_stdin && !w->dash_named ? "'standard input'" : in[i].name,
+                        filt_error(&in[i]));
             status = 1;
             if (in[i].err != VFS_EISDIR)
                 continue; /* a directory still gets its line of zeros */

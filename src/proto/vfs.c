@@ -76,6 +76,7 @@ const char *vfs_strerror(VfsErr e)
         [VFS_ENAMETOOLONG] = "File name too long",
         [VFS_EFBIG] = "File too large",
         [VFS_ENOSPC] = "No space left on device",
+        [VFS_EBUSY] = "Device or resource busy",
     };
     return (unsigned)e < MN_ARRAY_LEN(text) ? text[e] : "Unknown error";
 }

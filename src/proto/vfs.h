@@ -83,6 +83,7 @@ typedef enum VfsErr {
     VFS_ENAMETOOLONG, /* File name too long */
     VFS_EFBIG,        /* File too large */
     VFS_ENOSPC,       /* No space left on device */
+    VFS_EBUSY,        /* Device or resource busy (renaming "." or "..") */
 } VfsErr;
 
 /* The C library's text for e. */
