@@ -188,6 +188,17 @@ static void test_cmdline_redirections(void **state)
     assert_string_equal(c->redir[1].word, "f8");
     cmdline_list_fini(&l);
 
+    /* |& is 2>&1 | , after the command's own redirections */
+    assert_true(cmdline_parse(&l, "head x 2> e |& wc -l", err, sizeof err));
+    assert_int_equal(l.p[0].n, 2);
+    c = &l.p[0].cmds[0];
+    assert_int_equal(c->nredir, 2);
+    assert_string_equal(c->redir[1].op, ">&");
+    assert_int_equal(c->redir[1].fd, 2);
+    assert_string_equal(c->redir[1].word, "1");
+    assert_string_equal(l.p[0].text, "head x 2> e |& wc -l");
+    cmdline_list_fini(&l);
+
     assert_true(cmdline_parse(&l, "> empty", err, sizeof err));
     assert_int_equal(l.p[0].cmds[0].argc, 0);
     assert_int_equal(l.p[0].cmds[0].nredir, 1);

@@ -56,8 +56,8 @@ typedef struct Scan {
 /* The operator at s, or NULL: longest first, as bash's tokenizer reads. */
 static const char *op_at(const char *s)
 {
-    static const char *const ops[] = {"||", "|",  "&&", "&>>", "&>", "&",  ";;", ";", ">>",
-                                      ">|", ">&", ">",  "<<<", "<<", "<&", "<>", "<"};
+    static const char *const ops[] = {"||", "|&", "|",  "&&", "&>>", "&>", "&",  ";;", ";",
+                                      ">>", ">|", ">&", ">",  "<<<", "<<", "<&", "<>", "<"};
     if (*s != '|' && *s != '&' && *s != ';' && *s != '<' && *s != '>')
         return NULL; /* what every operator starts with: most characters are not */
     for (size_t i = 0; i < MN_ARRAY_LEN(ops); i++)
@@ -154,13 +154,15 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
         const char *op = ops ? op_at(c) : NULL;
         if (is_blank(*c) || op) {
             int fd = -1;
-            /* digits typed right before < or > name the file descriptor,
-             * unless they are the one 2>& or <& names (2>&1>f) */
+            /* digits typed right before < or > name the file descriptor
+             * when they fit in an int (bash's NUMBER token), unless they
+             * are the one 2>& or <& names (2>&1>f) */
             const char *prev = s->n ? s->t[s->n - 1].op : NULL; /* the token before the word */
             bool dup_word = prev && (!strcmp(prev, ">&") || !strcmp(prev, "<&"));
             if (in_word && (*c == '<' || *c == '>') && !dup_word &&
-                strspn(start, "0123456789") == (size_t)(c - start)) {
-                fd = c - start > 9 ? INT_MAX : atoi(start);
+                strspn(start, "0123456789") == (size_t)(c - start) &&
+                strtoll(start, NULL, 10) <= INT_MAX) {
+                fd = (int)strtoll(start, NULL, 10);
                 used = at;
                 in_word = false;
             }
@@ -311,7 +313,7 @@ static bool check(const Scan *s, size_t *n_pipes, size_t *n_cmds, char *err, siz
             return false;
         }
         in_cmd = false;
-        if (is_op(t, "|"))
+        if (is_op(t, "|") || is_op(t, "|&"))
             continue;
         ended_by = t->op;
         in_pipe = false;
@@ -371,8 +373,9 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
             text += 16 + s->t[++i].raw_len; /* " 2147483647&>> " and the word */
             continue;
         }
+        n_redir += is_op(t, "|&"); /* the 2>&1 it adds */
         n_words += !t->op;
-        text += t->op ? 3 : t->raw_len + 1;
+        text += t->op ? 4 : t->raw_len + 1; /* " |& " */
     }
     CmdPipeline *p =
         xmalloc(n_pipes * sizeof *p + n_cmds * sizeof(Cmdline) + n_redir * sizeof(CmdRedir) +
@@ -390,6 +393,10 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
     for (size_t i = 0; i <= s->n; i++) {
         const Tok *t = i < s->n ? &s->t[i] : NULL;
         if (c && (!t || (t->op && !is_redir(t->op)))) { /* the command ends */
+            if (t && is_op(t, "|&")) { /* bash's short for 2>&1 |, after the others */
+                *rd++ = (CmdRedir){">&", 2, "1"};
+                c->nredir++;
+            }
             *slot++ = NULL;
             tx = command_text(tx, cur->text, s, first, i);
             c = NULL;
@@ -417,9 +424,8 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
             }
             continue;
         }
-        if (is_op(t, "|")) {
-            memcpy(tx, " | ", 3);
-            tx += 3;
+        if (is_op(t, "|") || is_op(t, "|&")) {
+            tx += sprintf(tx, " %s ", t->op);
             continue;
         }
         cur->op = op_kind(t->op);

@@ -66,6 +66,8 @@ struct Ftp {
     FtpJob job;
     char *cmd;                 /* "LIST", "RETR notes.txt", … */
     char local[VFS_PATH_MAX];  /* the local file */
+    char *local_name;          /* as typed */
+    bool local_failed;         /* get could not open it: the data is dropped, then ABOR */
     char *remote;              /* as typed */
     TcpConn *listener, *data;  /* EPRT's, and the data connection */
     bool data_eof, final_seen; /* both end a transfer */
@@ -508,6 +510,14 @@ static void after_mdtm(Ftp *f, int code, const char *text)
     prompt(f);
 }
 
+static void after_abor(Ftp *f, int code, const char *text)
+{
+    (void)code;
+    proc_printf(f->p, CON_STDOUT, "%s", text);
+    job_end(f);
+    prompt(f);
+}
+
 static void put_pump(Ftp *f)
 {
     Vfs *v = vfs_of(f->p->sim);
@@ -656,13 +666,17 @@ static void transfer_finish(Ftp *f)
     if (!f->data_eof || !f->final_seen)
         return;
     bool ok = f->final_code == 226 || f->final_code == 250;
-    bool file = f->job == J_GET || f->job == J_PUT;
+    bool file = (f->job == J_GET && !f->local_failed) || f->job == J_PUT;
     if (file && f->t0)
         progress_bar(f);
     if (f->final_text.len && f->job != J_NLST)
         proc_printf(f->p, CON_STDOUT, "%s", f->final_text.data);
     if (file && f->t0 && ok && f->bytes > 0)
         summary(f);
+    if (f->local_failed) { /* tnftp's abort: the server has nothing left to stop */
+        send_cmd(f, false, after_abor, "ABOR");
+        return;
+    }
     if (f->job == J_GET && ok) {
         send_cmd(f, true, after_mdtm, "MDTM %s", f->remote);
         return;
@@ -689,10 +703,13 @@ static void transfer_reply(Ftp *f, int code, const char *text)
         f->final_code = 150;
         f->started = true;
         f->then = transfer_reply; /* the final reply follows */
-        if (f->job == J_GET) {
-            if (vfs_create(vfs_of(f->p->sim), f->p->node, f->local,
-                           vfs_user(f->p->sim->world, f->p->node)) != VFS_OK) {
-                proc_printf(f->p, CON_STDERR, "local: %s: Permission denied\n", f->remote);
+        if (f->job == J_GET) {    /* tnftp opens the file now (a folder fails) */
+            VfsErr e = vfs_create(vfs_of(f->p->sim), f->p->node, f->local,
+                                  vfs_user(f->p->sim->world, f->p->node));
+            if (e != VFS_OK) {
+                proc_printf(f->p, CON_STDERR, "ftp: Can't open `%s': %s\n", f->local_name,
+                            vfs_strerror(e));
+                f->local_failed = true;
             }
         }
         if (f->job == J_PUT)
@@ -943,9 +960,13 @@ static void transfer(Ftp *f, FtpJob job, const char *verb, const char *remote, c
     }
     if (!f->asked) /* mget's question named the file already */
         proc_printf(f->p, CON_STDOUT, "local: %s remote: %s\n", local, remote);
+    free(f->local_name);
+    f->local_name = xstrdup(local);
+    f->local_failed = false;
     VfsErr bad = proc_path(f->p, local, f->local);
-    if (bad != VFS_OK) {
-        proc_printf(f->p, CON_STDERR, "ftp: Can't open `%s': %s\n", local, vfs_strerror(bad));
+    if (bad != VFS_OK) { /* get checks the name before it asks (access(2)) */
+        proc_printf(f->p, CON_STDERR, "ftp: Can't %s `%s': %s\n", job == J_GET ? "access" : "open",
+                    local, vfs_strerror(bad));
         job_end(f);
         prompt(f);
         return;
@@ -966,6 +987,18 @@ static void transfer(Ftp *f, FtpJob job, const char *verb, const char *remote, c
     }
     if (!need_type(f, f->ascii ? 'A' : 'I'))
         after_type(f, 200, "");
+}
+
+/* get and put: tnftp drops a local name's trailing "/" (its glob does),
+ * and put names the remote file after what is left. */
+static void with_local_name(Ftp *f, FtpJob job, const char *remote, const char *local)
+{
+    size_t n = strlen(local);
+    while (n > 1 && local[n - 1] == '/')
+        n--;
+    char *name = xstrndup(local, n);
+    transfer(f, job, job == J_GET ? "RETR" : "STOR", remote ? remote : name, name);
+    free(name);
 }
 
 /* ---- mget and mput ---------------------------------------------------- */
@@ -1310,12 +1343,12 @@ static void run_command(Ftp *f, const char *line)
         if (argc < 2)
             usage(f, "get remote-file [local-file]");
         else
-            transfer(f, J_GET, "RETR", argv[1], argc > 2 ? argv[2] : argv[1]);
+            with_local_name(f, J_GET, argv[1], argc > 2 ? argv[2] : argv[1]);
     } else if (IS("put") || IS("send")) {
         if (argc < 2)
             usage(f, "put local-file [remote-file]");
         else
-            transfer(f, J_PUT, "STOR", argc > 2 ? argv[2] : argv[1], argv[1]);
+            with_local_name(f, J_PUT, argc > 2 ? argv[2] : NULL, argv[1]);
     } else if (IS("mget") || IS("mput")) {
         if (argc < 2) {
             usage(f, IS("mget") ? "mget remote-files" : "mput local-files");
@@ -1444,6 +1477,7 @@ static void ftp_free(void *state)
     free(f->host);
     free(f->cmd);
     free(f->remote);
+    free(f->local_name);
     free(f->rnfr_to);
     free(f->held);
     mfree(f);

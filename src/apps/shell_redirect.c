@@ -9,6 +9,9 @@
 
 #include "proto/vfs.h"
 
+/* The descriptors a program may have: Debian's `ulimit -n` in a terminal. */
+#define SHELL_FD_LIMIT 1024
+
 /* Is the name of len bytes at s "." or ".."? */
 static bool dot_name(const char *s, size_t len)
 {
@@ -222,6 +225,10 @@ bool shell_open_redirects(Sim *sim, Proc *p, const Cmdline *c, char *err, size_t
             free(unused.path);
             if (!ok)
                 return false;
+            if (fd >= SHELL_FD_LIMIT) { /* made, then dup2 fails */
+                snprintf(err, size, "bash: %d: Bad file descriptor", fd);
+                return false;
+            }
             continue;
         }
         if (!open_out(sim, p, word, append, &p->out[both ? 0 : fd - 1], err, size))

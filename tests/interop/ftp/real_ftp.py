@@ -75,6 +75,12 @@ SESSIONS = {
     "login_failed": ["alice", "nope", "user alice wonderland", "pwd", "bye"],
     "mget_mput": ["alice", "wonderland", "mget *.txt", "n", "y", "mput up*", "y", "prompt",
                   "mget notes.txt", "mget pub/*", "a", "bye"],
+    # local names that cannot be written or read: a folder, a missing one, a
+    # file named as a folder
+    "local_paths": ["alice", "wonderland", "get notes.txt .", "get notes.txt nodir/x",
+                    "get notes.txt up.txt/", "put up.txt/", "put nodir/../up.txt",
+                    "get notes.txt new/", "put nofile/", "get notes.txt up.txt/../n3.txt",
+                    "ls", "bye"],
 }
 
 # sessions against a server configured otherwise: (vsftpd.conf lines, the
