@@ -20,6 +20,7 @@
 #include "proto/dns/dns_server.h"
 #include "proto/dns/dns_stub.h"
 #include "apps/shell.h"
+#include "io/scenario.h"
 
 static inline uint32_t tw_ip(const char *s)
 {
@@ -75,6 +76,20 @@ static inline World *tw_chain(void)
 }
 
 /* Wires w, runs its script to the end with every record kept. */
+/* The World of a scenario's JSON text, as if read from a file called name
+ * (which its messages name); the test fails, after printing them, when
+ * the scenario has errors. */
+static inline World *tw_load(const char *name, const char *json)
+{
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem(name, ".", json, strlen(json), &e);
+    errors_print(&e, stderr);
+    errors_fini(&e);
+    assert_non_null(w);
+    return w;
+}
+
 static inline void tw_run(Sim *sim, World *w, uint64_t seed)
 {
     world_wire(w);

@@ -42,13 +42,8 @@ static World *load_with(const char *more_files, const char *link_keys, const cha
         "\"script\": [%s]}",
         more_files[0] ? ", " : "", more_files, server_keys[0] ? ", " : "", server_keys,
         link_keys[0] ? ", " : "", link_keys, script);
-    Errors e;
-    errors_init(&e);
-    World *w = scenario_load_mem("ftp.json", ".", json, strlen(json), &e);
-    errors_print(&e, stderr);
-    errors_fini(&e);
+    World *w = tw_load("ftp.json", json);
     free(json);
-    assert_non_null(w);
     return w;
 }
 

@@ -38,13 +38,8 @@ static World *load(const char *script)
     size_t n = strlen(world_json) + strlen(script) + 1;
     char *json = xmalloc(n);
     snprintf(json, n, world_json, script);
-    Errors e;
-    errors_init(&e);
-    World *w = scenario_load_mem("mail.json", ".", json, strlen(json), &e);
-    errors_print(&e, stderr);
-    errors_fini(&e);
+    World *w = tw_load("mail.json", json);
     free(json);
-    assert_non_null(w);
     return w;
 }
 

@@ -51,13 +51,8 @@ static void run_box(Sim *sim, const char *box, const char *script)
     size_t n = strlen(world_json) + strlen(box) + strlen(script) + 1;
     char *json = xmalloc(n);
     snprintf(json, n, world_json, box, script);
-    Errors e;
-    errors_init(&e);
-    World *w = scenario_load_mem("mailread.json", ".", json, strlen(json), &e);
-    errors_print(&e, stderr);
-    errors_fini(&e);
+    World *w = tw_load("mailread.json", json);
     free(json);
-    assert_non_null(w);
     tw_run(sim, w, 1);
 }
 

@@ -49,13 +49,8 @@ static World *load_box(const char *box, const char *script)
     size_t n = strlen(world_json) + strlen(box) + strlen(script) + 1;
     char *json = xmalloc(n);
     snprintf(json, n, world_json, box, script);
-    Errors e;
-    errors_init(&e);
-    World *w = scenario_load_mem("popimap.json", ".", json, strlen(json), &e);
-    errors_print(&e, stderr);
-    errors_fini(&e);
+    World *w = tw_load("popimap.json", json);
     free(json);
-    assert_non_null(w);
     return w;
 }
 

@@ -31,17 +31,6 @@ static const char scenario[] =
     " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"head notes.txt > /srv/empty\"},"
     " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"nc -N 10.0.0.20 7000 <\"}]}";
 
-static World *load(void)
-{
-    Errors e;
-    errors_init(&e);
-    World *w = scenario_load_mem("files.json", ".", scenario, strlen(scenario), &e);
-    errors_print(&e, stderr);
-    errors_fini(&e);
-    assert_non_null(w);
-    return w;
-}
-
 /* nc < FILE sends the file over a lossy link, byte for byte; > and >>
  * with 2>&1 write the file, and nothing of it reaches the terminal; bash's
  * messages for a missing file, a directory written to and a missing
@@ -50,7 +39,7 @@ static void test_redirects(void **state)
 {
     (void)state;
     Sim sim;
-    tw_run(&sim, load(), 3);
+    tw_run(&sim, tw_load("files.json", scenario), 3);
     char *out = tw_console(&sim);
     assert_non_null(strstr(out, "line one\nline two\n"));
     assert_non_null(strstr(out, "bash: nothere: No such file or directory\n"));

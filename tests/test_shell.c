@@ -829,12 +829,7 @@ static void test_filter_reads_file(void **state)
         " {\"at\": \"5s\", \"on\": \"laptop\", \"run\": \"wc notes.txt m.txt\"},"
         " {\"at\": \"6s\", \"on\": \"laptop\", \"run\": \"sort x\"},"
         " {\"at\": \"7s\", \"on\": \"laptop\", \"run\": \"sed -n 1p /home/alice/m.txt\"}]}";
-    Errors e;
-    errors_init(&e);
-    World *w = scenario_load_mem("files.json", ".", scenario, strlen(scenario), &e);
-    errors_print(&e, stderr);
-    errors_fini(&e);
-    assert_non_null(w);
+    World *w = tw_load("files.json", scenario);
     Sim sim;
     tw_run(&sim, w, 1);
     char *t = terminals(&sim);
@@ -893,12 +888,7 @@ static void test_rm_keeps_root(void **state)
         " {\"at\": \"3s\", \"on\": \"laptop\", \"run\": \"rm -rf ../.. /home/..\"},"
         " {\"at\": \"4s\", \"on\": \"laptop\", \"run\": \"rm /\"},"
         " {\"at\": \"5s\", \"on\": \"laptop\", \"run\": \"cat m.txt /etc/hosts\"}]}";
-    Errors e;
-    errors_init(&e);
-    World *w = scenario_load_mem("rm.json", ".", scenario, strlen(scenario), &e);
-    errors_print(&e, stderr);
-    errors_fini(&e);
-    assert_non_null(w);
+    World *w = tw_load("rm.json", scenario);
     Sim sim;
     tw_run(&sim, w, 1);
     char *t = terminals(&sim);
