@@ -912,6 +912,128 @@ static void test_rm_keeps_root(void **state)
     tw_done(&sim);
 }
 
+/* A user other than root changes only what the modes let them, with the
+ * kernel's "Permission denied" in each tool's message (checked against
+ * Debian's coreutils and bash run as an unprivileged user): outside their
+ * home everything is root's.  rm -r empties what it may and leaves the
+ * folders that keep something, silently.  root may do anything. */
+static void test_permissions(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"permissions\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\","
+        " \"files\": {\"/home/student/m.txt\": \"x\\n\", \"/etc/hosts\": \"h\\n\"}},"
+        "{\"id\": \"server\", \"role\": \"host\", \"ip\": \"10.0.0.20\", \"user\": \"root\","
+        " \"files\": {\"/etc/hosts\": \"h\\n\"}}],"
+        "\"links\": [{\"between\": [\"laptop\", \"server\"]}],"
+        "\"script\": ["
+        "{\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"mkdir /x\"},"
+        " {\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"mkdir -p /etc/y/z\"},"
+        " {\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"echo x > /etc/hosts\"},"
+        " {\"at\": \"3s\", \"on\": \"laptop\", \"run\": \"echo x >> /etc/new\"},"
+        " {\"at\": \"4s\", \"on\": \"laptop\", \"run\": \"rmdir /etc\"},"
+        " {\"at\": \"5s\", \"on\": \"laptop\", \"run\": \"rm -f /etc/hosts\"},"
+        " {\"at\": \"6s\", \"on\": \"laptop\", \"run\": \"rm -rf /etc\"},"
+        " {\"at\": \"7s\", \"on\": \"laptop\", \"run\": \"mv /etc/hosts h2\"},"
+        " {\"at\": \"8s\", \"on\": \"laptop\", \"run\": \"echo a > a; mv a /etc/\"},"
+        " {\"at\": \"9s\", \"on\": \"laptop\", \"run\": \"cat /etc/hosts\"},"
+        " {\"at\": \"10s\", \"on\": \"laptop\", \"run\": \"rm -rf /home\"},"
+        " {\"at\": \"11s\", \"on\": \"laptop\", \"run\": \"ls -a\"},"
+        " {\"at\": \"0s\", \"on\": \"server\", \"run\": \"mkdir -v /x; rm -rv /etc\"}"
+        "]}";
+    Sim sim;
+    tw_run(&sim, tw_load("permissions.json", scenario), 1);
+    char *t = terminals(&sim);
+    assert_string_equal(
+        t, "laptop$ mkdir /x\n"
+           "mkdir: cannot create directory \xe2\x80\x98/x\xe2\x80\x99: Permission denied\n"
+           "server$ mkdir -v /x; rm -rv /etc\n"
+           "mkdir: created directory '/x'\n"
+           "removed '/etc/hosts'\n"
+           "removed directory '/etc'\n"
+           "laptop$ mkdir -p /etc/y/z\n"
+           "mkdir: cannot create directory \xe2\x80\x98/etc/y\xe2\x80\x99: Permission denied\n"
+           "laptop$ echo x > /etc/hosts\n"
+           "bash: /etc/hosts: Permission denied\n"
+           "laptop$ echo x >> /etc/new\n"
+           "bash: /etc/new: Permission denied\n"
+           "laptop$ rmdir /etc\n"
+           "rmdir: failed to remove '/etc': Permission denied\n"
+           "laptop$ rm -f /etc/hosts\n"
+           "rm: cannot remove '/etc/hosts': Permission denied\n"
+           "laptop$ rm -rf /etc\n"
+           "rm: cannot remove '/etc/hosts': Permission denied\n"
+           "laptop$ mv /etc/hosts h2\n"
+           "mv: cannot move '/etc/hosts' to 'h2': Permission denied\n"
+           "laptop$ echo a > a; mv a /etc/\n"
+           "mv: cannot move 'a' to '/etc/a': Permission denied\n"
+           "laptop$ cat /etc/hosts\n"
+           "h\n"
+           "laptop$ rm -rf /home\n"
+           "rm: cannot remove '/home/student': Permission denied\n"
+           "laptop$ ls -a\n"
+           ".  ..\n");
+    free(t);
+    tw_done(&sim);
+}
+
+/* On a terminal, without -f, rm asks GNU's questions before it descends
+ * into or removes what the user may not change, and reads the answer (a
+ * line starting with y or Y is yes); with its input from a file it asks
+ * nothing.  (The questions and messages as Debian's rm prints them to an
+ * unprivileged user.) */
+static void test_rm_asks(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"rm asks\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"files\": {"
+        " \"/home/student/m.txt\": \"x\\n\", \"/etc/hosts\": \"h\\n\", \"/etc/empty\": \"\","
+        " \"/srv/e/\": {}, \"/srv/f/a/b\": \"b\\n\"}}],"
+        "\"script\": ["
+        "{\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"rm /etc/hosts /etc/empty m.txt\","
+        " \"input\": [\"n\", \"Y\"]},"
+        "{\"at\": \"10s\", \"on\": \"laptop\", \"run\": \"rm -r /srv\","
+        " \"input\": [\"y\", \"yes\", \"y\", \"y\", \"y\"]},"
+        "{\"at\": \"20s\", \"on\": \"laptop\", \"run\": \"rm -r /srv/f < /dev/null\"},"
+        "{\"at\": \"30s\", \"on\": \"laptop\", \"run\": \"rm -r /srv/f\", \"input\": [\"n\"]},"
+        "{\"at\": \"40s\", \"on\": \"laptop\", \"run\": \"rm /etc/hosts\", \"input\": [\"^C\"]},"
+        "{\"at\": \"50s\", \"on\": \"laptop\", \"run\": \"ls\"}]}";
+    Sim sim;
+    tw_run(&sim, tw_load("rm.json", scenario), 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ rm /etc/hosts /etc/empty m.txt\n"
+                           "rm: remove write-protected regular file '/etc/hosts'? n\n"
+                           "rm: remove write-protected regular empty file '/etc/empty'? Y\n"
+                           "rm: cannot remove '/etc/empty': Permission denied\n"
+                           "laptop$ rm -r /srv\n"
+                           "rm: descend into write-protected directory '/srv'? y\n"
+                           "rm: remove write-protected directory '/srv/e'? yes\n"
+                           "rm: cannot remove '/srv/e': Permission denied\n"
+                           "rm: descend into write-protected directory '/srv/f'? y\n"
+                           "rm: descend into write-protected directory '/srv/f/a'? y\n"
+                           "rm: remove write-protected regular file '/srv/f/a/b'? y\n"
+                           "rm: cannot remove '/srv/f/a/b': Permission denied\n"
+                           "laptop$ rm -r /srv/f < /dev/null\n"
+                           "rm: cannot remove '/srv/f/a/b': Permission denied\n"
+                           "laptop$ rm -r /srv/f\n"
+                           "rm: descend into write-protected directory '/srv/f'? n\n"
+                           "laptop$ rm /etc/hosts\n"
+                           "rm: remove write-protected regular file '/etc/hosts'? ^C\n"
+                           "laptop$ ls\n");
+    free(t);
+    int statuses[6], k = 0;
+    for (size_t i = 0; i < sim.trace.n && k < 6; i++)
+        if (sim.trace.recs[i].kind == TR_CONSOLE && sim.trace.recs[i].stream == CON_EXIT)
+            statuses[k++] = sim.trace.recs[i].status;
+    assert_int_equal(k, 6);
+    const int want[6] = {1, 1, 1, 0, 130, 0};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(statuses[i], want[i]);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -943,6 +1065,8 @@ int main(void)
         cmocka_unit_test(test_cmd_exe_names),
         cmocka_unit_test(test_filter_reads_file),
         cmocka_unit_test(test_rm_keeps_root),
+        cmocka_unit_test(test_permissions),
+        cmocka_unit_test(test_rm_asks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -42,7 +42,7 @@
     X("ls",         ls_main,         NULL)              \
     X("mkdir",      mkdir_main,      NULL)              \
     X("rmdir",      rmdir_main,      NULL)              \
-    X("rm",         rm_main,         NULL)              \
+    X("rm",         rm_main,         rm_input)          \
     X("mv",         mv_main,         NULL)
 /* clang-format on */
 

@@ -77,6 +77,7 @@ void ls_main(Proc *p, int argc, char **argv);
 void mkdir_main(Proc *p, int argc, char **argv);
 void rmdir_main(Proc *p, int argc, char **argv);
 void rm_main(Proc *p, int argc, char **argv);
+void rm_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void mv_main(Proc *p, int argc, char **argv);
 
 #endif

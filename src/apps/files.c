@@ -42,21 +42,6 @@ static bool missing_operand(Proc *p, FiltOpts *o, const char *prog)
     return true;
 }
 
-/* Is the last name of arg (trailing "/" aside) "." (1) or ".." (2)?  0
- * otherwise. */
-static int dot_base(const char *arg)
-{
-    size_t n = strlen(arg);
-    while (n > 1 && arg[n - 1] == '/')
-        n--;
-    size_t b = n;
-    while (b && arg[b - 1] != '/')
-        b--;
-    if (n - b == 1 && arg[b] == '.')
-        return 1;
-    return n - b == 2 && arg[b] == '.' && arg[b + 1] == '.' ? 2 : 0;
-}
-
 /* ---- mkdir ---------------------------------------------------------------- */
 
 /* mkdir -p ARG: each missing folder on the way, as GNU makes them, name by
@@ -95,7 +80,9 @@ static bool mkdir_parents(Proc *p, Vfs *v, const char *arg, bool verbose)
         bool last = next[strspn(next, "/")] == '\0';
         shown = (int)(last ? strlen(arg) : (size_t)(next - arg));
         if (vfs_stat(v, p->node, path, &st) != VFS_OK) {
-            e = vfs_mkdir(v, p->node, path, user);
+            e = proc_may_name(p, path);
+            if (e == VFS_OK)
+                e = vfs_mkdir(v, p->node, path, user);
             if (e == VFS_OK && verbose)
                 proc_printf(p, CON_STDOUT, "mkdir: created directory '%.*s'\n", shown, arg);
         } else if (!st.dir) {
@@ -136,6 +123,8 @@ void mkdir_main(Proc *p, int argc, char **argv)
         if (e == VFS_OK && vfs_stat(v, p->node, path, &st) == VFS_OK)
             e = VFS_EEXIST;
         if (e == VFS_OK)
+            e = proc_may_name(p, path);
+        if (e == VFS_OK)
             e = vfs_mkdir(v, p->node, path, user);
         free(name);
         if (e == VFS_OK && f[1])
@@ -173,8 +162,10 @@ void rmdir_main(Proc *p, int argc, char **argv)
             e = vfs_stat(v, p->node, path, &st);
         if (e == VFS_OK && !st.dir)
             e = VFS_ENOTDIR;
-        if (e == VFS_OK && dot_base(arg)) /* rmdir(2) refuses "x/." and "x/.." */
-            e = dot_base(arg) == 1 ? VFS_EINVAL : VFS_ENOTEMPTY;
+        if (e == VFS_OK && proc_path_dots(arg)) /* rmdir(2) refuses "x/." and "x/.." */
+            e = proc_path_dots(arg) == 1 ? VFS_EINVAL : VFS_ENOTEMPTY;
+        if (e == VFS_OK && strcmp(path, "/")) /* before it looks inside */
+            e = proc_may_name(p, path);
         if (e == VFS_OK)
             e = vfs_remove(v, p->node, path);
         if (e != VFS_OK) {
@@ -188,106 +179,290 @@ void rmdir_main(Proc *p, int argc, char **argv)
 
 /* ---- rm ------------------------------------------------------------------- */
 
-/* Removes path (shown as name) and, for a folder, what it holds first;
- * false if something stayed. */
-static bool remove_tree(Proc *p, Vfs *v, const char *path, const char *name, bool verbose)
+/* rm walks one operand at a time, a folder's contents before the folder,
+ * and stops at each question it asks: on a terminal, without -f, GNU's rm
+ * asks before it descends into or removes what the user may not change. */
+
+typedef struct RmDir { /* a folder being emptied */
+    char *path, *shown;
+    char **names; /* what it held when rm came in */
+    size_t n, next;
+    bool kept; /* something in it stayed (an error, or a "no"): it stays too */
+} RmDir;
+
+typedef enum RmAsk { RM_ASK_NONE, RM_ASK_DESCEND, RM_ASK_REMOVE } RmAsk;
+
+typedef struct Rm {
+    FiltOpts o;
+    size_t next_operand;
+    bool force, recursive, verbose;
+    int status;
+    RmDir *dirs; /* the folders being emptied, outermost first */
+    size_t depth, cap;
+    RmAsk asking; /* the question waiting for its answer, about q_path */
+    char *q_path, *q_shown;
+    bool q_dir;
+} Rm;
+
+static void rm_free(void *state)
 {
-    VfsStat st;
-    if (vfs_stat(v, p->node, path, &st) != VFS_OK)
-        return false;
-    bool ok = true;
-    if (st.dir) {
-        VfsDirent *d = NULL;
-        size_t n = 0;
-        vfs_list(v, p->node, path, &d, &n);
-        char **names = xcalloc(n + 1, sizeof *names); /* the listing changes as we go */
-        for (size_t i = 0; i < n; i++)
-            names[i] = xstrdup(d[i].name);
-        free(d);
-        for (size_t i = 0; i < n; i++) {
-            char *child = xasprintf("%s%s%s", path, strcmp(path, "/") ? "/" : "", names[i]);
-            char *shown =
-                xasprintf("%s%s%s", name, name[strlen(name) - 1] == '/' ? "" : "/", names[i]);
-            ok &= remove_tree(p, v, child, shown, verbose);
-            free(child);
-            free(shown);
-            free(names[i]);
-        }
-        free(names);
+    Rm *r = state;
+    for (size_t i = 0; i < r->depth; i++) {
+        for (size_t k = 0; k < r->dirs[i].n; k++)
+            free(r->dirs[i].names[k]);
+        free(r->dirs[i].names);
+        free(r->dirs[i].path);
+        free(r->dirs[i].shown);
     }
-    VfsErr e = vfs_remove(v, p->node, path);
-    if (e != VFS_OK) {
-        proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", name, vfs_strerror(e));
-        return false;
-    }
-    if (verbose)
-        proc_printf(p, CON_STDOUT, "removed %s'%s'\n", st.dir ? "directory " : "", name);
-    return ok;
+    free(r->dirs);
+    free(r->q_path);
+    free(r->q_shown);
+    filt_opts_fini(&r->o);
+    free(r);
 }
 
-/* rm's work for one operand; its exit status. */
-static int remove_operand(Proc *p, Vfs *v, const char *arg, bool force, bool recursive,
-                          bool verbose)
+/* Something in the innermost folder stays: so does the folder (and GNU
+ * says nothing more of it). */
+static void rm_kept(Rm *r)
 {
-    if (recursive && dot_base(arg)) {
+    if (r->depth)
+        r->dirs[r->depth - 1].kept = true;
+}
+
+/* Removes what is left of path: a file, or a folder now empty. */
+static void rm_remove_now(Proc *p, Rm *r, const char *path, const char *shown, bool dir)
+{
+    VfsErr e = proc_may_name(p, path);
+    if (e == VFS_OK)
+        e = vfs_remove(vfs_of(p->sim), p->node, path);
+    if (e != VFS_OK) {
+        proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", shown, vfs_strerror(e));
+        r->status = 1;
+        rm_kept(r);
+        return;
+    }
+    if (r->verbose)
+        proc_printf(p, CON_STDOUT, "removed %s'%s'\n", dir ? "directory " : "", shown);
+}
+
+/* Asks GNU's question about path; the answer comes to rm_input. */
+static void rm_ask(Proc *p, Rm *r, RmAsk ask, const char *path, const char *shown, bool dir,
+                   const char *what)
+{
+    char *q = xasprintf("rm: %s '%s'? ", what, shown);
+    proc_printf(p, CON_STDERR, "%s", q);
+    proc_set_prompt(p, q); /* the window's prompt answers it */
+    free(q);
+    r->asking = ask;
+    free(r->q_path);
+    free(r->q_shown);
+    r->q_path = xstrdup(path);
+    r->q_shown = xstrdup(shown);
+    r->q_dir = dir;
+    proc_wait_input(p, true);
+}
+
+/* Would GNU's rm ask before it touches st?  On a terminal, without -f,
+ * when the user may not change it. */
+static bool rm_asks(Proc *p, const Rm *r, const VfsStat *st)
+{
+    return !r->force && proc_stdin_is_tty(p) &&
+           !vfs_may_write(st, vfs_user(p->sim->world, p->node));
+}
+
+/* Starts emptying the folder path. */
+static void rm_push(Proc *p, Rm *r, const char *path, const char *shown)
+{
+    VfsDirent *d = NULL;
+    size_t n = 0;
+    vfs_list(vfs_of(p->sim), p->node, path, &d, &n);
+    if (r->depth == r->cap) {
+        r->cap = r->cap ? 2 * r->cap : 8;
+        r->dirs = xrealloc(r->dirs, r->cap * sizeof *r->dirs);
+    }
+    RmDir *dir = &r->dirs[r->depth++];
+    *dir = (RmDir){xstrdup(path), xstrdup(shown), xcalloc(n + 1, sizeof(char *)), n, 0, false};
+    for (size_t i = 0; i < n; i++) /* the listing changes as rm goes */
+        dir->names[i] = xstrdup(d[i].name);
+    free(d);
+}
+
+/* One entry met on the way (an operand, or something in a folder);
+ * false when rm now waits for an answer. */
+static bool rm_visit(Proc *p, Rm *r, const char *path, const char *shown, const VfsStat *st)
+{
+    if (!st->dir) {
+        if (rm_asks(p, r, st)) {
+            rm_ask(p, r, RM_ASK_REMOVE, path, shown, false,
+                   st->size ? "remove write-protected regular file"
+                            : "remove write-protected regular empty file");
+            return false;
+        }
+        rm_remove_now(p, r, path, shown, false);
+        return true;
+    }
+    VfsDirent *d = NULL;
+    size_t n = 0;
+    vfs_list(vfs_of(p->sim), p->node, path, &d, &n);
+    free(d);
+    if (rm_asks(p, r, st)) {
+        rm_ask(p, r, n ? RM_ASK_DESCEND : RM_ASK_REMOVE, path, shown, true,
+               n ? "descend into write-protected directory" : "remove write-protected directory");
+        return false;
+    }
+    if (n)
+        rm_push(p, r, path, shown);
+    else
+        rm_remove_now(p, r, path, shown, true);
+    return true;
+}
+
+/* The innermost folder has been gone through: it goes too, unless
+ * something in it stayed (GNU says nothing more then). */
+static bool rm_pop(Proc *p, Rm *r)
+{
+    RmDir d = r->dirs[--r->depth];
+    bool go_on = true;
+    if (d.kept) {
+        rm_kept(r);
+    } else {
+        VfsStat st;
+        if (vfs_stat(vfs_of(p->sim), p->node, d.path, &st) == VFS_OK && rm_asks(p, r, &st)) {
+            rm_ask(p, r, RM_ASK_REMOVE, d.path, d.shown, true, "remove write-protected directory");
+            go_on = false;
+        } else {
+            rm_remove_now(p, r, d.path, d.shown, true);
+        }
+    }
+    for (size_t i = 0; i < d.n; i++)
+        free(d.names[i]);
+    free(d.names);
+    free(d.path);
+    free(d.shown);
+    return go_on;
+}
+
+/* The next operand; false when rm now waits for an answer. */
+static bool rm_operand(Proc *p, Rm *r, const char *typed)
+{
+    /* named as GNU's fts names it: two or more trailing "/" made one */
+    size_t len = strlen(typed);
+    if (len > 2 && typed[len - 1] == '/')
+        while (len > 1 && typed[len - 2] == '/')
+            len--;
+    char *arg = xstrndup(typed, len), path[VFS_PATH_MAX];
+    bool go_on = true;
+    VfsStat st;
+    VfsErr e = VFS_OK;
+    if (r->recursive && proc_path_dots(arg)) {
         proc_printf(p, CON_STDERR, "rm: refusing to remove '.' or '..' directory: skipping '%s'\n",
                     arg);
-        return 1;
-    }
-    char path[VFS_PATH_MAX];
-    VfsStat st;
-    VfsErr e = proc_path(p, arg, path);
-    if (e == VFS_OK && recursive && !strcmp(path, "/")) { /* GNU's --preserve-root */
-        if (!strcmp(arg, "/"))
+        r->status = 1;
+    } else if ((e = proc_path(p, arg, path)) == VFS_OK && r->recursive && !strcmp(path, "/")) {
+        if (!strcmp(arg, "/")) /* GNU's --preserve-root */
             proc_printf(p, CON_STDERR, "rm: it is dangerous to operate recursively on '/'\n");
         else
             proc_printf(p, CON_STDERR,
                         "rm: it is dangerous to operate recursively on '%s' (same as '/')\n", arg);
         proc_printf(p, CON_STDERR, "rm: use --no-preserve-root to override this failsafe\n");
-        return 1;
+        r->status = 1;
+    } else {
+        if (e == VFS_OK)
+            e = vfs_stat(vfs_of(p->sim), p->node, path, &st);
+        if (e == VFS_OK && st.dir && !r->recursive)
+            e = VFS_EISDIR;
+        if (e == VFS_OK) {
+            go_on = rm_visit(p, r, path, arg, &st);
+        } else if (!(e == VFS_ENOENT && r->force)) {
+            proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", arg, vfs_strerror(e));
+            r->status = 1;
+        }
     }
-    if (e == VFS_OK)
-        e = vfs_stat(v, p->node, path, &st);
-    if (e == VFS_ENOENT && force)
-        return 0;
-    if (e == VFS_OK && st.dir && !recursive)
-        e = VFS_EISDIR;
-    if (e != VFS_OK) {
-        proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", arg, vfs_strerror(e));
-        return 1;
+    free(arg);
+    return go_on;
+}
+
+/* Goes on until the work is done (rm exits) or a question waits. */
+static void rm_run(Proc *p)
+{
+    Rm *r = p->state;
+    for (;;) {
+        bool go_on;
+        if (r->depth) {
+            RmDir *d = &r->dirs[r->depth - 1];
+            if (d->next == d->n) {
+                go_on = rm_pop(p, r);
+            } else {
+                const char *name = d->names[d->next++];
+                char *path = xasprintf("%s%s%s", d->path, strcmp(d->path, "/") ? "/" : "", name);
+                char *shown = xasprintf("%s%s%s", d->shown,
+                                        d->shown[strlen(d->shown) - 1] == '/' ? "" : "/", name);
+                VfsStat st;
+                go_on = vfs_stat(vfs_of(p->sim), p->node, path, &st) != VFS_OK ||
+                        rm_visit(p, r, path, shown, &st);
+                free(path);
+                free(shown);
+            }
+        } else if (r->next_operand < r->o.n_operands) {
+            go_on = rm_operand(p, r, r->o.operands[r->next_operand++]);
+        } else {
+            proc_exit(p, r->status);
+            return;
+        }
+        if (!go_on)
+            return;
     }
-    return remove_tree(p, v, path, arg, verbose) ? 0 : 1;
+}
+
+void rm_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
+{
+    Rm *r = p->state;
+    if (kind == PROC_IN_INTR) { /* the terminal shows ^C; the shell a new line */
+        proc_printf(p, CON_STDOUT, "\n");
+        proc_exit(p, 130);
+        return;
+    }
+    if (!r || r->asking == RM_ASK_NONE)
+        return;
+    proc_wait_input(p, false);
+    proc_set_prompt(p, NULL);
+    RmAsk asked = r->asking;
+    r->asking = RM_ASK_NONE;
+    bool yes = kind == PROC_IN_LINE && len && (line[0] == 'y' || line[0] == 'Y');
+    if (!yes)
+        rm_kept(r);
+    else if (asked == RM_ASK_DESCEND)
+        rm_push(p, r, r->q_path, r->q_shown);
+    else
+        rm_remove_now(p, r, r->q_path, r->q_shown, r->q_dir);
+    rm_run(p);
 }
 
 void rm_main(Proc *p, int argc, char **argv)
 {
-    FiltOpts o;
-    filt_opts_init(&o, argc, argv);
+    Rm *r = xcalloc(1, sizeof *r);
+    p->state = r;
+    p->free_state = rm_free;
+    filt_opts_init(&r->o, argc, argv);
     bool f[4] = {false, false, false, false}; /* -f -r -R -v */
-    if (!options(p, &o, "rm", "frRv", "frRv", f))
+    if (!options(p, &r->o, "rm", "frRv", "frRv", f))
         return;
-    bool force = f[0], recursive = f[1] || f[2], verbose = f[3];
-    if (!force && missing_operand(p, &o, "rm"))
+    r->force = f[0];
+    r->recursive = f[1] || f[2];
+    r->verbose = f[3];
+    if (!r->force && missing_operand(p, &r->o, "rm"))
         return;
-    Vfs *v = vfs_of(p->sim);
-    int status = 0;
-    for (size_t i = 0; i < o.n_operands; i++) {
-        /* named as GNU's fts names it: two or more trailing "/" made one */
-        const char *typed = o.operands[i];
-        size_t len = strlen(typed);
-        if (len > 2 && typed[len - 1] == '/')
-            while (len > 1 && typed[len - 2] == '/')
-                len--;
-        char *arg = xstrndup(typed, len);
-        if (remove_operand(p, v, arg, force, recursive, verbose) != 0)
-            status = 1;
-        free(arg);
-    }
-    filt_opts_fini(&o);
-    proc_exit(p, status);
+    rm_run(p);
 }
 
 /* ---- mv ------------------------------------------------------------------- */
+
+/* rename(2) needs both folders writable. */
+static VfsErr may_move(Proc *p, const char *from, const char *to)
+{
+    VfsErr e = proc_may_name(p, from);
+    return e == VFS_OK ? proc_may_name(p, to) : e;
+}
 
 void mv_main(Proc *p, int argc, char **argv)
 {
@@ -358,7 +533,7 @@ void mv_main(Proc *p, int argc, char **argv)
         if (e == VFS_OK && !strcmp(from, to)) {
             proc_printf(p, CON_STDERR, "mv: '%s' and '%s' are the same file\n", arg, shown);
             status = 1;
-        } else if (e == VFS_OK && dot_base(arg)) { /* rename(2) refuses "." and ".." */
+        } else if (e == VFS_OK && proc_path_dots(arg)) { /* rename(2) refuses "." and ".." */
             proc_printf(p, CON_STDERR, "mv: cannot move '%s' to '%s': %s\n", arg, shown,
                         vfs_strerror(VFS_EBUSY));
             status = 1;
@@ -367,7 +542,8 @@ void mv_main(Proc *p, int argc, char **argv)
                         "mv: cannot overwrite non-directory '%s' with directory '%s'\n", shown,
                         arg);
             status = 1;
-        } else if (e == VFS_OK && (e = vfs_rename(v, p->node, from, to)) == VFS_EINVAL) {
+        } else if (e == VFS_OK && (e = may_move(p, from, to)) == VFS_OK &&
+                   (e = vfs_rename(v, p->node, from, to)) == VFS_EINVAL) {
             proc_printf(p, CON_STDERR, "mv: cannot move '%s' to a subdirectory of itself, '%s'\n",
                         arg, shown);
             status = 1;

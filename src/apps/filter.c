@@ -20,6 +20,7 @@ void filt_opts_fini(FiltOpts *o)
     free(o->operands);
     free(o->bad_long);
     o->operands = NULL;
+    o->bad_long = NULL;
 }
 
 static void add_operand(FiltOpts *o, char *s)

@@ -1043,6 +1043,11 @@ bool proc_stdout_is_tty(const Proc *p)
     return to == PROC_OUT_TTY || to == PROC_OUT_STDERR || (to == PROC_OUT_STDOUT && !p->to);
 }
 
+bool proc_stdin_is_tty(const Proc *p)
+{
+    return !p->stdin_path && !p->from_pipe;
+}
+
 /* Appends what p wrote to the file o names.  A write that fails (the
  * file or the simulation's files too big) is said once on the terminal;
  * the rest of the output is lost, as a program that cannot write loses

@@ -117,6 +117,9 @@ enum {
  * pipe, a file or /dev/null)?  Programs that print differently to a
  * terminal (curl's meter) ask. */
 bool proc_stdout_is_tty(const Proc *p);
+/* Does p read the terminal (no `< FILE`, no pipe before it)?  rm asks its
+ * questions only then. */
+bool proc_stdin_is_tty(const Proc *p);
 
 /* word as an absolute path of p's node into path (VFS_PATH_MAX bytes): a
  * relative one is the user's home's (/home/USER), as bash and the
@@ -127,6 +130,16 @@ bool proc_stdout_is_tty(const Proc *p);
  * VFS_ENOTDIR, and "nodir/../m.txt" VFS_ENOENT.  VFS_ENOENT when the World
  * has no files, as vfs_path_norm's errors otherwise. */
 VfsErr proc_path(const Proc *p, const char *word, char *path);
+/* May p's user (the node's keyboard's, vfs_user) write the file at path
+ * (proc_may_write), or make or remove the name path in its folder
+ * (proc_may_name)?  VFS_EACCES when not, as the kernel says; path
+ * absolute and normalised (proc_path), and it (or its folder) must
+ * exist. */
+VfsErr proc_may_write(const Proc *p, const char *path);
+VfsErr proc_may_name(const Proc *p, const char *path);
+/* Is the last name of word (a trailing "/" aside) "." (1) or ".." (2)?
+ * 0 otherwise. */
+int proc_path_dots(const char *word);
 /* Does word name a folder by how it is written (ending in "/", "." or
  * ".."), so that it cannot be made as a file (open(2) says VFS_EISDIR)? */
 bool proc_path_names_dir(const char *word);

@@ -18,6 +18,17 @@ static bool dot_name(const char *s, size_t len)
     return (len == 1 && s[0] == '.') || (len == 2 && s[0] == '.' && s[1] == '.');
 }
 
+int proc_path_dots(const char *word)
+{
+    size_t n = strlen(word);
+    while (n > 1 && word[n - 1] == '/')
+        n--;
+    size_t b = n;
+    while (b && word[b - 1] != '/')
+        b--;
+    return dot_name(word + b, n - b) ? (int)(n - b) : 0;
+}
+
 bool proc_path_names_dir(const char *word)
 {
     size_t len = strlen(word);
@@ -26,6 +37,25 @@ bool proc_path_names_dir(const char *word)
     const char *slash = strrchr(word, '/');
     const char *base = slash ? slash + 1 : word;
     return dot_name(base, strlen(base));
+}
+
+VfsErr proc_may_write(const Proc *p, const char *path)
+{
+    VfsStat st;
+    VfsErr e = vfs_stat(vfs_of(p->sim), p->node, path, &st);
+    if (e == VFS_OK && !vfs_may_write(&st, vfs_user(p->sim->world, p->node)))
+        e = VFS_EACCES;
+    return e;
+}
+
+VfsErr proc_may_name(const Proc *p, const char *path)
+{
+    char folder[VFS_PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash && slash != path ? (size_t)(slash - path) : 1;
+    memcpy(folder, path, n);
+    folder[n] = '\0';
+    return proc_may_write(p, folder);
 }
 
 VfsErr proc_path(const Proc *p, const char *word, char *path)
@@ -118,7 +148,9 @@ static bool open_out(Sim *sim, Proc *p, const char *word, bool append, struct Pr
         VfsErr found = vfs_stat(v, p->node, path, &st);
         if ((found == VFS_OK && st.dir) || (found != VFS_OK && proc_path_names_dir(word)))
             e = VFS_EISDIR;
-        else if (found != VFS_OK || !append)
+        else /* bash opens it for writing, or makes it in its folder */
+            e = found == VFS_OK ? proc_may_write(p, path) : proc_may_name(p, path);
+        if (e == VFS_OK && (found != VFS_OK || !append))
             e = vfs_create(v, p->node, path, user);
     }
     if (e != VFS_OK) {

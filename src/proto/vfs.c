@@ -77,8 +77,16 @@ const char *vfs_strerror(VfsErr e)
         [VFS_EFBIG] = "File too large",
         [VFS_ENOSPC] = "No space left on device",
         [VFS_EBUSY] = "Device or resource busy",
+        [VFS_EACCES] = "Permission denied",
     };
     return (unsigned)e < MN_ARRAY_LEN(text) ? text[e] : "Unknown error";
+}
+
+bool vfs_may_write(const VfsStat *st, const char *user)
+{
+    if (!strcmp(user, "root"))
+        return true;
+    return st->mode & (st->owner && !strcmp(st->owner, user) ? 0200 : 0002);
 }
 
 /* ---- paths ----------------------------------------------------------------- */

@@ -33,8 +33,9 @@
  * Paths are absolute and normalised (vfs_path_norm): "/", "/home/alice".
  * Names are any bytes but "/" and NUL, at most VFS_NAME_MAX each; a path
  * is at most VFS_PATH_MAX bytes.  Listings are in byte order of names,
- * the same on every machine.  No permission checks: modes and owners are
- * what `ls -l` and FTP's LIST show.
+ * the same on every machine.  No permission checks here: modes and owners
+ * are what `ls -l` and FTP's LIST show, and vfs_may_write is what the
+ * shell's programs ask before they change a file.
  *
  * Costs: a node's entries are one array of pointers sorted by path, so a
  * lookup is O(log n · path length); creating or removing an entry is O(n)
@@ -84,6 +85,7 @@ typedef enum VfsErr {
     VFS_EFBIG,        /* File too large */
     VFS_ENOSPC,       /* No space left on device */
     VFS_EBUSY,        /* Device or resource busy (renaming "." or "..") */
+    VFS_EACCES,       /* Permission denied (vfs_may_write) */
 } VfsErr;
 
 /* The C library's text for e. */
@@ -97,6 +99,14 @@ typedef struct VfsStat {
     const char *owner;
     int64_t mtime_us; /* Unix time, µs */
 } VfsStat;
+
+/* May user change what st describes: write the file, or make and remove
+ * names in the directory?  root may change anything; the owner when the
+ * mode lets the owner write; anyone else when it lets others write (each
+ * file's group is its owner's own).  The simulation's programs and servers
+ * do not ask; the shell's programs do, for the user at the node's
+ * keyboard. */
+bool vfs_may_write(const VfsStat *st, const char *user);
 
 /* ---- paths ------------------------------------------------------------------ */
 
