@@ -713,6 +713,29 @@ static void test_client_login_failed(void **state)
     tw_done(&sim);
 }
 
+/* get checks the local name before it asks, as tnftp (access(2)): a
+ * folder that is missing, or that alice may not write in (everything
+ * outside her home is root's), and no RETR goes out for them. */
+static void test_client_local_name_checks(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", \"get notes.txt /home/new\", \"get notes.txt nodir/x\","
+            " \"get notes.txt up.txt/../n.txt\", \"get notes.txt\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp> local: /home/new remote: notes.txt\n"
+                                "ftp: Can't access `/home/new': Permission denied\n"
+                                "ftp> local: nodir/x remote: notes.txt\n"
+                                "ftp: Can't access `nodir/x': No such file or directory\n"
+                                "ftp> local: up.txt/../n.txt remote: notes.txt\n"
+                                "ftp: Can't access `up.txt/../n.txt': Not a directory\n"
+                                "ftp> local: notes.txt remote: notes.txt\n"));
+    assert_int_equal(tw_count(&sim, TR_NOTE, "sends RETR"), 1); /* the last get's alone */
+    free(out);
+    tw_done(&sim);
+}
+
 /* mget lists with NLST (the server matches the pattern) and asks before
  * each file; mput matches in the home folder; prompt turns the questions
  * off; commands may be abbreviated, and an ambiguous one is refused. */
@@ -798,6 +821,7 @@ int main(void)
         cmocka_unit_test(test_client_login_failed),
         cmocka_unit_test(test_client_open_quote),
         cmocka_unit_test(test_client_mget_mput),
+        cmocka_unit_test(test_client_local_name_checks),
         cmocka_unit_test(test_two_clients),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

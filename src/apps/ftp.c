@@ -499,6 +499,27 @@ static bool local_path(Ftp *f, const char *name, char *out)
 
 /* ---- transfers --------------------------------------------------------------------- */
 
+/* get's checks before it asks for the file, as tnftp's: the file must be
+ * writable (access(2)), or its folder; a file of the user's own that is
+ * not is made writable (chmod 0600), another's cannot be.  *step names
+ * the step that failed ("access" or "chmod"). */
+static VfsErr get_may_write(Ftp *f, const char **step)
+{
+    Vfs *v = vfs_of(f->p->sim);
+    const char *user = vfs_user(f->p->sim->world, f->p->node);
+    VfsStat st;
+    VfsErr e = vfs_stat(v, f->p->node, f->local, &st);
+    if (e == VFS_OK && vfs_may_write(&st, user))
+        return VFS_OK;
+    VfsErr folder = proc_may_name(f->p, f->local);
+    if (folder != VFS_OK || e != VFS_OK)
+        return folder;
+    *step = "chmod";
+    if (strcmp(st.owner, user))
+        return VFS_EPERM;
+    return vfs_chmod(v, f->p->node, f->local, 0600);
+}
+
 static void transfer_finish(Ftp *f);
 static void madd(Ftp *f, const char *name, size_t len);
 
@@ -964,9 +985,11 @@ static void transfer(Ftp *f, FtpJob job, const char *verb, const char *remote, c
     f->local_name = xstrdup(local);
     f->local_failed = false;
     VfsErr bad = proc_path(f->p, local, f->local);
-    if (bad != VFS_OK) { /* get checks the name before it asks (access(2)) */
-        proc_printf(f->p, CON_STDERR, "ftp: Can't %s `%s': %s\n", job == J_GET ? "access" : "open",
-                    local, vfs_strerror(bad));
+    const char *step = job == J_GET ? "access" : "open";
+    if (bad == VFS_OK && job == J_GET)
+        bad = get_may_write(f, &step);
+    if (bad != VFS_OK) {
+        proc_printf(f->p, CON_STDERR, "ftp: Can't %s `%s': %s\n", step, local, vfs_strerror(bad));
         job_end(f);
         prompt(f);
         return;

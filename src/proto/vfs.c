@@ -78,6 +78,7 @@ const char *vfs_strerror(VfsErr e)
         [VFS_ENOSPC] = "No space left on device",
         [VFS_EBUSY] = "Device or resource busy",
         [VFS_EACCES] = "Permission denied",
+        [VFS_EPERM] = "Operation not permitted",
     };
     return (unsigned)e < MN_ARRAY_LEN(text) ? text[e] : "Unknown error";
 }

@@ -86,6 +86,7 @@ typedef enum VfsErr {
     VFS_ENOSPC,       /* No space left on device */
     VFS_EBUSY,        /* Device or resource busy (renaming "." or "..") */
     VFS_EACCES,       /* Permission denied (vfs_may_write) */
+    VFS_EPERM,        /* Operation not permitted (chmod of another user's file) */
 } VfsErr;
 
 /* The C library's text for e. */
