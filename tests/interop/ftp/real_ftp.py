@@ -404,8 +404,12 @@ def mask_curl(text):
     text = re.sub(r"port 5\d{4}\b", "port PORT", text)
     text = re.sub(r"127\.0\.0\.1:5\d{4}", "127.0.0.1:PORT", text)
     text = re.sub(r"after \d+ ms", "after N ms", text)
-    # the meter: the speeds and times vary
-    text = re.sub(r"(\r\s*\d+\s+\S+\s+\d+\s+\S+\s+\d+\s+\S+)\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+\s+\S+",
+    # the meter: the speeds and times vary.  A drawing is followed by no
+    # newline, so the next line may start right after its last field
+    # ("0< 257 ..."): the fields are matched exactly, never into that line.
+    speed, clock = r"[\d.]+[kMGTP]?", r"[-\d:]+"
+    text = re.sub(r"(\r\s*\d+\s+\S+\s+\d+\s+\S+\s+\d+\s+\S+)" +
+                  (r"\s+" + speed) * 2 + (r"\s+" + clock) * 3 + r"\s+" + speed,
                   r"\1 SPEEDS", text)
     text = "\n".join(l for l in text.split("\n") if l != "* ftp_perform ends with SECONDARY: 0")
     # redraws of the meter between its first and last drawing fall where
