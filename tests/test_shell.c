@@ -1034,6 +1034,50 @@ static void test_rm_asks(void **state)
     tw_done(&sim);
 }
 
+/* ^D ends rm's input: that question and every later one is a "no" at
+ * once.  A file declined leaves its folder to be asked about; rmdir and mv
+ * check in the kernel's order (checked against Debian's tools as an
+ * unprivileged user). */
+static void test_rm_asks_after_eof(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"rm asks\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"files\": {"
+        " \"/etc/hosts\": \"h\\n\", \"/srv/g\": \"\", \"/srv/h/x\": \"x\\n\", \"/srv/e/\": {}}}],"
+        "\"script\": ["
+        "{\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"rm /srv/g /etc/hosts /srv/g\","
+        " \"input\": [\"^D\", \"y\", \"y\"]},"
+        "{\"at\": \"10s\", \"on\": \"laptop\", \"run\": \"rm -r /srv/h\","
+        " \"input\": [\"y\", \"n\", \"y\"]},"
+        "{\"at\": \"20s\", \"on\": \"laptop\", \"run\": \"rmdir /srv/g /\"},"
+        "{\"at\": \"25s\", \"on\": \"laptop\", \"run\": \"mv /srv/e /srv/e/x\"}]}";
+    Sim sim;
+    tw_run(&sim, tw_load("rm.json", scenario), 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ rm /srv/g /etc/hosts /srv/g\n"
+                           "rm: remove write-protected regular empty file '/srv/g'? "
+                           "rm: remove write-protected regular file '/etc/hosts'? "
+                           "rm: remove write-protected regular empty file '/srv/g'? "
+                           "laptop$ rm -r /srv/h\n"
+                           "rm: descend into write-protected directory '/srv/h'? y\n"
+                           "rm: remove write-protected regular file '/srv/h/x'? n\n"
+                           "rm: remove write-protected directory '/srv/h'? y\n"
+                           "rm: cannot remove '/srv/h': Permission denied\n"
+                           "laptop$ rmdir /srv/g /\n"
+                           "rmdir: failed to remove '/srv/g': Permission denied\n"
+                           "rmdir: failed to remove '/': Device or resource busy\n"
+                           "laptop$ mv /srv/e /srv/e/x\n"
+                           "mv: cannot move '/srv/e' to a subdirectory of itself, '/srv/e/x'\n");
+    free(t);
+    int first = -1;
+    for (size_t i = 0; i < sim.trace.n && first < 0; i++)
+        if (sim.trace.recs[i].kind == TR_CONSOLE && sim.trace.recs[i].stream == CON_EXIT)
+            first = sim.trace.recs[i].status;
+    assert_int_equal(first, 0); /* a "no" is no error */
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1067,6 +1111,7 @@ int main(void)
         cmocka_unit_test(test_rm_keeps_root),
         cmocka_unit_test(test_permissions),
         cmocka_unit_test(test_rm_asks),
+        cmocka_unit_test(test_rm_asks_after_eof),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

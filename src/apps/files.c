@@ -54,6 +54,8 @@ static bool mkdir_parents(Proc *p, Vfs *v, const char *arg, bool verbose)
     size_t len = strcmp(path, "/") ? strlen(path) : 0;
     const char *user = vfs_user(p->sim->world, p->node);
     int shown = (int)strlen(arg); /* the part of arg named in a message */
+    if (!arg[0])
+        e = VFS_ENOENT;
     for (const char *s = arg; e == VFS_OK && *s;) {
         size_t n = strcspn(s, "/");
         const char *next = s + n;
@@ -68,7 +70,8 @@ static bool mkdir_parents(Proc *p, Vfs *v, const char *arg, bool verbose)
             s = next;
             continue;
         }
-        if (len + 1 + n >= sizeof path) {
+        if (n > VFS_NAME_MAX || len + 1 + n >= sizeof path) {
+            shown = (int)(next - arg);
             e = VFS_ENAMETOOLONG;
             break;
         }
@@ -160,12 +163,16 @@ void rmdir_main(Proc *p, int argc, char **argv)
         VfsErr e = proc_path(p, arg, path);
         if (e == VFS_OK)
             e = vfs_stat(v, p->node, path, &st);
+        /* rmdir(2)'s order: "x/." and "x/..", "/", the folder's permission,
+         * then what the name is */
+        if (e == VFS_OK && proc_path_dots(arg))
+            e = proc_path_dots(arg) == 1 ? VFS_EINVAL : VFS_ENOTEMPTY;
+        else if (e == VFS_OK && !strcmp(path, "/"))
+            e = VFS_EBUSY;
+        if (e == VFS_OK)
+            e = proc_may_name(p, path);
         if (e == VFS_OK && !st.dir)
             e = VFS_ENOTDIR;
-        if (e == VFS_OK && proc_path_dots(arg)) /* rmdir(2) refuses "x/." and "x/.." */
-            e = proc_path_dots(arg) == 1 ? VFS_EINVAL : VFS_ENOTEMPTY;
-        if (e == VFS_OK && strcmp(path, "/")) /* before it looks inside */
-            e = proc_may_name(p, path);
         if (e == VFS_OK)
             e = vfs_remove(v, p->node, path);
         if (e != VFS_OK) {
@@ -200,6 +207,7 @@ typedef struct Rm {
     RmDir *dirs; /* the folders being emptied, outermost first */
     size_t depth, cap;
     RmAsk asking; /* the question waiting for its answer, about q_path */
+    bool eof;     /* input ended (^D): every later question is a "no" at once */
     char *q_path, *q_shown;
     bool q_dir;
 } Rm;
@@ -245,12 +253,21 @@ static void rm_remove_now(Proc *p, Rm *r, const char *path, const char *shown, b
         proc_printf(p, CON_STDOUT, "removed %s'%s'\n", dir ? "directory " : "", shown);
 }
 
-/* Asks GNU's question about path; the answer comes to rm_input. */
-static void rm_ask(Proc *p, Rm *r, RmAsk ask, const char *path, const char *shown, bool dir,
+/* Asks GNU's question about path; true when rm waits for the answer
+ * (rm_input gets it), false when the input has ended: a "no" at once.  A
+ * folder declined stays, and so do the folders around it; a file declined
+ * leaves its folder to be asked about. */
+static bool rm_ask(Proc *p, Rm *r, RmAsk ask, const char *path, const char *shown, bool dir,
                    const char *what)
 {
     char *q = xasprintf("rm: %s '%s'? ", what, shown);
     proc_printf(p, CON_STDERR, "%s", q);
+    if (r->eof) { /* nothing more to read: "no", at once */
+        free(q);
+        if (dir)
+            rm_kept(r);
+        return false;
+    }
     proc_set_prompt(p, q); /* the window's prompt answers it */
     free(q);
     r->asking = ask;
@@ -260,6 +277,7 @@ static void rm_ask(Proc *p, Rm *r, RmAsk ask, const char *path, const char *show
     r->q_shown = xstrdup(shown);
     r->q_dir = dir;
     proc_wait_input(p, true);
+    return true;
 }
 
 /* Would GNU's rm ask before it touches st?  On a terminal, without -f,
@@ -293,10 +311,9 @@ static bool rm_visit(Proc *p, Rm *r, const char *path, const char *shown, const 
 {
     if (!st->dir) {
         if (rm_asks(p, r, st)) {
-            rm_ask(p, r, RM_ASK_REMOVE, path, shown, false,
-                   st->size ? "remove write-protected regular file"
-                            : "remove write-protected regular empty file");
-            return false;
+            return !rm_ask(p, r, RM_ASK_REMOVE, path, shown, false,
+                           st->size ? "remove write-protected regular file"
+                                    : "remove write-protected regular empty file");
         }
         rm_remove_now(p, r, path, shown, false);
         return true;
@@ -306,9 +323,9 @@ static bool rm_visit(Proc *p, Rm *r, const char *path, const char *shown, const 
     vfs_list(vfs_of(p->sim), p->node, path, &d, &n);
     free(d);
     if (rm_asks(p, r, st)) {
-        rm_ask(p, r, n ? RM_ASK_DESCEND : RM_ASK_REMOVE, path, shown, true,
-               n ? "descend into write-protected directory" : "remove write-protected directory");
-        return false;
+        return !rm_ask(p, r, n ? RM_ASK_DESCEND : RM_ASK_REMOVE, path, shown, true,
+                       n ? "descend into write-protected directory"
+                         : "remove write-protected directory");
     }
     if (n)
         rm_push(p, r, path, shown);
@@ -328,8 +345,8 @@ static bool rm_pop(Proc *p, Rm *r)
     } else {
         VfsStat st;
         if (vfs_stat(vfs_of(p->sim), p->node, d.path, &st) == VFS_OK && rm_asks(p, r, &st)) {
-            rm_ask(p, r, RM_ASK_REMOVE, d.path, d.shown, true, "remove write-protected directory");
-            go_on = false;
+            go_on = !rm_ask(p, r, RM_ASK_REMOVE, d.path, d.shown, true,
+                            "remove write-protected directory");
         } else {
             rm_remove_now(p, r, d.path, d.shown, true);
         }
@@ -353,13 +370,22 @@ static bool rm_operand(Proc *p, Rm *r, const char *typed)
     char *arg = xstrndup(typed, len), path[VFS_PATH_MAX];
     bool go_on = true;
     VfsStat st;
-    VfsErr e = VFS_OK;
-    if (r->recursive && proc_path_dots(arg)) {
+    VfsErr e = proc_path(p, arg, path);
+    if (e == VFS_OK)
+        e = vfs_stat(vfs_of(p->sim), p->node, path, &st);
+    if (e == VFS_OK && st.dir && !r->recursive)
+        e = VFS_EISDIR;
+    if (e != VFS_OK) { /* -f: a name that is not there is no error */
+        if (!(r->force && (e == VFS_ENOENT || e == VFS_ENOTDIR))) {
+            proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", arg, vfs_strerror(e));
+            r->status = 1;
+        }
+    } else if (r->recursive && proc_path_dots(arg)) {
         proc_printf(p, CON_STDERR, "rm: refusing to remove '.' or '..' directory: skipping '%s'\n",
                     arg);
         r->status = 1;
-    } else if ((e = proc_path(p, arg, path)) == VFS_OK && r->recursive && !strcmp(path, "/")) {
-        if (!strcmp(arg, "/")) /* GNU's --preserve-root */
+    } else if (r->recursive && !strcmp(path, "/")) { /* GNU's --preserve-root */
+        if (!strcmp(arg, "/"))
             proc_printf(p, CON_STDERR, "rm: it is dangerous to operate recursively on '/'\n");
         else
             proc_printf(p, CON_STDERR,
@@ -367,16 +393,7 @@ static bool rm_operand(Proc *p, Rm *r, const char *typed)
         proc_printf(p, CON_STDERR, "rm: use --no-preserve-root to override this failsafe\n");
         r->status = 1;
     } else {
-        if (e == VFS_OK)
-            e = vfs_stat(vfs_of(p->sim), p->node, path, &st);
-        if (e == VFS_OK && st.dir && !r->recursive)
-            e = VFS_EISDIR;
-        if (e == VFS_OK) {
-            go_on = rm_visit(p, r, path, arg, &st);
-        } else if (!(e == VFS_ENOENT && r->force)) {
-            proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", arg, vfs_strerror(e));
-            r->status = 1;
-        }
+        go_on = rm_visit(p, r, path, arg, &st);
     }
     free(arg);
     return go_on;
@@ -429,9 +446,11 @@ void rm_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
     RmAsk asked = r->asking;
     r->asking = RM_ASK_NONE;
     bool yes = kind == PROC_IN_LINE && len && (line[0] == 'y' || line[0] == 'Y');
-    if (!yes)
-        rm_kept(r);
-    else if (asked == RM_ASK_DESCEND)
+    r->eof = kind == PROC_IN_EOF;
+    if (!yes) {
+        if (r->q_dir)
+            rm_kept(r);
+    } else if (asked == RM_ASK_DESCEND)
         rm_push(p, r, r->q_path, r->q_shown);
     else
         rm_remove_now(p, r, r->q_path, r->q_shown, r->q_dir);
@@ -515,12 +534,16 @@ void mv_main(Proc *p, int argc, char **argv)
             end--;
         for (start = end; start && arg[start - 1] != '/';)
             start--;
+        size_t tlen = strlen(target); /* "d//" puts it in "d/" */
+        while (tlen > 1 && target[tlen - 1] == '/')
+            tlen--;
         char *shown =
-            into ? xasprintf("%s%s%.*s", target, target[strlen(target) - 1] == '/' ? "" : "/",
+            into ? xasprintf("%.*s%s%.*s", (int)tlen, target, target[tlen - 1] == '/' ? "" : "/",
                              (int)(end - start), arg + start)
                  : xstrdup(target);
         e = proc_path(p, shown, to);
-        if (e == VFS_ENOTDIR) { /* what stat(2) says of the destination */
+        size_t flen = strlen(from);
+        if (e == VFS_ENOTDIR || e == VFS_ENAMETOOLONG) { /* what stat(2) says of it */
             proc_printf(p, CON_STDERR, "mv: cannot stat '%s': %s\n", shown, vfs_strerror(e));
             status = 1;
             free(shown);
@@ -542,12 +565,13 @@ void mv_main(Proc *p, int argc, char **argv)
                         "mv: cannot overwrite non-directory '%s' with directory '%s'\n", shown,
                         arg);
             status = 1;
-        } else if (e == VFS_OK && (e = may_move(p, from, to)) == VFS_OK &&
-                   (e = vfs_rename(v, p->node, from, to)) == VFS_EINVAL) {
+        } else if (e == VFS_OK && st.dir && !strncmp(to, from, flen) &&
+                   (to[flen] == '/' || flen == 1)) {
             proc_printf(p, CON_STDERR, "mv: cannot move '%s' to a subdirectory of itself, '%s'\n",
                         arg, shown);
             status = 1;
-        } else if (e != VFS_OK) {
+        } else if (e != VFS_OK || (e = may_move(p, from, to)) != VFS_OK ||
+                   (e = vfs_rename(v, p->node, from, to)) != VFS_OK) {
             proc_printf(p, CON_STDERR, "mv: cannot move '%s' to '%s': %s\n", arg, shown,
                         vfs_strerror(e));
             status = 1;

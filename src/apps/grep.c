@@ -153,6 +153,12 @@ static void grep_files(Proc *p, ProcFile *f, size_t n)
             failed = true;
             continue;
         }
+        if (f[i].is_output && !g->count && !g->quiet) { /* it would read its own lines */
+            proc_printf(p, CON_STDERR, "grep: %s: input file is also the output\n",
+                        filt_name(&f[i], "(standard input)"));
+            failed = true;
+            continue;
+        }
         if (grep_one(p, g, &f[i], n > 1 && !g->no_names) > 0) {
             matched = true;
             if (g->quiet)
