@@ -713,6 +713,45 @@ static void test_client_login_failed(void **state)
     tw_done(&sim);
 }
 
+/* A transfer before a login, as tnftp 20210827 runs it against vsftpd
+ * (checked in run_interop_ftp.sh's login_failed_then): EPSV is refused
+ * quietly, PASV and PORT aloud, and the first refused PORT ends in "Can't
+ * bind"; passive mode is off from then on.  A get right after it sends
+ * nothing, the user command says "Login failed.", and after the third
+ * wrong password the server is gone. */
+static void test_client_transfer_before_login(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"nope\", \"ls\", \"get notes.txt\", \"ls\", \"user alice x\","
+            " \"user alice y\", \"user alice wonderland\", \"ls\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp: Login failed\n"
+                                "ftp> 530 Please login with USER and PASS.\n"
+                                "530 Please login with USER and PASS.\n"
+                                "ftp: Can't bind for data connection: Address already in use\n"
+                                "ftp> local: notes.txt remote: notes.txt\n"
+                                "ftp> 530 Please login with USER and PASS.\n"
+                                "ftp> 331 Please specify the password.\n"
+                                "530 Login incorrect.\n"
+                                "Login failed.\n"
+                                "ftp> 331 Please specify the password.\n"
+                                "530 Login incorrect.\n"
+                                "Login failed.\n"
+                                "ftp> 421 Service not available, remote server has closed "
+                                "connection.\n"
+                                "Login failed.\n"
+                                "ftp> Not connected.\n"));
+    assert_int_equal(tw_count(&sim, TR_NOTE, "sends EPSV"), 1);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "sends PASV"), 1);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "sends PORT"), 2);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "sends TYPE"), 0);
+    assert_int_equal(tw_count(&sim, TR_NOTE, "sends SIZE"), 0);
+    free(out);
+    tw_done(&sim);
+}
+
 /* get checks the local name before it asks, as tnftp (access(2)): a
  * folder that is missing, or that alice may not write in (everything
  * outside her home is root's), and no RETR goes out for them. */
@@ -819,6 +858,7 @@ int main(void)
         cmocka_unit_test(test_client_idle_timeout),
         cmocka_unit_test(test_ascii),
         cmocka_unit_test(test_client_login_failed),
+        cmocka_unit_test(test_client_transfer_before_login),
         cmocka_unit_test(test_client_open_quote),
         cmocka_unit_test(test_client_mget_mput),
         cmocka_unit_test(test_client_local_name_checks),

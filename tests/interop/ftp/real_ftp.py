@@ -73,6 +73,19 @@ SESSIONS = {
     # an open quote runs to the end of the line (tnftp's makeargv)
     "open_quote": ["alice", "wonderland", "ls \"pub", "cd \"pub", "pwd", "foo \"x", "bye"],
     "login_failed": ["alice", "nope", "user alice wonderland", "pwd", "bye"],
+    # what tnftp does between a failed login and the next: commands the
+    # server refuses, a second wrong password, then the right one
+    # (a transfer tries EPSV quietly, PASV, then active mode for good: PORT,
+    # and the first refused PORT ends in "Can't bind"; a get right after a
+    # transfer that could not start sends nothing; the third wrong password
+    # ends the session)
+    "login_failed_then": ["alice", "nope", "pwd", "ls", "get notes.txt", "cd pub", "put up.txt",
+                          "user alice nope2", "user bob", "", "user alice wonderland", "ls",
+                          "bye"],
+    # a get first; passive mode back on; EPSV tried again after epsv4 twice
+    "login_failed_get": ["alice", "nope", "get notes.txt", "ls", "status", "passive",
+                         "get notes.txt", "status", "passive", "user alice wonderland", "ls",
+                         "epsv4", "epsv4", "ls", "get notes.txt", "bye"],
     "mget_mput": ["alice", "wonderland", "mget *.txt", "n", "y", "mput up*", "y", "prompt",
                   "mget notes.txt", "mget pub/*", "a", "bye"],
     # local names that cannot be written or read: a folder, a missing one, a
@@ -480,6 +493,12 @@ def mask(text):
     return text
 
 
+def wanted(name):
+    """INTEROP_ONLY=a,b runs only those cases (all when it is unset)."""
+    only = os.environ.get("INTEROP_ONLY")
+    return not only or name in only.split(",")
+
+
 def main():
     binary, outdir = sys.argv[1], sys.argv[2]
     os.makedirs(outdir, exist_ok=True)
@@ -489,7 +508,7 @@ def main():
     local = os.path.join(tmp, "local")
     fail = 0
     n = 0
-    for name, lines in DIALOGUES.items():
+    for name, lines in ((k, v) for k, v in DIALOGUES.items() if wanted(k)):
         reset_files(local)
         p = start_vsftpd(conf)
         try:
@@ -512,7 +531,7 @@ def main():
         for side, text in (("real", real), ("minet", ours)):
             with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
                 f.write(mask(text))
-    for name, close in ABORS.items():
+    for name, close in ((k, v) for k, v in ABORS.items() if wanted(k)):
         reset_files(local)
         p = start_vsftpd(conf)
         try:
@@ -535,7 +554,7 @@ def main():
                 f.write(text)
     sessions = [(name, lines, "", None) for name, lines in SESSIONS.items()]
     sessions += [(name, lines, extra, server) for name, (extra, server, lines) in VARIANTS.items()]
-    for name, lines, extra, server in sessions:
+    for name, lines, extra, server in (s for s in sessions if wanted(s[0])):
         reset_files(local)
         vconf = conf
         if extra:
@@ -561,7 +580,7 @@ def main():
         for side, text in (("real", real), ("minet", ours)):
             with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
                 f.write(mask(text))
-    for name, args in CURLS.items():
+    for name, args in ((k, v) for k, v in CURLS.items() if wanted(k)):
         reset_files(local)
         p = start_vsftpd(conf)
         try:
