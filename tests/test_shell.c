@@ -562,6 +562,70 @@ static char *terminals(const Sim *sim)
     return buf_take(&b);
 }
 
+/* ls on the terminal quotes names as GNU ls 9.1 does (its shell-escape
+ * style), checked with Debian's ls under script(1): 'a b', "it's",
+ * 'it'\''s $x', 'tab'$'\t''x', # and ~ only at the start; in columns the
+ * other names get a blank, one per line they do not; a folder's heading is
+ * quoted, and the files given are padded when a folder given is quoted. */
+static void test_ls_quotes(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"ls\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"files\": {"
+        " \"/home/student/my dir/a b\": \"\", \"/home/student/my notes.txt\": \"\","
+        " \"/home/student/notes.txt\": \"\", \"/home/student/it's\": \"\","
+        " \"/home/student/it's $x\": \"\", \"/home/student/#hash\": \"\","
+        " \"/home/student/h#x\": \"\", \"/home/student/~t\": \"\","
+        " \"/home/student/a\\\"b\": \"\", \"/home/student/back\\\\slash\": \"\","
+        " \"/home/student/\303\251 x\": \"\"}}],"
+        "\"script\": ["
+        "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"ls\"},"
+        "{\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"ls -1\"},"
+        "{\"at\": \"3s\", \"on\": \"laptop\", \"run\": \"ls 'my dir' notes.txt\"},"
+        "{\"at\": \"4s\", \"on\": \"laptop\", \"run\": \"ls -F -d 'my dir' notes.txt\"}]}";
+    Sim sim;
+    World *w = tw_load("ls.json", scenario);
+    world_wire(w);
+    sim_init(&sim, 1, w, true);
+    agents_start(&sim);
+    /* names a scenario may not hold: control characters */
+    Vfs *v = vfs_of(&sim);
+    assert_int_equal(vfs_create(v, 0, "/home/student/tab\tx", "student"), VFS_OK);
+    assert_int_equal(vfs_create(v, 0, "/home/student/del\177", "student"), VFS_OK);
+    shell_schedule_script(&sim);
+    sim_run_until(&sim, SIM_TIME_MAX);
+    char *t = terminals(&sim);
+    assert_string_equal(
+        t, "laptop$ ls\n"
+           "'#hash'       'del'$'\\177'  'it'\\''s $x'     notes.txt\t   '\303\251 x'\n"
+           "'a\"b'\t       h#x\t    'my dir'\t    'tab'$'\\t''x'\n"
+           "'back\\slash'  \"it's\"\t    'my notes.txt'  '~t'\n"
+           "laptop$ ls -1\n"
+           "'#hash'\n"
+           "'a\"b'\n"
+           "'back\\slash'\n"
+           "'del'$'\\177'\n"
+           "h#x\n"
+           "\"it's\"\n"
+           "'it'\\''s $x'\n"
+           "'my dir'\n"
+           "'my notes.txt'\n"
+           "notes.txt\n"
+           "'tab'$'\\t''x'\n"
+           "'~t'\n"
+           "'\303\251 x'\n"
+           "laptop$ ls 'my dir' notes.txt\n"
+           " notes.txt\n"
+           "\n"
+           "'my dir':\n"
+           "'a b'\n"
+           "laptop$ ls -F -d 'my dir' notes.txt\n"
+           "'my dir'/   notes.txt\n");
+    free(t);
+    tw_done(&sim);
+}
+
 /* The time of the first console record of stream s whose text contains text. */
 static SimTime when(const Sim *sim, ConsoleStream s, const char *text)
 {
@@ -1109,6 +1173,7 @@ int main(void)
         cmocka_unit_test(test_cmd_exe_names),
         cmocka_unit_test(test_filter_reads_file),
         cmocka_unit_test(test_rm_keeps_root),
+        cmocka_unit_test(test_ls_quotes),
         cmocka_unit_test(test_permissions),
         cmocka_unit_test(test_rm_asks),
         cmocka_unit_test(test_rm_asks_after_eof),

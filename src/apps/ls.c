@@ -7,8 +7,12 @@
  * 1 KiB blocks of a disk of 4 KiB blocks), -h (sizes as 4.0K), -F (a /
  * after folders, * after programs), -d, -r, -t (newest first), -S
  * (biggest first).  Operands: files first, then each folder under
- * "NAME:"; a missing one is said in ls's words (exit status 2).  Names are
- * printed as they are, without ls's quoting of unusual names. */
+ * "NAME:"; a missing one is said in ls's words (exit status 2).  On the
+ * terminal, names that a shell would misread are quoted as ls quotes them
+ * (its shell-escape style: 'my notes.txt', "it's", 'tab'$'\t''x'), and in
+ * columns and the long format the other names of such a listing get a
+ * blank before them, to stay aligned; through a pipe or into a file names
+ * are printed as they are. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,7 +31,9 @@
 
 typedef struct Ls {
     bool all, almost_all, longf, human, classify, dir_itself, reverse, one;
-    char sort; /* 0: by name, 't': time, 'S': size */
+    bool quote; /* on the terminal: names quoted */
+    bool pad;   /* this listing has a quoted name: a blank before the others */
+    char sort;  /* 0: by name, 't': time, 'S': size */
 } Ls;
 
 typedef struct Entry {
@@ -78,17 +84,98 @@ static char indicator(const Ls *o, const Entry *e)
     return e->st.mode & 0111 ? '*' : 0;
 }
 
-static size_t shown_len(const Ls *o, const Entry *e)
+/* Whether ls's shell-escape style quotes name: for a blank, a character
+ * special to the shell, a control character, or # or ~ at the start; with
+ * -F also for @, which -F would print after a link. */
+static bool needs_quotes(const Ls *o, const char *name)
 {
-    return strlen(e->name) + (indicator(o, e) != 0);
+    if (name[0] == '#' || name[0] == '~')
+        return true;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7f || strchr(" !\"$&'()*;<=>?[\\^`|", *c) ||
+            (*c == '@' && o->classify))
+            return true;
+    return false;
+}
+
+/* Whether name, quoted, may stand between double quotes instead: it has a
+ * single quote and nothing that means something there or needs $'...'. */
+static bool double_quotable(const char *name)
+{
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7f || strchr("!\"$&()*;<=>?[\\^`|#~{}", *c))
+            return false;
+    return true;
+}
+
+/* name as ls shows it on the terminal (quote: its quoting; pad: a blank
+ * before an unquoted name in a listing that quotes another). */
+static void put_quoted(Buf *b, const Ls *o, const char *name, bool pad)
+{
+    bool quote = o->quote;
+    if (!quote || !needs_quotes(o, name)) {
+        if (quote && pad)
+            buf_putc(b, ' ');
+        buf_puts(b, name);
+        return;
+    }
+    if (strchr(name, '\'') && double_quotable(name)) {
+        buf_printf(b, "\"%s\"", name);
+        return;
+    }
+    /* single quotes; a ' as '\'', a control character as $'\t' (or
+     * $'\177'), the quotes opened again after it ('') */
+    bool escaped = false;
+    buf_putc(b, '\'');
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        const char *named = strchr("\a\b\f\n\r\t\v", *c);
+        if (*c < 0x20 || *c == 0x7f) {
+            if (!escaped)
+                buf_puts(b, "'$'");
+            escaped = true;
+            if (named && *c)
+                buf_printf(b, "\\%c", "abfnrtv"[named - "\a\b\f\n\r\t\v"]);
+            else
+                buf_printf(b, "\\%03o", *c);
+            continue;
+        }
+        if (escaped)
+            buf_puts(b, "''");
+        escaped = false;
+        if (*c == '\'')
+            buf_puts(b, "'\\''");
+        else
+            buf_putc(b, (char)*c);
+    }
+    buf_putc(b, '\'');
+}
+
+/* Columns a text takes: its characters (UTF-8's continuation bytes take
+ * none). */
+static size_t text_width(const char *t, size_t len)
+{
+    size_t w = 0;
+    for (size_t i = 0; i < len; i++)
+        w += ((unsigned char)t[i] & 0xc0) != 0x80;
+    return w;
 }
 
 static void put_name(Buf *b, const Ls *o, const Entry *e)
 {
-    buf_puts(b, e->name);
+    put_quoted(b, o, e->name, o->pad);
     char ind = indicator(o, e);
     if (ind)
         buf_putc(b, ind);
+}
+
+static size_t shown_len(const Ls *o, const Entry *e)
+{
+    Buf b;
+    buf_init(&b);
+    put_name(&b, o, e);
+    size_t w = text_width(b.data, b.len);
+    buf_fini(&b);
+    return w;
 }
 
 /* Blanks from column from to column to, with tabs where they fit. */
@@ -256,8 +343,22 @@ static void print_long(Buf *b, const Ls *o, const Entry *e, size_t n, int64_t no
     }
 }
 
-static void print_entries(Buf *b, const Ls *o, const Entry *e, size_t n, bool tty, int64_t now_s)
+/* Whether ls pads this listing's unquoted names: in columns and the long
+ * format, when it quotes one of them. */
+static bool listing_pads(const Ls *o, const Entry *e, size_t n, bool tty)
 {
+    if (!o->quote || (!o->longf && (o->one || !tty)))
+        return false;
+    for (size_t i = 0; i < n; i++)
+        if (needs_quotes(o, e[i].name))
+            return true;
+    return false;
+}
+
+static void print_entries(Buf *b, Ls *o, const Entry *e, size_t n, bool tty, bool pad,
+                          int64_t now_s)
+{
+    o->pad = pad;
     if (o->longf)
         print_long(b, o, e, n, now_s);
     else if (o->one || !tty)
@@ -342,6 +443,7 @@ static void ls_run(Proc *p, Ls *o, char **names, size_t n_names)
     const Vfs *v = vfs_of(sim);
     int64_t now_s = ((sim->world ? sim->world->start_us : 0) + sim->now) / 1000000;
     bool tty = proc_stdout_is_tty(p);
+    o->quote = tty;
     char *dot = ".";
     if (!n_names) {
         names = &dot;
@@ -374,7 +476,9 @@ static void ls_run(Proc *p, Ls *o, char **names, size_t n_names)
     Buf b;
     buf_init(&b);
     sort_entries(o, files, nf);
-    print_entries(&b, o, files, nf, tty, now_s);
+    /* the files given are padded when any operand is quoted, a folder too */
+    bool pad = listing_pads(o, files, nf, tty) || listing_pads(o, dirs, nd, tty);
+    print_entries(&b, o, files, nf, tty, pad, now_s);
     /* the folders in order, each with its path */
     for (size_t i = 1; i < nd; i++)
         for (size_t k = i; k > 0 && cmp_entry(o, &dirs[k - 1], &dirs[k]) > 0; k--) {
@@ -387,8 +491,11 @@ static void ls_run(Proc *p, Ls *o, char **names, size_t n_names)
         }
     bool headers = nd + nf + (status != 0) > 1;
     for (size_t i = 0; i < nd; i++) {
-        if (headers)
-            buf_printf(&b, "%s%s:\n", nf || i ? "\n" : "", dirs[i].name);
+        if (headers) {
+            buf_puts(&b, nf || i ? "\n" : "");
+            put_quoted(&b, o, dirs[i].name, false);
+            buf_puts(&b, ":\n");
+        }
         size_t n = 0;
         Entry *e = read_folder(p, o, dir_paths[i], &n);
         if (o->longf) {
@@ -402,7 +509,7 @@ static void ls_run(Proc *p, Ls *o, char **names, size_t n_names)
                 snprintf(t, sizeof t, "%llu", (unsigned long long)total);
             buf_printf(&b, "total %s\n", t);
         }
-        print_entries(&b, o, e, n, tty, now_s);
+        print_entries(&b, o, e, n, tty, listing_pads(o, e, n, tty), now_s);
         entries_free(e, n);
         free(dir_paths[i]);
     }
