@@ -92,7 +92,9 @@ static void cat_files(Proc *p, ProcFile *f, size_t n)
     int status = 0;
     for (size_t i = 0; i < n; i++) {
         if (f[i].err != VFS_OK) {
-            proc_printf(p, CON_STDERR, "cat: %s: %s\n", f[i].name, filt_error(&f[i]));
+            char *q = filt_quoted(f[i].name, false);
+            proc_printf(p, CON_STDERR, "cat: %s: %s\n", q, filt_error(&f[i]));
+            free(q);
             status = 1;
             continue;
         }

@@ -176,7 +176,9 @@ void rmdir_main(Proc *p, int argc, char **argv)
         if (e == VFS_OK)
             e = vfs_remove(v, p->node, path);
         if (e != VFS_OK) {
-            proc_printf(p, CON_STDERR, "rmdir: failed to remove '%s': %s\n", arg, vfs_strerror(e));
+            char *q = filt_quoted(arg, true);
+            proc_printf(p, CON_STDERR, "rmdir: failed to remove %s: %s\n", q, vfs_strerror(e));
+            free(q);
             status = 1;
         }
     }
@@ -244,7 +246,9 @@ static void rm_remove_now(Proc *p, Rm *r, const char *path, const char *shown, b
     if (e == VFS_OK)
         e = vfs_remove(vfs_of(p->sim), p->node, path);
     if (e != VFS_OK) {
-        proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", shown, vfs_strerror(e));
+        char *q = filt_quoted(shown, true);
+        proc_printf(p, CON_STDERR, "rm: cannot remove %s: %s\n", q, vfs_strerror(e));
+        free(q);
         r->status = 1;
         rm_kept(r);
         return;
@@ -377,7 +381,9 @@ static bool rm_operand(Proc *p, Rm *r, const char *typed)
         e = VFS_EISDIR;
     if (e != VFS_OK) { /* -f: a name that is not there is no error */
         if (!(r->force && (e == VFS_ENOENT || e == VFS_ENOTDIR))) {
-            proc_printf(p, CON_STDERR, "rm: cannot remove '%s': %s\n", arg, vfs_strerror(e));
+            char *q = filt_quoted(arg, true);
+            proc_printf(p, CON_STDERR, "rm: cannot remove %s: %s\n", q, vfs_strerror(e));
+            free(q);
             r->status = 1;
         }
     } else if (r->recursive && proc_path_dots(arg)) {
@@ -524,7 +530,9 @@ void mv_main(Proc *p, int argc, char **argv)
         if (e == VFS_OK)
             e = vfs_stat(v, p->node, from, &st);
         if (e != VFS_OK) {
-            proc_printf(p, CON_STDERR, "mv: cannot stat '%s': %s\n", arg, vfs_strerror(e));
+            char *q = filt_quoted(arg, true);
+            proc_printf(p, CON_STDERR, "mv: cannot stat %s: %s\n", q, vfs_strerror(e));
+            free(q);
             status = 1;
             continue;
         }
@@ -544,7 +552,9 @@ void mv_main(Proc *p, int argc, char **argv)
         e = proc_path(p, shown, to);
         size_t flen = strlen(from);
         if (e == VFS_ENOTDIR || e == VFS_ENAMETOOLONG) { /* what stat(2) says of it */
-            proc_printf(p, CON_STDERR, "mv: cannot stat '%s': %s\n", shown, vfs_strerror(e));
+            char *q = filt_quoted(shown, true);
+            proc_printf(p, CON_STDERR, "mv: cannot stat %s: %s\n", q, vfs_strerror(e));
+            free(q);
             status = 1;
             free(shown);
             continue;

@@ -152,8 +152,10 @@ int filt_each_headed(Proc *p, const ProcFile *f, size_t n, const char *prog, boo
     int status = 0;
     for (size_t i = 0; i < n; i++) {
         if (f[i].err != VFS_OK && f[i].err != VFS_EISDIR) {
-            proc_printf(p, CON_STDERR, "%s: cannot open '%s' for reading: %s\n", prog, f[i].name,
+            char *q = filt_quoted(f[i].name, true);
+            proc_printf(p, CON_STDERR, "%s: cannot open %s for reading: %s\n", prog, q,
                         filt_error(&f[i]));
+            free(q);
             status = 1;
             continue;
         }
@@ -186,4 +188,73 @@ bool filt_number(const char *s, long long *out)
     }
     *out = v;
     return true;
+}
+
+/* Whether ls's shell-escape style quotes name: for a blank, a character
+ * special to the shell, a control character, or # or ~ at the start; with
+ * at_sign (ls -F) also for @, which -F would print after a link. */
+bool filt_needs_quotes(const char *name, bool at_sign)
+{
+    if (name[0] == '#' || name[0] == '~')
+        return true;
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7f || strchr(" !\"$&'()*;<=>?[\\^`|", *c) ||
+            (*c == '@' && at_sign))
+            return true;
+    return false;
+}
+
+/* Whether name, quoted, may stand between double quotes instead: it has a
+ * single quote and nothing that means something there or needs $'...'. */
+static bool double_quotable(const char *name)
+{
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
+        if (*c < 0x20 || *c == 0x7f || strchr("!\"$&()*;<=>?[\\^`|#~{}", *c))
+            return false;
+    return true;
+}
+
+void filt_quote(Buf *b, const char *name, bool always, bool at_sign)
+{
+    if (!always && !filt_needs_quotes(name, at_sign)) {
+        buf_puts(b, name);
+        return;
+    }
+    if (strchr(name, '\'') && double_quotable(name)) {
+        buf_printf(b, "\"%s\"", name);
+        return;
+    }
+    /* single quotes; a ' as '\'', a control character as $'\t' (or
+     * $'\177'), the quotes opened again after it ('') */
+    bool escaped = false;
+    buf_putc(b, '\'');
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        const char *named = strchr("\a\b\f\n\r\t\v", *c);
+        if (*c < 0x20 || *c == 0x7f) {
+            if (!escaped)
+                buf_puts(b, "'$'");
+            escaped = true;
+            if (named && *c)
+                buf_printf(b, "\\%c", "abfnrtv"[named - "\a\b\f\n\r\t\v"]);
+            else
+                buf_printf(b, "\\%03o", *c);
+            continue;
+        }
+        if (escaped)
+            buf_puts(b, "''");
+        escaped = false;
+        if (*c == '\'')
+            buf_puts(b, "'\\''");
+        else
+            buf_putc(b, (char)*c);
+    }
+    buf_putc(b, '\'');
+}
+
+char *filt_quoted(const char *name, bool always)
+{
+    Buf b;
+    buf_init(&b);
+    filt_quote(&b, name, always, false);
+    return buf_take(&b);
 }

@@ -76,4 +76,11 @@ int filt_each_headed(Proc *p, const ProcFile *f, size_t n, const char *prog, boo
 /* Whether s is a whole decimal number (digits only), with its value. */
 bool filt_number(const char *s, long long *out);
 
+/* GNU's shell-escape quoting of a file name, as coreutils prints names:
+ * 'my notes.txt', "it's", 'tab'$'\t''x'.  always: quoted even when
+ * nothing needs it (their messages' 'x'); at_sign: @ needs it (ls -F). */
+bool filt_needs_quotes(const char *name, bool at_sign);
+void filt_quote(Buf *b, const char *name, bool always, bool at_sign);
+char *filt_quoted(const char *name, bool always); /* the same, allocated */
+
 #endif

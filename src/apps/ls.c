@@ -84,70 +84,18 @@ static char indicator(const Ls *o, const Entry *e)
     return e->st.mode & 0111 ? '*' : 0;
 }
 
-/* Whether ls's shell-escape style quotes name: for a blank, a character
- * special to the shell, a control character, or # or ~ at the start; with
- * -F also for @, which -F would print after a link. */
-static bool needs_quotes(const Ls *o, const char *name)
-{
-    if (name[0] == '#' || name[0] == '~')
-        return true;
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-        if (*c < 0x20 || *c == 0x7f || strchr(" !\"$&'()*;<=>?[\\^`|", *c) ||
-            (*c == '@' && o->classify))
-            return true;
-    return false;
-}
-
-/* Whether name, quoted, may stand between double quotes instead: it has a
- * single quote and nothing that means something there or needs $'...'. */
-static bool double_quotable(const char *name)
-{
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++)
-        if (*c < 0x20 || *c == 0x7f || strchr("!\"$&()*;<=>?[\\^`|#~{}", *c))
-            return false;
-    return true;
-}
-
 /* name as ls shows it on the terminal (quote: its quoting; pad: a blank
  * before an unquoted name in a listing that quotes another). */
 static void put_quoted(Buf *b, const Ls *o, const char *name, bool pad)
 {
     bool quote = o->quote;
-    if (!quote || !needs_quotes(o, name)) {
+    if (!quote || !filt_needs_quotes(name, o->classify)) {
         if (quote && pad)
             buf_putc(b, ' ');
         buf_puts(b, name);
         return;
     }
-    if (strchr(name, '\'') && double_quotable(name)) {
-        buf_printf(b, "\"%s\"", name);
-        return;
-    }
-    /* single quotes; a ' as '\'', a control character as $'\t' (or
-     * $'\177'), the quotes opened again after it ('') */
-    bool escaped = false;
-    buf_putc(b, '\'');
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-        const char *named = strchr("\a\b\f\n\r\t\v", *c);
-        if (*c < 0x20 || *c == 0x7f) {
-            if (!escaped)
-                buf_puts(b, "'$'");
-            escaped = true;
-            if (named && *c)
-                buf_printf(b, "\\%c", "abfnrtv"[named - "\a\b\f\n\r\t\v"]);
-            else
-                buf_printf(b, "\\%03o", *c);
-            continue;
-        }
-        if (escaped)
-            buf_puts(b, "''");
-        escaped = false;
-        if (*c == '\'')
-            buf_puts(b, "'\\''");
-        else
-            buf_putc(b, (char)*c);
-    }
-    buf_putc(b, '\'');
+    filt_quote(b, name, true, o->classify);
 }
 
 /* Columns a text takes: its characters (UTF-8's continuation bytes take
@@ -350,7 +298,7 @@ static bool listing_pads(const Ls *o, const Entry *e, size_t n, bool tty)
     if (!o->quote || (!o->longf && (o->one || !tty)))
         return false;
     for (size_t i = 0; i < n; i++)
-        if (needs_quotes(o, e[i].name))
+        if (filt_needs_quotes(e[i].name, o->classify))
             return true;
     return false;
 }
@@ -460,7 +408,9 @@ static void ls_run(Proc *p, Ls *o, char **names, size_t n_names)
         if (e == VFS_OK)
             e = vfs_stat(v, p->node, path, &st);
         if (e != VFS_OK) {
-            proc_printf(p, CON_STDERR, "ls: cannot access '%s': %s\n", names[i], vfs_strerror(e));
+            char *q = filt_quoted(names[i], true);
+            proc_printf(p, CON_STDERR, "ls: cannot access %s: %s\n", q, vfs_strerror(e));
+            free(q);
             status = 2;
             continue;
         }

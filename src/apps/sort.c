@@ -71,9 +71,11 @@ static void sort_files(Proc *p, ProcFile *in, size_t n_in)
     Sort *s = p->state;
     for (size_t i = 0; i < n_in; i++)
         if (in[i].err != VFS_OK) {
+            char *q = filt_quoted(in[i].name, false);
             proc_printf(p, CON_STDERR, "sort: %s: %s: %s\n",
-                        in[i].err == VFS_EISDIR ? "read failed" : "cannot read", in[i].name,
+                        in[i].err == VFS_EISDIR ? "read failed" : "cannot read", q,
                         filt_error(&in[i]));
+            free(q);
             proc_exit(p, 2);
             return;
         }

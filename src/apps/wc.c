@@ -92,9 +92,10 @@ static void wc_files(Proc *p, ProcFile *in, size_t n)
     for (size_t i = 0; i < n; i++) {
         Counts c = {{0}};
         if (in[i].err != VFS_OK) {
-            proc_printf(p, CON_STDERR, "wc: %s: %s\n",
-                        in[i].is_stdin && !w->dash_named ? "'standard input'" : in[i].name,
-                        filt_error(&in[i]));
+            char *q = in[i].is_stdin && !w->dash_named ? xstrdup("'standard input'")
+                                                       : filt_quoted(in[i].name, false);
+            proc_printf(p, CON_STDERR, "wc: %s: %s\n", q, filt_error(&in[i]));
+            free(q);
             status = 1;
             if (in[i].err != VFS_EISDIR)
                 continue; /* a directory still gets its line of zeros */
