@@ -88,14 +88,13 @@ static char indicator(const Ls *o, const Entry *e)
  * before an unquoted name in a listing that quotes another). */
 static void put_quoted(Buf *b, const Ls *o, const char *name, bool pad)
 {
-    bool quote = o->quote;
-    if (!quote || !filt_needs_quotes(name, o->classify)) {
-        if (quote && pad)
-            buf_putc(b, ' ');
+    if (!o->quote) {
         buf_puts(b, name);
         return;
     }
-    filt_quote(b, name, true, o->classify);
+    if (pad && !filt_needs_quotes(name, o->classify))
+        buf_putc(b, ' ');
+    filt_quote(b, name, false, o->classify);
 }
 
 /* Columns a text takes: its characters (UTF-8's continuation bytes take
