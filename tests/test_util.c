@@ -1,5 +1,7 @@
 /* Tests for src/core/util.c (buf_printf writes what vsnprintf writes) and
- * for the text helpers the trace writers use instead of printf. */
+ * for the text helpers the trace writers use instead of printf, and for
+ * src/core/heap.c. */
+#define _DEFAULT_SOURCE /* sbrk */
 #include <inttypes.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -9,10 +11,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/types.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include <cmocka.h>
 
+#include "core/heap.h"
 #include "core/util.h"
 #include "net/world.h"
 
@@ -144,13 +148,49 @@ static void test_ip_format(void **state)
     }
 }
 
+/* heap_prepare grows the heap by about a step (64 MiB, less what was free
+ * at its top) where it can, and keeps it through frees; malloc goes on
+ * working for small blocks and for arrays below and above the 32 MiB it
+ * keeps in the heap. */
+static void test_heap_prepare(void **state)
+{
+    (void)state;
+    char *before = sbrk(0);
+    bool prepared = heap_prepare(1000);
+    if (prepared)
+        assert_true((char *)sbrk(0) - before >= 48 << 20);
+    enum { N = 50000 };
+    unsigned char **blocks = xmalloc(N * sizeof *blocks);
+    for (size_t i = 0; i < N; i++) {
+        blocks[i] = xmalloc(i % 997 + 1);
+        memset(blocks[i], (int)(i & 0xff), i % 997 + 1);
+    }
+    size_t size = 1 << 20;
+    unsigned char *big = xmalloc(size);
+    memset(big, 0xa5, size);
+    for (; size < ((size_t)64 << 20); size *= 2) { /* in the heap, then a mapping of its own */
+        big = xrealloc(big, size * 2);
+        memset(big + size, 0xa5, size);
+    }
+    for (size_t i = 0; i < size; i += 4093)
+        assert_int_equal(big[i], 0xa5);
+    for (size_t i = 0; i < N; i++) {
+        assert_int_equal(blocks[i][i % 997], i & 0xff);
+        free(blocks[i]);
+    }
+    free(blocks);
+    free(big);
+    if (prepared)
+        assert_true((char *)sbrk(0) - before >= 48 << 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_strings),     cmocka_unit_test(test_integers),
         cmocka_unit_test(test_handed_on),   cmocka_unit_test(test_odd),
         cmocka_unit_test(test_null_string), cmocka_unit_test(test_put_int),
-        cmocka_unit_test(test_ip_format),
+        cmocka_unit_test(test_ip_format),   cmocka_unit_test(test_heap_prepare),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
