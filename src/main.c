@@ -152,14 +152,22 @@ static char *find_scenario(const char *path)
 
 /* ---- loading ----------------------------------------------------------- */
 
+/* Loads the scenario file at path, as found (find_scenario); problems are
+ * printed. */
+static World *load_found(const char *path)
+{
+    Errors errs;
+    errors_init(&errs);
+    World *w = scenario_load(path, &errs);
+    errors_print(&errs, stderr);
+    errors_fini(&errs);
+    return w;
+}
+
 static World *load(const char *path)
 {
     char *found = find_scenario(path);
-    Errors errs;
-    errors_init(&errs);
-    World *w = scenario_load(found ? found : path, &errs);
-    errors_print(&errs, stderr);
-    errors_fini(&errs);
+    World *w = load_found(found ? found : path);
     free(found);
     return w;
 }
@@ -295,8 +303,7 @@ static void run_loop(Sim *sim, SimTime until)
     bool tty = isatty(STDERR_FILENO);
     double start = tty ? wall_seconds() : 0, last = start;
     bool shown = false;
-    while (!caught_signal && !sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= until &&
-           (until != SIM_TIME_MAX || evq_foreground(&sim->q) > 0)) {
+    while (!caught_signal && !sim->stopped && sim_has_next(sim, until)) {
         sim_step(sim);
         if (tty && (sim->events & 0xffff) == 0) {
             double now = wall_seconds();
@@ -333,20 +340,20 @@ static bool write_capture(PcapWriter *pcap, OutFile *out, const char *path, SimT
 
 /* A run's memory grows with its scenario: about 12 bytes for each byte of
  * JSON (76 MB for the 2.9 MB of 10,000 hosts looking names up). */
-static void prepare_heap(const char *scenario)
+static void prepare_heap(const char *path)
 {
-    char *found = find_scenario(scenario);
     struct stat st;
-    if (stat(found ? found : scenario, &st) == 0 && S_ISREG(st.st_mode))
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode))
         heap_prepare((size_t)st.st_size * 16);
-    free(found);
 }
 
 static int run(const RunOpts *o)
 {
     catch_signals();
-    prepare_heap(o->scenario);
-    World *w = load(o->scenario);
+    char *found = find_scenario(o->scenario);
+    prepare_heap(found ? found : o->scenario);
+    World *w = load_found(found ? found : o->scenario);
+    free(found);
     if (!w)
         return 2;
     TraceFormat fmts[3];

@@ -7,10 +7,11 @@
  * harmless no-op, even from inside another handler.
  *
  * Two places hold pending events:
- * - the wheel, for events due within EVQ_NEAR of the last event popped
- *   (packets on the wire, short timers: nearly all of them).  It has a
- *   bucket per microsecond of a window longer than EVQ_NEAR, each a list in
- *   push order (so in seq order), and a bitmap of the buckets in use.
+ * - the wheel, for events due within EVQ_NEAR (100 ms) of the last event
+ *   popped (packets on the wire, even over a continent's latency, and short
+ *   timers: nearly all of them).  It has a bucket per microsecond of a
+ *   window longer than EVQ_NEAR, each a list in push order (so in seq
+ *   order), and a bitmap of the buckets in use.
  *   Every event in it lies in [last, last + EVQ_NEAR], so a bucket never
  *   holds two times; push and cancel are O(1), and pop finds the first
  *   bucket in use from the bitmap, a word (64 µs) at a time;
@@ -65,8 +66,8 @@ typedef struct EvqSlot {
     bool background;
 } EvqSlot;
 
-#define EVQ_NEAR         ((SimTime)10000) /* µs */
-#define EVQ_WHEEL_SLOTS  16384u           /* buckets: a power of two above EVQ_NEAR */
+#define EVQ_NEAR         ((SimTime)100000) /* µs */
+#define EVQ_WHEEL_SLOTS  131072u           /* buckets: a power of two above EVQ_NEAR */
 #define EVQ_WHEEL_WORDS  (EVQ_WHEEL_SLOTS / 64u)
 #define EVQ_WHEEL_GROUPS (EVQ_WHEEL_WORDS / 64u) /* of 64 words */
 

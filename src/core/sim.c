@@ -65,7 +65,8 @@ bool sim_step(Sim *sim)
     Event ev;
     if (sim->stopped || !evq_len(&sim->q))
         return false;
-    if (evq_peek_time(&sim->q) == sim->now && sim->events_now >= SIM_MAX_EVENTS_AT_ONCE) {
+    /* The count first: the queue is looked into only when it is at the limit. */
+    if (sim->events_now >= SIM_MAX_EVENTS_AT_ONCE && evq_peek_time(&sim->q) == sim->now) {
         sim->stopped = sim->stuck = true;
         return false;
     }
@@ -80,10 +81,18 @@ bool sim_step(Sim *sim)
     return true;
 }
 
+bool sim_has_next(Sim *sim, SimTime t)
+{
+    if (!evq_len(&sim->q))
+        return false;
+    if (t == SIM_TIME_MAX) /* every event is due by then: no need to look which is next */
+        return evq_foreground(&sim->q) > 0;
+    return evq_peek_time(&sim->q) <= t;
+}
+
 void sim_run_until(Sim *sim, SimTime t)
 {
-    while (!sim->stopped && evq_len(&sim->q) && evq_peek_time(&sim->q) <= t &&
-           (t != SIM_TIME_MAX || evq_foreground(&sim->q) > 0))
+    while (!sim->stopped && sim_has_next(sim, t))
         sim_step(sim);
     if (t != SIM_TIME_MAX && !sim->stopped && sim->now < t)
         sim->now = t;

@@ -68,6 +68,9 @@ static inline uint64_t sim_packet_id(Sim *sim)
  * (also when it would be event SIM_MAX_EVENTS_AT_ONCE + 1 at one time:
  * then stuck is set, and the caller says so). */
 bool sim_step(Sim *sim);
+/* Whether an event is left to run at or before t: with t = SIM_TIME_MAX,
+ * a foreground one (background events alone do not keep a run going). */
+bool sim_has_next(Sim *sim, SimTime t);
 /* Runs every event at or before t (unless stopped); the clock ends at t
  * when t is finite.  With t = SIM_TIME_MAX it runs until only background
  * events are left, and the clock ends at the last event run. */
