@@ -431,6 +431,61 @@ static void test_late_notes(void **state)
     cap_close(&c);
 }
 
+/* Many packets, so that the writer lets states go while others live on
+ * beside them in its table: every third is never delivered (kept for the
+ * quiet grace), every fifth gains a note long after its frame was written.
+ * Each frame carries its packet's id; each block's comment must be that
+ * packet's notes, whatever was let go and found again. */
+#define MANY      60000
+#define MANY_STEP 100     /* µs between packets */
+#define MANY_LATE 2500000 /* µs after its frame, a late note */
+
+static void test_many_packets_let_go(void **state)
+{
+    (void)state;
+    Cap c;
+    cap_open(&c, tiny(), "t.pcapng", NULL);
+    const Iface *f = &c.w->nodes[0].ifaces[0];
+    const uint64_t late_every = 5, lost_every = 3;
+    uint64_t next_late = late_every;
+    for (uint64_t i = 1; i <= MANY; i++) {
+        SimTime t = (SimTime)i * MANY_STEP;
+        for (; next_late <= MANY && (SimTime)next_late * MANY_STEP + MANY_LATE <= t;
+             next_late += late_every)
+            trace_note(&c.t, t, next_late, "late %llu", (unsigned long long)next_late);
+        uint8_t frame[8];
+        memcpy(frame, &i, sizeof frame);
+        trace_note(&c.t, t, i, "note %llu", (unsigned long long)i);
+        trace_hop(&c.t, t, t + 5, i, 0, 0, f->peer, f->peer_iface, f->link, frame, sizeof frame);
+        if (i % lost_every)
+            trace_deliver(&c.t, t + 5, i, 1);
+    }
+    cap_write(&c, SIM_TIME_MAX);
+    Blk *b = xmalloc((MANY + 8) * sizeof *b);
+    assert_int_equal(blocks(&c, b, MANY + 8), 3 + MANY);
+    char want[64];
+    for (size_t k = 0; k < MANY; k++) {
+        const Blk *e = &b[3 + k];
+        assert_int_equal(e->type, 6);
+        uint64_t pkt;
+        memcpy(&pkt, e->p + 28, sizeof pkt);
+        assert_int_equal(pkt, k + 1);
+        assert_int_equal(epb_ts(e), (uint64_t)START_US + pkt * MANY_STEP);
+        bool late = pkt % late_every == 0 && pkt * MANY_STEP + MANY_LATE <= MANY * MANY_STEP;
+        if (late)
+            snprintf(want, sizeof want, "note %llu; late %llu", (unsigned long long)pkt,
+                     (unsigned long long)pkt);
+        else
+            snprintf(want, sizeof want, "note %llu", (unsigned long long)pkt);
+        char *s = opt_str(e, 1);
+        assert_non_null(s);
+        assert_string_equal(s, want);
+        free(s);
+    }
+    free(b);
+    cap_close(&c);
+}
+
 /* Node capture: one interface per network interface; sends stamped when
  * sent, receives when they arrive, in time order across interfaces, with
  * epb_flags saying which way. */
@@ -714,6 +769,7 @@ int main(void)
         cmocka_unit_test(test_long_comment_clipped),
         cmocka_unit_test(test_links_order_and_comments),
         cmocka_unit_test(test_late_notes),
+        cmocka_unit_test(test_many_packets_let_go),
         cmocka_unit_test(test_nodes_stamps_and_order),
         cmocka_unit_test(test_nodes_lost_frames),
         cmocka_unit_test(test_classic_header),

@@ -1,6 +1,6 @@
 /* Tests for src/core/util.c (buf_printf writes what vsnprintf writes) and
- * for the text helpers the trace writers use instead of printf, and for
- * src/core/heap.c. */
+ * for the text helpers the trace writers use instead of printf, for
+ * trace_note's one-line captions, and for src/core/heap.c. */
 #define _DEFAULT_SOURCE /* sbrk */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "core/heap.h"
+#include "core/trace.h"
 #include "core/util.h"
 #include "net/world.h"
 
@@ -184,13 +185,35 @@ static void test_heap_prepare(void **state)
         assert_true((char *)sbrk(0) - before >= 48 << 20);
 }
 
+/* A caption is one line (DESIGN.md rule 5), whether it comes ready made
+ * ("%s") or formatted: line breaks and tabs become spaces. */
+static void test_caption_one_line(void **state)
+{
+    (void)state;
+    Trace t;
+    trace_init(&t, NULL, true);
+    trace_note(&t, 0, 1, "%s", "a asks b");
+    trace_note(&t, 1, 1, "%s", "two\nlines\tand\r\n");
+    trace_note(&t, 2, 0, "%s %d\n%s", "b\tanswers", 42, "");
+    trace_note(&t, 4, 0, "%s", "");
+    trace_note(&t, 5, 0, "\n");
+    const char *want[] = {"a asks b", "two lines and  ", "b answers 42 ", "", " "};
+    assert_int_equal(t.n, 5);
+    for (size_t i = 0; i < t.n; i++) {
+        assert_string_equal(t.recs[i].text, want[i]);
+        assert_int_equal(t.recs[i].step, i + 1);
+    }
+    trace_fini(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_strings),     cmocka_unit_test(test_integers),
-        cmocka_unit_test(test_handed_on),   cmocka_unit_test(test_odd),
-        cmocka_unit_test(test_null_string), cmocka_unit_test(test_put_int),
-        cmocka_unit_test(test_ip_format),   cmocka_unit_test(test_heap_prepare),
+        cmocka_unit_test(test_strings),          cmocka_unit_test(test_integers),
+        cmocka_unit_test(test_handed_on),        cmocka_unit_test(test_odd),
+        cmocka_unit_test(test_null_string),      cmocka_unit_test(test_put_int),
+        cmocka_unit_test(test_ip_format),        cmocka_unit_test(test_heap_prepare),
+        cmocka_unit_test(test_caption_one_line),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -167,22 +167,41 @@ void trace_state(Trace *t, SimTime now, int node, const char *table, const char 
     emit(t, &r);
 }
 
+/* Captions are single lines (DESIGN.md rule 5): line breaks and tabs in
+ * text become spaces. */
+static const char not_in_caption[] = "\n\t\r";
+
 uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
 {
     if (unheard(t, TR_NOTE))
         return ++t->notes;
     TraceRec r = blank(TR_NOTE, now);
     Buf b;
-    va_list ap;
     buf_init(&b);
+    va_list ap;
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    if (strcmp(fmt, "%s") == 0) {
+        /* Most captions come ready made: used as they are when they are
+         * one line already. */
+        const char *s = va_arg(ap, const char *);
+        if (!s) /* as printf's %s */
+            s = "(null)";
+        if (s[strcspn(s, not_in_caption)] == '\0')
+            r.text = (char *)s;
+        else
+            buf_puts(&b, s);
+    } else {
+        buf_vprintf(&b, fmt, ap);
+    }
     va_end(ap);
-    /* Captions are single lines (DESIGN.md rule 5). */
-    for (size_t i = 0; i < b.len; i++)
-        if (b.data[i] == '\n' || b.data[i] == '\t' || b.data[i] == '\r')
+    if (!r.text && b.data) {
+        for (size_t i = strcspn(b.data, not_in_caption); i < b.len;
+             i += 1 + strcspn(b.data + i + 1, not_in_caption))
             b.data[i] = ' ';
-    r.text = b.data ? b.data : (char *)"";
+        r.text = b.data;
+    }
+    if (!r.text)
+        r.text = (char *)"";
     r.pkt = pkt;
     t->notes++;
     emit(t, &r);

@@ -351,8 +351,7 @@ void buf_vprintf(Buf *b, const char *fmt, va_list ap)
     const char *f = fmt;
     while (*f) {
         const char *lit = f;
-        while (*f && *f != '%')
-            f++;
+        f += strcspn(f, "%");
         if (f > lit)
             buf_put(b, lit, (size_t)(f - lit));
         if (!*f)

@@ -55,6 +55,12 @@ typedef struct Frame {
     uint8_t bytes[];
 } Frame;
 
+/* Frames are made and let go by the million: those up to FRAME_CLASSES
+ * classes of FRAME_CLASS bytes are kept for reuse, linked through their
+ * first bytes. */
+#define FRAME_CLASS   64
+#define FRAME_CLASSES 32
+
 /* A heap entry holds the frame's sort key, so that sifting reads no frame. */
 typedef struct HeapEnt {
     SimTime time;
@@ -110,6 +116,8 @@ struct PcapWriter {
     /* frames waiting, a binary heap in file order */
     HeapEnt *heap;
     size_t n_heap, cap_heap;
+    /* frames written, kept for reuse: a list per FRAME_CLASS bytes of size */
+    Frame *spare[FRAME_CLASSES];
     /* packets, open addressing on pkt */
     PktState *st;
     size_t n_st, cap_st, sweep_at;
@@ -118,6 +126,7 @@ struct PcapWriter {
     uint64_t *late; /* packets that gained a note after a frame of theirs was written */
     size_t n_late, cap_late;
     FILE *spill; /* pcapng: every note and the packet of every block written */
+    Buf spill_b; /* what goes to spill next, written a chunk at a time */
     /* the output */
     Out o;        /* o.f: the file being written, NULL until the first block */
     bool own_out; /* o.f is our temporary file, copied to the caller's at the end */
@@ -241,6 +250,7 @@ PcapWriter *pcap_writer_new(const World *w, const char *name, const char *captur
     pw->now = -1;
     pw->blocked_until = -1;
     buf_init(&pw->o.b);
+    buf_init(&pw->spill_b);
     if (capture) {
         pw->on_nodes = true;
         pw->first = xmalloc((w->n_nodes ? w->n_nodes : 1) * sizeof *pw->first);
@@ -276,7 +286,15 @@ void pcap_writer_free(PcapWriter *pw)
     for (size_t i = 0; i < pw->n_heap; i++)
         free(pw->heap[i].f);
     free(pw->heap);
+    for (size_t c = 0; c < FRAME_CLASSES; c++)
+        while (pw->spare[c]) {
+            Frame *f = pw->spare[c];
+            memcpy(&pw->spare[c], f, sizeof f);
+            free(f);
+        }
     for (size_t i = 0; i < pw->cap_st; i++) {
+        if (!pw->st[i].used)
+            continue;
         free(pw->st[i].text);
         free(pw->st[i].losses);
     }
@@ -285,6 +303,7 @@ void pcap_writer_free(PcapWriter *pw)
     free(pw->late);
     if (pw->spill)
         fclose(pw->spill);
+    buf_fini(&pw->spill_b);
     if (pw->own_out && pw->o.f)
         fclose(pw->o.f);
     buf_fini(&pw->o.b);
@@ -567,6 +586,22 @@ static bool ensure_out(PcapWriter *pw)
     return true;
 }
 
+static void spill_flush(PcapWriter *pw)
+{
+    if (pw->spill_b.len)
+        fwrite(pw->spill_b.data, 1, pw->spill_b.len, pw->spill);
+    buf_clear(&pw->spill_b);
+}
+
+/* Adds to the spill (ensure_spill first); one fwrite per chunk, not per
+ * record. */
+static void spill_put(PcapWriter *pw, const void *p, size_t n)
+{
+    buf_put(&pw->spill_b, p, n);
+    if (pw->spill_b.len >= OUT_CHUNK)
+        spill_flush(pw);
+}
+
 static bool ensure_spill(PcapWriter *pw)
 {
     if (pw->spill)
@@ -597,29 +632,21 @@ static PktState *st_find(PcapWriter *pw, uint64_t pkt)
     }
 }
 
-/* Moves the states that pass keep (all when keep is NULL) into a table of
- * cap slots; frees the others' memory after calling drop on them. */
-static void st_rebuild(PcapWriter *pw, size_t cap, bool (*keep)(PcapWriter *, PktState *))
+/* Moves every state into a table of cap slots. */
+static void st_rebuild(PcapWriter *pw, size_t cap)
 {
     PktState *old = pw->st;
     size_t old_cap = pw->cap_st;
     pw->st = xcalloc(cap, sizeof *pw->st);
     pw->cap_st = cap;
-    pw->n_st = 0;
     for (size_t i = 0; i < old_cap; i++) {
         PktState *p = &old[i];
         if (!p->used)
             continue;
-        if (keep && !keep(pw, p)) {
-            free(p->text);
-            free(p->losses);
-            continue;
-        }
         size_t k = st_slot(p->pkt, cap);
         while (pw->st[k].used)
             k = (k + 1) & (cap - 1);
         pw->st[k] = *p;
-        pw->n_st++;
     }
     free(old);
 }
@@ -667,7 +694,7 @@ static PktState *st_get(PcapWriter *pw, uint64_t pkt)
     if (p)
         return p;
     if (2 * (pw->n_st + 1) > pw->cap_st)
-        st_rebuild(pw, pw->cap_st ? 2 * pw->cap_st : 1024, NULL);
+        st_rebuild(pw, pw->cap_st ? 2 * pw->cap_st : 1024);
     size_t i = st_slot(pkt, pw->cap_st);
     while (pw->st[i].used)
         i = (i + 1) & (pw->cap_st - 1);
@@ -708,18 +735,50 @@ static bool st_keep(PcapWriter *pw, PktState *p)
     return false;
 }
 
-/* Lets go of the packets that are over; amortised O(1) per packet. */
+/* Empties slot i, moving later members of its run back so that every
+ * state stays reachable from its home slot (deletion without tombstones
+ * for linear probing). */
+static void st_remove_at(PcapWriter *pw, size_t i)
+{
+    size_t mask = pw->cap_st - 1;
+    for (size_t j = (i + 1) & mask; pw->st[j].used; j = (j + 1) & mask) {
+        size_t home = st_slot(pw->st[j].pkt, pw->cap_st);
+        /* It stays when its home lies cyclically in (i, j]. */
+        bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+        if (stays)
+            continue;
+        pw->st[i] = pw->st[j];
+        i = j;
+    }
+    memset(&pw->st[i], 0, sizeof pw->st[i]);
+    pw->n_st--;
+}
+
+/* Lets go of the packets that are over, in place; amortised O(1) per
+ * packet.  A state moved back into a slot already passed is looked at
+ * again, which keeps it again. */
 static void st_sweep(PcapWriter *pw)
 {
     if (pw->n_st < pw->sweep_at)
         return;
+    for (size_t i = 0; i < pw->cap_st;) {
+        PktState *p = &pw->st[i];
+        if (p->used && !st_keep(pw, p)) {
+            free(p->text);
+            free(p->losses);
+            st_remove_at(pw, i); /* slot i may now hold a later state */
+            continue;
+        }
+        i++;
+    }
+    pw->sweep_at = 2 * pw->n_st > 4096 ? 2 * pw->n_st : 4096;
+    /* Shrinks only a table far larger than the next sweep needs, so that
+     * a steady run neither shrinks nor grows it. */
     size_t cap = pw->cap_st;
-    st_rebuild(pw, cap, st_keep);
-    while (cap > 1024 && 8 * pw->n_st < cap)
+    while (cap > 1024 && cap / 8 > pw->sweep_at)
         cap /= 2;
     if (cap != pw->cap_st)
-        st_rebuild(pw, cap, NULL);
-    pw->sweep_at = 2 * pw->n_st > 4096 ? 2 * pw->n_st : 4096;
+        st_rebuild(pw, cap);
 }
 
 /* ---- the heap of frames, in file order ------------------------------------ */
@@ -771,6 +830,38 @@ static Frame *heap_pop(PcapWriter *pw)
     return top;
 }
 
+/* ---- frames, made and reused ---------------------------------------------- */
+
+/* The size class of a frame of len bytes, FRAME_CLASSES if none. */
+static size_t frame_class(uint32_t len)
+{
+    size_t c = (sizeof(Frame) + len + FRAME_CLASS - 1) / FRAME_CLASS;
+    return c < FRAME_CLASSES ? c : FRAME_CLASSES;
+}
+
+static Frame *frame_new(PcapWriter *pw, uint32_t len)
+{
+    size_t c = frame_class(len);
+    if (c == FRAME_CLASSES)
+        return xmalloc(sizeof(Frame) + len);
+    Frame *f = pw->spare[c];
+    if (!f)
+        return xmalloc(c * FRAME_CLASS);
+    memcpy(&pw->spare[c], f, sizeof f);
+    return f;
+}
+
+static void frame_free(PcapWriter *pw, Frame *f)
+{
+    size_t c = frame_class(f->len);
+    if (c == FRAME_CLASSES) {
+        free(f);
+        return;
+    }
+    memcpy(f, &pw->spare[c], sizeof f);
+    pw->spare[c] = f;
+}
+
 /* ---- writing a frame ---------------------------------------------------- */
 
 static bool lost_at(const PktState *p, SimTime time, int link)
@@ -787,7 +878,7 @@ static void spill_block(PcapWriter *pw, uint64_t pkt)
         return;
     uint8_t rec[9] = {'E'};
     memcpy(rec + 1, &pkt, 8);
-    fwrite(rec, 1, sizeof rec, pw->spill);
+    spill_put(pw, rec, sizeof rec);
 }
 
 static void write_frame(PcapWriter *pw, Frame *f, PktState *p)
@@ -851,7 +942,7 @@ static void flush_ready(PcapWriter *pw, bool all)
         }
         heap_pop(pw);
         write_frame(pw, f, p);
-        free(f);
+        frame_free(pw, f);
     }
 }
 
@@ -864,7 +955,7 @@ static void add_frame(PcapWriter *pw, const TraceRec *r, uint64_t seq, SimTime t
     p->pending++;
     if (r->arrive > p->last)
         p->last = r->arrive;
-    Frame *f = xmalloc(sizeof *f + r->len);
+    Frame *f = frame_new(pw, r->len);
     *f = (Frame){time, seq, r->pkt, r->len, (uint32_t)iface, r->link, dir};
     memcpy(f->bytes, r->bytes, r->len);
     heap_push(pw, f);
@@ -899,8 +990,8 @@ static void on_note(PcapWriter *pw, const TraceRec *r)
         uint32_t n32 = (uint32_t)len;
         memcpy(h + 1, &r->pkt, 8);
         memcpy(h + 9, &n32, 4);
-        fwrite(h, 1, sizeof h, pw->spill);
-        fwrite(r->text, 1, len, pw->spill);
+        spill_put(pw, h, sizeof h);
+        spill_put(pw, r->text, len);
     }
     PktState *p = st_get(pw, r->pkt);
     if (p->written)
@@ -1184,6 +1275,7 @@ bool pcap_writer_write(PcapWriter *pw, FILE *f, SimTime end, char *why, size_t s
     size_t n_fx = 0;
     Fix *fx = NULL;
     if (pw->n_late && pw->spill && !pw->err[0]) {
+        spill_flush(pw);
         fflush(pw->spill);
         fx = fixes_build(pw, &n_fx);
     }
