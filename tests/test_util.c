@@ -1,6 +1,7 @@
 /* Tests for src/core/util.c (buf_printf writes what vsnprintf writes) and
  * for the text helpers the trace writers use instead of printf, for
- * trace_note's one-line captions, and for src/core/heap.c. */
+ * trace_note's one-line captions, for the JSON Lines writer's string
+ * escapes, and for src/core/heap.c. */
 #define _DEFAULT_SOURCE /* sbrk */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -18,6 +19,7 @@
 
 #include "core/heap.h"
 #include "core/trace.h"
+#include "io/trace_out.h"
 #include "core/util.h"
 #include "net/world.h"
 
@@ -206,6 +208,65 @@ static void test_caption_one_line(void **state)
     trace_fini(&t);
 }
 
+/* What JSON Lines must hold for s: the escapes of RFC 8259 that
+ * docs/trace-format.md names, one byte at a time. */
+static void json_escaped(const char *s, Buf *out)
+{
+    buf_putc(out, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            buf_printf(out, "\\%c", c);
+        else if (c == '\n')
+            buf_puts(out, "\\n");
+        else if (c == '\t')
+            buf_puts(out, "\\t");
+        else if (c == '\r')
+            buf_puts(out, "\\r");
+        else if (c < 0x20)
+            buf_printf(out, "\\u%04x", c);
+        else
+            buf_putc(out, (char)c);
+    }
+    buf_putc(out, '"');
+}
+
+/* The writer looks at strings a word at a time: escapes at every place
+ * within and across words, among plain ASCII and UTF-8 bytes. */
+static void test_jsonl_escapes(void **state)
+{
+    (void)state;
+    Trace t;
+    trace_init(&t, NULL, false);
+    static const char pool[] = "ab \"\\\n\t\r\x01\x1f\x7f\x80\xc3\xa9 !#~";
+    uint32_t seed = 12345;
+    Buf got, want;
+    buf_init(&got);
+    buf_init(&want);
+    for (int k = 0; k < 20000; k++) {
+        char s[48];
+        size_t len = (size_t)(k % 40);
+        for (size_t i = 0; i < len; i++) {
+            seed = seed * 1103515245u + 12345u;
+            s[i] = pool[(seed >> 16) % (sizeof pool - 1)];
+        }
+        s[len] = '\0';
+        TraceRec r = {.kind = TR_NOTE, .node = -1, .text = s};
+        buf_clear(&got);
+        trace_jsonl_record(&t, NULL, &r, &got);
+        buf_clear(&want);
+        buf_puts(&want, ",\"text\":");
+        json_escaped(s, &want);
+        const char *at = got.data ? strstr(got.data, ",\"text\":") : NULL;
+        assert_non_null(at);
+        if (strncmp(at, want.data, want.len) != 0)
+            fail_msg("string %d: wrote %s, expected %s", k, at, want.data);
+    }
+    buf_fini(&got);
+    buf_fini(&want);
+    trace_fini(&t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -213,7 +274,7 @@ int main(void)
         cmocka_unit_test(test_handed_on),        cmocka_unit_test(test_odd),
         cmocka_unit_test(test_null_string),      cmocka_unit_test(test_put_int),
         cmocka_unit_test(test_ip_format),        cmocka_unit_test(test_heap_prepare),
-        cmocka_unit_test(test_caption_one_line),
+        cmocka_unit_test(test_caption_one_line), cmocka_unit_test(test_jsonl_escapes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -49,15 +49,19 @@ bool trace_end(Trace *t)
     return ok;
 }
 
+/* A record of kind at now, concerning nothing yet.  An initializer, not
+ * memset: the compiler writes it with a few wide stores (records are made
+ * by the million). */
 static TraceRec blank(TraceKind kind, SimTime now)
 {
-    TraceRec r;
-    memset(&r, 0, sizeof r);
-    r.kind = kind;
-    r.time = now;
-    r.node = r.iface = r.peer = r.peer_iface = r.link = -1;
-    r.ttl = -1;
-    return r;
+    return (TraceRec){.kind = kind,
+                      .time = now,
+                      .node = -1,
+                      .iface = -1,
+                      .peer = -1,
+                      .peer_iface = -1,
+                      .link = -1,
+                      .ttl = -1};
 }
 
 void trace_seal(Trace *t)

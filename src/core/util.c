@@ -312,14 +312,21 @@ static void put_integer(Buf *b, const Spec *sp, va_list *args)
     } else {
         u = read_unsigned(sp->length, args);
     }
-    const char *digits = sp->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
-    unsigned base = sp->conv == 'x' || sp->conv == 'X' ? 16 : 10;
     char tmp[3 * sizeof u + 2];
     char *p = tmp + sizeof tmp;
-    do {
-        *--p = digits[u % base];
-        u /= base;
-    } while (u);
+    if (sp->conv == 'x' || sp->conv == 'X') {
+        const char *digits = sp->conv == 'X' ? "0123456789ABCDEF" : "0123456789abcdef";
+        do {
+            *--p = digits[u % 16];
+            u /= 16;
+        } while (u);
+    } else {
+        /* A constant base: the compiler divides by multiplying. */
+        do {
+            *--p = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+    }
     if (neg)
         *--p = '-';
     put_field(b, sp, p, (size_t)(tmp + sizeof tmp - p), sp->zero ? '0' : ' ', neg);
@@ -350,8 +357,8 @@ void buf_vprintf(Buf *b, const char *fmt, va_list ap)
     buf_reserve(b, 0);
     const char *f = fmt;
     while (*f) {
-        const char *lit = f;
-        f += strcspn(f, "%");
+        const char *lit = f, *pct = strchr(f, '%');
+        f = pct ? pct : f + strlen(f);
         if (f > lit)
             buf_put(b, lit, (size_t)(f - lit));
         if (!*f)

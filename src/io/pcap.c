@@ -55,11 +55,11 @@ typedef struct Frame {
     uint8_t bytes[];
 } Frame;
 
-/* Frames are made and let go by the million: those up to FRAME_CLASSES
- * classes of FRAME_CLASS bytes are kept for reuse, linked through their
+/* Frames are made and let go by the million: those of up to POOL_CLASSES
+ * classes of POOL_CLASS bytes are kept for reuse, linked through their
  * first bytes. */
-#define FRAME_CLASS   64
-#define FRAME_CLASSES 32
+#define POOL_CLASS   64
+#define POOL_CLASSES 32
 
 /* A heap entry holds the frame's sort key, so that sifting reads no frame. */
 typedef struct HeapEnt {
@@ -116,8 +116,8 @@ struct PcapWriter {
     /* frames waiting, a binary heap in file order */
     HeapEnt *heap;
     size_t n_heap, cap_heap;
-    /* frames written, kept for reuse: a list per FRAME_CLASS bytes of size */
-    Frame *spare[FRAME_CLASSES];
+    /* frames written, kept for reuse: a list per POOL_CLASS bytes of size */
+    void *spare[POOL_CLASSES];
     /* packets, open addressing on pkt */
     PktState *st;
     size_t n_st, cap_st, sweep_at;
@@ -286,11 +286,11 @@ void pcap_writer_free(PcapWriter *pw)
     for (size_t i = 0; i < pw->n_heap; i++)
         free(pw->heap[i].f);
     free(pw->heap);
-    for (size_t c = 0; c < FRAME_CLASSES; c++)
+    for (size_t c = 0; c < POOL_CLASSES; c++)
         while (pw->spare[c]) {
-            Frame *f = pw->spare[c];
-            memcpy(&pw->spare[c], f, sizeof f);
-            free(f);
+            void *m = pw->spare[c];
+            memcpy(&pw->spare[c], m, sizeof m);
+            free(m);
         }
     for (size_t i = 0; i < pw->cap_st; i++) {
         if (!pw->st[i].used)
@@ -504,7 +504,19 @@ static size_t comment_view(const char *text, size_t len, Buf *scratch, const cha
     return scratch->len;
 }
 
-/* An Enhanced Packet Block, written straight into the output buffer. */
+/* Copies n bytes to d and zeroes up to the next multiple of 4; returns
+ * where it ends. */
+static uint8_t *copy_padded(uint8_t *d, const void *src, size_t n)
+{
+    memcpy(d, src, n);
+    d += n;
+    size_t pad = pad4(n);
+    memset(d, 0, pad);
+    return d + pad;
+}
+
+/* An Enhanced Packet Block, written straight into the output buffer: room
+ * for the whole block is made once, then filled. */
 static void put_epb(Buf *b, uint32_t iface, uint64_t ts, const uint8_t *data, uint32_t len, int dir,
                     const char *comment, size_t comment_len)
 {
@@ -517,27 +529,37 @@ static void put_epb(Buf *b, uint32_t iface, uint64_t ts, const uint8_t *data, ui
     if (opts)
         opts += 4; /* opt_endofopt */
     uint32_t total = (uint32_t)(28 + cap + pad4(cap) + opts + 4);
-    uint8_t h[28];
-    le32(h, NG_EPB);
-    le32(h + 4, total);
-    le32(h + 8, iface);
-    le32(h + 12, (uint32_t)(ts >> 32));
-    le32(h + 16, (uint32_t)ts);
-    le32(h + 20, cap);
-    le32(h + 24, len);
-    buf_put(b, h, sizeof h);
-    buf_put(b, data, cap);
-    put_pad(b, cap);
-    if (comment_len)
-        put_opt(b, NG_OPT_COMMENT, comment, comment_len);
-    if (dir != DIR_NONE) {
-        uint8_t flags[4];
-        le32(flags, (uint32_t)dir);
-        put_opt(b, NG_EPB_FLAGS, flags, sizeof flags);
+    buf_reserve(b, total);
+    uint8_t *d = (uint8_t *)b->data + b->len;
+    le32(d, NG_EPB);
+    le32(d + 4, total);
+    le32(d + 8, iface);
+    le32(d + 12, (uint32_t)(ts >> 32));
+    le32(d + 16, (uint32_t)ts);
+    le32(d + 20, cap);
+    le32(d + 24, len);
+    d = copy_padded(d + 28, data, cap);
+    if (comment_len) {
+        assert(comment_len <= NG_OPT_MAX);
+        le16(d, NG_OPT_COMMENT);
+        le16(d + 2, (uint16_t)comment_len);
+        d = copy_padded(d + 4, comment, comment_len);
     }
-    if (opts)
-        put_opt_end(b);
-    put32(b, total);
+    if (dir != DIR_NONE) {
+        le16(d, NG_EPB_FLAGS);
+        le16(d + 2, 4);
+        le32(d + 4, (uint32_t)dir);
+        d += 8;
+    }
+    if (opts) {
+        le32(d, 0); /* opt_endofopt: code 0, length 0 */
+        d += 4;
+    }
+    le32(d, total);
+    d += 4;
+    assert(d == (uint8_t *)b->data + b->len + total);
+    b->len += total;
+    b->data[b->len] = '\0';
 }
 
 static void fail(PcapWriter *pw, const char *msg)
@@ -610,6 +632,41 @@ static bool ensure_spill(PcapWriter *pw)
     if (!pw->spill)
         fail(pw, "cannot create a temporary file for the capture's comments");
     return pw->spill != NULL;
+}
+
+/* ---- memory, made and reused ---------------------------------------------- */
+
+/* The size class of size bytes, POOL_CLASSES if none. */
+static size_t pool_class(size_t size)
+{
+    size_t c = (size + POOL_CLASS - 1) / POOL_CLASS;
+    return c < POOL_CLASSES ? c : POOL_CLASSES;
+}
+
+static void *pool_get(PcapWriter *pw, size_t size)
+{
+    size_t c = pool_class(size);
+    if (c == POOL_CLASSES)
+        return xmalloc(size);
+    void *m = pw->spare[c];
+    if (!m)
+        return xmalloc(c * POOL_CLASS);
+    memcpy(&pw->spare[c], m, sizeof m);
+    return m;
+}
+
+/* Lets go of m, from pool_get(pw, size); NULL does nothing. */
+static void pool_put(PcapWriter *pw, void *m, size_t size)
+{
+    if (!m)
+        return;
+    size_t c = pool_class(size);
+    if (c == POOL_CLASSES) {
+        free(m);
+        return;
+    }
+    memcpy(m, &pw->spare[c], sizeof m);
+    pw->spare[c] = m;
 }
 
 /* ---- packets ----------------------------------------------------------- */
@@ -830,36 +887,14 @@ static Frame *heap_pop(PcapWriter *pw)
     return top;
 }
 
-/* ---- frames, made and reused ---------------------------------------------- */
-
-/* The size class of a frame of len bytes, FRAME_CLASSES if none. */
-static size_t frame_class(uint32_t len)
-{
-    size_t c = (sizeof(Frame) + len + FRAME_CLASS - 1) / FRAME_CLASS;
-    return c < FRAME_CLASSES ? c : FRAME_CLASSES;
-}
-
 static Frame *frame_new(PcapWriter *pw, uint32_t len)
 {
-    size_t c = frame_class(len);
-    if (c == FRAME_CLASSES)
-        return xmalloc(sizeof(Frame) + len);
-    Frame *f = pw->spare[c];
-    if (!f)
-        return xmalloc(c * FRAME_CLASS);
-    memcpy(&pw->spare[c], f, sizeof f);
-    return f;
+    return pool_get(pw, sizeof(Frame) + len);
 }
 
 static void frame_free(PcapWriter *pw, Frame *f)
 {
-    size_t c = frame_class(f->len);
-    if (c == FRAME_CLASSES) {
-        free(f);
-        return;
-    }
-    memcpy(f, &pw->spare[c], sizeof f);
-    pw->spare[c] = f;
+    pool_put(pw, f, sizeof(Frame) + f->len);
 }
 
 /* ---- writing a frame ---------------------------------------------------- */

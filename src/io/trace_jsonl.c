@@ -1,43 +1,70 @@
 /* JSON Lines: one object per record, fields as docs/trace-format.md lists. */
 
 #include "io/trace_out.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
 #include "net/world.h"
 #include "proto/dissect.h"
+
+/* Whether any of the 8 bytes in w must be escaped in a JSON string: a
+ * control character (below 0x20), '"' or '\\'.  The usual word-at-a-time
+ * tests for a byte below n and for a zero byte; they may flag a word that
+ * has none only when it has one. */
+static bool word_needs_escape(uint64_t w)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t q = w ^ (ones * '"'), bs = w ^ (ones * '\\');
+    uint64_t below = (w - ones * 0x20) & ~w;
+    uint64_t zero_q = (q - ones) & ~q, zero_bs = (bs - ones) & ~bs;
+    return ((below | zero_q | zero_bs) & highs) != 0;
+}
 
 static void put_str(Buf *b, const char *s)
 {
     static const char hex[] = "0123456789abcdef";
+    size_t n = strlen(s);
+    buf_reserve(b, n + 2);
     buf_putc(b, '"');
-    const char *run = s;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c >= 0x20 && c != '"' && c != '\\')
+    size_t run = 0; /* s[run..i) is plain text not yet copied */
+    for (size_t i = 0; i < n;) {
+        uint64_t w;
+        if (n - i >= 8 && (memcpy(&w, s + i, 8), !word_needs_escape(w))) {
+            i += 8;
             continue;
-        buf_put(b, run, (size_t)(s - run));
-        run = s + 1;
+        }
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            i++;
+            continue;
+        }
+        buf_put(b, s + run, i - run);
+        run = ++i;
         switch (c) {
         case '"':
-            buf_puts(b, "\\\"");
+            buf_put(b, "\\\"", 2);
             break;
         case '\\':
-            buf_puts(b, "\\\\");
+            buf_put(b, "\\\\", 2);
             break;
         case '\n':
-            buf_puts(b, "\\n");
+            buf_put(b, "\\n", 2);
             break;
         case '\t':
-            buf_puts(b, "\\t");
+            buf_put(b, "\\t", 2);
             break;
         case '\r':
-            buf_puts(b, "\\r");
+            buf_put(b, "\\r", 2);
             break;
         default: {
-            char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
-            buf_puts(b, u);
+            char u[6] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15]};
+            buf_put(b, u, sizeof u);
         }
         }
     }
-    buf_put(b, run, (size_t)(s - run));
+    buf_put(b, s + run, n - run);
     buf_putc(b, '"');
 }
 
