@@ -185,27 +185,24 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     if (strcmp(fmt, "%s") == 0) {
-        /* Most captions come ready made: used as they are when they are
-         * one line already. */
-        const char *s = va_arg(ap, const char *);
-        if (!s) /* as printf's %s */
-            s = "(null)";
-        if (s[strcspn(s, not_in_caption)] == '\0')
-            r.text = (char *)s;
-        else
-            buf_puts(&b, s);
+        /* Most captions come ready made: used as they are. */
+        r.text = va_arg(ap, char *);
+        if (!r.text) /* as printf's %s */
+            r.text = (char *)"(null)";
     } else {
         buf_vprintf(&b, fmt, ap);
+        r.text = b.data ? b.data : (char *)"";
     }
     va_end(ap);
-    if (!r.text && b.data) {
-        for (size_t i = strcspn(b.data, not_in_caption); i < b.len;
-             i += 1 + strcspn(b.data + i + 1, not_in_caption))
+    size_t i = strcspn(r.text, not_in_caption);
+    if (r.text[i]) {
+        if (r.text != b.data) { /* ready made: changed in a copy */
+            buf_puts(&b, r.text);
+            r.text = b.data;
+        }
+        for (; i < b.len; i += 1 + strcspn(b.data + i + 1, not_in_caption))
             b.data[i] = ' ';
-        r.text = b.data;
     }
-    if (!r.text)
-        r.text = (char *)"";
     r.pkt = pkt;
     t->notes++;
     emit(t, &r);

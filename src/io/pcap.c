@@ -117,7 +117,7 @@ struct PcapWriter {
     HeapEnt *heap;
     size_t n_heap, cap_heap;
     /* frames written, kept for reuse: a list per POOL_CLASS bytes of size */
-    void *spare[POOL_CLASSES];
+    Frame *spare[POOL_CLASSES];
     /* packets, open addressing on pkt */
     PktState *st;
     size_t n_st, cap_st, sweep_at;
@@ -288,13 +288,11 @@ void pcap_writer_free(PcapWriter *pw)
     free(pw->heap);
     for (size_t c = 0; c < POOL_CLASSES; c++)
         while (pw->spare[c]) {
-            void *m = pw->spare[c];
-            memcpy(&pw->spare[c], m, sizeof m);
-            free(m);
+            Frame *f = pw->spare[c];
+            memcpy(&pw->spare[c], f, sizeof f);
+            free(f);
         }
     for (size_t i = 0; i < pw->cap_st; i++) {
-        if (!pw->st[i].used)
-            continue;
         free(pw->st[i].text);
         free(pw->st[i].losses);
     }
@@ -634,41 +632,6 @@ static bool ensure_spill(PcapWriter *pw)
     return pw->spill != NULL;
 }
 
-/* ---- memory, made and reused ---------------------------------------------- */
-
-/* The size class of size bytes, POOL_CLASSES if none. */
-static size_t pool_class(size_t size)
-{
-    size_t c = (size + POOL_CLASS - 1) / POOL_CLASS;
-    return c < POOL_CLASSES ? c : POOL_CLASSES;
-}
-
-static void *pool_get(PcapWriter *pw, size_t size)
-{
-    size_t c = pool_class(size);
-    if (c == POOL_CLASSES)
-        return xmalloc(size);
-    void *m = pw->spare[c];
-    if (!m)
-        return xmalloc(c * POOL_CLASS);
-    memcpy(&pw->spare[c], m, sizeof m);
-    return m;
-}
-
-/* Lets go of m, from pool_get(pw, size); NULL does nothing. */
-static void pool_put(PcapWriter *pw, void *m, size_t size)
-{
-    if (!m)
-        return;
-    size_t c = pool_class(size);
-    if (c == POOL_CLASSES) {
-        free(m);
-        return;
-    }
-    memcpy(m, &pw->spare[c], sizeof m);
-    pw->spare[c] = m;
-}
-
 /* ---- packets ----------------------------------------------------------- */
 
 static size_t st_slot(uint64_t pkt, size_t cap)
@@ -887,14 +850,34 @@ static Frame *heap_pop(PcapWriter *pw)
     return top;
 }
 
+/* The size class of a frame of len bytes, POOL_CLASSES if none. */
+static size_t frame_class(uint32_t len)
+{
+    size_t c = (sizeof(Frame) + len + POOL_CLASS - 1) / POOL_CLASS;
+    return c < POOL_CLASSES ? c : POOL_CLASSES;
+}
+
 static Frame *frame_new(PcapWriter *pw, uint32_t len)
 {
-    return pool_get(pw, sizeof(Frame) + len);
+    size_t c = frame_class(len);
+    if (c == POOL_CLASSES)
+        return xmalloc(sizeof(Frame) + len);
+    Frame *f = pw->spare[c];
+    if (!f)
+        return xmalloc(c * POOL_CLASS);
+    memcpy(&pw->spare[c], f, sizeof f);
+    return f;
 }
 
 static void frame_free(PcapWriter *pw, Frame *f)
 {
-    pool_put(pw, f, sizeof(Frame) + f->len);
+    size_t c = frame_class(f->len);
+    if (c == POOL_CLASSES) {
+        free(f);
+        return;
+    }
+    memcpy(f, &pw->spare[c], sizeof f);
+    pw->spare[c] = f;
 }
 
 /* ---- writing a frame ---------------------------------------------------- */
