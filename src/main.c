@@ -50,7 +50,8 @@ static const char usage_text[] =
     "             [--inspect NODE [--row KEY]] [--packet] [--field TEXT] [--filter PROTO|all]\n"
     "             [--hops] [--no-panels] [--help-overlay] [--text-scale F] [--type COMMAND]\n"
     "             [--chart | --chart-only]\n"
-    "                                   picture of the classroom view at step N, no window\n"
+    "                                   picture of the classroom view at step N (0: as it\n"
+    "                                   opens), no window\n"
     "  minet chart SCENARIO -o FILE.svg|FILE.png [--steps A-B] [--nodes NODE,...]\n"
     "             [--proto dns|smtp|...] [--routers] [--blank-labels] [--theme light|dark]\n"
     "                                   the message sequence chart, for handouts\n"
@@ -727,8 +728,10 @@ static int cmd_shot(int argc, char **argv)
         const char *val = takes ? argv[++i] : NULL;
         if (strcmp(a, "--step") == 0) {
             uint64_t n;
-            if (!parse_u64(val, UINT32_MAX, &n) || n == 0)
-                return usage_error("--step %s: expected a step number from 1", val);
+            if (!parse_u64(val, UINT32_MAX, &n))
+                return usage_error("--step %s: expected a step number from 1 (0: the opening "
+                                   "view, before the first step)",
+                                   val);
             o.step = (uint32_t)n;
             has_step = true;
         } else if (strcmp(a, "--size") == 0) {
@@ -777,7 +780,8 @@ static int cmd_shot(int argc, char **argv)
     if (!o.scenario)
         return usage_error("%s", "shot needs a scenario file");
     if (!has_step)
-        return usage_error("%s", "shot needs --step N (the Nth caption, from 1)");
+        return usage_error("%s", "shot needs --step N (the Nth caption, from 1; 0 for the "
+                                 "opening view)");
     if (!o.out)
         return usage_error("%s", "shot needs -o FILE.png");
     size_t n = strlen(o.out);

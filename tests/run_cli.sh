@@ -112,7 +112,8 @@ if "$MINET" --help | grep -q "minet shot"; then
     expect 0 "shot --field" -- "$MINET" shot $L --step 6 --field "Authoritative" -o "$tmp/f.png"
     expect 0 "shot --type" -- "$MINET" shot $L --step 13 --type "host -t MX montana.edu" -o "$tmp/y.png"
     expect 0 "shot --hops --filter" -- "$MINET" shot $L --step 8 --hops --filter DNS --text-scale 1.5 -o "$tmp/h.png"
-    for f in i f y h; do
+    expect 0 "shot --step 0" -- "$MINET" shot $L --step 0 --size 1024x768 -o "$tmp/o.png"
+    for f in i f y h o; do
         [ -s "$tmp/$f.png" ] || { echo "FAIL shot $f.png was not written"; fail=1; }
     done
     expect 2 "shot --inspect unknown" -- "$MINET" shot $L --step 2 --inspect nosuch -o "$tmp/x.png" &&
@@ -121,6 +122,8 @@ if "$MINET" --help | grep -q "minet shot"; then
         contains "$tmp/err" "no such field" "shot --field unknown"
     expect 2 "shot --filter unknown" -- "$MINET" shot $L --step 2 --filter SMTP -o "$tmp/x.png" &&
         contains "$tmp/err" "expected DNS, ICMP or all" "shot --filter unknown"
+    expect 2 "shot --step past the end" -- "$MINET" shot $L --step 9999 -o "$tmp/x.png" &&
+        contains "$tmp/err" "--step 9999: scenarios/dns_lecture.json has" "shot --step past the end"
     expect 2 "shot --text-scale out of range" -- "$MINET" shot $L --step 2 --text-scale 9 -o "$tmp/x.png"
     [ -e "$tmp/x.png" ] && { echo "FAIL a refused shot left a file"; fail=1; }
 fi

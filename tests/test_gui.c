@@ -338,6 +338,7 @@ static void test_packet_halfway(void **state)
     double t = (h->send + h->arrive) / 2.0, x, y, x0, y0, x1, y1;
     player_goto_step(&c.a.p, model_step_at(m, t));
     c.a.p.t = t;
+    render(&c); /* the view of a step: the steps' caption bar, not the opening's */
     assert_true(draw_packet_xy(m, &c.a.v, h, t, &x, &y));
     draw_node_xy(m, &c.a.v, h->from, &x0, &y0);
     draw_node_xy(m, &c.a.v, h->to, &x1, &y1);

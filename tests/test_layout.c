@@ -3,7 +3,8 @@
  * prints: on every bundled scenario at 1024×768, 1280×720 and 1920×1080,
  * at steps across the run, no label covers another label, a node or a
  * packet's label, and no text is smaller than 16 px (packet labels 14 px,
- * the caption 24 px); with the sequence chart beside the map or in its
+ * the caption 24 px, the opening description 18 px), and the caption bar
+ * shows its text whole; with the sequence chart beside the map or in its
  * place, no two icons touch, the chart's texts do not overlap, and it shows
  * every lifeline or says how many it leaves out; beside the map it shows
  * every lifeline, with the inspector open too from 1280×720 up. */
@@ -46,10 +47,11 @@ static size_t check_frame(const TextLog *log, const char *where)
 {
     for (size_t i = 0; i < log->n; i++) {
         const TextItem *a = &log->items[i];
-        int least = strcmp(a->kind, "packet-label") == 0 ? 14
-                    : strcmp(a->kind, "caption") == 0    ? 24
-                    : strcmp(a->kind, "node") == 0       ? 0
-                                                         : 16;
+        int least = strcmp(a->kind, "packet-label") == 0  ? 14
+                    : strcmp(a->kind, "caption") == 0     ? 24
+                    : strcmp(a->kind, "description") == 0 ? 18
+                    : strcmp(a->kind, "node") == 0        ? 0
+                                                          : 16;
         if (a->px < least)
             fail_msg("%s: %s \"%s\" is %d px, under %d", where, a->kind, a->id, a->px, least);
         if (!on_map(a->kind) || strcmp(a->kind, "node") == 0)
@@ -142,6 +144,47 @@ static void check_beside(const App *a, const char *where)
                  c->n_lives);
 }
 
+/* The caption bar shows its text whole: the step's caption, or before the
+ * first step the scenario's description (the title without one). */
+static void check_caption_whole(App *a, const TextLog *log, const char *where)
+{
+    const char *body =
+        a->p.step == 0 ? (a->m->world->description ? a->m->world->description : a->m->world->title)
+                       : a->m->steps[a->p.step - 1].text;
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    int wrap = d.caption.w - 2 * (int)(20 * d.ui);
+    for (size_t i = 0; i < log->n; i++) {
+        const TextItem *it = &log->items[i];
+        if (strcmp(it->kind, a->p.step == 0 ? "description" : "caption") != 0)
+            continue;
+        int w, h;
+        text_get(&a->txt, FACE_SANS, it->px, (SDL_Color){255, 255, 255, 255}, wrap, body, &w, &h);
+        if (it->rect.h < h)
+            fail_msg("%s: the caption shows %d px of its %d at %d px", where, it->rect.h, h,
+                     it->px);
+        return;
+    }
+    fail_msg("%s: no caption", where);
+}
+
+/* The header's title and status do not cover each other. */
+static void check_header(const App *a, const TextLog *log, const char *where)
+{
+    DrawRects d;
+    draw_rects(&a->v, &d);
+    for (size_t i = 0; i < log->n; i++) {
+        const TextItem *p = &log->items[i];
+        if (p->rect.y + p->rect.h > d.header.y + d.header.h)
+            continue;
+        for (size_t j = i + 1; j < log->n; j++) {
+            const TextItem *q = &log->items[j];
+            if (q->rect.y + q->rect.h <= d.header.y + d.header.h && overlap(&p->rect, &q->rect))
+                fail_msg("%s: in the header, \"%s\" covers \"%s\"", where, p->id, q->id);
+        }
+    }
+}
+
 static void check_scenario(const char *path)
 {
     Errors errs;
@@ -184,6 +227,8 @@ static void check_scenario(const char *path)
             char where[640];
             snprintf(where, sizeof where, "%s at %dx%d, step %u", path, w, h, step);
             assert_true(check_frame(&log, where) > 0);
+            check_caption_whole(&a, &log, where);
+            check_header(&a, &log, where);
             /* The chart beside the map, then in its place. */
             for (int mode = 1; mode <= 2 && i % 3 == 0; mode++) {
                 a.chart_mode = mode;
@@ -342,6 +387,123 @@ static void test_packet_label_kept(void **state)
     SDL_FreeSurface(s);
 }
 
+/* The steps' caption bar is as tall as the longest step's caption needs:
+ * a long description takes its room before the first step only.  At
+ * 1024×768 the lecture's 863-character description needs 12 lines, its
+ * longest step 5: the map is a quarter taller from step 1 on. */
+static void test_description_room(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    DrawRects opening, step, back;
+    app_frame(&a, 0);
+    draw_rects(&a.v, &opening);
+    player_goto_step(&a.p, 1);
+    app_frame(&a, 0);
+    draw_rects(&a.v, &step);
+    player_goto_step(&a.p, 0);
+    app_frame(&a, 0);
+    draw_rects(&a.v, &back);
+    assert_true(opening.caption.h > 768 / 3);
+    assert_true(step.caption.h < 768 * 3 / 10);
+    assert_true(step.net.h > opening.net.h * 5 / 4);
+    assert_int_equal(back.caption.h, opening.caption.h);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+/* A title longer than the header's room beside the status ends with "…"
+ * after a word instead of running under it (mail_lecture's, at 1024×768
+ * with text half as large again). */
+static void test_long_title(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/mail_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    a.v.text_scale = 1.5;
+    TextLog log = {0};
+    app_frame(&a, 0);
+    a.txt.log = &log;
+    app_frame(&a, 0);
+    a.txt.log = NULL;
+    check_header(&a, &log, "mail_lecture at 1024x768, text 1.5");
+    bool cut = false;
+    for (size_t i = 0; i < log.n; i++)
+        cut |= strcmp(log.items[i].id, "Alice sends Bob a message: user…") == 0;
+    assert_true(cut);
+    text_log_fini(&log);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+/* The lecture at step 8 at a size: whether the event list shows step 5's
+ * time, and its "local-dns → campus" whole. */
+static void event_row_texts(int w, int h, bool *time, bool *names)
+{
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    player_goto_step(&a.p, 8);
+    TextLog log = {0};
+    app_frame(&a, 0);
+    a.txt.log = &log;
+    app_frame(&a, 0);
+    a.txt.log = NULL;
+    *time = *names = false;
+    for (size_t i = 0; i < log.n; i++) {
+        *time |= strcmp(log.items[i].id, "0.064026 s") == 0;
+        *names |= strcmp(log.items[i].id, "local-dns → campus") == 0;
+    }
+    text_log_fini(&log);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
+/* In the event list's narrow column at 1024×768 the time gives way to who
+ * sends to whom; from 1280×720 up the time shows. */
+static void test_event_time_gives_way(void **state)
+{
+    (void)state;
+    bool time, names;
+    event_row_texts(1024, 768, &time, &names);
+    assert_false(time);
+    assert_true(names);
+    event_row_texts(1280, 720, &time, &names);
+    assert_true(time);
+    event_row_texts(1920, 1080, &time, &names);
+    assert_true(time);
+}
+
 /* At 1024×768 the console keeps words whole ("153.90.127.197" is never
  * split), and the event list ends a cut caption after a word, with "…". */
 static void test_words_whole(void **state)
@@ -376,8 +538,10 @@ static void test_words_whole(void **state)
             char head[128];
             snprintf(head, sizeof head, "%.*s", (int)(n - e), t);
             bool found = false;
-            for (size_t k = 0; k < a.m->n_steps && !found; k++) {
-                const char *c = a.m->steps[k].text;
+            /* The prompt's hint is cut the same way. */
+            const char *hint = "Enter: type a command (host, dig, nslookup, ping, down …)";
+            for (size_t k = 0; k <= a.m->n_steps && !found; k++) {
+                const char *c = k < a.m->n_steps ? a.m->steps[k].text : hint;
                 size_t h = strlen(head);
                 if (strncmp(c, head, h) == 0)
                     found = c[h] == ' ' || c[h] == ',' || c[h] == ':' || c[h - 1] == ',' ||
@@ -578,9 +742,11 @@ int main(void)
 {
     SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_packet_label_kept),   cmocka_unit_test(test_words_whole),
-        cmocka_unit_test(test_layout_key_and_drag), cmocka_unit_test(test_packet_sections),
-        cmocka_unit_test(test_star_wraps),          cmocka_unit_test(test_every_scenario),
+        cmocka_unit_test(test_packet_label_kept),    cmocka_unit_test(test_words_whole),
+        cmocka_unit_test(test_layout_key_and_drag),  cmocka_unit_test(test_packet_sections),
+        cmocka_unit_test(test_star_wraps),           cmocka_unit_test(test_every_scenario),
+        cmocka_unit_test(test_description_room),     cmocka_unit_test(test_long_title),
+        cmocka_unit_test(test_event_time_gives_way),
     };
     int st = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

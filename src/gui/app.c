@@ -79,18 +79,22 @@ void app_fini(App *a)
     a->m = NULL;
 }
 
-/* The caption bar's height for this size, text scale and run (computed
- * again only when one of them changes). */
+/* The caption bar's height for this size, text scale, run and view (the
+ * opening description or the steps; computed again only when one of them
+ * changes). */
 static void fit_caption(App *a)
 {
+    bool opening = a->p.step == 0;
     if (a->caption_for_w == a->v.w && a->caption_for_h == a->v.h &&
-        a->caption_for_ts == a->v.text_scale && a->caption_for_steps == a->m->n_steps)
+        a->caption_for_ts == a->v.text_scale && a->caption_for_steps == a->m->n_steps &&
+        a->caption_for_opening == opening)
         return;
-    a->v.caption_h = draw_caption_need(&a->txt, a->m, &a->v);
+    a->v.caption_h = draw_caption_need(&a->txt, a->m, &a->v, opening);
     a->caption_for_w = a->v.w;
     a->caption_for_h = a->v.h;
     a->caption_for_ts = a->v.text_scale;
     a->caption_for_steps = a->m->n_steps;
+    a->caption_for_opening = opening;
 }
 
 void app_resize(App *a)
@@ -1356,9 +1360,9 @@ int gui_shot(const GuiShot *s)
     Model *m = load_model(s->scenario);
     if (!m)
         return 2;
-    if (s->step < 1 || s->step > m->n_steps) {
-        fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu)\n", s->step, s->scenario,
-                m->n_steps, m->n_steps);
+    if (s->step > m->n_steps) {
+        fprintf(stderr, "minet: --step %u: %s has %zu steps (1 to %zu, or 0 before the first)\n",
+                s->step, s->scenario, m->n_steps, m->n_steps);
         model_free(m);
         return 2;
     }

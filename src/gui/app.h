@@ -50,6 +50,7 @@ typedef struct App {
     int caption_for_w, caption_for_h;
     double caption_for_ts;
     size_t caption_for_steps;
+    bool caption_for_opening;
     /* The sequence chart (io/chart.h), built from the model's trace when
      * first shown and again after the model changes. */
     int chart_mode;                /* View.chart: 0 off, 1 beside the map, 2 in its place */

@@ -1031,7 +1031,6 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
     fill_rect(r, d->header.x, d->header.y, d->header.w, d->header.h, th->header);
     int px = (int)fmax(DRAW_TEXT_MIN + 2, lround(18 * ui * hs));
     int y = d->header.y + (int)((d->header.h - px * 1.2) / 2);
-    text_draw(txt, FACE_BOLD, px, th->ink, m->world->title, (int)(16 * ui), y, 0);
     char s[128], speed[32];
     if (p->speed >= 1)
         snprintf(speed, sizeof speed, "%g×", p->speed);
@@ -1042,8 +1041,15 @@ static void draw_header(SDL_Renderer *r, Text *txt, const Model *m, const Player
              : p->mode == PLAYER_PLAYING ? "▶ playing"
                                          : "▶ stepping",
              p->pace_hops ? "hop pace" : "reading pace", speed, p->t / 1e6);
-    text_draw(txt, FACE_SANS, (int)fmax(DRAW_TEXT_MIN, lround(15 * ui * hs)), th->faint, s,
-              d->header.w - (int)(16 * ui), y + (int)(2 * ui), 2);
+    int status = text_draw(txt, FACE_SANS, (int)fmax(DRAW_TEXT_MIN, lround(15 * ui * hs)),
+                           th->faint, s, d->header.w - (int)(16 * ui), y + (int)(2 * ui), 2);
+    /* The title in what the status leaves, cut after a word with "…". */
+    int x = (int)(16 * ui), room = d->header.w - (int)(16 * ui) - status - (int)(24 * ui) - x;
+    size_t size = strlen(m->world->title) + sizeof "…";
+    char *title = xmalloc(size);
+    text_draw(txt, FACE_BOLD, px, th->ink,
+              text_fit(txt, FACE_BOLD, px, m->world->title, room, title, size), x, y, 0);
+    free(title);
 }
 
 static void draw_timeline(SDL_Renderer *r, const Model *m, const Player *p, const DrawRects *d,
@@ -1092,17 +1098,20 @@ static void draw_caption(SDL_Renderer *r, Text *txt, const Model *m, const Playe
     /* As large as fits: a classroom reads it from the back row. */
     int top = c->y + (int)(10 * ui) + (int)(small * 1.4), room = c->y + c->h - top - (int)(8 * ui);
     int wrap = c->w - 2 * pad;
+    /* The opening description, in at most half the window, may go down to
+     * DRAW_OPENING_MIN to show whole. */
+    int least = p->step == 0 ? DRAW_OPENING_MIN : DRAW_CAPTION_MIN;
     int most = (int)fmax(DRAW_CAPTION_MIN, lround(27 * d->ts));
-    for (int px = most; px >= DRAW_CAPTION_MIN; px -= 1) {
+    for (int px = most; px >= least; px -= 1) {
         int w, h;
         SDL_Texture *tex = text_get(txt, FACE_SANS, px, th->caption_ink, wrap, body, &w, &h);
         if (!tex)
             return;
-        if (h <= room || px <= DRAW_CAPTION_MIN) {
+        if (h <= room || px <= least) {
             SDL_Rect dst = {pad, top, w, h < room ? h : room};
             SDL_Rect src = {0, 0, w, dst.h};
             SDL_RenderCopy(r, tex, &src, &dst);
-            text_log(txt, "caption", "caption", dst, px);
+            text_log(txt, p->step == 0 ? "description" : "caption", "caption", dst, px);
             return;
         }
     }
@@ -1142,7 +1151,7 @@ static int wrapped_lines(Text *txt, int px, const char *s, int wrap)
     return lines;
 }
 
-int draw_caption_need(Text *txt, const Model *m, const View *v)
+int draw_caption_need(Text *txt, const Model *m, const View *v, bool opening)
 {
     View probe = *v;
     probe.caption_h = 0;
@@ -1150,15 +1159,22 @@ int draw_caption_need(Text *txt, const Model *m, const View *v)
     draw_rects(&probe, &d);
     double ui = d.ui;
     int pad = (int)(20 * ui), small = (int)fmax(DRAW_TEXT_MIN, lround(16 * d.ts));
-    int wrap = v->w - 2 * pad, lines = 1;
-    for (size_t k = 0; k < m->n_steps; k++)
-        lines = (int)fmax(lines, wrapped_lines(txt, DRAW_CAPTION_MIN, m->steps[k].text, wrap));
-    if (m->world->description)
-        lines = (int)fmax(lines, wrapped_lines(txt, DRAW_CAPTION_MIN, m->world->description, wrap));
-    int line_h;
-    text_size(txt, FACE_SANS, DRAW_CAPTION_MIN, "Ag", &wrap, &line_h);
-    int need = (int)(10 * ui) + (int)(small * 1.4) + lines * line_h + (int)(8 * ui) + 2;
-    return (int)fmin(need, v->h / 3.0);
+    int wrap = v->w - 2 * pad, text_h = 0;
+    if (opening) {
+        /* One text: measured as draw_caption wraps it. */
+        const char *text = m->world->description ? m->world->description : m->world->title;
+        int w;
+        SDL_Color ink = (v->dark ? &dark : &light)->caption_ink;
+        text_get(txt, FACE_SANS, DRAW_CAPTION_MIN, ink, wrap, text, &w, &text_h);
+    } else {
+        int lines = 1, w, line_h;
+        for (size_t k = 0; k < m->n_steps; k++)
+            lines = (int)fmax(lines, wrapped_lines(txt, DRAW_CAPTION_MIN, m->steps[k].text, wrap));
+        text_size(txt, FACE_SANS, DRAW_CAPTION_MIN, "Ag", &w, &line_h);
+        text_h = lines * line_h;
+    }
+    int need = (int)(10 * ui) + (int)(small * 1.4) + text_h + (int)(8 * ui) + 2;
+    return (int)fmin(need, v->h / (opening ? 2.0 : 3.0));
 }
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v)

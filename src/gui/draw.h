@@ -22,6 +22,8 @@
 #define DRAW_TEXT_MIN    16
 #define DRAW_LABEL_MIN   14
 #define DRAW_CAPTION_MIN 24
+/* The opening description's least size, where 24 px would not fit it. */
+#define DRAW_OPENING_MIN 18
 
 typedef struct DrawBox {
     double x, y, w, h;
@@ -115,10 +117,13 @@ const DrawProto *draw_protos(size_t *n);
 SDL_Color draw_proto_color(const char *proto);
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v);
-/* The caption bar's height that shows the longest caption of the run at
- * 24 px (at most a third of the window): View.caption_h.  O(characters of
- * every caption); the app computes it once per size and model. */
-int draw_caption_need(Text *txt, const Model *m, const View *v);
+/* The caption bar's height that shows at 24 px the longest step's caption
+ * (in at most a third of the window), or, for the opening view before the
+ * first step, the scenario's description (in at most half): View.caption_h.  The steps share
+ * one height, so the map keeps its place from step to step; a long
+ * description takes its room only while it shows.  O(characters of every
+ * caption); the app computes it once per size, model and opening. */
+int draw_caption_need(Text *txt, const Model *m, const View *v, bool opening);
 
 /* Shapes the panels draw with too. */
 void draw_fill_rect(SDL_Renderer *r, double x, double y, double w, double h, SDL_Color c);

@@ -57,34 +57,12 @@ static int put(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y
  * Returns the width drawn. */
 static int put_fit(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y, int room)
 {
-    char buf[DRAW_MAX_BYTES + 8];
+    char buf[DRAW_MAX_BYTES + 8], cut[DRAW_MAX_BYTES + 8];
     if (!s || !*s)
         return 0;
     s = clip_text(s, buf, sizeof buf);
-    int w, h;
-    text_size(&pen->a->txt, face, pen->px, s, &w, &h);
-    if (w <= room)
-        return put(pen, face, c, s, x, y, 0);
-    char cut[DRAW_MAX_BYTES + 8];
-    size_t n = strlen(s), best = 0, best_word = 0;
-    for (size_t k = 1; k <= n; k++) {
-        if (k < n && utf8_cont(s[k]))
-            continue;
-        snprintf(cut, sizeof cut, "%.*s…", (int)k, s);
-        text_size(&pen->a->txt, face, pen->px, cut, &w, &h);
-        if (w > room)
-            break;
-        best = k;
-        if (k < n && (s[k] == ' ' || s[k - 1] == ',' || s[k - 1] == ':' || s[k - 1] == '('))
-            best_word = k;
-    }
-    size_t keep = best_word ? best_word : best;
-    while (keep > 0 && s[keep - 1] == ' ')
-        keep--;
-    if (keep == 0)
-        return 0;
-    snprintf(cut, sizeof cut, "%.*s…", (int)keep, s);
-    return put(pen, face, c, cut, x, y, 0);
+    return put(pen, face, c, text_fit(&pen->a->txt, face, pen->px, s, room, cut, sizeof cut), x, y,
+               0);
 }
 
 /* The panel's background and title bar; returns the area under the bar. */
@@ -244,6 +222,10 @@ static void draw_events(Pen *pen)
     text_size(&a->txt, FACE_SANS, pen->px, widest, &time_w, &h);
     snprintf(widest, sizeof widest, "%zu", a->m->n_steps);
     text_size(&a->txt, FACE_BOLD, pen->px, widest, &num_w, &h);
+    /* In a narrow column (1024×768) who sends to whom matters more than
+     * when, which the header shows: the time gives way where it would
+     * leave the names under eight characters' width. */
+    bool show_time = body.w - num_w - time_w - pen->px * 3 >= pen->px * 8;
     int y = body.y;
     for (int idx = a->events_top; idx < (int)a->events.n && y < body.y + body.h; idx++) {
         const EventRow *e = &a->events.rows[idx];
@@ -260,8 +242,10 @@ static void draw_events(Pen *pen)
             put(pen, FACE_BOLD, ink, k, x + num_w, y, 2);
         }
         x += num_w + pen->px / 2;
-        put(pen, FACE_SANS, th->faint, t, x + time_w, y, 2);
-        x += time_w + pen->px / 2;
+        if (show_time) {
+            put(pen, FACE_SANS, th->faint, t, x + time_w, y, 2);
+            x += time_w + pen->px / 2;
+        }
         if (e->proto)
             draw_fill_rect(a->r, x, y + pen->lh / 5, pen->px / 2, pen->lh * 3 / 5,
                            draw_proto_color(e->proto));
@@ -449,10 +433,10 @@ static void draw_console(Pen *pen)
     if (ps[0])
         x += text_draw(&a->txt, FACE_BOLD, pen->px, th->accent, ps, x, y, 0);
     if (!a->typing && a->prompt_len == 0) {
-        put(pen, FACE_SANS, th->faint,
-            reading >= 0 ? "Enter: type into the program"
-                         : "Enter: type a command (host, dig, nslookup, ping, down …)",
-            x, y, 0);
+        put_fit(pen, FACE_SANS, th->faint,
+                reading >= 0 ? "Enter: type into the program"
+                             : "Enter: type a command (host, dig, nslookup, ping, down …)",
+                x, y, prompt.x + prompt.w - pen->px / 2 - x);
     } else {
         /* The end of the line, as many characters as fit, and a caret
          * (cw: the console's character width). */

@@ -182,3 +182,33 @@ void text_size(Text *t, TextFace face, int px, const char *s, int *w, int *h)
     if (f && s && *s)
         TTF_SizeUTF8(f, s, w, h);
 }
+
+const char *text_fit(Text *t, TextFace face, int px, const char *s, int room, char *out,
+                     size_t size)
+{
+    int w, h;
+    snprintf(out, size, "%s", s);
+    text_size(t, face, px, out, &w, &h);
+    if (w <= room)
+        return out;
+    size_t n = strlen(out), best = 0, best_word = 0;
+    char *cut = xmalloc(n + sizeof "…");
+    for (size_t k = 1; k <= n; k++) {
+        if (k < n && utf8_cont(out[k]))
+            continue;
+        snprintf(cut, n + sizeof "…", "%.*s…", (int)k, out);
+        text_size(t, face, px, cut, &w, &h);
+        if (w > room)
+            break;
+        best = k;
+        if (k < n && (out[k] == ' ' || out[k - 1] == ',' || out[k - 1] == ':' || out[k - 1] == '('))
+            best_word = k;
+    }
+    size_t keep = best_word ? best_word : best;
+    while (keep > 0 && out[keep - 1] == ' ')
+        keep--;
+    snprintf(cut, n + sizeof "…", keep ? "%.*s…" : "%.*s", (int)keep, out);
+    snprintf(out, size, "%s", cut);
+    free(cut);
+    return out;
+}

@@ -77,5 +77,10 @@ void text_log_fini(TextLog *log);
 
 /* Measures without drawing. */
 void text_size(Text *t, TextFace face, int px, const char *s, int *w, int *h);
+/* s, or where it is wider than room pixels, s cut after a word with "…"
+ * (mid-word only when its first word does not fit), in out (size bytes);
+ * "" if not even one character fits.  Returns out. */
+const char *text_fit(Text *t, TextFace face, int px, const char *s, int room, char *out,
+                     size_t size);
 
 #endif
