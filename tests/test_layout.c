@@ -504,6 +504,64 @@ static void test_event_time_gives_way(void **state)
     assert_true(time);
 }
 
+/* At 1024×768 the inspector's cache rows show their names and values
+ * whole: a TTL that does not fit beside the key goes beside the value, or
+ * under both, and no two of the inspector's texts overlap. */
+static void test_inspector_rows_whole(void **state)
+{
+    (void)state;
+    Errors errs;
+    errors_init(&errs);
+    Model *m = model_load("scenarios/dns_lecture.json", &errs);
+    errors_fini(&errs);
+    assert_non_null(m);
+    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
+    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+    App a;
+    char why[256];
+    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+        fail_msg("%s", why);
+    player_goto_step(&a.p, 12);
+    app_select_node(&a, world_find_node(a.m->world, "local-dns"));
+    TextLog log = {0};
+    app_frame(&a, 0);
+    a.txt.log = &log;
+    app_frame(&a, 0);
+    a.txt.log = NULL;
+    DrawRects d;
+    draw_rects(&a.v, &d);
+    const char *whole[] = {"a.edu-servers.net. A", "montana.edu. NS", "ns1.montana.edu.",
+                           "ns1.montana.edu. A", "153.90.1.1"};
+    for (size_t k = 0; k < MN_ARRAY_LEN(whole); k++) {
+        /* Drawn, and not cut by a clip: as wide as the text, at least in
+         * the plain face (the bold is wider). */
+        int w, h;
+        bool found = false;
+        for (size_t i = 0; i < log.n; i++)
+            if (strcmp(log.items[i].id, whole[k]) == 0) {
+                text_size(&a.txt, FACE_SANS, log.items[i].px, whole[k], &w, &h);
+                found |= log.items[i].rect.w >= w;
+            }
+        if (!found)
+            fail_msg("the inspector does not show \"%s\" whole", whole[k]);
+    }
+    for (size_t i = 0; i < log.n; i++) {
+        const TextItem *p = &log.items[i];
+        if (p->rect.x + p->rect.w > d.inspector.x + d.inspector.w || p->rect.y < d.inspector.y)
+            continue;
+        for (size_t j = i + 1; j < log.n; j++) {
+            const TextItem *q = &log.items[j];
+            if (q->rect.x + q->rect.w <= d.inspector.x + d.inspector.w &&
+                q->rect.y >= d.inspector.y && overlap(&p->rect, &q->rect))
+                fail_msg("in the inspector \"%s\" covers \"%s\"", p->id, q->id);
+        }
+    }
+    text_log_fini(&log);
+    app_fini(&a);
+    SDL_DestroyRenderer(r);
+    SDL_FreeSurface(s);
+}
+
 /* At 1024×768 the console keeps words whole ("153.90.127.197" is never
  * split), and the event list ends a cut caption after a word, with "…". */
 static void test_words_whole(void **state)
@@ -746,7 +804,7 @@ int main(void)
         cmocka_unit_test(test_layout_key_and_drag),  cmocka_unit_test(test_packet_sections),
         cmocka_unit_test(test_star_wraps),           cmocka_unit_test(test_every_scenario),
         cmocka_unit_test(test_description_room),     cmocka_unit_test(test_long_title),
-        cmocka_unit_test(test_event_time_gives_way),
+        cmocka_unit_test(test_event_time_gives_way), cmocka_unit_test(test_inspector_rows_whole),
     };
     int st = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

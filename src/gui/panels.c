@@ -74,7 +74,8 @@ static SDL_Rect panel_frame(Pen *pen, SDL_Rect area, const char *title)
     draw_fill_rect(r, area.x, area.y, area.w, pen->lh + 4, pen->th->panel_head);
     draw_fill_rect(r, area.x, area.y, 1, area.h, pen->th->rule);
     draw_fill_rect(r, area.x, area.y + area.h - 1, area.w, 1, pen->th->rule);
-    put(pen, FACE_BOLD, pen->th->ink, title, area.x + pen->px / 2, area.y + 2, 0);
+    put_fit(pen, FACE_BOLD, pen->th->ink, title, area.x + pen->px / 2, area.y + 2,
+            area.w - pen->px);
     return (SDL_Rect){area.x, area.y + pen->lh + 4, area.w, area.h - pen->lh - 4};
 }
 
@@ -913,25 +914,29 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
             bool one =
                 kw < key_w - pen->px && body.x + key_w + vw + (tw ? tw + pen->px : 0) <= right;
             int vx = one ? body.x + key_w : x + pen->px, vy = one ? y : y + pen->lh;
+            /* On two lines the TTL goes beside the key, else beside the
+             * value, else on a line of its own under them. */
+            int ttl_line = 0;
+            if (tw && !one)
+                ttl_line = kw <= right - tw - pen->px - x    ? 0
+                           : vx + vw <= right - tw - pen->px ? 1
+                                                             : 2;
+            int n_lines = one ? 1 : ttl_line == 2 ? 3 : 2;
             if (s->table) {
-                add_hit(a, y, one ? pen->lh : 2 * pen->lh, s->table, row->key);
+                add_hit(a, y, n_lines * pen->lh, s->table, row->key);
                 if (row_selected(a, s, row))
-                    draw_fill_rect(a->r, body.x, y, body.w, one ? pen->lh : 2 * pen->lh,
-                                   th->select_bg);
+                    draw_fill_rect(a->r, body.x, y, body.w, n_lines * pen->lh, th->select_bg);
             }
-            if (vy + pen->lh > body.y && y < body.y + body.h) {
-                SDL_Rect key = {x, y, (tw ? right - tw - pen->px / 2 : right) - x, pen->lh};
-                SDL_Rect clip;
-                SDL_IntersectRect(&key, &body, &clip);
-                SDL_RenderSetClipRect(a->r, &clip);
-                put(pen, FACE_BOLD, th->ink, row->key, x, y, 0);
-                SDL_RenderSetClipRect(a->r, &body);
+            if (y + n_lines * pen->lh > body.y && y < body.y + body.h) {
+                int beside = tw && ttl_line == 0 ? right - tw - pen->px : right;
+                put_fit(pen, FACE_BOLD, th->ink, row->key, x, y, beside - x);
                 if (tw)
-                    put(pen, FACE_SANS, th->accent, ttl, right, y, 2);
-                put(pen, FACE_SANS, th->ink, row->value, vx, vy, 0);
+                    put(pen, FACE_SANS, th->accent, ttl, right, y + ttl_line * pen->lh, 2);
+                beside = tw && ttl_line == 1 ? right - tw - pen->px : right;
+                put_fit(pen, FACE_SANS, th->ink, row->value, vx, vy, beside - vx);
             }
-            y += one ? pen->lh : 2 * pen->lh;
-            lines += one ? 1 : 2;
+            y += n_lines * pen->lh;
+            lines += n_lines;
         }
         if (gone_selected(a, s)) {
             int k = draw_gone(pen, body, s, y);
