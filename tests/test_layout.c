@@ -1,6 +1,7 @@
 /* Tests for what the window draws where (src/gui/draw.c's label placement,
  * the text sizes of draw.c and panels.c), through the list `minet layout`
- * prints: on every bundled scenario at 1024×768, 1280×720 and 1920×1080,
+ * prints: on every bundled scenario at 1024×768, 1280×720, 1280×800,
+ * 1366×768 and 1920×1080 (projectors' and laptops' sizes),
  * at steps across the run, no label covers another label, a node or a
  * packet's label, and no text is smaller than 16 px (packet labels 14 px,
  * the caption 24 px, the opening description 18 px), and the caption bar
@@ -29,7 +30,7 @@
 
 #define FONTS "assets/fonts"
 
-static const int sizes[][2] = {{1024, 768}, {1280, 720}, {1920, 1080}};
+static const int sizes[][2] = {{1024, 768}, {1280, 720}, {1280, 800}, {1366, 768}, {1920, 1080}};
 
 static bool on_map(const char *kind)
 {
