@@ -30,6 +30,7 @@ void trace_fini(Trace *t)
         rec_free(&t->recs[i]);
     free(t->recs);
     free(t->sinks);
+    buf_fini(&t->caption);
     memset(t, 0, sizeof *t);
 }
 
@@ -180,8 +181,16 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
     if (unheard(t, TR_NOTE))
         return ++t->notes;
     TraceRec r = blank(TR_NOTE, now);
-    Buf b;
-    buf_init(&b);
+    /* The trace's own room, which grows to the longest caption once,
+     * unless a sink notes while a note is on its way. */
+    Buf own, *b = &own;
+    buf_init(&own);
+    bool mine = !t->caption_busy;
+    if (mine) {
+        b = &t->caption;
+        buf_clear(b);
+        t->caption_busy = true;
+    }
     va_list ap;
     va_start(ap, fmt);
     if (strcmp(fmt, "%s") == 0) {
@@ -190,23 +199,25 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
         if (!r.text) /* as printf's %s */
             r.text = (char *)"(null)";
     } else {
-        buf_vprintf(&b, fmt, ap);
-        r.text = b.data ? b.data : (char *)"";
+        buf_vprintf(b, fmt, ap);
+        r.text = b->data ? b->data : (char *)"";
     }
     va_end(ap);
     size_t i = strcspn(r.text, not_in_caption);
     if (r.text[i]) {
-        if (r.text != b.data) { /* ready made: changed in a copy */
-            buf_puts(&b, r.text);
-            r.text = b.data;
+        if (r.text != b->data) { /* ready made: changed in a copy */
+            buf_puts(b, r.text);
+            r.text = b->data;
         }
-        for (; i < b.len; i += 1 + strcspn(b.data + i + 1, not_in_caption))
-            b.data[i] = ' ';
+        for (; i < b->len; i += 1 + strcspn(b->data + i + 1, not_in_caption))
+            b->data[i] = ' ';
     }
     r.pkt = pkt;
     t->notes++;
     emit(t, &r);
-    buf_fini(&b);
+    if (mine)
+        t->caption_busy = false;
+    buf_fini(&own);
     return t->notes;
 }
 

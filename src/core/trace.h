@@ -121,6 +121,8 @@ struct Trace {
     TraceSink *sinks;
     size_t nsinks, sinks_cap;
     unsigned wants; /* kinds kept or read by a sink (TRACE_KIND_BIT) */
+    Buf caption;    /* trace_note's formatting room, kept between notes */
+    bool caption_busy;
 };
 
 void trace_init(Trace *t, const struct World *w, bool keep);
