@@ -458,9 +458,9 @@ static void test_long_title(void **state)
     SDL_FreeSurface(s);
 }
 
-/* The lecture at step 8 at a size: whether the event list shows step 5's
- * time, and its "local-dns → campus" whole. */
-static void event_row_texts(int w, int h, bool *time, bool *names)
+/* The lecture at step 8 at a size: whether the event list shows each of
+ * texts[0..n) whole (drawn as it is, not cut with "…"). */
+static void event_row_texts(int w, int h, const char *const *texts, bool *shown, size_t n)
 {
     Errors errs;
     errors_init(&errs);
@@ -479,10 +479,12 @@ static void event_row_texts(int w, int h, bool *time, bool *names)
     a.txt.log = &log;
     app_frame(&a, 0);
     a.txt.log = NULL;
-    *time = *names = false;
-    for (size_t i = 0; i < log.n; i++) {
-        *time |= strcmp(log.items[i].id, "0.064026 s") == 0;
-        *names |= strcmp(log.items[i].id, "local-dns → campus") == 0;
+    DrawRects d;
+    draw_rects(&a.v, &d);
+    for (size_t k = 0; k < n; k++) {
+        shown[k] = false;
+        for (size_t i = 0; i < log.n; i++)
+            shown[k] |= log.items[i].rect.x >= d.events.x && strcmp(log.items[i].id, texts[k]) == 0;
     }
     text_log_fini(&log);
     app_fini(&a);
@@ -490,19 +492,28 @@ static void event_row_texts(int w, int h, bool *time, bool *names)
     SDL_FreeSurface(s);
 }
 
-/* In the event list's narrow column at 1024×768 the time gives way to who
- * sends to whom; from 1280×720 up the time shows. */
-static void test_event_time_gives_way(void **state)
+/* In the event list who sends to whom comes first: whole wherever the
+ * column holds it (in the plain face where the bold would be cut), and a
+ * step's time at the right only where room is left; at 1024×768 the
+ * longest names are cut, the short ones still whole. */
+static void test_event_names_first(void **state)
 {
     (void)state;
-    bool time, names;
-    event_row_texts(1024, 768, &time, &names);
-    assert_false(time);
-    assert_true(names);
-    event_row_texts(1280, 720, &time, &names);
-    assert_true(time);
-    event_row_texts(1920, 1080, &time, &names);
-    assert_true(time);
+    const char *texts[] = {"local-dns → campus", "a.edu-servers.net → internet",
+                           "ns1.montana.edu → internet", "0.154073 s", "0.064026 s"};
+    bool shown[MN_ARRAY_LEN(texts)];
+    event_row_texts(1024, 768, texts, shown, MN_ARRAY_LEN(texts));
+    assert_true(shown[0]);
+    assert_false(shown[2]);
+    assert_true(shown[3]); /* step 9 sends no packet: its time has room */
+    assert_false(shown[4]);
+    for (size_t i = 1; i < MN_ARRAY_LEN(sizes); i++) { /* sizes[0] is 1024×768 */
+        event_row_texts(sizes[i][0], sizes[i][1], texts, shown, MN_ARRAY_LEN(texts));
+        for (size_t k = 0; k < 4; k++)
+            if (!shown[k])
+                fail_msg("at %dx%d the event list does not show \"%s\" whole", sizes[i][0],
+                         sizes[i][1], texts[k]);
+    }
 }
 
 /* At 1024×768 the inspector's cache rows show their names and values
@@ -801,11 +812,11 @@ int main(void)
 {
     SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_packet_label_kept),    cmocka_unit_test(test_words_whole),
-        cmocka_unit_test(test_layout_key_and_drag),  cmocka_unit_test(test_packet_sections),
-        cmocka_unit_test(test_star_wraps),           cmocka_unit_test(test_every_scenario),
-        cmocka_unit_test(test_description_room),     cmocka_unit_test(test_long_title),
-        cmocka_unit_test(test_event_time_gives_way), cmocka_unit_test(test_inspector_rows_whole),
+        cmocka_unit_test(test_packet_label_kept),   cmocka_unit_test(test_words_whole),
+        cmocka_unit_test(test_layout_key_and_drag), cmocka_unit_test(test_packet_sections),
+        cmocka_unit_test(test_star_wraps),          cmocka_unit_test(test_every_scenario),
+        cmocka_unit_test(test_description_room),    cmocka_unit_test(test_long_title),
+        cmocka_unit_test(test_event_names_first),   cmocka_unit_test(test_inspector_rows_whole),
     };
     int st = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

@@ -122,6 +122,12 @@ static int current_row(const App *a)
     return (int)lo - 1;
 }
 
+/* "local-dns → campus": who sends a row's packet to whom. */
+static void from_to(const App *a, const EventRow *e, char *out, size_t size)
+{
+    snprintf(out, size, "%s → %s", a->m->world->nodes[e->from].id, a->m->world->nodes[e->to].id);
+}
+
 /* A step takes two lines (who talks to whom, then the caption), a hop one. */
 static int row_h(const Pen *pen, const EventRow *e)
 {
@@ -216,17 +222,11 @@ static void draw_events(Pen *pen)
     if (a->events.n == 0)
         put(pen, FACE_SANS, th->faint, "No step passes the filter.", body.x + pen->px / 2,
             body.y + 2, 0);
-    /* Columns as wide as the largest step number and time need. */
+    /* A column as wide as the largest step number needs. */
     int time_w, num_w, h;
     char widest[48];
-    snprintf(widest, sizeof widest, "%.6f s", (double)a->m->end / 1e6);
-    text_size(&a->txt, FACE_SANS, pen->px, widest, &time_w, &h);
     snprintf(widest, sizeof widest, "%zu", a->m->n_steps);
     text_size(&a->txt, FACE_BOLD, pen->px, widest, &num_w, &h);
-    /* In a narrow column (1024×768) who sends to whom matters more than
-     * when, which the header shows: the time gives way where it would
-     * leave the names under eight characters' width. */
-    bool show_time = body.w - num_w - time_w - pen->px * 3 >= pen->px * 8;
     int y = body.y;
     for (int idx = a->events_top; idx < (int)a->events.n && y < body.y + body.h; idx++) {
         const EventRow *e = &a->events.rows[idx];
@@ -237,34 +237,42 @@ static void draw_events(Pen *pen)
         draw_fill_rect(a->r, body.x, y + rh - 1, body.w, 1, th->rule);
         SDL_Color ink = e->step <= a->p.step ? th->ink : th->faint;
         char t[32], k[16];
-        snprintf(t, sizeof t, "%.6f s", (double)e->time / 1e6);
         if (!e->is_hop) {
             snprintf(k, sizeof k, "%u", e->step);
             put(pen, FACE_BOLD, ink, k, x + num_w, y, 2);
         }
         x += num_w + pen->px / 2;
-        if (show_time) {
-            put(pen, FACE_SANS, th->faint, t, x + time_w, y, 2);
-            x += time_w + pen->px / 2;
-        }
         if (e->proto)
             draw_fill_rect(a->r, x, y + pen->lh / 5, pen->px / 2, pen->lh * 3 / 5,
                            draw_proto_color(e->proto));
         x += pen->px;
+        /* Who sends to whom matters more than when, which the header
+         * shows: the names come first, in the plain face where the bold
+         * would be cut, and the time goes at the right where room is left
+         * (a hop's where its summary keeps eight characters). */
+        int right = body.x + body.w - pen->px / 2;
         if (e->from >= 0 && e->to >= 0) {
             char ft[300];
-            snprintf(ft, sizeof ft, "%s → %s", a->m->world->nodes[e->from].id,
-                     a->m->world->nodes[e->to].id);
-            int right = body.x + body.w - pen->px / 2;
-            x += put_fit(pen, e->is_hop ? FACE_SANS : FACE_BOLD, ink, ft, x, y, right - x) +
-                 pen->px / 2;
+            from_to(a, e, ft, sizeof ft);
+            TextFace face = e->is_hop ? FACE_SANS : FACE_BOLD;
+            int w;
+            text_size(&a->txt, face, pen->px, ft, &w, &h);
+            if (w > right - x)
+                face = FACE_SANS;
+            x += put_fit(pen, face, ink, ft, x, y, right - x) + pen->px / 2;
         }
-        int right = body.x + body.w - pen->px / 2;
+        snprintf(t, sizeof t, "%.6f s", (double)e->time / 1e6);
+        text_size(&a->txt, FACE_SANS, pen->px, t, &time_w, &h);
+        int keep = e->is_hop ? pen->px * 5 : 0; /* a hop's summary: eight characters */
+        if (right - x >= time_w + keep) {
+            put(pen, FACE_SANS, th->faint, t, right, y, 2);
+            right -= time_w + pen->px / 2;
+        }
         if (e->is_hop)
             put_fit(pen, FACE_MONO, ink, e->text, x, y, right - x);
         else
             put_fit(pen, FACE_SANS, ink, e->text, body.x + pen->px * 3, y + pen->lh,
-                    right - body.x - pen->px * 3);
+                    body.w - pen->px * 7 / 2);
         y += rh;
     }
 }
