@@ -516,6 +516,53 @@ static void test_event_names_first(void **state)
     }
 }
 
+/* A router's interfaces in the inspector: a line too long for the panel
+ * goes on after a field ("to laptop:eth0" after the address and MAC),
+ * not cut with "…", at every window size. */
+static void test_inspector_values_wrap(void **state)
+{
+    (void)state;
+    for (size_t k = 0; k < MN_ARRAY_LEN(sizes); k++) {
+        Errors errs;
+        errors_init(&errs);
+        Model *m = model_load("scenarios/dns_lecture.json", &errs);
+        errors_fini(&errs);
+        assert_non_null(m);
+        SDL_Surface *s =
+            SDL_CreateRGBSurfaceWithFormat(0, sizes[k][0], sizes[k][1], 32, SDL_PIXELFORMAT_RGB888);
+        SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
+        App a;
+        char why[256];
+        if (!app_init(&a, m, r, FONTS, why, sizeof why))
+            fail_msg("%s", why);
+        player_goto_step(&a.p, 8);
+        app_select_node(&a, world_find_node(a.m->world, "campus"));
+        TextLog log = {0};
+        app_frame(&a, 0);
+        a.txt.log = &log;
+        app_frame(&a, 0);
+        a.txt.log = NULL;
+        DrawRects d;
+        draw_rects(&a.v, &d);
+        bool to_laptop = false;
+        for (size_t i = 0; i < log.n; i++) {
+            const TextItem *p = &log.items[i];
+            if (p->rect.x >= d.inspector.x + d.inspector.w)
+                continue;
+            to_laptop |= strstr(p->id, "to laptop:eth0") != NULL;
+            if (strstr(p->id, "…"))
+                fail_msg("at %dx%d the inspector cuts \"%s\"", sizes[k][0], sizes[k][1], p->id);
+        }
+        if (!to_laptop)
+            fail_msg("at %dx%d the inspector does not show \"to laptop:eth0\"", sizes[k][0],
+                     sizes[k][1]);
+        text_log_fini(&log);
+        app_fini(&a);
+        SDL_DestroyRenderer(r);
+        SDL_FreeSurface(s);
+    }
+}
+
 /* At 1024×768 the inspector's cache rows show their names and values
  * whole: a TTL that does not fit beside the key goes beside the value, or
  * under both, and no two of the inspector's texts overlap. */
@@ -812,11 +859,17 @@ int main(void)
 {
     SDL_SetHint(SDL_HINT_VIDEODRIVER, "dummy");
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_packet_label_kept),   cmocka_unit_test(test_words_whole),
-        cmocka_unit_test(test_layout_key_and_drag), cmocka_unit_test(test_packet_sections),
-        cmocka_unit_test(test_star_wraps),          cmocka_unit_test(test_every_scenario),
-        cmocka_unit_test(test_description_room),    cmocka_unit_test(test_long_title),
-        cmocka_unit_test(test_event_names_first),   cmocka_unit_test(test_inspector_rows_whole),
+        cmocka_unit_test(test_packet_label_kept),
+        cmocka_unit_test(test_words_whole),
+        cmocka_unit_test(test_layout_key_and_drag),
+        cmocka_unit_test(test_packet_sections),
+        cmocka_unit_test(test_star_wraps),
+        cmocka_unit_test(test_every_scenario),
+        cmocka_unit_test(test_description_room),
+        cmocka_unit_test(test_long_title),
+        cmocka_unit_test(test_event_names_first),
+        cmocka_unit_test(test_inspector_rows_whole),
+        cmocka_unit_test(test_inspector_values_wrap),
     };
     int st = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

@@ -875,6 +875,63 @@ static int draw_gone(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
     return 2 + PLOT_LINES;
 }
 
+/* Where s may break before s[e]: at a space, or, in a value whose fields
+ * are set apart by two spaces ("10.0.0.1  02:92:2a:38:80:00  to laptop"),
+ * only there, so that a field stays whole. */
+static bool breaks_at(const char *s, size_t e, bool fields)
+{
+    return s[e] == ' ' && (!fields || s[e + 1] == ' ');
+}
+
+/* The bytes of s's longest start, up to a break or its end, no wider than
+ * `room` (0 if even the first field is wider); *first gets the first
+ * field's bytes. */
+static size_t fit_words(Pen *pen, TextFace face, const char *s, int room, size_t *first)
+{
+    char buf[DRAW_MAX_BYTES + 8];
+    size_t n = strlen(s), best = 0;
+    bool fields = strstr(s, "  ") != NULL;
+    *first = 0;
+    for (size_t e = 1; e <= n && e < sizeof buf; e++) {
+        if (e < n && !breaks_at(s, e, fields))
+            continue;
+        if (!*first)
+            *first = e;
+        int w, h;
+        memcpy(buf, s, e);
+        buf[e] = '\0';
+        text_size(&pen->a->txt, face, pen->px, buf, &w, &h);
+        if (w > room)
+            break;
+        best = e;
+    }
+    if (!*first)
+        *first = n;
+    return best;
+}
+
+/* s cut after words into at most `max` lines no wider than `room` each:
+ * the last takes the rest (put_fit ends it with … where it is too long),
+ * as does a first field wider than the room.  Returns the lines, each as
+ * its start and length in s. */
+static int wrap_words(Pen *pen, TextFace face, const char *s, int room, int max, size_t *start,
+                      size_t *len)
+{
+    size_t n = strlen(s), at = 0;
+    int k = 0;
+    while (at < n && k < max) {
+        while (s[at] == ' ')
+            at++;
+        size_t first, best = k < max - 1 ? fit_words(pen, face, s + at, room, &first) : 0;
+        if (best == 0) /* the last line, or a field too wide for any */
+            best = k < max - 1 ? first : n - at;
+        start[k] = at;
+        len[k++] = best;
+        at += best;
+    }
+    return k > 0 ? k : 1;
+}
+
 static void draw_node_inspector(Pen *pen, SDL_Rect body)
 {
     App *a = pen->a;
@@ -929,7 +986,24 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
                 ttl_line = kw <= right - tw - pen->px - x    ? 0
                            : vx + vw <= right - tw - pen->px ? 1
                                                              : 2;
-            int n_lines = one ? 1 : ttl_line == 2 ? 3 : 2;
+            /* A value too long for its line goes on, after a field, on up
+             * to two more ("to laptop:eth0" after an interface's MAC); its
+             * first field beside the key where the key fits its column and
+             * has no TTL ("eth0  10.0.0.1"). */
+            size_t vstart[4] = {0}, vlen[4] = {strlen(row->value)}, first;
+            int vlines = 1, lead = 0;
+            if (!one && !tw && kw < key_w - pen->px &&
+                (vlen[0] = fit_words(pen, FACE_SANS, row->value, right - body.x - key_w, &first)) >
+                    0) {
+                lead = 1;
+                vlines = 1 + wrap_words(pen, FACE_SANS, row->value + vlen[0], right - vx, 2,
+                                        vstart + 1, vlen + 1);
+                for (int l = 1; l < vlines; l++)
+                    vstart[l] += vlen[0];
+            } else if (!one && ttl_line != 1) {
+                vlines = wrap_words(pen, FACE_SANS, row->value, right - vx, 3, vstart, vlen);
+            }
+            int n_lines = one ? 1 : 1 - lead + vlines + (ttl_line == 2);
             if (s->table) {
                 add_hit(a, y, n_lines * pen->lh, s->table, row->key);
                 if (row_selected(a, s, row))
@@ -939,9 +1013,19 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
                 int beside = tw && ttl_line == 0 ? right - tw - pen->px : right;
                 put_fit(pen, FACE_BOLD, th->ink, row->key, x, y, beside - x);
                 if (tw)
-                    put(pen, FACE_SANS, th->accent, ttl, right, y + ttl_line * pen->lh, 2);
+                    put(pen, FACE_SANS, th->accent, ttl, right,
+                        y + (ttl_line == 2 ? 1 + vlines : ttl_line) * pen->lh, 2);
                 beside = tw && ttl_line == 1 ? right - tw - pen->px : right;
-                put_fit(pen, FACE_SANS, th->ink, row->value, vx, vy, beside - vx);
+                for (int l = 0; l < vlines; l++) {
+                    char line[DRAW_MAX_BYTES + 8];
+                    size_t ln = vlen[l] < DRAW_MAX_BYTES ? vlen[l] : DRAW_MAX_BYTES;
+                    memcpy(line, row->value + vstart[l], ln);
+                    line[ln] = '\0';
+                    bool by_key = lead && l == 0;
+                    put_fit(pen, FACE_SANS, th->ink, vlines == 1 ? row->value : line,
+                            by_key ? body.x + key_w : vx, vy + (l - lead) * pen->lh,
+                            beside - (by_key ? body.x + key_w : vx));
+                }
             }
             y += n_lines * pen->lh;
             lines += n_lines;
