@@ -1,8 +1,9 @@
 #!/bin/sh
 # POP3 and IMAP interop: a real Dovecot 2.3 is the judge of minet's mail
 # server on ports 110 and 143.  For each scenario (mail_pop3_dialogue,
-# mail_imap_dialogue and tests/interop/mail/imap_search.json, which adds
-# SEARCH, DELETE, RENAME and subscriptions; or those named), Dovecot gets
+# mail_imap_dialogue, tests/interop/mail/imap_search.json, which adds
+# SEARCH, DELETE, RENAME and subscriptions, and imap_literals.json, strings
+# sent as literals; or those named), Dovecot gets
 # the server's users and
 # mailboxes (Maildir, users in a passwd-file, the message texts minet
 # stores; tests/interop/mail/dovecot_session.py), runs with this
@@ -56,7 +57,7 @@ ip netns exec "$ns" ip link set lo up
 owner=$(id -u nobody):$(id -g nobody)
 fail=0
 n=0
-[ $# -gt 0 ] || set -- scenarios/mail_pop3_dialogue.json scenarios/mail_imap_dialogue.json tests/interop/mail/imap_search.json
+[ $# -gt 0 ] || set -- scenarios/mail_pop3_dialogue.json scenarios/mail_imap_dialogue.json tests/interop/mail/imap_search.json tests/interop/mail/imap_literals.json
 CLIENTS=${CLIENTS:-tests/mailapps/curl_mail.json}
 
 # mask: what may differ between the two servers, and curl's progress

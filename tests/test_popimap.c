@@ -347,6 +347,48 @@ static void test_imap_not_authenticated(void **state)
     tw_done(&sim);
 }
 
+/* Strings sent as literals: {n} with the server's "+ OK" before the
+ * client goes on, LITERAL+'s {n+} without, a literal after a command
+ * that never reads its arguments (none asked for), and one too large,
+ * after which Dovecot hangs up (make interop compares them all with the
+ * real one). */
+static void test_imap_literals(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, 143,
+                       "\"a1 LOGIN {3}\", \"bob {6}\", \"hungry\", \"a2 SELECT {5+}\", "
+                       "\"INBOX\", \"a3 STATUS {5}\", \"INBOX (MESSAGES)\", \"a4 NOOP {0}\", "
+                       "\"a5 NOOP (\", \"a6 LIST {abc}\", \"a7 EXAMINE {65521}\", \"a8 NOOP\"");
+    const char *want[] = {
+        "a1 LOGIN {3}\n+ OK\nbob {6}\n+ OK\nhungry\na1 OK [CAPABILITY",
+        "a2 SELECT {5+}\nINBOX\n* FLAGS (",
+        "a2 OK [READ-WRITE] Select completed (0.001 + 0.000 secs).\n"
+        "a3 STATUS {5}\n+ OK\nINBOX (MESSAGES)\n* STATUS INBOX (MESSAGES 3)\n"
+        "a3 OK [CLIENTBUG] Status on selected mailbox completed (0.001 + 0.000 secs).\n"
+        "a4 NOOP {0}\na4 OK NOOP completed (0.001 + 0.000 secs).\n"
+        "a5 NOOP (\na5 OK NOOP completed (0.001 + 0.000 secs).\n"
+        "a6 LIST {abc}\na6 BAD Error in IMAP command LIST: Invalid literal size (0.001 + 0.000 "
+        "secs).\n"
+        "a7 EXAMINE {65521}\n* BYE Literal size too large\nConnection closed by foreign host.\n"};
+    const char *at = t;
+    for (size_t i = 0; i < MN_ARRAY_LEN(want); i++) {
+        const char *p = strstr(at, want[i]);
+        if (!p)
+            fail_msg("no \"%s\" in:\n%s", want[i], t);
+        at = p + strlen(want[i]);
+    }
+    assert_string_equal(at - strlen(want[2]), want[2]); /* the end: a8 never typed */
+    free(t);
+    tw_done(&sim);
+    t = dialogue(&sim, 143, "\"b1 NOOP {abc}\", \"b2 LOGIN a {3} b\", \"b3 LOGIN {8179}\"");
+    assert_non_null(strstr(t, "b1 NOOP {abc}\nb1 BAD Invalid literal size\n"
+                              "b2 LOGIN a {3} b\n+ OK\nb2 BAD Missing LF after literal size\n"
+                              "b3 LOGIN {8179}\n* BYE Literal size too large\n"));
+    free(t);
+    tw_done(&sim);
+}
+
 /* Lines that are not commands, after login and before, in Dovecot's
  * words. */
 static void test_imap_syntax_errors(void **state)
@@ -687,7 +729,41 @@ static void test_parsers(void **state)
     l = "d APPEND INBOX {12}";
     imap_parse(l, strlen(l), &ic);
     assert_true(ic.bad);
+    assert_string_equal(ic.err, "Missing LF after literal size");
+    assert_true(ic.cont_first); /* Dovecot says + OK before the BAD */
     imap_cmd_free(&ic);
+    /* literals, as the session hands them over: lines and all */
+    l = "e LOGIN {3}\r\nbob {8+}\r\nhun\r\ngry (x {0}\r\n)";
+    imap_parse(l, strlen(l), &ic);
+    assert_false(ic.bad);
+    assert_int_equal(ic.n_args, 6);
+    assert_int_equal(ic.args[0].kind, IMAP_STRING);
+    assert_string_equal(ic.args[0].text, "bob");
+    assert_string_equal(ic.args[1].text, "hun\r\ngry");
+    assert_string_equal(ic.args[3].text, "x");
+    assert_string_equal(ic.args[4].text, "");
+    assert_int_equal(ic.args[5].kind, IMAP_LIST_CLOSE);
+    imap_cmd_free(&ic);
+    const char *bad[] = {"f X {abc}", "f X {3}\r\nab", "f X {}", "f X {99999999999}\r\n",
+                         "f X {3+} y"};
+    for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++) {
+        imap_parse(bad[i], strlen(bad[i]), &ic);
+        assert_true(ic.bad);
+        assert_non_null(ic.err);
+        assert_false(ic.cont_first); /* {3+}: LITERAL+ asks for no + OK */
+        imap_cmd_free(&ic);
+    }
+    uint64_t size;
+    bool sync;
+    assert_true(imap_literal_at_end("a LOGIN {3}", 11, &size, &sync));
+    assert_true(size == 3 && sync);
+    assert_true(imap_literal_at_end("a LOGIN {12+}", 13, &size, &sync));
+    assert_true(size == 12 && !sync);
+    assert_false(imap_literal_at_end("a LOGIN {x}", 11, &size, &sync));
+    assert_false(imap_literal_at_end("a LOGIN {+}", 11, &size, &sync));
+    assert_false(imap_literal_at_end("}", 1, &size, &sync));
+    assert_true(imap_literal_at_end("{99999999999999999999999}", 25, &size, &sync));
+    assert_true(size > UINT32_MAX); /* too large for any command: the session hangs up */
     ImapSet s;
     assert_true(imap_parse_set("2,4:*,9:7", 5, &s));
     assert_int_equal(s.n, 3);
@@ -799,6 +875,7 @@ int main(void)
         cmocka_unit_test(test_pop3_no_lock),
         cmocka_unit_test(test_auth_penalty),
         cmocka_unit_test(test_imap_not_authenticated),
+        cmocka_unit_test(test_imap_literals),
         cmocka_unit_test(test_imap_syntax_errors),
         cmocka_unit_test(test_imap_selected),
         cmocka_unit_test(test_imap_search),

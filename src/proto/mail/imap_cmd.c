@@ -11,6 +11,24 @@ static bool atom_char(char c)
     return c > ' ' && c != '(' && c != ')' && c != '"' && c != 0x7f;
 }
 
+bool imap_literal_at_end(const char *line, size_t len, uint64_t *n, bool *sync)
+{
+    if (len < 3 || line[len - 1] != '}')
+        return false;
+    size_t i = len - 1;
+    *sync = line[i - 1] != '+';
+    i -= !*sync;
+    size_t last = i; /* one past the digits */
+    while (i > 0 && line[i - 1] >= '0' && line[i - 1] <= '9')
+        i--;
+    if (i == 0 || i == last || line[i - 1] != '{')
+        return false;
+    *n = 0;
+    for (size_t k = i; k < last; k++)
+        *n = *n > UINT32_MAX ? *n : *n * 10 + (uint64_t)(line[k] - '0');
+    return true;
+}
+
 void imap_parse(const char *line, size_t len, ImapCmd *out)
 {
     memset(out, 0, sizeof *out);
@@ -18,7 +36,7 @@ void imap_parse(const char *line, size_t len, ImapCmd *out)
     memcpy(out->store, line, len);
     out->store[len] = '\0';
     char *p = out->store, *end = out->store + len;
-    out->err = "Invalid arguments";
+    out->err = NULL;
     if (strlen(p) != len) { /* a NUL inside */
         end = p + strlen(p);
         out->bad = true;
@@ -85,8 +103,41 @@ void imap_parse(const char *line, size_t len, ImapCmd *out)
             *w = '\0';
             p++; /* the closing quote */
         } else if (*p == '{') {
-            out->bad = true; /* a literal */
-            return;
+            /* A literal: {n} or LITERAL+'s {n+}, CRLF, then n bytes taken
+             * as they are (the session gathered them, lines and all). */
+            char *brace = p++;
+            uint64_t n = 0;
+            bool digits = false;
+            while (p < end && *p >= '0' && *p <= '9' && n <= UINT32_MAX) {
+                n = n * 10 + (uint64_t)(*p++ - '0');
+                digits = true;
+            }
+            bool plus = p < end && *p == '+';
+            p += plus;
+            if (!digits || p >= end || *p != '}' || n > UINT32_MAX) {
+                out->bad = true;
+                out->err = "Invalid literal size";
+                return;
+            }
+            p++;
+            if (end - p < 2 || p[0] != '\r' || p[1] != '\n') {
+                out->bad = true;
+                out->err = "Missing LF after literal size";
+                out->cont_first = !plus;
+                return;
+            }
+            p += 2;
+            if ((uint64_t)(end - p) < n) {
+                out->bad = true;
+                out->err = "Invalid literal size";
+                return;
+            }
+            /* The bytes moved to where the brace was, to end them with a NUL. */
+            memmove(brace, p, (size_t)n);
+            brace[n] = '\0';
+            k->kind = IMAP_STRING;
+            k->text = brace;
+            p += n;
         } else {
             k->kind = IMAP_ATOM;
             k->text = p;

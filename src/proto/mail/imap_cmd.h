@@ -2,8 +2,9 @@
  * arguments (RFC 3501's syntax: atoms, quoted strings, parenthesized
  * lists; an atom keeps a bracketed part whole, so
  * BODY.PEEK[HEADER.FIELDS (FROM)]<0.5> is one atom), and the sequence
- * sets FETCH, STORE and COPY take.  No state, no I/O: the fuzz target's
- * unit.  Limit: literals ({n}) are refused (a line is one command). */
+ * sets FETCH, STORE and COPY take.  A literal ({n} or {n+}, CRLF, n bytes)
+ * is a string: the session hands over the whole command, its literals'
+ * lines and all.  No state, no I/O: the fuzz target's unit. */
 #ifndef MN_IMAP_CMD_H
 #define MN_IMAP_CMD_H
 
@@ -12,6 +13,10 @@
 #include <stdint.h>
 
 #define IMAP_MAX_ARGS 64
+
+/* Can line (len bytes) be the start of a command that goes on after a
+ * literal: does it end with {n} or {n+}?  Then *n and *sync (no +). */
+bool imap_literal_at_end(const char *line, size_t len, uint64_t *n, bool *sync);
 
 typedef enum ImapTokKind { IMAP_ATOM, IMAP_STRING, IMAP_LIST_OPEN, IMAP_LIST_CLOSE } ImapTokKind;
 
@@ -25,8 +30,9 @@ typedef struct ImapCmd {
     char *name; /* in capitals; NULL when the line has only a tag */
     ImapTok args[IMAP_MAX_ARGS];
     size_t n_args;
-    bool bad;        /* the arguments do not parse (unbalanced, a literal, too many) */
-    const char *err; /* then why, in Dovecot's words ("Missing ')'") */
+    bool bad;        /* the arguments do not parse (unbalanced, too many, a bad literal) */
+    const char *err; /* then why, in Dovecot's words ("Missing ')'"), or NULL */
+    bool cont_first; /* a literal's {n} without CRLF after it: Dovecot says + OK first */
     char *store;     /* the line's copy the pointers point into */
 } ImapCmd;
 

@@ -23,7 +23,10 @@
  * DELETE or RENAME of a folder a session has open ends that session at
  * its next command ("state is inconsistent"), as in Dovecot.
  *
- * Limits: no literals ({n}); keywords given to STORE are not kept. */
+ * Literals ({n}, and LITERAL+'s {n+}) are gathered into the command, with
+ * "+ OK" and Dovecot's limits (8 KiB before login, 64 KiB after).
+ *
+ * Limits: keywords given to STORE are not kept. */
 #define _DEFAULT_SOURCE
 #include <ctype.h>
 #include <inttypes.h>
@@ -78,6 +81,10 @@ struct ImapSession {
     EvHandle idle;
     bool closed;
     bool draining; /* answering the lines that waited: free only after */
+    /* a command with literals ({n}, {n+}), gathered until it is whole */
+    bool lit_on;
+    Buf lit;
+    uint64_t lit_left; /* the literal's bytes still to come */
 };
 
 static void session_line(ImapSession *is, const char *line, size_t len);
@@ -132,6 +139,7 @@ static void session_free(ImapSession *is)
         sim_cancel(sim, is->idle_poll);
     free(is->idle_tag);
     free(is->view);
+    buf_fini(&is->lit);
     free(is);
 }
 
@@ -582,8 +590,15 @@ static void cmd_status(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     if (want & S_UNSEEN)
         buf_printf(b, "%sUNSEEN %zu", sp, count_unseen(mb, &first));
     buf_puts(b, ")\r\n");
-    tagged(is, b, tag, "OK Status completed" TIMING,
-           cap(is, "reports on %s without opening it (STATUS).", mb->folder));
+    if (is->selected && is->sel_box == mb) /* RFC 3501: a client should not */
+        tagged(is, b, tag, "OK [CLIENTBUG] Status on selected mailbox completed" TIMING,
+               cap(is,
+                   "reports on %s, the folder open in this very session: it answers, and "
+                   "adds that a client should not ask (CLIENTBUG).",
+                   mb->folder));
+    else
+        tagged(is, b, tag, "OK Status completed" TIMING,
+               cap(is, "reports on %s without opening it (STATUS).", mb->folder));
 }
 
 static void cmd_create(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
@@ -1147,6 +1162,18 @@ static const char *const known[] = {
     "STATUS",     "CREATE", "FETCH",     "STORE",       "COPY",   "EXPUNGE", "CLOSE",  "UID",
     "IDLE",       "SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "DELETE", "RENAME"};
 
+/* Commands Dovecot runs without reading their arguments once logged in:
+ * "NOOP (" or "NOOP {abc}" is a NOOP, and a literal after them is never
+ * asked for. */
+static bool ignores_args(const char *name)
+{
+    static const char *const none[] = {"NOOP", "CHECK", "CAPABILITY", "CLOSE", "EXPUNGE", "LOGOUT"};
+    for (size_t i = 0; i < MN_ARRAY_LEN(none); i++)
+        if (strcmp(name, none[i]) == 0)
+            return true;
+    return false;
+}
+
 static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
 {
     const char *tag = c->tag, *name = c->name;
@@ -1160,9 +1187,10 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
     bool is_known = false;
     for (size_t i = 0; i < sizeof known / sizeof *known; i++)
         is_known |= strcmp(name, known[i]) == 0;
-    if (is_known && c->bad) {
+    if (is_known && c->bad && !ignores_args(name)) {
         char r[200];
-        snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, c->err);
+        snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name,
+                 c->err ? c->err : "Invalid arguments");
         tagged(is, b, tag, r, cap(is, "answers BAD: the command's arguments do not parse."));
         return;
     }
@@ -1256,7 +1284,16 @@ static void dispatch(ImapSession *is, const char *line, size_t len)
         return;
     }
     const char *tag = c.tag;
-    if (!c.name || (c.bad && !is->authed)) {
+    if (c.cont_first && !(is->authed && c.name && ignores_args(c.name))) {
+        char *c0 = cap(is, "says + OK: go on with the literal.");
+        textconn_send(is->t, "+ OK", c0);
+        free(c0);
+    }
+    if (c.name && c.bad && c.err && !is->authed) {
+        char r[160];
+        snprintf(r, sizeof r, "BAD %s", c.err);
+        tagged(is, &b, tag, r, cap(is, "answers BAD: the arguments do not parse (%s).", c.err));
+    } else if (!c.name || (c.bad && !is->authed)) {
         if (is->authed)
             tagged(is, &b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
                    cap(is, "answers BAD: a tag must be followed by a command."));
@@ -1296,6 +1333,90 @@ static void dispatch(ImapSession *is, const char *line, size_t len)
 
 static void idle_timeout(Sim *sim, void *ctx, uint64_t arg);
 
+/* The longest command, literals included, as Dovecot counts it: its
+ * login process's line buffer before login, imap_max_line_length after. */
+#define LITERAL_ROOM_LOGIN 8192
+#define LITERAL_ROOM       65536
+
+/* Does the command that starts with line read its arguments (and so ask
+ * for a literal at its end)?  Not NOOP and the like once logged in. */
+static bool reads_args(const ImapSession *is, const char *line, size_t len)
+{
+    if (!is->authed)
+        return true;
+    const char *sp = memchr(line, ' ', len);
+    if (!sp)
+        return true;
+    const char *name = sp + 1, *e = memchr(name, ' ', len - (size_t)(name - line));
+    size_t n = e ? (size_t)(e - name) : len - (size_t)(name - line);
+    char up[16];
+    if (n == 0 || n >= sizeof up)
+        return true;
+    for (size_t i = 0; i < n; i++)
+        up[i] = (char)toupper((unsigned char)name[i]);
+    up[n] = '\0';
+    return !ignores_args(up);
+}
+
+/* A command line, or a line of a command that a literal continues: a
+ * line ending with {n} asks for n bytes (the server says "+ OK" first
+ * unless it is LITERAL+'s {n+}), which may take lines of their own; the
+ * command is run when it is whole. */
+static void command_line(ImapSession *is, const char *line, size_t len)
+{
+    if (!is->lit_on) {
+        uint64_t n;
+        bool sync;
+        if (!reads_args(is, line, len) || !imap_literal_at_end(line, len, &n, &sync)) {
+            dispatch(is, line, len);
+            return;
+        }
+        buf_clear(&is->lit);
+        is->lit_on = true;
+        is->lit_left = 0;
+    }
+    if (is->lit_left > 0) {
+        size_t take = len < is->lit_left ? len : (size_t)is->lit_left;
+        buf_put(&is->lit, line, take);
+        is->lit_left -= take;
+        line += take;
+        len -= take;
+        if (is->lit_left > 0) { /* the line's end is the literal's too */
+            size_t crlf = is->lit_left < 2 ? (size_t)is->lit_left : 2;
+            buf_put(&is->lit, "\r\n", crlf);
+            is->lit_left -= crlf;
+            return;
+        }
+    }
+    buf_put(&is->lit, line, len);
+    uint64_t n;
+    bool sync;
+    if (!imap_literal_at_end(is->lit.data, is->lit.len, &n, &sync)) {
+        is->lit_on = false;
+        dispatch(is, is->lit.data, is->lit.len);
+        return;
+    }
+    size_t room = is->authed ? LITERAL_ROOM : LITERAL_ROOM_LOGIN;
+    if (is->lit.len >= room || n > room - is->lit.len) {
+        is->lit_on = false;
+        char *c0 = cap(is,
+                       "hangs up: the literal of %" PRIu64 " bytes would make the command "
+                       "longer than its %zu.",
+                       n, room);
+        textconn_send(is->t, "* BYE Literal size too large", c0);
+        free(c0);
+        session_end(is);
+        return;
+    }
+    buf_put(&is->lit, "\r\n", 2);
+    is->lit_left = n;
+    if (sync) {
+        char *c0 = cap(is, "says + OK: the client may send the literal's %" PRIu64 " bytes.", n);
+        textconn_send(is->t, "+ OK", c0);
+        free(c0);
+    }
+}
+
 static void session_line(ImapSession *is, const char *line, size_t len)
 {
     if (is->holding) {
@@ -1325,7 +1446,7 @@ static void session_line(ImapSession *is, const char *line, size_t len)
         free(tag);
         return;
     }
-    dispatch(is, line, len);
+    command_line(is, line, len);
 }
 
 /* ---- the connection ---------------------------------------------------------------------- */
@@ -1377,6 +1498,7 @@ void imap_session_accept(MailServer *s, TcpConn *c)
     tcp_info(c, &info);
     is->client_ip = info.remote_ip;
     is->t = textconn_new(c, &session_ops, is);
+    buf_init(&is->lit);
     is->next = s->access->imap_sessions;
     s->access->imap_sessions = is;
     is->idle = sim_after_background(s->sim, LOGIN_IDLE_TIMEOUT, idle_timeout, is, 0);
