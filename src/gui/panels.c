@@ -978,14 +978,28 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
             int right = body.x + body.w - pen->px / 2;
             bool one =
                 kw < key_w - pen->px && body.x + key_w + vw + (tw ? tw + pen->px : 0) <= right;
-            int vx = one ? body.x + key_w : x + pen->px, vy = one ? y : y + pen->lh;
+            /* A key too long for the panel's width goes on, after a word,
+             * on a second line ("www.montana.edu." then "CNAME"). */
+            size_t kstart[2] = {0}, klen[2] = {strlen(row->key)};
+            int klines = 1, kw_last = kw;
+            if (!one && kw > right - x) {
+                klines = wrap_words(pen, FACE_BOLD, row->key, right - x, 2, kstart, klen);
+                if (klines == 2) {
+                    char last[DRAW_MAX_BYTES + 8];
+                    size_t ln = klen[1] < DRAW_MAX_BYTES ? klen[1] : DRAW_MAX_BYTES;
+                    memcpy(last, row->key + kstart[1], ln);
+                    last[ln] = '\0';
+                    text_size(&a->txt, FACE_BOLD, pen->px, last, &kw_last, &h);
+                }
+            }
+            int vx = one ? body.x + key_w : x + pen->px, vy = one ? y : y + klines * pen->lh;
             /* On two lines the TTL goes beside the key, else beside the
              * value, else on a line of its own under them. */
             int ttl_line = 0;
             if (tw && !one)
-                ttl_line = kw <= right - tw - pen->px - x    ? 0
-                           : vx + vw <= right - tw - pen->px ? 1
-                                                             : 2;
+                ttl_line = kw_last <= right - tw - pen->px - x ? 0
+                           : vx + vw <= right - tw - pen->px   ? 1
+                                                               : 2;
             /* A value too long for its line goes on, after a field, on up
              * to two more ("to laptop:eth0" after an interface's MAC); its
              * first field beside the key where the key fits its column and
@@ -1003,7 +1017,7 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
             } else if (!one && ttl_line != 1) {
                 vlines = wrap_words(pen, FACE_SANS, row->value, right - vx, 3, vstart, vlen);
             }
-            int n_lines = one ? 1 : 1 - lead + vlines + (ttl_line == 2);
+            int n_lines = one ? 1 : klines - lead + vlines + (ttl_line == 2);
             if (s->table) {
                 add_hit(a, y, n_lines * pen->lh, s->table, row->key);
                 if (row_selected(a, s, row))
@@ -1011,10 +1025,20 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
             }
             if (y + n_lines * pen->lh > body.y && y < body.y + body.h) {
                 int beside = tw && ttl_line == 0 ? right - tw - pen->px : right;
-                put_fit(pen, FACE_BOLD, th->ink, row->key, x, y, beside - x);
+                for (int l = 0; l < klines; l++) {
+                    char line[DRAW_MAX_BYTES + 8];
+                    size_t ln = klen[l] < DRAW_MAX_BYTES ? klen[l] : DRAW_MAX_BYTES;
+                    memcpy(line, row->key + kstart[l], ln);
+                    line[ln] = '\0';
+                    put_fit(pen, FACE_BOLD, th->ink, klines == 1 ? row->key : line, x,
+                            y + l * pen->lh, l == klines - 1 ? beside - x : right - x);
+                }
                 if (tw)
                     put(pen, FACE_SANS, th->accent, ttl, right,
-                        y + (ttl_line == 2 ? 1 + vlines : ttl_line) * pen->lh, 2);
+                        ttl_line == 0   ? y + (klines - 1) * pen->lh
+                        : ttl_line == 1 ? vy
+                                        : vy + vlines * pen->lh,
+                        2);
                 beside = tw && ttl_line == 1 ? right - tw - pen->px : right;
                 for (int l = 0; l < vlines; l++) {
                     char line[DRAW_MAX_BYTES + 8];
