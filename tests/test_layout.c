@@ -458,38 +458,60 @@ static void test_long_title(void **state)
     SDL_FreeSurface(s);
 }
 
-/* The lecture at step 8 at a size: whether the event list shows each of
- * texts[0..n) whole (drawn as it is, not cut with "…"). */
-static void event_row_texts(int w, int h, const char *const *texts, bool *shown, size_t n)
+/* The lecture drawn at w×h at a step, with a node inspected (NULL: none):
+ * what it draws in log, where its panels are in d. */
+typedef struct Drawn {
+    SDL_Surface *s;
+    SDL_Renderer *r;
+    App a;
+    TextLog log;
+    DrawRects d;
+} Drawn;
+
+static void draw_lecture(Drawn *dr, int w, int h, uint32_t step, const char *node)
 {
     Errors errs;
     errors_init(&errs);
     Model *m = model_load("scenarios/dns_lecture.json", &errs);
     errors_fini(&errs);
     assert_non_null(m);
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
-    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
-    App a;
+    dr->s = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_RGB888);
+    dr->r = SDL_CreateSoftwareRenderer(dr->s);
     char why[256];
-    if (!app_init(&a, m, r, FONTS, why, sizeof why))
+    if (!app_init(&dr->a, m, dr->r, FONTS, why, sizeof why))
         fail_msg("%s", why);
-    player_goto_step(&a.p, 8);
-    TextLog log = {0};
-    app_frame(&a, 0);
-    a.txt.log = &log;
-    app_frame(&a, 0);
-    a.txt.log = NULL;
-    DrawRects d;
-    draw_rects(&a.v, &d);
+    player_goto_step(&dr->a.p, step);
+    if (node)
+        app_select_node(&dr->a, world_find_node(dr->a.m->world, node));
+    dr->log = (TextLog){0};
+    app_frame(&dr->a, 0);
+    dr->a.txt.log = &dr->log;
+    app_frame(&dr->a, 0);
+    dr->a.txt.log = NULL;
+    draw_rects(&dr->a.v, &dr->d);
+}
+
+static void drawn_fini(Drawn *dr)
+{
+    text_log_fini(&dr->log);
+    app_fini(&dr->a);
+    SDL_DestroyRenderer(dr->r);
+    SDL_FreeSurface(dr->s);
+}
+
+/* The lecture at step 8 at a size: whether the event list shows each of
+ * texts[0..n) whole (drawn as it is, not cut with "…"). */
+static void event_row_texts(int w, int h, const char *const *texts, bool *shown, size_t n)
+{
+    Drawn dr;
+    draw_lecture(&dr, w, h, 8, NULL);
     for (size_t k = 0; k < n; k++) {
         shown[k] = false;
-        for (size_t i = 0; i < log.n; i++)
-            shown[k] |= log.items[i].rect.x >= d.events.x && strcmp(log.items[i].id, texts[k]) == 0;
+        for (size_t i = 0; i < dr.log.n; i++)
+            shown[k] |= dr.log.items[i].rect.x >= dr.d.events.x &&
+                        strcmp(dr.log.items[i].id, texts[k]) == 0;
     }
-    text_log_fini(&log);
-    app_fini(&a);
-    SDL_DestroyRenderer(r);
-    SDL_FreeSurface(s);
+    drawn_fini(&dr);
 }
 
 /* In the event list who sends to whom comes first: whole wherever the
@@ -523,31 +545,12 @@ static void test_inspector_values_wrap(void **state)
 {
     (void)state;
     for (size_t k = 0; k < MN_ARRAY_LEN(sizes); k++) {
-        Errors errs;
-        errors_init(&errs);
-        Model *m = model_load("scenarios/dns_lecture.json", &errs);
-        errors_fini(&errs);
-        assert_non_null(m);
-        SDL_Surface *s =
-            SDL_CreateRGBSurfaceWithFormat(0, sizes[k][0], sizes[k][1], 32, SDL_PIXELFORMAT_RGB888);
-        SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
-        App a;
-        char why[256];
-        if (!app_init(&a, m, r, FONTS, why, sizeof why))
-            fail_msg("%s", why);
-        player_goto_step(&a.p, 8);
-        app_select_node(&a, world_find_node(a.m->world, "campus"));
-        TextLog log = {0};
-        app_frame(&a, 0);
-        a.txt.log = &log;
-        app_frame(&a, 0);
-        a.txt.log = NULL;
-        DrawRects d;
-        draw_rects(&a.v, &d);
+        Drawn dr;
+        draw_lecture(&dr, sizes[k][0], sizes[k][1], 8, "campus");
         bool to_laptop = false;
-        for (size_t i = 0; i < log.n; i++) {
-            const TextItem *p = &log.items[i];
-            if (p->rect.x >= d.inspector.x + d.inspector.w)
+        for (size_t i = 0; i < dr.log.n; i++) {
+            const TextItem *p = &dr.log.items[i];
+            if (p->rect.x >= dr.d.inspector.x + dr.d.inspector.w)
                 continue;
             to_laptop |= strstr(p->id, "to laptop:eth0") != NULL;
             if (strstr(p->id, "…"))
@@ -556,10 +559,7 @@ static void test_inspector_values_wrap(void **state)
         if (!to_laptop)
             fail_msg("at %dx%d the inspector does not show \"to laptop:eth0\"", sizes[k][0],
                      sizes[k][1]);
-        text_log_fini(&log);
-        app_fini(&a);
-        SDL_DestroyRenderer(r);
-        SDL_FreeSurface(s);
+        drawn_fini(&dr);
     }
 }
 
@@ -569,26 +569,8 @@ static void test_inspector_values_wrap(void **state)
 static void test_inspector_rows_whole(void **state)
 {
     (void)state;
-    Errors errs;
-    errors_init(&errs);
-    Model *m = model_load("scenarios/dns_lecture.json", &errs);
-    errors_fini(&errs);
-    assert_non_null(m);
-    SDL_Surface *s = SDL_CreateRGBSurfaceWithFormat(0, 1024, 768, 32, SDL_PIXELFORMAT_RGB888);
-    SDL_Renderer *r = SDL_CreateSoftwareRenderer(s);
-    App a;
-    char why[256];
-    if (!app_init(&a, m, r, FONTS, why, sizeof why))
-        fail_msg("%s", why);
-    player_goto_step(&a.p, 12);
-    app_select_node(&a, world_find_node(a.m->world, "local-dns"));
-    TextLog log = {0};
-    app_frame(&a, 0);
-    a.txt.log = &log;
-    app_frame(&a, 0);
-    a.txt.log = NULL;
-    DrawRects d;
-    draw_rects(&a.v, &d);
+    Drawn dr;
+    draw_lecture(&dr, 1024, 768, 12, "local-dns");
     /* "www.montana.edu. CNAME" is too long for the panel: its type goes
      * on a second line, not cut */
     const char *whole[] = {"a.edu-servers.net. A",
@@ -603,29 +585,27 @@ static void test_inspector_rows_whole(void **state)
          * the plain face (the bold is wider). */
         int w, h;
         bool found = false;
-        for (size_t i = 0; i < log.n; i++)
-            if (strcmp(log.items[i].id, whole[k]) == 0) {
-                text_size(&a.txt, FACE_SANS, log.items[i].px, whole[k], &w, &h);
-                found |= log.items[i].rect.w >= w;
+        for (size_t i = 0; i < dr.log.n; i++)
+            if (strcmp(dr.log.items[i].id, whole[k]) == 0) {
+                text_size(&dr.a.txt, FACE_SANS, dr.log.items[i].px, whole[k], &w, &h);
+                found |= dr.log.items[i].rect.w >= w;
             }
         if (!found)
             fail_msg("the inspector does not show \"%s\" whole", whole[k]);
     }
-    for (size_t i = 0; i < log.n; i++) {
-        const TextItem *p = &log.items[i];
-        if (p->rect.x + p->rect.w > d.inspector.x + d.inspector.w || p->rect.y < d.inspector.y)
+    for (size_t i = 0; i < dr.log.n; i++) {
+        const TextItem *p = &dr.log.items[i];
+        if (p->rect.x + p->rect.w > dr.d.inspector.x + dr.d.inspector.w ||
+            p->rect.y < dr.d.inspector.y)
             continue;
-        for (size_t j = i + 1; j < log.n; j++) {
-            const TextItem *q = &log.items[j];
-            if (q->rect.x + q->rect.w <= d.inspector.x + d.inspector.w &&
-                q->rect.y >= d.inspector.y && overlap(&p->rect, &q->rect))
+        for (size_t j = i + 1; j < dr.log.n; j++) {
+            const TextItem *q = &dr.log.items[j];
+            if (q->rect.x + q->rect.w <= dr.d.inspector.x + dr.d.inspector.w &&
+                q->rect.y >= dr.d.inspector.y && overlap(&p->rect, &q->rect))
                 fail_msg("in the inspector \"%s\" covers \"%s\"", p->id, q->id);
         }
     }
-    text_log_fini(&log);
-    app_fini(&a);
-    SDL_DestroyRenderer(r);
-    SDL_FreeSurface(s);
+    drawn_fini(&dr);
 }
 
 /* At 1024×768 the console keeps words whole ("153.90.127.197" is never
