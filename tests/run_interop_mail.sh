@@ -76,11 +76,11 @@ nsame=0
 ndiffer=0
 
 # What reads mail over POP3 or IMAP speaks to Dovecot, not Postfix:
-# run_interop_imap.sh (the dialogues, imap_search, curl_mail) and
+# run_interop_imap.sh (the dialogues, imap_search, imap_literals, curl_mail) and
 # run_interop_mailread.sh (mail_reader*) judge it; mail_end_to_end ends
 # with Bob's reader.
 [ $# -gt 0 ] || set -- $(ls scenarios/mail_*.json "$HERE"/*.json tests/mailapps/*.json 2> /dev/null |
-    grep -v -e '/mail_pop3_' -e '/mail_imap_' -e '/mail_end_to_end' -e '/imap_search' \
+    grep -v -e '/mail_pop3_' -e '/mail_imap_' -e '/mail_end_to_end' -e '/imap_' \
         -e '/mail_reader' -e '/curl_mail')
 for s in "$@"; do
     name=$(basename "$s" .json)
