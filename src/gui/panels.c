@@ -8,62 +8,9 @@
 
 #include "core/sim.h"
 #include "gui/app.h"
+#include "gui/pen.h"
+#include "gui/plot.h"
 #include "net/world.h"
-
-/* Longest piece of a line drawn: a texture wider than the screen is waste
- * (and a 10,000-character paste would make one too wide to create). */
-#define DRAW_MAX_BYTES 240
-
-typedef struct Pen {
-    App *a;
-    const DrawTheme *th;
-    DrawRects d;
-    int px, lh; /* the panels' font size and line height */
-} Pen;
-
-static void pen_init(Pen *pen, App *a)
-{
-    pen->a = a;
-    pen->th = draw_theme(a->v.dark);
-    draw_rects(&a->v, &pen->d);
-    pen->px = (int)lround(15 * pen->d.ts);
-    if (pen->px < DRAW_TEXT_MIN)
-        pen->px = DRAW_TEXT_MIN;
-    pen->lh = (int)lround(pen->px * 1.45);
-}
-
-/* Copies at most DRAW_MAX_BYTES of s, cut on a character boundary. */
-static const char *clip_text(const char *s, char *buf, size_t size)
-{
-    size_t n = strlen(s);
-    if (n < size && n <= DRAW_MAX_BYTES)
-        return s;
-    n = utf8_prefix(s, n, size - 4 < DRAW_MAX_BYTES ? size - 4 : DRAW_MAX_BYTES);
-    memcpy(buf, s, n);
-    memcpy(buf + n, "…", sizeof "…");
-    return buf;
-}
-
-static int put(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y, int align)
-{
-    char buf[DRAW_MAX_BYTES + 8];
-    if (!s || !*s)
-        return 0;
-    return text_draw(&pen->a->txt, face, pen->px, c, clip_text(s, buf, sizeof buf), x, y, align);
-}
-
-/* s drawn at (x, y) no wider than `room` pixels: cut after a word with
- * "…" where it is longer (mid-word only when its first word does not fit).
- * Returns the width drawn. */
-static int put_fit(Pen *pen, TextFace face, SDL_Color c, const char *s, int x, int y, int room)
-{
-    char buf[DRAW_MAX_BYTES + 8], cut[DRAW_MAX_BYTES + 8];
-    if (!s || !*s)
-        return 0;
-    s = clip_text(s, buf, sizeof buf);
-    return put(pen, face, c, text_fit(&pen->a->txt, face, pen->px, s, room, cut, sizeof cut), x, y,
-               0);
-}
 
 /* The panel's background and title bar; returns the area under the bar. */
 static SDL_Rect panel_frame(Pen *pen, SDL_Rect area, const char *title)
@@ -74,8 +21,8 @@ static SDL_Rect panel_frame(Pen *pen, SDL_Rect area, const char *title)
     draw_fill_rect(r, area.x, area.y, area.w, pen->lh + 4, pen->th->panel_head);
     draw_fill_rect(r, area.x, area.y, 1, area.h, pen->th->rule);
     draw_fill_rect(r, area.x, area.y + area.h - 1, area.w, 1, pen->th->rule);
-    put_fit(pen, FACE_BOLD, pen->th->ink, title, area.x + pen->px / 2, area.y + 2,
-            area.w - pen->px);
+    pen_put_fit(pen, FACE_BOLD, pen->th->ink, title, area.x + pen->px / 2, area.y + 2,
+                area.w - pen->px);
     return (SDL_Rect){area.x, area.y + pen->lh + 4, area.w, area.h - pen->lh - 4};
 }
 
@@ -87,7 +34,7 @@ static SDL_Rect chip(Pen *pen, const SDL_Rect *area, int *right, const char *lab
     int pad = pen->px / 2;
     SDL_Rect r = {*right - w - 2 * pad, area->y + 2, w + 2 * pad, pen->lh};
     draw_fill_rect(pen->a->r, r.x, r.y, r.w, r.h, on ? pen->th->select_bg : pen->th->panel_bg);
-    put(pen, FACE_SANS, pen->th->ink, label, r.x + pad, r.y, 0);
+    pen_put(pen, FACE_SANS, pen->th->ink, label, r.x + pad, r.y, 0);
     *right = r.x - pad / 2;
     return r;
 }
@@ -166,7 +113,7 @@ static void draw_events(Pen *pen)
     panel_frame(pen, area, "Events");
     char label[160];
     snprintf(label, sizeof label, "step %u of %zu", a->p.step, a->m->n_steps);
-    put(pen, FACE_SANS, th->faint, label, area.x + area.w - pen->px / 2, area.y + 2, 2);
+    pen_put(pen, FACE_SANS, th->faint, label, area.x + area.w - pen->px / 2, area.y + 2, 2);
     /* The filter bar: each button shows its setting; a click changes it. */
     SDL_Rect bar = {area.x, area.y + pen->lh + 4, area.w, pen->lh + 4};
     draw_fill_rect(a->r, bar.x, bar.y + bar.h - 1, bar.w, 1, th->rule);
@@ -220,8 +167,8 @@ static void draw_events(Pen *pen)
         a->events_top = 0;
     SDL_RenderSetClipRect(a->r, &body);
     if (a->events.n == 0)
-        put(pen, FACE_SANS, th->faint, "No step passes the filter.", body.x + pen->px / 2,
-            body.y + 2, 0);
+        pen_put(pen, FACE_SANS, th->faint, "No step passes the filter.", body.x + pen->px / 2,
+                body.y + 2, 0);
     /* A column as wide as the largest step number needs. */
     int time_w, num_w, h;
     char widest[48];
@@ -239,7 +186,7 @@ static void draw_events(Pen *pen)
         char t[32], k[16];
         if (!e->is_hop) {
             snprintf(k, sizeof k, "%u", e->step);
-            put(pen, FACE_BOLD, ink, k, x + num_w, y, 2);
+            pen_put(pen, FACE_BOLD, ink, k, x + num_w, y, 2);
         }
         x += num_w + pen->px / 2;
         if (e->proto)
@@ -259,20 +206,20 @@ static void draw_events(Pen *pen)
             text_size(&a->txt, face, pen->px, ft, &w, &h);
             if (w > right - x)
                 face = FACE_SANS;
-            x += put_fit(pen, face, ink, ft, x, y, right - x) + pen->px / 2;
+            x += pen_put_fit(pen, face, ink, ft, x, y, right - x) + pen->px / 2;
         }
         snprintf(t, sizeof t, "%.6f s", (double)e->time / 1e6);
         text_size(&a->txt, FACE_SANS, pen->px, t, &time_w, &h);
         int keep = e->is_hop ? pen->px * 5 : 0; /* a hop's summary: eight characters */
         if (right - x >= time_w + keep) {
-            put(pen, FACE_SANS, th->faint, t, right, y, 2);
+            pen_put(pen, FACE_SANS, th->faint, t, right, y, 2);
             right -= time_w + pen->px / 2;
         }
         if (e->is_hop)
-            put_fit(pen, FACE_MONO, ink, e->text, x, y, right - x);
+            pen_put_fit(pen, FACE_MONO, ink, e->text, x, y, right - x);
         else
-            put_fit(pen, FACE_SANS, ink, e->text, body.x + pen->px * 3, y + pen->lh,
-                    body.w - pen->px * 7 / 2);
+            pen_put_fit(pen, FACE_SANS, ink, e->text, body.x + pen->px * 3, y + pen->lh,
+                        body.w - pen->px * 7 / 2);
         y += rh;
     }
 }
@@ -442,10 +389,10 @@ static void draw_console(Pen *pen)
     if (ps[0])
         x += text_draw(&a->txt, FACE_BOLD, pen->px, th->accent, ps, x, y, 0);
     if (!a->typing && a->prompt_len == 0) {
-        put_fit(pen, FACE_SANS, th->faint,
-                reading >= 0 ? "Enter: type into the program"
-                             : "Enter: type a command (host, dig, nslookup, ping, down …)",
-                x, y, prompt.x + prompt.w - pen->px / 2 - x);
+        pen_put_fit(pen, FACE_SANS, th->faint,
+                    reading >= 0 ? "Enter: type into the program"
+                                 : "Enter: type a command (host, dig, nslookup, ping, down …)",
+                    x, y, prompt.x + prompt.w - pen->px / 2 - x);
     } else {
         /* The end of the line, as many characters as fit, and a caret
          * (cw: the console's character width). */
@@ -476,26 +423,6 @@ static void ensure_tree(App *a)
     dissect_tree(a->m->dissect, r->bytes, r->len, &a->tree);
 }
 
-/* 14600 as "14,600"; a fraction keeps up to three decimals. */
-static void group_num(double v, char *out, size_t size)
-{
-    if (v != floor(v) || fabs(v) >= 1e15) {
-        snprintf(out, size, "%.3g", v);
-        return;
-    }
-    char d[32];
-    snprintf(d, sizeof d, "%.0f", fabs(v));
-    size_t n = strlen(d), k = 0;
-    if (v < 0 && k + 1 < size)
-        out[k++] = '-';
-    for (size_t i = 0; i < n && k + 2 < size; i++) {
-        if (i > 0 && (n - i) % 3 == 0)
-            out[k++] = ',';
-        out[k++] = d[i];
-    }
-    out[k] = '\0';
-}
-
 static bool is_number(const char *s)
 {
     char *e;
@@ -503,243 +430,6 @@ static bool is_number(const char *s)
         return true; /* an empty cell does not make a column text */
     strtod(s, &e);
     return e != s && (*e == '\0' || strcmp(e, "s") == 0);
-}
-
-/* Colours of the plotted fields, in the plot list's order: Okabe and Ito's
- * blue (sky blue on the dark theme) and vermillion (orange). */
-static SDL_Color series_color(const Pen *pen, size_t i)
-{
-    static const SDL_Color light[] = {{0, 114, 178, 255}, {213, 94, 0, 255}, {0, 158, 115, 255}};
-    static const SDL_Color dark[] = {{86, 180, 233, 255}, {230, 159, 0, 255}, {0, 158, 115, 255}};
-    i %= MN_ARRAY_LEN(light);
-    return pen->a->v.dark ? dark[i] : light[i];
-}
-
-/* The plot's time axis, with long idle stretches (a second between two
- * typed lines, the wait before a transfer) cut down to a narrow break, so
- * that what happens in a burst fills the width.  The time under each
- * break's end says what was cut. */
-#define AXIS_GAPS 8
-typedef struct TimeAxis {
-    double t0, t1, x0, w;
-    double gap[AXIS_GAPS][2];
-    size_t n_gaps;
-    double gap_w; /* pixels one break takes */
-    double busy;  /* time outside the breaks */
-} TimeAxis;
-
-static int cmp_double(const void *x, const void *y)
-{
-    double a = *(const double *)x, b = *(const double *)y;
-    return (a > b) - (a < b);
-}
-
-typedef struct Gap {
-    double from, to;
-} Gap;
-
-static int cmp_gap_len(const void *x, const void *y) /* longest first */
-{
-    const Gap *a = x, *b = y;
-    double la = a->to - a->from, lb = b->to - b->from;
-    return (la < lb) - (la > lb);
-}
-
-static int cmp_gap_time(const void *x, const void *y)
-{
-    const Gap *a = x, *b = y;
-    return (a->from > b->from) - (a->from < b->from);
-}
-
-/* The breaks: the longest stretches without a point, each longer than a
- * quarter of the time left once the longer ones are taken out (so a
- * minute of TIME-WAIT does not hide the seconds between typed lines), and
- * as a group at least eight times longer than the next stretch (so the
- * gaps inside a burst stay as they are). */
-static void axis_init(TimeAxis *ax, double *times, size_t n, double gap_w)
-{
-    double span = ax->t1 - ax->t0;
-    ax->n_gaps = 0;
-    ax->busy = span;
-    ax->gap_w = gap_w;
-    qsort(times, n, sizeof *times, cmp_double);
-    Gap *g = xmalloc((n ? n : 1) * sizeof *g);
-    size_t ng = 0, take = 0;
-    for (size_t i = 0; i + 1 < n; i++)
-        if (times[i] >= ax->t0 && times[i + 1] > times[i])
-            g[ng++] = (Gap){times[i], times[i + 1]};
-    qsort(g, ng, sizeof *g, cmp_gap_len);
-    double busy = span;
-    for (size_t k = 0; k < ng && k < AXIS_GAPS; k++) {
-        double len = g[k].to - g[k].from;
-        if (len <= busy / 4)
-            break;
-        busy -= len;
-        if (k + 1 < ng && len >= 8 * (g[k + 1].to - g[k + 1].from))
-            take = k + 1;
-    }
-    qsort(g, take, sizeof *g, cmp_gap_time);
-    for (size_t k = 0; k < take; k++) {
-        ax->gap[k][0] = g[k].from;
-        ax->gap[k][1] = g[k].to;
-        ax->busy -= g[k].to - g[k].from;
-    }
-    ax->n_gaps = take;
-    free(g);
-    if (ax->busy < span / 1e4 || ax->w < 2 * (double)ax->n_gaps * gap_w + gap_w) {
-        ax->n_gaps = 0; /* nothing but breaks: show the time as it is */
-        ax->busy = span;
-    }
-}
-
-static double axis_x(const TimeAxis *ax, double t)
-{
-    double x = ax->x0, from = ax->t0;
-    double scale = (ax->w - (double)ax->n_gaps * ax->gap_w) / ax->busy;
-    for (size_t g = 0; g < ax->n_gaps && t > ax->gap[g][0]; g++) {
-        x += (ax->gap[g][0] - from) * scale;
-        if (t < ax->gap[g][1])
-            return x + ax->gap_w * (t - ax->gap[g][0]) / (ax->gap[g][1] - ax->gap[g][0]);
-        x += ax->gap_w;
-        from = ax->gap[g][1];
-    }
-    return x + (t - from) * scale;
-}
-
-#define PLOT_LINES 8 /* the plot's height in lines: legend, 6 of graph, times */
-
-static void plot_line(SDL_Renderer *r, double x0, double y0, double x1, double y1)
-{
-    SDL_RenderDrawLineF(r, (float)x0, (float)y0, (float)x1, (float)y1);
-    SDL_RenderDrawLineF(r, (float)x0 + 1, (float)y0 + 1, (float)x1 + 1, (float)y1 + 1);
-}
-
-/* The selected entry's plotted fields over time, up to the cursor, as
- * steps (a value holds until the next record), in a box PLOT_LINES lines
- * tall at y. */
-static void draw_plot(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
-{
-    App *a = pen->a;
-    const DrawTheme *th = pen->th;
-    enum { MAX_SERIES = 3 };
-    InspectPoint *pts[MAX_SERIES] = {0};
-    size_t n[MAX_SERIES] = {0}, cap[MAX_SERIES] = {0}, ns = 0;
-    SimTime end[MAX_SERIES];
-    char *names[MAX_SERIES];
-    for (char *f; ns < MAX_SERIES && (f = inspect_list_part(s->plot, ns)); ns++) {
-        names[ns] = f;
-        n[ns] = inspect_series(a->m, a->sel_node, s->table, a->sel_key, f, a->p.step, a->p.t,
-                               &pts[ns], &cap[ns], &end[ns]);
-    }
-    double t0 = INFINITY, t1 = a->p.t, top = 0;
-    SimTime gone = -1;
-    for (size_t i = 0; i < ns; i++) {
-        if (n[i])
-            t0 = fmin(t0, (double)pts[i][0].time);
-        for (size_t k = 0; k < n[i]; k++)
-            top = fmax(top, pts[i][k].v);
-        if (end[i] >= 0)
-            gone = end[i];
-    }
-    int x0 = body.x + pen->px / 2, right = body.x + body.w - pen->px / 2;
-    /* The legend: each field's colour, label and value at the cursor. */
-    int lx = x0;
-    for (size_t i = 0; i < ns; i++) {
-        char *label = inspect_label(s->table, names[i]), num[48], item[160];
-        group_num(n[i] ? pts[i][n[i] - 1].v : 0, num, sizeof num);
-        snprintf(item, sizeof item, "%s %s", label, n[i] ? num : "—");
-        free(label);
-        draw_fill_rect(a->r, lx, y + pen->lh / 2 - 1, pen->px, 3, series_color(pen, i));
-        lx += pen->px * 3 / 2;
-        lx += put(pen, FACE_SANS, th->ink, item, lx, y, 0) + pen->px;
-    }
-    if (!isfinite(t0)) {
-        put(pen, FACE_SANS, th->faint, "nothing recorded yet", x0, y + pen->lh, 0);
-        goto done;
-    }
-    if (gone >= 0)
-        t1 = (double)gone;
-    if (t1 <= t0)
-        t1 = t0 + 1000; /* a millisecond: one point is a short flat line */
-    /* The value axis from 0 to the next multiple of half a power of ten. */
-    double unit = top > 0 ? pow(10, floor(log10(top))) / 2 : 1;
-    double ymax = fmax(unit, ceil(top / unit) * unit);
-    char ytop[48];
-    group_num(ymax, ytop, sizeof ytop);
-    int gw, gh;
-    text_size(&a->txt, FACE_SANS, pen->px, ytop, &gw, &gh);
-    SDL_Rect box = {x0 + gw + pen->px / 2, y + pen->lh + pen->lh / 3, 0, 6 * pen->lh - pen->lh / 3};
-    box.w = right - box.x;
-    put(pen, FACE_SANS, th->faint, ytop, box.x - pen->px / 3, box.y - pen->lh / 2, 2);
-    put(pen, FACE_SANS, th->faint, "0", box.x - pen->px / 3, box.y + box.h - pen->lh / 2, 2);
-    draw_fill_rect(a->r, box.x, box.y, 1, box.h, th->rule);
-    draw_fill_rect(a->r, box.x, box.y + box.h, box.w, 1, th->rule);
-    draw_fill_rect(a->r, box.x, box.y, box.w, 1, th->rule);
-    TimeAxis ax = {.t0 = t0, .t1 = t1, .x0 = box.x, .w = box.w};
-    size_t nt = 1, tk = 0;
-    for (size_t i = 0; i < ns; i++)
-        nt += n[i];
-    double *times = xmalloc(nt * sizeof *times);
-    for (size_t i = 0; i < ns; i++)
-        for (size_t k = 0; k < n[i]; k++)
-            times[tk++] = (double)pts[i][k].time;
-    times[tk++] = t1;
-    axis_init(&ax, times, tk, pen->px);
-    free(times);
-    /* Times under the axis: its ends, and each break's end where it fits. */
-    char tl[48];
-    int lw, lh2, left_end, right_start;
-    snprintf(tl, sizeof tl, "%.3f s", t0 / 1e6);
-    left_end = box.x + put(pen, FACE_SANS, th->faint, tl, box.x, box.y + box.h + 2, 0);
-    snprintf(tl, sizeof tl, "%.3f s", t1 / 1e6);
-    text_size(&a->txt, FACE_SANS, pen->px, tl, &lw, &lh2);
-    right_start = right - lw;
-    put(pen, FACE_SANS, th->faint, tl, right, box.y + box.h + 2, 2);
-    for (size_t g = 0; g < ax.n_gaps; g++) {
-        double gx = axis_x(&ax, ax.gap[g][0]);
-        for (int k = 0; k < box.h; k += 6) /* a dotted line down the break */
-            draw_fill_rect(a->r, gx + ax.gap_w / 2, box.y + k, 1, 3, th->faint);
-        snprintf(tl, sizeof tl, "%.3f s", ax.gap[g][1] / 1e6);
-        text_size(&a->txt, FACE_SANS, pen->px, tl, &lw, &lh2);
-        int bx = (int)axis_x(&ax, ax.gap[g][1]);
-        if (bx > left_end + pen->px / 2 && bx + lw < right_start - pen->px / 2) {
-            put(pen, FACE_SANS, th->faint, tl, bx, box.y + box.h + 2, 0);
-            left_end = bx + lw;
-        }
-    }
-#define PX(tt) axis_x(&ax, (tt))
-#define PY(v)  (box.y + box.h - (double)box.h * (v) / ymax)
-    for (size_t i = ns; i-- > 0;) { /* the first field drawn last, on top */
-        SDL_Color c = series_color(pen, i);
-        SDL_SetRenderDrawColor(a->r, c.r, c.g, c.b, c.a);
-        for (size_t k = 0; k < n[i]; k++) {
-            double xa = PX((double)pts[i][k].time), ya = PY(pts[i][k].v);
-            double xb = k + 1 < n[i] ? PX((double)pts[i][k + 1].time) : PX(t1);
-            plot_line(a->r, xa, ya, xb, ya);
-            if (k + 1 < n[i])
-                plot_line(a->r, xb, ya, xb, PY(pts[i][k + 1].v));
-        }
-    }
-#undef PX
-#undef PY
-done:
-    for (size_t i = 0; i < ns; i++) {
-        free(names[i]);
-        free(pts[i]);
-    }
-}
-
-/* Has the entry one of the fields its table plots?  (A listening socket
- * has no congestion window: no plot.) */
-static bool plots_something(const InspectSection *s, const InspectRow *row)
-{
-    char *f, v[64];
-    bool any = false;
-    for (size_t i = 0; s->plot && !any && (f = inspect_list_part(s->plot, i)); i++) {
-        any = inspect_field(row->value, f, v, sizeof v);
-        free(f);
-    }
-    return any;
 }
 
 static void add_hit(App *a, int y, int h, const char *table, const char *key)
@@ -792,8 +482,8 @@ static int draw_columns(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
     for (int b = 0; b < bands; b++, lines++)
         for (size_t c = 0; c < nc; c++)
             if (band[c] == b)
-                put(pen, FACE_BOLD, th->faint, s->cols[c], x0 + cx[c] + (num[c] ? w[c] : 0),
-                    y + lines * pen->lh, num[c] ? 2 : 0);
+                pen_put(pen, FACE_BOLD, th->faint, s->cols[c], x0 + cx[c] + (num[c] ? w[c] : 0),
+                        y + lines * pen->lh, num[c] ? 2 : 0);
     draw_fill_rect(a->r, body.x, y + lines * pen->lh - 1, body.w, 1, th->rule);
     const InspectRow *sel = NULL;
     for (size_t r = 0; r < s->n; r++) {
@@ -816,18 +506,18 @@ static int draw_columns(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
         }
         if (ry + rh > body.y && ry < body.y + body.h) {
             for (size_t c = 0; c < nc; c++)
-                put(pen, c < s->key_cols ? FACE_BOLD : FACE_SANS, th->ink, row->cells[c],
-                    x0 + cx[c] + (num[c] ? w[c] : 0),
-                    ry + line[band[c] < 32 ? band[c] : 0] * pen->lh, num[c] ? 2 : 0);
+                pen_put(pen, c < s->key_cols ? FACE_BOLD : FACE_SANS, th->ink, row->cells[c],
+                        x0 + cx[c] + (num[c] ? w[c] : 0),
+                        ry + line[band[c] < 32 ? band[c] : 0] * pen->lh, num[c] ? 2 : 0);
             if (bands > 1)
                 draw_fill_rect(a->r, body.x, ry + rh - 1, body.w, 1, th->rule);
         }
         lines += used;
     }
-    if (sel && plots_something(s, sel)) {
+    if (sel && plot_has_fields(s, sel)) {
         int py = y + lines * pen->lh;
         if (py + PLOT_LINES * pen->lh > body.y && py < body.y + body.h)
-            draw_plot(pen, body, s, py);
+            plot_draw(pen, body, s, py);
         lines += PLOT_LINES;
     }
     free(w);
@@ -868,68 +558,11 @@ static int draw_gone(Pen *pen, SDL_Rect body, const InspectSection *s, int y)
     snprintf(line, sizeof line, "gone from the table at %.3f s", (double)end / 1e6);
     draw_fill_rect(a->r, body.x, y, body.w, 2 * pen->lh, pen->th->select_bg);
     add_hit(a, y, 2 * pen->lh, s->table, a->sel_key);
-    put(pen, FACE_BOLD, pen->th->ink, a->sel_key, body.x + pen->px / 2, y, 0);
-    put(pen, FACE_SANS, pen->th->ink, line, body.x + pen->px * 3 / 2, y + pen->lh, 0);
+    pen_put(pen, FACE_BOLD, pen->th->ink, a->sel_key, body.x + pen->px / 2, y, 0);
+    pen_put(pen, FACE_SANS, pen->th->ink, line, body.x + pen->px * 3 / 2, y + pen->lh, 0);
     if (y + (PLOT_LINES + 2) * pen->lh > body.y && y < body.y + body.h)
-        draw_plot(pen, body, s, y + 2 * pen->lh);
+        plot_draw(pen, body, s, y + 2 * pen->lh);
     return 2 + PLOT_LINES;
-}
-
-/* Where s may break before s[e]: at a space, or, in a value whose fields
- * are set apart by two spaces ("10.0.0.1  02:92:2a:38:80:00  to laptop"),
- * only there, so that a field stays whole. */
-static bool breaks_at(const char *s, size_t e, bool fields)
-{
-    return s[e] == ' ' && (!fields || s[e + 1] == ' ');
-}
-
-/* The bytes of s's longest start, up to a break or its end, no wider than
- * `room` (0 if even the first field is wider); *first gets the first
- * field's bytes. */
-static size_t fit_words(Pen *pen, TextFace face, const char *s, int room, size_t *first)
-{
-    char buf[DRAW_MAX_BYTES + 8];
-    size_t n = strlen(s), best = 0;
-    bool fields = strstr(s, "  ") != NULL;
-    *first = 0;
-    for (size_t e = 1; e <= n && e < sizeof buf; e++) {
-        if (e < n && !breaks_at(s, e, fields))
-            continue;
-        if (!*first)
-            *first = e;
-        int w, h;
-        memcpy(buf, s, e);
-        buf[e] = '\0';
-        text_size(&pen->a->txt, face, pen->px, buf, &w, &h);
-        if (w > room)
-            break;
-        best = e;
-    }
-    if (!*first)
-        *first = n;
-    return best;
-}
-
-/* s cut after words into at most `max` lines no wider than `room` each:
- * the last takes the rest (put_fit ends it with … where it is too long),
- * as does a first field wider than the room.  Returns the lines, each as
- * its start and length in s. */
-static int wrap_words(Pen *pen, TextFace face, const char *s, int room, int max, size_t *start,
-                      size_t *len)
-{
-    size_t n = strlen(s), at = 0;
-    int k = 0;
-    while (at < n && k < max) {
-        while (s[at] == ' ')
-            at++;
-        size_t first, best = k < max - 1 ? fit_words(pen, face, s + at, room, &first) : 0;
-        if (best == 0) /* the last line, or a field too wide for any */
-            best = k < max - 1 ? first : n - at;
-        start[k] = at;
-        len[k++] = best;
-        at += best;
-    }
-    return k > 0 ? k : 1;
 }
 
 static void draw_node_inspector(Pen *pen, SDL_Rect body)
@@ -949,12 +582,12 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
         const InspectSection *s = &in.s[i];
         if (y + pen->lh > body.y && y < body.y + body.h) {
             draw_fill_rect(a->r, body.x, y, body.w, pen->lh, th->panel_head);
-            put_fit(pen, FACE_BOLD, th->ink, s->title, x, y, body.x + body.w - x - pen->px / 2);
+            pen_put_fit(pen, FACE_BOLD, th->ink, s->title, x, y, body.x + body.w - x - pen->px / 2);
         }
         y += pen->lh;
         lines++;
         if (s->n == 0 && s->more == 0) {
-            put(pen, FACE_SANS, th->faint, "(empty)", x, y, 0);
+            pen_put(pen, FACE_SANS, th->faint, "(empty)", x, y, 0);
             y += pen->lh;
             lines++;
         }
@@ -983,14 +616,10 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
             size_t kstart[2] = {0}, klen[2] = {strlen(row->key)};
             int klines = 1, kw_last = kw;
             if (!one && kw > right - x) {
-                klines = wrap_words(pen, FACE_BOLD, row->key, right - x, 2, kstart, klen);
-                if (klines == 2) {
-                    char last[DRAW_MAX_BYTES + 8];
-                    size_t ln = klen[1] < DRAW_MAX_BYTES ? klen[1] : DRAW_MAX_BYTES;
-                    memcpy(last, row->key + kstart[1], ln);
-                    last[ln] = '\0';
-                    text_size(&a->txt, FACE_BOLD, pen->px, last, &kw_last, &h);
-                }
+                klines =
+                    text_wrap(&a->txt, FACE_BOLD, pen->px, row->key, right - x, 2, kstart, klen);
+                if (klines == 2) /* the last line is the rest of the key */
+                    text_size(&a->txt, FACE_BOLD, pen->px, row->key + kstart[1], &kw_last, &h);
             }
             int vx = one ? body.x + key_w : x + pen->px, vy = one ? y : y + klines * pen->lh;
             /* On two lines the TTL goes beside the key, else beside the
@@ -1007,15 +636,16 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
             size_t vstart[4] = {0}, vlen[4] = {strlen(row->value)}, first;
             int vlines = 1, lead = 0;
             if (!one && !tw && kw < key_w - pen->px &&
-                (vlen[0] = fit_words(pen, FACE_SANS, row->value, right - body.x - key_w, &first)) >
-                    0) {
+                (vlen[0] = text_fit_words(&a->txt, FACE_SANS, pen->px, row->value,
+                                          right - body.x - key_w, &first)) > 0) {
                 lead = 1;
-                vlines = 1 + wrap_words(pen, FACE_SANS, row->value + vlen[0], right - vx, 2,
-                                        vstart + 1, vlen + 1);
+                vlines = 1 + text_wrap(&a->txt, FACE_SANS, pen->px, row->value + vlen[0],
+                                       right - vx, 2, vstart + 1, vlen + 1);
                 for (int l = 1; l < vlines; l++)
                     vstart[l] += vlen[0];
             } else if (!one && ttl_line != 1) {
-                vlines = wrap_words(pen, FACE_SANS, row->value, right - vx, 3, vstart, vlen);
+                vlines =
+                    text_wrap(&a->txt, FACE_SANS, pen->px, row->value, right - vx, 3, vstart, vlen);
             }
             int n_lines = one ? 1 : klines - lead + vlines + (ttl_line == 2);
             if (s->table) {
@@ -1025,30 +655,20 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
             }
             if (y + n_lines * pen->lh > body.y && y < body.y + body.h) {
                 int beside = tw && ttl_line == 0 ? right - tw - pen->px : right;
-                for (int l = 0; l < klines; l++) {
-                    char line[DRAW_MAX_BYTES + 8];
-                    size_t ln = klen[l] < DRAW_MAX_BYTES ? klen[l] : DRAW_MAX_BYTES;
-                    memcpy(line, row->key + kstart[l], ln);
-                    line[ln] = '\0';
-                    put_fit(pen, FACE_BOLD, th->ink, klines == 1 ? row->key : line, x,
-                            y + l * pen->lh, l == klines - 1 ? beside - x : right - x);
-                }
+                for (int l = 0; l < klines; l++)
+                    pen_put_part(pen, FACE_BOLD, th->ink, row->key, kstart[l], klen[l], x,
+                                 y + l * pen->lh, l == klines - 1 ? beside - x : right - x);
                 if (tw)
-                    put(pen, FACE_SANS, th->accent, ttl, right,
-                        ttl_line == 0   ? y + (klines - 1) * pen->lh
-                        : ttl_line == 1 ? vy
-                                        : vy + vlines * pen->lh,
-                        2);
+                    pen_put(pen, FACE_SANS, th->accent, ttl, right,
+                            ttl_line == 0   ? y + (klines - 1) * pen->lh
+                            : ttl_line == 1 ? vy
+                                            : vy + vlines * pen->lh,
+                            2);
                 beside = tw && ttl_line == 1 ? right - tw - pen->px : right;
                 for (int l = 0; l < vlines; l++) {
-                    char line[DRAW_MAX_BYTES + 8];
-                    size_t ln = vlen[l] < DRAW_MAX_BYTES ? vlen[l] : DRAW_MAX_BYTES;
-                    memcpy(line, row->value + vstart[l], ln);
-                    line[ln] = '\0';
-                    bool by_key = lead && l == 0;
-                    put_fit(pen, FACE_SANS, th->ink, vlines == 1 ? row->value : line,
-                            by_key ? body.x + key_w : vx, vy + (l - lead) * pen->lh,
-                            beside - (by_key ? body.x + key_w : vx));
+                    int lx = lead && l == 0 ? body.x + key_w : vx;
+                    pen_put_part(pen, FACE_SANS, th->ink, row->value, vstart[l], vlen[l], lx,
+                                 vy + (l - lead) * pen->lh, beside - lx);
                 }
             }
             y += n_lines * pen->lh;
@@ -1062,7 +682,7 @@ static void draw_node_inspector(Pen *pen, SDL_Rect body)
         if (s->more) {
             char more[64];
             snprintf(more, sizeof more, "… and %zu more", s->more);
-            put(pen, FACE_SANS, th->faint, more, x, y, 0);
+            pen_put(pen, FACE_SANS, th->faint, more, x, y, 0);
             y += pen->lh;
             lines++;
         }
@@ -1152,11 +772,11 @@ static void draw_packet_inspector(Pen *pen, SDL_Rect body)
                         app_field_shown(a, idx + 1);
             bool leaf = idx + 1 >= (int)a->tree.n || a->tree.f[idx + 1].depth == 0;
             if (!leaf)
-                put(pen, FACE_SANS, th->faint, open ? "▾" : "▸", x, y, 0);
+                pen_put(pen, FACE_SANS, th->faint, open ? "▾" : "▸", x, y, 0);
             x += pen->px;
         }
-        put_fit(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y,
-                tree.x + tree.w - x - pen->px / 2);
+        pen_put_fit(pen, f->depth == 0 ? FACE_BOLD : FACE_SANS, th->ink, f->text, x, y,
+                    tree.x + tree.w - x - pen->px / 2);
     }
     free(vis);
     SDL_RenderSetClipRect(a->r, &hex);
@@ -1274,11 +894,11 @@ static void draw_help(Pen *big)
     draw_fill_rect(a->r, bx - 2, by - 2, bw + 4, bh + 4, th->accent);
     draw_fill_rect(a->r, bx, by, bw, bh, th->panel_bg);
     int x = bx + pen->px, y = by + pen->px / 2;
-    put(pen, FACE_BOLD, th->ink, "Keys (F1 or ? to close)", x, y, 0);
+    pen_put(pen, FACE_BOLD, th->ink, "Keys (F1 or ? to close)", x, y, 0);
     y += pen->lh * 3 / 2;
     for (size_t i = 0; i < n; i++, y += pen->lh) {
-        put(pen, FACE_BOLD, th->accent, help_lines[i][0], x, y, 0);
-        put(pen, FACE_SANS, th->ink, help_lines[i][1], x + key_w + pen->px * 2, y, 0);
+        pen_put(pen, FACE_BOLD, th->accent, help_lines[i][0], x, y, 0);
+        pen_put(pen, FACE_SANS, th->ink, help_lines[i][1], x + key_w + pen->px * 2, y, 0);
     }
 }
 
@@ -1290,12 +910,12 @@ static void draw_status(Pen *pen)
     SDL_RenderSetClipRect(a->r, NULL);
     int w, h;
     char buf[DRAW_MAX_BYTES + 8];
-    const char *s = clip_text(a->status, buf, sizeof buf);
+    const char *s = pen_clip(a->status, buf, sizeof buf);
     text_size(&a->txt, FACE_BOLD, pen->px, s, &w, &h);
     SDL_Rect net = pen->d.net;
     int x = net.x + (net.w - w) / 2, y = net.y + pen->px / 2;
     draw_fill_rect(a->r, x - pen->px, y - 2, w + 2 * pen->px, pen->lh + 4, pen->th->caption_bg);
-    put(pen, FACE_BOLD, pen->th->caption_ink, s, x, y, 0);
+    pen_put(pen, FACE_BOLD, pen->th->caption_ink, s, x, y, 0);
 }
 
 /* ---- the sequence chart ------------------------------------------------ */

@@ -212,3 +212,53 @@ const char *text_fit(Text *t, TextFace face, int px, const char *s, int room, ch
     free(cut);
     return out;
 }
+
+/* Where s may break before s[e]: at a space, or, in a value whose fields
+ * are set apart by two spaces ("10.0.0.1  02:92:2a:38:80:00  to laptop"),
+ * only there, so that a field stays whole. */
+static bool breaks_at(const char *s, size_t e, bool fields)
+{
+    return s[e] == ' ' && (!fields || s[e + 1] == ' ');
+}
+
+size_t text_fit_words(Text *t, TextFace face, int px, const char *s, int room, size_t *first)
+{
+    char buf[TEXT_WRAP_MAX + 1];
+    size_t n = strlen(s), best = 0;
+    bool fields = strstr(s, "  ") != NULL;
+    *first = 0;
+    for (size_t e = 1; e <= n && e < sizeof buf; e++) {
+        if (e < n && !breaks_at(s, e, fields))
+            continue;
+        if (!*first)
+            *first = e;
+        int w, h;
+        memcpy(buf, s, e);
+        buf[e] = '\0';
+        text_size(t, face, px, buf, &w, &h);
+        if (w > room)
+            break;
+        best = e;
+    }
+    if (!*first)
+        *first = n;
+    return best;
+}
+
+int text_wrap(Text *t, TextFace face, int px, const char *s, int room, int max, size_t *start,
+              size_t *len)
+{
+    size_t n = strlen(s), at = 0;
+    int k = 0;
+    while (at < n && k < max) {
+        while (s[at] == ' ')
+            at++;
+        size_t first, best = k < max - 1 ? text_fit_words(t, face, px, s + at, room, &first) : 0;
+        if (best == 0) /* the last line, or a field too wide for any */
+            best = k < max - 1 ? first : n - at;
+        start[k] = at;
+        len[k++] = best;
+        at += best;
+    }
+    return k > 0 ? k : 1;
+}

@@ -83,4 +83,20 @@ void text_size(Text *t, TextFace face, int px, const char *s, int *w, int *h);
 const char *text_fit(Text *t, TextFace face, int px, const char *s, int room, char *out,
                      size_t size);
 
+/* Breaking s into lines: after a space, or where s has fields set apart by
+ * two spaces ("10.0.0.1  02:92:2a:38:80:00  to laptop") only there, so
+ * that a field stays whole.  Pieces longer than TEXT_WRAP_MAX bytes are
+ * not measured. */
+#define TEXT_WRAP_MAX 248
+/* The bytes of s's longest start, up to a break or its end, no wider than
+ * room (0 if even the first field is wider); *first gets the first
+ * field's bytes. */
+size_t text_fit_words(Text *t, TextFace face, int px, const char *s, int room, size_t *first);
+/* s cut into at most max lines no wider than room each: the last takes
+ * the rest (to be ended with "…" where it is too long), as does a first
+ * field wider than the room.  Returns the lines, each as its start and
+ * length in s. */
+int text_wrap(Text *t, TextFace face, int px, const char *s, int room, int max, size_t *start,
+              size_t *len);
+
 #endif

@@ -29,6 +29,55 @@ bool imap_literal_at_end(const char *line, size_t len, uint64_t *n, bool *sync)
     return true;
 }
 
+ImapGatherStep imap_gather(ImapGather *g, const char *line, size_t len, size_t room,
+                           ImapGathered *out)
+{
+    if (!g->on) {
+        if (!imap_literal_at_end(line, len, &out->size, &out->sync)) {
+            out->cmd = line;
+            out->len = len;
+            return IMAP_GATHER_WHOLE;
+        }
+        buf_clear(&g->text);
+        buf_put(&g->text, line, len);
+        g->on = true;
+    } else {
+        if (g->left > 0) {
+            size_t take = len < g->left ? len : (size_t)g->left;
+            buf_put(&g->text, line, take);
+            g->left -= take;
+            line += take;
+            len -= take;
+            if (g->left > 0) { /* the line's end is the literal's too */
+                size_t crlf = g->left < 2 ? (size_t)g->left : 2;
+                buf_put(&g->text, "\r\n", crlf);
+                g->left -= crlf;
+                return IMAP_GATHER_MORE;
+            }
+        }
+        buf_put(&g->text, line, len);
+        if (!imap_literal_at_end(g->text.data, g->text.len, &out->size, &out->sync)) {
+            g->on = false;
+            out->cmd = g->text.data;
+            out->len = g->text.len;
+            return IMAP_GATHER_WHOLE;
+        }
+    }
+    if (g->text.len >= room || out->size > room - g->text.len) {
+        g->on = false;
+        return IMAP_GATHER_TOO_LARGE;
+    }
+    buf_put(&g->text, "\r\n", 2);
+    g->left = out->size;
+    return IMAP_GATHER_LITERAL;
+}
+
+void imap_gather_fini(ImapGather *g)
+{
+    buf_fini(&g->text);
+    *g = (ImapGather){0};
+}
+
 void imap_parse(const char *line, size_t len, ImapCmd *out)
 {
     memset(out, 0, sizeof *out);

@@ -4,7 +4,8 @@
  * BODY.PEEK[HEADER.FIELDS (FROM)]<0.5> is one atom), and the sequence
  * sets FETCH, STORE and COPY take.  A literal ({n} or {n+}, CRLF, n bytes)
  * is a string: the session hands over the whole command, its literals'
- * lines and all.  No state, no I/O: the fuzz target's unit. */
+ * lines and all, which imap_gather collects.  No I/O: the fuzz target's
+ * unit. */
 #ifndef MN_IMAP_CMD_H
 #define MN_IMAP_CMD_H
 
@@ -12,11 +13,42 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/util.h"
+
 #define IMAP_MAX_ARGS 64
 
 /* Can line (len bytes) be the start of a command that goes on after a
  * literal: does it end with {n} or {n+}?  Then *n and *sync (no +). */
 bool imap_literal_at_end(const char *line, size_t len, uint64_t *n, bool *sync);
+
+/* A command gathered across its literals' lines: a line ending with {n}
+ * or {n+} asks for n bytes, which may take lines of their own (each
+ * line's CRLF counts), and the command goes on after them. */
+typedef struct ImapGather {
+    bool on;       /* a command is being gathered */
+    Buf text;      /* what came so far, the literals and CRLFs included */
+    uint64_t left; /* the literal's bytes still to come */
+} ImapGather;
+
+typedef enum ImapGatherStep {
+    IMAP_GATHER_WHOLE,    /* the command is whole: cmd, len */
+    IMAP_GATHER_MORE,     /* the literal goes on on the next line */
+    IMAP_GATHER_LITERAL,  /* a literal of size bytes comes next ({n}: sync, the server says + OK) */
+    IMAP_GATHER_TOO_LARGE /* a literal of size bytes would make the command longer than room */
+} ImapGatherStep;
+
+typedef struct ImapGathered {
+    const char *cmd; /* IMAP_GATHER_WHOLE: the command, valid until the next line */
+    size_t len;
+    uint64_t size; /* IMAP_GATHER_LITERAL, IMAP_GATHER_TOO_LARGE */
+    bool sync;
+} ImapGathered;
+
+/* Takes the next line; a command may be at most room bytes long, its
+ * literals included (after TOO_LARGE the gathering starts afresh). */
+ImapGatherStep imap_gather(ImapGather *g, const char *line, size_t len, size_t room,
+                           ImapGathered *out);
+void imap_gather_fini(ImapGather *g);
 
 typedef enum ImapTokKind { IMAP_ATOM, IMAP_STRING, IMAP_LIST_OPEN, IMAP_LIST_CLOSE } ImapTokKind;
 

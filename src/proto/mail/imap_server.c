@@ -82,9 +82,7 @@ struct ImapSession {
     bool closed;
     bool draining; /* answering the lines that waited: free only after */
     /* a command with literals ({n}, {n+}), gathered until it is whole */
-    bool lit_on;
-    Buf lit;
-    uint64_t lit_left; /* the literal's bytes still to come */
+    ImapGather lit;
 };
 
 static void session_line(ImapSession *is, const char *line, size_t len);
@@ -139,7 +137,7 @@ static void session_free(ImapSession *is)
         sim_cancel(sim, is->idle_poll);
     free(is->idle_tag);
     free(is->view);
-    buf_fini(&is->lit);
+    imap_gather_fini(&is->lit);
     free(is);
 }
 
@@ -1364,56 +1362,36 @@ static bool reads_args(const ImapSession *is, const char *line, size_t len)
  * command is run when it is whole. */
 static void command_line(ImapSession *is, const char *line, size_t len)
 {
-    if (!is->lit_on) {
-        uint64_t n;
-        bool sync;
-        if (!reads_args(is, line, len) || !imap_literal_at_end(line, len, &n, &sync)) {
-            dispatch(is, line, len);
-            return;
-        }
-        buf_clear(&is->lit);
-        is->lit_on = true;
-        is->lit_left = 0;
-    }
-    if (is->lit_left > 0) {
-        size_t take = len < is->lit_left ? len : (size_t)is->lit_left;
-        buf_put(&is->lit, line, take);
-        is->lit_left -= take;
-        line += take;
-        len -= take;
-        if (is->lit_left > 0) { /* the line's end is the literal's too */
-            size_t crlf = is->lit_left < 2 ? (size_t)is->lit_left : 2;
-            buf_put(&is->lit, "\r\n", crlf);
-            is->lit_left -= crlf;
-            return;
-        }
-    }
-    buf_put(&is->lit, line, len);
-    uint64_t n;
-    bool sync;
-    if (!imap_literal_at_end(is->lit.data, is->lit.len, &n, &sync)) {
-        is->lit_on = false;
-        dispatch(is, is->lit.data, is->lit.len);
+    if (!is->lit.on && !reads_args(is, line, len)) {
+        dispatch(is, line, len);
         return;
     }
     size_t room = is->authed ? LITERAL_ROOM : LITERAL_ROOM_LOGIN;
-    if (is->lit.len >= room || n > room - is->lit.len) {
-        is->lit_on = false;
+    ImapGathered got;
+    switch (imap_gather(&is->lit, line, len, room, &got)) {
+    case IMAP_GATHER_WHOLE:
+        dispatch(is, got.cmd, got.len);
+        break;
+    case IMAP_GATHER_MORE:
+        break;
+    case IMAP_GATHER_LITERAL:
+        if (got.sync) {
+            char *c0 = cap(is, "says + OK: the client may send the literal's %" PRIu64 " bytes.",
+                           got.size);
+            textconn_send(is->t, "+ OK", c0);
+            free(c0);
+        }
+        break;
+    case IMAP_GATHER_TOO_LARGE: {
         char *c0 = cap(is,
                        "hangs up: the literal of %" PRIu64 " bytes would make the command "
                        "longer than its %zu.",
-                       n, room);
+                       got.size, room);
         textconn_send(is->t, "* BYE Literal size too large", c0);
         free(c0);
         session_end(is);
-        return;
+        break;
     }
-    buf_put(&is->lit, "\r\n", 2);
-    is->lit_left = n;
-    if (sync) {
-        char *c0 = cap(is, "says + OK: the client may send the literal's %" PRIu64 " bytes.", n);
-        textconn_send(is->t, "+ OK", c0);
-        free(c0);
     }
 }
 
@@ -1498,7 +1476,6 @@ void imap_session_accept(MailServer *s, TcpConn *c)
     tcp_info(c, &info);
     is->client_ip = info.remote_ip;
     is->t = textconn_new(c, &session_ops, is);
-    buf_init(&is->lit);
     is->next = s->access->imap_sessions;
     s->access->imap_sessions = is;
     is->idle = sim_after_background(s->sim, LOGIN_IDLE_TIMEOUT, idle_timeout, is, 0);
