@@ -170,7 +170,7 @@ static void draw_events(Pen *pen)
         pen_put(pen, FACE_SANS, th->faint, "No step passes the filter.", body.x + pen->px / 2,
                 body.y + 2, 0);
     /* A column as wide as the largest step number needs. */
-    int time_w, num_w, h;
+    int num_w, h;
     char widest[48];
     snprintf(widest, sizeof widest, "%zu", a->m->n_steps);
     text_size(&a->txt, FACE_BOLD, pen->px, widest, &num_w, &h);
@@ -208,6 +208,7 @@ static void draw_events(Pen *pen)
                 face = FACE_SANS;
             x += pen_put_fit(pen, face, ink, ft, x, y, right - x) + pen->px / 2;
         }
+        int time_w;
         snprintf(t, sizeof t, "%.6f s", (double)e->time / 1e6);
         text_size(&a->txt, FACE_SANS, pen->px, t, &time_w, &h);
         int keep = e->is_hop ? pen->px * 5 : 0; /* a hop's summary: eight characters */
