@@ -176,6 +176,34 @@ void trace_state(Trace *t, SimTime now, int node, const char *table, const char 
  * text become spaces. */
 static const char not_in_caption[] = "\n\t\r";
 
+static bool breaks_line(char c)
+{
+    return c == '\n' || c == '\t' || c == '\r';
+}
+
+/* Whether text of n bytes has a character not_in_caption: eight bytes at
+ * a time, by the usual test for a byte below 0x0e (every one of them is),
+ * then byte by byte in a word so flagged.  Captions are many and short,
+ * and most have none. */
+static bool has_line_break(const char *text, size_t n)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        uint64_t w;
+        memcpy(&w, text + i, 8);
+        if (((w - ones * 0x0e) & ~w & highs) == 0)
+            continue;
+        for (size_t k = 0; k < 8; k++)
+            if (breaks_line(text[i + k]))
+                return true;
+    }
+    for (; i < n; i++)
+        if (breaks_line(text[i]))
+            return true;
+    return false;
+}
+
 uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
 {
     if (unheard(t, TR_NOTE))
@@ -203,13 +231,13 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
         r.text = b->data ? b->data : (char *)"";
     }
     va_end(ap);
-    size_t i = strcspn(r.text, not_in_caption);
-    if (r.text[i]) {
+    if (has_line_break(r.text, r.text == b->data ? b->len : strlen(r.text))) {
         if (r.text != b->data) { /* ready made: changed in a copy */
             buf_puts(b, r.text);
             r.text = b->data;
         }
-        for (; i < b->len; i += 1 + strcspn(b->data + i + 1, not_in_caption))
+        for (size_t i = strcspn(b->data, not_in_caption); i < b->len;
+             i += 1 + strcspn(b->data + i + 1, not_in_caption))
             b->data[i] = ' ';
     }
     r.pkt = pkt;

@@ -90,6 +90,17 @@ typedef struct PktState {
     size_t n_losses;
 } PktState;
 
+/* A packet's note buffer, kept when the packet is let go: most packets
+ * have a caption or two, and a malloc and a free for each of them cost
+ * more than writing its frames. */
+typedef struct SpareText {
+    char *text;
+    size_t cap;
+} SpareText;
+
+#define SPARE_TEXTS    4096 /* buffers kept at most */
+#define SPARE_TEXT_CAP 1024 /* and each of at most this many bytes */
+
 /* Output goes through a large buffer of our own: one fwrite per MiB. */
 typedef struct Out {
     FILE *f;
@@ -118,6 +129,9 @@ struct PcapWriter {
     size_t n_heap, cap_heap;
     /* frames written, kept for reuse: a list per POOL_CLASS bytes of size */
     Frame *spare[POOL_CLASSES];
+    /* the note buffers of packets let go, kept for the next packets */
+    SpareText *spare_text;
+    size_t n_spare_text, cap_spare_text;
     /* packets, open addressing on pkt */
     PktState *st;
     size_t n_st, cap_st, sweep_at;
@@ -296,6 +310,9 @@ void pcap_writer_free(PcapWriter *pw)
         free(pw->st[i].text);
         free(pw->st[i].losses);
     }
+    for (size_t i = 0; i < pw->n_spare_text; i++)
+        free(pw->spare_text[i].text);
+    free(pw->spare_text);
     free(pw->st);
     free(pw->gone);
     free(pw->late);
@@ -774,6 +791,19 @@ static void st_remove_at(PcapWriter *pw, size_t i)
     pw->n_st--;
 }
 
+static void text_let_go(PcapWriter *pw, char *text, size_t cap)
+{
+    if (!text)
+        return;
+    if (pw->n_spare_text == SPARE_TEXTS || cap > SPARE_TEXT_CAP) {
+        free(text);
+        return;
+    }
+    pw->spare_text =
+        xgrow(pw->spare_text, &pw->cap_spare_text, pw->n_spare_text + 1, sizeof *pw->spare_text);
+    pw->spare_text[pw->n_spare_text++] = (SpareText){text, cap};
+}
+
 /* Lets go of the packets that are over, in place; amortised O(1) per
  * packet.  A state moved back into a slot already passed is looked at
  * again, which keeps it again. */
@@ -784,7 +814,7 @@ static void st_sweep(PcapWriter *pw)
     for (size_t i = 0; i < pw->cap_st;) {
         PktState *p = &pw->st[i];
         if (p->used && !st_keep(pw, p)) {
-            free(p->text);
+            text_let_go(pw, p->text, p->cap);
             free(p->losses);
             st_remove_at(pw, i); /* slot i may now hold a later state */
             continue;
@@ -1015,6 +1045,11 @@ static void on_note(PcapWriter *pw, const TraceRec *r)
     if (p->written)
         mark_late(pw, p, r->pkt);
     size_t need = p->len + (p->len ? 2 : 0) + len + 1;
+    if (!p->text && pw->n_spare_text) {
+        SpareText t = pw->spare_text[--pw->n_spare_text];
+        p->text = t.text;
+        p->cap = t.cap;
+    }
     if (need > p->cap) {
         p->cap = need < 64 ? 64 : 2 * need;
         p->text = xrealloc(p->text, p->cap);
