@@ -630,12 +630,25 @@ static void spill_flush(PcapWriter *pw)
     buf_clear(&pw->spill_b);
 }
 
-/* Adds to the spill (ensure_spill first); one fwrite per chunk, not per
- * record. */
-static void spill_put(PcapWriter *pw, const void *p, size_t n)
+/* Adds a record to the spill (ensure_spill first): a kind byte and a
+ * packet, then for a note ('N') its text of n bytes, its length first;
+ * one fwrite per chunk, not per record. */
+static void spill_put(PcapWriter *pw, char kind, uint64_t pkt, const char *text, size_t n)
 {
-    buf_put(&pw->spill_b, p, n);
-    if (pw->spill_b.len >= OUT_CHUNK)
+    Buf *b = &pw->spill_b;
+    size_t size = 1 + 8 + (kind == 'N' ? 4 + n : 0);
+    buf_reserve(b, size);
+    uint8_t *o = (uint8_t *)b->data + b->len;
+    o[0] = (uint8_t)kind;
+    memcpy(o + 1, &pkt, 8);
+    if (kind == 'N') {
+        uint32_t n32 = (uint32_t)n;
+        memcpy(o + 9, &n32, 4);
+        memcpy(o + 13, text, n);
+    }
+    b->len += size;
+    b->data[b->len] = '\0';
+    if (b->len >= OUT_CHUNK)
         spill_flush(pw);
 }
 
@@ -924,9 +937,7 @@ static void spill_block(PcapWriter *pw, uint64_t pkt)
 {
     if (!ensure_spill(pw))
         return;
-    uint8_t rec[9] = {'E'};
-    memcpy(rec + 1, &pkt, 8);
-    spill_put(pw, rec, sizeof rec);
+    spill_put(pw, 'E', pkt, NULL, 0);
 }
 
 static void write_frame(PcapWriter *pw, Frame *f, PktState *p)
@@ -1033,14 +1044,8 @@ static void on_hop(PcapWriter *pw, const TraceRec *r, uint64_t seq)
 static void on_note(PcapWriter *pw, const TraceRec *r)
 {
     size_t len = strlen(r->text);
-    if (ensure_spill(pw)) {
-        uint8_t h[13] = {'N'};
-        uint32_t n32 = (uint32_t)len;
-        memcpy(h + 1, &r->pkt, 8);
-        memcpy(h + 9, &n32, 4);
-        spill_put(pw, h, sizeof h);
-        spill_put(pw, r->text, len);
-    }
+    if (ensure_spill(pw))
+        spill_put(pw, 'N', r->pkt, r->text, len);
     PktState *p = st_get(pw, r->pkt);
     if (p->written)
         mark_late(pw, p, r->pkt);
