@@ -74,6 +74,28 @@ static size_t check_frame(const TextLog *log, const char *where)
     return log->n;
 }
 
+/* Every node has its name on the map, where the window is 1366 pixels
+ * wide or more and the step shows at most three packets' labels (a burst
+ * of segments may crowd names out; the inspector names those nodes). */
+static void check_named(const TextLog *log, const char *where)
+{
+    size_t packets = 0;
+    for (size_t i = 0; i < log->n; i++)
+        packets += strcmp(log->items[i].kind, "packet-label") == 0;
+    if (packets > 3)
+        return;
+    for (size_t i = 0; i < log->n; i++) {
+        if (strcmp(log->items[i].kind, "node") != 0)
+            continue;
+        bool named = false;
+        for (size_t j = 0; j < log->n && !named; j++)
+            named = strcmp(log->items[j].kind, "node-label") == 0 &&
+                    strcmp(log->items[j].id, log->items[i].id) == 0;
+        if (!named)
+            fail_msg("%s: node \"%s\" has no name on the map", where, log->items[i].id);
+    }
+}
+
 /* With the sequence chart open: no two icons touch, no two of the chart
  * panel's texts overlap, and the chart shows every lifeline or those of
  * the current step at least, saying how many it leaves out. */
@@ -228,6 +250,8 @@ static void check_scenario(const char *path)
             char where[640];
             snprintf(where, sizeof where, "%s at %dx%d, step %u", path, w, h, step);
             assert_true(check_frame(&log, where) > 0);
+            if (w >= 1366)
+                check_named(&log, where);
             check_caption_whole(&a, &log, where);
             check_header(&a, &log, where);
             /* The chart beside the map, then in its place. */

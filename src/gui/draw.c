@@ -758,15 +758,121 @@ static void take_icons(Text *txt, const Model *m, const DrawRects *d, Taken *tak
     for (size_t i = 0; i < m->world->n_nodes; i++) {
         DrawBox icon = icon_box(m->kind[i], xs[i], ys[i], R);
         taken_add(taken, icon);
+        /* Its edges rounded, not its corner and size apart: a label
+         * that touches it stays clear of it in whole pixels too. */
+        int x0 = (int)lround(icon.x), y0 = (int)lround(icon.y);
         text_log(txt, "node", m->world->nodes[i].id,
-                 (SDL_Rect){(int)lround(icon.x), (int)lround(icon.y), (int)lround(icon.w),
-                            (int)lround(icon.h)},
+                 (SDL_Rect){x0, y0, (int)lround(icon.x + icon.w) - x0,
+                            (int)lround(icon.y + icon.h) - y0},
                  0);
     }
 }
 
+/* Where a node's label goes, and what it holds. */
+typedef struct LabelAt {
+    DrawBox at;
+    int box;                           /* its box in Taken, -1 if it has no place */
+    bool with_ip;                      /* the address under the name */
+    double w_ip, w_name, h_ip, h_name; /* its box with the address, and without */
+} LabelAt;
+
+/* The first free place of label l: with its address, else its name alone.
+ * False if neither fits anywhere. */
+static bool label_first_free(Taken *t, const DrawRects *d, double x, double y, double line,
+                             LabelAt *l)
+{
+    DrawBox cand[14];
+    size_t k = label_places(x, y, d->icon_r, l->w_ip, l->h_ip, line, cand);
+    if (first_free(t, &d->net, cand, k, &l->at)) {
+        l->with_ip = true;
+        return true;
+    }
+    k = label_places(x, y, d->icon_r, l->w_name, l->h_name, line, cand);
+    l->with_ip = false;
+    return first_free(t, &d->net, cand, k, &l->at);
+}
+
+/* The one label box among the taken ones that covers b, or -1 if none or
+ * more than one does (or an icon or a packet's label does). */
+static int sole_label_in_way(Taken *t, DrawBox b, const LabelAt *lab, size_t n)
+{
+    int c0, c1, r0, r1, found = -1;
+    taken_span(t, b, &c0, &c1, &r0, &r1);
+    t->test++;
+    for (int r = r0; r <= r1; r++)
+        for (int c = c0; c <= c1; c++) {
+            const TakenCell *cell = &t->cell[r * t->cols + c];
+            for (size_t k = 0; k < cell->n; k++) {
+                int i = cell->box[k];
+                if (t->seen[i] == t->test)
+                    continue;
+                t->seen[i] = t->test;
+                const DrawBox *o = &t->b[i];
+                if (!(b.x < o->x + o->w && o->x < b.x + b.w && b.y < o->y + o->h &&
+                      o->y < b.y + b.h))
+                    continue;
+                if (found >= 0)
+                    return -1;
+                found = i;
+            }
+        }
+    for (size_t j = 0; found >= 0 && j < n; j++)
+        if (lab[j].box == found)
+            return (int)j;
+    return -1;
+}
+
+/* Takes box i out of the way: nothing overlaps it any more. */
+static void taken_drop(Taken *t, int i)
+{
+    t->b[i] = (DrawBox){-1e9, -1e9, 0, 0};
+}
+
+/* A node whose label found no free place: a place that only one other
+ * label is in the way of, where that label can go elsewhere.  That one
+ * moves (with its address if there is room, else with its name alone:
+ * a name shown matters more than an address) and this one takes the
+ * place.  One move, not a search. */
+static bool label_make_room(Taken *t, const DrawRects *d, const double *xs, const double *ys,
+                            double line, LabelAt *lab, size_t n, size_t i)
+{
+    for (int with_ip = 1; with_ip >= 0; with_ip--) {
+        DrawBox cand[14];
+        double w = with_ip ? lab[i].w_ip : lab[i].w_name, h = with_ip ? lab[i].h_ip : lab[i].h_name;
+        /* Not the places a line off, which read as another icon's. */
+        size_t k = label_places(xs[i], ys[i], d->icon_r, w, h, line, cand) - 2;
+        for (size_t c = 0; c < k; c++) {
+            if (!inside(&d->net, cand[c]))
+                continue;
+            int j = sole_label_in_way(t, cand[c], lab, n);
+            if (j < 0)
+                continue;
+            LabelAt moved = lab[j];
+            DrawBox was = t->b[moved.box];
+            taken_drop(t, moved.box);
+            int mine = (int)t->n;
+            taken_add(t, cand[c]);
+            if (label_first_free(t, d, xs[j], ys[j], line, &moved)) {
+                moved.box = (int)t->n;
+                taken_add(t, moved.at);
+                lab[j] = moved;
+                lab[i].at = cand[c];
+                lab[i].box = mine;
+                lab[i].with_ip = with_ip;
+                return true;
+            }
+            taken_drop(t, mine);
+            t->b[lab[j].box] = was;
+        }
+    }
+    return false;
+}
+
 /* The names and addresses, after the icons, envelopes and packet labels
- * have taken their places: a label moves aside for a packet's. */
+ * have taken their places: a label moves aside for a packet's.  Every
+ * label is placed first (in label order, each at its first free place),
+ * then one that found none may make room by moving another; then they
+ * are drawn. */
 static void draw_node_labels(SDL_Renderer *r, Text *txt, const Model *m, const Player *p,
                              const View *v, const DrawTheme *th, const DrawRects *d, Taken *taken,
                              const double *xs, const double *ys)
@@ -776,65 +882,81 @@ static void draw_node_labels(SDL_Renderer *r, Text *txt, const Model *m, const P
     double ui = d->ui, R = d->icon_r, ts = ui * sqrt(v->text_scale > 0 ? v->text_scale : 1);
     int name_px = (int)fmax(DRAW_TEXT_MIN, lround(15 * ts));
     int ip_px = (int)fmax(DRAW_TEXT_MIN, lround(13 * ts));
-    /* Level of detail: past this many nodes on screen, names and addresses
-     * overlap into noise (and cost most of a frame); the inspector shows them. */
-    bool crowded = m->world->n_nodes > CROWDED_NODES;
     size_t n = m->world->n_nodes;
     double name_h = name_px * 1.25, ip_h = ip_px * 1.2, pad = 3 * ui;
-    for (size_t o = 0; o < n; o++) {
-        size_t i = (size_t)m->label_order[o];
-        const Node *nd = &m->world->nodes[i];
-        bool down = model_node_down(m, (int)i, p->step, p->t);
-        char ip[16], line[48];
-        ip_format(nd->n_ips ? nd->ips[0] : 0, ip);
-        if (nd->n_ips > 1)
-            snprintf(line, sizeof line, "%s +%zu", ip, nd->n_ips - 1);
-        else
-            snprintf(line, sizeof line, "%s", ip);
-        /* Sizes from the text cache: the textures are drawn just after. */
-        int nw, iw, dw = 0, hh;
-        text_get(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, 0, nd->id, &nw, &hh);
-        text_get(txt, FACE_SANS, ip_px, th->faint, 0, line, &iw, &hh);
-        if (down)
-            text_get(txt, FACE_BOLD, name_px, th->link_down, 0, "DOWN", &dw, &hh);
-        if (crowded) {
-            /* Hundreds of nodes: names would only cover each other. */
-            if (down)
+    /* Level of detail: past this many nodes on screen, names and addresses
+     * overlap into noise (and cost most of a frame); the inspector shows them. */
+    if (n > CROWDED_NODES) {
+        for (size_t i = 0; i < n; i++)
+            if (model_node_down(m, (int)i, p->step, p->t))
                 text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", (int)xs[i],
                           (int)(ys[i] + 1.05 * R), 1);
-            continue;
+        return;
+    }
+    LabelAt *lab = xcalloc(n ? n : 1, sizeof *lab);
+    char(*lines)[48] = xcalloc(n ? n : 1, sizeof *lines);
+    bool *down = xcalloc(n ? n : 1, sizeof *down);
+    for (size_t i = 0; i < n; i++) {
+        const Node *nd = &m->world->nodes[i];
+        down[i] = model_node_down(m, (int)i, p->step, p->t);
+        char ip[16];
+        ip_format(nd->n_ips ? nd->ips[0] : 0, ip);
+        if (nd->n_ips > 1)
+            snprintf(lines[i], sizeof lines[i], "%s +%zu", ip, nd->n_ips - 1);
+        else
+            snprintf(lines[i], sizeof lines[i], "%s", ip);
+        /* Sizes from the text cache: the textures are drawn just after. */
+        int nw, iw, dw = 0, hh;
+        text_get(txt, FACE_BOLD, name_px, down[i] ? th->faint : th->ink, 0, nd->id, &nw, &hh);
+        text_get(txt, FACE_SANS, ip_px, th->faint, 0, lines[i], &iw, &hh);
+        if (down[i])
+            text_get(txt, FACE_BOLD, name_px, th->link_down, 0, "DOWN", &dw, &hh);
+        double extra = down[i] ? name_h : 0; /* DOWN under the name */
+        lab[i].w_ip = fmax(fmax(nw, iw), dw) + 2 * pad;
+        lab[i].w_name = fmax(nw, dw) + 2 * pad;
+        lab[i].h_ip = name_h + ip_h + extra;
+        lab[i].h_name = name_h + extra;
+        lab[i].box = -1;
+    }
+    for (size_t o = 0; o < n; o++) {
+        size_t i = (size_t)m->label_order[o];
+        if (label_first_free(taken, d, xs[i], ys[i], name_h, &lab[i])) {
+            lab[i].box = (int)taken->n;
+            taken_add(taken, lab[i].at);
         }
-        DrawBox cand[14], at;
-        double extra = down ? name_h : 0; /* DOWN under the name */
-        double w = fmax(fmax(nw, iw), down ? dw : 0) + 2 * pad;
-        bool with_ip = true;
-        size_t k = label_places(xs[i], ys[i], R, w, name_h + ip_h + extra, name_h, cand);
-        if (!first_free(taken, &d->net, cand, k, &at)) {
-            with_ip = false;
-            w = fmax(nw, down ? dw : 0) + 2 * pad;
-            k = label_places(xs[i], ys[i], R, w, name_h + extra, name_h, cand);
-            if (!first_free(taken, &d->net, cand, k, &at))
-                continue;
-        }
-        taken_add(taken, at);
-        SDL_Color halo = th->bg;
-        halo.a = 210;
+    }
+    for (size_t o = 0; o < n; o++) {
+        size_t i = (size_t)m->label_order[o];
+        if (lab[i].box < 0)
+            label_make_room(taken, d, xs, ys, name_h, lab, n, i);
+    }
+    SDL_Color halo = th->bg;
+    halo.a = 210;
+    for (size_t o = 0; o < n; o++) {
+        size_t i = (size_t)m->label_order[o];
+        const LabelAt *l = &lab[i];
+        if (l->box < 0)
+            continue; /* the inspector and the chart name it */
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_BLEND);
-        fill_rect(r, at.x, at.y, at.w, at.h, halo);
+        fill_rect(r, l->at.x, l->at.y, l->at.w, l->at.h, halo);
         SDL_SetRenderDrawBlendMode(r, SDL_BLENDMODE_NONE);
-        int cx = (int)lround(at.x + at.w / 2), ty = (int)lround(at.y);
+        int cx = (int)lround(l->at.x + l->at.w / 2), ty = (int)lround(l->at.y);
+        const char *id = m->world->nodes[i].id;
         txt->log_kind = "node-label";
-        txt->log_id = nd->id;
-        text_draw(txt, FACE_BOLD, name_px, down ? th->faint : th->ink, nd->id, cx, ty, 1);
+        txt->log_id = id;
+        text_draw(txt, FACE_BOLD, name_px, down[i] ? th->faint : th->ink, id, cx, ty, 1);
         ty += (int)name_h;
-        if (with_ip) {
-            text_draw(txt, FACE_SANS, ip_px, th->faint, line, cx, ty, 1);
+        if (l->with_ip) {
+            text_draw(txt, FACE_SANS, ip_px, th->faint, lines[i], cx, ty, 1);
             ty += (int)ip_h;
         }
-        if (down)
+        if (down[i])
             text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", cx, ty, 1);
         txt->log_kind = txt->log_id = NULL;
     }
+    free(lab);
+    free(lines);
+    free(down);
 }
 
 static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c, bool filled,
