@@ -224,6 +224,8 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
     }
 }
 
+#define POS_MAX 1e9
+
 static void node_pos(Loader *L, Node *n, const cJSON *v, const Path *p)
 {
     static const char expected[] = "[x, y], two numbers, like [120, 560]";
@@ -243,6 +245,13 @@ static void node_pos(Loader *L, Node *n, const cJSON *v, const Path *p)
         Path ep = sj_indexed(p, k);
         if (!sj_get_number(L, e, &ep, "a number, like 120", &xy[k]))
             return;
+        /* The view fits the positions to the window by their span, which
+         * must stay a finite number. */
+        if (fabs(xy[k]) > POS_MAX) {
+            sj_err(L, e, &ep, "%g is too far out (expected a number from -1e9 to 1e9, like 120)",
+                   xy[k]);
+            return;
+        }
     }
     n->has_pos = true;
     n->x = xy[0];
