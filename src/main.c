@@ -352,8 +352,18 @@ static int run(const RunOpts *o)
 {
     catch_signals();
     char *found = find_scenario(o->scenario);
-    prepare_heap(found ? found : o->scenario);
-    World *w = load_found(found ? found : o->scenario);
+    const char *in = found ? found : o->scenario;
+    for (size_t i = 0; i <= o->n_traces; i++) {
+        const char *out = i < o->n_traces ? o->trace_paths[i] : o->pcap_path;
+        if (out && outfile_same(out, in)) {
+            free(found);
+            return usage_error("%s: is the scenario this run reads (expected another file "
+                               "name for the output)",
+                               out);
+        }
+    }
+    prepare_heap(in);
+    World *w = load_found(in);
     free(found);
     if (!w)
         return 2;
@@ -398,7 +408,11 @@ static int run(const RunOpts *o)
         trace_add_sink(&sim.trace, to_file[i]);
     }
     if (pcap) {
-        pcap_writer_stream(pcap, pcap_out.f);
+        /* Streamed into its own file; a FIFO or a device (written in
+         * place) cannot be read back to rewrite a late comment, so the
+         * writer keeps its own temporary file and copies it at the end. */
+        if (pcap_out.tmp)
+            pcap_writer_stream(pcap, pcap_out.f);
         trace_add_sink(&sim.trace, pcap_writer_sink(pcap));
     }
     shell_schedule_script(&sim);

@@ -341,6 +341,44 @@ expect 1 "a trace through a dangling symbolic link" -- "$MINET" run scenarios/ne
     contains "$tmp/err" "dangling.txt: cannot write: a symbolic link to a file that does not exist" "a dangling link"
 [ -L "$tmp/dangling.txt" ] || { echo "FAIL the dangling link was replaced"; fail=1; }
 
+# What is not a regular file is never replaced by a rename: a FIFO (even
+# through a symbolic link) and a device are written in place, as a shell's >
+# writes them, a FIFO that nobody reads is refused at once, and a folder is
+# refused; an output that is the scenario being read is refused before the
+# run (exit 2), and the scenario stays as it was.
+if mkfifo "$tmp/live.txt" "$tmp/live.pcapng" 2> /dev/null; then
+    ln -s live.txt "$tmp/via-link.txt"
+    expect 1 "a trace into a FIFO nobody reads" -- timeout 20 "$MINET" run scenarios/net_ping.json --quiet --trace "$tmp/via-link.txt" &&
+        contains "$tmp/err" "via-link.txt: cannot write: a FIFO that no process is reading" "a FIFO with no reader"
+    timeout 20 cat "$tmp/live.txt" > "$tmp/from-fifo.txt" &
+    reader=$!
+    timeout 20 cat "$tmp/live.pcapng" > "$tmp/from-fifo.pcapng" &
+    reader2=$!
+    sleep 0.5
+    expect 0 "a trace into a FIFO through a symbolic link" -- timeout 20 "$MINET" run scenarios/net_ping.json --quiet --trace "$tmp/via-link.txt"
+    expect 0 "a capture into a FIFO" -- timeout 20 "$MINET" run scenarios/net_ping.json --quiet --pcap "$tmp/live.pcapng"
+    wait $reader $reader2
+    contains "$tmp/from-fifo.txt" "ping -c 3 server" "a trace read from a FIFO"
+    expect 0 "the same capture into a file" -- "$MINET" run scenarios/net_ping.json --quiet --pcap "$tmp/file.pcapng"
+    cmp -s "$tmp/from-fifo.pcapng" "$tmp/file.pcapng" || { echo "FAIL the capture read from a FIFO differs from the file's"; fail=1; }
+    [ -p "$tmp/live.txt" ] && [ -p "$tmp/live.pcapng" ] && [ -L "$tmp/via-link.txt" ] ||
+        { echo "FAIL a FIFO or the link to it was replaced"; fail=1; }
+fi
+# (a device node of the test's own, where it may make one: a regression
+# must not replace the system's /dev/null)
+if mknod -m 666 "$tmp/null" c 1 3 2> /dev/null; then
+    ln -s null "$tmp/null.txt"
+    expect 0 "a trace into a null device through a symbolic link" -- "$MINET" run scenarios/net_ping.json --quiet --trace "$tmp/null.txt"
+    [ -c "$tmp/null" ] || { echo "FAIL a device was replaced by a file"; fail=1; }
+fi
+mkdir "$tmp/folder.txt"
+expect 1 "a trace onto a folder" -- "$MINET" run scenarios/net_ping.json --quiet --trace "$tmp/folder.txt" &&
+    contains "$tmp/err" "folder.txt: cannot write: it is a folder (expected a file name)" "a folder as the output"
+cp scenarios/net_ping.json "$tmp/lesson.txt"
+expect 2 "a trace onto the scenario being read" -- "$MINET" run "$tmp/lesson.txt" --quiet --trace "$tmp/lesson.txt" &&
+    contains "$tmp/err" "lesson.txt: is the scenario this run reads (expected another file name for the output)" "the scenario as the output"
+cmp -s scenarios/net_ping.json "$tmp/lesson.txt" || { echo "FAIL the scenario was overwritten"; fail=1; }
+
 # Control characters from a scenario reach the terminal as cat -v shows
 # them, never raw (an OSC sequence would retitle the window).
 lines "$tmp/ctl.json" "host -t A 'x\\u001b]0;pwned\\u0007\\u007f\\u009b.example'"

@@ -1,6 +1,8 @@
 /* outfile — writing an output file safely: everything goes to a temporary
  * file in the same folder, renamed over the target only when complete, so
- * a failed or interrupted run never leaves half a file behind. */
+ * a failed or interrupted run never leaves half a file behind.  A
+ * character device or a FIFO (/dev/null, a pipe) is written in place, as a
+ * shell's > writes it; a folder, a socket or a block device is refused. */
 #ifndef MN_OUTFILE_H
 #define MN_OUTFILE_H
 
@@ -24,5 +26,8 @@ void outfile_abort(OutFile *o);
  * removed) to hear it again, e.g. ENOSPC on a full disk; EIO if that
  * byte goes through. */
 int outfile_errno(const OutFile *o);
+/* Whether out names the file in (links followed): an output that would
+ * overwrite the input being read. */
+bool outfile_same(const char *out, const char *in);
 
 #endif
