@@ -249,6 +249,15 @@ expect 0 "host -R" -- "$MINET" run "$tmp/r2.json" --quiet
 [ "$(grep -c 'communications error' "$tmp/out")" = $((2 + 2 + 100)) ] ||
     { echo "FAIL host -R 0, 2147483647 and 2147483646 tried $(grep -c 'communications error' "$tmp/out") times, not 2, 2 and 100"; fail=1; }
 
+# dig takes a type's name before the name as after it; a second type wins,
+# with dig's warning (BIND 9.18).
+lines "$tmp/dt.json" "dig mx x.example @10.0.1.10" "dig mx x.example a @10.0.1.10"
+expect 0 "dig's type before the name" -- "$MINET" run "$tmp/dt.json" --until 150s
+contains "$tmp/out" "asks server (10.0.1.10) for x.example MX" "dig mx NAME"
+contains "$tmp/out" "asks server (10.0.1.10) for x.example A" "dig mx NAME a"
+[ "$(grep -c ';; Warning, extra type option' "$tmp/out")" = 1 ] ||
+    { echo "FAIL dig's extra type warning, expected once"; fail=1; }
+
 # Resolvers that ask themselves: root_hints naming the resolver, or a
 # delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
 # forwarders asking each other end with the retry policy's limits.

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include "net/net.h"
@@ -386,6 +387,16 @@ static void send_query(Dig *d)
     }
 }
 
+/* The query's type, from -t or a type's name; a second one wins, with
+ * dig's warning. */
+static void set_type(Proc *p, Dig *d, uint16_t type, bool *typeset)
+{
+    if (*typeset)
+        proc_printf(p, CON_STDERR, ";; Warning, extra type option\n");
+    d->qtype = type;
+    *typeset = true;
+}
+
 static void usage_error(Proc *p, const char *bad)
 {
     proc_printf(p, CON_STDOUT,
@@ -638,6 +649,7 @@ void dig_main(Proc *p, int argc, char **argv)
     d->args = buf_take(&args);
     const char *name = NULL, *server = NULL;
     char rev[64];
+    bool typeset = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         uint16_t type;
@@ -653,7 +665,9 @@ void dig_main(Proc *p, int argc, char **argv)
                 proc_printf(p, CON_STDERR, ";; Warning, ignoring invalid type %s\n", argv[i]);
                 continue;
             }
-            d->qtype = type;
+            set_type(p, d, type, &typeset);
+        } else if (strcmp(a, "-q") == 0 && i + 1 < argc) {
+            name = argv[++i]; /* the name, even one that reads as a type */
         } else if (strcmp(a, "-x") == 0 && i + 1 < argc) {
             /* dig -x ADDRESS: the PTR record of the address's reverse name */
             if (!reverse_name(argv[++i], rev, sizeof rev)) {
@@ -663,12 +677,16 @@ void dig_main(Proc *p, int argc, char **argv)
             }
             name = rev;
             d->qtype = DNS_TYPE_PTR;
+            typeset = true;
         } else if (a[0] == '-') {
             usage_error(p, a);
             return;
-        } else if (name && dns_type_from_name(a, &type)) {
-            d->qtype = type;
-        } else if (name && (strcmp(a, "IN") == 0 || strcmp(a, "in") == 0)) {
+        } else if (dns_type_from_name(a, &type)) {
+            /* A type's name is the type, before the name as after it
+             * (`dig mx example.com`); a name that is also a type's needs
+             * -q, as in dig. */
+            set_type(p, d, type, &typeset);
+        } else if (strcasecmp(a, "IN") == 0) {
             continue;
         } else {
             name = a; /* dig takes the last name given */
