@@ -258,6 +258,17 @@ contains "$tmp/out" "asks server (10.0.1.10) for x.example A" "dig mx NAME a"
 [ "$(grep -c ';; Warning, extra type option' "$tmp/out")" = 1 ] ||
     { echo "FAIL dig's extra type warning, expected once"; fail=1; }
 
+# A query to a host with nothing on port 53 is answered by ICMP port
+# unreachable, and host, dig and nslookup say "connection refused" at once,
+# try again at once and give up, as BIND 9.18's tools do (dig three tries,
+# host two, nslookup three), all within a second instead of 5 s a try.
+lines "$tmp/cr.json" "dig x.example @10.0.1.10" "host -t A x.example 10.0.1.10" "nslookup x.example 10.0.1.10"
+sed 's/"at": "100s"/"at": "0.3s"/; s/"at": "200s"/"at": "0.6s"/' "$tmp/cr.json" > "$tmp/cr2.json"
+expect 0 "a query refused by ICMP port unreachable" -- "$MINET" run "$tmp/cr2.json" --quiet --until 1s
+[ "$(grep -c '^;; communications error to 10.0.1.10#53: connection refused$' "$tmp/out")" = 8 ] &&
+    [ "$(grep -c '^;; no servers could be reached$' "$tmp/out")" = 3 ] ||
+    { echo "FAIL refused queries: expected 8 \"connection refused\" and 3 \"no servers could be reached\" within 1 s"; sed 's/^/    /' "$tmp/out"; fail=1; }
+
 # Resolvers that ask themselves: root_hints naming the resolver, or a
 # delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
 # forwarders asking each other end with the retry policy's limits.

@@ -266,16 +266,15 @@ static void print_answer(Dig *d, const DnsMsg *m, size_t size)
 
 /* ---- one question to one server ------------------------------------------ */
 
-static void on_timeout(void *ctx, int try_no, bool last)
+static const char *tcp_why_text(TcpWhy why);
+
+/* A try failed (timed out, or refused): dig says so, and after the last
+ * try that no server could be reached. */
+static void comm_error(Dig *d, const char *why, bool last)
 {
-    (void)try_no;
-    Dig *d = ctx;
     char addr[16];
     ip_format(d->server, addr);
-    proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
-    trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within %d s%s.", addr,
-               d->over_tcp ? DIG_TCP_TIMEOUT / 1000000 : DIG_TIMEOUT / 1000000,
-               last ? " three times: it gives up" : ": it sends the query again");
+    proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr, why);
     if (!last) {
         d->sent = d->sim->now; /* dns_stub sends the next try now */
         return;
@@ -286,6 +285,24 @@ static void on_timeout(void *ctx, int try_no, bool last)
         proc_printf(d->proc, CON_STDOUT, ";; no servers could be reached\n");
     }
     dig_exit(d, 9);
+}
+
+static void on_timeout(void *ctx, int try_no, bool last)
+{
+    (void)try_no;
+    Dig *d = ctx;
+    char addr[16];
+    ip_format(d->server, addr);
+    trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within %d s%s.", addr,
+               d->over_tcp ? DIG_TCP_TIMEOUT / 1000000 : DIG_TIMEOUT / 1000000,
+               last ? " three times: it gives up" : ": it sends the query again");
+    comm_error(d, "timed out", last);
+}
+
+static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
+{
+    (void)try_no;
+    comm_error(ctx, tcp_why_text(why), last);
 }
 
 /* The UDP answer had TC set: dig says so and asks again over TCP. */
@@ -371,8 +388,11 @@ static DnsQueryOpts dig_opts(const Dig *d, bool rd, const char *program)
 
 static void send_query(Dig *d)
 {
-    DnsQueryOps ops = {
-        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
+    DnsQueryOps ops = {.reply = on_reply,
+                       .timeout = on_timeout,
+                       .truncated = on_truncated,
+                       .failed = on_failed,
+                       .unreachable = on_unreachable};
     d->over_tcp = d->set_tcp ? d->tcp : d->qtype == DNS_TYPE_ANY;
     DnsQueryOpts o = dig_opts(d, d->recurse, "dig");
     d->sent = d->sim->now;

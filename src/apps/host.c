@@ -303,19 +303,24 @@ static void on_truncated(void *ctx)
     h->sent = h->sim->now;
 }
 
+/* ISC's words for why a try failed. */
+static const char *why_text(TcpWhy why)
+{
+    static const char *const words[] = {[TCP_WHY_REFUSED] = "connection refused",
+                                        [TCP_WHY_RESET] = "connection reset",
+                                        [TCP_WHY_NET_UNREACH] = "network unreachable",
+                                        [TCP_WHY_HOST_UNREACH] = "host unreachable",
+                                        [TCP_WHY_TIMEOUT] = "timed out"};
+    return (size_t)why < MN_ARRAY_LEN(words) && words[why] ? words[why] : "unexpected error";
+}
+
 /* A TCP try failed at once: as BIND's host, each failure says so and
  * that no server could be reached; after the last, host gives up. */
 static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
 {
     (void)try_no;
     Host *h = ctx;
-    static const char *const words[] = {[TCP_WHY_REFUSED] = "connection refused",
-                                        [TCP_WHY_RESET] = "connection reset",
-                                        [TCP_WHY_NET_UNREACH] = "network unreachable",
-                                        [TCP_WHY_HOST_UNREACH] = "host unreachable",
-                                        [TCP_WHY_TIMEOUT] = "timed out"};
-    const char *w =
-        (size_t)why < MN_ARRAY_LEN(words) && words[why] ? words[why] : "unexpected error";
+    const char *w = why_text(why);
     char addr[16], qn[300];
     ip_format(h->server, addr);
     proc_printf(h->proc, CON_STDOUT,
@@ -327,18 +332,30 @@ static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
     }
 }
 
-static void on_timeout(void *ctx, int try_no, bool last)
+/* A try failed (timed out, or refused): host says so, and after the
+ * last try that no server could be reached. */
+static void comm_error(Host *h, const char *why, bool last)
 {
-    (void)try_no;
-    Host *h = ctx;
     char addr[16];
     ip_format(h->server, addr);
-    proc_printf(h->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
+    proc_printf(h->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr, why);
     if (last) {
         h->q = NULL;
         proc_printf(h->proc, CON_STDOUT, ";; no servers could be reached\n");
         host_exit(h, 1);
     }
+}
+
+static void on_timeout(void *ctx, int try_no, bool last)
+{
+    (void)try_no;
+    comm_error(ctx, "timed out", last);
+}
+
+static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
+{
+    (void)try_no;
+    comm_error(ctx, why_text(why), last);
 }
 
 static void next_query(Host *h)
@@ -348,8 +365,11 @@ static void next_query(Host *h)
         return;
     }
     uint16_t type = h->types[h->next++];
-    DnsQueryOps ops = {
-        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
+    DnsQueryOps ops = {.reply = on_reply,
+                       .timeout = on_timeout,
+                       .truncated = on_truncated,
+                       .failed = on_failed,
+                       .unreachable = on_unreachable};
     if (h->verbose)
         proc_printf(h->proc, CON_STDOUT, "Trying \"%.*s\"\n", trying_len(h->name_text),
                     h->name_text);

@@ -179,18 +179,41 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     next_query(n);
 }
 
-static void on_timeout(void *ctx, int try_no, bool last)
+/* ISC's words for why a try failed. */
+static const char *why_text(TcpWhy why)
 {
-    (void)try_no;
-    Nslookup *n = ctx;
+    static const char *const words[] = {[TCP_WHY_REFUSED] = "connection refused",
+                                        [TCP_WHY_RESET] = "connection reset",
+                                        [TCP_WHY_NET_UNREACH] = "network unreachable",
+                                        [TCP_WHY_HOST_UNREACH] = "host unreachable",
+                                        [TCP_WHY_TIMEOUT] = "timed out"};
+    return (size_t)why < MN_ARRAY_LEN(words) && words[why] ? words[why] : "unexpected error";
+}
+
+/* A try failed (timed out, or refused): nslookup says so, and after the
+ * last try that no server could be reached. */
+static void comm_error(Nslookup *n, const char *why, bool last)
+{
     char addr[16];
     ip_format(n->server, addr);
-    proc_printf(n->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
+    proc_printf(n->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr, why);
     if (last) {
         n->q = NULL;
         proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");
         ns_exit(n, 1);
     }
+}
+
+static void on_timeout(void *ctx, int try_no, bool last)
+{
+    (void)try_no;
+    comm_error(ctx, "timed out", last);
+}
+
+static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
+{
+    (void)try_no;
+    comm_error(ctx, why_text(why), last);
 }
 
 /* The UDP answer had TC set: nslookup says so and asks again over TCP. */
@@ -205,13 +228,7 @@ static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
 {
     (void)try_no;
     Nslookup *n = ctx;
-    static const char *const words[] = {[TCP_WHY_REFUSED] = "connection refused",
-                                        [TCP_WHY_RESET] = "connection reset",
-                                        [TCP_WHY_NET_UNREACH] = "network unreachable",
-                                        [TCP_WHY_HOST_UNREACH] = "host unreachable",
-                                        [TCP_WHY_TIMEOUT] = "timed out"};
-    const char *w =
-        (size_t)why < MN_ARRAY_LEN(words) && words[why] ? words[why] : "unexpected error";
+    const char *w = why_text(why);
     char addr[16], qn[300];
     ip_format(n->server, addr);
     proc_printf(n->proc, CON_STDOUT,
@@ -240,8 +257,11 @@ static void next_query(Nslookup *n)
                       .why_tcp = n->set_vc ? "-vc asks for it"
                                            : "BIND's nslookup asks for type ANY over TCP: such an "
                                              "answer may be too big for UDP"};
-    DnsQueryOps ops = {
-        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
+    DnsQueryOps ops = {.reply = on_reply,
+                       .timeout = on_timeout,
+                       .truncated = on_truncated,
+                       .failed = on_failed,
+                       .unreachable = on_unreachable};
     n->q = dns_query_start(n->sim, n->proc->node, n->server, &n->name, type, &o, ops, n);
     if (!n->q) {
         proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");

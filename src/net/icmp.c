@@ -4,6 +4,7 @@
 
 #include "core/util.h"
 #include "net/tcp.h"
+#include "net/udp.h"
 
 /* Linux quotes as much of the offending datagram as fits in 576 bytes. */
 #define ICMP_QUOTE_MAX (576 - IPV4_HLEN - ICMP_HLEN)
@@ -168,4 +169,6 @@ void icmp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8
     }
     if (m.has_orig && m.orig.proto == IP_PROTO_TCP)
         tcp_icmp_input(sim, node, &m);
+    if (m.has_orig && m.orig.proto == IP_PROTO_UDP)
+        udp_icmp_input(sim, node, &m);
 }

@@ -34,6 +34,7 @@ typedef void (*UdpFn)(Sim *sim, void *ctx, int node, const UdpMsg *m);
 typedef struct UdpBinding {
     uint64_t key;  /* node << 16 | port */
     uint8_t state; /* 0 empty, 1 bound, 2 unbound (a tombstone) */
+    bool errors;   /* ICMP errors about what it sent go to fn too */
     UdpFn fn;
     void *ctx;
 } UdpBinding;

@@ -74,7 +74,7 @@ bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx)
         k = (k + 1) & (net->udp_cap - 1);
     if (net->udp[k].state == 0)
         net->udp_used++;
-    net->udp[k] = (UdpBinding){key, 1, fn, ctx};
+    net->udp[k] = (UdpBinding){key, 1, false, fn, ctx};
     net->udp_live++;
     return true;
 }
@@ -96,6 +96,27 @@ void udp_unbind(Sim *sim, int node, uint16_t port)
         b->state = 2; /* a tombstone keeps later probes going */
         sim->net->udp_live--;
     }
+}
+
+void udp_want_errors(Sim *sim, int node, uint16_t port)
+{
+    UdpBinding *b = find(sim->net, key_of(node, port));
+    if (b)
+        b->errors = true;
+}
+
+void udp_icmp_input(Sim *sim, int node, const IcmpMsg *m)
+{
+    if (m->type != ICMP_DEST_UNREACH || !m->has_orig || m->orig.proto != IP_PROTO_UDP ||
+        m->orig_payload_len < 4)
+        return;
+    uint16_t sport = get_be16(m->orig_payload), dport = get_be16(m->orig_payload + 2);
+    UdpBinding *b = find(sim->net, key_of(node, sport));
+    if (!b || !b->errors)
+        return;
+    UdpMsg u = {m->pkt, m->orig.dst, m->orig.src, dport, sport, m->ttl, NULL, 0, m};
+    UdpBinding copy = *b; /* the handler may bind and unbind */
+    copy.fn(sim, copy.ctx, node, &u);
 }
 
 NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, uint16_t dport,
@@ -143,7 +164,8 @@ void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, c
                 get_be16(u + 2),
                 ip->ttl,
                 u + UDP_HLEN,
-                (size_t)(ulen - UDP_HLEN)};
+                (size_t)(ulen - UDP_HLEN),
+                NULL};
     Net *net = sim->net;
     UdpBinding *b = find(net, key_of(node, m.dport));
     if (b) {

@@ -21,6 +21,9 @@ struct UdpMsg {
     uint8_t ttl;
     const uint8_t *data;
     size_t len;
+    /* Not NULL: no datagram but an ICMP error about one this port sent
+     * (to src, port sport), for a binding that asked for them. */
+    const struct IcmpMsg *icmp;
 };
 
 /* False if the port is taken on that node. */
@@ -31,6 +34,13 @@ bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx);
  * Costs at most one probe per port of the range. */
 uint16_t udp_bind_ephemeral(Sim *sim, int node, UdpFn fn, void *ctx);
 void udp_unbind(Sim *sim, int node, uint16_t port);
+/* ICMP destination unreachable about a datagram sent from the bound port
+ * reaches its handler too (UdpMsg.icmp), as Linux reports ECONNREFUSED or
+ * EHOSTUNREACH to a connected UDP socket: what BIND's tools and glibc's
+ * resolver use. */
+void udp_want_errors(Sim *sim, int node, uint16_t port);
+/* Called by icmp_input for an error that quotes a UDP datagram. */
+void udp_icmp_input(Sim *sim, int node, const struct IcmpMsg *m);
 NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, uint16_t dport,
                 uint8_t ttl, const uint8_t *data, size_t len, uint64_t *pkt_out);
 /* dgram is the whole IP datagram (for an ICMP error that quotes it). */

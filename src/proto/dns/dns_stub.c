@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "net/icmp.h"
 #include "net/net.h"
 #include "proto/dns/dns_conf.h"
 #include "proto/services.h"
@@ -145,6 +146,38 @@ static void take_reply(DnsQuery *q, const uint8_t *data, size_t len, uint64_t pk
     query_free(q);
 }
 
+/* ICMP destination unreachable about this try's query: the try fails
+ * now, and the next one goes at once. */
+static void take_unreachable(DnsQuery *q, const IcmpMsg *icmp)
+{
+    TcpWhy why = icmp->code == ICMP_UNREACH_PORT   ? TCP_WHY_REFUSED
+                 : icmp->code == ICMP_UNREACH_NET  ? TCP_WHY_NET_UNREACH
+                 : icmp->code == ICMP_UNREACH_HOST ? TCP_WHY_HOST_UNREACH
+                                                   : TCP_WHY_CLOSED;
+    if (!q->timer || why == TCP_WHY_CLOSED)
+        return;
+    sim_cancel(q->sim, q->timer);
+    q->timer = 0;
+    bool last = q->tries >= q->o.tries;
+    char from[16];
+    ip_format(icmp->src, from);
+    trace_note(&q->sim->trace, q->sim->now, icmp->pkt,
+               "The ICMP error tells %s that its query cannot be answered (%s): the system hands "
+               "that to the program at once, so it does not wait out its timeout%s.",
+               q->o.program,
+               why == TCP_WHY_REFUSED       ? "no program listens on port 53 there"
+               : why == TCP_WHY_NET_UNREACH ? "no route leads to that network"
+                                            : "that host cannot be reached",
+               last ? ", and it has no tries left" : ", and it tries again now");
+    q->in_callback = true;
+    q->ops.unreachable(q->ctx, why, q->tries, last);
+    q->in_callback = false;
+    if (last || q->cancelled)
+        query_free(q);
+    else
+        send_try(q);
+}
+
 static void on_reply(Sim *sim, void *ctx, int node, const UdpMsg *m)
 {
     (void)sim;
@@ -152,7 +185,10 @@ static void on_reply(Sim *sim, void *ctx, int node, const UdpMsg *m)
     DnsQuery *q = ctx;
     if (m->src != q->server || m->sport != 53 || q->over_tcp)
         return;
-    take_reply(q, m->data, m->len, m->pkt);
+    if (m->icmp)
+        take_unreachable(q, m->icmp);
+    else
+        take_reply(q, m->data, m->len, m->pkt);
 }
 
 /* ---- over TCP ------------------------------------------------------------ */
@@ -324,6 +360,8 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
         free(q);
         return NULL;
     }
+    if (ops.unreachable)
+        udp_want_errors(sim, node, q->port);
     q->sim = sim;
     q->node = node;
     q->server = server;

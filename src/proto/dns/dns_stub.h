@@ -51,6 +51,13 @@ typedef struct DnsQueryOps {
      * reset, unreachable); when last, the query is over (and freed) after
      * this.  NULL: counted as a timeout. */
     void (*failed)(void *ctx, TcpWhy why, int try_no, bool last);
+    /* Optional: an ICMP error answered a try's UDP query (the server's
+     * host has nothing on port 53: why is TCP_WHY_REFUSED; or it cannot
+     * be reached: TCP_WHY_HOST_UNREACH, TCP_WHY_NET_UNREACH), so the try
+     * fails at once instead of timing out, as for BIND's tools on a
+     * connected UDP socket; when last, the query is over (and freed)
+     * after this.  NULL: the try waits out its timeout. */
+    void (*unreachable)(void *ctx, TcpWhy why, int try_no, bool last);
 } DnsQueryOps;
 
 typedef struct DnsQuery DnsQuery;
