@@ -269,6 +269,21 @@ expect 0 "a query refused by ICMP port unreachable" -- "$MINET" run "$tmp/cr2.js
     [ "$(grep -c '^;; no servers could be reached$' "$tmp/out")" = 3 ] ||
     { echo "FAIL refused queries: expected 8 \"connection refused\" and 3 \"no servers could be reached\" within 1 s"; sed 's/^/    /' "$tmp/out"; fail=1; }
 
+# A generated file larger than programs read whole (64 MiB) is refused with
+# "File too large", never read in part (cat made a 64 MiB copy of a 1 GB file).
+cat > "$tmp/big.json" <<'EOF'
+{"minet": 1, "title": "t", "nodes": [
+ {"id": "pc", "role": "host", "ip": "10.0.0.10", "user": "alice",
+  "files": {"/home/alice/big": {"size": "1GB"}, "/home/alice/mid": {"size": "64MiB"}}}],
+ "links": [],
+ "script": [{"at": "0s", "on": "pc", "run": "cat big > copy"}, {"at": "1s", "on": "pc", "run": "wc -c big mid"},
+            {"at": "2s", "on": "pc", "run": "grep -c a < big"}, {"at": "3s", "on": "pc", "run": "wc -c copy"}]}
+EOF
+expect 0 "a file too large to read whole" -- "$MINET" run "$tmp/big.json" --quiet
+for want in "cat: big: File too large" "wc: big: File too large" "67108864 mid" "bash: big: File too large" "0 copy"; do
+    contains "$tmp/out" "$want" "a file too large to read whole"
+done
+
 # Resolvers that ask themselves: root_hints naming the resolver, or a
 # delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
 # forwarders asking each other end with the retry policy's limits.

@@ -1202,9 +1202,6 @@ static void read_typed(Proc *p, ProcInputKind kind, const char *line, size_t len
     }
 }
 
-/* The most of a file (`< FILE`) a filter reads: a 1 GB generated file
- * would not fit in memory whole. */
-#define SHELL_READ_MAX (64u << 20)
 
 void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
 {
@@ -1213,7 +1210,7 @@ void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
         Vfs *v = vfs_of(p->sim);
         uint8_t chunk[16384];
         size_t got = 1;
-        for (uint64_t off = 0; v && got && p->pipe.len < SHELL_READ_MAX; off += got)
+        for (uint64_t off = 0; v && got && p->pipe.len < PROC_READ_MAX; off += got)
             if (vfs_read(v, p->node, p->stdin_path, off, chunk, sizeof chunk, &got) != VFS_OK)
                 break;
             else
@@ -1270,12 +1267,14 @@ static VfsErr read_node_file(Proc *p, const char *name, Buf *out, bool *regular)
         e = vfs_stat(v, p->node, path, &st);
     if (e == VFS_OK && st.dir)
         e = VFS_EISDIR;
+    else if (e == VFS_OK && st.size > PROC_READ_MAX)
+        e = VFS_EFBIG; /* said, rather than read in part */
     if (e != VFS_OK)
         return e;
     *regular = true;
     uint8_t chunk[16384];
     size_t got = 1;
-    for (uint64_t off = 0; got && out->len < SHELL_READ_MAX; off += got) {
+    for (uint64_t off = 0; got && out->len < PROC_READ_MAX; off += got) {
         e = vfs_read(v, p->node, path, off, chunk, sizeof chunk, &got);
         if (e != VFS_OK)
             return e;

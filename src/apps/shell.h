@@ -253,7 +253,10 @@ typedef struct ProcFile {
  * once, from an event of its own, with all of them in order: at once when
  * all are files, after the end of standard input when one is "-" (the
  * first "-" gets all of it, as the tools read it once).  The files stay
- * until the program exits.  A file is read whole, up to 64 MiB. */
+ * until the program exits.  A file is read whole; one of more than
+ * PROC_READ_MAX bytes (a generated 1 GB file) fails with "File too large"
+ * instead of being read in part. */
+#define PROC_READ_MAX (64u << 20)
 void proc_read_files(Proc *p, char *const *names, size_t n,
                      void (*fn)(Proc *p, ProcFile *f, size_t n));
 /* Its process ID on its node: counted from a fixed start per node, in the

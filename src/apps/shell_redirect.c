@@ -178,6 +178,8 @@ static bool open_in(Sim *sim, Proc *p, const char *word, char *err, size_t size)
         strcpy(path, word);
     else if ((e = proc_path(p, word, path)) == VFS_OK)
         e = vfs_stat(vfs_of(sim), p->node, path, &st);
+    if (e == VFS_OK && strcmp(path, "/dev/null") != 0 && !st.dir && st.size > PROC_READ_MAX)
+        e = VFS_EFBIG; /* programs read their input whole */
     if (e != VFS_OK) {
         snprintf(err, size, "bash: %s: %s", word, vfs_strerror(e));
         return false;
