@@ -442,7 +442,9 @@ void ftp_data_port(Session *s, const FtpCommand *c, bool extended)
         ftp_server_reply(s, NULL, extended ? "500 Bad EPRT command." : "500 Illegal PORT command.");
         return;
     }
-    if (ip != s->peer_ip) { /* port_promiscuous=NO */
+    /* port_promiscuous=NO: only to the client's own address, and never
+     * to a privileged port (below 1024), as vsftpd. */
+    if (ip != s->peer_ip || port < 1024) {
         ftp_server_reply(s, NULL,
                          extended ? "500 Illegal EPRT command." : "500 Illegal PORT command.");
         return;

@@ -572,6 +572,22 @@ static void send_lines(Session *s, const char *text, const char *caption)
     textconn_send_raw(s->ctl, text, strlen(text), caption);
 }
 
+/* REST's offset as vsftpd reads it: digits only, at most 15 of them (a
+ * petabyte), else 0 (`REST 12abc` and `REST -5` restart at 0). */
+static unsigned long long rest_offset(const char *arg)
+{
+    size_t n = strlen(arg);
+    unsigned long long v = 0;
+    if (n > 15)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        if (arg[i] < '0' || arg[i] > '9')
+            return 0;
+        v = v * 10 + (unsigned long long)(arg[i] - '0');
+    }
+    return v;
+}
+
 static const char FEAT[] = "211-Features:\r\n EPRT\r\n EPSV\r\n MDTM\r\n PASV\r\n REST STREAM\r\n"
                            " SIZE\r\n TVFS\r\n211 End\r\n";
 
@@ -840,9 +856,7 @@ static void postlogin(Session *s, const FtpCommand *c)
     } else if (is(v, "STOU", NULL)) {
         cmd_stor(s, c, X_STOU);
     } else if (is(v, "REST", NULL)) {
-        unsigned long long off = strtoull(c->arg, NULL, 10);
-        if (c->arg[0] == '-')
-            off = 0;
+        unsigned long long off = rest_offset(c->arg);
         s->rest = off;
         ftp_server_reply(s, NULL, "350 Restart position accepted (%llu).", off);
     } else if (is(v, "SIZE", NULL)) {

@@ -51,7 +51,9 @@ DIALOGUES = {
         "SITE x", "FOO", "OPTS x", "SIZE notes.txt", "SIZE pub", "SIZE nothere",
         "MDTM notes.txt", "MDTM pub", "LIST", "RETR notes.txt", "STOR x", "ABOR", "REST 5",
         "RNTO x", "EPSV 2", "PORT 1,2,3", "PORT 10,0,0,99,4,1", "EPRT |2|::1|5000|", "EPRT x",
-        "STAT", "HELP", "EPSV ALL", "PORT 10,0,0,10,4,1", "PASV", "QUIT"],
+        "STAT", "HELP", "PORT 10,0,0,10,0,25", "PORT 10,0,0,10,0,0", "EPRT |1|10.0.0.10|21|",
+        "REST 99999999999999999999", "REST 12abc", "REST -5", "REST", "REST 123456789012345",
+        "EPSV ALL", "PORT 10,0,0,10,4,1", "PASV", "QUIT"],
     "paths": LOGIN + [
         "CWD pub", "PWD", "CWD ..", "CDUP", "PWD", "CDUP", "CDUP", "PWD",
         "CWD /home/alice/pub/", "PWD", "CWD /nothere", "CWD",
