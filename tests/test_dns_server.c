@@ -60,6 +60,7 @@ static const char scenario[] =
     "    \"www IN CNAME web1\","
     "    \"web1 IN A 153.90.127.197\","
     "    \"a.b.c IN A 1.2.3.4\","
+    "    \"*.w IN A 192.0.2.99\", \"sub.w IN A 192.0.2.98\","
     "    \"loop1 IN CNAME loop2\","
     "    \"loop2 IN CNAME loop1\","
     "    \"c1 IN CNAME c2\", \"c2 IN CNAME c3\", \"c3 IN CNAME c4\", \"c4 IN CNAME c5\","
@@ -286,6 +287,34 @@ static void test_nxdomain_and_nodata(void **state)
     /* ... and below a name that does not exist, NXDOMAIN. */
     free(ask(f, f->both, "x.nosuch.montana.edu.", DNS_TYPE_A, NULL));
     assert_int_equal(f->m.rcode, DNS_RCODE_NXDOMAIN);
+}
+
+/* RFC 4592: a name the zone lacks, under a closest encloser with a `*`
+ * child, is answered from the wildcard with the name asked as owner; a
+ * name that exists (sub.w), or one below it, is not; NODATA for a type
+ * the wildcard lacks. */
+static void test_wildcard(void **state)
+{
+    Fixture *f = *state;
+    char *cap = ask(f, f->both, "x.y.w.montana.edu.", DNS_TYPE_A, NULL);
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    assert_true(f->m.aa);
+    assert_rr(&f->m, DNS_ANSWER, 0, "x.y.w.montana.edu. 3600 IN A 192.0.2.99");
+    assert_non_null(strstr(cap, "the wildcard *.w.montana.edu answers for it"));
+    free(cap);
+    cap = ask(f, f->both, "x.w.montana.edu.", DNS_TYPE_MX, NULL);
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    assert_int_equal(f->m.n[DNS_ANSWER], 0);
+    assert_int_equal(f->m.rr[DNS_AUTHORITY][0].type, DNS_TYPE_SOA);
+    assert_non_null(strstr(cap, "the wildcard *.w.montana.edu stands for it"));
+    free(cap);
+    free(ask(f, f->both, "sub.w.montana.edu.", DNS_TYPE_A, NULL));
+    assert_rr(&f->m, DNS_ANSWER, 0, "sub.w.montana.edu. 3600 IN A 192.0.2.98");
+    free(ask(f, f->both, "a.sub.w.montana.edu.", DNS_TYPE_A, NULL));
+    assert_int_equal(f->m.rcode, DNS_RCODE_NXDOMAIN);
+    free(ask(f, f->both, "w.montana.edu.", DNS_TYPE_A, NULL)); /* an empty non-terminal */
+    assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+    assert_int_equal(f->m.n[DNS_ANSWER], 0);
 }
 
 static void test_mx_additional(void **state)
@@ -589,6 +618,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_cname_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cname_loop_and_long_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nxdomain_and_nodata, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_wildcard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mx_additional, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_formerr_notimp, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_robin, setup, teardown),

@@ -286,6 +286,8 @@ typedef struct Story {
     DnsName last;        /* the name the last step looked up */
     int chain;           /* CNAMEs followed */
     bool loop;
+    bool wild;      /* the last step was answered by a wildcard: */
+    DnsName wild_w; /* this one (`*.w.example.org.`) */
 } Story;
 
 static void add_negative_soa(DnsMsg *r, const DnsZone *z)
@@ -384,6 +386,29 @@ static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *regi
             }
 }
 
+/* A wildcard that stands for name, which the zone does not have (RFC
+ * 4592): `*` under name's closest encloser, the nearest ancestor the zone
+ * has (an empty non-terminal counts); NULL if that has no `*` child. */
+static const DnsZoneName *wildcard_for(const DnsZone *z, const DnsName *name)
+{
+    DnsName a;
+    for (int k = name->labels - 1; k >= z->origin.labels; k--) {
+        dns_name_suffix(name, k, &a);
+        if (!dns_zone_lookup(z, &a))
+            continue;
+        if (a.len + 2 > DNS_NAME_MAX)
+            return NULL;
+        DnsName w;
+        w.data[0] = 1;
+        w.data[1] = '*';
+        memcpy(w.data + 2, a.data, a.len);
+        w.len = (uint8_t)(a.len + 2);
+        w.labels = (uint8_t)(a.labels + 1);
+        return dns_zone_lookup(z, &w);
+    }
+    return NULL;
+}
+
 /* Answers qname/qtype into r, following CNAMEs; sv0 is qname0's closest
  * zone. */
 static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0, uint16_t qtype,
@@ -421,6 +446,15 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0,
             return;
         }
         const DnsZoneName *e = path ? dns_zone_lookup(z, &qname) : NULL;
+        /* A name the zone lacks may be one of a wildcard's: its records
+         * then answer, with the name asked as their owner. */
+        const DnsName *owner = NULL;
+        st->wild = false;
+        if (!e && (e = wildcard_for(z, &qname))) {
+            owner = &qname;
+            st->wild = true;
+            dns_zone_name(z, e, &st->wild_w);
+        }
         if (!e) {
             r->rcode = DNS_RCODE_NXDOMAIN;
             add_negative_soa(r, z);
@@ -430,7 +464,7 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0,
         RRset set;
         if (qtype != DNS_TYPE_CNAME && find_rrset(z, e, DNS_TYPE_CNAME, reg, &set)) {
             size_t before = r->n[DNS_ANSWER];
-            add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, false);
+            add_rrset(s, sv, r, DNS_ANSWER, &set, owner, false);
             DnsName target;
             if (r->n[DNS_ANSWER] == before || !target_of(&r->rr[DNS_ANSWER][before], &target))
                 break;
@@ -462,11 +496,11 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0,
                 st->outcome = OUT_NODATA;
                 return;
             }
-            add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, true);
+            add_rrset(s, sv, r, DNS_ANSWER, &set, owner, true);
             st->outcome = OUT_ANSWER;
             return;
         } else if (find_rrset(z, e, qtype, reg, &set)) {
-            add_rrset(s, sv, r, DNS_ANSWER, &set, NULL, true);
+            add_rrset(s, sv, r, DNS_ANSWER, &set, owner, true);
             st->outcome = OUT_ANSWER;
         } else {
             add_negative_soa(r, z);
@@ -586,6 +620,16 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
     case OUT_NODATA:
         describe_server(s, st->zone, out);
         dns_name_prose(&st->last, cn, sizeof cn);
+        if (st->wild) {
+            char wn[300];
+            buf_printf(out,
+                       " has no %s itself, but the wildcard %s stands for it, and that has no "
+                       "%s record: NOERROR with an empty answer (NODATA), and the SOA in the "
+                       "authority section says to remember that for %u s.",
+                       cn, dns_name_prose(&st->wild_w, wn, sizeof wn), t,
+                       r->rr[DNS_AUTHORITY][r->n[DNS_AUTHORITY] - 1].ttl);
+            return;
+        }
         buf_printf(out,
                    " answers that %s exists but has no %s record: NOERROR with an empty "
                    "answer (NODATA), and the SOA in the authority section says to remember "
@@ -597,6 +641,14 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
     }
     describe_server(s, st->zone, out);
     buf_printf(out, " answers %s %s with authority (AA): ", qn, t);
+    if (st->wild) {
+        char wn[300], ln[300];
+        buf_printf(out,
+                   "%s is not in the zone, so the wildcard %s answers for it (RFC 4592), "
+                   "its records given %s as their owner; ",
+                   dns_name_prose(&st->last, ln, sizeof ln),
+                   dns_name_prose(&st->wild_w, wn, sizeof wn), ln);
+    }
     size_t n = r->n[DNS_ANSWER];
     for (size_t i = 0; i < n && i < 6; i++) {
         const DnsRR *rr = &r->rr[DNS_ANSWER][i];
