@@ -1101,6 +1101,13 @@ int main(int argc, char **argv)
         fputs(usage_text, stdout);
         return 0;
     }
+    /* `minet run --help`, `minet chart x.json --help`: the same help,
+     * which lists every command's options, and nothing run. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--help") == 0) {
+            fputs(usage_text, stdout);
+            return 0;
+        }
     if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
         printf("minet %s\n", MINET_VERSION);
         return 0;

@@ -33,6 +33,11 @@ contains() { # FILE TEXT DESCRIPTION
 
 expect 0 "--help" -- "$MINET" --help && contains "$tmp/out" "minet run SCENARIO" "--help"
 expect 0 "--version" -- "$MINET" --version && contains "$tmp/out" "minet " "--version"
+for cmd in run check shot layout chart; do
+    expect 0 "$cmd --help" -- "$MINET" $cmd --help && contains "$tmp/out" "minet run SCENARIO" "$cmd --help"
+done
+expect 0 "run SCENARIO --help runs nothing" -- "$MINET" run scenarios/net_ping.json --help &&
+    [ -z "$(grep 'ping -c' "$tmp/out")" ] || { echo "FAIL run SCENARIO --help ran the scenario"; fail=1; }
 expect 2 "unknown option" -- "$MINET" --frobnicate && contains "$tmp/err" "unknown option --frobnicate" "unknown option"
 expect 2 "run without a scenario" -- "$MINET" run
 expect 2 "run with an unknown option" -- "$MINET" run scenarios/net_ping.json --bogus
