@@ -289,6 +289,17 @@ for want in "cat: big: File too large" "wc: big: File too large" "67108864 mid" 
     contains "$tmp/out" "$want" "a file too large to read whole"
 done
 
+# dig +time=T and +tries=N (+retry=N: N + 1 tries), with dig 9.18's
+# complaints about a value that is not a number or too big.
+lines "$tmp/dtt.json" "dig +time=1 +tries=2 x.example @10.0.1.10" "dig +time=abc x.example" "dig +tries=4294967296 x.example"
+sed 's/"script": \[/"script": [{"at": "0s", "run": "down server"},/' "$tmp/dtt.json" > "$tmp/dtt2.json"
+expect 0 "dig +time +tries" -- "$MINET" run "$tmp/dtt2.json" --quiet --until 210s
+[ "$(grep -c '^;; communications error to 10.0.1.10#53: timed out$' "$tmp/out")" = 2 ] ||
+    { echo "FAIL dig +time=1 +tries=2: expected 2 tries within 3 s"; sed 's/^/    /' "$tmp/out"; fail=1; }
+contains "$tmp/out" "invalid timeout 'abc': not a valid number" "dig +time=abc"
+contains "$tmp/out" "dig: Couldn't parse timeout" "dig +time=abc"
+contains "$tmp/out" "invalid tries '4294967296': out of range" "dig +tries=4294967296"
+
 # Resolvers that ask themselves: root_hints naming the resolver, or a
 # delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
 # forwarders asking each other end with the retry policy's limits.

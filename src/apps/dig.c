@@ -11,6 +11,7 @@
  * Like the real tool it sends RD unless +norecurse, EDNS (UDP size 1232,
  * a client cookie) unless +noedns, waits 5 s for an answer and tries three
  * times.  Without @SERVER it asks the node's local DNS server (`dns`). */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +54,8 @@ typedef struct Dig {
     DnsQuery *q;     /* the query waiting for its answer (dns_stub) */
     Resolve *lookup; /* +trace: a server's address, without glue */
     SimTime sent;    /* when the last try left, for "Query time" */
+    SimTime timeout; /* +time: per try, UDP and TCP alike; 0: dig's defaults */
+    int tries;       /* +tries, +retry */
 } Dig;
 
 static void dig_free(void *state)
@@ -293,9 +296,12 @@ static void on_timeout(void *ctx, int try_no, bool last)
     Dig *d = ctx;
     char addr[16];
     ip_format(d->server, addr);
-    trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within %d s%s.", addr,
-               d->over_tcp ? DIG_TCP_TIMEOUT / 1000000 : DIG_TIMEOUT / 1000000,
-               last ? " three times: it gives up" : ": it sends the query again");
+    SimTime wait = d->timeout ? d->timeout : d->over_tcp ? DIG_TCP_TIMEOUT : DIG_TIMEOUT;
+    trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within %lld s%s.", addr,
+               (long long)(wait / 1000000),
+               !last          ? ": it sends the query again"
+               : d->tries > 1 ? ", on its last try: it gives up"
+                              : ": it gives up");
     comm_error(d, "timed out", last);
 }
 
@@ -374,8 +380,8 @@ static DnsQueryOpts dig_opts(const Dig *d, bool rd, const char *program)
         .edns = d->edns,
         .cookie = true,
         .ad = true,
-        .timeout = DIG_TIMEOUT,
-        .tries = DIG_TRIES,
+        .timeout = d->timeout ? d->timeout : DIG_TIMEOUT,
+        .tries = d->tries,
         .program = program,
         .tcp = d->over_tcp,
         .why_tcp =
@@ -383,7 +389,7 @@ static DnsQueryOpts dig_opts(const Dig *d, bool rd, const char *program)
                 ? "+tcp asks for it"
                 : "dig 9.18 asks for type ANY over TCP: such an answer may be too big for UDP",
         .ignore_tc = d->ignore,
-        .tcp_timeout = DIG_TCP_TIMEOUT};
+        .tcp_timeout = d->timeout ? d->timeout : DIG_TCP_TIMEOUT};
 }
 
 static void send_query(Dig *d)
@@ -436,6 +442,55 @@ static bool is_opt(const char *name, const char *full, size_t min)
 {
     size_t n = strlen(name);
     return n >= min && n <= strlen(full) && strncmp(name, full, n) == 0;
+}
+
+/* A number for +time, +tries or +retry, as dig 9.18 reads it (decimal
+ * digits, at most max): else its two complaints and status 10. */
+static bool parse_count(Proc *p, const char *what, const char *v, uint64_t max, uint64_t *out)
+{
+    const char *why = NULL;
+    uint64_t n = 0;
+    if (!*v || v[strspn(v, "0123456789")])
+        why = "not a valid number";
+    for (const char *c = v; !why && *c; c++)
+        if ((n = n * 10 + (uint64_t)(*c - '0')) > max)
+            why = "out of range";
+    if (why) {
+        proc_printf(p, CON_STDOUT, "invalid %s '%s': %s\n", what, v, why);
+        proc_printf(p, CON_STDERR, "dig: Couldn't parse %s\n", what);
+        proc_exit(p, 10);
+        return false;
+    }
+    *out = n;
+    return true;
+}
+
+/* +time=T (seconds a try waits, at least 1), +tries=N (at least 1) and
+ * +retry=N (N + 1 tries); false once it has said why not. */
+static bool plus_value(Proc *p, Dig *d, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    char name[32];
+    snprintf(name, sizeof name, "%.*s", (int)(eq - arg - 1), arg + 1);
+    uint64_t n;
+    if (is_opt(name, "time", 2)) {
+        if (!parse_count(p, "timeout", eq + 1, 0xffff, &n))
+            return false;
+        d->timeout = (SimTime)(n ? n : 1) * 1000000;
+    } else if (is_opt(name, "tries", 3) || is_opt(name, "retry", 3)) {
+        bool retry = name[1] == 'e';
+        if (!parse_count(p, retry ? "retries" : "tries", eq + 1, retry ? 0xfffffffeu : 0xffffffffu,
+                         &n))
+            return false;
+        n += retry;
+        d->tries = n == 0 ? 1 : n > INT_MAX ? INT_MAX : (int)n;
+    } else {
+        char bad[40];
+        snprintf(bad, sizeof bad, "+%s", name); /* dig names the option without its value */
+        usage_error(p, bad);
+        return false;
+    }
+    return true;
 }
 
 static void set_all(Dig *d, bool on)
@@ -661,6 +716,7 @@ void dig_main(Proc *p, int argc, char **argv)
     d->recurse = true;
     d->edns = true;
     d->qtype = DNS_TYPE_A;
+    d->tries = DIG_TRIES;
     set_all(d, true);
     Buf args;
     buf_init(&args);
@@ -675,6 +731,9 @@ void dig_main(Proc *p, int argc, char **argv)
         uint16_t type;
         if (a[0] == '@') {
             server = a + 1;
+        } else if (a[0] == '+' && strchr(a, '=')) {
+            if (!plus_value(p, d, a))
+                return;
         } else if (a[0] == '+') {
             if (!plus_option(d, a + 1)) {
                 usage_error(p, a);
@@ -686,6 +745,8 @@ void dig_main(Proc *p, int argc, char **argv)
                 continue;
             }
             set_type(p, d, type, &typeset);
+        } else if (strcmp(a, "-4") == 0) {
+            continue; /* IPv4 only: every address in minet is */
         } else if (strcmp(a, "-q") == 0 && i + 1 < argc) {
             name = argv[++i]; /* the name, even one that reads as a type */
         } else if (strcmp(a, "-x") == 0 && i + 1 < argc) {
