@@ -300,6 +300,16 @@ contains "$tmp/out" "invalid timeout 'abc': not a valid number" "dig +time=abc"
 contains "$tmp/out" "dig: Couldn't parse timeout" "dig +time=abc"
 contains "$tmp/out" "invalid tries '4294967296': out of range" "dig +tries=4294967296"
 
+# s-nail's complaints about its command line, as s-nail 14.9.24 prints them
+# (then its usage, status 64): a subject without a recipient sends nothing.
+lines "$tmp/ml.json" "mail -s hi" "mail -Z" "mail -s"
+expect 0 "mail's command-line errors" -- "$MINET" run "$tmp/ml.json" --quiet
+contains "$tmp/out" "s-nail: Send options without primary recipient specified." "mail -s hi"
+contains "$tmp/out" "s-nail: invalid option: Z" "mail -Z"
+contains "$tmp/out" "s-nail: option requires argument: s" "mail -s"
+[ "$(grep -c '^s-nail (s-nail v14.9.24): send and receive Internet mail$' "$tmp/out")" = 3 ] ||
+    { echo "FAIL mail's usage after each error"; fail=1; }
+
 # Resolvers that ask themselves: root_hints naming the resolver, or a
 # delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
 # forwarders asking each other end with the retry policy's limits.

@@ -496,9 +496,33 @@ void mail_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
     }
 }
 
+/* What s-nail 14.9.24 (Debian 12) prints after a bad command line, and
+ * its status, EX_USAGE. */
+static const char usage_text[] =
+    "s-nail (s-nail v14.9.24): send and receive Internet mail\n"
+    "Send-only mode: send mail \"to-addr\"(ess) receiver(s):\n"
+    "  s-nail [-DdEFinv~#] [-: spec] [-A account] [:-C \"field: body\":]\n"
+    "         [:-a attachment:] [:-b bcc-addr:] [:-c cc-addr:]\n"
+    "         [-M type | -m file | -q file | -t] [-r from-addr] [:-S var[=value]:]\n"
+    "         [-s subject] [-T \"arget: addr\"] [:-X/Y cmd:] [-.] :to-addr:\n"
+    "\"Receive\" mode, starting on [-u user], primary *inbox* or [$MAIL]:\n"
+    "  s-nail [-DdEeHiNnRv~#] [-: spec] [-A account] [:-C \"field: body\":]\n"
+    "         [-L spec] [-r from-addr] [:-S var[=value]:] [-u user] [:-X/Y cmd:]\n"
+    "\"Receive\" mode, starting on -f (secondary $MBOX or [file]):\n"
+    "  s-nail [-DdEeHiNnRv~#] [-: spec] [-A account] [:-C \"field: body\":] -f\n"
+    "         [-L spec] [-r from-addr] [:-S var[=value]:] [:-X/Y cmd:] [file]\n"
+    ". -d sandbox, -:/ no .rc files, -. end options and force send-mode\n"
+    ". -a attachment[=input-charset[#output-charset]]\n"
+    ". -b, -c, -r, -T, to-addr: ex@am.ple or '(Lovely) Ex <am@p.le>'\n"
+    ". -M, -m, -q, -t: special input (-t: template message on stdin)\n"
+    ". -e only mail check, -H header summary; both: message specification via -L\n"
+    ". -S (un)sets variable, -X/-Y execute commands pre/post startup, -#: batch mode\n"
+    ". Features via \"$ s-nail -Xversion -Xx\"; there is --long-help\n"
+    ". Bugs/Contact via \"$ s-nail -Sexpandaddr=shquote '\\$contact-mail'\"\n";
+
 static void usage(Proc *p)
 {
-    proc_printf(p, CON_STDERR, "s-nail: Try `s-nail --help' or `s-nail -h' for more information\n");
+    proc_printf(p, CON_STDERR, "%s", usage_text);
     proc_exit(p, 64);
 }
 
@@ -525,7 +549,7 @@ void mail_main(Proc *p, int argc, char **argv)
             } else if (*c == 's') {
                 const char *v = c[1] ? c + 1 : (i + 1 < argc ? argv[++i] : NULL);
                 if (!v) {
-                    proc_printf(p, CON_STDERR, "s-nail: option requires an argument -- s\n");
+                    proc_printf(p, CON_STDERR, "s-nail: option requires argument: s\n");
                     usage(p);
                     return;
                 }
@@ -533,7 +557,7 @@ void mail_main(Proc *p, int argc, char **argv)
                 m->subject = xstrdup(v);
                 break;
             } else {
-                proc_printf(p, CON_STDERR, "s-nail: invalid option -- %c\n", *c);
+                proc_printf(p, CON_STDERR, "s-nail: invalid option: %c\n", *c);
                 usage(p);
                 return;
             }
@@ -542,6 +566,11 @@ void mail_main(Proc *p, int argc, char **argv)
     for (; i < argc; i++) {
         m->to = xrealloc(m->to, (m->n_to + 1) * sizeof *m->to);
         m->to[m->n_to++] = xstrdup(argv[i]);
+    }
+    if (m->subject && !reading && m->n_to == 0) {
+        proc_printf(p, CON_STDERR, "s-nail: Send options without primary recipient specified.\n");
+        usage(p);
+        return;
     }
     const World *w = p->sim->world;
     m->acct = w ? mail_account(w, p->node) : NULL;
