@@ -310,6 +310,20 @@ contains "$tmp/out" "s-nail: option requires argument: s" "mail -s"
 [ "$(grep -c '^s-nail (s-nail v14.9.24): send and receive Internet mail$' "$tmp/out")" = 3 ] ||
     { echo "FAIL mail's usage after each error"; fail=1; }
 
+# ping as iputils 20221126 on Linux: -t 0 and the broadcast address are
+# refused (status 2), 0.0.0.0 is this host, and an address in any form
+# inet_aton takes is an address, not a name.
+lines "$tmp/pg.json" "ping -c 1 -t 0 server" "ping -c 1 255.255.255.255" "ping -c 1 0.0.0.0" \
+    "ping -c 1 10.0.266" "ping -c 1 0x0a00010a" "ping -c 1 167772426"
+expect 0 "ping's addresses" -- "$MINET" run "$tmp/pg.json" --quiet
+contains "$tmp/out" "ping: cannot set unicast time-to-live: Invalid argument" "ping -t 0"
+contains "$tmp/out" "ping: Do you want to ping broadcast? Then -b. If not, check your local firewall rules" "ping 255.255.255.255"
+contains "$tmp/out" "PING 0.0.0.0 (127.0.0.1) 56(84) bytes of data." "ping 0.0.0.0"
+for a in 10.0.266 0x0a00010a 167772426; do
+    contains "$tmp/out" "PING $a (10.0.1.10) 56(84) bytes of data." "ping $a"
+done
+[ "$(grep -c '^64 bytes from 10.0.1.10' "$tmp/out")" = 3 ] || { echo "FAIL ping by numeric forms: expected 3 replies"; fail=1; }
+
 # Resolvers that ask themselves: root_hints naming the resolver, or a
 # delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
 # forwarders asking each other end with the retry policy's limits.

@@ -125,6 +125,31 @@ static void test_ip_parse(void **state)
     char buf[16];
     ip_format(0xc0a800c7, buf);
     assert_string_equal(buf, "192.168.0.199");
+    /* inet_aton's forms, as getaddrinfo takes a numeric host (checked
+     * with iputils ping on loopback: 0177.1, 0x7f.1, 0x7F000001) */
+    static const struct {
+        const char *s;
+        uint32_t ip;
+    } aton[] = {{"10.53", 0x0a000035},
+                {"0x0a000035", 0x0a000035},
+                {"167772213", 0x0a000035},
+                {"0177.1", 0x7f000001},
+                {"0x7f.1", 0x7f000001},
+                {"0x7F000001", 0x7f000001},
+                {"10.1.515", 0x0a010203},
+                {"012.0.0.024", 0x0a000014},
+                {"10.0.0.1", 0x0a000001},
+                {"4294967295", 0xffffffffu},
+                {"0", 0}};
+    for (size_t i = 0; i < MN_ARRAY_LEN(aton); i++) {
+        assert_true(ip_parse_aton(aton[i].s, &ip));
+        assert_int_equal(ip, aton[i].ip);
+    }
+    const char *not_aton[] = {"127.0x",      "08.1.1.1",  "1.2.3.256", "1.2.65536", "4294967296",
+                              "10.0.0.20.1", "",          "1.",        ".1",        "1..1",
+                              "a",           "10.0.0.1 ", "-1"};
+    for (size_t i = 0; i < MN_ARRAY_LEN(not_aton); i++)
+        assert_false(ip_parse_aton(not_aton[i], &ip));
 }
 
 static void test_serialization(void **state)

@@ -32,7 +32,8 @@ typedef struct Ping {
     long npackets;
     SimTime interval, linger;
     long datalen;
-    int ttl;   /* 0: default */
+    int ttl; /* 0: default, unless ttl_set (-t 0, which Linux refuses) */
+    bool ttl_set;
     int fatal; /* an argument error's exit status other than usage's (error(2, …)) */
     uint16_t ident;
     long ntransmitted, nreceived, nerrors, nrepeats;
@@ -471,6 +472,7 @@ static bool apply_option(Ping *pg, char opt, const char *arg)
         if (!parse_long(p, arg, 0, 255, &v))
             return false;
         pg->ttl = (int)v;
+        pg->ttl_set = true;
         return true;
     case 'i':
         if (!parse_double(pg, arg, "bad timing interval", &d))
@@ -635,7 +637,7 @@ void ping_main(Proc *p, int argc, char **argv)
         return;
     }
     snprintf(pg->hostname, sizeof pg->hostname, "%s", target);
-    if (ip_parse(target, &pg->dst)) {
+    if (ip_parse(target, &pg->dst) || ip_parse_aton(target, &pg->dst)) {
         pg->numeric = true;
         start(pg);
         return;
@@ -650,6 +652,20 @@ static void start(Ping *pg)
 {
     Proc *p = pg->proc;
     Sim *sim = pg->sim;
+    if (pg->ttl_set && pg->ttl == 0) { /* Linux's IP_TTL takes 1 to 255 */
+        proc_printf(p, CON_STDERR, "ping: cannot set unicast time-to-live: Invalid argument\n");
+        proc_exit(p, 2);
+        return;
+    }
+    if (pg->dst == 0xffffffffu) { /* the kernel refuses it without SO_BROADCAST */
+        proc_printf(p, CON_STDERR,
+                    "ping: Do you want to ping broadcast? Then -b. If not, check your local "
+                    "firewall rules\n");
+        proc_exit(p, 2);
+        return;
+    }
+    if (pg->dst == 0)
+        pg->dst = 0x7f000001; /* Linux sends to 0.0.0.0 as to this host */
     int owner;
     bool own = (pg->dst >> 24) == 127 ||
                (world_find_addr(sim->world, pg->dst, &owner, NULL) && owner == pg->node);

@@ -584,6 +584,55 @@ void ip_format(uint32_t ip, char buf[16])
     }
 }
 
+bool ip_parse_aton(const char *s, uint32_t *ip)
+{
+    uint32_t part[4];
+    int n = 0;
+    for (;;) {
+        if (n == 4 || !((*s >= '0' && *s <= '9')))
+            return false;
+        int base = 10;
+        if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+            base = 16;
+            s += 2;
+        } else if (s[0] == '0') {
+            base = 8;
+        }
+        uint64_t v = 0;
+        int digits = 0;
+        for (;; s++, digits++) {
+            int d = *s >= '0' && *s <= '9'   ? *s - '0'
+                    : *s >= 'a' && *s <= 'f' ? *s - 'a' + 10
+                    : *s >= 'A' && *s <= 'F' ? *s - 'A' + 10
+                                             : 99;
+            if (d >= base)
+                break;
+            v = v * (uint64_t)base + (uint64_t)d;
+            if (v > 0xffffffffu)
+                return false;
+        }
+        if (base == 16 && digits == 0) /* "0x" alone: getaddrinfo refuses it */
+            return false;
+        part[n++] = (uint32_t)v;
+        if (*s == '\0')
+            break;
+        if (*s++ != '.')
+            return false;
+    }
+    /* a, a.b (8.24 bits), a.b.c (8.8.16), a.b.c.d */
+    static const uint32_t last_max[] = {0xffffffffu, 0xffffffu, 0xffffu, 0xffu};
+    for (int i = 0; i < n - 1; i++)
+        if (part[i] > 0xff)
+            return false;
+    if (part[n - 1] > last_max[n - 1])
+        return false;
+    uint32_t v = part[n - 1];
+    for (int i = 0; i < n - 1; i++)
+        v |= part[i] << (24 - 8 * i);
+    *ip = v;
+    return true;
+}
+
 bool ip_parse(const char *s, uint32_t *ip)
 {
     uint32_t v = 0;

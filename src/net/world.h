@@ -191,5 +191,10 @@ void world_link_name(const World *w, int link, char *buf, size_t size);
 void ip_format(uint32_t ip, char buf[16]);
 /* Parses a strict dotted quad ("10.0.0.1", no leading zeros). */
 bool ip_parse(const char *s, uint32_t *ip);
+/* An IPv4 address in any form glibc's inet_aton takes, as getaddrinfo
+ * does for a numeric host: a.b.c.d, a.b.c (the last part 16 bits), a.b
+ * (24 bits) or a (32 bits), each part decimal, octal (0…) or hex (0x…):
+ * "10.53", "0x0a000035" and "167772213" are all 10.0.0.53. */
+bool ip_parse_aton(const char *s, uint32_t *ip);
 
 #endif
