@@ -2,8 +2,8 @@
 # POP3 and IMAP interop: a real Dovecot 2.3 is the judge of minet's mail
 # server on ports 110 and 143.  For each scenario (mail_pop3_dialogue,
 # mail_imap_dialogue, tests/interop/mail/imap_search.json, which adds
-# SEARCH, DELETE, RENAME and subscriptions, and imap_literals.json, strings
-# sent as literals; or those named), Dovecot gets
+# SEARCH, DELETE, RENAME and subscriptions, imap_literals.json, strings
+# sent as literals, and imap_append.json, APPEND; or those named), Dovecot gets
 # the server's users and
 # mailboxes (Maildir, users in a passwd-file, the message texts minet
 # stores; tests/interop/mail/dovecot_session.py), runs with this
@@ -12,7 +12,7 @@
 # script line's input is typed into its port, one line after the answer to
 # the last.  What Dovecot answers must equal what minet's run of the
 # scenario prints, line for line, with these masked: UIDVALIDITY (a time in
-# Dovecot, the scenario's start in minet) in [UIDVALIDITY n], [COPYUID n
+# Dovecot, the scenario's start in minet) in [UIDVALIDITY n], [COPYUID n, [APPENDUID n
 # and POP3's UIDLs, the timings of "(0.001 + 0.000 secs)", the queue ids
 # inside Message-Id, and LIST's \Marked and \Unmarked (Dovecot derives them
 # from the Maildir folders' modification times, which the real run's
@@ -57,7 +57,7 @@ ip netns exec "$ns" ip link set lo up
 owner=$(id -u nobody):$(id -g nobody)
 fail=0
 n=0
-[ $# -gt 0 ] || set -- scenarios/mail_pop3_dialogue.json scenarios/mail_imap_dialogue.json tests/interop/mail/imap_search.json tests/interop/mail/imap_literals.json
+[ $# -gt 0 ] || set -- scenarios/mail_pop3_dialogue.json scenarios/mail_imap_dialogue.json tests/interop/mail/imap_search.json tests/interop/mail/imap_literals.json tests/interop/mail/imap_append.json
 CLIENTS=${CLIENTS:-tests/mailapps/curl_mail.json}
 
 # mask: what may differ between the two servers, and curl's progress
@@ -68,6 +68,7 @@ mask() {
         -e 's/^\( *[0-9][0-9.]*[kMG]\{0,1\}\)\{8\}\( *[-0-9]\{1,2\}:[-0-9]\{2\}:[-0-9]\{2\}\)\{3\} *[0-9][0-9.]*[kMG]\{0,1\}//' \
         -e 's/\[UIDVALIDITY [0-9]*\]/[UIDVALIDITY V]/' \
         -e 's/\[COPYUID [0-9]* /[COPYUID V /' \
+        -e 's/\[APPENDUID [0-9]* /[APPENDUID V /' \
         -e 's/^\(+OK \)\{0,1\}\([0-9][0-9]* [0-9a-f]\{8\}\)[0-9a-f]\{8\}$/\1\2VVVVVVVV/' \
         -e 's/ ([0-9.]* + [0-9.]*\( + [0-9.]*\)\{0,1\} secs)\./ (T secs)./' \
         -e 's/<20230911090000\.[0-9A-F]*@/<20230911090000.Q@/' \

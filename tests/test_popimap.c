@@ -389,6 +389,42 @@ static void test_imap_literals(void **state)
     tw_done(&sim);
 }
 
+/* APPEND as Dovecot answers it (tests/interop/mail/imap_append.json has
+ * the whole comparison): "+ OK", the message, APPENDUID; a folder that
+ * does not exist is refused before "+ OK"; the message keeps its flags
+ * and date, and the selected mailbox reports it at once. */
+static void test_imap_append(void **state)
+{
+    (void)state;
+    Sim sim;
+    char *t = dialogue(&sim, 143,
+                       "\"a1 LOGIN bob hungry\", \"a2 SELECT INBOX\", "
+                       "\"a3 APPEND INBOX (\\\\Seen) \\\"05-Dec-2026 10:00:00 +0100\\\" {19}\", "
+                       "\"Subject: hi\", \"\", \"yo\", \"\", \"a4 APPEND Nosuch {4}\", "
+                       "\"a5 FETCH 4 (FLAGS INTERNALDATE RFC822.SIZE BODY[TEXT])\", "
+                       "\"a6 APPEND INBOX {0}\", \"a7 APPEND INBOX\"");
+    const char *want[] = {
+        "{19}\n+ OK\nSubject: hi\n\nyo\n\n* 4 EXISTS\n* 4 RECENT\n"
+        "a3 OK [APPENDUID ",
+        " 4] Append completed (0.001 + 0.000 secs).\n",
+        "a4 APPEND Nosuch {4}\na4 NO [TRYCREATE] Mailbox doesn't exist: Nosuch (0.001 + 0.000 "
+        "secs).\n",
+        "* 4 FETCH (FLAGS (\\Seen \\Recent) INTERNALDATE \"05-Dec-2026 09:00:00 +0000\" "
+        "RFC822.SIZE 19 BODY[TEXT] {4}\nyo\n)\n",
+        "a6 APPEND INBOX {0}\na6 NO Can't save a zero byte message (0.001 + 0.000 secs).\n",
+        "a7 APPEND INBOX\na7 BAD Error in IMAP command APPEND: Missing message size (0.001 + "
+        "0.000 secs).\n"};
+    const char *at = t;
+    for (size_t i = 0; i < MN_ARRAY_LEN(want); i++) {
+        const char *p = strstr(at, want[i]);
+        if (!p)
+            fail_msg("no \"%s\" in:\n%s", want[i], t);
+        at = p + strlen(want[i]);
+    }
+    free(t);
+    tw_done(&sim);
+}
+
 /* Lines that are not commands, after login and before, in Dovecot's
  * words. */
 static void test_imap_syntax_errors(void **state)
@@ -876,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_auth_penalty),
         cmocka_unit_test(test_imap_not_authenticated),
         cmocka_unit_test(test_imap_literals),
+        cmocka_unit_test(test_imap_append),
         cmocka_unit_test(test_imap_syntax_errors),
         cmocka_unit_test(test_imap_selected),
         cmocka_unit_test(test_imap_search),

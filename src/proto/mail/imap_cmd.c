@@ -2,9 +2,11 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 #include "proto/mail/imap_cmd.h"
+#include "proto/mail/mail_server.h"
 
 static bool atom_char(char c)
 {
@@ -186,6 +188,8 @@ void imap_parse(const char *line, size_t len, ImapCmd *out)
             brace[n] = '\0';
             k->kind = IMAP_STRING;
             k->text = brace;
+            k->literal = true;
+            k->len = (size_t)n;
             p += n;
         } else {
             k->kind = IMAP_ATOM;
@@ -311,4 +315,27 @@ void imap_set_free(ImapSet *s)
     free(s->r);
     s->r = NULL;
     s->n = 0;
+}
+
+bool imap_parse_flag(const char *f, unsigned *bits, char *bad, size_t size)
+{
+    static const struct {
+        const char *name;
+        unsigned bit;
+    } names[] = {{"\\SEEN", MAIL_FLAG_SEEN},
+                 {"\\ANSWERED", MAIL_FLAG_ANSWERED},
+                 {"\\FLAGGED", MAIL_FLAG_FLAGGED},
+                 {"\\DELETED", MAIL_FLAG_DELETED},
+                 {"\\DRAFT", MAIL_FLAG_DRAFT}};
+    if (f[0] != '\\')
+        return true; /* a keyword: accepted, not kept */
+    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
+        if (strcasecmp(f, names[i].name) == 0) {
+            *bits |= names[i].bit;
+            return true;
+        }
+    snprintf(bad, size, "%.60s", f);
+    for (char *p = bad; *p; p++)
+        *p = (char)toupper((unsigned char)*p);
+    return false;
 }

@@ -54,7 +54,9 @@ typedef enum ImapTokKind { IMAP_ATOM, IMAP_STRING, IMAP_LIST_OPEN, IMAP_LIST_CLO
 
 typedef struct ImapTok {
     ImapTokKind kind;
-    char *text; /* atom or string (unquoted), NUL-terminated; NULL for ( ) */
+    char *text;   /* atom or string (unquoted), NUL-terminated; NULL for ( ) */
+    bool literal; /* a string sent as a literal ({n}): APPEND's message */
+    size_t len;   /* a literal's bytes (it may hold a NUL) */
 } ImapTok;
 
 typedef struct ImapCmd {
@@ -81,6 +83,10 @@ typedef struct ImapSet {
     size_t n;
 } ImapSet;
 bool imap_parse_set(const char *text, uint32_t star, ImapSet *out);
+/* A system flag's bit (MAIL_FLAG_*) into *bits (a keyword is accepted,
+ * not kept); false, with the flag in capitals in bad, if it is a
+ * backslash flag IMAP does not have (\Recent included). */
+bool imap_parse_flag(const char *f, unsigned *bits, char *bad, size_t size);
 bool imap_set_has(const ImapSet *s, uint32_t v);
 void imap_set_free(ImapSet *s);
 

@@ -7,7 +7,8 @@
  *
  * States: not authenticated (CAPABILITY, NOOP, LOGOUT, LOGIN,
  * AUTHENTICATE PLAIN), authenticated (LIST, LSUB, SELECT, EXAMINE,
- * STATUS, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE) and selected (FETCH, STORE, COPY, SEARCH,
+ * STATUS, CREATE, DELETE, RENAME, SUBSCRIBE, UNSUBSCRIBE, APPEND: imap_append.c) and selected
+ * (FETCH, STORE, COPY, SEARCH,
  * EXPUNGE, CLOSE, and their UID forms).  The session keeps its own numbering of the selected
  * mailbox's messages (their UIDs); NOOP and CHECK report what changed since (EXPUNGE, EXISTS,
  * RECENT), as a client needs.  BODY[...] sets \Seen unless the mailbox was EXAMINEd; BODY.PEEK[...]
@@ -24,7 +25,8 @@
  * its next command ("state is inconsistent"), as in Dovecot.
  *
  * Literals ({n}, and LITERAL+'s {n+}) are gathered into the command, with
- * "+ OK" and Dovecot's limits (8 KiB before login, 64 KiB after).
+ * "+ OK" and Dovecot's limits (8 KiB before login, 64 KiB after; APPEND's
+ * messages up to 64 MiB).
  *
  * Limits: keywords given to STORE are not kept. */
 #define _DEFAULT_SOURCE
@@ -37,6 +39,7 @@
 #include <time.h>
 
 #include "proto/mail/imap_cmd.h"
+#include "proto/mail/imap_int.h"
 #include "proto/mail/imap_fetch.h"
 #include "proto/mail/imap_search.h"
 #include "proto/mail/mail_access.h"
@@ -49,48 +52,11 @@
     "NAMESPACE UIDPLUS LIST-EXTENDED I18NLEVEL=1 CONDSTORE QRESYNC ESEARCH ESORT SEARCHRES "       \
     "WITHIN CONTEXT=SEARCH LIST-STATUS BINARY MOVE SNIPPET=FUZZY PREVIEW=FUZZY PREVIEW "           \
     "STATUS=SIZE SAVEDATE LITERAL+ NOTIFY"
-#define TIMING    " (0.001 + 0.000 secs)."
-#define FLAGS_ALL "\\Answered \\Flagged \\Deleted \\Seen \\Draft"
-
-struct ImapSession {
-    ImapSession *next;
-    MailServer *srv;
-    TextConn *t;
-    bool authed;
-    bool asked_caps; /* CAPABILITY before login: Dovecot then lists them untagged at login */
-    uint32_t client_ip;
-    char user[128];
-    char auth_user[600], auth_pass[600]; /* a login waiting */
-    /* the selected mailbox */
-    bool selected, readonly;
-    Mailbox *sel_box; /* the folder selected: gone or renamed, the session ends */
-    char folder[128];
-    uint32_t *view; /* UIDs by sequence number - 1 */
-    size_t n_view;
-    uint32_t recent_lo, recent_hi; /* UIDs this session reports \Recent */
-    /* a failed login's answer waits 2 s */
-    bool holding;
-    char *held_tag;
-    EvHandle hold_timer;
-    char **pending;
-    size_t n_pending, cap_pending;
-    char *sasl_tag; /* AUTHENTICATE waiting for its line */
-    char *idle_tag; /* IDLE: waiting for DONE */
-    SimTime idle_since;
-    EvHandle idle_poll;
-    EvHandle idle;
-    bool closed;
-    bool draining; /* answering the lines that waited: free only after */
-    /* a command with literals ({n}, {n+}), gathered until it is whole */
-    ImapGather lit;
-};
-
 static void session_line(ImapSession *is, const char *line, size_t len);
 
 /* ---- output ------------------------------------------------------------------ */
 
-static char *cap(ImapSession *is, const char *fmt, ...) MN_PRINTF(2, 3);
-static char *cap(ImapSession *is, const char *fmt, ...)
+char *imap_cap(ImapSession *is, const char *fmt, ...)
 {
     if (!trace_wanted(&is->srv->sim->trace))
         return NULL;
@@ -165,7 +131,7 @@ static void put_name(Buf *b, const char *s)
 
 /* ---- the selected mailbox ------------------------------------------------------- */
 
-static Mailbox *selected_box(ImapSession *is)
+Mailbox *imap_selected_box(ImapSession *is)
 {
     return is->selected ? mail_folder(is->srv, is->user, is->folder) : NULL;
 }
@@ -195,9 +161,9 @@ static size_t claim_recent(ImapSession *is, Mailbox *mb, size_t from)
 
 /* Reports what changed in the mailbox since the session last looked:
  * messages others removed (EXPUNGE), then new ones (EXISTS, RECENT). */
-static void sync_view(ImapSession *is, Buf *b)
+void imap_sync_view(ImapSession *is, Buf *b)
 {
-    Mailbox *mb = selected_box(is);
+    Mailbox *mb = imap_selected_box(is);
     if (!mb)
         return;
     for (size_t k = 0; k < is->n_view;) {
@@ -230,25 +196,26 @@ static void sync_view(ImapSession *is, Buf *b)
 
 /* ---- tagged replies -------------------------------------------------------------- */
 
-static void tagged(ImapSession *is, Buf *b, const char *tag, const char *text, char *c)
+void imap_tagged(ImapSession *is, Buf *b, const char *tag, const char *text, char *c)
 {
     buf_printf(b, "%s %s\r\n", tag, text);
     flush(is, b, c);
 }
 
-static void bad_args(ImapSession *is, Buf *b, const char *tag, const char *name)
+void imap_bad_args(ImapSession *is, Buf *b, const char *tag, const char *name)
 {
     char r[200];
     snprintf(r, sizeof r, "BAD Error in IMAP command %.40s: Invalid arguments" TIMING, name);
-    tagged(is, b, tag, r, cap(is, "answers BAD: %s's arguments are not what IMAP expects.", name));
+    imap_tagged(is, b, tag, r,
+                imap_cap(is, "answers BAD: %s's arguments are not what IMAP expects.", name));
 }
 
-static void no_mailbox(ImapSession *is, Buf *b, const char *tag, const char *mailbox, bool copy)
+void imap_no_mailbox(ImapSession *is, Buf *b, const char *tag, const char *mailbox, bool copy)
 {
     char r[300];
     snprintf(r, sizeof r, "NO %sMailbox doesn't exist: %.128s" TIMING, copy ? "[TRYCREATE] " : "",
              mailbox);
-    tagged(is, b, tag, r, cap(is, "answers NO: %s has no folder %s.", is->user, mailbox));
+    imap_tagged(is, b, tag, r, imap_cap(is, "answers NO: %s has no folder %s.", is->user, mailbox));
 }
 
 /* ---- not authenticated -------------------------------------------------------------- */
@@ -266,10 +233,10 @@ static void login_ok(ImapSession *is, const char *tag, const char *user)
     else
         buf_printf(&b, "%s OK [CAPABILITY " CAPS_POST "] Logged in\r\n", tag);
     flush(is, &b,
-          cap(is,
-              "accepts %s's password (OK) and lists what it can do now: the authenticated "
-              "state, where the client picks a mailbox.",
-              is->user));
+          imap_cap(is,
+                   "accepts %s's password (OK) and lists what it can do now: the authenticated "
+                   "state, where the client picks a mailbox.",
+                   is->user));
     buf_fini(&b);
 }
 
@@ -312,10 +279,11 @@ static void hold_done(Sim *sim, void *ctx, uint64_t arg)
     } else {
         Buf b;
         buf_init(&b);
-        tagged(is, &b, is->held_tag, "NO [AUTHENTICATIONFAILED] Authentication failed.",
-               cap(is, "refuses the login after a 2 s pause (NO): wrong user name or password. "
-                       "The pause, and a longer one before this address may try again, slow "
-                       "down password guessing."));
+        imap_tagged(
+            is, &b, is->held_tag, "NO [AUTHENTICATIONFAILED] Authentication failed.",
+            imap_cap(is, "refuses the login after a 2 s pause (NO): wrong user name or password. "
+                         "The pause, and a longer one before this address may try again, slow "
+                         "down password guessing."));
         buf_fini(&b);
         free(is->held_tag);
         is->held_tag = NULL;
@@ -346,8 +314,8 @@ static void sasl_plain(ImapSession *is, const char *tag, const char *b64)
     Buf b;
     buf_init(&b);
     if (n < 0) {
-        tagged(is, &b, tag, "BAD Invalid base64 data in continued response",
-               cap(is, "refuses the line: it is not base64."));
+        imap_tagged(is, &b, tag, "BAD Invalid base64 data in continued response",
+                    imap_cap(is, "refuses the line: it is not base64."));
         buf_fini(&b);
         return;
     }
@@ -367,19 +335,20 @@ static void cmd_capability(ImapSession *is, Buf *b, const char *tag)
     if (!is->authed)
         is->asked_caps = true;
     buf_printf(b, "* CAPABILITY %s\r\n", is->authed ? CAPS_POST : CAPS_PRE);
-    tagged(is, b, tag,
-           is->authed ? "OK Capability completed" TIMING
-                      : "OK Pre-login capabilities listed, post-login capabilities have more.",
-           cap(is, "lists its capabilities (CAPABILITY)%s.",
-               is->authed ? "" : ": more are shown after login"));
+    imap_tagged(is, b, tag,
+                is->authed ? "OK Capability completed" TIMING
+                           : "OK Pre-login capabilities listed, post-login capabilities have more.",
+                imap_cap(is, "lists its capabilities (CAPABILITY)%s.",
+                         is->authed ? "" : ": more are shown after login"));
 }
 
 static void cmd_logout(ImapSession *is, Buf *b, const char *tag)
 {
     buf_puts(b, "* BYE Logging out\r\n");
-    tagged(is, b, tag, is->authed ? "OK Logout completed" TIMING : "OK Logout completed.",
-           cap(is, "says goodbye (BYE) and closes the connection; the messages stay on the "
-                   "server with their flags."));
+    imap_tagged(is, b, tag, is->authed ? "OK Logout completed" TIMING : "OK Logout completed.",
+                imap_cap(is,
+                         "says goodbye (BYE) and closes the connection; the messages stay on the "
+                         "server with their flags."));
     session_end(is);
 }
 
@@ -409,11 +378,12 @@ static void cmd_list(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
     if (c->n_args == 0) {
         char r[120];
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: Invalid reference" TIMING, c->name);
-        tagged(is, b, tag, r, cap(is, "answers BAD: %s wants a reference and a pattern.", c->name));
+        imap_tagged(is, b, tag, r,
+                    imap_cap(is, "answers BAD: %s wants a reference and a pattern.", c->name));
         return;
     }
     if (!ref || !pat || c->n_args != 2) {
-        bad_args(is, b, tag, c->name);
+        imap_bad_args(is, b, tag, c->name);
         return;
     }
     if (!lsub && *pat == '\0') {
@@ -446,10 +416,10 @@ static void cmd_list(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
             buf_puts(b, "\r\n");
         }
     }
-    tagged(
-        is, b, tag, lsub ? "OK Lsub completed" TIMING : "OK List completed" TIMING,
-        lsub ? cap(is, "lists the folders %s subscribed to (LSUB).", is->user)
-             : cap(is, "lists %s's folders that match (LIST); \".\" separates levels.", is->user));
+    imap_tagged(is, b, tag, lsub ? "OK Lsub completed" TIMING : "OK List completed" TIMING,
+                lsub ? imap_cap(is, "lists the folders %s subscribed to (LSUB).", is->user)
+                     : imap_cap(is, "lists %s's folders that match (LIST); \".\" separates levels.",
+                                is->user));
 }
 
 static size_t count_unseen(const Mailbox *mb, size_t *first)
@@ -477,7 +447,7 @@ static void cmd_select(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
 {
     const char *name = arg_str(c, 0);
     if (!name || c->n_args != 1) {
-        bad_args(is, b, tag, c->name);
+        imap_bad_args(is, b, tag, c->name);
         return;
     }
     if (is->selected) {
@@ -489,7 +459,7 @@ static void cmd_select(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     }
     Mailbox *mb = mail_folder(is->srv, is->user, name);
     if (!mb) {
-        no_mailbox(is, b, tag, name, false);
+        imap_no_mailbox(is, b, tag, name, false);
         return;
     }
     is->selected = true;
@@ -513,14 +483,14 @@ static void cmd_select(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
         buf_printf(b, "* OK [UNSEEN %zu] First unseen.\r\n", first);
     buf_printf(b, "* OK [UIDVALIDITY %" PRIu32 "] UIDs valid\r\n", mb->uidvalidity);
     buf_printf(b, "* OK [UIDNEXT %" PRIu32 "] Predicted next UID\r\n", mb->next_uid);
-    tagged(is, b, tag,
-           examine ? "OK [READ-ONLY] Examine completed" TIMING
-                   : "OK [READ-WRITE] Select completed" TIMING,
-           cap(is,
-               "opens %s's %s%s: %zu message%s (EXISTS), %zu new (RECENT), %zu unread; "
-               "UIDVALIDITY and UIDNEXT let a client keep its copy in step.",
-               is->user, mb->folder, examine ? " read-only (EXAMINE)" : "", mb->n,
-               mb->n == 1 ? "" : "s", recent, unseen));
+    imap_tagged(is, b, tag,
+                examine ? "OK [READ-ONLY] Examine completed" TIMING
+                        : "OK [READ-WRITE] Select completed" TIMING,
+                imap_cap(is,
+                         "opens %s's %s%s: %zu message%s (EXISTS), %zu new (RECENT), %zu unread; "
+                         "UIDVALIDITY and UIDNEXT let a client keep its copy in step.",
+                         is->user, mb->folder, examine ? " read-only (EXAMINE)" : "", mb->n,
+                         mb->n == 1 ? "" : "s", recent, unseen));
 }
 
 static void cmd_status(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
@@ -528,7 +498,7 @@ static void cmd_status(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     const char *name = arg_str(c, 0);
     if (!name || c->n_args < 3 || c->args[1].kind != IMAP_LIST_OPEN ||
         c->args[c->n_args - 1].kind != IMAP_LIST_CLOSE) {
-        bad_args(is, b, tag, "STATUS");
+        imap_bad_args(is, b, tag, "STATUS");
         return;
     }
     enum { S_MESSAGES = 1, S_RECENT = 2, S_UIDNEXT = 4, S_UIDVALIDITY = 8, S_UNSEEN = 16 };
@@ -536,7 +506,7 @@ static void cmd_status(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     for (size_t i = 2; i + 1 < c->n_args; i++) {
         const char *it = c->args[i].text;
         if (c->args[i].kind != IMAP_ATOM) {
-            bad_args(is, b, tag, "STATUS");
+            imap_bad_args(is, b, tag, "STATUS");
             return;
         }
         if (strcasecmp(it, "MESSAGES") == 0)
@@ -555,13 +525,14 @@ static void cmd_status(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
                      "BAD Error in IMAP command STATUS: Invalid status item %.40s" TIMING, it);
             for (char *p = strstr(r, "item ") + 5; *p && *p != ' '; p++)
                 *p = (char)toupper((unsigned char)*p);
-            tagged(is, b, tag, r, cap(is, "answers BAD: STATUS does not know that item."));
+            imap_tagged(is, b, tag, r,
+                        imap_cap(is, "answers BAD: STATUS does not know that item."));
             return;
         }
     }
     Mailbox *mb = mail_folder(is->srv, is->user, name);
     if (!mb) {
-        no_mailbox(is, b, tag, name, false);
+        imap_no_mailbox(is, b, tag, name, false);
         return;
     }
     size_t first;
@@ -589,21 +560,21 @@ static void cmd_status(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
         buf_printf(b, "%sUNSEEN %zu", sp, count_unseen(mb, &first));
     buf_puts(b, ")\r\n");
     if (is->selected && is->sel_box == mb) /* RFC 3501: a client should not */
-        tagged(is, b, tag, "OK [CLIENTBUG] Status on selected mailbox completed" TIMING,
-               cap(is,
-                   "reports on %s, the folder open in this very session: it answers, and "
-                   "adds that a client should not ask (CLIENTBUG).",
-                   mb->folder));
+        imap_tagged(is, b, tag, "OK [CLIENTBUG] Status on selected mailbox completed" TIMING,
+                    imap_cap(is,
+                             "reports on %s, the folder open in this very session: it answers, and "
+                             "adds that a client should not ask (CLIENTBUG).",
+                             mb->folder));
     else
-        tagged(is, b, tag, "OK Status completed" TIMING,
-               cap(is, "reports on %s without opening it (STATUS).", mb->folder));
+        imap_tagged(is, b, tag, "OK Status completed" TIMING,
+                    imap_cap(is, "reports on %s without opening it (STATUS).", mb->folder));
 }
 
 static void cmd_create(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
 {
     const char *name = arg_str(c, 0);
     if (!name || c->n_args != 1) {
-        bad_args(is, b, tag, "CREATE");
+        imap_bad_args(is, b, tag, "CREATE");
         return;
     }
     size_t len = strlen(name);
@@ -611,22 +582,22 @@ static void cmd_create(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
         len--; /* a trailing separator names the same folder */
     char folder[128];
     if (len == 0 || len >= sizeof folder) {
-        tagged(is, b, tag,
-               len ? "NO [CANNOT] Invalid mailbox name: Name is too long" TIMING
-                   : "NO [CANNOT] Invalid mailbox name: Name is empty" TIMING,
-               cap(is, "answers NO: that is no folder name."));
+        imap_tagged(is, b, tag,
+                    len ? "NO [CANNOT] Invalid mailbox name: Name is too long" TIMING
+                        : "NO [CANNOT] Invalid mailbox name: Name is empty" TIMING,
+                    imap_cap(is, "answers NO: that is no folder name."));
         return;
     }
     snprintf(folder, sizeof folder, "%.*s", (int)len, name);
     if (mail_folder(is->srv, is->user, folder)) {
-        tagged(is, b, tag, "NO [ALREADYEXISTS] Mailbox already exists" TIMING,
-               cap(is, "answers NO: %s already has a folder %s.", is->user, folder));
+        imap_tagged(is, b, tag, "NO [ALREADYEXISTS] Mailbox already exists" TIMING,
+                    imap_cap(is, "answers NO: %s already has a folder %s.", is->user, folder));
         return;
     }
     mail_folder_create(is->srv, is->user, folder);
-    tagged(is, b, tag, "OK Create completed" TIMING,
-           cap(is, "creates the folder %s for %s: IMAP keeps folders on the server.", folder,
-               is->user));
+    imap_tagged(is, b, tag, "OK Create completed" TIMING,
+                imap_cap(is, "creates the folder %s for %s: IMAP keeps folders on the server.",
+                         folder, is->user));
 }
 
 /* SUBSCRIBE and UNSUBSCRIBE: the folders a client shows (LSUB); a folder
@@ -637,12 +608,12 @@ static void cmd_subscribe(ImapSession *is, Buf *b, const char *tag, const ImapCm
     char r[300];
     if (!name || c->n_args != 1) {
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: Missing arguments" TIMING, cmd);
-        tagged(is, b, tag, r, cap(is, "answers BAD: %s wants a folder's name.", cmd));
+        imap_tagged(is, b, tag, r, imap_cap(is, "answers BAD: %s wants a folder's name.", cmd));
         return;
     }
     Mailbox *mb = mail_folder(is->srv, is->user, name);
     if (sub && !mb) {
-        no_mailbox(is, b, tag, name, false);
+        imap_no_mailbox(is, b, tag, name, false);
         return;
     }
     /* INBOX in any case is INBOX */
@@ -651,9 +622,10 @@ static void cmd_subscribe(ImapSession *is, Buf *b, const char *tag, const ImapCm
         mail_subscribe(is->srv, is->user, as);
     else
         mail_unsubscribe(is->srv, is->user, as);
-    tagged(is, b, tag, sub ? "OK Subscribe completed" TIMING : "OK Unsubscribe completed" TIMING,
-           cap(is, "%s %s %s %s: LSUB lists the folders a client shows.",
-               sub ? "subscribes" : "unsubscribes", is->user, sub ? "to" : "from", as));
+    imap_tagged(is, b, tag,
+                sub ? "OK Subscribe completed" TIMING : "OK Unsubscribe completed" TIMING,
+                imap_cap(is, "%s %s %s %s: LSUB lists the folders a client shows.",
+                         sub ? "subscribes" : "unsubscribes", is->user, sub ? "to" : "from", as));
 }
 
 /* DELETE: a folder and its messages (not INBOX); the session that had it
@@ -663,19 +635,20 @@ static void cmd_delete(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     const char *name = arg_str(c, 0);
     char r[300];
     if (!name || c->n_args != 1) {
-        tagged(is, b, tag, "BAD Error in IMAP command DELETE: Missing arguments" TIMING,
-               cap(is, "answers BAD: DELETE wants a folder's name."));
+        imap_tagged(is, b, tag, "BAD Error in IMAP command DELETE: Missing arguments" TIMING,
+                    imap_cap(is, "answers BAD: DELETE wants a folder's name."));
         return;
     }
     if (strcasecmp(name, "INBOX") == 0) {
-        tagged(is, b, tag, "NO INBOX can't be deleted" TIMING,
-               cap(is, "answers NO: INBOX, where mail arrives, stays."));
+        imap_tagged(is, b, tag, "NO INBOX can't be deleted" TIMING,
+                    imap_cap(is, "answers NO: INBOX, where mail arrives, stays."));
         return;
     }
     Mailbox *mb = mail_folder(is->srv, is->user, name);
     if (!mb) {
         snprintf(r, sizeof r, "NO [NONEXISTENT] Mailbox doesn't exist: %.128s" TIMING, name);
-        tagged(is, b, tag, r, cap(is, "answers NO: %s has no folder %s.", is->user, name));
+        imap_tagged(is, b, tag, r,
+                    imap_cap(is, "answers NO: %s has no folder %s.", is->user, name));
         return;
     }
     size_t n = mb->n;
@@ -689,8 +662,9 @@ static void cmd_delete(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     else
         buf_printf(b, "%s OK Delete completed" TIMING "\r\n", tag);
     flush(is, b,
-          cap(is, "deletes the folder %s of %s and its %zu message%s (DELETE)%s.", name, is->user,
-              n, n == 1 ? "" : "s", mine ? ", and ends the session that had it open" : ""));
+          imap_cap(is, "deletes the folder %s of %s and its %zu message%s (DELETE)%s.", name,
+                   is->user, n, n == 1 ? "" : "s",
+                   mine ? ", and ends the session that had it open" : ""));
     if (mine)
         session_end(is);
 }
@@ -701,37 +675,38 @@ static void cmd_rename(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     const char *from = arg_str(c, 0), *to = arg_str(c, 1);
     char r[300];
     if (!from || !to || c->n_args != 2) {
-        tagged(is, b, tag, "BAD Error in IMAP command RENAME: Missing arguments" TIMING,
-               cap(is, "answers BAD: RENAME wants the folder's name and its new name."));
+        imap_tagged(is, b, tag, "BAD Error in IMAP command RENAME: Missing arguments" TIMING,
+                    imap_cap(is, "answers BAD: RENAME wants the folder's name and its new name."));
         return;
     }
     Mailbox *mb = mail_folder(is->srv, is->user, from);
     if (!mb) {
         snprintf(r, sizeof r, "NO [NONEXISTENT] Mailbox doesn't exist: %.128s" TIMING, from);
-        tagged(is, b, tag, r, cap(is, "answers NO: %s has no folder %s.", is->user, from));
+        imap_tagged(is, b, tag, r,
+                    imap_cap(is, "answers NO: %s has no folder %s.", is->user, from));
         return;
     }
     if (strcasecmp(from, "INBOX") == 0) {
-        tagged(is, b, tag, "NO [CANNOT] Renaming INBOX isn't supported" TIMING,
-               cap(is, "answers NO: INBOX keeps its name."));
+        imap_tagged(is, b, tag, "NO [CANNOT] Renaming INBOX isn't supported" TIMING,
+                    imap_cap(is, "answers NO: INBOX keeps its name."));
         return;
     }
     size_t len = strlen(to);
     if (mail_folder(is->srv, is->user, to)) {
-        tagged(is, b, tag, "NO [ALREADYEXISTS] Target mailbox already exists" TIMING,
-               cap(is, "answers NO: %s already has a folder %s.", is->user, to));
+        imap_tagged(is, b, tag, "NO [ALREADYEXISTS] Target mailbox already exists" TIMING,
+                    imap_cap(is, "answers NO: %s already has a folder %s.", is->user, to));
         return;
     }
     if (len == 0 || len >= sizeof is->folder) {
-        tagged(is, b, tag,
-               len ? "NO [CANNOT] Invalid mailbox name: Name is too long" TIMING
-                   : "NO [CANNOT] Invalid mailbox name: Name is empty" TIMING,
-               cap(is, "answers NO: that is no folder name."));
+        imap_tagged(is, b, tag,
+                    len ? "NO [CANNOT] Invalid mailbox name: Name is too long" TIMING
+                        : "NO [CANNOT] Invalid mailbox name: Name is empty" TIMING,
+                    imap_cap(is, "answers NO: that is no folder name."));
         return;
     }
     mail_folder_rename(is->srv, mb, to);
-    tagged(is, b, tag, "OK Rename completed" TIMING,
-           cap(is, "renames the folder %s of %s to %s (RENAME).", from, is->user, to));
+    imap_tagged(is, b, tag, "OK Rename completed" TIMING,
+                imap_cap(is, "renames the folder %s of %s to %s (RENAME).", from, is->user, to));
 }
 
 /* ---- FETCH ------------------------------------------------------------------------------ */
@@ -783,7 +758,8 @@ static void invalid_set(ImapSession *is, Buf *b, const char *tag, const char *na
 {
     char r[200];
     snprintf(r, sizeof r, "BAD Error in IMAP command %s: Invalid messageset" TIMING, name);
-    tagged(is, b, tag, r, cap(is, "answers BAD: the message numbers go past the mailbox's end."));
+    imap_tagged(is, b, tag, r,
+                imap_cap(is, "answers BAD: the message numbers go past the mailbox's end."));
 }
 
 static void cmd_fetch(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, size_t a0,
@@ -795,12 +771,12 @@ static void cmd_fetch(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
     size_t n_items;
     char err[120], r[300];
     if (!set) {
-        bad_args(is, b, tag, name);
+        imap_bad_args(is, b, tag, name);
         return;
     }
     if (!imap_fetch_items(c, a0 + 1, items, &n_items, err, sizeof err)) {
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, err);
-        tagged(is, b, tag, r, cap(is, "answers BAD: FETCH does not know what to send."));
+        imap_tagged(is, b, tag, r, imap_cap(is, "answers BAD: FETCH does not know what to send."));
         return;
     }
     bool *pick;
@@ -808,7 +784,7 @@ static void cmd_fetch(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
         invalid_set(is, b, tag, name);
         return;
     }
-    Mailbox *mb = selected_box(is);
+    Mailbox *mb = imap_selected_box(is);
     size_t n = 0, seen = 0;
     for (size_t k = 0; k < is->n_view; k++)
         if (pick[k]) {
@@ -816,35 +792,14 @@ static void cmd_fetch(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
             n++;
         }
     free(pick);
-    tagged(is, b, tag, "OK Fetch completed" TIMING,
-           cap(is, "sends what was asked of %zu message%s (FETCH)%s.", n, n == 1 ? "" : "s",
-               seen ? "; reading a body without PEEK marks the message \\Seen on the server" : ""));
+    imap_tagged(
+        is, b, tag, "OK Fetch completed" TIMING,
+        imap_cap(is, "sends what was asked of %zu message%s (FETCH)%s.", n, n == 1 ? "" : "s",
+                 seen ? "; reading a body without PEEK marks the message \\Seen on the server"
+                      : ""));
 }
 
 /* ---- STORE, COPY, EXPUNGE, CLOSE --------------------------------------------------------- */
-
-static bool parse_flag(const char *f, unsigned *bits, char *bad, size_t size)
-{
-    static const struct {
-        const char *name;
-        unsigned bit;
-    } names[] = {{"\\SEEN", MAIL_FLAG_SEEN},
-                 {"\\ANSWERED", MAIL_FLAG_ANSWERED},
-                 {"\\FLAGGED", MAIL_FLAG_FLAGGED},
-                 {"\\DELETED", MAIL_FLAG_DELETED},
-                 {"\\DRAFT", MAIL_FLAG_DRAFT}};
-    if (f[0] != '\\')
-        return true; /* a keyword: accepted, not kept */
-    for (size_t i = 0; i < sizeof names / sizeof *names; i++)
-        if (strcasecmp(f, names[i].name) == 0) {
-            *bits |= names[i].bit;
-            return true;
-        }
-    snprintf(bad, size, "%.60s", f);
-    for (char *p = bad; *p; p++)
-        *p = (char)toupper((unsigned char)*p);
-    return false;
-}
 
 static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c, size_t a0,
                       bool uid)
@@ -852,7 +807,7 @@ static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
     const char *name = uid ? "UID STORE" : "STORE";
     const char *set = arg_str(c, a0), *what = arg_str(c, a0 + 1);
     if (!set || !what || c->args[a0 + 1].kind != IMAP_ATOM || a0 + 2 >= c->n_args) {
-        bad_args(is, b, tag, name);
+        imap_bad_args(is, b, tag, name);
         return;
     }
     char op[32];
@@ -869,7 +824,7 @@ static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
     }
     bool silent = strcmp(base, "FLAGS.SILENT") == 0;
     if (!silent && strcmp(base, "FLAGS") != 0) {
-        bad_args(is, b, tag, name);
+        imap_bad_args(is, b, tag, name);
         return;
     }
     unsigned bits = 0;
@@ -877,7 +832,7 @@ static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
     size_t i = a0 + 2, end = c->n_args;
     if (c->args[i].kind == IMAP_LIST_OPEN) {
         if (c->args[end - 1].kind != IMAP_LIST_CLOSE) {
-            bad_args(is, b, tag, name);
+            imap_bad_args(is, b, tag, name);
             return;
         }
         i++;
@@ -885,14 +840,14 @@ static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
     }
     for (; i < end; i++) {
         if (c->args[i].kind != IMAP_ATOM) {
-            bad_args(is, b, tag, name);
+            imap_bad_args(is, b, tag, name);
             return;
         }
-        if (!parse_flag(c->args[i].text, &bits, badflag, sizeof badflag)) {
+        if (!imap_parse_flag(c->args[i].text, &bits, badflag, sizeof badflag)) {
             char r[200];
             snprintf(r, sizeof r, "BAD Error in IMAP command %s: Invalid system flag %s" TIMING,
                      name, badflag);
-            tagged(is, b, tag, r, cap(is, "answers BAD: IMAP has no such system flag."));
+            imap_tagged(is, b, tag, r, imap_cap(is, "answers BAD: IMAP has no such system flag."));
             return;
         }
     }
@@ -903,11 +858,11 @@ static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
     }
     if (is->readonly) {
         free(pick);
-        tagged(is, b, tag, "OK Store ignored with read-only mailbox" TIMING,
-               cap(is, "changes nothing: the mailbox was opened read-only (EXAMINE)."));
+        imap_tagged(is, b, tag, "OK Store ignored with read-only mailbox" TIMING,
+                    imap_cap(is, "changes nothing: the mailbox was opened read-only (EXAMINE)."));
         return;
     }
-    Mailbox *mb = selected_box(is);
+    Mailbox *mb = imap_selected_box(is);
     size_t changed = 0;
     for (size_t k = 0; k < is->n_view; k++) {
         if (!pick[k])
@@ -933,11 +888,11 @@ static void cmd_store(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c
         }
     }
     free(pick);
-    tagged(is, b, tag, "OK Store completed" TIMING,
-           cap(is,
-               "changes the flags of %zu message%s on the server (STORE): every client "
-               "of %s sees them.",
-               changed, changed == 1 ? "" : "s", is->user));
+    imap_tagged(is, b, tag, "OK Store completed" TIMING,
+                imap_cap(is,
+                         "changes the flags of %zu message%s on the server (STORE): every client "
+                         "of %s sees them.",
+                         changed, changed == 1 ? "" : "s", is->user));
 }
 
 static void put_uidset(Buf *b, const uint32_t *u, size_t n)
@@ -959,7 +914,7 @@ static void cmd_copy(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
     const char *name = uid ? "UID COPY" : "COPY";
     const char *set = arg_str(c, a0), *dest = arg_str(c, a0 + 1);
     if (!set || !dest || c->n_args != a0 + 2) {
-        bad_args(is, b, tag, name);
+        imap_bad_args(is, b, tag, name);
         return;
     }
     bool *pick;
@@ -970,10 +925,10 @@ static void cmd_copy(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
     Mailbox *to = mail_folder(is->srv, is->user, dest);
     if (!to) {
         free(pick);
-        no_mailbox(is, b, tag, dest, true);
+        imap_no_mailbox(is, b, tag, dest, true);
         return;
     }
-    Mailbox *mb = selected_box(is);
+    Mailbox *mb = imap_selected_box(is);
     uint32_t *src = xcalloc(is->n_view + 1, sizeof *src),
              *dst = xcalloc(is->n_view + 1, sizeof *dst);
     size_t n = 0;
@@ -999,9 +954,9 @@ static void cmd_copy(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
     } else {
         buf_puts(&r, "OK No messages found" TIMING);
     }
-    tagged(is, b, tag, r.data,
-           cap(is, "copies %zu message%s into %s (COPY); COPYUID gives their new UIDs.", n,
-               n == 1 ? "" : "s", to->folder));
+    imap_tagged(is, b, tag, r.data,
+                imap_cap(is, "copies %zu message%s into %s (COPY); COPYUID gives their new UIDs.",
+                         n, n == 1 ? "" : "s", to->folder));
     buf_fini(&r);
     free(src);
     free(dst);
@@ -1010,7 +965,7 @@ static void cmd_copy(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c,
 /* Removes the \Deleted messages; reports them when report is set. */
 static size_t expunge(ImapSession *is, Buf *b, bool report)
 {
-    Mailbox *mb = selected_box(is);
+    Mailbox *mb = imap_selected_box(is);
     size_t n = 0;
     bool recent_gone = false;
     for (size_t k = 0; k < is->n_view;) {
@@ -1040,11 +995,11 @@ static size_t expunge(ImapSession *is, Buf *b, bool report)
 static void cmd_expunge(ImapSession *is, Buf *b, const char *tag)
 {
     size_t n = is->readonly ? 0 : expunge(is, b, true);
-    tagged(is, b, tag, "OK Expunge completed" TIMING,
-           cap(is,
-               "removes the %zu message%s flagged \\Deleted (EXPUNGE): only now do they "
-               "leave the server.",
-               n, n == 1 ? "" : "s"));
+    imap_tagged(is, b, tag, "OK Expunge completed" TIMING,
+                imap_cap(is,
+                         "removes the %zu message%s flagged \\Deleted (EXPUNGE): only now do they "
+                         "leave the server.",
+                         n, n == 1 ? "" : "s"));
 }
 
 static void cmd_close(ImapSession *is, Buf *b, const char *tag)
@@ -1054,11 +1009,11 @@ static void cmd_close(ImapSession *is, Buf *b, const char *tag)
     free(is->view);
     is->view = NULL;
     is->n_view = 0;
-    tagged(is, b, tag, "OK Close completed" TIMING,
-           cap(is,
-               "closes the mailbox (CLOSE), silently removing the %zu message%s flagged "
-               "\\Deleted.",
-               n, n == 1 ? "" : "s"));
+    imap_tagged(is, b, tag, "OK Close completed" TIMING,
+                imap_cap(is,
+                         "closes the mailbox (CLOSE), silently removing the %zu message%s flagged "
+                         "\\Deleted.",
+                         n, n == 1 ? "" : "s"));
 }
 
 /* ---- SEARCH ------------------------------------------------------------------------------ */
@@ -1067,7 +1022,7 @@ static void cmd_search(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
                        bool uid)
 {
     const char *name = uid ? "UID SEARCH" : "SEARCH";
-    ImapSearchView v = {.mb = selected_box(is),
+    ImapSearchView v = {.mb = imap_selected_box(is),
                         .view = is->view,
                         .n_view = is->n_view,
                         .recent_lo = is->recent_lo,
@@ -1078,10 +1033,11 @@ static void cmd_search(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
     ImapSearchErr st = imap_search(c, a0, &v, match, err, sizeof err);
     if (st == IMAP_SEARCH_BAD) {
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name, err);
-        tagged(is, b, tag, r, cap(is, "answers BAD: SEARCH does not understand its keys."));
+        imap_tagged(is, b, tag, r,
+                    imap_cap(is, "answers BAD: SEARCH does not understand its keys."));
     } else if (st == IMAP_SEARCH_NO) {
         snprintf(r, sizeof r, "NO %s" TIMING, err);
-        tagged(is, b, tag, r, cap(is, "answers NO: it knows no such character set."));
+        imap_tagged(is, b, tag, r, imap_cap(is, "answers NO: it knows no such character set."));
     } else {
         size_t n = 0;
         buf_puts(b, "* SEARCH");
@@ -1091,9 +1047,9 @@ static void cmd_search(ImapSession *is, Buf *b, const char *tag, const ImapCmd *
                 n++;
             }
         buf_puts(b, "\r\n");
-        tagged(is, b, tag, "OK Search completed" TIMING,
-               cap(is, "lists the %zu message%s that match (SEARCH): %s.", n, n == 1 ? "" : "s",
-                   uid ? "their UIDs" : "their numbers"));
+        imap_tagged(is, b, tag, "OK Search completed" TIMING,
+                    imap_cap(is, "lists the %zu message%s that match (SEARCH): %s.", n,
+                             n == 1 ? "" : "s", uid ? "their UIDs" : "their numbers"));
     }
     free(match);
 }
@@ -1109,12 +1065,13 @@ static void idle_poll(Sim *sim, void *ctx, uint64_t arg)
     ImapSession *is = ctx;
     Buf b;
     buf_init(&b);
-    sync_view(is, &b);
+    imap_sync_view(is, &b);
     SimTime waited = sim->now - is->idle_since;
     if (!b.len && waited > 0 && waited % IDLE_STILL_HERE == 0)
         buf_puts(&b, "* OK Still here\r\n");
     flush(is, &b,
-          b.len ? cap(is, "tells the idling client at once what changed in the mailbox.") : NULL);
+          b.len ? imap_cap(is, "tells the idling client at once what changed in the mailbox.")
+                : NULL);
     buf_fini(&b);
     is->idle_poll = sim_after_background(sim, IDLE_POLL, idle_poll, is, 0);
 }
@@ -1123,8 +1080,8 @@ static void cmd_idle(ImapSession *is, const char *tag)
 {
     is->idle_tag = xstrdup(tag);
     is->idle_since = is->srv->sim->now;
-    char *c = cap(is, "waits (IDLE): it will tell the client of new mail without being asked, "
-                      "until the client sends DONE.");
+    char *c = imap_cap(is, "waits (IDLE): it will tell the client of new mail without being asked, "
+                           "until the client sends DONE.");
     textconn_send(is->t, "+ idling", c);
     free(c);
     is->idle_poll = sim_after_background(is->srv->sim, IDLE_POLL, idle_poll, is, 0);
@@ -1143,11 +1100,12 @@ static void idle_line(ImapSession *is, const char *line)
     if (strcasecmp(line, "DONE") == 0) {
         snprintf(r, sizeof r, "OK Idle completed (%.3f + %.3f + %.3f secs).", secs + 0.001, secs,
                  secs + 0.001);
-        tagged(is, &b, tag, r, cap(is, "ends IDLE (DONE)."));
+        imap_tagged(is, &b, tag, r, imap_cap(is, "ends IDLE (DONE)."));
     } else {
         snprintf(r, sizeof r, "BAD Expected DONE (%.3f + %.3f + %.3f secs).", secs + 0.001, secs,
                  secs + 0.001);
-        tagged(is, &b, tag, r, cap(is, "answers BAD: during IDLE only DONE is expected."));
+        imap_tagged(is, &b, tag, r,
+                    imap_cap(is, "answers BAD: during IDLE only DONE is expected."));
     }
     buf_fini(&b);
     free(tag);
@@ -1158,7 +1116,7 @@ static void idle_line(ImapSession *is, const char *line)
 static const char *const known[] = {
     "CAPABILITY", "NOOP",   "CHECK",     "LOGOUT",      "LIST",   "LSUB",    "SELECT", "EXAMINE",
     "STATUS",     "CREATE", "FETCH",     "STORE",       "COPY",   "EXPUNGE", "CLOSE",  "UID",
-    "IDLE",       "SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "DELETE", "RENAME"};
+    "IDLE",       "SEARCH", "SUBSCRIBE", "UNSUBSCRIBE", "DELETE", "RENAME",  "APPEND"};
 
 /* Commands Dovecot runs without reading their arguments once logged in:
  * "NOOP (" or "NOOP {abc}" is a NOOP, and a literal after them is never
@@ -1175,10 +1133,11 @@ static bool ignores_args(const char *name)
 static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
 {
     const char *tag = c->tag, *name = c->name;
-    if (is->selected && (selected_box(is) != is->sel_box)) {
+    if (is->selected && (imap_selected_box(is) != is->sel_box)) {
         /* another session deleted or renamed the folder (or this one renamed it) */
         buf_puts(b, "* BYE IMAP session state is inconsistent, please relogin.\r\n");
-        flush(is, b, cap(is, "ends the session: the folder it had open was deleted or renamed."));
+        flush(is, b,
+              imap_cap(is, "ends the session: the folder it had open was deleted or renamed."));
         session_end(is);
         return;
     }
@@ -1189,17 +1148,19 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
         char r[200];
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: %s" TIMING, name,
                  c->err ? c->err : "Invalid arguments");
-        tagged(is, b, tag, r, cap(is, "answers BAD: the command's arguments do not parse."));
+        imap_tagged(is, b, tag, r,
+                    imap_cap(is, "answers BAD: the command's arguments do not parse."));
         return;
     }
     if (strcmp(name, "CAPABILITY") == 0) {
         cmd_capability(is, b, tag);
     } else if (strcmp(name, "NOOP") == 0 || strcmp(name, "CHECK") == 0) {
-        sync_view(is, b);
+        imap_sync_view(is, b);
         char r[64];
         snprintf(r, sizeof r, "OK %s completed" TIMING,
                  strcmp(name, "NOOP") == 0 ? "NOOP" : "Check");
-        tagged(is, b, tag, r, cap(is, "answers %s, with any news of the mailbox first.", name));
+        imap_tagged(is, b, tag, r,
+                    imap_cap(is, "answers %s, with any news of the mailbox first.", name));
     } else if (strcmp(name, "LOGOUT") == 0) {
         cmd_logout(is, b, tag);
     } else if (strcmp(name, "IDLE") == 0) {
@@ -1216,12 +1177,14 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
         cmd_delete(is, b, tag, c);
     } else if (strcmp(name, "RENAME") == 0) {
         cmd_rename(is, b, tag, c);
+    } else if (strcmp(name, "APPEND") == 0) {
+        imap_cmd_append(is, b, tag, c);
     } else if (strcmp(name, "SUBSCRIBE") == 0 || strcmp(name, "UNSUBSCRIBE") == 0) {
         cmd_subscribe(is, b, tag, c, name[0] == 'S');
     } else if (strcmp(name, "LOGIN") == 0 || strcmp(name, "AUTHENTICATE") == 0) {
         char r[120];
         snprintf(r, sizeof r, "BAD Error in IMAP command %s: Unknown command" TIMING, name);
-        tagged(is, b, tag, r, cap(is, "answers BAD: the client is logged in already."));
+        imap_tagged(is, b, tag, r, imap_cap(is, "answers BAD: the client is logged in already."));
     } else if (strcmp(name, "FETCH") == 0 || strcmp(name, "STORE") == 0 ||
                strcmp(name, "COPY") == 0 || strcmp(name, "EXPUNGE") == 0 ||
                strcmp(name, "CLOSE") == 0 || strcmp(name, "UID") == 0 ||
@@ -1232,13 +1195,13 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
         bool sub_known = sub && (strcasecmp(sub, "FETCH") == 0 || strcasecmp(sub, "STORE") == 0 ||
                                  strcasecmp(sub, "COPY") == 0 || strcasecmp(sub, "SEARCH") == 0);
         if (!is->selected && (!uid || sub_known)) {
-            tagged(is, b, tag, "BAD No mailbox selected" TIMING,
-                   cap(is, "answers BAD: %s needs a mailbox; SELECT one first.", name));
+            imap_tagged(is, b, tag, "BAD No mailbox selected" TIMING,
+                        imap_cap(is, "answers BAD: %s needs a mailbox; SELECT one first.", name));
             return;
         }
         if (!sub) {
-            tagged(is, b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
-                   cap(is, "answers BAD: UID goes with FETCH, STORE or COPY."));
+            imap_tagged(is, b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
+                        imap_cap(is, "answers BAD: UID goes with FETCH, STORE or COPY."));
         } else if (strcasecmp(sub, "FETCH") == 0) {
             cmd_fetch(is, b, tag, c, a0, uid);
         } else if (strcasecmp(sub, "STORE") == 0) {
@@ -1257,12 +1220,13 @@ static void dispatch_authed(ImapSession *is, Buf *b, const ImapCmd *c)
                      sub);
             for (char *p = r + 30; *p && *p != ':'; p++)
                 *p = (char)toupper((unsigned char)*p);
-            tagged(is, b, tag, r, cap(is, "answers BAD: UID goes with FETCH, STORE or COPY."));
+            imap_tagged(is, b, tag, r,
+                        imap_cap(is, "answers BAD: UID goes with FETCH, STORE or COPY."));
         }
     } else {
         char r[120];
         snprintf(r, sizeof r, "BAD Error in IMAP command %.40s: Unknown command" TIMING, name);
-        tagged(is, b, tag, r, cap(is, "does not know the command %s (BAD).", name));
+        imap_tagged(is, b, tag, r, imap_cap(is, "does not know the command %s (BAD).", name));
     }
 }
 
@@ -1273,38 +1237,40 @@ static void dispatch(ImapSession *is, const char *line, size_t len)
     Buf b;
     buf_init(&b);
     if (!c.tag) {
-        tagged(is, &b, "*",
-               is->authed ? "BAD Error in IMAP tag: Invalid tag" TIMING
-                          : "BAD Error in IMAP command received by server.",
-               cap(is, "answers BAD: an IMAP command starts with a tag."));
+        imap_tagged(is, &b, "*",
+                    is->authed ? "BAD Error in IMAP tag: Invalid tag" TIMING
+                               : "BAD Error in IMAP command received by server.",
+                    imap_cap(is, "answers BAD: an IMAP command starts with a tag."));
         imap_cmd_free(&c);
         buf_fini(&b);
         return;
     }
     const char *tag = c.tag;
     if (c.cont_first && !(is->authed && c.name && ignores_args(c.name))) {
-        char *c0 = cap(is, "says + OK: go on with the literal.");
+        char *c0 = imap_cap(is, "says + OK: go on with the literal.");
         textconn_send(is->t, "+ OK", c0);
         free(c0);
     }
     if (c.name && c.bad && c.err && !is->authed) {
         char r[160];
         snprintf(r, sizeof r, "BAD %s", c.err);
-        tagged(is, &b, tag, r, cap(is, "answers BAD: the arguments do not parse (%s).", c.err));
+        imap_tagged(is, &b, tag, r,
+                    imap_cap(is, "answers BAD: the arguments do not parse (%s).", c.err));
     } else if (!c.name || (c.bad && !is->authed)) {
         if (is->authed)
-            tagged(is, &b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
-                   cap(is, "answers BAD: a tag must be followed by a command."));
+            imap_tagged(is, &b, tag, "BAD Error in IMAP command: Invalid command name" TIMING,
+                        imap_cap(is, "answers BAD: a tag must be followed by a command."));
         else
-            tagged(is, &b, tag, "BAD Error in IMAP command received by server.",
-                   cap(is, "answers BAD: the line is not an IMAP command (a tag, a command, "
-                           "its arguments)."));
+            imap_tagged(is, &b, tag, "BAD Error in IMAP command received by server.",
+                        imap_cap(is,
+                                 "answers BAD: the line is not an IMAP command (a tag, a command, "
+                                 "its arguments)."));
     } else if (is->authed) {
         dispatch_authed(is, &b, &c);
     } else if (strcmp(c.name, "CAPABILITY") == 0) {
         cmd_capability(is, &b, tag);
     } else if (strcmp(c.name, "NOOP") == 0) {
-        tagged(is, &b, tag, "OK NOOP completed.", cap(is, "answers NOOP: still here."));
+        imap_tagged(is, &b, tag, "OK NOOP completed.", imap_cap(is, "answers NOOP: still here."));
     } else if (strcmp(c.name, "LOGOUT") == 0) {
         cmd_logout(is, &b, tag);
     } else if (strcmp(c.name, "LOGIN") == 0 && arg_str(&c, 0) && arg_str(&c, 1) && c.n_args == 2) {
@@ -1318,12 +1284,13 @@ static void dispatch(ImapSession *is, const char *line, size_t len)
             textconn_send(is->t, "+ ", NULL);
         }
     } else if (strcmp(c.name, "AUTHENTICATE") == 0 && arg_str(&c, 0)) {
-        tagged(is, &b, tag, "NO [ALERT] Unsupported authentication mechanism.",
-               cap(is, "does not offer that mechanism (only PLAIN and LOGIN)."));
+        imap_tagged(is, &b, tag, "NO [ALERT] Unsupported authentication mechanism.",
+                    imap_cap(is, "does not offer that mechanism (only PLAIN and LOGIN)."));
     } else {
-        tagged(is, &b, tag, "BAD Error in IMAP command received by server.",
-               cap(is, "answers BAD: before login only CAPABILITY, NOOP, LOGOUT, LOGIN and "
-                       "AUTHENTICATE are known."));
+        imap_tagged(is, &b, tag, "BAD Error in IMAP command received by server.",
+                    imap_cap(is,
+                             "answers BAD: before login only CAPABILITY, NOOP, LOGOUT, LOGIN and "
+                             "AUTHENTICATE are known."));
     }
     buf_fini(&b);
     imap_cmd_free(&c);
@@ -1335,25 +1302,33 @@ static void idle_timeout(Sim *sim, void *ctx, uint64_t arg);
  * login process's line buffer before login, imap_max_line_length after. */
 #define LITERAL_ROOM_LOGIN 8192
 #define LITERAL_ROOM       65536
+/* APPEND's messages are not held to it: a message of up to 64 MiB */
+#define APPEND_ROOM (64u << 20)
+
+/* The command's name in the line that starts it, in capitals ("" if
+ * none or too long). */
+static void command_name(const char *line, size_t len, char up[16])
+{
+    up[0] = '\0';
+    const char *sp = memchr(line, ' ', len);
+    if (!sp)
+        return;
+    const char *name = sp + 1, *e = memchr(name, ' ', len - (size_t)(name - line));
+    size_t n = e ? (size_t)(e - name) : len - (size_t)(name - line);
+    if (n == 0 || n >= 16)
+        return;
+    for (size_t i = 0; i < n; i++)
+        up[i] = (char)toupper((unsigned char)name[i]);
+    up[n] = '\0';
+}
 
 /* Does the command that starts with line read its arguments (and so ask
  * for a literal at its end)?  Not NOOP and the like once logged in. */
 static bool reads_args(const ImapSession *is, const char *line, size_t len)
 {
-    if (!is->authed)
-        return true;
-    const char *sp = memchr(line, ' ', len);
-    if (!sp)
-        return true;
-    const char *name = sp + 1, *e = memchr(name, ' ', len - (size_t)(name - line));
-    size_t n = e ? (size_t)(e - name) : len - (size_t)(name - line);
     char up[16];
-    if (n == 0 || n >= sizeof up)
-        return true;
-    for (size_t i = 0; i < n; i++)
-        up[i] = (char)toupper((unsigned char)name[i]);
-    up[n] = '\0';
-    return !ignores_args(up);
+    command_name(line, len, up);
+    return !is->authed || !up[0] || !ignores_args(up);
 }
 
 /* A command line, or a line of a command that a literal continues: a
@@ -1366,7 +1341,11 @@ static void command_line(ImapSession *is, const char *line, size_t len)
         dispatch(is, line, len);
         return;
     }
-    size_t room = is->authed ? LITERAL_ROOM : LITERAL_ROOM_LOGIN;
+    char name[16];
+    command_name(is->lit.on ? is->lit.text.data : line, is->lit.on ? is->lit.text.len : len, name);
+    size_t room = !is->authed                   ? LITERAL_ROOM_LOGIN
+                  : strcmp(name, "APPEND") == 0 ? APPEND_ROOM
+                                                : LITERAL_ROOM;
     ImapGathered got;
     switch (imap_gather(&is->lit, line, len, room, &got)) {
     case IMAP_GATHER_WHOLE:
@@ -1375,18 +1354,24 @@ static void command_line(ImapSession *is, const char *line, size_t len)
     case IMAP_GATHER_MORE:
         break;
     case IMAP_GATHER_LITERAL:
+        if (got.sync && !imap_append_may_send(is, is->lit.text.data, is->lit.text.len, got.size)) {
+            /* answered already: the literal's lines are commands of their own */
+            is->lit.on = false;
+            is->lit.left = 0;
+            break;
+        }
         if (got.sync) {
-            char *c0 = cap(is, "says + OK: the client may send the literal's %" PRIu64 " bytes.",
-                           got.size);
+            char *c0 = imap_cap(
+                is, "says + OK: the client may send the literal's %" PRIu64 " bytes.", got.size);
             textconn_send(is->t, "+ OK", c0);
             free(c0);
         }
         break;
     case IMAP_GATHER_TOO_LARGE: {
-        char *c0 = cap(is,
-                       "hangs up: the literal of %" PRIu64 " bytes would make the command "
-                       "longer than its %zu.",
-                       got.size, room);
+        char *c0 = imap_cap(is,
+                            "hangs up: the literal of %" PRIu64 " bytes would make the command "
+                            "longer than its %zu.",
+                            got.size, room);
         textconn_send(is->t, "* BYE Literal size too large", c0);
         free(c0);
         session_end(is);
@@ -1415,8 +1400,8 @@ static void session_line(ImapSession *is, const char *line, size_t len)
         if (strcmp(line, "*") == 0) {
             Buf b;
             buf_init(&b);
-            tagged(is, &b, tag, "BAD Authentication aborted by client.",
-                   cap(is, "stops the login: the client sent *."));
+            imap_tagged(is, &b, tag, "BAD Authentication aborted by client.",
+                        imap_cap(is, "stops the login: the client sent *."));
             buf_fini(&b);
         } else {
             sasl_plain(is, tag, line);
@@ -1462,7 +1447,7 @@ static void idle_timeout(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     ImapSession *is = ctx;
     is->idle = 0;
-    char *c = cap(is, "has waited too long for a command and hangs up (BYE).");
+    char *c = imap_cap(is, "has waited too long for a command and hangs up (BYE).");
     textconn_send(is->t, "* BYE Disconnected for inactivity.", c);
     free(c);
     session_end(is);
@@ -1479,8 +1464,8 @@ void imap_session_accept(MailServer *s, TcpConn *c)
     is->next = s->access->imap_sessions;
     s->access->imap_sessions = is;
     is->idle = sim_after_background(s->sim, LOGIN_IDLE_TIMEOUT, idle_timeout, is, 0);
-    char *c0 = cap(is, "greets the IMAP client (* OK) and lists its capabilities; the client "
-                       "tags each command and the server's answer carries the same tag.");
+    char *c0 = imap_cap(is, "greets the IMAP client (* OK) and lists its capabilities; the client "
+                            "tags each command and the server's answer carries the same tag.");
     textconn_send(is->t, "* OK [CAPABILITY " CAPS_PRE "] Dovecot (Debian) ready.", c0);
     free(c0);
 }

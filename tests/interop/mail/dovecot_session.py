@@ -5,7 +5,8 @@ input into its POP3 or IMAP port, printing the dialogue as telnet shows it
 minet's transcript.  Usage:
   dovecot_session.py seed SCENARIO SERVER MAILDIR-ROOT      (write Maildirs)
   dovecot_session.py talk SCENARIO LINE-INDEX               (run one line)"""
-import json, os, socket, sys, time
+import json
+import re, os, socket, sys, time
 
 def seed(scn, server, root):
     d = json.load(open(scn))
@@ -61,6 +62,7 @@ def talk(scn, idx):
             out += data
         return out.decode('utf-8', 'replace').replace('\r\n', '\n')
     sys.stdout.write(rd(5))
+    left = 0  # bytes of an IMAP literal still to send: its lines get no answer
     for text in line.get('input', []):
         if isinstance(text, dict):
             at = float(text['at'].rstrip('s'))
@@ -74,6 +76,16 @@ def talk(scn, idx):
             continue
         sys.stdout.write(text + '\n')
         s.sendall((text + '\r\n').encode())
+        size = len(text.encode()) + 2
+        inside = left >= size  # the whole line is literal bytes
+        left = left - size if inside else 0
+        lit = None if inside else re.search(r'\{(\d+)(\+?)\}$', text)
+        if lit:
+            left = int(lit.group(1))
+        if inside or (lit and lit.group(2)):
+            # no answer is due: a moment for one that comes anyway
+            sys.stdout.write(rd(1))
+            continue
         # a failed login answers after 2 s, a penalty adds up to 15 s
         sys.stdout.write(rd(20))
     s.close()
