@@ -12,6 +12,8 @@
  * servers).  -vc asks over TCP, and so does a question of type ANY
  * (unless -novc); a truncated UDP answer is asked again over TCP, with
  * ";; Truncated, retrying in TCP mode." */
+#include <limits.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,9 @@ typedef struct Nslookup {
     int ntypes, next;
     bool explicit_type, a_noanswer;
     bool vc, set_vc; /* -vc, -novc: over TCP or not; without either, ANY goes over TCP */
+    bool norecurse;  /* -norecurse: RD clear */
+    int timeout_s;   /* -timeout=N: seconds a try waits (2) */
+    int tries;       /* -retry=N (3) */
     char *server_text;
     uint32_t server;
     DnsQuery *q;
@@ -249,9 +254,9 @@ static void next_query(Nslookup *n)
     }
     uint16_t type = n->types[n->next++];
     bool tcp = n->set_vc ? n->vc : type == DNS_TYPE_ANY;
-    DnsQueryOpts o = {.rd = true,
-                      .timeout = 2000000,
-                      .tries = 3,
+    DnsQueryOpts o = {.rd = !n->norecurse,
+                      .timeout = (SimTime)n->timeout_s * 1000000,
+                      .tries = n->tries,
                       .program = "nslookup",
                       .tcp = tcp,
                       .why_tcp = n->set_vc ? "-vc asks for it"
@@ -297,6 +302,80 @@ static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const ch
     start(n);
 }
 
+/* BIND's test for a word option: at least min letters of name, no more. */
+static bool word_opt(const char *o, const char *name, size_t min)
+{
+    size_t l = strlen(o);
+    return l >= min && l <= strlen(name) && strncasecmp(o, name, l) == 0;
+}
+
+/* The value after any of the prefixes ("type=", "ty=", ...), or NULL. */
+static const char *value_opt(const char *o, const char *const *prefixes)
+{
+    for (; *prefixes; prefixes++)
+        if (strncasecmp(o, *prefixes, strlen(*prefixes)) == 0)
+            return o + strlen(*prefixes);
+    return NULL;
+}
+
+/* A number for -timeout or -retry, as BIND's nslookup reads it: a bad one
+ * is said and the setting kept. */
+static bool count_opt(Nslookup *n, const char *what, const char *v, uint32_t max, int *out)
+{
+    uint64_t x = 0;
+    const char *why = !*v || v[strspn(v, "0123456789")] ? "not a valid number" : NULL;
+    for (const char *c = v; !why && *c; c++)
+        if ((x = x * 10 + (uint64_t)(*c - '0')) > max)
+            why = "out of range";
+    if (why) {
+        proc_printf(n->proc, CON_STDOUT, "invalid %s '%s': %s\n", what, v, why);
+        return false;
+    }
+    *out = x == 0 ? 1 : x > INT_MAX ? INT_MAX : (int)x;
+    return true;
+}
+
+/* One -option, as BIND 9.18's nslookup takes them on its command line
+ * (its `set` options): the query type, -timeout, -retry, -[no]recurse
+ * and -[no]vc change what is asked; the others are accepted and change
+ * nothing minet models; anything else is an invalid option, said, and
+ * the lookup goes on. */
+static void set_option(Nslookup *n, const char *o)
+{
+    static const char *const type_p[] = {"type=", "ty=", "querytype=", "query=", "qu=", "q=", NULL};
+    static const char *const timeout_p[] = {"timeout=", "t=", NULL};
+    static const char *const retry_p[] = {"retry=", "ret=", NULL};
+    static const char *const other_p[] = {
+        "class=", "cl=", "domain=", "do=", "port=", "ndots=", NULL};
+    const char *v;
+    if ((v = value_opt(o, type_p))) {
+        uint16_t type;
+        if (!dns_type_from_name(v, &type)) {
+            proc_printf(n->proc, CON_STDOUT, "unknown query type: %s\n", v);
+            return;
+        }
+        n->types[0] = type;
+        n->ntypes = 1;
+        n->explicit_type = true;
+    } else if ((v = value_opt(o, timeout_p))) {
+        count_opt(n, "timeout", v, 0xffff, &n->timeout_s);
+    } else if ((v = value_opt(o, retry_p))) {
+        count_opt(n, "tries", v, 0xffffffffu, &n->tries);
+    } else if (word_opt(o, "recurse", 3) || word_opt(o, "norecurse", 5)) {
+        n->norecurse = o[0] == 'n' || o[0] == 'N';
+    } else if (word_opt(o, "vc", 2) || word_opt(o, "novc", 4)) {
+        n->vc = o[0] == 'v' || o[0] == 'V';
+        n->set_vc = true;
+    } else if (value_opt(o, other_p) || word_opt(o, "debug", 3) || word_opt(o, "nodebug", 5) ||
+               word_opt(o, "d2", 2) || word_opt(o, "nod2", 4) || word_opt(o, "search", 3) ||
+               word_opt(o, "nosearch", 5) || word_opt(o, "sil", 3) || word_opt(o, "fail", 3) ||
+               word_opt(o, "nofail", 5) || word_opt(o, "all", 3)) {
+        return;
+    } else {
+        proc_printf(n->proc, CON_STDOUT, "*** Invalid option: %s\n", o);
+    }
+}
+
 void nslookup_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
@@ -306,25 +385,12 @@ void nslookup_main(Proc *p, int argc, char **argv)
     n->proc = p;
     n->sim = sim;
     const char *name = NULL, *server = NULL;
+    n->timeout_s = 2;
+    n->tries = 3;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *eq = strchr(a, '=');
-        if (a[0] == '-' && eq &&
-            (strncmp(a, "-type=", 6) == 0 || strncmp(a, "-query=", 7) == 0 ||
-             strncmp(a, "-q=", 3) == 0 || strncmp(a, "-t=", 3) == 0)) {
-            uint16_t type;
-            if (!dns_type_from_name(eq + 1, &type)) {
-                proc_printf(p, CON_STDOUT, "unknown query type: %s\n", eq + 1);
-                continue;
-            }
-            n->types[0] = type;
-            n->ntypes = 1;
-            n->explicit_type = true;
-        } else if (strcmp(a, "-vc") == 0 || strcmp(a, "-novc") == 0) {
-            n->vc = a[1] == 'v';
-            n->set_vc = true;
-        } else if (a[0] == '-') {
-            continue; /* other settings change nothing minet models */
+        if (a[0] == '-' && a[1]) {
+            set_option(n, a + 1);
         } else if (!name) {
             name = a;
         } else if (!server) {
