@@ -77,9 +77,20 @@ static const char usage_text[] =
 
 static int usage_error(const char *fmt, const char *arg)
 {
+    /* What the user typed, with its control characters as cat -v shows
+     * them: an escape sequence in an argument must not act on the
+     * terminal. */
+    Buf shown;
+    buf_init(&shown);
+    for (const unsigned char *c = (const unsigned char *)(arg ? arg : ""); *c; c++)
+        if (*c < 0x20 || *c == 0x7f)
+            buf_printf(&shown, "^%c", *c == 0x7f ? '?' : *c + 64);
+        else
+            buf_putc(&shown, (char)*c);
     fprintf(stderr, "minet: ");
-    fprintf(stderr, fmt, arg);
+    fprintf(stderr, fmt, shown.data ? shown.data : "");
     fprintf(stderr, "\nTry 'minet --help'.\n");
+    buf_fini(&shown);
     return 2;
 }
 

@@ -44,6 +44,10 @@ expect 2 "run with an unknown option" -- "$MINET" run scenarios/net_ping.json --
 expect 2 "--seed not a number" -- "$MINET" run scenarios/net_ping.json --seed x1
 expect 2 "--seed 2^53" -- "$MINET" run scenarios/net_ping.json --seed 9007199254740992
 expect 2 "--until without unit" -- "$MINET" run scenarios/net_ping.json --until 5
+expect 2 "--until with an exponent" -- "$MINET" run scenarios/net_ping.json --until 1e309s &&
+    contains "$tmp/err" "--until 1e309s is written with an exponent" "--until 1e309s"
+expect 2 "a control character in an option's value" -- "$MINET" run scenarios/net_ping.json --capture "$(printf 'x\033]0;t\007')" &&
+    contains "$tmp/err" "--capture x^[]0;t^G: needs --pcap" "an escape shown as cat -v shows it"
 expect 2 "--until-step 0" -- "$MINET" run scenarios/net_ping.json --until-step 0
 expect 2 "missing scenario file" -- "$MINET" run "$tmp/nope.json" && contains "$tmp/err" "nope.json: cannot read" "missing file"
 expect 2 "unknown trace format" -- "$MINET" run scenarios/net_ping.json --trace "$tmp/t.pdf"

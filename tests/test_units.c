@@ -126,7 +126,12 @@ static void test_time_refused(void **state)
     assert_string_equal(time_refused("5m"), "has an unknown unit");
     assert_string_equal(time_refused("5MS"), "has an unknown unit");
     assert_string_equal(time_refused("5ns"), "has an unknown unit");
-    assert_string_equal(time_refused("1e3ms"), "has an unknown unit");
+    assert_string_equal(time_refused("1e3ms"),
+                        "is written with an exponent (write the digits out)");
+    assert_string_equal(time_refused("1e309s"),
+                        "is written with an exponent (write the digits out)");
+    assert_string_equal(time_refused("5\r"), "contains a line break");
+    assert_string_equal(time_refused("5\ts"), "contains a tab");
     assert_string_equal(time_refused("5.ms"), "has a decimal point without digits after it");
     assert_string_equal(time_refused("."), "is not a number");
     assert_string_equal(time_refused("9223372036854775808us"), "is too large");

@@ -54,7 +54,9 @@ static bool parse_quantity(const char *s, const Unit *units, size_t n_units, uin
     }
     for (const char *p = s; *p; p++)
         if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
-            *why = "contains a space";
+            *why = *p == ' '    ? "contains a space"
+                   : *p == '\t' ? "contains a tab"
+                                : "contains a line break";
             return false;
         }
     if (*s == '-') {
@@ -105,6 +107,10 @@ static bool parse_quantity(const char *s, const Unit *units, size_t n_units, uin
     }
     if (!*p) {
         *why = "has no unit";
+        return false;
+    }
+    if ((*p == 'e' || *p == 'E') && (is_digit(p[1]) || p[1] == '+' || p[1] == '-')) {
+        *why = "is written with an exponent (write the digits out)";
         return false;
     }
     const Unit *u = NULL;
