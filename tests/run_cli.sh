@@ -328,6 +328,17 @@ for a in 10.0.266 0x0a00010a 167772426; do
 done
 [ "$(grep -c '^64 bytes from 10.0.1.10' "$tmp/out")" = 3 ] || { echo "FAIL ping by numeric forms: expected 3 replies"; fail=1; }
 
+# swaks takes a port as Perl does (compared with the real swaks on
+# loopback): above 65535 cut to 16 bits with Perl's warning, a name looked
+# up in /etc/services, anything else refused before it tries.
+lines "$tmp/sw.json" "swaks --to bob@x --server server:99999" "swaks --to bob@x --server server:abc"
+expect 0 "swaks's ports" -- "$MINET" run "$tmp/sw.json" --quiet
+for want in "=== Trying server:99999..." "Port number above 0xFFFF, will be truncated to 34463 for Socket::pack_sockaddr_in" \
+    "*** Error connecting to server:99999:" "IO::Socket::INET: connect: Connection refused" \
+    "*** unable to resolve service name abc into a port, exiting"; do
+    contains "$tmp/out" "$want" "swaks's ports"
+done
+
 # Resolvers that ask themselves: root_hints naming the resolver, or a
 # delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
 # forwarders asking each other end with the retry policy's limits.

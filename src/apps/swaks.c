@@ -31,6 +31,7 @@
 #include <time.h>
 
 #include "apps/apps.h"
+#include "apps/etc_services.h"
 #include "core/util.h"
 #include "net/tcp.h"
 #include "net/world.h"
@@ -63,6 +64,7 @@ typedef struct Swaks {
     /* the dialogue */
     char *host; /* the server's name, as written */
     uint16_t port;
+    unsigned long long port_given; /* as typed: a port above 65535 is cut to 16 bits */
     Resolve *lookup;
     /* resolve_name may answer before it returns: the answer waits here
      * until it has returned, so that the program never ends inside it */
@@ -521,8 +523,8 @@ static void on_closed(void *ctx, TextConn *t)
 
 static void connect_failed(Swaks *s, const char *why)
 {
-    proc_printf(s->p, CON_STDERR, "*** Error connecting to %s:%u:\n*** \tIO::Socket::INET: %s\n",
-                s->host, s->port, why);
+    proc_printf(s->p, CON_STDERR, "*** Error connecting to %s:%llu:\n*** \tIO::Socket::INET: %s\n",
+                s->host, s->port_given, why);
     finish(s, 2);
 }
 
@@ -652,18 +654,33 @@ static void start(Swaks *s)
             port_s = colon + 1;
     }
     s->host = xstrdup(s->server);
-    s->port = 25;
-    if (port_s) {
-        char *end;
-        long v = strtol(port_s, &end, 10);
-        if (!*port_s || *end || v < 0 || v > 65535) {
-            proc_printf(p, CON_STDOUT, "=== Trying %s:%s...\n", s->host, port_s);
-            connect_failed(s, "Bad service '");
+    /* As swaks (Perl) takes a port: digits are a number (0: the
+     * default), a name is looked up in /etc/services, and a number above
+     * 65535 is cut to 16 bits by Perl's Socket, which warns. */
+    unsigned long long v = 25;
+    if (port_s && port_s[strspn(port_s, "0123456789")] == '\0') {
+        v = strtoull(port_s, NULL, 10);
+        if (v == 0)
+            v = 25;
+    } else if (port_s) {
+        uint16_t named;
+        if (!etc_service_port(port_s, &named)) {
+            proc_printf(p, CON_STDERR,
+                        "*** unable to resolve service name %s into a port, exiting\n", port_s);
+            finish(s, 1);
             return;
         }
-        s->port = (uint16_t)v;
+        v = named;
     }
-    proc_printf(p, CON_STDOUT, "=== Trying %s:%u...\n", s->host, s->port);
+    s->port_given = v;
+    s->port = (uint16_t)(v & 0xffff);
+    proc_printf(p, CON_STDOUT, "=== Trying %s:%llu...\n", s->host, v);
+    if (v > 0xffff)
+        proc_printf(p, CON_STDERR,
+                    "Port number above 0xFFFF, will be truncated to %u for "
+                    "Socket::pack_sockaddr_in at /usr/lib/x86_64-linux-gnu/perl-base/IO/Socket/"
+                    "INET.pm line 230.\n",
+                    s->port);
     s->resolving = true;
     Resolve *r = resolve_name(p->sim, p->node, s->host, on_resolved, s);
     s->resolving = false;
