@@ -339,6 +339,21 @@ for want in "=== Trying server:99999..." "Port number above 0xFFFF, will be trun
     contains "$tmp/out" "$want" "swaks's ports"
 done
 
+# nc -z with port ranges and several ports, in order, as netcat-openbsd
+# scans them (a range either way round; 0 and 65536 refused by name).
+cat > "$tmp/nc.json" <<'EOF'
+{"minet": 1, "title": "t", "nodes": [{"id": "laptop", "role": "host", "ip": "10.0.0.10"},
+ {"id": "server", "role": "host", "ip": "10.0.0.20"}], "links": [{"between": ["laptop", "server"]}],
+ "script": [{"at": "0s", "on": "server", "run": "nc -l 22"}, {"at": "1s", "on": "laptop", "run": "nc -zv server 24-20"},
+            {"at": "3s", "on": "laptop", "run": "nc -zv server 0-2"}, {"at": "4s", "on": "laptop", "run": "nc -z server 65535-65536"}]}
+EOF
+expect 0 "nc -z with a port range" -- "$MINET" run "$tmp/nc.json" --quiet
+for want in "nc: connect to server port 20 (tcp) failed: Connection refused" \
+    "Connection to server 22 port [tcp/ssh] succeeded!" "nc: connect to server port 24 (tcp) failed: Connection refused" \
+    "nc: port number too small: 0" "nc: port number too large: 65536"; do
+    contains "$tmp/out" "$want" "nc -z with a port range"
+done
+
 # Resolvers that ask themselves: root_hints naming the resolver, or a
 # delegation to it, is a lookup waiting on itself (SERVFAIL at once); two
 # forwarders asking each other end with the retry policy's limits.

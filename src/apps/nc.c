@@ -8,6 +8,7 @@
  * the port answers, -I and -O size the receive and send buffers.
  *
  * Limits: TCP only (no -u), no -k, -x, -s, -w or source-port choice. */
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,12 @@ typedef struct Nc {
     bool established;        /* the handshake finished */
     uint32_t rcvbuf, sndbuf; /* 0: TCP's defaults */
     char *host;
-    uint16_t port;
+    uint16_t port; /* the one connected to, or tried now */
     char *port_text;
+    uint16_t *ports; /* to connect to: each in turn until one answers (-z: all) */
+    size_t n_ports, next_port;
+    uint32_t ip;
+    bool any_ok; /* -z: a port answered */
     Resolve *lookup;
     Buf early;         /* lines typed before the connection: the terminal keeps them */
     Buf out;           /* typed bytes the send buffer could not take yet */
@@ -41,9 +46,12 @@ typedef struct Nc {
     bool eof_early;
 } Nc;
 
+static void connect_next(Nc *n);
+
 static void nc_free(void *state)
 {
     Nc *n = state;
+    free(n->ports);
     if (n->listener) {
         tcp_set_ops(n->listener, NULL, NULL);
         tcp_close(n->listener);
@@ -125,7 +133,7 @@ static void on_ended(void *ctx, TcpConn *c, TcpWhy why)
     if (!n->established && what) {
         proc_printf(p, CON_STDERR, "nc: connect to %s port %u (tcp) failed: %s\n", n->host, n->port,
                     what);
-        proc_exit(p, 1);
+        connect_next(n);
         return;
     }
     if (what)
@@ -221,7 +229,9 @@ static void on_connected(void *ctx, TcpConn *c)
         tcp_set_ops(c, NULL, NULL);
         tcp_close(c);
         n->conn = NULL;
-        proc_exit(n->p, 0);
+        n->any_ok = true;
+        n->established = false;
+        connect_next(n);
         return;
     }
     start_io(n);
@@ -337,15 +347,50 @@ static bool parse_len(Proc *p, char opt, const char *s, uint32_t *out)
     return true;
 }
 
+/* A port number as netcat-openbsd checks it (strtonum: 1 to 65535). */
 static bool parse_port(Proc *p, const char *s, uint16_t *port)
 {
     char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < 1 || v > 65535) {
-        proc_printf(p, CON_STDERR, "nc: port number invalid: %s\n", s);
+    long long v = strtoll(s, &end, 10);
+    const char *why = !*s || *end || v == LLONG_MIN || v == LLONG_MAX ? "invalid"
+                      : v < 1                                         ? "too small"
+                      : v > 65535                                     ? "too large"
+                                                                      : NULL;
+    if (why) {
+        proc_printf(p, CON_STDERR, "nc: port number %s: %s\n", why, s);
         return false;
     }
     *port = (uint16_t)v;
+    return true;
+}
+
+/* The port operands: each a port or a range LO-HI (either way round), in
+ * order, as netcat-openbsd builds its port list. */
+static bool parse_ports(Nc *n, char **args, int count)
+{
+    for (int i = 0; i < count; i++) {
+        char *dash = strchr(args[i], '-');
+        uint16_t lo, hi;
+        if (dash && dash != args[i]) {
+            *dash = '\0';
+            bool ok = parse_port(n->p, args[i], &lo) && parse_port(n->p, dash + 1, &hi);
+            *dash = '-';
+            if (!ok)
+                return false;
+            if (lo > hi) {
+                uint16_t t = lo;
+                lo = hi;
+                hi = t;
+            }
+        } else if (!parse_port(n->p, args[i], &lo)) {
+            return false;
+        } else {
+            hi = lo;
+        }
+        n->ports = xrealloc(n->ports, (n->n_ports + (size_t)(hi - lo) + 1) * sizeof *n->ports);
+        for (uint32_t v = lo; v <= hi; v++)
+            n->ports[n->n_ports++] = (uint16_t)v;
+    }
     return true;
 }
 
@@ -456,16 +501,28 @@ static void on_resolved(void *ctx, ResolveStatus st, uint32_t ip, const char *ca
         proc_exit(p, 1);
         return;
     }
-    NetErr err = NET_OK;
-    n->conn = tcp_connect(p->sim, p->node, ip, n->port, n->host, &conn_ops, n, &err);
-    if (!n->conn) {
+    n->ip = ip;
+    connect_next(n);
+}
+
+/* The next port of the list; after the last, nc's status: 0 when a port
+ * answered (-z) , 1 otherwise. */
+static void connect_next(Nc *n)
+{
+    Proc *p = n->p;
+    while (n->next_port < n->n_ports) {
+        n->port = n->ports[n->next_port++];
+        NetErr err = NET_OK;
+        n->conn = tcp_connect(p->sim, p->node, n->ip, n->port, n->host, &conn_ops, n, &err);
+        if (n->conn) {
+            if (n->rcvbuf || n->sndbuf)
+                tcp_set_bufs(n->conn, n->sndbuf ? n->sndbuf : 65536, n->rcvbuf ? n->rcvbuf : 65535);
+            return;
+        }
         proc_printf(p, CON_STDERR, "nc: connect to %s port %u (tcp) failed: %s\n", n->host, n->port,
                     err == NET_UNREACHABLE ? "Network is unreachable" : "No route to host");
-        proc_exit(p, 1);
-        return;
     }
-    if (n->rcvbuf || n->sndbuf)
-        tcp_set_bufs(n->conn, n->sndbuf ? n->sndbuf : 65536, n->rcvbuf ? n->rcvbuf : 65535);
+    proc_exit(p, n->any_ok ? 0 : 1);
 }
 
 static void start_connect(Nc *n, int argc, char **argv, int first)
@@ -480,10 +537,11 @@ static void start_connect(Nc *n, int argc, char **argv, int first)
         return;
     }
     n->host = xstrdup(argv[first]);
-    if (!parse_port(p, argv[first + 1], &n->port)) {
+    if (!parse_ports(n, argv + first + 1, argc - first - 1)) {
         proc_exit(p, 1);
         return;
     }
+    n->port = n->ports[0];
     n->port_text = xstrdup(argv[first + 1]);
     n->lookup = resolve_name(p->sim, p->node, n->host, on_resolved, n);
 }
