@@ -269,8 +269,6 @@ static void print_answer(Dig *d, const DnsMsg *m, size_t size)
 
 /* ---- one question to one server ------------------------------------------ */
 
-static const char *tcp_why_text(TcpWhy why);
-
 /* A try failed (timed out, or refused): dig says so, and after the last
  * try that no server could be reached. */
 static void comm_error(Dig *d, const char *why, bool last)
@@ -308,7 +306,7 @@ static void on_timeout(void *ctx, int try_no, bool last)
 static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
 {
     (void)try_no;
-    comm_error(ctx, tcp_why_text(why), last);
+    comm_error(ctx, dns_query_why_text(why), last);
 }
 
 /* The UDP answer had TC set: dig says so and asks again over TCP. */
@@ -318,25 +316,6 @@ static void on_truncated(void *ctx)
     d->over_tcp = true;
     d->sent = d->sim->now;
     proc_printf(d->proc, CON_STDOUT, ";; Truncated, retrying in TCP mode.\n");
-}
-
-/* ISC's words for why a connection failed. */
-static const char *tcp_why_text(TcpWhy why)
-{
-    switch (why) {
-    case TCP_WHY_REFUSED:
-        return "connection refused";
-    case TCP_WHY_RESET:
-        return "connection reset";
-    case TCP_WHY_NET_UNREACH:
-        return "network unreachable";
-    case TCP_WHY_HOST_UNREACH:
-        return "host unreachable";
-    case TCP_WHY_TIMEOUT:
-        return "timed out";
-    default:
-        return "unexpected error";
-    }
 }
 
 /* A TCP try failed at once: dig 9.18 says so and, each time, that no
@@ -349,9 +328,9 @@ static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
     ip_format(d->server, addr);
     proc_printf(d->proc, CON_STDOUT,
                 ";; Connection to %s#53(%s) for %s failed: %s.\n;; no servers could be reached\n",
-                addr, addr, dns_name_prose(&d->qname, qn, sizeof qn), tcp_why_text(why));
+                addr, addr, dns_name_prose(&d->qname, qn, sizeof qn), dns_query_why_text(why));
     trace_note(&d->sim->trace, d->sim->now, 0, "dig could not connect to %s over TCP (%s)%s.", addr,
-               tcp_why_text(why), last ? ": it gives up" : ": it tries again");
+               dns_query_why_text(why), last ? ": it gives up" : ": it tries again");
     if (!last) {
         d->sent = d->sim->now;
         return;

@@ -303,24 +303,13 @@ static void on_truncated(void *ctx)
     h->sent = h->sim->now;
 }
 
-/* ISC's words for why a try failed. */
-static const char *why_text(TcpWhy why)
-{
-    static const char *const words[] = {[TCP_WHY_REFUSED] = "connection refused",
-                                        [TCP_WHY_RESET] = "connection reset",
-                                        [TCP_WHY_NET_UNREACH] = "network unreachable",
-                                        [TCP_WHY_HOST_UNREACH] = "host unreachable",
-                                        [TCP_WHY_TIMEOUT] = "timed out"};
-    return (size_t)why < MN_ARRAY_LEN(words) && words[why] ? words[why] : "unexpected error";
-}
-
 /* A TCP try failed at once: as BIND's host, each failure says so and
  * that no server could be reached; after the last, host gives up. */
 static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
 {
     (void)try_no;
     Host *h = ctx;
-    const char *w = why_text(why);
+    const char *w = dns_query_why_text(why);
     char addr[16], qn[300];
     ip_format(h->server, addr);
     proc_printf(h->proc, CON_STDOUT,
@@ -355,7 +344,7 @@ static void on_timeout(void *ctx, int try_no, bool last)
 static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
 {
     (void)try_no;
-    comm_error(ctx, why_text(why), last);
+    comm_error(ctx, dns_query_why_text(why), last);
 }
 
 static void next_query(Host *h)

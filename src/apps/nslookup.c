@@ -184,17 +184,6 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     next_query(n);
 }
 
-/* ISC's words for why a try failed. */
-static const char *why_text(TcpWhy why)
-{
-    static const char *const words[] = {[TCP_WHY_REFUSED] = "connection refused",
-                                        [TCP_WHY_RESET] = "connection reset",
-                                        [TCP_WHY_NET_UNREACH] = "network unreachable",
-                                        [TCP_WHY_HOST_UNREACH] = "host unreachable",
-                                        [TCP_WHY_TIMEOUT] = "timed out"};
-    return (size_t)why < MN_ARRAY_LEN(words) && words[why] ? words[why] : "unexpected error";
-}
-
 /* A try failed (timed out, or refused): nslookup says so, and after the
  * last try that no server could be reached. */
 static void comm_error(Nslookup *n, const char *why, bool last)
@@ -218,7 +207,7 @@ static void on_timeout(void *ctx, int try_no, bool last)
 static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
 {
     (void)try_no;
-    comm_error(ctx, why_text(why), last);
+    comm_error(ctx, dns_query_why_text(why), last);
 }
 
 /* The UDP answer had TC set: nslookup says so and asks again over TCP. */
@@ -233,7 +222,7 @@ static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
 {
     (void)try_no;
     Nslookup *n = ctx;
-    const char *w = why_text(why);
+    const char *w = dns_query_why_text(why);
     char addr[16], qn[300];
     ip_format(n->server, addr);
     proc_printf(n->proc, CON_STDOUT,

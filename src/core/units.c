@@ -193,14 +193,13 @@ static bool is_leap(int y)
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
 
-static int days_in_month(int y, int m)
+int units_days_in_month(int y, int m)
 {
     static const int d[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     return m == 2 && is_leap(y) ? 29 : d[m - 1];
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant). */
-static int64_t days_from_civil(int64_t y, int m, int d)
+int64_t units_days_from_civil(int64_t y, int m, int d)
 {
     y -= m <= 2;
     int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -225,7 +224,8 @@ bool units_parse_rfc3339(const char *s, int64_t *unix_us)
     if (!digits(&p, 2, &h) || !expect(&p, ':') || !digits(&p, 2, &mi) || !expect(&p, ':') ||
         !digits(&p, 2, &sec))
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 60)
+    if (mo < 1 || mo > 12 || d < 1 || d > units_days_in_month(y, mo) || h > 23 || mi > 59 ||
+        sec > 60)
         return false;
     int64_t us = 0;
     if (*p == '.') {
@@ -258,7 +258,7 @@ bool units_parse_rfc3339(const char *s, int64_t *unix_us)
     }
     if (*p)
         return false;
-    int64_t t = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
+    int64_t t = units_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
     *unix_us = t * 1000000 + us;
     return true;
 }

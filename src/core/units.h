@@ -28,6 +28,10 @@ bool units_parse_byte_rate(const char *s, uint64_t *bytes_per_s, const char **wh
 /* RFC 3339 date-time ("2023-09-11T09:00:00Z", "…+02:00", fractions) to
  * Unix microseconds. */
 bool units_parse_rfc3339(const char *s, int64_t *unix_us);
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
+ * algorithm), and the days of month m (1-12) of year y. */
+int64_t units_days_from_civil(int64_t y, int m, int d);
+int units_days_in_month(int y, int m);
 /* Formats a time for people: "0s", "250us", "5ms", "1.5s". */
 void units_format_time(SimTime t, char *buf, unsigned size);
 

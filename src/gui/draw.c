@@ -617,11 +617,14 @@ static void taken_span(const Taken *t, DrawBox b, int *c0, int *c1, int *r0, int
     *r1 = *r1 < 0 ? 0 : *r1 >= t->rows ? t->rows - 1 : *r1;
 }
 
-static bool taken_hits(Taken *t, DrawBox b)
+/* The boxes taken that b overlaps, at most max of them into hit (NULL:
+ * only counted); returns how many were found, at most max. */
+static size_t taken_overlaps(Taken *t, DrawBox b, int *hit, size_t max)
 {
     int c0, c1, r0, r1;
     taken_span(t, b, &c0, &c1, &r0, &r1);
     t->test++;
+    size_t n = 0;
     for (int r = r0; r <= r1; r++)
         for (int c = c0; c <= c1; c++) {
             const TakenCell *cell = &t->cell[r * t->cols + c];
@@ -631,11 +634,21 @@ static bool taken_hits(Taken *t, DrawBox b)
                     continue;
                 t->seen[i] = t->test;
                 const DrawBox *o = &t->b[i];
-                if (b.x < o->x + o->w && o->x < b.x + b.w && b.y < o->y + o->h && o->y < b.y + b.h)
-                    return true;
+                if (!(b.x < o->x + o->w && o->x < b.x + b.w && b.y < o->y + o->h &&
+                      o->y < b.y + b.h))
+                    continue;
+                if (hit)
+                    hit[n] = i;
+                if (++n == max)
+                    return n;
             }
         }
-    return false;
+    return n;
+}
+
+static bool taken_hits(Taken *t, DrawBox b)
+{
+    return taken_overlaps(t, b, NULL, 1) > 0;
 }
 
 static void taken_add(Taken *t, DrawBox b)
@@ -796,28 +809,11 @@ static bool label_first_free(Taken *t, const DrawRects *d, double x, double y, d
  * more than one does (or an icon or a packet's label does). */
 static int sole_label_in_way(Taken *t, DrawBox b, const LabelAt *lab, size_t n)
 {
-    int c0, c1, r0, r1, found = -1;
-    taken_span(t, b, &c0, &c1, &r0, &r1);
-    t->test++;
-    for (int r = r0; r <= r1; r++)
-        for (int c = c0; c <= c1; c++) {
-            const TakenCell *cell = &t->cell[r * t->cols + c];
-            for (size_t k = 0; k < cell->n; k++) {
-                int i = cell->box[k];
-                if (t->seen[i] == t->test)
-                    continue;
-                t->seen[i] = t->test;
-                const DrawBox *o = &t->b[i];
-                if (!(b.x < o->x + o->w && o->x < b.x + b.w && b.y < o->y + o->h &&
-                      o->y < b.y + b.h))
-                    continue;
-                if (found >= 0)
-                    return -1;
-                found = i;
-            }
-        }
-    for (size_t j = 0; found >= 0 && j < n; j++)
-        if (lab[j].box == found)
+    int hit[2];
+    if (taken_overlaps(t, b, hit, 2) != 1)
+        return -1;
+    for (size_t j = 0; j < n; j++)
+        if (lab[j].box == hit[0])
             return (int)j;
     return -1;
 }

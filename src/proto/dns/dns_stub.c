@@ -85,6 +85,24 @@ void dns_query_cancel(DnsQuery *q)
     query_free(q);
 }
 
+const char *dns_query_why_text(TcpWhy why)
+{
+    switch (why) {
+    case TCP_WHY_REFUSED:
+        return "connection refused";
+    case TCP_WHY_RESET:
+        return "connection reset";
+    case TCP_WHY_NET_UNREACH:
+        return "network unreachable";
+    case TCP_WHY_HOST_UNREACH:
+        return "host unreachable";
+    case TCP_WHY_TIMEOUT:
+        return "timed out";
+    default:
+        return "unexpected error";
+    }
+}
+
 static void send_try(DnsQuery *q);
 
 static void on_timeout(Sim *sim, void *ctx, uint64_t arg)

@@ -68,6 +68,9 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
                           const DnsQueryOpts *o, DnsQueryOps ops, void *ctx);
 /* Stops a query still waiting (its callbacks will not be called). */
 void dns_query_cancel(DnsQuery *q);
+/* ISC's words (BIND's tools) for why a try failed: "connection refused",
+ * "timed out", ... */
+const char *dns_query_why_text(TcpWhy why);
 
 /* ---- applications ------------------------------------------------------- */
 

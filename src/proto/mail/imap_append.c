@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/units.h"
 #include "proto/mail/imap_int.h"
 #include "proto/mail/mail_server.h"
 
@@ -23,17 +24,6 @@ typedef struct AppendMsg {
     int64_t unix_us;
     const ImapTok *msg; /* NULL: not given (yet) */
 } AppendMsg;
-
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian). */
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-    y -= m <= 2;
-    int64_t era = (y >= 0 ? y : y - 399) / 400;
-    int64_t yoe = y - era * 400;
-    int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
 
 static bool digits(const char *s, int n, int *out)
 {
@@ -52,7 +42,6 @@ static bool digits(const char *s, int n, int *out)
 static bool parse_date_time(const char *s, int64_t *unix_us)
 {
     static const char months[] = "JanFebMarAprMayJunJulAugSepOctNovDec";
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int day, year, hh, mm, ss, zh, zm, mon = -1;
     if (s[0] == ' ')
         s++;
@@ -70,9 +59,10 @@ static bool parse_date_time(const char *s, int64_t *unix_us)
         !digits(s + 6, 2, &ss) || s[8] != ' ' || (s[9] != '+' && s[9] != '-') ||
         !digits(s + 10, 2, &zh) || !digits(s + 12, 2, &zm) || s[14] != '\0')
         return false;
-    if (day < 1 || day > mdays[mon] || hh > 23 || mm > 59 || ss > 60 || zm > 59)
+    if (day < 1 || day > units_days_in_month(year, mon + 1) || hh > 23 || mm > 59 || ss > 60 ||
+        zm > 59)
         return false;
-    int64_t t = days_from_civil(year, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
+    int64_t t = units_days_from_civil(year, mon + 1, day) * 86400 + hh * 3600 + mm * 60 + ss;
     int64_t zone = (zh * 3600 + zm * 60) * (s[9] == '-' ? -1 : 1);
     *unix_us = (t - zone) * 1000000;
     return true;
