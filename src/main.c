@@ -82,11 +82,7 @@ static int usage_error(const char *fmt, const char *arg)
      * terminal. */
     Buf shown;
     buf_init(&shown);
-    for (const unsigned char *c = (const unsigned char *)(arg ? arg : ""); *c; c++)
-        if (*c < 0x20 || *c == 0x7f)
-            buf_printf(&shown, "^%c", *c == 0x7f ? '?' : *c + 64);
-        else
-            buf_putc(&shown, (char)*c);
+    trace_put_visible(&shown, arg ? arg : "", arg ? strlen(arg) : 0, false);
     fprintf(stderr, "minet: ");
     fprintf(stderr, fmt, shown.data ? shown.data : "");
     fprintf(stderr, "\nTry 'minet --help'.\n");
@@ -1107,15 +1103,11 @@ static int cmd_chart(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
-    if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-                      strcmp(argv[1], "help") == 0)) {
-        fputs(usage_text, stdout);
-        return 0;
-    }
-    /* `minet run --help`, `minet chart x.json --help`: the same help,
-     * which lists every command's options, and nothing run. */
+    /* `minet --help`, and `minet run --help`, `minet chart x.json --help`:
+     * the same help, which lists every command's options, and nothing run. */
     for (int i = 1; i < argc; i++)
-        if (strcmp(argv[i], "--help") == 0) {
+        if (strcmp(argv[i], "--help") == 0 ||
+            (i == 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0))) {
             fputs(usage_text, stdout);
             return 0;
         }

@@ -499,9 +499,9 @@ static void no_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     fail();
 }
 
-static void no_timeout(void *ctx, int try_no, bool last)
+static void no_timeout(void *ctx, TcpWhy why, int try_no, bool last)
 {
-    (void)ctx, (void)try_no, (void)last;
+    (void)ctx, (void)why, (void)try_no, (void)last;
     fail();
 }
 

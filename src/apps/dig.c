@@ -269,13 +269,24 @@ static void print_answer(Dig *d, const DnsMsg *m, size_t size)
 
 /* ---- one question to one server ------------------------------------------ */
 
-/* A try failed (timed out, or refused): dig says so, and after the last
- * try that no server could be reached. */
-static void comm_error(Dig *d, const char *why, bool last)
+/* A try got no answer (timed out, or refused): dig says so, and after
+ * the last try that no server could be reached. */
+static void on_timeout(void *ctx, TcpWhy why, int try_no, bool last)
 {
+    (void)try_no;
+    Dig *d = ctx;
     char addr[16];
     ip_format(d->server, addr);
-    proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr, why);
+    if (why == TCP_WHY_TIMEOUT) {
+        SimTime wait = d->timeout ? d->timeout : d->over_tcp ? DIG_TCP_TIMEOUT : DIG_TIMEOUT;
+        trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within %lld s%s.",
+                   addr, (long long)(wait / 1000000),
+                   !last          ? ": it sends the query again"
+                   : d->tries > 1 ? ", on its last try: it gives up"
+                                  : ": it gives up");
+    }
+    proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr,
+                dns_query_why_text(why));
     if (!last) {
         d->sent = d->sim->now; /* dns_stub sends the next try now */
         return;
@@ -286,27 +297,6 @@ static void comm_error(Dig *d, const char *why, bool last)
         proc_printf(d->proc, CON_STDOUT, ";; no servers could be reached\n");
     }
     dig_exit(d, 9);
-}
-
-static void on_timeout(void *ctx, int try_no, bool last)
-{
-    (void)try_no;
-    Dig *d = ctx;
-    char addr[16];
-    ip_format(d->server, addr);
-    SimTime wait = d->timeout ? d->timeout : d->over_tcp ? DIG_TCP_TIMEOUT : DIG_TIMEOUT;
-    trace_note(&d->sim->trace, d->sim->now, 0, "dig got no answer from %s within %lld s%s.", addr,
-               (long long)(wait / 1000000),
-               !last          ? ": it sends the query again"
-               : d->tries > 1 ? ", on its last try: it gives up"
-                              : ": it gives up");
-    comm_error(d, "timed out", last);
-}
-
-static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
-{
-    (void)try_no;
-    comm_error(ctx, dns_query_why_text(why), last);
 }
 
 /* The UDP answer had TC set: dig says so and asks again over TCP. */
@@ -373,13 +363,11 @@ static DnsQueryOpts dig_opts(const Dig *d, bool rd, const char *program)
 
 static void send_query(Dig *d)
 {
-    DnsQueryOps ops = {.reply = on_reply,
-                       .timeout = on_timeout,
-                       .truncated = on_truncated,
-                       .failed = on_failed,
-                       .unreachable = on_unreachable};
+    DnsQueryOps ops = {
+        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
     d->over_tcp = d->set_tcp ? d->tcp : d->qtype == DNS_TYPE_ANY;
     DnsQueryOpts o = dig_opts(d, d->recurse, "dig");
+    o.icmp_errors = true;
     d->sent = d->sim->now;
     d->q = dns_query_start(d->sim, d->node, d->server, &d->qname, d->qtype, &o, ops, d);
     if (!d->q) {
@@ -423,25 +411,17 @@ static bool is_opt(const char *name, const char *full, size_t min)
     return n >= min && n <= strlen(full) && strncmp(name, full, n) == 0;
 }
 
-/* A number for +time, +tries or +retry, as dig 9.18 reads it (decimal
- * digits, at most max): else its two complaints and status 10. */
+/* A number for +time, +tries or +retry, as dig 9.18 reads it: else its
+ * two complaints and status 10. */
 static bool parse_count(Proc *p, const char *what, const char *v, uint64_t max, uint64_t *out)
 {
-    const char *why = NULL;
-    uint64_t n = 0;
-    if (!*v || v[strspn(v, "0123456789")])
-        why = "not a valid number";
-    for (const char *c = v; !why && *c; c++)
-        if ((n = n * 10 + (uint64_t)(*c - '0')) > max)
-            why = "out of range";
-    if (why) {
-        proc_printf(p, CON_STDOUT, "invalid %s '%s': %s\n", what, v, why);
-        proc_printf(p, CON_STDERR, "dig: Couldn't parse %s\n", what);
-        proc_exit(p, 10);
-        return false;
-    }
-    *out = n;
-    return true;
+    const char *why = dns_tool_count(v, max, out);
+    if (!why)
+        return true;
+    proc_printf(p, CON_STDOUT, "invalid %s '%s': %s\n", what, v, why);
+    proc_printf(p, CON_STDERR, "dig: Couldn't parse %s\n", what);
+    proc_exit(p, 10);
+    return false;
 }
 
 /* +time=T (seconds a try waits, at least 1), +tries=N (at least 1) and
@@ -560,7 +540,7 @@ static void take_servers(Dig *d, const DnsMsg *m, DnsSection sec)
     }
 }
 
-static void trace_timeout(void *ctx, int try_no, bool last)
+static void trace_timeout(void *ctx, TcpWhy why, int try_no, bool last)
 {
     (void)try_no;
     Dig *d = ctx;
@@ -568,7 +548,8 @@ static void trace_timeout(void *ctx, int try_no, bool last)
     /* The server asked: the local one for the root's names, then each
      * level's first server. */
     ip_format(d->steps > 0 ? d->ns_addr[0] : d->server, addr);
-    proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: timed out\n", addr);
+    proc_printf(d->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr,
+                dns_query_why_text(why));
     if (last) {
         d->q = NULL;
         proc_printf(d->proc, CON_STDOUT, ";; no servers could be reached\n");

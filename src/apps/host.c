@@ -321,30 +321,21 @@ static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
     }
 }
 
-/* A try failed (timed out, or refused): host says so, and after the
- * last try that no server could be reached. */
-static void comm_error(Host *h, const char *why, bool last)
+/* A try got no answer (timed out, or refused): host says so, and after
+ * the last try that no server could be reached. */
+static void on_timeout(void *ctx, TcpWhy why, int try_no, bool last)
 {
+    (void)try_no;
+    Host *h = ctx;
     char addr[16];
     ip_format(h->server, addr);
-    proc_printf(h->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr, why);
+    proc_printf(h->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr,
+                dns_query_why_text(why));
     if (last) {
         h->q = NULL;
         proc_printf(h->proc, CON_STDOUT, ";; no servers could be reached\n");
         host_exit(h, 1);
     }
-}
-
-static void on_timeout(void *ctx, int try_no, bool last)
-{
-    (void)try_no;
-    comm_error(ctx, "timed out", last);
-}
-
-static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
-{
-    (void)try_no;
-    comm_error(ctx, dns_query_why_text(why), last);
 }
 
 static void next_query(Host *h)
@@ -354,11 +345,8 @@ static void next_query(Host *h)
         return;
     }
     uint16_t type = h->types[h->next++];
-    DnsQueryOps ops = {.reply = on_reply,
-                       .timeout = on_timeout,
-                       .truncated = on_truncated,
-                       .failed = on_failed,
-                       .unreachable = on_unreachable};
+    DnsQueryOps ops = {
+        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
     if (h->verbose)
         proc_printf(h->proc, CON_STDOUT, "Trying \"%.*s\"\n", trying_len(h->name_text),
                     h->name_text);
@@ -428,6 +416,7 @@ void host_main(Proc *p, int argc, char **argv)
     h->o.timeout = 5000000;
     h->o.tcp_timeout = 10000000; /* BIND's TCP_TIMEOUT */
     h->o.tries = 2;
+    h->o.icmp_errors = true;
     h->o.program = "host";
     const char *name = NULL, *server = NULL;
     for (int i = 1; i < argc; i++) {

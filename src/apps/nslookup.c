@@ -184,30 +184,21 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     next_query(n);
 }
 
-/* A try failed (timed out, or refused): nslookup says so, and after the
- * last try that no server could be reached. */
-static void comm_error(Nslookup *n, const char *why, bool last)
+/* A try got no answer (timed out, or refused): nslookup says so, and after
+ * the last try that no server could be reached. */
+static void on_timeout(void *ctx, TcpWhy why, int try_no, bool last)
 {
+    (void)try_no;
+    Nslookup *n = ctx;
     char addr[16];
     ip_format(n->server, addr);
-    proc_printf(n->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr, why);
+    proc_printf(n->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr,
+                dns_query_why_text(why));
     if (last) {
         n->q = NULL;
         proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");
         ns_exit(n, 1);
     }
-}
-
-static void on_timeout(void *ctx, int try_no, bool last)
-{
-    (void)try_no;
-    comm_error(ctx, "timed out", last);
-}
-
-static void on_unreachable(void *ctx, TcpWhy why, int try_no, bool last)
-{
-    (void)try_no;
-    comm_error(ctx, dns_query_why_text(why), last);
 }
 
 /* The UDP answer had TC set: nslookup says so and asks again over TCP. */
@@ -248,14 +239,12 @@ static void next_query(Nslookup *n)
                       .tries = n->tries,
                       .program = "nslookup",
                       .tcp = tcp,
+                      .icmp_errors = true,
                       .why_tcp = n->set_vc ? "-vc asks for it"
                                            : "BIND's nslookup asks for type ANY over TCP: such an "
                                              "answer may be too big for UDP"};
-    DnsQueryOps ops = {.reply = on_reply,
-                       .timeout = on_timeout,
-                       .truncated = on_truncated,
-                       .failed = on_failed,
-                       .unreachable = on_unreachable};
+    DnsQueryOps ops = {
+        .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
     n->q = dns_query_start(n->sim, n->proc->node, n->server, &n->name, type, &o, ops, n);
     if (!n->q) {
         proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");
@@ -309,19 +298,14 @@ static const char *value_opt(const char *o, const char *const *prefixes)
 
 /* A number for -timeout or -retry, as BIND's nslookup reads it: a bad one
  * is said and the setting kept. */
-static bool count_opt(Nslookup *n, const char *what, const char *v, uint32_t max, int *out)
+static void count_opt(Nslookup *n, const char *what, const char *v, uint64_t max, int *out)
 {
-    uint64_t x = 0;
-    const char *why = !*v || v[strspn(v, "0123456789")] ? "not a valid number" : NULL;
-    for (const char *c = v; !why && *c; c++)
-        if ((x = x * 10 + (uint64_t)(*c - '0')) > max)
-            why = "out of range";
-    if (why) {
+    uint64_t x;
+    const char *why = dns_tool_count(v, max, &x);
+    if (why)
         proc_printf(n->proc, CON_STDOUT, "invalid %s '%s': %s\n", what, v, why);
-        return false;
-    }
-    *out = x == 0 ? 1 : x > INT_MAX ? INT_MAX : (int)x;
-    return true;
+    else
+        *out = x == 0 ? 1 : x > INT_MAX ? INT_MAX : (int)x;
 }
 
 /* One -option, as BIND 9.18's nslookup takes them on its command line

@@ -637,7 +637,7 @@ void ping_main(Proc *p, int argc, char **argv)
         return;
     }
     snprintf(pg->hostname, sizeof pg->hostname, "%s", target);
-    if (ip_parse(target, &pg->dst) || ip_parse_aton(target, &pg->dst)) {
+    if (ip_parse_aton(target, &pg->dst)) {
         pg->numeric = true;
         start(pg);
         return;

@@ -181,11 +181,11 @@ static bool breaks_line(char c)
     return c == '\n' || c == '\t' || c == '\r';
 }
 
-/* Whether text of n bytes has a character not_in_caption: eight bytes at
- * a time, by the usual test for a byte below 0x0e (every one of them is),
- * then byte by byte in a word so flagged.  Captions are many and short,
- * and most have none. */
-static bool has_line_break(const char *text, size_t n)
+/* Where in text (n bytes) the first character not_in_caption is, n if
+ * none: eight bytes at a time, by the usual test for a byte below 0x0e
+ * (every one of them is), then byte by byte in a word so flagged.
+ * Captions are many and short, and most have none. */
+static size_t first_line_break(const char *text, size_t n)
 {
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     size_t i = 0;
@@ -196,12 +196,12 @@ static bool has_line_break(const char *text, size_t n)
             continue;
         for (size_t k = 0; k < 8; k++)
             if (breaks_line(text[i + k]))
-                return true;
+                return i + k;
     }
     for (; i < n; i++)
         if (breaks_line(text[i]))
-            return true;
-    return false;
+            return i;
+    return n;
 }
 
 uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
@@ -231,13 +231,14 @@ uint32_t trace_note(Trace *t, SimTime now, uint64_t pkt, const char *fmt, ...)
         r.text = b->data ? b->data : (char *)"";
     }
     va_end(ap);
-    if (has_line_break(r.text, r.text == b->data ? b->len : strlen(r.text))) {
+    size_t len = r.text == b->data ? b->len : strlen(r.text);
+    size_t i = first_line_break(r.text, len);
+    if (i < len) {
         if (r.text != b->data) { /* ready made: changed in a copy */
             buf_puts(b, r.text);
             r.text = b->data;
         }
-        for (size_t i = strcspn(b->data, not_in_caption); i < b->len;
-             i += 1 + strcspn(b->data + i + 1, not_in_caption))
+        for (; i < b->len; i += 1 + strcspn(b->data + i + 1, not_in_caption))
             b->data[i] = ' ';
     }
     r.pkt = pkt;

@@ -783,6 +783,8 @@ static void take_icons(Text *txt, const Model *m, const DrawRects *d, Taken *tak
 
 /* Where a node's label goes, and what it holds. */
 typedef struct LabelAt {
+    char line[48]; /* the address line: "10.0.0.1 +2" */
+    bool down;     /* DOWN under the name */
     DrawBox at;
     int box;                           /* its box in Taken, -1 if it has no place */
     bool with_ip;                      /* the address under the name */
@@ -890,29 +892,28 @@ static void draw_node_labels(SDL_Renderer *r, Text *txt, const Model *m, const P
         return;
     }
     LabelAt *lab = xcalloc(n ? n : 1, sizeof *lab);
-    char(*lines)[48] = xcalloc(n ? n : 1, sizeof *lines);
-    bool *down = xcalloc(n ? n : 1, sizeof *down);
     for (size_t i = 0; i < n; i++) {
         const Node *nd = &m->world->nodes[i];
-        down[i] = model_node_down(m, (int)i, p->step, p->t);
+        LabelAt *l = &lab[i];
+        l->down = model_node_down(m, (int)i, p->step, p->t);
         char ip[16];
         ip_format(nd->n_ips ? nd->ips[0] : 0, ip);
         if (nd->n_ips > 1)
-            snprintf(lines[i], sizeof lines[i], "%s +%zu", ip, nd->n_ips - 1);
+            snprintf(l->line, sizeof l->line, "%s +%zu", ip, nd->n_ips - 1);
         else
-            snprintf(lines[i], sizeof lines[i], "%s", ip);
+            snprintf(l->line, sizeof l->line, "%s", ip);
         /* Sizes from the text cache: the textures are drawn just after. */
         int nw, iw, dw = 0, hh;
-        text_get(txt, FACE_BOLD, name_px, down[i] ? th->faint : th->ink, 0, nd->id, &nw, &hh);
-        text_get(txt, FACE_SANS, ip_px, th->faint, 0, lines[i], &iw, &hh);
-        if (down[i])
+        text_get(txt, FACE_BOLD, name_px, l->down ? th->faint : th->ink, 0, nd->id, &nw, &hh);
+        text_get(txt, FACE_SANS, ip_px, th->faint, 0, l->line, &iw, &hh);
+        if (l->down)
             text_get(txt, FACE_BOLD, name_px, th->link_down, 0, "DOWN", &dw, &hh);
-        double extra = down[i] ? name_h : 0; /* DOWN under the name */
-        lab[i].w_ip = fmax(fmax(nw, iw), dw) + 2 * pad;
-        lab[i].w_name = fmax(nw, dw) + 2 * pad;
-        lab[i].h_ip = name_h + ip_h + extra;
-        lab[i].h_name = name_h + extra;
-        lab[i].box = -1;
+        double extra = l->down ? name_h : 0; /* DOWN under the name */
+        l->w_ip = fmax(fmax(nw, iw), dw) + 2 * pad;
+        l->w_name = fmax(nw, dw) + 2 * pad;
+        l->h_ip = name_h + ip_h + extra;
+        l->h_name = name_h + extra;
+        l->box = -1;
     }
     for (size_t o = 0; o < n; o++) {
         size_t i = (size_t)m->label_order[o];
@@ -940,19 +941,17 @@ static void draw_node_labels(SDL_Renderer *r, Text *txt, const Model *m, const P
         const char *id = m->world->nodes[i].id;
         txt->log_kind = "node-label";
         txt->log_id = id;
-        text_draw(txt, FACE_BOLD, name_px, down[i] ? th->faint : th->ink, id, cx, ty, 1);
+        text_draw(txt, FACE_BOLD, name_px, l->down ? th->faint : th->ink, id, cx, ty, 1);
         ty += (int)name_h;
         if (l->with_ip) {
-            text_draw(txt, FACE_SANS, ip_px, th->faint, lines[i], cx, ty, 1);
+            text_draw(txt, FACE_SANS, ip_px, th->faint, l->line, cx, ty, 1);
             ty += (int)ip_h;
         }
-        if (down[i])
+        if (l->down)
             text_draw(txt, FACE_BOLD, name_px, th->link_down, "DOWN", cx, ty, 1);
         txt->log_kind = txt->log_id = NULL;
     }
     free(lab);
-    free(lines);
-    free(down);
 }
 
 static void envelope(SDL_Renderer *r, double x, double y, double s, SDL_Color c, bool filled,

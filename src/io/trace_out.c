@@ -10,7 +10,7 @@ typedef struct Writer {
     TraceFormat fmt;
     FILE *f;
     Buf buf;
-    Buf visible; /* buf with control characters made visible (put_visible) */
+    Buf visible; /* buf with control characters made visible (trace_put_visible) */
     bool header_done;
     DissectCtx *dc; /* the run's TCP conversations */
 } Writer;
@@ -56,7 +56,7 @@ static void console_record(const Trace *t, const TraceRec *r, Buf *out)
  * backspace and CR stay as they are: they only move the cursor on its line,
  * and programs draw with them (curl's progress meter returns to the start
  * of its line).  Other text, UTF-8 included, is untouched. */
-static void put_visible(Buf *out, const char *s, size_t n)
+void trace_put_visible(Buf *out, const char *s, size_t n, bool keep_moves)
 {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
@@ -66,7 +66,8 @@ static void put_visible(Buf *out, const char *s, size_t n)
             buf_printf(out, "M-BM-^%c", (unsigned char)s[++i] - 0x80 + 64);
         } else if (c == 0x7f) {
             buf_puts(out, "^?");
-        } else if (c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != '\b') {
+        } else if (c < 0x20 &&
+                   !(keep_moves && (c == '\n' || c == '\t' || c == '\r' || c == '\b'))) {
             buf_putc(out, '^');
             buf_putc(out, (char)(c + 64));
         } else {
@@ -115,7 +116,7 @@ static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
     }
     if ((w->fmt == TRACE_TEXT || w->fmt == TRACE_CONSOLE) && has_control(b->data, b->len)) {
         buf_clear(&w->visible);
-        put_visible(&w->visible, b->data, b->len);
+        trace_put_visible(&w->visible, b->data, b->len, true);
         b = &w->visible;
     }
     if (b->len)

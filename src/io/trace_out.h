@@ -32,4 +32,10 @@ void trace_jsonl_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *
 void trace_csv_record(const Trace *t, DissectCtx *dc, const TraceRec *r, Buf *out);
 extern const char trace_csv_header[];
 
+/* s (n bytes) into out with its control characters as cat -v shows them
+ * (^[ for ESC, ^? for DEL, M-BM-^[ for the C1 control U+009B), so that
+ * none acts on a terminal; keep_moves leaves tab, newline, backspace and
+ * CR as they are (program output draws with them). */
+void trace_put_visible(Buf *out, const char *s, size_t n, bool keep_moves);
+
 #endif

@@ -40,7 +40,7 @@ static void on_lookup(void *ctx, DnsLookupStatus st, uint32_t addr, const char *
 Resolve *resolve_name(Sim *sim, int node, const char *name, ResolveFn fn, void *ctx)
 {
     uint32_t addr;
-    if (ip_parse(name, &addr) || ip_parse_aton(name, &addr)) {
+    if (ip_parse_aton(name, &addr)) {
         fn(ctx, RESOLVE_OK, addr, name);
         return NULL;
     }

@@ -103,7 +103,40 @@ const char *dns_query_why_text(TcpWhy why)
     }
 }
 
+const char *dns_tool_count(const char *text, uint64_t max, uint64_t *out)
+{
+    if (!*text || text[strspn(text, "0123456789")])
+        return "not a valid number";
+    uint64_t n = 0;
+    for (const char *c = text; *c; c++)
+        if ((n = n * 10 + (uint64_t)(*c - '0')) > max)
+            return "out of range";
+    *out = n;
+    return NULL;
+}
+
 static void send_try(DnsQuery *q);
+
+/* The try is over without an answer (why), told as a TCP failure when
+ * tcp_failed and the program hears of those; then the next try at once,
+ * or the query is over. */
+static void end_try(DnsQuery *q, TcpWhy why, bool tcp_failed)
+{
+    sim_cancel(q->sim, q->timer);
+    q->timer = 0;
+    drop_tcp(q);
+    bool last = q->tries >= q->o.tries;
+    q->in_callback = true;
+    if (tcp_failed && q->ops.failed)
+        q->ops.failed(q->ctx, why, q->tries, last);
+    else
+        q->ops.timeout(q->ctx, tcp_failed ? TCP_WHY_TIMEOUT : why, q->tries, last);
+    q->in_callback = false;
+    if (last || q->cancelled)
+        query_free(q);
+    else
+        send_try(q);
+}
 
 static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
 {
@@ -111,15 +144,7 @@ static void on_timeout(Sim *sim, void *ctx, uint64_t arg)
     (void)arg;
     DnsQuery *q = ctx;
     q->timer = 0;
-    drop_tcp(q);
-    bool last = q->tries >= q->o.tries;
-    q->in_callback = true;
-    q->ops.timeout(q->ctx, q->tries, last);
-    q->in_callback = false;
-    if (last || q->cancelled)
-        query_free(q);
-    else
-        send_try(q);
+    end_try(q, TCP_WHY_TIMEOUT, false);
 }
 
 /* A reply's bytes (over UDP or TCP): the answer, when it matches. */
@@ -174,11 +199,7 @@ static void take_unreachable(DnsQuery *q, const IcmpMsg *icmp)
                                                    : TCP_WHY_CLOSED;
     if (!q->timer || why == TCP_WHY_CLOSED)
         return;
-    sim_cancel(q->sim, q->timer);
-    q->timer = 0;
     bool last = q->tries >= q->o.tries;
-    char from[16];
-    ip_format(icmp->src, from);
     trace_note(&q->sim->trace, q->sim->now, icmp->pkt,
                "The ICMP error tells %s that its query cannot be answered (%s): the system hands "
                "that to the program at once, so it does not wait out its timeout%s.",
@@ -187,13 +208,7 @@ static void take_unreachable(DnsQuery *q, const IcmpMsg *icmp)
                : why == TCP_WHY_NET_UNREACH ? "no route leads to that network"
                                             : "that host cannot be reached",
                last ? ", and it has no tries left" : ", and it tries again now");
-    q->in_callback = true;
-    q->ops.unreachable(q->ctx, why, q->tries, last);
-    q->in_callback = false;
-    if (last || q->cancelled)
-        query_free(q);
-    else
-        send_try(q);
+    end_try(q, why, false);
 }
 
 static void on_reply(Sim *sim, void *ctx, int node, const UdpMsg *m)
@@ -239,19 +254,7 @@ static void on_tcp_ended(void *ctx, DnsTcp *d, TcpWhy why)
     q->tcp = NULL;
     if (!q->timer || why == TCP_WHY_CLOSED)
         return; /* the server closed before answering: the try times out */
-    sim_cancel(q->sim, q->timer);
-    q->timer = 0;
-    bool last = q->tries >= q->o.tries;
-    q->in_callback = true;
-    if (q->ops.failed)
-        q->ops.failed(q->ctx, why, q->tries, last);
-    else
-        q->ops.timeout(q->ctx, q->tries, last);
-    q->in_callback = false;
-    if (last || q->cancelled)
-        query_free(q);
-    else
-        send_try(q);
+    end_try(q, why, true);
 }
 
 static const DnsTcpOps query_tcp_ops = {on_tcp_connected, on_tcp_message, NULL, on_tcp_ended};
@@ -378,7 +381,7 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
         free(q);
         return NULL;
     }
-    if (ops.unreachable)
+    if (o->icmp_errors)
         udp_want_errors(sim, node, q->port);
     q->sim = sim;
     q->node = node;
@@ -486,8 +489,9 @@ static void lookup_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     free(l);
 }
 
-static void lookup_timeout(void *ctx, int try_no, bool last)
+static void lookup_timeout(void *ctx, TcpWhy why, int try_no, bool last)
 {
+    (void)why;
     (void)try_no;
     Lookup *l = ctx;
     if (!last)

@@ -35,13 +35,21 @@ typedef struct DnsQueryOpts {
      * of asking again over TCP. */
     bool ignore_tc;
     SimTime tcp_timeout; /* per try over TCP; 0: timeout */
+    /* An ICMP error about a try's UDP query (the server's host has
+     * nothing on port 53, or cannot be reached) fails the try at once, as
+     * a connected UDP socket reports it to BIND's tools; without it the
+     * try waits out its timeout. */
+    bool icmp_errors;
 } DnsQueryOpts;
 
 typedef struct DnsQueryOps {
     /* A matching reply arrived: the query is over (and freed) after this. */
     void (*reply)(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt);
-    /* A try timed out; when last, the query is over (and freed) after this. */
-    void (*timeout)(void *ctx, int try_no, bool last);
+    /* A try got no answer: its time ran out (why TCP_WHY_TIMEOUT), or with
+     * icmp_errors an ICMP error answered it (TCP_WHY_REFUSED,
+     * TCP_WHY_HOST_UNREACH, TCP_WHY_NET_UNREACH); when last, the query is
+     * over (and freed) after this. */
+    void (*timeout)(void *ctx, TcpWhy why, int try_no, bool last);
     /* Optional: the query was cancelled; free what ctx holds. */
     void (*cancelled)(void *ctx);
     /* Optional: a UDP answer came with TC set; the query is asked again
@@ -51,13 +59,6 @@ typedef struct DnsQueryOps {
      * reset, unreachable); when last, the query is over (and freed) after
      * this.  NULL: counted as a timeout. */
     void (*failed)(void *ctx, TcpWhy why, int try_no, bool last);
-    /* Optional: an ICMP error answered a try's UDP query (the server's
-     * host has nothing on port 53: why is TCP_WHY_REFUSED; or it cannot
-     * be reached: TCP_WHY_HOST_UNREACH, TCP_WHY_NET_UNREACH), so the try
-     * fails at once instead of timing out, as for BIND's tools on a
-     * connected UDP socket; when last, the query is over (and freed)
-     * after this.  NULL: the try waits out its timeout. */
-    void (*unreachable)(void *ctx, TcpWhy why, int try_no, bool last);
 } DnsQueryOps;
 
 typedef struct DnsQuery DnsQuery;
@@ -71,6 +72,10 @@ void dns_query_cancel(DnsQuery *q);
 /* ISC's words (BIND's tools) for why a try failed: "connection refused",
  * "timed out", ... */
 const char *dns_query_why_text(TcpWhy why);
+/* A number as BIND's tools read an option's value (decimal digits, at
+ * most max): NULL, or ISC's words for why not ("not a valid number", "out
+ * of range"). */
+const char *dns_tool_count(const char *text, uint64_t max, uint64_t *out);
 
 /* ---- applications ------------------------------------------------------- */
 

@@ -159,8 +159,7 @@ bool imap_append_may_send(ImapSession *is, const char *text, size_t len, uint64_
 }
 
 /* The message as minet keeps it: LF line ends (a message is text: it
- * ends at a NUL); its size counts each line end as CRLF, as Dovecot's
- * RFC822.SIZE does. */
+ * ends at a NUL). */
 static char *lf_text(const ImapTok *t)
 {
     char *out = xmalloc(t->len + 1);
@@ -206,16 +205,9 @@ void imap_cmd_append(ImapSession *is, Buf *b, const char *tag, const ImapCmd *c)
     for (size_t k = 0; k < n; k++) {
         MailMsg m = {0};
         m.text = lf_text(msgs[k].msg);
-        m.size = strlen(m.text);
-        for (const char *p = m.text; (p = strchr(p, '\n')); p++)
-            m.size++;
+        mail_msg_describe(&m);
         m.arrived = msgs[k].has_date ? msgs[k].unix_us - sim->world->start_us : sim->now;
         m.flags = msgs[k].flags;
-        char h[512];
-        mail_header(m.text, "From", h, sizeof h);
-        m.from = xstrdup(h);
-        mail_header(m.text, "Subject", h, sizeof h);
-        m.subject = xstrdup(h);
         last = mail_box_copy(is->srv, box, &m);
         first = k == 0 ? last : first;
         free(m.text);

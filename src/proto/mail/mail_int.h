@@ -64,6 +64,9 @@ void mail_deliver_local(MailServer *s, const char *user, const char *text, const
 const char *mail_peer_name(const MailServer *s, uint32_t ip);
 /* The value of header name in text ("" if absent), copied into out. */
 void mail_header(const char *text, const char *name, char *out, size_t size);
+/* Sets m's size (its line ends counted as CRLF, as RFC822.SIZE counts
+ * them), from and subject (new strings) from m->text. */
+void mail_msg_describe(MailMsg *m);
 /* Writes message m's "mailbox" state record (op "add", "set" or "del"):
  * key "USER UID" (a folder: "USER/FOLDER UID"), value with every flag. */
 void mail_box_record(MailServer *s, const Mailbox *mb, const MailMsg *m, const char *op);

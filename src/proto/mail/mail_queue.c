@@ -861,8 +861,9 @@ static void mx_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     try_exchange(d);
 }
 
-static void mx_timeout(void *ctx, int try_no, bool last)
+static void mx_timeout(void *ctx, TcpWhy why, int try_no, bool last)
 {
+    (void)why;
     (void)try_no;
     MailDelivery *d = ctx;
     if (!last)

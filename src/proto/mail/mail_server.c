@@ -178,6 +178,22 @@ static size_t crlf_size(const char *text)
     return n;
 }
 
+void mail_msg_describe(MailMsg *m)
+{
+    m->size = crlf_size(m->text);
+    char buf[512];
+    mail_header(m->text, "From", buf, sizeof buf);
+    if (!buf[0]) { /* no From: header: the envelope sender */
+        char rp[512];
+        mail_header(m->text, "Return-Path", rp, sizeof rp);
+        snprintf(buf, sizeof buf, "%.*s", (int)strcspn(rp + (rp[0] == '<'), ">"),
+                 rp + (rp[0] == '<'));
+    }
+    m->from = xstrdup(buf);
+    mail_header(m->text, "Subject", buf, sizeof buf);
+    m->subject = xstrdup(buf);
+}
+
 void mail_box_record(MailServer *s, const Mailbox *mb, const MailMsg *m, const char *op)
 {
     Trace *tr = &s->sim->trace;
@@ -232,20 +248,9 @@ static MailMsg *mailbox_add(MailServer *s, const char *user, const char *text)
     memset(m, 0, sizeof *m);
     m->uid = mb->next_uid++;
     m->text = xstrdup(text);
-    m->size = crlf_size(text);
+    mail_msg_describe(m);
     m->arrived = s->sim->now;
     m->flags = MAIL_FLAG_RECENT;
-    char buf[512];
-    mail_header(text, "From", buf, sizeof buf);
-    if (!buf[0]) { /* no From: header: the envelope sender */
-        char rp[512];
-        mail_header(text, "Return-Path", rp, sizeof rp);
-        snprintf(buf, sizeof buf, "%.*s", (int)strcspn(rp + (rp[0] == '<'), ">"),
-                 rp + (rp[0] == '<'));
-    }
-    m->from = xstrdup(buf);
-    mail_header(text, "Subject", buf, sizeof buf);
-    m->subject = xstrdup(buf);
     mail_box_record(s, mb, m, "add");
     return m;
 }
