@@ -676,15 +676,38 @@ static bool inside(const SDL_Rect *r, DrawBox b)
     return b.x >= r->x && b.y >= r->y && b.x + b.w <= r->x + r->w && b.y + b.h <= r->y + r->h;
 }
 
-/* The first of the candidate places (boxes of size w×h) inside the map and
- * free; false if none is. */
+/* Box b moved the least that puts it inside the map, where it fits: a
+ * label by the map's edge slides along it, as a name under an icon at
+ * the left edge starts at the edge.  Where that covers the icon, the
+ * icon's box refuses the place. */
+static DrawBox into_map(const SDL_Rect *r, DrawBox b)
+{
+    if (b.w <= r->w) {
+        if (b.x < r->x)
+            b.x = r->x;
+        else if (b.x + b.w > r->x + r->w)
+            b.x = r->x + r->w - b.w;
+    }
+    if (b.h <= r->h) {
+        if (b.y < r->y)
+            b.y = r->y;
+        else if (b.y + b.h > r->y + r->h)
+            b.y = r->y + r->h - b.h;
+    }
+    return b;
+}
+
+/* The first of the candidate places (boxes of size w×h), moved inside the
+ * map, that is free; false if none is. */
 static bool first_free(Taken *t, const SDL_Rect *net, const DrawBox *cand, size_t n, DrawBox *out)
 {
-    for (size_t i = 0; i < n; i++)
-        if (inside(net, cand[i]) && !taken_hits(t, cand[i])) {
-            *out = cand[i];
+    for (size_t i = 0; i < n; i++) {
+        DrawBox b = into_map(net, cand[i]);
+        if (inside(net, b) && !taken_hits(t, b)) {
+            *out = b;
             return true;
         }
+    }
     return false;
 }
 
@@ -840,6 +863,7 @@ static bool label_make_room(Taken *t, const DrawRects *d, const double *xs, cons
         /* Not the places a line off, which read as another icon's. */
         size_t k = label_places(xs[i], ys[i], d->icon_r, w, h, line, cand) - 2;
         for (size_t c = 0; c < k; c++) {
+            cand[c] = into_map(&d->net, cand[c]);
             if (!inside(&d->net, cand[c]))
                 continue;
             int j = sole_label_in_way(t, cand[c], lab, n);
