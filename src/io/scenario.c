@@ -863,7 +863,15 @@ static void load_header(Loader *L, const cJSON *root, const Top *t)
     if ((v = top_get(t, "description"))) {
         p = sj_field(NULL, "description");
         const char *s = sj_get_string(L, v, &p, "a text for students");
-        if (s)
+        size_t chars = 0;
+        for (const char *c = s ? s : ""; *c; c += sj_utf8_len((unsigned char)*c))
+            chars++;
+        if (chars > WORLD_DESCRIPTION_MAX)
+            sj_err(L, v, &p,
+                   "the description is %zu characters long (expected at most %d: a text for "
+                   "students, which the window shows whole before the first step, at 1024x768 too)",
+                   chars, WORLD_DESCRIPTION_MAX);
+        else if (s)
             w->description = xstrdup(s);
     }
     if ((v = top_get(t, "layout"))) {

@@ -83,6 +83,11 @@ typedef struct ScriptLine {
  * last slot first. */
 #define WORLD_EXT_MAX 8
 
+/* The longest description, in characters: the window shows it whole, on
+ * at most half its height, before the first step, at 1024×768 too (the bundled ones are
+ * under 1,000). */
+#define WORLD_DESCRIPTION_MAX 1500
+
 typedef struct WorldExt {
     void *data;
     void (*free)(void *data);
