@@ -243,6 +243,57 @@ static void test_rfc3339(void **state)
     assert_false(units_parse_rfc3339(NULL, &us));
 }
 
+static int64_t mail_date(const char *s)
+{
+    int64_t t = 0;
+    char why[160];
+    if (!units_parse_mail_date(s, &t, why, sizeof why))
+        fail_msg("units_parse_mail_date(\"%s\") refused: %s", s, why);
+    return t;
+}
+
+static const char *mail_date_why(const char *s)
+{
+    static char why[160];
+    int64_t t;
+    if (units_parse_mail_date(s, &t, why, sizeof why))
+        fail_msg("units_parse_mail_date(\"%s\") accepted", s);
+    return why;
+}
+
+/* RFC 5322 dates, as a mailbox's messages in a scenario write them. */
+static void test_mail_date(void **state)
+{
+    (void)state;
+    assert_int_equal(mail_date("Mon, 11 Sep 2023 08:00:00 +0000"), 1694419200);
+    assert_int_equal(mail_date("11 Sep 2023 08:00:00 +0000"), 1694419200);
+    assert_int_equal(mail_date("Mon, 11 Sep 2023 10:00 +0200"), 1694419200);
+    assert_int_equal(mail_date("Mon,11 Sep 2023 04:00:00 EDT"), 1694419200);
+    assert_int_equal(mail_date("Mon, 11 Sep 2023 08:00:00 GMT"), 1694419200);
+    assert_int_equal(mail_date("Thu, 1 Jan 1970 00:00:00 -0000"), 0);
+    assert_int_equal(mail_date("Wed, 31 Dec 1969 23:59:60 +0000"), 0);
+    assert_int_equal(mail_date("Thu, 29 Feb 2024 12:00:00 +0000"), 1709208000);
+    assert_string_equal(
+        mail_date_why("yesterday"),
+        "it starts with neither a day of the month nor a day of the week and a comma");
+    assert_string_equal(mail_date_why("Mon, 31 Feb 2023 08:00:00 +0000"), "Feb 2023 has no day 31");
+    assert_string_equal(mail_date_why("Tue, 11 Sep 2023 08:00:00 +0000"),
+                        "11 Sep 2023 is a Monday, not Tue");
+    assert_string_equal(mail_date_why("Mon, 11 Sep 2023 25:00:00 +0000"),
+                        "no time of day: hours 00-23, minutes and seconds 00-59, as in 08:00:00");
+    assert_string_equal(mail_date_why("Mon, 11 Sep 2023 08:00:00 +9999"),
+                        "no time zone: +HHMM or -HHMM, with minutes under 60");
+    assert_string_equal(mail_date_why("Mon, 11 Sep 2023 08:00:00"),
+                        "no time zone: +HHMM or -HHMM, like +0000, or GMT");
+    assert_string_equal(mail_date_why("Mon, 11 Sep 23 08:00:00 +0000"),
+                        "no year of four digits, 1900 or later");
+    assert_int_equal(mail_date("Mon, 11 Sep 2023 08:00:00 +0000 (UTC)"), 1694419200);
+    assert_string_equal(mail_date_why("Mon, 11 Sep 2023 08:00:00 +0000 UTC"),
+                        "text after the time zone");
+    assert_string_equal(mail_date_why("Mon, 11 September 2023 08:00:00 +0000"),
+                        "no year of four digits, 1900 or later");
+}
+
 static void test_format_time(void **state)
 {
     (void)state;
@@ -282,7 +333,7 @@ int main(void)
         cmocka_unit_test(test_time_units),   cmocka_unit_test(test_time_rounding),
         cmocka_unit_test(test_time_refused), cmocka_unit_test(test_rate),
         cmocka_unit_test(test_size),         cmocka_unit_test(test_rfc3339),
-        cmocka_unit_test(test_format_time),
+        cmocka_unit_test(test_mail_date),    cmocka_unit_test(test_format_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

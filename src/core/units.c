@@ -1,5 +1,7 @@
 #include "units.h"
 
+#include <ctype.h>
+
 #include <stdio.h>
 #include <string.h>
 
@@ -260,6 +262,132 @@ bool units_parse_rfc3339(const char *s, int64_t *unix_us)
         return false;
     int64_t t = units_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + sec - offset_s;
     *unix_us = t * 1000000 + us;
+    return true;
+}
+
+static const char *const week_days[] = {"Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"};
+static const char *const day_names[] = {"a Monday", "a Tuesday",  "a Wednesday", "a Thursday",
+                                        "a Friday", "a Saturday", "a Sunday"};
+static const char *const month_names[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                          "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+static void skip_space(const char **p)
+{
+    while (**p == ' ' || **p == '\t')
+        (*p)++;
+}
+
+/* Up to max digits, at least min; their value. */
+static bool some_digits(const char **p, int min, int max, int *out)
+{
+    int n = 0, v = 0;
+    while (n < max && is_digit((*p)[n]))
+        v = v * 10 + ((*p)[n++] - '0');
+    if (n < min || is_digit((*p)[n]))
+        return false;
+    *p += n;
+    *out = v;
+    return true;
+}
+
+/* A three-letter name of the list (case as written there); its index or -1. */
+static int name_of(const char **p, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (strncmp(*p, names[i], 3) == 0) {
+            *p += 3;
+            return i;
+        }
+    return -1;
+}
+
+/* The zones RFC 5322 keeps from RFC 822 (obs-zone), as hours east of UTC;
+ * the military letters are refused, as the RFC says their sign was
+ * written both ways. */
+static bool named_zone(const char **p, int *minutes)
+{
+    static const struct {
+        const char *name;
+        int hours;
+    } zones[] = {{"UT", 0},   {"GMT", 0},  {"EST", -5}, {"EDT", -4}, {"CST", -6},
+                 {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
+    for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+        size_t n = strlen(zones[i].name);
+        if (strncmp(*p, zones[i].name, n) == 0 && !isalpha((unsigned char)(*p)[n])) {
+            *p += n;
+            *minutes = zones[i].hours * 60;
+            return true;
+        }
+    }
+    return false;
+}
+
+bool units_parse_mail_date(const char *s, int64_t *unix_s, char *why, size_t size)
+{
+    const char *p = s ? s : "";
+    int wday = -1, d, mo, y, h, mi, sec = 0, zone_min;
+    skip_space(&p);
+    if (isalpha((unsigned char)*p)) {
+        if ((wday = name_of(&p, week_days, 7)) < 0 || (skip_space(&p), *p != ',')) {
+            snprintf(why, size,
+                     "it starts with neither a day of the month nor a day of the week and a "
+                     "comma");
+            return false;
+        }
+        p++;
+        skip_space(&p);
+    }
+    if (!some_digits(&p, 1, 2, &d) || (skip_space(&p), (mo = name_of(&p, month_names, 12)) < 0)) {
+        snprintf(why, size, "no day and month: a day of the month, then Jan, Feb, … Dec");
+        return false;
+    }
+    skip_space(&p);
+    if (!some_digits(&p, 4, 4, &y) || y < 1900) {
+        snprintf(why, size, "no year of four digits, 1900 or later");
+        return false;
+    }
+    mo++;
+    if (d < 1 || d > units_days_in_month(y, mo)) {
+        snprintf(why, size, "%s %d has no day %d", month_names[mo - 1], y, d);
+        return false;
+    }
+    skip_space(&p);
+    if (!some_digits(&p, 2, 2, &h) || !expect(&p, ':') || !some_digits(&p, 2, 2, &mi) ||
+        (*p == ':' && (p++, !some_digits(&p, 2, 2, &sec))) || h > 23 || mi > 59 || sec > 60) {
+        snprintf(why, size,
+                 "no time of day: hours 00-23, minutes and seconds 00-59, as in 08:00:00");
+        return false;
+    }
+    skip_space(&p);
+    if (*p == '+' || *p == '-') {
+        int sign = *p++ == '-' ? -1 : 1, hhmm;
+        if (!some_digits(&p, 4, 4, &hhmm) || hhmm % 100 > 59) {
+            snprintf(why, size, "no time zone: +HHMM or -HHMM, with minutes under 60");
+            return false;
+        }
+        zone_min = sign * (hhmm / 100 * 60 + hhmm % 100);
+    } else if (!named_zone(&p, &zone_min)) {
+        snprintf(why, size, "no time zone: +HHMM or -HHMM, like +0000, or GMT");
+        return false;
+    }
+    skip_space(&p);
+    if (*p == '(') { /* a comment, as in "+0000 (UTC)" */
+        const char *close = strchr(p, ')');
+        p = close ? close + 1 : p;
+        skip_space(&p);
+    }
+    if (*p) {
+        snprintf(why, size, "text after the time zone");
+        return false;
+    }
+    int64_t days = units_days_from_civil(y, mo, d);
+    int actual = (int)(((days % 7) + 7 + 3) % 7); /* 1970-01-01 was a Thursday */
+    if (wday >= 0 && wday != actual) {
+        snprintf(why, size, "%d %s %d is %s, not %s", d, month_names[mo - 1], y, day_names[actual],
+                 week_days[wday]);
+        return false;
+    }
+    *unix_s = days * 86400 + h * 3600 + mi * 60 + sec - zone_min * 60;
     return true;
 }
 

@@ -28,6 +28,12 @@ bool units_parse_byte_rate(const char *s, uint64_t *bytes_per_s, const char **wh
 /* RFC 3339 date-time ("2023-09-11T09:00:00Z", "…+02:00", fractions) to
  * Unix microseconds. */
 bool units_parse_rfc3339(const char *s, int64_t *unix_us);
+/* An RFC 5322 date-time, as mail's Date header writes it ("Mon, 11 Sep
+ * 2023 08:00:00 +0000"; the day of the week, the seconds optional; the
+ * zone +HHMM, -HHMM, UT, GMT or a US zone, then perhaps a comment) to
+ * Unix seconds; false with
+ * *why naming what is wrong. */
+bool units_parse_mail_date(const char *s, int64_t *unix_s, char *why, size_t size);
 /* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's
  * algorithm), and the days of month m (1-12) of year y. */
 int64_t units_days_from_civil(int64_t y, int m, int d);

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/units.h"
 #include "io/scenario_int.h"
 #include "proto/dns/dns_conf.h"
 #include "proto/mail/mail_conf.h"
@@ -358,6 +359,25 @@ static void read_seed(Loader *L, const cJSON *e, const Path *ep, MailSeed *m)
         }
         if (out != &m->body && strpbrk(s, "\r\n")) {
             sj_err(L, f, &fp, "a header cannot hold a line break (expected one line of text)");
+            continue;
+        }
+        bool control = false;
+        for (const unsigned char *c = (const unsigned char *)s; *c && out != &m->body; c++)
+            control |= (*c < 0x20 && *c != '\t') || *c == 0x7f;
+        if (control) {
+            sj_err(L, f, &fp,
+                   "%s contains a control character (expected one line of text, which a "
+                   "terminal shows as written)",
+                   sj_q(L, s));
+            continue;
+        }
+        int64_t unix_s;
+        char why[160];
+        if (out == &m->date && !units_parse_mail_date(s, &unix_s, why, sizeof why)) {
+            sj_err(L, f, &fp,
+                   "%s is not a mail date: %s (expected one like \"Mon, 11 Sep 2023 08:00:00 "
+                   "+0000\")",
+                   sj_q(L, s), why);
             continue;
         }
         free(*out);
