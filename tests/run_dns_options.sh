@@ -2,15 +2,17 @@
 # The options students try with host, dig and nslookup, against what BIND
 # 9.18's real tools print.
 #
-# Each line of tests/data/dns_options/commands is "SCENARIO<TAB>COMMAND":
-# the command runs alone, at 0 s on the scenario's laptop (every cache
-# empty), and what minet prints must equal tests/data/dns_options/N.out
-# byte for byte, once the fields that must differ are masked (dig's id,
+# Each line of tests/data/dns_options/commands (and of SET/commands in its
+# folders, one set of cases for each tool) is "SCENARIO<TAB>COMMAND": the
+# command runs alone, at 0 s on the scenario's laptop (every cache empty),
+# and what minet prints must equal N.out beside the list, N its line's
+# number among the cases, byte for byte, once the fields that must differ are masked (dig's id,
 # Query time, WHEN, MSG SIZE and cookie, host -v's round-trip time: see
 # tests/interop/resolver/volatile.awk).
 #
-#   MINET=build/minet sh tests/run_dns_options.sh          check
-#   MINET=build/minet sh tests/run_dns_options.sh real     write N.out anew
+#   MINET=build/minet sh tests/run_dns_options.sh              check
+#   MINET=build/minet sh tests/run_dns_options.sh real [FROM]  write N.out anew
+#                                  (from case FROM of each list on: new cases)
 #
 # "real" takes each N.out from the real tools: BIND 9.18's host, dig and
 # nslookup over a real Unbound and NSD serving the scenario's zones, run by
@@ -26,6 +28,7 @@ esac
 DIR=tests/data/dns_options
 HERE=tests/interop/resolver
 mode=${1:-check}
+from=${2:-1}
 tab=$(printf '\t')
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/minet-dns-options.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -46,12 +49,18 @@ one_command() { # N SCENARIO COMMAND
 fail=0
 n=0
 same=0
+for list in "$DIR/commands" "$DIR"/*/commands; do
+[ -f "$list" ] || continue
+set=$(dirname "$list")
+k=0
 while IFS=$tab read -r scen cmd; do
     case $scen in '' | '#'*) continue ;; esac
     n=$((n + 1))
+    k=$((k + 1))
     one_command $n "$scen" "$cmd"
     copy=$tmp/$n/$(basename "$scen")
     if [ "$mode" = real ]; then
+        [ $k -lt "$from" ] && continue
         rm -rf "$tmp/keep"
         MINET_INTEROP_TTL_EXACT=1 MINET_INTEROP_KEEP=$tmp/keep MINET=$MINET \
             sh tests/run_interop_resolver.sh "$copy" \
@@ -63,8 +72,8 @@ while IFS=$tab read -r scen cmd; do
             fail=1
             continue
         fi
-        cp "$got" "$DIR/$n.out"
-        echo "wrote $DIR/$n.out ($cmd)"
+        cp "$got" "$set/$k.out"
+        echo "wrote $set/$k.out ($cmd)"
         continue
     fi
     "$MINET" run "$copy" --quiet > "$tmp/$n/quiet" 2> "$tmp/$n/err" || {
@@ -75,15 +84,16 @@ while IFS=$tab read -r scen cmd; do
     }
     # the console without its "laptop$ COMMAND" line, fields masked
     sed 1d "$tmp/$n/quiet" | awk -f "$HERE/volatile.awk" > "$tmp/$n/got"
-    if cmp -s "$DIR/$n.out" "$tmp/$n/got"; then
+    if cmp -s "$set/$k.out" "$tmp/$n/got"; then
         same=$((same + 1))
     else
-        echo "FAIL $scen: $cmd: minet prints otherwise than BIND 9.18 ($DIR/$n.out):"
-        diff -u "$DIR/$n.out" "$tmp/$n/got" | sed -e '1s|.*|--- BIND 9.18 via Unbound and NSD|' \
+        echo "FAIL $scen: $cmd: minet prints otherwise than BIND 9.18 ($set/$k.out):"
+        diff -u "$set/$k.out" "$tmp/$n/got" | sed -e '1s|.*|--- BIND 9.18 via Unbound and NSD|' \
             -e '2s|.*|+++ minet|' -e 's/^/    /'
         fail=1
     fi
-done < "$DIR/commands"
+done < "$list"
+done
 [ "$mode" = real ] && exit $fail
 echo "dns options: $n commands, $same print what BIND 9.18's tools print"
 exit $fail
