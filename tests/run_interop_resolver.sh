@@ -259,7 +259,9 @@ write_unbound_conf() { # DIR ADDRESSES MODE HINTS
             echo "    access-control: 0.0.0.0/0 deny"
             echo "    access-control: 127.0.0.0/8 deny"
         else
-            echo "    access-control: 127.0.0.0/8 allow"
+            # allow_snoop: a query without RD is answered from the cache (or
+            # with a referral), as minet's resolver answers it
+            echo "    access-control: 127.0.0.0/8 allow_snoop"
             echo "    root-hints: \"$4\""
         fi
         echo "remote-control:"

@@ -25,7 +25,6 @@
  * dns_resolver_infra.c. */
 #define RTT_BAND       400
 #define OUTBOUND_RETRY 5
-#define EDNS_SIZE      1232
 
 typedef struct DnsResolverSet {
     Resolver **r;
@@ -39,7 +38,7 @@ const char *resolver_node_id(const Resolver *r)
     return r->sim->world->nodes[r->node].id;
 }
 
-static const char *who(const Resolver *r, uint32_t addr)
+const char *resolver_who(const Resolver *r, uint32_t addr)
 {
     int n;
     if (world_find_addr(r->sim->world, addr, &n, NULL))
@@ -185,155 +184,6 @@ static void closest_delegation(Task *t)
     t->nservers = r->nhints;
 }
 
-/* ---- answering the client ---------------------------------------------- */
-
-static uint32_t negative_ttl(const DnsRR *soa);
-
-/* A UDP answer that does not fit, as Unbound cuts it: the answer
- * section's RRsets that fit whole, nothing of the other sections but the
- * OPT record, TC set.  Returns the new length of out. */
-static size_t truncate_whole(DnsMsg *m, uint8_t *out, size_t limit)
-{
-    size_t fit = get_be16(out + 6); /* answer records the encoder kept */
-    size_t keep = 0;
-    for (size_t i = 0; i < fit;) {
-        size_t end = i + 1;
-        while (end < m->n[DNS_ANSWER] && m->rr[DNS_ANSWER][end].type == m->rr[DNS_ANSWER][i].type &&
-               dns_name_equal(&m->rr[DNS_ANSWER][end].name, &m->rr[DNS_ANSWER][i].name))
-            end++;
-        if (end > fit)
-            break; /* this RRset was cut: it goes, and all after it */
-        keep = i = end;
-    }
-    m->n[DNS_ANSWER] = keep;
-    m->n[DNS_AUTHORITY] = 0;
-    size_t opt = 0;
-    for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++)
-        if (m->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT)
-            m->rr[DNS_ADDITIONAL][opt++] = m->rr[DNS_ADDITIONAL][i];
-    m->n[DNS_ADDITIONAL] = opt;
-    m->tc = true;
-    return dns_encode(m, out, limit);
-}
-
-static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
-{
-    Resolver *r = t->r;
-    Sim *sim = r->sim;
-    DnsMsg m;
-    dns_msg_init(&m);
-    m.id = t->cid;
-    m.qr = true;
-    m.rd = t->rd;
-    m.ra = true;
-    m.rcode = rcode;
-    dns_msg_add_question(&m, &t->qname, t->qtype, DNS_CLASS_IN);
-    for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
-        const DnsRR *c = &t->chain->rr[DNS_ANSWER][i];
-        DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);
-        uint32_t ttl = e ? dns_cache_ttl_left(&r->cache, e) : c->ttl;
-        dns_msg_add_rr(&m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
-    }
-    if (final && final->kind == DNS_CACHE_RRSET) {
-        DnsCacheEntry *e = (DnsCacheEntry *) final;
-        size_t start = (r->round_robin && e->n > 1) ? e->rotation++ % e->n : 0;
-        uint32_t left = dns_cache_ttl_left(&r->cache, e);
-        for (size_t i = 0; i < e->n; i++) {
-            size_t k = (start + i) % e->n;
-            dns_msg_add_rr(&m, DNS_ANSWER, &e->name, e->type, DNS_CLASS_IN, left, e->rdata[k],
-                           e->rdlen[k]);
-        }
-    }
-    if (soa)
-        dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, negative_ttl(soa),
-                       soa->rdata, soa->rdlen);
-    /* Addresses the cache holds for the name servers an NS answer names, as
-     * Unbound adds them (with its default minimal-responses, not for MX). */
-    for (size_t i = 0; final && i < m.n[DNS_ANSWER]; i++) {
-        const DnsRR *a = &m.rr[DNS_ANSWER][i];
-        size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
-        DnsName target;
-        if (a->type != DNS_TYPE_NS || a->rdlen <= off ||
-            !dns_name_from_wire(&target, a->rdata + off, a->rdlen - off))
-            continue;
-        DnsCacheEntry *g = dns_cache_get(&r->cache, &target, DNS_TYPE_A);
-        for (size_t k = 0; g && g->kind == DNS_CACHE_RRSET && k < g->n; k++)
-            dns_msg_add_rr(&m, DNS_ADDITIONAL, &target, DNS_TYPE_A, DNS_CLASS_IN,
-                           dns_cache_ttl_left(&r->cache, g), g->rdata[k], g->rdlen[k]);
-    }
-    if (t->edns) {
-        dns_msg_add_opt(&m, EDNS_SIZE, NULL, 0);
-    }
-    /* Over UDP the answer is cut to 512 bytes (no EDNS) or the EDNS size,
-     * with TC set; over TCP only the 16-bit length limits it. */
-    Client *conn = t->conn;
-    size_t limit = conn ? DNS_TCP_MAX : t->edns ? EDNS_SIZE : DNS_UDP_MAX;
-    uint8_t udp[EDNS_SIZE];
-    uint8_t *out = conn ? xmalloc(limit) : udp;
-    size_t n = dns_encode(&m, out, limit);
-    bool tc = n >= 4 && (out[2] & 0x02);
-    size_t answers = m.n[DNS_ANSWER]; /* for the caption: what the answer is */
-    if (tc)
-        n = truncate_whole(&m, out, limit);
-    uint64_t pkt = conn ? 0 : sim_packet_id(sim);
-    NetErr e = conn ? NET_OK : ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
-    Buf cap;
-    buf_init(&cap);
-    if (trace_wanted(&sim->trace)) {
-        char qn[300], tb[16], rc[16], why[200];
-        dns_name_prose(&t->qname, qn, sizeof qn);
-        const char *client = who(r, t->client);
-        if (e != NET_OK)
-            buf_printf(&cap, "%s cannot answer %s about %s: %s.", resolver_node_id(r), client, qn,
-                       ipv4_err_reason(sim, r->node, t->client, e, why, sizeof why));
-        else if (rcode == DNS_RCODE_NOERROR && answers)
-            buf_printf(&cap,
-                       "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
-                       "answer comes from its cache, not from the zone's own server).",
-                       resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb));
-        else if (rcode == DNS_RCODE_NOERROR)
-            buf_printf(&cap, "%s tells %s that %s has no %s record (NOERROR, empty answer).",
-                       resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb));
-        else
-            buf_printf(&cap, "%s answers %s with %s for %s.", resolver_node_id(r), client,
-                       dns_rcode_name(rcode, rc), qn);
-        if (e == NET_OK && tc)
-            buf_printf(&cap,
-                       " The answer does not fit in %zu bytes (%s): as Unbound, it sends only the "
-                       "record sets that fit whole, with TC set (truncated), and the client should "
-                       "ask again over TCP.",
-                       limit, t->edns ? "the EDNS size" : "a UDP message without EDNS");
-        if (e == NET_OK && conn)
-            buf_printf(&cap,
-                       " It goes back over %s's TCP connection (%zu bytes and their 2-byte "
-                       "length).",
-                       client, n);
-    }
-    if (conn) {
-        if (conn->d)
-            dns_tcp_send(conn->d, out, n, cap.data);
-        else
-            trace_note(&sim->trace, sim->now, 0,
-                       "%s has the answer for %s, but the client closed its TCP connection: it "
-                       "is dropped.",
-                       resolver_node_id(r), who(r, t->client));
-    } else if (e == NET_OK) {
-        if (cap.data)
-            trace_note(&sim->trace, sim->now, pkt, "%s", cap.data);
-        else
-            trace_note_skip(&sim->trace);
-        udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
-    } else if (cap.data) {
-        trace_note(&sim->trace, sim->now, 0, "%s", cap.data);
-    } else {
-        trace_note_skip(&sim->trace);
-    }
-    buf_fini(&cap);
-    if (out != udp)
-        free(out);
-    dns_msg_fini(&m);
-}
-
 static void client_release(Client *c);
 
 /* The lookup ends: tell the client, or wake the parent lookup. */
@@ -347,7 +197,7 @@ static void task_done(Task *t, uint8_t rcode, const DnsCacheEntry *final, const 
         task_run(parent);
         return;
     }
-    reply(t, rcode, final, soa);
+    resolver_reply(t, rcode, final, soa);
     if (t->conn)
         client_release(t->conn);
     t->conn = NULL;
@@ -356,7 +206,7 @@ static void task_done(Task *t, uint8_t rcode, const DnsCacheEntry *final, const 
         t->cport = t->joined[i].cport;
         t->cid = t->joined[i].cid;
         t->edns = t->joined[i].edns;
-        reply(t, rcode, final, soa);
+        resolver_reply(t, rcode, final, soa);
     }
     task_free(t);
 }
@@ -498,6 +348,7 @@ static void choose_question(Task *t)
 
 static void send_query(Task *t, Server *s)
 {
+    t->r->primed = true;
     Resolver *r = t->r;
     Sim *sim = r->sim;
     DnsMsg q;
@@ -719,11 +570,18 @@ static void task_run(Task *t)
         }
         break;
     }
+    closest_delegation(t);
+    if (!t->rd && !t->parent) {
+        /* RD clear: the client asks what the cache holds, and nothing
+         * more (Unbound's allow_snoop, BIND's allow-query-cache). */
+        t->referral = true;
+        task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+        return;
+    }
     if (t->queries >= MAX_QUERIES) {
         task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
         return;
     }
-    closest_delegation(t);
     ask_next(t);
 }
 
@@ -742,7 +600,7 @@ static const DnsRR *find_soa(const DnsMsg *m)
  * cache-max-negative-ttl).  The SOA given to clients carries it as TTL. */
 #define MAX_NEGATIVE_TTL 3600
 
-static uint32_t negative_ttl(const DnsRR *soa)
+uint32_t resolver_negative_ttl(const DnsRR *soa)
 {
     if (!soa || soa->rdlen < 20)
         return 0;
@@ -855,9 +713,9 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
                 break;
             }
         }
-    } else if (m->rcode == DNS_RCODE_NOERROR && soa && negative_ttl(soa)) {
+    } else if (m->rcode == DNS_RCODE_NOERROR && soa && resolver_negative_ttl(soa)) {
         dns_cache_put_negative(&r->cache, &t->asked, DNS_TYPE_A, DNS_CACHE_NODATA,
-                               negative_ttl(soa));
+                               resolver_negative_ttl(soa));
     }
     if (m->rcode == DNS_RCODE_NXDOMAIN) {
         t->mini_off = true;
@@ -968,7 +826,7 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
     }
     const DnsRR *soa = find_soa(m);
     if (m->rcode == DNS_RCODE_NXDOMAIN) {
-        uint32_t ttl = negative_ttl(soa);
+        uint32_t ttl = resolver_negative_ttl(soa);
         if (ttl)
             dns_cache_put_negative_soa(&r->cache, &t->cur, t->qtype, DNS_CACHE_NXDOMAIN, ttl, soa);
         task_done(t, DNS_RCODE_NXDOMAIN, NULL, soa);
@@ -979,7 +837,7 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
         return;
     }
     if (m->n[DNS_ANSWER] == 0 && (m->aa || soa)) {
-        uint32_t ttl = negative_ttl(soa);
+        uint32_t ttl = resolver_negative_ttl(soa);
         if (ttl)
             dns_cache_put_negative_soa(&r->cache, &t->cur, t->qtype, DNS_CACHE_NODATA, ttl, soa);
         task_done(t, DNS_RCODE_NOERROR, NULL, soa);
@@ -1080,7 +938,7 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s receives %s's query for %s %s once more; it is already working on it and "
                    "drops the copy.",
-                   resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb));
+                   resolver_node_id(r), resolver_who(r, m->src), qn, dns_type_name(t->qtype, tb));
         return true;
     }
     t->joined = xgrow(t->joined, &t->joined_cap, (size_t)t->njoined + 1, sizeof *t->joined);
@@ -1097,14 +955,15 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
                    "%s receives %s's query for %s %s again (a new try, with a new ID): it is "
                    "still looking that name up, so it adds this query to the lookup in progress "
                    "and will answer %s when it ends.",
-                   resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb), all);
+                   resolver_node_id(r), resolver_who(r, m->src), qn, dns_type_name(t->qtype, tb),
+                   all);
     else
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s receives %s's query for %s %s while it is already looking that name up "
                    "for %s: it adds this query to the lookup in progress and will answer %s "
                    "when it ends, with one lookup.",
-                   resolver_node_id(r), who(r, m->src), qn, dns_type_name(t->qtype, tb),
-                   who(r, t->client), all);
+                   resolver_node_id(r), resolver_who(r, m->src), qn, dns_type_name(t->qtype, tb),
+                   resolver_who(r, t->client), all);
     return true;
 }
 
@@ -1163,14 +1022,20 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
             trace_note(&sim->trace, sim->now, pkt,
                        "%s receives %s's query%s for %s %s and finds the answer in its cache (%u "
                        "s left of its TTL): no need to ask any other server.",
-                       resolver_node_id(r), who(r, src), how, qn, dns_type_name(t->qtype, tb),
-                       dns_cache_ttl_left(&r->cache, hit));
+                       resolver_node_id(r), resolver_who(r, src), how, qn,
+                       dns_type_name(t->qtype, tb), dns_cache_ttl_left(&r->cache, hit));
+        else if (!q->rd)
+            trace_note(&sim->trace, sim->now, pkt,
+                       "%s receives %s's query%s for %s %s with RD clear: answer from what you "
+                       "know, do not look it up. Nothing in its cache answers it.",
+                       resolver_node_id(r), resolver_who(r, src), how, qn,
+                       dns_type_name(t->qtype, tb));
         else
             trace_note(&sim->trace, sim->now, pkt,
-                       "%s receives %s's query%s for %s %s%s. Nothing in its cache answers it, so "
-                       "it starts looking it up.",
-                       resolver_node_id(r), who(r, src), how, qn, dns_type_name(t->qtype, tb),
-                       q->rd ? " (RD set: please do the whole lookup for me)" : "");
+                       "%s receives %s's query%s for %s %s (RD set: please do the whole lookup "
+                       "for me). Nothing in its cache answers it, so it starts looking it up.",
+                       resolver_node_id(r), resolver_who(r, src), how, qn,
+                       dns_type_name(t->qtype, tb));
     } else {
         trace_note_skip(&sim->trace);
     }
@@ -1242,7 +1107,7 @@ static void on_client_idle(Sim *sim, void *ctx, uint64_t arg)
     c->idle = 0;
     trace_note(&sim->trace, sim->now, 0,
                "%s closes the idle TCP connection of %s: no question came for %d s.",
-               resolver_node_id(c->r), who(c->r, c->peer), CLIENT_IDLE / 1000000);
+               resolver_node_id(c->r), resolver_who(c->r, c->peer), CLIENT_IDLE / 1000000);
     dns_tcp_close(c->d);
     client_gone(c);
 }
@@ -1321,24 +1186,31 @@ static void load_hints(Resolver *r)
             continue;
         add_hint(r, &name, n->root_hints[i]);
     }
+    r->hints_ns_ttl = r->hints_a_ttl = HINTS_TTL;
     const struct DnsZoneSet *set = dns_conf_zones(w);
-    if (r->nhints || !set)
-        return;
     DnsName root;
     dns_name_root(&root);
-    const DnsZone *z = dns_zones_find(set, &root);
-    if (!z)
-        return;
-    const DnsZoneName *apex = dns_zone_lookup(z, &root);
+    const DnsZone *z = set ? dns_zones_find(set, &root) : NULL;
+    const DnsZoneName *apex = z ? dns_zone_lookup(z, &root) : NULL;
+    bool ttls = false;
     for (size_t i = apex ? apex->first : 0; apex && i < apex->first + apex->count; i++) {
         const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i]), *ns = &ns_rr;
         DnsName target;
         if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
             continue;
         const DnsZoneName *g = dns_zone_lookup(z, &target);
-        for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++)
-            if (z->rrs[k].type == DNS_TYPE_A && z->rrs[k].rdlen == 4)
+        for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++) {
+            if (z->rrs[k].type != DNS_TYPE_A || z->rrs[k].rdlen != 4)
+                continue;
+            if (!ttls) { /* as the cache would keep them */
+                uint32_t a_ttl = dns_zone_rr(z, &z->rrs[k]).ttl, max = r->cache.max_ttl;
+                r->hints_ns_ttl = max && ns->ttl > max ? max : ns->ttl;
+                r->hints_a_ttl = max && a_ttl > max ? max : a_ttl;
+                ttls = true;
+            }
+            if (!n->n_root_hints)
                 add_hint(r, &target, get_be32(z->rrs[k].rdata));
+        }
     }
 }
 

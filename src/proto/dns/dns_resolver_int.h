@@ -15,6 +15,12 @@
 
 #define MAX_SERVERS 16
 
+/* The UDP size the resolver offers in EDNS, as Unbound does. */
+#define EDNS_SIZE 1232
+/* The TTL of the root hints where the scenario has no root zone: that of
+ * the root's hints file (named.root). */
+#define HINTS_TTL 3600000
+
 typedef struct Server {
     DnsName name;
     uint32_t addr;
@@ -47,8 +53,9 @@ typedef struct Task {
     uint32_t client;
     uint16_t cport, cid;
     bool rd, edns;
-    Client *conn; /* asked over TCP: answered there */
-    int njoined;  /* queries joined to this lookup: in joined */
+    bool referral; /* RD clear and not in the cache: answered with the closest delegation */
+    Client *conn;  /* asked over TCP: answered there */
+    int njoined;   /* queries joined to this lookup: in joined */
     DnsName qname, cur;
     uint16_t qtype;
     int cnames;
@@ -111,6 +118,11 @@ struct Resolver {
     DnsCache cache;
     Server hints[MAX_SERVERS];
     int nhints;
+    /* The TTLs a referral from the hints gives: those of the root zone's
+     * NS records and their addresses, as Unbound has them once it has
+     * primed its cache (asked a root server for ". NS"). */
+    uint32_t hints_ns_ttl, hints_a_ttl;
+    bool primed; /* it has asked a server (Unbound would have primed by then) */
     Task **tasks;
     size_t ntasks, tasks_cap;
     Task **by_name;   /* tasks chained by (qname, qtype): a query finds its lookup at once */
@@ -141,6 +153,12 @@ int resolver_infra_peek(const Resolver *r, uint32_t addr, uint16_t type);
 
 /* dns_resolver.c offers: */
 const char *resolver_node_id(const Resolver *r);
+/* The id of the node that has address addr, or "?". */
+const char *resolver_who(const Resolver *r, uint32_t addr);
+/* How long a negative answer is kept, from its SOA (RFC 2308). */
+uint32_t resolver_negative_ttl(const DnsRR *soa);
+/* Answers the client of t (dns_resolver_answer.c). */
+void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa);
 /* The timer of a query that got no answer in time (arg unused). */
 void resolver_on_timeout(Sim *sim, void *ctx, uint64_t arg);
 /* A response that matches t's query, over UDP or TCP. */

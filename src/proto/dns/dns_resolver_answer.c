@@ -1,0 +1,214 @@
+/* dns_resolver_answer — the resolver's answer to a client: from its cache
+ * (the records a lookup gathered, CNAMEs first), a negative answer with
+ * its SOA, or, to a query without RD, a referral; cut to fit UDP as
+ * Unbound cuts it, sent over UDP or the client's TCP connection, with the
+ * caption that says what it is. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "net/ipv4.h"
+#include "net/udp.h"
+#include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_resolver_int.h"
+#include "proto/dns/dns_tcp.h"
+#include "proto/dns/dns_wire.h"
+
+/* A UDP answer that does not fit, as Unbound cuts it: the answer
+ * section's RRsets that fit whole, nothing of the other sections but the
+ * OPT record, TC set.  Returns the new length of out. */
+static size_t truncate_whole(DnsMsg *m, uint8_t *out, size_t limit)
+{
+    size_t fit = get_be16(out + 6); /* answer records the encoder kept */
+    size_t keep = 0;
+    for (size_t i = 0; i < fit;) {
+        size_t end = i + 1;
+        while (end < m->n[DNS_ANSWER] && m->rr[DNS_ANSWER][end].type == m->rr[DNS_ANSWER][i].type &&
+               dns_name_equal(&m->rr[DNS_ANSWER][end].name, &m->rr[DNS_ANSWER][i].name))
+            end++;
+        if (end > fit)
+            break; /* this RRset was cut: it goes, and all after it */
+        keep = i = end;
+    }
+    m->n[DNS_ANSWER] = keep;
+    m->n[DNS_AUTHORITY] = 0;
+    size_t opt = 0;
+    for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++)
+        if (m->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT)
+            m->rr[DNS_ADDITIONAL][opt++] = m->rr[DNS_ADDITIONAL][i];
+    m->n[DNS_ADDITIONAL] = opt;
+    m->tc = true;
+    return dns_encode(m, out, limit);
+}
+
+/* A referral from the cache: the closest delegation's NS records in the
+ * authority section and the addresses the cache holds for them in the
+ * additional one, each with the seconds it has left; from the hints when
+ * the cache holds no delegation.  As Unbound answers a query without RD;
+ * asked so before it has asked any server, Unbound primes its cache (asks
+ * a root server for ". NS") and gives the root's NS records in the answer
+ * section. */
+static void add_referral(Task *t, DnsMsg *m)
+{
+    Resolver *r = t->r;
+    DnsCacheEntry *ns = dns_cache_get(&r->cache, &t->zone, DNS_TYPE_NS);
+    bool cached = ns && ns->kind == DNS_CACHE_RRSET;
+    uint32_t ns_ttl = cached ? dns_cache_ttl_left(&r->cache, ns) : r->hints_ns_ttl;
+    DnsSection sec = cached || r->primed ? DNS_AUTHORITY : DNS_ANSWER;
+    r->primed = true;
+    for (int i = 0; i < t->nservers; i++)
+        dns_msg_add_rr(m, sec, &t->zone, DNS_TYPE_NS, DNS_CLASS_IN, ns_ttl, t->servers[i].name.data,
+                       t->servers[i].name.len);
+    for (int i = 0; i < t->nservers; i++) {
+        const Server *s = &t->servers[i];
+        if (!cached) {
+            uint8_t a[4];
+            put_be32(a, s->addr);
+            dns_msg_add_rr(m, DNS_ADDITIONAL, &s->name, DNS_TYPE_A, DNS_CLASS_IN, r->hints_a_ttl, a,
+                           4);
+            continue;
+        }
+        static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
+        for (size_t k = 0; k < MN_ARRAY_LEN(types); k++) {
+            DnsCacheEntry *g = dns_cache_get(&r->cache, &s->name, types[k]);
+            for (size_t j = 0; g && g->kind == DNS_CACHE_RRSET && j < g->n; j++)
+                dns_msg_add_rr(m, DNS_ADDITIONAL, &s->name, types[k], DNS_CLASS_IN,
+                               dns_cache_ttl_left(&r->cache, g), g->rdata[j], g->rdlen[j]);
+        }
+    }
+}
+
+void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
+{
+    Resolver *r = t->r;
+    Sim *sim = r->sim;
+    DnsMsg m;
+    dns_msg_init(&m);
+    m.id = t->cid;
+    m.qr = true;
+    m.rd = t->rd;
+    m.ra = true;
+    m.rcode = rcode;
+    dns_msg_add_question(&m, &t->qname, t->qtype, DNS_CLASS_IN);
+    for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
+        const DnsRR *c = &t->chain->rr[DNS_ANSWER][i];
+        DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);
+        uint32_t ttl = e ? dns_cache_ttl_left(&r->cache, e) : c->ttl;
+        dns_msg_add_rr(&m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
+    }
+    if (final && final->kind == DNS_CACHE_RRSET) {
+        DnsCacheEntry *e = (DnsCacheEntry *) final;
+        size_t start = (r->round_robin && e->n > 1) ? e->rotation++ % e->n : 0;
+        uint32_t left = dns_cache_ttl_left(&r->cache, e);
+        for (size_t i = 0; i < e->n; i++) {
+            size_t k = (start + i) % e->n;
+            dns_msg_add_rr(&m, DNS_ANSWER, &e->name, e->type, DNS_CLASS_IN, left, e->rdata[k],
+                           e->rdlen[k]);
+        }
+    }
+    if (soa)
+        dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass,
+                       resolver_negative_ttl(soa), soa->rdata, soa->rdlen);
+    if (t->referral)
+        add_referral(t, &m);
+    /* Addresses the cache holds for the name servers an NS answer names, as
+     * Unbound adds them (with its default minimal-responses, not for MX). */
+    for (size_t i = 0; final && i < m.n[DNS_ANSWER]; i++) {
+        const DnsRR *a = &m.rr[DNS_ANSWER][i];
+        size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
+        DnsName target;
+        if (a->type != DNS_TYPE_NS || a->rdlen <= off ||
+            !dns_name_from_wire(&target, a->rdata + off, a->rdlen - off))
+            continue;
+        DnsCacheEntry *g = dns_cache_get(&r->cache, &target, DNS_TYPE_A);
+        for (size_t k = 0; g && g->kind == DNS_CACHE_RRSET && k < g->n; k++)
+            dns_msg_add_rr(&m, DNS_ADDITIONAL, &target, DNS_TYPE_A, DNS_CLASS_IN,
+                           dns_cache_ttl_left(&r->cache, g), g->rdata[k], g->rdlen[k]);
+    }
+    if (t->edns) {
+        dns_msg_add_opt(&m, EDNS_SIZE, NULL, 0);
+    }
+    /* Over UDP the answer is cut to 512 bytes (no EDNS) or the EDNS size,
+     * with TC set; over TCP only the 16-bit length limits it. */
+    Client *conn = t->conn;
+    size_t limit = conn ? DNS_TCP_MAX : t->edns ? EDNS_SIZE : DNS_UDP_MAX;
+    uint8_t udp[EDNS_SIZE];
+    uint8_t *out = conn ? xmalloc(limit) : udp;
+    size_t n = dns_encode(&m, out, limit);
+    bool tc = n >= 4 && (out[2] & 0x02);
+    size_t answers = m.n[DNS_ANSWER]; /* for the caption: what the answer is */
+    if (tc)
+        n = truncate_whole(&m, out, limit);
+    uint64_t pkt = conn ? 0 : sim_packet_id(sim);
+    NetErr e = conn ? NET_OK : ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
+    Buf cap;
+    buf_init(&cap);
+    if (trace_wanted(&sim->trace)) {
+        char qn[300], zn[300], tb[16], rc[16], why[200];
+        dns_name_prose(&t->qname, qn, sizeof qn);
+        const char *client = resolver_who(r, t->client);
+        if (e != NET_OK)
+            buf_printf(&cap, "%s cannot answer %s about %s: %s.", resolver_node_id(r), client, qn,
+                       ipv4_err_reason(sim, r->node, t->client, e, why, sizeof why));
+        else if (t->referral && t->zone.labels == 0)
+            buf_printf(&cap,
+                       "%s answers %s from its cache alone. It knows nothing of %s %s, so it "
+                       "refers %s to the root servers (a referral, as a root or TLD server "
+                       "gives)%s.",
+                       resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb), client,
+                       answers ? ", in the answer section, as Unbound does before its first lookup"
+                               : "");
+        else if (t->referral)
+            buf_printf(&cap,
+                       "%s answers %s from its cache alone. It holds no answer for %s %s, so it "
+                       "refers %s to the closest servers it knows, %s's (a referral, as a root "
+                       "or TLD server gives).",
+                       resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb), client,
+                       dns_name_prose(&t->zone, zn, sizeof zn));
+        else if (rcode == DNS_RCODE_NOERROR && answers)
+            buf_printf(&cap,
+                       "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "
+                       "answer comes from its cache, not from the zone's own server).",
+                       resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb));
+        else if (rcode == DNS_RCODE_NOERROR)
+            buf_printf(&cap, "%s tells %s that %s has no %s record (NOERROR, empty answer).",
+                       resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb));
+        else
+            buf_printf(&cap, "%s answers %s with %s for %s.", resolver_node_id(r), client,
+                       dns_rcode_name(rcode, rc), qn);
+        if (e == NET_OK && tc)
+            buf_printf(&cap,
+                       " The answer does not fit in %zu bytes (%s): as Unbound, it sends only the "
+                       "record sets that fit whole, with TC set (truncated), and the client should "
+                       "ask again over TCP.",
+                       limit, t->edns ? "the EDNS size" : "a UDP message without EDNS");
+        if (e == NET_OK && conn)
+            buf_printf(&cap,
+                       " It goes back over %s's TCP connection (%zu bytes and their 2-byte "
+                       "length).",
+                       client, n);
+    }
+    if (conn) {
+        if (conn->d)
+            dns_tcp_send(conn->d, out, n, cap.data);
+        else
+            trace_note(&sim->trace, sim->now, 0,
+                       "%s has the answer for %s, but the client closed its TCP connection: it "
+                       "is dropped.",
+                       resolver_node_id(r), resolver_who(r, t->client));
+    } else if (e == NET_OK) {
+        if (cap.data)
+            trace_note(&sim->trace, sim->now, pkt, "%s", cap.data);
+        else
+            trace_note_skip(&sim->trace);
+        udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
+    } else if (cap.data) {
+        trace_note(&sim->trace, sim->now, 0, "%s", cap.data);
+    } else {
+        trace_note_skip(&sim->trace);
+    }
+    buf_fini(&cap);
+    if (out != udp)
+        free(out);
+    dns_msg_fini(&m);
+}
