@@ -132,17 +132,35 @@ static void key_passive_ports(Loader *L, int i, const cJSON *v, const Path *p)
     c->pasv_max = (uint16_t)hi;
 }
 
-/* Each account's home, and anonymous FTP's root, as folders of the node. */
+/* Each account's home, and anonymous FTP's root, as folders of the node.
+ * A home that "files" makes a file (or puts below one) is refused: vfsd
+ * would answer the login "500 OOPS: cannot change directory". */
 static void check(Loader *L, const Path *nodes_path)
 {
-    (void)nodes_path;
     World *w = L->w;
     for (size_t i = 0; i < w->n_nodes; i++) {
         if (strcmp(roles_get(w->nodes[i].role)->name, "ftp") != 0)
             continue;
         const FtpNodeConf *c = ftp_conf_node(w, (int)i);
-        for (size_t k = 0; k < c->n_users; k++)
-            vfs_conf_add_dir(w, (int)i, c->users[k].home, NULL);
+        for (size_t k = 0; k < c->n_users; k++) {
+            const char *clash = NULL;
+            VfsErr e = vfs_conf_add_dir(w, (int)i, c->users[k].home, &clash);
+            if (e == VFS_OK)
+                continue;
+            const cJSON *users = cJSON_GetObjectItemCaseSensitive(L->ni[i].item, "users");
+            const cJSON *user = cJSON_GetObjectItemCaseSensitive(users, c->users[k].name);
+            const cJSON *home = cJSON_GetObjectItemCaseSensitive(user, "home");
+            Path np = sj_indexed(nodes_path, i), up = sj_field(&np, "users"),
+                 hp = sj_quoted(&up, c->users[k].name), at = sj_field(&hp, "home");
+            if (clash && strcmp(clash, c->users[k].home) != 0)
+                sj_err(L, home ? home : user, home ? &at : &hp,
+                       "%s is below the file %s of \"files\" (expected a folder, the home of %s)",
+                       sj_q(L, c->users[k].home), sj_q(L, clash), sj_q(L, c->users[k].name));
+            else
+                sj_err(L, home ? home : user, home ? &at : &hp,
+                       "%s is a file of \"files\" (expected a folder, the home of %s)",
+                       sj_q(L, c->users[k].home), sj_q(L, c->users[k].name));
+        }
         if (c->anonymous)
             vfs_conf_add_dir(w, (int)i, "/srv/ftp", NULL);
     }
