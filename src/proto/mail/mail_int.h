@@ -32,8 +32,10 @@ struct MailServer {
     const MailServerConf *conf;
     TcpConn *listen[2]; /* 25, 587 */
     SmtpSession *sessions;
-    Mailbox *boxes;
-    size_t n_boxes;
+    Mailbox *boxes; /* each user's INBOX */
+    size_t n_boxes, cap_boxes;
+    size_t *box_slots; /* open addressing by user name (any case): index + 1 */
+    size_t n_box_slots;
     MailQueued **queue; /* oldest first */
     size_t n_queue, cap_queue;
     uint32_t qid_serial;      /* the "inode" half of queue ids */

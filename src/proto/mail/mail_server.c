@@ -3,6 +3,7 @@
  * from the scenario's "mailboxes" at time 0) and what the session and the
  * queue share: dates, queue ids, local addresses, state records. */
 #define _DEFAULT_SOURCE /* timegm */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,12 +39,33 @@ MailQueued *const *mail_server_queue(const MailServer *s, size_t *n)
     return s->queue;
 }
 
+/* FNV-1a of the user name in lower case: mailbox names ignore case. */
+static size_t user_hash(const char *user)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (const unsigned char *c = (const unsigned char *)user; *c; c++)
+        h = (h ^ (uint64_t)tolower(*c)) * 1099511628211ull;
+    return (size_t)h;
+}
+
+/* The slot of user's INBOX in s->box_slots, or the empty one where it
+ * would go. */
+static size_t *box_slot(MailServer *s, const char *user)
+{
+    size_t mask = s->n_box_slots - 1;
+    for (size_t i = user_hash(user) & mask;; i = (i + 1) & mask) {
+        size_t *slot = &s->box_slots[i];
+        if (!*slot || strcasecmp(s->boxes[*slot - 1].user, user) == 0)
+            return slot;
+    }
+}
+
 Mailbox *mail_server_mailbox(MailServer *s, const char *user)
 {
-    for (size_t i = 0; i < s->n_boxes; i++)
-        if (strcasecmp(s->boxes[i].user, user) == 0)
-            return &s->boxes[i];
-    return NULL;
+    if (!s->n_box_slots)
+        return NULL;
+    size_t *slot = box_slot(s, user);
+    return *slot ? &s->boxes[*slot - 1] : NULL;
 }
 
 /* ---- formatting --------------------------------------------------------------- */
@@ -230,7 +252,15 @@ static Mailbox *mailbox_get(MailServer *s, const char *user)
     Mailbox *mb = mail_server_mailbox(s, user);
     if (mb)
         return mb;
-    s->boxes = xrealloc(s->boxes, (s->n_boxes + 1) * sizeof *s->boxes);
+    if (2 * (s->n_boxes + 1) > s->n_box_slots) { /* at most half full */
+        free(s->box_slots);
+        s->n_box_slots = s->n_box_slots ? 2 * s->n_box_slots : 16;
+        s->box_slots = xcalloc(s->n_box_slots, sizeof *s->box_slots);
+        for (size_t i = 0; i < s->n_boxes; i++)
+            *box_slot(s, s->boxes[i].user) = i + 1;
+    }
+    *box_slot(s, user) = s->n_boxes + 1;
+    s->boxes = xgrow(s->boxes, &s->cap_boxes, s->n_boxes + 1, sizeof *s->boxes);
     mb = &s->boxes[s->n_boxes++];
     memset(mb, 0, sizeof *mb);
     mb->user = xstrdup(user);
@@ -388,6 +418,7 @@ static void server_free(MailServer *s)
         free(mb->folder);
     }
     free(s->boxes);
+    free(s->box_slots);
     free(s);
 }
 
