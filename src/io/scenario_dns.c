@@ -266,6 +266,13 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                 sj_err(L, c, &kp, "%s is empty (expected a non-empty string)", sj_q(L, key));
                 s = NULL;
             }
+            if (s && slot == &r.name && strpbrk(s, " \t")) {
+                sj_err(L, c, &kp,
+                       "%s contains a space (expected a name like \"www\"; a space inside a "
+                       "label is written \\032)",
+                       sj_q(L, s));
+                s = NULL;
+            }
             if (!s) {
                 ok = false;
                 continue;

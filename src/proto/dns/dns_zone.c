@@ -173,9 +173,8 @@ static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
         t->len = (size_t)(L->p - t->s);
     }
     if (paren > 0) {
-        report(L->errs, paren_at,
-               "\"(\" is never closed (expected a \")\" before the end of "
-               "the file)");
+        report(L->errs, paren_at, "\"(\" is never closed (expected a \")\" before the end of %s)",
+               L->src->where ? "the record" : "the file");
         L->failed = true;
         return -1;
     }
@@ -429,6 +428,11 @@ static bool rdata_from_text(Rd *r, uint16_t type, const Token *type_tok, const T
     if (n >= 1 && tok_is(&t[0], "\\#")) {
         /* RFC 3597: \# LENGTH HEX… */
         uint32_t len;
+        if (n >= 2 && !parse_u32(&t[1], 65535, &len) && parse_u32(&t[1], UINT32_MAX, &len)) {
+            report(r->errs, t[1].at, "\\# length %u is above 65535 (expected \"\\# LENGTH HEX\")",
+                   len);
+            return false;
+        }
         if (n < 2 || !parse_u32(&t[1], 65535, &len)) {
             report(r->errs, t[0].at, "\\# needs a length (expected \"\\# LENGTH HEX\")");
             return false;
@@ -605,6 +609,7 @@ typedef struct Builder {
     DnsName origin, last_owner;
     bool have_last_owner;
     bool have_default_ttl, have_last_ttl;
+    bool bad_default_ttl; /* a $TTL line was refused: records that needed it are not reported */
     uint32_t default_ttl, last_ttl;
     size_t first_error;
     char *where; /* the zone as a whole, for messages: "FILE:1:1" or "FILE: zones[…]" */
@@ -672,10 +677,14 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
             b->origin = o;
         } else if (tok_is(&t[0], "$TTL")) {
             if (n != 2 || !parse_ttl(&t[1], &b->default_ttl)) {
-                report(b->errs, t[0].at, "bad $TTL (expected \"$TTL 3600\" or \"$TTL 1h\")");
+                report(b->errs, t[0].at,
+                       "bad $TTL (expected seconds up to 2147483647 or a time like 1h30m: "
+                       "\"$TTL 3600\" or \"$TTL 1h\")");
+                b->bad_default_ttl = true; /* reported once, not at every record after it */
                 return;
             }
             b->have_default_ttl = true;
+            b->bad_default_ttl = false;
         } else {
             report(b->errs, t[0].at, "%s is not supported by minet (expected $ORIGIN or $TTL)",
                    tok_str(&t[0], s, sizeof s));
@@ -749,6 +758,8 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
             ttl = b->default_ttl;
         } else if (b->have_last_ttl) {
             ttl = b->last_ttl;
+        } else if (b->bad_default_ttl) {
+            return;
         } else {
             report(b->errs, t[0].at,
                    "no TTL for this record (expected a TTL on the record, or "
