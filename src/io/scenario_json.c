@@ -760,6 +760,22 @@ static const char *char_at(const Text *t, size_t pos)
     size_t n = sj_utf8_len((unsigned char)t->s[pos]);
     if (pos + n > t->len)
         n = t->len - pos;
+    /* Characters an editor shows as nothing, or as a space: named. */
+    static const struct {
+        uint32_t cp;
+        const char *name;
+    } unseen[] = {{0xfeff, "U+FEFF (a byte order mark, which editors do not show)"},
+                  {0x00a0, "U+00A0 (a no-break space)"},
+                  {0x200b, "U+200B (a zero-width space, which editors do not show)"},
+                  {0x200c, "U+200C (a zero-width non-joiner, which editors do not show)"},
+                  {0x200d, "U+200D (a zero-width joiner, which editors do not show)"},
+                  {0x2060, "U+2060 (a word joiner, which editors do not show)"}};
+    if (n > 1 && utf8_valid((const unsigned char *)t->s, t->len, pos) == n) {
+        uint32_t cp = utf8_decode((const unsigned char *)t->s + pos, n);
+        for (size_t i = 0; i < MN_ARRAY_LEN(unseen); i++)
+            if (unseen[i].cp == cp)
+                return unseen[i].name;
+    }
     Buf b;
     buf_init(&b);
     sj_put_quoted(&b, t->s + pos, n);
