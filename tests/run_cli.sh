@@ -224,6 +224,13 @@ contains "$tmp/out" "ping: cannot flood; minimal interval allowed for user is 2m
 contains "$tmp/out" "ping: option argument contains garbage: x" "ping -W 2x"
 contains "$tmp/out" "1 packets transmitted, 1 received" "ping -W 2x"
 
+# Without -c, the Ctrl+C comes after the fourth reply even where replies
+# take longer than the interval (before, ping -i 0.002 over a 4 ms round
+# trip reported a reply still on its way as lost).
+lines "$tmp/i.json" "ping -i 0.002 server"
+expect 0 "ping -i 0.002" -- "$MINET" run "$tmp/i.json" --quiet
+contains "$tmp/out" "4 packets transmitted, 4 received, 0% packet loss" "ping -i 0.002"
+
 # Names of 256 bytes on the wire (labels of 63, 63, 63 and 62, and the
 # root's) are refused as BIND's tools refuse them; a node with such an id
 # given as a root hint is not taken for a name.  (Before, the last byte was

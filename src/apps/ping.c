@@ -190,10 +190,13 @@ void ping_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
 static void schedule_exit(Ping *pg)
 {
     SimTime wait;
-    if (pg->interrupt) {
-        /* The student presses Ctrl+C just before the next send. */
+    if (pg->interrupt && (!pg->nreceived || 2 * pg->tmax <= pg->interval)) {
+        /* The student presses Ctrl+C just before the next send, once the
+         * fourth reply is in. */
         wait = pg->interval;
     } else if (pg->nreceived) {
+        /* Replies take longer than the interval (ping -i 0.002): the
+         * Ctrl+C comes after them, as -c's end does. */
         wait = 2 * pg->tmax;
         if (wait < pg->interval)
             wait = pg->interval;
