@@ -300,6 +300,22 @@ for want in "cat: big: File too large" "wc: big: File too large" "67108864 mid" 
     contains "$tmp/out" "$want" "a file too large to read whole"
 done
 
+# Writing past the largest file (64 MiB) writes what fits and fails the
+# program in coreutils' words, exit status 1 (before: "minet: PATH: File
+# too large", status 0, and the copy stopped at the last whole input).
+cat > "$tmp/grow.json" <<'EOF'
+{"minet": 1, "title": "t", "nodes": [
+ {"id": "pc", "role": "host", "ip": "10.0.0.10", "user": "alice",
+  "files": {"/home/alice/part": {"size": "40MiB"}}}],
+ "links": [],
+ "script": [{"at": "0s", "on": "pc", "run": "cat part part > whole || echo failed"},
+            {"at": "1s", "on": "pc", "run": "wc -c whole"}]}
+EOF
+expect 0 "writing past the largest file" -- "$MINET" run "$tmp/grow.json" --quiet
+for want in "cat: write error: File too large" "failed" "67108864 whole"; do
+    contains "$tmp/out" "$want" "writing past the largest file"
+done
+
 # dig +time=T and +tries=N (+retry=N: N + 1 tries), with dig 9.18's
 # complaints about a value that is not a number or too big.
 lines "$tmp/dtt.json" "dig +time=1 +tries=2 x.example @10.0.1.10" "dig +time=abc x.example" "dig +tries=4294967296 x.example"

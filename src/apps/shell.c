@@ -548,6 +548,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         proc_exit(p, 1);
         return NULL;
     }
+    p->prog = app->name;
     ProcInput *in = &((ProcBlock *)p)->in;
     in->fn = app->input;
     in->start = in->last = sim->now;
@@ -1048,19 +1049,26 @@ bool proc_stdin_is_tty(const Proc *p)
     return !p->stdin_path && !p->from_pipe;
 }
 
-/* Appends what p wrote to the file o names.  A write that fails (the
- * file or the simulation's files too big) is said once on the terminal;
- * the rest of the output is lost, as a program that cannot write loses
- * it. */
+/* Appends what p wrote to the file o names.  A write past the largest
+ * file writes what fits, as the kernel's short write does, and is said
+ * once on the terminal in coreutils' words ("cat: write error: File too
+ * large"; bash's for its builtin echo); the rest of the output is lost,
+ * as a program that cannot write loses it. */
 static void write_file(Proc *p, const struct ProcOut *o, const char *data, size_t len)
 {
     Vfs *v = vfs_of(p->sim);
     VfsErr e = v ? vfs_append(v, p->node, o->path, data, len) : VFS_ENOSPC;
     if (e == VFS_OK || p->write_failed)
         return;
+    VfsStat st;
+    if (e == VFS_EFBIG && vfs_stat(v, p->node, o->path, &st) == VFS_OK && st.size < VFS_WRITE_MAX &&
+        VFS_WRITE_MAX - st.size < len)
+        vfs_append(v, p->node, o->path, data, (size_t)(VFS_WRITE_MAX - st.size));
     p->write_failed = true;
-    char msg[VFS_PATH_MAX + 80];
-    snprintf(msg, sizeof msg, "minet: %s: %s\n", o->path, vfs_strerror(e));
+    const char *prog = p->prog ? p->prog : "bash";
+    char msg[160];
+    snprintf(msg, sizeof msg, "%s%s: write error: %s\n", strcmp(prog, "echo") ? "" : "bash: ", prog,
+             vfs_strerror(e));
     trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, CON_STDERR, msg);
 }
 
@@ -1145,6 +1153,8 @@ void proc_exit(Proc *p, int status)
 {
     Sim *sim = p->sim;
     flush_partial(p);
+    if (p->write_failed && status == 0)
+        status = 1; /* as coreutils' close_stdout fails the program */
     proc_set_prompt(p, NULL);
     Shell *sh = sim->shell;
     if (p->prev)
@@ -1201,7 +1211,6 @@ static void read_typed(Proc *p, ProcInputKind kind, const char *line, size_t len
         sim_at(p->sim, p->sim->now, on_pipe_eof, NULL, p->id);
     }
 }
-
 
 void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
 {

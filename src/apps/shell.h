@@ -103,6 +103,7 @@ typedef struct Proc {
         char *path;       /* PROC_OUT_FILE: the file (absolute), which it appends to */
     } out[2];
     bool write_failed; /* a write into a file failed: said once */
+    const char *prog;  /* the program's name, for its messages (NULL before it runs) */
 } Proc;
 
 enum {
