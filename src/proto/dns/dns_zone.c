@@ -990,6 +990,34 @@ static bool has_type(const DnsZone *z, const DnsZoneName *e, uint16_t type)
     return false;
 }
 
+/* Each RRset of name e (records of one type, for one region or every
+ * region) must fit in a DNS message: over TCP a message is at most 65,535
+ * bytes, and an answer holds the whole RRset or none of it.  Counted as
+ * small as an answer can make it: the header, the question, each record's
+ * owner compressed to a 2-byte pointer.  Else every server would answer
+ * with no data, as if the name had none. */
+static void check_rrset_sizes(Builder *b, const Pending *sorted, const DnsZoneName *e)
+{
+    const DnsZone *z = b->z;
+    for (size_t i = e->first; i < e->first + e->count;) {
+        size_t end = i, bytes = 12 + (size_t)e->len + 4;
+        uint16_t type = z->rrs[i].type, region = z->rrs[i].region;
+        for (; end < e->first + e->count && z->rrs[end].type == type; end++)
+            if (z->rrs[end].region == region || !z->rrs[end].region || !region)
+                bytes += 2 + 10 + z->rrs[end].rdlen;
+        if (bytes > 65535) {
+            DnsName en;
+            char nn[300], tb[16];
+            dns_zone_name(z, e, &en);
+            report(b->errs, sorted[i].at,
+                   "the %zu %s records of %s take %zu bytes in an answer (expected at most "
+                   "65535: a DNS message holds a record set whole)",
+                   end - i, dns_type_name(type, tb), dns_name_str(&en, nn, sizeof nn), bytes);
+        }
+        i = end;
+    }
+}
+
 static void check_zone(Builder *b, const Pending *sorted)
 {
     DnsZone *z = b->z;
@@ -1026,6 +1054,7 @@ static void check_zone(Builder *b, const Pending *sorted)
     }
     for (size_t k = 0; k < z->n_names; k++) {
         const DnsZoneName *e = &z->names[k];
+        check_rrset_sizes(b, sorted, e);
         if (e->count && has_type(z, e, DNS_TYPE_CNAME) && e->count > 1) {
             DnsName en;
             dns_zone_name(z, e, &en);
