@@ -383,6 +383,10 @@ static void read_seed(Loader *L, const cJSON *e, const Path *ep, MailSeed *m)
         free(*out);
         *out = xstrdup(s);
     }
+    if (!cJSON_GetObjectItemCaseSensitive(e, "from") && !sj_typo_for(e, "from", msg_keys, 4))
+        sj_err(L, e, ep,
+               "missing \"from\" (expected the sender's address, like \"from\": "
+               "\"alice@crepes.fr\": every message has a From header, RFC 5322)");
     char *path = sj_path_str(ep);
     m->where = path;
 }
