@@ -57,6 +57,10 @@ typedef struct DnsCacheEntry {
      * a referral's NS or glue): only these answer a question of type ANY,
      * as Unbound's "answer" trust level (Unbound keeps a message for it). */
     bool answer;
+    /* Set by a resolver for an address that came in the additional section
+     * of an authoritative answer (Unbound's "additional, AA" trust): it
+     * replaces a referral's glue, and goes with an answer that names it. */
+    bool aa_additional;
     /* The names last: a new entry is not cleared past this point, and is
      * allocated only as far as the names it uses: group exists only when
      * has_group is set.  So an entry is never copied whole. */

@@ -654,7 +654,12 @@ static void cache_additional(Task *t, const DnsMsg *m)
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
         const DnsRR *g = &m->rr[DNS_ADDITIONAL][i];
         if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) ||
-            !dns_name_is_under(&g->name, &t->zone) || dns_cache_get(&r->cache, &g->name, g->type))
+            !dns_name_is_under(&g->name, &t->zone))
+            continue;
+        /* What the cache holds stays, unless this is the zone's own word
+         * (AA) on what a referral's glue said: Unbound's trust levels. */
+        DnsCacheEntry *had = dns_cache_get(&r->cache, &g->name, g->type);
+        if (had && (!m->aa || had->answer || had->aa_additional))
             continue;
         bool named = false;
         for (size_t k = 0; k < m->n[DNS_ANSWER] && !named; k++) {
@@ -665,9 +670,12 @@ static void cache_additional(Task *t, const DnsMsg *m)
                     dns_name_from_wire(&target, a->rdata + off, a->rdlen - off) &&
                     dns_name_equal(&target, &g->name);
         }
-        if (named)
-            dns_cache_put(&r->cache, &g->name, g->type, m->rr[DNS_ADDITIONAL],
-                          m->n[DNS_ADDITIONAL]);
+        if (!named)
+            continue;
+        dns_cache_put(&r->cache, &g->name, g->type, m->rr[DNS_ADDITIONAL], m->n[DNS_ADDITIONAL]);
+        DnsCacheEntry *e = m->aa ? dns_cache_get(&r->cache, &g->name, g->type) : NULL;
+        if (e)
+            e->aa_additional = true;
     }
 }
 

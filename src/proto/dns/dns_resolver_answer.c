@@ -111,8 +111,10 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
                        resolver_negative_ttl(soa), soa->rdata, soa->rdlen);
     if (t->referral)
         add_referral(t, &m);
-    /* Addresses the cache holds for the name servers an NS answer names, as
-     * Unbound adds them (with its default minimal-responses, not for MX). */
+    /* Addresses the cache holds for the name servers an NS answer names,
+     * where they came with an answer from the zone's servers: Unbound
+     * gives the additional records of the answer it keeps (with its
+     * default minimal-responses, not for MX), not a referral's glue. */
     for (size_t i = 0; final && i < m.n[DNS_ANSWER]; i++) {
         const DnsRR *a = &m.rr[DNS_ANSWER][i];
         size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
@@ -121,6 +123,8 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
             !dns_name_from_wire(&target, a->rdata + off, a->rdlen - off))
             continue;
         DnsCacheEntry *g = dns_cache_get(&r->cache, &target, DNS_TYPE_A);
+        if (g && !g->answer && !g->aa_additional)
+            continue;
         for (size_t k = 0; g && g->kind == DNS_CACHE_RRSET && k < g->n; k++)
             dns_msg_add_rr(&m, DNS_ADDITIONAL, &target, DNS_TYPE_A, DNS_CLASS_IN,
                            dns_cache_ttl_left(&r->cache, g), g->rdata[k], g->rdlen[k]);
