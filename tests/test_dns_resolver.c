@@ -679,7 +679,10 @@ static void test_host_errors(void **state)
     assert_non_null(
         strstr(out, "host: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com' "
                     "is not a legal name (label too long)\n"));
+    /* all 23 lines of the usage, the last one too */
     assert_non_null(strstr(out, "Usage: host [-aCdilrTvVw]"));
+    assert_non_null(strstr(out, "       -d is equivalent to -v\n"));
+    assert_non_null(strstr(out, "       -6 use IPv6 query transport only\n"));
     free(out);
     tw_done(&sim);
 }
