@@ -679,7 +679,32 @@ static void test_host_errors(void **state)
     assert_non_null(
         strstr(out, "host: 'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.com' "
                     "is not a legal name (label too long)\n"));
+    /* all 23 lines of the usage, the last one too */
     assert_non_null(strstr(out, "Usage: host [-aCdilrTvVw]"));
+    assert_non_null(strstr(out, "       -d is equivalent to -v\n"));
+    assert_non_null(strstr(out, "       -6 use IPv6 query transport only\n"));
+    free(out);
+    tw_done(&sim);
+}
+
+/* "nslookup - SERVER" is interactive mode with that server, which minet's
+ * nslookup refuses as it refuses a bare "nslookup": nothing is asked. */
+static void test_nslookup_interactive(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "nslookup");
+    tw_script(w, S(1), 0, "nslookup - 10.0.0.53");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    const char *say = "minet runs nslookup non-interactively: give a name to look up "
+                      "(nslookup NAME [SERVER]).\n";
+    const char *first = strstr(out, say);
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, say));
+    assert_null(strstr(out, "server can't find -"));
+    assert_int_equal(tw_count(&sim, TR_HOP, NULL), 0);
     free(out);
     tw_done(&sim);
 }
@@ -793,6 +818,7 @@ int main(void)
         cmocka_unit_test(test_ipconfig),
         cmocka_unit_test(test_qname_minimisation),
         cmocka_unit_test(test_host_errors),
+        cmocka_unit_test(test_nslookup_interactive),
         cmocka_unit_test(test_unbound_control),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

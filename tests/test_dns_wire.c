@@ -1081,6 +1081,10 @@ static void test_names_for_numbers(void **state)
     assert_int_equal(t, DNS_TYPE_CNAME);
     assert_true(dns_type_from_name("TYPE65280", &t));
     assert_int_equal(t, 65280);
+    /* obsolete, but BIND's tools still know it by name */
+    assert_true(dns_type_from_name("a6", &t));
+    assert_int_equal(t, 38);
+    assert_string_equal(dns_type_name(38, b), "A6");
     assert_true(dns_type_from_name("type1", &t));
     assert_int_equal(t, DNS_TYPE_A);
     assert_false(dns_type_from_name("TYPE65536", &t));

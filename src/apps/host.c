@@ -1,12 +1,13 @@
 /* host — BIND 9.18's host, the lecture's favourite:
  *
- *   host [-a] [-v] [-T] [-t TYPE] [-r] [-W SECONDS] [-R RETRIES] NAME [SERVER]
+ *   host [-adisvrT] [-t TYPE] [-W SECONDS] [-R RETRIES] [-N NDOTS] [-m FLAG] NAME [SERVER]
  *
  * Plain `host NAME` asks A, then AAAA, then MX, printing an alias line
  * once and nothing for an empty answer; "has no TYPE record" appears only
  * with -t, and only when the answer section is empty (an alias line is an
  * answer).  -v prints each reply whole, as dig does (without EDNS), between
- * "Trying" and "Received"; -a is -v with type ANY.  An IPv4 address is looked up in reverse (PTR).
+ * "Trying" and "Received"; -d is -v; -a is -v with type ANY.  An IPv4 address
+ * is looked up in reverse (PTR), whatever type was asked for.
  * With a SERVER, the "Using domain server:" header comes first; a server given by name is looked up
  * first.  Each try waits 5 s (10 s over TCP), and there are 2 tries (-R 1;
  * see host_tries).  -T asks over TCP, and so does -t ANY (but not -a), as
@@ -255,8 +256,9 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         }
     }
     /* "has no TYPE record" only when the answer section is empty: an
-     * alias line is an answer too. */
-    if (h->explicit_type && !h->verbose && !m->n[DNS_ANSWER] && (m->aa || m->ra)) {
+     * alias line is an answer too.  A referral (from a root server, say)
+     * has no answer either, and says so. */
+    if (h->explicit_type && !h->verbose && !m->n[DNS_ANSWER]) {
         owner_text(&h->name, b);
         buf_printf(b, " has no %s record\n", dns_type_name(type, tb));
     }
@@ -384,11 +386,34 @@ static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const ch
     next_query(h);
 }
 
+/* BIND 9.18's list, though minet's host takes only some of these (see
+ * host_main). */
 static void usage(Proc *p)
 {
     proc_printf(p, CON_STDERR,
                 "Usage: host [-aCdilrTvVw] [-c class] [-N ndots] [-t type] [-W time]\n"
-                "            [-R number] [-m flag] [-p port] hostname [server]\n");
+                "            [-R number] [-m flag] [-p port] hostname [server]\n"
+                "       -a is equivalent to -v -t ANY\n"
+                "       -A is like -a but omits RRSIG, NSEC, NSEC3\n"
+                "       -c specifies query class for non-IN data\n"
+                "       -C compares SOA records on authoritative nameservers\n"
+                "       -d is equivalent to -v\n"
+                "       -l lists all hosts in a domain, using AXFR\n"
+                "       -m set memory debugging flag (trace|record|usage)\n"
+                "       -N changes the number of dots allowed before root lookup is done\n"
+                "       -p specifies the port on the server to query\n"
+                "       -r disables recursive processing\n"
+                "       -R specifies number of retries for UDP packets\n"
+                "       -s a SERVFAIL response should stop query\n"
+                "       -t specifies the query type\n"
+                "       -T enables TCP/IP mode\n"
+                "       -U enables UDP mode\n"
+                "       -v enables verbose output\n"
+                "       -V print version number and exit\n"
+                "       -w specifies to wait forever for a reply\n"
+                "       -W specifies how long to wait for a reply\n"
+                "       -4 use IPv4 query transport only\n"
+                "       -6 use IPv6 query transport only\n");
     proc_exit(p, 1);
 }
 
@@ -421,7 +446,7 @@ void host_main(Proc *p, int argc, char **argv)
     const char *name = NULL, *server = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] == '-' && a[1] && strchr("tWR", a[1])) {
+        if (a[0] == '-' && a[1] && strchr("tWRNm", a[1])) {
             const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
                 usage(p);
@@ -438,6 +463,10 @@ void host_main(Proc *p, int argc, char **argv)
                 h->types[0] = type;
                 h->ntypes = 1;
                 h->explicit_type = true;
+            } else if (a[1] == 'N' || a[1] == 'm') {
+                /* -N NDOTS: minet's hosts have no search list for it to
+                 * change; -m FLAG: BIND's memory debugging. */
+                continue;
             } else if (a[1] == 'W') {
                 int s = atoi(v);
                 h->o.timeout = (SimTime)(s > 0 ? s : 1) * 1000000;
@@ -451,9 +480,13 @@ void host_main(Proc *p, int argc, char **argv)
             h->tcp = true;
         } else if (strcmp(a, "-4") == 0) {
             continue;
-        } else if (a[0] == '-' && a[1] && strspn(a + 1, "av") == strlen(a + 1)) {
-            /* -v: verbose; -a: verbose, type ANY ("all") */
-            h->verbose = true;
+        } else if (a[0] == '-' && a[1] && strspn(a + 1, "adisv") == strlen(a + 1)) {
+            /* -v (and -d, the same): verbose; -a: verbose, type ANY
+             * ("all"); -s (stop at a SERVFAIL) and -i (IP6.INT for IPv6
+             * reverse names) change nothing for minet's host, which has
+             * one server and looks up IPv4 addresses only. */
+            if (strpbrk(a + 1, "adv"))
+                h->verbose = true;
             if (strchr(a, 'a')) {
                 h->verbose_any = true;
                 h->types[0] = DNS_TYPE_ANY;
@@ -486,11 +519,10 @@ void host_main(Proc *p, int argc, char **argv)
     dns_name_root(&root);
     const char *why;
     if (reverse_name(name, &h->name)) {
+        /* PTR whatever type was asked for (-a too), as BIND's host does */
         h->reverse = true;
-        if (!h->explicit_type) {
-            h->types[0] = DNS_TYPE_PTR;
-            h->ntypes = 1;
-        }
+        h->types[0] = DNS_TYPE_PTR;
+        h->ntypes = 1;
         Buf b;
         buf_init(&b);
         dns_name_to_text(&h->name, &b);

@@ -1,8 +1,9 @@
 /* nslookup — BIND 9.18's nslookup, non-interactive:
  *
- *   nslookup [-type=TYPE] [-[no]vc] NAME [SERVER]
+ *   nslookup [-type=TYPE] [-[no]vc] [-[no]debug] NAME [SERVER]
  *
- * It asks A and then AAAA (or the one type asked; PTR for an address),
+ * It asks A and then AAAA (or the one type asked; PTR for an address,
+ * whatever type was asked),
  * and prints as nslookup 9.18's printmessage does: the server first (for
  * the A question, or any question of a type asked with -type=),
  * "Non-authoritative answer:" when the answer comes from a cache, each
@@ -11,7 +12,9 @@
  * additional sections (the SOA of a NODATA answer, the addresses of name
  * servers).  -vc asks over TCP, and so does a question of type ANY
  * (unless -novc); a truncated UDP answer is asked again over TCP, with
- * ";; Truncated, retrying in TCP mode." */
+ * ";; Truncated, retrying in TCP mode."  -debug prints each reply whole
+ * first (print_debug).  "nslookup -" (interactive) is refused as a bare
+ * "nslookup" is: minet's nslookup reads no commands. */
 #include <limits.h>
 #include <strings.h>
 #include <stdio.h>
@@ -33,6 +36,7 @@ typedef struct Nslookup {
     bool explicit_type, a_noanswer;
     bool vc, set_vc; /* -vc, -novc: over TCP or not; without either, ANY goes over TCP */
     bool norecurse;  /* -norecurse: RD clear */
+    bool debug;      /* -debug: each reply whole (print_debug) */
     int timeout_s;   /* -timeout=N: seconds a try waits (2) */
     int tries;       /* -retry=N (3) */
     char *server_text;
@@ -74,26 +78,16 @@ static void name_at(const uint8_t *p, size_t len, Buf *out)
         no_dot(&n, out);
 }
 
-/* One record as nslookup's printsection prints it: addresses in the
- * answer section as "Name:" and "Address:", an SOA spelled out, anything
- * else (an address elsewhere too) as "NAME<TAB>what = DATA". */
-static void print_rr(const DnsRR *rr, DnsSection sec, Buf *b)
+/* A record's data in nslookup's words ("canonical name = web1.montana.edu."),
+ * an SOA spelled out over several lines. */
+static void print_rdata(const DnsRR *rr, Buf *b)
 {
-    if ((rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) && sec == DNS_ANSWER) {
-        buf_puts(b, "Name:\t");
-        no_dot(&rr->name, b);
-        buf_puts(b, "\nAddress: ");
-        dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
-        buf_putc(b, '\n');
-        return;
-    }
     if (rr->type == DNS_TYPE_SOA) {
-        no_dot(&rr->name, b);
         size_t mlen = rr->rdlen;
         DnsName m1;
         if (!dns_name_from_wire(&m1, rr->rdata, mlen) || (size_t)m1.len + 21 > mlen)
             return;
-        buf_puts(b, "\n\torigin = ");
+        buf_puts(b, "origin = ");
         name_at(rr->rdata, mlen, b);
         buf_puts(b, "\n\tmail addr = ");
         name_at(rr->rdata + m1.len, mlen - m1.len, b);
@@ -101,7 +95,6 @@ static void print_rr(const DnsRR *rr, DnsSection sec, Buf *b)
         static const char *const what[] = {"serial", "refresh", "retry", "expire", "minimum"};
         for (int i = 0; i < 5; i++)
             buf_printf(b, "\n\t%s = %u", what[i], get_be32(num + 4 * i));
-        buf_putc(b, '\n');
         return;
     }
     const char *label = rr->type == DNS_TYPE_A       ? "internet address = "
@@ -112,13 +105,29 @@ static void print_rr(const DnsRR *rr, DnsSection sec, Buf *b)
                         : rr->type == DNS_TYPE_TXT   ? "text = "
                         : rr->type == DNS_TYPE_PTR   ? "name = "
                                                      : NULL;
-    no_dot(&rr->name, b);
-    buf_putc(b, '\t');
     if (label)
         buf_puts(b, label);
     else
         buf_printf(b, "rdata_%u = ", rr->type);
     dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
+}
+
+/* One record as nslookup's printsection prints it: addresses in the
+ * answer section as "Name:" and "Address:", an SOA's owner on a line of
+ * its own, anything else (an address elsewhere too) as "NAME<TAB>DATA". */
+static void print_rr(const DnsRR *rr, DnsSection sec, Buf *b)
+{
+    if ((rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) && sec == DNS_ANSWER) {
+        buf_puts(b, "Name:\t");
+        no_dot(&rr->name, b);
+        buf_puts(b, "\nAddress: ");
+        dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
+        buf_putc(b, '\n');
+        return;
+    }
+    no_dot(&rr->name, b);
+    buf_puts(b, rr->type == DNS_TYPE_SOA ? "\n\t" : "\t");
+    print_rdata(rr, b);
     buf_putc(b, '\n');
 }
 
@@ -127,6 +136,37 @@ static void print_section(const DnsMsg *m, DnsSection sec, Buf *b)
     for (size_t i = 0; i < m->n[sec]; i++)
         if (m->rr[sec][i].type != DNS_TYPE_OPT)
             print_rr(&m->rr[sec][i], sec, b);
+}
+
+/* -debug: the whole reply, as nslookup 9.18's printmessage prints it when
+ * short_form is off: the question, then each section's records with their
+ * TTLs, between two lines of dashes. */
+static void print_debug(const DnsMsg *m, Buf *b)
+{
+    static const char *const titles[] = {"ANSWERS", "AUTHORITY RECORDS", "ADDITIONAL RECORDS"};
+    static const DnsSection secs[] = {DNS_ANSWER, DNS_AUTHORITY, DNS_ADDITIONAL};
+    char t[16], k[16];
+    buf_puts(b, "------------\n    QUESTIONS:\n");
+    for (size_t i = 0; i < m->n_qd; i++) {
+        buf_putc(b, '\t');
+        no_dot(&m->qd[i].name, b);
+        buf_printf(b, ", type = %s, class = %s\n", dns_type_name(m->qd[i].type, t),
+                   dns_class_name(m->qd[i].klass, k));
+    }
+    for (size_t s = 0; s < MN_ARRAY_LEN(secs); s++) {
+        buf_printf(b, "    %s:\n", titles[s]);
+        for (size_t i = 0; i < m->n[secs[s]]; i++) {
+            const DnsRR *rr = &m->rr[secs[s]][i];
+            if (rr->type == DNS_TYPE_OPT)
+                continue;
+            buf_puts(b, "    ->  ");
+            no_dot(&rr->name, b);
+            buf_puts(b, "\n\t");
+            print_rdata(rr, b);
+            buf_printf(b, "\n\tttl = %u\n", rr->ttl);
+        }
+    }
+    buf_puts(b, "------------\n");
 }
 
 static void next_query(Nslookup *n);
@@ -142,8 +182,17 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     bool defaults = !n->explicit_type; /* nslookup's default_lookups */
     Buf b;
     buf_init(&b);
+    if (m->rcode == DNS_RCODE_SERVFAIL) {
+        /* BIND's dighost says so for the last server of its list, which
+         * for minet's nslookup is its only one. */
+        char addr[16];
+        ip_format(n->server, addr);
+        buf_printf(&b, ";; Got SERVFAIL reply from %s\n", addr);
+    }
     if (!defaults || type == DNS_TYPE_A)
         print_server(n, &b);
+    if (n->debug)
+        print_debug(m, &b);
     if (m->rcode != DNS_RCODE_NOERROR) {
         buf_printf(&b, "** server can't find %s: %s\n\n", n->name_text,
                    dns_rcode_name(m->rcode, rc));
@@ -310,9 +359,11 @@ static void count_opt(Nslookup *n, const char *what, const char *v, uint64_t max
 
 /* One -option, as BIND 9.18's nslookup takes them on its command line
  * (its `set` options): the query type, -timeout, -retry, -[no]recurse
- * and -[no]vc change what is asked; the others are accepted and change
- * nothing minet models; anything else is an invalid option, said, and
- * the lookup goes on. */
+ * and -[no]vc change what is asked, -[no]debug what is printed; the
+ * others are accepted and change nothing minet models (-d2 adds BIND's
+ * internal trace on stderr: its functions, pointers and source lines,
+ * nothing a DNS message holds); anything else is an invalid option,
+ * said, and the lookup goes on. */
 static void set_option(Nslookup *n, const char *o)
 {
     static const char *const type_p[] = {"type=", "ty=", "querytype=", "query=", "qu=", "q=", NULL};
@@ -339,10 +390,11 @@ static void set_option(Nslookup *n, const char *o)
     } else if (word_opt(o, "vc", 2) || word_opt(o, "novc", 4)) {
         n->vc = o[0] == 'v' || o[0] == 'V';
         n->set_vc = true;
-    } else if (value_opt(o, other_p) || word_opt(o, "debug", 3) || word_opt(o, "nodebug", 5) ||
-               word_opt(o, "d2", 2) || word_opt(o, "nod2", 4) || word_opt(o, "search", 3) ||
-               word_opt(o, "nosearch", 5) || word_opt(o, "sil", 3) || word_opt(o, "fail", 3) ||
-               word_opt(o, "nofail", 5) || word_opt(o, "all", 3)) {
+    } else if (word_opt(o, "debug", 3) || word_opt(o, "nodebug", 5)) {
+        n->debug = o[0] == 'd' || o[0] == 'D';
+    } else if (value_opt(o, other_p) || word_opt(o, "d2", 2) || word_opt(o, "nod2", 4) ||
+               word_opt(o, "search", 3) || word_opt(o, "nosearch", 5) || word_opt(o, "sil", 3) ||
+               word_opt(o, "fail", 3) || word_opt(o, "nofail", 5) || word_opt(o, "all", 3)) {
         return;
     } else {
         proc_printf(n->proc, CON_STDOUT, "*** Invalid option: %s\n", o);
@@ -358,19 +410,22 @@ void nslookup_main(Proc *p, int argc, char **argv)
     n->proc = p;
     n->sim = sim;
     const char *name = NULL, *server = NULL;
+    bool interactive = false;
     n->timeout_s = 2;
     n->tries = 3;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (a[0] == '-' && a[1]) {
             set_option(n, a + 1);
+        } else if (a[0] == '-' && !name) {
+            interactive = true; /* "nslookup - SERVER": interactive, with that server */
         } else if (!name) {
             name = a;
         } else if (!server) {
             server = a;
         }
     }
-    if (!name) {
+    if (!name || interactive) {
         proc_printf(p, CON_STDERR,
                     "minet runs nslookup non-interactively: give a name to "
                     "look up (nslookup NAME [SERVER]).\n");
@@ -387,10 +442,9 @@ void nslookup_main(Proc *p, int argc, char **argv)
         snprintf(rev, sizeof rev, "%u.%u.%u.%u.in-addr.arpa", ip & 255, (ip >> 8) & 255,
                  (ip >> 16) & 255, ip >> 24);
         name = rev;
-        if (!n->ntypes) {
-            n->types[0] = DNS_TYPE_PTR;
-            n->ntypes = 1;
-        }
+        /* whatever type was asked for, as BIND's nslookup does */
+        n->types[0] = DNS_TYPE_PTR;
+        n->ntypes = 1;
     }
     if (!dns_name_from_text(&n->name, name, strlen(name), &root, &why)) {
         /* BIND 9.18's nslookup refuses it before asking, with status 10. */
@@ -399,10 +453,12 @@ void nslookup_main(Proc *p, int argc, char **argv)
         proc_exit(p, 10);
         return;
     }
-    n->name_text = xstrdup(name);
-    size_t nl = strlen(n->name_text);
-    if (nl > 1 && n->name_text[nl - 1] == '.')
-        n->name_text[nl - 1] = '\0';
+    /* The name as BIND prints it: bytes outside ASCII's letters escaped
+     * ("b\195\188cher"), without the final dot. */
+    Buf text;
+    buf_init(&text);
+    no_dot(&n->name, &text);
+    n->name_text = buf_take(&text);
     if (!n->ntypes) {
         n->types[0] = DNS_TYPE_A;
         n->types[1] = DNS_TYPE_AAAA;
