@@ -346,6 +346,27 @@ static void test_any(void **state)
     tw_done(&sim);
 }
 
+/* A zone transfer asked of the resolver is refused, as Unbound refuses
+ * it, without a lookup (before, AXFR was looked up and got NXDOMAIN). */
+static void test_transfer_refused(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "dig -t TYPE252 montana.edu +noall +comments");
+    tw_script(w, S(5), 0, "dig -t TYPE251 montana.edu +noall +comments");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    const char *first = strstr(out, "status: REFUSED");
+    assert_non_null(first);
+    assert_non_null(strstr(first + 1, "status: REFUSED"));
+    char *q = upstream(&sim);
+    assert_string_equal(q, "");
+    free(q);
+    free(out);
+    tw_done(&sim);
+}
+
 /* Hops that a node sends over TCP to port 53 carrying data (queries). */
 static size_t tcp_queries(const Sim *sim, const char *from, const char *to)
 {
@@ -807,6 +828,7 @@ int main(void)
         cmocka_unit_test(test_negative_caching),
         cmocka_unit_test(test_negative_answer_from_cache_has_soa),
         cmocka_unit_test(test_any),
+        cmocka_unit_test(test_transfer_refused),
         cmocka_unit_test(test_next_server_then_servfail),
         cmocka_unit_test(test_truncation_and_tcp),
         cmocka_unit_test(test_tcp_refused),

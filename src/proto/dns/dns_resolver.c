@@ -89,6 +89,7 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
     t->qname = *name;
     t->cur = *name;
     t->qtype = type;
+    t->qclass = DNS_CLASS_IN;
     t->current = -1;
     r->tasks = xgrow(r->tasks, &r->tasks_cap, r->ntasks + 1, sizeof *r->tasks);
     t->index = r->ntasks;
@@ -993,6 +994,60 @@ static bool own_query_back(const Resolver *r, const DnsMsg *q, uint32_t src)
     return false;
 }
 
+/* Queries Unbound answers itself, without a lookup: a zone transfer
+ * (AXFR, IXFR) is REFUSED, a resolver transfers no zone; in class CH,
+ * version.bind and version.server tell its version, hostname.bind and
+ * id.server its host's name (TTL 0), and anything else is REFUSED, as is
+ * any class but IN and CH.  Returns whether t was answered so. */
+static bool answered_itself(Task *t, uint64_t pkt)
+{
+    Resolver *r = t->r;
+    Sim *sim = r->sim;
+    char qn[300], tb[16];
+    dns_name_prose(&t->qname, qn, sizeof qn);
+    dns_type_name(t->qtype, tb);
+    if (t->qclass == DNS_CLASS_CH && t->qtype == DNS_TYPE_TXT) {
+        const char *text = NULL;
+        static const char *const version[] = {"version.bind.", "version.server."};
+        static const char *const id[] = {"hostname.bind.", "id.server."};
+        for (int i = 0; i < 2; i++) {
+            DnsName v, h;
+            if (dns_name_parse(&v, version[i], NULL) && dns_name_equal(&v, &t->qname))
+                text = "unbound 1.17.1";
+            if (dns_name_parse(&h, id[i], NULL) && dns_name_equal(&h, &t->qname))
+                text = resolver_node_id(r);
+        }
+        if (text) {
+            uint8_t rd[256];
+            size_t n = strlen(text) < 255 ? strlen(text) : 255;
+            rd[0] = (uint8_t)n;
+            memcpy(rd + 1, text, n);
+            chain_add(t, &t->qname, DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd, (uint16_t)(n + 1));
+            trace_note(&sim->trace, sim->now, pkt,
+                       "%s receives a query for %s TXT in class CH (chaos), not IN: a question "
+                       "about the server itself, which it answers, as Unbound does: \"%s\".",
+                       resolver_node_id(r), qn, text);
+            task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+            return true;
+        }
+    }
+    bool transfer = t->qtype == DNS_TYPE_AXFR || t->qtype == DNS_TYPE_IXFR;
+    if (!transfer && t->qclass == DNS_CLASS_IN)
+        return false;
+    if (transfer)
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s receives a request for a zone transfer (%s %s): a resolver holds no zone "
+                   "to give, so it refuses (REFUSED).",
+                   resolver_node_id(r), qn, tb);
+    else
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s receives a query for %s %s in class %u, not IN (the Internet): it looks up "
+                   "nothing else, so it refuses (REFUSED), as Unbound does.",
+                   resolver_node_id(r), qn, tb, (unsigned)t->qclass);
+    task_done(t, DNS_RCODE_REFUSED, NULL, NULL);
+    return true;
+}
+
 /* A client's query starts a lookup (answered over conn when not NULL); a
  * query of the resolver's own come back to it (cycle) is answered SERVFAIL
  * at once. */
@@ -1005,11 +1060,14 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
     t->cport = sport;
     t->cid = q->id;
     t->rd = q->rd;
+    t->qclass = q->qd[0].klass;
     t->conn = conn;
     if (conn)
         conn->refs++;
     for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
         t->edns |= q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+    if (answered_itself(t, pkt))
+        return;
     if (cycle) {
         char qn[300], tb[16];
         trace_note(&sim->trace, sim->now, pkt,

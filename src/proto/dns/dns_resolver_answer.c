@@ -89,7 +89,7 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     m.rd = t->rd;
     m.ra = true;
     m.rcode = rcode;
-    dns_msg_add_question(&m, &t->qname, t->qtype, DNS_CLASS_IN);
+    dns_msg_add_question(&m, &t->qname, t->qtype, t->qclass);
     for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
         const DnsRR *c = &t->chain->rr[DNS_ANSWER][i];
         DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);

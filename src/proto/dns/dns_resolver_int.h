@@ -57,7 +57,7 @@ typedef struct Task {
     Client *conn;  /* asked over TCP: answered there */
     int njoined;   /* queries joined to this lookup: in joined */
     DnsName qname, cur;
-    uint16_t qtype;
+    uint16_t qtype, qclass;
     int cnames;
     /* the delegation being asked (servers, at the end) */
     DnsName zone;

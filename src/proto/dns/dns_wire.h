@@ -35,10 +35,12 @@ enum {
     DNS_TYPE_TXT = 16,
     DNS_TYPE_AAAA = 28,
     DNS_TYPE_OPT = 41,
+    DNS_TYPE_IXFR = 251,
+    DNS_TYPE_AXFR = 252,
     DNS_TYPE_ANY = 255,
 };
 
-enum { DNS_CLASS_IN = 1 };
+enum { DNS_CLASS_IN = 1, DNS_CLASS_CH = 3 };
 
 enum {
     DNS_RCODE_NOERROR = 0,
