@@ -363,6 +363,46 @@ static void test_refused_formerr_notimp(void **state)
     assert_int_equal(dns_server_answer(f->both, q, 5, NULL, r, sizeof r, NULL), 0);
 }
 
+/* Questions NSD answers about itself: a zone transfer is REFUSED (no
+ * secondary is allowed one), version.bind and id.server in class CH are
+ * answered (TTL 0, not authoritative), another CH name is REFUSED. */
+static void test_transfer_and_chaos(void **state)
+{
+    Fixture *f = *state;
+    char *cap = ask(f, f->both, "montana.edu.", DNS_TYPE_AXFR, NULL);
+    assert_int_equal(f->m.rcode, DNS_RCODE_REFUSED);
+    assert_int_equal(f->m.n[DNS_ANSWER], 0);
+    assert_non_null(strstr(cap, "zone transfer"));
+    free(cap);
+    static const struct {
+        const char *name, *text;
+    } chaos[] = {{"version.bind.", "\"NSD 4.6.1\""},
+                 {"version.server.", "\"NSD 4.6.1\""},
+                 {"id.server.", "\"both\""},
+                 {"hostname.bind.", "\"both\""}};
+    for (size_t i = 0; i < sizeof chaos / sizeof *chaos; i++) {
+        uint8_t q[512], r[512];
+        size_t len = make_query(q, 7, chaos[i].name, DNS_TYPE_TXT);
+        q[len - 1] = DNS_CLASS_CH; /* the question's class, low byte */
+        size_t rlen = dns_server_answer(f->both, q, len, NULL, r, sizeof r, NULL);
+        char why[160];
+        assert_true(dns_decode(&f->m, r, rlen, why, sizeof why));
+        assert_int_equal(f->m.rcode, DNS_RCODE_NOERROR);
+        assert_false(f->m.aa);
+        assert_int_equal(f->m.n[DNS_ANSWER], 1);
+        char want[64];
+        snprintf(want, sizeof want, "%s 0 CH TXT %s", chaos[i].name, chaos[i].text);
+        assert_rr(&f->m, DNS_ANSWER, 0, want);
+    }
+    uint8_t q[512], r[512];
+    size_t len = make_query(q, 8, "www.montana.edu.", DNS_TYPE_A);
+    q[len - 1] = DNS_CLASS_CH;
+    size_t rlen = dns_server_answer(f->both, q, len, NULL, r, sizeof r, NULL);
+    char why[160];
+    assert_true(dns_decode(&f->m, r, rlen, why, sizeof why));
+    assert_int_equal(f->m.rcode, DNS_RCODE_REFUSED);
+}
+
 static void test_round_robin(void **state)
 {
     Fixture *f = *state;
@@ -621,6 +661,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_wildcard, setup, teardown),
         cmocka_unit_test_setup_teardown(test_mx_additional, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_formerr_notimp, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_transfer_and_chaos, setup, teardown),
         cmocka_unit_test_setup_teardown(test_round_robin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_regions, setup, teardown),
         cmocka_unit_test_setup_teardown(test_edns_and_truncation, setup, teardown),

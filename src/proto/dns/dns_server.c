@@ -710,6 +710,23 @@ static size_t error_reply(const uint8_t *query, size_t len, uint8_t rcode, uint8
 }
 
 /* The answer; stream: over TCP, where only cap limits its size. */
+/* What NSD answers about itself in class CH: its version to version.bind
+ * and version.server, its host's name to id.server and hostname.bind (TXT).
+ * NULL for any other question. */
+static const char *server_itself(const DnsServer *s, const DnsQuestion *q)
+{
+    if (q->klass != DNS_CLASS_CH || q->type != DNS_TYPE_TXT)
+        return NULL;
+    static const char *const names[] = {"version.bind.", "version.server.", "id.server.",
+                                        "hostname.bind."};
+    for (size_t i = 0; i < MN_ARRAY_LEN(names); i++) {
+        DnsName n;
+        if (dns_name_parse(&n, names[i], NULL) && dns_name_equal(&n, &q->name))
+            return i < 2 ? "NSD 4.6.1" : s->w->nodes[s->node].id;
+    }
+    return NULL;
+}
+
 static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char *region,
                      uint8_t *out, size_t cap, Buf *cap_text, bool stream)
 {
@@ -759,7 +776,32 @@ static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char 
     Story st;
     memset(&st, 0, sizeof st);
     Served *sv = NULL;
-    if (qq->klass != DNS_CLASS_IN && qq->klass != DNS_TYPE_ANY) {
+    const char *itself = server_itself(s, qq);
+    if (itself) {
+        /* NSD's answers about itself: TTL 0, class CH, not authoritative. */
+        uint8_t rd[256];
+        size_t n = strlen(itself) < 255 ? strlen(itself) : 255;
+        rd[0] = (uint8_t)n;
+        memcpy(rd + 1, itself, n);
+        dns_msg_add_rr(r, DNS_ANSWER, &qq->name, DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd,
+                       (uint16_t)(n + 1));
+        if (cap_text)
+            buf_printf(cap_text,
+                       "%s answers a question about itself in class CH (chaos), as NSD does: "
+                       "\"%s\".",
+                       s->w->nodes[s->node].id, itself);
+        cap_text = NULL;
+    } else if (qq->type == DNS_TYPE_AXFR || qq->type == DNS_TYPE_IXFR) {
+        /* NSD transfers a zone only to the addresses its provide-xfr lists:
+         * none here. */
+        r->rcode = DNS_RCODE_REFUSED;
+        if (cap_text)
+            buf_printf(cap_text,
+                       "%s is asked for a zone transfer, which it gives only to the secondary "
+                       "servers its configuration names (none here): REFUSED, as NSD answers.",
+                       s->w->nodes[s->node].id);
+        cap_text = NULL;
+    } else if (qq->klass != DNS_CLASS_IN && qq->klass != DNS_TYPE_ANY) {
         r->rcode = DNS_RCODE_REFUSED;
         st.outcome = OUT_REFUSED;
     } else if (!(sv = closest_zone(s, &qq->name))) {
@@ -779,7 +821,7 @@ static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char 
         dns_msg_add_opt(r, EDNS_UDP_SIZE, refused ? ede_not_authoritative : NULL,
                         refused ? sizeof ede_not_authoritative : 0);
     }
-    if (cap_text)
+    if (cap_text) /* NULL where the answer was described above */
         caption(s, r, &qq->name, qq->type, &st, cap_text);
     if (stream)
         limit = cap;
