@@ -49,6 +49,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     bool ok = units_parse_rfc3339(s, &a);
     if (ok != units_parse_rfc3339(s, &b) || (ok && a != b))
         abort();
+    /* A mail date: accepted with a time, or refused with a reason. */
+    char reason[160] = "";
+    if (!units_parse_mail_date(s, &a, reason, sizeof reason) && !reason[0])
+        abort();
     free(s);
     return 0;
 }
