@@ -226,8 +226,9 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     m.qr = true;
     m.rd = t->rd;
     m.ra = true;
+    m.cd = t->cd;
     m.rcode = rcode;
-    dns_msg_add_question(&m, &t->qname, t->qtype, DNS_CLASS_IN);
+    dns_msg_add_question(&m, &t->qname, t->qtype, t->klass);
     for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
         const DnsRR *c = &t->chain->rr[DNS_ANSWER][i];
         DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);
@@ -263,6 +264,8 @@ static void reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsR
     }
     if (t->edns) {
         dns_msg_add_opt(&m, EDNS_SIZE, NULL, 0);
+        if (t->dnssec) /* DO: the client asked for DNSSEC records (none here) */
+            m.rr[DNS_ADDITIONAL][m.n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
     /* Over UDP the answer is cut to 512 bytes (no EDNS) or the EDNS size,
      * with TC set; over TCP only the 16-bit length limits it. */
@@ -1062,6 +1065,7 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
     uint32_t h = task_hash(&q->qd[0].name, q->qd[0].type);
     for (Task *c = r->n_by_name ? r->by_name[h & (r->n_by_name - 1)] : NULL; c; c = c->hnext)
         if (c->hash == h && !c->parent && c->qtype == q->qd[0].type && c->rd == q->rd &&
+            c->cd == q->cd && q->qd[0].klass == DNS_CLASS_IN && c->klass == DNS_CLASS_IN &&
             dns_name_equal(&c->qname, &q->qd[0].name) && (!t || c->index < t->index))
             t = c;
     if (!t)
@@ -1138,11 +1142,26 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
     t->cport = sport;
     t->cid = q->id;
     t->rd = q->rd;
+    t->cd = q->cd;
+    t->klass = q->qd[0].klass;
     t->conn = conn;
     if (conn)
         conn->refs++;
     for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
-        t->edns |= q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+        if (q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT) {
+            t->edns = true;
+            t->dnssec = q->rr[DNS_ADDITIONAL][i].ttl & 0x8000;
+        }
+    if (t->klass != DNS_CLASS_IN) {
+        char qn[300], cb[16];
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s receives a query for %s in class %s: it resolves only class IN (the "
+                   "Internet), so it refuses the query, as Unbound does (REFUSED).",
+                   resolver_node_id(r), dns_name_prose(&t->qname, qn, sizeof qn),
+                   dns_class_name(t->klass, cb));
+        task_done(t, DNS_RCODE_REFUSED, NULL, NULL);
+        return;
+    }
     if (cycle) {
         char qn[300], tb[16];
         trace_note(&sim->trace, sim->now, pkt,

@@ -47,8 +47,10 @@ typedef struct Task {
     uint32_t client;
     uint16_t cport, cid;
     bool rd, edns;
-    Client *conn; /* asked over TCP: answered there */
-    int njoined;  /* queries joined to this lookup: in joined */
+    bool cd, dnssec; /* echoed in the answer, as Unbound does: CD, and DO in OPT */
+    uint16_t klass;  /* a class other than IN is refused */
+    Client *conn;    /* asked over TCP: answered there */
+    int njoined;     /* queries joined to this lookup: in joined */
     DnsName qname, cur;
     uint16_t qtype;
     int cnames;
