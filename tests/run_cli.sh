@@ -274,6 +274,20 @@ contains "$tmp/out" "asks server (10.0.1.10) for x.example A" "dig mx NAME a"
 [ "$(grep -c ';; Warning, extra type option' "$tmp/out")" = 1 ] ||
     { echo "FAIL dig's extra type warning, expected once"; fail=1; }
 
+# dig's usage goes to standard error (BIND 9.18); -x builds the reverse
+# name of whatever it is given, as dig 9.18's get_reverse does, and a type
+# after it is no extra type; +short still says that no server answered.
+lines "$tmp/dx.json" "dig -T" "dig +qr -x 153.90 @10.0.1.10" "dig +qr -x 2001:db8::1 @10.0.1.10" \
+    "dig +qr -x foo SOA @10.0.1.10" "dig +short x.example @10.0.1.10"
+expect 0 "dig -T, -x and +short" -- "$MINET" run "$tmp/dx.json" --until 500s
+contains "$tmp/out" "laptop|2 Invalid option: -T" "dig's usage on standard error"
+contains "$tmp/out" "laptop| ;90.153.in-addr.arpa.		IN	PTR" "dig -x 153.90"
+contains "$tmp/out" "laptop| ;1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.ip6.arpa. IN PTR" "dig -x 2001:db8::1"
+contains "$tmp/out" "laptop| ;foo.in-addr.arpa.		IN	SOA" "dig -x foo SOA"
+grep -q "extra type" "$tmp/out" && { echo "FAIL dig -x ADDRESS TYPE warns of an extra type"; fail=1; }
+[ "$(grep -c 'laptop| ;; no servers could be reached' "$tmp/out")" = 4 ] ||
+    { echo "FAIL dig, dig +short: no servers could be reached, expected 4 times"; fail=1; }
+
 # A query to a host with nothing on port 53 is answered by ICMP port
 # unreachable, and host, dig and nslookup say "connection refused" at once,
 # try again at once and give up, as BIND 9.18's tools do (dig three tries,

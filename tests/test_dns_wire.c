@@ -1064,6 +1064,59 @@ static void test_storage(void **state)
 
 /* ---- text --------------------------------------------------------------- */
 
+/* dig's display options: the columns of +multiline, +noclass, +nottlid
+ * and +ttlunits, the SOA in +multiline form, and one blank where the name
+ * passes a column (all as dig 9.18 printed them, tests/data/dns_options/dig). */
+static void test_text_styles(void **state)
+{
+    (void)state;
+    DnsName zone = name_of("montana.edu."), mname = name_of("ns1.montana.edu."),
+            rname = name_of("hostmaster.montana.edu.");
+    uint8_t soa[128];
+    size_t n = 0;
+    memcpy(soa, mname.data, mname.len), n += mname.len;
+    memcpy(soa + n, rname.data, rname.len), n += rname.len;
+    const uint32_t num[5] = {2023091100, 7200, 3600, 1209600, 3600};
+    for (int i = 0; i < 5; i++, n += 4)
+        put_be32(soa + n, num[i]);
+    DnsMsg m;
+    dns_msg_init(&m);
+    DnsRR *rr =
+        dns_msg_add_rr(&m, DNS_ANSWER, &zone, DNS_TYPE_SOA, DNS_CLASS_IN, 3600, soa, (uint16_t)n);
+    Buf b;
+    buf_init(&b);
+    DnsTextStyle multi = {.multiline = true};
+    dns_rr_to_text_style(rr, &multi, &b);
+    assert_string_equal(b.data, "montana.edu.\t\t3600 IN\tSOA ns1.montana.edu. "
+                                "hostmaster.montana.edu. (\n"
+                                "\t\t\t\t2023091100 ; serial\n"
+                                "\t\t\t\t7200       ; refresh (2 hours)\n"
+                                "\t\t\t\t3600       ; retry (1 hour)\n"
+                                "\t\t\t\t1209600    ; expire (2 weeks)\n"
+                                "\t\t\t\t3600       ; minimum (1 hour)\n"
+                                "\t\t\t\t)");
+    b.len = 0;
+    DnsTextStyle units = {.multiline = true, .ttl_units = true};
+    dns_rr_to_text_style(rr, &units, &b);
+    assert_has(b.data, "montana.edu.\t\t1h IN SOA ns1");
+    b.len = 0;
+    DnsTextStyle bare = {.no_ttl = true, .no_class = true};
+    dns_rr_to_text_style(rr, &bare, &b);
+    assert_has(b.data, "montana.edu.\t\tSOA\tns1.montana.edu. hostmaster.montana.edu. 2023091100 ");
+    b.len = 0;
+    DnsQuestion q = {.name = name_of("abcdefghijabcdefghijab.montana.edu."), .type = 1, .klass = 1};
+    DnsTextStyle plain = {0};
+    dns_question_to_text(&q, &plain, &b);
+    assert_string_equal(b.data, "abcdefghijabcdefghijab.montana.edu. IN\tA");
+    b.len = 0;
+    q.name = zone;
+    q.klass = 3;
+    dns_question_to_text(&q, &multi, &b);
+    assert_string_equal(b.data, "montana.edu.\t\tCH A");
+    buf_fini(&b);
+    dns_msg_fini(&m);
+}
+
 static void test_names_for_numbers(void **state)
 {
     (void)state;
@@ -1093,7 +1146,26 @@ static void test_names_for_numbers(void **state)
     assert_false(dns_type_from_name("TYPE000001", &t));
     assert_false(dns_type_from_name("AAAAA", &t));
     assert_false(dns_type_from_name("", &t));
-    assert_false(dns_type_from_name("SRV", &t)); /* minet does not know it */
+    assert_true(dns_type_from_name("srv", &t)); /* named as dig 9.18 names it */
+    assert_int_equal(t, 33);
+    assert_string_equal(dns_type_name(65, b), "HTTPS");
+    assert_string_equal(dns_type_name(252, b), "AXFR");
+    assert_string_equal(dns_type_name(54, b), "TYPE54"); /* unassigned */
+    assert_true(dns_class_from_name("chaos", &t));
+    assert_int_equal(t, 3);
+    assert_true(dns_class_from_name("CLASS42", &t));
+    assert_int_equal(t, 42);
+    assert_false(dns_class_from_name("CLASS65536", &t));
+    assert_false(dns_class_from_name("INN", &t));
+    Buf ttl;
+    buf_init(&ttl);
+    dns_ttl_text(1209600, true, &ttl);
+    buf_puts(&ttl, "|");
+    dns_ttl_text(93784, false, &ttl);
+    buf_puts(&ttl, "|");
+    dns_ttl_text(0, false, &ttl);
+    assert_string_equal(ttl.data, "2 weeks|1d2h3m4s|0s");
+    buf_fini(&ttl);
 
     /* As dig 9.18 prints them. */
     assert_string_equal(dns_class_name(1, b), "IN");
@@ -1304,8 +1376,9 @@ int main(void)
         cmocka_unit_test(test_truncation),        cmocka_unit_test(test_thousand_records),
         cmocka_unit_test(test_storage),           cmocka_unit_test(test_storage_inline_and_heap),
         cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_names_for_numbers),
-        cmocka_unit_test(test_dig_text),          cmocka_unit_test(test_rdata_text),
-        cmocka_unit_test(test_summary),           cmocka_unit_test(test_encode_first_name),
+        cmocka_unit_test(test_text_styles),       cmocka_unit_test(test_dig_text),
+        cmocka_unit_test(test_rdata_text),        cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_encode_first_name),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -929,6 +929,7 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
     uint32_t h = task_hash(&q->qd[0].name, q->qd[0].type);
     for (Task *c = r->n_by_name ? r->by_name[h & (r->n_by_name - 1)] : NULL; c; c = c->hnext)
         if (c->hash == h && !c->parent && c->qtype == q->qd[0].type && c->rd == q->rd &&
+            c->cd == q->cd && q->qd[0].klass == DNS_CLASS_IN && c->qclass == DNS_CLASS_IN &&
             dns_name_equal(&c->qname, &q->qd[0].name) && (!t || c->index < t->index))
             t = c;
     if (!t)
@@ -1039,11 +1040,13 @@ static bool answered_itself(Task *t, uint64_t pkt)
                    "%s receives a request for a zone transfer (%s %s): a resolver holds no zone "
                    "to give, so it refuses (REFUSED).",
                    resolver_node_id(r), qn, tb);
-    else
+    else {
+        char cb[16];
         trace_note(&sim->trace, sim->now, pkt,
-                   "%s receives a query for %s %s in class %u, not IN (the Internet): it looks up "
-                   "nothing else, so it refuses (REFUSED), as Unbound does.",
-                   resolver_node_id(r), qn, tb, (unsigned)t->qclass);
+                   "%s receives a query for %s %s in class %s: it resolves only class IN (the "
+                   "Internet), so it refuses the query, as Unbound does (REFUSED).",
+                   resolver_node_id(r), qn, tb, dns_class_name(t->qclass, cb));
+    }
     task_done(t, DNS_RCODE_REFUSED, NULL, NULL);
     return true;
 }
@@ -1061,11 +1064,15 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
     t->cid = q->id;
     t->rd = q->rd;
     t->qclass = q->qd[0].klass;
+    t->cd = q->cd;
     t->conn = conn;
     if (conn)
         conn->refs++;
     for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
-        t->edns |= q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+        if (q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT) {
+            t->edns = true;
+            t->dnssec = q->rr[DNS_ADDITIONAL][i].ttl & 0x8000;
+        }
     if (answered_itself(t, pkt))
         return;
     if (cycle) {

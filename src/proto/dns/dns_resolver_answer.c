@@ -88,6 +88,7 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     m.qr = true;
     m.rd = t->rd;
     m.ra = true;
+    m.cd = t->cd;
     m.rcode = rcode;
     dns_msg_add_question(&m, &t->qname, t->qtype, t->qclass);
     for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
@@ -131,6 +132,8 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     }
     if (t->edns) {
         dns_msg_add_opt(&m, EDNS_SIZE, NULL, 0);
+        if (t->dnssec) /* DO: the client asked for DNSSEC records (none here) */
+            m.rr[DNS_ADDITIONAL][m.n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
     /* Over UDP the answer is cut to 512 bytes (no EDNS) or the EDNS size,
      * with TC set; over TCP only the 16-bit length limits it. */

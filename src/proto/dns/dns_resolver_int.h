@@ -53,9 +53,10 @@ typedef struct Task {
     uint32_t client;
     uint16_t cport, cid;
     bool rd, edns;
-    bool referral; /* RD clear and not in the cache: answered with the closest delegation */
-    Client *conn;  /* asked over TCP: answered there */
-    int njoined;   /* queries joined to this lookup: in joined */
+    bool cd, dnssec; /* echoed in the answer, as Unbound does: CD, and DO in OPT */
+    bool referral;   /* RD clear and not in the cache: answered with the closest delegation */
+    Client *conn;    /* asked over TCP: answered there */
+    int njoined;     /* queries joined to this lookup: in joined */
     DnsName qname, cur;
     uint16_t qtype, qclass;
     int cnames;

@@ -298,7 +298,9 @@ static void build_query(DnsQuery *q)
     m.id = q->id;
     m.rd = q->o.rd;
     m.ad = q->o.ad;
-    dns_msg_add_question(&m, &q->name, q->type, DNS_CLASS_IN);
+    m.aa = q->o.aa;
+    m.cd = q->o.cd;
+    dns_msg_add_question(&m, &q->name, q->type, q->o.klass ? q->o.klass : DNS_CLASS_IN);
     if (q->o.edns) {
         uint8_t opt[12];
         size_t optlen = 0;
@@ -310,7 +312,10 @@ static void build_query(DnsQuery *q)
                 opt[4 + i] = (uint8_t)(c >> (8 * i));
             optlen = sizeof opt;
         }
-        dns_msg_add_opt(&m, 1232, optlen ? opt : NULL, (uint16_t)optlen);
+        dns_msg_add_opt(&m, q->o.udp_size ? q->o.udp_size : 1232, optlen ? opt : NULL,
+                        (uint16_t)optlen);
+        if (q->o.dnssec) /* DO, the top bit of the OPT's flags (RFC 3225) */
+            m.rr[DNS_ADDITIONAL][m.n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
     q->qlen = dns_encode(&m, q->qbuf, sizeof q->qbuf);
     dns_msg_fini(&m);
@@ -360,6 +365,12 @@ static void send_try(DnsQuery *q)
     if (e == NET_OK)
         udp_send(sim, q->node, pkt, q->port, q->server, 53, 0, buf, n, NULL);
     q->timer = sim_after(sim, q->o.timeout, on_timeout, q, 0);
+}
+
+const uint8_t *dns_query_sent(const DnsQuery *q, size_t *len)
+{
+    *len = q->qlen;
+    return q->qbuf;
 }
 
 DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *name, uint16_t type,

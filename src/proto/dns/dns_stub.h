@@ -40,6 +40,11 @@ typedef struct DnsQueryOpts {
      * a connected UDP socket reports it to BIND's tools; without it the
      * try waits out its timeout. */
     bool icmp_errors;
+    /* dig's +aaonly, +cdflag and +dnssec (the DO bit in OPT); udp_size:
+     * the EDNS size offered (0: 1232, as BIND's tools); klass: the
+     * question's class (0: IN). */
+    bool aa, cd, dnssec;
+    uint16_t udp_size, klass;
 } DnsQueryOpts;
 
 typedef struct DnsQueryOps {
@@ -67,6 +72,9 @@ typedef struct DnsQuery DnsQuery;
  * nothing) if no route leads to the server. */
 DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *name, uint16_t type,
                           const DnsQueryOpts *o, DnsQueryOps ops, void *ctx);
+/* The bytes of the query's last try (dig +qr prints them); valid until
+ * the next try or the query's end. */
+const uint8_t *dns_query_sent(const DnsQuery *q, size_t *len);
 /* Stops a query still waiting (its callbacks will not be called). */
 void dns_query_cancel(DnsQuery *q);
 /* ISC's words (BIND's tools) for why a try failed: "connection refused",

@@ -129,6 +129,9 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap);
 const char *dns_type_name(uint16_t type, char buf[16]);
 /* Accepts the names above, case-insensitively; false if unknown. */
 bool dns_type_from_name(const char *s, uint16_t *type);
+/* "IN", "CH", "CHAOS", "HS", "HESIOD", "NONE", "ANY" or "CLASS3", any
+ * case, as dig reads a class; false if none. */
+bool dns_class_from_name(const char *s, uint16_t *klass);
 /* "IN", "CH", "HS", "NONE", "ANY" or "CLASS3", as dig prints them. */
 const char *dns_class_name(uint16_t klass, char buf[16]);
 /* "NOERROR", "NXDOMAIN", … "RESERVED11", "BADVERS", "BADCOOKIE" or "?N", as dig. */
@@ -139,6 +142,18 @@ void dns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, Buf *out
 /* One record as dig prints it: name, TTL, class, type and rdata separated
  * by tabs that line up at dig's columns. */
 void dns_rr_to_text(const DnsRR *rr, Buf *out);
+/* How dig lays records out, from its display options (+nottlid,
+ * +noclass, +ttlunits, +multiline): BIND's master style as dig 9.18 makes
+ * it.  {0} is dig's default. */
+typedef struct DnsTextStyle {
+    bool no_ttl, no_class, ttl_units, multiline;
+} DnsTextStyle;
+void dns_rr_to_text_style(const DnsRR *rr, const DnsTextStyle *s, Buf *out);
+/* A question as dig prints it after its ';': name, class and type at the
+ * style's columns (counted from after the ';'). */
+void dns_question_to_text(const DnsQuestion *q, const DnsTextStyle *s, Buf *out);
+/* A TTL in words, "1 week 2 days" (verbose), or "1w2d" (dig +ttlunits). */
+void dns_ttl_text(uint32_t ttl, bool verbose, Buf *out);
 /* A one-line summary for traces: "Standard query 0x1a2b A www.montana.edu"
  * or "Standard query response 0x1a2b A www.montana.edu CNAME web1… A …",
  * as Wireshark's Info column says it. */

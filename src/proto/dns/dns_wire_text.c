@@ -13,23 +13,32 @@
 
 /* ==== names for numbers ================================================== */
 
-/* A6 (38) is obsolete (RFC 6563), but BIND still knows its name: host -t A6
- * asks for it and says "has no A6 record". */
+/* The types dig 9.18.49 has names for (BIND's lib/dns/rdata and gen.c),
+ * A6 (38, obsolete: RFC 6563) among them; minet decodes the data of only a
+ * few of them (rdata_text). */
 static const struct {
     uint16_t type;
     const char *name;
 } type_names[] = {
-    {DNS_TYPE_A, "A"},
-    {DNS_TYPE_NS, "NS"},
-    {DNS_TYPE_CNAME, "CNAME"},
-    {DNS_TYPE_SOA, "SOA"},
-    {DNS_TYPE_PTR, "PTR"},
-    {DNS_TYPE_MX, "MX"},
-    {DNS_TYPE_TXT, "TXT"},
-    {DNS_TYPE_AAAA, "AAAA"},
-    {DNS_TYPE_OPT, "OPT"},
-    {DNS_TYPE_ANY, "ANY"},
-    {38, "A6"},
+    {1, "A"},           {2, "NS"},       {3, "MD"},        {4, "MF"},       {5, "CNAME"},
+    {6, "SOA"},         {7, "MB"},       {8, "MG"},        {9, "MR"},       {10, "NULL"},
+    {11, "WKS"},        {12, "PTR"},     {13, "HINFO"},    {14, "MINFO"},   {15, "MX"},
+    {16, "TXT"},        {17, "RP"},      {18, "AFSDB"},    {19, "X25"},     {20, "ISDN"},
+    {21, "RT"},         {22, "NSAP"},    {23, "NSAP-PTR"}, {24, "SIG"},     {25, "KEY"},
+    {26, "PX"},         {27, "GPOS"},    {28, "AAAA"},     {29, "LOC"},     {30, "NXT"},
+    {31, "EID"},        {32, "NIMLOC"},  {33, "SRV"},      {34, "ATMA"},    {35, "NAPTR"},
+    {36, "KX"},         {37, "CERT"},    {38, "A6"},       {39, "DNAME"},   {40, "SINK"},
+    {41, "OPT"},        {42, "APL"},     {43, "DS"},       {44, "SSHFP"},   {45, "IPSECKEY"},
+    {46, "RRSIG"},      {47, "NSEC"},    {48, "DNSKEY"},   {49, "DHCID"},   {50, "NSEC3"},
+    {51, "NSEC3PARAM"}, {52, "TLSA"},    {53, "SMIMEA"},   {55, "HIP"},     {56, "NINFO"},
+    {57, "RKEY"},       {58, "TALINK"},  {59, "CDS"},      {60, "CDNSKEY"}, {61, "OPENPGPKEY"},
+    {62, "CSYNC"},      {63, "ZONEMD"},  {64, "SVCB"},     {65, "HTTPS"},   {66, "DSYNC"},
+    {67, "HHIT"},       {68, "BRID"},    {99, "SPF"},      {100, "UINFO"},  {101, "UID"},
+    {102, "GID"},       {103, "UNSPEC"}, {104, "NID"},     {105, "L32"},    {106, "L64"},
+    {107, "LP"},        {108, "EUI48"},  {109, "EUI64"},   {249, "TKEY"},   {250, "TSIG"},
+    {251, "IXFR"},      {252, "AXFR"},   {253, "MAILB"},   {254, "MAILA"},  {255, "ANY"},
+    {256, "URI"},       {257, "CAA"},    {258, "AVC"},     {259, "DOA"},    {260, "AMTRELAY"},
+    {261, "RESINFO"},   {262, "WALLET"}, {32768, "TA"},    {32769, "DLV"},  {65533, "KEYDATA"},
 };
 
 const char *dns_type_name(uint16_t type, char buf[16])
@@ -76,6 +85,38 @@ bool dns_type_from_name(const char *s, uint16_t *type)
     if (v > 65535)
         return false;
     *type = (uint16_t)v;
+    return true;
+}
+
+bool dns_class_from_name(const char *s, uint16_t *klass)
+{
+    static const struct {
+        uint16_t klass;
+        const char *name;
+    } names[] = {{1, "IN"},     {3, "CH"},     {3, "CHAOS"}, {4, "HS"},
+                 {4, "HESIOD"}, {254, "NONE"}, {255, "ANY"}};
+    for (size_t i = 0; i < MN_ARRAY_LEN(names); i++)
+        if (ascii_ieq(s, names[i].name)) {
+            *klass = names[i].klass;
+            return true;
+        }
+    /* CLASS followed by 1 to 5 decimal digits, at most 65535 (RFC 3597 5) */
+    if (strlen(s) < 6 || strlen(s) > 10)
+        return false;
+    char head[6];
+    memcpy(head, s, 5);
+    head[5] = '\0';
+    if (!ascii_ieq(head, "CLASS"))
+        return false;
+    unsigned long v = 0;
+    for (const char *p = s + 5; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v > 65535)
+        return false;
+    *klass = (uint16_t)v;
     return true;
 }
 
@@ -129,15 +170,22 @@ static void name_text(const uint8_t *p, size_t len, Buf *out)
         dns_name_to_text(&n, out);
 }
 
-/* RFC 3597 5, as BIND writes it: uppercase hex, a space every 28 bytes. */
-static void generic_text(const uint8_t *p, size_t len, Buf *out)
+/* RFC 3597 5, as BIND writes it: uppercase hex, a space every 28 bytes;
+ * dig +multiline puts the hex in parentheses and breaks its line (brk)
+ * every 22 bytes (isc_hex_totext for its 48 columns of rdata). */
+static void generic_text(const uint8_t *p, size_t len, const char *brk, Buf *out)
 {
     buf_printf(out, "\\# %zu", len);
+    if (brk && len)
+        buf_puts(out, " (");
+    size_t per_line = brk ? 22 : 28;
     for (size_t i = 0; i < len; i++) {
-        if (i % 28 == 0)
-            buf_putc(out, ' ');
+        if (i % per_line == 0)
+            buf_puts(out, i && brk ? brk : " ");
         buf_printf(out, "%02X", p[i]);
     }
+    if (brk && len)
+        buf_puts(out, " )");
 }
 
 /* Like BIND's inet_ntop (RFC 5952 but for one case): the longest run of
@@ -278,7 +326,51 @@ static void a_text(const uint8_t *p, Buf *out)
     buf_put(out, t, n);
 }
 
-static void rdata_text(uint16_t type, uint16_t klass, const uint8_t *p, size_t len, Buf *out)
+/* "2 hours", "1 week 2 days" (verbose, as in dig +multiline's SOA
+ * comments) or "2h", "1w2d" (dig +ttlunits): BIND's dns_ttl_totext. */
+void dns_ttl_text(uint32_t ttl, bool verbose, Buf *out)
+{
+    static const char *const unit[] = {"week", "day", "hour", "minute", "second"};
+    uint32_t v[5] = {ttl / 604800, ttl / 86400 % 7, ttl / 3600 % 24, ttl / 60 % 60, ttl % 60};
+    int shown = 0;
+    for (int i = 0; i < 5; i++) {
+        if (!v[i] && !(i == 4 && !shown))
+            continue;
+        if (verbose)
+            buf_printf(out, "%s%u %s%s", shown ? " " : "", v[i], unit[i], v[i] == 1 ? "" : "s");
+        else
+            buf_printf(out, "%u%c", v[i], unit[i][0]);
+        shown++;
+    }
+}
+
+/* The SOA's five numbers; dig +multiline (brk: its line break) writes
+ * them one a line in parentheses, each with its name and, for the times,
+ * their length in words. */
+static void soa_numbers(const uint8_t *q, const char *brk, Buf *out)
+{
+    static const char *const names[] = {"serial", "refresh", "retry", "expire", "minimum"};
+    if (!brk) {
+        buf_printf(out, " %u %u %u %u %u", get_be32(q), get_be32(q + 4), get_be32(q + 8),
+                   get_be32(q + 12), get_be32(q + 16));
+        return;
+    }
+    buf_printf(out, " (%s", brk);
+    for (int i = 0; i < 5; i++) {
+        uint32_t v = get_be32(q + 4 * i);
+        buf_printf(out, "%-10u ; %s", v, names[i]);
+        if (i >= 1) {
+            buf_puts(out, " (");
+            dns_ttl_text(v, true, out);
+            buf_putc(out, ')');
+        }
+        buf_puts(out, brk);
+    }
+    buf_putc(out, ')');
+}
+
+static void rdata_text(uint16_t type, uint16_t klass, const uint8_t *p, size_t len, const char *brk,
+                       Buf *out)
 {
     size_t a, b;
     switch (type) {
@@ -316,9 +408,7 @@ static void rdata_text(uint16_t type, uint16_t klass, const uint8_t *p, size_t l
             name_text(p, a, out);
             buf_putc(out, ' ');
             name_text(p + a, b, out);
-            const uint8_t *q = p + a + b;
-            buf_printf(out, " %u %u %u %u %u", get_be32(q), get_be32(q + 4), get_be32(q + 8),
-                       get_be32(q + 12), get_be32(q + 16));
+            soa_numbers(p + a + b, brk, out);
             return;
         }
         break;
@@ -337,18 +427,17 @@ static void rdata_text(uint16_t type, uint16_t klass, const uint8_t *p, size_t l
     default:
         break;
     }
-    generic_text(p, len, out);
+    generic_text(p, len, brk, out);
 }
 
 void dns_rdata_to_text(uint16_t type, const uint8_t *rdata, size_t len, Buf *out)
 {
-    rdata_text(type, DNS_CLASS_IN, rdata, len, out);
+    rdata_text(type, DNS_CLASS_IN, rdata, len, NULL, out);
 }
 
 /* BIND's column rule (masterdump.c, indent()): tabs of 8 up to the target
  * column, and at least one blank even when the text already passed it;
- * the column then counts as the target.  dig's columns are 24 (TTL), 32
- * (class), 40 (type) and 48 (rdata). */
+ * the column then counts as the target. */
 static void pad_to(Buf *out, size_t *col, size_t to)
 {
     if (to < *col + 1)
@@ -364,26 +453,72 @@ static void pad_to(Buf *out, size_t *col, size_t to)
     *col = to;
 }
 
+/* Appends s at column *col, which it moves on. */
+static void put_col(Buf *out, size_t *col, const char *s)
+{
+    buf_puts(out, s);
+    *col += strlen(s);
+}
+
+/* dig's columns for TTL, class, type and rdata: 24, 32, 40, 48; closer
+ * without TTL or class, and 24, 24, 24, 32 with +multiline (dig.c,
+ * printmessage). */
+static void style_columns(const DnsTextStyle *s, size_t col[4])
+{
+    static const size_t full[4] = {24, 32, 40, 48}, one_off[4] = {24, 24, 32, 40},
+                        tight[4] = {24, 24, 24, 32};
+    const size_t *c = s->multiline || (s->no_ttl && s->no_class) ? tight
+                      : s->no_ttl || s->no_class                 ? one_off
+                                                                 : full;
+    memcpy(col, c, sizeof full);
+}
+
+void dns_rr_to_text_style(const DnsRR *rr, const DnsTextStyle *s, Buf *out)
+{
+    char tb[16], cb[16], brk[8] = "\n";
+    size_t c[4], col, start = out->len;
+    style_columns(s, c);
+    dns_name_to_text(&rr->name, out);
+    col = out->len - start;
+    if (!s->no_ttl) {
+        pad_to(out, &col, c[0]);
+        size_t at = out->len;
+        if (s->ttl_units)
+            dns_ttl_text(rr->ttl, false, out);
+        else
+            buf_printf(out, "%u", rr->ttl);
+        col += out->len - at;
+    }
+    if (!s->no_class) {
+        pad_to(out, &col, c[1]);
+        put_col(out, &col, dns_class_name(rr->klass, cb));
+    }
+    pad_to(out, &col, c[2]);
+    put_col(out, &col, dns_type_name(rr->type, tb));
+    pad_to(out, &col, c[3]);
+    /* +multiline breaks lines onto the rdata column: a newline and its tabs */
+    for (size_t i = 0; i < c[3] / 8; i++)
+        brk[1 + i] = '\t';
+    rdata_text(rr->type, rr->klass, rr->rdata, rr->rdlen, s->multiline ? brk : NULL, out);
+}
+
 void dns_rr_to_text(const DnsRR *rr, Buf *out)
 {
+    DnsTextStyle plain = {0};
+    dns_rr_to_text_style(rr, &plain, out);
+}
+
+void dns_question_to_text(const DnsQuestion *q, const DnsTextStyle *s, Buf *out)
+{
     char tb[16], cb[16];
-    size_t start = out->len;
-    dns_name_to_text(&rr->name, out);
-    size_t col = out->len - start;
-    pad_to(out, &col, 24);
-    size_t at = out->len;
-    buf_printf(out, "%u", rr->ttl);
-    col += out->len - at;
-    pad_to(out, &col, 32);
-    at = out->len;
-    buf_puts(out, dns_class_name(rr->klass, cb));
-    col += out->len - at;
-    pad_to(out, &col, 40);
-    at = out->len;
-    buf_puts(out, dns_type_name(rr->type, tb));
-    col += out->len - at;
-    pad_to(out, &col, 48);
-    rdata_text(rr->type, rr->klass, rr->rdata, rr->rdlen, out);
+    size_t c[4], col, start = out->len;
+    style_columns(s, c);
+    dns_name_to_text(&q->name, out);
+    col = out->len - start;
+    pad_to(out, &col, c[1]);
+    put_col(out, &col, dns_class_name(q->klass, cb));
+    pad_to(out, &col, c[2]);
+    put_col(out, &col, dns_type_name(q->type, tb));
 }
 
 /* ==== one-line summary, as Wireshark's Info column ======================= */
