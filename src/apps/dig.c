@@ -459,7 +459,8 @@ static void send_query(Dig *d)
     DnsQueryOps ops = {
         .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
     d->over_tcp = d->qtype == DNS_TYPE_AXFR || (d->set_tcp ? d->tcp : d->qtype == DNS_TYPE_ANY);
-    DnsQueryOpts o = dig_opts(d, d->recurse, "dig");
+    /* A zone transfer asks without RD, as dig does. */
+    DnsQueryOpts o = dig_opts(d, d->recurse && d->qtype != DNS_TYPE_AXFR, "dig");
     o.icmp_errors = true;
     d->sent = d->sim->now;
     d->q = dns_query_start(d->sim, d->node, d->server, &d->qname, d->qtype, &o, ops, d);

@@ -1035,6 +1035,7 @@ static bool answered_itself(Task *t, uint64_t pkt)
     bool transfer = t->qtype == DNS_TYPE_AXFR || t->qtype == DNS_TYPE_IXFR;
     if (!transfer && t->qclass == DNS_CLASS_IN)
         return false;
+    t->echo_flags = transfer;
     if (transfer)
         trace_note(&sim->trace, sim->now, pkt,
                    "%s receives a request for a zone transfer (%s %s): a resolver holds no zone "
@@ -1065,6 +1066,7 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t spor
     t->rd = q->rd;
     t->qclass = q->qd[0].klass;
     t->cd = q->cd;
+    t->ad = q->ad;
     t->conn = conn;
     if (conn)
         conn->refs++;

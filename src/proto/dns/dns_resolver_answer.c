@@ -87,7 +87,8 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     m.id = t->cid;
     m.qr = true;
     m.rd = t->rd;
-    m.ra = true;
+    m.ra = !t->echo_flags; /* Unbound's error_encode gives the query's flags back, and no RA */
+    m.ad = t->echo_flags && t->ad;
     m.cd = t->cd;
     m.rcode = rcode;
     dns_msg_add_question(&m, &t->qname, t->qtype, t->qclass);

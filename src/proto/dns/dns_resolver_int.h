@@ -54,6 +54,8 @@ typedef struct Task {
     uint16_t cport, cid;
     bool rd, edns;
     bool cd, dnssec; /* echoed in the answer, as Unbound does: CD, and DO in OPT */
+    bool ad;         /* the query's AD bit */
+    bool echo_flags; /* a refused transfer: the query's flags echoed, no RA (error_encode) */
     bool referral;   /* RD clear and not in the cache: answered with the closest delegation */
     Client *conn;    /* asked over TCP: answered there */
     int njoined;     /* queries joined to this lookup: in joined */
