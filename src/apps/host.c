@@ -52,6 +52,7 @@ typedef struct Host {
     int ntypes, next;
     bool explicit_type, recurse, reverse, verbose;
     bool tcp;         /* -T: every question over TCP */
+    bool transfer;    /* -l: the zone by AXFR */
     bool verbose_any; /* -a, which asks ANY over UDP */
     bool header_due;  /* "Using domain server:" waits for the first answer */
     bool absolute;    /* typed with a final dot: no search list */
@@ -234,6 +235,8 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         bool searched = m->rcode == DNS_RCODE_NXDOMAIN && !h->reverse && !h->absolute;
         for (int i = 0; h->verbose && i < (searched ? 2 : 1); i++)
             print_received(h, size, b);
+        if (h->transfer)
+            buf_puts(b, "; Transfer failed.\n");
         proc_write(h->proc, CON_STDOUT, b->data, b->len);
         host_exit(h, 1);
         return;
@@ -446,7 +449,7 @@ void host_main(Proc *p, int argc, char **argv)
     const char *name = NULL, *server = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] == '-' && a[1] && strchr("tWRNm", a[1])) {
+        if (a[0] == '-' && a[1] && strchr("tWRNmc", a[1])) {
             const char *v = a[2] ? a + 2 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v) {
                 usage(p);
@@ -463,6 +466,12 @@ void host_main(Proc *p, int argc, char **argv)
                 h->types[0] = type;
                 h->ntypes = 1;
                 h->explicit_type = true;
+            } else if (a[1] == 'c') {
+                if (!dns_class_from_name(v, &h->o.klass)) {
+                    proc_printf(p, CON_STDERR, "host: invalid class: %s\n\n", v);
+                    proc_exit(p, 2);
+                    return;
+                }
             } else if (a[1] == 'N' || a[1] == 'm') {
                 /* -N NDOTS: minet's hosts have no search list for it to
                  * change; -m FLAG: BIND's memory debugging. */
@@ -476,6 +485,11 @@ void host_main(Proc *p, int argc, char **argv)
             }
         } else if (strcmp(a, "-r") == 0) {
             h->recurse = false;
+        } else if (strcmp(a, "-l") == 0) {
+            /* A zone's list by AXFR, over TCP.  No server in minet gives
+             * its zone away (Unbound never, NSD only to the secondaries its
+             * provide-xfr names): the transfer is refused. */
+            h->transfer = true;
         } else if (strcmp(a, "-T") == 0) {
             h->tcp = true;
         } else if (strcmp(a, "-4") == 0) {
@@ -506,13 +520,20 @@ void host_main(Proc *p, int argc, char **argv)
         usage(p);
         return;
     }
-    h->o.rd = h->recurse;
+    if (h->transfer) {
+        h->types[0] = DNS_TYPE_AXFR;
+        h->ntypes = 1;
+        h->explicit_type = true;
+        h->tcp = true;
+    }
+    h->o.rd = h->recurse && !h->transfer;
     /* BIND's host asks over TCP with -T, and for -t ANY (not for -a). */
     bool any = h->explicit_type && !h->verbose_any && h->types[0] == DNS_TYPE_ANY;
     h->o.tcp = h->tcp || any;
     h->o.why_tcp =
-        h->tcp ? "-T asks for it"
-               : "BIND's host asks for type ANY over TCP: such an answer may be too big for UDP";
+        h->transfer ? "a zone transfer (AXFR) always goes over TCP"
+        : h->tcp    ? "-T asks for it"
+                 : "BIND's host asks for type ANY over TCP: such an answer may be too big for UDP";
     h->name_text = xstrdup(name);
     h->absolute = name[0] && name[strlen(name) - 1] == '.';
     DnsName root;
