@@ -770,6 +770,32 @@ static void test_lists(void **state)
     tw_done(&sim);
 }
 
+/* A '#' that starts a word starts a comment, as in bash; a line that is
+ * a comment alone shows at the prompt and runs nothing (before, '#' was an
+ * argument, and a comment line an unknown program). */
+static void test_comments(void **state)
+{
+    (void)state;
+    char prog[32];
+    assert_int_equal(shell_classify("# the cache is cold", prog, sizeof prog), SHELL_EMPTY);
+    assert_int_equal(shell_classify("ping -c 1 r1 # to r1", prog, sizeof prog), SHELL_PROGRAM);
+    assert_string_equal(prog, "ping");
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "# the cache is cold");
+    tw_script(w, 0, 0, "echo a#b '#c' \"#d\" \\#e #f g");
+    tw_script(w, 0, 0, "echo x;# echo y");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ # the cache is cold\n"
+                           "laptop$ echo a#b '#c' \"#d\" \\#e #f g\n"
+                           "a#b #c #d #e\n"
+                           "laptop$ echo x;# echo y\n"
+                           "x\n");
+    free(t);
+    tw_done(&sim);
+}
+
 static void test_syntax_errors(void **state)
 {
     (void)state;
@@ -1167,6 +1193,7 @@ int main(void)
         cmocka_unit_test(test_background_job),
         cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_lists),
+        cmocka_unit_test(test_comments),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_command_not_found),
         cmocka_unit_test(test_classify_lists),

@@ -102,9 +102,10 @@ static void scan_fini(Scan *s)
         free(s->bytes);
 }
 
-/* Splits line into words, and with ops into operators too.  An open
- * quote gives false with bash's message in err; the tokens then end with
- * the unterminated word. */
+/* Splits line into words, and with ops into operators too, as bash reads
+ * a command line: then a '#' that starts a word starts a comment, to the
+ * end of the line.  An open quote gives false with bash's message in err;
+ * the tokens then end with the unterminated word. */
 static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
 {
     size_t len = strlen(line);
@@ -137,6 +138,11 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             } else {
                 b[used++] = *c;
             }
+            continue;
+        }
+        if (ops && !in_word && *c == '#') { /* a comment, to the end of the line */
+            while (c[1] && c[1] != '\n')
+                c++;
             continue;
         }
         if (!special[(unsigned char)*c]) { /* most characters: part of a word */

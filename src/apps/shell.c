@@ -762,7 +762,10 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
     CmdList list;
     bool parsed;
     ShellKind kind = classify(line, prog, sizeof prog, &list, &parsed);
-    if (kind == SHELL_EMPTY || (kind == SHELL_FAULT && !app)) {
+    /* A comment alone is typed at the prompt and runs nothing, as in bash:
+     * the console keeps it, a note for students. */
+    bool comment = kind == SHELL_EMPTY && line[strspn(line, " \t")] == '#';
+    if ((kind == SHELL_EMPTY && !comment) || (kind == SHELL_FAULT && !app)) {
         if (parsed)
             cmdline_list_fini(&list);
         if (kind == SHELL_FAULT)
