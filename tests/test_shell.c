@@ -796,6 +796,40 @@ static void test_comments(void **state)
     tw_done(&sim);
 }
 
+/* Names in the file tools' messages are quoted as GNU quotes them, so
+ * that a control character never reaches the terminal raw: -v's messages
+ * and cut's and uniq's errors in shell-escape style, mkdir's error in
+ * locale style (outputs taken from coreutils 9.1 in a UTF-8 terminal). */
+static void test_messages_quote_names(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"q\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"files\": {"
+        " \"/home/student/x\": \"\"}}],"
+        "\"script\": ["
+        "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"mkdir -v 'd\\u001bd'; rmdir -v "
+        "'d\\u001bd'\"},"
+        "{\"at\": \"2s\", \"on\": \"laptop\", \"run\": \"echo x > 'a\\u001bb'; mv -v "
+        "'a\\u001bb' 'c\\u001bc'; rm -v 'c\\u001bc'\"},"
+        "{\"at\": \"3s\", \"on\": \"laptop\", \"run\": \"mkdir 'a/\\u001bb'; cut -c1 'my "
+        "notes.txt'; uniq 'my notes.txt'\"}]}";
+    World *w = tw_load("q.json", scenario);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_non_null(strstr(t, "mkdir: created directory 'd'$'\\033''d'\n"
+                              "rmdir: removing directory, 'd'$'\\033''d'\n"));
+    assert_non_null(strstr(t, "renamed 'a'$'\\033''b' -> 'c'$'\\033''c'\n"
+                              "removed 'c'$'\\033''c'\n"));
+    assert_non_null(strstr(t, "mkdir: cannot create directory \xe2\x80\x98"
+                              "a/\\033b\xe2\x80\x99: No such file or directory\n"
+                              "cut: 'my notes.txt': No such file or directory\n"
+                              "uniq: 'my notes.txt': No such file or directory\n"));
+    free(t);
+    tw_done(&sim);
+}
+
 static void test_syntax_errors(void **state)
 {
     (void)state;
@@ -1194,6 +1228,7 @@ int main(void)
         cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_comments),
+        cmocka_unit_test(test_messages_quote_names),
         cmocka_unit_test(test_syntax_errors),
         cmocka_unit_test(test_command_not_found),
         cmocka_unit_test(test_classify_lists),

@@ -74,7 +74,9 @@ static void cut_files(Proc *p, ProcFile *in, size_t n_in)
     int status = 0;
     for (size_t k = 0; k < n_in; k++) {
         if (in[k].err != VFS_OK) {
-            proc_printf(p, CON_STDERR, "cut: %s: %s\n", in[k].name, filt_error(&in[k]));
+            char *q = filt_quoted(in[k].name, false); /* GNU's quoting, as wc's */
+            proc_printf(p, CON_STDERR, "cut: %s: %s\n", q, filt_error(&in[k]));
+            free(q);
             status = 1;
             continue;
         }

@@ -86,17 +86,22 @@ static bool mkdir_parents(Proc *p, Vfs *v, const char *arg, bool verbose)
             e = proc_may_name(p, path);
             if (e == VFS_OK)
                 e = vfs_mkdir(v, p->node, path, user);
-            if (e == VFS_OK && verbose)
-                proc_printf(p, CON_STDOUT, "mkdir: created directory '%.*s'\n", shown, arg);
+            if (e == VFS_OK && verbose) {
+                char *part = xstrndup(arg, (size_t)shown), *q = filt_quoted(part, true);
+                proc_printf(p, CON_STDOUT, "mkdir: created directory %s\n", q);
+                free(q);
+                free(part);
+            }
         } else if (!st.dir) {
             e = last ? VFS_EEXIST : VFS_ENOTDIR;
         }
         s = next;
     }
-    if (e != VFS_OK)
-        proc_printf(p, CON_STDERR,
-                    "mkdir: cannot create directory \xe2\x80\x98%.*s\xe2\x80\x99: %s\n", shown, arg,
-                    vfs_strerror(e));
+    if (e != VFS_OK) {
+        char *q = filt_locale_quoted(arg, (size_t)shown);
+        proc_printf(p, CON_STDERR, "mkdir: cannot create directory %s: %s\n", q, vfs_strerror(e));
+        free(q);
+    }
     return e == VFS_OK;
 }
 
@@ -130,14 +135,15 @@ void mkdir_main(Proc *p, int argc, char **argv)
         if (e == VFS_OK)
             e = vfs_mkdir(v, p->node, path, user);
         free(name);
+        char *q = e == VFS_OK ? filt_quoted(arg, true) : filt_locale_quoted(arg, strlen(arg));
         if (e == VFS_OK && f[1])
-            proc_printf(p, CON_STDOUT, "mkdir: created directory '%s'\n", arg);
+            proc_printf(p, CON_STDOUT, "mkdir: created directory %s\n", q);
         if (e != VFS_OK) {
-            proc_printf(p, CON_STDERR,
-                        "mkdir: cannot create directory \xe2\x80\x98%s\xe2\x80\x99: %s\n", arg,
+            proc_printf(p, CON_STDERR, "mkdir: cannot create directory %s: %s\n", q,
                         vfs_strerror(e));
             status = 1;
         }
+        free(q);
     }
     filt_opts_fini(&o);
     proc_exit(p, status);
@@ -158,8 +164,11 @@ void rmdir_main(Proc *p, int argc, char **argv)
         const char *arg = o.operands[i];
         char path[VFS_PATH_MAX];
         VfsStat st;
-        if (f[0])
-            proc_printf(p, CON_STDOUT, "rmdir: removing directory, '%s'\n", arg);
+        if (f[0]) {
+            char *q = filt_quoted(arg, true);
+            proc_printf(p, CON_STDOUT, "rmdir: removing directory, %s\n", q);
+            free(q);
+        }
         VfsErr e = proc_path(p, arg, path);
         if (e == VFS_OK)
             e = vfs_stat(v, p->node, path, &st);
@@ -253,8 +262,11 @@ static void rm_remove_now(Proc *p, Rm *r, const char *path, const char *shown, b
         rm_kept(r);
         return;
     }
-    if (r->verbose)
-        proc_printf(p, CON_STDOUT, "removed %s'%s'\n", dir ? "directory " : "", shown);
+    if (r->verbose) {
+        char *q = filt_quoted(shown, true);
+        proc_printf(p, CON_STDOUT, "removed %s%s\n", dir ? "directory " : "", q);
+        free(q);
+    }
 }
 
 /* Asks GNU's question about path; true when rm waits for the answer
@@ -586,7 +598,10 @@ void mv_main(Proc *p, int argc, char **argv)
                         vfs_strerror(e));
             status = 1;
         } else if (f[0]) {
-            proc_printf(p, CON_STDOUT, "renamed '%s' -> '%s'\n", arg, shown);
+            char *qa = filt_quoted(arg, true), *qb = filt_quoted(shown, true);
+            proc_printf(p, CON_STDOUT, "renamed %s -> %s\n", qa, qb);
+            free(qa);
+            free(qb);
         }
         free(shown);
     }

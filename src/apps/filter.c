@@ -258,3 +258,25 @@ char *filt_quoted(const char *name, bool always)
     filt_quote(&b, name, always, false);
     return buf_take(&b);
 }
+
+char *filt_locale_quoted(const char *s, size_t n)
+{
+    static const char named[] = "\a\b\t\n\v\f\r";
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "\xe2\x80\x98");
+    for (size_t i = 0; i < n && s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        const char *e = c ? strchr(named, (char)c) : NULL;
+        if (c == '\\')
+            buf_puts(&b, "\\\\");
+        else if (e)
+            buf_printf(&b, "\\%c", "abtnvfr"[e - named]);
+        else if (c < 0x20 || c == 0x7f)
+            buf_printf(&b, "\\%03o", c);
+        else
+            buf_putc(&b, (char)c);
+    }
+    buf_puts(&b, "\xe2\x80\x99");
+    return buf_take(&b);
+}

@@ -82,5 +82,9 @@ bool filt_number(const char *s, long long *out);
 bool filt_needs_quotes(const char *name, bool at_sign);
 void filt_quote(Buf *b, const char *name, bool always, bool at_sign);
 char *filt_quoted(const char *name, bool always); /* the same, allocated */
+/* GNU's locale quoting (a UTF-8 terminal's), as its error messages quote a
+ * name: the first n bytes of s in ‘’, control characters as C escapes
+ * (‘a/\033b’), a backslash doubled.  Allocated. */
+char *filt_locale_quoted(const char *s, size_t n);
 
 #endif

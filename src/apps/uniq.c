@@ -30,10 +30,12 @@ static void uniq_files(Proc *p, ProcFile *in, size_t n_in)
     (void)n_in; /* one input */
     Uniq *u = p->state;
     if (in->err != VFS_OK) {
+        char *q = filt_quoted(in->name, in->err == VFS_EISDIR);
         if (in->err == VFS_EISDIR)
-            proc_printf(p, CON_STDERR, "uniq: error reading '%s'\n", in->name);
+            proc_printf(p, CON_STDERR, "uniq: error reading %s\n", q);
         else
-            proc_printf(p, CON_STDERR, "uniq: %s: %s\n", in->name, filt_error(in));
+            proc_printf(p, CON_STDERR, "uniq: %s: %s\n", q, filt_error(in));
+        free(q);
         proc_exit(p, 1);
         return;
     }
