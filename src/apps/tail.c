@@ -1,5 +1,5 @@
 /* tail — GNU coreutils 9.1's tail as a filter: -n N (the last N lines),
- * -n +N (from line N on), -N, -q, -v; file operands from the node's
+ * -n +N (from line N on), -N, +N, -q, -v; file operands from the node's
  * files, each under "==> NAME <==" when there are several.  -c, -f and
  * the other options print a minet message. */
 #include <stdio.h>
@@ -47,6 +47,20 @@ void tail_main(Proc *p, int argc, char **argv)
     if (argc > 1 && argv[1][0] == '-' && argv[1][1] >= '0' && argv[1][1] <= '9' &&
         filt_number(argv[1] + 1, &t->n))
         skip = 1; /* the old form -N */
+    /* The old form +N (from line N on), which GNU's tail still takes when
+     * one file at most follows: tail +2 FILE. */
+    bool one_file = argc == 2 || (argc == 3 && !(argv[2][0] == '-' && argv[2][1]));
+    if (!skip && one_file && argv[1][0] == '+' && argv[1][1] >= '0' && argv[1][1] <= '9') {
+        char *num = xstrdup(argv[1] + 1);
+        size_t len = strlen(num);
+        if (len && num[len - 1] == 'l') /* +Nl: lines, as +N */
+            num[len - 1] = '\0';
+        if (filt_number(num, &t->n)) {
+            t->from = true;
+            skip = 1;
+        }
+        free(num);
+    }
     FiltOpts o;
     filt_opts_init(&o, argc - skip, argv + skip);
     int c;
