@@ -117,6 +117,12 @@ void cat_main(Proc *p, int argc, char **argv)
     FiltOpts o;
     filt_opts_init(&o, argc, argv);
     int opt;
+    /* in coreutils' order, which getopt's "ambiguous" message follows */
+    static const FiltLong longs[] = {{"number-nonblank", 'b'}, {"number", 'n'},
+                                     {"squeeze-blank", 's'},   {"show-nonprinting", 'v'},
+                                     {"show-ends", 'E'},       {"show-tabs", 'T'},
+                                     {"show-all", 'A'},        {NULL, 0}};
+    filt_opts_tool(&o, longs, NULL, NULL);
     while ((opt = filt_opt(&o, "AbeEnstTuv")) != -1) {
         switch (opt) {
         case 'A':

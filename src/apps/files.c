@@ -25,7 +25,12 @@ static bool options(Proc *p, FiltOpts *o, const char *prog, const char *spec, co
         const char *at = c > 0 ? strchr(letters, c) : NULL;
         if (c == '?' || c == ':' || !at) {
             filt_opt_error(p, o, prog, c);
-            filt_usage_fail(p, o, "Try '%s --help' for more information.\n", prog);
+            if (filt_opt_lacking(o, c)) {
+                filt_opts_fini(o);
+                proc_exit(p, 1);
+            } else {
+                filt_usage_fail(p, o, "Try '%s --help' for more information.\n", prog);
+            }
             return false;
         }
         flags[at - letters] = true;
@@ -109,6 +114,9 @@ void mkdir_main(Proc *p, int argc, char **argv)
 {
     FiltOpts o;
     filt_opts_init(&o, argc, argv);
+    static const FiltLong longs[] = {
+        {"parents", 'p'}, {"verbose", 'v'}, {"mode", 'm'}, {"context", 'Z'}, {NULL, 0}};
+    filt_opts_tool(&o, longs, "mpvZ", "-p -v");
     bool f[2] = {false, false}; /* -p -v */
     if (!options(p, &o, "mkdir", "pv", "pv", f) || missing_operand(p, &o, "mkdir"))
         return;
@@ -155,6 +163,8 @@ void rmdir_main(Proc *p, int argc, char **argv)
 {
     FiltOpts o;
     filt_opts_init(&o, argc, argv);
+    static const FiltLong longs[] = {{"parents", 'p'}, {"verbose", 'v'}, {NULL, 0}};
+    filt_opts_tool(&o, longs, "pv", "-v");
     bool f[1] = {false}; /* -v */
     if (!options(p, &o, "rmdir", "v", "v", f) || missing_operand(p, &o, "rmdir"))
         return;
@@ -481,6 +491,9 @@ void rm_main(Proc *p, int argc, char **argv)
     p->state = r;
     p->free_state = rm_free;
     filt_opts_init(&r->o, argc, argv);
+    static const FiltLong longs[] = {{"force", 'f'}, {"interactive", 'i'}, {"recursive", 'r'},
+                                     {"dir", 'd'},   {"verbose", 'v'},     {NULL, 0}};
+    filt_opts_tool(&r->o, longs, "dfiIrRv", "-f -r -R -v");
     bool f[4] = {false, false, false, false}; /* -f -r -R -v */
     if (!options(p, &r->o, "rm", "frRv", "frRv", f))
         return;
@@ -505,8 +518,17 @@ void mv_main(Proc *p, int argc, char **argv)
 {
     FiltOpts o;
     filt_opts_init(&o, argc, argv);
-    bool f[1] = {false}; /* -v */
-    if (!options(p, &o, "mv", "v", "v", f))
+    static const FiltLong longs[] = {{"backup", 'b'},
+                                     {"force", 'f'},
+                                     {"interactive", 'i'},
+                                     {"no-clobber", 'n'},
+                                     {"update", 'u'},
+                                     {"verbose", 'v'},
+                                     {NULL, 0}};
+    filt_opts_tool(&o, longs, "bfinStTuvZ", "-f -v");
+    /* -f: minet's mv never asks before it replaces a file, as with -f */
+    bool f[2] = {false, false}; /* -v -f */
+    if (!options(p, &o, "mv", "vf", "vf", f))
         return;
     if (o.n_operands < 2) {
         if (o.n_operands)

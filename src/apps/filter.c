@@ -23,6 +23,36 @@ void filt_opts_fini(FiltOpts *o)
     o->bad_long = NULL;
 }
 
+void filt_opts_tool(FiltOpts *o, const FiltLong *longs, const char *gnu, const char *supported)
+{
+    o->longs = longs;
+    o->gnu = gnu;
+    o->supported = supported;
+}
+
+/* The letter of long option a ("--name" or "--name=value"): its exact
+ * name, or a beginning that only one name has; 0 if none (*ambiguous when
+ * several have it). */
+static char long_letter(const FiltOpts *o, const char *a, const char **value, bool *ambiguous)
+{
+    const char *name = a + 2, *eq = strchr(name, '=');
+    size_t n = eq ? (size_t)(eq - name) : strlen(name);
+    *value = eq ? eq + 1 : NULL;
+    char found = 0;
+    int matches = 0;
+    for (const FiltLong *l = o->longs; l && l->name && n; l++) {
+        if (strncmp(l->name, name, n) != 0)
+            continue;
+        if (l->name[n] == '\0')
+            return l->letter; /* exact */
+        if (!matches || l->letter != found)
+            matches++;
+        found = l->letter;
+    }
+    *ambiguous = matches > 1;
+    return matches == 1 ? found : 0;
+}
+
 static void add_operand(FiltOpts *o, char *s)
 {
     o->operands = xrealloc(o->operands, (o->n_operands + 1) * sizeof *o->operands);
@@ -42,8 +72,20 @@ int filt_opt(FiltOpts *o, const char *spec)
             return -1;
         }
         if (a[0] == '-' && a[1] == '-') {
+            const char *value;
+            bool ambiguous;
+            char c = long_letter(o, a, &value, &ambiguous);
+            const char *at = c ? strchr(spec, c) : NULL;
+            if (at && at[1] == ':' && (value || o->i < o->argc)) {
+                o->arg = value ? value : o->argv[o->i++];
+                return c;
+            }
+            if (at && at[1] != ':' && !value)
+                return c;
             free(o->bad_long);
             o->bad_long = xstrdup(a);
+            o->bad = c && !at ? c : 0; /* GNU's, which minet's tool lacks */
+            o->ambiguous = ambiguous;
             return '?';
         }
         if (a[0] != '-' || a[1] == '\0') { /* "-" is stdin: an operand */
@@ -75,11 +117,31 @@ int filt_opt(FiltOpts *o, const char *spec)
     return c;
 }
 
+bool filt_opt_lacking(const FiltOpts *o, int c)
+{
+    return c == '?' && o->bad && o->gnu && strchr(o->gnu, o->bad);
+}
+
 void filt_opt_error(Proc *p, const FiltOpts *o, const char *prog, int c)
 {
-    if (c == ':')
+    if (filt_opt_lacking(o, c) && o->bad_long)
+        proc_printf(p, CON_STDERR, "%s: minet's %s does not support %s (it supports %s)\n", prog,
+                    prog, o->bad_long, o->supported);
+    else if (filt_opt_lacking(o, c))
+        proc_printf(p, CON_STDERR, "%s: minet's %s does not support -%c (it supports %s)\n", prog,
+                    prog, o->bad, o->supported);
+    else if (c == ':')
         proc_printf(p, CON_STDERR, "%s: option requires an argument -- '%c'\n", prog, o->bad);
-    else if (o->bad_long)
+    else if (o->ambiguous) { /* getopt's list: the names in the tool's order */
+        const char *name = o->bad_long + 2;
+        size_t n = strcspn(name, "=");
+        proc_printf(p, CON_STDERR, "%s: option '%.*s' is ambiguous; possibilities:", prog,
+                    (int)(n + 2), o->bad_long);
+        for (const FiltLong *l = o->longs; l->name; l++)
+            if (strncmp(l->name, name, n) == 0)
+                proc_printf(p, CON_STDERR, " '--%s'", l->name);
+        proc_printf(p, CON_STDERR, "\n");
+    } else if (o->bad_long)
         proc_printf(p, CON_STDERR, "%s: unrecognized option '%s'\n", prog, o->bad_long);
     else
         proc_printf(p, CON_STDERR, "%s: invalid option -- '%c'\n", prog, o->bad);

@@ -16,7 +16,18 @@
 
 #include "apps/shell.h"
 
+/* A long option GNU's tool takes, and the short one it means. */
+typedef struct FiltLong {
+    const char *name; /* "number" for --number */
+    char letter;      /* 'n' */
+} FiltLong;
+
 typedef struct FiltOpts {
+    /* What the tool is, for its messages (filt_opts_tool): its long
+     * options (a table ending in {NULL}), the letters GNU's tool takes,
+     * and what minet's takes, as its message lists them ("-p -v"). */
+    const FiltLong *longs;
+    const char *gnu, *supported;
     int argc;
     char **argv;
     int i;            /* the next argv element */
@@ -24,11 +35,16 @@ typedef struct FiltOpts {
     const char *arg;  /* the option's argument */
     char bad;         /* the option that was invalid or missing its argument */
     char *bad_long;   /* the long option not recognised */
+    bool ambiguous;   /* bad_long begins several long options' names */
     char **operands;  /* what was not an option, in order (argv's strings) */
     size_t n_operands;
 } FiltOpts;
 
 void filt_opts_init(FiltOpts *o, int argc, char **argv);
+/* Long options (--number, or a part that names one alone: --num) taken as
+ * their letters, and GNU's letters that minet's tool lacks answered with
+ * "PROG: minet's PROG does not support -X (it supports SUPPORTED)". */
+void filt_opts_tool(FiltOpts *o, const FiltLong *longs, const char *gnu, const char *supported);
 void filt_opts_fini(FiltOpts *o);
 /* The next option of spec (getopt's optstring: "vice:" — a colon after a
  * letter that takes an argument); -1 when none is left, '?' for an
@@ -38,6 +54,9 @@ int filt_opt(FiltOpts *o, const char *spec);
  * "grep: invalid option -- 'x'", "grep: option requires an argument --
  * 'e'", "grep: unrecognized option '--foo'". */
 void filt_opt_error(Proc *p, const FiltOpts *o, const char *prog, int c);
+/* Whether the '?' just returned is an option GNU's tool takes and minet's
+ * lacks (filt_opt_error then says so, and no "Try --help" follows). */
+bool filt_opt_lacking(const FiltOpts *o, int c);
 /* Prints fmt with arg on standard error, frees o and exits with status 1. */
 void filt_usage_fail(Proc *p, FiltOpts *o, const char *fmt, const char *arg);
 

@@ -475,6 +475,19 @@ void ls_main(Proc *p, int argc, char **argv)
     Ls o = {0};
     FiltOpts f;
     filt_opts_init(&f, argc, argv);
+    static const FiltLong longs[] = {{"all", 'a'},
+                                     {"almost-all", 'A'},
+                                     {"human-readable", 'h'},
+                                     {"classify", 'F'},
+                                     {"directory", 'd'},
+                                     {"reverse", 'r'},
+                                     {"recursive", 'R'},
+                                     {"inode", 'i'},
+                                     {"size", 's'},
+                                     {"numeric-uid-gid", 'n'},
+                                     {NULL, 0}};
+    filt_opts_tool(&f, longs, "abcdfghiklmnopqrstuvwxABCDFGHILNQRSTUXZ1",
+                   "-a -A -l -h -F -d -r -t -S -1");
     int c;
     while ((c = filt_opt(&f, "aAlhFdrtS1")) != -1) {
         switch (c) {
@@ -512,7 +525,8 @@ void ls_main(Proc *p, int argc, char **argv)
             break;
         default:
             filt_opt_error(p, &f, "ls", c);
-            proc_printf(p, CON_STDERR, "Try 'ls --help' for more information.\n");
+            if (!filt_opt_lacking(&f, c))
+                proc_printf(p, CON_STDERR, "Try 'ls --help' for more information.\n");
             filt_opts_fini(&f);
             proc_exit(p, 2); /* ls's status for a usage error */
             return;
