@@ -857,6 +857,34 @@ static void test_options_minet_lacks(void **state)
     tw_done(&sim);
 }
 
+/* $? is expanded as a pipeline starts: the status of the pipeline
+ * before, or of the terminal's last line for the first (before, it was
+ * printed as "$?"); not in single quotes or after a backslash. */
+static void test_status_expanded(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "ping -c 1 nosuchhost; echo $? \"$?\" '$?' \\$? x$?y");
+    tw_script(w, 5000000, 0, "echo $?");
+    tw_script(w, 6000000, 0, "ping -c 1 nosuchhost");
+    tw_script(w, 7000000, 0, "echo $? && echo $?");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ ping -c 1 nosuchhost; echo $? \"$?\" '$?' \\$? x$?y\n"
+                           "ping: nosuchhost: Name or service not known\n"
+                           "2 2 $? $? x2y\n"
+                           "laptop$ echo $?\n"
+                           "0\n"
+                           "laptop$ ping -c 1 nosuchhost\n"
+                           "ping: nosuchhost: Name or service not known\n"
+                           "laptop$ echo $? && echo $?\n"
+                           "2\n"
+                           "0\n");
+    free(t);
+    tw_done(&sim);
+}
+
 static void test_syntax_errors(void **state)
 {
     (void)state;
@@ -1255,6 +1283,7 @@ int main(void)
         cmocka_unit_test(test_pipeline),
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_comments),
+        cmocka_unit_test(test_status_expanded),
         cmocka_unit_test(test_options_minet_lacks),
         cmocka_unit_test(test_messages_quote_names),
         cmocka_unit_test(test_syntax_errors),

@@ -483,6 +483,38 @@ bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *progra
     return ok;
 }
 
+char *cmdline_expand_status(const char *text, int status)
+{
+    if (!strstr(text, "$?"))
+        return NULL;
+    Buf b;
+    buf_init(&b);
+    bool dq = false, any = false;
+    for (const char *c = text; *c; c++) {
+        if (*c == '\'' && !dq) { /* a single-quoted part, as it is */
+            const char *end = strchr(c + 1, '\'');
+            size_t n = end ? (size_t)(end - c) + 1 : strlen(c);
+            buf_put(&b, c, n);
+            c += n - 1;
+        } else if (*c == '\\' && c[1]) {
+            buf_put(&b, c, 2);
+            c++;
+        } else if (*c == '$' && c[1] == '?') {
+            buf_printf(&b, "%d", status);
+            c++;
+            any = true;
+        } else {
+            dq ^= *c == '"';
+            buf_putc(&b, *c);
+        }
+    }
+    if (!any) {
+        buf_fini(&b);
+        return NULL;
+    }
+    return buf_take(&b);
+}
+
 void cmdline_list_fini(CmdList *l)
 {
     for (size_t i = 0; i < l->n; i++)

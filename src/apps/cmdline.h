@@ -64,6 +64,11 @@ typedef struct CmdList {
     size_t n; /* 0 for a line of blanks */
 } CmdList;
 
+/* text with each $? that bash would expand (not in single quotes, not
+ * after a backslash) replaced by status, or NULL when it has none.
+ * Allocated. */
+char *cmdline_expand_status(const char *text, int status);
+
 /* Parses line into l (which cmdline_list_fini frees, whatever the outcome).
  * A syntax error or an open quote gives false with bash's message in err
  * (without a newline): "bash: syntax error near unexpected token `|'",

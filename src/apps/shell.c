@@ -208,8 +208,10 @@ typedef struct Run {
     uint64_t cmd;
     CmdList list; /* parsed when the line arrived, if it could be */
     bool parsed;
-    size_t next; /* the next pipeline */
-    int status;  /* $? */
+    size_t next;       /* the next pipeline */
+    int status;        /* $? */
+    CmdList *expanded; /* pipelines re-read with $? expanded, n_expanded of them */
+    size_t n_expanded;
     const AppProgram *app;
     const ScriptInput *lines; /* typed into the first foreground process */
     size_t n;
@@ -226,6 +228,7 @@ typedef struct Term {
     bool busy;
     Run *head, *tail;   /* the lines waiting */
     Job *jobs;          /* its pipelines, the latest first */
+    int status;         /* $? once its last line ended */
     int next_same_node; /* the node's next terminal (index in Shell.terms), or -1 */
 } Term;
 
@@ -317,7 +320,36 @@ static void run_free(Run *r)
     if (!r)
         return;
     cmdline_list_fini(&r->list);
+    for (size_t i = 0; i < r->n_expanded; i++)
+        cmdline_list_fini(&r->expanded[i]);
+    free(r->expanded);
     free(r);
+}
+
+/* pl, or, where its words name $?, pl read again with $? expanded to the
+ * status of the pipeline before (of the line before, for the first): bash
+ * expands it as the pipeline starts.  The job keeps the text as typed. */
+static CmdPipeline *with_status(Run *r, CmdPipeline *pl)
+{
+    char *text = cmdline_expand_status(pl->text, r->status);
+    if (!text)
+        return pl;
+    CmdList l;
+    char err[160];
+    bool same = cmdline_parse(&l, text, err, sizeof err) && l.n == 1 && l.p[0].n == pl->n;
+    free(text);
+    if (!same) {
+        cmdline_list_fini(&l);
+        return pl;
+    }
+    r->expanded = xrealloc(r->expanded, (r->n_expanded + 1) * sizeof *r->expanded);
+    r->expanded[r->n_expanded++] = l;
+    CmdPipeline *e = l.p; /* the list's pipelines do not move with it */
+    e->op = pl->op;
+    char *typed = pl->text;
+    pl->text = e->text;
+    e->text = typed;
+    return e;
 }
 
 static void job_free(Job *j)
@@ -376,7 +408,7 @@ static int term_find(Shell *sh, int node, int number)
         sh->cap_terms = sh->cap_terms ? 2 * sh->cap_terms : 16;
         sh->terms = xrealloc(sh->terms, sh->cap_terms * sizeof *sh->terms);
     }
-    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, -1};
+    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, 0, -1};
     if (indexed) {
         sh->terms[sh->n_terms].next_same_node = sh->first_term[node];
         sh->first_term[node] = (int)sh->n_terms;
@@ -637,6 +669,7 @@ static void run_end(Sim *sim, Run *r)
 {
     Shell *sh = sim->shell;
     Term *t = &sh->terms[r->term];
+    t->status = r->status;
     if (!r->exited)
         trace_exit(&sim->trace, sim->now, t->node, t->number, r->cmd, r->status);
     int term = r->term;
@@ -663,6 +696,7 @@ static void run_continue(Sim *sim, Run *r)
             if ((before == CMD_AND && r->status != 0) || (before == CMD_OR && r->status == 0))
                 continue; /* skipped; $? stays */
         }
+        pl = with_status(r, pl);
         if (pl->op == CMD_BG) {
             start_pipeline(sim, r, pl, true);
             r->status = 0;
@@ -725,6 +759,7 @@ static void start_run(Sim *sim, Run *r)
     sh->runs = r;
     r->cmd = trace_command(&sim->trace, sim->now, t->node, t->number, r->line);
     t->busy = true;
+    r->status = t->status; /* $? before the line's first pipeline: the last line's */
     if (!r->parsed) {
         /* bash runs nothing of a line it cannot parse */
         char err[160];
