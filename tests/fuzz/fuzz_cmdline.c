@@ -43,6 +43,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     Cmdline c;
     cmdline_split(&c, line, err, sizeof err);
     cmdline_fini(&c);
+    /* $? expanded: each at most one byte longer */
+    char *x = cmdline_expand_status(line, 127);
+    if (x && 2 * strlen(x) > 3 * strlen(line)) /* "$?" (2 bytes) becomes "127" (3) */
+        abort();
+    free(x);
     free(line);
     return 0;
 }
