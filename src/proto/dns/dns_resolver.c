@@ -1020,10 +1020,7 @@ static bool answered_itself(Task *t, uint64_t pkt)
         }
         if (text) {
             uint8_t rd[256];
-            size_t n = strlen(text) < 255 ? strlen(text) : 255;
-            rd[0] = (uint8_t)n;
-            memcpy(rd + 1, text, n);
-            chain_add(t, &t->qname, DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd, (uint16_t)(n + 1));
+            chain_add(t, &t->qname, DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd, dns_txt_rdata(text, rd));
             trace_note(&sim->trace, sim->now, pkt,
                        "%s receives a query for %s TXT in class CH (chaos), not IN: a question "
                        "about the server itself, which it answers, as Unbound does: \"%s\".",

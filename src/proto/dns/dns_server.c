@@ -780,11 +780,8 @@ static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char 
     if (itself) {
         /* NSD's answers about itself: TTL 0, class CH, not authoritative. */
         uint8_t rd[256];
-        size_t n = strlen(itself) < 255 ? strlen(itself) : 255;
-        rd[0] = (uint8_t)n;
-        memcpy(rd + 1, itself, n);
         dns_msg_add_rr(r, DNS_ANSWER, &qq->name, DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd,
-                       (uint16_t)(n + 1));
+                       dns_txt_rdata(itself, rd));
         if (cap_text)
             buf_printf(cap_text,
                        "%s answers a question about itself in class CH (chaos), as NSD does: "

@@ -134,6 +134,9 @@ bool dns_type_from_name(const char *s, uint16_t *type);
 bool dns_class_from_name(const char *s, uint16_t *klass);
 /* "IN", "CH", "HS", "NONE", "ANY" or "CLASS3", as dig prints them. */
 const char *dns_class_name(uint16_t klass, char buf[16]);
+/* The data of a TXT record of one string: its length byte, then text (cut
+ * to 255 bytes).  Returns the data's length. */
+uint16_t dns_txt_rdata(const char *text, uint8_t out[256]);
 /* "NOERROR", "NXDOMAIN", … "RESERVED11", "BADVERS", "BADCOOKIE" or "?N", as dig. */
 const char *dns_rcode_name(uint8_t rcode, char buf[16]);
 /* The rdata in presentation form ("10 smtp.google.com.", "\"v=spf1 -all\"",

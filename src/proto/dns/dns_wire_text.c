@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* ==== names for numbers ================================================== */
 
@@ -61,6 +62,25 @@ static bool ascii_ieq(const char *a, const char *b)
     return *a == *b;
 }
 
+/* RFC 3597 5's generic names: prefix ("TYPE", "CLASS", any case), then 1
+ * to 5 decimal digits, at most 65535. */
+static bool generic_number(const char *s, const char *prefix, uint16_t *out)
+{
+    size_t n = strlen(prefix), len = strlen(s);
+    if (len <= n || len > n + 5 || strncasecmp(s, prefix, n) != 0)
+        return false;
+    unsigned long v = 0;
+    for (const char *p = s + n; *p; p++) {
+        if (*p < '0' || *p > '9')
+            return false;
+        v = v * 10 + (unsigned long)(*p - '0');
+    }
+    if (v > 65535)
+        return false;
+    *out = (uint16_t)v;
+    return true;
+}
+
 bool dns_type_from_name(const char *s, uint16_t *type)
 {
     for (size_t i = 0; i < MN_ARRAY_LEN(type_names); i++)
@@ -68,24 +88,7 @@ bool dns_type_from_name(const char *s, uint16_t *type)
             *type = type_names[i].type;
             return true;
         }
-    /* RFC 3597 5: TYPE followed by 1 to 5 decimal digits, at most 65535. */
-    if (strlen(s) < 5 || strlen(s) > 9)
-        return false;
-    char head[5];
-    memcpy(head, s, 4);
-    head[4] = '\0';
-    if (!ascii_ieq(head, "TYPE"))
-        return false;
-    unsigned long v = 0;
-    for (const char *p = s + 4; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (unsigned long)(*p - '0');
-    }
-    if (v > 65535)
-        return false;
-    *type = (uint16_t)v;
-    return true;
+    return generic_number(s, "TYPE", type);
 }
 
 bool dns_class_from_name(const char *s, uint16_t *klass)
@@ -100,24 +103,15 @@ bool dns_class_from_name(const char *s, uint16_t *klass)
             *klass = names[i].klass;
             return true;
         }
-    /* CLASS followed by 1 to 5 decimal digits, at most 65535 (RFC 3597 5) */
-    if (strlen(s) < 6 || strlen(s) > 10)
-        return false;
-    char head[6];
-    memcpy(head, s, 5);
-    head[5] = '\0';
-    if (!ascii_ieq(head, "CLASS"))
-        return false;
-    unsigned long v = 0;
-    for (const char *p = s + 5; *p; p++) {
-        if (*p < '0' || *p > '9')
-            return false;
-        v = v * 10 + (unsigned long)(*p - '0');
-    }
-    if (v > 65535)
-        return false;
-    *klass = (uint16_t)v;
-    return true;
+    return generic_number(s, "CLASS", klass);
+}
+
+uint16_t dns_txt_rdata(const char *text, uint8_t out[256])
+{
+    size_t n = strlen(text) < 255 ? strlen(text) : 255;
+    out[0] = (uint8_t)n;
+    memcpy(out + 1, text, n);
+    return (uint16_t)(n + 1);
 }
 
 /* dig 9.18's names (BIND's rdataclass.c). */
