@@ -284,6 +284,34 @@ static void test_paths(void **state)
 }
 
 /* writable: false is write_enable=NO. */
+/* vsftpd's resolve_tilde: ~ and ~/... are the login's home folder, ~bob
+ * a plain name; MDTM reads the file before expanding (and fails). */
+static void test_tilde(void **state)
+{
+    (void)state;
+    char *out = session("", LOGIN ", \"CWD pub\", \"CWD ~\", \"PWD\", \"CWD ~/pub\", \"PWD\", "
+                                  "\"CWD ~bob\", \"SIZE ~/notes.txt\", \"MDTM ~/notes.txt\", "
+                                  "\"MKD ~/x\", \"RNFR ~/x\", \"RNTO ~/y\", \"RMD ~/y\", \"QUIT\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "250 Directory successfully changed.\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/home/alice\" is the current directory\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/home/alice/pub\" is the current directory\n"
+                             "550 Failed to change directory.\n"
+                             "213 12\n"
+                             "550 Could not get file modification time.\n"
+                             "257 \"/home/alice/x\" created\n"
+                             "350 Ready for RNTO.\n"
+                             "250 Rename successful.\n"
+                             "250 Remove directory operation successful.\n"
+                             "221 Goodbye.\n"
+                             "Connection closed by foreign host.\n");
+    free(out);
+}
+
 static void test_read_only(void **state)
 {
     (void)state;
@@ -934,6 +962,7 @@ int main(void)
         cmocka_unit_test(test_before_login),
         cmocka_unit_test(test_after_login),
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_tilde),
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_anonymous),
         cmocka_unit_test(test_refused_data_connection),

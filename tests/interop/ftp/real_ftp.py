@@ -61,6 +61,13 @@ DIALOGUES = {
         "MKD /home/bob/x", "DELE /home/bob/b.txt", "RNFR paper.txt",
         "RNTO /home/alice/paper.txt", "SIZE /home/alice/paper.txt", "STAT /home/alice",
         "DELE ../paper.txt", "DELE ../paper.txt", "RMD /home/alice", "QUIT"],
+    # vsftpd's resolve_tilde: ~ and ~/... start at the login's home, ~bob
+    # and ~x are plain names
+    "tilde": LOGIN + [
+        "CWD pub", "CWD ~", "PWD", "CWD ~/pub", "PWD", "CWD ~bob", "CWD ~/", "PWD", "CWD ~pub",
+        "SIZE ~/notes.txt", "MDTM ~/pub/paper.txt", "SIZE ~", "MKD ~/x", "RMD ~/x", "MKD ~",
+        "RNFR ~/notes.txt", "RNTO ~/n.txt", "SIZE ~/n.txt", "DELE ~/n.txt", "STAT ~/pub",
+        "STAT ~", "CDUP", "STAT ~/*.txt", "QUIT"],
 }
 SESSIONS = {
     "client": ["alice", "wonderland", "pwd", "ls", "ls pub", "get notes.txt", "put up.txt",
@@ -96,6 +103,9 @@ SESSIONS = {
                     "get notes.txt up.txt/", "put up.txt/", "put nodir/../up.txt",
                     "get notes.txt new/", "put nofile/", "get notes.txt up.txt/../n3.txt",
                     "ls", "bye"],
+    # ~ in the paths of transfers and listings (vsftpd expands it)
+    "tilde_session": ["alice", "wonderland", "cd pub", "ls ~", "get ~/notes.txt t.txt",
+                      "put up.txt ~/u.txt", "size ~/u.txt", "ls ~/pub", "cd ~", "pwd", "bye"],
     # on and off for each toggle; help for one command, an unknown one, an
     # ambiguous one
     "toggles": ["alice", "wonderland", "passive on", "passive on", "passive off",
@@ -131,7 +141,7 @@ VARIANTS = {
     "anonymous": ("anonymous_enable=YES\n", {"anonymous": True},
                   ["anonymous", "guest@example.com", "pwd", "ls", "cd pub", "ls", "cd /",
                    "cd ..", "pwd", "get readme.txt", "put up.txt", "mkdir x", "delete readme.txt",
-                   "cd /home/alice", "status", "bye"]),
+                   "cd /home/alice", "cd ~/pub", "pwd", "cd ~", "pwd", "status", "bye"]),
     # the server ends an idle session while the client sits at its prompt
     # (vsftpd's idle_session_timeout: 300 s in minet, 2 s for the real one;
     # a pair is (line, seconds the real side waits first, minet's "at"))
