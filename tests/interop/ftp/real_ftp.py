@@ -399,7 +399,7 @@ def real_session(lines, local, host=True):
     def prompted():
         tail = out.decode(errors="replace")
         return (tail.endswith(("ftp> ", "Password: ", "[anpqy?]? "))
-                or re.search(r"(Name \([^)]*\)|\([a-z -]+\)) $", tail))
+                or re.search(r"(Name \([^)]*\): |\([a-z -]+\) )$", tail))
 
     def wait_prompt(limit):
         end = time.time() + limit
