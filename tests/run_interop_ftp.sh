@@ -6,14 +6,19 @@
 # only, the scenario's users and /home visible inside alone), vsftpd runs
 # with its own configuration (Debian's /etc/vsftpd.conf plus
 # write_enable=YES and passive ports 50000-50100) and is stopped by its
-# PID.  Control dialogues (every command before and after login, paths)
+# PID.  Control dialogues (every command before and after login, paths,
+# ~ and ~/ in them)
 # must get the same replies from vsftpd as from minet's server; ftp
 # sessions (login, ls, get, put in passive and active mode, PASV/PORT after
 # epsv4, errors, close and open; an anonymous login into /srv/ftp with
 # anonymous_enable=YES; ASCII transfers with ascii_upload_enable and
 # ascii_download_enable; 421 Timeout. while the client sits at its prompt,
 # with idle_session_timeout=2 for vsftpd and minet's 300 s; a zero-byte
-# put and get) must print the same in a pseudo-terminal as minet's ftp;
+# put and get; missing arguments asked for and answered, left empty or
+# ended by end of input; passive, prompt and epsv4 set on and off; help for
+# one command; tnftp's quoting; ftp started without a host: status before
+# any connection, a bare open) must print the same in a pseudo-terminal as
+# minet's ftp;
 # ABOR sent while a RETR runs (the client then reads the whole file, or
 # closes the data connection: 226 or 426, then 225) must get the same
 # replies; curl ftp:// (listings, files, -o, -T, -s, a refused

@@ -284,6 +284,34 @@ static void test_paths(void **state)
 }
 
 /* writable: false is write_enable=NO. */
+/* vsftpd's resolve_tilde: ~ and ~/... are the login's home folder, ~bob
+ * a plain name; MDTM reads the file before expanding (and fails). */
+static void test_tilde(void **state)
+{
+    (void)state;
+    char *out = session("", LOGIN ", \"CWD pub\", \"CWD ~\", \"PWD\", \"CWD ~/pub\", \"PWD\", "
+                                  "\"CWD ~bob\", \"SIZE ~/notes.txt\", \"MDTM ~/notes.txt\", "
+                                  "\"MKD ~/x\", \"RNFR ~/x\", \"RNTO ~/y\", \"RMD ~/y\", \"QUIT\"");
+    assert_string_equal(out, "220 (vsFTPd 3.0.3)\n"
+                             "331 Please specify the password.\n"
+                             "230 Login successful.\n"
+                             "250 Directory successfully changed.\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/home/alice\" is the current directory\n"
+                             "250 Directory successfully changed.\n"
+                             "257 \"/home/alice/pub\" is the current directory\n"
+                             "550 Failed to change directory.\n"
+                             "213 12\n"
+                             "550 Could not get file modification time.\n"
+                             "257 \"/home/alice/x\" created\n"
+                             "350 Ready for RNTO.\n"
+                             "250 Rename successful.\n"
+                             "250 Remove directory operation successful.\n"
+                             "221 Goodbye.\n"
+                             "Connection closed by foreign host.\n");
+    free(out);
+}
+
 static void test_read_only(void **state)
 {
     (void)state;
@@ -686,6 +714,94 @@ static void test_client_open_quote(void **state)
     tw_done(&sim);
 }
 
+/* passive and prompt set what "on" or "off" names (tnftp's togglevar),
+ * a word of neither is the usage; help names one command's line. */
+static void test_client_toggles_help(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", \"passive on\", \"passive on\", \"passive auto\", "
+            "\"passive x\", \"prompt on\", \"prompt OFF\", \"epsv4 x\", \"help get\", "
+            "\"help foo\", \"help g\", \"? disconnect\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp> Passive mode: on; fallback to active mode: off.\n"
+                                "ftp> Passive mode: on; fallback to active mode: off.\n"
+                                "ftp> Passive mode: on; fallback to active mode: on.\n"
+                                "ftp> usage: passive [ on | off | auto ]\n"
+                                "ftp> Interactive mode on.\n"
+                                "ftp> Interactive mode off.\n"
+                                "ftp> usage: epsv4 [ on | off ]\n"
+                                "ftp> get        \treceive file\n"
+                                "ftp> ?Invalid help command `foo'\n"
+                                "ftp> ?Ambiguous help command `g'\n"
+                                "ftp> disconnect \tterminate ftp session\n"));
+    free(out);
+    tw_done(&sim);
+}
+
+/* A missing argument is asked for and the answer completes the line; an
+ * empty answer is the usage, the end of input aborts the command. */
+static void test_client_missing_args(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", \"get\", \"notes.txt\", \"n1.txt\", \"cd\", \"\", "
+            "\"rename\", \"x\", \"\", \"size\", \"notes.txt\", \"recv\", \"^D\", \"bye\"");
+    char *out = tw_console(&sim);
+    /* (the console without what was typed) */
+    assert_non_null(
+        strstr(out, "ftp> (remote-file) (local-file) local: n1.txt remote: notes.txt\n"));
+    assert_non_null(strstr(out, "ftp> (remote-directory) usage: cd remote-directory\n"
+                                "ftp> (from-name) (to-name) usage: rename from-name to-name\n"
+                                "ftp> (remote-file) notes.txt\t12\n"
+                                "ftp> (remote-file) \nEOF received; operation aborted.\n\n"
+                                "ftp> 221 Goodbye.\n"));
+    char *got = file_of(&sim, "laptop", "/home/alice/n1.txt");
+    assert_string_equal(got, "hello\nworld\n");
+    free(got);
+    free(out);
+    tw_done(&sim);
+}
+
+/* tnftp's makeargv: "..." and \ quote, ' is an ordinary character; a
+ * leading ! is the shell escape, which minet's ftp does not offer. */
+static void test_client_quoting(void **state)
+{
+    (void)state;
+    Sim sim;
+    run_ftp(&sim, "",
+            "\"alice\", \"wonderland\", \"size 'notes.txt'\", \"size \\\"my notes.txt\\\"\", "
+            "\"size my\\\\ notes.txt\", \"!ls\", \"bye\"");
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "ftp> 550 Could not get file size.\n"
+                                "ftp> my notes.txt\t7\n"
+                                "ftp> my notes.txt\t7\n"
+                                "ftp> ftp: minet's ftp does not offer `!'\n"));
+    free(out);
+    tw_done(&sim);
+}
+
+/* ftp without a host: status before any connection (tnftp's empty modes
+ * and buffer sizes), a bare open asks for the host and logs in. */
+static void test_client_offline(void **state)
+{
+    (void)state;
+    World *w = load("", "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"ftp\", \"input\": "
+                        "[\"status\", \"get\", \"open\", \"server\", \"alice\", \"wonderland\", "
+                        "\"bye\"]}");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "Mode: ; Type: ; Form: ; Structure: .\n"));
+    assert_non_null(strstr(out, "Socket buffer sizes: send 0, receive 0.\n"));
+    assert_non_null(strstr(out, "ftp> Not connected.\nftp> (to) Connected to server.\n"));
+    assert_non_null(strstr(out, "230 Login successful.\n"));
+    free(out);
+    tw_done(&sim);
+}
+
 static void test_client_login_failed(void **state)
 {
     (void)state;
@@ -846,6 +962,7 @@ int main(void)
         cmocka_unit_test(test_before_login),
         cmocka_unit_test(test_after_login),
         cmocka_unit_test(test_paths),
+        cmocka_unit_test(test_tilde),
         cmocka_unit_test(test_read_only),
         cmocka_unit_test(test_anonymous),
         cmocka_unit_test(test_refused_data_connection),
@@ -860,6 +977,10 @@ int main(void)
         cmocka_unit_test(test_client_login_failed),
         cmocka_unit_test(test_client_transfer_before_login),
         cmocka_unit_test(test_client_open_quote),
+        cmocka_unit_test(test_client_toggles_help),
+        cmocka_unit_test(test_client_missing_args),
+        cmocka_unit_test(test_client_quoting),
+        cmocka_unit_test(test_client_offline),
         cmocka_unit_test(test_client_mget_mput),
         cmocka_unit_test(test_client_local_name_checks),
         cmocka_unit_test(test_two_clients),

@@ -1,10 +1,10 @@
 /* mail reading a mailbox (src/apps/mail_read.c) against what s-nail 14.9.24
  * printed and sent with Dovecot 2.3: the header summary's columns, each
  * command (print, type, next and the empty line, from, headers, delete,
- * undelete, help, quit, xit) and its complaints, the commands on the wire,
- * POP3's deletion only at quit (xit deletes nothing), IMAP's \Seen kept on
- * the server and shown as O in the next session; typed nonsense never
- * crashes.  Run from the repository's top folder. */
+ * undelete, help and ? for one command, list, quit, xit) and its complaints, the commands on the
+ * wire, POP3's deletion only at quit (xit deletes nothing), IMAP's \Seen kept on the server and
+ * shown as O in the next session; typed nonsense never crashes.  Run from the repository's top
+ * folder. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -325,6 +325,45 @@ static void test_nonsense(void **state)
     tw_done(&sim);
 }
 
+/* help and ? name one command (the first in s-nail's lookup order that
+ * starts with the word), list prints them all as s-nail wraps them. */
+static void test_help_and_list(void **state)
+{
+    (void)state;
+    Buf out, err;
+    buf_init(&out);
+    buf_init(&err);
+    assert_true(mail_read_help("help", " x", &out, &err));
+    assert_true(mail_read_help("?", "p", &out, &err));
+    assert_true(mail_read_help("help", "se  ", &out, &err));
+    assert_true(mail_read_help("help", "delete", &out, &err));
+    assert_string_equal(out.data,
+                        "x (xit): Immediately return [<status>] to the shell without saving\n"
+                        "p (print): Type all messages of <msglist>, honouring `ignore' / "
+                        "`retain'\n"
+                        "se (set): Print all variables, or set (a) <variable>(s)\n"
+                        "delete: Delete <msglist>\n");
+    buf_clear(&out);
+    assert_true(mail_read_help("?", "", &out, &err));
+    assert_true(strncmp(out.data, "s-nail commands -- <msglist>", 28) == 0);
+    assert_false(mail_read_help("help", "foo", &out, &err));
+    assert_string_equal(err.data, "Unknown command: `foo'");
+    buf_clear(&err);
+    assert_false(mail_read_help("?", "x p", &out, &err));
+    assert_string_equal(err.data, "ERROR: ?: takes at least 0, and no more than 1 arg(s)\n"
+                                  "s-nail: Synopsis: ?: Show help [[Option] for the given "
+                                  "command]]");
+    buf_clear(&out);
+    mail_read_cmd_list(&out);
+    assert_true(strncmp(out.data,
+                        "Commands are:\n#, -, !, =, ?, |, alias, account, addrcodec, alternates, "
+                        "answered, \nbind, copy,",
+                        93) == 0);
+    assert_non_null(strstr(out.data, "\nvpospar, write, xit, xcall, Z, z\n"));
+    buf_fini(&out);
+    buf_fini(&err);
+}
+
 /* 30 messages: one screenful of 22 at a time (z, z-, h N); IMAP fetches
  * the headers of what it shows, and the whole message to print one whose
  * headers it has not seen. */
@@ -371,7 +410,8 @@ int main(void)
         cmocka_unit_test(test_headline),       cmocka_unit_test(test_pop3_session),
         cmocka_unit_test(test_pop3_xit_keeps), cmocka_unit_test(test_imap_session),
         cmocka_unit_test(test_wrong_password), cmocka_unit_test(test_nonsense),
-        cmocka_unit_test(test_screenfuls),     cmocka_unit_test(test_empty_mailbox),
+        cmocka_unit_test(test_help_and_list),  cmocka_unit_test(test_screenfuls),
+        cmocka_unit_test(test_empty_mailbox),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,7 +5,11 @@
  * `ftp> `: open, user, close (disconnect), bye (quit, exit), pwd, cd,
  * cdup, ls (dir), get (recv), put (send), binary, ascii, passive, epsv4, delete,
  * mkdir, rmdir, rename, size, status, mget and mput (asking before each
- * file, "mget NAME [anpqy?]? ", until prompt turns that off).  It sends what tnftp sends: after
+ * file, "mget NAME [anpqy?]? ", until prompt turns that off), help.  Lines
+ * are split as tnftp's makeargv splits them (ftp_cmds.c).  A missing
+ * argument is asked for ("(remote-file) "), as tnftp's another() does, and
+ * the answer completes the line; passive, prompt and epsv4 toggle, or set
+ * what "on" or "off" names.  It sends what tnftp sends: after
  * login SYST and FEAT; for ls EPSV (or EPRT when passive mode is off)
  * then LIST; for get TYPE I, SIZE, EPSV, RETR, then MDTM; for put TYPE I,
  * EPSV, STOR (PASV and PORT instead of EPSV and EPRT after epsv4).  A refused
@@ -27,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "apps/ftp_int.h"
 
@@ -260,7 +265,7 @@ static void on_connected(void *ctx, TextConn *t)
 {
     (void)t;
     Ftp *f = ctx;
-    f->connected = true;
+    f->connected = f->ever_connected = true;
     /* tnftp's defaults for a new connection: ASCII until a UNIX server
      * logs in, EPSV and EPRT tried again, no features known */
     f->ascii = true;
@@ -403,6 +408,8 @@ static void after_close(Ftp *f, int code, const char *text)
     ftp_prompt(f);
 }
 
+/* tnftp's status.  Its mode, type, form and structure names and its
+ * socket buffer sizes are set by its first connection: empty and 0 before. */
 static void status(Ftp *f)
 {
     Proc *p = f->p;
@@ -414,9 +421,15 @@ static void status(Ftp *f)
     proc_printf(p, CON_STDOUT,
                 "No proxy connection.\n"
                 "Gate ftp: off, server (none), port ftpgate.\n"
-                "Passive mode: %s; fallback to active mode: %s.\n"
-                "Mode: stream; Type: %s; Form: non-print; Structure: file.\n"
-                "Verbose: on; Bell: off; Prompting: on; Globbing: on.\n"
+                "Passive mode: %s; fallback to active mode: %s.\n",
+                f->passive ? "on" : "off", f->activefallback ? "on" : "off");
+    if (f->ever_connected)
+        proc_printf(p, CON_STDOUT, "Mode: stream; Type: %s; Form: non-print; Structure: file.\n",
+                    f->ascii ? "ascii" : "binary");
+    else
+        proc_printf(p, CON_STDOUT, "Mode: ; Type: ; Form: ; Structure: .\n");
+    proc_printf(p, CON_STDOUT,
+                "Verbose: on; Bell: off; Prompting: %s; Globbing: on.\n"
                 "Store unique: off; Receive unique: off.\n"
                 "Preserve modification times: on.\n"
                 "Case: off; CR stripping: on.\n"
@@ -425,15 +438,16 @@ static void status(Ftp *f)
                 "Hash mark printing: off; Mark count: 1024; Progress bar: on.\n"
                 "Get transfer rate throttle: off; maximum: 0; increment 1024.\n"
                 "Put transfer rate throttle: off; maximum: 0; increment 1024.\n"
-                "Socket buffer sizes: send 16384, receive 131072.\n"
+                "Socket buffer sizes: send %d, receive %d.\n"
                 "Use of PORT cmds: on.\n"
                 "Use of EPSV/EPRT cmds for IPv4: %s%s.\n"
                 "Use of EPSV/EPRT cmds for IPv6: on.\n"
                 "Command line editing: on.\n"
                 "Version: tnftp 20210827\n",
-                f->passive ? "on" : "off", f->activefallback ? "on" : "off",
-                f->ascii ? "ascii" : "binary", f->epsv4 ? "on" : "off",
+                f->prompting ? "on" : "off", f->ever_connected ? 16384 : 0,
+                f->ever_connected ? 131072 : 0, f->epsv4 ? "on" : "off",
                 f->epsv4 && f->epsv4bad ? " (disabled for this connection)" : "");
+    f->code = 0;
     ftp_prompt(f);
 }
 
@@ -460,278 +474,349 @@ static void answer_gone(Ftp *f, const char *c)
         ftp_prompt(f);
 }
 
-static bool need_conn(Ftp *f)
+/* A command's usage; tnftp's code is then -1 (a get before login reads it). */
+static void usage(Ftp *f, const char *name, const char *args)
 {
-    if (f->connected)
-        return true;
-    proc_printf(f->p, CON_STDOUT, "Not connected.\n");
-    ftp_prompt(f);
-    return false;
-}
-
-static void usage(Ftp *f, const char *text)
-{
-    proc_printf(f->p, CON_STDOUT, "usage: %s\n", text);
+    proc_printf(f->p, CON_STDOUT, "usage: %s%s%s\n", name, args[0] ? " " : "", args);
+    f->code = -1;
     ftp_prompt(f);
 }
 
-/* tnftp's commands, for its abbreviations ("bi" is binary, "a" is
- * ambiguous) and its help. */
-static const char *const COMMANDS[] = {
-    "!",        "$",          "account", "append",  "ascii",    "bell",    "binary",   "bye",
-    "case",     "cd",         "cdup",    "chmod",   "close",    "cr",      "debug",    "delete",
-    "dir",      "disconnect", "edit",    "epsv",    "epsv4",    "epsv6",   "exit",     "features",
-    "fget",     "form",       "ftp",     "gate",    "get",      "glob",    "hash",     "help",
-    "idle",     "image",      "lcd",     "less",    "lpage",    "lpwd",    "ls",       "macdef",
-    "mdelete",  "mdir",       "mget",    "mkdir",   "mls",      "mlsd",    "mlst",     "mode",
-    "modtime",  "more",       "mput",    "mreget",  "msend",    "newer",   "nlist",    "nmap",
-    "ntrans",   "open",       "page",    "passive", "pdir",     "pls",     "pmlsd",    "preserve",
-    "progress", "prompt",     "proxy",   "put",     "pwd",      "quit",    "quote",    "rate",
-    "rcvbuf",   "recv",       "reget",   "remopts", "rename",   "reset",   "restart",  "rhelp",
-    "rmdir",    "rstatus",    "runique", "send",    "sendport", "set",     "site",     "size",
-    "sndbuf",   "status",     "struct",  "sunique", "system",   "tenex",   "throttle", "trace",
-    "type",     "umask",      "unset",   "usage",   "user",     "verbose", "xferbuf",  "?",
+/* tnftp's another(): the command lacks a word, so ftp asks for it
+ * ("(remote-file) ") and runs the command's line again with the answer
+ * added.  True when it asked; false when the last answer added no word
+ * (the command then prints its usage). */
+static bool another(Ftp *f, size_t argc, const char *what)
+{
+    if (f->asked_argc && argc <= f->asked_argc)
+        return false;
+    f->asked_argc = argc;
+    char *q = xasprintf("(%s) ", what);
+    ftp_ask(f, W_MORE, q);
+    free(q);
+    return true;
+}
+
+/* tnftp's togglevar: no word toggles, "on" and "off" (any case) set.
+ * False after the usage. */
+static bool toggle(Ftp *f, size_t argc, char **argv, bool *var)
+{
+    if (argc == 1) {
+        *var = !*var;
+    } else if (argc == 2 && strcasecmp(argv[1], "on") == 0) {
+        *var = true;
+    } else if (argc == 2 && strcasecmp(argv[1], "off") == 0) {
+        *var = false;
+    } else {
+        usage(f, argv[0], "[ on | off ]");
+        return false;
+    }
+    f->code = *var;
+    return true;
+}
+
+/* passive: toggles passive mode and its fallback together; on (no
+ * fallback), off, auto (passive with fallback) */
+static void cmd_passive(Ftp *f, size_t argc, char **argv)
+{
+    if (argc == 1) {
+        f->passive = f->activefallback = !f->passive;
+    } else if (argc == 2 && strcasecmp(argv[1], "on") == 0) {
+        f->passive = true;
+        f->activefallback = false;
+    } else if (argc == 2 && strcasecmp(argv[1], "off") == 0) {
+        f->passive = f->activefallback = false;
+    } else if (argc == 2 && strcasecmp(argv[1], "auto") == 0) {
+        f->passive = f->activefallback = true;
+    } else {
+        usage(f, argv[0], "[ on | off | auto ]");
+        return;
+    }
+    proc_printf(f->p, CON_STDOUT, "Passive mode: %s; fallback to active mode: %s.\n",
+                f->passive ? "on" : "off", f->activefallback ? "on" : "off");
+    f->code = f->passive; /* tnftp's passive leaves its mode as the code */
+    ftp_prompt(f);
+}
+
+static void cmd_open(Ftp *f, size_t argc, char **argv)
+{
+    if (f->connected) {
+        proc_printf(f->p, CON_STDOUT, "Already connected to %s, use close first.\n", f->host);
+        f->code = -1;
+        ftp_prompt(f);
+    } else if (argc < 2 && another(f, argc, "to")) {
+        /* asked */
+    } else if (argc < 2 || argc > 3) {
+        usage(f, argv[0], "host-name [port]");
+    } else {
+        open_host(f, argv[1], argc > 2 ? argv[2] : NULL);
+    }
+}
+
+static void cmd_user(Ftp *f, size_t argc, char **argv)
+{
+    if (argc < 2 && another(f, argc, "username"))
+        return;
+    if (argc < 2 || argc > 4) {
+        usage(f, argv[0], "username [password [account]]");
+        return;
+    }
+    ftp_busy(f);
+    if (argc > 2) {
+        free(f->remote);
+        f->remote = xstrdup(argv[2]);
+    }
+    f->by_user = true;
+    ftp_send_cmd(f, false, after_user, "USER %s", argv[1]);
+}
+
+/* cd, delete, mkdir, rmdir, size: one word, asked for when missing */
+static void cmd_one_arg(Ftp *f, size_t argc, char **argv)
+{
+    bool dir = strcmp(argv[0], "mkdir") == 0 || strcmp(argv[0], "rmdir") == 0;
+    const char *what = dir                          ? "directory-name"
+                       : strcmp(argv[0], "cd") == 0 ? "remote-directory"
+                                                    : "remote-file";
+    if (argc == 1 && another(f, argc, what))
+        return;
+    if (argc != 2) {
+        usage(f, argv[0], what);
+        return;
+    }
+    ftp_busy(f);
+    if (strcmp(argv[0], "cd") == 0) {
+        ftp_send_cmd(f, false, show_then_prompt, "CWD %s", argv[1]);
+    } else if (strcmp(argv[0], "delete") == 0) {
+        ftp_send_cmd(f, false, show_then_prompt, "DELE %s", argv[1]);
+    } else if (strcmp(argv[0], "mkdir") == 0) {
+        ftp_send_cmd(f, false, show_then_prompt, "MKD %s", argv[1]);
+    } else if (strcmp(argv[0], "rmdir") == 0) {
+        ftp_send_cmd(f, false, show_then_prompt, "RMD %s", argv[1]);
+    } else {
+        free(f->remote);
+        f->remote = xstrdup(argv[1]);
+        ftp_send_cmd(f, true, after_size_cmd, "SIZE %s", argv[1]);
+    }
+}
+
+/* get and put: one name stands for both files; with none typed, ftp asks
+ * for both (the answer to the first may give both) */
+static void cmd_get_put(Ftp *f, size_t argc, char **argv)
+{
+    bool get = strcmp(argv[0], "get") == 0 || strcmp(argv[0], "recv") == 0;
+    const char *first = get ? "remote-file" : "local-file";
+    const char *second = get ? "local-file" : "remote-file";
+    bool one = f->typed_argc == 2 && argc == 2; /* tnftp's loc */
+    size_t n = one ? 3 : argc;
+    if (n == 1 && another(f, n, first))
+        return;
+    if (n < 3 && another(f, n, second))
+        return;
+    if (n != 3) {
+        usage(f, argv[0], get ? "remote-file [local-file]" : "local-file [remote-file]");
+        return;
+    }
+    if (get)
+        ftp_with_local_name(f, J_GET, argv[1], one ? argv[1] : argv[2]);
+    else
+        ftp_with_local_name(f, J_PUT, one ? NULL : argv[2], argv[1]);
+}
+
+static void cmd_mget_mput(Ftp *f, size_t argc, char **argv)
+{
+    bool mget = strcmp(argv[0], "mget") == 0;
+    if (argc == 1 && another(f, argc, mget ? "remote-files" : "local-files"))
+        return;
+    if (argc == 1) {
+        usage(f, argv[0], mget ? "remote-files" : "local-files");
+        return;
+    }
+    ftp_busy(f);
+    ftp_mfree(f);
+    f->mjob = mget ? J_GET : J_PUT;
+    if (mget) {
+        f->mpatterns = xcalloc(argc - 1, sizeof *f->mpatterns);
+        for (size_t i = 1; i < argc; i++)
+            f->mpatterns[f->n_mpatterns++] = xstrdup(argv[i]);
+    } else {
+        ftp_mput_expand(f, argv + 1, argc - 1);
+    }
+    ftp_mnext(f);
+}
+
+static void cmd_rename(Ftp *f, size_t argc, char **argv)
+{
+    if (argc == 1 && another(f, argc, "from-name"))
+        return;
+    if (argc == 2 && another(f, argc, "to-name"))
+        return;
+    if (argc != 3) {
+        usage(f, argv[0], "from-name to-name");
+        return;
+    }
+    ftp_busy(f);
+    free(f->rnfr_to);
+    f->rnfr_to = xstrdup(argv[2]);
+    ftp_send_cmd(f, false, after_rnfr, "RNFR %s", argv[1]);
+}
+
+static void cmd_ls(Ftp *f, size_t argc, char **argv)
+{
+    if (argc > 3) {
+        usage(f, argv[0], "[remote-path [local-file]]");
+        return;
+    }
+    ftp_transfer(f, J_LIST, "LIST", argc > 1 ? argv[1] : NULL, NULL);
+}
+
+static void cmd_type(Ftp *f, bool ascii)
+{
+    ftp_busy(f);
+    f->ascii = ascii;
+    f->server_type = ascii ? 'A' : 'I';
+    ftp_send_cmd(f, false, show_then_prompt, "TYPE %c", f->server_type);
+}
+
+/* The commands of tnftp's that this ftp runs; "" needs no connection
+ * (tnftp's c_conn), the others print "Not connected." without one. */
+typedef struct FtpCmd {
+    const char *name;
+    bool conn;
+} FtpCmd;
+
+static const FtpCmd OFFERED[] = {
+    {"bye", false},    {"quit", false},    {"exit", false},  {"close", true}, {"disconnect", true},
+    {"open", false},   {"passive", false}, {"epsv4", false}, {"help", false}, {"?", false},
+    {"prompt", false}, {"status", false},  {"user", true},   {"pwd", true},   {"cd", true},
+    {"cdup", true},    {"ls", true},       {"dir", true},    {"get", true},   {"recv", true},
+    {"put", true},     {"send", true},     {"mget", true},   {"mput", true},  {"binary", true},
+    {"image", true},   {"ascii", true},    {"delete", true}, {"mkdir", true}, {"rmdir", true},
+    {"rename", true},  {"size", true},
 };
 
-static const char HELP_TEXT[] = "Commands may be abbreviated.  Commands are:\n\n"
-                                "!\t\tepsv6\t\tmget\t\tpreserve\tsendport\n"
-                                "$\t\texit\t\tmkdir\t\tprogress\tset\n"
-                                "account\t\tfeatures\tmls\t\tprompt\t\tsite\n"
-                                "append\t\tfget\t\tmlsd\t\tproxy\t\tsize\n"
-                                "ascii\t\tform\t\tmlst\t\tput\t\tsndbuf\n"
-                                "bell\t\tftp\t\tmode\t\tpwd\t\tstatus\n"
-                                "binary\t\tgate\t\tmodtime\t\tquit\t\tstruct\n"
-                                "bye\t\tget\t\tmore\t\tquote\t\tsunique\n"
-                                "case\t\tglob\t\tmput\t\trate\t\tsystem\n"
-                                "cd\t\thash\t\tmreget\t\trcvbuf\t\ttenex\n"
-                                "cdup\t\thelp\t\tmsend\t\trecv\t\tthrottle\n"
-                                "chmod\t\tidle\t\tnewer\t\treget\t\ttrace\n"
-                                "close\t\timage\t\tnlist\t\tremopts\t\ttype\n"
-                                "cr\t\tlcd\t\tnmap\t\trename\t\tumask\n"
-                                "debug\t\tless\t\tntrans\t\treset\t\tunset\n"
-                                "delete\t\tlpage\t\topen\t\trestart\t\tusage\n"
-                                "dir\t\tlpwd\t\tpage\t\trhelp\t\tuser\n"
-                                "disconnect\tls\t\tpassive\t\trmdir\t\tverbose\n"
-                                "edit\t\tmacdef\t\tpdir\t\trstatus\t\txferbuf\n"
-                                "epsv\t\tmdelete\t\tpls\t\trunique\t\t?\n"
-                                "epsv4\t\tmdir\t\tpmlsd\t\tsend\n";
-
-/* The command a typed word names: itself, or the one command it abbreviates;
- * NULL and *ambiguous when it abbreviates several. */
-static const char *find_command(const char *word, bool *ambiguous)
+static const FtpCmd *offered(const char *name)
 {
-    const char *found = NULL;
-    size_t len = strlen(word);
-    *ambiguous = false;
-    for (size_t i = 0; i < MN_ARRAY_LEN(COMMANDS); i++) {
-        if (strcmp(COMMANDS[i], word) == 0)
-            return COMMANDS[i];
-        if (strncmp(COMMANDS[i], word, len) == 0) {
-            if (found)
-                *ambiguous = true;
-            found = COMMANDS[i];
-        }
-    }
-    if (*ambiguous)
-        return NULL;
-    return found;
+    for (size_t i = 0; i < MN_ARRAY_LEN(OFFERED); i++)
+        if (strcmp(OFFERED[i].name, name) == 0)
+            return &OFFERED[i];
+    return NULL;
 }
 
-static void run_command(Ftp *f, const char *line)
+/* Runs a command that needs no connection; false for the others. */
+static bool run_local(Ftp *f, size_t argc, char **argv)
 {
-    Cmdline cl;
-    char err[128];
-    /* as tnftp's makeargv, an open quote runs to the end of the line */
-    cmdline_split(&cl, line, err, sizeof err);
-    size_t argc = cl.argc;
-    char **argv = cl.argv;
-    bool ambiguous = false;
-    const char *c = argc ? find_command(argv[0], &ambiguous) : "";
-    if (argc && !c) {
-        proc_printf(f->p, CON_STDOUT, "?%s command.\n", ambiguous ? "Ambiguous" : "Invalid");
-        ftp_prompt(f);
-        cmdline_fini(&cl);
-        return;
-    }
-    static const char *const offered[] = {
-        "bye",    "quit",  "exit",   "close",  "disconnect", "open",  "passive", "epsv4",
-        "help",   "?",     "prompt", "status", "user",       "pwd",   "cd",      "cdup",
-        "ls",     "dir",   "get",    "recv",   "put",        "send",  "mget",    "mput",
-        "binary", "image", "ascii",  "delete", "mkdir",      "rmdir", "rename",  "size"};
-    bool have = !argc;
-    for (size_t i = 0; i < MN_ARRAY_LEN(offered) && !have; i++)
-        have = strcmp(offered[i], c) == 0;
-    if (!have) { /* a command of tnftp's that this one does not have */
-        proc_printf(f->p, CON_STDOUT, "ftp: minet's ftp does not offer `%s'\n", c);
-        ftp_prompt(f);
-        cmdline_fini(&cl);
-        return;
-    }
-#define IS(a) (strcmp(c, a) == 0)
-    bool local = IS("open") || IS("passive") || IS("epsv4") || IS("help") || IS("?") ||
-                 IS("prompt") || IS("status");
-    if (argc && f->gone && !local) {
-        answer_gone(f, c);
-        cmdline_fini(&cl);
-        return;
-    }
-    if (argc == 0) {
-        ftp_prompt(f);
-    } else if (IS("bye") || IS("quit") || IS("exit")) {
+#define IS(a) (strcmp(argv[0], a) == 0)
+    if (IS("bye") || IS("quit") || IS("exit")) {
         if (f->connected) {
             ftp_busy(f);
             ftp_send_cmd(f, false, after_quit_exit, "QUIT");
         } else {
             proc_exit(f->p, 0);
         }
-    } else if (IS("close") || IS("disconnect")) {
-        if (need_conn(f)) {
-            ftp_busy(f);
-            ftp_send_cmd(f, false, after_close, "QUIT");
-        }
     } else if (IS("open")) {
-        if (f->connected) {
-            proc_printf(f->p, CON_STDOUT, "Already connected to %s, use close first.\n", f->host);
-            ftp_prompt(f);
-        } else if (argc < 2) {
-            usage(f, "open host-name [port]");
-        } else {
-            open_host(f, argv[1], argc > 2 ? argv[2] : NULL);
-        }
+        cmd_open(f, argc, argv);
     } else if (IS("passive")) {
-        f->passive = f->activefallback = !f->passive;
-        proc_printf(f->p, CON_STDOUT, "Passive mode: %s; fallback to active mode: %s.\n",
-                    f->passive ? "on" : "off", f->activefallback ? "on" : "off");
-        f->code = f->passive; /* tnftp's passive leaves its mode as the code */
-        ftp_prompt(f);
+        cmd_passive(f, argc, argv);
     } else if (IS("help") || IS("?")) {
-        proc_printf(f->p, CON_STDOUT, "%s", HELP_TEXT);
+        ftp_help(f, argc, argv);
         ftp_prompt(f);
     } else if (IS("prompt")) {
-        f->prompting = !f->prompting;
-        proc_printf(f->p, CON_STDOUT, "Interactive mode %s.\n", f->prompting ? "on" : "off");
-        ftp_prompt(f);
+        if (toggle(f, argc, argv, &f->prompting)) {
+            proc_printf(f->p, CON_STDOUT, "Interactive mode %s.\n", f->prompting ? "on" : "off");
+            ftp_prompt(f);
+        }
     } else if (IS("epsv4")) {
-        f->epsv4 = !f->epsv4;
         f->epsv4bad = false;
-        f->code = 0;
-        proc_printf(f->p, CON_STDOUT, "EPSV/EPRT on IPv4 %s.\n", f->epsv4 ? "on" : "off");
-        ftp_prompt(f);
+        if (toggle(f, argc, argv, &f->epsv4)) {
+            proc_printf(f->p, CON_STDOUT, "EPSV/EPRT on IPv4 %s.\n", f->epsv4 ? "on" : "off");
+            ftp_prompt(f);
+        }
     } else if (IS("status")) {
         status(f);
-    } else if (!need_conn(f)) {
-        /* every command below needs a connection */
+    } else {
+        return false;
+    }
+    return true;
+#undef IS
+}
+
+static void run_remote(Ftp *f, size_t argc, char **argv)
+{
+#define IS(a) (strcmp(argv[0], a) == 0)
+    if (IS("close") || IS("disconnect")) {
+        ftp_busy(f);
+        ftp_send_cmd(f, false, after_close, "QUIT");
     } else if (IS("user")) {
-        if (argc < 2) {
-            usage(f, "user username [password [account]]");
-        } else {
-            ftp_busy(f);
-            if (argc > 2) {
-                free(f->remote);
-                f->remote = xstrdup(argv[2]);
-            }
-            f->by_user = true;
-            ftp_send_cmd(f, false, after_user, "USER %s", argv[1]);
-        }
+        cmd_user(f, argc, argv);
     } else if (IS("pwd")) {
         ftp_busy(f);
         ftp_send_cmd(f, true, after_pwd, "PWD");
-    } else if (IS("cd")) {
-        if (argc < 2) {
-            usage(f, "cd remote-directory");
-        } else {
-            ftp_busy(f);
-            ftp_send_cmd(f, false, show_then_prompt, "CWD %s", argv[1]);
-        }
     } else if (IS("cdup")) {
         ftp_busy(f);
         ftp_send_cmd(f, false, show_then_prompt, "CDUP");
+    } else if (IS("cd") || IS("delete") || IS("mkdir") || IS("rmdir") || IS("size")) {
+        cmd_one_arg(f, argc, argv);
     } else if (IS("ls") || IS("dir")) {
-        ftp_transfer(f, J_LIST, "LIST", argc > 1 ? argv[1] : NULL, NULL);
-    } else if (IS("get") || IS("recv")) {
-        if (argc < 2)
-            usage(f, "get remote-file [local-file]");
-        else
-            ftp_with_local_name(f, J_GET, argv[1], argc > 2 ? argv[2] : argv[1]);
-    } else if (IS("put") || IS("send")) {
-        if (argc < 2)
-            usage(f, "put local-file [remote-file]");
-        else
-            ftp_with_local_name(f, J_PUT, argc > 2 ? argv[2] : NULL, argv[1]);
+        cmd_ls(f, argc, argv);
+    } else if (IS("get") || IS("recv") || IS("put") || IS("send")) {
+        cmd_get_put(f, argc, argv);
     } else if (IS("mget") || IS("mput")) {
-        if (argc < 2) {
-            usage(f, IS("mget") ? "mget remote-files" : "mput local-files");
-        } else {
-            ftp_busy(f);
-            ftp_mfree(f);
-            f->mjob = IS("mget") ? J_GET : J_PUT;
-            if (f->mjob == J_GET) {
-                f->mpatterns = xcalloc(argc - 1, sizeof *f->mpatterns);
-                for (size_t i = 1; i < argc; i++)
-                    f->mpatterns[f->n_mpatterns++] = xstrdup(argv[i]);
-            } else {
-                ftp_mput_expand(f, argv + 1, argc - 1);
-            }
-            ftp_mnext(f);
-        }
-    } else if (IS("binary") || IS("image")) {
-        ftp_busy(f);
-        f->ascii = false;
-        f->server_type = 'I';
-        ftp_send_cmd(f, false, show_then_prompt, "TYPE I");
-    } else if (IS("ascii")) {
-        ftp_busy(f);
-        f->ascii = true;
-        f->server_type = 'A';
-        ftp_send_cmd(f, false, show_then_prompt, "TYPE A");
-    } else if (IS("delete")) {
-        if (argc < 2) {
-            usage(f, "delete remote-file");
-        } else {
-            ftp_busy(f);
-            ftp_send_cmd(f, false, show_then_prompt, "DELE %s", argv[1]);
-        }
-    } else if (IS("mkdir")) {
-        if (argc < 2) {
-            usage(f, "mkdir directory-name");
-        } else {
-            ftp_busy(f);
-            ftp_send_cmd(f, false, show_then_prompt, "MKD %s", argv[1]);
-        }
-    } else if (IS("rmdir")) {
-        if (argc < 2) {
-            usage(f, "rmdir directory-name");
-        } else {
-            ftp_busy(f);
-            ftp_send_cmd(f, false, show_then_prompt, "RMD %s", argv[1]);
-        }
+        cmd_mget_mput(f, argc, argv);
+    } else if (IS("binary") || IS("image") || IS("ascii")) {
+        cmd_type(f, IS("ascii"));
     } else if (IS("rename")) {
-        if (argc < 3) {
-            usage(f, "rename from-name to-name");
-        } else {
-            ftp_busy(f);
-            free(f->rnfr_to);
-            f->rnfr_to = xstrdup(argv[2]);
-            ftp_send_cmd(f, false, after_rnfr, "RNFR %s", argv[1]);
-        }
-    } else if (IS("size")) {
-        if (argc < 2) {
-            usage(f, "size filename");
-        } else {
-            ftp_busy(f);
-            free(f->remote);
-            f->remote = xstrdup(argv[1]);
-            ftp_send_cmd(f, true, after_size_cmd, "SIZE %s", argv[1]);
-        }
+        cmd_rename(f, argc, argv);
     }
 #undef IS
-    cmdline_fini(&cl);
+}
+
+/* Runs a command line: the typed one, or one that an answer to
+ * another()'s question completed (f->asked_argc is then set). */
+static void run_command(Ftp *f, const char *line)
+{
+    char *copy = xstrdup(line); /* line may be f->line itself */
+    free(f->line);
+    f->line = copy;
+    char **argv;
+    size_t argc = ftp_makeargv(line, &argv);
+    if (!f->asked_argc)
+        f->typed_argc = argc;
+    bool ambiguous = false;
+    const char *c = argc ? ftp_cmd_find(argv[0], &ambiguous) : "";
+    const FtpCmd *cmd = c && argc ? offered(c) : NULL;
+    if (argc == 0) {
+        ftp_prompt(f);
+    } else if (!c) {
+        proc_printf(f->p, CON_STDOUT, "?%s command.\n", ambiguous ? "Ambiguous" : "Invalid");
+        ftp_prompt(f);
+    } else if (!cmd) { /* a command of tnftp's that this one does not have */
+        proc_printf(f->p, CON_STDOUT, "ftp: minet's ftp does not offer `%s'\n", c);
+        ftp_prompt(f);
+    } else if (cmd->conn && !f->connected) {
+        proc_printf(f->p, CON_STDOUT, "Not connected.\n");
+        ftp_prompt(f);
+    } else {
+        /* tnftp's handlers see the whole name ("usage: recv ...") */
+        free(argv[0]);
+        argv[0] = xstrdup(c);
+        bool quit = strcmp(c, "bye") == 0 || strcmp(c, "quit") == 0 || strcmp(c, "exit") == 0;
+        if (f->gone && (cmd->conn || quit)) /* it would talk to the server */
+            answer_gone(f, c);
+        else if (!run_local(f, argc, argv))
+            run_remote(f, argc, argv);
+    }
+    ftp_freeargv(argv);
 }
 
 void ftp_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
 {
     (void)len;
     Ftp *f = p->state;
+    if (kind == PROC_IN_EOF && f->want == W_MORE) { /* another()'s read, then intr() */
+        proc_printf(p, CON_STDOUT, "\nEOF received; operation aborted.\n\n");
+        ftp_prompt(f);
+        return;
+    }
     if (kind == PROC_IN_EOF) { /* tnftp quits at end of input */
         if (f->want == W_COMMAND || f->want == W_NAME) {
             proc_printf(p, CON_STDOUT, "\n");
@@ -746,7 +831,7 @@ void ftp_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
     }
     if (kind == PROC_IN_INTR) {
         proc_printf(p, CON_STDOUT, "\n");
-        if (f->want == W_COMMAND || f->want == W_NAME || f->want == W_PASSWORD)
+        if (f->want == W_COMMAND || f->want == W_NAME || f->want == W_PASSWORD || f->want == W_MORE)
             ftp_prompt(f);
         return;
     }
@@ -755,8 +840,16 @@ void ftp_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
     switch (f->want) {
     case W_COMMAND:
         ftp_busy(f);
+        f->asked_argc = 0;
         run_command(f, line);
         break;
+    case W_MORE: { /* the line so far, a blank, the answer: tnftp parses it again */
+        ftp_busy(f);
+        char *l = xasprintf("%s %s", f->line, line);
+        run_command(f, l);
+        free(l);
+        break;
+    }
     case W_NAME:
         ftp_busy(f);
         f->by_user = false;
@@ -790,6 +883,7 @@ static void ftp_free(void *state)
     free(f->local_name);
     free(f->rnfr_to);
     free(f->held);
+    free(f->line);
     ftp_mfree(f);
     buf_fini(&f->names);
     buf_fini(&f->reply);

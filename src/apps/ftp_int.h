@@ -17,7 +17,8 @@ typedef struct Ftp Ftp;
 /* What a command does with its replies: every reply, 1xx included. */
 typedef void (*ReplyFn)(Ftp *f, int code, const char *text);
 
-typedef enum Want { W_NONE, W_COMMAND, W_NAME, W_PASSWORD, W_CONFIRM } Want;
+/* W_MORE: a missing argument, asked for as tnftp's another() does */
+typedef enum Want { W_NONE, W_COMMAND, W_NAME, W_PASSWORD, W_CONFIRM, W_MORE } Want;
 typedef enum FtpJob { J_NONE, J_LIST, J_NLST, J_GET, J_PUT } FtpJob;
 
 struct Ftp {
@@ -40,6 +41,11 @@ struct Ftp {
     bool ascii;          /* the type asked for: binary after a UNIX login */
     char server_type;    /* the server's current type: 'A' or 'I' */
     Want want;
+    /* a command that asked for a missing argument: its line so far, the
+     * words it had when asked (0: it did not ask) and as typed */
+    char *line;
+    size_t asked_argc, typed_argc;
+    bool ever_connected; /* status shows tnftp's empty modes until a connection */
     /* the reply being read */
     Buf reply;    /* its lines so far, each with \n */
     int ml_code;  /* a multi-line reply's code, or 0 */
@@ -86,6 +92,18 @@ void ftp_ask(Ftp *f, Want w, const char *text);
 void ftp_busy(Ftp *f);
 /* Sends a command; fn gets its replies.  quiet: they are not shown. */
 void ftp_send_cmd(Ftp *f, bool quiet, ReplyFn fn, const char *fmt, ...) MN_PRINTF(4, 5);
+
+/* ftp_cmds.c: tnftp's command table, help and line splitting */
+/* The command a typed word names: itself, or the one command it
+ * abbreviates; NULL and *ambiguous when it abbreviates several. */
+const char *ftp_cmd_find(const char *word, bool *ambiguous);
+/* help and ?: the table of names, or each named command's line */
+void ftp_help(Ftp *f, size_t argc, char **argv);
+/* tnftp's makeargv: words split at blanks, "…" and \ quote, a leading
+ * ! or $ is a word.  *argv (NULL-terminated) is the caller's to free
+ * with ftp_freeargv. */
+size_t ftp_makeargv(const char *line, char ***argv);
+void ftp_freeargv(char **argv);
 
 /* ftp_transfer.c */
 void ftp_data_drop(Ftp *f);

@@ -9,7 +9,7 @@
  * screenful of the header summary with the current message (22 lines,
  * the deleted left out), then reads commands at "? ": print/type [N…],
  * delete [N…], undelete, headers [N], z/z-, from [N…], next (also an
- * empty line), help (?), quit (also ^D), xit/exit.  What goes on the wire
+ * empty line), help (?) [COMMAND], list, quit (also ^D), xit/exit.  What goes on the wire
  * is what s-nail sends, as captured against Dovecot 2.3
  * (tests/run_interop_mailread.sh compares them):
  *   POP3: USER, PASS, STAT, LIST n and TOP n 0 for each message, RETR n
@@ -31,8 +31,9 @@
  *
  * The status letters: N new (POP3: every message; IMAP: \Recent), U
  * unread, R read (new ones, or in this session), O old (read before).
- * The help text is printed whole (s-nail pages it with --More-- in a
- * 24-line terminal, unless PAGER says otherwise). */
+ * The help texts and the list of commands are s-nail's (mail_read_cmds.c),
+ * printed whole (s-nail pages them with --More-- in a 24-line terminal,
+ * unless PAGER says otherwise). */
 #include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1239,33 +1240,20 @@ static void cmd_scroll(Reader *r, const char *args)
         headers_screen(r, r->screen + 1, SIZE_MAX, NULL);
 }
 
-static void help(Reader *r)
+/* help and ?, and list (mail_read_cmds.c) */
+static void help(Reader *r, const char *verb, const char *args, bool all)
 {
-    proc_printf(r->p, CON_STDOUT, "%s",
-                "s-nail commands -- <msglist> denotes message specification tokens, e.g.,\n"
-                "1-5, :n, @f@Ulf or . (current, the \"dot\"), separated by *ifs*:\n"
-                "\n"
-                "type <msglist>         type (`print') messages (honour `headerpick' etc.)\n"
-                "Type <msglist>         like `type' but always show all headers\n"
-                "next                   goto and type next message\n"
-                "headers                header summary ... for messages surrounding \"dot\"\n"
-                "search <msglist>       ... for the given expression list (alias for `from')\n"
-                "delete <msglist>       delete messages (can be `undelete'd)\n"
-                "\n"
-                "save <msglist> folder  append messages to folder and mark as saved\n"
-                "copy <msglist> folder  like `save', but do not mark them (`move' moves)\n"
-                "write <msglist> file   write message contents to file (prompts for parts)\n"
-                "Reply <msglist>        reply to message sender(s) only\n"
-                "reply <msglist>        like `Reply', but address all recipients\n"
-                "Lreply <msglist>       forced mailing list `reply' (see `mlist')\n"
-                "\n"
-                "mail <recipients>      compose a mail for the given recipients\n"
-                "file folder            change to another mailbox\n"
-                "File folder            like `file', but open readonly\n"
-                "quit                   quit and apply changes to the current mailbox\n"
-                "xit or exit            like `quit', but discard changes\n"
-                "!shell command         shell escape\n"
-                "list                   show all commands (reacts upon *verbose*)\n");
+    Buf out, e;
+    buf_init(&out);
+    buf_init(&e);
+    if (all)
+        mail_read_cmd_list(&out);
+    else if (!mail_read_help(verb, args, &out, &e))
+        err(r, "%s", e.data);
+    if (out.len)
+        proc_printf(r->p, CON_STDOUT, "%s", out.data);
+    buf_fini(&out);
+    buf_fini(&e);
     prompt(r);
 }
 
@@ -1280,7 +1268,8 @@ typedef enum Cmd {
     C_NEXT,
     C_QUIT,
     C_XIT,
-    C_HELP
+    C_HELP,
+    C_LIST
 } Cmd;
 
 /* s-nail's command names, each reachable from its shortest abbreviation. */
@@ -1296,6 +1285,7 @@ static const struct {
     {"quit", 1, C_QUIT},       {"xit", 1, C_XIT},
     {"exit", 2, C_XIT},        {"help", 4, C_HELP},
     {"?", 1, C_HELP},          {"z", 1, C_SCROLL},
+    {"list", 1, C_LIST},
 };
 
 static Cmd lookup(const char *w, size_t l, const char **name)
@@ -1352,7 +1342,7 @@ static void run_command(Reader *r, const char *line)
         prompt(r);
         return;
     }
-    if (!r->open && c != C_QUIT && c != C_XIT && c != C_HELP) {
+    if (!r->open && c != C_QUIT && c != C_XIT && c != C_HELP && c != C_LIST) {
         proc_printf(r->p, CON_STDERR, "s-nail: %s: needs an active mailbox\n", name);
         prompt(r);
         return;
@@ -1386,7 +1376,8 @@ static void run_command(Reader *r, const char *line)
         proc_exit(r->p, 0);
         return;
     case C_HELP:
-        help(r);
+    case C_LIST:
+        help(r, name, args, c == C_LIST);
         return;
     case C_SCROLL:
         cmd_scroll(r, args);

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "apps/shell.h"
+#include "core/util.h"
 #include "proto/mail/mail_conf.h"
 
 /* Starts reading: folder is the -f operand, or NULL for the account's
@@ -24,5 +25,12 @@ void mail_read_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void mail_read_headline(char *out, size_t size, bool dot, char status, int num, int count,
                         const char *from, long long date, long long now, size_t lines, size_t bytes,
                         const char *subject);
+
+/* mail_read_cmds.c: s-nail's command table.  help's (or ?'s: verb)
+ * answer to args appended to out: the overview, or the named command's
+ * line; false with s-nail's message (no "s-nail: ") in err for an unknown
+ * command or more than one word.  And `list`'s lines. */
+bool mail_read_help(const char *verb, const char *args, Buf *out, Buf *err);
+void mail_read_cmd_list(Buf *out);
 
 #endif

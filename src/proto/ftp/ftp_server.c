@@ -191,11 +191,28 @@ void ftp_server_reply(Session *s, const char *caption, const char *fmt, ...)
 
 /* ---- paths -------------------------------------------------------------------- */
 
-/* The path arg names, as the client sees it (vis) and as the server's files
- * hold it (real).  False when it is too long. */
-static bool resolve(const Session *s, const char *arg, char *vis, char *real)
+/* vsftpd's resolve_tilde: "~" and "~/..." start at the home folder where
+ * the session logged in ("/" in an anonymous session's chroot).  "~bob" is
+ * a plain name (vsftpd's tilde_user_enable is off).  CWD, LIST, NLST, STAT,
+ * RETR, STOR, APPE, STOU, MKD, RMD, DELE, RNFR, RNTO, SIZE and MDTM read
+ * their argument through it; out holds VFS_PATH_MAX bytes.  False when
+ * the result is too long. */
+static bool expand_tilde(const Session *s, const char *arg, char *out)
 {
-    if (vfs_path_norm(s->cwd, arg, vis, VFS_PATH_MAX, NULL) != VFS_OK)
+    if (arg[0] != '~' || (arg[1] && arg[1] != '/') || !s->logged_in) {
+        int n = snprintf(out, VFS_PATH_MAX, "%s", arg);
+        return n >= 0 && n < VFS_PATH_MAX;
+    }
+    const char *home = s->anon ? "/" : s->acct->home;
+    int n = snprintf(out, VFS_PATH_MAX, "%s%s", home, arg + 1);
+    return n >= 0 && n < VFS_PATH_MAX;
+}
+
+/* The path path names, as the client sees it (vis) and as the server's
+ * files hold it (real), ~ taken as a name.  False when it is too long. */
+static bool resolve_path(const Session *s, const char *path, char *vis, char *real)
+{
+    if (vfs_path_norm(s->cwd, path, vis, VFS_PATH_MAX, NULL) != VFS_OK)
         return false;
     if (!s->root[0]) {
         strcpy(real, vis);
@@ -203,6 +220,13 @@ static bool resolve(const Session *s, const char *arg, char *vis, char *real)
     }
     int n = snprintf(real, VFS_PATH_MAX, "%s%s", s->root, strcmp(vis, "/") == 0 ? "" : vis);
     return n > 0 && n < VFS_PATH_MAX;
+}
+
+/* The path arg names, ~ expanded: resolve_path's vis and real. */
+static bool resolve(const Session *s, const char *arg, char *vis, char *real)
+{
+    char path[VFS_PATH_MAX];
+    return expand_tilde(s, arg, path) && resolve_path(s, path, vis, real);
 }
 
 Vfs *ftp_server_files(const Session *s)
@@ -316,7 +340,10 @@ static void build_listing(Session *s, const char *arg, bool names_only, bool all
         all = all || memchr(arg, 'a', e ? (size_t)(e - arg) : strlen(arg));
         arg = e ? e + 1 : arg + strlen(arg);
     }
-    char vis[VFS_PATH_MAX], real[VFS_PATH_MAX];
+    char vis[VFS_PATH_MAX], real[VFS_PATH_MAX], expanded[VFS_PATH_MAX];
+    if (!expand_tilde(s, arg, expanded)) /* before the pattern is split off, as vsftpd */
+        return;
+    arg = expanded;
     VfsStat st;
     FtpServer *srv = s->srv;
     const char *slash = strrchr(arg, '/');
@@ -403,21 +430,25 @@ static void cmd_list(Session *s, const FtpCommand *c, bool names_only)
     ftp_data_open(s, names_only ? X_NLST : X_LIST);
 }
 
-/* The plain file arg names: its path as the server holds it into real,
- * and its stat.  False when there is none (or it is a folder). */
-static bool stat_file(const Session *s, const char *arg, char *real, VfsStat *st)
+/* The plain file path names: where the server holds it into real, and
+ * its stat.  False when there is none (or it is a folder). */
+static bool stat_file(const Session *s, const char *path, char *real, VfsStat *st)
 {
     char vis[VFS_PATH_MAX];
-    return resolve(s, arg, vis, real) &&
+    return resolve_path(s, path, vis, real) &&
            vfs_stat(ftp_server_files(s), s->srv->node, real, st) == VFS_OK && !st->dir;
 }
 
 /* SIZE and MDTM: a plain file's size, or its time as YYYYMMDDhhmmss (UTC). */
 static void cmd_size_mdtm(Session *s, const FtpCommand *c, bool mdtm)
 {
-    char real[VFS_PATH_MAX];
+    /* vsftpd 3.0.3's MDTM reads the file before it expands ~: "MDTM ~/x"
+     * looks for a folder named ~ (and fails) */
+    char real[VFS_PATH_MAX], path[VFS_PATH_MAX];
     VfsStat st;
-    if (!stat_file(s, c->arg, real, &st)) {
+    bool found = mdtm ? stat_file(s, c->arg, real, &st)
+                      : expand_tilde(s, c->arg, path) && stat_file(s, path, real, &st);
+    if (!found) {
         ftp_server_reply(s, NULL,
                          mdtm ? "550 Could not get file modification time."
                               : "550 Could not get file size.");
@@ -440,11 +471,12 @@ static void cmd_retr(Session *s, const FtpCommand *c)
     if (!have_data_mode(s))
         return;
     VfsStat st;
-    if (!stat_file(s, c->arg, s->xpath, &st)) {
+    char path[VFS_PATH_MAX]; /* 150 names it with ~ expanded, as vsftpd */
+    if (!expand_tilde(s, c->arg, path) || !stat_file(s, path, s->xpath, &st)) {
         ftp_server_reply(s, NULL, "550 Failed to open file.");
         return;
     }
-    snprintf(s->xname, sizeof s->xname, "%.*s", (int)c->arg_len, c->arg);
+    snprintf(s->xname, sizeof s->xname, "%s", path);
     s->size = st.size;
     s->off = s->rest < st.size ? s->rest : st.size;
     ftp_data_open(s, X_RETR);

@@ -19,7 +19,8 @@
  * not made within 60 s fails with 425 (accept_timeout, connect_timeout).
  *
  * Files are the node's files (proto/vfs.h); an upload is stored, so a
- * later listing shows it.  Permissions are those of Debian's defaults: a
+ * later listing shows it.  A path's "~" or "~/" is the login's home, as
+ * vsftpd's resolve_tilde makes it (MDTM alone reads the file first).  Permissions are those of Debian's defaults: a
  * user writes where the folder is theirs (homes are 0755, files 0644). */
 #ifndef MN_FTP_SERVER_H
 #define MN_FTP_SERVER_H

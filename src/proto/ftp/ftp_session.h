@@ -58,7 +58,7 @@ typedef struct Session {
     Xfer xfer;
     bool xfer_started;        /* 150 sent */
     char xpath[VFS_PATH_MAX]; /* the file, as the server sees it */
-    char xname[VFS_PATH_MAX]; /* the argument, as the client wrote it */
+    char xname[VFS_PATH_MAX]; /* the argument, as the client wrote it (RETR: ~ expanded) */
     Buf listing;
     size_t list_off;
     uint64_t off, size, bytes, bytes_recorded;

@@ -61,6 +61,13 @@ DIALOGUES = {
         "MKD /home/bob/x", "DELE /home/bob/b.txt", "RNFR paper.txt",
         "RNTO /home/alice/paper.txt", "SIZE /home/alice/paper.txt", "STAT /home/alice",
         "DELE ../paper.txt", "DELE ../paper.txt", "RMD /home/alice", "QUIT"],
+    # vsftpd's resolve_tilde: ~ and ~/... start at the login's home, ~bob
+    # and ~x are plain names
+    "tilde": LOGIN + [
+        "CWD pub", "CWD ~", "PWD", "CWD ~/pub", "PWD", "CWD ~bob", "CWD ~/", "PWD", "CWD ~pub",
+        "SIZE ~/notes.txt", "MDTM ~/pub/paper.txt", "SIZE ~", "MKD ~/x", "RMD ~/x", "MKD ~",
+        "RNFR ~/notes.txt", "RNTO ~/n.txt", "SIZE ~/n.txt", "DELE ~/n.txt", "STAT ~/pub",
+        "STAT ~", "CDUP", "STAT ~/*.txt", "QUIT"],
 }
 SESSIONS = {
     "client": ["alice", "wonderland", "pwd", "ls", "ls pub", "get notes.txt", "put up.txt",
@@ -96,6 +103,35 @@ SESSIONS = {
                     "get notes.txt up.txt/", "put up.txt/", "put nodir/../up.txt",
                     "get notes.txt new/", "put nofile/", "get notes.txt up.txt/../n3.txt",
                     "ls", "bye"],
+    # ~ in the paths of transfers and listings (vsftpd expands it)
+    "tilde_session": ["alice", "wonderland", "cd pub", "ls ~", "get ~/notes.txt t.txt",
+                      "put up.txt ~/u.txt", "size ~/u.txt", "ls ~/pub", "cd ~", "pwd", "bye"],
+    # on and off for each toggle; help for one command, an unknown one, an
+    # ambiguous one
+    "toggles": ["alice", "wonderland", "passive on", "passive on", "passive off",
+                "passive auto", "passive x", "passive on off", "prompt on", "prompt OFF",
+                "prompt x", "status", "epsv4 off", "epsv4 on", "epsv4 x", "help get", "help foo",
+                "help g", "help get put ls", "help site", "? cd", "he disconnect", "bye"],
+    # a missing argument is asked for ("(remote-file) "), the answer completes
+    # the line; no answer is the usage, end of input aborts the command
+    "missing_args": ["alice", "wonderland", "get", "notes.txt", "n1.txt", "get",
+                     "notes.txt", "", "get", "", "recv", "notes.txt n2.txt", "put", "up.txt",
+                     "", "put", "up.txt", "u2.txt", "send", "", "cd", "pub", "cd", "", "cd a b",
+                     "pwd", "mkdir", "", "rmdir", "", "delete", "", "size", "", "size",
+                     "../notes.txt", "size a b", "rename", "", "rename", "u2.txt", "",
+                     "rename", "u2.txt", "u3.txt", "user", "", "mget", "", "mput", "",
+                     "ls a b c", "get", "^D", "cd", "^D", "pwd", "bye"],
+    # tnftp's makeargv: "..." and \ quote, ' is an ordinary character, an
+    # empty "" ends the line's words
+    "quotes": ["alice", "wonderland", "get 'notes.txt'", "get \"my notes.txt\" m.txt",
+               "get my\\ notes.txt m2.txt", "size my\" notes.txt\"", "cd \"\" pub", "pwd",
+               "bye"],
+}
+
+# sessions of `ftp` started without a host
+OFFLINE = {
+    "offline": ["status", "get", "user", "open", "127.0.0.1", "alice", "wonderland", "status",
+                "close", "status", "open", "", "open", "^D", "bye"],
 }
 
 # sessions against a server configured otherwise: (vsftpd.conf lines, the
@@ -105,7 +141,7 @@ VARIANTS = {
     "anonymous": ("anonymous_enable=YES\n", {"anonymous": True},
                   ["anonymous", "guest@example.com", "pwd", "ls", "cd pub", "ls", "cd /",
                    "cd ..", "pwd", "get readme.txt", "put up.txt", "mkdir x", "delete readme.txt",
-                   "cd /home/alice", "status", "bye"]),
+                   "cd /home/alice", "cd ~/pub", "pwd", "cd ~", "pwd", "status", "bye"]),
     # the server ends an idle session while the client sits at its prompt
     # (vsftpd's idle_session_timeout: 300 s in minet, 2 s for the real one;
     # a pair is (line, seconds the real side waits first, minet's "at"))
@@ -339,11 +375,11 @@ def minet_abor(binary, tmp, name, close):
     return r.stdout
 
 
-def real_session(lines, local):
+def real_session(lines, local, host=True):
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(local)
-        os.execvp("ftp", ["ftp", "127.0.0.1"])
+        os.execvp("ftp", ["ftp", "127.0.0.1"] if host else ["ftp"])
     out = b""
 
     def pump(t):
@@ -362,7 +398,8 @@ def real_session(lines, local):
         return True
     def prompted():
         tail = out.decode(errors="replace")
-        return tail.endswith(("ftp> ", "Password: ")) or re.search(r"Name \([^)]*\): $", tail)
+        return (tail.endswith(("ftp> ", "Password: ", "[anpqy?]? "))
+                or re.search(r"(Name \([^)]*\): |\([a-z -]+\) )$", tail))
 
     def wait_prompt(limit):
         end = time.time() + limit
@@ -375,7 +412,7 @@ def real_session(lines, local):
         if isinstance(l, tuple):
             pump(l[1])
             l = l[0]
-        os.write(fd, (l + "\n").encode())
+        os.write(fd, b"\x04" if l == "^D" else (l + "\n").encode())
         pump(0.3)
         if not wait_prompt(5):
             break
@@ -554,9 +591,11 @@ def main():
         for side, text in (("real", real), ("minet", ours)):
             with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
                 f.write(text)
-    sessions = [(name, lines, "", None) for name, lines in SESSIONS.items()]
-    sessions += [(name, lines, extra, server) for name, (extra, server, lines) in VARIANTS.items()]
-    for name, lines, extra, server in (s for s in sessions if wanted(s[0])):
+    sessions = [(name, lines, "", None, True) for name, lines in SESSIONS.items()]
+    sessions += [(name, lines, extra, server, True)
+                 for name, (extra, server, lines) in VARIANTS.items()]
+    sessions += [(name, lines, "", None, False) for name, lines in OFFLINE.items()]
+    for name, lines, extra, server, host in (s for s in sessions if wanted(s[0])):
         reset_files(local)
         vconf = conf
         if extra:
@@ -565,16 +604,17 @@ def main():
                 f.write(CONF + extra)
         p = start_vsftpd(vconf)
         try:
-            real = real_session(lines, local)
+            real = real_session(lines, local, host)
         finally:
             p.kill()
             p.wait()
         # the real server is 127.0.0.1, minet's 10.0.0.21: an open names each its own
         mine = [{"at": l[2], "text": l[0]} if isinstance(l, tuple)
                 else l.replace("127.0.0.1", "10.0.0.21") for l in lines]
-        script = {"at": "1s", "on": "laptop", "run": "ftp 10.0.0.21", "input": mine}
+        script = {"at": "1s", "on": "laptop", "run": "ftp 10.0.0.21" if host else "ftp",
+                  "input": mine}
         ours = minet(binary, tmp, name, script, server)
-        ours = ours.split("\n", 1)[1].replace("open 10.0.0.21", "open 127.0.0.1")
+        ours = ours.split("\n", 1)[1].replace("10.0.0.21", "127.0.0.1")
         n += 1
         if mask(real).rstrip("\n") != mask(ours).rstrip("\n"):
             fail = 1
