@@ -38,6 +38,7 @@ static char long_letter(const FiltOpts *o, const char *a, const char **value, bo
     const char *name = a + 2, *eq = strchr(name, '=');
     size_t n = eq ? (size_t)(eq - name) : strlen(name);
     *value = eq ? eq + 1 : NULL;
+    *ambiguous = false;
     char found = 0;
     int matches = 0;
     for (const FiltLong *l = o->longs; l && l->name && n; l++) {
