@@ -773,12 +773,14 @@ static void test_client_quoting(void **state)
     Sim sim;
     run_ftp(&sim, "",
             "\"alice\", \"wonderland\", \"size 'notes.txt'\", \"size \\\"my notes.txt\\\"\", "
-            "\"size my\\\\ notes.txt\", \"!ls\", \"bye\"");
+            "\"size my\\\\ notes.txt\", \"!ls\", \"ls . out.txt\", \"bye\"");
     char *out = tw_console(&sim);
     assert_non_null(strstr(out, "ftp> 550 Could not get file size.\n"
                                 "ftp> my notes.txt\t7\n"
                                 "ftp> my notes.txt\t7\n"
-                                "ftp> ftp: minet's ftp does not offer `!'\n"));
+                                "ftp> ftp: minet's ftp does not offer `!'\n"
+                                "ftp> ftp: minet's ftp does not offer a listing into a local file "
+                                "(`ls .' shows it)\n"));
     free(out);
     tw_done(&sim);
 }

@@ -273,14 +273,16 @@ static void test_mail_date(void **state)
     assert_int_equal(mail_date("Thu, 1 Jan 1970 00:00:00 -0000"), 0);
     assert_int_equal(mail_date("Wed, 31 Dec 1969 23:59:60 +0000"), 0);
     assert_int_equal(mail_date("Thu, 29 Feb 2024 12:00:00 +0000"), 1709208000);
+    assert_int_equal(mail_date("mon, 11 SEP 2023 08:00:00 +0000"), 1694419200);
     assert_string_equal(
         mail_date_why("yesterday"),
         "it starts with neither a day of the month nor a day of the week and a comma");
     assert_string_equal(mail_date_why("Mon, 31 Feb 2023 08:00:00 +0000"), "Feb 2023 has no day 31");
     assert_string_equal(mail_date_why("Tue, 11 Sep 2023 08:00:00 +0000"),
                         "11 Sep 2023 is a Monday, not Tue");
-    assert_string_equal(mail_date_why("Mon, 11 Sep 2023 25:00:00 +0000"),
-                        "no time of day: hours 00-23, minutes and seconds 00-59, as in 08:00:00");
+    assert_string_equal(
+        mail_date_why("Mon, 11 Sep 2023 25:00:00 +0000"),
+        "no time of day: hours 00-23, minutes 00-59, seconds 00-60, as in 08:00:00");
     assert_string_equal(mail_date_why("Mon, 11 Sep 2023 08:00:00 +9999"),
                         "no time zone: +HHMM or -HHMM, with minutes under 60");
     assert_string_equal(mail_date_why("Mon, 11 Sep 2023 08:00:00"),

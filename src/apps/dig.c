@@ -47,7 +47,7 @@
 /* One question to ask: a name given (or -x's reverse name), its type and
  * class. */
 typedef struct DigLookup {
-    char name[320];
+    char *name; /* as typed (NULL in the defaults, look[0]) */
     uint16_t type, klass;
     bool typeset;
 } DigLookup;
@@ -95,6 +95,8 @@ static void dig_free(void *state)
     Dig *d = state;
     dns_query_cancel(d->q);
     resolve_cancel(d->lookup);
+    for (size_t i = 0; i < d->n_look; i++)
+        free(d->look[i].name); /* NULL in the defaults */
     free(d->look);
     free(d->args);
     free(d);
@@ -486,7 +488,7 @@ static DigLookup *add_lookup(Dig *d, const char *name)
     d->look = xgrow(d->look, &d->look_cap, d->n_look + 1, sizeof *d->look);
     DigLookup *l = &d->look[d->n_look++];
     *l = d->look[0]; /* the defaults */
-    snprintf(l->name, sizeof l->name, "%s", name);
+    l->name = xstrdup(name);
     return l;
 }
 
@@ -818,7 +820,7 @@ static void trace_start(Dig *d)
  * each nibble), or else the dotted parts of text in reverse order under
  * in-addr.arpa, whatever they are ("153.90" -> "90.153.in-addr.arpa.",
  * "foo" -> "foo.in-addr.arpa."), as dig 9.18's get_reverse does. */
-static void reverse_name(const char *text, char *out, size_t size)
+static char *reverse_name(const char *text)
 {
     uint8_t a6[16];
     Buf b;
@@ -841,8 +843,7 @@ static void reverse_name(const char *text, char *out, size_t size)
         }
         buf_puts(&b, ".in-addr.arpa.");
     }
-    snprintf(out, size, "%s", b.data);
-    buf_fini(&b);
+    return buf_take(&b);
 }
 
 /* The name of a lookup into out; else dig says why, with status 10. */
@@ -892,7 +893,6 @@ static bool parse_args(Proc *p, Dig *d, int argc, char **argv, const char **serv
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         uint16_t type, klass;
-        char rev[320];
         if (a[0] == '@') {
             *server = a + 1;
         } else if (a[0] == '+' && strchr(a, '=')) {
@@ -923,8 +923,9 @@ static bool parse_args(Proc *p, Dig *d, int argc, char **argv, const char **serv
         } else if (strcmp(a, "-x") == 0 && i + 1 < argc) {
             /* the PTR record of the address's reverse name, unless a type
              * was given before; a type after it is no extra type */
-            reverse_name(argv[++i], rev, sizeof rev);
+            char *rev = reverse_name(argv[++i]);
             DigLookup *l = add_lookup(d, rev);
+            free(rev);
             if (!l->typeset)
                 l->type = DNS_TYPE_PTR;
             named = true, classset = false;

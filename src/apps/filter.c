@@ -30,28 +30,30 @@ void filt_opts_tool(FiltOpts *o, const FiltLong *longs, const char *gnu, const c
     o->supported = supported;
 }
 
-/* The letter of long option a ("--name" or "--name=value"): its exact
- * name, or a beginning that only one name has; 0 if none (*ambiguous when
- * several have it). */
-static char long_letter(const FiltOpts *o, const char *a, const char **value, bool *ambiguous)
+/* The long option a names ("--name" or "--name=value"): by its exact
+ * name, or a beginning that only one name has; NULL if none (*ambiguous
+ * when several have it). */
+static const FiltLong *long_option(const FiltOpts *o, const char *a, const char **value,
+                                   bool *ambiguous)
 {
     const char *name = a + 2, *eq = strchr(name, '=');
     size_t n = eq ? (size_t)(eq - name) : strlen(name);
     *value = eq ? eq + 1 : NULL;
     *ambiguous = false;
-    char found = 0;
+    const FiltLong *found = NULL;
     int matches = 0;
     for (const FiltLong *l = o->longs; l && l->name && n; l++) {
         if (strncmp(l->name, name, n) != 0)
             continue;
         if (l->name[n] == '\0')
-            return l->letter; /* exact */
-        if (!matches || l->letter != found)
+            return l;                             /* exact */
+        if (!found || l->letter != found->letter) /* names of one letter are one option */
             matches++;
-        found = l->letter;
+        if (!found)
+            found = l;
     }
     *ambiguous = matches > 1;
-    return matches == 1 ? found : 0;
+    return matches == 1 ? found : NULL;
 }
 
 static void add_operand(FiltOpts *o, char *s)
@@ -75,7 +77,8 @@ int filt_opt(FiltOpts *o, const char *spec)
         if (a[0] == '-' && a[1] == '-') {
             const char *value;
             bool ambiguous;
-            char c = long_letter(o, a, &value, &ambiguous);
+            const FiltLong *l = long_option(o, a, &value, &ambiguous);
+            char c = l ? l->letter : 0;
             const char *at = c ? strchr(spec, c) : NULL;
             if (at && at[1] == ':' && (value || o->i < o->argc)) {
                 o->arg = value ? value : o->argv[o->i++];
@@ -83,6 +86,12 @@ int filt_opt(FiltOpts *o, const char *spec)
             }
             if (at && at[1] != ':' && !value)
                 return c;
+            if (at) { /* named rightly, its value wrong: getopt's words */
+                o->bad = 0;
+                o->long_noarg = at[1] != ':' ? l->name : NULL;
+                o->long_needarg = at[1] == ':' ? l->name : NULL;
+                return at[1] == ':' ? ':' : '?';
+            }
             free(o->bad_long);
             o->bad_long = xstrdup(a);
             o->bad = c && !at ? c : 0; /* GNU's, which minet's tool lacks */
@@ -131,13 +140,19 @@ void filt_opt_error(Proc *p, const FiltOpts *o, const char *prog, int c)
     else if (filt_opt_lacking(o, c))
         proc_printf(p, CON_STDERR, "%s: minet's %s does not support -%c (it supports %s)\n", prog,
                     prog, o->bad, o->supported);
+    else if (o->long_noarg)
+        proc_printf(p, CON_STDERR, "%s: option '--%s' doesn't allow an argument\n", prog,
+                    o->long_noarg);
+    else if (o->long_needarg)
+        proc_printf(p, CON_STDERR, "%s: option '--%s' requires an argument\n", prog,
+                    o->long_needarg);
     else if (c == ':')
         proc_printf(p, CON_STDERR, "%s: option requires an argument -- '%c'\n", prog, o->bad);
     else if (o->ambiguous) { /* getopt's list: the names in the tool's order */
         const char *name = o->bad_long + 2;
         size_t n = strcspn(name, "=");
-        proc_printf(p, CON_STDERR, "%s: option '%.*s' is ambiguous; possibilities:", prog,
-                    (int)(n + 2), o->bad_long);
+        proc_printf(p, CON_STDERR, "%s: option '%s' is ambiguous; possibilities:", prog,
+                    o->bad_long);
         for (const FiltLong *l = o->longs; l->name; l++)
             if (strncmp(l->name, name, n) == 0)
                 proc_printf(p, CON_STDERR, " '--%s'", l->name);

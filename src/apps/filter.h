@@ -36,7 +36,10 @@ typedef struct FiltOpts {
     char bad;         /* the option that was invalid or missing its argument */
     char *bad_long;   /* the long option not recognised */
     bool ambiguous;   /* bad_long begins several long options' names */
-    char **operands;  /* what was not an option, in order (argv's strings) */
+    /* A long option named rightly but given a value it does not take, or
+     * none where it needs one: its whole name ("--verbose"). */
+    const char *long_noarg, *long_needarg;
+    char **operands; /* what was not an option, in order (argv's strings) */
     size_t n_operands;
 } FiltOpts;
 

@@ -666,6 +666,14 @@ static void cmd_ls(Ftp *f, size_t argc, char **argv)
         usage(f, argv[0], "[remote-path [local-file]]");
         return;
     }
+    if (argc == 3) { /* tnftp writes the listing into the local file */
+        proc_printf(f->p, CON_STDOUT,
+                    "ftp: minet's ftp does not offer a listing into a local file (`%s %s' shows "
+                    "it)\n",
+                    argv[0], argv[1]);
+        ftp_prompt(f);
+        return;
+    }
     ftp_transfer(f, J_LIST, "LIST", argc > 1 ? argv[1] : NULL, NULL);
 }
 
@@ -778,7 +786,7 @@ static void run_command(Ftp *f, const char *line)
     free(f->line);
     f->line = copy;
     char **argv;
-    size_t argc = ftp_makeargv(line, &argv);
+    size_t argc = ftp_makeargv(copy, &argv);
     if (!f->asked_argc)
         f->typed_argc = argc;
     bool ambiguous = false;

@@ -4,6 +4,7 @@
  * overview that `help` alone prints.  The texts are s-nail's own; the
  * commands minet's mail runs are in mail_read.c. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "apps/mail_read.h"
@@ -261,29 +262,33 @@ static const MailCmdHelp *find(const char *word)
 
 bool mail_read_help(const char *verb, const char *args, Buf *out, Buf *err)
 {
-    char word[64];
-    int end = 0;
-    if (sscanf(args, "%63s %n", word, &end) != 1) {
+    static const char blanks[] = " \t";
+    const char *w = args + strspn(args, blanks);
+    size_t n = strcspn(w, blanks);
+    if (!n) {
         buf_puts(out, OVERVIEW);
         return true;
     }
+    char *word = xstrndup(w, n);
+    const char *rest = w + n + strspn(w + n, blanks);
     const MailCmdHelp *c = find(word);
-    if (args[end]) { /* s-nail's error, then the command's synopsis */
+    bool ok = false;
+    if (*rest) { /* s-nail's error, then the command's synopsis */
         buf_printf(err,
                    "ERROR: %s: takes at least 0, and no more than 1 arg(s)\n"
                    "s-nail: Synopsis: %s: %s",
                    verb, verb, find(verb)->help);
-        return false;
-    }
-    if (!c) {
+    } else if (!c) {
         buf_printf(err, "Unknown command: `%s'", word);
-        return false;
-    }
-    if (strcmp(word, c->name) == 0) /* "x (xit): ..." for an abbreviation */
+    } else if (strcmp(word, c->name) == 0) { /* "x (xit): ..." for an abbreviation */
         buf_printf(out, "%s: %s\n", c->name, c->help);
-    else
+        ok = true;
+    } else {
         buf_printf(out, "%s (%s): %s\n", word, c->name, c->help);
-    return true;
+        ok = true;
+    }
+    free(word);
+    return ok;
 }
 
 void mail_read_cmd_list(Buf *out)

@@ -342,6 +342,7 @@ static CmdPipeline *with_status(Run *r, CmdPipeline *pl)
         cmdline_list_fini(&l);
         return pl;
     }
+    cmd_exe_names(&l); /* IPCONFIG $? is ipconfig, as the line's first reading found */
     r->expanded = xrealloc(r->expanded, (r->n_expanded + 1) * sizeof *r->expanded);
     r->expanded[r->n_expanded++] = l;
     CmdPipeline *e = l.p; /* the list's pipelines do not move with it */

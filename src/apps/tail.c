@@ -49,7 +49,8 @@ void tail_main(Proc *p, int argc, char **argv)
         skip = 1; /* the old form -N */
     /* The old form +N (from line N on), which GNU's tail still takes when
      * one file at most follows: tail +2 FILE. */
-    bool one_file = argc == 2 || (argc == 3 && !(argv[2][0] == '-' && argv[2][1]));
+    bool one_file = argc == 2 || (argc == 3 && !(argv[2][0] == '-' && argv[2][1])) ||
+                    ((argc == 3 || argc == 4) && strcmp(argv[2], "--") == 0);
     if (!skip && one_file && argv[1][0] == '+' && argv[1][1] >= '0' && argv[1][1] <= '9') {
         char *num = xstrdup(argv[1] + 1);
         size_t len = strlen(num);

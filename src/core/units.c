@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "util.h"
 
@@ -294,7 +295,7 @@ static bool some_digits(const char **p, int min, int max, int *out)
 static int name_of(const char **p, const char *const *names, int n)
 {
     for (int i = 0; i < n; i++)
-        if (strncmp(*p, names[i], 3) == 0) {
+        if (strncasecmp(*p, names[i], 3) == 0) { /* RFC 5322's names are any case */
             *p += 3;
             return i;
         }
@@ -313,7 +314,7 @@ static bool named_zone(const char **p, int *minutes)
                  {"CDT", -5}, {"MST", -7}, {"MDT", -6}, {"PST", -8}, {"PDT", -7}};
     for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
         size_t n = strlen(zones[i].name);
-        if (strncmp(*p, zones[i].name, n) == 0 && !isalpha((unsigned char)(*p)[n])) {
+        if (strncasecmp(*p, zones[i].name, n) == 0 && !isalpha((unsigned char)(*p)[n])) {
             *p += n;
             *minutes = zones[i].hours * 60;
             return true;
@@ -355,7 +356,7 @@ bool units_parse_mail_date(const char *s, int64_t *unix_s, char *why, size_t siz
     if (!some_digits(&p, 2, 2, &h) || !expect(&p, ':') || !some_digits(&p, 2, 2, &mi) ||
         (*p == ':' && (p++, !some_digits(&p, 2, 2, &sec))) || h > 23 || mi > 59 || sec > 60) {
         snprintf(why, size,
-                 "no time of day: hours 00-23, minutes and seconds 00-59, as in 08:00:00");
+                 "no time of day: hours 00-23, minutes 00-59, seconds 00-60, as in 08:00:00");
         return false;
     }
     skip_space(&p);

@@ -161,8 +161,14 @@ static void check(Loader *L, const Path *nodes_path)
                        "%s is a file of \"files\" (expected a folder, the home of %s)",
                        sj_q(L, c->users[k].home), sj_q(L, c->users[k].name));
         }
-        if (c->anonymous)
-            vfs_conf_add_dir(w, (int)i, "/srv/ftp", NULL);
+        const char *clash = NULL;
+        if (c->anonymous && vfs_conf_add_dir(w, (int)i, "/srv/ftp", &clash) != VFS_OK) {
+            const cJSON *anon = cJSON_GetObjectItemCaseSensitive(L->ni[i].item, "anonymous");
+            Path np = sj_indexed(nodes_path, i), ap = sj_field(&np, "anonymous");
+            sj_err(L, anon, &ap,
+                   "anonymous FTP's folder \"/srv/ftp\" is %s of \"files\" (expected a folder)",
+                   clash && strcmp(clash, "/srv/ftp") ? "below a file" : "a file");
+        }
     }
 }
 

@@ -782,6 +782,16 @@ static const char *char_at(const Text *t, size_t pos)
     return sj_keep(t->L, buf_take(&b));
 }
 
+/* A backslash and the character at pos after it, quoted ("\\x"), or the
+ * backslash followed by the character's name where char_at names it. */
+static const char *escape_at(const Text *t, size_t pos)
+{
+    const char *c = char_at(t, pos);
+    if (c[0] == '"')
+        return sj_keep(t->L, xasprintf("\"\\\\%s", c + 1));
+    return sj_keep(t->L, xasprintf("\"\\\\\" followed by %s", c));
+}
+
 static bool hex4(const Text *t, size_t i, unsigned *out)
 {
     if (i + 4 > t->len)
@@ -852,7 +862,7 @@ static bool scan_string(const Text *t, size_t *pos, bool *escaped)
             err_pos(t, i,
                     "invalid escape %s in a string (expected one of \\\" \\\\ \\/ \\b \\f \\n "
                     "\\r \\t \\uXXXX; a backslash itself is written \\\\)",
-                    sj_keep(t->L, xasprintf("\"\\\\%s", char_at(t, i + 1) + 1)));
+                    escape_at(t, i + 1));
             return false;
         }
         if (cp == 0) {

@@ -33,6 +33,13 @@ typedef struct DnsResolverSet {
     Rng pick; /* "dns-resolver-servers": which server of a delegation */
 } DnsResolverSet;
 
+void resolver_primed(Resolver *r)
+{
+    if (!r->primed)
+        r->primed_at = r->sim->now;
+    r->primed = true;
+}
+
 const char *resolver_node_id(const Resolver *r)
 {
     return r->sim->world->nodes[r->node].id;
@@ -207,6 +214,7 @@ static void task_done(Task *t, uint8_t rcode, const DnsCacheEntry *final, const 
         t->cport = t->joined[i].cport;
         t->cid = t->joined[i].cid;
         t->edns = t->joined[i].edns;
+        t->dnssec = t->joined[i].dnssec;
         resolver_reply(t, rcode, final, soa);
     }
     task_free(t);
@@ -349,7 +357,7 @@ static void choose_question(Task *t)
 
 static void send_query(Task *t, Server *s)
 {
-    t->r->primed = true;
+    resolver_primed(t->r);
     Resolver *r = t->r;
     Sim *sim = r->sim;
     DnsMsg q;
@@ -956,9 +964,12 @@ static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
     j->client = m->src;
     j->cport = m->sport;
     j->cid = q->id;
-    j->edns = false;
+    j->edns = j->dnssec = false;
     for (size_t i = 0; i < q->n[DNS_ADDITIONAL]; i++)
-        j->edns |= q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT;
+        if (q->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT) { /* each client's own EDNS and DO */
+            j->edns = true;
+            j->dnssec = q->rr[DNS_ADDITIONAL][i].ttl & 0x8000;
+        }
     const char *all = t->njoined == 1 ? "both" : "all of them";
     if (again)
         trace_note(&sim->trace, sim->now, m->pkt,

@@ -48,14 +48,23 @@ static size_t truncate_whole(DnsMsg *m, uint8_t *out, size_t limit)
  * asked so before it has asked any server, Unbound primes its cache (asks
  * a root server for ". NS") and gives the root's NS records in the answer
  * section. */
+/* ttl counted down from the priming, in whole seconds as Unbound counts
+ * (and primed again each time it runs out). */
+static uint32_t since_priming(const Resolver *r, uint32_t ttl)
+{
+    SimTime now_s = r->sim->now / 1000000, primed_s = r->primed_at / 1000000;
+    return ttl ? ttl - (uint32_t)((uint64_t)(now_s - primed_s) % ttl) : 0;
+}
+
 static void add_referral(Task *t, DnsMsg *m)
 {
     Resolver *r = t->r;
     DnsCacheEntry *ns = dns_cache_get(&r->cache, &t->zone, DNS_TYPE_NS);
     bool cached = ns && ns->kind == DNS_CACHE_RRSET;
-    uint32_t ns_ttl = cached ? dns_cache_ttl_left(&r->cache, ns) : r->hints_ns_ttl;
     DnsSection sec = cached || r->primed ? DNS_AUTHORITY : DNS_ANSWER;
-    r->primed = true;
+    resolver_primed(r);
+    uint32_t ns_ttl =
+        cached ? dns_cache_ttl_left(&r->cache, ns) : since_priming(r, r->hints_ns_ttl);
     for (int i = 0; i < t->nservers; i++)
         dns_msg_add_rr(m, sec, &t->zone, DNS_TYPE_NS, DNS_CLASS_IN, ns_ttl, t->servers[i].name.data,
                        t->servers[i].name.len);
@@ -64,8 +73,8 @@ static void add_referral(Task *t, DnsMsg *m)
         if (!cached) {
             uint8_t a[4];
             put_be32(a, s->addr);
-            dns_msg_add_rr(m, DNS_ADDITIONAL, &s->name, DNS_TYPE_A, DNS_CLASS_IN, r->hints_a_ttl, a,
-                           4);
+            dns_msg_add_rr(m, DNS_ADDITIONAL, &s->name, DNS_TYPE_A, DNS_CLASS_IN,
+                           since_priming(r, r->hints_a_ttl), a, 4);
             continue;
         }
         static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};

@@ -98,7 +98,7 @@ typedef struct Task {
     struct Joined {
         uint32_t client;
         uint16_t cport, cid;
-        bool edns;
+        bool edns, dnssec;
     } * joined;
     size_t joined_cap;
 } Task;
@@ -126,6 +126,7 @@ struct Resolver {
      * primed its cache (asked a root server for ". NS"). */
     uint32_t hints_ns_ttl, hints_a_ttl;
     bool primed; /* it has asked a server (Unbound would have primed by then) */
+    SimTime primed_at;
     Task **tasks;
     size_t ntasks, tasks_cap;
     Task **by_name;   /* tasks chained by (qname, qtype): a query finds its lookup at once */
@@ -160,6 +161,8 @@ const char *resolver_node_id(const Resolver *r);
 const char *resolver_who(const Resolver *r, uint32_t addr);
 /* How long a negative answer is kept, from its SOA (RFC 2308). */
 uint32_t resolver_negative_ttl(const DnsRR *soa);
+/* The resolver's first contact with a server: where Unbound primes. */
+void resolver_primed(Resolver *r);
 /* Answers the client of t (dns_resolver_answer.c). */
 void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa);
 /* The timer of a query that got no answer in time (arg unused). */

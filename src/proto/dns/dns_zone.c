@@ -977,29 +977,44 @@ static bool has_type(const DnsZone *z, const DnsZoneName *e, uint16_t type)
     return false;
 }
 
-/* Each RRset of name e (records of one type, for one region or every
- * region) must fit in a DNS message: over TCP a message is at most 65,535
- * bytes, and an answer holds the whole RRset or none of it.  Counted as
- * small as an answer can make it: the header, the question, each record's
- * owner compressed to a 2-byte pointer.  Else every server would answer
- * with no data, as if the name had none. */
+/* Each RRset of name e must fit in a DNS message: over TCP a message is
+ * at most 65,535 bytes, and an answer holds the whole RRset or none of it.
+ * An RRset is the records of one type for every region (region 0), or, as
+ * the server answers an asker in a region that has records of its own,
+ * that region's alone.  Counted as small as an answer can make it: the
+ * header, the question, each record's owner compressed to a 2-byte
+ * pointer.  Else every server would answer with no data, as if the name
+ * had none. */
 static void check_rrset_sizes(Builder *b, const Pending *sorted, const DnsZoneName *e)
 {
     const DnsZone *z = b->z;
+    size_t head = 12 + (size_t)e->len + 4;
     for (size_t i = e->first; i < e->first + e->count;) {
-        size_t end = i, bytes = 12 + (size_t)e->len + 4;
-        uint16_t type = z->rrs[i].type, region = z->rrs[i].region;
-        for (; end < e->first + e->count && z->rrs[end].type == type; end++)
-            if (z->rrs[end].region == region || !z->rrs[end].region || !region)
-                bytes += 2 + 10 + z->rrs[end].rdlen;
-        if (bytes > 65535) {
+        size_t end = i;
+        while (end < e->first + e->count && z->rrs[end].type == z->rrs[i].type)
+            end++;
+        /* each region present (0 first), once */
+        for (size_t r = i; r < end; r++) {
+            bool seen = false;
+            for (size_t k = i; k < r && !seen; k++)
+                seen = z->rrs[k].region == z->rrs[r].region;
+            if (seen)
+                continue;
+            size_t bytes = head, n = 0;
+            for (size_t k = i; k < end; k++)
+                if (z->rrs[k].region == z->rrs[r].region) {
+                    bytes += 2 + 10 + z->rrs[k].rdlen;
+                    n++;
+                }
+            if (bytes <= 65535)
+                continue;
             DnsName en;
             char nn[300], tb[16];
             dns_zone_name(z, e, &en);
-            report(b->errs, sorted[i].at,
+            report(b->errs, sorted[r].at,
                    "the %zu %s records of %s take %zu bytes in an answer (expected at most "
                    "65535: a DNS message holds a record set whole)",
-                   end - i, dns_type_name(type, tb), dns_name_str(&en, nn, sizeof nn), bytes);
+                   n, dns_type_name(z->rrs[i].type, tb), dns_name_str(&en, nn, sizeof nn), bytes);
         }
         i = end;
     }
