@@ -78,10 +78,11 @@ ndiffer=0
 # What reads mail over POP3 or IMAP speaks to Dovecot, not Postfix:
 # run_interop_imap.sh (the dialogues, imap_search, imap_literals, curl_mail) and
 # run_interop_mailread.sh (mail_reader*) judge it; mail_end_to_end ends
-# with Bob's reader.
+# with Bob's reader.  mail_help reads Bob's mail too: its help lines are
+# s-nail's own, recorded in tests/mailapps/mail_help.expect.
 [ $# -gt 0 ] || set -- $(ls scenarios/mail_*.json "$HERE"/*.json tests/mailapps/*.json 2> /dev/null |
     grep -v -e '/mail_pop3_' -e '/mail_imap_' -e '/mail_end_to_end' -e '/imap_' \
-        -e '/mail_reader' -e '/curl_mail')
+        -e '/mail_reader' -e '/curl_mail' -e '/mail_help')
 for s in "$@"; do
     name=$(basename "$s" .json)
     # two folders may hold scenarios of one name (swaks_options.json)

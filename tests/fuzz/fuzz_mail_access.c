@@ -28,7 +28,7 @@ static const char world_json[] =
     " \"domains\": [\"example\"], \"users\": {\"bob\": {\"password\": \"hungry\"}},"
     " \"mailboxes\": {\"bob\": [{\"from\": \"a@b.c\", \"subject\": \"one\", \"body\": \"x\\n\"},"
     " {\"from\": \"d@e.f\", \"subject\": \"two\", \"body\": \"y\\n.\\nz\\n\"},"
-    " {\"subject\": \"three\", \"body\": \"\"}]}}],"
+    " {\"from\": \"g@h.i\", \"subject\": \"three\", \"body\": \"\"}]}}],"
     "\"links\": [{\"between\": [\"client\", \"mail.example\"]}]}";
 
 typedef struct Typist {
