@@ -115,6 +115,11 @@ ShellKind shell_classify(const char *line, char *prog, size_t size)
     return v.n ? v.kind : SHELL_EMPTY;
 }
 
+bool shell_comment_only(const char *line)
+{
+    return line[strspn(line, " \t")] == '#';
+}
+
 bool shell_program_known(const char *prog)
 {
     return apps_find(prog) != NULL;
@@ -798,9 +803,7 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
     CmdList list;
     bool parsed;
     ShellKind kind = classify(line, prog, sizeof prog, &list, &parsed);
-    /* A comment alone is typed at the prompt and runs nothing, as in bash:
-     * the console keeps it, a note for students. */
-    bool comment = kind == SHELL_EMPTY && line[strspn(line, " \t")] == '#';
+    bool comment = kind == SHELL_EMPTY && shell_comment_only(line);
     if ((kind == SHELL_EMPTY && !comment) || (kind == SHELL_FAULT && !app)) {
         if (parsed)
             cmdline_list_fini(&list);

@@ -42,6 +42,9 @@ typedef enum ShellKind {
  * what it is. */
 ShellKind shell_classify(const char *line, char *prog, size_t size);
 bool shell_program_known(const char *prog);
+/* A line that is a comment alone ("# note"): it runs nothing, and the
+ * console shows it at the prompt, as bash does. */
+bool shell_comment_only(const char *line);
 /* The known programs, for "did you mean". */
 const char *const *shell_programs(size_t *n);
 

@@ -170,14 +170,14 @@ bool units_parse_byte_rate(const char *s, uint64_t *bytes_per_s, const char **wh
 /* ---- RFC 3339 ------------------------------------------------------------ */
 
 /* Reads exactly n digits. */
-static bool digits(const char **p, int n, int *out)
+/* Up to max digits, at least min, and no digit after them; their value. */
+static bool some_digits(const char **p, int min, int max, int *out)
 {
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (!is_digit((*p)[i]))
-            return false;
-        v = v * 10 + ((*p)[i] - '0');
-    }
+    int n = 0, v = 0;
+    while (n < max && is_digit((*p)[n]))
+        v = v * 10 + ((*p)[n++] - '0');
+    if (n < min || is_digit((*p)[n]))
+        return false;
     *p += n;
     *out = v;
     return true;
@@ -218,14 +218,14 @@ bool units_parse_rfc3339(const char *s, int64_t *unix_us)
         return false;
     const char *p = s;
     int y, mo, d, h, mi, sec;
-    if (!digits(&p, 4, &y) || !expect(&p, '-') || !digits(&p, 2, &mo) || !expect(&p, '-') ||
-        !digits(&p, 2, &d))
+    if (!some_digits(&p, 4, 4, &y) || !expect(&p, '-') || !some_digits(&p, 2, 2, &mo) ||
+        !expect(&p, '-') || !some_digits(&p, 2, 2, &d))
         return false;
     if (*p != 'T' && *p != 't')
         return false;
     p++;
-    if (!digits(&p, 2, &h) || !expect(&p, ':') || !digits(&p, 2, &mi) || !expect(&p, ':') ||
-        !digits(&p, 2, &sec))
+    if (!some_digits(&p, 2, 2, &h) || !expect(&p, ':') || !some_digits(&p, 2, 2, &mi) ||
+        !expect(&p, ':') || !some_digits(&p, 2, 2, &sec))
         return false;
     if (mo < 1 || mo > 12 || d < 1 || d > units_days_in_month(y, mo) || h > 23 || mi > 59 ||
         sec > 60)
@@ -253,7 +253,8 @@ bool units_parse_rfc3339(const char *s, int64_t *unix_us)
     } else if (*p == '+' || *p == '-') {
         int sign = *p++ == '-' ? -1 : 1;
         int oh, om;
-        if (!digits(&p, 2, &oh) || !expect(&p, ':') || !digits(&p, 2, &om) || oh > 23 || om > 59)
+        if (!some_digits(&p, 2, 2, &oh) || !expect(&p, ':') || !some_digits(&p, 2, 2, &om) ||
+            oh > 23 || om > 59)
             return false;
         offset_s = sign * (oh * 3600 + om * 60);
     } else {
@@ -276,19 +277,6 @@ static void skip_space(const char **p)
 {
     while (**p == ' ' || **p == '\t')
         (*p)++;
-}
-
-/* Up to max digits, at least min; their value. */
-static bool some_digits(const char **p, int min, int max, int *out)
-{
-    int n = 0, v = 0;
-    while (n < max && is_digit((*p)[n]))
-        v = v * 10 + ((*p)[n++] - '0');
-    if (n < min || is_digit((*p)[n]))
-        return false;
-    *p += n;
-    *out = v;
-    return true;
 }
 
 /* A three-letter name of the list (case as written there); its index or -1. */

@@ -153,8 +153,8 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
         kind = line ? shell_classify(line, prog, sizeof prog) : SHELL_EMPTY;
         if (!line) {
             /* reported */
-        } else if (kind == SHELL_EMPTY && line[strspn(line, " \t")] == '#') {
-            /* a comment alone: the console shows it, as a note */
+        } else if (kind == SHELL_EMPTY && shell_comment_only(line)) {
+            /* the console shows it, a note for students */
         } else if (kind == SHELL_EMPTY) {
             sj_err(L, run, &rp,
                    "the command is empty (expected a program, one of %s, or a fault: down or up)",

@@ -298,13 +298,17 @@ static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool 
     }
 }
 
+uint32_t dns_cache_capped_ttl(const DnsCache *c, uint32_t ttl)
+{
+    return c->max_ttl && ttl > c->max_ttl ? c->max_ttl : ttl;
+}
+
 /* A new entry with room for count records and bytes of rdata. */
 static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                              uint32_t ttl, size_t head, size_t count, size_t bytes)
 {
     DnsCacheEntry *e = entry_new(head, count, bytes);
-    if (c->max_ttl && ttl > c->max_ttl)
-        ttl = c->max_ttl;
+    ttl = dns_cache_capped_ttl(c, ttl);
     dns_name_copy(&e->name, name);
     e->type = type;
     e->hash = key_hash(name, type);
@@ -333,11 +337,13 @@ static void arm(DnsCache *c, DnsCacheEntry *e)
 static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
                           size_t n, size_t head);
 
-void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n)
+DnsCacheEntry *dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
+                             size_t n)
 {
     DnsCacheEntry *e = put(c, name, type, rrs, n, HEAD_NAME);
     if (e)
         arm(c, e);
+    return e;
 }
 
 void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name, uint16_t type,

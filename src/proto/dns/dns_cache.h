@@ -97,7 +97,11 @@ DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type);
 uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e);
 /* Stores the records of rrs[0..n) whose name and type match, replacing an
  * older entry for (name, type). */
-void dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n);
+/* ttl as the cache keeps it: at most its max_ttl. */
+uint32_t dns_cache_capped_ttl(const DnsCache *c, uint32_t ttl);
+/* Returns the entry made, or NULL when rrs hold no record of (name, type). */
+DnsCacheEntry *dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
+                             size_t n);
 /* The same, remembering that looking up group brought it (ipconfig lists
  * entries under the name looked up). */
 void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name, uint16_t type,

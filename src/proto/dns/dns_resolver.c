@@ -681,10 +681,10 @@ static void cache_additional(Task *t, const DnsMsg *m)
         }
         if (!named)
             continue;
-        dns_cache_put(&r->cache, &g->name, g->type, m->rr[DNS_ADDITIONAL], m->n[DNS_ADDITIONAL]);
-        DnsCacheEntry *e = m->aa ? dns_cache_get(&r->cache, &g->name, g->type) : NULL;
+        DnsCacheEntry *e = dns_cache_put(&r->cache, &g->name, g->type, m->rr[DNS_ADDITIONAL],
+                                         m->n[DNS_ADDITIONAL]);
         if (e)
-            e->aa_additional = true;
+            e->aa_additional = m->aa;
     }
 }
 
@@ -1013,36 +1013,26 @@ static bool own_query_back(const Resolver *r, const DnsMsg *q, uint32_t src)
  * any class but IN and CH.  Returns whether t was answered so. */
 static bool answered_itself(Task *t, uint64_t pkt)
 {
+    bool transfer = t->qtype == DNS_TYPE_AXFR || t->qtype == DNS_TYPE_IXFR;
+    if (!transfer && t->qclass == DNS_CLASS_IN) /* every lookup: nothing to do here */
+        return false;
     Resolver *r = t->r;
     Sim *sim = r->sim;
     char qn[300], tb[16];
     dns_name_prose(&t->qname, qn, sizeof qn);
     dns_type_name(t->qtype, tb);
-    if (t->qclass == DNS_CLASS_CH && t->qtype == DNS_TYPE_TXT) {
-        const char *text = NULL;
-        static const char *const version[] = {"version.bind.", "version.server."};
-        static const char *const id[] = {"hostname.bind.", "id.server."};
-        for (int i = 0; i < 2; i++) {
-            DnsName v, h;
-            if (dns_name_parse(&v, version[i], NULL) && dns_name_equal(&v, &t->qname))
-                text = "unbound 1.17.1";
-            if (dns_name_parse(&h, id[i], NULL) && dns_name_equal(&h, &t->qname))
-                text = resolver_node_id(r);
-        }
-        if (text) {
-            uint8_t rd[256];
-            chain_add(t, &t->qname, DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd, dns_txt_rdata(text, rd));
-            trace_note(&sim->trace, sim->now, pkt,
-                       "%s receives a query for %s TXT in class CH (chaos), not IN: a question "
-                       "about the server itself, which it answers, as Unbound does: \"%s\".",
-                       resolver_node_id(r), qn, text);
-            task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
-            return true;
-        }
+    const char *text =
+        dns_chaos_text(t->qclass, t->qtype, &t->qname, "unbound 1.17.1", resolver_node_id(r));
+    if (text) {
+        uint8_t rd[256];
+        chain_add(t, &t->qname, DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd, dns_txt_rdata(text, rd));
+        trace_note(&sim->trace, sim->now, pkt,
+                   "%s receives a query for %s TXT in class CH (chaos), not IN: a question "
+                   "about the server itself, which it answers, as Unbound does: \"%s\".",
+                   resolver_node_id(r), qn, text);
+        task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
+        return true;
     }
-    bool transfer = t->qtype == DNS_TYPE_AXFR || t->qtype == DNS_TYPE_IXFR;
-    if (!transfer && t->qclass == DNS_CLASS_IN)
-        return false;
     t->echo_flags = transfer;
     if (transfer)
         trace_note(&sim->trace, sim->now, pkt,
@@ -1286,9 +1276,8 @@ static void load_hints(Resolver *r)
             if (z->rrs[k].type != DNS_TYPE_A || z->rrs[k].rdlen != 4)
                 continue;
             if (!ttls) { /* as the cache would keep them */
-                uint32_t a_ttl = dns_zone_rr(z, &z->rrs[k]).ttl, max = r->cache.max_ttl;
-                r->hints_ns_ttl = max && ns->ttl > max ? max : ns->ttl;
-                r->hints_a_ttl = max && a_ttl > max ? max : a_ttl;
+                r->hints_ns_ttl = dns_cache_capped_ttl(&r->cache, ns->ttl);
+                r->hints_a_ttl = dns_cache_capped_ttl(&r->cache, dns_zone_rr(z, &z->rrs[k]).ttl);
                 ttls = true;
             }
             if (!n->n_root_hints)

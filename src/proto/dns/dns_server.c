@@ -715,16 +715,7 @@ static size_t error_reply(const uint8_t *query, size_t len, uint8_t rcode, uint8
  * NULL for any other question. */
 static const char *server_itself(const DnsServer *s, const DnsQuestion *q)
 {
-    if (q->klass != DNS_CLASS_CH || q->type != DNS_TYPE_TXT)
-        return NULL;
-    static const char *const names[] = {"version.bind.", "version.server.", "id.server.",
-                                        "hostname.bind."};
-    for (size_t i = 0; i < MN_ARRAY_LEN(names); i++) {
-        DnsName n;
-        if (dns_name_parse(&n, names[i], NULL) && dns_name_equal(&n, &q->name))
-            return i < 2 ? "NSD 4.6.1" : s->w->nodes[s->node].id;
-    }
-    return NULL;
+    return dns_chaos_text(q->klass, q->type, &q->name, "NSD 4.6.1", s->w->nodes[s->node].id);
 }
 
 static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char *region,

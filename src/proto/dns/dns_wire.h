@@ -137,6 +137,11 @@ const char *dns_class_name(uint16_t klass, char buf[16]);
 /* The data of a TXT record of one string: its length byte, then text (cut
  * to 255 bytes).  Returns the data's length. */
 uint16_t dns_txt_rdata(const char *text, uint8_t out[256]);
+/* A server's answer to a question about itself, in class CH: version for
+ * version.bind and version.server, host for id.server and hostname.bind
+ * (type TXT); NULL for any other question. */
+const char *dns_chaos_text(uint16_t klass, uint16_t type, const DnsName *name, const char *version,
+                           const char *host);
 /* "NOERROR", "NXDOMAIN", … "RESERVED11", "BADVERS", "BADCOOKIE" or "?N", as dig. */
 const char *dns_rcode_name(uint8_t rcode, char buf[16]);
 /* The rdata in presentation form ("10 smtp.google.com.", "\"v=spf1 -all\"",

@@ -114,6 +114,21 @@ uint16_t dns_txt_rdata(const char *text, uint8_t out[256])
     return (uint16_t)(n + 1);
 }
 
+const char *dns_chaos_text(uint16_t klass, uint16_t type, const DnsName *name, const char *version,
+                           const char *host)
+{
+    static const char *const names[] = {"version.bind.", "version.server.", "id.server.",
+                                        "hostname.bind."};
+    if (klass != DNS_CLASS_CH || type != DNS_TYPE_TXT)
+        return NULL;
+    for (size_t i = 0; i < MN_ARRAY_LEN(names); i++) {
+        DnsName n;
+        if (dns_name_parse(&n, names[i], NULL) && dns_name_equal(&n, name))
+            return i < 2 ? version : host;
+    }
+    return NULL;
+}
+
 /* dig 9.18's names (BIND's rdataclass.c). */
 const char *dns_class_name(uint16_t klass, char buf[16])
 {
