@@ -26,14 +26,16 @@ printf 'x address\n' > "$tmp/home/m.txt"
 
 # The real tools, as a student's terminal shows them: an interactive bash
 # (its own messages then read "bash: FILE: …", as at a prompt), each line
-# run once, since a line may write a file the next one reads.
+# run once, since a line may write a file the next one reads.  Its HOME is
+# the folder, shown as the host's /home/student.  (Each line has a bash of
+# its own, minet's lines share one: a line sets variables no other reads.)
 : > "$tmp/real"
 while IFS= read -r c; do
     [ -n "$c" ] || continue
     printf '$ %s\n' "$c" >> "$tmp/real"
-    (cd "$tmp/home" && LC_ALL=C.UTF-8 script -qec "bash --norc --noprofile -i -c '$(printf '%s' "$c" | sed "s/'/'\\\\''/g")' < /dev/null" /dev/null < /dev/null > "$tmp/out"
+    (cd "$tmp/home" && HOME="$tmp/home" LC_ALL=C.UTF-8 script -qec "bash --norc --noprofile -i -c '$(printf '%s' "$c" | sed "s/'/'\\\\''/g")' < /dev/null" /dev/null < /dev/null > "$tmp/out"
         echo $? > "$tmp/status")
-    tr -d '\r' < "$tmp/out" >> "$tmp/real"
+    tr -d '\r' < "$tmp/out" | sed "s|$tmp/home|/home/student|g" >> "$tmp/real"
     printf '[%s]\n' "$(cat "$tmp/status")" >> "$tmp/real"
 done < "$CMDS"
 

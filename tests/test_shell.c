@@ -973,6 +973,168 @@ static void test_cmd_exe_names(void **state)
     tw_done(&sim);
 }
 
+/* Expansions as bash makes them at a prompt (each compared with bash 5.2
+ * in tests/run_filter_files.sh); here what that comparison cannot show:
+ * variables kept from line to line in a terminal, not in another one nor
+ * from a subshell; $$ and $!; export's list; what minet does not offer;
+ * a failed expansion dropping the rest of the line; cmd.exe's names after
+ * expansion; a user's home; a glob of an absolute path. */
+static void test_expansions(void **state)
+{
+    (void)state;
+    static const char scenario[] =
+        "{\"minet\": 1, \"title\": \"expansions\", \"nodes\": ["
+        "{\"id\": \"laptop\", \"role\": \"host\", \"ip\": \"10.0.0.10\", \"user\": \"alice\","
+        " \"files\": {\"/home/alice/a.txt\": \"x\\n\", \"/etc/hosts.txt\": \"\"}}],"
+        "\"script\": ["
+        "{\"at\": \"0s\", \"on\": \"laptop\", \"run\": \"name=www.example.com; n=2\"},"
+        "{\"at\": \"1s\", \"on\": \"laptop\", \"run\": \"echo $name $n ~alice ~bob ~root\"},"
+        "{\"at\": \"2s\", \"on\": \"laptop\", \"terminal\": 2, \"run\": \"echo [$name] $$\"},"
+        "{\"at\": \"3s\", \"on\": \"laptop\", \"run\": \"echo $$ [$!]; n=3 | cat; echo $n\"},"
+        "{\"at\": \"4s\", \"on\": \"laptop\", \"run\": \"echo x & echo $!\"},"
+        "{\"at\": \"5s\", \"on\": \"laptop\", \"run\": \"export | head -n 2; export -n HOME; "
+        "export | grep -c HOME; printenv | head -n 1\"},"
+        "{\"at\": \"6s\", \"on\": \"laptop\", \"run\": \"echo $(date) | cat; echo $((1+1)); "
+        "echo no\"},"
+        "{\"at\": \"7s\", \"on\": \"laptop\", \"run\": \"echo `date`; echo ${n%x}; echo no\"},"
+        "{\"at\": \"8s\", \"on\": \"laptop\", \"run\": \"v=all; IPCONFIG/$v > ~/ip.txt; "
+        "echo /etc/*.txt ~/*.txt\"},"
+        "{\"at\": \"9s\", \"on\": \"laptop\", \"run\": \"echo ${v:=other} ${w:=new} $w; "
+        "unset w v; echo [$w$v]\"}]}";
+    World *w = tw_load("expansions.json", scenario);
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = terminals(&sim);
+    assert_string_equal(t, "laptop$ name=www.example.com; n=2\n"
+                           "laptop$ echo $name $n ~alice ~bob ~root\n"
+                           "www.example.com 2 /home/alice ~bob /root\n"
+                           "laptop[2]$ echo [$name] $$\n"
+                           "[] 3999\n"
+                           "laptop$ echo $$ [$!]; n=3 | cat; echo $n\n"
+                           "4000 []\n"
+                           "2\n"
+                           "laptop$ echo x & echo $!\n"
+                           "[1] 4009\n"
+                           "x\n"
+                           "4009\n"
+                           "[1]+  Done                    echo x\n"
+                           "laptop$ export | head -n 2; export -n HOME; export | grep -c HOME; "
+                           "printenv | head -n 1\n"
+                           "declare -x HOME=\"/home/alice\"\n"
+                           "declare -x LANG=\"C.UTF-8\"\n"
+                           "0\n"
+                           "LANG=C.UTF-8\n"
+                           "laptop$ echo $(date) | cat; echo $((1+1)); echo no\n"
+                           "minet: $(date): minet's shell does not support command substitution\n"
+                           "minet: $((1+1)): minet's shell does not support arithmetic "
+                           "expansion\n"
+                           "laptop$ echo `date`; echo ${n%x}; echo no\n"
+                           "minet: `date`: minet's shell does not support command substitution\n"
+                           "laptop$ v=all; IPCONFIG/$v > ~/ip.txt; echo /etc/*.txt ~/*.txt\n"
+                           "/etc/hosts.txt /home/alice/a.txt /home/alice/ip.txt\n"
+                           "laptop$ echo ${v:=other} ${w:=new} $w; unset w v; echo [$w$v]\n"
+                           "all new new\n"
+                           "[]\n");
+    free(t);
+    /* IPCONFIG/$v ran as ipconfig /all, into the file */
+    char path[] = "/home/alice/ip.txt";
+    VfsStat st;
+    assert_int_equal(vfs_stat(vfs_of(&sim), 0, path, &st), VFS_OK);
+    assert_true(st.size > 0);
+    tw_done(&sim);
+}
+
+/* cmdline_expand alone, against variables and a folder of its own. */
+static const char *fake_get(void *ctx, const char *name, size_t len)
+{
+    (void)ctx;
+    static const char *const vars[][2] = {{"HOME", "/home/s"}, {"x", " a  b* "}, {"e", ""}};
+    for (size_t i = 0; i < MN_ARRAY_LEN(vars); i++)
+        if (strlen(vars[i][0]) == len && !memcmp(vars[i][0], name, len))
+            return vars[i][1];
+    return NULL;
+}
+
+static void fake_set(void *ctx, const char *name, size_t len, const char *value)
+{
+    (void)ctx, (void)name, (void)len, (void)value;
+}
+
+static const char *fake_home(void *ctx, const char *user)
+{
+    (void)ctx;
+    return *user ? NULL : "/home/s";
+}
+
+static bool fake_list(void *ctx, const char *dir, CmdDirent **out, size_t *n)
+{
+    (void)ctx;
+    static const char *const names[] = {"b2", "b1", ".b", "d", "[x]"};
+    if (*dir && strcmp(dir, "d/") != 0)
+        return false;
+    *out = xcalloc(MN_ARRAY_LEN(names), sizeof **out);
+    for (size_t i = 0; i < MN_ARRAY_LEN(names); i++)
+        (*out)[i] = (CmdDirent){xstrdup(names[i]), !strcmp(names[i], "d")};
+    *n = MN_ARRAY_LEN(names);
+    return true;
+}
+
+static bool fake_exists(void *ctx, const char *path)
+{
+    (void)ctx;
+    return !strcmp(path, "d/") || !strcmp(path, "b1");
+}
+
+static void expect_expanded(const char *line, const char *want)
+{
+    CmdList l;
+    char err[128];
+    assert_true(cmdline_parse(&l, line, err, sizeof err));
+    Cmdline *c = &l.p[0].cmds[0];
+    CmdEnv env = {NULL, fake_get, fake_set, fake_home, fake_list, fake_exists};
+    cmdline_expand(c, &env);
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < c->nassign; i++)
+        buf_printf(&b, "%s{%s}", b.len ? " " : "", c->assign[i]);
+    for (size_t i = 0; i < c->argc; i++)
+        buf_printf(&b, "%s[%s]", b.len ? " " : "", c->argv[i]);
+    for (size_t i = 0; i < c->nredir; i++) {
+        buf_putc(&b, ' ');
+        if (c->redir[i].fd >= 0)
+            buf_printf(&b, "%d", c->redir[i].fd);
+        buf_printf(&b, "%s%s%s", c->redir[i].op, c->redir[i].word,
+                   c->redir[i].ambiguous ? "(ambiguous)" : "");
+    }
+    if (c->error)
+        buf_printf(&b, " <%s>", c->error);
+    assert_string_equal(b.data ? b.data : "", want);
+    buf_fini(&b);
+    cmdline_list_fini(&l);
+}
+
+static void test_expand_words(void **state)
+{
+    (void)state;
+    expect_expanded("echo $x", "[echo] [a] [b1] [b2]"); /* split, then globbed */
+    expect_expanded("echo \"$x\"", "[echo] [ a  b* ]");
+    expect_expanded("echo $e \"$e\" ''$e", "[echo] [] []");
+    expect_expanded("echo b* .* d/b? */ b\\* 'b'* z*", "[echo] [b1] [b2] [.b] [d/b1] [d/b2] "
+                                                       "[d/] [b*] [b1] [b2] [z*]");
+    expect_expanded("echo [[]x] [!b]*", "[echo] [[x]] [[x]] [d]");
+    expect_expanded("y=~/a:~ echo a=~/b", "{y=/home/s/a:/home/s} [echo] [a=/home/s/b]");
+    expect_expanded("y=$x", "{y= a  b* }");
+    expect_expanded("cat > $e", "[cat] >$e(ambiguous)");
+    expect_expanded("cat > b* 2> ~/err", "[cat] >b*(ambiguous) 2>/home/s/err");
+    expect_expanded("echo ${#x} ${u-d e} \"${u:-f  g}\" ${x:+y}", "[echo] [7] [d] [e] [f  g] [y]");
+    expect_expanded("echo ${u:?gone}", "[echo] <bash: u: gone>");
+    expect_expanded("echo ${x/a/b}", "[echo] <minet: ${x/a/b}: minet's shell offers ${NAME}, "
+                                     "${#NAME}, ${NAME:-word}, ${NAME:=word}, ${NAME:+word} and "
+                                     "${NAME:?word} (with or without the colon)>");
+    expect_expanded("echo ${}", "[echo] <bash: ${}: bad substitution>");
+    expect_expanded("echo $'a\\x41\\'b'", "[echo] [aA'b]");
+}
+
 static void test_classify_lists(void **state)
 {
     (void)state;
@@ -1284,6 +1446,8 @@ int main(void)
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_comments),
         cmocka_unit_test(test_status_expanded),
+        cmocka_unit_test(test_expansions),
+        cmocka_unit_test(test_expand_words),
         cmocka_unit_test(test_options_minet_lacks),
         cmocka_unit_test(test_messages_quote_names),
         cmocka_unit_test(test_syntax_errors),

@@ -43,7 +43,10 @@
     X("mkdir",      mkdir_main,      NULL)              \
     X("rmdir",      rmdir_main,      NULL)              \
     X("rm",         rm_main,         rm_input)          \
-    X("mv",         mv_main,         NULL)
+    X("mv",         mv_main,         NULL)              \
+    X("export",     export_main,     NULL)              \
+    X("unset",      unset_main,      NULL)              \
+    X("printenv",   printenv_main,   NULL)
 /* clang-format on */
 
 #define APP_ROW(name, main, input)  {name, main, input},
@@ -105,11 +108,6 @@ void apps_cmd_exe_split(Cmdline *c)
         words[n++] = word + name_len;
     for (size_t k = 1; k < c->argc; k++)
         words[n++] = c->argv[k];
-    Cmdline split;
-    cmdline_from_words(&split, words, n);
+    cmdline_set_words(c, words, n);
     free(words);
-    split.redir = c->redir; /* they live where c's list keeps them */
-    split.nredir = c->nredir;
-    cmdline_fini(c);
-    *c = split;
 }

@@ -12,8 +12,7 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\n';
 }
 
-/* Inside "…", a backslash only escapes these (bash(1), QUOTING). */
-static bool dq_escapable(char c)
+bool cmdline_dq_escapable(char c)
 {
     return c == '"' || c == '\\' || c == '$' || c == '`' || c == '\n';
 }
@@ -24,9 +23,71 @@ static bool dq_escapable(char c)
  * blanks, quotes, the backslash, what operators start with, and the NUL
  * that ends the line. */
 static const bool special[256] = {
-    ['\0'] = true, [' '] = true, ['\t'] = true, ['\n'] = true, ['\''] = true, ['"'] = true,
-    ['\\'] = true, ['|'] = true, ['&'] = true,  [';'] = true,  ['<'] = true,  ['>'] = true,
+    ['\0'] = true, [' '] = true,  ['\t'] = true, ['\n'] = true, ['\''] = true,
+    ['"'] = true,  ['\\'] = true, ['|'] = true,  ['&'] = true,  [';'] = true,
+    ['<'] = true,  ['>'] = true,  ['$'] = true,  ['`'] = true,
 };
+
+/* The end of the group that starts at c: the '}' of ${…}, the ')' of
+ * $(…), the closing '`' of `…` (c at the '$' or the first '`'), or NULL
+ * when the line ends first.  Quotes and backslashes inside are skipped, and
+ * nested groups counted, as bash reads them. */
+static const char *group_end(const char *c)
+{
+    if (*c == '$' && c[1] == '\'') { /* $'…': a backslash escapes a quote too */
+        for (c += 2; *c; c++) {
+            if (*c == '\\' && c[1])
+                c++;
+            else if (*c == '\'')
+                return c;
+        }
+        return NULL;
+    }
+    if (*c == '`') {
+        for (c++; *c; c++) {
+            if (*c == '\\' && c[1])
+                c++;
+            else if (*c == '`')
+                return c;
+        }
+        return NULL;
+    }
+    char open = c[1], close = open == '{' ? '}' : ')';
+    int depth = 0;
+    for (c++; *c; c++) {
+        if (*c == '\\' && c[1]) {
+            c++;
+        } else if (*c == '\'' && open == '(') { /* in ${…} a ' is a character */
+            const char *e = strchr(c + 1, '\'');
+            if (!e)
+                return NULL;
+            c = e;
+        } else if (*c == '"') {
+            for (c++; *c && *c != '"'; c++)
+                if (*c == '\\' && c[1])
+                    c++;
+                else if ((*c == '$' && (c[1] == '{' || c[1] == '(')) || *c == '`')
+                    if (!(c = group_end(c)))
+                        return NULL;
+            if (!*c)
+                return NULL;
+        } else if ((*c == '$' && (c[1] == '{' || c[1] == '(')) || *c == '`') {
+            if (!(c = group_end(c)))
+                return NULL;
+        } else if (*c == open) {
+            depth++;
+        } else if (*c == close && --depth == 0) {
+            return c;
+        }
+    }
+    return NULL;
+}
+
+/* Is c where a ${…}, $(…), `…` or (outside "…") $'…' starts? */
+static bool group_starts(const char *c, bool in_dq)
+{
+    return (*c == '$' && (c[1] == '{' || c[1] == '(' || (c[1] == '\'' && !in_dq))) || *c == '`';
+}
 
 /* A word (its bytes as bash reads them, and the text as typed) or an
  * operator. */
@@ -102,6 +163,16 @@ static void scan_fini(Scan *s)
         free(s->bytes);
 }
 
+/* A ${, $(, $' or ` that the line does not close: bash's message, as for an
+ * open quote. */
+static bool group_open(Scan *s, const char *c, size_t used, char *err, size_t size)
+{
+    s->used = used;
+    char close = *c == '`' ? '`' : c[1] == '{' ? '}' : c[1] == '\'' ? '\'' : ')';
+    snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", close);
+    return false;
+}
+
 /* Splits line into words, and with ops into operators too, as bash reads
  * a command line: then a '#' that starts a word starts a comment, to the
  * end of the line.  An open quote gives false with bash's message in err;
@@ -131,7 +202,14 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
         if (open == '"') {
             if (*c == '"') {
                 open = 0;
-            } else if (*c == '\\' && dq_escapable(c[1])) {
+            } else if (group_starts(c, true)) {
+                const char *e = group_end(c);
+                if (!e)
+                    return group_open(s, c, used, err, size);
+                memcpy(b + used, c, (size_t)(e - c) + 1);
+                used += (size_t)(e - c) + 1;
+                c = e;
+            } else if (*c == '\\' && cmdline_dq_escapable(c[1])) {
                 if (c[1] != '\n')
                     b[used++] = c[1];
                 c++;
@@ -190,6 +268,15 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             at = used;
             in_word = true;
         }
+        if (group_starts(c, false)) { /* one word, blanks and all: cmdline_expand reads it */
+            const char *e = group_end(c);
+            if (!e)
+                return group_open(s, c, used, err, size);
+            memcpy(b + used, c, (size_t)(e - c) + 1);
+            used += (size_t)(e - c) + 1;
+            c = e;
+            continue;
+        }
         if (*c == '\'' || *c == '"')
             open = *c;
         else if (*c == '\\' && c[1])
@@ -214,11 +301,10 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
  * words go. */
 static char *argv_new(Cmdline *c, size_t n, size_t bytes)
 {
+    *c = (Cmdline){0};
     c->mem = c->argv = xmalloc((n + 1) * sizeof *c->argv + bytes);
     c->argv[n] = NULL;
     c->argc = n;
-    c->redir = NULL;
-    c->nredir = 0;
     return (char *)(c->argv + n + 1);
 }
 
@@ -264,11 +350,7 @@ void cmdline_from_words(Cmdline *c, const char *const *words, size_t n)
 void cmdline_fini(Cmdline *c)
 {
     free(c->mem);
-    c->argv = NULL;
-    c->argc = 0;
-    c->redir = NULL;
-    c->nredir = 0;
-    c->mem = NULL;
+    *c = (Cmdline){0};
 }
 
 /* ---- lists and pipelines ------------------------------------------------ */
@@ -364,33 +446,100 @@ static char *command_text(char *tx, const char *begin, const Scan *s, size_t fro
     return tx;
 }
 
+static bool name_char(char c, bool first)
+{
+    return c == '_' || (unsigned)((c | 0x20) - 'a') < 26u || (!first && (unsigned)(c - '0') < 10u);
+}
+
+bool cmdline_is_name(const char *s, size_t len)
+{
+    if (!len || !name_char(s[0], true))
+        return false;
+    for (size_t i = 1; i < len; i++)
+        if (!name_char(s[i], false))
+            return false;
+    return true;
+}
+
+/* The length of the NAME= that begins the len bytes at w, or 0. */
+static size_t assignment_len(const char *w, size_t len)
+{
+    size_t n = 0;
+    while (n < len && name_char(w[n], n == 0))
+        n++;
+    return n && n < len && w[n] == '=' ? n + 1 : 0;
+}
+
+size_t cmdline_assignment(const char *word)
+{
+    return assignment_len(word, strlen(word));
+}
+
+/* Which word tokens are assignments: those before a command's first
+ * other word (as typed: a quoted name is not one).  assign has s->n
+ * entries. */
+static void find_assignments(const Scan *s, bool *assign)
+{
+    bool program_seen = false;
+    for (size_t i = 0; i < s->n; i++) {
+        const Tok *t = &s->t[i];
+        assign[i] = false;
+        if (t->op && is_redir(t->op)) {
+            assign[++i] = false; /* its word */
+            continue;
+        }
+        if (t->op) {
+            program_seen = false;
+            continue;
+        }
+        if (!program_seen && assignment_len(t->raw, t->raw_len))
+            assign[i] = true;
+        else
+            program_seen = true;
+    }
+}
+
 /* Builds the checked tokens into l, in one allocation: the pipelines,
  * their commands, the commands' redirections and argv, the job texts and
- * the words. */
+ * the words, and the words as typed. */
 static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
 {
     if (!n_pipes)
         return;
-    size_t n_words = 0, n_redir = 0, text = n_pipes; /* the texts' NULs */
+    bool assign_small[64];
+    bool *assign = s->n <= 64 ? assign_small : xmalloc(s->n * sizeof *assign);
+    find_assignments(s, assign);
+    size_t n_words = 0, n_assign = 0, n_redir = 0, text = n_pipes; /* the texts' NULs */
+    size_t raw = 0;
     for (size_t i = 0; i < s->n; i++) {
         const Tok *t = &s->t[i];
         if (is_redir(t->op)) {
             n_redir++;
             text += 16 + s->t[++i].raw_len; /* " 2147483647&>> " and the word */
+            raw += s->t[i].raw_len + 1;
             continue;
         }
         n_redir += is_op(t, "|&"); /* the 2>&1 it adds */
-        n_words += !t->op;
+        n_words += !t->op && !assign[i];
+        n_assign += assign[i];
         text += t->op ? 4 : t->raw_len + 1; /* " |& " */
+        raw += t->op ? 0 : t->raw_len + 1;
     }
+    /* Pointers first (argv with their NULLs, assignments, raw words), then
+     * the redirections and commands, then the characters. */
+    size_t n_ptrs = n_words + n_cmds + 2 * n_assign + n_words;
     CmdPipeline *p =
         xmalloc(n_pipes * sizeof *p + n_cmds * sizeof(Cmdline) + n_redir * sizeof(CmdRedir) +
-                (n_words + n_cmds) * sizeof(char *) + text + s->used);
+                n_ptrs * sizeof(char *) + text + s->used + raw);
     Cmdline *cmd = (Cmdline *)(p + n_pipes);
     CmdRedir *rd = (CmdRedir *)(cmd + n_cmds);
-    char **slot = (char **)(rd + n_redir); /* each command's argv, its NULL after */
-    char *tx = (char *)(slot + n_words + n_cmds);
+    char **slot = (char **)(rd + n_redir);                 /* each command's argv, its NULL after */
+    char **aslot = slot + n_words + n_cmds;                /* each command's assignments */
+    const char **araw = (const char **)(aslot + n_assign); /* and as typed */
+    const char **wraw = araw + n_assign;                   /* its words as typed */
+    char *tx = (char *)(wraw + n_words);
     char *words = tx + text;
+    char *rawtx = words + s->used;
     memcpy(words, s->bytes, s->used); /* every word, NUL-ended, as scanned */
     l->p = p;
     CmdPipeline *cur = NULL;
@@ -400,7 +549,7 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
         const Tok *t = i < s->n ? &s->t[i] : NULL;
         if (c && (!t || (t->op && !is_redir(t->op)))) { /* the command ends */
             if (t && is_op(t, "|&")) { /* bash's short for 2>&1 |, after the others */
-                *rd++ = (CmdRedir){">&", 2, "1"};
+                *rd++ = (CmdRedir){">&", 2, "1", NULL, false};
                 c->nredir++;
             }
             *slot++ = NULL;
@@ -416,16 +565,26 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
             }
             if (!c) {
                 c = cmd++;
-                *c = (Cmdline){slot, 0, rd, 0, NULL};
+                *c = (Cmdline){
+                    .argv = slot, .redir = rd, .raw = wraw, .assign = aslot, .assign_raw = araw};
                 cur->n++;
                 first = i;
             }
+            const Tok *w = t->op ? &s->t[++i] : t;
+            const char *typed = rawtx;
+            memcpy(rawtx, w->raw, w->raw_len);
+            rawtx[w->raw_len] = '\0';
+            rawtx += w->raw_len + 1;
             if (t->op) {
-                const Tok *w = &s->t[++i];
-                *rd++ = (CmdRedir){t->op, t->fd, words + w->at};
+                *rd++ = (CmdRedir){t->op, t->fd, words + w->at, typed, false};
                 c->nredir++;
+            } else if (assign[i]) {
+                *aslot++ = words + t->at;
+                *araw++ = typed;
+                c->nassign++;
             } else {
                 *slot++ = words + t->at;
+                *wraw++ = typed;
                 c->argc++;
             }
             continue;
@@ -440,6 +599,8 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
     }
     if (cur)
         *tx = '\0';
+    if (assign != assign_small)
+        free(assign);
 }
 
 bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size)
@@ -467,11 +628,13 @@ bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *progra
     bool in_cmd = false, named = false; /* in a command; its program was seen */
     for (size_t i = 0; ok && i <= s.n; i++) {
         const Tok *t = i < s.n ? &s.t[i] : NULL;
-        if (t && is_redir(t->op)) {
+        if (t && !t->op && !named && assignment_len(t->raw, t->raw_len)) {
+            in_cmd = true; /* NAME=value before the program */
+        } else if (t && is_redir(t->op)) {
             i++; /* its word is a file, not the program */
             in_cmd = true;
         } else if (!t || t->op) {
-            if (in_cmd && !named) /* redirections alone: no program */
+            if (in_cmd && !named) /* redirections or assignments alone: no program */
                 fn(ctx, "", alone);
             in_cmd = named = false;
         } else if (!named) {
@@ -481,38 +644,6 @@ bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *progra
     }
     scan_fini(&s);
     return ok;
-}
-
-char *cmdline_expand_status(const char *text, int status)
-{
-    if (!strstr(text, "$?"))
-        return NULL;
-    Buf b;
-    buf_init(&b);
-    bool dq = false, any = false;
-    for (const char *c = text; *c; c++) {
-        if (*c == '\'' && !dq) { /* a single-quoted part, as it is */
-            const char *end = strchr(c + 1, '\'');
-            size_t n = end ? (size_t)(end - c) + 1 : strlen(c);
-            buf_put(&b, c, n);
-            c += n - 1;
-        } else if (*c == '\\' && c[1]) {
-            buf_put(&b, c, 2);
-            c++;
-        } else if (*c == '$' && c[1] == '?') {
-            buf_printf(&b, "%d", status);
-            c++;
-            any = true;
-        } else {
-            dq ^= *c == '"';
-            buf_putc(&b, *c);
-        }
-    }
-    if (!any) {
-        buf_fini(&b);
-        return NULL;
-    }
-    return buf_take(&b);
 }
 
 void cmdline_list_fini(CmdList *l)

@@ -9,8 +9,12 @@
  * commands: pipelines (|) joined into a list by ; && || and &, and each
  * command's redirections (< > >> >| &> &>> >& <& << <<< <>, with an
  * optional file descriptor before them: 2>, 2>&1), with bash's syntax
- * errors.  Not handled: $ expansion, globs, ~, ( ), { }, |& (they are
- * words). */
+ * errors.  Leading NAME=value words of a command are its assignments.
+ *
+ * cmdline_expand then expands a command's words as bash does when the
+ * command runs (cmdline_expand.c): ~, $NAME, ${…}, $? and the other special
+ * parameters, word splitting, globs, quote removal.  Not handled: $( ),
+ * ` `, $(( )), ( ), { } (a message says so). */
 #ifndef MN_CMDLINE_H
 #define MN_CMDLINE_H
 
@@ -23,6 +27,8 @@ typedef struct CmdRedir {
     const char *op; /* "<", ">", ">>", ">|", "&>", "&>>", ">&", "<&", "<<", "<<<" or "<>" */
     int fd;
     const char *word;
+    const char *raw; /* the word as typed, quotes and all; NULL once expanded */
+    bool ambiguous;  /* it expanded to no word or to several: bash's "ambiguous redirect" */
 } CmdRedir;
 
 typedef struct Cmdline {
@@ -30,8 +36,18 @@ typedef struct Cmdline {
     size_t argc;
     CmdRedir *redir; /* nredir of them, in the order typed (cmdline_parse only) */
     size_t nredir;
-    void *mem; /* what argv and its words live in, when their own (cmdline_fini frees it);
-                  NULL for a command of a CmdList, whose words live in the list's */
+    /* The words as typed, quotes and all, argc of them (cmdline_parse
+     * only; NULL otherwise, and once expanded): a NULL one is not
+     * expanded. */
+    const char **raw;
+    /* NAME=value words before the program (bash's assignments), nassign
+     * of them, quotes removed; assign_raw as typed (NULL once expanded). */
+    char **assign;
+    const char **assign_raw;
+    size_t nassign;
+    const char *error; /* cmdline_expand's: bash's message; the command does not run */
+    void *mem;         /* what argv and its words live in, when their own (cmdline_fini frees it);
+                          NULL for a command of a CmdList, whose words live in the list's */
 } Cmdline;
 
 /* Splits line into c (which cmdline_fini frees, whatever the outcome).
@@ -64,10 +80,58 @@ typedef struct CmdList {
     size_t n; /* 0 for a line of blanks */
 } CmdList;
 
-/* text with each $? that bash would expand (not in single quotes, not
- * after a backslash) replaced by status, or NULL when it has none.
- * Allocated. */
-char *cmdline_expand_status(const char *text, int status);
+/* ---- expansions -------------------------------------------------------- */
+
+/* A folder's entry, for globs. */
+typedef struct CmdDirent {
+    char *name;
+    bool dir;
+} CmdDirent;
+
+/* What a command's words expand against: the shell's variables and the
+ * host's files.  Paths are as typed (relative ones the working folder's). */
+typedef struct CmdEnv {
+    void *ctx;
+    /* The value of the variable (or special parameter: "?", "$", "!", "-")
+     * named by len bytes at name; NULL when it is unset. */
+    const char *(*get)(void *ctx, const char *name, size_t len);
+    /* Sets it (${NAME:=word}). */
+    void (*set)(void *ctx, const char *name, size_t len, const char *value);
+    /* The home folder of user (~user), or NULL when there is no such user. */
+    const char *(*home_of)(void *ctx, const char *user);
+    /* The entries of folder dir ("" for the working folder), allocated
+     * with their names (cmdline_dirents_free); false when it cannot be
+     * read. */
+    bool (*list)(void *ctx, const char *dir, CmdDirent **out, size_t *n);
+    /* Is there something at path (a folder when it ends in '/')? */
+    bool (*exists)(void *ctx, const char *path);
+} CmdEnv;
+
+void cmdline_dirents_free(CmdDirent *d, size_t n);
+
+/* Expands c's words as bash does when the command runs: tilde, parameters
+ * and variables, word splitting of what unquoted expansions give, globs
+ * (pathname expansion, in byte order; a glob that matches nothing stays
+ * as it is), quote removal.  Assignments' values get tildes and
+ * parameters, neither splitting nor globs; a redirection's word that
+ * gives no word or several is ambiguous.  A failure (a bad substitution,
+ * ${NAME:?}, a form minet does not offer) sets c->error; c's words are
+ * then as far as they went.  Does nothing to a command already expanded
+ * or with nothing to expand (no $ ~ * ? [ ` typed). */
+void cmdline_expand(Cmdline *c, const CmdEnv *env);
+
+/* Makes c's words copies of words[0..n), keeping its redirections and
+ * assignments (apps_cmd_exe_split). */
+void cmdline_set_words(Cmdline *c, const char *const *words, size_t n);
+
+/* Inside "…", does a backslash escape c (bash(1), QUOTING)? */
+bool cmdline_dq_escapable(char c);
+
+/* Is the word a valid name of a variable (bash's identifier)? */
+bool cmdline_is_name(const char *s, size_t len);
+/* The length of the NAME= at the start of word (an assignment), 0 if it
+ * is not one. */
+size_t cmdline_assignment(const char *word);
 
 /* Parses line into l (which cmdline_list_fini frees, whatever the outcome).
  * A syntax error or an open quote gives false with bash's message in err

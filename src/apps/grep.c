@@ -150,6 +150,9 @@ static void grep_files(Proc *p, ProcFile *f, size_t n)
         if (f[i].err != VFS_OK) {
             proc_printf(p, CON_STDERR, "grep: %s: %s\n", filt_name(&f[i], "(standard input)"),
                         filt_error(&f[i]));
+            if (f[i].err == VFS_EISDIR && g->count && !g->quiet) /* it opened: read fails */
+                proc_printf(p, CON_STDOUT, "%s%s0\n", n > 1 && !g->no_names ? f[i].name : "",
+                            n > 1 && !g->no_names ? ":" : "");
             failed = true;
             continue;
         }

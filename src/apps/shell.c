@@ -10,16 +10,9 @@
 #include "apps/apps.h"
 #include "apps/cmdline.h"
 #include "apps/shell_redirect.h"
+#include "apps/shell_vars.h"
 
 /* ---- what a line is ---------------------------------------------------- */
-
-/* Every command of l, with Windows' programs found as cmd.exe finds them. */
-static void cmd_exe_names(CmdList *l)
-{
-    for (size_t i = 0; i < l->n; i++)
-        for (size_t j = 0; j < l->p[i].n; j++)
-            apps_cmd_exe_split(&l->p[i].cmds[j]);
-}
 
 /* name into prog (size bytes), cut short if need be. */
 static void copy_name(char *prog, size_t size, const char *name)
@@ -61,7 +54,9 @@ typedef struct Verdict {
 static void judge(void *ctx, const char *name, bool alone)
 {
     Verdict *v = ctx;
-    if (!*name) { /* a command of redirections alone (`> FILE`): bash runs no program */
+    if (!*name || strpbrk(name, "$`")) {
+        /* redirections or assignments alone (`> FILE`, `x=1`): bash runs
+         * no program; or one an expansion names, known when it runs */
         v->n++;
         return;
     }
@@ -83,8 +78,7 @@ static void judge_word(void *ctx, const char *word, bool alone)
 }
 
 /* shell_classify, keeping the parsed line: when *parsed, l holds the
- * list (cmd.exe's names split) and the caller finishes it; otherwise l is
- * already finished. */
+ * list and the caller finishes it; otherwise l is already finished. */
 static ShellKind classify(const char *line, char *prog, size_t size, CmdList *l, bool *parsed)
 {
     char err[160];
@@ -94,12 +88,11 @@ static ShellKind classify(const char *line, char *prog, size_t size, CmdList *l,
         cmdline_list_fini(l);
         return classify_unparsed(line, prog, size);
     }
-    cmd_exe_names(l);
     Verdict v = {SHELL_PROGRAM, 0, prog, size};
     bool alone = l->n == 1 && l->p[0].n == 1 && l->p[0].op == CMD_END;
     for (size_t i = 0; i < l->n; i++)
         for (size_t j = 0; j < l->p[i].n; j++)
-            judge(&v, l->p[i].cmds[j].argc ? l->p[i].cmds[j].argv[0] : "", alone);
+            judge_word(&v, l->p[i].cmds[j].argc ? l->p[i].cmds[j].argv[0] : "", alone);
     return v.n ? v.kind : SHELL_EMPTY;
 }
 
@@ -213,10 +206,8 @@ typedef struct Run {
     uint64_t cmd;
     CmdList list; /* parsed when the line arrived, if it could be */
     bool parsed;
-    size_t next;       /* the next pipeline */
-    int status;        /* $? */
-    CmdList *expanded; /* pipelines re-read with $? expanded, n_expanded of them */
-    size_t n_expanded;
+    size_t next; /* the next pipeline */
+    int status;  /* $? */
     const AppProgram *app;
     const ScriptInput *lines; /* typed into the first foreground process */
     size_t n;
@@ -235,6 +226,8 @@ typedef struct Term {
     Job *jobs;          /* its pipelines, the latest first */
     int status;         /* $? once its last line ended */
     int next_same_node; /* the node's next terminal (index in Shell.terms), or -1 */
+    ShellVars vars;     /* its shell's variables */
+    int last_bg;        /* $!: the PID of its last background job, 0 before one */
 } Term;
 
 struct Shell {
@@ -325,37 +318,7 @@ static void run_free(Run *r)
     if (!r)
         return;
     cmdline_list_fini(&r->list);
-    for (size_t i = 0; i < r->n_expanded; i++)
-        cmdline_list_fini(&r->expanded[i]);
-    free(r->expanded);
     free(r);
-}
-
-/* pl, or, where its words name $?, pl read again with $? expanded to the
- * status of the pipeline before (of the line before, for the first): bash
- * expands it as the pipeline starts.  The job keeps the text as typed. */
-static CmdPipeline *with_status(Run *r, CmdPipeline *pl)
-{
-    char *text = cmdline_expand_status(pl->text, r->status);
-    if (!text)
-        return pl;
-    CmdList l;
-    char err[160];
-    bool same = cmdline_parse(&l, text, err, sizeof err) && l.n == 1 && l.p[0].n == pl->n;
-    free(text);
-    if (!same) {
-        cmdline_list_fini(&l);
-        return pl;
-    }
-    cmd_exe_names(&l); /* IPCONFIG $? is ipconfig, as the line's first reading found */
-    r->expanded = xrealloc(r->expanded, (r->n_expanded + 1) * sizeof *r->expanded);
-    r->expanded[r->n_expanded++] = l;
-    CmdPipeline *e = l.p; /* the list's pipelines do not move with it */
-    e->op = pl->op;
-    char *typed = pl->text;
-    pl->text = e->text;
-    e->text = typed;
-    return e;
 }
 
 static void job_free(Job *j)
@@ -389,6 +352,7 @@ void shell_free(Shell *sh)
             sh->terms[i].jobs = j->next;
             job_free(j);
         }
+        shell_vars_fini(&sh->terms[i].vars);
     }
     free(sh->terms);
     free(sh->first_term);
@@ -414,7 +378,7 @@ static int term_find(Shell *sh, int node, int number)
         sh->cap_terms = sh->cap_terms ? 2 * sh->cap_terms : 16;
         sh->terms = xrealloc(sh->terms, sh->cap_terms * sizeof *sh->terms);
     }
-    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, 0, -1};
+    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, 0, -1, {0}, 0};
     if (indexed) {
         sh->terms[sh->n_terms].next_same_node = sh->first_term[node];
         sh->first_term[node] = (int)sh->n_terms;
@@ -554,7 +518,22 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     Proc *p = proc_new(sim, t->node, r->term, r->cmd);
     p->job = j;
     p->last_in_pipe = last;
+    p->subshell = quiet;
     j->left++;
+    /* bash expands the words as the command runs; Windows' programs are
+     * then found as cmd.exe finds them */
+    ShellEnv env;
+    shell_env_init(&env, p, &t->vars, r->status, SHELL_FIRST_PID - t->number, t->last_bg);
+    cmdline_expand(c, &env.env);
+    if (!r->app)
+        apps_cmd_exe_split(c);
+    if (c->error) {
+        proc_printf(p, CON_STDERR, "%s\n", c->error);
+        if (!quiet) /* an interactive bash drops the rest of the line */
+            r->next = r->list.n;
+        proc_exit(p, 1);
+        return NULL;
+    }
     size_t size = 160; /* bash's message names the word, however long */
     for (size_t i = 0; i < c->nredir; i++)
         size += strlen(c->redir[i].word);
@@ -568,7 +547,9 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         proc_exit(p, status);
         return NULL;
     }
-    if (c->argc == 0) { /* only redirections: bash opens the files, runs nothing */
+    if (c->argc == 0) { /* only redirections and assignments: bash runs nothing */
+        for (size_t i = 0; i < c->nassign && !quiet; i++)
+            shell_vars_assign(&t->vars, sim->world, t->node, c->assign[i], false);
         proc_exit(p, 0);
         return NULL;
     }
@@ -639,6 +620,7 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
         if (procs[i])
             procs[i]->to = ids[i + 1] ? ids[i + 1] : UINT64_MAX; /* no reader: lost */
     if (bg) {
+        sh->terms[r->term].last_bg = last_pid;
         char msg[48];
         snprintf(msg, sizeof msg, "[%d] %d\n", j->number, last_pid);
         const Term *t = &sh->terms[r->term];
@@ -702,7 +684,6 @@ static void run_continue(Sim *sim, Run *r)
             if ((before == CMD_AND && r->status != 0) || (before == CMD_OR && r->status == 0))
                 continue; /* skipped; $? stays */
         }
-        pl = with_status(r, pl);
         if (pl->op == CMD_BG) {
             start_pipeline(sim, r, pl, true);
             r->status = 0;
@@ -1413,6 +1394,12 @@ void proc_read_files(Proc *p, char *const *names, size_t n,
         proc_read_all(p, files_stdin_read);
     else
         sim_at(p->sim, p->sim->now, on_files_ready, NULL, p->id);
+}
+
+ShellVars *proc_vars(Proc *p, bool *subshell)
+{
+    *subshell = p->subshell;
+    return &p->sim->shell->terms[p->term_idx].vars;
 }
 
 int proc_pid(const Proc *p)

@@ -83,6 +83,7 @@ typedef struct Proc {
     bool done;
     struct Job *job;   /* (shell.c) the pipeline it belongs to */
     bool last_in_pipe; /* its status is the pipeline's */
+    bool subshell;     /* a command of a pipeline of several, or in the background */
     uint64_t to;       /* the next process of the pipe (its id), 0 if stdout is the console */
     bool from_pipe;    /* stdin is the pipe from the one before */
     bool eof;          /* that one ended */

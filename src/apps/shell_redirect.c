@@ -201,6 +201,10 @@ bool shell_open_redirects(Sim *sim, Proc *p, const Cmdline *c, char *err, size_t
     for (size_t i = 0; i < c->nredir; i++) {
         const char *op = c->redir[i].op, *word = c->redir[i].word;
         int fd = c->redir[i].fd;
+        if (c->redir[i].ambiguous) { /* its word gave no file or several */
+            snprintf(err, size, "bash: %s: ambiguous redirect", word);
+            return false;
+        }
         if (!strcmp(op, "<")) {
             if (fd > 0) {
                 snprintf(err, size,

@@ -1,0 +1,700 @@
+/* cmdline_expand — a command's words expanded as bash expands them when
+ * the command runs (bash(1), EXPANSION): tilde expansion, parameter and
+ * variable expansion, word splitting of what unquoted expansions give,
+ * pathname expansion (globs), quote removal.
+ *
+ * A word is read again as typed, quotes and all, so that what was quoted
+ * is known: a field is built byte by byte with, beside each byte, whether
+ * it came unquoted (a * ? [ there is a glob's).  Command substitution and
+ * arithmetic are not offered: a message says so and the command does not
+ * run. */
+#include "cmdline.h"
+
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+
+/* ---- fields -------------------------------------------------------------- */
+
+typedef struct Field {
+    Buf text;
+    Buf glob; /* one byte per byte of text: 1 where a glob character came unquoted */
+} Field;
+
+typedef struct Exp {
+    const CmdEnv *env;
+    Field *f;
+    size_t n, cap;
+    bool open;   /* the last field takes more bytes */
+    char *error; /* the first failure's message (allocated) */
+    int depth;   /* inside the word of a ${NAME-word}: its blanks split too */
+} Exp;
+
+static bool is_glob_char(char c)
+{
+    return c == '*' || c == '?' || c == '[';
+}
+
+static bool is_ifs(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n';
+}
+
+/* The field that takes bytes now: a new one if none is open. */
+static Field *cur(Exp *x)
+{
+    if (!x->open) {
+        if (x->n == x->cap) {
+            x->cap = x->cap ? 2 * x->cap : 4;
+            x->f = xrealloc(x->f, x->cap * sizeof *x->f);
+        }
+        Field *f = &x->f[x->n++];
+        buf_init(&f->text);
+        buf_init(&f->glob);
+        x->open = true;
+    }
+    return &x->f[x->n - 1];
+}
+
+/* Adds n bytes to the open field; unquoted: its glob characters are a
+ * glob's. */
+static void add(Exp *x, const char *s, size_t n, bool unquoted)
+{
+    Field *f = cur(x);
+    buf_put(&f->text, s, n);
+    for (size_t i = 0; i < n; i++)
+        buf_putc(&f->glob, (char)(unquoted && is_glob_char(s[i])));
+}
+
+/* What an expansion gives: split (unquoted) into fields at blanks, their
+ * glob characters a glob's; or (quoted, or an assignment's value) added
+ * as it is.  An unquoted empty value makes no field. */
+static void add_value(Exp *x, const char *v, bool split)
+{
+    if (!split) {
+        add(x, v, strlen(v), false);
+        return;
+    }
+    for (; *v; v++) {
+        if (is_ifs(*v))
+            x->open = false;
+        else
+            add(x, v, 1, true);
+    }
+}
+
+static void fail(Exp *x, char *msg)
+{
+    if (x->error)
+        free(msg);
+    else
+        x->error = msg;
+}
+
+/* A field's text (an empty Buf has no bytes yet). */
+static const char *text_of(const Field *f)
+{
+    return f->text.data ? f->text.data : "";
+}
+
+static void fields_free(Exp *x)
+{
+    for (size_t i = 0; i < x->n; i++) {
+        buf_fini(&x->f[i].text);
+        buf_fini(&x->f[i].glob);
+    }
+    free(x->f);
+    x->f = NULL;
+    x->n = x->cap = 0;
+    x->open = false;
+}
+
+/* ---- the parts of a word --------------------------------------------- */
+
+static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool assign);
+static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quote);
+
+/* The index of the '}' that closes the ${ whose '{' is at s[i], or n. */
+static size_t brace_end(const char *s, size_t n, size_t i)
+{
+    int depth = 0;
+    for (; i < n; i++) {
+        if (s[i] == '\\')
+            i++;
+        else if (s[i] == '"')
+            for (i++; i < n && s[i] != '"'; i++)
+                i += s[i] == '\\';
+        else if (s[i] == '{')
+            depth++;
+        else if (s[i] == '}' && --depth == 0)
+            return i;
+    }
+    return n;
+}
+
+/* A tilde-prefix at s[i] (bash(1), Tilde Expansion): ~ (HOME), ~+ (PWD),
+ * ~- (OLDPWD), ~USER; the index after it, or i when it is none (a quote or
+ * an expansion inside, an unknown user: the ~ is a character). */
+static size_t tilde(Exp *x, const char *s, size_t n, size_t i, bool assign)
+{
+    size_t j = i + 1;
+    while (j < n && s[j] != '/' && !(assign && s[j] == ':')) {
+        if (strchr("'\"\\$`", s[j]))
+            return i;
+        j++;
+    }
+    char *user = xstrndup(s + i + 1, j - i - 1);
+    const char *home = NULL;
+    if (!*user) {
+        home = x->env->get(x->env->ctx, "HOME", 4);
+        if (!home)
+            home = x->env->home_of(x->env->ctx, "");
+    } else if (!strcmp(user, "+")) {
+        home = x->env->get(x->env->ctx, "PWD", 3);
+    } else if (!strcmp(user, "-")) {
+        home = x->env->get(x->env->ctx, "OLDPWD", 6);
+    } else {
+        home = x->env->home_of(x->env->ctx, user);
+    }
+    free(user);
+    if (!home)
+        return i;
+    add(x, home, strlen(home), false);
+    return j;
+}
+
+/* The value of a parameter named by len bytes at name (a variable, a
+ * digit, or one of ? $ ! # - * @), or NULL when it is unset. */
+static const char *param(Exp *x, const char *name, size_t len)
+{
+    if (len == 1 && name[0] == '0')
+        return "bash";
+    if (name[0] >= '0' && name[0] <= '9')
+        return NULL; /* no positional parameters at a prompt */
+    if (len == 1 && name[0] == '#')
+        return "0";
+    if (len == 1 && name[0] == '-')
+        return "himBHs"; /* an interactive bash's flags */
+    if (len == 1 && (name[0] == '*' || name[0] == '@'))
+        return NULL;
+    return x->env->get(x->env->ctx, name, len);
+}
+
+/* The length of the parameter's name at s (n bytes): a variable's name,
+ * digits, or one special character; 0 when there is none. */
+static size_t name_len(const char *s, size_t n, bool braced)
+{
+    if (!n)
+        return 0;
+    if (strchr("?$!#-*@", s[0]) && s[0])
+        return 1;
+    size_t k = 0;
+    if (s[0] >= '0' && s[0] <= '9') { /* $12 is $1 then 2; ${12} is one */
+        if (!braced)
+            return 1;
+        while (k < n && s[k] >= '0' && s[k] <= '9')
+            k++;
+        return k;
+    }
+    while (k < n && cmdline_is_name(s, k + 1))
+        k++;
+    return k;
+}
+
+/* The text a ${…} operator's word gives, quotes removed, unsplit. */
+static char *word_text(Exp *x, const char *w, size_t n, bool in_dq)
+{
+    Exp sub = {x->env, NULL, 0, 0, false, NULL, 0};
+    cur(&sub);
+    if (in_dq)
+        dq_part(&sub, w, n, 0, false);
+    else
+        part(&sub, w, n, 0, false, false);
+    char *text = xstrdup(text_of(&sub.f[0]));
+    if (sub.error)
+        fail(x, sub.error);
+    fields_free(&sub);
+    return text;
+}
+
+/* ${body} (blen bytes): ${NAME}, ${#NAME}, and ${NAME-word} with - = + ?,
+ * each with a colon before it or not. */
+static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq)
+{
+    bool length = blen > 1 && body[0] == '#';
+    const char *name = body + length;
+    size_t k = name_len(name, blen - length, true);
+    const char *rest = name + k;
+    size_t rlen = blen - length - k;
+    if (!k || (length && rlen)) {
+        fail(x, xasprintf("bash: ${%.*s}: bad substitution", (int)blen, body));
+        return;
+    }
+    char *nm = xstrndup(name, k);
+    const char *v = param(x, nm, k);
+    if (length) {
+        char num[24];
+        snprintf(num, sizeof num, "%zu", v ? strlen(v) : 0);
+        add_value(x, num, split);
+    } else if (!rlen) {
+        add_value(x, v ? v : "", split);
+    } else {
+        bool colon = rest[0] == ':';
+        char op = rlen > (size_t)colon ? rest[colon] : 0;
+        const char *w = rest + colon + 1;
+        size_t wlen = rlen - colon - 1;
+        bool null = !v || (colon && !*v);
+        if (op == '-' || op == '+') {
+            if ((op == '-') == null) {
+                x->depth++;
+                if (in_dq)
+                    dq_part(x, w, wlen, 0, false);
+                else
+                    part(x, w, wlen, 0, split, false);
+                x->depth--;
+            } else if (op == '-') {
+                add_value(x, v, split);
+            }
+        } else if (op == '=' || op == '?') {
+            if (!null) {
+                add_value(x, v, split);
+            } else {
+                char *t = word_text(x, w, wlen, in_dq);
+                if (op == '?')
+                    fail(x, xasprintf("bash: %s: %s", nm, wlen ? t : "parameter null or not set"));
+                else if (!cmdline_is_name(nm, k))
+                    fail(x, xasprintf("bash: $%s: cannot assign in this way", nm));
+                else {
+                    x->env->set(x->env->ctx, nm, k, t);
+                    add_value(x, t, split);
+                }
+                free(t);
+            }
+        } else if (strchr("#%/^,:@", rest[0])) {
+            fail(x, xasprintf("minet: ${%.*s}: minet's shell offers ${NAME}, ${#NAME}, "
+                              "${NAME:-word}, ${NAME:=word}, ${NAME:+word} and ${NAME:?word} "
+                              "(with or without the colon)",
+                              (int)blen, body));
+        } else {
+            fail(x, xasprintf("bash: ${%.*s}: bad substitution", (int)blen, body));
+        }
+    }
+    free(nm);
+}
+
+/* $'…': bash's ANSI-C quoting, from the quote at s[i]; the index after it. */
+static size_t ansi_c(Exp *x, const char *s, size_t n, size_t i)
+{
+    static const char from[] = "abefnrtv\\'\"?", to[] = "\a\b\x1b\f\n\r\t\v\\'\"?";
+    cur(x);
+    for (i++; i < n && s[i] != '\''; i++) {
+        char c = s[i];
+        if (c == '\\' && i + 1 < n) {
+            const char *e = strchr(from, s[i + 1]);
+            if (e && *e) {
+                c = to[e - from];
+                i++;
+            } else if (s[i + 1] >= '0' && s[i + 1] <= '7') {
+                int v = 0, d = 0;
+                while (d < 3 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7')
+                    v = v * 8 + (s[++i] - '0'), d++;
+                c = (char)v;
+            } else if (s[i + 1] == 'x' && i + 2 < n && strchr("0123456789abcdefABCDEF", s[i + 2])) {
+                int v = 0, d = 0;
+                i++;
+                while (d < 2 && i + 1 < n && s[i + 1] &&
+                       strchr("0123456789abcdefABCDEF", s[i + 1])) {
+                    char h = s[++i];
+                    v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
+                    d++;
+                }
+                c = (char)v;
+            }
+        }
+        add(x, &c, 1, false);
+    }
+    return i + 1;
+}
+
+/* A $ at s[i]: what follows it, expanded; the index after it. */
+static size_t dollar(Exp *x, const char *s, size_t n, size_t i, bool split, bool in_dq)
+{
+    if (i + 1 >= n) {
+        add(x, "$", 1, false);
+        return i + 1;
+    }
+    char c = s[i + 1];
+    if (c == '{') {
+        size_t e = brace_end(s, n, i + 1);
+        braced(x, s + i + 2, e - i - 2, split, in_dq);
+        return e + 1;
+    }
+    if (c == '(') {
+        bool arith = i + 2 < n && s[i + 2] == '(';
+        fail(x, xasprintf("minet: %.*s: minet's shell does not support %s", (int)(n - i), s + i,
+                          arith ? "arithmetic expansion" : "command substitution"));
+        return n;
+    }
+    if (c == '\'' && !in_dq)
+        return ansi_c(x, s, n, i + 1);
+    if (c == '"' && !in_dq) /* $"…": translated by the locale; C's is itself */
+        return i + 1;
+    size_t k = name_len(s + i + 1, n - i - 1, false);
+    if (!k) {
+        add(x, "$", 1, false);
+        return i + 1;
+    }
+    const char *v = param(x, s + i + 1, k);
+    if (v)
+        add_value(x, v, split);
+    else if (in_dq)
+        cur(x);
+    return i + 1 + k;
+}
+
+/* The inside of "…" from s[i] (up to its closing quote when until_quote,
+ * which the index returned is after; else to n). */
+static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quote)
+{
+    cur(x); /* "" is a word */
+    while (i < n && !x->error) {
+        char c = s[i];
+        if (c == '"' && until_quote)
+            return i + 1;
+        if (c == '\\' && i + 1 < n && cmdline_dq_escapable(s[i + 1])) {
+            if (s[i + 1] != '\n')
+                add(x, s + i + 1, 1, false);
+            i += 2;
+        } else if (c == '$') {
+            i = dollar(x, s, n, i, false, true);
+        } else if (c == '`') {
+            fail(x, xasprintf("minet: %.*s: minet's shell does not support command substitution",
+                              (int)(n - i), s + i));
+            return n;
+        } else {
+            add(x, &c, 1, false);
+            i++;
+        }
+    }
+    return i;
+}
+
+/* The word's bytes s[i..n) as typed: quotes, backslashes, expansions.
+ * split: unquoted expansions split into fields and globs are live (a
+ * command's word); assign: an assignment's value (tildes after each ':'). */
+static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool assign)
+{
+    if (i < n && s[i] == '~')
+        i = tilde(x, s, n, i, assign);
+    while (i < n && !x->error) {
+        char c = s[i];
+        if (c == '\'') {
+            const char *e = memchr(s + i + 1, '\'', n - i - 1);
+            size_t end = e ? (size_t)(e - s) : n;
+            cur(x);
+            add(x, s + i + 1, end - i - 1, false);
+            i = end + 1;
+        } else if (c == '"') {
+            i = dq_part(x, s, n, i + 1, true);
+        } else if (c == '\\') {
+            if (i + 1 < n && s[i + 1] != '\n')
+                add(x, s + i + 1, 1, false);
+            else if (i + 1 >= n) /* a backslash at the very end stays */
+                add(x, "\\", 1, false);
+            i += 2;
+        } else if (c == '$') {
+            i = dollar(x, s, n, i, split, false);
+        } else if (c == '`') {
+            fail(x, xasprintf("minet: %.*s: minet's shell does not support command substitution",
+                              (int)(n - i), s + i));
+            return n;
+        } else if (x->depth && split && is_ifs(c)) {
+            x->open = false;
+            i++;
+        } else {
+            add(x, &c, 1, split);
+            i++;
+            if (assign && c == ':' && i < n && s[i] == '~')
+                i = tilde(x, s, n, i, true);
+        }
+    }
+    return i;
+}
+
+/* ---- globs --------------------------------------------------------------- */
+
+typedef struct Strs {
+    char **s;
+    size_t n, cap;
+} Strs;
+
+static void strs_push(Strs *v, char *s)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 8;
+        v->s = xrealloc(v->s, v->cap * sizeof *v->s);
+    }
+    v->s[v->n++] = s;
+}
+
+static void strs_free(Strs *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->s[i]);
+    free(v->s);
+}
+
+static int by_bytes(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* One name of a glob between slashes: as typed (quotes removed), and as
+ * fnmatch's pattern (quoted glob characters escaped); live: it has a glob
+ * character that came unquoted. */
+typedef struct Comp {
+    char *lit, *pat;
+    bool live;
+} Comp;
+
+/* The paths that base (as typed, ending in '/' or empty) and the names
+ * c[k..n) give, into out. */
+static void walk(const CmdEnv *env, const char *base, const Comp *c, size_t k, size_t n, Strs *out)
+{
+    if (!c[k].live) {
+        char *next = xasprintf("%s%s%s", base, c[k].lit, k + 1 < n ? "/" : "");
+        if (k + 1 < n)
+            walk(env, next, c, k + 1, n, out);
+        else if (env->exists(env->ctx, next)) {
+            strs_push(out, next);
+            return;
+        }
+        free(next);
+        return;
+    }
+    CmdDirent *d;
+    size_t nd;
+    if (!env->list(env->ctx, base, &d, &nd))
+        return;
+    for (size_t i = 0; i < nd; i++) {
+        const char *name = d[i].name;
+        if (!strcmp(name, ".") || !strcmp(name, "..") || fnmatch(c[k].pat, name, FNM_PERIOD))
+            continue;
+        if (k + 1 < n) {
+            if (!d[i].dir)
+                continue;
+            char *next = xasprintf("%s%s/", base, name);
+            walk(env, next, c, k + 1, n, out);
+            free(next);
+        } else {
+            strs_push(out, xasprintf("%s%s", base, name));
+        }
+    }
+    cmdline_dirents_free(d, nd);
+}
+
+/* A field's words: the paths its glob matches, in byte order; itself
+ * when it has no glob or the glob matches nothing. */
+static void glob_field(const CmdEnv *env, const Field *f, Strs *out)
+{
+    bool live = false;
+    for (size_t i = 0; i < f->glob.len; i++)
+        live |= f->glob.data[i] != 0;
+    if (!live) {
+        strs_push(out, xstrndup(text_of(f), f->text.len));
+        return;
+    }
+    const char *t = text_of(f);
+    size_t len = f->text.len;
+    Comp *c = xcalloc(len + 1, sizeof *c);
+    size_t n = 0;
+    const char *base = "";
+    size_t i = 0;
+    if (len && t[0] == '/') {
+        base = "/";
+        i = 1;
+    }
+    while (i <= len) {
+        size_t j = i;
+        while (j < len && t[j] != '/')
+            j++;
+        Buf pat;
+        buf_init(&pat);
+        bool comp_live = false;
+        for (size_t k = i; k < j; k++) {
+            bool g = f->glob.data[k] != 0;
+            comp_live |= g;
+            if (!g && strchr("*?[\\", t[k]))
+                buf_putc(&pat, '\\');
+            buf_putc(&pat, t[k]);
+        }
+        c[n++] = (Comp){xstrndup(t + i, j - i), buf_take(&pat), comp_live};
+        i = j + 1;
+    }
+    size_t before = out->n;
+    walk(env, base, c, 0, n, out);
+    if (out->n == before)
+        strs_push(out, xstrndup(t, len));
+    else
+        qsort(out->s + before, out->n - before, sizeof *out->s, by_bytes);
+    for (size_t k = 0; k < n; k++) {
+        free(c[k].lit);
+        free(c[k].pat);
+    }
+    free(c);
+}
+
+/* ---- a command ------------------------------------------------------- */
+
+void cmdline_dirents_free(CmdDirent *d, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        free(d[i].name);
+    free(d);
+}
+
+/* The words one word as typed gives (into out); false on a failure, whose
+ * message then is in *error. */
+static bool expand_word(const CmdEnv *env, const char *raw, Strs *out, char **error)
+{
+    Exp x = {env, NULL, 0, 0, false, NULL, 0};
+    /* a word that looks like an assignment gets its tildes (bash's
+     * `make DIR=~/x`), and is split and globbed as any other */
+    size_t eq = cmdline_assignment(raw);
+    if (eq)
+        add(&x, raw, eq, true);
+    part(&x, raw, strlen(raw), eq, true, eq > 0);
+    for (size_t i = 0; i < x.n && !x.error; i++)
+        glob_field(env, &x.f[i], out);
+    fields_free(&x);
+    if (x.error && !*error)
+        *error = x.error;
+    else
+        free(x.error);
+    return !*error;
+}
+
+/* An assignment as typed: NAME=value with the value expanded. */
+static char *expand_assignment(const CmdEnv *env, const char *raw, char **error)
+{
+    size_t eq = cmdline_assignment(raw);
+    Exp x = {env, NULL, 0, 0, false, NULL, 0};
+    cur(&x);
+    part(&x, raw + eq, strlen(raw + eq), 0, false, true);
+    char *s = xasprintf("%.*s%s", (int)eq, raw, text_of(&x.f[0]));
+    fields_free(&x);
+    if (x.error && !*error)
+        *error = x.error;
+    else
+        free(x.error);
+    return s;
+}
+
+/* Makes c's words, assignments, redirections and error copies of these,
+ * in one allocation (the old one freed after: they may live in it); none
+ * of them is left to expand. */
+static void repack(Cmdline *c, char *const *argv, size_t argc, char *const *assign, size_t nassign,
+                   const CmdRedir *redir, size_t nredir, const char *error)
+{
+    size_t bytes = error ? strlen(error) + 1 : 0;
+    for (size_t i = 0; i < argc; i++)
+        bytes += strlen(argv[i]) + 1;
+    for (size_t i = 0; i < nassign; i++)
+        bytes += strlen(assign[i]) + 1;
+    for (size_t i = 0; i < nredir; i++)
+        bytes += strlen(redir[i].word) + 1;
+    CmdRedir *rd = xmalloc(nredir * sizeof *rd + (argc + 1 + nassign) * sizeof(char *) + bytes);
+    char **av = (char **)(rd + nredir);
+    char **as = av + argc + 1;
+    char *w = (char *)(as + nassign);
+#define COPY(dst, src)                                                                             \
+    do {                                                                                           \
+        size_t len_ = strlen(src) + 1;                                                             \
+        memcpy(w, src, len_);                                                                      \
+        (dst) = w;                                                                                 \
+        w += len_;                                                                                 \
+    } while (0)
+    for (size_t i = 0; i < argc; i++)
+        COPY(av[i], argv[i]);
+    av[argc] = NULL;
+    for (size_t i = 0; i < nassign; i++)
+        COPY(as[i], assign[i]);
+    for (size_t i = 0; i < nredir; i++) {
+        rd[i] = (CmdRedir){redir[i].op, redir[i].fd, NULL, NULL, redir[i].ambiguous};
+        COPY(rd[i].word, redir[i].word);
+    }
+    const char *err = NULL;
+    if (error)
+        COPY(err, error);
+#undef COPY
+    free(c->mem);
+    *c = (Cmdline){.argv = av,
+                   .argc = argc,
+                   .redir = rd,
+                   .nredir = nredir,
+                   .assign = as,
+                   .nassign = nassign,
+                   .error = err,
+                   .mem = rd};
+}
+
+void cmdline_set_words(Cmdline *c, const char *const *words, size_t n)
+{
+    repack(c, (char *const *)words, n, c->assign, c->nassign, c->redir, c->nredir, c->error);
+}
+
+/* Is there anything to expand in the word as typed? */
+static bool expandable(const char *raw)
+{
+    return raw && raw[strcspn(raw, "$~*?[`")];
+}
+
+void cmdline_expand(Cmdline *c, const CmdEnv *env)
+{
+    bool any = false;
+    for (size_t i = 0; i < c->argc && !any; i++)
+        any = c->raw && expandable(c->raw[i]);
+    for (size_t i = 0; i < c->nassign && !any; i++)
+        any = c->assign_raw && expandable(c->assign_raw[i]);
+    for (size_t i = 0; i < c->nredir && !any; i++)
+        any = expandable(c->redir[i].raw);
+    if (!any)
+        return;
+    char *error = NULL;
+    Strs argv = {0}, assign = {0}, keep = {0};
+    for (size_t i = 0; i < c->argc && !error; i++) {
+        if (c->raw && c->raw[i])
+            expand_word(env, c->raw[i], &argv, &error);
+        else
+            strs_push(&argv, xstrdup(c->argv[i]));
+    }
+    for (size_t i = 0; i < c->nassign && !error; i++)
+        strs_push(&assign, c->assign_raw ? expand_assignment(env, c->assign_raw[i], &error)
+                                         : xstrdup(c->assign[i]));
+    CmdRedir *redir = xcalloc(c->nredir + 1, sizeof *redir);
+    for (size_t i = 0; i < c->nredir; i++) {
+        redir[i] = c->redir[i];
+        if (error || !c->redir[i].raw)
+            continue;
+        Strs one = {0};
+        bool ok = expand_word(env, c->redir[i].raw, &one, &error);
+        if (ok && one.n == 1) {
+            redir[i].word = one.s[0];
+            strs_push(&keep, one.s[0]);
+            free(one.s);
+        } else {
+            redir[i].word = c->redir[i].raw; /* bash names it as typed */
+            redir[i].ambiguous = ok;
+            strs_free(&one);
+        }
+    }
+    repack(c, argv.s, argv.n, assign.s, assign.n, redir, c->nredir, error);
+    strs_free(&argv);
+    strs_free(&assign);
+    strs_free(&keep);
+    free(error);
+    free(redir);
+}

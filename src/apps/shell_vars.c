@@ -1,0 +1,324 @@
+#include "shell_vars.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "apps/apps.h"
+#include "core/util.h"
+#include "proto/vfs.h"
+
+/* ---- the variables --------------------------------------------------- */
+
+void shell_vars_fini(ShellVars *vs)
+{
+    for (size_t i = 0; i < vs->n; i++) {
+        free(vs->v[i].name);
+        free(vs->v[i].value);
+    }
+    free(vs->v);
+    *vs = (ShellVars){0};
+}
+
+static ShellVar *find(ShellVars *vs, const char *name, size_t len)
+{
+    for (size_t i = 0; i < vs->n; i++)
+        if (strlen(vs->v[i].name) == len && !memcmp(vs->v[i].name, name, len))
+            return &vs->v[i];
+    return NULL;
+}
+
+static ShellVar *set(ShellVars *vs, const char *name, size_t len, const char *value)
+{
+    ShellVar *v = find(vs, name, len);
+    if (!v) {
+        vs->v = xrealloc(vs->v, (vs->n + 1) * sizeof *vs->v);
+        v = &vs->v[vs->n++];
+        *v = (ShellVar){xstrndup(name, len), NULL, false};
+    }
+    if (value) {
+        char *copy = xstrdup(value); /* value may be v's own */
+        free(v->value);
+        v->value = copy;
+    }
+    return v;
+}
+
+/* What an interactive bash on a Debian machine has at the prompt: the
+ * login's environment and bash's own. */
+static void seed(ShellVars *vs, const World *w, int node)
+{
+    if (vs->seeded)
+        return;
+    vs->seeded = true;
+    const char *user = vfs_user(w, node);
+    char home[VFS_NAME_MAX + 8];
+    snprintf(home, sizeof home, "/home/%s", user);
+    static const char *const exported[][2] = {
+        {"HOME", NULL},
+        {"LANG", "C.UTF-8"},
+        {"LOGNAME", NULL},
+        {"OLDPWD", NULL},
+        {"PATH", "/usr/local/bin:/usr/bin:/bin:/usr/local/games:/usr/games"},
+        {"PWD", NULL},
+        {"SHELL", "/bin/bash"},
+        {"SHLVL", "1"},
+        {"TERM", "xterm-256color"},
+        {"USER", NULL},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(exported); i++) {
+        const char *name = exported[i][0], *value = exported[i][1];
+        if (!strcmp(name, "HOME") || !strcmp(name, "PWD"))
+            value = home;
+        else if (!strcmp(name, "LOGNAME") || !strcmp(name, "USER"))
+            value = user;
+        set(vs, name, strlen(name), value)->exported = true;
+    }
+    set(vs, "HOSTNAME", 8, w->nodes[node].id);
+}
+
+void shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assignment, bool export)
+{
+    seed(vs, w, node);
+    size_t eq = strcspn(assignment, "=");
+    ShellVar *v = set(vs, assignment, eq, assignment[eq] ? assignment + eq + 1 : NULL);
+    v->exported |= export;
+}
+
+/* ---- what words expand against ---------------------------------------- */
+
+static const char *env_get(void *ctx, const char *name, size_t len)
+{
+    ShellEnv *e = ctx;
+    if (len == 1 && name[0] == '?')
+        return e->status;
+    if (len == 1 && name[0] == '$')
+        return e->shell_pid;
+    if (len == 1 && name[0] == '!')
+        return e->last_bg[0] ? e->last_bg : NULL;
+    seed(e->vars, e->p->sim->world, e->p->node);
+    const ShellVar *v = find(e->vars, name, len);
+    return v ? v->value : NULL;
+}
+
+static void env_set(void *ctx, const char *name, size_t len, const char *value)
+{
+    ShellEnv *e = ctx;
+    seed(e->vars, e->p->sim->world, e->p->node);
+    set(e->vars, name, len, value);
+}
+
+static const char *env_home_of(void *ctx, const char *user)
+{
+    ShellEnv *e = ctx;
+    const char *own = vfs_user(e->p->sim->world, e->p->node);
+    if (!*user)
+        user = own;
+    if (!strcmp(user, "root"))
+        return "/root";
+    if (strcmp(user, own) != 0)
+        return NULL;
+    snprintf(e->home, sizeof e->home, "/home/%s", own);
+    return e->home;
+}
+
+static bool env_list(void *ctx, const char *dir, CmdDirent **out, size_t *n)
+{
+    ShellEnv *e = ctx;
+    char path[VFS_PATH_MAX];
+    Vfs *v = vfs_of(e->p->sim);
+    VfsDirent *d;
+    size_t nd;
+    if (!v || proc_path(e->p, *dir ? dir : ".", path) != VFS_OK ||
+        vfs_list(v, e->p->node, path, &d, &nd) != VFS_OK)
+        return false;
+    *out = xcalloc(nd ? nd : 1, sizeof **out);
+    for (size_t i = 0; i < nd; i++)
+        (*out)[i] = (CmdDirent){xstrdup(d[i].name), d[i].st.dir};
+    *n = nd;
+    free(d);
+    return true;
+}
+
+static bool env_exists(void *ctx, const char *path)
+{
+    ShellEnv *e = ctx;
+    char abs[VFS_PATH_MAX];
+    VfsStat st;
+    Vfs *v = vfs_of(e->p->sim);
+    if (!v || proc_path(e->p, path, abs) != VFS_OK || vfs_stat(v, e->p->node, abs, &st) != VFS_OK)
+        return false;
+    size_t len = strlen(path);
+    return st.dir || !len || path[len - 1] != '/';
+}
+
+void shell_env_init(ShellEnv *e, Proc *p, ShellVars *vars, int status, int shell_pid, int last_bg)
+{
+    memset(e, 0, sizeof *e);
+    e->env = (CmdEnv){e, env_get, env_set, env_home_of, env_list, env_exists};
+    e->p = p;
+    e->vars = vars;
+    snprintf(e->status, sizeof e->status, "%d", status);
+    snprintf(e->shell_pid, sizeof e->shell_pid, "%d", shell_pid);
+    if (last_bg)
+        snprintf(e->last_bg, sizeof e->last_bg, "%d", last_bg);
+}
+
+/* ---- the builtins ----------------------------------------------------- */
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp((*(ShellVar *const *)a)->name, (*(ShellVar *const *)b)->name);
+}
+
+/* export and export -p: bash's `declare -x` lines, by name. */
+static void export_list(Proc *p, ShellVars *vs)
+{
+    ShellVar **sorted = xcalloc(vs->n ? vs->n : 1, sizeof *sorted);
+    size_t n = 0;
+    for (size_t i = 0; i < vs->n; i++)
+        if (vs->v[i].exported)
+            sorted[n++] = &vs->v[i];
+    qsort(sorted, n, sizeof *sorted, by_name);
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < n; i++) {
+        buf_printf(&b, "declare -x %s", sorted[i]->name);
+        if (sorted[i]->value) {
+            buf_puts(&b, "=\"");
+            for (const char *c = sorted[i]->value; *c; c++) {
+                if (strchr("\"\\$`", *c))
+                    buf_putc(&b, '\\');
+                buf_putc(&b, *c);
+            }
+            buf_putc(&b, '"');
+        }
+        buf_putc(&b, '\n');
+    }
+    proc_write(p, CON_STDOUT, b.data, b.len);
+    buf_fini(&b);
+    free(sorted);
+}
+
+void export_main(Proc *p, int argc, char **argv)
+{
+    bool subshell;
+    ShellVars *vs = proc_vars(p, &subshell);
+    const World *w = p->sim->world;
+    seed(vs, w, p->node);
+    int i = 1;
+    bool unexport = false, print = false;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        }
+        for (const char *o = argv[i] + 1; *o; o++) {
+            if (*o == 'n' || *o == 'p' || *o == 'f') {
+                unexport |= *o == 'n';
+                print |= *o == 'p';
+                continue;
+            }
+            proc_printf(p, CON_STDERR,
+                        "bash: export: -%c: invalid option\n"
+                        "export: usage: export [-fn] [name[=value] ...] or export -p\n",
+                        *o);
+            proc_exit(p, 2);
+            return;
+        }
+    }
+    if (i == argc) {
+        export_list(p, vs);
+        proc_exit(p, 0);
+        return;
+    }
+    (void)print;
+    int status = 0;
+    for (; i < argc; i++) {
+        size_t eq = strcspn(argv[i], "=");
+        if (!cmdline_is_name(argv[i], eq)) {
+            proc_printf(p, CON_STDERR, "bash: export: `%s': not a valid identifier\n", argv[i]);
+            status = 1;
+            continue;
+        }
+        if (subshell)
+            continue; /* bash forgets a subshell's variables */
+        ShellVar *v = set(vs, argv[i], eq, argv[i][eq] ? argv[i] + eq + 1 : NULL);
+        v->exported = !unexport;
+    }
+    proc_exit(p, status);
+}
+
+void unset_main(Proc *p, int argc, char **argv)
+{
+    bool subshell;
+    ShellVars *vs = proc_vars(p, &subshell);
+    seed(vs, p->sim->world, p->node);
+    int i = 1;
+    bool functions = false;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        if (!strcmp(argv[i], "--")) {
+            i++;
+            break;
+        }
+        for (const char *o = argv[i] + 1; *o; o++) {
+            if (*o == 'v' || *o == 'f' || *o == 'n') {
+                functions = *o == 'f';
+                continue;
+            }
+            proc_printf(p, CON_STDERR,
+                        "bash: unset: -%c: invalid option\n"
+                        "unset: usage: unset [-f] [-v] [-n] [name ...]\n",
+                        *o);
+            proc_exit(p, 2);
+            return;
+        }
+    }
+    for (; i < argc; i++) {
+        if (functions)
+            continue;                                     /* minet's shell has no functions */
+        ShellVar *v = find(vs, argv[i], strlen(argv[i])); /* bash 5.2 says nothing of a bad name */
+        if (!v || subshell)
+            continue;
+        free(v->name);
+        free(v->value);
+        memmove(v, v + 1, (size_t)(vs->v + vs->n - (v + 1)) * sizeof *v);
+        vs->n--;
+    }
+    proc_exit(p, 0);
+}
+
+/* printenv: the exported variables (NAME=value, in the order set), or the
+ * values of those named (status 1 if one is not there). */
+void printenv_main(Proc *p, int argc, char **argv)
+{
+    bool subshell;
+    ShellVars *vs = proc_vars(p, &subshell);
+    seed(vs, p->sim->world, p->node);
+    Buf b;
+    buf_init(&b);
+    int status = 0;
+    if (argc > 1 && argv[1][0] == '-' && argv[1][1] && strcmp(argv[1], "--") != 0) {
+        proc_printf(p, CON_STDERR,
+                    "printenv: minet's printenv does not support %s (it supports NAME ...)\n",
+                    argv[1]);
+        proc_exit(p, 2);
+        return;
+    }
+    int first = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
+    if (first >= argc) {
+        for (size_t i = 0; i < vs->n; i++)
+            if (vs->v[i].exported && vs->v[i].value)
+                buf_printf(&b, "%s=%s\n", vs->v[i].name, vs->v[i].value);
+    }
+    for (int i = first; i < argc; i++) {
+        const ShellVar *v = strchr(argv[i], '=') ? NULL : find(vs, argv[i], strlen(argv[i]));
+        if (v && v->exported && v->value)
+            buf_printf(&b, "%s\n", v->value);
+        else
+            status = 1;
+    }
+    proc_write(p, CON_STDOUT, b.data, b.len);
+    buf_fini(&b);
+    proc_exit(p, status);
+}

@@ -1,0 +1,57 @@
+/* shell_vars — a terminal's shell variables, as bash has them at a
+ * student's prompt (HOME, USER, PWD, PATH, …, and what the student sets),
+ * and what a command's words expand against (cmdline_expand): those
+ * variables, $? $$ $!, the users' homes, the node's files.
+ *
+ * Every terminal starts with the same variables, made from the node's user
+ * (vfs_user) when first read.  `NAME=value` alone sets one; the builtins
+ * export, unset and printenv (apps.h) read and change them. */
+#ifndef MN_SHELL_VARS_H
+#define MN_SHELL_VARS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "apps/cmdline.h"
+#include "apps/shell.h"
+
+typedef struct ShellVar {
+    char *name;
+    char *value; /* NULL: declared without a value (bash's OLDPWD at first) */
+    bool exported;
+} ShellVar;
+
+typedef struct ShellVars {
+    ShellVar *v; /* in the order set */
+    size_t n;
+    bool seeded;
+} ShellVars;
+
+void shell_vars_fini(ShellVars *vs);
+
+/* What a command of process p expands against: vs, status ($?), the
+ * terminal's shell's PID ($$) and its last background job's ($!, 0 for
+ * none).  e lives while the command's words are expanded. */
+typedef struct ShellEnv {
+    CmdEnv env;
+    Proc *p;
+    ShellVars *vars;
+    char status[16], shell_pid[16], last_bg[16];
+    char home[64]; /* what home_of gave last */
+} ShellEnv;
+
+void shell_env_init(ShellEnv *e, Proc *p, ShellVars *vars, int status, int shell_pid, int last_bg);
+
+/* Sets NAME=value (an assignment word) in vs; exported keeps the flag it
+ * had unless export is true. */
+void shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assignment,
+                       bool export);
+
+/* ---- for the builtins (shell.c gives them their terminal's variables) --- */
+
+/* The variables of p's terminal; *subshell when p runs in one (a command
+ * of a pipeline of several, or in the background), whose changes bash
+ * forgets. */
+ShellVars *proc_vars(Proc *p, bool *subshell);
+
+#endif
