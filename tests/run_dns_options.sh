@@ -3,7 +3,9 @@
 # 9.18's real tools print.
 #
 # Each line of tests/data/dns_options/commands (and of SET/commands in its
-# folders, one set of cases for each tool) is "SCENARIO<TAB>COMMAND": the
+# folders, one set of cases for each tool) is "SCENARIO<TAB>COMMAND", or
+# "SCENARIO<TAB>COMMAND<TAB>LINE|LINE|..." for lines typed at the
+# program's prompt (interactive nslookup; "^D" ends its input): the
 # command runs alone, at 0 s on the scenario's laptop (every cache empty),
 # and what minet prints must equal N.out beside the list, N its line's
 # number among the cases, byte for byte, once the fields that must differ are masked (dig's id,
@@ -13,6 +15,7 @@
 #   MINET=build/minet sh tests/run_dns_options.sh              check
 #   MINET=build/minet sh tests/run_dns_options.sh real [FROM]  write N.out anew
 #                                  (from case FROM of each list on: new cases)
+#   ONLY=SET ...                   only the cases of SET/commands
 #
 # "real" takes each N.out from the real tools: BIND 9.18's host, dig and
 # nslookup over a real Unbound and NSD serving the scenario's zones, run by
@@ -35,14 +38,22 @@ trap 'rm -rf "$tmp"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# A copy of SCENARIO whose script is COMMAND alone, in $tmp/N/ with the
-# scenario's zone folder beside it.
-one_command() { # N SCENARIO COMMAND
+# A copy of SCENARIO whose script is COMMAND alone (with the lines INPUT
+# types), in $tmp/N/ with the scenario's zone folder beside it.
+one_command() { # N SCENARIO COMMAND [INPUT]
     d=$tmp/$1
     mkdir -p "$d"
     ln -s "$(cd "$(dirname "$2")" && pwd)/zones" "$d/zones"
     on=$(awk -f "$HERE/json.awk" "$2" | awk -F "$tab" '$1 ~ /^script\/[0-9]+\/on$/ { print $2; exit }')
-    awk -v mode=edit -v ops="set script [{\"at\": \"0s\", \"on\": \"$on\", \"run\": \"$3\"}]" \
+    typed=
+    if [ -n "${4:-}" ]; then
+        typed=", \"input\": [$(printf '%s' "$4" | awk -F '|' '{
+            for (i = 1; i <= NF; i++) {
+                gsub(/\\/, "\\\\", $i); gsub(/"/, "\\\"", $i)
+                printf "%s\"%s\"", (i > 1 ? ", " : ""), $i
+            } }')]"
+    fi
+    awk -v mode=edit -v ops="set script [{\"at\": \"0s\", \"on\": \"$on\", \"run\": \"$3\"$typed}]" \
         -f "$HERE/json.awk" "$2" > "$d/$(basename "$2")"
 }
 
@@ -52,12 +63,13 @@ same=0
 for list in "$DIR/commands" "$DIR"/*/commands; do
 [ -f "$list" ] || continue
 set=$(dirname "$list")
+[ -n "${ONLY:-}" ] && [ "$(basename "$set")" != "$ONLY" ] && continue
 k=0
-while IFS=$tab read -r scen cmd; do
+while IFS=$tab read -r scen cmd input; do
     case $scen in '' | '#'*) continue ;; esac
     n=$((n + 1))
     k=$((k + 1))
-    one_command $n "$scen" "$cmd"
+    one_command $n "$scen" "$cmd" "$input"
     copy=$tmp/$n/$(basename "$scen")
     if [ "$mode" = real ]; then
         [ $k -lt "$from" ] && continue

@@ -482,6 +482,11 @@ scenario_body() { # SCENARIO
             [ "$arg" = - ] || echo "resolv $arg"
             echo "run $n ${run%% *} $rest"
             echo "$idx$tab$on$tab$run" >> "$s/compared"
+            # what the line types at the program's prompt, addresses mapped
+            mkdir -p "$s/real/real"
+            awk -F "$tab" -v k="script/$idx/input/" 'index($1, k) == 1 { print $2 }' "$s/flat" |
+                awk -v map="$s/map" -f "$HERE/mapaddr.awk" > "$s/real/real/$n.input"
+            [ -s "$s/real/real/$n.input" ] || rm -f "$s/real/real/$n.input"
             ;;
         esac
     done < "$s/lines" >> "$plan"

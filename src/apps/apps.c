@@ -16,7 +16,7 @@
     X("dig",        dig_main,        NULL)              \
     X("host",       host_main,       NULL)              \
     X("ipconfig",   ipconfig_main,   NULL)              \
-    X("nslookup",   nslookup_main,   NULL)              \
+    X("nslookup",   nslookup_main,   nslookup_input)    \
     X("telnet",     telnet_main,     telnet_input)      \
     X("nc",         nc_main,         nc_input)          \
     X("swaks",      swaks_main,      swaks_input)       \

@@ -44,6 +44,7 @@ void dig_main(Proc *p, int argc, char **argv);
 void host_main(Proc *p, int argc, char **argv);
 void ipconfig_main(Proc *p, int argc, char **argv);
 void nslookup_main(Proc *p, int argc, char **argv);
+void nslookup_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void telnet_main(Proc *p, int argc, char **argv);
 void telnet_input(Proc *p, ProcInputKind kind, const char *line, size_t len);
 void nc_main(Proc *p, int argc, char **argv);

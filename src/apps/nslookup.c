@@ -13,8 +13,15 @@
  * servers).  -vc asks over TCP, and so does a question of type ANY
  * (unless -novc); a truncated UDP answer is asked again over TCP, with
  * ";; Truncated, retrying in TCP mode."  -debug prints each reply whole
- * first (print_debug).  "nslookup -" (interactive) is refused as a bare
- * "nslookup" is: minet's nslookup reads no commands. */
+ * first (print_debug).
+ *
+ * Without a name (`nslookup`, `nslookup - SERVER`) it is interactive, as
+ * BIND 9.18's is at a terminal: a "> " prompt, then a name to look up
+ * (a second word is ignored, as 9.18 ignores it), `set OPTION` (the
+ * options above without their dash, and `set all`), `server ADDRESS` and
+ * `lserver`, `exit` or ^D; help, ls and the like say they are not
+ * implemented.  Each lookup prints as above without the blank line after
+ * it.  The exit status is the last lookup's. */
 #include <limits.h>
 #include <strings.h>
 #include <stdio.h>
@@ -31,9 +38,18 @@ typedef struct Nslookup {
     Sim *sim;
     char *name_text;
     DnsName name;
-    uint16_t types[2];
+    uint16_t types[2]; /* this lookup's questions */
     int ntypes, next;
-    bool explicit_type, a_noanswer;
+    bool a_noanswer;
+    bool explicit_type; /* a type was set: it alone is asked */
+    uint16_t set_type;
+    bool interactive;
+    int status; /* interactive: the last lookup's */
+    /* What `set all` shows, as typed where BIND keeps the text. */
+    char querytype[32], klass[32];
+    bool d2, nosearch;
+    int timeout_set; /* 0 until set */
+    unsigned port, ndots;
     bool vc, set_vc; /* -vc, -novc: over TCP or not; without either, ANY goes over TCP */
     bool norecurse;  /* -norecurse: RD clear */
     bool debug;      /* -debug: each reply whole (print_debug) */
@@ -43,6 +59,7 @@ typedef struct Nslookup {
     uint32_t server;
     DnsQuery *q;
     Resolve *lookup; /* the server's address, when named */
+    enum { FOR_LOOKUP, FOR_SERVER_CMD, FOR_START } server_for; /* what that lookup is for */
 } Nslookup;
 
 static void ns_free(void *state)
@@ -60,6 +77,32 @@ static void ns_exit(Nslookup *n, int status)
     Proc *p = n->proc;
     n->q = NULL;
     proc_exit(p, status); /* frees n through free_state */
+}
+
+static void prompt(Nslookup *n)
+{
+    proc_printf(n->proc, CON_STDOUT, "> ");
+    proc_set_prompt(n->proc, "> ");
+    proc_wait_input(n->proc, true);
+}
+
+/* A lookup ended: the program with it, or (interactive) the next prompt. */
+static void lookup_end(Nslookup *n, int status)
+{
+    n->q = NULL;
+    if (!n->interactive) {
+        ns_exit(n, status);
+        return;
+    }
+    n->status = status;
+    prompt(n);
+}
+
+/* The blank line that ends a lookup's output: interactive nslookup prints
+ * none. */
+static const char *blank(const Nslookup *n)
+{
+    return n->interactive ? "" : "\n";
 }
 
 static void no_dot(const DnsName *name, Buf *out)
@@ -194,13 +237,13 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     if (n->debug)
         print_debug(m, &b);
     if (m->rcode != DNS_RCODE_NOERROR) {
-        buf_printf(&b, "** server can't find %s: %s\n\n", n->name_text,
-                   dns_rcode_name(m->rcode, rc));
+        buf_printf(&b, "** server can't find %s: %s\n%s", n->name_text,
+                   dns_rcode_name(m->rcode, rc), blank(n));
         proc_printf(n->proc, CON_STDOUT, "%s", b.data);
         buf_fini(&b);
         trace_note(&n->sim->trace, n->sim->now, pkt, "nslookup reports %s for %s.",
                    dns_rcode_name(m->rcode, rc), n->name_text);
-        ns_exit(n, 1);
+        lookup_end(n, 1);
         return;
     }
     /* The AAAA question that follows A is about the name at the end of the
@@ -233,6 +276,13 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     next_query(n);
 }
 
+/* No try of the lookup got an answer. */
+static void no_servers(Nslookup *n)
+{
+    proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n%s", blank(n));
+    lookup_end(n, 1);
+}
+
 /* A try got no answer (timed out, or refused): nslookup says so, and after
  * the last try that no server could be reached. */
 static void on_timeout(void *ctx, TcpWhy why, int try_no, bool last)
@@ -243,11 +293,8 @@ static void on_timeout(void *ctx, TcpWhy why, int try_no, bool last)
     ip_format(n->server, addr);
     proc_printf(n->proc, CON_STDOUT, ";; communications error to %s#53: %s\n", addr,
                 dns_query_why_text(why));
-    if (last) {
-        n->q = NULL;
-        proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");
-        ns_exit(n, 1);
-    }
+    if (last)
+        no_servers(n);
 }
 
 /* The UDP answer had TC set: nslookup says so and asks again over TCP. */
@@ -267,18 +314,16 @@ static void on_failed(void *ctx, TcpWhy why, int try_no, bool last)
     ip_format(n->server, addr);
     proc_printf(n->proc, CON_STDOUT,
                 ";; Connection to %s#53(%s) for %s failed: %s.\n;; no servers could be reached\n%s",
-                addr, addr, dns_name_prose(&n->name, qn, sizeof qn), w, last ? "\n" : "");
-    if (last) {
-        n->q = NULL;
-        ns_exit(n, 1);
-    }
+                addr, addr, dns_name_prose(&n->name, qn, sizeof qn), w, last ? blank(n) : "");
+    if (last)
+        lookup_end(n, 1);
 }
 
 static void next_query(Nslookup *n)
 {
     if (n->next >= n->ntypes) {
-        proc_printf(n->proc, CON_STDOUT, "\n");
-        ns_exit(n, 0);
+        proc_printf(n->proc, CON_STDOUT, "%s", blank(n));
+        lookup_end(n, 0);
         return;
     }
     uint16_t type = n->types[n->next++];
@@ -295,10 +340,8 @@ static void next_query(Nslookup *n)
     DnsQueryOps ops = {
         .reply = on_reply, .timeout = on_timeout, .truncated = on_truncated, .failed = on_failed};
     n->q = dns_query_start(n->sim, n->proc->node, n->server, &n->name, type, &o, ops, n);
-    if (!n->q) {
-        proc_printf(n->proc, CON_STDOUT, ";; no servers could be reached\n\n");
-        ns_exit(n, 1);
-    }
+    if (!n->q)
+        no_servers(n);
 }
 
 static void print_server(Nslookup *n, Buf *b)
@@ -309,9 +352,12 @@ static void print_server(Nslookup *n, Buf *b)
                addr);
 }
 
-static void start(Nslookup *n)
+static void print_default_server(Nslookup *n)
 {
-    next_query(n);
+    char addr[16];
+    ip_format(n->server, addr);
+    proc_printf(n->proc, CON_STDOUT, "Default server: %s\nAddress: %s#53\n",
+                n->server_text ? n->server_text : addr, addr);
 }
 
 static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const char *canon)
@@ -320,13 +366,36 @@ static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const ch
     Nslookup *n = ctx;
     n->lookup = NULL;
     if (st != RESOLVE_OK) {
-        proc_printf(n->proc, CON_STDERR, ";; couldn't get address for '%s': not found\n",
-                    n->server_text);
+        if (n->server_for != FOR_LOOKUP) /* BIND 9.18 gives up there */
+            proc_printf(n->proc, CON_STDERR, "nslookup: couldn't get address for '%s': failure\n",
+                        n->server_text);
+        else
+            proc_printf(n->proc, CON_STDERR, ";; couldn't get address for '%s': not found\n",
+                        n->server_text);
         ns_exit(n, 1);
         return;
     }
     n->server = addr;
-    start(n);
+    if (n->server_for != FOR_LOOKUP) {
+        if (n->server_for == FOR_SERVER_CMD)
+            print_default_server(n);
+        n->server_for = FOR_LOOKUP;
+        prompt(n);
+        return;
+    }
+    next_query(n);
+}
+
+/* Makes name (or its server, when it is named) the server asked next;
+ * true when it is known at once. */
+static bool set_server(Nslookup *n, const char *name)
+{
+    free(n->server_text);
+    n->server_text = xstrdup(name);
+    if (ip_parse(name, &n->server))
+        return true;
+    n->lookup = resolve_name(n->sim, n->proc->node, name, on_server_found, n);
+    return false;
 }
 
 /* BIND's test for a word option: at least min letters of name, no more. */
@@ -347,30 +416,57 @@ static const char *value_opt(const char *o, const char *const *prefixes)
 
 /* A number for -timeout or -retry, as BIND's nslookup reads it: a bad one
  * is said and the setting kept. */
-static void count_opt(Nslookup *n, const char *what, const char *v, uint64_t max, int *out)
+static bool count_opt(Nslookup *n, const char *what, const char *v, uint64_t max, int *out)
 {
     uint64_t x;
     const char *why = dns_tool_count(v, max, &x);
-    if (why)
+    if (why) {
         proc_printf(n->proc, CON_STDOUT, "invalid %s '%s': %s\n", what, v, why);
-    else
-        *out = x == 0 ? 1 : x > INT_MAX ? INT_MAX : (int)x;
+        return false;
+    }
+    *out = x == 0 ? 1 : x > INT_MAX ? INT_MAX : (int)x;
+    return true;
 }
 
-/* One -option, as BIND 9.18's nslookup takes them on its command line
- * (its `set` options): the query type, -timeout, -retry, -[no]recurse
- * and -[no]vc change what is asked, -[no]debug what is printed; the
- * others are accepted and change nothing minet models (-d2 adds BIND's
- * internal trace on stderr: its functions, pointers and source lines,
- * nothing a DNS message holds); anything else is an invalid option,
- * said, and the lookup goes on. */
+/* Copies text into a field `set all` shows (cut to its size). */
+static void keep_text(char *dst, size_t size, const char *text)
+{
+    snprintf(dst, size, "%s", text);
+}
+
+/* `set all`: the server, then the options as BIND 9.18's show_settings
+ * prints them. */
+static void show_settings(Nslookup *n)
+{
+    print_default_server(n);
+    proc_printf(n->proc, CON_STDOUT,
+                "\nSet options:\n"
+                "  %s\t\t\t%s\t\t%s\n"
+                "  %s\t\t%s\n"
+                "  timeout = %d\t\tretry = %d\tport = %u\tndots = %u\n"
+                "  querytype = %-8s\tclass = %s\n"
+                "  srchlist = \n",
+                n->vc ? "vc" : "novc", n->debug ? "debug" : "nodebug", n->d2 ? "d2" : "nod2",
+                n->nosearch ? "nosearch" : "search", n->norecurse ? "norecurse" : "recurse",
+                n->timeout_set, n->tries, n->port, n->ndots, n->querytype, n->klass);
+}
+
+/* One option, as BIND 9.18's nslookup takes them on its command line
+ * (-OPTION) and after `set`: the query type, timeout, retry, [no]recurse
+ * and [no]vc change what is asked, [no]debug what is printed; class,
+ * port, ndots, [no]search and [no]d2 are kept for `set all` and change
+ * nothing minet models (d2 adds BIND's internal trace on stderr: its
+ * functions, pointers and source lines, nothing a DNS message holds);
+ * anything else is an invalid option, said, and nslookup goes on. */
 static void set_option(Nslookup *n, const char *o)
 {
     static const char *const type_p[] = {"type=", "ty=", "querytype=", "query=", "qu=", "q=", NULL};
     static const char *const timeout_p[] = {"timeout=", "t=", NULL};
     static const char *const retry_p[] = {"retry=", "ret=", NULL};
-    static const char *const other_p[] = {
-        "class=", "cl=", "domain=", "do=", "port=", "ndots=", NULL};
+    static const char *const class_p[] = {"class=", "cl=", NULL};
+    static const char *const port_p[] = {"port=", "po=", NULL};
+    static const char *const ndots_p[] = {"ndots=", NULL};
+    static const char *const other_p[] = {"domain=", "do=", NULL};
     const char *v;
     if ((v = value_opt(o, type_p))) {
         uint16_t type;
@@ -378,13 +474,22 @@ static void set_option(Nslookup *n, const char *o)
             proc_printf(n->proc, CON_STDOUT, "unknown query type: %s\n", v);
             return;
         }
-        n->types[0] = type;
-        n->ntypes = 1;
+        n->set_type = type;
         n->explicit_type = true;
+        keep_text(n->querytype, sizeof n->querytype, v);
     } else if ((v = value_opt(o, timeout_p))) {
-        count_opt(n, "timeout", v, 0xffff, &n->timeout_s);
+        if (count_opt(n, "timeout", v, 0xffff, &n->timeout_s))
+            n->timeout_set = (int)strtol(v, NULL, 0);
     } else if ((v = value_opt(o, retry_p))) {
         count_opt(n, "tries", v, 0xffffffffu, &n->tries);
+    } else if ((v = value_opt(o, class_p))) {
+        keep_text(n->klass, sizeof n->klass, v);
+    } else if ((v = value_opt(o, port_p))) {
+        int port;
+        if (count_opt(n, "port", v, 0xffff, &port))
+            n->port = (unsigned)strtoul(v, NULL, 0);
+    } else if ((v = value_opt(o, ndots_p))) {
+        n->ndots = (unsigned)strtoul(v, NULL, 10);
     } else if (word_opt(o, "recurse", 3) || word_opt(o, "norecurse", 5)) {
         n->norecurse = o[0] == 'n' || o[0] == 'N';
     } else if (word_opt(o, "vc", 2) || word_opt(o, "novc", 4)) {
@@ -392,13 +497,134 @@ static void set_option(Nslookup *n, const char *o)
         n->set_vc = true;
     } else if (word_opt(o, "debug", 3) || word_opt(o, "nodebug", 5)) {
         n->debug = o[0] == 'd' || o[0] == 'D';
-    } else if (value_opt(o, other_p) || word_opt(o, "d2", 2) || word_opt(o, "nod2", 4) ||
-               word_opt(o, "search", 3) || word_opt(o, "nosearch", 5) || word_opt(o, "sil", 3) ||
-               word_opt(o, "fail", 3) || word_opt(o, "nofail", 5) || word_opt(o, "all", 3)) {
+    } else if (word_opt(o, "d2", 2) || word_opt(o, "nod2", 4)) {
+        n->d2 = o[0] == 'd' || o[0] == 'D';
+    } else if (word_opt(o, "search", 3) || word_opt(o, "nosearch", 5)) {
+        n->nosearch = o[0] == 'n' || o[0] == 'N';
+    } else if (word_opt(o, "all", 3)) {
+        if (n->interactive)
+            show_settings(n);
+    } else if (value_opt(o, other_p) || word_opt(o, "sil", 3) || word_opt(o, "fail", 3) ||
+               word_opt(o, "nofail", 5)) {
         return;
     } else {
         proc_printf(n->proc, CON_STDOUT, "*** Invalid option: %s\n", o);
     }
+}
+
+/* Sets up the lookup of name (its questions from the settings) and
+ * starts it; false, said, when the name is not one (BIND 9.18 then exits
+ * with status 10). */
+static bool begin_lookup(Nslookup *n, const char *name)
+{
+    DnsName root;
+    const char *why;
+    dns_name_root(&root);
+    uint32_t ip;
+    char rev[64];
+    n->next = 0;
+    n->a_noanswer = false;
+    if (ip_parse(name, &ip)) {
+        /* an address: its PTR record, under in-addr.arpa, whatever type
+         * was asked for, as BIND's nslookup does */
+        snprintf(rev, sizeof rev, "%u.%u.%u.%u.in-addr.arpa", ip & 255, (ip >> 8) & 255,
+                 (ip >> 16) & 255, ip >> 24);
+        name = rev;
+        n->types[0] = DNS_TYPE_PTR;
+        n->ntypes = 1;
+    } else if (n->explicit_type) {
+        n->types[0] = n->set_type;
+        n->ntypes = 1;
+    } else {
+        n->types[0] = DNS_TYPE_A;
+        n->types[1] = DNS_TYPE_AAAA;
+        n->ntypes = 2;
+    }
+    if (!dns_name_from_text(&n->name, name, strlen(name), &root, &why)) {
+        proc_printf(n->proc, CON_STDERR, "nslookup: '%s' is not a legal name (%s)\n", name,
+                    dns_name_bind_reason(why));
+        return false;
+    }
+    /* The name as BIND prints it: bytes outside ASCII's letters escaped
+     * ("b\195\188cher"), without the final dot. */
+    Buf text;
+    buf_init(&text);
+    no_dot(&n->name, &text);
+    free(n->name_text);
+    n->name_text = buf_take(&text);
+    return true;
+}
+
+/* The end of interactive nslookup: `exit` ends with a blank line; at ^D
+ * its line editor (libedit) shows "^D" first. */
+static void leave(Nslookup *n, bool eof)
+{
+    proc_printf(n->proc, CON_STDOUT, "%s\n", eof ? "^D" : "");
+    ns_exit(n, n->status);
+}
+
+/* One line typed at the "> " prompt, as BIND 9.18's do_next_command reads
+ * it: its first word is the command, the second its argument. */
+static void command(Nslookup *n, const char *line)
+{
+    char cmd[256] = "", arg[256] = "";
+    sscanf(line, "%255s %255s", cmd, arg);
+    if (!*cmd) {
+        prompt(n);
+        return;
+    }
+    if (!strcasecmp(cmd, "exit")) {
+        leave(n, false);
+        return;
+    }
+    if (!strcasecmp(cmd, "set") && *arg) {
+        set_option(n, arg);
+        prompt(n);
+        return;
+    }
+    if (!strcasecmp(cmd, "server") || !strcasecmp(cmd, "lserver")) {
+        if (!*arg || set_server(n, arg)) {
+            print_default_server(n);
+            prompt(n);
+        } else {
+            n->server_for = FOR_SERVER_CMD;
+        }
+        return;
+    }
+    if (!strcasecmp(cmd, "help") || !strcasecmp(cmd, "?")) {
+        proc_printf(n->proc, CON_STDOUT, "The '%s' command is not yet implemented.\n", cmd);
+        prompt(n);
+        return;
+    }
+    if (!strcasecmp(cmd, "finger") || !strcasecmp(cmd, "root") || !strcasecmp(cmd, "ls") ||
+        !strcasecmp(cmd, "view")) {
+        proc_printf(n->proc, CON_STDOUT, "The '%s' command is not implemented.\n", cmd);
+        prompt(n);
+        return;
+    }
+    if (!begin_lookup(n, cmd)) {
+        ns_exit(n, 10);
+        return;
+    }
+    if (!n->server) /* the host has no DNS server, and none was named */
+        no_servers(n);
+    else
+        next_query(n);
+}
+
+void nslookup_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
+{
+    (void)len;
+    Nslookup *n = p->state;
+    proc_wait_input(p, false);
+    if (kind == PROC_IN_LINE)
+        command(n, line);
+    else if (kind == PROC_IN_EOF)
+        leave(n, true);
+    else if (kind == PROC_IN_INTR) /* BIND's nslookup ends on SIGINT, saying nothing */
+        ns_exit(n, 1);
+    else
+        proc_wait_input(p, true);
 }
 
 void nslookup_main(Proc *p, int argc, char **argv)
@@ -410,77 +636,49 @@ void nslookup_main(Proc *p, int argc, char **argv)
     n->proc = p;
     n->sim = sim;
     const char *name = NULL, *server = NULL;
-    bool interactive = false;
     n->timeout_s = 2;
     n->tries = 3;
+    n->port = 53;
+    n->ndots = 1;
+    keep_text(n->querytype, sizeof n->querytype, "A");
+    keep_text(n->klass, sizeof n->klass, "IN");
+    bool dash = false; /* "nslookup - SERVER" */
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        if (a[0] == '-' && a[1]) {
+        if (a[0] == '-' && a[1])
             set_option(n, a + 1);
-        } else if (a[0] == '-' && !name) {
-            interactive = true; /* "nslookup - SERVER": interactive, with that server */
-        } else if (!name) {
+        else if (a[0] == '-' && !name)
+            dash = true;
+        else if (!name && !dash)
             name = a;
-        } else if (!server) {
+        else if (!server)
             server = a;
-        }
     }
-    if (!name || interactive) {
-        proc_printf(p, CON_STDERR,
-                    "minet runs nslookup non-interactively: give a name to "
-                    "look up (nslookup NAME [SERVER]).\n");
-        proc_exit(p, 1);
+    n->interactive = !name;
+    const DnsNodeConf *node = dns_conf_node(sim->world, p->node);
+    if (n->interactive) {
+        n->server = node->has_dns ? node->dns : 0;
+        if (server && !set_server(n, server)) {
+            n->server_for = FOR_START; /* its address first */
+            return;
+        }
+        prompt(n);
         return;
     }
-    DnsName root;
-    const char *why;
-    dns_name_root(&root);
-    uint32_t ip;
-    char rev[64];
-    if (ip_parse(name, &ip)) {
-        /* an address: its PTR record, under in-addr.arpa */
-        snprintf(rev, sizeof rev, "%u.%u.%u.%u.in-addr.arpa", ip & 255, (ip >> 8) & 255,
-                 (ip >> 16) & 255, ip >> 24);
-        name = rev;
-        /* whatever type was asked for, as BIND's nslookup does */
-        n->types[0] = DNS_TYPE_PTR;
-        n->ntypes = 1;
-    }
-    if (!dns_name_from_text(&n->name, name, strlen(name), &root, &why)) {
-        /* BIND 9.18's nslookup refuses it before asking, with status 10. */
-        proc_printf(p, CON_STDERR, "nslookup: '%s' is not a legal name (%s)\n", name,
-                    dns_name_bind_reason(why));
+    if (!begin_lookup(n, name)) {
         proc_exit(p, 10);
         return;
     }
-    /* The name as BIND prints it: bytes outside ASCII's letters escaped
-     * ("b\195\188cher"), without the final dot. */
-    Buf text;
-    buf_init(&text);
-    no_dot(&n->name, &text);
-    n->name_text = buf_take(&text);
-    if (!n->ntypes) {
-        n->types[0] = DNS_TYPE_A;
-        n->types[1] = DNS_TYPE_AAAA;
-        n->ntypes = 2;
-    }
     if (server) {
-        n->server_text = xstrdup(server);
-        if (ip_parse(server, &n->server)) {
-            start(n);
-            return;
-        }
-        Resolve *r = resolve_name(sim, p->node, server, on_server_found, n);
-        if (r)
-            n->lookup = r;
+        if (set_server(n, server))
+            next_query(n);
         return;
     }
-    const DnsNodeConf *node = dns_conf_node(sim->world, p->node);
     if (!node->has_dns) {
         proc_printf(p, CON_STDOUT, ";; no servers could be reached\n\n");
         ns_exit(n, 1);
         return;
     }
     n->server = node->dns;
-    start(n);
+    next_query(n);
 }

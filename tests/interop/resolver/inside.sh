@@ -20,11 +20,15 @@
 #   resolv ADDRESS               /etc/resolv.conf now says "nameserver ADDRESS"
 #   run N TOOL ARGS...           run BIND's TOOL (host, dig or nslookup) with
 #                                ARGS; its output, exit status and start time
-#                                go to DIR/real/N.*
+#                                go to DIR/real/N.*; when DIR/real/N.input
+#                                exists, on a terminal of its own, its lines
+#                                typed at the tool's prompt (typed.py: the
+#                                terminal's whole transcript is N.stdout)
 # Everything started is stopped by its process id at the end, or when a
 # step fails.
 set -u
 dir=$1
+here=$(cd "$(dirname "$0")" && pwd)
 PATH=$PATH:/usr/sbin:/sbin:/usr/local/sbin
 # host would take a search domain or options from these
 unset LOCALDOMAIN RES_OPTIONS HOSTALIASES
@@ -136,7 +140,12 @@ while read -r what a1 a2 a3 a4 rest; do
         # shellcheck disable=SC2086 # the words of the command line
         set -- $a3 $a4 $rest
         date +%s.%N > "$dir/real/$n.start"
-        "$tool" "$@" > "$dir/real/$n.stdout" 2> "$dir/real/$n.stderr" < /dev/null
+        if [ -f "$dir/real/$n.input" ]; then
+            python3 "$here/typed.py" "$dir/real/$n.input" "$tool" "$@" \
+                > "$dir/real/$n.stdout" 2> "$dir/real/$n.stderr" < /dev/null
+        else
+            "$tool" "$@" > "$dir/real/$n.stdout" 2> "$dir/real/$n.stderr" < /dev/null
+        fi
         echo $? > "$dir/real/$n.status"
         ;;
     '' | '#'*) ;;
