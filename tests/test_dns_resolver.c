@@ -765,6 +765,42 @@ static void test_nslookup_interactive(void **state)
     tw_done(&sim);
 }
 
+/* A DNS server's sockets in ss and netstat: port 53 over UDP (bound on
+ * every address, UNCONN) and TCP (LISTEN), laid out as iproute2 6.1 and
+ * net-tools 2.10 lay them out on an 80-column terminal for a user other
+ * than root (compared with the real tools over nc -l and nc -u -l; the
+ * TCP backlog is minet's resolver's). */
+static void test_ss_udp(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    int res = world_find_node(w, "local-dns");
+    tw_script(w, 0, res, "ss -tuln");
+    tw_script(w, S(1), res, "ss -u");
+    tw_script(w, S(2), res, "ss -ua");
+    tw_script(w, S(3), res, "netstat -tulp");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(
+        out, "Netid  State   Recv-Q  Send-Q   Local Address:Port   Peer Address:Port Process  \n"
+             "udp    UNCONN  0       0              0.0.0.0:53          0.0.0.0:*             \n"
+             "tcp    LISTEN  0       256            0.0.0.0:53          0.0.0.0:*             \n"
+             "Recv-Q    Send-Q       Local Address:Port       Peer Address:Port    Process    \n"
+             "State   Recv-Q  Send-Q     Local Address:Port       Peer Address:Port  Process  \n"
+             "UNCONN  0       0                0.0.0.0:domain          0.0.0.0:*              \n"
+             "(No info could be read for \"-p\": geteuid()=1000 but you should be root.)\n"
+             "Active Internet connections (only servers)\n"
+             "Proto Recv-Q Send-Q Local Address           Foreign Address         State       "
+             "PID/Program name    \n"
+             "tcp        0      0 0.0.0.0:domain          0.0.0.0:*               LISTEN      "
+             "-                   \n"
+             "udp        0      0 0.0.0.0:domain          0.0.0.0:*                           "
+             "-                   \n");
+    free(out);
+    tw_done(&sim);
+}
+
 /* ---- resolve_name: the applications' entry point ------------------------ */
 
 typedef struct Got {
@@ -876,6 +912,7 @@ int main(void)
         cmocka_unit_test(test_qname_minimisation),
         cmocka_unit_test(test_host_errors),
         cmocka_unit_test(test_nslookup_interactive),
+        cmocka_unit_test(test_ss_udp),
         cmocka_unit_test(test_unbound_control),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

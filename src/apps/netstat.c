@@ -1,5 +1,7 @@
-/* netstat — Debian 12's netstat (net-tools 2.10) for TCP: `netstat -t`
- * with -a (servers and established), -l (only servers), -n (numbers).
+/* netstat — Debian 12's netstat (net-tools 2.10) for TCP and UDP:
+ * `netstat -t`, `netstat -u` with -a (servers and established), -l (only
+ * servers), -n (numbers), -p (PID/Program name, as a user other than root
+ * sees it: "-" for every socket, and net-tools' note first).
  *
  * Without -a or -l every connection shows but the listeners, TIME_WAIT
  * included (netstat's filter differs from ss's).  Columns as net-tools
@@ -9,8 +11,12 @@
  * hosts table (every node's name, as /etc/hosts would list them); 0.0.0.0
  * stays a number, as in net-tools.
  *
- * Limits: TCP only; an address that is no node's stays numeric (the real
- * tool would also ask DNS for its name). */
+ * A UDP socket is bound to a port on every address (0.0.0.0) and not
+ * connected: a server, listed after TCP's sockets, with an empty State.
+ *
+ * Limits: TCP and UDP (without -t or -u both, not the Unix sockets); an
+ * address that is no node's stays numeric (the real tool would also ask
+ * DNS for its name). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +25,7 @@
 #include "apps/etc_services.h"
 #include "core/util.h"
 #include "net/tcp.h"
+#include "net/udp.h"
 #include "proto/resolve.h"
 
 static const char *netstat_state(TcpState s)
@@ -66,7 +73,8 @@ static void endpoint(const Sim *sim, char out[24], uint32_t ip, uint16_t port, b
 
 void netstat_main(Proc *p, int argc, char **argv)
 {
-    bool all = false, listening = false, numeric = false;
+    bool all = false, listening = false, numeric = false, tcp = false, udp = false,
+         programs = false;
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] != '-' || !argv[i][1]) {
             proc_printf(p, CON_STDERR,
@@ -78,6 +86,14 @@ void netstat_main(Proc *p, int argc, char **argv)
         for (const char *o = argv[i] + 1; *o; o++)
             switch (*o) {
             case 't':
+                tcp = true;
+                break;
+            case 'u':
+                udp = true;
+                break;
+            case 'p':
+                programs = true;
+                break;
             case '4':
                 break;
             case 'a':
@@ -98,14 +114,21 @@ void netstat_main(Proc *p, int argc, char **argv)
                 return;
             }
     }
+    if (!tcp && !udp)
+        tcp = udp = true;
+    if (programs) /* the user owns none of the sockets (see above) */
+        proc_printf(p, CON_STDOUT,
+                    "(No info could be read for \"-p\": geteuid()=1000 but you should be root.)\n");
     proc_printf(p, CON_STDOUT, "Active Internet connections %s\n",
                 all         ? "(servers and established)"
                 : listening ? "(only servers)"
                             : "(w/o servers)");
     proc_printf(p, CON_STDOUT,
                 "Proto Recv-Q Send-Q Local Address           Foreign Address     "
-                "    State      \n");
-    size_t n = tcp_node_conns(p->sim, p->node, NULL, 0);
+                "    State      %s\n",
+                programs ? " PID/Program name    " : "");
+    const char *program = programs ? " -                   " : "";
+    size_t n = tcp ? tcp_node_conns(p->sim, p->node, NULL, 0) : 0;
     TcpInfo *info = xcalloc(n ? n : 1, sizeof *info);
     tcp_node_conns(p->sim, p->node, info, n);
     for (size_t i = 0; i < n; i++) {
@@ -117,10 +140,21 @@ void netstat_main(Proc *p, int argc, char **argv)
         endpoint(p->sim, local, s->local_ip, s->local_port, numeric);
         endpoint(p->sim, remote, s->remote_ip, s->remote_port, numeric);
         /* A listener's queues show as 0 here (ss shows its backlog). */
-        proc_printf(p, CON_STDOUT, "%-4s  %6u %6u %-23s %-23s %-11s\n", "tcp",
+        proc_printf(p, CON_STDOUT, "%-4s  %6u %6u %-23s %-23s %-11s%s\n", "tcp",
                     listener ? 0 : s->recv_q, listener ? 0 : s->send_q, local, remote,
-                    netstat_state(s->state));
+                    netstat_state(s->state), program);
     }
     free(info);
+    size_t nu = udp && (all || listening) ? udp_node_ports(p->sim, p->node, NULL, 0) : 0;
+    uint16_t *ports = xcalloc(nu ? nu : 1, sizeof *ports);
+    udp_node_ports(p->sim, p->node, ports, nu);
+    for (size_t i = 0; i < nu; i++) {
+        char local[24], remote[24];
+        endpoint(p->sim, local, 0, ports[i], numeric);
+        endpoint(p->sim, remote, 0, 0, numeric);
+        proc_printf(p, CON_STDOUT, "%-4s  %6u %6u %-23s %-23s %-11s%s\n", "udp", 0u, 0u, local,
+                    remote, "", program);
+    }
+    free(ports);
     proc_exit(p, 0);
 }

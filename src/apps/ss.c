@@ -1,5 +1,7 @@
-/* ss — Debian 12's ss (iproute2 6.1) for TCP sockets: `ss -t` with -a
- * (every state), -l (listeners only), -n (port numbers, not names).
+/* ss — Debian 12's ss (iproute2 6.1) for TCP and UDP sockets: `ss -t`,
+ * `ss -u` with -a (every state), -l (listeners only), -n (port numbers,
+ * not names), -p (processes: as a user other than root sees them, which
+ * is none of the servers').
  *
  * Which states show: by default every connection but listeners,
  * TIME-WAIT and SYN-RECV, as ss's default filter; -l only listeners; -a
@@ -8,9 +10,15 @@
  * the columns, one space more to the rightmost ones when it does not
  * divide evenly (iproute2's render_calc_width).
  *
- * Limits: TCP only (-u, -x, -w show nothing), no filters (`state …`,
- * `dport = …`), no -p/-e/-i details.  Without -t the Netid column shows,
- * with only TCP's sockets in it. */
+ * A UDP socket is bound to a port on every address (0.0.0.0) and not
+ * connected: UNCONN, shown with -a or -l, UDP's before TCP's as ss lists
+ * them.  With only UDP's connected sockets to show (`ss -u`), ss shows no
+ * State column.
+ *
+ * Limits: no filters (`state …`, `dport = …`), no -x/-w, no -e/-i
+ * details; -p shows no process, as for a user who owns none of the
+ * sockets (minet does not say which program holds one).  Without -t or -u
+ * both show, with the Netid column. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +27,7 @@
 #include "apps/etc_services.h"
 #include "core/util.h"
 #include "net/tcp.h"
+#include "net/udp.h"
 
 #define SCREEN_WIDTH 80
 
@@ -178,9 +187,27 @@ static void usage_error(Proc *p, char opt)
                 "       ss [ OPTIONS ] [ FILTER ]\n");
 }
 
+/* A UDP socket's row: bound on every address, not connected. */
+static void udp_row(Table *t, uint16_t port, bool numeric)
+{
+    char *cells[COL_COUNT] = {
+        xstrdup("udp"),
+        xstrdup("UNCONN"),
+        xasprintf("%-6u", 0u),
+        xasprintf("%-6u", 0u),
+        xstrdup("0.0.0.0:"),
+        port_text(port, numeric),
+        xstrdup("0.0.0.0:"),
+        xstrdup("*"),
+        NULL,
+        NULL,
+    };
+    add_row(t, cells);
+}
+
 void ss_main(Proc *p, int argc, char **argv)
 {
-    bool tcp = false, all = false, listening = false, numeric = false;
+    bool tcp = false, udp = false, all = false, listening = false, numeric = false;
     for (int i = 1; i < argc; i++) {
         if (argv[i][0] != '-' || !argv[i][1]) {
             proc_printf(p, CON_STDERR, "ss: minet's ss takes no filter (\"%s\"); try ss -tan\n",
@@ -192,6 +219,11 @@ void ss_main(Proc *p, int argc, char **argv)
             switch (*o) {
             case 't':
                 tcp = true;
+                break;
+            case 'u':
+                udp = true;
+                break;
+            case 'p': /* no process of the user's holds one (see above) */
                 break;
             case 'a':
                 all = true;
@@ -210,15 +242,25 @@ void ss_main(Proc *p, int argc, char **argv)
                 return;
             }
     }
+    if (!tcp && !udp)
+        tcp = udp = true;
     Table t = {0};
     memcpy(t.col, column_defaults, sizeof t.col);
-    t.col[COL_NETID].disabled = tcp; /* one protocol: no Netid column */
+    t.col[COL_NETID].disabled = tcp != udp; /* one protocol: no Netid column */
+    /* UDP's connected sockets alone: one state, which ss does not show */
+    t.col[COL_STATE].disabled = udp && !tcp && !all && !listening;
     char *head[COL_COUNT];
     for (int c = 0; c < COL_COUNT; c++)
         head[c] = xstrdup(t.col[c].header);
     add_row(&t, head);
 
-    size_t n = tcp_node_conns(p->sim, p->node, NULL, 0);
+    size_t nu = udp ? udp_node_ports(p->sim, p->node, NULL, 0) : 0;
+    uint16_t *ports = xcalloc(nu ? nu : 1, sizeof *ports);
+    udp_node_ports(p->sim, p->node, ports, nu);
+    for (size_t i = 0; i < nu && (all || listening); i++)
+        udp_row(&t, ports[i], numeric);
+    free(ports);
+    size_t n = tcp ? tcp_node_conns(p->sim, p->node, NULL, 0) : 0;
     TcpInfo *info = xcalloc(n ? n : 1, sizeof *info);
     tcp_node_conns(p->sim, p->node, info, n);
     for (size_t i = 0; i < n; i++) {

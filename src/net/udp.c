@@ -185,3 +185,26 @@ void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, c
                net->w->nodes[node].id, m.dport, net->w->nodes[node].id, src);
     icmp_send_error(sim, node, iface, err, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, dgram, len);
 }
+
+static int by_port(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+size_t udp_node_ports(Sim *sim, int node, uint16_t *out, size_t max)
+{
+    Net *net = sim->net;
+    size_t n = 0;
+    for (size_t i = 0; i < net->udp_cap; i++) {
+        const UdpBinding *b = &net->udp[i];
+        if (b->state != 1 || (int)(b->key >> 16) != node)
+            continue;
+        if (n < max)
+            out[n] = (uint16_t)b->key;
+        n++;
+    }
+    if (out && n)
+        qsort(out, n < max ? n : max, sizeof *out, by_port);
+    return n;
+}

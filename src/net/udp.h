@@ -34,6 +34,9 @@ bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx);
  * Costs at most one probe per port of the range. */
 uint16_t udp_bind_ephemeral(Sim *sim, int node, UdpFn fn, void *ctx);
 void udp_unbind(Sim *sim, int node, uint16_t port);
+/* The ports bound on node, ascending, into out (up to max); returns how
+ * many there are (ss and netstat list them). */
+size_t udp_node_ports(Sim *sim, int node, uint16_t *out, size_t max);
 /* ICMP destination unreachable about a datagram sent from the bound port
  * reaches its handler too (UdpMsg.icmp), as Linux reports ECONNREFUSED or
  * EHOSTUNREACH to a connected UDP socket: what BIND's tools and glibc's
