@@ -195,7 +195,8 @@ static void export_list(Proc *p, ShellVars *vs)
         }
         buf_putc(&b, '\n');
     }
-    proc_write(p, CON_STDOUT, b.data, b.len);
+    if (b.len)
+        proc_write(p, CON_STDOUT, b.data, b.len);
     buf_fini(&b);
     free(sorted);
 }
@@ -318,7 +319,8 @@ void printenv_main(Proc *p, int argc, char **argv)
         else
             status = 1;
     }
-    proc_write(p, CON_STDOUT, b.data, b.len);
+    if (b.len)
+        proc_write(p, CON_STDOUT, b.data, b.len);
     buf_fini(&b);
     proc_exit(p, status);
 }
