@@ -90,12 +90,13 @@ void shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assi
 static const char *env_get(void *ctx, const char *name, size_t len)
 {
     ShellEnv *e = ctx;
-    if (len == 1 && name[0] == '?')
-        return e->status;
-    if (len == 1 && name[0] == '$')
-        return e->shell_pid;
-    if (len == 1 && name[0] == '!')
-        return e->last_bg[0] ? e->last_bg : NULL;
+    if (len == 1 && (name[0] == '?' || name[0] == '$' || name[0] == '!')) {
+        int v = name[0] == '?' ? e->status : name[0] == '$' ? e->shell_pid : e->last_bg;
+        if (name[0] == '!' && !v)
+            return NULL; /* no background job yet */
+        snprintf(e->num, sizeof e->num, "%d", v);
+        return e->num;
+    }
     seed(e->vars, e->p->sim->world, e->p->node);
     const ShellVar *v = find(e->vars, name, len);
     return v ? v->value : NULL;
@@ -154,14 +155,12 @@ static bool env_exists(void *ctx, const char *path)
 
 void shell_env_init(ShellEnv *e, Proc *p, ShellVars *vars, int status, int shell_pid, int last_bg)
 {
-    memset(e, 0, sizeof *e);
     e->env = (CmdEnv){e, env_get, env_set, env_home_of, env_list, env_exists};
     e->p = p;
     e->vars = vars;
-    snprintf(e->status, sizeof e->status, "%d", status);
-    snprintf(e->shell_pid, sizeof e->shell_pid, "%d", shell_pid);
-    if (last_bg)
-        snprintf(e->last_bg, sizeof e->last_bg, "%d", last_bg);
+    e->status = status;
+    e->shell_pid = shell_pid;
+    e->last_bg = last_bg;
 }
 
 /* ---- the builtins ----------------------------------------------------- */

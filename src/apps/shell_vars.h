@@ -36,7 +36,8 @@ typedef struct ShellEnv {
     CmdEnv env;
     Proc *p;
     ShellVars *vars;
-    char status[16], shell_pid[16], last_bg[16];
+    int status, shell_pid, last_bg;
+    char num[16];  /* what get gave last for $? $$ $! (most commands ask none) */
     char home[64]; /* what home_of gave last */
 } ShellEnv;
 
