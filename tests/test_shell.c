@@ -1128,9 +1128,10 @@ static void test_expand_words(void **state)
     expect_expanded("cat > b* 2> ~/err", "[cat] >b*(ambiguous) 2>/home/s/err");
     expect_expanded("echo ${#x} ${u-d e} \"${u:-f  g}\" ${x:+y}", "[echo] [7] [d] [e] [f  g] [y]");
     expect_expanded("echo ${u:?gone}", "[echo] <bash: u: gone>");
-    expect_expanded("echo ${x/a/b}", "[echo] <minet: ${x/a/b}: minet's shell offers ${NAME}, "
-                                     "${#NAME}, ${NAME:-word}, ${NAME:=word}, ${NAME:+word} and "
-                                     "${NAME:?word} (with or without the colon)>");
+    expect_expanded("echo ${x/a/b}",
+                    "[echo] <minet: ${x/a/b}: minet's shell offers ${NAME}, "
+                    "${#NAME}, ${!NAME}, ${NAME:-word}, ${NAME:=word}, ${NAME:+word} "
+                    "and ${NAME:?word} (with or without the colon)>");
     expect_expanded("echo ${}", "[echo] <bash: ${}: bad substitution>");
     expect_expanded("echo $'a\\x41\\'b'", "[echo] [aA'b]");
 }

@@ -11,6 +11,7 @@
 #include "cmdline.h"
 
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -117,20 +118,29 @@ static void fields_free(Exp *x)
 static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool assign);
 static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quote);
 
-/* The index of the '}' that closes the ${ whose '{' is at s[i], or n. */
+/* The index of the '}' that closes the ${ whose '{' is at s[i], or n.
+ * Quotes inside are skipped, '…' too even within "…", as bash reads it
+ * ("${x:-'}'}" is '}'). */
 static size_t brace_end(const char *s, size_t n, size_t i)
 {
     int depth = 0;
     for (; i < n; i++) {
-        if (s[i] == '\\')
+        if (s[i] == '\\') {
             i++;
-        else if (s[i] == '"')
+        } else if (s[i] == '$' && i + 1 < n && s[i + 1] == '\'') { /* $'…': \' escapes */
+            for (i += 2; i < n && s[i] != '\''; i++)
+                i += s[i] == '\\';
+        } else if (s[i] == '\'') {
+            const char *e = memchr(s + i + 1, '\'', n - i - 1);
+            i = e ? (size_t)(e - s) : n;
+        } else if (s[i] == '"') {
             for (i++; i < n && s[i] != '"'; i++)
                 i += s[i] == '\\';
-        else if (s[i] == '{')
+        } else if (s[i] == '{') {
             depth++;
-        else if (s[i] == '}' && --depth == 0)
+        } else if (s[i] == '}' && --depth == 0) {
             return i;
+        }
     }
     return n;
 }
@@ -220,24 +230,56 @@ static char *word_text(Exp *x, const char *w, size_t n, bool in_dq)
     return text;
 }
 
-/* ${body} (blen bytes): ${NAME}, ${#NAME}, and ${NAME-word} with - = + ?,
- * each with a colon before it or not. */
+/* The characters of a value: UTF-8's, as bash counts them in the
+ * C.UTF-8 locale (${#NAME}). */
+static size_t chars_of(const char *v)
+{
+    size_t n = 0;
+    for (; *v; v++)
+        n += !utf8_cont(*v);
+    return n;
+}
+
+/* Is the value of ${!NAME}'s NAME the name of a parameter? */
+static bool indirect_name(const char *v)
+{
+    size_t len = strlen(v);
+    return len && (name_len(v, len, true) == len);
+}
+
+/* ${body} (blen bytes): ${NAME}, ${#NAME}, ${!NAME} (the parameter NAME
+ * names), and ${NAME-word} with - = + ?, each with a colon before it or
+ * not. */
 static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq)
 {
     bool length = blen > 1 && body[0] == '#';
-    const char *name = body + length;
-    size_t k = name_len(name, blen - length, true);
+    bool indirect = !length && blen > 1 && body[0] == '!' && name_len(body + 1, blen - 1, true);
+    const char *name = body + length + indirect;
+    size_t k = name_len(name, blen - length - indirect, true);
     const char *rest = name + k;
-    size_t rlen = blen - length - k;
-    if (!k || (length && rlen)) {
+    size_t rlen = blen - length - indirect - k;
+    if (!k || (length && rlen) || (rlen == 1 && rest[0] == ':')) {
         fail(x, xasprintf("bash: ${%.*s}: bad substitution", (int)blen, body));
         return;
     }
     char *nm = xstrndup(name, k);
     const char *v = param(x, nm, k);
+    bool names = indirect && rlen == 1 && strchr("*@", rest[0]); /* ${!PREFIX*} */
+    if (indirect && !names) {
+        if (!v || !indirect_name(v)) {
+            fail(x, v ? xasprintf("bash: %s: invalid variable name", v)
+                      : xasprintf("bash: %s: invalid indirect expansion", nm));
+            free(nm);
+            return;
+        }
+        free(nm);
+        k = strlen(v);
+        nm = xstrdup(v);
+        v = param(x, nm, k);
+    }
     if (length) {
         char num[24];
-        snprintf(num, sizeof num, "%zu", v ? strlen(v) : 0);
+        snprintf(num, sizeof num, "%zu", v ? chars_of(v) : 0);
         add_value(x, num, split);
     } else if (!rlen) {
         add_value(x, v ? v : "", split);
@@ -264,7 +306,10 @@ static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq
             } else {
                 char *t = word_text(x, w, wlen, in_dq);
                 if (op == '?')
-                    fail(x, xasprintf("bash: %s: %s", nm, wlen ? t : "parameter null or not set"));
+                    fail(x, xasprintf("bash: %s: %s", nm,
+                                      wlen    ? t
+                                      : colon ? "parameter null or not set"
+                                              : "parameter not set"));
                 else if (!cmdline_is_name(nm, k))
                     fail(x, xasprintf("bash: $%s: cannot assign in this way", nm));
                 else {
@@ -273,10 +318,10 @@ static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq
                 }
                 free(t);
             }
-        } else if (strchr("#%/^,:@", rest[0])) {
+        } else if (names || strchr("#%/^,:@", rest[0])) {
             fail(x, xasprintf("minet: ${%.*s}: minet's shell offers ${NAME}, ${#NAME}, "
-                              "${NAME:-word}, ${NAME:=word}, ${NAME:+word} and ${NAME:?word} "
-                              "(with or without the colon)",
+                              "${!NAME}, ${NAME:-word}, ${NAME:=word}, ${NAME:+word} and "
+                              "${NAME:?word} (with or without the colon)",
                               (int)blen, body));
         } else {
             fail(x, xasprintf("bash: ${%.*s}: bad substitution", (int)blen, body));
@@ -285,37 +330,78 @@ static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq
     free(nm);
 }
 
-/* $'…': bash's ANSI-C quoting, from the quote at s[i]; the index after it. */
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+/* The escape after the backslash at s[i] of a $'…' (bash(1), QUOTING):
+ * its bytes into out; the index of its last character.  One that is not
+ * an escape leaves the backslash. */
+static size_t ansi_escape(const char *s, size_t n, size_t i, Buf *out)
+{
+    static const char from[] = "abeEfnrtv\\'\"?", to[] = "\a\b\x1b\x1b\f\n\r\t\v\\'\"?";
+    char e = i + 1 < n ? s[i + 1] : '\0';
+    const char *k = e ? strchr(from, e) : NULL;
+    if (k) {
+        buf_putc(out, to[k - from]);
+        return i + 1;
+    }
+    if (e >= '0' && e <= '7') { /* \nnn: one to three octal digits */
+        int v = 0;
+        for (int d = 0; d < 3 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7'; d++)
+            v = v * 8 + (s[++i] - '0');
+        buf_putc(out, (char)v);
+        return i;
+    }
+    if ((e == 'x' || e == 'u' || e == 'U') && i + 2 < n && hex_digit(s[i + 2]) >= 0) {
+        int max = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+        uint32_t v = 0;
+        i++;
+        for (int d = 0; d < max && i + 1 < n && hex_digit(s[i + 1]) >= 0; d++)
+            v = v * 16 + (uint32_t)hex_digit(s[++i]);
+        if (e == 'x')
+            buf_putc(out, (char)v);
+        else
+            utf8_put(out, v);
+        return i;
+    }
+    if (e == 'c' && i + 2 < n) { /* \cX: control-X, \c? is DEL */
+        char c = s[i + 2];
+        i += 2;
+        if (c == '\\' && i + 1 < n && s[i + 1] == '\\')
+            i++; /* \c\\ is control-backslash */
+        buf_putc(out, c == '?' ? 0x7f : (char)((c >= 'a' && c <= 'z' ? c - 32 : c) & 0x1f));
+        return i;
+    }
+    buf_putc(out, '\\');
+    return i;
+}
+
+/* $'…': bash's ANSI-C quoting, from the quote at s[i]; the index after it.
+ * A NUL it makes ends what it gives (the rest of the word goes on). */
 static size_t ansi_c(Exp *x, const char *s, size_t n, size_t i)
 {
-    static const char from[] = "abefnrtv\\'\"?", to[] = "\a\b\x1b\f\n\r\t\v\\'\"?";
-    cur(x);
-    for (i++; i < n && s[i] != '\''; i++) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < n) {
-            const char *e = strchr(from, s[i + 1]);
-            if (e && *e) {
-                c = to[e - from];
-                i++;
-            } else if (s[i + 1] >= '0' && s[i + 1] <= '7') {
-                int v = 0, d = 0;
-                while (d < 3 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7')
-                    v = v * 8 + (s[++i] - '0'), d++;
-                c = (char)v;
-            } else if (s[i + 1] == 'x' && i + 2 < n && strchr("0123456789abcdefABCDEF", s[i + 2])) {
-                int v = 0, d = 0;
-                i++;
-                while (d < 2 && i + 1 < n && s[i + 1] &&
-                       strchr("0123456789abcdefABCDEF", s[i + 1])) {
-                    char h = s[++i];
-                    v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-                    d++;
-                }
-                c = (char)v;
-            }
-        }
-        add(x, &c, 1, false);
+    size_t end = i + 1; /* its closing quote: an escaped one is not */
+    while (end < n && s[end] != '\'')
+        end += s[end] == '\\' ? 2 : 1;
+    if (end > n)
+        end = n;
+    Buf b;
+    buf_init(&b);
+    for (i++; i < end; i++) {
+        if (s[i] == '\\')
+            i = ansi_escape(s, end, i, &b);
+        else
+            buf_putc(&b, s[i]);
     }
+    cur(x);
+    add(x, b.data ? b.data : "", b.data ? strnlen(b.data, b.len) : 0, false);
+    buf_fini(&b);
     return i + 1;
 }
 
@@ -356,18 +442,30 @@ static size_t dollar(Exp *x, const char *s, size_t n, size_t i, bool split, bool
 }
 
 /* The inside of "…" from s[i] (up to its closing quote when until_quote,
- * which the index returned is after; else to n). */
+ * which the index returned is after; else to n: the word of a ${…}
+ * inside "…", where bash removes a quote, a backslash escapes a '}' too
+ * and $'…' is read, so "${x:-"a"\}}" is a}). */
 static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quote)
 {
+    /* "$@" is no word: there are no positional parameters at a prompt */
+    if (until_quote && n - i >= 3 && !memcmp(s + i, "$@\"", 3))
+        return i + 3;
+    if (until_quote && n - i >= 5 && !memcmp(s + i, "${@}\"", 5))
+        return i + 5;
     cur(x); /* "" is a word */
     while (i < n && !x->error) {
         char c = s[i];
         if (c == '"' && until_quote)
             return i + 1;
-        if (c == '\\' && i + 1 < n && cmdline_dq_escapable(s[i + 1])) {
+        if (c == '"') {
+            i++;
+        } else if (c == '\\' && i + 1 < n &&
+                   (cmdline_dq_escapable(s[i + 1]) || (!until_quote && s[i + 1] == '}'))) {
             if (s[i + 1] != '\n')
                 add(x, s + i + 1, 1, false);
             i += 2;
+        } else if (c == '$' && !until_quote && i + 1 < n && s[i + 1] == '\'') {
+            i = ansi_c(x, s, n, i + 1);
         } else if (c == '$') {
             i = dollar(x, s, n, i, false, true);
         } else if (c == '`') {
