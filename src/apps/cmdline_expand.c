@@ -5,9 +5,8 @@
  *
  * A word is read again as typed, quotes and all, so that what was quoted
  * is known: a field is built byte by byte with, beside each byte, whether
- * it came unquoted (a * ? [ there is a glob's).  Command substitution and
- * arithmetic are not offered: a message says so and the command does not
- * run. */
+ * it came unquoted (a * ? [ there is a glob's, a ] ! - there a bracket's).  Command substitution
+ * and arithmetic are not offered: a message says so and the command does not run. */
 #include "cmdline.h"
 
 #include <fnmatch.h>
@@ -22,7 +21,7 @@
 
 typedef struct Field {
     Buf text;
-    Buf glob; /* one byte per byte of text: 1 where a glob character came unquoted */
+    Buf glob; /* one byte per byte of text: 1 where it came unquoted */
 } Field;
 
 typedef struct Exp {
@@ -67,7 +66,7 @@ static void add(Exp *x, const char *s, size_t n, bool unquoted)
     Field *f = cur(x);
     buf_put(&f->text, s, n);
     for (size_t i = 0; i < n; i++)
-        buf_putc(&f->glob, (char)(unquoted && is_glob_char(s[i])));
+        buf_putc(&f->glob, (char)unquoted);
 }
 
 /* What an expansion gives: split (unquoted) into fields at blanks, their
@@ -600,13 +599,15 @@ static void glob_field(const CmdEnv *env, const Field *f, Strs *out)
 {
     bool live = false;
     for (size_t i = 0; i < f->glob.len; i++)
-        live |= f->glob.data[i] != 0;
+        live |= f->glob.data[i] && is_glob_char(f->text.data[i]);
     if (!live) {
         strs_push(out, xstrndup(text_of(f), f->text.len));
         return;
     }
     const char *t = text_of(f);
     size_t len = f->text.len;
+    while (len > 1 && t[len - 1] == '/' && t[len - 2] == '/')
+        len--; /* the trailing slashes of a glob: one, as bash gives d/ for *\/\/ */
     Comp *c = xcalloc(len + 1, sizeof *c);
     size_t n = 0;
     const char *base = "";
@@ -624,8 +625,8 @@ static void glob_field(const CmdEnv *env, const Field *f, Strs *out)
         bool comp_live = false;
         for (size_t k = i; k < j; k++) {
             bool g = f->glob.data[k] != 0;
-            comp_live |= g;
-            if (!g && strchr("*?[\\", t[k]))
+            comp_live |= g && is_glob_char(t[k]);
+            if (!g && strchr("*?[]!^-\\", t[k])) /* quoted: itself, also in […] */
                 buf_putc(&pat, '\\');
             buf_putc(&pat, t[k]);
         }
@@ -635,7 +636,7 @@ static void glob_field(const CmdEnv *env, const Field *f, Strs *out)
     size_t before = out->n;
     walk(env, base, c, 0, n, out);
     if (out->n == before)
-        strs_push(out, xstrndup(t, len));
+        strs_push(out, xstrndup(t, f->text.len));
     else
         qsort(out->s + before, out->n - before, sizeof *out->s, by_bytes);
     for (size_t k = 0; k < n; k++) {
