@@ -471,12 +471,15 @@ bool cmdline_is_name(const char *s, size_t len)
     return true;
 }
 
-/* The length of the NAME= that begins the len bytes at w, or 0. */
+/* The length of the NAME= or NAME+= that begins the len bytes at w, or
+ * 0. */
 static size_t assignment_len(const char *w, size_t len)
 {
     size_t n = 0;
     while (n < len && name_char(w[n], n == 0))
         n++;
+    if (n && n + 1 < len && w[n] == '+' && w[n + 1] == '=')
+        return n + 2;
     return n && n < len && w[n] == '=' ? n + 1 : 0;
 }
 

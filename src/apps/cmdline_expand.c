@@ -24,6 +24,27 @@ typedef struct Field {
     Buf glob; /* one byte per byte of text: 1 where it came unquoted */
 } Field;
 
+typedef struct Strs {
+    char **s;
+    size_t n, cap;
+} Strs;
+
+static void strs_push(Strs *v, char *s)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 8;
+        v->s = xrealloc(v->s, v->cap * sizeof *v->s);
+    }
+    v->s[v->n++] = s;
+}
+
+static void strs_free(Strs *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->s[i]);
+    free(v->s);
+}
+
 typedef struct Exp {
     const CmdEnv *env;
     Field *f;
@@ -31,6 +52,9 @@ typedef struct Exp {
     bool open;   /* the last field takes more bytes */
     char *error; /* the first failure's message (allocated) */
     int depth;   /* inside the word of a ${NAME-word}: its blanks split too */
+    /* The command's assignments made before this word (NAME=value), which
+     * it sees, as bash assigns them left to right: a=1 b=$a */
+    const Strs *assigned;
 } Exp;
 
 static bool is_glob_char(char c)
@@ -189,6 +213,11 @@ static const char *param(Exp *x, const char *name, size_t len)
         return "himBHs"; /* an interactive bash's flags */
     if (len == 1 && (name[0] == '*' || name[0] == '@'))
         return NULL;
+    for (size_t i = x->assigned ? x->assigned->n : 0; i-- > 0;) {
+        const char *a = x->assigned->s[i];
+        if (!strncmp(a, name, len) && a[len] == '=')
+            return a + len + 1;
+    }
     return x->env->get(x->env->ctx, name, len);
 }
 
@@ -216,7 +245,7 @@ static size_t name_len(const char *s, size_t n, bool braced)
 /* The text a ${…} operator's word gives, quotes removed, unsplit. */
 static char *word_text(Exp *x, const char *w, size_t n, bool in_dq)
 {
-    Exp sub = {x->env, NULL, 0, 0, false, NULL, 0};
+    Exp sub = {x->env, NULL, 0, 0, false, NULL, 0, x->assigned};
     cur(&sub);
     if (in_dq)
         dq_part(&sub, w, n, 0, false);
@@ -523,27 +552,6 @@ static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool a
 
 /* ---- globs --------------------------------------------------------------- */
 
-typedef struct Strs {
-    char **s;
-    size_t n, cap;
-} Strs;
-
-static void strs_push(Strs *v, char *s)
-{
-    if (v->n == v->cap) {
-        v->cap = v->cap ? 2 * v->cap : 8;
-        v->s = xrealloc(v->s, v->cap * sizeof *v->s);
-    }
-    v->s[v->n++] = s;
-}
-
-static void strs_free(Strs *v)
-{
-    for (size_t i = 0; i < v->n; i++)
-        free(v->s[i]);
-    free(v->s);
-}
-
 static int by_bytes(const void *a, const void *b)
 {
     return strcmp(*(char *const *)a, *(char *const *)b);
@@ -655,11 +663,12 @@ void cmdline_dirents_free(CmdDirent *d, size_t n)
     free(d);
 }
 
-/* The words one word as typed gives (into out); false on a failure, whose
- * message then is in *error. */
-static bool expand_word(const CmdEnv *env, const char *raw, Strs *out, char **error)
+/* The words one word as typed gives (into out), seeing the assignments
+ * made before it; false on a failure, whose message then is in *error. */
+static bool expand_word(const CmdEnv *env, const char *raw, const Strs *assigned, Strs *out,
+                        char **error)
 {
-    Exp x = {env, NULL, 0, 0, false, NULL, 0};
+    Exp x = {env, NULL, 0, 0, false, NULL, 0, assigned};
     /* a word that looks like an assignment gets its tildes (bash's
      * `make DIR=~/x`), and is split and globbed as any other */
     size_t eq = cmdline_assignment(raw);
@@ -676,14 +685,20 @@ static bool expand_word(const CmdEnv *env, const char *raw, Strs *out, char **er
     return !*error;
 }
 
-/* An assignment as typed: NAME=value with the value expanded. */
-static char *expand_assignment(const CmdEnv *env, const char *raw, char **error)
+/* An assignment as typed, NAME=value or NAME+=value, with the value
+ * expanded, after those in assigned: NAME=the whole value (+= appends to
+ * the value NAME has). */
+static char *expand_assignment(const CmdEnv *env, const char *raw, const Strs *assigned,
+                               char **error)
 {
     size_t eq = cmdline_assignment(raw);
-    Exp x = {env, NULL, 0, 0, false, NULL, 0};
+    bool append = eq > 1 && raw[eq - 2] == '+';
+    size_t len = eq - 1 - append; /* the name's */
+    Exp x = {env, NULL, 0, 0, false, NULL, 0, assigned};
+    const char *old = append ? param(&x, raw, len) : NULL;
     cur(&x);
     part(&x, raw + eq, strlen(raw + eq), 0, false, true);
-    char *s = xasprintf("%.*s%s", (int)eq, raw, text_of(&x.f[0]));
+    char *s = xasprintf("%.*s=%s%s", (int)len, raw, old ? old : "", text_of(&x.f[0]));
     fields_free(&x);
     if (x.error && !*error)
         *error = x.error;
@@ -751,13 +766,35 @@ static bool expandable(const char *raw)
     return raw && raw[strcspn(raw, "$~*?[`")];
 }
 
+/* The redirections' words of c expanded into redir (as typed when they
+ * give no word or several: bash's ambiguous redirect); the words made
+ * into keep. */
+static void expand_redirs(const Cmdline *c, const CmdEnv *env, const Strs *assigned,
+                          CmdRedir *redir, Strs *keep, char **error)
+{
+    for (size_t i = 0; i < c->nredir; i++) {
+        redir[i] = c->redir[i];
+        if (*error || !c->redir[i].raw)
+            continue;
+        Strs one = {0};
+        bool ok = expand_word(env, c->redir[i].raw, assigned, &one, error);
+        if (ok && one.n == 1) {
+            redir[i].word = one.s[0];
+            strs_push(keep, one.s[0]);
+            free(one.s);
+        } else {
+            redir[i].word = c->redir[i].raw; /* bash names it as typed */
+            redir[i].ambiguous = ok;
+            strs_free(&one);
+        }
+    }
+}
+
 void cmdline_expand(Cmdline *c, const CmdEnv *env)
 {
-    bool any = false;
+    bool any = c->nassign > 0; /* a += needs the value before it */
     for (size_t i = 0; i < c->argc && !any; i++)
         any = c->raw && expandable(c->raw[i]);
-    for (size_t i = 0; i < c->nassign && !any; i++)
-        any = c->assign_raw && expandable(c->assign_raw[i]);
     for (size_t i = 0; i < c->nredir && !any; i++)
         any = expandable(c->redir[i].raw);
     if (!any)
@@ -766,30 +803,22 @@ void cmdline_expand(Cmdline *c, const CmdEnv *env)
     Strs argv = {0}, assign = {0}, keep = {0};
     for (size_t i = 0; i < c->argc && !error; i++) {
         if (c->raw && c->raw[i])
-            expand_word(env, c->raw[i], &argv, &error);
+            expand_word(env, c->raw[i], NULL, &argv, &error);
         else
             strs_push(&argv, xstrdup(c->argv[i]));
     }
-    for (size_t i = 0; i < c->nassign && !error; i++)
-        strs_push(&assign, c->assign_raw ? expand_assignment(env, c->assign_raw[i], &error)
-                                         : xstrdup(c->assign[i]));
+    /* bash expands a command's redirections before its assignments
+     * (x=f cat > $x is ambiguous), but assigns first when there is no
+     * command (x=f > $x makes f) */
     CmdRedir *redir = xcalloc(c->nredir + 1, sizeof *redir);
-    for (size_t i = 0; i < c->nredir; i++) {
-        redir[i] = c->redir[i];
-        if (error || !c->redir[i].raw)
-            continue;
-        Strs one = {0};
-        bool ok = expand_word(env, c->redir[i].raw, &one, &error);
-        if (ok && one.n == 1) {
-            redir[i].word = one.s[0];
-            strs_push(&keep, one.s[0]);
-            free(one.s);
-        } else {
-            redir[i].word = c->redir[i].raw; /* bash names it as typed */
-            redir[i].ambiguous = ok;
-            strs_free(&one);
-        }
-    }
+    bool alone = !argv.n && !error;
+    if (!alone)
+        expand_redirs(c, env, NULL, redir, &keep, &error);
+    for (size_t i = 0; i < c->nassign && !error; i++)
+        strs_push(&assign, c->assign_raw ? expand_assignment(env, c->assign_raw[i], &assign, &error)
+                                         : xstrdup(c->assign[i]));
+    if (alone)
+        expand_redirs(c, env, &assign, redir, &keep, &error);
     repack(c, argv.s, argv.n, assign.s, assign.n, redir, c->nredir, error);
     strs_free(&argv);
     strs_free(&assign);
