@@ -774,8 +774,8 @@ static void expand_redirs(const Cmdline *c, const CmdEnv *env, const Strs *assig
 {
     for (size_t i = 0; i < c->nredir; i++) {
         redir[i] = c->redir[i];
-        if (*error || !c->redir[i].raw)
-            continue;
+        if (*error || !c->redir[i].raw || !strncmp(c->redir[i].op, "<<", 2))
+            continue; /* a here-string is no file (and minet's shell has none) */
         Strs one = {0};
         bool ok = expand_word(env, c->redir[i].raw, assigned, &one, error);
         if (ok && one.n == 1) {
