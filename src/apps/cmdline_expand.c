@@ -171,10 +171,10 @@ static size_t brace_end(const char *s, size_t n, size_t i)
 /* A tilde-prefix at s[i] (bash(1), Tilde Expansion): ~ (HOME), ~+ (PWD),
  * ~- (OLDPWD), ~USER; the index after it, or i when it is none (a quote or
  * an expansion inside, an unknown user: the ~ is a character). */
-static size_t tilde(Exp *x, const char *s, size_t n, size_t i, bool assign)
+static size_t tilde(Exp *x, const char *s, size_t n, size_t i)
 {
     size_t j = i + 1;
-    while (j < n && s[j] != '/' && !(assign && s[j] == ':')) {
+    while (j < n && s[j] != '/' && s[j] != ':') { /* ~:x is $HOME:x, as in bash */
         if (strchr("'\"\\$`", s[j]))
             return i;
         j++;
@@ -514,7 +514,7 @@ static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quot
 static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool assign)
 {
     if (i < n && s[i] == '~')
-        i = tilde(x, s, n, i, assign);
+        i = tilde(x, s, n, i);
     while (i < n && !x->error) {
         char c = s[i];
         if (c == '\'') {
@@ -544,7 +544,7 @@ static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool a
             add(x, &c, 1, split);
             i++;
             if (assign && c == ':' && i < n && s[i] == '~')
-                i = tilde(x, s, n, i, true);
+                i = tilde(x, s, n, i);
         }
     }
     return i;
