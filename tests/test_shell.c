@@ -1134,6 +1134,9 @@ static void test_expand_words(void **state)
                     "and ${NAME:?word} (with or without the colon)>");
     expect_expanded("echo ${}", "[echo] <bash: ${}: bad substitution>");
     expect_expanded("echo $'a\\x41\\'b'", "[echo] [aA'b]");
+    expect_expanded("a=1 b=$a+ x+=c", "{a=1} {b=1+} {x= a  b* c}"); /* left to right */
+    expect_expanded("echo \"${u:-\"q  r\"\\}}\" [\\!b]* $'\\u00e9'",
+                    "[echo] [q  r}] [b1] [b2] [\xc3\xa9]");
 }
 
 static void test_classify_lists(void **state)
