@@ -83,11 +83,22 @@ static Field *cur(Exp *x)
     return &x->f[x->n - 1];
 }
 
+/* The longest word minet's shell makes: a line such as x=$x$x x=$x$x …
+ * doubles a value each time, past any memory. */
+#define WORD_MAX (1u << 20)
+#define TOO_LONG "minet: a word would be longer than 1 MiB (minet's shell makes none longer)"
+
+static void fail(Exp *x, char *msg);
+
 /* Adds n bytes to the open field; unquoted: its glob characters are a
  * glob's. */
 static void add(Exp *x, const char *s, size_t n, bool unquoted)
 {
     Field *f = cur(x);
+    if (f->text.len + n > WORD_MAX) {
+        fail(x, xstrdup(TOO_LONG));
+        return;
+    }
     buf_put(&f->text, s, n);
     for (size_t i = 0; i < n; i++)
         buf_putc(&f->glob, (char)unquoted);
@@ -697,8 +708,10 @@ static char *expand_assignment(const CmdEnv *env, const char *raw, const Strs *a
     Exp x = {env, NULL, 0, 0, false, NULL, 0, assigned};
     const char *old = append ? param(&x, raw, len) : NULL;
     cur(&x);
+    if (old)
+        add(&x, old, strlen(old), false);
     part(&x, raw + eq, strlen(raw + eq), 0, false, true);
-    char *s = xasprintf("%.*s=%s%s", (int)len, raw, old ? old : "", text_of(&x.f[0]));
+    char *s = xasprintf("%.*s=%s", (int)len, raw, text_of(&x.f[0]));
     fields_free(&x);
     if (x.error && !*error)
         *error = x.error;
