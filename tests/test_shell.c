@@ -1128,11 +1128,15 @@ static void test_expand_words(void **state)
     expect_expanded("cat > b* 2> ~/err", "[cat] >b*(ambiguous) 2>/home/s/err");
     expect_expanded("echo ${#x} ${u-d e} \"${u:-f  g}\" ${x:+y}", "[echo] [7] [d] [e] [f  g] [y]");
     expect_expanded("echo ${u:?gone}", "[echo] <bash: u: gone>");
-    expect_expanded("echo ${x/a/b}", "[echo] <minet: ${x/a/b}: minet's shell offers ${NAME}, "
-                                     "${#NAME}, ${NAME:-word}, ${NAME:=word}, ${NAME:+word} and "
-                                     "${NAME:?word} (with or without the colon)>");
+    expect_expanded("echo ${x/a/b}",
+                    "[echo] <minet: ${x/a/b}: minet's shell offers ${NAME}, "
+                    "${#NAME}, ${!NAME}, ${NAME:-word}, ${NAME:=word}, ${NAME:+word} "
+                    "and ${NAME:?word} (with or without the colon)>");
     expect_expanded("echo ${}", "[echo] <bash: ${}: bad substitution>");
     expect_expanded("echo $'a\\x41\\'b'", "[echo] [aA'b]");
+    expect_expanded("a=1 b=$a+ x+=c", "{a=1} {b=1+} {x= a  b* c}"); /* left to right */
+    expect_expanded("echo \"${u:-\"q  r\"\\}}\" [\\!b]* $'\\u00e9'",
+                    "[echo] [q  r}] [b1] [b2] [\xc3\xa9]");
 }
 
 static void test_classify_lists(void **state)

@@ -29,10 +29,12 @@ static const bool special[256] = {
 };
 
 /* The end of the group that starts at c: the '}' of ${…}, the ')' of
- * $(…), the closing '`' of `…` (c at the '$' or the first '`'), or NULL
- * when the line ends first.  Quotes and backslashes inside are skipped, and
- * nested groups counted, as bash reads them. */
-static const char *group_end(const char *c)
+ * $(…), the closing '`' of `…`, the quote of $'…' (c at the '$' or the
+ * first '`'), or NULL when the line ends first, with *want the character
+ * bash then says it looked for (the innermost open one).  Quotes and
+ * backslashes inside are skipped, and nested groups counted, as bash reads
+ * them: in ${…} even within "…", a '…' is a quote ("${x:-'}'}"). */
+static const char *group_end(const char *c, char *want)
 {
     if (*c == '$' && c[1] == '\'') { /* $'…': a backslash escapes a quote too */
         for (c += 2; *c; c++) {
@@ -41,6 +43,7 @@ static const char *group_end(const char *c)
             else if (*c == '\'')
                 return c;
         }
+        *want = '\'';
         return NULL;
     }
     if (*c == '`') {
@@ -50,6 +53,7 @@ static const char *group_end(const char *c)
             else if (*c == '`')
                 return c;
         }
+        *want = '`';
         return NULL;
     }
     char open = c[1], close = open == '{' ? '}' : ')';
@@ -57,22 +61,26 @@ static const char *group_end(const char *c)
     for (c++; *c; c++) {
         if (*c == '\\' && c[1]) {
             c++;
-        } else if (*c == '\'' && open == '(') { /* in ${…} a ' is a character */
+        } else if (*c == '\'') {
             const char *e = strchr(c + 1, '\'');
-            if (!e)
+            if (!e) {
+                *want = '\'';
                 return NULL;
+            }
             c = e;
         } else if (*c == '"') {
             for (c++; *c && *c != '"'; c++)
                 if (*c == '\\' && c[1])
                     c++;
                 else if ((*c == '$' && (c[1] == '{' || c[1] == '(')) || *c == '`')
-                    if (!(c = group_end(c)))
+                    if (!(c = group_end(c, want)))
                         return NULL;
-            if (!*c)
+            if (!*c) {
+                *want = '"';
                 return NULL;
-        } else if ((*c == '$' && (c[1] == '{' || c[1] == '(')) || *c == '`') {
-            if (!(c = group_end(c)))
+            }
+        } else if ((*c == '$' && (c[1] == '{' || c[1] == '(' || c[1] == '\'')) || *c == '`') {
+            if (!(c = group_end(c, want)))
                 return NULL;
         } else if (*c == open) {
             depth++;
@@ -80,6 +88,7 @@ static const char *group_end(const char *c)
             return c;
         }
     }
+    *want = close;
     return NULL;
 }
 
@@ -164,12 +173,11 @@ static void scan_fini(Scan *s)
 }
 
 /* A ${, $(, $' or ` that the line does not close: bash's message, as for an
- * open quote. */
-static bool group_open(Scan *s, const char *c, size_t used, char *err, size_t size)
+ * open quote, naming what it looked for last. */
+static bool group_open(Scan *s, char want, size_t used, char *err, size_t size)
 {
     s->used = used;
-    char close = *c == '`' ? '`' : c[1] == '{' ? '}' : c[1] == '\'' ? '\'' : ')';
-    snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", close);
+    snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", want);
     return false;
 }
 
@@ -203,9 +211,10 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             if (*c == '"') {
                 open = 0;
             } else if (group_starts(c, true)) {
-                const char *e = group_end(c);
+                char want;
+                const char *e = group_end(c, &want);
                 if (!e)
-                    return group_open(s, c, used, err, size);
+                    return group_open(s, want, used, err, size);
                 memcpy(b + used, c, (size_t)(e - c) + 1);
                 used += (size_t)(e - c) + 1;
                 c = e;
@@ -269,9 +278,10 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             in_word = true;
         }
         if (group_starts(c, false)) { /* one word, blanks and all: cmdline_expand reads it */
-            const char *e = group_end(c);
+            char want;
+            const char *e = group_end(c, &want);
             if (!e)
-                return group_open(s, c, used, err, size);
+                return group_open(s, want, used, err, size);
             memcpy(b + used, c, (size_t)(e - c) + 1);
             used += (size_t)(e - c) + 1;
             c = e;
@@ -461,12 +471,15 @@ bool cmdline_is_name(const char *s, size_t len)
     return true;
 }
 
-/* The length of the NAME= that begins the len bytes at w, or 0. */
+/* The length of the NAME= or NAME+= that begins the len bytes at w, or
+ * 0. */
 static size_t assignment_len(const char *w, size_t len)
 {
     size_t n = 0;
     while (n < len && name_char(w[n], n == 0))
         n++;
+    if (n && n + 1 < len && w[n] == '+' && w[n + 1] == '=')
+        return n + 2;
     return n && n < len && w[n] == '=' ? n + 1 : 0;
 }
 

@@ -113,11 +113,13 @@ void cmdline_dirents_free(CmdDirent *d, size_t n);
  * and variables, word splitting of what unquoted expansions give, globs
  * (pathname expansion, in byte order; a glob that matches nothing stays
  * as it is), quote removal.  Assignments' values get tildes and
- * parameters, neither splitting nor globs; a redirection's word that
- * gives no word or several is ambiguous.  A failure (a bad substitution,
- * ${NAME:?}, a form minet does not offer) sets c->error; c's words are
- * then as far as they went.  Does nothing to a command already expanded
- * or with nothing to expand (no $ ~ * ? [ ` typed). */
+ * parameters, neither splitting nor globs, and are made NAME=value (a
+ * NAME+=value appended to NAME's value); each sees those before it (a=1
+ * b=$a).  A redirection's word that gives no word or several is
+ * ambiguous.  A failure (a bad substitution, ${NAME:?}, a form minet does
+ * not offer) sets c->error; c's words are then as far as they went.  Does
+ * nothing to a command already expanded or with nothing to expand (no $ ~
+ * * ? [ ` typed, no assignment). */
 void cmdline_expand(Cmdline *c, const CmdEnv *env);
 
 /* Makes c's words copies of words[0..n), keeping its redirections and
@@ -129,8 +131,8 @@ bool cmdline_dq_escapable(char c);
 
 /* Is the word a valid name of a variable (bash's identifier)? */
 bool cmdline_is_name(const char *s, size_t len);
-/* The length of the NAME= at the start of word (an assignment), 0 if it
- * is not one. */
+/* The length of the NAME= or NAME+= at the start of word (an assignment),
+ * 0 if it is not one. */
 size_t cmdline_assignment(const char *word);
 
 /* Parses line into l (which cmdline_list_fini frees, whatever the outcome).

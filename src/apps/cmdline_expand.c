@@ -5,12 +5,12 @@
  *
  * A word is read again as typed, quotes and all, so that what was quoted
  * is known: a field is built byte by byte with, beside each byte, whether
- * it came unquoted (a * ? [ there is a glob's).  Command substitution and
- * arithmetic are not offered: a message says so and the command does not
- * run. */
+ * it came unquoted (a * ? [ there is a glob's, a ] ! - there a bracket's).  Command substitution
+ * and arithmetic are not offered: a message says so and the command does not run. */
 #include "cmdline.h"
 
 #include <fnmatch.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,8 +21,29 @@
 
 typedef struct Field {
     Buf text;
-    Buf glob; /* one byte per byte of text: 1 where a glob character came unquoted */
+    Buf glob; /* one byte per byte of text: 1 where it came unquoted */
 } Field;
+
+typedef struct Strs {
+    char **s;
+    size_t n, cap;
+} Strs;
+
+static void strs_push(Strs *v, char *s)
+{
+    if (v->n == v->cap) {
+        v->cap = v->cap ? 2 * v->cap : 8;
+        v->s = xrealloc(v->s, v->cap * sizeof *v->s);
+    }
+    v->s[v->n++] = s;
+}
+
+static void strs_free(Strs *v)
+{
+    for (size_t i = 0; i < v->n; i++)
+        free(v->s[i]);
+    free(v->s);
+}
 
 typedef struct Exp {
     const CmdEnv *env;
@@ -31,6 +52,9 @@ typedef struct Exp {
     bool open;   /* the last field takes more bytes */
     char *error; /* the first failure's message (allocated) */
     int depth;   /* inside the word of a ${NAME-word}: its blanks split too */
+    /* The command's assignments made before this word (NAME=value), which
+     * it sees, as bash assigns them left to right: a=1 b=$a */
+    const Strs *assigned;
 } Exp;
 
 static bool is_glob_char(char c)
@@ -59,14 +83,25 @@ static Field *cur(Exp *x)
     return &x->f[x->n - 1];
 }
 
+/* The longest word minet's shell makes: a line such as x=$x$x x=$x$x …
+ * doubles a value each time, past any memory. */
+#define WORD_MAX (1u << 20)
+#define TOO_LONG "minet: a word would be longer than 1 MiB (minet's shell makes none longer)"
+
+static void fail(Exp *x, char *msg);
+
 /* Adds n bytes to the open field; unquoted: its glob characters are a
  * glob's. */
 static void add(Exp *x, const char *s, size_t n, bool unquoted)
 {
     Field *f = cur(x);
+    if (f->text.len + n > WORD_MAX) {
+        fail(x, xstrdup(TOO_LONG));
+        return;
+    }
     buf_put(&f->text, s, n);
     for (size_t i = 0; i < n; i++)
-        buf_putc(&f->glob, (char)(unquoted && is_glob_char(s[i])));
+        buf_putc(&f->glob, (char)unquoted);
 }
 
 /* What an expansion gives: split (unquoted) into fields at blanks, their
@@ -117,20 +152,29 @@ static void fields_free(Exp *x)
 static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool assign);
 static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quote);
 
-/* The index of the '}' that closes the ${ whose '{' is at s[i], or n. */
+/* The index of the '}' that closes the ${ whose '{' is at s[i], or n.
+ * Quotes inside are skipped, '…' too even within "…", as bash reads it
+ * ("${x:-'}'}" is '}'). */
 static size_t brace_end(const char *s, size_t n, size_t i)
 {
     int depth = 0;
     for (; i < n; i++) {
-        if (s[i] == '\\')
+        if (s[i] == '\\') {
             i++;
-        else if (s[i] == '"')
+        } else if (s[i] == '$' && i + 1 < n && s[i + 1] == '\'') { /* $'…': \' escapes */
+            for (i += 2; i < n && s[i] != '\''; i++)
+                i += s[i] == '\\';
+        } else if (s[i] == '\'') {
+            const char *e = memchr(s + i + 1, '\'', n - i - 1);
+            i = e ? (size_t)(e - s) : n;
+        } else if (s[i] == '"') {
             for (i++; i < n && s[i] != '"'; i++)
                 i += s[i] == '\\';
-        else if (s[i] == '{')
+        } else if (s[i] == '{') {
             depth++;
-        else if (s[i] == '}' && --depth == 0)
+        } else if (s[i] == '}' && --depth == 0) {
             return i;
+        }
     }
     return n;
 }
@@ -138,10 +182,10 @@ static size_t brace_end(const char *s, size_t n, size_t i)
 /* A tilde-prefix at s[i] (bash(1), Tilde Expansion): ~ (HOME), ~+ (PWD),
  * ~- (OLDPWD), ~USER; the index after it, or i when it is none (a quote or
  * an expansion inside, an unknown user: the ~ is a character). */
-static size_t tilde(Exp *x, const char *s, size_t n, size_t i, bool assign)
+static size_t tilde(Exp *x, const char *s, size_t n, size_t i)
 {
     size_t j = i + 1;
-    while (j < n && s[j] != '/' && !(assign && s[j] == ':')) {
+    while (j < n && s[j] != '/' && s[j] != ':') { /* ~:x is $HOME:x, as in bash */
         if (strchr("'\"\\$`", s[j]))
             return i;
         j++;
@@ -180,6 +224,11 @@ static const char *param(Exp *x, const char *name, size_t len)
         return "himBHs"; /* an interactive bash's flags */
     if (len == 1 && (name[0] == '*' || name[0] == '@'))
         return NULL;
+    for (size_t i = x->assigned ? x->assigned->n : 0; i-- > 0;) {
+        const char *a = x->assigned->s[i];
+        if (!strncmp(a, name, len) && a[len] == '=')
+            return a + len + 1;
+    }
     return x->env->get(x->env->ctx, name, len);
 }
 
@@ -207,7 +256,7 @@ static size_t name_len(const char *s, size_t n, bool braced)
 /* The text a ${…} operator's word gives, quotes removed, unsplit. */
 static char *word_text(Exp *x, const char *w, size_t n, bool in_dq)
 {
-    Exp sub = {x->env, NULL, 0, 0, false, NULL, 0};
+    Exp sub = {x->env, NULL, 0, 0, false, NULL, 0, x->assigned};
     cur(&sub);
     if (in_dq)
         dq_part(&sub, w, n, 0, false);
@@ -220,24 +269,56 @@ static char *word_text(Exp *x, const char *w, size_t n, bool in_dq)
     return text;
 }
 
-/* ${body} (blen bytes): ${NAME}, ${#NAME}, and ${NAME-word} with - = + ?,
- * each with a colon before it or not. */
+/* The characters of a value: UTF-8's, as bash counts them in the
+ * C.UTF-8 locale (${#NAME}). */
+static size_t chars_of(const char *v)
+{
+    size_t n = 0;
+    for (; *v; v++)
+        n += !utf8_cont(*v);
+    return n;
+}
+
+/* Is the value of ${!NAME}'s NAME the name of a parameter? */
+static bool indirect_name(const char *v)
+{
+    size_t len = strlen(v);
+    return len && (name_len(v, len, true) == len);
+}
+
+/* ${body} (blen bytes): ${NAME}, ${#NAME}, ${!NAME} (the parameter NAME
+ * names), and ${NAME-word} with - = + ?, each with a colon before it or
+ * not. */
 static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq)
 {
     bool length = blen > 1 && body[0] == '#';
-    const char *name = body + length;
-    size_t k = name_len(name, blen - length, true);
+    bool indirect = !length && blen > 1 && body[0] == '!' && name_len(body + 1, blen - 1, true);
+    const char *name = body + length + indirect;
+    size_t k = name_len(name, blen - length - indirect, true);
     const char *rest = name + k;
-    size_t rlen = blen - length - k;
-    if (!k || (length && rlen)) {
+    size_t rlen = blen - length - indirect - k;
+    if (!k || (length && rlen) || (rlen == 1 && rest[0] == ':')) {
         fail(x, xasprintf("bash: ${%.*s}: bad substitution", (int)blen, body));
         return;
     }
     char *nm = xstrndup(name, k);
     const char *v = param(x, nm, k);
+    bool names = indirect && rlen == 1 && strchr("*@", rest[0]); /* ${!PREFIX*} */
+    if (indirect && !names) {
+        if (!v || !indirect_name(v)) {
+            fail(x, v ? xasprintf("bash: %s: invalid variable name", v)
+                      : xasprintf("bash: %s: invalid indirect expansion", nm));
+            free(nm);
+            return;
+        }
+        free(nm);
+        k = strlen(v);
+        nm = xstrdup(v);
+        v = param(x, nm, k);
+    }
     if (length) {
         char num[24];
-        snprintf(num, sizeof num, "%zu", v ? strlen(v) : 0);
+        snprintf(num, sizeof num, "%zu", v ? chars_of(v) : 0);
         add_value(x, num, split);
     } else if (!rlen) {
         add_value(x, v ? v : "", split);
@@ -264,7 +345,10 @@ static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq
             } else {
                 char *t = word_text(x, w, wlen, in_dq);
                 if (op == '?')
-                    fail(x, xasprintf("bash: %s: %s", nm, wlen ? t : "parameter null or not set"));
+                    fail(x, xasprintf("bash: %s: %s", nm,
+                                      wlen    ? t
+                                      : colon ? "parameter null or not set"
+                                              : "parameter not set"));
                 else if (!cmdline_is_name(nm, k))
                     fail(x, xasprintf("bash: $%s: cannot assign in this way", nm));
                 else {
@@ -273,10 +357,10 @@ static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq
                 }
                 free(t);
             }
-        } else if (strchr("#%/^,:@", rest[0])) {
+        } else if (names || strchr("#%/^,:@", rest[0])) {
             fail(x, xasprintf("minet: ${%.*s}: minet's shell offers ${NAME}, ${#NAME}, "
-                              "${NAME:-word}, ${NAME:=word}, ${NAME:+word} and ${NAME:?word} "
-                              "(with or without the colon)",
+                              "${!NAME}, ${NAME:-word}, ${NAME:=word}, ${NAME:+word} and "
+                              "${NAME:?word} (with or without the colon)",
                               (int)blen, body));
         } else {
             fail(x, xasprintf("bash: ${%.*s}: bad substitution", (int)blen, body));
@@ -285,37 +369,78 @@ static void braced(Exp *x, const char *body, size_t blen, bool split, bool in_dq
     free(nm);
 }
 
-/* $'…': bash's ANSI-C quoting, from the quote at s[i]; the index after it. */
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')
+        return (c | 0x20) - 'a' + 10;
+    return -1;
+}
+
+/* The escape after the backslash at s[i] of a $'…' (bash(1), QUOTING):
+ * its bytes into out; the index of its last character.  One that is not
+ * an escape leaves the backslash. */
+static size_t ansi_escape(const char *s, size_t n, size_t i, Buf *out)
+{
+    static const char from[] = "abeEfnrtv\\'\"?", to[] = "\a\b\x1b\x1b\f\n\r\t\v\\'\"?";
+    char e = i + 1 < n ? s[i + 1] : '\0';
+    const char *k = e ? strchr(from, e) : NULL;
+    if (k) {
+        buf_putc(out, to[k - from]);
+        return i + 1;
+    }
+    if (e >= '0' && e <= '7') { /* \nnn: one to three octal digits */
+        int v = 0;
+        for (int d = 0; d < 3 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7'; d++)
+            v = v * 8 + (s[++i] - '0');
+        buf_putc(out, (char)v);
+        return i;
+    }
+    if ((e == 'x' || e == 'u' || e == 'U') && i + 2 < n && hex_digit(s[i + 2]) >= 0) {
+        int max = e == 'x' ? 2 : e == 'u' ? 4 : 8;
+        uint32_t v = 0;
+        i++;
+        for (int d = 0; d < max && i + 1 < n && hex_digit(s[i + 1]) >= 0; d++)
+            v = v * 16 + (uint32_t)hex_digit(s[++i]);
+        if (e == 'x')
+            buf_putc(out, (char)v);
+        else
+            utf8_put(out, v);
+        return i;
+    }
+    if (e == 'c' && i + 2 < n) { /* \cX: control-X, \c? is DEL */
+        char c = s[i + 2];
+        i += 2;
+        if (c == '\\' && i + 1 < n && s[i + 1] == '\\')
+            i++; /* \c\\ is control-backslash */
+        buf_putc(out, c == '?' ? 0x7f : (char)((c >= 'a' && c <= 'z' ? c - 32 : c) & 0x1f));
+        return i;
+    }
+    buf_putc(out, '\\');
+    return i;
+}
+
+/* $'…': bash's ANSI-C quoting, from the quote at s[i]; the index after it.
+ * A NUL it makes ends what it gives (the rest of the word goes on). */
 static size_t ansi_c(Exp *x, const char *s, size_t n, size_t i)
 {
-    static const char from[] = "abefnrtv\\'\"?", to[] = "\a\b\x1b\f\n\r\t\v\\'\"?";
-    cur(x);
-    for (i++; i < n && s[i] != '\''; i++) {
-        char c = s[i];
-        if (c == '\\' && i + 1 < n) {
-            const char *e = strchr(from, s[i + 1]);
-            if (e && *e) {
-                c = to[e - from];
-                i++;
-            } else if (s[i + 1] >= '0' && s[i + 1] <= '7') {
-                int v = 0, d = 0;
-                while (d < 3 && i + 1 < n && s[i + 1] >= '0' && s[i + 1] <= '7')
-                    v = v * 8 + (s[++i] - '0'), d++;
-                c = (char)v;
-            } else if (s[i + 1] == 'x' && i + 2 < n && strchr("0123456789abcdefABCDEF", s[i + 2])) {
-                int v = 0, d = 0;
-                i++;
-                while (d < 2 && i + 1 < n && s[i + 1] &&
-                       strchr("0123456789abcdefABCDEF", s[i + 1])) {
-                    char h = s[++i];
-                    v = v * 16 + (h <= '9' ? h - '0' : (h | 0x20) - 'a' + 10);
-                    d++;
-                }
-                c = (char)v;
-            }
-        }
-        add(x, &c, 1, false);
+    size_t end = i + 1; /* its closing quote: an escaped one is not */
+    while (end < n && s[end] != '\'')
+        end += s[end] == '\\' ? 2 : 1;
+    if (end > n)
+        end = n;
+    Buf b;
+    buf_init(&b);
+    for (i++; i < end; i++) {
+        if (s[i] == '\\')
+            i = ansi_escape(s, end, i, &b);
+        else
+            buf_putc(&b, s[i]);
     }
+    cur(x);
+    add(x, b.data ? b.data : "", b.data ? strnlen(b.data, b.len) : 0, false);
+    buf_fini(&b);
     return i + 1;
 }
 
@@ -356,18 +481,30 @@ static size_t dollar(Exp *x, const char *s, size_t n, size_t i, bool split, bool
 }
 
 /* The inside of "…" from s[i] (up to its closing quote when until_quote,
- * which the index returned is after; else to n). */
+ * which the index returned is after; else to n: the word of a ${…}
+ * inside "…", where bash removes a quote, a backslash escapes a '}' too
+ * and $'…' is read, so "${x:-"a"\}}" is a}). */
 static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quote)
 {
+    /* "$@" is no word: there are no positional parameters at a prompt */
+    if (until_quote && n - i >= 3 && !memcmp(s + i, "$@\"", 3))
+        return i + 3;
+    if (until_quote && n - i >= 5 && !memcmp(s + i, "${@}\"", 5))
+        return i + 5;
     cur(x); /* "" is a word */
     while (i < n && !x->error) {
         char c = s[i];
         if (c == '"' && until_quote)
             return i + 1;
-        if (c == '\\' && i + 1 < n && cmdline_dq_escapable(s[i + 1])) {
+        if (c == '"') {
+            i++;
+        } else if (c == '\\' && i + 1 < n &&
+                   (cmdline_dq_escapable(s[i + 1]) || (!until_quote && s[i + 1] == '}'))) {
             if (s[i + 1] != '\n')
                 add(x, s + i + 1, 1, false);
             i += 2;
+        } else if (c == '$' && !until_quote && i + 1 < n && s[i + 1] == '\'') {
+            i = ansi_c(x, s, n, i + 1);
         } else if (c == '$') {
             i = dollar(x, s, n, i, false, true);
         } else if (c == '`') {
@@ -388,7 +525,7 @@ static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quot
 static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool assign)
 {
     if (i < n && s[i] == '~')
-        i = tilde(x, s, n, i, assign);
+        i = tilde(x, s, n, i);
     while (i < n && !x->error) {
         char c = s[i];
         if (c == '\'') {
@@ -418,34 +555,13 @@ static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool a
             add(x, &c, 1, split);
             i++;
             if (assign && c == ':' && i < n && s[i] == '~')
-                i = tilde(x, s, n, i, true);
+                i = tilde(x, s, n, i);
         }
     }
     return i;
 }
 
 /* ---- globs --------------------------------------------------------------- */
-
-typedef struct Strs {
-    char **s;
-    size_t n, cap;
-} Strs;
-
-static void strs_push(Strs *v, char *s)
-{
-    if (v->n == v->cap) {
-        v->cap = v->cap ? 2 * v->cap : 8;
-        v->s = xrealloc(v->s, v->cap * sizeof *v->s);
-    }
-    v->s[v->n++] = s;
-}
-
-static void strs_free(Strs *v)
-{
-    for (size_t i = 0; i < v->n; i++)
-        free(v->s[i]);
-    free(v->s);
-}
 
 static int by_bytes(const void *a, const void *b)
 {
@@ -502,13 +618,15 @@ static void glob_field(const CmdEnv *env, const Field *f, Strs *out)
 {
     bool live = false;
     for (size_t i = 0; i < f->glob.len; i++)
-        live |= f->glob.data[i] != 0;
+        live |= f->glob.data[i] && is_glob_char(f->text.data[i]);
     if (!live) {
         strs_push(out, xstrndup(text_of(f), f->text.len));
         return;
     }
     const char *t = text_of(f);
     size_t len = f->text.len;
+    while (len > 1 && t[len - 1] == '/' && t[len - 2] == '/')
+        len--; /* the trailing slashes of a glob: one, as bash gives d/ for *\/\/ */
     Comp *c = xcalloc(len + 1, sizeof *c);
     size_t n = 0;
     const char *base = "";
@@ -526,8 +644,8 @@ static void glob_field(const CmdEnv *env, const Field *f, Strs *out)
         bool comp_live = false;
         for (size_t k = i; k < j; k++) {
             bool g = f->glob.data[k] != 0;
-            comp_live |= g;
-            if (!g && strchr("*?[\\", t[k]))
+            comp_live |= g && is_glob_char(t[k]);
+            if (!g && strchr("*?[]!^-\\", t[k])) /* quoted: itself, also in […] */
                 buf_putc(&pat, '\\');
             buf_putc(&pat, t[k]);
         }
@@ -537,7 +655,7 @@ static void glob_field(const CmdEnv *env, const Field *f, Strs *out)
     size_t before = out->n;
     walk(env, base, c, 0, n, out);
     if (out->n == before)
-        strs_push(out, xstrndup(t, len));
+        strs_push(out, xstrndup(t, f->text.len));
     else
         qsort(out->s + before, out->n - before, sizeof *out->s, by_bytes);
     for (size_t k = 0; k < n; k++) {
@@ -556,11 +674,12 @@ void cmdline_dirents_free(CmdDirent *d, size_t n)
     free(d);
 }
 
-/* The words one word as typed gives (into out); false on a failure, whose
- * message then is in *error. */
-static bool expand_word(const CmdEnv *env, const char *raw, Strs *out, char **error)
+/* The words one word as typed gives (into out), seeing the assignments
+ * made before it; false on a failure, whose message then is in *error. */
+static bool expand_word(const CmdEnv *env, const char *raw, const Strs *assigned, Strs *out,
+                        char **error)
 {
-    Exp x = {env, NULL, 0, 0, false, NULL, 0};
+    Exp x = {env, NULL, 0, 0, false, NULL, 0, assigned};
     /* a word that looks like an assignment gets its tildes (bash's
      * `make DIR=~/x`), and is split and globbed as any other */
     size_t eq = cmdline_assignment(raw);
@@ -577,14 +696,22 @@ static bool expand_word(const CmdEnv *env, const char *raw, Strs *out, char **er
     return !*error;
 }
 
-/* An assignment as typed: NAME=value with the value expanded. */
-static char *expand_assignment(const CmdEnv *env, const char *raw, char **error)
+/* An assignment as typed, NAME=value or NAME+=value, with the value
+ * expanded, after those in assigned: NAME=the whole value (+= appends to
+ * the value NAME has). */
+static char *expand_assignment(const CmdEnv *env, const char *raw, const Strs *assigned,
+                               char **error)
 {
     size_t eq = cmdline_assignment(raw);
-    Exp x = {env, NULL, 0, 0, false, NULL, 0};
+    bool append = eq > 1 && raw[eq - 2] == '+';
+    size_t len = eq - 1 - append; /* the name's */
+    Exp x = {env, NULL, 0, 0, false, NULL, 0, assigned};
+    const char *old = append ? param(&x, raw, len) : NULL;
     cur(&x);
+    if (old)
+        add(&x, old, strlen(old), false);
     part(&x, raw + eq, strlen(raw + eq), 0, false, true);
-    char *s = xasprintf("%.*s%s", (int)eq, raw, text_of(&x.f[0]));
+    char *s = xasprintf("%.*s=%s", (int)len, raw, text_of(&x.f[0]));
     fields_free(&x);
     if (x.error && !*error)
         *error = x.error;
@@ -652,13 +779,35 @@ static bool expandable(const char *raw)
     return raw && raw[strcspn(raw, "$~*?[`")];
 }
 
+/* The redirections' words of c expanded into redir (as typed when they
+ * give no word or several: bash's ambiguous redirect); the words made
+ * into keep. */
+static void expand_redirs(const Cmdline *c, const CmdEnv *env, const Strs *assigned,
+                          CmdRedir *redir, Strs *keep, char **error)
+{
+    for (size_t i = 0; i < c->nredir; i++) {
+        redir[i] = c->redir[i];
+        if (*error || !c->redir[i].raw || !strncmp(c->redir[i].op, "<<", 2))
+            continue; /* a here-string is no file (and minet's shell has none) */
+        Strs one = {0};
+        bool ok = expand_word(env, c->redir[i].raw, assigned, &one, error);
+        if (ok && one.n == 1) {
+            redir[i].word = one.s[0];
+            strs_push(keep, one.s[0]);
+            free(one.s);
+        } else {
+            redir[i].word = c->redir[i].raw; /* bash names it as typed */
+            redir[i].ambiguous = ok;
+            strs_free(&one);
+        }
+    }
+}
+
 void cmdline_expand(Cmdline *c, const CmdEnv *env)
 {
-    bool any = false;
+    bool any = c->nassign > 0; /* a += needs the value before it */
     for (size_t i = 0; i < c->argc && !any; i++)
         any = c->raw && expandable(c->raw[i]);
-    for (size_t i = 0; i < c->nassign && !any; i++)
-        any = c->assign_raw && expandable(c->assign_raw[i]);
     for (size_t i = 0; i < c->nredir && !any; i++)
         any = expandable(c->redir[i].raw);
     if (!any)
@@ -667,30 +816,22 @@ void cmdline_expand(Cmdline *c, const CmdEnv *env)
     Strs argv = {0}, assign = {0}, keep = {0};
     for (size_t i = 0; i < c->argc && !error; i++) {
         if (c->raw && c->raw[i])
-            expand_word(env, c->raw[i], &argv, &error);
+            expand_word(env, c->raw[i], NULL, &argv, &error);
         else
             strs_push(&argv, xstrdup(c->argv[i]));
     }
-    for (size_t i = 0; i < c->nassign && !error; i++)
-        strs_push(&assign, c->assign_raw ? expand_assignment(env, c->assign_raw[i], &error)
-                                         : xstrdup(c->assign[i]));
+    /* bash expands a command's redirections before its assignments
+     * (x=f cat > $x is ambiguous), but assigns first when there is no
+     * command (x=f > $x makes f) */
     CmdRedir *redir = xcalloc(c->nredir + 1, sizeof *redir);
-    for (size_t i = 0; i < c->nredir; i++) {
-        redir[i] = c->redir[i];
-        if (error || !c->redir[i].raw)
-            continue;
-        Strs one = {0};
-        bool ok = expand_word(env, c->redir[i].raw, &one, &error);
-        if (ok && one.n == 1) {
-            redir[i].word = one.s[0];
-            strs_push(&keep, one.s[0]);
-            free(one.s);
-        } else {
-            redir[i].word = c->redir[i].raw; /* bash names it as typed */
-            redir[i].ambiguous = ok;
-            strs_free(&one);
-        }
-    }
+    bool alone = !argv.n && !error;
+    if (!alone)
+        expand_redirs(c, env, NULL, redir, &keep, &error);
+    for (size_t i = 0; i < c->nassign && !error; i++)
+        strs_push(&assign, c->assign_raw ? expand_assignment(env, c->assign_raw[i], &assign, &error)
+                                         : xstrdup(c->assign[i]));
+    if (alone)
+        expand_redirs(c, env, &assign, redir, &keep, &error);
     repack(c, argv.s, argv.n, assign.s, assign.n, redir, c->nredir, error);
     strs_free(&argv);
     strs_free(&assign);

@@ -21,25 +21,6 @@ static int hex_value(char ch)
     return -1;
 }
 
-static void put_utf8(Buf *out, uint32_t u)
-{
-    if (u < 0x80) {
-        buf_putc(out, (char)u);
-    } else if (u < 0x800) {
-        buf_putc(out, (char)(0xC0 | u >> 6));
-        buf_putc(out, (char)(0x80 | (u & 0x3F)));
-    } else if (u < 0x10000) {
-        buf_putc(out, (char)(0xE0 | u >> 12));
-        buf_putc(out, (char)(0x80 | (u >> 6 & 0x3F)));
-        buf_putc(out, (char)(0x80 | (u & 0x3F)));
-    } else {
-        buf_putc(out, (char)(0xF0 | (u >> 18 & 0x07)));
-        buf_putc(out, (char)(0x80 | (u >> 12 & 0x3F)));
-        buf_putc(out, (char)(0x80 | (u >> 6 & 0x3F)));
-        buf_putc(out, (char)(0x80 | (u & 0x3F)));
-    }
-}
-
 /* Appends s to out with its escapes read; false after \c. */
 static bool put_escaped(const char *s, Buf *out)
 {
@@ -71,7 +52,7 @@ static bool put_escaped(const char *s, Buf *out)
             if (e == 'x')
                 buf_putc(out, (char)v);
             else
-                put_utf8(out, v);
+                utf8_put(out, v);
         } else { /* not an escape: the backslash stays */
             buf_putc(out, *s++);
         }

@@ -273,7 +273,7 @@ bool filt_number(const char *s, long long *out)
  * at_sign (ls -F) also for @, which -F would print after a link. */
 bool filt_needs_quotes(const char *name, bool at_sign)
 {
-    if (name[0] == '#' || name[0] == '~')
+    if (!name[0] || name[0] == '#' || name[0] == '~') /* "" is '' */
         return true;
     for (const unsigned char *c = (const unsigned char *)name; *c; c++)
         if (*c < 0x20 || *c == 0x7f || strchr(" !\"$&'()*;<=>?[\\^`|", *c) ||

@@ -577,6 +577,8 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     }
     in->quiet = quiet;
     p->in = in;
+    p->assign = c->assign;
+    p->nassign = c->nassign;
     return p;
 }
 
@@ -633,8 +635,11 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
             continue;
         const AppProgram *app = r->app ? r->app : apps_find(pl->cmds[i].argv[0]);
         app->main(p, (int)pl->cmds[i].argc, pl->cmds[i].argv);
-        if ((p = find_proc(sim, ids[i])) != NULL)
+        if ((p = find_proc(sim, ids[i])) != NULL) {
+            p->assign = NULL; /* the line's words may go before it ends */
+            p->nassign = 0;
             input_arm(p);
+        }
     }
     if (ids != ids_small) {
         free(ids);

@@ -108,6 +108,10 @@ typedef struct Proc {
     } out[2];
     bool write_failed; /* a write into a file failed: said once */
     const char *prog;  /* the program's name, for its messages (NULL before it runs) */
+    /* The NAME=value words before its program (X=1 printenv X), for the
+     * builtins: set while its main runs, NULL after. */
+    char *const *assign;
+    size_t nassign;
 } Proc;
 
 enum {

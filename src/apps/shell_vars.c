@@ -165,6 +165,18 @@ void shell_env_init(ShellEnv *e, Proc *p, ShellVars *vars, int status, int shell
 
 /* ---- the builtins ----------------------------------------------------- */
 
+/* The value NAME (len bytes) has among the assignments before p's program
+ * (X=1 printenv X: the last one), or NULL. */
+static const char *prefix_value(const Proc *p, const char *name, size_t len)
+{
+    for (size_t i = p->nassign; i-- > 0;) {
+        const char *a = p->assign[i];
+        if (!strncmp(a, name, len) && a[len] == '=')
+            return a + len + 1;
+    }
+    return NULL;
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp((*(ShellVar *const *)a)->name, (*(ShellVar *const *)b)->name);
@@ -236,15 +248,26 @@ void export_main(Proc *p, int argc, char **argv)
     int status = 0;
     for (; i < argc; i++) {
         size_t eq = strcspn(argv[i], "=");
-        if (!cmdline_is_name(argv[i], eq)) {
+        bool append = argv[i][eq] && eq && argv[i][eq - 1] == '+'; /* export NAME+=value */
+        size_t len = eq - append;
+        if (!cmdline_is_name(argv[i], len)) {
             proc_printf(p, CON_STDERR, "bash: export: `%s': not a valid identifier\n", argv[i]);
             status = 1;
             continue;
         }
         if (subshell)
             continue; /* bash forgets a subshell's variables */
-        ShellVar *v = set(vs, argv[i], eq, argv[i][eq] ? argv[i] + eq + 1 : NULL);
+        /* X=1 export X: bash keeps the X given to export */
+        const char *value = argv[i][eq] ? argv[i] + eq + 1 : prefix_value(p, argv[i], len);
+        char *joined = NULL;
+        if (append) {
+            const ShellVar *old = find(vs, argv[i], len);
+            joined = xasprintf("%s%s", old && old->value ? old->value : "", value);
+            value = joined;
+        }
+        ShellVar *v = set(vs, argv[i], len, value);
         v->exported = !unexport;
+        free(joined);
     }
     proc_exit(p, status);
 }
@@ -278,8 +301,8 @@ void unset_main(Proc *p, int argc, char **argv)
         if (functions)
             continue;                                     /* minet's shell has no functions */
         ShellVar *v = find(vs, argv[i], strlen(argv[i])); /* bash 5.2 says nothing of a bad name */
-        if (!v || subshell)
-            continue;
+        if (!v || subshell || prefix_value(p, argv[i], strlen(argv[i])))
+            continue; /* X=1 unset X unsets the X given to unset alone */
         free(v->name);
         free(v->value);
         memmove(v, v + 1, (size_t)(vs->v + vs->n - (v + 1)) * sizeof *v);
@@ -306,15 +329,26 @@ void printenv_main(Proc *p, int argc, char **argv)
         return;
     }
     int first = argc > 1 && !strcmp(argv[1], "--") ? 2 : 1;
-    if (first >= argc) {
-        for (size_t i = 0; i < vs->n; i++)
-            if (vs->v[i].exported && vs->v[i].value)
-                buf_printf(&b, "%s=%s\n", vs->v[i].name, vs->v[i].value);
+    if (first >= argc) { /* the assignments before it are in its environment too */
+        for (size_t i = 0; i < vs->n; i++) {
+            const char *name = vs->v[i].name;
+            if (!prefix_value(p, name, strlen(name)) && vs->v[i].exported && vs->v[i].value)
+                buf_printf(&b, "%s=%s\n", name, vs->v[i].value);
+        }
+        for (size_t i = 0; i < p->nassign; i++) {
+            size_t len = strcspn(p->assign[i], "=");
+            if (prefix_value(p, p->assign[i], len) == p->assign[i] + len + 1)
+                buf_printf(&b, "%s\n", p->assign[i]);
+        }
     }
     for (int i = first; i < argc; i++) {
-        const ShellVar *v = strchr(argv[i], '=') ? NULL : find(vs, argv[i], strlen(argv[i]));
+        size_t len = strlen(argv[i]);
+        const char *value = strchr(argv[i], '=') ? NULL : prefix_value(p, argv[i], len);
+        const ShellVar *v = value || strchr(argv[i], '=') ? NULL : find(vs, argv[i], len);
         if (v && v->exported && v->value)
-            buf_printf(&b, "%s\n", v->value);
+            value = v->value;
+        if (value)
+            buf_printf(&b, "%s\n", value);
         else
             status = 1;
     }

@@ -91,6 +91,11 @@ static void wc_files(Proc *p, ProcFile *in, size_t n)
     int status = 0;
     for (size_t i = 0; i < n; i++) {
         Counts c = {{0}};
+        if (!in[i].is_stdin && !in[i].name[0]) { /* coreutils does not look for "" */
+            proc_printf(p, CON_STDERR, "wc: invalid zero-length file name\n");
+            status = 1;
+            continue;
+        }
         if (in[i].err != VFS_OK) {
             char *q = in[i].is_stdin && !w->dash_named ? xstrdup("'standard input'")
                                                        : filt_quoted(in[i].name, false);

@@ -492,6 +492,25 @@ size_t utf8_prefix(const char *s, size_t len, size_t n)
     return n;
 }
 
+void utf8_put(Buf *out, uint32_t u)
+{
+    if (u < 0x80) {
+        buf_putc(out, (char)u);
+    } else if (u < 0x800) {
+        buf_putc(out, (char)(0xC0 | u >> 6));
+        buf_putc(out, (char)(0x80 | (u & 0x3F)));
+    } else if (u < 0x10000) {
+        buf_putc(out, (char)(0xE0 | u >> 12));
+        buf_putc(out, (char)(0x80 | (u >> 6 & 0x3F)));
+        buf_putc(out, (char)(0x80 | (u & 0x3F)));
+    } else {
+        buf_putc(out, (char)(0xF0 | (u >> 18 & 0x07)));
+        buf_putc(out, (char)(0x80 | (u >> 12 & 0x3F)));
+        buf_putc(out, (char)(0x80 | (u >> 6 & 0x3F)));
+        buf_putc(out, (char)(0x80 | (u & 0x3F)));
+    }
+}
+
 size_t edit_distance(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);

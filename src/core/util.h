@@ -127,6 +127,8 @@ static inline bool utf8_cont(char c)
     return ((unsigned char)c & 0xC0) == 0x80;
 }
 size_t utf8_prefix(const char *s, size_t len, size_t n);
+/* Appends code point u to out as UTF-8 (bash's \u and \U escapes). */
+void utf8_put(Buf *out, uint32_t u);
 
 /* Levenshtein distance, for "did you mean". */
 size_t edit_distance(const char *a, const char *b);
