@@ -46,7 +46,11 @@
     X("mv",         mv_main,         NULL)              \
     X("export",     export_main,     NULL)              \
     X("unset",      unset_main,      NULL)              \
-    X("printenv",   printenv_main,   NULL)
+    X("printenv",   printenv_main,   NULL)              \
+    X("cd",         cd_main,         NULL)              \
+    X("pwd",        pwd_main,        NULL)              \
+    X("hostname",   hostname_main,   NULL)              \
+    X("whoami",     whoami_main,     NULL)
 /* clang-format on */
 
 #define APP_ROW(name, main, input)  {name, main, input},

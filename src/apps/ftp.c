@@ -21,12 +21,13 @@
  * bar's final line (an 80-column terminal) and the summary, with rates from simulated time.
  * The transfers themselves are in ftp_transfer.c.
  *
- * Local files are the host user's (proto/vfs.h): get stores into
- * /home/USER, put reads from there.  ASCII mode converts line ends as
+ * Local files are the host user's (proto/vfs.h): get stores into the
+ * working folder (/home/USER until a cd in its terminal), put reads from
+ * there.  ASCII mode converts line ends as
  * tnftp does: CR LF to LF when receiving, LF to CR LF when sending.
  *
  * Limits: patterns only in mget (matched by the server) and mput (in the
- * home folder); no proxy, macros or the other settings
+ * working folder); no proxy, macros or the other settings
  * `status` lists; one address per name. */
 #include <stdio.h>
 #include <stdlib.h>

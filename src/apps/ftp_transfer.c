@@ -726,7 +726,7 @@ void ftp_mconfirm(Ftp *f, const char *line)
     f->asked = false;
 }
 
-/* mput's patterns, matched against the files in the user's home. */
+/* mput's patterns, matched against the files in the working folder. */
 void ftp_mput_expand(Ftp *f, char **pats, size_t n)
 {
     char home[VFS_PATH_MAX];

@@ -1,5 +1,5 @@
 /* ls — GNU coreutils 9.1's ls over the node's files: the names of a
- * folder (the user's home without operands), in byte order as in the
+ * folder (the working folder without operands), in byte order as in the
  * C.UTF-8 locale, in columns as ls fills an 80-column terminal (tabs
  * every 8 columns), or one per line when its output is not the terminal
  * (a pipe, a file) or with -1.  -a (with . and ..), -A, -l (the long

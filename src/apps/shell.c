@@ -228,6 +228,7 @@ typedef struct Term {
     int next_same_node; /* the node's next terminal (index in Shell.terms), or -1 */
     ShellVars vars;     /* its shell's variables */
     int last_bg;        /* $!: the PID of its last background job, 0 before one */
+    char *cwd;          /* its working folder (absolute), NULL: the user's home */
 } Term;
 
 struct Shell {
@@ -308,6 +309,7 @@ static void proc_free(Proc *p)
     buf_fini(&p->line);
     buf_fini(&p->pipe);
     free(p->stdin_path);
+    free(p->cwd);
     free(p->out[0].path);
     free(p->out[1].path);
     free(p); /* and its input: one ProcBlock */
@@ -353,6 +355,7 @@ void shell_free(Shell *sh)
             job_free(j);
         }
         shell_vars_fini(&sh->terms[i].vars);
+        free(sh->terms[i].cwd);
     }
     free(sh->terms);
     free(sh->first_term);
@@ -378,7 +381,7 @@ static int term_find(Shell *sh, int node, int number)
         sh->cap_terms = sh->cap_terms ? 2 * sh->cap_terms : 16;
         sh->terms = xrealloc(sh->terms, sh->cap_terms * sizeof *sh->terms);
     }
-    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, 0, -1, {0}, 0};
+    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, 0, -1, {0}, 0, NULL};
     if (indexed) {
         sh->terms[sh->n_terms].next_same_node = sh->first_term[node];
         sh->first_term[node] = (int)sh->n_terms;
@@ -519,6 +522,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     p->job = j;
     p->last_in_pipe = last;
     p->subshell = quiet;
+    p->cwd = t->cwd ? xstrdup(t->cwd) : NULL;
     j->left++;
     /* bash expands the words as the command runs; Windows' programs are
      * then found as cmd.exe finds them */
@@ -1405,6 +1409,18 @@ ShellVars *proc_vars(Proc *p, bool *subshell)
 {
     *subshell = p->subshell;
     return &p->sim->shell->terms[p->term_idx].vars;
+}
+
+void proc_chdir(Proc *p, const char *path)
+{
+    char *copy = xstrdup(path);
+    free(p->cwd);
+    p->cwd = copy;
+    if (p->subshell)
+        return; /* bash forgets a subshell's cd */
+    Term *t = &p->sim->shell->terms[p->term_idx];
+    free(t->cwd);
+    t->cwd = xstrdup(path);
 }
 
 int proc_pid(const Proc *p)

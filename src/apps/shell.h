@@ -84,6 +84,7 @@ typedef struct Proc {
     struct Job *job;   /* (shell.c) the pipeline it belongs to */
     bool last_in_pipe; /* its status is the pipeline's */
     bool subshell;     /* a command of a pipeline of several, or in the background */
+    char *cwd;         /* its working folder (absolute; cd), NULL: the user's home */
     uint64_t to;       /* the next process of the pipe (its id), 0 if stdout is the console */
     bool from_pipe;    /* stdin is the pipe from the one before */
     bool eof;          /* that one ended */
@@ -131,10 +132,10 @@ bool proc_stdout_is_tty(const Proc *p);
 bool proc_stdin_is_tty(const Proc *p);
 
 /* word as an absolute path of p's node into path (VFS_PATH_MAX bytes): a
- * relative one is the user's home's (/home/USER), as bash and the
- * programs it starts run there.  Resolved as the kernel resolves a path:
- * every name followed by "/" must be a folder (VFS_ENOENT when it is
- * missing, unless it is the last, VFS_ENOTDIR when it is a file), before a
+ * relative one is the working folder's (the user's home, /home/USER,
+ * until a cd), as bash and the programs it starts run there.  Resolved as the kernel resolves a
+ * path: every name followed by "/" must be a folder (VFS_ENOENT when it is missing, unless it is
+ * the last, VFS_ENOTDIR when it is a file), before a
  * ".." after it goes back up; so "n.txt/" and "n.txt/../m.txt" are
  * VFS_ENOTDIR, and "nodir/../m.txt" VFS_ENOENT.  VFS_ENOENT when the World
  * has no files, as vfs_path_norm's errors otherwise. */

@@ -61,8 +61,9 @@ VfsErr proc_may_name(const Proc *p, const char *path)
 VfsErr proc_path(const Proc *p, const char *word, char *path)
 {
     Vfs *v = vfs_of(p->sim);
-    char home[VFS_NAME_MAX + 8];
-    snprintf(home, sizeof home, "/home/%s", vfs_user(p->sim->world, p->node));
+    char own[VFS_NAME_MAX + 8];
+    snprintf(own, sizeof own, "/home/%s", vfs_user(p->sim->world, p->node));
+    const char *home = p->cwd ? p->cwd : own; /* the working folder */
     if (!v)
         return VFS_ENOENT;
     VfsErr e = vfs_path_norm(home, word, path, VFS_PATH_MAX, NULL);
@@ -71,7 +72,7 @@ VfsErr proc_path(const Proc *p, const char *word, char *path)
     /* The walk the kernel makes: each name followed by a "/" must be a
      * folder, before a ".." after it leaves it. */
     char cur[VFS_PATH_MAX];
-    size_t len = word[0] == '/' ? 0 : strlen(home);
+    size_t len = word[0] == '/' || !strcmp(home, "/") ? 0 : strlen(home);
     memcpy(cur, home, len);
     for (const char *s = word; *s;) {
         size_t n = strcspn(s, "/");

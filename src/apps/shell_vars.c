@@ -87,6 +87,13 @@ void shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assi
 
 /* ---- what words expand against ---------------------------------------- */
 
+const char *shell_vars_get(ShellVars *vs, const World *w, int node, const char *name)
+{
+    seed(vs, w, node);
+    const ShellVar *v = find(vs, name, strlen(name));
+    return v ? v->value : NULL;
+}
+
 static const char *env_get(void *ctx, const char *name, size_t len)
 {
     ShellEnv *e = ctx;

@@ -48,11 +48,17 @@ void shell_env_init(ShellEnv *e, Proc *p, ShellVars *vars, int status, int shell
 void shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assignment,
                        bool export);
 
+/* The value of variable name in vs, or NULL when it is unset. */
+const char *shell_vars_get(ShellVars *vs, const World *w, int node, const char *name);
+
 /* ---- for the builtins (shell.c gives them their terminal's variables) --- */
 
 /* The variables of p's terminal; *subshell when p runs in one (a command
  * of a pipeline of several, or in the background), whose changes bash
  * forgets. */
 ShellVars *proc_vars(Proc *p, bool *subshell);
+/* Makes path (absolute, normalised) p's working folder, and its
+ * terminal's unless p runs in a subshell (cd). */
+void proc_chdir(Proc *p, const char *path);
 
 #endif
