@@ -53,6 +53,29 @@ static int node(const Model *m, const char *id)
 
 /* ---- model ------------------------------------------------------------- */
 
+/* A comment alone typed at the prompt shows at the node's prompt, as a
+ * script line that is one does; with no node selected it is refused with
+ * a reason (before, it did nothing). */
+static void test_typed_comment(void **state)
+{
+    (void)state;
+    Model *m = lecture();
+    char why[256];
+    assert_false(model_add_line(m, 5, -1, "# the cache is warm now", why, sizeof why));
+    assert_non_null(strstr(why, "select one first"));
+    assert_true(
+        model_add_line(m, 5, node(m, "laptop"), "# the cache is warm now", why, sizeof why));
+    bool shown = false;
+    for (size_t i = 0; i < m->n_console; i++) {
+        const TraceRec *r = &m->sim->trace.recs[m->console[i].rec];
+        shown |= r->stream == CON_COMMAND && strcmp(r->text, "# the cache is warm now") == 0;
+    }
+    assert_true(shown);
+    assert_false(model_add_line(m, 5, node(m, "laptop"), "   ", why, sizeof why));
+    assert_string_equal(why, "");
+    model_free(m);
+}
+
 static void test_hop_frac(void **state)
 {
     (void)state;
@@ -573,6 +596,7 @@ int main(void)
         cmocka_unit_test(test_pause_on_answer),
         cmocka_unit_test(test_drag_node),
         cmocka_unit_test(test_shot_files),
+        cmocka_unit_test(test_typed_comment),
     };
     int status = cmocka_run_group_tests(tests, NULL, NULL);
     TTF_Quit();

@@ -422,8 +422,17 @@ bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why,
     char prog[64];
     switch (shell_classify(line, prog, sizeof prog)) {
     case SHELL_EMPTY:
-        snprintf(why, size, "%s", "");
-        return false;
+        if (!shell_comment_only(line)) {
+            snprintf(why, size, "%s", "");
+            return false;
+        }
+        /* a note for the class: it shows at the node's prompt, as a
+         * script line that is a comment alone does */
+        if (node < 0 || (size_t)node >= w->n_nodes) {
+            snprintf(why, size, "a comment: no node to show it on (select one first)");
+            return false;
+        }
+        break;
     case SHELL_UNKNOWN:
         snprintf(why, size, "bash: %s: command not found", prog);
         return false;
