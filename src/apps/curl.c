@@ -21,9 +21,14 @@
  * is "left intact" and QUIT goes unshown as curl exits; after an error it
  * is closed with a shown QUIT.
  *
+ * -m SECONDS (--max-time) limits the whole operation: when it runs out,
+ * curl closes the connection and says "Operation timed out after N
+ * milliseconds with M bytes received" ("Resolving timed out", "Connection
+ * timed out" before it is connected), exit 28.
+ *
  * Exit statuses are curl's: 6 name not resolved, 7 no connection, 8 an
- * unexpected reply, 26 the file cannot be read, 55 MAIL or RCPT refused,
- * 1 a scheme it does not know, 2 bad usage. */
+ * unexpected reply, 26 the file cannot be read, 28 -m ran out, 55 MAIL or
+ * RCPT refused, 1 a scheme it does not know, 2 bad usage. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -48,6 +53,7 @@ static void curl_free(void *state)
     if (c->conn)
         textconn_abort(c->conn);
     sim_cancel(c->p->sim, c->meter);
+    sim_cancel(c->p->sim, c->deadline);
     free(c->url);
     free(c->from);
     free(c->upload);
@@ -990,6 +996,60 @@ static void usage_hint(Proc *p)
     proc_printf(p, CON_STDERR, "curl: try 'curl --help' or 'curl --manual' for more information\n");
 }
 
+/* -m ran out: the transfer stops where it is, the connection closed. */
+static void on_deadline(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    Curl *c = ctx;
+    c->deadline = 0;
+    free(c->error);
+    long long ms = (long long)((sim->now - c->started) / 1000);
+    if (c->lookup) /* the name is still being looked up */
+        c->error = xasprintf("Resolving timed out after %lld milliseconds", ms);
+    else if (c->conn && c->step == ST_CONNECT) /* no answer to the SYN yet */
+        c->error = xasprintf("Connection timed out after %lld milliseconds", ms);
+    else if (c->size_known && c->dl_size)
+        c->error = xasprintf("Operation timed out after %lld milliseconds with %llu out of %llu "
+                             "bytes received",
+                             ms, (unsigned long long)c->downloaded, (unsigned long long)c->dl_size);
+    else
+        c->error = xasprintf("Operation timed out after %lld milliseconds with %llu bytes received",
+                             ms, (unsigned long long)c->downloaded);
+    curl_meter_line(c, true);
+    resolve_cancel(c->lookup);
+    c->lookup = NULL;
+    if (c->data) {
+        tcp_set_ops(c->data, NULL, NULL);
+        tcp_abort(c->data);
+        c->data = NULL;
+    }
+    if (c->conn) {
+        curl_info(c, "Closing connection 0");
+        textconn_close(c->conn);
+        c->conn = NULL;
+    }
+    curl_done(c, 28);
+}
+
+/* -m's value as curl reads it: seconds, a fraction allowed; false, said,
+ * when it is not a positive number. */
+static bool max_time(Proc *p, const char *opt, const char *v, SimTime *out)
+{
+    char *end;
+    double s = strtod(v, &end);
+    if (end == v || *end || s != s) {
+        proc_printf(p, CON_STDERR, "curl: option %s: expected a proper numerical parameter\n", opt);
+        return false;
+    }
+    if (s < 0) {
+        proc_printf(p, CON_STDERR, "curl: option %s: expected a positive numerical parameter\n",
+                    opt);
+        return false;
+    }
+    *out = s > 1e9 ? (SimTime)1e15 : (SimTime)(s * 1e6 + 0.5);
+    return true;
+}
+
 /* Splits smtp://HOST[:PORT][/PATH]; false (with curl's words) if it cannot. */
 static bool parse_url(Curl *c)
 {
@@ -1108,7 +1168,8 @@ void curl_main(Proc *p, int argc, char **argv)
             strcmp(a, "--mail-from") == 0 || strcmp(a, "--mail-rcpt") == 0 ||
             strcmp(a, "-T") == 0 || strcmp(a, "--upload-file") == 0 || strcmp(a, "--url") == 0 ||
             strcmp(a, "-o") == 0 || strcmp(a, "--output") == 0 || strcmp(a, "-u") == 0 ||
-            strcmp(a, "--user") == 0 || strcmp(a, "-X") == 0 || strcmp(a, "--request") == 0;
+            strcmp(a, "--user") == 0 || strcmp(a, "-X") == 0 || strcmp(a, "--request") == 0 ||
+            strcmp(a, "-m") == 0 || strcmp(a, "--max-time") == 0;
         if (takes && !val) {
             proc_printf(p, CON_STDERR, "curl: option %s: requires parameter\n", a);
             usage_hint(p);
@@ -1157,6 +1218,12 @@ void curl_main(Proc *p, int argc, char **argv)
         } else if (strcmp(a, "--url") == 0) {
             free(c->url);
             c->url = xstrdup(argv[++i]);
+        } else if (strcmp(a, "-m") == 0 || strcmp(a, "--max-time") == 0) {
+            if (!max_time(p, a, argv[++i], &c->max_time)) {
+                usage_hint(p);
+                proc_exit(p, 2);
+                return;
+            }
         } else if (a[0] == '-' && a[1]) {
             proc_printf(p, CON_STDERR, "curl: option %s: is unknown\n", a);
             usage_hint(p);
@@ -1203,6 +1270,8 @@ void curl_main(Proc *p, int argc, char **argv)
         return;
     }
     meter_arm(c);
+    if (c->max_time)
+        c->deadline = sim_after(p->sim, c->max_time, on_deadline, c, 0);
     c->resolving = true;
     Resolve *r = resolve_name(p->sim, p->node, c->host, on_resolved, c);
     c->resolving = false;

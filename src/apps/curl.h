@@ -44,6 +44,8 @@ typedef struct Curl {
     uint64_t uploaded; /* bytes of the message sent (the meter's Xferd) */
     bool upload_started;
     EvHandle meter;
+    SimTime max_time;  /* -m: the whole operation's limit, 0 for none */
+    EvHandle deadline; /* when it runs out */
     int64_t shown_sec; /* the clock's second when the meter was last drawn */
     /* ftp:// (the FTP part below) */
     bool ftp;
