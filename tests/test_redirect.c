@@ -67,7 +67,8 @@ static void test_redirects(void **state)
 /* Each terminal has its own working folder, which every relative path
  * after a cd starts from (a redirection's file here); a folder the user
  * may not enter is refused with bash's message; a cd in the background
- * changes nothing after it. */
+ * changes nothing after it.  The line's typed lines wait for the program
+ * that reads them (cat), past cd, an assignment and echo. */
 static void test_working_folder(void **state)
 {
     (void)state;
@@ -81,7 +82,9 @@ static void test_working_folder(void **state)
         " {\"at\": \"2s\", \"on\": \"laptop\", \"terminal\": 2, \"run\": \"cd sub\"},"
         " {\"at\": \"3s\", \"on\": \"laptop\", \"run\": \"pwd; cd sub & pwd\"},"
         " {\"at\": \"4s\", \"on\": \"laptop\", \"terminal\": 2,"
-        "  \"run\": \"head -n1 ../notes.txt > copy.txt; cd -\"}]}";
+        "  \"run\": \"head -n1 ../notes.txt > copy.txt; cd -\"},"
+        " {\"at\": \"5s\", \"on\": \"laptop\", \"terminal\": 3,"
+        "  \"run\": \"cd sub; x=1; echo $x; cat\", \"input\": [\"typed\", \"^D\"]}]}";
     Sim sim;
     World *w = tw_load("cd.json", json);
     world_wire(w);
@@ -99,7 +102,9 @@ static void test_working_folder(void **state)
                              "[1] 4008\n"
                              "/home/alice\n"
                              "[1]+  Done                    cd sub\n"
-                             "/home/alice\n");
+                             "/home/alice\n"
+                             "1\n"
+                             "typed\n");
     char data[64] = {0};
     size_t n = 0;
     assert_int_equal(

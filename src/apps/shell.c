@@ -575,9 +575,13 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     ProcInput *in = &((ProcBlock *)p)->in;
     in->fn = app->input;
     in->start = in->last = sim->now;
-    if (typed && !p->stdin_path) {
+    /* Lines typed ahead wait in the terminal for a program to read them;
+     * one that ends without reading any gives them back (proc_exit), so
+     * `cd d; ftp host` types them into ftp. */
+    if (typed && !r->typed_taken && !p->stdin_path) {
         in->lines = r->lines;
         in->n = r->n;
+        r->typed_taken = true;
     }
     in->quiet = quiet;
     p->in = in;
@@ -620,8 +624,6 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
             procs[i] = p;
         }
     }
-    if (typed)
-        r->typed_taken = true;
     for (size_t i = 0; i + 1 < pl->n; i++)
         if (procs[i])
             procs[i]->to = ids[i + 1] ? ids[i + 1] : UINT64_MAX; /* no reader: lost */
@@ -1202,6 +1204,11 @@ void proc_exit(Proc *p, int status)
     }
     Job *j = p->job;
     bool last = p->last_in_pipe;
+    /* The line's typed lines, none of them read: they wait for the next
+     * program of the line (cd, echo or an assignment reads nothing). */
+    if (j && j->run && p->in && p->in->lines && p->in->lines == j->run->lines && p->in->next == 0 &&
+        p->in->n_buffered == 0)
+        j->run->typed_taken = false;
     proc_free(p);
     if (!j)
         return;
