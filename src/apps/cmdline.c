@@ -33,9 +33,17 @@ static const bool special[256] = {
  * first '`'), or NULL when the line ends first, with *want the character
  * bash then says it looked for (the innermost open one).  Quotes and
  * backslashes inside are skipped, and nested groups counted, as bash reads
- * them: in ${…} even within "…", a '…' is a quote ("${x:-'}'}"). */
-static const char *group_end(const char *c, char *want)
+ * them: in ${…} even within "…", a '…' is a quote ("${x:-'}'}").  Groups
+ * nested more than GROUP_NEST_MAX deep give NULL with *want 0: the
+ * expansions that read them again recurse as deep. */
+#define GROUP_NEST_MAX 100
+
+static const char *group_end_at(const char *c, char *want, int nest)
 {
+    if (nest >= GROUP_NEST_MAX) {
+        *want = 0;
+        return NULL;
+    }
     if (*c == '$' && c[1] == '\'') { /* $'…': a backslash escapes a quote too */
         for (c += 2; *c; c++) {
             if (*c == '\\' && c[1])
@@ -73,14 +81,14 @@ static const char *group_end(const char *c, char *want)
                 if (*c == '\\' && c[1])
                     c++;
                 else if ((*c == '$' && (c[1] == '{' || c[1] == '(')) || *c == '`')
-                    if (!(c = group_end(c, want)))
+                    if (!(c = group_end_at(c, want, nest + 1)))
                         return NULL;
             if (!*c) {
                 *want = '"';
                 return NULL;
             }
         } else if ((*c == '$' && (c[1] == '{' || c[1] == '(' || c[1] == '\'')) || *c == '`') {
-            if (!(c = group_end(c, want)))
+            if (!(c = group_end_at(c, want, nest + 1)))
                 return NULL;
         } else if (*c == open) {
             depth++;
@@ -90,6 +98,11 @@ static const char *group_end(const char *c, char *want)
     }
     *want = close;
     return NULL;
+}
+
+static const char *group_end(const char *c, char *want)
+{
+    return group_end_at(c, want, 0);
 }
 
 /* Is c where a ${…}, $(…), `…` or (outside "…") $'…' starts? */
@@ -177,7 +190,13 @@ static void scan_fini(Scan *s)
 static bool group_open(Scan *s, char want, size_t used, char *err, size_t size)
 {
     s->used = used;
-    snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", want);
+    if (!want)
+        snprintf(err, size,
+                 "minet: ${…}, $(…) and `…` nest more than %d deep here (minet's shell "
+                 "reads none deeper)",
+                 GROUP_NEST_MAX);
+    else
+        snprintf(err, size, "bash: unexpected EOF while looking for matching `%c'", want);
     return false;
 }
 

@@ -88,6 +88,14 @@ static Field *cur(Exp *x)
 #define WORD_MAX (1u << 20)
 #define TOO_LONG "minet: a word would be longer than 1 MiB (minet's shell makes none longer)"
 
+/* A command's words in all: Linux's ARG_MAX, past which execve refuses
+ * them (E2BIG); `echo $x $x …` of 1 MiB words would otherwise take the run
+ * to gigabytes. */
+#define ARGS_MAX (2u << 20)
+#define ARGS_TOO_LONG                                                                              \
+    "minet: the command's words would pass 2 MiB in all (Argument list too long, as Linux's "      \
+    "execve says)"
+
 static void fail(Exp *x, char *msg);
 
 /* Adds n bytes to the open field; unquoted: its glob characters are a
@@ -814,11 +822,17 @@ void cmdline_expand(Cmdline *c, const CmdEnv *env)
         return;
     char *error = NULL;
     Strs argv = {0}, assign = {0}, keep = {0};
+    size_t total = 0; /* the words' bytes so far */
     for (size_t i = 0; i < c->argc && !error; i++) {
+        size_t before = argv.n;
         if (c->raw && c->raw[i])
             expand_word(env, c->raw[i], NULL, &argv, &error);
         else
             strs_push(&argv, xstrdup(c->argv[i]));
+        for (size_t k = before; k < argv.n; k++)
+            total += strlen(argv.s[k]) + 1;
+        if (total > ARGS_MAX && !error)
+            error = xstrdup(ARGS_TOO_LONG);
     }
     /* bash expands a command's redirections before its assignments
      * (x=f cat > $x is ambiguous), but assigns first when there is no

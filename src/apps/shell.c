@@ -552,9 +552,14 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         return NULL;
     }
     if (c->argc == 0) { /* only redirections and assignments: bash runs nothing */
-        for (size_t i = 0; i < c->nassign && !quiet; i++)
-            shell_vars_assign(&t->vars, sim->world, t->node, c->assign[i], false);
-        proc_exit(p, 0);
+        int st = 0;
+        for (size_t i = 0; i < c->nassign && !quiet && !st; i++)
+            if (!shell_vars_assign(&t->vars, sim->world, t->node, c->assign[i], false)) {
+                proc_printf(p, CON_STDERR, "minet: %.*s: %s\n", (int)strcspn(c->assign[i], "="),
+                            c->assign[i], SHELL_VARS_FULL);
+                st = 1;
+            }
+        proc_exit(p, st);
         return NULL;
     }
     const AppProgram *app = r->app ? r->app : apps_find(c->argv[0]);

@@ -28,9 +28,16 @@ static ShellVar *find(ShellVars *vs, const char *name, size_t len)
     return NULL;
 }
 
+/* Sets the variable (value NULL: declares it, keeping any value); NULL,
+ * nothing changed, when the values would pass SHELL_VARS_MAX. */
 static ShellVar *set(ShellVars *vs, const char *name, size_t len, const char *value)
 {
     ShellVar *v = find(vs, name, len);
+    size_t old = v && v->value ? strlen(v->value) : 0;
+    size_t now = value ? strlen(value) : old;
+    if (vs->bytes - old + now > SHELL_VARS_MAX)
+        return NULL;
+    vs->bytes = vs->bytes - old + now;
     if (!v) {
         vs->v = xrealloc(vs->v, (vs->n + 1) * sizeof *vs->v);
         v = &vs->v[vs->n++];
@@ -77,12 +84,14 @@ static void seed(ShellVars *vs, const World *w, int node)
     set(vs, "HOSTNAME", 8, w->nodes[node].id);
 }
 
-void shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assignment, bool export)
+bool shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assignment, bool export)
 {
     seed(vs, w, node);
     size_t eq = strcspn(assignment, "=");
     ShellVar *v = set(vs, assignment, eq, assignment[eq] ? assignment + eq + 1 : NULL);
-    v->exported |= export;
+    if (v)
+        v->exported |= export;
+    return v != NULL;
 }
 
 /* ---- what words expand against ---------------------------------------- */
@@ -273,7 +282,11 @@ void export_main(Proc *p, int argc, char **argv)
             value = joined;
         }
         ShellVar *v = set(vs, argv[i], len, value);
-        v->exported = !unexport;
+        if (v)
+            v->exported = !unexport;
+        else
+            proc_printf(p, CON_STDERR, "minet: %.*s: %s\n", (int)len, argv[i], SHELL_VARS_FULL);
+        status = v ? status : 1;
         free(joined);
     }
     proc_exit(p, status);
@@ -311,6 +324,7 @@ void unset_main(Proc *p, int argc, char **argv)
         if (!v || subshell || prefix_value(p, argv[i], strlen(argv[i])))
             continue; /* X=1 unset X unsets the X given to unset alone */
         free(v->name);
+        vs->bytes -= v->value ? strlen(v->value) : 0;
         free(v->value);
         memmove(v, v + 1, (size_t)(vs->v + vs->n - (v + 1)) * sizeof *v);
         vs->n--;

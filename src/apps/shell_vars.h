@@ -24,8 +24,15 @@ typedef struct ShellVar {
 typedef struct ShellVars {
     ShellVar *v; /* in the order set */
     size_t n;
+    size_t bytes; /* of every value: at most SHELL_VARS_MAX */
     bool seeded;
 } ShellVars;
+
+/* What a terminal's variables hold in all: x=$x$x … and 1 MiB words
+ * would otherwise take the run to gigabytes. */
+#define SHELL_VARS_MAX (16u << 20)
+#define SHELL_VARS_FULL                                                                            \
+    "the shell's variables would pass 16 MiB in all (minet's shell keeps no more)"
 
 void shell_vars_fini(ShellVars *vs);
 
@@ -44,8 +51,9 @@ typedef struct ShellEnv {
 void shell_env_init(ShellEnv *e, Proc *p, ShellVars *vars, int status, int shell_pid, int last_bg);
 
 /* Sets NAME=value (an assignment word) in vs; exported keeps the flag it
- * had unless export is true. */
-void shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assignment,
+ * had unless export is true.  False, nothing set, when vs would pass
+ * SHELL_VARS_MAX. */
+bool shell_vars_assign(ShellVars *vs, const World *w, int node, const char *assignment,
                        bool export);
 
 /* The value of variable name in vs, or NULL when it is unset. */
