@@ -712,7 +712,8 @@ static void test_host_errors(void **state)
  * 9.18's in tests/run_dns_options.sh, set nslookup_interactive): what
  * that comparison does not show.  The exit status is the last lookup's;
  * ^D ends it as its line editor shows it, ^C at once and silently; a
- * server whose name the host cannot resolve ends it, as 9.18 gives up. */
+ * server whose name the host cannot resolve ends it, as 9.18 gives up;
+ * from a file or a pipe it reads their lines without prompts. */
 static void type_into(World *w, const char *const *lines, size_t n)
 {
     ScriptLine *l = &w->script[w->n_script - 1];
@@ -747,6 +748,8 @@ static void test_nslookup_interactive(void **state)
     tw_script(w, S(40), 0, "nslookup - nosuch.example");
     tw_script(w, S(60), 0, "nslookup");
     type_into(w, d, MN_ARRAY_LEN(d));
+    tw_script(w, S(80), 0, "echo www.montana.edu | nslookup");
+    tw_script(w, S(90), 0, "nslookup < /dev/null");
     for (size_t i = 0; i < w->n_script; i++)
         w->script[i].terminal = (int)i + 1;
     Sim sim;
@@ -757,7 +760,11 @@ static void test_nslookup_interactive(void **state)
     assert_int_equal(exit_status(&sim, 2), 1); /* ^C */
     assert_int_equal(exit_status(&sim, 3), 1);
     assert_int_equal(exit_status(&sim, 4), 1);
-    const char *say = "nslookup: couldn't get address for 'nosuch.example': failure\n";
+    /* from a pipe: its lines, no prompt; from /dev/null: a blank line */
+    assert_int_equal(exit_status(&sim, 5), 0);
+    assert_int_equal(exit_status(&sim, 6), 1);
+    assert_non_null(strstr(out, "Address: 153.90.127.197\n\n"));
+    const char *say = "nslookup: couldn't get address for 'nosuch.example': not found\n";
     const char *first = strstr(out, say);
     assert_non_null(first);
     assert_non_null(strstr(first + 1, say));

@@ -21,7 +21,10 @@
  * options above without their dash, and `set all`), `server ADDRESS` and
  * `lserver`, `exit` or ^D; help, ls and the like say they are not
  * implemented.  Each lookup prints as above without the blank line after
- * it.  The exit status is the last lookup's. */
+ * it.  The exit status is the last lookup's (1 before any).  With its
+ * input from a file or a pipe it prints no prompt and reads their lines,
+ * ending at their end as at `exit`. */
+#include <assert.h>
 #include <limits.h>
 #include <strings.h>
 #include <stdio.h>
@@ -44,9 +47,21 @@ typedef struct Nslookup {
     bool explicit_type; /* a type was set: it alone is asked */
     uint16_t set_type;
     bool interactive;
-    int status; /* interactive: the last lookup's */
+    int status; /* interactive: the last lookup's (1 before any) */
+    /* interactive with its input from a file or a pipe: no prompts, the
+     * lines read in turn from in (all of it once it came) */
+    bool batch, in_came, want_line;
+    Buf in;
+    size_t in_at;
+    EvHandle line_ev;
     /* What `set all` shows, as typed where BIND keeps the text. */
     char querytype[32], klass[32];
+    uint16_t qclass;  /* set class= (IN) */
+    char domain[256]; /* set domain=: the search list's one name ("" none) */
+    /* this lookup's names, tried in turn while the answer is NXDOMAIN:
+     * the typed name under the domain, then the name itself */
+    char *cand[2];
+    int ncand, ci;
     bool d2, nosearch;
     int timeout_set; /* 0 until set */
     unsigned port, ndots;
@@ -69,6 +84,10 @@ static void ns_free(void *state)
     resolve_cancel(n->lookup);
     free(n->name_text);
     free(n->server_text);
+    free(n->cand[0]);
+    free(n->cand[1]);
+    buf_fini(&n->in);
+    sim_cancel(n->sim, n->line_ev);
     free(n);
 }
 
@@ -79,8 +98,26 @@ static void ns_exit(Nslookup *n, int status)
     proc_exit(p, status); /* frees n through free_state */
 }
 
+static void next_input_line(Nslookup *n);
+
+static void on_next_line(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)sim;
+    (void)arg;
+    Nslookup *n = ctx;
+    n->line_ev = 0;
+    next_input_line(n);
+}
+
+/* Ready for the next command: "> " at a terminal; from a file or a pipe,
+ * the next line, from an event of its own (a file of `set` lines would
+ * otherwise nest one call per line). */
 static void prompt(Nslookup *n)
 {
+    if (n->batch) {
+        n->line_ev = sim_at(n->sim, n->sim->now, on_next_line, n, 0);
+        return;
+    }
     proc_printf(n->proc, CON_STDOUT, "> ");
     proc_set_prompt(n->proc, "> ");
     proc_wait_input(n->proc, true);
@@ -215,11 +252,20 @@ static void print_debug(const DnsMsg *m, Buf *b)
 static void next_query(Nslookup *n);
 static void print_server(Nslookup *n, Buf *b);
 
+static void set_candidate(Nslookup *n);
+
 static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
 {
     (void)size;
     Nslookup *n = ctx;
     n->q = NULL;
+    if (m->rcode == DNS_RCODE_NXDOMAIN && n->next == 1 && n->ci + 1 < n->ncand) {
+        n->ci++; /* the search list's next name, quietly */
+        set_candidate(n);
+        n->next = 0;
+        next_query(n);
+        return;
+    }
     char rc[16];
     uint16_t type = n->types[n->next - 1];
     bool defaults = !n->explicit_type; /* nslookup's default_lookups */
@@ -329,6 +375,7 @@ static void next_query(Nslookup *n)
     uint16_t type = n->types[n->next++];
     bool tcp = n->set_vc ? n->vc : type == DNS_TYPE_ANY;
     DnsQueryOpts o = {.rd = !n->norecurse,
+                      .klass = n->qclass,
                       .timeout = (SimTime)n->timeout_s * 1000000,
                       .tries = n->tries,
                       .program = "nslookup",
@@ -367,8 +414,8 @@ static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const ch
     n->lookup = NULL;
     if (st != RESOLVE_OK) {
         if (n->server_for != FOR_LOOKUP) /* BIND 9.18 gives up there */
-            proc_printf(n->proc, CON_STDERR, "nslookup: couldn't get address for '%s': failure\n",
-                        n->server_text);
+            proc_printf(n->proc, CON_STDERR, "nslookup: couldn't get address for '%s': %s\n",
+                        n->server_text, st == RESOLVE_AGAIN ? "failure" : "not found");
         else
             proc_printf(n->proc, CON_STDERR, ";; couldn't get address for '%s': not found\n",
                         n->server_text);
@@ -445,19 +492,21 @@ static void show_settings(Nslookup *n)
                 "  %s\t\t%s\n"
                 "  timeout = %d\t\tretry = %d\tport = %u\tndots = %u\n"
                 "  querytype = %-8s\tclass = %s\n"
-                "  srchlist = \n",
+                "  srchlist = %s\n",
                 n->vc ? "vc" : "novc", n->debug ? "debug" : "nodebug", n->d2 ? "d2" : "nod2",
                 n->nosearch ? "nosearch" : "search", n->norecurse ? "norecurse" : "recurse",
-                n->timeout_set, n->tries, n->port, n->ndots, n->querytype, n->klass);
+                n->timeout_set, n->tries, n->port, n->ndots, n->querytype, n->klass, n->domain);
 }
 
 /* One option, as BIND 9.18's nslookup takes them on its command line
- * (-OPTION) and after `set`: the query type, timeout, retry, [no]recurse
- * and [no]vc change what is asked, [no]debug what is printed; class,
- * port, ndots, [no]search and [no]d2 are kept for `set all` and change
- * nothing minet models (d2 adds BIND's internal trace on stderr: its
- * functions, pointers and source lines, nothing a DNS message holds);
- * anything else is an invalid option, said, and nslookup goes on. */
+ * (-OPTION) and after `set`: the query type and class, timeout, retry,
+ * [no]recurse and [no]vc change what is asked, [no]debug what is printed,
+ * domain, ndots and [no]search which names are tried (a name with fewer
+ * dots than ndots is tried under the domain first); [no]d2 is kept for
+ * `set all` (it adds BIND's internal trace on stderr: its functions,
+ * pointers and source lines, nothing a DNS message holds); a port other
+ * than 53 says minet does not offer it; anything else is an invalid
+ * option, said, and nslookup goes on. */
 static void set_option(Nslookup *n, const char *o)
 {
     static const char *const type_p[] = {"type=", "ty=", "querytype=", "query=", "qu=", "q=", NULL};
@@ -466,7 +515,7 @@ static void set_option(Nslookup *n, const char *o)
     static const char *const class_p[] = {"class=", "cl=", NULL};
     static const char *const port_p[] = {"port=", "po=", NULL};
     static const char *const ndots_p[] = {"ndots=", NULL};
-    static const char *const other_p[] = {"domain=", "do=", NULL};
+    static const char *const domain_p[] = {"domain=", "do=", NULL};
     const char *v;
     if ((v = value_opt(o, type_p))) {
         uint16_t type;
@@ -483,13 +532,24 @@ static void set_option(Nslookup *n, const char *o)
     } else if ((v = value_opt(o, retry_p))) {
         count_opt(n, "tries", v, 0xffffffffu, &n->tries);
     } else if ((v = value_opt(o, class_p))) {
+        uint16_t klass;
+        if (!dns_class_from_name(v, &klass)) {
+            proc_printf(n->proc, CON_STDOUT, "unknown query class: %s\n", v);
+            return;
+        }
+        n->qclass = klass;
         keep_text(n->klass, sizeof n->klass, v);
     } else if ((v = value_opt(o, port_p))) {
         int port;
-        if (count_opt(n, "port", v, 0xffff, &port))
-            n->port = (unsigned)strtoul(v, NULL, 0);
+        if (count_opt(n, "port", v, 0xffff, &port) && port != 53)
+            proc_printf(n->proc, CON_STDOUT,
+                        "*** minet's nslookup asks port 53 only (port=%s is not offered)\n", v);
     } else if ((v = value_opt(o, ndots_p))) {
-        n->ndots = (unsigned)strtoul(v, NULL, 10);
+        int ndots;
+        if (count_opt(n, "ndots", v, 0xffffffffu, &ndots))
+            n->ndots = (unsigned)strtoul(v, NULL, 10);
+    } else if ((v = value_opt(o, domain_p))) {
+        keep_text(n->domain, sizeof n->domain, v);
     } else if (word_opt(o, "recurse", 3) || word_opt(o, "norecurse", 5)) {
         n->norecurse = o[0] == 'n' || o[0] == 'N';
     } else if (word_opt(o, "vc", 2) || word_opt(o, "novc", 4)) {
@@ -504,8 +564,7 @@ static void set_option(Nslookup *n, const char *o)
     } else if (word_opt(o, "all", 3)) {
         if (n->interactive)
             show_settings(n);
-    } else if (value_opt(o, other_p) || word_opt(o, "sil", 3) || word_opt(o, "fail", 3) ||
-               word_opt(o, "nofail", 5)) {
+    } else if (word_opt(o, "sil", 3) || word_opt(o, "fail", 3) || word_opt(o, "nofail", 5)) {
         return;
     } else {
         proc_printf(n->proc, CON_STDOUT, "*** Invalid option: %s\n", o);
@@ -545,14 +604,47 @@ static bool begin_lookup(Nslookup *n, const char *name)
                     dns_name_bind_reason(why));
         return false;
     }
-    /* The name as BIND prints it: bytes outside ASCII's letters escaped
-     * ("b\195\188cher"), without the final dot. */
+    /* The search list (BIND's dighost): a name with fewer dots than ndots,
+     * not ending in one, is tried under the domain first, then as it is. */
+    size_t dots = 0;
+    for (const char *c = name; *c; c++)
+        dots += *c == '.';
+    free(n->cand[0]);
+    free(n->cand[1]);
+    n->cand[0] = n->cand[1] = NULL;
+    n->ncand = 0;
+    n->ci = 0;
+    size_t len = strlen(name);
+    DnsName under;
+    char *joined = xasprintf("%s.%s", name, n->domain);
+    if (*n->domain && !n->nosearch && dots < n->ndots && name[len - 1] != '.' &&
+        dns_name_from_text(&under, joined, strlen(joined), &root, &why))
+        n->cand[n->ncand++] = joined;
+    else
+        free(joined);
+    n->cand[n->ncand++] = xstrdup(name);
+    set_candidate(n);
+    return true;
+}
+
+/* The name tried now: the question's, and as BIND prints it (bytes
+ * outside ASCII's letters escaped, "b\195\188cher", without the final
+ * dot) for a reply to it.  The last one, the name as typed, is the one a
+ * failure names. */
+static void set_candidate(Nslookup *n)
+{
+    DnsName root;
+    const char *why;
+    dns_name_root(&root);
+    const char *c = n->cand[n->ci];
+    bool ok = dns_name_from_text(&n->name, c, strlen(c), &root, &why);
+    assert(ok); /* begin_lookup read each */
+    (void)ok;
     Buf text;
     buf_init(&text);
     no_dot(&n->name, &text);
     free(n->name_text);
     n->name_text = buf_take(&text);
-    return true;
 }
 
 /* The end of interactive nslookup: `exit` ends with a blank line; at ^D
@@ -612,6 +704,37 @@ static void command(Nslookup *n, const char *line)
         next_query(n);
 }
 
+/* The next line of a file or a pipe, once they came; at their end, as
+ * at `exit`. */
+static void next_input_line(Nslookup *n)
+{
+    if (!n->in_came) {
+        n->want_line = true;
+        return;
+    }
+    n->want_line = false;
+    if (n->in_at >= n->in.len) {
+        leave(n, false);
+        return;
+    }
+    const char *start = n->in.data + n->in_at;
+    const char *nl = memchr(start, '\n', n->in.len - n->in_at);
+    size_t len = nl ? (size_t)(nl - start) : n->in.len - n->in_at;
+    n->in_at += len + (nl != NULL);
+    char *line = xstrndup(start, len);
+    command(n, line);
+    free(line);
+}
+
+static void on_all_input(Proc *p, const char *data, size_t len)
+{
+    Nslookup *n = p->state;
+    buf_put(&n->in, data, len);
+    n->in_came = true;
+    if (n->want_line)
+        next_input_line(n);
+}
+
 void nslookup_input(Proc *p, ProcInputKind kind, const char *line, size_t len)
 {
     (void)len;
@@ -657,7 +780,12 @@ void nslookup_main(Proc *p, int argc, char **argv)
     n->interactive = !name;
     const DnsNodeConf *node = dns_conf_node(sim->world, p->node);
     if (n->interactive) {
+        n->status = 1; /* BIND's: until a lookup succeeds */
         n->server = node->has_dns ? node->dns : 0;
+        if (!proc_stdin_is_tty(p)) { /* `nslookup < FILE`, a pipe: its lines */
+            n->batch = true;
+            proc_read_all(p, on_all_input);
+        }
         if (server && !set_server(n, server)) {
             n->server_for = FOR_START; /* its address first */
             return;
