@@ -750,6 +750,7 @@ static void test_nslookup_interactive(void **state)
     type_into(w, d, MN_ARRAY_LEN(d));
     tw_script(w, S(80), 0, "echo www.montana.edu | nslookup");
     tw_script(w, S(90), 0, "nslookup < /dev/null");
+    tw_script(w, S(100), 0, "nslookup www.montana.edu bad..name"); /* answered at once */
     for (size_t i = 0; i < w->n_script; i++)
         w->script[i].terminal = (int)i + 1;
     Sim sim;
@@ -764,6 +765,8 @@ static void test_nslookup_interactive(void **state)
     assert_int_equal(exit_status(&sim, 5), 0);
     assert_int_equal(exit_status(&sim, 6), 1);
     assert_non_null(strstr(out, "Address: 153.90.127.197\n\n"));
+    assert_non_null(strstr(out, ";; couldn't get address for 'bad..name': not found\n"));
+    assert_int_equal(exit_status(&sim, 7), 1);
     const char *say = "nslookup: couldn't get address for 'nosuch.example': not found\n";
     const char *first = strstr(out, say);
     assert_non_null(first);

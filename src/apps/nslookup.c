@@ -75,6 +75,11 @@ typedef struct Nslookup {
     DnsQuery *q;
     Resolve *lookup; /* the server's address, when named */
     enum { FOR_LOOKUP, FOR_SERVER_CMD, FOR_START } server_for; /* what that lookup is for */
+    /* resolve_name may answer before it returns: the answer waits here
+     * until it has, so that nslookup never ends inside it */
+    bool resolving, answered;
+    ResolveStatus res_st;
+    uint32_t res_ip;
 } Nslookup;
 
 static void ns_free(void *state)
@@ -411,6 +416,12 @@ static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const ch
 {
     (void)canon;
     Nslookup *n = ctx;
+    if (n->resolving) {
+        n->answered = true;
+        n->res_st = st;
+        n->res_ip = addr;
+        return;
+    }
     n->lookup = NULL;
     if (st != RESOLVE_OK) {
         if (n->server_for != FOR_LOOKUP) /* BIND 9.18 gives up there */
@@ -433,15 +444,25 @@ static void on_server_found(void *ctx, ResolveStatus st, uint32_t addr, const ch
     next_query(n);
 }
 
-/* Makes name (or its server, when it is named) the server asked next;
- * true when it is known at once. */
-static bool set_server(Nslookup *n, const char *name)
+/* Makes name the server asked next; true when it is an address.  A name
+ * is looked up first, and on_server_found goes on for `purpose` (it may
+ * end nslookup): after false the caller touches n no more. */
+static bool set_server(Nslookup *n, const char *name, int purpose)
 {
     free(n->server_text);
     n->server_text = xstrdup(name);
     if (ip_parse(name, &n->server))
         return true;
-    n->lookup = resolve_name(n->sim, n->proc->node, name, on_server_found, n);
+    n->server_for = purpose;
+    n->resolving = true;
+    Resolve *r = resolve_name(n->sim, n->proc->node, name, on_server_found, n);
+    n->resolving = false;
+    if (n->answered) {
+        n->answered = false;
+        on_server_found(n, n->res_st, n->res_ip, NULL);
+        return false;
+    }
+    n->lookup = r;
     return false;
 }
 
@@ -675,11 +696,9 @@ static void command(Nslookup *n, const char *line)
         return;
     }
     if (!strcasecmp(cmd, "server") || !strcasecmp(cmd, "lserver")) {
-        if (!*arg || set_server(n, arg)) {
+        if (!*arg || set_server(n, arg, FOR_SERVER_CMD)) {
             print_default_server(n);
             prompt(n);
-        } else {
-            n->server_for = FOR_SERVER_CMD;
         }
         return;
     }
@@ -786,10 +805,8 @@ void nslookup_main(Proc *p, int argc, char **argv)
             n->batch = true;
             proc_read_all(p, on_all_input);
         }
-        if (server && !set_server(n, server)) {
-            n->server_for = FOR_START; /* its address first */
+        if (server && !set_server(n, server, FOR_START)) /* its address first */
             return;
-        }
         prompt(n);
         return;
     }
@@ -798,7 +815,7 @@ void nslookup_main(Proc *p, int argc, char **argv)
         return;
     }
     if (server) {
-        if (set_server(n, server))
+        if (set_server(n, server, FOR_LOOKUP))
             next_query(n);
         return;
     }

@@ -291,6 +291,15 @@ PcapWriter *pcap_writer_new(const World *w, const char *name, const char *captur
     return pw;
 }
 
+/* The spare frame after f in its list: a spare frame's first bytes hold
+ * it (frames are not aligned for a pointer, so they are copied). */
+static Frame *spare_next(const Frame *f)
+{
+    Frame *next;
+    memcpy(&next, f, sizeof next);
+    return next;
+}
+
 void pcap_writer_free(PcapWriter *pw)
 {
     if (!pw)
@@ -303,7 +312,7 @@ void pcap_writer_free(PcapWriter *pw)
     for (size_t c = 0; c < POOL_CLASSES; c++)
         while (pw->spare[c]) {
             Frame *f = pw->spare[c];
-            memcpy(&pw->spare[c], f, sizeof f);
+            pw->spare[c] = spare_next(f);
             free(f);
         }
     for (size_t i = 0; i < pw->cap_st; i++) {
@@ -908,7 +917,7 @@ static Frame *frame_new(PcapWriter *pw, uint32_t len)
     Frame *f = pw->spare[c];
     if (!f)
         return xmalloc(c * POOL_CLASS);
-    memcpy(&pw->spare[c], f, sizeof f);
+    pw->spare[c] = spare_next(f);
     return f;
 }
 
@@ -919,7 +928,8 @@ static void frame_free(PcapWriter *pw, Frame *f)
         free(f);
         return;
     }
-    memcpy(f, &pw->spare[c], sizeof f);
+    Frame *next = pw->spare[c];
+    memcpy((void *)f, &next, sizeof(Frame *)); /* a spare frame's first bytes link it */
     pw->spare[c] = f;
 }
 
