@@ -1044,6 +1044,26 @@ static void test_expansions(void **state)
     tw_done(&sim);
 }
 
+/* A host name the resolver refuses at once (not a name): resolve_name
+ * answers before it returns, and the program ends inside that answer; nc
+ * and telnet wrote to their freed state after it (make asan reports a use
+ * after free if they do again). */
+static void test_bad_host_at_once(void **state)
+{
+    (void)state;
+    World *w = tw_chain();
+    tw_script(w, 0, 0, "nc bad..name 25");
+    tw_script(w, 1000000, 0, "telnet bad..name 25");
+    Sim sim;
+    tw_run(&sim, w, 1);
+    char *t = tw_console(&sim);
+    assert_string_equal(t, "nc: getaddrinfo for host \"bad..name\" port 25: Name or service not "
+                           "known\n"
+                           "Server lookup failure:  bad..name:25, Name or service not known\n");
+    free(t);
+    tw_done(&sim);
+}
+
 static void test_classify_lists(void **state)
 {
     (void)state;
@@ -1355,6 +1375,7 @@ int main(void)
         cmocka_unit_test(test_lists),
         cmocka_unit_test(test_comments),
         cmocka_unit_test(test_status_expanded),
+        cmocka_unit_test(test_bad_host_at_once),
         cmocka_unit_test(test_expansions),
         cmocka_unit_test(test_options_minet_lacks),
         cmocka_unit_test(test_messages_quote_names),

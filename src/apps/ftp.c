@@ -345,7 +345,11 @@ static void open_host(Ftp *f, const char *host, const char *port)
         f->port = (uint16_t)v;
     }
     ftp_busy(f);
-    f->lookup = resolve_name(f->p->sim, f->p->node, host, on_resolved, f);
+    /* an answer at once comes before resolve_name returns (NULL), and may
+     * have ended the program: f is then not touched */
+    Resolve *r = resolve_name(f->p->sim, f->p->node, host, on_resolved, f);
+    if (r)
+        f->lookup = r;
 }
 
 /* ---- commands ---------------------------------------------------------------------- */

@@ -543,7 +543,11 @@ static void start_connect(Nc *n, int argc, char **argv, int first)
     }
     n->port = n->ports[0];
     n->port_text = xstrdup(argv[first + 1]);
-    n->lookup = resolve_name(p->sim, p->node, n->host, on_resolved, n);
+    /* an answer at once comes before resolve_name returns (NULL), and may
+     * have ended the program: n is then not touched */
+    Resolve *r = resolve_name(p->sim, p->node, n->host, on_resolved, n);
+    if (r)
+        n->lookup = r;
 }
 
 void nc_main(Proc *p, int argc, char **argv)

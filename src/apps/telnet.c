@@ -247,7 +247,11 @@ static void open_host(Telnet *t, const char *host, const char *port_s)
         lookup_failed(t);
         return;
     }
-    t->lookup = resolve_name(p->sim, p->node, host, on_resolved, t);
+    /* an answer at once comes before resolve_name returns (NULL), and may
+     * have ended the program: t is then not touched */
+    Resolve *r = resolve_name(p->sim, p->node, host, on_resolved, t);
+    if (r)
+        t->lookup = r;
 }
 
 static void run_command(Telnet *t, const char *line)
