@@ -1,9 +1,12 @@
 /* cd and pwd — bash 5.2's builtins: the terminal's working folder, which
  * every relative path of the commands after it starts from (proc_path),
  * and $PWD and $OLDPWD.  `cd` alone goes to $HOME, `cd -` to $OLDPWD
- * (printing it); paths are logical, as bash's (`cd d/..` is where it
- * started, once d is a folder).  In a pipeline or in the background, cd
- * changes only its own subshell's folder, as bash's. */
+ * (printing it); a relative folder not starting with . or .. is looked
+ * for in $CDPATH's folders first (printed when found there); paths are
+ * logical, as bash's (`cd d/..` is where it started, once d is a
+ * folder).  An assignment before cd is seen by it (HOME=/tmp cd).  In a
+ * pipeline or in the background, cd changes only its own subshell's
+ * folder, as bash's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +57,30 @@ static bool builtin_options(Proc *p, int argc, char **argv, int *first, const ch
     return true;
 }
 
+/* dir found in a folder of $CDPATH (not the empty entry, the working
+ * folder): true with its path, which cd then prints. */
+static bool cdpath(Proc *p, const char *dir, char *path)
+{
+    const char *list = proc_var(p, "CDPATH");
+    if (!list || dir[0] == '/' || !strcmp(dir, ".") || !strcmp(dir, "..") ||
+        !strncmp(dir, "./", 2) || !strncmp(dir, "../", 3))
+        return false;
+    for (const char *s = list; *s;) {
+        size_t n = strcspn(s, ":");
+        if (n) {
+            char *cand = xasprintf("%.*s/%s", (int)n, s, dir);
+            VfsStat st;
+            bool found = proc_path(p, cand, path) == VFS_OK &&
+                         vfs_stat(vfs_of(p->sim), p->node, path, &st) == VFS_OK && st.dir;
+            free(cand);
+            if (found)
+                return true;
+        }
+        s += n + (s[n] == ':');
+    }
+    return false;
+}
+
 void cd_main(Proc *p, int argc, char **argv)
 {
     int i;
@@ -70,7 +97,7 @@ void cd_main(Proc *p, int argc, char **argv)
     bool dash = dir && !strcmp(dir, "-");
     if (!dir || dash) {
         const char *var = dash ? "OLDPWD" : "HOME";
-        dir = shell_vars_get(vs, p->sim->world, p->node, var);
+        dir = proc_var(p, var);
         if (!dir) {
             proc_printf(p, CON_STDERR, "bash: cd: %s not set\n", var);
             proc_exit(p, 1);
@@ -81,9 +108,10 @@ void cd_main(Proc *p, int argc, char **argv)
         proc_exit(p, 0);
         return;
     }
-    char path[VFS_PATH_MAX], home[VFS_NAME_MAX + 8];
+    char path[VFS_PATH_MAX];
     VfsStat st;
-    VfsErr e = proc_path(p, dir, path);
+    bool print = dash || cdpath(p, dir, path);
+    VfsErr e = print && !dash ? VFS_OK : proc_path(p, dir, path);
     if (e == VFS_OK)
         e = vfs_stat(vfs_of(p->sim), p->node, path, &st);
     if (e == VFS_OK && !st.dir)
@@ -95,7 +123,9 @@ void cd_main(Proc *p, int argc, char **argv)
         proc_exit(p, 1);
         return;
     }
-    char *old = xstrdup(cwd_of(p, home, sizeof home));
+    /* OLDPWD is what $PWD said (empty once it was unset), as bash */
+    const char *pwd = proc_var(p, "PWD");
+    char *old = xstrdup(pwd ? pwd : "");
     proc_chdir(p, path);
     if (!subshell) {
         char *a = xasprintf("OLDPWD=%s", old), *b = xasprintf("PWD=%s", path);
@@ -105,7 +135,7 @@ void cd_main(Proc *p, int argc, char **argv)
         free(b);
     }
     free(old);
-    if (dash)
+    if (print)
         proc_printf(p, CON_STDOUT, "%s\n", path);
     proc_exit(p, 0);
 }

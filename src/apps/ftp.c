@@ -35,6 +35,7 @@
 #include <strings.h>
 
 #include "apps/ftp_int.h"
+#include "apps/shell_vars.h"
 
 #define FTP_PORT_DEFAULT 21
 
@@ -256,7 +257,7 @@ static void login(Ftp *f)
 static void on_banner(Ftp *f, int code, const char *text)
 {
     proc_printf(f->p, CON_STDOUT, "%s", text);
-    if (code == 220)
+    if (code == 220 && !f->no_autologin)
         login(f);
     else
         ftp_prompt(f);
@@ -704,7 +705,7 @@ static const FtpCmd OFFERED[] = {
     {"cdup", true},    {"ls", true},       {"dir", true},    {"get", true},   {"recv", true},
     {"put", true},     {"send", true},     {"mget", true},   {"mput", true},  {"binary", true},
     {"image", true},   {"ascii", true},    {"delete", true}, {"mkdir", true}, {"rmdir", true},
-    {"rename", true},  {"size", true},
+    {"rename", true},  {"size", true},     {"lcd", false},
 };
 
 static const FtpCmd *offered(const char *name)
@@ -713,6 +714,37 @@ static const FtpCmd *offered(const char *name)
         if (strcmp(OFFERED[i].name, name) == 0)
             return &OFFERED[i];
     return NULL;
+}
+
+/* lcd [DIR]: ftp's own working folder (the files get and put use), the
+ * home without DIR; the terminal's stays where it was. */
+static void cmd_lcd(Ftp *f, size_t argc, char **argv)
+{
+    Proc *p = f->p;
+    if (argc > 2) {
+        proc_printf(p, CON_STDOUT, "usage: %s [local-directory]\n", argv[0]);
+        ftp_prompt(f);
+        return;
+    }
+    char own[VFS_NAME_MAX + 8];
+    snprintf(own, sizeof own, "/home/%s", vfs_user(p->sim->world, p->node));
+    const char *home = proc_var(p, "HOME");
+    const char *dir = argc == 2 ? argv[1] : home ? home : own;
+    char path[VFS_PATH_MAX];
+    VfsStat st;
+    VfsErr e = proc_path(p, dir, path);
+    if (e == VFS_OK)
+        e = vfs_stat(vfs_of(p->sim), p->node, path, &st);
+    if (e == VFS_OK && !st.dir)
+        e = VFS_ENOTDIR;
+    if (e != VFS_OK) {
+        proc_printf(p, CON_STDOUT, "ftp: Can't chdir `%s': %s\n", dir, vfs_strerror(e));
+    } else {
+        free(p->cwd);
+        p->cwd = xstrdup(path);
+        proc_printf(p, CON_STDOUT, "Local directory now: %s\n", path);
+    }
+    ftp_prompt(f);
 }
 
 /* Runs a command that needs no connection; false for the others. */
@@ -746,6 +778,8 @@ static bool run_local(Ftp *f, size_t argc, char **argv)
         }
     } else if (IS("status")) {
         status(f);
+    } else if (IS("lcd")) {
+        cmd_lcd(f, argc, argv);
     } else {
         return false;
     }
@@ -920,9 +954,33 @@ void ftp_main(Proc *p, int argc, char **argv)
     f->prompting = true;
     p->state = f;
     p->free_state = ftp_free;
-    if (argc > 1 && argv[1][0] == '-') {
-        proc_printf(p, CON_STDERR, "ftp: unknown option -- %s\n", argv[1] + 1);
-        proc_printf(p, CON_STDERR,
+    /* tnftp's options: -n (no auto-login), -p (passive, the default),
+     * -A (active), -i (no prompting), -v and -4 (what it does anyway);
+     * its others say minet does not support them */
+    int i = 1;
+    for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
+        for (const char *o = argv[i] + 1; *o; o++) {
+            if (*o == 'n') {
+                f->no_autologin = true;
+            } else if (*o == 'p') {
+                f->passive = f->activefallback = true;
+            } else if (*o == 'A') {
+                f->passive = f->activefallback = false;
+            } else if (*o == 'i') {
+                f->prompting = false;
+            } else if (*o == 'v' || *o == '4') {
+                continue;
+            } else if (strchr("6adefgRtVNoPqrsTxu", *o)) {
+                proc_printf(p, CON_STDERR,
+                            "ftp: minet's ftp does not support -%c (it supports -n, -p, -A, -i, "
+                            "-v and -4)\n",
+                            *o);
+                proc_exit(p, 1);
+                return;
+            } else {
+                proc_printf(p, CON_STDERR, "ftp: invalid option -- '%c'\n", *o);
+                proc_printf(
+                    p, CON_STDERR,
                     "usage: ftp [-46AadefginpRtVv] [-N NETRC] [-o OUTPUT] [-P PORT] [-q QUITTIME]\n"
                     "           [-r RETRY] [-s SRCADDR] [-T DIR,MAX[,INC]] [-x XFERSIZE]\n"
                     "           [[USER@]HOST [PORT]]\n"
@@ -934,12 +992,14 @@ void ftp_main(Proc *p, int argc, char **argv)
                     "           ...\n"
                     "       ftp -u URL FILE ...\n"
                     "       ftp -?\n");
-        proc_exit(p, 1);
-        return;
+                proc_exit(p, 1);
+                return;
+            }
+        }
     }
-    if (argc < 2) {
+    if (i >= argc) {
         ftp_prompt(f);
         return;
     }
-    open_host(f, argv[1], argc > 2 ? argv[2] : NULL);
+    open_host(f, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
 }

@@ -77,10 +77,11 @@ struct Ftp {
     SimTime t0, t_data_end;
     char *rnfr_to; /* rename's second name */
     /* mget and mput: the files still to do, and the patterns still to list */
-    bool prompting; /* ask before each file (the prompt command toggles it) */
-    FtpJob mjob;    /* J_GET or J_PUT while one runs, else J_NONE */
-    bool mall;      /* "a": the rest without asking */
-    bool asked;     /* this file's question was asked */
+    bool prompting;    /* ask before each file (the prompt command toggles it) */
+    bool no_autologin; /* -n: no Name: and Password: after connecting */
+    FtpJob mjob;       /* J_GET or J_PUT while one runs, else J_NONE */
+    bool mall;         /* "a": the rest without asking */
+    bool asked;        /* this file's question was asked */
     char **mfiles, **mpatterns;
     size_t n_mfiles, next_mfile, n_mpatterns, next_mpattern;
     Buf names; /* NLST's answer */

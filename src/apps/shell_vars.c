@@ -193,6 +193,15 @@ static const char *prefix_value(const Proc *p, const char *name, size_t len)
     return NULL;
 }
 
+const char *proc_var(Proc *p, const char *name)
+{
+    const char *v = prefix_value(p, name, strlen(name));
+    if (v)
+        return v;
+    bool subshell;
+    return shell_vars_get(proc_vars(p, &subshell), p->sim->world, p->node, name);
+}
+
 static int by_name(const void *a, const void *b)
 {
     return strcmp((*(ShellVar *const *)a)->name, (*(ShellVar *const *)b)->name);

@@ -65,6 +65,9 @@ const char *shell_vars_get(ShellVars *vs, const World *w, int node, const char *
  * of a pipeline of several, or in the background), whose changes bash
  * forgets. */
 ShellVars *proc_vars(Proc *p, bool *subshell);
+/* The value of variable name for p: among the assignments before its
+ * program (HOME=/tmp cd), else its terminal's; NULL when unset. */
+const char *proc_var(Proc *p, const char *name);
 /* Makes path (absolute, normalised) p's working folder, and its
  * terminal's unless p runs in a subshell (cd). */
 void proc_chdir(Proc *p, const char *path);

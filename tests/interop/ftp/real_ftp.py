@@ -128,6 +128,15 @@ SESSIONS = {
                "bye"],
 }
 
+# sessions of `ftp -OPTIONS HOST`: (its options, its input)
+OPTIONED = {
+    # -n: no Name: and Password: after connecting; lcd moves ftp's own
+    # working folder (get stores there), not the terminal's
+    "no_autologin": (["-n"], ["pwd", "user alice wonderland", "lcd", "get notes.txt",
+                              "lcd /nosuch", "lcd up.txt", "lcd a b", "bye"]),
+    "options": (["-i", "-A"], ["alice", "wonderland", "ls", "mget *.txt", "bye"]),
+}
+
 # sessions of `ftp` started without a host
 OFFLINE = {
     "offline": ["status", "get", "user", "open", "127.0.0.1", "alice", "wonderland", "status",
@@ -375,11 +384,12 @@ def minet_abor(binary, tmp, name, close):
     return r.stdout
 
 
-def real_session(lines, local, host=True):
+def real_session(lines, local, host=True, opts=()):
     pid, fd = pty.fork()
     if pid == 0:
         os.chdir(local)
-        os.execvp("ftp", ["ftp", "127.0.0.1"] if host else ["ftp"])
+        os.environ["HOME"] = local  # lcd alone goes there: the laptop user's home in minet
+        os.execvp("ftp", ["ftp", *opts, "127.0.0.1"] if host else ["ftp"])
     out = b""
 
     def pump(t):
@@ -591,11 +601,13 @@ def main():
         for side, text in (("real", real), ("minet", ours)):
             with open(os.path.join(outdir, f"{name}.{side}"), "w") as f:
                 f.write(text)
-    sessions = [(name, lines, "", None, True) for name, lines in SESSIONS.items()]
-    sessions += [(name, lines, extra, server, True)
+    sessions = [(name, lines, "", None, True, ()) for name, lines in SESSIONS.items()]
+    sessions += [(name, lines, extra, server, True, ())
                  for name, (extra, server, lines) in VARIANTS.items()]
-    sessions += [(name, lines, "", None, False) for name, lines in OFFLINE.items()]
-    for name, lines, extra, server, host in (s for s in sessions if wanted(s[0])):
+    sessions += [(name, lines, "", None, True, opts)
+                 for name, (opts, lines) in OPTIONED.items()]
+    sessions += [(name, lines, "", None, False, ()) for name, lines in OFFLINE.items()]
+    for name, lines, extra, server, host, opts in (s for s in sessions if wanted(s[0])):
         reset_files(local)
         vconf = conf
         if extra:
@@ -604,15 +616,15 @@ def main():
                 f.write(CONF + extra)
         p = start_vsftpd(vconf)
         try:
-            real = real_session(lines, local, host)
+            real = real_session(lines, local, host, opts).replace(local, "/home/alice")
         finally:
             p.kill()
             p.wait()
         # the real server is 127.0.0.1, minet's 10.0.0.21: an open names each its own
         mine = [{"at": l[2], "text": l[0]} if isinstance(l, tuple)
                 else l.replace("127.0.0.1", "10.0.0.21") for l in lines]
-        script = {"at": "1s", "on": "laptop", "run": "ftp 10.0.0.21" if host else "ftp",
-                  "input": mine}
+        run = " ".join(["ftp", *opts, "10.0.0.21"]) if host else "ftp"
+        script = {"at": "1s", "on": "laptop", "run": run, "input": mine}
         ours = minet(binary, tmp, name, script, server)
         ours = ours.split("\n", 1)[1].replace("10.0.0.21", "127.0.0.1")
         n += 1
