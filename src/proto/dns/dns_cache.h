@@ -62,8 +62,9 @@ typedef struct DnsCacheEntry {
      * replaces a referral's glue, and goes with an answer that names it. */
     bool aa_additional;
     /* The names last: a new entry is not cleared past this point, and is
-     * allocated only as far as the names it uses: group exists only when
-     * has_group is set.  So an entry is never copied whole. */
+     * allocated only as far as the names it uses: without has_group, only
+     * the bytes name holds (name.len of its data), and group not at all.
+     * So an entry, or a name without a group, is never copied whole. */
     DnsName name;
     DnsName group; /* the name looked up that brought this entry (host caches) */
 } DnsCacheEntry;
