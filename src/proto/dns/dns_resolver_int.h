@@ -22,7 +22,10 @@
 #define HINTS_TTL 3600000
 
 typedef struct Server {
-    DnsName name;
+    /* Interned in the resolver (resolver_intern): a lookup's servers are
+     * copied from a delegation or the hints, and thousands of lookups at
+     * once each holding whole names would take megabytes. */
+    const DnsName *name;
     uint32_t addr;
     bool has_addr, looked_up;
     int attempts; /* queries sent to it for this delegation */
@@ -139,6 +142,10 @@ struct Resolver {
     /* Tasks done, kept for the next lookups (chained by parent), with
      * their server arrays: a busy resolver starts one per question. */
     Task *spare;
+    /* The names of the servers it has met, each once, for Server.name:
+     * open addressing, names_nslots a power of two at least twice n_names. */
+    DnsName **names;
+    size_t n_names, names_nslots;
 };
 
 /* dns_resolver_infra.c offers (a server it knows nothing of gets
@@ -156,6 +163,9 @@ void resolver_infra_lost(Resolver *r, uint32_t addr, int orig, uint16_t type);
 int resolver_infra_peek(const Resolver *r, uint32_t addr, uint16_t type);
 
 /* dns_resolver.c offers: */
+/* The resolver's copy of name (the same bytes, case kept), made on first
+ * use; it lives as long as the resolver. */
+const DnsName *resolver_intern(Resolver *r, const DnsName *name);
 const char *resolver_node_id(const Resolver *r);
 /* The id of the node that has address addr, or "?". */
 const char *resolver_who(const Resolver *r, uint32_t addr);
