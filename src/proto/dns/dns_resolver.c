@@ -91,10 +91,12 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
         r->spare = t->parent;
     else
         t = xcalloc(1, sizeof *t);
-    memset(t, 0, offsetof(Task, servers)); /* the arrays after it stay */
+    memset(t, 0, offsetof(Task, qname)); /* the arrays after the names stay */
+    dns_name_copy(&t->qname, name);
+    dns_name_copy(&t->cur, name);
+    t->zone.len = t->zone.labels = 0;
+    t->asked.len = t->asked.labels = 0;
     t->r = r;
-    t->qname = *name;
-    t->cur = *name;
     t->qtype = type;
     t->qclass = DNS_CLASS_IN;
     t->current = -1;
@@ -208,7 +210,7 @@ static void closest_delegation(Task *t)
         DnsCacheEntry *ns = dns_cache_get(&r->cache, &z, DNS_TYPE_NS);
         if (!ns || ns->kind != DNS_CACHE_RRSET)
             continue;
-        t->zone = z;
+        dns_name_copy(&t->zone, &z);
         servers_room(t, ns->n < MAX_SERVERS ? ns->n : MAX_SERVERS);
         for (size_t i = 0; i < ns->n && t->nservers < MAX_SERVERS; i++) {
             DnsName name;
@@ -357,7 +359,7 @@ static bool known_name(Resolver *r, const DnsName *name)
 static void choose_question(Task *t)
 {
     Resolver *r = t->r;
-    t->asked = t->cur;
+    dns_name_copy(&t->asked, &t->cur);
     t->asked_type = t->qtype;
     if (!r->qmin || r->recursive || t->mini_off || t->zone.labels >= t->cur.labels)
         return;
@@ -379,7 +381,7 @@ static void choose_question(Task *t)
         labels++; /* known to exist: no need to ask */
     }
     if (labels < t->cur.labels) {
-        t->asked = name;
+        dns_name_copy(&t->asked, &name);
         t->asked_type = DNS_TYPE_A;
         return;
     }
@@ -610,7 +612,7 @@ static void task_run(Task *t)
             chain_add(t, &t->cur, DNS_TYPE_CNAME, DNS_CLASS_IN, dns_cache_ttl_left(&r->cache, c),
                       c->rdata[0], c->rdlen[0]);
             t->cnames++;
-            t->cur = target;
+            dns_name_copy(&t->cur, &target);
             continue;
         }
         break;

@@ -62,17 +62,14 @@ typedef struct Task {
     bool referral;   /* RD clear and not in the cache: answered with the closest delegation */
     Client *conn;    /* asked over TCP: answered there */
     int njoined;     /* queries joined to this lookup: in joined */
-    DnsName qname, cur;
     uint16_t qtype, qclass;
     int cnames;
-    /* the delegation being asked (servers, at the end) */
-    DnsName zone;
+    /* the delegation being asked: its zone (below) and servers (at the end) */
     int nservers, current;
     uint16_t qid, qport;
     EvHandle timer;
     int queries;
-    /* QNAME minimisation (RFC 9156): what was asked, and how far along */
-    DnsName asked;
+    /* QNAME minimisation (RFC 9156): what was asked (below), and how far along */
     uint16_t asked_type;
     int mini_labels; /* labels of cur asked so far; 0: not minimising */
     int mini_count;
@@ -89,7 +86,12 @@ typedef struct Task {
     size_t up_len;
     /* CNAMEs met so far, for the final answer: NULL until the first. */
     DnsMsg *chain;
-    /* Kept when a Task is reused (task_new clears what is above), and
+    /* The names last, so that task_new clears the rest and sets only the
+     * bytes of the names it uses (a name is read as far as its len). */
+    DnsName qname, cur;
+    DnsName zone;  /* the delegation being asked */
+    DnsName asked; /* the name of the query sent (QNAME minimisation) */
+    /* Kept when a Task is reused (task_new clears what is above the names), and
      * allocated only as a lookup needs them: most lookups meet one or two
      * servers per delegation and never ask over TCP. */
     Server *servers;    /* nservers of them, room for servers_cap */
