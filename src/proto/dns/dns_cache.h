@@ -29,8 +29,6 @@ typedef enum DnsCacheKind {
 } DnsCacheKind;
 
 typedef struct DnsCacheEntry {
-    /* first, so that walking a hash chain touches one cache line per entry */
-    struct DnsCacheEntry *chain;  /* the next entry in the same hash bucket */
     struct DnsCacheEntry *tchain; /* the next entry in the same expiry-time bucket */
     uint32_t hash;                /* of (name, type) */
     uint16_t type;
@@ -69,6 +67,12 @@ typedef struct DnsCacheEntry {
     DnsName group; /* the name looked up that brought this entry (host caches) */
 } DnsCacheEntry;
 
+/* A slot of the hash on (name, type): empty when e is NULL. */
+typedef struct DnsCacheSlot {
+    DnsCacheEntry *e;
+    uint32_t hash; /* e's, read without reading e */
+} DnsCacheSlot;
+
 typedef struct DnsCache {
     Sim *sim;
     int node;
@@ -76,9 +80,10 @@ typedef struct DnsCache {
     DnsCacheEntry **e; /* every entry, in no order: sort by seq to list */
     size_t n, cap;
     uint64_t seq;
-    DnsCacheEntry **bucket;
+    DnsCacheSlot *slot;      /* the entries by (name, type): nslots, a power of two */
+    size_t nslots;           /* twice nbuckets */
     DnsCacheEntry **tbucket; /* the entries by the instant they expire */
-    size_t nbuckets;         /* of each table; a power of two */
+    size_t nbuckets;         /* of tbucket; a power of two */
     size_t n_nxdomain;       /* NXDOMAIN entries: none, and lookups skip looking for one */
     uint32_t max_ttl;        /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
     /* A resolver's NXDOMAIN answers only the type that was asked (Unbound
