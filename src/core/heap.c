@@ -19,15 +19,25 @@
 #include <stdlib.h>
 
 #if defined(__SANITIZE_ADDRESS__)
-#define HEAP_TUNE 0
+#define HEAP_SANITIZED 1
 #elif defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(memory_sanitizer)
+#define HEAP_SANITIZED 1
+#endif
+#endif
+#ifndef HEAP_SANITIZED
+#define HEAP_SANITIZED 0
+#endif
+#if !HEAP_SANITIZED && defined(__linux__) && defined(__GLIBC__)
+#define HEAP_TUNE 1
+#else
 #define HEAP_TUNE 0
 #endif
-#endif
-#if !defined(HEAP_TUNE) && defined(__linux__) && defined(__GLIBC__)
-#define HEAP_TUNE 1
-#endif
+
+bool heap_checked(void)
+{
+    return HEAP_SANITIZED;
+}
 
 #if HEAP_TUNE
 #include <malloc.h>

@@ -11,4 +11,8 @@
  * (Linux and glibc, no sanitizer): the heap has grown by a step. */
 bool heap_prepare(size_t expected);
 
+/* Whether a sanitizer watches the heap and reports memory not freed at
+ * exit: a program about to exit then frees everything first. */
+bool heap_checked(void);
+
 #endif

@@ -382,7 +382,7 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
     uint64_t id = s->pkt ? s->pkt : sim_packet_id(sim);
     if (pkt_out)
         *pkt_out = id;
-    Packet *p = net_packet_alloc(net);
+    Packet *p = net_packet_alloc(net, ETH_HLEN + IPV4_HLEN + len);
     p->id = id;
     const Node *n = &w->nodes[node];
     Ipv4Hdr h = {0};
@@ -489,7 +489,7 @@ static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
         return;
     }
     const Iface *f = &w->nodes[node].ifaces[iface];
-    Packet *p = net_packet_alloc(net);
+    Packet *p = net_packet_alloc(net, ETH_HLEN + len);
     p->id = pkt;
     eth_put_header(p->data, w->nodes[f->peer].ifaces[f->peer_iface].mac, f->mac, ETH_TYPE_IPV4);
     memcpy(p->data + ETH_HLEN, dgram, len);

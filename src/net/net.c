@@ -1,5 +1,7 @@
 #include "net.h"
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,13 +81,23 @@ void net_free(Net *net)
     free(net);
 }
 
-Packet *net_packet_alloc(Net *net)
+/* The room of each size of packet: 256 and 640 bytes with the header, and a
+ * whole frame. */
+static const uint32_t packet_cap[NET_PACKET_SIZES] = {256 - offsetof(Packet, data),
+                                                      640 - offsetof(Packet, data), ETH_FRAME_MAX};
+
+Packet *net_packet_alloc(Net *net, size_t len)
 {
-    Packet *p = net->free_pkts;
+    assert(len <= ETH_FRAME_MAX);
+    int k = 0;
+    while (packet_cap[k] < len)
+        k++;
+    Packet *p = net->free_pkts[k];
     if (p) {
-        net->free_pkts = p->next;
+        net->free_pkts[k] = p->next;
     } else {
-        p = xmalloc(sizeof *p);
+        p = xmalloc(offsetof(Packet, data) + packet_cap[k]);
+        p->cap = packet_cap[k];
         net->all_pkts =
             xgrow(net->all_pkts, &net->pkts_cap, net->pkts_made + 1, sizeof *net->all_pkts);
         net->all_pkts[net->pkts_made++] = p;
@@ -100,8 +112,11 @@ Packet *net_packet_alloc(Net *net)
 
 void net_packet_free(Net *net, Packet *p)
 {
-    p->next = net->free_pkts;
-    net->free_pkts = p;
+    int k = 0;
+    while (packet_cap[k] != p->cap)
+        k++;
+    p->next = net->free_pkts[k];
+    net->free_pkts[k] = p;
 }
 
 int net_route(Net *net, int node, int dst)

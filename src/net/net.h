@@ -16,13 +16,20 @@
 #include "net/eth.h"
 #include "net/world.h"
 
+/* Packets come in a few sizes, each with its own free list: a DNS frame
+ * is a hundred or two bytes, and a run of thousands of hosts has thousands
+ * in flight, which would otherwise each take a whole Ethernet frame's room
+ * (1,518 bytes) of memory the caches have to carry. */
+#define NET_PACKET_SIZES 3
+
 typedef struct Packet {
     struct Packet *next; /* free list */
     uint64_t id;
     int link, dir; /* while on a link: which, and 0 (a→b) or 1 (b→a) */
     SimTime arrive;
     uint32_t len;
-    uint8_t data[ETH_FRAME_MAX]; /* the Ethernet frame */
+    uint32_t cap;   /* bytes data has room for: one of the sizes net.c makes */
+    uint8_t data[]; /* the Ethernet frame */
 } Packet;
 
 typedef struct IcmpMsg IcmpMsg;
@@ -77,11 +84,11 @@ typedef struct Net {
     struct NetRoutes *routes; /* per node, on first use: its search over the routers */
     NetHop *hops;             /* next-hop cache, direct-mapped, hop_mask + 1 slots */
     size_t hop_mask;
-    uint16_t *ip_id;     /* per node: next IPv4 identification */
-    uint16_t *next_port; /* per node: next ephemeral port */
-    Rng loss_rng;        /* "loss": which frames a lossy link loses */
-    Packet *free_pkts;
-    Packet **all_pkts; /* every packet made, so none leaks if a run stops early */
+    uint16_t *ip_id;                     /* per node: next IPv4 identification */
+    uint16_t *next_port;                 /* per node: next ephemeral port */
+    Rng loss_rng;                        /* "loss": which frames a lossy link loses */
+    Packet *free_pkts[NET_PACKET_SIZES]; /* per size, smallest first */
+    Packet **all_pkts;                   /* every packet made, so none leaks if a run stops early */
     size_t pkts_made, pkts_cap;
     UdpBinding *udp;          /* hash table, udp_cap slots (a power of two) */
     size_t udp_used, udp_cap; /* slots bound or tombstoned */
@@ -98,7 +105,8 @@ typedef struct Net {
 Net *net_new(Sim *sim);
 void net_free(Net *net);
 
-Packet *net_packet_alloc(Net *net);
+/* A packet with room for a frame of len bytes (at most ETH_FRAME_MAX). */
+Packet *net_packet_alloc(Net *net, size_t len);
 void net_packet_free(Net *net, Packet *p);
 
 /* The interface of node toward node dst, or -1.  A node's first call runs

@@ -14,12 +14,19 @@ void dns_cache_init(DnsCache *c, Sim *sim, int node, const char *table)
 }
 
 /* An entry is one allocation: the entry as far as the names it uses (head
- * bytes: its name, or its name and group), then its rdata pointers and
- * lengths (count of each), then room for bytes of rdata (or the SOA and
- * its owner).  Most entries carry no group: they are half the size of a
- * whole DnsCacheEntry. */
-#define HEAD_NAME  offsetof(DnsCacheEntry, group)
+ * bytes: the bytes its name holds, or its name and group whole), then its
+ * rdata pointers and lengths (count of each), then room for bytes of rdata
+ * (or the SOA and its owner).  Most entries carry no group, and their name
+ * is a few dozen bytes of the 255 a DnsName has room for: such an entry is
+ * a fifth of a whole DnsCacheEntry, and a resolver serving thousands of
+ * hosts touches that much less memory. */
 #define HEAD_GROUP sizeof(DnsCacheEntry)
+
+/* The head of an entry for name without a group. */
+static size_t head_name(const DnsName *name)
+{
+    return offsetof(DnsCacheEntry, name) + offsetof(DnsName, data) + name->len;
+}
 
 static size_t head_size(size_t head)
 {
@@ -52,7 +59,7 @@ void dns_cache_fini(DnsCache *c)
     for (size_t i = 0; i < c->n; i++)
         entry_free(c->e[i]);
     free(c->e);
-    free(c->bucket);
+    free(c->slot);
     free(c->tbucket);
     memset(c, 0, sizeof *c);
 }
@@ -64,25 +71,40 @@ static uint32_t key_hash(const DnsName *name, uint16_t type)
     return (dns_name_hash(name) ^ type) * 0x9e3779b1u;
 }
 
-static size_t bucket_of(const DnsCache *c, uint32_t h)
+/* Open addressing with linear probing, at most half full: a slot holds
+ * its entry's hash beside the pointer, so a lookup reads the entries whose
+ * hash matches and no others.  With thousands of entries each one is a
+ * cache miss, and chains in the entries cost one for every entry passed. */
+static size_t slot_home(const DnsCache *c, uint32_t h)
 {
-    return (size_t)(h >> 8) & (c->nbuckets - 1);
+    return (size_t)(h >> 8) & (c->nslots - 1);
 }
 
-static void bucket_insert(DnsCache *c, DnsCacheEntry *e)
+static void slot_insert(DnsCache *c, DnsCacheEntry *e)
 {
-    size_t b = bucket_of(c, e->hash);
-    e->chain = c->bucket[b];
-    c->bucket[b] = e;
+    size_t i = slot_home(c, e->hash);
+    while (c->slot[i].e)
+        i = (i + 1) & (c->nslots - 1);
+    c->slot[i] = (DnsCacheSlot){e, e->hash};
 }
 
-static void bucket_remove(DnsCache *c, DnsCacheEntry *e)
+/* Empties e's slot and moves back the entries after it that their probes
+ * would no longer reach (Knuth's algorithm R): no tombstones. */
+static void slot_remove(DnsCache *c, DnsCacheEntry *e)
 {
-    for (DnsCacheEntry **p = &c->bucket[bucket_of(c, e->hash)]; *p; p = &(*p)->chain)
-        if (*p == e) {
-            *p = e->chain;
-            return;
+    size_t mask = c->nslots - 1, i = slot_home(c, e->hash);
+    while (c->slot[i].e != e)
+        i = (i + 1) & mask;
+    for (size_t j = (i + 1) & mask; c->slot[j].e; j = (j + 1) & mask) {
+        size_t home = slot_home(c, c->slot[j].hash);
+        /* j's entry may move to i if its home is not in (i, j], circularly */
+        bool reachable = i <= j ? (home > i && home <= j) : (home > i || home <= j);
+        if (!reachable) {
+            c->slot[i] = c->slot[j];
+            i = j;
         }
+    }
+    c->slot[i] = (DnsCacheSlot){NULL, 0};
 }
 
 /* ---- the hash on the instant of expiry ----------------------------------
@@ -110,19 +132,20 @@ static void tbucket_remove(DnsCache *c, DnsCacheEntry *e)
         }
 }
 
-/* Doubles the buckets once there are as many entries, and rehashes every
- * entry; true if it did. */
+/* Doubles the tables once there are as many entries as expiry buckets
+ * (the slots twice as many), and rehashes every entry; true if it did. */
 static bool grow_buckets(DnsCache *c)
 {
     if (c->n < c->nbuckets)
         return false;
-    free(c->bucket);
+    free(c->slot);
     free(c->tbucket);
     c->nbuckets = c->nbuckets ? c->nbuckets * 2 : 64;
-    c->bucket = xcalloc(c->nbuckets, sizeof *c->bucket);
+    c->nslots = 2 * c->nbuckets;
+    c->slot = xcalloc(c->nslots, sizeof *c->slot);
     c->tbucket = xcalloc(c->nbuckets, sizeof *c->tbucket);
     for (size_t i = 0; i < c->n; i++) {
-        bucket_insert(c, c->e[i]);
+        slot_insert(c, c->e[i]);
         tbucket_insert(c, c->e[i]);
     }
     return true;
@@ -130,12 +153,14 @@ static bool grow_buckets(DnsCache *c)
 
 static DnsCacheEntry *find(const DnsCache *c, const DnsName *name, uint16_t type)
 {
-    if (!c->nbuckets)
+    if (!c->nslots)
         return NULL;
     uint32_t h = key_hash(name, type);
-    for (DnsCacheEntry *e = c->bucket[bucket_of(c, h)]; e; e = e->chain)
-        if (e->hash == h && e->type == type && dns_name_equal(&e->name, name))
+    for (size_t i = slot_home(c, h); c->slot[i].e; i = (i + 1) & (c->nslots - 1)) {
+        DnsCacheEntry *e = c->slot[i].e;
+        if (c->slot[i].hash == h && e->type == type && dns_name_equal(&e->name, name))
             return e;
+    }
     return NULL;
 }
 
@@ -183,7 +208,7 @@ static void record(DnsCache *c, const DnsCacheEntry *e, const char *op, int64_t 
 static void remove_at(DnsCache *c, size_t i)
 {
     c->n_nxdomain -= c->e[i]->kind == DNS_CACHE_NXDOMAIN;
-    bucket_remove(c, c->e[i]);
+    slot_remove(c, c->e[i]);
     tbucket_remove(c, c->e[i]);
     entry_free(c->e[i]);
     c->n--;
@@ -322,7 +347,7 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, Dn
     e->index = c->n;
     c->e[c->n++] = e;
     if (!grow_buckets(c)) { /* a rehash placed e with the others */
-        bucket_insert(c, e);
+        slot_insert(c, e);
         tbucket_insert(c, e);
     }
     return e;
@@ -340,7 +365,7 @@ static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const
 DnsCacheEntry *dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
                              size_t n)
 {
-    DnsCacheEntry *e = put(c, name, type, rrs, n, HEAD_NAME);
+    DnsCacheEntry *e = put(c, name, type, rrs, n, head_name(name));
     if (e)
         arm(c, e);
     return e;
@@ -414,9 +439,9 @@ void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type,
     size_t soa_len = soa ? soa->rdlen : 0;
     size_t owner_len = soa_len ? soa->name.len : 0;
     DnsCacheEntry *e =
-        insert(c, name, every_type ? 0 : type, kind, ttl, HEAD_NAME, 0, soa_len + owner_len);
+        insert(c, name, every_type ? 0 : type, kind, ttl, head_name(name), 0, soa_len + owner_len);
     if (soa_len) {
-        e->soa_rdata = entry_bytes(e, HEAD_NAME, 0);
+        e->soa_rdata = entry_bytes(e, head_name(name), 0);
         memcpy(e->soa_rdata, soa->rdata, soa->rdlen);
         e->soa_rdlen = soa->rdlen;
         e->soa_owner = e->soa_rdata + soa_len;
@@ -443,7 +468,7 @@ void dns_cache_flush(DnsCache *c)
     c->n = 0;
     c->n_nxdomain = 0;
     if (c->nbuckets) {
-        memset(c->bucket, 0, c->nbuckets * sizeof *c->bucket);
+        memset(c->slot, 0, c->nslots * sizeof *c->slot);
         memset(c->tbucket, 0, c->nbuckets * sizeof *c->tbucket);
     }
     trace_state(&c->sim->trace, c->sim->now, c->node, c->table, "flush", NULL, NULL, -1);

@@ -29,8 +29,6 @@ typedef enum DnsCacheKind {
 } DnsCacheKind;
 
 typedef struct DnsCacheEntry {
-    /* first, so that walking a hash chain touches one cache line per entry */
-    struct DnsCacheEntry *chain;  /* the next entry in the same hash bucket */
     struct DnsCacheEntry *tchain; /* the next entry in the same expiry-time bucket */
     uint32_t hash;                /* of (name, type) */
     uint16_t type;
@@ -62,11 +60,18 @@ typedef struct DnsCacheEntry {
      * replaces a referral's glue, and goes with an answer that names it. */
     bool aa_additional;
     /* The names last: a new entry is not cleared past this point, and is
-     * allocated only as far as the names it uses: group exists only when
-     * has_group is set.  So an entry is never copied whole. */
+     * allocated only as far as the names it uses: without has_group, only
+     * the bytes name holds (name.len of its data), and group not at all.
+     * So an entry, or a name without a group, is never copied whole. */
     DnsName name;
     DnsName group; /* the name looked up that brought this entry (host caches) */
 } DnsCacheEntry;
+
+/* A slot of the hash on (name, type): empty when e is NULL. */
+typedef struct DnsCacheSlot {
+    DnsCacheEntry *e;
+    uint32_t hash; /* e's, read without reading e */
+} DnsCacheSlot;
 
 typedef struct DnsCache {
     Sim *sim;
@@ -75,9 +80,10 @@ typedef struct DnsCache {
     DnsCacheEntry **e; /* every entry, in no order: sort by seq to list */
     size_t n, cap;
     uint64_t seq;
-    DnsCacheEntry **bucket;
+    DnsCacheSlot *slot;      /* the entries by (name, type): nslots, a power of two */
+    size_t nslots;           /* twice nbuckets */
     DnsCacheEntry **tbucket; /* the entries by the instant they expire */
-    size_t nbuckets;         /* of each table; a power of two */
+    size_t nbuckets;         /* of tbucket; a power of two */
     size_t n_nxdomain;       /* NXDOMAIN entries: none, and lookups skip looking for one */
     uint32_t max_ttl;        /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
     /* A resolver's NXDOMAIN answers only the type that was asked (Unbound

@@ -91,10 +91,12 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
         r->spare = t->parent;
     else
         t = xcalloc(1, sizeof *t);
-    memset(t, 0, offsetof(Task, servers)); /* the arrays after it stay */
+    memset(t, 0, offsetof(Task, qname)); /* the arrays after the names stay */
+    dns_name_copy(&t->qname, name);
+    dns_name_copy(&t->cur, name);
+    t->zone.len = t->zone.labels = 0;
+    t->asked.len = t->asked.labels = 0;
     t->r = r;
-    t->qname = *name;
-    t->cur = *name;
     t->qtype = type;
     t->qclass = DNS_CLASS_IN;
     t->current = -1;
@@ -129,6 +131,40 @@ static void task_free(Task *t)
     r->spare = t;
 }
 
+static bool same_bytes(const DnsName *a, const DnsName *b)
+{
+    return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
+}
+
+const DnsName *resolver_intern(Resolver *r, const DnsName *name)
+{
+    if ((r->n_names + 1) * 2 > r->names_nslots) {
+        DnsName **old = r->names;
+        size_t old_n = r->names_nslots;
+        r->names_nslots = old_n ? old_n * 2 : 64;
+        r->names = xcalloc(r->names_nslots, sizeof *r->names);
+        for (size_t i = 0; i < old_n; i++) {
+            if (!old[i])
+                continue;
+            size_t k = dns_name_hash(old[i]) & (r->names_nslots - 1);
+            while (r->names[k])
+                k = (k + 1) & (r->names_nslots - 1);
+            r->names[k] = old[i];
+        }
+        free(old);
+    }
+    /* Byte for byte, not as DNS compares: the case a server's name came
+     * in is the case the trace shows. */
+    size_t k = dns_name_hash(name) & (r->names_nslots - 1);
+    for (; r->names[k]; k = (k + 1) & (r->names_nslots - 1))
+        if (same_bytes(r->names[k], name))
+            return r->names[k];
+    r->names[k] = xmalloc(sizeof *r->names[k]);
+    dns_name_copy(r->names[k], name);
+    r->n_names++;
+    return r->names[k];
+}
+
 /* Room for n servers (at most MAX_SERVERS) in t->servers. */
 static void servers_room(Task *t, size_t n)
 {
@@ -154,7 +190,7 @@ static void fill_addresses(Task *t)
         Server *s = &t->servers[i];
         if (s->has_addr)
             continue;
-        DnsCacheEntry *a = dns_cache_get(&t->r->cache, &s->name, DNS_TYPE_A);
+        DnsCacheEntry *a = dns_cache_get(&t->r->cache, s->name, DNS_TYPE_A);
         if (a && a->kind == DNS_CACHE_RRSET && a->n && a->rdlen[0] == 4) {
             s->addr = get_be32(a->rdata[0]);
             s->has_addr = true;
@@ -174,13 +210,15 @@ static void closest_delegation(Task *t)
         DnsCacheEntry *ns = dns_cache_get(&r->cache, &z, DNS_TYPE_NS);
         if (!ns || ns->kind != DNS_CACHE_RRSET)
             continue;
-        t->zone = z;
+        dns_name_copy(&t->zone, &z);
         servers_room(t, ns->n < MAX_SERVERS ? ns->n : MAX_SERVERS);
         for (size_t i = 0; i < ns->n && t->nservers < MAX_SERVERS; i++) {
-            Server *s = &t->servers[t->nservers];
+            DnsName name;
+            if (!dns_name_from_wire(&name, ns->rdata[i], ns->rdlen[i]))
+                continue;
+            Server *s = &t->servers[t->nservers++];
             memset(s, 0, sizeof *s);
-            if (dns_name_from_wire(&s->name, ns->rdata[i], ns->rdlen[i]))
-                t->nservers++;
+            s->name = resolver_intern(r, &name);
         }
         fill_addresses(t);
         return;
@@ -229,7 +267,7 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m);
 static bool can_look_up(const Task *t, const Server *s)
 {
     return !s->has_addr && !s->looked_up && t->depth < MAX_DEPTH &&
-           !dns_name_is_under(&s->name, &t->cur);
+           !dns_name_is_under(s->name, &t->cur);
 }
 
 /* Unbound's server selection (iter_server_selection): the servers with
@@ -298,7 +336,7 @@ void resolver_on_timeout(Sim *sim, void *ctx, uint64_t arg)
                "%s got no answer from %s (%s) within %d ms: the query or its answer was lost, or "
                "the server is down. As Unbound does, it doubles its timeout for that server (now "
                "%d ms) and %s %s.",
-               resolver_node_id(t->r), dns_name_prose(&s->name, sn, sizeof sn), addr, t->sent_rto,
+               resolver_node_id(t->r), dns_name_prose(s->name, sn, sizeof sn), addr, t->sent_rto,
                rto, next, t->zone.labels ? "this zone" : "the root");
     task_run(t);
 }
@@ -321,7 +359,7 @@ static bool known_name(Resolver *r, const DnsName *name)
 static void choose_question(Task *t)
 {
     Resolver *r = t->r;
-    t->asked = t->cur;
+    dns_name_copy(&t->asked, &t->cur);
     t->asked_type = t->qtype;
     if (!r->qmin || r->recursive || t->mini_off || t->zone.labels >= t->cur.labels)
         return;
@@ -343,7 +381,7 @@ static void choose_question(Task *t)
         labels++; /* known to exist: no need to ask */
     }
     if (labels < t->cur.labels) {
-        t->asked = name;
+        dns_name_copy(&t->asked, &name);
         t->asked_type = DNS_TYPE_A;
         return;
     }
@@ -393,7 +431,7 @@ static void send_query(Task *t, Server *s)
         char qn[300], sn[300], zn[300], addr[16], tb[16], why[200];
         ip_format(s->addr, addr);
         dns_name_prose(&t->asked, qn, sizeof qn);
-        dns_name_prose(&s->name, sn, sizeof sn);
+        dns_name_prose(s->name, sn, sizeof sn);
         dns_name_prose(&t->zone, zn, sizeof zn);
         const char *type = dns_type_name(t->asked_type, tb);
         if (e != NET_OK)
@@ -439,10 +477,10 @@ static void start_sub_lookup(Task *t, Server *s)
                "%s knows that %s is served by %s, but has no address for that server (no glue): "
                "it looks up %s's address first.",
                resolver_node_id(r), dns_name_prose(&t->zone, zn, sizeof zn),
-               dns_name_prose(&s->name, sn, sizeof sn), sn);
+               dns_name_prose(s->name, sn, sizeof sn), sn);
     if (t->current < 0)
         t->current = 0; /* when woken, go on with this delegation */
-    Task *sub = task_new(r, &s->name, DNS_TYPE_A);
+    Task *sub = task_new(r, s->name, DNS_TYPE_A);
     sub->parent = t;
     sub->depth = t->depth + 1;
     t->waiting_sub = true;
@@ -574,7 +612,7 @@ static void task_run(Task *t)
             chain_add(t, &t->cur, DNS_TYPE_CNAME, DNS_CLASS_IN, dns_cache_ttl_left(&r->cache, c),
                       c->rdata[0], c->rdlen[0]);
             t->cnames++;
-            t->cur = target;
+            dns_name_copy(&t->cur, &target);
             continue;
         }
         break;
@@ -779,7 +817,7 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
     Server *s = &t->servers[t->current];
     char sn[300] = "", qn[300] = "", tn[300] = "", rc[16];
     if (trace_wanted(&sim->trace)) { /* --quiet reads no note: no prose */
-        dns_name_prose(&s->name, sn, sizeof sn);
+        dns_name_prose(s->name, sn, sizeof sn);
         dns_name_prose(&t->cur, qn, sizeof qn);
     }
     if (m->rcode != DNS_RCODE_SERVFAIL && m->rcode != DNS_RCODE_REFUSED && handle_minimised(t, m))
@@ -898,7 +936,7 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
         trace_note(&sim->trace, sim->now, m->pkt,
                    "The answer from %s has TC set (truncated): it did not fit in UDP. As "
                    "Unbound does, %s asks the same server again over TCP.",
-                   dns_name_prose(&s->name, sn, sizeof sn), resolver_node_id(t->r));
+                   dns_name_prose(s->name, sn, sizeof sn), resolver_node_id(t->r));
         t->up_tcp = true;
         send_query(t, s);
     } else {
@@ -1239,7 +1277,7 @@ static void add_hint(Resolver *r, const DnsName *name, uint32_t addr)
         return;
     Server *s = &r->hints[r->nhints++];
     memset(s, 0, sizeof *s);
-    s->name = *name;
+    s->name = resolver_intern(r, name);
     s->addr = addr;
     s->has_addr = true;
 }
@@ -1347,6 +1385,9 @@ void dns_resolvers_stop(Sim *sim)
         free(r->by_name);
         free(r->infra);
         free(r->infra_slot);
+        for (size_t k = 0; k < r->names_nslots; k++)
+            free(r->names[k]);
+        free(r->names);
         dns_cache_fini(&r->cache);
         free(r);
     }

@@ -66,22 +66,22 @@ static void add_referral(Task *t, DnsMsg *m)
     uint32_t ns_ttl =
         cached ? dns_cache_ttl_left(&r->cache, ns) : since_priming(r, r->hints_ns_ttl);
     for (int i = 0; i < t->nservers; i++)
-        dns_msg_add_rr(m, sec, &t->zone, DNS_TYPE_NS, DNS_CLASS_IN, ns_ttl, t->servers[i].name.data,
-                       t->servers[i].name.len);
+        dns_msg_add_rr(m, sec, &t->zone, DNS_TYPE_NS, DNS_CLASS_IN, ns_ttl,
+                       t->servers[i].name->data, t->servers[i].name->len);
     for (int i = 0; i < t->nservers; i++) {
         const Server *s = &t->servers[i];
         if (!cached) {
             uint8_t a[4];
             put_be32(a, s->addr);
-            dns_msg_add_rr(m, DNS_ADDITIONAL, &s->name, DNS_TYPE_A, DNS_CLASS_IN,
+            dns_msg_add_rr(m, DNS_ADDITIONAL, s->name, DNS_TYPE_A, DNS_CLASS_IN,
                            since_priming(r, r->hints_a_ttl), a, 4);
             continue;
         }
         static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
         for (size_t k = 0; k < MN_ARRAY_LEN(types); k++) {
-            DnsCacheEntry *g = dns_cache_get(&r->cache, &s->name, types[k]);
+            DnsCacheEntry *g = dns_cache_get(&r->cache, s->name, types[k]);
             for (size_t j = 0; g && g->kind == DNS_CACHE_RRSET && j < g->n; j++)
-                dns_msg_add_rr(m, DNS_ADDITIONAL, &s->name, types[k], DNS_CLASS_IN,
+                dns_msg_add_rr(m, DNS_ADDITIONAL, s->name, types[k], DNS_CLASS_IN,
                                dns_cache_ttl_left(&r->cache, g), g->rdata[j], g->rdlen[j]);
         }
     }

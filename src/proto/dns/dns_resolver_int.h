@@ -22,7 +22,10 @@
 #define HINTS_TTL 3600000
 
 typedef struct Server {
-    DnsName name;
+    /* Interned in the resolver (resolver_intern): a lookup's servers are
+     * copied from a delegation or the hints, and thousands of lookups at
+     * once each holding whole names would take megabytes. */
+    const DnsName *name;
     uint32_t addr;
     bool has_addr, looked_up;
     int attempts; /* queries sent to it for this delegation */
@@ -59,17 +62,14 @@ typedef struct Task {
     bool referral;   /* RD clear and not in the cache: answered with the closest delegation */
     Client *conn;    /* asked over TCP: answered there */
     int njoined;     /* queries joined to this lookup: in joined */
-    DnsName qname, cur;
     uint16_t qtype, qclass;
     int cnames;
-    /* the delegation being asked (servers, at the end) */
-    DnsName zone;
+    /* the delegation being asked: its zone (below) and servers (at the end) */
     int nservers, current;
     uint16_t qid, qport;
     EvHandle timer;
     int queries;
-    /* QNAME minimisation (RFC 9156): what was asked, and how far along */
-    DnsName asked;
+    /* QNAME minimisation (RFC 9156): what was asked (below), and how far along */
     uint16_t asked_type;
     int mini_labels; /* labels of cur asked so far; 0: not minimising */
     int mini_count;
@@ -86,7 +86,12 @@ typedef struct Task {
     size_t up_len;
     /* CNAMEs met so far, for the final answer: NULL until the first. */
     DnsMsg *chain;
-    /* Kept when a Task is reused (task_new clears what is above), and
+    /* The names last, so that task_new clears the rest and sets only the
+     * bytes of the names it uses (a name is read as far as its len). */
+    DnsName qname, cur;
+    DnsName zone;  /* the delegation being asked */
+    DnsName asked; /* the name of the query sent (QNAME minimisation) */
+    /* Kept when a Task is reused (task_new clears what is above the names), and
      * allocated only as a lookup needs them: most lookups meet one or two
      * servers per delegation and never ask over TCP. */
     Server *servers;    /* nservers of them, room for servers_cap */
@@ -139,6 +144,10 @@ struct Resolver {
     /* Tasks done, kept for the next lookups (chained by parent), with
      * their server arrays: a busy resolver starts one per question. */
     Task *spare;
+    /* The names of the servers it has met, each once, for Server.name:
+     * open addressing, names_nslots a power of two at least twice n_names. */
+    DnsName **names;
+    size_t n_names, names_nslots;
 };
 
 /* dns_resolver_infra.c offers (a server it knows nothing of gets
@@ -156,6 +165,9 @@ void resolver_infra_lost(Resolver *r, uint32_t addr, int orig, uint16_t type);
 int resolver_infra_peek(const Resolver *r, uint32_t addr, uint16_t type);
 
 /* dns_resolver.c offers: */
+/* The resolver's copy of name (the same bytes, case kept), made on first
+ * use; it lives as long as the resolver. */
+const DnsName *resolver_intern(Resolver *r, const DnsName *name);
 const char *resolver_node_id(const Resolver *r);
 /* The id of the node that has address addr, or "?". */
 const char *resolver_who(const Resolver *r, uint32_t addr);

@@ -77,7 +77,7 @@ void resolver_ask_tcp(Task *t, Server *s, const uint8_t *buf, size_t n)
     ip_format(s->addr, addr);
     trace_note(&sim->trace, sim->now, 0,
                "%s opens a TCP connection to %s (%s), port 53, to ask its question again there.",
-               resolver_node_id(r), dns_name_prose(&s->name, sn, sizeof sn), addr);
+               resolver_node_id(r), dns_name_prose(s->name, sn, sizeof sn), addr);
     t->queries++;
     NetErr e = NET_OK;
     if (t->up)
