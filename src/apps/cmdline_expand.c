@@ -52,6 +52,13 @@ typedef struct Exp {
     bool open;   /* the last field takes more bytes */
     char *error; /* the first failure's message (allocated) */
     int depth;   /* inside the word of a ${NAME-word}: its blanks split too */
+    /* Field splitting, as bash's: the characters of $IFS (space, tab and
+     * newline when unset; none split when it is empty), and what the last
+     * one did: a run of IFS whitespace ends a field, and a non-whitespace
+     * IFS character after it belongs to the same delimiter; each further
+     * one ends a field of its own, empty if nothing came between. */
+    const char *ifs;
+    enum { SPLIT_NONE, SPLIT_WS, SPLIT_SEP } delim;
     /* The command's assignments made before this word (NAME=value), which
      * it sees, as bash assigns them left to right: a=1 b=$a */
     const Strs *assigned;
@@ -62,7 +69,12 @@ static bool is_glob_char(char c)
     return c == '*' || c == '?' || c == '[';
 }
 
-static bool is_ifs(char c)
+static bool is_ifs(const Exp *x, char c)
+{
+    return c && strchr(x->ifs, c);
+}
+
+static bool is_blank_ifs(char c)
 {
     return c == ' ' || c == '\t' || c == '\n';
 }
@@ -112,9 +124,27 @@ static void add(Exp *x, const char *s, size_t n, bool unquoted)
         buf_putc(&f->glob, (char)unquoted);
 }
 
-/* What an expansion gives: split (unquoted) into fields at blanks, their
- * glob characters a glob's; or (quoted, or an assignment's value) added
- * as it is.  An unquoted empty value makes no field. */
+/* An IFS character c met while splitting: it ends the open field; a
+ * non-whitespace one not joined to the whitespace before it ends an empty
+ * field when none is open (a::b gives a, "" and b; a trailing one, none). */
+static void delimit(Exp *x, char c)
+{
+    if (is_blank_ifs(c)) {
+        if (x->open)
+            x->delim = SPLIT_WS;
+        x->open = false;
+        return;
+    }
+    if (!x->open && x->delim != SPLIT_WS)
+        cur(x);
+    x->open = false;
+    x->delim = SPLIT_SEP;
+}
+
+/* What an expansion gives: split (unquoted) into fields at $IFS's
+ * characters, their glob characters a glob's; or (quoted, or an
+ * assignment's value) added as it is.  An unquoted empty value makes no
+ * field. */
 static void add_value(Exp *x, const char *v, bool split)
 {
     if (!split) {
@@ -122,10 +152,12 @@ static void add_value(Exp *x, const char *v, bool split)
         return;
     }
     for (; *v; v++) {
-        if (is_ifs(*v))
-            x->open = false;
-        else
+        if (is_ifs(x, *v)) {
+            delimit(x, *v);
+        } else {
             add(x, v, 1, true);
+            x->delim = SPLIT_NONE;
+        }
     }
 }
 
@@ -264,7 +296,7 @@ static size_t name_len(const char *s, size_t n, bool braced)
 /* The text a ${…} operator's word gives, quotes removed, unsplit. */
 static char *word_text(Exp *x, const char *w, size_t n, bool in_dq)
 {
-    Exp sub = {x->env, NULL, 0, 0, false, NULL, 0, x->assigned};
+    Exp sub = {x->env, NULL, 0, 0, false, NULL, 0, x->ifs, SPLIT_NONE, x->assigned};
     cur(&sub);
     if (in_dq)
         dq_part(&sub, w, n, 0, false);
@@ -556,11 +588,12 @@ static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool a
             fail(x, xasprintf("minet: %.*s: minet's shell does not support command substitution",
                               (int)(n - i), s + i));
             return n;
-        } else if (x->depth && split && is_ifs(c)) {
-            x->open = false;
+        } else if (x->depth && split && is_ifs(x, c)) {
+            delimit(x, c);
             i++;
         } else {
             add(x, &c, 1, split);
+            x->delim = SPLIT_NONE;
             i++;
             if (assign && c == ':' && i < n && s[i] == '~')
                 i = tilde(x, s, n, i);
@@ -687,7 +720,10 @@ void cmdline_dirents_free(CmdDirent *d, size_t n)
 static bool expand_word(const CmdEnv *env, const char *raw, const Strs *assigned, Strs *out,
                         char **error)
 {
-    Exp x = {env, NULL, 0, 0, false, NULL, 0, assigned};
+    Exp x = {env, NULL, 0, 0, false, NULL, 0, " \t\n", SPLIT_NONE, assigned};
+    const char *ifs = param(&x, "IFS", 3);
+    if (ifs)
+        x.ifs = ifs;
     /* a word that looks like an assignment gets its tildes (bash's
      * `make DIR=~/x`), and is split and globbed as any other */
     size_t eq = cmdline_assignment(raw);
@@ -713,7 +749,7 @@ static char *expand_assignment(const CmdEnv *env, const char *raw, const Strs *a
     size_t eq = cmdline_assignment(raw);
     bool append = eq > 1 && raw[eq - 2] == '+';
     size_t len = eq - 1 - append; /* the name's */
-    Exp x = {env, NULL, 0, 0, false, NULL, 0, assigned};
+    Exp x = {env, NULL, 0, 0, false, NULL, 0, " \t\n", SPLIT_NONE, assigned};
     const char *old = append ? param(&x, raw, len) : NULL;
     cur(&x);
     if (old)
