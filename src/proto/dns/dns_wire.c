@@ -38,15 +38,24 @@ static DnsArenaBlock *block_new(size_t size)
     return b;
 }
 
+static uint8_t *arena_alloc_block(DnsMsg *m, size_t n);
+
 /* n bytes that stay put until reset or fini; never NULL, even for n == 0,
- * so callers may hand the pointer to memcpy. */
-static uint8_t *arena_alloc(DnsMsg *m, size_t n)
+ * so callers may hand the pointer to memcpy.  Inline: most rdata of most
+ * messages fits in the DnsMsg, and every record decoded or added asks. */
+static inline uint8_t *arena_alloc(DnsMsg *m, size_t n)
 {
     if (!m->cur && DNS_MSG_INLINE_BYTES - m->bytes_used >= n) {
         uint8_t *p = m->bytes + m->bytes_used;
         m->bytes_used += n;
         return p;
     }
+    return arena_alloc_block(m, n);
+}
+
+/* The same from the heap blocks, once the inline bytes are used up. */
+static uint8_t *arena_alloc_block(DnsMsg *m, size_t n)
+{
     DnsArenaBlock *b = m->cur;
     if (!b || b->size - b->used < n) {
         /* The next block in the chain is reused if it is big enough; a
@@ -124,16 +133,18 @@ static void *grow(void *p, void *in_msg, size_t n, size_t *cap, size_t size)
     return q;
 }
 
-static DnsQuestion *question_slot(DnsMsg *m)
+static inline DnsQuestion *question_slot(DnsMsg *m)
 {
-    m->qd = grow(m->qd, m->qd_inline, m->n_qd, &m->qd_cap, sizeof *m->qd);
+    if (m->n_qd == m->qd_cap)
+        m->qd = grow(m->qd, m->qd_inline, m->n_qd, &m->qd_cap, sizeof *m->qd);
     return &m->qd[m->n_qd];
 }
 
 /* The next free record of section s, not yet counted in m->n[s]. */
-static DnsRR *rr_slot(DnsMsg *m, DnsSection s)
+static inline DnsRR *rr_slot(DnsMsg *m, DnsSection s)
 {
-    m->rr[s] = grow(m->rr[s], m->rr_inline[s], m->n[s], &m->cap[s], sizeof *m->rr[s]);
+    if (m->n[s] == m->cap[s])
+        m->rr[s] = grow(m->rr[s], m->rr_inline[s], m->n[s], &m->cap[s], sizeof *m->rr[s]);
     return &m->rr[s][m->n[s]];
 }
 
