@@ -249,16 +249,20 @@ const char *dns_name_prose(const DnsName *n, char *buf, size_t size)
     return buf;
 }
 
-bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len)
+/* len bytes of two names, ignoring ASCII case. */
+static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t len)
 {
-    if (a->len != len)
-        return false;
-    if (memcmp(a->data, wire, len) == 0)
+    if (memcmp(a, b, len) == 0)
         return true; /* the usual case: same spelling */
     for (size_t i = 0; i < len; i++)
-        if (lower(a->data[i]) != lower(wire[i]))
+        if (lower(a[i]) != lower(b[i]))
             return false;
     return true;
+}
+
+bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len)
+{
+    return a->len == len && same_bytes(a->data, wire, len);
 }
 
 bool dns_name_equal(const DnsName *a, const DnsName *b)
@@ -281,12 +285,8 @@ bool dns_name_is_under(const DnsName *name, const DnsName *zone)
     if (zone->labels > name->labels)
         return false;
     size_t off = suffix_offset(name, zone->labels);
-    if ((size_t)name->len - off != zone->len)
-        return false;
-    for (size_t i = 0; i < zone->len; i++)
-        if (lower(name->data[off + i]) != lower(zone->data[i]))
-            return false;
-    return true;
+    return (size_t)name->len - off == zone->len &&
+           same_bytes(name->data + off, zone->data, zone->len);
 }
 
 void dns_name_suffix(const DnsName *n, int k, DnsName *out)

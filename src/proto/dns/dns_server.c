@@ -230,10 +230,18 @@ static void add_rrset(DnsServer *s, Served *sv, DnsMsg *r, DnsSection sec, const
     for (size_t i = 0; i < set->count && n < MN_ARRAY_LEN(keep); i++)
         if (set->first[i].region == set->region)
             keep[n++] = &set->first[i];
+    if (!n)
+        return;
+    /* One owner for the whole RRset (its records share their zone name),
+     * made once rather than once a record. */
+    DnsName own;
+    if (!owner) {
+        dns_zone_name(sv->zone, &sv->zone->names[keep[0]->owner], &own);
+        owner = &own;
+    }
     for (size_t i = 0; i < n; i++) {
-        const DnsRR rrv = dns_zone_rr(sv->zone, keep[(start + i) % n]), *rr = &rrv;
-        dns_msg_add_rr(r, sec, owner ? owner : &rr->name, rr->type, rr->klass, rr->ttl, rr->rdata,
-                       rr->rdlen);
+        const DnsZoneRR *zr = keep[(start + i) % n];
+        dns_msg_add_rr(r, sec, owner, zr->type, DNS_CLASS_IN, zr->ttl, zr->rdata, zr->rdlen);
     }
 }
 
@@ -282,13 +290,23 @@ typedef enum Outcome {
 typedef struct Story {
     Outcome outcome;
     const DnsZone *zone; /* where the last step was answered from */
-    DnsName cut;         /* a referral's delegation point */
-    DnsName last;        /* the name the last step looked up */
     int chain;           /* CNAMEs followed */
     bool loop;
-    bool wild;      /* the last step was answered by a wildcard: */
-    DnsName wild_w; /* this one (`*.w.example.org.`) */
+    bool wild; /* the last step was answered by a wildcard: wild_w */
+    /* The names last: story_init clears the rest and only their lengths. */
+    DnsName cut;    /* a referral's delegation point */
+    DnsName last;   /* the name the last step looked up */
+    DnsName wild_w; /* the wildcard (`*.w.example.org.`) */
 } Story;
+
+/* An empty story: names are read only as far as their length. */
+static void story_init(Story *st)
+{
+    memset(st, 0, offsetof(Story, cut));
+    st->cut.len = st->cut.labels = 0;
+    st->last.len = st->last.labels = 0;
+    st->wild_w.len = st->wild_w.labels = 0;
+}
 
 static void add_negative_soa(DnsMsg *r, const DnsZone *z)
 {
@@ -414,13 +432,14 @@ static const DnsZoneName *wildcard_for(const DnsZone *z, const DnsName *name)
 static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0, uint16_t qtype,
                     const char *region, Story *st)
 {
-    DnsName qname = *qname0;
+    DnsName qname;
+    dns_name_copy(&qname, qname0);
     DnsName seen[MAX_CNAME_CHAIN + 1];
     size_t nseen = 0;
     Served *last_sv = NULL, *sv = NULL;
     for (;;) {
-        seen[nseen++] = qname;
-        st->last = qname;
+        dns_name_copy(&seen[nseen++], &qname);
+        dns_name_copy(&st->last, &qname);
         sv = nseen == 1 ? sv0 : closest_zone(s, &qname);
         if (!sv) {
             /* Only possible after a CNAME: its target is somewhere else. */
@@ -483,7 +502,7 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0,
                 break;
             }
             st->chain++;
-            qname = target;
+            dns_name_copy(&qname, &target);
             continue;
         }
         if (qtype == DNS_TYPE_ANY) {
@@ -765,7 +784,7 @@ static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char 
     const DnsQuestion *qq = &q->qd[0];
     dns_msg_add_question(r, &qq->name, qq->type, qq->klass);
     Story st;
-    memset(&st, 0, sizeof st);
+    story_init(&st);
     Served *sv = NULL;
     const char *itself = server_itself(s, qq);
     if (itself) {

@@ -38,15 +38,24 @@ static DnsArenaBlock *block_new(size_t size)
     return b;
 }
 
+static uint8_t *arena_alloc_block(DnsMsg *m, size_t n);
+
 /* n bytes that stay put until reset or fini; never NULL, even for n == 0,
- * so callers may hand the pointer to memcpy. */
-static uint8_t *arena_alloc(DnsMsg *m, size_t n)
+ * so callers may hand the pointer to memcpy.  Inline: most rdata of most
+ * messages fits in the DnsMsg, and every record decoded or added asks. */
+static inline uint8_t *arena_alloc(DnsMsg *m, size_t n)
 {
     if (!m->cur && DNS_MSG_INLINE_BYTES - m->bytes_used >= n) {
         uint8_t *p = m->bytes + m->bytes_used;
         m->bytes_used += n;
         return p;
     }
+    return arena_alloc_block(m, n);
+}
+
+/* The same from the heap blocks, once the inline bytes are used up. */
+static uint8_t *arena_alloc_block(DnsMsg *m, size_t n)
+{
     DnsArenaBlock *b = m->cur;
     if (!b || b->size - b->used < n) {
         /* The next block in the chain is reused if it is big enough; a
@@ -68,10 +77,12 @@ static uint8_t *arena_alloc(DnsMsg *m, size_t n)
 }
 
 /* Only the header and the bookkeeping: the inline storage is filled as it
- * is used. */
+ * is used.  Field by field rather than a memset, which compilers make a
+ * rep stos, slow to start for these hundred-odd bytes, once per packet. */
 void dns_msg_init(DnsMsg *m)
 {
-    memset(m, 0, offsetof(DnsMsg, qd_inline));
+    dns_msg_reset(m);
+    m->blocks = NULL;
     m->qd = m->qd_inline;
     m->qd_cap = MN_ARRAY_LEN(m->qd_inline);
     for (int s = 0; s < DNS_SECTIONS; s++) {
@@ -122,16 +133,18 @@ static void *grow(void *p, void *in_msg, size_t n, size_t *cap, size_t size)
     return q;
 }
 
-static DnsQuestion *question_slot(DnsMsg *m)
+static inline DnsQuestion *question_slot(DnsMsg *m)
 {
-    m->qd = grow(m->qd, m->qd_inline, m->n_qd, &m->qd_cap, sizeof *m->qd);
+    if (m->n_qd == m->qd_cap)
+        m->qd = grow(m->qd, m->qd_inline, m->n_qd, &m->qd_cap, sizeof *m->qd);
     return &m->qd[m->n_qd];
 }
 
 /* The next free record of section s, not yet counted in m->n[s]. */
-static DnsRR *rr_slot(DnsMsg *m, DnsSection s)
+static inline DnsRR *rr_slot(DnsMsg *m, DnsSection s)
 {
-    m->rr[s] = grow(m->rr[s], m->rr_inline[s], m->n[s], &m->cap[s], sizeof *m->rr[s]);
+    if (m->n[s] == m->cap[s])
+        m->rr[s] = grow(m->rr[s], m->rr_inline[s], m->n[s], &m->cap[s], sizeof *m->rr[s]);
     return &m->rr[s][m->n[s]];
 }
 
@@ -329,8 +342,13 @@ static bool expand_rdata(Dec *d, DnsMsg *m, DnsRR *rr, size_t pos, size_t end)
 {
     uint8_t buf[2 * DNS_NAME_MAX + 20];
     size_t used = 0;
-    char tn[16];
-    const char *tname = dns_type_name(rr->type, tn);
+    /* Only the types read_rr sends here, named as dns_type_name names
+     * them (a constant: the name is read only if the rdata is refused). */
+    const char *tname = rr->type == DNS_TYPE_NS      ? "NS"
+                        : rr->type == DNS_TYPE_CNAME ? "CNAME"
+                        : rr->type == DNS_TYPE_PTR   ? "PTR"
+                        : rr->type == DNS_TYPE_MX    ? "MX"
+                                                     : "SOA";
     switch (rr->type) {
     case DNS_TYPE_MX:
         if (end - pos < 3)
