@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/units.h"
 #include "io/outfile.h"
@@ -1068,8 +1069,11 @@ World *scenario_load_mem(const char *name, const char *dir, const char *data, si
     return scenario_load_mem_warn(name, dir, data, len, errs, NULL);
 }
 
-World *scenario_load_mem_warn(const char *name, const char *dir, const char *data, size_t len,
-                              Errors *errs, Errors *warns)
+/* Loads data; *own, when not NULL, is data's own allocation, which the
+ * World takes as its source (and sets *own to NULL) instead of copying it:
+ * a big scenario's text is then in memory once, not twice. */
+static World *load_text(const char *name, const char *dir, const char *data, size_t len, char **own,
+                        Errors *errs, Errors *warns)
 {
     Loader L = {0};
     L.name = name ? name : "scenario";
@@ -1095,8 +1099,10 @@ World *scenario_load_mem_warn(const char *name, const char *dir, const char *dat
     if (root) {
         L.w = w = world_new();
         w->path = xstrdup(L.name);
-        w->source = xstrndup(data, len); /* what a saved copy starts from */
+        w->source = own ? *own : xstrndup(data, len); /* what a saved copy starts from */
         w->source_len = len;
+        if (own)
+            *own = NULL;
         begin_protos(&L);
         load_root(&L, root);
         sj_sort_pending(&L, root);
@@ -1125,6 +1131,12 @@ World *scenario_load_mem_warn(const char *name, const char *dir, const char *dat
     return w;
 }
 
+World *scenario_load_mem_warn(const char *name, const char *dir, const char *data, size_t len,
+                              Errors *errs, Errors *warns)
+{
+    return load_text(name, dir, data, len, NULL, errs, warns);
+}
+
 /* The folder of path, for files a scenario names: "a/b.json" → "a", "b.json" → ".". */
 static char *dir_of(const char *path)
 {
@@ -1143,9 +1155,18 @@ World *scenario_load(const char *path, Errors *errs)
 
 World *scenario_load_warn(const char *path, Errors *errs, Errors *warns)
 {
-    /* Read just past the limit: enough to know it is over. */
+    /* Read just past the limit: enough to know it is over.  The buffer is
+     * the file's size (when stat knows it and it is within the limit), so
+     * the text is read without growing it by copies. */
     Buf b;
     buf_init(&b);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size <= SCENARIO_MAX_BYTES) {
+        b.cap = (size_t)st.st_size + 1;
+        b.data = xmalloc(b.cap);
+        b.data[0] = '\0';
+    }
     bool opened;
     int err = file_read(path, SCENARIO_MAX_BYTES, &b, &opened);
     if (err) {
@@ -1154,7 +1175,8 @@ World *scenario_load_warn(const char *path, Errors *errs, Errors *warns)
         return NULL;
     }
     char *dir = dir_of(path);
-    World *w = scenario_load_mem_warn(path, dir, b.data ? b.data : "", b.len, errs, warns);
+    World *w = b.data ? load_text(path, dir, b.data, b.len, &b.data, errs, warns)
+                      : load_text(path, dir, "", 0, NULL, errs, warns);
     free(dir);
     buf_fini(&b);
     return w;
