@@ -1,5 +1,7 @@
 #include "dns_stub.h"
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +13,16 @@
 #include "net/udp.h"
 #include "proto/dns/dns_tcp.h"
 
-/* The longest query a stub sends: the header, a question of the longest
- * name, and an OPT record with a client cookie. */
-#define QUERY_MAX (DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11 + 12)
-
+/* A query is one allocation, sized for its name and its query's bytes:
+ * the fields, then the name (only as many of its bytes as it has), then
+ * the query (qbuf points there).  A DnsName has room for the longest name
+ * and a query buffer for the longest query, 700 bytes in all, where a
+ * lookup's name and query take some 50: thousands of lookups wait at once
+ * in a big run. */
 struct DnsQuery {
     Sim *sim;
     int node;
     uint32_t server;
-    DnsName name;
     uint16_t type;
     DnsQueryOpts o;
     DnsQueryOps ops;
@@ -31,9 +34,17 @@ struct DnsQuery {
     bool over_tcp; /* asked over TCP now (from the start, or after TC) */
     bool after_tc; /* over TCP because a UDP answer was truncated */
     DnsTcp *tcp;   /* this try's connection */
-    size_t qlen;
-    uint8_t qbuf[QUERY_MAX]; /* the query (qlen bytes); last: not zeroed */
+    size_t qlen, qmax;
+    uint8_t *qbuf; /* the query (qlen bytes; room for qmax), after name */
+    DnsName name;  /* last, allocated only as far as name.len: never copied whole */
 };
+
+/* The bytes a query for name with options o takes: the header, the
+ * question, and an OPT record (11 bytes) with a client cookie (12). */
+static size_t query_size(const DnsName *name, const DnsQueryOpts *o)
+{
+    return DNS_HEADER_LEN + name->len + 4 + (o->edns ? 11 + (o->cookie ? 12 : 0) : 0);
+}
 
 typedef struct DnsStubSet {
     DnsCache **cache; /* per node, made on first use */
@@ -317,7 +328,8 @@ static void build_query(DnsQuery *q)
         if (q->o.dnssec) /* DO, the top bit of the OPT's flags (RFC 3225) */
             m.rr[DNS_ADDITIONAL][m.n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
-    q->qlen = dns_encode(&m, q->qbuf, sizeof q->qbuf);
+    q->qlen = dns_encode(&m, q->qbuf, q->qmax);
+    assert(q->qlen == q->qmax); /* query_size is exact */
     dns_msg_fini(&m);
 }
 
@@ -381,8 +393,9 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
                  (world_find_addr(sim->world, server, &owner, NULL) && owner == node);
     if (!local && ipv4_route(sim, node, server) < 0)
         return NULL;
-    DnsQuery *q = xmalloc(sizeof *q);
-    memset(q, 0, offsetof(DnsQuery, qbuf)); /* qbuf is filled before it is read */
+    size_t name_size = offsetof(DnsName, data) + name->len, qmax = query_size(name, o);
+    DnsQuery *q = xmalloc(offsetof(DnsQuery, name) + name_size + qmax);
+    memset(q, 0, offsetof(DnsQuery, name)); /* the name and qbuf are filled before read */
     q->port = udp_bind_ephemeral(sim, node, on_reply, q);
     if (!q->port) { /* every ephemeral port is taken: bind fails, as for no route */
         trace_note(&sim->trace, sim->now, 0,
@@ -397,7 +410,9 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
     q->sim = sim;
     q->node = node;
     q->server = server;
-    q->name = *name;
+    memcpy(&q->name, name, name_size);
+    q->qbuf = (uint8_t *)&q->name + name_size;
+    q->qmax = qmax;
     q->type = type;
     q->o = *o;
     q->over_tcp = o->tcp;
