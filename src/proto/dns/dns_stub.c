@@ -299,38 +299,47 @@ static void send_try_tcp(DnsQuery *q)
     q->timer = sim_after(sim, t, on_timeout, q, 0);
 }
 
-/* This try's query, with a new ID, into q->qbuf. */
+/* This try's query, with a new ID, into q->qbuf: written byte by byte
+ * as dns_encode writes a message of one question and at most an OPT record
+ * (nothing to compress; RFC 1035 4.1, RFC 6891 6.1.2), without building a
+ * DnsMsg for it. */
 static void build_query(DnsQuery *q)
 {
-    DnsMsg m;
-    dns_msg_init(&m);
     Rng *rng = &stub_set(q->sim)->rng;
     q->id = (uint16_t)rng_below(rng, 65536);
-    m.id = q->id;
-    m.rd = q->o.rd;
-    m.ad = q->o.ad;
-    m.aa = q->o.aa;
-    m.cd = q->o.cd;
-    dns_msg_add_question(&m, &q->name, q->type, q->o.klass ? q->o.klass : DNS_CLASS_IN);
+    uint8_t *b = q->qbuf;
+    put_be16(b, q->id);
+    put_be16(b + 2, (uint16_t)((q->o.aa ? 0x0400 : 0) | (q->o.rd ? 0x0100 : 0) |
+                               (q->o.ad ? 0x0020 : 0) | (q->o.cd ? 0x0010 : 0)));
+    put_be16(b + 4, 1);
+    put_be16(b + 6, 0);
+    put_be16(b + 8, 0);
+    put_be16(b + 10, q->o.edns ? 1 : 0);
+    size_t at = DNS_HEADER_LEN;
+    memcpy(b + at, q->name.data, q->name.len);
+    at += q->name.len;
+    put_be16(b + at, q->type);
+    put_be16(b + at + 2, q->o.klass ? q->o.klass : DNS_CLASS_IN);
+    at += 4;
     if (q->o.edns) {
-        uint8_t opt[12];
-        size_t optlen = 0;
+        b[at] = 0; /* the root owns it */
+        put_be16(b + at + 1, DNS_TYPE_OPT);
+        put_be16(b + at + 3, q->o.udp_size ? q->o.udp_size : 1232);
+        /* extended RCODE and version 0; DO, the top bit of the flags (RFC 3225) */
+        put_be32(b + at + 5, q->o.dnssec ? 0x8000 : 0);
+        put_be16(b + at + 9, q->o.cookie ? 12 : 0);
+        at += 11;
         if (q->o.cookie) {
-            put_be16(opt, 10); /* COOKIE, a client cookie of 8 bytes */
-            put_be16(opt + 2, 8);
+            put_be16(b + at, 10); /* COOKIE, a client cookie of 8 bytes */
+            put_be16(b + at + 2, 8);
             uint64_t c = rng_next(rng);
             for (int i = 0; i < 8; i++)
-                opt[4 + i] = (uint8_t)(c >> (8 * i));
-            optlen = sizeof opt;
+                b[at + 4 + i] = (uint8_t)(c >> (8 * i));
+            at += 12;
         }
-        dns_msg_add_opt(&m, q->o.udp_size ? q->o.udp_size : 1232, optlen ? opt : NULL,
-                        (uint16_t)optlen);
-        if (q->o.dnssec) /* DO, the top bit of the OPT's flags (RFC 3225) */
-            m.rr[DNS_ADDITIONAL][m.n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
-    q->qlen = dns_encode(&m, q->qbuf, q->qmax);
-    assert(q->qlen == q->qmax); /* query_size is exact */
-    dns_msg_fini(&m);
+    assert(at == q->qmax); /* query_size is exact */
+    q->qlen = at;
 }
 
 static void send_try(DnsQuery *q)
