@@ -327,7 +327,7 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
     bool has_id = false, has_role = false, has_ip = false;
     size_t k = 0;
     for (const cJSON *c = v->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, c->string);
         const char *key = c->string;
@@ -542,7 +542,7 @@ static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *
     bool made = false, has_between = false;
     size_t k = 0;
     for (const cJSON *c = v->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, c->string);
         if (strcmp(c->string, "between") == 0) {
@@ -926,7 +926,7 @@ static void load_root(Loader *L, const cJSON *root)
     top_init(&t);
     size_t k = 0;
     for (const cJSON *c = root->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         size_t i = 0;
         while (i < t.n && strcmp(t.keys[i], c->string) != 0)

@@ -165,6 +165,11 @@ static void path_put(Buf *b, const Path *p)
 
 char *sj_path_str(const Path *p)
 {
+    /* "script[12]", as every script line's path is kept: without the
+     * walk up the path and the growing buffer */
+    if (p && p->kind == P_INDEX && p->up && p->up->kind == P_FIELD &&
+        (!p->up->up || p->up->up->kind == P_ROOT))
+        return sj_path_index(p->up->key, p->index);
     Buf b;
     buf_init(&b);
     path_put(&b, p);
@@ -341,13 +346,17 @@ static int cmp_keyidx(const void *a, const void *b)
 bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
 {
     size_t n = 0;
-    for (const cJSON *c = obj->child; c; c = c->next)
-        n++;
-    bool *dup = xcalloc(n ? n : 1, sizeof *dup);
-    if (n < 2)
-        return dup;
+    bool any = false;
+    /* Most objects have a few keys: comparing each pair is cheaper than
+     * sorting, and finds nothing to flag. */
+    for (const cJSON *c = obj->child; c; c = c->next, n++)
+        for (const cJSON *e = obj->child; n < 8 && e != c && !any; e = e->next)
+            any = strcmp(e->string, c->string) == 0;
+    if (n < 2 || (n <= 8 && !any))
+        return NULL;
+    bool *dup = xcalloc(n, sizeof *dup);
     size_t i = 0;
-    if (n <= 8) { /* most objects: comparing each pair is cheaper than sorting */
+    if (n <= 8) {
         for (const cJSON *c = obj->child; c; c = c->next, i++)
             for (const cJSON *e = obj->child; e != c && !dup[i]; e = e->next)
                 dup[i] = strcmp(e->string, c->string) == 0;
@@ -358,8 +367,12 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
         sj_sort(k, n, sizeof *k, cmp_keyidx);
         for (i = 1; i < n; i++)
             if (strcmp(k[i].key, k[i - 1].key) == 0)
-                dup[k[i].idx] = true;
+                dup[k[i].idx] = any = true;
         free(k);
+    }
+    if (!any) {
+        free(dup);
+        return NULL;
     }
     i = 0;
     for (const cJSON *c = obj->child; c; c = c->next, i++)
