@@ -278,6 +278,11 @@ Shell *shell_new(Sim *sim)
     sh->next_pid = xcalloc(n ? n : 1, sizeof *sh->next_pid);
     sh->first_term = xcalloc(n ? n : 1, sizeof *sh->first_term);
     sh->n_nodes = n;
+    /* Room for a terminal per node from the start: a script usually types
+     * into one on each host, and the array would otherwise double its way
+     * there, copying itself and leaving its old copies behind. */
+    sh->cap_terms = n ? n : 16;
+    sh->terms = xmalloc(sh->cap_terms * sizeof *sh->terms);
     for (size_t i = 0; i < n; i++) {
         sh->next_pid[i] = SHELL_FIRST_PID;
         sh->first_term[i] = -1;
