@@ -193,6 +193,7 @@ typedef struct Job {
     uint64_t cmd;     /* its command line's console instance */
     struct Run *run;  /* foreground: the line to continue, else NULL */
     bool done;        /* background, ended, "Done" not yet shown */
+    bool in_run;      /* its Run's fg: not allocated on its own */
 } Job;
 
 /* One command line typed into a terminal: it waits in the terminal's
@@ -214,7 +215,10 @@ typedef struct Run {
     AppProgram app_copy;
     bool typed_taken; /* the typed lines went to a process already */
     bool exited;      /* its exit record is out */
-    char line[];      /* as typed */
+    /* The job of its foreground pipeline, one at a time (a pipeline's job
+     * ends before the next one starts): no allocation of its own. */
+    Job fg;
+    char line[]; /* as typed */
 } Run;
 
 /* A terminal of a node: the lines waiting for it, and its background jobs.
@@ -331,7 +335,8 @@ static void run_free(Run *r)
 static void job_free(Job *j)
 {
     free(j->text);
-    free(j);
+    if (!j->in_run)
+        free(j);
 }
 
 void shell_free(Shell *sh)
@@ -342,11 +347,6 @@ void shell_free(Shell *sh)
         Proc *p = sh->running;
         sh->running = p->next;
         proc_free(p);
-    }
-    while (sh->runs) {
-        Run *r = sh->runs;
-        sh->runs = r->lnext;
-        run_free(r);
     }
     for (size_t i = 0; i < sh->n_terms; i++) {
         while (sh->terms[i].head) {
@@ -361,6 +361,12 @@ void shell_free(Shell *sh)
         }
         shell_vars_fini(&sh->terms[i].vars);
         free(sh->terms[i].cwd);
+    }
+    /* After the terminals' jobs: a foreground job is its Run's. */
+    while (sh->runs) {
+        Run *r = sh->runs;
+        sh->runs = r->lnext;
+        run_free(r);
     }
     free(sh->terms);
     free(sh->first_term);
@@ -605,7 +611,9 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
 static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
 {
     Shell *sh = sim->shell;
-    Job *j = xcalloc(1, sizeof *j);
+    Job *j = bg ? xcalloc(1, sizeof *j) : &r->fg;
+    if (!bg)
+        *j = (Job){.in_run = true};
     j->term = r->term;
     j->cmd = r->cmd;
     j->text = bg ? xstrdup(pl->text) : NULL; /* only a background job shows it */
