@@ -282,9 +282,12 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
             }
         }
     }
-    trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
-               dns_type_name(type, tb), h->name_text,
-               shown ? " and prints it" : " (no records of that type)");
+    if (trace_wanted(&h->sim->trace)) /* the caption's words only for a trace that shows it */
+        trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
+                   dns_type_name(type, tb), h->name_text,
+                   shown ? " and prints it" : " (no records of that type)");
+    else
+        trace_note_skip(&h->sim->trace);
     if (b->len)
         proc_write(h->proc, CON_STDOUT, b->data, b->len);
     next_query(h);
