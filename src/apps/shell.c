@@ -77,25 +77,6 @@ static void judge_word(void *ctx, const char *word, bool alone)
     judge(ctx, apps_cmd_exe_name(word), alone);
 }
 
-/* shell_classify, keeping the parsed line: when *parsed, l holds the
- * list and the caller finishes it; otherwise l is already finished. */
-static ShellKind classify(const char *line, char *prog, size_t size, CmdList *l, bool *parsed)
-{
-    char err[160];
-    copy_name(prog, size, "");
-    *parsed = cmdline_parse(l, line, err, sizeof err);
-    if (!*parsed) {
-        cmdline_list_fini(l);
-        return classify_unparsed(line, prog, size);
-    }
-    Verdict v = {SHELL_PROGRAM, 0, prog, size};
-    bool alone = l->n == 1 && l->p[0].n == 1 && l->p[0].op == CMD_END;
-    for (size_t i = 0; i < l->n; i++)
-        for (size_t j = 0; j < l->p[i].n; j++)
-            judge_word(&v, l->p[i].cmds[j].argc ? l->p[i].cmds[j].argv[0] : "", alone);
-    return v.n ? v.kind : SHELL_EMPTY;
-}
-
 /* The loader's check keeps nothing: the line is judged without building
  * its list. */
 ShellKind shell_classify(const char *line, char *prog, size_t size)
@@ -809,15 +790,23 @@ static void start_next_pending(Sim *sim, int term)
 static void line_arrives(Sim *sim, int node, int number, const char *line, const AppProgram *app,
                          const ScriptInput *lines, size_t n)
 {
-    char prog[32];
+    /* What the line is, as shell_classify says, from the parsed list: it
+     * runs whether its programs are known or not (bash says "command not
+     * found"), so only a line of nothing and a fault are told apart here. */
     CmdList list;
-    bool parsed;
-    ShellKind kind = classify(line, prog, sizeof prog, &list, &parsed);
-    bool comment = kind == SHELL_EMPTY && shell_comment_only(line);
-    if ((kind == SHELL_EMPTY && !comment) || (kind == SHELL_FAULT && !app)) {
+    char err[160];
+    bool parsed = cmdline_parse(&list, line, err, sizeof err);
+    if (!parsed)
+        cmdline_list_fini(&list); /* parsed again when it runs, for bash's message */
+    bool empty = parsed && list.n == 0;
+    const Cmdline *first = parsed && list.n ? &list.p[0].cmds[0] : NULL;
+    bool fault = first && list.n == 1 && list.p[0].n == 1 && list.p[0].op == CMD_END &&
+                 first->argc && (!strcmp(first->argv[0], "down") || !strcmp(first->argv[0], "up"));
+    bool comment = empty && shell_comment_only(line);
+    if ((empty && !comment) || (fault && !app)) {
         if (parsed)
             cmdline_list_fini(&list);
-        if (kind == SHELL_FAULT)
+        if (fault)
             run_fault(sim, line);
         return;
     }
