@@ -827,18 +827,29 @@ static bool hex4(const Text *t, size_t i, unsigned *out)
     return true;
 }
 
+/* What ends a string's run of plain characters: a control character, the
+ * quote, the backslash. */
+static const bool string_stop[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
+};
+
 /* Scans the string starting at the quote at *pos; *escaped: it has a
  * backslash. */
 static bool scan_string(const Text *t, size_t *pos, bool *escaped)
 {
     size_t start = *pos, i = start + 1;
     *escaped = false;
+    const unsigned char *u = (const unsigned char *)t->s;
     while (i < t->len) {
-        unsigned char c = (unsigned char)t->s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') { /* the common case: a plain character */
+        while (i < t->len && !string_stop[u[i]]) /* the common case: plain characters */
             i++;
-            continue;
-        }
+        if (i >= t->len)
+            break;
+        unsigned char c = u[i];
         if (c == '"') {
             *pos = i + 1;
             return true;
