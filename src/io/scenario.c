@@ -56,7 +56,9 @@ static const ScenarioKey *find_node_key(const char *key, int role)
     for (int s = 0; s < SP_COUNT; s++)
         for (size_t k = 0; k < t[s]->n_keys; k++) {
             const ScenarioKey *sk = &t[s]->keys[k];
-            if (strcmp(sk->name, key) != 0)
+            /* the first letters first: most keys differ there, and every
+             * host's protocol keys are looked up */
+            if (sk->name[0] != key[0] || strcmp(sk->name, key) != 0)
                 continue;
             if (!sk->role || role < 0) {
                 if (!any)
