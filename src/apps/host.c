@@ -67,7 +67,8 @@ typedef struct Host {
     Buf out; /* what a reply prints (kept from one reply to the next) */
 } Host;
 
-static void host_free(void *state)
+/* What h holds; h itself is in its process's room (proc_state_new). */
+static void host_fini(void *state)
 {
     Host *h = state;
     dns_query_cancel(h->q);
@@ -76,14 +77,13 @@ static void host_free(void *state)
     free(h->server_text);
     free(h->aliases);
     buf_fini(&h->out);
-    free(h);
 }
 
 static void host_exit(Host *h, int status)
 {
     Proc *p = h->proc;
     h->q = NULL;
-    proc_exit(p, status); /* frees h through free_state */
+    proc_exit(p, status); /* h goes with p */
 }
 
 /* Owner names print without the final dot; names inside data keep it. */
@@ -438,9 +438,7 @@ static bool reverse_name(const char *text, DnsName *out)
 void host_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
-    Host *h = xcalloc(1, sizeof *h);
-    p->state = h;
-    p->free_state = host_free;
+    Host *h = proc_state_new(p, sizeof *h, host_fini);
     h->proc = p;
     h->sim = sim;
     h->recurse = true;

@@ -1,6 +1,7 @@
 #include "shell.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -253,6 +254,8 @@ typedef struct ProcInput {
 typedef struct ProcBlock {
     Proc p;
     ProcInput in;
+    /* proc_state_new's room: last, and not cleared when the process is made */
+    _Alignas(max_align_t) unsigned char room[PROC_STATE_ROOM];
 } ProcBlock;
 
 Shell *shell_new(Sim *sim)
@@ -294,6 +297,8 @@ static void proc_free(Proc *p)
 {
     if (p->free_state)
         p->free_state(p->state);
+    if (p->state_alloc)
+        free(p->state);
     files_free(p->files);
     input_free(p->sim, p->in);
     buf_fini(&p->line);
@@ -470,7 +475,8 @@ static int next_job_number(Shell *sh, int term)
 
 static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
 {
-    ProcBlock *b = xcalloc(1, sizeof *b);
+    ProcBlock *b = xmalloc(sizeof *b);
+    memset(b, 0, offsetof(ProcBlock, room));
     Proc *p = &b->p;
     Shell *sh = sim->shell;
     p->next = sh->running;
@@ -490,6 +496,15 @@ static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
     p->out[0].to = PROC_OUT_STDOUT;
     p->out[1].to = PROC_OUT_STDERR;
     return p;
+}
+
+void *proc_state_new(Proc *p, size_t size, void (*fini)(void *state))
+{
+    ProcBlock *b = (ProcBlock *)p;
+    p->state_alloc = size > sizeof b->room;
+    p->state = p->state_alloc ? xcalloc(1, size) : memset(b->room, 0, size);
+    p->free_state = fini;
+    return p->state;
 }
 
 static Proc *find_proc(Sim *sim, uint64_t id)
