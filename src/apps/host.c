@@ -64,7 +64,6 @@ typedef struct Host {
     Resolve *lookup;  /* the server's address, when named */
     DnsName *aliases; /* owners whose alias line was printed (up to HOST_MAX_ALIASES) */
     int naliases, cap_aliases;
-    Buf out; /* what a reply prints (kept from one reply to the next) */
 } Host;
 
 /* What h holds; h itself is in its process's room (proc_state_new). */
@@ -76,7 +75,6 @@ static void host_fini(void *state)
     free(h->name_text);
     free(h->server_text);
     free(h->aliases);
-    buf_fini(&h->out);
 }
 
 static void host_exit(Host *h, int status)
@@ -226,8 +224,7 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         trace_note(&h->sim->trace, h->sim->now, pkt,
                    "host gets %s for %s and says the name was not found.",
                    dns_rcode_name(m->rcode, rc), h->name_text);
-        Buf *b = &h->out;
-        buf_clear(b);
+        Buf *b = proc_scratch(h->proc);
         buf_printf(b, "Host %s not found: %u(%s)\n", h->name_text, m->rcode,
                    dns_rcode_name(m->rcode, rc));
         /* BIND's host says "Received" twice after NXDOMAIN: once when the
@@ -241,8 +238,7 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         host_exit(h, 1);
         return;
     }
-    Buf *b = &h->out;
-    buf_clear(b);
+    Buf *b = proc_scratch(h->proc);
     uint16_t type = h->types[h->next - 1];
     size_t shown = 0;
     if (h->verbose) {

@@ -227,6 +227,7 @@ struct Shell {
     uint64_t next_id; /* Proc.id */
     int *next_pid;    /* per node: the PID the next process gets */
     Rng rng;          /* "programs": what programs draw (ping's identifier) */
+    Buf scratch;      /* proc_scratch */
 };
 
 /* The first PID a node hands out: as on a machine some time after boot. */
@@ -355,6 +356,7 @@ void shell_free(Shell *sh)
         run_free(r);
     }
     free(sh->terms);
+    buf_fini(&sh->scratch);
     free(sh->first_term);
     free(sh->next_pid);
     free(sh);
@@ -505,6 +507,15 @@ void *proc_state_new(Proc *p, size_t size, void (*fini)(void *state))
     p->state = p->state_alloc ? xcalloc(1, size) : memset(b->room, 0, size);
     p->free_state = fini;
     return p->state;
+}
+
+Buf *proc_scratch(Proc *p)
+{
+    Buf *b = &p->sim->shell->scratch;
+    if (b->cap > 65536)
+        buf_fini(b);
+    buf_clear(b);
+    return b;
 }
 
 static Proc *find_proc(Sim *sim, uint64_t id)

@@ -246,6 +246,13 @@ void proc_ctrl_c(Proc *p, bool show);
 #define PROC_STATE_ROOM 512
 void *proc_state_new(Proc *p, size_t size, void (*fini)(void *state));
 
+/* The shell's buffer for building what a program prints, cleared: the
+ * same for every program, so printing a reply allocates nothing of its
+ * own.  Valid until the program returns or asks for it again (proc_write
+ * and proc_printf leave it alone); one that grew past 64 KiB is given back
+ * at the next call. */
+Buf *proc_scratch(Proc *p);
+
 /* Ends the program: flushes any partial line, records the exit status,
  * frees its state (free_state), its input and its timers.  The Proc is
  * freed: do not touch it afterwards. */
