@@ -228,6 +228,7 @@ struct Shell {
     int *next_pid;    /* per node: the PID the next process gets */
     Rng rng;          /* "programs": what programs draw (ping's identifier) */
     Buf scratch;      /* proc_scratch */
+    Buf whole;        /* proc_write: a whole line, with its NUL, on its way to the console */
 };
 
 /* The first PID a node hands out: as on a machine some time after boot. */
@@ -357,6 +358,7 @@ void shell_free(Shell *sh)
     }
     free(sh->terms);
     buf_fini(&sh->scratch);
+    buf_fini(&sh->whole);
     free(sh->first_term);
     free(sh->next_pid);
     free(sh);
@@ -1196,8 +1198,19 @@ void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
     const char *start = data, *end = data + strnlen(data, len);
     for (const char *nl; (nl = memchr(start, '\n', (size_t)(end - start))) != NULL;
          start = nl + 1) {
-        buf_put(&p->line, start, (size_t)(nl - start + 1));
-        flush_partial(p);
+        if (p->line.len) { /* the end of a partial line */
+            buf_put(&p->line, start, (size_t)(nl - start + 1));
+            flush_partial(p);
+            continue;
+        }
+        /* A whole line goes through the shell's buffer: most programs
+         * print only those, and need no line buffer of their own. */
+        Buf *w = &p->sim->shell->whole;
+        if (w->cap > 65536)
+            buf_fini(w);
+        buf_clear(w);
+        buf_put(w, start, (size_t)(nl - start + 1));
+        trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, s, w->data);
     }
     if (start < end) {
         buf_put(&p->line, start, (size_t)(end - start));
