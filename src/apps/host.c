@@ -46,7 +46,7 @@ static int host_tries(int r)
 typedef struct Host {
     Proc *proc;
     Sim *sim;
-    char *name_text; /* as typed, for "Host X not found" */
+    char *name_text; /* as typed, for "Host X not found": typed, or allocated (set_name_text) */
     DnsName name;
     uint16_t types[MAX_TYPES];
     int ntypes, next;
@@ -64,15 +64,30 @@ typedef struct Host {
     Resolve *lookup;  /* the server's address, when named */
     DnsName *aliases; /* owners whose alias line was printed (up to HOST_MAX_ALIASES) */
     int naliases, cap_aliases;
+    /* The name as typed, when it is this short: most are, and need no
+     * allocation (the state lives in its process's room). */
+    char typed[64];
 } Host;
 
 /* What h holds; h itself is in its process's room (proc_state_new). */
+/* Not a limit: a larger Host would be allocated apart (proc_state_new). */
+_Static_assert(sizeof(Host) <= PROC_STATE_ROOM, "a Host fits in its process's room");
+
+/* Makes text (allocated; host frees it) the name host says. */
+static void set_name_text(Host *h, char *text)
+{
+    if (h->name_text != h->typed)
+        free(h->name_text);
+    h->name_text = text;
+}
+
 static void host_fini(void *state)
 {
     Host *h = state;
     dns_query_cancel(h->q);
     resolve_cancel(h->lookup);
-    free(h->name_text);
+    if (h->name_text != h->typed)
+        free(h->name_text);
     free(h->server_text);
     free(h->aliases);
 }
@@ -273,8 +288,7 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
                 Buf n;
                 buf_init(&n);
                 owner_text(&target, &n);
-                free(h->name_text);
-                h->name_text = buf_take(&n);
+                set_name_text(h, buf_take(&n));
             }
         }
     }
@@ -531,8 +545,12 @@ void host_main(Proc *p, int argc, char **argv)
         h->transfer ? "a zone transfer (AXFR) always goes over TCP"
         : h->tcp    ? "-T asks for it"
                  : "BIND's host asks for type ANY over TCP: such an answer may be too big for UDP";
-    h->name_text = xstrdup(name);
-    h->absolute = name[0] && name[strlen(name) - 1] == '.';
+    size_t name_len = strlen(name);
+    if (name_len < sizeof h->typed)
+        h->name_text = memcpy(h->typed, name, name_len + 1);
+    else
+        h->name_text = xstrdup(name);
+    h->absolute = name_len && name[name_len - 1] == '.';
     DnsName root;
     dns_name_root(&root);
     const char *why;
@@ -544,8 +562,7 @@ void host_main(Proc *p, int argc, char **argv)
         Buf b;
         buf_init(&b);
         dns_name_to_text(&h->name, &b);
-        free(h->name_text);
-        h->name_text = buf_take(&b);
+        set_name_text(h, buf_take(&b));
     } else if (!dns_name_from_text(&h->name, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name,
                     dns_name_bind_reason(why));
