@@ -561,12 +561,14 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     size_t size = 160; /* bash's message names the word, however long */
     for (size_t i = 0; i < c->nredir; i++)
         size += strlen(c->redir[i].word);
-    char *err = xmalloc(size);
+    char err_small[256]; /* most commands: no redirection, or short words */
+    char *err = size <= sizeof err_small ? err_small : xmalloc(size);
     int status;
     bool opened = shell_open_redirects(sim, p, c, err, size, &status);
     if (!opened)
         proc_printf(p, CON_STDERR, "%s\n", err);
-    free(err);
+    if (err != err_small)
+        free(err);
     if (!opened) {
         proc_exit(p, status);
         return NULL;
