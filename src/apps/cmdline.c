@@ -680,9 +680,9 @@ bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *progra
 
 void cmdline_list_fini(CmdList *l)
 {
-    for (size_t i = 0; i < l->n; i++)
+    for (size_t i = 0; i < l->n; i++) /* the commands go with the list: not cleared first */
         for (size_t j = 0; j < l->p[i].n; j++)
-            cmdline_fini(&l->p[i].cmds[j]);
+            free(l->p[i].cmds[j].mem);
     free(l->p); /* the pipelines, their commands, texts and words: one allocation */
     l->p = NULL;
     l->n = 0;

@@ -46,7 +46,7 @@ static int host_tries(int r)
 typedef struct Host {
     Proc *proc;
     Sim *sim;
-    char *name_text; /* as typed, for "Host X not found" */
+    char *name_text; /* as typed, for "Host X not found": typed, or allocated (set_name_text) */
     DnsName name;
     uint16_t types[MAX_TYPES];
     int ntypes, next;
@@ -64,26 +64,39 @@ typedef struct Host {
     Resolve *lookup;  /* the server's address, when named */
     DnsName *aliases; /* owners whose alias line was printed (up to HOST_MAX_ALIASES) */
     int naliases, cap_aliases;
-    Buf out; /* what a reply prints (kept from one reply to the next) */
+    /* The name as typed, when it is this short: most are, and need no
+     * allocation (the state lives in its process's room). */
+    char typed[64];
 } Host;
 
-static void host_free(void *state)
+/* What h holds; h itself is in its process's room (proc_state_new). */
+/* Not a limit: a larger Host would be allocated apart (proc_state_new). */
+_Static_assert(sizeof(Host) <= PROC_STATE_ROOM, "a Host fits in its process's room");
+
+/* Makes text (allocated; host frees it) the name host says. */
+static void set_name_text(Host *h, char *text)
+{
+    if (h->name_text != h->typed)
+        free(h->name_text);
+    h->name_text = text;
+}
+
+static void host_fini(void *state)
 {
     Host *h = state;
     dns_query_cancel(h->q);
     resolve_cancel(h->lookup);
-    free(h->name_text);
+    if (h->name_text != h->typed)
+        free(h->name_text);
     free(h->server_text);
     free(h->aliases);
-    buf_fini(&h->out);
-    free(h);
 }
 
 static void host_exit(Host *h, int status)
 {
     Proc *p = h->proc;
     h->q = NULL;
-    proc_exit(p, status); /* frees h through free_state */
+    proc_exit(p, status); /* h goes with p */
 }
 
 /* Owner names print without the final dot; names inside data keep it. */
@@ -226,8 +239,7 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         trace_note(&h->sim->trace, h->sim->now, pkt,
                    "host gets %s for %s and says the name was not found.",
                    dns_rcode_name(m->rcode, rc), h->name_text);
-        Buf *b = &h->out;
-        buf_clear(b);
+        Buf *b = proc_scratch(h->proc);
         buf_printf(b, "Host %s not found: %u(%s)\n", h->name_text, m->rcode,
                    dns_rcode_name(m->rcode, rc));
         /* BIND's host says "Received" twice after NXDOMAIN: once when the
@@ -241,8 +253,7 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
         host_exit(h, 1);
         return;
     }
-    Buf *b = &h->out;
-    buf_clear(b);
+    Buf *b = proc_scratch(h->proc);
     uint16_t type = h->types[h->next - 1];
     size_t shown = 0;
     if (h->verbose) {
@@ -277,14 +288,16 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
                 Buf n;
                 buf_init(&n);
                 owner_text(&target, &n);
-                free(h->name_text);
-                h->name_text = buf_take(&n);
+                set_name_text(h, buf_take(&n));
             }
         }
     }
-    trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
-               dns_type_name(type, tb), h->name_text,
-               shown ? " and prints it" : " (no records of that type)");
+    if (trace_wanted(&h->sim->trace)) /* the caption's words only for a trace that shows it */
+        trace_note(&h->sim->trace, h->sim->now, pkt, "host has the %s answer for %s%s.",
+                   dns_type_name(type, tb), h->name_text,
+                   shown ? " and prints it" : " (no records of that type)");
+    else
+        trace_note_skip(&h->sim->trace);
     if (b->len)
         proc_write(h->proc, CON_STDOUT, b->data, b->len);
     next_query(h);
@@ -435,9 +448,7 @@ static bool reverse_name(const char *text, DnsName *out)
 void host_main(Proc *p, int argc, char **argv)
 {
     Sim *sim = p->sim;
-    Host *h = xcalloc(1, sizeof *h);
-    p->state = h;
-    p->free_state = host_free;
+    Host *h = proc_state_new(p, sizeof *h, host_fini);
     h->proc = p;
     h->sim = sim;
     h->recurse = true;
@@ -534,8 +545,12 @@ void host_main(Proc *p, int argc, char **argv)
         h->transfer ? "a zone transfer (AXFR) always goes over TCP"
         : h->tcp    ? "-T asks for it"
                  : "BIND's host asks for type ANY over TCP: such an answer may be too big for UDP";
-    h->name_text = xstrdup(name);
-    h->absolute = name[0] && name[strlen(name) - 1] == '.';
+    size_t name_len = strlen(name);
+    if (name_len < sizeof h->typed)
+        h->name_text = memcpy(h->typed, name, name_len + 1);
+    else
+        h->name_text = xstrdup(name);
+    h->absolute = name_len && name[name_len - 1] == '.';
     DnsName root;
     dns_name_root(&root);
     const char *why;
@@ -547,8 +562,7 @@ void host_main(Proc *p, int argc, char **argv)
         Buf b;
         buf_init(&b);
         dns_name_to_text(&h->name, &b);
-        free(h->name_text);
-        h->name_text = buf_take(&b);
+        set_name_text(h, buf_take(&b));
     } else if (!dns_name_from_text(&h->name, name, strlen(name), &root, &why)) {
         proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name,
                     dns_name_bind_reason(why));

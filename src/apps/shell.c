@@ -1,6 +1,7 @@
 #include "shell.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,25 +76,6 @@ static void judge(void *ctx, const char *name, bool alone)
 static void judge_word(void *ctx, const char *word, bool alone)
 {
     judge(ctx, apps_cmd_exe_name(word), alone);
-}
-
-/* shell_classify, keeping the parsed line: when *parsed, l holds the
- * list and the caller finishes it; otherwise l is already finished. */
-static ShellKind classify(const char *line, char *prog, size_t size, CmdList *l, bool *parsed)
-{
-    char err[160];
-    copy_name(prog, size, "");
-    *parsed = cmdline_parse(l, line, err, sizeof err);
-    if (!*parsed) {
-        cmdline_list_fini(l);
-        return classify_unparsed(line, prog, size);
-    }
-    Verdict v = {SHELL_PROGRAM, 0, prog, size};
-    bool alone = l->n == 1 && l->p[0].n == 1 && l->p[0].op == CMD_END;
-    for (size_t i = 0; i < l->n; i++)
-        for (size_t j = 0; j < l->p[i].n; j++)
-            judge_word(&v, l->p[i].cmds[j].argc ? l->p[i].cmds[j].argv[0] : "", alone);
-    return v.n ? v.kind : SHELL_EMPTY;
 }
 
 /* The loader's check keeps nothing: the line is judged without building
@@ -193,6 +175,7 @@ typedef struct Job {
     uint64_t cmd;     /* its command line's console instance */
     struct Run *run;  /* foreground: the line to continue, else NULL */
     bool done;        /* background, ended, "Done" not yet shown */
+    bool in_run;      /* its Run's fg: not allocated on its own */
 } Job;
 
 /* One command line typed into a terminal: it waits in the terminal's
@@ -214,7 +197,10 @@ typedef struct Run {
     AppProgram app_copy;
     bool typed_taken; /* the typed lines went to a process already */
     bool exited;      /* its exit record is out */
-    char line[];      /* as typed */
+    /* The job of its foreground pipeline, one at a time (a pipeline's job
+     * ends before the next one starts): no allocation of its own. */
+    Job fg;
+    char line[]; /* as typed */
 } Run;
 
 /* A terminal of a node: the lines waiting for it, and its background jobs.
@@ -241,6 +227,8 @@ struct Shell {
     uint64_t next_id; /* Proc.id */
     int *next_pid;    /* per node: the PID the next process gets */
     Rng rng;          /* "programs": what programs draw (ping's identifier) */
+    Buf scratch;      /* proc_scratch */
+    Buf whole;        /* proc_write: a whole line, with its NUL, on its way to the console */
 };
 
 /* The first PID a node hands out: as on a machine some time after boot. */
@@ -268,6 +256,8 @@ typedef struct ProcInput {
 typedef struct ProcBlock {
     Proc p;
     ProcInput in;
+    /* proc_state_new's room: last, and not cleared when the process is made */
+    _Alignas(max_align_t) unsigned char room[PROC_STATE_ROOM];
 } ProcBlock;
 
 Shell *shell_new(Sim *sim)
@@ -278,6 +268,11 @@ Shell *shell_new(Sim *sim)
     sh->next_pid = xcalloc(n ? n : 1, sizeof *sh->next_pid);
     sh->first_term = xcalloc(n ? n : 1, sizeof *sh->first_term);
     sh->n_nodes = n;
+    /* Room for a terminal per node from the start: a script usually types
+     * into one on each host, and the array would otherwise double its way
+     * there, copying itself and leaving its old copies behind. */
+    sh->cap_terms = n ? n : 16;
+    sh->terms = xmalloc(sh->cap_terms * sizeof *sh->terms);
     for (size_t i = 0; i < n; i++) {
         sh->next_pid[i] = SHELL_FIRST_PID;
         sh->first_term[i] = -1;
@@ -304,6 +299,8 @@ static void proc_free(Proc *p)
 {
     if (p->free_state)
         p->free_state(p->state);
+    if (p->state_alloc)
+        free(p->state);
     files_free(p->files);
     input_free(p->sim, p->in);
     buf_fini(&p->line);
@@ -326,7 +323,8 @@ static void run_free(Run *r)
 static void job_free(Job *j)
 {
     free(j->text);
-    free(j);
+    if (!j->in_run)
+        free(j);
 }
 
 void shell_free(Shell *sh)
@@ -337,11 +335,6 @@ void shell_free(Shell *sh)
         Proc *p = sh->running;
         sh->running = p->next;
         proc_free(p);
-    }
-    while (sh->runs) {
-        Run *r = sh->runs;
-        sh->runs = r->lnext;
-        run_free(r);
     }
     for (size_t i = 0; i < sh->n_terms; i++) {
         while (sh->terms[i].head) {
@@ -357,7 +350,15 @@ void shell_free(Shell *sh)
         shell_vars_fini(&sh->terms[i].vars);
         free(sh->terms[i].cwd);
     }
+    /* After the terminals' jobs: a foreground job is its Run's. */
+    while (sh->runs) {
+        Run *r = sh->runs;
+        sh->runs = r->lnext;
+        run_free(r);
+    }
     free(sh->terms);
+    buf_fini(&sh->scratch);
+    buf_fini(&sh->whole);
     free(sh->first_term);
     free(sh->next_pid);
     free(sh);
@@ -478,7 +479,8 @@ static int next_job_number(Shell *sh, int term)
 
 static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
 {
-    ProcBlock *b = xcalloc(1, sizeof *b);
+    ProcBlock *b = xmalloc(sizeof *b);
+    memset(b, 0, offsetof(ProcBlock, room));
     Proc *p = &b->p;
     Shell *sh = sim->shell;
     p->next = sh->running;
@@ -498,6 +500,24 @@ static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
     p->out[0].to = PROC_OUT_STDOUT;
     p->out[1].to = PROC_OUT_STDERR;
     return p;
+}
+
+void *proc_state_new(Proc *p, size_t size, void (*fini)(void *state))
+{
+    ProcBlock *b = (ProcBlock *)p;
+    p->state_alloc = size > sizeof b->room;
+    p->state = p->state_alloc ? xcalloc(1, size) : memset(b->room, 0, size);
+    p->free_state = fini;
+    return p->state;
+}
+
+Buf *proc_scratch(Proc *p)
+{
+    Buf *b = &p->sim->shell->scratch;
+    if (b->cap > 65536)
+        buf_fini(b);
+    buf_clear(b);
+    return b;
 }
 
 static Proc *find_proc(Sim *sim, uint64_t id)
@@ -541,12 +561,14 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
     size_t size = 160; /* bash's message names the word, however long */
     for (size_t i = 0; i < c->nredir; i++)
         size += strlen(c->redir[i].word);
-    char *err = xmalloc(size);
+    char err_small[256]; /* most commands: no redirection, or short words */
+    char *err = size <= sizeof err_small ? err_small : xmalloc(size);
     int status;
     bool opened = shell_open_redirects(sim, p, c, err, size, &status);
     if (!opened)
         proc_printf(p, CON_STDERR, "%s\n", err);
-    free(err);
+    if (err != err_small)
+        free(err);
     if (!opened) {
         proc_exit(p, status);
         return NULL;
@@ -600,7 +622,9 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
 static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
 {
     Shell *sh = sim->shell;
-    Job *j = xcalloc(1, sizeof *j);
+    Job *j = bg ? xcalloc(1, sizeof *j) : &r->fg;
+    if (!bg)
+        *j = (Job){.in_run = true};
     j->term = r->term;
     j->cmd = r->cmd;
     j->text = bg ? xstrdup(pl->text) : NULL; /* only a background job shows it */
@@ -796,15 +820,23 @@ static void start_next_pending(Sim *sim, int term)
 static void line_arrives(Sim *sim, int node, int number, const char *line, const AppProgram *app,
                          const ScriptInput *lines, size_t n)
 {
-    char prog[32];
+    /* What the line is, as shell_classify says, from the parsed list: it
+     * runs whether its programs are known or not (bash says "command not
+     * found"), so only a line of nothing and a fault are told apart here. */
     CmdList list;
-    bool parsed;
-    ShellKind kind = classify(line, prog, sizeof prog, &list, &parsed);
-    bool comment = kind == SHELL_EMPTY && shell_comment_only(line);
-    if ((kind == SHELL_EMPTY && !comment) || (kind == SHELL_FAULT && !app)) {
+    char err[160];
+    bool parsed = cmdline_parse(&list, line, err, sizeof err);
+    if (!parsed)
+        cmdline_list_fini(&list); /* parsed again when it runs, for bash's message */
+    bool empty = parsed && list.n == 0;
+    const Cmdline *first = parsed && list.n ? &list.p[0].cmds[0] : NULL;
+    bool fault = first && list.n == 1 && list.p[0].n == 1 && list.p[0].op == CMD_END &&
+                 first->argc && (!strcmp(first->argv[0], "down") || !strcmp(first->argv[0], "up"));
+    bool comment = empty && shell_comment_only(line);
+    if ((empty && !comment) || (fault && !app)) {
         if (parsed)
             cmdline_list_fini(&list);
-        if (kind == SHELL_FAULT)
+        if (fault)
             run_fault(sim, line);
         return;
     }
@@ -1168,8 +1200,19 @@ void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
     const char *start = data, *end = data + strnlen(data, len);
     for (const char *nl; (nl = memchr(start, '\n', (size_t)(end - start))) != NULL;
          start = nl + 1) {
-        buf_put(&p->line, start, (size_t)(nl - start + 1));
-        flush_partial(p);
+        if (p->line.len) { /* the end of a partial line */
+            buf_put(&p->line, start, (size_t)(nl - start + 1));
+            flush_partial(p);
+            continue;
+        }
+        /* A whole line goes through the shell's buffer: most programs
+         * print only those, and need no line buffer of their own. */
+        Buf *w = &p->sim->shell->whole;
+        if (w->cap > 65536)
+            buf_fini(w);
+        buf_clear(w);
+        buf_put(w, start, (size_t)(nl - start + 1));
+        trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, s, w->data);
     }
     if (start < end) {
         buf_put(&p->line, start, (size_t)(end - start));

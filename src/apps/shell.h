@@ -98,6 +98,7 @@ typedef struct Proc {
      * hand before exiting. */
     void *state;
     void (*free_state)(void *state);
+    bool state_alloc;        /* proc_state_new allocated it apart: freed after free_state */
     struct ProcInput *in;    /* what is typed into it (shell.c) */
     char *stdin_path;        /* `< FILE`: its input is that file (an absolute path) */
     struct ProcFiles *files; /* proc_read_files: the inputs (shell.c) */
@@ -236,6 +237,21 @@ void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len);
  * its foreground process group, and the terminal shows "^C" when show.
  * p itself is left to the caller. */
 void proc_ctrl_c(Proc *p, bool show);
+
+/* A zeroed block of size bytes for p's state: p->state, with fini as
+ * free_state, which frees what the state holds but not the state itself
+ * (the state goes with p).  The block is in p's own allocation when it
+ * fits in PROC_STATE_ROOM bytes, so a program's state costs no allocation
+ * and lies next to its process (host's does); otherwise it is allocated. */
+#define PROC_STATE_ROOM 512
+void *proc_state_new(Proc *p, size_t size, void (*fini)(void *state));
+
+/* The shell's buffer for building what a program prints, cleared: the
+ * same for every program, so printing a reply allocates nothing of its
+ * own.  Valid until the program returns or asks for it again (proc_write
+ * and proc_printf leave it alone); one that grew past 64 KiB is given back
+ * at the next call. */
+Buf *proc_scratch(Proc *p);
 
 /* Ends the program: flushes any partial line, records the exit status,
  * frees its state (free_state), its input and its timers.  The Proc is

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/units.h"
 #include "io/outfile.h"
@@ -55,7 +56,9 @@ static const ScenarioKey *find_node_key(const char *key, int role)
     for (int s = 0; s < SP_COUNT; s++)
         for (size_t k = 0; k < t[s]->n_keys; k++) {
             const ScenarioKey *sk = &t[s]->keys[k];
-            if (strcmp(sk->name, key) != 0)
+            /* the first letters first: most keys differ there, and every
+             * host's protocol keys are looked up */
+            if (sk->name[0] != key[0] || strcmp(sk->name, key) != 0)
                 continue;
             if (!sk->role || role < 0) {
                 if (!any)
@@ -326,7 +329,7 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
     bool has_id = false, has_role = false, has_ip = false;
     size_t k = 0;
     for (const cJSON *c = v->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, c->string);
         const char *key = c->string;
@@ -541,7 +544,7 @@ static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *
     bool made = false, has_between = false;
     size_t k = 0;
     for (const cJSON *c = v->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, c->string);
         if (strcmp(c->string, "between") == 0) {
@@ -925,7 +928,7 @@ static void load_root(Loader *L, const cJSON *root)
     top_init(&t);
     size_t k = 0;
     for (const cJSON *c = root->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         size_t i = 0;
         while (i < t.n && strcmp(t.keys[i], c->string) != 0)
@@ -1068,8 +1071,11 @@ World *scenario_load_mem(const char *name, const char *dir, const char *data, si
     return scenario_load_mem_warn(name, dir, data, len, errs, NULL);
 }
 
-World *scenario_load_mem_warn(const char *name, const char *dir, const char *data, size_t len,
-                              Errors *errs, Errors *warns)
+/* Loads data; *own, when not NULL, is data's own allocation, which the
+ * World takes as its source (and sets *own to NULL) instead of copying it:
+ * a big scenario's text is then in memory once, not twice. */
+static World *load_text(const char *name, const char *dir, const char *data, size_t len, char **own,
+                        Errors *errs, Errors *warns)
 {
     Loader L = {0};
     L.name = name ? name : "scenario";
@@ -1095,8 +1101,10 @@ World *scenario_load_mem_warn(const char *name, const char *dir, const char *dat
     if (root) {
         L.w = w = world_new();
         w->path = xstrdup(L.name);
-        w->source = xstrndup(data, len); /* what a saved copy starts from */
+        w->source = own ? *own : xstrndup(data, len); /* what a saved copy starts from */
         w->source_len = len;
+        if (own)
+            *own = NULL;
         begin_protos(&L);
         load_root(&L, root);
         sj_sort_pending(&L, root);
@@ -1125,6 +1133,12 @@ World *scenario_load_mem_warn(const char *name, const char *dir, const char *dat
     return w;
 }
 
+World *scenario_load_mem_warn(const char *name, const char *dir, const char *data, size_t len,
+                              Errors *errs, Errors *warns)
+{
+    return load_text(name, dir, data, len, NULL, errs, warns);
+}
+
 /* The folder of path, for files a scenario names: "a/b.json" → "a", "b.json" → ".". */
 static char *dir_of(const char *path)
 {
@@ -1143,9 +1157,18 @@ World *scenario_load(const char *path, Errors *errs)
 
 World *scenario_load_warn(const char *path, Errors *errs, Errors *warns)
 {
-    /* Read just past the limit: enough to know it is over. */
+    /* Read just past the limit: enough to know it is over.  The buffer is
+     * the file's size (when stat knows it and it is within the limit), so
+     * the text is read without growing it by copies. */
     Buf b;
     buf_init(&b);
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+        (uint64_t)st.st_size <= SCENARIO_MAX_BYTES) {
+        b.cap = (size_t)st.st_size + 1;
+        b.data = xmalloc(b.cap);
+        b.data[0] = '\0';
+    }
     bool opened;
     int err = file_read(path, SCENARIO_MAX_BYTES, &b, &opened);
     if (err) {
@@ -1154,7 +1177,8 @@ World *scenario_load_warn(const char *path, Errors *errs, Errors *warns)
         return NULL;
     }
     char *dir = dir_of(path);
-    World *w = scenario_load_mem_warn(path, dir, b.data ? b.data : "", b.len, errs, warns);
+    World *w = b.data ? load_text(path, dir, b.data, b.len, &b.data, errs, warns)
+                      : load_text(path, dir, "", 0, NULL, errs, warns);
     free(dir);
     buf_fini(&b);
     return w;

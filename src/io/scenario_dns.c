@@ -240,7 +240,7 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
         bool ok = true;
         size_t k = 0;
         for (const cJSON *c = v->child; c; c = c->next, k++) {
-            if (dup[k])
+            if (sj_dup(dup, k))
                 continue;
             Path kp = sj_field(p, c->string);
             const char *key = c->string;
@@ -360,7 +360,7 @@ static void load_zone(Loader *L, Zone *z, const cJSON *v, const Path *p)
     const cJSON *file = NULL, *records = NULL;
     size_t k = 0;
     for (const cJSON *c = v->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         if (strcmp(c->string, "file") == 0)
             file = c;
@@ -430,7 +430,7 @@ static void load_zones(Loader *L, const cJSON *v, const Path *p)
     d->origins = xmalloc((n ? n : 1) * sizeof *d->origins);
     const cJSON **items = xmalloc((n ? n : 1) * sizeof *items);
     for (const cJSON *c = v->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path zp = sj_quoted(p, c->string);
         Zone *z = &w->zones[w->n_zones];

@@ -171,7 +171,7 @@ static Spec read_object(Loader *L, const cJSON *v, const Path *p, bool dir)
     size_t k = 0;
     const cJSON *size = NULL, *file = NULL;
     for (const cJSON *c = v->child; c; c = c->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         if (strcmp(c->string, "size") == 0)
             size = c;
@@ -311,7 +311,7 @@ static void check(Loader *L, const Path *nodes_path)
         bool *dup = sj_find_duplicates(L, f->files[i], &fp);
         size_t k = 0;
         for (const cJSON *c = f->files[i]->child; c; c = c->next, k++)
-            if (!dup[k])
+            if (!sj_dup(dup, k))
                 load_entry(L, node, c, &fp);
         free(dup);
     }

@@ -42,7 +42,7 @@ static void read_user(Loader *L, FtpNodeConf *c, const cJSON *u, const Path *p)
     bool *dup = sj_find_duplicates(L, u, p);
     size_t k = 0;
     for (const cJSON *e = u->child; e; e = e->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, e->string);
         if (strcmp(e->string, "password") == 0) {
@@ -88,7 +88,7 @@ static void key_users(Loader *L, int i, const cJSON *v, const Path *p)
     bool *dup = sj_find_duplicates(L, v, p);
     size_t k = 0;
     for (const cJSON *u = v->child; u; u = u->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path up = sj_quoted(p, u->string);
         read_user(L, c, u, &up);

@@ -210,8 +210,13 @@ void sj_unknown_key(Loader *L, const cJSON *at, const Path *p, const char *key,
  * "missing key" message would only repeat the "did you mean". */
 bool sj_typo_for(const cJSON *obj, const char *key, const char *const *known, size_t n);
 /* Flags (and reports) each member of obj that repeats an earlier key; the
- * caller frees the flags.  O(n log n). */
+ * caller frees the flags.  NULL when no key repeats (nearly always: then
+ * nothing is allocated); sj_dup reads the flags either way.  O(n log n). */
 bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p);
+static inline bool sj_dup(const bool *dup, size_t k)
+{
+    return dup && dup[k];
+}
 void sj_sort_pending(Loader *L, const cJSON *root);
 
 /* Paths. */

@@ -165,6 +165,11 @@ static void path_put(Buf *b, const Path *p)
 
 char *sj_path_str(const Path *p)
 {
+    /* "script[12]", as every script line's path is kept: without the
+     * walk up the path and the growing buffer */
+    if (p && p->kind == P_INDEX && p->up && p->up->kind == P_FIELD &&
+        (!p->up->up || p->up->up->kind == P_ROOT))
+        return sj_path_index(p->up->key, p->index);
     Buf b;
     buf_init(&b);
     path_put(&b, p);
@@ -341,13 +346,17 @@ static int cmp_keyidx(const void *a, const void *b)
 bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
 {
     size_t n = 0;
-    for (const cJSON *c = obj->child; c; c = c->next)
-        n++;
-    bool *dup = xcalloc(n ? n : 1, sizeof *dup);
-    if (n < 2)
-        return dup;
+    bool any = false;
+    /* Most objects have a few keys: comparing each pair is cheaper than
+     * sorting, and finds nothing to flag. */
+    for (const cJSON *c = obj->child; c; c = c->next, n++)
+        for (const cJSON *e = obj->child; n < 8 && e != c && !any; e = e->next)
+            any = strcmp(e->string, c->string) == 0;
+    if (n < 2 || (n <= 8 && !any))
+        return NULL;
+    bool *dup = xcalloc(n, sizeof *dup);
     size_t i = 0;
-    if (n <= 8) { /* most objects: comparing each pair is cheaper than sorting */
+    if (n <= 8) {
         for (const cJSON *c = obj->child; c; c = c->next, i++)
             for (const cJSON *e = obj->child; e != c && !dup[i]; e = e->next)
                 dup[i] = strcmp(e->string, c->string) == 0;
@@ -358,8 +367,12 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
         sj_sort(k, n, sizeof *k, cmp_keyidx);
         for (i = 1; i < n; i++)
             if (strcmp(k[i].key, k[i - 1].key) == 0)
-                dup[k[i].idx] = true;
+                dup[k[i].idx] = any = true;
         free(k);
+    }
+    if (!any) {
+        free(dup);
+        return NULL;
     }
     i = 0;
     for (const cJSON *c = obj->child; c; c = c->next, i++)
@@ -814,18 +827,29 @@ static bool hex4(const Text *t, size_t i, unsigned *out)
     return true;
 }
 
+/* What ends a string's run of plain characters: a control character, the
+ * quote, the backslash. */
+static const bool string_stop[256] = {
+    [0x00] = 1, [0x01] = 1, [0x02] = 1, [0x03] = 1, [0x04] = 1, [0x05] = 1, [0x06] = 1,
+    [0x07] = 1, [0x08] = 1, [0x09] = 1, [0x0a] = 1, [0x0b] = 1, [0x0c] = 1, [0x0d] = 1,
+    [0x0e] = 1, [0x0f] = 1, [0x10] = 1, [0x11] = 1, [0x12] = 1, [0x13] = 1, [0x14] = 1,
+    [0x15] = 1, [0x16] = 1, [0x17] = 1, [0x18] = 1, [0x19] = 1, [0x1a] = 1, [0x1b] = 1,
+    [0x1c] = 1, [0x1d] = 1, [0x1e] = 1, [0x1f] = 1, ['"'] = 1,  ['\\'] = 1,
+};
+
 /* Scans the string starting at the quote at *pos; *escaped: it has a
  * backslash. */
 static bool scan_string(const Text *t, size_t *pos, bool *escaped)
 {
     size_t start = *pos, i = start + 1;
     *escaped = false;
+    const unsigned char *u = (const unsigned char *)t->s;
     while (i < t->len) {
-        unsigned char c = (unsigned char)t->s[i];
-        if (c >= 0x20 && c != '"' && c != '\\') { /* the common case: a plain character */
+        while (i < t->len && !string_stop[u[i]]) /* the common case: plain characters */
             i++;
-            continue;
-        }
+        if (i >= t->len)
+            break;
+        unsigned char c = u[i];
         if (c == '"') {
             *pos = i + 1;
             return true;

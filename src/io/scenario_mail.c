@@ -152,7 +152,7 @@ static void key_users(Loader *L, int i, const cJSON *v, const Path *p)
     size_t k = 0;
     for (const cJSON *e = v->child; e; e = e->next, k++) {
         Path up = sj_quoted(p, e->string);
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         if (!valid_local(e->string)) {
             sj_err(L, e, &up,
@@ -199,7 +199,7 @@ static void key_aliases(Loader *L, int i, const cJSON *v, const Path *p)
     size_t k = 0;
     for (const cJSON *e = v->child; e; e = e->next, k++) {
         Path ap = sj_quoted(p, e->string);
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         if (!valid_local(e->string)) {
             sj_err(L, e, &ap,
@@ -298,7 +298,7 @@ static void key_queue(Loader *L, int i, const cJSON *v, const Path *p)
     bool *dup = sj_find_duplicates(L, v, p);
     size_t k = 0;
     for (const cJSON *e = v->child; e; e = e->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, e->string);
         SimTime *out = NULL;
@@ -406,7 +406,7 @@ static void key_mailboxes(Loader *L, int i, const cJSON *v, const Path *p)
     size_t k = 0;
     for (const cJSON *e = v->child; e; e = e->next, k++) {
         Path bp = sj_quoted(p, e->string);
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         if (!cJSON_IsArray(e)) {
             sj_err(L, e, &bp,
@@ -455,7 +455,7 @@ static void key_mail(Loader *L, int i, const cJSON *v, const Path *p)
     bool *dup = sj_find_duplicates(L, v, p);
     size_t k = 0;
     for (const cJSON *e = v->child; e; e = e->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, e->string);
         const char *s = NULL;

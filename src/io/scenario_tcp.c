@@ -61,7 +61,7 @@ static void key_tcp(Loader *L, int i, const cJSON *v, const Path *p)
     bool *dup = sj_find_duplicates(L, v, p);
     size_t k = 0;
     for (const cJSON *e = v->child; e; e = e->next, k++) {
-        if (dup[k])
+        if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, e->string);
         if (strcmp(e->string, "window_scaling") == 0)

@@ -1,5 +1,6 @@
 #include "trace_out.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -76,9 +77,24 @@ void trace_put_visible(Buf *out, const char *s, size_t n, bool keep_moves)
     }
 }
 
+/* Eight bytes at once while none is a control character, DEL or past
+ * ASCII (what could start a C1 control): most text is only that, but for
+ * the newline that ends it. */
+static bool plain8(const char *s)
+{
+    const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
+    uint64_t v;
+    memcpy(&v, s, 8);
+    uint64_t del = v ^ (0x7f * ones);
+    return (((v - 0x20 * ones) | (del - ones) | v) & highs) == 0;
+}
+
 static bool has_control(const char *s, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
+    size_t i = 0;
+    while (i + 8 <= n && plain8(s + i))
+        i += 8;
+    for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != '\b') || c == 0x7f ||
             (c == 0xc2 && i + 1 < n && (unsigned char)s[i + 1] <= 0x9f &&

@@ -1,5 +1,7 @@
 #include "dns_stub.h"
 
+#include <assert.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,15 +13,16 @@
 #include "net/udp.h"
 #include "proto/dns/dns_tcp.h"
 
-/* The longest query a stub sends: the header, a question of the longest
- * name, and an OPT record with a client cookie. */
-#define QUERY_MAX (DNS_HEADER_LEN + DNS_NAME_MAX + 4 + 11 + 12)
-
+/* A query is one allocation, sized for its name and its query's bytes:
+ * the fields, then the name (only as many of its bytes as it has), then
+ * the query (qbuf points there).  A DnsName has room for the longest name
+ * and a query buffer for the longest query, 700 bytes in all, where a
+ * lookup's name and query take some 50: thousands of lookups wait at once
+ * in a big run. */
 struct DnsQuery {
     Sim *sim;
     int node;
     uint32_t server;
-    DnsName name;
     uint16_t type;
     DnsQueryOpts o;
     DnsQueryOps ops;
@@ -31,9 +34,17 @@ struct DnsQuery {
     bool over_tcp; /* asked over TCP now (from the start, or after TC) */
     bool after_tc; /* over TCP because a UDP answer was truncated */
     DnsTcp *tcp;   /* this try's connection */
-    size_t qlen;
-    uint8_t qbuf[QUERY_MAX]; /* the query (qlen bytes); last: not zeroed */
+    size_t qlen, qmax;
+    uint8_t *qbuf; /* the query (qlen bytes; room for qmax), after name */
+    DnsName name;  /* last, allocated only as far as name.len: never copied whole */
 };
+
+/* The bytes a query for name with options o takes: the header, the
+ * question, and an OPT record (11 bytes) with a client cookie (12). */
+static size_t query_size(const DnsName *name, const DnsQueryOpts *o)
+{
+    return DNS_HEADER_LEN + name->len + 4 + (o->edns ? 11 + (o->cookie ? 12 : 0) : 0);
+}
 
 typedef struct DnsStubSet {
     DnsCache **cache; /* per node, made on first use */
@@ -288,37 +299,47 @@ static void send_try_tcp(DnsQuery *q)
     q->timer = sim_after(sim, t, on_timeout, q, 0);
 }
 
-/* This try's query, with a new ID, into q->qbuf. */
+/* This try's query, with a new ID, into q->qbuf: written byte by byte
+ * as dns_encode writes a message of one question and at most an OPT record
+ * (nothing to compress; RFC 1035 4.1, RFC 6891 6.1.2), without building a
+ * DnsMsg for it. */
 static void build_query(DnsQuery *q)
 {
-    DnsMsg m;
-    dns_msg_init(&m);
     Rng *rng = &stub_set(q->sim)->rng;
     q->id = (uint16_t)rng_below(rng, 65536);
-    m.id = q->id;
-    m.rd = q->o.rd;
-    m.ad = q->o.ad;
-    m.aa = q->o.aa;
-    m.cd = q->o.cd;
-    dns_msg_add_question(&m, &q->name, q->type, q->o.klass ? q->o.klass : DNS_CLASS_IN);
+    uint8_t *b = q->qbuf;
+    put_be16(b, q->id);
+    put_be16(b + 2, (uint16_t)((q->o.aa ? 0x0400 : 0) | (q->o.rd ? 0x0100 : 0) |
+                               (q->o.ad ? 0x0020 : 0) | (q->o.cd ? 0x0010 : 0)));
+    put_be16(b + 4, 1);
+    put_be16(b + 6, 0);
+    put_be16(b + 8, 0);
+    put_be16(b + 10, q->o.edns ? 1 : 0);
+    size_t at = DNS_HEADER_LEN;
+    memcpy(b + at, q->name.data, q->name.len);
+    at += q->name.len;
+    put_be16(b + at, q->type);
+    put_be16(b + at + 2, q->o.klass ? q->o.klass : DNS_CLASS_IN);
+    at += 4;
     if (q->o.edns) {
-        uint8_t opt[12];
-        size_t optlen = 0;
+        b[at] = 0; /* the root owns it */
+        put_be16(b + at + 1, DNS_TYPE_OPT);
+        put_be16(b + at + 3, q->o.udp_size ? q->o.udp_size : 1232);
+        /* extended RCODE and version 0; DO, the top bit of the flags (RFC 3225) */
+        put_be32(b + at + 5, q->o.dnssec ? 0x8000 : 0);
+        put_be16(b + at + 9, q->o.cookie ? 12 : 0);
+        at += 11;
         if (q->o.cookie) {
-            put_be16(opt, 10); /* COOKIE, a client cookie of 8 bytes */
-            put_be16(opt + 2, 8);
+            put_be16(b + at, 10); /* COOKIE, a client cookie of 8 bytes */
+            put_be16(b + at + 2, 8);
             uint64_t c = rng_next(rng);
             for (int i = 0; i < 8; i++)
-                opt[4 + i] = (uint8_t)(c >> (8 * i));
-            optlen = sizeof opt;
+                b[at + 4 + i] = (uint8_t)(c >> (8 * i));
+            at += 12;
         }
-        dns_msg_add_opt(&m, q->o.udp_size ? q->o.udp_size : 1232, optlen ? opt : NULL,
-                        (uint16_t)optlen);
-        if (q->o.dnssec) /* DO, the top bit of the OPT's flags (RFC 3225) */
-            m.rr[DNS_ADDITIONAL][m.n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
-    q->qlen = dns_encode(&m, q->qbuf, sizeof q->qbuf);
-    dns_msg_fini(&m);
+    assert(at == q->qmax); /* query_size is exact */
+    q->qlen = at;
 }
 
 static void send_try(DnsQuery *q)
@@ -381,8 +402,9 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
                  (world_find_addr(sim->world, server, &owner, NULL) && owner == node);
     if (!local && ipv4_route(sim, node, server) < 0)
         return NULL;
-    DnsQuery *q = xmalloc(sizeof *q);
-    memset(q, 0, offsetof(DnsQuery, qbuf)); /* qbuf is filled before it is read */
+    size_t name_size = offsetof(DnsName, data) + name->len, qmax = query_size(name, o);
+    DnsQuery *q = xmalloc(offsetof(DnsQuery, name) + name_size + qmax);
+    memset(q, 0, offsetof(DnsQuery, name)); /* the name and qbuf are filled before read */
     q->port = udp_bind_ephemeral(sim, node, on_reply, q);
     if (!q->port) { /* every ephemeral port is taken: bind fails, as for no route */
         trace_note(&sim->trace, sim->now, 0,
@@ -397,7 +419,9 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
     q->sim = sim;
     q->node = node;
     q->server = server;
-    q->name = *name;
+    memcpy(&q->name, name, name_size);
+    q->qbuf = (uint8_t *)&q->name + name_size;
+    q->qmax = qmax;
     q->type = type;
     q->o = *o;
     q->over_tcp = o->tcp;
