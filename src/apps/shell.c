@@ -10,6 +10,7 @@
 #include "proto/vfs.h"
 #include "apps/apps.h"
 #include "apps/cmdline.h"
+#include "apps/shell_files.h"
 #include "apps/shell_redirect.h"
 #include "apps/shell_vars.h"
 
@@ -215,6 +216,9 @@ typedef struct Term {
     ShellVars vars;     /* its shell's variables */
     int last_bg;        /* $!: the PID of its last background job, 0 before one */
     char *cwd;          /* its working folder (absolute), NULL: the user's home */
+    /* $_: the last word of its last foreground command (made of one
+     * program: a pipeline's run in subshells), "" after an assignment */
+    Buf last_word;
 } Term;
 
 struct Shell {
@@ -293,15 +297,13 @@ static void input_free(Sim *sim, ProcInput *in)
     free(in->line);
 }
 
-static void files_free(struct ProcFiles *pf);
-
 static void proc_free(Proc *p)
 {
     if (p->free_state)
         p->free_state(p->state);
     if (p->state_alloc)
         free(p->state);
-    files_free(p->files);
+    shell_files_free(p->files);
     input_free(p->sim, p->in);
     buf_fini(&p->line);
     buf_fini(&p->pipe);
@@ -348,6 +350,7 @@ void shell_free(Shell *sh)
             job_free(j);
         }
         shell_vars_fini(&sh->terms[i].vars);
+        buf_fini(&sh->terms[i].last_word);
         free(sh->terms[i].cwd);
     }
     /* After the terminals' jobs: a foreground job is its Run's. */
@@ -382,7 +385,8 @@ static int term_find(Shell *sh, int node, int number)
         sh->cap_terms = sh->cap_terms ? 2 * sh->cap_terms : 16;
         sh->terms = xrealloc(sh->terms, sh->cap_terms * sizeof *sh->terms);
     }
-    sh->terms[sh->n_terms] = (Term){node, number, false, NULL, NULL, NULL, 0, -1, {0}, 0, NULL};
+    sh->terms[sh->n_terms] =
+        (Term){node, number, false, NULL, NULL, NULL, 0, -1, {0}, 0, NULL, {0}};
     if (indexed) {
         sh->terms[sh->n_terms].next_same_node = sh->first_term[node];
         sh->first_term[node] = (int)sh->n_terms;
@@ -520,7 +524,7 @@ Buf *proc_scratch(Proc *p)
     return b;
 }
 
-static Proc *find_proc(Sim *sim, uint64_t id)
+Proc *shell_find_proc(Sim *sim, uint64_t id)
 {
     for (Proc *q = sim->shell->running; q; q = q->next)
         if (q->id == id)
@@ -548,7 +552,13 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
      * then found as cmd.exe finds them */
     ShellEnv env;
     shell_env_init(&env, p, &t->vars, r->status, SHELL_FIRST_PID - t->number, t->last_bg);
+    env.last_word = t->last_word.data; /* NULL before any command, as unset */
     cmdline_expand(c, &env.env);
+    if (!quiet && !c->error) {
+        const char *w = c->argc ? c->argv[c->argc - 1] : "";
+        t->last_word.len = 0;
+        buf_put(&t->last_word, w, strlen(w) + 1); /* with its NUL */
+    }
     if (!r->app)
         apps_cmd_exe_split(c);
     if (c->error) {
@@ -665,12 +675,12 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
     }
     /* Run the mains now that the pipe is wired, left to right. */
     for (size_t i = 0; i < pl->n; i++) {
-        Proc *p = ids[i] ? find_proc(sim, ids[i]) : NULL;
+        Proc *p = ids[i] ? shell_find_proc(sim, ids[i]) : NULL;
         if (!p)
             continue;
         const AppProgram *app = r->app ? r->app : apps_find(pl->cmds[i].argv[0]);
         app->main(p, (int)pl->cmds[i].argc, pl->cmds[i].argv);
-        if ((p = find_proc(sim, ids[i])) != NULL) {
+        if ((p = shell_find_proc(sim, ids[i])) != NULL) {
             p->assign = NULL; /* the line's words may go before it ends */
             p->nassign = 0;
             input_arm(p);
@@ -948,7 +958,7 @@ static void intr_pipeline(Proc *p, bool end_line)
         if (q != p && q->job && q->job == p->job)
             ids[k++] = q->id;
     for (size_t i = 0; i < k; i++) {
-        Proc *q = find_proc(sim, ids[i]);
+        Proc *q = shell_find_proc(sim, ids[i]);
         if (!q)
             continue;
         if (q->in && q->in->fn && q->in->fn != read_typed)
@@ -1026,7 +1036,7 @@ static void deliver(Proc *p)
 
 static bool still_running(Sim *sim, uint64_t id, Proc **out)
 {
-    *out = find_proc(sim, id);
+    *out = shell_find_proc(sim, id);
     return *out != NULL;
 }
 
@@ -1184,7 +1194,7 @@ void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
         }
     }
     if (to_pipe) { /* into the pipe, not the console */
-        Proc *down = find_proc(p->sim, p->to);
+        Proc *down = shell_find_proc(p->sim, p->to);
         if (down && !down->stdin_path) /* `< FILE` took the place of the pipe */
             buf_put(&down->pipe, data, len);
         if (p->in && len)
@@ -1245,7 +1255,7 @@ void proc_exit(Proc *p, int status)
         sh->running = p->next;
     if (p->next)
         p->next->prev = p->prev;
-    Proc *down = p->to ? find_proc(sim, p->to) : NULL;
+    Proc *down = p->to ? shell_find_proc(sim, p->to) : NULL;
     if (down) { /* end of file for the next one in the pipe */
         down->eof = true;
         sim_at(sim, sim->now, on_pipe_eof, NULL, down->id);
@@ -1271,7 +1281,7 @@ void proc_exit(Proc *p, int status)
 static void on_pipe_eof(Sim *sim, void *ctx, uint64_t id)
 {
     (void)ctx;
-    Proc *p = find_proc(sim, id);
+    Proc *p = shell_find_proc(sim, id);
     if (!p || !p->read_all || !p->eof || p->delivered)
         return;
     p->delivered = true;
@@ -1325,139 +1335,6 @@ void proc_read_all(Proc *p, void (*fn)(Proc *p, const char *data, size_t len))
         proc_set_prompt(p, "");
         proc_wait_input(p, true);
     }
-}
-
-/* ---- file operands ------------------------------------------------------- */
-
-struct ProcFiles {
-    ProcFile *f;
-    Buf *data; /* each file's bytes */
-    size_t n;
-    void (*fn)(Proc *p, ProcFile *f, size_t n);
-};
-
-static void files_free(struct ProcFiles *pf)
-{
-    if (!pf)
-        return;
-    for (size_t i = 0; i < pf->n; i++) {
-        free((char *)pf->f[i].name);
-        buf_fini(&pf->data[i]);
-    }
-    free(pf->f);
-    free(pf->data);
-    free(pf);
-}
-
-/* name, relative to the user's home, into out (the file's bytes). */
-static VfsErr read_node_file(Proc *p, const char *name, Buf *out, bool *regular)
-{
-    Sim *sim = p->sim;
-    Vfs *v = vfs_of(sim);
-    char path[VFS_PATH_MAX];
-    VfsStat st = {0};
-    if (!strcmp(name, "/dev/null"))
-        return VFS_OK; /* nothing */
-    VfsErr e = proc_path(p, name, path);
-    if (e == VFS_OK)
-        e = vfs_stat(v, p->node, path, &st);
-    if (e == VFS_OK && st.dir)
-        e = VFS_EISDIR;
-    else if (e == VFS_OK && st.size > PROC_READ_MAX)
-        e = VFS_EFBIG; /* said, rather than read in part */
-    if (e != VFS_OK)
-        return e;
-    *regular = true;
-    uint8_t chunk[16384];
-    size_t got = 1;
-    for (uint64_t off = 0; got && out->len < PROC_READ_MAX; off += got) {
-        e = vfs_read(v, p->node, path, off, chunk, sizeof chunk, &got);
-        if (e != VFS_OK)
-            return e;
-        buf_put(out, chunk, got);
-    }
-    return VFS_OK;
-}
-
-static void files_deliver(Proc *p)
-{
-    struct ProcFiles *pf = p->files;
-    for (size_t i = 0; i < pf->n; i++) {
-        pf->f[i].data = pf->f[i].is_stdin || !pf->data[i].data ? pf->f[i].data : pf->data[i].data;
-        if (!pf->f[i].data)
-            pf->f[i].data = "";
-    }
-    p->delivered = true;
-    pf->fn(p, pf->f, pf->n);
-}
-
-/* Does p's standard output go to the file at path? */
-static bool is_output(const Proc *p, const char *path)
-{
-    return p->out[0].to == PROC_OUT_FILE && !strcmp(p->out[0].path, path);
-}
-
-static void files_stdin_read(Proc *p, const char *data, size_t len)
-{
-    struct ProcFiles *pf = p->files;
-    bool first = true;
-    for (size_t i = 0; i < pf->n; i++)
-        if (pf->f[i].is_stdin) {
-            pf->f[i].data = first ? data : "";
-            pf->f[i].len = first ? len : 0;
-            pf->f[i].regular = p->stdin_path != NULL;
-            pf->f[i].is_output = p->stdin_path && is_output(p, p->stdin_path);
-            VfsStat st;
-            if (p->stdin_path && vfs_stat(vfs_of(p->sim), p->node, p->stdin_path, &st) == VFS_OK &&
-                st.dir) /* `< FOLDER` */
-                pf->f[i].err = VFS_EISDIR;
-            first = false;
-        }
-    files_deliver(p);
-}
-
-static void on_files_ready(Sim *sim, void *ctx, uint64_t id)
-{
-    (void)ctx;
-    Proc *p = find_proc(sim, id);
-    if (p && p->files && !p->delivered)
-        files_deliver(p);
-}
-
-void proc_read_files(Proc *p, char *const *names, size_t n,
-                     void (*fn)(Proc *p, ProcFile *f, size_t n))
-{
-    static char *const dash[] = {"-"};
-    if (!n) {
-        names = dash;
-        n = 1;
-    }
-    struct ProcFiles *pf = xcalloc(1, sizeof *pf);
-    pf->f = xcalloc(n, sizeof *pf->f);
-    pf->data = xcalloc(n, sizeof *pf->data);
-    pf->n = n;
-    pf->fn = fn;
-    bool need_stdin = false;
-    for (size_t i = 0; i < n; i++) {
-        ProcFile *f = &pf->f[i];
-        f->name = xstrdup(names[i]);
-        buf_init(&pf->data[i]);
-        if (!strcmp(names[i], "-") || !strcmp(names[i], "/dev/stdin")) {
-            f->is_stdin = need_stdin = true;
-            continue;
-        }
-        f->err = read_node_file(p, names[i], &pf->data[i], &f->regular);
-        char path[VFS_PATH_MAX];
-        f->is_output =
-            f->err == VFS_OK && proc_path(p, names[i], path) == VFS_OK && is_output(p, path);
-        f->len = f->err == VFS_OK ? pf->data[i].len : 0;
-    }
-    files_free(p->files);
-    p->files = pf;
-    if (need_stdin)
-        proc_read_all(p, files_stdin_read);
-    else
-        sim_at(p->sim, p->sim->now, on_files_ready, NULL, p->id);
 }
 
 ShellVars *proc_vars(Proc *p, bool *subshell)

@@ -113,6 +113,8 @@ static const char *env_get(void *ctx, const char *name, size_t len)
         snprintf(e->num, sizeof e->num, "%d", v);
         return e->num;
     }
+    if (len == 1 && name[0] == '_')
+        return e->last_word;
     seed(e->vars, e->p->sim->world, e->p->node);
     const ShellVar *v = find(e->vars, name, len);
     return v ? v->value : NULL;
@@ -177,6 +179,7 @@ void shell_env_init(ShellEnv *e, Proc *p, ShellVars *vars, int status, int shell
     e->status = status;
     e->shell_pid = shell_pid;
     e->last_bg = last_bg;
+    e->last_word = NULL;
 }
 
 /* ---- the builtins ----------------------------------------------------- */

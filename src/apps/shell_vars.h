@@ -44,8 +44,9 @@ typedef struct ShellEnv {
     Proc *p;
     ShellVars *vars;
     int status, shell_pid, last_bg;
-    char num[16];  /* what get gave last for $? $$ $! (most commands ask none) */
-    char home[64]; /* what home_of gave last */
+    const char *last_word; /* $_, or NULL before the terminal's first command */
+    char num[16];          /* what get gave last for $? $$ $! (most commands ask none) */
+    char home[64];         /* what home_of gave last */
 } ShellEnv;
 
 void shell_env_init(ShellEnv *e, Proc *p, ShellVars *vars, int status, int shell_pid, int last_bg);
