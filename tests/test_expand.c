@@ -158,11 +158,46 @@ static void test_expand_words(void **state)
                     "[echo] [q  r}] [b1] [b2] [\xc3\xa9]");
 }
 
+/* Brace expansion before the others: the leftmost pair that expands
+ * first, quotes and ${…} keeping theirs, sequences, and its limits. */
+static void test_braces(void **state)
+{
+    (void)state;
+    expect_expanded("echo {a,b}{1,2} x{a,{b,c}}y {x{a,b}} {a}",
+                    "[echo] [a1] [a2] [b1] [b2] [xay] [xby] [xcy] [{xa}] [{xb}] [{a}]");
+    expect_expanded("echo {b,z}* '{a,b}' ${u:-{a,b}} {1..7..3} {c..a} {08..10} {-1..1}",
+                    "[echo] [b1] [b2] [z*] [{a,b}] [{a,b}] [1] [4] [7] [c] [b] [a] [08] "
+                    "[09] [10] [-1] [0] [1]");
+    expect_expanded("echo {$x,\"$x\"}", "[echo] [a] [b1] [b2] [ a  b* ]");
+    expect_expanded("y={a,b} echo y={a,b} > {o,p}",
+                    "{y={a,b}} [echo] [y=a] [y=b] >{o,p}(ambiguous)");
+    expect_expanded("echo {1..1000000}",
+                    "[echo] <minet: a word's braces would give more than 100,000 words or 2 MiB "
+                    "(minet's shell makes no more)>");
+    Buf line;
+    buf_init(&line);
+    for (int i = 0; i < 20; i++) /* 2^20 words: max + 1 comes first */
+        buf_puts(&line, "{a,b}");
+    char **w;
+    assert_int_equal(cmdline_braces(line.data, 100000, &w), 100001);
+    line.len = 0;
+    for (int i = 0; i < 1001; i++) /* 1,001 pairs deep: 2 MiB made on the way */
+        buf_puts(&line, "{a}{a,}x");
+    assert_int_equal(cmdline_braces(line.data, 1u << 30, &w), (1u << 30) + 1);
+    buf_fini(&line);
+    assert_int_equal(cmdline_braces("a{b,c}", 100, &w), 2);
+    assert_string_equal(w[0], "ab");
+    assert_string_equal(w[1], "ac");
+    free(w[0]), free(w[1]), free(w);
+    assert_int_equal(cmdline_braces("a{b}c\\{d,e}", 100, &w), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_expand_words),
         cmocka_unit_test(test_shell_limits),
+        cmocka_unit_test(test_braces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

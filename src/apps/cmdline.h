@@ -119,8 +119,16 @@ void cmdline_dirents_free(CmdDirent *d, size_t n);
  * ambiguous.  A failure (a bad substitution, ${NAME:?}, a form minet does
  * not offer) sets c->error; c's words are then as far as they went.  Does
  * nothing to a command already expanded or with nothing to expand (no $ ~
- * * ? [ ` typed, no assignment). */
+ * * ? [ ` { typed, no assignment).  Brace expansion comes first
+ * (cmdline_brace.c): a{b,c} and {1..3} give several words. */
 void cmdline_expand(Cmdline *c, const CmdEnv *env);
+
+/* The words bash's brace expansion makes of raw (a word as typed, quotes
+ * kept): 0 when it has no pair of braces that expands (*out untouched);
+ * else their number, each allocated in the array *out, which the caller
+ * frees.  More than max words, or 2 MiB made on the way: max + 1 and
+ * nothing in *out. */
+size_t cmdline_braces(const char *raw, size_t max, char ***out);
 
 /* Makes c's words copies of words[0..n), keeping its redirections and
  * assignments (apps_cmd_exe_split). */

@@ -715,10 +715,11 @@ void cmdline_dirents_free(CmdDirent *d, size_t n)
     free(d);
 }
 
-/* The words one word as typed gives (into out), seeing the assignments
- * made before it; false on a failure, whose message then is in *error. */
-static bool expand_word(const CmdEnv *env, const char *raw, const Strs *assigned, Strs *out,
-                        char **error)
+/* The words one word as typed gives (into out) after its braces, seeing
+ * the assignments made before it; false on a failure, whose message then
+ * is in *error. */
+static bool expand_one(const CmdEnv *env, const char *raw, const Strs *assigned, Strs *out,
+                       char **error)
 {
     Exp x = {env, NULL, 0, 0, false, NULL, 0, " \t\n", SPLIT_NONE, assigned};
     const char *ifs = param(&x, "IFS", 3);
@@ -738,6 +739,35 @@ static bool expand_word(const CmdEnv *env, const char *raw, const Strs *assigned
     else
         free(x.error);
     return !*error;
+}
+
+/* The most words one word's braces may give: {1..1000000000} would
+ * otherwise take the run to gigabytes before ARGS_MAX is reached. */
+#define BRACE_WORDS 100000
+
+/* The words one word as typed gives (into out): its braces, then each of
+ * their words expanded; false on a failure, whose message then is in
+ * *error. */
+static bool expand_word(const CmdEnv *env, const char *raw, const Strs *assigned, Strs *out,
+                        char **error)
+{
+    char **words;
+    size_t n = cmdline_braces(raw, BRACE_WORDS, &words);
+    if (n > BRACE_WORDS) {
+        if (!*error)
+            *error = xstrdup("minet: a word's braces would give more than 100,000 words or 2 MiB "
+                             "(minet's shell makes no more)");
+        return false;
+    }
+    if (!n)
+        return expand_one(env, raw, assigned, out, error);
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        ok = ok && expand_one(env, words[i], assigned, out, error);
+        free(words[i]);
+    }
+    free(words);
+    return ok;
 }
 
 /* An assignment as typed, NAME=value or NAME+=value, with the value
@@ -820,7 +850,7 @@ void cmdline_set_words(Cmdline *c, const char *const *words, size_t n)
 /* Is there anything to expand in the word as typed? */
 static bool expandable(const char *raw)
 {
-    return raw && raw[strcspn(raw, "$~*?[`")];
+    return raw && raw[strcspn(raw, "$~*?[`{")];
 }
 
 /* The redirections' words of c expanded into redir (as typed when they
