@@ -330,9 +330,7 @@ static void arp_tick(Sim *sim, void *ctx, uint64_t slot)
 
 static void on_local(Sim *sim, void *ctx, uint64_t arg)
 {
-    Packet *p = ctx;
-    ipv4_input(sim, (int)arg, -1, p->id, p->data, p->len);
-    net_packet_free(sim->net, p);
+    ipv4_input_packet(sim, (int)arg, -1, ctx);
 }
 
 NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len)
@@ -474,68 +472,91 @@ static void no_route(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4H
     icmp_send_error(sim, node, in_iface, err, ICMP_DEST_UNREACH, ICMP_UNREACH_NET, dgram, len);
 }
 
-static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
-                    const uint8_t *dgram, size_t len)
+/* The header checksum after the TTL at ip[8] drops by one, updated as RFC
+ * 1624 (eqn. 3) says, HC' = ~(~HC + ~m + m') with m the word of TTL and
+ * protocol, instead of summed again.  For a header ipv4_parse accepted it
+ * is what summing again gives: with S the sum of the other words (at least
+ * 1, the version byte is not 0) ~HC is congruent to S modulo 0xffff, so the
+ * folded result is the new sum's one value in 1..0xffff (m' is not 0). */
+static void drop_ttl(uint8_t *ip)
+{
+    uint32_t m = get_be16(ip + 8);
+    ip[8]--;
+    uint32_t s = (uint16_t)~get_be16(ip + 10) + (uint16_t)~m + get_be16(ip + 8);
+    s = (s & 0xffff) + (s >> 16); /* s < 3 * 2^16: two folds leave 16 bits */
+    s = (s & 0xffff) + (s >> 16);
+    put_be16(ip + 10, (uint16_t)~s);
+}
+
+/* Forwards the datagram dgram (len bytes, header h).  own: the packet
+ * whose frame holds dgram, or NULL; with one, its frame is rewritten in
+ * place (a new Ethernet header, TTL and checksum) and sent on, rather than
+ * copied, and forward returns true: it has taken the packet. */
+static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
+                    const uint8_t *dgram, size_t len, Packet *own)
 {
     Net *net = sim->net;
     const World *w = net->w;
     if (h->ttl <= 1) {
         time_exceeded(sim, node, in_iface, pkt, h, dgram, len);
-        return;
+        return false;
     }
     int iface = ipv4_route(sim, node, h->dst);
     if (iface < 0) {
         no_route(sim, node, in_iface, pkt, h, dgram, len);
-        return;
+        return false;
     }
     const Iface *f = &w->nodes[node].ifaces[iface];
-    Packet *p = net_packet_alloc(net, ETH_HLEN + len);
-    p->id = pkt;
+    Packet *p = own;
+    if (!p) {
+        p = net_packet_alloc(net, ETH_HLEN + len);
+        p->id = pkt;
+        memcpy(p->data + ETH_HLEN, dgram, len);
+    }
     eth_put_header(p->data, w->nodes[f->peer].ifaces[f->peer_iface].mac, f->mac, ETH_TYPE_IPV4);
-    memcpy(p->data + ETH_HLEN, dgram, len);
-    uint8_t *ip = p->data + ETH_HLEN;
-    ip[8] = (uint8_t)(h->ttl - 1);
-    put_be16(ip + 10, 0);
-    put_be16(ip + 10, header_checksum(ip, h->ihl));
-    p->len = (uint32_t)(ETH_HLEN + len);
+    drop_ttl(p->data + ETH_HLEN);
+    p->len = (uint32_t)(ETH_HLEN + len); /* bytes after the datagram's end go no further */
     if (needs_arp(net, node, h->dst))
         arp_wait(sim, node, iface, in_iface, h->dst, p);
     else
         link_transmit(sim, node, iface, p);
+    return own != NULL;
 }
 
-void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len)
+/* ipv4_input, for a frame in own's data when own is not NULL: returns
+ * whether it took own (forward). */
+static bool input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len,
+                  Packet *own)
 {
     const World *w = sim->net->w;
     if (len < ETH_HLEN) {
         drop(sim, pkt, node, frame, len, DROP_RUNT_FRAME);
-        return;
+        return false;
     }
     if (iface >= 0) {
         static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
         const uint8_t *mac = w->nodes[node].ifaces[iface].mac;
         if (memcmp(frame, mac, 6) != 0 && memcmp(frame, bcast, 6) != 0) {
             drop(sim, pkt, node, frame, len, DROP_NOT_OUR_MAC);
-            return;
+            return false;
         }
     }
     if (get_be16(frame + 12) != ETH_TYPE_IPV4) {
         drop(sim, pkt, node, frame, len, DROP_NOT_IPV4);
-        return;
+        return false;
     }
     const uint8_t *dgram = frame + ETH_HLEN;
     Ipv4Hdr h;
     DropReason why;
     if (!ipv4_parse(dgram, len - ETH_HLEN, &h, &why)) {
         drop(sim, pkt, node, frame, len, why);
-        return;
+        return false;
     }
     if (!is_own_address(w, node, h.dst)) {
         if (w->nodes[node].router)
-            forward(sim, node, iface, pkt, &h, dgram, h.total_len);
-        else
-            drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
-        return;
+            return forward(sim, node, iface, pkt, &h, dgram, h.total_len, own);
+        drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
+        return false;
     }
     trace_deliver(&sim->trace, sim->now, pkt, node);
     const uint8_t *body = dgram + h.ihl;
@@ -554,4 +575,16 @@ void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fram
         drop(sim, pkt, node, frame, len, DROP_NO_HANDLER);
         break;
     }
+    return false;
+}
+
+void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len)
+{
+    input(sim, node, iface, pkt, frame, len, NULL);
+}
+
+void ipv4_input_packet(Sim *sim, int node, int iface, Packet *p)
+{
+    if (!input(sim, node, iface, p->id, p->data, p->len, p))
+        net_packet_free(sim->net, p);
 }

@@ -41,8 +41,7 @@ static void on_arrive(Sim *sim, void *ctx, uint64_t arg)
         drop_with_note(sim, p, node, DROP_NODE_DOWN, cap);
         return;
     }
-    ipv4_input(sim, node, iface, p->id, p->data, p->len);
-    net_packet_free(net, p);
+    ipv4_input_packet(sim, node, iface, p);
 }
 
 static void on_lost(Sim *sim, void *ctx, uint64_t arg)
