@@ -104,7 +104,8 @@ bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
 
 /* ---- sending ----------------------------------------------------------- */
 
-static bool is_own_address(const World *w, int node, uint32_t ip)
+/* Whether ip is one of node's addresses, as the World has them. */
+static bool has_address(const World *w, int node, uint32_t ip)
 {
     if ((ip >> 24) == 127)
         return true;
@@ -115,6 +116,21 @@ static bool is_own_address(const World *w, int node, uint32_t ip)
         if (n->ips[i] == ip)
             return true;
     return false;
+}
+
+static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst);
+
+/* has_address, through the next-hop cache for a router with many
+ * addresses: to forward a packet it reads the packet's entry there anyway,
+ * so knowing that the packet is not its own costs no look-up in the
+ * address hash (two reads far apart in memory). */
+static bool is_own_address(Sim *sim, int node, uint32_t ip)
+{
+    const World *w = sim->net->w;
+    if ((ip >> 24) == 127 || w->nodes[node].n_ips <= 4)
+        return has_address(w, node, ip);
+    const NetHop *h = hop_get(sim, node, ip);
+    return h && h->own; /* no entry: no node has ip */
 }
 
 /* The interface of node whose network holds ip (world_iface_covers), or -1. */
@@ -162,31 +178,48 @@ static NetHop *hop_slot(const Net *net, int node, uint32_t dst)
     return &net->hops[(size_t)(k >> 40) & net->hop_mask];
 }
 
-int ipv4_route(Sim *sim, int node, uint32_t dst)
+/* hop_get's miss: fills the slot, unless no node has dst. */
+static const NetHop *hop_fill(Sim *sim, int node, uint32_t dst)
 {
     Net *net = sim->net;
-    NetHop *h = hop_slot(net, node, dst);
-    if (h->node == node && h->dst == dst)
-        return h->iface;
     int owner;
     if (!world_find_addr(net->w, dst, &owner, NULL))
-        return unknown_route(sim, node, dst); /* rare: not cached */
+        return NULL;
     int iface = owner == node ? -1 : net_route(net, node, owner);
-    *h = (NetHop){dst, node, iface};
-    return iface;
+    NetHop *h = hop_slot(net, node, dst);
+    *h = (NetHop){dst, node, iface, has_address(net->w, node, dst)};
+    return h;
 }
 
-/* Must node find dst's MAC address by ARP before it can send there?  Only
- * for an address no node has on one of node's own links: every other
- * neighbour's address is known (minet draws no ARP for those).  An address
- * in the next-hop cache is one some node has. */
-static bool needs_arp(const Net *net, int node, uint32_t dst)
+/* node's slot for dst in the next-hop cache, filled on a miss; NULL for
+ * an address no node has (rare: not cached). */
+static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst)
 {
-    const NetHop *h = hop_slot(net, node, dst);
+    const NetHop *h = hop_slot(sim->net, node, dst);
     if (h->node == node && h->dst == dst)
-        return false;
-    int owner;
-    return !world_find_addr(net->w, dst, &owner, NULL) && covering_iface(net->w, node, dst) >= 0;
+        return h;
+    return hop_fill(sim, node, dst);
+}
+
+int ipv4_route(Sim *sim, int node, uint32_t dst)
+{
+    const NetHop *h = hop_get(sim, node, dst);
+    return h ? h->iface : unknown_route(sim, node, dst);
+}
+
+/* ipv4_route, and whether node must find dst's MAC address by ARP before
+ * it can send there: only for an address no node has on one of node's own
+ * links.  Every other neighbour's address is known (minet draws no ARP for
+ * those). */
+static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
+{
+    const NetHop *h = hop_get(sim, node, dst);
+    if (h) {
+        *arp = false;
+        return h->iface;
+    }
+    *arp = covering_iface(sim->net->w, node, dst) >= 0;
+    return unknown_route(sim, node, dst);
 }
 
 /* ---- ARP for an address no node has -------------------------------------- */
@@ -340,7 +373,7 @@ NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len)
         return NET_NODE_DOWN;
     if (len + IPV4_HLEN > ETH_MTU)
         return NET_TOO_BIG;
-    if (!is_own_address(net->w, node, dst) && ipv4_route(sim, node, dst) < 0)
+    if (!is_own_address(sim, node, dst) && ipv4_route(sim, node, dst) < 0)
         return NET_UNREACHABLE;
     return NET_OK;
 }
@@ -372,11 +405,15 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
 {
     Net *net = sim->net;
     const World *w = net->w;
-    NetErr e = ipv4_send_check(sim, node, s->dst, len);
-    if (e != NET_OK)
-        return e;
-    bool local = is_own_address(w, node, s->dst);
-    int iface = local ? -1 : ipv4_route(sim, node, s->dst);
+    /* ipv4_send_check's checks, in its order, with one route look-up. */
+    if (!net->node_up[node])
+        return NET_NODE_DOWN;
+    if (len + IPV4_HLEN > ETH_MTU)
+        return NET_TOO_BIG;
+    bool local = is_own_address(sim, node, s->dst), arp = false;
+    int iface = local ? -1 : route_arp(sim, node, s->dst, &arp);
+    if (!local && iface < 0)
+        return NET_UNREACHABLE;
     uint64_t id = s->pkt ? s->pkt : sim_packet_id(sim);
     if (pkt_out)
         *pkt_out = id;
@@ -404,7 +441,7 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
     p->len = (uint32_t)(ETH_HLEN + IPV4_HLEN + len);
     if (local)
         sim_after(sim, 0, on_local, p, (uint64_t)node);
-    else if (needs_arp(net, node, s->dst))
+    else if (arp)
         arp_wait(sim, node, iface, -1, s->dst, p);
     else
         link_transmit(sim, node, iface, p);
@@ -501,7 +538,8 @@ static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
         time_exceeded(sim, node, in_iface, pkt, h, dgram, len);
         return false;
     }
-    int iface = ipv4_route(sim, node, h->dst);
+    bool arp;
+    int iface = route_arp(sim, node, h->dst, &arp);
     if (iface < 0) {
         no_route(sim, node, in_iface, pkt, h, dgram, len);
         return false;
@@ -516,7 +554,7 @@ static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
     eth_put_header(p->data, w->nodes[f->peer].ifaces[f->peer_iface].mac, f->mac, ETH_TYPE_IPV4);
     drop_ttl(p->data + ETH_HLEN);
     p->len = (uint32_t)(ETH_HLEN + len); /* bytes after the datagram's end go no further */
-    if (needs_arp(net, node, h->dst))
+    if (arp)
         arp_wait(sim, node, iface, in_iface, h->dst, p);
     else
         link_transmit(sim, node, iface, p);
@@ -552,7 +590,7 @@ static bool input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fr
         drop(sim, pkt, node, frame, len, why);
         return false;
     }
-    if (!is_own_address(w, node, h.dst)) {
+    if (!is_own_address(sim, node, h.dst)) {
         if (w->nodes[node].router)
             return forward(sim, node, iface, pkt, &h, dgram, h.total_len, own);
         drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
