@@ -438,7 +438,7 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
     }
     ipv4_put_header(p->data + ETH_HLEN, &h);
     memcpy(p->data + ETH_HLEN + IPV4_HLEN, payload, len);
-    p->len = (uint32_t)(ETH_HLEN + IPV4_HLEN + len);
+    p->len = (uint16_t)(ETH_HLEN + IPV4_HLEN + len);
     if (local)
         sim_after(sim, 0, on_local, p, (uint64_t)node);
     else if (arp)
@@ -553,7 +553,7 @@ static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
     }
     eth_put_header(p->data, w->nodes[f->peer].ifaces[f->peer_iface].mac, f->mac, ETH_TYPE_IPV4);
     drop_ttl(p->data + ETH_HLEN);
-    p->len = (uint32_t)(ETH_HLEN + len); /* bytes after the datagram's end go no further */
+    p->len = (uint16_t)(ETH_HLEN + len); /* bytes after the datagram's end go no further */
     if (arp)
         arp_wait(sim, node, iface, in_iface, h->dst, p);
     else

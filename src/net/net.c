@@ -83,7 +83,9 @@ void net_free(Net *net)
 
 /* The room of each size of packet: 256 and 640 bytes with the header, and a
  * whole frame. */
-static const uint32_t packet_cap[NET_PACKET_SIZES] = {256 - offsetof(Packet, data),
+_Static_assert(ETH_FRAME_MAX <= UINT16_MAX, "a frame's length fits Packet.len");
+
+static const uint16_t packet_cap[NET_PACKET_SIZES] = {256 - offsetof(Packet, data),
                                                       640 - offsetof(Packet, data), ETH_FRAME_MAX};
 
 Packet *net_packet_alloc(Net *net, size_t len)
@@ -104,7 +106,7 @@ Packet *net_packet_alloc(Net *net, size_t len)
     }
     p->next = NULL;
     p->id = 0;
-    p->link = p->dir = -1;
+    p->link = p->to = p->to_iface = -1;
     p->arrive = 0;
     p->len = 0;
     return p;

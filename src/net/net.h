@@ -25,11 +25,12 @@
 typedef struct Packet {
     struct Packet *next; /* free list */
     uint64_t id;
-    int link, dir; /* while on a link: which, and 0 (a→b) or 1 (b→a) */
     SimTime arrive;
-    uint32_t len;
-    uint32_t cap;   /* bytes data has room for: one of the sizes net.c makes */
-    uint8_t data[]; /* the Ethernet frame */
+    int link;         /* while on a link: which, */
+    int to, to_iface; /* and the node and interface it goes to */
+    uint16_t len;     /* frames are at most ETH_FRAME_MAX bytes */
+    uint16_t cap;     /* bytes data has room for: one of the sizes net.c makes */
+    uint8_t data[];   /* the Ethernet frame */
 } Packet;
 
 typedef struct IcmpMsg IcmpMsg;
