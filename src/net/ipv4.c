@@ -112,6 +112,10 @@ static bool has_address(const World *w, int node, uint32_t ip)
     const Node *n = &w->nodes[node];
     if (n->n_ips > 4) /* a router with many links: the hash on addresses */
         return world_node_has_addr(w, node, ip);
+    /* One address, on every interface (world_wire): an interface's copy,
+     * which the frame's arrival has just read, rather than the list. */
+    if (n->n_ips == 1 && n->n_ifaces > 0)
+        return n->ifaces[0].ip == ip;
     for (size_t i = 0; i < n->n_ips; i++)
         if (n->ips[i] == ip)
             return true;
