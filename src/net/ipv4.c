@@ -205,8 +205,24 @@ static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst)
     return hop_fill(sim, node, dst);
 }
 
+/* Is node a host on a router's link: one interface, one address, a
+ * router at the other end, itself no router?  Most hosts are, and servers
+ * on an access router.  It sends every packet not to itself out of its one
+ * interface, to an address some node has or not: net_route's shortcut and
+ * unknown_route's default gateway say so.  With no address on two nodes,
+ * its own is its one address.  No cache, no address hash to read. */
+static bool on_router_link(const World *w, int node)
+{
+    const Node *n = &w->nodes[node];
+    return w->addrs_unique && n->n_ips == 1 && n->n_ifaces == 1 && !n->router &&
+           w->nodes[n->ifaces[0].peer].router;
+}
+
 int ipv4_route(Sim *sim, int node, uint32_t dst)
 {
+    const World *w = sim->net->w;
+    if (on_router_link(w, node))
+        return dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
     const NetHop *h = hop_get(sim, node, dst);
     return h ? h->iface : unknown_route(sim, node, dst);
 }
@@ -217,6 +233,11 @@ int ipv4_route(Sim *sim, int node, uint32_t dst)
  * those). */
 static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
 {
+    const World *w = sim->net->w;
+    if (on_router_link(w, node)) { /* ipv4_route's shortcut: the hash only on its link */
+        *arp = world_iface_covers(w, node, 0, dst) && !world_find_addr(w, dst, NULL, NULL);
+        return dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
+    }
     const NetHop *h = hop_get(sim, node, dst);
     if (h) {
         *arp = false;

@@ -87,6 +87,7 @@ static void index_addrs(World *w)
     size_t slots = hash_slots(w->n_addrs, 16);
     w->addr_slot = xcalloc(slots, sizeof *w->addr_slot);
     w->addr_slots = slots;
+    w->addrs_unique = true;
     for (size_t i = 0; i < w->n_addrs; i++) {
         size_t k = addr_hash(w->addrs[i].ip, slots);
         bool dup = false;
@@ -97,6 +98,8 @@ static void index_addrs(World *w)
         }
         if (!dup)
             w->addr_slot[k] = (uint32_t)(i + 1);
+        else
+            w->addrs_unique = false;
     }
 }
 
