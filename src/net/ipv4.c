@@ -14,6 +14,33 @@
 
 uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    /* The sum does not depend on byte order (RFC 1071 2(B)): the words as
+     * the machine reads them, eight bytes a load, add up to the sum of the
+     * big-endian words with its two bytes swapped, 0 and 0xffff included
+     * (the folded sum is the one value of 1..0xffff congruent modulo
+     * 0xffff, 0 only when every word is).  64-bit words add what their
+     * 16-bit words would, as 2^16 = 1 modulo 0xffff, and so does each
+     * carry out of the 64-bit sum (2^64 = 1): c counts them. */
+    uint64_t s = 0, c = 0;
+    for (; len >= 16; p += 16, len -= 16) {
+        uint64_t a, b;
+        memcpy(&a, p, sizeof a);
+        memcpy(&b, p + 8, sizeof b);
+        s += a;
+        c += s < a;
+        s += b;
+        c += s < b;
+    }
+    s = (s & 0xffffffffu) + (s >> 32) + c; /* below 2^34: no more carries */
+    for (; len > 1; p += 2, len -= 2)
+        s += (uint32_t)(p[0] | (p[1] << 8));
+    if (len)
+        s += p[0];
+    while (s >> 16)
+        s = (s & 0xffff) + (s >> 16);
+    s = ((s & 0xff) << 8 | s >> 8) + (uint64_t)sum; /* back to big-endian, then sum */
+#else
     /* Big-endian 32-bit words: as 2^16 = 1 modulo 2^16 - 1, a word adds
      * what its two 16-bit halves would (RFC 1071 2(B)), and a 64-bit sum
      * cannot overflow.  Four times fewer steps for TCP's full segments. */
@@ -24,6 +51,7 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
         s += (uint32_t)((p[0] << 8) | p[1]);
     if (len)
         s += (uint32_t)(p[0] << 8);
+#endif
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
     return (uint16_t)~s;
@@ -104,17 +132,37 @@ bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
 
 /* ---- sending ----------------------------------------------------------- */
 
-static bool is_own_address(const World *w, int node, uint32_t ip)
+/* Whether ip is one of node's addresses, as the World has them. */
+static bool has_address(const World *w, int node, uint32_t ip)
 {
     if ((ip >> 24) == 127)
         return true;
     const Node *n = &w->nodes[node];
     if (n->n_ips > 4) /* a router with many links: the hash on addresses */
         return world_node_has_addr(w, node, ip);
+    /* One address, on every interface (world_wire): an interface's copy,
+     * which the frame's arrival has just read, rather than the list. */
+    if (n->n_ips == 1 && n->n_ifaces > 0)
+        return n->ifaces[0].ip == ip;
     for (size_t i = 0; i < n->n_ips; i++)
         if (n->ips[i] == ip)
             return true;
     return false;
+}
+
+static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst);
+
+/* has_address, through the next-hop cache for a router with many
+ * addresses: to forward a packet it reads the packet's entry there anyway,
+ * so knowing that the packet is not its own costs no look-up in the
+ * address hash (two reads far apart in memory). */
+static bool is_own_address(Sim *sim, int node, uint32_t ip)
+{
+    const World *w = sim->net->w;
+    if ((ip >> 24) == 127 || w->nodes[node].n_ips <= 4)
+        return has_address(w, node, ip);
+    const NetHop *h = hop_get(sim, node, ip);
+    return h && h->own; /* no entry: no node has ip */
 }
 
 /* The interface of node whose network holds ip (world_iface_covers), or -1. */
@@ -162,31 +210,69 @@ static NetHop *hop_slot(const Net *net, int node, uint32_t dst)
     return &net->hops[(size_t)(k >> 40) & net->hop_mask];
 }
 
-int ipv4_route(Sim *sim, int node, uint32_t dst)
+/* hop_get's miss: fills the slot, unless no node has dst. */
+static const NetHop *hop_fill(Sim *sim, int node, uint32_t dst)
 {
     Net *net = sim->net;
-    NetHop *h = hop_slot(net, node, dst);
-    if (h->node == node && h->dst == dst)
-        return h->iface;
     int owner;
     if (!world_find_addr(net->w, dst, &owner, NULL))
-        return unknown_route(sim, node, dst); /* rare: not cached */
+        return NULL;
     int iface = owner == node ? -1 : net_route(net, node, owner);
-    *h = (NetHop){dst, node, iface};
-    return iface;
+    NetHop *h = hop_slot(net, node, dst);
+    *h = (NetHop){dst, node, iface, has_address(net->w, node, dst)};
+    return h;
 }
 
-/* Must node find dst's MAC address by ARP before it can send there?  Only
- * for an address no node has on one of node's own links: every other
- * neighbour's address is known (minet draws no ARP for those).  An address
- * in the next-hop cache is one some node has. */
-static bool needs_arp(const Net *net, int node, uint32_t dst)
+/* node's slot for dst in the next-hop cache, filled on a miss; NULL for
+ * an address no node has (rare: not cached). */
+static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst)
 {
-    const NetHop *h = hop_slot(net, node, dst);
+    const NetHop *h = hop_slot(sim->net, node, dst);
     if (h->node == node && h->dst == dst)
-        return false;
-    int owner;
-    return !world_find_addr(net->w, dst, &owner, NULL) && covering_iface(net->w, node, dst) >= 0;
+        return h;
+    return hop_fill(sim, node, dst);
+}
+
+/* Is node a host on a router's link: one interface, one address, a
+ * router at the other end, itself no router?  Most hosts are, and servers
+ * on an access router.  It sends every packet not to itself out of its one
+ * interface, to an address some node has or not: net_route's shortcut and
+ * unknown_route's default gateway say so.  With no address on two nodes,
+ * its own is its one address.  No cache, no address hash to read. */
+static bool on_router_link(const World *w, int node)
+{
+    const Node *n = &w->nodes[node];
+    return w->addrs_unique && n->n_ips == 1 && n->n_ifaces == 1 && !n->router &&
+           w->nodes[n->ifaces[0].peer].router;
+}
+
+int ipv4_route(Sim *sim, int node, uint32_t dst)
+{
+    const World *w = sim->net->w;
+    if (on_router_link(w, node))
+        return dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
+    const NetHop *h = hop_get(sim, node, dst);
+    return h ? h->iface : unknown_route(sim, node, dst);
+}
+
+/* ipv4_route, and whether node must find dst's MAC address by ARP before
+ * it can send there: only for an address no node has on one of node's own
+ * links.  Every other neighbour's address is known (minet draws no ARP for
+ * those). */
+static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
+{
+    const World *w = sim->net->w;
+    if (on_router_link(w, node)) { /* ipv4_route's shortcut: the hash only on its link */
+        *arp = world_iface_covers(w, node, 0, dst) && !world_find_addr(w, dst, NULL, NULL);
+        return dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
+    }
+    const NetHop *h = hop_get(sim, node, dst);
+    if (h) {
+        *arp = false;
+        return h->iface;
+    }
+    *arp = covering_iface(sim->net->w, node, dst) >= 0;
+    return unknown_route(sim, node, dst);
 }
 
 /* ---- ARP for an address no node has -------------------------------------- */
@@ -330,9 +416,7 @@ static void arp_tick(Sim *sim, void *ctx, uint64_t slot)
 
 static void on_local(Sim *sim, void *ctx, uint64_t arg)
 {
-    Packet *p = ctx;
-    ipv4_input(sim, (int)arg, -1, p->id, p->data, p->len);
-    net_packet_free(sim->net, p);
+    ipv4_input_packet(sim, (int)arg, -1, ctx);
 }
 
 NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len)
@@ -342,7 +426,7 @@ NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len)
         return NET_NODE_DOWN;
     if (len + IPV4_HLEN > ETH_MTU)
         return NET_TOO_BIG;
-    if (!is_own_address(net->w, node, dst) && ipv4_route(sim, node, dst) < 0)
+    if (!is_own_address(sim, node, dst) && ipv4_route(sim, node, dst) < 0)
         return NET_UNREACHABLE;
     return NET_OK;
 }
@@ -374,11 +458,15 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
 {
     Net *net = sim->net;
     const World *w = net->w;
-    NetErr e = ipv4_send_check(sim, node, s->dst, len);
-    if (e != NET_OK)
-        return e;
-    bool local = is_own_address(w, node, s->dst);
-    int iface = local ? -1 : ipv4_route(sim, node, s->dst);
+    /* ipv4_send_check's checks, in its order, with one route look-up. */
+    if (!net->node_up[node])
+        return NET_NODE_DOWN;
+    if (len + IPV4_HLEN > ETH_MTU)
+        return NET_TOO_BIG;
+    bool local = is_own_address(sim, node, s->dst), arp = false;
+    int iface = local ? -1 : route_arp(sim, node, s->dst, &arp);
+    if (!local && iface < 0)
+        return NET_UNREACHABLE;
     uint64_t id = s->pkt ? s->pkt : sim_packet_id(sim);
     if (pkt_out)
         *pkt_out = id;
@@ -403,10 +491,10 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
     }
     ipv4_put_header(p->data + ETH_HLEN, &h);
     memcpy(p->data + ETH_HLEN + IPV4_HLEN, payload, len);
-    p->len = (uint32_t)(ETH_HLEN + IPV4_HLEN + len);
+    p->len = (uint16_t)(ETH_HLEN + IPV4_HLEN + len);
     if (local)
         sim_after(sim, 0, on_local, p, (uint64_t)node);
-    else if (needs_arp(net, node, s->dst))
+    else if (arp)
         arp_wait(sim, node, iface, -1, s->dst, p);
     else
         link_transmit(sim, node, iface, p);
@@ -474,68 +562,92 @@ static void no_route(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4H
     icmp_send_error(sim, node, in_iface, err, ICMP_DEST_UNREACH, ICMP_UNREACH_NET, dgram, len);
 }
 
-static void forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
-                    const uint8_t *dgram, size_t len)
+/* The header checksum after the TTL at ip[8] drops by one, updated as RFC
+ * 1624 (eqn. 3) says, HC' = ~(~HC + ~m + m') with m the word of TTL and
+ * protocol, instead of summed again.  For a header ipv4_parse accepted it
+ * is what summing again gives: with S the sum of the other words (at least
+ * 1, the version byte is not 0) ~HC is congruent to S modulo 0xffff, so the
+ * folded result is the new sum's one value in 1..0xffff (m' is not 0). */
+static void drop_ttl(uint8_t *ip)
+{
+    uint32_t m = get_be16(ip + 8);
+    ip[8]--;
+    uint32_t s = (uint16_t)~get_be16(ip + 10) + (uint16_t)~m + get_be16(ip + 8);
+    s = (s & 0xffff) + (s >> 16); /* s < 3 * 2^16: two folds leave 16 bits */
+    s = (s & 0xffff) + (s >> 16);
+    put_be16(ip + 10, (uint16_t)~s);
+}
+
+/* Forwards the datagram dgram (len bytes, header h).  own: the packet
+ * whose frame holds dgram, or NULL; with one, its frame is rewritten in
+ * place (a new Ethernet header, TTL and checksum) and sent on, rather than
+ * copied, and forward returns true: it has taken the packet. */
+static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
+                    const uint8_t *dgram, size_t len, Packet *own)
 {
     Net *net = sim->net;
     const World *w = net->w;
     if (h->ttl <= 1) {
         time_exceeded(sim, node, in_iface, pkt, h, dgram, len);
-        return;
+        return false;
     }
-    int iface = ipv4_route(sim, node, h->dst);
+    bool arp;
+    int iface = route_arp(sim, node, h->dst, &arp);
     if (iface < 0) {
         no_route(sim, node, in_iface, pkt, h, dgram, len);
-        return;
+        return false;
     }
     const Iface *f = &w->nodes[node].ifaces[iface];
-    Packet *p = net_packet_alloc(net, ETH_HLEN + len);
-    p->id = pkt;
+    Packet *p = own;
+    if (!p) {
+        p = net_packet_alloc(net, ETH_HLEN + len);
+        p->id = pkt;
+        memcpy(p->data + ETH_HLEN, dgram, len);
+    }
     eth_put_header(p->data, w->nodes[f->peer].ifaces[f->peer_iface].mac, f->mac, ETH_TYPE_IPV4);
-    memcpy(p->data + ETH_HLEN, dgram, len);
-    uint8_t *ip = p->data + ETH_HLEN;
-    ip[8] = (uint8_t)(h->ttl - 1);
-    put_be16(ip + 10, 0);
-    put_be16(ip + 10, header_checksum(ip, h->ihl));
-    p->len = (uint32_t)(ETH_HLEN + len);
-    if (needs_arp(net, node, h->dst))
+    drop_ttl(p->data + ETH_HLEN);
+    p->len = (uint16_t)(ETH_HLEN + len); /* bytes after the datagram's end go no further */
+    if (arp)
         arp_wait(sim, node, iface, in_iface, h->dst, p);
     else
         link_transmit(sim, node, iface, p);
+    return own != NULL;
 }
 
-void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len)
+/* ipv4_input, for a frame in own's data when own is not NULL: returns
+ * whether it took own (forward). */
+static bool input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len,
+                  Packet *own)
 {
     const World *w = sim->net->w;
     if (len < ETH_HLEN) {
         drop(sim, pkt, node, frame, len, DROP_RUNT_FRAME);
-        return;
+        return false;
     }
     if (iface >= 0) {
         static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
         const uint8_t *mac = w->nodes[node].ifaces[iface].mac;
         if (memcmp(frame, mac, 6) != 0 && memcmp(frame, bcast, 6) != 0) {
             drop(sim, pkt, node, frame, len, DROP_NOT_OUR_MAC);
-            return;
+            return false;
         }
     }
     if (get_be16(frame + 12) != ETH_TYPE_IPV4) {
         drop(sim, pkt, node, frame, len, DROP_NOT_IPV4);
-        return;
+        return false;
     }
     const uint8_t *dgram = frame + ETH_HLEN;
     Ipv4Hdr h;
     DropReason why;
     if (!ipv4_parse(dgram, len - ETH_HLEN, &h, &why)) {
         drop(sim, pkt, node, frame, len, why);
-        return;
+        return false;
     }
-    if (!is_own_address(w, node, h.dst)) {
+    if (!is_own_address(sim, node, h.dst)) {
         if (w->nodes[node].router)
-            forward(sim, node, iface, pkt, &h, dgram, h.total_len);
-        else
-            drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
-        return;
+            return forward(sim, node, iface, pkt, &h, dgram, h.total_len, own);
+        drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
+        return false;
     }
     trace_deliver(&sim->trace, sim->now, pkt, node);
     const uint8_t *body = dgram + h.ihl;
@@ -554,4 +666,16 @@ void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fram
         drop(sim, pkt, node, frame, len, DROP_NO_HANDLER);
         break;
     }
+    return false;
+}
+
+void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len)
+{
+    input(sim, node, iface, pkt, frame, len, NULL);
+}
+
+void ipv4_input_packet(Sim *sim, int node, int iface, Packet *p)
+{
+    if (!input(sim, node, iface, p->id, p->data, p->len, p))
+        net_packet_free(sim->net, p);
 }

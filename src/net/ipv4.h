@@ -23,6 +23,8 @@
 
 #include "core/sim.h"
 
+struct Packet;
+
 #define IPV4_HLEN        20
 #define IP_PROTO_ICMP    1
 #define IP_PROTO_TCP     6
@@ -83,7 +85,11 @@ const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *bu
  * address no node has, the interface the packet would leave by (where it
  * may then wait for ARP). */
 int ipv4_route(Sim *sim, int node, uint32_t dst);
-/* Called by the link layer when a frame arrives on node:iface. */
+/* A frame of len bytes arrives on node:iface (-1: sent by node to itself). */
 void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len);
+/* The same for the frame in p, as the link layer delivers it.  Takes
+ * ownership of p: a router sends it on, rewritten in place, and saves a
+ * copy per hop. */
+void ipv4_input_packet(Sim *sim, int node, int iface, struct Packet *p);
 
 #endif

@@ -34,7 +34,7 @@ Net *net_new(Sim *sim)
     net->hops = xmalloc(hops * sizeof *net->hops);
     net->hop_mask = hops - 1;
     for (size_t i = 0; i < hops; i++)
-        net->hops[i] = (NetHop){0, -1, -1};
+        net->hops[i] = (NetHop){0, -1, -1, 0};
     net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);
     net->next_port = xmalloc((w->n_nodes + 1) * sizeof *net->next_port);
     Rng ids, ports;
@@ -83,7 +83,9 @@ void net_free(Net *net)
 
 /* The room of each size of packet: 256 and 640 bytes with the header, and a
  * whole frame. */
-static const uint32_t packet_cap[NET_PACKET_SIZES] = {256 - offsetof(Packet, data),
+_Static_assert(ETH_FRAME_MAX <= UINT16_MAX, "a frame's length fits Packet.len");
+
+static const uint16_t packet_cap[NET_PACKET_SIZES] = {256 - offsetof(Packet, data),
                                                       640 - offsetof(Packet, data), ETH_FRAME_MAX};
 
 Packet *net_packet_alloc(Net *net, size_t len)
@@ -104,7 +106,7 @@ Packet *net_packet_alloc(Net *net, size_t len)
     }
     p->next = NULL;
     p->id = 0;
-    p->link = p->dir = -1;
+    p->link = p->to = p->to_iface = -1;
     p->arrive = 0;
     p->len = 0;
     return p;

@@ -25,11 +25,12 @@
 typedef struct Packet {
     struct Packet *next; /* free list */
     uint64_t id;
-    int link, dir; /* while on a link: which, and 0 (a→b) or 1 (b→a) */
     SimTime arrive;
-    uint32_t len;
-    uint32_t cap;   /* bytes data has room for: one of the sizes net.c makes */
-    uint8_t data[]; /* the Ethernet frame */
+    int link;         /* while on a link: which, */
+    int to, to_iface; /* and the node and interface it goes to */
+    uint16_t len;     /* frames are at most ETH_FRAME_MAX bytes */
+    uint16_t cap;     /* bytes data has room for: one of the sizes net.c makes */
+    uint8_t data[];   /* the Ethernet frame */
 } Packet;
 
 typedef struct IcmpMsg IcmpMsg;
@@ -67,12 +68,15 @@ typedef struct ArpWait {
 } ArpWait;
 
 /* A slot of the next-hop cache: node sends to dst (an address some node
- * has) out of iface (-1: dst is node's own).  Routes never change during a
- * run, so a slot is only ever overwritten by another (node, dst). */
+ * has) out of iface (-1: dst is node's own), and whether dst is among
+ * node's addresses (with every address on one node, as a loaded scenario
+ * has them, when iface is -1).  Routes never change during a run, so a
+ * slot is only ever overwritten by another (node, dst). */
 typedef struct NetHop {
     uint32_t dst;
-    int32_t node; /* -1: empty */
-    int32_t iface;
+    int32_t node;     /* -1: empty */
+    int iface : 31;   /* a node has fewer than 2^30 interfaces */
+    unsigned own : 1; /* dst is one of node's addresses */
 } NetHop;
 
 typedef struct Net {

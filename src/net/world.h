@@ -120,6 +120,7 @@ typedef struct World {
     size_t n_addrs;
     uint32_t *addr_slot; /* open addressing on ip: 1 + index into addrs, 0 empty */
     size_t addr_slots;   /* a power of two, or 0 before world_wire */
+    bool addrs_unique;   /* no address on two nodes (a loaded scenario's are): world_wire */
     WorldExt ext[WORLD_EXT_MAX];
 } World;
 
