@@ -25,6 +25,7 @@ typedef struct Braces {
     char **w;
     size_t n, cap, max;
     size_t bytes; /* made so far, BRACE_BYTES at most */
+    bool full;    /* more than max words or BRACE_BYTES: given up */
 } Braces;
 
 /* The index of the last byte of the quoted part or ${…} that starts at
@@ -155,6 +156,11 @@ static bool seq_parse(const char *s, size_t n, Seq *q)
 
 static void push(Braces *b, char *w)
 {
+    if (b->n == b->max) {
+        b->full = true;
+        free(w);
+        return;
+    }
     if (b->n == b->cap) {
         b->cap = b->cap ? 2 * b->cap : 8;
         b->w = xrealloc(b->w, b->cap * sizeof *b->w);
@@ -202,7 +208,7 @@ static void alternative(Braces *b, const char *s, size_t n, const char *pre, siz
 {
     size_t len = npre + n + strlen(post);
     if (len > BRACE_BYTES - b->bytes) {
-        b->n = b->max + 1; /* more than may be made: said by the caller */
+        b->full = true;
         return;
     }
     b->bytes += len;
@@ -213,8 +219,8 @@ static void alternative(Braces *b, const char *s, size_t n, const char *pre, siz
 
 static void expand(Braces *b, const char *s)
 {
-    if (b->n > b->max)
-        return; /* given up */
+    if (b->full)
+        return;
     size_t n = strlen(s), open, close;
     bool comma;
     if (!find_pair(s, n, &open, &close, &comma)) {
@@ -225,7 +231,7 @@ static void expand(Braces *b, const char *s)
     size_t nin = close - open - 1;
     if (comma) {
         size_t start = 0, level = 0;
-        for (size_t i = 0; i <= nin && b->n <= b->max; i++) {
+        for (size_t i = 0; i <= nin && !b->full; i++) {
             if (i < nin && quote_start(in, nin, i)) {
                 i = skip_quoted(in, nin, i);
             } else if (i < nin && in[i] == '{') {
@@ -242,8 +248,8 @@ static void expand(Braces *b, const char *s)
     Seq q;
     seq_parse(in, nin, &q);
     long long span = q.to > q.from ? q.to - q.from : q.from - q.to;
-    if (span / q.step + 1 > (long long)(b->max - b->n + 1)) {
-        b->n = b->max + 1; /* more than may be made: said by the caller */
+    if (span / q.step + 1 > (long long)(b->max - b->n)) {
+        b->full = true;
         return;
     }
     long long dir = q.to >= q.from ? 1 : -1;
@@ -269,10 +275,10 @@ size_t cmdline_braces(const char *raw, size_t max, char ***out)
     bool comma;
     if (!find_pair(raw, n, &open, &close, &comma))
         return 0;
-    Braces b = {NULL, 0, 0, max, 0};
+    Braces b = {NULL, 0, 0, max, 0, false};
     expand(&b, raw);
-    if (b.n > max) {
-        for (size_t i = 0; i < b.n && i < b.cap; i++)
+    if (b.full) {
+        for (size_t i = 0; i < b.n; i++)
             free(b.w[i]);
         free(b.w);
         return max + 1;
