@@ -579,9 +579,11 @@ typedef struct Pending {
     uint32_t name_off;
     uint8_t name_len, labels;
     uint16_t type, region;
+    bool keyed; /* key holds the owner's first bytes in order (sort_keys) */
     uint32_t ttl;
     uint32_t rdoff, rdlen;
     uint32_t order;
+    uint64_t key;
     Loc at;
 } Pending;
 
@@ -642,8 +644,16 @@ static bool add_record(Builder *b, const DnsName *owner, uint16_t type, uint32_t
         name_off = (uint32_t)b->names.len;
         buf_put(&b->names, owner->data, owner->len);
     }
-    b->recs[b->n] = (Pending){NULL, name_off,        owner->len,      owner->labels,  type, region,
-                              ttl,  (uint32_t)rdoff, (uint32_t)rdlen, (uint32_t)b->n, at};
+    b->recs[b->n] = (Pending){.name_off = name_off,
+                              .name_len = owner->len,
+                              .labels = owner->labels,
+                              .type = type,
+                              .region = region,
+                              .ttl = ttl,
+                              .rdoff = (uint32_t)rdoff,
+                              .rdlen = (uint32_t)rdlen,
+                              .order = (uint32_t)b->n,
+                              .at = at};
     b->n++;
     return true;
 }
@@ -867,25 +877,92 @@ static bool same_owner(const Pending *a, const Pending *b)
     return true;
 }
 
-static void pending_name(const Pending *p, DnsName *out)
+/* Where each label of a wire name starts, left to right (a name has at
+ * most 127 labels in at most 255 bytes). */
+static void label_starts(const Pending *p, uint8_t starts[128])
 {
-    out->len = p->name_len;
-    out->labels = p->labels;
-    memcpy(out->data, p->name, p->name_len);
+    unsigned off = 0;
+    for (int i = 0; i < p->labels; i++) {
+        starts[i] = (uint8_t)off;
+        off += 1u + p->name[off];
+    }
+}
+
+static uint8_t ascii_lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
+/* dns_name_compare's order (labels from the right, each byte by byte
+ * without ASCII case, a shorter label or name first), read in place: each
+ * name is walked once, not once per label, and nothing is copied. */
+static int cmp_owners(const Pending *a, const Pending *b)
+{
+    uint8_t sa[128], sb[128];
+    label_starts(a, sa);
+    label_starts(b, sb);
+    for (int i = a->labels - 1, j = b->labels - 1; i >= 0 && j >= 0; i--, j--) {
+        const uint8_t *pa = a->name + sa[i], *pb = b->name + sb[j];
+        uint8_t la = pa[0], lb = pb[0], m = la < lb ? la : lb;
+        for (uint8_t k = 1; k <= m; k++) {
+            uint8_t ca = ascii_lower(pa[k]), cb = ascii_lower(pb[k]);
+            if (ca != cb)
+                return ca < cb ? -1 : 1;
+        }
+        if (la != lb)
+            return la < lb ? -1 : 1;
+    }
+    return a->labels < b->labels ? -1 : (a->labels > b->labels);
+}
+
+/* Gives each record a sort key: the first 8 bytes of its owner's labels
+ * below the origin, from the right, each lower-cased and ended by a 0 byte,
+ * zeros after them.  Comparing keys as numbers agrees with cmp_owners
+ * (every owner ends in the origin, and a 0 byte sorts below any byte of a
+ * label), so most comparisons end there; equal keys compare in full.  An
+ * owner with a 0 byte in a label (\000) gets no key. */
+static void sort_keys(Pending *recs, size_t n, int origin_labels)
+{
+    uint8_t starts[128];
+    for (size_t i = 0; i < n; i++) {
+        Pending *p = &recs[i];
+        if (i > 0 && p->name == recs[i - 1].name) {
+            p->key = recs[i - 1].key;
+            p->keyed = recs[i - 1].keyed;
+            continue;
+        }
+        label_starts(p, starts);
+        uint64_t key = 0;
+        int bytes = 0;
+        bool keyed = true;
+        for (int l = p->labels - origin_labels - 1; l >= 0 && bytes < 8; l--) {
+            const uint8_t *label = p->name + starts[l];
+            for (uint8_t k = 1; k <= label[0] && bytes < 8; k++, bytes++) {
+                keyed = keyed && label[k] != 0;
+                key = key << 8 | ascii_lower(label[k]);
+            }
+            if (bytes < 8) {
+                key <<= 8;
+                bytes++;
+            }
+        }
+        if (bytes > 0 && bytes < 8)
+            key <<= 8 * (8 - bytes);
+        p->key = key;
+        p->keyed = keyed;
+    }
 }
 
 static int cmp_pending(const void *x, const void *y)
 {
     const Pending *a = x, *b = y;
-    int c = 0;
     if (a->name != b->name) {
-        DnsName an, bn;
-        pending_name(a, &an);
-        pending_name(b, &bn);
-        c = dns_name_compare(&an, &bn);
+        if (a->keyed && b->keyed && a->key != b->key)
+            return a->key < b->key ? -1 : 1;
+        int c = cmp_owners(a, b);
+        if (c)
+            return c;
     }
-    if (c)
-        return c;
     if (a->type != b->type)
         return a->type < b->type ? -1 : 1;
     return a->order < b->order ? -1 : (a->order > b->order);
@@ -1112,6 +1189,7 @@ static bool finish(Builder *b)
     }
     for (size_t i = 0; i < b->n; i++)
         b->recs[i].name = (const uint8_t *)b->names.data + b->recs[i].name_off;
+    sort_keys(b->recs, b->n, z->origin.labels);
     if (b->n)
         qsort(b->recs, b->n, sizeof *b->recs, cmp_pending);
     /* Identical records are one (BIND and NSD ignore repeats). */
