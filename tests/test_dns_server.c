@@ -694,6 +694,18 @@ static void test_zone_file_errors(void **state)
          "z.zone:2:1: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" is "
          "not a valid owner name: label longer than 63 bytes (expected a domain name, "
          "or @ for the origin)"},
+        /* Columns after words with escapes: an escaped ';' or blank is
+         * part of the word; a backslash before a line break, or last, is
+         * alone. */
+        {"$TTL 3600\na\\;b\\ c\\(\\\" IN AA 1.2.3.4\n",
+         "z.zone:2:16: unknown type \"AA\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, "
+         "CAA, or TYPEnnn)"},
+        {"$TTL 3600\n@ IN TXT x\\\ny IN AA 1.2.3.4\n",
+         "z.zone:3:6: unknown type \"AA\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, "
+         "CAA, or TYPEnnn)"},
+        {"$TTL 3600\n@ IN AA x\\",
+         "z.zone:2:6: unknown type \"AA\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, "
+         "CAA, or TYPEnnn)"},
     };
     DnsName origin;
     assert_true(dns_name_parse(&origin, "example.org.", NULL));

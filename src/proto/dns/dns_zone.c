@@ -92,6 +92,25 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* The bytes that end an unquoted word, and the backslash, which escapes
+ * the byte after it (unless that is a line break). */
+static const bool word_stop[256] = {
+    [' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true, [';'] = true,
+    ['('] = true, [')'] = true,  ['"'] = true,  ['\\'] = true};
+
+/* Where the unquoted word at p ends: a table lookup a byte, as words are
+ * most of a zone's text. */
+static const char *word_end(const char *p, const char *end)
+{
+    for (;;) {
+        while (p < end && !word_stop[(unsigned char)*p])
+            p++;
+        if (p == end || *p != '\\')
+            return p;
+        p += p + 1 < end && p[1] != '\n' ? 2 : 1;
+    }
+}
+
 /* Reads one logical record (a line, or several joined by parentheses).
  * Returns the number of tokens, 0 for nothing more, -1 after an error
  * (reported; the rest of the record is skipped). */
@@ -164,12 +183,8 @@ static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
             continue;
         }
         t->s = L->p;
-        while (L->p < L->end && !is_blank(*L->p) && *L->p != '\n' && *L->p != ';' && *L->p != '(' &&
-               *L->p != ')' && *L->p != '"') {
-            if (*L->p == '\\' && L->p + 1 < L->end && L->p[1] != '\n')
-                advance(L);
-            advance(L);
-        }
+        L->p = word_end(L->p, L->end);
+        L->col += (int)(L->p - t->s); /* a word holds no line break */
         t->len = (size_t)(L->p - t->s);
     }
     if (paren > 0) {
