@@ -643,6 +643,31 @@ static void test_zone_canonical_order(void **state)
     errors_fini(&e);
 }
 
+/* A zone whose apex has no records still indexes the apex and the names
+ * between it and its records, as empty non-terminals (it is refused for
+ * want of an SOA, but built). */
+static void test_zone_empty_apex(void **state)
+{
+    (void)state;
+    static const char text[] = "$TTL 60\nx.y IN A 10.0.0.1\nw IN A 10.0.0.2\n";
+    DnsZone z;
+    DnsName origin, n;
+    Errors e;
+    errors_init(&e);
+    assert_true(dns_name_parse(&origin, "example.org.", NULL));
+    assert_false(dns_zone_parse_text(&z, &origin, "apex.zone", text, strlen(text), &e));
+    const DnsZoneName *apex = dns_zone_lookup(&z, &origin);
+    assert_non_null(apex);
+    assert_int_equal(apex->count, 0);
+    assert_true(dns_name_parse(&n, "y.example.org.", NULL));
+    assert_non_null(dns_zone_lookup(&z, &n));
+    assert_true(dns_name_parse(&n, "w.example.org.", NULL));
+    assert_non_null(dns_zone_lookup(&z, &n));
+    assert_int_equal(z.n_names, 4);
+    dns_zone_fini(&z);
+    errors_fini(&e);
+}
+
 static void test_zone_file_errors(void **state)
 {
     (void)state;
@@ -745,6 +770,7 @@ int main(void)
         cmocka_unit_test(test_zone_file_errors),
         cmocka_unit_test(test_zone_memory),
         cmocka_unit_test(test_zone_canonical_order),
+        cmocka_unit_test(test_zone_empty_apex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

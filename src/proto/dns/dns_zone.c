@@ -1036,7 +1036,12 @@ static void build_index(DnsZone *z, size_t cap)
     z->index = xcalloc(z->index_cap, sizeof *z->index);
     for (size_t i = 0; i < with_records; i++)
         index_put(z, i);
+    /* Most names are one label below the apex: once the apex is known,
+     * they need no look-up. */
+    bool apex_known = dns_zone_lookup(z, &z->origin) != NULL;
     for (size_t i = 0; i < with_records; i++) {
+        if (apex_known && z->names[i].labels == z->origin.labels + 1)
+            continue;
         /* An ancestor's wire form is a suffix of its descendant's. */
         uint32_t off = z->names[i].off;
         DnsName a;
@@ -1057,6 +1062,7 @@ static void build_index(DnsZone *z, size_t cap)
             z->names = xgrow(z->names, &cap, z->n_names + 1, sizeof *z->names);
             z->names[z->n_names] = (DnsZoneName){off, a.len, a.labels, 0, 0};
             index_put(z, z->n_names++);
+            apex_known = apex_known || a.labels == z->origin.labels;
         }
     }
 }
