@@ -579,6 +579,95 @@ static void test_zone_memory(void **state)
     buf_fini(&text);
 }
 
+/* A zone holds its owners in dns_name_compare's order (labels from the
+ * right, without ASCII case, shorter first), each owner's records by type
+ * and then as written, whatever order the file has: names that differ in
+ * case, in bytes between 'Z' and 'a', in escaped bytes, prefixes, and
+ * only after their first 8 bytes. */
+static void test_zone_canonical_order(void **state)
+{
+    (void)state;
+    static const char text[] = "@ 60 IN SOA ns1 h 1 2 3 4 5\n"
+                               "@ 60 IN NS ns1\n"
+                               "zz 60 IN A 10.0.0.1\n"
+                               "b.a 60 IN TXT one\n"
+                               "B.a 60 IN A 10.0.0.2\n"
+                               "a 60 IN A 10.0.0.3\n"
+                               "_x.A 60 IN A 10.0.0.4\n"
+                               "[.a 60 IN A 10.0.0.5\n"
+                               "\\000.a 60 IN A 10.0.0.6\n"
+                               "\\255.a 60 IN A 10.0.0.7\n"
+                               "ab 60 IN A 10.0.0.8\n"
+                               "AB.ab 60 IN A 10.0.0.9\n"
+                               "a\\000 60 IN A 10.0.0.10\n"
+                               "b.a 60 IN A 10.0.0.11\n"
+                               "b.a 60 IN TXT two\n"
+                               "ns1 60 IN A 10.0.0.12\n"
+                               "x.y.z.a 60 IN A 10.0.0.13\n"
+                               "abcdefgh2 60 IN A 10.0.0.14\n"
+                               "ABCDEFGH1 60 IN A 10.0.0.15\n"
+                               "abcdefgh 60 IN A 10.0.0.16\n"
+                               "abcdefg 60 IN A 10.0.0.17\n"
+                               "x.abcdefg 60 IN A 10.0.0.18\n";
+    DnsZone z;
+    DnsName origin;
+    Errors e;
+    errors_init(&e);
+    assert_true(dns_name_parse(&origin, "example.org.", NULL));
+    assert_true(dns_zone_parse_text(&z, &origin, "order.zone", text, strlen(text), &e));
+    assert_int_equal(z.n_rrs, 22);
+    /* Names with records come first, in order; empty non-terminals
+     * (y.z.a, z.a) follow them. */
+    for (size_t k = 1; k < z.n_names && z.names[k].count; k++) {
+        DnsName a, b;
+        dns_zone_name(&z, &z.names[k - 1], &a);
+        dns_zone_name(&z, &z.names[k], &b);
+        assert_true(dns_name_compare(&a, &b) < 0);
+    }
+    for (size_t i = 1; i < z.n_rrs; i++) {
+        const DnsZoneRR *p = &z.rrs[i - 1], *q = &z.rrs[i];
+        if (p->owner == q->owner)
+            assert_true(p->type < q->type || (p->type == q->type && p->order < q->order));
+    }
+    DnsName n;
+    assert_true(dns_name_parse(&n, "b.a.example.org.", NULL));
+    const DnsZoneName *ba = dns_zone_lookup(&z, &n);
+    assert_non_null(ba);
+    assert_int_equal(ba->count, 4); /* B.a's A, b.a's A, then TXT one, TXT two */
+    assert_int_equal(z.rrs[ba->first].type, DNS_TYPE_A);
+    assert_int_equal(get_be32(z.rrs[ba->first].rdata), (10u << 24) | 2u);
+    assert_int_equal(get_be32(z.rrs[ba->first + 1].rdata), (10u << 24) | 11u);
+    assert_int_equal(z.rrs[ba->first + 2].rdata[1], 'o');
+    assert_int_equal(z.rrs[ba->first + 3].rdata[1], 't');
+    dns_zone_fini(&z);
+    errors_fini(&e);
+}
+
+/* A zone whose apex has no records still indexes the apex and the names
+ * between it and its records, as empty non-terminals (it is refused for
+ * want of an SOA, but built). */
+static void test_zone_empty_apex(void **state)
+{
+    (void)state;
+    static const char text[] = "$TTL 60\nx.y IN A 10.0.0.1\nw IN A 10.0.0.2\n";
+    DnsZone z;
+    DnsName origin, n;
+    Errors e;
+    errors_init(&e);
+    assert_true(dns_name_parse(&origin, "example.org.", NULL));
+    assert_false(dns_zone_parse_text(&z, &origin, "apex.zone", text, strlen(text), &e));
+    const DnsZoneName *apex = dns_zone_lookup(&z, &origin);
+    assert_non_null(apex);
+    assert_int_equal(apex->count, 0);
+    assert_true(dns_name_parse(&n, "y.example.org.", NULL));
+    assert_non_null(dns_zone_lookup(&z, &n));
+    assert_true(dns_name_parse(&n, "w.example.org.", NULL));
+    assert_non_null(dns_zone_lookup(&z, &n));
+    assert_int_equal(z.n_names, 4);
+    dns_zone_fini(&z);
+    errors_fini(&e);
+}
+
 static void test_zone_file_errors(void **state)
 {
     (void)state;
@@ -630,6 +719,18 @@ static void test_zone_file_errors(void **state)
          "z.zone:2:1: \"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\" is "
          "not a valid owner name: label longer than 63 bytes (expected a domain name, "
          "or @ for the origin)"},
+        /* Columns after words with escapes: an escaped ';' or blank is
+         * part of the word; a backslash before a line break, or last, is
+         * alone. */
+        {"$TTL 3600\na\\;b\\ c\\(\\\" IN AA 1.2.3.4\n",
+         "z.zone:2:16: unknown type \"AA\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, "
+         "CAA, or TYPEnnn)"},
+        {"$TTL 3600\n@ IN TXT x\\\ny IN AA 1.2.3.4\n",
+         "z.zone:3:6: unknown type \"AA\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, "
+         "CAA, or TYPEnnn)"},
+        {"$TTL 3600\n@ IN AA x\\",
+         "z.zone:2:6: unknown type \"AA\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, TXT, SRV, "
+         "CAA, or TYPEnnn)"},
     };
     DnsName origin;
     assert_true(dns_name_parse(&origin, "example.org.", NULL));
@@ -668,6 +769,8 @@ int main(void)
         cmocka_unit_test(test_zone_file_good),
         cmocka_unit_test(test_zone_file_errors),
         cmocka_unit_test(test_zone_memory),
+        cmocka_unit_test(test_zone_canonical_order),
+        cmocka_unit_test(test_zone_empty_apex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1151,6 +1151,17 @@ static void test_names_for_numbers(void **state)
     assert_string_equal(dns_type_name(65, b), "HTTPS");
     assert_string_equal(dns_type_name(252, b), "AXFR");
     assert_string_equal(dns_type_name(54, b), "TYPE54"); /* unassigned */
+    assert_string_equal(dns_type_name(53, b), "SMIMEA");
+    assert_string_equal(dns_type_name(55, b), "HIP");
+    assert_string_equal(dns_type_name(99, b), "SPF");
+    assert_string_equal(dns_type_name(65533, b), "KEYDATA");
+    assert_string_equal(dns_type_name(65535, b), "TYPE65535");
+    /* Every name, found by index or by search, reads back as its number. */
+    for (unsigned n = 0; n <= 65535; n++) {
+        uint16_t back = 0;
+        assert_true(dns_type_from_name(dns_type_name((uint16_t)n, b), &back));
+        assert_int_equal(back, n);
+    }
     assert_true(dns_class_from_name("chaos", &t));
     assert_int_equal(t, 3);
     assert_true(dns_class_from_name("CLASS42", &t));

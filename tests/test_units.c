@@ -83,6 +83,18 @@ static void test_time_units(void **state)
     /* The longest time a run can reach; sums of such times stay in range. */
     assert_int_equal(time_ok("1000000h"), UNITS_TIME_MAX);
     assert_int_equal(time_ok("3600000000000000us"), UNITS_TIME_MAX);
+    /* The common forms (digits and an ASCII unit) take a shorter path; its
+     * edges: 18 digits, more, leading zeros, each unit at its limit. */
+    assert_int_equal(time_ok("20us"), 20);
+    assert_int_equal(time_ok("5000020us"), 5000020);
+    assert_int_equal(time_ok("1000s"), 1000000000);
+    assert_int_equal(time_ok("5min"), 300000000);
+    assert_int_equal(time_ok("000000000000000000000000005s"), 5000000);
+    assert_int_equal(time_ok("000000000000000001ms"), 1000);
+    assert_int_equal(time_ok("000000001000000000000000us"), 1000000000000000);
+    assert_int_equal(time_ok("3600000000000ms"), UNITS_TIME_MAX);
+    assert_int_equal(time_ok("3600000000s"), UNITS_TIME_MAX);
+    assert_int_equal(time_ok("60000000min"), UNITS_TIME_MAX);
 }
 
 static void test_time_rounding(void **state)
@@ -143,6 +155,17 @@ static void test_time_refused(void **state)
     assert_string_equal(time_refused("2562047788h"), beyond);
     assert_string_equal(time_refused("1000000.000001h"), beyond);
     assert_string_equal(time_refused("3600000000000001us"), beyond);
+    assert_string_equal(time_refused("3600000000001ms"), beyond);
+    assert_string_equal(time_refused("3600000001s"), beyond);
+    assert_string_equal(time_refused("60000001min"), beyond);
+    assert_string_equal(time_refused("1000001h"), beyond);
+    assert_string_equal(time_refused("100000000000000000us"), beyond);
+    assert_string_equal(time_refused("1000000000000000000us"), beyond);
+    assert_string_equal(time_refused("999999999999999999h"), "is too large");
+    assert_string_equal(time_refused("5s\n"), "contains a line break");
+    assert_string_equal(time_refused("5sx"), "has an unknown unit");
+    assert_string_equal(time_refused("5mi"), "has an unknown unit");
+    assert_string_equal(time_refused("5u"), "has an unknown unit");
     assert_string_equal(time_refused("123456789012345678901234567890s"), "is too large");
     /* NULL why is allowed. */
     SimTime t;

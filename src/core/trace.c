@@ -114,8 +114,8 @@ static bool unheard(const Trace *t, TraceKind kind)
     return !trace_heard(t, kind);
 }
 
-void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface, int peer,
-               int peer_iface, int link, const uint8_t *frame, size_t len)
+void trace_hop_record(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface,
+                      int peer, int peer_iface, int link, const uint8_t *frame, size_t len)
 {
     if (unheard(t, TR_HOP))
         return;

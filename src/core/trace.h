@@ -150,8 +150,18 @@ void trace_add_sink(Trace *t, TraceSink s);
 bool trace_end(Trace *t);
 
 /* Emitters.  Strings and bytes are copied. */
-void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface, int peer,
-               int peer_iface, int link, const uint8_t *frame, size_t len);
+/* trace_hop's work once someone reads hops; call trace_hop. */
+void trace_hop_record(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node, int iface,
+                      int peer, int peer_iface, int link, const uint8_t *frame, size_t len);
+/* Hops are the most numerous records: whether anyone reads them is asked
+ * here, so a run that reads none (--quiet) makes no call per hop. */
+static inline void trace_hop(Trace *t, SimTime sent, SimTime arrive, uint64_t pkt, int node,
+                             int iface, int peer, int peer_iface, int link, const uint8_t *frame,
+                             size_t len)
+{
+    if (trace_heard(t, TR_HOP))
+        trace_hop_record(t, sent, arrive, pkt, node, iface, peer, peer_iface, link, frame, len);
+}
 void trace_deliver(Trace *t, SimTime now, uint64_t pkt, int node);
 void trace_drop(Trace *t, SimTime now, uint64_t pkt, int node, int link, const uint8_t *frame,
                 size_t len, DropReason reason);

@@ -137,8 +137,41 @@ static bool parse_quantity(const char *s, const Unit *units, size_t n_units, uin
     return true;
 }
 
+/* The forms a script writes thousands of times ("20us", "5s", "1000s"): up
+ * to 18 digits, then one of the ASCII time units and nothing else.  Anything
+ * else, or a value near the limit, is left to parse_quantity, so every
+ * message stays its own and the result is the same either way. */
+static bool parse_time_fast(const char *s, SimTime *out)
+{
+    const char *p = s;
+    uint64_t n = 0;
+    while (is_digit(*p) && p - s < 18)
+        n = n * 10 + (unsigned)(*p++ - '0');
+    if (p == s)
+        return false;
+    uint64_t factor;
+    if (p[0] == 'u' && p[1] == 's' && !p[2])
+        factor = 1;
+    else if (p[0] == 'm' && p[1] == 's' && !p[2])
+        factor = 1000;
+    else if (p[0] == 's' && !p[1])
+        factor = 1000000;
+    else if (p[0] == 'm' && p[1] == 'i' && p[2] == 'n' && !p[3])
+        factor = 60000000;
+    else if (p[0] == 'h' && !p[1])
+        factor = 3600000000;
+    else
+        return false;
+    if (n > (uint64_t)UNITS_TIME_MAX / factor)
+        return false;
+    *out = (SimTime)(n * factor);
+    return true;
+}
+
 bool units_parse_time(const char *s, SimTime *out, const char **why)
 {
+    if (s && parse_time_fast(s, out))
+        return true;
     uint64_t v;
     if (!parse_quantity(s, time_units, MN_ARRAY_LEN(time_units), INT64_MAX, &v, why))
         return false;

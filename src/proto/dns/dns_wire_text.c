@@ -44,6 +44,11 @@ static const struct {
 
 const char *dns_type_name(uint16_t type, char buf[16])
 {
+    /* Types 1 to 53 stand at index type - 1, so the common ones (A, NS,
+     * CNAME, SOA, PTR, MX, TXT, AAAA) need no search; the check keeps this
+     * right if a row is ever added or removed among them. */
+    if (type >= 1 && type <= MN_ARRAY_LEN(type_names) && type_names[type - 1].type == type)
+        return type_names[type - 1].name;
     for (size_t i = 0; i < MN_ARRAY_LEN(type_names); i++)
         if (type_names[i].type == type)
             return type_names[i].name;

@@ -92,6 +92,25 @@ static bool is_blank(char c)
     return c == ' ' || c == '\t' || c == '\r';
 }
 
+/* The bytes that end an unquoted word, and the backslash, which escapes
+ * the byte after it (unless that is a line break). */
+static const bool word_stop[256] = {
+    [' '] = true, ['\t'] = true, ['\r'] = true, ['\n'] = true, [';'] = true,
+    ['('] = true, [')'] = true,  ['"'] = true,  ['\\'] = true};
+
+/* Where the unquoted word at p ends: a table lookup a byte, as words are
+ * most of a zone's text. */
+static const char *word_end(const char *p, const char *end)
+{
+    for (;;) {
+        while (p < end && !word_stop[(unsigned char)*p])
+            p++;
+        if (p == end || *p != '\\')
+            return p;
+        p += p + 1 < end && p[1] != '\n' ? 2 : 1;
+    }
+}
+
 /* Reads one logical record (a line, or several joined by parentheses).
  * Returns the number of tokens, 0 for nothing more, -1 after an error
  * (reported; the rest of the record is skipped). */
@@ -164,12 +183,8 @@ static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
             continue;
         }
         t->s = L->p;
-        while (L->p < L->end && !is_blank(*L->p) && *L->p != '\n' && *L->p != ';' && *L->p != '(' &&
-               *L->p != ')' && *L->p != '"') {
-            if (*L->p == '\\' && L->p + 1 < L->end && L->p[1] != '\n')
-                advance(L);
-            advance(L);
-        }
+        L->p = word_end(L->p, L->end);
+        L->col += (int)(L->p - t->s); /* a word holds no line break */
         t->len = (size_t)(L->p - t->s);
     }
     if (paren > 0) {
@@ -579,9 +594,11 @@ typedef struct Pending {
     uint32_t name_off;
     uint8_t name_len, labels;
     uint16_t type, region;
+    bool keyed; /* key holds the owner's first bytes in order (sort_keys) */
     uint32_t ttl;
     uint32_t rdoff, rdlen;
     uint32_t order;
+    uint64_t key;
     Loc at;
 } Pending;
 
@@ -642,8 +659,16 @@ static bool add_record(Builder *b, const DnsName *owner, uint16_t type, uint32_t
         name_off = (uint32_t)b->names.len;
         buf_put(&b->names, owner->data, owner->len);
     }
-    b->recs[b->n] = (Pending){NULL, name_off,        owner->len,      owner->labels,  type, region,
-                              ttl,  (uint32_t)rdoff, (uint32_t)rdlen, (uint32_t)b->n, at};
+    b->recs[b->n] = (Pending){.name_off = name_off,
+                              .name_len = owner->len,
+                              .labels = owner->labels,
+                              .type = type,
+                              .region = region,
+                              .ttl = ttl,
+                              .rdoff = (uint32_t)rdoff,
+                              .rdlen = (uint32_t)rdlen,
+                              .order = (uint32_t)b->n,
+                              .at = at};
     b->n++;
     return true;
 }
@@ -867,25 +892,92 @@ static bool same_owner(const Pending *a, const Pending *b)
     return true;
 }
 
-static void pending_name(const Pending *p, DnsName *out)
+/* Where each label of a wire name starts, left to right (a name has at
+ * most 127 labels in at most 255 bytes). */
+static void label_starts(const Pending *p, uint8_t starts[128])
 {
-    out->len = p->name_len;
-    out->labels = p->labels;
-    memcpy(out->data, p->name, p->name_len);
+    unsigned off = 0;
+    for (int i = 0; i < p->labels; i++) {
+        starts[i] = (uint8_t)off;
+        off += 1u + p->name[off];
+    }
+}
+
+static uint8_t ascii_lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
+/* dns_name_compare's order (labels from the right, each byte by byte
+ * without ASCII case, a shorter label or name first), read in place: each
+ * name is walked once, not once per label, and nothing is copied. */
+static int cmp_owners(const Pending *a, const Pending *b)
+{
+    uint8_t sa[128], sb[128];
+    label_starts(a, sa);
+    label_starts(b, sb);
+    for (int i = a->labels - 1, j = b->labels - 1; i >= 0 && j >= 0; i--, j--) {
+        const uint8_t *pa = a->name + sa[i], *pb = b->name + sb[j];
+        uint8_t la = pa[0], lb = pb[0], m = la < lb ? la : lb;
+        for (uint8_t k = 1; k <= m; k++) {
+            uint8_t ca = ascii_lower(pa[k]), cb = ascii_lower(pb[k]);
+            if (ca != cb)
+                return ca < cb ? -1 : 1;
+        }
+        if (la != lb)
+            return la < lb ? -1 : 1;
+    }
+    return a->labels < b->labels ? -1 : (a->labels > b->labels);
+}
+
+/* Gives each record a sort key: the first 8 bytes of its owner's labels
+ * below the origin, from the right, each lower-cased and ended by a 0 byte,
+ * zeros after them.  Comparing keys as numbers agrees with cmp_owners
+ * (every owner ends in the origin, and a 0 byte sorts below any byte of a
+ * label), so most comparisons end there; equal keys compare in full.  An
+ * owner with a 0 byte in a label (\000) gets no key. */
+static void sort_keys(Pending *recs, size_t n, int origin_labels)
+{
+    uint8_t starts[128];
+    for (size_t i = 0; i < n; i++) {
+        Pending *p = &recs[i];
+        if (i > 0 && p->name == recs[i - 1].name) {
+            p->key = recs[i - 1].key;
+            p->keyed = recs[i - 1].keyed;
+            continue;
+        }
+        label_starts(p, starts);
+        uint64_t key = 0;
+        int bytes = 0;
+        bool keyed = true;
+        for (int l = p->labels - origin_labels - 1; l >= 0 && bytes < 8; l--) {
+            const uint8_t *label = p->name + starts[l];
+            for (uint8_t k = 1; k <= label[0] && bytes < 8; k++, bytes++) {
+                keyed = keyed && label[k] != 0;
+                key = key << 8 | ascii_lower(label[k]);
+            }
+            if (bytes < 8) {
+                key <<= 8;
+                bytes++;
+            }
+        }
+        if (bytes > 0 && bytes < 8)
+            key <<= 8 * (8 - bytes);
+        p->key = key;
+        p->keyed = keyed;
+    }
 }
 
 static int cmp_pending(const void *x, const void *y)
 {
     const Pending *a = x, *b = y;
-    int c = 0;
     if (a->name != b->name) {
-        DnsName an, bn;
-        pending_name(a, &an);
-        pending_name(b, &bn);
-        c = dns_name_compare(&an, &bn);
+        if (a->keyed && b->keyed && a->key != b->key)
+            return a->key < b->key ? -1 : 1;
+        int c = cmp_owners(a, b);
+        if (c)
+            return c;
     }
-    if (c)
-        return c;
     if (a->type != b->type)
         return a->type < b->type ? -1 : 1;
     return a->order < b->order ? -1 : (a->order > b->order);
@@ -944,7 +1036,12 @@ static void build_index(DnsZone *z, size_t cap)
     z->index = xcalloc(z->index_cap, sizeof *z->index);
     for (size_t i = 0; i < with_records; i++)
         index_put(z, i);
+    /* Most names are one label below the apex: once the apex is known,
+     * they need no look-up. */
+    bool apex_known = dns_zone_lookup(z, &z->origin) != NULL;
     for (size_t i = 0; i < with_records; i++) {
+        if (apex_known && z->names[i].labels == z->origin.labels + 1)
+            continue;
         /* An ancestor's wire form is a suffix of its descendant's. */
         uint32_t off = z->names[i].off;
         DnsName a;
@@ -965,6 +1062,7 @@ static void build_index(DnsZone *z, size_t cap)
             z->names = xgrow(z->names, &cap, z->n_names + 1, sizeof *z->names);
             z->names[z->n_names] = (DnsZoneName){off, a.len, a.labels, 0, 0};
             index_put(z, z->n_names++);
+            apex_known = apex_known || a.labels == z->origin.labels;
         }
     }
 }
@@ -1112,6 +1210,7 @@ static bool finish(Builder *b)
     }
     for (size_t i = 0; i < b->n; i++)
         b->recs[i].name = (const uint8_t *)b->names.data + b->recs[i].name_off;
+    sort_keys(b->recs, b->n, z->origin.labels);
     if (b->n)
         qsort(b->recs, b->n, sizeof *b->recs, cmp_pending);
     /* Identical records are one (BIND and NSD ignore repeats). */
