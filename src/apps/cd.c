@@ -70,8 +70,7 @@ static bool cdpath(Proc *p, const char *dir, char *path)
         if (n) {
             char *cand = xasprintf("%.*s/%s", (int)n, s, dir);
             VfsStat st;
-            bool found = proc_path(p, cand, path) == VFS_OK &&
-                         vfs_stat(vfs_of(p->sim), p->node, path, &st) == VFS_OK && st.dir;
+            bool found = proc_folder(p, cand, path, &st) == VFS_OK;
             free(cand);
             if (found)
                 return true;
@@ -108,14 +107,10 @@ void cd_main(Proc *p, int argc, char **argv)
         proc_exit(p, 0);
         return;
     }
-    char path[VFS_PATH_MAX];
+    char path[VFS_PATH_MAX], found[VFS_PATH_MAX];
     VfsStat st;
-    bool print = dash || cdpath(p, dir, path);
-    VfsErr e = print && !dash ? VFS_OK : proc_path(p, dir, path);
-    if (e == VFS_OK)
-        e = vfs_stat(vfs_of(p->sim), p->node, path, &st);
-    if (e == VFS_OK && !st.dir)
-        e = VFS_ENOTDIR;
+    bool print = dash || cdpath(p, dir, found);
+    VfsErr e = proc_folder(p, print && !dash ? found : dir, path, &st);
     if (e == VFS_OK && !may_enter(p, &st))
         e = VFS_EACCES;
     if (e != VFS_OK) {

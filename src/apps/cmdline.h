@@ -123,6 +123,11 @@ void cmdline_dirents_free(CmdDirent *d, size_t n);
  * (cmdline_brace.c): a{b,c} and {1..3} give several words. */
 void cmdline_expand(Cmdline *c, const CmdEnv *env);
 
+/* The index of the '}' that closes the ${ whose '{' is at s[i], or n:
+ * quotes inside are skipped, '…' too even within "…", as bash reads it
+ * ("${x:-'}'}" is '}'). */
+size_t cmdline_brace_end(const char *s, size_t n, size_t i);
+
 /* The words bash's brace expansion makes of raw (a word as typed, quotes
  * kept): 0 when it has no pair of braces that expands (*out untouched);
  * else their number, each allocated in the array *out, which the caller

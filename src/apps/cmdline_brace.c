@@ -59,19 +59,9 @@ static size_t skip_quoted(const char *s, size_t n, size_t i)
         }
         return n - 1;
     }
-    if (c == '$' && i + 1 < n && s[i + 1] == '{') {
-        int depth = 0;
-        for (size_t j = i + 1; j < n; j++) {
-            if (s[j] == '{') {
-                depth++;
-            } else if (s[j] == '}') {
-                if (--depth == 0)
-                    return j;
-            } else if (s[j] == '\\' || s[j] == '\'' || s[j] == '"' || s[j] == '$') {
-                j = skip_quoted(s, n, j);
-            }
-        }
-        return n - 1;
+    if (c == '$' && i + 1 < n && s[i + 1] == '{') { /* as the expansion reads it */
+        size_t e = cmdline_brace_end(s, n, i + 1);
+        return e < n ? e : n - 1;
     }
     return i;
 }

@@ -192,10 +192,7 @@ static void fields_free(Exp *x)
 static size_t part(Exp *x, const char *s, size_t n, size_t i, bool split, bool assign);
 static size_t dq_part(Exp *x, const char *s, size_t n, size_t i, bool until_quote);
 
-/* The index of the '}' that closes the ${ whose '{' is at s[i], or n.
- * Quotes inside are skipped, '…' too even within "…", as bash reads it
- * ("${x:-'}'}" is '}'). */
-static size_t brace_end(const char *s, size_t n, size_t i)
+size_t cmdline_brace_end(const char *s, size_t n, size_t i)
 {
     int depth = 0;
     for (; i < n; i++) {
@@ -493,7 +490,7 @@ static size_t dollar(Exp *x, const char *s, size_t n, size_t i, bool split, bool
     }
     char c = s[i + 1];
     if (c == '{') {
-        size_t e = brace_end(s, n, i + 1);
+        size_t e = cmdline_brace_end(s, n, i + 1);
         braced(x, s + i + 2, e - i - 2, split, in_dq);
         return e + 1;
     }

@@ -732,11 +732,7 @@ static void cmd_lcd(Ftp *f, size_t argc, char **argv)
     const char *dir = argc == 2 ? argv[1] : home ? home : own;
     char path[VFS_PATH_MAX];
     VfsStat st;
-    VfsErr e = proc_path(p, dir, path);
-    if (e == VFS_OK)
-        e = vfs_stat(vfs_of(p->sim), p->node, path, &st);
-    if (e == VFS_OK && !st.dir)
-        e = VFS_ENOTDIR;
+    VfsErr e = proc_folder(p, dir, path, &st);
     if (e != VFS_OK) {
         proc_printf(p, CON_STDOUT, "ftp: Can't chdir `%s': %s\n", dir, vfs_strerror(e));
     } else {

@@ -52,6 +52,13 @@ typedef struct Verdict {
     size_t size;
 } Verdict;
 
+/* Is a line made of this program alone an instructor's fault (down or
+ * up), not a terminal's command? */
+static bool is_fault(const char *name)
+{
+    return strcmp(name, "down") == 0 || strcmp(name, "up") == 0;
+}
+
 /* One command of the line, by its program (as cmd.exe finds Windows'). */
 static void judge(void *ctx, const char *name, bool alone)
 {
@@ -64,7 +71,7 @@ static void judge(void *ctx, const char *name, bool alone)
     }
     if (v->n++ == 0) {
         copy_name(v->prog, v->size, name);
-        if (alone && (strcmp(name, "down") == 0 || strcmp(name, "up") == 0))
+        if (alone && is_fault(name))
             v->kind = SHELL_FAULT;
     }
     if (v->kind == SHELL_PROGRAM && !apps_find(name)) {
@@ -515,13 +522,19 @@ void *proc_state_new(Proc *p, size_t size, void (*fini)(void *state))
     return p->state;
 }
 
-Buf *proc_scratch(Proc *p)
+/* One of the shell's buffers, emptied for its next use: kept from one use
+ * to the next, unless a long text made it large. */
+static Buf *reuse(Buf *b)
 {
-    Buf *b = &p->sim->shell->scratch;
     if (b->cap > 65536)
         buf_fini(b);
     buf_clear(b);
     return b;
+}
+
+Buf *proc_scratch(Proc *p)
+{
+    return reuse(&p->sim->shell->scratch);
 }
 
 Proc *shell_find_proc(Sim *sim, uint64_t id)
@@ -841,7 +854,7 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
     bool empty = parsed && list.n == 0;
     const Cmdline *first = parsed && list.n ? &list.p[0].cmds[0] : NULL;
     bool fault = first && list.n == 1 && list.p[0].n == 1 && list.p[0].op == CMD_END &&
-                 first->argc && (!strcmp(first->argv[0], "down") || !strcmp(first->argv[0], "up"));
+                 first->argc && is_fault(first->argv[0]);
     bool comment = empty && shell_comment_only(line);
     if ((empty && !comment) || (fault && !app)) {
         if (parsed)
@@ -1217,10 +1230,7 @@ void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
         }
         /* A whole line goes through the shell's buffer: most programs
          * print only those, and need no line buffer of their own. */
-        Buf *w = &p->sim->shell->whole;
-        if (w->cap > 65536)
-            buf_fini(w);
-        buf_clear(w);
+        Buf *w = reuse(&p->sim->shell->whole);
         buf_put(w, start, (size_t)(nl - start + 1));
         trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, s, w->data);
     }

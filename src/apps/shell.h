@@ -141,6 +141,9 @@ bool proc_stdin_is_tty(const Proc *p);
  * VFS_ENOTDIR, and "nodir/../m.txt" VFS_ENOENT.  VFS_ENOENT when the World
  * has no files, as vfs_path_norm's errors otherwise. */
 VfsErr proc_path(const Proc *p, const char *word, char *path);
+/* proc_path for a folder (cd, ftp's lcd): also VFS_ENOTDIR when word names
+ * a file; *st is the folder's. */
+VfsErr proc_folder(const Proc *p, const char *word, char *path, VfsStat *st);
 /* May p's user (the node's keyboard's, vfs_user) write the file at path
  * (proc_may_write), or make or remove the name path in its folder
  * (proc_may_name)?  VFS_EACCES when not, as the kernel says; path

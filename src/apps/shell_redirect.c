@@ -107,6 +107,16 @@ VfsErr proc_path(const Proc *p, const char *word, char *path)
     return VFS_OK;
 }
 
+VfsErr proc_folder(const Proc *p, const char *word, char *path, VfsStat *st)
+{
+    VfsErr e = proc_path(p, word, path);
+    if (e == VFS_OK)
+        e = vfs_stat(vfs_of(p->sim), p->node, path, st);
+    if (e == VFS_OK && !st->dir)
+        e = VFS_ENOTDIR;
+    return e;
+}
+
 /* Where `> word` sends its descriptor: /dev/null, /dev/stdout, /dev/stderr
  * and /dev/tty as bash makes them, or a file of the node, created (or
  * emptied, unless append) now, as bash opens it before the program runs.

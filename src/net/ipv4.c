@@ -246,33 +246,32 @@ static bool on_router_link(const World *w, int node)
            w->nodes[n->ifaces[0].peer].router;
 }
 
-int ipv4_route(Sim *sim, int node, uint32_t dst)
-{
-    const World *w = sim->net->w;
-    if (on_router_link(w, node))
-        return dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
-    const NetHop *h = hop_get(sim, node, dst);
-    return h ? h->iface : unknown_route(sim, node, dst);
-}
-
-/* ipv4_route, and whether node must find dst's MAC address by ARP before
- * it can send there: only for an address no node has on one of node's own
- * links.  Every other neighbour's address is known (minet draws no ARP for
- * those). */
+/* node's interface toward dst (-1: dst is node's own, or no route), and,
+ * when arp is not NULL, whether node must find dst's MAC address by ARP
+ * before it can send there: only for an address no node has on one of
+ * node's own links.  Every other neighbour's address is known (minet draws
+ * no ARP for those). */
 static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
 {
     const World *w = sim->net->w;
-    if (on_router_link(w, node)) { /* ipv4_route's shortcut: the hash only on its link */
-        *arp = world_iface_covers(w, node, 0, dst) && !world_find_addr(w, dst, NULL, NULL);
-        return dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
+    bool need = false;
+    int iface;
+    if (on_router_link(w, node)) { /* the address hash only for its own link */
+        iface = dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
+        need = arp && world_iface_covers(w, node, 0, dst) && !world_find_addr(w, dst, NULL, NULL);
+    } else {
+        const NetHop *h = hop_get(sim, node, dst);
+        need = !h && arp && covering_iface(w, node, dst) >= 0;
+        iface = h ? h->iface : unknown_route(sim, node, dst);
     }
-    const NetHop *h = hop_get(sim, node, dst);
-    if (h) {
-        *arp = false;
-        return h->iface;
-    }
-    *arp = covering_iface(sim->net->w, node, dst) >= 0;
-    return unknown_route(sim, node, dst);
+    if (arp)
+        *arp = need;
+    return iface;
+}
+
+int ipv4_route(Sim *sim, int node, uint32_t dst)
+{
+    return route_arp(sim, node, dst, NULL);
 }
 
 /* ---- ARP for an address no node has -------------------------------------- */
@@ -419,16 +418,26 @@ static void on_local(Sim *sim, void *ctx, uint64_t arg)
     ipv4_input_packet(sim, (int)arg, -1, ctx);
 }
 
-NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len)
+/* ipv4_send_check, telling too whether dst is node's own and, if not, the
+ * interface to send on and (arp not NULL) whether ARP must come first: one
+ * route look-up for both. */
+static NetErr send_route(Sim *sim, int node, uint32_t dst, size_t len, bool *local, int *iface,
+                         bool *arp)
 {
-    Net *net = sim->net;
-    if (!net->node_up[node])
+    if (!sim->net->node_up[node])
         return NET_NODE_DOWN;
     if (len + IPV4_HLEN > ETH_MTU)
         return NET_TOO_BIG;
-    if (!is_own_address(sim, node, dst) && ipv4_route(sim, node, dst) < 0)
-        return NET_UNREACHABLE;
-    return NET_OK;
+    *local = is_own_address(sim, node, dst);
+    *iface = *local ? -1 : route_arp(sim, node, dst, arp);
+    return !*local && *iface < 0 ? NET_UNREACHABLE : NET_OK;
+}
+
+NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len)
+{
+    bool local;
+    int iface;
+    return send_route(sim, node, dst, len, &local, &iface, NULL);
 }
 
 const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *buf, size_t size)
@@ -458,15 +467,11 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
 {
     Net *net = sim->net;
     const World *w = net->w;
-    /* ipv4_send_check's checks, in its order, with one route look-up. */
-    if (!net->node_up[node])
-        return NET_NODE_DOWN;
-    if (len + IPV4_HLEN > ETH_MTU)
-        return NET_TOO_BIG;
-    bool local = is_own_address(sim, node, s->dst), arp = false;
-    int iface = local ? -1 : route_arp(sim, node, s->dst, &arp);
-    if (!local && iface < 0)
-        return NET_UNREACHABLE;
+    bool local, arp = false;
+    int iface;
+    NetErr e = send_route(sim, node, s->dst, len, &local, &iface, &arp);
+    if (e != NET_OK)
+        return e;
     uint64_t id = s->pkt ? s->pkt : sim_packet_id(sim);
     if (pkt_out)
         *pkt_out = id;

@@ -495,13 +495,6 @@ int world_route_to(const World *w, const WorldRouters *g, int src, const int64_t
      * is shortest; on a tie, the one the search reached first (src, then
      * by distance and node), and its first link. */
     const Node *n = &w->nodes[dst];
-    if (n->n_ifaces == 1) { /* one neighbour: nothing to compare, no link to read */
-        const Iface *f = &n->ifaces[0];
-        int u = f->peer;
-        if (u == src)
-            return f->peer_iface;
-        return ridx[u] >= 0 && dist[ridx[u]] != INT64_MAX ? via[ridx[u]] : -1;
-    }
     int64_t best = INT64_MAX, best_du = 0;
     int best_u = -1, out = -1;
     for (size_t j = 0; j < n->n_ifaces; j++) {
