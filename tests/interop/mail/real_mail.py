@@ -694,6 +694,17 @@ METER = re.compile(r"\r\s*\d+ +[\d.]+[kMG]? +\d+ +[\d.]+[kMG]? +\d+ +[\d.]+[kMG]
                    r"TOTAL [-:\d ]{8} LEFT SPEED(?!\n)")
 
 
+# curl's failure to resolve a name comes in two forms by timing: when the
+# resolver answers before curl first looks at the transfer (microseconds,
+# on a busy machine), curl draws no progress meter and says the error twice
+# (the resolver's line and the transfer's); otherwise it draws the meter's
+# header and first line before saying it once.  minet draws the meter, as
+# the slower case; both sides read as one line.
+RESOLVE_FAIL = re.compile(
+    r"\A  % Total[^\n]*\n[^\n]*Dload[^\n]*\n\n?[^\n*]*(?=\* Could not resolve host)")
+RESOLVE_TWICE = re.compile(r"^(\* Could not resolve host: \S+\n)\1", re.M)
+
+
 def screen(text):
     """What a terminal shows of s-nail's line editor: it redraws the line
     at each key (CR, erase to the end of the line, the line so far) and
@@ -705,6 +716,7 @@ def screen(text):
 def mask(text):
     for rx, rep in MASKS:
         text = rx.sub(rep, text)
+    text = RESOLVE_TWICE.sub(r"\1", RESOLVE_FAIL.sub("", text))
     seen = [0]
 
     def redraw(m):
