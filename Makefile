@@ -19,11 +19,15 @@ PKGS      += sdl2 SDL2_ttf SDL2_image
 endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The binary itself links only cJSON: the window's module (minet-gui.so) links SDL.
+CORE_LIBS  = $(shell pkg-config --libs libcjson 2>/dev/null)
+GUI_LIBS   = $(shell pkg-config --libs sdl2 SDL2_ttf SDL2_image 2>/dev/null)
 CMOCKA_CFLAGS = $(shell pkg-config --cflags cmocka 2>/dev/null)
 CMOCKA_LIBS   = $(shell pkg-config --libs cmocka 2>/dev/null)
 
 ALL_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) $(EXTRA_CFLAGS) \
              -Isrc -DMINET_VERSION='"$(VERSION)"' -DMINET_DATADIR='"$(PREFIX)/share/minet"' \
+             -DMINET_LIBDIR='"$(PREFIX)/lib/minet"' \
              $(PKG_CFLAGS) -MMD -MP
 ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
@@ -33,6 +37,9 @@ GUI_OBJ   := $(GUI_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ  := $(BUILD)/src/main.o
 LIB       := $(BUILD)/libminet.a
 GUI_LIB   := $(if $(GUI_SRC),$(BUILD)/libminet-gui.a)
+# The window as a module the binary opens when it needs it (src/gui_load.c).
+GUI_SO    := $(if $(GUI_SRC),$(BUILD)/minet-gui.so)
+LOAD_OBJ  := $(if $(GUI_SRC),$(BUILD)/src/gui_load.o)
 BIN       := $(BUILD)/minet
 TEST_SRC  := $(wildcard tests/test_*.c)
 TEST_BIN  := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%)
@@ -52,10 +59,16 @@ all: minet
 
 minet: $(BIN)
 	@cp $(BIN) minet
+	$(if $(GUI_SO),@cp $(GUI_SO) minet-gui.so)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The window's objects go into a shared module as well as the tests' archive.
+$(BUILD)/src/gui/%.o: src/gui/%.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
 $(LIB): $(LIB_OBJ)
 	@rm -f $@
@@ -67,9 +80,17 @@ $(BUILD)/libminet-gui.a: $(GUI_OBJ)
 	@echo '  AR    $@'
 	@$(AR) rcs $@ $^
 
-$(BIN): $(MAIN_OBJ) $(GUI_OBJ) $(LIB)
+# The binary holds all of libminet and exports it (-rdynamic): the window's
+# module calls into it.  -Bsymbolic keeps the module's own gui_* calls in the
+# module, past the binary's gui_load.c functions of the same names.
+$(BIN): $(MAIN_OBJ) $(LOAD_OBJ) $(LIB) | $(GUI_SO)
 	@echo '  LD    $@'
-	@$(CC) $(ALL_CFLAGS) $^ -o $@ $(ALL_LDFLAGS) $(PKG_LIBS) -lm
+	@$(CC) $(ALL_CFLAGS) $(MAIN_OBJ) $(LOAD_OBJ) -rdynamic -Wl,--whole-archive $(LIB) \
+	  -Wl,--no-whole-archive -o $@ $(ALL_LDFLAGS) $(if $(GUI_SO),$(CORE_LIBS),$(PKG_LIBS)) -lm
+
+$(BUILD)/minet-gui.so: $(GUI_OBJ)
+	@echo '  LD    $@'
+	@$(CC) $(ALL_CFLAGS) -shared -Wl,-Bsymbolic $^ -o $@ $(ALL_LDFLAGS) $(GUI_LIBS) -lm
 
 $(BUILD)/tests/%: tests/%.c $(LIB) $(GUI_LIB)
 	@mkdir -p $(dir $@)
@@ -195,13 +216,15 @@ install: minet
 	install -m 644 README.md LICENSE docs/*.md $(DESTDIR)$(PREFIX)/share/doc/minet/
 	install -m 644 docs/images/*.png $(DESTDIR)$(PREFIX)/share/doc/minet/images/
 	install -m 755 minet $(DESTDIR)$(PREFIX)/bin/minet
+	$(if $(GUI_SO),install -d $(DESTDIR)$(PREFIX)/lib/minet)
+	$(if $(GUI_SO),install -m 644 minet-gui.so $(DESTDIR)$(PREFIX)/lib/minet/minet-gui.so)
 	install -m 644 scenarios/*.json $(DESTDIR)$(PREFIX)/share/minet/scenarios/
 	install -m 644 scenarios/zones/*.zone $(DESTDIR)$(PREFIX)/share/minet/scenarios/zones/
 	cp -R assets $(DESTDIR)$(PREFIX)/share/minet/
 	install -m 644 docs/minet.1 $(DESTDIR)$(PREFIX)/share/man/man1/minet.1
 
 uninstall:
-	rm -rf $(DESTDIR)$(PREFIX)/bin/minet $(DESTDIR)$(PREFIX)/share/minet \
+	rm -rf $(DESTDIR)$(PREFIX)/bin/minet $(DESTDIR)$(PREFIX)/lib/minet $(DESTDIR)$(PREFIX)/share/minet \
 	  $(DESTDIR)$(PREFIX)/share/man/man1/minet.1 $(DESTDIR)$(PREFIX)/share/doc/minet
 
 ## format: clang-format every C file in place
@@ -209,7 +232,7 @@ format:
 	clang-format -i $$(find src tests -name '*.[ch]')
 
 clean:
-	rm -rf build minet
+	rm -rf build minet minet-gui.so
 
 ## help: this list
 help:

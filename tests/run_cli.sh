@@ -177,10 +177,28 @@ n=$((n + 1))
 contains "$tmp/out" "share/minet/scenarios/net_ping.json: ok" "a bundled scenario by name"
 (cd "$tmp/elsewhere" && env -u MINET_DATA "$tmp/inst/bin/minet" run dns_cache.json --quiet > "$tmp/out" 2> "$tmp/err") ||
     { echo "FAIL run of a bundled scenario by name"; fail=1; }
+# The window's module: found in PREFIX/lib/minet by an installed binary; without it,
+# what needs it says so (status 1) and headless runs go on.
+module="$(dirname "$MINET")/minet-gui.so"
+if [ -f "$module" ]; then
+    cp -R assets "$tmp/inst/share/minet/"
+    st=0
+    (cd "$tmp/elsewhere" && env -u MINET_DATA "$tmp/inst/bin/minet" layout net_ping.json > "$tmp/out" 2> "$tmp/err") || st=$?
+    n=$((n + 1))
+    [ "$st" = 1 ] || { echo "FAIL layout without the window's module: exit status $st, expected 1"; fail=1; }
+    contains "$tmp/err" "cannot load the classroom window's module" "an installed binary without its module"
+    mkdir -p "$tmp/inst/lib/minet"
+    cp "$module" "$tmp/inst/lib/minet/minet-gui.so"
+    (cd "$tmp/elsewhere" && env -u MINET_DATA "$tmp/inst/bin/minet" layout net_ping.json > "$tmp/out" 2> "$tmp/err") ||
+        { echo "FAIL an installed binary does not find its module in PREFIX/lib/minet"; cat "$tmp/err"; fail=1; }
+    contains "$tmp/out" '"kind": "node"' "the installed module draws the layout"
+fi
 # make install puts the documentation beside the man page.
 if command -v make > /dev/null 2>&1; then
     make -n install DESTDIR=/nowhere 2> /dev/null | grep -q "share/doc/minet" ||
         { echo "FAIL make install does not install the docs"; fail=1; }
+    make -n install DESTDIR=/nowhere 2> /dev/null | grep -q "lib/minet/minet-gui.so" ||
+        { echo "FAIL make install does not install the window's module"; fail=1; }
 fi
 
 # lines FILE CMD...: a laptop, a router and a server, one script line per

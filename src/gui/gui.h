@@ -1,5 +1,9 @@
 /* gui — the classroom view, as main.c sees it.  This header includes no
- * SDL (DESIGN.md rule 1): main.c stays SDL-free and calls in here. */
+ * SDL (DESIGN.md rule 1): main.c stays SDL-free and calls in here.
+ *
+ * The binary reaches these functions through src/gui_load.c, which opens
+ * the window's module (minet-gui.so) the first time one is called; if it
+ * cannot, each says so on stderr and returns 1 (gui_proto_hex gives grey). */
 #ifndef MN_GUI_H
 #define MN_GUI_H
 
@@ -65,7 +69,8 @@ int gui_chart_png(const struct Chart *c, const char *font_dir, const char *out, 
  * JSON on out: {"size": [W, H], "items": [{"kind", "id", "rect": [x, y,
  * w, h], "font_px"}, …]}.  Kinds: "node" (an icon), "node-label",
  * "packet-label", "caption", "panel-text".  chart: 1 or 2 opens the chart
- * panel (S).  Returns 0, or 2 on a bad scenario or step. */
+ * panel (S).  Returns 0, 1 without the window's module, or 2 on a bad
+ * scenario or step. */
 int gui_layout(const char *scenario, const char *font_dir, int width, int height, uint32_t step,
                int chart, FILE *out);
 
