@@ -33,7 +33,7 @@ ALL_LDFLAGS = $(LDFLAGS) $(EXTRA_LDFLAGS)
 
 LIB_SRC   := $(wildcard src/core/*.c src/net/*.c src/proto/*.c src/proto/*/*.c src/apps/*.c src/io/*.c)
 LIB_OBJ   := $(LIB_SRC:%.c=$(BUILD)/%.o)
-GUI_OBJ   := $(GUI_SRC:%.c=$(BUILD)/%.o)
+GUI_OBJ   := $(GUI_SRC:%.c=$(BUILD)/pic/%.o)
 MAIN_OBJ  := $(BUILD)/src/main.o
 LIB       := $(BUILD)/libminet.a
 GUI_LIB   := $(if $(GUI_SRC),$(BUILD)/libminet-gui.a)
@@ -65,8 +65,9 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -c $< -o $@
 
-# The window's objects go into a shared module as well as the tests' archive.
-$(BUILD)/src/gui/%.o: src/gui/%.c
+# The window's objects go into a shared module as well as the tests' archive
+# (a folder of their own: no object built before without -fPIC is taken).
+$(BUILD)/pic/src/gui/%.o: src/gui/%.c
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -c $< -o $@
 
