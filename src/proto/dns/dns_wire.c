@@ -604,13 +604,6 @@ static void put16(Enc *e, uint16_t v)
     put(e, b, 2);
 }
 
-static void put32(Enc *e, uint32_t v)
-{
-    uint8_t b[4];
-    put_be32(b, v);
-    put(e, b, 4);
-}
-
 static inline uint8_t ct_lower(uint8_t c)
 {
     return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
@@ -696,20 +689,37 @@ static void add_first(Enc *e)
     e->pending = false;
 }
 
+/* Where the first name, or the suffix of it that name (len bytes) is, was
+ * written, if a pointer reaches it; else CT_NONE.  Such a name needs no
+ * table: it is its own longest suffix written before, and the first name's
+ * suffixes are the table's first entries, there or pending. */
+static size_t first_suffix(const Enc *e, const uint8_t *name, size_t len)
+{
+    if (e->first_len < len)
+        return CT_NONE;
+    size_t skip = e->first_len - len, i = 0;
+    while (i < skip)
+        i += 1u + e->first[i];
+    if (i != skip || e->first_off + i >= PTR_LIMIT || !ct_same(e->first + i, name, len))
+        return CT_NONE;
+    return e->first_off + i;
+}
+
 /* Writes an uncompressed wire name (len bytes, already checked), replacing
  * its longest suffix written before by a pointer. */
 static void put_name(Enc *e, const uint8_t *name, size_t len)
 {
     /* Most names in a message are the root (an OPT record's owner), the
-     * first name, or the first name again (answers' owners): none needs
-     * hashing.  The root is never compressed; the first name is the only
-     * entry of the table equal to itself. */
+     * first name, or the first name again (answers' owners) or its zone
+     * (an NS or SOA record's owner): none needs hashing.  The root is never
+     * compressed. */
     if (len == 1) {
         put(e, name, 1);
         return;
     }
-    if (e->first_len == len && ct_same(e->first, name, len)) {
-        put16(e, (uint16_t)(0xC000 | e->first_off));
+    size_t known = first_suffix(e, name, len);
+    if (known != CT_NONE) {
+        put16(e, (uint16_t)(0xC000 | known));
         return;
     }
     if (!e->first_len && e->n == 0 && e->pos < PTR_LIMIT) {
@@ -802,23 +812,37 @@ static void put_rdata(Enc *e, const DnsRR *rr)
     put(e, p, len);
 }
 
+/* Room for n bytes (a record's or a question's fixed fields, written in
+ * one piece), or NULL, the output full, if they do not fit. */
+static uint8_t *put_room(Enc *e, size_t n)
+{
+    if (e->full || e->cap - e->pos < n) {
+        e->full = true;
+        return NULL;
+    }
+    uint8_t *p = e->out + e->pos;
+    e->pos += n;
+    return p;
+}
+
 /* One record, whole or not at all: on failure the output and the
  * compression table are as they were. */
 static bool put_rr(Enc *e, const DnsRR *rr)
 {
     size_t start = e->pos, n = e->n;
     put_name(e, rr->name.data, rr->name.len);
-    put16(e, rr->type);
-    put16(e, rr->klass);
-    put32(e, rr->ttl);
-    size_t at = e->pos;
-    put16(e, 0);
-    put_rdata(e, rr);
+    uint8_t *p = put_room(e, 10);
+    if (p) {
+        put_be16(p, rr->type);
+        put_be16(p + 2, rr->klass);
+        put_be32(p + 4, rr->ttl);
+        put_rdata(e, rr);
+    }
     if (e->full) {
         undo(e, start, n);
         return false;
     }
-    put_be16(e->out + at, (uint16_t)(e->pos - at - 2));
+    put_be16(p + 8, (uint16_t)(e->out + e->pos - (p + 10))); /* RDLENGTH */
     return true;
 }
 
@@ -826,12 +850,13 @@ static bool put_question(Enc *e, const DnsQuestion *q)
 {
     size_t start = e->pos, n = e->n;
     put_name(e, q->name.data, q->name.len);
-    put16(e, q->type);
-    put16(e, q->klass);
-    if (e->full) {
+    uint8_t *p = put_room(e, 4);
+    if (!p) {
         undo(e, start, n);
         return false;
     }
+    put_be16(p, q->type);
+    put_be16(p + 2, q->klass);
     return true;
 }
 
