@@ -553,7 +553,8 @@ void dns_msg_add_opt(DnsMsg *m, uint16_t udp_size, const uint8_t *options, uint1
  * come out in the question's spelling, which is what dig then shows.  The
  * question itself is always written as asked.  It lives on the stack: 1024 suffixes at most, after
  * which names are written without adding more (still correct, less compact). Each lookup costs one
- * hash probe per label, so a large answer costs O(records x labels), not a scan of the message. */
+ * hash probe per label, so a large answer costs O(records x labels), not a scan of the message.
+ * The first name's suffixes are looked up in place instead (see Enc). */
 #define CT_MAX     1024
 #define CT_BUCKETS 512 /* a power of two */
 /* A message of at most this many bytes (any UDP one) holds few names: it
@@ -574,14 +575,17 @@ typedef struct Enc {
     uint8_t *out;
     size_t pos, cap;
     bool full; /* a write did not fit */
-    size_t n;
-    /* The first name written (not the root): its suffixes go into the
-     * table only when a later name may point into them (pending), so a
-     * message with one name (a query) hashes none. */
+    size_t n;  /* entries in the table */
+    /* The first name written (not the root).  Its suffixes are never put
+     * in the table: first_suffix finds them in place, so a message whose
+     * names are its question, its zone and the root (most are) hashes
+     * none.  They count towards CT_MAX all the same (n_first of them,
+     * those a pointer reaches), as the first entries would. */
     const uint8_t *first;
     size_t first_len, first_off; /* first_len 0: none yet */
-    bool pending;
-    uint32_t mask; /* buckets in use, less one */
+    size_t n_first;
+    uint64_t first_starts[4]; /* bit i: a label of the first name starts at i */
+    uint32_t mask;            /* buckets in use, less one */
     uint16_t head[CT_BUCKETS];
     CEntry e[CT_MAX];
 } Enc;
@@ -633,8 +637,10 @@ static uint16_t ct_find(const Enc *e, uint32_t h, const uint8_t *suffix, size_t 
 
 static void ct_add(Enc *e, uint32_t h, const uint8_t *suffix, size_t len, size_t off)
 {
-    if (e->n == CT_MAX || off >= PTR_LIMIT)
+    if (e->n + e->n_first == CT_MAX || off >= PTR_LIMIT)
         return;
+    if (e->n == 0) /* the buckets are cleared when first used: most messages never use them */
+        memset(e->head, 0xFF, (e->mask + 1) * sizeof e->head[0]);
     CEntry *c = &e->e[e->n];
     c->suffix = suffix;
     c->hash = h;
@@ -677,32 +683,17 @@ static int suffix_hashes(const uint8_t *name, size_t len, size_t *off, uint32_t 
     return labels;
 }
 
-/* Puts the first name's suffixes into the table, as if added when it was
- * written. */
-static void add_first(Enc *e)
-{
-    size_t off[DNS_NAME_MAX / 2 + 1];
-    uint32_t hash[DNS_NAME_MAX / 2 + 1];
-    int labels = suffix_hashes(e->first, e->first_len, off, hash);
-    for (int k = 0; k < labels; k++)
-        ct_add(e, hash[k], e->first + off[k], e->first_len - off[k], e->first_off + off[k]);
-    e->pending = false;
-}
-
 /* Where the first name, or the suffix of it that name (len bytes) is, was
- * written, if a pointer reaches it; else CT_NONE.  Such a name needs no
- * table: it is its own longest suffix written before, and the first name's
- * suffixes are the table's first entries, there or pending. */
+ * written, if a pointer reaches it; else CT_NONE. */
 static size_t first_suffix(const Enc *e, const uint8_t *name, size_t len)
 {
     if (e->first_len < len)
         return CT_NONE;
-    size_t skip = e->first_len - len, i = 0;
-    while (i < skip)
-        i += 1u + e->first[i];
-    if (i != skip || e->first_off + i >= PTR_LIMIT || !ct_same(e->first + i, name, len))
+    size_t skip = e->first_len - len;
+    if (!(e->first_starts[skip / 64] >> skip % 64 & 1) || e->first_off + skip >= PTR_LIMIT ||
+        !ct_same(e->first + skip, name, len))
         return CT_NONE;
-    return e->first_off + i;
+    return e->first_off + skip;
 }
 
 /* Writes an uncompressed wire name (len bytes, already checked), replacing
@@ -725,28 +716,34 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
     if (!e->first_len && e->n == 0 && e->pos < PTR_LIMIT) {
         size_t at = e->pos;
         put(e, name, len);
-        if (!e->full) {
-            e->first = name;
-            e->first_len = len;
-            e->first_off = at;
-            e->pending = true;
+        if (e->full)
+            return;
+        e->first = name;
+        e->first_len = len;
+        e->first_off = at;
+        memset(e->first_starts, 0, sizeof e->first_starts);
+        for (size_t i = 0; name[i]; i += 1u + name[i]) {
+            e->first_starts[i / 64] |= (uint64_t)1 << i % 64;
+            e->n_first += at + i < PTR_LIMIT;
         }
         return;
     }
-    if (e->pending)
-        add_first(e);
     size_t off[DNS_NAME_MAX / 2 + 1];
     uint32_t hash[DNS_NAME_MAX / 2 + 1];
     int labels = suffix_hashes(name, len, off, hash);
     int match = labels;
-    uint16_t target = CT_NONE;
-    for (int k = 0; k < labels && e->n; k++) {
-        target = ct_find(e, hash[k], name + off[k], len - off[k]);
-        if (target != CT_NONE) {
-            match = k;
-            break;
-        }
+    size_t target = CT_NONE;
+    for (int k = 0; k < labels && target == CT_NONE; k++) {
+        /* A suffix is one of the first name's or in the table, not both
+         * (the whole name is not the first's: see above). */
+        if (k > 0)
+            target = first_suffix(e, name + off[k], len - off[k]);
+        if (target == CT_NONE && e->n)
+            target = ct_find(e, hash[k], name + off[k], len - off[k]);
+        match = k;
     }
+    if (target == CT_NONE)
+        match = labels;
     /* The labels before the match in one piece (the whole name, its root
      * included, when nothing matched), then the pointer. */
     size_t at = e->pos;
@@ -758,9 +755,7 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
 }
 
 /* Forgets what a record that did not fit wrote (from start) and added to
- * the table (entries past n): the first name too if it was in it, or, if
- * this record put the first name's suffixes in the table (they are its
- * first entries), only those. */
+ * the table (entries past n): the first name too if it was in it. */
 static void undo(Enc *e, size_t start, size_t n)
 {
     e->full = false;
@@ -768,9 +763,7 @@ static void undo(Enc *e, size_t start, size_t n)
     ct_rollback(e, n);
     if (e->first_len && e->first_off >= start) {
         e->first_len = 0;
-        e->pending = false;
-    } else if (e->first_len && e->n == 0) {
-        e->pending = true;
+        e->n_first = 0;
     }
 }
 
@@ -884,9 +877,8 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
     e.full = false;
     e.n = 0;
     e.first_len = 0;
-    e.pending = false;
+    e.n_first = 0;
     e.mask = (cap <= CT_SMALL_MSG ? CT_SMALL : CT_BUCKETS) - 1;
-    memset(e.head, 0xFF, (e.mask + 1) * sizeof e.head[0]);
 
     bool tc = m->tc;
     size_t nq = 0, count[DNS_SECTIONS] = {0, 0, 0};
