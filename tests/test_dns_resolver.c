@@ -177,6 +177,51 @@ static void test_cold_then_cached(void **state)
     tw_done(&sim);
 }
 
+/* An authoritative server keeps the answers it gave over UDP: the same
+ * question asked again, with another ID, gets the same answer with its
+ * own ID, and the same caption.  A server that rotates its RRsets (round
+ * robin) answers each query afresh. */
+static void test_server_answers_again(void **state)
+{
+    (void)state;
+    World *w = load_world();
+    tw_script(w, 0, 0, "dig +noedns @153.90.1.1 +short web1.montana.edu");
+    tw_script(w, S(1), 0, "dig +noedns @153.90.1.1 +short web1.montana.edu");
+    tw_script(w, S(2), 0, "dig +noedns @153.90.1.1 +short montana.edu NS");
+    tw_script(w, S(3), 0, "dig +noedns @153.90.1.1 +short montana.edu NS");
+    Sim sim;
+    run(&sim, w, 1);
+    char *out = tw_console(&sim);
+    assert_string_equal(out, "153.90.127.197\n153.90.127.197\n"
+                             "ns1.montana.edu.\nns2.montana.edu.\n"
+                             "ns1.montana.edu.\nns2.montana.edu.\n");
+    assert_int_equal(tw_count(&sim, TR_NOTE, "answers web1.montana.edu A with authority"), 2);
+    free(out);
+    tw_done(&sim);
+
+    const char *ns1 = "\"zones\": [\"montana.edu.\"]}";
+    const char *at = strstr(world_json, ns1) + strlen(ns1) - 1;
+    Buf j;
+    buf_init(&j);
+    buf_put(&j, world_json, (size_t)(at - world_json));
+    buf_puts(&j, ", \"round_robin\": true");
+    buf_puts(&j, at);
+    Errors e;
+    errors_init(&e);
+    w = scenario_load_mem("resolver.json", ".", j.data, j.len, &e);
+    assert_non_null(w);
+    errors_fini(&e);
+    buf_fini(&j);
+    tw_script(w, 0, 0, "dig +noedns @153.90.1.1 +short montana.edu NS");
+    tw_script(w, S(1), 0, "dig +noedns @153.90.1.1 +short montana.edu NS");
+    run(&sim, w, 1);
+    out = tw_console(&sim);
+    assert_string_equal(out, "ns1.montana.edu.\nns2.montana.edu.\n"
+                             "ns2.montana.edu.\nns1.montana.edu.\n");
+    free(out);
+    tw_done(&sim);
+}
+
 /* Six hosts ask the resolver for the same name at the same instant: the
  * first query starts the lookup and the five others join it (Unbound's
  * mesh keeps every client of a lookup), so one walk goes upstream and
@@ -904,6 +949,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cold_then_cached),
+        cmocka_unit_test(test_server_answers_again),
         cmocka_unit_test(test_many_clients_join_one_lookup),
         cmocka_unit_test(test_expiry_goes_upstream_again),
         cmocka_unit_test(test_negative_caching),

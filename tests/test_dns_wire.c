@@ -805,10 +805,10 @@ static void test_encode_compression(void **state)
     dns_msg_fini(&m);
 }
 
-/* The encoder puts the first name's suffixes in its table only when a
- * later name may point into them: a message without a question
- * compresses against its first record's owner all the same, and a record
- * left out does not take the first name with it. */
+/* The encoder finds the first name's suffixes in place, not in its table:
+ * a message without a question compresses against its first record's
+ * owner all the same, and a record left out does not take the first name
+ * with it. */
 static void test_encode_first_name(void **state)
 {
     (void)state;

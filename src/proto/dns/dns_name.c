@@ -307,24 +307,25 @@ void dns_name_parent(const DnsName *n, DnsName *out)
     dns_name_suffix(n, n->labels - 1, out);
 }
 
-/* Label i from the right (0 = the TLD): start offset and length. */
-static void label_from_right(const DnsName *n, int i, const uint8_t **p, uint8_t *len)
+void dns_name_label_starts(const uint8_t *wire, int labels, uint8_t starts[128])
 {
-    size_t off = suffix_offset(n, i + 1);
-    *len = n->data[off];
-    *p = n->data + off + 1;
+    unsigned off = 0;
+    for (int i = 0; i < labels; i++) {
+        starts[i] = (uint8_t)off;
+        off += 1u + wire[off];
+    }
 }
 
-int dns_name_compare(const DnsName *a, const DnsName *b)
+/* Each name is walked once, not once per label, and nothing is copied. */
+int dns_name_compare_wire(const uint8_t *a, int a_labels, const uint8_t *b, int b_labels)
 {
-    int na = a->labels, nb = b->labels;
-    for (int i = 0; i < na && i < nb; i++) {
-        const uint8_t *pa, *pb;
-        uint8_t la, lb;
-        label_from_right(a, i, &pa, &la);
-        label_from_right(b, i, &pb, &lb);
-        uint8_t m = la < lb ? la : lb;
-        for (uint8_t k = 0; k < m; k++) {
+    uint8_t sa[128], sb[128];
+    dns_name_label_starts(a, a_labels, sa);
+    dns_name_label_starts(b, b_labels, sb);
+    for (int i = a_labels - 1, j = b_labels - 1; i >= 0 && j >= 0; i--, j--) {
+        const uint8_t *pa = a + sa[i], *pb = b + sb[j];
+        uint8_t la = pa[0], lb = pb[0], m = la < lb ? la : lb;
+        for (uint8_t k = 1; k <= m; k++) {
             uint8_t ca = lower(pa[k]), cb = lower(pb[k]);
             if (ca != cb)
                 return ca < cb ? -1 : 1;
@@ -332,7 +333,12 @@ int dns_name_compare(const DnsName *a, const DnsName *b)
         if (la != lb)
             return la < lb ? -1 : 1;
     }
-    return na < nb ? -1 : (na > nb ? 1 : 0);
+    return a_labels < b_labels ? -1 : (a_labels > b_labels);
+}
+
+int dns_name_compare(const DnsName *a, const DnsName *b)
+{
+    return dns_name_compare_wire(a->data, a->labels, b->data, b->labels);
 }
 
 /* Eight bytes at a time, each with bit 0x20 set: names equal without

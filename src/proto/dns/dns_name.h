@@ -64,6 +64,11 @@ bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len);
 bool dns_name_is_under(const DnsName *name, const DnsName *zone);
 /* RFC 4034 6.1 canonical order: <0, 0, >0. */
 int dns_name_compare(const DnsName *a, const DnsName *b);
+/* The same for two names' wire forms (uncompressed) and label counts. */
+int dns_name_compare_wire(const uint8_t *a, int a_labels, const uint8_t *b, int b_labels);
+/* Where each of the first labels labels of a wire name starts, left to
+ * right (a name has at most 127 labels in at most 255 bytes). */
+void dns_name_label_starts(const uint8_t *wire, int labels, uint8_t starts[128]);
 /* Drops the leftmost label; the root stays the root. */
 void dns_name_parent(const DnsName *n, DnsName *out);
 /* The last k labels of n (k <= labels). */

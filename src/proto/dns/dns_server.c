@@ -21,6 +21,7 @@ typedef struct Served {
 } Served;
 
 typedef struct Forward Forward;
+typedef struct Given Given;
 
 /* Zones by origin, open addressing on the origin's hash: finding the zone
  * closest to a name is one probe per label of the name, whatever the
@@ -78,6 +79,10 @@ struct DnsServer {
     bool recursion;
     DnsCache cache;
     Forward *forwards;
+    /* Answers given over UDP (see answer_udp): open addressing, given_cap
+     * slots (a power of two, 0 before the first), at least twice n_given. */
+    Given **given;
+    size_t n_given, given_cap;
 };
 
 DnsServer *dns_server_new(const World *w, int node)
@@ -109,11 +114,13 @@ DnsServer *dns_server_new(const World *w, int node)
 }
 
 static void forward_free(Forward *f);
+static void given_forget(DnsServer *s);
 
 void dns_server_free(DnsServer *s)
 {
     if (!s)
         return;
+    given_forget(s);
     while (s->forwards)
         forward_free(s->forwards);
     if (s->sim)
@@ -1080,6 +1087,121 @@ static bool start_forward(DnsServer *s, const UdpMsg *m)
 
 /* ---- on the network ---------------------------------------------------- */
 
+/* The answers a server has given over UDP, by the query's bytes after its
+ * ID and the asker's region, as a packet cache keeps them: the same query
+ * from another resolver, or again after a TTL ran out, gets the same bytes
+ * and the same caption, with its own ID, without being decoded, looked up
+ * and encoded again.  An answer is a function of those alone while the
+ * zones stay as loaded, unless the server rotates its RRsets (round robin)
+ * or follows referrals itself (recursion): such a server keeps none.  At
+ * most GIVEN_MAX per server, then they are all forgotten at once. */
+#define GIVEN_MAX 16384
+
+struct Given {
+    uint32_t hash;
+    const char *region;  /* as the asker's node has it: the same pointer, the same region */
+    uint16_t qlen, rlen; /* the query's bytes after its ID, the answer's */
+    char *caption;       /* NULL: given without one */
+    uint8_t bytes[];     /* qlen of the query's, then rlen of the answer's */
+};
+
+static void given_forget(DnsServer *s)
+{
+    for (size_t i = 0; i < s->given_cap; i++) {
+        if (!s->given[i])
+            continue;
+        free(s->given[i]->caption);
+        free(s->given[i]);
+    }
+    free(s->given);
+    s->given = NULL;
+    s->n_given = s->given_cap = 0;
+}
+
+/* Any bytes hash with the names' hash (which folds case: memcmp settles it). */
+static uint32_t given_hash(const uint8_t *key, size_t len, const char *region, bool caption)
+{
+    return dns_name_hash_wire(key, len) ^ (uint32_t)(uintptr_t)region ^ caption;
+}
+
+static size_t given_slot(const DnsServer *s, uint32_t h)
+{
+    return (size_t)(h * 0x9e3779b1u) & (s->given_cap - 1);
+}
+
+/* The slot of the answer to key (len bytes) for region, or the empty slot
+ * where it would go. */
+static Given **given_find(DnsServer *s, const uint8_t *key, size_t len, const char *region,
+                          bool caption, uint32_t h)
+{
+    for (size_t i = given_slot(s, h);; i = (i + 1) & (s->given_cap - 1)) {
+        Given *g = s->given[i];
+        if (!g || (g->hash == h && g->region == region && g->qlen == len &&
+                   (g->caption != NULL) == caption && memcmp(g->bytes, key, len) == 0))
+            return &s->given[i];
+    }
+}
+
+static void given_add(DnsServer *s, Given *g)
+{
+    if (s->n_given == GIVEN_MAX)
+        given_forget(s);
+    if ((s->n_given + 1) * 2 > s->given_cap) {
+        Given **old = s->given;
+        size_t old_cap = s->given_cap;
+        s->given_cap = old_cap ? old_cap * 2 : 256;
+        s->given = xcalloc(s->given_cap, sizeof *s->given);
+        for (size_t i = 0; i < old_cap; i++) {
+            if (!old[i])
+                continue;
+            size_t k = given_slot(s, old[i]->hash);
+            while (s->given[k])
+                k = (k + 1) & (s->given_cap - 1);
+            s->given[k] = old[i];
+        }
+        free(old);
+    }
+    size_t k = given_slot(s, g->hash);
+    while (s->given[k])
+        k = (k + 1) & (s->given_cap - 1);
+    s->given[k] = g;
+    s->n_given++;
+}
+
+/* dns_server_answer for a query that came over UDP, from the answers
+ * already given when it can. */
+static size_t answer_udp(DnsServer *s, const uint8_t *query, size_t len, const char *region,
+                         uint8_t *out, size_t cap, Buf *caption)
+{
+    if (s->round_robin || s->recursion || len < DNS_HEADER_LEN || len - 2 > UINT16_MAX)
+        return dns_server_answer(s, query, len, region, out, cap, caption);
+    const uint8_t *key = query + 2;
+    uint32_t h = given_hash(key, len - 2, region, caption != NULL);
+    Given **slot = s->given_cap ? given_find(s, key, len - 2, region, caption != NULL, h) : NULL;
+    if (slot && *slot) {
+        const Given *g = *slot;
+        memcpy(out, query, 2); /* every answer carries its query's ID */
+        memcpy(out + 2, g->bytes + g->qlen, g->rlen);
+        if (caption)
+            buf_puts(caption, g->caption);
+        return 2 + (size_t)g->rlen;
+    }
+    size_t before = caption ? caption->len : 0;
+    size_t n = dns_server_answer(s, query, len, region, out, cap, caption);
+    if (n < DNS_HEADER_LEN)
+        return n;
+    Given *g = xmalloc(sizeof *g + (len - 2) + (n - 2));
+    g->hash = h;
+    g->region = region;
+    g->qlen = (uint16_t)(len - 2);
+    g->rlen = (uint16_t)(n - 2);
+    g->caption = caption ? xstrdup(caption->data ? caption->data + before : "") : NULL;
+    memcpy(g->bytes, key, len - 2);
+    memcpy(g->bytes + g->qlen, out + 2, n - 2);
+    given_add(s, g);
+    return n;
+}
+
 static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
 {
     DnsServer *s = ctx;
@@ -1090,8 +1212,8 @@ static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
     uint8_t out[ETH_MTU];
     Buf cap;
     buf_init(&cap);
-    size_t n = dns_server_answer(s, m->data, m->len, region, out, ETH_MTU - IPV4_HLEN - UDP_HLEN,
-                                 trace_wanted(&sim->trace) ? &cap : NULL);
+    size_t n = answer_udp(s, m->data, m->len, region, out, ETH_MTU - IPV4_HLEN - UDP_HLEN,
+                          trace_wanted(&sim->trace) ? &cap : NULL);
     if (n && !start_forward(s, m)) {
         uint64_t pkt = sim_packet_id(sim);
         NetErr e = ipv4_send_check(sim, node, m->src, UDP_HLEN + n);

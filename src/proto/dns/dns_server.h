@@ -52,8 +52,11 @@ size_t dns_server_answer_tcp(DnsServer *s, const uint8_t *query, size_t len, con
  * EDNS size (at most 1232) goes out as NSD sends it: the question alone, TC set;
  * over TCP each message has its 2-byte length in front, the connection
  * may carry several questions, and the client closes it (an idle one is
- * closed after 120 s, as NSD).  The servers live
- * until dns_servers_stop. */
+ * closed after 120 s, as NSD).  A server that neither rotates its RRsets
+ * nor follows referrals itself keeps the answers it gave over UDP, and
+ * gives the same bytes again (with the new ID) to the same query from the
+ * same region, as a packet cache does.  The servers live until
+ * dns_servers_stop. */
 void dns_servers_start(Sim *sim);
 void dns_servers_stop(Sim *sim);
 

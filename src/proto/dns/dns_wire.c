@@ -553,7 +553,8 @@ void dns_msg_add_opt(DnsMsg *m, uint16_t udp_size, const uint8_t *options, uint1
  * come out in the question's spelling, which is what dig then shows.  The
  * question itself is always written as asked.  It lives on the stack: 1024 suffixes at most, after
  * which names are written without adding more (still correct, less compact). Each lookup costs one
- * hash probe per label, so a large answer costs O(records x labels), not a scan of the message. */
+ * hash probe per label, so a large answer costs O(records x labels), not a scan of the message.
+ * The first name's suffixes are looked up in place instead (see Enc). */
 #define CT_MAX     1024
 #define CT_BUCKETS 512 /* a power of two */
 /* A message of at most this many bytes (any UDP one) holds few names: it
@@ -574,14 +575,17 @@ typedef struct Enc {
     uint8_t *out;
     size_t pos, cap;
     bool full; /* a write did not fit */
-    size_t n;
-    /* The first name written (not the root): its suffixes go into the
-     * table only when a later name may point into them (pending), so a
-     * message with one name (a query) hashes none. */
+    size_t n;  /* entries in the table */
+    /* The first name written (not the root).  Its suffixes are never put
+     * in the table: first_suffix finds them in place, so a message whose
+     * names are its question, its zone and the root (most are) hashes
+     * none.  They count towards CT_MAX all the same (n_first of them,
+     * those a pointer reaches), as the first entries would. */
     const uint8_t *first;
     size_t first_len, first_off; /* first_len 0: none yet */
-    bool pending;
-    uint32_t mask; /* buckets in use, less one */
+    size_t n_first;
+    uint64_t first_starts[4]; /* bit i: a label of the first name starts at i */
+    uint32_t mask;            /* buckets in use, less one */
     uint16_t head[CT_BUCKETS];
     CEntry e[CT_MAX];
 } Enc;
@@ -602,13 +606,6 @@ static void put16(Enc *e, uint16_t v)
     uint8_t b[2];
     put_be16(b, v);
     put(e, b, 2);
-}
-
-static void put32(Enc *e, uint32_t v)
-{
-    uint8_t b[4];
-    put_be32(b, v);
-    put(e, b, 4);
 }
 
 static inline uint8_t ct_lower(uint8_t c)
@@ -640,8 +637,10 @@ static uint16_t ct_find(const Enc *e, uint32_t h, const uint8_t *suffix, size_t 
 
 static void ct_add(Enc *e, uint32_t h, const uint8_t *suffix, size_t len, size_t off)
 {
-    if (e->n == CT_MAX || off >= PTR_LIMIT)
+    if (e->n + e->n_first == CT_MAX || off >= PTR_LIMIT)
         return;
+    if (e->n == 0) /* the buckets are cleared when first used: most messages never use them */
+        memset(e->head, 0xFF, (e->mask + 1) * sizeof e->head[0]);
     CEntry *c = &e->e[e->n];
     c->suffix = suffix;
     c->hash = h;
@@ -684,16 +683,17 @@ static int suffix_hashes(const uint8_t *name, size_t len, size_t *off, uint32_t 
     return labels;
 }
 
-/* Puts the first name's suffixes into the table, as if added when it was
- * written. */
-static void add_first(Enc *e)
+/* Where the first name, or the suffix of it that name (len bytes) is, was
+ * written, if a pointer reaches it; else CT_NONE. */
+static size_t first_suffix(const Enc *e, const uint8_t *name, size_t len)
 {
-    size_t off[DNS_NAME_MAX / 2 + 1];
-    uint32_t hash[DNS_NAME_MAX / 2 + 1];
-    int labels = suffix_hashes(e->first, e->first_len, off, hash);
-    for (int k = 0; k < labels; k++)
-        ct_add(e, hash[k], e->first + off[k], e->first_len - off[k], e->first_off + off[k]);
-    e->pending = false;
+    if (e->first_len < len)
+        return CT_NONE;
+    size_t skip = e->first_len - len;
+    if (!(e->first_starts[skip / 64] >> skip % 64 & 1) || e->first_off + skip >= PTR_LIMIT ||
+        !ct_same(e->first + skip, name, len))
+        return CT_NONE;
+    return e->first_off + skip;
 }
 
 /* Writes an uncompressed wire name (len bytes, already checked), replacing
@@ -701,42 +701,49 @@ static void add_first(Enc *e)
 static void put_name(Enc *e, const uint8_t *name, size_t len)
 {
     /* Most names in a message are the root (an OPT record's owner), the
-     * first name, or the first name again (answers' owners): none needs
-     * hashing.  The root is never compressed; the first name is the only
-     * entry of the table equal to itself. */
+     * first name, or the first name again (answers' owners) or its zone
+     * (an NS or SOA record's owner): none needs hashing.  The root is never
+     * compressed. */
     if (len == 1) {
         put(e, name, 1);
         return;
     }
-    if (e->first_len == len && ct_same(e->first, name, len)) {
-        put16(e, (uint16_t)(0xC000 | e->first_off));
+    size_t known = first_suffix(e, name, len);
+    if (known != CT_NONE) {
+        put16(e, (uint16_t)(0xC000 | known));
         return;
     }
     if (!e->first_len && e->n == 0 && e->pos < PTR_LIMIT) {
         size_t at = e->pos;
         put(e, name, len);
-        if (!e->full) {
-            e->first = name;
-            e->first_len = len;
-            e->first_off = at;
-            e->pending = true;
+        if (e->full)
+            return;
+        e->first = name;
+        e->first_len = len;
+        e->first_off = at;
+        memset(e->first_starts, 0, sizeof e->first_starts);
+        for (size_t i = 0; name[i]; i += 1u + name[i]) {
+            e->first_starts[i / 64] |= (uint64_t)1 << i % 64;
+            e->n_first += at + i < PTR_LIMIT;
         }
         return;
     }
-    if (e->pending)
-        add_first(e);
     size_t off[DNS_NAME_MAX / 2 + 1];
     uint32_t hash[DNS_NAME_MAX / 2 + 1];
     int labels = suffix_hashes(name, len, off, hash);
     int match = labels;
-    uint16_t target = CT_NONE;
-    for (int k = 0; k < labels && e->n; k++) {
-        target = ct_find(e, hash[k], name + off[k], len - off[k]);
-        if (target != CT_NONE) {
-            match = k;
-            break;
-        }
+    size_t target = CT_NONE;
+    for (int k = 0; k < labels && target == CT_NONE; k++) {
+        /* A suffix is one of the first name's or in the table, not both
+         * (the whole name is not the first's: see above). */
+        if (k > 0)
+            target = first_suffix(e, name + off[k], len - off[k]);
+        if (target == CT_NONE && e->n)
+            target = ct_find(e, hash[k], name + off[k], len - off[k]);
+        match = k;
     }
+    if (target == CT_NONE)
+        match = labels;
     /* The labels before the match in one piece (the whole name, its root
      * included, when nothing matched), then the pointer. */
     size_t at = e->pos;
@@ -748,9 +755,7 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
 }
 
 /* Forgets what a record that did not fit wrote (from start) and added to
- * the table (entries past n): the first name too if it was in it, or, if
- * this record put the first name's suffixes in the table (they are its
- * first entries), only those. */
+ * the table (entries past n): the first name too if it was in it. */
 static void undo(Enc *e, size_t start, size_t n)
 {
     e->full = false;
@@ -758,9 +763,7 @@ static void undo(Enc *e, size_t start, size_t n)
     ct_rollback(e, n);
     if (e->first_len && e->first_off >= start) {
         e->first_len = 0;
-        e->pending = false;
-    } else if (e->first_len && e->n == 0) {
-        e->pending = true;
+        e->n_first = 0;
     }
 }
 
@@ -802,23 +805,37 @@ static void put_rdata(Enc *e, const DnsRR *rr)
     put(e, p, len);
 }
 
+/* Room for n bytes (a record's or a question's fixed fields, written in
+ * one piece), or NULL, the output full, if they do not fit. */
+static uint8_t *put_room(Enc *e, size_t n)
+{
+    if (e->full || e->cap - e->pos < n) {
+        e->full = true;
+        return NULL;
+    }
+    uint8_t *p = e->out + e->pos;
+    e->pos += n;
+    return p;
+}
+
 /* One record, whole or not at all: on failure the output and the
  * compression table are as they were. */
 static bool put_rr(Enc *e, const DnsRR *rr)
 {
     size_t start = e->pos, n = e->n;
     put_name(e, rr->name.data, rr->name.len);
-    put16(e, rr->type);
-    put16(e, rr->klass);
-    put32(e, rr->ttl);
-    size_t at = e->pos;
-    put16(e, 0);
-    put_rdata(e, rr);
+    uint8_t *p = put_room(e, 10);
+    if (p) {
+        put_be16(p, rr->type);
+        put_be16(p + 2, rr->klass);
+        put_be32(p + 4, rr->ttl);
+        put_rdata(e, rr);
+    }
     if (e->full) {
         undo(e, start, n);
         return false;
     }
-    put_be16(e->out + at, (uint16_t)(e->pos - at - 2));
+    put_be16(p + 8, (uint16_t)(e->out + e->pos - (p + 10))); /* RDLENGTH */
     return true;
 }
 
@@ -826,12 +843,13 @@ static bool put_question(Enc *e, const DnsQuestion *q)
 {
     size_t start = e->pos, n = e->n;
     put_name(e, q->name.data, q->name.len);
-    put16(e, q->type);
-    put16(e, q->klass);
-    if (e->full) {
+    uint8_t *p = put_room(e, 4);
+    if (!p) {
         undo(e, start, n);
         return false;
     }
+    put_be16(p, q->type);
+    put_be16(p + 2, q->klass);
     return true;
 }
 
@@ -859,9 +877,8 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
     e.full = false;
     e.n = 0;
     e.first_len = 0;
-    e.pending = false;
+    e.n_first = 0;
     e.mask = (cap <= CT_SMALL_MSG ? CT_SMALL : CT_BUCKETS) - 1;
-    memset(e.head, 0xFF, (e.mask + 1) * sizeof e.head[0]);
 
     bool tc = m->tc;
     size_t nq = 0, count[DNS_SECTIONS] = {0, 0, 0};

@@ -892,42 +892,15 @@ static bool same_owner(const Pending *a, const Pending *b)
     return true;
 }
 
-/* Where each label of a wire name starts, left to right (a name has at
- * most 127 labels in at most 255 bytes). */
-static void label_starts(const Pending *p, uint8_t starts[128])
-{
-    unsigned off = 0;
-    for (int i = 0; i < p->labels; i++) {
-        starts[i] = (uint8_t)off;
-        off += 1u + p->name[off];
-    }
-}
-
 static uint8_t ascii_lower(uint8_t c)
 {
     return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
 
-/* dns_name_compare's order (labels from the right, each byte by byte
- * without ASCII case, a shorter label or name first), read in place: each
- * name is walked once, not once per label, and nothing is copied. */
+/* dns_name_compare's order, read in place. */
 static int cmp_owners(const Pending *a, const Pending *b)
 {
-    uint8_t sa[128], sb[128];
-    label_starts(a, sa);
-    label_starts(b, sb);
-    for (int i = a->labels - 1, j = b->labels - 1; i >= 0 && j >= 0; i--, j--) {
-        const uint8_t *pa = a->name + sa[i], *pb = b->name + sb[j];
-        uint8_t la = pa[0], lb = pb[0], m = la < lb ? la : lb;
-        for (uint8_t k = 1; k <= m; k++) {
-            uint8_t ca = ascii_lower(pa[k]), cb = ascii_lower(pb[k]);
-            if (ca != cb)
-                return ca < cb ? -1 : 1;
-        }
-        if (la != lb)
-            return la < lb ? -1 : 1;
-    }
-    return a->labels < b->labels ? -1 : (a->labels > b->labels);
+    return dns_name_compare_wire(a->name, a->labels, b->name, b->labels);
 }
 
 /* Gives each record a sort key: the first 8 bytes of its owner's labels
@@ -946,7 +919,7 @@ static void sort_keys(Pending *recs, size_t n, int origin_labels)
             p->keyed = recs[i - 1].keyed;
             continue;
         }
-        label_starts(p, starts);
+        dns_name_label_starts(p->name, p->labels, starts);
         uint64_t key = 0;
         int bytes = 0;
         bool keyed = true;
