@@ -128,16 +128,14 @@ const char *sj_q(Loader *L, const char *s)
 /* "[i]" at d (room for 24); returns its length. */
 static size_t put_index(char d[24], size_t i)
 {
-    char r[20];
-    size_t n = 0, k = 0;
-    do
-        r[n++] = (char)('0' + i % 10);
-    while ((i /= 10) != 0);
-    d[k++] = '[';
-    while (n > 0)
-        d[k++] = r[--n];
-    d[k++] = ']';
-    return k;
+    size_t digits = 1;
+    for (size_t p = 10; digits < 20 && p <= i; p *= 10)
+        digits++;
+    d[0] = '[';
+    for (size_t k = digits; k > 0; k--, i /= 10)
+        d[k] = (char)('0' + i % 10);
+    d[digits + 1] = ']';
+    return digits + 2;
 }
 
 static void path_put(Buf *b, const Path *p)
@@ -353,10 +351,11 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
     size_t n = 0;
     bool any = false;
     /* Most objects have a few keys: comparing each pair is cheaper than
-     * sorting, and finds nothing to flag. */
+     * sorting, and finds nothing to flag (most keys differ in their first
+     * character already). */
     for (const cJSON *c = obj->child; c; c = c->next, n++)
         for (const cJSON *e = obj->child; n < 8 && e != c && !any; e = e->next)
-            any = strcmp(e->string, c->string) == 0;
+            any = e->string[0] == c->string[0] && strcmp(e->string, c->string) == 0;
     if (n < 2 || (n <= 8 && !any))
         return NULL;
     bool *dup = xcalloc(n, sizeof *dup);
@@ -1359,6 +1358,11 @@ static cJSON *check_syntax(const Text *t)
                     break;
                 key_end = pos;
                 want = W_COLON;
+                if (pos < t->len && t->s[pos] == ':') { /* the usual "key": at once */
+                    pos++;
+                    want = W_VALUE;
+                    after_colon = true;
+                }
             } else if (c == '}' && want == W_FIRST_KEY) {
                 ps.depth--;
                 pos++;
