@@ -88,30 +88,38 @@ static const char *windows_program(const char *word)
     return NULL;
 }
 
-const char *apps_cmd_exe_name(const char *word)
+const AppProgram *apps_cmd_exe_find(const char *word)
 {
-    const char *w = apps_find(word) ? NULL : windows_program(word);
-    return w ? w : word;
+    const AppProgram *app = apps_find(word);
+    const char *w = app ? NULL : windows_program(word);
+    return w ? apps_find(w) : app;
 }
 
-void apps_cmd_exe_split(Cmdline *c)
+const char *apps_cmd_exe_name(const char *word)
+{
+    const AppProgram *app = apps_cmd_exe_find(word);
+    return app ? app->name : word;
+}
+
+const AppProgram *apps_cmd_exe_split(Cmdline *c)
 {
     if (!c->argc)
-        return;
+        return NULL;
     const char *word = c->argv[0];
-    const char *w = apps_cmd_exe_name(word);
-    if (w == word)
-        return;
+    const AppProgram *app = apps_cmd_exe_find(word);
+    if (!app || strcmp(app->name, word) == 0)
+        return app;
     /* "IPCONFIG/displaydns": the name, then the switch as a word of its
      * own (cmd.exe's name ends where a '/' starts). */
-    size_t name_len = strlen(w);
+    size_t name_len = strlen(app->name);
     const char **words = xmalloc((c->argc + 1) * sizeof *words);
     size_t n = 0;
-    words[n++] = w;
+    words[n++] = app->name;
     if (word[name_len])
         words[n++] = word + name_len;
     for (size_t k = 1; k < c->argc; k++)
         words[n++] = c->argv[k];
     cmdline_set_words(c, words, n);
     free(words);
+    return app;
 }

@@ -30,11 +30,14 @@ const char *const *apps_names(size_t *n);
  * cmd.exe finds it: the name in any case, and ending where a '/' starts,
  * so `ipconfig/displaydns` is `ipconfig /displaydns` and `IPCONFIG /all`
  * is ipconfig.  Rewrites c's words in place; anything else is left alone
- * (bash would say "No such file or directory"). */
-void apps_cmd_exe_split(Cmdline *c);
+ * (bash would say "No such file or directory").  Returns the program c's
+ * first word names then (apps_find), or NULL. */
+const AppProgram *apps_cmd_exe_split(Cmdline *c);
 /* The program cmd.exe finds for a command's first word, as
- * apps_cmd_exe_split names it ("IPCONFIG/all": "ipconfig"); word itself
- * for any other. */
+ * apps_cmd_exe_split finds it ("IPCONFIG/all": ipconfig), or NULL. */
+const AppProgram *apps_cmd_exe_find(const char *word);
+/* Its name ("IPCONFIG/all": "ipconfig"); word itself when there is no
+ * such program. */
 const char *apps_cmd_exe_name(const char *word);
 
 void ping_main(Proc *p, int argc, char **argv);

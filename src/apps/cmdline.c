@@ -263,8 +263,14 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             c--;
             continue;
         }
+        if (is_blank(*c)) { /* the word before it, if any, ends */
+            if (in_word)
+                end_word(s, b, &used, at, start, c);
+            in_word = false;
+            continue;
+        }
         const char *op = ops ? op_at(c) : NULL;
-        if (is_blank(*c) || op) {
+        if (op) {
             int fd = -1;
             /* digits typed right before < or > name the file descriptor
              * when they fit in an int (bash's NUMBER token), unless they
@@ -281,10 +287,8 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             if (in_word)
                 end_word(s, b, &used, at, start, c);
             in_word = false;
-            if (op) {
-                push(s, (Tok){op, 0, 0, NULL, 0, fd});
-                c += strlen(op) - 1;
-            }
+            push(s, (Tok){op, 0, 0, NULL, 0, fd});
+            c += strlen(op) - 1;
             continue;
         }
         if (*c == '\\' && c[1] == '\n') { /* a continued line */

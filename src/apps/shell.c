@@ -59,8 +59,9 @@ static bool is_fault(const char *name)
     return strcmp(name, "down") == 0 || strcmp(name, "up") == 0;
 }
 
-/* One command of the line, by its program (as cmd.exe finds Windows'). */
-static void judge(void *ctx, const char *name, bool alone)
+/* One command of the line, by its program (as cmd.exe finds Windows'):
+ * app, or NULL when it is not one minet knows. */
+static void judge(void *ctx, const char *name, const AppProgram *app, bool alone)
 {
     Verdict *v = ctx;
     if (!*name || strpbrk(name, "$`")) {
@@ -74,7 +75,7 @@ static void judge(void *ctx, const char *name, bool alone)
         if (alone && is_fault(name))
             v->kind = SHELL_FAULT;
     }
-    if (v->kind == SHELL_PROGRAM && !apps_find(name)) {
+    if (v->kind == SHELL_PROGRAM && !app) {
         copy_name(v->prog, v->size, name);
         v->kind = SHELL_UNKNOWN;
     }
@@ -83,7 +84,8 @@ static void judge(void *ctx, const char *name, bool alone)
 /* judge, for a command's first word as typed. */
 static void judge_word(void *ctx, const char *word, bool alone)
 {
-    judge(ctx, apps_cmd_exe_name(word), alone);
+    const AppProgram *app = apps_cmd_exe_find(word);
+    judge(ctx, app ? app->name : word, app, alone);
 }
 
 /* The loader's check keeps nothing: the line is judged without building
@@ -267,6 +269,7 @@ typedef struct ProcInput {
 typedef struct ProcBlock {
     Proc p;
     ProcInput in;
+    const AppProgram *app; /* the program it runs */
     /* proc_state_new's room: last, and not cleared when the process is made */
     _Alignas(max_align_t) unsigned char room[PROC_STATE_ROOM];
 } ProcBlock;
@@ -572,8 +575,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         t->last_word.len = 0;
         buf_put(&t->last_word, w, strlen(w) + 1); /* with its NUL */
     }
-    if (!r->app)
-        apps_cmd_exe_split(c);
+    const AppProgram *app = r->app ? r->app : apps_cmd_exe_split(c);
     if (c->error) {
         proc_printf(p, CON_STDERR, "%s\n", c->error);
         if (!quiet) /* an interactive bash drops the rest of the line */
@@ -607,7 +609,6 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         proc_exit(p, st);
         return NULL;
     }
-    const AppProgram *app = r->app ? r->app : apps_find(c->argv[0]);
     if (!app) {
         /* bash looks a name with a '/' up as a path, not on PATH */
         proc_printf(p, CON_STDERR, "bash: %s: %s\n", c->argv[0],
@@ -622,6 +623,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         return NULL;
     }
     p->prog = app->name;
+    ((ProcBlock *)p)->app = app;
     ProcInput *in = &((ProcBlock *)p)->in;
     in->fn = app->input;
     in->start = in->last = sim->now;
@@ -691,8 +693,7 @@ static void start_pipeline(Sim *sim, Run *r, CmdPipeline *pl, bool bg)
         Proc *p = ids[i] ? shell_find_proc(sim, ids[i]) : NULL;
         if (!p)
             continue;
-        const AppProgram *app = r->app ? r->app : apps_find(pl->cmds[i].argv[0]);
-        app->main(p, (int)pl->cmds[i].argc, pl->cmds[i].argv);
+        ((ProcBlock *)p)->app->main(p, (int)pl->cmds[i].argc, pl->cmds[i].argv);
         if ((p = shell_find_proc(sim, ids[i])) != NULL) {
             p->assign = NULL; /* the line's words may go before it ends */
             p->nassign = 0;
@@ -866,18 +867,15 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
     Shell *sh = sim->shell;
     int term = term_find(sh, node, number);
     size_t len = strlen(line);
-    Run *r = xcalloc(1, sizeof *r + len + 1);
+    Run *r = xmalloc(sizeof *r + len + 1);
+    *r = (Run){.term = term, .parsed = parsed, .lines = lines, .n = n};
     memcpy(r->line, line, len + 1);
-    r->term = term;
     if (parsed)
         r->list = list;
-    r->parsed = parsed;
     if (app) {
         r->app_copy = *app;
         r->app = &r->app_copy;
     }
-    r->lines = lines;
-    r->n = n;
     Term *t = &sh->terms[term];
     if (t->tail)
         t->tail->queued = r;

@@ -20,6 +20,11 @@
 #include "core/units.h"
 
 #define MAX_DEPTH 512
+#if defined(__GNUC__)
+#define SJ_NOINLINE __attribute__((noinline))
+#else
+#define SJ_NOINLINE
+#endif
 #define QUOTE_MAX 100 /* bytes of a user string shown in a message */
 
 /* ---- messages ------------------------------------------------------------ */
@@ -123,16 +128,14 @@ const char *sj_q(Loader *L, const char *s)
 /* "[i]" at d (room for 24); returns its length. */
 static size_t put_index(char d[24], size_t i)
 {
-    char r[20];
-    size_t n = 0, k = 0;
-    do
-        r[n++] = (char)('0' + i % 10);
-    while ((i /= 10) != 0);
-    d[k++] = '[';
-    while (n > 0)
-        d[k++] = r[--n];
-    d[k++] = ']';
-    return k;
+    size_t digits = 1;
+    for (size_t p = 10; digits < 20 && p <= i; p *= 10)
+        digits++;
+    d[0] = '[';
+    for (size_t k = digits; k > 0; k--, i /= 10)
+        d[k] = (char)('0' + i % 10);
+    d[digits + 1] = ']';
+    return digits + 2;
 }
 
 static void path_put(Buf *b, const Path *p)
@@ -348,10 +351,11 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
     size_t n = 0;
     bool any = false;
     /* Most objects have a few keys: comparing each pair is cheaper than
-     * sorting, and finds nothing to flag. */
+     * sorting, and finds nothing to flag (most keys differ in their first
+     * character already). */
     for (const cJSON *c = obj->child; c; c = c->next, n++)
         for (const cJSON *e = obj->child; n < 8 && e != c && !any; e = e->next)
-            any = strcmp(e->string, c->string) == 0;
+            any = e->string[0] == c->string[0] && strcmp(e->string, c->string) == 0;
     if (n < 2 || (n <= 8 && !any))
         return NULL;
     bool *dup = xcalloc(n, sizeof *dup);
@@ -992,7 +996,9 @@ typedef struct Parse {
  * as long as what unescaping adds. */
 #define TREE_BLOCK 1024 /* items per block */
 
-static cJSON *tree_item(Loader *L, int type)
+/* tree_item and tree_attach are inline: they run for each of a big
+ * scenario's hundreds of thousands of values. */
+static inline cJSON *tree_item(Loader *L, int type)
 {
     if (L->tree_used == TREE_BLOCK || L->n_tree_blocks == 0) {
         L->tree_blocks = xgrow(L->tree_blocks, &L->cap_tree_blocks, L->n_tree_blocks + 1,
@@ -1083,6 +1089,38 @@ static char *tree_string(const Text *t, size_t start, size_t end, bool escaped)
     return out;
 }
 
+/* read_string's rare path: escapes, and problems.  Kept out of it (a
+ * compiler would inline it, making every string pay for its registers). */
+SJ_NOINLINE static char *read_string_slow(const Text *t, size_t *pos)
+{
+    size_t start = *pos;
+    bool escaped;
+    if (!scan_string(t, pos, &escaped))
+        return NULL;
+    return tree_string(t, start, *pos, escaped);
+}
+
+/* The string at the quote at *pos, checked (scan_string) and unescaped
+ * into the Loader's string buffer (tree_string); *pos past its closing
+ * quote.  NULL on a problem.  Most strings are plain characters up to the
+ * quote: they are copied as they are read, in one pass. */
+static char *read_string(const Text *t, size_t *pos)
+{
+    Loader *L = t->L;
+    const unsigned char *u = (const unsigned char *)t->s;
+    size_t start = *pos, i = start + 1, len = t->len; /* len: a store into o may not alias it */
+    char *out = L->tree_text + L->tree_text_used, *o = out;
+    while (i < len && !string_stop[u[i]])
+        *o++ = (char)u[i++];
+    if (i < len && u[i] == '"') {
+        *o++ = '\0';
+        L->tree_text_used = (size_t)(o - L->tree_text);
+        *pos = i + 1;
+        return out;
+    }
+    return read_string_slow(t, pos);
+}
+
 /* The number checked from start to end, read as cJSON reads it: strtod on
  * a copy of it. */
 static void tree_number(const Text *t, cJSON *item, size_t start, size_t end)
@@ -1102,7 +1140,7 @@ static void tree_number(const Text *t, cJSON *item, size_t start, size_t end)
 
 /* Adds item to the open list or object (with the pending key), or makes it
  * the root. */
-static void tree_attach(Parse *ps, cJSON *item)
+static inline void tree_attach(Parse *ps, cJSON *item)
 {
     if (ps->depth == 0) {
         ps->root = item;
@@ -1183,11 +1221,11 @@ static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, s
     *want = W_AFTER;
     size_t start = *pos;
     if (c == '"') {
-        bool escaped;
-        if (!scan_string(t, pos, &escaped))
+        char *text = read_string(t, pos);
+        if (!text)
             return false;
         cJSON *item = tree_item(t->L, cJSON_String);
-        item->valuestring = tree_string(t, start, *pos, escaped);
+        item->valuestring = text;
         tree_attach(ps, item);
         return true;
     }
@@ -1316,12 +1354,15 @@ static cJSON *check_syntax(const Text *t)
         } else if (want == W_KEY || want == W_FIRST_KEY) {
             if (c == '"') {
                 key = pos;
-                bool escaped;
-                if (!scan_string(t, &pos, &escaped))
+                if (!(ps.key = read_string(t, &pos)))
                     break;
                 key_end = pos;
-                ps.key = tree_string(t, key, key_end, escaped);
                 want = W_COLON;
+                if (pos < t->len && t->s[pos] == ':') { /* the usual "key": at once */
+                    pos++;
+                    want = W_VALUE;
+                    after_colon = true;
+                }
             } else if (c == '}' && want == W_FIRST_KEY) {
                 ps.depth--;
                 pos++;

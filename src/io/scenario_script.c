@@ -206,30 +206,28 @@ typedef struct TimeIdx {
     size_t idx;
 } TimeIdx;
 
-static bool time_idx_before(const TimeIdx *x, const TimeIdx *y)
-{
-    return x->at != y->at ? x->at < y->at : x->idx < y->idx;
-}
-
-/* Sorts the n entries of a (tmp: room for n more) by time, then index: a
- * merge sort, bottom up, with the comparison inline (qsort's call through a
- * pointer for each of 20,000 lines' 300,000 comparisons cost more than the
- * merging).  Keys are unique, so any sort gives the same order. */
+/* Sorts the n entries of a (tmp: room for n more) by time, keeping the
+ * order of equal times (the entries come in index order): a radix sort,
+ * a byte of the time at a time, over only the bytes the times differ in.
+ * A script spans some seconds, three bytes of microseconds: three passes
+ * over 20,000 lines, where a merge sort compared 300,000 times. */
 static void sort_time_idx(TimeIdx *a, TimeIdx *tmp, size_t n)
 {
+    SimTime lo = a[0].at, hi = a[0].at;
+    for (size_t i = 1; i < n; i++) {
+        lo = a[i].at < lo ? a[i].at : lo;
+        hi = a[i].at > hi ? a[i].at : hi;
+    }
+    uint64_t span = (uint64_t)hi - (uint64_t)lo; /* each key is at - lo, from 0 to span */
     TimeIdx *from = a, *to = tmp;
-    for (size_t width = 1; width < n; width *= 2) {
-        for (size_t lo = 0; lo < n; lo += 2 * width) {
-            size_t mid = lo + width < n ? lo + width : n,
-                   hi = lo + 2 * width < n ? lo + 2 * width : n;
-            size_t i = lo, j = mid, k = lo;
-            while (i < mid && j < hi)
-                to[k++] = time_idx_before(&from[j], &from[i]) ? from[j++] : from[i++];
-            while (i < mid)
-                to[k++] = from[i++];
-            while (j < hi)
-                to[k++] = from[j++];
-        }
+    for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += 8) {
+        size_t at[257] = {0}; /* where each byte value's entries go */
+        for (size_t i = 0; i < n; i++)
+            at[(((uint64_t)from[i].at - (uint64_t)lo) >> shift & 0xff) + 1]++;
+        for (size_t d = 1; d < 257; d++)
+            at[d] += at[d - 1];
+        for (size_t i = 0; i < n; i++)
+            to[at[((uint64_t)from[i].at - (uint64_t)lo) >> shift & 0xff]++] = from[i];
         TimeIdx *t = from;
         from = to;
         to = t;
@@ -269,7 +267,7 @@ void scenario_load_script(Loader *L, const cJSON *v, const Path *p)
         return;
     }
     size_t n = (size_t)cJSON_GetArraySize(v), i = 0;
-    w->script = xcalloc(n ? n : 1, sizeof *w->script);
+    w->script = xmalloc((n ? n : 1) * sizeof *w->script); /* each line is written as it loads */
     for (const cJSON *c = v->child; c; c = c->next, i++) {
         Path sp = sj_indexed(p, i);
         load_script_line(L, c, &sp);

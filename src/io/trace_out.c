@@ -3,14 +3,23 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/util.h"
 #include "net/world.h"
 
+/* Records are written to f a block at a time (WRITER_BLOCK bytes or more),
+ * not one fwrite each (a run writes millions into a trace), unless f is a
+ * terminal, which shows each as it comes.  The bytes and their order are
+ * the same; trace_end writes the last block (a run killed by a signal loses
+ * it, as it loses what stdio holds). */
+#define WRITER_BLOCK 65536
+
 typedef struct Writer {
     TraceFormat fmt;
     FILE *f;
-    Buf buf;
+    bool batch;  /* f is no terminal: buf keeps records until a block is full */
+    Buf buf;     /* the records not yet written */
     Buf visible; /* buf with control characters made visible (trace_put_visible) */
     bool header_done;
     DissectCtx *dc; /* the run's TCP conversations */
@@ -104,11 +113,18 @@ static bool has_control(const char *s, size_t n)
     return false;
 }
 
+static void writer_flush(Writer *w)
+{
+    if (w->buf.len)
+        fwrite(w->buf.data, 1, w->buf.len, w->f);
+    buf_clear(&w->buf);
+}
+
 static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
 {
     Writer *w = ctx;
     Buf *b = &w->buf;
-    buf_clear(b);
+    size_t start = b->len; /* this record's first byte */
     switch (w->fmt) {
     case TRACE_TEXT:
         trace_text_record(t, w->dc, r, b);
@@ -130,19 +146,22 @@ static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
         console_record(t, r, b);
         break;
     }
-    if ((w->fmt == TRACE_TEXT || w->fmt == TRACE_CONSOLE) && has_control(b->data, b->len)) {
+    if ((w->fmt == TRACE_TEXT || w->fmt == TRACE_CONSOLE) &&
+        has_control(b->data + start, b->len - start)) {
         buf_clear(&w->visible);
-        trace_put_visible(&w->visible, b->data, b->len, true);
-        b = &w->visible;
+        trace_put_visible(&w->visible, b->data + start, b->len - start, true);
+        b->len = start;
+        buf_put(b, w->visible.data, w->visible.len);
     }
-    if (b->len)
-        fwrite(b->data, 1, b->len, w->f);
+    if (!w->batch || b->len >= WRITER_BLOCK)
+        writer_flush(w);
 }
 
 static bool writer_end(void *ctx, const Trace *t)
 {
     (void)t;
     Writer *w = ctx;
+    writer_flush(w);
     if (w->fmt == TRACE_CSV && !w->header_done) {
         fputs(trace_csv_header, w->f);
         w->header_done = true;
@@ -155,6 +174,7 @@ TraceSink trace_writer_new(TraceFormat fmt, FILE *f)
     Writer *w = xcalloc(1, sizeof *w);
     w->fmt = fmt;
     w->f = f;
+    w->batch = !isatty(fileno(f));
     buf_init(&w->buf);
     buf_init(&w->visible);
     w->dc = dissect_ctx_new();

@@ -398,9 +398,11 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
                           const DnsQueryOpts *o, DnsQueryOps ops, void *ctx)
 {
     int owner;
-    bool local = (server >> 24) == 127 ||
-                 (world_find_addr(sim->world, server, &owner, NULL) && owner == node);
-    if (!local && ipv4_route(sim, node, server) < 0)
+    /* A route leads there, or it is one of the node's own addresses (the
+     * route is the common case: looked at first). */
+    bool reachable = (server >> 24) == 127 || ipv4_route(sim, node, server) >= 0 ||
+                     (world_find_addr(sim->world, server, &owner, NULL) && owner == node);
+    if (!reachable)
         return NULL;
     size_t name_size = offsetof(DnsName, data) + name->len, qmax = query_size(name, o);
     DnsQuery *q = xmalloc(offsetof(DnsQuery, name) + name_size + qmax);
