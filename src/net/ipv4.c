@@ -269,9 +269,24 @@ static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
     return iface;
 }
 
+/* What send_route and ipv4_route need of node's route to dst, looked up
+ * once for a run of questions about one packet: a sender asks
+ * ipv4_send_check before it writes its caption, udp_send asks ipv4_route
+ * for the source address of its checksum, and ipv4_send asks again. */
+static const NetLastRoute *last_route(Sim *sim, int node, uint32_t dst)
+{
+    NetLastRoute *r = &sim->net->last_route;
+    if (r->node != node || r->dst != dst) {
+        bool arp;
+        int iface = route_arp(sim, node, dst, &arp);
+        *r = (NetLastRoute){node, dst, iface, is_own_address(sim, node, dst), arp};
+    }
+    return r;
+}
+
 int ipv4_route(Sim *sim, int node, uint32_t dst)
 {
-    return route_arp(sim, node, dst, NULL);
+    return last_route(sim, node, dst)->iface;
 }
 
 /* ---- ARP for an address no node has -------------------------------------- */
@@ -428,8 +443,11 @@ static NetErr send_route(Sim *sim, int node, uint32_t dst, size_t len, bool *loc
         return NET_NODE_DOWN;
     if (len + IPV4_HLEN > ETH_MTU)
         return NET_TOO_BIG;
-    *local = is_own_address(sim, node, dst);
-    *iface = *local ? -1 : route_arp(sim, node, dst, arp);
+    const NetLastRoute *r = last_route(sim, node, dst);
+    *local = r->own;
+    *iface = r->own ? -1 : r->iface;
+    if (arp)
+        *arp = !r->own && r->arp;
     return !*local && *iface < 0 ? NET_UNREACHABLE : NET_OK;
 }
 
