@@ -133,7 +133,7 @@ bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
 /* ---- sending ----------------------------------------------------------- */
 
 /* Whether ip is one of node's addresses, as the World has them. */
-static bool has_address(const World *w, int node, uint32_t ip)
+static inline bool has_address(const World *w, int node, uint32_t ip)
 {
     if ((ip >> 24) == 127)
         return true;
@@ -156,7 +156,7 @@ static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst);
  * addresses: to forward a packet it reads the packet's entry there anyway,
  * so knowing that the packet is not its own costs no look-up in the
  * address hash (two reads far apart in memory). */
-static bool is_own_address(Sim *sim, int node, uint32_t ip)
+static inline bool is_own_address(Sim *sim, int node, uint32_t ip)
 {
     const World *w = sim->net->w;
     if ((ip >> 24) == 127 || w->nodes[node].n_ips <= 4)
