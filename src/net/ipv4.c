@@ -59,7 +59,7 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
 
 /* The checksum of a header of ihl bytes: five words, the usual case,
  * without ipv4_checksum's loops (every hop checks one and sets one). */
-static uint16_t header_checksum(const uint8_t *p, size_t ihl)
+static inline uint16_t header_checksum(const uint8_t *p, size_t ihl)
 {
     if (ihl != IPV4_HLEN)
         return ipv4_checksum(p, ihl, 0);
@@ -69,11 +69,6 @@ static uint16_t header_checksum(const uint8_t *p, size_t ihl)
     s = (s & 0xffff) + (s >> 16);
     s = (s & 0xffff) + (s >> 16);
     return (uint16_t)~s;
-}
-
-uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
-{
-    return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
 }
 
 void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h)

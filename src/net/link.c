@@ -57,7 +57,7 @@ static void on_lost(Sim *sim, void *ctx, uint64_t arg)
 }
 
 /* The frame starts onto the wire now: record the hop, then arrive or be lost. */
-static void start_hop(Sim *sim, Packet *p, int node, int iface)
+static inline void start_hop(Sim *sim, Packet *p, int node, int iface)
 {
     const Link *l = &sim->net->w->links[p->link];
     trace_hop(&sim->trace, sim->now, p->arrive, p->id, node, iface, p->to, p->to_iface, p->link,
