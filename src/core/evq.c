@@ -40,19 +40,6 @@ static inline bool node_before(const EvqNode *a, const EvqNode *b)
 
 /* ---- slots --------------------------------------------------------------- */
 
-static uint32_t slot_alloc(Evq *q)
-{
-    if (q->free_slot != NO_SLOT) {
-        uint32_t s = q->free_slot;
-        q->free_slot = q->slots[s].next;
-        return s;
-    }
-    assert(q->nslots < NO_SLOT - 1); /* a handle holds s + 1 */
-    if (q->nslots == q->slots_cap)
-        q->slots = xgrow(q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
-    return (uint32_t)q->nslots++;
-}
-
 /* s has left the wheel or the heap, and its event is no longer pending. */
 static void slot_free(Evq *q, uint32_t s)
 {
@@ -102,8 +89,8 @@ static void sift_down(Evq *q, size_t i, EvqNode n)
     place(q, i, n);
 }
 
-/* Out of line: it would crowd push's common case, the wheel's. */
-__attribute__((noinline)) static void heap_push(Evq *q, uint32_t s)
+/* Returns handle, so that push can end in a tail call here (push_grown). */
+__attribute__((noinline)) static EvHandle heap_push(Evq *q, uint32_t s, EvHandle handle)
 {
     EvqHeap *h = &q->later;
     assert(h->len < EVQ_WHEEL);
@@ -111,6 +98,7 @@ __attribute__((noinline)) static void heap_push(Evq *q, uint32_t s)
         h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
     h->len++;
     sift_up(q, h->len - 1, (EvqNode){q->slots[s].time, q->slots[s].seq, s});
+    return handle;
 }
 
 static void heap_remove(Evq *q, size_t i)
@@ -137,8 +125,6 @@ static void wheel_alloc(EvqWheel *w)
 static inline void wheel_push(Evq *q, uint32_t s, SimTime t)
 {
     EvqWheel *w = &q->near;
-    if (!w->last)
-        wheel_alloc(w);
     uint32_t b = (uint32_t)t & WHEEL_MASK;
     uint32_t last = w->last[b];
     if (last == NO_SLOT) {
@@ -226,11 +212,28 @@ static inline void wheel_shift(Evq *q, uint32_t s)
 
 /* ---- the queue ----------------------------------------------------------- */
 
+/* Puts a slot on the free list, and makes the wheel on the first push. */
+static void push_room(Evq *q)
+{
+    if (!q->near.last)
+        wheel_alloc(&q->near);
+    assert(q->nslots < NO_SLOT - 1); /* a handle holds s + 1 */
+    if (q->nslots == q->slots_cap)
+        q->slots = xgrow(q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
+    q->slots[q->nslots].next = NO_SLOT;
+    q->free_slot = (uint32_t)q->nslots++;
+}
+
+static EvHandle push_grown(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background);
+
 static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background)
 {
     assert(fn);
-    uint32_t s = slot_alloc(q);
+    if (q->free_slot == NO_SLOT) /* also on the first push: then the wheel is made */
+        return push_grown(q, t, fn, ctx, arg, background);
+    uint32_t s = q->free_slot;
     EvqSlot *slot = &q->slots[s];
+    q->free_slot = slot->next;
     uint64_t seq = q->seq++;
     slot->time = t;
     slot->seq = seq;
@@ -241,11 +244,20 @@ static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg,
     slot->background = background;
     q->len++;
     q->foreground += !background;
-    if (t >= q->last && t - q->last <= EVQ_NEAR)
-        wheel_push(q, s, t);
-    else
-        heap_push(q, s);
-    return (seq << 32) | (s + 1);
+    EvHandle h = (seq << 32) | (s + 1);
+    if (t < q->last || t - q->last > EVQ_NEAR)
+        return heap_push(q, s, h);
+    wheel_push(q, s, t);
+    return h;
+}
+
+/* push's rare case, apart (and a tail call) so that the common one makes
+ * no call after which it needs its registers: none to save and restore. */
+__attribute__((noinline)) static EvHandle push_grown(Evq *q, SimTime t, EvFn fn, void *ctx,
+                                                     uint64_t arg, bool background)
+{
+    push_room(q);
+    return push(q, t, fn, ctx, arg, background);
 }
 
 EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg)
