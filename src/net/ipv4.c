@@ -150,14 +150,16 @@ static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst);
 /* has_address, through the next-hop cache for a router with many
  * addresses: to forward a packet it reads the packet's entry there anyway,
  * so knowing that the packet is not its own costs no look-up in the
- * address hash (two reads far apart in memory). */
-static inline bool is_own_address(Sim *sim, int node, uint32_t ip)
+ * address hash (two reads far apart in memory).  *hop gets the entry read,
+ * for forward to route by: NULL if none was (or no node has ip). */
+static inline bool is_own_address(Sim *sim, int node, uint32_t ip, const NetHop **hop)
 {
     const World *w = sim->net->w;
+    *hop = NULL;
     if ((ip >> 24) == 127 || w->nodes[node].n_ips <= 4)
         return has_address(w, node, ip);
-    const NetHop *h = hop_get(sim, node, ip);
-    return h && h->own; /* no entry: no node has ip */
+    *hop = hop_get(sim, node, ip);
+    return *hop && (*hop)->own; /* no entry: no node has ip */
 }
 
 /* The interface of node whose network holds ip (world_iface_covers), or -1. */
@@ -274,7 +276,8 @@ static const NetLastRoute *last_route(Sim *sim, int node, uint32_t dst)
     if (r->node != node || r->dst != dst) {
         bool arp;
         int iface = route_arp(sim, node, dst, &arp);
-        *r = (NetLastRoute){node, dst, iface, is_own_address(sim, node, dst), arp};
+        const NetHop *hop;
+        *r = (NetLastRoute){node, dst, iface, is_own_address(sim, node, dst, &hop), arp};
     }
     return r;
 }
@@ -599,9 +602,11 @@ static void drop_ttl(uint8_t *ip)
 /* Forwards the datagram dgram (len bytes, header h).  own: the packet
  * whose frame holds dgram, or NULL; with one, its frame is rewritten in
  * place (a new Ethernet header, TTL and checksum) and sent on, rather than
- * copied, and forward returns true: it has taken the packet. */
+ * copied, and forward returns true: it has taken the packet.  hop: node's
+ * entry for h->dst in the next-hop cache, if is_own_address read it (what
+ * route_arp would read again), else NULL. */
 static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
-                    const uint8_t *dgram, size_t len, Packet *own)
+                    const uint8_t *dgram, size_t len, Packet *own, const NetHop *hop)
 {
     Net *net = sim->net;
     const World *w = net->w;
@@ -609,8 +614,8 @@ static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
         time_exceeded(sim, node, in_iface, pkt, h, dgram, len);
         return false;
     }
-    bool arp;
-    int iface = route_arp(sim, node, h->dst, &arp);
+    bool arp = false;
+    int iface = hop ? hop->iface : route_arp(sim, node, h->dst, &arp);
     if (iface < 0) {
         no_route(sim, node, in_iface, pkt, h, dgram, len);
         return false;
@@ -661,9 +666,10 @@ static bool input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fr
         drop(sim, pkt, node, frame, len, why);
         return false;
     }
-    if (!is_own_address(sim, node, h.dst)) {
+    const NetHop *hop;
+    if (!is_own_address(sim, node, h.dst, &hop)) {
         if (w->nodes[node].router)
-            return forward(sim, node, iface, pkt, &h, dgram, h.total_len, own);
+            return forward(sim, node, iface, pkt, &h, dgram, h.total_len, own, hop);
         drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
         return false;
     }
