@@ -230,19 +230,6 @@ static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst)
     return hop_fill(sim, node, dst);
 }
 
-/* Is node a host on a router's link: one interface, one address, a
- * router at the other end, itself no router?  Most hosts are, and servers
- * on an access router.  It sends every packet not to itself out of its one
- * interface, to an address some node has or not: net_route's shortcut and
- * unknown_route's default gateway say so.  With no address on two nodes,
- * its own is its one address.  No cache, no address hash to read. */
-static bool on_router_link(const World *w, int node)
-{
-    const Node *n = &w->nodes[node];
-    return w->addrs_unique && n->n_ips == 1 && n->n_ifaces == 1 && !n->router &&
-           w->nodes[n->ifaces[0].peer].router;
-}
-
 /* node's interface toward dst (-1: dst is node's own, or no route), and,
  * when arp is not NULL, whether node must find dst's MAC address by ARP
  * before it can send there: only for an address no node has on one of
@@ -253,7 +240,7 @@ static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
     const World *w = sim->net->w;
     bool need = false;
     int iface;
-    if (on_router_link(w, node)) { /* the address hash only for its own link */
+    if (sim->net->on_router_link[node]) { /* the address hash only for its own link */
         iface = dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
         need = arp && world_iface_covers(w, node, 0, dst) && !world_find_addr(w, dst, NULL, NULL);
     } else {
@@ -507,8 +494,7 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
         eth_put_header(p->data, zero, zero, ETH_TYPE_IPV4);
     } else {
         const Iface *f = &n->ifaces[iface];
-        const uint8_t *peer_mac = w->nodes[f->peer].ifaces[f->peer_iface].mac;
-        eth_put_header(p->data, peer_mac, f->mac, ETH_TYPE_IPV4);
+        eth_put_header(p->data, f->peer_mac, f->mac, ETH_TYPE_IPV4);
     }
     ipv4_put_header(p->data + ETH_HLEN, &h);
     memcpy(p->data + ETH_HLEN + IPV4_HLEN, payload, len);
@@ -627,7 +613,7 @@ static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
         p->id = pkt;
         memcpy(p->data + ETH_HLEN, dgram, len);
     }
-    eth_put_header(p->data, w->nodes[f->peer].ifaces[f->peer_iface].mac, f->mac, ETH_TYPE_IPV4);
+    eth_put_header(p->data, f->peer_mac, f->mac, ETH_TYPE_IPV4);
     drop_ttl(p->data + ETH_HLEN);
     p->len = (uint16_t)(ETH_HLEN + len); /* bytes after the datagram's end go no further */
     if (arp)

@@ -92,6 +92,15 @@ typedef struct NetLastRoute {
 typedef struct Net {
     World *w;
     bool *node_up;
+    /* Per node: a host on a router's link (one interface, one address, a
+     * router at the other end, itself no router)?  Most hosts are, and
+     * servers on an access router.  It sends every packet not to itself
+     * out of its one interface, to an address some node has or not:
+     * net_route's shortcut and ipv4.c's default gateway say so.  With no
+     * address on two nodes, its own is its one address.  ipv4.c routes it
+     * with no cache and no address hash to read, and worked out once, the
+     * test reads neither the node nor its neighbour. */
+    bool *on_router_link;
     bool *link_up;
     SimTime *busy;            /* per link and direction: when the transmitter is free */
     WorldRouters routers;     /* the routers and the links between them */
