@@ -300,6 +300,44 @@ static void test_wheel_wraps(void **state)
     }
 }
 
+/* A cancelled event of the wheel stays in its bucket until it comes first:
+ * events pushed after it at the same time still run, in order, peek and
+ * len never count it, and its slot is reused only once it is dropped. */
+static void test_cancelled_in_the_wheel(void **state)
+{
+    (void)state;
+    Evq q;
+    Event ev;
+    evq_init(&q);
+    evq_push(&q, 5, nop, NULL, 1);
+    EvHandle six = evq_push(&q, 6, nop, NULL, 2);
+    evq_push(&q, 7, nop, NULL, 3);
+    assert_true(evq_cancel(&q, six));
+    assert_false(evq_cancel(&q, six));
+    assert_int_equal(evq_len(&q), 2);
+    assert_true(evq_pop(&q, &ev)); /* 5; the wheel's next is the cancelled 6 */
+    assert_int_equal(ev.arg, 1);
+    EvHandle again = evq_push(&q, 6, nop, NULL, 4); /* behind the cancelled one */
+    assert_false(evq_cancel(&q, six));
+    assert_int_equal(evq_peek_time(&q), 6);
+    assert_true(evq_pop(&q, &ev));
+    assert_int_equal(ev.arg, 4);
+    assert_int_equal(ev.time, 6);
+    assert_false(evq_cancel(&q, again));
+    EvHandle eight = evq_push(&q, 8, nop, NULL, 5); /* in a slot let go */
+    assert_false(evq_cancel(&q, six));
+    assert_true(evq_cancel(&q, eight));
+    assert_true(evq_pop(&q, &ev));
+    assert_int_equal(ev.arg, 3);
+    assert_int_equal(evq_len(&q), 0);
+    assert_int_equal(evq_peek_time(&q), SIM_TIME_MAX);
+    assert_false(evq_pop(&q, &ev));
+    evq_push(&q, 9, nop, NULL, 6);
+    assert_true(evq_pop(&q, &ev));
+    assert_int_equal(ev.arg, 6);
+    evq_fini(&q);
+}
+
 static void test_rng_determinism(void **state)
 {
     (void)state;
@@ -338,6 +376,7 @@ int main(void)
         cmocka_unit_test(test_stuck_at_one_instant),
         cmocka_unit_test(test_two_heaps_against_scan),
         cmocka_unit_test(test_wheel_wraps),
+        cmocka_unit_test(test_cancelled_in_the_wheel),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 
 #include <assert.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "util.h"
 
@@ -20,20 +21,34 @@ void evq_init(Evq *q)
 
 void evq_fini(Evq *q)
 {
-    free(q->near.head);
-    free(q->near.tail);
+    free(q->near.last);
     free(q->near.used);
     free(q->later.a);
     free(q->slots);
     evq_init(q);
 }
 
-static inline bool before(const EvqNode *a, const EvqNode *b)
+static inline bool before(SimTime at, uint64_t aseq, SimTime bt, uint64_t bseq)
 {
-    return a->time < b->time || (a->time == b->time && a->seq < b->seq);
+    return at < bt || (at == bt && aseq < bseq);
 }
 
-/* ---- the later heap ---------------------------------------------------- */
+static inline bool node_before(const EvqNode *a, const EvqNode *b)
+{
+    return before(a->time, a->seq, b->time, b->seq);
+}
+
+/* ---- slots --------------------------------------------------------------- */
+
+/* s has left the wheel or the heap, and its event is no longer pending. */
+static void slot_free(Evq *q, uint32_t s)
+{
+    q->slots[s].fn = NULL;
+    q->slots[s].next = q->free_slot;
+    q->free_slot = s;
+}
+
+/* ---- the later heap ------------------------------------------------------ */
 
 static inline void place(Evq *q, size_t i, EvqNode n)
 {
@@ -46,7 +61,7 @@ static void sift_up(Evq *q, size_t i, EvqNode n)
     EvqHeap *h = &q->later;
     while (i > 0) {
         size_t parent = (i - 1) / 4;
-        if (!before(&n, &h->a[parent]))
+        if (!node_before(&n, &h->a[parent]))
             break;
         place(q, i, h->a[parent]);
         i = parent;
@@ -64,9 +79,9 @@ static void sift_down(Evq *q, size_t i, EvqNode n)
         size_t last = first + 4 < h->len ? first + 4 : h->len;
         size_t best = first;
         for (size_t c = first + 1; c < last; c++)
-            if (before(&h->a[c], &h->a[best]))
+            if (node_before(&h->a[c], &h->a[best]))
                 best = c;
-        if (!before(&h->a[best], &n))
+        if (!node_before(&h->a[best], &n))
             break;
         place(q, i, h->a[best]);
         i = best;
@@ -74,13 +89,16 @@ static void sift_down(Evq *q, size_t i, EvqNode n)
     place(q, i, n);
 }
 
-static void heap_push(Evq *q, uint32_t s)
+/* Returns handle, so that push can end in a tail call here (push_grown). */
+__attribute__((noinline)) static EvHandle heap_push(Evq *q, uint32_t s, EvHandle handle)
 {
     EvqHeap *h = &q->later;
     assert(h->len < EVQ_WHEEL);
-    h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
+    if (h->len == h->cap)
+        h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
     h->len++;
     sift_up(q, h->len - 1, (EvqNode){q->slots[s].time, q->slots[s].seq, s});
+    return handle;
 }
 
 static void heap_remove(Evq *q, size_t i)
@@ -89,7 +107,7 @@ static void heap_remove(Evq *q, size_t i)
     EvqNode last = h->a[--h->len];
     if (i == h->len)
         return;
-    if (i > 0 && before(&last, &h->a[(i - 1) / 4]))
+    if (i > 0 && node_before(&last, &h->a[(i - 1) / 4]))
         sift_up(q, i, last);
     else
         sift_down(q, i, last);
@@ -99,56 +117,30 @@ static void heap_remove(Evq *q, size_t i)
 
 static void wheel_alloc(EvqWheel *w)
 {
-    w->head = xmalloc(EVQ_WHEEL_SLOTS * sizeof *w->head);
-    w->tail = xmalloc(EVQ_WHEEL_SLOTS * sizeof *w->tail);
+    w->last = xmalloc(EVQ_WHEEL_SLOTS * sizeof *w->last);
+    memset(w->last, 0xff, EVQ_WHEEL_SLOTS * sizeof *w->last); /* NO_SLOT */
     w->used = xcalloc(EVQ_WHEEL_WORDS, sizeof *w->used);
-    for (size_t b = 0; b < EVQ_WHEEL_SLOTS; b++)
-        w->head[b] = w->tail[b] = NO_SLOT;
 }
 
-static void wheel_push(Evq *q, uint32_t s)
+static inline void wheel_push(Evq *q, uint32_t s, SimTime t)
 {
     EvqWheel *w = &q->near;
-    if (!w->head)
-        wheel_alloc(w);
-    EvqSlot *slot = &q->slots[s];
-    uint32_t b = (uint32_t)slot->time & WHEEL_MASK;
-    slot->pos = EVQ_WHEEL;
-    slot->next = NO_SLOT;
-    slot->prev = w->tail[b];
-    if (w->tail[b] == NO_SLOT) {
-        w->head[b] = s;
+    uint32_t b = (uint32_t)t & WHEEL_MASK;
+    uint32_t last = w->last[b];
+    if (last == NO_SLOT) {
+        q->slots[s].next = s;
         w->used[b / 64] |= 1ULL << (b % 64);
         w->summary[b / 4096] |= 1ULL << (b / 64 % 64);
-    } else {
-        q->slots[w->tail[b]].next = s;
+    } else { /* s goes after last, before the bucket's first */
+        q->slots[s].next = q->slots[last].next;
+        q->slots[last].next = s;
     }
-    w->tail[b] = s;
-    if (w->len++ == 0 || (w->first >= 0 && slot->time < w->first))
-        w->first = slot->time;
-}
-
-static void wheel_remove(Evq *q, uint32_t s)
-{
-    EvqWheel *w = &q->near;
-    const EvqSlot *slot = &q->slots[s];
-    uint32_t b = (uint32_t)slot->time & WHEEL_MASK;
-    if (slot->prev == NO_SLOT)
-        w->head[b] = slot->next;
-    else
-        q->slots[slot->prev].next = slot->next;
-    if (slot->next == NO_SLOT)
-        w->tail[b] = slot->prev;
-    else
-        q->slots[slot->next].prev = slot->prev;
-    if (w->head[b] == NO_SLOT) {
-        w->used[b / 64] &= ~(1ULL << (b % 64));
-        if (!w->used[b / 64])
-            w->summary[b / 4096] &= ~(1ULL << (b / 64 % 64));
-        if (slot->time == w->first)
-            w->first = -1;
+    w->last[b] = s;
+    /* first is -1 when not known, below any time: it stays not known. */
+    if (w->len++ == 0 || t < w->first) {
+        w->first = t;
+        w->head = s;
     }
-    w->len--;
 }
 
 /* The wheel's events lie within [last, last + EVQ_NEAR], less than a
@@ -171,14 +163,11 @@ static size_t next_word(const EvqWheel *w, size_t i)
     }
 }
 
-/* The slot of the wheel's earliest event.  Its events lie within
- * [last, last + EVQ_NEAR], so the first bucket in use from last's, going
- * round, holds it. */
-static uint32_t wheel_first(Evq *q)
+/* Finds the wheel's first event when it is not known: the first bucket in
+ * use from last's, going round, holds it. */
+static void wheel_find(Evq *q)
 {
     EvqWheel *w = &q->near;
-    if (w->first >= 0)
-        return w->head[(uint32_t)w->first & WHEEL_MASK];
     size_t from = (size_t)((uint64_t)q->last & WHEEL_MASK);
     size_t word = from / 64;
     uint64_t bits = w->used[word] & (~0ULL << (from % 64));
@@ -186,53 +175,89 @@ static uint32_t wheel_first(Evq *q)
         word = next_word(w, (word + 1) % EVQ_WHEEL_WORDS);
         bits = w->used[word];
     }
-    uint32_t s = w->head[word * 64 + (size_t)__builtin_ctzll(bits)];
-    w->first = q->slots[s].time;
-    return s;
+    w->head = q->slots[w->last[word * 64 + (size_t)__builtin_ctzll(bits)]].next;
+    w->first = q->slots[w->head].time;
+}
+
+/* The slot of the wheel's first event (perhaps a cancelled one), NO_SLOT if
+ * the wheel is empty. */
+static inline uint32_t wheel_head(Evq *q)
+{
+    if (q->near.first < 0) {
+        if (!q->near.len)
+            return NO_SLOT;
+        wheel_find(q);
+    }
+    return q->near.head;
+}
+
+/* Removes s, the wheel's first event (wheel_head). */
+static inline void wheel_shift(Evq *q, uint32_t s)
+{
+    EvqWheel *w = &q->near;
+    uint32_t b = (uint32_t)w->first & WHEEL_MASK;
+    uint32_t last = w->last[b];
+    if (last == s) {
+        w->last[b] = NO_SLOT;
+        w->used[b / 64] &= ~(1ULL << (b % 64));
+        if (!w->used[b / 64])
+            w->summary[b / 4096] &= ~(1ULL << (b / 64 % 64));
+        w->first = -1;
+    } else {
+        w->head = q->slots[s].next;
+        q->slots[last].next = w->head;
+    }
+    w->len--;
 }
 
 /* ---- the queue ----------------------------------------------------------- */
 
-static uint32_t slot_alloc(Evq *q)
+/* Puts a slot on the free list, and makes the wheel on the first push. */
+static void push_room(Evq *q)
 {
-    if (q->free_slot != NO_SLOT) {
-        uint32_t s = q->free_slot;
-        q->free_slot = q->slots[s].pos;
-        return s;
-    }
-    assert(q->nslots < NO_SLOT);
-    q->slots = xgrow(q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
-    q->slots[q->nslots].gen = 1;
-    return (uint32_t)q->nslots++;
+    if (!q->near.last)
+        wheel_alloc(&q->near);
+    assert(q->nslots < NO_SLOT - 1); /* a handle holds s + 1 */
+    if (q->nslots == q->slots_cap)
+        q->slots = xgrow(q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
+    q->slots[q->nslots].next = NO_SLOT;
+    q->free_slot = (uint32_t)q->nslots++;
 }
 
-static void slot_free(Evq *q, uint32_t s)
-{
-    q->foreground -= !q->slots[s].background;
-    q->slots[s].gen++;
-    if (q->slots[s].gen == 0)
-        q->slots[s].gen = 1;
-    q->slots[s].pos = q->free_slot;
-    q->free_slot = s;
-}
+static EvHandle push_grown(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background);
 
-static EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background)
+static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background)
 {
-    uint32_t s = slot_alloc(q);
+    assert(fn);
+    if (q->free_slot == NO_SLOT) /* also on the first push: then the wheel is made */
+        return push_grown(q, t, fn, ctx, arg, background);
+    uint32_t s = q->free_slot;
     EvqSlot *slot = &q->slots[s];
-    slot->background = background;
-    q->foreground += !background;
+    q->free_slot = slot->next;
+    uint64_t seq = q->seq++;
+    slot->time = t;
+    slot->seq = seq;
     slot->fn = fn;
     slot->ctx = ctx;
     slot->arg = arg;
-    slot->time = t;
-    slot->seq = q->seq++;
+    slot->pos = EVQ_WHEEL;
+    slot->background = background;
     q->len++;
-    if (t >= q->last && t - q->last <= EVQ_NEAR)
-        wheel_push(q, s);
-    else
-        heap_push(q, s);
-    return ((uint64_t)slot->gen << 32) | s;
+    q->foreground += !background;
+    EvHandle h = (seq << 32) | (s + 1);
+    if (t < q->last || t - q->last > EVQ_NEAR)
+        return heap_push(q, s, h);
+    wheel_push(q, s, t);
+    return h;
+}
+
+/* push's rare case, apart (and a tail call) so that the common one makes
+ * no call after which it needs its registers: none to save and restore. */
+__attribute__((noinline)) static EvHandle push_grown(Evq *q, SimTime t, EvFn fn, void *ctx,
+                                                     uint64_t arg, bool background)
+{
+    push_room(q);
+    return push(q, t, fn, ctx, arg, background);
 }
 
 EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg)
@@ -245,37 +270,42 @@ EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg
     return push(q, t, fn, ctx, arg, true);
 }
 
-static void take_out(Evq *q, uint32_t s)
-{
-    uint32_t pos = q->slots[s].pos;
-    if (pos == EVQ_WHEEL)
-        wheel_remove(q, s);
-    else
-        heap_remove(q, pos);
-    q->len--;
-    slot_free(q, s);
-}
-
 bool evq_cancel(Evq *q, EvHandle h)
 {
-    uint32_t s = (uint32_t)h, gen = (uint32_t)(h >> 32);
-    if (h == 0 || s >= q->nslots || q->slots[s].gen != gen)
+    uint32_t s = (uint32_t)h - 1;
+    if ((uint32_t)h == 0 || s >= q->nslots)
         return false;
-    take_out(q, s);
+    EvqSlot *slot = &q->slots[s];
+    if (!slot->fn || (uint32_t)slot->seq != (uint32_t)(h >> 32))
+        return false;
+    q->len--;
+    q->foreground -= !slot->background;
+    if (slot->pos == EVQ_WHEEL) {
+        slot->fn = NULL; /* dropped when it comes first (first_slot) */
+    } else {
+        heap_remove(q, slot->pos);
+        slot_free(q, s);
+    }
     return true;
 }
 
-/* The slot of the earliest event, NO_SLOT if there is none. */
-static uint32_t first_slot(Evq *q)
+/* The slot of the earliest pending event, NO_SLOT if there is none; drops
+ * the wheel's cancelled events before it.  Always inline: a call here
+ * cost evq_pop as much as its own work. */
+__attribute__((always_inline)) static inline uint32_t first_slot(Evq *q)
 {
-    uint32_t near = q->near.len ? wheel_first(q) : NO_SLOT;
+    uint32_t near = wheel_head(q);
+    while (near != NO_SLOT && !q->slots[near].fn) {
+        wheel_shift(q, near);
+        slot_free(q, near);
+        near = wheel_head(q);
+    }
     if (!q->later.len)
         return near;
     const EvqNode *top = &q->later.a[0];
-    if (near == NO_SLOT)
+    if (near == NO_SLOT || before(top->time, top->seq, q->near.first, q->slots[near].seq))
         return top->slot;
-    EvqNode n = {q->slots[near].time, q->slots[near].seq, near};
-    return before(top, &n) ? top->slot : near;
+    return near;
 }
 
 bool evq_pop(Evq *q, Event *out)
@@ -289,12 +319,18 @@ bool evq_pop(Evq *q, Event *out)
     out->ctx = slot->ctx;
     out->arg = slot->arg;
     q->last = slot->time;
-    take_out(q, s);
-    /* The next event's context (most often a packet, written when it was
-     * sent, long out of the caches by now) is asked of the memory now, to
-     * come while this event runs.  A hint only: the order is not touched,
-     * and the next pop finds the wheel's first slot remembered (wheel_first). */
-    uint32_t next = first_slot(q);
+    q->len--;
+    q->foreground -= !slot->background;
+    if (slot->pos == EVQ_WHEEL)
+        wheel_shift(q, s);
+    else
+        heap_remove(q, 0);
+    slot_free(q, s);
+    /* The wheel's next event's context (most often a packet, written when
+     * it was sent, long out of the caches by now) is asked of the memory
+     * now, to come while this event runs.  A hint only: the order is not
+     * touched, and the next pop finds the wheel's first event remembered. */
+    uint32_t next = wheel_head(q);
     if (next != NO_SLOT)
         __builtin_prefetch(q->slots[next].ctx);
     return true;

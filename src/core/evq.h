@@ -2,22 +2,30 @@
  *
  * seq is a counter stamped on every push, so events at the same time run in
  * the order they were scheduled; the order never depends on addresses.
- * Each pending event lives in a slot.  A handle names a slot and its
- * generation: cancelling an event that already ran (or was cancelled) is a
- * harmless no-op, even from inside another handler.
+ * Each event lives in a slot.  A handle names a slot and the low 32 bits of
+ * its event's seq: cancelling an event that already ran (or was cancelled)
+ * is a harmless no-op, even from inside another handler (a stale handle
+ * could only match again after 2^32 more pushes, the slot then holding the
+ * event of that very seq modulo 2^32).
+ *
+ * Cancelling an event of the wheel (below) only marks it (its slot's fn
+ * becomes NULL), as Redis's event loop does: the mark is dropped when the
+ * event comes first, and only then is its slot reused.
  *
  * Two places hold pending events:
  * - the wheel, for events due within EVQ_NEAR (100 ms) of the last event
  *   popped (packets on the wire, even over a continent's latency, and short
  *   timers: nearly all of them).  It has a bucket per microsecond of a
- *   window longer than EVQ_NEAR, each a list in push order (so in seq
- *   order), and a bitmap of the buckets in use.
+ *   window longer than EVQ_NEAR, each a ring of slots in push order (so in
+ *   seq order) named by its last, and a bitmap of the buckets in use.
  *   Every event in it lies in [last, last + EVQ_NEAR], so a bucket never
- *   holds two times; push and cancel are O(1), and pop finds the first
- *   bucket in use from the bitmap, a word (64 µs) at a time;
+ *   holds two times; push is O(1), and pop finds the first bucket in use
+ *   from the bitmap, a word (64 µs) at a time;
  * - a 4-ary min-heap for the later ones (record expiries, long timeouts, a
  *   script's later lines), whose nodes remember their slot and each slot its
- *   position, so cancel is O(log n).
+ *   position, so cancel is O(log n).  Most long timeouts are cancelled:
+ *   left in the heap, each would cost a full sift from the top when it came
+ *   due, instead of a short one near the bottom now.
  * Pop takes the smaller of the two firsts by (time, seq), so the order is
  * exactly that of one queue.
  *
@@ -55,14 +63,13 @@ typedef struct EvqNode {
 #define EVQ_WHEEL 0x80000000u /* EvqSlot.pos of an event in the wheel */
 
 typedef struct EvqSlot {
-    EvFn fn;
-    void *ctx;
-    uint64_t arg;
     SimTime time;
     uint64_t seq;
-    uint32_t pos;        /* heap index, or EVQ_WHEEL; next free slot while free */
-    uint32_t prev, next; /* neighbours in the wheel's bucket */
-    uint32_t gen;
+    EvFn fn; /* NULL while the slot is free or its event cancelled */
+    void *ctx;
+    uint64_t arg;
+    uint32_t next; /* the next slot in the wheel's bucket (a ring); next free slot while free */
+    uint32_t pos;  /* heap index, or EVQ_WHEEL */
     bool background;
 } EvqSlot;
 
@@ -77,17 +84,18 @@ typedef struct EvqHeap {
 } EvqHeap;
 
 typedef struct EvqWheel {
-    uint32_t *head, *tail;              /* EVQ_WHEEL_SLOTS each, UINT32_MAX when empty */
-    uint64_t *used;                     /* a bit per bucket in use */
+    uint32_t *last; /* EVQ_WHEEL_SLOTS: each bucket's last slot, UINT32_MAX when empty */
+    uint64_t *used; /* a bit per bucket in use */
     uint64_t summary[EVQ_WHEEL_GROUPS]; /* a bit per word of used that is not 0 */
-    size_t len;
-    SimTime first; /* time of its earliest event, -1 when not known */
+    size_t len;                         /* events in it, cancelled ones included */
+    SimTime first;                      /* time of its first event, -1 when not known */
+    uint32_t head;                      /* the slot of its first event, when first is known */
 } EvqWheel;
 
 typedef struct Evq {
     EvqWheel near;
     EvqHeap later;
-    size_t len;   /* pending events, both places */
+    size_t len;   /* pending events, both places, not counting cancelled ones */
     SimTime last; /* time of the last event popped */
     EvqSlot *slots;
     size_t nslots, slots_cap;

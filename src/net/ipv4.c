@@ -32,9 +32,27 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
         s += b;
         c += s < b;
     }
+    if (len >= 8) {
+        uint64_t a;
+        memcpy(&a, p, sizeof a);
+        s += a;
+        c += s < a;
+        p += 8;
+        len -= 8;
+    }
     s = (s & 0xffffffffu) + (s >> 32) + c; /* below 2^34: no more carries */
-    for (; len > 1; p += 2, len -= 2)
+    if (len >= 4) {                        /* adds what its two 16-bit words would, as above */
+        uint32_t a;
+        memcpy(&a, p, sizeof a);
+        s += a;
+        p += 4;
+        len -= 4;
+    }
+    if (len >= 2) {
         s += (uint32_t)(p[0] | (p[1] << 8));
+        p += 2;
+        len -= 2;
+    }
     if (len)
         s += p[0];
     while (s >> 16)
@@ -58,8 +76,8 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
 }
 
 /* The checksum of a header of ihl bytes: five words, the usual case,
- * without ipv4_checksum's loops (every hop checks one and sets one). */
-static uint16_t header_checksum(const uint8_t *p, size_t ihl)
+ * without ipv4_checksum's loops (every arrival checks one). */
+static inline uint16_t header_checksum(const uint8_t *p, size_t ihl)
 {
     if (ihl != IPV4_HLEN)
         return ipv4_checksum(p, ihl, 0);
@@ -71,13 +89,16 @@ static uint16_t header_checksum(const uint8_t *p, size_t ihl)
     return (uint16_t)~s;
 }
 
-uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
-{
-    return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
-}
-
 void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h)
 {
+    /* The checksum sums the header's 16-bit words as the fields hold them,
+     * rather than reading back the bytes just written: the same folded sum
+     * (at least 0x4500, so never 0). */
+    uint32_t s = (0x45u << 8 | h->tos) + h->total_len + h->id + h->frag +
+                 ((uint32_t)h->ttl << 8 | h->proto) + (h->src >> 16) + (h->src & 0xffff) +
+                 (h->dst >> 16) + (h->dst & 0xffff);
+    s = (s & 0xffff) + (s >> 16); /* s < 10 * 2^16: two folds leave 16 bits */
+    s = (s & 0xffff) + (s >> 16);
     p[0] = 0x45;
     p[1] = h->tos;
     put_be16(p + 2, h->total_len);
@@ -85,10 +106,9 @@ void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h)
     put_be16(p + 6, h->frag);
     p[8] = h->ttl;
     p[9] = h->proto;
-    put_be16(p + 10, 0);
+    put_be16(p + 10, (uint16_t)~s);
     put_be32(p + 12, h->src);
     put_be32(p + 16, h->dst);
-    put_be16(p + 10, header_checksum(p, IPV4_HLEN));
 }
 
 bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
@@ -133,7 +153,7 @@ bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
 /* ---- sending ----------------------------------------------------------- */
 
 /* Whether ip is one of node's addresses, as the World has them. */
-static bool has_address(const World *w, int node, uint32_t ip)
+static inline bool has_address(const World *w, int node, uint32_t ip)
 {
     if ((ip >> 24) == 127)
         return true;
@@ -155,14 +175,16 @@ static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst);
 /* has_address, through the next-hop cache for a router with many
  * addresses: to forward a packet it reads the packet's entry there anyway,
  * so knowing that the packet is not its own costs no look-up in the
- * address hash (two reads far apart in memory). */
-static bool is_own_address(Sim *sim, int node, uint32_t ip)
+ * address hash (two reads far apart in memory).  *hop gets the entry read,
+ * for forward to route by: NULL if none was (or no node has ip). */
+static inline bool is_own_address(Sim *sim, int node, uint32_t ip, const NetHop **hop)
 {
     const World *w = sim->net->w;
+    *hop = NULL;
     if ((ip >> 24) == 127 || w->nodes[node].n_ips <= 4)
         return has_address(w, node, ip);
-    const NetHop *h = hop_get(sim, node, ip);
-    return h && h->own; /* no entry: no node has ip */
+    *hop = hop_get(sim, node, ip);
+    return *hop && (*hop)->own; /* no entry: no node has ip */
 }
 
 /* The interface of node whose network holds ip (world_iface_covers), or -1. */
@@ -233,19 +255,6 @@ static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst)
     return hop_fill(sim, node, dst);
 }
 
-/* Is node a host on a router's link: one interface, one address, a
- * router at the other end, itself no router?  Most hosts are, and servers
- * on an access router.  It sends every packet not to itself out of its one
- * interface, to an address some node has or not: net_route's shortcut and
- * unknown_route's default gateway say so.  With no address on two nodes,
- * its own is its one address.  No cache, no address hash to read. */
-static bool on_router_link(const World *w, int node)
-{
-    const Node *n = &w->nodes[node];
-    return w->addrs_unique && n->n_ips == 1 && n->n_ifaces == 1 && !n->router &&
-           w->nodes[n->ifaces[0].peer].router;
-}
-
 /* node's interface toward dst (-1: dst is node's own, or no route), and,
  * when arp is not NULL, whether node must find dst's MAC address by ARP
  * before it can send there: only for an address no node has on one of
@@ -256,7 +265,7 @@ static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
     const World *w = sim->net->w;
     bool need = false;
     int iface;
-    if (on_router_link(w, node)) { /* the address hash only for its own link */
+    if (sim->net->on_router_link[node]) { /* the address hash only for its own link */
         iface = dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
         need = arp && world_iface_covers(w, node, 0, dst) && !world_find_addr(w, dst, NULL, NULL);
     } else {
@@ -269,9 +278,25 @@ static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
     return iface;
 }
 
+/* What send_route and ipv4_route need of node's route to dst, looked up
+ * once for a run of questions about one packet: a sender asks
+ * ipv4_send_check before it writes its caption, udp_send asks ipv4_route
+ * for the source address of its checksum, and ipv4_send asks again. */
+static const NetLastRoute *last_route(Sim *sim, int node, uint32_t dst)
+{
+    NetLastRoute *r = &sim->net->last_route;
+    if (r->node != node || r->dst != dst) {
+        bool arp;
+        int iface = route_arp(sim, node, dst, &arp);
+        const NetHop *hop;
+        *r = (NetLastRoute){node, dst, iface, is_own_address(sim, node, dst, &hop), arp};
+    }
+    return r;
+}
+
 int ipv4_route(Sim *sim, int node, uint32_t dst)
 {
-    return route_arp(sim, node, dst, NULL);
+    return last_route(sim, node, dst)->iface;
 }
 
 /* ---- ARP for an address no node has -------------------------------------- */
@@ -428,8 +453,11 @@ static NetErr send_route(Sim *sim, int node, uint32_t dst, size_t len, bool *loc
         return NET_NODE_DOWN;
     if (len + IPV4_HLEN > ETH_MTU)
         return NET_TOO_BIG;
-    *local = is_own_address(sim, node, dst);
-    *iface = *local ? -1 : route_arp(sim, node, dst, arp);
+    const NetLastRoute *r = last_route(sim, node, dst);
+    *local = r->own;
+    *iface = r->own ? -1 : r->iface;
+    if (arp)
+        *arp = !r->own && r->arp;
     return !*local && *iface < 0 ? NET_UNREACHABLE : NET_OK;
 }
 
@@ -491,8 +519,7 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
         eth_put_header(p->data, zero, zero, ETH_TYPE_IPV4);
     } else {
         const Iface *f = &n->ifaces[iface];
-        const uint8_t *peer_mac = w->nodes[f->peer].ifaces[f->peer_iface].mac;
-        eth_put_header(p->data, peer_mac, f->mac, ETH_TYPE_IPV4);
+        eth_put_header(p->data, f->peer_mac, f->mac, ETH_TYPE_IPV4);
     }
     ipv4_put_header(p->data + ETH_HLEN, &h);
     memcpy(p->data + ETH_HLEN + IPV4_HLEN, payload, len);
@@ -586,9 +613,11 @@ static void drop_ttl(uint8_t *ip)
 /* Forwards the datagram dgram (len bytes, header h).  own: the packet
  * whose frame holds dgram, or NULL; with one, its frame is rewritten in
  * place (a new Ethernet header, TTL and checksum) and sent on, rather than
- * copied, and forward returns true: it has taken the packet. */
+ * copied, and forward returns true: it has taken the packet.  hop: node's
+ * entry for h->dst in the next-hop cache, if is_own_address read it (what
+ * route_arp would read again), else NULL. */
 static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
-                    const uint8_t *dgram, size_t len, Packet *own)
+                    const uint8_t *dgram, size_t len, Packet *own, const NetHop *hop)
 {
     Net *net = sim->net;
     const World *w = net->w;
@@ -596,8 +625,8 @@ static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
         time_exceeded(sim, node, in_iface, pkt, h, dgram, len);
         return false;
     }
-    bool arp;
-    int iface = route_arp(sim, node, h->dst, &arp);
+    bool arp = false;
+    int iface = hop ? hop->iface : route_arp(sim, node, h->dst, &arp);
     if (iface < 0) {
         no_route(sim, node, in_iface, pkt, h, dgram, len);
         return false;
@@ -609,7 +638,7 @@ static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hd
         p->id = pkt;
         memcpy(p->data + ETH_HLEN, dgram, len);
     }
-    eth_put_header(p->data, w->nodes[f->peer].ifaces[f->peer_iface].mac, f->mac, ETH_TYPE_IPV4);
+    eth_put_header(p->data, f->peer_mac, f->mac, ETH_TYPE_IPV4);
     drop_ttl(p->data + ETH_HLEN);
     p->len = (uint16_t)(ETH_HLEN + len); /* bytes after the datagram's end go no further */
     if (arp)
@@ -648,9 +677,10 @@ static bool input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fr
         drop(sim, pkt, node, frame, len, why);
         return false;
     }
-    if (!is_own_address(sim, node, h.dst)) {
+    const NetHop *hop;
+    if (!is_own_address(sim, node, h.dst, &hop)) {
         if (w->nodes[node].router)
-            return forward(sim, node, iface, pkt, &h, dgram, h.total_len, own);
+            return forward(sim, node, iface, pkt, &h, dgram, h.total_len, own, hop);
         drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
         return false;
     }

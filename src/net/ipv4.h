@@ -46,7 +46,10 @@ typedef struct Ipv4Hdr {
 /* The Internet checksum (RFC 1071) of len bytes, starting from sum. */
 uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum);
 /* Partial sum of the pseudo-header used by UDP and TCP. */
-uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
+static inline uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
+{
+    return (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + proto + len;
+}
 /* Writes a 20-byte header at p (checksum filled in). */
 void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h);
 /* Parses and checks a header: version 4, length, checksum.  On failure

@@ -19,12 +19,12 @@ static void drop_with_note(Sim *sim, Packet *p, int node, DropReason reason, con
     net_packet_free(sim->net, p);
 }
 
-static void on_arrive(Sim *sim, void *ctx, uint64_t arg)
+/* on_arrive's rare case, apart so that the common one keeps no buffers
+ * and ends in a tail call: the frame finds its link or node down. */
+__attribute__((noinline)) static void arrive_down(Sim *sim, Packet *p)
 {
-    (void)arg;
-    Packet *p = ctx;
     Net *net = sim->net;
-    int node = p->to, iface = p->to_iface; /* from the packet, not the link: a cache miss less */
+    int node = p->to;
     char label[160], cap[400];
     if (!net->link_up[p->link]) {
         net_link_label(net->w, p->link, label, sizeof label);
@@ -33,13 +33,21 @@ static void on_arrive(Sim *sim, void *ctx, uint64_t arg)
         drop_with_note(sim, p, node, DROP_LINK_DOWN, cap);
         return;
     }
-    if (!net->node_up[node]) {
-        snprintf(cap, sizeof cap, "The packet reaches %s, which is down: it is lost.",
-                 net->w->nodes[node].id);
-        drop_with_note(sim, p, node, DROP_NODE_DOWN, cap);
-        return;
-    }
-    ipv4_input_packet(sim, node, iface, p);
+    snprintf(cap, sizeof cap, "The packet reaches %s, which is down: it is lost.",
+             net->w->nodes[node].id);
+    drop_with_note(sim, p, node, DROP_NODE_DOWN, cap);
+}
+
+static void on_arrive(Sim *sim, void *ctx, uint64_t arg)
+{
+    (void)arg;
+    Packet *p = ctx;
+    Net *net = sim->net;
+    int node = p->to, iface = p->to_iface; /* from the packet, not the link: a cache miss less */
+    if (!net->link_up[p->link] || !net->node_up[node])
+        arrive_down(sim, p);
+    else
+        ipv4_input_packet(sim, node, iface, p);
 }
 
 static void on_lost(Sim *sim, void *ctx, uint64_t arg)
@@ -57,7 +65,7 @@ static void on_lost(Sim *sim, void *ctx, uint64_t arg)
 }
 
 /* The frame starts onto the wire now: record the hop, then arrive or be lost. */
-static void start_hop(Sim *sim, Packet *p, int node, int iface)
+static inline void start_hop(Sim *sim, Packet *p, int node, int iface)
 {
     const Link *l = &sim->net->w->links[p->link];
     trace_hop(&sim->trace, sim->now, p->arrive, p->id, node, iface, p->to, p->to_iface, p->link,
@@ -72,6 +80,16 @@ static void on_start(Sim *sim, void *ctx, uint64_t arg)
     start_hop(sim, p, (int)(arg >> 32), (int)(uint32_t)arg);
 }
 
+/* link_transmit's rare case, apart as arrive_down is. */
+__attribute__((noinline)) static void transmit_down(Sim *sim, int node, Packet *p)
+{
+    char label[160], cap[400];
+    net_link_label(sim->net->w, p->link, label, sizeof label);
+    snprintf(cap, sizeof cap, "%s cannot send on the link %s: it is down, so the packet is lost.",
+             sim->net->w->nodes[node].id, label);
+    drop_with_note(sim, p, node, DROP_LINK_DOWN, cap);
+}
+
 void link_transmit(Sim *sim, int node, int iface, Packet *p)
 {
     Net *net = sim->net;
@@ -82,12 +100,7 @@ void link_transmit(Sim *sim, int node, int iface, Packet *p)
     p->to_iface = f->peer_iface;
     int dir = (l->a == node && l->a_iface == iface) ? 0 : 1;
     if (!net->link_up[p->link]) {
-        char label[160], cap[400];
-        net_link_label(net->w, p->link, label, sizeof label);
-        snprintf(cap, sizeof cap,
-                 "%s cannot send on the link %s: it is down, so the packet is lost.",
-                 net->w->nodes[node].id, label);
-        drop_with_note(sim, p, node, DROP_LINK_DOWN, cap);
+        transmit_down(sim, node, p);
         return;
     }
     SimTime *busy = &net->busy[2 * p->link + dir];

@@ -22,6 +22,7 @@ Net *net_new(Sim *sim)
     Net *net = xcalloc(1, sizeof *net);
     net->w = w;
     net->node_up = xmalloc((w->n_nodes + 1) * sizeof *net->node_up);
+    net->on_router_link = xmalloc((w->n_nodes + 1) * sizeof *net->on_router_link);
     net->link_up = xmalloc((w->n_links + 1) * sizeof *net->link_up);
     net->busy = xcalloc(2 * w->n_links + 1, sizeof *net->busy);
     net->routes = xcalloc(w->n_nodes + 1, sizeof *net->routes);
@@ -33,6 +34,7 @@ Net *net_new(Sim *sim)
         hops *= 2;
     net->hops = xmalloc(hops * sizeof *net->hops);
     net->hop_mask = hops - 1;
+    net->last_route.node = -1;
     for (size_t i = 0; i < hops; i++)
         net->hops[i] = (NetHop){0, -1, -1, 0};
     net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);
@@ -43,6 +45,9 @@ Net *net_new(Sim *sim)
     sim_rng_stream(sim, &net->loss_rng, "loss");
     for (size_t i = 0; i < w->n_nodes; i++) {
         net->node_up[i] = true;
+        const Node *n = &w->nodes[i];
+        net->on_router_link[i] = w->addrs_unique && n->n_ips == 1 && n->n_ifaces == 1 &&
+                                 !n->router && w->nodes[n->ifaces[0].peer].router;
         /* Start each node's counters at a different, seed-dependent place,
          * as real stacks do; the draws happen in node order, so they are
          * the same on every run. */
@@ -67,6 +72,7 @@ void net_free(Net *net)
     free(net->hops);
     world_routers_fini(&net->routers);
     free(net->node_up);
+    free(net->on_router_link);
     free(net->link_up);
     free(net->busy);
     free(net->ip_id);

@@ -79,15 +79,35 @@ typedef struct NetHop {
     unsigned own : 1; /* dst is one of node's addresses */
 } NetHop;
 
+/* The last route ipv4_send or ipv4_route looked up (ipv4.c): whether dst
+ * is node's own address, node's interface toward it and whether ARP comes
+ * first, as route_arp says.  Routes never change during a run. */
+typedef struct NetLastRoute {
+    int32_t node; /* -1: none yet */
+    uint32_t dst;
+    int iface;
+    bool own, arp;
+} NetLastRoute;
+
 typedef struct Net {
     World *w;
     bool *node_up;
+    /* Per node: a host on a router's link (one interface, one address, a
+     * router at the other end, itself no router)?  Most hosts are, and
+     * servers on an access router.  It sends every packet not to itself
+     * out of its one interface, to an address some node has or not:
+     * net_route's shortcut and ipv4.c's default gateway say so.  With no
+     * address on two nodes, its own is its one address.  ipv4.c routes it
+     * with no cache and no address hash to read, and worked out once, the
+     * test reads neither the node nor its neighbour. */
+    bool *on_router_link;
     bool *link_up;
     SimTime *busy;            /* per link and direction: when the transmitter is free */
     WorldRouters routers;     /* the routers and the links between them */
     struct NetRoutes *routes; /* per node, on first use: its search over the routers */
     NetHop *hops;             /* next-hop cache, direct-mapped, hop_mask + 1 slots */
     size_t hop_mask;
+    NetLastRoute last_route;
     uint16_t *ip_id;                     /* per node: next IPv4 identification */
     uint16_t *next_port;                 /* per node: next ephemeral port */
     Rng loss_rng;                        /* "loss": which frames a lossy link loses */

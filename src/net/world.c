@@ -225,6 +225,16 @@ static void assign_macs(World *w)
     }
     free(set);
     free(used);
+    /* A copy next to the interface's other fields: a frame's sender reads
+     * them anyway, and the peer's node and interface would be two more
+     * places in memory per hop. */
+    for (size_t i = 0; i < w->n_nodes; i++) {
+        Node *n = &w->nodes[i];
+        for (size_t k = 0; k < n->n_ifaces; k++) {
+            Iface *f = &n->ifaces[k];
+            memcpy(f->peer_mac, w->nodes[f->peer].ifaces[f->peer_iface].mac, 6);
+        }
+    }
 }
 
 /* "eth" and k (at most 8 digits, which the name has room for). */

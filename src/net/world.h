@@ -18,9 +18,10 @@
 typedef struct Iface {
     char name[12]; /* eth0, eth1, … */
     uint8_t mac[6];
-    uint32_t ip;    /* host byte order */
-    uint8_t prefix; /* prefix length of ip's network on this link, 0..32 */
-    int link;       /* index into World.links */
+    uint8_t peer_mac[6]; /* the other end's mac, which every frame sent here carries */
+    uint32_t ip;         /* host byte order */
+    uint8_t prefix;      /* prefix length of ip's network on this link, 0..32 */
+    int link;            /* index into World.links */
     int peer, peer_iface;
 } Iface;
 
