@@ -846,6 +846,56 @@ static void test_encode_first_name(void **state)
     dns_msg_fini(&m);
 }
 
+/* dns_write_query writes the bytes dns_encode writes for the same query:
+ * without EDNS (dig +noedns), the resolver's (RD clear, 1,232 bytes), and
+ * dig's with AA, RD, AD and CD, DO and a cookie. */
+static void test_write_query(void **state)
+{
+    (void)state;
+    DnsName name = name_of("WWW.montana.edu."), root;
+    dns_name_root(&root);
+    const uint8_t cookie[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    const struct {
+        uint16_t flags, udp_size;
+        bool dnssec_ok;
+        const uint8_t *cookie;
+    } cases[] = {
+        {0x0100, 0, false, NULL},
+        {0x0000, 1232, false, NULL},
+        {0x0530, 4096, true, cookie},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        DnsMsg m;
+        dns_msg_init(&m);
+        m.id = 0xbeef;
+        m.aa = cases[i].flags & 0x0400;
+        m.rd = cases[i].flags & 0x0100;
+        m.ad = cases[i].flags & 0x0020;
+        m.cd = cases[i].flags & 0x0010;
+        dns_msg_add_question(&m, &name, DNS_TYPE_MX, DNS_CLASS_IN);
+        uint8_t opt[12] = {0, 10, 0, 8};
+        memcpy(opt + 4, cookie, 8);
+        if (cases[i].udp_size)
+            dns_msg_add_rr(&m, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, cases[i].udp_size,
+                           cases[i].dnssec_ok ? 0x8000 : 0, cases[i].cookie ? opt : NULL,
+                           cases[i].cookie ? 12 : 0);
+        uint8_t want[512], got[512];
+        size_t wn = dns_encode(&m, want, sizeof want);
+        size_t n = dns_write_query(&(DnsQueryWire){.id = 0xbeef,
+                                                   .flags = cases[i].flags,
+                                                   .name = &name,
+                                                   .type = DNS_TYPE_MX,
+                                                   .klass = DNS_CLASS_IN,
+                                                   .udp_size = cases[i].udp_size,
+                                                   .dnssec_ok = cases[i].dnssec_ok,
+                                                   .cookie = cases[i].cookie},
+                                   got);
+        assert_int_equal(n, wn);
+        assert_memory_equal(got, want, n);
+        dns_msg_fini(&m);
+    }
+}
+
 static void test_truncation(void **state)
 {
     (void)state;
@@ -1389,7 +1439,7 @@ int main(void)
         cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_names_for_numbers),
         cmocka_unit_test(test_text_styles),       cmocka_unit_test(test_dig_text),
         cmocka_unit_test(test_rdata_text),        cmocka_unit_test(test_summary),
-        cmocka_unit_test(test_encode_first_name),
+        cmocka_unit_test(test_encode_first_name), cmocka_unit_test(test_write_query),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -393,33 +393,6 @@ static void choose_question(Task *t)
     }
 }
 
-/* The query for t's asked name and type, written into buf as dns_encode
- * writes a message with that one question and an OPT record offering
- * EDNS_SIZE (no flags, no options): it is the only query the resolver
- * sends, and building a DnsMsg only to encode it cost more than the rest of
- * sending.  At most 12 + 255 + 4 + 11 bytes: it always fits DNS_UDP_MAX. */
-static size_t write_query(const Task *t, bool rd, uint8_t *buf)
-{
-    put_be16(buf, t->qid);
-    put_be16(buf + 2, rd ? 0x0100 : 0);
-    put_be16(buf + 4, 1); /* one question, no answer or authority, one additional */
-    put_be16(buf + 6, 0);
-    put_be16(buf + 8, 0);
-    put_be16(buf + 10, 1);
-    uint8_t *p = buf + DNS_HEADER_LEN;
-    memcpy(p, t->asked.data, t->asked.len);
-    p += t->asked.len;
-    put_be16(p, t->asked_type);
-    put_be16(p + 2, DNS_CLASS_IN);
-    p += 4;
-    p[0] = 0; /* OPT: owned by the root, the UDP size as its class, TTL and rdata 0 */
-    put_be16(p + 1, DNS_TYPE_OPT);
-    put_be16(p + 3, EDNS_SIZE);
-    put_be32(p + 5, 0);
-    put_be16(p + 9, 0);
-    return (size_t)(p + 11 - buf);
-}
-
 static void send_query(Task *t, Server *s)
 {
     resolver_primed(t->r);
@@ -429,7 +402,14 @@ static void send_query(Task *t, Server *s)
     t->qid = (uint16_t)rng_below(&set->rng, 65536);
     choose_question(t);
     uint8_t buf[DNS_UDP_MAX];
-    size_t n = write_query(t, r->recursive, buf);
+    /* RD only in recursive mode; an OPT record offering EDNS_SIZE, no flags, no options */
+    size_t n = dns_write_query(&(DnsQueryWire){.id = t->qid,
+                                               .flags = r->recursive ? 0x0100 : 0,
+                                               .name = &t->asked,
+                                               .type = t->asked_type,
+                                               .klass = DNS_CLASS_IN,
+                                               .udp_size = EDNS_SIZE},
+                               buf);
     if (t->up_tcp) {
         resolver_ask_tcp(t, s, buf, n);
         return;

@@ -299,45 +299,29 @@ static void send_try_tcp(DnsQuery *q)
     q->timer = sim_after(sim, t, on_timeout, q, 0);
 }
 
-/* This try's query, with a new ID, into q->qbuf: written byte by byte
- * as dns_encode writes a message of one question and at most an OPT record
- * (nothing to compress; RFC 1035 4.1, RFC 6891 6.1.2), without building a
- * DnsMsg for it. */
+/* This try's query, with a new ID (and a new cookie), into q->qbuf. */
 static void build_query(DnsQuery *q)
 {
     Rng *rng = &stub_set(q->sim)->rng;
     q->id = (uint16_t)rng_below(rng, 65536);
-    uint8_t *b = q->qbuf;
-    put_be16(b, q->id);
-    put_be16(b + 2, (uint16_t)((q->o.aa ? 0x0400 : 0) | (q->o.rd ? 0x0100 : 0) |
-                               (q->o.ad ? 0x0020 : 0) | (q->o.cd ? 0x0010 : 0)));
-    put_be16(b + 4, 1);
-    put_be16(b + 6, 0);
-    put_be16(b + 8, 0);
-    put_be16(b + 10, q->o.edns ? 1 : 0);
-    size_t at = DNS_HEADER_LEN;
-    memcpy(b + at, q->name.data, q->name.len);
-    at += q->name.len;
-    put_be16(b + at, q->type);
-    put_be16(b + at + 2, q->o.klass ? q->o.klass : DNS_CLASS_IN);
-    at += 4;
-    if (q->o.edns) {
-        b[at] = 0; /* the root owns it */
-        put_be16(b + at + 1, DNS_TYPE_OPT);
-        put_be16(b + at + 3, q->o.udp_size ? q->o.udp_size : 1232);
-        /* extended RCODE and version 0; DO, the top bit of the flags (RFC 3225) */
-        put_be32(b + at + 5, q->o.dnssec ? 0x8000 : 0);
-        put_be16(b + at + 9, q->o.cookie ? 12 : 0);
-        at += 11;
-        if (q->o.cookie) {
-            put_be16(b + at, 10); /* COOKIE, a client cookie of 8 bytes */
-            put_be16(b + at + 2, 8);
-            uint64_t c = rng_next(rng);
-            for (int i = 0; i < 8; i++)
-                b[at + 4 + i] = (uint8_t)(c >> (8 * i));
-            at += 12;
-        }
+    uint8_t cookie[8];
+    if (q->o.edns && q->o.cookie) {
+        uint64_t c = rng_next(rng);
+        for (int i = 0; i < 8; i++)
+            cookie[i] = (uint8_t)(c >> (8 * i));
     }
+    DnsQueryWire w = {
+        .id = q->id,
+        .flags = (uint16_t)((q->o.aa ? 0x0400 : 0) | (q->o.rd ? 0x0100 : 0) |
+                            (q->o.ad ? 0x0020 : 0) | (q->o.cd ? 0x0010 : 0)),
+        .name = &q->name,
+        .type = q->type,
+        .klass = q->o.klass ? q->o.klass : DNS_CLASS_IN,
+        .udp_size = q->o.edns ? (q->o.udp_size ? q->o.udp_size : 1232) : 0,
+        .dnssec_ok = q->o.dnssec,
+        .cookie = q->o.edns && q->o.cookie ? cookie : NULL,
+    };
+    size_t at = dns_write_query(&w, q->qbuf);
     assert(at == q->qmax); /* query_size is exact */
     q->qlen = at;
 }

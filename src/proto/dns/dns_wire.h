@@ -123,6 +123,54 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
  * that do not fit are dropped without TC).  Returns the length. */
 size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap);
 
+/* A query of one question and at most an OPT record, written straight into
+ * a packet: the bytes dns_encode writes for such a message (there is nothing
+ * to compress; RFC 1035 4.1, RFC 6891 6.1.2), without building a DnsMsg.
+ * The stub resolver and the recursive resolver send theirs this way. */
+typedef struct DnsQueryWire {
+    uint16_t id;
+    uint16_t flags; /* the header's second 16 bits: RD 0x0100, AA, AD, CD … */
+    const DnsName *name;
+    uint16_t type, klass;
+    uint16_t udp_size;     /* the OPT record's UDP size; 0: no OPT record */
+    bool dnssec_ok;        /* DO, the top bit of the OPT record's flags (RFC 3225) */
+    const uint8_t *cookie; /* an 8-byte client cookie option (RFC 7873), or NULL */
+} DnsQueryWire;
+
+/* Writes q into out, which holds at least DNS_HEADER_LEN + 255 + 4 + 23
+ * bytes, and returns the length.  Inline: each sender fills q with
+ * constants the compiler folds in. */
+static inline size_t dns_write_query(const DnsQueryWire *q, uint8_t *out)
+{
+    put_be16(out, q->id);
+    put_be16(out + 2, q->flags);
+    put_be16(out + 4, 1); /* one question, no answer or authority record */
+    put_be16(out + 6, 0);
+    put_be16(out + 8, 0);
+    put_be16(out + 10, q->udp_size ? 1 : 0);
+    size_t at = DNS_HEADER_LEN;
+    memcpy(out + at, q->name->data, q->name->len);
+    at += q->name->len;
+    put_be16(out + at, q->type);
+    put_be16(out + at + 2, q->klass);
+    at += 4;
+    if (q->udp_size) {
+        out[at] = 0; /* the root owns it */
+        put_be16(out + at + 1, DNS_TYPE_OPT);
+        put_be16(out + at + 3, q->udp_size);
+        put_be32(out + at + 5, q->dnssec_ok ? 0x8000 : 0); /* extended RCODE, version 0 */
+        put_be16(out + at + 9, q->cookie ? 12 : 0);
+        at += 11;
+        if (q->cookie) {
+            put_be16(out + at, 10); /* COOKIE */
+            put_be16(out + at + 2, 8);
+            memcpy(out + at + 4, q->cookie, 8);
+            at += 12;
+        }
+    }
+    return at;
+}
+
 /* ---- text, as dig prints it -------------------------------------------- */
 
 /* "A", "MX", … or "TYPE1234" (RFC 3597). */
