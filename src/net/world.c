@@ -41,6 +41,7 @@ void world_free(World *w)
             free(w->script[i].input[k].text);
         free(w->script[i].input);
         free(w->script[i].where);
+        free(w->script[i].parsed);
     }
     free(w->script);
     free(w->tcp);

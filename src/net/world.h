@@ -73,6 +73,12 @@ typedef struct ScriptLine {
     size_t n_input;
     bool input_typed; /* lines were typed at the classroom view's prompt: saving writes input */
     int terminal;     /* 1, 2, …: which terminal of the node (0: the first) */
+    /* The shell's parse of run (apps/cmdline.h: n_parsed pipelines, one
+     * allocation, which free() releases), made by the loader's check;
+     * the line's first run takes it (NULL then, and when the loader kept
+     * none: the line is parsed when it runs). */
+    struct CmdPipeline *parsed;
+    size_t n_parsed;
 } ScriptLine;
 
 /* An extension slot: what one application protocol keeps about the world
