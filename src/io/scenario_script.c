@@ -186,7 +186,12 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
                "program)");
         ok = false;
     }
-    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0, false, (int)term, list.p, list.n};
+    ScriptLine sl = {.at = t,
+                     .node = node,
+                     .index = p->index,
+                     .terminal = (int)term,
+                     .parsed = list.p,
+                     .n_parsed = list.n};
     if (input) {
         Path inp = sj_field(p, "input");
         ok &= load_input(L, input, &inp, &sl);
@@ -199,7 +204,6 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
         return;
     }
     sl.run = xstrdup(line);
-    sl.where = sj_path_str(p);
     w->script[w->n_script++] = sl;
 }
 
@@ -321,10 +325,9 @@ void scenario_save_typed_input(const World *w, cJSON *script)
 {
     for (size_t i = 0; i < w->n_script; i++) {
         const ScriptLine *s = &w->script[i];
-        unsigned idx;
-        if (s->typed || !s->input_typed || !s->where || sscanf(s->where, "script[%u]", &idx) != 1)
+        if (s->typed || !s->input_typed || s->where)
             continue;
-        cJSON *item = cJSON_GetArrayItem(script, (int)idx);
+        cJSON *item = cJSON_GetArrayItem(script, (int)s->index);
         if (!cJSON_IsObject(item))
             continue;
         cJSON_DeleteItemFromObjectCaseSensitive(item, "input");

@@ -67,7 +67,8 @@ typedef struct ScriptLine {
     SimTime at;
     int node; /* -1 when `on` is absent (faults) */
     char *run;
-    char *where;        /* JSON path, for messages */
+    char *where;        /* a line not from the file: what made it ("typed at the prompt") */
+    size_t index;       /* a line from the file (where NULL): its index in "script" */
     bool typed;         /* added at the classroom view's prompt, not in the file */
     ScriptInput *input; /* what is typed into the program, in order */
     size_t n_input;
