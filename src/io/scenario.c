@@ -1129,6 +1129,10 @@ static World *load_text(const char *name, const char *dir, const char *data, siz
     }
     if (root)
         fini_protos(&L);
+    if (w) { /* its script lines and zone records point into the tree's strings */
+        w->strings = L.tree_text;
+        L.tree_text = NULL;
+    }
     loader_fini(&L);
     return w;
 }

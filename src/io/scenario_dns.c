@@ -234,7 +234,7 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                    "one line)");
             return;
         }
-        r.line = xstrdup(s);
+        r.line = s;
     } else if (cJSON_IsObject(v)) {
         bool *dup = sj_find_duplicates(L, v, p);
         bool ok = true;
@@ -251,11 +251,11 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                                  &r.ttl);
                 continue;
             }
-            char **slot = strcmp(key, "name") == 0     ? &r.name
-                          : strcmp(key, "type") == 0   ? &r.type
-                          : strcmp(key, "data") == 0   ? &r.data
-                          : strcmp(key, "region") == 0 ? &r.region
-                                                       : NULL;
+            const char **slot = strcmp(key, "name") == 0     ? &r.name
+                                : strcmp(key, "type") == 0   ? &r.type
+                                : strcmp(key, "data") == 0   ? &r.data
+                                : strcmp(key, "region") == 0 ? &r.region
+                                                             : NULL;
             if (!slot) {
                 sj_unknown_key(L, c, p, key, keys, MN_ARRAY_LEN(keys));
                 ok = false;
@@ -277,7 +277,7 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                 ok = false;
                 continue;
             }
-            *slot = xstrdup(s);
+            *slot = s;
         }
         free(dup);
         static const char *const need[] = {"name", "type", "data"};
@@ -291,13 +291,8 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                 sj_err(L, v, p, "missing \"%s\" (expected \"%s\": a string, like %s)", need[i],
                        need[i], need_ex[i]);
             }
-        if (!ok) {
-            free(r.name);
-            free(r.type);
-            free(r.data);
-            free(r.region);
+        if (!ok)
             return;
-        }
     } else {
         sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
         return;

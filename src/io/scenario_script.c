@@ -203,7 +203,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
         cmdline_list_fini(&list);
         return;
     }
-    sl.run = xstrdup(line);
+    sl.run = line; /* in the World's strings */
     w->script[w->n_script++] = sl;
 }
 

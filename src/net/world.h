@@ -66,7 +66,9 @@ typedef struct ScriptInput {
 typedef struct ScriptLine {
     SimTime at;
     int node; /* -1 when `on` is absent (faults) */
-    char *run;
+    /* The command; a line from the file (where NULL) has it in the World's
+     * strings, any other its own. */
+    const char *run;
     char *where;        /* a line not from the file: what made it ("typed at the prompt") */
     size_t index;       /* a line from the file (where NULL): its index in "script" */
     bool typed;         /* added at the classroom view's prompt, not in the file */
@@ -110,6 +112,9 @@ typedef struct World {
     char *path;   /* the scenario file, as given */
     char *source; /* its text, as loaded (a saved copy starts from it) */
     size_t source_len;
+    /* The strings of that text as the loader read them, one block: the
+     * file's script lines and zone records point into it. */
+    char *strings;
     char *title, *description;
     /* The scenario's "layout": how the classroom view places the nodes. */
     enum { WORLD_LAYOUT_AUTO, WORLD_LAYOUT_HIERARCHY, WORLD_LAYOUT_POS } layout;

@@ -16,10 +16,11 @@
 #include "net/world.h"
 #include "proto/roles.h"
 
-/* One record of an inline zone: a master-file line, or an object. */
+/* One record of an inline zone: a master-file line, or an object.  Its
+ * strings are the World's (World.strings). */
 typedef struct ZoneRecord {
-    char *line; /* the master-file line, or NULL for an object */
-    char *name, *type, *data, *region;
+    const char *line; /* the master-file line, or NULL for an object */
+    const char *name, *type, *data, *region;
     int64_t ttl; /* -1: the zone's default */
     char *where; /* JSON path, for messages */
 } ZoneRecord;
