@@ -214,7 +214,8 @@ static void test_good_defaults(void **state)
     assert_int_equal(z->n_records, 6);
     assert_string_equal(z->records[2].line, "ns1  3600 IN A   153.90.1.1");
     assert_int_equal(z->records[2].ttl, -1);
-    assert_string_equal(z->records[2].where, "zones[\"montana.edu.\"].records[2]");
+    assert_string_equal(z->records_where, "zones[\"montana.edu.\"].records");
+    assert_int_equal(z->records[2].index, 2);
     const ZoneRecord *r = &z->records[4];
     assert_null(r->line);
     assert_string_equal(r->name, "web1");
@@ -222,7 +223,7 @@ static void test_good_defaults(void **state)
     assert_int_equal(r->ttl, 3600);
     assert_string_equal(r->data, "153.90.127.197");
     assert_string_equal(r->region, "us-west");
-    assert_string_equal(r->where, "zones[\"montana.edu.\"].records[4]");
+    assert_int_equal(r->index, 4);
     assert_int_equal(z->records[5].ttl, -1);
     assert_null(z->records[5].region);
 
