@@ -83,6 +83,41 @@ static World *mem_ok(const char *text)
     return w;
 }
 
+/* The reader copies a string's plain characters sixteen at a time: an
+ * escape, a UTF-8 character or the closing quote at every place of a word
+ * of them still gives the string as written. */
+static void test_string_runs(void **state)
+{
+    (void)state;
+    static const char *const marks[][2] = {
+        {"\\\"", "\""}, {"\\\\", "\\"}, {"\\u0041", "A"}, {"\xc3\xa9", "\xc3\xa9"}, {"", ""}};
+    for (size_t len = 0; len <= 40; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (size_t m = 0; m < MN_ARRAY_LEN(marks); m++) {
+                char json[256], want[64];
+                int n = snprintf(json, sizeof json,
+                                 "{\"minet\": 1, \"title\": \"t\", \"description\": \"");
+                size_t w = 0;
+                for (size_t i = 0; i <= len; i++) {
+                    if (i == at) {
+                        n += snprintf(json + n, sizeof json - (size_t)n, "%s", marks[m][0]);
+                        w += (size_t)snprintf(want + w, sizeof want - w, "%s", marks[m][1]);
+                    }
+                    if (i < len) {
+                        json[n++] = (char)('a' + i % 26);
+                        want[w++] = (char)('a' + i % 26);
+                    }
+                }
+                want[w] = '\0';
+                snprintf(json + n, sizeof json - (size_t)n,
+                         "\", \"nodes\": [{\"id\": \"a\", \"role\": \"host\", \"ip\": "
+                         "\"10.0.0.1\"}]}");
+                World *wd = mem_ok(json);
+                assert_string_equal(wd->description, want);
+                world_free(wd);
+            }
+}
+
 /* Loads text that must fail; returns the messages, joined. */
 static char *mem_errors(const char *text, size_t len)
 {
@@ -214,7 +249,8 @@ static void test_good_defaults(void **state)
     assert_int_equal(z->n_records, 6);
     assert_string_equal(z->records[2].line, "ns1  3600 IN A   153.90.1.1");
     assert_int_equal(z->records[2].ttl, -1);
-    assert_string_equal(z->records[2].where, "zones[\"montana.edu.\"].records[2]");
+    assert_string_equal(z->records_where, "zones[\"montana.edu.\"].records");
+    assert_int_equal(z->records[2].index, 2);
     const ZoneRecord *r = &z->records[4];
     assert_null(r->line);
     assert_string_equal(r->name, "web1");
@@ -222,15 +258,17 @@ static void test_good_defaults(void **state)
     assert_int_equal(r->ttl, 3600);
     assert_string_equal(r->data, "153.90.127.197");
     assert_string_equal(r->region, "us-west");
-    assert_string_equal(r->where, "zones[\"montana.edu.\"].records[4]");
+    assert_int_equal(r->index, 4);
     assert_int_equal(z->records[5].ttl, -1);
     assert_null(z->records[5].region);
 
     /* The script, sorted by time; equal times keep file order. */
     assert_int_equal(w->n_script, 5);
-    const char *order[] = {"script[1]", "script[3]", "script[0]", "script[2]", "script[4]"};
-    for (size_t i = 0; i < 5; i++)
-        assert_string_equal(w->script[i].where, order[i]);
+    const size_t order[] = {1, 3, 0, 2, 4}; /* their indexes in the file's "script" */
+    for (size_t i = 0; i < 5; i++) {
+        assert_null(w->script[i].where);
+        assert_int_equal(w->script[i].index, order[i]);
+    }
     assert_int_equal(w->script[0].at, 0);
     assert_int_equal(w->script[1].at, 1500000);
     assert_int_equal(w->script[2].at, 5000000);
@@ -1270,6 +1308,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_defaults),
+        cmocka_unit_test(test_string_runs),
         cmocka_unit_test(test_macs_stable_unique),
         cmocka_unit_test(test_router_per_interface),
         cmocka_unit_test(test_minimal_and_single_node),

@@ -72,8 +72,8 @@ static void test_cmdline_open_quote(void **state)
                  "[echo] [a'b] <bash: unexpected EOF while looking for matching `\"'>");
 }
 
-/* cmdline_programs: each command's program, and "alone"; "|" when the
- * line does not parse, then bash's message. */
+/* cmdline_programs: each command's program in the parsed line, and
+ * "alone"; "|" when the line does not parse, then bash's message. */
 static void collect(void *ctx, const char *program, bool alone)
 {
     buf_printf(ctx, "%s%s ", program, alone ? "!" : "");
@@ -84,8 +84,12 @@ static void expect_programs(const char *line, const char *want)
     Buf b;
     buf_init(&b);
     char err[160];
-    if (!cmdline_programs(line, collect, &b, err, sizeof err))
+    CmdList l;
+    if (cmdline_parse(&l, line, err, sizeof err))
+        cmdline_programs(&l, collect, &b);
+    else
         buf_printf(&b, "| %s", err);
+    cmdline_list_fini(&l);
     assert_string_equal(b.data ? b.data : "", want);
     buf_fini(&b);
 }

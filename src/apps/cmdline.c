@@ -652,34 +652,15 @@ bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size)
     return ok;
 }
 
-bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *program, bool alone),
-                      void *ctx, char *err, size_t size)
+void cmdline_programs(const CmdList *l, void (*fn)(void *ctx, const char *program, bool alone),
+                      void *ctx)
 {
-    Scan s;
-    size_t n_pipes, n_cmds;
-    bool ok = scan(&s, line, true, err, size) && check(&s, &n_pipes, &n_cmds, err, size);
-    bool alone = ok && n_cmds == 1;
-    for (size_t i = 0; alone && i < s.n; i++)
-        alone = !s.t[i].op || is_redir(s.t[i].op);
-    bool in_cmd = false, named = false; /* in a command; its program was seen */
-    for (size_t i = 0; ok && i <= s.n; i++) {
-        const Tok *t = i < s.n ? &s.t[i] : NULL;
-        if (t && !t->op && !named && assignment_len(t->raw, t->raw_len)) {
-            in_cmd = true; /* NAME=value before the program */
-        } else if (t && is_redir(t->op)) {
-            i++; /* its word is a file, not the program */
-            in_cmd = true;
-        } else if (!t || t->op) {
-            if (in_cmd && !named) /* redirections or assignments alone: no program */
-                fn(ctx, "", alone);
-            in_cmd = named = false;
-        } else if (!named) {
-            in_cmd = named = true;
-            fn(ctx, s.bytes + t->at, alone);
+    bool alone = l->n == 1 && l->p[0].n == 1 && l->p[0].op == CMD_END;
+    for (size_t i = 0; i < l->n; i++)
+        for (size_t j = 0; j < l->p[i].n; j++) {
+            const Cmdline *c = &l->p[i].cmds[j];
+            fn(ctx, c->argc ? c->argv[0] : "", alone);
         }
-    }
-    scan_fini(&s);
-    return ok;
 }
 
 void cmdline_list_fini(CmdList *l)

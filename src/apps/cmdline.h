@@ -156,12 +156,11 @@ size_t cmdline_assignment(const char *word);
 bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size);
 void cmdline_list_fini(CmdList *l);
 
-/* Checks line as cmdline_parse does, without building the list: when it
- * parses, calls fn with the first word of each command that is not a
- * redirection's (its program; "" for a command of redirections alone), in
- * order, and alone when the line is that one command and nothing else (no
- * | ; && || &); otherwise false with bash's message in err. */
-bool cmdline_programs(const char *line, void (*fn)(void *ctx, const char *program, bool alone),
-                      void *ctx, char *err, size_t size);
+/* Calls fn with the program of each command of l (its first word that is
+ * neither an assignment nor a redirection's; "" for a command of
+ * redirections or assignments alone), in order, and alone when the line is
+ * that one command and nothing else (no | ; && || &). */
+void cmdline_programs(const CmdList *l, void (*fn)(void *ctx, const char *program, bool alone),
+                      void *ctx);
 
 #endif

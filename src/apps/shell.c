@@ -88,16 +88,25 @@ static void judge_word(void *ctx, const char *word, bool alone)
     judge(ctx, app ? app->name : word, app, alone);
 }
 
-/* The loader's check keeps nothing: the line is judged without building
- * its list. */
-ShellKind shell_classify(const char *line, char *prog, size_t size)
+ShellKind shell_classify_parsed(const char *line, char *prog, size_t size, CmdList *list)
 {
     char err[160];
     copy_name(prog, size, "");
-    Verdict v = {SHELL_PROGRAM, 0, prog, size};
-    if (!cmdline_programs(line, judge_word, &v, err, sizeof err))
+    if (!cmdline_parse(list, line, err, sizeof err)) {
+        cmdline_list_fini(list);
         return classify_unparsed(line, prog, size);
+    }
+    Verdict v = {SHELL_PROGRAM, 0, prog, size};
+    cmdline_programs(list, judge_word, &v);
     return v.n ? v.kind : SHELL_EMPTY;
+}
+
+ShellKind shell_classify(const char *line, char *prog, size_t size)
+{
+    CmdList list;
+    ShellKind kind = shell_classify_parsed(line, prog, size, &list);
+    cmdline_list_fini(&list);
+    return kind;
 }
 
 bool shell_comment_only(const char *line)
@@ -404,15 +413,20 @@ static int term_find(Shell *sh, int node, int number)
     return (int)sh->n_terms++;
 }
 
-static void line_arrives(Sim *sim, int node, int number, const char *line, const AppProgram *app,
-                         const ScriptInput *lines, size_t n);
+static void line_arrives(Sim *sim, int node, int number, const char *line, CmdList *parsed,
+                         const AppProgram *app, const ScriptInput *lines, size_t n);
 
+/* A script line runs with the list the loader parsed, which it takes: a
+ * second run of the World (the window's, after a change) parses again. */
 static void on_script_line(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)ctx;
-    const ScriptLine *l = &sim->world->script[arg];
-    line_arrives(sim, l->node, l->terminal > 1 ? l->terminal : 1, l->run, NULL, l->input,
-                 l->n_input);
+    ScriptLine *l = &sim->world->script[arg];
+    CmdList list = {l->parsed, l->n_parsed};
+    l->parsed = NULL;
+    l->n_parsed = 0;
+    line_arrives(sim, l->node, l->terminal > 1 ? l->terminal : 1, l->run, list.n ? &list : NULL,
+                 NULL, l->input, l->n_input);
 }
 
 void shell_schedule_script(Sim *sim)
@@ -841,17 +855,23 @@ static void start_next_pending(Sim *sim, int term)
 /* A line typed (or scripted) at a terminal: it runs now if the terminal is
  * free, otherwise when every line before it ran (bash reads typed-ahead
  * lines one by one).  Faults are the instructor's, not a terminal's. */
-static void line_arrives(Sim *sim, int node, int number, const char *line, const AppProgram *app,
-                         const ScriptInput *lines, size_t n)
+static void line_arrives(Sim *sim, int node, int number, const char *line, CmdList *given,
+                         const AppProgram *app, const ScriptInput *lines, size_t n)
 {
-    /* What the line is, as shell_classify says, from the parsed list: it
-     * runs whether its programs are known or not (bash says "command not
-     * found"), so only a line of nothing and a fault are told apart here. */
+    /* What the line is, as shell_classify says, from the parsed list (the
+     * one given, which the line takes: the parse of line): it runs whether
+     * its programs are known or not (bash says "command not found"), so
+     * only a line of nothing and a fault are told apart here. */
     CmdList list;
-    char err[160];
-    bool parsed = cmdline_parse(&list, line, err, sizeof err);
-    if (!parsed)
-        cmdline_list_fini(&list); /* parsed again when it runs, for bash's message */
+    bool parsed = true;
+    if (given) {
+        list = *given;
+    } else {
+        char err[160];
+        parsed = cmdline_parse(&list, line, err, sizeof err);
+        if (!parsed)
+            cmdline_list_fini(&list); /* parsed again when it runs, for bash's message */
+    }
     bool empty = parsed && list.n == 0;
     const Cmdline *first = parsed && list.n ? &list.p[0].cmds[0] : NULL;
     bool fault = first && list.n == 1 && list.p[0].n == 1 && list.p[0].op == CMD_END &&
@@ -887,7 +907,7 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, const
 
 void shell_run(Sim *sim, int node, const char *line)
 {
-    line_arrives(sim, node, 1, line, NULL, NULL, 0);
+    line_arrives(sim, node, 1, line, NULL, NULL, NULL, 0);
 }
 
 void shell_run_program(Sim *sim, int node, const char *line,
@@ -895,7 +915,7 @@ void shell_run_program(Sim *sim, int node, const char *line,
                        const ScriptInput *lines, size_t n)
 {
     AppProgram app = {"", main, input};
-    line_arrives(sim, node, 1, line, &app, lines, n);
+    line_arrives(sim, node, 1, line, NULL, &app, lines, n);
 }
 
 /* ---- typing into a program --------------------------------------------- */

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "apps/cmdline.h"
 #include "core/sim.h"
 #include "net/world.h"
 #include "proto/vfs.h"
@@ -41,6 +42,10 @@ typedef enum ShellKind {
 /* Copies the first word (unquoted, as cmdline.h splits it) into prog (truncated to size) and says
  * what it is. */
 ShellKind shell_classify(const char *line, char *prog, size_t size);
+/* shell_classify, keeping what it parsed: *list gets the line's parse
+ * (cmdline_parse, cmdline_list_fini frees it), empty when it does not
+ * parse.  The loader keeps it in the script line, for its run. */
+ShellKind shell_classify_parsed(const char *line, char *prog, size_t size, CmdList *list);
 bool shell_program_known(const char *prog);
 /* A line that is a comment alone ("# note"): it runs nothing, and the
  * console shows it at the prompt, as bash does. */

@@ -587,49 +587,52 @@ static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *
     L->ni[ends[1]].n_links++;
 }
 
-typedef struct Pair {
-    int a, b;
-    size_t link;
-} Pair;
-
-static int cmp_pair(const void *x, const void *y)
-{
-    const Pair *p = x, *r = y;
-    if (p->a != r->a)
-        return p->a < r->a ? -1 : 1;
-    if (p->b != r->b)
-        return p->b < r->b ? -1 : 1;
-    return p->link < r->link ? -1 : p->link > r->link;
-}
-
-/* Two links between the same nodes would make "down A B" ambiguous. */
+/* Two links between the same nodes would make "down A B" ambiguous.  The
+ * links are taken by their lower end (a counting sort by node, in link
+ * order), and each node's partners so far are marked with the first link
+ * that joined them: O(links + nodes). */
 static void check_parallel_links(Loader *L, const cJSON *links, const Path *p)
 {
     World *w = L->w;
     if (w->n_links < 2)
         return;
-    Pair *pairs = xmalloc(w->n_links * sizeof *pairs);
+    size_t *at = xcalloc(w->n_nodes + 1, sizeof *at); /* where each node's links go */
+    size_t *by_low = xmalloc(w->n_links * sizeof *by_low);
     for (size_t k = 0; k < w->n_links; k++) {
         int a = w->links[k].a, b = w->links[k].b;
-        pairs[k] = (Pair){a < b ? a : b, a < b ? b : a, k};
+        at[(a < b ? a : b) + 1]++;
     }
-    sj_sort(pairs, w->n_links, sizeof *pairs, cmp_pair);
-    for (size_t k = 1; k < w->n_links; k++) {
-        if (pairs[k].a != pairs[k - 1].a || pairs[k].b != pairs[k - 1].b)
+    for (size_t i = 1; i <= w->n_nodes; i++)
+        at[i] += at[i - 1];
+    for (size_t k = 0; k < w->n_links; k++) {
+        int a = w->links[k].a, b = w->links[k].b;
+        by_low[at[a < b ? a : b]++] = k;
+    }
+    int *marked = xcalloc(w->n_nodes, sizeof *marked); /* 1 + the low end that marked it */
+    size_t *first_link = xmalloc(w->n_nodes * sizeof *first_link);
+    for (size_t i = 0; i < w->n_links; i++) {
+        size_t k = by_low[i];
+        int a = w->links[k].a, b = w->links[k].b;
+        int lo = a < b ? a : b, hi = a < b ? b : a;
+        if (marked[hi] != lo + 1) {
+            marked[hi] = lo + 1;
+            first_link[hi] = k;
             continue;
-        size_t first = L->link_file_index[pairs[k - 1].link];
-        size_t idx = L->link_file_index[pairs[k].link];
-        /* keep the earliest link as the one the next duplicates name */
-        pairs[k].link = pairs[k - 1].link;
+        }
+        size_t first = L->link_file_index[first_link[hi]];
+        size_t idx = L->link_file_index[k];
         Path lp = sj_indexed(p, idx), bp = sj_field(&lp, "between");
         const cJSON *item =
             cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(links, (int)idx), "between");
         sj_err(L, item, &bp,
                "%s and %s are already joined by links[%zu] (expected at most one link between two "
                "nodes)",
-               sj_q(L, w->nodes[pairs[k].a].id), sj_q(L, w->nodes[pairs[k].b].id), first);
+               sj_q(L, w->nodes[lo].id), sj_q(L, w->nodes[hi].id), first);
     }
-    free(pairs);
+    free(first_link);
+    free(marked);
+    free(by_low);
+    free(at);
 }
 
 static void load_links(Loader *L, const cJSON *v, const Path *p)
@@ -1129,6 +1132,10 @@ static World *load_text(const char *name, const char *dir, const char *data, siz
     }
     if (root)
         fini_protos(&L);
+    if (w) { /* its script lines and zone records point into the tree's strings */
+        w->strings = L.tree_text;
+        L.tree_text = NULL;
+    }
     loader_fini(&L);
     return w;
 }

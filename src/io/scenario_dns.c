@@ -208,9 +208,8 @@ static void check_origin(Loader *L, const char *o, const cJSON *at, const Path *
     }
 }
 
-/* Record v, whose path is p, element at of the list whose path is list. */
-static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const char *list,
-                        size_t at)
+/* Record v, whose path is p, element at of the zone's records. */
+static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, size_t at)
 {
     static const char *const keys[] = {"name", "type", "ttl", "data", "region"};
     static const char expected[] =
@@ -234,7 +233,7 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                    "one line)");
             return;
         }
-        r.line = xstrdup(s);
+        r.line = s;
     } else if (cJSON_IsObject(v)) {
         bool *dup = sj_find_duplicates(L, v, p);
         bool ok = true;
@@ -251,11 +250,11 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                                  &r.ttl);
                 continue;
             }
-            char **slot = strcmp(key, "name") == 0     ? &r.name
-                          : strcmp(key, "type") == 0   ? &r.type
-                          : strcmp(key, "data") == 0   ? &r.data
-                          : strcmp(key, "region") == 0 ? &r.region
-                                                       : NULL;
+            const char **slot = strcmp(key, "name") == 0     ? &r.name
+                                : strcmp(key, "type") == 0   ? &r.type
+                                : strcmp(key, "data") == 0   ? &r.data
+                                : strcmp(key, "region") == 0 ? &r.region
+                                                             : NULL;
             if (!slot) {
                 sj_unknown_key(L, c, p, key, keys, MN_ARRAY_LEN(keys));
                 ok = false;
@@ -277,7 +276,7 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                 ok = false;
                 continue;
             }
-            *slot = xstrdup(s);
+            *slot = s;
         }
         free(dup);
         static const char *const need[] = {"name", "type", "data"};
@@ -291,18 +290,13 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, const
                 sj_err(L, v, p, "missing \"%s\" (expected \"%s\": a string, like %s)", need[i],
                        need[i], need_ex[i]);
             }
-        if (!ok) {
-            free(r.name);
-            free(r.type);
-            free(r.data);
-            free(r.region);
+        if (!ok)
             return;
-        }
     } else {
         sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
         return;
     }
-    r.where = sj_path_index(list, at);
+    r.index = at;
     z->records[z->n_records++] = r;
 }
 
@@ -394,12 +388,11 @@ static void load_zone(Loader *L, Zone *z, const cJSON *v, const Path *p)
     }
     size_t n = (size_t)cJSON_GetArraySize(records), i = 0;
     z->records = xcalloc(n ? n : 1, sizeof *z->records);
-    char *list = sj_path_str(&rp);
+    z->records_where = sj_path_str(&rp);
     for (const cJSON *c = records->child; c; c = c->next, i++) {
         Path ep = sj_indexed(&rp, i);
-        load_record(L, z, c, &ep, list, i);
+        load_record(L, z, c, &ep, i);
     }
-    free(list);
 }
 
 static int cmp_zone_case(const void *a, const void *b)

@@ -140,6 +140,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
     const char *const *progs = shell_programs(&n_progs);
     const char *line = NULL;
     ShellKind kind = SHELL_EMPTY;
+    CmdList list = {NULL, 0}; /* the line's parse, kept for its run */
     if (!run) {
         if (!sj_typo_for(v, "run", script_keys, MN_ARRAY_LEN(script_keys)))
             sj_err(L, v, p, "missing \"run\" (expected the command to run, like \"%s …\")",
@@ -150,7 +151,7 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
         line = sj_get_string(L, run, &rp, "a command, as a student would type it");
         ok &= line != NULL;
         char prog[64];
-        kind = line ? shell_classify(line, prog, sizeof prog) : SHELL_EMPTY;
+        kind = line ? shell_classify_parsed(line, prog, sizeof prog, &list) : SHELL_EMPTY;
         if (!line) {
             /* reported */
         } else if (kind == SHELL_EMPTY && shell_comment_only(line)) {
@@ -185,7 +186,12 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
                "program)");
         ok = false;
     }
-    ScriptLine sl = {t, node, NULL, NULL, false, NULL, 0, false, (int)term};
+    ScriptLine sl = {.at = t,
+                     .node = node,
+                     .index = p->index,
+                     .terminal = (int)term,
+                     .parsed = list.p,
+                     .n_parsed = list.n};
     if (input) {
         Path inp = sj_field(p, "input");
         ok &= load_input(L, input, &inp, &sl);
@@ -194,10 +200,10 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
         for (size_t i = 0; i < sl.n_input; i++)
             free(sl.input[i].text);
         free(sl.input);
+        cmdline_list_fini(&list);
         return;
     }
-    sl.run = xstrdup(line);
-    sl.where = sj_path_str(p);
+    sl.run = line; /* in the World's strings */
     w->script[w->n_script++] = sl;
 }
 
@@ -319,10 +325,9 @@ void scenario_save_typed_input(const World *w, cJSON *script)
 {
     for (size_t i = 0; i < w->n_script; i++) {
         const ScriptLine *s = &w->script[i];
-        unsigned idx;
-        if (s->typed || !s->input_typed || !s->where || sscanf(s->where, "script[%u]", &idx) != 1)
+        if (s->typed || !s->input_typed || s->where)
             continue;
-        cJSON *item = cJSON_GetArrayItem(script, (int)idx);
+        cJSON *item = cJSON_GetArrayItem(script, (int)s->index);
         if (!cJSON_IsObject(item))
             continue;
         cJSON_DeleteItemFromObjectCaseSensitive(item, "input");

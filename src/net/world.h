@@ -66,13 +66,22 @@ typedef struct ScriptInput {
 typedef struct ScriptLine {
     SimTime at;
     int node; /* -1 when `on` is absent (faults) */
-    char *run;
-    char *where;        /* JSON path, for messages */
+    /* The command; a line from the file (where NULL) has it in the World's
+     * strings, any other its own. */
+    const char *run;
+    char *where;        /* a line not from the file: what made it ("typed at the prompt") */
+    size_t index;       /* a line from the file (where NULL): its index in "script" */
     bool typed;         /* added at the classroom view's prompt, not in the file */
     ScriptInput *input; /* what is typed into the program, in order */
     size_t n_input;
     bool input_typed; /* lines were typed at the classroom view's prompt: saving writes input */
     int terminal;     /* 1, 2, …: which terminal of the node (0: the first) */
+    /* The shell's parse of run (apps/cmdline.h: n_parsed pipelines, one
+     * allocation, which free() releases), made by the loader's check;
+     * the line's first run takes it (NULL then, and when the loader kept
+     * none: the line is parsed when it runs). */
+    struct CmdPipeline *parsed;
+    size_t n_parsed;
 } ScriptLine;
 
 /* An extension slot: what one application protocol keeps about the world
@@ -103,6 +112,9 @@ typedef struct World {
     char *path;   /* the scenario file, as given */
     char *source; /* its text, as loaded (a saved copy starts from it) */
     size_t source_len;
+    /* The strings of that text as the loader read them, one block: the
+     * file's script lines and zone records point into it. */
+    char *strings;
     char *title, *description;
     /* The scenario's "layout": how the classroom view places the nodes. */
     enum { WORLD_LAYOUT_AUTO, WORLD_LAYOUT_HIERARCHY, WORLD_LAYOUT_POS } layout;

@@ -12,16 +12,8 @@ static void zone_fini(Zone *z)
     free(z->origin);
     free(z->file);
     free(z->file_as_written);
-    for (size_t i = 0; i < z->n_records; i++) {
-        ZoneRecord *r = &z->records[i];
-        free(r->line);
-        free(r->name);
-        free(r->type);
-        free(r->data);
-        free(r->region);
-        free(r->where);
-    }
-    free(z->records);
+    free(z->records); /* their strings are the World's */
+    free(z->records_where);
 }
 
 static void conf_free(void *data)

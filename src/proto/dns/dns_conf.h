@@ -16,12 +16,13 @@
 #include "net/world.h"
 #include "proto/roles.h"
 
-/* One record of an inline zone: a master-file line, or an object. */
+/* One record of an inline zone: a master-file line, or an object.  Its
+ * strings are the World's (World.strings). */
 typedef struct ZoneRecord {
-    char *line; /* the master-file line, or NULL for an object */
-    char *name, *type, *data, *region;
-    int64_t ttl; /* -1: the zone's default */
-    char *where; /* JSON path, for messages */
+    const char *line; /* the master-file line, or NULL for an object */
+    const char *name, *type, *data, *region;
+    int64_t ttl;  /* -1: the zone's default */
+    size_t index; /* its index in the zone's "records" (Zone.records_where), for messages */
 } ZoneRecord;
 
 /* A zone as the scenario writes it; parsed into a DnsZone (dns_zone.h). */
@@ -31,6 +32,7 @@ typedef struct Zone {
     char *file_as_written;
     ZoneRecord *records;
     size_t n_records;
+    char *records_where; /* the JSON path of its "records", for messages; or NULL */
 } Zone;
 
 /* One node's DNS keys; which apply depends on its role (roles.h). */

@@ -13,7 +13,8 @@
 
 typedef struct Source {
     const char *file;  /* the master file, or the scenario */
-    const char *where; /* the JSON path of an inline record, or NULL */
+    const char *where; /* an inline record: the JSON path of its zone's records; or NULL */
+    size_t index;      /* and its index there */
 } Source;
 
 /* Copies the Source's pointers: a Source may be a local, a Loc outlives it
@@ -31,9 +32,9 @@ static void report(Errors *errs, Loc at, const char *fmt, ...)
     va_list ap;
     buf_init(&b);
     if (at.src.where && at.col == 0)
-        buf_printf(&b, "%s: %s: ", at.src.file, at.src.where);
+        buf_printf(&b, "%s: %s[%zu]: ", at.src.file, at.src.where, at.src.index);
     else if (at.src.where)
-        buf_printf(&b, "%s: %s: column %d: ", at.src.file, at.src.where, at.col);
+        buf_printf(&b, "%s: %s[%zu]: column %d: ", at.src.file, at.src.where, at.src.index, at.col);
     else
         buf_printf(&b, "%s:%d:%d: ", at.src.file, at.line, at.col);
     va_start(ap, fmt);
@@ -845,7 +846,7 @@ static void object_record(Builder *b, const Source *src, const ZoneRecord *zr)
     }
     b->last_ttl = ttl;
     b->have_last_ttl = true;
-    Source data_src = {src->file, src->where};
+    Source data_src = *src;
     Lexer L;
     Token *toks = xmalloc(MAX_TOKENS * sizeof *toks);
     lex_init(&L, &data_src, zr->data, strlen(zr->data), b->errs);
@@ -1249,7 +1250,7 @@ bool dns_zone_parse_text(DnsZone *z, const DnsName *origin, const char *file, co
     z->origin = *origin;
     Builder b;
     builder_init(&b, z, origin, errs, xasprintf("%s:1:1", file));
-    Source src = {file, NULL};
+    Source src = {file, NULL, 0};
     parse_master(&b, &src, text, len);
     return finish(&b);
 }
@@ -1314,7 +1315,7 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
             free(b.where);
             return false;
         }
-        Source s = {src->file, NULL};
+        Source s = {src->file, NULL, 0};
         parse_master(&b, &s, text, len);
         free(text);
         return finish(&b);
@@ -1322,7 +1323,7 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
     Token *toks = NULL; /* for every line-form record of the zone */
     for (size_t i = 0; i < src->n_records; i++) {
         const ZoneRecord *zr = &src->records[i];
-        Source s = {w->path, zr->where};
+        Source s = {w->path, src->records_where, zr->index};
         if (zr->line) {
             Lexer L;
             if (!toks)
@@ -1334,9 +1335,9 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
                 master_record(&b, toks, n, leading);
             else if (n == 0)
                 errors_add(errs,
-                           "%s: %s: empty record (expected a master-file line like "
+                           "%s: %s[%zu]: empty record (expected a master-file line like "
                            "\"www 3600 IN A 192.0.2.1\")",
-                           w->path, zr->where);
+                           w->path, src->records_where, zr->index);
         } else {
             object_record(&b, &s, zr);
         }
