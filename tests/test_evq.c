@@ -126,6 +126,29 @@ static void test_run_until(void **state)
     sim_fini(&sim);
 }
 
+/* sim_run_some runs at most n events, only those due by t, and says how
+ * many ran; background events alone do not keep it going. */
+static void test_run_some(void **state)
+{
+    (void)state;
+    Sim sim;
+    Log log = {0};
+    sim_init(&sim, 1, NULL, false);
+    for (uint64_t i = 1; i <= 5; i++)
+        sim_at(&sim, (SimTime)(100 * i), record, &log, i);
+    sim_after_background(&sim, 1000, record, &log, 6);
+    assert_int_equal(sim_run_some(&sim, SIM_TIME_MAX, 2), 2);
+    assert_int_equal(log.n, 2);
+    assert_int_equal(sim_run_some(&sim, 300, 5), 1); /* 300 runs, 400 is after t */
+    assert_int_equal(sim.now, 300);
+    assert_int_equal(sim_run_some(&sim, SIM_TIME_MAX, 10), 2);
+    assert_int_equal(sim_run_some(&sim, SIM_TIME_MAX, 10), 0);
+    assert_int_equal(log.n, 5);
+    assert_int_equal(sim_run_some(&sim, 1000, 10), 1); /* a time given: the background one too */
+    assert_int_equal(log.order[5], 6);
+    sim_fini(&sim);
+}
+
 static void nop(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
@@ -453,6 +476,7 @@ int main(void)
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_cancel_from_handler),
         cmocka_unit_test(test_run_until),
+        cmocka_unit_test(test_run_some),
         cmocka_unit_test(test_random_against_model),
         cmocka_unit_test(test_rng_determinism),
         cmocka_unit_test(test_stuck_at_one_instant),
