@@ -305,14 +305,19 @@ static void die_by_caught_signal(void)
     exit(128 + sig); /* not reached for these signals */
 }
 
-/* Runs to the end, showing progress on a terminal for long runs. */
+/* Events run between two looks at caught_signal: a few milliseconds. */
+#define RUN_BATCH 4096
+
+/* Runs to the end, showing progress on a terminal for long runs.  Batches
+ * end where sim->events is a multiple of RUN_BATCH, so every multiple of
+ * 0x10000 is seen. */
 static void run_loop(Sim *sim, SimTime until)
 {
     bool tty = isatty(STDERR_FILENO);
     double start = tty ? wall_seconds() : 0, last = start;
     bool shown = false;
-    while (!caught_signal && !sim->stopped && sim_has_next(sim, until)) {
-        sim_step(sim);
+    while (!caught_signal &&
+           sim_run_some(sim, until, RUN_BATCH - (sim->events & (RUN_BATCH - 1))) > 0) {
         if (tty && (sim->events & 0xffff) == 0) {
             double now = wall_seconds();
             if (now - last >= 0.5) {

@@ -126,6 +126,29 @@ static void test_run_until(void **state)
     sim_fini(&sim);
 }
 
+/* sim_run_some runs at most n events, only those due by t, and says how
+ * many ran; background events alone do not keep it going. */
+static void test_run_some(void **state)
+{
+    (void)state;
+    Sim sim;
+    Log log = {0};
+    sim_init(&sim, 1, NULL, false);
+    for (uint64_t i = 1; i <= 5; i++)
+        sim_at(&sim, (SimTime)(100 * i), record, &log, i);
+    sim_after_background(&sim, 1000, record, &log, 6);
+    assert_int_equal(sim_run_some(&sim, SIM_TIME_MAX, 2), 2);
+    assert_int_equal(log.n, 2);
+    assert_int_equal(sim_run_some(&sim, 300, 5), 1); /* 300 runs, 400 is after t */
+    assert_int_equal(sim.now, 300);
+    assert_int_equal(sim_run_some(&sim, SIM_TIME_MAX, 10), 2);
+    assert_int_equal(sim_run_some(&sim, SIM_TIME_MAX, 10), 0);
+    assert_int_equal(log.n, 5);
+    assert_int_equal(sim_run_some(&sim, 1000, 10), 1); /* a time given: the background one too */
+    assert_int_equal(log.order[5], 6);
+    sim_fini(&sim);
+}
+
 static void nop(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)sim;
@@ -269,6 +292,88 @@ static void test_two_heaps_against_scan(void **state)
     evq_fini(&q);
 }
 
+/* As above with times up to 700 s ahead: events land in the wheel, the
+ * far wheel (a round of it is 537 s) and the heap beyond it; far buckets
+ * come into the wheel as the clock moves, or all at once when the wheel is
+ * empty, and cancelled far events leave at once. */
+static void test_far_wheel_against_scan(void **state)
+{
+    (void)state;
+    enum { N = 6000 };
+    static const SimTime spans[] = {50, 4 * EVQ_NEAR, 40000000, 700000000};
+    Evq q;
+    Rng r;
+    evq_init(&q);
+    rng_seed(&r, 11);
+    SimTime *time = calloc(N, sizeof *time);
+    EvHandle *h = calloc(N, sizeof *h);
+    char *live = calloc(N, 1);
+    SimTime now = 0;
+    size_t pushed = 0, popped = 0, far = 0, beyond = 0;
+    while (pushed < N || evq_len(&q)) {
+        uint64_t what = rng_below(&r, 10);
+        if (pushed < N && what < 5) {
+            SimTime ahead = (SimTime)rng_below(&r, (uint64_t)spans[rng_below(&r, 4)]);
+            far += ahead > 2 * EVQ_NEAR;
+            beyond += ahead > 540000000;
+            time[pushed] = now + ahead;
+            h[pushed] = evq_push(&q, time[pushed], nop, NULL, pushed);
+            live[pushed++] = 1;
+        } else if (pushed && what < 7) {
+            uint64_t k = rng_below(&r, pushed);
+            assert_int_equal(evq_cancel(&q, h[k]), live[k]);
+            live[k] = 0;
+        } else if (evq_len(&q)) {
+            size_t want = N;
+            for (size_t i = 0; i < pushed; i++)
+                if (live[i] && (want == N || time[i] < time[want]))
+                    want = i;
+            assert_int_equal(evq_peek_time(&q), time[want]);
+            Event ev;
+            assert_true(evq_pop(&q, &ev));
+            assert_int_equal(ev.arg, want);
+            live[want] = 0;
+            now = ev.time;
+            popped++;
+        }
+    }
+    assert_true(far > N / 4);
+    assert_true(beyond > N / 40);
+    assert_true(popped > N / 4);
+    free(time);
+    free(h);
+    free(live);
+    evq_fini(&q);
+}
+
+/* Peeking with only far events pending moves the window on; an event
+ * pushed after that, before the far ones, still comes first. */
+static void test_push_after_far_peek(void **state)
+{
+    (void)state;
+    Evq q;
+    Event ev;
+    evq_init(&q);
+    evq_push(&q, 10, nop, NULL, 1);
+    assert_true(evq_pop(&q, &ev));
+    evq_push(&q, 300000000, nop, NULL, 2);
+    EvHandle gone = evq_push(&q, 300000000, nop, NULL, 3);
+    evq_push(&q, 300000000, nop, NULL, 4);
+    assert_true(evq_cancel(&q, gone));
+    assert_int_equal(evq_peek_time(&q), 300000000);
+    evq_push(&q, 20, nop, NULL, 5);
+    evq_push(&q, 300000000 + 1, nop, NULL, 6);
+    evq_push(&q, 300000000, nop, NULL, 7);
+    assert_int_equal(evq_peek_time(&q), 20);
+    static const uint64_t order[] = {5, 2, 4, 7, 6};
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        assert_true(evq_pop(&q, &ev));
+        assert_int_equal(ev.arg, order[i]);
+    }
+    assert_false(evq_pop(&q, &ev));
+    evq_fini(&q);
+}
+
 /* The wheel's buckets go round: near events whose times straddle a
  * multiple of its size, popped from every kind of starting point, still
  * come out by (time, insertion). */
@@ -371,10 +476,13 @@ int main(void)
         cmocka_unit_test(test_cancel),
         cmocka_unit_test(test_cancel_from_handler),
         cmocka_unit_test(test_run_until),
+        cmocka_unit_test(test_run_some),
         cmocka_unit_test(test_random_against_model),
         cmocka_unit_test(test_rng_determinism),
         cmocka_unit_test(test_stuck_at_one_instant),
         cmocka_unit_test(test_two_heaps_against_scan),
+        cmocka_unit_test(test_far_wheel_against_scan),
+        cmocka_unit_test(test_push_after_far_peek),
         cmocka_unit_test(test_wheel_wraps),
         cmocka_unit_test(test_cancelled_in_the_wheel),
     };

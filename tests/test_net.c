@@ -549,6 +549,44 @@ static SimTime console_time(const Sim *sim, const char *text)
 
 /* Nothing vanishes: a packet to an address that no node has is answered
  * as a real network answers it. */
+/* Bindings bound and unbound at random on two nodes, against a model: a
+ * port bound twice is refused, an unbound one is free again, and every
+ * node's list of ports is the model's, as the table grows and its
+ * unbinds move bindings back. */
+static void test_udp_bindings_against_model(void **state)
+{
+    (void)state;
+    enum { PORTS = 3000 };
+    World *w = tw_chain();
+    Sim sim;
+    tw_run(&sim, w, 1);
+    Rng r;
+    rng_seed(&r, 5);
+    static bool model[2][PORTS];
+    static uint16_t got[PORTS];
+    for (int round = 0; round < 200000; round++) {
+        int node = (int)rng_below(&r, 2);
+        uint16_t port = (uint16_t)(1 + rng_below(&r, round < 100000 ? PORTS - 1 : 300));
+        if (rng_below(&r, 2)) {
+            assert_int_equal(udp_bind(&sim, node, port, ignore_udp, NULL), !model[node][port]);
+            model[node][port] = true;
+        } else {
+            udp_unbind(&sim, node, port);
+            model[node][port] = false;
+        }
+        if (round % 20000 == 0 || round == 199999) {
+            for (node = 0; node < 2; node++) {
+                size_t n = udp_node_ports(&sim, node, got, PORTS), k = 0;
+                for (uint16_t p = 0; p < PORTS; p++)
+                    if (model[node][p])
+                        assert_int_equal(got[k++], p);
+                assert_int_equal(n, k);
+            }
+        }
+    }
+    tw_done(&sim);
+}
+
 static void test_unknown_address(void **state)
 {
     (void)state;
@@ -694,6 +732,7 @@ int main(void)
         cmocka_unit_test(test_determinism),
         cmocka_unit_test(test_unknown_address),
         cmocka_unit_test(test_ephemeral_ports_run_out),
+        cmocka_unit_test(test_udp_bindings_against_model),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -8,14 +8,20 @@
 
 #define NO_SLOT    UINT32_MAX
 #define WHEEL_MASK (EVQ_WHEEL_SLOTS - 1u)
+#define FAR_MASK   (EVQ_FAR_SLOTS - 1u)
 
-_Static_assert(EVQ_WHEEL_SLOTS > EVQ_NEAR, "the wheel spans more than the near window");
+/* The wheel holds the events of the far buckets up to the horizon, which
+ * is that of last + EVQ_NEAR: they lie before last + EVQ_NEAR + a bucket. */
+_Static_assert(EVQ_WHEEL_SLOTS >= EVQ_NEAR + ((SimTime)1 << EVQ_FAR_SHIFT),
+               "the wheel spans the near window and a far bucket");
+_Static_assert((EVQ_FAR_SLOTS & FAR_MASK) == 0, "the far wheel's size is a power of two");
 _Static_assert((EVQ_WHEEL_SLOTS & WHEEL_MASK) == 0, "the wheel's size is a power of two");
 
 void evq_init(Evq *q)
 {
     *q = (Evq){0};
     q->near.first = -1;
+    q->far.horizon = (uint64_t)EVQ_NEAR >> EVQ_FAR_SHIFT;
     q->free_slot = NO_SLOT;
 }
 
@@ -23,6 +29,8 @@ void evq_fini(Evq *q)
 {
     free(q->near.last);
     free(q->near.used);
+    free(q->far.last);
+    free(q->far.used);
     free(q->later.a);
     free(q->slots);
     evq_init(q);
@@ -113,29 +121,75 @@ static void heap_remove(Evq *q, size_t i)
         sift_down(q, i, last);
 }
 
-/* ---- the wheel ----------------------------------------------------------- */
+/* ---- buckets: both wheels ------------------------------------------------ */
 
-static void wheel_alloc(EvqWheel *w)
+/* n buckets' last slots, all NO_SLOT, and a bitmap of their use. */
+static void buckets_alloc(uint32_t **last, uint64_t **used, size_t n)
 {
-    w->last = xmalloc(EVQ_WHEEL_SLOTS * sizeof *w->last);
-    memset(w->last, 0xff, EVQ_WHEEL_SLOTS * sizeof *w->last); /* NO_SLOT */
-    w->used = xcalloc(EVQ_WHEEL_WORDS, sizeof *w->used);
+    *last = xmalloc(n * sizeof **last);
+    memset(*last, 0xff, n * sizeof **last); /* NO_SLOT */
+    *used = xcalloc(n / 64, sizeof **used);
 }
+
+/* Puts s at the end of a bucket's ring, whose last slot is *last; returns
+ * whether the bucket was empty. */
+static inline bool ring_append(Evq *q, uint32_t *last, uint32_t s)
+{
+    uint32_t l = *last;
+    *last = s;
+    if (l == NO_SLOT) {
+        q->slots[s].next = s;
+        return true;
+    }
+    q->slots[s].next = q->slots[l].next; /* after l, before the bucket's first */
+    q->slots[l].next = s;
+    return false;
+}
+
+/* A bitmap of buckets in use has a summary: a bit per word that is not 0. */
+static inline void mark_used(uint64_t *used, uint64_t *summary, size_t b)
+{
+    used[b / 64] |= 1ULL << (b % 64);
+    summary[b / 4096] |= 1ULL << (b / 64 % 64);
+}
+
+static inline void mark_free(uint64_t *used, uint64_t *summary, size_t b)
+{
+    used[b / 64] &= ~(1ULL << (b % 64));
+    if (!used[b / 64])
+        summary[b / 4096] &= ~(1ULL << (b / 64 % 64));
+}
+
+/* The first bucket in use at or after bucket b (circularly) of a bitmap of
+ * groups * 4096 buckets; the caller knows one is in use. */
+static inline size_t first_used(const uint64_t *used, const uint64_t *summary, size_t groups,
+                                size_t b)
+{
+    size_t word = b / 64;
+    uint64_t bits = used[word] & (~0ULL << (b % 64));
+    for (size_t k = 0; !bits; k++) { /* the next word that is not 0, from word + 1 */
+        assert(k <= groups);
+        size_t i = (word + 1) % (groups * 64);
+        size_t g = (i / 64 + k) % groups;
+        uint64_t words = summary[g];
+        if (k == 0)
+            words &= ~0ULL << (i % 64);
+        if (words) {
+            word = g * 64 + (size_t)__builtin_ctzll(words);
+            bits = used[word];
+        }
+    }
+    return word * 64 + (size_t)__builtin_ctzll(bits);
+}
+
+/* ---- the wheel ----------------------------------------------------------- */
 
 static inline void wheel_push(Evq *q, uint32_t s, SimTime t)
 {
     EvqWheel *w = &q->near;
     uint32_t b = (uint32_t)t & WHEEL_MASK;
-    uint32_t last = w->last[b];
-    if (last == NO_SLOT) {
-        q->slots[s].next = s;
-        w->used[b / 64] |= 1ULL << (b % 64);
-        w->summary[b / 4096] |= 1ULL << (b / 64 % 64);
-    } else { /* s goes after last, before the bucket's first */
-        q->slots[s].next = q->slots[last].next;
-        q->slots[last].next = s;
-    }
-    w->last[b] = s;
+    if (ring_append(q, &w->last[b], s))
+        mark_used(w->used, w->summary, b);
     /* first is -1 when not known, below any time: it stays not known. */
     if (w->len++ == 0 || t < w->first) {
         w->first = t;
@@ -143,39 +197,15 @@ static inline void wheel_push(Evq *q, uint32_t s, SimTime t)
     }
 }
 
-/* The wheel's events lie within [last, last + EVQ_NEAR], less than a
- * round: going on from last's word, the search meets one before it comes
- * back to last's group of words. */
-_Static_assert(EVQ_NEAR / 64 + 1 <= (EVQ_WHEEL_GROUPS - 1) * 64, "the search never goes round");
-
-/* The first word of used at or after word i (circularly) that is not 0;
- * the caller knows one exists within the next EVQ_NEAR / 64 + 1 words. */
-static size_t next_word(const EvqWheel *w, size_t i)
-{
-    for (size_t k = 0;; k++) {
-        assert(k < EVQ_WHEEL_GROUPS);
-        size_t g = (i / 64 + k) % EVQ_WHEEL_GROUPS;
-        uint64_t bits = w->summary[g];
-        if (k == 0)
-            bits &= ~0ULL << (i % 64);
-        if (bits)
-            return g * 64 + (size_t)__builtin_ctzll(bits);
-    }
-}
-
 /* Finds the wheel's first event when it is not known: the first bucket in
- * use from last's, going round, holds it. */
+ * use from last's, going round, holds it (its events lie within a round of
+ * last, see above). */
 static void wheel_find(Evq *q)
 {
     EvqWheel *w = &q->near;
     size_t from = (size_t)((uint64_t)q->last & WHEEL_MASK);
-    size_t word = from / 64;
-    uint64_t bits = w->used[word] & (~0ULL << (from % 64));
-    if (!bits) {
-        word = next_word(w, (word + 1) % EVQ_WHEEL_WORDS);
-        bits = w->used[word];
-    }
-    w->head = q->slots[w->last[word * 64 + (size_t)__builtin_ctzll(bits)]].next;
+    size_t b = first_used(w->used, w->summary, EVQ_WHEEL_GROUPS, from);
+    w->head = q->slots[w->last[b]].next;
     w->first = q->slots[w->head].time;
 }
 
@@ -199,9 +229,7 @@ static inline void wheel_shift(Evq *q, uint32_t s)
     uint32_t last = w->last[b];
     if (last == s) {
         w->last[b] = NO_SLOT;
-        w->used[b / 64] &= ~(1ULL << (b % 64));
-        if (!w->used[b / 64])
-            w->summary[b / 4096] &= ~(1ULL << (b / 64 % 64));
+        mark_free(w->used, w->summary, b);
         w->first = -1;
     } else {
         w->head = q->slots[s].next;
@@ -210,13 +238,144 @@ static inline void wheel_shift(Evq *q, uint32_t s)
     w->len--;
 }
 
+/* ---- the far wheel -------------------------------------------------------- */
+
+/* The far bucket of a time. */
+static inline uint64_t far_bucket(SimTime t)
+{
+    return (uint64_t)t >> EVQ_FAR_SHIFT;
+}
+
+/* s is due in bucket k, past the horizon: into the far wheel, or the heap
+ * when k is a round or more beyond the horizon.  Returns handle, as
+ * heap_push does. */
+__attribute__((noinline)) static EvHandle far_push(Evq *q, uint32_t s, uint64_t k, EvHandle handle)
+{
+    EvqFar *f = &q->far;
+    if (k - f->horizon >= EVQ_FAR_SLOTS)
+        return heap_push(q, s, handle);
+    if (!f->last)
+        buckets_alloc(&f->last, &f->used, EVQ_FAR_SLOTS);
+    uint32_t b = (uint32_t)k & FAR_MASK;
+    EvqSlot *slot = &q->slots[s];
+    uint32_t last = f->last[b];
+    if (last == NO_SLOT) {
+        slot->next = slot->prev = s;
+        mark_used(f->used, f->summary, b);
+    } else { /* s goes after last, before the bucket's first */
+        uint32_t first = q->slots[last].next;
+        slot->next = first;
+        slot->prev = last;
+        q->slots[first].prev = s;
+        q->slots[last].next = s;
+    }
+    f->last[b] = s;
+    slot->pos = EVQ_FAR;
+    f->len++;
+    return handle;
+}
+
+/* Takes s out of its far bucket (a cancelled event: its slot is let go at
+ * once, not kept until its time comes near). */
+static void far_remove(Evq *q, uint32_t s)
+{
+    EvqFar *f = &q->far;
+    const EvqSlot *slot = &q->slots[s];
+    uint32_t b = (uint32_t)far_bucket(slot->time) & FAR_MASK;
+    if (slot->next == s) {
+        f->last[b] = NO_SLOT;
+        mark_free(f->used, f->summary, b);
+    } else {
+        q->slots[slot->prev].next = slot->next;
+        q->slots[slot->next].prev = slot->prev;
+        if (f->last[b] == s)
+            f->last[b] = slot->prev;
+    }
+    f->len--;
+}
+
+/* The far wheel's first bucket in use (the far wheel is not empty). */
+static uint64_t far_first(const EvqFar *f)
+{
+    uint64_t from = f->horizon + 1;
+    size_t b = first_used(f->used, f->summary, EVQ_FAR_GROUPS, (size_t)(from & FAR_MASK));
+    return from + ((b - from) & FAR_MASK);
+}
+
+/* Moves far bucket b's events, in their order, to the wheel. */
+static void far_take(Evq *q, size_t b)
+{
+    EvqFar *f = &q->far;
+    uint32_t last = f->last[b];
+    f->last[b] = NO_SLOT;
+    mark_free(f->used, f->summary, b);
+    uint32_t s = q->slots[last].next;
+    for (;;) {
+        uint32_t next = q->slots[s].next;
+        f->len--;
+        q->slots[s].pos = EVQ_WHEEL;
+        wheel_push(q, s, q->slots[s].time);
+        if (s == last)
+            break;
+        s = next;
+    }
+}
+
+/* Makes h (not below it) the horizon: the far buckets up to h move to the
+ * wheel. */
+__attribute__((noinline)) static void far_advance(Evq *q, uint64_t h)
+{
+    EvqFar *f = &q->far;
+    while (f->len) {
+        uint64_t k = far_first(f);
+        if (k > h)
+            break;
+        far_take(q, (size_t)(k & FAR_MASK));
+    }
+    f->horizon = h;
+}
+
+/* The wheel's first event, dropping the cancelled ones before it; NO_SLOT
+ * if the wheel is empty. */
+static inline uint32_t near_first(Evq *q)
+{
+    uint32_t near = wheel_head(q);
+    while (near != NO_SLOT && !q->slots[near].fn) {
+        wheel_shift(q, near);
+        slot_free(q, near);
+        near = wheel_head(q);
+    }
+    return near;
+}
+
+/* The wheel is empty and the far wheel is not: unless the heap's first
+ * event comes before the far wheel's first bucket, last moves on to a
+ * window's length before that bucket (every pending event lies after it),
+ * and the bucket comes into the wheel.  Returns the wheel's first event,
+ * NO_SLOT if the heap's comes first or nothing is left in either wheel. */
+__attribute__((noinline)) static uint32_t far_pull(Evq *q)
+{
+    uint32_t near = NO_SLOT;
+    while (near == NO_SLOT && q->far.len) {
+        uint64_t k = far_first(&q->far);
+        SimTime start = (SimTime)(k << EVQ_FAR_SHIFT);
+        if (q->later.len && q->later.a[0].time < start)
+            return NO_SLOT;
+        if (start - EVQ_NEAR > q->last)
+            q->last = start - EVQ_NEAR;
+        far_advance(q, k);
+        near = near_first(q);
+    }
+    return near;
+}
+
 /* ---- the queue ----------------------------------------------------------- */
 
 /* Puts a slot on the free list, and makes the wheel on the first push. */
 static void push_room(Evq *q)
 {
     if (!q->near.last)
-        wheel_alloc(&q->near);
+        buckets_alloc(&q->near.last, &q->near.used, EVQ_WHEEL_SLOTS);
     assert(q->nslots < NO_SLOT - 1); /* a handle holds s + 1 */
     if (q->nslots == q->slots_cap)
         q->slots = xgrow(q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
@@ -245,8 +404,11 @@ static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg,
     q->len++;
     q->foreground += !background;
     EvHandle h = (seq << 32) | (s + 1);
-    if (t < q->last || t - q->last > EVQ_NEAR)
+    if (t < q->last)
         return heap_push(q, s, h);
+    uint64_t k = far_bucket(t);
+    if (k > q->far.horizon)
+        return far_push(q, s, k, h);
     wheel_push(q, s, t);
     return h;
 }
@@ -281,7 +443,10 @@ bool evq_cancel(Evq *q, EvHandle h)
     q->len--;
     q->foreground -= !slot->background;
     if (slot->pos == EVQ_WHEEL) {
-        slot->fn = NULL; /* dropped when it comes first (first_slot) */
+        slot->fn = NULL; /* dropped when it comes first (near_first) */
+    } else if (slot->pos == EVQ_FAR) {
+        far_remove(q, s);
+        slot_free(q, s);
     } else {
         heap_remove(q, slot->pos);
         slot_free(q, s);
@@ -291,15 +456,13 @@ bool evq_cancel(Evq *q, EvHandle h)
 
 /* The slot of the earliest pending event, NO_SLOT if there is none; drops
  * the wheel's cancelled events before it.  Always inline: a call here
- * cost evq_pop as much as its own work. */
+ * cost evq_pop as much as its own work.  The far wheel's events all come
+ * after the wheel's. */
 __attribute__((always_inline)) static inline uint32_t first_slot(Evq *q)
 {
-    uint32_t near = wheel_head(q);
-    while (near != NO_SLOT && !q->slots[near].fn) {
-        wheel_shift(q, near);
-        slot_free(q, near);
-        near = wheel_head(q);
-    }
+    uint32_t near = near_first(q);
+    if (near == NO_SLOT && q->far.len)
+        near = far_pull(q);
     if (!q->later.len)
         return near;
     const EvqNode *top = &q->later.a[0];
@@ -318,7 +481,7 @@ bool evq_pop(Evq *q, Event *out)
     out->fn = slot->fn;
     out->ctx = slot->ctx;
     out->arg = slot->arg;
-    q->last = slot->time;
+    SimTime t = slot->time;
     q->len--;
     q->foreground -= !slot->background;
     if (slot->pos == EVQ_WHEEL)
@@ -326,6 +489,12 @@ bool evq_pop(Evq *q, Event *out)
     else
         heap_remove(q, 0);
     slot_free(q, s);
+    if (t > q->last) { /* not before: see evq.h */
+        q->last = t;
+        uint64_t h = far_bucket(t + EVQ_NEAR);
+        if (h != q->far.horizon)
+            far_advance(q, h);
+    }
     /* The wheel's next event's context (most often a packet, written when
      * it was sent, long out of the caches by now) is asked of the memory
      * now, to come while this event runs.  A hint only: the order is not

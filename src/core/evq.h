@@ -10,24 +10,35 @@
  *
  * Cancelling an event of the wheel (below) only marks it (its slot's fn
  * becomes NULL), as Redis's event loop does: the mark is dropped when the
- * event comes first, and only then is its slot reused.
+ * event comes first, and only then is its slot reused.  An event of the far
+ * wheel is taken out of its ring at once (most long timeouts are
+ * cancelled, and their slots are reused at once).
  *
- * Two places hold pending events:
- * - the wheel, for events due within EVQ_NEAR (100 ms) of the last event
- *   popped (packets on the wire, even over a continent's latency, and short
+ * Time is cut into far buckets of 2^EVQ_FAR_SHIFT µs (16 ms); the horizon
+ * is the far bucket of last + EVQ_NEAR (100 ms), last being the time of the
+ * last event popped.  Three places hold pending events:
+ * - the wheel, for events due from last to the end of the horizon's bucket
+ *   (packets on the wire, even over a continent's latency, and short
  *   timers: nearly all of them).  It has a bucket per microsecond of a
- *   window longer than EVQ_NEAR, each a ring of slots in push order (so in
- *   seq order) named by its last, and a bitmap of the buckets in use.
- *   Every event in it lies in [last, last + EVQ_NEAR], so a bucket never
- *   holds two times; push is O(1), and pop finds the first bucket in use
- *   from the bitmap, a word (64 µs) at a time;
- * - a 4-ary min-heap for the later ones (record expiries, long timeouts, a
- *   script's later lines), whose nodes remember their slot and each slot its
- *   position, so cancel is O(log n).  Most long timeouts are cancelled:
- *   left in the heap, each would cost a full sift from the top when it came
- *   due, instead of a short one near the bottom now.
- * Pop takes the smaller of the two firsts by (time, seq), so the order is
- * exactly that of one queue.
+ *   window longer than that, each a ring of slots in push order (so in seq
+ *   order) named by its last, and a bitmap of the buckets in use.  Every
+ *   event in it lies in [last, last + EVQ_NEAR + a far bucket), so a bucket
+ *   never holds two times; push is O(1), and pop finds the first bucket in
+ *   use from the bitmap, a word (64 µs) at a time;
+ * - the far wheel, for events of the next EVQ_FAR_SLOTS far buckets after
+ *   the horizon (long timeouts, record expiries, a script's later lines): a
+ *   ring per far bucket, in push order, unsorted, linked both ways.  As the horizon moves on,
+ *   its buckets move to the wheel in their order, so push, cancel and the
+ *   move are O(1) per event.  When the wheel is empty, last jumps to
+ *   EVQ_NEAR before the far wheel's first bucket (unless the heap's first
+ *   comes earlier): every event still pending lies after that;
+ * - a 4-ary min-heap for the rest (a record's expiry days ahead, a push
+ *   before last), whose nodes remember their slot and each slot its
+ *   position, so cancel is O(log n).
+ * The far wheel's events all come after the wheel's; pop takes the smaller
+ * of the wheel's and the heap's firsts by (time, seq), so the order is
+ * exactly that of one queue.  last never goes back (a push before it, which
+ * a simulation never makes, goes to the heap).
  *
  * Nothing is allocated per event once the arrays have grown to the peak
  * size. */
@@ -61,6 +72,7 @@ typedef struct EvqNode {
 } EvqNode;
 
 #define EVQ_WHEEL 0x80000000u /* EvqSlot.pos of an event in the wheel */
+#define EVQ_FAR   0x80000001u /* EvqSlot.pos of an event in the far wheel */
 
 typedef struct EvqSlot {
     SimTime time;
@@ -69,7 +81,8 @@ typedef struct EvqSlot {
     void *ctx;
     uint64_t arg;
     uint32_t next; /* the next slot in the wheel's bucket (a ring); next free slot while free */
-    uint32_t pos;  /* heap index, or EVQ_WHEEL */
+    uint32_t prev; /* the previous slot in a far bucket's ring */
+    uint32_t pos;  /* heap index, EVQ_WHEEL or EVQ_FAR */
     bool background;
 } EvqSlot;
 
@@ -77,6 +90,9 @@ typedef struct EvqSlot {
 #define EVQ_WHEEL_SLOTS  131072u           /* buckets: a power of two above EVQ_NEAR */
 #define EVQ_WHEEL_WORDS  (EVQ_WHEEL_SLOTS / 64u)
 #define EVQ_WHEEL_GROUPS (EVQ_WHEEL_WORDS / 64u) /* of 64 words */
+#define EVQ_FAR_SHIFT    14                      /* a far bucket spans 2^14 µs */
+#define EVQ_FAR_SLOTS    32768u                  /* far buckets: 537 s */
+#define EVQ_FAR_GROUPS   (EVQ_FAR_SLOTS / 4096u)
 
 typedef struct EvqHeap {
     EvqNode *a;
@@ -92,8 +108,17 @@ typedef struct EvqWheel {
     uint32_t head;                      /* the slot of its first event, when first is known */
 } EvqWheel;
 
+typedef struct EvqFar {
+    uint32_t *last; /* EVQ_FAR_SLOTS: each bucket's last slot, UINT32_MAX when empty */
+    uint64_t *used; /* a bit per bucket in use */
+    uint64_t summary[EVQ_FAR_GROUPS]; /* a bit per word of used that is not 0 */
+    size_t len;                       /* events in it, cancelled ones included */
+    uint64_t horizon;                 /* the far bucket of last + EVQ_NEAR */
+} EvqFar;
+
 typedef struct Evq {
     EvqWheel near;
+    EvqFar far;
     EvqHeap later;
     size_t len;   /* pending events, both places, not counting cancelled ones */
     SimTime last; /* time of the last event popped */

@@ -60,11 +60,10 @@ bool sim_cancel(Sim *sim, EvHandle h)
     return evq_cancel(&sim->q, h);
 }
 
-bool sim_step(Sim *sim)
+/* sim_step once an event is known to be pending and the run not stopped. */
+static inline bool step(Sim *sim)
 {
     Event ev;
-    if (sim->stopped || !evq_len(&sim->q))
-        return false;
     /* The count first: the queue is looked into only when it is at the limit. */
     if (sim->events_now >= SIM_MAX_EVENTS_AT_ONCE && evq_peek_time(&sim->q) == sim->now) {
         sim->stopped = sim->stuck = true;
@@ -81,7 +80,14 @@ bool sim_step(Sim *sim)
     return true;
 }
 
-bool sim_has_next(Sim *sim, SimTime t)
+bool sim_step(Sim *sim)
+{
+    if (sim->stopped || !evq_len(&sim->q))
+        return false;
+    return step(sim);
+}
+
+static inline bool has_next(Sim *sim, SimTime t)
 {
     if (!evq_len(&sim->q))
         return false;
@@ -90,10 +96,22 @@ bool sim_has_next(Sim *sim, SimTime t)
     return evq_peek_time(&sim->q) <= t;
 }
 
+bool sim_has_next(Sim *sim, SimTime t)
+{
+    return has_next(sim, t);
+}
+
+uint64_t sim_run_some(Sim *sim, SimTime t, uint64_t n)
+{
+    uint64_t ran = 0;
+    while (ran < n && !sim->stopped && has_next(sim, t) && step(sim))
+        ran++;
+    return ran;
+}
+
 void sim_run_until(Sim *sim, SimTime t)
 {
-    while (!sim->stopped && sim_has_next(sim, t))
-        sim_step(sim);
+    sim_run_some(sim, t, UINT64_MAX);
     if (t != SIM_TIME_MAX && !sim->stopped && sim->now < t)
         sim->now = t;
 }

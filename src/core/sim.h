@@ -71,6 +71,11 @@ bool sim_step(Sim *sim);
 /* Whether an event is left to run at or before t: with t = SIM_TIME_MAX,
  * a foreground one (background events alone do not keep a run going). */
 bool sim_has_next(Sim *sim, SimTime t);
+/* Runs up to n events, each while sim_has_next(sim, t) and the run is not
+ * stopped; returns how many ran (fewer than n: none is left, or the run
+ * stopped).  A caller that looks at something between events (a signal,
+ * progress) does so every n events instead of paying for it every event. */
+uint64_t sim_run_some(Sim *sim, SimTime t, uint64_t n);
 /* Runs every event at or before t (unless stopped); the clock ends at t
  * when t is finite.  With t = SIM_TIME_MAX it runs until only background
  * events are left, and the clock ends at the last event run. */

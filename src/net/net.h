@@ -40,9 +40,9 @@ typedef void (*UdpFn)(Sim *sim, void *ctx, int node, const UdpMsg *m);
 
 /* A slot of the UDP binding table: open addressing on (node, port). */
 typedef struct UdpBinding {
-    uint64_t key;  /* node << 16 | port */
-    uint8_t state; /* 0 empty, 1 bound, 2 unbound (a tombstone) */
-    bool errors;   /* ICMP errors about what it sent go to fn too */
+    uint64_t key; /* node << 16 | port */
+    bool bound;   /* false: an empty slot */
+    bool errors;  /* ICMP errors about what it sent go to fn too */
     UdpFn fn;
     void *ctx;
 } UdpBinding;
@@ -114,9 +114,9 @@ typedef struct Net {
     Packet *free_pkts[NET_PACKET_SIZES]; /* per size, smallest first */
     Packet **all_pkts;                   /* every packet made, so none leaks if a run stops early */
     size_t pkts_made, pkts_cap;
-    UdpBinding *udp;          /* hash table, udp_cap slots (a power of two) */
-    size_t udp_used, udp_cap; /* slots bound or tombstoned */
-    size_t udp_live;          /* slots bound */
+    UdpBinding *udp; /* hash table, udp_cap slots (a power of two) */
+    size_t udp_cap;
+    size_t udp_live; /* slots bound */
     IcmpListener *icmp;
     size_t n_icmp, icmp_cap;
     int next_listener;

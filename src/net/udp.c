@@ -7,7 +7,12 @@
 #include "net/icmp.h"
 
 /* ---- bindings: a hash table, so a resolver with thousands of queries in
- * flight (each on its own port) still finds a port in O(1) ---------------- */
+ * flight (each on its own port) still finds a port in O(1) ----------------
+ *
+ * Linear probing with backward-shift deletion: an unbind moves the
+ * bindings after it back into its place where their probes allow, so no
+ * tombstone is left.  Every lookup binds a port and unbinds it: tombstones
+ * made probes long and the table was built again every few thousand. */
 
 static uint64_t key_of(int node, uint16_t port)
 {
@@ -27,63 +32,64 @@ static UdpBinding *find(Net *net, uint64_t key)
         return NULL;
     for (size_t i = slot_of(key, net->udp_cap);; i = (i + 1) & (net->udp_cap - 1)) {
         UdpBinding *b = &net->udp[i];
-        if (b->state == 0)
+        if (!b->bound)
             return NULL;
-        if (b->state == 1 && b->key == key)
+        if (b->key == key)
             return b;
     }
 }
 
-/* Re-inserts every binding into a table of cap slots, dropping tombstones. */
+/* Re-inserts every binding into a table of cap slots. */
 static void rehash(Net *net, size_t cap)
 {
     UdpBinding *old = net->udp;
     size_t old_cap = net->udp_cap;
     net->udp = xcalloc(cap, sizeof *net->udp);
     net->udp_cap = cap;
-    net->udp_used = 0;
     for (size_t i = 0; i < old_cap; i++) {
-        if (old[i].state != 1)
+        if (!old[i].bound)
             continue;
         size_t k = slot_of(old[i].key, cap);
-        while (net->udp[k].state)
+        while (net->udp[k].bound)
             k = (k + 1) & (cap - 1);
         net->udp[k] = old[i];
-        net->udp_used++;
     }
     free(old);
 }
 
-bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx)
+/* Binds key to fn; NULL if it is bound already. */
+static UdpBinding *bind(Net *net, uint64_t key, UdpFn fn, void *ctx)
 {
-    Net *net = sim->net;
-    uint64_t key = key_of(node, port);
-    if (find(net, key))
-        return false;
-    if ((net->udp_used + 1) * 2 > net->udp_cap) {
-        /* Sized by the bindings alive, not by the tombstones that filled
-         * the table: ports bound and unbound by every lookup would
-         * otherwise double it again and again. */
+    if ((net->udp_live + 1) * 2 > net->udp_cap) {
+        if (find(net, key))
+            return NULL;
         size_t cap = 64;
         while ((net->udp_live + 1) * 4 > cap)
             cap *= 2;
         rehash(net, cap);
     }
-    size_t k = slot_of(key, net->udp_cap);
-    while (net->udp[k].state == 1)
-        k = (k + 1) & (net->udp_cap - 1);
-    if (net->udp[k].state == 0)
-        net->udp_used++;
-    net->udp[k] = (UdpBinding){key, 1, false, fn, ctx};
-    net->udp_live++;
-    return true;
+    for (size_t i = slot_of(key, net->udp_cap);; i = (i + 1) & (net->udp_cap - 1)) {
+        UdpBinding *b = &net->udp[i];
+        if (!b->bound) {
+            *b = (UdpBinding){key, true, false, fn, ctx};
+            net->udp_live++;
+            return b;
+        }
+        if (b->key == key)
+            return NULL;
+    }
+}
+
+bool udp_bind(Sim *sim, int node, uint16_t port, UdpFn fn, void *ctx)
+{
+    return bind(sim->net, key_of(node, port), fn, ctx) != NULL;
 }
 
 uint16_t udp_bind_ephemeral(Sim *sim, int node, UdpFn fn, void *ctx)
 {
     for (int i = 0; i < NET_EPHEMERAL_PORTS; i++) {
         uint16_t port = net_ephemeral_port(sim->net, node);
-        if (udp_bind(sim, node, port, fn, ctx))
+        if (bind(sim->net, key_of(node, port), fn, ctx))
             return port;
     }
     return 0;
@@ -91,11 +97,22 @@ uint16_t udp_bind_ephemeral(Sim *sim, int node, UdpFn fn, void *ctx)
 
 void udp_unbind(Sim *sim, int node, uint16_t port)
 {
-    UdpBinding *b = find(sim->net, key_of(node, port));
-    if (b) {
-        b->state = 2; /* a tombstone keeps later probes going */
-        sim->net->udp_live--;
+    Net *net = sim->net;
+    UdpBinding *b = find(net, key_of(node, port));
+    if (!b)
+        return;
+    /* The hole moves on to each binding after it, up to an empty slot,
+     * whose home slot is not between the hole and it (going round). */
+    size_t mask = net->udp_cap - 1, hole = (size_t)(b - net->udp);
+    for (size_t j = (hole + 1) & mask; net->udp[j].bound; j = (j + 1) & mask) {
+        size_t home = slot_of(net->udp[j].key, net->udp_cap);
+        if (((j - home) & mask) >= ((j - hole) & mask)) {
+            net->udp[hole] = net->udp[j];
+            hole = j;
+        }
     }
+    net->udp[hole].bound = false;
+    net->udp_live--;
 }
 
 void udp_want_errors(Sim *sim, int node, uint16_t port)
@@ -198,7 +215,7 @@ size_t udp_node_ports(Sim *sim, int node, uint16_t *out, size_t max)
     size_t n = 0;
     for (size_t i = 0; i < net->udp_cap; i++) {
         const UdpBinding *b = &net->udp[i];
-        if (b->state != 1 || (int)(b->key >> 16) != node)
+        if (!b->bound || (int)(b->key >> 16) != node)
             continue;
         if (n < max)
             out[n] = (uint16_t)b->key;
