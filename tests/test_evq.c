@@ -240,110 +240,86 @@ static void test_random_against_model(void **state)
     evq_fini(&q);
 }
 
-/* Pushes, pops and cancels interleaved, with times from now to 4 s
- * ahead: events land in both heaps (near and later than EVQ_NEAR), later
- * ones come due while the clock moves, and every pop must still be the
- * earliest live event by (time, insertion), as a plain scan finds it. */
+/* Pushes, pops and cancels interleaved (seeded by seed), each push a
+ * random time ahead of the clock, below one of spans[] chosen at random:
+ * every pop must still be the earliest live event by (time, insertion),
+ * as a plain scan finds it.  counts[j] is the number of pushes more than
+ * over[j] ahead; returns the number of pops. */
+static size_t against_scan(uint64_t seed, const SimTime *spans, uint64_t n_spans,
+                           const SimTime *over, size_t *counts, size_t n_over)
+{
+    enum { N = 6000 };
+    Evq q;
+    Rng r;
+    evq_init(&q);
+    rng_seed(&r, seed);
+    SimTime *time = calloc(N, sizeof *time);
+    EvHandle *h = calloc(N, sizeof *h);
+    char *live = calloc(N, 1);
+    SimTime now = 0;
+    size_t pushed = 0, popped = 0;
+    for (size_t j = 0; j < n_over; j++)
+        counts[j] = 0;
+    while (pushed < N || evq_len(&q)) {
+        uint64_t what = rng_below(&r, 10);
+        if (pushed < N && what < 5) {
+            SimTime ahead = (SimTime)rng_below(&r, (uint64_t)spans[rng_below(&r, n_spans)]);
+            for (size_t j = 0; j < n_over; j++)
+                counts[j] += ahead > over[j];
+            time[pushed] = now + ahead;
+            h[pushed] = evq_push(&q, time[pushed], nop, NULL, pushed);
+            live[pushed++] = 1;
+        } else if (pushed && what < 7) {
+            uint64_t k = rng_below(&r, pushed);
+            assert_int_equal(evq_cancel(&q, h[k]), live[k]);
+            live[k] = 0;
+        } else if (evq_len(&q)) {
+            size_t want = N;
+            for (size_t i = 0; i < pushed; i++)
+                if (live[i] && (want == N || time[i] < time[want]))
+                    want = i;
+            assert_int_equal(evq_peek_time(&q), time[want]);
+            Event ev;
+            assert_true(evq_pop(&q, &ev));
+            assert_int_equal(ev.arg, want);
+            live[want] = 0;
+            now = ev.time;
+            popped++;
+        }
+    }
+    free(time);
+    free(h);
+    free(live);
+    evq_fini(&q);
+    return popped;
+}
+
+/* Times from now to 4 s ahead: events land in both heaps (near and later
+ * than EVQ_NEAR), and later ones come due while the clock moves. */
 static void test_two_heaps_against_scan(void **state)
 {
     (void)state;
-    enum { N = 6000 };
-    Evq q;
-    Rng r;
-    evq_init(&q);
-    rng_seed(&r, 7);
-    SimTime *time = calloc(N, sizeof *time);
-    EvHandle *h = calloc(N, sizeof *h);
-    char *live = calloc(N, 1);
-    SimTime now = 0;
-    size_t pushed = 0, popped = 0, later = 0;
-    while (pushed < N || evq_len(&q)) {
-        uint64_t what = rng_below(&r, 10);
-        if (pushed < N && what < 5) {
-            SimTime ahead = rng_below(&r, 2) ? (SimTime)rng_below(&r, 4 * EVQ_NEAR)
-                                             : (SimTime)rng_below(&r, 50);
-            later += ahead > EVQ_NEAR;
-            time[pushed] = now + ahead;
-            h[pushed] = evq_push(&q, time[pushed], nop, NULL, pushed);
-            live[pushed++] = 1;
-        } else if (pushed && what < 7) {
-            uint64_t k = rng_below(&r, pushed);
-            assert_int_equal(evq_cancel(&q, h[k]), live[k]);
-            live[k] = 0;
-        } else if (evq_len(&q)) {
-            size_t want = N;
-            for (size_t i = 0; i < pushed; i++)
-                if (live[i] && (want == N || time[i] < time[want]))
-                    want = i;
-            assert_int_equal(evq_peek_time(&q), time[want]);
-            Event ev;
-            assert_true(evq_pop(&q, &ev));
-            assert_int_equal(ev.arg, want);
-            live[want] = 0;
-            now = ev.time;
-            popped++;
-        }
-    }
-    assert_true(later > N / 4); /* the later heap was used */
-    assert_true(popped > N / 4);
-    free(time);
-    free(h);
-    free(live);
-    evq_fini(&q);
+    static const SimTime spans[] = {50, 4 * EVQ_NEAR}, over[] = {EVQ_NEAR};
+    size_t later;
+    size_t popped = against_scan(7, spans, 2, over, &later, 1);
+    assert_true(later > 6000 / 4); /* the later heap was used */
+    assert_true(popped > 6000 / 4);
 }
 
-/* As above with times up to 700 s ahead: events land in the wheel, the
- * far wheel (a round of it is 537 s) and the heap beyond it; far buckets
- * come into the wheel as the clock moves, or all at once when the wheel is
- * empty, and cancelled far events leave at once. */
+/* Times up to 700 s ahead: events land in the wheel, the far wheel (a
+ * round of it is 537 s) and the heap beyond it; far buckets come into the
+ * wheel as the clock moves, or all at once when the wheel is empty, and
+ * cancelled far events leave at once. */
 static void test_far_wheel_against_scan(void **state)
 {
     (void)state;
-    enum { N = 6000 };
-    static const SimTime spans[] = {50, 4 * EVQ_NEAR, 40000000, 700000000};
-    Evq q;
-    Rng r;
-    evq_init(&q);
-    rng_seed(&r, 11);
-    SimTime *time = calloc(N, sizeof *time);
-    EvHandle *h = calloc(N, sizeof *h);
-    char *live = calloc(N, 1);
-    SimTime now = 0;
-    size_t pushed = 0, popped = 0, far = 0, beyond = 0;
-    while (pushed < N || evq_len(&q)) {
-        uint64_t what = rng_below(&r, 10);
-        if (pushed < N && what < 5) {
-            SimTime ahead = (SimTime)rng_below(&r, (uint64_t)spans[rng_below(&r, 4)]);
-            far += ahead > 2 * EVQ_NEAR;
-            beyond += ahead > 540000000;
-            time[pushed] = now + ahead;
-            h[pushed] = evq_push(&q, time[pushed], nop, NULL, pushed);
-            live[pushed++] = 1;
-        } else if (pushed && what < 7) {
-            uint64_t k = rng_below(&r, pushed);
-            assert_int_equal(evq_cancel(&q, h[k]), live[k]);
-            live[k] = 0;
-        } else if (evq_len(&q)) {
-            size_t want = N;
-            for (size_t i = 0; i < pushed; i++)
-                if (live[i] && (want == N || time[i] < time[want]))
-                    want = i;
-            assert_int_equal(evq_peek_time(&q), time[want]);
-            Event ev;
-            assert_true(evq_pop(&q, &ev));
-            assert_int_equal(ev.arg, want);
-            live[want] = 0;
-            now = ev.time;
-            popped++;
-        }
-    }
-    assert_true(far > N / 4);
-    assert_true(beyond > N / 40);
-    assert_true(popped > N / 4);
-    free(time);
-    free(h);
-    free(live);
-    evq_fini(&q);
+    static const SimTime spans[] = {50, 4 * EVQ_NEAR, 40000000, 700000000},
+                         over[] = {2 * EVQ_NEAR, 540000000};
+    size_t counts[2];
+    size_t popped = against_scan(11, spans, 4, over, counts, 2);
+    assert_true(counts[0] > 6000 / 4);  /* far */
+    assert_true(counts[1] > 6000 / 40); /* beyond the far wheel */
+    assert_true(popped > 6000 / 4);
 }
 
 /* Peeking with only far events pending moves the window on; an event
