@@ -1,9 +1,10 @@
 /* scenario_int — what the scenario loader's files share; not for use
  * outside src/io/scenario*.c (cJSON stays in src/io).
  *
- *   scenario_json.c    the strict JSON checker (bytes, UTF-8, syntax), the
- *                      error machinery (JSON paths, "got …", "did you mean")
- *                      and the typed getters (sj_get_time, sj_get_ip, …);
+ *   scenario_json.c    the strict JSON checker (bytes, UTF-8, syntax) and the
+ *                      error machinery (JSON paths, "got …", "did you mean");
+ *   scenario_values.c  the typed getters (sj_get_time, sj_get_ip, …) and an
+ *                      object's duplicate keys;
  *   scenario.c         the core: top level, nodes' common keys, links,
  *                      cross checks, entry points, saving;
  *   scenario_script.c  the script and its lines' input;
@@ -209,6 +210,13 @@ void sj_unknown_key(Loader *L, const cJSON *at, const Path *p, const char *key,
 /* Does obj have an unknown key that looks like a typo for key?  Then a
  * "missing key" message would only repeat the "did you mean". */
 bool sj_typo_for(const cJSON *obj, const char *key, const char *const *known, size_t n);
+void sj_sort_pending(Loader *L, const cJSON *root);
+
+/* ---- scenario_values.c: paths and duplicate keys ----------------------------- */
+
+Path sj_field(const Path *up, const char *key);
+Path sj_quoted(const Path *up, const char *key);
+Path sj_indexed(const Path *up, size_t i);
 /* Flags (and reports) each member of obj that repeats an earlier key; the
  * caller frees the flags.  NULL when no key repeats (nearly always: then
  * nothing is allocated); sj_dup reads the flags either way.  O(n log n). */
@@ -217,14 +225,8 @@ static inline bool sj_dup(const bool *dup, size_t k)
 {
     return dup && dup[k];
 }
-void sj_sort_pending(Loader *L, const cJSON *root);
 
-/* Paths. */
-Path sj_field(const Path *up, const char *key);
-Path sj_quoted(const Path *up, const char *key);
-Path sj_indexed(const Path *up, size_t i);
-
-/* ---- scenario_json.c: typed getters ------------------------------------------
+/* ---- scenario_values.c: typed getters ----------------------------------------
  * Each reports a value it cannot use (naming what was expected) and
  * returns false (NULL), leaving *out unchanged. */
 
