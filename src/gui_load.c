@@ -11,9 +11,10 @@
  *
  * The module is looked for next to the binary (a build tree: build/minet
  * beside build/minet-gui.so, ./minet beside ./minet-gui.so), then in
- * ../lib/minet from it and in MINET_LIBDIR, where `make install` puts it.  Its code calls back into
- * the binary's (the scenario's load, the simulation, the trace), which the binary exports to it
- * (-rdynamic).
+ * ../lib/minet from it and in MINET_LIBDIR, where `make install` puts it.
+ * Its code calls back into the binary's (the scenario's load, the
+ * simulation, the trace), which the binary exports to it (-rdynamic).  The
+ * SVG chart needs no module: the protocols' colours are io/chart.c's.
  *
  * If the module cannot be opened (a missing file, an SDL library that is
  * not installed), each function says why on stderr, naming the file, and
@@ -113,14 +114,4 @@ int gui_layout(const char *scenario, const char *font_dir, int width, int height
     int (*f)(const char *, const char *, int, int, uint32_t, int, FILE *) = NULL;
     GUI_FN(f, "gui_layout");
     return f ? f(scenario, font_dir, width, height, step, chart, out) : 1;
-}
-
-void gui_proto_hex(const char *proto, char out[8])
-{
-    void (*f)(const char *, char[8]) = NULL;
-    GUI_FN(f, "gui_proto_hex");
-    if (f)
-        f(proto, out);
-    else
-        snprintf(out, 8, "#6e6e6e"); /* the window's grey for a protocol it has no colour for */
 }

@@ -996,7 +996,7 @@ static int chart_write(const Chart *c, const ChartCmdOpts *o, bool png)
         fprintf(stderr, "minet: %s\n", why);
         return 1;
     }
-    if (!chart_write_svg(c, out.f, gui_proto_hex)) {
+    if (!chart_write_svg(c, out.f)) {
         fprintf(stderr, "minet: %s: cannot write the chart\n", o->out);
         outfile_abort(&out);
         return 1;

@@ -44,7 +44,7 @@ static char *svg_of(const Chart *c)
     size_t size = 0;
     FILE *f = open_memstream(&data, &size);
     assert_non_null(f);
-    assert_true(chart_write_svg(c, f, gui_proto_hex));
+    assert_true(chart_write_svg(c, f));
     fclose(f);
     return data;
 }

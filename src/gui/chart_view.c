@@ -16,12 +16,6 @@
  * the line SDL_ttf renders. */
 #define ASCENT 0.928
 
-void gui_proto_hex(const char *proto, char out[8])
-{
-    SDL_Color c = draw_proto_color(proto);
-    snprintf(out, 8, "#%02x%02x%02x", c.r, c.g, c.b);
-}
-
 static SDL_Color ink_of(const ChartCmd *k, const DrawTheme *th)
 {
     if (k->ink == CHART_FAINT)

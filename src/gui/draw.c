@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "io/chart.h"
 
 #define DRAW_PI 3.14159265358979323846
 
@@ -70,33 +71,10 @@ SDL_Color draw_kind_color(ModelKind k)
     return (unsigned)k < MK_KIND_COUNT ? c[k] : c[0];
 }
 
-/* One row per protocol name (dissect_protocol's), in the order the event
- * list's filter offers them.  Okabe and Ito's colours first: told apart
- * by readers with any colour vision. */
-static const DrawProto protos[] = {
-    {"DNS", {0, 114, 178, 255}},      /* blue */
-    {"ICMP", {213, 94, 0, 255}},      /* vermillion */
-    {"TCP", {0, 158, 115, 255}},      /* bluish green */
-    {"SMTP", {204, 121, 167, 255}},   /* reddish purple */
-    {"POP", {86, 180, 233, 255}},     /* sky blue */
-    {"IMAP", {40, 130, 190, 255}},    /* a deeper sky blue */
-    {"FTP", {230, 159, 0, 255}},      /* orange */
-    {"FTP-DATA", {170, 115, 0, 255}}, /* a darker orange */
-    {"HTTP", {125, 85, 165, 255}},    /* violet */
-};
-
-const DrawProto *draw_protos(size_t *n)
-{
-    *n = MN_ARRAY_LEN(protos);
-    return protos;
-}
-
 SDL_Color draw_proto_color(const char *proto)
 {
-    for (size_t i = 0; i < MN_ARRAY_LEN(protos); i++)
-        if (strcmp(proto, protos[i].name) == 0)
-            return protos[i].color;
-    return (SDL_Color){110, 110, 110, 255}; /* grey: UDP, IPv4, … */
+    const uint8_t *c = chart_proto_rgb(proto);
+    return (SDL_Color){c[0], c[1], c[2], 255};
 }
 
 static void set_color(SDL_Renderer *r, SDL_Color c)

@@ -105,15 +105,8 @@ bool draw_packet_xy(const Model *m, const View *v, const ModelHop *h, double t, 
                     double *y);
 /* The fill colour of a node of this kind (what a pixel test finds at its centre). */
 SDL_Color draw_kind_color(ModelKind k);
-/* The table of protocol colours: a row per protocol name that
- * dissect_protocol gives (proto/dissect.h); the event list's filter
- * offers the rows in this order.  Adding a protocol adds a row. */
-typedef struct DrawProto {
-    const char *name;
-    SDL_Color color;
-} DrawProto;
-const DrawProto *draw_protos(size_t *n);
-/* The colour of a protocol's packets: its row's, grey for one without. */
+/* The colour of a protocol's packets (io/chart.h's table): its row's,
+ * grey for one without. */
 SDL_Color draw_proto_color(const char *proto);
 
 void draw_frame(SDL_Renderer *r, Text *txt, const Model *m, const Player *p, const View *v);

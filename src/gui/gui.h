@@ -3,7 +3,7 @@
  *
  * The binary reaches these functions through src/gui_load.c, which opens
  * the window's module (minet-gui.so) the first time one is called; if it
- * cannot, each says so on stderr and returns 1 (gui_proto_hex gives grey). */
+ * cannot, each says so on stderr and returns 1. */
 #ifndef MN_GUI_H
 #define MN_GUI_H
 
@@ -73,8 +73,5 @@ int gui_chart_png(const struct Chart *c, const char *font_dir, const char *out, 
  * scenario or step. */
 int gui_layout(const char *scenario, const char *font_dir, int width, int height, uint32_t step,
                int chart, FILE *out);
-
-/* A protocol's colour on the map, as "#rrggbb" (ChartColorFn). */
-void gui_proto_hex(const char *proto, char out[8]);
 
 #endif

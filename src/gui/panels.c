@@ -10,6 +10,7 @@
 #include "gui/app.h"
 #include "gui/pen.h"
 #include "gui/plot.h"
+#include "io/chart.h"
 #include "net/world.h"
 
 /* The panel's background and title bar; returns the area under the bar. */
@@ -1056,7 +1057,7 @@ static bool run_has_proto(const Model *m, const char *proto)
 size_t panels_filter_protos(const App *a, const char **out, size_t max)
 {
     size_t n, k = 0;
-    const DrawProto *rows = draw_protos(&n);
+    const ChartProto *rows = chart_protos(&n);
     for (size_t i = 0; i < n; i++)
         if (run_has_proto(a->m, rows[i].name)) {
             if (k < max)

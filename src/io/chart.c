@@ -60,6 +60,36 @@ const char *chart_proto_dash(const char *proto)
     return "12 6";
 }
 
+/* One row per protocol name (dissect_protocol's), in the order the
+ * window's event list offers them.  Okabe and Ito's colours first: told
+ * apart by readers with any colour vision. */
+static const ChartProto protos[] = {
+    {"DNS", {0, 114, 178}},      /* blue */
+    {"ICMP", {213, 94, 0}},      /* vermillion */
+    {"TCP", {0, 158, 115}},      /* bluish green */
+    {"SMTP", {204, 121, 167}},   /* reddish purple */
+    {"POP", {86, 180, 233}},     /* sky blue */
+    {"IMAP", {40, 130, 190}},    /* a deeper sky blue */
+    {"FTP", {230, 159, 0}},      /* orange */
+    {"FTP-DATA", {170, 115, 0}}, /* a darker orange */
+    {"HTTP", {125, 85, 165}},    /* violet */
+};
+
+const ChartProto *chart_protos(size_t *n)
+{
+    *n = MN_ARRAY_LEN(protos);
+    return protos;
+}
+
+const uint8_t *chart_proto_rgb(const char *proto)
+{
+    static const uint8_t grey[3] = {110, 110, 110}; /* UDP, IPv4, … */
+    for (size_t i = 0; proto && i < MN_ARRAY_LEN(protos); i++)
+        if (strcmp(proto, protos[i].name) == 0)
+            return protos[i].rgb;
+    return grey;
+}
+
 /* ---- frames ------------------------------------------------------------ */
 
 #define TCP_FIN 0x01
@@ -1084,12 +1114,13 @@ static void svg_escape(FILE *f, const char *s)
     }
 }
 
-static void svg_color(const ChartCmd *k, ChartColorFn color, char out[8])
+static void svg_color(const ChartCmd *k, char out[8])
 {
     if (k->ink == CHART_FAINT) {
         strcpy(out, "#555555");
-    } else if (k->ink == CHART_PROTO && color) {
-        color(k->proto, out);
+    } else if (k->ink == CHART_PROTO) {
+        const uint8_t *c = chart_proto_rgb(k->proto);
+        snprintf(out, 8, "#%02x%02x%02x", c[0], c[1], c[2]);
     } else {
         strcpy(out, "#000000");
     }
@@ -1107,10 +1138,10 @@ static void head_points(const ChartCmd *k, double p[6])
     p[4] = k->x2 - ux * k->w + uy * half, p[5] = k->y2 - uy * k->w - ux * half;
 }
 
-static void svg_cmd(FILE *f, const ChartCmd *k, ChartColorFn color)
+static void svg_cmd(FILE *f, const ChartCmd *k)
 {
     char c[8];
-    svg_color(k, color, c);
+    svg_color(k, c);
     switch (k->kind) {
     case CHART_LINE:
         fprintf(f,
@@ -1161,7 +1192,7 @@ static void svg_cmd(FILE *f, const ChartCmd *k, ChartColorFn color)
     }
 }
 
-bool chart_write_svg(const Chart *c, FILE *f, ChartColorFn color)
+bool chart_write_svg(const Chart *c, FILE *f)
 {
     fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"no\"?>\n"
                "<!DOCTYPE svg PUBLIC \"-//W3C//DTD SVG 1.1//EN\" "
@@ -1187,7 +1218,7 @@ bool chart_write_svg(const Chart *c, FILE *f, ChartColorFn color)
                 fprintf(f, "<g id=\"arrow-%u\" class=\"arrow step-%u\">\n", a->number, a->step);
             }
         }
-        svg_cmd(f, k, color);
+        svg_cmd(f, k);
     }
     if (open >= 0)
         fputs("</g>\n", f);

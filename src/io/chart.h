@@ -146,14 +146,23 @@ double chart_text_width(const char *s, int px, bool bold);
  * ("" solid for DNS); static. */
 const char *chart_proto_dash(const char *proto);
 
-/* A protocol's colour as "#rrggbb" for the SVG, given by the caller (the
- * GUI's colour table); NULL gives grey. */
-typedef void (*ChartColorFn)(const char *proto, char out[8]);
+/* The protocols' colours, on the map and in the chart alike: a row per
+ * protocol name that dissect_protocol gives (proto/dissect.h); the
+ * window's event filter offers the rows in this order.  Adding a protocol
+ * adds a row. */
+typedef struct ChartProto {
+    const char *name;
+    uint8_t rgb[3];
+} ChartProto;
+const ChartProto *chart_protos(size_t *n);
+/* A protocol's colour (red, green, blue): its row's, grey for one without
+ * (UDP, IPv4, …) or NULL. */
+const uint8_t *chart_proto_rgb(const char *proto);
 
 /* Writes the chart as a standalone SVG 1.1 document: text as text, the
  * fonts named (DejaVu Sans, then common sans-serif fallbacks), each arrow
  * a group with its number and step (id="arrow-N", class="arrow step-S").  False if
  * the stream reports an error. */
-bool chart_write_svg(const Chart *c, FILE *f, ChartColorFn color);
+bool chart_write_svg(const Chart *c, FILE *f);
 
 #endif
