@@ -95,12 +95,6 @@ const AppProgram *apps_cmd_exe_find(const char *word)
     return w ? apps_find(w) : app;
 }
 
-const char *apps_cmd_exe_name(const char *word)
-{
-    const AppProgram *app = apps_cmd_exe_find(word);
-    return app ? app->name : word;
-}
-
 const AppProgram *apps_cmd_exe_split(Cmdline *c)
 {
     if (!c->argc)

@@ -36,9 +36,6 @@ const AppProgram *apps_cmd_exe_split(Cmdline *c);
 /* The program cmd.exe finds for a command's first word, as
  * apps_cmd_exe_split finds it ("IPCONFIG/all": ipconfig), or NULL. */
 const AppProgram *apps_cmd_exe_find(const char *word);
-/* Its name ("IPCONFIG/all": "ipconfig"); word itself when there is no
- * such program. */
-const char *apps_cmd_exe_name(const char *word);
 
 void ping_main(Proc *p, int argc, char **argv);
 void ping_input(Proc *p, ProcInputKind kind, const char *line, size_t len);

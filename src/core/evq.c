@@ -48,7 +48,8 @@ static inline bool node_before(const EvqNode *a, const EvqNode *b)
 
 /* ---- slots --------------------------------------------------------------- */
 
-/* s has left the wheel or the heap, and its event is no longer pending. */
+/* s has left the wheel, the far wheel or the heap, and its event is no
+ * longer pending. */
 static void slot_free(Evq *q, uint32_t s)
 {
     q->slots[s].fn = NULL;
@@ -97,7 +98,7 @@ static void sift_down(Evq *q, size_t i, EvqNode n)
     place(q, i, n);
 }
 
-/* Returns handle, so that push can end in a tail call here (push_grown). */
+/* Returns handle, so that push can end in a tail call here. */
 __attribute__((noinline)) static EvHandle heap_push(Evq *q, uint32_t s, EvHandle handle)
 {
     EvqHeap *h = &q->later;

@@ -80,7 +80,7 @@ typedef struct EvqSlot {
     EvFn fn; /* NULL while the slot is free or its event cancelled */
     void *ctx;
     uint64_t arg;
-    uint32_t next; /* the next slot in the wheel's bucket (a ring); next free slot while free */
+    uint32_t next; /* the next slot in its bucket's ring (near or far); next free slot while free */
     uint32_t prev; /* the previous slot in a far bucket's ring */
     uint32_t pos;  /* heap index, EVQ_WHEEL or EVQ_FAR */
     bool background;
@@ -112,7 +112,7 @@ typedef struct EvqFar {
     uint32_t *last; /* EVQ_FAR_SLOTS: each bucket's last slot, UINT32_MAX when empty */
     uint64_t *used; /* a bit per bucket in use */
     uint64_t summary[EVQ_FAR_GROUPS]; /* a bit per word of used that is not 0 */
-    size_t len;                       /* events in it, cancelled ones included */
+    size_t len;                       /* events in it (a cancelled one leaves at once) */
     uint64_t horizon;                 /* the far bucket of last + EVQ_NEAR */
 } EvqFar;
 
@@ -120,7 +120,7 @@ typedef struct Evq {
     EvqWheel near;
     EvqFar far;
     EvqHeap later;
-    size_t len;   /* pending events, both places, not counting cancelled ones */
+    size_t len;   /* pending events, in all three places, not counting cancelled ones */
     SimTime last; /* time of the last event popped */
     EvqSlot *slots;
     size_t nslots, slots_cap;

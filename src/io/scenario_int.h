@@ -189,9 +189,6 @@ const char *sj_q(Loader *L, const char *s);
 const char *sj_sanitize(Loader *L, const char *s);
 /* "nodes[2].ip"; the caller frees it. */
 char *sj_path_str(const Path *p);
-/* The path of element i of the list whose path is list ("…[i]"), as
- * sj_path_str writes it; the caller frees it. */
-char *sj_path_index(const char *list, size_t i);
 /* Notes one problem about the value at, whose path is p. */
 void sj_err(Loader *L, const cJSON *at, const Path *p, const char *fmt, ...) MN_PRINTF(4, 5);
 /* A warning, "FILE: path: warning: …"; nothing unless L->warnings. */

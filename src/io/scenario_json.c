@@ -171,25 +171,10 @@ static void path_put(Buf *b, const Path *p)
 
 char *sj_path_str(const Path *p)
 {
-    /* "script[12]", as every script line's path is kept: without the
-     * walk up the path and the growing buffer */
-    if (p && p->kind == P_INDEX && p->up && p->up->kind == P_FIELD &&
-        (!p->up->up || p->up->up->kind == P_ROOT))
-        return sj_path_index(p->up->key, p->index);
     Buf b;
     buf_init(&b);
     path_put(&b, p);
     return buf_take(&b);
-}
-
-char *sj_path_index(const char *list, size_t i)
-{
-    size_t n = strlen(list);
-    char *s = xmalloc(n + 25);
-    memcpy(s, list, n);
-    n += put_index(s + n, i);
-    s[n] = '\0';
-    return s;
 }
 
 /* Notes one problem about the value at, whose path is p. */

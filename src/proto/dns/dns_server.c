@@ -1129,16 +1129,17 @@ static size_t given_slot(const DnsServer *s, uint32_t h)
     return (size_t)(h * 0x9e3779b1u) & (s->given_cap - 1);
 }
 
-/* The slot of the answer to key (len bytes) for region, or the empty slot
- * where it would go. */
-static Given **given_find(DnsServer *s, const uint8_t *key, size_t len, const char *region,
-                          bool caption, uint32_t h)
+/* The answer to key (len bytes) for region, or NULL. */
+static const Given *given_find(const DnsServer *s, const uint8_t *key, size_t len,
+                               const char *region, bool caption, uint32_t h)
 {
+    if (!s->given_cap)
+        return NULL;
     for (size_t i = given_slot(s, h);; i = (i + 1) & (s->given_cap - 1)) {
-        Given *g = s->given[i];
+        const Given *g = s->given[i];
         if (!g || (g->hash == h && g->region == region && g->qlen == len &&
                    (g->caption != NULL) == caption && memcmp(g->bytes, key, len) == 0))
-            return &s->given[i];
+            return g;
     }
 }
 
@@ -1177,14 +1178,13 @@ static size_t answer_udp(DnsServer *s, const uint8_t *query, size_t len, const c
         return dns_server_answer(s, query, len, region, out, cap, caption);
     const uint8_t *key = query + 2;
     uint32_t h = given_hash(key, len - 2, region, caption != NULL);
-    Given **slot = s->given_cap ? given_find(s, key, len - 2, region, caption != NULL, h) : NULL;
-    if (slot && *slot) {
-        const Given *g = *slot;
+    const Given *hit = given_find(s, key, len - 2, region, caption != NULL, h);
+    if (hit) {
         memcpy(out, query, 2); /* every answer carries its query's ID */
-        memcpy(out + 2, g->bytes + g->qlen, g->rlen);
+        memcpy(out + 2, hit->bytes + hit->qlen, hit->rlen);
         if (caption)
-            buf_puts(caption, g->caption);
-        return 2 + (size_t)g->rlen;
+            buf_puts(caption, hit->caption);
+        return 2 + (size_t)hit->rlen;
     }
     size_t before = caption ? caption->len : 0;
     size_t n = dns_server_answer(s, query, len, region, out, cap, caption);
