@@ -66,18 +66,16 @@ void dns_cache_fini(DnsCache *c)
 
 /* ---- the hash on (name, type) -------------------------------------------- */
 
-static uint32_t key_hash(const DnsName *name, uint16_t type)
-{
-    return (dns_name_hash(name) ^ type) * 0x9e3779b1u;
-}
-
-/* Open addressing with linear probing, at most half full: a slot holds
- * its entry's hash beside the pointer, so a lookup reads the entries whose
- * hash matches and no others.  With thousands of entries each one is a
- * cache miss, and chains in the entries cost one for every entry passed. */
+/* Open addressing with linear probing, at most half full.  An entry's home
+ * slot comes from its name alone, so the entries of one name (its A, its
+ * CNAME, its NS, …) lie side by side: looking a name up for several types
+ * reads one stretch of slots, most often one cache line, and the caller
+ * hashes the name once (dns_cache_get_hashed).  A slot holds its entry's
+ * name hash and type beside the pointer, so a lookup reads the entry it
+ * wants and no other: with thousands of entries each one is a cache miss. */
 static size_t slot_home(const DnsCache *c, uint32_t h)
 {
-    return (size_t)(h >> 8) & (c->nslots - 1);
+    return (size_t)h & (c->nslots - 1);
 }
 
 static void slot_insert(DnsCache *c, DnsCacheEntry *e)
@@ -85,7 +83,7 @@ static void slot_insert(DnsCache *c, DnsCacheEntry *e)
     size_t i = slot_home(c, e->hash);
     while (c->slot[i].e)
         i = (i + 1) & (c->nslots - 1);
-    c->slot[i] = (DnsCacheSlot){e, e->hash};
+    c->slot[i] = (DnsCacheSlot){e, e->hash, e->type};
 }
 
 /* Empties e's slot and moves back the entries after it that their probes
@@ -104,7 +102,7 @@ static void slot_remove(DnsCache *c, DnsCacheEntry *e)
             i = j;
         }
     }
-    c->slot[i] = (DnsCacheSlot){NULL, 0};
+    c->slot[i] = (DnsCacheSlot){NULL, 0, 0};
 }
 
 /* ---- the hash on the instant of expiry ----------------------------------
@@ -151,15 +149,17 @@ static bool grow_buckets(DnsCache *c)
     return true;
 }
 
-static DnsCacheEntry *find(const DnsCache *c, const DnsName *name, uint16_t type)
+/* The entry for the name of len wire bytes (hash its dns_name_hash_wire)
+ * and type, live or not, or NULL. */
+static DnsCacheEntry *find(const DnsCache *c, const uint8_t *name, size_t len, uint32_t hash,
+                           uint16_t type)
 {
     if (!c->nslots)
         return NULL;
-    uint32_t h = key_hash(name, type);
-    for (size_t i = slot_home(c, h); c->slot[i].e; i = (i + 1) & (c->nslots - 1)) {
-        DnsCacheEntry *e = c->slot[i].e;
-        if (c->slot[i].hash == h && e->type == type && dns_name_equal(&e->name, name))
-            return e;
+    for (size_t i = slot_home(c, hash); c->slot[i].e; i = (i + 1) & (c->nslots - 1)) {
+        const DnsCacheSlot *s = &c->slot[i];
+        if (s->hash == hash && s->type == type && dns_name_equal_wire(&s->e->name, name, len))
+            return s->e;
     }
     return NULL;
 }
@@ -284,14 +284,20 @@ uint32_t dns_cache_ttl_left(const DnsCache *c, const DnsCacheEntry *e)
     return left > 0 ? (uint32_t)(left > e->ttl ? e->ttl : left) : 0;
 }
 
-DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
+DnsCacheEntry *dns_cache_get_hashed(DnsCache *c, const uint8_t *name, size_t len, uint32_t hash,
+                                    uint16_t type)
 {
     /* A NXDOMAIN entry is stored with type 0 and answers every type (with
      * nxdomain_per_type, with the type asked, as any other entry). */
-    DnsCacheEntry *e = c->n_nxdomain ? find(c, name, 0) : NULL;
+    DnsCacheEntry *e = c->n_nxdomain ? find(c, name, len, hash, 0) : NULL;
     if (!e || e->expires <= c->sim->now)
-        e = find(c, name, type);
+        e = find(c, name, len, hash, type);
     return e && e->expires > c->sim->now ? e : NULL;
+}
+
+DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
+{
+    return dns_cache_get_hashed(c, name->data, name->len, dns_name_hash(name), type);
 }
 
 static void drop_entry(DnsCache *c, DnsCacheEntry *e)
@@ -300,14 +306,16 @@ static void drop_entry(DnsCache *c, DnsCacheEntry *e)
     remove_at(c, e->index);
 }
 
-static void drop_existing(DnsCache *c, const DnsName *name, uint16_t type, bool all_types)
+/* hash: name's dns_name_hash. */
+static void drop_existing(DnsCache *c, const DnsName *name, uint32_t hash, uint16_t type,
+                          bool all_types)
 {
     if (!all_types) {
         /* The usual case, through the hash: this type, and a NXDOMAIN. */
         DnsCacheEntry *e;
-        if ((e = find(c, name, type)))
+        if ((e = find(c, name->data, name->len, hash, type)))
             drop_entry(c, e);
-        if (type && c->n_nxdomain && (e = find(c, name, 0)))
+        if (type && c->n_nxdomain && (e = find(c, name->data, name->len, hash, 0)))
             drop_entry(c, e);
         return;
     }
@@ -328,15 +336,17 @@ uint32_t dns_cache_capped_ttl(const DnsCache *c, uint32_t ttl)
     return c->max_ttl && ttl > c->max_ttl ? c->max_ttl : ttl;
 }
 
-/* A new entry with room for count records and bytes of rdata. */
-static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
-                             uint32_t ttl, size_t head, size_t count, size_t bytes)
+/* A new entry with room for count records and bytes of rdata; hash is
+ * name's dns_name_hash. */
+static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint32_t hash, uint16_t type,
+                             DnsCacheKind kind, uint32_t ttl, size_t head, size_t count,
+                             size_t bytes)
 {
     DnsCacheEntry *e = entry_new(head, count, bytes);
     ttl = dns_cache_capped_ttl(c, ttl);
     dns_name_copy(&e->name, name);
     e->type = type;
-    e->hash = key_hash(name, type);
+    e->hash = hash;
     e->kind = kind;
     c->n_nxdomain += kind == DNS_CACHE_NXDOMAIN;
     e->ttl = ttl;
@@ -396,8 +406,9 @@ static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const
         }
     if (!count)
         return NULL;
-    drop_existing(c, name, type, false);
-    DnsCacheEntry *e = insert(c, name, type, DNS_CACHE_RRSET, ttl, head, count, bytes);
+    uint32_t hash = dns_name_hash(name);
+    drop_existing(c, name, hash, type, false);
+    DnsCacheEntry *e = insert(c, name, hash, type, DNS_CACHE_RRSET, ttl, head, count, bytes);
     uint8_t *p = entry_bytes(e, head, count);
     for (size_t i = 0; i < n; i++)
         if (rrs[i].type == type && dns_name_equal(&rrs[i].name, name)) {
@@ -435,11 +446,12 @@ void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type,
                                 uint32_t ttl, const DnsRR *soa)
 {
     bool every_type = kind == DNS_CACHE_NXDOMAIN && !c->nxdomain_per_type;
-    drop_existing(c, name, type, every_type);
+    uint32_t hash = dns_name_hash(name);
+    drop_existing(c, name, hash, type, every_type);
     size_t soa_len = soa ? soa->rdlen : 0;
     size_t owner_len = soa_len ? soa->name.len : 0;
-    DnsCacheEntry *e =
-        insert(c, name, every_type ? 0 : type, kind, ttl, head_name(name), 0, soa_len + owner_len);
+    DnsCacheEntry *e = insert(c, name, hash, every_type ? 0 : type, kind, ttl, head_name(name), 0,
+                              soa_len + owner_len);
     if (soa_len) {
         e->soa_rdata = entry_bytes(e, head_name(name), 0);
         memcpy(e->soa_rdata, soa->rdata, soa->rdlen);

@@ -30,7 +30,7 @@ typedef enum DnsCacheKind {
 
 typedef struct DnsCacheEntry {
     struct DnsCacheEntry *tchain; /* the next entry in the same expiry-time bucket */
-    uint32_t hash;                /* of (name, type) */
+    uint32_t hash;                /* of the name: dns_name_hash */
     uint16_t type;
     DnsCacheKind kind;
     SimTime expires;
@@ -70,7 +70,8 @@ typedef struct DnsCacheEntry {
 /* A slot of the hash on (name, type): empty when e is NULL. */
 typedef struct DnsCacheSlot {
     DnsCacheEntry *e;
-    uint32_t hash; /* e's, read without reading e */
+    uint32_t hash; /* e's, and its type: read without reading e */
+    uint16_t type;
 } DnsCacheSlot;
 
 typedef struct DnsCache {
@@ -97,6 +98,11 @@ void dns_cache_fini(DnsCache *c);
 /* The live entry for (name, type), or NULL.  A NXDOMAIN entry for the name
  * answers every type. */
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type);
+/* The same for a name given as its wire form (len bytes, uncompressed: a
+ * DnsName's data, or a suffix of it) and its dns_name_hash_wire, for a
+ * caller that looks one name up for several types, or a name's suffixes. */
+DnsCacheEntry *dns_cache_get_hashed(DnsCache *c, const uint8_t *name, size_t len, uint32_t hash,
+                                    uint16_t type);
 /* Seconds left of an entry, as Unbound and Windows count them: the TTL
  * minus the whole seconds of the clock that have turned since it came in
  * (3600 a few ms after caching; 3599 once the clock's second changes). */

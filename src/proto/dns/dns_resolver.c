@@ -131,23 +131,20 @@ static void task_free(Task *t)
     r->spare = t;
 }
 
-static bool same_bytes(const DnsName *a, const DnsName *b)
-{
-    return a->len == b->len && memcmp(a->data, b->data, a->len) == 0;
-}
-
-const DnsName *resolver_intern(Resolver *r, const DnsName *name)
+/* The interned name with wire form name (len bytes, uncompressed) and
+ * dns_name_hash_wire hash, made on first use; NULL if name is malformed. */
+static const DnsName *intern_wire(Resolver *r, const uint8_t *name, size_t len, uint32_t hash)
 {
     if ((r->n_names + 1) * 2 > r->names_nslots) {
-        DnsName **old = r->names;
+        struct Interned *old = r->names;
         size_t old_n = r->names_nslots;
         r->names_nslots = old_n ? old_n * 2 : 64;
         r->names = xcalloc(r->names_nslots, sizeof *r->names);
         for (size_t i = 0; i < old_n; i++) {
-            if (!old[i])
+            if (!old[i].name)
                 continue;
-            size_t k = dns_name_hash(old[i]) & (r->names_nslots - 1);
-            while (r->names[k])
+            size_t k = old[i].hash & (r->names_nslots - 1);
+            while (r->names[k].name)
                 k = (k + 1) & (r->names_nslots - 1);
             r->names[k] = old[i];
         }
@@ -155,14 +152,25 @@ const DnsName *resolver_intern(Resolver *r, const DnsName *name)
     }
     /* Byte for byte, not as DNS compares: the case a server's name came
      * in is the case the trace shows. */
-    size_t k = dns_name_hash(name) & (r->names_nslots - 1);
-    for (; r->names[k]; k = (k + 1) & (r->names_nslots - 1))
-        if (same_bytes(r->names[k], name))
-            return r->names[k];
-    r->names[k] = xmalloc(sizeof *r->names[k]);
-    dns_name_copy(r->names[k], name);
+    size_t k = hash & (r->names_nslots - 1);
+    for (; r->names[k].name; k = (k + 1) & (r->names_nslots - 1))
+        if (r->names[k].hash == hash && r->names[k].name->len == len &&
+            memcmp(r->names[k].name->data, name, len) == 0)
+            return r->names[k].name;
+    DnsName n;
+    if (!dns_name_from_wire(&n, name, len))
+        return NULL;
+    /* Only as long as the name: an interned name is only read as far as its len. */
+    DnsName *copy = xmalloc(offsetof(DnsName, data) + len);
+    dns_name_copy(copy, &n);
+    r->names[k] = (struct Interned){copy, hash};
     r->n_names++;
-    return r->names[k];
+    return copy;
+}
+
+const DnsName *resolver_intern(Resolver *r, const DnsName *name)
+{
+    return intern_wire(r, name->data, name->len, dns_name_hash(name));
 }
 
 /* Room for n servers (at most MAX_SERVERS) in t->servers. */
@@ -190,7 +198,8 @@ static void fill_addresses(Task *t)
         Server *s = &t->servers[i];
         if (s->has_addr)
             continue;
-        DnsCacheEntry *a = dns_cache_get(&t->r->cache, s->name, DNS_TYPE_A);
+        DnsCacheEntry *a =
+            dns_cache_get_hashed(&t->r->cache, s->name->data, s->name->len, s->hash, DNS_TYPE_A);
         if (a && a->kind == DNS_CACHE_RRSET && a->n && a->rdlen[0] == 4) {
             s->addr = get_be32(a->rdata[0]);
             s->has_addr = true;
@@ -198,27 +207,33 @@ static void fill_addresses(Task *t)
     }
 }
 
-/* The closest delegation for cur that the cache knows, else the hints. */
+/* The closest delegation for cur that the cache knows, else the hints.
+ * cur's suffixes are looked up in place, the longest first. */
 static void closest_delegation(Task *t)
 {
     Resolver *r = t->r;
     t->nservers = 0;
     t->current = -1;
+    const uint8_t *cur = t->cur.data;
     for (int k = t->cur.labels; k >= 0; k--) {
-        DnsName z;
-        dns_name_suffix(&t->cur, k, &z);
-        DnsCacheEntry *ns = dns_cache_get(&r->cache, &z, DNS_TYPE_NS);
-        if (!ns || ns->kind != DNS_CACHE_RRSET)
+        size_t len = t->cur.len - (size_t)(cur - t->cur.data);
+        DnsCacheEntry *ns =
+            dns_cache_get_hashed(&r->cache, cur, len, dns_name_hash_wire(cur, len), DNS_TYPE_NS);
+        if (!ns || ns->kind != DNS_CACHE_RRSET) {
+            cur += 1 + *cur; /* the next label's suffix */
             continue;
-        dns_name_copy(&t->zone, &z);
+        }
+        dns_name_suffix(&t->cur, k, &t->zone);
         servers_room(t, ns->n < MAX_SERVERS ? ns->n : MAX_SERVERS);
         for (size_t i = 0; i < ns->n && t->nservers < MAX_SERVERS; i++) {
-            DnsName name;
-            if (!dns_name_from_wire(&name, ns->rdata[i], ns->rdlen[i]))
+            uint32_t hash = dns_name_hash_wire(ns->rdata[i], ns->rdlen[i]);
+            const DnsName *name = intern_wire(r, ns->rdata[i], ns->rdlen[i], hash);
+            if (!name)
                 continue;
             Server *s = &t->servers[t->nservers++];
             memset(s, 0, sizeof *s);
-            s->name = resolver_intern(r, &name);
+            s->name = name;
+            s->hash = hash;
         }
         fill_addresses(t);
         return;
@@ -513,9 +528,10 @@ static void ask_next(Task *t)
  * negative one, or an RRset that came in an answer section.  A referral's
  * NS records and glue only guide the resolver: as Unbound, it asks the
  * zone's own servers before it gives them to a client. */
-static DnsCacheEntry *answering_entry(Resolver *r, const DnsName *name, uint16_t type)
+static DnsCacheEntry *answering_entry(Resolver *r, const DnsName *name, uint32_t hash,
+                                      uint16_t type)
 {
-    DnsCacheEntry *e = dns_cache_get(&r->cache, name, type);
+    DnsCacheEntry *e = dns_cache_get_hashed(&r->cache, name->data, name->len, hash, type);
     return e && (e->kind != DNS_CACHE_RRSET || e->answer) ? e : NULL;
 }
 
@@ -588,7 +604,8 @@ static void task_run(Task *t)
     if (t->qtype == DNS_TYPE_ANY && any_from_cache(t))
         return;
     for (;;) {
-        DnsCacheEntry *e = answering_entry(r, &t->cur, t->qtype);
+        uint32_t hash = dns_name_hash(&t->cur); /* for the answer and an alias */
+        DnsCacheEntry *e = answering_entry(r, &t->cur, hash, t->qtype);
         if (e) {
             DnsRR soa;
             bool has_soa = negative_soa(r, e, &soa);
@@ -600,9 +617,10 @@ static void task_run(Task *t)
             return;
         }
         /* A question of type ANY is answered by the alias itself. */
-        DnsCacheEntry *c = t->qtype == DNS_TYPE_CNAME || t->qtype == DNS_TYPE_ANY
-                               ? NULL
-                               : dns_cache_get(&r->cache, &t->cur, DNS_TYPE_CNAME);
+        DnsCacheEntry *c =
+            t->qtype == DNS_TYPE_CNAME || t->qtype == DNS_TYPE_ANY
+                ? NULL
+                : dns_cache_get_hashed(&r->cache, t->cur.data, t->cur.len, hash, DNS_TYPE_CNAME);
         if (c && c->kind == DNS_CACHE_RRSET && c->n) {
             DnsName target;
             if (!dns_name_from_wire(&target, c->rdata[0], c->rdlen[0]) || t->cnames >= MAX_CNAMES) {
@@ -633,6 +651,16 @@ static void task_run(Task *t)
 }
 
 /* ---- what comes back --------------------------------------------------- */
+
+/* Caches the RRset (name, type) of rrs, an answer section, as an answer
+ * (DnsCacheEntry.answer): what dns_cache_mark_answer would mark, without
+ * looking the entry up again (one with no time to live is not marked). */
+static void put_answer(Resolver *r, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n)
+{
+    DnsCacheEntry *e = dns_cache_put(&r->cache, name, type, rrs, n);
+    if (e && e->expires > r->sim->now)
+        e->answer = true;
+}
 
 static const DnsRR *find_soa(const DnsMsg *m)
 {
@@ -763,8 +791,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
             const DnsRR *a = &m->rr[DNS_ANSWER][i];
             if (dns_name_equal(&a->name, &t->asked) &&
                 (a->type == DNS_TYPE_A || a->type == DNS_TYPE_CNAME)) {
-                dns_cache_put(&r->cache, &t->asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
-                dns_cache_mark_answer(&r->cache, &t->asked, a->type);
+                put_answer(r, &t->asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
                 break;
             }
         }
@@ -803,8 +830,7 @@ static void any_answered(Task *t, const DnsMsg *m)
             continue;
         chain_add(t, &a->name, a->type, a->klass, a->ttl, a->rdata, a->rdlen);
         if (!dns_cache_get(&r->cache, &a->name, a->type)) {
-            dns_cache_put(&r->cache, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
-            dns_cache_mark_answer(&r->cache, &a->name, a->type);
+            put_answer(r, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
         }
     }
     task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
@@ -861,16 +887,14 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
         return;
     }
     if (have_type) {
-        dns_cache_put(&r->cache, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
-        dns_cache_mark_answer(&r->cache, &t->cur, t->qtype);
+        put_answer(r, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
         cache_additional(t, m);
         restart(t);
         task_run(t);
         return;
     }
     if (have_cname) {
-        dns_cache_put(&r->cache, &t->cur, DNS_TYPE_CNAME, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
-        dns_cache_mark_answer(&r->cache, &t->cur, DNS_TYPE_CNAME);
+        put_answer(r, &t->cur, DNS_TYPE_CNAME, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
         trace_note(&sim->trace, sim->now, 0,
                    "%s is an alias (CNAME) for %s. %s caches the alias and now looks up %s "
                    "itself, starting from the closest zone it knows the servers of%s.",
@@ -956,10 +980,11 @@ static DnsCacheEntry *cached_answer(Resolver *r, const DnsName *name, uint16_t t
 {
     DnsName cur = *name;
     for (int i = 0; i <= MAX_CNAMES; i++) {
-        DnsCacheEntry *e = answering_entry(r, &cur, type);
+        uint32_t hash = dns_name_hash(&cur);
+        DnsCacheEntry *e = answering_entry(r, &cur, hash, type);
         if (e)
             return e;
-        DnsCacheEntry *c = dns_cache_get(&r->cache, &cur, DNS_TYPE_CNAME);
+        DnsCacheEntry *c = dns_cache_get_hashed(&r->cache, cur.data, cur.len, hash, DNS_TYPE_CNAME);
         if (!c || c->kind != DNS_CACHE_RRSET || !c->n ||
             !dns_name_from_wire(&cur, c->rdata[0], c->rdlen[0]))
             return NULL;
@@ -1281,6 +1306,7 @@ static void add_hint(Resolver *r, const DnsName *name, uint32_t addr)
     Server *s = &r->hints[r->nhints++];
     memset(s, 0, sizeof *s);
     s->name = resolver_intern(r, name);
+    s->hash = dns_name_hash(name);
     s->addr = addr;
     s->has_addr = true;
 }
@@ -1389,7 +1415,7 @@ void dns_resolvers_stop(Sim *sim)
         free(r->infra);
         free(r->infra_slot);
         for (size_t k = 0; k < r->names_nslots; k++)
-            free(r->names[k]);
+            free((DnsName *)r->names[k].name);
         free(r->names);
         dns_cache_fini(&r->cache);
         free(r);

@@ -26,6 +26,7 @@ typedef struct Server {
      * copied from a delegation or the hints, and thousands of lookups at
      * once each holding whole names would take megabytes. */
     const DnsName *name;
+    uint32_t hash; /* name's dns_name_hash */
     uint32_t addr;
     bool has_addr, looked_up;
     int attempts; /* queries sent to it for this delegation */
@@ -146,7 +147,10 @@ struct Resolver {
     Task *spare;
     /* The names of the servers it has met, each once, for Server.name:
      * open addressing, names_nslots a power of two at least twice n_names. */
-    DnsName **names;
+    struct Interned {
+        const DnsName *name; /* NULL: an empty slot */
+        uint32_t hash;       /* dns_name_hash */
+    } * names;
     size_t n_names, names_nslots;
 };
 
