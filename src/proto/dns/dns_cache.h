@@ -29,28 +29,30 @@ typedef enum DnsCacheKind {
 } DnsCacheKind;
 
 typedef struct DnsCacheEntry {
+    /* The fields widest first, so that no padding lies between them: a
+     * resolver holds tens of thousands of entries. */
     struct DnsCacheEntry *tchain; /* the next entry in the same expiry-time bucket */
-    uint32_t hash;                /* of the name: dns_name_hash */
-    uint16_t type;
-    DnsCacheKind kind;
     SimTime expires;
-    uint32_t ttl; /* as received */
     uint8_t **rdata;
     uint16_t *rdlen;
     size_t n;
-    uint32_t rotation; /* round robin: answers given from this entry */
-    uint64_t seq;      /* insertion order, for listings */
+    uint64_t seq; /* insertion order, for listings */
     EvHandle expiry;
     struct DnsCache *cache;
     size_t index; /* where it is in DnsCache.e */
-    bool has_group;
     /* A negative entry: the SOA that came with it (RFC 2308), which a
      * resolver puts in the authority section of the answers it gives from
      * the cache.  soa_rdata is NULL when there was none. */
     uint8_t *soa_rdata;
-    uint16_t soa_rdlen;
     uint8_t *soa_owner; /* the SOA's owner in wire form, soa_owner_len bytes */
+    uint32_t hash;      /* of the name: dns_name_hash */
+    DnsCacheKind kind;
+    uint32_t ttl;      /* as received */
+    uint32_t rotation; /* round robin: answers given from this entry */
+    uint16_t type;
+    uint16_t soa_rdlen;
     uint8_t soa_owner_len, soa_owner_labels;
+    bool has_group;
     /* Set by a resolver for an RRset that came in an answer section (not
      * a referral's NS or glue): only these answer a question of type ANY,
      * as Unbound's "answer" trust level (Unbound keeps a message for it). */

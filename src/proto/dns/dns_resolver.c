@@ -94,7 +94,6 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
     memset(t, 0, offsetof(Task, qname)); /* the arrays after the names stay */
     dns_name_copy(&t->qname, name);
     dns_name_copy(&t->cur, name);
-    t->zone.len = t->zone.labels = 0;
     t->asked.len = t->asked.labels = 0;
     t->r = r;
     t->qtype = type;
@@ -223,7 +222,7 @@ static void closest_delegation(Task *t)
             cur += 1 + *cur; /* the next label's suffix */
             continue;
         }
-        dns_name_suffix(&t->cur, k, &t->zone);
+        t->zone_labels = k;
         servers_room(t, ns->n < MAX_SERVERS ? ns->n : MAX_SERVERS);
         for (size_t i = 0; i < ns->n && t->nservers < MAX_SERVERS; i++) {
             uint32_t hash = dns_name_hash_wire(ns->rdata[i], ns->rdlen[i]);
@@ -238,7 +237,7 @@ static void closest_delegation(Task *t)
         fill_addresses(t);
         return;
     }
-    dns_name_root(&t->zone);
+    t->zone_labels = 0; /* the root */
     servers_room(t, (size_t)r->nhints);
     if (r->nhints)
         memcpy(t->servers, r->hints, (size_t)r->nhints * sizeof *t->servers);
@@ -352,7 +351,7 @@ void resolver_on_timeout(Sim *sim, void *ctx, uint64_t arg)
                "the server is down. As Unbound does, it doubles its timeout for that server (now "
                "%d ms) and %s %s.",
                resolver_node_id(t->r), dns_name_prose(s->name, sn, sizeof sn), addr, t->sent_rto,
-               rto, next, t->zone.labels ? "this zone" : "the root");
+               rto, next, t->zone_labels ? "this zone" : "the root");
     task_run(t);
 }
 
@@ -376,9 +375,9 @@ static void choose_question(Task *t)
     Resolver *r = t->r;
     dns_name_copy(&t->asked, &t->cur);
     t->asked_type = t->qtype;
-    if (!r->qmin || r->recursive || t->mini_off || t->zone.labels >= t->cur.labels)
+    if (!r->qmin || r->recursive || t->mini_off || t->zone_labels >= t->cur.labels)
         return;
-    int have = t->mini_labels > t->zone.labels ? t->mini_labels : t->zone.labels;
+    int have = t->mini_labels > t->zone_labels ? t->mini_labels : t->zone_labels;
     int remaining = t->cur.labels - have;
     int add = 1;
     if (t->mini_count >= MINIMISE_ONE_LAB) {
@@ -444,10 +443,12 @@ static void send_query(Task *t, Server *s)
                    resolver_node_id(r));
     } else if (trace_wanted(&sim->trace)) {
         char qn[300], sn[300], zn[300], addr[16], tb[16], why[200];
+        DnsName zone;
+        task_zone(t, &zone);
         ip_format(s->addr, addr);
         dns_name_prose(&t->asked, qn, sizeof qn);
         dns_name_prose(s->name, sn, sizeof sn);
-        dns_name_prose(&t->zone, zn, sizeof zn);
+        dns_name_prose(&zone, zn, sizeof zn);
         const char *type = dns_type_name(t->asked_type, tb);
         if (e != NET_OK)
             trace_note(&sim->trace, sim->now, 0,
@@ -465,7 +466,7 @@ static void send_query(Task *t, Server *s)
                        "%s works in recursive mode: it asks %s (%s) for %s %s with RD set, asking "
                        "it to find the answer itself.",
                        resolver_node_id(r), sn, addr, qn, type);
-        else if (t->zone.labels == 0)
+        else if (t->zone_labels == 0)
             trace_note(&sim->trace, sim->now, t->sent_pkt,
                        "%s asks the root server %s (%s) for %s %s. The query is iterative (RD "
                        "clear): the root will not look anything up, it only says what it knows.",
@@ -473,7 +474,7 @@ static void send_query(Task *t, Server *s)
         else
             trace_note(&sim->trace, sim->now, t->sent_pkt,
                        "%s asks %s (%s), a server for %s%s, for %s %s.", resolver_node_id(r), sn,
-                       addr, t->zone.labels == 1 ? "." : "", zn, qn, type);
+                       addr, t->zone_labels == 1 ? "." : "", zn, qn, type);
     } else {
         trace_note_skip(&sim->trace);
     }
@@ -488,10 +489,12 @@ static void start_sub_lookup(Task *t, Server *s)
     Resolver *r = t->r;
     s->looked_up = true;
     char sn[300], zn[300];
+    DnsName zone;
+    task_zone(t, &zone);
     trace_note(&r->sim->trace, r->sim->now, 0,
                "%s knows that %s is served by %s, but has no address for that server (no glue): "
                "it looks up %s's address first.",
-               resolver_node_id(r), dns_name_prose(&t->zone, zn, sizeof zn),
+               resolver_node_id(r), dns_name_prose(&zone, zn, sizeof zn),
                dns_name_prose(s->name, sn, sizeof sn), sn);
     if (t->current < 0)
         t->current = 0; /* when woken, go on with this delegation */
@@ -692,8 +695,11 @@ static bool take_referral(Task *t, const DnsMsg *m)
     for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++)
         if (m->rr[DNS_AUTHORITY][i].type == DNS_TYPE_NS)
             ns = &m->rr[DNS_AUTHORITY][i];
-    if (!ns || !dns_name_is_under(&t->cur, &ns->name) || !dns_name_is_under(&ns->name, &t->zone) ||
-        dns_name_equal(&ns->name, &t->zone))
+    if (!ns || !dns_name_is_under(&t->cur, &ns->name))
+        return false;
+    DnsName zone;
+    task_zone(t, &zone);
+    if (!dns_name_is_under(&ns->name, &zone) || dns_name_equal(&ns->name, &zone))
         return false;
     DnsName cut = ns->name;
     dns_cache_put(&r->cache, &cut, DNS_TYPE_NS, m->rr[DNS_AUTHORITY], m->n[DNS_AUTHORITY]);
@@ -702,7 +708,7 @@ static bool take_referral(Task *t, const DnsMsg *m)
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
         const DnsRR *g = &m->rr[DNS_ADDITIONAL][i];
         if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) ||
-            !dns_name_is_under(&g->name, &t->zone))
+            !dns_name_is_under(&g->name, &zone))
             continue;
         bool named = false;
         for (size_t k = 0; k < m->n[DNS_AUTHORITY]; k++) {
@@ -726,10 +732,12 @@ static bool take_referral(Task *t, const DnsMsg *m)
 static void cache_additional(Task *t, const DnsMsg *m)
 {
     Resolver *r = t->r;
+    DnsName zone;
+    task_zone(t, &zone);
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
         const DnsRR *g = &m->rr[DNS_ADDITIONAL][i];
         if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) ||
-            !dns_name_is_under(&g->name, &t->zone))
+            !dns_name_is_under(&g->name, &zone))
             continue;
         /* What the cache holds stays, unless this is the zone's own word
          * (AA) on what a referral's glue said: Unbound's trust levels. */
@@ -777,7 +785,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
         return false;
     t->mini_count++;
     if (m->rcode == DNS_RCODE_NOERROR && !m->n[DNS_ANSWER] && take_referral(t, m)) {
-        t->mini_labels = t->zone.labels;
+        t->mini_labels = t->zone_labels;
         ask_next(t);
         return true;
     }

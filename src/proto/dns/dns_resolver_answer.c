@@ -59,15 +59,17 @@ static uint32_t since_priming(const Resolver *r, uint32_t ttl)
 static void add_referral(Task *t, DnsMsg *m)
 {
     Resolver *r = t->r;
-    DnsCacheEntry *ns = dns_cache_get(&r->cache, &t->zone, DNS_TYPE_NS);
+    DnsName zone;
+    task_zone(t, &zone);
+    DnsCacheEntry *ns = dns_cache_get(&r->cache, &zone, DNS_TYPE_NS);
     bool cached = ns && ns->kind == DNS_CACHE_RRSET;
     DnsSection sec = cached || r->primed ? DNS_AUTHORITY : DNS_ANSWER;
     resolver_primed(r);
     uint32_t ns_ttl =
         cached ? dns_cache_ttl_left(&r->cache, ns) : since_priming(r, r->hints_ns_ttl);
     for (int i = 0; i < t->nservers; i++)
-        dns_msg_add_rr(m, sec, &t->zone, DNS_TYPE_NS, DNS_CLASS_IN, ns_ttl,
-                       t->servers[i].name->data, t->servers[i].name->len);
+        dns_msg_add_rr(m, sec, &zone, DNS_TYPE_NS, DNS_CLASS_IN, ns_ttl, t->servers[i].name->data,
+                       t->servers[i].name->len);
     for (int i = 0; i < t->nservers; i++) {
         const Server *s = &t->servers[i];
         if (!cached) {
@@ -162,12 +164,14 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     buf_init(&cap);
     if (trace_wanted(&sim->trace)) {
         char qn[300], zn[300], tb[16], rc[16], why[200];
+        DnsName zone;
+        task_zone(t, &zone);
         dns_name_prose(&t->qname, qn, sizeof qn);
         const char *client = resolver_who(r, t->client);
         if (e != NET_OK)
             buf_printf(&cap, "%s cannot answer %s about %s: %s.", resolver_node_id(r), client, qn,
                        ipv4_err_reason(sim, r->node, t->client, e, why, sizeof why));
-        else if (t->referral && t->zone.labels == 0)
+        else if (t->referral && t->zone_labels == 0)
             buf_printf(&cap,
                        "%s answers %s from its cache alone. It knows nothing of %s %s, so it "
                        "refers %s to the root servers (a referral, as a root or TLD server "
@@ -181,7 +185,7 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
                        "refers %s to the closest servers it knows, %s's (a referral, as a root "
                        "or TLD server gives).",
                        resolver_node_id(r), client, qn, dns_type_name(t->qtype, tb), client,
-                       dns_name_prose(&t->zone, zn, sizeof zn));
+                       dns_name_prose(&zone, zn, sizeof zn));
         else if (rcode == DNS_RCODE_NOERROR && answers)
             buf_printf(&cap,
                        "%s answers %s: %s %s, with RA set (it does recursion) and AA clear (the "

@@ -65,7 +65,10 @@ typedef struct Task {
     int njoined;     /* queries joined to this lookup: in joined */
     uint16_t qtype, qclass;
     int cnames;
-    /* the delegation being asked: its zone (below) and servers (at the end) */
+    /* the delegation being asked: its zone, the last zone_labels labels of
+     * cur (task_zone; cur changes only before closest_delegation sets them
+     * again), and its servers (at the end) */
+    int zone_labels;
     int nservers, current;
     uint16_t qid, qport;
     EvHandle timer;
@@ -90,7 +93,6 @@ typedef struct Task {
     /* The names last, so that task_new clears the rest and sets only the
      * bytes of the names it uses (a name is read as far as its len). */
     DnsName qname, cur;
-    DnsName zone;  /* the delegation being asked */
     DnsName asked; /* the name of the query sent (QNAME minimisation) */
     /* Kept when a Task is reused (task_new clears what is above the names), and
      * allocated only as a lookup needs them: most lookups meet one or two
@@ -108,6 +110,12 @@ typedef struct Task {
     } * joined;
     size_t joined_cap;
 } Task;
+
+/* The zone of the delegation t asks, from cur: a copy, as long as its name. */
+static inline void task_zone(const Task *t, DnsName *zone)
+{
+    dns_name_suffix(&t->cur, t->zone_labels, zone);
+}
 
 /* What the resolver knows of a server's round trips (Unbound's infra
  * cache), for 15 minutes after it last heard of it. */
