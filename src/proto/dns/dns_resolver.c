@@ -84,7 +84,8 @@ static void by_name_add(Resolver *r, Task *t)
     *head = t;
 }
 
-static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
+/* A new lookup of (name, type); hash is their task_hash. */
+static Task *task_new(Resolver *r, const DnsName *name, uint16_t type, uint32_t hash)
 {
     Task *t = r->spare;
     if (t)
@@ -102,7 +103,7 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type)
     r->tasks = xgrow(r->tasks, &r->tasks_cap, r->ntasks + 1, sizeof *r->tasks);
     t->index = r->ntasks;
     r->tasks[r->ntasks++] = t;
-    t->hash = task_hash(name, type);
+    t->hash = hash;
     by_name_add(r, t);
     return t;
 }
@@ -175,7 +176,8 @@ const DnsName *resolver_intern(Resolver *r, const DnsName *name)
 /* Room for n servers (at most MAX_SERVERS) in t->servers. */
 static void servers_room(Task *t, size_t n)
 {
-    t->servers = xgrow(t->servers, &t->servers_cap, n, sizeof *t->servers);
+    if (n > t->servers_cap) /* most often there is: a Task is reused */
+        t->servers = xgrow(t->servers, &t->servers_cap, n, sizeof *t->servers);
 }
 
 /* Adds a record to the CNAMEs met so far. */
@@ -498,7 +500,7 @@ static void start_sub_lookup(Task *t, Server *s)
                dns_name_prose(s->name, sn, sizeof sn), sn);
     if (t->current < 0)
         t->current = 0; /* when woken, go on with this delegation */
-    Task *sub = task_new(r, s->name, DNS_TYPE_A);
+    Task *sub = task_new(r, s->name, DNS_TYPE_A, task_hash(s->name, DNS_TYPE_A));
     sub->parent = t;
     sub->depth = t->depth + 1;
     t->waiting_sub = true;
@@ -657,12 +659,16 @@ static void task_run(Task *t)
 
 /* Caches the RRset (name, type) of rrs, an answer section, as an answer
  * (DnsCacheEntry.answer): what dns_cache_mark_answer would mark, without
- * looking the entry up again (one with no time to live is not marked). */
-static void put_answer(Resolver *r, const DnsName *name, uint16_t type, const DnsRR *rrs, size_t n)
+ * looking the entry up again.  Returns the entry, or NULL if it has no
+ * time to live (it is not marked, and answers nothing). */
+static DnsCacheEntry *put_answer(Resolver *r, const DnsName *name, uint16_t type, const DnsRR *rrs,
+                                 size_t n)
 {
     DnsCacheEntry *e = dns_cache_put(&r->cache, name, type, rrs, n);
-    if (e && e->expires > r->sim->now)
-        e->answer = true;
+    if (!e || e->expires <= r->sim->now)
+        return NULL;
+    e->answer = true;
+    return e;
 }
 
 static const DnsRR *find_soa(const DnsMsg *m)
@@ -895,10 +901,13 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
         return;
     }
     if (have_type) {
-        put_answer(r, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        DnsCacheEntry *e = put_answer(r, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
         cache_additional(t, m);
         restart(t);
-        task_run(t);
+        if (e && t->qtype != DNS_TYPE_ANY) /* what task_run would find in the cache */
+            task_done(t, DNS_RCODE_NOERROR, e, NULL);
+        else
+            task_run(t);
         return;
     }
     if (have_cname) {
@@ -1005,10 +1014,9 @@ static DnsCacheEntry *cached_answer(Resolver *r, const DnsName *name, uint16_t t
  * same name) joins that lookup instead of starting another, as in
  * Unbound's mesh; a repeat of the very same query (same client, port and
  * ID) is dropped. */
-static bool join_running(Resolver *r, const DnsMsg *q, const UdpMsg *m)
+static bool join_running(Resolver *r, const DnsMsg *q, uint32_t h, const UdpMsg *m)
 {
     Task *t = NULL; /* the first such lookup in r->tasks */
-    uint32_t h = task_hash(&q->qd[0].name, q->qd[0].type);
     for (Task *c = r->n_by_name ? r->by_name[h & (r->n_by_name - 1)] : NULL; c; c = c->hnext)
         if (c->hash == h && !c->parent && c->qtype == q->qd[0].type && c->rd == q->rd &&
             c->cd == q->cd && q->qd[0].klass == DNS_CLASS_IN && c->qclass == DNS_CLASS_IN &&
@@ -1127,11 +1135,11 @@ static bool answered_itself(Task *t, uint64_t pkt)
 /* A client's query starts a lookup (answered over conn when not NULL); a
  * query of the resolver's own come back to it (cycle) is answered SERVFAIL
  * at once. */
-static void start_task(Resolver *r, const DnsMsg *q, uint32_t src, uint16_t sport, uint64_t pkt,
-                       Client *conn, bool cycle)
+static void start_task(Resolver *r, const DnsMsg *q, uint32_t hash, uint32_t src, uint16_t sport,
+                       uint64_t pkt, Client *conn, bool cycle)
 {
     Sim *sim = r->sim;
-    Task *t = task_new(r, &q->qd[0].name, q->qd[0].type);
+    Task *t = task_new(r, &q->qd[0].name, q->qd[0].type, hash);
     t->client = src;
     t->cport = sport;
     t->cid = q->id;
@@ -1206,8 +1214,9 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
     dns_msg_init(&q);
     if (decode_query(&q, m->data, m->len)) {
         bool cycle = own_query_back(r, &q, m->src);
-        if (cycle || !join_running(r, &q, m))
-            start_task(r, &q, m->src, m->sport, m->pkt, NULL, cycle);
+        uint32_t hash = task_hash(&q.qd[0].name, q.qd[0].type);
+        if (cycle || !join_running(r, &q, hash, m))
+            start_task(r, &q, hash, m->src, m->sport, m->pkt, NULL, cycle);
     }
     dns_msg_fini(&q);
 }
@@ -1269,7 +1278,7 @@ static void on_client_message(void *ctx, DnsTcp *d, const uint8_t *data, size_t 
     DnsMsg q;
     dns_msg_init(&q);
     if (decode_query(&q, data, len))
-        start_task(r, &q, c->peer, 0, 0, c, false);
+        start_task(r, &q, task_hash(&q.qd[0].name, q.qd[0].type), c->peer, 0, 0, c, false);
     dns_msg_fini(&q);
 }
 
