@@ -957,25 +957,23 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
     if (t->current < 0 || !t->timer)
         return;
     Server *s = &t->servers[t->current];
-    DnsMsg msg;
-    dns_msg_init(&msg);
+    DnsMsg *msg = &t->r->upstream; /* dns_decode empties it first */
     char why[160];
     bool ok = m->src == s->addr && m->sport == 53 &&
-              dns_decode(&msg, m->data, m->len, why, sizeof why) && msg.qr && msg.id == t->qid &&
-              msg.n_qd == 1 && msg.qd[0].type == t->asked_type &&
-              dns_name_equal(&msg.qd[0].name, &t->asked);
+              dns_decode(msg, m->data, m->len, why, sizeof why) && msg->qr && msg->id == t->qid &&
+              msg->n_qd == 1 && msg->qd[0].type == t->asked_type &&
+              dns_name_equal(&msg->qd[0].name, &t->asked);
     if (!ok) {
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s ignores this packet: its source, port, ID or question does not match "
                    "the query it sent (that check is what stops forged answers).",
                    resolver_node_id(t->r));
-        dns_msg_fini(&msg);
         return;
     }
     sim_cancel(sim, t->timer);
     t->timer = 0;
     resolver_infra_answer(t->r, s->addr, (int)((sim->now - t->sent_at) / 1000));
-    if (msg.tc) {
+    if (msg->tc) {
         char sn[300];
         trace_note(&sim->trace, sim->now, m->pkt,
                    "The answer from %s has TC set (truncated): it did not fit in UDP. As "
@@ -984,9 +982,8 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
         t->up_tcp = true;
         send_query(t, s);
     } else {
-        resolver_handle_response(t, &msg);
+        resolver_handle_response(t, msg);
     }
-    dns_msg_fini(&msg);
 }
 
 /* ---- the client side ---------------------------------------------------- */
@@ -1210,15 +1207,13 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
     (void)sim;
     (void)node;
     Resolver *r = ctx;
-    DnsMsg q;
-    dns_msg_init(&q);
-    if (decode_query(&q, m->data, m->len)) {
-        bool cycle = own_query_back(r, &q, m->src);
-        uint32_t hash = task_hash(&q.qd[0].name, q.qd[0].type);
-        if (cycle || !join_running(r, &q, hash, m))
-            start_task(r, &q, hash, m->src, m->sport, m->pkt, NULL, cycle);
+    DnsMsg *q = &r->query; /* dns_decode empties it first */
+    if (decode_query(q, m->data, m->len)) {
+        bool cycle = own_query_back(r, q, m->src);
+        uint32_t hash = task_hash(&q->qd[0].name, q->qd[0].type);
+        if (cycle || !join_running(r, q, hash, m))
+            start_task(r, q, hash, m->src, m->sport, m->pkt, NULL, cycle);
     }
-    dns_msg_fini(&q);
 }
 
 /* ---- clients over TCP ----------------------------------------------------- */
@@ -1388,6 +1383,9 @@ void dns_resolvers_start(Sim *sim)
         r->recursive = c->recursive_mode;
         r->qmin = c->qname_minimisation;
         dns_cache_init(&r->cache, sim, (int)i, "cache");
+        dns_msg_init(&r->query);
+        dns_msg_init(&r->upstream);
+        dns_msg_init(&r->reply);
         r->cache.max_ttl = 86400; /* Unbound's cache-max-ttl: a day */
         /* Unbound keeps a NXDOMAIN per question: another type is asked again */
         r->cache.nxdomain_per_type = true;
@@ -1435,6 +1433,9 @@ void dns_resolvers_stop(Sim *sim)
             free((DnsName *)r->names[k].name);
         free(r->names);
         dns_cache_fini(&r->cache);
+        dns_msg_fini(&r->query);
+        dns_msg_fini(&r->upstream);
+        dns_msg_fini(&r->reply);
         free(r);
     }
     free(set->r);

@@ -93,21 +93,21 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
 {
     Resolver *r = t->r;
     Sim *sim = r->sim;
-    DnsMsg m;
-    dns_msg_init(&m);
-    m.id = t->cid;
-    m.qr = true;
-    m.rd = t->rd;
-    m.ra = !t->echo_flags; /* Unbound's error_encode gives the query's flags back, and no RA */
-    m.ad = t->echo_flags && t->ad;
-    m.cd = t->cd;
-    m.rcode = rcode;
-    dns_msg_add_question(&m, &t->qname, t->qtype, t->qclass);
+    DnsMsg *m = &r->reply;
+    dns_msg_reset(m);
+    m->id = t->cid;
+    m->qr = true;
+    m->rd = t->rd;
+    m->ra = !t->echo_flags; /* Unbound's error_encode gives the query's flags back, and no RA */
+    m->ad = t->echo_flags && t->ad;
+    m->cd = t->cd;
+    m->rcode = rcode;
+    dns_msg_add_question(m, &t->qname, t->qtype, t->qclass);
     for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
         const DnsRR *c = &t->chain->rr[DNS_ANSWER][i];
         DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);
         uint32_t ttl = e ? dns_cache_ttl_left(&r->cache, e) : c->ttl;
-        dns_msg_add_rr(&m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
+        dns_msg_add_rr(m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
     }
     if (final && final->kind == DNS_CACHE_RRSET) {
         DnsCacheEntry *e = (DnsCacheEntry *) final;
@@ -115,21 +115,21 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
         uint32_t left = dns_cache_ttl_left(&r->cache, e);
         for (size_t i = 0; i < e->n; i++) {
             size_t k = (start + i) % e->n;
-            dns_msg_add_rr(&m, DNS_ANSWER, &e->name, e->type, DNS_CLASS_IN, left, e->rdata[k],
+            dns_msg_add_rr(m, DNS_ANSWER, &e->name, e->type, DNS_CLASS_IN, left, e->rdata[k],
                            e->rdlen[k]);
         }
     }
     if (soa)
-        dns_msg_add_rr(&m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass,
+        dns_msg_add_rr(m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass,
                        resolver_negative_ttl(soa), soa->rdata, soa->rdlen);
     if (t->referral)
-        add_referral(t, &m);
+        add_referral(t, m);
     /* Addresses the cache holds for the name servers an NS answer names,
      * where they came with an answer from the zone's servers: Unbound
      * gives the additional records of the answer it keeps (with its
      * default minimal-responses, not for MX), not a referral's glue. */
-    for (size_t i = 0; final && i < m.n[DNS_ANSWER]; i++) {
-        const DnsRR *a = &m.rr[DNS_ANSWER][i];
+    for (size_t i = 0; final && i < m->n[DNS_ANSWER]; i++) {
+        const DnsRR *a = &m->rr[DNS_ANSWER][i];
         size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
         DnsName target;
         if (a->type != DNS_TYPE_NS || a->rdlen <= off ||
@@ -139,13 +139,13 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
         if (g && !g->answer && !g->aa_additional)
             continue;
         for (size_t k = 0; g && g->kind == DNS_CACHE_RRSET && k < g->n; k++)
-            dns_msg_add_rr(&m, DNS_ADDITIONAL, &target, DNS_TYPE_A, DNS_CLASS_IN,
+            dns_msg_add_rr(m, DNS_ADDITIONAL, &target, DNS_TYPE_A, DNS_CLASS_IN,
                            dns_cache_ttl_left(&r->cache, g), g->rdata[k], g->rdlen[k]);
     }
     if (t->edns) {
-        dns_msg_add_opt(&m, EDNS_SIZE, NULL, 0);
+        dns_msg_add_opt(m, EDNS_SIZE, NULL, 0);
         if (t->dnssec) /* DO: the client asked for DNSSEC records (none here) */
-            m.rr[DNS_ADDITIONAL][m.n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
+            m->rr[DNS_ADDITIONAL][m->n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
     /* Over UDP the answer is cut to 512 bytes (no EDNS) or the EDNS size,
      * with TC set; over TCP only the 16-bit length limits it. */
@@ -153,11 +153,11 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     size_t limit = conn ? DNS_TCP_MAX : t->edns ? EDNS_SIZE : DNS_UDP_MAX;
     uint8_t udp[EDNS_SIZE];
     uint8_t *out = conn ? xmalloc(limit) : udp;
-    size_t n = dns_encode(&m, out, limit);
+    size_t n = dns_encode(m, out, limit);
     bool tc = n >= 4 && (out[2] & 0x02);
-    size_t answers = m.n[DNS_ANSWER]; /* for the caption: what the answer is */
+    size_t answers = m->n[DNS_ANSWER]; /* for the caption: what the answer is */
     if (tc)
-        n = truncate_whole(&m, out, limit);
+        n = truncate_whole(m, out, limit);
     uint64_t pkt = conn ? 0 : sim_packet_id(sim);
     NetErr e = conn ? NET_OK : ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
     Buf cap;
@@ -231,5 +231,4 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     buf_fini(&cap);
     if (out != udp)
         free(out);
-    dns_msg_fini(&m);
 }

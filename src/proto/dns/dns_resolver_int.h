@@ -160,6 +160,10 @@ struct Resolver {
         uint32_t hash;       /* dns_name_hash */
     } * names;
     size_t n_names, names_nslots;
+    /* Messages kept from one use to the next (no packet reaches a node
+     * while it handles another): the client's query being read, the
+     * upstream answer being read, and the answer being written. */
+    DnsMsg query, upstream, reply;
 };
 
 /* dns_resolver_infra.c offers (a server it knows nothing of gets
