@@ -945,6 +945,73 @@ static void test_resolve_name_without_dns(void **state)
     tw_done(&sim);
 }
 
+/* The resolver writes most answers (addresses for the name asked) itself,
+ * not through dns_encode: each answer it sends, decoded and encoded again,
+ * must give its bytes back, whether written so or not: mixed case, round
+ * robin, DO, no EDNS, RD and CD, a NODATA answer and an alias. */
+static void test_answers_as_the_encoder_writes_them(void **state)
+{
+    (void)state;
+    const char *www = "\"www IN A 93.184.216.34\",";
+    const char *at = strstr(world_json, www) + strlen(www);
+    Buf j;
+    buf_init(&j);
+    buf_put(&j, world_json, (size_t)(at - world_json));
+    buf_puts(&j, " \"multi IN A 93.184.216.40\", \"multi IN A 93.184.216.41\","
+                 " \"multi IN A 93.184.216.42\",");
+    buf_puts(&j, at);
+    Errors e;
+    errors_init(&e);
+    World *w = scenario_load_mem("resolver.json", ".", j.data, j.len, &e);
+    assert_non_null(w);
+    errors_fini(&e);
+    buf_fini(&j);
+    dns_conf_node_mut(w, world_find_node(w, "local-dns"))->round_robin = true;
+    static const char *const lines[] = {
+        "dig WwW.ExAmPlE.cOm",           "dig www.example.com",
+        "dig +dnssec www.example.com",   "dig +noedns www.example.com",
+        "dig multi.example.com",         "dig multi.example.com",
+        "dig +noedns multi.example.com", "dig +norec www.example.com",
+        "dig +cd www.example.com",       "dig -t AAAA www.example.com",
+        "dig www.montana.edu",
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(lines); i++)
+        tw_script(w, S(i), 0, lines[i]);
+    Sim sim;
+    run(&sim, w, 1);
+    uint32_t res = tw_ip("10.0.0.53"), laptop = tw_ip("10.0.0.10");
+    DnsMsg m;
+    dns_msg_init(&m);
+    size_t answers = 0;
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        if (r->kind != TR_HOP || r->node != world_find_node(w, "local-dns") ||
+            get_be32(r->bytes + 14 + 12) != res || get_be32(r->bytes + 14 + 16) != laptop)
+            continue;
+        const uint8_t *p = r->bytes + 14 + 28;
+        size_t len = r->len - 14 - 28;
+        char why[160];
+        assert_true(dns_decode(&m, p, len, why, sizeof why));
+        uint8_t again[DNS_UDP_MAX * 4];
+        assert_int_equal(dns_encode(&m, again, sizeof again), len);
+        assert_memory_equal(again, p, len);
+        answers++;
+    }
+    assert_int_equal(answers, MN_ARRAY_LEN(lines));
+    char *out = tw_console(&sim);
+    assert_non_null(strstr(out, "WwW.ExAmPlE.cOm.\t3600\tIN\tA\t93.184.216.34"));
+    assert_non_null(strstr(out, "multi.example.com.\t3599\tIN\tA\t93.184.216.41\n"
+                                "multi.example.com.\t3599\tIN\tA\t93.184.216.42\n"
+                                "multi.example.com.\t3599\tIN\tA\t93.184.216.40\n"));
+    /* +dnssec's DO comes back; +norec and +cd are echoed */
+    assert_non_null(strstr(out, "; EDNS: version: 0, flags: do; udp: 1232"));
+    assert_non_null(strstr(out, ";; flags: qr ra; QUERY: 1, ANSWER: 1, AUTHORITY: 0"));
+    assert_non_null(strstr(out, ";; flags: qr rd ra cd; QUERY: 1, ANSWER: 1, AUTHORITY: 0"));
+    free(out);
+    dns_msg_fini(&m);
+    tw_done(&sim);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -970,6 +1037,7 @@ int main(void)
         cmocka_unit_test(test_nslookup_interactive),
         cmocka_unit_test(test_ss_udp),
         cmocka_unit_test(test_unbound_control),
+        cmocka_unit_test(test_answers_as_the_encoder_writes_them),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -89,18 +89,96 @@ static void add_referral(Task *t, DnsMsg *m)
     }
 }
 
-void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
+/* The answer records of final, an RRset from the cache, in the order round
+ * robin gives this time: where the first of them is in final. */
+static size_t rotation_start(Resolver *r, const DnsCacheEntry *final)
+{
+    DnsCacheEntry *e = (DnsCacheEntry *) final;
+    return (r->round_robin && e->n > 1) ? e->rotation++ % e->n : 0;
+}
+
+/* The second 16 bits of the answer's header: QR, the query's RD and CD,
+ * RA (Unbound's error_encode gives the query's flags back instead, and
+ * no RA), AD only then, and rcode. */
+static uint16_t answer_flags(const Task *t, uint8_t rcode)
+{
+    return (uint16_t)(0x8000 | (t->rd ? 0x0100 : 0) | (!t->echo_flags ? 0x0080 : 0) |
+                      (t->echo_flags && t->ad ? 0x0020 : 0) | (t->cd ? 0x0010 : 0) | rcode);
+}
+
+/* Most answers are one cached RRset of addresses for the name asked (A or
+ * AAAA, no alias before it, nothing in the other sections but the OPT
+ * record): such an answer is written straight into out, as dns_write_query
+ * writes a query, without building a message to encode.  These are the
+ * bytes dns_encode writes for it: the question as asked, each owner a
+ * pointer to it (RFC 1035 4.1.4; the cache found final by that name, case
+ * aside), and address data that holds no name.  Returns the length, or 0,
+ * writing nothing, for any other answer or one longer than limit. */
+static size_t write_addresses(Task *t, uint8_t rcode, const DnsCacheEntry *final, uint8_t *out,
+                              size_t limit)
+{
+    const DnsName *q = &t->qname;
+    if (!final || final->kind != DNS_CACHE_RRSET || t->chain || t->referral ||
+        (final->type != DNS_TYPE_A && final->type != DNS_TYPE_AAAA) || q->len < 2 ||
+        !dns_name_equal(&final->name, q))
+        return 0;
+    size_t size = DNS_HEADER_LEN + q->len + 4 + (t->edns ? 11 : 0);
+    for (size_t i = 0; i < final->n; i++)
+        size += 12 + final->rdlen[i];
+    if (size > limit)
+        return 0; /* cut as encode_answer cuts it */
+    Resolver *r = t->r;
+    put_be16(out, t->cid);
+    put_be16(out + 2, answer_flags(t, rcode));
+    put_be16(out + 4, 1);
+    put_be16(out + 6, (uint16_t) final->n);
+    put_be16(out + 8, 0);
+    put_be16(out + 10, t->edns ? 1 : 0);
+    uint8_t *p = out + DNS_HEADER_LEN;
+    memcpy(p, q->data, q->len);
+    p += q->len;
+    put_be16(p, t->qtype);
+    put_be16(p + 2, t->qclass);
+    p += 4;
+    size_t start = rotation_start(r, final);
+    uint32_t left = dns_cache_ttl_left(&r->cache, final);
+    for (size_t i = 0; i < final->n; i++) {
+        size_t k = (start + i) % final->n;
+        put_be16(p, 0xC000 | DNS_HEADER_LEN);
+        put_be16(p + 2, final->type);
+        put_be16(p + 4, DNS_CLASS_IN);
+        put_be32(p + 6, left);
+        put_be16(p + 10, final->rdlen[k]);
+        memcpy(p + 12, final->rdata[k], final->rdlen[k]);
+        p += 12 + final->rdlen[k];
+    }
+    if (t->edns) { /* as dns_msg_add_opt makes it, with DO if the query had it */
+        p[0] = 0;
+        put_be16(p + 1, DNS_TYPE_OPT);
+        put_be16(p + 3, EDNS_SIZE);
+        put_be32(p + 5, t->dnssec ? 0x8000 : 0);
+        put_be16(p + 9, 0);
+        p += 11;
+    }
+    return (size_t)(p - out);
+}
+
+/* Any answer: built as a message and encoded into out (at most limit
+ * bytes), cut as Unbound cuts it if it does not fit (*tc).  *answers: the
+ * answer records it has before it is cut. */
+static size_t encode_answer(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa,
+                            uint8_t *out, size_t limit, size_t *answers, bool *tc)
 {
     Resolver *r = t->r;
-    Sim *sim = r->sim;
     DnsMsg *m = &r->reply;
     dns_msg_reset(m);
+    uint16_t flags = answer_flags(t, rcode);
     m->id = t->cid;
     m->qr = true;
-    m->rd = t->rd;
-    m->ra = !t->echo_flags; /* Unbound's error_encode gives the query's flags back, and no RA */
-    m->ad = t->echo_flags && t->ad;
-    m->cd = t->cd;
+    m->rd = flags & 0x0100;
+    m->ra = flags & 0x0080;
+    m->ad = flags & 0x0020;
+    m->cd = flags & 0x0010;
     m->rcode = rcode;
     dns_msg_add_question(m, &t->qname, t->qtype, t->qclass);
     for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
@@ -110,8 +188,8 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
         dns_msg_add_rr(m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
     }
     if (final && final->kind == DNS_CACHE_RRSET) {
-        DnsCacheEntry *e = (DnsCacheEntry *) final;
-        size_t start = (r->round_robin && e->n > 1) ? e->rotation++ % e->n : 0;
+        const DnsCacheEntry *e = final;
+        size_t start = rotation_start(r, e);
         uint32_t left = dns_cache_ttl_left(&r->cache, e);
         for (size_t i = 0; i < e->n; i++) {
             size_t k = (start + i) % e->n;
@@ -147,17 +225,29 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
         if (t->dnssec) /* DO: the client asked for DNSSEC records (none here) */
             m->rr[DNS_ADDITIONAL][m->n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
+    size_t n = dns_encode(m, out, limit);
+    *tc = n >= 4 && (out[2] & 0x02);
+    *answers = m->n[DNS_ANSWER];
+    return *tc ? truncate_whole(m, out, limit) : n;
+}
+
+void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa)
+{
+    Resolver *r = t->r;
+    Sim *sim = r->sim;
     /* Over UDP the answer is cut to 512 bytes (no EDNS) or the EDNS size,
      * with TC set; over TCP only the 16-bit length limits it. */
     Client *conn = t->conn;
     size_t limit = conn ? DNS_TCP_MAX : t->edns ? EDNS_SIZE : DNS_UDP_MAX;
     uint8_t udp[EDNS_SIZE];
     uint8_t *out = conn ? xmalloc(limit) : udp;
-    size_t n = dns_encode(m, out, limit);
-    bool tc = n >= 4 && (out[2] & 0x02);
-    size_t answers = m->n[DNS_ANSWER]; /* for the caption: what the answer is */
-    if (tc)
-        n = truncate_whole(m, out, limit);
+    size_t answers = 0; /* for the caption: what the answer is */
+    bool tc = false;
+    size_t n = write_addresses(t, rcode, final, out, limit);
+    if (n)
+        answers = final->n;
+    else
+        n = encode_answer(t, rcode, final, soa, out, limit, &answers, &tc);
     uint64_t pkt = conn ? 0 : sim_packet_id(sim);
     NetErr e = conn ? NET_OK : ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
     Buf cap;
