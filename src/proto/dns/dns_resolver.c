@@ -92,8 +92,7 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type, uint32_t 
         r->spare = t->parent;
     else
         t = xcalloc(1, sizeof *t);
-    memset(t, 0, offsetof(Task, qname)); /* the arrays after the names stay */
-    dns_name_copy(&t->qname, name);
+    memset(t, 0, offsetof(Task, cur)); /* the arrays after the names stay */
     dns_name_copy(&t->cur, name);
     t->asked.len = t->asked.labels = 0;
     t->r = r;
@@ -120,6 +119,8 @@ static void task_free(Task *t)
         dns_msg_fini(t->chain);
         free(t->chain);
     }
+    free(t->question);
+    t->question = NULL;
     for (Task **p = &r->by_name[t->hash & (r->n_by_name - 1)]; *p; p = &(*p)->hnext)
         if (*p == t) {
             *p = t->hnext;
@@ -635,6 +636,10 @@ static void task_run(Task *t)
             chain_add(t, &t->cur, DNS_TYPE_CNAME, DNS_CLASS_IN, dns_cache_ttl_left(&r->cache, c),
                       c->rdata[0], c->rdlen[0]);
             t->cnames++;
+            if (!t->question) { /* the question stays as asked */
+                t->question = xmalloc(offsetof(DnsName, data) + t->cur.len);
+                dns_name_copy(t->question, &t->cur);
+            }
             dns_name_copy(&t->cur, &target);
             continue;
         }
@@ -1017,7 +1022,7 @@ static bool join_running(Resolver *r, const DnsMsg *q, uint32_t h, const UdpMsg 
     for (Task *c = r->n_by_name ? r->by_name[h & (r->n_by_name - 1)] : NULL; c; c = c->hnext)
         if (c->hash == h && !c->parent && c->qtype == q->qd[0].type && c->rd == q->rd &&
             c->cd == q->cd && q->qd[0].klass == DNS_CLASS_IN && c->qclass == DNS_CLASS_IN &&
-            dns_name_equal(&c->qname, &q->qd[0].name) && (!t || c->index < t->index))
+            dns_name_equal(task_qname(c), &q->qd[0].name) && (!t || c->index < t->index))
             t = c;
     if (!t)
         return false;
@@ -1030,7 +1035,7 @@ static bool join_running(Resolver *r, const DnsMsg *q, uint32_t h, const UdpMsg 
     }
     Sim *sim = r->sim;
     char qn[300], tb[16];
-    dns_name_prose(&t->qname, qn, sizeof qn);
+    dns_name_prose(task_qname(t), qn, sizeof qn);
     if (same) {
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s receives %s's query for %s %s once more; it is already working on it and "
@@ -1098,13 +1103,13 @@ static bool answered_itself(Task *t, uint64_t pkt)
     Resolver *r = t->r;
     Sim *sim = r->sim;
     char qn[300], tb[16];
-    dns_name_prose(&t->qname, qn, sizeof qn);
+    dns_name_prose(task_qname(t), qn, sizeof qn);
     dns_type_name(t->qtype, tb);
     const char *text =
-        dns_chaos_text(t->qclass, t->qtype, &t->qname, "unbound 1.17.1", resolver_node_id(r));
+        dns_chaos_text(t->qclass, t->qtype, task_qname(t), "unbound 1.17.1", resolver_node_id(r));
     if (text) {
         uint8_t rd[256];
-        chain_add(t, &t->qname, DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd, dns_txt_rdata(text, rd));
+        chain_add(t, task_qname(t), DNS_TYPE_TXT, DNS_CLASS_CH, 0, rd, dns_txt_rdata(text, rd));
         trace_note(&sim->trace, sim->now, pkt,
                    "%s receives a query for %s TXT in class CH (chaos), not IN: a question "
                    "about the server itself, which it answers, as Unbound does: \"%s\".",
@@ -1160,16 +1165,16 @@ static void start_task(Resolver *r, const DnsMsg *q, uint32_t hash, uint32_t src
                    "%s receives its own query for %s %s: one of its lookups asked itself, and "
                    "would wait for its own answer without end. As Unbound does with a query that "
                    "depends on itself, it answers SERVFAIL at once.",
-                   resolver_node_id(r), dns_name_prose(&t->qname, qn, sizeof qn),
+                   resolver_node_id(r), dns_name_prose(task_qname(t), qn, sizeof qn),
                    dns_type_name(t->qtype, tb));
         task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
         return;
     }
     if (trace_wanted(&sim->trace)) {
         char qn[300], tb[16];
-        dns_name_prose(&t->qname, qn, sizeof qn);
+        dns_name_prose(task_qname(t), qn, sizeof qn);
         const char *how = conn ? " over TCP" : "";
-        DnsCacheEntry *hit = cached_answer(r, &t->qname, t->qtype);
+        DnsCacheEntry *hit = cached_answer(r, task_qname(t), t->qtype);
         if (hit)
             trace_note(&sim->trace, sim->now, pkt,
                        "%s receives %s's query%s for %s %s and finds the answer in its cache (%u "

@@ -117,7 +117,7 @@ static uint16_t answer_flags(const Task *t, uint8_t rcode)
 static size_t write_addresses(Task *t, uint8_t rcode, const DnsCacheEntry *final, uint8_t *out,
                               size_t limit)
 {
-    const DnsName *q = &t->qname;
+    const DnsName *q = task_qname(t);
     if (!final || final->kind != DNS_CACHE_RRSET || t->chain || t->referral ||
         (final->type != DNS_TYPE_A && final->type != DNS_TYPE_AAAA) || q->len < 2 ||
         !dns_name_equal(&final->name, q))
@@ -180,7 +180,7 @@ static size_t encode_answer(Task *t, uint8_t rcode, const DnsCacheEntry *final, 
     m->ad = flags & 0x0020;
     m->cd = flags & 0x0010;
     m->rcode = rcode;
-    dns_msg_add_question(m, &t->qname, t->qtype, t->qclass);
+    dns_msg_add_question(m, task_qname(t), t->qtype, t->qclass);
     for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
         const DnsRR *c = &t->chain->rr[DNS_ANSWER][i];
         DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);
@@ -256,7 +256,7 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
         char qn[300], zn[300], tb[16], rc[16], why[200];
         DnsName zone;
         task_zone(t, &zone);
-        dns_name_prose(&t->qname, qn, sizeof qn);
+        dns_name_prose(task_qname(t), qn, sizeof qn);
         const char *client = resolver_who(r, t->client);
         if (e != NET_OK)
             buf_printf(&cap, "%s cannot answer %s about %s: %s.", resolver_node_id(r), client, qn,

@@ -51,7 +51,7 @@ typedef struct Task {
     struct Task *parent; /* a glueless lookup serves its parent */
     size_t index;        /* in Resolver.tasks */
     struct Task *hnext;  /* its bucket's chain in Resolver.by_name */
-    uint32_t hash;       /* of (qname, qtype) */
+    uint32_t hash;       /* of (task_qname, qtype) */
     int depth;
     /* the client's question (a parent's lookup has no client) */
     uint32_t client;
@@ -90,9 +90,12 @@ typedef struct Task {
     size_t up_len;
     /* CNAMEs met so far, for the final answer: NULL until the first. */
     DnsMsg *chain;
+    /* The client's question (task_qname) is cur until an alias moves the
+     * lookup on to its target: then this copy of it, as long as the name. */
+    DnsName *question;
     /* The names last, so that task_new clears the rest and sets only the
      * bytes of the names it uses (a name is read as far as its len). */
-    DnsName qname, cur;
+    DnsName cur;   /* the name being looked up */
     DnsName asked; /* the name of the query sent (QNAME minimisation) */
     /* Kept when a Task is reused (task_new clears what is above the names), and
      * allocated only as a lookup needs them: most lookups meet one or two
@@ -110,6 +113,12 @@ typedef struct Task {
     } * joined;
     size_t joined_cap;
 } Task;
+
+/* The name the client asked (or the parent lookup). */
+static inline const DnsName *task_qname(const Task *t)
+{
+    return t->question ? t->question : &t->cur;
+}
 
 /* The zone of the delegation t asks, from cur: a copy, as long as its name. */
 static inline void task_zone(const Task *t, DnsName *zone)
