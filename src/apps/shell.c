@@ -239,8 +239,12 @@ typedef struct Term {
     int last_bg;        /* $!: the PID of its last background job, 0 before one */
     char *cwd;          /* its working folder (absolute), NULL: the user's home */
     /* $_: the last word of its last foreground command (made of one
-     * program: a pipeline's run in subshells), "" after an assignment */
-    Buf last_word;
+     * program: a pipeline's run in subshells), "" after an assignment;
+     * unset before any command (term_last_word).  A short one stays in
+     * the terminal, as most do: no allocation for each terminal. */
+    bool last_word_set;
+    char *last_word_long; /* a longer one, allocated */
+    char last_word_short[24];
 } Term;
 
 struct Shell {
@@ -387,7 +391,7 @@ void shell_free(Shell *sh)
             job_free(j);
         }
         shell_vars_fini(&sh->terms[i].vars);
-        buf_fini(&sh->terms[i].last_word);
+        free(sh->terms[i].last_word_long);
         free(sh->terms[i].cwd);
     }
     /* After the terminals' jobs: a foreground job is its Run's. */
@@ -426,8 +430,7 @@ static int term_find(Shell *sh, int node, int number)
         sh->cap_terms = sh->cap_terms ? 2 * sh->cap_terms : 16;
         sh->terms = xrealloc(sh->terms, sh->cap_terms * sizeof *sh->terms);
     }
-    sh->terms[sh->n_terms] =
-        (Term){node, number, false, NULL, NULL, NULL, 0, -1, {0}, 0, NULL, {0}};
+    sh->terms[sh->n_terms] = (Term){.node = node, .number = number, .next_same_node = -1};
     if (indexed) {
         sh->terms[sh->n_terms].next_same_node = sh->first_term[node];
         sh->first_term[node] = (int)sh->n_terms;
@@ -589,6 +592,26 @@ static void input_arm(Proc *p);
 static void run_continue(Sim *sim, Run *r);
 static void job_ended(Sim *sim, Job *j);
 
+/* $_ of t, or NULL before its first command (unset).  Valid until the
+ * terminals move (term_find) or the next command. */
+static const char *term_last_word(const Term *t)
+{
+    if (!t->last_word_set)
+        return NULL;
+    return t->last_word_long ? t->last_word_long : t->last_word_short;
+}
+
+static void term_set_last_word(Term *t, const char *w)
+{
+    size_t len = strlen(w);
+    char *longer = len < sizeof t->last_word_short ? NULL : xstrdup(w);
+    if (!longer)
+        memcpy(t->last_word_short, w, len + 1);
+    free(t->last_word_long);
+    t->last_word_long = longer;
+    t->last_word_set = true;
+}
+
 /* Starts one command of a pipeline: its Proc joins job j.  stdin_lines:
  * what is typed into it (the terminal's lines), or NULL. */
 static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, bool quiet, bool last)
@@ -605,12 +628,11 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
      * then found as cmd.exe finds them */
     ShellEnv env;
     shell_env_init(&env, p, &t->vars, r->status, SHELL_FIRST_PID - t->number, t->last_bg);
-    env.last_word = t->last_word.data; /* NULL before any command, as unset */
+    env.last_word = term_last_word(t);
     cmdline_expand(c, &env.env);
     if (!quiet && !c->error) {
         const char *w = c->argc ? c->argv[c->argc - 1] : "";
-        t->last_word.len = 0;
-        buf_put(&t->last_word, w, strlen(w) + 1); /* with its NUL */
+        term_set_last_word(t, w);
     }
     const AppProgram *app = r->app ? r->app : apps_cmd_exe_split(c);
     if (c->error) {
