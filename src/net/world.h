@@ -80,7 +80,11 @@ typedef struct ScriptLine {
     /* The shell's parse of run (apps/cmdline.h: n_parsed pipelines, one
      * allocation, which free() releases), made by the loader's check;
      * the line's first run takes it (NULL then, and when the loader kept
-     * none: the line is parsed when it runs). */
+     * none: the line is parsed when it runs).  Kept here because the World
+     * is what passes from the load to a run, whose shell does not exist
+     * at load: it is derived from run alone and goes with it, held once
+     * (the run that takes it frees it as the line ends, the window's later
+     * runs parse again). */
     struct CmdPipeline *parsed;
     size_t n_parsed;
 } ScriptLine;
