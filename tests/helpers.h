@@ -58,7 +58,7 @@ static inline void tw_script(World *w, SimTime at, int node, const char *run)
 {
     w->script = xrealloc(w->script, (w->n_script + 1) * sizeof *w->script);
     w->script[w->n_script++] =
-        (ScriptLine){.at = at, .node = node, .run = xstrdup(run), .where = xstrdup("test")};
+        (ScriptLine){.at = at, .node = node, .run = xstrdup(run), .own_run = true};
 }
 
 /* laptop - r1 - r2 - server, as scenarios/net_ping.json. */

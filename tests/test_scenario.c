@@ -266,7 +266,7 @@ static void test_good_defaults(void **state)
     assert_int_equal(w->n_script, 5);
     const size_t order[] = {1, 3, 0, 2, 4}; /* their indexes in the file's "script" */
     for (size_t i = 0; i < 5; i++) {
-        assert_null(w->script[i].where);
+        assert_false(w->script[i].own_run);
         assert_int_equal(w->script[i].index, order[i]);
     }
     assert_int_equal(w->script[0].at, 0);
@@ -946,7 +946,7 @@ static void test_save_typed_input(void **state)
     w->script[0] = (ScriptLine){.at = 1000000,
                                 .node = 0,
                                 .run = xstrdup("ping a"),
-                                .where = xstrdup("typed"),
+                                .own_run = true,
                                 .typed = true,
                                 .input = in,
                                 .n_input = 2};

@@ -107,8 +107,10 @@ static void test_cmdline_programs(void **state)
     expect_programs("host 'x", "| bash: unexpected EOF while looking for matching `''");
 }
 
-/* A parsed list: words as bash reads them, each pipeline's text as typed,
- * and a command cmd.exe renames keeps the others' words. */
+/* A parsed list: words as bash reads them, a background pipeline's text
+ * as typed (the others have none), the words as typed only where there is
+ * something to expand, and a command cmd.exe renames keeps the others'
+ * words. */
 static void test_cmdline_list(void **state)
 {
     (void)state;
@@ -119,7 +121,9 @@ static void test_cmdline_list(void **state)
     assert_int_equal(l.p[0].n, 2);
     assert_int_equal(l.p[0].op, CMD_BG);
     assert_string_equal(l.p[0].text, "IPCONFIG/all 'a b' | grep \"x\"y");
-    assert_string_equal(l.p[1].text, "host z");
+    assert_null(l.p[1].text);
+    assert_null(l.p[0].cmds[0].raw); /* nothing to expand: the words as they are */
+    assert_null(l.p[1].cmds[0].raw);
     apps_cmd_exe_split(&l.p[0].cmds[0]);
     const Cmdline *c = &l.p[0].cmds[0];
     assert_int_equal(c->argc, 3);
@@ -129,6 +133,15 @@ static void test_cmdline_list(void **state)
     assert_null(c->argv[3]);
     assert_string_equal(l.p[0].cmds[1].argv[1], "xy");
     assert_null(l.p[1].cmds[0].argv[2]);
+    cmdline_list_fini(&l);
+    assert_true(cmdline_parse(&l, "echo 'a' ~/b \"$x\" c*", err, sizeof err));
+    const char *const *raw = l.p[0].cmds[0].raw;
+    assert_non_null(raw);
+    assert_null(raw[0]);
+    assert_null(raw[1]);
+    assert_string_equal(raw[2], "~/b");
+    assert_string_equal(raw[3], "\"$x\"");
+    assert_string_equal(raw[4], "c*");
     cmdline_list_fini(&l);
     assert_false(cmdline_parse(&l, "a && || b", err, sizeof err));
     assert_string_equal(err, "bash: syntax error near unexpected token `||'");
@@ -193,7 +206,7 @@ static void test_cmdline_redirections(void **state)
     cmdline_list_fini(&l);
 
     /* |& is 2>&1 | , after the command's own redirections */
-    assert_true(cmdline_parse(&l, "head x 2> e |& wc -l", err, sizeof err));
+    assert_true(cmdline_parse(&l, "head x 2> e |& wc -l &", err, sizeof err));
     assert_int_equal(l.p[0].n, 2);
     c = &l.p[0].cmds[0];
     assert_int_equal(c->nredir, 2);

@@ -118,7 +118,8 @@ typedef struct Tok {
     size_t at, len;  /* a word's bytes: len of them at Scan.bytes + at */
     const char *raw; /* a word as typed: raw_len bytes of the line */
     size_t raw_len;
-    int fd; /* a redirection's file descriptor as typed (2 in 2>), -1 if none */
+    int fd;       /* a redirection's file descriptor as typed (2 in 2>), -1 if none */
+    bool expands; /* a word with something to expand (cmdline_expandable) */
 } Tok;
 
 /* The tokens of a line.  A word's bytes are never more than the
@@ -169,11 +170,26 @@ static void push(Scan *s, Tok t)
     s->t[s->n++] = t;
 }
 
+/* The characters cmdline_expand acts on in a word as typed. */
+static const bool expand_char[256] = {
+    ['$'] = true, ['~'] = true, ['*'] = true, ['?'] = true,
+    ['['] = true, ['`'] = true, ['{'] = true,
+};
+
+bool cmdline_expandable(const char *raw, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (expand_char[(unsigned char)raw[i]])
+            return true;
+    return false;
+}
+
 /* The word whose bytes began at at in b, typed from start to end: its
  * token, and a NUL after its bytes. */
 static void end_word(Scan *s, char *b, size_t *used, size_t at, const char *start, const char *end)
 {
-    push(s, (Tok){NULL, at, *used - at, start, (size_t)(end - start), -1});
+    size_t len = (size_t)(end - start);
+    push(s, (Tok){NULL, at, *used - at, start, len, -1, cmdline_expandable(start, len)});
     b[(*used)++] = '\0';
 }
 
@@ -287,7 +303,7 @@ static bool scan(Scan *s, const char *line, bool ops, char *err, size_t size)
             if (in_word)
                 end_word(s, b, &used, at, start, c);
             in_word = false;
-            push(s, (Tok){op, 0, 0, NULL, 0, fd});
+            push(s, (Tok){op, 0, 0, NULL, 0, fd, false});
             c += strlen(op) - 1;
             continue;
         }
@@ -479,6 +495,25 @@ static char *command_text(char *tx, const char *begin, const Scan *s, size_t fro
     return tx;
 }
 
+/* Writes at tx what bash shows of the pipeline made of tokens [from,
+ * to): its commands' texts joined by " | " (or " |& "), NUL-ended.
+ * Returns the end. */
+static char *pipeline_text(char *tx, const Scan *s, size_t from, size_t to)
+{
+    char *begin = tx;
+    size_t first = from; /* the command's first token */
+    for (size_t i = from; i <= to; i++) {
+        if (i < to && (!s->t[i].op || is_redir(s->t[i].op)))
+            continue;
+        tx = command_text(tx, begin, s, first, i);
+        if (i < to) /* | or |& */
+            tx += sprintf(tx, " %s ", s->t[i].op);
+        first = i + 1;
+    }
+    *tx++ = '\0';
+    return tx;
+}
+
 static bool name_char(char c, bool first)
 {
     return c == '_' || (unsigned)((c | 0x20) - 'a') < 26u || (!first && (unsigned)(c - '0') < 10u);
@@ -536,8 +571,9 @@ static void find_assignments(const Scan *s, bool *assign)
 }
 
 /* Builds the checked tokens into l, in one allocation: the pipelines,
- * their commands, the commands' redirections and argv, the job texts and
- * the words, and the words as typed. */
+ * their commands, the commands' redirections and argv, the words, the
+ * words as typed that have something to expand (and the assignments' and
+ * redirections' words), and the texts of the jobs in the background. */
 static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
 {
     if (!n_pipes)
@@ -547,6 +583,7 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
     find_assignments(s, assign);
     size_t n_words = 0, n_assign = 0, n_redir = 0, text = n_pipes; /* the texts' NULs */
     size_t raw = 0;
+    bool bg = false; /* a pipeline runs in the background: room for the texts */
     for (size_t i = 0; i < s->n; i++) {
         const Tok *t = &s->t[i];
         if (is_redir(t->op)) {
@@ -556,11 +593,14 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
             continue;
         }
         n_redir += is_op(t, "|&"); /* the 2>&1 it adds */
+        bg |= is_op(t, "&");
         n_words += !t->op && !assign[i];
         n_assign += assign[i];
         text += t->op ? 4 : t->raw_len + 1; /* " |& " */
-        raw += t->op ? 0 : t->raw_len + 1;
+        raw += assign[i] || t->expands ? t->raw_len + 1 : 0;
     }
+    if (!bg)
+        text = 0;
     /* Pointers first (argv with their NULLs, assignments, raw words), then
      * the redirections and commands, then the characters. */
     size_t n_ptrs = n_words + n_cmds + 2 * n_assign + n_words;
@@ -572,15 +612,16 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
     char **slot = (char **)(rd + n_redir);                 /* each command's argv, its NULL after */
     char **aslot = slot + n_words + n_cmds;                /* each command's assignments */
     const char **araw = (const char **)(aslot + n_assign); /* and as typed */
-    const char **wraw = araw + n_assign;                   /* its words as typed */
+    const char **wraw = araw + n_assign;                   /* its words as typed, or NULLs */
     char *tx = (char *)(wraw + n_words);
     char *words = tx + text;
     char *rawtx = words + s->used;
     memcpy(words, s->bytes, s->used); /* every word, NUL-ended, as scanned */
     l->p = p;
     CmdPipeline *cur = NULL;
-    Cmdline *c = NULL; /* the command being built */
-    size_t first = 0;  /* its first token */
+    size_t first = 0;     /* the pipeline's first token */
+    Cmdline *c = NULL;    /* the command being built */
+    bool expands = false; /* a word of c has something to expand */
     for (size_t i = 0; i <= s->n; i++) {
         const Tok *t = i < s->n ? &s->t[i] : NULL;
         if (c && (!t || (t->op && !is_redir(t->op)))) { /* the command ends */
@@ -589,7 +630,8 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
                 c->nredir++;
             }
             *slot++ = NULL;
-            tx = command_text(tx, cur->text, s, first, i);
+            if (!expands) /* nothing for cmdline_expand to do */
+                c->raw = NULL;
             c = NULL;
         }
         if (!t)
@@ -597,20 +639,24 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
         if (!t->op || is_redir(t->op)) {
             if (!cur) {
                 cur = &p[l->n++];
-                *cur = (CmdPipeline){cmd, 0, tx, CMD_END};
+                *cur = (CmdPipeline){cmd, 0, NULL, CMD_END};
+                first = i;
             }
             if (!c) {
                 c = cmd++;
                 *c = (Cmdline){
                     .argv = slot, .redir = rd, .raw = wraw, .assign = aslot, .assign_raw = araw};
                 cur->n++;
-                first = i;
+                expands = false;
             }
             const Tok *w = t->op ? &s->t[++i] : t;
-            const char *typed = rawtx;
-            memcpy(rawtx, w->raw, w->raw_len);
-            rawtx[w->raw_len] = '\0';
-            rawtx += w->raw_len + 1;
+            const char *typed = NULL; /* a word with nothing to expand is its bytes as they are */
+            if (t->op || assign[i] || w->expands) {
+                typed = rawtx;
+                memcpy(rawtx, w->raw, w->raw_len);
+                rawtx[w->raw_len] = '\0';
+                rawtx += w->raw_len + 1;
+            }
             if (t->op) {
                 *rd++ = (CmdRedir){t->op, t->fd, words + w->at, typed, false};
                 c->nredir++;
@@ -621,20 +667,20 @@ static void build(CmdList *l, const Scan *s, size_t n_pipes, size_t n_cmds)
             } else {
                 *slot++ = words + t->at;
                 *wraw++ = typed;
+                expands |= typed != NULL;
                 c->argc++;
             }
             continue;
         }
-        if (is_op(t, "|") || is_op(t, "|&")) {
-            tx += sprintf(tx, " %s ", t->op);
+        if (is_op(t, "|") || is_op(t, "|&"))
             continue;
-        }
         cur->op = op_kind(t->op);
-        *tx++ = '\0';
+        if (cur->op == CMD_BG) { /* bash shows its text: "[1]+  Done  …" */
+            cur->text = tx;
+            tx = pipeline_text(tx, s, first, i);
+        }
         cur = NULL;
     }
-    if (cur)
-        *tx = '\0';
     if (assign != assign_small)
         free(assign);
 }

@@ -38,7 +38,8 @@ typedef struct Cmdline {
     size_t nredir;
     /* The words as typed, quotes and all, argc of them (cmdline_parse
      * only; NULL otherwise, and once expanded): a NULL one is not
-     * expanded. */
+     * expanded.  cmdline_parse keeps only the words that have something to
+     * expand (cmdline_expandable), and no array when none has. */
     const char **raw;
     /* NAME=value words before the program (bash's assignments), nassign
      * of them, quotes removed; assign_raw as typed (NULL once expanded). */
@@ -71,8 +72,11 @@ typedef enum CmdOp {
 typedef struct CmdPipeline {
     Cmdline *cmds; /* n commands, each one's stdout into the next one's stdin */
     size_t n;
-    char *text; /* as bash shows the job: words as typed, one blank apart, " | " between */
-    CmdOp op;   /* what follows it */
+    /* As bash shows the job: words as typed, one blank apart, " | "
+     * between; only for a pipeline in the background (op CMD_BG, the one
+     * bash shows), NULL for the others. */
+    char *text;
+    CmdOp op; /* what follows it */
 } CmdPipeline;
 
 typedef struct CmdList {
@@ -138,6 +142,11 @@ size_t cmdline_braces(const char *raw, size_t max, char ***out);
 /* Makes c's words copies of words[0..n), keeping its redirections and
  * assignments (apps_cmd_exe_split). */
 void cmdline_set_words(Cmdline *c, const char *const *words, size_t n);
+
+/* Has the word of len bytes as typed at raw anything cmdline_expand
+ * expands ($ ~ * ? [ ` {)?  A word without is the same once its quotes
+ * are removed. */
+bool cmdline_expandable(const char *raw, size_t len);
 
 /* Inside "…", does a backslash escape c (bash(1), QUOTING)? */
 bool cmdline_dq_escapable(char c);

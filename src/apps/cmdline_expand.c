@@ -847,7 +847,7 @@ void cmdline_set_words(Cmdline *c, const char *const *words, size_t n)
 /* Is there anything to expand in the word as typed? */
 static bool expandable(const char *raw)
 {
-    return raw && raw[strcspn(raw, "$~*?[`{")];
+    return raw && cmdline_expandable(raw, strlen(raw));
 }
 
 /* The redirections' words of c expanded into redir (as typed when they

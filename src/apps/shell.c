@@ -219,7 +219,11 @@ typedef struct Run {
     /* The job of its foreground pipeline, one at a time (a pipeline's job
      * ends before the next one starts): no allocation of its own. */
     Job fg;
-    char line[]; /* as typed */
+    /* As typed: a script line's own text (the World outlives the run),
+     * or a copy of a line typed by hand in own_line (own). */
+    const char *line;
+    bool own;
+    char own_line[];
 } Run;
 
 /* A terminal of a node: the lines waiting for it, and its background jobs.
@@ -235,8 +239,12 @@ typedef struct Term {
     int last_bg;        /* $!: the PID of its last background job, 0 before one */
     char *cwd;          /* its working folder (absolute), NULL: the user's home */
     /* $_: the last word of its last foreground command (made of one
-     * program: a pipeline's run in subshells), "" after an assignment */
-    Buf last_word;
+     * program: a pipeline's run in subshells), "" after an assignment;
+     * unset before any command (term_last_word).  A short one stays in
+     * the terminal, as most do: no allocation for each terminal. */
+    bool last_word_set;
+    char *last_word_long; /* a longer one, allocated */
+    char last_word_short[24];
 } Term;
 
 struct Shell {
@@ -251,6 +259,13 @@ struct Shell {
     Rng rng;          /* "programs": what programs draw (ping's identifier) */
     Buf scratch;      /* proc_scratch */
     Buf whole;        /* proc_write: a whole line, with its NUL, on its way to the console */
+    /* Processes and script lines that ended, kept for the next ones (a
+     * few: in a big run lines end and start all the time), instead of a
+     * malloc and a free each. */
+    struct ProcBlock *spare[8];
+    size_t n_spare;
+    struct Run *spare_runs[8];
+    size_t n_spare_runs;
 };
 
 /* The first PID a node hands out: as on a machine some time after boot. */
@@ -330,15 +345,22 @@ static void proc_free(Proc *p)
     free(p->cwd);
     free(p->out[0].path);
     free(p->out[1].path);
-    free(p); /* and its input: one ProcBlock */
+    Shell *sh = p->sim->shell;
+    if (sh->n_spare < MN_ARRAY_LEN(sh->spare))
+        sh->spare[sh->n_spare++] = (ProcBlock *)p; /* and its input: one ProcBlock */
+    else
+        free(p);
 }
 
-static void run_free(Run *r)
+static void run_free(Shell *sh, Run *r)
 {
     if (!r)
         return;
     cmdline_list_fini(&r->list);
-    free(r);
+    if (!r->own && sh->n_spare_runs < MN_ARRAY_LEN(sh->spare_runs))
+        sh->spare_runs[sh->n_spare_runs++] = r;
+    else
+        free(r);
 }
 
 static void job_free(Job *j)
@@ -361,7 +383,7 @@ void shell_free(Shell *sh)
         while (sh->terms[i].head) {
             Run *q = sh->terms[i].head;
             sh->terms[i].head = q->queued;
-            run_free(q);
+            run_free(sh, q);
         }
         while (sh->terms[i].jobs) {
             Job *j = sh->terms[i].jobs;
@@ -369,15 +391,19 @@ void shell_free(Shell *sh)
             job_free(j);
         }
         shell_vars_fini(&sh->terms[i].vars);
-        buf_fini(&sh->terms[i].last_word);
+        free(sh->terms[i].last_word_long);
         free(sh->terms[i].cwd);
     }
     /* After the terminals' jobs: a foreground job is its Run's. */
     while (sh->runs) {
         Run *r = sh->runs;
         sh->runs = r->lnext;
-        run_free(r);
+        run_free(sh, r);
     }
+    for (size_t i = 0; i < sh->n_spare; i++)
+        free(sh->spare[i]);
+    for (size_t i = 0; i < sh->n_spare_runs; i++)
+        free(sh->spare_runs[i]);
     free(sh->terms);
     buf_fini(&sh->scratch);
     buf_fini(&sh->whole);
@@ -404,8 +430,7 @@ static int term_find(Shell *sh, int node, int number)
         sh->cap_terms = sh->cap_terms ? 2 * sh->cap_terms : 16;
         sh->terms = xrealloc(sh->terms, sh->cap_terms * sizeof *sh->terms);
     }
-    sh->terms[sh->n_terms] =
-        (Term){node, number, false, NULL, NULL, NULL, 0, -1, {0}, 0, NULL, {0}};
+    sh->terms[sh->n_terms] = (Term){.node = node, .number = number, .next_same_node = -1};
     if (indexed) {
         sh->terms[sh->n_terms].next_same_node = sh->first_term[node];
         sh->first_term[node] = (int)sh->n_terms;
@@ -413,8 +438,9 @@ static int term_find(Shell *sh, int node, int number)
     return (int)sh->n_terms++;
 }
 
-static void line_arrives(Sim *sim, int node, int number, const char *line, CmdList *parsed,
-                         const AppProgram *app, const ScriptInput *lines, size_t n);
+static void line_arrives(Sim *sim, int node, int number, const char *line, bool kept,
+                         CmdList *parsed, const AppProgram *app, const ScriptInput *lines,
+                         size_t n);
 
 /* A script line runs with the list the loader parsed, which it takes: a
  * second run of the World (the window's, after a change) parses again. */
@@ -425,8 +451,8 @@ static void on_script_line(Sim *sim, void *ctx, uint64_t arg)
     CmdList list = {l->parsed, l->n_parsed};
     l->parsed = NULL;
     l->n_parsed = 0;
-    line_arrives(sim, l->node, l->terminal > 1 ? l->terminal : 1, l->run, list.n ? &list : NULL,
-                 NULL, l->input, l->n_input);
+    line_arrives(sim, l->node, l->terminal > 1 ? l->terminal : 1, l->run, true,
+                 list.n ? &list : NULL, NULL, l->input, l->n_input);
 }
 
 void shell_schedule_script(Sim *sim)
@@ -507,10 +533,10 @@ static int next_job_number(Shell *sh, int term)
 
 static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
 {
-    ProcBlock *b = xmalloc(sizeof *b);
+    Shell *sh = sim->shell;
+    ProcBlock *b = sh->n_spare ? sh->spare[--sh->n_spare] : xmalloc(sizeof *b);
     memset(b, 0, offsetof(ProcBlock, room));
     Proc *p = &b->p;
-    Shell *sh = sim->shell;
     p->next = sh->running;
     if (sh->running)
         sh->running->prev = p;
@@ -566,6 +592,26 @@ static void input_arm(Proc *p);
 static void run_continue(Sim *sim, Run *r);
 static void job_ended(Sim *sim, Job *j);
 
+/* $_ of t, or NULL before its first command (unset).  Valid until the
+ * terminals move (term_find) or the next command. */
+static const char *term_last_word(const Term *t)
+{
+    if (!t->last_word_set)
+        return NULL;
+    return t->last_word_long ? t->last_word_long : t->last_word_short;
+}
+
+static void term_set_last_word(Term *t, const char *w)
+{
+    size_t len = strlen(w);
+    char *longer = len < sizeof t->last_word_short ? NULL : xstrdup(w);
+    if (!longer)
+        memcpy(t->last_word_short, w, len + 1);
+    free(t->last_word_long);
+    t->last_word_long = longer;
+    t->last_word_set = true;
+}
+
 /* Starts one command of a pipeline: its Proc joins job j.  stdin_lines:
  * what is typed into it (the terminal's lines), or NULL. */
 static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, bool quiet, bool last)
@@ -582,12 +628,11 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
      * then found as cmd.exe finds them */
     ShellEnv env;
     shell_env_init(&env, p, &t->vars, r->status, SHELL_FIRST_PID - t->number, t->last_bg);
-    env.last_word = t->last_word.data; /* NULL before any command, as unset */
+    env.last_word = term_last_word(t);
     cmdline_expand(c, &env.env);
     if (!quiet && !c->error) {
         const char *w = c->argc ? c->argv[c->argc - 1] : "";
-        t->last_word.len = 0;
-        buf_put(&t->last_word, w, strlen(w) + 1); /* with its NUL */
+        term_set_last_word(t, w);
     }
     const AppProgram *app = r->app ? r->app : apps_cmd_exe_split(c);
     if (c->error) {
@@ -745,7 +790,7 @@ static void run_end(Sim *sim, Run *r)
         sh->runs = r->lnext;
     if (r->lnext)
         r->lnext->lprev = r->lprev;
-    run_free(r);
+    run_free(sh, r);
     sh->terms[term].busy = false;
     show_done(sim, term);
     start_next_pending(sim, term);
@@ -854,9 +899,11 @@ static void start_next_pending(Sim *sim, int term)
 
 /* A line typed (or scripted) at a terminal: it runs now if the terminal is
  * free, otherwise when every line before it ran (bash reads typed-ahead
- * lines one by one).  Faults are the instructor's, not a terminal's. */
-static void line_arrives(Sim *sim, int node, int number, const char *line, CmdList *given,
-                         const AppProgram *app, const ScriptInput *lines, size_t n)
+ * lines one by one).  Faults are the instructor's, not a terminal's.  A
+ * kept line outlives the run (a script line's, in the World); any other
+ * is copied. */
+static void line_arrives(Sim *sim, int node, int number, const char *line, bool kept,
+                         CmdList *given, const AppProgram *app, const ScriptInput *lines, size_t n)
 {
     /* What the line is, as shell_classify says, from the parsed list (the
      * one given, which the line takes: the parse of line): it runs whether
@@ -886,10 +933,12 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, CmdLi
     }
     Shell *sh = sim->shell;
     int term = term_find(sh, node, number);
-    size_t len = strlen(line);
-    Run *r = xmalloc(sizeof *r + len + 1);
-    *r = (Run){.term = term, .parsed = parsed, .lines = lines, .n = n};
-    memcpy(r->line, line, len + 1);
+    size_t own = kept ? 0 : strlen(line) + 1;
+    Run *r =
+        !own && sh->n_spare_runs ? sh->spare_runs[--sh->n_spare_runs] : xmalloc(sizeof *r + own);
+    *r = (Run){.term = term, .parsed = parsed, .lines = lines, .n = n, .line = line, .own = own};
+    if (own)
+        r->line = memcpy(r->own_line, line, own);
     if (parsed)
         r->list = list;
     if (app) {
@@ -907,7 +956,7 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, CmdLi
 
 void shell_run(Sim *sim, int node, const char *line)
 {
-    line_arrives(sim, node, 1, line, NULL, NULL, NULL, 0);
+    line_arrives(sim, node, 1, line, false, NULL, NULL, NULL, 0);
 }
 
 void shell_run_program(Sim *sim, int node, const char *line,
@@ -915,7 +964,7 @@ void shell_run_program(Sim *sim, int node, const char *line,
                        const ScriptInput *lines, size_t n)
 {
     AppProgram app = {"", main, input};
-    line_arrives(sim, node, 1, line, NULL, &app, lines, n);
+    line_arrives(sim, node, 1, line, false, NULL, &app, lines, n);
 }
 
 /* ---- typing into a program --------------------------------------------- */

@@ -456,11 +456,8 @@ bool model_add_line(Model *m, SimTime at, int node, const char *line, char *why,
         pos--;
     w->script = xrealloc(w->script, (w->n_script + 1) * sizeof *w->script);
     memmove(&w->script[pos + 1], &w->script[pos], (w->n_script - pos) * sizeof *w->script);
-    w->script[pos] = (ScriptLine){.at = at,
-                                  .node = node,
-                                  .run = xstrdup(line),
-                                  .where = xstrdup("typed at the prompt"),
-                                  .typed = true};
+    w->script[pos] =
+        (ScriptLine){.at = at, .node = node, .run = xstrdup(line), .own_run = true, .typed = true};
     w->n_script++;
     forget_run(m);
     m->sim = run_kept(w);

@@ -325,7 +325,7 @@ void scenario_save_typed_input(const World *w, cJSON *script)
 {
     for (size_t i = 0; i < w->n_script; i++) {
         const ScriptLine *s = &w->script[i];
-        if (s->typed || !s->input_typed || s->where)
+        if (s->typed || !s->input_typed || s->own_run)
             continue;
         cJSON *item = cJSON_GetArrayItem(script, (int)s->index);
         if (!cJSON_IsObject(item))

@@ -36,12 +36,11 @@ void world_free(World *w)
     free(w->links);
     free(w->iface_pool);
     for (size_t i = 0; i < w->n_script; i++) {
-        if (w->script[i].where) /* its own run, not one of the strings */
+        if (w->script[i].own_run) /* not one of the strings */
             free((char *)w->script[i].run);
         for (size_t k = 0; k < w->script[i].n_input; k++)
             free(w->script[i].input[k].text);
         free(w->script[i].input);
-        free(w->script[i].where);
         free(w->script[i].parsed);
     }
     free(w->script);

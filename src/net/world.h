@@ -66,11 +66,12 @@ typedef struct ScriptInput {
 typedef struct ScriptLine {
     SimTime at;
     int node; /* -1 when `on` is absent (faults) */
-    /* The command; a line from the file (where NULL) has it in the World's
-     * strings, any other its own. */
+    /* The command: a line from the file has it in the World's strings; any
+     * other (typed at the prompt, made by a test) its own, which world_free
+     * frees (own_run). */
     const char *run;
-    char *where;        /* a line not from the file: what made it ("typed at the prompt") */
-    size_t index;       /* a line from the file (where NULL): its index in "script" */
+    size_t index; /* a line from the file (own_run false): its index in "script" */
+    bool own_run;
     bool typed;         /* added at the classroom view's prompt, not in the file */
     ScriptInput *input; /* what is typed into the program, in order */
     size_t n_input;
@@ -79,7 +80,11 @@ typedef struct ScriptLine {
     /* The shell's parse of run (apps/cmdline.h: n_parsed pipelines, one
      * allocation, which free() releases), made by the loader's check;
      * the line's first run takes it (NULL then, and when the loader kept
-     * none: the line is parsed when it runs). */
+     * none: the line is parsed when it runs).  Kept here because the World
+     * is what passes from the load to a run, whose shell does not exist
+     * at load: it is derived from run alone and goes with it, held once
+     * (the run that takes it frees it as the line ends, the window's later
+     * runs parse again). */
     struct CmdPipeline *parsed;
     size_t n_parsed;
 } ScriptLine;

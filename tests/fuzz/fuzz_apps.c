@@ -53,7 +53,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!w)
         abort(); /* the fixed world must load */
     w->script = xmalloc(sizeof *w->script);
-    w->script[0] = (ScriptLine){.at = 0, .node = 0, .run = line, .where = xstrdup("fuzz")};
+    w->script[0] = (ScriptLine){.at = 0, .node = 0, .run = line, .own_run = true};
     w->n_script = 1;
 
     fuzz_run_script(w, BUDGET_EVENTS, BUDGET_TIME);

@@ -86,12 +86,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!w)
         abort(); /* the fixed world must load */
     w->script = xmalloc(sizeof *w->script);
-    w->script[0] = (ScriptLine){.at = 1000000,
-                                .node = 0,
-                                .run = run,
-                                .where = xstrdup("fuzz"),
-                                .input = input,
-                                .n_input = n_input};
+    w->script[0] = (ScriptLine){
+        .at = 1000000, .node = 0, .run = run, .own_run = true, .input = input, .n_input = n_input};
     w->n_script = 1;
 
     fuzz_run_script(w, BUDGET_EVENTS, BUDGET_TIME);

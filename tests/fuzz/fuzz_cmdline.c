@@ -2,10 +2,10 @@
  * line a student types.  cmdline_parse and cmdline_split may not crash or
  * read past the line; a parsed list has pipelines of at least one command
  * of at least one word or redirection each (a redirection with its
- * operator and word), and the job text of each; a failed one has bash's
- * message.  Each command is then expanded (cmdline_expand) against a few
- * variables and a folder of three entries: its words stay well formed.
- * abort() otherwise. */
+ * operator and word), and the job text of each one in the background; a
+ * failed one has bash's message.  Each command is then expanded
+ * (cmdline_expand) against a few variables and a folder of three entries:
+ * its words stay well formed.  abort() otherwise. */
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -66,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (cmdline_parse(&l, line, err, sizeof err)) {
         for (size_t i = 0; i < l.n; i++) {
             const CmdPipeline *p = &l.p[i];
-            if (p->n == 0 || !p->text)
+            if (p->n == 0 || (p->op == CMD_BG) != (p->text != NULL))
                 abort();
             for (size_t j = 0; j < p->n; j++) {
                 const Cmdline *c = &p->cmds[j];

@@ -13,12 +13,13 @@
 #include "net/udp.h"
 #include "proto/dns/dns_tcp.h"
 
-/* A query is one allocation, sized for its name and its query's bytes:
- * the fields, then the name (only as many of its bytes as it has), then
- * the query (qbuf points there).  A DnsName has room for the longest name
- * and a query buffer for the longest query, 700 bytes in all, where a
- * lookup's name and query take some 50: thousands of lookups wait at once
- * in a big run. */
+/* A query is one allocation, sized for its name and its query's bytes
+ * (rounded up to QUERY_ROOM_STEP, so that the room of one that ended
+ * serves the next: DnsStubSet.spare): the fields, then the name (only as
+ * many of its bytes as it has), then the query (qbuf points there).  A
+ * DnsName has room for the longest name and a query buffer for the
+ * longest query, 700 bytes in all, where a lookup's name and query take
+ * some 50: thousands of lookups wait at once in a big run. */
 struct DnsQuery {
     Sim *sim;
     int node;
@@ -34,6 +35,7 @@ struct DnsQuery {
     bool over_tcp; /* asked over TCP now (from the start, or after TC) */
     bool after_tc; /* over TCP because a UDP answer was truncated */
     DnsTcp *tcp;   /* this try's connection */
+    size_t room;   /* the bytes allocated (query_alloc) */
     size_t qlen, qmax;
     uint8_t *qbuf; /* the query (qlen bytes; room for qmax), after name */
     DnsName name;  /* last, allocated only as far as name.len: never copied whole */
@@ -50,7 +52,16 @@ typedef struct DnsStubSet {
     DnsCache **cache; /* per node, made on first use */
     size_t n;
     Rng rng; /* "dns-stub": query IDs and cookies */
+    /* Queries let go, kept for the next ones (a few: lookups end and
+     * start all the time, host's A, AAAA and MX one after the other), so
+     * that most queries take the room of one that ended instead of a
+     * malloc and a free.  Rooms are whole multiples of QUERY_ROOM_STEP:
+     * a lookup's fits in most others'. */
+    DnsQuery *spare[8];
+    size_t n_spare;
 } DnsStubSet;
+
+#define QUERY_ROOM_STEP 64
 
 static DnsStubSet *stub_set(Sim *sim)
 {
@@ -80,7 +91,29 @@ static void query_free(DnsQuery *q)
     if (q->port)
         udp_unbind(q->sim, q->node, q->port);
     sim_cancel(q->sim, q->timer);
-    free(q);
+    DnsStubSet *set = q->sim->svc[SVC_DNS_STUB]; /* NULL once the stubs stopped */
+    if (set && set->n_spare < MN_ARRAY_LEN(set->spare))
+        set->spare[set->n_spare++] = q;
+    else
+        free(q);
+}
+
+/* Room for a query of size bytes, its fields cleared: the last spare
+ * when it fits. */
+static DnsQuery *query_alloc(Sim *sim, size_t size)
+{
+    DnsStubSet *set = stub_set(sim);
+    size = (size + QUERY_ROOM_STEP - 1) / QUERY_ROOM_STEP * QUERY_ROOM_STEP;
+    DnsQuery *q = set->n_spare ? set->spare[set->n_spare - 1] : NULL;
+    if (q && q->room >= size) {
+        set->n_spare--;
+        size = q->room;
+    } else {
+        q = xmalloc(size);
+    }
+    memset(q, 0, offsetof(DnsQuery, name)); /* the name and qbuf are filled before read */
+    q->room = size;
+    return q;
 }
 
 void dns_query_cancel(DnsQuery *q)
@@ -389,8 +422,7 @@ DnsQuery *dns_query_start(Sim *sim, int node, uint32_t server, const DnsName *na
     if (!reachable)
         return NULL;
     size_t name_size = offsetof(DnsName, data) + name->len, qmax = query_size(name, o);
-    DnsQuery *q = xmalloc(offsetof(DnsQuery, name) + name_size + qmax);
-    memset(q, 0, offsetof(DnsQuery, name)); /* the name and qbuf are filled before read */
+    DnsQuery *q = query_alloc(sim, offsetof(DnsQuery, name) + name_size + qmax);
     q->port = udp_bind_ephemeral(sim, node, on_reply, q);
     if (!q->port) { /* every ephemeral port is taken: bind fails, as for no route */
         trace_note(&sim->trace, sim->now, 0,
@@ -440,6 +472,8 @@ void dns_stubs_stop(Sim *sim)
             free(set->cache[i]);
         }
     free(set->cache);
+    for (size_t i = 0; i < set->n_spare; i++)
+        free(set->spare[i]);
     free(set);
     sim->svc[SVC_DNS_STUB] = NULL;
 }
