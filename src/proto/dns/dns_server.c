@@ -22,6 +22,7 @@ typedef struct Served {
 
 typedef struct Forward Forward;
 typedef struct Given Given;
+typedef struct GivenBlock GivenBlock;
 
 /* Zones by origin, open addressing on the origin's hash: finding the zone
  * closest to a name is one probe per label of the name, whatever the
@@ -80,9 +81,11 @@ struct DnsServer {
     DnsCache cache;
     Forward *forwards;
     /* Answers given over UDP (see answer_udp): open addressing, given_cap
-     * slots (a power of two, 0 before the first), at least twice n_given. */
+     * slots (a power of two, 0 before the first), at least twice n_given;
+     * the answers themselves in given_blocks, forgotten all at once. */
     Given **given;
     size_t n_given, given_cap;
+    GivenBlock *given_blocks;
 };
 
 DnsServer *dns_server_new(const World *w, int node)
@@ -1101,17 +1104,45 @@ struct Given {
     uint32_t hash;
     const char *region;  /* as the asker's node has it: the same pointer, the same region */
     uint16_t qlen, rlen; /* the query's bytes after its ID, the answer's */
-    char *caption;       /* NULL: given without one */
+    const char *caption; /* NULL: given without one; else after the bytes */
     uint8_t bytes[];     /* qlen of the query's, then rlen of the answer's */
 };
 
+/* The answers are kept one after the other in blocks of at least
+ * GIVEN_BLOCK bytes, rather than one malloc each: they are only ever
+ * forgotten all together. */
+#define GIVEN_BLOCK 65536
+
+struct GivenBlock {
+    GivenBlock *next;
+    size_t size, used;
+    _Alignas(Given) uint8_t data[];
+};
+
+/* Room for n bytes (a Given and what follows it), aligned for a Given. */
+static void *given_alloc(DnsServer *s, size_t n)
+{
+    n = (n + _Alignof(Given) - 1) & ~(_Alignof(Given) - 1);
+    GivenBlock *b = s->given_blocks;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > GIVEN_BLOCK ? n : GIVEN_BLOCK;
+        b = xmalloc(sizeof *b + size);
+        b->next = s->given_blocks;
+        b->size = size;
+        b->used = 0;
+        s->given_blocks = b;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
 static void given_forget(DnsServer *s)
 {
-    for (size_t i = 0; i < s->given_cap; i++) {
-        if (!s->given[i])
-            continue;
-        free(s->given[i]->caption);
-        free(s->given[i]);
+    while (s->given_blocks) {
+        GivenBlock *next = s->given_blocks->next;
+        free(s->given_blocks);
+        s->given_blocks = next;
     }
     free(s->given);
     s->given = NULL;
@@ -1143,10 +1174,9 @@ static const Given *given_find(const DnsServer *s, const uint8_t *key, size_t le
     }
 }
 
+/* Adds g, made by given_alloc after any given_forget. */
 static void given_add(DnsServer *s, Given *g)
 {
-    if (s->n_given == GIVEN_MAX)
-        given_forget(s);
     if ((s->n_given + 1) * 2 > s->given_cap) {
         Given **old = s->given;
         size_t old_cap = s->given_cap;
@@ -1190,14 +1220,23 @@ static size_t answer_udp(DnsServer *s, const uint8_t *query, size_t len, const c
     size_t n = dns_server_answer(s, query, len, region, out, cap, caption);
     if (n < DNS_HEADER_LEN)
         return n;
-    Given *g = xmalloc(sizeof *g + (len - 2) + (n - 2));
+    const char *told = caption && caption->data ? caption->data + before : "";
+    size_t told_len = caption ? strlen(told) + 1 : 0;
+    if (s->n_given == GIVEN_MAX)
+        given_forget(s);
+    Given *g = given_alloc(s, sizeof *g + (len - 2) + (n - 2) + told_len);
     g->hash = h;
     g->region = region;
     g->qlen = (uint16_t)(len - 2);
     g->rlen = (uint16_t)(n - 2);
-    g->caption = caption ? xstrdup(caption->data ? caption->data + before : "") : NULL;
     memcpy(g->bytes, key, len - 2);
     memcpy(g->bytes + g->qlen, out + 2, n - 2);
+    g->caption = NULL;
+    if (caption) {
+        char *c = (char *)g->bytes + g->qlen + g->rlen;
+        memcpy(c, told, told_len);
+        g->caption = c;
+    }
     given_add(s, g);
     return n;
 }
