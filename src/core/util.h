@@ -108,6 +108,13 @@ static inline uint32_t get_be32(const uint8_t *p)
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
 }
 
+/* A byte in ASCII lower case (names compare so, and sort so); other bytes,
+ * UTF-8 included, as they are. */
+static inline uint8_t ascii_lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
+}
+
 /* Reads the file at path into out (appended), stopping once out holds more
  * than max bytes (enough to tell that a file is over a limit).  Returns 0,
  * or the errno of the failure, or FILE_NOT_REGULAR for anything but a

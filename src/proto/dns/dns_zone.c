@@ -911,11 +911,6 @@ static bool same_owner(const Pending *a, const Pending *b)
     return true;
 }
 
-static uint8_t ascii_lower(uint8_t c)
-{
-    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
-}
-
 /* dns_name_compare's order, read in place. */
 static int cmp_owners(const Pending *a, const Pending *b)
 {
