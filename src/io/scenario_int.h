@@ -105,7 +105,8 @@ typedef struct Loader {
     /* The JSON tree (sj_parse): its items in blocks, its strings in one
      * buffer. */
     cJSON **tree_blocks;
-    size_t n_tree_blocks, cap_tree_blocks, tree_used;
+    size_t n_tree_blocks, cap_tree_blocks;
+    cJSON *tree_next, *tree_end; /* the free items of the last block */
     char *tree_text;
     size_t tree_text_used;
 } Loader;

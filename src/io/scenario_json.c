@@ -412,6 +412,20 @@ static bool check_bytes(const Text *t)
     const unsigned char *u = (const unsigned char *)t->s;
     const uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     for (size_t i = 0; i < t->len;) {
+#ifdef __SSE2__
+        /* Thirty-two bytes at once: no high bit set, and none is 0 (the
+         * smaller byte of each pair is 0 where either is). */
+        if (i + 32 <= t->len) {
+            __m128i a = _mm_loadu_si128((const __m128i *)(u + i));
+            __m128i b = _mm_loadu_si128((const __m128i *)(u + i + 16));
+            __m128i bad = _mm_or_si128(_mm_or_si128(a, b),
+                                       _mm_cmpeq_epi8(_mm_min_epu8(a, b), _mm_setzero_si128()));
+            if (!_mm_movemask_epi8(bad)) {
+                i += 32;
+                continue;
+            }
+        }
+#endif
         uint64_t v;
         if (i + 8 <= t->len) { /* eight bytes at once: no high bit set, and none is 0 */
             memcpy(&v, u + i, 8);
@@ -693,13 +707,13 @@ typedef struct Parse {
  * scenario's hundreds of thousands of values. */
 static inline cJSON *tree_item(Loader *L, int type)
 {
-    if (L->tree_used == TREE_BLOCK || L->n_tree_blocks == 0) {
+    if (L->tree_next == L->tree_end) {
         L->tree_blocks = xgrow(L->tree_blocks, &L->cap_tree_blocks, L->n_tree_blocks + 1,
                                sizeof *L->tree_blocks);
-        L->tree_blocks[L->n_tree_blocks++] = xmalloc(TREE_BLOCK * sizeof(cJSON));
-        L->tree_used = 0;
+        L->tree_next = L->tree_blocks[L->n_tree_blocks++] = xmalloc(TREE_BLOCK * sizeof(cJSON));
+        L->tree_end = L->tree_next + TREE_BLOCK;
     }
-    cJSON *item = &L->tree_blocks[L->n_tree_blocks - 1][L->tree_used++];
+    cJSON *item = L->tree_next++;
     *item = (cJSON){.type = type};
     return item;
 }
@@ -884,7 +898,8 @@ void sj_tree_free(Loader *L)
     free(L->tree_text);
     L->tree_blocks = NULL;
     L->tree_text = NULL;
-    L->n_tree_blocks = L->cap_tree_blocks = L->tree_used = L->tree_text_used = 0;
+    L->tree_next = L->tree_end = NULL;
+    L->n_tree_blocks = L->cap_tree_blocks = L->tree_text_used = 0;
 }
 
 /* ---- the syntax ---------------------------------------------------------- */
