@@ -73,6 +73,7 @@ struct DnsServer {
     Served *zones;
     size_t n_zones;
     OriginIndex by_origin; /* of zones */
+    int max_labels;        /* the most labels of an origin */
     bool round_robin;
     DnsMsg q, r;
     /* recursion: true, the textbook's recursive figure */
@@ -109,8 +110,12 @@ DnsServer *dns_server_new(const World *w, int node)
         s->n_zones++;
     }
     origin_index_init(&s->by_origin, s->n_zones);
-    for (size_t i = 0; i < s->n_zones; i++)
-        origin_index_add(&s->by_origin, &s->zones[i].zone->origin, (uint32_t)i);
+    for (size_t i = 0; i < s->n_zones; i++) {
+        const DnsName *origin = &s->zones[i].zone->origin;
+        origin_index_add(&s->by_origin, origin, (uint32_t)i);
+        if (origin->labels > s->max_labels)
+            s->max_labels = origin->labels;
+    }
     dns_msg_init(&s->q);
     dns_msg_init(&s->r);
     return s;
@@ -140,10 +145,14 @@ void dns_server_free(DnsServer *s)
 /* ---- finding data ------------------------------------------------------ */
 
 /* The served zone closest to name (the longest origin above it): the
- * name's suffixes, longest first, looked up by origin. */
+ * name's suffixes, longest first, looked up by origin; those with more
+ * labels than any origin are passed over. */
 static Served *closest_zone(DnsServer *s, const DnsName *name)
 {
-    for (size_t off = 0;; off += 1u + name->data[off]) {
+    size_t off = 0;
+    for (int k = name->labels; k > s->max_labels; k--)
+        off += 1u + name->data[off];
+    for (;; off += 1u + name->data[off]) {
         size_t len = name->len - off;
         const uint8_t *p = name->data + off;
         long k = origin_index_find(&s->by_origin, p, len, dns_name_hash_wire(p, len));
@@ -325,22 +334,29 @@ static void add_negative_soa(DnsMsg *r, const DnsZone *z)
                    soa->rdlen);
 }
 
-/* Where below the apex the path to name crosses a delegation, if it does. */
-static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, bool *exists_path)
+/* Where below the apex the path to name crosses a delegation, if it does.
+ * If it does not, *own is name's own entry, found on the way, or NULL if
+ * the zone lacks name or a name on its path. */
+static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, const DnsZoneName **own)
 {
-    *exists_path = true;
+    *own = NULL;
+    if (name->labels <= z->origin.labels) { /* the apex itself */
+        *own = dns_zone_lookup(z, name);
+        return NULL;
+    }
+    const DnsZoneName *e = NULL;
     for (int k = z->origin.labels + 1; k <= name->labels; k++) {
         DnsName a;
-        dns_name_suffix(name, k, &a);
-        const DnsZoneName *e = dns_zone_lookup(z, &a);
-        if (!e) {
-            *exists_path = false;
+        if (k < name->labels)
+            dns_name_suffix(name, k, &a);
+        e = dns_zone_lookup(z, k < name->labels ? &a : name);
+        if (!e)
             return NULL;
-        }
         for (size_t i = e->first; i < e->first + e->count; i++)
             if (z->rrs[i].type == DNS_TYPE_NS)
                 return e;
     }
+    *own = e;
     return NULL;
 }
 
@@ -384,7 +400,7 @@ static void add_zone_ns(DnsServer *s, Served *sv, DnsMsg *r, const char *region)
         add_rrset(s, sv, r, DNS_AUTHORITY, &ns, NULL, false);
 }
 
-static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, bool *exists_path);
+static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, const DnsZoneName **own);
 
 /* Additional data as NSD adds it: addresses of the names that the answer
  * and authority sections mention (not CNAME targets), taken only from the
@@ -401,12 +417,13 @@ static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *regi
             for (size_t i = 0; i < r->n[secs[si]]; i++) {
                 const DnsRR *rr = &r->rr[secs[si]][i];
                 DnsName t;
-                bool path;
+                const DnsZoneName *e = NULL;
                 if (rr->type == DNS_TYPE_CNAME || !target_of(rr, &t) ||
                     !dns_name_is_under(&t, &z->origin) ||
-                    (rr->type != DNS_TYPE_NS && find_cut(z, &t, &path)))
+                    (rr->type != DNS_TYPE_NS && find_cut(z, &t, &e)))
                     continue;
-                const DnsZoneName *e = dns_zone_lookup(z, &t);
+                if (rr->type == DNS_TYPE_NS) /* glue may lie below a cut: no walk */
+                    e = dns_zone_lookup(z, &t);
                 RRset set;
                 if (!already(r, DNS_ADDITIONAL, &t, types[k]) &&
                     find_rrset(z, e, types[k], reg, &set))
@@ -460,8 +477,8 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0,
         last_sv = sv;
         st->zone = z;
         uint16_t reg = dns_zone_region(z, region);
-        bool path;
-        const DnsZoneName *cut = find_cut(z, &qname, &path);
+        const DnsZoneName *e;
+        const DnsZoneName *cut = find_cut(z, &qname, &e);
         if (cut) {
             if (st->chain == 0) {
                 referral(s, sv, r, cut, region, st);
@@ -474,7 +491,6 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0,
             }
             return;
         }
-        const DnsZoneName *e = path ? dns_zone_lookup(z, &qname) : NULL;
         /* A name the zone lacks may be one of a wildcard's: its records
          * then answer, with the name asked as their owner. */
         const DnsName *owner = NULL;
