@@ -24,9 +24,11 @@
 
 #define MAX_DEPTH 512
 #if defined(__GNUC__)
-#define SJ_NOINLINE __attribute__((noinline))
+#define SJ_NOINLINE      __attribute__((noinline))
+#define SJ_ALWAYS_INLINE __attribute__((always_inline)) inline
 #else
 #define SJ_NOINLINE
+#define SJ_ALWAYS_INLINE inline
 #endif
 #define QUOTE_MAX 100 /* bytes of a user string shown in a message */
 
@@ -810,8 +812,10 @@ SJ_NOINLINE static char *read_string_slow(const Text *t, size_t *pos)
 /* The string at the quote at *pos, checked (scan_string) and unescaped
  * into the Loader's string buffer (tree_string); *pos past its closing
  * quote.  NULL on a problem.  Most strings are plain characters up to the
- * quote: they are copied as they are read, in one pass. */
-static char *read_string(const Text *t, size_t *pos)
+ * quote: they are copied as they are read, in one pass.  Inline at both its
+ * callers (a key, a value), which a compiler would not do for its size: a
+ * call's saved registers cost more than copying a short string. */
+static SJ_ALWAYS_INLINE char *read_string(const Text *t, size_t *pos)
 {
     Loader *L = t->L;
     const unsigned char *u = (const unsigned char *)t->s;
