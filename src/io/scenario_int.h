@@ -212,9 +212,20 @@ void sj_sort_pending(Loader *L, const cJSON *root);
 
 /* ---- scenario_values.c: paths and duplicate keys ----------------------------- */
 
-Path sj_field(const Path *up, const char *key);
-Path sj_quoted(const Path *up, const char *key);
-Path sj_indexed(const Path *up, size_t i);
+/* A key's path, a key quoted ("zones[\"edu.\"]"), an element's: inline,
+ * as every value read is given one. */
+static inline Path sj_field(const Path *up, const char *key)
+{
+    return (Path){up, P_FIELD, key, 0};
+}
+static inline Path sj_quoted(const Path *up, const char *key)
+{
+    return (Path){up, P_QUOTED, key, 0};
+}
+static inline Path sj_indexed(const Path *up, size_t i)
+{
+    return (Path){up, P_INDEX, NULL, i};
+}
 /* Flags (and reports) each member of obj that repeats an earlier key; the
  * caller frees the flags.  NULL when no key repeats (nearly always: then
  * nothing is allocated); sj_dup reads the flags either way.  O(n log n). */

@@ -118,24 +118,25 @@ static const char *word_end(const char *p, const char *end)
 static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
 {
     int n = 0, paren = 0;
-    Loc paren_at = here(L);
-    *leading_blank = false;
-    bool line_start = true;
+    Loc paren_at = {0}; /* set at the first "(" */
+    /* Whether the line of the record's first word starts with a blank: the
+     * first line's, or the next one's while only blanks and comments came. */
+    *leading_blank = L->p < L->end && is_blank(*L->p);
     while (L->p < L->end) {
         char c = *L->p;
-        if (line_start && paren == 0 && n == 0) {
-            *leading_blank = is_blank(c);
-            line_start = false;
-        }
         if (c == '\n') {
             advance(L);
-            line_start = true;
             if (paren == 0 && n > 0)
                 return n;
+            if (paren == 0 && n == 0)
+                *leading_blank = L->p < L->end && is_blank(*L->p);
             continue;
         }
-        if (is_blank(c)) {
-            advance(L);
+        if (is_blank(c)) { /* a run of them (no line break among them) */
+            do {
+                L->p++;
+                L->col++;
+            } while (L->p < L->end && is_blank(*L->p));
             continue;
         }
         if (c == ';') {
