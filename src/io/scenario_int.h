@@ -100,7 +100,12 @@ typedef struct Loader {
     size_t cap_links;
 
     void *proto[SP_COUNT]; /* each protocol's own state while loading */
-    bool warnings;         /* the scenario loaded: sj_warn notes warnings */
+    struct {
+        const char *name; /* NULL: none yet */
+        int role;
+        const struct ScenarioKey *sk;
+    } last_key;    /* the node key last looked up (node_other_key) */
+    bool warnings; /* the scenario loaded: sj_warn notes warnings */
 
     /* The JSON tree (sj_parse): its items in blocks, its strings in one
      * buffer. */

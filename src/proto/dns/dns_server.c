@@ -17,7 +17,8 @@
 
 typedef struct Served {
     const DnsZone *zone;
-    uint32_t *rotation; /* per record: how far its RRset has rotated */
+    uint32_t *rotation; /* per record: how far its RRset has rotated; NULL
+                         * unless the server rotates (round robin) */
 } Served;
 
 typedef struct Forward Forward;
@@ -106,7 +107,8 @@ DnsServer *dns_server_new(const World *w, int node)
         if (!z)
             continue;
         s->zones[s->n_zones].zone = z;
-        s->zones[s->n_zones].rotation = xcalloc(z->n_rrs ? z->n_rrs : 1, sizeof(uint32_t));
+        if (s->round_robin)
+            s->zones[s->n_zones].rotation = xcalloc(z->n_rrs ? z->n_rrs : 1, sizeof(uint32_t));
         s->n_zones++;
     }
     origin_index_init(&s->by_origin, s->n_zones);

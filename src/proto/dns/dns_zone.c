@@ -1222,7 +1222,7 @@ static bool finish(Builder *b)
     b->n = k;
     z->rdata = (uint8_t *)buf_take(&b->rdata);
     z->name_bytes = (uint8_t *)buf_take(&b->names);
-    z->rrs = xcalloc(b->n ? b->n : 1, sizeof *z->rrs);
+    z->rrs = xmalloc((b->n ? b->n : 1) * sizeof *z->rrs); /* each set below */
     z->n_rrs = b->n;
     size_t cap = b->n ? b->n : 1; /* at most one name a record, before build_index */
     z->names = xmalloc(cap * sizeof *z->names);
@@ -1392,7 +1392,7 @@ DnsZoneSet *dns_zones_load(const World *w, Errors *errs)
     const DnsConf *c = dns_conf_get(w);
     size_t n = c ? c->n_zones : 0;
     DnsZoneSet *set = xcalloc(1, sizeof *set);
-    set->zones = xcalloc(n ? n : 1, sizeof *set->zones);
+    set->zones = xmalloc((n ? n : 1) * sizeof *set->zones); /* load_zone clears each */
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         if (!load_zone(&set->zones[set->n], w, &c->zones[i], errs))
