@@ -27,8 +27,14 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) MN_PRINTF(1, 2);
 
-/* Grows *cap (at least doubling) so that need elements of size fit. */
-void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+/* Grows *cap (at least doubling) so that need elements of size fit.
+ * Inline for the usual case, where they fit already: arrays grow by one
+ * element at a time in many loops. */
+void *xgrow_more(void *p, size_t *cap, size_t need, size_t size);
+static inline void *xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+    return need <= *cap ? p : xgrow_more(p, cap, need, size);
+}
 
 /* Slots for an open-addressing hash table of n entries: the smallest power
  * of two, at least min (a power of two), that keeps it at most half full. */

@@ -588,9 +588,11 @@ static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *
     World *w = L->w;
     lk.a = ends[0];
     lk.b = ends[1];
-    w->links = xgrow(w->links, &L->cap_links, w->n_links + 1, sizeof *w->links);
     size_t cap = L->cap_links;
-    L->link_file_index = xrealloc(L->link_file_index, cap * sizeof *L->link_file_index);
+    w->links = xgrow(w->links, &L->cap_links, w->n_links + 1, sizeof *w->links);
+    if (L->cap_links != cap) /* grown with the links */
+        L->link_file_index =
+            xrealloc(L->link_file_index, L->cap_links * sizeof *L->link_file_index);
     L->link_file_index[w->n_links] = file_index;
     w->links[w->n_links++] = lk;
     L->ni[ends[0]].n_links++;
