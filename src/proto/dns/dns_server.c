@@ -1128,8 +1128,10 @@ struct Given {
 
 /* The answers are kept one after the other in blocks of at least
  * GIVEN_BLOCK bytes, rather than one malloc each: they are only ever
- * forgotten all together. */
-#define GIVEN_BLOCK 65536
+ * forgotten all together.  Small blocks: most servers give a few dozen
+ * answers, and 64 KB blocks, partly filled, cost 1.6 MB more memory on
+ * 10,000 hosts. */
+#define GIVEN_BLOCK 4096
 
 struct GivenBlock {
     GivenBlock *next;
