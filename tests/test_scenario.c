@@ -131,6 +131,49 @@ static char *mem_errors(const char *text, size_t len)
     return all;
 }
 
+static void assert_contains(const char *hay, const char *needle);
+
+/* The byte check reads many bytes a step: a NUL, a byte that is not UTF-8
+ * or a byte that is not UTF-8 is found at every place of 100, and a
+ * two-byte character anywhere is read as one, whatever the text's length
+ * (the end of the text is no byte of it). */
+static void test_byte_runs(void **state)
+{
+    (void)state;
+    for (size_t len = 0; len <= 100; len++)
+        for (size_t at = 0; at <= len; at++)
+            for (int m = 0; m < 3; m++) {
+                char json[256], want[80];
+                size_t n = (size_t)snprintf(json, sizeof json, "{\"minet\": 1, \"title\": \"");
+                size_t col = n + 1;
+                for (size_t i = 0; i < len; i++)
+                    json[n++] = (char)('a' + i % 26);
+                if (m == 0) {
+                    memmove(json + col - 1 + at + 1, json + col - 1 + at, len - at);
+                    json[col - 1 + at] = '\0';
+                    n++;
+                    snprintf(want, sizeof want, "mem.json:1:%zu: the file contains a NUL byte",
+                             col + at);
+                } else if (m == 1) {
+                    memmove(json + col - 1 + at + 1, json + col - 1 + at, len - at);
+                    json[col - 1 + at] = (char)0xff;
+                    n++;
+                    snprintf(want, sizeof want, "mem.json:1:%zu: byte 0xFF is not valid UTF-8",
+                             col + at);
+                } else {
+                    memmove(json + col - 1 + at + 2, json + col - 1 + at, len - at);
+                    memcpy(json + col - 1 + at, "\xc3\xa9", 2);
+                    n += 2;
+                    json[n++] = '"';
+                    snprintf(want, sizeof want, "mem.json:1:%zu: the file ends too early",
+                             col + len + 2);
+                }
+                char *all = mem_errors(json, n);
+                assert_contains(all, want);
+                free(all);
+            }
+}
+
 static void assert_contains(const char *hay, const char *needle)
 {
     if (!strstr(hay, needle))
@@ -1309,6 +1352,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_good_defaults),
         cmocka_unit_test(test_string_runs),
+        cmocka_unit_test(test_byte_runs),
         cmocka_unit_test(test_macs_stable_unique),
         cmocka_unit_test(test_router_per_interface),
         cmocka_unit_test(test_minimal_and_single_node),

@@ -62,10 +62,8 @@ char *xasprintf(const char *fmt, ...)
     return buf_take(&b);
 }
 
-void *xgrow(void *p, size_t *cap, size_t need, size_t size)
+void *xgrow_more(void *p, size_t *cap, size_t need, size_t size)
 {
-    if (need <= *cap)
-        return p;
     size_t c = *cap ? *cap : 8;
     while (c < need)
         c *= 2;

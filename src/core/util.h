@@ -27,8 +27,14 @@ char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) MN_PRINTF(1, 2);
 
-/* Grows *cap (at least doubling) so that need elements of size fit. */
-void *xgrow(void *p, size_t *cap, size_t need, size_t size);
+/* Grows *cap (at least doubling) so that need elements of size fit.
+ * Inline for the usual case, where they fit already: arrays grow by one
+ * element at a time in many loops. */
+void *xgrow_more(void *p, size_t *cap, size_t need, size_t size);
+static inline void *xgrow(void *p, size_t *cap, size_t need, size_t size)
+{
+    return need <= *cap ? p : xgrow_more(p, cap, need, size);
+}
 
 /* Slots for an open-addressing hash table of n entries: the smallest power
  * of two, at least min (a power of two), that keeps it at most half full. */
@@ -106,6 +112,13 @@ static inline uint16_t get_be16(const uint8_t *p)
 static inline uint32_t get_be32(const uint8_t *p)
 {
     return ((uint32_t)p[0] << 24) | ((uint32_t)p[1] << 16) | ((uint32_t)p[2] << 8) | p[3];
+}
+
+/* A byte in ASCII lower case (names compare so, and sort so); other bytes,
+ * UTF-8 included, as they are. */
+static inline uint8_t ascii_lower(uint8_t c)
+{
+    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
 }
 
 /* Reads the file at path into out (appended), stopping once out holds more

@@ -288,7 +288,17 @@ static int node_role(Loader *L, const cJSON *v, const Path *p)
 static void node_other_key(Loader *L, int i, int role, const cJSON *c, const Path *p)
 {
     Path kp = sj_field(p, c->string);
-    const ScenarioKey *sk = find_node_key(c->string, role);
+    /* Node after node has the same keys ("dns" on every host): the last
+     * key's reader is kept for the next. */
+    const ScenarioKey *sk;
+    if (L->last_key.name && L->last_key.role == role && strcmp(L->last_key.name, c->string) == 0) {
+        sk = L->last_key.sk;
+    } else {
+        sk = find_node_key(c->string, role);
+        L->last_key.name = c->string;
+        L->last_key.role = role;
+        L->last_key.sk = sk;
+    }
     if (!sk)
         node_unknown_key(L, role, c, p);
     else if (role < 0)
@@ -578,9 +588,11 @@ static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *
     World *w = L->w;
     lk.a = ends[0];
     lk.b = ends[1];
-    w->links = xgrow(w->links, &L->cap_links, w->n_links + 1, sizeof *w->links);
     size_t cap = L->cap_links;
-    L->link_file_index = xrealloc(L->link_file_index, cap * sizeof *L->link_file_index);
+    w->links = xgrow(w->links, &L->cap_links, w->n_links + 1, sizeof *w->links);
+    if (L->cap_links != cap) /* grown with the links */
+        L->link_file_index =
+            xrealloc(L->link_file_index, L->cap_links * sizeof *L->link_file_index);
     L->link_file_index[w->n_links] = file_index;
     w->links[w->n_links++] = lk;
     L->ni[ends[0]].n_links++;

@@ -219,11 +219,10 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, size_
     r.ttl = -1;
     if (cJSON_IsString(v)) {
         const char *s = v->valuestring;
-        bool blank = true;
-        for (const char *c = s; *c; c++)
-            if (*c != ' ' && *c != '\t')
-                blank = false;
-        if (blank) {
+        const char *c = s;
+        while (*c == ' ' || *c == '\t')
+            c++;
+        if (!*c) { /* blanks alone */
             sj_err(L, v, p, "the record is empty (expected %s)", expected);
             return;
         }

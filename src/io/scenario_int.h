@@ -100,12 +100,18 @@ typedef struct Loader {
     size_t cap_links;
 
     void *proto[SP_COUNT]; /* each protocol's own state while loading */
-    bool warnings;         /* the scenario loaded: sj_warn notes warnings */
+    struct {
+        const char *name; /* NULL: none yet */
+        int role;
+        const struct ScenarioKey *sk;
+    } last_key;    /* the node key last looked up (node_other_key) */
+    bool warnings; /* the scenario loaded: sj_warn notes warnings */
 
     /* The JSON tree (sj_parse): its items in blocks, its strings in one
      * buffer. */
     cJSON **tree_blocks;
-    size_t n_tree_blocks, cap_tree_blocks, tree_used;
+    size_t n_tree_blocks, cap_tree_blocks;
+    cJSON *tree_next, *tree_end; /* the free items of the last block */
     char *tree_text;
     size_t tree_text_used;
 } Loader;
@@ -211,9 +217,20 @@ void sj_sort_pending(Loader *L, const cJSON *root);
 
 /* ---- scenario_values.c: paths and duplicate keys ----------------------------- */
 
-Path sj_field(const Path *up, const char *key);
-Path sj_quoted(const Path *up, const char *key);
-Path sj_indexed(const Path *up, size_t i);
+/* A key's path, a key quoted ("zones[\"edu.\"]"), an element's: inline,
+ * as every value read is given one. */
+static inline Path sj_field(const Path *up, const char *key)
+{
+    return (Path){up, P_FIELD, key, 0};
+}
+static inline Path sj_quoted(const Path *up, const char *key)
+{
+    return (Path){up, P_QUOTED, key, 0};
+}
+static inline Path sj_indexed(const Path *up, size_t i)
+{
+    return (Path){up, P_INDEX, NULL, i};
+}
 /* Flags (and reports) each member of obj that repeats an earlier key; the
  * caller frees the flags.  NULL when no key repeats (nearly always: then
  * nothing is allocated); sj_dup reads the flags either way.  O(n log n). */

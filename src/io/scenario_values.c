@@ -66,21 +66,6 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
     return dup;
 }
 
-Path sj_field(const Path *up, const char *key)
-{
-    return (Path){up, P_FIELD, key, 0};
-}
-
-Path sj_quoted(const Path *up, const char *key)
-{
-    return (Path){up, P_QUOTED, key, 0};
-}
-
-Path sj_indexed(const Path *up, size_t i)
-{
-    return (Path){up, P_INDEX, NULL, i};
-}
-
 const char *sj_get_string(Loader *L, const cJSON *v, const Path *p, const char *expected)
 {
     if (cJSON_IsString(v))

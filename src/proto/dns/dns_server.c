@@ -17,11 +17,13 @@
 
 typedef struct Served {
     const DnsZone *zone;
-    uint32_t *rotation; /* per record: how far its RRset has rotated */
+    uint32_t *rotation; /* per record: how far its RRset has rotated; NULL
+                         * unless the server rotates (round robin) */
 } Served;
 
 typedef struct Forward Forward;
 typedef struct Given Given;
+typedef struct GivenBlock GivenBlock;
 
 /* Zones by origin, open addressing on the origin's hash: finding the zone
  * closest to a name is one probe per label of the name, whatever the
@@ -72,6 +74,7 @@ struct DnsServer {
     Served *zones;
     size_t n_zones;
     OriginIndex by_origin; /* of zones */
+    int max_labels;        /* the most labels of an origin */
     bool round_robin;
     DnsMsg q, r;
     /* recursion: true, the textbook's recursive figure */
@@ -80,9 +83,11 @@ struct DnsServer {
     DnsCache cache;
     Forward *forwards;
     /* Answers given over UDP (see answer_udp): open addressing, given_cap
-     * slots (a power of two, 0 before the first), at least twice n_given. */
+     * slots (a power of two, 0 before the first), at least twice n_given;
+     * the answers themselves in given_blocks, forgotten all at once. */
     Given **given;
     size_t n_given, given_cap;
+    GivenBlock *given_blocks;
 };
 
 DnsServer *dns_server_new(const World *w, int node)
@@ -102,12 +107,17 @@ DnsServer *dns_server_new(const World *w, int node)
         if (!z)
             continue;
         s->zones[s->n_zones].zone = z;
-        s->zones[s->n_zones].rotation = xcalloc(z->n_rrs ? z->n_rrs : 1, sizeof(uint32_t));
+        if (s->round_robin)
+            s->zones[s->n_zones].rotation = xcalloc(z->n_rrs ? z->n_rrs : 1, sizeof(uint32_t));
         s->n_zones++;
     }
     origin_index_init(&s->by_origin, s->n_zones);
-    for (size_t i = 0; i < s->n_zones; i++)
-        origin_index_add(&s->by_origin, &s->zones[i].zone->origin, (uint32_t)i);
+    for (size_t i = 0; i < s->n_zones; i++) {
+        const DnsName *origin = &s->zones[i].zone->origin;
+        origin_index_add(&s->by_origin, origin, (uint32_t)i);
+        if (origin->labels > s->max_labels)
+            s->max_labels = origin->labels;
+    }
     dns_msg_init(&s->q);
     dns_msg_init(&s->r);
     return s;
@@ -137,10 +147,14 @@ void dns_server_free(DnsServer *s)
 /* ---- finding data ------------------------------------------------------ */
 
 /* The served zone closest to name (the longest origin above it): the
- * name's suffixes, longest first, looked up by origin. */
+ * name's suffixes, longest first, looked up by origin; those with more
+ * labels than any origin are passed over. */
 static Served *closest_zone(DnsServer *s, const DnsName *name)
 {
-    for (size_t off = 0;; off += 1u + name->data[off]) {
+    size_t off = 0;
+    for (int k = name->labels; k > s->max_labels; k--)
+        off += 1u + name->data[off];
+    for (;; off += 1u + name->data[off]) {
         size_t len = name->len - off;
         const uint8_t *p = name->data + off;
         long k = origin_index_find(&s->by_origin, p, len, dns_name_hash_wire(p, len));
@@ -322,22 +336,29 @@ static void add_negative_soa(DnsMsg *r, const DnsZone *z)
                    soa->rdlen);
 }
 
-/* Where below the apex the path to name crosses a delegation, if it does. */
-static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, bool *exists_path)
+/* Where below the apex the path to name crosses a delegation, if it does.
+ * If it does not, *own is name's own entry, found on the way, or NULL if
+ * the zone lacks name or a name on its path. */
+static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, const DnsZoneName **own)
 {
-    *exists_path = true;
+    *own = NULL;
+    if (name->labels <= z->origin.labels) { /* the apex itself */
+        *own = dns_zone_lookup(z, name);
+        return NULL;
+    }
+    const DnsZoneName *e = NULL;
     for (int k = z->origin.labels + 1; k <= name->labels; k++) {
         DnsName a;
-        dns_name_suffix(name, k, &a);
-        const DnsZoneName *e = dns_zone_lookup(z, &a);
-        if (!e) {
-            *exists_path = false;
+        if (k < name->labels)
+            dns_name_suffix(name, k, &a);
+        e = dns_zone_lookup(z, k < name->labels ? &a : name);
+        if (!e)
             return NULL;
-        }
         for (size_t i = e->first; i < e->first + e->count; i++)
             if (z->rrs[i].type == DNS_TYPE_NS)
                 return e;
     }
+    *own = e;
     return NULL;
 }
 
@@ -381,7 +402,7 @@ static void add_zone_ns(DnsServer *s, Served *sv, DnsMsg *r, const char *region)
         add_rrset(s, sv, r, DNS_AUTHORITY, &ns, NULL, false);
 }
 
-static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, bool *exists_path);
+static const DnsZoneName *find_cut(const DnsZone *z, const DnsName *name, const DnsZoneName **own);
 
 /* Additional data as NSD adds it: addresses of the names that the answer
  * and authority sections mention (not CNAME targets), taken only from the
@@ -398,12 +419,13 @@ static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *regi
             for (size_t i = 0; i < r->n[secs[si]]; i++) {
                 const DnsRR *rr = &r->rr[secs[si]][i];
                 DnsName t;
-                bool path;
+                const DnsZoneName *e = NULL;
                 if (rr->type == DNS_TYPE_CNAME || !target_of(rr, &t) ||
                     !dns_name_is_under(&t, &z->origin) ||
-                    (rr->type != DNS_TYPE_NS && find_cut(z, &t, &path)))
+                    (rr->type != DNS_TYPE_NS && find_cut(z, &t, &e)))
                     continue;
-                const DnsZoneName *e = dns_zone_lookup(z, &t);
+                if (rr->type == DNS_TYPE_NS) /* glue may lie below a cut: no walk */
+                    e = dns_zone_lookup(z, &t);
                 RRset set;
                 if (!already(r, DNS_ADDITIONAL, &t, types[k]) &&
                     find_rrset(z, e, types[k], reg, &set))
@@ -457,8 +479,8 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0,
         last_sv = sv;
         st->zone = z;
         uint16_t reg = dns_zone_region(z, region);
-        bool path;
-        const DnsZoneName *cut = find_cut(z, &qname, &path);
+        const DnsZoneName *e;
+        const DnsZoneName *cut = find_cut(z, &qname, &e);
         if (cut) {
             if (st->chain == 0) {
                 referral(s, sv, r, cut, region, st);
@@ -471,7 +493,6 @@ static void resolve(DnsServer *s, DnsMsg *r, const DnsName *qname0, Served *sv0,
             }
             return;
         }
-        const DnsZoneName *e = path ? dns_zone_lookup(z, &qname) : NULL;
         /* A name the zone lacks may be one of a wildcard's: its records
          * then answer, with the name asked as their owner. */
         const DnsName *owner = NULL;
@@ -1101,17 +1122,47 @@ struct Given {
     uint32_t hash;
     const char *region;  /* as the asker's node has it: the same pointer, the same region */
     uint16_t qlen, rlen; /* the query's bytes after its ID, the answer's */
-    char *caption;       /* NULL: given without one */
+    const char *caption; /* NULL: given without one; else after the bytes */
     uint8_t bytes[];     /* qlen of the query's, then rlen of the answer's */
 };
 
+/* The answers are kept one after the other in blocks of at least
+ * GIVEN_BLOCK bytes, rather than one malloc each: they are only ever
+ * forgotten all together.  Small blocks: most servers give a few dozen
+ * answers, and 64 KB blocks, partly filled, cost 1.6 MB more memory on
+ * 10,000 hosts. */
+#define GIVEN_BLOCK 4096
+
+struct GivenBlock {
+    GivenBlock *next;
+    size_t size, used;
+    _Alignas(Given) uint8_t data[];
+};
+
+/* Room for n bytes (a Given and what follows it), aligned for a Given. */
+static void *given_alloc(DnsServer *s, size_t n)
+{
+    n = (n + _Alignof(Given) - 1) & ~(_Alignof(Given) - 1);
+    GivenBlock *b = s->given_blocks;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > GIVEN_BLOCK ? n : GIVEN_BLOCK;
+        b = xmalloc(sizeof *b + size);
+        b->next = s->given_blocks;
+        b->size = size;
+        b->used = 0;
+        s->given_blocks = b;
+    }
+    void *p = b->data + b->used;
+    b->used += n;
+    return p;
+}
+
 static void given_forget(DnsServer *s)
 {
-    for (size_t i = 0; i < s->given_cap; i++) {
-        if (!s->given[i])
-            continue;
-        free(s->given[i]->caption);
-        free(s->given[i]);
+    while (s->given_blocks) {
+        GivenBlock *next = s->given_blocks->next;
+        free(s->given_blocks);
+        s->given_blocks = next;
     }
     free(s->given);
     s->given = NULL;
@@ -1143,10 +1194,9 @@ static const Given *given_find(const DnsServer *s, const uint8_t *key, size_t le
     }
 }
 
+/* Adds g, made by given_alloc after any given_forget. */
 static void given_add(DnsServer *s, Given *g)
 {
-    if (s->n_given == GIVEN_MAX)
-        given_forget(s);
     if ((s->n_given + 1) * 2 > s->given_cap) {
         Given **old = s->given;
         size_t old_cap = s->given_cap;
@@ -1190,14 +1240,23 @@ static size_t answer_udp(DnsServer *s, const uint8_t *query, size_t len, const c
     size_t n = dns_server_answer(s, query, len, region, out, cap, caption);
     if (n < DNS_HEADER_LEN)
         return n;
-    Given *g = xmalloc(sizeof *g + (len - 2) + (n - 2));
+    const char *told = caption && caption->data ? caption->data + before : "";
+    size_t told_len = caption ? strlen(told) + 1 : 0;
+    if (s->n_given == GIVEN_MAX)
+        given_forget(s);
+    Given *g = given_alloc(s, sizeof *g + (len - 2) + (n - 2) + told_len);
     g->hash = h;
     g->region = region;
     g->qlen = (uint16_t)(len - 2);
     g->rlen = (uint16_t)(n - 2);
-    g->caption = caption ? xstrdup(caption->data ? caption->data + before : "") : NULL;
     memcpy(g->bytes, key, len - 2);
     memcpy(g->bytes + g->qlen, out + 2, n - 2);
+    g->caption = NULL;
+    if (caption) {
+        char *c = (char *)g->bytes + g->qlen + g->rlen;
+        memcpy(c, told, told_len);
+        g->caption = c;
+    }
     given_add(s, g);
     return n;
 }

@@ -118,24 +118,25 @@ static const char *word_end(const char *p, const char *end)
 static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
 {
     int n = 0, paren = 0;
-    Loc paren_at = here(L);
-    *leading_blank = false;
-    bool line_start = true;
+    Loc paren_at = {0}; /* set at the first "(" */
+    /* Whether the line of the record's first word starts with a blank: the
+     * first line's, or the next one's while only blanks and comments came. */
+    *leading_blank = L->p < L->end && is_blank(*L->p);
     while (L->p < L->end) {
         char c = *L->p;
-        if (line_start && paren == 0 && n == 0) {
-            *leading_blank = is_blank(c);
-            line_start = false;
-        }
         if (c == '\n') {
             advance(L);
-            line_start = true;
             if (paren == 0 && n > 0)
                 return n;
+            if (paren == 0 && n == 0)
+                *leading_blank = L->p < L->end && is_blank(*L->p);
             continue;
         }
-        if (is_blank(c)) {
-            advance(L);
+        if (is_blank(c)) { /* a run of them (no line break among them) */
+            do {
+                L->p++;
+                L->col++;
+            } while (L->p < L->end && is_blank(*L->p));
             continue;
         }
         if (c == ';') {
@@ -207,7 +208,9 @@ skip:
     return -1;
 }
 
-static bool tok_is(const Token *t, const char *s)
+/* Inline: its callers pass words written out, whose length then folds,
+ * and it runs a few times for every record. */
+static inline bool tok_is(const Token *t, const char *s)
 {
     size_t n = strlen(s);
     if (t->len != n || t->quoted)
@@ -617,19 +620,35 @@ typedef struct Builder {
     bool bad_default_ttl; /* a $TTL line was refused: records that needed it are not reported */
     uint32_t default_ttl, last_ttl;
     size_t first_error;
-    char *where; /* the zone as a whole, for messages: "FILE:1:1" or "FILE: zones[…]" */
+    /* The zone as a whole, for messages: "FILE:1:1" for a master file, else
+     * "SCENARIO: zones[…]"; made only for a message (builder_where). */
+    const char *file, *scenario, *origin_text;
+    char *where;
 } Builder;
 
-static void builder_init(Builder *b, DnsZone *z, const DnsName *origin, Errors *errs, char *where)
+/* file: the zone's master file, or NULL for the scenario's inline zone
+ * origin_text. */
+static void builder_init(Builder *b, DnsZone *z, const DnsName *origin, Errors *errs,
+                         const char *file, const char *scenario, const char *origin_text)
 {
     memset(b, 0, sizeof *b);
-    b->where = where;
+    b->file = file;
+    b->scenario = scenario;
+    b->origin_text = origin_text;
     b->z = z;
     b->errs = errs;
     b->origin = *origin;
     buf_init(&b->rdata);
     buf_init(&b->names);
     b->first_error = errs->n;
+}
+
+static const char *builder_where(Builder *b)
+{
+    if (!b->where)
+        b->where = b->file ? xasprintf("%s:1:1", b->file)
+                           : xasprintf("%s: zones[\"%s\"]", b->scenario, b->origin_text);
+    return b->where;
 }
 
 static bool add_record(Builder *b, const DnsName *owner, uint16_t type, uint32_t ttl,
@@ -712,7 +731,7 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
                    "start of the line)");
             return;
         }
-        owner = b->last_owner;
+        dns_name_copy(&owner, &b->last_owner);
     } else {
         if (t[0].quoted || !dns_name_from_text(&owner, t[0].s, t[0].len, &b->origin, &why)) {
             report(b->errs, t[0].at,
@@ -723,7 +742,7 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
         }
         i = 1;
     }
-    b->last_owner = owner;
+    dns_name_copy(&b->last_owner, &owner);
     b->have_last_owner = true;
     bool have_ttl = false, have_class = false;
     uint32_t ttl = 0;
@@ -893,11 +912,6 @@ static bool same_owner(const Pending *a, const Pending *b)
     return true;
 }
 
-static uint8_t ascii_lower(uint8_t c)
-{
-    return c >= 'A' && c <= 'Z' ? (uint8_t)(c + 32) : c;
-}
-
 /* dns_name_compare's order, read in place. */
 static int cmp_owners(const Pending *a, const Pending *b)
 {
@@ -980,9 +994,8 @@ DnsRR dns_zone_rr(const DnsZone *z, const DnsZoneRR *r)
 static void index_put(DnsZone *z, size_t name_i)
 {
     size_t mask = z->index_cap - 1;
-    DnsName n;
-    dns_zone_name(z, &z->names[name_i], &n);
-    size_t h = dns_name_hash(&n) & mask;
+    const DnsZoneName *e = &z->names[name_i];
+    size_t h = dns_name_hash_wire(z->name_bytes + e->off, e->len) & mask;
     while (z->index[h])
         h = (h + 1) & mask;
     z->index[h] = (uint32_t)(name_i + 1);
@@ -1116,19 +1129,25 @@ static void check_zone(Builder *b, const Pending *sorted)
         errors_add(b->errs,
                    "%s: zone %s has no SOA record at its apex (expected \"@ IN SOA "
                    "ns1.%s hostmaster.%s 1 7200 3600 1209600 3600\")",
-                   b->where, zn, dot, dot);
+                   builder_where(b), zn, dot, dot);
     if (!apex || !has_type(z, apex, DNS_TYPE_NS))
         errors_add(b->errs,
                    "%s: zone %s has no NS record at its apex (expected \"@ IN NS "
                    "ns1.%s\")",
-                   b->where, zn, dot);
+                   builder_where(b), zn, dot);
     if (z->soa) {
         uint32_t minimum = get_be32(z->soa->rdata + z->soa->rdlen - 4);
         z->negative_ttl = z->soa->ttl < minimum ? z->soa->ttl : minimum;
     }
+    /* Where every record of the zone would fit in one answer, beside any
+     * question, no RRset can be too big for one. */
+    size_t all = 12 + DNS_NAME_MAX + 4;
+    for (size_t i = 0; i < z->n_rrs; i++)
+        all += 2 + 10 + z->rrs[i].rdlen;
     for (size_t k = 0; k < z->n_names; k++) {
         const DnsZoneName *e = &z->names[k];
-        check_rrset_sizes(b, sorted, e);
+        if (all > 65535)
+            check_rrset_sizes(b, sorted, e);
         if (e->count && has_type(z, e, DNS_TYPE_CNAME) && e->count > 1) {
             DnsName en;
             dns_zone_name(z, e, &en);
@@ -1203,13 +1222,13 @@ static bool finish(Builder *b)
     b->n = k;
     z->rdata = (uint8_t *)buf_take(&b->rdata);
     z->name_bytes = (uint8_t *)buf_take(&b->names);
-    z->rrs = xcalloc(b->n ? b->n : 1, sizeof *z->rrs);
+    z->rrs = xmalloc((b->n ? b->n : 1) * sizeof *z->rrs); /* each set below */
     z->n_rrs = b->n;
-    size_t cap = 0;
+    size_t cap = b->n ? b->n : 1; /* at most one name a record, before build_index */
+    z->names = xmalloc(cap * sizeof *z->names);
     for (size_t i = 0; i < b->n; i++) {
         const Pending *p = &b->recs[i];
         if (i == 0 || !same_owner(&b->recs[i - 1], p)) {
-            z->names = xgrow(z->names, &cap, z->n_names + 1, sizeof *z->names);
             z->names[z->n_names++] =
                 (DnsZoneName){p->name_off, p->name_len, p->labels, (uint32_t)i, 0};
         }
@@ -1249,7 +1268,7 @@ bool dns_zone_parse_text(DnsZone *z, const DnsName *origin, const char *file, co
     memset(z, 0, sizeof *z);
     z->origin = *origin;
     Builder b;
-    builder_init(&b, z, origin, errs, xasprintf("%s:1:1", file));
+    builder_init(&b, z, origin, errs, file, NULL, NULL);
     Source src = {file, NULL, 0};
     parse_master(&b, &src, text, len);
     return finish(&b);
@@ -1303,9 +1322,7 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
     }
     z->origin = origin;
     Builder b;
-    builder_init(&b, z, &origin, errs,
-                 src->file ? xasprintf("%s:1:1", src->file)
-                           : xasprintf("%s: zones[\"%s\"]", w->path, src->origin));
+    builder_init(&b, z, &origin, errs, src->file, w->path, src->origin);
     if (src->file) {
         size_t len;
         char *text = read_file(src->file, &len, errs);
@@ -1319,6 +1336,10 @@ static bool load_zone(DnsZone *z, const World *w, const Zone *src, Errors *errs)
         parse_master(&b, &s, text, len);
         free(text);
         return finish(&b);
+    }
+    if (src->n_records) { /* at most one record each */
+        b.recs = xmalloc(src->n_records * sizeof *b.recs);
+        b.cap = src->n_records;
     }
     Token *toks = NULL; /* for every line-form record of the zone */
     for (size_t i = 0; i < src->n_records; i++) {
@@ -1371,7 +1392,7 @@ DnsZoneSet *dns_zones_load(const World *w, Errors *errs)
     const DnsConf *c = dns_conf_get(w);
     size_t n = c ? c->n_zones : 0;
     DnsZoneSet *set = xcalloc(1, sizeof *set);
-    set->zones = xcalloc(n ? n : 1, sizeof *set->zones);
+    set->zones = xmalloc((n ? n : 1) * sizeof *set->zones); /* load_zone clears each */
     bool ok = true;
     for (size_t i = 0; i < n; i++) {
         if (!load_zone(&set->zones[set->n], w, &c->zones[i], errs))
