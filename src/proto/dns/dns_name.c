@@ -257,10 +257,10 @@ static bool same_folded(const uint8_t *a, const uint8_t *b, size_t len)
     return true;
 }
 
-/* len bytes of two names, ignoring ASCII case.  Names spelled the same
- * way (the usual case) are compared eight bytes at a time, the last eight
- * overlapping the ones before, without a call to memcmp. */
-static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t len)
+/* Names spelled the same way (the usual case) are compared eight bytes at
+ * a time, the last eight overlapping the ones before, without a call to
+ * memcmp. */
+bool dns_name_same_wire(const uint8_t *a, const uint8_t *b, size_t len)
 {
     if (len < 8)
         return same_folded(a, b, len);
@@ -278,7 +278,7 @@ static bool same_bytes(const uint8_t *a, const uint8_t *b, size_t len)
 
 bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len)
 {
-    return a->len == len && same_bytes(a->data, wire, len);
+    return a->len == len && dns_name_same_wire(a->data, wire, len);
 }
 
 bool dns_name_equal(const DnsName *a, const DnsName *b)
@@ -302,7 +302,7 @@ bool dns_name_is_under(const DnsName *name, const DnsName *zone)
         return false;
     size_t off = suffix_offset(name, zone->labels);
     return (size_t)name->len - off == zone->len &&
-           same_bytes(name->data + off, zone->data, zone->len);
+           dns_name_same_wire(name->data + off, zone->data, zone->len);
 }
 
 void dns_name_suffix(const DnsName *n, int k, DnsName *out)

@@ -678,28 +678,11 @@ static void put16(Enc *e, uint16_t v)
     put(e, b, 2);
 }
 
-static inline uint8_t ct_lower(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
-
-/* Label length bytes are below 64, so lowering every byte only folds the
- * letters. */
-static bool ct_same(const uint8_t *a, const uint8_t *b, size_t len)
-{
-    if (memcmp(a, b, len) == 0)
-        return true;
-    for (size_t i = 0; i < len; i++)
-        if (ct_lower(a[i]) != ct_lower(b[i]))
-            return false;
-    return true;
-}
-
 static uint16_t ct_find(const Enc *e, uint32_t h, const uint8_t *suffix, size_t len)
 {
     for (uint16_t k = e->head[h & e->mask]; k != CT_NONE; k = e->e[k].next) {
         const CEntry *c = &e->e[k];
-        if (c->hash == h && c->len == len && ct_same(c->suffix, suffix, len))
+        if (c->hash == h && c->len == len && dns_name_same_wire(c->suffix, suffix, len))
             return c->off;
     }
     return CT_NONE;
@@ -733,7 +716,7 @@ static void ct_rollback(Enc *e, size_t n)
 /* The offsets of name's labels into off, and the hashes of its suffixes
  * into hash; returns how many labels.  A label counts by its length and
  * its first and last bytes: cheap, and enough to tell a message's few
- * dozen suffixes apart (ct_same settles the rest; equal suffixes have
+ * dozen suffixes apart (dns_name_same_wire settles the rest; equal suffixes have
  * equal hashes, whatever the case of their letters). */
 static int suffix_hashes(const uint8_t *name, size_t len, size_t *off, uint32_t *hash)
 {
@@ -761,7 +744,7 @@ static size_t first_suffix(const Enc *e, const uint8_t *name, size_t len)
         return CT_NONE;
     size_t skip = e->first_len - len;
     if (!(e->first_starts[skip / 64] >> skip % 64 & 1) || e->first_off + skip >= PTR_LIMIT ||
-        !ct_same(e->first + skip, name, len))
+        !dns_name_same_wire(e->first + skip, name, len))
         return CT_NONE;
     return e->first_off + skip;
 }
