@@ -695,8 +695,12 @@ static void ct_add(Enc *e, uint32_t h, const uint8_t *suffix, size_t len, size_t
 {
     if (e->n + e->n_first == CT_MAX || off >= PTR_LIMIT)
         return;
-    if (e->n == 0) /* the buckets are cleared when first used: most messages never use them */
-        memset(e->head, 0xFF, (e->mask + 1) * sizeof e->head[0]);
+    if (e->n == 0) { /* the buckets are cleared when first used: most messages never use them */
+        if (e->mask == CT_SMALL - 1)
+            memset(e->head, 0xFF, CT_SMALL * sizeof e->head[0]); /* a constant: a few stores */
+        else
+            memset(e->head, 0xFF, CT_BUCKETS * sizeof e->head[0]);
+    }
     CEntry *c = &e->e[e->n];
     c->suffix = suffix;
     c->hash = h;
@@ -716,27 +720,17 @@ static void ct_rollback(Enc *e, size_t n)
     }
 }
 
-/* The offsets of name's labels into off, and the hashes of its suffixes
- * into hash; returns how many labels.  A label counts by its length and
- * its first and last bytes: cheap, and enough to tell a message's few
- * dozen suffixes apart (dns_name_same_wire settles the rest; equal suffixes have
- * equal hashes, whatever the case of their letters). */
-static int suffix_hashes(const uint8_t *name, size_t len, size_t *off, uint32_t *hash)
+/* A suffix's hash: its length, and its first label's length and first
+ * and last bytes.  Cheap, and enough to tell a message's few dozen
+ * suffixes apart (dns_name_same_wire settles the rest); equal suffixes
+ * have equal hashes, whatever the case of their letters.  Each suffix's
+ * hash stands alone, so only those looked up or added are hashed. */
+static inline uint32_t suffix_hash(const uint8_t *suffix, size_t len)
 {
-    int labels = 0;
-    for (size_t i = 0; name[i]; i += 1 + (size_t)name[i]) {
-        assert(i < len && name[i] <= DNS_LABEL_MAX); /* DnsName and rdata were checked */
-        off[labels++] = i;
-    }
-    (void)len;
-    uint32_t h = 2166136261u;
-    for (int k = labels - 1; k >= 0; k--) {
-        const uint8_t *l = name + off[k];
-        uint32_t v = (uint32_t)l[0] << 16 | (uint32_t)(l[1] | 0x20u) << 8 | (l[l[0]] | 0x20u);
-        h = (h ^ v) * 16777619u;
-        hash[k] = h;
-    }
-    return labels;
+    uint32_t v = (uint32_t)len << 24 | (uint32_t)suffix[0] << 16 |
+                 (uint32_t)(suffix[1] | 0x20u) << 8 | (suffix[suffix[0]] | 0x20u);
+    v *= 0x9E3779B1u;
+    return v ^ v >> 16;
 }
 
 /* Where the first name, or the suffix of it that name (len bytes) is, was
@@ -784,29 +778,31 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
         }
         return;
     }
+    /* The labels are walked only as far as the longest suffix written
+     * before; off holds where those before it start. */
     size_t off[DNS_NAME_MAX / 2 + 1];
-    uint32_t hash[DNS_NAME_MAX / 2 + 1];
-    int labels = suffix_hashes(name, len, off, hash);
-    int match = labels;
-    size_t target = CT_NONE;
-    for (int k = 0; k < labels && target == CT_NONE; k++) {
+    int before = 0;
+    size_t i = 0, target = CT_NONE;
+    for (; name[i]; i += 1u + name[i]) {
+        assert(i < len && name[i] <= DNS_LABEL_MAX); /* DnsName and rdata were checked */
         /* A suffix is one of the first name's or in the table, not both
          * (the whole name is not the first's: see above). */
-        if (k > 0)
-            target = first_suffix(e, name + off[k], len - off[k]);
+        if (i > 0)
+            target = first_suffix(e, name + i, len - i);
         if (target == CT_NONE && e->n)
-            target = ct_find(e, hash[k], name + off[k], len - off[k]);
-        match = k;
+            target = ct_find(e, suffix_hash(name + i, len - i), name + i, len - i);
+        if (target != CT_NONE)
+            break;
+        off[before++] = i;
     }
-    if (target == CT_NONE)
-        match = labels;
     /* The labels before the match in one piece (the whole name, its root
      * included, when nothing matched), then the pointer. */
     size_t at = e->pos;
-    put(e, name, match < labels ? off[match] : len);
-    for (int k = 0; k < match && !e->full; k++)
-        ct_add(e, hash[k], name + off[k], len - off[k], at + off[k]);
-    if (match < labels)
+    put(e, name, target != CT_NONE ? i : len);
+    for (int k = 0; k < before && !e->full; k++)
+        ct_add(e, suffix_hash(name + off[k], len - off[k]), name + off[k], len - off[k],
+               at + off[k]);
+    if (target != CT_NONE)
         put16(e, (uint16_t)(0xC000 | target));
 }
 
