@@ -592,6 +592,8 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
     if (qd)
         d.qname = &m->qd[0].name;
     for (int s = 0; s < DNS_SECTIONS; s++) {
+        if (!count[s])
+            continue; /* skips the inner loop's setup: most messages leave a section or two empty */
         for (unsigned i = 0; i < count[s]; i++) {
             if (pos >= len) {
                 char what[32];
