@@ -172,7 +172,9 @@ DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t typ
     rr->ttl = ttl;
     rr->rdlen = rdlen;
     uint8_t *copy = arena_alloc(m, rdlen);
-    if (rdlen)
+    if (rdlen == 4)
+        memcpy(copy, rdata, 4); /* an IPv4 address: a constant size, no call */
+    else if (rdlen)
         memcpy(copy, rdata, rdlen);
     rr->rdata = copy;
     rr->wire_off = rr->wire_len = 0;
@@ -518,7 +520,10 @@ static bool read_rr(Dec *d, DnsMsg *m, DnsSection s, size_t *pos)
         if (!check_rdata(d, rr, d->p + start, rdlen))
             return false;
         uint8_t *copy = arena_alloc(m, rdlen);
-        memcpy(copy, d->p + start, rdlen);
+        if (rdlen == 4)
+            memcpy(copy, d->p + start, 4); /* an IPv4 address: a constant size, no call */
+        else
+            memcpy(copy, d->p + start, rdlen);
         rr->rdata = copy;
         rr->rdlen = (uint16_t)rdlen;
         break;
@@ -737,7 +742,7 @@ static inline uint32_t suffix_hash(const uint8_t *suffix, size_t len)
 
 /* Where the first name, or the suffix of it that name (len bytes) is, was
  * written, if a pointer reaches it; else CT_NONE. */
-static size_t first_suffix(const Enc *e, const uint8_t *name, size_t len)
+static inline size_t first_suffix(const Enc *e, const uint8_t *name, size_t len)
 {
     if (e->first_len < len)
         return CT_NONE;
@@ -828,6 +833,12 @@ static void put_rdata(Enc *e, const DnsRR *rr)
     const uint8_t *p = rr->rdata;
     size_t len = rr->rdlen, a, b;
     switch (rr->type) {
+    case DNS_TYPE_A:
+        if (len == 4) { /* a constant size: copied without a call */
+            put(e, p, 4);
+            return;
+        }
+        break;
     case DNS_TYPE_NS:
     case DNS_TYPE_CNAME:
     case DNS_TYPE_PTR:
