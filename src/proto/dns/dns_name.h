@@ -60,6 +60,9 @@ static inline void dns_name_copy(DnsName *to, const DnsName *from)
 bool dns_name_equal(const DnsName *a, const DnsName *b);
 /* The same against a name's wire form (len bytes, uncompressed). */
 bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len);
+/* len bytes of two wire names (or of suffixes of them) the same without
+ * regard to ASCII case; length bytes are below 64, so they never fold. */
+bool dns_name_same_wire(const uint8_t *a, const uint8_t *b, size_t len);
 /* name equals zone or is below it. */
 bool dns_name_is_under(const DnsName *name, const DnsName *zone);
 /* RFC 4034 6.1 canonical order: <0, 0, >0. */
