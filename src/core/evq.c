@@ -16,6 +16,7 @@ _Static_assert(EVQ_WHEEL_SLOTS >= EVQ_NEAR + ((SimTime)1 << EVQ_FAR_SHIFT),
                "the wheel spans the near window and a far bucket");
 _Static_assert((EVQ_FAR_SLOTS & FAR_MASK) == 0, "the far wheel's size is a power of two");
 _Static_assert((EVQ_WHEEL_SLOTS & WHEEL_MASK) == 0, "the wheel's size is a power of two");
+_Static_assert(sizeof(EvqSlot) == 64, "a slot is a cache line");
 
 void evq_init(Evq *q)
 {
@@ -371,6 +372,18 @@ __attribute__((noinline)) static uint32_t far_pull(Evq *q)
 
 /* ---- the queue ----------------------------------------------------------- */
 
+/* Doubles the slots' array, keeping it aligned to a cache line. */
+static void slots_grow(Evq *q)
+{
+    size_t cap = q->slots_cap ? 2 * q->slots_cap : 64;
+    EvqSlot *a = xaligned(64, cap * sizeof *a);
+    if (q->nslots)
+        memcpy(a, q->slots, q->nslots * sizeof *a);
+    free(q->slots);
+    q->slots = a;
+    q->slots_cap = cap;
+}
+
 /* Puts a slot on the free list, and makes the wheel on the first push. */
 static void push_room(Evq *q)
 {
@@ -378,7 +391,7 @@ static void push_room(Evq *q)
         buckets_alloc(&q->near.last, &q->near.used, EVQ_WHEEL_SLOTS);
     assert(q->nslots < NO_SLOT - 1); /* a handle holds s + 1 */
     if (q->nslots == q->slots_cap)
-        q->slots = xgrow(q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
+        slots_grow(q);
     q->slots[q->nslots].next = NO_SLOT;
     q->free_slot = (uint32_t)q->nslots++;
 }
