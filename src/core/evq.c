@@ -16,6 +16,7 @@ _Static_assert(EVQ_WHEEL_SLOTS >= EVQ_NEAR + ((SimTime)1 << EVQ_FAR_SHIFT),
                "the wheel spans the near window and a far bucket");
 _Static_assert((EVQ_FAR_SLOTS & FAR_MASK) == 0, "the far wheel's size is a power of two");
 _Static_assert((EVQ_WHEEL_SLOTS & WHEEL_MASK) == 0, "the wheel's size is a power of two");
+_Static_assert(sizeof(EvqSlot) == 64, "a slot is a cache line");
 
 void evq_init(Evq *q)
 {
@@ -133,17 +134,27 @@ static void buckets_alloc(uint32_t **last, uint64_t **used, size_t n)
 }
 
 /* Puts s at the end of a bucket's ring, whose last slot is *last; returns
- * whether the bucket was empty. */
-static inline bool ring_append(Evq *q, uint32_t *last, uint32_t s)
+ * whether the bucket was empty.  back: keep the prev links too (the far
+ * wheel's rings, out of which a cancelled event is taken at once; the
+ * wheel's never read them). */
+static inline bool ring_append(Evq *q, uint32_t *last, uint32_t s, bool back)
 {
+    EvqSlot *slot = &q->slots[s];
     uint32_t l = *last;
     *last = s;
     if (l == NO_SLOT) {
-        q->slots[s].next = s;
+        slot->next = s;
+        if (back)
+            slot->prev = s;
         return true;
     }
-    q->slots[s].next = q->slots[l].next; /* after l, before the bucket's first */
+    uint32_t first = q->slots[l].next;
+    slot->next = first; /* after l, before the bucket's first */
     q->slots[l].next = s;
+    if (back) {
+        slot->prev = l;
+        q->slots[first].prev = s;
+    }
     return false;
 }
 
@@ -189,7 +200,7 @@ static inline void wheel_push(Evq *q, uint32_t s, SimTime t)
 {
     EvqWheel *w = &q->near;
     uint32_t b = (uint32_t)t & WHEEL_MASK;
-    if (ring_append(q, &w->last[b], s))
+    if (ring_append(q, &w->last[b], s, false))
         mark_used(w->used, w->summary, b);
     /* first is -1 when not known, below any time: it stays not known. */
     if (w->len++ == 0 || t < w->first) {
@@ -258,20 +269,9 @@ __attribute__((noinline)) static EvHandle far_push(Evq *q, uint32_t s, uint64_t 
     if (!f->last)
         buckets_alloc(&f->last, &f->used, EVQ_FAR_SLOTS);
     uint32_t b = (uint32_t)k & FAR_MASK;
-    EvqSlot *slot = &q->slots[s];
-    uint32_t last = f->last[b];
-    if (last == NO_SLOT) {
-        slot->next = slot->prev = s;
+    if (ring_append(q, &f->last[b], s, true))
         mark_used(f->used, f->summary, b);
-    } else { /* s goes after last, before the bucket's first */
-        uint32_t first = q->slots[last].next;
-        slot->next = first;
-        slot->prev = last;
-        q->slots[first].prev = s;
-        q->slots[last].next = s;
-    }
-    f->last[b] = s;
-    slot->pos = EVQ_FAR;
+    q->slots[s].pos = EVQ_FAR;
     f->len++;
     return handle;
 }
@@ -372,6 +372,18 @@ __attribute__((noinline)) static uint32_t far_pull(Evq *q)
 
 /* ---- the queue ----------------------------------------------------------- */
 
+/* Doubles the slots' array, keeping it aligned to a cache line. */
+static void slots_grow(Evq *q)
+{
+    size_t cap = q->slots_cap ? 2 * q->slots_cap : 64;
+    EvqSlot *a = xaligned(64, cap * sizeof *a);
+    if (q->nslots)
+        memcpy(a, q->slots, q->nslots * sizeof *a);
+    free(q->slots);
+    q->slots = a;
+    q->slots_cap = cap;
+}
+
 /* Puts a slot on the free list, and makes the wheel on the first push. */
 static void push_room(Evq *q)
 {
@@ -379,7 +391,7 @@ static void push_room(Evq *q)
         buckets_alloc(&q->near.last, &q->near.used, EVQ_WHEEL_SLOTS);
     assert(q->nslots < NO_SLOT - 1); /* a handle holds s + 1 */
     if (q->nslots == q->slots_cap)
-        q->slots = xgrow(q->slots, &q->slots_cap, q->nslots + 1, sizeof *q->slots);
+        slots_grow(q);
     q->slots[q->nslots].next = NO_SLOT;
     q->free_slot = (uint32_t)q->nslots++;
 }

@@ -30,6 +30,14 @@ void *xcalloc(size_t count, size_t size)
     return p;
 }
 
+void *xaligned(size_t align, size_t n)
+{
+    void *p = aligned_alloc(align, n ? n : align);
+    if (!p)
+        oom(n);
+    return p;
+}
+
 void *xrealloc(void *p, size_t n)
 {
     p = realloc(p, n ? n : 1);

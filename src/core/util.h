@@ -22,6 +22,8 @@
 
 void *xmalloc(size_t n);
 void *xcalloc(size_t count, size_t size);
+/* n bytes aligned to align (a power of two that divides n); free frees them. */
+void *xaligned(size_t align, size_t n);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);

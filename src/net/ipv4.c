@@ -1,5 +1,6 @@
 #include "ipv4.h"
 
+#include <assert.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -278,25 +279,9 @@ static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
     return iface;
 }
 
-/* What send_route and ipv4_route need of node's route to dst, looked up
- * once for a run of questions about one packet: a sender asks
- * ipv4_send_check before it writes its caption, udp_send asks ipv4_route
- * for the source address of its checksum, and ipv4_send asks again. */
-static const NetLastRoute *last_route(Sim *sim, int node, uint32_t dst)
-{
-    NetLastRoute *r = &sim->net->last_route;
-    if (r->node != node || r->dst != dst) {
-        bool arp;
-        int iface = route_arp(sim, node, dst, &arp);
-        const NetHop *hop;
-        *r = (NetLastRoute){node, dst, iface, is_own_address(sim, node, dst, &hop), arp};
-    }
-    return r;
-}
-
 int ipv4_route(Sim *sim, int node, uint32_t dst)
 {
-    return last_route(sim, node, dst)->iface;
+    return route_arp(sim, node, dst, NULL);
 }
 
 /* ---- ARP for an address no node has -------------------------------------- */
@@ -443,29 +428,19 @@ static void on_local(Sim *sim, void *ctx, uint64_t arg)
     ipv4_input_packet(sim, (int)arg, -1, ctx);
 }
 
-/* ipv4_send_check, telling too whether dst is node's own and, if not, the
- * interface to send on and (arp not NULL) whether ARP must come first: one
- * route look-up for both. */
-static NetErr send_route(Sim *sim, int node, uint32_t dst, size_t len, bool *local, int *iface,
-                         bool *arp)
+NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len, Ipv4Route *route)
 {
     if (!sim->net->node_up[node])
         return NET_NODE_DOWN;
     if (len + IPV4_HLEN > ETH_MTU)
         return NET_TOO_BIG;
-    const NetLastRoute *r = last_route(sim, node, dst);
-    *local = r->own;
-    *iface = r->own ? -1 : r->iface;
-    if (arp)
-        *arp = !r->own && r->arp;
-    return !*local && *iface < 0 ? NET_UNREACHABLE : NET_OK;
-}
-
-NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len)
-{
-    bool local;
-    int iface;
-    return send_route(sim, node, dst, len, &local, &iface, NULL);
+    bool arp;
+    const NetHop *hop;
+    int iface = route_arp(sim, node, dst, &arp);
+    Ipv4Route r = {node, dst, iface, is_own_address(sim, node, dst, &hop), arp};
+    if (route)
+        *route = r;
+    return !r.own && r.iface < 0 ? NET_UNREACHABLE : NET_OK;
 }
 
 const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *buf, size_t size)
@@ -493,13 +468,22 @@ const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *bu
 NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, size_t len,
                  uint64_t *pkt_out)
 {
+    Ipv4Route r;
+    NetErr e = ipv4_send_check(sim, node, s->dst, len, &r);
+    if (e == NET_OK)
+        ipv4_send_on(sim, &r, s, payload, len, pkt_out);
+    return e;
+}
+
+void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t *payload,
+                  size_t len, uint64_t *pkt_out)
+{
+    assert(r->dst == s->dst && sim->net->node_up[r->node] && len + IPV4_HLEN <= ETH_MTU);
     Net *net = sim->net;
     const World *w = net->w;
-    bool local, arp = false;
-    int iface;
-    NetErr e = send_route(sim, node, s->dst, len, &local, &iface, &arp);
-    if (e != NET_OK)
-        return e;
+    int node = r->node;
+    bool local = r->own, arp = !r->own && r->arp;
+    int iface = r->own ? -1 : r->iface;
     uint64_t id = s->pkt ? s->pkt : sim_packet_id(sim);
     if (pkt_out)
         *pkt_out = id;
@@ -530,7 +514,6 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
         arp_wait(sim, node, iface, -1, s->dst, p);
     else
         link_transmit(sim, node, iface, p);
-    return NET_OK;
 }
 
 /* ---- receiving --------------------------------------------------------- */

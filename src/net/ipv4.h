@@ -72,15 +72,31 @@ typedef struct Ipv4Send {
     bool df;
 } Ipv4Send;
 
+/* node's way to dst, as ipv4_send_check found it for one packet: a
+ * sender asks before it writes its caption, then sends over the route it
+ * got (ipv4_send_on, udp_send_on) instead of looking it up again. */
+typedef struct Ipv4Route {
+    int node;
+    uint32_t dst;
+    int iface; /* node's interface toward dst; -1: dst is node's own, or no route */
+    bool own;  /* dst is one of node's addresses (a 127.x.x.x address too) */
+    bool arp;  /* node must find dst's MAC address by ARP first */
+} Ipv4Route;
+
 /* Sends an IP packet from node.  Returns the packet id through *pkt_out
  * (may be NULL). */
 NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, size_t len,
                  uint64_t *pkt_out);
 /* What ipv4_send would return for len payload bytes from node to dst,
- * without sending.  A caption comes before the hops of its packet (they
- * carry the latest note's step), so code that narrates a send asks first
- * and writes the note that matches what will happen. */
-NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len);
+ * without sending, and the route it would take into *route (may be NULL;
+ * set only for NET_OK).  A caption comes before the hops of its packet
+ * (they carry the latest note's step), so code that narrates a send asks
+ * first and writes the note that matches what will happen. */
+NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len, Ipv4Route *route);
+/* ipv4_send over r, which ipv4_send_check gave for s->dst and len with
+ * NET_OK at this instant. */
+void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t *payload,
+                  size_t len, uint64_t *pkt_out);
 /* Why a send from node to dst fails, for a caption ("laptop is down",
  * "laptop has no route to 10.0.0.53"); "" for NET_OK. */
 const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *buf, size_t size);

@@ -34,7 +34,6 @@ Net *net_new(Sim *sim)
         hops *= 2;
     net->hops = xmalloc(hops * sizeof *net->hops);
     net->hop_mask = hops - 1;
-    net->last_route.node = -1;
     for (size_t i = 0; i < hops; i++)
         net->hops[i] = (NetHop){0, -1, -1, 0};
     net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);

@@ -79,16 +79,6 @@ typedef struct NetHop {
     unsigned own : 1; /* dst is one of node's addresses */
 } NetHop;
 
-/* The last route ipv4_send or ipv4_route looked up (ipv4.c): whether dst
- * is node's own address, node's interface toward it and whether ARP comes
- * first, as route_arp says.  Routes never change during a run. */
-typedef struct NetLastRoute {
-    int32_t node; /* -1: none yet */
-    uint32_t dst;
-    int iface;
-    bool own, arp;
-} NetLastRoute;
-
 typedef struct Net {
     World *w;
     bool *node_up;
@@ -107,7 +97,6 @@ typedef struct Net {
     struct NetRoutes *routes; /* per node, on first use: its search over the routers */
     NetHop *hops;             /* next-hop cache, direct-mapped, hop_mask + 1 slots */
     size_t hop_mask;
-    NetLastRoute last_route;
     uint16_t *ip_id;                     /* per node: next IPv4 identification */
     uint16_t *next_port;                 /* per node: next ephemeral port */
     Rng loss_rng;                        /* "loss": which frames a lossy link loses */

@@ -139,13 +139,21 @@ void udp_icmp_input(Sim *sim, int node, const IcmpMsg *m)
 NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, uint16_t dport,
                 uint8_t ttl, const uint8_t *data, size_t len, uint64_t *pkt_out)
 {
-    uint8_t d[ETH_MTU];
     if (len + UDP_HLEN + IPV4_HLEN > ETH_MTU)
         return NET_TOO_BIG;
-    int iface = ipv4_route(sim, node, dst);
-    uint32_t src = world_iface_ip(sim->net->w, node, iface);
-    if ((dst >> 24) == 127)
-        src = dst;
+    Ipv4Route r;
+    NetErr e = ipv4_send_check(sim, node, dst, UDP_HLEN + len, &r);
+    if (e == NET_OK)
+        udp_send_on(sim, &r, pkt, sport, dport, ttl, data, len, pkt_out);
+    return e;
+}
+
+void udp_send_on(Sim *sim, const Ipv4Route *r, uint64_t pkt, uint16_t sport, uint16_t dport,
+                 uint8_t ttl, const uint8_t *data, size_t len, uint64_t *pkt_out)
+{
+    uint8_t d[ETH_MTU];
+    uint32_t dst = r->dst;
+    uint32_t src = (dst >> 24) == 127 ? dst : world_iface_ip(sim->net->w, r->node, r->iface);
     uint16_t ulen = (uint16_t)(UDP_HLEN + len);
     put_be16(d, sport);
     put_be16(d + 2, dport);
@@ -156,7 +164,7 @@ NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, 
     put_be16(d + 6, sum ? sum : 0xffff);
     Ipv4Send s = {
         .pkt = pkt, .src = src, .dst = dst, .proto = IP_PROTO_UDP, .ttl = ttl, .df = false};
-    return ipv4_send(sim, node, &s, d, ulen, pkt_out);
+    ipv4_send_on(sim, r, &s, d, ulen, pkt_out);
 }
 
 void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *dgram,

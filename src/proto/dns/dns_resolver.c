@@ -438,7 +438,8 @@ static void send_query(Task *t, Server *s)
     t->sent_rto = resolver_infra_get(r, s->addr)->rto;
     /* A query that cannot leave times out like a lost one: the resolver
      * then tries the next server, as Unbound does after a send error. */
-    NetErr e = ipv4_send_check(sim, r->node, s->addr, UDP_HLEN + n);
+    Ipv4Route route;
+    NetErr e = ipv4_send_check(sim, r->node, s->addr, UDP_HLEN + n, &route);
     if (trace_wanted(&sim->trace) && !t->qport) { /* bind failed: EADDRINUSE */
         trace_note(&sim->trace, sim->now, 0,
                    "%s cannot send a query: every UDP port it could send from (32768 to 60999) is "
@@ -483,7 +484,7 @@ static void send_query(Task *t, Server *s)
     }
     t->queries++;
     if (e == NET_OK && t->qport)
-        udp_send(sim, r->node, t->sent_pkt, t->qport, s->addr, 53, 0, buf, n, NULL);
+        udp_send_on(sim, &route, t->sent_pkt, t->qport, 53, 0, buf, n, NULL);
     t->timer = sim_after(sim, (SimTime)t->sent_rto * 1000, resolver_on_timeout, t, 0);
 }
 

@@ -249,7 +249,8 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     else
         n = encode_answer(t, rcode, final, soa, out, limit, &answers, &tc);
     uint64_t pkt = conn ? 0 : sim_packet_id(sim);
-    NetErr e = conn ? NET_OK : ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n);
+    Ipv4Route route;
+    NetErr e = conn ? NET_OK : ipv4_send_check(sim, r->node, t->client, UDP_HLEN + n, &route);
     Buf cap;
     buf_init(&cap);
     if (trace_wanted(&sim->trace)) {
@@ -312,7 +313,7 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
             trace_note(&sim->trace, sim->now, pkt, "%s", cap.data);
         else
             trace_note_skip(&sim->trace);
-        udp_send(sim, r->node, pkt, 53, t->client, t->cport, 0, out, n, NULL);
+        udp_send_on(sim, &route, pkt, 53, t->cport, 0, out, n, NULL);
     } else if (cap.data) {
         trace_note(&sim->trace, sim->now, 0, "%s", cap.data);
     } else {

@@ -971,7 +971,8 @@ static void relay(Forward *f, const DnsMsg *m, uint8_t rcode)
     size_t n = dns_encode(&out, buf, f->edns ? EDNS_UDP_SIZE : DNS_UDP_MAX);
     uint64_t pkt = sim_packet_id(sim);
     char rc[16], why[200];
-    NetErr e = ipv4_send_check(sim, s->node, f->client, UDP_HLEN + n);
+    Ipv4Route route;
+    NetErr e = ipv4_send_check(sim, s->node, f->client, UDP_HLEN + n, &route);
     if (e != NET_OK)
         trace_note(&sim->trace, sim->now, 0, "%s cannot relay the answer to %s: %s.",
                    s->w->nodes[s->node].id, id_of(s, f->client),
@@ -985,7 +986,7 @@ static void relay(Forward *f, const DnsMsg *m, uint8_t rcode)
         trace_note(&sim->trace, sim->now, pkt, "No server answered %s: it tells %s %s.",
                    s->w->nodes[s->node].id, id_of(s, f->client), dns_rcode_name(rcode, rc));
     if (e == NET_OK)
-        udp_send(sim, s->node, pkt, 53, f->client, f->cport, 0, buf, n, NULL);
+        udp_send_on(sim, &route, pkt, 53, f->cport, 0, buf, n, NULL);
     dns_msg_fini(&out);
     forward_free(f);
 }
@@ -1048,7 +1049,8 @@ static void forward_next(Forward *f)
     uint64_t pkt = sim_packet_id(sim);
     char tn[300], addr[16], why[200];
     ip_format(f->target[f->at], addr);
-    NetErr e = ipv4_send_check(sim, s->node, f->target[f->at], UDP_HLEN + n);
+    Ipv4Route route;
+    NetErr e = ipv4_send_check(sim, s->node, f->target[f->at], UDP_HLEN + n, &route);
     if (e != NET_OK)
         trace_note(&sim->trace, sim->now, 0, "%s cannot ask %s (%s) on behalf of %s: %s.",
                    s->w->nodes[s->node].id, dns_name_prose(&f->tname[f->at], tn, sizeof tn), addr,
@@ -1062,7 +1064,7 @@ static void forward_next(Forward *f)
                    s->w->nodes[s->node].id, id_of(s, f->client),
                    dns_name_prose(&f->tname[f->at], tn, sizeof tn), tn, addr);
     if (e == NET_OK)
-        udp_send(sim, s->node, pkt, f->port, f->target[f->at], 53, 0, buf, n, NULL);
+        udp_send_on(sim, &route, pkt, f->port, 53, 0, buf, n, NULL);
     f->timer = sim_after(sim, 1000000, on_forward_timeout, f, 0);
 }
 
@@ -1275,7 +1277,8 @@ static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
                           trace_wanted(&sim->trace) ? &cap : NULL);
     if (n && !start_forward(s, m)) {
         uint64_t pkt = sim_packet_id(sim);
-        NetErr e = ipv4_send_check(sim, node, m->src, UDP_HLEN + n);
+        Ipv4Route route;
+        NetErr e = ipv4_send_check(sim, node, m->src, UDP_HLEN + n, &route);
         char why[200];
         if (e == NET_OK)
             trace_note(&sim->trace, sim->now, pkt, "%s", cap.data ? cap.data : "");
@@ -1284,7 +1287,7 @@ static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
                        sim->world->nodes[node].id,
                        ipv4_err_reason(sim, node, m->src, e, why, sizeof why));
         if (e == NET_OK)
-            udp_send(sim, node, pkt, 53, m->src, m->sport, 0, out, n, NULL);
+            udp_send_on(sim, &route, pkt, 53, m->sport, 0, out, n, NULL);
     }
     buf_fini(&cap);
 }

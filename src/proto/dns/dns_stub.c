@@ -373,7 +373,8 @@ static void send_try(DnsQuery *q)
     /* The caption says what happens: a query that cannot leave (the host
      * went down, its route is gone) is not "asked".  Either way the
      * library waits out its timeout, as it would for a lost packet. */
-    NetErr e = ipv4_send_check(sim, q->node, q->server, UDP_HLEN + n);
+    Ipv4Route route;
+    NetErr e = ipv4_send_check(sim, q->node, q->server, UDP_HLEN + n, &route);
     if (trace_wanted(&sim->trace)) {
         char qn[300], tb[16], addr[16], why[200];
         dns_name_prose(&q->name, qn, sizeof qn);
@@ -401,7 +402,7 @@ static void send_try(DnsQuery *q)
     }
     q->tries++;
     if (e == NET_OK)
-        udp_send(sim, q->node, pkt, q->port, q->server, 53, 0, buf, n, NULL);
+        udp_send_on(sim, &route, pkt, q->port, 53, 0, buf, n, NULL);
     q->timer = sim_after(sim, q->o.timeout, on_timeout, q, 0);
 }
 
