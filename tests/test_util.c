@@ -1,7 +1,7 @@
 /* Tests for src/core/util.c (buf_printf writes what vsnprintf writes) and
  * for the text helpers the trace writers use instead of printf, for
  * trace_note's one-line captions, for the JSON Lines writer's string
- * escapes, and for src/core/heap.c. */
+ * escapes, for sort_by_key, and for src/core/heap.c. */
 #define _DEFAULT_SOURCE /* sbrk */
 #include <inttypes.h>
 #include <setjmp.h>
@@ -267,6 +267,71 @@ static void test_jsonl_escapes(void **state)
     trace_fini(&t);
 }
 
+/* sort_by_key against a stable insertion sort, on keys of 32 and 64 bits
+ * (negative times too), spread over one byte or all of them, with many
+ * equal keys whose order must not change. */
+typedef struct Keyed32 {
+    char pad;
+    uint32_t k;
+    uint32_t order;
+} Keyed32;
+
+typedef struct Keyed64 {
+    int64_t k;
+    uint32_t order;
+} Keyed64;
+
+static uint64_t next_rand(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ULL + 1442695040888963407ULL;
+    return *s >> 11;
+}
+
+static void test_sort_by_key(void **state)
+{
+    (void)state;
+    uint64_t seed = 7;
+    enum { N = 3000 };
+    Keyed32 *a = malloc(N * sizeof *a), *b = malloc(N * sizeof *b);
+    Keyed64 *c = malloc(N * sizeof *c), *d = malloc(N * sizeof *d);
+    for (int round = 0; round < 40; round++) {
+        size_t n = (size_t)(next_rand(&seed) % N);
+        uint64_t range = round % 4 == 0 ? 50 : round % 4 == 1 ? 0x10000 : UINT64_MAX;
+        for (size_t i = 0; i < n; i++) {
+            uint64_t r = next_rand(&seed) % range;
+            a[i] = (Keyed32){'x', (uint32_t)r, (uint32_t)i};
+            c[i] =
+                (Keyed64){round % 2 ? (int64_t)r - (int64_t)(range / 2) : (int64_t)r, (uint32_t)i};
+        }
+        memcpy(b, a, n * sizeof *a);
+        memcpy(d, c, n * sizeof *c);
+        for (size_t i = 1; i < n; i++) { /* the plain stable sorts */
+            for (size_t j = i; j > 0 && b[j - 1].k > b[j].k; j--) {
+                Keyed32 t = b[j];
+                b[j] = b[j - 1];
+                b[j - 1] = t;
+            }
+            for (size_t j = i; j > 0 && d[j - 1].k > d[j].k; j--) {
+                Keyed64 t = d[j];
+                d[j] = d[j - 1];
+                d[j - 1] = t;
+            }
+        }
+        sort_by_key(a, n, sizeof *a, offsetof(Keyed32, k), sizeof(uint32_t));
+        sort_by_key(c, n, sizeof *c, offsetof(Keyed64, k), sizeof(int64_t));
+        for (size_t i = 0; i < n; i++) {
+            assert_int_equal(a[i].k, b[i].k);
+            assert_int_equal(a[i].order, b[i].order);
+            assert_int_equal(c[i].k, d[i].k);
+            assert_int_equal(c[i].order, d[i].order);
+        }
+    }
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +340,7 @@ int main(void)
         cmocka_unit_test(test_null_string),      cmocka_unit_test(test_put_int),
         cmocka_unit_test(test_ip_format),        cmocka_unit_test(test_heap_prepare),
         cmocka_unit_test(test_caption_one_line), cmocka_unit_test(test_jsonl_escapes),
+        cmocka_unit_test(test_sort_by_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

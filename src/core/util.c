@@ -87,6 +87,68 @@ size_t hash_slots(size_t n, size_t min)
     return size;
 }
 
+/* The key of element e as an unsigned number in the keys' order. */
+static uint64_t sort_key(const unsigned char *e, size_t key_size)
+{
+    if (key_size == sizeof(uint32_t)) {
+        uint32_t k;
+        memcpy(&k, e, sizeof k);
+        return k;
+    }
+    int64_t k;
+    memcpy(&k, e, sizeof k);
+    return (uint64_t)k ^ UINT64_C(0x8000000000000000); /* INT64_MIN first */
+}
+
+__attribute__((always_inline)) static inline void
+radix_sort(unsigned char *a, size_t n, size_t size, size_t key, size_t key_size)
+{
+    uint64_t lo = sort_key(a + key, key_size), hi = lo;
+    for (size_t i = 1; i < n; i++) {
+        uint64_t k = sort_key(a + i * size + key, key_size);
+        lo = k < lo ? k : lo;
+        hi = k > hi ? k : hi;
+    }
+    uint64_t span = hi - lo; /* each element's byte is taken from its key - lo */
+    if (span == 0)
+        return;
+    unsigned char *from = a, *to = xmalloc(n * size);
+    for (unsigned shift = 0; shift < 64 && (span >> shift) != 0; shift += 8) {
+        size_t at[257] = {0}; /* where each byte value's elements go */
+        for (size_t i = 0; i < n; i++)
+            at[((sort_key(from + i * size + key, key_size) - lo) >> shift & 0xff) + 1]++;
+        for (size_t d = 1; d < 257; d++)
+            at[d] += at[d - 1];
+        for (size_t i = 0; i < n; i++) {
+            const unsigned char *e = from + i * size;
+            memcpy(to + at[(sort_key(e + key, key_size) - lo) >> shift & 0xff]++ * size, e, size);
+        }
+        unsigned char *t = from;
+        from = to;
+        to = t;
+    }
+    if (from != a) {
+        memcpy(a, from, n * size);
+        free(from);
+    } else {
+        free(to);
+    }
+}
+
+void sort_by_key(void *base, size_t n, size_t size, size_t key, size_t key_size)
+{
+    if (n < 2)
+        return;
+    /* Code of their own, where the sizes are constant: 32-bit keys (the
+     * addresses), and 64-bit keys in 16 bytes (a script's times and lines). */
+    if (key_size == sizeof(uint32_t))
+        radix_sort(base, n, size, key, sizeof(uint32_t));
+    else if (size == 16)
+        radix_sort(base, n, 16, key, sizeof(int64_t));
+    else
+        radix_sort(base, n, size, key, key_size);
+}
+
 uint32_t str_hash(const char *s)
 {
     uint32_t h = 2166136261u;

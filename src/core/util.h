@@ -42,6 +42,12 @@ static inline void *xgrow(void *p, size_t *cap, size_t need, size_t size)
  * of two, at least min (a power of two), that keeps it at most half full. */
 size_t hash_slots(size_t n, size_t min);
 
+/* Sorts n elements of size bytes by the integer at offset key in each
+ * (key_size 4: a uint32_t; 8: an int64_t), keeping equal keys in the order
+ * they had: a radix sort, a byte at a time, over only the bytes in which
+ * the keys differ (addresses take four passes, a script's times three). */
+void sort_by_key(void *base, size_t n, size_t size, size_t key, size_t key_size);
+
 /* FNV-1a of a string: a hash for tables keyed by text. */
 uint32_t str_hash(const char *s);
 

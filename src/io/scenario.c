@@ -744,7 +744,7 @@ static void addr_path(const AddrRef *a, char *buf, size_t size)
 static void check_addresses(Loader *L, const Path *nodes_path)
 {
     /* By address; each address's uses in file order, as they were added. */
-    world_sort_by_u32(L->addrs, L->n_addrs, sizeof *L->addrs, offsetof(AddrRef, ip));
+    sort_by_key(L->addrs, L->n_addrs, sizeof *L->addrs, offsetof(AddrRef, ip), sizeof(uint32_t));
     for (size_t k = 1; k < L->n_addrs; k++) {
         const AddrRef *a = &L->addrs[k], *first = &L->addrs[k - 1];
         if (a->ip != first->ip)

@@ -167,31 +167,6 @@ bool world_iface_covers(const World *w, int node, int iface, uint32_t ip)
 
 /* ---- wiring ------------------------------------------------------------ */
 
-void world_sort_by_u32(void *base, size_t n, size_t size, size_t key)
-{
-    if (n < 2)
-        return;
-    unsigned char *src = base, *dst = xmalloc(n * size);
-    for (unsigned shift = 0; shift < 32; shift += 8) { /* a stable counting sort per byte */
-        size_t at[257] = {0};
-        uint32_t k;
-        for (size_t i = 0; i < n; i++) {
-            memcpy(&k, src + i * size + key, sizeof k);
-            at[((k >> shift) & 255) + 1]++;
-        }
-        for (size_t b = 1; b < 257; b++)
-            at[b] += at[b - 1];
-        for (size_t i = 0; i < n; i++) {
-            memcpy(&k, src + i * size + key, sizeof k);
-            memcpy(dst + at[(k >> shift) & 255]++ * size, src + i * size, size);
-        }
-        unsigned char *t = src;
-        src = dst;
-        dst = t;
-    }
-    free(dst); /* after four passes the sorted elements are back in base */
-}
-
 /* MAC: 02 (locally administered) : 4 bytes of a hash of the node id : the
  * interface number.  A clash between two nodes' hashes is resolved by
  * bumping the later node's hash, in node order, so it stays stable.  The
@@ -307,7 +282,7 @@ void world_wire(World *w)
         }
     }
     /* By address, each address's nodes in node order, as they were added. */
-    world_sort_by_u32(w->addrs, w->n_addrs, sizeof *w->addrs, offsetof(AddrEntry, ip));
+    sort_by_key(w->addrs, w->n_addrs, sizeof *w->addrs, offsetof(AddrEntry, ip), sizeof(uint32_t));
     index_addrs(w);
     assign_macs(w);
 }

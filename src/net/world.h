@@ -153,9 +153,6 @@ void world_ext_set(World *w, int slot, void *data, void (*free_fn)(void *data));
 
 /* Index of the node with this id, or -1.  O(n). */
 int world_find_node(const World *w, const char *id);
-/* Sorts n elements of size bytes by the uint32_t at offset key in each,
- * keeping equal keys in the order they had (a radix sort, O(n)). */
-void world_sort_by_u32(void *base, size_t n, size_t size, size_t key);
 /* Node and interface owning ip; false if none.  O(1) after world_wire
  * (a hash on the address), O(log n) before. */
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
