@@ -41,22 +41,33 @@ bool trace_format_for(const char *path, TraceFormat *out)
     return true;
 }
 
-/* The console transcript: "NODE$ COMMAND", then exactly what it printed. */
-static void console_record(const Trace *t, const TraceRec *r, Buf *out)
+/* The console transcript: "NODE$ COMMAND", then exactly what it printed;
+ * false for a record that prints nothing (an exit). */
+static bool console_record(const Trace *t, const TraceRec *r, Buf *out)
 {
-    if (r->kind != TR_CONSOLE)
-        return;
     if (r->stream == CON_COMMAND) {
+        const char *id = t->world->nodes[r->node].id;
         if (r->term > 1) {
-            buf_printf(out, "%s[%d]$ %s\n", t->world->nodes[r->node].id, r->term, r->text);
-        } else { /* the usual prompt, without printf */
-            buf_puts(out, t->world->nodes[r->node].id);
-            buf_put(out, "$ ", 2);
-            buf_puts(out, r->text);
-            buf_putc(out, '\n');
+            buf_printf(out, "%s[%d]$ %s\n", id, r->term, r->text);
+            return true;
         }
-    } else if (r->stream == CON_STDOUT || r->stream == CON_STDERR || r->stream == CON_STDIN)
+        /* The usual prompt, in one piece: a line per command. */
+        size_t n_id = strlen(id), n_text = strlen(r->text);
+        buf_reserve(out, n_id + 2 + n_text + 1);
+        char *o = out->data + out->len;
+        memcpy(o, id, n_id);
+        memcpy(o + n_id, "$ ", 2);
+        memcpy(o + n_id + 2, r->text, n_text);
+        o[n_id + 2 + n_text] = '\n';
+        out->len += n_id + 2 + n_text + 1;
+        out->data[out->len] = '\0';
+        return true;
+    }
+    if (r->stream == CON_STDOUT || r->stream == CON_STDERR || r->stream == CON_STDIN) {
         buf_puts(out, r->text);
+        return true;
+    }
+    return false;
 }
 
 /* Text for people goes to terminals: a control character from a scenario
@@ -98,11 +109,18 @@ static bool plain8(const char *s)
     return (((v - 0x20 * ones) | (del - ones) | v) & highs) == 0;
 }
 
+/* Whether s (n bytes) has a character trace_put_visible would change.  A
+ * line's last newline is left out of the words checked, and the bytes
+ * after the last whole word are checked as a word that ends with them
+ * (it overlaps the one before): most text, a line or a few lines of a
+ * command's output, needs no byte-by-byte look. */
 static bool has_control(const char *s, size_t n)
 {
-    size_t i = 0;
-    while (i + 8 <= n && plain8(s + i))
+    size_t m = n && s[n - 1] == '\n' ? n - 1 : n, i = 0;
+    while (i + 8 <= m && plain8(s + i))
         i += 8;
+    if (m >= 8 && i + 8 > m && plain8(s + m - 8))
+        return false;
     for (; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c < 0x20 && c != '\n' && c != '\t' && c != '\r' && c != '\b') || c == 0x7f ||
@@ -118,6 +136,22 @@ static void writer_flush(Writer *w)
     if (w->buf.len)
         fwrite(w->buf.data, 1, w->buf.len, w->f);
     buf_clear(&w->buf);
+}
+
+/* The record written from start on in w->buf is complete: made visible
+ * for a terminal when it must be, and the block written when full. */
+static void writer_done(Writer *w, size_t start)
+{
+    Buf *b = &w->buf;
+    if ((w->fmt == TRACE_TEXT || w->fmt == TRACE_CONSOLE) &&
+        has_control(b->data + start, b->len - start)) {
+        buf_clear(&w->visible);
+        trace_put_visible(&w->visible, b->data + start, b->len - start, true);
+        b->len = start;
+        buf_put(b, w->visible.data, w->visible.len);
+    }
+    if (!w->batch || b->len >= WRITER_BLOCK)
+        writer_flush(w);
 }
 
 static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
@@ -142,19 +176,20 @@ static void writer_rec(void *ctx, const Trace *t, const TraceRec *r)
         trace_csv_record(t, w->dc, r, b);
         buf_puts(b, "\r\n");
         break;
-    case TRACE_CONSOLE:
-        console_record(t, r, b);
+    case TRACE_CONSOLE: /* console_rec's */
         break;
     }
-    if ((w->fmt == TRACE_TEXT || w->fmt == TRACE_CONSOLE) &&
-        has_control(b->data + start, b->len - start)) {
-        buf_clear(&w->visible);
-        trace_put_visible(&w->visible, b->data + start, b->len - start, true);
-        b->len = start;
-        buf_put(b, w->visible.data, w->visible.len);
-    }
-    if (!w->batch || b->len >= WRITER_BLOCK)
-        writer_flush(w);
+    writer_done(w, start);
+}
+
+/* The console transcript's sink, which reads console records alone: the
+ * only one of a --quiet run, called for every line a command prints. */
+static void console_rec(void *ctx, const Trace *t, const TraceRec *r)
+{
+    Writer *w = ctx;
+    size_t start = w->buf.len;
+    if (console_record(t, r, &w->buf))
+        writer_done(w, start);
 }
 
 static bool writer_end(void *ctx, const Trace *t)
@@ -179,8 +214,9 @@ TraceSink trace_writer_new(TraceFormat fmt, FILE *f)
     buf_init(&w->visible);
     w->dc = dissect_ctx_new();
     /* The console transcript reads only console records: no other is built. */
-    return (TraceSink){writer_rec, writer_end, w,
-                       fmt == TRACE_CONSOLE ? TRACE_KIND_BIT(TR_CONSOLE) : 0};
+    if (fmt == TRACE_CONSOLE)
+        return (TraceSink){console_rec, writer_end, w, TRACE_KIND_BIT(TR_CONSOLE)};
+    return (TraceSink){writer_rec, writer_end, w, 0};
 }
 
 void trace_writer_free(TraceSink s)

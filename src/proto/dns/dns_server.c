@@ -75,6 +75,7 @@ struct DnsServer {
     size_t n_zones;
     OriginIndex by_origin; /* of zones */
     int max_labels;        /* the most labels of an origin */
+    bool regional;         /* a zone has records for some regions only */
     bool round_robin;
     DnsMsg q, r;
     /* recursion: true, the textbook's recursive figure */
@@ -117,6 +118,8 @@ DnsServer *dns_server_new(const World *w, int node)
         origin_index_add(&s->by_origin, origin, (uint32_t)i);
         if (origin->labels > s->max_labels)
             s->max_labels = origin->labels;
+        if (s->zones[i].zone->n_regions)
+            s->regional = true;
     }
     dns_msg_init(&s->q);
     dns_msg_init(&s->r);
@@ -1263,13 +1266,21 @@ static size_t answer_udp(DnsServer *s, const uint8_t *query, size_t len, const c
     return n;
 }
 
+/* The region of the node at addr, which picks among a zone's records for
+ * some regions only; NULL (every region) when no zone the server has holds
+ * such records, without looking the asker up: the answers are the same. */
+static const char *asker_region(const DnsServer *s, uint32_t addr)
+{
+    int asker;
+    if (s->regional && world_find_addr(s->w, addr, &asker, NULL))
+        return s->w->nodes[asker].region;
+    return NULL;
+}
+
 static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
 {
     DnsServer *s = ctx;
-    int asker;
-    const char *region = NULL;
-    if (world_find_addr(sim->world, m->src, &asker, NULL))
-        region = sim->world->nodes[asker].region;
+    const char *region = asker_region(s, m->src);
     uint8_t out[ETH_MTU];
     Buf cap;
     buf_init(&cap);
@@ -1280,12 +1291,14 @@ static void on_query(Sim *sim, void *ctx, int node, const UdpMsg *m)
         Ipv4Route route;
         NetErr e = ipv4_send_check(sim, node, m->src, UDP_HLEN + n, &route);
         char why[200];
-        if (e == NET_OK)
-            trace_note(&sim->trace, sim->now, pkt, "%s", cap.data ? cap.data : "");
-        else
+        if (e != NET_OK)
             trace_note(&sim->trace, sim->now, 0, "%s cannot answer: %s.",
                        sim->world->nodes[node].id,
                        ipv4_err_reason(sim, node, m->src, e, why, sizeof why));
+        else if (trace_wanted(&sim->trace))
+            trace_note(&sim->trace, sim->now, pkt, "%s", cap.data ? cap.data : "");
+        else
+            trace_note_skip(&sim->trace);
         if (e == NET_OK)
             udp_send_on(sim, &route, pkt, 53, m->sport, 0, out, n, NULL);
     }
@@ -1337,10 +1350,7 @@ static void on_session_message(void *ctx, DnsTcp *d, const uint8_t *msg, size_t 
     Session *x = ctx;
     DnsServer *s = x->s;
     Sim *sim = s->sim;
-    int asker;
-    const char *region = NULL;
-    if (world_find_addr(sim->world, x->peer, &asker, NULL))
-        region = sim->world->nodes[asker].region;
+    const char *region = asker_region(s, x->peer);
     uint8_t *out = xmalloc(DNS_TCP_MAX);
     Buf cap;
     buf_init(&cap);
