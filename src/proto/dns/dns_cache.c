@@ -214,7 +214,7 @@ static void remove_at(DnsCache *c, size_t i)
     c->n--;
     if (i < c->n) {
         c->e[i] = c->e[c->n];
-        c->e[i]->index = i;
+        c->e[i]->index = (uint32_t)i;
     }
 }
 
@@ -230,13 +230,11 @@ static int by_seq(const void *a, const void *b)
 static void on_expire(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
-    DnsCacheEntry *first = ctx;
-    DnsCache *c = first->cache;
-    first->expiry = 0;
+    DnsCache *c = ctx;
     size_t n = 0, cap = 0;
     DnsCacheEntry **gone = NULL;
     for (DnsCacheEntry *e = c->tbucket[tbucket_of(c, sim->now)]; e; e = e->tchain)
-        if (e == first || (e->expiry && e->expires == sim->now)) {
+        if (e->expires == sim->now) {
             gone = xgrow(gone, &cap, n + 1, sizeof *gone);
             gone[n++] = e;
         }
@@ -261,8 +259,7 @@ static void on_expire(Sim *sim, void *ctx, uint64_t arg)
     }
     for (size_t i = 0; i < n; i++) {
         DnsCacheEntry *e = gone[i];
-        if (e != first)
-            sim_cancel(sim, e->expiry);
+        sim_cancel(sim, e->expiry); /* does nothing for the event running */
         e->expiry = 0;
         record(c, e, "expire", 0);
         remove_at(c, e->index);
@@ -352,9 +349,8 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint32_t hash, ui
     e->ttl = ttl;
     e->expires = c->sim->now + (SimTime)ttl * 1000000;
     e->seq = ++c->seq;
-    e->cache = c;
     c->e = xgrow(c->e, &c->cap, c->n + 1, sizeof *c->e);
-    e->index = c->n;
+    e->index = (uint32_t)c->n;
     c->e[c->n++] = e;
     if (!grow_buckets(c)) { /* a rehash placed e with the others */
         slot_insert(c, e);
@@ -366,7 +362,7 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint32_t hash, ui
 static void arm(DnsCache *c, DnsCacheEntry *e)
 {
     record(c, e, "insert", e->ttl);
-    e->expiry = sim_after_background(c->sim, (SimTime)e->ttl * 1000000, on_expire, e, 0);
+    e->expiry = sim_after_background(c->sim, (SimTime)e->ttl * 1000000, on_expire, c, 0);
 }
 
 static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
@@ -456,8 +452,7 @@ void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type,
         e->soa_rdata = entry_bytes(e, head_name(name), 0);
         memcpy(e->soa_rdata, soa->rdata, soa->rdlen);
         e->soa_rdlen = soa->rdlen;
-        e->soa_owner = e->soa_rdata + soa_len;
-        memcpy(e->soa_owner, soa->name.data, owner_len);
+        memcpy(e->soa_rdata + soa_len, soa->name.data, owner_len);
         e->soa_owner_len = (uint8_t)owner_len;
         e->soa_owner_labels = soa->name.labels;
     }
@@ -468,7 +463,7 @@ void dns_cache_soa_owner(const DnsCacheEntry *e, DnsName *out)
 {
     out->len = e->soa_owner_len;
     out->labels = e->soa_owner_labels;
-    memcpy(out->data, e->soa_owner, e->soa_owner_len);
+    memcpy(out->data, e->soa_rdata + e->soa_rdlen, e->soa_owner_len);
 }
 
 void dns_cache_flush(DnsCache *c)

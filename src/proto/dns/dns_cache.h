@@ -36,16 +36,15 @@ typedef struct DnsCacheEntry {
     uint8_t **rdata;
     uint16_t *rdlen;
     size_t n;
-    uint64_t seq; /* insertion order, for listings */
-    EvHandle expiry;
-    struct DnsCache *cache;
-    size_t index; /* where it is in DnsCache.e */
+    uint64_t seq;    /* insertion order, for listings */
+    EvHandle expiry; /* its event (on the cache: it finds the entries by the time) */
     /* A negative entry: the SOA that came with it (RFC 2308), which a
      * resolver puts in the authority section of the answers it gives from
-     * the cache.  soa_rdata is NULL when there was none. */
+     * the cache.  soa_rdata is NULL when there was none; the SOA's owner
+     * follows it in wire form, soa_owner_len bytes. */
     uint8_t *soa_rdata;
-    uint8_t *soa_owner; /* the SOA's owner in wire form, soa_owner_len bytes */
-    uint32_t hash;      /* of the name: dns_name_hash */
+    uint32_t index; /* where it is in DnsCache.e */
+    uint32_t hash;  /* of the name: dns_name_hash */
     DnsCacheKind kind;
     uint32_t ttl;      /* as received */
     uint32_t rotation; /* round robin: answers given from this entry */

@@ -92,9 +92,8 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type, uint32_t 
         r->spare = t->parent;
     else
         t = xcalloc(1, sizeof *t);
-    memset(t, 0, offsetof(Task, cur)); /* the arrays after the names stay */
+    memset(t, 0, offsetof(Task, cur)); /* the arrays after the name stay */
     dns_name_copy(&t->cur, name);
-    t->asked.len = t->asked.labels = 0;
     t->r = r;
     t->qtype = type;
     t->qclass = DNS_CLASS_IN;
@@ -376,7 +375,7 @@ static bool known_name(Resolver *r, const DnsName *name)
 static void choose_question(Task *t)
 {
     Resolver *r = t->r;
-    dns_name_copy(&t->asked, &t->cur);
+    t->asked_labels = t->cur.labels;
     t->asked_type = t->qtype;
     if (!r->qmin || r->recursive || t->mini_off || t->zone_labels >= t->cur.labels)
         return;
@@ -398,7 +397,7 @@ static void choose_question(Task *t)
         labels++; /* known to exist: no need to ask */
     }
     if (labels < t->cur.labels) {
-        dns_name_copy(&t->asked, &name);
+        t->asked_labels = labels;
         t->asked_type = DNS_TYPE_A;
         return;
     }
@@ -418,11 +417,13 @@ static void send_query(Task *t, Server *s)
     DnsResolverSet *set = sim->svc[SVC_DNS_RESOLVER];
     t->qid = (uint16_t)rng_below(&set->rng, 65536);
     choose_question(t);
+    DnsName asked;
+    task_asked(t, &asked);
     uint8_t buf[DNS_UDP_MAX];
     /* RD only in recursive mode; an OPT record offering EDNS_SIZE, no flags, no options */
     size_t n = dns_write_query(&(DnsQueryWire){.id = t->qid,
                                                .flags = r->recursive ? 0x0100 : 0,
-                                               .name = &t->asked,
+                                               .name = &asked,
                                                .type = t->asked_type,
                                                .klass = DNS_CLASS_IN,
                                                .udp_size = EDNS_SIZE},
@@ -450,7 +451,7 @@ static void send_query(Task *t, Server *s)
         DnsName zone;
         task_zone(t, &zone);
         ip_format(s->addr, addr);
-        dns_name_prose(&t->asked, qn, sizeof qn);
+        dns_name_prose(&asked, qn, sizeof qn);
         dns_name_prose(s->name, sn, sizeof sn);
         dns_name_prose(&zone, zn, sizeof zn);
         const char *type = dns_type_name(t->asked_type, tb);
@@ -793,30 +794,32 @@ static void restart(Task *t)
 static bool handle_minimised(Task *t, const DnsMsg *m)
 {
     Resolver *r = t->r;
-    if (dns_name_equal(&t->asked, &t->cur) && t->asked_type == t->qtype)
-        return false;
+    if (t->asked_labels == t->cur.labels && t->asked_type == t->qtype)
+        return false; /* not minimised: the whole name, with the type wanted */
     t->mini_count++;
     if (m->rcode == DNS_RCODE_NOERROR && !m->n[DNS_ANSWER] && take_referral(t, m)) {
         t->mini_labels = t->zone_labels;
         ask_next(t);
         return true;
     }
+    DnsName asked;
+    task_asked(t, &asked);
     char an[300];
-    dns_name_prose(&t->asked, an, sizeof an);
+    dns_name_prose(&asked, an, sizeof an);
     /* Remember what the question showed: the name has an address, is an
      * alias, or exists without an address. */
     const DnsRR *soa = find_soa(m);
     if (m->rcode == DNS_RCODE_NOERROR && m->n[DNS_ANSWER]) {
         for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
             const DnsRR *a = &m->rr[DNS_ANSWER][i];
-            if (dns_name_equal(&a->name, &t->asked) &&
+            if (dns_name_equal(&a->name, &asked) &&
                 (a->type == DNS_TYPE_A || a->type == DNS_TYPE_CNAME)) {
-                put_answer(r, &t->asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+                put_answer(r, &asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
                 break;
             }
         }
     } else if (m->rcode == DNS_RCODE_NOERROR && soa && resolver_negative_ttl(soa)) {
-        dns_cache_put_negative(&r->cache, &t->asked, DNS_TYPE_A, DNS_CACHE_NODATA,
+        dns_cache_put_negative(&r->cache, &asked, DNS_TYPE_A, DNS_CACHE_NODATA,
                                resolver_negative_ttl(soa));
     }
     if (m->rcode == DNS_RCODE_NXDOMAIN) {
@@ -826,7 +829,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
                    "the whole name (Unbound's relaxed mode).",
                    an, resolver_node_id(r));
     } else {
-        t->mini_labels = t->asked.labels;
+        t->mini_labels = t->asked_labels;
         trace_note(&r->sim->trace, r->sim->now, 0,
                    "%s is not a zone of its own: %s adds the next label and asks the same "
                    "server again (QNAME minimisation reveals one label at a time).",
@@ -968,7 +971,7 @@ static void on_upstream(Sim *sim, void *ctx, int node, const UdpMsg *m)
     bool ok = m->src == s->addr && m->sport == 53 &&
               dns_decode(msg, m->data, m->len, why, sizeof why) && msg->qr && msg->id == t->qid &&
               msg->n_qd == 1 && msg->qd[0].type == t->asked_type &&
-              dns_name_equal(&msg->qd[0].name, &t->asked);
+              task_asked_is(t, &msg->qd[0].name);
     if (!ok) {
         trace_note(&sim->trace, sim->now, m->pkt,
                    "%s ignores this packet: its source, port, ID or question does not match "
@@ -1085,7 +1088,7 @@ static bool own_query_back(const Resolver *r, const DnsMsg *q, uint32_t src)
         mine = self->ips[i] == src;
     for (size_t i = 0; i < r->ntasks && mine; i++) {
         const Task *t = r->tasks[i];
-        if (t->asked_type == q->qd[0].type && dns_name_equal(&t->asked, &q->qd[0].name))
+        if (t->asked_type == q->qd[0].type && task_asked_is(t, &q->qd[0].name))
             return true;
     }
     return false;

@@ -73,7 +73,10 @@ typedef struct Task {
     uint16_t qid, qport;
     EvHandle timer;
     int queries;
-    /* QNAME minimisation (RFC 9156): what was asked (below), and how far along */
+    /* The query sent: its name the last asked_labels labels of cur (fewer
+     * with QNAME minimisation, RFC 9156; cur does not change while it
+     * waits), its type, and how far along minimising is */
+    int asked_labels;
     uint16_t asked_type;
     int mini_labels; /* labels of cur asked so far; 0: not minimising */
     int mini_count;
@@ -93,11 +96,10 @@ typedef struct Task {
     /* The client's question (task_qname) is cur until an alias moves the
      * lookup on to its target: then this copy of it, as long as the name. */
     DnsName *question;
-    /* The names last, so that task_new clears the rest and sets only the
-     * bytes of the names it uses (a name is read as far as its len). */
-    DnsName cur;   /* the name being looked up */
-    DnsName asked; /* the name of the query sent (QNAME minimisation) */
-    /* Kept when a Task is reused (task_new clears what is above the names), and
+    /* The name last, so that task_new clears the rest and sets only the
+     * bytes of the name it uses (a name is read as far as its len). */
+    DnsName cur; /* the name being looked up */
+    /* Kept when a Task is reused (task_new clears what is above the name), and
      * allocated only as a lookup needs them: most lookups meet one or two
      * servers per delegation and never ask over TCP. */
     Server *servers;    /* nservers of them, room for servers_cap */
@@ -124,6 +126,21 @@ static inline const DnsName *task_qname(const Task *t)
 static inline void task_zone(const Task *t, DnsName *zone)
 {
     dns_name_suffix(&t->cur, t->zone_labels, zone);
+}
+
+/* The name of the query t sent, from cur: a copy, as long as its name. */
+static inline void task_asked(const Task *t, DnsName *asked)
+{
+    dns_name_suffix(&t->cur, t->asked_labels, asked);
+}
+
+/* Whether name is the name of the query t sent, compared in place in cur. */
+static inline bool task_asked_is(const Task *t, const DnsName *name)
+{
+    const uint8_t *p = t->cur.data;
+    for (int k = t->cur.labels; k > t->asked_labels; k--)
+        p += 1 + *p;
+    return dns_name_equal_wire(name, p, t->cur.len - (size_t)(p - t->cur.data));
 }
 
 /* What the resolver knows of a server's round trips (Unbound's infra

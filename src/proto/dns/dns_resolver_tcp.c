@@ -19,10 +19,12 @@ static void on_up_connected(void *ctx, DnsTcp *d)
     char cap[600] = "";
     if (trace_wanted(&t->r->sim->trace)) {
         char qn[300], tb[16];
+        DnsName asked;
+        task_asked(t, &asked);
         snprintf(cap, sizeof cap,
                  "%s sends its query for %s %s again over the TCP connection, with the message's "
                  "length in 2 bytes in front.",
-                 resolver_node_id(t->r), dns_name_prose(&t->asked, qn, sizeof qn),
+                 resolver_node_id(t->r), dns_name_prose(&asked, qn, sizeof qn),
                  dns_type_name(t->asked_type, tb));
     }
     dns_tcp_send(d, t->up_query, t->up_len, cap[0] ? cap : NULL);
@@ -37,7 +39,7 @@ static void on_up_message(void *ctx, DnsTcp *d, const uint8_t *data, size_t len)
     char why[160];
     bool ok = t->timer && dns_decode(&msg, data, len, why, sizeof why) && msg.qr &&
               msg.id == t->qid && msg.n_qd == 1 && msg.qd[0].type == t->asked_type &&
-              dns_name_equal(&msg.qd[0].name, &t->asked);
+              task_asked_is(t, &msg.qd[0].name);
     if (ok) {
         sim_cancel(sim, t->timer);
         t->timer = 0;
