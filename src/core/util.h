@@ -42,6 +42,15 @@ static inline void *xgrow(void *p, size_t *cap, size_t need, size_t size)
  * of two, at least min (a power of two), that keeps it at most half full. */
 size_t hash_slots(size_t n, size_t min);
 
+/* Deleting from such a table without tombstones (Knuth's algorithm R): the
+ * hole left at slot hole moves on to each entry after it, up to an empty
+ * slot, that may fill it, i.e. whose probe starts (at home) not in
+ * (hole, j], going round a table of mask + 1 slots. */
+static inline bool hash_may_fill(size_t home, size_t hole, size_t j, size_t mask)
+{
+    return ((j - home) & mask) >= ((j - hole) & mask);
+}
+
 /* Sorts n elements of size bytes by the integer at offset key in each
  * (key_size 4: a uint32_t; 8: an int64_t), keeping equal keys in the order
  * they had: a radix sort, a byte at a time, over only the bytes in which

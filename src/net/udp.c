@@ -101,12 +101,9 @@ void udp_unbind(Sim *sim, int node, uint16_t port)
     UdpBinding *b = find(net, key_of(node, port));
     if (!b)
         return;
-    /* The hole moves on to each binding after it, up to an empty slot,
-     * whose home slot is not between the hole and it (going round). */
     size_t mask = net->udp_cap - 1, hole = (size_t)(b - net->udp);
     for (size_t j = (hole + 1) & mask; net->udp[j].bound; j = (j + 1) & mask) {
-        size_t home = slot_of(net->udp[j].key, net->udp_cap);
-        if (((j - home) & mask) >= ((j - hole) & mask)) {
+        if (hash_may_fill(slot_of(net->udp[j].key, net->udp_cap), hole, j, mask)) {
             net->udp[hole] = net->udp[j];
             hole = j;
         }

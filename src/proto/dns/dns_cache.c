@@ -87,17 +87,14 @@ static void slot_insert(DnsCache *c, DnsCacheEntry *e)
 }
 
 /* Empties e's slot and moves back the entries after it that their probes
- * would no longer reach (Knuth's algorithm R): no tombstones. */
+ * would no longer reach (hash_may_fill): no tombstones. */
 static void slot_remove(DnsCache *c, DnsCacheEntry *e)
 {
     size_t mask = c->nslots - 1, i = slot_home(c, e->hash);
     while (c->slot[i].e != e)
         i = (i + 1) & mask;
     for (size_t j = (i + 1) & mask; c->slot[j].e; j = (j + 1) & mask) {
-        size_t home = slot_home(c, c->slot[j].hash);
-        /* j's entry may move to i if its home is not in (i, j], circularly */
-        bool reachable = i <= j ? (home > i && home <= j) : (home > i || home <= j);
-        if (!reachable) {
+        if (hash_may_fill(slot_home(c, c->slot[j].hash), i, j, mask)) {
             c->slot[i] = c->slot[j];
             i = j;
         }
