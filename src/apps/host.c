@@ -123,6 +123,10 @@ static bool alias_printed(Host *h, const DnsName *n)
     return false;
 }
 
+/* Appends a string literal: its length is known where it is written, not
+ * counted for each line printed. */
+#define PUT_LITERAL(b, s) buf_put(b, "" s, sizeof s - 1)
+
 static void print_rr(Host *h, const DnsRR *rr, Buf *b)
 {
     char t[16];
@@ -130,10 +134,10 @@ static void print_rr(Host *h, const DnsRR *rr, Buf *b)
     owner_text(&rr->name, b);
     switch (rr->type) {
     case DNS_TYPE_A:
-        buf_puts(b, " has address ");
+        PUT_LITERAL(b, " has address ");
         break;
     case DNS_TYPE_AAAA:
-        buf_puts(b, " has IPv6 address ");
+        PUT_LITERAL(b, " has IPv6 address ");
         break;
     case DNS_TYPE_CNAME:
         if (alias_printed(h, &rr->name)) {
@@ -141,22 +145,22 @@ static void print_rr(Host *h, const DnsRR *rr, Buf *b)
             b->data[start] = '\0';
             return;
         }
-        buf_puts(b, " is an alias for ");
+        PUT_LITERAL(b, " is an alias for ");
         break;
     case DNS_TYPE_MX:
-        buf_puts(b, " mail is handled by ");
+        PUT_LITERAL(b, " mail is handled by ");
         break;
     case DNS_TYPE_NS:
-        buf_puts(b, " name server ");
+        PUT_LITERAL(b, " name server ");
         break;
     case DNS_TYPE_SOA:
-        buf_puts(b, " has SOA record ");
+        PUT_LITERAL(b, " has SOA record ");
         break;
     case DNS_TYPE_TXT:
-        buf_puts(b, " descriptive text ");
+        PUT_LITERAL(b, " descriptive text ");
         break;
     case DNS_TYPE_PTR:
-        buf_puts(b, " domain name pointer ");
+        PUT_LITERAL(b, " domain name pointer ");
         break;
     default:
         buf_printf(b, " has %s record ", dns_type_name(rr->type, t));

@@ -190,6 +190,27 @@ bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len)
  * final dot. */
 #define NAME_TEXT_MAX (4 * DNS_NAME_MAX + 2)
 
+/* How a name's text shows each byte: as it is ('-'), escaped with a
+ * backslash before it ('E': . \ " ( ) ; @ $), or as \DDD ('D': the blank,
+ * controls and bytes above 0x7e).  One look-up a byte, as most names need no
+ * escapes. */
+static const char name_byte_kind[257] = "DDDDDDDDDDDDDDDD" /* 0x00 */
+                                        "DDDDDDDDDDDDDDDD" /* 0x10 */
+                                        "D-E-E---EE----E-" /* 0x20 */
+                                        "-----------E----" /* 0x30 */
+                                        "E---------------" /* 0x40 */
+                                        "------------E---" /* 0x50 */
+                                        "----------------" /* 0x60 */
+                                        "---------------D" /* 0x70 */
+                                        "DDDDDDDDDDDDDDDD" /* 0x80 */
+                                        "DDDDDDDDDDDDDDDD" /* 0x90 */
+                                        "DDDDDDDDDDDDDDDD" /* 0xa0 */
+                                        "DDDDDDDDDDDDDDDD" /* 0xb0 */
+                                        "DDDDDDDDDDDDDDDD" /* 0xc0 */
+                                        "DDDDDDDDDDDDDDDD" /* 0xd0 */
+                                        "DDDDDDDDDDDDDDDD" /* 0xe0 */
+                                        "DDDDDDDDDDDDDDDD" /* 0xf0 */;
+
 /* Writes the text form into t (NAME_TEXT_MAX bytes, not terminated);
  * returns its length. */
 static size_t name_text(const DnsName *n, char *t)
@@ -198,22 +219,22 @@ static size_t name_text(const DnsName *n, char *t)
         t[0] = '.';
         return 1;
     }
+    const uint8_t *d = n->data;
     size_t i = 0, o = 0;
-    while (i < n->len && n->data[i]) {
-        uint8_t l = n->data[i++];
-        for (uint8_t k = 0; k < l; k++) {
-            uint8_t c = n->data[i++];
-            if (c == '.' || c == '\\' || c == '"' || c == '(' || c == ')' || c == ';' || c == '@' ||
-                c == '$') {
+    for (uint8_t l; i < n->len && (l = d[i++]) != 0;) {
+        for (size_t end = i + l; i < end; i++) {
+            uint8_t c = d[i];
+            char kind = name_byte_kind[c];
+            if (kind == '-') {
+                t[o++] = (char)c;
+            } else if (kind == 'E') {
                 t[o++] = '\\';
                 t[o++] = (char)c;
-            } else if (c <= 0x20 || c >= 0x7f) {
+            } else {
                 t[o++] = '\\';
                 t[o++] = (char)('0' + c / 100);
                 t[o++] = (char)('0' + c / 10 % 10);
                 t[o++] = (char)('0' + c % 10);
-            } else {
-                t[o++] = (char)c;
             }
         }
         t[o++] = '.';
@@ -221,10 +242,12 @@ static size_t name_text(const DnsName *n, char *t)
     return o;
 }
 
+/* Writes straight into out, with room for the longest text n can have. */
 void dns_name_to_text(const DnsName *n, Buf *out)
 {
-    char t[NAME_TEXT_MAX];
-    buf_put(out, t, name_text(n, t));
+    buf_reserve(out, 4 * (size_t)n->len + 1);
+    out->len += name_text(n, out->data + out->len);
+    out->data[out->len] = '\0';
 }
 
 const char *dns_name_str(const DnsName *n, char *buf, size_t size)

@@ -322,10 +322,12 @@ static void opt_options_text(const uint8_t *p, size_t len, Buf *out)
     }
 }
 
-/* "192.0.2.1": every answer a student's host prints, so without printf. */
+/* "192.0.2.1": every answer a student's host prints, so without printf,
+ * straight into out. */
 static void a_text(const uint8_t *p, Buf *out)
 {
-    char t[16];
+    buf_reserve(out, 15);
+    char *t = out->data + out->len;
     size_t n = 0;
     for (int i = 0; i < 4; i++) {
         unsigned v = p[i];
@@ -337,7 +339,8 @@ static void a_text(const uint8_t *p, Buf *out)
             t[n++] = (char)('0' + v / 10 % 10);
         t[n++] = (char)('0' + v % 10);
     }
-    buf_put(out, t, n);
+    out->len += n;
+    out->data[out->len] = '\0';
 }
 
 /* "2 hours", "1 week 2 days" (verbose, as in dig +multiline's SOA
