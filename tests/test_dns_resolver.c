@@ -307,6 +307,47 @@ static void test_expiry_goes_upstream_again(void **state)
     tw_done(&sim);
 }
 
+/* Two caches of one simulation, each with one event at its earliest
+ * expiry: entries that expire at one instant go in the order their own
+ * events would have run, i.e. as they came in, even when a cache's event
+ * was moved there after an earlier expiry or after its first entry was
+ * replaced. */
+static void test_cache_expiries_in_insert_order(void **state)
+{
+    (void)state;
+    Sim sim;
+    sim_init(&sim, 1, NULL, true);
+    DnsCache a, b;
+    dns_cache_init(&a, &sim, 0, "cache");
+    dns_cache_init(&b, &sim, 1, "cache");
+    DnsName v, x, y, z;
+    assert_true(dns_name_parse(&v, "v.example.", NULL));
+    assert_true(dns_name_parse(&x, "x.example.", NULL));
+    assert_true(dns_name_parse(&y, "y.example.", NULL));
+    assert_true(dns_name_parse(&z, "z.example.", NULL));
+    dns_cache_put_negative(&a, &v, DNS_TYPE_A, DNS_CACHE_NODATA, 3);
+    dns_cache_put_negative(&a, &z, DNS_TYPE_A, DNS_CACHE_NODATA, 5);
+    dns_cache_put_negative(&a, &x, DNS_TYPE_A, DNS_CACHE_NODATA, 10);
+    dns_cache_put_negative(&b, &y, DNS_TYPE_A, DNS_CACHE_NODATA, 10);
+    sim_run_until(&sim, S(1));
+    dns_cache_put_negative(&a, &v, DNS_TYPE_A, DNS_CACHE_NODATA, 20); /* replaces v */
+    sim_run_until(&sim, S(30)); /* (background events alone do not keep a run going) */
+    char order[64] = "";
+    for (size_t i = 0; i < sim.trace.n; i++) {
+        const TraceRec *r = &sim.trace.recs[i];
+        if (r->kind == TR_STATE && strcmp(r->op, "expire") == 0) {
+            char one[32];
+            snprintf(one, sizeof one, "%s%c@%d", *order ? " " : "", r->key[0],
+                     (int)(r->time / S(1)));
+            strncat(order, one, sizeof order - strlen(order) - 1);
+        }
+    }
+    assert_string_equal(order, "z@5 x@10 y@10 v@21");
+    dns_cache_fini(&a);
+    dns_cache_fini(&b);
+    sim_fini(&sim);
+}
+
 static void test_negative_caching(void **state)
 {
     (void)state;
@@ -1019,6 +1060,7 @@ int main(void)
         cmocka_unit_test(test_server_answers_again),
         cmocka_unit_test(test_many_clients_join_one_lookup),
         cmocka_unit_test(test_expiry_goes_upstream_again),
+        cmocka_unit_test(test_cache_expiries_in_insert_order),
         cmocka_unit_test(test_negative_caching),
         cmocka_unit_test(test_negative_answer_from_cache_has_soa),
         cmocka_unit_test(test_any),

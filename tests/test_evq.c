@@ -244,9 +244,11 @@ static void test_random_against_model(void **state)
  * random time ahead of the clock, below one of spans[] chosen at random:
  * every pop must still be the earliest live event by (time, insertion),
  * as a plain scan finds it.  counts[j] is the number of pushes more than
- * over[j] ahead; returns the number of pops. */
+ * over[j] ahead; returns the number of pops.  With reserve, a third of the
+ * pushes only reserve a seq (their place in the insertion order), and push
+ * with it later, at a time ahead of the clock as it is then. */
 static size_t against_scan(uint64_t seed, const SimTime *spans, uint64_t n_spans,
-                           const SimTime *over, size_t *counts, size_t n_over)
+                           const SimTime *over, size_t *counts, size_t n_over, bool reserve)
 {
     enum { N = 6000 };
     Evq q;
@@ -256,19 +258,31 @@ static size_t against_scan(uint64_t seed, const SimTime *spans, uint64_t n_spans
     SimTime *time = calloc(N, sizeof *time);
     EvHandle *h = calloc(N, sizeof *h);
     char *live = calloc(N, 1);
+    uint64_t *seq = calloc(N, sizeof *seq);
+    size_t *waiting = calloc(N, sizeof *waiting); /* reserved, not pushed yet */
+    size_t nwaiting = 0;
     SimTime now = 0;
     size_t pushed = 0, popped = 0;
     for (size_t j = 0; j < n_over; j++)
         counts[j] = 0;
-    while (pushed < N || evq_len(&q)) {
+    while (pushed < N || evq_len(&q) || nwaiting) {
         uint64_t what = rng_below(&r, 10);
-        if (pushed < N && what < 5) {
+        if (reserve && pushed < N && what < 5 && rng_below(&r, 3) == 0) {
+            seq[pushed] = evq_reserve(&q);
+            waiting[nwaiting++] = pushed++;
+        } else if (pushed < N && what < 5) {
             SimTime ahead = (SimTime)rng_below(&r, (uint64_t)spans[rng_below(&r, n_spans)]);
             for (size_t j = 0; j < n_over; j++)
                 counts[j] += ahead > over[j];
             time[pushed] = now + ahead;
             h[pushed] = evq_push(&q, time[pushed], nop, NULL, pushed);
             live[pushed++] = 1;
+        } else if (nwaiting && (what == 9 || !evq_len(&q))) {
+            size_t w = (size_t)rng_below(&r, nwaiting), k = waiting[w];
+            waiting[w] = waiting[--nwaiting];
+            time[k] = now + (SimTime)rng_below(&r, (uint64_t)spans[rng_below(&r, n_spans)]);
+            h[k] = evq_push_reserved(&q, time[k], seq[k], nop, NULL, k, rng_below(&r, 2));
+            live[k] = 1;
         } else if (pushed && what < 7) {
             uint64_t k = rng_below(&r, pushed);
             assert_int_equal(evq_cancel(&q, h[k]), live[k]);
@@ -290,6 +304,8 @@ static size_t against_scan(uint64_t seed, const SimTime *spans, uint64_t n_spans
     free(time);
     free(h);
     free(live);
+    free(seq);
+    free(waiting);
     evq_fini(&q);
     return popped;
 }
@@ -301,7 +317,7 @@ static void test_two_heaps_against_scan(void **state)
     (void)state;
     static const SimTime spans[] = {50, 4 * EVQ_NEAR}, over[] = {EVQ_NEAR};
     size_t later;
-    size_t popped = against_scan(7, spans, 2, over, &later, 1);
+    size_t popped = against_scan(7, spans, 2, over, &later, 1, false);
     assert_true(later > 6000 / 4); /* the later heap was used */
     assert_true(popped > 6000 / 4);
 }
@@ -316,9 +332,22 @@ static void test_far_wheel_against_scan(void **state)
     static const SimTime spans[] = {50, 4 * EVQ_NEAR, 40000000, 700000000},
                          over[] = {2 * EVQ_NEAR, 540000000};
     size_t counts[2];
-    size_t popped = against_scan(11, spans, 4, over, counts, 2);
+    size_t popped = against_scan(11, spans, 4, over, counts, 2, false);
     assert_true(counts[0] > 6000 / 4);  /* far */
     assert_true(counts[1] > 6000 / 40); /* beyond the far wheel */
+    assert_true(popped > 6000 / 4);
+}
+
+/* Seqs reserved and pushed with later (a cache's one expiry event): among
+ * events pushed meanwhile, near and far, an event reserved earlier still
+ * comes first at its time. */
+static void test_reserved_against_scan(void **state)
+{
+    (void)state;
+    static const SimTime spans[] = {50, 4 * EVQ_NEAR, 40000000, 700000000}, over[] = {2 * EVQ_NEAR};
+    size_t far;
+    size_t popped = against_scan(13, spans, 4, over, &far, 1, true);
+    assert_true(far > 6000 / 8);
     assert_true(popped > 6000 / 4);
 }
 
@@ -458,6 +487,7 @@ int main(void)
         cmocka_unit_test(test_stuck_at_one_instant),
         cmocka_unit_test(test_two_heaps_against_scan),
         cmocka_unit_test(test_far_wheel_against_scan),
+        cmocka_unit_test(test_reserved_against_scan),
         cmocka_unit_test(test_push_after_far_peek),
         cmocka_unit_test(test_wheel_wraps),
         cmocka_unit_test(test_cancelled_in_the_wheel),

@@ -396,17 +396,14 @@ static void push_room(Evq *q)
     q->free_slot = (uint32_t)q->nslots++;
 }
 
-static EvHandle push_grown(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background);
-
-static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background)
+/* Takes the free list's first slot (there is one) for an event, and
+ * counts it pending. */
+static inline uint32_t slot_take(Evq *q, SimTime t, uint64_t seq, EvFn fn, void *ctx, uint64_t arg,
+                                 bool background)
 {
-    assert(fn);
-    if (q->free_slot == NO_SLOT) /* also on the first push: then the wheel is made */
-        return push_grown(q, t, fn, ctx, arg, background);
     uint32_t s = q->free_slot;
     EvqSlot *slot = &q->slots[s];
     q->free_slot = slot->next;
-    uint64_t seq = q->seq++;
     slot->time = t;
     slot->seq = seq;
     slot->fn = fn;
@@ -416,6 +413,18 @@ static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg,
     slot->background = background;
     q->len++;
     q->foreground += !background;
+    return s;
+}
+
+static EvHandle push_grown(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background);
+
+static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background)
+{
+    assert(fn);
+    if (q->free_slot == NO_SLOT) /* also on the first push: then the wheel is made */
+        return push_grown(q, t, fn, ctx, arg, background);
+    uint64_t seq = q->seq++;
+    uint32_t s = slot_take(q, t, seq, fn, ctx, arg, background);
     EvHandle h = (seq << 32) | (s + 1);
     if (t < q->last)
         return heap_push(q, s, h);
@@ -443,6 +452,18 @@ EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg)
 EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg)
 {
     return push(q, t, fn, ctx, arg, true);
+}
+
+/* Always into the heap: a bucket's ring is in push order, which is seq
+ * order only while every push takes the next seq (see evq.h). */
+EvHandle evq_push_reserved(Evq *q, SimTime t, uint64_t seq, EvFn fn, void *ctx, uint64_t arg,
+                           bool background)
+{
+    assert(fn && seq < q->seq);
+    if (q->free_slot == NO_SLOT)
+        push_room(q);
+    uint32_t s = slot_take(q, t, seq, fn, ctx, arg, background);
+    return heap_push(q, s, (seq << 32) | (s + 1));
 }
 
 bool evq_cancel(Evq *q, EvHandle h)

@@ -40,6 +40,14 @@
  * exactly that of one queue.  last never goes back (a push before it, which
  * a simulation never makes, goes to the heap).
  *
+ * A seq may be reserved (evq_reserve) and pushed with later
+ * (evq_push_reserved): the event then runs where one pushed at the moment
+ * of the reserve would have, among the events of its time.  Such a push
+ * goes to the heap, whatever its time: its seq is older than those pushed
+ * since, and a ring (in push order) could not keep it in seq order.  (A
+ * resolver's cache keeps one event, at its earliest expiry, not one per
+ * entry, and it runs where the entry's own would have run.)
+ *
  * Nothing is allocated per event once the arrays have grown to the peak
  * size. */
 #ifndef MN_EVQ_H
@@ -141,6 +149,16 @@ EvHandle evq_push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg);
  * other, but does not by itself keep a simulation going: see
  * evq_foreground. */
 EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg);
+/* The seq a push would stamp now, consumed as that push would consume it:
+ * the later pushes' seqs, and so the order of events at one time, are as
+ * if the event had been pushed.  An event may then be pushed with it
+ * (once): it runs at t, among the events of t by that seq. */
+static inline uint64_t evq_reserve(Evq *q)
+{
+    return q->seq++;
+}
+EvHandle evq_push_reserved(Evq *q, SimTime t, uint64_t seq, EvFn fn, void *ctx, uint64_t arg,
+                           bool background);
 /* Removes a pending event.  Returns false if h already ran or was cancelled. */
 bool evq_cancel(Evq *q, EvHandle h);
 /* Removes the earliest event into *out.  Returns false if the queue is empty. */

@@ -55,6 +55,13 @@ EvHandle sim_after_background(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint6
     return evq_push_background(&sim->q, sim->now + delay, fn, ctx, arg);
 }
 
+EvHandle sim_at_reserved_background(Sim *sim, SimTime t, uint64_t seq, EvFn fn, void *ctx,
+                                    uint64_t arg)
+{
+    assert(t >= sim->now);
+    return evq_push_reserved(&sim->q, t, seq, fn, ctx, arg, true);
+}
+
 bool sim_cancel(Sim *sim, EvHandle h)
 {
     return evq_cancel(&sim->q, h);

@@ -52,6 +52,14 @@ EvHandle sim_at(Sim *sim, SimTime t, EvFn fn, void *ctx, uint64_t arg);
 EvHandle sim_after(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg);
 /* A background event (see evq.h): the run ends when only these remain. */
 EvHandle sim_after_background(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg);
+/* A seq reserved now, and a background event at t pushed with it: see
+ * evq_reserve. */
+static inline uint64_t sim_reserve(Sim *sim)
+{
+    return evq_reserve(&sim->q);
+}
+EvHandle sim_at_reserved_background(Sim *sim, SimTime t, uint64_t seq, EvFn fn, void *ctx,
+                                    uint64_t arg);
 bool sim_cancel(Sim *sim, EvHandle h);
 /* Seeds r as the generator for one purpose ("loss", "tcp-isn", …): each
  * purpose draws from its own stream, derived from the scenario's seed and

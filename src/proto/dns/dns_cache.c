@@ -61,6 +61,7 @@ void dns_cache_fini(DnsCache *c)
     free(c->e);
     free(c->slot);
     free(c->tbucket);
+    free(c->when);
     memset(c, 0, sizeof *c);
 }
 
@@ -221,13 +222,80 @@ static int by_seq(const void *a, const void *b)
     return (x->seq > y->seq) - (x->seq < y->seq);
 }
 
+/* ---- the expiries, and the one event -------------------------------------- */
+
+static bool expiry_before(DnsCacheExpiry a, DnsCacheExpiry b)
+{
+    return a.at < b.at || (a.at == b.at && a.seq < b.seq);
+}
+
+static void when_push(DnsCache *c, DnsCacheExpiry x)
+{
+    c->when = xgrow(c->when, &c->when_cap, c->nwhen + 1, sizeof *c->when);
+    size_t i = c->nwhen++;
+    for (; i > 0 && expiry_before(x, c->when[(i - 1) / 2]); i = (i - 1) / 2)
+        c->when[i] = c->when[(i - 1) / 2];
+    c->when[i] = x;
+}
+
+static void when_pop(DnsCache *c)
+{
+    DnsCacheExpiry last = c->when[--c->nwhen];
+    size_t i = 0;
+    for (size_t k; (k = 2 * i + 1) < c->nwhen; i = k) {
+        if (k + 1 < c->nwhen && expiry_before(c->when[k + 1], c->when[k]))
+            k++;
+        if (!expiry_before(c->when[k], last))
+            break;
+        c->when[i] = c->when[k];
+    }
+    if (c->nwhen)
+        c->when[i] = last;
+}
+
+/* Whether the entry of expiry x is still in c. */
+static bool still_here(const DnsCache *c, DnsCacheExpiry x)
+{
+    for (const DnsCacheEntry *e = c->tbucket[tbucket_of(c, x.at)]; e; e = e->tchain)
+        if (e->expires == x.at && e->expiry_seq == x.seq)
+            return true;
+    return false;
+}
+
+static void on_expire(Sim *sim, void *ctx, uint64_t arg);
+
+/* The event moves to x. */
+static void arm_at(DnsCache *c, DnsCacheExpiry x)
+{
+    sim_cancel(c->sim, c->timer);
+    c->timer = sim_at_reserved_background(c->sim, x.at, x.seq, on_expire, c, 0);
+    c->timer_at = x;
+}
+
+/* After entries went: the event moves to the earliest expiry of an entry
+ * still here, if its own entry went; it goes if none is left. */
+static void rearm(DnsCache *c)
+{
+    while (c->nwhen && !still_here(c, c->when[0]))
+        when_pop(c);
+    if (!c->nwhen) {
+        sim_cancel(c->sim, c->timer);
+        c->timer = 0;
+    } else if (!c->timer || c->timer_at.seq != c->when[0].seq) {
+        arm_at(c, c->when[0]);
+    }
+}
+
 /* An entry's time to live ran out.  Every entry of the cache that expires
  * at this same moment goes with it, under one caption: records that came
- * in one answer leave together, and a student sees one step for it. */
+ * in one answer leave together, and a student sees one step for it.  The
+ * event runs where the first of them's own would have (see DnsCache.when):
+ * the rows and captions come at the same moments, in the same order. */
 static void on_expire(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     DnsCache *c = ctx;
+    c->timer = 0;
     size_t n = 0, cap = 0;
     DnsCacheEntry **gone = NULL;
     for (DnsCacheEntry *e = c->tbucket[tbucket_of(c, sim->now)]; e; e = e->tchain)
@@ -255,13 +323,11 @@ static void on_expire(Sim *sim, void *ctx, uint64_t arg)
         trace_note_skip(&sim->trace);
     }
     for (size_t i = 0; i < n; i++) {
-        DnsCacheEntry *e = gone[i];
-        sim_cancel(sim, e->expiry); /* does nothing for the event running */
-        e->expiry = 0;
-        record(c, e, "expire", 0);
-        remove_at(c, e->index);
+        record(c, gone[i], "expire", 0);
+        remove_at(c, gone[i]->index);
     }
     free(gone);
+    rearm(c);
 }
 
 /* As Unbound counts (it stores "now + TTL" in whole seconds of its clock
@@ -296,8 +362,8 @@ DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
 
 static void drop_entry(DnsCache *c, DnsCacheEntry *e)
 {
-    sim_cancel(c->sim, e->expiry);
     remove_at(c, e->index);
+    rearm(c);
 }
 
 /* hash: name's dns_name_hash. */
@@ -313,16 +379,17 @@ static void drop_existing(DnsCache *c, const DnsName *name, uint32_t hash, uint1
             drop_entry(c, e);
         return;
     }
+    size_t n = c->n;
     for (size_t i = 0; i < c->n;) {
         DnsCacheEntry *e = c->e[i];
         if (dns_name_equal(&e->name, name) &&
-            (all_types || e->type == type || e->kind == DNS_CACHE_NXDOMAIN)) {
-            sim_cancel(c->sim, e->expiry);
+            (all_types || e->type == type || e->kind == DNS_CACHE_NXDOMAIN))
             remove_at(c, i);
-        } else {
+        else
             i++;
-        }
     }
+    if (c->n < n)
+        rearm(c);
 }
 
 uint32_t dns_cache_capped_ttl(const DnsCache *c, uint32_t ttl)
@@ -356,10 +423,16 @@ static DnsCacheEntry *insert(DnsCache *c, const DnsName *name, uint32_t hash, ui
     return e;
 }
 
+/* A new entry's insert row, and its expiry: the seq its own event would
+ * take now, and the event moves to it if it comes first. */
 static void arm(DnsCache *c, DnsCacheEntry *e)
 {
     record(c, e, "insert", e->ttl);
-    e->expiry = sim_after_background(c->sim, (SimTime)e->ttl * 1000000, on_expire, c, 0);
+    e->expiry_seq = sim_reserve(c->sim);
+    DnsCacheExpiry x = {e->expires, e->expiry_seq};
+    when_push(c, x);
+    if (!c->timer || expiry_before(x, c->timer_at))
+        arm_at(c, x);
 }
 
 static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
@@ -465,12 +538,13 @@ void dns_cache_soa_owner(const DnsCacheEntry *e, DnsName *out)
 
 void dns_cache_flush(DnsCache *c)
 {
-    for (size_t i = 0; i < c->n; i++) {
-        sim_cancel(c->sim, c->e[i]->expiry);
+    for (size_t i = 0; i < c->n; i++)
         entry_free(c->e[i]);
-    }
     c->n = 0;
     c->n_nxdomain = 0;
+    c->nwhen = 0;
+    sim_cancel(c->sim, c->timer);
+    c->timer = 0;
     if (c->nbuckets) {
         memset(c->slot, 0, c->nslots * sizeof *c->slot);
         memset(c->tbucket, 0, c->nbuckets * sizeof *c->tbucket);
@@ -519,11 +593,11 @@ static size_t forget_matching(DnsCache *c, const DnsName *name, bool zone, size_
         if (messages)
             *messages += e->kind != DNS_CACHE_RRSET || e->answer;
         record(c, e, "delete", 0);
-        sim_cancel(c->sim, e->expiry);
-        e->expiry = 0;
         remove_at(c, e->index);
     }
     free(gone);
+    if (n)
+        rearm(c);
     return n;
 }
 

@@ -5,8 +5,9 @@
  * no records of the type (NODATA), remembered for the SOA's negative TTL
  * (RFC 2308).  TTLs count down in simulated time: what the cache hands out
  * carries the seconds left.  Every insert, expiry and flush is a `state`
- * record on the owning node, and each entry's expiry is a background event,
- * so the trace shows entries disappearing at the moment they expire.
+ * record on the owning node, and the trace shows entries disappearing at
+ * the moment they expire, each in the turn its own background event would
+ * have run in: the cache keeps one event, not one per entry (see when).
  *
  * Entries are found through a hash on (name, type): a resolver serving
  * thousands of hosts holds thousands of entries.  The array holds them in
@@ -36,8 +37,8 @@ typedef struct DnsCacheEntry {
     uint8_t **rdata;
     uint16_t *rdlen;
     size_t n;
-    uint64_t seq;    /* insertion order, for listings */
-    EvHandle expiry; /* its event (on the cache: it finds the entries by the time) */
+    uint64_t seq;        /* insertion order, for listings */
+    uint64_t expiry_seq; /* the seq of its expiry's event (sim_reserve): see DnsCache.when */
     /* A negative entry: the SOA that came with it (RFC 2308), which a
      * resolver puts in the authority section of the answers it gives from
      * the cache.  soa_rdata is NULL when there was none; the SOA's owner
@@ -75,6 +76,12 @@ typedef struct DnsCacheSlot {
     uint16_t type;
 } DnsCacheSlot;
 
+/* An entry's instant of expiry, and the seq its own event would have. */
+typedef struct DnsCacheExpiry {
+    SimTime at;
+    uint64_t seq;
+} DnsCacheExpiry;
+
 typedef struct DnsCache {
     Sim *sim;
     int node;
@@ -86,8 +93,18 @@ typedef struct DnsCache {
     size_t nslots;           /* twice nbuckets */
     DnsCacheEntry **tbucket; /* the entries by the instant they expire */
     size_t nbuckets;         /* of tbucket; a power of two */
-    size_t n_nxdomain;       /* NXDOMAIN entries: none, and lookups skip looking for one */
-    uint32_t max_ttl;        /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
+    /* The entries' expiries, earliest first by (instant, seq) (a binary
+     * heap; the expiry of an entry that went stays until it comes first),
+     * and one background event, at the earliest of an entry still here,
+     * with its seq: it runs just where that entry's own event would have.
+     * A resolver holds tens of thousands of entries, and an event for each
+     * would be pushed, kept and mostly never run. */
+    DnsCacheExpiry *when;
+    size_t nwhen, when_cap;
+    EvHandle timer; /* 0: no entry left */
+    DnsCacheExpiry timer_at;
+    size_t n_nxdomain; /* NXDOMAIN entries: none, and lookups skip looking for one */
+    uint32_t max_ttl;  /* longest TTL kept (a resolver's cache-max-ttl); 0: no limit */
     /* A resolver's NXDOMAIN answers only the type that was asked (Unbound
      * keeps them per question); otherwise it answers every type. */
     bool nxdomain_per_type;
