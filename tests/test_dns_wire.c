@@ -1426,20 +1426,59 @@ static void test_summary(void **state)
                   "Standard query 0x1a2b A \\a\\b\\f\\n\\r\\v\\001\\033\\t\\177.\xc3\xa9x");
 }
 
+/* A record of a type whose rdata is a name (NS, CNAME, PTR) but with no
+ * rdata at all, as code may build one, is written as its empty bytes: the
+ * encoder once took it for a name and read past it (a crash when the rdata
+ * is NULL). */
+static void test_encode_empty_name_rdata(void **state)
+{
+    (void)state;
+    static const uint16_t types[] = {DNS_TYPE_NS, DNS_TYPE_CNAME, DNS_TYPE_PTR};
+    for (size_t i = 0; i < sizeof types / sizeof types[0]; i++) {
+        DnsMsg m;
+        dns_msg_init(&m);
+        m.id = 7;
+        m.qr = true;
+        DnsName n = name_of("a.example.");
+        dns_msg_add_question(&m, &n, types[i], DNS_CLASS_IN);
+        dns_msg_add_rr(&m, DNS_ANSWER, &n, types[i], DNS_CLASS_IN, 60, NULL, 0);
+        uint8_t out[512];
+        size_t len = dns_encode(&m, out, sizeof out);
+        /* header 12, question 11 + 4, the answer: a pointer, type, class,
+         * TTL and a zero rdata length */
+        assert_int_equal(len, 12 + 15 + 2 + 2 + 2 + 4 + 2);
+        assert_int_equal(out[len - 2], 0);
+        assert_int_equal(out[len - 1], 0);
+        dns_msg_fini(&m);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_real_vectors),      cmocka_unit_test(test_query_fields),
-        cmocka_unit_test(test_answer_fields),     cmocka_unit_test(test_refuse_header_and_counts),
-        cmocka_unit_test(test_refuse_bad_names),  cmocka_unit_test(test_name_length_limits),
-        cmocka_unit_test(test_refuse_bad_rdata),  cmocka_unit_test(test_text_name_limits),
-        cmocka_unit_test(test_accepted_oddities), cmocka_unit_test(test_encode_compression),
-        cmocka_unit_test(test_truncation),        cmocka_unit_test(test_thousand_records),
-        cmocka_unit_test(test_storage),           cmocka_unit_test(test_storage_inline_and_heap),
-        cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_names_for_numbers),
-        cmocka_unit_test(test_text_styles),       cmocka_unit_test(test_dig_text),
-        cmocka_unit_test(test_rdata_text),        cmocka_unit_test(test_summary),
-        cmocka_unit_test(test_encode_first_name), cmocka_unit_test(test_write_query),
+        cmocka_unit_test(test_real_vectors),
+        cmocka_unit_test(test_query_fields),
+        cmocka_unit_test(test_answer_fields),
+        cmocka_unit_test(test_refuse_header_and_counts),
+        cmocka_unit_test(test_refuse_bad_names),
+        cmocka_unit_test(test_name_length_limits),
+        cmocka_unit_test(test_refuse_bad_rdata),
+        cmocka_unit_test(test_text_name_limits),
+        cmocka_unit_test(test_accepted_oddities),
+        cmocka_unit_test(test_encode_compression),
+        cmocka_unit_test(test_truncation),
+        cmocka_unit_test(test_thousand_records),
+        cmocka_unit_test(test_storage),
+        cmocka_unit_test(test_storage_inline_and_heap),
+        cmocka_unit_test(test_name_str_cut),
+        cmocka_unit_test(test_names_for_numbers),
+        cmocka_unit_test(test_text_styles),
+        cmocka_unit_test(test_dig_text),
+        cmocka_unit_test(test_rdata_text),
+        cmocka_unit_test(test_summary),
+        cmocka_unit_test(test_encode_first_name),
+        cmocka_unit_test(test_write_query),
+        cmocka_unit_test(test_encode_empty_name_rdata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -842,7 +842,7 @@ static void put_rdata(Enc *e, const DnsRR *rr)
     case DNS_TYPE_NS:
     case DNS_TYPE_CNAME:
     case DNS_TYPE_PTR:
-        if (dns_wire_name_len(p, len) == len) {
+        if (len && dns_wire_name_len(p, len) == len) { /* no rdata is no name */
             put_name(e, p, len);
             return;
         }
