@@ -166,6 +166,13 @@ static void node_id(Loader *L, int i, const cJSON *v, const Path *p)
     }
 }
 
+/* Room for count addresses and their prefix lengths, in one block (Node.ips). */
+static void node_alloc_ips(Node *n, size_t count)
+{
+    n->ips = xmalloc(count * (sizeof *n->ips + sizeof *n->prefixes));
+    n->prefixes = (uint8_t *)(n->ips + count);
+}
+
 static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
 {
     Node *n = &L->w->nodes[i];
@@ -178,8 +185,7 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
             L->ips_ok = false;
             return;
         }
-        n->ips = xmalloc(sizeof *n->ips);
-        n->prefixes = xmalloc(sizeof *n->prefixes);
+        node_alloc_ips(n, 1);
         n->ips[0] = ip;
         n->prefixes[0] = prefix;
         n->n_ips = 1;
@@ -212,8 +218,7 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
         L->ips_ok = false;
         return;
     }
-    n->ips = xmalloc(count * sizeof *n->ips);
-    n->prefixes = xmalloc(count * sizeof *n->prefixes);
+    node_alloc_ips(n, count);
     for (const cJSON *e = v->child; e; e = e->next, k++) {
         Path ep = sj_indexed(p, k);
         if (!sj_get_ip(L, e, &ep, true, &ip, &prefix)) {

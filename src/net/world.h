@@ -30,7 +30,9 @@ typedef struct Node {
     int role;      /* a row of the roles table (proto/roles.h); the network layer never reads it */
     bool router;   /* forwards packets between its links (its role's row says so) */
     uint32_t *ips; /* as listed; a router may list one per link */
-    uint8_t *prefixes; /* prefix length of each of ips ("10.0.2.1/24"; default 24) */
+    /* Prefix length of each of ips ("10.0.2.1/24"; default 24), in the
+     * block of ips, after them (node_fini frees ips only); NULL: all 24. */
+    uint8_t *prefixes;
     size_t n_ips;
     char *region; /* NULL if none */
     bool has_pos;
