@@ -746,10 +746,36 @@ static void addr_path(const AddrRef *a, char *buf, size_t size)
         snprintf(buf, size, "nodes[%d].ip[%d]", a->node, a->elem);
 }
 
+/* Puts L->addrs in L->addr_slot, the first use of each address; false
+ * if an address is used twice. */
+static bool index_addrs(Loader *L)
+{
+    free(L->addr_slot);
+    size_t slots = hash_slots(L->n_addrs, 16);
+    L->addr_slot = xcalloc(slots, sizeof *L->addr_slot);
+    L->addr_slots = slots;
+    bool unique = true;
+    for (size_t i = 0; i < L->n_addrs; i++) {
+        size_t k = ip_hash(L->addrs[i].ip, slots);
+        while (L->addr_slot[k] && L->addrs[L->addr_slot[k] - 1].ip != L->addrs[i].ip)
+            k = (k + 1) & (slots - 1);
+        if (L->addr_slot[k])
+            unique = false;
+        else
+            L->addr_slot[k] = (uint32_t)(i + 1);
+    }
+    return unique;
+}
+
 static void check_addresses(Loader *L, const Path *nodes_path)
 {
-    /* By address; each address's uses in file order, as they were added. */
+    /* A hash finds whether an address is used twice; only then are the
+     * addresses sorted, to report each reuse by address and its uses in
+     * file order, as they were added. */
+    if (index_addrs(L))
+        return;
     sort_by_key(L->addrs, L->n_addrs, sizeof *L->addrs, offsetof(AddrRef, ip), sizeof(uint32_t));
+    index_addrs(L); /* the indexes moved */
     for (size_t k = 1; k < L->n_addrs; k++) {
         const AddrRef *a = &L->addrs[k], *first = &L->addrs[k - 1];
         if (a->ip != first->ip)
@@ -768,15 +794,19 @@ static void check_addresses(Loader *L, const Path *nodes_path)
 
 bool scenario_has_addr(const Loader *L, uint32_t ip)
 {
-    size_t lo = 0, hi = L->n_addrs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (L->addrs[mid].ip < ip)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (!L->addr_slots) { /* before check_addresses */
+        for (size_t i = 0; i < L->n_addrs; i++)
+            if (L->addrs[i].ip == ip)
+                return true;
+        return false;
     }
-    return lo < L->n_addrs && L->addrs[lo].ip == ip;
+    for (size_t k = ip_hash(ip, L->addr_slots);; k = (k + 1) & (L->addr_slots - 1)) {
+        uint32_t s = L->addr_slot[k];
+        if (!s)
+            return false;
+        if (L->addrs[s - 1].ip == ip)
+            return true;
+    }
 }
 /* "layout": "pos" places every node by its "pos": each must have one. */
 static void check_layout_pos(Loader *L, const Path *nodes_path)
@@ -1010,6 +1040,7 @@ static void loader_fini(Loader *L)
     free(L->id_slots);
     free(L->id_words);
     free(L->addrs);
+    free(L->addr_slot);
     free(L->link_file_index);
     sj_tree_free(L);
 }

@@ -75,11 +75,6 @@ int world_find_node(const World *w, const char *id)
     return -1;
 }
 
-static size_t addr_hash(uint32_t ip, size_t slots)
-{
-    return (size_t)((ip * 0x9e3779b1u) >> 7) & (slots - 1);
-}
-
 /* The hash on addresses; the first of equal addresses in sorted order
  * wins, as the binary search finds it. */
 static void index_addrs(World *w)
@@ -90,7 +85,7 @@ static void index_addrs(World *w)
     w->addr_slots = slots;
     w->addrs_unique = true;
     for (size_t i = 0; i < w->n_addrs; i++) {
-        size_t k = addr_hash(w->addrs[i].ip, slots);
+        size_t k = ip_hash(w->addrs[i].ip, slots);
         bool dup = false;
         while (w->addr_slot[k] && !dup) {
             dup = w->addrs[w->addr_slot[k] - 1].ip == w->addrs[i].ip;
@@ -108,7 +103,7 @@ static void index_addrs(World *w)
 static size_t addr_index(const World *w, uint32_t ip)
 {
     if (w->addr_slots) {
-        for (size_t k = addr_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
+        for (size_t k = ip_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
             uint32_t s = w->addr_slot[k];
             if (!s)
                 return SIZE_MAX;

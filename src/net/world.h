@@ -210,6 +210,12 @@ void world_components(const World *w, int *component);
 
 /* "a:eth0-b:eth1", written into buf. */
 void world_link_name(const World *w, int link, char *buf, size_t size);
+/* Where an open-addressing table of slots entries (a power of two) puts
+ * ip first. */
+static inline size_t ip_hash(uint32_t ip, size_t slots)
+{
+    return (size_t)((ip * 0x9e3779b1u) >> 7) & (slots - 1);
+}
 /* Formats an address in dotted quad. */
 void ip_format(uint32_t ip, char buf[16]);
 /* Parses a strict dotted quad ("10.0.0.1", no leading zeros). */
