@@ -75,9 +75,9 @@ int world_find_node(const World *w, const char *id)
     return -1;
 }
 
-/* The hash on addresses; the first of equal addresses in sorted order
- * wins, as the binary search finds it. */
-static void index_addrs(World *w)
+/* The hash on addresses; the first of equal addresses in w->addrs wins.
+ * Returns (and sets) addrs_unique. */
+static bool index_addrs(World *w)
 {
     free(w->addr_slot);
     size_t slots = hash_slots(w->n_addrs, 16);
@@ -97,29 +97,22 @@ static void index_addrs(World *w)
         else
             w->addrs_unique = false;
     }
+    return w->addrs_unique;
 }
 
-/* The index in w->addrs of the first entry for ip, or SIZE_MAX. */
+/* The index in w->addrs of the first entry for ip, or SIZE_MAX (always
+ * before world_wire, which makes the entries). */
 static size_t addr_index(const World *w, uint32_t ip)
 {
-    if (w->addr_slots) {
-        for (size_t k = ip_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
-            uint32_t s = w->addr_slot[k];
-            if (!s)
-                return SIZE_MAX;
-            if (w->addrs[s - 1].ip == ip)
-                return s - 1;
-        }
+    if (!w->addr_slots)
+        return SIZE_MAX;
+    for (size_t k = ip_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
+        uint32_t s = w->addr_slot[k];
+        if (!s)
+            return SIZE_MAX;
+        if (w->addrs[s - 1].ip == ip)
+            return s - 1;
     }
-    size_t lo = 0, hi = w->n_addrs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w->addrs[mid].ip < ip)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < w->n_addrs && w->addrs[lo].ip == ip ? lo : SIZE_MAX;
 }
 
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
@@ -136,6 +129,8 @@ bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
 
 bool world_node_has_addr(const World *w, int node, uint32_t ip)
 {
+    /* ip's entries are side by side (with every address once, the entry
+     * after ip's is another address's). */
     for (size_t i = addr_index(w, ip); i < w->n_addrs && w->addrs[i].ip == ip; i++)
         if (w->addrs[i].node == node)
             return true;
@@ -275,9 +270,14 @@ void world_wire(World *w)
             w->addrs[w->n_addrs++] = (AddrEntry){n->ips[k], (int)i, per_iface ? (int)k : -1};
         }
     }
-    /* By address, each address's nodes in node order, as they were added. */
-    sort_by_key(w->addrs, w->n_addrs, sizeof *w->addrs, offsetof(AddrEntry, ip), sizeof(uint32_t));
-    index_addrs(w);
+    /* Equal addresses side by side (world_node_has_addr reads them all),
+     * each address's nodes in node order: a sort, needed only when an
+     * address is on two nodes (never in a loaded scenario). */
+    if (!index_addrs(w)) {
+        sort_by_key(w->addrs, w->n_addrs, sizeof *w->addrs, offsetof(AddrEntry, ip),
+                    sizeof(uint32_t));
+        index_addrs(w);
+    }
     assign_macs(w);
 }
 

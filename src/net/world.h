@@ -136,7 +136,9 @@ typedef struct World {
     TcpConf *tcp;      /* per node; NULL when no node has the key: the defaults */
     ScriptLine *script;
     size_t n_script;
-    AddrEntry *addrs; /* sorted by ip */
+    /* By node, each node's as listed; sorted by ip (stably) when an
+     * address is on two nodes, so that equal ones are side by side. */
+    AddrEntry *addrs;
     size_t n_addrs;
     uint32_t *addr_slot; /* open addressing on ip: 1 + index into addrs, 0 empty */
     size_t addr_slots;   /* a power of two, or 0 before world_wire */
@@ -155,8 +157,8 @@ void world_ext_set(World *w, int slot, void *data, void (*free_fn)(void *data));
 
 /* Index of the node with this id, or -1.  O(n). */
 int world_find_node(const World *w, const char *id);
-/* Node and interface owning ip; false if none.  O(1) after world_wire
- * (a hash on the address), O(log n) before. */
+/* Node and interface owning ip (the first node in node order); false if
+ * none, and always before world_wire.  O(1): a hash on the address. */
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
 /* Whether node has ip among its addresses (equal addresses on several nodes
  * included).  O(1) after world_wire, as world_find_addr. */
