@@ -137,7 +137,8 @@ static void node_id(Loader *L, int i, const cJSON *v, const Path *p)
     const char *s = sj_get_string(L, v, p, "a name for the node, like \"laptop\"");
     if (!s)
         return;
-    n->id = xstrdup(s);
+    n->id = s; /* in the tree's strings, which become the World's */
+    n->id_in_strings = true;
     L->ni[i].id_item = v;
     if (!*s) {
         sj_err(L, v, p, "the id is empty (expected a name for the node, like \"laptop\")");
@@ -353,7 +354,8 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
             node_id(L, i, c, &kp);
         } else if (strcmp(key, "role") == 0) {
             has_role = true;
-            node_role(L, c, &kp);
+            if (role < 0) /* found above otherwise */
+                node_role(L, c, &kp);
         } else if (strcmp(key, "ip") == 0) {
             has_ip = true;
             node_ip(L, i, role, c, &kp);

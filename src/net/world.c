@@ -17,7 +17,8 @@ World *world_new(void)
 
 static void node_fini(Node *n)
 {
-    free(n->id);
+    if (!n->id_in_strings)
+        free((char *)n->id);
     free(n->ips);
     free(n->region); /* prefixes are in the block of ips */
 }

@@ -26,7 +26,10 @@ typedef struct Iface {
 } Iface;
 
 typedef struct Node {
-    char *id;
+    /* A loaded node's id is in the World's strings (id_in_strings); any
+     * other's (made by a test) its own, which world_free frees. */
+    const char *id;
+    bool id_in_strings;
     int role;      /* a row of the roles table (proto/roles.h); the network layer never reads it */
     bool router;   /* forwards packets between its links (its role's row says so) */
     uint32_t *ips; /* as listed; a router may list one per link */
