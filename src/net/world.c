@@ -618,28 +618,47 @@ bool ip_parse_aton(const char *s, uint32_t *ip)
     return true;
 }
 
-bool ip_parse(const char *s, uint32_t *ip)
+/* The value of a digit, or a number above 9 for any other character. */
+static inline unsigned digit(char c)
 {
-    /* Each digit is tested as one unsigned comparison (c - '0' <= 9), and
-     * a part ends at its fourth digit at the latest: some 20,000 addresses
-     * are read while a large scenario loads. */
+    return (unsigned)(unsigned char)c - '0';
+}
+
+bool ip_parse_start(const char *s, uint32_t *ip, const char **end)
+{
+    /* A part's one to three digits read one by one, without a loop: some
+     * 40,000 addresses are read while a large scenario loads. */
     uint32_t v = 0;
-    for (int part = 0; part < 4; part++) {
-        unsigned first = (unsigned char)s[0] - '0', n = first, d;
-        if (first > 9)
+    for (int part = 0;; part++) {
+        unsigned n = digit(*s++);
+        if (n > 9)
             return false;
-        int digits = 1;
-        while (digits < 4 && (d = (unsigned char)s[digits] - '0') <= 9) {
-            n = n * 10 + d;
-            digits++;
+        if (digit(*s) <= 9) {
+            if (n == 0) /* a leading zero */
+                return false;
+            n = n * 10 + digit(*s++);
+            if (digit(*s) <= 9)
+                n = n * 10 + digit(*s++);
+            if (n > 255 || digit(*s) <= 9) /* too large, or a fourth digit */
+                return false;
         }
-        if (digits > 3 || n > 255 || (digits > 1 && first == 0))
-            return false;
-        s += digits;
         v = (v << 8) | n;
-        if (*s++ != (part < 3 ? '.' : '\0'))
+        if (part == 3)
+            break;
+        if (*s++ != '.')
             return false;
     }
+    *ip = v;
+    *end = s;
+    return true;
+}
+
+bool ip_parse(const char *s, uint32_t *ip)
+{
+    uint32_t v;
+    const char *end;
+    if (!ip_parse_start(s, &v, &end) || *end)
+        return false;
     *ip = v;
     return true;
 }

@@ -225,6 +225,9 @@ static inline size_t ip_hash(uint32_t ip, size_t slots)
 void ip_format(uint32_t ip, char buf[16]);
 /* Parses a strict dotted quad ("10.0.0.1", no leading zeros). */
 bool ip_parse(const char *s, uint32_t *ip);
+/* The same at the start of s, followed by anything: *end is the character
+ * after it ("10.0.2.1/24": the slash). */
+bool ip_parse_start(const char *s, uint32_t *ip, const char **end);
 /* An IPv4 address in any form glibc's inet_aton takes, as getaddrinfo
  * does for a numeric host: a.b.c.d, a.b.c (the last part 16 bits), a.b
  * (24 bits) or a (32 bits), each part decimal, octal (0…) or hex (0x…):
