@@ -122,6 +122,13 @@ static void test_ip_parse(void **state)
                          "10..0.1", "",           "1.2.3.4.5", "1234.1.1.1"};
     for (size_t i = 0; i < MN_ARRAY_LEN(bad); i++)
         assert_false(ip_parse(bad[i], &ip));
+    /* ip_parse_start: the quad, then anything */
+    const char *s = "10.0.2.1/24", *end = NULL;
+    assert_true(ip_parse_start(s, &ip, &end));
+    assert_int_equal(ip, 0x0a000201);
+    assert_ptr_equal(end, s + 8);
+    assert_false(ip_parse_start("10.0.2.1024/2", &ip, &end));
+    assert_false(ip_parse_start("10.0.2/24", &ip, &end));
     char buf[16];
     ip_format(0xc0a800c7, buf);
     assert_string_equal(buf, "192.168.0.199");

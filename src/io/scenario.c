@@ -137,7 +137,8 @@ static void node_id(Loader *L, int i, const cJSON *v, const Path *p)
     const char *s = sj_get_string(L, v, p, "a name for the node, like \"laptop\"");
     if (!s)
         return;
-    n->id = xstrdup(s);
+    n->id = s; /* in the tree's strings, which become the World's */
+    n->id_in_strings = true;
     L->ni[i].id_item = v;
     if (!*s) {
         sj_err(L, v, p, "the id is empty (expected a name for the node, like \"laptop\")");
@@ -166,6 +167,13 @@ static void node_id(Loader *L, int i, const cJSON *v, const Path *p)
     }
 }
 
+/* Room for count addresses and their prefix lengths, in one block (Node.ips). */
+static void node_alloc_ips(Node *n, size_t count)
+{
+    n->ips = xmalloc(count * (sizeof *n->ips + sizeof *n->prefixes));
+    n->prefixes = (uint8_t *)(n->ips + count);
+}
+
 static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
 {
     Node *n = &L->w->nodes[i];
@@ -178,8 +186,7 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
             L->ips_ok = false;
             return;
         }
-        n->ips = xmalloc(sizeof *n->ips);
-        n->prefixes = xmalloc(sizeof *n->prefixes);
+        node_alloc_ips(n, 1);
         n->ips[0] = ip;
         n->prefixes[0] = prefix;
         n->n_ips = 1;
@@ -212,8 +219,7 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
         L->ips_ok = false;
         return;
     }
-    n->ips = xmalloc(count * sizeof *n->ips);
-    n->prefixes = xmalloc(count * sizeof *n->prefixes);
+    node_alloc_ips(n, count);
     for (const cJSON *e = v->child; e; e = e->next, k++) {
         Path ep = sj_indexed(p, k);
         if (!sj_get_ip(L, e, &ep, true, &ip, &prefix)) {
@@ -348,7 +354,8 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
             node_id(L, i, c, &kp);
         } else if (strcmp(key, "role") == 0) {
             has_role = true;
-            node_role(L, c, &kp);
+            if (role < 0) /* found above otherwise */
+                node_role(L, c, &kp);
         } else if (strcmp(key, "ip") == 0) {
             has_ip = true;
             node_ip(L, i, role, c, &kp);
@@ -741,10 +748,36 @@ static void addr_path(const AddrRef *a, char *buf, size_t size)
         snprintf(buf, size, "nodes[%d].ip[%d]", a->node, a->elem);
 }
 
+/* Puts L->addrs in L->addr_slot, the first use of each address; false
+ * if an address is used twice. */
+static bool index_addrs(Loader *L)
+{
+    free(L->addr_slot);
+    size_t slots = hash_slots(L->n_addrs, 16);
+    L->addr_slot = xcalloc(slots, sizeof *L->addr_slot);
+    L->addr_slots = slots;
+    bool unique = true;
+    for (size_t i = 0; i < L->n_addrs; i++) {
+        size_t k = ip_hash(L->addrs[i].ip, slots);
+        while (L->addr_slot[k] && L->addrs[L->addr_slot[k] - 1].ip != L->addrs[i].ip)
+            k = (k + 1) & (slots - 1);
+        if (L->addr_slot[k])
+            unique = false;
+        else
+            L->addr_slot[k] = (uint32_t)(i + 1);
+    }
+    return unique;
+}
+
 static void check_addresses(Loader *L, const Path *nodes_path)
 {
-    /* By address; each address's uses in file order, as they were added. */
+    /* A hash finds whether an address is used twice; only then are the
+     * addresses sorted, to report each reuse by address and its uses in
+     * file order, as they were added. */
+    if (index_addrs(L))
+        return;
     sort_by_key(L->addrs, L->n_addrs, sizeof *L->addrs, offsetof(AddrRef, ip), sizeof(uint32_t));
+    index_addrs(L); /* the indexes moved */
     for (size_t k = 1; k < L->n_addrs; k++) {
         const AddrRef *a = &L->addrs[k], *first = &L->addrs[k - 1];
         if (a->ip != first->ip)
@@ -763,15 +796,19 @@ static void check_addresses(Loader *L, const Path *nodes_path)
 
 bool scenario_has_addr(const Loader *L, uint32_t ip)
 {
-    size_t lo = 0, hi = L->n_addrs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (L->addrs[mid].ip < ip)
-            lo = mid + 1;
-        else
-            hi = mid;
+    if (!L->addr_slots) { /* before check_addresses */
+        for (size_t i = 0; i < L->n_addrs; i++)
+            if (L->addrs[i].ip == ip)
+                return true;
+        return false;
     }
-    return lo < L->n_addrs && L->addrs[lo].ip == ip;
+    for (size_t k = ip_hash(ip, L->addr_slots);; k = (k + 1) & (L->addr_slots - 1)) {
+        uint32_t s = L->addr_slot[k];
+        if (!s)
+            return false;
+        if (L->addrs[s - 1].ip == ip)
+            return true;
+    }
 }
 /* "layout": "pos" places every node by its "pos": each must have one. */
 static void check_layout_pos(Loader *L, const Path *nodes_path)
@@ -1005,6 +1042,7 @@ static void loader_fini(Loader *L)
     free(L->id_slots);
     free(L->id_words);
     free(L->addrs);
+    free(L->addr_slot);
     free(L->link_file_index);
     sj_tree_free(L);
 }

@@ -90,11 +90,15 @@ typedef struct Loader {
     size_t id_mask;        /* the table's size - 1, a power of two */
     const char **id_words; /* ids in node order, for "did you mean" */
     size_t n_id_words;
-    AddrRef *addrs; /* sorted by ip once the nodes are read */
+    AddrRef *addrs; /* in file order (sorted by ip when one is used twice) */
     size_t n_addrs, cap_addrs;
-    bool nodes_ok; /* "nodes" is an array: references to nodes can be checked */
-    bool links_ok; /* "links" is absent or an array: connectivity can be checked */
-    bool ips_ok;   /* every node has a valid address: references to addresses can be checked */
+    /* addrs by hash once the nodes are checked (check_addresses): open
+     * addressing on ip, 1 + an index into addrs, 0 empty. */
+    uint32_t *addr_slot;
+    size_t addr_slots; /* a power of two, or 0 before the check */
+    bool nodes_ok;     /* "nodes" is an array: references to nodes can be checked */
+    bool links_ok;     /* "links" is absent or an array: connectivity can be checked */
+    bool ips_ok;       /* every node has a valid address: references to addresses can be checked */
 
     size_t *link_file_index; /* w->links[k] came from links[link_file_index[k]] */
     size_t cap_links;

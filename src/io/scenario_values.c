@@ -210,18 +210,19 @@ bool sj_get_ip(Loader *L, const cJSON *v, const Path *p, bool unicast, uint32_t 
     const char *s = sj_get_string(L, v, p, expected);
     if (!s)
         return false;
-    const char *slash = strchr(s, '/');
-    char *addr = slash ? xstrndup(s, (size_t)(slash - s)) : NULL;
+    /* The address is what comes before the first slash, if any: a dotted
+     * quad has none. */
     uint32_t ip;
-    bool ok = ip_parse(addr ? addr : s, &ip);
-    free(addr);
-    if (!ok) {
+    const char *end;
+    if (!ip_parse_start(s, &ip, &end) || (*end && *end != '/')) {
         sj_err(L, v, p,
                "%s is not an IPv4 address (expected four numbers from 0 to 255 separated by "
                "dots, without leading zeros, like \"10.0.0.1\"%s)",
-               sj_q(L, s), slash ? ", with a prefix length if any, like \"10.0.0.1/24\"" : "");
+               sj_q(L, s),
+               strchr(s, '/') ? ", with a prefix length if any, like \"10.0.0.1/24\"" : "");
         return false;
     }
+    const char *slash = *end ? end : NULL;
     uint8_t len = 24;
     if (slash && !parse_prefix(slash + 1, &len)) {
         sj_err(L, v, p,

@@ -17,10 +17,10 @@ World *world_new(void)
 
 static void node_fini(Node *n)
 {
-    free(n->id);
+    if (!n->id_in_strings)
+        free((char *)n->id);
     free(n->ips);
-    free(n->region);
-    free(n->prefixes);
+    free(n->region); /* prefixes are in the block of ips */
 }
 
 void world_free(World *w)
@@ -76,14 +76,9 @@ int world_find_node(const World *w, const char *id)
     return -1;
 }
 
-static size_t addr_hash(uint32_t ip, size_t slots)
-{
-    return (size_t)((ip * 0x9e3779b1u) >> 7) & (slots - 1);
-}
-
-/* The hash on addresses; the first of equal addresses in sorted order
- * wins, as the binary search finds it. */
-static void index_addrs(World *w)
+/* The hash on addresses; the first of equal addresses in w->addrs wins.
+ * Returns (and sets) addrs_unique. */
+static bool index_addrs(World *w)
 {
     free(w->addr_slot);
     size_t slots = hash_slots(w->n_addrs, 16);
@@ -91,7 +86,7 @@ static void index_addrs(World *w)
     w->addr_slots = slots;
     w->addrs_unique = true;
     for (size_t i = 0; i < w->n_addrs; i++) {
-        size_t k = addr_hash(w->addrs[i].ip, slots);
+        size_t k = ip_hash(w->addrs[i].ip, slots);
         bool dup = false;
         while (w->addr_slot[k] && !dup) {
             dup = w->addrs[w->addr_slot[k] - 1].ip == w->addrs[i].ip;
@@ -103,29 +98,22 @@ static void index_addrs(World *w)
         else
             w->addrs_unique = false;
     }
+    return w->addrs_unique;
 }
 
-/* The index in w->addrs of the first entry for ip, or SIZE_MAX. */
+/* The index in w->addrs of the first entry for ip, or SIZE_MAX (always
+ * before world_wire, which makes the entries). */
 static size_t addr_index(const World *w, uint32_t ip)
 {
-    if (w->addr_slots) {
-        for (size_t k = addr_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
-            uint32_t s = w->addr_slot[k];
-            if (!s)
-                return SIZE_MAX;
-            if (w->addrs[s - 1].ip == ip)
-                return s - 1;
-        }
+    if (!w->addr_slots)
+        return SIZE_MAX;
+    for (size_t k = ip_hash(ip, w->addr_slots);; k = (k + 1) & (w->addr_slots - 1)) {
+        uint32_t s = w->addr_slot[k];
+        if (!s)
+            return SIZE_MAX;
+        if (w->addrs[s - 1].ip == ip)
+            return s - 1;
     }
-    size_t lo = 0, hi = w->n_addrs;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (w->addrs[mid].ip < ip)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < w->n_addrs && w->addrs[lo].ip == ip ? lo : SIZE_MAX;
 }
 
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
@@ -142,6 +130,8 @@ bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface)
 
 bool world_node_has_addr(const World *w, int node, uint32_t ip)
 {
+    /* ip's entries are side by side (with every address once, the entry
+     * after ip's is another address's). */
     for (size_t i = addr_index(w, ip); i < w->n_addrs && w->addrs[i].ip == ip; i++)
         if (w->addrs[i].node == node)
             return true;
@@ -281,9 +271,14 @@ void world_wire(World *w)
             w->addrs[w->n_addrs++] = (AddrEntry){n->ips[k], (int)i, per_iface ? (int)k : -1};
         }
     }
-    /* By address, each address's nodes in node order, as they were added. */
-    sort_by_key(w->addrs, w->n_addrs, sizeof *w->addrs, offsetof(AddrEntry, ip), sizeof(uint32_t));
-    index_addrs(w);
+    /* Equal addresses side by side (world_node_has_addr reads them all),
+     * each address's nodes in node order: a sort, needed only when an
+     * address is on two nodes (never in a loaded scenario). */
+    if (!index_addrs(w)) {
+        sort_by_key(w->addrs, w->n_addrs, sizeof *w->addrs, offsetof(AddrEntry, ip),
+                    sizeof(uint32_t));
+        index_addrs(w);
+    }
     assign_macs(w);
 }
 
@@ -623,26 +618,46 @@ bool ip_parse_aton(const char *s, uint32_t *ip)
     return true;
 }
 
+/* The value of a digit, or a number above 9 for any other character. */
+static inline unsigned digit(char c)
+{
+    return (unsigned)(unsigned char)c - '0';
+}
+
+bool ip_parse_start(const char *s, uint32_t *ip, const char **end)
+{
+    /* A part's one to three digits read one by one, without a loop: some
+     * 40,000 addresses are read while a large scenario loads. */
+    uint32_t v = 0;
+    for (int part = 0;; part++) {
+        unsigned n = digit(*s++);
+        if (n > 9)
+            return false;
+        if (digit(*s) <= 9) {
+            if (n == 0) /* a leading zero */
+                return false;
+            n = n * 10 + digit(*s++);
+            if (digit(*s) <= 9)
+                n = n * 10 + digit(*s++);
+            if (n > 255 || digit(*s) <= 9) /* too large, or a fourth digit */
+                return false;
+        }
+        v = (v << 8) | n;
+        if (part == 3)
+            break;
+        if (*s++ != '.')
+            return false;
+    }
+    *ip = v;
+    *end = s;
+    return true;
+}
+
 bool ip_parse(const char *s, uint32_t *ip)
 {
-    uint32_t v = 0;
-    for (int part = 0; part < 4; part++) {
-        if (part > 0 && *s++ != '.')
-            return false;
-        if (*s < '0' || *s > '9')
-            return false;
-        unsigned n = 0;
-        int digits = 0;
-        const char *start = s;
-        while (*s >= '0' && *s <= '9' && digits < 4) {
-            n = n * 10 + (unsigned)(*s++ - '0');
-            digits++;
-        }
-        if (digits > 3 || n > 255 || (digits > 1 && *start == '0'))
-            return false;
-        v = (v << 8) | n;
-    }
-    if (*s)
+    uint32_t v;
+    const char *end;
+    if (!ip_parse_start(s, &v, &end) || *end)
         return false;
     *ip = v;
     return true;

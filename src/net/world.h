@@ -26,11 +26,16 @@ typedef struct Iface {
 } Iface;
 
 typedef struct Node {
-    char *id;
+    /* A loaded node's id is in the World's strings (id_in_strings); any
+     * other's (made by a test) its own, which world_free frees. */
+    const char *id;
+    bool id_in_strings;
     int role;      /* a row of the roles table (proto/roles.h); the network layer never reads it */
     bool router;   /* forwards packets between its links (its role's row says so) */
     uint32_t *ips; /* as listed; a router may list one per link */
-    uint8_t *prefixes; /* prefix length of each of ips ("10.0.2.1/24"; default 24) */
+    /* Prefix length of each of ips ("10.0.2.1/24"; default 24), in the
+     * block of ips, after them (node_fini frees ips only); NULL: all 24. */
+    uint8_t *prefixes;
     size_t n_ips;
     char *region; /* NULL if none */
     bool has_pos;
@@ -134,7 +139,9 @@ typedef struct World {
     TcpConf *tcp;      /* per node; NULL when no node has the key: the defaults */
     ScriptLine *script;
     size_t n_script;
-    AddrEntry *addrs; /* sorted by ip */
+    /* By node, each node's as listed; sorted by ip (stably) when an
+     * address is on two nodes, so that equal ones are side by side. */
+    AddrEntry *addrs;
     size_t n_addrs;
     uint32_t *addr_slot; /* open addressing on ip: 1 + index into addrs, 0 empty */
     size_t addr_slots;   /* a power of two, or 0 before world_wire */
@@ -153,8 +160,8 @@ void world_ext_set(World *w, int slot, void *data, void (*free_fn)(void *data));
 
 /* Index of the node with this id, or -1.  O(n). */
 int world_find_node(const World *w, const char *id);
-/* Node and interface owning ip; false if none.  O(1) after world_wire
- * (a hash on the address), O(log n) before. */
+/* Node and interface owning ip (the first node in node order); false if
+ * none, and always before world_wire.  O(1): a hash on the address. */
 bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
 /* Whether node has ip among its addresses (equal addresses on several nodes
  * included).  O(1) after world_wire, as world_find_addr. */
@@ -208,10 +215,19 @@ void world_components(const World *w, int *component);
 
 /* "a:eth0-b:eth1", written into buf. */
 void world_link_name(const World *w, int link, char *buf, size_t size);
+/* Where an open-addressing table of slots entries (a power of two) puts
+ * ip first. */
+static inline size_t ip_hash(uint32_t ip, size_t slots)
+{
+    return (size_t)((ip * 0x9e3779b1u) >> 7) & (slots - 1);
+}
 /* Formats an address in dotted quad. */
 void ip_format(uint32_t ip, char buf[16]);
 /* Parses a strict dotted quad ("10.0.0.1", no leading zeros). */
 bool ip_parse(const char *s, uint32_t *ip);
+/* The same at the start of s, followed by anything: *end is the character
+ * after it ("10.0.2.1/24": the slash). */
+bool ip_parse_start(const char *s, uint32_t *ip, const char **end);
 /* An IPv4 address in any form glibc's inet_aton takes, as getaddrinfo
  * does for a numeric host: a.b.c.d, a.b.c (the last part 16 bits), a.b
  * (24 bits) or a (32 bits), each part decimal, octal (0…) or hex (0x…):
