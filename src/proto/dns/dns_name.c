@@ -3,11 +3,6 @@
 #include <stdio.h>
 #include <string.h>
 
-static inline uint8_t lower(uint8_t c)
-{
-    return (c >= 'A' && c <= 'Z') ? (uint8_t)(c + 32) : c;
-}
-
 void dns_name_root(DnsName *n)
 {
     n->len = 1;
@@ -275,7 +270,7 @@ const char *dns_name_prose(const DnsName *n, char *buf, size_t size)
 static bool same_folded(const uint8_t *a, const uint8_t *b, size_t len)
 {
     for (size_t i = 0; i < len; i++)
-        if (lower(a[i]) != lower(b[i]))
+        if (ascii_lower(a[i]) != ascii_lower(b[i]))
             return false;
     return true;
 }
@@ -365,7 +360,7 @@ int dns_name_compare_wire(const uint8_t *a, int a_labels, const uint8_t *b, int 
         const uint8_t *pa = a + sa[i], *pb = b + sb[j];
         uint8_t la = pa[0], lb = pb[0], m = la < lb ? la : lb;
         for (uint8_t k = 1; k <= m; k++) {
-            uint8_t ca = lower(pa[k]), cb = lower(pb[k]);
+            uint8_t ca = ascii_lower(pa[k]), cb = ascii_lower(pb[k]);
             if (ca != cb)
                 return ca < cb ? -1 : 1;
         }
