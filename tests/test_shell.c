@@ -107,6 +107,75 @@ static void test_cmdline_programs(void **state)
     expect_programs("host 'x", "| bash: unexpected EOF while looking for matching `''");
 }
 
+/* A line of plain words is read without scan (cmdline.c's parse_plain):
+ * its list must be the one the full reading gives.  A comment at the end
+ * sends the same line through the full reading with nothing added; each
+ * line is compared with it, words, layout of the empty parts and all.
+ * Lines of random bytes from a small alphabet (blanks, word bytes and a few
+ * that are not plain) test both ways in.  */
+static void expect_plain_same(const char *line)
+{
+    char err[160], full_line[256];
+    snprintf(full_line, sizeof full_line, "%s #", line);
+    CmdList a, b;
+    bool ok_a = cmdline_parse(&a, line, err, sizeof err);
+    assert_true(cmdline_parse(&b, full_line, err, sizeof err) == ok_a);
+    if (ok_a) {
+        assert_int_equal(a.n, b.n);
+        for (size_t i = 0; i < a.n; i++) {
+            assert_int_equal(a.p[i].n, b.p[i].n);
+            assert_int_equal(a.p[i].op, b.p[i].op);
+            assert_true((a.p[i].text == NULL) == (b.p[i].text == NULL));
+            for (size_t j = 0; j < a.p[i].n; j++) {
+                const Cmdline *x = &a.p[i].cmds[j], *y = &b.p[i].cmds[j];
+                assert_int_equal(x->argc, y->argc);
+                for (size_t k = 0; k < x->argc; k++)
+                    assert_string_equal(x->argv[k], y->argv[k]);
+                assert_null(x->argv[x->argc]);
+                assert_int_equal(x->nredir, y->nredir);
+                assert_int_equal(x->nassign, y->nassign);
+                assert_true((x->raw == NULL) == (y->raw == NULL));
+                assert_null(x->error);
+                assert_null(x->mem);
+                assert_non_null(x->redir);
+                assert_non_null(x->assign);
+                assert_non_null(x->assign_raw);
+            }
+        }
+    }
+    cmdline_list_fini(&a);
+    cmdline_list_fini(&b);
+}
+
+static void test_cmdline_plain_lines(void **state)
+{
+    (void)state;
+    expect_plain_same("");
+    expect_plain_same("   \t ");
+    expect_plain_same("host -t A h7.d488.com");
+    expect_plain_same("  host\t\twww.example.com  ");
+    expect_plain_same("IPCONFIG/all");
+    expect_plain_same("ping -c 3 10.0.0.1\n");
+    expect_plain_same("dig +short @10.0.0.1 x.y. MX");
+    expect_plain_same("curl -d a=b http://x/");
+    expect_plain_same("echo a#b");
+    expect_plain_same("echo caf\xc3\xa9 (x) }");
+    static const char alphabet[] = "ab.- \t=#'$|";
+    uint64_t x = 88172645463325252u;
+    for (int round = 0; round < 20000; round++) {
+        char line[24];
+        size_t len = (size_t)(round % 20);
+        for (size_t i = 0; i < len; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            line[i] = alphabet[x % (sizeof alphabet - 1)];
+        }
+        line[len] = '\0';
+        expect_plain_same(line);
+    }
+}
+
 /* A parsed list: words as bash reads them, a background pipeline's text
  * as typed (the others have none), the words as typed only where there is
  * something to expand, and a command cmd.exe renames keeps the others'
@@ -1372,6 +1441,7 @@ int main(void)
         cmocka_unit_test(test_cmdline_open_quote),
         cmocka_unit_test(test_cmdline_programs),
         cmocka_unit_test(test_cmdline_list),
+        cmocka_unit_test(test_cmdline_plain_lines),
         cmocka_unit_test(test_cmdline_redirections),
         cmocka_unit_test(test_classify_quoted),
         cmocka_unit_test(test_fault_words),
