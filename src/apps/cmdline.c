@@ -713,15 +713,20 @@ static const unsigned char plain_kind[256] = {
  * with l untouched: cmdline_parse then reads it in full. */
 static bool parse_plain(CmdList *l, const char *line)
 {
-    size_t n = 0, len = 0; /* the words, the line's bytes */
-    unsigned char before = PLAIN_BLANK;
-    for (const unsigned char *c = (const unsigned char *)line; *c; c++, len++) {
-        unsigned char k = plain_kind[*c];
-        if (k == PLAIN_NOT)
-            return false;
-        n += k == PLAIN_WORD && before == PLAIN_BLANK;
-        before = k;
+    size_t n = 0; /* the words */
+    const unsigned char *u = (const unsigned char *)line;
+    for (;;) { /* a run of blanks, then of word bytes; a NUL is PLAIN_NOT */
+        while (plain_kind[*u] == PLAIN_BLANK)
+            u++;
+        if (plain_kind[*u] == PLAIN_NOT)
+            break;
+        n++;
+        while (plain_kind[*u] == PLAIN_WORD)
+            u++;
     }
+    if (*u)
+        return false;
+    size_t len = (size_t)(u - (const unsigned char *)line);
     if (!n) /* blanks alone: no pipeline, as build makes none */
         return true;
     CmdPipeline *p = xmalloc(sizeof *p + sizeof(Cmdline) + (n + 1) * sizeof(char *) + len + 1);

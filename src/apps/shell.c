@@ -64,7 +64,9 @@ static bool is_fault(const char *name)
 static void judge(void *ctx, const char *name, const AppProgram *app, bool alone)
 {
     Verdict *v = ctx;
-    if (!*name || strpbrk(name, "$`")) {
+    /* A program's name has neither $ nor `, and is no fault's: a word
+     * found as a program needs neither test. */
+    if (!*name || (!app && strpbrk(name, "$`"))) {
         /* redirections or assignments alone (`> FILE`, `x=1`): bash runs
          * no program; or one an expansion names, known when it runs */
         v->n++;
@@ -72,7 +74,7 @@ static void judge(void *ctx, const char *name, const AppProgram *app, bool alone
     }
     if (v->n++ == 0) {
         copy_name(v->prog, v->size, name);
-        if (alone && is_fault(name))
+        if (alone && !app && is_fault(name))
             v->kind = SHELL_FAULT;
     }
     if (v->kind == SHELL_PROGRAM && !app) {
