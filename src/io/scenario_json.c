@@ -457,9 +457,13 @@ static bool check_bytes(const Text *t)
     return true;
 }
 
+/* JSON's whitespace (RFC 8259): the checker looks one up before every
+ * token of a big scenario, so in a table rather than four comparisons. */
+static const bool json_ws[256] = {[' '] = true, ['\t'] = true, ['\n'] = true, ['\r'] = true};
+
 bool sj_is_ws(char c)
 {
-    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    return json_ws[(unsigned char)c];
 }
 
 static bool is_word(char c)
@@ -916,6 +920,16 @@ static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, s
 {
     const Text *t = ps->t;
     char c = t->s[*pos];
+    if (c == '"') { /* the commonest value; none of the tests below is for a quote */
+        *want = W_AFTER;
+        char *text = read_string(t, pos);
+        if (!text)
+            return false;
+        cJSON *item = tree_item(t->L, cJSON_String);
+        item->valuestring = text;
+        tree_attach(ps, item);
+        return true;
+    }
     if (c == '{' || c == '[') {
         if (ps->depth == MAX_DEPTH) {
             err_pos(t, *pos, "nested too deeply (expected at most %d levels of [ ] and { })",
@@ -956,15 +970,6 @@ static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, s
     }
     *want = W_AFTER;
     size_t start = *pos;
-    if (c == '"') {
-        char *text = read_string(t, pos);
-        if (!text)
-            return false;
-        cJSON *item = tree_item(t->L, cJSON_String);
-        item->valuestring = text;
-        tree_attach(ps, item);
-        return true;
-    }
     if (c == '-' || is_digit(c)) {
         if (!scan_number(t, pos))
             return false;
@@ -1047,10 +1052,14 @@ static cJSON *check_syntax(const Text *t)
     Want want = W_VALUE;
     bool after_colon = false, ok = false;
     t->L->tree_text = xmalloc(t->len + 1);
+    /* The text in locals: the strings' bytes stored on the way may alias
+     * *t for a compiler, which would read it again for every token. */
+    const char *s = t->s;
+    const size_t len = t->len;
     for (;;) {
-        while (pos < t->len && sj_is_ws(t->s[pos]))
+        while (pos < len && json_ws[(unsigned char)s[pos]])
             pos++;
-        if (pos == t->len) {
+        if (pos == len) {
             if (ps.depth == 0 && want == W_AFTER) {
                 ok = true;
             } else if (ps.depth > 0) {
@@ -1065,7 +1074,7 @@ static cJSON *check_syntax(const Text *t)
             }
             break;
         }
-        char c = t->s[pos];
+        char c = s[pos];
         if (c == '/') {
             err_pos(t, pos,
                     "comments are not allowed in JSON (expected no // or /* */; a note "
@@ -1075,18 +1084,6 @@ static cJSON *check_syntax(const Text *t)
         if (want == W_AFTER) {
             if (!syntax_after(&ps, &pos, &want, &comma, &after_colon))
                 break;
-        } else if (want == W_COLON) {
-            if (c != ':') {
-                Buf b;
-                buf_init(&b);
-                sj_put_quoted(&b, t->s + key + 1, key_end - key - 2);
-                err_pos(t, pos, "missing \":\" after the key %s (expected \"key\": value)",
-                        sj_keep(t->L, buf_take(&b)));
-                break;
-            }
-            pos++;
-            want = W_VALUE;
-            after_colon = true;
         } else if (want == W_KEY || want == W_FIRST_KEY) {
             if (c == '"') {
                 key = pos;
@@ -1094,7 +1091,7 @@ static cJSON *check_syntax(const Text *t)
                     break;
                 key_end = pos;
                 want = W_COLON;
-                if (pos < t->len && t->s[pos] == ':') { /* the usual "key": at once */
+                if (pos < len && s[pos] == ':') { /* the usual "key": at once */
                     pos++;
                     want = W_VALUE;
                     after_colon = true;
@@ -1121,6 +1118,18 @@ static cJSON *check_syntax(const Text *t)
                         char_at(t, pos));
                 break;
             }
+        } else if (want == W_COLON) {
+            if (c != ':') {
+                Buf b;
+                buf_init(&b);
+                sj_put_quoted(&b, t->s + key + 1, key_end - key - 2);
+                err_pos(t, pos, "missing \":\" after the key %s (expected \"key\": value)",
+                        sj_keep(t->L, buf_take(&b)));
+                break;
+            }
+            pos++;
+            want = W_VALUE;
+            after_colon = true;
         } else {
             if (!syntax_value(&ps, &pos, &want, after_colon, comma))
                 break;
