@@ -1470,7 +1470,17 @@ static void test_owner_kinds(void **state)
     size_t n = dns_encode(&m, out, sizeof out);
     decode_ok(&again, out, n);
     assert_same_msg(&m, &again);
-    /* A pointer alone that is cut off is refused as before. */
+    /* Owners that are a pointer alone are refused as before: into the
+     * header, forward, into a label's bytes, or cut off. */
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000 01 61 00 0001 0001 c005"),
+                        "answer record 1: owner name: compression pointer at offset 19 points "
+                        "into the header (offset 5)");
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000 01 61 00 0001 0001 c015"),
+                        "answer record 1: owner name: compression pointer at offset 19 points to "
+                        "offset 21, not back before offset 19 (a forward pointer or a loop)");
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000 01 61 00 0001 0001 c00d"),
+                        "answer record 1: owner name: label type 0x40 at offset 13 is not allowed "
+                        "(labels are at most 63 bytes; 0x40 and 0x80 are undefined label types)");
     assert_string_equal(refused("1234 8400 0001 0001 0000 0000"
                                 "01 61 00 0001 0001 c0"),
                         "answer record 1: owner name: compression pointer at offset 19 is cut off");

@@ -453,6 +453,22 @@ __attribute__((always_inline)) static inline bool read_owner(Dec *d, DnsMsg *m, 
             *pos = i + 2;
             return true;
         }
+        /* A pointer into the question's name (a zone's records) passes
+         * read_name's checks, which lead it to the same qname_label. */
+        size_t target = ptr & 0x3FFF;
+        unsigned more;
+        int k = target < i ? qname_label(d, target, &more) : -1;
+        if (k >= 0) {
+            size_t tail = d->qname->len - (size_t)k;
+            DnsName *out = (DnsName *)arena_alloc(m, offsetof(DnsName, data) + tail);
+            out->len = (uint8_t)tail;
+            out->labels = (uint8_t)more;
+            memcpy(out->data, d->qname->data + k, tail);
+            rr->name = d->owner = out;
+            d->owner_ptr = ptr;
+            *pos = i + 2;
+            return true;
+        }
     }
     DnsName *out = (DnsName *)arena_alloc(m, sizeof(DnsName));
     if (!read_dns_name(d, pos, "owner name", out))
