@@ -562,8 +562,9 @@ static void test_zone_memory(void **state)
     const DnsZoneName *hit = dns_zone_lookup(&z, &n);
     assert_non_null(hit);
     assert_int_equal(hit->count, 1);
-    DnsRR rr = dns_zone_rr(&z, &z.rrs[hit->first]);
-    assert_true(dns_name_equal(&rr.name, &n));
+    DnsName owner;
+    DnsRR rr = dns_zone_rr(&z, &z.rrs[hit->first], &owner);
+    assert_true(dns_name_equal(rr.name, &n));
     assert_int_equal(rr.type, DNS_TYPE_A);
     assert_int_equal(get_be32(rr.rdata), (10u << 24) | (3u << 16) | (13u << 8) | 63u);
     /* An empty non-terminal: sub3 has no records of its own. */

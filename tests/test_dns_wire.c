@@ -186,9 +186,9 @@ static void assert_same_msg(const DnsMsg *a, const DnsMsg *b)
         assert_int_equal(a->n[s], b->n[s]);
         for (size_t i = 0; i < a->n[s]; i++) {
             const DnsRR *x = &a->rr[s][i], *y = &b->rr[s][i];
-            assert_int_equal(x->name.len, y->name.len);
-            assert_memory_equal(x->name.data, y->name.data, x->name.len);
-            assert_int_equal(x->name.labels, y->name.labels);
+            assert_int_equal(x->name->len, y->name->len);
+            assert_memory_equal(x->name->data, y->name->data, x->name->len);
+            assert_int_equal(x->name->labels, y->name->labels);
             assert_int_equal(x->type, y->type);
             assert_int_equal(x->klass, y->klass);
             assert_int_equal(x->ttl, y->ttl);
@@ -383,7 +383,7 @@ static void test_query_fields(void **state)
     const DnsRR *opt = &m.rr[DNS_ADDITIONAL][0];
     assert_int_equal(opt->type, DNS_TYPE_OPT);
     assert_int_equal(opt->klass, 1232);
-    assert_int_equal(opt->name.len, 1);
+    assert_int_equal(opt->name->len, 1);
     assert_int_equal(opt->rdlen, 12);
     assert_int_equal(get_be16(opt->rdata), 10); /* COOKIE */
     assert_int_equal(get_be16(opt->rdata + 2), 8);
@@ -409,14 +409,14 @@ static void test_answer_fields(void **state)
     assert_int_equal(m.n[DNS_AUTHORITY], 2);
     assert_int_equal(m.n[DNS_ADDITIONAL], 2);
     const DnsRR *cname = &m.rr[DNS_ANSWER][0];
-    assert_name(&cname->name, "www.montana.edu.");
+    assert_name(cname->name, "www.montana.edu.");
     assert_int_equal(cname->type, DNS_TYPE_CNAME);
     assert_int_equal(cname->ttl, 3600);
     /* On the wire "web1" + a pointer (7 bytes); stored expanded. */
     assert_int_equal(cname->rdlen, 18);
     assert_memory_equal(cname->rdata, "\4web1\7montana\3edu", 18);
     const DnsRR *a = &m.rr[DNS_ANSWER][1];
-    assert_name(&a->name, "web1.montana.edu.");
+    assert_name(a->name, "web1.montana.edu.");
     assert_int_equal(a->rdlen, 4);
     assert_memory_equal(a->rdata, "\x99\x5a\x7f\xc5", 4);
     /* dig 9.18.49 printed these for the same bytes: */
@@ -1430,6 +1430,64 @@ static void test_summary(void **state)
  * rdata at all, as code may build one, is written as its empty bytes: the
  * encoder once took it for a name and read past it (a crash when the rdata
  * is NULL). */
+/* A record holds a pointer to its owner: the question's name, the root,
+ * the owner before it (the same compression pointer again), or a copy of
+ * its own.  Each kind decodes to the name a walk through the labels finds,
+ * and the message encodes and decodes again to the same. */
+static void test_owner_kinds(void **state)
+{
+    (void)state;
+    const char *hex = "1234 8400 0001 0001 0002 0003"
+                      "03777777 076578616d706c65 03636f6d 00 0001 0001" /* www.example.com A */
+                      "c00c 0001 0001 0000003c 0004 01020304"           /* the question's name */
+                      "c010 0002 0001 0000003c 0006 036e7331 c010"      /* example.com */
+                      "c010 0002 0001 0000003c 0006 036e7332 c010"      /* the same pointer */
+                      "036e7331 c010 0001 0001 0000003c 0004 05060708"  /* ns1, then a pointer */
+                      "c010 0001 0001 0000003c 0004 090a0b0c"           /* the pointer of before */
+                      "00 0029 04d0 00000000 0000";                     /* OPT: the root */
+    uint8_t b[512];
+    size_t len = unhex(hex, b, sizeof b);
+    DnsMsg m, again;
+    dns_msg_init(&m);
+    dns_msg_init(&again);
+    decode_ok(&m, b, len);
+    assert_name(m.rr[DNS_ANSWER][0].name, "www.example.com.");
+    assert_int_equal(m.rr[DNS_ANSWER][0].name->labels, 3);
+    for (size_t i = 0; i < 2; i++) {
+        const DnsRR *ns = &m.rr[DNS_AUTHORITY][i];
+        assert_name(ns->name, "example.com.");
+        assert_int_equal(ns->name->labels, 2);
+        assert_int_equal(ns->rdlen, 17);
+    }
+    assert_memory_equal(m.rr[DNS_AUTHORITY][1].rdata, "\3ns2\7example\3com", 17);
+    assert_name(m.rr[DNS_ADDITIONAL][0].name, "ns1.example.com.");
+    assert_int_equal(m.rr[DNS_ADDITIONAL][0].name->labels, 3);
+    assert_name(m.rr[DNS_ADDITIONAL][1].name, "example.com.");
+    assert_name(m.rr[DNS_ADDITIONAL][2].name, ".");
+    assert_int_equal(m.rr[DNS_ADDITIONAL][2].name->len, 1);
+    assert_int_equal(m.rr[DNS_ADDITIONAL][2].name->labels, 0);
+    uint8_t out[512];
+    size_t n = dns_encode(&m, out, sizeof out);
+    decode_ok(&again, out, n);
+    assert_same_msg(&m, &again);
+    /* Owners that are a pointer alone are refused as before: into the
+     * header, forward, into a label's bytes, or cut off. */
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000 01 61 00 0001 0001 c005"),
+                        "answer record 1: owner name: compression pointer at offset 19 points "
+                        "into the header (offset 5)");
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000 01 61 00 0001 0001 c015"),
+                        "answer record 1: owner name: compression pointer at offset 19 points to "
+                        "offset 21, not back before offset 19 (a forward pointer or a loop)");
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000 01 61 00 0001 0001 c00d"),
+                        "answer record 1: owner name: label type 0x40 at offset 13 is not allowed "
+                        "(labels are at most 63 bytes; 0x40 and 0x80 are undefined label types)");
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000"
+                                "01 61 00 0001 0001 c0"),
+                        "answer record 1: owner name: compression pointer at offset 19 is cut off");
+    dns_msg_fini(&m);
+    dns_msg_fini(&again);
+}
+
 static void test_encode_empty_name_rdata(void **state)
 {
     (void)state;
@@ -1479,6 +1537,7 @@ int main(void)
         cmocka_unit_test(test_encode_first_name),
         cmocka_unit_test(test_write_query),
         cmocka_unit_test(test_encode_empty_name_rdata),
+        cmocka_unit_test(test_owner_kinds),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -695,7 +695,7 @@ static void take_servers(Dig *d, const DnsMsg *m, DnsSection sec)
         d->ns_addr[d->n_ns] = 0;
         for (size_t k = 0; k < m->n[DNS_ADDITIONAL]; k++) {
             const DnsRR *g = &m->rr[DNS_ADDITIONAL][k];
-            if (g->type == DNS_TYPE_A && g->rdlen == 4 && dns_name_equal(&g->name, &d->ns[d->n_ns]))
+            if (g->type == DNS_TYPE_A && g->rdlen == 4 && dns_name_equal(g->name, &d->ns[d->n_ns]))
                 d->ns_addr[d->n_ns] = get_be32(g->rdata);
         }
         d->n_ns++;

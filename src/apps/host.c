@@ -119,7 +119,7 @@ static bool alias_printed(Host *h, const DnsName *n)
         h->cap_aliases = h->cap_aliases ? 2 * h->cap_aliases : 2;
         h->aliases = xrealloc(h->aliases, (size_t)h->cap_aliases * sizeof *h->aliases);
     }
-    h->aliases[h->naliases++] = *n;
+    dns_name_copy(&h->aliases[h->naliases++], n);
     return false;
 }
 
@@ -131,7 +131,7 @@ static void print_rr(Host *h, const DnsRR *rr, Buf *b)
 {
     char t[16];
     size_t start = b->len;
-    owner_text(&rr->name, b);
+    owner_text(rr->name, b);
     switch (rr->type) {
     case DNS_TYPE_A:
         PUT_LITERAL(b, " has address ");
@@ -140,7 +140,7 @@ static void print_rr(Host *h, const DnsRR *rr, Buf *b)
         PUT_LITERAL(b, " has IPv6 address ");
         break;
     case DNS_TYPE_CNAME:
-        if (alias_printed(h, &rr->name)) {
+        if (alias_printed(h, rr->name)) {
             b->len = start;
             b->data[start] = '\0';
             return;
@@ -285,7 +285,7 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     DnsName target;
     for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
         const DnsRR *rr = &m->rr[DNS_ANSWER][i];
-        if (rr->type == DNS_TYPE_CNAME && dns_name_equal(&rr->name, &h->name) &&
+        if (rr->type == DNS_TYPE_CNAME && dns_name_equal(rr->name, &h->name) &&
             dns_name_from_wire(&target, rr->rdata, rr->rdlen)) {
             h->name = target;
             if (h->verbose) {

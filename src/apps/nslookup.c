@@ -204,13 +204,13 @@ static void print_rr(const DnsRR *rr, DnsSection sec, Buf *b)
 {
     if ((rr->type == DNS_TYPE_A || rr->type == DNS_TYPE_AAAA) && sec == DNS_ANSWER) {
         buf_puts(b, "Name:\t");
-        no_dot(&rr->name, b);
+        no_dot(rr->name, b);
         buf_puts(b, "\nAddress: ");
         dns_rdata_to_text(rr->type, rr->rdata, rr->rdlen, b);
         buf_putc(b, '\n');
         return;
     }
-    no_dot(&rr->name, b);
+    no_dot(rr->name, b);
     buf_puts(b, rr->type == DNS_TYPE_SOA ? "\n\t" : "\t");
     print_rdata(rr, b);
     buf_putc(b, '\n');
@@ -245,7 +245,7 @@ static void print_debug(const DnsMsg *m, Buf *b)
             if (rr->type == DNS_TYPE_OPT)
                 continue;
             buf_puts(b, "    ->  ");
-            no_dot(&rr->name, b);
+            no_dot(rr->name, b);
             buf_puts(b, "\n\t");
             print_rdata(rr, b);
             buf_printf(b, "\n\tttl = %u\n", rr->ttl);
@@ -302,7 +302,7 @@ static void on_reply(void *ctx, const DnsMsg *m, size_t size, uint64_t pkt)
     DnsName target;
     for (size_t i = 0; type == DNS_TYPE_A && i < m->n[DNS_ANSWER]; i++) {
         const DnsRR *rr = &m->rr[DNS_ANSWER][i];
-        if (rr->type == DNS_TYPE_CNAME && dns_name_equal(&rr->name, &n->name) &&
+        if (rr->type == DNS_TYPE_CNAME && dns_name_equal(rr->name, &n->name) &&
             dns_name_from_wire(&target, rr->rdata, rr->rdlen))
             n->name = target;
     }

@@ -152,7 +152,8 @@ static void provide_zones(const Model *m, int node, uint32_t step, double t, Ins
         snprintf(title, sizeof title, "Zone %s", n->zones[i]);
         InspectSection *s = section(out, title);
         for (size_t j = 0; j < z->n_rrs; j++) {
-            const DnsRR rr_rr = dns_zone_rr(z, &z->rrs[j]), *rr = &rr_rr;
+            DnsName owner;
+            const DnsRR rr_rr = dns_zone_rr(z, &z->rrs[j], &owner), *rr = &rr_rr;
             buf_clear(&b);
             dns_rr_to_text(rr, &b);
             squeeze(b.data);

@@ -585,20 +585,22 @@ static void warn_ns_addresses(Loader *L, const DnsZoneSet *set, const Served *se
         if (!someone_serves(served, origin))
             continue; /* warn_unserved said so */
         for (size_t i = 0; i < z->n_rrs; i++) {
-            const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i]), *ns = &ns_rr;
+            DnsName ns_owner;
+            const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i], &ns_owner), *ns = &ns_rr;
             DnsName target;
             if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
                 continue;
             const DnsZoneName *g = dns_zone_lookup(z, &target);
             for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++) {
-                const DnsRR a_rr = dns_zone_rr(z, &z->rrs[k]), *a = &a_rr;
+                DnsName a_owner;
+                const DnsRR a_rr = dns_zone_rr(z, &z->rrs[k], &a_owner), *a = &a_rr;
                 if (a->type != DNS_TYPE_A || a->rdlen != 4 ||
                     scenario_has_addr(L, get_be32(a->rdata)))
                     continue;
                 char ip[16], name[DNS_NAME_MAX * 4 + 1], owner[DNS_NAME_MAX * 4 + 1];
                 ip_format(get_be32(a->rdata), ip);
                 dns_name_str(&target, name, sizeof name);
-                dns_name_str(&ns->name, owner, sizeof owner);
+                dns_name_str(ns->name, owner, sizeof owner);
                 Path zp = sj_quoted(&top, origin);
                 sj_warn(L, zone_item(L, origin), &zp,
                         "the name server %s of %s has the address %s, which no node has "
@@ -639,7 +641,8 @@ static void warn_relative_names(Loader *L, const DnsZoneSet *set)
         char origin[DNS_NAME_MAX * 4 + 1];
         dns_name_str(&z->origin, origin, sizeof origin);
         for (size_t i = 0; i < z->n_rrs; i++) {
-            const DnsRR rr_rr = dns_zone_rr(z, &z->rrs[i]), *rr = &rr_rr;
+            DnsName rr_owner;
+            const DnsRR rr_rr = dns_zone_rr(z, &z->rrs[i], &rr_owner), *rr = &rr_rr;
             const char *type = rr->type == DNS_TYPE_NS      ? "NS"
                                : rr->type == DNS_TYPE_MX    ? "MX"
                                : rr->type == DNS_TYPE_CNAME ? "CNAME"
@@ -652,7 +655,7 @@ static void warn_relative_names(Loader *L, const DnsZoneSet *set)
                 continue;
             char name[DNS_NAME_MAX * 4 + 1], owner[DNS_NAME_MAX * 4 + 1];
             dns_name_str(&target, name, sizeof name);
-            dns_name_str(&rr->name, owner, sizeof owner);
+            dns_name_str(rr->name, owner, sizeof owner);
             size_t n = strlen(name), on = strlen(origin);
             char meant[DNS_NAME_MAX * 4 + 1];
             snprintf(meant, sizeof meant, "%.*s", (int)(n - on), name);

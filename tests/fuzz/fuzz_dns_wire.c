@@ -50,7 +50,7 @@ static void same_rr(const DnsRR *x, const DnsRR *y)
 {
     bool rdata_same = has_names(x->type) ? same_bytes_nocase(x->rdata, y->rdata, x->rdlen)
                                          : memcmp(x->rdata, y->rdata, x->rdlen) == 0;
-    if (!dns_name_equal(&x->name, &y->name) || x->name.labels != y->name.labels ||
+    if (!dns_name_equal(x->name, y->name) || x->name->labels != y->name->labels ||
         x->type != y->type || x->klass != y->klass || x->ttl != y->ttl || x->rdlen != y->rdlen ||
         !rdata_same)
         abort();

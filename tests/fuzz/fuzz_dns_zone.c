@@ -21,8 +21,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (ok) {
         for (size_t i = 0; i < z.n_rrs; i++) {
-            const DnsRR rrv = dns_zone_rr(&z, &z.rrs[i]), *rr = &rrv;
-            if (!dns_name_is_under(&rr->name, &origin) || !dns_zone_lookup(&z, &rr->name))
+            DnsName owner;
+            const DnsRR rrv = dns_zone_rr(&z, &z.rrs[i], &owner), *rr = &rrv;
+            if (!dns_name_is_under(rr->name, &origin) || !dns_zone_lookup(&z, rr->name))
                 abort();
             Buf b;
             buf_init(&b);

@@ -464,7 +464,7 @@ static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const
     size_t count = 0, bytes = 0;
     uint32_t ttl = UINT32_MAX;
     for (size_t i = 0; i < n; i++)
-        if (rrs[i].type == type && dns_name_equal(&rrs[i].name, name)) {
+        if (rrs[i].type == type && dns_name_equal(rrs[i].name, name)) {
             count++;
             bytes += rrs[i].rdlen;
             if (rrs[i].ttl < ttl)
@@ -477,7 +477,7 @@ static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const
     DnsCacheEntry *e = insert(c, name, hash, type, DNS_CACHE_RRSET, ttl, head, count, bytes);
     uint8_t *p = entry_bytes(e, head, count);
     for (size_t i = 0; i < n; i++)
-        if (rrs[i].type == type && dns_name_equal(&rrs[i].name, name)) {
+        if (rrs[i].type == type && dns_name_equal(rrs[i].name, name)) {
             e->rdata[e->n] = p;
             if (rrs[i].rdlen)
                 memcpy(p, rrs[i].rdata, rrs[i].rdlen);
@@ -492,13 +492,13 @@ void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *g
     for (size_t i = 0; i < n; i++) {
         bool first = true;
         for (size_t k = 0; k < i && first; k++)
-            first = !(rrs[k].type == rrs[i].type && dns_name_equal(&rrs[k].name, &rrs[i].name));
+            first = !(rrs[k].type == rrs[i].type && dns_name_equal(rrs[k].name, rrs[i].name));
         if (!first)
             continue;
         if (group)
-            dns_cache_put_group(c, group, &rrs[i].name, rrs[i].type, rrs, n);
+            dns_cache_put_group(c, group, rrs[i].name, rrs[i].type, rrs, n);
         else
-            dns_cache_put(c, &rrs[i].name, rrs[i].type, rrs, n);
+            dns_cache_put(c, rrs[i].name, rrs[i].type, rrs, n);
     }
 }
 
@@ -515,16 +515,16 @@ void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type,
     uint32_t hash = dns_name_hash(name);
     drop_existing(c, name, hash, type, every_type);
     size_t soa_len = soa ? soa->rdlen : 0;
-    size_t owner_len = soa_len ? soa->name.len : 0;
+    size_t owner_len = soa_len ? soa->name->len : 0;
     DnsCacheEntry *e = insert(c, name, hash, every_type ? 0 : type, kind, ttl, head_name(name), 0,
                               soa_len + owner_len);
     if (soa_len) {
         e->soa_rdata = entry_bytes(e, head_name(name), 0);
         memcpy(e->soa_rdata, soa->rdata, soa->rdlen);
         e->soa_rdlen = soa->rdlen;
-        memcpy(e->soa_rdata + soa_len, soa->name.data, owner_len);
+        memcpy(e->soa_rdata + soa_len, soa->name->data, owner_len);
         e->soa_owner_len = (uint8_t)owner_len;
-        e->soa_owner_labels = soa->name.labels;
+        e->soa_owner_labels = soa->name->labels;
     }
     arm(c, e);
 }

@@ -82,7 +82,7 @@ static void msg_label(const DnsMsg *m, char *label, size_t size)
     for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++) {
         const DnsRR *rr = &m->rr[DNS_AUTHORITY][i];
         if (rr->type == DNS_TYPE_NS) {
-            name_text(&rr->name, name, sizeof name);
+            name_text(rr->name, name, sizeof name);
             snprintf(label, size, "referral: %s", name);
             return;
         }

@@ -544,13 +544,15 @@ static DnsCacheEntry *answering_entry(Resolver *r, const DnsName *name, uint32_t
 }
 
 /* The SOA a negative entry keeps, with the seconds the entry has left as
- * its TTL (as Unbound counts down a cached negative answer). */
-static bool negative_soa(Resolver *r, const DnsCacheEntry *e, DnsRR *soa)
+ * its TTL (as Unbound counts down a cached negative answer); its owner is
+ * put in *owner. */
+static bool negative_soa(Resolver *r, const DnsCacheEntry *e, DnsRR *soa, DnsName *owner)
 {
     if (e->kind == DNS_CACHE_RRSET || !e->soa_rdata)
         return false;
     memset(soa, 0, sizeof *soa);
-    dns_cache_soa_owner(e, &soa->name);
+    dns_cache_soa_owner(e, owner);
+    soa->name = owner;
     soa->type = DNS_TYPE_SOA;
     soa->klass = DNS_CLASS_IN;
     soa->ttl = dns_cache_ttl_left(&r->cache, e);
@@ -616,7 +618,8 @@ static void task_run(Task *t)
         DnsCacheEntry *e = answering_entry(r, &t->cur, hash, t->qtype);
         if (e) {
             DnsRR soa;
-            bool has_soa = negative_soa(r, e, &soa);
+            DnsName soa_owner;
+            bool has_soa = negative_soa(r, e, &soa, &soa_owner);
             if (e->kind == DNS_CACHE_NXDOMAIN) {
                 task_done(t, DNS_RCODE_NXDOMAIN, NULL, has_soa ? &soa : NULL);
                 return;
@@ -708,32 +711,30 @@ static bool take_referral(Task *t, const DnsMsg *m)
     for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++)
         if (m->rr[DNS_AUTHORITY][i].type == DNS_TYPE_NS)
             ns = &m->rr[DNS_AUTHORITY][i];
-    if (!ns || !dns_name_is_under(&t->cur, &ns->name))
+    if (!ns || !dns_name_is_under(&t->cur, ns->name))
         return false;
     DnsName zone;
     task_zone(t, &zone);
-    if (!dns_name_is_under(&ns->name, &zone) || dns_name_equal(&ns->name, &zone))
+    if (!dns_name_is_under(ns->name, &zone) || dns_name_equal(ns->name, &zone))
         return false;
-    DnsName cut = ns->name;
-    dns_cache_put(&r->cache, &cut, DNS_TYPE_NS, m->rr[DNS_AUTHORITY], m->n[DNS_AUTHORITY]);
+    dns_cache_put(&r->cache, ns->name, DNS_TYPE_NS, m->rr[DNS_AUTHORITY], m->n[DNS_AUTHORITY]);
     /* Glue: addresses of the new servers, if within what the sender may
      * speak for (its zone). */
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
         const DnsRR *g = &m->rr[DNS_ADDITIONAL][i];
         if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) ||
-            !dns_name_is_under(&g->name, &zone))
+            !dns_name_is_under(g->name, &zone))
             continue;
         bool named = false;
         for (size_t k = 0; k < m->n[DNS_AUTHORITY]; k++) {
             DnsName target;
             const DnsRR *a = &m->rr[DNS_AUTHORITY][k];
             if (a->type == DNS_TYPE_NS && dns_name_from_wire(&target, a->rdata, a->rdlen) &&
-                dns_name_equal(&target, &g->name))
+                dns_name_equal(&target, g->name))
                 named = true;
         }
-        if (named && !dns_cache_get(&r->cache, &g->name, g->type))
-            dns_cache_put(&r->cache, &g->name, g->type, m->rr[DNS_ADDITIONAL],
-                          m->n[DNS_ADDITIONAL]);
+        if (named && !dns_cache_get(&r->cache, g->name, g->type))
+            dns_cache_put(&r->cache, g->name, g->type, m->rr[DNS_ADDITIONAL], m->n[DNS_ADDITIONAL]);
     }
     closest_delegation(t);
     return true;
@@ -750,11 +751,11 @@ static void cache_additional(Task *t, const DnsMsg *m)
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
         const DnsRR *g = &m->rr[DNS_ADDITIONAL][i];
         if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) ||
-            !dns_name_is_under(&g->name, &zone))
+            !dns_name_is_under(g->name, &zone))
             continue;
         /* What the cache holds stays, unless this is the zone's own word
          * (AA) on what a referral's glue said: Unbound's trust levels. */
-        DnsCacheEntry *had = dns_cache_get(&r->cache, &g->name, g->type);
+        DnsCacheEntry *had = dns_cache_get(&r->cache, g->name, g->type);
         if (had && (!m->aa || had->answer || had->aa_additional))
             continue;
         bool named = false;
@@ -764,12 +765,12 @@ static void cache_additional(Task *t, const DnsMsg *m)
             size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
             named = (a->type == DNS_TYPE_NS || a->type == DNS_TYPE_MX) && a->rdlen > off &&
                     dns_name_from_wire(&target, a->rdata + off, a->rdlen - off) &&
-                    dns_name_equal(&target, &g->name);
+                    dns_name_equal(&target, g->name);
         }
         if (!named)
             continue;
-        DnsCacheEntry *e = dns_cache_put(&r->cache, &g->name, g->type, m->rr[DNS_ADDITIONAL],
-                                         m->n[DNS_ADDITIONAL]);
+        DnsCacheEntry *e =
+            dns_cache_put(&r->cache, g->name, g->type, m->rr[DNS_ADDITIONAL], m->n[DNS_ADDITIONAL]);
         if (e)
             e->aa_additional = m->aa;
     }
@@ -812,7 +813,7 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
     if (m->rcode == DNS_RCODE_NOERROR && m->n[DNS_ANSWER]) {
         for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
             const DnsRR *a = &m->rr[DNS_ANSWER][i];
-            if (dns_name_equal(&a->name, &asked) &&
+            if (dns_name_equal(a->name, &asked) &&
                 (a->type == DNS_TYPE_A || a->type == DNS_TYPE_CNAME)) {
                 put_answer(r, &asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
                 break;
@@ -849,11 +850,11 @@ static void any_answered(Task *t, const DnsMsg *m)
     Resolver *r = t->r;
     for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
         const DnsRR *a = &m->rr[DNS_ANSWER][i];
-        if (!dns_name_equal(&a->name, &t->cur))
+        if (!dns_name_equal(a->name, &t->cur))
             continue;
-        chain_add(t, &a->name, a->type, a->klass, a->ttl, a->rdata, a->rdlen);
-        if (!dns_cache_get(&r->cache, &a->name, a->type)) {
-            put_answer(r, &a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        chain_add(t, a->name, a->type, a->klass, a->ttl, a->rdata, a->rdlen);
+        if (!dns_cache_get(&r->cache, a->name, a->type)) {
+            put_answer(r, a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
         }
     }
     task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
@@ -887,7 +888,7 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
     DnsName target;
     for (size_t i = 0; i < m->n[DNS_ANSWER]; i++) {
         const DnsRR *a = &m->rr[DNS_ANSWER][i];
-        if (!dns_name_equal(&a->name, &t->cur))
+        if (!dns_name_equal(a->name, &t->cur))
             continue;
         if (a->type == t->qtype)
             have_type = true;
@@ -900,7 +901,7 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
         dns_cache_put_all(&r->cache, m->rr[DNS_ANSWER], m->n[DNS_ANSWER], NULL);
         dns_cache_mark_answer(&r->cache, &t->cur, have_type ? t->qtype : DNS_TYPE_CNAME);
         for (size_t i = 0; i < m->n[DNS_ANSWER]; i++)
-            dns_cache_mark_answer(&r->cache, &m->rr[DNS_ANSWER][i].name, m->rr[DNS_ANSWER][i].type);
+            dns_cache_mark_answer(&r->cache, m->rr[DNS_ANSWER][i].name, m->rr[DNS_ANSWER][i].type);
         restart(t);
         task_run(t);
         return;
@@ -1355,7 +1356,8 @@ static void load_hints(Resolver *r)
     const DnsZoneName *apex = z ? dns_zone_lookup(z, &root) : NULL;
     bool ttls = false;
     for (size_t i = apex ? apex->first : 0; apex && i < apex->first + apex->count; i++) {
-        const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i]), *ns = &ns_rr;
+        DnsName owner, a_owner;
+        const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i], &owner), *ns = &ns_rr;
         DnsName target;
         if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
             continue;
@@ -1365,7 +1367,8 @@ static void load_hints(Resolver *r)
                 continue;
             if (!ttls) { /* as the cache would keep them */
                 r->hints_ns_ttl = dns_cache_capped_ttl(&r->cache, ns->ttl);
-                r->hints_a_ttl = dns_cache_capped_ttl(&r->cache, dns_zone_rr(z, &z->rrs[k]).ttl);
+                r->hints_a_ttl =
+                    dns_cache_capped_ttl(&r->cache, dns_zone_rr(z, &z->rrs[k], &a_owner).ttl);
                 ttls = true;
             }
             if (!n->n_root_hints)

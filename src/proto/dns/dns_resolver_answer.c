@@ -24,7 +24,7 @@ static size_t truncate_whole(DnsMsg *m, uint8_t *out, size_t limit)
     for (size_t i = 0; i < fit;) {
         size_t end = i + 1;
         while (end < m->n[DNS_ANSWER] && m->rr[DNS_ANSWER][end].type == m->rr[DNS_ANSWER][i].type &&
-               dns_name_equal(&m->rr[DNS_ANSWER][end].name, &m->rr[DNS_ANSWER][i].name))
+               dns_name_equal(m->rr[DNS_ANSWER][end].name, m->rr[DNS_ANSWER][i].name))
             end++;
         if (end > fit)
             break; /* this RRset was cut: it goes, and all after it */
@@ -183,9 +183,9 @@ static size_t encode_answer(Task *t, uint8_t rcode, const DnsCacheEntry *final, 
     dns_msg_add_question(m, task_qname(t), t->qtype, t->qclass);
     for (size_t i = 0; t->chain && i < t->chain->n[DNS_ANSWER]; i++) {
         const DnsRR *c = &t->chain->rr[DNS_ANSWER][i];
-        DnsCacheEntry *e = dns_cache_get(&r->cache, &c->name, DNS_TYPE_CNAME);
+        DnsCacheEntry *e = dns_cache_get(&r->cache, c->name, DNS_TYPE_CNAME);
         uint32_t ttl = e ? dns_cache_ttl_left(&r->cache, e) : c->ttl;
-        dns_msg_add_rr(m, DNS_ANSWER, &c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
+        dns_msg_add_rr(m, DNS_ANSWER, c->name, c->type, c->klass, ttl, c->rdata, c->rdlen);
     }
     if (final && final->kind == DNS_CACHE_RRSET) {
         const DnsCacheEntry *e = final;
@@ -198,7 +198,7 @@ static size_t encode_answer(Task *t, uint8_t rcode, const DnsCacheEntry *final, 
         }
     }
     if (soa)
-        dns_msg_add_rr(m, DNS_AUTHORITY, &soa->name, soa->type, soa->klass,
+        dns_msg_add_rr(m, DNS_AUTHORITY, soa->name, soa->type, soa->klass,
                        resolver_negative_ttl(soa), soa->rdata, soa->rdlen);
     if (t->referral)
         add_referral(t, m);

@@ -272,10 +272,10 @@ static void add_rrset(DnsServer *s, Served *sv, DnsMsg *r, DnsSection sec, const
 static bool already(const DnsMsg *r, DnsSection sec, const DnsName *name, uint16_t type)
 {
     for (size_t i = 0; i < r->n[sec]; i++)
-        if (r->rr[sec][i].type == type && dns_name_equal(&r->rr[sec][i].name, name))
+        if (r->rr[sec][i].type == type && dns_name_equal(r->rr[sec][i].name, name))
             return true;
     for (size_t i = 0; i < r->n[DNS_ANSWER]; i++)
-        if (r->rr[DNS_ANSWER][i].type == type && dns_name_equal(&r->rr[DNS_ANSWER][i].name, name))
+        if (r->rr[DNS_ANSWER][i].type == type && dns_name_equal(r->rr[DNS_ANSWER][i].name, name))
             return true;
     return false;
 }
@@ -335,7 +335,7 @@ static void story_init(Story *st)
 static void add_negative_soa(DnsMsg *r, const DnsZone *z)
 {
     const DnsRR *soa = z->soa;
-    dns_msg_add_rr(r, DNS_AUTHORITY, &soa->name, soa->type, soa->klass, z->negative_ttl, soa->rdata,
+    dns_msg_add_rr(r, DNS_AUTHORITY, soa->name, soa->type, soa->klass, z->negative_ttl, soa->rdata,
                    soa->rdlen);
 }
 
@@ -639,7 +639,7 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
                        dns_name_prose(&ns, nn, sizeof nn));
             for (size_t k = 0; k < r->n[DNS_ADDITIONAL]; k++) {
                 const DnsRR *g = &r->rr[DNS_ADDITIONAL][k];
-                if (g->type == DNS_TYPE_A && dns_name_equal(&g->name, &ns)) {
+                if (g->type == DNS_TYPE_A && dns_name_equal(g->name, &ns)) {
                     buf_puts(out, " (");
                     dns_rdata_to_text(g->type, g->rdata, g->rdlen, out);
                     buf_puts(out, ")");
@@ -706,7 +706,7 @@ static void caption(const DnsServer *s, const DnsMsg *r, const DnsName *qname, u
         if (rr->type == DNS_TYPE_CNAME && target_of(rr, &tg)) {
             char a[300], b[300];
             buf_printf(out, "%s%s is an alias (CNAME) for %s", i ? "; " : "",
-                       dns_name_prose(&rr->name, a, sizeof a), dns_name_prose(&tg, b, sizeof b));
+                       dns_name_prose(rr->name, a, sizeof a), dns_name_prose(&tg, b, sizeof b));
             continue;
         }
         buf_puts(out, i ? "; " : "");
@@ -961,8 +961,8 @@ static void relay(Forward *f, const DnsMsg *m, uint8_t rcode)
             const DnsRR *rr = &m->rr[sec][i];
             if (rr->type == DNS_TYPE_OPT)
                 continue;
-            dns_msg_add_rr(&out, (DnsSection)sec, &rr->name, rr->type, rr->klass, rr->ttl,
-                           rr->rdata, rr->rdlen);
+            dns_msg_add_rr(&out, (DnsSection)sec, rr->name, rr->type, rr->klass, rr->ttl, rr->rdata,
+                           rr->rdlen);
         }
     /* What comes back is cached, RRset by RRset. */
     if (m)
@@ -1086,8 +1086,7 @@ static bool start_forward(DnsServer *s, const UdpMsg *m)
             continue;
         for (size_t k = 0; k < r->n[DNS_ADDITIONAL]; k++) {
             const DnsRR *g = &r->rr[DNS_ADDITIONAL][k];
-            if (g->type == DNS_TYPE_A && g->rdlen == 4 && dns_name_equal(&g->name, &t) &&
-                f->n < 8) {
+            if (g->type == DNS_TYPE_A && g->rdlen == 4 && dns_name_equal(g->name, &t) && f->n < 8) {
                 f->target[f->n] = get_be32(g->rdata);
                 f->tname[f->n++] = t;
                 break;

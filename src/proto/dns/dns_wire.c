@@ -14,13 +14,16 @@
 
 /* ==== storage =========================================================== */
 
-/* Rdata lives in blocks that never move, so DnsRR.rdata stays valid while
- * records are added.  Most messages are small and short-lived (one per
- * packet decoded or built): their rdata, questions and records fit in the
- * DnsMsg itself.  A bigger message grows into 4 KB heap blocks and
- * doubled arrays; dns_msg_reset rewinds to the inline bytes and reuses the
- * chain of blocks in order, so a message that has grown allocates nothing
- * more. */
+/* Owner names and rdata live in blocks that never move, so DnsRR.name and
+ * DnsRR.rdata stay valid while records are added.  Most messages are small
+ * and short-lived (one per packet decoded or built): their names, rdata,
+ * questions and records fit in the DnsMsg itself.  A bigger message grows
+ * into 4 KB heap blocks and doubled arrays; dns_msg_reset rewinds to the
+ * inline bytes and reuses the chain of blocks in order, so a message that
+ * has grown allocates nothing more.  A record holds a pointer to its owner
+ * rather than a 255-byte DnsName, so a DnsMsg is about half the size it
+ * was, and a decoded record whose owner repeats the question's name (most
+ * do) copies none. */
 #define ARENA_BLOCK 4096
 
 struct DnsArenaBlock {
@@ -51,6 +54,19 @@ static inline uint8_t *arena_alloc(DnsMsg *m, size_t n)
         return p;
     }
     return arena_alloc_block(m, n);
+}
+
+/* The root, the owner of every OPT record: records point at this one. */
+static const DnsName root_name = {1, 0, {0}};
+
+/* Gives back the last n bytes of the latest arena_alloc: a name is read
+ * into room for the longest one, then keeps only what it uses. */
+static inline void arena_unuse(DnsMsg *m, size_t n)
+{
+    if (m->cur)
+        m->cur->used -= n;
+    else
+        m->bytes_used -= n;
 }
 
 /* The same from the heap blocks, once the inline bytes are used up. */
@@ -166,7 +182,13 @@ DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t typ
     assert(s >= DNS_ANSWER && s < DNS_SECTIONS);
     assert(rdata || rdlen == 0);
     DnsRR *rr = rr_slot(m, s);
-    dns_name_copy(&rr->name, name);
+    if (name->len == 1) {
+        rr->name = &root_name; /* an OPT record's owner, shared */
+    } else {
+        DnsName *owner = (DnsName *)arena_alloc(m, offsetof(DnsName, data) + name->len);
+        dns_name_copy(owner, name);
+        rr->name = owner;
+    }
     rr->type = type;
     rr->klass = klass;
     rr->ttl = ttl;
@@ -222,6 +244,10 @@ typedef struct Dec {
     /* The first question's name, at offset 12, once the questions are
      * read (else NULL): a pointer to it is the most common name. */
     const DnsName *qname;
+    /* The last owner read that was a pointer alone, and that pointer
+     * (0: none yet). */
+    const DnsName *owner;
+    uint16_t owner_ptr;
 } Dec;
 
 static bool fail(Dec *d, const char *fmt, ...) MN_PRINTF(2, 3);
@@ -400,6 +426,62 @@ __attribute__((always_inline)) static inline bool read_dns_name(Dec *d, size_t *
     return len != 0;
 }
 
+/* A record's owner.  Most are a pointer to the question's name at offset
+ * 12: the record then points at the question's DnsName, which read_name
+ * would have copied whole (the pointer passes every check, since the
+ * record lies after the question).  Any other owner is read into the
+ * arena, which keeps only the bytes it uses; an owner that is only a
+ * pointer is remembered, and the next owner with the same pointer (the
+ * zone of a referral's NS records) points at it, as the same pointer
+ * further on passes the same checks. */
+__attribute__((always_inline)) static inline bool read_owner(Dec *d, DnsMsg *m, size_t *pos,
+                                                             DnsRR *rr)
+{
+    size_t i = *pos;    /* below d->len */
+    if (d->p[i] == 0) { /* the root: an OPT record's owner */
+        rr->name = &root_name;
+        *pos = i + 1;
+        return true;
+    }
+    uint16_t ptr = d->len - i >= 2 ? get_be16(d->p + i) : 0;
+    if (ptr >= 0xC000) {
+        const DnsName *same = ptr == (0xC000 | DNS_HEADER_LEN) ? d->qname
+                              : ptr == d->owner_ptr            ? d->owner
+                                                               : NULL;
+        if (same) {
+            rr->name = same;
+            *pos = i + 2;
+            return true;
+        }
+        /* A pointer into the question's name (a zone's records) passes
+         * read_name's checks, which lead it to the same qname_label. */
+        size_t target = ptr & 0x3FFF;
+        unsigned more;
+        int k = target < i ? qname_label(d, target, &more) : -1;
+        if (k >= 0) {
+            size_t tail = d->qname->len - (size_t)k;
+            DnsName *out = (DnsName *)arena_alloc(m, offsetof(DnsName, data) + tail);
+            out->len = (uint8_t)tail;
+            out->labels = (uint8_t)more;
+            memcpy(out->data, d->qname->data + k, tail);
+            rr->name = d->owner = out;
+            d->owner_ptr = ptr;
+            *pos = i + 2;
+            return true;
+        }
+    }
+    DnsName *out = (DnsName *)arena_alloc(m, sizeof(DnsName));
+    if (!read_dns_name(d, pos, "owner name", out))
+        return false;
+    arena_unuse(m, DNS_NAME_MAX - out->len);
+    rr->name = out;
+    if (ptr >= 0xC000) {
+        d->owner_ptr = ptr;
+        d->owner = out;
+    }
+    return true;
+}
+
 /* Appends the uncompressed form of the name at *pos to buf (at *used),
  * which has room for DNS_NAME_MAX more bytes. */
 static bool expand_name(Dec *d, size_t *pos, size_t end, const char *what, uint8_t *buf,
@@ -412,10 +494,12 @@ static bool expand_name(Dec *d, size_t *pos, size_t end, const char *what, uint8
 }
 
 /* Rdata holding names: NS, CNAME, PTR, MX, SOA.  Their names may be
- * compressed on the wire (RFC 3597 4); they are stored expanded. */
+ * compressed on the wire (RFC 3597 4); they are stored expanded, straight
+ * into the arena, which keeps only the bytes they take. */
 static bool expand_rdata(Dec *d, DnsMsg *m, DnsRR *rr, size_t pos, size_t end)
 {
-    uint8_t buf[2 * DNS_NAME_MAX + 20];
+    enum { ROOM = 2 * DNS_NAME_MAX + 20 }; /* the longest: an SOA */
+    uint8_t *buf = arena_alloc(m, ROOM);
     size_t used = 0;
     /* Only the types read_rr sends here, named as dns_type_name names
      * them (a constant: the name is read only if the rdata is refused). */
@@ -454,9 +538,8 @@ static bool expand_rdata(Dec *d, DnsMsg *m, DnsRR *rr, size_t pos, size_t end)
     }
     if (pos != end)
         return fail(d, "%s rdata has %zu bytes left over after its name", tname, end - pos);
-    uint8_t *copy = arena_alloc(m, used);
-    memcpy(copy, buf, used);
-    rr->rdata = copy;
+    arena_unuse(m, ROOM - used);
+    rr->rdata = buf;
     rr->rdlen = (uint16_t)used;
     return true;
 }
@@ -489,7 +572,7 @@ static bool read_rr(Dec *d, DnsMsg *m, DnsSection s, size_t *pos)
 {
     DnsRR *rr = rr_slot(m, s);
     size_t first = *pos;
-    if (!read_dns_name(d, pos, "owner name", &rr->name))
+    if (!read_owner(d, m, pos, rr))
         return false;
     if (d->len - *pos < 10)
         return fail(d,
@@ -565,7 +648,7 @@ static bool overrun(Dec *d, unsigned promised, const char *what, size_t got)
  * success why holds that warning, or "" when there is none. */
 bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 {
-    Dec d = {p, len, why, size, -2, 0, NULL};
+    Dec d = {p, len, why, size, -2, 0, NULL, NULL, 0};
     dns_msg_reset(m);
     if (why && size)
         why[0] = '\0';
@@ -619,9 +702,7 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 
 void dns_msg_add_opt(DnsMsg *m, uint16_t udp_size, const uint8_t *options, uint16_t len)
 {
-    DnsName root;
-    dns_name_root(&root);
-    dns_msg_add_rr(m, DNS_ADDITIONAL, &root, DNS_TYPE_OPT, udp_size, 0, options, len);
+    dns_msg_add_rr(m, DNS_ADDITIONAL, &root_name, DNS_TYPE_OPT, udp_size, 0, options, len);
 }
 
 /* ==== encoder ============================================================ */
@@ -888,7 +969,7 @@ static uint8_t *put_room(Enc *e, size_t n)
 static bool put_rr(Enc *e, const DnsRR *rr)
 {
     size_t start = e->pos, n = e->n;
-    put_name(e, rr->name.data, rr->name.len);
+    put_name(e, rr->name->data, rr->name->len);
     uint8_t *p = put_room(e, 10);
     if (p) {
         put_be16(p, rr->type);
@@ -921,7 +1002,7 @@ static bool put_question(Enc *e, const DnsQuestion *q)
 /* Room an OPT record can need (its owner is the root in any real message). */
 static size_t opt_size(const DnsRR *rr)
 {
-    return (size_t)rr->name.len + 10 + rr->rdlen;
+    return (size_t)rr->name->len + 10 + rr->rdlen;
 }
 
 /* Records that do not fit are left out whole, from the end.  Answer and

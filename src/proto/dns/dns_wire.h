@@ -12,9 +12,9 @@
  * A DnsMsg owns its storage and can be reset and reused without
  * allocating again once it has grown (the server answers a million
  * queries a second through one).  A small message (a question, 3 records
- * a section, 480 bytes of rdata) fits in the DnsMsg itself and allocates
- * nothing; its arrays may then point into it, so a DnsMsg is never copied
- * by value (about 3.5 KB: fine on the stack). */
+ * a section, 1 KB of names and rdata) fits in the DnsMsg itself and
+ * allocates nothing; its arrays may then point into it, so a DnsMsg is
+ * never copied by value (about 1.7 KB: fine on the stack). */
 #ifndef MN_DNS_WIRE_H
 #define MN_DNS_WIRE_H
 
@@ -59,7 +59,11 @@ enum { DNS_OPCODE_QUERY = 0 };
 typedef enum DnsSection { DNS_ANSWER, DNS_AUTHORITY, DNS_ADDITIONAL, DNS_SECTIONS } DnsSection;
 
 typedef struct DnsRR {
-    DnsName name;
+    /* The owner: in the message's storage, where it holds only the bytes
+     * the name uses (never copy it whole: *rr->name would read past it),
+     * or a decoded message's question name, which most owners repeat; in a
+     * zone's record (dns_zone_rr), a name the caller holds. */
+    const DnsName *name;
     uint16_t type, klass;
     uint32_t ttl;
     uint16_t rdlen;
@@ -77,8 +81,8 @@ typedef struct DnsQuestion {
 
 typedef struct DnsArenaBlock DnsArenaBlock; /* rdata blocks that never move */
 
-#define DNS_MSG_INLINE_RR    3   /* records of a section held inside a DnsMsg */
-#define DNS_MSG_INLINE_BYTES 480 /* rdata bytes held inside a DnsMsg */
+#define DNS_MSG_INLINE_RR    3    /* records of a section held inside a DnsMsg */
+#define DNS_MSG_INLINE_BYTES 1024 /* owner names and rdata held inside a DnsMsg */
 
 typedef struct DnsMsg {
     uint16_t id;
@@ -88,8 +92,8 @@ typedef struct DnsMsg {
     size_t n_qd, qd_cap;
     DnsRR *rr[DNS_SECTIONS];
     size_t n[DNS_SECTIONS], cap[DNS_SECTIONS];
-    /* Rdata: the inline bytes first, then heap blocks (cur NULL: the
-     * inline bytes are being filled). */
+    /* Owner names and rdata: the inline bytes first, then heap blocks
+     * (cur NULL: the inline bytes are being filled). */
     size_t bytes_used;
     DnsArenaBlock *blocks, *cur;
     /* The inline storage; the arrays above point here until they grow. */
@@ -103,8 +107,8 @@ void dns_msg_fini(DnsMsg *m);
 /* Empties m, keeping its storage. */
 void dns_msg_reset(DnsMsg *m);
 void dns_msg_add_question(DnsMsg *m, const DnsName *name, uint16_t type, uint16_t klass);
-/* Copies rdata into m (NULL with rdlen 0 is fine).  The pointer returned
- * is valid until the next record is added to the same section. */
+/* Copies name and rdata into m (NULL with rdlen 0 is fine).  The pointer
+ * returned is valid until the next record is added to the same section. */
 DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t type, uint16_t klass,
                       uint32_t ttl, const uint8_t *rdata, uint16_t rdlen);
 

@@ -495,7 +495,7 @@ void dns_rr_to_text_style(const DnsRR *rr, const DnsTextStyle *s, Buf *out)
     char tb[16], cb[16], brk[8] = "\n";
     size_t c[4], col, start = out->len;
     style_columns(s, c);
-    dns_name_to_text(&rr->name, out);
+    dns_name_to_text(rr->name, out);
     col = out->len - start;
     if (!s->no_ttl) {
         pad_to(out, &col, c[0]);
@@ -820,7 +820,7 @@ void dns_question_inspect(const DnsQuestion *q, Buf *out)
 void dns_rr_inspect(const DnsRR *rr, Buf *out)
 {
     char k[16];
-    ws_name(rr->name.data, rr->name.len, out);
+    ws_name(rr->name->data, rr->name->len, out);
     buf_puts(out, ": type ");
     ws_type(rr->type, out);
     if (rr->type == DNS_TYPE_OPT) {

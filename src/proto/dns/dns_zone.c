@@ -978,11 +978,12 @@ void dns_zone_name(const DnsZone *z, const DnsZoneName *e, DnsName *out)
     memcpy(out->data, z->name_bytes + e->off, e->len);
 }
 
-DnsRR dns_zone_rr(const DnsZone *z, const DnsZoneRR *r)
+DnsRR dns_zone_rr(const DnsZone *z, const DnsZoneRR *r, DnsName *owner)
 {
     DnsRR rr;
     memset(&rr, 0, sizeof rr);
-    dns_zone_name(z, &z->names[r->owner], &rr.name);
+    dns_zone_name(z, &z->names[r->owner], owner);
+    rr.name = owner;
     rr.type = r->type;
     rr.klass = DNS_CLASS_IN;
     rr.ttl = r->ttl;
@@ -1116,7 +1117,7 @@ static void check_zone(Builder *b, const Pending *sorted)
         for (size_t i = apex->first; i < apex->first + apex->count; i++)
             if (z->rrs[i].type == DNS_TYPE_SOA) {
                 if (soas++ == 0) {
-                    z->soa_rr = dns_zone_rr(z, &z->rrs[i]);
+                    z->soa_rr = dns_zone_rr(z, &z->rrs[i], &z->soa_owner);
                     z->soa = &z->soa_rr;
                 } else
                     report(b->errs, sorted[i].at,
@@ -1173,16 +1174,17 @@ static void check_zone(Builder *b, const Pending *sorted)
     for (size_t i = 0; i < z->n_rrs; i++) {
         if (z->rrs[i].type != DNS_TYPE_NS)
             continue;
-        DnsRR rrv = dns_zone_rr(z, &z->rrs[i]);
+        DnsName owner;
+        DnsRR rrv = dns_zone_rr(z, &z->rrs[i], &owner);
         const DnsRR *rr = &rrv;
         DnsName target;
         if (rr->type != DNS_TYPE_NS || !dns_name_from_wire(&target, rr->rdata, rr->rdlen) ||
-            !dns_name_is_under(&target, &rr->name))
+            !dns_name_is_under(&target, rr->name))
             continue;
         const DnsZoneName *e = dns_zone_lookup(z, &target);
         if (e && (has_type(z, e, DNS_TYPE_A) || has_type(z, e, DNS_TYPE_AAAA)))
             continue;
-        dns_name_str(&rr->name, zn, sizeof zn);
+        dns_name_str(rr->name, zn, sizeof zn);
         report(b->errs, sorted[i].at,
                "name server %s is inside %s but has no address here "
                "(expected glue: an A or AAAA record for %s)",

@@ -67,6 +67,7 @@ typedef struct DnsZone {
     uint8_t *rdata;      /* every record's rdata */
     uint8_t *name_bytes; /* every owner's wire form */
     DnsRR soa_rr;        /* the apex SOA, as a DnsRR: soa points here */
+    DnsName soa_owner;   /* soa_rr's name */
     const DnsRR *soa;
     uint32_t negative_ttl; /* min(SOA TTL, SOA MINIMUM), RFC 2308 */
 } DnsZone;
@@ -90,8 +91,9 @@ const DnsZone *dns_zones_find(const DnsZoneSet *set, const DnsName *origin);
 const DnsZoneName *dns_zone_lookup(const DnsZone *z, const DnsName *name);
 /* The name of an owner entry. */
 void dns_zone_name(const DnsZone *z, const DnsZoneName *e, DnsName *out);
-/* A record with its owner, as a DnsRR (rdata points into the zone). */
-DnsRR dns_zone_rr(const DnsZone *z, const DnsZoneRR *r);
+/* A record with its owner, as a DnsRR (rdata points into the zone, name
+ * at *owner, where the owner is put). */
+DnsRR dns_zone_rr(const DnsZone *z, const DnsZoneRR *r, DnsName *owner);
 /* The region index for a region name (0 if the zone has no record limited
  * to it). */
 uint16_t dns_zone_region(const DnsZone *z, const char *region);
