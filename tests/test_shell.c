@@ -174,6 +174,18 @@ static void test_cmdline_plain_lines(void **state)
         line[len] = '\0';
         expect_plain_same(line);
     }
+    /* Every byte, alone and inside words: parse_plain's table of what is
+     * plain must agree with the full reading's special bytes.  A backslash
+     * is not tried last, where it would quote the blank before the '#'. */
+    for (int c = 1; c < 256; c++) {
+        char line[32];
+        snprintf(line, sizeof line, "a%ca b", c);
+        expect_plain_same(line);
+        snprintf(line, sizeof line, "echo %ca%c c%c", c, c, c == '\\' ? 'd' : c);
+        expect_plain_same(line);
+        snprintf(line, sizeof line, "%chost x", c);
+        expect_plain_same(line);
+    }
 }
 
 /* A parsed list: words as bash reads them, a background pipeline's text
@@ -332,6 +344,12 @@ static void test_fault_words(void **state)
     assert_false(shell_fault_parse(w, "down \"laptop", &f, why, sizeof why));
     assert_string_equal(why, "bash: unexpected EOF while looking for matching `\"'");
     world_free(w);
+    /* shell.c's judge takes a word found as a program for no fault: no
+     * program may be called up or down, in bash's spelling or cmd.exe's. */
+    assert_null(apps_find("up"));
+    assert_null(apps_find("down"));
+    assert_null(apps_cmd_exe_find("UP"));
+    assert_null(apps_cmd_exe_find("down"));
 }
 
 /* ---- a tiny program that reads lines ------------------------------------ */
