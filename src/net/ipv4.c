@@ -475,21 +475,19 @@ NetErr ipv4_send(Sim *sim, int node, const Ipv4Send *s, const uint8_t *payload, 
     return e;
 }
 
-void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t *payload,
-                  size_t len, uint64_t *pkt_out)
+struct Packet *ipv4_packet_start(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, size_t len,
+                                 uint64_t *pkt_out)
 {
     assert(r->dst == s->dst && sim->net->node_up[r->node] && len + IPV4_HLEN <= ETH_MTU);
     Net *net = sim->net;
     const World *w = net->w;
     int node = r->node;
-    bool local = r->own, arp = !r->own && r->arp;
     int iface = r->own ? -1 : r->iface;
     uint64_t id = s->pkt ? s->pkt : sim_packet_id(sim);
     if (pkt_out)
         *pkt_out = id;
     Packet *p = net_packet_alloc(net, ETH_HLEN + IPV4_HLEN + len);
     p->id = id;
-    const Node *n = &w->nodes[node];
     Ipv4Hdr h = {0};
     h.total_len = (uint16_t)(IPV4_HLEN + len);
     h.id = net->ip_id[node]++;
@@ -498,22 +496,34 @@ void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t
     h.proto = s->proto;
     h.src = s->src ? s->src : world_iface_ip(w, node, iface);
     h.dst = s->dst;
-    if (local) {
+    if (r->own) {
         static const uint8_t zero[6];
         eth_put_header(p->data, zero, zero, ETH_TYPE_IPV4);
     } else {
-        const Iface *f = &n->ifaces[iface];
+        const Iface *f = &w->nodes[node].ifaces[iface];
         eth_put_header(p->data, f->peer_mac, f->mac, ETH_TYPE_IPV4);
     }
     ipv4_put_header(p->data + ETH_HLEN, &h);
-    memcpy(p->data + ETH_HLEN + IPV4_HLEN, payload, len);
     p->len = (uint16_t)(ETH_HLEN + IPV4_HLEN + len);
-    if (local)
-        sim_after(sim, 0, on_local, p, (uint64_t)node);
-    else if (arp)
-        arp_wait(sim, node, iface, -1, s->dst, p);
+    return p;
+}
+
+void ipv4_packet_send(Sim *sim, const Ipv4Route *r, struct Packet *p)
+{
+    if (r->own)
+        sim_after(sim, 0, on_local, p, (uint64_t)r->node);
+    else if (r->arp)
+        arp_wait(sim, r->node, r->iface, -1, r->dst, p);
     else
-        link_transmit(sim, node, iface, p);
+        link_transmit(sim, r->node, r->iface, p);
+}
+
+void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t *payload,
+                  size_t len, uint64_t *pkt_out)
+{
+    Packet *p = ipv4_packet_start(sim, r, s, len, pkt_out);
+    memcpy(ipv4_packet_payload(p), payload, len);
+    ipv4_packet_send(sim, r, p);
 }
 
 /* ---- receiving --------------------------------------------------------- */
