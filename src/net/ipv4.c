@@ -264,27 +264,30 @@ static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst)
     return hop_fill(sim, node, dst);
 }
 
+/* route_arp for any node but a host on a router's link: through the
+ * next-hop cache. */
+static int route_arp_hop(Sim *sim, int node, uint32_t dst, bool *arp)
+{
+    const NetHop *h = hop_get(sim, node, dst);
+    if (arp)
+        *arp = !h && covering_iface(sim->net->w, node, dst) >= 0;
+    return h ? h->iface : unknown_route(sim, node, dst);
+}
+
 /* node's interface toward dst (-1: dst is node's own, or no route), and,
  * when arp is not NULL, whether node must find dst's MAC address by ARP
  * before it can send there: only for an address no node has on one of
  * node's own links.  Every other neighbour's address is known (minet draws
- * no ARP for those). */
-static int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
+ * no ARP for those).  Inline for a host on a router's link, most senders:
+ * the address hash only for its own link. */
+static inline int route_arp(Sim *sim, int node, uint32_t dst, bool *arp)
 {
+    if (!sim->net->on_router_link[node])
+        return route_arp_hop(sim, node, dst, arp);
     const World *w = sim->net->w;
-    bool need = false;
-    int iface;
-    if (sim->net->on_router_link[node]) { /* the address hash only for its own link */
-        iface = dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
-        need = arp && world_iface_covers(w, node, 0, dst) && !world_find_addr(w, dst, NULL, NULL);
-    } else {
-        const NetHop *h = hop_get(sim, node, dst);
-        need = !h && arp && covering_iface(w, node, dst) >= 0;
-        iface = h ? h->iface : unknown_route(sim, node, dst);
-    }
     if (arp)
-        *arp = need;
-    return iface;
+        *arp = world_iface_covers(w, node, 0, dst) && !world_find_addr(w, dst, NULL, NULL);
+    return dst == w->nodes[node].ifaces[0].ip ? -1 : 0;
 }
 
 int ipv4_route(Sim *sim, int node, uint32_t dst)
