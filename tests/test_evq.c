@@ -240,6 +240,35 @@ static void test_random_against_model(void **state)
     evq_fini(&q);
 }
 
+/* evq_take hands out the event in its slot, free again: the event stays
+ * readable until a push, and a handle to it no longer cancels anything,
+ * as after evq_pop. */
+static void test_take_leaves_slot_free(void **state)
+{
+    (void)state;
+    Evq q;
+    evq_init(&q);
+    EvHandle a = evq_push(&q, 5, nop, &q, 1);
+    EvHandle b = evq_push(&q, 300000000, nop, NULL, 2); /* in the far wheel */
+    const Event *e = evq_take(&q);
+    assert_non_null(e);
+    assert_int_equal(e->time, 5);
+    assert_ptr_equal(e->fn, nop);
+    assert_ptr_equal(e->ctx, &q);
+    assert_int_equal(e->arg, 1);
+    assert_false(evq_cancel(&q, a));
+    assert_int_equal(evq_len(&q), 1);
+    EvHandle c = evq_push(&q, 7, nop, NULL, 3); /* takes a's slot */
+    assert_false(evq_cancel(&q, a));
+    assert_true(evq_cancel(&q, c));
+    e = evq_take(&q);
+    assert_non_null(e);
+    assert_int_equal(e->arg, 2);
+    assert_false(evq_cancel(&q, b));
+    assert_null(evq_take(&q));
+    evq_fini(&q);
+}
+
 /* Pushes, pops and cancels interleaved (seeded by seed), each push a
  * random time ahead of the clock, below one of spans[] chosen at random:
  * every pop must still be the earliest live event by (time, insertion),
@@ -489,6 +518,7 @@ int main(void)
         cmocka_unit_test(test_far_wheel_against_scan),
         cmocka_unit_test(test_reserved_against_scan),
         cmocka_unit_test(test_push_after_far_peek),
+        cmocka_unit_test(test_take_leaves_slot_free),
         cmocka_unit_test(test_wheel_wraps),
         cmocka_unit_test(test_cancelled_in_the_wheel),
     };

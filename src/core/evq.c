@@ -53,7 +53,7 @@ static inline bool node_before(const EvqNode *a, const EvqNode *b)
  * longer pending. */
 static void slot_free(Evq *q, uint32_t s)
 {
-    q->slots[s].fn = NULL;
+    q->slots[s].pos = EVQ_FREE; /* its event stays readable: see evq_take */
     q->slots[s].next = q->free_slot;
     q->free_slot = s;
 }
@@ -107,7 +107,7 @@ __attribute__((noinline)) static EvHandle heap_push(Evq *q, uint32_t s, EvHandle
     if (h->len == h->cap)
         h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
     h->len++;
-    sift_up(q, h->len - 1, (EvqNode){q->slots[s].time, q->slots[s].seq, s});
+    sift_up(q, h->len - 1, (EvqNode){q->slots[s].ev.time, q->slots[s].seq, s});
     return handle;
 }
 
@@ -218,7 +218,7 @@ static void wheel_find(Evq *q)
     size_t from = (size_t)((uint64_t)q->last & WHEEL_MASK);
     size_t b = first_used(w->used, w->summary, EVQ_WHEEL_GROUPS, from);
     w->head = q->slots[w->last[b]].next;
-    w->first = q->slots[w->head].time;
+    w->first = q->slots[w->head].ev.time;
 }
 
 /* The slot of the wheel's first event (perhaps a cancelled one), NO_SLOT if
@@ -282,7 +282,7 @@ static void far_remove(Evq *q, uint32_t s)
 {
     EvqFar *f = &q->far;
     const EvqSlot *slot = &q->slots[s];
-    uint32_t b = (uint32_t)far_bucket(slot->time) & FAR_MASK;
+    uint32_t b = (uint32_t)far_bucket(slot->ev.time) & FAR_MASK;
     if (slot->next == s) {
         f->last[b] = NO_SLOT;
         mark_free(f->used, f->summary, b);
@@ -315,7 +315,7 @@ static void far_take(Evq *q, size_t b)
         uint32_t next = q->slots[s].next;
         f->len--;
         q->slots[s].pos = EVQ_WHEEL;
-        wheel_push(q, s, q->slots[s].time);
+        wheel_push(q, s, q->slots[s].ev.time);
         if (s == last)
             break;
         s = next;
@@ -341,7 +341,7 @@ __attribute__((noinline)) static void far_advance(Evq *q, uint64_t h)
 static inline uint32_t near_first(Evq *q)
 {
     uint32_t near = wheel_head(q);
-    while (near != NO_SLOT && !q->slots[near].fn) {
+    while (near != NO_SLOT && !q->slots[near].ev.fn) {
         wheel_shift(q, near);
         slot_free(q, near);
         near = wheel_head(q);
@@ -393,6 +393,7 @@ static void push_room(Evq *q)
     if (q->nslots == q->slots_cap)
         slots_grow(q);
     q->slots[q->nslots].next = NO_SLOT;
+    q->slots[q->nslots].pos = EVQ_FREE;
     q->free_slot = (uint32_t)q->nslots++;
 }
 
@@ -404,11 +405,8 @@ static inline uint32_t slot_take(Evq *q, SimTime t, uint64_t seq, EvFn fn, void 
     uint32_t s = q->free_slot;
     EvqSlot *slot = &q->slots[s];
     q->free_slot = slot->next;
-    slot->time = t;
+    slot->ev = (Event){t, fn, ctx, arg};
     slot->seq = seq;
-    slot->fn = fn;
-    slot->ctx = ctx;
-    slot->arg = arg;
     slot->pos = EVQ_WHEEL;
     slot->background = background;
     q->len++;
@@ -472,12 +470,12 @@ bool evq_cancel(Evq *q, EvHandle h)
     if ((uint32_t)h == 0 || s >= q->nslots)
         return false;
     EvqSlot *slot = &q->slots[s];
-    if (!slot->fn || (uint32_t)slot->seq != (uint32_t)(h >> 32))
+    if (slot->pos == EVQ_FREE || !slot->ev.fn || (uint32_t)slot->seq != (uint32_t)(h >> 32))
         return false;
     q->len--;
     q->foreground -= !slot->background;
     if (slot->pos == EVQ_WHEEL) {
-        slot->fn = NULL; /* dropped when it comes first (near_first) */
+        slot->ev.fn = NULL; /* dropped when it comes first (near_first) */
     } else if (slot->pos == EVQ_FAR) {
         far_remove(q, s);
         slot_free(q, s);
@@ -505,17 +503,13 @@ __attribute__((always_inline)) static inline uint32_t first_slot(Evq *q)
     return near;
 }
 
-bool evq_pop(Evq *q, Event *out)
+const Event *evq_take(Evq *q)
 {
     uint32_t s = first_slot(q);
     if (s == NO_SLOT)
-        return false;
-    const EvqSlot *slot = &q->slots[s];
-    out->time = slot->time;
-    out->fn = slot->fn;
-    out->ctx = slot->ctx;
-    out->arg = slot->arg;
-    SimTime t = slot->time;
+        return NULL;
+    EvqSlot *slot = &q->slots[s];
+    SimTime t = slot->ev.time;
     q->len--;
     q->foreground -= !slot->background;
     if (slot->pos == EVQ_WHEEL)
@@ -535,12 +529,20 @@ bool evq_pop(Evq *q, Event *out)
      * touched, and the next pop finds the wheel's first event remembered. */
     uint32_t next = wheel_head(q);
     if (next != NO_SLOT)
-        __builtin_prefetch(q->slots[next].ctx);
-    return true;
+        __builtin_prefetch(q->slots[next].ev.ctx);
+    return &slot->ev;
+}
+
+bool evq_pop(Evq *q, Event *out)
+{
+    const Event *e = evq_take(q);
+    if (e)
+        *out = *e;
+    return e != NULL;
 }
 
 SimTime evq_peek_time(Evq *q)
 {
     uint32_t s = first_slot(q);
-    return s == NO_SLOT ? SIM_TIME_MAX : q->slots[s].time;
+    return s == NO_SLOT ? SIM_TIME_MAX : q->slots[s].ev.time;
 }

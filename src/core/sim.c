@@ -70,18 +70,17 @@ bool sim_cancel(Sim *sim, EvHandle h)
 /* sim_step once an event is known to be pending and the run not stopped. */
 static inline bool step(Sim *sim)
 {
-    Event ev;
     /* The count first: the queue is looked into only when it is at the limit. */
     if (sim->events_now >= SIM_MAX_EVENTS_AT_ONCE && evq_peek_time(&sim->q) == sim->now) {
         sim->stopped = sim->stuck = true;
         return false;
     }
-    evq_pop(&sim->q, &ev);
-    assert(ev.time >= sim->now);
-    sim->events_now = ev.time == sim->now ? sim->events_now + 1 : 1;
-    sim->now = ev.time;
+    const Event *ev = evq_take(&sim->q); /* read before the handler pushes */
+    assert(ev && ev->time >= sim->now);
+    sim->events_now = ev->time == sim->now ? sim->events_now + 1 : 1;
+    sim->now = ev->time;
     sim->events++;
-    ev.fn(sim, ev.ctx, ev.arg);
+    ev->fn(sim, ev->ctx, ev->arg);
     if (sim->stop_after_step && sim->trace.notes >= sim->stop_after_step)
         sim->stopped = true;
     return true;
@@ -96,11 +95,9 @@ bool sim_step(Sim *sim)
 
 static inline bool has_next(Sim *sim, SimTime t)
 {
-    if (!evq_len(&sim->q))
-        return false;
     if (t == SIM_TIME_MAX) /* every event is due by then: no need to look which is next */
-        return evq_foreground(&sim->q) > 0;
-    return evq_peek_time(&sim->q) <= t;
+        return evq_foreground(&sim->q) > 0; /* pending ones among them */
+    return evq_len(&sim->q) && evq_peek_time(&sim->q) <= t;
 }
 
 bool sim_has_next(Sim *sim, SimTime t)

@@ -22,8 +22,7 @@
 #include <stdint.h>
 
 #include "core/sim.h"
-
-struct Packet;
+#include "net/net.h"
 
 #define IPV4_HLEN        20
 #define IP_PROTO_ICMP    1
@@ -97,6 +96,20 @@ NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len, Ipv4Route *
  * NET_OK at this instant. */
 void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t *payload,
                   size_t len, uint64_t *pkt_out);
+/* ipv4_send_on in two halves, for a sender that writes its payload
+ * straight into the frame instead of handing over a copy (udp_send_on):
+ * the packet, its Ethernet and IPv4 headers written for len payload bytes
+ * (a packet id taken, *pkt_out set, as ipv4_send_on does), whose payload
+ * the caller writes at ipv4_packet_payload, then sends with
+ * ipv4_packet_send over the same route. */
+struct Packet *ipv4_packet_start(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, size_t len,
+                                 uint64_t *pkt_out);
+/* Where the payload goes in a packet of ipv4_packet_start. */
+static inline uint8_t *ipv4_packet_payload(struct Packet *p)
+{
+    return p->data + ETH_HLEN + IPV4_HLEN;
+}
+void ipv4_packet_send(Sim *sim, const Ipv4Route *r, struct Packet *p);
 /* Why a send from node to dst fails, for a caption ("laptop is down",
  * "laptop has no route to 10.0.0.53"); "" for NET_OK. */
 const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *buf, size_t size);

@@ -148,10 +148,13 @@ NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, 
 void udp_send_on(Sim *sim, const Ipv4Route *r, uint64_t pkt, uint16_t sport, uint16_t dport,
                  uint8_t ttl, const uint8_t *data, size_t len, uint64_t *pkt_out)
 {
-    uint8_t d[ETH_MTU];
     uint32_t dst = r->dst;
     uint32_t src = (dst >> 24) == 127 ? dst : world_iface_ip(sim->net->w, r->node, r->iface);
     uint16_t ulen = (uint16_t)(UDP_HLEN + len);
+    Ipv4Send s = {
+        .pkt = pkt, .src = src, .dst = dst, .proto = IP_PROTO_UDP, .ttl = ttl, .df = false};
+    Packet *p = ipv4_packet_start(sim, r, &s, ulen, pkt_out);
+    uint8_t *d = ipv4_packet_payload(p); /* the datagram, written in the frame */
     put_be16(d, sport);
     put_be16(d + 2, dport);
     put_be16(d + 4, ulen);
@@ -159,9 +162,7 @@ void udp_send_on(Sim *sim, const Ipv4Route *r, uint64_t pkt, uint16_t sport, uin
     memcpy(d + UDP_HLEN, data, len);
     uint16_t sum = ipv4_checksum(d, ulen, ipv4_pseudo_sum(src, dst, IP_PROTO_UDP, ulen));
     put_be16(d + 6, sum ? sum : 0xffff);
-    Ipv4Send s = {
-        .pkt = pkt, .src = src, .dst = dst, .proto = IP_PROTO_UDP, .ttl = ttl, .df = false};
-    ipv4_send_on(sim, r, &s, d, ulen, pkt_out);
+    ipv4_packet_send(sim, r, p);
 }
 
 void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *dgram,

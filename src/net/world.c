@@ -138,23 +138,6 @@ bool world_node_has_addr(const World *w, int node, uint32_t ip)
     return false;
 }
 
-uint32_t world_iface_ip(const World *w, int node, int iface)
-{
-    const Node *n = &w->nodes[node];
-    if (iface >= 0 && (size_t)iface < n->n_ifaces)
-        return n->ifaces[iface].ip;
-    return n->n_ips ? n->ips[0] : 0;
-}
-
-bool world_iface_covers(const World *w, int node, int iface, uint32_t ip)
-{
-    const Node *n = &w->nodes[node];
-    assert(iface >= 0 && (size_t)iface < n->n_ifaces);
-    const Iface *f = &n->ifaces[iface];
-    uint32_t mask = f->prefix == 0 ? 0 : 0xffffffffu << (32 - f->prefix);
-    return (f->ip & mask) == (ip & mask);
-}
-
 /* ---- wiring ------------------------------------------------------------ */
 
 /* MAC: 02 (locally administered) : 4 bytes of a hash of the node id : the

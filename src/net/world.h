@@ -9,6 +9,7 @@
 #ifndef MN_WORLD_H
 #define MN_WORLD_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -166,12 +167,26 @@ bool world_find_addr(const World *w, uint32_t ip, int *node, int *iface);
 /* Whether node has ip among its addresses (equal addresses on several nodes
  * included).  O(1) after world_wire, as world_find_addr. */
 bool world_node_has_addr(const World *w, int node, uint32_t ip);
-/* The address a node uses on an interface. */
-uint32_t world_iface_ip(const World *w, int node, int iface);
+/* The address a node uses on an interface (inline: every datagram sent
+ * asks). */
+static inline uint32_t world_iface_ip(const World *w, int node, int iface)
+{
+    const Node *n = &w->nodes[node];
+    if (iface >= 0 && (size_t)iface < n->n_ifaces)
+        return n->ifaces[iface].ip;
+    return n->n_ips ? n->ips[0] : 0;
+}
 /* Is ip on the network of a node's interface, by the interface's address
  * and prefix length (10.0.2.7 is on the link of 10.0.2.1/24)?  How a
  * router knows which addresses are on its links.  After world_wire. */
-bool world_iface_covers(const World *w, int node, int iface, uint32_t ip);
+static inline bool world_iface_covers(const World *w, int node, int iface, uint32_t ip)
+{
+    const Node *n = &w->nodes[node];
+    assert(iface >= 0 && (size_t)iface < n->n_ifaces);
+    const Iface *f = &n->ifaces[iface];
+    uint32_t mask = f->prefix == 0 ? 0 : 0xffffffffu << (32 - f->prefix);
+    return (f->ip & mask) == (ip & mask);
+}
 
 /* Builds interfaces (names, MACs, addresses, peers) from the links and the
  * sorted address index.  Called by the loader once nodes and links are set;
