@@ -644,6 +644,68 @@ static void test_zone_canonical_order(void **state)
     errors_fini(&e);
 }
 
+/* The canonical order holds for zones of any size and any order of their
+ * lines: up to 32 records dns_zone.c sorts by insertion, above by radix on
+ * the owners' first 8 bytes, then sorts runs of owners alike in those. */
+static void test_zone_order_any_size(void **state)
+{
+    (void)state;
+    /* The last two have a 0 byte, so no key: a zone with one sorts by
+     * comparisons alone, and only every fourth zone has them. */
+    static const char *const owners[] = {
+        "@",       "zz",        "b.a",         "B.a",         "a",         "_x.A",      "[.a",
+        "\\255.a", "ab",        "AB.ab",       "x.y.z.a",     "abcdefgh2", "ABCDEFGH1", "abcdefgh",
+        "abcdefg", "x.abcdefg", "abcdefghi.j", "ABCDEFGHJ.j", "\\000.a",   "a\\000"};
+    static const char *const types[] = {"A 10.0.%u.%u", "TXT t%u.%u", "AAAA ::%u:%u", "MX %u m%u"};
+    enum { N_OWNERS = sizeof owners / sizeof owners[0] };
+    uint64_t x = 0x9e3779b97f4a7c15u;
+    for (int round = 0; round < 300; round++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        unsigned n = (unsigned)(x % 90), soa_at = n ? (unsigned)(x >> 32) % n : 0;
+        Buf text;
+        buf_init(&text);
+        for (unsigned i = 0; i <= n; i++) {
+            if (i == soa_at)
+                buf_printf(&text,
+                           "@ 60 IN SOA ns1 h 1 2 3 4 5\n@ 60 IN NS ns1\nns1 60 IN A 10.9.9.9\n");
+            if (i == n)
+                break;
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            buf_printf(&text, "%s 60 IN ", owners[x % (round % 4 ? N_OWNERS - 2 : N_OWNERS)]);
+            buf_printf(&text, types[(x >> 20) % 4], i >> 8, i & 255); /* rdata unique per line */
+            buf_printf(&text, "\n");
+        }
+        DnsZone z;
+        DnsName origin;
+        Errors e;
+        errors_init(&e);
+        assert_true(dns_name_parse(&origin, "example.org.", NULL));
+        bool ok = dns_zone_parse_text(&z, &origin, "any.zone", text.data, text.len, &e);
+        for (size_t k = 0; !ok && k < e.n; k++)
+            fprintf(stderr, "%s\n", e.msg[k]);
+        assert_true(ok);
+        assert_int_equal(z.n_rrs, n + 3);
+        for (size_t i = 1; i < z.n_rrs; i++) {
+            const DnsZoneRR *p = &z.rrs[i - 1], *q = &z.rrs[i];
+            if (p->owner == q->owner) {
+                assert_true(p->type < q->type || (p->type == q->type && p->order < q->order));
+                continue;
+            }
+            DnsName a, b;
+            dns_zone_name(&z, &z.names[p->owner], &a);
+            dns_zone_name(&z, &z.names[q->owner], &b);
+            assert_true(dns_name_compare(&a, &b) < 0);
+        }
+        dns_zone_fini(&z);
+        errors_fini(&e);
+        buf_fini(&text);
+    }
+}
+
 /* A zone whose apex has no records still indexes the apex and the names
  * between it and its records, as empty non-terminals (it is refused for
  * want of an SOA, but built). */
@@ -771,6 +833,7 @@ int main(void)
         cmocka_unit_test(test_zone_file_errors),
         cmocka_unit_test(test_zone_memory),
         cmocka_unit_test(test_zone_canonical_order),
+        cmocka_unit_test(test_zone_order_any_size),
         cmocka_unit_test(test_zone_empty_apex),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
