@@ -19,7 +19,23 @@ typedef struct Served {
     const DnsZone *zone;
     uint32_t *rotation; /* per record: how far its RRset has rotated; NULL
                          * unless the server rotates (round robin) */
+    /* The address types additional data looks for (A, then AAAA): 1 when
+     * the zone has no AAAA record, so that the search for AAAA, which
+     * could find none, is not made. */
+    size_t n_addr_types;
 } Served;
+
+/* The address types glue and additional data take, in NSD's order: every
+ * A record first, then every AAAA. */
+static const uint16_t addr_types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
+
+static size_t zone_addr_types(const DnsZone *z)
+{
+    for (size_t i = 0; i < z->n_rrs; i++)
+        if (z->rrs[i].type == DNS_TYPE_AAAA)
+            return 2;
+    return 1;
+}
 
 typedef struct Forward Forward;
 typedef struct Given Given;
@@ -108,6 +124,7 @@ DnsServer *dns_server_new(const World *w, int node)
         if (!z)
             continue;
         s->zones[s->n_zones].zone = z;
+        s->zones[s->n_zones].n_addr_types = zone_addr_types(z);
         if (s->round_robin)
             s->zones[s->n_zones].rotation = xcalloc(z->n_rrs ? z->n_rrs : 1, sizeof(uint32_t));
         s->n_zones++;
@@ -376,16 +393,16 @@ static void referral(DnsServer *s, Served *sv, DnsMsg *r, const DnsZoneName *cut
     add_rrset(s, sv, r, DNS_AUTHORITY, &ns, NULL, false);
     /* Glue: only for name servers inside this zone (NSD's rule); every A
      * record first, then every AAAA, as NSD orders them. */
-    static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
     size_t n_ns = r->n[DNS_AUTHORITY];
-    for (size_t k = 0; k < 2; k++)
+    for (size_t k = 0; k < sv->n_addr_types; k++)
         for (size_t i = 0; i < n_ns; i++) {
             DnsName t;
             if (!target_of(&r->rr[DNS_AUTHORITY][i], &t) || !dns_name_is_under(&t, &z->origin))
                 continue;
             const DnsZoneName *e = dns_zone_lookup(z, &t);
             RRset g;
-            if (!already(r, DNS_ADDITIONAL, &t, types[k]) && find_rrset(z, e, types[k], reg, &g))
+            if (!already(r, DNS_ADDITIONAL, &t, addr_types[k]) &&
+                find_rrset(z, e, addr_types[k], reg, &g))
                 add_rrset(s, sv, r, DNS_ADDITIONAL, &g, NULL, false);
         }
     st->outcome = OUT_REFERRAL;
@@ -415,9 +432,8 @@ static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *regi
 {
     const DnsZone *z = sv->zone;
     uint16_t reg = dns_zone_region(z, region);
-    static const uint16_t types[] = {DNS_TYPE_A, DNS_TYPE_AAAA};
     static const DnsSection secs[] = {DNS_ANSWER, DNS_AUTHORITY};
-    for (size_t k = 0; k < 2; k++)
+    for (size_t k = 0; k < sv->n_addr_types; k++)
         for (size_t si = 0; si < 2; si++)
             for (size_t i = 0; i < r->n[secs[si]]; i++) {
                 const DnsRR *rr = &r->rr[secs[si]][i];
@@ -430,8 +446,8 @@ static void add_additional(DnsServer *s, Served *sv, DnsMsg *r, const char *regi
                 if (rr->type == DNS_TYPE_NS) /* glue may lie below a cut: no walk */
                     e = dns_zone_lookup(z, &t);
                 RRset set;
-                if (!already(r, DNS_ADDITIONAL, &t, types[k]) &&
-                    find_rrset(z, e, types[k], reg, &set))
+                if (!already(r, DNS_ADDITIONAL, &t, addr_types[k]) &&
+                    find_rrset(z, e, addr_types[k], reg, &set))
                     add_rrset(s, sv, r, DNS_ADDITIONAL, &set, NULL, false);
             }
 }
