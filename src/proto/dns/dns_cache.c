@@ -435,13 +435,19 @@ static void arm(DnsCache *c, DnsCacheEntry *e)
         arm_at(c, x);
 }
 
-static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
-                          size_t n, size_t head);
+static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint32_t hash, uint16_t type,
+                          const DnsRR *rrs, size_t n, size_t head);
 
 DnsCacheEntry *dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
                              size_t n)
 {
-    DnsCacheEntry *e = put(c, name, type, rrs, n, head_name(name));
+    return dns_cache_put_hashed(c, name, dns_name_hash(name), type, rrs, n);
+}
+
+DnsCacheEntry *dns_cache_put_hashed(DnsCache *c, const DnsName *name, uint32_t hash, uint16_t type,
+                                    const DnsRR *rrs, size_t n)
+{
+    DnsCacheEntry *e = put(c, name, hash, type, rrs, n, head_name(name));
     if (e)
         arm(c, e);
     return e;
@@ -450,7 +456,7 @@ DnsCacheEntry *dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, co
 void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name, uint16_t type,
                          const DnsRR *rrs, size_t n)
 {
-    DnsCacheEntry *e = put(c, name, type, rrs, n, HEAD_GROUP);
+    DnsCacheEntry *e = put(c, name, dns_name_hash(name), type, rrs, n, HEAD_GROUP);
     if (!e)
         return;
     e->has_group = true;
@@ -458,8 +464,9 @@ void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name,
     arm(c, e);
 }
 
-static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
-                          size_t n, size_t head)
+/* hash: name's dns_name_hash. */
+static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint32_t hash, uint16_t type,
+                          const DnsRR *rrs, size_t n, size_t head)
 {
     size_t count = 0, bytes = 0;
     uint32_t ttl = UINT32_MAX;
@@ -472,7 +479,6 @@ static DnsCacheEntry *put(DnsCache *c, const DnsName *name, uint16_t type, const
         }
     if (!count)
         return NULL;
-    uint32_t hash = dns_name_hash(name);
     drop_existing(c, name, hash, type, false);
     DnsCacheEntry *e = insert(c, name, hash, type, DNS_CACHE_RRSET, ttl, head, count, bytes);
     uint8_t *p = entry_bytes(e, head, count);
@@ -505,14 +511,13 @@ void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *g
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl)
 {
-    dns_cache_put_negative_soa(c, name, type, kind, ttl, NULL);
+    dns_cache_put_negative_soa(c, name, dns_name_hash(name), type, kind, ttl, NULL);
 }
 
-void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
-                                uint32_t ttl, const DnsRR *soa)
+void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint32_t hash, uint16_t type,
+                                DnsCacheKind kind, uint32_t ttl, const DnsRR *soa)
 {
     bool every_type = kind == DNS_CACHE_NXDOMAIN && !c->nxdomain_per_type;
-    uint32_t hash = dns_name_hash(name);
     drop_existing(c, name, hash, type, every_type);
     size_t soa_len = soa ? soa->rdlen : 0;
     size_t owner_len = soa_len ? soa->name->len : 0;

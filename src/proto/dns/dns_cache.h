@@ -132,6 +132,9 @@ uint32_t dns_cache_capped_ttl(const DnsCache *c, uint32_t ttl);
 /* Returns the entry made, or NULL when rrs hold no record of (name, type). */
 DnsCacheEntry *dns_cache_put(DnsCache *c, const DnsName *name, uint16_t type, const DnsRR *rrs,
                              size_t n);
+/* The same, hash being name's dns_name_hash (a caller that has it). */
+DnsCacheEntry *dns_cache_put_hashed(DnsCache *c, const DnsName *name, uint32_t hash, uint16_t type,
+                                    const DnsRR *rrs, size_t n);
 /* The same, remembering that looking up group brought it (ipconfig lists
  * entries under the name looked up). */
 void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name, uint16_t type,
@@ -141,9 +144,10 @@ void dns_cache_put_group(DnsCache *c, const DnsName *group, const DnsName *name,
 void dns_cache_put_all(DnsCache *c, const DnsRR *rrs, size_t n, const DnsName *group);
 void dns_cache_put_negative(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
                             uint32_t ttl);
-/* The same, keeping a copy of soa (or none, if NULL). */
-void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint16_t type, DnsCacheKind kind,
-                                uint32_t ttl, const DnsRR *soa);
+/* The same, keeping a copy of soa (or none, if NULL); hash is name's
+ * dns_name_hash. */
+void dns_cache_put_negative_soa(DnsCache *c, const DnsName *name, uint32_t hash, uint16_t type,
+                                DnsCacheKind kind, uint32_t ttl, const DnsRR *soa);
 /* The owner of the SOA a negative entry keeps (soa_rdata not NULL). */
 void dns_cache_soa_owner(const DnsCacheEntry *e, DnsName *out);
 /* Forgets everything (ipconfig /flushdns). */

@@ -57,9 +57,10 @@ const char *resolver_who(const Resolver *r, uint32_t addr)
 
 static void task_run(Task *t);
 
-static uint32_t task_hash(const DnsName *name, uint16_t type)
+/* The hash of (name, type), from name_hash, the name's dns_name_hash. */
+static uint32_t task_hash(uint32_t name_hash, uint16_t type)
 {
-    return (dns_name_hash(name) ^ type) * 0x9e3779b1u;
+    return (name_hash ^ type) * 0x9e3779b1u;
 }
 
 /* Chains t into its bucket, doubling the buckets with the tasks. */
@@ -84,8 +85,8 @@ static void by_name_add(Resolver *r, Task *t)
     *head = t;
 }
 
-/* A new lookup of (name, type); hash is their task_hash. */
-static Task *task_new(Resolver *r, const DnsName *name, uint16_t type, uint32_t hash)
+/* A new lookup of (name, type); name_hash is the name's dns_name_hash. */
+static Task *task_new(Resolver *r, const DnsName *name, uint32_t name_hash, uint16_t type)
 {
     Task *t = r->spare;
     if (t)
@@ -94,6 +95,7 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type, uint32_t 
         t = xcalloc(1, sizeof *t);
     memset(t, 0, offsetof(Task, cur)); /* the arrays after the name stay */
     dns_name_copy(&t->cur, name);
+    t->cur_hash = name_hash;
     t->r = r;
     t->qtype = type;
     t->qclass = DNS_CLASS_IN;
@@ -101,7 +103,7 @@ static Task *task_new(Resolver *r, const DnsName *name, uint16_t type, uint32_t 
     r->tasks = xgrow(r->tasks, &r->tasks_cap, r->ntasks + 1, sizeof *r->tasks);
     t->index = r->ntasks;
     r->tasks[r->ntasks++] = t;
-    t->hash = hash;
+    t->hash = task_hash(name_hash, type);
     by_name_add(r, t);
     return t;
 }
@@ -218,8 +220,8 @@ static void closest_delegation(Task *t)
     const uint8_t *cur = t->cur.data;
     for (int k = t->cur.labels; k >= 0; k--) {
         size_t len = t->cur.len - (size_t)(cur - t->cur.data);
-        DnsCacheEntry *ns =
-            dns_cache_get_hashed(&r->cache, cur, len, dns_name_hash_wire(cur, len), DNS_TYPE_NS);
+        uint32_t h = cur == t->cur.data ? t->cur_hash : dns_name_hash_wire(cur, len);
+        DnsCacheEntry *ns = dns_cache_get_hashed(&r->cache, cur, len, h, DNS_TYPE_NS);
         if (!ns || ns->kind != DNS_CACHE_RRSET) {
             cur += 1 + *cur; /* the next label's suffix */
             continue;
@@ -503,7 +505,7 @@ static void start_sub_lookup(Task *t, Server *s)
                dns_name_prose(s->name, sn, sizeof sn), sn);
     if (t->current < 0)
         t->current = 0; /* when woken, go on with this delegation */
-    Task *sub = task_new(r, s->name, DNS_TYPE_A, task_hash(s->name, DNS_TYPE_A));
+    Task *sub = task_new(r, s->name, s->hash, DNS_TYPE_A);
     sub->parent = t;
     sub->depth = t->depth + 1;
     t->waiting_sub = true;
@@ -614,7 +616,7 @@ static void task_run(Task *t)
     if (t->qtype == DNS_TYPE_ANY && any_from_cache(t))
         return;
     for (;;) {
-        uint32_t hash = dns_name_hash(&t->cur); /* for the answer and an alias */
+        uint32_t hash = t->cur_hash;
         DnsCacheEntry *e = answering_entry(r, &t->cur, hash, t->qtype);
         if (e) {
             DnsRR soa;
@@ -646,6 +648,7 @@ static void task_run(Task *t)
                 dns_name_copy(t->question, &t->cur);
             }
             dns_name_copy(&t->cur, &target);
+            t->cur_hash = dns_name_hash(&t->cur);
             continue;
         }
         break;
@@ -669,12 +672,13 @@ static void task_run(Task *t)
 
 /* Caches the RRset (name, type) of rrs, an answer section, as an answer
  * (DnsCacheEntry.answer): what dns_cache_mark_answer would mark, without
- * looking the entry up again.  Returns the entry, or NULL if it has no
- * time to live (it is not marked, and answers nothing). */
-static DnsCacheEntry *put_answer(Resolver *r, const DnsName *name, uint16_t type, const DnsRR *rrs,
-                                 size_t n)
+ * looking the entry up again; hash is name's dns_name_hash.  Returns the
+ * entry, or NULL if it has no time to live (it is not marked, and answers
+ * nothing). */
+static DnsCacheEntry *put_answer(Resolver *r, const DnsName *name, uint32_t hash, uint16_t type,
+                                 const DnsRR *rrs, size_t n)
 {
-    DnsCacheEntry *e = dns_cache_put(&r->cache, name, type, rrs, n);
+    DnsCacheEntry *e = dns_cache_put_hashed(&r->cache, name, hash, type, rrs, n);
     if (!e || e->expires <= r->sim->now)
         return NULL;
     e->answer = true;
@@ -815,7 +819,8 @@ static bool handle_minimised(Task *t, const DnsMsg *m)
             const DnsRR *a = &m->rr[DNS_ANSWER][i];
             if (dns_name_equal(a->name, &asked) &&
                 (a->type == DNS_TYPE_A || a->type == DNS_TYPE_CNAME)) {
-                put_answer(r, &asked, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+                put_answer(r, &asked, dns_name_hash(&asked), a->type, m->rr[DNS_ANSWER],
+                           m->n[DNS_ANSWER]);
                 break;
             }
         }
@@ -854,7 +859,8 @@ static void any_answered(Task *t, const DnsMsg *m)
             continue;
         chain_add(t, a->name, a->type, a->klass, a->ttl, a->rdata, a->rdlen);
         if (!dns_cache_get(&r->cache, a->name, a->type)) {
-            put_answer(r, a->name, a->type, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+            put_answer(r, a->name, dns_name_hash(a->name), a->type, m->rr[DNS_ANSWER],
+                       m->n[DNS_ANSWER]);
         }
     }
     task_done(t, DNS_RCODE_NOERROR, NULL, NULL);
@@ -911,7 +917,8 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
         return;
     }
     if (have_type) {
-        DnsCacheEntry *e = put_answer(r, &t->cur, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        DnsCacheEntry *e =
+            put_answer(r, &t->cur, t->cur_hash, t->qtype, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
         cache_additional(t, m);
         restart(t);
         if (e && t->qtype != DNS_TYPE_ANY) /* what task_run would find in the cache */
@@ -921,7 +928,7 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
         return;
     }
     if (have_cname) {
-        put_answer(r, &t->cur, DNS_TYPE_CNAME, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
+        put_answer(r, &t->cur, t->cur_hash, DNS_TYPE_CNAME, m->rr[DNS_ANSWER], m->n[DNS_ANSWER]);
         trace_note(&sim->trace, sim->now, 0,
                    "%s is an alias (CNAME) for %s. %s caches the alias and now looks up %s "
                    "itself, starting from the closest zone it knows the servers of%s.",
@@ -937,7 +944,8 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
     if (m->rcode == DNS_RCODE_NXDOMAIN) {
         uint32_t ttl = resolver_negative_ttl(soa);
         if (ttl)
-            dns_cache_put_negative_soa(&r->cache, &t->cur, t->qtype, DNS_CACHE_NXDOMAIN, ttl, soa);
+            dns_cache_put_negative_soa(&r->cache, &t->cur, t->cur_hash, t->qtype,
+                                       DNS_CACHE_NXDOMAIN, ttl, soa);
         task_done(t, DNS_RCODE_NXDOMAIN, NULL, soa);
         return;
     }
@@ -948,7 +956,8 @@ void resolver_handle_response(Task *t, const DnsMsg *m)
     if (m->n[DNS_ANSWER] == 0 && (m->aa || soa)) {
         uint32_t ttl = resolver_negative_ttl(soa);
         if (ttl)
-            dns_cache_put_negative_soa(&r->cache, &t->cur, t->qtype, DNS_CACHE_NODATA, ttl, soa);
+            dns_cache_put_negative_soa(&r->cache, &t->cur, t->cur_hash, t->qtype, DNS_CACHE_NODATA,
+                                       ttl, soa);
         task_done(t, DNS_RCODE_NOERROR, NULL, soa);
         return;
     }
@@ -1142,11 +1151,11 @@ static bool answered_itself(Task *t, uint64_t pkt)
 /* A client's query starts a lookup (answered over conn when not NULL); a
  * query of the resolver's own come back to it (cycle) is answered SERVFAIL
  * at once. */
-static void start_task(Resolver *r, const DnsMsg *q, uint32_t hash, uint32_t src, uint16_t sport,
-                       uint64_t pkt, Client *conn, bool cycle)
+static void start_task(Resolver *r, const DnsMsg *q, uint32_t name_hash, uint32_t src,
+                       uint16_t sport, uint64_t pkt, Client *conn, bool cycle)
 {
     Sim *sim = r->sim;
-    Task *t = task_new(r, &q->qd[0].name, q->qd[0].type, hash);
+    Task *t = task_new(r, &q->qd[0].name, name_hash, q->qd[0].type);
     t->client = src;
     t->cport = sport;
     t->cid = q->id;
@@ -1220,9 +1229,9 @@ static void on_client(Sim *sim, void *ctx, int node, const UdpMsg *m)
     DnsMsg *q = &r->query; /* dns_decode empties it first */
     if (decode_query(q, m->data, m->len)) {
         bool cycle = own_query_back(r, q, m->src);
-        uint32_t hash = task_hash(&q->qd[0].name, q->qd[0].type);
-        if (cycle || !join_running(r, q, hash, m))
-            start_task(r, q, hash, m->src, m->sport, m->pkt, NULL, cycle);
+        uint32_t name_hash = dns_name_hash(&q->qd[0].name);
+        if (cycle || !join_running(r, q, task_hash(name_hash, q->qd[0].type), m))
+            start_task(r, q, name_hash, m->src, m->sport, m->pkt, NULL, cycle);
     }
 }
 
@@ -1283,7 +1292,7 @@ static void on_client_message(void *ctx, DnsTcp *d, const uint8_t *data, size_t 
     DnsMsg q;
     dns_msg_init(&q);
     if (decode_query(&q, data, len))
-        start_task(r, &q, task_hash(&q.qd[0].name, q.qd[0].type), c->peer, 0, 0, c, false);
+        start_task(r, &q, dns_name_hash(&q.qd[0].name), c->peer, 0, 0, c, false);
     dns_msg_fini(&q);
 }
 

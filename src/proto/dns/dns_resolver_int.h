@@ -96,6 +96,7 @@ typedef struct Task {
     /* The client's question (task_qname) is cur until an alias moves the
      * lookup on to its target: then this copy of it, as long as the name. */
     DnsName *question;
+    uint32_t cur_hash; /* cur's dns_name_hash */
     /* The name last, so that task_new clears the rest and sets only the
      * bytes of the name it uses (a name is read as far as its len). */
     DnsName cur; /* the name being looked up */
