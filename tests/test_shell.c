@@ -74,8 +74,9 @@ static void test_cmdline_open_quote(void **state)
 
 /* cmdline_programs: each command's program in the parsed line, and
  * "alone"; "|" when the line does not parse, then bash's message. */
-static void collect(void *ctx, const char *program, bool alone)
+static void collect(void *ctx, Cmdline *c, const char *program, bool alone)
 {
+    (void)c;
     buf_printf(ctx, "%s%s ", program, alone ? "!" : "");
 }
 
@@ -1181,6 +1182,24 @@ static void test_classify_lists(void **state)
     /* bash's own message, not a scenario error */
     assert_int_equal(shell_classify("host x | | y", prog, sizeof prog), SHELL_PROGRAM);
     assert_int_equal(shell_classify("down laptop &", prog, sizeof prog), SHELL_UNKNOWN);
+    /* The program a command's word names is noted once, when the word is
+     * its name: not cmd.exe's reading (IPCONFIG/all), which the run splits,
+     * nor an unknown one; words made anew drop it. */
+    CmdList l;
+    assert_int_equal(shell_classify_parsed("host x | IPCONFIG/all | $P | grpe; ping -c 1 y", prog,
+                                           sizeof prog, &l),
+                     SHELL_UNKNOWN);
+    assert_int_equal(l.n, 2);
+    assert_int_equal(l.p[0].n, 4);
+    assert_ptr_equal(l.p[0].cmds[0].program, apps_find("host"));
+    assert_null(l.p[0].cmds[1].program);
+    assert_null(l.p[0].cmds[2].program);
+    assert_null(l.p[0].cmds[3].program);
+    assert_ptr_equal(l.p[1].cmds[0].program, apps_find("ping"));
+    const char *words[] = {"ping", "z"};
+    cmdline_set_words(&l.p[1].cmds[0], words, 2);
+    assert_null(l.p[1].cmds[0].program);
+    cmdline_list_fini(&l); /* and the command's new words */
 }
 
 /* Filters open their file operands through the node's files, as GNU's

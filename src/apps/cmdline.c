@@ -773,14 +773,14 @@ bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size)
     return ok;
 }
 
-void cmdline_programs(const CmdList *l, void (*fn)(void *ctx, const char *program, bool alone),
-                      void *ctx)
+void cmdline_programs(CmdList *l,
+                      void (*fn)(void *ctx, Cmdline *c, const char *program, bool alone), void *ctx)
 {
     bool alone = l->n == 1 && l->p[0].n == 1 && l->p[0].op == CMD_END;
     for (size_t i = 0; i < l->n; i++)
         for (size_t j = 0; j < l->p[i].n; j++) {
-            const Cmdline *c = &l->p[i].cmds[j];
-            fn(ctx, c->argc ? c->argv[0] : "", alone);
+            Cmdline *c = &l->p[i].cmds[j];
+            fn(ctx, c, c->argc ? c->argv[0] : "", alone);
         }
 }
 

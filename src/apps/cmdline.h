@@ -49,6 +49,10 @@ typedef struct Cmdline {
     const char *error; /* cmdline_expand's: bash's message; the command does not run */
     void *mem;         /* what argv and its words live in, when their own (cmdline_fini frees it);
                           NULL for a command of a CmdList, whose words live in the list's */
+    /* The program argv[0] names, as the caller found it (the shell, once,
+     * when it judges a line: cmdline_programs), or NULL: words made anew
+     * (expanded, set) leave it NULL, to be found again. */
+    const struct AppProgram *program;
 } Cmdline;
 
 /* Splits line into c (which cmdline_fini frees, whatever the outcome).
@@ -165,11 +169,13 @@ size_t cmdline_assignment(const char *word);
 bool cmdline_parse(CmdList *l, const char *line, char *err, size_t size);
 void cmdline_list_fini(CmdList *l);
 
-/* Calls fn with the program of each command of l (its first word that is
- * neither an assignment nor a redirection's; "" for a command of
+/* Calls fn with each command c of l and its program (its first word that
+ * is neither an assignment nor a redirection's; "" for a command of
  * redirections or assignments alone), in order, and alone when the line is
- * that one command and nothing else (no | ; && || &). */
-void cmdline_programs(const CmdList *l, void (*fn)(void *ctx, const char *program, bool alone),
+ * that one command and nothing else (no | ; && || &).  fn may note the
+ * program it finds in c->program. */
+void cmdline_programs(CmdList *l,
+                      void (*fn)(void *ctx, Cmdline *c, const char *program, bool alone),
                       void *ctx);
 
 #endif

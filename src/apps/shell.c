@@ -83,10 +83,16 @@ static void judge(void *ctx, const char *name, const AppProgram *app, bool alone
     }
 }
 
-/* judge, for a command's first word as typed. */
-static void judge_word(void *ctx, const char *word, bool alone)
+/* judge, for a command's first word as typed.  A word that is a
+ * program's name is noted in c: the command runs it, found once
+ * (start_command), unless its words are made anew (cmdline.h). */
+static void judge_word(void *ctx, Cmdline *c, const char *word, bool alone)
 {
-    const AppProgram *app = apps_cmd_exe_find(word);
+    const AppProgram *app = apps_find(word);
+    if (app)
+        c->program = app;
+    else
+        app = apps_cmd_exe_find(word);
     judge(ctx, app ? app->name : word, app, alone);
 }
 
@@ -636,7 +642,7 @@ static Proc *start_command(Sim *sim, Run *r, Job *j, Cmdline *c, bool typed, boo
         const char *w = c->argc ? c->argv[c->argc - 1] : "";
         term_set_last_word(t, w);
     }
-    const AppProgram *app = r->app ? r->app : apps_cmd_exe_split(c);
+    const AppProgram *app = r->app ? r->app : c->program ? c->program : apps_cmd_exe_split(c);
     if (c->error) {
         proc_printf(p, CON_STDERR, "%s\n", c->error);
         if (!quiet) /* an interactive bash drops the rest of the line */
@@ -924,7 +930,7 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, bool 
     bool empty = parsed && list.n == 0;
     const Cmdline *first = parsed && list.n ? &list.p[0].cmds[0] : NULL;
     bool fault = first && list.n == 1 && list.p[0].n == 1 && list.p[0].op == CMD_END &&
-                 first->argc && is_fault(first->argv[0]);
+                 first->argc && !first->program && is_fault(first->argv[0]);
     bool comment = empty && shell_comment_only(line);
     if ((empty && !comment) || (fault && !app)) {
         if (parsed)
