@@ -211,8 +211,11 @@ static void fill_addresses(Task *t)
 }
 
 /* The closest delegation for cur that the cache knows, else the hints.
- * cur's suffixes are looked up in place, the longest first. */
-static void closest_delegation(Task *t)
+ * cur's suffixes are looked up in place, the longest first.  stored is
+ * the NS entry of one of them that take_referral has just put in the
+ * cache, or NULL: a lookup of its name would find it (or, with a TTL of 0,
+ * nothing), and is not made. */
+static void closest_delegation(Task *t, const DnsCacheEntry *stored)
 {
     Resolver *r = t->r;
     t->nservers = 0;
@@ -220,8 +223,13 @@ static void closest_delegation(Task *t)
     const uint8_t *cur = t->cur.data;
     for (int k = t->cur.labels; k >= 0; k--) {
         size_t len = t->cur.len - (size_t)(cur - t->cur.data);
-        uint32_t h = cur == t->cur.data ? t->cur_hash : dns_name_hash_wire(cur, len);
-        DnsCacheEntry *ns = dns_cache_get_hashed(&r->cache, cur, len, h, DNS_TYPE_NS);
+        const DnsCacheEntry *ns;
+        if (stored && k == stored->name.labels) {
+            ns = stored->expires > r->sim->now ? stored : NULL;
+        } else {
+            uint32_t h = cur == t->cur.data ? t->cur_hash : dns_name_hash_wire(cur, len);
+            ns = dns_cache_get_hashed(&r->cache, cur, len, h, DNS_TYPE_NS);
+        }
         if (!ns || ns->kind != DNS_CACHE_RRSET) {
             cur += 1 + *cur; /* the next label's suffix */
             continue;
@@ -653,7 +661,7 @@ static void task_run(Task *t)
         }
         break;
     }
-    closest_delegation(t);
+    closest_delegation(t, NULL);
     if (!t->rd && !t->parent) {
         /* RD clear: the client asks what the cache holds, and nothing
          * more (Unbound's allow_snoop, BIND's allow-query-cache). */
@@ -715,13 +723,14 @@ static bool take_referral(Task *t, const DnsMsg *m)
     for (size_t i = 0; i < m->n[DNS_AUTHORITY]; i++)
         if (m->rr[DNS_AUTHORITY][i].type == DNS_TYPE_NS)
             ns = &m->rr[DNS_AUTHORITY][i];
-    if (!ns || !dns_name_is_under(&t->cur, ns->name))
+    /* Below the zone asked, above the name: the zone is cur's last
+     * zone_labels labels, so a suffix of cur lies below it if it has more. */
+    if (!ns || ns->name->labels <= t->zone_labels || !dns_name_is_under(&t->cur, ns->name))
         return false;
     DnsName zone;
     task_zone(t, &zone);
-    if (!dns_name_is_under(ns->name, &zone) || dns_name_equal(ns->name, &zone))
-        return false;
-    dns_cache_put(&r->cache, ns->name, DNS_TYPE_NS, m->rr[DNS_AUTHORITY], m->n[DNS_AUTHORITY]);
+    const DnsCacheEntry *stored =
+        dns_cache_put(&r->cache, ns->name, DNS_TYPE_NS, m->rr[DNS_AUTHORITY], m->n[DNS_AUTHORITY]);
     /* Glue: addresses of the new servers, if within what the sender may
      * speak for (its zone). */
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
@@ -737,16 +746,35 @@ static bool take_referral(Task *t, const DnsMsg *m)
                 dns_name_equal(&target, g->name))
                 named = true;
         }
-        if (named && !dns_cache_get(&r->cache, g->name, g->type))
-            dns_cache_put(&r->cache, g->name, g->type, m->rr[DNS_ADDITIONAL], m->n[DNS_ADDITIONAL]);
+        if (!named)
+            continue;
+        uint32_t h = dns_name_hash(g->name);
+        if (!dns_cache_get_hashed(&r->cache, g->name->data, g->name->len, h, g->type))
+            dns_cache_put_hashed(&r->cache, g->name, h, g->type, m->rr[DNS_ADDITIONAL],
+                                 m->n[DNS_ADDITIONAL]);
     }
-    closest_delegation(t);
+    closest_delegation(t, stored);
     return true;
+}
+
+/* Whether an NS or MX record of m's answer section names name. */
+static bool named_in_answer(const DnsMsg *m, const DnsName *name)
+{
+    for (size_t k = 0; k < m->n[DNS_ANSWER]; k++) {
+        const DnsRR *a = &m->rr[DNS_ANSWER][k];
+        DnsName target;
+        size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
+        if ((a->type == DNS_TYPE_NS || a->type == DNS_TYPE_MX) && a->rdlen > off &&
+            dns_name_from_wire(&target, a->rdata + off, a->rdlen - off) &&
+            dns_name_equal(&target, name))
+            return true;
+    }
+    return false;
 }
 
 /* Addresses in an answer's additional section, for the names its NS or MX
  * records mention, if the server may speak for them (they are in its zone:
- * the bailiwick rule). */
+ * the bailiwick rule).  Most answers name none: that is asked first. */
 static void cache_additional(Task *t, const DnsMsg *m)
 {
     Resolver *r = t->r;
@@ -754,27 +782,18 @@ static void cache_additional(Task *t, const DnsMsg *m)
     task_zone(t, &zone);
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++) {
         const DnsRR *g = &m->rr[DNS_ADDITIONAL][i];
-        if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) ||
+        if ((g->type != DNS_TYPE_A && g->type != DNS_TYPE_AAAA) || !named_in_answer(m, g->name) ||
             !dns_name_is_under(g->name, &zone))
             continue;
         /* What the cache holds stays, unless this is the zone's own word
          * (AA) on what a referral's glue said: Unbound's trust levels. */
-        DnsCacheEntry *had = dns_cache_get(&r->cache, g->name, g->type);
+        uint32_t h = dns_name_hash(g->name);
+        DnsCacheEntry *had =
+            dns_cache_get_hashed(&r->cache, g->name->data, g->name->len, h, g->type);
         if (had && (!m->aa || had->answer || had->aa_additional))
             continue;
-        bool named = false;
-        for (size_t k = 0; k < m->n[DNS_ANSWER] && !named; k++) {
-            const DnsRR *a = &m->rr[DNS_ANSWER][k];
-            DnsName target;
-            size_t off = a->type == DNS_TYPE_MX ? 2 : 0;
-            named = (a->type == DNS_TYPE_NS || a->type == DNS_TYPE_MX) && a->rdlen > off &&
-                    dns_name_from_wire(&target, a->rdata + off, a->rdlen - off) &&
-                    dns_name_equal(&target, g->name);
-        }
-        if (!named)
-            continue;
-        DnsCacheEntry *e =
-            dns_cache_put(&r->cache, g->name, g->type, m->rr[DNS_ADDITIONAL], m->n[DNS_ADDITIONAL]);
+        DnsCacheEntry *e = dns_cache_put_hashed(&r->cache, g->name, h, g->type,
+                                                m->rr[DNS_ADDITIONAL], m->n[DNS_ADDITIONAL]);
         if (e)
             e->aa_additional = m->aa;
     }
