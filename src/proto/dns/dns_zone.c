@@ -1,6 +1,6 @@
 #include "dns_zone.h"
+#include "dns_zone_int.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -8,26 +8,10 @@
 #include <string.h>
 
 #define MAX_TOKENS 512
-#define MAX_TTL    2147483647u
 
-/* ---- where a record came from, for messages ---------------------------- */
+/* ---- messages ---------------------------------------------------------- */
 
-typedef struct Source {
-    const char *file;  /* the master file, or the scenario */
-    const char *where; /* an inline record: the JSON path of its zone's records; or NULL */
-    size_t index;      /* and its index there */
-} Source;
-
-/* Copies the Source's pointers: a Source may be a local, a Loc outlives it
- * (the strings belong to the World or the caller and outlive both). */
-typedef struct Loc {
-    Source src;
-    int line, col;
-} Loc;
-
-static void report(Errors *errs, Loc at, const char *fmt, ...) MN_PRINTF(3, 4);
-
-static void report(Errors *errs, Loc at, const char *fmt, ...)
+void dns_zone_report(Errors *errs, Loc at, const char *fmt, ...)
 {
     Buf b;
     va_list ap;
@@ -46,13 +30,6 @@ static void report(Errors *errs, Loc at, const char *fmt, ...)
 }
 
 /* ---- tokens ------------------------------------------------------------ */
-
-typedef struct Token {
-    const char *s;
-    size_t len;
-    Loc at;
-    bool quoted;
-} Token;
 
 typedef struct Lexer {
     const Source *src;
@@ -153,7 +130,7 @@ static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
         }
         if (c == ')') {
             if (paren == 0) {
-                report(L->errs, here(L), "\")\" without a matching \"(\"");
+                dns_zone_report(L->errs, here(L), "\")\" without a matching \"(\"");
                 goto skip;
             }
             paren--;
@@ -161,7 +138,8 @@ static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
             continue;
         }
         if (n == MAX_TOKENS) {
-            report(L->errs, here(L), "too many fields in one record (at most %d)", MAX_TOKENS);
+            dns_zone_report(L->errs, here(L), "too many fields in one record (at most %d)",
+                            MAX_TOKENS);
             goto skip;
         }
         Token *t = &toks[n++];
@@ -176,9 +154,9 @@ static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
                 advance(L);
             }
             if (L->p >= L->end || *L->p != '"') {
-                report(L->errs, t->at,
-                       "quoted string is not closed (expected a '\"' before the "
-                       "end of the line)");
+                dns_zone_report(L->errs, t->at,
+                                "quoted string is not closed (expected a '\"' before the "
+                                "end of the line)");
                 goto skip;
             }
             t->len = (size_t)(L->p - t->s);
@@ -191,8 +169,9 @@ static int lex_record(Lexer *L, Token *toks, bool *leading_blank)
         t->len = (size_t)(L->p - t->s);
     }
     if (paren > 0) {
-        report(L->errs, paren_at, "\"(\" is never closed (expected a \")\" before the end of %s)",
-               L->src->where ? "the record" : "the file");
+        dns_zone_report(L->errs, paren_at,
+                        "\"(\" is never closed (expected a \")\" before the end of %s)",
+                        L->src->where ? "the record" : "the file");
         L->failed = true;
         return -1;
     }
@@ -207,386 +186,6 @@ skip:
         advance(L);
     }
     return -1;
-}
-
-/* Inline: its callers pass words written out, whose length then folds,
- * and it runs a few times for every record. */
-static inline bool tok_is(const Token *t, const char *s)
-{
-    size_t n = strlen(s);
-    if (t->len != n || t->quoted)
-        return false;
-    for (size_t i = 0; i < n; i++) {
-        char a = t->s[i], b = s[i];
-        if (a >= 'a' && a <= 'z')
-            a = (char)(a - 32);
-        if (b >= 'a' && b <= 'z')
-            b = (char)(b - 32);
-        if (a != b)
-            return false;
-    }
-    return true;
-}
-
-static char *tok_str(const Token *t, char *buf, size_t size)
-{
-    size_t n = t->len < size - 1 ? t->len : size - 1;
-    memcpy(buf, t->s, n);
-    buf[n] = '\0';
-    return buf;
-}
-
-/* ---- numbers and TTLs -------------------------------------------------- */
-
-static bool parse_u32(const Token *t, uint32_t max, uint32_t *out)
-{
-    if (t->len == 0 || t->len > 10 || t->quoted)
-        return false;
-    uint64_t v = 0;
-    for (size_t i = 0; i < t->len; i++) {
-        if (t->s[i] < '0' || t->s[i] > '9')
-            return false;
-        v = v * 10 + (uint64_t)(t->s[i] - '0');
-    }
-    if (v > max)
-        return false;
-    *out = (uint32_t)v;
-    return true;
-}
-
-/* BIND's TTL form: seconds, or numbers with units w d h m s ("1h30m"). */
-static bool parse_ttl(const Token *t, uint32_t *out)
-{
-    if (t->len == 0 || t->quoted || t->s[0] < '0' || t->s[0] > '9')
-        return false;
-    uint64_t total = 0, num = 0;
-    bool digits = false, any_unit = false;
-    for (size_t i = 0; i < t->len; i++) {
-        char c = t->s[i];
-        if (c >= '0' && c <= '9') {
-            num = num * 10 + (uint64_t)(c - '0');
-            digits = true;
-            if (num > MAX_TTL)
-                return false;
-            continue;
-        }
-        uint64_t mul;
-        switch (c | 0x20) {
-        case 'w':
-            mul = 604800;
-            break;
-        case 'd':
-            mul = 86400;
-            break;
-        case 'h':
-            mul = 3600;
-            break;
-        case 'm':
-            mul = 60;
-            break;
-        case 's':
-            mul = 1;
-            break;
-        default:
-            return false;
-        }
-        if (!digits)
-            return false;
-        total += num * mul;
-        num = 0;
-        digits = false;
-        any_unit = true;
-    }
-    if (digits)
-        total += num;
-    else if (!any_unit)
-        return false;
-    if (total > MAX_TTL)
-        return false;
-    *out = (uint32_t)total;
-    return true;
-}
-
-/* ---- rdata from text --------------------------------------------------- */
-
-typedef struct Rd {
-    Errors *errs;
-    const DnsName *origin;
-    Buf *out;
-} Rd;
-
-static bool rd_name(Rd *r, const Token *t)
-{
-    DnsName n;
-    const char *why;
-    if (t->quoted || !dns_name_from_text(&n, t->s, t->len, r->origin, &why)) {
-        char s[80];
-        report(r->errs, t->at, "\"%s\" is not a valid name: %s (expected a domain name)",
-               tok_str(t, s, sizeof s), t->quoted ? "it is quoted" : why);
-        return false;
-    }
-    buf_put(r->out, n.data, n.len);
-    return true;
-}
-
-static bool rd_u16(Rd *r, const Token *t, const char *what)
-{
-    uint32_t v;
-    char s[40];
-    if (!parse_u32(t, 65535, &v)) {
-        report(r->errs, t->at, "\"%s\" is not a valid %s (expected a number from 0 to 65535)",
-               tok_str(t, s, sizeof s), what);
-        return false;
-    }
-    uint8_t b[2];
-    put_be16(b, (uint16_t)v);
-    buf_put(r->out, b, 2);
-    return true;
-}
-
-/* A <character-string> (RFC 1035 3.3): quoted or not, escapes decoded. */
-static bool rd_string(Rd *r, const Token *t)
-{
-    uint8_t s[256];
-    size_t n = 0;
-    for (size_t i = 0; i < t->len; i++) {
-        uint8_t c = (uint8_t)t->s[i];
-        if (c == '\\' && i + 1 < t->len) {
-            const char *why;
-            size_t took = dns_text_escape(t->s, t->len, i, &c, &why);
-            if (!took) {
-                report(r->errs, t->at, "%s", why);
-                return false;
-            }
-            i += took - 1;
-        }
-        if (n == 255) {
-            report(r->errs, t->at,
-                   "text string longer than 255 bytes (expected several "
-                   "strings of at most 255 bytes each)");
-            return false;
-        }
-        s[n++] = c;
-    }
-    buf_putc(r->out, (char)n);
-    buf_put(r->out, s, n);
-    return true;
-}
-
-static bool rd_hex(Rd *r, const Token *t, size_t *count)
-{
-    for (size_t i = 0; i < t->len; i += 2) {
-        unsigned v;
-        char two[3] = {t->s[i], i + 1 < t->len ? t->s[i + 1] : 0, 0};
-        char *end;
-        v = (unsigned)strtoul(two, &end, 16);
-        if (i + 1 >= t->len || *end || two[0] == '+' || two[0] == '-' || two[0] == ' ') {
-            char s[80];
-            report(r->errs, t->at, "\"%s\" is not hexadecimal (expected pairs of hex digits)",
-                   tok_str(t, s, sizeof s));
-            return false;
-        }
-        buf_putc(r->out, (char)v);
-        (*count)++;
-    }
-    return true;
-}
-
-static int want_fields(Rd *r, const Token *type_tok, int have, int want, const char *form)
-{
-    if (have == want)
-        return 1;
-    char s[20];
-    report(r->errs, type_tok->at, "%s record with %d field%s of data (expected %s)",
-           tok_str(type_tok, s, sizeof s), have, have == 1 ? "" : "s", form);
-    return 0;
-}
-
-/* A type minet knows, written in RFC 3597 form, must still be that type's
- * data: the servers read SOA's numbers and the names in NS, MX, … */
-static bool generic_fits(Rd *r, uint16_t type, const Token *type_tok, const char *p, size_t len)
-{
-    const uint8_t *d = (const uint8_t *)p;
-    DnsName n1, n2;
-    bool ok = true;
-    switch (type) {
-    case DNS_TYPE_A:
-        ok = len == 4;
-        break;
-    case DNS_TYPE_AAAA:
-        ok = len == 16;
-        break;
-    case DNS_TYPE_NS:
-    case DNS_TYPE_CNAME:
-    case DNS_TYPE_PTR:
-        ok = dns_name_from_wire(&n1, d, len) && n1.len == len;
-        break;
-    case DNS_TYPE_MX:
-        ok = len > 2 && dns_name_from_wire(&n1, d + 2, len - 2) && n1.len == len - 2;
-        break;
-    case DNS_TYPE_SOA:
-        ok = dns_name_from_wire(&n1, d, len) && dns_name_from_wire(&n2, d + n1.len, len - n1.len) &&
-             (size_t)n1.len + n2.len + 20 == len;
-        break;
-    default:
-        break;
-    }
-    if (!ok) {
-        char s[20];
-        report(r->errs, type_tok->at,
-               "the \\# data is not a valid %s record (expected its usual "
-               "wire form)",
-               tok_str(type_tok, s, sizeof s));
-    }
-    return ok;
-}
-
-/* Parses rdata tokens t[0..n) for type into r->out. */
-static bool rdata_from_text(Rd *r, uint16_t type, const Token *type_tok, const Token *t, int n)
-{
-    char s[80];
-    if (n >= 1 && tok_is(&t[0], "\\#")) {
-        /* RFC 3597: \# LENGTH HEX… */
-        uint32_t len;
-        if (n >= 2 && !parse_u32(&t[1], 65535, &len) && parse_u32(&t[1], UINT32_MAX, &len)) {
-            report(r->errs, t[1].at, "\\# length %u is above 65535 (expected \"\\# LENGTH HEX\")",
-                   len);
-            return false;
-        }
-        if (n < 2 || !parse_u32(&t[1], 65535, &len)) {
-            report(r->errs, t[0].at, "\\# needs a length (expected \"\\# LENGTH HEX\")");
-            return false;
-        }
-        size_t got = 0;
-        for (int i = 2; i < n; i++)
-            if (!rd_hex(r, &t[i], &got))
-                return false;
-        if (got != len) {
-            report(r->errs, t[0].at, "\\# says %u bytes but %zu follow", len, got);
-            return false;
-        }
-        const char *rdata = got ? r->out->data + r->out->len - got : ""; /* \# 0: none yet */
-        return generic_fits(r, type, type_tok, rdata, got);
-    }
-    switch (type) {
-    case DNS_TYPE_A: {
-        uint32_t ip;
-        if (!want_fields(r, type_tok, n, 1, "one IPv4 address"))
-            return false;
-        if (!ip_parse(tok_str(&t[0], s, sizeof s), &ip)) {
-            report(r->errs, t[0].at,
-                   "\"%s\" is not an IPv4 address (expected a dotted quad "
-                   "like 192.0.2.1)",
-                   s);
-            return false;
-        }
-        uint8_t b[4];
-        put_be32(b, ip);
-        buf_put(r->out, b, 4);
-        return true;
-    }
-    case DNS_TYPE_AAAA: {
-        uint8_t b[16];
-        if (!want_fields(r, type_tok, n, 1, "one IPv6 address"))
-            return false;
-        if (inet_pton(AF_INET6, tok_str(&t[0], s, sizeof s), b) != 1) {
-            report(r->errs, t[0].at,
-                   "\"%s\" is not an IPv6 address (expected a form like "
-                   "2001:db8::1)",
-                   s);
-            return false;
-        }
-        buf_put(r->out, b, 16);
-        return true;
-    }
-    case DNS_TYPE_NS:
-    case DNS_TYPE_CNAME:
-    case DNS_TYPE_PTR:
-        return want_fields(r, type_tok, n, 1, "one domain name") && rd_name(r, &t[0]);
-    case DNS_TYPE_MX:
-        return want_fields(r, type_tok, n, 2, "a preference and a mail server: 10 mail") &&
-               rd_u16(r, &t[0], "preference") && rd_name(r, &t[1]);
-    case DNS_TYPE_SOA: {
-        if (!want_fields(r, type_tok, n, 7,
-                         "MNAME RNAME SERIAL REFRESH RETRY EXPIRE MINIMUM, 7 fields"))
-            return false;
-        if (!rd_name(r, &t[0]) || !rd_name(r, &t[1]))
-            return false;
-        static const char *const what[] = {"serial", "refresh", "retry", "expire", "minimum"};
-        for (int i = 0; i < 5; i++) {
-            uint32_t v;
-            bool ok = i == 0 ? parse_u32(&t[2], UINT32_MAX, &v) : parse_ttl(&t[2 + i], &v);
-            if (!ok) {
-                report(r->errs, t[2 + i].at, "\"%s\" is not a valid SOA %s (expected %s)",
-                       tok_str(&t[2 + i], s, sizeof s), what[i],
-                       i == 0 ? "a number from 0 to 4294967295" : "a time like 3600 or 1h");
-                return false;
-            }
-            uint8_t b[4];
-            put_be32(b, v);
-            buf_put(r->out, b, 4);
-        }
-        return true;
-    }
-    case DNS_TYPE_TXT:
-    case 99: /* SPF */
-        if (n < 1) {
-            report(r->errs, type_tok->at,
-                   "TXT record without text (expected one or more "
-                   "strings, like \"v=spf1 -all\")");
-            return false;
-        }
-        for (int i = 0; i < n; i++)
-            if (!rd_string(r, &t[i]))
-                return false;
-        return true;
-    case 13: /* HINFO */
-        return want_fields(r, type_tok, n, 2, "CPU and OS strings") && rd_string(r, &t[0]) &&
-               rd_string(r, &t[1]);
-    case 33: /* SRV */
-        return want_fields(r, type_tok, n, 4, "PRIORITY WEIGHT PORT TARGET") &&
-               rd_u16(r, &t[0], "priority") && rd_u16(r, &t[1], "weight") &&
-               rd_u16(r, &t[2], "port") && rd_name(r, &t[3]);
-    case 257: { /* CAA */
-        uint32_t flags;
-        if (!want_fields(r, type_tok, n, 3, "FLAGS TAG VALUE, like 0 issue \"ca.example\""))
-            return false;
-        if (!parse_u32(&t[0], 255, &flags)) {
-            report(r->errs, t[0].at, "\"%s\" is not valid CAA flags (expected 0 to 255)",
-                   tok_str(&t[0], s, sizeof s));
-            return false;
-        }
-        buf_putc(r->out, (char)flags);
-        if (t[1].len == 0 || t[1].len > 255) {
-            report(r->errs, t[1].at, "bad CAA tag (expected a word like issue)");
-            return false;
-        }
-        buf_putc(r->out, (char)t[1].len);
-        buf_put(r->out, t[1].s, t[1].len);
-        /* The value is the rest of the rdata, not a <character-string>. */
-        size_t before = r->out->len;
-        if (!rd_string(r, &t[2]))
-            return false;
-        memmove(r->out->data + before, r->out->data + before + 1, r->out->len - before - 1);
-        r->out->len--;
-        return true;
-    }
-    default:
-        report(r->errs, type_tok->at,
-               "minet cannot read %s records in this form (expected the RFC 3597 form "
-               "\"\\# LENGTH HEX\")",
-               tok_str(type_tok, s, sizeof s));
-        return false;
-    }
-}
-
-static bool type_from_token(const Token *t, uint16_t *type)
-{
-    char s[24];
-    if (t->len >= sizeof s || t->quoted)
-        return false;
-    tok_str(t, s, sizeof s);
-    return dns_type_from_name(s, type); /* every type dig 9.18 names */
 }
 
 /* ---- building a zone --------------------------------------------------- */
@@ -660,16 +259,18 @@ static bool add_record(Builder *b, const DnsName *owner, uint16_t type, uint32_t
     size_t rdlen = b->rdata.len - rdoff;
     if (!dns_name_is_under(owner, &b->z->origin)) {
         char on[300], zn[300];
-        report(b->errs, at, "%s is outside the zone %s (expected a name ending in %s)",
-               dns_name_str(owner, on, sizeof on), dns_name_str(&b->z->origin, zn, sizeof zn), zn);
+        dns_zone_report(b->errs, at, "%s is outside the zone %s (expected a name ending in %s)",
+                        dns_name_str(owner, on, sizeof on),
+                        dns_name_str(&b->z->origin, zn, sizeof zn), zn);
         return false;
     }
     if (rdlen > 65535) {
-        report(b->errs, at, "record data longer than 65535 bytes");
+        dns_zone_report(b->errs, at, "record data longer than 65535 bytes");
         return false;
     }
     if (b->names.len + owner->len > UINT32_MAX || b->rdata.len > UINT32_MAX) {
-        report(b->errs, at, "the zone is too large (expected at most 4 GB of names and data)");
+        dns_zone_report(b->errs, at,
+                        "the zone is too large (expected at most 4 GB of names and data)");
         return false;
     }
     b->recs = xgrow(b->recs, &b->cap, b->n + 1, sizeof *b->recs);
@@ -706,41 +307,42 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
         if (tok_is(&t[0], "$ORIGIN")) {
             DnsName o;
             if (n != 2 || !dns_name_from_text(&o, t[1].s, t[1].len, &b->origin, &why)) {
-                report(b->errs, t[0].at, "bad $ORIGIN (expected \"$ORIGIN name.\")");
+                dns_zone_report(b->errs, t[0].at, "bad $ORIGIN (expected \"$ORIGIN name.\")");
                 return;
             }
             b->origin = o;
         } else if (tok_is(&t[0], "$TTL")) {
-            if (n != 2 || !parse_ttl(&t[1], &b->default_ttl)) {
-                report(b->errs, t[0].at,
-                       "bad $TTL (expected seconds up to 2147483647 or a time like 1h30m: "
-                       "\"$TTL 3600\" or \"$TTL 1h\")");
+            if (n != 2 || !dns_zone_parse_ttl(&t[1], &b->default_ttl)) {
+                dns_zone_report(b->errs, t[0].at,
+                                "bad $TTL (expected seconds up to 2147483647 or a time like 1h30m: "
+                                "\"$TTL 3600\" or \"$TTL 1h\")");
                 b->bad_default_ttl = true; /* reported once, not at every record after it */
                 return;
             }
             b->have_default_ttl = true;
             b->bad_default_ttl = false;
         } else {
-            report(b->errs, t[0].at, "%s is not supported by minet (expected $ORIGIN or $TTL)",
-                   tok_str(&t[0], s, sizeof s));
+            dns_zone_report(b->errs, t[0].at,
+                            "%s is not supported by minet (expected $ORIGIN or $TTL)",
+                            tok_str(&t[0], s, sizeof s));
         }
         return;
     }
     DnsName owner;
     if (leading_blank) {
         if (!b->have_last_owner) {
-            report(b->errs, t[0].at,
-                   "the first record has no owner (expected a name at the "
-                   "start of the line)");
+            dns_zone_report(b->errs, t[0].at,
+                            "the first record has no owner (expected a name at the "
+                            "start of the line)");
             return;
         }
         dns_name_copy(&owner, &b->last_owner);
     } else {
         if (t[0].quoted || !dns_name_from_text(&owner, t[0].s, t[0].len, &b->origin, &why)) {
-            report(b->errs, t[0].at,
-                   "\"%s\" is not a valid owner name: %s (expected a domain "
-                   "name, or @ for the origin)",
-                   tok_str(&t[0], s, sizeof s), t[0].quoted ? "it is quoted" : why);
+            dns_zone_report(b->errs, t[0].at,
+                            "\"%s\" is not a valid owner name: %s (expected a domain "
+                            "name, or @ for the origin)",
+                            tok_str(&t[0], s, sizeof s), t[0].quoted ? "it is quoted" : why);
             return;
         }
         i = 1;
@@ -758,16 +360,16 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
         if (!have_class &&
             (tok_is(&t[i], "CH") || tok_is(&t[i], "HS") ||
              (t[i].len > 5 && tok_is(&(Token){t[i].s, 5, t[i].at, false}, "CLASS")))) {
-            report(b->errs, t[i].at, "class %s is not supported (expected IN)",
-                   tok_str(&t[i], s, sizeof s));
+            dns_zone_report(b->errs, t[i].at, "class %s is not supported (expected IN)",
+                            tok_str(&t[i], s, sizeof s));
             return;
         }
         if (!have_ttl && t[i].len && t[i].s[0] >= '0' && t[i].s[0] <= '9') {
-            if (!parse_ttl(&t[i], &ttl)) {
-                report(b->errs, t[i].at,
-                       "\"%s\" is not a valid TTL (expected seconds up to "
-                       "2147483647, or a time like 1h30m)",
-                       tok_str(&t[i], s, sizeof s));
+            if (!dns_zone_parse_ttl(&t[i], &ttl)) {
+                dns_zone_report(b->errs, t[i].at,
+                                "\"%s\" is not a valid TTL (expected seconds up to "
+                                "2147483647, or a time like 1h30m)",
+                                tok_str(&t[i], s, sizeof s));
                 return;
             }
             have_ttl = true;
@@ -776,16 +378,16 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
         break;
     }
     if (i >= n) {
-        report(b->errs, t[n - 1].at,
-               "record without a type (expected a type such as A, NS, "
-               "MX after the owner, TTL and class)");
+        dns_zone_report(b->errs, t[n - 1].at,
+                        "record without a type (expected a type such as A, NS, "
+                        "MX after the owner, TTL and class)");
         return;
     }
-    if (!type_from_token(&t[i], &type)) {
-        report(b->errs, t[i].at,
-               "unknown type \"%s\" (expected A, AAAA, NS, CNAME, SOA, PTR, "
-               "MX, TXT, SRV, CAA, or TYPEnnn)",
-               tok_str(&t[i], s, sizeof s));
+    if (!dns_zone_type_from_token(&t[i], &type)) {
+        dns_zone_report(b->errs, t[i].at,
+                        "unknown type \"%s\" (expected A, AAAA, NS, CNAME, SOA, PTR, "
+                        "MX, TXT, SRV, CAA, or TYPEnnn)",
+                        tok_str(&t[i], s, sizeof s));
         return;
     }
     if (!have_ttl) {
@@ -796,9 +398,9 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
         } else if (b->bad_default_ttl) {
             return;
         } else {
-            report(b->errs, t[0].at,
-                   "no TTL for this record (expected a TTL on the record, or "
-                   "a $TTL line before it)");
+            dns_zone_report(b->errs, t[0].at,
+                            "no TTL for this record (expected a TTL on the record, or "
+                            "a $TTL line before it)");
             return;
         }
     } else {
@@ -807,7 +409,7 @@ static void master_record(Builder *b, Token *t, int n, bool leading_blank)
     }
     size_t rdoff = b->rdata.len;
     Rd r = {b->errs, &b->origin, &b->rdata};
-    if (!rdata_from_text(&r, type, &t[i], t + i + 1, n - i - 1)) {
+    if (!dns_zone_rdata_from_text(&r, type, &t[i], t + i + 1, n - i - 1)) {
         b->rdata.len = rdoff;
         return;
     }
@@ -840,17 +442,18 @@ static void object_record(Builder *b, const Source *src, const ZoneRecord *zr)
     const char *why;
     char s[300];
     if (!dns_name_from_text(&owner, zr->name, strlen(zr->name), &b->origin, &why)) {
-        report(b->errs, at, "name \"%s\": %s (expected a domain name, or @ for the origin)",
-               zr->name, why);
+        dns_zone_report(b->errs, at,
+                        "name \"%s\": %s (expected a domain name, or @ for the origin)", zr->name,
+                        why);
         return;
     }
     Token tt = {zr->type, strlen(zr->type), at, false};
     uint16_t type;
-    if (!type_from_token(&tt, &type)) {
-        report(b->errs, at,
-               "unknown type \"%s\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, "
-               "TXT, SRV, CAA, or TYPEnnn)",
-               tok_str(&tt, s, sizeof s));
+    if (!dns_zone_type_from_token(&tt, &type)) {
+        dns_zone_report(b->errs, at,
+                        "unknown type \"%s\" (expected A, AAAA, NS, CNAME, SOA, PTR, MX, "
+                        "TXT, SRV, CAA, or TYPEnnn)",
+                        tok_str(&tt, s, sizeof s));
         return;
     }
     uint32_t ttl;
@@ -861,7 +464,7 @@ static void object_record(Builder *b, const Source *src, const ZoneRecord *zr)
     } else if (b->have_last_ttl) {
         ttl = b->last_ttl;
     } else {
-        report(b->errs, at, "no TTL (expected a \"ttl\", or an earlier record with one)");
+        dns_zone_report(b->errs, at, "no TTL (expected a \"ttl\", or an earlier record with one)");
         return;
     }
     b->last_ttl = ttl;
@@ -874,7 +477,7 @@ static void object_record(Builder *b, const Source *src, const ZoneRecord *zr)
     int n = lex_record(&L, toks, &leading);
     size_t rdoff = b->rdata.len;
     Rd r = {b->errs, &b->origin, &b->rdata};
-    if (n >= 0 && rdata_from_text(&r, type, &tt, toks, n)) {
+    if (n >= 0 && dns_zone_rdata_from_text(&r, type, &tt, toks, n)) {
         uint16_t region = 0;
         if (zr->region) {
             size_t k;
@@ -1181,10 +784,11 @@ static void check_rrset_sizes(Builder *b, const Pending *sorted, const DnsZoneNa
             DnsName en;
             char nn[300], tb[16];
             dns_zone_name(z, e, &en);
-            report(b->errs, sorted[r].at,
-                   "the %zu %s records of %s take %zu bytes in an answer (expected at most "
-                   "65535: a DNS message holds a record set whole)",
-                   n, dns_type_name(z->rrs[i].type, tb), dns_name_str(&en, nn, sizeof nn), bytes);
+            dns_zone_report(
+                b->errs, sorted[r].at,
+                "the %zu %s records of %s take %zu bytes in an answer (expected at most "
+                "65535: a DNS message holds a record set whole)",
+                n, dns_type_name(z->rrs[i].type, tb), dns_name_str(&en, nn, sizeof nn), bytes);
         }
         i = end;
     }
@@ -1204,10 +808,10 @@ static void check_zone(Builder *b, const Pending *sorted)
                     z->soa_rr = dns_zone_rr(z, &z->rrs[i], &z->soa_owner);
                     z->soa = &z->soa_rr;
                 } else
-                    report(b->errs, sorted[i].at,
-                           "a second SOA record for %s (expected exactly "
-                           "one)",
-                           zn);
+                    dns_zone_report(b->errs, sorted[i].at,
+                                    "a second SOA record for %s (expected exactly "
+                                    "one)",
+                                    zn);
             }
     const char *dot = strcmp(zn, ".") ? zn : "";
     if (!soas)
@@ -1238,18 +842,19 @@ static void check_zone(Builder *b, const Pending *sorted)
             dns_zone_name(z, e, &en);
             for (size_t i = e->first; i < e->first + e->count; i++)
                 if (z->rrs[i].type != DNS_TYPE_CNAME) {
-                    report(b->errs, sorted[i].at,
-                           "%s has a CNAME and other data (expected a "
-                           "CNAME alone at its name, RFC 1034 3.6.2)",
-                           dns_name_str(&en, nn, sizeof nn));
+                    dns_zone_report(b->errs, sorted[i].at,
+                                    "%s has a CNAME and other data (expected a "
+                                    "CNAME alone at its name, RFC 1034 3.6.2)",
+                                    dns_name_str(&en, nn, sizeof nn));
                     break;
                 }
             size_t cnames = 0;
             for (size_t i = e->first; i < e->first + e->count; i++)
                 cnames += z->rrs[i].type == DNS_TYPE_CNAME;
             if (cnames > 1)
-                report(b->errs, sorted[e->first].at, "%s has %zu CNAME records (expected one)",
-                       dns_name_str(&en, nn, sizeof nn), cnames);
+                dns_zone_report(b->errs, sorted[e->first].at,
+                                "%s has %zu CNAME records (expected one)",
+                                dns_name_str(&en, nn, sizeof nn), cnames);
         }
     }
     /* Glue: a name server named inside the zone it serves needs an address
@@ -1269,10 +874,10 @@ static void check_zone(Builder *b, const Pending *sorted)
         if (e && (has_type(z, e, DNS_TYPE_A) || has_type(z, e, DNS_TYPE_AAAA)))
             continue;
         dns_name_str(rr->name, zn, sizeof zn);
-        report(b->errs, sorted[i].at,
-               "name server %s is inside %s but has no address here "
-               "(expected glue: an A or AAAA record for %s)",
-               dns_name_str(&target, nn, sizeof nn), zn, nn);
+        dns_zone_report(b->errs, sorted[i].at,
+                        "name server %s is inside %s but has no address here "
+                        "(expected glue: an A or AAAA record for %s)",
+                        dns_name_str(&target, nn, sizeof nn), zn, nn);
     }
 }
 
