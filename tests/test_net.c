@@ -218,7 +218,7 @@ static void test_wiring_and_macs(void **state)
     assert_int_equal(node, 2);
     assert_int_equal(iface, 0);
     assert_false(world_find_addr(w, tw_ip("10.9.9.9"), &node, &iface));
-    /* Whose address is it (the hash ipv4_input asks for routers with many
+    /* Whose address is it (the hash ipv4_input_packet asks for routers with many
      * links): r1 has both of its own, not its neighbour's, not a stranger's. */
     assert_true(world_node_has_addr(w, 1, tw_ip("10.0.0.1")));
     assert_true(world_node_has_addr(w, 1, tw_ip("10.0.1.1")));

@@ -144,16 +144,9 @@ void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h)
     put_header(p, h);
 }
 
-bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
+/* The fields of the header at p (at least IPV4_HLEN bytes), unchecked. */
+static inline void read_header(const uint8_t *p, Ipv4Hdr *h)
 {
-    if (len < IPV4_HLEN) {
-        *why = DROP_IPV4_TRUNCATED;
-        return false;
-    }
-    if (p[0] >> 4 != 4) {
-        *why = DROP_IPV4_VERSION;
-        return false;
-    }
     h->ihl = (uint8_t)((p[0] & 15) * 4);
     h->tos = p[1];
     h->total_len = get_be16(p + 2);
@@ -164,6 +157,19 @@ bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
     h->checksum = get_be16(p + 10);
     h->src = get_be32(p + 12);
     h->dst = get_be32(p + 16);
+}
+
+bool ipv4_parse(const uint8_t *p, size_t len, Ipv4Hdr *h, DropReason *why)
+{
+    if (len < IPV4_HLEN) {
+        *why = DROP_IPV4_TRUNCATED;
+        return false;
+    }
+    if (p[0] >> 4 != 4) {
+        *why = DROP_IPV4_VERSION;
+        return false;
+    }
+    read_header(p, h);
     if (h->ihl < IPV4_HLEN || h->ihl > len) {
         *why = DROP_IPV4_HEADER_LEN;
         return false;
@@ -563,18 +569,21 @@ void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t
 
 /* ---- receiving --------------------------------------------------------- */
 
-static void drop(Sim *sim, uint64_t pkt, int node, const uint8_t *frame, size_t len,
-                 DropReason reason)
+/* The frame in p is dropped for reason (the record shows it), and freed. */
+static void drop_frame(Sim *sim, int node, Packet *p, DropReason reason)
 {
-    trace_drop(&sim->trace, sim->now, pkt, node, -1, frame, len, reason);
+    trace_drop(&sim->trace, sim->now, p->id, node, -1, p->data, p->len, reason);
+    net_packet_free(sim->net, p);
 }
 
-static void time_exceeded(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *h,
-                          const uint8_t *dgram, size_t len)
+/* The datagram dgram (len bytes, a header ipv4_parse accepted) has a TTL
+ * of 1 or 0: dropped, and its sender told. */
+static void time_exceeded(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *dgram,
+                          size_t len)
 {
     const World *w = sim->net->w;
     char src[16];
-    ip_format(h->src, src);
+    ip_format(get_be32(dgram + 12), src);
     trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_TTL_EXPIRED);
     if (!icmp_may_answer(dgram, len))
         return;
@@ -587,17 +596,19 @@ static void time_exceeded(Sim *sim, int node, int iface, uint64_t pkt, const Ipv
     icmp_send_error(sim, node, iface, err, ICMP_TIME_EXCEEDED, 0, dgram, len);
 }
 
-/* A router without a route to h->dst: ICMP net unreachable at once. */
-static void no_route(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
-                     const uint8_t *dgram, size_t len)
+/* A router without a route to the datagram's destination: ICMP net
+ * unreachable at once. */
+static void no_route(Sim *sim, int node, int in_iface, uint64_t pkt, const uint8_t *dgram,
+                     size_t len)
 {
     const World *w = sim->net->w;
     const char *id = w->nodes[node].id;
+    uint32_t to = get_be32(dgram + 16);
     char dst[16], src[16];
-    ip_format(h->dst, dst);
-    ip_format(h->src, src);
+    ip_format(to, dst);
+    ip_format(get_be32(dgram + 12), src);
     int owner;
-    bool exists = world_find_addr(w, h->dst, &owner, NULL);
+    bool exists = world_find_addr(w, to, &owner, NULL);
     trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_NO_ROUTE);
     if (!icmp_may_answer(dgram, len)) {
         trace_note(&sim->trace, sim->now, pkt,
@@ -638,80 +649,60 @@ static void drop_ttl(uint8_t *ip)
     put_be16(ip + 10, (uint16_t)~s);
 }
 
-/* Forwards the datagram dgram (len bytes, header h).  own: the packet
- * whose frame holds dgram, or NULL; with one, its frame is rewritten in
- * place (a new Ethernet header, TTL and checksum) and sent on, rather than
- * copied, and forward returns true: it has taken the packet.  hop: node's
- * entry for h->dst in the next-hop cache, if is_own_address read it (what
- * route_arp would read again), else NULL. */
-static bool forward(Sim *sim, int node, int in_iface, uint64_t pkt, const Ipv4Hdr *h,
-                    const uint8_t *dgram, size_t len, Packet *own, const NetHop *hop)
+/* Forwards the datagram dgram (len bytes, to dst) in p's frame: rewrites
+ * the frame in place (a new Ethernet header, TTL and checksum) and sends it
+ * on.  hop: node's entry for dst in the next-hop cache, if is_own_address
+ * read it (what route_arp would read again), else NULL.  Takes ownership
+ * of p. */
+static void forward(Sim *sim, int node, int in_iface, Packet *p, const uint8_t *dgram, size_t len,
+                    uint32_t dst, const NetHop *hop)
 {
     Net *net = sim->net;
-    const World *w = net->w;
-    if (h->ttl <= 1) {
-        time_exceeded(sim, node, in_iface, pkt, h, dgram, len);
-        return false;
+    if (dgram[8] <= 1) {
+        time_exceeded(sim, node, in_iface, p->id, dgram, len);
+        net_packet_free(net, p);
+        return;
     }
     bool arp = false;
-    int iface = hop ? hop->iface : route_arp(sim, node, h->dst, &arp);
+    int iface = hop ? hop->iface : route_arp(sim, node, dst, &arp);
     if (iface < 0) {
-        no_route(sim, node, in_iface, pkt, h, dgram, len);
-        return false;
+        no_route(sim, node, in_iface, p->id, dgram, len);
+        net_packet_free(net, p);
+        return;
     }
-    const Iface *f = &w->nodes[node].ifaces[iface];
-    Packet *p = own;
-    if (!p) {
-        p = net_packet_alloc(net, ETH_HLEN + len);
-        p->id = pkt;
-        memcpy(p->data + ETH_HLEN, dgram, len);
-    }
+    const Iface *f = &net->w->nodes[node].ifaces[iface];
     eth_put_header(p->data, f->peer_mac, f->mac, ETH_TYPE_IPV4);
     drop_ttl(p->data + ETH_HLEN);
     p->len = (uint16_t)(ETH_HLEN + len); /* bytes after the datagram's end go no further */
     if (arp)
-        arp_wait(sim, node, iface, in_iface, h->dst, p);
+        arp_wait(sim, node, iface, in_iface, dst, p);
     else
         link_transmit(sim, node, iface, p);
-    return own != NULL;
 }
 
-/* ipv4_input, for a frame in own's data when own is not NULL: returns
- * whether it took own (forward). */
-static bool input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len,
-                  Packet *own)
+/* Checks the header of dgram (len bytes) as ipv4_parse does, and returns
+ * the datagram's total length; 0, with *why set, if ipv4_parse would fail.
+ * The common header (version 4, 20 bytes) in one pass over its bytes
+ * without filling an Ipv4Hdr, which forwarding does not need; any other
+ * through ipv4_parse, which says what is wrong. */
+static inline size_t header_check(const uint8_t *dgram, size_t len, DropReason *why)
 {
-    const World *w = sim->net->w;
-    if (len < ETH_HLEN) {
-        drop(sim, pkt, node, frame, len, DROP_RUNT_FRAME);
-        return false;
+    if (len >= IPV4_HLEN && dgram[0] == 0x45) {
+        size_t total = get_be16(dgram + 2);
+        if (total >= IPV4_HLEN && total <= len && header_checksum_ok(dgram, IPV4_HLEN) &&
+            (get_be16(dgram + 6) & 0x3fff) == 0)
+            return total;
     }
-    if (iface >= 0) {
-        static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
-        const uint8_t *mac = w->nodes[node].ifaces[iface].mac;
-        if (memcmp(frame, mac, 6) != 0 && memcmp(frame, bcast, 6) != 0) {
-            drop(sim, pkt, node, frame, len, DROP_NOT_OUR_MAC);
-            return false;
-        }
-    }
-    if (get_be16(frame + 12) != ETH_TYPE_IPV4) {
-        drop(sim, pkt, node, frame, len, DROP_NOT_IPV4);
-        return false;
-    }
-    const uint8_t *dgram = frame + ETH_HLEN;
     Ipv4Hdr h;
-    DropReason why;
-    if (!ipv4_parse(dgram, len - ETH_HLEN, &h, &why)) {
-        drop(sim, pkt, node, frame, len, why);
-        return false;
-    }
-    const NetHop *hop;
-    if (!is_own_address(sim, node, h.dst, &hop)) {
-        if (w->nodes[node].router)
-            return forward(sim, node, iface, pkt, &h, dgram, h.total_len, own, hop);
-        drop(sim, pkt, node, frame, len, DROP_NOT_OUR_IP);
-        return false;
-    }
+    return ipv4_parse(dgram, len, &h, why) ? h.total_len : 0;
+}
+
+/* The datagram dgram in p is node's own: to its protocol.  Frees p. */
+static void deliver(Sim *sim, int node, int iface, Packet *p, const uint8_t *dgram)
+{
+    uint64_t pkt = p->id;
+    Ipv4Hdr h;
+    read_header(dgram, &h);
     trace_deliver(&sim->trace, sim->now, pkt, node);
     const uint8_t *body = dgram + h.ihl;
     size_t body_len = h.total_len - h.ihl;
@@ -726,19 +717,46 @@ static bool input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *fr
         tcp_input(sim, node, pkt, &h, body, body_len);
         break;
     default:
-        drop(sim, pkt, node, frame, len, DROP_NO_HANDLER);
+        trace_drop(&sim->trace, sim->now, pkt, node, -1, p->data, p->len, DROP_NO_HANDLER);
         break;
     }
-    return false;
-}
-
-void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len)
-{
-    input(sim, node, iface, pkt, frame, len, NULL);
+    net_packet_free(sim->net, p);
 }
 
 void ipv4_input_packet(Sim *sim, int node, int iface, Packet *p)
 {
-    if (!input(sim, node, iface, p->id, p->data, p->len, p))
-        net_packet_free(sim->net, p);
+    const World *w = sim->net->w;
+    const uint8_t *frame = p->data;
+    size_t len = p->len;
+    if (len < ETH_HLEN) {
+        drop_frame(sim, node, p, DROP_RUNT_FRAME);
+        return;
+    }
+    if (iface >= 0) {
+        static const uint8_t bcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+        const uint8_t *mac = w->nodes[node].ifaces[iface].mac;
+        if (memcmp(frame, mac, 6) != 0 && memcmp(frame, bcast, 6) != 0) {
+            drop_frame(sim, node, p, DROP_NOT_OUR_MAC);
+            return;
+        }
+    }
+    if (get_be16(frame + 12) != ETH_TYPE_IPV4) {
+        drop_frame(sim, node, p, DROP_NOT_IPV4);
+        return;
+    }
+    const uint8_t *dgram = frame + ETH_HLEN;
+    DropReason why;
+    size_t total = header_check(dgram, len - ETH_HLEN, &why);
+    if (!total) {
+        drop_frame(sim, node, p, why);
+        return;
+    }
+    uint32_t dst = get_be32(dgram + 16);
+    const NetHop *hop;
+    if (is_own_address(sim, node, dst, &hop))
+        deliver(sim, node, iface, p, dgram);
+    else if (w->nodes[node].router)
+        forward(sim, node, iface, p, dgram, total, dst, hop);
+    else
+        drop_frame(sim, node, p, DROP_NOT_OUR_IP);
 }

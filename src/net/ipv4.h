@@ -117,11 +117,9 @@ const char *ipv4_err_reason(Sim *sim, int node, uint32_t dst, NetErr e, char *bu
  * address no node has, the interface the packet would leave by (where it
  * may then wait for ARP). */
 int ipv4_route(Sim *sim, int node, uint32_t dst);
-/* A frame of len bytes arrives on node:iface (-1: sent by node to itself). */
-void ipv4_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *frame, size_t len);
-/* The same for the frame in p, as the link layer delivers it.  Takes
- * ownership of p: a router sends it on, rewritten in place, and saves a
- * copy per hop. */
+/* The frame in p arrives on node:iface (-1: sent by node to itself), as
+ * the link layer delivers it.  Takes ownership of p: a router sends it on,
+ * rewritten in place, and saves a copy per hop. */
 void ipv4_input_packet(Sim *sim, int node, int iface, struct Packet *p);
 
 #endif
