@@ -638,13 +638,14 @@ static void no_route(Sim *sim, int node, int in_iface, uint64_t pkt, const uint8
  * protocol, instead of summed again.  For a header ipv4_parse accepted it
  * is what summing again gives: with S the sum of the other words (at least
  * 1, the version byte is not 0) ~HC is congruent to S modulo 0xffff, so the
- * folded result is the new sum's one value in 1..0xffff (m' is not 0). */
+ * folded result is the new sum's one value in 1..0xffff (m' is not 0).
+ * The TTL is at least 2 here (forward answers a lower one), so m' = m -
+ * 0x100 and ~m + m' = 0xffff - 0x100 whatever the protocol: one addition,
+ * below 2 * 0xffff, which one fold leaves in 16 bits. */
 static void drop_ttl(uint8_t *ip)
 {
-    uint32_t m = get_be16(ip + 8);
     ip[8]--;
-    uint32_t s = (uint16_t)~get_be16(ip + 10) + (uint16_t)~m + get_be16(ip + 8);
-    s = (s & 0xffff) + (s >> 16); /* s < 3 * 2^16: two folds leave 16 bits */
+    uint32_t s = (uint16_t)~get_be16(ip + 10) + 0xfeffu;
     s = (s & 0xffff) + (s >> 16);
     put_be16(ip + 10, (uint16_t)~s);
 }
