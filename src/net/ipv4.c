@@ -22,8 +22,11 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
      * (the folded sum is the one value of 1..0xffff congruent modulo
      * 0xffff, 0 only when every word is).  64-bit words add what their
      * 16-bit words would, as 2^16 = 1 modulo 0xffff, and so does each
-     * carry out of the 64-bit sum (2^64 = 1): c counts them. */
-    uint64_t s = 0, c = 0;
+     * carry out of the 64-bit sum (2^64 = 1): c counts them.  sum, a sum
+     * of big-endian words, starts the sum swapped: times 2^8, which is a
+     * 16-bit value's two bytes swapped modulo 0xffff, so the one swap at
+     * the end swaps it back (times 2^16 = 1). */
+    uint64_t s = (uint64_t)sum << 8, c = 0;
     for (; len >= 32; p += 32, len -= 32) { /* four loads a round: a DNS datagram in a few */
         uint64_t a, b, d, e;
         memcpy(&a, p, sizeof a);
@@ -76,7 +79,7 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
     s = (s & 0xffff) + (s >> 16); /* s < 2^35: three folds leave 16 bits */
     s = (s & 0xffff) + (s >> 16);
     s = (s & 0xffff) + (s >> 16);
-    s = ((s & 0xff) << 8 | s >> 8) + (uint64_t)sum; /* back to big-endian, then sum */
+    return (uint16_t) ~((s & 0xff) << 8 | s >> 8); /* back to big-endian */
 #else
     /* Big-endian 32-bit words: as 2^16 = 1 modulo 2^16 - 1, a word adds
      * what its two 16-bit halves would (RFC 1071 2(B)), and a 64-bit sum
@@ -88,10 +91,10 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
         s += (uint32_t)((p[0] << 8) | p[1]);
     if (len)
         s += (uint32_t)(p[0] << 8);
-#endif
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
     return (uint16_t)~s;
+#endif
 }
 
 /* Whether a header of ihl bytes sums right (every arrival checks one):
