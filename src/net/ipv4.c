@@ -1,5 +1,6 @@
 #include "ipv4.h"
 
+#include <arpa/inet.h>
 #include <assert.h>
 #include <stdio.h>
 #include <string.h>
@@ -122,24 +123,22 @@ static inline bool header_checksum_ok(const uint8_t *p, size_t ihl)
 /* ipv4_put_header's body, inline where each datagram sent is written. */
 static inline void put_header(uint8_t *p, const Ipv4Hdr *h)
 {
-    /* The checksum sums the header's 16-bit words as the fields hold them,
-     * rather than reading back the bytes just written: the same folded sum
-     * (at least 0x4500, so never 0). */
-    uint32_t s = (0x45u << 8 | h->tos) + h->total_len + h->id + h->frag +
-                 ((uint32_t)h->ttl << 8 | h->proto) + (h->src >> 16) + (h->src & 0xffff) +
-                 (h->dst >> 16) + (h->dst & 0xffff);
-    s = (s & 0xffff) + (s >> 16); /* s < 10 * 2^16: two folds leave 16 bits */
+    /* The header as five 32-bit words, put in network order (htonl) and
+     * copied in one go: byte by byte (put_be16, put_be32) the compiler
+     * split each field into its bytes and stored them one at a time.  The
+     * checksum sums the words as they are, rather than reading back the
+     * bytes: a 32-bit word adds what its two 16-bit halves would modulo
+     * 0xffff, and the folded sum is the same (at least 0x4500, so never 0). */
+    uint32_t w0 = 0x45u << 24 | (uint32_t)h->tos << 16 | h->total_len;
+    uint32_t w1 = (uint32_t)h->id << 16 | h->frag;
+    uint32_t w2 = (uint32_t)h->ttl << 24 | (uint32_t)h->proto << 16;
+    uint32_t src = h->src, dst = h->dst;
+    uint64_t s = (uint64_t)w0 + w1 + w2 + src + dst;
+    s = (s & 0xffff) + (s >> 16); /* s < 5 * 2^32: three folds leave 16 bits */
     s = (s & 0xffff) + (s >> 16);
-    p[0] = 0x45;
-    p[1] = h->tos;
-    put_be16(p + 2, h->total_len);
-    put_be16(p + 4, h->id);
-    put_be16(p + 6, h->frag);
-    p[8] = h->ttl;
-    p[9] = h->proto;
-    put_be16(p + 10, (uint16_t)~s);
-    put_be32(p + 12, h->src);
-    put_be32(p + 16, h->dst);
+    s = (s & 0xffff) + (s >> 16);
+    uint32_t words[5] = {htonl(w0), htonl(w1), htonl(w2 | (uint16_t)~s), htonl(src), htonl(dst)};
+    memcpy(p, words, sizeof words);
 }
 
 void ipv4_put_header(uint8_t *p, const Ipv4Hdr *h)
