@@ -281,8 +281,10 @@ static const NetHop *hop_fill(Sim *sim, int node, uint32_t dst)
     if (!world_find_addr(net->w, dst, &owner, NULL))
         return NULL;
     int iface = owner == node ? -1 : net_route(net, node, owner);
+    /* With every address on one node, owner is the one that has it. */
+    bool own = net->w->addrs_unique ? owner == node : has_address(net->w, node, dst);
     NetHop *h = hop_slot(net, node, dst);
-    *h = (NetHop){dst, node, iface, has_address(net->w, node, dst)};
+    *h = (NetHop){dst, node, iface, own};
     return h;
 }
 
