@@ -266,14 +266,15 @@ static int unknown_route(Sim *sim, int node, uint32_t dst)
     return -1;
 }
 
-/* node's slot for dst in the next-hop cache. */
-static NetHop *hop_slot(const Net *net, int node, uint32_t dst)
+/* node's set for dst in the next-hop cache: two slots side by side. */
+static NetHop *hop_set(const Net *net, int node, uint32_t dst)
 {
     uint64_t k = ((uint64_t)(uint32_t)node << 32 | dst) * 0x9e3779b97f4a7c15ULL;
-    return &net->hops[(size_t)(k >> 40) & net->hop_mask];
+    return &net->hops[2 * ((size_t)(k >> 40) & net->hop_mask)];
 }
 
-/* hop_get's miss: fills the slot, unless no node has dst. */
+/* hop_get's miss: fills the set's first slot, moving what it held to the
+ * second, unless no node has dst. */
 static const NetHop *hop_fill(Sim *sim, int node, uint32_t dst)
 {
     Net *net = sim->net;
@@ -283,8 +284,9 @@ static const NetHop *hop_fill(Sim *sim, int node, uint32_t dst)
     int iface = owner == node ? -1 : net_route(net, node, owner);
     /* With every address on one node, owner is the one that has it. */
     bool own = net->w->addrs_unique ? owner == node : has_address(net->w, node, dst);
-    NetHop *h = hop_slot(net, node, dst);
-    *h = (NetHop){dst, node, iface, own};
+    NetHop *h = hop_set(net, node, dst);
+    h[1] = h[0];
+    h[0] = (NetHop){dst, node, iface, own};
     return h;
 }
 
@@ -292,9 +294,11 @@ static const NetHop *hop_fill(Sim *sim, int node, uint32_t dst)
  * an address no node has (rare: not cached). */
 static inline const NetHop *hop_get(Sim *sim, int node, uint32_t dst)
 {
-    const NetHop *h = hop_slot(sim->net, node, dst);
-    if (h->node == node && h->dst == dst)
-        return h;
+    const NetHop *h = hop_set(sim->net, node, dst);
+    if (h[0].node == node && h[0].dst == dst)
+        return &h[0];
+    if (h[1].node == node && h[1].dst == dst)
+        return &h[1];
     return hop_fill(sim, node, dst);
 }
 

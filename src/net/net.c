@@ -33,7 +33,7 @@ Net *net_new(Sim *sim)
     while (hops < 4 * w->n_nodes && hops < ((size_t)1 << 20))
         hops *= 2;
     net->hops = xmalloc(hops * sizeof *net->hops);
-    net->hop_mask = hops - 1;
+    net->hop_mask = hops / 2 - 1;
     for (size_t i = 0; i < hops; i++)
         net->hops[i] = (NetHop){0, -1, -1, 0};
     net->ip_id = xmalloc((w->n_nodes + 1) * sizeof *net->ip_id);

@@ -71,7 +71,9 @@ typedef struct ArpWait {
  * has) out of iface (-1: dst is node's own), and whether dst is among
  * node's addresses (with every address on one node, as a loaded scenario
  * has them, when iface is -1).  Routes never change during a run, so a
- * slot is only ever overwritten by another (node, dst). */
+ * slot is only ever overwritten by another (node, dst).  Two slots a set:
+ * a miss puts its entry first and moves the first to the second, so two
+ * pairs that keep meeting in a set do not push each other out. */
 typedef struct NetHop {
     uint32_t dst;
     int32_t node;     /* -1: empty */
@@ -95,7 +97,7 @@ typedef struct Net {
     SimTime *busy;            /* per link and direction: when the transmitter is free */
     WorldRouters routers;     /* the routers and the links between them */
     struct NetRoutes *routes; /* per node, on first use: its search over the routers */
-    NetHop *hops;             /* next-hop cache, direct-mapped, hop_mask + 1 slots */
+    NetHop *hops;             /* next-hop cache: hop_mask + 1 sets of two slots */
     size_t hop_mask;
     uint16_t *ip_id;                     /* per node: next IPv4 identification */
     uint16_t *next_port;                 /* per node: next ephemeral port */
