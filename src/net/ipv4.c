@@ -483,10 +483,17 @@ NetErr ipv4_send_check(Sim *sim, int node, uint32_t dst, size_t len, Ipv4Route *
         return NET_NODE_DOWN;
     if (len + IPV4_HLEN > ETH_MTU)
         return NET_TOO_BIG;
-    bool arp;
-    const NetHop *hop;
+    bool arp, own;
     int iface = route_arp(sim, node, dst, &arp);
-    Ipv4Route r = {node, dst, iface, is_own_address(sim, node, dst, &hop), arp};
+    if (sim->net->on_router_link[node]) {
+        /* Its one address is what route_arp has just compared dst with
+         * (-1 for it); a loopback address is its own too (has_address). */
+        own = iface < 0 || (dst >> 24) == 127;
+    } else {
+        const NetHop *hop;
+        own = is_own_address(sim, node, dst, &hop);
+    }
+    Ipv4Route r = {node, dst, iface, own, arp};
     if (route)
         *route = r;
     return !r.own && r.iface < 0 ? NET_UNREACHABLE : NET_OK;
