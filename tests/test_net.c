@@ -61,7 +61,15 @@ static void test_checksum_against_model(void **state)
                                    : (uint32_t)rng_below(&r, 0x50000);
         size_t off = (size_t)rng_below(&r, 8) % (sizeof buf - len + 1); /* unaligned too */
         memmove(buf + off, buf, len);
-        assert_int_equal(ipv4_checksum(buf + off, len, sum), checksum_model(buf + off, len, sum));
+        uint16_t model = checksum_model(buf + off, len, sum);
+        assert_int_equal(ipv4_checksum(buf + off, len, sum), model);
+        assert_int_equal(ipv4_checksum_ok(buf + off, len, sum), model == 0);
+        /* With its checksum after it (an even length), as a receiver checks. */
+        if (len % 2 == 0 && off + len + 2 <= sizeof buf) {
+            buf[off + len] = (uint8_t)(model >> 8);
+            buf[off + len + 1] = (uint8_t)model;
+            assert_true(ipv4_checksum_ok(buf + off, len + 2, sum));
+        }
     }
     /* Headers take a path of their own: random ones, written and parsed. */
     for (int round = 0; round < 4000; round++) {

@@ -14,7 +14,12 @@
 
 /* ---- headers ----------------------------------------------------------- */
 
-uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
+/* The sum of sum (a sum of big-endian 16-bit words, as the pseudo-header's)
+ * and of the len bytes at p as 16-bit words, not yet folded: congruent
+ * modulo 0xffff to the big-endian sum, on a little-endian machine to it
+ * with its two bytes swapped (times 2^8), and 0 only when every word and
+ * sum are.  Below 2^35 on a little-endian machine. */
+static inline uint64_t sum_words(const uint8_t *p, size_t len, uint32_t sum)
 {
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
     /* The sum does not depend on byte order (RFC 1071 2(B)): the words as
@@ -77,10 +82,7 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
     }
     if (len)
         s += p[0];
-    s = (s & 0xffff) + (s >> 16); /* s < 2^35: three folds leave 16 bits */
-    s = (s & 0xffff) + (s >> 16);
-    s = (s & 0xffff) + (s >> 16);
-    return (uint16_t) ~((s & 0xff) << 8 | s >> 8); /* back to big-endian */
+    return s;
 #else
     /* Big-endian 32-bit words: as 2^16 = 1 modulo 2^16 - 1, a word adds
      * what its two 16-bit halves would (RFC 1071 2(B)), and a 64-bit sum
@@ -92,10 +94,33 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
         s += (uint32_t)((p[0] << 8) | p[1]);
     if (len)
         s += (uint32_t)(p[0] << 8);
+    return s;
+#endif
+}
+
+uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
+{
+    uint64_t s = sum_words(p, len, sum);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    s = (s & 0xffff) + (s >> 16); /* s < 2^35: three folds leave 16 bits */
+    s = (s & 0xffff) + (s >> 16);
+    s = (s & 0xffff) + (s >> 16);
+    return (uint16_t) ~((s & 0xff) << 8 | s >> 8); /* back to big-endian */
+#else
     while (s >> 16)
         s = (s & 0xffff) + (s >> 16);
     return (uint16_t)~s;
 #endif
+}
+
+bool ipv4_checksum_ok(const uint8_t *p, size_t len, uint32_t sum)
+{
+    /* ipv4_checksum gives 0 when the folded sum is 0xffff: when the sum is
+     * a multiple of 0xffff other than 0, with its bytes swapped or not (2^8
+     * has an inverse modulo 0xffff).  A remainder by a constant, which the
+     * compiler makes a multiplication, costs less than the folds. */
+    uint64_t s = sum_words(p, len, sum);
+    return s != 0 && s % 0xffff == 0;
 }
 
 /* Whether a header of ihl bytes sums right (every arrival checks one):
@@ -106,7 +131,7 @@ uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum)
 static inline bool header_checksum_ok(const uint8_t *p, size_t ihl)
 {
     if (ihl != IPV4_HLEN)
-        return ipv4_checksum(p, ihl, 0) == 0;
+        return ipv4_checksum_ok(p, ihl, 0);
     uint64_t a, b;
     uint32_t c;
     memcpy(&a, p, sizeof a);

@@ -44,6 +44,9 @@ typedef struct Ipv4Hdr {
 
 /* The Internet checksum (RFC 1071) of len bytes, starting from sum. */
 uint16_t ipv4_checksum(const uint8_t *p, size_t len, uint32_t sum);
+/* Whether ipv4_checksum(p, len, sum) is 0, as for data that carries its
+ * checksum: a receiver's check, cheaper than the checksum itself. */
+bool ipv4_checksum_ok(const uint8_t *p, size_t len, uint32_t sum);
 /* Partial sum of the pseudo-header used by UDP and TCP. */
 static inline uint32_t ipv4_pseudo_sum(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len)
 {

@@ -177,7 +177,7 @@ void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, c
     }
     uint16_t ulen = get_be16(u + 4);
     if (get_be16(u + 6) != 0 &&
-        ipv4_checksum(u, ulen, ipv4_pseudo_sum(ip->src, ip->dst, IP_PROTO_UDP, ulen)) != 0) {
+        !ipv4_checksum_ok(u, ulen, ipv4_pseudo_sum(ip->src, ip->dst, IP_PROTO_UDP, ulen))) {
         trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_UDP_CHECKSUM);
         return;
     }
