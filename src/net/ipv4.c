@@ -739,29 +739,36 @@ static inline size_t header_check(const uint8_t *dgram, size_t len, DropReason *
     return ipv4_parse(dgram, len, &h, why) ? h.total_len : 0;
 }
 
-/* The datagram dgram in p is node's own: to its protocol.  Frees p. */
-static void deliver(Sim *sim, int node, int iface, Packet *p, const uint8_t *dgram)
+/* deliver for a protocol other than UDP, which reads the header from
+ * the datagram itself: the header's fields, for ICMP and TCP. */
+static void deliver_other(Sim *sim, int node, Packet *p, const uint8_t *dgram)
 {
-    uint64_t pkt = p->id;
     Ipv4Hdr h;
     read_header(dgram, &h);
-    trace_deliver(&sim->trace, sim->now, pkt, node);
     const uint8_t *body = dgram + h.ihl;
     size_t body_len = h.total_len - h.ihl;
     switch (h.proto) {
     case IP_PROTO_ICMP:
-        icmp_input(sim, node, pkt, &h, body, body_len);
-        break;
-    case IP_PROTO_UDP:
-        udp_input(sim, node, iface, pkt, &h, dgram, h.total_len);
+        icmp_input(sim, node, p->id, &h, body, body_len);
         break;
     case IP_PROTO_TCP:
-        tcp_input(sim, node, pkt, &h, body, body_len);
+        tcp_input(sim, node, p->id, &h, body, body_len);
         break;
     default:
-        trace_drop(&sim->trace, sim->now, pkt, node, -1, p->data, p->len, DROP_NO_HANDLER);
+        trace_drop(&sim->trace, sim->now, p->id, node, -1, p->data, p->len, DROP_NO_HANDLER);
         break;
     }
+}
+
+/* The datagram dgram (total bytes) in p is node's own: to its protocol.
+ * Frees p. */
+static void deliver(Sim *sim, int node, int iface, Packet *p, const uint8_t *dgram, size_t total)
+{
+    trace_deliver(&sim->trace, sim->now, p->id, node);
+    if (dgram[9] == IP_PROTO_UDP)
+        udp_input(sim, node, iface, p->id, dgram, total);
+    else
+        deliver_other(sim, node, p, dgram);
     net_packet_free(sim->net, p);
 }
 
@@ -796,7 +803,7 @@ void ipv4_input_packet(Sim *sim, int node, int iface, Packet *p)
     uint32_t dst = get_be32(dgram + 16);
     const NetHop *hop;
     if (is_own_address(sim, node, dst, &hop))
-        deliver(sim, node, iface, p, dgram);
+        deliver(sim, node, iface, p, dgram, total);
     else if (w->nodes[node].router)
         forward(sim, node, iface, p, dgram, total, dst, hop);
     else

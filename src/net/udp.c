@@ -166,27 +166,28 @@ void udp_send_on(Sim *sim, const Ipv4Route *r, uint64_t pkt, uint16_t sport, uin
     ipv4_packet_send(sim, r, p);
 }
 
-void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *dgram,
-               size_t len)
+void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *dgram, size_t len)
 {
-    const uint8_t *u = dgram + ip->ihl;
-    size_t ulen_avail = len - ip->ihl;
+    size_t ihl = (size_t)(dgram[0] & 15) * 4;
+    uint32_t src = get_be32(dgram + 12), dst = get_be32(dgram + 16);
+    const uint8_t *u = dgram + ihl;
+    size_t ulen_avail = len - ihl;
     if (ulen_avail < UDP_HLEN || get_be16(u + 4) < UDP_HLEN || get_be16(u + 4) > ulen_avail) {
         trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_UDP_LENGTH);
         return;
     }
     uint16_t ulen = get_be16(u + 4);
     if (get_be16(u + 6) != 0 &&
-        !ipv4_checksum_ok(u, ulen, ipv4_pseudo_sum(ip->src, ip->dst, IP_PROTO_UDP, ulen))) {
+        !ipv4_checksum_ok(u, ulen, ipv4_pseudo_sum(src, dst, IP_PROTO_UDP, ulen))) {
         trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0, DROP_UDP_CHECKSUM);
         return;
     }
     UdpMsg m = {pkt,
-                ip->src,
-                ip->dst,
+                src,
+                dst,
                 get_be16(u),
                 get_be16(u + 2),
-                ip->ttl,
+                dgram[8],
                 u + UDP_HLEN,
                 (size_t)(ulen - UDP_HLEN),
                 NULL};
@@ -201,12 +202,12 @@ void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, c
     if (!icmp_may_answer(dgram, len))
         return;
     uint64_t err = sim_packet_id(sim);
-    char src[16];
-    ip_format(ip->src, src);
+    char from[16];
+    ip_format(src, from);
     trace_note(&sim->trace, sim->now, err,
                "No program on %s listens on UDP port %u, so %s answers %s with ICMP "
                "\"port unreachable\".",
-               net->w->nodes[node].id, m.dport, net->w->nodes[node].id, src);
+               net->w->nodes[node].id, m.dport, net->w->nodes[node].id, from);
     icmp_send_error(sim, node, iface, err, ICMP_DEST_UNREACH, ICMP_UNREACH_PORT, dgram, len);
 }
 

@@ -50,8 +50,9 @@ NetErr udp_send(Sim *sim, int node, uint64_t pkt, uint16_t sport, uint32_t dst, 
  * for UDP_HLEN + len bytes: a sender that narrates its send asks first. */
 void udp_send_on(Sim *sim, const Ipv4Route *r, uint64_t pkt, uint16_t sport, uint16_t dport,
                  uint8_t ttl, const uint8_t *data, size_t len, uint64_t *pkt_out);
-/* dgram is the whole IP datagram (for an ICMP error that quotes it). */
-void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *dgram,
-               size_t len);
+/* dgram is the whole IP datagram, len bytes, whose header ipv4_parse
+ * would accept: UDP reads the addresses and TTL there, and an ICMP error
+ * quotes it. */
+void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *dgram, size_t len);
 
 #endif
