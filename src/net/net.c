@@ -90,40 +90,16 @@ void net_free(Net *net)
  * whole frame. */
 _Static_assert(ETH_FRAME_MAX <= UINT16_MAX, "a frame's length fits Packet.len");
 
-static const uint16_t packet_cap[NET_PACKET_SIZES] = {256 - offsetof(Packet, data),
-                                                      640 - offsetof(Packet, data), ETH_FRAME_MAX};
+const uint16_t net_packet_cap[NET_PACKET_SIZES] = {256 - offsetof(Packet, data),
+                                                   640 - offsetof(Packet, data), ETH_FRAME_MAX};
 
-Packet *net_packet_alloc(Net *net, size_t len)
+Packet *net_packet_make(Net *net, int k)
 {
-    assert(len <= ETH_FRAME_MAX);
-    int k = 0;
-    while (packet_cap[k] < len)
-        k++;
-    Packet *p = net->free_pkts[k];
-    if (p) {
-        net->free_pkts[k] = p->next;
-    } else {
-        p = xmalloc(offsetof(Packet, data) + packet_cap[k]);
-        p->cap = packet_cap[k];
-        net->all_pkts =
-            xgrow(net->all_pkts, &net->pkts_cap, net->pkts_made + 1, sizeof *net->all_pkts);
-        net->all_pkts[net->pkts_made++] = p;
-    }
-    p->next = NULL;
-    p->id = 0;
-    p->link = p->to = p->to_iface = -1;
-    p->arrive = 0;
-    p->len = 0;
+    Packet *p = xmalloc(offsetof(Packet, data) + net_packet_cap[k]);
+    p->cap = net_packet_cap[k];
+    net->all_pkts = xgrow(net->all_pkts, &net->pkts_cap, net->pkts_made + 1, sizeof *net->all_pkts);
+    net->all_pkts[net->pkts_made++] = p;
     return p;
-}
-
-void net_packet_free(Net *net, Packet *p)
-{
-    int k = 0;
-    while (packet_cap[k] != p->cap)
-        k++;
-    p->next = net->free_pkts[k];
-    net->free_pkts[k] = p;
 }
 
 int net_route(Net *net, int node, int dst)

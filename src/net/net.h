@@ -8,6 +8,7 @@
 #ifndef MN_NET_H
 #define MN_NET_H
 
+#include <assert.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -120,9 +121,41 @@ typedef struct Net {
 Net *net_new(Sim *sim);
 void net_free(Net *net);
 
-/* A packet with room for a frame of len bytes (at most ETH_FRAME_MAX). */
-Packet *net_packet_alloc(Net *net, size_t len);
-void net_packet_free(Net *net, Packet *p);
+/* The room of each size of packet, smallest first. */
+extern const uint16_t net_packet_cap[NET_PACKET_SIZES];
+/* A new packet of size k, for net_packet_alloc when none is free. */
+Packet *net_packet_make(Net *net, int k);
+
+/* A packet with room for a frame of len bytes (at most ETH_FRAME_MAX).
+ * Inline: each datagram sent takes one, usually off its free list. */
+static inline Packet *net_packet_alloc(Net *net, size_t len)
+{
+    assert(len <= ETH_FRAME_MAX);
+    int k = 0;
+    while (net_packet_cap[k] < len)
+        k++;
+    Packet *p = net->free_pkts[k];
+    if (p)
+        net->free_pkts[k] = p->next;
+    else
+        p = net_packet_make(net, k);
+    p->next = NULL;
+    p->id = 0;
+    p->link = p->to = p->to_iface = -1;
+    p->arrive = 0;
+    p->len = 0;
+    return p;
+}
+
+/* Back on its size's free list. */
+static inline void net_packet_free(Net *net, Packet *p)
+{
+    int k = 0;
+    while (net_packet_cap[k] != p->cap)
+        k++;
+    p->next = net->free_pkts[k];
+    net->free_pkts[k] = p;
+}
 
 /* The interface of node toward node dst, or -1.  A node's first call runs
  * its search over the routers (world_routes_routers); each later call is
