@@ -122,13 +122,6 @@ int net_route(Net *net, int node, int dst)
     return world_route_to(net->w, &net->routers, node, r->dist, r->via, dst);
 }
 
-uint16_t net_ephemeral_port(Net *net, int node)
-{
-    uint16_t p = net->next_port[node];
-    net->next_port[node] = p >= 60999 ? 32768 : (uint16_t)(p + 1);
-    return p;
-}
-
 void net_link_label(const World *w, int link, char *buf, size_t size)
 {
     const Link *l = &w->links[link];

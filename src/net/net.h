@@ -162,7 +162,12 @@ static inline void net_packet_free(Net *net, Packet *p)
  * O(dst's interfaces).  Memory: O(routers) per node that routes. */
 int net_route(Net *net, int node, int dst);
 /* A fresh ephemeral port (32768–60999, as Linux) on node. */
-uint16_t net_ephemeral_port(Net *net, int node);
+static inline uint16_t net_ephemeral_port(Net *net, int node)
+{
+    uint16_t p = net->next_port[node];
+    net->next_port[node] = p >= 60999 ? 32768 : (uint16_t)(p + 1);
+    return p;
+}
 /* How many ports that range has (32768-60999). */
 #define NET_EPHEMERAL_PORTS (60999 - 32768 + 1)
 
