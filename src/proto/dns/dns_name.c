@@ -267,41 +267,12 @@ const char *dns_name_prose(const DnsName *n, char *buf, size_t size)
     return buf;
 }
 
-static bool same_folded(const uint8_t *a, const uint8_t *b, size_t len)
+bool dns_name_same_folded(const uint8_t *a, const uint8_t *b, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         if (ascii_lower(a[i]) != ascii_lower(b[i]))
             return false;
     return true;
-}
-
-/* Names spelled the same way (the usual case) are compared eight bytes at
- * a time, the last eight overlapping the ones before, without a call to
- * memcmp. */
-bool dns_name_same_wire(const uint8_t *a, const uint8_t *b, size_t len)
-{
-    if (len < 8)
-        return same_folded(a, b, len);
-    uint64_t x, y;
-    for (size_t i = 0; i + 8 < len; i += 8) {
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y)
-            return same_folded(a, b, len);
-    }
-    memcpy(&x, a + len - 8, 8);
-    memcpy(&y, b + len - 8, 8);
-    return x == y || same_folded(a, b, len);
-}
-
-bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len)
-{
-    return a->len == len && dns_name_same_wire(a->data, wire, len);
-}
-
-bool dns_name_equal(const DnsName *a, const DnsName *b)
-{
-    return dns_name_equal_wire(a, b->data, b->len);
 }
 
 /* Offset of the label that starts the last k labels. */
@@ -373,35 +344,4 @@ int dns_name_compare_wire(const uint8_t *a, int a_labels, const uint8_t *b, int 
 int dns_name_compare(const DnsName *a, const DnsName *b)
 {
     return dns_name_compare_wire(a->data, a->labels, b->data, b->labels);
-}
-
-/* Eight bytes at a time, each with bit 0x20 set: names equal without
- * regard to ASCII case hash the same (a few other bytes fold together
- * too, such as '@' and '`', which only costs a rare collision).  The value
- * depends on the machine's byte order; it is only used in memory. */
-uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len)
-{
-    const uint64_t fold = 0x2020202020202020u, mul = 0x9E3779B97F4A7C15u;
-    uint64_t h = len * mul, w = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w, wire + i, 8);
-        h = (h ^ (w | fold)) * mul;
-        h ^= h >> 29;
-    }
-    if (i < len && len >= 8) {
-        memcpy(&w, wire + len - 8, 8); /* the last 8 bytes, overlapping the chunk before */
-        w |= fold;
-    } else {
-        w = 0;
-        for (size_t k = 0; i < len; i++, k += 8)
-            w |= (uint64_t)(wire[i] | 0x20u) << k;
-    }
-    h = (h ^ w) * mul;
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-uint32_t dns_name_hash(const DnsName *n)
-{
-    return dns_name_hash_wire(n->data, n->len);
 }
