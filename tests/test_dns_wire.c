@@ -1089,6 +1089,41 @@ static void test_owner_kinds(void **state)
     dns_msg_fini(&again);
 }
 
+/* Names compare and hash the same without regard to ASCII case, whatever
+ * their length (under 8 bytes, a byte at a time; longer, 8 at a time, the
+ * last 8 overlapping) and wherever the case differs; bytes that differ in
+ * bit 0x20 but are not letters ('@' and '`', '[' and '{') still differ. */
+static void test_name_case(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"a.", "A."},
+        {"com.", "COM."},
+        {"d0.com.", "D0.Com."},
+        {"www.montana.edu.", "WWW.Montana.EDU."},
+        {"a-long-label-with-letters.example.org.", "A-LONG-label-with-letters.example.ORG."},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(same); i++) {
+        DnsName a = name_of(same[i][0]), b = name_of(same[i][1]);
+        assert_true(dns_name_equal(&a, &b));
+        assert_int_equal(dns_name_hash(&a), dns_name_hash(&b));
+    }
+    static const char *const differ[][2] = {
+        {"a.", "b."},
+        {"h6.d0.com.", "ns.d0.com."},
+        {"www.d0.com.", "www.d0.con."},
+        {"x@.example.org.", "x`.example.org."},
+        {"www.example.org.", "www.example.or[."},
+        {"abcdefgh.example.org.", "abcdefgH.example.orf."},
+        {"a-long-label-with-letters.example.org.", "a-long-label-with-letterz.example.org."},
+        {"[a-long-label].example.org.", "{a-long-label}.example.org."},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(differ); i++) {
+        DnsName a = name_of(differ[i][0]), b = name_of(differ[i][1]);
+        assert_false(dns_name_equal(&a, &b));
+    }
+}
+
 /* A record of a type whose rdata is a name (NS, CNAME, PTR) but with no
  * rdata at all, as code may build one, is written as its empty bytes: the
  * encoder once took it for a name and read past it (a crash when the rdata
@@ -1128,7 +1163,7 @@ int main(void)
         cmocka_unit_test(test_storage),           cmocka_unit_test(test_storage_inline_and_heap),
         cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_encode_first_name),
         cmocka_unit_test(test_write_query),       cmocka_unit_test(test_encode_empty_name_rdata),
-        cmocka_unit_test(test_owner_kinds),
+        cmocka_unit_test(test_owner_kinds),       cmocka_unit_test(test_name_case),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
