@@ -100,9 +100,11 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
                 *why = "a backslash at the end of a name";
                 return false;
             }
-            size_t took = dns_text_escape(text, len, i, &c, why);
+            uint8_t escaped; /* not c, which would then live in memory */
+            size_t took = dns_text_escape(text, len, i, &escaped, why);
             if (!took)
                 return false;
+            c = escaped;
             i += took - 1;
         }
         if (label_len == DNS_LABEL_MAX) {
