@@ -1089,6 +1089,52 @@ static void test_owner_kinds(void **state)
     dns_msg_fini(&again);
 }
 
+/* An owner that points at the name an earlier record's rdata held (glue
+ * for an NS record's target, the records a CNAME leads to) decodes to that
+ * name, whichever target it points at, and a pointer into the middle of
+ * one finds the suffix there. */
+static void test_owners_from_rdata(void **state)
+{
+    (void)state;
+    const char *referral = "1234 8000 0001 0000 0002 0003"
+                           "07 6578616d706c65 03 636f6d 00 0001 0001"    /* example.com A */
+                           "c00c 0002 0001 0000003c 0006 03 6e7331 c00c" /* NS ns1 (41) */
+                           "c00c 0002 0001 0000003c 0006 03 6e7332 c00c" /* NS ns2 (59) */
+                           "c029 0001 0001 0000003c 0004 01020304"       /* ns1: the first */
+                           "c03b 0001 0001 0000003c 0004 05060708"       /* ns2: the last */
+                           "c03f 0001 0001 0000003c 0004 090a0b0c";      /* ns2's suffix */
+    const char *cname = "1234 8400 0001 0002 0000 0000"
+                        "03 777777 07 6578616d706c65 03 636f6d 00 0001 0001"
+                        "c00c 0005 0001 0000003c 0006 03 776562 c010" /* CNAME web (45) */
+                        "c02d 0001 0001 0000003c 0004 01020304";      /* web.example.com */
+    uint8_t b[512], out[512];
+    DnsMsg m, again;
+    dns_msg_init(&m);
+    dns_msg_init(&again);
+    size_t len = unhex(referral, b, sizeof b);
+    decode_ok(&m, b, len);
+    assert_name(m.rr[DNS_ADDITIONAL][0].name, "ns1.example.com.");
+    assert_name(m.rr[DNS_ADDITIONAL][1].name, "ns2.example.com.");
+    assert_name(m.rr[DNS_ADDITIONAL][2].name, "example.com.");
+    assert_int_equal(m.rr[DNS_ADDITIONAL][0].name->labels, 3);
+    assert_int_equal(m.rr[DNS_ADDITIONAL][1].name->labels, 3);
+    assert_int_equal(m.rr[DNS_ADDITIONAL][2].name->labels, 2);
+    size_t n = dns_encode(&m, out, sizeof out);
+    decode_ok(&again, out, n);
+    assert_same_msg(&m, &again);
+    len = unhex(cname, b, sizeof b);
+    decode_ok(&m, b, len);
+    assert_name(m.rr[DNS_ANSWER][1].name, "web.example.com.");
+    assert_int_equal(m.rr[DNS_ANSWER][1].name->labels, 3);
+    /* A pointer to where an rdata name would be, before any was read, is
+     * refused as before. */
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000 01 61 00 0001 0001 c000"),
+                        "answer record 1: owner name: compression pointer at offset 19 points "
+                        "into the header (offset 0)");
+    dns_msg_fini(&m);
+    dns_msg_fini(&again);
+}
+
 /* Names compare and hash the same without regard to ASCII case, whatever
  * their length (under 8 bytes, a byte at a time; longer, 8 at a time, the
  * last 8 overlapping) and wherever the case differs; bytes that differ in
@@ -1164,6 +1210,7 @@ int main(void)
         cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_encode_first_name),
         cmocka_unit_test(test_write_query),       cmocka_unit_test(test_encode_empty_name_rdata),
         cmocka_unit_test(test_owner_kinds),       cmocka_unit_test(test_name_case),
+        cmocka_unit_test(test_owners_from_rdata),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -248,6 +248,14 @@ typedef struct Dec {
      * (0: none yet). */
     const DnsName *owner;
     uint16_t owner_ptr;
+    /* The last name an NS, CNAME, PTR or MX record's rdata ended with:
+     * where it starts in the message, and its expanded bytes in the arena
+     * (NULL: none yet) with their length and labels.  A glue record's
+     * owner points at it, as do the owners of the records a CNAME leads
+     * to. */
+    size_t rname_off;
+    const uint8_t *rname;
+    uint8_t rname_len, rname_labels;
 } Dec;
 
 static bool fail(Dec *d, const char *fmt, ...) MN_PRINTF(2, 3);
@@ -461,9 +469,24 @@ __attribute__((always_inline)) static inline bool read_owner(Dec *d, DnsMsg *m, 
             *pos = i + 2;
             return true;
         }
+        size_t target = ptr & 0x3FFF;
+        if (d->rname && target == d->rname_off && target < i) {
+            /* The name an NS (or CNAME, PTR, MX) record's rdata held, as
+             * glue's owner is: read_name would follow the pointer back to
+             * it, pass the same checks (with the message, not the rdata,
+             * as bound) and find the same labels.  Copied from the
+             * rdata's expanded bytes, not walked again. */
+            DnsName *out = (DnsName *)arena_alloc(m, offsetof(DnsName, data) + d->rname_len);
+            out->len = d->rname_len;
+            out->labels = d->rname_labels;
+            memcpy(out->data, d->rname, d->rname_len);
+            rr->name = d->owner = out;
+            d->owner_ptr = ptr;
+            *pos = i + 2;
+            return true;
+        }
         /* A pointer into the question's name (a zone's records) passes
          * read_name's checks, which lead it to the same qname_label. */
-        size_t target = ptr & 0x3FFF;
         unsigned more;
         int k = target < i ? qname_label(d, target, &more) : -1;
         if (k >= 0) {
@@ -501,6 +524,25 @@ static bool expand_name(Dec *d, size_t *pos, size_t end, const char *what, uint8
     return len != 0;
 }
 
+/* The same for the name an NS, CNAME, PTR or MX record's rdata ends with,
+ * remembered for the owner of a later record that points at it (glue, or
+ * the records a CNAME leads to). */
+static bool expand_target(Dec *d, size_t *pos, size_t end, const char *what, uint8_t *buf,
+                          size_t *used)
+{
+    uint8_t labels = 0;
+    size_t at = *pos;
+    size_t len = read_name(d, pos, end, true, what, buf + *used, &labels);
+    if (!len)
+        return false;
+    d->rname_off = at;
+    d->rname = buf + *used;
+    d->rname_len = (uint8_t)len;
+    d->rname_labels = labels;
+    *used += len;
+    return true;
+}
+
 /* Rdata holding names: NS, CNAME, PTR, MX, SOA.  Their names may be
  * compressed on the wire (RFC 3597 4); they are stored expanded, straight
  * into the arena, which keeps only the bytes they take. */
@@ -523,7 +565,7 @@ static bool expand_rdata(Dec *d, DnsMsg *m, DnsRR *rr, size_t pos, size_t end)
         memcpy(buf, d->p + pos, 2);
         used = 2;
         pos += 2;
-        if (!expand_name(d, &pos, end, "MX exchange", buf, &used))
+        if (!expand_target(d, &pos, end, "MX exchange", buf, &used))
             return false;
         break;
     case DNS_TYPE_SOA:
@@ -540,7 +582,7 @@ static bool expand_rdata(Dec *d, DnsMsg *m, DnsRR *rr, size_t pos, size_t end)
         pos += 20;
         break;
     default: /* NS, CNAME, PTR */
-        if (!expand_name(d, &pos, end, tname, buf, &used))
+        if (!expand_target(d, &pos, end, tname, buf, &used))
             return false;
         break;
     }
@@ -686,7 +728,7 @@ static bool overrun(Dec *d, unsigned promised, const char *what, size_t got)
  * success why holds that warning, or "" when there is none. */
 bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 {
-    Dec d = {p, len, why, size, -2, 0, NULL, NULL, 0};
+    Dec d = {p, len, why, size, -2, 0, NULL, NULL, 0, 0, NULL, 0, 0};
     dns_msg_reset(m);
     if (why && size)
         why[0] = '\0';
