@@ -72,11 +72,15 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
     }
     size_t used = 1;     /* bytes of data written; data[0] waits for a length */
     size_t label_at = 0; /* where the current label's length byte is */
-    size_t label_len = 0;
+    /* The first value of used a byte may not be written at: past the
+     * label's 63 bytes or the name's 255, whichever comes first.  One
+     * comparison a byte; which limit it was is told when one is hit. */
+    size_t full = label_at + 1 + DNS_LABEL_MAX;
     bool absolute = false;
     for (size_t i = 0; i < len; i++) {
         uint8_t c = (uint8_t)text[i];
         if (c == '.') {
+            size_t label_len = used - label_at - 1;
             if (label_len == 0) {
                 *why = "empty label (two dots in a row, or a leading dot)";
                 return false;
@@ -88,11 +92,12 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
                 break;
             }
             label_at = used++;
-            label_len = 0;
             if (used > DNS_NAME_MAX) {
                 *why = "name longer than 255 bytes";
                 return false;
             }
+            full = label_at + 1 + DNS_LABEL_MAX < DNS_NAME_MAX ? label_at + 1 + DNS_LABEL_MAX
+                                                               : DNS_NAME_MAX;
             continue;
         }
         if (c == '\\') {
@@ -107,16 +112,12 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
             c = escaped;
             i += took - 1;
         }
-        if (label_len == DNS_LABEL_MAX) {
-            *why = "label longer than 63 bytes";
-            return false;
-        }
-        if (used >= DNS_NAME_MAX) {
-            *why = "name longer than 255 bytes";
+        if (used >= full) {
+            *why = used - label_at - 1 == DNS_LABEL_MAX ? "label longer than 63 bytes"
+                                                        : "name longer than 255 bytes";
             return false;
         }
         n->data[used++] = c;
-        label_len++;
     }
     if (absolute) {
         /* The root's label must fit too: 255 bytes of labels make 256. */
@@ -129,7 +130,7 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
         return true;
     }
     /* Relative: close the last label, then the origin. */
-    n->data[label_at] = (uint8_t)label_len;
+    n->data[label_at] = (uint8_t)(used - label_at - 1);
     n->labels++;
     if (!origin) {
         *why = "relative name without an origin";
