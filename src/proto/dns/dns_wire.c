@@ -759,20 +759,26 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
     }
     if (qd)
         d.qname = &m->qd[0].name;
-    for (int s = 0; s < DNS_SECTIONS; s++) {
-        if (!count[s])
-            continue; /* skips the inner loop's setup: most messages leave a section or two empty */
-        for (unsigned i = 0; i < count[s]; i++) {
-            if (pos >= len) {
-                char what[32];
-                snprintf(what, sizeof what, "%s record", section_word[s]);
-                return overrun(&d, count[s], what, i);
-            }
-            d.sec = s;
-            d.idx = i + 1;
-            if (!read_rr(&d, m, (DnsSection)s, &pos))
-                return false;
+    /* One loop over the records of all three sections, which moves to the
+     * next section with records when one is done: most messages leave a
+     * section or two empty, and a loop per section cost its setup. */
+    unsigned total = count[0] + count[1] + count[2];
+    int s = 0;
+    unsigned i = 0;
+    for (unsigned k = 0; k < total; k++, i++) {
+        while (i == count[s]) {
+            s++;
+            i = 0;
         }
+        if (pos >= len) {
+            char what[32];
+            snprintf(what, sizeof what, "%s record", section_word[s]);
+            return overrun(&d, count[s], what, i);
+        }
+        d.sec = s;
+        d.idx = i + 1;
+        if (!read_rr(&d, m, (DnsSection)s, &pos))
+            return false;
     }
     if (pos < len && why && size)
         snprintf(why, size, "%zu byte%s after the last record, ignored", len - pos,
