@@ -1122,6 +1122,9 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
         nq++;
     }
     bool stop = nq < m->n_qd; /* nothing more goes in once something is left out */
+    /* Each count is written once it is known: the twelve header bytes
+     * written together were merged into one long chain of shifts. */
+    put_be16(out + 4, (uint16_t)nq);
 
     size_t reserve = 0;
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++)
@@ -1138,6 +1141,8 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
             else
                 stop = tc = true;
         }
+    put_be16(out + 6, (uint16_t)count[DNS_ANSWER]);
+    put_be16(out + 8, (uint16_t)count[DNS_AUTHORITY]);
     bool dropping = stop;
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL] && count[DNS_ADDITIONAL] < 65535; i++) {
         const DnsRR *rr = &m->rr[DNS_ADDITIONAL][i];
@@ -1160,9 +1165,6 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
                    (m->z ? 0x0040 : 0) | (m->ad ? 0x0020 : 0) | (m->cd ? 0x0010 : 0) | m->rcode);
     put_be16(out, m->id);
     put_be16(out + 2, f);
-    put_be16(out + 4, (uint16_t)nq);
-    put_be16(out + 6, (uint16_t)count[DNS_ANSWER]);
-    put_be16(out + 8, (uint16_t)count[DNS_AUTHORITY]);
     put_be16(out + 10, (uint16_t)count[DNS_ADDITIONAL]);
     return e.pos;
 }
