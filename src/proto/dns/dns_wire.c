@@ -279,6 +279,24 @@ static bool fail(Dec *d, const char *fmt, ...)
     return false;
 }
 
+/* Copies n bytes, 8 to 16 of them, as two overlapping 8-byte pieces: no
+ * call to memcpy, and nothing read or written past them. */
+static inline void copy_8_to_16(uint8_t *out, const uint8_t *p, size_t n)
+{
+    memcpy(out, p, 8);
+    memcpy(out + n - 8, p + n - 8, 8);
+}
+
+/* Copies the n bytes of a name to room of exactly n bytes: most names are
+ * 8 to 16 bytes long. */
+static inline void copy_name_bytes(uint8_t *out, const uint8_t *p, size_t n)
+{
+    if (n >= 8 && n <= 16)
+        copy_8_to_16(out, p, n);
+    else
+        memcpy(out, p, n);
+}
+
 /* Copies a run of n name bytes from the message (at p, avail bytes left in
  * it) to out (room bytes of room), without a call to memcpy, which costs
  * more than these few bytes.  A run of 8 to 16 bytes (most names) is two
@@ -290,8 +308,7 @@ static bool fail(Dec *d, const char *fmt, ...)
 static inline void copy_run(uint8_t *out, size_t room, const uint8_t *p, size_t avail, size_t n)
 {
     if (n >= 8 && n <= 16) {
-        memcpy(out, p, 8);
-        memcpy(out + n - 8, p + n - 8, 8);
+        copy_8_to_16(out, p, n);
         return;
     }
     size_t whole = (n + 15) & ~(size_t)15;
@@ -479,7 +496,7 @@ __attribute__((always_inline)) static inline bool read_owner(Dec *d, DnsMsg *m, 
             DnsName *out = (DnsName *)arena_alloc(m, offsetof(DnsName, data) + d->rname_len);
             out->len = d->rname_len;
             out->labels = d->rname_labels;
-            memcpy(out->data, d->rname, d->rname_len);
+            copy_name_bytes(out->data, d->rname, d->rname_len);
             rr->name = d->owner = out;
             d->owner_ptr = ptr;
             *pos = i + 2;
@@ -494,7 +511,7 @@ __attribute__((always_inline)) static inline bool read_owner(Dec *d, DnsMsg *m, 
             DnsName *out = (DnsName *)arena_alloc(m, offsetof(DnsName, data) + tail);
             out->len = (uint8_t)tail;
             out->labels = (uint8_t)more;
-            memcpy(out->data, d->qname->data + k, tail);
+            copy_name_bytes(out->data, d->qname->data + k, tail);
             rr->name = d->owner = out;
             d->owner_ptr = ptr;
             *pos = i + 2;
