@@ -1135,6 +1135,41 @@ static void test_owners_from_rdata(void **state)
     dns_msg_fini(&again);
 }
 
+/* A name's suffix and parent, written over the name itself (the bytes
+ * move left over bytes still to be read) or into another, and a name from
+ * wire bytes, at the lengths the copies treat apart (under 8, 8 to 16,
+ * longer). */
+static void test_name_suffix_in_place(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int k;
+        const char *want;
+    } cases[] = {
+        {"www.montana.edu.", 2, "montana.edu."},
+        {"a.b.example.org.", 2, "example.org."},
+        {"h1.d250.com.", 1, "com."},
+        {"x.a-rather-long-label.example.org.", 3, "a-rather-long-label.example.org."},
+        {"www.montana.edu.", 0, "."},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(cases); i++) {
+        DnsName n = name_of(cases[i].name), other;
+        dns_name_suffix(&n, cases[i].k, &other);
+        assert_name(&other, cases[i].want);
+        dns_name_suffix(&n, cases[i].k, &n);
+        assert_name(&n, cases[i].want);
+        assert_int_equal(n.labels, cases[i].k);
+        DnsName w;
+        assert_true(dns_name_from_wire(&w, other.data, other.len));
+        assert_true(dns_name_equal(&w, &other));
+        assert_int_equal(w.labels, cases[i].k);
+    }
+    DnsName n = name_of("www.montana.edu.");
+    dns_name_parent(&n, &n);
+    assert_name(&n, "montana.edu.");
+}
+
 /* Names compare and hash the same without regard to ASCII case, whatever
  * their length (under 8 bytes, a byte at a time; longer, 8 at a time, the
  * last 8 overlapping) and wherever the case differs; bytes that differ in
@@ -1210,7 +1245,7 @@ int main(void)
         cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_encode_first_name),
         cmocka_unit_test(test_write_query),       cmocka_unit_test(test_encode_empty_name_rdata),
         cmocka_unit_test(test_owner_kinds),       cmocka_unit_test(test_name_case),
-        cmocka_unit_test(test_owners_from_rdata),
+        cmocka_unit_test(test_owners_from_rdata), cmocka_unit_test(test_name_suffix_in_place),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -160,6 +160,22 @@ bool dns_name_parse(DnsName *n, const char *text, const DnsName *origin)
     return dns_name_from_text(n, text, strlen(text), origin, &why);
 }
 
+/* memmove for the bytes of a name: most are 8 to 16 bytes, moved as two
+ * overlapping 8-byte pieces, both read before either is written (to and
+ * from may overlap), without a call. */
+static void move_name_bytes(uint8_t *to, const uint8_t *from, size_t n)
+{
+    if (n < 8 || n > 16) {
+        memmove(to, from, n);
+        return;
+    }
+    uint64_t head, tail;
+    memcpy(&head, from, 8);
+    memcpy(&tail, from + n - 8, 8);
+    memcpy(to, &head, 8);
+    memcpy(to + n - 8, &tail, 8);
+}
+
 bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len)
 {
     size_t i = 0;
@@ -169,7 +185,7 @@ bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len)
         if (l == 0) {
             if (i + 1 > DNS_NAME_MAX)
                 return false;
-            memcpy(n->data, p, i + 1);
+            move_name_bytes(n->data, p, i + 1);
             n->len = (uint8_t)(i + 1);
             n->labels = (uint8_t)labels;
             return true;
@@ -301,7 +317,7 @@ void dns_name_suffix(const DnsName *n, int k, DnsName *out)
 {
     size_t off = suffix_offset(n, k);
     uint8_t len = (uint8_t)(n->len - off);
-    memmove(out->data, n->data + off, len); /* out may be n */
+    move_name_bytes(out->data, n->data + off, len); /* out may be n */
     out->len = len;
     out->labels = (uint8_t)k;
 }
