@@ -12,6 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Copies n bytes, 8 to 16 of them, as two overlapping 8-byte pieces: no
+ * call to memcpy, and nothing read or written past them. */
+static inline void copy_8_to_16(uint8_t *out, const uint8_t *p, size_t n)
+{
+    memcpy(out, p, 8);
+    memcpy(out + n - 8, p + n - 8, 8);
+}
+
 /* ==== storage =========================================================== */
 
 /* Owner names and rdata live in blocks that never move, so DnsRR.name and
@@ -196,6 +204,8 @@ DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t typ
     uint8_t *copy = arena_alloc(m, rdlen);
     if (rdlen == 4)
         memcpy(copy, rdata, 4); /* an IPv4 address: a constant size, no call */
+    else if (rdlen >= 8 && rdlen <= 16)
+        copy_8_to_16(copy, rdata, rdlen); /* most names, an IPv6 address */
     else if (rdlen)
         memcpy(copy, rdata, rdlen);
     rr->rdata = copy;
@@ -277,14 +287,6 @@ static bool fail(Dec *d, const char *fmt, ...)
     vsnprintf(d->why + n, d->size - (size_t)n, fmt, ap);
     va_end(ap);
     return false;
-}
-
-/* Copies n bytes, 8 to 16 of them, as two overlapping 8-byte pieces: no
- * call to memcpy, and nothing read or written past them. */
-static inline void copy_8_to_16(uint8_t *out, const uint8_t *p, size_t n)
-{
-    memcpy(out, p, 8);
-    memcpy(out + n - 8, p + n - 8, 8);
 }
 
 /* Copies the n bytes of a name to room of exactly n bytes: most names are
@@ -672,7 +674,7 @@ static bool read_rr(Dec *d, DnsMsg *m, DnsSection s, size_t *pos)
         uint8_t *copy = arena_alloc(m, rdlen);
         if (rdlen == 4)
             memcpy(copy, d->p + start, 4); /* an IPv4 address: a constant size, no call */
-        else
+        else if (rdlen)                    /* an OPT record's is most often empty */
             memcpy(copy, d->p + start, rdlen);
         rr->rdata = copy;
         rr->rdlen = (uint16_t)rdlen;
