@@ -1170,6 +1170,31 @@ static void test_name_suffix_in_place(void **state)
     assert_name(&n, "montana.edu.");
 }
 
+/* A name's text at the lengths it is written apart (8 to 16 bytes of
+ * labels in one copy, the rest a byte at a time), with and without
+ * escapes. */
+static void test_name_text_lengths(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        ".",          "a.",           "ab.cd.",           "h6.d7.com.",        "www.d389.com.",
+        "abcdefg.",   "abcdefgh.",    "abcdefghijklmno.", "abcdefghijklmnop.", "a\\.b.example.",
+        "a\\032b.c.", "x\\@y.z.org.", "a\\\\b.example.",
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(names); i++) {
+        DnsName n = name_of(names[i]);
+        assert_name(&n, names[i]);
+        Buf b;
+        buf_init(&b);
+        buf_puts(&b, "<");
+        dns_name_to_text(&n, &b);
+        char want[64];
+        snprintf(want, sizeof want, "<%s", names[i]);
+        assert_string_equal(b.data, want);
+        buf_fini(&b);
+    }
+}
+
 /* Names compare and hash the same without regard to ASCII case, whatever
  * their length (under 8 bytes, a byte at a time; longer, 8 at a time, the
  * last 8 overlapping) and wherever the case differs; bytes that differ in
@@ -1246,6 +1271,7 @@ int main(void)
         cmocka_unit_test(test_write_query),       cmocka_unit_test(test_encode_empty_name_rdata),
         cmocka_unit_test(test_owner_kinds),       cmocka_unit_test(test_name_case),
         cmocka_unit_test(test_owners_from_rdata), cmocka_unit_test(test_name_suffix_in_place),
+        cmocka_unit_test(test_name_text_lengths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -225,6 +225,16 @@ static const char name_byte_kind[257] = "DDDDDDDDDDDDDDDD" /* 0x00 */
                                         "DDDDDDDDDDDDDDDD" /* 0xe0 */
                                         "DDDDDDDDDDDDDDDD" /* 0xf0 */;
 
+/* True if no byte of the name's labels needs an escape. */
+static bool name_is_plain(const uint8_t *d)
+{
+    for (size_t i = 0; d[i]; i += 1u + d[i])
+        for (size_t k = i + 1; k <= i + d[i]; k++)
+            if (name_byte_kind[d[k]] != '-')
+                return false;
+    return true;
+}
+
 /* Writes the text form into t (NAME_TEXT_MAX bytes, not terminated);
  * returns its length. */
 static size_t name_text(const DnsName *n, char *t)
@@ -234,6 +244,17 @@ static size_t name_text(const DnsName *n, char *t)
         return 1;
     }
     const uint8_t *d = n->data;
+    if (n->len >= 9 && n->len <= 17 && name_is_plain(d)) {
+        /* Most names: their text is their bytes after the first (8 to 16
+         * of them, copied in two overlapping pieces), each later length
+         * byte, the root's too, made a dot. */
+        size_t len = n->len - 1u;
+        memcpy(t, d + 1, 8);
+        memcpy(t + len - 8, d + 1 + len - 8, 8);
+        for (size_t i = 0; d[i]; i += 1u + d[i])
+            t[i + d[i]] = '.';
+        return len;
+    }
     size_t i = 0, o = 0;
     for (uint8_t l; i < n->len && (l = d[i++]) != 0;) {
         for (size_t end = i + l; i < end; i++) {
