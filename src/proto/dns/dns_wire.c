@@ -972,9 +972,7 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
         return;
     }
     /* The labels are walked only as far as the longest suffix written
-     * before; off holds where those before it start. */
-    size_t off[DNS_NAME_MAX / 2 + 1];
-    int before = 0;
+     * before (at i); those before it are walked again to add them. */
     size_t i = 0, target = CT_NONE;
     for (; name[i]; i += 1u + name[i]) {
         assert(i < len && name[i] <= DNS_LABEL_MAX); /* DnsName and rdata were checked */
@@ -986,15 +984,13 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
             target = ct_find(e, suffix_hash(name + i, len - i), name + i, len - i);
         if (target != CT_NONE)
             break;
-        off[before++] = i;
     }
     /* The labels before the match in one piece (the whole name, its root
      * included, when nothing matched), then the pointer. */
     size_t at = e->pos;
     put(e, name, target != CT_NONE ? i : len);
-    for (int k = 0; k < before && !e->full; k++)
-        ct_add(e, suffix_hash(name + off[k], len - off[k]), name + off[k], len - off[k],
-               at + off[k]);
+    for (size_t o = 0; o < i && !e->full; o += 1u + name[o])
+        ct_add(e, suffix_hash(name + o, len - o), name + o, len - o, at + o);
     if (target != CT_NONE)
         put16(e, (uint16_t)(0xC000 | target));
 }
