@@ -1070,7 +1070,10 @@ static uint8_t *put_room(Enc *e, size_t n)
 static bool put_rr(Enc *e, const DnsRR *rr)
 {
     size_t start = e->pos, n = e->n;
-    put_name(e, rr->name->data, rr->name->len);
+    if (rr->name->len == 1)
+        put(e, rr->name->data, 1); /* the root, an OPT record's owner: no call */
+    else
+        put_name(e, rr->name->data, rr->name->len);
     uint8_t *p = put_room(e, 10);
     if (p) {
         put_be16(p, rr->type);
