@@ -1070,8 +1070,14 @@ static uint8_t *put_room(Enc *e, size_t n)
 static bool put_rr(Enc *e, const DnsRR *rr)
 {
     size_t start = e->pos, n = e->n;
+    /* Most owners are the root (an OPT record's), the first name or its
+     * zone: written here without a call to put_name, which looks for the
+     * first name's suffix again before it walks the labels of any other. */
+    size_t known;
     if (rr->name->len == 1)
-        put(e, rr->name->data, 1); /* the root, an OPT record's owner: no call */
+        put(e, rr->name->data, 1);
+    else if ((known = first_suffix(e, rr->name->data, rr->name->len)) != CT_NONE)
+        put16(e, (uint16_t)(0xC000 | known));
     else
         put_name(e, rr->name->data, rr->name->len);
     uint8_t *p = put_room(e, 10);
