@@ -1089,6 +1089,147 @@ static void test_owner_kinds(void **state)
     dns_msg_fini(&again);
 }
 
+/* An owner that points at the name an earlier record's rdata held (glue
+ * for an NS record's target, the records a CNAME leads to) decodes to that
+ * name, whichever target it points at, and a pointer into the middle of
+ * one finds the suffix there. */
+static void test_owners_from_rdata(void **state)
+{
+    (void)state;
+    const char *referral = "1234 8000 0001 0000 0002 0003"
+                           "07 6578616d706c65 03 636f6d 00 0001 0001"    /* example.com A */
+                           "c00c 0002 0001 0000003c 0006 03 6e7331 c00c" /* NS ns1 (41) */
+                           "c00c 0002 0001 0000003c 0006 03 6e7332 c00c" /* NS ns2 (59) */
+                           "c029 0001 0001 0000003c 0004 01020304"       /* ns1: the first */
+                           "c03b 0001 0001 0000003c 0004 05060708"       /* ns2: the last */
+                           "c03f 0001 0001 0000003c 0004 090a0b0c";      /* ns2's suffix */
+    const char *cname = "1234 8400 0001 0002 0000 0000"
+                        "03 777777 07 6578616d706c65 03 636f6d 00 0001 0001"
+                        "c00c 0005 0001 0000003c 0006 03 776562 c010" /* CNAME web (45) */
+                        "c02d 0001 0001 0000003c 0004 01020304";      /* web.example.com */
+    uint8_t b[512], out[512];
+    DnsMsg m, again;
+    dns_msg_init(&m);
+    dns_msg_init(&again);
+    size_t len = unhex(referral, b, sizeof b);
+    decode_ok(&m, b, len);
+    assert_name(m.rr[DNS_ADDITIONAL][0].name, "ns1.example.com.");
+    assert_name(m.rr[DNS_ADDITIONAL][1].name, "ns2.example.com.");
+    assert_name(m.rr[DNS_ADDITIONAL][2].name, "example.com.");
+    assert_int_equal(m.rr[DNS_ADDITIONAL][0].name->labels, 3);
+    assert_int_equal(m.rr[DNS_ADDITIONAL][1].name->labels, 3);
+    assert_int_equal(m.rr[DNS_ADDITIONAL][2].name->labels, 2);
+    size_t n = dns_encode(&m, out, sizeof out);
+    decode_ok(&again, out, n);
+    assert_same_msg(&m, &again);
+    len = unhex(cname, b, sizeof b);
+    decode_ok(&m, b, len);
+    assert_name(m.rr[DNS_ANSWER][1].name, "web.example.com.");
+    assert_int_equal(m.rr[DNS_ANSWER][1].name->labels, 3);
+    /* A pointer to where an rdata name would be, before any was read, is
+     * refused as before. */
+    assert_string_equal(refused("1234 8400 0001 0001 0000 0000 01 61 00 0001 0001 c000"),
+                        "answer record 1: owner name: compression pointer at offset 19 points "
+                        "into the header (offset 0)");
+    dns_msg_fini(&m);
+    dns_msg_fini(&again);
+}
+
+/* A name's suffix and parent, written over the name itself (the bytes
+ * move left over bytes still to be read) or into another, and a name from
+ * wire bytes, at the lengths the copies treat apart (under 8, 8 to 16,
+ * longer). */
+static void test_name_suffix_in_place(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *name;
+        int k;
+        const char *want;
+    } cases[] = {
+        {"www.montana.edu.", 2, "montana.edu."},
+        {"a.b.example.org.", 2, "example.org."},
+        {"h1.d250.com.", 1, "com."},
+        {"x.a-rather-long-label.example.org.", 3, "a-rather-long-label.example.org."},
+        {"www.montana.edu.", 0, "."},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(cases); i++) {
+        DnsName n = name_of(cases[i].name), other;
+        dns_name_suffix(&n, cases[i].k, &other);
+        assert_name(&other, cases[i].want);
+        dns_name_suffix(&n, cases[i].k, &n);
+        assert_name(&n, cases[i].want);
+        assert_int_equal(n.labels, cases[i].k);
+        DnsName w;
+        assert_true(dns_name_from_wire(&w, other.data, other.len));
+        assert_true(dns_name_equal(&w, &other));
+        assert_int_equal(w.labels, cases[i].k);
+    }
+    DnsName n = name_of("www.montana.edu.");
+    dns_name_parent(&n, &n);
+    assert_name(&n, "montana.edu.");
+}
+
+/* A name's text at the lengths it is written apart (8 to 16 bytes of
+ * labels in one copy, the rest a byte at a time), with and without
+ * escapes. */
+static void test_name_text_lengths(void **state)
+{
+    (void)state;
+    static const char *const names[] = {
+        ".",          "a.",           "ab.cd.",           "h6.d7.com.",        "www.d389.com.",
+        "abcdefg.",   "abcdefgh.",    "abcdefghijklmno.", "abcdefghijklmnop.", "a\\.b.example.",
+        "a\\032b.c.", "x\\@y.z.org.", "a\\\\b.example.",
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(names); i++) {
+        DnsName n = name_of(names[i]);
+        assert_name(&n, names[i]);
+        Buf b;
+        buf_init(&b);
+        buf_puts(&b, "<");
+        dns_name_to_text(&n, &b);
+        char want[64];
+        snprintf(want, sizeof want, "<%s", names[i]);
+        assert_string_equal(b.data, want);
+        buf_fini(&b);
+    }
+}
+
+/* Names compare and hash the same without regard to ASCII case, whatever
+ * their length (under 8 bytes, a byte at a time; longer, 8 at a time, the
+ * last 8 overlapping) and wherever the case differs; bytes that differ in
+ * bit 0x20 but are not letters ('@' and '`', '[' and '{') still differ. */
+static void test_name_case(void **state)
+{
+    (void)state;
+    static const char *const same[][2] = {
+        {"a.", "A."},
+        {"com.", "COM."},
+        {"d0.com.", "D0.Com."},
+        {"www.montana.edu.", "WWW.Montana.EDU."},
+        {"a-long-label-with-letters.example.org.", "A-LONG-label-with-letters.example.ORG."},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(same); i++) {
+        DnsName a = name_of(same[i][0]), b = name_of(same[i][1]);
+        assert_true(dns_name_equal(&a, &b));
+        assert_int_equal(dns_name_hash(&a), dns_name_hash(&b));
+    }
+    static const char *const differ[][2] = {
+        {"a.", "b."},
+        {"h6.d0.com.", "ns.d0.com."},
+        {"www.d0.com.", "www.d0.con."},
+        {"x@.example.org.", "x`.example.org."},
+        {"www.example.org.", "www.example.or[."},
+        {"abcdefgh.example.org.", "abcdefgH.example.orf."},
+        {"a-long-label-with-letters.example.org.", "a-long-label-with-letterz.example.org."},
+        {"[a-long-label].example.org.", "{a-long-label}.example.org."},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(differ); i++) {
+        DnsName a = name_of(differ[i][0]), b = name_of(differ[i][1]);
+        assert_false(dns_name_equal(&a, &b));
+    }
+}
+
 /* A record of a type whose rdata is a name (NS, CNAME, PTR) but with no
  * rdata at all, as code may build one, is written as its empty bytes: the
  * encoder once took it for a name and read past it (a crash when the rdata
@@ -1128,7 +1269,9 @@ int main(void)
         cmocka_unit_test(test_storage),           cmocka_unit_test(test_storage_inline_and_heap),
         cmocka_unit_test(test_name_str_cut),      cmocka_unit_test(test_encode_first_name),
         cmocka_unit_test(test_write_query),       cmocka_unit_test(test_encode_empty_name_rdata),
-        cmocka_unit_test(test_owner_kinds),
+        cmocka_unit_test(test_owner_kinds),       cmocka_unit_test(test_name_case),
+        cmocka_unit_test(test_owners_from_rdata), cmocka_unit_test(test_name_suffix_in_place),
+        cmocka_unit_test(test_name_text_lengths),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -254,6 +254,18 @@ static void test_rdata_text(void **state)
         size_t n = unhex(v6[i].hex, b, sizeof b);
         assert_rdata_text(DNS_TYPE_AAAA, b, n, v6[i].text);
     }
+    /* A: each byte in decimal, one to three digits. */
+    static const struct {
+        const char *hex, *text;
+    } v4[] = {
+        {"00090a63", "0.9.10.99"},
+        {"646565ff", "100.101.101.255"},
+        {"c80100c7", "200.1.0.199"},
+    };
+    for (size_t i = 0; i < MN_ARRAY_LEN(v4); i++) {
+        size_t n = unhex(v4[i].hex, b, sizeof b);
+        assert_rdata_text(DNS_TYPE_A, b, n, v4[i].text);
+    }
     /* TXT: printable ASCII as is (space and ; included), \" and \\, and
      * \DDD for the rest; dig printed these for the same bytes. */
     size_t n = 0;

@@ -72,11 +72,15 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
     }
     size_t used = 1;     /* bytes of data written; data[0] waits for a length */
     size_t label_at = 0; /* where the current label's length byte is */
-    size_t label_len = 0;
+    /* The first value of used a byte may not be written at: past the
+     * label's 63 bytes or the name's 255, whichever comes first.  One
+     * comparison a byte; which limit it was is told when one is hit. */
+    size_t full = label_at + 1 + DNS_LABEL_MAX;
     bool absolute = false;
     for (size_t i = 0; i < len; i++) {
         uint8_t c = (uint8_t)text[i];
         if (c == '.') {
+            size_t label_len = used - label_at - 1;
             if (label_len == 0) {
                 *why = "empty label (two dots in a row, or a leading dot)";
                 return false;
@@ -88,11 +92,12 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
                 break;
             }
             label_at = used++;
-            label_len = 0;
             if (used > DNS_NAME_MAX) {
                 *why = "name longer than 255 bytes";
                 return false;
             }
+            full = label_at + 1 + DNS_LABEL_MAX < DNS_NAME_MAX ? label_at + 1 + DNS_LABEL_MAX
+                                                               : DNS_NAME_MAX;
             continue;
         }
         if (c == '\\') {
@@ -100,21 +105,19 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
                 *why = "a backslash at the end of a name";
                 return false;
             }
-            size_t took = dns_text_escape(text, len, i, &c, why);
+            uint8_t escaped; /* not c, which would then live in memory */
+            size_t took = dns_text_escape(text, len, i, &escaped, why);
             if (!took)
                 return false;
+            c = escaped;
             i += took - 1;
         }
-        if (label_len == DNS_LABEL_MAX) {
-            *why = "label longer than 63 bytes";
-            return false;
-        }
-        if (used >= DNS_NAME_MAX) {
-            *why = "name longer than 255 bytes";
+        if (used >= full) {
+            *why = used - label_at - 1 == DNS_LABEL_MAX ? "label longer than 63 bytes"
+                                                        : "name longer than 255 bytes";
             return false;
         }
         n->data[used++] = c;
-        label_len++;
     }
     if (absolute) {
         /* The root's label must fit too: 255 bytes of labels make 256. */
@@ -127,7 +130,7 @@ bool dns_name_from_text(DnsName *n, const char *text, size_t len, const DnsName 
         return true;
     }
     /* Relative: close the last label, then the origin. */
-    n->data[label_at] = (uint8_t)label_len;
+    n->data[label_at] = (uint8_t)(used - label_at - 1);
     n->labels++;
     if (!origin) {
         *why = "relative name without an origin";
@@ -157,6 +160,22 @@ bool dns_name_parse(DnsName *n, const char *text, const DnsName *origin)
     return dns_name_from_text(n, text, strlen(text), origin, &why);
 }
 
+/* memmove for the bytes of a name: most are 8 to 16 bytes, moved as two
+ * overlapping 8-byte pieces, both read before either is written (to and
+ * from may overlap), without a call. */
+static void move_name_bytes(uint8_t *to, const uint8_t *from, size_t n)
+{
+    if (n < 8 || n > 16) {
+        memmove(to, from, n);
+        return;
+    }
+    uint64_t head, tail;
+    memcpy(&head, from, 8);
+    memcpy(&tail, from + n - 8, 8);
+    memcpy(to, &head, 8);
+    memcpy(to + n - 8, &tail, 8);
+}
+
 bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len)
 {
     size_t i = 0;
@@ -166,7 +185,7 @@ bool dns_name_from_wire(DnsName *n, const uint8_t *p, size_t len)
         if (l == 0) {
             if (i + 1 > DNS_NAME_MAX)
                 return false;
-            memcpy(n->data, p, i + 1);
+            move_name_bytes(n->data, p, i + 1);
             n->len = (uint8_t)(i + 1);
             n->labels = (uint8_t)labels;
             return true;
@@ -206,6 +225,16 @@ static const char name_byte_kind[257] = "DDDDDDDDDDDDDDDD" /* 0x00 */
                                         "DDDDDDDDDDDDDDDD" /* 0xe0 */
                                         "DDDDDDDDDDDDDDDD" /* 0xf0 */;
 
+/* True if no byte of the name's labels needs an escape. */
+static bool name_is_plain(const uint8_t *d)
+{
+    for (size_t i = 0; d[i]; i += 1u + d[i])
+        for (size_t k = i + 1; k <= i + d[i]; k++)
+            if (name_byte_kind[d[k]] != '-')
+                return false;
+    return true;
+}
+
 /* Writes the text form into t (NAME_TEXT_MAX bytes, not terminated);
  * returns its length. */
 static size_t name_text(const DnsName *n, char *t)
@@ -215,6 +244,17 @@ static size_t name_text(const DnsName *n, char *t)
         return 1;
     }
     const uint8_t *d = n->data;
+    if (n->len >= 9 && n->len <= 17 && name_is_plain(d)) {
+        /* Most names: their text is their bytes after the first (8 to 16
+         * of them, copied in two overlapping pieces), each later length
+         * byte, the root's too, made a dot. */
+        size_t len = n->len - 1u;
+        memcpy(t, d + 1, 8);
+        memcpy(t + len - 8, d + 1 + len - 8, 8);
+        for (size_t i = 0; d[i]; i += 1u + d[i])
+            t[i + d[i]] = '.';
+        return len;
+    }
     size_t i = 0, o = 0;
     for (uint8_t l; i < n->len && (l = d[i++]) != 0;) {
         for (size_t end = i + l; i < end; i++) {
@@ -267,41 +307,12 @@ const char *dns_name_prose(const DnsName *n, char *buf, size_t size)
     return buf;
 }
 
-static bool same_folded(const uint8_t *a, const uint8_t *b, size_t len)
+bool dns_name_same_folded(const uint8_t *a, const uint8_t *b, size_t len)
 {
     for (size_t i = 0; i < len; i++)
         if (ascii_lower(a[i]) != ascii_lower(b[i]))
             return false;
     return true;
-}
-
-/* Names spelled the same way (the usual case) are compared eight bytes at
- * a time, the last eight overlapping the ones before, without a call to
- * memcmp. */
-bool dns_name_same_wire(const uint8_t *a, const uint8_t *b, size_t len)
-{
-    if (len < 8)
-        return same_folded(a, b, len);
-    uint64_t x, y;
-    for (size_t i = 0; i + 8 < len; i += 8) {
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y)
-            return same_folded(a, b, len);
-    }
-    memcpy(&x, a + len - 8, 8);
-    memcpy(&y, b + len - 8, 8);
-    return x == y || same_folded(a, b, len);
-}
-
-bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len)
-{
-    return a->len == len && dns_name_same_wire(a->data, wire, len);
-}
-
-bool dns_name_equal(const DnsName *a, const DnsName *b)
-{
-    return dns_name_equal_wire(a, b->data, b->len);
 }
 
 /* Offset of the label that starts the last k labels. */
@@ -327,7 +338,7 @@ void dns_name_suffix(const DnsName *n, int k, DnsName *out)
 {
     size_t off = suffix_offset(n, k);
     uint8_t len = (uint8_t)(n->len - off);
-    memmove(out->data, n->data + off, len); /* out may be n */
+    move_name_bytes(out->data, n->data + off, len); /* out may be n */
     out->len = len;
     out->labels = (uint8_t)k;
 }
@@ -373,35 +384,4 @@ int dns_name_compare_wire(const uint8_t *a, int a_labels, const uint8_t *b, int 
 int dns_name_compare(const DnsName *a, const DnsName *b)
 {
     return dns_name_compare_wire(a->data, a->labels, b->data, b->labels);
-}
-
-/* Eight bytes at a time, each with bit 0x20 set: names equal without
- * regard to ASCII case hash the same (a few other bytes fold together
- * too, such as '@' and '`', which only costs a rare collision).  The value
- * depends on the machine's byte order; it is only used in memory. */
-uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len)
-{
-    const uint64_t fold = 0x2020202020202020u, mul = 0x9E3779B97F4A7C15u;
-    uint64_t h = len * mul, w = 0;
-    size_t i = 0;
-    for (; i + 8 <= len; i += 8) {
-        memcpy(&w, wire + i, 8);
-        h = (h ^ (w | fold)) * mul;
-        h ^= h >> 29;
-    }
-    if (i < len && len >= 8) {
-        memcpy(&w, wire + len - 8, 8); /* the last 8 bytes, overlapping the chunk before */
-        w |= fold;
-    } else {
-        w = 0;
-        for (size_t k = 0; i < len; i++, k += 8)
-            w |= (uint64_t)(wire[i] | 0x20u) << k;
-    }
-    h = (h ^ w) * mul;
-    return (uint32_t)(h ^ (h >> 32));
-}
-
-uint32_t dns_name_hash(const DnsName *n)
-{
-    return dns_name_hash_wire(n->data, n->len);
 }

@@ -54,15 +54,61 @@ static inline void dns_name_copy(DnsName *to, const DnsName *from)
 {
     to->len = from->len;
     to->labels = from->labels;
-    memcpy(to->data, from->data, from->len);
+    size_t n = from->len;
+    if (n >= 8 && n <= 16) { /* most names: two overlapping 8-byte pieces */
+        memcpy(to->data, from->data, 8);
+        memcpy(to->data + n - 8, from->data + n - 8, 8);
+    } else {
+        memcpy(to->data, from->data, n);
+    }
 }
 
-bool dns_name_equal(const DnsName *a, const DnsName *b);
-/* The same against a name's wire form (len bytes, uncompressed). */
-bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len);
+/* The byte-by-byte comparison dns_name_same_wire falls back on: len bytes
+ * the same without regard to ASCII case. */
+bool dns_name_same_folded(const uint8_t *a, const uint8_t *b, size_t len);
+
+/* Eight bytes of two names that differ: the same without regard to ASCII
+ * case only if each pair of bytes differs in bit 0x20 at most, the one bit
+ * that case changes.  Most names compared are not the same (a suffix of
+ * the same length, a hash collision): they are told apart here, without
+ * a byte-by-byte look. */
+static inline bool dns_name_may_fold(uint64_t x, uint64_t y)
+{
+    return ((x ^ y) & ~(uint64_t)0x2020202020202020u) == 0;
+}
+
 /* len bytes of two wire names (or of suffixes of them) the same without
- * regard to ASCII case; length bytes are below 64, so they never fold. */
-bool dns_name_same_wire(const uint8_t *a, const uint8_t *b, size_t len);
+ * regard to ASCII case; length bytes are below 64, so they never fold.
+ * Inline, as are the two below: the resolver, cache, server and encoder
+ * compare names about half a million times in a 10,000-host run, and
+ * eight bytes at a time (the last eight overlapping the ones before)
+ * settle most of them without a call. */
+static inline bool dns_name_same_wire(const uint8_t *a, const uint8_t *b, size_t len)
+{
+    if (len < 8)
+        return dns_name_same_folded(a, b, len);
+    uint64_t x, y;
+    for (size_t i = 0; i + 8 < len; i += 8) {
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return dns_name_may_fold(x, y) && dns_name_same_folded(a, b, len);
+    }
+    memcpy(&x, a + len - 8, 8);
+    memcpy(&y, b + len - 8, 8);
+    return x == y || (dns_name_may_fold(x, y) && dns_name_same_folded(a, b, len));
+}
+
+/* a equals a name's wire form (len bytes, uncompressed). */
+static inline bool dns_name_equal_wire(const DnsName *a, const uint8_t *wire, size_t len)
+{
+    return a->len == len && dns_name_same_wire(a->data, wire, len);
+}
+
+static inline bool dns_name_equal(const DnsName *a, const DnsName *b)
+{
+    return dns_name_equal_wire(a, b->data, b->len);
+}
 /* name equals zone or is below it. */
 bool dns_name_is_under(const DnsName *name, const DnsName *zone);
 /* RFC 4034 6.1 canonical order: <0, 0, >0. */
@@ -76,11 +122,39 @@ void dns_name_label_starts(const uint8_t *wire, int labels, uint8_t starts[128])
 void dns_name_parent(const DnsName *n, DnsName *out);
 /* The last k labels of n (k <= labels). */
 void dns_name_suffix(const DnsName *n, int k, DnsName *out);
-/* Case-insensitive hash. */
-uint32_t dns_name_hash(const DnsName *n);
-/* The same hash of a name's wire form (len bytes, uncompressed), e.g. a
- * suffix of a DnsName's data: dns_name_hash(n) is
- * dns_name_hash_wire(n->data, n->len). */
-uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len);
+/* A case-insensitive hash of a name's wire form (len bytes, uncompressed),
+ * e.g. a suffix of a DnsName's data.  Eight bytes at a time, each with bit
+ * 0x20 set: names equal without regard to ASCII case hash the same (a few
+ * other bytes fold together too, such as '@' and '`', which only costs a
+ * rare collision).  The value depends on the machine's byte order; it is
+ * only used in memory.  Inline: the cache and the resolver hash a quarter
+ * of a million names in a 10,000-host run. */
+static inline uint32_t dns_name_hash_wire(const uint8_t *wire, size_t len)
+{
+    const uint64_t fold = 0x2020202020202020u, mul = 0x9E3779B97F4A7C15u;
+    uint64_t h = len * mul, w = 0;
+    size_t i = 0;
+    for (; i + 8 <= len; i += 8) {
+        memcpy(&w, wire + i, 8);
+        h = (h ^ (w | fold)) * mul;
+        h ^= h >> 29;
+    }
+    if (i < len && len >= 8) {
+        memcpy(&w, wire + len - 8, 8); /* the last 8 bytes, overlapping the chunk before */
+        w |= fold;
+    } else {
+        w = 0;
+        for (size_t k = 0; i < len; i++, k += 8)
+            w |= (uint64_t)(wire[i] | 0x20u) << k;
+    }
+    h = (h ^ w) * mul;
+    return (uint32_t)(h ^ (h >> 32));
+}
+
+/* The same hash of n: dns_name_hash_wire(n->data, n->len). */
+static inline uint32_t dns_name_hash(const DnsName *n)
+{
+    return dns_name_hash_wire(n->data, n->len);
+}
 
 #endif

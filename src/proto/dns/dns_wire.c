@@ -12,6 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Copies n bytes, 8 to 16 of them, as two overlapping 8-byte pieces: no
+ * call to memcpy, and nothing read or written past them. */
+static inline void copy_8_to_16(uint8_t *out, const uint8_t *p, size_t n)
+{
+    memcpy(out, p, 8);
+    memcpy(out + n - 8, p + n - 8, 8);
+}
+
 /* ==== storage =========================================================== */
 
 /* Owner names and rdata live in blocks that never move, so DnsRR.name and
@@ -196,6 +204,8 @@ DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t typ
     uint8_t *copy = arena_alloc(m, rdlen);
     if (rdlen == 4)
         memcpy(copy, rdata, 4); /* an IPv4 address: a constant size, no call */
+    else if (rdlen >= 8 && rdlen <= 16)
+        copy_8_to_16(copy, rdata, rdlen); /* most names, an IPv6 address */
     else if (rdlen)
         memcpy(copy, rdata, rdlen);
     rr->rdata = copy;
@@ -248,6 +258,14 @@ typedef struct Dec {
      * (0: none yet). */
     const DnsName *owner;
     uint16_t owner_ptr;
+    /* The last name an NS, CNAME, PTR or MX record's rdata ended with:
+     * where it starts in the message, and its expanded bytes in the arena
+     * (NULL: none yet) with their length and labels.  A glue record's
+     * owner points at it, as do the owners of the records a CNAME leads
+     * to. */
+    size_t rname_off;
+    const uint8_t *rname;
+    uint8_t rname_len, rname_labels;
 } Dec;
 
 static bool fail(Dec *d, const char *fmt, ...) MN_PRINTF(2, 3);
@@ -271,13 +289,30 @@ static bool fail(Dec *d, const char *fmt, ...)
     return false;
 }
 
+/* Copies the n bytes of a name to room of exactly n bytes: most names are
+ * 8 to 16 bytes long. */
+static inline void copy_name_bytes(uint8_t *out, const uint8_t *p, size_t n)
+{
+    if (n >= 8 && n <= 16)
+        copy_8_to_16(out, p, n);
+    else
+        memcpy(out, p, n);
+}
+
 /* Copies a run of n name bytes from the message (at p, avail bytes left in
- * it) to out (room bytes of room).  Sixteen bytes at a time when both
- * sides have room for whole blocks (a short run is one block), which
- * costs less than a call to memcpy; the bytes written past the run are
- * overwritten later or lie past the name's end. */
+ * it) to out (room bytes of room), without a call to memcpy, which costs
+ * more than these few bytes.  A run of 8 to 16 bytes (most names) is two
+ * overlapping 8-byte pieces, which read nothing past it: a query's name
+ * ends 4 bytes before the message does.  Else sixteen bytes at a time when
+ * both sides have room for whole blocks (a short run is one block); the
+ * bytes written past the run are overwritten later or lie past the name's
+ * end. */
 static inline void copy_run(uint8_t *out, size_t room, const uint8_t *p, size_t avail, size_t n)
 {
+    if (n >= 8 && n <= 16) {
+        copy_8_to_16(out, p, n);
+        return;
+    }
     size_t whole = (n + 15) & ~(size_t)15;
     if (whole > avail || whole > room) {
         memcpy(out, p, n);
@@ -453,9 +488,24 @@ __attribute__((always_inline)) static inline bool read_owner(Dec *d, DnsMsg *m, 
             *pos = i + 2;
             return true;
         }
+        size_t target = ptr & 0x3FFF;
+        if (d->rname && target == d->rname_off && target < i) {
+            /* The name an NS (or CNAME, PTR, MX) record's rdata held, as
+             * glue's owner is: read_name would follow the pointer back to
+             * it, pass the same checks (with the message, not the rdata,
+             * as bound) and find the same labels.  Copied from the
+             * rdata's expanded bytes, not walked again. */
+            DnsName *out = (DnsName *)arena_alloc(m, offsetof(DnsName, data) + d->rname_len);
+            out->len = d->rname_len;
+            out->labels = d->rname_labels;
+            copy_name_bytes(out->data, d->rname, d->rname_len);
+            rr->name = d->owner = out;
+            d->owner_ptr = ptr;
+            *pos = i + 2;
+            return true;
+        }
         /* A pointer into the question's name (a zone's records) passes
          * read_name's checks, which lead it to the same qname_label. */
-        size_t target = ptr & 0x3FFF;
         unsigned more;
         int k = target < i ? qname_label(d, target, &more) : -1;
         if (k >= 0) {
@@ -463,7 +513,7 @@ __attribute__((always_inline)) static inline bool read_owner(Dec *d, DnsMsg *m, 
             DnsName *out = (DnsName *)arena_alloc(m, offsetof(DnsName, data) + tail);
             out->len = (uint8_t)tail;
             out->labels = (uint8_t)more;
-            memcpy(out->data, d->qname->data + k, tail);
+            copy_name_bytes(out->data, d->qname->data + k, tail);
             rr->name = d->owner = out;
             d->owner_ptr = ptr;
             *pos = i + 2;
@@ -493,6 +543,25 @@ static bool expand_name(Dec *d, size_t *pos, size_t end, const char *what, uint8
     return len != 0;
 }
 
+/* The same for the name an NS, CNAME, PTR or MX record's rdata ends with,
+ * remembered for the owner of a later record that points at it (glue, or
+ * the records a CNAME leads to). */
+static bool expand_target(Dec *d, size_t *pos, size_t end, const char *what, uint8_t *buf,
+                          size_t *used)
+{
+    uint8_t labels = 0;
+    size_t at = *pos;
+    size_t len = read_name(d, pos, end, true, what, buf + *used, &labels);
+    if (!len)
+        return false;
+    d->rname_off = at;
+    d->rname = buf + *used;
+    d->rname_len = (uint8_t)len;
+    d->rname_labels = labels;
+    *used += len;
+    return true;
+}
+
 /* Rdata holding names: NS, CNAME, PTR, MX, SOA.  Their names may be
  * compressed on the wire (RFC 3597 4); they are stored expanded, straight
  * into the arena, which keeps only the bytes they take. */
@@ -515,7 +584,7 @@ static bool expand_rdata(Dec *d, DnsMsg *m, DnsRR *rr, size_t pos, size_t end)
         memcpy(buf, d->p + pos, 2);
         used = 2;
         pos += 2;
-        if (!expand_name(d, &pos, end, "MX exchange", buf, &used))
+        if (!expand_target(d, &pos, end, "MX exchange", buf, &used))
             return false;
         break;
     case DNS_TYPE_SOA:
@@ -532,7 +601,7 @@ static bool expand_rdata(Dec *d, DnsMsg *m, DnsRR *rr, size_t pos, size_t end)
         pos += 20;
         break;
     default: /* NS, CNAME, PTR */
-        if (!expand_name(d, &pos, end, tname, buf, &used))
+        if (!expand_target(d, &pos, end, tname, buf, &used))
             return false;
         break;
     }
@@ -605,7 +674,7 @@ static bool read_rr(Dec *d, DnsMsg *m, DnsSection s, size_t *pos)
         uint8_t *copy = arena_alloc(m, rdlen);
         if (rdlen == 4)
             memcpy(copy, d->p + start, 4); /* an IPv4 address: a constant size, no call */
-        else
+        else if (rdlen)                    /* an OPT record's is most often empty */
             memcpy(copy, d->p + start, rdlen);
         rr->rdata = copy;
         rr->rdlen = (uint16_t)rdlen;
@@ -617,11 +686,41 @@ static bool read_rr(Dec *d, DnsMsg *m, DnsSection s, size_t *pos)
     return true;
 }
 
+/* The first question's name, at offset 12: no compression pointer there
+ * can be valid (it could only point into the header or forward), so it is
+ * labels alone, walked once and copied in one piece, or refused.  False
+ * for anything else, which read_name then refuses with its reason. */
+static inline bool read_first_qname(const Dec *d, size_t *pos, DnsName *out)
+{
+    const uint8_t *p = d->p;
+    size_t start = *pos, i = start;
+    size_t stop = d->len - start < DNS_NAME_MAX ? d->len : start + DNS_NAME_MAX;
+    unsigned count = 0;
+    for (;;) {
+        if (i >= stop)
+            return false;
+        uint8_t c = p[i];
+        if (c == 0)
+            break;
+        if (c > DNS_LABEL_MAX)
+            return false;
+        i += 1u + c;
+        count++;
+    }
+    size_t n = i + 1 - start;
+    copy_run(out->data, DNS_NAME_MAX, p + start, d->len - start, n);
+    out->len = (uint8_t)n;
+    out->labels = (uint8_t)count;
+    *pos = i + 1;
+    return true;
+}
+
 static bool read_question(Dec *d, DnsMsg *m, size_t *pos)
 {
     DnsQuestion *q = question_slot(m);
     size_t first = *pos;
-    if (!read_dns_name(d, pos, "name", &q->name))
+    if (!(first == DNS_HEADER_LEN && read_first_qname(d, pos, &q->name)) &&
+        !read_dns_name(d, pos, "name", &q->name))
         return false;
     if (d->len - *pos < 4)
         return fail(d, "the message ends inside the question's type and class (%zu of 4 bytes)",
@@ -648,7 +747,7 @@ static bool overrun(Dec *d, unsigned promised, const char *what, size_t got)
  * success why holds that warning, or "" when there is none. */
 bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 {
-    Dec d = {p, len, why, size, -2, 0, NULL, NULL, 0};
+    Dec d = {p, len, why, size, -2, 0, NULL, NULL, 0, 0, NULL, 0, 0};
     dns_msg_reset(m);
     if (why && size)
         why[0] = '\0';
@@ -679,20 +778,26 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
     }
     if (qd)
         d.qname = &m->qd[0].name;
-    for (int s = 0; s < DNS_SECTIONS; s++) {
-        if (!count[s])
-            continue; /* skips the inner loop's setup: most messages leave a section or two empty */
-        for (unsigned i = 0; i < count[s]; i++) {
-            if (pos >= len) {
-                char what[32];
-                snprintf(what, sizeof what, "%s record", section_word[s]);
-                return overrun(&d, count[s], what, i);
-            }
-            d.sec = s;
-            d.idx = i + 1;
-            if (!read_rr(&d, m, (DnsSection)s, &pos))
-                return false;
+    /* One loop over the records of all three sections, which moves to the
+     * next section with records when one is done: most messages leave a
+     * section or two empty, and a loop per section cost its setup. */
+    unsigned total = count[0] + count[1] + count[2];
+    int s = 0;
+    unsigned i = 0;
+    for (unsigned k = 0; k < total; k++, i++) {
+        while (i == count[s]) {
+            s++;
+            i = 0;
         }
+        if (pos >= len) {
+            char what[32];
+            snprintf(what, sizeof what, "%s record", section_word[s]);
+            return overrun(&d, count[s], what, i);
+        }
+        d.sec = s;
+        d.idx = i + 1;
+        if (!read_rr(&d, m, (DnsSection)s, &pos))
+            return false;
     }
     if (pos < len && why && size)
         snprintf(why, size, "%zu byte%s after the last record, ignored", len - pos,
@@ -867,9 +972,7 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
         return;
     }
     /* The labels are walked only as far as the longest suffix written
-     * before; off holds where those before it start. */
-    size_t off[DNS_NAME_MAX / 2 + 1];
-    int before = 0;
+     * before (at i); those before it are walked again to add them. */
     size_t i = 0, target = CT_NONE;
     for (; name[i]; i += 1u + name[i]) {
         assert(i < len && name[i] <= DNS_LABEL_MAX); /* DnsName and rdata were checked */
@@ -881,15 +984,13 @@ static void put_name(Enc *e, const uint8_t *name, size_t len)
             target = ct_find(e, suffix_hash(name + i, len - i), name + i, len - i);
         if (target != CT_NONE)
             break;
-        off[before++] = i;
     }
     /* The labels before the match in one piece (the whole name, its root
      * included, when nothing matched), then the pointer. */
     size_t at = e->pos;
     put(e, name, target != CT_NONE ? i : len);
-    for (int k = 0; k < before && !e->full; k++)
-        ct_add(e, suffix_hash(name + off[k], len - off[k]), name + off[k], len - off[k],
-               at + off[k]);
+    for (size_t o = 0; o < i && !e->full; o += 1u + name[o])
+        ct_add(e, suffix_hash(name + o, len - o), name + o, len - o, at + o);
     if (target != CT_NONE)
         put16(e, (uint16_t)(0xC000 | target));
 }
@@ -969,7 +1070,16 @@ static uint8_t *put_room(Enc *e, size_t n)
 static bool put_rr(Enc *e, const DnsRR *rr)
 {
     size_t start = e->pos, n = e->n;
-    put_name(e, rr->name->data, rr->name->len);
+    /* Most owners are the root (an OPT record's), the first name or its
+     * zone: written here without a call to put_name, which looks for the
+     * first name's suffix again before it walks the labels of any other. */
+    size_t known;
+    if (rr->name->len == 1)
+        put(e, rr->name->data, 1);
+    else if ((known = first_suffix(e, rr->name->data, rr->name->len)) != CT_NONE)
+        put16(e, (uint16_t)(0xC000 | known));
+    else
+        put_name(e, rr->name->data, rr->name->len);
     uint8_t *p = put_room(e, 10);
     if (p) {
         put_be16(p, rr->type);
@@ -1036,6 +1146,9 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
         nq++;
     }
     bool stop = nq < m->n_qd; /* nothing more goes in once something is left out */
+    /* Each count is written once it is known: the twelve header bytes
+     * written together were merged into one long chain of shifts. */
+    put_be16(out + 4, (uint16_t)nq);
 
     size_t reserve = 0;
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++)
@@ -1052,6 +1165,8 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
             else
                 stop = tc = true;
         }
+    put_be16(out + 6, (uint16_t)count[DNS_ANSWER]);
+    put_be16(out + 8, (uint16_t)count[DNS_AUTHORITY]);
     bool dropping = stop;
     for (size_t i = 0; i < m->n[DNS_ADDITIONAL] && count[DNS_ADDITIONAL] < 65535; i++) {
         const DnsRR *rr = &m->rr[DNS_ADDITIONAL][i];
@@ -1074,9 +1189,6 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
                    (m->z ? 0x0040 : 0) | (m->ad ? 0x0020 : 0) | (m->cd ? 0x0010 : 0) | m->rcode);
     put_be16(out, m->id);
     put_be16(out + 2, f);
-    put_be16(out + 4, (uint16_t)nq);
-    put_be16(out + 6, (uint16_t)count[DNS_ANSWER]);
-    put_be16(out + 8, (uint16_t)count[DNS_AUTHORITY]);
     put_be16(out + 10, (uint16_t)count[DNS_ADDITIONAL]);
     return e.pos;
 }

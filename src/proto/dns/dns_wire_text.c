@@ -333,11 +333,16 @@ static void a_text(const uint8_t *p, Buf *out)
         unsigned v = p[i];
         if (i)
             t[n++] = '.';
-        if (v >= 100)
+        if (v >= 100) {
             t[n++] = (char)('0' + v / 100);
-        if (v >= 10)
-            t[n++] = (char)('0' + v / 10 % 10);
-        t[n++] = (char)('0' + v % 10);
+            v %= 100;
+            t[n++] = (char)('0' + v / 10);
+            v %= 10;
+        } else if (v >= 10) {
+            t[n++] = (char)('0' + v / 10);
+            v %= 10;
+        }
+        t[n++] = (char)('0' + v);
     }
     out->len += n;
     out->data[out->len] = '\0';
