@@ -211,11 +211,12 @@ static void fill_addresses(Task *t)
 }
 
 /* The closest delegation for cur that the cache knows, else the hints.
- * cur's suffixes are looked up in place, the longest first.  stored is
- * the NS entry of one of them that take_referral has just put in the
- * cache, or NULL: a lookup of its name would find it (or, with a TTL of 0,
- * nothing), and is not made. */
-static void closest_delegation(Task *t, const DnsCacheEntry *stored)
+ * cur's suffixes are looked up in place, the longest first.  known is what
+ * a lookup of the NS entry of the one of known_labels labels would find
+ * (an entry take_referral has just put in the cache, or what task_run
+ * found for cur itself), or NULL: that lookup is not made again.
+ * known_labels is -1 when there is none. */
+static void closest_delegation(Task *t, const DnsCacheEntry *known, int known_labels)
 {
     Resolver *r = t->r;
     t->nservers = 0;
@@ -224,8 +225,8 @@ static void closest_delegation(Task *t, const DnsCacheEntry *stored)
     for (int k = t->cur.labels; k >= 0; k--) {
         size_t len = t->cur.len - (size_t)(cur - t->cur.data);
         const DnsCacheEntry *ns;
-        if (stored && k == stored->name.labels) {
-            ns = stored->expires > r->sim->now ? stored : NULL;
+        if (k == known_labels) {
+            ns = known;
         } else {
             uint32_t h = cur == t->cur.data ? t->cur_hash : dns_name_hash_wire(cur, len);
             ns = dns_cache_get_hashed(&r->cache, cur, len, h, DNS_TYPE_NS);
@@ -542,15 +543,20 @@ static void ask_next(Task *t)
     task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
 }
 
-/* The cache entry that answers a client's question for (name, type): a
- * negative one, or an RRset that came in an answer section.  A referral's
- * NS records and glue only guide the resolver: as Unbound, it asks the
- * zone's own servers before it gives them to a client. */
+/* e (found for a client's question), if it answers it: a negative entry,
+ * or an RRset that came in an answer section.  A referral's NS records and
+ * glue only guide the resolver: as Unbound, it asks the zone's own servers
+ * before it gives them to a client. */
+static DnsCacheEntry *answer_only(DnsCacheEntry *e)
+{
+    return e && (e->kind != DNS_CACHE_RRSET || e->answer) ? e : NULL;
+}
+
+/* The cache entry that answers a client's question for (name, type). */
 static DnsCacheEntry *answering_entry(Resolver *r, const DnsName *name, uint32_t hash,
                                       uint16_t type)
 {
-    DnsCacheEntry *e = dns_cache_get_hashed(&r->cache, name->data, name->len, hash, type);
-    return e && (e->kind != DNS_CACHE_RRSET || e->answer) ? e : NULL;
+    return answer_only(dns_cache_get_hashed(&r->cache, name->data, name->len, hash, type));
 }
 
 /* The SOA a negative entry keeps, with the seconds the entry has left as
@@ -623,9 +629,13 @@ static void task_run(Task *t)
     }
     if (t->qtype == DNS_TYPE_ANY && any_from_cache(t))
         return;
+    /* What the cache holds for cur: the answer, an alias, a delegation at
+     * cur itself (for closest_delegation), looked up in one go. */
+    const uint16_t types[3] = {t->qtype, DNS_TYPE_CNAME, DNS_TYPE_NS};
+    DnsCacheEntry *got[3];
     for (;;) {
-        uint32_t hash = t->cur_hash;
-        DnsCacheEntry *e = answering_entry(r, &t->cur, hash, t->qtype);
+        dns_cache_get3(&r->cache, t->cur.data, t->cur.len, t->cur_hash, types, got);
+        DnsCacheEntry *e = answer_only(got[0]);
         if (e) {
             DnsRR soa;
             DnsName soa_owner;
@@ -638,10 +648,7 @@ static void task_run(Task *t)
             return;
         }
         /* A question of type ANY is answered by the alias itself. */
-        DnsCacheEntry *c =
-            t->qtype == DNS_TYPE_CNAME || t->qtype == DNS_TYPE_ANY
-                ? NULL
-                : dns_cache_get_hashed(&r->cache, t->cur.data, t->cur.len, hash, DNS_TYPE_CNAME);
+        DnsCacheEntry *c = t->qtype == DNS_TYPE_CNAME || t->qtype == DNS_TYPE_ANY ? NULL : got[1];
         if (c && c->kind == DNS_CACHE_RRSET && c->n) {
             DnsName target;
             if (!dns_name_from_wire(&target, c->rdata[0], c->rdlen[0]) || t->cnames >= MAX_CNAMES) {
@@ -661,7 +668,7 @@ static void task_run(Task *t)
         }
         break;
     }
-    closest_delegation(t, NULL);
+    closest_delegation(t, got[2], t->cur.labels);
     if (!t->rd && !t->parent) {
         /* RD clear: the client asks what the cache holds, and nothing
          * more (Unbound's allow_snoop, BIND's allow-query-cache). */
@@ -753,7 +760,8 @@ static bool take_referral(Task *t, const DnsMsg *m)
             dns_cache_put_hashed(&r->cache, g->name, h, g->type, m->rr[DNS_ADDITIONAL],
                                  m->n[DNS_ADDITIONAL]);
     }
-    closest_delegation(t, stored);
+    closest_delegation(t, stored && stored->expires > r->sim->now ? stored : NULL,
+                       stored ? stored->name.labels : -1);
     return true;
 }
 
