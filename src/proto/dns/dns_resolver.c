@@ -13,7 +13,6 @@
 #include "proto/dns/dns_resolver_int.h"
 #include "proto/dns/dns_tcp.h"
 #include "proto/dns/dns_wire.h"
-#include "proto/dns/dns_zone.h"
 
 #define MAX_CNAMES  8
 #define MAX_QUERIES 48 /* per lookup, against loops between delegations */
@@ -1357,62 +1356,6 @@ static const TcpOps client_listen_ops = {on_client_accepted, NULL, NULL, NULL, N
 
 /* ---- setting up --------------------------------------------------------- */
 
-static void add_hint(Resolver *r, const DnsName *name, uint32_t addr)
-{
-    if (r->nhints == MAX_SERVERS)
-        return;
-    Server *s = &r->hints[r->nhints++];
-    memset(s, 0, sizeof *s);
-    s->name = resolver_intern(r, name);
-    s->hash = dns_name_hash(name);
-    s->addr = addr;
-    s->has_addr = true;
-}
-
-/* The root hints: the addresses the scenario gives, or the root zone's own
- * NS records and their glue, as a resolver's built-in hints file holds. */
-static void load_hints(Resolver *r)
-{
-    const World *w = r->sim->world;
-    const DnsNodeConf *n = dns_conf_node(w, r->node);
-    for (size_t i = 0; i < n->n_root_hints; i++) {
-        DnsName name;
-        int owner;
-        const char *id = world_find_addr(w, n->root_hints[i], &owner, NULL) ? w->nodes[owner].id
-                                                                            : "root-server.hint";
-        if (!dns_name_parse(&name, id, NULL) && !dns_name_parse(&name, "root-server.hint.", NULL))
-            continue;
-        add_hint(r, &name, n->root_hints[i]);
-    }
-    r->hints_ns_ttl = r->hints_a_ttl = HINTS_TTL;
-    const struct DnsZoneSet *set = dns_conf_zones(w);
-    DnsName root;
-    dns_name_root(&root);
-    const DnsZone *z = set ? dns_zones_find(set, &root) : NULL;
-    const DnsZoneName *apex = z ? dns_zone_lookup(z, &root) : NULL;
-    bool ttls = false;
-    for (size_t i = apex ? apex->first : 0; apex && i < apex->first + apex->count; i++) {
-        DnsName owner, a_owner;
-        const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i], &owner), *ns = &ns_rr;
-        DnsName target;
-        if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
-            continue;
-        const DnsZoneName *g = dns_zone_lookup(z, &target);
-        for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++) {
-            if (z->rrs[k].type != DNS_TYPE_A || z->rrs[k].rdlen != 4)
-                continue;
-            if (!ttls) { /* as the cache would keep them */
-                r->hints_ns_ttl = dns_cache_capped_ttl(&r->cache, ns->ttl);
-                r->hints_a_ttl =
-                    dns_cache_capped_ttl(&r->cache, dns_zone_rr(z, &z->rrs[k], &a_owner).ttl);
-                ttls = true;
-            }
-            if (!n->n_root_hints)
-                add_hint(r, &target, get_be32(z->rrs[k].rdata));
-        }
-    }
-}
-
 void dns_resolvers_start(Sim *sim)
 {
     const World *w = sim->world;
@@ -1437,7 +1380,7 @@ void dns_resolvers_start(Sim *sim)
         r->cache.max_ttl = 86400; /* Unbound's cache-max-ttl: a day */
         /* Unbound keeps a NXDOMAIN per question: another type is asked again */
         r->cache.nxdomain_per_type = true;
-        load_hints(r);
+        resolver_load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);
         tcp_listen(sim, (int)i, 53, 256, &client_listen_ops, r); /* Unbound's TCP_BACKLOG */
         set->r[set->n++] = r;
