@@ -10,6 +10,7 @@
 #include "net/ipv4.h"
 #include "net/udp.h"
 #include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_pack.h"
 #include "proto/dns/dns_resolver_int.h"
 #include "proto/dns/dns_tcp.h"
 #include "proto/dns/dns_wire.h"
@@ -163,100 +164,11 @@ static size_t write_addresses(Task *t, uint8_t rcode, const DnsCacheEntry *final
     return (size_t)(p - out);
 }
 
-/* The names an answer written in place has written so far, for
- * compression as dns_encode does it (RFC 1035 4.1.4): each suffix of each
- * name that went out whole (its labels before any pointer), at the offset
- * where it starts.  A name is written as its labels up to the first suffix
- * written before (compared without regard to case), then a pointer to it;
- * the root is never compressed.  A few names of a few labels each: a
- * list, looked through in full, costs less than dns_encode's hash. */
-#define PACK_MAX 64
-
-typedef struct Packed {
-    const uint8_t *suffix; /* in the name written, uncompressed */
-    uint16_t len, off;
-} Packed;
-
-typedef struct Packer {
-    uint8_t *out;
-    size_t pos, n;
-    Packed w[PACK_MAX];
-} Packer;
-
-/* Where a suffix equal to the len bytes at name was written, or -1. */
-static int pack_find(const Packer *k, const uint8_t *name, size_t len)
-{
-    for (size_t i = 0; i < k->n; i++)
-        if (k->w[i].len == len && dns_name_same_wire(k->w[i].suffix, name, len))
-            return k->w[i].off;
-    return -1;
-}
-
-/* Writes the uncompressed wire name (len bytes) at k->pos; false if it
- * has more labels than the list has room for (the caller encodes instead). */
-static bool pack_name(Packer *k, const uint8_t *name, size_t len)
-{
-    size_t i = 0;
-    int target = -1;
-    for (; len > 1 && name[i]; i += 1u + name[i]) {
-        if ((target = pack_find(k, name + i, len - i)) >= 0)
-            break;
-        if (k->n == PACK_MAX)
-            return false;
-        k->w[k->n++] = (Packed){name + i, (uint16_t)(len - i), (uint16_t)(k->pos + i)};
-    }
-    size_t literal = target >= 0 ? i : len;
-    memcpy(k->out + k->pos, name, literal);
-    k->pos += literal;
-    if (target >= 0) {
-        put_be16(k->out + k->pos, (uint16_t)(0xC000 | target));
-        k->pos += 2;
-    }
-    return true;
-}
-
-/* The length of the uncompressed wire name at p (at most avail bytes), or
- * 0: where dns_encode finds the names of SOA rdata, the same way. */
-static size_t soa_name_len(const uint8_t *p, size_t avail)
-{
-    for (size_t i = 0; i < avail && i < DNS_NAME_MAX; i += 1u + p[i]) {
-        if (p[i] == 0)
-            return i + 1;
-        if (p[i] > DNS_LABEL_MAX)
-            return 0;
-    }
-    return 0;
-}
-
-/* The SOA record of a negative answer, its names compressed as dns_encode
- * compresses them; false if its rdata is not two names and 20 bytes, or a
- * name has too many labels. */
-static bool pack_soa(Packer *k, const DnsRR *soa)
-{
-    size_t a = soa_name_len(soa->rdata, soa->rdlen);
-    size_t b = a ? soa_name_len(soa->rdata + a, soa->rdlen - a) : 0;
-    if (!a || !b || soa->rdlen - a - b != 20 || !pack_name(k, soa->name->data, soa->name->len))
-        return false;
-    uint8_t *p = k->out + k->pos;
-    put_be16(p, DNS_TYPE_SOA);
-    put_be16(p + 2, soa->klass);
-    put_be32(p + 4, resolver_negative_ttl(soa));
-    k->pos += 10;
-    size_t start = k->pos;
-    if (!pack_name(k, soa->rdata, a) || !pack_name(k, soa->rdata + a, b))
-        return false;
-    memcpy(k->out + k->pos, soa->rdata + a + b, 20);
-    k->pos += 20;
-    put_be16(p + 8, (uint16_t)(k->pos - start));
-    return true;
-}
-
 /* Most other answers have no records but the SOA of a negative answer
  * (NXDOMAIN, or no record of the type asked) and the OPT record: such an
  * answer is written straight into out, as write_addresses writes one, in
- * the bytes dns_encode writes for it.  Returns the length, or 0, for any
- * other answer, one that may not fit in limit, or one whose names have
- * more labels than a Packer holds. */
+ * the bytes dns_encode writes for it (dns_pack).  Returns the length, or
+ * 0, for any other answer, or one that may not fit in limit. */
 static size_t write_negative(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa,
                              uint8_t *out, size_t limit)
 {
@@ -274,17 +186,19 @@ static size_t write_negative(Task *t, uint8_t rcode, const DnsCacheEntry *final,
     put_be16(out + 6, 0);
     put_be16(out + 8, soa ? 1 : 0);
     put_be16(out + 10, t->edns ? 1 : 0);
-    Packer k;
-    k.out = out;
-    k.pos = DNS_HEADER_LEN;
-    k.n = 0;
-    if (!pack_name(&k, q->data, q->len))
+    DnsPacker k;
+    dns_pack_start(&k, out);
+    if (!dns_pack_name(&k, q->data, q->len))
         return 0;
     put_be16(out + k.pos, t->qtype);
     put_be16(out + k.pos + 2, t->qclass);
     k.pos += 4;
-    if (soa && !pack_soa(&k, soa))
-        return 0;
+    if (soa) {
+        DnsRR given = *soa; /* with the TTL a negative answer gives it */
+        given.ttl = resolver_negative_ttl(soa);
+        if (!dns_pack_rr(&k, &given))
+            return 0;
+    }
     if (t->edns) { /* as write_addresses writes it */
         uint8_t *p = out + k.pos;
         p[0] = 0;
@@ -359,7 +273,9 @@ static size_t encode_answer(Task *t, uint8_t rcode, const DnsCacheEntry *final, 
         if (t->dnssec) /* DO: the client asked for DNSSEC records (none here) */
             m->rr[DNS_ADDITIONAL][m->n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
-    size_t n = dns_encode(m, out, limit);
+    size_t n = dns_pack_msg(m, out, limit);
+    if (!n)
+        n = dns_encode(m, out, limit);
     *tc = n >= 4 && (out[2] & 0x02);
     *answers = m->n[DNS_ANSWER];
     return *tc ? truncate_whole(m, out, limit) : n;
