@@ -11,6 +11,7 @@ void dns_pack_start(DnsPacker *k, uint8_t *out)
     k->out = out;
     k->pos = DNS_HEADER_LEN;
     k->n = 0;
+    k->first_len = 0;
 }
 
 /* A suffix's key: its length, its first label's length, and the first
@@ -33,12 +34,45 @@ static inline int find_suffix(const DnsPacker *k, const uint8_t *name, size_t le
     return -1;
 }
 
+/* Where the suffix of the first name equal to the len bytes at name was
+ * written, or -1.  Its first two bytes are compared before the call. */
+static inline int first_suffix(const DnsPacker *k, const uint8_t *name, size_t len)
+{
+    if (k->first_len < len)
+        return -1;
+    size_t skip = k->first_len - len;
+    const uint8_t *f = k->first + skip;
+    if (!(k->first_starts[skip / 64] >> skip % 64 & 1) || f[0] != name[0] ||
+        (f[1] | 0x20) != (name[1] | 0x20) || !dns_name_same_wire(f, name, len))
+        return -1;
+    return (int)(k->first_off + skip);
+}
+
+/* The first name written (not the root): whole, its labels marked. */
+static inline void pack_first(DnsPacker *k, const uint8_t *name, size_t len)
+{
+    k->first = name;
+    k->first_len = len;
+    k->first_off = k->pos;
+    memset(k->first_starts, 0, sizeof k->first_starts);
+    for (size_t i = 0; name[i]; i += 1u + name[i])
+        k->first_starts[i / 64] |= (uint64_t)1 << i % 64;
+    memcpy(k->out + k->pos, name, len);
+    k->pos += len;
+}
+
 /* dns_pack_name, inlined into this file's callers. */
 static inline bool pack_name(DnsPacker *k, const uint8_t *name, size_t len)
 {
+    if (len > 1 && !k->first_len) {
+        pack_first(k, name, len);
+        return true;
+    }
     size_t i = 0;
     int target = -1;
     for (; len > 1 && name[i]; i += 1u + name[i]) {
+        if ((target = first_suffix(k, name + i, len - i)) >= 0)
+            break;
         uint32_t key = suffix_key(name + i, len - i);
         if ((target = find_suffix(k, name + i, len - i, key)) >= 0)
             break;

@@ -33,10 +33,16 @@ typedef struct DnsPackSuffix {
     uint16_t off;
 } DnsPackSuffix;
 
-/* A message being written: out[0..pos) written so far. */
+/* A message being written: out[0..pos) written so far.  The first name
+ * (most often the question, whose suffixes most names end with) is looked
+ * in place, as dns_encode does, its suffixes not listed in w: first_starts
+ * marks where its labels start. */
 typedef struct DnsPacker {
     uint8_t *out;
     size_t pos, n;
+    const uint8_t *first;
+    size_t first_len, first_off; /* first_len 0: none yet */
+    uint64_t first_starts[4];
     DnsPackSuffix w[DNS_PACK_MAX];
 } DnsPacker;
 
