@@ -815,10 +815,7 @@ static void test_zone_file_errors(void **state)
     }
 }
 
-/* dns_pack writes the very bytes dns_encode writes: names compressed
- * against the question and each other (mixed case, in NS, CNAME, MX and
- * SOA rdata, not in TXT), the root never; and leaves a message that may
- * not fit to dns_encode. */
+/* Adds a record of class IN, TTL 300, to a message built by hand. */
 static void add_rr(DnsMsg *m, DnsSection s, const char *owner, uint16_t type, const uint8_t *rd,
                    uint16_t len)
 {
@@ -827,6 +824,7 @@ static void add_rr(DnsMsg *m, DnsSection s, const char *owner, uint16_t type, co
     dns_msg_add_rr(m, s, &n, type, DNS_CLASS_IN, 300, rd, len);
 }
 
+/* The wire form of the name text into out; returns its length. */
 static uint16_t wire_of(const char *text, uint8_t *out)
 {
     DnsName n;
@@ -835,6 +833,10 @@ static uint16_t wire_of(const char *text, uint8_t *out)
     return n.len;
 }
 
+/* dns_pack writes the very bytes dns_encode writes: names compressed
+ * against the question and each other (mixed case, in NS, CNAME, MX and
+ * SOA rdata, not in TXT), the root never; and leaves a message that may
+ * not fit to dns_encode. */
 static void test_pack_writes_what_encode_writes(void **state)
 {
     (void)state;
