@@ -989,7 +989,8 @@ static void test_resolve_name_without_dns(void **state)
 /* The resolver writes most answers (addresses for the name asked) itself,
  * not through dns_encode: each answer it sends, decoded and encoded again,
  * must give its bytes back, whether written so or not: mixed case, round
- * robin, DO, no EDNS, RD and CD, a NODATA answer and an alias. */
+ * robin, DO, no EDNS, RD and CD, NODATA and NXDOMAIN answers (their SOA
+ * written in place too) and an alias. */
 static void test_answers_as_the_encoder_writes_them(void **state)
 {
     (void)state;
@@ -1009,12 +1010,19 @@ static void test_answers_as_the_encoder_writes_them(void **state)
     buf_fini(&j);
     dns_conf_node_mut(w, world_find_node(w, "local-dns"))->round_robin = true;
     static const char *const lines[] = {
-        "dig WwW.ExAmPlE.cOm",           "dig www.example.com",
-        "dig +dnssec www.example.com",   "dig +noedns www.example.com",
-        "dig multi.example.com",         "dig multi.example.com",
-        "dig +noedns multi.example.com", "dig +norec www.example.com",
-        "dig +cd www.example.com",       "dig -t AAAA www.example.com",
+        "dig WwW.ExAmPlE.cOm",
+        "dig www.example.com",
+        "dig +dnssec www.example.com",
+        "dig +noedns www.example.com",
+        "dig multi.example.com",
+        "dig multi.example.com",
+        "dig +noedns multi.example.com",
+        "dig +norec www.example.com",
+        "dig +cd www.example.com",
+        "dig -t AAAA www.example.com",
         "dig www.montana.edu",
+        "dig NoSuCh.ExAmPlE.cOm",
+        "dig +noedns -t MX nosuch.example.com",
     };
     for (size_t i = 0; i < MN_ARRAY_LEN(lines); i++)
         tw_script(w, S(i), 0, lines[i]);
@@ -1048,6 +1056,7 @@ static void test_answers_as_the_encoder_writes_them(void **state)
     assert_non_null(strstr(out, "; EDNS: version: 0, flags: do; udp: 1232"));
     assert_non_null(strstr(out, ";; flags: qr ra; QUERY: 1, ANSWER: 1, AUTHORITY: 0"));
     assert_non_null(strstr(out, ";; flags: qr rd ra cd; QUERY: 1, ANSWER: 1, AUTHORITY: 0"));
+    assert_non_null(strstr(out, "status: NXDOMAIN"));
     free(out);
     dns_msg_fini(&m);
     tw_done(&sim);

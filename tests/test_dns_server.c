@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "io/scenario.h"
+#include "proto/dns/dns_pack.h"
 #include "proto/dns/dns_server.h"
 #include "proto/dns/dns_wire.h"
 #include "proto/dns/dns_zone.h"
@@ -814,6 +815,73 @@ static void test_zone_file_errors(void **state)
     }
 }
 
+/* Adds a record of class IN, TTL 300, to a message built by hand. */
+static void add_rr(DnsMsg *m, DnsSection s, const char *owner, uint16_t type, const uint8_t *rd,
+                   uint16_t len)
+{
+    DnsName n;
+    assert_true(dns_name_parse(&n, owner, NULL));
+    dns_msg_add_rr(m, s, &n, type, DNS_CLASS_IN, 300, rd, len);
+}
+
+/* The wire form of the name text into out; returns its length. */
+static uint16_t wire_of(const char *text, uint8_t *out)
+{
+    DnsName n;
+    assert_true(dns_name_parse(&n, text, NULL));
+    memcpy(out, n.data, n.len);
+    return n.len;
+}
+
+/* dns_pack writes the very bytes dns_encode writes: names compressed
+ * against the question and each other (mixed case, in NS, CNAME, MX and
+ * SOA rdata, not in TXT), the root never; and leaves a message that may
+ * not fit to dns_encode. */
+static void test_pack_writes_what_encode_writes(void **state)
+{
+    (void)state;
+    DnsMsg m;
+    dns_msg_init(&m);
+    DnsName q;
+    assert_true(dns_name_parse(&q, "WwW.Montana.EDU.", NULL));
+    m.id = 0x1234;
+    m.qr = m.aa = m.rd = m.cd = true;
+    dns_msg_add_question(&m, &q, DNS_TYPE_A, DNS_CLASS_IN);
+    uint8_t rd[300], a[4] = {153, 90, 1, 2};
+    add_rr(&m, DNS_ANSWER, "www.montana.edu.", DNS_TYPE_CNAME, rd, wire_of("web.montana.edu.", rd));
+    add_rr(&m, DNS_ANSWER, "web.montana.edu.", DNS_TYPE_A, a, 4);
+    add_rr(&m, DNS_AUTHORITY, "montana.edu.", DNS_TYPE_NS, rd, wire_of("ns1.Montana.edu.", rd));
+    add_rr(&m, DNS_AUTHORITY, "montana.edu.", DNS_TYPE_NS, rd, wire_of("ns.elsewhere.org.", rd));
+    uint16_t n = wire_of("ns1.montana.edu.", rd);
+    n += wire_of("hostmaster.ns1.montana.edu.", rd + n);
+    memset(rd + n, 7, 20);
+    add_rr(&m, DNS_AUTHORITY, "montana.edu.", DNS_TYPE_SOA, rd, (uint16_t)(n + 20));
+    rd[0] = 0;
+    rd[1] = 10;
+    n = (uint16_t)(2 + wire_of("mail.elsewhere.org.", rd + 2));
+    add_rr(&m, DNS_ADDITIONAL, "montana.edu.", DNS_TYPE_MX, rd, n);
+    n = wire_of("montana.edu.", rd + 1);
+    rd[0] = (uint8_t)n; /* TXT that looks like a name: not compressed */
+    add_rr(&m, DNS_ADDITIONAL, "txt.montana.edu.", DNS_TYPE_TXT, rd, (uint16_t)(n + 1));
+    add_rr(&m, DNS_ADDITIONAL, "ns1.montana.edu.", DNS_TYPE_A, a, 4);
+    add_rr(&m, DNS_ADDITIONAL, ".", DNS_TYPE_NS, rd, wire_of("a.root-servers.net.", rd));
+    dns_msg_add_opt(&m, 1232, NULL, 0);
+    uint8_t packed[1500], encoded[1500];
+    size_t len = dns_encode(&m, encoded, sizeof encoded);
+    assert_int_equal(dns_pack_msg(&m, packed, sizeof packed), len);
+    assert_memory_equal(packed, encoded, len);
+    /* Not sure to fit: dns_encode's to cut. */
+    assert_int_equal(dns_pack_msg(&m, packed, len), 0);
+    /* A question for the root, and no record. */
+    dns_msg_reset(&m);
+    dns_name_root(&q);
+    dns_msg_add_question(&m, &q, DNS_TYPE_NS, DNS_CLASS_IN);
+    len = dns_encode(&m, encoded, sizeof encoded);
+    assert_int_equal(dns_pack_msg(&m, packed, sizeof packed), len);
+    assert_memory_equal(packed, encoded, len);
+    dns_msg_fini(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -835,6 +903,7 @@ int main(void)
         cmocka_unit_test(test_zone_canonical_order),
         cmocka_unit_test(test_zone_order_any_size),
         cmocka_unit_test(test_zone_empty_apex),
+        cmocka_unit_test(test_pack_writes_what_encode_writes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -357,6 +357,36 @@ DnsCacheEntry *dns_cache_get_hashed(DnsCache *c, const uint8_t *name, size_t len
     return e && e->expires > c->sim->now ? e : NULL;
 }
 
+void dns_cache_get3(DnsCache *c, const uint8_t *name, size_t len, uint32_t hash,
+                    const uint16_t types[3], DnsCacheEntry *out[3])
+{
+    DnsCacheEntry *nx = c->n_nxdomain ? find(c, name, len, hash, 0) : NULL;
+    if (nx && nx->expires <= c->sim->now)
+        nx = NULL;
+    out[0] = out[1] = out[2] = nx;
+    if (nx || !c->nslots)
+        return;
+    /* One walk of the slots from the name's home, as find walks it for
+     * each type: the first entry of each type, as find would return. */
+    for (size_t i = slot_home(c, hash); c->slot[i].e; i = (i + 1) & (c->nslots - 1)) {
+        const DnsCacheSlot *s = &c->slot[i];
+        if (s->hash != hash)
+            continue;
+        int k = s->type == types[0] ? 0 : s->type == types[1] ? 1 : s->type == types[2] ? 2 : -1;
+        if (k >= 0 && !out[k] && dns_name_equal_wire(&s->e->name, name, len)) {
+            out[k] = s->e;
+            /* the same type twice: both find it */
+            for (int j = k + 1; j < 3; j++)
+                if (types[j] == types[k])
+                    out[j] = s->e;
+        }
+    }
+    SimTime now = c->sim->now;
+    for (int k = 0; k < 3; k++)
+        if (out[k] && out[k]->expires <= now)
+            out[k] = NULL;
+}
+
 DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type)
 {
     return dns_cache_get_hashed(c, name->data, name->len, dns_name_hash(name), type);

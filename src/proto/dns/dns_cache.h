@@ -121,6 +121,12 @@ DnsCacheEntry *dns_cache_get(DnsCache *c, const DnsName *name, uint16_t type);
  * caller that looks one name up for several types, or a name's suffixes. */
 DnsCacheEntry *dns_cache_get_hashed(DnsCache *c, const uint8_t *name, size_t len, uint32_t hash,
                                     uint16_t type);
+/* dns_cache_get_hashed for each of types[0..3), into out[0..3), with one
+ * walk of the hash rather than one a type: what a resolver asks of a name
+ * it has not met yet (its answer, an alias, a delegation) most often finds
+ * nothing, and each miss walks to an empty slot. */
+void dns_cache_get3(DnsCache *c, const uint8_t *name, size_t len, uint32_t hash,
+                    const uint16_t types[3], DnsCacheEntry *out[3]);
 /* Seconds left of an entry, as Unbound and Windows count them: the TTL
  * minus the whole seconds of the clock that have turned since it came in
  * (3600 a few ms after caching; 3599 once the clock's second changes). */

@@ -13,7 +13,6 @@
 #include "proto/dns/dns_resolver_int.h"
 #include "proto/dns/dns_tcp.h"
 #include "proto/dns/dns_wire.h"
-#include "proto/dns/dns_zone.h"
 
 #define MAX_CNAMES  8
 #define MAX_QUERIES 48 /* per lookup, against loops between delegations */
@@ -211,11 +210,12 @@ static void fill_addresses(Task *t)
 }
 
 /* The closest delegation for cur that the cache knows, else the hints.
- * cur's suffixes are looked up in place, the longest first.  stored is
- * the NS entry of one of them that take_referral has just put in the
- * cache, or NULL: a lookup of its name would find it (or, with a TTL of 0,
- * nothing), and is not made. */
-static void closest_delegation(Task *t, const DnsCacheEntry *stored)
+ * cur's suffixes are looked up in place, the longest first.  known is what
+ * a lookup of the NS entry of the one of known_labels labels would find
+ * (an entry take_referral has just put in the cache, or what task_run
+ * found for cur itself), or NULL: that lookup is not made again.
+ * known_labels is -1 when there is none. */
+static void closest_delegation(Task *t, const DnsCacheEntry *known, int known_labels)
 {
     Resolver *r = t->r;
     t->nservers = 0;
@@ -224,8 +224,8 @@ static void closest_delegation(Task *t, const DnsCacheEntry *stored)
     for (int k = t->cur.labels; k >= 0; k--) {
         size_t len = t->cur.len - (size_t)(cur - t->cur.data);
         const DnsCacheEntry *ns;
-        if (stored && k == stored->name.labels) {
-            ns = stored->expires > r->sim->now ? stored : NULL;
+        if (k == known_labels) {
+            ns = known;
         } else {
             uint32_t h = cur == t->cur.data ? t->cur_hash : dns_name_hash_wire(cur, len);
             ns = dns_cache_get_hashed(&r->cache, cur, len, h, DNS_TYPE_NS);
@@ -542,15 +542,20 @@ static void ask_next(Task *t)
     task_done(t, DNS_RCODE_SERVFAIL, NULL, NULL);
 }
 
-/* The cache entry that answers a client's question for (name, type): a
- * negative one, or an RRset that came in an answer section.  A referral's
- * NS records and glue only guide the resolver: as Unbound, it asks the
- * zone's own servers before it gives them to a client. */
+/* e (found for a client's question), if it answers it: a negative entry,
+ * or an RRset that came in an answer section.  A referral's NS records and
+ * glue only guide the resolver: as Unbound, it asks the zone's own servers
+ * before it gives them to a client. */
+static DnsCacheEntry *answer_only(DnsCacheEntry *e)
+{
+    return e && (e->kind != DNS_CACHE_RRSET || e->answer) ? e : NULL;
+}
+
+/* The cache entry that answers a client's question for (name, type). */
 static DnsCacheEntry *answering_entry(Resolver *r, const DnsName *name, uint32_t hash,
                                       uint16_t type)
 {
-    DnsCacheEntry *e = dns_cache_get_hashed(&r->cache, name->data, name->len, hash, type);
-    return e && (e->kind != DNS_CACHE_RRSET || e->answer) ? e : NULL;
+    return answer_only(dns_cache_get_hashed(&r->cache, name->data, name->len, hash, type));
 }
 
 /* The SOA a negative entry keeps, with the seconds the entry has left as
@@ -623,9 +628,13 @@ static void task_run(Task *t)
     }
     if (t->qtype == DNS_TYPE_ANY && any_from_cache(t))
         return;
+    /* What the cache holds for cur: the answer, an alias, a delegation at
+     * cur itself (for closest_delegation), looked up in one go. */
+    const uint16_t types[3] = {t->qtype, DNS_TYPE_CNAME, DNS_TYPE_NS};
+    DnsCacheEntry *got[3];
     for (;;) {
-        uint32_t hash = t->cur_hash;
-        DnsCacheEntry *e = answering_entry(r, &t->cur, hash, t->qtype);
+        dns_cache_get3(&r->cache, t->cur.data, t->cur.len, t->cur_hash, types, got);
+        DnsCacheEntry *e = answer_only(got[0]);
         if (e) {
             DnsRR soa;
             DnsName soa_owner;
@@ -638,10 +647,7 @@ static void task_run(Task *t)
             return;
         }
         /* A question of type ANY is answered by the alias itself. */
-        DnsCacheEntry *c =
-            t->qtype == DNS_TYPE_CNAME || t->qtype == DNS_TYPE_ANY
-                ? NULL
-                : dns_cache_get_hashed(&r->cache, t->cur.data, t->cur.len, hash, DNS_TYPE_CNAME);
+        DnsCacheEntry *c = t->qtype == DNS_TYPE_CNAME || t->qtype == DNS_TYPE_ANY ? NULL : got[1];
         if (c && c->kind == DNS_CACHE_RRSET && c->n) {
             DnsName target;
             if (!dns_name_from_wire(&target, c->rdata[0], c->rdlen[0]) || t->cnames >= MAX_CNAMES) {
@@ -661,7 +667,7 @@ static void task_run(Task *t)
         }
         break;
     }
-    closest_delegation(t, NULL);
+    closest_delegation(t, got[2], t->cur.labels);
     if (!t->rd && !t->parent) {
         /* RD clear: the client asks what the cache holds, and nothing
          * more (Unbound's allow_snoop, BIND's allow-query-cache). */
@@ -753,7 +759,8 @@ static bool take_referral(Task *t, const DnsMsg *m)
             dns_cache_put_hashed(&r->cache, g->name, h, g->type, m->rr[DNS_ADDITIONAL],
                                  m->n[DNS_ADDITIONAL]);
     }
-    closest_delegation(t, stored);
+    closest_delegation(t, stored && stored->expires > r->sim->now ? stored : NULL,
+                       stored ? stored->name.labels : -1);
     return true;
 }
 
@@ -1349,62 +1356,6 @@ static const TcpOps client_listen_ops = {on_client_accepted, NULL, NULL, NULL, N
 
 /* ---- setting up --------------------------------------------------------- */
 
-static void add_hint(Resolver *r, const DnsName *name, uint32_t addr)
-{
-    if (r->nhints == MAX_SERVERS)
-        return;
-    Server *s = &r->hints[r->nhints++];
-    memset(s, 0, sizeof *s);
-    s->name = resolver_intern(r, name);
-    s->hash = dns_name_hash(name);
-    s->addr = addr;
-    s->has_addr = true;
-}
-
-/* The root hints: the addresses the scenario gives, or the root zone's own
- * NS records and their glue, as a resolver's built-in hints file holds. */
-static void load_hints(Resolver *r)
-{
-    const World *w = r->sim->world;
-    const DnsNodeConf *n = dns_conf_node(w, r->node);
-    for (size_t i = 0; i < n->n_root_hints; i++) {
-        DnsName name;
-        int owner;
-        const char *id = world_find_addr(w, n->root_hints[i], &owner, NULL) ? w->nodes[owner].id
-                                                                            : "root-server.hint";
-        if (!dns_name_parse(&name, id, NULL) && !dns_name_parse(&name, "root-server.hint.", NULL))
-            continue;
-        add_hint(r, &name, n->root_hints[i]);
-    }
-    r->hints_ns_ttl = r->hints_a_ttl = HINTS_TTL;
-    const struct DnsZoneSet *set = dns_conf_zones(w);
-    DnsName root;
-    dns_name_root(&root);
-    const DnsZone *z = set ? dns_zones_find(set, &root) : NULL;
-    const DnsZoneName *apex = z ? dns_zone_lookup(z, &root) : NULL;
-    bool ttls = false;
-    for (size_t i = apex ? apex->first : 0; apex && i < apex->first + apex->count; i++) {
-        DnsName owner, a_owner;
-        const DnsRR ns_rr = dns_zone_rr(z, &z->rrs[i], &owner), *ns = &ns_rr;
-        DnsName target;
-        if (ns->type != DNS_TYPE_NS || !dns_name_from_wire(&target, ns->rdata, ns->rdlen))
-            continue;
-        const DnsZoneName *g = dns_zone_lookup(z, &target);
-        for (size_t k = g ? g->first : 0; g && k < g->first + g->count; k++) {
-            if (z->rrs[k].type != DNS_TYPE_A || z->rrs[k].rdlen != 4)
-                continue;
-            if (!ttls) { /* as the cache would keep them */
-                r->hints_ns_ttl = dns_cache_capped_ttl(&r->cache, ns->ttl);
-                r->hints_a_ttl =
-                    dns_cache_capped_ttl(&r->cache, dns_zone_rr(z, &z->rrs[k], &a_owner).ttl);
-                ttls = true;
-            }
-            if (!n->n_root_hints)
-                add_hint(r, &target, get_be32(z->rrs[k].rdata));
-        }
-    }
-}
-
 void dns_resolvers_start(Sim *sim)
 {
     const World *w = sim->world;
@@ -1429,7 +1380,7 @@ void dns_resolvers_start(Sim *sim)
         r->cache.max_ttl = 86400; /* Unbound's cache-max-ttl: a day */
         /* Unbound keeps a NXDOMAIN per question: another type is asked again */
         r->cache.nxdomain_per_type = true;
-        load_hints(r);
+        resolver_load_hints(r);
         udp_bind(sim, (int)i, 53, on_client, r);
         tcp_listen(sim, (int)i, 53, 256, &client_listen_ops, r); /* Unbound's TCP_BACKLOG */
         set->r[set->n++] = r;

@@ -10,6 +10,7 @@
 #include "net/ipv4.h"
 #include "net/udp.h"
 #include "proto/dns/dns_cache.h"
+#include "proto/dns/dns_pack.h"
 #include "proto/dns/dns_resolver_int.h"
 #include "proto/dns/dns_tcp.h"
 #include "proto/dns/dns_wire.h"
@@ -163,6 +164,53 @@ static size_t write_addresses(Task *t, uint8_t rcode, const DnsCacheEntry *final
     return (size_t)(p - out);
 }
 
+/* Most other answers have no records but the SOA of a negative answer
+ * (NXDOMAIN, or no record of the type asked) and the OPT record: such an
+ * answer is written straight into out, as write_addresses writes one, in
+ * the bytes dns_encode writes for it (dns_pack).  Returns the length, or
+ * 0, for any other answer, or one that may not fit in limit. */
+static size_t write_negative(Task *t, uint8_t rcode, const DnsCacheEntry *final, const DnsRR *soa,
+                             uint8_t *out, size_t limit)
+{
+    const DnsName *q = task_qname(t);
+    if ((final && final->kind == DNS_CACHE_RRSET) || t->chain || t->referral || q->len < 2)
+        return 0;
+    /* At most this long: compression only makes it shorter, so it is never cut. */
+    size_t size = DNS_HEADER_LEN + q->len + 4 + (soa ? soa->name->len + 10u + soa->rdlen : 0) +
+                  (t->edns ? 11 : 0);
+    if (size > limit)
+        return 0;
+    put_be16(out, t->cid);
+    put_be16(out + 2, answer_flags(t, rcode));
+    put_be16(out + 4, 1);
+    put_be16(out + 6, 0);
+    put_be16(out + 8, soa ? 1 : 0);
+    put_be16(out + 10, t->edns ? 1 : 0);
+    DnsPacker k;
+    dns_pack_start(&k, out);
+    if (!dns_pack_name(&k, q->data, q->len))
+        return 0;
+    put_be16(out + k.pos, t->qtype);
+    put_be16(out + k.pos + 2, t->qclass);
+    k.pos += 4;
+    if (soa) {
+        DnsRR given = *soa; /* with the TTL a negative answer gives it */
+        given.ttl = resolver_negative_ttl(soa);
+        if (!dns_pack_rr(&k, &given))
+            return 0;
+    }
+    if (t->edns) { /* as write_addresses writes it */
+        uint8_t *p = out + k.pos;
+        p[0] = 0;
+        put_be16(p + 1, DNS_TYPE_OPT);
+        put_be16(p + 3, EDNS_SIZE);
+        put_be32(p + 5, t->dnssec ? 0x8000 : 0);
+        put_be16(p + 9, 0);
+        k.pos += 11;
+    }
+    return k.pos;
+}
+
 /* Any answer: built as a message and encoded into out (at most limit
  * bytes), cut as Unbound cuts it if it does not fit (*tc).  *answers: the
  * answer records it has before it is cut. */
@@ -225,7 +273,9 @@ static size_t encode_answer(Task *t, uint8_t rcode, const DnsCacheEntry *final, 
         if (t->dnssec) /* DO: the client asked for DNSSEC records (none here) */
             m->rr[DNS_ADDITIONAL][m->n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
-    size_t n = dns_encode(m, out, limit);
+    size_t n = dns_pack_msg(m, out, limit);
+    if (!n)
+        n = dns_encode(m, out, limit);
     *tc = n >= 4 && (out[2] & 0x02);
     *answers = m->n[DNS_ANSWER];
     return *tc ? truncate_whole(m, out, limit) : n;
@@ -246,7 +296,7 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
     size_t n = write_addresses(t, rcode, final, out, limit);
     if (n)
         answers = final->n;
-    else
+    else if (!(n = write_negative(t, rcode, final, soa, out, limit)))
         n = encode_answer(t, rcode, final, soa, out, limit, &answers, &tc);
     uint64_t pkt = conn ? 0 : sim_packet_id(sim);
     Ipv4Route route;

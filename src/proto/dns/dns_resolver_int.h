@@ -4,7 +4,8 @@
  *   dns_resolver.c      the service: lookups (tasks), the cache, asking
  *                       upstream over UDP, answering clients over UDP and TCP;
  *   dns_resolver_tcp.c  asking upstream over TCP, after an answer came
- *                       back truncated (TC set), as Unbound does. */
+ *                       back truncated (TC set), as Unbound does;
+ *   dns_resolver_hints.c  the root hints it starts from. */
 #ifndef MN_DNS_RESOLVER_INT_H
 #define MN_DNS_RESOLVER_INT_H
 
@@ -224,6 +225,10 @@ void resolver_reply(Task *t, uint8_t rcode, const DnsCacheEntry *final, const Dn
 void resolver_on_timeout(Sim *sim, void *ctx, uint64_t arg);
 /* A response that matches t's query, over UDP or TCP. */
 void resolver_handle_response(Task *t, const DnsMsg *m);
+
+/* dns_resolver_hints.c offers: sets r's hints (and the TTLs a referral
+ * from them gives) from the scenario's root hints or its root zone. */
+void resolver_load_hints(Resolver *r);
 
 /* dns_resolver_tcp.c offers: asks s again over a new TCP connection with
  * the query buf (n bytes), and arms t's timer (3 s, handshake included). */
