@@ -88,8 +88,10 @@ static void host_fini(void *state)
     resolve_cancel(h->lookup);
     if (h->name_text != h->typed)
         free(h->name_text);
-    free(h->server_text);
-    free(h->aliases);
+    if (h->server_text || h->aliases) { /* most lines name no server and meet no alias */
+        free(h->server_text);
+        free(h->aliases);
+    }
 }
 
 static void host_exit(Host *h, int status)

@@ -330,6 +330,10 @@ static void input_free(Sim *sim, ProcInput *in)
     if (!in)
         return;
     sim_cancel(sim, in->timer);
+    /* Most programs buffer nothing and show no prompt: one test rather
+     * than three calls of free(NULL) into libc. */
+    if (!in->buffered && !in->prompt && !in->line)
+        return;
     for (size_t i = in->head; i < in->n_buffered; i++)
         free(in->buffered[i]);
     free(in->buffered);
@@ -345,12 +349,19 @@ static void proc_free(Proc *p)
         free(p->state);
     shell_files_free(p->files);
     input_free(p->sim, p->in);
-    buf_fini(&p->line);
-    buf_fini(&p->pipe);
-    free(p->stdin_path);
-    free(p->cwd);
-    free(p->out[0].path);
-    free(p->out[1].path);
+    /* Most processes have none of these (no partial line, no pipe, no
+     * redirection, no folder of their own): a test each rather than six
+     * calls of free(NULL) into libc for each of a run's processes. */
+    if (p->line.data)
+        buf_fini(&p->line);
+    if (p->pipe.data)
+        buf_fini(&p->pipe);
+    if (p->stdin_path || p->cwd || p->out[0].path || p->out[1].path) {
+        free(p->stdin_path);
+        free(p->cwd);
+        free(p->out[0].path);
+        free(p->out[1].path);
+    }
     Shell *sh = p->sim->shell;
     if (sh->n_spare < MN_ARRAY_LEN(sh->spare))
         sh->spare[sh->n_spare++] = (ProcBlock *)p; /* and its input: one ProcBlock */
