@@ -265,13 +265,11 @@ struct Shell {
     Rng rng;          /* "programs": what programs draw (ping's identifier) */
     Buf scratch;      /* proc_scratch */
     Buf whole;        /* proc_write: a whole line, with its NUL, on its way to the console */
-    /* Processes and script lines that ended, kept for the next ones (a
-     * few: in a big run lines end and start all the time), instead of a
-     * malloc and a free each. */
-    struct ProcBlock *spare[8];
-    size_t n_spare;
-    struct Run *spare_runs[8];
-    size_t n_spare_runs;
+    /* Processes and script lines that ended, kept for the next ones (in
+     * a big run thousands end and start again), instead of a malloc and a
+     * free each; chained by Proc.next and Run.queued. */
+    struct ProcBlock *spare;
+    struct Run *spare_runs;
 };
 
 /* The first PID a node hands out: as on a machine some time after boot. */
@@ -363,10 +361,8 @@ static void proc_free(Proc *p)
         free(p->out[1].path);
     }
     Shell *sh = p->sim->shell;
-    if (sh->n_spare < MN_ARRAY_LEN(sh->spare))
-        sh->spare[sh->n_spare++] = (ProcBlock *)p; /* and its input: one ProcBlock */
-    else
-        free(p);
+    p->next = sh->spare ? &sh->spare->p : NULL; /* and its input: one ProcBlock */
+    sh->spare = (ProcBlock *)p;
 }
 
 static void run_free(Shell *sh, Run *r)
@@ -374,10 +370,12 @@ static void run_free(Shell *sh, Run *r)
     if (!r)
         return;
     cmdline_list_fini(&r->list);
-    if (!r->own && sh->n_spare_runs < MN_ARRAY_LEN(sh->spare_runs))
-        sh->spare_runs[sh->n_spare_runs++] = r;
-    else
+    if (!r->own) {
+        r->queued = sh->spare_runs;
+        sh->spare_runs = r;
+    } else {
         free(r);
+    }
 }
 
 static void job_free(Job *j)
@@ -417,10 +415,16 @@ void shell_free(Shell *sh)
         sh->runs = r->lnext;
         run_free(sh, r);
     }
-    for (size_t i = 0; i < sh->n_spare; i++)
-        free(sh->spare[i]);
-    for (size_t i = 0; i < sh->n_spare_runs; i++)
-        free(sh->spare_runs[i]);
+    while (sh->spare) {
+        ProcBlock *b = sh->spare;
+        sh->spare = (ProcBlock *)b->p.next;
+        free(b);
+    }
+    while (sh->spare_runs) {
+        Run *r = sh->spare_runs;
+        sh->spare_runs = r->queued;
+        free(r);
+    }
     free(sh->terms);
     buf_fini(&sh->scratch);
     buf_fini(&sh->whole);
@@ -551,7 +555,9 @@ static int next_job_number(Shell *sh, int term)
 static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
 {
     Shell *sh = sim->shell;
-    ProcBlock *b = sh->n_spare ? sh->spare[--sh->n_spare] : xmalloc(sizeof *b);
+    ProcBlock *b = sh->spare ? sh->spare : xmalloc(sizeof *b);
+    if (b == sh->spare)
+        sh->spare = (ProcBlock *)b->p.next;
     memset(b, 0, offsetof(ProcBlock, room));
     Proc *p = &b->p;
     p->next = sh->running;
@@ -951,8 +957,9 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, bool 
     Shell *sh = sim->shell;
     int term = term_find(sh, node, number);
     size_t own = kept ? 0 : strlen(line) + 1;
-    Run *r =
-        !own && sh->n_spare_runs ? sh->spare_runs[--sh->n_spare_runs] : xmalloc(sizeof *r + own);
+    Run *r = !own && sh->spare_runs ? sh->spare_runs : xmalloc(sizeof *r + own);
+    if (r == sh->spare_runs)
+        sh->spare_runs = r->queued;
     *r = (Run){.term = term, .parsed = parsed, .lines = lines, .n = n, .line = line, .own = own};
     if (own)
         r->line = memcpy(r->own_line, line, own);
