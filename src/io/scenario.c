@@ -167,10 +167,18 @@ static void node_id(Loader *L, int i, const cJSON *v, const Path *p)
     }
 }
 
-/* Room for count addresses and their prefix lengths, in one block (Node.ips). */
-static void node_alloc_ips(Node *n, size_t count)
+/* Room for count addresses and their prefix lengths, in one block (Node.ips).
+ * One address, as most nodes have, takes the node's two words of the
+ * World's ip_pool (made with the nodes) rather than a malloc of its own. */
+static void node_alloc_ips(World *w, int i, size_t count)
 {
-    n->ips = xmalloc(count * (sizeof *n->ips + sizeof *n->prefixes));
+    Node *n = &w->nodes[i];
+    if (count == 1) {
+        n->ips = &w->ip_pool[2 * (size_t)i];
+        n->ips_in_pool = true;
+    } else {
+        n->ips = xmalloc(count * (sizeof *n->ips + sizeof *n->prefixes));
+    }
     n->prefixes = (uint8_t *)(n->ips + count);
 }
 
@@ -186,7 +194,7 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
             L->ips_ok = false;
             return;
         }
-        node_alloc_ips(n, 1);
+        node_alloc_ips(L->w, i, 1);
         n->ips[0] = ip;
         n->prefixes[0] = prefix;
         n->n_ips = 1;
@@ -219,7 +227,7 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
         L->ips_ok = false;
         return;
     }
-    node_alloc_ips(n, count);
+    node_alloc_ips(L->w, i, count);
     for (const cJSON *e = v->child; e; e = e->next, k++) {
         Path ep = sj_indexed(p, k);
         if (!sj_get_ip(L, e, &ep, true, &ip, &prefix)) {
@@ -476,6 +484,7 @@ static void load_nodes(Loader *L, const cJSON *v, const Path *p)
         return;
     }
     w->nodes = xcalloc(n, sizeof *w->nodes);
+    w->ip_pool = xmalloc(2 * n * sizeof *w->ip_pool);
     L->ni = xcalloc(n, sizeof *L->ni);
     w->n_nodes = n;
     L->nodes_ok = true;
