@@ -806,8 +806,7 @@ static void check_rrset_sizes(Builder *b, const Pending *sorted, const DnsZoneNa
 static void check_zone(Builder *b, const Pending *sorted)
 {
     DnsZone *z = b->z;
-    char zn[300], nn[300];
-    dns_name_str(&z->origin, zn, sizeof zn);
+    char zn[300], nn[300]; /* zn: the origin as text, made for a message */
     const DnsZoneName *apex = dns_zone_lookup(z, &z->origin);
     size_t soas = 0;
     if (apex)
@@ -820,19 +819,23 @@ static void check_zone(Builder *b, const Pending *sorted)
                     dns_zone_report(b->errs, sorted[i].at,
                                     "a second SOA record for %s (expected exactly "
                                     "one)",
-                                    zn);
+                                    dns_name_str(&z->origin, zn, sizeof zn));
             }
-    const char *dot = strcmp(zn, ".") ? zn : "";
-    if (!soas)
-        errors_add(b->errs,
-                   "%s: zone %s has no SOA record at its apex (expected \"@ IN SOA "
-                   "ns1.%s hostmaster.%s 1 7200 3600 1209600 3600\")",
-                   builder_where(b), zn, dot, dot);
-    if (!apex || !has_type(z, apex, DNS_TYPE_NS))
-        errors_add(b->errs,
-                   "%s: zone %s has no NS record at its apex (expected \"@ IN NS "
-                   "ns1.%s\")",
-                   builder_where(b), zn, dot);
+    bool no_ns = !apex || !has_type(z, apex, DNS_TYPE_NS);
+    if (!soas || no_ns) {
+        dns_name_str(&z->origin, zn, sizeof zn);
+        const char *dot = strcmp(zn, ".") ? zn : "";
+        if (!soas)
+            errors_add(b->errs,
+                       "%s: zone %s has no SOA record at its apex (expected \"@ IN SOA "
+                       "ns1.%s hostmaster.%s 1 7200 3600 1209600 3600\")",
+                       builder_where(b), zn, dot, dot);
+        if (no_ns)
+            errors_add(b->errs,
+                       "%s: zone %s has no NS record at its apex (expected \"@ IN NS "
+                       "ns1.%s\")",
+                       builder_where(b), zn, dot);
+    }
     if (z->soa) {
         uint32_t minimum = get_be32(z->soa->rdata + z->soa->rdlen - 4);
         z->negative_ttl = z->soa->ttl < minimum ? z->soa->ttl : minimum;
