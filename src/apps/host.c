@@ -569,7 +569,7 @@ void host_main(Proc *p, int argc, char **argv)
         buf_init(&b);
         dns_name_to_text(&h->name, &b);
         set_name_text(h, buf_take(&b));
-    } else if (!dns_name_from_text(&h->name, name, strlen(name), &root, &why)) {
+    } else if (!dns_name_from_text(&h->name, name, name_len, &root, &why)) {
         proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name,
                     dns_name_bind_reason(why));
         proc_exit(p, 1);
