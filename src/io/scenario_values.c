@@ -66,10 +66,8 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
     return dup;
 }
 
-const char *sj_get_string(Loader *L, const cJSON *v, const Path *p, const char *expected)
+const char *sj_not_string(Loader *L, const cJSON *v, const Path *p, const char *expected)
 {
-    if (cJSON_IsString(v))
-        return v->valuestring;
     sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
     return NULL;
 }
