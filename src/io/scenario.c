@@ -189,7 +189,7 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
     uint32_t ip;
     uint8_t prefix;
     ni->ip_item = v;
-    if (cJSON_IsString(v)) {
+    if (sj_is(v, cJSON_String)) {
         if (!sj_get_ip(L, v, p, true, &ip, &prefix)) {
             L->ips_ok = false;
             return;
@@ -284,7 +284,7 @@ static void node_unknown_key(Loader *L, int role, const cJSON *c, const Path *p)
 
 static int node_role(Loader *L, const cJSON *v, const Path *p)
 {
-    int role = cJSON_IsString(v) ? roles_find(v->valuestring) : -1;
+    int role = sj_is(v, cJSON_String) ? roles_find(v->valuestring) : -1;
     if (role >= 0)
         return role;
     /* The message's words are built only for a message. */
@@ -329,7 +329,7 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
     Node *n = &L->w->nodes[i];
     NodeInfo *ni = &L->ni[i];
     ni->item = v;
-    if (!cJSON_IsObject(v)) {
+    if (!sj_is(v, cJSON_Object)) {
         sj_err(L, v, p,
                "got %s (expected a node: an object like {\"id\": \"pc1\", \"role\": \"host\", "
                "\"ip\": \"10.0.0.1\"})",
@@ -342,7 +342,7 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
     bool *dup = sj_find_duplicates(L, v, p);
     const cJSON *role_item = cJSON_GetObjectItemCaseSensitive(v, "role");
     int role = -1;
-    if (cJSON_IsString(role_item))
+    if (sj_is(role_item, cJSON_String))
         role = roles_find(role_item->valuestring);
     n->role = role >= 0 ? role : 0;
     n->router = roles_get(n->role)->router;
@@ -505,7 +505,7 @@ static const char *const link_keys[] = {"between", "latency", "bandwidth", "loss
 static bool link_between(Loader *L, const cJSON *v, const Path *p, int ends[2])
 {
     static const char expected[] = "the ids of the two nodes it joins, like [\"pc1\", \"router\"]";
-    if (!cJSON_IsArray(v)) {
+    if (!sj_is(v, cJSON_Array)) {
         sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
         return false;
     }
@@ -557,7 +557,7 @@ static bool link_between(Loader *L, const cJSON *v, const Path *p, int ends[2])
 
 static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *p)
 {
-    if (!cJSON_IsObject(v)) {
+    if (!sj_is(v, cJSON_Object)) {
         sj_err(L, v, p,
                "got %s (expected a link: an object like {\"between\": [\"pc1\", \"router\"], "
                "\"latency\": \"1ms\"})",

@@ -248,15 +248,22 @@ static inline bool sj_dup(const bool *dup, size_t k)
  * Each reports a value it cannot use (naming what was expected) and
  * returns false (NULL), leaving *out unchanged. */
 
+/* cJSON_IsString, cJSON_IsObject and the like for type (cJSON_String,
+ * cJSON_Object…), written out: the loader tests every value of a big
+ * scenario, and each test was a call into the library. */
+static inline bool sj_is(const cJSON *v, int type)
+{
+    return v && (v->type & 0xff) == type;
+}
+
 /* sj_get_string's report, for a value that is no string. */
 const char *sj_not_string(Loader *L, const cJSON *v, const Path *p, const char *expected);
-/* Inline, with cJSON_IsString's test written out rather than a call into
- * the library: the loader reads a big scenario's hundred thousand strings
+/* Inline: the loader reads a big scenario's hundred thousand strings
  * through it. */
 static inline const char *sj_get_string(Loader *L, const cJSON *v, const Path *p,
                                         const char *expected)
 {
-    if (v && (v->type & 0xff) == cJSON_String)
+    if (sj_is(v, cJSON_String))
         return v->valuestring;
     return sj_not_string(L, v, p, expected);
 }

@@ -82,7 +82,7 @@ static bool load_input(Loader *L, const cJSON *v, const Path *p, ScriptLine *sl)
 static void load_script_line(Loader *L, const cJSON *v, const Path *p)
 {
     World *w = L->w;
-    if (!cJSON_IsObject(v)) {
+    if (!sj_is(v, cJSON_Object)) {
         sj_err(L, v, p,
                "got %s (expected a script line: an object like {\"at\": \"1s\", \"on\": \"pc1\", "
                "\"run\": \"ping 10.0.0.1\"})",

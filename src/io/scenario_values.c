@@ -122,7 +122,7 @@ static const char RATE_EXPECTED[] =
 
 bool sj_get_time(Loader *L, const cJSON *v, const Path *p, SimTime *out)
 {
-    if (cJSON_IsNumber(v)) {
+    if (sj_is(v, cJSON_Number)) {
         sj_err(L, v, p, "got %s, without a unit (expected %s)", sj_got(L, v), TIME_EXPECTED);
         return false;
     }
