@@ -340,7 +340,7 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
         return;
     }
     bool *dup = sj_find_duplicates(L, v, p);
-    const cJSON *role_item = cJSON_GetObjectItemCaseSensitive(v, "role");
+    const cJSON *role_item = sj_member(v, "role");
     int role = -1;
     if (sj_is(role_item, cJSON_String))
         role = roles_find(role_item->valuestring);

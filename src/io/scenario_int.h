@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/util.h"
 #include "net/world.h"
@@ -254,6 +255,16 @@ static inline bool sj_dup(const bool *dup, size_t k)
 static inline bool sj_is(const cJSON *v, int type)
 {
     return v && (v->type & 0xff) == type;
+}
+
+/* cJSON_GetObjectItemCaseSensitive written out: the first member of obj
+ * named key (a member without a name ends the search, as there). */
+static inline const cJSON *sj_member(const cJSON *obj, const char *key)
+{
+    const cJSON *c = obj ? obj->child : NULL;
+    while (c && c->string && (c->string[0] != key[0] || strcmp(c->string, key) != 0))
+        c = c->next;
+    return c && c->string ? c : NULL;
 }
 
 /* sj_get_string's report, for a value that is no string. */
