@@ -357,23 +357,23 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
             continue;
         Path kp = sj_field(p, c->string);
         const char *key = c->string;
-        if (strcmp(key, "id") == 0) {
+        if (sj_key_is(key, "id")) {
             has_id = true;
             node_id(L, i, c, &kp);
-        } else if (strcmp(key, "role") == 0) {
+        } else if (sj_key_is(key, "role")) {
             has_role = true;
             if (role < 0) /* found above otherwise */
                 node_role(L, c, &kp);
-        } else if (strcmp(key, "ip") == 0) {
+        } else if (sj_key_is(key, "ip")) {
             has_ip = true;
             node_ip(L, i, role, c, &kp);
-        } else if (strcmp(key, "region") == 0) {
+        } else if (sj_key_is(key, "region")) {
             const char *s = sj_get_string(L, c, &kp, "a region name, like \"europe\"");
             if (s && !*s)
                 sj_err(L, c, &kp, "the region is empty (expected a region name, like \"europe\")");
             else if (s)
                 n->region = xstrdup(s);
-        } else if (strcmp(key, "pos") == 0) {
+        } else if (sj_key_is(key, "pos")) {
             node_pos(L, n, c, &kp);
         } else {
             node_other_key(L, i, role, c, p);
@@ -573,14 +573,14 @@ static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *
         if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, c->string);
-        if (strcmp(c->string, "between") == 0) {
+        if (sj_key_is(c->string, "between")) {
             has_between = true;
             made = link_between(L, c, &kp, ends);
-        } else if (strcmp(c->string, "latency") == 0) {
+        } else if (sj_key_is(c->string, "latency")) {
             sj_get_time(L, c, &kp, &lk.latency);
-        } else if (strcmp(c->string, "bandwidth") == 0) {
+        } else if (sj_key_is(c->string, "bandwidth")) {
             sj_get_rate(L, c, &kp, &lk.bandwidth);
-        } else if (strcmp(c->string, "loss") == 0) {
+        } else if (sj_key_is(c->string, "loss")) {
             double d;
             static const char expected[] = "a number from 0 to 1, like 0.01 for 1% loss";
             if (sj_get_number(L, c, &kp, expected, &d)) {

@@ -267,6 +267,13 @@ static inline const cJSON *sj_member(const cJSON *obj, const char *key)
     return c && c->string ? c : NULL;
 }
 
+/* Whether key is word, the first characters compared before a call to
+ * strcmp: most keys tested against a word are another key. */
+static inline bool sj_key_is(const char *key, const char *word)
+{
+    return key[0] == word[0] && strcmp(key, word) == 0;
+}
+
 /* sj_get_string's report, for a value that is no string. */
 const char *sj_not_string(Loader *L, const cJSON *v, const Path *p, const char *expected);
 /* Inline: the loader reads a big scenario's hundred thousand strings

@@ -95,15 +95,15 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
     for (const cJSON *c = v->child; c; c = c->next, k++) {
         if (sj_dup(dup, k))
             continue;
-        if (strcmp(c->string, "at") == 0)
+        if (sj_key_is(c->string, "at"))
             at = c;
-        else if (strcmp(c->string, "on") == 0)
+        else if (sj_key_is(c->string, "on"))
             on = c;
-        else if (strcmp(c->string, "run") == 0)
+        else if (sj_key_is(c->string, "run"))
             run = c;
-        else if (strcmp(c->string, "input") == 0)
+        else if (sj_key_is(c->string, "input"))
             input = c;
-        else if (strcmp(c->string, "terminal") == 0)
+        else if (sj_key_is(c->string, "terminal"))
             terminal = c;
         else
             sj_unknown_key(L, c, p, c->string, script_keys, MN_ARRAY_LEN(script_keys));
