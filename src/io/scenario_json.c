@@ -912,6 +912,15 @@ void sj_tree_free(Loader *L)
 
 /* ---- the syntax ---------------------------------------------------------- */
 
+/* '/' starts no token: where one is found, a comment is what was meant.
+ * Told at each place a token is judged wrong, before anything else is. */
+static void err_comment(const Text *t, size_t pos)
+{
+    err_pos(t, pos,
+            "comments are not allowed in JSON (expected no // or /* */; a note "
+            "for students can go in \"description\")");
+}
+
 static const char VALUE_EXPECTED[] =
     "a value: a \"string\" in double quotes, a number, true, false, null, [ … ] or { … }";
 
@@ -949,6 +958,10 @@ static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, s
         (*pos)++;
         *want = W_AFTER;
         return true;
+    }
+    if (c == '/') {
+        err_comment(t, *pos);
+        return false;
     }
     if ((c == ']' || c == '}') && after_colon) {
         err_pos(t, *pos, "missing value after \":\" (expected %s)", VALUE_EXPECTED);
@@ -1006,6 +1019,10 @@ static bool syntax_after(Parse *ps, size_t *pos, Want *want, size_t *comma, bool
 {
     const Text *t = ps->t;
     char c = t->s[*pos];
+    if (c == '/') {
+        err_comment(t, *pos);
+        return false;
+    }
     if (ps->depth == 0) {
         err_pos(t, *pos,
                 "unexpected text after the end of the scenario (expected nothing after "
@@ -1075,12 +1092,6 @@ static cJSON *check_syntax(const Text *t)
             break;
         }
         char c = s[pos];
-        if (c == '/') {
-            err_pos(t, pos,
-                    "comments are not allowed in JSON (expected no // or /* */; a note "
-                    "for students can go in \"description\")");
-            break;
-        }
         if (want == W_AFTER) {
             if (!syntax_after(&ps, &pos, &want, &comma, &after_colon))
                 break;
@@ -1096,6 +1107,9 @@ static cJSON *check_syntax(const Text *t)
                     want = W_VALUE;
                     after_colon = true;
                 }
+            } else if (c == '/') {
+                err_comment(t, pos);
+                break;
             } else if (c == '}' && want == W_FIRST_KEY) {
                 ps.depth--;
                 pos++;
@@ -1119,6 +1133,10 @@ static cJSON *check_syntax(const Text *t)
                 break;
             }
         } else if (want == W_COLON) {
+            if (c == '/') {
+                err_comment(t, pos);
+                break;
+            }
             if (c != ':') {
                 Buf b;
                 buf_init(&b);
