@@ -118,7 +118,7 @@ typedef struct Loader {
     size_t n_tree_blocks, cap_tree_blocks;
     cJSON *tree_next, *tree_end; /* the free items of the last block */
     char *tree_text;
-    size_t tree_text_used;
+    char *tree_free; /* in tree_text: where the next string goes */
 } Loader;
 
 /* ---- the protocol table ---------------------------------------------------- */
