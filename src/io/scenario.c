@@ -303,7 +303,7 @@ static void node_other_key(Loader *L, int i, int role, const cJSON *c, const Pat
 {
     Path kp = sj_field(p, c->string);
     /* Node after node has the same keys ("dns" on every host): the last
-     * key's reader is kept for the next. */
+     * key's reader, and whether its role takes it, are kept for the next. */
     const ScenarioKey *sk;
     if (L->last_key.name && L->last_key.role == role && strcmp(L->last_key.name, c->string) == 0) {
         sk = L->last_key.sk;
@@ -312,12 +312,13 @@ static void node_other_key(Loader *L, int i, int role, const cJSON *c, const Pat
         L->last_key.name = c->string;
         L->last_key.role = role;
         L->last_key.sk = sk;
+        L->last_key.accepted = sk && role >= 0 && roles_accepts(role, c->string);
     }
     if (!sk)
         node_unknown_key(L, role, c, p);
     else if (role < 0)
         return; /* which keys belong depends on the role, reported already */
-    else if (!roles_accepts(role, c->string))
+    else if (!L->last_key.accepted)
         sj_err(L, c, &kp, "%s is only for %s (this node is %s)", sj_q(L, c->string),
                only_for(L, c->string), roles_get(role)->a);
     else

@@ -109,8 +109,9 @@ typedef struct Loader {
         const char *name; /* NULL: none yet */
         int role;
         const struct ScenarioKey *sk;
-    } last_key;    /* the node key last looked up (node_other_key) */
-    bool warnings; /* the scenario loaded: sj_warn notes warnings */
+        bool accepted; /* sk, and role takes the key */
+    } last_key;        /* the node key last looked up (node_other_key) */
+    bool warnings;     /* the scenario loaded: sj_warn notes warnings */
 
     /* The JSON tree (sj_parse): its items in blocks, its strings in one
      * buffer. */
