@@ -186,25 +186,27 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
                "program)");
         ok = false;
     }
-    ScriptLine sl = {.at = t,
-                     .node = node,
-                     .index = p->index,
-                     .terminal = (int)term,
-                     .parsed = list.p,
-                     .n_parsed = list.n};
+    /* Made in its place in the script, which counts it only if it loads. */
+    ScriptLine *sl = &w->script[w->n_script];
+    *sl = (ScriptLine){.at = t,
+                       .node = node,
+                       .index = p->index,
+                       .terminal = (int)term,
+                       .parsed = list.p,
+                       .n_parsed = list.n};
     if (input) {
         Path inp = sj_field(p, "input");
-        ok &= load_input(L, input, &inp, &sl);
+        ok &= load_input(L, input, &inp, sl);
     }
     if (!ok) {
-        for (size_t i = 0; i < sl.n_input; i++)
-            free(sl.input[i].text);
-        free(sl.input);
+        for (size_t i = 0; i < sl->n_input; i++)
+            free(sl->input[i].text);
+        free(sl->input);
         cmdline_list_fini(&list);
         return;
     }
-    sl.run = line; /* in the World's strings */
-    w->script[w->n_script++] = sl;
+    sl->run = line; /* in the World's strings */
+    w->n_script++;
 }
 
 typedef struct TimeIdx {
