@@ -240,7 +240,21 @@ static inline Path sj_indexed(const Path *up, size_t i)
 /* Flags (and reports) each member of obj that repeats an earlier key; the
  * caller frees the flags.  NULL when no key repeats (nearly always: then
  * nothing is allocated); sj_dup reads the flags either way.  O(n log n). */
-bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p);
+bool *sj_find_duplicates_in(Loader *L, const cJSON *obj, const Path *p);
+/* The same, inline for an object of up to three keys whose first
+ * characters differ (a script line, a link): nothing repeats. */
+static inline bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
+{
+    const cJSON *a = obj->child, *b = a ? a->next : NULL, *c = b ? b->next : NULL;
+    if (!b)
+        return NULL;
+    if (!c && a->string[0] != b->string[0])
+        return NULL;
+    if (c && !c->next && a->string[0] != b->string[0] && a->string[0] != c->string[0] &&
+        b->string[0] != c->string[0])
+        return NULL;
+    return sj_find_duplicates_in(L, obj, p);
+}
 static inline bool sj_dup(const bool *dup, size_t k)
 {
     return dup && dup[k];

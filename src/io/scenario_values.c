@@ -27,7 +27,7 @@ static int cmp_keyidx(const void *a, const void *b)
 
 /* Flags each member of obj that repeats an earlier key, and reports it.
  * O(n log n), so a "zones" object with thousands of origins is fine. */
-bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
+bool *sj_find_duplicates_in(Loader *L, const cJSON *obj, const Path *p)
 {
     size_t n = 0;
     bool any = false;
