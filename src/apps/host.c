@@ -88,8 +88,10 @@ static void host_fini(void *state)
     resolve_cancel(h->lookup);
     if (h->name_text != h->typed)
         free(h->name_text);
-    free(h->server_text);
-    free(h->aliases);
+    if (h->server_text || h->aliases) { /* most lines name no server and meet no alias */
+        free(h->server_text);
+        free(h->aliases);
+    }
 }
 
 static void host_exit(Host *h, int status)
@@ -567,7 +569,7 @@ void host_main(Proc *p, int argc, char **argv)
         buf_init(&b);
         dns_name_to_text(&h->name, &b);
         set_name_text(h, buf_take(&b));
-    } else if (!dns_name_from_text(&h->name, name, strlen(name), &root, &why)) {
+    } else if (!dns_name_from_text(&h->name, name, name_len, &root, &why)) {
         proc_printf(p, CON_STDERR, "host: '%s' is not a legal name (%s)\n", name,
                     dns_name_bind_reason(why));
         proc_exit(p, 1);

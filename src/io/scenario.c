@@ -167,10 +167,18 @@ static void node_id(Loader *L, int i, const cJSON *v, const Path *p)
     }
 }
 
-/* Room for count addresses and their prefix lengths, in one block (Node.ips). */
-static void node_alloc_ips(Node *n, size_t count)
+/* Room for count addresses and their prefix lengths, in one block (Node.ips).
+ * One address, as most nodes have, takes the node's two words of the
+ * World's ip_pool (made with the nodes) rather than a malloc of its own. */
+static void node_alloc_ips(World *w, int i, size_t count)
 {
-    n->ips = xmalloc(count * (sizeof *n->ips + sizeof *n->prefixes));
+    Node *n = &w->nodes[i];
+    if (count == 1) {
+        n->ips = &w->ip_pool[2 * (size_t)i];
+        n->ips_in_pool = true;
+    } else {
+        n->ips = xmalloc(count * (sizeof *n->ips + sizeof *n->prefixes));
+    }
     n->prefixes = (uint8_t *)(n->ips + count);
 }
 
@@ -181,12 +189,12 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
     uint32_t ip;
     uint8_t prefix;
     ni->ip_item = v;
-    if (cJSON_IsString(v)) {
+    if (sj_is(v, cJSON_String)) {
         if (!sj_get_ip(L, v, p, true, &ip, &prefix)) {
             L->ips_ok = false;
             return;
         }
-        node_alloc_ips(n, 1);
+        node_alloc_ips(L->w, i, 1);
         n->ips[0] = ip;
         n->prefixes[0] = prefix;
         n->n_ips = 1;
@@ -219,7 +227,7 @@ static void node_ip(Loader *L, int i, int role, const cJSON *v, const Path *p)
         L->ips_ok = false;
         return;
     }
-    node_alloc_ips(n, count);
+    node_alloc_ips(L->w, i, count);
     for (const cJSON *e = v->child; e; e = e->next, k++) {
         Path ep = sj_indexed(p, k);
         if (!sj_get_ip(L, e, &ep, true, &ip, &prefix)) {
@@ -276,7 +284,7 @@ static void node_unknown_key(Loader *L, int role, const cJSON *c, const Path *p)
 
 static int node_role(Loader *L, const cJSON *v, const Path *p)
 {
-    int role = cJSON_IsString(v) ? roles_find(v->valuestring) : -1;
+    int role = sj_is(v, cJSON_String) ? roles_find(v->valuestring) : -1;
     if (role >= 0)
         return role;
     /* The message's words are built only for a message. */
@@ -295,7 +303,7 @@ static void node_other_key(Loader *L, int i, int role, const cJSON *c, const Pat
 {
     Path kp = sj_field(p, c->string);
     /* Node after node has the same keys ("dns" on every host): the last
-     * key's reader is kept for the next. */
+     * key's reader, and whether its role takes it, are kept for the next. */
     const ScenarioKey *sk;
     if (L->last_key.name && L->last_key.role == role && strcmp(L->last_key.name, c->string) == 0) {
         sk = L->last_key.sk;
@@ -304,12 +312,13 @@ static void node_other_key(Loader *L, int i, int role, const cJSON *c, const Pat
         L->last_key.name = c->string;
         L->last_key.role = role;
         L->last_key.sk = sk;
+        L->last_key.accepted = sk && role >= 0 && roles_accepts(role, c->string);
     }
     if (!sk)
         node_unknown_key(L, role, c, p);
     else if (role < 0)
         return; /* which keys belong depends on the role, reported already */
-    else if (!roles_accepts(role, c->string))
+    else if (!L->last_key.accepted)
         sj_err(L, c, &kp, "%s is only for %s (this node is %s)", sj_q(L, c->string),
                only_for(L, c->string), roles_get(role)->a);
     else
@@ -321,7 +330,7 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
     Node *n = &L->w->nodes[i];
     NodeInfo *ni = &L->ni[i];
     ni->item = v;
-    if (!cJSON_IsObject(v)) {
+    if (!sj_is(v, cJSON_Object)) {
         sj_err(L, v, p,
                "got %s (expected a node: an object like {\"id\": \"pc1\", \"role\": \"host\", "
                "\"ip\": \"10.0.0.1\"})",
@@ -332,9 +341,9 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
         return;
     }
     bool *dup = sj_find_duplicates(L, v, p);
-    const cJSON *role_item = cJSON_GetObjectItemCaseSensitive(v, "role");
+    const cJSON *role_item = sj_member(v, "role");
     int role = -1;
-    if (cJSON_IsString(role_item))
+    if (sj_is(role_item, cJSON_String))
         role = roles_find(role_item->valuestring);
     n->role = role >= 0 ? role : 0;
     n->router = roles_get(n->role)->router;
@@ -349,23 +358,23 @@ static void load_node(Loader *L, int i, const cJSON *v, const Path *p)
             continue;
         Path kp = sj_field(p, c->string);
         const char *key = c->string;
-        if (strcmp(key, "id") == 0) {
+        if (sj_key_is(key, "id")) {
             has_id = true;
             node_id(L, i, c, &kp);
-        } else if (strcmp(key, "role") == 0) {
+        } else if (sj_key_is(key, "role")) {
             has_role = true;
             if (role < 0) /* found above otherwise */
                 node_role(L, c, &kp);
-        } else if (strcmp(key, "ip") == 0) {
+        } else if (sj_key_is(key, "ip")) {
             has_ip = true;
             node_ip(L, i, role, c, &kp);
-        } else if (strcmp(key, "region") == 0) {
+        } else if (sj_key_is(key, "region")) {
             const char *s = sj_get_string(L, c, &kp, "a region name, like \"europe\"");
             if (s && !*s)
                 sj_err(L, c, &kp, "the region is empty (expected a region name, like \"europe\")");
             else if (s)
                 n->region = xstrdup(s);
-        } else if (strcmp(key, "pos") == 0) {
+        } else if (sj_key_is(key, "pos")) {
             node_pos(L, n, c, &kp);
         } else {
             node_other_key(L, i, role, c, p);
@@ -476,6 +485,7 @@ static void load_nodes(Loader *L, const cJSON *v, const Path *p)
         return;
     }
     w->nodes = xcalloc(n, sizeof *w->nodes);
+    w->ip_pool = xmalloc(2 * n * sizeof *w->ip_pool);
     L->ni = xcalloc(n, sizeof *L->ni);
     w->n_nodes = n;
     L->nodes_ok = true;
@@ -496,7 +506,7 @@ static const char *const link_keys[] = {"between", "latency", "bandwidth", "loss
 static bool link_between(Loader *L, const cJSON *v, const Path *p, int ends[2])
 {
     static const char expected[] = "the ids of the two nodes it joins, like [\"pc1\", \"router\"]";
-    if (!cJSON_IsArray(v)) {
+    if (!sj_is(v, cJSON_Array)) {
         sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
         return false;
     }
@@ -548,7 +558,7 @@ static bool link_between(Loader *L, const cJSON *v, const Path *p, int ends[2])
 
 static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *p)
 {
-    if (!cJSON_IsObject(v)) {
+    if (!sj_is(v, cJSON_Object)) {
         sj_err(L, v, p,
                "got %s (expected a link: an object like {\"between\": [\"pc1\", \"router\"], "
                "\"latency\": \"1ms\"})",
@@ -564,14 +574,14 @@ static void load_link(Loader *L, size_t file_index, const cJSON *v, const Path *
         if (sj_dup(dup, k))
             continue;
         Path kp = sj_field(p, c->string);
-        if (strcmp(c->string, "between") == 0) {
+        if (sj_key_is(c->string, "between")) {
             has_between = true;
             made = link_between(L, c, &kp, ends);
-        } else if (strcmp(c->string, "latency") == 0) {
+        } else if (sj_key_is(c->string, "latency")) {
             sj_get_time(L, c, &kp, &lk.latency);
-        } else if (strcmp(c->string, "bandwidth") == 0) {
+        } else if (sj_key_is(c->string, "bandwidth")) {
             sj_get_rate(L, c, &kp, &lk.bandwidth);
-        } else if (strcmp(c->string, "loss") == 0) {
+        } else if (sj_key_is(c->string, "loss")) {
             double d;
             static const char expected[] = "a number from 0 to 1, like 0.01 for 1% loss";
             if (sj_get_number(L, c, &kp, expected, &d)) {

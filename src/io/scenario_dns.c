@@ -217,7 +217,7 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, size_
         "\"www\", \"type\": \"A\", \"data\": \"10.0.0.80\"}";
     ZoneRecord r = {0};
     r.ttl = -1;
-    if (cJSON_IsString(v)) {
+    if (sj_is(v, cJSON_String)) {
         const char *s = v->valuestring;
         const char *c = s;
         while (*c == ' ' || *c == '\t')
@@ -233,7 +233,7 @@ static void load_record(Loader *L, Zone *z, const cJSON *v, const Path *p, size_
             return;
         }
         r.line = s;
-    } else if (cJSON_IsObject(v)) {
+    } else if (sj_is(v, cJSON_Object)) {
         bool *dup = sj_find_duplicates(L, v, p);
         bool ok = true;
         size_t k = 0;

@@ -301,9 +301,15 @@ static void check(Loader *L, const Path *nodes_path)
 {
     FilesLoad *f = state(L);
     World *w = L->w;
+    int role = -1; /* nodes come in runs of one role: each run's asked once */
+    bool user = false;
     for (size_t i = 0; i < w->n_nodes; i++) {
         int node = (int)i;
-        if (roles_accepts(w->nodes[i].role, "user"))
+        if (w->nodes[i].role != role) {
+            role = w->nodes[i].role;
+            user = roles_accepts(role, "user");
+        }
+        if (user)
             vfs_conf_add_home(w, node); /* the tree is empty: cannot clash */
         if (i >= f->n_files || !f->files[i])
             continue;

@@ -138,8 +138,14 @@ static void key_passive_ports(Loader *L, int i, const cJSON *v, const Path *p)
 static void check(Loader *L, const Path *nodes_path)
 {
     World *w = L->w;
+    int role = -1; /* nodes come in runs of one role: each run's asked once */
+    bool ftp = false;
     for (size_t i = 0; i < w->n_nodes; i++) {
-        if (strcmp(roles_get(w->nodes[i].role)->name, "ftp") != 0)
+        if (w->nodes[i].role != role) {
+            role = w->nodes[i].role;
+            ftp = strcmp(roles_get(role)->name, "ftp") == 0;
+        }
+        if (!ftp)
             continue;
         const FtpNodeConf *c = ftp_conf_node(w, (int)i);
         for (size_t k = 0; k < c->n_users; k++) {

@@ -28,6 +28,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/util.h"
 #include "net/world.h"
@@ -108,8 +109,9 @@ typedef struct Loader {
         const char *name; /* NULL: none yet */
         int role;
         const struct ScenarioKey *sk;
-    } last_key;    /* the node key last looked up (node_other_key) */
-    bool warnings; /* the scenario loaded: sj_warn notes warnings */
+        bool accepted; /* sk, and role takes the key */
+    } last_key;        /* the node key last looked up (node_other_key) */
+    bool warnings;     /* the scenario loaded: sj_warn notes warnings */
 
     /* The JSON tree (sj_parse): its items in blocks, its strings in one
      * buffer. */
@@ -117,7 +119,7 @@ typedef struct Loader {
     size_t n_tree_blocks, cap_tree_blocks;
     cJSON *tree_next, *tree_end; /* the free items of the last block */
     char *tree_text;
-    size_t tree_text_used;
+    char *tree_free; /* in tree_text: where the next string goes */
 } Loader;
 
 /* ---- the protocol table ---------------------------------------------------- */
@@ -238,7 +240,21 @@ static inline Path sj_indexed(const Path *up, size_t i)
 /* Flags (and reports) each member of obj that repeats an earlier key; the
  * caller frees the flags.  NULL when no key repeats (nearly always: then
  * nothing is allocated); sj_dup reads the flags either way.  O(n log n). */
-bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p);
+bool *sj_find_duplicates_in(Loader *L, const cJSON *obj, const Path *p);
+/* The same, inline for an object of up to three keys whose first
+ * characters differ (a script line, a link): nothing repeats. */
+static inline bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
+{
+    const cJSON *a = obj->child, *b = a ? a->next : NULL, *c = b ? b->next : NULL;
+    if (!b)
+        return NULL;
+    if (!c && a->string[0] != b->string[0])
+        return NULL;
+    if (c && !c->next && a->string[0] != b->string[0] && a->string[0] != c->string[0] &&
+        b->string[0] != c->string[0])
+        return NULL;
+    return sj_find_duplicates_in(L, obj, p);
+}
 static inline bool sj_dup(const bool *dup, size_t k)
 {
     return dup && dup[k];
@@ -248,7 +264,42 @@ static inline bool sj_dup(const bool *dup, size_t k)
  * Each reports a value it cannot use (naming what was expected) and
  * returns false (NULL), leaving *out unchanged. */
 
-const char *sj_get_string(Loader *L, const cJSON *v, const Path *p, const char *expected);
+/* cJSON_IsString, cJSON_IsObject and the like for type (cJSON_String,
+ * cJSON_Object…), written out: the loader tests every value of a big
+ * scenario, and each test was a call into the library. */
+static inline bool sj_is(const cJSON *v, int type)
+{
+    return v && (v->type & 0xff) == type;
+}
+
+/* cJSON_GetObjectItemCaseSensitive written out: the first member of obj
+ * named key (a member without a name ends the search, as there). */
+static inline const cJSON *sj_member(const cJSON *obj, const char *key)
+{
+    const cJSON *c = obj ? obj->child : NULL;
+    while (c && c->string && (c->string[0] != key[0] || strcmp(c->string, key) != 0))
+        c = c->next;
+    return c && c->string ? c : NULL;
+}
+
+/* Whether key is word, the first characters compared before a call to
+ * strcmp: most keys tested against a word are another key. */
+static inline bool sj_key_is(const char *key, const char *word)
+{
+    return key[0] == word[0] && strcmp(key, word) == 0;
+}
+
+/* sj_get_string's report, for a value that is no string. */
+const char *sj_not_string(Loader *L, const cJSON *v, const Path *p, const char *expected);
+/* Inline: the loader reads a big scenario's hundred thousand strings
+ * through it. */
+static inline const char *sj_get_string(Loader *L, const cJSON *v, const Path *p,
+                                        const char *expected)
+{
+    if (sj_is(v, cJSON_String))
+        return v->valuestring;
+    return sj_not_string(L, v, p, expected);
+}
 bool sj_get_bool(Loader *L, const cJSON *v, const Path *p, bool *out);
 bool sj_get_number(Loader *L, const cJSON *v, const Path *p, const char *expected, double *out);
 /* A whole number in min..max, which must lie within int64_t. */

@@ -752,7 +752,7 @@ static char *tree_string(const Text *t, size_t start, size_t end, bool escaped)
     Loader *L = t->L;
     const char *s = t->s + start + 1;
     size_t n = end - start - 2;
-    char *out = L->tree_text + L->tree_text_used, *o = out;
+    char *out = L->tree_free, *o = out;
     if (!escaped) {
         memcpy(o, s, n);
         o += n;
@@ -798,7 +798,7 @@ static char *tree_string(const Text *t, size_t start, size_t end, bool escaped)
         }
     }
     *o++ = '\0';
-    L->tree_text_used = (size_t)(o - L->tree_text);
+    L->tree_free = o;
     return out;
 }
 
@@ -824,7 +824,7 @@ static SJ_ALWAYS_INLINE char *read_string(const Text *t, size_t *pos)
     Loader *L = t->L;
     const unsigned char *u = (const unsigned char *)t->s;
     size_t start = *pos, i = start + 1, len = t->len; /* len: a store into o may not alias it */
-    char *out = L->tree_text + L->tree_text_used, *o = out;
+    char *out = L->tree_free, *o = out;
 #ifdef __SSE2__
     /* Sixteen bytes a step, stored whole: the buffer is as long as the text
      * and o never passes i, so there is room; what is stored past the
@@ -853,7 +853,7 @@ static SJ_ALWAYS_INLINE char *read_string(const Text *t, size_t *pos)
         *o++ = (char)u[i++];
     if (i < len && u[i] == '"') {
         *o++ = '\0';
-        L->tree_text_used = (size_t)(o - L->tree_text);
+        L->tree_free = o;
         *pos = i + 1;
         return out;
     }
@@ -907,10 +907,20 @@ void sj_tree_free(Loader *L)
     L->tree_blocks = NULL;
     L->tree_text = NULL;
     L->tree_next = L->tree_end = NULL;
-    L->n_tree_blocks = L->cap_tree_blocks = L->tree_text_used = 0;
+    L->tree_free = NULL;
+    L->n_tree_blocks = L->cap_tree_blocks = 0;
 }
 
 /* ---- the syntax ---------------------------------------------------------- */
+
+/* '/' starts no token: where one is found, a comment is what was meant.
+ * Told at each place a token is judged wrong, before anything else is. */
+static void err_comment(const Text *t, size_t pos)
+{
+    err_pos(t, pos,
+            "comments are not allowed in JSON (expected no // or /* */; a note "
+            "for students can go in \"description\")");
+}
 
 static const char VALUE_EXPECTED[] =
     "a value: a \"string\" in double quotes, a number, true, false, null, [ … ] or { … }";
@@ -949,6 +959,10 @@ static bool syntax_value(Parse *ps, size_t *pos, Want *want, bool after_colon, s
         (*pos)++;
         *want = W_AFTER;
         return true;
+    }
+    if (c == '/') {
+        err_comment(t, *pos);
+        return false;
     }
     if ((c == ']' || c == '}') && after_colon) {
         err_pos(t, *pos, "missing value after \":\" (expected %s)", VALUE_EXPECTED);
@@ -1006,6 +1020,10 @@ static bool syntax_after(Parse *ps, size_t *pos, Want *want, size_t *comma, bool
 {
     const Text *t = ps->t;
     char c = t->s[*pos];
+    if (c == '/') {
+        err_comment(t, *pos);
+        return false;
+    }
     if (ps->depth == 0) {
         err_pos(t, *pos,
                 "unexpected text after the end of the scenario (expected nothing after "
@@ -1051,7 +1069,7 @@ static cJSON *check_syntax(const Text *t)
     size_t pos = sj_has_bom(t->s, t->len) ? 3 : 0;
     Want want = W_VALUE;
     bool after_colon = false, ok = false;
-    t->L->tree_text = xmalloc(t->len + 1);
+    t->L->tree_text = t->L->tree_free = xmalloc(t->len + 1);
     /* The text in locals: the strings' bytes stored on the way may alias
      * *t for a compiler, which would read it again for every token. */
     const char *s = t->s;
@@ -1075,12 +1093,6 @@ static cJSON *check_syntax(const Text *t)
             break;
         }
         char c = s[pos];
-        if (c == '/') {
-            err_pos(t, pos,
-                    "comments are not allowed in JSON (expected no // or /* */; a note "
-                    "for students can go in \"description\")");
-            break;
-        }
         if (want == W_AFTER) {
             if (!syntax_after(&ps, &pos, &want, &comma, &after_colon))
                 break;
@@ -1096,6 +1108,9 @@ static cJSON *check_syntax(const Text *t)
                     want = W_VALUE;
                     after_colon = true;
                 }
+            } else if (c == '/') {
+                err_comment(t, pos);
+                break;
             } else if (c == '}' && want == W_FIRST_KEY) {
                 ps.depth--;
                 pos++;
@@ -1119,6 +1134,10 @@ static cJSON *check_syntax(const Text *t)
                 break;
             }
         } else if (want == W_COLON) {
+            if (c == '/') {
+                err_comment(t, pos);
+                break;
+            }
             if (c != ':') {
                 Buf b;
                 buf_init(&b);

@@ -82,7 +82,7 @@ static bool load_input(Loader *L, const cJSON *v, const Path *p, ScriptLine *sl)
 static void load_script_line(Loader *L, const cJSON *v, const Path *p)
 {
     World *w = L->w;
-    if (!cJSON_IsObject(v)) {
+    if (!sj_is(v, cJSON_Object)) {
         sj_err(L, v, p,
                "got %s (expected a script line: an object like {\"at\": \"1s\", \"on\": \"pc1\", "
                "\"run\": \"ping 10.0.0.1\"})",
@@ -95,15 +95,15 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
     for (const cJSON *c = v->child; c; c = c->next, k++) {
         if (sj_dup(dup, k))
             continue;
-        if (strcmp(c->string, "at") == 0)
+        if (sj_key_is(c->string, "at"))
             at = c;
-        else if (strcmp(c->string, "on") == 0)
+        else if (sj_key_is(c->string, "on"))
             on = c;
-        else if (strcmp(c->string, "run") == 0)
+        else if (sj_key_is(c->string, "run"))
             run = c;
-        else if (strcmp(c->string, "input") == 0)
+        else if (sj_key_is(c->string, "input"))
             input = c;
-        else if (strcmp(c->string, "terminal") == 0)
+        else if (sj_key_is(c->string, "terminal"))
             terminal = c;
         else
             sj_unknown_key(L, c, p, c->string, script_keys, MN_ARRAY_LEN(script_keys));
@@ -186,25 +186,27 @@ static void load_script_line(Loader *L, const cJSON *v, const Path *p)
                "program)");
         ok = false;
     }
-    ScriptLine sl = {.at = t,
-                     .node = node,
-                     .index = p->index,
-                     .terminal = (int)term,
-                     .parsed = list.p,
-                     .n_parsed = list.n};
+    /* Made in its place in the script, which counts it only if it loads. */
+    ScriptLine *sl = &w->script[w->n_script];
+    *sl = (ScriptLine){.at = t,
+                       .node = node,
+                       .index = p->index,
+                       .terminal = (int)term,
+                       .parsed = list.p,
+                       .n_parsed = list.n};
     if (input) {
         Path inp = sj_field(p, "input");
-        ok &= load_input(L, input, &inp, &sl);
+        ok &= load_input(L, input, &inp, sl);
     }
     if (!ok) {
-        for (size_t i = 0; i < sl.n_input; i++)
-            free(sl.input[i].text);
-        free(sl.input);
+        for (size_t i = 0; i < sl->n_input; i++)
+            free(sl->input[i].text);
+        free(sl->input);
         cmdline_list_fini(&list);
         return;
     }
-    sl.run = line; /* in the World's strings */
-    w->script[w->n_script++] = sl;
+    sl->run = line; /* in the World's strings */
+    w->n_script++;
 }
 
 typedef struct TimeIdx {

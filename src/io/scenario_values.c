@@ -27,7 +27,7 @@ static int cmp_keyidx(const void *a, const void *b)
 
 /* Flags each member of obj that repeats an earlier key, and reports it.
  * O(n log n), so a "zones" object with thousands of origins is fine. */
-bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
+bool *sj_find_duplicates_in(Loader *L, const cJSON *obj, const Path *p)
 {
     size_t n = 0;
     bool any = false;
@@ -66,10 +66,8 @@ bool *sj_find_duplicates(Loader *L, const cJSON *obj, const Path *p)
     return dup;
 }
 
-const char *sj_get_string(Loader *L, const cJSON *v, const Path *p, const char *expected)
+const char *sj_not_string(Loader *L, const cJSON *v, const Path *p, const char *expected)
 {
-    if (cJSON_IsString(v))
-        return v->valuestring;
     sj_err(L, v, p, "got %s (expected %s)", sj_got(L, v), expected);
     return NULL;
 }
@@ -124,7 +122,7 @@ static const char RATE_EXPECTED[] =
 
 bool sj_get_time(Loader *L, const cJSON *v, const Path *p, SimTime *out)
 {
-    if (cJSON_IsNumber(v)) {
+    if (sj_is(v, cJSON_Number)) {
         sj_err(L, v, p, "got %s, without a unit (expected %s)", sj_got(L, v), TIME_EXPECTED);
         return false;
     }

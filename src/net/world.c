@@ -19,7 +19,8 @@ static void node_fini(Node *n)
 {
     if (!n->id_in_strings)
         free((char *)n->id);
-    free(n->ips);
+    if (!n->ips_in_pool)
+        free(n->ips);
     free(n->region); /* prefixes are in the block of ips */
 }
 
@@ -33,6 +34,7 @@ void world_free(World *w)
     for (size_t i = 0; i < w->n_nodes; i++)
         node_fini(&w->nodes[i]);
     free(w->nodes);
+    free(w->ip_pool);
     free(w->links);
     free(w->iface_pool);
     for (size_t i = 0; i < w->n_script; i++) {

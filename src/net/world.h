@@ -31,6 +31,7 @@ typedef struct Node {
      * other's (made by a test) its own, which world_free frees. */
     const char *id;
     bool id_in_strings;
+    bool ips_in_pool; /* ips is a loaded node's one address, in World.ip_pool */
     int role;      /* a row of the roles table (proto/roles.h); the network layer never reads it */
     bool router;   /* forwards packets between its links (its role's row says so) */
     uint32_t *ips; /* as listed; a router may list one per link */
@@ -126,6 +127,9 @@ typedef struct World {
     /* The strings of that text as the loader read them, one block: the
      * file's script lines and zone records point into it. */
     char *strings;
+    /* Two words a node: room for a loaded node's one address and its
+     * prefix length (Node.ips_in_pool). */
+    uint32_t *ip_pool;
     char *title, *description;
     /* The scenario's "layout": how the classroom view places the nodes. */
     enum { WORLD_LAYOUT_AUTO, WORLD_LAYOUT_HIERARCHY, WORLD_LAYOUT_POS } layout;

@@ -620,12 +620,13 @@ static void sort_run(Pending *p, size_t n)
     }
 }
 
-/* Sorts recs[0..n) by cmp_pending into a new array, and frees recs.  The
- * keys (made once) sort the records, without a comparison through a
- * function; only runs of equal keys (one owner's records in the order they
- * were read, or owners alike in their first 8 bytes) go through
- * cmp_pending, where they are out of its order (an apex's SOA before its
- * NS).  A zone with an owner that has no key sorts by cmp_pending alone. */
+/* Sorts recs[0..n) by cmp_pending: in place for a small zone, else into a
+ * new array, freeing recs; returns the sorted records.  The keys (made
+ * once) sort the records, without a comparison through a function; only
+ * runs of equal keys (one owner's records in the order they were read, or
+ * owners alike in their first 8 bytes) go through cmp_pending, where they
+ * are out of its order (an apex's SOA before its NS).  A zone with an
+ * owner that has no key sorts by cmp_pending alone. */
 static Pending *sort_records(Pending *recs, size_t n)
 {
     if (n < 2)
@@ -640,12 +641,20 @@ static Pending *sort_records(Pending *recs, size_t n)
     for (size_t i = 0; i < n; i++)
         e[i] = (SortEnt){(int64_t)(recs[i].key ^ UINT64_C(0x8000000000000000)), i};
     sort_ents(e, n);
-    Pending *out = xmalloc(n * sizeof *out);
+    /* A small zone's records are put in order through a copy on the stack,
+     * back into recs; a larger one's into a new array. */
+    Pending small_copy[SMALL_SORT];
+    Pending *from = recs, *out = recs;
+    if (n <= SMALL_SORT)
+        from = memcpy(small_copy, recs, n * sizeof *recs);
+    else
+        out = xmalloc(n * sizeof *out);
     for (size_t i = 0; i < n; i++)
-        out[i] = recs[e[i].i];
+        out[i] = from[e[i].i];
     if (e != small)
         free(e);
-    free(recs);
+    if (out != recs)
+        free(recs);
     for (size_t i = 0; i < n;) {
         size_t end = i + 1;
         bool in_order = true;
@@ -797,8 +806,7 @@ static void check_rrset_sizes(Builder *b, const Pending *sorted, const DnsZoneNa
 static void check_zone(Builder *b, const Pending *sorted)
 {
     DnsZone *z = b->z;
-    char zn[300], nn[300];
-    dns_name_str(&z->origin, zn, sizeof zn);
+    char zn[300], nn[300]; /* zn: the origin as text, made for a message */
     const DnsZoneName *apex = dns_zone_lookup(z, &z->origin);
     size_t soas = 0;
     if (apex)
@@ -811,19 +819,23 @@ static void check_zone(Builder *b, const Pending *sorted)
                     dns_zone_report(b->errs, sorted[i].at,
                                     "a second SOA record for %s (expected exactly "
                                     "one)",
-                                    zn);
+                                    dns_name_str(&z->origin, zn, sizeof zn));
             }
-    const char *dot = strcmp(zn, ".") ? zn : "";
-    if (!soas)
-        errors_add(b->errs,
-                   "%s: zone %s has no SOA record at its apex (expected \"@ IN SOA "
-                   "ns1.%s hostmaster.%s 1 7200 3600 1209600 3600\")",
-                   builder_where(b), zn, dot, dot);
-    if (!apex || !has_type(z, apex, DNS_TYPE_NS))
-        errors_add(b->errs,
-                   "%s: zone %s has no NS record at its apex (expected \"@ IN NS "
-                   "ns1.%s\")",
-                   builder_where(b), zn, dot);
+    bool no_ns = !apex || !has_type(z, apex, DNS_TYPE_NS);
+    if (!soas || no_ns) {
+        dns_name_str(&z->origin, zn, sizeof zn);
+        const char *dot = strcmp(zn, ".") ? zn : "";
+        if (!soas)
+            errors_add(b->errs,
+                       "%s: zone %s has no SOA record at its apex (expected \"@ IN SOA "
+                       "ns1.%s hostmaster.%s 1 7200 3600 1209600 3600\")",
+                       builder_where(b), zn, dot, dot);
+        if (no_ns)
+            errors_add(b->errs,
+                       "%s: zone %s has no NS record at its apex (expected \"@ IN NS "
+                       "ns1.%s\")",
+                       builder_where(b), zn, dot);
+    }
     if (z->soa) {
         uint32_t minimum = get_be32(z->soa->rdata + z->soa->rdlen - 4);
         z->negative_ttl = z->soa->ttl < minimum ? z->soa->ttl : minimum;

@@ -355,6 +355,12 @@ bool dns_zone_type_from_token(const Token *t, uint16_t *type)
     char s[24];
     if (t->len >= sizeof s || t->quoted)
         return false;
+    /* Most of a zone's records are addresses: A is known without copying
+     * the token and searching the table. */
+    if (t->len == 1 && (t->s[0] == 'A' || t->s[0] == 'a')) {
+        *type = DNS_TYPE_A;
+        return true;
+    }
     tok_str(t, s, sizeof s);
     return dns_type_from_name(s, type); /* every type dig 9.18 names */
 }
