@@ -22,6 +22,7 @@ void evq_init(Evq *q)
 {
     *q = (Evq){0};
     q->near.first = -1;
+    q->later.first = SIM_TIME_MAX;
     q->far.horizon = (uint64_t)EVQ_NEAR >> EVQ_FAR_SHIFT;
     q->free_slot = NO_SLOT;
 }
@@ -66,6 +67,12 @@ static inline void place(Evq *q, size_t i, EvqNode n)
     q->slots[n.slot].pos = (uint32_t)i;
 }
 
+/* After a push or a removal: the time pop compares with the wheel's. */
+static void heap_note_first(EvqHeap *h)
+{
+    h->first = h->len ? h->a[0].time : SIM_TIME_MAX;
+}
+
 static void sift_up(Evq *q, size_t i, EvqNode n)
 {
     EvqHeap *h = &q->later;
@@ -108,6 +115,7 @@ __attribute__((noinline)) static EvHandle heap_push(Evq *q, uint32_t s, EvHandle
         h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
     h->len++;
     sift_up(q, h->len - 1, (EvqNode){q->slots[s].ev.time, q->slots[s].seq, s});
+    heap_note_first(h);
     return handle;
 }
 
@@ -115,12 +123,13 @@ static void heap_remove(Evq *q, size_t i)
 {
     EvqHeap *h = &q->later;
     EvqNode last = h->a[--h->len];
-    if (i == h->len)
-        return;
-    if (i > 0 && node_before(&last, &h->a[(i - 1) / 4]))
-        sift_up(q, i, last);
-    else
-        sift_down(q, i, last);
+    if (i < h->len) {
+        if (i > 0 && node_before(&last, &h->a[(i - 1) / 4]))
+            sift_up(q, i, last);
+        else
+            sift_down(q, i, last);
+    }
+    heap_note_first(h);
 }
 
 /* ---- buckets: both wheels ------------------------------------------------ */
@@ -360,7 +369,7 @@ __attribute__((noinline)) static uint32_t far_pull(Evq *q)
     while (near == NO_SLOT && q->far.len) {
         uint64_t k = far_first(&q->far);
         SimTime start = (SimTime)(k << EVQ_FAR_SHIFT);
-        if (q->later.len && q->later.a[0].time < start)
+        if (q->later.first < start)
             return NO_SLOT;
         if (start - EVQ_NEAR > q->last)
             q->last = start - EVQ_NEAR;
@@ -495,6 +504,8 @@ __attribute__((always_inline)) static inline uint32_t first_slot(Evq *q)
     uint32_t near = near_first(q);
     if (near == NO_SLOT && q->far.len)
         near = far_pull(q);
+    if (near != NO_SLOT && q->near.first < q->later.first) /* most pops: by time alone */
+        return near;
     if (!q->later.len)
         return near;
     const EvqNode *top = &q->later.a[0];

@@ -108,6 +108,7 @@ typedef struct EvqSlot {
 typedef struct EvqHeap {
     EvqNode *a;
     size_t len, cap;
+    SimTime first; /* a[0].time, SIM_TIME_MAX when empty: a pop's one look at it */
 } EvqHeap;
 
 typedef struct EvqWheel {
