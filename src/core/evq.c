@@ -514,7 +514,33 @@ __attribute__((always_inline)) static inline uint32_t first_slot(Evq *q)
     return near;
 }
 
-const Event *evq_take(Evq *q)
+/* Ends a take whose event has left the queue: the wheel's next event is
+ * found, and its context (most often a packet, written when it was sent,
+ * long out of the caches by now) asked of the memory now, to come while
+ * this event runs.  A hint only: the order is not touched, and the next
+ * pop finds the wheel's first event remembered. */
+static inline const Event *take_end(Evq *q, const EvqSlot *slot)
+{
+    uint32_t next = wheel_head(q);
+    if (next != NO_SLOT)
+        __builtin_prefetch(q->slots[next].ev.ctx);
+    return &slot->ev;
+}
+
+/* A take's end off its common path: the horizon follows last, whose time
+ * the event taken may have moved on, and the wheel's next event is
+ * searched for past the bitmap's word of the one taken. */
+__attribute__((noinline)) static const Event *take_rest(Evq *q, const EvqSlot *slot)
+{
+    uint64_t h = far_bucket(q->last + EVQ_NEAR);
+    if (h != q->far.horizon)
+        far_advance(q, h);
+    return take_end(q, slot);
+}
+
+/* evq_take in general: the earliest event may be in the heap, or behind
+ * cancelled ones, or the wheel's first not known yet. */
+__attribute__((noinline)) static const Event *take_any(Evq *q)
 {
     uint32_t s = first_slot(q);
     if (s == NO_SLOT)
@@ -528,19 +554,44 @@ const Event *evq_take(Evq *q)
     else
         heap_remove(q, 0);
     slot_free(q, s);
-    if (t > q->last) { /* not before: see evq.h */
+    if (t > q->last) /* not before: see evq.h */
         q->last = t;
-        uint64_t h = far_bucket(t + EVQ_NEAR);
-        if (h != q->far.horizon)
-            far_advance(q, h);
+    return take_rest(q, slot);
+}
+
+/* The common case inline, and with no call but tail calls (no register to
+ * save): the wheel's first event is known, comes before the heap's, and
+ * was not cancelled; the horizon stays; the wheel's next event, when the
+ * bucket is left empty, lies in the same word of the bitmap. */
+const Event *evq_take(Evq *q)
+{
+    EvqWheel *w = &q->near;
+    SimTime t = w->first;
+    if (t < 0 || t >= q->later.first)
+        return take_any(q);
+    uint32_t s = w->head;
+    EvqSlot *slot = &q->slots[s];
+    if (!slot->ev.fn)
+        return take_any(q);
+    q->len--;
+    q->foreground -= !slot->background;
+    wheel_shift(q, s);
+    slot_free(q, s);
+    if (t > q->last) { /* the wheel holds nothing before last */
+        q->last = t;
+        if (far_bucket(t + EVQ_NEAR) != q->far.horizon)
+            return take_rest(q, slot);
     }
-    /* The wheel's next event's context (most often a packet, written when
-     * it was sent, long out of the caches by now) is asked of the memory
-     * now, to come while this event runs.  A hint only: the order is not
-     * touched, and the next pop finds the wheel's first event remembered. */
-    uint32_t next = wheel_head(q);
-    if (next != NO_SLOT)
-        __builtin_prefetch(q->slots[next].ev.ctx);
+    if (w->first < 0) { /* the bucket is empty now: its bit is clear */
+        uint32_t b = (uint32_t)t & WHEEL_MASK;
+        uint64_t after = w->used[b / 64] >> (b % 64);
+        if (!after)
+            return take_rest(q, slot);
+        b += (uint32_t)__builtin_ctzll(after); /* t + that: the wheel spans less than a round */
+        w->head = q->slots[w->last[b]].next;
+        w->first = q->slots[w->head].ev.time;
+    }
+    __builtin_prefetch(q->slots[w->head].ev.ctx);
     return &slot->ev;
 }
 
