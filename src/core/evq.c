@@ -419,7 +419,7 @@ static inline uint32_t slot_take(Evq *q, SimTime t, uint64_t seq, EvFn fn, void 
     slot->pos = EVQ_WHEEL;
     slot->background = background;
     q->len++;
-    q->foreground += !background;
+    q->background += background;
     return s;
 }
 
@@ -482,7 +482,7 @@ bool evq_cancel(Evq *q, EvHandle h)
     if (slot->pos == EVQ_FREE || !slot->ev.fn || (uint32_t)slot->seq != (uint32_t)(h >> 32))
         return false;
     q->len--;
-    q->foreground -= !slot->background;
+    q->background -= slot->background;
     if (slot->pos == EVQ_WHEEL) {
         slot->ev.fn = NULL; /* dropped when it comes first (near_first) */
     } else if (slot->pos == EVQ_FAR) {
@@ -548,7 +548,7 @@ __attribute__((noinline)) static const Event *take_any(Evq *q)
     EvqSlot *slot = &q->slots[s];
     SimTime t = slot->ev.time;
     q->len--;
-    q->foreground -= !slot->background;
+    q->background -= slot->background;
     if (slot->pos == EVQ_WHEEL)
         wheel_shift(q, s);
     else
@@ -574,7 +574,7 @@ const Event *evq_take(Evq *q)
     if (!slot->ev.fn)
         return take_any(q);
     q->len--;
-    q->foreground -= !slot->background;
+    q->background -= slot->background;
     wheel_shift(q, s);
     slot_free(q, s);
     if (t > q->last) { /* the wheel holds nothing before last */

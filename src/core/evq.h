@@ -138,7 +138,7 @@ typedef struct Evq {
     size_t nslots, slots_cap;
     uint32_t free_slot; /* head of the free list, UINT32_MAX if empty */
     uint64_t seq;
-    size_t foreground; /* pending events that are not background */
+    size_t background; /* pending background events: evq_push has none to count */
 } Evq;
 
 void evq_init(Evq *q);
@@ -176,7 +176,7 @@ static inline size_t evq_len(const Evq *q)
 /* Pending events that are not background. */
 static inline size_t evq_foreground(const Evq *q)
 {
-    return q->foreground;
+    return q->len - q->background;
 }
 
 #endif
