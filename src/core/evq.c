@@ -527,14 +527,17 @@ static inline const Event *take_end(Evq *q, const EvqSlot *slot)
     return &slot->ev;
 }
 
-/* A take's end off its common path: the horizon follows last, whose time
- * the event taken may have moved on, and the wheel's next event is
+/* A take's end off its common path: last moves on to t, the time of the
+ * event taken, the horizon with it, and the wheel's next event is
  * searched for past the bitmap's word of the one taken. */
-__attribute__((noinline)) static const Event *take_rest(Evq *q, const EvqSlot *slot)
+__attribute__((noinline)) static const Event *take_rest(Evq *q, const EvqSlot *slot, SimTime t)
 {
-    uint64_t h = far_bucket(q->last + EVQ_NEAR);
-    if (h != q->far.horizon)
-        far_advance(q, h);
+    if (t > q->last) { /* not before: see evq.h */
+        q->last = t;
+        uint64_t h = far_bucket(t + EVQ_NEAR);
+        if (h != q->far.horizon)
+            far_advance(q, h);
+    }
     return take_end(q, slot);
 }
 
@@ -546,7 +549,6 @@ __attribute__((noinline)) static const Event *take_any(Evq *q)
     if (s == NO_SLOT)
         return NULL;
     EvqSlot *slot = &q->slots[s];
-    SimTime t = slot->ev.time;
     q->len--;
     q->background -= slot->background;
     if (slot->pos == EVQ_WHEEL)
@@ -554,9 +556,25 @@ __attribute__((noinline)) static const Event *take_any(Evq *q)
     else
         heap_remove(q, 0);
     slot_free(q, s);
-    if (t > q->last) /* not before: see evq.h */
-        q->last = t;
-    return take_rest(q, slot);
+    return take_rest(q, slot, slot->ev.time);
+}
+
+/* The wheel's first event, at t in bucket b, has left its bucket, now
+ * empty: the next one is found if it lies in the same word of the bitmap
+ * (in time order from b: the wheel spans less than a round). */
+static inline void wheel_next_in_word(EvqWheel *w, const EvqSlot *slots, uint32_t b)
+{
+    uint64_t word = w->used[b / 64] &= ~(1ULL << (b % 64));
+    uint64_t after = word >> (b % 64);
+    if (after) {
+        b += (uint32_t)__builtin_ctzll(after);
+        w->head = slots[w->last[b]].next;
+        w->first = slots[w->head].ev.time;
+        return;
+    }
+    if (!word)
+        w->summary[b / 4096] &= ~(1ULL << (b / 64 % 64));
+    w->first = -1;
 }
 
 /* The common case inline, and with no call but tail calls (no register to
@@ -575,24 +593,25 @@ const Event *evq_take(Evq *q)
         return take_any(q);
     q->len--;
     q->background -= slot->background;
-    wheel_shift(q, s);
+    w->len--;
+    uint32_t b = (uint32_t)t & WHEEL_MASK;
+    uint32_t last = w->last[b], next = slot->next;
     slot_free(q, s);
-    if (t > q->last) { /* the wheel holds nothing before last */
-        q->last = t;
-        if (far_bucket(t + EVQ_NEAR) != q->far.horizon)
-            return take_rest(q, slot);
+    if (last != s) { /* more events at t: the ring's next one */
+        w->head = next;
+        q->slots[last].next = next;
+    } else {
+        w->last[b] = NO_SLOT;
+        wheel_next_in_word(w, q->slots, b);
     }
-    if (w->first < 0) { /* the bucket is empty now: its bit is clear */
-        uint32_t b = (uint32_t)t & WHEEL_MASK;
-        uint64_t after = w->used[b / 64] >> (b % 64);
-        if (!after)
-            return take_rest(q, slot);
-        b += (uint32_t)__builtin_ctzll(after); /* t + that: the wheel spans less than a round */
-        w->head = q->slots[w->last[b]].next;
-        w->first = q->slots[w->head].ev.time;
+    if (t == q->last || far_bucket(t + EVQ_NEAR) == q->far.horizon) {
+        q->last = t; /* the wheel holds nothing before last */
+        if (w->first >= 0) {
+            __builtin_prefetch(q->slots[w->head].ev.ctx);
+            return &slot->ev;
+        }
     }
-    __builtin_prefetch(q->slots[w->head].ev.ctx);
-    return &slot->ev;
+    return take_rest(q, slot, t);
 }
 
 bool evq_pop(Evq *q, Event *out)
