@@ -170,8 +170,9 @@ static inline bool ring_append(Evq *q, uint32_t *last, uint32_t s, bool back)
 /* A bitmap of buckets in use has a summary: a bit per word that is not 0. */
 static inline void mark_used(uint64_t *used, uint64_t *summary, size_t b)
 {
+    if (!used[b / 64]) /* the summary's bit is set already otherwise */
+        summary[b / 4096] |= 1ULL << (b / 64 % 64);
     used[b / 64] |= 1ULL << (b % 64);
-    summary[b / 4096] |= 1ULL << (b / 64 % 64);
 }
 
 static inline void mark_free(uint64_t *used, uint64_t *summary, size_t b)
