@@ -37,18 +37,6 @@ void sim_fini(Sim *sim)
     trace_fini(&sim->trace);
 }
 
-EvHandle sim_at(Sim *sim, SimTime t, EvFn fn, void *ctx, uint64_t arg)
-{
-    assert(t >= sim->now);
-    return evq_push(&sim->q, t, fn, ctx, arg);
-}
-
-EvHandle sim_after(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg)
-{
-    assert(delay >= 0);
-    return evq_push(&sim->q, sim->now + delay, fn, ctx, arg);
-}
-
 EvHandle sim_after_background(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg)
 {
     assert(delay >= 0);
@@ -60,11 +48,6 @@ EvHandle sim_at_reserved_background(Sim *sim, SimTime t, uint64_t seq, EvFn fn, 
 {
     assert(t >= sim->now);
     return evq_push_reserved(&sim->q, t, seq, fn, ctx, arg, true);
-}
-
-bool sim_cancel(Sim *sim, EvHandle h)
-{
-    return evq_cancel(&sim->q, h);
 }
 
 /* sim_step once an event is known to be pending and the run not stopped. */
