@@ -71,9 +71,10 @@ static inline uint64_t sim_reserve(Sim *sim)
 }
 EvHandle sim_at_reserved_background(Sim *sim, SimTime t, uint64_t seq, EvFn fn, void *ctx,
                                     uint64_t arg);
+/* 0, the handle of no event, is most callers' "no timer": answered here. */
 static inline bool sim_cancel(Sim *sim, EvHandle h)
 {
-    return evq_cancel(&sim->q, h);
+    return h && evq_cancel(&sim->q, h);
 }
 /* Seeds r as the generator for one purpose ("loss", "tcp-isn", …): each
  * purpose draws from its own stream, derived from the scenario's seed and
