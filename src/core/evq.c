@@ -30,9 +30,7 @@ void evq_init(Evq *q)
 void evq_fini(Evq *q)
 {
     free(q->near.last);
-    free(q->near.used);
     free(q->far.last);
-    free(q->far.used);
     free(q->later.a);
     free(q->slots);
     evq_init(q);
@@ -134,12 +132,11 @@ static void heap_remove(Evq *q, size_t i)
 
 /* ---- buckets: both wheels ------------------------------------------------ */
 
-/* n buckets' last slots, all NO_SLOT, and a bitmap of their use. */
-static void buckets_alloc(uint32_t **last, uint64_t **used, size_t n)
+/* n buckets' last slots, all NO_SLOT. */
+static void buckets_alloc(uint32_t **last, size_t n)
 {
     *last = xmalloc(n * sizeof **last);
     memset(*last, 0xff, n * sizeof **last); /* NO_SLOT */
-    *used = xcalloc(n / 64, sizeof **used);
 }
 
 /* Puts s at the end of a bucket's ring, whose last slot is *last; returns
@@ -277,7 +274,7 @@ __attribute__((noinline)) static EvHandle far_push(Evq *q, uint32_t s, uint64_t 
     if (k - f->horizon >= EVQ_FAR_SLOTS)
         return heap_push(q, s, handle);
     if (!f->last)
-        buckets_alloc(&f->last, &f->used, EVQ_FAR_SLOTS);
+        buckets_alloc(&f->last, EVQ_FAR_SLOTS);
     uint32_t b = (uint32_t)k & FAR_MASK;
     if (ring_append(q, &f->last[b], s, true))
         mark_used(f->used, f->summary, b);
@@ -398,7 +395,7 @@ static void slots_grow(Evq *q)
 static void push_room(Evq *q)
 {
     if (!q->near.last)
-        buckets_alloc(&q->near.last, &q->near.used, EVQ_WHEEL_SLOTS);
+        buckets_alloc(&q->near.last, EVQ_WHEEL_SLOTS);
     assert(q->nslots < NO_SLOT - 1); /* a handle holds s + 1 */
     if (q->nslots == q->slots_cap)
         slots_grow(q);

@@ -113,7 +113,7 @@ typedef struct EvqHeap {
 
 typedef struct EvqWheel {
     uint32_t *last; /* EVQ_WHEEL_SLOTS: each bucket's last slot, UINT32_MAX when empty */
-    uint64_t *used; /* a bit per bucket in use */
+    uint64_t used[EVQ_WHEEL_WORDS];     /* a bit per bucket in use: here, a pointer fewer to read */
     uint64_t summary[EVQ_WHEEL_GROUPS]; /* a bit per word of used that is not 0 */
     size_t len;                         /* events in it, cancelled ones included */
     SimTime first;                      /* time of its first event, -1 when not known */
@@ -122,10 +122,10 @@ typedef struct EvqWheel {
 
 typedef struct EvqFar {
     uint32_t *last; /* EVQ_FAR_SLOTS: each bucket's last slot, UINT32_MAX when empty */
-    uint64_t *used; /* a bit per bucket in use */
-    uint64_t summary[EVQ_FAR_GROUPS]; /* a bit per word of used that is not 0 */
-    size_t len;                       /* events in it (a cancelled one leaves at once) */
-    uint64_t horizon;                 /* the far bucket of last + EVQ_NEAR */
+    uint64_t used[EVQ_FAR_SLOTS / 64]; /* a bit per bucket in use */
+    uint64_t summary[EVQ_FAR_GROUPS];  /* a bit per word of used that is not 0 */
+    size_t len;                        /* events in it (a cancelled one leaves at once) */
+    uint64_t horizon;                  /* the far bucket of last + EVQ_NEAR */
 } EvqFar;
 
 typedef struct Evq {
