@@ -24,6 +24,7 @@ void evq_init(Evq *q)
     q->near.first = -1;
     q->later.first = SIM_TIME_MAX;
     q->far.horizon = (uint64_t)EVQ_NEAR >> EVQ_FAR_SHIFT;
+    q->far.end = (SimTime)((q->far.horizon + 1) << EVQ_FAR_SHIFT);
     q->free_slot = NO_SLOT;
 }
 
@@ -341,6 +342,7 @@ __attribute__((noinline)) static void far_advance(Evq *q, uint64_t h)
         far_take(q, (size_t)(k & FAR_MASK));
     }
     f->horizon = h;
+    f->end = (SimTime)((h + 1) << EVQ_FAR_SHIFT);
 }
 
 /* The wheel's first event, dropping the cancelled ones before it; NO_SLOT
@@ -433,9 +435,8 @@ static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg,
     EvHandle h = (seq << 32) | (s + 1);
     if (t < q->last)
         return heap_push(q, s, h);
-    uint64_t k = far_bucket(t);
-    if (k > q->far.horizon)
-        return far_push(q, s, k, h);
+    if (t >= q->far.end) /* past the horizon's bucket */
+        return far_push(q, s, far_bucket(t), h);
     wheel_push(q, s, t);
     return h;
 }
@@ -602,8 +603,8 @@ const Event *evq_take(Evq *q)
         w->last[b] = NO_SLOT;
         wheel_next_in_word(w, q->slots, b);
     }
-    if (t == q->last || far_bucket(t + EVQ_NEAR) == q->far.horizon) {
-        q->last = t; /* the wheel holds nothing before last */
+    if (t + EVQ_NEAR < q->far.end) { /* far_bucket(t + EVQ_NEAR) is the horizon still */
+        q->last = t;                 /* the wheel holds nothing before last */
         if (w->first >= 0) {
             __builtin_prefetch(q->slots[w->head].ev.ctx);
             return &slot->ev;

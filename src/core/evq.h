@@ -126,6 +126,7 @@ typedef struct EvqFar {
     uint64_t summary[EVQ_FAR_GROUPS];  /* a bit per word of used that is not 0 */
     size_t len;                        /* events in it (a cancelled one leaves at once) */
     uint64_t horizon;                  /* the far bucket of last + EVQ_NEAR */
+    SimTime end; /* (horizon + 1) << EVQ_FAR_SHIFT: the wheel holds the events before it */
 } EvqFar;
 
 typedef struct Evq {
