@@ -427,7 +427,7 @@ static EvHandle push_grown(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, 
 
 static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background)
 {
-    assert(fn);
+    assert(fn && t >= 0);
     if (q->free_slot == NO_SLOT) /* also on the first push: then the wheel is made */
         return push_grown(q, t, fn, ctx, arg, background);
     uint64_t seq = q->seq++;
@@ -465,7 +465,7 @@ EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg
 EvHandle evq_push_reserved(Evq *q, SimTime t, uint64_t seq, EvFn fn, void *ctx, uint64_t arg,
                            bool background)
 {
-    assert(fn && seq < q->seq);
+    assert(fn && t >= 0 && seq < q->seq);
     if (q->free_slot == NO_SLOT)
         push_room(q);
     uint32_t s = slot_take(q, t, seq, fn, ctx, arg, background);
@@ -584,7 +584,7 @@ const Event *evq_take(Evq *q)
 {
     EvqWheel *w = &q->near;
     SimTime t = w->first;
-    if (t < 0 || t >= q->later.first)
+    if ((uint64_t)t >= (uint64_t)q->later.first) /* also when t is -1: no time is negative */
         return take_any(q);
     uint32_t s = w->head;
     EvqSlot *slot = &q->slots[s];

@@ -57,7 +57,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef int64_t SimTime; /* virtual microseconds since t=0 */
+typedef int64_t SimTime; /* virtual microseconds since t=0: an event's is never negative */
 #define SIM_TIME_MAX INT64_MAX
 
 struct Sim;
