@@ -21,7 +21,7 @@ _Static_assert(sizeof(EvqSlot) == 64, "a slot is a cache line");
 void evq_init(Evq *q)
 {
     *q = (Evq){0};
-    q->near.first = -1;
+    q->near.first = SIM_TIME_MAX;
     q->later.first = SIM_TIME_MAX;
     q->far.horizon = (uint64_t)EVQ_NEAR >> EVQ_FAR_SHIFT;
     q->far.end = (SimTime)((q->far.horizon + 1) << EVQ_FAR_SHIFT);
@@ -210,8 +210,10 @@ static inline void wheel_push(Evq *q, uint32_t s, SimTime t)
     uint32_t b = (uint32_t)t & WHEEL_MASK;
     if (ring_append(q, &w->last[b], s, false))
         mark_used(w->used, w->summary, b);
-    /* first is -1 when not known, below any time: it stays not known. */
-    if (w->len++ == 0 || t < w->first) {
+    /* first is -1 when not known, below any time: it stays not known;
+     * SIM_TIME_MAX, above any, when the wheel was known empty. */
+    w->len++;
+    if (t < w->first) {
         w->first = t;
         w->head = s;
     }
@@ -234,9 +236,13 @@ static void wheel_find(Evq *q)
 static inline uint32_t wheel_head(Evq *q)
 {
     if (q->near.first < 0) {
-        if (!q->near.len)
+        if (!q->near.len) {
+            q->near.first = SIM_TIME_MAX; /* for the next push */
             return NO_SLOT;
+        }
         wheel_find(q);
+    } else if (q->near.first == SIM_TIME_MAX) {
+        return NO_SLOT;
     }
     return q->near.head;
 }

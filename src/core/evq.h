@@ -116,9 +116,12 @@ typedef struct EvqWheel {
     uint64_t used[EVQ_WHEEL_WORDS];     /* a bit per bucket in use: here, a pointer fewer to read */
     uint64_t summary[EVQ_WHEEL_GROUPS]; /* a bit per word of used that is not 0 */
     size_t len;                         /* events in it, cancelled ones included */
-    SimTime first;                      /* time of its first event, -1 when not known */
+    SimTime first;                      /* time of its first event: see below */
     uint32_t head;                      /* the slot of its first event, when first is known */
 } EvqWheel;
+/* EvqWheel.first is -1 when not known (the wheel may be empty), and
+ * SIM_TIME_MAX when the wheel is known to be empty: a push compares its
+ * time with first, and either way knows whether its event comes first. */
 
 typedef struct EvqFar {
     uint32_t *last; /* EVQ_FAR_SLOTS: each bucket's last slot, UINT32_MAX when empty */
