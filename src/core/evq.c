@@ -400,7 +400,7 @@ static void slots_grow(Evq *q)
 }
 
 /* Puts a slot on the free list, and makes the wheel on the first push. */
-static void push_room(Evq *q)
+static inline void push_room(Evq *q)
 {
     if (!q->near.last)
         buckets_alloc(&q->near.last, EVQ_WHEEL_SLOTS);
