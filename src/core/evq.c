@@ -272,6 +272,8 @@ static inline uint64_t far_bucket(SimTime t)
     return (uint64_t)t >> EVQ_FAR_SHIFT;
 }
 
+static EvHandle far_push_first(Evq *q, uint32_t s, uint64_t k, EvHandle handle);
+
 /* s is due in bucket k, past the horizon: into the far wheel, or the heap
  * when k is a round or more beyond the horizon.  Returns handle, as
  * heap_push does. */
@@ -281,13 +283,23 @@ __attribute__((noinline)) static EvHandle far_push(Evq *q, uint32_t s, uint64_t 
     if (k - f->horizon >= EVQ_FAR_SLOTS)
         return heap_push(q, s, handle);
     if (!f->last)
-        buckets_alloc(&f->last, EVQ_FAR_SLOTS);
+        return far_push_first(q, s, k, handle);
     uint32_t b = (uint32_t)k & FAR_MASK;
     if (ring_append(q, &f->last[b], s, true))
         mark_used(f->used, f->summary, b);
     q->slots[s].pos = EVQ_FAR;
     f->len++;
     return handle;
+}
+
+/* far_push's first, which makes the far wheel: apart (and a tail call),
+ * as push_grown is from push, so that far_push makes no call but tail
+ * calls, and has no register to save. */
+__attribute__((noinline)) static EvHandle far_push_first(Evq *q, uint32_t s, uint64_t k,
+                                                         EvHandle handle)
+{
+    buckets_alloc(&q->far.last, EVQ_FAR_SLOTS);
+    return far_push(q, s, k, handle);
 }
 
 /* Takes s out of its far bucket (a cancelled event: its slot is let go at
