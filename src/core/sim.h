@@ -49,8 +49,8 @@ typedef struct Sim {
 void sim_init(Sim *sim, uint64_t seed, struct World *w, bool keep);
 void sim_fini(Sim *sim);
 
-/* Inline, as the other two below: each only hands its event to the queue,
- * and the call saved is most of what they cost. */
+/* sim_at, sim_after and sim_cancel are inline: each only hands its work
+ * to the queue, and the call saved was most of what it cost. */
 static inline EvHandle sim_at(Sim *sim, SimTime t, EvFn fn, void *ctx, uint64_t arg)
 {
     assert(t >= sim->now);
