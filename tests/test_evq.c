@@ -477,6 +477,42 @@ static void test_cancelled_in_the_wheel(void **state)
     evq_fini(&q);
 }
 
+/* The wheel left empty by a pop (its last event taken, or a cancelled one
+ * dropped) and filled again: the first push's event comes first, unless a
+ * later push's comes before it, as in a queue that never emptied. */
+static void test_wheel_empties_and_fills(void **state)
+{
+    (void)state;
+    Evq q;
+    Event ev;
+    evq_init(&q);
+    for (SimTime round = 0; round < 4; round++) {
+        SimTime base = round * 1000;
+        EvHandle gone = evq_push(&q, base + 70, nop, NULL, 9);
+        evq_push(&q, base + 5, nop, NULL, 1);
+        if (round % 2)
+            assert_true(evq_cancel(&q, gone)); /* dropped by the pop of 1 */
+        assert_true(evq_pop(&q, &ev));
+        assert_int_equal(ev.arg, 1);
+        if (round % 2 == 0) {
+            assert_true(evq_pop(&q, &ev));
+            assert_int_equal(ev.arg, 9);
+        }
+        assert_int_equal(evq_len(&q), 0);
+        evq_push(&q, base + 600, nop, NULL, 2);
+        evq_push(&q, base + 300, nop, NULL, 3); /* before the first push's */
+        evq_push(&q, base + 600, nop, NULL, 4);
+        static const uint64_t order[] = {3, 2, 4};
+        for (size_t i = 0; i < 3; i++) {
+            assert_true(evq_pop(&q, &ev));
+            assert_int_equal(ev.arg, order[i]);
+        }
+        assert_false(evq_pop(&q, &ev));
+        assert_int_equal(evq_peek_time(&q), SIM_TIME_MAX);
+    }
+    evq_fini(&q);
+}
+
 static void test_rng_determinism(void **state)
 {
     (void)state;
@@ -521,6 +557,7 @@ int main(void)
         cmocka_unit_test(test_take_leaves_slot_free),
         cmocka_unit_test(test_wheel_wraps),
         cmocka_unit_test(test_cancelled_in_the_wheel),
+        cmocka_unit_test(test_wheel_empties_and_fills),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

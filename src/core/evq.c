@@ -21,17 +21,17 @@ _Static_assert(sizeof(EvqSlot) == 64, "a slot is a cache line");
 void evq_init(Evq *q)
 {
     *q = (Evq){0};
-    q->near.first = -1;
+    q->near.first = SIM_TIME_MAX;
+    q->later.first = SIM_TIME_MAX;
     q->far.horizon = (uint64_t)EVQ_NEAR >> EVQ_FAR_SHIFT;
+    q->far.end = (SimTime)((q->far.horizon + 1) << EVQ_FAR_SHIFT);
     q->free_slot = NO_SLOT;
 }
 
 void evq_fini(Evq *q)
 {
     free(q->near.last);
-    free(q->near.used);
     free(q->far.last);
-    free(q->far.used);
     free(q->later.a);
     free(q->slots);
     evq_init(q);
@@ -64,6 +64,12 @@ static inline void place(Evq *q, size_t i, EvqNode n)
 {
     q->later.a[i] = n;
     q->slots[n.slot].pos = (uint32_t)i;
+}
+
+/* After a push or a removal: the time pop compares with the wheel's. */
+static void heap_note_first(EvqHeap *h)
+{
+    h->first = h->len ? h->a[0].time : SIM_TIME_MAX;
 }
 
 static void sift_up(Evq *q, size_t i, EvqNode n)
@@ -108,6 +114,7 @@ __attribute__((noinline)) static EvHandle heap_push(Evq *q, uint32_t s, EvHandle
         h->a = xgrow(h->a, &h->cap, h->len + 1, sizeof *h->a);
     h->len++;
     sift_up(q, h->len - 1, (EvqNode){q->slots[s].ev.time, q->slots[s].seq, s});
+    heap_note_first(h);
     return handle;
 }
 
@@ -115,22 +122,22 @@ static void heap_remove(Evq *q, size_t i)
 {
     EvqHeap *h = &q->later;
     EvqNode last = h->a[--h->len];
-    if (i == h->len)
-        return;
-    if (i > 0 && node_before(&last, &h->a[(i - 1) / 4]))
-        sift_up(q, i, last);
-    else
-        sift_down(q, i, last);
+    if (i < h->len) {
+        if (i > 0 && node_before(&last, &h->a[(i - 1) / 4]))
+            sift_up(q, i, last);
+        else
+            sift_down(q, i, last);
+    }
+    heap_note_first(h);
 }
 
 /* ---- buckets: both wheels ------------------------------------------------ */
 
-/* n buckets' last slots, all NO_SLOT, and a bitmap of their use. */
-static void buckets_alloc(uint32_t **last, uint64_t **used, size_t n)
+/* n buckets' last slots, all NO_SLOT. */
+static void buckets_alloc(uint32_t **last, size_t n)
 {
     *last = xmalloc(n * sizeof **last);
     memset(*last, 0xff, n * sizeof **last); /* NO_SLOT */
-    *used = xcalloc(n / 64, sizeof **used);
 }
 
 /* Puts s at the end of a bucket's ring, whose last slot is *last; returns
@@ -161,8 +168,9 @@ static inline bool ring_append(Evq *q, uint32_t *last, uint32_t s, bool back)
 /* A bitmap of buckets in use has a summary: a bit per word that is not 0. */
 static inline void mark_used(uint64_t *used, uint64_t *summary, size_t b)
 {
+    if (!used[b / 64]) /* the summary's bit is set already otherwise */
+        summary[b / 4096] |= 1ULL << (b / 64 % 64);
     used[b / 64] |= 1ULL << (b % 64);
-    summary[b / 4096] |= 1ULL << (b / 64 % 64);
 }
 
 static inline void mark_free(uint64_t *used, uint64_t *summary, size_t b)
@@ -202,8 +210,10 @@ static inline void wheel_push(Evq *q, uint32_t s, SimTime t)
     uint32_t b = (uint32_t)t & WHEEL_MASK;
     if (ring_append(q, &w->last[b], s, false))
         mark_used(w->used, w->summary, b);
-    /* first is -1 when not known, below any time: it stays not known. */
-    if (w->len++ == 0 || t < w->first) {
+    /* first is -1 when not known, below any time: it stays not known;
+     * SIM_TIME_MAX, above any, when the wheel was known empty. */
+    w->len++;
+    if (t < w->first) {
         w->first = t;
         w->head = s;
     }
@@ -226,9 +236,13 @@ static void wheel_find(Evq *q)
 static inline uint32_t wheel_head(Evq *q)
 {
     if (q->near.first < 0) {
-        if (!q->near.len)
+        if (!q->near.len) {
+            q->near.first = SIM_TIME_MAX; /* for the next push */
             return NO_SLOT;
+        }
         wheel_find(q);
+    } else if (q->near.first == SIM_TIME_MAX) {
+        return NO_SLOT;
     }
     return q->near.head;
 }
@@ -258,6 +272,8 @@ static inline uint64_t far_bucket(SimTime t)
     return (uint64_t)t >> EVQ_FAR_SHIFT;
 }
 
+static EvHandle far_push_first(Evq *q, uint32_t s, uint64_t k, EvHandle handle);
+
 /* s is due in bucket k, past the horizon: into the far wheel, or the heap
  * when k is a round or more beyond the horizon.  Returns handle, as
  * heap_push does. */
@@ -267,13 +283,23 @@ __attribute__((noinline)) static EvHandle far_push(Evq *q, uint32_t s, uint64_t 
     if (k - f->horizon >= EVQ_FAR_SLOTS)
         return heap_push(q, s, handle);
     if (!f->last)
-        buckets_alloc(&f->last, &f->used, EVQ_FAR_SLOTS);
+        return far_push_first(q, s, k, handle);
     uint32_t b = (uint32_t)k & FAR_MASK;
     if (ring_append(q, &f->last[b], s, true))
         mark_used(f->used, f->summary, b);
     q->slots[s].pos = EVQ_FAR;
     f->len++;
     return handle;
+}
+
+/* far_push's first, which makes the far wheel: apart (and a tail call),
+ * as push_grown is from push, so that far_push makes no call but tail
+ * calls, and has no register to save. */
+__attribute__((noinline)) static EvHandle far_push_first(Evq *q, uint32_t s, uint64_t k,
+                                                         EvHandle handle)
+{
+    buckets_alloc(&q->far.last, EVQ_FAR_SLOTS);
+    return far_push(q, s, k, handle);
 }
 
 /* Takes s out of its far bucket (a cancelled event: its slot is let go at
@@ -334,6 +360,7 @@ __attribute__((noinline)) static void far_advance(Evq *q, uint64_t h)
         far_take(q, (size_t)(k & FAR_MASK));
     }
     f->horizon = h;
+    f->end = (SimTime)((h + 1) << EVQ_FAR_SHIFT);
 }
 
 /* The wheel's first event, dropping the cancelled ones before it; NO_SLOT
@@ -360,7 +387,7 @@ __attribute__((noinline)) static uint32_t far_pull(Evq *q)
     while (near == NO_SLOT && q->far.len) {
         uint64_t k = far_first(&q->far);
         SimTime start = (SimTime)(k << EVQ_FAR_SHIFT);
-        if (q->later.len && q->later.a[0].time < start)
+        if (q->later.first < start)
             return NO_SLOT;
         if (start - EVQ_NEAR > q->last)
             q->last = start - EVQ_NEAR;
@@ -385,10 +412,10 @@ static void slots_grow(Evq *q)
 }
 
 /* Puts a slot on the free list, and makes the wheel on the first push. */
-static void push_room(Evq *q)
+static inline void push_room(Evq *q)
 {
     if (!q->near.last)
-        buckets_alloc(&q->near.last, &q->near.used, EVQ_WHEEL_SLOTS);
+        buckets_alloc(&q->near.last, EVQ_WHEEL_SLOTS);
     assert(q->nslots < NO_SLOT - 1); /* a handle holds s + 1 */
     if (q->nslots == q->slots_cap)
         slots_grow(q);
@@ -410,7 +437,7 @@ static inline uint32_t slot_take(Evq *q, SimTime t, uint64_t seq, EvFn fn, void 
     slot->pos = EVQ_WHEEL;
     slot->background = background;
     q->len++;
-    q->foreground += !background;
+    q->background += background;
     return s;
 }
 
@@ -418,7 +445,7 @@ static EvHandle push_grown(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, 
 
 static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg, bool background)
 {
-    assert(fn);
+    assert(fn && t >= 0);
     if (q->free_slot == NO_SLOT) /* also on the first push: then the wheel is made */
         return push_grown(q, t, fn, ctx, arg, background);
     uint64_t seq = q->seq++;
@@ -426,9 +453,8 @@ static inline EvHandle push(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg,
     EvHandle h = (seq << 32) | (s + 1);
     if (t < q->last)
         return heap_push(q, s, h);
-    uint64_t k = far_bucket(t);
-    if (k > q->far.horizon)
-        return far_push(q, s, k, h);
+    if (t >= q->far.end) /* past the horizon's bucket */
+        return far_push(q, s, far_bucket(t), h);
     wheel_push(q, s, t);
     return h;
 }
@@ -457,11 +483,20 @@ EvHandle evq_push_background(Evq *q, SimTime t, EvFn fn, void *ctx, uint64_t arg
 EvHandle evq_push_reserved(Evq *q, SimTime t, uint64_t seq, EvFn fn, void *ctx, uint64_t arg,
                            bool background)
 {
-    assert(fn && seq < q->seq);
+    assert(fn && t >= 0 && seq < q->seq);
     if (q->free_slot == NO_SLOT)
         push_room(q);
     uint32_t s = slot_take(q, t, seq, fn, ctx, arg, background);
     return heap_push(q, s, (seq << 32) | (s + 1));
+}
+
+/* evq_cancel of an event of the heap: apart (and a tail call), so that
+ * evq_cancel calls nothing but by tail calls, and saves no register. */
+__attribute__((noinline)) static bool cancel_in_heap(Evq *q, uint32_t s)
+{
+    heap_remove(q, q->slots[s].pos);
+    slot_free(q, s);
+    return true;
 }
 
 bool evq_cancel(Evq *q, EvHandle h)
@@ -473,15 +508,14 @@ bool evq_cancel(Evq *q, EvHandle h)
     if (slot->pos == EVQ_FREE || !slot->ev.fn || (uint32_t)slot->seq != (uint32_t)(h >> 32))
         return false;
     q->len--;
-    q->foreground -= !slot->background;
+    q->background -= slot->background;
     if (slot->pos == EVQ_WHEEL) {
         slot->ev.fn = NULL; /* dropped when it comes first (near_first) */
     } else if (slot->pos == EVQ_FAR) {
         far_remove(q, s);
         slot_free(q, s);
     } else {
-        heap_remove(q, slot->pos);
-        slot_free(q, s);
+        return cancel_in_heap(q, s);
     }
     return true;
 }
@@ -495,6 +529,8 @@ __attribute__((always_inline)) static inline uint32_t first_slot(Evq *q)
     uint32_t near = near_first(q);
     if (near == NO_SLOT && q->far.len)
         near = far_pull(q);
+    if (near != NO_SLOT && q->near.first < q->later.first) /* most pops: by time alone */
+        return near;
     if (!q->later.len)
         return near;
     const EvqNode *top = &q->later.a[0];
@@ -503,34 +539,104 @@ __attribute__((always_inline)) static inline uint32_t first_slot(Evq *q)
     return near;
 }
 
-const Event *evq_take(Evq *q)
+/* Ends a take whose event has left the queue: the wheel's next event is
+ * found, and its context (most often a packet, written when it was sent,
+ * long out of the caches by now) asked of the memory now, to come while
+ * this event runs.  A hint only: the order is not touched, and the next
+ * pop finds the wheel's first event remembered. */
+static inline const Event *take_end(Evq *q, const EvqSlot *slot)
 {
-    uint32_t s = first_slot(q);
-    if (s == NO_SLOT)
-        return NULL;
-    EvqSlot *slot = &q->slots[s];
-    SimTime t = slot->ev.time;
-    q->len--;
-    q->foreground -= !slot->background;
-    if (slot->pos == EVQ_WHEEL)
-        wheel_shift(q, s);
-    else
-        heap_remove(q, 0);
-    slot_free(q, s);
+    uint32_t next = wheel_head(q);
+    if (next != NO_SLOT)
+        __builtin_prefetch(q->slots[next].ev.ctx);
+    return &slot->ev;
+}
+
+/* A take's end off its common path: last moves on to t, the time of the
+ * event taken, the horizon with it, and the wheel's next event is
+ * searched for past the bitmap's word of the one taken. */
+__attribute__((noinline)) static const Event *take_rest(Evq *q, const EvqSlot *slot, SimTime t)
+{
     if (t > q->last) { /* not before: see evq.h */
         q->last = t;
         uint64_t h = far_bucket(t + EVQ_NEAR);
         if (h != q->far.horizon)
             far_advance(q, h);
     }
-    /* The wheel's next event's context (most often a packet, written when
-     * it was sent, long out of the caches by now) is asked of the memory
-     * now, to come while this event runs.  A hint only: the order is not
-     * touched, and the next pop finds the wheel's first event remembered. */
-    uint32_t next = wheel_head(q);
-    if (next != NO_SLOT)
-        __builtin_prefetch(q->slots[next].ev.ctx);
-    return &slot->ev;
+    return take_end(q, slot);
+}
+
+/* evq_take in general: the earliest event may be in the heap, or behind
+ * cancelled ones, or the wheel's first not known yet. */
+__attribute__((noinline)) static const Event *take_any(Evq *q)
+{
+    uint32_t s = first_slot(q);
+    if (s == NO_SLOT)
+        return NULL;
+    EvqSlot *slot = &q->slots[s];
+    q->len--;
+    q->background -= slot->background;
+    if (slot->pos == EVQ_WHEEL)
+        wheel_shift(q, s);
+    else
+        heap_remove(q, 0);
+    slot_free(q, s);
+    return take_rest(q, slot, slot->ev.time);
+}
+
+/* The wheel's first event, at t in bucket b, has left its bucket, now
+ * empty: the next one is found if it lies in the same word of the bitmap
+ * (in time order from b: the wheel spans less than a round). */
+static inline void wheel_next_in_word(EvqWheel *w, const EvqSlot *slots, uint32_t b)
+{
+    uint64_t word = w->used[b / 64] &= ~(1ULL << (b % 64));
+    uint64_t after = word >> (b % 64);
+    if (after) {
+        b += (uint32_t)__builtin_ctzll(after);
+        w->head = slots[w->last[b]].next;
+        w->first = slots[w->head].ev.time;
+        return;
+    }
+    if (!word)
+        w->summary[b / 4096] &= ~(1ULL << (b / 64 % 64));
+    w->first = -1;
+}
+
+/* The common case inline, and with no call but tail calls (no register to
+ * save): the wheel's first event is known, comes before the heap's, and
+ * was not cancelled; the horizon stays; the wheel's next event, when the
+ * bucket is left empty, lies in the same word of the bitmap. */
+const Event *evq_take(Evq *q)
+{
+    EvqWheel *w = &q->near;
+    SimTime t = w->first;
+    if ((uint64_t)t >= (uint64_t)q->later.first) /* also when t is -1: no time is negative */
+        return take_any(q);
+    uint32_t s = w->head;
+    EvqSlot *slot = &q->slots[s];
+    if (!slot->ev.fn)
+        return take_any(q);
+    q->len--;
+    q->background -= slot->background;
+    w->len--;
+    uint32_t b = (uint32_t)t & WHEEL_MASK;
+    uint32_t last = w->last[b], next = slot->next;
+    slot_free(q, s);
+    if (last != s) { /* more events at t: the ring's next one */
+        w->head = next;
+        q->slots[last].next = next;
+    } else {
+        w->last[b] = NO_SLOT;
+        wheel_next_in_word(w, q->slots, b);
+    }
+    if (t + EVQ_NEAR < q->far.end) { /* far_bucket(t + EVQ_NEAR) is the horizon still */
+        q->last = t;                 /* the wheel holds nothing before last */
+        if (w->first >= 0) {
+            __builtin_prefetch(q->slots[w->head].ev.ctx);
+            return &slot->ev;
+        }
+    }
+    return take_rest(q, slot, t);
 }
 
 bool evq_pop(Evq *q, Event *out)

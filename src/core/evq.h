@@ -57,7 +57,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef int64_t SimTime; /* virtual microseconds since t=0 */
+typedef int64_t SimTime; /* virtual microseconds since t=0: an event's is never negative */
 #define SIM_TIME_MAX INT64_MAX
 
 struct Sim;
@@ -88,13 +88,13 @@ typedef struct EvqNode {
  * 56 bytes the 10,000-host run took 0.5 % more instructions (a multiply by
  * 7 for each slot reached) and most slots spanned two lines. */
 typedef struct EvqSlot {
-    Event ev; /* ev.fn is NULL once its event is cancelled */
-    uint64_t seq;
+    Event ev;      /* ev.fn is NULL once its event is cancelled */
     uint32_t next; /* the next slot in its bucket's ring (near or far); next free slot while free */
     uint32_t prev; /* the previous slot in a far bucket's ring */
     uint32_t pos;  /* heap index, EVQ_WHEEL, EVQ_FAR or EVQ_FREE */
     bool background;
-    uint8_t spare[11];
+    uint64_t seq; /* not next to ev.arg: a push stores the two apart, not packed in one */
+    uint8_t spare[8];
 } EvqSlot;
 
 #define EVQ_NEAR         ((SimTime)100000) /* µs */
@@ -108,23 +108,28 @@ typedef struct EvqSlot {
 typedef struct EvqHeap {
     EvqNode *a;
     size_t len, cap;
+    SimTime first; /* a[0].time, SIM_TIME_MAX when empty: a pop's one look at it */
 } EvqHeap;
 
 typedef struct EvqWheel {
     uint32_t *last; /* EVQ_WHEEL_SLOTS: each bucket's last slot, UINT32_MAX when empty */
-    uint64_t *used; /* a bit per bucket in use */
+    uint64_t used[EVQ_WHEEL_WORDS];     /* a bit per bucket in use: here, a pointer fewer to read */
     uint64_t summary[EVQ_WHEEL_GROUPS]; /* a bit per word of used that is not 0 */
     size_t len;                         /* events in it, cancelled ones included */
-    SimTime first;                      /* time of its first event, -1 when not known */
+    SimTime first;                      /* time of its first event: see below */
     uint32_t head;                      /* the slot of its first event, when first is known */
 } EvqWheel;
+/* EvqWheel.first is -1 when not known (the wheel may be empty), and
+ * SIM_TIME_MAX when the wheel is known to be empty: a push compares its
+ * time with first, and either way knows whether its event comes first. */
 
 typedef struct EvqFar {
     uint32_t *last; /* EVQ_FAR_SLOTS: each bucket's last slot, UINT32_MAX when empty */
-    uint64_t *used; /* a bit per bucket in use */
-    uint64_t summary[EVQ_FAR_GROUPS]; /* a bit per word of used that is not 0 */
-    size_t len;                       /* events in it (a cancelled one leaves at once) */
-    uint64_t horizon;                 /* the far bucket of last + EVQ_NEAR */
+    uint64_t used[EVQ_FAR_SLOTS / 64]; /* a bit per bucket in use */
+    uint64_t summary[EVQ_FAR_GROUPS];  /* a bit per word of used that is not 0 */
+    size_t len;                        /* events in it (a cancelled one leaves at once) */
+    uint64_t horizon;                  /* the far bucket of last + EVQ_NEAR */
+    SimTime end; /* (horizon + 1) << EVQ_FAR_SHIFT: the wheel holds the events before it */
 } EvqFar;
 
 typedef struct Evq {
@@ -137,7 +142,7 @@ typedef struct Evq {
     size_t nslots, slots_cap;
     uint32_t free_slot; /* head of the free list, UINT32_MAX if empty */
     uint64_t seq;
-    size_t foreground; /* pending events that are not background */
+    size_t background; /* pending background events: evq_push has none to count */
 } Evq;
 
 void evq_init(Evq *q);
@@ -175,7 +180,7 @@ static inline size_t evq_len(const Evq *q)
 /* Pending events that are not background. */
 static inline size_t evq_foreground(const Evq *q)
 {
-    return q->foreground;
+    return q->len - q->background;
 }
 
 #endif

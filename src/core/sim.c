@@ -37,18 +37,6 @@ void sim_fini(Sim *sim)
     trace_fini(&sim->trace);
 }
 
-EvHandle sim_at(Sim *sim, SimTime t, EvFn fn, void *ctx, uint64_t arg)
-{
-    assert(t >= sim->now);
-    return evq_push(&sim->q, t, fn, ctx, arg);
-}
-
-EvHandle sim_after(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg)
-{
-    assert(delay >= 0);
-    return evq_push(&sim->q, sim->now + delay, fn, ctx, arg);
-}
-
 EvHandle sim_after_background(Sim *sim, SimTime delay, EvFn fn, void *ctx, uint64_t arg)
 {
     assert(delay >= 0);
@@ -62,11 +50,6 @@ EvHandle sim_at_reserved_background(Sim *sim, SimTime t, uint64_t seq, EvFn fn, 
     return evq_push_reserved(&sim->q, t, seq, fn, ctx, arg, true);
 }
 
-bool sim_cancel(Sim *sim, EvHandle h)
-{
-    return evq_cancel(&sim->q, h);
-}
-
 /* sim_step once an event is known to be pending and the run not stopped. */
 static inline bool step(Sim *sim)
 {
@@ -77,8 +60,11 @@ static inline bool step(Sim *sim)
     }
     const Event *ev = evq_take(&sim->q); /* read before the handler pushes */
     assert(ev && ev->time >= sim->now);
-    sim->events_now = ev->time == sim->now ? sim->events_now + 1 : 1;
-    sim->now = ev->time;
+    if (ev->time != sim->now) {
+        sim->now = ev->time;
+        sim->events_now = 0;
+    }
+    sim->events_now++;
     sim->events++;
     ev->fn(sim, ev->ctx, ev->arg);
     if (sim->stop_after_step && sim->trace.notes >= sim->stop_after_step)
@@ -108,8 +94,12 @@ bool sim_has_next(Sim *sim, SimTime t)
 uint64_t sim_run_some(Sim *sim, SimTime t, uint64_t n)
 {
     uint64_t ran = 0;
-    while (ran < n && !sim->stopped && has_next(sim, t) && step(sim))
-        ran++;
+    if (t == SIM_TIME_MAX) /* a loop of its own: has_next's test made once */
+        while (ran < n && !sim->stopped && has_next(sim, SIM_TIME_MAX) && step(sim))
+            ran++;
+    else
+        while (ran < n && !sim->stopped && has_next(sim, t) && step(sim))
+            ran++;
     return ran;
 }
 
