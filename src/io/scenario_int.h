@@ -119,7 +119,7 @@ typedef struct Loader {
     size_t n_tree_blocks, cap_tree_blocks;
     cJSON *tree_next, *tree_end; /* the free items of the last block */
     char *tree_text;
-    char *tree_free; /* in tree_text: where the next string goes */
+    char *tree_text_next; /* in tree_text: where the next string goes */
 } Loader;
 
 /* ---- the protocol table ---------------------------------------------------- */

@@ -752,7 +752,7 @@ static char *tree_string(const Text *t, size_t start, size_t end, bool escaped)
     Loader *L = t->L;
     const char *s = t->s + start + 1;
     size_t n = end - start - 2;
-    char *out = L->tree_free, *o = out;
+    char *out = L->tree_text_next, *o = out;
     if (!escaped) {
         memcpy(o, s, n);
         o += n;
@@ -798,7 +798,7 @@ static char *tree_string(const Text *t, size_t start, size_t end, bool escaped)
         }
     }
     *o++ = '\0';
-    L->tree_free = o;
+    L->tree_text_next = o;
     return out;
 }
 
@@ -824,7 +824,7 @@ static SJ_ALWAYS_INLINE char *read_string(const Text *t, size_t *pos)
     Loader *L = t->L;
     const unsigned char *u = (const unsigned char *)t->s;
     size_t start = *pos, i = start + 1, len = t->len; /* len: a store into o may not alias it */
-    char *out = L->tree_free, *o = out;
+    char *out = L->tree_text_next, *o = out;
 #ifdef __SSE2__
     /* Sixteen bytes a step, stored whole: the buffer is as long as the text
      * and o never passes i, so there is room; what is stored past the
@@ -853,7 +853,7 @@ static SJ_ALWAYS_INLINE char *read_string(const Text *t, size_t *pos)
         *o++ = (char)u[i++];
     if (i < len && u[i] == '"') {
         *o++ = '\0';
-        L->tree_free = o;
+        L->tree_text_next = o;
         *pos = i + 1;
         return out;
     }
@@ -907,7 +907,7 @@ void sj_tree_free(Loader *L)
     L->tree_blocks = NULL;
     L->tree_text = NULL;
     L->tree_next = L->tree_end = NULL;
-    L->tree_free = NULL;
+    L->tree_text_next = NULL;
     L->n_tree_blocks = L->cap_tree_blocks = 0;
 }
 
@@ -1069,7 +1069,7 @@ static cJSON *check_syntax(const Text *t)
     size_t pos = sj_has_bom(t->s, t->len) ? 3 : 0;
     Want want = W_VALUE;
     bool after_colon = false, ok = false;
-    t->L->tree_text = t->L->tree_free = xmalloc(t->len + 1);
+    t->L->tree_text = t->L->tree_text_next = xmalloc(t->len + 1);
     /* The text in locals: the strings' bytes stored on the way may alias
      * *t for a compiler, which would read it again for every token. */
     const char *s = t->s;
