@@ -293,19 +293,35 @@ static void rearm(DnsCache *c)
  * in one answer leave together, and a student sees one step for it.  The
  * event runs where the first of them's own would have (see DnsCache.when):
  * the rows and captions come at the same moments, in the same order. */
+/* gone (n entries, room for *cap) with room for twice as many, on the
+ * heap: the first room is few, on the caller's stack. */
+static DnsCacheEntry **gone_grow(DnsCacheEntry **gone, DnsCacheEntry **few, size_t n, size_t *cap)
+{
+    DnsCacheEntry **more = xmalloc(2 * *cap * sizeof *more);
+    memcpy(more, gone, n * sizeof *more);
+    if (gone != few)
+        free(gone);
+    *cap *= 2;
+    return more;
+}
+
 static void on_expire(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     DnsCache *c = ctx;
     c->timer = 0;
-    size_t n = 0, cap = 0;
-    DnsCacheEntry **gone = NULL;
+    /* Most often one entry goes alone (a resolver's entries came in at
+     * different instants): no allocation and no sort for it. */
+    DnsCacheEntry *few[8], **gone = few;
+    size_t n = 0, cap = MN_ARRAY_LEN(few);
     for (DnsCacheEntry *e = c->tbucket[tbucket_of(c, sim->now)]; e; e = e->tchain)
         if (e->expires == sim->now) {
-            gone = xgrow(gone, &cap, n + 1, sizeof *gone);
+            if (n == cap)
+                gone = gone_grow(gone, few, n, &cap);
             gone[n++] = e;
         }
-    qsort(gone, n, sizeof *gone, by_seq); /* as they came in: deterministic */
+    if (n > 1)
+        qsort(gone, n, sizeof *gone, by_seq); /* as they came in: deterministic */
     if (trace_wanted(&sim->trace)) {
         Buf keys;
         buf_init(&keys);
@@ -328,7 +344,8 @@ static void on_expire(Sim *sim, void *ctx, uint64_t arg)
         record(c, gone[i], "expire", 0);
         remove_at(c, gone[i]->index);
     }
-    free(gone);
+    if (gone != few)
+        free(gone);
     rearm(c);
 }
 
