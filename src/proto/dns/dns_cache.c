@@ -240,19 +240,25 @@ static void when_push(DnsCache *c, DnsCacheExpiry x)
     c->when[i] = x;
 }
 
+/* The last expiry fills the hole the first leaves (Floyd's way): the hole
+ * goes down to a leaf by the earlier child, one comparison a level, and the
+ * last rises from there, most often not far, as it came from the bottom.
+ * Half the comparisons of sifting it down, and the earliest comes first
+ * all the same: (instant, seq) orders every expiry. */
 static void when_pop(DnsCache *c)
 {
     DnsCacheExpiry last = c->when[--c->nwhen];
-    size_t i = 0;
-    for (size_t k; (k = 2 * i + 1) < c->nwhen; i = k) {
-        if (k + 1 < c->nwhen && expiry_before(c->when[k + 1], c->when[k]))
+    size_t n = c->nwhen, i = 0;
+    if (!n)
+        return;
+    for (size_t k; (k = 2 * i + 1) < n; i = k) {
+        if (k + 1 < n && expiry_before(c->when[k + 1], c->when[k]))
             k++;
-        if (!expiry_before(c->when[k], last))
-            break;
         c->when[i] = c->when[k];
     }
-    if (c->nwhen)
-        c->when[i] = last;
+    for (; i > 0 && expiry_before(last, c->when[(i - 1) / 2]); i = (i - 1) / 2)
+        c->when[i] = c->when[(i - 1) / 2];
+    c->when[i] = last;
 }
 
 /* Whether the entry of expiry x is still in c. */
