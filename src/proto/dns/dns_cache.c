@@ -240,19 +240,25 @@ static void when_push(DnsCache *c, DnsCacheExpiry x)
     c->when[i] = x;
 }
 
+/* The last expiry fills the hole the first leaves (Floyd's way): the hole
+ * goes down to a leaf by the earlier child, one comparison a level, and the
+ * last rises from there, most often not far, as it came from the bottom.
+ * Half the comparisons of sifting it down, and the earliest comes first
+ * all the same: (instant, seq) orders every expiry. */
 static void when_pop(DnsCache *c)
 {
     DnsCacheExpiry last = c->when[--c->nwhen];
-    size_t i = 0;
-    for (size_t k; (k = 2 * i + 1) < c->nwhen; i = k) {
-        if (k + 1 < c->nwhen && expiry_before(c->when[k + 1], c->when[k]))
+    size_t n = c->nwhen, i = 0;
+    if (!n)
+        return;
+    for (size_t k; (k = 2 * i + 1) < n; i = k) {
+        if (k + 1 < n && expiry_before(c->when[k + 1], c->when[k]))
             k++;
-        if (!expiry_before(c->when[k], last))
-            break;
         c->when[i] = c->when[k];
     }
-    if (c->nwhen)
-        c->when[i] = last;
+    for (; i > 0 && expiry_before(last, c->when[(i - 1) / 2]); i = (i - 1) / 2)
+        c->when[i] = c->when[(i - 1) / 2];
+    c->when[i] = last;
 }
 
 /* Whether the entry of expiry x is still in c. */
@@ -293,19 +299,35 @@ static void rearm(DnsCache *c)
  * in one answer leave together, and a student sees one step for it.  The
  * event runs where the first of them's own would have (see DnsCache.when):
  * the rows and captions come at the same moments, in the same order. */
+/* gone (n entries, room for *cap) with room for twice as many, on the
+ * heap: the first room is few, on the caller's stack. */
+static DnsCacheEntry **gone_grow(DnsCacheEntry **gone, DnsCacheEntry **few, size_t n, size_t *cap)
+{
+    DnsCacheEntry **more = xmalloc(2 * *cap * sizeof *more);
+    memcpy(more, gone, n * sizeof *more);
+    if (gone != few)
+        free(gone);
+    *cap *= 2;
+    return more;
+}
+
 static void on_expire(Sim *sim, void *ctx, uint64_t arg)
 {
     (void)arg;
     DnsCache *c = ctx;
     c->timer = 0;
-    size_t n = 0, cap = 0;
-    DnsCacheEntry **gone = NULL;
+    /* Most often one entry goes alone (a resolver's entries came in at
+     * different instants): no allocation and no sort for it. */
+    DnsCacheEntry *few[8], **gone = few;
+    size_t n = 0, cap = MN_ARRAY_LEN(few);
     for (DnsCacheEntry *e = c->tbucket[tbucket_of(c, sim->now)]; e; e = e->tchain)
         if (e->expires == sim->now) {
-            gone = xgrow(gone, &cap, n + 1, sizeof *gone);
+            if (n == cap)
+                gone = gone_grow(gone, few, n, &cap);
             gone[n++] = e;
         }
-    qsort(gone, n, sizeof *gone, by_seq); /* as they came in: deterministic */
+    if (n > 1)
+        qsort(gone, n, sizeof *gone, by_seq); /* as they came in: deterministic */
     if (trace_wanted(&sim->trace)) {
         Buf keys;
         buf_init(&keys);
@@ -328,7 +350,8 @@ static void on_expire(Sim *sim, void *ctx, uint64_t arg)
         record(c, gone[i], "expire", 0);
         remove_at(c, gone[i]->index);
     }
-    free(gone);
+    if (gone != few)
+        free(gone);
     rearm(c);
 }
 
