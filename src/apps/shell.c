@@ -1270,6 +1270,8 @@ void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
         flush_partial(p);
     p->line_stream = s;
     const char *start = data, *end = data + strnlen(data, len);
+    const Buf *scratch = &p->sim->shell->scratch; /* a NUL follows its text */
+    bool nul_ended = data == scratch->data && len == scratch->len;
     for (const char *nl; (nl = memchr(start, '\n', (size_t)(end - start))) != NULL;
          start = nl + 1) {
         if (p->line.len) { /* the end of a partial line */
@@ -1277,11 +1279,16 @@ void proc_write(Proc *p, ConsoleStream s, const char *data, size_t len)
             flush_partial(p);
             continue;
         }
-        /* A whole line goes through the shell's buffer: most programs
-         * print only those, and need no line buffer of their own. */
-        Buf *w = reuse(&p->sim->shell->whole);
-        buf_put(w, start, (size_t)(nl - start + 1));
-        trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, s, w->data);
+        /* A whole line goes through the shell's buffer (most programs
+         * print only those, and need no line buffer of their own), or as
+         * it is when the scratch buffer's NUL ends it: no copy. */
+        const char *text = start;
+        if (!nul_ended || nl + 1 != data + len) {
+            Buf *w = reuse(&p->sim->shell->whole);
+            buf_put(w, start, (size_t)(nl - start + 1));
+            text = w->data;
+        }
+        trace_output(&p->sim->trace, p->sim->now, p->node, p->term, p->cmd, s, text);
     }
     if (start < end) {
         buf_put(&p->line, start, (size_t)(end - start));
