@@ -88,9 +88,11 @@ static void judge(void *ctx, const char *name, const AppProgram *app, bool alone
  * (start_command), unless its words are made anew (cmdline.h). */
 static void judge_word(void *ctx, Cmdline *c, const char *word, bool alone)
 {
-    const AppProgram *app = apps_cmd_exe_find(word);
-    if (app && strcmp(app->name, word) == 0) /* as typed: apps_cmd_exe_split changes nothing */
+    const AppProgram *app = apps_find(word); /* as typed: apps_cmd_exe_split changes nothing */
+    if (app)
         c->program = app;
+    else
+        app = apps_cmd_exe_find(word);
     judge(ctx, app ? app->name : word, app, alone);
 }
 
