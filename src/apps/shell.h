@@ -52,6 +52,9 @@ bool shell_program_known(const char *prog);
 bool shell_comment_only(const char *line);
 /* The known programs, for "did you mean". */
 const char *const *shell_programs(size_t *n);
+/* Is a line made of this program alone an instructor's fault (down or
+ * up), not a terminal's command? */
+bool shell_is_fault_name(const char *name);
 
 typedef struct ShellFault {
     bool up;
