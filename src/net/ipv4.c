@@ -597,7 +597,7 @@ void ipv4_packet_send(Sim *sim, const Ipv4Route *r, struct Packet *p)
     else if (r->arp)
         arp_wait(sim, r->node, r->iface, -1, r->dst, p);
     else
-        link_transmit(sim, r->node, r->iface, p);
+        link_transmit(sim, r->node, r->iface, &sim->net->w->nodes[r->node].ifaces[r->iface], p);
 }
 
 void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t *payload,
@@ -719,7 +719,7 @@ static void forward(Sim *sim, int node, int in_iface, Packet *p, const uint8_t *
     if (arp)
         arp_wait(sim, node, iface, in_iface, dst, p);
     else
-        link_transmit(sim, node, iface, p);
+        link_transmit(sim, node, iface, f, p);
 }
 
 /* Checks the header of dgram (len bytes) as ipv4_parse does, and returns
