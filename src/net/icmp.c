@@ -137,7 +137,7 @@ static bool parse_quote(IcmpMsg *m)
 void icmp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *body,
                 size_t len)
 {
-    if (len < ICMP_HLEN || ipv4_checksum(body, len, 0) != 0) {
+    if (len < ICMP_HLEN || !ipv4_checksum_ok(body, len, 0)) {
         trace_drop(&sim->trace, sim->now, pkt, node, -1, NULL, 0,
                    len < ICMP_HLEN ? DROP_ICMP_TRUNCATED : DROP_ICMP_CHECKSUM);
         return;

@@ -597,7 +597,7 @@ void ipv4_packet_send(Sim *sim, const Ipv4Route *r, struct Packet *p)
     else if (r->arp)
         arp_wait(sim, r->node, r->iface, -1, r->dst, p);
     else
-        link_transmit(sim, r->node, r->iface, p);
+        link_transmit(sim, r->node, r->iface, &sim->net->w->nodes[r->node].ifaces[r->iface], p);
 }
 
 void ipv4_send_on(Sim *sim, const Ipv4Route *r, const Ipv4Send *s, const uint8_t *payload,
@@ -719,7 +719,16 @@ static void forward(Sim *sim, int node, int in_iface, Packet *p, const uint8_t *
     if (arp)
         arp_wait(sim, node, iface, in_iface, dst, p);
     else
-        link_transmit(sim, node, iface, p);
+        link_transmit(sim, node, iface, f, p);
+}
+
+/* header_check's rare case: the total length that ipv4_parse finds, or 0
+ * with *why set.  Apart, as deliver_other is, for its Ipv4Hdr. */
+__attribute__((noinline)) static size_t header_parse(const uint8_t *dgram, size_t len,
+                                                     DropReason *why)
+{
+    Ipv4Hdr h;
+    return ipv4_parse(dgram, len, &h, why) ? h.total_len : 0;
 }
 
 /* Checks the header of dgram (len bytes) as ipv4_parse does, and returns
@@ -735,13 +744,14 @@ static inline size_t header_check(const uint8_t *dgram, size_t len, DropReason *
             (get_be16(dgram + 6) & 0x3fff) == 0)
             return total;
     }
-    Ipv4Hdr h;
-    return ipv4_parse(dgram, len, &h, why) ? h.total_len : 0;
+    return header_parse(dgram, len, why);
 }
 
 /* deliver for a protocol other than UDP, which reads the header from
- * the datagram itself: the header's fields, for ICMP and TCP. */
-static void deliver_other(Sim *sim, int node, Packet *p, const uint8_t *dgram)
+ * the datagram itself: the header's fields, for ICMP and TCP.  Apart, as
+ * its Ipv4Hdr would otherwise enlarge every arrival's stack frame. */
+__attribute__((noinline)) static void deliver_other(Sim *sim, int node, Packet *p,
+                                                    const uint8_t *dgram)
 {
     Ipv4Hdr h;
     read_header(dgram, &h);

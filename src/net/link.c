@@ -90,10 +90,9 @@ __attribute__((noinline)) static void transmit_down(Sim *sim, int node, Packet *
     drop_with_note(sim, p, node, DROP_LINK_DOWN, cap);
 }
 
-void link_transmit(Sim *sim, int node, int iface, Packet *p)
+void link_transmit(Sim *sim, int node, int iface, const Iface *f, Packet *p)
 {
     Net *net = sim->net;
-    const Iface *f = &net->w->nodes[node].ifaces[iface];
     const Link *l = &net->w->links[f->link];
     p->link = f->link;
     p->to = f->peer;

@@ -12,7 +12,9 @@
 
 /* Serialization time of len bytes at bits_per_s, in µs (rounded up). */
 SimTime link_serialization(uint64_t bits_per_s, size_t len);
-/* Sends p out of node:iface.  Takes ownership of p. */
-void link_transmit(Sim *sim, int node, int iface, Packet *p);
+/* Sends p out of node:iface; f is that interface, which the caller has at
+ * hand (a router forwarding has just written the frame's Ethernet header
+ * from it).  Takes ownership of p. */
+void link_transmit(Sim *sim, int node, int iface, const Iface *f, Packet *p);
 
 #endif

@@ -96,7 +96,7 @@ const uint16_t net_packet_cap[NET_PACKET_SIZES] = {256 - offsetof(Packet, data),
 Packet *net_packet_make(Net *net, int k)
 {
     Packet *p = xmalloc(offsetof(Packet, data) + net_packet_cap[k]);
-    p->cap = net_packet_cap[k];
+    p->size = (uint16_t)k;
     net->all_pkts = xgrow(net->all_pkts, &net->pkts_cap, net->pkts_made + 1, sizeof *net->all_pkts);
     net->all_pkts[net->pkts_made++] = p;
     return p;

@@ -30,7 +30,7 @@ typedef struct Packet {
     int link;         /* while on a link: which, */
     int to, to_iface; /* and the node and interface it goes to */
     uint16_t len;     /* frames are at most ETH_FRAME_MAX bytes */
-    uint16_t cap;     /* bytes data has room for: one of the sizes net.c makes */
+    uint16_t size;    /* which of net_packet_cap's sizes data has room for */
     uint8_t data[];   /* the Ethernet frame */
 } Packet;
 
@@ -147,14 +147,12 @@ static inline Packet *net_packet_alloc(Net *net, size_t len)
     return p;
 }
 
-/* Back on its size's free list. */
+/* Back on its size's free list: by the index it keeps, rather than
+ * searching net_packet_cap for its room (every frame comes here). */
 static inline void net_packet_free(Net *net, Packet *p)
 {
-    int k = 0;
-    while (net_packet_cap[k] != p->cap)
-        k++;
-    p->next = net->free_pkts[k];
-    net->free_pkts[k] = p;
+    p->next = net->free_pkts[p->size];
+    net->free_pkts[p->size] = p;
 }
 
 /* The interface of node toward node dst, or -1.  A node's first call runs

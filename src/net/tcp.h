@@ -218,7 +218,7 @@ const char *tcp_state_name(TcpState s);
 
 /* ---- for the network layer -------------------------------------------- */
 
-/* Called by ipv4_input for protocol 6; segment is the TCP header and
+/* Called by ipv4_input_packet for protocol 6; segment is the TCP header and
  * data.  Checks the checksum; a bad segment is dropped with its reason. */
 void tcp_input(Sim *sim, int node, uint64_t pkt, const Ipv4Hdr *ip, const uint8_t *segment,
                size_t len);

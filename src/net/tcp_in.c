@@ -32,7 +32,7 @@ static DropReason parse(const Ipv4Hdr *ip, const uint8_t *p, size_t len, uint64_
     if (hlen < TCP_HLEN || hlen > len)
         return DROP_TCP_HEADER_LEN;
     if (len > 65535 ||
-        ipv4_checksum(p, len, ipv4_pseudo_sum(ip->src, ip->dst, IP_PROTO_TCP, (uint16_t)len)) != 0)
+        !ipv4_checksum_ok(p, len, ipv4_pseudo_sum(ip->src, ip->dst, IP_PROTO_TCP, (uint16_t)len)))
         return DROP_TCP_CHECKSUM;
     memset(s, 0, sizeof *s);
     s->pkt = pkt;
