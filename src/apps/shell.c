@@ -393,10 +393,13 @@ static int next_job_number(Shell *sh, int term)
 static Proc *proc_new(Sim *sim, int node, int term, uint64_t cmd)
 {
     Shell *sh = sim->shell;
-    ProcBlock *b = sh->spare ? sh->spare : xmalloc(sizeof *b);
-    if (b == sh->spare) {
+    ProcBlock *b;
+    if (sh->spare) {
+        b = sh->spare;
         sh->spare = (ProcBlock *)b->p.next;
         sh->n_spare--;
+    } else {
+        b = xmalloc(sizeof *b);
     }
     memset(b, 0, offsetof(ProcBlock, room));
     Proc *p = &b->p;
@@ -797,10 +800,13 @@ static void line_arrives(Sim *sim, int node, int number, const char *line, bool 
     Shell *sh = sim->shell;
     int term = term_find(sh, node, number);
     size_t own = kept ? 0 : strlen(line) + 1;
-    Run *r = !own && sh->spare_runs ? sh->spare_runs : xmalloc(sizeof *r + own);
-    if (r == sh->spare_runs) {
+    Run *r;
+    if (!own && sh->spare_runs) {
+        r = sh->spare_runs;
         sh->spare_runs = r->queued;
         sh->n_spare_runs--;
+    } else {
+        r = xmalloc(sizeof *r + own);
     }
     *r = (Run){.term = term, .parsed = parsed, .lines = lines, .n = n, .line = line, .own = own};
     if (own)

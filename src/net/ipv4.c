@@ -685,6 +685,7 @@ static void no_route(Sim *sim, int node, int in_iface, uint64_t pkt, const uint8
  * below 2 * 0xffff, which one fold leaves in 16 bits. */
 static void drop_ttl(uint8_t *ip)
 {
+    assert(ip[8] >= 2);
     ip[8]--;
     uint32_t s = (uint16_t)~get_be16(ip + 10) + 0xfeffu;
     s = (s & 0xffff) + (s >> 16);

@@ -1,5 +1,6 @@
 #include "udp.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -169,6 +170,7 @@ void udp_send_on(Sim *sim, const Ipv4Route *r, uint64_t pkt, uint16_t sport, uin
 void udp_input(Sim *sim, int node, int iface, uint64_t pkt, const uint8_t *dgram, size_t len)
 {
     size_t ihl = (size_t)(dgram[0] & 15) * 4;
+    assert(ihl >= IPV4_HLEN && ihl <= len); /* the caller checked the header */
     uint32_t src = get_be32(dgram + 12), dst = get_be32(dgram + 16);
     const uint8_t *u = dgram + ihl;
     size_t ulen_avail = len - ihl;
