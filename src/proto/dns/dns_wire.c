@@ -784,7 +784,17 @@ static inline unsigned section_count(uint64_t counts, int s)
  * success why holds that warning, or "" when there is none. */
 bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 {
-    Dec d = {p, len, why, size, -2, 0, NULL, NULL, 0, 0, NULL, 0, 0};
+    /* Only the fields read before they are set: idx is set with sec, owner
+     * with owner_ptr, and the rname fields with rname. */
+    Dec d;
+    d.p = p;
+    d.len = len;
+    d.why = why;
+    d.size = size;
+    d.sec = -2;
+    d.qname = NULL;
+    d.owner_ptr = 0;
+    d.rname = NULL;
     if (why && size)
         why[0] = '\0';
     if (len < DNS_HEADER_LEN) {
