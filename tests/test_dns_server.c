@@ -833,11 +833,36 @@ static uint16_t wire_of(const char *text, uint8_t *out)
     return n.len;
 }
 
-/* dns_pack writes the very bytes dns_encode writes: names compressed
- * against the question and each other (mixed case, in NS, CNAME, MX and
- * SOA rdata, not in TXT), the root never; and leaves a message that may
- * not fit to dns_encode. */
-static void test_pack_writes_what_encode_writes(void **state)
+/* The bytes dns_encode writes for test_encoder_compresses's message: the
+ * question as asked (WwW.Montana.EDU); the CNAME's owner a pointer to it
+ * (0xc00c), its rdata web and a pointer to Montana.EDU (0xc010); each name
+ * after that compressed against those before, whatever their case, in NS,
+ * SOA (mname and rname) and MX rdata; the TXT rdata that looks like a name
+ * as it is; the root, and names with nothing in common, whole. */
+static const uint8_t encoded_msg[] = {
+    0x12, 0x34, 0x85, 0x10, 0x00, 0x01, 0x00, 0x02, 0x00, 0x03, 0x00, 0x05, 0x03, 0x57, 0x77, 0x57,
+    0x07, 0x4d, 0x6f, 0x6e, 0x74, 0x61, 0x6e, 0x61, 0x03, 0x45, 0x44, 0x55, 0x00, 0x00, 0x01, 0x00,
+    0x01, 0xc0, 0x0c, 0x00, 0x05, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x06, 0x03, 0x77, 0x65,
+    0x62, 0xc0, 0x10, 0xc0, 0x2d, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x04, 0x99,
+    0x5a, 0x01, 0x02, 0xc0, 0x10, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x06, 0x03,
+    0x6e, 0x73, 0x31, 0xc0, 0x10, 0xc0, 0x10, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00,
+    0x12, 0x02, 0x6e, 0x73, 0x09, 0x65, 0x6c, 0x73, 0x65, 0x77, 0x68, 0x65, 0x72, 0x65, 0x03, 0x6f,
+    0x72, 0x67, 0x00, 0xc0, 0x10, 0x00, 0x06, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x23, 0xc0,
+    0x4f, 0x0a, 0x68, 0x6f, 0x73, 0x74, 0x6d, 0x61, 0x73, 0x74, 0x65, 0x72, 0xc0, 0x4f, 0x07, 0x07,
+    0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07, 0x07,
+    0x07, 0x07, 0xc0, 0x10, 0x00, 0x0f, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x09, 0x00, 0x0a,
+    0x04, 0x6d, 0x61, 0x69, 0x6c, 0xc0, 0x64, 0x03, 0x74, 0x78, 0x74, 0xc0, 0x10, 0x00, 0x10, 0x00,
+    0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x0e, 0x0d, 0x07, 0x6d, 0x6f, 0x6e, 0x74, 0x61, 0x6e, 0x61,
+    0x03, 0x65, 0x64, 0x75, 0x00, 0xc0, 0x4f, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00,
+    0x04, 0x99, 0x5a, 0x01, 0x02, 0x00, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x01, 0x2c, 0x00, 0x14,
+    0x01, 0x61, 0x0c, 0x72, 0x6f, 0x6f, 0x74, 0x2d, 0x73, 0x65, 0x72, 0x76, 0x65, 0x72, 0x73, 0x03,
+    0x6e, 0x65, 0x74, 0x00, 0x00, 0x00, 0x29, 0x04, 0xd0, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+};
+
+/* The one encoder's bytes, whichever way it writes them: a message sure to
+ * fit without checks of room, the same message given just its own length
+ * (checked record by record), and the resolver's in-place writers. */
+static void test_encoder_compresses(void **state)
 {
     (void)state;
     DnsMsg m;
@@ -866,19 +891,89 @@ static void test_pack_writes_what_encode_writes(void **state)
     add_rr(&m, DNS_ADDITIONAL, "ns1.montana.edu.", DNS_TYPE_A, a, 4);
     add_rr(&m, DNS_ADDITIONAL, ".", DNS_TYPE_NS, rd, wire_of("a.root-servers.net.", rd));
     dns_msg_add_opt(&m, 1232, NULL, 0);
-    uint8_t packed[1500], encoded[1500];
-    size_t len = dns_encode(&m, encoded, sizeof encoded);
-    assert_int_equal(dns_pack_msg(&m, packed, sizeof packed), len);
-    assert_memory_equal(packed, encoded, len);
-    /* Not sure to fit: dns_encode's to cut. */
-    assert_int_equal(dns_pack_msg(&m, packed, len), 0);
+    uint8_t out[1500];
+    size_t len = dns_encode(&m, out, sizeof out);
+    assert_int_equal(len, sizeof encoded_msg);
+    assert_memory_equal(out, encoded_msg, len);
+    /* Not sure to fit (every name whole, it would not): record by record. */
+    memset(out, 0, sizeof out);
+    assert_int_equal(dns_encode(&m, out, len), len);
+    assert_memory_equal(out, encoded_msg, len);
+    assert_int_equal(dns_pack_msg(&m, out, len), 0);
+    assert_int_equal(dns_pack_msg(&m, out, sizeof out), len);
+    /* In place, as the resolver writes its answers. */
+    memset(out, 0, sizeof out);
+    memcpy(out, encoded_msg, DNS_HEADER_LEN);
+    DnsPacker k;
+    dns_pack_start(&k, out);
+    assert_true(dns_pack_name(&k, q.data, q.len));
+    put_be16(out + k.pos, DNS_TYPE_A);
+    put_be16(out + k.pos + 2, DNS_CLASS_IN);
+    k.pos += 4;
+    for (int s = 0; s < DNS_SECTIONS; s++)
+        for (size_t i = 0; i < m.n[s]; i++)
+            assert_true(dns_pack_rr(&k, &m.rr[s][i]));
+    assert_int_equal(k.pos, len);
+    assert_memory_equal(out, encoded_msg, len);
     /* A question for the root, and no record. */
     dns_msg_reset(&m);
     dns_name_root(&q);
     dns_msg_add_question(&m, &q, DNS_TYPE_NS, DNS_CLASS_IN);
-    len = dns_encode(&m, encoded, sizeof encoded);
-    assert_int_equal(dns_pack_msg(&m, packed, sizeof packed), len);
-    assert_memory_equal(packed, encoded, len);
+    static const uint8_t root_query[] = {0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 2, 0, 1};
+    assert_int_equal(dns_encode(&m, out, sizeof out), sizeof root_query);
+    assert_memory_equal(out, root_query, sizeof root_query);
+    dns_msg_fini(&m);
+}
+
+/* More suffixes than the short list holds, in a message sure to fit:
+ * h0.zone.test CNAME zone.test, then each hN.zone.test CNAME the one
+ * before, its rdata a pointer found in the hashed table of the writer that
+ * checks room (the writer that does not gives up, as do the in-place
+ * writers). */
+static void test_encoder_many_suffixes(void **state)
+{
+    (void)state;
+    DnsMsg m;
+    dns_msg_init(&m);
+    DnsName q, owner;
+    assert_true(dns_name_parse(&q, "zone.test.", NULL));
+    dns_msg_add_question(&m, &q, DNS_TYPE_CNAME, DNS_CLASS_IN);
+    enum { RECORDS = DNS_PACK_LIST + 30 };
+    uint8_t rd[300];
+    size_t want = DNS_HEADER_LEN + q.len + 4;
+    for (int i = 0; i < RECORDS; i++) {
+        char text[32];
+        snprintf(text, sizeof text, "h%d.zone.test.", i);
+        assert_true(dns_name_parse(&owner, text, NULL));
+        if (i > 1)
+            snprintf(text, sizeof text, "h%d.zone.test.", i - 1);
+        uint16_t len = wire_of(i == 0 ? "zone.test." : i == 1 ? "h0.zone.test." : text, rd);
+        dns_msg_add_rr(&m, DNS_ANSWER, &owner, DNS_TYPE_CNAME, DNS_CLASS_IN, 60, rd, len);
+        want += 1u + owner.data[0] + 2 + 10 + 2; /* a label and a pointer; a pointer */
+    }
+    uint8_t out[8192];
+    size_t len = dns_encode(&m, out, sizeof out);
+    assert_int_equal(len, want);
+    assert_int_equal(dns_pack_msg(&m, out + 4096, 4096), 0);
+    uint8_t in_place[8192];
+    DnsPacker k;
+    dns_pack_start(&k, in_place);
+    bool ok = true;
+    for (size_t i = 0; i < m.n[DNS_ANSWER] && ok; i++)
+        ok = dns_pack_rr(&k, &m.rr[DNS_ANSWER][i]);
+    assert_false(ok);
+    DnsMsg back;
+    dns_msg_init(&back);
+    char why[128];
+    assert_true(dns_decode(&back, out, len, why, sizeof why));
+    assert_int_equal(back.n[DNS_ANSWER], RECORDS);
+    for (int i = 0; i < RECORDS; i++) {
+        const DnsRR *x = &m.rr[DNS_ANSWER][i], *y = &back.rr[DNS_ANSWER][i];
+        assert_true(dns_name_equal(x->name, y->name));
+        assert_int_equal(x->rdlen, y->rdlen);
+        assert_memory_equal(x->rdata, y->rdata, x->rdlen);
+    }
+    dns_msg_fini(&back);
     dns_msg_fini(&m);
 }
 
@@ -903,7 +998,8 @@ int main(void)
         cmocka_unit_test(test_zone_canonical_order),
         cmocka_unit_test(test_zone_order_any_size),
         cmocka_unit_test(test_zone_empty_apex),
-        cmocka_unit_test(test_pack_writes_what_encode_writes),
+        cmocka_unit_test(test_encoder_compresses),
+        cmocka_unit_test(test_encoder_many_suffixes),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1257,6 +1257,31 @@ static void test_encode_empty_name_rdata(void **state)
     }
 }
 
+/* Every value of the header's flags field decodes to its own flags, opcode
+ * and rcode (the decoder sets the eight flags in one store), and encodes
+ * back to the same two bytes. */
+static void test_header_flags(void **state)
+{
+    (void)state;
+    DnsMsg m;
+    dns_msg_init(&m);
+    for (unsigned f = 0; f < 65536; f++) {
+        uint8_t h[DNS_HEADER_LEN] = {0x12, 0x34, (uint8_t)(f >> 8), (uint8_t)f};
+        char why[100];
+        assert_true(dns_decode(&m, h, sizeof h, why, sizeof why));
+        assert_true(m.qr == ((f & 0x8000) != 0) && m.aa == ((f & 0x0400) != 0) &&
+                    m.tc == ((f & 0x0200) != 0) && m.rd == ((f & 0x0100) != 0) &&
+                    m.ra == ((f & 0x0080) != 0) && m.z == ((f & 0x0040) != 0) &&
+                    m.ad == ((f & 0x0020) != 0) && m.cd == ((f & 0x0010) != 0));
+        assert_int_equal(m.opcode, (f >> 11) & 0xF);
+        assert_int_equal(m.rcode, f & 0xF);
+        uint8_t out[DNS_HEADER_LEN];
+        assert_int_equal(dns_encode(&m, out, sizeof out), DNS_HEADER_LEN);
+        assert_memory_equal(out, h, DNS_HEADER_LEN);
+    }
+    dns_msg_fini(&m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1271,7 +1296,7 @@ int main(void)
         cmocka_unit_test(test_write_query),       cmocka_unit_test(test_encode_empty_name_rdata),
         cmocka_unit_test(test_owner_kinds),       cmocka_unit_test(test_name_case),
         cmocka_unit_test(test_owners_from_rdata), cmocka_unit_test(test_name_suffix_in_place),
-        cmocka_unit_test(test_name_text_lengths),
+        cmocka_unit_test(test_name_text_lengths), cmocka_unit_test(test_header_flags),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

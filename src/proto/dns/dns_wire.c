@@ -1,8 +1,8 @@
 /* dns_wire — DNS messages to and from wire bytes.
  *
- * The file has three parts: storage (DnsMsg and its arena), the decoder,
- * and the encoder with its compression table.  The text that dig and
- * Wireshark print is in dns_wire_text.c. */
+ * The file has two parts: storage (DnsMsg and its arena) and the decoder.
+ * The encoder, with its name compression, is in dns_pack.c; the text that
+ * dig and Wireshark print is in dns_wire_text.c. */
 #include "proto/dns/dns_wire.h"
 #include "proto/dns/dns_wire_int.h"
 
@@ -131,16 +131,22 @@ void dns_msg_fini(DnsMsg *m)
     dns_msg_init(m);
 }
 
-void dns_msg_reset(DnsMsg *m)
+/* dns_msg_reset without the header's fields, which dns_decode sets. */
+static inline void reset_records(DnsMsg *m)
 {
-    m->id = 0;
-    m->qr = m->aa = m->tc = m->rd = m->ra = m->ad = m->cd = m->z = false;
-    m->opcode = m->rcode = 0;
     m->n_qd = 0;
     for (int s = 0; s < DNS_SECTIONS; s++)
         m->n[s] = 0;
     m->bytes_used = 0;
     m->cur = NULL;
+}
+
+void dns_msg_reset(DnsMsg *m)
+{
+    m->id = 0;
+    m->qr = m->aa = m->tc = m->rd = m->ra = m->ad = m->cd = m->z = false;
+    m->opcode = m->rcode = 0;
+    reset_records(m);
 }
 
 /* Room for one more element in *p (n used of *cap), doubling; the
@@ -741,32 +747,70 @@ static bool overrun(Dec *d, unsigned promised, const char *what, size_t got)
                 promised == 1 ? "" : "s", got);
 }
 
+/* The header's eight flags (its second 16 bits, f) into the eight bools
+ * that follow each other in DnsMsg, in one 8-byte store rather than eight
+ * (which cost some 30 instructions a message more).  The flags are first
+ * gathered into one byte, x: CD, AD, Z, RA, RD, TC and AA (bits 4 to 10
+ * of f) at bits 0 to 6, QR at 7.  That byte is repeated in each of the
+ * eight bytes of a word, and each byte keeps only its own flag's bit
+ * (FLAG_BITS, the bytes in the order of the bools: QR 0x80 first, then AA
+ * 0x40, TC 0x20, RD 0x10, RA 0x08, AD 0x02, CD 0x01, Z 0x04); adding 0x7F
+ * to each byte (no byte carries into the next) sets its top bit if the
+ * flag is set, which is then moved down to make the byte 1. */
+#define FLAG_BITS 0x0401020810204080u
+_Static_assert(sizeof(bool) == 1 && offsetof(DnsMsg, z) == offsetof(DnsMsg, qr) + 7 &&
+                   offsetof(DnsMsg, aa) == offsetof(DnsMsg, qr) + 1 &&
+                   offsetof(DnsMsg, ad) == offsetof(DnsMsg, qr) + 5,
+               "DnsMsg holds its eight flags as bytes, in the order read_flags writes");
+
+static inline void read_flags(DnsMsg *m, uint16_t f)
+{
+    uint64_t x = (uint64_t)((f >> 4 & 0x7F) | (f >> 8 & 0x80));
+    uint64_t kept = x * 0x0101010101010101u & FLAG_BITS;
+    uint64_t bools = (kept + 0x7F7F7F7F7F7F7F7Fu) >> 7 & 0x0101010101010101u;
+    memcpy((uint8_t *)m + offsetof(DnsMsg, qr), &bools, 8);
+}
+
+/* The header's record count of section s, from its four counts read as
+ * one big-endian word (the questions' highest). */
+static inline unsigned section_count(uint64_t counts, int s)
+{
+    return (unsigned)(counts >> (32 - 16 * s) & 0xFFFF);
+}
+
 /* Trailing bytes after the last record are ignored, as BIND 9.18 does:
  * dns_message_parse accepts the message and dig only prints ";; WARNING:
  * Message has N extra bytes at end" (checked against dig 9.18.49).  On
  * success why holds that warning, or "" when there is none. */
 bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 {
-    Dec d = {p, len, why, size, -2, 0, NULL, NULL, 0, 0, NULL, 0, 0};
-    dns_msg_reset(m);
+    /* Only the fields read before they are set: idx is set with sec, owner
+     * with owner_ptr, and the rname fields with rname. */
+    Dec d;
+    d.p = p;
+    d.len = len;
+    d.why = why;
+    d.size = size;
+    d.sec = -2;
+    d.qname = NULL;
+    d.owner_ptr = 0;
+    d.rname = NULL;
     if (why && size)
         why[0] = '\0';
-    if (len < DNS_HEADER_LEN)
+    if (len < DNS_HEADER_LEN) {
+        dns_msg_reset(m);
         return fail(&d, "the message is %zu bytes, shorter than the 12-byte header", len);
+    }
+    reset_records(m); /* the header's fields are all set below */
     m->id = get_be16(p);
     uint16_t f = get_be16(p + 2);
-    m->qr = f & 0x8000;
+    read_flags(m, f);
     m->opcode = (uint8_t)((f >> 11) & 0xF);
-    m->aa = f & 0x0400;
-    m->tc = f & 0x0200;
-    m->rd = f & 0x0100;
-    m->ra = f & 0x0080;
-    m->z = f & 0x0040;
-    m->ad = f & 0x0020;
-    m->cd = f & 0x0010;
     m->rcode = (uint8_t)(f & 0xF);
-    unsigned qd = get_be16(p + 4);
-    unsigned count[DNS_SECTIONS] = {get_be16(p + 6), get_be16(p + 8), get_be16(p + 10)};
+    /* The four counts in one word, kept in a register rather than an
+     * array on the stack, which cost its stores and loads. */
+    uint64_t counts = (uint64_t)get_be32(p + 4) << 32 | get_be32(p + 8);
+    unsigned qd = (unsigned)(counts >> 48);
     size_t pos = DNS_HEADER_LEN;
     for (unsigned i = 0; i < qd; i++) {
         if (pos >= len)
@@ -781,18 +825,18 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
     /* One loop over the records of all three sections, which moves to the
      * next section with records when one is done: most messages leave a
      * section or two empty, and a loop per section cost its setup. */
-    unsigned total = count[0] + count[1] + count[2];
+    unsigned total = section_count(counts, 0) + section_count(counts, 1) + section_count(counts, 2);
     int s = 0;
     unsigned i = 0;
     for (unsigned k = 0; k < total; k++, i++) {
-        while (i == count[s]) {
+        while (i == section_count(counts, s)) {
             s++;
             i = 0;
         }
         if (pos >= len) {
             char what[32];
             snprintf(what, sizeof what, "%s record", section_word[s]);
-            return overrun(&d, count[s], what, i);
+            return overrun(&d, section_count(counts, s), what, i);
         }
         d.sec = s;
         d.idx = i + 1;
@@ -808,387 +852,4 @@ bool dns_decode(DnsMsg *m, const uint8_t *p, size_t len, char *why, size_t size)
 void dns_msg_add_opt(DnsMsg *m, uint16_t udp_size, const uint8_t *options, uint16_t len)
 {
     dns_msg_add_rr(m, DNS_ADDITIONAL, &root_name, DNS_TYPE_OPT, udp_size, 0, options, len);
-}
-
-/* ==== encoder ============================================================ */
-
-/* The compression table maps each name suffix already written (below
- * offset 0x4000, where a pointer can reach) to its offset.  Keys are the
- * suffix's uncompressed bytes, compared without regard to ASCII case, as
- * NSD and BIND compress: names below a mixed-case question ("WWW.Montana.EDU")
- * come out in the question's spelling, which is what dig then shows.  The
- * question itself is always written as asked.  It lives on the stack: 1024 suffixes at most, after
- * which names are written without adding more (still correct, less compact). Each lookup costs one
- * hash probe per label, so a large answer costs O(records x labels), not a scan of the message.
- * The first name's suffixes are looked up in place instead (see Enc). */
-#define CT_MAX     1024
-#define CT_BUCKETS 512 /* a power of two */
-/* A message of at most this many bytes (any UDP one) holds few names: it
- * uses only the first CT_SMALL buckets, so fewer are cleared per message. */
-#define CT_SMALL_MSG 4096
-#define CT_SMALL     64
-#define CT_NONE      0xFFFF
-#define PTR_LIMIT    0x4000
-
-typedef struct CEntry {
-    const uint8_t *suffix; /* uncompressed, in the message being encoded */
-    uint32_t hash;
-    uint16_t off, next;
-    uint8_t len;
-} CEntry;
-
-typedef struct Enc {
-    uint8_t *out;
-    size_t pos, cap;
-    bool full; /* a write did not fit */
-    size_t n;  /* entries in the table */
-    /* The first name written (not the root).  Its suffixes are never put
-     * in the table: first_suffix finds them in place, so a message whose
-     * names are its question, its zone and the root (most are) hashes
-     * none.  They count towards CT_MAX all the same (n_first of them,
-     * those a pointer reaches), as the first entries would. */
-    const uint8_t *first;
-    size_t first_len, first_off; /* first_len 0: none yet */
-    size_t n_first;
-    uint64_t first_starts[4]; /* bit i: a label of the first name starts at i */
-    uint32_t mask;            /* buckets in use, less one */
-    uint16_t head[CT_BUCKETS];
-    CEntry e[CT_MAX];
-} Enc;
-
-static void put(Enc *e, const void *p, size_t n)
-{
-    if (e->full || e->cap - e->pos < n) {
-        e->full = true;
-        return;
-    }
-    if (n)
-        memcpy(e->out + e->pos, p, n);
-    e->pos += n;
-}
-
-static void put16(Enc *e, uint16_t v)
-{
-    uint8_t b[2];
-    put_be16(b, v);
-    put(e, b, 2);
-}
-
-static uint16_t ct_find(const Enc *e, uint32_t h, const uint8_t *suffix, size_t len)
-{
-    for (uint16_t k = e->head[h & e->mask]; k != CT_NONE; k = e->e[k].next) {
-        const CEntry *c = &e->e[k];
-        if (c->hash == h && c->len == len && dns_name_same_wire(c->suffix, suffix, len))
-            return c->off;
-    }
-    return CT_NONE;
-}
-
-static void ct_add(Enc *e, uint32_t h, const uint8_t *suffix, size_t len, size_t off)
-{
-    if (e->n + e->n_first == CT_MAX || off >= PTR_LIMIT)
-        return;
-    if (e->n == 0) { /* the buckets are cleared when first used: most messages never use them */
-        if (e->mask == CT_SMALL - 1)
-            memset(e->head, 0xFF, CT_SMALL * sizeof e->head[0]); /* a constant: a few stores */
-        else
-            memset(e->head, 0xFF, CT_BUCKETS * sizeof e->head[0]);
-    }
-    CEntry *c = &e->e[e->n];
-    c->suffix = suffix;
-    c->hash = h;
-    c->len = (uint8_t)len;
-    c->off = (uint16_t)off;
-    uint16_t *b = &e->head[h & e->mask];
-    c->next = *b;
-    *b = (uint16_t)e->n++;
-}
-
-/* Forgets the entries added since there were n (a record that did not fit). */
-static void ct_rollback(Enc *e, size_t n)
-{
-    while (e->n > n) {
-        CEntry *c = &e->e[--e->n];
-        e->head[c->hash & e->mask] = c->next;
-    }
-}
-
-/* A suffix's hash: its length, and its first label's length and first
- * and last bytes.  Cheap, and enough to tell a message's few dozen
- * suffixes apart (dns_name_same_wire settles the rest); equal suffixes
- * have equal hashes, whatever the case of their letters.  Each suffix's
- * hash stands alone, so only those looked up or added are hashed. */
-static inline uint32_t suffix_hash(const uint8_t *suffix, size_t len)
-{
-    uint32_t v = (uint32_t)len << 24 | (uint32_t)suffix[0] << 16 |
-                 (uint32_t)(suffix[1] | 0x20u) << 8 | (suffix[suffix[0]] | 0x20u);
-    v *= 0x9E3779B1u;
-    return v ^ v >> 16;
-}
-
-/* Where the first name, or the suffix of it that name (len bytes) is, was
- * written, if a pointer reaches it; else CT_NONE. */
-static inline size_t first_suffix(const Enc *e, const uint8_t *name, size_t len)
-{
-    if (e->first_len < len)
-        return CT_NONE;
-    size_t skip = e->first_len - len;
-    if (!(e->first_starts[skip / 64] >> skip % 64 & 1) || e->first_off + skip >= PTR_LIMIT ||
-        !dns_name_same_wire(e->first + skip, name, len))
-        return CT_NONE;
-    return e->first_off + skip;
-}
-
-/* Writes an uncompressed wire name (len bytes, already checked), replacing
- * its longest suffix written before by a pointer. */
-static void put_name(Enc *e, const uint8_t *name, size_t len)
-{
-    /* Most names in a message are the root (an OPT record's owner), the
-     * first name, or the first name again (answers' owners) or its zone
-     * (an NS or SOA record's owner): none needs hashing.  The root is never
-     * compressed. */
-    if (len == 1) {
-        put(e, name, 1);
-        return;
-    }
-    size_t known = first_suffix(e, name, len);
-    if (known != CT_NONE) {
-        put16(e, (uint16_t)(0xC000 | known));
-        return;
-    }
-    if (!e->first_len && e->n == 0 && e->pos < PTR_LIMIT) {
-        size_t at = e->pos;
-        put(e, name, len);
-        if (e->full)
-            return;
-        e->first = name;
-        e->first_len = len;
-        e->first_off = at;
-        memset(e->first_starts, 0, sizeof e->first_starts);
-        for (size_t i = 0; name[i]; i += 1u + name[i]) {
-            e->first_starts[i / 64] |= (uint64_t)1 << i % 64;
-            e->n_first += at + i < PTR_LIMIT;
-        }
-        return;
-    }
-    /* The labels are walked only as far as the longest suffix written
-     * before (at i); those before it are walked again to add them. */
-    size_t i = 0, target = CT_NONE;
-    for (; name[i]; i += 1u + name[i]) {
-        assert(i < len && name[i] <= DNS_LABEL_MAX); /* DnsName and rdata were checked */
-        /* A suffix is one of the first name's or in the table, not both
-         * (the whole name is not the first's: see above). */
-        if (i > 0)
-            target = first_suffix(e, name + i, len - i);
-        if (target == CT_NONE && e->n)
-            target = ct_find(e, suffix_hash(name + i, len - i), name + i, len - i);
-        if (target != CT_NONE)
-            break;
-    }
-    /* The labels before the match in one piece (the whole name, its root
-     * included, when nothing matched), then the pointer. */
-    size_t at = e->pos;
-    put(e, name, target != CT_NONE ? i : len);
-    for (size_t o = 0; o < i && !e->full; o += 1u + name[o])
-        ct_add(e, suffix_hash(name + o, len - o), name + o, len - o, at + o);
-    if (target != CT_NONE)
-        put16(e, (uint16_t)(0xC000 | target));
-}
-
-/* Forgets what a record that did not fit wrote (from start) and added to
- * the table (entries past n): the first name too if it was in it. */
-static void undo(Enc *e, size_t start, size_t n)
-{
-    e->full = false;
-    e->pos = start;
-    ct_rollback(e, n);
-    if (e->first_len && e->first_off >= start) {
-        e->first_len = 0;
-        e->n_first = 0;
-    }
-}
-
-/* Rdata with names that may be compressed (RFC 3597 4: NS, CNAME, PTR,
- * MX, SOA).  Rdata that does not parse as its type goes out as it is. */
-static void put_rdata(Enc *e, const DnsRR *rr)
-{
-    const uint8_t *p = rr->rdata;
-    size_t len = rr->rdlen, a, b;
-    switch (rr->type) {
-    case DNS_TYPE_A:
-        if (len == 4) { /* a constant size: copied without a call */
-            put(e, p, 4);
-            return;
-        }
-        break;
-    case DNS_TYPE_NS:
-    case DNS_TYPE_CNAME:
-    case DNS_TYPE_PTR:
-        if (len && dns_wire_name_len(p, len) == len) { /* no rdata is no name */
-            put_name(e, p, len);
-            return;
-        }
-        break;
-    case DNS_TYPE_MX:
-        if (len >= 3 && dns_wire_name_len(p + 2, len - 2) == len - 2) {
-            put(e, p, 2);
-            put_name(e, p + 2, len - 2);
-            return;
-        }
-        break;
-    case DNS_TYPE_SOA:
-        a = dns_wire_name_len(p, len);
-        b = a ? dns_wire_name_len(p + a, len - a) : 0;
-        if (a && b && len - a - b == 20) {
-            put_name(e, p, a);
-            put_name(e, p + a, b);
-            put(e, p + a + b, 20);
-            return;
-        }
-        break;
-    default:
-        break;
-    }
-    put(e, p, len);
-}
-
-/* Room for n bytes (a record's or a question's fixed fields, written in
- * one piece), or NULL, the output full, if they do not fit. */
-static uint8_t *put_room(Enc *e, size_t n)
-{
-    if (e->full || e->cap - e->pos < n) {
-        e->full = true;
-        return NULL;
-    }
-    uint8_t *p = e->out + e->pos;
-    e->pos += n;
-    return p;
-}
-
-/* One record, whole or not at all: on failure the output and the
- * compression table are as they were. */
-static bool put_rr(Enc *e, const DnsRR *rr)
-{
-    size_t start = e->pos, n = e->n;
-    /* Most owners are the root (an OPT record's), the first name or its
-     * zone: written here without a call to put_name, which looks for the
-     * first name's suffix again before it walks the labels of any other. */
-    size_t known;
-    if (rr->name->len == 1)
-        put(e, rr->name->data, 1);
-    else if ((known = first_suffix(e, rr->name->data, rr->name->len)) != CT_NONE)
-        put16(e, (uint16_t)(0xC000 | known));
-    else
-        put_name(e, rr->name->data, rr->name->len);
-    uint8_t *p = put_room(e, 10);
-    if (p) {
-        put_be16(p, rr->type);
-        put_be16(p + 2, rr->klass);
-        put_be32(p + 4, rr->ttl);
-        put_rdata(e, rr);
-    }
-    if (e->full) {
-        undo(e, start, n);
-        return false;
-    }
-    put_be16(p + 8, (uint16_t)(e->out + e->pos - (p + 10))); /* RDLENGTH */
-    return true;
-}
-
-static bool put_question(Enc *e, const DnsQuestion *q)
-{
-    size_t start = e->pos, n = e->n;
-    put_name(e, q->name.data, q->name.len);
-    uint8_t *p = put_room(e, 4);
-    if (!p) {
-        undo(e, start, n);
-        return false;
-    }
-    put_be16(p, q->type);
-    put_be16(p + 2, q->klass);
-    return true;
-}
-
-/* Room an OPT record can need (its owner is the root in any real message). */
-static size_t opt_size(const DnsRR *rr)
-{
-    return (size_t)rr->name->len + 10 + rr->rdlen;
-}
-
-/* Records that do not fit are left out whole, from the end.  Answer and
- * authority records left out set TC; additional ones are dropped quietly
- * (RFC 2181 9), except the OPT record: room for it is kept back from the
- * start, so a truncated EDNS answer still says EDNS (RFC 6891 7). */
-size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
-{
-    assert(m->opcode < 16 && m->rcode < 16); /* extended RCODE bits belong in OPT */
-    if (cap < DNS_HEADER_LEN)
-        return 0;
-    if (cap > 65535)
-        cap = 65535; /* a DNS message is never longer (TCP's length prefix) */
-    Enc e;
-    e.out = out;
-    e.pos = DNS_HEADER_LEN;
-    e.cap = cap;
-    e.full = false;
-    e.n = 0;
-    e.first_len = 0;
-    e.n_first = 0;
-    e.mask = (cap <= CT_SMALL_MSG ? CT_SMALL : CT_BUCKETS) - 1;
-
-    bool tc = m->tc;
-    size_t nq = 0, count[DNS_SECTIONS] = {0, 0, 0};
-    for (size_t i = 0; i < m->n_qd && nq < 65535; i++) {
-        if (!put_question(&e, &m->qd[i])) {
-            tc = true;
-            break;
-        }
-        nq++;
-    }
-    bool stop = nq < m->n_qd; /* nothing more goes in once something is left out */
-    /* Each count is written once it is known: the twelve header bytes
-     * written together were merged into one long chain of shifts. */
-    put_be16(out + 4, (uint16_t)nq);
-
-    size_t reserve = 0;
-    for (size_t i = 0; i < m->n[DNS_ADDITIONAL]; i++)
-        if (m->rr[DNS_ADDITIONAL][i].type == DNS_TYPE_OPT)
-            reserve += opt_size(&m->rr[DNS_ADDITIONAL][i]);
-    if (stop || reserve > cap - e.pos)
-        reserve = 0;
-    e.cap = cap - reserve;
-
-    for (int s = DNS_ANSWER; s <= DNS_AUTHORITY && !stop; s++)
-        for (size_t i = 0; i < m->n[s] && !stop; i++) {
-            if (count[s] < 65535 && put_rr(&e, &m->rr[s][i]))
-                count[s]++;
-            else
-                stop = tc = true;
-        }
-    put_be16(out + 6, (uint16_t)count[DNS_ANSWER]);
-    put_be16(out + 8, (uint16_t)count[DNS_AUTHORITY]);
-    bool dropping = stop;
-    for (size_t i = 0; i < m->n[DNS_ADDITIONAL] && count[DNS_ADDITIONAL] < 65535; i++) {
-        const DnsRR *rr = &m->rr[DNS_ADDITIONAL][i];
-        bool opt = rr->type == DNS_TYPE_OPT && reserve > 0;
-        if (dropping && !opt)
-            continue;
-        if (opt) {
-            reserve -= opt_size(rr);
-            e.cap = cap - reserve;
-        }
-        if (put_rr(&e, rr))
-            count[DNS_ADDITIONAL]++;
-        else
-            dropping = true;
-    }
-
-    uint16_t f =
-        (uint16_t)((m->qr ? 0x8000 : 0) | (m->opcode << 11) | (m->aa ? 0x0400 : 0) |
-                   (tc ? 0x0200 : 0) | (m->rd ? 0x0100 : 0) | (m->ra ? 0x0080 : 0) |
-                   (m->z ? 0x0040 : 0) | (m->ad ? 0x0020 : 0) | (m->cd ? 0x0010 : 0) | m->rcode);
-    put_be16(out, m->id);
-    put_be16(out + 2, f);
-    put_be16(out + 10, (uint16_t)count[DNS_ADDITIONAL]);
-    return e.pos;
 }

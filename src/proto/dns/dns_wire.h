@@ -86,7 +86,7 @@ typedef struct DnsArenaBlock DnsArenaBlock; /* rdata blocks that never move */
 
 typedef struct DnsMsg {
     uint16_t id;
-    bool qr, aa, tc, rd, ra, ad, cd, z;
+    bool qr, aa, tc, rd, ra, ad, cd, z; /* in this order: dns_decode sets them in one store */
     uint8_t opcode, rcode;
     DnsQuestion *qd;
     size_t n_qd, qd_cap;
