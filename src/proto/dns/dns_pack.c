@@ -466,10 +466,3 @@ size_t dns_encode(const DnsMsg *m, uint8_t *out, size_t cap)
     size_t n = sure_to_fit(m, cap) ? encode_sure(m, out) : 0;
     return n ? n : encode_cut(m, out, cap);
 }
-
-size_t dns_pack_msg(const DnsMsg *m, uint8_t *out, size_t cap)
-{
-    if (m->opcode >= 16 || m->rcode >= 16 || !sure_to_fit(m, cap))
-        return 0;
-    return encode_sure(m, out);
-}

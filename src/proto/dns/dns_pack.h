@@ -66,10 +66,5 @@ bool dns_pack_name(DnsPacker *k, const uint8_t *name, size_t len);
  * rdata, uncompressed, made sure of by the caller); false as for
  * dns_pack_name. */
 bool dns_pack_rr(DnsPacker *k, const DnsRR *rr);
-/* dns_encode(m, out, cap) if m is sure to fit in cap and in 4 KB (where
- * dns_encode writes it without checking room) and has at most
- * DNS_PACK_LIST suffixes; else 0.  dns_encode takes
- * that path itself: callers need not call this first. */
-size_t dns_pack_msg(const DnsMsg *m, uint8_t *out, size_t cap);
 
 #endif

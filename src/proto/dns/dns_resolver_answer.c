@@ -273,9 +273,7 @@ static size_t encode_answer(Task *t, uint8_t rcode, const DnsCacheEntry *final, 
         if (t->dnssec) /* DO: the client asked for DNSSEC records (none here) */
             m->rr[DNS_ADDITIONAL][m->n[DNS_ADDITIONAL] - 1].ttl |= 0x8000;
     }
-    size_t n = dns_pack_msg(m, out, limit);
-    if (!n)
-        n = dns_encode(m, out, limit);
+    size_t n = dns_encode(m, out, limit);
     *tc = n >= 4 && (out[2] & 0x02);
     *answers = m->n[DNS_ANSWER];
     return *tc ? truncate_whole(m, out, limit) : n;

@@ -10,7 +10,6 @@
 #include "proto/services.h"
 #include "net/udp.h"
 #include "proto/dns/dns_cache.h"
-#include "proto/dns/dns_pack.h"
 #include "proto/dns/dns_tcp.h"
 
 #define MAX_CNAME_CHAIN 8
@@ -880,9 +879,7 @@ static size_t answer(DnsServer *s, const uint8_t *query, size_t len, const char 
         caption(s, r, &qq->name, qq->type, &st, cap_text);
     if (stream)
         limit = cap;
-    size_t n = dns_pack_msg(r, out, cap < limit ? cap : limit);
-    if (!n)
-        n = dns_encode(r, out, cap < limit ? cap : limit);
+    size_t n = dns_encode(r, out, cap < limit ? cap : limit);
     if (n < 4 || !(out[2] & 0x02))
         return n;
     /* Too big for UDP: as NSD, the question alone (and the OPT record)
