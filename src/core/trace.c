@@ -13,7 +13,6 @@ void trace_init(Trace *t, const struct World *w, bool keep)
     t->world = w;
     t->keep = keep;
     t->wants = keep ? TRACE_ALL_KINDS : 0;
-    t->exits_heard = keep;
 }
 
 static void rec_free(TraceRec *r)
@@ -39,10 +38,7 @@ void trace_add_sink(Trace *t, TraceSink s)
 {
     t->sinks = xgrow(t->sinks, &t->sinks_cap, t->nsinks + 1, sizeof *t->sinks);
     t->sinks[t->nsinks++] = s;
-    unsigned kinds = s.kinds & TRACE_ALL_KINDS;
-    t->wants |= kinds ? kinds : TRACE_ALL_KINDS;
-    if (!(s.kinds & TRACE_TEXT_ONLY) && (!kinds || (kinds & TRACE_KIND_BIT(TR_CONSOLE))))
-        t->exits_heard = true;
+    t->wants |= s.kinds ? s.kinds : TRACE_ALL_KINDS;
 }
 
 bool trace_end(Trace *t)
@@ -284,7 +280,7 @@ void trace_output(Trace *t, SimTime now, int node, int term, uint64_t cmd, Conso
 
 void trace_exit(Trace *t, SimTime now, int node, int term, uint64_t cmd, int status)
 {
-    if (unheard(t, TR_CONSOLE) || !t->exits_heard) /* --quiet's transcript shows no exits */
+    if (unheard(t, TR_CONSOLE))
         return;
     TraceRec r = blank(TR_CONSOLE, now);
     r.node = node;

@@ -109,10 +109,6 @@ typedef struct TraceSink {
 
 #define TRACE_KIND_BIT(k) (1u << (k))
 #define TRACE_ALL_KINDS   0x3fu
-/* Not a kind, in TraceSink.kinds: the sink reads console records only for
- * their text (the transcript), so exit records, which have none, need not
- * be made for it. */
-#define TRACE_TEXT_ONLY (1u << 31)
 
 struct Trace {
     const struct World *world; /* names nodes, interfaces and links */
@@ -124,9 +120,8 @@ struct Trace {
     uint64_t cmds;
     TraceSink *sinks;
     size_t nsinks, sinks_cap;
-    unsigned wants;   /* kinds kept or read by a sink (TRACE_KIND_BIT) */
-    bool exits_heard; /* console exit records are kept or read (TRACE_TEXT_ONLY) */
-    Buf caption;      /* trace_note's formatting room, kept between notes */
+    unsigned wants; /* kinds kept or read by a sink (TRACE_KIND_BIT) */
+    Buf caption;    /* trace_note's formatting room, kept between notes */
     bool caption_busy;
 };
 

@@ -238,8 +238,7 @@ TraceSink trace_writer_new(TraceFormat fmt, FILE *f)
     w->dc = dissect_ctx_new();
     /* The console transcript reads only console records: no other is built. */
     if (fmt == TRACE_CONSOLE)
-        return (TraceSink){console_rec, writer_end, w,
-                           TRACE_KIND_BIT(TR_CONSOLE) | TRACE_TEXT_ONLY};
+        return (TraceSink){console_rec, writer_end, w, TRACE_KIND_BIT(TR_CONSOLE)};
     return (TraceSink){writer_rec, writer_end, w, 0};
 }
 
