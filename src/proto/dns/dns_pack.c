@@ -11,6 +11,8 @@
 #include <assert.h>
 #include <string.h>
 
+#include "proto/dns/dns_wire_int.h"
+
 /* A message of at most this many bytes, sure to fit, is written without a
  * check of room: most messages, a few records of a few short names. */
 #define PACK_MSG_MAX 4096
@@ -242,19 +244,6 @@ static inline bool pack_bytes(DnsPacker *k, const uint8_t *p, size_t len, bool s
     return true;
 }
 
-/* The length of the uncompressed wire name at p (at most avail bytes), or
- * 0 if it is not one, as dns_wire_name_len: here, where it is inlined. */
-static inline size_t name_len(const uint8_t *p, size_t avail)
-{
-    for (size_t i = 0; i < avail && i < DNS_NAME_MAX; i += 1u + p[i]) {
-        if (p[i] == 0)
-            return i + 1;
-        if (p[i] > DNS_LABEL_MAX)
-            return 0;
-    }
-    return 0;
-}
-
 /* Rdata, the names of NS, CNAME, PTR, MX and SOA records compressed
  * (RFC 3597 4); rdata that does not parse as its type goes out as it is. */
 __attribute__((always_inline)) static inline bool pack_rdata(DnsPacker *k, const DnsRR *rr,
@@ -266,16 +255,16 @@ __attribute__((always_inline)) static inline bool pack_rdata(DnsPacker *k, const
     case DNS_TYPE_NS:
     case DNS_TYPE_CNAME:
     case DNS_TYPE_PTR:
-        if (len && name_len(p, len) == len) /* no rdata is no name */
+        if (len && dns_wire_name_len(p, len) == len) /* no rdata is no name */
             return pack_name(k, p, len, sure);
         break;
     case DNS_TYPE_MX:
-        if (len >= 3 && name_len(p + 2, len - 2) == len - 2)
+        if (len >= 3 && dns_wire_name_len(p + 2, len - 2) == len - 2)
             return pack_bytes(k, p, 2, sure) && pack_name(k, p + 2, len - 2, sure);
         break;
     case DNS_TYPE_SOA:
-        a = name_len(p, len);
-        b = a ? name_len(p + a, len - a) : 0;
+        a = dns_wire_name_len(p, len);
+        b = a ? dns_wire_name_len(p + a, len - a) : 0;
         if (a && b && len - a - b == 20)
             return pack_name(k, p, a, sure) && pack_name(k, p + a, b, sure) &&
                    pack_bytes(k, p + a + b, 20, sure);

@@ -224,20 +224,6 @@ DnsRR *dns_msg_add_rr(DnsMsg *m, DnsSection s, const DnsName *name, uint16_t typ
 
 static const char *const section_word[DNS_SECTIONS] = {"answer", "authority", "additional"};
 
-size_t dns_wire_name_len(const uint8_t *p, size_t avail)
-{
-    size_t i = 0;
-    while (i < avail && i < DNS_NAME_MAX) {
-        uint8_t l = p[i];
-        if (l == 0)
-            return i + 1;
-        if (l > DNS_LABEL_MAX)
-            return 0;
-        i += 1 + (size_t)l;
-    }
-    return 0;
-}
-
 bool dns_txt_valid(const uint8_t *p, size_t len)
 {
     if (len == 0)
